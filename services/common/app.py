@@ -1,0 +1,242 @@
+"""The composition root shared by every service: ``build_service_app`` wires settings, database, NATS,
+token verification, the edge middleware, problem handlers, health, metrics, diagnostics and the audit
+chain around a service's own routers, consumers and jobs.
+
+Roles (``zhifa serve <service> --role``): ``api`` serves HTTP only; ``worker`` runs the outbox relay, the
+consumers and the jobs and serves only health and metrics; ``all`` (the default) does both in one process.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any, Literal
+
+import sqlalchemy as sa
+from fastapi import APIRouter, FastAPI, Request
+from fastapi.responses import ORJSONResponse
+from pydantic import BaseModel, Field
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from starlette.responses import Response
+
+import services.common.contracts  # noqa: F401  (registers every contract)
+from services.common import audit, logs, metrics, outbox, problems
+from services.common.auth import TokenVerifier
+from services.common.bus import Bus
+from services.common.contracts.diagnostics import PINGS, Ping
+from services.common.db import create_engine, session_factory
+from services.common.deps import AdminDep, SessionDep, roles
+from services.common.edge import EdgeMiddleware
+from services.common.events import Envelope, Event
+from services.common.inbox import ConsumerRunner, Subscription
+from services.common.outbox import Relay
+from services.common.registry import SERVICES, ServiceInfo
+from services.common.settings import ServiceSettings
+from services.common.tables import diagnostic_ping_t
+
+log = logging.getLogger(__name__)
+
+Role = Literal["api", "worker", "all"]
+
+
+@dataclass
+class Runtime:
+    """What a running service process holds; available as ``app.state.runtime``."""
+
+    info: ServiceInfo
+    settings: ServiceSettings
+    engine: AsyncEngine
+    factory: async_sessionmaker[AsyncSession]
+    bus: Bus
+    verifier: TokenVerifier
+    relay: Relay | None = None
+    consumers: ConsumerRunner | None = None
+    tasks: list[asyncio.Task[Any]] = field(default_factory=list)
+
+
+Job = Callable[[Runtime], Awaitable[None]]
+
+
+@dataclass
+class ServiceParts:
+    info: ServiceInfo
+    settings: ServiceSettings
+    routers: Sequence[APIRouter] = ()
+    subscriptions: Sequence[Subscription] = ()
+    jobs: Sequence[Job] = ()
+    description: str = ""
+    on_startup: Sequence[Callable[[Runtime], Awaitable[None]]] = ()
+
+
+class PingRequest(BaseModel):
+    note: str = Field("", max_length=200, description="free text carried to every other service")
+
+
+class PingRead(BaseModel):
+    ping_id: uuid.UUID
+    event_id: uuid.UUID
+    type: str
+
+
+class PingReceivedRead(BaseModel):
+    event_id: uuid.UUID
+    source: str
+    note: str
+    received_at: str
+
+
+class ChainReportRead(BaseModel):
+    entries: int
+    valid: bool
+    first_broken_seq: int | None
+    reason: str | None
+
+
+async def _record_ping(session: AsyncSession, envelope: Envelope, event: Event) -> None:
+    assert isinstance(event, Ping)
+    await session.execute(sa.insert(diagnostic_ping_t).values(event_id=envelope.id, source=envelope.source, note=event.note))
+
+
+def ping_subscriptions(info: ServiceInfo) -> list[Subscription]:
+    """Every service records the diagnostic pings of every other service."""
+    return [
+        Subscription(name=f"ping-from-{other.name}", subject=f"{other.subject_prefix}.diagnostic.ping", handler=_record_ping)
+        for other in SERVICES.values()
+        if other.name != info.name
+    ]
+
+
+def _kernel_router(info: ServiceInfo) -> APIRouter:
+    router = APIRouter(prefix=f"/api/v1/{info.url_prefix}", tags=[f"{info.name}: operations"])
+
+    @router.post("/diagnostics/ping", status_code=202, response_model=PingRead)
+    async def post_ping(body: PingRequest, session: SessionDep, principal: AdminDep) -> PingRead:
+        """Publish a diagnostic ping through the outbox; every other service records it (checks the event spine)."""
+        ping = PINGS[info.name](ping_id=uuid.uuid4(), origin=info.name, note=body.note)
+        envelope = outbox.add(session, ping)
+        return PingRead(ping_id=ping.ping_id, event_id=envelope.id, type=envelope.type)
+
+    @router.get("/diagnostics/pings", response_model=list[PingReceivedRead])
+    async def list_pings(session: SessionDep, principal: AdminDep) -> list[PingReceivedRead]:
+        """Pings this service has received from the others, newest first (at most 100)."""
+        rows = (await session.execute(
+            sa.select(diagnostic_ping_t).order_by(diagnostic_ping_t.c.id.desc()).limit(100)
+        )).all()
+        return [PingReceivedRead(event_id=r.event_id, source=r.source, note=r.note, received_at=r.received_at.isoformat())
+                for r in rows]
+
+    @router.get("/audit/verify", response_model=ChainReportRead)
+    async def verify_audit(session: SessionDep, principal: Any = roles("admin", "supervisor")) -> ChainReportRead:
+        """Recompute this service's audit chain and report the first broken link, if any."""
+        report = await audit.verify(session)
+        return ChainReportRead(**report.__dict__)
+
+    return router
+
+
+def _health_router() -> APIRouter:
+    router = APIRouter(include_in_schema=False)
+
+    @router.get("/healthz")
+    async def healthz() -> dict[str, str]:
+        return {"status": "ok"}
+
+    @router.get("/readyz")
+    async def readyz(request: Request) -> Response:
+        runtime: Runtime = request.app.state.runtime
+        db_ok = True
+        try:
+            async with runtime.engine.connect() as conn:
+                await asyncio.wait_for(conn.execute(sa.text("SELECT 1")), 2)
+        except Exception:
+            db_ok = False
+        nats_ok = runtime.bus.connected
+        # NATS down does not take the API out of rotation: writes still succeed into the outbox and drain
+        # on reconnect (SPEC §1.4). It is reported, and alerting watches it and the outbox backlog.
+        status = "ok" if db_ok and nats_ok else ("degraded" if db_ok else "unavailable")
+        body = {"status": status, "database": "up" if db_ok else "down", "nats": "up" if nats_ok else "down"}
+        return ORJSONResponse(body, status_code=200 if db_ok else 503)
+
+    @router.get("/metrics")
+    async def metrics_endpoint() -> Response:
+        data, content_type = metrics.render()
+        return Response(data, media_type=content_type)
+
+    return router
+
+
+def build_service_app(parts: ServiceParts, role: Role = "all") -> FastAPI:
+    info, settings = parts.info, parts.settings
+    logs.configure(info.name, settings.log_level, settings.log_json)
+    engine = create_engine(settings.database_url, pool_size=settings.database_pool_size,
+                           max_overflow=settings.database_max_overflow, app_name=f"zhifa-{info.name}")
+    factory = session_factory(engine)
+    verifier = TokenVerifier(
+        issuer=settings.jwt_issuer, audience=settings.jwt_audience, jwks_file=settings.jwks_file,
+        jwks_url=settings.jwks_url, leeway=settings.jwt_leeway_s, refresh_cooldown=settings.jwks_refresh_cooldown_s,
+    )
+    bus = Bus(settings.nats_url, name=f"zhifa-{info.name}", stream_replicas=settings.nats_stream_replicas)
+    runtime = Runtime(info=info, settings=settings, engine=engine, factory=factory, bus=bus, verifier=verifier)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        await bus.start()
+        for hook in parts.on_startup:
+            await hook(runtime)
+        if role in ("worker", "all"):
+            runtime.relay = Relay(
+                service=info.name, factory=factory, bus=bus, database_url=settings.database_url,
+                batch_size=settings.relay_batch_size, max_in_flight=settings.relay_max_in_flight,
+                poll_interval=settings.relay_poll_interval_s, retention=timedelta(days=settings.outbox_retention_days),
+            )
+            runtime.consumers = ConsumerRunner(
+                service=info.name, factory=factory, bus=bus,
+                subscriptions=[*ping_subscriptions(info), *parts.subscriptions],
+                max_deliver=settings.consumer_max_deliver, ack_wait=settings.consumer_ack_wait_s,
+                concurrency=settings.consumer_concurrency,
+            )
+            runtime.tasks.append(asyncio.create_task(runtime.relay.run(), name=f"{info.name}-relay"))
+            runtime.tasks.append(asyncio.create_task(runtime.consumers.run(), name=f"{info.name}-consumers"))
+            for job in parts.jobs:
+                runtime.tasks.append(asyncio.create_task(job(runtime), name=f"{info.name}-{job.__name__}"))
+        try:
+            yield
+        finally:
+            for task in runtime.tasks:
+                task.cancel()
+            for task in runtime.tasks:
+                with contextlib.suppress(BaseException):
+                    await task
+            await bus.close()
+            await engine.dispose()
+
+    app = FastAPI(
+        title=f"zhifa {info.name}",
+        version="1.0",
+        description=parts.description,
+        lifespan=lifespan,
+        default_response_class=ORJSONResponse,
+        docs_url="/docs" if settings.is_dev else None,
+        redoc_url=None,
+    )
+    app.state.runtime = runtime
+    app.state.verifier = verifier
+    app.state.factory = factory
+    problems.install(app)
+    app.add_middleware(
+        EdgeMiddleware, service=info.name, factory=factory, verifier=verifier,
+        max_body_bytes=settings.max_body_bytes, bulk_max_body_bytes=settings.bulk_max_body_bytes,
+        idempotency_ttl=timedelta(hours=max(24, settings.idempotency_ttl_hours)),
+    )
+    app.include_router(_health_router())
+    if role in ("api", "all"):
+        app.include_router(_kernel_router(info))
+        for router in parts.routers:
+            app.include_router(router)
+    return app

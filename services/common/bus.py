@@ -1,0 +1,146 @@
+"""The NATS JetStream connection of a long-lived service (SPEC §1.4).
+
+nats-py's defaults suit short scripts, not services that run for months: it gives up reconnecting after
+about two minutes (60 attempts × 2 s) and notices a dead link only after two missed pings two minutes
+apart. Here: reconnect forever, ping every 5 s, keep retrying the *first* connection in the background
+(nats-py raises instead of retrying when no server answers at start-up), and treat publish errors as
+transient — the outbox keeps the row and the relay retries (the first publish after a reconnect can fail).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Iterable
+from datetime import timedelta
+
+import nats
+from nats.aio.client import Client as NatsClient
+from nats.js import JetStreamContext
+from nats.js.api import DiscardPolicy, RetentionPolicy, StorageType, StreamConfig
+from nats.js.errors import NotFoundError
+
+from services.common import metrics
+from services.common.registry import SERVICES
+
+log = logging.getLogger(__name__)
+
+# Longer than the relay's retry horizon, so a row re-published after a crash is still recognised.
+DUPLICATE_WINDOW = timedelta(hours=2)
+
+
+def stream_configs(replicas: int) -> list[StreamConfig]:
+    return [
+        StreamConfig(
+            name=info.stream,
+            subjects=[f"{info.subject_prefix}.>"],
+            storage=StorageType.FILE,
+            retention=RetentionPolicy.LIMITS,
+            discard=DiscardPolicy.OLD,
+            max_age=timedelta(days=30).total_seconds(),
+            duplicate_window=DUPLICATE_WINDOW.total_seconds(),
+            num_replicas=replicas,
+        )
+        for info in SERVICES.values()
+    ]
+
+
+async def ensure_streams(js: JetStreamContext, configs: Iterable[StreamConfig]) -> None:
+    """Create the streams, or bring an existing stream's configuration up to date (idempotent)."""
+    for config in configs:
+        try:
+            await js.stream_info(config.name)  # type: ignore[arg-type]
+        except NotFoundError:
+            try:
+                await js.add_stream(config)
+                continue
+            except Exception:  # another process created it first
+                log.debug("add_stream %s raced; updating instead", config.name)
+        await js.update_stream(config)
+
+
+class Bus:
+    """A NATS connection that comes up whenever it can and stays up."""
+
+    def __init__(self, servers: str, *, name: str, stream_replicas: int = 1, ping_interval: int = 5) -> None:
+        self.servers = [s.strip() for s in servers.split(",") if s.strip()]
+        self.name = name
+        self.stream_replicas = stream_replicas
+        self.ping_interval = ping_interval
+        self.nc: NatsClient | None = None
+        self._js: JetStreamContext | None = None
+        self._ready = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+
+    @property
+    def js(self) -> JetStreamContext:
+        if self._js is None:
+            raise RuntimeError("NATS is not connected yet")
+        return self._js
+
+    @property
+    def connected(self) -> bool:
+        return self.nc is not None and self.nc.is_connected
+
+    async def start(self) -> None:
+        if self._task is None:
+            self._task = asyncio.create_task(self._connect_forever(), name=f"{self.name}-nats-connect")
+
+    async def wait_ready(self, timeout: float | None = None) -> bool:
+        try:
+            await asyncio.wait_for(self._ready.wait(), timeout)
+        except TimeoutError:
+            return False
+        return True
+
+    async def _on_disconnected(self) -> None:
+        metrics.NATS_CONNECTED.labels(self.name).set(0)
+        log.warning("NATS disconnected; reconnecting")
+
+    async def _on_reconnected(self) -> None:
+        metrics.NATS_CONNECTED.labels(self.name).set(1)
+        log.info("NATS reconnected")
+
+    async def _on_error(self, exc: Exception) -> None:
+        log.warning("NATS error: %s", exc)
+
+    async def _connect_forever(self) -> None:
+        delay = 0.2
+        while True:
+            try:
+                nc = await nats.connect(
+                    servers=self.servers,
+                    name=self.name,
+                    allow_reconnect=True,
+                    max_reconnect_attempts=-1,
+                    reconnect_time_wait=1,
+                    ping_interval=self.ping_interval,
+                    max_outstanding_pings=3,
+                    connect_timeout=2,
+                    disconnected_cb=self._on_disconnected,
+                    reconnected_cb=self._on_reconnected,
+                    error_cb=self._on_error,
+                )
+                js = nc.jetstream(timeout=5)
+                await ensure_streams(js, stream_configs(self.stream_replicas))
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                log.warning("NATS not reachable yet (%s); retrying in %.1fs", exc, delay)
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, 5.0)
+                continue
+            self.nc, self._js = nc, js
+            metrics.NATS_CONNECTED.labels(self.name).set(1)
+            self._ready.set()
+            log.info("NATS connected to %s", nc.connected_url.netloc if nc.connected_url else self.servers)
+            return
+
+    async def close(self) -> None:
+        if self._task is not None and not self._task.done():
+            self._task.cancel()
+        if self.nc is not None and not self.nc.is_closed:
+            try:
+                await asyncio.wait_for(self.nc.drain(), 5)
+            except Exception:
+                await self.nc.close()

@@ -1,0 +1,8 @@
+"""Integration event contracts, one module per producing service (SPEC §1.4).
+
+Importing this package registers every contract in ``services.common.events.REGISTRY``.
+"""
+
+from services.common.contracts import credit, diagnostics, inspection, penalty, risk
+
+__all__ = ["credit", "diagnostics", "inspection", "penalty", "risk"]

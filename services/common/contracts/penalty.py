@@ -1,0 +1,128 @@
+"""Events published by the penalty service (裁量基准, 行政处罚程序)."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+from typing import Literal
+
+from services.common.events import Event, contract
+
+PartyKind = Literal["organisation", "individual"]
+ProcedureKind = Literal["simple", "general"]
+Tier = Literal["不予处罚", "减轻", "从轻", "一般", "从重"]
+
+
+class _Party(Event):
+    party_kind: PartyKind
+    party_uscc: str | None  # organisations
+    party_id_masked: str | None  # natural persons: never the full 居民身份证号
+    party_name: str
+
+
+@contract
+class CaseOpened(_Party):
+    TYPE = "penalty.case.opened"
+    case_id: uuid.UUID
+    case_no: str
+    department_code: str
+    district_code: str
+    domain: str
+    benchmark_code: str | None
+    source: Literal["inspection", "complaint", "direct"]
+    violation_id: uuid.UUID | None
+    opened_at: datetime
+
+    def subject_id(self) -> str:
+        return str(self.case_id)
+
+
+@contract
+class DecisionIssued(_Party):
+    TYPE = "penalty.decision.issued"
+    case_id: uuid.UUID
+    decision_no: str
+    department_code: str
+    department_name: str
+    district_code: str
+    domain: str
+    benchmark_code: str
+    benchmark_version: int
+    tier: Tier
+    kinds: list[str]  # penalty kinds (警告, 罚款, 吊销许可证件, ...)
+    fine_fen: int
+    confiscation_fen: int
+    procedure: ProcedureKind
+    decided_on: date
+    effective_on: date
+    serious: bool  # the department marked the decision serious (严重失信)
+    outside_tier: bool  # fine outside the assessed tier (with reasons and legal review)
+    revision: int
+
+    def subject_id(self) -> str:
+        return str(self.case_id)
+
+
+@contract
+class DecisionRevoked(Event):
+    TYPE = "penalty.decision.revoked"
+    case_id: uuid.UUID
+    decision_no: str
+    party_uscc: str | None
+    department_code: str
+    district_code: str
+    source: Literal["reconsideration", "litigation", "self_correction"]
+    reason: str
+    revoked_on: date
+    revision: int
+
+    def subject_id(self) -> str:
+        return str(self.case_id)
+
+
+@contract
+class DecisionChanged(Event):
+    TYPE = "penalty.decision.changed"
+    case_id: uuid.UUID
+    decision_no: str
+    party_uscc: str | None
+    department_code: str
+    district_code: str
+    source: Literal["reconsideration", "litigation", "self_correction"]
+    reason: str
+    kinds: list[str]
+    fine_fen: int
+    changed_on: date
+    revision: int
+
+    def subject_id(self) -> str:
+        return str(self.case_id)
+
+
+@contract
+class FinePaid(Event):
+    TYPE = "penalty.fine.paid"
+    case_id: uuid.UUID
+    decision_no: str
+    party_uscc: str | None
+    fine_fen: int
+    surcharge_fen: int
+    paid_on: date
+    fully_performed: bool
+
+    def subject_id(self) -> str:
+        return str(self.case_id)
+
+
+@contract
+class DeadlineMissed(Event):
+    TYPE = "penalty.deadline.missed"
+    case_id: uuid.UUID
+    department_code: str
+    district_code: str
+    deadline: Literal["decision", "delivery", "publication", "payment", "hearing"]
+    due_on: date
+    detected_on: date
+
+    def subject_id(self) -> str:
+        return f"{self.case_id}:{self.deadline}"

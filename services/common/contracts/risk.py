@@ -1,0 +1,43 @@
+"""Events published by the risk service (红黄蓝预警, 企业信用风险分类)."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+from typing import Literal
+
+from services.common.events import Event, contract
+
+RiskClass = Literal["A", "B", "C", "D"]
+
+
+@contract
+class WarningIssued(Event):
+    TYPE = "risk.warning.issued"
+    warning_id: uuid.UUID
+    quarter: str  # e.g. 2026Q3
+    unit_code: str
+    domain: str | None
+    colour: Literal["red", "yellow", "blue"]
+    lit: bool  # 亮灯: litigation losses above the city average
+    reasons: list[str]
+    rectification_due_on: date
+    issued_at: datetime
+
+    def subject_id(self) -> str:
+        return str(self.warning_id)
+
+
+@contract
+class EnterpriseClassified(Event):
+    TYPE = "risk.enterprise.classified"
+    uscc: str
+    risk_class: RiskClass
+    previous_class: RiskClass | None
+    score: int
+    reasons: list[str]
+    classified_at: datetime
+    revision: int
+
+    def subject_id(self) -> str:
+        return self.uscc

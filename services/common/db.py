@@ -1,0 +1,69 @@
+"""Async SQLAlchemy on asyncpg: engine, sessions, naming convention, and the transaction helpers.
+
+Who commits: the HTTP edge (``services.common.edge``) for requests, ``transaction()`` for consumers, the
+relay and jobs. Services and repositories only ``flush()``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+import orjson
+from sqlalchemy import MetaData
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+def make_metadata() -> MetaData:
+    return MetaData(naming_convention=NAMING_CONVENTION)
+
+
+def _json_dumps(value: Any) -> str:
+    return orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS).decode()
+
+
+def asyncpg_url(url: str) -> str:
+    """Accept postgresql:// and postgres:// URLs and use the asyncpg driver."""
+    for prefix in ("postgresql+asyncpg://", "postgresql://", "postgres://"):
+        if url.startswith(prefix):
+            return "postgresql+asyncpg://" + url[len(prefix):]
+    raise ValueError(f"not a PostgreSQL URL: {url!r}")
+
+
+def plain_dsn(url: str) -> str:
+    """The URL asyncpg.connect() takes (no SQLAlchemy driver suffix)."""
+    return "postgresql://" + asyncpg_url(url)[len("postgresql+asyncpg://"):]
+
+
+def create_engine(url: str, *, pool_size: int = 10, max_overflow: int = 10, app_name: str = "zhifa") -> AsyncEngine:
+    return create_async_engine(
+        asyncpg_url(url),
+        pool_size=pool_size,
+        max_overflow=max_overflow,
+        pool_pre_ping=True,
+        pool_recycle=1800,
+        json_serializer=_json_dumps,
+        json_deserializer=orjson.loads,
+        connect_args={"server_settings": {"application_name": app_name, "timezone": "UTC"}},
+    )
+
+
+def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+    return async_sessionmaker(engine, expire_on_commit=False, autoflush=False)
+
+
+@asynccontextmanager
+async def transaction(factory: async_sessionmaker[AsyncSession]) -> AsyncIterator[AsyncSession]:
+    """A session in a transaction: commit when the block succeeds, roll back when it raises."""
+    async with factory() as session:
+        async with session.begin():
+            yield session

@@ -1,0 +1,278 @@
+"""The HTTP edge of a service: one ASGI middleware that owns the request's transaction.
+
+For every request it
+- assigns or propagates the request id (``X-Request-ID``) and puts it in logs and event envelopes;
+- enforces the body size limit (413 problem) before the app reads anything;
+- opens the database session lazily (``deps.SessionDep``) and, after the endpoint has produced its
+  response, commits when the status is below 400 and rolls back otherwise — *before* a byte of the response
+  is sent, so a client never sees success for a write that did not commit (STYLE rule 2);
+- implements ``Idempotency-Key`` for POST (SPEC §1.6): the key is scoped to the caller, a transaction-level
+  advisory lock makes a concurrent duplicate answer 409, the stored first response is replayed for a retry
+  with the same body, a different body is 422, and the stored response is written in the same transaction
+  as the effect it describes (so "created" and "remembered as created" cannot diverge);
+- records request metrics by route template.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+import uuid
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.exc import DBAPIError, IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from services.common import metrics
+from services.common.errors import DomainError
+from services.common.logs import request_id_var
+from services.common.problems import problem_body, wants_english
+from services.common.tables import idempotency_t
+
+PROBLEM = b"application/problem+json"
+MAX_KEY_LENGTH = 255
+
+
+class RequestContext:
+    """Per-request state: the lazily opened session and the idempotency scope."""
+
+    __slots__ = ("factory", "session")
+
+    def __init__(self, factory: async_sessionmaker[AsyncSession] | None) -> None:
+        self.factory = factory
+        self.session: AsyncSession | None = None
+
+    def get_session(self) -> AsyncSession:
+        if self.session is None:
+            if self.factory is None:
+                raise RuntimeError("this process has no database")
+            self.session = self.factory()
+        return self.session
+
+
+def _headers(scope: Scope) -> dict[bytes, bytes]:
+    return {k.lower(): v for k, v in scope.get("headers", [])}
+
+
+async def _send_problem(send: Send, status: int, code: str, title: str, detail: str, request_id: str,
+                        extra: dict[str, Any] | None = None) -> None:
+    body = problem_body(status=status, code=code, title=title, detail=detail, extra=extra)
+    await send({
+        "type": "http.response.start",
+        "status": status,
+        "headers": [(b"content-type", PROBLEM), (b"content-length", str(len(body)).encode()),
+                    (b"x-request-id", request_id.encode())],
+    })
+    await send({"type": "http.response.body", "body": body})
+
+
+class EdgeMiddleware:
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        service: str,
+        factory: async_sessionmaker[AsyncSession] | None,
+        verifier: Any | None,
+        max_body_bytes: int,
+        bulk_max_body_bytes: int,
+        idempotency_ttl: timedelta,
+    ) -> None:
+        self.app = app
+        self.service = service
+        self.factory = factory
+        self.verifier = verifier
+        self.max_body_bytes = max_body_bytes
+        self.bulk_max_body_bytes = bulk_max_body_bytes
+        self.idempotency_ttl = idempotency_ttl
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = time.perf_counter()
+        headers = _headers(scope)
+        rid = headers.get(b"x-request-id", b"").decode("latin-1")[:128] or uuid.uuid4().hex
+        token = request_id_var.set(rid)
+        english = wants_english(headers.get(b"accept-language", b"").decode("latin-1"))
+        status_holder = [500]
+        try:
+            await self._handle(scope, receive, send, headers, rid, english, status_holder)
+        finally:
+            request_id_var.reset(token)
+            route = scope.get("route")
+            template = getattr(route, "path", None) or "unmatched"
+            metrics.HTTP_REQUESTS.labels(self.service, scope["method"], template, str(status_holder[0])).inc()
+            metrics.HTTP_DURATION.labels(self.service, template).observe(time.perf_counter() - started)
+
+    async def _read_body(self, receive: Receive, limit: int) -> bytes | None:
+        chunks: list[bytes] = []
+        size = 0
+        while True:
+            message = await receive()
+            if message["type"] == "http.disconnect":
+                return b"".join(chunks)
+            chunk = message.get("body", b"")
+            size += len(chunk)
+            if size > limit:
+                return None
+            chunks.append(chunk)
+            if not message.get("more_body", False):
+                return b"".join(chunks)
+
+    async def _handle(self, scope: Scope, receive: Receive, send: Send, headers: dict[bytes, bytes], rid: str,
+                      english: bool, status_holder: list[int]) -> None:
+        method = scope["method"]
+        path: str = scope["path"]
+        limit = self.bulk_max_body_bytes if path.endswith("/bulk") else self.max_body_bytes
+        too_large_detail = (f"Request body exceeds {limit} bytes" if english else f"请求体超过上限 {limit} 字节")
+        too_large_title = "Payload too large" if english else "请求体过大"
+        declared = headers.get(b"content-length")
+        if declared is not None and declared.isdigit() and int(declared) > limit:
+            status_holder[0] = 413
+            await _send_problem(send, 413, "PAYLOAD_TOO_LARGE", too_large_title, too_large_detail, rid)
+            return
+        body: bytes | None = b""
+        if method in ("POST", "PUT", "PATCH", "DELETE"):
+            body = await self._read_body(receive, limit)
+            if body is None:
+                status_holder[0] = 413
+                await _send_problem(send, 413, "PAYLOAD_TOO_LARGE", too_large_title, too_large_detail, rid)
+                return
+        body_sent = False
+
+        async def replay_receive() -> Message:
+            nonlocal body_sent
+            if not body_sent:
+                body_sent = True
+                return {"type": "http.request", "body": body or b"", "more_body": False}
+            return await receive()
+
+        ctx = RequestContext(self.factory)
+        scope.setdefault("state", {})["zhifa"] = ctx
+        idem_key = headers.get(b"idempotency-key", b"").decode("latin-1").strip()
+        try:
+            idem_scope: str | None = None
+            if method == "POST" and idem_key and self.factory is not None and self.verifier is not None:
+                if len(idem_key) > MAX_KEY_LENGTH:
+                    status_holder[0] = 400
+                    await _send_problem(send, 400, "IDEMPOTENCY_KEY_INVALID",
+                                        "Invalid Idempotency-Key" if english else "Idempotency-Key 无效",
+                                        "Idempotency-Key is at most 255 characters" if english
+                                        else "Idempotency-Key 最长 255 个字符", rid)
+                    return
+                try:
+                    principal = await self.verifier.verify(headers.get(b"authorization", b"").decode("latin-1"))
+                    idem_scope = principal.caller_key
+                except DomainError:
+                    idem_scope = None  # the endpoint answers 401 itself
+            fingerprint = hashlib.sha256(method.encode() + b" " + path.encode() + b"\n" + (body or b"")).hexdigest()
+            if idem_scope is not None:
+                replayed = await self._idempotency_check(ctx, idem_scope, idem_key, fingerprint, send, rid, english,
+                                                         status_holder)
+                if replayed:
+                    return
+
+            start_message: Message | None = None
+            body_parts: list[bytes] = []
+
+            async def buffered_send(message: Message) -> None:
+                nonlocal start_message
+                if message["type"] == "http.response.start":
+                    start_message = message
+                elif message["type"] == "http.response.body":
+                    body_parts.append(message.get("body", b""))
+
+            try:
+                await self.app(scope, replay_receive, buffered_send)
+            except BaseException:
+                if ctx.session is not None:
+                    await ctx.session.rollback()
+                raise
+            assert start_message is not None
+            status = int(start_message["status"])
+            response_body = b"".join(body_parts)
+            if ctx.session is not None:
+                if status < 400:
+                    try:
+                        if idem_scope is not None and 200 <= status < 300:
+                            content_type = dict(start_message.get("headers", [])).get(b"content-type", b"")
+                            await ctx.session.execute(sa.insert(idempotency_t).values(
+                                scope=idem_scope, key=idem_key, request_hash=fingerprint, status_code=status,
+                                content_type=content_type.decode("latin-1"), body=response_body,
+                                expires_at=datetime.now(UTC) + self.idempotency_ttl,
+                            ))
+                        await ctx.session.commit()
+                    except IntegrityError as exc:
+                        await ctx.session.rollback()
+                        status_holder[0] = 409
+                        await _send_problem(send, 409, "CONFLICT", "Conflict" if english else "与当前状态冲突",
+                                            "The change conflicts with a concurrent change; retry"
+                                            if english else "该操作与并发的其他操作冲突，请重试", rid,
+                                            extra={"constraint": str(getattr(exc.orig, "constraint_name", "") or "")})
+                        return
+                    except DBAPIError:
+                        await ctx.session.rollback()
+                        status_holder[0] = 503
+                        await _send_problem(send, 503, "DATABASE_UNAVAILABLE",
+                                            "Service unavailable" if english else "服务暂不可用",
+                                            "The database did not accept the change; retry later"
+                                            if english else "数据库暂不可用，变更未保存，请稍后重试", rid)
+                        return
+                else:
+                    await ctx.session.rollback()
+            status_holder[0] = status
+            headers_out = [(k, v) for k, v in start_message.get("headers", []) if k.lower() != b"x-request-id"]
+            headers_out.append((b"x-request-id", rid.encode()))
+            await send({**start_message, "headers": headers_out})
+            await send({"type": "http.response.body", "body": response_body})
+        finally:
+            if ctx.session is not None:
+                await ctx.session.close()
+
+    async def _idempotency_check(self, ctx: RequestContext, idem_scope: str, key: str, fingerprint: str, send: Send,
+                                 rid: str, english: bool, status_holder: list[int]) -> bool:
+        """True when the request was answered here (replay, 409 in flight, 422 mismatch)."""
+        session = ctx.get_session()
+        locked = await session.scalar(
+            sa.select(sa.func.pg_try_advisory_xact_lock(sa.func.hashtextextended(idem_scope + "\x1f" + key, 0)))
+        )
+        if not locked:
+            status_holder[0] = 409
+            await _send_problem(send, 409, "IDEMPOTENCY_IN_FLIGHT",
+                                "Request in progress" if english else "相同请求正在处理中",
+                                "A request with this Idempotency-Key is still being processed; retry shortly"
+                                if english else "使用该 Idempotency-Key 的请求仍在处理中，请稍后重试", rid)
+            await session.rollback()
+            return True
+        row = (await session.execute(
+            sa.select(idempotency_t).where(
+                idempotency_t.c.scope == idem_scope, idempotency_t.c.key == key,
+                idempotency_t.c.expires_at > sa.func.now(),
+            )
+        )).first()
+        if row is None:
+            await session.execute(sa.delete(idempotency_t).where(
+                idempotency_t.c.scope == idem_scope, idempotency_t.c.key == key))
+            return False
+        await session.rollback()
+        if row.request_hash != fingerprint:
+            status_holder[0] = 422
+            await _send_problem(send, 422, "IDEMPOTENCY_KEY_MISMATCH",
+                                "Idempotency-Key reused" if english else "Idempotency-Key 已用于不同的请求",
+                                "This Idempotency-Key was used with a different request body or path"
+                                if english else "该 Idempotency-Key 已用于内容不同的请求，请使用新的键", rid)
+            return True
+        status_holder[0] = row.status_code
+        await send({
+            "type": "http.response.start",
+            "status": row.status_code,
+            "headers": [(b"content-type", row.content_type.encode("latin-1")),
+                        (b"content-length", str(len(row.body)).encode()),
+                        (b"idempotent-replayed", b"true"), (b"x-request-id", rid.encode())],
+        })
+        await send({"type": "http.response.body", "body": bytes(row.body)})
+        return True

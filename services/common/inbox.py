@@ -1,0 +1,220 @@
+"""Idempotent consumers (SPEC §1.4): durable JetStream pull consumers with an inbox table.
+
+Each message is handled in one database transaction that first inserts ``(consumer, event_id)`` into the
+inbox; a redelivered event finds its row and is acknowledged without running the handler again. The ack
+is sent only after the commit. Failures are retried with ``nak(delay)`` back-off up to a bound, then the
+message is terminated and kept as a dead letter in the consumer's own database (plus a metric and an
+error-level log line). A concurrent redelivery (a handler that outlived the ack wait) waits on the inbox
+row's unique key and then sees it, so it is applied once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+import orjson
+import sqlalchemy as sa
+from nats.aio.msg import Msg
+from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
+from nats.js.errors import FetchTimeoutError
+from pydantic import ValidationError
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from services.common import metrics
+from services.common.bus import Bus
+from services.common.db import transaction
+from services.common.events import REGISTRY, Envelope, Event
+from services.common.logs import request_id_var
+from services.common.registry import by_subject
+from services.common.tables import dead_letter_t, inbox_t
+
+log = logging.getLogger(__name__)
+
+Handler = Callable[[AsyncSession, Envelope, Event], Awaitable[None]]
+
+
+class PoisonMessage(Exception):
+    """The message can never be handled (unparseable, unknown contract): dead-letter it at once."""
+
+
+@dataclass(frozen=True)
+class Subscription:
+    """One handler for one event type (or a wildcard within one producer's stream)."""
+
+    name: str
+    subject: str
+    handler: Handler
+
+
+def backoff(delivery: int) -> float:
+    """Seconds before redelivery number ``delivery + 1``: 0.5, 1, 2, 4, ... capped at 60."""
+    return float(min(60.0, 0.5 * 2 ** max(0, delivery - 1)))
+
+
+class ConsumerRunner:
+    """Runs every subscription of one service process."""
+
+    def __init__(
+        self,
+        *,
+        service: str,
+        factory: async_sessionmaker[AsyncSession],
+        bus: Bus,
+        subscriptions: list[Subscription],
+        max_deliver: int = 8,
+        ack_wait: float = 30.0,
+        concurrency: int = 8,
+    ) -> None:
+        self.service = service
+        self.factory = factory
+        self.bus = bus
+        self.subscriptions = subscriptions
+        self.max_deliver = max_deliver
+        self.ack_wait = ack_wait
+        self.concurrency = concurrency
+
+    def durable_name(self, sub: Subscription) -> str:
+        # NATS consumer names may not contain "." (SPEC writes <service>.<handler>).
+        return f"{self.service}-{sub.name}".replace(".", "-")
+
+    async def run(self) -> None:
+        await self.bus.wait_ready()
+        async with asyncio.TaskGroup() as group:
+            for sub in self.subscriptions:
+                group.create_task(self._run_subscription(sub), name=self.durable_name(sub))
+
+    async def _run_subscription(self, sub: Subscription) -> None:
+        durable = self.durable_name(sub)
+        stream = by_subject(sub.subject).stream
+        while True:
+            try:
+                psub = await self.bus.js.pull_subscribe(
+                    sub.subject,
+                    durable=durable,
+                    stream=stream,
+                    config=ConsumerConfig(
+                        durable_name=durable,
+                        ack_policy=AckPolicy.EXPLICIT,
+                        deliver_policy=DeliverPolicy.ALL,
+                        ack_wait=self.ack_wait,
+                        max_deliver=-1,  # bounded by us, so the last failure becomes a dead letter
+                        max_ack_pending=max(1000, self.concurrency * 4),
+                        filter_subject=sub.subject,
+                    ),
+                )
+                break
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                log.warning("cannot create consumer %s yet: %s", durable, exc)
+                await asyncio.sleep(1)
+        workers = [asyncio.create_task(self._worker(sub, psub, durable)) for _ in range(self.concurrency)]
+        try:
+            await asyncio.gather(*workers)
+        finally:
+            for w in workers:
+                w.cancel()
+
+    async def _worker(self, sub: Subscription, psub: Any, durable: str) -> None:
+        while True:
+            try:
+                msgs = await psub.fetch(batch=1, timeout=5)
+            except (FetchTimeoutError, TimeoutError):
+                continue
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                log.debug("fetch on %s failed: %s", durable, exc)
+                await asyncio.sleep(0.5)
+                continue
+            for msg in msgs:
+                await self.handle(sub, msg, durable)
+
+    async def handle(self, sub: Subscription, msg: Msg, durable: str) -> None:
+        delivered = msg.metadata.num_delivered or 1
+        try:
+            envelope, event = parse(msg.data)
+        except PoisonMessage as exc:
+            await self._dead_letter(msg, durable, None, str(exc), delivered)
+            return
+        token = request_id_var.set(envelope.request_id)
+        try:
+            async with transaction(self.factory) as session:
+                inserted = await session.scalar(
+                    pg_insert(inbox_t)
+                    .values(consumer=durable, event_id=envelope.id, event_type=envelope.type)
+                    .on_conflict_do_nothing()
+                    .returning(inbox_t.c.event_id)
+                )
+                if inserted is not None:
+                    await sub.handler(session, envelope, event)
+            await msg.ack()
+            if inserted is None:
+                metrics.INBOX_DUPLICATES.labels(durable).inc()
+            else:
+                metrics.INBOX_PROCESSED.labels(durable).inc()
+        except asyncio.CancelledError:
+            raise
+        except PoisonMessage as exc:
+            await self._dead_letter(msg, durable, str(envelope.id), str(exc), delivered)
+        except Exception as exc:
+            metrics.CONSUMER_FAILURES.labels(durable).inc()
+            if delivered >= self.max_deliver:
+                await self._dead_letter(msg, durable, str(envelope.id), repr(exc), delivered)
+            else:
+                log.warning(
+                    "handler %s failed on delivery %d (will retry): %r", durable, delivered, exc,
+                    extra={"event_id": str(envelope.id), "consumer": durable},
+                )
+                await msg.nak(delay=backoff(delivered))
+        finally:
+            request_id_var.reset(token)
+
+    async def _dead_letter(self, msg: Msg, durable: str, event_id: str | None, error: str, deliveries: int) -> None:
+        try:
+            async with transaction(self.factory) as session:
+                await session.execute(
+                    sa.insert(dead_letter_t).values(
+                        consumer=durable,
+                        event_id=event_id,
+                        nats_subject=msg.subject,
+                        payload=msg.data.decode("utf-8", "replace"),
+                        error=error[:4000],
+                        deliveries=deliveries,
+                    )
+                )
+        except Exception as exc:  # the database is down: keep the message, it will come back
+            log.warning("cannot record dead letter for %s yet: %s", durable, exc)
+            await msg.nak(delay=backoff(deliveries))
+            return
+        await msg.term()
+        metrics.DEAD_LETTERS.labels(durable).inc()
+        log.error(
+            "event dead-lettered by %s after %d deliveries: %s", durable, deliveries, error,
+            extra={"event_id": event_id, "consumer": durable},
+        )
+
+
+def parse(data: bytes) -> tuple[Envelope, Event]:
+    """The envelope and its typed contract, or PoisonMessage."""
+    try:
+        envelope = Envelope.model_validate(orjson.loads(data))
+    except (orjson.JSONDecodeError, ValidationError) as exc:
+        raise PoisonMessage(f"not an event envelope: {exc}") from exc
+    contract = REGISTRY.get(envelope.type, envelope.version)
+    if contract is None:
+        raise PoisonMessage(f"unknown contract {envelope.type} v{envelope.version}")
+    try:
+        event = contract.model_validate(envelope.data)
+    except ValidationError as exc:
+        raise PoisonMessage(f"data does not match {envelope.type} v{envelope.version}: {exc}") from exc
+    return envelope, event
+
+
+ACK_WAIT_DEFAULT = timedelta(seconds=30)

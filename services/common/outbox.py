@@ -1,0 +1,227 @@
+"""Transactional outbox (SPEC §1.4): the event row is written in the state change's own transaction, and a
+relay publishes pending rows to JetStream with ``Nats-Msg-Id = event id``.
+
+The relay claims rows with ``FOR UPDATE SKIP LOCKED`` (two relays never publish the same row at once),
+publishes them concurrently with a bounded number of acks in flight, and marks them sent only after the
+JetStream ack. It scans for *unpublished* rows rather than following a sequence high-water mark, so a
+transaction that took an early ``seq`` but committed late is still published. A crash between publish and
+mark re-publishes the row: the stream's duplicate window and the consumers' inboxes absorb it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime, timedelta
+
+import asyncpg
+import orjson
+import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.orm import Session
+
+from services.common import metrics
+from services.common.bus import Bus
+from services.common.db import plain_dsn, transaction
+from services.common.events import Envelope, Event, make_envelope
+from services.common.logs import request_id_var
+from services.common.registry import by_subject
+from services.common.tables import outbox_t
+
+log = logging.getLogger(__name__)
+
+NOTIFY_CHANNEL = "zhifa_outbox"
+PENDING_KEY = "zhifa_outbox_pending"
+
+
+def add(session: AsyncSession, event: Event, *, at: datetime | None = None) -> Envelope:
+    """Stage ``event`` for publication in the caller's transaction; returns its envelope."""
+    envelope = make_envelope(event, source=by_subject(event.TYPE).name, request_id=request_id_var.get(), at=at)
+    pending = session.info.setdefault(PENDING_KEY, [])
+    pending.append(envelope)
+    return envelope
+
+
+def _rows(pending: list[Envelope]) -> list[dict[str, object]]:
+    return [
+        {"id": e.id, "type": e.type, "version": e.version, "subject": e.subject, "envelope": e.model_dump(mode="json")}
+        for e in pending
+    ]
+
+
+@sa.event.listens_for(Session, "before_commit")
+def _write_pending(session: Session) -> None:
+    """Staged events are inserted in the committing transaction itself, so none can be forgotten."""
+    pending: list[Envelope] = session.info.pop(PENDING_KEY, [])
+    if pending:
+        session.execute(pg_insert(outbox_t), _rows(pending))
+        session.execute(sa.text(f"NOTIFY {NOTIFY_CHANNEL}"))
+
+
+@sa.event.listens_for(Session, "after_rollback")
+def _drop_pending(session: Session) -> None:
+    session.info.pop(PENDING_KEY, None)
+
+
+PublishHook = Callable[[list[str]], Awaitable[None]]
+
+
+class Relay:
+    """Publishes pending outbox rows of one service database."""
+
+    def __init__(
+        self,
+        *,
+        service: str,
+        factory: async_sessionmaker[AsyncSession],
+        bus: Bus,
+        database_url: str,
+        batch_size: int = 500,
+        max_in_flight: int = 256,
+        poll_interval: float = 1.0,
+        retention: timedelta = timedelta(days=14),
+    ) -> None:
+        self.service = service
+        self.factory = factory
+        self.bus = bus
+        self.database_url = database_url
+        self.batch_size = batch_size
+        self.max_in_flight = max_in_flight
+        self.poll_interval = poll_interval
+        self.retention = retention
+        self._wake = asyncio.Event()
+        self._last_purge = datetime.min.replace(tzinfo=UTC)
+        # Test hook: runs after the JetStream acks and before the rows are marked sent.
+        self.after_publish: PublishHook | None = None
+
+    async def run(self) -> None:
+        listener = asyncio.create_task(self._listen(), name=f"{self.service}-outbox-listen")
+        try:
+            await self.bus.wait_ready()
+            while True:
+                try:
+                    published = await self.drain_once()
+                except asyncio.CancelledError:
+                    raise
+                except Exception as exc:
+                    log.warning("outbox relay round failed: %s", exc)
+                    published = 0
+                    await asyncio.sleep(self.poll_interval)
+                if published >= self.batch_size:
+                    continue
+                await self._maybe_purge()
+                self._wake.clear()
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._wake.wait(), self.poll_interval)
+        finally:
+            listener.cancel()
+
+    async def _listen(self) -> None:
+        """LISTEN for commits that added rows; the polling interval covers a lost connection."""
+        while True:
+            conn: asyncpg.Connection | None = None
+            try:
+                conn = await asyncpg.connect(plain_dsn(self.database_url))
+                await conn.add_listener(NOTIFY_CHANNEL, lambda *_: self._wake.set())
+                while not conn.is_closed():
+                    await asyncio.sleep(5)
+            except asyncio.CancelledError:
+                if conn is not None:
+                    with contextlib.suppress(Exception):
+                        await conn.close()
+                raise
+            except Exception as exc:
+                log.debug("outbox LISTEN connection lost: %s", exc)
+            await asyncio.sleep(self.poll_interval)
+
+    async def drain_once(self) -> int:
+        """Claim, publish and mark one batch; returns how many rows were marked sent."""
+        if not self.bus.connected:
+            return 0
+        async with transaction(self.factory) as session:
+            rows = (
+                await session.execute(
+                    sa.select(outbox_t.c.id, outbox_t.c.type, outbox_t.c.envelope)
+                    .where(outbox_t.c.published_at.is_(None))
+                    .order_by(outbox_t.c.seq)
+                    .limit(self.batch_size)
+                    .with_for_update(skip_locked=True)
+                )
+            ).all()
+            if not rows:
+                metrics.OUTBOX_PENDING.labels(self.service).set(0)
+                return 0
+            semaphore = asyncio.Semaphore(self.max_in_flight)
+            js = self.bus.js
+
+            async def publish(row: sa.Row[tuple[object, str, dict[str, object]]]) -> str | None:
+                async with semaphore:
+                    try:
+                        await js.publish(
+                            row.type, orjson.dumps(row.envelope), headers={"Nats-Msg-Id": str(row.id)}, timeout=5
+                        )
+                    except Exception as exc:
+                        metrics.OUTBOX_PUBLISH_ERRORS.labels(self.service).inc()
+                        log.warning("publish of %s failed (will retry): %s", row.id, exc)
+                        return None
+                    return str(row.id)
+
+            results = await asyncio.gather(*(publish(r) for r in rows))
+            sent = [r for r in results if r is not None]
+            if self.after_publish is not None:
+                await self.after_publish(sent)
+            if sent:
+                await session.execute(
+                    sa.update(outbox_t).where(outbox_t.c.id.in_(sent)).values(published_at=sa.func.now())
+                )
+            failed = [str(r.id) for r, ok in zip(rows, results, strict=True) if ok is None]
+            if failed:
+                await session.execute(
+                    sa.update(outbox_t)
+                    .where(outbox_t.c.id.in_(failed))
+                    .values(attempts=outbox_t.c.attempts + 1, last_error="publish failed")
+                )
+        metrics.OUTBOX_PUBLISHED.labels(self.service).inc(len(sent))
+        if failed:
+            await asyncio.sleep(min(self.poll_interval, 1.0))
+        return len(sent)
+
+    async def _maybe_purge(self) -> None:
+        now = datetime.now(UTC)
+        if now - self._last_purge < timedelta(hours=1):
+            return
+        self._last_purge = now
+        async with transaction(self.factory) as session:
+            await session.execute(
+                sa.delete(outbox_t).where(
+                    outbox_t.c.published_at.is_not(None), outbox_t.c.published_at < now - self.retention
+                )
+            )
+            pending = await session.scalar(
+                sa.select(sa.func.count()).select_from(outbox_t).where(outbox_t.c.published_at.is_(None))
+            )
+        metrics.OUTBOX_PENDING.labels(self.service).set(pending or 0)
+
+
+async def replay(factory: async_sessionmaker[AsyncSession], since: datetime) -> int:
+    """Mark rows created since ``since`` for re-publication (after a stream was lost); returns the count."""
+    async with transaction(factory) as session:
+        result = await session.execute(
+            sa.update(outbox_t)
+            .where(outbox_t.c.created_at >= since, outbox_t.c.published_at.is_not(None))
+            .values(published_at=None)
+        )
+        await session.execute(sa.text(f"NOTIFY {NOTIFY_CHANNEL}"))
+    return int(result.rowcount)  # type: ignore[attr-defined]
+
+
+async def pending_count(session: AsyncSession) -> int:
+    return int(
+        await session.scalar(
+            sa.select(sa.func.count()).select_from(outbox_t).where(outbox_t.c.published_at.is_(None))
+        )
+        or 0
+    )

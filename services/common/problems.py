@@ -1,0 +1,160 @@
+"""RFC 9457 problem details for every error, FastAPI's validation errors included (SPEC §1.6)."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import orjson
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.responses import Response
+
+from services.common.errors import DomainError
+from services.common.logs import request_id_var
+
+log = logging.getLogger(__name__)
+
+PROBLEM_JSON = "application/problem+json"
+
+_HTTP_CODES: dict[int, tuple[str, str, str]] = {
+    400: ("BAD_REQUEST", "请求无效", "Bad request"),
+    401: ("UNAUTHORIZED", "身份认证失败", "Unauthorized"),
+    403: ("FORBIDDEN", "无权执行此操作", "Forbidden"),
+    404: ("NOT_FOUND", "资源不存在", "Not found"),
+    405: ("METHOD_NOT_ALLOWED", "不支持该请求方法", "Method not allowed"),
+    406: ("NOT_ACCEPTABLE", "无法提供所请求的格式", "Not acceptable"),
+    409: ("CONFLICT", "与当前状态冲突", "Conflict"),
+    413: ("PAYLOAD_TOO_LARGE", "请求体过大", "Payload too large"),
+    415: ("UNSUPPORTED_MEDIA_TYPE", "不支持的内容类型", "Unsupported media type"),
+    422: ("VALIDATION_FAILED", "请求内容校验失败", "Validation failed"),
+    429: ("RATE_LIMITED", "请求过于频繁", "Too many requests"),
+    500: ("INTERNAL_ERROR", "服务器内部错误", "Internal server error"),
+    502: ("UPSTREAM_ERROR", "上游服务响应异常", "Bad gateway"),
+    503: ("UNAVAILABLE", "服务暂不可用", "Service unavailable"),
+    504: ("UPSTREAM_TIMEOUT", "上游服务响应超时", "Gateway timeout"),
+}
+
+
+def wants_english(accept_language: str | None) -> bool:
+    return bool(accept_language) and accept_language.strip().lower().startswith("en")  # type: ignore[union-attr]
+
+
+def problem_body(
+    *,
+    status: int,
+    code: str,
+    title: str,
+    detail: str,
+    errors: list[dict[str, Any]] | None = None,
+    extra: dict[str, Any] | None = None,
+) -> bytes:
+    body: dict[str, Any] = {
+        "type": f"/errors/{code}",
+        "title": title,
+        "status": status,
+        "detail": detail,
+        "code": code,
+        "request_id": request_id_var.get(),
+    }
+    if errors:
+        body["errors"] = errors
+    if extra:
+        body.update({k: v for k, v in extra.items() if k not in body})
+    return orjson.dumps(body, default=str)
+
+
+def problem_response(status: int, code: str | None = None, detail: str | None = None, *, english: bool = False,
+                     headers: dict[str, str] | None = None) -> Response:
+    default_code, zh, en = _HTTP_CODES.get(status, ("ERROR", "请求失败", "Request failed"))
+    title = en if english else zh
+    return Response(
+        problem_body(status=status, code=code or default_code, title=title, detail=detail or title),
+        status_code=status,
+        media_type=PROBLEM_JSON,
+        headers=headers,
+    )
+
+
+def domain_error_response(exc: DomainError, *, english: bool = False) -> Response:
+    title = exc.title_en if english else exc.title
+    detail = (exc.detail_en or exc.title_en) if english else exc.detail
+    return Response(
+        problem_body(status=exc.status, code=exc.code, title=title, detail=detail, errors=exc.errors, extra=exc.extra),
+        status_code=exc.status,
+        media_type=PROBLEM_JSON,
+    )
+
+
+_VALIDATION_ZH = {
+    "missing": "缺少必填字段",
+    "json_invalid": "JSON 格式错误",
+    "extra_forbidden": "不允许的字段",
+    "enum": "取值不在允许范围内",
+    "literal_error": "取值不在允许范围内",
+    "int_parsing": "应为整数",
+    "int_type": "应为整数",
+    "string_type": "应为字符串",
+    "date_from_datetime_parsing": "日期格式错误",
+    "date_parsing": "日期格式错误",
+    "datetime_parsing": "时间格式错误",
+    "uuid_parsing": "应为 UUID",
+    "greater_than_equal": "数值过小",
+    "less_than_equal": "数值过大",
+    "string_too_long": "字符串过长",
+    "string_too_short": "字符串过短",
+    "value_error": "取值无效",
+}
+
+
+def validation_errors(exc: RequestValidationError, english: bool) -> list[dict[str, Any]]:
+    out = []
+    for err in exc.errors():
+        message = err.get("msg", "") if english else _VALIDATION_ZH.get(err.get("type", ""), err.get("msg", ""))
+        if not english and err.get("type") == "value_error":
+            message = str(err.get("msg", "")).removeprefix("Value error, ")
+        out.append({"loc": [str(p) for p in err.get("loc", ())], "type": err.get("type"), "message": message})
+    return out
+
+
+def install(app: FastAPI) -> None:
+    """Register the problem handlers on an app."""
+
+    async def on_domain_error(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, DomainError)
+        return domain_error_response(exc, english=wants_english(request.headers.get("accept-language")))
+
+    async def on_validation(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, RequestValidationError)
+        english = wants_english(request.headers.get("accept-language"))
+        errors = validation_errors(exc, english)
+        first = errors[0] if errors else {"loc": [], "message": ""}
+        where = ".".join(p for p in first["loc"] if p != "body") or "body"
+        detail = f"{where}: {first['message']}" if errors else ("Validation failed" if english else "请求内容校验失败")
+        return Response(
+            problem_body(
+                status=422,
+                code="VALIDATION_FAILED",
+                title="Validation failed" if english else "请求内容校验失败",
+                detail=detail,
+                errors=errors,
+            ),
+            status_code=422,
+            media_type=PROBLEM_JSON,
+        )
+
+    async def on_http(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, StarletteHTTPException)
+        english = wants_english(request.headers.get("accept-language"))
+        detail = exc.detail if isinstance(exc.detail, str) and exc.detail not in ("Not Found",) else None
+        return problem_response(exc.status_code, detail=detail, english=english, headers=getattr(exc, "headers", None))
+
+    async def on_unexpected(request: Request, exc: Exception) -> Response:
+        log.exception("unhandled error on %s %s", request.method, request.url.path)
+        return problem_response(500, english=wants_english(request.headers.get("accept-language")))
+
+    app.add_exception_handler(DomainError, on_domain_error)
+    app.add_exception_handler(RequestValidationError, on_validation)
+    app.add_exception_handler(StarletteHTTPException, on_http)
+    app.add_exception_handler(Exception, on_unexpected)

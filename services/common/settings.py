@@ -1,0 +1,98 @@
+"""Settings: one base class shared by every process, one subclass per service.
+
+Shared values come from ``ZHIFA_<NAME>`` (``ZHIFA_NATS_URL``); a service's own values from
+``ZHIFA_<SERVICE>_<NAME>`` (``ZHIFA_PENALTY_DATABASE_URL``). Outside ``ZHIFA_ENV=dev``/``test`` the
+development keys and placeholder passwords are refused at start-up.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import AliasChoices, Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEV_KEYS_DIR = Path(__file__).parent / "devkeys"
+DEV_JWKS_FILE = DEV_KEYS_DIR / "dev-jwks.json"
+DEV_JWT_PRIVATE_KEY = DEV_KEYS_DIR / "dev-jwt-signing.pem"
+DEV_ENTRY_CODE_KEY = DEV_KEYS_DIR / "dev-entry-code-signing.pem"
+PLACEHOLDER_MARKERS = ("change-me", "changeme", "placeholder", "dev-only")
+
+Env = Literal["dev", "test", "prod"]
+
+
+def _shared(name: str, default: object, description: str) -> object:
+    return Field(default, validation_alias=AliasChoices(f"ZHIFA_{name}"), description=description)
+
+
+class CommonSettings(BaseSettings):
+    """Values every process reads (environment, NATS, token verification, logging)."""
+
+    model_config = SettingsConfigDict(env_prefix="ZHIFA_", extra="ignore", populate_by_name=True)
+
+    env: Env = _shared("ENV", "dev", "dev, test or prod; dev enables /auth/dev-token and the dev keys")  # type: ignore[assignment]
+    log_level: str = _shared("LOG_LEVEL", "INFO", "Python log level name")  # type: ignore[assignment]
+    log_json: bool = _shared("LOG_JSON", True, "JSON log lines (one object per line)")  # type: ignore[assignment]
+    nats_url: str = _shared("NATS_URL", "nats://127.0.0.1:4222", "NATS server URL(s), comma-separated")  # type: ignore[assignment]
+    nats_stream_replicas: int = _shared("NATS_STREAM_REPLICAS", 1, "JetStream replicas per stream (3 in production)")  # type: ignore[assignment]
+    jwks_file: Path | None = _shared("JWKS_FILE", DEV_JWKS_FILE, "JWKS JSON file with the token-signing public keys")  # type: ignore[assignment]
+    jwks_url: str | None = _shared("JWKS_URL", None, "JWKS URL (used instead of the file when set)")  # type: ignore[assignment]
+    jwks_refresh_cooldown_s: float = _shared("JWKS_REFRESH_COOLDOWN_S", 30.0, "minimum seconds between JWKS reloads for an unknown kid")  # type: ignore[assignment]
+    jwt_issuer: str = _shared("JWT_ISSUER", "https://auth.zhifa.shenyang.gov.cn", "expected iss claim")  # type: ignore[assignment]
+    jwt_audience: str = _shared("JWT_AUDIENCE", "zhifa", "expected aud claim")  # type: ignore[assignment]
+    jwt_leeway_s: int = _shared("JWT_LEEWAY_S", 30, "clock skew tolerated on exp/nbf/iat, seconds")  # type: ignore[assignment]
+
+    @property
+    def is_dev(self) -> bool:
+        return self.env in ("dev", "test")
+
+    @model_validator(mode="after")
+    def _refuse_placeholders(self) -> CommonSettings:
+        if self.is_dev:
+            return self
+        problems = []
+        if self.jwks_url is None and self.jwks_file is not None and self.jwks_file.resolve() == DEV_JWKS_FILE.resolve():
+            problems.append("ZHIFA_JWKS_FILE points at the development key set")
+        for name, value in self.model_dump().items():
+            text = str(value).lower()
+            if any(marker in text for marker in PLACEHOLDER_MARKERS):
+                problems.append(f"{name} holds a placeholder value")
+        if problems:
+            raise ValueError("refusing to start outside dev: " + "; ".join(problems))
+        return self
+
+
+class ServiceSettings(CommonSettings):
+    """A service's own settings; subclasses set ``env_prefix = "ZHIFA_<SERVICE>_"``."""
+
+    service_name: str = Field("", description="set by the subclass")
+    database_url: str = Field(
+        "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres",
+        description="SQLAlchemy URL of the service's own database (postgresql+asyncpg://...)",
+    )
+    database_pool_size: int = Field(10, description="connections kept in the pool")
+    database_max_overflow: int = Field(10, description="extra connections under load")
+    host: str = Field("127.0.0.1", description="HTTP bind address")
+    port: int = Field(0, description="HTTP port (0: the registry's default)")
+    max_body_bytes: int = Field(2 * 1024 * 1024, description="largest accepted request body")
+    bulk_max_body_bytes: int = Field(64 * 1024 * 1024, description="largest accepted NDJSON bulk body")
+    relay_batch_size: int = Field(500, description="outbox rows claimed per relay round")
+    relay_max_in_flight: int = Field(256, description="JetStream publishes awaiting their ack at once")
+    relay_poll_interval_s: float = Field(1.0, description="polling fallback when no NOTIFY arrives")
+    outbox_retention_days: int = Field(14, description="days sent outbox rows are kept for replay")
+    consumer_max_deliver: int = Field(8, description="deliveries before a message is dead-lettered")
+    consumer_ack_wait_s: float = Field(30.0, description="JetStream ack wait for consumers")
+    consumer_concurrency: int = Field(8, description="messages handled at once per consumer")
+    idempotency_ttl_hours: int = Field(48, description="how long Idempotency-Key responses are kept (>= 24)")
+
+
+def settings_class(service: str) -> type[ServiceSettings]:
+    """A ServiceSettings subclass reading ``ZHIFA_<SERVICE>_*``; services subclass it to add fields."""
+
+    class _Settings(ServiceSettings):
+        model_config = SettingsConfigDict(env_prefix=f"ZHIFA_{service.upper()}_", extra="ignore", populate_by_name=True)
+        service_name: str = service
+
+    _Settings.__name__ = f"{service.title().replace('_', '')}BaseSettings"
+    return _Settings

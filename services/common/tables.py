@@ -1,0 +1,136 @@
+"""The tables every service database has: outbox, inbox, dead letters, idempotency keys, audit chain,
+working-day calendar overrides, and the event-spine diagnostics.
+
+Defined once here with SQLAlchemy Core; each service's first migration creates them through
+``create_kernel_tables`` and each service's ``models.py`` registers them on its metadata so Alembic's
+autogenerate sees them.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import JSONB, UUID
+
+
+def _columns() -> dict[str, list[Any]]:
+    return {
+        "outbox": [
+            sa.Column("id", UUID(as_uuid=True), primary_key=True),
+            sa.Column("seq", sa.BigInteger, sa.Identity(always=True), nullable=False, unique=True),
+            sa.Column("type", sa.Text, nullable=False),
+            sa.Column("version", sa.Integer, nullable=False),
+            sa.Column("subject", sa.Text, nullable=False),
+            sa.Column("envelope", JSONB, nullable=False),
+            sa.Column("created_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()),
+            sa.Column("published_at", sa.DateTime(timezone=True)),
+            sa.Column("attempts", sa.Integer, nullable=False, server_default="0"),
+            sa.Column("last_error", sa.Text),
+        ],
+        "inbox": [
+            sa.Column("consumer", sa.Text, primary_key=True),
+            sa.Column("event_id", UUID(as_uuid=True), primary_key=True),
+            sa.Column("event_type", sa.Text, nullable=False),
+            sa.Column("received_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()),
+        ],
+        "dead_letter": [
+            sa.Column("id", sa.BigInteger, sa.Identity(always=True), primary_key=True),
+            sa.Column("consumer", sa.Text, nullable=False),
+            sa.Column("event_id", sa.Text),
+            sa.Column("nats_subject", sa.Text, nullable=False),
+            sa.Column("payload", sa.Text, nullable=False),
+            sa.Column("error", sa.Text, nullable=False),
+            sa.Column("deliveries", sa.Integer, nullable=False),
+            sa.Column("created_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()),
+            sa.Column("resolved_at", sa.DateTime(timezone=True)),
+        ],
+        "idempotency_key": [
+            sa.Column("scope", sa.Text, primary_key=True),
+            sa.Column("key", sa.Text, primary_key=True),
+            sa.Column("request_hash", sa.Text, nullable=False),
+            sa.Column("status_code", sa.Integer, nullable=False),
+            sa.Column("content_type", sa.Text, nullable=False),
+            sa.Column("body", sa.LargeBinary, nullable=False),
+            sa.Column("created_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()),
+            sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False),
+        ],
+        "audit_entry": [
+            sa.Column("seq", sa.BigInteger, primary_key=True, autoincrement=False),
+            sa.Column("at", sa.DateTime(timezone=True), nullable=False),
+            sa.Column("actor", sa.Text, nullable=False),
+            sa.Column("actor_role", sa.Text, nullable=False),
+            sa.Column("action", sa.Text, nullable=False),
+            sa.Column("entity_type", sa.Text, nullable=False),
+            sa.Column("entity_id", sa.Text, nullable=False),
+            sa.Column("before", JSONB),
+            sa.Column("after", JSONB),
+            sa.Column("request_id", sa.Text),
+            sa.Column("prev_hash", sa.Text, nullable=False),
+            sa.Column("hash", sa.Text, nullable=False),
+        ],
+        "calendar_override": [
+            sa.Column("day", sa.Date, primary_key=True),
+            sa.Column("is_working_day", sa.Boolean, nullable=False),
+            sa.Column("note", sa.Text, nullable=False, server_default=""),
+        ],
+        "calendar_year": [
+            sa.Column("year", sa.Integer, primary_key=True, autoincrement=False),
+            sa.Column("source", sa.Text, nullable=False),
+            sa.Column("entered_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()),
+        ],
+        "diagnostic_ping": [
+            sa.Column("id", sa.BigInteger, sa.Identity(always=True), primary_key=True),
+            sa.Column("event_id", UUID(as_uuid=True), nullable=False),
+            sa.Column("source", sa.Text, nullable=False),
+            sa.Column("note", sa.Text, nullable=False, server_default=""),
+            sa.Column("received_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()),
+        ],
+    }
+
+
+_INDEXES: list[tuple[str, str, list[str], dict[str, Any]]] = [
+    ("ix_outbox_pending", "outbox", ["seq"], {"postgresql_where": sa.text("published_at IS NULL")}),
+    ("ix_outbox_created_at", "outbox", ["created_at"], {}),
+    ("ix_idempotency_key_expires_at", "idempotency_key", ["expires_at"], {}),
+    ("ix_audit_entry_entity", "audit_entry", ["entity_type", "entity_id"], {}),
+    ("ix_diagnostic_ping_event_id", "diagnostic_ping", ["event_id"], {}),
+]
+
+KERNEL_TABLE_NAMES = tuple(_columns())
+
+
+def register_kernel_tables(metadata: sa.MetaData) -> dict[str, sa.Table]:
+    """Define the kernel tables on a service's metadata (for autogenerate and typed queries)."""
+    tables = {name: sa.Table(name, metadata, *cols) for name, cols in _columns().items()}
+    for ix_name, table, cols, kw in _INDEXES:
+        sa.Index(ix_name, *(tables[table].c[c] for c in cols), **kw)
+    return tables
+
+
+def create_kernel_tables(op: Any) -> None:
+    """Create the kernel tables inside an Alembic migration (version 1 of the kernel schema)."""
+    for name, cols in _columns().items():
+        op.create_table(name, *cols)
+    for ix_name, table, cols, kw in _INDEXES:
+        op.create_index(ix_name, table, cols, **kw)
+
+
+def drop_kernel_tables(op: Any) -> None:
+    for ix_name, table, _cols, _kw in reversed(_INDEXES):
+        op.drop_index(ix_name, table_name=table)
+    for name in reversed(KERNEL_TABLE_NAMES):
+        op.drop_table(name)
+
+
+# Lightweight handles for kernel queries; they do not need a service's metadata.
+_META = sa.MetaData()
+T = register_kernel_tables(_META)
+outbox_t = T["outbox"]
+inbox_t = T["inbox"]
+dead_letter_t = T["dead_letter"]
+idempotency_t = T["idempotency_key"]
+audit_t = T["audit_entry"]
+calendar_override_t = T["calendar_override"]
+calendar_year_t = T["calendar_year"]
+diagnostic_ping_t = T["diagnostic_ping"]

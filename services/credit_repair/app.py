@@ -1,0 +1,25 @@
+"""Composition root of the credit_repair service."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+from services.common.app import Role, ServiceParts, build_service_app
+from services.common.registry import SERVICES
+from services.credit_repair import api, events
+from services.credit_repair.settings import CreditRepairSettings
+
+
+def create_app(settings: CreditRepairSettings | None = None, role: Role = "all") -> FastAPI:
+    """The credit_repair service: 两书同达, publication classes, credit repair and 信用松绑 clean-up."""
+    settings = settings or CreditRepairSettings()
+    return build_service_app(
+        ServiceParts(
+            info=SERVICES["credit_repair"],
+            settings=settings,
+            routers=[api.router, api.public_router],
+            subscriptions=events.subscriptions(),
+            description="两书同达, publication classes, credit repair and 信用松绑 clean-up",
+        ),
+        role=role,
+    )

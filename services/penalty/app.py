@@ -1,0 +1,25 @@
+"""Composition root of the penalty service."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+from services.common.app import Role, ServiceParts, build_service_app
+from services.common.registry import SERVICES
+from services.penalty import api, events
+from services.penalty.settings import PenaltySettings
+
+
+def create_app(settings: PenaltySettings | None = None, role: Role = "all") -> FastAPI:
+    """The penalty service: Discretion benchmarks, the assessment engine, the lawful procedure, documents and consistency."""
+    settings = settings or PenaltySettings()
+    return build_service_app(
+        ServiceParts(
+            info=SERVICES["penalty"],
+            settings=settings,
+            routers=[api.router, api.public_router],
+            subscriptions=events.subscriptions(),
+            description="Discretion benchmarks, the assessment engine, the lawful procedure, documents and consistency",
+        ),
+        role=role,
+    )

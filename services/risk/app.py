@@ -1,0 +1,25 @@
+"""Composition root of the risk service."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+from services.common.app import Role, ServiceParts, build_service_app
+from services.common.registry import SERVICES
+from services.risk import api, events
+from services.risk.settings import RiskSettings
+
+
+def create_app(settings: RiskSettings | None = None, role: Role = "all") -> FastAPI:
+    """The risk service: Intake from courts, reconsideration and 12345; 红黄蓝 warnings; enterprise A–D classes."""
+    settings = settings or RiskSettings()
+    return build_service_app(
+        ServiceParts(
+            info=SERVICES["risk"],
+            settings=settings,
+            routers=[api.router, api.public_router],
+            subscriptions=events.subscriptions(),
+            description="Intake from courts, reconsideration and 12345; 红黄蓝 warnings; enterprise A–D classes",
+        ),
+        role=role,
+    )

@@ -1,0 +1,3 @@
+"""Every query of the risk service."""
+
+from __future__ import annotations
