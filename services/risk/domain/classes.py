@@ -1,0 +1,506 @@
+"""Enterprise risk classes A (low) to D (high): a pure reference scorer and the same rule as set-based SQL.
+
+Classified supervision (信用风险分级分类监管, 市场主体登记管理条例 第三十八条; 优化营商环境条例 第五十三条
+on credit-based supervision) needs a class per market entity that the inspection service can use for sampling
+ratios and quiet periods. There is no national scoring formula; the one here is documented in
+docs/risk-model.md and configured (versioned) in data/sample/risk_config.json.
+
+The score is an integer sum of per-kind contributions:
+
+* penalties decided in the window (default 1,095 days), points by discretion tier
+  (从重 aggravated > 一般 general > 从轻 lenient > 减轻 mitigated), decayed linearly with age;
+* active publications on the credit platform (published and not withdrawn on ``today``);
+* inspection violations in their window (default 730 days), decayed linearly, capped;
+* 12345 complaints in their window (default 365 days), not decayed, capped;
+* completed credit repairs in their window (default 1,095 days) SUBTRACT points, capped;
+
+then floored at 0. Each signal's decayed points are ``points * (window_days - age_days) // window_days``
+(integer floor, age = today - date in days, counted only when ``0 <= age < window_days``), so the Python
+reference and PostgreSQL's integer arithmetic agree exactly. ``classification_sql`` is that same rule as one
+PostgreSQL statement over the signal tables described in its docstring.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from enum import StrEnum
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+# Bounds keep every intermediate product of the SQL inside PostgreSQL's int4 (points * window < 2**31).
+MAX_POINTS = 10_000
+MAX_WINDOW_DAYS = 3_660
+
+
+class RiskClass(StrEnum):
+    A = "A"
+    B = "B"
+    C = "C"
+    D = "D"
+
+    @property
+    def label(self) -> str:
+        return _CLASS_LABELS[self]
+
+
+_CLASS_LABELS = {
+    RiskClass.A: "A类（低风险）",
+    RiskClass.B: "B类（一般风险）",
+    RiskClass.C: "C类（较高风险）",
+    RiskClass.D: "D类（高风险）",
+}
+
+
+class PenaltyTier(StrEnum):
+    """Discretion tier the penalty decision applied (行政处罚法 第三十二条 从轻或者减轻; 从重 per the benchmarks)."""
+
+    AGGRAVATED = "aggravated"  # 从重
+    GENERAL = "general"  # 一般
+    LENIENT = "lenient"  # 从轻
+    MITIGATED = "mitigated"  # 减轻
+
+
+class ContributionKind(StrEnum):
+    """Kinds of contribution, in the fixed order used by reasons (Python and SQL alike)."""
+
+    PENALTY_AGGRAVATED = "penalty_aggravated"
+    PENALTY_GENERAL = "penalty_general"
+    PENALTY_LENIENT = "penalty_lenient"
+    PENALTY_MITIGATED = "penalty_mitigated"
+    PUBLICATION = "publication"
+    VIOLATION = "violation"
+    COMPLAINT = "complaint"
+    REPAIR = "repair"
+
+
+KIND_ORDER: tuple[ContributionKind, ...] = tuple(ContributionKind)
+
+_KIND_LABELS = {
+    ContributionKind.PENALTY_AGGRAVATED: "从重处罚",
+    ContributionKind.PENALTY_GENERAL: "一般处罚",
+    ContributionKind.PENALTY_LENIENT: "从轻处罚",
+    ContributionKind.PENALTY_MITIGATED: "减轻处罚",
+    ContributionKind.PUBLICATION: "公示中的行政处罚信息",
+    ContributionKind.VIOLATION: "检查发现违法问题",
+    ContributionKind.COMPLAINT: "12345投诉",
+    ContributionKind.REPAIR: "已完成信用修复",
+}
+
+_UNITS = {
+    ContributionKind.PUBLICATION: "条",
+    ContributionKind.VIOLATION: "项",
+    ContributionKind.COMPLAINT: "件",
+    ContributionKind.REPAIR: "次",
+}
+
+
+# --------------------------------------------------------------------------------------------------- config
+
+
+class SignalRule(BaseModel):
+    """Points per signal, the look-back window, how points decay with age, and a cap on the kind's total."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    points: int = Field(ge=0, le=MAX_POINTS)
+    window_days: int = Field(ge=1, le=MAX_WINDOW_DAYS)
+    decay: Literal["linear", "none"] = "none"
+    cap: int | None = Field(default=None, ge=0, le=1_000_000)
+
+
+class PenaltyPoints(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    aggravated: int = Field(ge=0, le=MAX_POINTS)
+    general: int = Field(ge=0, le=MAX_POINTS)
+    lenient: int = Field(ge=0, le=MAX_POINTS)
+    mitigated: int = Field(ge=0, le=MAX_POINTS)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> PenaltyPoints:
+        if not self.aggravated >= self.general >= self.lenient >= self.mitigated:
+            raise ValueError("penalty points must satisfy aggravated >= general >= lenient >= mitigated")
+        return self
+
+    def for_tier(self, tier: PenaltyTier) -> int:
+        return int(getattr(self, tier.value))
+
+
+class ClassThresholds(BaseModel):
+    """Lowest score of classes B, C and D (A is everything below B)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    B: int = Field(ge=1)
+    C: int = Field(ge=1)
+    D: int = Field(ge=1)
+
+    @model_validator(mode="after")
+    def _increasing(self) -> ClassThresholds:
+        if not self.B < self.C < self.D:
+            raise ValueError("class thresholds must satisfy B < C < D")
+        return self
+
+
+class ClassConfig(BaseModel):
+    """Scoring weights and class thresholds (one version of them)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    penalty_points: PenaltyPoints
+    penalty_window_days: int = Field(ge=1, le=MAX_WINDOW_DAYS)
+    penalty_decay: Literal["linear", "none"] = "linear"
+    publication_points: int = Field(ge=0, le=MAX_POINTS)
+    publication_cap: int | None = Field(default=None, ge=0, le=1_000_000)
+    violation: SignalRule
+    complaint: SignalRule
+    repair: SignalRule
+    thresholds: ClassThresholds
+
+
+# --------------------------------------------------------------------------------------------------- signals
+
+
+@dataclass(frozen=True, slots=True)
+class PenaltySignal:
+    decided_on: date
+    tier: PenaltyTier
+    ref: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class PublicationSignal:
+    """A penalty record published on the credit platform; active while published_on <= today < withdrawn_on."""
+
+    published_on: date
+    withdrawn_on: date | None = None
+    ref: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class DatedSignal:
+    """A violation found, a complaint received or a repair completed on ``on``."""
+
+    on: date
+    ref: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class EnterpriseSignals:
+    uscc: str
+    penalties: tuple[PenaltySignal, ...] = ()
+    publications: tuple[PublicationSignal, ...] = ()
+    violations: tuple[DatedSignal, ...] = ()
+    complaints: tuple[DatedSignal, ...] = ()
+    repairs: tuple[DatedSignal, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Contribution:
+    """One kind's share of the score: how many signals counted and the (capped, signed) points."""
+
+    kind: ContributionKind
+    count: int
+    points: int
+
+    def describe(self) -> str:
+        label = _KIND_LABELS[self.kind]
+        unit = _UNITS.get(self.kind, "件")
+        sign = "减" if self.points < 0 else "加"
+        return f"{label}{self.count}{unit}，{sign}{abs(self.points)}分"
+
+    def as_json(self) -> dict[str, str | int]:
+        return {"kind": self.kind.value, "count": self.count, "points": self.points}
+
+
+@dataclass(frozen=True, slots=True)
+class ItemContribution:
+    """One signal's points before the kind's cap (for explaining a score item by item)."""
+
+    kind: ContributionKind
+    on: date
+    points: int
+    ref: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Classification:
+    uscc: str
+    score: int
+    risk_class: RiskClass
+    reasons: tuple[Contribution, ...]
+    items: tuple[ItemContribution, ...] = field(default=())
+
+    def reasons_json(self) -> list[dict[str, str | int]]:
+        """The reasons exactly as ``classification_sql`` stores them in ``enterprise_class.reasons``."""
+        return [reason.as_json() for reason in self.reasons]
+
+    def explanation(self) -> str:
+        if not self.reasons:
+            return f"近期无处罚、公示、投诉、检查违法记录，评分0分，{self.risk_class.label}"
+        parts = "；".join(reason.describe() for reason in self.reasons)
+        return f"{parts}；合计{self.score}分，{self.risk_class.label}"
+
+
+# --------------------------------------------------------------------------------------------------- scoring
+
+
+def decayed_points(points: int, on: date, today: date, window_days: int, decay: str) -> int | None:
+    """Points of one dated signal on ``today``, or None when it lies outside [today - window + 1, today]."""
+    age = (today - on).days
+    if age < 0 or age >= window_days:
+        return None
+    if decay == "linear":
+        # Integer floor, exactly as PostgreSQL's int / int on non-negative operands.
+        return points * (window_days - age) // window_days
+    return points
+
+
+def class_for(score: int, thresholds: ClassThresholds) -> RiskClass:
+    if score >= thresholds.D:
+        return RiskClass.D
+    if score >= thresholds.C:
+        return RiskClass.C
+    if score >= thresholds.B:
+        return RiskClass.B
+    return RiskClass.A
+
+
+def _capped(total: int, cap: int | None) -> int:
+    return total if cap is None else min(total, cap)
+
+
+def score_enterprise(signals: EnterpriseSignals, config: ClassConfig, today: date) -> Classification:
+    """Score one enterprise on ``today`` and place it in class A-D, keeping every contribution."""
+    items: list[ItemContribution] = []
+    per_kind: dict[ContributionKind, list[int]] = {kind: [] for kind in KIND_ORDER}
+
+    for penalty in signals.penalties:
+        kind = ContributionKind(f"penalty_{penalty.tier.value}")
+        pts = decayed_points(
+            config.penalty_points.for_tier(penalty.tier),
+            penalty.decided_on,
+            today,
+            config.penalty_window_days,
+            config.penalty_decay,
+        )
+        if pts is not None:
+            per_kind[kind].append(pts)
+            items.append(ItemContribution(kind, penalty.decided_on, pts, penalty.ref))
+
+    for publication in signals.publications:
+        active = publication.published_on <= today and (
+            publication.withdrawn_on is None or publication.withdrawn_on > today
+        )
+        if active:
+            per_kind[ContributionKind.PUBLICATION].append(config.publication_points)
+            items.append(
+                ItemContribution(
+                    ContributionKind.PUBLICATION,
+                    publication.published_on,
+                    config.publication_points,
+                    publication.ref,
+                )
+            )
+
+    dated: tuple[tuple[ContributionKind, SignalRule, tuple[DatedSignal, ...]], ...] = (
+        (ContributionKind.VIOLATION, config.violation, signals.violations),
+        (ContributionKind.COMPLAINT, config.complaint, signals.complaints),
+        (ContributionKind.REPAIR, config.repair, signals.repairs),
+    )
+    for kind, rule, signal_list in dated:
+        for signal in signal_list:
+            pts = decayed_points(rule.points, signal.on, today, rule.window_days, rule.decay)
+            if pts is not None:
+                per_kind[kind].append(pts)
+                items.append(
+                    ItemContribution(
+                        kind, signal.on, -pts if kind is ContributionKind.REPAIR else pts, signal.ref
+                    )
+                )
+
+    caps: dict[ContributionKind, int | None] = {
+        ContributionKind.PUBLICATION: config.publication_cap,
+        ContributionKind.VIOLATION: config.violation.cap,
+        ContributionKind.COMPLAINT: config.complaint.cap,
+        ContributionKind.REPAIR: config.repair.cap,
+    }
+    reasons: list[Contribution] = []
+    total = 0
+    for kind in KIND_ORDER:
+        values = per_kind[kind]
+        if not values:
+            continue
+        pts = _capped(sum(values), caps.get(kind))
+        if kind is ContributionKind.REPAIR:
+            pts = -pts
+        total += pts
+        reasons.append(Contribution(kind, len(values), pts))
+
+    score = max(0, total)
+    return Classification(
+        uscc=signals.uscc,
+        score=score,
+        risk_class=class_for(score, config.thresholds),
+        reasons=tuple(reasons),
+        items=tuple(items),
+    )
+
+
+# --------------------------------------------------------------------------------------------------- SQL
+
+_ORD = {kind: index for index, kind in enumerate(KIND_ORDER, start=1)}
+
+
+def _int(value: int) -> str:
+    """An integer literal; config values are validated ints, so inlining them cannot inject SQL."""
+    return str(int(value))
+
+
+def _points_expr(points_sql: str, date_col: str, window: int, decay: str) -> str:
+    if decay == "linear":
+        # Per-row floor before the sum, as in decayed_points(); (date - date) is an integer number of days.
+        return f"(({points_sql}) * ({_int(window)} - (CAST(:today AS date) - {date_col}))) / {_int(window)}"
+    return f"({points_sql})"
+
+
+def _window_pred(date_col: str, window: int) -> str:
+    # 0 <= today - d < window  <=>  today - window < d <= today (index-friendly range on the date column).
+    return f"{date_col} > CAST(:today AS date) - {_int(window)} AND {date_col} <= CAST(:today AS date)"
+
+
+def _cap_expr(expr: str, cap: int | None) -> str:
+    return expr if cap is None else f"LEAST({expr}, {_int(cap)})"
+
+
+def classification_query_sql(config: ClassConfig) -> str:
+    """A read-only SELECT of (uscc, class, score, reasons) for every enterprise in ``risk_enterprise``.
+
+    Bind parameter: ``:today`` (date). Tables (created by the service's migrations):
+
+    * ``risk_enterprise(uscc text PRIMARY KEY, ...)`` — every market entity the service knows (the universe);
+    * ``risk_penalty_signal(uscc text, decided_on date, tier text CHECK (tier IN ('aggravated', 'general',
+      'lenient', 'mitigated')), ...)`` with an index on ``(decided_on)`` or ``(uscc)``;
+    * ``risk_publication_signal(uscc text, published_on date, withdrawn_on date NULL, ...)``;
+    * ``risk_violation_signal(uscc text, found_on date, ...)``;
+    * ``risk_complaint_signal(uscc text, received_on date, ...)`` (only complaints naming an enterprise);
+    * ``risk_repair_signal(uscc text, completed_on date, ...)``.
+
+    Signals for a USCC missing from ``risk_enterprise`` are ignored. The result's ``reasons`` is a jsonb
+    array equal to ``Classification.reasons_json()``; ``score`` and ``class`` equal ``score_enterprise``.
+
+    Shape: each signal table is scanned once (range on its date column), grouped by uscc (and tier) with a
+    hash aggregate, capped, then the per-kind rows are grouped by uscc once more and left-joined to the
+    universe. No correlated subqueries, no per-row function calls: linear in the number of rows.
+    """
+    pp = config.penalty_points
+    tier_points = (
+        "CASE p.tier "
+        f"WHEN 'aggravated' THEN {_int(pp.aggravated)} "
+        f"WHEN 'general' THEN {_int(pp.general)} "
+        f"WHEN 'lenient' THEN {_int(pp.lenient)} "
+        f"WHEN 'mitigated' THEN {_int(pp.mitigated)} END"
+    )
+    tier_ord = (
+        "CASE p.tier "
+        f"WHEN 'aggravated' THEN {_ORD[ContributionKind.PENALTY_AGGRAVATED]} "
+        f"WHEN 'general' THEN {_ORD[ContributionKind.PENALTY_GENERAL]} "
+        f"WHEN 'lenient' THEN {_ORD[ContributionKind.PENALTY_LENIENT]} "
+        f"WHEN 'mitigated' THEN {_ORD[ContributionKind.PENALTY_MITIGATED]} END"
+    )
+    penalty_pts = _points_expr(tier_points, "p.decided_on", config.penalty_window_days, config.penalty_decay)
+
+    def dated(table: str, col: str, kind: ContributionKind, rule: SignalRule, sign: int) -> str:
+        pts = _points_expr(_int(rule.points), f"s.{col}", rule.window_days, rule.decay)
+        capped = _cap_expr(f"sum({pts})", rule.cap)
+        return (
+            f"    SELECT s.uscc, {_ORD[kind]} AS ord, '{kind.value}' AS kind, count(*) AS n, "
+            f"({sign}) * {capped} AS pts\n"
+            f"    FROM {table} s\n"
+            f"    WHERE {_window_pred('s.' + col, rule.window_days)}\n"
+            f"    GROUP BY s.uscc"
+        )
+
+    publication_pts = _cap_expr(f"count(*) * {_int(config.publication_points)}", config.publication_cap)
+    thresholds = config.thresholds
+    return f"""WITH contribution AS (
+    SELECT p.uscc, {tier_ord} AS ord, 'penalty_' || p.tier AS kind, count(*) AS n, sum({penalty_pts}) AS pts
+    FROM risk_penalty_signal p
+    WHERE {_window_pred("p.decided_on", config.penalty_window_days)}
+      AND p.tier IN ('aggravated', 'general', 'lenient', 'mitigated')
+    GROUP BY p.uscc, p.tier
+  UNION ALL
+    SELECT s.uscc, {_ORD[ContributionKind.PUBLICATION]} AS ord, 'publication' AS kind, count(*) AS n,
+           {publication_pts} AS pts
+    FROM risk_publication_signal s
+    WHERE s.published_on <= CAST(:today AS date)
+      AND (s.withdrawn_on IS NULL OR s.withdrawn_on > CAST(:today AS date))
+    GROUP BY s.uscc
+  UNION ALL
+{dated("risk_violation_signal", "found_on", ContributionKind.VIOLATION, config.violation, 1)}
+  UNION ALL
+{dated("risk_complaint_signal", "received_on", ContributionKind.COMPLAINT, config.complaint, 1)}
+  UNION ALL
+{dated("risk_repair_signal", "completed_on", ContributionKind.REPAIR, config.repair, -1)}
+), scored AS (
+    SELECT c.uscc,
+           GREATEST(0, sum(c.pts))::integer AS score,
+           jsonb_agg(jsonb_build_object('kind', c.kind, 'count', c.n, 'points', c.pts) ORDER BY c.ord) AS reasons
+    FROM contribution c
+    GROUP BY c.uscc
+)
+SELECT e.uscc,
+       CASE
+         WHEN COALESCE(s.score, 0) >= {_int(thresholds.D)} THEN 'D'
+         WHEN COALESCE(s.score, 0) >= {_int(thresholds.C)} THEN 'C'
+         WHEN COALESCE(s.score, 0) >= {_int(thresholds.B)} THEN 'B'
+         ELSE 'A'
+       END AS class,
+       COALESCE(s.score, 0) AS score,
+       COALESCE(s.reasons, '[]'::jsonb) AS reasons
+FROM risk_enterprise e
+LEFT JOIN scored s ON s.uscc = e.uscc"""
+
+
+def classification_sql(config: ClassConfig) -> str:
+    """One statement that classifies every enterprise and writes only the rows that changed.
+
+    Bind parameters: ``:today`` (date) and ``:version`` (text, the config version). Besides the tables of
+    ``classification_query_sql`` it writes ``enterprise_class(uscc text PRIMARY KEY, class char(1) NOT NULL,
+    score integer NOT NULL, reasons jsonb NOT NULL, version text NOT NULL, changed_on date NOT NULL)``.
+
+    Rows whose class, score, reasons and version are unchanged are not touched (a daily re-run writes only
+    the differences, not 1,000,000 rows). It returns one row per written enterprise:
+    ``(uscc, class, score, reasons, previous_class, class_changed)`` — ``previous_class`` is NULL for a
+    first classification — so the service can add a ``risk.enterprise.classified`` outbox row for each
+    ``class_changed`` row in the same transaction.
+    """
+    return f"""WITH computed AS (
+{classification_query_sql(config)}
+), changed AS (
+    SELECT c.uscc, c.class, c.score, c.reasons, ec.class AS previous_class
+    FROM computed c
+    LEFT JOIN enterprise_class ec ON ec.uscc = c.uscc
+    WHERE ec.uscc IS NULL
+       OR ec.class <> c.class
+       OR ec.score <> c.score
+       OR ec.reasons <> c.reasons
+       OR ec.version <> CAST(:version AS text)
+), written AS (
+    INSERT INTO enterprise_class AS ec (uscc, class, score, reasons, version, changed_on)
+    SELECT ch.uscc, ch.class, ch.score, ch.reasons, CAST(:version AS text), CAST(:today AS date)
+    FROM changed ch
+    ON CONFLICT (uscc) DO UPDATE
+       SET class = EXCLUDED.class,
+           score = EXCLUDED.score,
+           reasons = EXCLUDED.reasons,
+           version = EXCLUDED.version,
+           changed_on = EXCLUDED.changed_on
+    RETURNING ec.uscc
+)
+SELECT ch.uscc, ch.class, ch.score, ch.reasons, ch.previous_class,
+       (ch.previous_class IS DISTINCT FROM ch.class) AS class_changed
+FROM changed ch
+JOIN written w ON w.uscc = ch.uscc"""

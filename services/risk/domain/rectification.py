@@ -1,0 +1,339 @@
+"""The closed loop after a warning: 数据研判—风险预警—整改落实—考核闭环 (沈司办〔2026〕16号 二(四)2).
+
+A published quarterly report issues a warning to each coloured or lit unit. The unit submits its rectification
+measures (整改措施) by a deadline counted in statutory working days from the issue date; the supervisor either
+closes the rectification (销号) or reopens it with a reason and a new deadline. Open rectifications past their
+deadline are overdue. Every transition is recorded on the object (who, when, from, to, note).
+
+States::
+
+    pending --submit--> submitted --close--> closed
+       ^                    |                  |
+       |                 reopen             reopen (re-check finds the problem back)
+       |                    v                  v
+       +----- (same as) reopened <-------------+
+    pending / reopened / submitted --withdraw--> withdrawn   (warning issued in error)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from datetime import date, datetime, timedelta, timezone
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from services.common.errors import Conflict, Unprocessable
+from services.common.workdays import WorkingDayCalendar
+
+# China has kept UTC+8 without daylight saving since 1991, so a fixed offset is exact for every date the
+# platform handles and needs no tz database in the container.
+SHANGHAI = timezone(timedelta(hours=8), "Asia/Shanghai")
+
+MAX_MEASURES_CHARS = 10_000
+
+
+class RectificationStatus(StrEnum):
+    PENDING = "pending"  # 待整改
+    SUBMITTED = "submitted"  # 已报送整改措施，待审核
+    REOPENED = "reopened"  # 退回重新整改
+    CLOSED = "closed"  # 已销号
+    WITHDRAWN = "withdrawn"  # 预警撤回
+
+    @property
+    def label(self) -> str:
+        return _STATUS_LABELS[self]
+
+
+_STATUS_LABELS = {
+    RectificationStatus.PENDING: "待整改",
+    RectificationStatus.SUBMITTED: "待审核",
+    RectificationStatus.REOPENED: "退回重新整改",
+    RectificationStatus.CLOSED: "已销号",
+    RectificationStatus.WITHDRAWN: "已撤回",
+}
+
+OPEN_STATUSES = frozenset({RectificationStatus.PENDING, RectificationStatus.REOPENED})
+
+# The values of report.Colour (a StrEnum, so its members can be passed here directly).
+WARNING_COLOURS = frozenset({"red", "yellow", "blue", "none"})
+
+
+class RectificationConfig(BaseModel):
+    """Deadlines in statutory working days, by warning colour, and for a reopened rectification."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    red_working_days: int = Field(ge=1, le=250)
+    yellow_working_days: int = Field(ge=1, le=250)
+    blue_working_days: int = Field(ge=1, le=250)
+    lamp_working_days: int = Field(ge=1, le=250)
+    reopen_working_days: int = Field(ge=1, le=250)
+
+    def working_days_for(self, colour: str, lamp: bool) -> int:
+        """The deadline of a warning: the strictest of its colour and its 亮灯 light."""
+        if colour not in WARNING_COLOURS:
+            raise RectificationColourInvalid(f"未知的预警颜色：{colour}")
+        by_colour = {
+            "red": self.red_working_days,
+            "yellow": self.yellow_working_days,
+            "blue": self.blue_working_days,
+        }
+        candidates = [by_colour[colour]] if colour in by_colour else []
+        if lamp:
+            candidates.append(self.lamp_working_days)
+        if not candidates:
+            raise RectificationNotRequired("该单位本季度未被预警或亮灯，无需整改")
+        return min(candidates)
+
+
+class RectificationError(Conflict):
+    code = "RECTIFICATION_INVALID_TRANSITION"
+    title = "整改状态不允许该操作"
+    title_en = "The rectification's state does not allow this action"
+
+
+class RectificationAlreadySubmitted(RectificationError):
+    code = "RECTIFICATION_ALREADY_SUBMITTED"
+    title = "整改措施已报送，待监督机关审核"
+
+
+class RectificationNotSubmitted(RectificationError):
+    code = "RECTIFICATION_NOT_SUBMITTED"
+    title = "尚未报送整改措施，不能销号"
+
+
+class RectificationClosed(RectificationError):
+    code = "RECTIFICATION_CLOSED"
+    title = "整改已销号"
+
+
+class RectificationWithdrawn(RectificationError):
+    code = "RECTIFICATION_WITHDRAWN"
+    title = "预警已撤回"
+
+
+class RectificationNotRequired(Unprocessable):
+    code = "RECTIFICATION_NOT_REQUIRED"
+    title = "无需整改"
+
+
+class RectificationColourInvalid(Unprocessable):
+    code = "RECTIFICATION_COLOUR_INVALID"
+    title = "预警颜色无效"
+
+
+class RectificationMeasuresInvalid(Unprocessable):
+    code = "RECTIFICATION_MEASURES_INVALID"
+    title = "整改措施内容无效"
+
+
+class RectificationReasonRequired(Unprocessable):
+    code = "RECTIFICATION_REASON_REQUIRED"
+    title = "退回或撤回须说明理由"
+
+
+class RectificationTimeInvalid(Unprocessable):
+    code = "RECTIFICATION_TIME_INVALID"
+    title = "操作时间无效"
+
+
+@dataclass(frozen=True, slots=True)
+class Transition:
+    at: datetime
+    actor: str
+    from_status: RectificationStatus | None
+    to_status: RectificationStatus
+    note: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Rectification:
+    warning_id: str
+    unit_code: str
+    quarter: str
+    colour: str
+    lamp: bool
+    issued_on: date
+    deadline: date
+    status: RectificationStatus
+    measures: str = ""
+    submitted_at: datetime | None = None
+    submitted_late: bool = False
+    reopen_count: int = 0
+    history: tuple[Transition, ...] = ()
+
+    @property
+    def is_open(self) -> bool:
+        """Waiting for the unit (pending or reopened)."""
+        return self.status in OPEN_STATUSES
+
+
+def _aware(moment: datetime, what: str) -> datetime:
+    if moment.tzinfo is None or moment.utcoffset() is None:
+        raise RectificationTimeInvalid(f"{what}必须带时区", extra={"field": what})
+    return moment
+
+
+def _local_day(moment: datetime) -> date:
+    return moment.astimezone(SHANGHAI).date()
+
+
+def _not_before_issue(r: Rectification, at: datetime) -> None:
+    if _local_day(at) < r.issued_on:
+        raise RectificationTimeInvalid(
+            f"操作日期{_local_day(at).isoformat()}早于预警下发日期{r.issued_on.isoformat()}",
+        )
+
+
+def issue(
+    *,
+    warning_id: str,
+    unit_code: str,
+    quarter: str,
+    colour: str,
+    lamp: bool,
+    issued_at: datetime,
+    actor: str,
+    config: RectificationConfig,
+    calendar: WorkingDayCalendar,
+) -> Rectification:
+    """Open a rectification for a warning; the deadline is N working days after the issue date."""
+    _aware(issued_at, "issued_at")
+    issued_on = _local_day(issued_at)
+    days = config.working_days_for(colour, lamp)
+    deadline = calendar.add_working_days(issued_on, days)
+    return Rectification(
+        warning_id=warning_id,
+        unit_code=unit_code,
+        quarter=quarter,
+        colour=colour,
+        lamp=lamp,
+        issued_on=issued_on,
+        deadline=deadline,
+        status=RectificationStatus.PENDING,
+        history=(
+            Transition(
+                issued_at, actor, None, RectificationStatus.PENDING, f"整改期限{deadline.isoformat()}"
+            ),
+        ),
+    )
+
+
+def _refuse_unless(r: Rectification, allowed: frozenset[RectificationStatus], action: str) -> None:
+    if r.status in allowed:
+        return
+    if r.status is RectificationStatus.WITHDRAWN:
+        raise RectificationWithdrawn(f"预警已撤回，不能{action}")
+    if r.status is RectificationStatus.CLOSED:
+        raise RectificationClosed(f"整改已销号，不能{action}")
+    if r.status is RectificationStatus.SUBMITTED:
+        raise RectificationAlreadySubmitted(f"整改措施已报送，待审核，不能{action}")
+    raise RectificationNotSubmitted(f"当前状态为“{r.status.label}”，不能{action}")
+
+
+def submit(r: Rectification, *, measures: str, submitted_at: datetime, actor: str) -> Rectification:
+    """The unit submits its measures; a submission after the deadline is accepted and marked late."""
+    _aware(submitted_at, "submitted_at")
+    _refuse_unless(r, OPEN_STATUSES, "报送整改措施")
+    text = measures.strip()
+    if not text:
+        raise RectificationMeasuresInvalid("整改措施不能为空")
+    if len(text) > MAX_MEASURES_CHARS:
+        raise RectificationMeasuresInvalid(f"整改措施不得超过{MAX_MEASURES_CHARS}字")
+    _not_before_issue(r, submitted_at)
+    late = _local_day(submitted_at) > r.deadline
+    note = "逾期报送" if late else "按期报送"
+    return replace(
+        r,
+        status=RectificationStatus.SUBMITTED,
+        measures=text,
+        submitted_at=submitted_at,
+        submitted_late=late,
+        history=(*r.history, Transition(submitted_at, actor, r.status, RectificationStatus.SUBMITTED, note)),
+    )
+
+
+def close(r: Rectification, *, closed_at: datetime, actor: str, note: str = "") -> Rectification:
+    """The supervisor accepts the measures and closes the rectification (销号)."""
+    _aware(closed_at, "closed_at")
+    _refuse_unless(r, frozenset({RectificationStatus.SUBMITTED}), "销号")
+    _not_before_issue(r, closed_at)
+    return replace(
+        r,
+        status=RectificationStatus.CLOSED,
+        history=(
+            *r.history,
+            Transition(closed_at, actor, r.status, RectificationStatus.CLOSED, note.strip()),
+        ),
+    )
+
+
+def reopen(
+    r: Rectification,
+    *,
+    reason: str,
+    reopened_at: datetime,
+    actor: str,
+    config: RectificationConfig,
+    calendar: WorkingDayCalendar,
+) -> Rectification:
+    """The supervisor sends the measures back (or reopens a closed one) with a reason and a new deadline."""
+    _aware(reopened_at, "reopened_at")
+    _refuse_unless(r, frozenset({RectificationStatus.SUBMITTED, RectificationStatus.CLOSED}), "退回重新整改")
+    text = reason.strip()
+    if not text:
+        raise RectificationReasonRequired("退回重新整改须说明理由")
+    _not_before_issue(r, reopened_at)
+    deadline = calendar.add_working_days(_local_day(reopened_at), config.reopen_working_days)
+    return replace(
+        r,
+        status=RectificationStatus.REOPENED,
+        deadline=deadline,
+        reopen_count=r.reopen_count + 1,
+        history=(
+            *r.history,
+            Transition(
+                reopened_at,
+                actor,
+                r.status,
+                RectificationStatus.REOPENED,
+                f"{text}；新整改期限{deadline.isoformat()}",
+            ),
+        ),
+    )
+
+
+def withdraw(r: Rectification, *, reason: str, withdrawn_at: datetime, actor: str) -> Rectification:
+    """The supervisor withdraws a warning issued in error (e.g. corrected source data)."""
+    _aware(withdrawn_at, "withdrawn_at")
+    _refuse_unless(
+        r,
+        frozenset({RectificationStatus.PENDING, RectificationStatus.REOPENED, RectificationStatus.SUBMITTED}),
+        "撤回",
+    )
+    text = reason.strip()
+    if not text:
+        raise RectificationReasonRequired("撤回预警须说明理由")
+    return replace(
+        r,
+        status=RectificationStatus.WITHDRAWN,
+        history=(*r.history, Transition(withdrawn_at, actor, r.status, RectificationStatus.WITHDRAWN, text)),
+    )
+
+
+def is_overdue(r: Rectification, today: date) -> bool:
+    """Open (pending or reopened) and ``today`` is after the deadline day."""
+    return r.is_open and today > r.deadline
+
+
+def days_overdue(r: Rectification, today: date) -> int:
+    """Calendar days past the deadline (0 when not overdue)."""
+    return (today - r.deadline).days if is_overdue(r, today) else 0
+
+
+def overdue(rectifications: Sequence[Rectification], today: date) -> list[Rectification]:
+    """The overdue rectifications, longest overdue first, then by unit code."""
+    found = [r for r in rectifications if is_overdue(r, today)]
+    return sorted(found, key=lambda r: (r.deadline, r.unit_code, r.warning_id))

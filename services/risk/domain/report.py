@@ -1,0 +1,691 @@
+"""The quarterly enforcement-risk report: 红黄蓝 colours and 亮灯 lights (沈司办〔2026〕16号 二(四)).
+
+The seed asks for a quarterly joint analysis of reconsideration corrections and litigation losses, "red,
+yellow, blue" warnings for high-risk units and domains, and a warning light (亮灯) for every unit whose
+litigation losses exceed the city average. No national standard defines the colours, so the thresholds
+are configuration (versioned, with effective dates) and every colour carries its reasons with the numbers.
+docs/risk-model.md explains each default.
+
+Everything here is a pure function of counts: the service aggregates its projections into
+``UnitDomainCounts`` rows (one per enforcement unit and domain) for the quarter and the two before it.
+
+Definitions (all exact integer / Fraction arithmetic, percentages rounded half up to 0.01 for display only):
+
+* corrections = reconsideration corrections (行政复议法 第六十三条至第六十七条) + litigation losses;
+* correction rate = corrections / decisions, undefined when a subject made no decision in the quarter;
+* city rate = all corrections in the city / all decisions in the city (undefined with no decisions);
+* city average of losses = all litigation losses / number of "active" units, a unit being active when it
+  made at least one decision or lost at least one suit in the quarter; a unit is lit when its losses are
+  strictly greater than that average (败诉量超全市平均值).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, fields
+from datetime import date, timedelta
+from enum import StrEnum
+from fractions import Fraction
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from services.common.errors import BadRequest, Unprocessable
+from services.risk.domain import classes, leads, rectification
+
+# --------------------------------------------------------------------------------------------------- quarter
+
+_QUARTER_RE = re.compile(r"^(\d{4})[Qq]([1-4])$")
+_QUARTER_NAMES = {1: "一", 2: "二", 3: "三", 4: "四"}
+MIN_YEAR = 1990
+MAX_YEAR = 9998
+
+
+class QuarterInvalid(BadRequest):
+    code = "RISK_QUARTER_INVALID"
+    title = "季度格式无效"
+    title_en = "Invalid quarter"
+
+
+class QuarterInFuture(Unprocessable):
+    code = "RISK_QUARTER_IN_FUTURE"
+    title = "季度尚未开始"
+    title_en = "The quarter has not started yet"
+
+
+class FiguresInvalid(Unprocessable):
+    code = "RISK_FIGURES_INVALID"
+    title = "统计数据无效"
+    title_en = "Invalid figures"
+
+
+class RiskConfigInvalid(Unprocessable):
+    code = "RISK_CONFIG_INVALID"
+    title = "风险预警配置无效"
+    title_en = "Invalid risk configuration"
+
+
+class RiskConfigNotInEffect(Unprocessable):
+    code = "RISK_CONFIG_NOT_IN_EFFECT"
+    title = "该日期没有生效的风险预警配置"
+    title_en = "No risk configuration is in effect on that date"
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class Quarter:
+    """A calendar quarter, written ``2026Q3``."""
+
+    year: int
+    number: int
+
+    def __post_init__(self) -> None:
+        if not (MIN_YEAR - 1 <= self.year <= MAX_YEAR + 1 and 1 <= self.number <= 4):
+            raise QuarterInvalid(f"季度{self.year}Q{self.number}无效")
+
+    @classmethod
+    def parse(cls, text: str) -> Quarter:
+        match = _QUARTER_RE.match(text.strip())
+        if match is None:
+            raise QuarterInvalid(f"季度“{text}”格式应为“2026Q3”")
+        year = int(match.group(1))
+        if not MIN_YEAR <= year <= MAX_YEAR:
+            raise QuarterInvalid(f"季度年份{year}超出范围（{MIN_YEAR}—{MAX_YEAR}）")
+        return cls(year, int(match.group(2)))
+
+    @classmethod
+    def containing(cls, day: date) -> Quarter:
+        return cls(day.year, (day.month - 1) // 3 + 1)
+
+    def __str__(self) -> str:
+        return f"{self.year}Q{self.number}"
+
+    @property
+    def label(self) -> str:
+        return f"{self.year}年第{_QUARTER_NAMES[self.number]}季度"
+
+    @property
+    def first_day(self) -> date:
+        return date(self.year, 3 * self.number - 2, 1)
+
+    @property
+    def last_day(self) -> date:
+        return self.next().first_day - timedelta(days=1)
+
+    def previous(self) -> Quarter:
+        return Quarter(self.year - 1, 4) if self.number == 1 else Quarter(self.year, self.number - 1)
+
+    def next(self) -> Quarter:
+        return Quarter(self.year + 1, 1) if self.number == 4 else Quarter(self.year, self.number + 1)
+
+    def contains(self, day: date) -> bool:
+        return self.first_day <= day <= self.last_day
+
+    def is_closed(self, today: date) -> bool:
+        """The quarter has ended (a report on it is final, not provisional)."""
+        return today > self.last_day
+
+    def ensure_started(self, today: date) -> Quarter:
+        """Refuse a quarter that has not begun on ``today``; the current quarter is allowed (provisional)."""
+        if self.first_day > today:
+            raise QuarterInFuture(
+                f"{self.label}尚未开始（今天是{today.isoformat()}），不能生成报告",
+                extra={"quarter": str(self), "today": today.isoformat()},
+            )
+        return self
+
+
+# --------------------------------------------------------------------------------------------------- figures
+
+
+@dataclass(frozen=True, slots=True)
+class Figures:
+    """The counts of one subject (a unit, a domain, or one unit in one domain) in one quarter."""
+
+    decisions: int = 0
+    reconsideration_corrections: int = 0
+    litigation_losses: int = 0
+    complaints: int = 0
+    refused_entries: int = 0
+    low_ratings: int = 0
+    benchmark_deviations: int = 0
+    overdue_procedures: int = 0
+
+    def __post_init__(self) -> None:
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+                raise FiguresInvalid(f"统计数{f.name}={value!r}无效，应为非负整数", extra={"field": f.name})
+
+    @property
+    def corrections(self) -> int:
+        return self.reconsideration_corrections + self.litigation_losses
+
+    @property
+    def rate(self) -> Fraction | None:
+        """Correction rate, or None when there were no decisions (a rate over zero decisions is undefined)."""
+        return Fraction(self.corrections, self.decisions) if self.decisions else None
+
+    def __add__(self, other: Figures) -> Figures:
+        return Figures(*(getattr(self, f.name) + getattr(other, f.name) for f in fields(self)))
+
+
+ZERO = Figures()
+
+# The process indicators, each with its Chinese name and counting word, in report order.
+INDICATORS: tuple[tuple[str, str, str], ...] = (
+    ("refused_entries", "扫码入企被拒", "次"),
+    ("low_ratings", "企业评价两星及以下", "次"),
+    ("benchmark_deviations", "偏离裁量基准", "件"),
+    ("overdue_procedures", "程序超期", "件"),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class UnitDomainCounts:
+    unit_code: str
+    domain: str
+    figures: Figures
+
+
+# --------------------------------------------------------------------------------------------------- config
+
+
+class IndicatorThreshold(BaseModel):
+    """Absolute counts per quarter at which a process indicator turns a subject yellow or red (None: never)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    yellow: int | None = Field(default=None, ge=1)
+    red: int | None = Field(default=None, ge=1)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> IndicatorThreshold:
+        if self.yellow is not None and self.red is not None and self.yellow > self.red:
+            raise ValueError("yellow threshold must not exceed red threshold")
+        return self
+
+
+class ReportThresholds(BaseModel):
+    """Colour and light thresholds of the quarterly report (one version)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    min_decisions: int = Field(ge=1, description="decisions needed before the correction rate is judged")
+    red_rate_multiple_pct: int = Field(ge=100, description="red: rate >= this % of the city rate")
+    red_min_corrections: int = Field(ge=1, description="...and at least this many corrections")
+    yellow_rate_multiple_pct: int = Field(ge=1, description="yellow: rate > this % of the city rate")
+    yellow_min_corrections: int = Field(ge=1)
+    red_corrections: int | None = Field(default=None, ge=1, description="red: corrections >= N, any volume")
+    yellow_corrections: int | None = Field(default=None, ge=1)
+    red_complaints: int | None = Field(default=None, ge=1)
+    yellow_complaints: int | None = Field(default=None, ge=1)
+    indicators: dict[str, IndicatorThreshold] = Field(default_factory=dict)
+    trend_min_decisions: int = Field(ge=1, description="blue trend: decisions needed in each of 3 quarters")
+    trend_min_complaints: int | None = Field(
+        default=None, ge=1, description="blue: complaints rising, ending >= N"
+    )
+    lamp_min_losses: int = Field(ge=1, description="a lit unit lost at least this many suits")
+
+    @model_validator(mode="after")
+    def _consistent(self) -> ReportThresholds:
+        if self.yellow_rate_multiple_pct > self.red_rate_multiple_pct:
+            raise ValueError("yellow_rate_multiple_pct must not exceed red_rate_multiple_pct")
+        for low, high in (
+            (self.yellow_corrections, self.red_corrections),
+            (self.yellow_complaints, self.red_complaints),
+        ):
+            if low is not None and high is not None and low > high:
+                raise ValueError("a yellow threshold must not exceed its red threshold")
+        unknown = set(self.indicators) - {name for name, _, _ in INDICATORS}
+        if unknown:
+            raise ValueError(f"unknown indicators: {sorted(unknown)}")
+        return self
+
+
+class RiskConfig(BaseModel):
+    """One version of every risk threshold, in effect from ``effective_from``."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    version: str = Field(min_length=1, max_length=40, pattern=r"^[0-9A-Za-z._-]+$")
+    effective_from: date
+    description: str = ""
+    report: ReportThresholds
+    classes: classes.ClassConfig
+    rectification: rectification.RectificationConfig
+    leads: leads.LeadConfig
+
+
+class RiskConfigSet(BaseModel):
+    """All versions; the one in effect on a day is the latest whose ``effective_from`` is on or before it."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    schema_: str = Field(alias="schema", pattern=r"^zhifa\.risk\.config/1$")
+    versions: tuple[RiskConfig, ...] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _unique(self) -> RiskConfigSet:
+        names = [v.version for v in self.versions]
+        starts = [v.effective_from for v in self.versions]
+        if len(set(names)) != len(names):
+            raise ValueError("version names must be unique")
+        if len(set(starts)) != len(starts):
+            raise ValueError("two versions cannot take effect on the same day")
+        return self
+
+    def in_effect(self, on: date) -> RiskConfig:
+        candidates = [v for v in self.versions if v.effective_from <= on]
+        if not candidates:
+            raise RiskConfigNotInEffect(f"{on.isoformat()}没有生效的风险预警配置")
+        return max(candidates, key=lambda v: v.effective_from)
+
+    def for_quarter(self, quarter: Quarter) -> RiskConfig:
+        """The version in effect on the quarter's last day (a change applies to the whole quarter it starts in)."""
+        return self.in_effect(quarter.last_day)
+
+
+def load_config(document: Mapping[str, Any]) -> RiskConfigSet:
+    """Validate a parsed risk_config.json; errors become RISK_CONFIG_INVALID with the field paths."""
+    try:
+        return RiskConfigSet.model_validate(document)
+    except ValidationError as exc:
+        errors = [{"field": ".".join(str(p) for p in e["loc"]), "message": e["msg"]} for e in exc.errors()]
+        raise RiskConfigInvalid("风险预警配置校验失败", errors=errors) from None
+
+
+# --------------------------------------------------------------------------------------------------- results
+
+
+class Colour(StrEnum):
+    RED = "red"
+    YELLOW = "yellow"
+    BLUE = "blue"
+    NONE = "none"
+
+    @property
+    def label(self) -> str:
+        return {"red": "红色预警", "yellow": "黄色预警", "blue": "蓝色预警", "none": "无预警"}[self.value]
+
+    @property
+    def severity(self) -> int:
+        return {"red": 3, "yellow": 2, "blue": 1, "none": 0}[self.value]
+
+
+class Level(StrEnum):
+    UNIT = "unit"
+    DOMAIN = "domain"
+    CELL = "cell"
+
+
+@dataclass(frozen=True, slots=True)
+class Reason:
+    """One triggered rule: a stable code, the colour it calls for, a Chinese sentence and its figures."""
+
+    rule: str
+    colour: Colour
+    text: str
+    figures: Mapping[str, int | str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class Assessment:
+    level: Level
+    unit_code: str | None
+    domain: str | None
+    figures: Figures
+    colour: Colour
+    reasons: tuple[Reason, ...]
+    lamp: bool = False
+    lamp_reason: Reason | None = None
+
+    @property
+    def rate(self) -> Fraction | None:
+        return self.figures.rate
+
+
+@dataclass(frozen=True, slots=True)
+class CityFigures:
+    totals: Figures
+    rate: Fraction | None
+    active_units: int
+    average_losses: Fraction | None
+
+    @property
+    def rate_text(self) -> str:
+        return percent(self.rate) if self.rate is not None else "不适用（全市无处罚决定）"
+
+
+@dataclass(frozen=True, slots=True)
+class QuarterlyReport:
+    quarter: Quarter
+    config_version: str
+    provisional: bool
+    city: CityFigures
+    units: tuple[Assessment, ...]
+    domains: tuple[Assessment, ...]
+    cells: tuple[Assessment, ...]
+
+    def warnings(self) -> tuple[Assessment, ...]:
+        """Units that get a warning (risk.warning.issued): coloured or lit, most severe first."""
+        warned = [a for a in self.units if a.colour is not Colour.NONE or a.lamp]
+        return tuple(sorted(warned, key=lambda a: (-a.colour.severity, not a.lamp, a.unit_code or "")))
+
+
+# --------------------------------------------------------------------------------------------------- formatting
+
+
+def _round_half_up(value: Fraction, scale: int) -> int:
+    """round(value * scale), halves away from zero (values here are never negative)."""
+    scaled = value * scale
+    return (scaled.numerator * 2 + scaled.denominator) // (2 * scaled.denominator)
+
+
+def percent(value: Fraction) -> str:
+    """A rate as a percentage with two decimals, rounded half up: Fraction(1, 8) -> '12.50%'."""
+    hundredths = _round_half_up(value, 10_000)
+    return f"{hundredths // 100}.{hundredths % 100:02d}%"
+
+
+def decimal2(value: Fraction) -> str:
+    """A number with two decimals, rounded half up: Fraction(7, 3) -> '2.33'."""
+    hundredths = _round_half_up(value, 100)
+    return f"{hundredths // 100}.{hundredths % 100:02d}"
+
+
+def _multiple(pct: int) -> str:
+    return decimal2(Fraction(pct, 100)).rstrip("0").rstrip(".")
+
+
+def _rate_clause(f: Figures) -> str:
+    assert f.rate is not None
+    return (
+        f"纠错率{percent(f.rate)}（复议纠错{f.reconsideration_corrections}件、诉讼败诉{f.litigation_losses}件，"
+        f"共{f.corrections}件／处罚决定{f.decisions}件）"
+    )
+
+
+# --------------------------------------------------------------------------------------------------- rules
+
+
+def _rate_reasons(f: Figures, city_rate: Fraction | None, t: ReportThresholds) -> list[Reason]:
+    reasons: list[Reason] = []
+    rate = f.rate
+    if rate is None or city_rate is None or f.decisions < t.min_decisions:
+        return reasons
+    base: dict[str, int | str] = {
+        "decisions": f.decisions,
+        "corrections": f.corrections,
+        "rate": percent(rate),
+        "city_rate": percent(city_rate),
+    }
+    # rate >= m% * city  <=>  corrections * 100 * D >= m * C * decisions, done exactly with Fractions.
+    red_line = city_rate * Fraction(t.red_rate_multiple_pct, 100)
+    yellow_line = city_rate * Fraction(t.yellow_rate_multiple_pct, 100)
+    ratio = decimal2(rate / city_rate) + "倍" if city_rate else "—"
+    if rate >= red_line and f.corrections >= t.red_min_corrections:
+        reasons.append(
+            Reason(
+                "RATE_RED",
+                Colour.RED,
+                f"{_rate_clause(f)}，为全市纠错率{percent(city_rate)}的{ratio}，"
+                f"达到红色预警线（全市纠错率的{_multiple(t.red_rate_multiple_pct)}倍，"
+                f"处罚决定不少于{t.min_decisions}件且纠错不少于{t.red_min_corrections}件）",
+                {**base, "threshold_pct": t.red_rate_multiple_pct},
+            )
+        )
+    elif rate > yellow_line and f.corrections >= t.yellow_min_corrections:
+        reasons.append(
+            Reason(
+                "RATE_YELLOW",
+                Colour.YELLOW,
+                f"{_rate_clause(f)}，高于全市纠错率{percent(city_rate)}"
+                + (
+                    f"的{_multiple(t.yellow_rate_multiple_pct)}倍"
+                    if t.yellow_rate_multiple_pct != 100
+                    else ""
+                )
+                + f"（{ratio}），达到黄色预警线",
+                {**base, "threshold_pct": t.yellow_rate_multiple_pct},
+            )
+        )
+    return reasons
+
+
+def _count_reasons(
+    value: int,
+    red: int | None,
+    yellow: int | None,
+    rule: str,
+    what: str,
+    unit: str,
+) -> list[Reason]:
+    if red is not None and value >= red:
+        return [
+            Reason(
+                f"{rule}_RED",
+                Colour.RED,
+                f"本季度{what}{value}{unit}，达到红色预警阈值{red}{unit}",
+                {rule.lower(): value, "threshold": red},
+            )
+        ]
+    if yellow is not None and value >= yellow:
+        return [
+            Reason(
+                f"{rule}_YELLOW",
+                Colour.YELLOW,
+                f"本季度{what}{value}{unit}，达到黄色预警阈值{yellow}{unit}",
+                {rule.lower(): value, "threshold": yellow},
+            )
+        ]
+    return []
+
+
+def _trend_reasons(
+    quarter: Quarter,
+    now: Figures,
+    prev: Figures | None,
+    prev2: Figures | None,
+    t: ReportThresholds,
+) -> list[Reason]:
+    reasons: list[Reason] = []
+    if prev is None or prev2 is None:
+        return reasons
+    q1, q2 = quarter.previous(), quarter.previous().previous()
+    series = (prev2, prev, now)
+    if all(f.decisions >= t.trend_min_decisions for f in series):
+        r2, r1, r0 = (f.rate for f in series)
+        assert r2 is not None and r1 is not None and r0 is not None
+        if r2 < r1 < r0:
+            reasons.append(
+                Reason(
+                    "RATE_RISING",
+                    Colour.BLUE,
+                    f"纠错率连续两个季度上升：{q2} {percent(r2)}（{prev2.corrections}/{prev2.decisions}）→ "
+                    f"{q1} {percent(r1)}（{prev.corrections}/{prev.decisions}）→ "
+                    f"{quarter} {percent(r0)}（{now.corrections}/{now.decisions}）",
+                    {"rate_q2": percent(r2), "rate_q1": percent(r1), "rate": percent(r0)},
+                )
+            )
+    if (
+        t.trend_min_complaints is not None
+        and prev2.complaints < prev.complaints < now.complaints
+        and now.complaints >= t.trend_min_complaints
+    ):
+        reasons.append(
+            Reason(
+                "COMPLAINTS_RISING",
+                Colour.BLUE,
+                f"12345投诉量连续两个季度上升：{q2} {prev2.complaints}件 → {q1} {prev.complaints}件 → "
+                f"{quarter} {now.complaints}件",
+                {
+                    "complaints_q2": prev2.complaints,
+                    "complaints_q1": prev.complaints,
+                    "complaints": now.complaints,
+                },
+            )
+        )
+    return reasons
+
+
+def assess(
+    quarter: Quarter,
+    figures: Figures,
+    *,
+    previous: Figures | None,
+    before_previous: Figures | None,
+    city_rate: Fraction | None,
+    thresholds: ReportThresholds,
+    absolute: bool = True,
+) -> tuple[Colour, tuple[Reason, ...]]:
+    """The colour of one subject and every rule it triggered (most severe first).
+
+    ``absolute=False`` (used for whole domains) judges only the correction rate and its trend: a domain
+    sums many units, so per-unit count thresholds would turn every large domain red.
+    """
+    t = thresholds
+    reasons = _rate_reasons(figures, city_rate, t)
+    if not absolute:
+        trend = _trend_reasons(quarter, figures, previous, before_previous, t)
+        reasons += [r for r in trend if r.rule == "RATE_RISING"]
+        reasons.sort(key=lambda r: -r.colour.severity)
+        return (reasons[0].colour if reasons else Colour.NONE), tuple(reasons)
+    reasons += _count_reasons(
+        figures.corrections,
+        t.red_corrections,
+        t.yellow_corrections,
+        "CORRECTIONS",
+        "复议纠错与诉讼败诉共",
+        "件",
+    )
+    reasons += _count_reasons(
+        figures.complaints, t.red_complaints, t.yellow_complaints, "COMPLAINTS", "12345投诉", "件"
+    )
+    for name, label, unit in INDICATORS:
+        limit = t.indicators.get(name)
+        if limit is not None:
+            reasons += _count_reasons(
+                getattr(figures, name), limit.red, limit.yellow, name.upper(), label, unit
+            )
+    reasons += _trend_reasons(quarter, figures, previous, before_previous, t)
+    reasons.sort(key=lambda r: -r.colour.severity)
+    colour = reasons[0].colour if reasons else Colour.NONE
+    return colour, tuple(reasons)
+
+
+def _lamp(unit: Figures, city: CityFigures, t: ReportThresholds) -> Reason | None:
+    average = city.average_losses
+    if average is None or unit.litigation_losses < t.lamp_min_losses or unit.litigation_losses <= average:
+        return None
+    return Reason(
+        "LAMP",
+        Colour.NONE,
+        f"本季度行政诉讼败诉{unit.litigation_losses}件，超过全市平均值{decimal2(average)}件"
+        f"（全市败诉{city.totals.litigation_losses}件／纳入统计单位{city.active_units}个），亮灯警示",
+        {
+            "litigation_losses": unit.litigation_losses,
+            "city_losses": city.totals.litigation_losses,
+            "active_units": city.active_units,
+            "city_average": decimal2(average),
+        },
+    )
+
+
+# --------------------------------------------------------------------------------------------------- report
+
+
+def _index(rows: Iterable[UnitDomainCounts], what: str) -> dict[tuple[str, str], Figures]:
+    out: dict[tuple[str, str], Figures] = {}
+    for row in rows:
+        key = (row.unit_code, row.domain)
+        if key in out:
+            raise FiguresInvalid(
+                f"{what}统计数据中单位{row.unit_code}、领域{row.domain}重复出现",
+                code="RISK_FIGURES_DUPLICATE",
+                extra={"unit_code": row.unit_code, "domain": row.domain},
+            )
+        out[key] = row.figures
+    return out
+
+
+def _roll_up(cells: Mapping[tuple[str, str], Figures], pick: int) -> dict[str, Figures]:
+    out: dict[str, Figures] = {}
+    for key, figures in cells.items():
+        name = key[pick]
+        out[name] = out.get(name, ZERO) + figures
+    return out
+
+
+def city_figures(cells: Mapping[tuple[str, str], Figures]) -> CityFigures:
+    totals = sum(cells.values(), ZERO)
+    units = _roll_up(cells, 0)
+    active = [f for f in units.values() if f.decisions > 0 or f.litigation_losses > 0]
+    average = Fraction(sum(f.litigation_losses for f in active), len(active)) if active else None
+    return CityFigures(totals=totals, rate=totals.rate, active_units=len(active), average_losses=average)
+
+
+def build_quarterly_report(
+    quarter: Quarter,
+    current: Sequence[UnitDomainCounts],
+    *,
+    previous: Sequence[UnitDomainCounts] = (),
+    before_previous: Sequence[UnitDomainCounts] = (),
+    config: RiskConfig,
+    today: date,
+) -> QuarterlyReport:
+    """Colour every unit, domain and unit-in-domain of ``quarter`` and light units above the city average."""
+    quarter.ensure_started(today)
+    t = config.report
+    now_cells = _index(current, str(quarter))
+    prev_cells = _index(previous, str(quarter.previous()))
+    prev2_cells = _index(before_previous, str(quarter.previous().previous()))
+    city = city_figures(now_cells)
+
+    def build(
+        level: Level,
+        now: Mapping[Any, Figures],
+        prev: Mapping[Any, Figures],
+        prev2: Mapping[Any, Figures],
+    ) -> list[Assessment]:
+        out = []
+        for key in sorted(now):
+            figures = now[key]
+            colour, reasons = assess(
+                quarter,
+                figures,
+                previous=prev.get(key),
+                before_previous=prev2.get(key),
+                city_rate=city.rate,
+                thresholds=t,
+                absolute=level is not Level.DOMAIN,
+            )
+            unit_code = key if level is Level.UNIT else key[0] if level is Level.CELL else None
+            domain = key if level is Level.DOMAIN else key[1] if level is Level.CELL else None
+            lamp_reason = _lamp(figures, city, t) if level is Level.UNIT else None
+            out.append(
+                Assessment(
+                    level=level,
+                    unit_code=unit_code,
+                    domain=domain,
+                    figures=figures,
+                    colour=colour,
+                    reasons=reasons,
+                    lamp=lamp_reason is not None,
+                    lamp_reason=lamp_reason,
+                )
+            )
+        return out
+
+    units = build(Level.UNIT, _roll_up(now_cells, 0), _roll_up(prev_cells, 0), _roll_up(prev2_cells, 0))
+    domains = build(Level.DOMAIN, _roll_up(now_cells, 1), _roll_up(prev_cells, 1), _roll_up(prev2_cells, 1))
+    cells = build(Level.CELL, now_cells, prev_cells, prev2_cells)
+    return QuarterlyReport(
+        quarter=quarter,
+        config_version=config.version,
+        provisional=not quarter.is_closed(today),
+        city=city,
+        units=tuple(units),
+        domains=tuple(domains),
+        cells=tuple(cells),
+    )
