@@ -355,5 +355,6 @@ def merge_openapi(docs: dict[str, dict[str, Any]]) -> dict[str, Any]:
 
 def create_app(settings: GatewaySettings | None = None) -> Gateway:
     settings = settings or GatewaySettings()
-    logs.configure("gateway", settings.log_level, settings.log_json)
+    if settings.env != "test":
+        logs.configure("gateway", settings.log_level, settings.log_json)
     return Gateway(settings)

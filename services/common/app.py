@@ -20,7 +20,7 @@ from typing import Any, Literal
 
 import sqlalchemy as sa
 from fastapi import APIRouter, FastAPI, Request
-from fastapi.responses import ORJSONResponse
+from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from starlette.responses import Response
@@ -161,7 +161,7 @@ def _health_router() -> APIRouter:
         # on reconnect (SPEC §1.4). It is reported, and alerting watches it and the outbox backlog.
         status = "ok" if db_ok and nats_ok else ("degraded" if db_ok else "unavailable")
         body = {"status": status, "database": "up" if db_ok else "down", "nats": "up" if nats_ok else "down"}
-        return ORJSONResponse(body, status_code=200 if db_ok else 503)
+        return JSONResponse(body, status_code=200 if db_ok else 503)
 
     @router.get("/metrics")
     async def metrics_endpoint() -> Response:
@@ -173,7 +173,8 @@ def _health_router() -> APIRouter:
 
 def build_service_app(parts: ServiceParts, role: Role = "all") -> FastAPI:
     info, settings = parts.info, parts.settings
-    logs.configure(info.name, settings.log_level, settings.log_json)
+    if settings.env != "test":
+        logs.configure(info.name, settings.log_level, settings.log_json)
     engine = create_engine(settings.database_url, pool_size=settings.database_pool_size,
                            max_overflow=settings.database_max_overflow, app_name=f"zhifa-{info.name}")
     factory = session_factory(engine)
@@ -221,7 +222,6 @@ def build_service_app(parts: ServiceParts, role: Role = "all") -> FastAPI:
         version="1.0",
         description=parts.description,
         lifespan=lifespan,
-        default_response_class=ORJSONResponse,
         docs_url="/docs" if settings.is_dev else None,
         redoc_url=None,
     )

@@ -1,0 +1,39 @@
+"""Session-wide fixtures: one embedded PostgreSQL per test session (fast, non-durable settings), torn down
+at the end; NATS servers are started per module by the tests that need them."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("ZHIFA_ENV", "test")
+
+from services.common.embedded import EmbeddedNats, EmbeddedPostgres, free_port  # noqa: E402
+from tests.support.stack import Stack  # noqa: E402
+
+
+@pytest.fixture(scope="session")
+def stack() -> Iterator[Stack]:
+    root = Path(tempfile.mkdtemp(prefix="zhifa-test-"))
+    root.chmod(0o755)
+    pg = EmbeddedPostgres(root / "pg", free_port(), durable=False)
+    pg.start()
+    try:
+        yield Stack(pg=pg, root=root)
+    finally:
+        pg.stop("immediate")
+        shutil.rmtree(root, ignore_errors=True)
+
+
+@pytest.fixture(scope="module")
+def nats_server(stack: Stack) -> Iterator[EmbeddedNats]:
+    server = stack.new_nats()
+    try:
+        yield server
+    finally:
+        server.stop()

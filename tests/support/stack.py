@@ -1,0 +1,138 @@
+"""Test infrastructure: the embedded servers, fresh databases, and services running on real ports."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import importlib
+import uuid
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+import uvicorn
+
+from services.common import migrate
+from services.common.cli import mint_dev_token
+from services.common.embedded import EmbeddedNats, EmbeddedPostgres, free_port
+
+
+@dataclass
+class Stack:
+    pg: EmbeddedPostgres
+    root: Path
+
+    def new_database(self, service: str, *, migrated: bool = True) -> str:
+        name = f"t_{service}_{uuid.uuid4().hex[:10]}"
+        self.pg.psql(f'CREATE DATABASE "{name}"')
+        url = self.pg.dsn(name, driver="postgresql+asyncpg")
+        if migrated:
+            migrate.upgrade(service, url)
+        return url
+
+    async def anew_database(self, service: str, *, migrated: bool = True) -> str:
+        return await asyncio.to_thread(self.new_database, service, migrated=migrated)
+
+    def new_nats(self) -> EmbeddedNats:
+        nats = EmbeddedNats(self.root / f"nats-{uuid.uuid4().hex[:8]}", free_port(), sync_always=False)
+        nats.start()
+        return nats
+
+
+def settings_for(service: str, **overrides: Any) -> Any:
+    module = importlib.import_module(f"services.{service}.settings")
+    cls = getattr(module, f"{service.title().replace('_', '')}Settings")
+    defaults: dict[str, Any] = {
+        "env": "test", "log_json": False, "relay_poll_interval_s": 0.2, "consumer_ack_wait_s": 5.0,
+        "port": free_port(), "database_pool_size": 5, "database_max_overflow": 10,
+    }
+    defaults.update(overrides)
+    return cls(**defaults)
+
+
+@dataclass
+class Running:
+    url: str
+    app: Any
+    settings: Any
+    server: uvicorn.Server
+
+    @property
+    def runtime(self) -> Any:
+        return self.app.state.runtime
+
+
+@contextlib.asynccontextmanager
+async def serve_asgi(app: Any, port: int) -> AsyncIterator[uvicorn.Server]:
+    config = uvicorn.Config(app, host="127.0.0.1", port=port, lifespan="on", log_config=None, access_log=False)
+    server = uvicorn.Server(config)
+    server.install_signal_handlers = lambda: None  # type: ignore[method-assign]
+    task = asyncio.create_task(server.serve())
+    for _ in range(400):
+        if server.started:
+            break
+        if task.done():
+            task.result()
+        await asyncio.sleep(0.025)
+    try:
+        yield server
+    finally:
+        server.should_exit = True
+        with contextlib.suppress(asyncio.CancelledError):
+            await asyncio.wait_for(task, 15)
+
+
+@contextlib.asynccontextmanager
+async def running_service(service: str, *, role: str = "all", **overrides: Any) -> AsyncIterator[Running]:
+    settings = settings_for(service, **overrides)
+    module = importlib.import_module(f"services.{service}.app")
+    app = module.create_app(settings, role=role)
+    async with serve_asgi(app, settings.port) as server:
+        yield Running(f"http://127.0.0.1:{settings.port}", app, settings, server)
+
+
+@contextlib.asynccontextmanager
+async def running_gateway(upstreams: dict[str, str], **overrides: Any) -> AsyncIterator[Running]:
+    from gateway.app import create_app
+    from gateway.settings import GatewaySettings
+
+    port = free_port()
+    fields = {f"{name}_url": url for name, url in upstreams.items()}
+    settings = GatewaySettings(env="test", log_json=False, port=port, **{**fields, **overrides})
+    app = create_app(settings)
+    async with serve_asgi(app, port) as server:
+        yield Running(f"http://127.0.0.1:{port}", app, settings, server)
+
+
+def token(role: str, sub: str | None = None, **claims: Any) -> str:
+    defaults: dict[str, dict[str, Any]] = {
+        "officer": {"cert_no": "辽A-0100001", "dept_code": "SJ", "district_code": "210102"},
+        "enterprise": {"uscc": "91210102MA0P5QXX4W"},
+        "supervisor": {"scope": "city"},
+        "integration": {"client": "12345"},
+        "admin": {},
+    }
+    merged = {**defaults[role], **claims}
+    return mint_dev_token(role, sub or f"{role}-test", 3600, **merged)
+
+
+def auth(role: str, sub: str | None = None, **claims: Any) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token(role, sub, **claims)}"}
+
+
+async def wait_for(predicate: Any, timeout: float = 15.0, interval: float = 0.05) -> Any:
+    """Poll an async predicate until it returns a truthy value."""
+    deadline = asyncio.get_running_loop().time() + timeout
+    last = None
+    while asyncio.get_running_loop().time() < deadline:
+        last = await predicate()
+        if last:
+            return last
+        await asyncio.sleep(interval)
+    raise AssertionError(f"condition not met within {timeout}s (last value {last!r})")
+
+
+def client(base_url: str, **kwargs: Any) -> httpx.AsyncClient:
+    return httpx.AsyncClient(base_url=base_url, timeout=20, **kwargs)
