@@ -312,7 +312,7 @@ class Gateway:
         return body
 
     async def _dev_token(self, receive: Receive, english: bool, reply: Any) -> None:
-        from services.common.cli import mint_dev_token
+        from services.common.devtokens import mint_dev_token
 
         raw = await self._read_body(receive, 16_384) or b"{}"
         try:

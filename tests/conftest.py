@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 os.environ.setdefault("ZHIFA_ENV", "test")
+os.environ.setdefault("XDG_RUNTIME_DIR", tempfile.gettempdir())
 
 from services.common.embedded import EmbeddedNats, EmbeddedPostgres, free_port  # noqa: E402
 from tests.support.stack import Stack  # noqa: E402

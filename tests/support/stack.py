@@ -15,7 +15,7 @@ import httpx
 import uvicorn
 
 from services.common import migrate
-from services.common.cli import mint_dev_token
+from services.common.devtokens import mint_dev_token
 from services.common.embedded import EmbeddedNats, EmbeddedPostgres, free_port
 
 
@@ -100,7 +100,7 @@ async def running_gateway(upstreams: dict[str, str], **overrides: Any) -> AsyncI
 
     port = free_port()
     fields = {f"{name}_url": url for name, url in upstreams.items()}
-    settings = GatewaySettings(env="test", log_json=False, port=port, **{**fields, **overrides})
+    settings = GatewaySettings(**{"env": "test", "log_json": False, "port": port, **fields, **overrides})
     app = create_app(settings)
     async with serve_asgi(app, port) as server:
         yield Running(f"http://127.0.0.1:{port}", app, settings, server)

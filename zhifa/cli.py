@@ -18,6 +18,7 @@ from typing import Annotated, Any
 
 import typer
 
+from services.common.devtokens import mint_dev_token
 from services.common.registry import GATEWAY_PORT, NATS_PORT, POSTGRES_PORT, SERVICES
 
 SERVE_TARGETS: tuple[str, ...] = ("gateway", *SERVICES)
@@ -78,25 +79,6 @@ def migrate(target: Annotated[str, typer.Argument(help="a service name or 'all'"
         settings = _service_settings(name)
         migrations.upgrade(name, settings.database_url)
         typer.echo(f"{name}: migrated to head")
-
-
-def _dev_signing() -> tuple[Any, str]:
-    from services.common.auth import load_private_key
-    from services.common.settings import DEV_JWKS_FILE, DEV_JWT_PRIVATE_KEY
-
-    kid = json.loads(DEV_JWKS_FILE.read_text())["keys"][0]["kid"]
-    return load_private_key(DEV_JWT_PRIVATE_KEY), kid
-
-
-def mint_dev_token(role: str, sub: str, ttl: int = 8 * 3600, **claims: Any) -> str:
-    """A token signed with the development key (accepted only when ZHIFA_ENV is dev or test)."""
-    from services.common.auth import mint_token
-    from services.common.settings import CommonSettings
-
-    common = CommonSettings()
-    key, kid = _dev_signing()
-    return mint_token(key, kid=kid, issuer=common.jwt_issuer, audience=common.jwt_audience, sub=sub,
-                      role=role, ttl_seconds=ttl, **claims)  # type: ignore[arg-type]
 
 
 @app.command()
@@ -254,7 +236,7 @@ def up(
         for target in SERVE_TARGETS:
             log_path = var_dir / "logs" / f"{target}.log"
             proc = subprocess.Popen(
-                [sys.executable, "-m", "services.common.cli", "serve", target],
+                [sys.executable, "-m", "zhifa.cli", "serve", target],
                 env=env, stdout=log_path.open("ab"), stderr=subprocess.STDOUT, start_new_session=True,
             )
             children.append((target, proc))

@@ -1,0 +1,55 @@
+# zhifa — the two commands that matter: `make run` and `make test`.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-stamp
+
+.PHONY: run test test-fast bench lint format install fonts clean
+
+## make run: install, start embedded PostgreSQL + NATS, migrate, load samples, run every service and the gateway
+run: install
+	$(BIN)/zhifa up
+
+## make test: install and run the whole suite (unit, service, end-to-end against real PostgreSQL and NATS)
+test: install
+	$(BIN)/pytest
+
+## make test-fast: skip the slow fault and benchmark-like tests (CI runs them all)
+test-fast: install
+	$(BIN)/pytest -m "not slow"
+
+## make bench: measure and write docs/benchmarks.md
+bench: install
+	$(BIN)/python -m bench.run
+
+## make lint: ruff, formatting, mypy on the kernel and domain modules, import boundaries
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+	$(BIN)/lint-imports
+
+format: install
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+install: $(STAMP) fonts
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "zhifa needs Python 3.11 or newer")'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	@touch $(STAMP)
+
+# CJK fonts for the PDF documents (Debian fonts-noto-cjk). Installed when missing and we may install packages.
+fonts:
+	@if command -v fc-list >/dev/null 2>&1 && fc-list :lang=zh 2>/dev/null | grep -q .; then :; \
+	elif [ "$$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then \
+		echo "installing fonts-noto-cjk for PDF documents ..."; \
+		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-noto-cjk fontconfig >/dev/null) \
+		|| echo "warning: could not install fonts-noto-cjk; PDF documents will lack Chinese glyphs"; \
+	else echo "warning: no CJK font found; install fonts-noto-cjk for PDF documents"; fi
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

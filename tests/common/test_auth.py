@@ -1,0 +1,128 @@
+"""Token verification (SPEC §1.5): every forged or unfit token is a 401 problem; a wrong role is 403."""
+
+from __future__ import annotations
+
+import base64
+import json
+import time
+from collections.abc import AsyncIterator
+
+import jwt
+import pytest
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+from services.common.auth import TokenVerifier, mint_token
+from services.common.devtokens import dev_signing_key as _dev_signing
+from services.common.settings import DEV_JWKS_FILE, CommonSettings
+from tests.support.stack import Running, Stack, client, running_service, token
+
+pytestmark = pytest.mark.asyncio(loop_scope="session")
+settings = CommonSettings()
+
+
+def verifier(**kw: object) -> TokenVerifier:
+    return TokenVerifier(issuer=settings.jwt_issuer, audience=settings.jwt_audience, jwks_file=DEV_JWKS_FILE, **kw)  # type: ignore[arg-type]
+
+
+def forge(role: str = "admin", **overrides: object) -> str:
+    key, kid = _dev_signing()
+    now = time.time()
+    claims = {"iss": settings.jwt_issuer, "aud": settings.jwt_audience, "sub": "x", "role": role,
+              "iat": int(now), "exp": int(now) + 600}
+    claims.update(overrides)
+    return jwt.encode(claims, key, algorithm="EdDSA", headers={"kid": kid})
+
+
+def b64(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+def bad_tokens() -> dict[str, str]:
+    key, kid = _dev_signing()
+    now = time.time()
+    other = Ed25519PrivateKey.generate()
+    public_jwk = json.loads(DEV_JWKS_FILE.read_text())["keys"][0]
+    header_none = b64(json.dumps({"alg": "none", "typ": "JWT", "kid": kid}).encode())
+    body = b64(json.dumps({"iss": settings.jwt_issuer, "aud": settings.jwt_audience, "sub": "x", "role": "admin",
+                           "iat": int(now), "exp": int(now) + 600}).encode())
+    # HS256 "signed" with the public key as the HMAC secret: the classic algorithm-confusion forgery.
+    hs_token = jwt.encode(json.loads(base64.urlsafe_b64decode(body + "==")), public_jwk["x"], algorithm="HS256",
+                          headers={"kid": kid})
+    return {
+        "expired": forge(iat=int(now) - 7200, exp=int(now) - 3600),
+        "wrong audience": forge(aud="someone-else"),
+        "wrong issuer": forge(iss="https://evil.example"),
+        "wrong key": mint_token(other, kid=kid, issuer=settings.jwt_issuer, audience=settings.jwt_audience,
+                                sub="x", role="admin"),
+        "unknown kid": mint_token(key, kid="nope", issuer=settings.jwt_issuer, audience=settings.jwt_audience,
+                                  sub="x", role="admin"),
+        "alg none": f"{header_none}.{body}.",
+        "HS256 with the public key": hs_token,
+        "missing role claims": forge(role="officer"),  # officer without cert_no/dept_code/district_code
+        "unknown role": forge(role="root"),
+        "not yet valid": forge(nbf=int(now) + 3600),
+        "garbage": "not.a.token",
+    }
+
+
+class TestVerifier:
+    async def test_valid_token(self) -> None:
+        p = await verifier().verify(f"Bearer {token('officer')}")
+        assert p.role == "officer" and p.cert_no == "辽A-0100001"
+
+    @pytest.mark.parametrize("name", list(bad_tokens()))
+    async def test_bad_tokens_rejected(self, name: str) -> None:
+        from services.common.errors import Unauthorized
+
+        with pytest.raises(Unauthorized):
+            await verifier().verify(f"Bearer {bad_tokens()[name]}")
+
+    async def test_unknown_kids_do_not_hammer_the_key_source(self) -> None:
+        v = verifier(refresh_cooldown=60)
+        await v.verify(f"Bearer {token('admin')}")
+        loads = v._last_load
+        key, _ = _dev_signing()
+        for i in range(50):
+            forged = mint_token(key, kid=f"made-up-{i}", issuer=settings.jwt_issuer, audience=settings.jwt_audience,
+                                sub="x", role="admin")
+            with pytest.raises(Exception):
+                await v.verify(f"Bearer {forged}")
+        assert v._last_load == loads  # no reload within the cooldown
+
+    async def test_cached_token_still_expires(self) -> None:
+        v = verifier(leeway=0)
+        short = forge(exp=int(time.time()) + 1)
+        await v.verify(f"Bearer {short}")
+        time.sleep(1.2)
+        with pytest.raises(Exception):
+            await v.verify(f"Bearer {short}")
+
+
+@pytest.fixture(scope="module")
+async def service(stack: Stack) -> AsyncIterator[Running]:
+    db = await stack.anew_database("inspection")
+    async with running_service("inspection", database_url=db, nats_url="nats://127.0.0.1:1") as svc:
+        yield svc
+
+
+class TestThroughAService:
+    @pytest.mark.parametrize("name", list(bad_tokens()))
+    async def test_401_problem(self, service: Running, name: str) -> None:
+        async with client(service.url) as http:
+            r = await http.get("/api/v1/inspection/diagnostics/pings",
+                               headers={"Authorization": f"Bearer {bad_tokens()[name]}"})
+        assert r.status_code == 401
+        assert r.headers["content-type"] == "application/problem+json"
+        assert r.json()["code"] in {"TOKEN_INVALID", "TOKEN_EXPIRED"}
+
+    async def test_missing_token(self, service: Running) -> None:
+        async with client(service.url) as http:
+            r = await http.get("/api/v1/inspection/diagnostics/pings")
+        assert r.status_code == 401 and r.json()["code"] == "TOKEN_MISSING"
+
+    async def test_wrong_role_is_403(self, service: Running) -> None:
+        async with client(service.url) as http:
+            r = await http.get("/api/v1/inspection/diagnostics/pings",
+                               headers={"Authorization": f"Bearer {token('enterprise')}"})
+        assert r.status_code == 403 and r.json()["code"] == "ROLE_FORBIDDEN"
+        assert "enterprise" in r.json()["detail"]

@@ -1,0 +1,145 @@
+"""The HTTP edge of every service: problem details for bad input, Idempotency-Key, transactions."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+
+import asyncpg
+import pytest
+import sqlalchemy as sa
+
+from services.common.db import plain_dsn, transaction
+from services.common.tables import idempotency_t, outbox_t
+from tests.support.stack import Running, Stack, auth, client, running_service
+
+pytestmark = pytest.mark.asyncio(loop_scope="session")
+PING = "/api/v1/inspection/diagnostics/ping"
+
+
+@pytest.fixture(scope="module")
+async def service(stack: Stack) -> AsyncIterator[Running]:
+    db = await stack.anew_database("inspection")
+    # NATS unreachable on purpose: writes must still succeed into the outbox.
+    async with running_service("inspection", database_url=db, nats_url="nats://127.0.0.1:1",
+                               max_body_bytes=4096) as svc:
+        yield svc
+
+
+async def outbox_count(service: Running) -> int:
+    async with transaction(service.runtime.factory) as s:
+        return int(await s.scalar(sa.select(sa.func.count()).select_from(outbox_t)) or 0)
+
+
+class TestBadInput:
+    async def test_malformed_json(self, service: Running) -> None:
+        async with client(service.url, headers=auth("admin")) as http:
+            r = await http.post(PING, content=b'{"note": ', headers={"content-type": "application/json"})
+        assert r.status_code == 422
+        assert r.headers["content-type"] == "application/problem+json"
+        body = r.json()
+        assert body["code"] == "VALIDATION_FAILED" and body["type"] == "/errors/VALIDATION_FAILED"
+        assert body["request_id"] == r.headers["x-request-id"]
+
+    async def test_wrong_type(self, service: Running) -> None:
+        async with client(service.url, headers=auth("admin")) as http:
+            r = await http.post(PING, json={"note": 12})
+        assert r.status_code == 422
+        assert r.json()["errors"][0]["loc"] == ["body", "note"]
+        assert r.json()["errors"][0]["message"] == "应为字符串"
+
+    async def test_english_on_request(self, service: Running) -> None:
+        async with client(service.url, headers={**auth("admin"), "Accept-Language": "en-US"}) as http:
+            r = await http.post(PING, json={"note": 12})
+        assert r.json()["title"] == "Validation failed"
+
+    async def test_oversized_body(self, service: Running) -> None:
+        before = await outbox_count(service)
+        async with client(service.url, headers=auth("admin")) as http:
+            r = await http.post(PING, json={"note": "大" * 5000})
+        assert r.status_code == 413 and r.json()["code"] == "PAYLOAD_TOO_LARGE"
+        assert await outbox_count(service) == before
+
+    async def test_oversized_chunked_body(self, service: Running) -> None:
+        async def chunks() -> AsyncIterator[bytes]:
+            for _ in range(10):
+                yield b"x" * 1000
+
+        async with client(service.url, headers=auth("admin")) as http:
+            r = await http.post(PING, content=chunks(), headers={"content-type": "application/json"})
+        assert r.status_code == 413
+
+    async def test_unknown_path_and_method(self, service: Running) -> None:
+        async with client(service.url, headers=auth("admin")) as http:
+            r404 = await http.get("/api/v1/inspection/nothing-here")
+            r405 = await http.delete(PING)
+        assert r404.status_code == 404 and r404.headers["content-type"] == "application/problem+json"
+        assert r405.status_code == 405 and r405.json()["code"] == "METHOD_NOT_ALLOWED"
+
+    async def test_request_id_is_propagated(self, service: Running) -> None:
+        async with client(service.url) as http:
+            r = await http.get("/healthz", headers={"X-Request-ID": "abc-123"})
+        assert r.headers["x-request-id"] == "abc-123"
+
+
+class TestIdempotency:
+    async def test_retry_returns_first_response_and_creates_once(self, service: Running) -> None:
+        before = await outbox_count(service)
+        headers = {**auth("admin"), "Idempotency-Key": "retry-1"}
+        async with client(service.url, headers=headers) as http:
+            first = await http.post(PING, json={"note": "一次"})
+            second = await http.post(PING, json={"note": "一次"})
+        assert first.status_code == second.status_code == 202
+        assert first.json() == second.json()
+        assert second.headers.get("idempotent-replayed") == "true"
+        assert await outbox_count(service) == before + 1
+
+    async def test_same_key_different_body_is_422(self, service: Running) -> None:
+        headers = {**auth("admin"), "Idempotency-Key": "retry-2"}
+        async with client(service.url, headers=headers) as http:
+            assert (await http.post(PING, json={"note": "甲"})).status_code == 202
+            r = await http.post(PING, json={"note": "乙"})
+        assert r.status_code == 422 and r.json()["code"] == "IDEMPOTENCY_KEY_MISMATCH"
+
+    async def test_keys_are_scoped_to_the_caller(self, service: Running) -> None:
+        before = await outbox_count(service)
+        async with client(service.url) as http:
+            a = await http.post(PING, json={"note": "x"}, headers={**auth("admin", "a"), "Idempotency-Key": "k"})
+            b = await http.post(PING, json={"note": "x"}, headers={**auth("admin", "b"), "Idempotency-Key": "k"})
+        assert a.json()["event_id"] != b.json()["event_id"]
+        assert await outbox_count(service) == before + 2
+
+    async def test_in_flight_duplicate_is_409(self, service: Running) -> None:
+        # Hold the key's lock as a first request still in progress would.
+        conn = await asyncpg.connect(plain_dsn(service.settings.database_url))
+        try:
+            await conn.execute("BEGIN")
+            await conn.fetchval("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))", "admin:admin-test\x1fslow")
+            async with client(service.url, headers={**auth("admin"), "Idempotency-Key": "slow"}) as http:
+                r = await http.post(PING, json={"note": "慢"})
+            assert r.status_code == 409 and r.json()["code"] == "IDEMPOTENCY_IN_FLIGHT"
+        finally:
+            await conn.close()
+        async with client(service.url, headers={**auth("admin"), "Idempotency-Key": "slow"}) as http:
+            assert (await http.post(PING, json={"note": "慢"})).status_code == 202
+
+    async def test_concurrent_duplicates_create_once(self, service: Running) -> None:
+        before = await outbox_count(service)
+        headers = {**auth("admin"), "Idempotency-Key": "burst"}
+        async with client(service.url, headers=headers) as http:
+            results = await asyncio.gather(*(http.post(PING, json={"note": "并发"}) for _ in range(10)))
+        codes = sorted(r.status_code for r in results)
+        assert set(codes) <= {202, 409}
+        assert await outbox_count(service) == before + 1
+        created = {r.json()["event_id"] for r in results if r.status_code == 202}
+        assert len(created) == 1
+
+    async def test_stored_response_expires(self, service: Running) -> None:
+        headers = {**auth("admin"), "Idempotency-Key": "old"}
+        async with client(service.url, headers=headers) as http:
+            first = await http.post(PING, json={"note": "旧"})
+            async with transaction(service.runtime.factory) as s:
+                await s.execute(sa.update(idempotency_t).where(idempotency_t.c.key == "old")
+                                .values(expires_at=sa.func.now() - sa.text("interval '1 second'")))
+            again = await http.post(PING, json={"note": "旧"})
+        assert again.status_code == 202 and again.json()["event_id"] != first.json()["event_id"]

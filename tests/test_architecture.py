@@ -1,0 +1,27 @@
+"""Architecture boundaries (import-linter contracts in pyproject.toml): services never import each other or
+the gateway; the kernel and the gateway import no service."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_import_contracts_hold() -> None:
+    lint = Path(sys.executable).parent / "lint-imports"
+    result = subprocess.run([str(lint), "--no-cache"], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "Contracts: 5 kept, 0 broken" in result.stdout
+
+
+def test_every_service_has_the_same_shape() -> None:
+    from services.common.registry import SERVICES
+
+    shape = ["app.py", "settings.py", "api.py", "deps.py", "schemas.py", "models.py", "repository.py", "service.py",
+             "events.py", "domain/__init__.py", "migrations/env.py"]
+    for name in SERVICES:
+        missing = [f for f in shape if not (ROOT / "services" / name / f).exists()]
+        assert not missing, f"services/{name} lacks {missing}"
