@@ -18,7 +18,7 @@ SAMPLE = Path(__file__).resolve().parents[2] / "data" / "sample" / "risk_config.
 THRESHOLDS = report.ReportThresholds(
     min_decisions=20,
     red_rate_multiple_pct=200,
-    red_min_corrections=2,
+    red_min_corrections=3,
     yellow_rate_multiple_pct=100,
     yellow_min_corrections=1,
     red_corrections=6,
@@ -98,7 +98,7 @@ class TestFixtureCity:
         # 2 x city rate = 2 * 12/290 = 24/290 = 8.276%.
         # U1: 2/200 = 1%     < 4.14%, 2 corrections < 3 -> none
         # U2: 3/50 = 6%      > 4.14%, < 8.276%     -> yellow (rate); 3 corrections also hit yellow_corrections=3
-        # U3: 3/30 = 10%     >= 8.276%, 3 >= 2     -> red (rate)
+        # U3: 3/30 = 10%     >= 8.276%, 3 >= 3     -> red (rate)
         # U4: 10 decisions < 20: rate not judged; 3 corrections >= 3 -> yellow (absolute count)
         # U5: no decisions, 1 correction           -> none
         # U6: 8 complaints >= 8                    -> red (complaints)
@@ -134,7 +134,7 @@ class TestFixtureCity:
         # 10% / (12/290) = 29 / 12 = 2.4167 -> 2.42倍
         assert red.text == (
             "纠错率10.00%（复议纠错2件、诉讼败诉1件，共3件／处罚决定30件），为全市纠错率4.14%的2.42倍，"
-            "达到红色预警线（全市纠错率的2倍，处罚决定不少于20件且纠错不少于2件）"
+            "达到红色预警线（全市纠错率的2倍，处罚决定不少于20件且纠错不少于3件）"
         )
         assert red.figures["rate"] == "10.00%"
         assert red.figures["city_rate"] == "4.14%"
@@ -225,15 +225,23 @@ class TestRateBoundaries:
         )
         assert unit(rep, "B").colour is Colour.YELLOW
 
-    def test_red_needs_two_corrections(self) -> None:
-        # B: 1/40 = 2.5%; city 2/440 = 0.4545%: 5.5x the city rate but a single correction -> yellow only.
+    def test_red_needs_three_corrections(self) -> None:
+        # B: 2/40 = 5%; city 3/440 = 0.68%: 7.3x the city rate but only 2 corrections -> yellow.
         rep = build(
             [
                 row("A", decisions=400, reconsideration_corrections=1),
-                row("B", decisions=40, reconsideration_corrections=1),
+                row("B", decisions=40, reconsideration_corrections=2),
             ]
         )
         assert unit(rep, "B").colour is Colour.YELLOW
+        # B: 3/40 = 7.5%; city 4/440 = 0.91%: 8.25x and 3 corrections -> red.
+        rep = build(
+            [
+                row("A", decisions=400, reconsideration_corrections=1),
+                row("B", decisions=40, reconsideration_corrections=3),
+            ]
+        )
+        assert unit(rep, "B").colour is Colour.RED
 
     def test_no_decisions_anywhere(self) -> None:
         rep = build([row("A", litigation_losses=1), row("B", complaints=1)])
@@ -398,7 +406,7 @@ class TestConfig:
         cfg = configs.for_quarter(Quarter(2026, 2))
         assert cfg.version == "2026.1"
         t = cfg.report
-        assert (t.min_decisions, t.red_rate_multiple_pct, t.red_min_corrections) == (20, 200, 2)
+        assert (t.min_decisions, t.red_rate_multiple_pct, t.red_min_corrections) == (20, 200, 3)
         assert (t.yellow_rate_multiple_pct, t.red_corrections, t.yellow_corrections) == (100, 6, 3)
         assert (t.red_complaints, t.yellow_complaints, t.trend_min_decisions) == (8, 3, 10)
 
