@@ -433,7 +433,9 @@ _BLANK = re.compile(rb"^\s*$")
 
 
 def parse_line(kind: IntakeKind | str, line_no: int, raw: bytes, *, now: datetime) -> ParsedLine | LineError:
-    """Validate one NDJSON line as a record of ``kind``; never raises on bad input."""
+    """Validate one NDJSON line as a record of ``kind``; never raises on bad input (``now`` must be aware)."""
+    if now.tzinfo is None or now.utcoffset() is None:
+        raise ValueError("now must be timezone-aware")  # a programming error, not bad input
     try:
         intake_kind = IntakeKind(kind)
     except ValueError:
