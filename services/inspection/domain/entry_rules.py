@@ -1,0 +1,597 @@
+"""Who may enter which enterprise to inspect what: tasks, their approval, and every refusal of SPEC §2.3.
+
+行政处罚法 第四十二条: 行政处罚应当由具有行政执法资格的执法人员实施。执法人员不得少于两人.
+行政处罚法 第五十五条: officers must show their certificates, and the party may refuse an inspection by
+officers who do not. The scan is how that check becomes real: ``check_entry`` is the one place that decides,
+and every refusal is a ``EntryRefused`` subclass with a stable code, an HTTP status and a Chinese detail that
+names the person, certificate or item concerned. The service stores and publishes every refusal
+(``inspection.entry.refused``): refused attempts are the signal of 乱检查.
+
+Refusal table (code, HTTP status, title):
+
+=========================  ======  ==========================================
+TASK_NOT_APPROVED          403     检查任务未经批准或不在有效期内
+ENTERPRISE_NOT_IN_TASK     403     该企业不在本检查任务范围内
+NOT_CERTIFIED              403     未取得行政执法证件，不得从事行政检查
+CERT_SUSPENDED             403     执法证已暂扣
+CERT_REVOKED               403     执法证已收缴
+CERT_EXPIRED               403     执法证已过期
+OFFICER_OUT_OF_AUTHORITY   403     执法人员不属于本任务的执法部门
+TOO_FEW_OFFICERS           403     在场持证执法人员少于两人
+NO_ITEMS                   422     未列明检查事项
+ITEM_NOT_IN_CATALOGUE      403     检查事项不在行政检查事项清单中
+ITEM_NOT_ON_SITE           403     该检查事项不实施入企现场检查
+ITEM_NOT_IN_TASK           403     检查事项不在本检查任务范围内
+ITEM_OUT_OF_AUTHORITY      403     检查事项超出在场执法人员的职权
+QUIET_PERIOD               403     企业处于无事不扰期
+FREQUENCY_CAP_REACHED      403     企业年度检查次数已达上限
+CODE_INVALID               403     检查码无效  (entry_code.py)
+CODE_EXPIRED               403     检查码已过期  (entry_code.py)
+CODE_USED                  409     检查码已使用  (entry_code.py)
+CODE_WRONG_ENTERPRISE      403     检查码不是为本企业签发的  (entry_code.py)
+=========================  ======  ==========================================
+
+Checks run in the order of that table, so the first refusal reported is the most fundamental one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
+from datetime import date, datetime, timedelta
+from enum import StrEnum
+
+from services.common.errors import Conflict, DomainError, Forbidden, Unprocessable
+from services.inspection.domain.frequency import (
+    DEFAULT_POLICY,
+    TASK_KIND_ZH,
+    EnterpriseYear,
+    FrequencyPolicy,
+    QuietWindow,
+    TaskKind,
+    cap_breach,
+    local_date,
+    quiet_reason,
+    year_of,
+)
+from services.inspection.domain.registry import (
+    Catalogue,
+    Enterprise,
+    InspectionItem,
+    Officer,
+    OfficerStatus,
+    validate_uscc,
+)
+
+DEPARTMENT_NAMES: Mapping[str, str] = {
+    "SJ": "市场监管",
+    "ST": "生态环境",
+    "CG": "城市管理综合执法",
+    "JT": "交通运输",
+    "YJ": "应急管理",
+    "WJ": "卫生健康",
+    "XF": "消防救援",
+}
+
+# ---------------------------------------------------------------------------------------------------------
+# Refusals
+
+
+class EntryRefused(DomainError):
+    """Base of every refusal of entry; the service records and publishes each one."""
+
+    code = "ENTRY_REFUSED"
+    status = 403
+    title = "不得入企检查"
+    title_en = "Entry refused"
+
+
+class TaskNotApproved(EntryRefused):
+    code = "TASK_NOT_APPROVED"
+    title = "检查任务未经批准或不在有效期内"
+    title_en = "The inspection task is not approved or not active"
+
+
+class EnterpriseNotInTask(EntryRefused):
+    code = "ENTERPRISE_NOT_IN_TASK"
+    title = "该企业不在本检查任务范围内"
+    title_en = "The enterprise is not part of this task"
+
+
+class NotCertified(EntryRefused):
+    code = "NOT_CERTIFIED"
+    title = "未取得行政执法证件，不得从事行政检查"
+    title_en = "Not a certified enforcement officer"
+
+
+class CertSuspended(EntryRefused):
+    code = "CERT_SUSPENDED"
+    title = "执法证已暂扣"
+    title_en = "Certificate suspended"
+
+
+class CertRevoked(EntryRefused):
+    code = "CERT_REVOKED"
+    title = "执法证已收缴"
+    title_en = "Certificate revoked"
+
+
+class CertExpired(EntryRefused):
+    code = "CERT_EXPIRED"
+    title = "执法证已过期"
+    title_en = "Certificate expired"
+
+
+class OfficerOutOfAuthority(EntryRefused):
+    code = "OFFICER_OUT_OF_AUTHORITY"
+    title = "执法人员不属于本任务的执法部门"
+    title_en = "The officer's department does not take part in this task"
+
+
+class TooFewOfficers(EntryRefused):
+    code = "TOO_FEW_OFFICERS"
+    title = "在场持证执法人员少于两人"
+    title_en = "Fewer than two certified officers"
+
+
+class NoItems(EntryRefused):
+    code = "NO_ITEMS"
+    status = 422
+    title = "未列明检查事项"
+    title_en = "No inspection items given"
+
+
+class ItemNotInCatalogue(EntryRefused):
+    code = "ITEM_NOT_IN_CATALOGUE"
+    title = "检查事项不在行政检查事项清单中"
+    title_en = "Item not in the inspection item catalogue"
+
+
+class ItemNotOnSite(EntryRefused):
+    code = "ITEM_NOT_ON_SITE"
+    title = "该检查事项不实施入企现场检查"
+    title_en = "The item is inspected off-site only"
+
+
+class ItemNotInTask(EntryRefused):
+    code = "ITEM_NOT_IN_TASK"
+    title = "检查事项不在本检查任务范围内"
+    title_en = "The item is not part of this task"
+
+
+class ItemOutOfAuthority(EntryRefused):
+    code = "ITEM_OUT_OF_AUTHORITY"
+    title = "检查事项超出在场执法人员的职权"
+    title_en = "The item is outside the present officers' authority"
+
+
+class QuietPeriod(EntryRefused):
+    code = "QUIET_PERIOD"
+    title = "企业处于无事不扰期"
+    title_en = "The enterprise is in a no-disturbance period"
+
+
+class FrequencyCapReached(EntryRefused):
+    code = "FREQUENCY_CAP_REACHED"
+    title = "企业年度检查次数已达上限"
+    title_en = "The enterprise's yearly inspection cap is reached"
+
+
+# Task lifecycle errors (not refusals of entry)
+
+
+class InvalidTask(Unprocessable):
+    code = "INVALID_TASK"
+    title = "检查任务信息不符合要求"
+    title_en = "Invalid inspection task"
+
+
+class ApprovalNotAllowed(Forbidden):
+    code = "APPROVAL_NOT_ALLOWED"
+    title = "无权审批该检查任务"
+    title_en = "Not allowed to approve this task"
+
+
+class TaskStateConflict(Conflict):
+    code = "TASK_STATE_CONFLICT"
+    title = "检查任务当前状态不允许此操作"
+    title_en = "The task's state does not allow this"
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Tasks
+
+
+class TaskStatus(StrEnum):
+    PENDING_APPROVAL = "pending_approval"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+    COMPLETED = "completed"
+    CANCELLED = "cancelled"
+
+
+APPROVER_ROLES = frozenset({"supervisor", "dept_head"})
+
+
+@dataclass(frozen=True, slots=True)
+class EntryConfig:
+    min_officers: int = 2  # 行政处罚法 第四十二条
+    # Each department whose items are inspected brings its own two officers: on a joint visit every department
+    # acts in its own name, and 第四十二条 binds each of them. A local rule may lower it to 1 for joint teams.
+    min_officers_per_department: int = 2
+    urgent_approval_window: timedelta = timedelta(hours=24)
+    frequency: FrequencyPolicy = DEFAULT_POLICY
+
+
+DEFAULT_CONFIG = EntryConfig()
+
+
+@dataclass(frozen=True, slots=True)
+class Task:
+    task_id: str
+    kind: TaskKind
+    lead_dept: str
+    dept_codes: frozenset[str]  # participating departments; {lead_dept} unless joint
+    enterprises: frozenset[str]  # USCCs
+    created_at: datetime
+    created_by: str
+    item_codes: frozenset[str] = frozenset()  # empty: any catalogue item of the participating departments
+    status: TaskStatus = TaskStatus.PENDING_APPROVAL
+    starts_on: date | None = None
+    ends_on: date | None = None
+    urgent: bool = False  # complaint tasks only: may proceed before approval
+    lead_id: str | None = None  # 线索 (hotline or report) for complaint tasks
+    requested_by_enterprise: bool = False
+    approved_at: datetime | None = None
+    approved_by: str | None = None
+    status_reason: str = ""
+    draw_fingerprint: str | None = None  # random tasks: the published draw this task was built from
+
+
+def new_task(
+    *,
+    task_id: str,
+    kind: TaskKind,
+    lead_dept: str,
+    enterprises: Iterable[str],
+    created_at: datetime,
+    created_by: str,
+    dept_codes: Iterable[str] = (),
+    item_codes: Iterable[str] = (),
+    catalogue: Catalogue | None = None,
+    starts_on: date | None = None,
+    ends_on: date | None = None,
+    urgent: bool = False,
+    lead_id: str | None = None,
+    requested_by_enterprise: bool = False,
+    draw_fingerprint: str | None = None,
+) -> Task:
+    """A task awaiting approval, validated: kinds, departments, enterprises, items, dates."""
+    problems: list[str] = []
+    depts = frozenset(dept_codes) | {lead_dept}
+    if kind is TaskKind.JOINT and len(depts) < 2:
+        problems.append("联合检查（综合查一次）须有两个以上部门参加")
+    if kind is not TaskKind.JOINT and depts != {lead_dept}:
+        problems.append("仅联合检查任务可以有多个部门参加")
+    if kind is TaskKind.COMPLAINT and not (lead_id or "").strip():
+        problems.append("投诉举报核查任务须关联线索编号")
+    if urgent and kind is not TaskKind.COMPLAINT:
+        problems.append("仅投诉举报核查任务可以标记为紧急（先检查后补批）")
+    if kind is TaskKind.RANDOM and not draw_fingerprint:
+        problems.append("双随机抽查任务须来自已公布的抽取结果")
+    usccs: set[str] = set()
+    for uscc in enterprises:
+        usccs.add(validate_uscc(uscc))
+    if not usccs:
+        problems.append("检查任务须列明检查对象")
+    if starts_on and ends_on and ends_on < starts_on:
+        problems.append("任务结束日期不能早于开始日期")
+    codes = frozenset(item_codes)
+    if catalogue is not None:
+        day = starts_on or local_date(created_at)
+        for code in sorted(codes):
+            item = catalogue.get(code, day)
+            if item is None:
+                problems.append(f"检查事项 {code} 不在行政检查事项清单中")
+            elif item.dept_code not in depts:
+                problems.append(f"检查事项 {code} 属于{_dept(item.dept_code)}，该部门未参加本任务")
+    if problems:
+        raise InvalidTask("；".join(problems), extra={"problems": problems})
+    return Task(
+        task_id=task_id,
+        kind=kind,
+        lead_dept=lead_dept,
+        dept_codes=depts,
+        enterprises=frozenset(usccs),
+        created_at=created_at,
+        created_by=created_by,
+        item_codes=codes,
+        starts_on=starts_on,
+        ends_on=ends_on,
+        urgent=urgent,
+        lead_id=lead_id,
+        requested_by_enterprise=requested_by_enterprise,
+        draw_fingerprint=draw_fingerprint,
+    )
+
+
+def approve(
+    task: Task, *, approver_id: str, approver_role: str, approver_dept: str | None, now: datetime
+) -> Task:
+    """Approval by a supervisor or the head of the lead department; nobody approves their own task."""
+    if approver_role not in APPROVER_ROLES:
+        raise ApprovalNotAllowed("检查任务须由执法监督人员或部门负责人审批", extra={"role": approver_role})
+    if approver_role == "dept_head" and approver_dept != task.lead_dept:
+        raise ApprovalNotAllowed(
+            f"部门负责人只能审批本部门牵头的任务，本任务由{_dept(task.lead_dept)}牵头",
+            extra={"lead_dept": task.lead_dept},
+        )
+    if approver_id == task.created_by:
+        raise ApprovalNotAllowed("不得审批本人发起的检查任务")
+    if task.status is not TaskStatus.PENDING_APPROVAL:
+        raise TaskStateConflict(f"任务当前状态为“{TASK_STATUS_ZH[task.status]}”，不能审批")
+    return replace(task, status=TaskStatus.APPROVED, approved_at=now, approved_by=approver_id)
+
+
+def reject(task: Task, *, approver_id: str, approver_role: str, reason: str, now: datetime) -> Task:
+    if approver_role not in APPROVER_ROLES:
+        raise ApprovalNotAllowed("检查任务须由执法监督人员或部门负责人审批", extra={"role": approver_role})
+    if not reason.strip():
+        raise InvalidTask("退回检查任务须说明理由")
+    if task.status is not TaskStatus.PENDING_APPROVAL:
+        raise TaskStateConflict(f"任务当前状态为“{TASK_STATUS_ZH[task.status]}”，不能退回")
+    return replace(task, status=TaskStatus.REJECTED, approved_by=approver_id, status_reason=reason.strip())
+
+
+TASK_STATUS_ZH: Mapping[TaskStatus, str] = {
+    TaskStatus.PENDING_APPROVAL: "待审批",
+    TaskStatus.APPROVED: "已批准",
+    TaskStatus.REJECTED: "已退回",
+    TaskStatus.COMPLETED: "已完成",
+    TaskStatus.CANCELLED: "已撤销",
+}
+
+
+def approval_deadline(task: Task, config: EntryConfig = DEFAULT_CONFIG) -> datetime | None:
+    """For an urgent complaint task, when the after-the-fact approval is due; otherwise None."""
+    if task.kind is TaskKind.COMPLAINT and task.urgent:
+        return task.created_at + config.urgent_approval_window
+    return None
+
+
+def approval_overdue(task: Task, now: datetime, config: EntryConfig = DEFAULT_CONFIG) -> bool:
+    """An urgent complaint task still unapproved after the window (24 h): flag it to supervisors."""
+    deadline = approval_deadline(task, config)
+    if deadline is None:
+        return False
+    if task.approved_at is not None:
+        return task.approved_at > deadline
+    return task.status is TaskStatus.PENDING_APPROVAL and now > deadline
+
+
+# ---------------------------------------------------------------------------------------------------------
+# The entry check
+
+
+def check_entry(
+    task: Task,
+    enterprise: Enterprise,
+    officers: Sequence[Officer],
+    items: Sequence[str],
+    catalogue: Catalogue,
+    visit_counts: EnterpriseYear,
+    enterprise_class: str | None,
+    config: EntryConfig,
+    now: datetime,
+    *,
+    accompanying: Sequence[Officer] = (),
+    quiet_windows: Sequence[QuietWindow] = (),
+) -> None:
+    """Raise the first refusal that applies to this entry, or return None when it is lawful.
+
+    ``officers`` are the people put forward as inspectors; ``accompanying`` are auxiliary staff
+    (执法辅助人员) who may come along but never count. ``visit_counts`` are the enterprise's visits in the
+    Asia/Shanghai year of ``now``; ``enterprise_class`` comes from the risk service (None: unclassified).
+    """
+    day = local_date(now)
+    if visit_counts.uscc != enterprise.uscc or visit_counts.year != year_of(now):
+        raise ValueError("visit_counts must be the enterprise's counts for the year of now")
+    _check_task(task, now, day, config)
+    if enterprise.uscc not in task.enterprises:
+        raise EnterpriseNotInTask(
+            f"企业 {enterprise.name}（{enterprise.uscc}）不在检查任务 {task.task_id} 的检查对象范围内",
+            extra={"uscc": enterprise.uscc, "task_id": task.task_id},
+        )
+
+    inspectors = _check_people(task, officers, day, counted=True)
+    _check_people(task, [p for p in accompanying if not p.auxiliary], day, counted=False)
+    if len(inspectors) < config.min_officers:
+        raise TooFewOfficers(
+            f"在场持证执法人员仅{len(inspectors)}名{_names(inspectors)}，行政检查不得少于"
+            f"{config.min_officers}名持证执法人员（行政处罚法第四十二条）",
+            extra={"count": len(inspectors), "required": config.min_officers},
+        )
+
+    resolved = _check_items(task, items, catalogue, day, inspectors)
+    for dept in sorted({item.dept_code for item in resolved}):
+        present = [o for o in inspectors if o.dept_code == dept]
+        if len(present) < config.min_officers_per_department:
+            raise TooFewOfficers(
+                f"{_dept(dept)}部门在场持证执法人员仅{len(present)}名{_names(present)}，"
+                f"实施该部门检查事项不得少于{config.min_officers_per_department}名（行政处罚法第四十二条）",
+                extra={
+                    "dept_code": dept,
+                    "count": len(present),
+                    "required": config.min_officers_per_department,
+                },
+            )
+
+    policy = config.frequency
+    reason = quiet_reason(
+        enterprise.uscc,
+        enterprise_class,
+        task.kind,
+        now,
+        has_lead=bool(task.lead_id),
+        requested_by_enterprise=task.requested_by_enterprise,
+        windows=quiet_windows,
+        policy=policy,
+    )
+    if reason is not None:
+        raise QuietPeriod(reason, extra={"uscc": enterprise.uscc, "risk_class": enterprise_class})
+
+    inspecting_depts = {item.dept_code for item in resolved}
+    breach = cap_breach(
+        visit_counts,
+        task.kind,
+        inspecting_depts,
+        requested_by_enterprise=task.requested_by_enterprise,
+        policy=policy,
+    )
+    if breach is not None:
+        raise FrequencyCapReached(
+            f"{breach.message(DEPARTMENT_NAMES)}，{TASK_KIND_ZH[task.kind]}不得再次入企"
+            "（投诉举报、重点领域及企业申请的检查除外）",
+            extra={
+                "uscc": enterprise.uscc,
+                "scope": breach.scope,
+                "dept_code": breach.dept_code,
+                "count": breach.count,
+                "limit": breach.limit,
+            },
+        )
+
+
+def _check_task(task: Task, now: datetime, day: date, config: EntryConfig) -> None:
+    extra = {"task_id": task.task_id, "status": task.status.value}
+    if task.status is TaskStatus.PENDING_APPROVAL:
+        deadline = approval_deadline(task, config)
+        if deadline is None:
+            raise TaskNotApproved(f"检查任务 {task.task_id} 尚未批准，不得签发检查码或入企检查", extra=extra)
+        if now > deadline:
+            raise TaskNotApproved(
+                f"紧急投诉核查任务 {task.task_id} 已超过{_hours(config.urgent_approval_window)}小时未补办审批，"
+                "不得继续入企检查",
+                extra=extra,
+            )
+    elif task.status is not TaskStatus.APPROVED:
+        raise TaskNotApproved(
+            f"检查任务 {task.task_id} 状态为“{TASK_STATUS_ZH[task.status]}”，不得入企检查", extra=extra
+        )
+    if task.starts_on is not None and day < task.starts_on:
+        raise TaskNotApproved(
+            f"检查任务 {task.task_id} 自{task.starts_on.isoformat()}起执行，尚未开始", extra=extra
+        )
+    if task.ends_on is not None and day > task.ends_on:
+        raise TaskNotApproved(
+            f"检查任务 {task.task_id} 已于{task.ends_on.isoformat()}结束，不得入企检查", extra=extra
+        )
+
+
+def _check_people(task: Task, people: Sequence[Officer], day: date, *, counted: bool) -> list[Officer]:
+    seen: set[str] = set()
+    valid: list[Officer] = []
+    for person in people:
+        if person.officer_id in seen:
+            continue
+        seen.add(person.officer_id)
+        extra = {"officer_id": person.officer_id, "cert_no": person.cert_no, "name": person.name}
+        if person.auxiliary:
+            raise NotCertified(
+                f"{person.name}为执法辅助人员，可以随同协助，但不得作为检查人员实施行政检查", extra=extra
+            )
+        if not person.cert_no:
+            raise NotCertified(f"{person.name}未取得行政执法证件，不得从事行政检查", extra=extra)
+        status = person.status_on(day)
+        since = f"已于{person.status_since.isoformat()}" if person.status_since else "已被"
+        if status is OfficerStatus.REVOKED:
+            raise CertRevoked(
+                f"执法证 {person.cert_no}（{person.name}）{since}收缴，不得从事行政检查", extra=extra
+            )
+        if status is OfficerStatus.SUSPENDED:
+            raise CertSuspended(
+                f"执法证 {person.cert_no}（{person.name}）{since}暂扣，不得从事行政检查", extra=extra
+            )
+        if status is OfficerStatus.EXPIRED:
+            until = f"有效期至{person.valid_until.isoformat()}，" if person.valid_until else ""
+            raise CertExpired(
+                f"执法证 {person.cert_no}（{person.name}）{until}已过期，不得从事行政检查", extra=extra
+            )
+        if person.dept_code not in task.dept_codes:
+            where = (
+                "未参加本次联合检查"
+                if task.kind is TaskKind.JOINT
+                else f"不是本任务牵头部门{_dept(task.lead_dept)}"
+            )
+            raise OfficerOutOfAuthority(
+                f"执法证 {person.cert_no}（{person.name}）所属部门{_dept(person.dept_code)}{where}，"
+                "不得参加本次检查",
+                extra={**extra, "dept_code": person.dept_code},
+            )
+        if counted:
+            valid.append(person)
+    return valid
+
+
+def _check_items(
+    task: Task, items: Sequence[str], catalogue: Catalogue, day: date, inspectors: Sequence[Officer]
+) -> list[InspectionItem]:
+    codes = list(dict.fromkeys(code.strip().upper() for code in items if code.strip()))
+    if not codes:
+        raise NoItems("须列明本次检查的事项（行政检查事项清单编码）")
+    present_depts = {o.dept_code for o in inspectors}
+    resolved: list[InspectionItem] = []
+    for code in codes:
+        item = catalogue.get(code, day)
+        if item is None:
+            raise ItemNotInCatalogue(
+                f"检查事项 {code} 不在现行行政检查事项清单中，不得实施检查", extra={"item_code": code}
+            )
+        extra = {"item_code": code, "item_name": item.name, "dept_code": item.dept_code}
+        if not item.on_site:
+            raise ItemNotOnSite(
+                f"检查事项 {code}（{item.name}）以书面核查等非现场方式实施，不得据此入企检查", extra=extra
+            )
+        if task.item_codes and code not in task.item_codes:
+            raise ItemNotInTask(
+                f"检查事项 {code}（{item.name}）不在检查任务 {task.task_id} 批准的事项范围内", extra=extra
+            )
+        if item.dept_code not in task.dept_codes or item.dept_code not in present_depts:
+            raise ItemOutOfAuthority(
+                f"检查事项 {code}（{item.name}）属于{_dept(item.dept_code)}部门职权，"
+                f"在场执法人员中没有该部门的持证执法人员",
+                extra=extra,
+            )
+        resolved.append(item)
+    return resolved
+
+
+def _dept(code: str) -> str:
+    return DEPARTMENT_NAMES.get(code, code)
+
+
+def _names(people: Sequence[Officer]) -> str:
+    return f"（{'、'.join(p.name for p in people)}）" if people else ""
+
+
+def _hours(window: timedelta) -> int:
+    return int(window.total_seconds() // 3600)
+
+
+REFUSALS: tuple[type[EntryRefused], ...] = (
+    TaskNotApproved,
+    EnterpriseNotInTask,
+    NotCertified,
+    CertSuspended,
+    CertRevoked,
+    CertExpired,
+    OfficerOutOfAuthority,
+    TooFewOfficers,
+    NoItems,
+    ItemNotInCatalogue,
+    ItemNotOnSite,
+    ItemNotInTask,
+    ItemOutOfAuthority,
+    QuietPeriod,
+    FrequencyCapReached,
+)

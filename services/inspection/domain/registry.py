@@ -1,0 +1,455 @@
+"""Registry records of the inspection service and their validation (SPEC §2.1).
+
+Departments and their enforcement bodies (执法主体), officers (执法人员) and their certificates (执法证),
+enterprises identified by USCC (统一社会信用代码), and the versioned inspection item catalogue
+(行政检查事项清单). Everything here is a pure function of its inputs.
+
+Identifier rules:
+
+* USCC: GB 32100-2015 via ``stdnum.cn.uscc`` (length, alphabet, check digit). Invalid → ``INVALID_USCC`` (422).
+* 居民身份证号: GB 11643-1999 via ``stdnum.cn.ric`` (length, birth date, region, check digit).
+  Invalid → ``INVALID_ID_NUMBER`` (422). Masked for display as ``2101**********1234``: the first four digits
+  (province and city) and the last four are kept, the district, birth date and sequence (ten characters)
+  are hidden.
+* Certificate numbers (执法证号): the format is provincial, so it is a configurable ``CertNumberRule``. The
+  default, ``LIAONING_CERT_RULE``, is the format used in SPEC and the sample data: ``辽`` + the city letter of
+  the licence-plate series (A = 沈阳) + ``-`` + seven digits, e.g. ``辽A-0012345``. Other provinces or a
+  changed format are a different rule, not a code change.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, replace
+from datetime import date
+from enum import StrEnum
+
+from stdnum.cn import ric as stdnum_ric
+from stdnum.cn import uscc as stdnum_uscc
+from stdnum.exceptions import ValidationError
+
+from services.common.errors import Conflict, Unprocessable
+
+# ---------------------------------------------------------------------------------------------------------
+# Errors
+
+
+class InvalidUscc(Unprocessable):
+    code = "INVALID_USCC"
+    title = "统一社会信用代码无效"
+    title_en = "Invalid unified social credit code"
+
+
+class InvalidIdNumber(Unprocessable):
+    code = "INVALID_ID_NUMBER"
+    title = "居民身份证号码无效"
+    title_en = "Invalid resident identity card number"
+
+
+class InvalidCertNumber(Unprocessable):
+    code = "INVALID_CERT_NO"
+    title = "执法证号格式无效"
+    title_en = "Invalid enforcement certificate number"
+
+
+class StatusReasonRequired(Unprocessable):
+    code = "STATUS_REASON_REQUIRED"
+    title = "变更执法证状态须说明理由"
+    title_en = "A reason is required for this certificate status change"
+
+
+class ReturnDateRequired(Unprocessable):
+    code = "RETURN_DATE_REQUIRED"
+    title = "离岗轮训须填写返岗日期"
+    title_en = "Retraining requires a return date"
+
+
+class ValidUntilRequired(Unprocessable):
+    code = "VALID_UNTIL_REQUIRED"
+    title = "换发执法证须填写新的有效期"
+    title_en = "A renewed certificate needs a new valid-until date"
+
+
+class InvalidStatusTransition(Conflict):
+    code = "INVALID_STATUS_TRANSITION"
+    title = "执法证状态不允许此变更"
+    title_en = "This certificate status change is not allowed"
+
+
+class InvalidInspectionItem(Unprocessable):
+    code = "INVALID_INSPECTION_ITEM"
+    title = "检查事项信息不完整或格式错误"
+    title_en = "Invalid inspection item"
+
+
+class ItemVersionConflict(Conflict):
+    code = "ITEM_VERSION_CONFLICT"
+    title = "检查事项版本冲突"
+    title_en = "Inspection item version conflict"
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Identifiers
+
+
+def validate_uscc(value: str) -> str:
+    """The compact, upper-case USCC, or ``INVALID_USCC``."""
+    try:
+        return str(stdnum_uscc.validate(value))
+    except ValidationError as exc:
+        raise InvalidUscc(
+            f"统一社会信用代码“{value}”无效：{_stdnum_reason_zh(exc)}",
+            detail_en=f"USCC {value!r} is invalid: {exc}",
+            extra={"value": value},
+        ) from exc
+
+
+def is_valid_uscc(value: str) -> bool:
+    return bool(stdnum_uscc.is_valid(value))
+
+
+def uscc_region(uscc: str) -> str:
+    """The registering authority's region code (positions 3–8), e.g. ``210102`` for 和平区."""
+    return validate_uscc(uscc)[2:8]
+
+
+def validate_ric(value: str) -> str:
+    """The compact 居民身份证号 (18 characters, upper-case X), or ``INVALID_ID_NUMBER``."""
+    try:
+        return str(stdnum_ric.validate(value))
+    except ValidationError as exc:
+        # The message never echoes the number: it is personal data and may end up in logs.
+        raise InvalidIdNumber(
+            f"居民身份证号码无效：{_stdnum_reason_zh(exc)}",
+            detail_en=f"Resident identity card number is invalid: {exc}",
+        ) from exc
+
+
+def mask_ric(value: str) -> str:
+    """``2101**********1234``: keeps province+city and the last four characters, validates first."""
+    number = validate_ric(value)
+    return number[:4] + "*" * 10 + number[-4:]
+
+
+MASKED_RIC = re.compile(r"^\d{4}\*{10}\d{3}[\dX]$")
+
+
+def is_masked_ric(value: str) -> bool:
+    return bool(MASKED_RIC.match(value))
+
+
+def mask_name(name: str) -> str:
+    """A person's name for public display: the first character kept, the rest starred (张** / 欧**)."""
+    name = name.strip()
+    if not name:
+        return name
+    return name[0] + "*" * max(len(name) - 1, 1)
+
+
+def _stdnum_reason_zh(exc: ValidationError) -> str:
+    kind = type(exc).__name__
+    return {
+        "InvalidLength": "长度不正确",
+        "InvalidFormat": "格式不正确",
+        "InvalidChecksum": "校验码不正确",
+        "InvalidComponent": "出生日期或行政区划代码不正确",
+    }.get(kind, "格式不正确")
+
+
+@dataclass(frozen=True, slots=True)
+class CertNumberRule:
+    """A provincial certificate number format: a regular expression and its description for messages."""
+
+    pattern: str
+    example: str
+    description: str
+
+    def matches(self, value: str) -> bool:
+        return re.fullmatch(self.pattern, value) is not None
+
+
+LIAONING_CERT_RULE = CertNumberRule(
+    pattern=r"辽[A-P]-\d{7}",
+    example="辽A-0012345",
+    description="“辽”+地市字母（A–P）+“-”+7位数字",
+)
+
+
+def validate_cert_no(value: str, rule: CertNumberRule = LIAONING_CERT_RULE) -> str:
+    """The certificate number stripped of surrounding blanks, or ``INVALID_CERT_NO``."""
+    cert_no = value.strip().upper().replace("－", "-")
+    if not rule.matches(cert_no):
+        raise InvalidCertNumber(
+            f"执法证号“{value}”格式无效，应为{rule.description}，例如 {rule.example}",
+            detail_en=f"Certificate number {value!r} does not match {rule.pattern}",
+            extra={"value": value},
+        )
+    return cert_no
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Departments, officers, enterprises
+
+
+@dataclass(frozen=True, slots=True)
+class Department:
+    code: str  # SJ, ST, CG, JT, YJ, WJ, XF
+    name: str  # 市场监管
+    authority: str  # 沈阳市市场监督管理局
+
+
+class OfficerStatus(StrEnum):
+    ACTIVE = "active"
+    SUSPENDED = "suspended"  # 暂扣
+    REVOKED = "revoked"  # 收缴
+    EXPIRED = "expired"
+
+
+@dataclass(frozen=True, slots=True)
+class Officer:
+    """An enforcement officer (执法人员) or auxiliary staff member (执法辅助人员, ``auxiliary=True``)."""
+
+    officer_id: str
+    name: str
+    dept_code: str
+    cert_no: str | None  # None for auxiliary staff and people without a certificate
+    status: OfficerStatus = OfficerStatus.ACTIVE
+    valid_until: date | None = None
+    auxiliary: bool = False
+    id_number_masked: str = ""
+    status_since: date | None = None
+    status_reason: str = ""
+    retraining: bool = False  # 离岗轮训
+    return_date: date | None = None
+    revision: int = 1
+
+    def status_on(self, day: date) -> OfficerStatus:
+        """The certificate status on ``day``: an active certificate past ``valid_until`` is expired."""
+        if self.status is OfficerStatus.ACTIVE and self.valid_until is not None and day > self.valid_until:
+            return OfficerStatus.EXPIRED
+        return self.status
+
+    def is_certified_inspector(self, day: date) -> bool:
+        """Holds an active, unexpired certificate and is not auxiliary staff: may count as an inspector."""
+        return (not self.auxiliary) and bool(self.cert_no) and self.status_on(day) is OfficerStatus.ACTIVE
+
+    @property
+    def label(self) -> str:
+        """How messages name the person: ``执法证 辽A-0012345（张伟）`` or just the name."""
+        if self.cert_no:
+            return f"执法证 {self.cert_no}（{self.name}）"
+        return self.name
+
+
+_ALLOWED_TRANSITIONS: Mapping[OfficerStatus, frozenset[OfficerStatus]] = {
+    OfficerStatus.ACTIVE: frozenset({OfficerStatus.SUSPENDED, OfficerStatus.REVOKED, OfficerStatus.EXPIRED}),
+    OfficerStatus.SUSPENDED: frozenset({OfficerStatus.ACTIVE, OfficerStatus.REVOKED, OfficerStatus.EXPIRED}),
+    OfficerStatus.EXPIRED: frozenset({OfficerStatus.ACTIVE, OfficerStatus.REVOKED}),
+    OfficerStatus.REVOKED: frozenset(),  # 收缴 is final; a new certificate is a new record
+}
+
+
+def change_officer_status(
+    officer: Officer,
+    new_status: OfficerStatus,
+    *,
+    on: date,
+    reason: str = "",
+    retraining: bool = False,
+    return_date: date | None = None,
+    valid_until: date | None = None,
+) -> Officer:
+    """The officer after a certificate status change, checked against the rules.
+
+    辽政办发〔2023〕18号 二(一)4: certificates may be suspended (暂扣) or withdrawn (收缴) with off-post
+    training (离岗培训); so suspension and withdrawal need a reason, retraining (轮训) needs a return date
+    after the change date, and reinstating an expired certificate needs a new ``valid_until``.
+    """
+    if officer.auxiliary or not officer.cert_no:
+        raise InvalidStatusTransition(
+            f"{officer.name}未持有执法证，无执法证状态可变更",
+            extra={"officer_id": officer.officer_id},
+        )
+    current = officer.status_on(on)
+    if new_status == current:
+        raise InvalidStatusTransition(
+            f"{officer.label}当前已是“{STATUS_ZH[current]}”状态",
+            extra={"cert_no": officer.cert_no, "status": current.value},
+        )
+    if new_status not in _ALLOWED_TRANSITIONS[current]:
+        raise InvalidStatusTransition(
+            f"{officer.label}不能由“{STATUS_ZH[current]}”变更为“{STATUS_ZH[new_status]}”",
+            extra={"cert_no": officer.cert_no, "from": current.value, "to": new_status.value},
+        )
+    reason = reason.strip()
+    if new_status in (OfficerStatus.SUSPENDED, OfficerStatus.REVOKED) and not reason:
+        raise StatusReasonRequired(
+            f"{STATUS_ZH[new_status]}{officer.label}须说明理由", extra={"cert_no": officer.cert_no}
+        )
+    if retraining and new_status is not OfficerStatus.SUSPENDED:
+        raise InvalidStatusTransition("离岗轮训仅适用于暂扣执法证", extra={"cert_no": officer.cert_no})
+    if retraining and (return_date is None or return_date <= on):
+        raise ReturnDateRequired(
+            f"{officer.label}离岗轮训须填写晚于{on.isoformat()}的返岗日期", extra={"cert_no": officer.cert_no}
+        )
+    new_valid_until = officer.valid_until
+    renewing = new_status is OfficerStatus.ACTIVE and current is OfficerStatus.EXPIRED
+    if renewing and (valid_until is None or valid_until < on):
+        raise ValidUntilRequired(
+            f"恢复已过期的{officer.label}须填写不早于{on.isoformat()}的新有效期",
+            extra={"cert_no": officer.cert_no},
+        )
+    if valid_until is not None:
+        new_valid_until = valid_until
+    return replace(
+        officer,
+        status=new_status,
+        status_since=on,
+        status_reason=reason,
+        retraining=retraining,
+        return_date=return_date if retraining else None,
+        valid_until=new_valid_until,
+        revision=officer.revision + 1,
+    )
+
+
+STATUS_ZH: Mapping[OfficerStatus, str] = {
+    OfficerStatus.ACTIVE: "有效",
+    OfficerStatus.SUSPENDED: "暂扣",
+    OfficerStatus.REVOKED: "收缴",
+    OfficerStatus.EXPIRED: "过期",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Enterprise:
+    uscc: str
+    name: str
+    district_code: str
+    industry: str = ""
+    address: str = ""
+    legal_rep_masked: str = ""
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Inspection item catalogue (行政检查事项清单), versioned
+
+
+class ItemLevel(StrEnum):
+    CITY = "city"
+    DISTRICT = "district"
+
+
+@dataclass(frozen=True, slots=True)
+class LegalRef:
+    """One article of a law or regulation: ``LegalRef("食品安全法", "第一百一十条")``."""
+
+    law: str  # short title as in /work/shared/legal, e.g. 食品安全法, 道路运输条例
+    article: str  # 第一百一十条
+    title: str = ""  # official title, e.g. 中华人民共和国食品安全法; defaults to ``law``
+
+    def render(self) -> str:
+        return f"《{self.title or self.law}》{self.article}"
+
+
+ITEM_CODE = re.compile(r"^[A-Z]{2}-[A-Z]{2,3}-\d{3}$")
+
+
+@dataclass(frozen=True, slots=True)
+class InspectionItem:
+    code: str  # SJ-SP-001: department, area, number
+    name: str
+    dept_code: str
+    legal_basis: tuple[LegalRef, ...]
+    level: ItemLevel = ItemLevel.CITY
+    enterprise_related: bool = True
+    key_area: bool = False  # 重点领域
+    on_site: bool = True  # False: desk review only (书面核查), never a reason to enter
+    version: int = 1
+    effective_from: date = date(2000, 1, 1)
+    retired_on: date | None = None  # the day the version (and the item) stops being in force
+
+    def legal_basis_text(self) -> str:
+        """All citations joined: 《中华人民共和国食品安全法》第五十三条；《…》第一百一十条."""
+        return "；".join(ref.render() for ref in self.legal_basis)
+
+    def in_force(self, day: date) -> bool:
+        return self.effective_from <= day and (self.retired_on is None or day < self.retired_on)
+
+
+def validate_item(item: InspectionItem, known_departments: Iterable[str] | None = None) -> InspectionItem:
+    """The item if it is complete: code format, name, department, at least one legal basis."""
+    problems: list[str] = []
+    if not ITEM_CODE.match(item.code):
+        problems.append(f"事项编码“{item.code}”格式应为“部门-领域-三位序号”，如 SJ-SP-001")
+    elif item.code[:2] != item.dept_code:
+        problems.append(f"事项编码“{item.code}”与所属部门“{item.dept_code}”不一致")
+    if not item.name.strip():
+        problems.append("事项名称不能为空")
+    if known_departments is not None and item.dept_code not in set(known_departments):
+        problems.append(f"部门代码“{item.dept_code}”不存在")
+    if not item.legal_basis:
+        problems.append("必须列明检查依据（法律法规名称及条款）")
+    for ref in item.legal_basis:
+        if not ref.law.strip() or not re.fullmatch(r"第[一二三四五六七八九十百零]+条", ref.article):
+            problems.append(f"检查依据“{ref.law}{ref.article}”格式不正确")
+    if item.version < 1:
+        problems.append("版本号必须从1开始")
+    if item.retired_on is not None and item.retired_on <= item.effective_from:
+        problems.append("停止执行日期必须晚于生效日期")
+    if problems:
+        raise InvalidInspectionItem("；".join(problems), extra={"code": item.code, "problems": problems})
+    return item
+
+
+def revise_item(current: InspectionItem, revised: InspectionItem) -> tuple[InspectionItem, InspectionItem]:
+    """Supersede ``current`` with ``revised`` from ``revised.effective_from``: (closed current, new version).
+
+    The new version keeps the code, gets ``current.version + 1``, and must start after the current one;
+    the current version is closed the day the new one starts, so exactly one version is in force per day.
+    """
+    if revised.code != current.code:
+        raise ItemVersionConflict(
+            f"修订的事项编码“{revised.code}”与原事项“{current.code}”不一致", extra={"code": current.code}
+        )
+    if current.retired_on is not None and current.retired_on <= revised.effective_from:
+        raise ItemVersionConflict(f"事项“{current.code}”第{current.version}版已停止执行，不能再修订")
+    if revised.effective_from <= current.effective_from:
+        raise ItemVersionConflict(
+            f"事项“{current.code}”新版本的生效日期须晚于第{current.version}版的生效日期"
+            f"{current.effective_from.isoformat()}",
+            extra={"code": current.code},
+        )
+    new = validate_item(replace(revised, version=current.version + 1))
+    closed = replace(current, retired_on=revised.effective_from)
+    return closed, new
+
+
+class Catalogue:
+    """Every version of every item; ``get(code, day)`` is the version in force on ``day``."""
+
+    __slots__ = ("_by_code", "versions")
+
+    def __init__(self, items: Iterable[InspectionItem] = ()) -> None:
+        ordered = tuple(sorted(items, key=lambda i: (i.code, i.version)))
+        by_code: dict[str, list[InspectionItem]] = {}
+        for item in ordered:
+            history = by_code.setdefault(item.code, [])
+            if history and history[-1].version == item.version:
+                raise ItemVersionConflict(f"事项“{item.code}”第{item.version}版重复")
+            history.append(item)
+        self.versions = ordered
+        self._by_code = {code: tuple(h) for code, h in by_code.items()}
+
+    def get(self, code: str, day: date) -> InspectionItem | None:
+        for item in self._by_code.get(code, ()):
+            if item.in_force(day):
+                return item
+        return None
+
+    def history(self, code: str) -> tuple[InspectionItem, ...]:
+        return self._by_code.get(code, ())
+
+    def in_force(self, day: date) -> tuple[InspectionItem, ...]:
+        return tuple(i for i in self.versions if i.in_force(day))
