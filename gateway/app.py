@@ -22,6 +22,7 @@ from fastapi.openapi.docs import get_swagger_ui_html
 from starlette.types import Receive, Scope, Send
 
 from gateway.routing import Route, build_routes, match
+from gateway.upstream import UpstreamError, UpstreamPool, UpstreamTimeout
 from gateway.settings import GatewaySettings
 from services.common import logs, metrics
 from services.common.auth import TokenVerifier
@@ -36,7 +37,8 @@ HOP_BY_HOP = frozenset({
     b"connection", b"keep-alive", b"proxy-authenticate", b"proxy-authorization", b"te", b"trailers",
     b"transfer-encoding", b"upgrade", b"host", b"content-length",
 })
-RESPONSE_DROP = frozenset({"connection", "keep-alive", "transfer-encoding", "content-length", "server", "date"})
+RESPONSE_DROP_B = frozenset({b"connection", b"keep-alive", b"transfer-encoding", b"content-length", b"server", b"date",
+                             b"x-request-id"})
 
 
 class TokenBucket:
@@ -78,7 +80,10 @@ class Gateway:
         self.client_limit = TokenBucket(settings.rate_per_second, settings.rate_burst)
         self.public_limit = TokenBucket(settings.public_rate_per_second, settings.public_rate_burst)
         self.cors = {o.strip() for o in settings.cors_origins.split(",") if o.strip()}
-        self.session: aiohttp.ClientSession | None = None
+        self.session: aiohttp.ClientSession | None = None  # health and OpenAPI aggregation only
+        self.pools = {name: UpstreamPool(url, max_idle=settings.pool_size, connect_timeout=settings.connect_timeout_s)
+                      for name, url in self.upstreams.items()}
+        self._metric_children: dict[tuple[str, str, str], Any] = {}
         self._openapi_cache: tuple[float, bytes] | None = None
 
     # -- ASGI -------------------------------------------------------------------------------------
@@ -97,8 +102,14 @@ class Gateway:
             await self._http(scope, receive, send, headers, rid, status)
         finally:
             request_id_var.reset(token)
-            metrics.HTTP_REQUESTS.labels("gateway", scope["method"], scope.get("zhifa_route", "other"), str(status[0])).inc()
-            metrics.HTTP_DURATION.labels("gateway", scope.get("zhifa_route", "other")).observe(time.perf_counter() - started)
+            route = scope.get("zhifa_route", "other")
+            key = (scope["method"], route, str(status[0]))
+            children = self._metric_children.get(key)
+            if children is None:
+                children = (metrics.HTTP_REQUESTS.labels("gateway", *key), metrics.HTTP_DURATION.labels("gateway", route))
+                self._metric_children[key] = children
+            children[0].inc()
+            children[1].observe(time.perf_counter() - started)
 
     async def _lifespan(self, receive: Receive, send: Send) -> None:
         while True:
@@ -112,6 +123,8 @@ class Gateway:
             elif message["type"] == "lifespan.shutdown":
                 if self.session is not None:
                     await self.session.close()
+                for pool in self.pools.values():
+                    pool.close()
                 await send({"type": "lifespan.shutdown.complete"})
                 return
 
@@ -200,44 +213,36 @@ class Gateway:
         if body is None:
             await reply(413, too_large)
             return
-        url = self.upstreams[route.service] + path
+        target = scope.get("raw_path") or path.encode()
         if scope.get("query_string"):
-            url += "?" + scope["query_string"].decode("latin-1")
-        out_headers = {k.decode("latin-1"): v.decode("latin-1") for k, v in scope["headers"] if k not in HOP_BY_HOP}
-        out_headers["x-request-id"] = rid
+            target += b"?" + scope["query_string"]
+        out_headers = [(k, v) for k, v in scope["headers"] if k not in HOP_BY_HOP and k != b"x-request-id"]
+        out_headers.append((b"x-request-id", rid.encode()))
         client = scope.get("client")
         if client:
-            prior = out_headers.get("x-forwarded-for")
-            out_headers["x-forwarded-for"] = f"{prior}, {client[0]}" if prior else client[0]
-        assert self.session is not None
-        timeout = aiohttp.ClientTimeout(total=self.settings.timeout_s, sock_connect=self.settings.connect_timeout_s)
+            prior = headers.get(b"x-forwarded-for")
+            ip = client[0].encode()
+            out_headers = [(k, v) for k, v in out_headers if k != b"x-forwarded-for"]
+            out_headers.append((b"x-forwarded-for", prior + b", " + ip if prior else ip))
         try:
-            async with self.session.request(scope["method"], url, data=body or None, headers=out_headers,
-                                            timeout=timeout, allow_redirects=False) as upstream:
-                payload = await upstream.read()
-                response_headers = [
-                    (k.lower().encode("latin-1"), v.encode("latin-1"))
-                    for k, v in upstream.headers.items() if k.lower() not in RESPONSE_DROP and k.lower() != "x-request-id"
-                ]
-                status[0] = upstream.status
-                await send({
-                    "type": "http.response.start",
-                    "status": upstream.status,
-                    "headers": [*response_headers, (b"content-length", str(len(payload)).encode()),
-                                (b"x-request-id", rid.encode()), *cors_headers],
-                })
-                await send({"type": "http.response.body", "body": payload})
-        except TimeoutError:
+            code, upstream_headers, payload = await self.pools[route.service].request(
+                scope["method"].encode(), target, out_headers, body, self.settings.timeout_s)
+        except UpstreamTimeout:
             await reply(504, self._problem(504, "UPSTREAM_TIMEOUT", ("上游服务响应超时", f"{route.service} 服务未在时限内响应"),
                                            ("Gateway timeout", f"{route.service} did not answer in time"), english))
-        except (aiohttp.ClientConnectorError, aiohttp.ServerDisconnectedError, ConnectionError):
+            return
+        except UpstreamError as exc:
+            log.warning("upstream %s unavailable: %s", route.service, exc)
             await reply(503, self._problem(503, "UPSTREAM_UNAVAILABLE", ("服务暂不可用", f"{route.service} 服务暂不可用，请稍后重试"),
                                            ("Service unavailable", f"{route.service} is unavailable; retry later"), english),
                         extra=[(b"retry-after", b"2")])
-        except aiohttp.ClientError as exc:
-            log.warning("upstream %s failed: %s", route.service, exc)
-            await reply(502, self._problem(502, "UPSTREAM_ERROR", ("上游服务响应异常", f"{route.service} 服务响应异常"),
-                                           ("Bad gateway", f"{route.service} answered badly"), english))
+            return
+        status[0] = code
+        response_headers = [(k, v) for k, v in upstream_headers if k not in RESPONSE_DROP_B]
+        response_headers += [(b"content-length", str(len(payload)).encode()), (b"x-request-id", rid.encode()),
+                             *cors_headers]
+        await send({"type": "http.response.start", "status": code, "headers": response_headers})
+        await send({"type": "http.response.body", "body": payload})
 
     def _cors_headers(self, headers: dict[bytes, bytes]) -> list[tuple[bytes, bytes]]:
         origin = headers.get(b"origin")

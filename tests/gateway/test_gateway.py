@@ -141,3 +141,27 @@ def contextlib_services(stack: Stack):  # type: ignore[no-untyped-def]
             yield urls
 
     return run()
+
+
+async def chunked_app(scope, receive, send):  # type: ignore[no-untyped-def]
+    if scope["type"] != "http":
+        return
+    close = scope["path"].endswith("/close")
+    headers = [(b"content-type", b"text/plain; charset=utf-8")]
+    if close:
+        headers.append((b"connection", b"close"))
+    await send({"type": "http.response.start", "status": 200, "headers": headers})
+    for part in ("第一段,", "第二段,", "第三段"):
+        await send({"type": "http.response.body", "body": part.encode(), "more_body": True})
+    await send({"type": "http.response.body", "body": b""})
+
+
+async def test_chunked_and_closing_upstreams() -> None:
+    port = free_port()
+    async with serve_asgi(chunked_app, port), running_gateway(
+        {"inspection": f"http://127.0.0.1:{port}"}
+    ) as gw, client(gw.url, headers=auth("admin", "chunks")) as http:
+        for path in ("/api/v1/inspection/stream", "/api/v1/inspection/close") * 3:
+            r = await http.get(path)
+            assert r.status_code == 200 and r.text == "第一段,第二段,第三段"
+            assert int(r.headers["content-length"]) == len("第一段,第二段,第三段".encode())
