@@ -20,6 +20,7 @@ test-fast: install
 
 ## make bench: measure and write docs/benchmarks.md
 bench: install
+	@command -v wrk >/dev/null 2>&1 || { [ "$$(id -u)" = "0" ] && (apt-get install -y -qq wrk >/dev/null 2>&1 || (apt-get update -qq && apt-get install -y -qq wrk >/dev/null)); } || echo "warning: wrk missing; HTTP benchmarks will fail"
 	$(BIN)/python -m bench.run
 
 ## make lint: ruff, formatting, mypy on the kernel and domain modules, import boundaries
@@ -47,7 +48,7 @@ fonts:
 	@if command -v fc-list >/dev/null 2>&1 && fc-list :lang=zh 2>/dev/null | grep -q .; then :; \
 	elif [ "$$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then \
 		echo "installing fonts-noto-cjk for PDF documents ..."; \
-		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-noto-cjk fontconfig >/dev/null) \
+		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-noto-cjk fontconfig libharfbuzz-subset0 >/dev/null) \
 		|| echo "warning: could not install fonts-noto-cjk; PDF documents will lack Chinese glyphs"; \
 	else echo "warning: no CJK font found; install fonts-noto-cjk for PDF documents"; fi
 

@@ -77,7 +77,7 @@ class ServiceSettings(CommonSettings):
     port: int = Field(0, description="HTTP port (0: the registry's default)")
     max_body_bytes: int = Field(2 * 1024 * 1024, description="largest accepted request body")
     bulk_max_body_bytes: int = Field(64 * 1024 * 1024, description="largest accepted NDJSON bulk body")
-    relay_batch_size: int = Field(500, description="outbox rows claimed per relay round")
+    relay_batch_size: int = Field(1000, description="outbox rows claimed per relay round")
     relay_max_in_flight: int = Field(256, description="JetStream publishes awaiting their ack at once")
     relay_poll_interval_s: float = Field(1.0, description="polling fallback when no NOTIFY arrives")
     outbox_retention_days: int = Field(14, description="days sent outbox rows are kept for replay")
