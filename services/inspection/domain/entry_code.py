@@ -40,8 +40,10 @@ Verification, in order (an app verifying offline does steps 1–5; the service a
 6. the code id has not been used → else ``CODE_USED`` (``check_unused``);
 7. the code names the enterprise checking in → else ``CODE_WRONG_ENTERPRISE`` (``check_enterprise``).
 
-A typical code with two officers and three items is about 480 characters: a version-13 QR code at error
-correction level M, comfortably scanned from a phone screen.
+A typical code (UUID code and task ids, two officers, three items) is about 510 characters: a version-18 QR
+code (89×89 modules) at error correction level M, version 15 at level L — shown on the officer's phone screen
+and scanned by the enterprise's phone, which handles that size easily. Each further officer or item adds about
+20 characters.
 
 Keys are Ed25519 key pairs identified by ``kid``; several public keys may be published at once, so a new key
 can sign while codes signed by the previous one are still verifiable (rotation). ``public_jwks`` renders the
