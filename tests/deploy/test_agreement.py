@@ -225,7 +225,9 @@ class TestSettings:
         if pending:
             pytest.xfail(f"settings do not read {sorted(set(pending))} yet")
 
-    def _apply(self, monkeypatch: pytest.MonkeyPatch, env: dict[str, str | None]) -> None:
+    def _apply(self, monkeypatch: pytest.MonkeyPatch, env: dict[str, str | None], files: Path) -> None:
+        """Set exactly this ZHIFA_* environment. Variables naming a mounted file (``*_FILE``) are pointed
+        at a local copy of what the pod would see there, so settings that read or check the file work."""
         import os
 
         for var in list(os.environ):
@@ -233,38 +235,86 @@ class TestSettings:
                 monkeypatch.delenv(var)
         for var, value in env.items():
             assert value is not None, var
+            if var.endswith("_FILE"):
+                local = files / value.lstrip("/")
+                assert local.exists(), f"{var}: nothing materialised for {value}"
+                value = str(local)
             monkeypatch.setenv(var, value)
 
+    def _materialise(
+        self, rendered: Rendered, kind: str, name: str, files: Path, contents: dict[str, str]
+    ) -> None:
+        """Write the files of the container's Secret volumes under ``files`` (mount path kept), taking the
+        content from the render's Secrets, or from ``contents`` (by key) when the render has none."""
+        spec = manifests.pod_template(rendered.get(kind, name))["spec"]
+        volumes = {v["name"]: v for v in spec["volumes"]}
+        for mount in rendered.container(kind, name)["volumeMounts"]:
+            source = volumes[mount["name"]]
+            if "secret" not in source:
+                continue
+            secret = rendered.find("Secret", source["secret"]["secretName"])
+            data = manifests.secret_data(secret) if secret else contents
+            for key, text in data.items():
+                target = files / mount["mountPath"].lstrip("/") / key
+                target.parent.mkdir(parents=True, exist_ok=True)
+                target.write_text(text, encoding="utf-8")
+
     def test_the_dev_environment_is_accepted(
-        self, overlays: dict[str, Rendered], monkeypatch: pytest.MonkeyPatch
+        self, overlays: dict[str, Rendered], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
     ) -> None:
         dev = overlays["dev"]
         for target in ("gateway", *SERVICES):
             name = "gateway" if target == "gateway" else f"{k8s_name(target)}-api"
-            self._apply(monkeypatch, dev.env(dev.container("Deployment", name)))
+            self._materialise(dev, "Deployment", name, tmp_path, {})
+            self._apply(monkeypatch, dev.env(dev.container("Deployment", name)), tmp_path)
             settings = settings_class(target)()
             assert settings.env == "dev"
             if target != "gateway":
                 assert settings.database_url.endswith(f"/{SERVICES[target].database_name}")
 
     def test_prod_refuses_the_placeholders_and_accepts_real_values(
-        self, overlays: dict[str, Rendered], base: Rendered, monkeypatch: pytest.MonkeyPatch
+        self, overlays: dict[str, Rendered], base: Rendered, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
     ) -> None:
         prod = overlays["prod"]
+        real = production_key_files()
         for info in SERVICES.values():
-            c = prod.container("Deployment", f"{k8s_name(info.name)}-api")
-            env = prod.env(c)
+            name = f"{k8s_name(info.name)}-api"
+            self._materialise(prod, "Deployment", name, tmp_path, real)
+            env = prod.env(prod.container("Deployment", name))
             db = f"{info.env_prefix}DATABASE_URL"
             assert env[db] is None  # prod renders no Secret: it comes from the cluster
             env[db] = manifests.secret_data(base.get("Secret", f"zhifa-{k8s_name(info.name)}-database"))[db]
-            self._apply(monkeypatch, env)
+            self._apply(monkeypatch, env, tmp_path)
             with pytest.raises(ValueError, match="placeholder"):
                 settings_class(info.name)()
             env[db] = (
                 f"postgresql+asyncpg://{info.database_name}:Xq7-rotated@pg.internal:5432/{info.database_name}"
             )
-            self._apply(monkeypatch, env)
+            self._apply(monkeypatch, env, tmp_path)
             assert settings_class(info.name)().env == "prod"
+
+
+def production_key_files() -> dict[str, str]:
+    """Freshly generated stand-ins for the production key Secrets (by Secret key)."""
+    import base64
+
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    signing, entry = Ed25519PrivateKey.generate(), Ed25519PrivateKey.generate()
+    raw = signing.public_key().public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+    jwk = {
+        "kty": "OKP",
+        "crv": "Ed25519",
+        "alg": "EdDSA",
+        "use": "sig",
+        "kid": "2026-11",
+        "x": base64.urlsafe_b64encode(raw).rstrip(b"=").decode(),
+    }
+    pem = entry.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    ).decode()
+    return {"jwks.json": json.dumps({"keys": [jwk]}), "entry-code-key.pem": pem}
 
 
 class TestCli:
