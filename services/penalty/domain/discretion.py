@@ -50,6 +50,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
 from fractions import Fraction
+from types import MappingProxyType
 from typing import Any
 
 from services.common.errors import BadRequest, NotFound
@@ -529,8 +530,19 @@ def _y(fen: int) -> str:
     return f"{format_yuan(fen)}元"
 
 
+_ARTICLES = (
+    "第二十八条第二款", "第三十条", "第三十一条", "第三十二条第（一）项", "第三十二条第（二）项",
+    "第三十二条第（三）项", "第三十二条第（四）项", "第三十二条第（五）项", "第三十三条第一款",
+    "第三十三条第二款", "第三十三条第三款", "第三十六条", "第三十七条", "第五十一条", "第五十四条",
+    "第五十七条第二款", "第五十八条", "第六十三条", "第六十四条",
+)  # fmt: skip
+_LAW_CITATIONS: Mapping[str, Citation] = MappingProxyType(
+    {a: Citation(law=LAW, article=a) for a in _ARTICLES}
+)
+
+
 def _law(article: str) -> Citation:
-    return Citation(law=LAW, article=article)
+    return _LAW_CITATIONS.get(article) or Citation(law=LAW, article=article)
 
 
 def _bench(v: BenchmarkVersion) -> Citation:
@@ -813,6 +825,8 @@ def _bracket_label(brackets: tuple[Bracket, ...], i: int) -> str:
 
 def _evaluate(v: BenchmarkVersion, f: Facts, config: AssessmentConfig) -> _Eval:
     steps: list[Step] = []
+    bench = _bench(v)
+    punishing = _punishing(v)
     lim, lim_step = _limitation(v, f)
     steps.append(lim_step)
     ev = _Eval(version=v, outcome=Outcome.PENALTY, limitation=lim, steps=steps)
@@ -865,7 +879,7 @@ def _evaluate(v: BenchmarkVersion, f: Facts, config: AssessmentConfig) -> _Eval:
                 Step(
                     "no_fault",
                     "当事人提出无主观过错的证据，但本事项的处罚依据另有规定，不适用无过错不罚。",
-                    (_law("第三十三条第二款"), _bench(v)),
+                    (_law("第三十三条第二款"), bench),
                 )
             )
         else:
@@ -900,11 +914,11 @@ def _evaluate(v: BenchmarkVersion, f: Facts, config: AssessmentConfig) -> _Eval:
                 Step(
                     "no_penalty",
                     f"符合不予处罚清单所列情形（{v.lists.no_penalty.conditions}），不予行政处罚，并对当事人进行教育。",
-                    (_law("第三十三条第一款"), _law("第三十三条第三款"), _bench(v)),
+                    (_law("第三十三条第一款"), _law("第三十三条第三款"), bench),
                 )
             )
             return ev
-        steps.append(Step("no_penalty", "本事项未列入不予处罚清单，清单情形不予适用。", (_bench(v),)))
+        steps.append(Step("no_penalty", "本事项未列入不予处罚清单，清单情形不予适用。", (bench,)))
 
     # escalations (拒不改正 / 情节严重) decide the operative formula and kinds
     applied = []
@@ -929,7 +943,7 @@ def _evaluate(v: BenchmarkVersion, f: Facts, config: AssessmentConfig) -> _Eval:
             Step(
                 "correction_only",
                 "依照处罚依据，对本违法行为责令改正；当事人未拒不改正，依法不给予行政处罚。",
-                _punishing(v),
+                punishing,
             )
         )
         return ev
@@ -945,7 +959,7 @@ def _evaluate(v: BenchmarkVersion, f: Facts, config: AssessmentConfig) -> _Eval:
                     "first_violation",
                     f"当事人初次违法且{f.harm.label}并及时改正，本事项列入首违不罚清单{conditions}，"
                     "可以不予行政处罚，并对当事人进行教育；决定给予处罚的，按以下裁量处理。",
-                    (_law("第三十三条第一款"), _law("第三十三条第三款"), _bench(v)),
+                    (_law("第三十三条第一款"), _law("第三十三条第三款"), bench),
                 )
             )
         else:
@@ -960,7 +974,7 @@ def _evaluate(v: BenchmarkVersion, f: Facts, config: AssessmentConfig) -> _Eval:
                 else "本事项未列入首违不罚清单"
             )
             steps.append(
-                Step("first_violation", f"当事人初次违法且{f.harm.label}并及时改正，但{why}。", (_bench(v),))
+                Step("first_violation", f"当事人初次违法且{f.harm.label}并及时改正，但{why}。", (bench,))
             )
 
     # the statutory range
@@ -972,7 +986,7 @@ def _evaluate(v: BenchmarkVersion, f: Facts, config: AssessmentConfig) -> _Eval:
     basis = f"本案适用{v.label()}（{v.violation_name}）"
     if fine_text and escalated_fine is None:
         basis += f"，{fine_text}"
-    steps.append(Step("basis", basis + "。", _punishing(v)))
+    steps.append(Step("basis", basis + "。", punishing))
     for esc in applied:
         esc_cites = (
             (Citation(law=esc.provision.law, article=esc.provision.article + esc.provision.clause),)
@@ -988,7 +1002,7 @@ def _evaluate(v: BenchmarkVersion, f: Facts, config: AssessmentConfig) -> _Eval:
             text += f"，并应当{'、'.join(required)}"
         if optional:
             text += f"，可以{'、'.join(optional)}"
-        steps.append(Step("escalation", text + "。", esc_cites + _punishing(v)))
+        steps.append(Step("escalation", text + "。", esc_cites + punishing))
 
     # circumstances → tier
     for m in sorted(f.mitigations):
@@ -998,14 +1012,14 @@ def _evaluate(v: BenchmarkVersion, f: Facts, config: AssessmentConfig) -> _Eval:
         if v.lists.lighter is not None:
             optional_mit.append(f"符合从轻处罚清单所列情形（{v.lists.lighter.conditions}）")
         else:
-            steps.append(Step("circumstances", "本事项未列入从轻处罚清单，清单情形不予适用。", (_bench(v),)))
+            steps.append(Step("circumstances", "本事项未列入从轻处罚清单，清单情形不予适用。", (bench,)))
     mitigated_list = False
     if f.meets_mitigated_list:
         if v.lists.mitigated is not None:
             mitigated_list = True
             optional_mit.append(f"符合减轻处罚清单所列情形（{v.lists.mitigated.conditions}）")
         else:
-            steps.append(Step("circumstances", "本事项未列入减轻处罚清单，清单情形不予适用。", (_bench(v),)))
+            steps.append(Step("circumstances", "本事项未列入减轻处罚清单，清单情形不予适用。", (bench,)))
     aggravations = set(f.aggravations)
     if f.harm is Harm.SERIOUS:
         aggravations.add(Aggravation.SERIOUS_CONSEQUENCES)
@@ -1045,7 +1059,7 @@ def _evaluate(v: BenchmarkVersion, f: Facts, config: AssessmentConfig) -> _Eval:
         Step(
             "tier",
             "；".join(parts) + f"。认定为{tier.label}档次{tier_note}。",
-            tuple(dict.fromkeys(mit_cites)) + (_bench(v),),
+            tuple(dict.fromkeys(mit_cites)) + (bench,),
         )
     )
 
@@ -1097,9 +1111,9 @@ def _evaluate(v: BenchmarkVersion, f: Facts, config: AssessmentConfig) -> _Eval:
             amount_text += f"，建议罚款{_y(suggested)}（取档次幅度中值并取整到元）"
             if fine_optional:
                 amount_text += "；处罚依据规定“可以”并处罚款，是否罚款由执法机关裁量"
-        steps.append(Step("amount", amount_text + "。", (_bench(v),)))
+        steps.append(Step("amount", amount_text + "。", (bench,)))
     elif formula is not None and legal is not None:
-        steps.append(Step("amount", "依计算基数，罚款数额为零，不予罚款。", (_bench(v),)))
+        steps.append(Step("amount", "依计算基数，罚款数额为零，不予罚款。", (bench,)))
     gains = f.base_amounts.get(BaseKind.ILLEGAL_GAINS, 0)
     if gains > 0 and (PenaltyKind.CONFISCATE_GAINS in allowed):
         proposed.add(PenaltyKind.CONFISCATE_GAINS)  # 第二十八条第二款: 有违法所得，应当予以没收
@@ -1126,7 +1140,7 @@ def _evaluate(v: BenchmarkVersion, f: Facts, config: AssessmentConfig) -> _Eval:
         kind_text += "；查获非法财物的，依法没收"
     if optional_rest:
         kind_text += "；依法可以并处或者选择的还有" + "、".join(k.label for k in optional_rest)
-    kind_cites: tuple[Citation, ...] = _punishing(v)
+    kind_cites: tuple[Citation, ...] = punishing
     if PenaltyKind.CONFISCATE_GAINS in proposed:
         kind_cites = (_law("第二十八条第二款"), *kind_cites)
     steps.append(Step("kinds", kind_text + "。", kind_cites))

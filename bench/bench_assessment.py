@@ -1,0 +1,137 @@
+"""Assessment engine throughput: pure ``assess`` calls over the sample catalogue in one process.
+
+The workload is a fixed, seeded mix of fact patterns over every sample item (organisations and persons,
+bases present or missing, circumstances, escalations, first offences, dates either side of the 2026
+benchmark revisions so that 从旧兼从轻 evaluates two versions). Quality bar (SPEC §8): ≥ 5,000 assessments/s.
+"""
+
+from __future__ import annotations
+
+import platform
+import random
+import statistics
+import sys
+import time
+from datetime import date, timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:  # also runnable as `python bench/bench_assessment.py`
+    sys.path.insert(0, str(ROOT))
+
+from services.common.errors import DomainError  # noqa: E402
+from services.penalty.domain import catalogue as cat  # noqa: E402
+from services.penalty.domain import discretion as d  # noqa: E402
+
+TARGET_PER_SECOND = 5_000
+
+
+def _machine() -> str:
+    try:
+        from bench.common import machine
+
+        return machine()
+    except ImportError:
+        return f"{platform.platform()}, {platform.machine()}, Python {platform.python_version()}"
+
+
+def workload(
+    catalogue: cat.Catalogue, size: int, seed: int = 20260401
+) -> list[tuple[d.Facts, tuple[cat.BenchmarkVersion, ...]]]:
+    """A deterministic mix of valid cases (cases the engine would refuse are dropped)."""
+    rng = random.Random(seed)
+    codes = sorted(catalogue.items)
+    cases: list[tuple[d.Facts, tuple[cat.BenchmarkVersion, ...]]] = []
+    while len(cases) < size:
+        code = rng.choice(codes)
+        versions = catalogue.versions(code)
+        party = rng.choice(sorted(versions[0].party_types))
+        violation = date(2024, 3, 1) + timedelta(days=rng.randrange(0, 760))
+        decision = violation + timedelta(days=rng.randrange(0, 240))
+        bases = {}
+        for base in (cat.BaseKind.GOODS_VALUE, cat.BaseKind.ADVERTISING_FEES, cat.BaseKind.ILLEGAL_GAINS):
+            if rng.random() < 0.8:
+                bases[base] = rng.randrange(0, 5_000_000) * 100
+        facts = d.Facts(
+            violation_date=violation,
+            decision_date=decision,
+            party_type=party,
+            harm=rng.choice(d.HARM_ORDER),
+            correction=rng.choice(d.CORRECTION_ORDER),
+            first_offence=rng.random() < 0.3,
+            minor_violation=rng.random() < 0.1,
+            base_amounts=bases,
+            enterprise=party is cat.PartyType.ORGANISATION and rng.random() < 0.8,
+            age_years=rng.choice([None, None, None, 16, 35]) if party is cat.PartyType.INDIVIDUAL else None,
+            mitigations=frozenset(rng.sample(list(d.Mitigation), rng.choice([0, 0, 1, 2]))),
+            aggravations=frozenset(rng.sample(list(d.Aggravation), rng.choice([0, 0, 0, 1]))),
+            statutory_serious=rng.random() < 0.15,
+            complex_case=rng.random() < 0.05,
+        )
+        try:
+            d.assess(facts, versions, today=decision)
+        except DomainError:
+            continue
+        cases.append((facts, versions))
+    return cases
+
+
+def _time_once(cases: list[tuple[d.Facts, tuple[cat.BenchmarkVersion, ...]]]) -> float:
+    assess = d.assess
+    started = time.perf_counter()
+    for facts, versions in cases:
+        assess(facts, versions, today=facts.decision_date)
+    return time.perf_counter() - started
+
+
+def run(quick: bool = False) -> str:
+    """Time the engine and return a Markdown section for docs/benchmarks.md."""
+    catalogue = cat.parse_json((ROOT / "data" / "sample" / "benchmarks.json").read_text(encoding="utf-8"))
+    size = 2_000 if quick else 10_000
+    repetitions = 3 if quick else 7
+    cases = workload(catalogue, size)
+    two_versions = sum(
+        1
+        for facts, versions in cases
+        if len(
+            {
+                v.version
+                for v in versions
+                if v.status is cat.Status.PUBLISHED
+                and (v.in_force_on(facts.act_date) or v.in_force_on(facts.decision_date))
+            }
+        )
+        == 2
+    )
+    outcomes: dict[str, int] = {}
+    for facts, versions in cases:
+        outcome = d.assess(facts, versions, today=facts.decision_date).outcome.value
+        outcomes[outcome] = outcomes.get(outcome, 0) + 1
+    _time_once(cases[: min(500, size)])  # warm-up
+    rates = [size / _time_once(cases) for _ in range(repetitions)]
+    median = statistics.median(rates)
+    verdict = "meets" if median >= TARGET_PER_SECOND else "MISSES"
+    mix = ", ".join(f"{k} {v / size:.0%}" for k, v in sorted(outcomes.items()))
+    return "\n".join(
+        [
+            "## Assessment engine",
+            "",
+            f"Machine: {_machine()}; `os.cpu_count()` = {__import__('os').cpu_count()}.",
+            "",
+            f"`services.penalty.domain.discretion.assess` over {size:,} seeded cases spread across the "
+            f"{len(catalogue.items)} sample items ({two_versions / size:.0%} evaluate two versions for 从旧兼从轻), "
+            f"one process, {repetitions} repetitions after a warm-up. Outcome mix: {mix}.",
+            "",
+            "| statistic | assessments/s | µs per assessment |",
+            "|---|---:|---:|",
+            f"| median | {median:,.0f} | {1e6 / median:,.1f} |",
+            f"| best | {max(rates):,.0f} | {1e6 / max(rates):,.1f} |",
+            f"| worst | {min(rates):,.0f} | {1e6 / min(rates):,.1f} |",
+            "",
+            f"Target ≥ {TARGET_PER_SECOND:,} assessments/s (SPEC §8): {verdict} it by {median / TARGET_PER_SECOND:.1f}×.",
+        ]
+    )
+
+
+if __name__ == "__main__":
+    print(run())
