@@ -15,10 +15,11 @@ import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import date, datetime, timedelta
 from typing import Any, Literal
 
 import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import insert as pg_insert
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
@@ -26,7 +27,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from starlette.responses import Response
 
 import services.common.contracts  # noqa: F401  (registers every contract)
-from services.common import audit, logs, metrics, outbox, problems
+from services.common import audit, clock, logs, metrics, outbox, problems
 from services.common.auth import TokenVerifier
 from services.common.bus import Bus
 from services.common.contracts.diagnostics import PINGS, Ping
@@ -38,7 +39,9 @@ from services.common.inbox import ConsumerRunner, Subscription
 from services.common.outbox import Relay
 from services.common.registry import SERVICES, ServiceInfo
 from services.common.settings import ServiceSettings
-from services.common.tables import diagnostic_ping_t
+from services.common.errors import BadRequest
+from services.common.tables import calendar_override_t, calendar_year_t, diagnostic_ping_t
+from services.common.workdays import PACKAGE_YEARS
 
 log = logging.getLogger(__name__)
 
@@ -91,6 +94,29 @@ class PingReceivedRead(BaseModel):
     received_at: str
 
 
+class CalendarYearWrite(BaseModel):
+    source: str = Field(min_length=2, max_length=200, description="the State Council notice, e.g. 国办发明电〔2026〕7号")
+    days_off: list[date] = Field(default_factory=list, description="weekdays that are holidays")
+    working_days: list[date] = Field(default_factory=list, description="weekend days that are working days (调休)")
+
+
+class CalendarYearRead(BaseModel):
+    year: int
+    source: str
+    days_off: list[date]
+    working_days: list[date]
+    covered_by_package: bool
+
+
+class ClockWrite(BaseModel):
+    offset_seconds: int = Field(ge=0, le=20 * 365 * 86400, description="how far ahead of real time the clock runs")
+
+
+class ClockRead(BaseModel):
+    now: datetime
+    offset_seconds: int
+
+
 class ChainReportRead(BaseModel):
     entries: int
     valid: bool
@@ -112,7 +138,7 @@ def ping_subscriptions(info: ServiceInfo) -> list[Subscription]:
     ]
 
 
-def _kernel_router(info: ServiceInfo) -> APIRouter:
+def _kernel_router(info: ServiceInfo, info_is_dev: bool) -> APIRouter:
     router = APIRouter(prefix=f"/api/v1/{info.url_prefix}", tags=[f"{info.name}: operations"])
 
     @router.post("/diagnostics/ping", status_code=202, response_model=PingRead)
@@ -137,7 +163,60 @@ def _kernel_router(info: ServiceInfo) -> APIRouter:
         report = await audit.verify(session)
         return ChainReportRead(**report.__dict__)
 
+    @router.get("/admin/calendar/{year}", response_model=CalendarYearRead)
+    async def get_calendar_year(year: int, session: SessionDep, principal: AdminDep) -> CalendarYearRead:
+        """The administrator's working-day overrides for a year (on top of the statutory package)."""
+        return await _calendar_year(session, year)
+
+    @router.put("/admin/calendar/{year}", response_model=CalendarYearRead)
+    async def put_calendar_year(year: int, body: CalendarYearWrite, session: SessionDep,
+                                principal: AdminDep) -> CalendarYearRead:
+        """Enter a year's holiday arrangement the statutory package does not cover yet."""
+        if not 2000 <= year <= 2100:
+            raise BadRequest("年度超出范围（2000–2100）", code="CALENDAR_YEAR_INVALID", detail_en="year out of range")
+        wrong = [d for d in [*body.days_off, *body.working_days] if d.year != year]
+        if wrong:
+            raise BadRequest(f"日期 {wrong[0]} 不属于 {year} 年", code="CALENDAR_DATE_OUTSIDE_YEAR",
+                             detail_en=f"{wrong[0]} is not in {year}")
+        before = (await _calendar_year(session, year)).model_dump(mode="json")
+        await session.execute(sa.delete(calendar_override_t).where(
+            sa.extract("year", calendar_override_t.c.day) == year))
+        rows = [{"day": d, "is_working_day": False, "note": body.source} for d in body.days_off]
+        rows += [{"day": d, "is_working_day": True, "note": body.source} for d in body.working_days]
+        if rows:
+            await session.execute(sa.insert(calendar_override_t), rows)
+        await session.execute(pg_insert(calendar_year_t).values(year=year, source=body.source)
+                              .on_conflict_do_update(index_elements=["year"], set_={"source": body.source}))
+        after = await _calendar_year(session, year)
+        await audit.append(session, actor=principal.sub, actor_role=principal.role, action="calendar.year.set",
+                           entity_type="calendar_year", entity_id=str(year), before=before,
+                           after=after.model_dump(mode="json"))
+        return after
+
+    if info_is_dev:
+
+        @router.get("/admin/clock", response_model=ClockRead)
+        async def get_clock(principal: AdminDep) -> ClockRead:
+            """The service clock (dev and test only)."""
+            return ClockRead(now=clock.now(), offset_seconds=int(clock.offset().total_seconds()))
+
+        @router.put("/admin/clock", response_model=ClockRead)
+        async def put_clock(body: ClockWrite, principal: AdminDep) -> ClockRead:
+            """Move the service clock forward (dev and test only), to exercise periods without waiting."""
+            clock.set_offset(timedelta(seconds=body.offset_seconds))
+            return ClockRead(now=clock.now(), offset_seconds=body.offset_seconds)
+
     return router
+
+
+async def _calendar_year(session: AsyncSession, year: int) -> CalendarYearRead:
+    rows = (await session.execute(sa.select(calendar_override_t).where(
+        sa.extract("year", calendar_override_t.c.day) == year).order_by(calendar_override_t.c.day))).all()
+    source = await session.scalar(sa.select(calendar_year_t.c.source).where(calendar_year_t.c.year == year))
+    return CalendarYearRead(
+        year=year, source=source or "", covered_by_package=year in PACKAGE_YEARS,
+        days_off=[r.day for r in rows if not r.is_working_day], working_days=[r.day for r in rows if r.is_working_day],
+    )
 
 
 def _health_router() -> APIRouter:
@@ -236,7 +315,7 @@ def build_service_app(parts: ServiceParts, role: Role = "all") -> FastAPI:
     )
     app.include_router(_health_router())
     if role in ("api", "all"):
-        app.include_router(_kernel_router(info))
+        app.include_router(_kernel_router(info, settings.is_dev))
         for router in parts.routers:
             app.include_router(router)
     return app

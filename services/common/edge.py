@@ -16,6 +16,7 @@ For every request it
 from __future__ import annotations
 
 import hashlib
+import logging
 import time
 import uuid
 from datetime import UTC, datetime, timedelta
@@ -32,6 +33,7 @@ from services.common.logs import request_id_var
 from services.common.problems import problem_body, wants_english
 from services.common.tables import idempotency_t
 
+log = logging.getLogger(__name__)
 PROBLEM = b"application/problem+json"
 MAX_KEY_LENGTH = 255
 
@@ -188,6 +190,15 @@ class EdgeMiddleware:
 
             try:
                 await self.app(scope, replay_receive, buffered_send)
+            except Exception:
+                if ctx.session is not None:
+                    await ctx.session.rollback()
+                log.exception("unhandled error on %s %s", method, path)
+                status_holder[0] = 500
+                await _send_problem(send, 500, "INTERNAL_ERROR", "Internal server error" if english else "服务器内部错误",
+                                    "The request failed; it changed nothing. Quote the request id when reporting it"
+                                    if english else "请求处理失败，未做任何修改。反馈问题时请提供 request_id", rid)
+                return
             except BaseException:
                 if ctx.session is not None:
                     await ctx.session.rollback()

@@ -1,0 +1,65 @@
+"""Kernel administration every service has: the working-day override table, the dev/test clock, and
+cursor pagination helpers."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+
+from services.common import clock
+from services.common.calendar_store import load_calendar
+from services.common.db import transaction
+from services.common.pagination import InvalidCursor, decode_cursor, encode_cursor, page_of
+from tests.support.stack import Running, Stack, auth, client, running_service
+
+pytestmark = pytest.mark.asyncio(loop_scope="session")
+
+
+@pytest.fixture(scope="module")
+async def service(stack: Stack) -> AsyncIterator[Running]:
+    db = await stack.anew_database("credit_repair")
+    async with running_service("credit_repair", database_url=db, nats_url="nats://127.0.0.1:1") as svc:
+        yield svc
+
+
+async def test_enter_a_year_the_package_does_not_cover(service: Running) -> None:
+    body = {"source": "国办发明电〔2026〕99号（示例）", "days_off": ["2027-01-01", "2027-02-08"],
+            "working_days": ["2027-02-06"]}
+    async with client(service.url, headers=auth("admin")) as http:
+        r = await http.put("/api/v1/credit/admin/calendar/2027", json=body)
+        assert r.status_code == 200, r.text
+        bad = await http.put("/api/v1/credit/admin/calendar/2027", json={**body, "days_off": ["2026-12-31"]})
+        forbidden = await http.put("/api/v1/credit/admin/calendar/2027", json=body,
+                                   headers=auth("officer"))
+    assert bad.status_code == 400 and bad.json()["code"] == "CALENDAR_DATE_OUTSIDE_YEAR"
+    assert forbidden.status_code == 403
+    async with transaction(service.runtime.factory) as s:
+        cal = await load_calendar(s)
+    assert not cal.is_working_day(date(2027, 1, 1))  # entered as a holiday
+    assert cal.is_working_day(date(2027, 2, 6))  # a Saturday entered as a working day
+    assert cal.is_working_day(date(2027, 2, 5))  # an ordinary Friday
+    # From Thu 2027-02-04: 2/5 Fri (1), 2/6 Sat make-up (2), 2/8 Mon is off, 2/9 Tue (3)
+    assert cal.add_working_days(date(2027, 2, 4), 3) == date(2027, 2, 9)
+
+
+async def test_clock_moves_in_test_env_only(service: Running) -> None:
+    try:
+        async with client(service.url, headers=auth("admin")) as http:
+            r = await http.put("/api/v1/credit/admin/clock", json={"offset_seconds": 90 * 86400})
+        assert r.status_code == 200
+        ahead = clock.now() - datetime.now(UTC)
+        assert timedelta(days=90) - timedelta(seconds=5) < ahead < timedelta(days=90) + timedelta(seconds=5)
+        assert r.json()["offset_seconds"] == 90 * 86400
+    finally:
+        clock.reset()
+
+
+def test_cursor_round_trip_and_garbage() -> None:
+    assert decode_cursor(encode_cursor(["2026-11-23", 42])) == ["2026-11-23", 42]
+    with pytest.raises(InvalidCursor):
+        decode_cursor("%%%")
+    page = page_of([1, 2, 3], 2, key=lambda x: x)
+    assert page.items == [1, 2] and decode_cursor(page.next_cursor) == 2
+    assert page_of([1, 2], 2, key=lambda x: x).next_cursor is None
