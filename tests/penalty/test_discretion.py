@@ -16,6 +16,7 @@ from typing import Any
 
 import pytest
 
+from services.common.errors import DomainError
 from services.penalty.domain import catalogue as cat
 from services.penalty.domain import discretion as d
 from services.penalty.domain.catalogue import BaseKind, PartyType, PenaltyKind, Tier
@@ -76,6 +77,17 @@ class TestTiersOnAFixedRange:
 
     def test_serious_harm_counts_as_aggravating(self) -> None:
         assert proposal(run("SY-XF-0002", harm=Harm.SERIOUS)).tier is Tier.HEAVIER
+
+    @pytest.mark.parametrize("change", [{"correction": Correction.REFUSED}, {"statutory_serious": True}])
+    def test_refusal_or_seriousness_without_a_statutory_escalation_is_aggravating(
+        self, change: dict[str, Any]
+    ) -> None:
+        # 消防法 第六十条 sets no separate consequence for 拒不改正 or 情节严重 of a 单位 (its 第三款 is 强制执行)
+        a = run("SY-XF-0002", **change)
+        p = proposal(a)
+        assert p.tier is Tier.HEAVIER and p.escalations == ()
+        assert p.suggested_fine_fen == 43_250 * YUAN  # 从重 [3_650_000, 5_000_000], as above
+        assert "作为从重情节" in next(s.text for s in a.steps if s.rule == "tier")
 
     def test_mitigated_below_the_legal_minimum(self) -> None:
         a = run(
@@ -555,6 +567,20 @@ class TestProcedure:
         assert d.hearing_reasons(ORG, [PenaltyKind.ORDER_CLOSURE], None)
         assert d.hearing_reasons(ORG, [PenaltyKind.SUSPEND_LICENCE], None)  # 其他较重 (configured default)
         assert not d.hearing_reasons(ORG, [PenaltyKind.WARNING], None)
+
+    def test_configuration_is_validated(self) -> None:
+        with pytest.raises(DomainError):
+            d.AssessmentConfig.from_mapping({"hearing_fine_organisation_fen": -1})
+        with pytest.raises(DomainError):
+            d.AssessmentConfig.from_mapping({"eia_kinds": ["flogging"]})
+        with pytest.raises(DomainError):
+            d.AssessmentConfig.from_mapping({"colour": "red"})
+        config = d.AssessmentConfig.from_mapping(
+            {"tier_split": {"mitigated_floor_bp": 1_000}, "eia_kinds": ["order_closure"]}
+        )
+        assert config.tier_split.mitigated_floor_bp == 1_000 and config.eia_kinds == frozenset(
+            {PenaltyKind.ORDER_CLOSURE}
+        )
 
     def test_hearing_threshold_is_configurable(self) -> None:
         config = d.AssessmentConfig.from_mapping({"hearing_fine_organisation_fen": 50_000 * YUAN})

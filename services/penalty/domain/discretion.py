@@ -38,6 +38,12 @@ Definitions this module commits to (documented here because the law leaves them 
   there is none). Art. 36 asks whether the violation was *discovered* (发现) within the period, so the
   discovery date is compared, not the decision date; without a discovery date the decision date is used
   (which can only err in the party's favour) and the explanation says so.
+* **Tier from circumstances**: a circumstance the law makes mandatory (第三十二条, 第三十条 for 14–18) gives
+  从轻, or 减轻 with a second mitigating circumstance (or the item's 减轻处罚清单) and nothing aggravating;
+  aggravating circumstances cannot override it. Circumstances that only permit mitigation (第三十一条 limited
+  capacity, the 从轻/减轻 lists) give 从轻 (or 减轻 for the list) and offset aggravation to 一般. Otherwise an
+  aggravating circumstance gives 从重. Serious harm counts as aggravating; so do 情节严重 and 拒不改正 where the
+  punishing provision sets no heavier consequence of its own (where it does, that consequence applies instead).
 * **Age** follows the reading of 周岁 used in criminal law: a person has completed fourteen years from the
   day after the fourteenth birthday.
 """
@@ -1020,10 +1026,15 @@ def _evaluate(v: BenchmarkVersion, f: Facts, config: AssessmentConfig) -> _Eval:
             optional_mit.append(f"符合减轻处罚清单所列情形（{v.lists.mitigated.conditions}）")
         else:
             steps.append(Step("circumstances", "本事项未列入减轻处罚清单，清单情形不予适用。", (bench,)))
-    aggravations = set(f.aggravations)
-    if f.harm is Harm.SERIOUS:
-        aggravations.add(Aggravation.SERIOUS_CONSEQUENCES)
-    agg_texts = [a.label for a in sorted(aggravations)]
+    aggravations = [a.label for a in sorted(f.aggravations)]
+    if f.harm is Harm.SERIOUS and Aggravation.SERIOUS_CONSEQUENCES not in f.aggravations:
+        aggravations.append(Aggravation.SERIOUS_CONSEQUENCES.label)
+    # 情节严重 / 拒不改正 where the law attaches no heavier consequence of its own: a 从重 circumstance
+    triggers = {e.trigger for e in v.escalations}
+    if f.statutory_serious and EscalationTrigger.SERIOUS not in triggers:
+        aggravations.append("情节严重（处罚依据未另设加重处罚，作为从重情节）")
+    if f.correction is Correction.REFUSED and EscalationTrigger.NOT_CORRECTED not in triggers:
+        aggravations.append("拒不改正违法行为（处罚依据未另设加重处罚，作为从重情节）")
 
     if mandatory_mit:
         if not aggravations and (len(mandatory_mit) + len(optional_mit) >= 2 or mitigated_list):
@@ -1043,8 +1054,8 @@ def _evaluate(v: BenchmarkVersion, f: Facts, config: AssessmentConfig) -> _Eval:
     parts = []
     if mandatory_mit or optional_mit:
         parts.append("从轻、减轻情节：" + "；".join(mandatory_mit + optional_mit))
-    if agg_texts:
-        parts.append("从重情节：" + "；".join(agg_texts))
+    if aggravations:
+        parts.append("从重情节：" + "；".join(aggravations))
     if not parts:
         parts.append("无法定从轻、减轻或者从重情节")
     if mandatory_mit and aggravations:
