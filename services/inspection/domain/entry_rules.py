@@ -48,12 +48,12 @@ from services.inspection.domain.frequency import (
     EnterpriseYear,
     FrequencyPolicy,
     QuietWindow,
-    TaskKind,
     cap_breach,
     local_date,
     quiet_reason,
     year_of,
 )
+from services.inspection.domain.frequency import TaskKind as TaskKind  # re-exported: tasks live here
 from services.inspection.domain.registry import (
     Catalogue,
     Enterprise,
