@@ -30,22 +30,37 @@ async def _drain(db_url: str, nats_url: str, n: int) -> float:
     rows = []
     for _ in range(n):
         e = make_envelope(ping(ping_id=uuid.uuid4(), origin="inspection", note="bench"), source="inspection")
-        rows.append({"id": e.id, "type": e.type, "version": e.version, "subject": e.subject,
-                     "envelope": e.model_dump(mode="json")})
+        rows.append(
+            {
+                "id": e.id,
+                "type": e.type,
+                "version": e.version,
+                "subject": e.subject,
+                "envelope": e.model_dump(mode="json"),
+            }
+        )
     async with transaction(factory) as s:
         for i in range(0, n, 5000):
-            await s.execute(pg_insert(outbox_t), rows[i:i + 5000])
+            await s.execute(pg_insert(outbox_t), rows[i : i + 5000])
     bus = Bus(nats_url, name="bench")
     await bus.start()
     await bus.wait_ready(20)
-    relay = Relay(service="inspection", factory=factory, bus=bus, database_url=db_url, batch_size=1000,
-                  max_in_flight=256, poll_interval=0.05)
+    relay = Relay(
+        service="inspection",
+        factory=factory,
+        bus=bus,
+        database_url=db_url,
+        batch_size=1000,
+        max_in_flight=256,
+        poll_interval=0.05,
+    )
     started = time.perf_counter()
     while True:
         if await relay.drain_once() == 0:
             async with transaction(factory) as s:
-                left = await s.scalar(sa.select(sa.func.count()).select_from(outbox_t)
-                                      .where(outbox_t.c.published_at.is_(None)))
+                left = await s.scalar(
+                    sa.select(sa.func.count()).select_from(outbox_t).where(outbox_t.c.published_at.is_(None))
+                )
             if not left:
                 break
     elapsed = time.perf_counter() - started
@@ -77,21 +92,23 @@ def run(quick: bool = False) -> str:
     finally:
         pg.stop()
     always, default = median(results[True]), median(results[False])
-    return "\n".join([
-        "## Outbox relay drain rate",
-        "",
-        f"{n:,} pending outbox rows (durable PostgreSQL), drained by one relay: batches of 1,000 claimed with",
-        "`FOR UPDATE SKIP LOCKED`, up to 256 JetStream publishes awaiting their ack at once, rows marked sent after",
-        f"the acks. Median of {runs} runs per setting.",
-        "",
-        "| JetStream setting | events/s (median) | runs |",
-        "|---|---:|---|",
-        f"| `sync_interval: always` (production; fsync before ack) | {always:,.0f} | "
-        f"{', '.join(f'{r:,.0f}' for r in results[True])} |",
-        f"| default (`sync_interval` 2 min) | {default:,.0f} | {', '.join(f'{r:,.0f}' for r in results[False])} |",
-        "",
-        f"Target ≥ 5,000 events/s. The cost of fsyncing every write is {1 - always / default:.0%} of throughput here.",
-    ])
+    return "\n".join(
+        [
+            "## Outbox relay drain rate",
+            "",
+            f"{n:,} pending outbox rows (durable PostgreSQL), drained by one relay: batches of 1,000 claimed with",
+            "`FOR UPDATE SKIP LOCKED`, up to 256 JetStream publishes awaiting their ack at once, rows marked sent after",
+            f"the acks. Median of {runs} runs per setting.",
+            "",
+            "| JetStream setting | events/s (median) | runs |",
+            "|---|---:|---|",
+            f"| `sync_interval: always` (production; fsync before ack) | {always:,.0f} | "
+            f"{', '.join(f'{r:,.0f}' for r in results[True])} |",
+            f"| default (`sync_interval` 2 min) | {default:,.0f} | {', '.join(f'{r:,.0f}' for r in results[False])} |",
+            "",
+            f"Target ≥ 5,000 events/s. The cost of fsyncing every write is {1 - always / default:.0%} of throughput here.",
+        ]
+    )
 
 
 if __name__ == "__main__":

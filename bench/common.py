@@ -32,8 +32,10 @@ def machine() -> str:
             mem = f", {kb / 1024 / 1024:.0f} GiB RAM"
     except (OSError, ValueError, IndexError):
         pass
-    return (f"{platform.system()} {platform.release()}, {os.cpu_count()} cores ({cpu}){mem}, "
-            f"Python {platform.python_version()}")
+    return (
+        f"{platform.system()} {platform.release()}, {os.cpu_count()} cores ({cpu}){mem}, "
+        f"Python {platform.python_version()}"
+    )
 
 
 def median(values: Sequence[float]) -> float:
@@ -56,8 +58,15 @@ def _ms(text: str) -> float:
     return value / 1000 if unit == "us" else value * 1000 if unit == "s" else value
 
 
-def wrk(url: str, *, connections: int = 32, seconds: int = 8, threads: int = 2,
-        headers: dict[str, str] | None = None, script: str | None = None) -> WrkResult:
+def wrk(
+    url: str,
+    *,
+    connections: int = 32,
+    seconds: int = 8,
+    threads: int = 2,
+    headers: dict[str, str] | None = None,
+    script: str | None = None,
+) -> WrkResult:
     if not shutil.which("wrk"):
         raise RuntimeError("wrk is not installed (Debian package wrk; `make bench` installs it)")
     cmd = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--latency"]
@@ -87,8 +96,13 @@ def wait_http(url: str, timeout: float = 30) -> None:
 
 
 def start(args: list[str], env: dict[str, str] | None = None) -> subprocess.Popen[bytes]:
-    return subprocess.Popen(args, env={**os.environ, **(env or {})}, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL, start_new_session=True)
+    return subprocess.Popen(
+        args,
+        env={**os.environ, **(env or {})},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
 
 
 def stop(proc: subprocess.Popen[bytes]) -> None:

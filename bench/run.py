@@ -37,16 +37,18 @@ def main() -> None:
         except Exception:
             sections.append(f"## {name}\n\nFailed:\n\n```\n{traceback.format_exc()}\n```")
         print(f"  {name}: {time.monotonic() - started:.0f}s", flush=True)
-    header = "\n".join([
-        "# Benchmarks",
-        "",
-        f"Written by `make bench` (`python -m bench.run`) on {datetime.now(UTC):%Y-%m-%d %H:%M} UTC.",
-        "",
-        f"Machine: {machine()}. Everything (load generator, gateway, services, PostgreSQL, NATS) runs on this one",
-        "machine, which is shared and noisy: figures are medians of several runs, and ratios measured in the same",
-        "run are more telling than absolute numbers.",
-        "",
-    ])
+    header = "\n".join(
+        [
+            "# Benchmarks",
+            "",
+            f"Written by `make bench` (`python -m bench.run`) on {datetime.now(UTC):%Y-%m-%d %H:%M} UTC.",
+            "",
+            f"Machine: {machine()}. Everything (load generator, gateway, services, PostgreSQL, NATS) runs on this one",
+            "machine, which is shared and noisy: figures are medians of several runs, and ratios measured in the same",
+            "run are more telling than absolute numbers.",
+            "",
+        ]
+    )
     out = ROOT / "docs" / "benchmarks.md"
     out.parent.mkdir(exist_ok=True)
     out.write_text(header + "\n" + "\n\n".join(sections) + "\n")

@@ -22,8 +22,8 @@ from fastapi.openapi.docs import get_swagger_ui_html
 from starlette.types import Receive, Scope, Send
 
 from gateway.routing import Route, build_routes, match
-from gateway.upstream import UpstreamError, UpstreamPool, UpstreamTimeout
 from gateway.settings import GatewaySettings
+from gateway.upstream import UpstreamError, UpstreamPool, UpstreamTimeout
 from services.common import logs, metrics
 from services.common.auth import TokenVerifier
 from services.common.errors import DomainError
@@ -33,12 +33,31 @@ from services.common.registry import SERVICES
 
 log = logging.getLogger("gateway")
 
-HOP_BY_HOP = frozenset({
-    b"connection", b"keep-alive", b"proxy-authenticate", b"proxy-authorization", b"te", b"trailers",
-    b"transfer-encoding", b"upgrade", b"host", b"content-length",
-})
-RESPONSE_DROP_B = frozenset({b"connection", b"keep-alive", b"transfer-encoding", b"content-length", b"server", b"date",
-                             b"x-request-id"})
+HOP_BY_HOP = frozenset(
+    {
+        b"connection",
+        b"keep-alive",
+        b"proxy-authenticate",
+        b"proxy-authorization",
+        b"te",
+        b"trailers",
+        b"transfer-encoding",
+        b"upgrade",
+        b"host",
+        b"content-length",
+    }
+)
+RESPONSE_DROP_B = frozenset(
+    {
+        b"connection",
+        b"keep-alive",
+        b"transfer-encoding",
+        b"content-length",
+        b"server",
+        b"date",
+        b"x-request-id",
+    }
+)
 
 
 class TokenBucket:
@@ -61,8 +80,13 @@ class TokenBucket:
         return True, 0.0
 
 
-async def _send_json(send: Send, status: int, body: bytes, content_type: bytes = b"application/json",
-                     extra: list[tuple[bytes, bytes]] | None = None) -> None:
+async def _send_json(
+    send: Send,
+    status: int,
+    body: bytes,
+    content_type: bytes = b"application/json",
+    extra: list[tuple[bytes, bytes]] | None = None,
+) -> None:
     headers = [(b"content-type", content_type), (b"content-length", str(len(body)).encode()), *(extra or [])]
     await send({"type": "http.response.start", "status": status, "headers": headers})
     await send({"type": "http.response.body", "body": body})
@@ -74,15 +98,21 @@ class Gateway:
         self.routes = build_routes()
         self.upstreams = {name: settings.upstream(name) for name in SERVICES}
         self.verifier = TokenVerifier(
-            issuer=settings.jwt_issuer, audience=settings.jwt_audience, jwks_file=settings.jwks_file,
-            jwks_url=settings.jwks_url, leeway=settings.jwt_leeway_s, refresh_cooldown=settings.jwks_refresh_cooldown_s,
+            issuer=settings.jwt_issuer,
+            audience=settings.jwt_audience,
+            jwks_file=settings.jwks_file,
+            jwks_url=settings.jwks_url,
+            leeway=settings.jwt_leeway_s,
+            refresh_cooldown=settings.jwks_refresh_cooldown_s,
         )
         self.client_limit = TokenBucket(settings.rate_per_second, settings.rate_burst)
         self.public_limit = TokenBucket(settings.public_rate_per_second, settings.public_rate_burst)
         self.cors = {o.strip() for o in settings.cors_origins.split(",") if o.strip()}
         self.session: aiohttp.ClientSession | None = None  # health and OpenAPI aggregation only
-        self.pools = {name: UpstreamPool(url, max_idle=settings.pool_size, connect_timeout=settings.connect_timeout_s)
-                      for name, url in self.upstreams.items()}
+        self.pools = {
+            name: UpstreamPool(url, max_idle=settings.pool_size, connect_timeout=settings.connect_timeout_s)
+            for name, url in self.upstreams.items()
+        }
         self._metric_children: dict[tuple[str, str, str], Any] = {}
         self._openapi_cache: tuple[float, bytes] | None = None
 
@@ -106,7 +136,10 @@ class Gateway:
             key = (scope["method"], route, str(status[0]))
             children = self._metric_children.get(key)
             if children is None:
-                children = (metrics.HTTP_REQUESTS.labels("gateway", *key), metrics.HTTP_DURATION.labels("gateway", route))
+                children = (
+                    metrics.HTTP_REQUESTS.labels("gateway", *key),
+                    metrics.HTTP_DURATION.labels("gateway", route),
+                )
                 self._metric_children[key] = children
             children[0].inc()
             children[1].observe(time.perf_counter() - started)
@@ -115,10 +148,17 @@ class Gateway:
         while True:
             message = await receive()
             if message["type"] == "lifespan.startup":
-                connector = aiohttp.TCPConnector(limit=self.settings.pool_size, limit_per_host=self.settings.pool_size,
-                                                 keepalive_timeout=30, ttl_dns_cache=300)
-                self.session = aiohttp.ClientSession(connector=connector, auto_decompress=False,
-                                                     skip_auto_headers=("User-Agent", "Accept-Encoding"))
+                connector = aiohttp.TCPConnector(
+                    limit=self.settings.pool_size,
+                    limit_per_host=self.settings.pool_size,
+                    keepalive_timeout=30,
+                    ttl_dns_cache=300,
+                )
+                self.session = aiohttp.ClientSession(
+                    connector=connector,
+                    auto_decompress=False,
+                    skip_auto_headers=("User-Agent", "Accept-Encoding"),
+                )
                 await send({"type": "lifespan.startup.complete"})
             elif message["type"] == "lifespan.shutdown":
                 if self.session is not None:
@@ -128,22 +168,37 @@ class Gateway:
                 await send({"type": "lifespan.shutdown.complete"})
                 return
 
-    def _problem(self, status: int, code: str, zh: tuple[str, str], en: tuple[str, str], english: bool) -> bytes:
+    def _problem(
+        self, status: int, code: str, zh: tuple[str, str], en: tuple[str, str], english: bool
+    ) -> bytes:
         title, detail = en if english else zh
         return problem_body(status=status, code=code, title=title, detail=detail)
 
-    async def _http(self, scope: Scope, receive: Receive, send: Send, headers: dict[bytes, bytes], rid: str,
-                    status: list[int]) -> None:
+    async def _http(
+        self,
+        scope: Scope,
+        receive: Receive,
+        send: Send,
+        headers: dict[bytes, bytes],
+        rid: str,
+        status: list[int],
+    ) -> None:
         path: str = scope["path"]
         method: str = scope["method"]
         english = wants_english(headers.get(b"accept-language", b"").decode("latin-1"))
         cors_headers = self._cors_headers(headers)
         rid_header = (b"x-request-id", rid.encode())
 
-        async def reply(code_status: int, body: bytes, content_type: bytes = b"application/problem+json",
-                        extra: list[tuple[bytes, bytes]] | None = None) -> None:
+        async def reply(
+            code_status: int,
+            body: bytes,
+            content_type: bytes = b"application/problem+json",
+            extra: list[tuple[bytes, bytes]] | None = None,
+        ) -> None:
             status[0] = code_status
-            await _send_json(send, code_status, body, content_type, [rid_header, *cors_headers, *(extra or [])])
+            await _send_json(
+                send, code_status, body, content_type, [rid_header, *cors_headers, *(extra or [])]
+            )
 
         route = match(self.routes, path)
         if route is None:
@@ -161,24 +216,43 @@ class Gateway:
             allowed, wait = self.public_limit.allow(f"ip:{client[0]}", now)
         else:
             try:
-                principal = await self.verifier.verify(headers.get(b"authorization", b"").decode("latin-1") or None)
+                principal = await self.verifier.verify(
+                    headers.get(b"authorization", b"").decode("latin-1") or None
+                )
             except DomainError as exc:
                 title = exc.title_en if english else exc.title
                 detail = (exc.detail_en or exc.title_en) if english else exc.detail
-                await reply(exc.status, problem_body(status=exc.status, code=exc.code, title=title, detail=detail),
-                            extra=[(b"www-authenticate", b'Bearer realm="zhifa"')])
+                await reply(
+                    exc.status,
+                    problem_body(status=exc.status, code=exc.code, title=title, detail=detail),
+                    extra=[(b"www-authenticate", b'Bearer realm="zhifa"')],
+                )
                 return
             if principal.role not in route.roles:
-                await reply(403, self._problem(
-                    403, "ROLE_FORBIDDEN",
-                    ("当前角色无权访问", f"角色 {principal.role} 无权访问 {route.prefix}"),
-                    ("Role not allowed", f"role {principal.role} may not call {route.prefix}"), english))
+                await reply(
+                    403,
+                    self._problem(
+                        403,
+                        "ROLE_FORBIDDEN",
+                        ("当前角色无权访问", f"角色 {principal.role} 无权访问 {route.prefix}"),
+                        ("Role not allowed", f"role {principal.role} may not call {route.prefix}"),
+                        english,
+                    ),
+                )
                 return
             allowed, wait = self.client_limit.allow(principal.caller_key, now)
         if not allowed:
-            await reply(429, self._problem(429, "RATE_LIMITED", ("请求过于频繁", "请求过于频繁，请稍后重试"),
-                                           ("Too many requests", "Slow down and retry later"), english),
-                        extra=[(b"retry-after", str(max(1, int(wait + 0.999))).encode())])
+            await reply(
+                429,
+                self._problem(
+                    429,
+                    "RATE_LIMITED",
+                    ("请求过于频繁", "请求过于频繁，请稍后重试"),
+                    ("Too many requests", "Slow down and retry later"),
+                    english,
+                ),
+                extra=[(b"retry-after", str(max(1, int(wait + 0.999))).encode())],
+            )
             return
         await self._forward(scope, receive, send, headers, route, rid, english, reply, status, cors_headers)
 
@@ -198,14 +272,29 @@ class Gateway:
                 break
         return b"".join(chunks)
 
-    async def _forward(self, scope: Scope, receive: Receive, send: Send, headers: dict[bytes, bytes], route: Route,
-                       rid: str, english: bool, reply: Any, status: list[int],
-                       cors_headers: list[tuple[bytes, bytes]]) -> None:
+    async def _forward(
+        self,
+        scope: Scope,
+        receive: Receive,
+        send: Send,
+        headers: dict[bytes, bytes],
+        route: Route,
+        rid: str,
+        english: bool,
+        reply: Any,
+        status: list[int],
+        cors_headers: list[tuple[bytes, bytes]],
+    ) -> None:
         path: str = scope["path"]
         limit = self.settings.bulk_max_body_bytes if path.endswith("/bulk") else self.settings.max_body_bytes
         declared = headers.get(b"content-length")
-        too_large = self._problem(413, "PAYLOAD_TOO_LARGE", ("请求体过大", f"请求体超过上限 {limit} 字节"),
-                                  ("Payload too large", f"Request body exceeds {limit} bytes"), english)
+        too_large = self._problem(
+            413,
+            "PAYLOAD_TOO_LARGE",
+            ("请求体过大", f"请求体超过上限 {limit} 字节"),
+            ("Payload too large", f"Request body exceeds {limit} bytes"),
+            english,
+        )
         if declared is not None and declared.isdigit() and int(declared) > limit:
             await reply(413, too_large)
             return
@@ -226,21 +315,41 @@ class Gateway:
             out_headers.append((b"x-forwarded-for", prior + b", " + ip if prior else ip))
         try:
             code, upstream_headers, payload = await self.pools[route.service].request(
-                scope["method"].encode(), target, out_headers, body, self.settings.timeout_s)
+                scope["method"].encode(), target, out_headers, body, self.settings.timeout_s
+            )
         except UpstreamTimeout:
-            await reply(504, self._problem(504, "UPSTREAM_TIMEOUT", ("上游服务响应超时", f"{route.service} 服务未在时限内响应"),
-                                           ("Gateway timeout", f"{route.service} did not answer in time"), english))
+            await reply(
+                504,
+                self._problem(
+                    504,
+                    "UPSTREAM_TIMEOUT",
+                    ("上游服务响应超时", f"{route.service} 服务未在时限内响应"),
+                    ("Gateway timeout", f"{route.service} did not answer in time"),
+                    english,
+                ),
+            )
             return
         except UpstreamError as exc:
             log.warning("upstream %s unavailable: %s", route.service, exc)
-            await reply(503, self._problem(503, "UPSTREAM_UNAVAILABLE", ("服务暂不可用", f"{route.service} 服务暂不可用，请稍后重试"),
-                                           ("Service unavailable", f"{route.service} is unavailable; retry later"), english),
-                        extra=[(b"retry-after", b"2")])
+            await reply(
+                503,
+                self._problem(
+                    503,
+                    "UPSTREAM_UNAVAILABLE",
+                    ("服务暂不可用", f"{route.service} 服务暂不可用，请稍后重试"),
+                    ("Service unavailable", f"{route.service} is unavailable; retry later"),
+                    english,
+                ),
+                extra=[(b"retry-after", b"2")],
+            )
             return
         status[0] = code
         response_headers = [(k, v) for k, v in upstream_headers if k not in RESPONSE_DROP_B]
-        response_headers += [(b"content-length", str(len(payload)).encode()), (b"x-request-id", rid.encode()),
-                             *cors_headers]
+        response_headers += [
+            (b"content-length", str(len(payload)).encode()),
+            (b"x-request-id", rid.encode()),
+            *cors_headers,
+        ]
         await send({"type": "http.response.start", "status": code, "headers": response_headers})
         await send({"type": "http.response.body", "body": payload})
 
@@ -255,22 +364,33 @@ class Gateway:
             (b"access-control-allow-origin", origin),
             (b"vary", b"Origin"),
             (b"access-control-allow-methods", b"GET, POST, PUT, PATCH, DELETE, OPTIONS"),
-            (b"access-control-allow-headers", b"Authorization, Content-Type, Idempotency-Key, X-Request-ID, Accept-Language"),
+            (
+                b"access-control-allow-headers",
+                b"Authorization, Content-Type, Idempotency-Key, X-Request-ID, Accept-Language",
+            ),
             (b"access-control-expose-headers", b"X-Request-ID, Idempotent-Replayed, Retry-After"),
             (b"access-control-max-age", b"600"),
         ]
 
     # -- the gateway's own endpoints ------------------------------------------------------------------
-    async def _local(self, scope: Scope, receive: Receive, path: str, method: str, english: bool, reply: Any) -> None:
-        scope["zhifa_route"] = path if path in ("/healthz", "/readyz", "/openapi.json", "/docs", "/metrics",
-                                                 "/auth/dev-token") else "other"
+    async def _local(
+        self, scope: Scope, receive: Receive, path: str, method: str, english: bool, reply: Any
+    ) -> None:
+        scope["zhifa_route"] = (
+            path
+            if path in ("/healthz", "/readyz", "/openapi.json", "/docs", "/metrics", "/auth/dev-token")
+            else "other"
+        )
         if path == "/healthz":
             await reply(200, b'{"status":"ok"}', b"application/json")
         elif path == "/readyz":
             checks = await self._upstream_checks()
             ok = all(v == "ready" for v in checks.values())
-            await reply(200 if ok else 503, orjson.dumps({"status": "ok" if ok else "unavailable", "upstreams": checks}),
-                        b"application/json")
+            await reply(
+                200 if ok else 503,
+                orjson.dumps({"status": "ok" if ok else "unavailable", "upstreams": checks}),
+                b"application/json",
+            )
         elif path == "/metrics":
             data, content_type = metrics.render()
             await reply(200, data, content_type.encode())
@@ -282,8 +402,16 @@ class Gateway:
         elif path == "/auth/dev-token" and method == "POST" and self.settings.env == "dev":
             await self._dev_token(receive, english, reply)
         else:
-            await reply(404, self._problem(404, "NOT_FOUND", ("资源不存在", f"没有路径 {path}"),
-                                           ("Not found", f"no route for {path}"), english))
+            await reply(
+                404,
+                self._problem(
+                    404,
+                    "NOT_FOUND",
+                    ("资源不存在", f"没有路径 {path}"),
+                    ("Not found", f"no route for {path}"),
+                    english,
+                ),
+            )
 
     async def _upstream_checks(self) -> dict[str, str]:
         assert self.session is not None
@@ -306,7 +434,9 @@ class Gateway:
         docs: dict[str, dict[str, Any]] = {}
         for name, base in self.upstreams.items():
             try:
-                async with self.session.get(base + "/openapi.json", timeout=aiohttp.ClientTimeout(total=5)) as r:
+                async with self.session.get(
+                    base + "/openapi.json", timeout=aiohttp.ClientTimeout(total=5)
+                ) as r:
                     docs[name] = await r.json()
             except Exception as exc:
                 log.warning("no OpenAPI from %s: %s", name, exc)
@@ -328,22 +458,40 @@ class Gateway:
             ttl = int(extra.pop("ttl", 8 * 3600))
             token = mint_dev_token(role, sub, ttl, **extra)
         except (ValueError, KeyError, TypeError) as exc:
-            await reply(422, self._problem(422, "VALIDATION_FAILED", ("请求内容校验失败", f"需要 role 和 sub：{exc}"),
-                                           ("Validation failed", f"role and sub are required: {exc}"), english))
+            await reply(
+                422,
+                self._problem(
+                    422,
+                    "VALIDATION_FAILED",
+                    ("请求内容校验失败", f"需要 role 和 sub：{exc}"),
+                    ("Validation failed", f"role and sub are required: {exc}"),
+                    english,
+                ),
+            )
             return
-        await reply(200, orjson.dumps({"access_token": token, "token_type": "Bearer", "expires_in": ttl}),
-                    b"application/json")
+        await reply(
+            200,
+            orjson.dumps({"access_token": token, "token_type": "Bearer", "expires_in": ttl}),
+            b"application/json",
+        )
 
 
 def merge_openapi(docs: dict[str, dict[str, Any]]) -> dict[str, Any]:
     """One document for every service; component names are prefixed with the service to stay unique."""
     merged: dict[str, Any] = {
         "openapi": "3.1.0",
-        "info": {"title": "zhifa (执法) API", "version": "1.0",
-                 "description": "All services behind the gateway. Errors are RFC 9457 problem details."},
+        "info": {
+            "title": "zhifa (执法) API",
+            "version": "1.0",
+            "description": "All services behind the gateway. Errors are RFC 9457 problem details.",
+        },
         "paths": {},
-        "components": {"schemas": {}, "securitySchemes": {
-            "bearer": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT (EdDSA)"}}},
+        "components": {
+            "schemas": {},
+            "securitySchemes": {
+                "bearer": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT (EdDSA)"}
+            },
+        },
         "security": [{"bearer": []}],
         "tags": [],
     }

@@ -14,16 +14,22 @@ class GatewaySettings(CommonSettings):
 
     host: str = Field("127.0.0.1", description="bind address")
     port: int = Field(GATEWAY_PORT, description="HTTP port")
-    inspection_url: str = Field(f"http://127.0.0.1:{SERVICES['inspection'].port}", description="inspection upstream")
+    inspection_url: str = Field(
+        f"http://127.0.0.1:{SERVICES['inspection'].port}", description="inspection upstream"
+    )
     penalty_url: str = Field(f"http://127.0.0.1:{SERVICES['penalty'].port}", description="penalty upstream")
-    credit_repair_url: str = Field(f"http://127.0.0.1:{SERVICES['credit_repair'].port}", description="credit upstream")
+    credit_repair_url: str = Field(
+        f"http://127.0.0.1:{SERVICES['credit_repair'].port}", description="credit upstream"
+    )
     risk_url: str = Field(f"http://127.0.0.1:{SERVICES['risk'].port}", description="risk upstream")
     timeout_s: float = Field(15.0, description="total upstream time before a 504")
     connect_timeout_s: float = Field(2.0, description="upstream connect time before a 503")
     pool_size: int = Field(200, description="pooled upstream connections")
     max_body_bytes: int = Field(2 * 1024 * 1024, description="largest request body forwarded")
     bulk_max_body_bytes: int = Field(64 * 1024 * 1024, description="largest body for .../bulk endpoints")
-    rate_per_second: float = Field(200.0, description="sustained requests per second per authenticated caller")
+    rate_per_second: float = Field(
+        200.0, description="sustained requests per second per authenticated caller"
+    )
     rate_burst: int = Field(400, description="burst size per authenticated caller")
     public_rate_per_second: float = Field(5.0, description="sustained requests per second per IP on /public")
     public_rate_burst: int = Field(30, description="burst per IP on /public")

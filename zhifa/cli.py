@@ -63,8 +63,17 @@ def serve(
         module = importlib.import_module(f"services.{target}.app")
         asgi = module.create_app(settings, role=role)  # type: ignore[arg-type]
         bind_host, bind_port = host or settings.host, port or settings.port or SERVICES[target].port
-    uvicorn.run(asgi, host=bind_host, port=bind_port, loop="uvloop", http="httptools", log_config=None,
-                access_log=False, timeout_graceful_shutdown=10, lifespan="on")
+    uvicorn.run(
+        asgi,
+        host=bind_host,
+        port=bind_port,
+        loop="uvloop",
+        http="httptools",
+        log_config=None,
+        access_log=False,
+        timeout_graceful_shutdown=10,
+        lifespan="on",
+    )
 
 
 @app.command()
@@ -91,18 +100,34 @@ def token(
     district_code: Annotated[str | None, typer.Option(help="officer: district code")] = None,
     uscc: Annotated[str | None, typer.Option(help="enterprise: 统一社会信用代码")] = None,
     scope: Annotated[str | None, typer.Option(help="supervisor: city or a district code")] = None,
-    client: Annotated[str | None, typer.Option(help="integration: 12345, court, reconsideration, creditchina")] = None,
+    client: Annotated[
+        str | None, typer.Option(help="integration: 12345, court, reconsideration, creditchina")
+    ] = None,
     ttl: Annotated[int, typer.Option(help="lifetime in seconds")] = 8 * 3600,
 ) -> None:
     """Mint a development token (signed with the dev key; refused by services outside dev/test)."""
-    typer.echo(mint_dev_token(role, sub, ttl, name=name, cert_no=cert_no, dept_code=dept_code,
-                              district_code=district_code, uscc=uscc, scope=scope, client=client))
+    typer.echo(
+        mint_dev_token(
+            role,
+            sub,
+            ttl,
+            name=name,
+            cert_no=cert_no,
+            dept_code=dept_code,
+            district_code=district_code,
+            uscc=uscc,
+            scope=scope,
+            client=client,
+        )
+    )
 
 
 @outbox_app.command("replay")
 def outbox_replay(
     service: Annotated[str, typer.Option(help="the service whose outbox to replay")],
-    since: Annotated[datetime, typer.Option(help="re-publish events created at or after this time (ISO 8601)")],
+    since: Annotated[
+        datetime, typer.Option(help="re-publish events created at or after this time (ISO 8601)")
+    ],
 ) -> None:
     """Re-publish sent events from the outbox (after a stream was lost); consumers' inboxes make it safe."""
     from services.common import outbox
@@ -132,15 +157,26 @@ def keys_new(
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
     key = Ed25519PrivateKey.generate()
-    private_out.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                                              serialization.NoEncryption()))
+    private_out.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+        )
+    )
     private_out.chmod(0o600)
     raw = key.public_key().public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
     data = json.loads(jwks.read_text()) if jwks.exists() else {"keys": []}
     if any(k.get("kid") == kid for k in data["keys"]):
         raise typer.BadParameter(f"kid {kid!r} already in {jwks}")
-    data["keys"].append({"kty": "OKP", "crv": "Ed25519", "alg": "EdDSA", "use": "sig", "kid": kid,
-                         "x": base64.urlsafe_b64encode(raw).rstrip(b"=").decode()})
+    data["keys"].append(
+        {
+            "kty": "OKP",
+            "crv": "Ed25519",
+            "alg": "EdDSA",
+            "use": "sig",
+            "kid": kid,
+            "x": base64.urlsafe_b64encode(raw).rstrip(b"=").decode(),
+        }
+    )
     jwks.write_text(json.dumps(data, indent=2))
     typer.echo(f"added {kid} to {jwks}; private key in {private_out}")
 
@@ -180,7 +216,11 @@ def up(
     var_dir = var_dir.resolve()
     var_dir.mkdir(parents=True, exist_ok=True)
     (var_dir / "logs").mkdir(exist_ok=True)
-    for port, what in ((nats_port, "NATS"), (GATEWAY_PORT, "gateway"), *((s.port, s.name) for s in SERVICES.values())):
+    for port, what in (
+        (nats_port, "NATS"),
+        (GATEWAY_PORT, "gateway"),
+        *((s.port, s.name) for s in SERVICES.values()),
+    ):
         if port_open(port):
             typer.echo(f"port {port} ({what}) is already in use: is another `zhifa up` running?", err=True)
             raise typer.Exit(1)
@@ -216,8 +256,12 @@ def up(
         pg.start()
         typer.echo(f"starting NATS JetStream on 127.0.0.1:{nats_port} (sync_interval: always) ...")
         nats.start()
-        env = {**os.environ, "ZHIFA_ENV": os.environ.get("ZHIFA_ENV", "dev"), "ZHIFA_NATS_URL": nats.url,
-               "ZHIFA_LOG_JSON": os.environ.get("ZHIFA_LOG_JSON", "true")}
+        env = {
+            **os.environ,
+            "ZHIFA_ENV": os.environ.get("ZHIFA_ENV", "dev"),
+            "ZHIFA_NATS_URL": nats.url,
+            "ZHIFA_LOG_JSON": os.environ.get("ZHIFA_LOG_JSON", "true"),
+        }
         for info in SERVICES.values():
             pg.ensure_database(info.database_name)
             url = pg.dsn(info.database_name, driver="postgresql+asyncpg")
@@ -237,13 +281,18 @@ def up(
             log_path = var_dir / "logs" / f"{target}.log"
             proc = subprocess.Popen(
                 [sys.executable, "-m", "zhifa.cli", "serve", target],
-                env=env, stdout=log_path.open("ab"), stderr=subprocess.STDOUT, start_new_session=True,
+                env=env,
+                stdout=log_path.open("ab"),
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
             )
             children.append((target, proc))
         ports = {"gateway": GATEWAY_PORT, **{s.name: s.port for s in SERVICES.values()}}
         for target, proc in children:
             if not _wait_ready(f"http://127.0.0.1:{ports[target]}/readyz", 60):
-                typer.echo(f"{target} did not become ready; see {var_dir / 'logs' / (target + '.log')}", err=True)
+                typer.echo(
+                    f"{target} did not become ready; see {var_dir / 'logs' / (target + '.log')}", err=True
+                )
                 shutdown()
                 raise typer.Exit(1)
             if proc.poll() is not None:
@@ -255,8 +304,10 @@ def up(
         while not stopping:
             for target, proc in children:
                 if proc.poll() is not None and not stopping:
-                    typer.echo(f"{target} exited with {proc.returncode}; see {var_dir / 'logs' / (target + '.log')}",
-                               err=True)
+                    typer.echo(
+                        f"{target} exited with {proc.returncode}; see {var_dir / 'logs' / (target + '.log')}",
+                        err=True,
+                    )
                     shutdown()
                     raise typer.Exit(1)
             time.sleep(0.5)

@@ -12,17 +12,17 @@ import asyncio
 import contextlib
 import logging
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any, Literal
 
 import sqlalchemy as sa
-from sqlalchemy.dialects.postgresql import insert as pg_insert
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
+from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from starlette.responses import Response
 
@@ -34,12 +34,12 @@ from services.common.contracts.diagnostics import PINGS, Ping
 from services.common.db import create_engine, session_factory
 from services.common.deps import AdminDep, SessionDep, roles
 from services.common.edge import EdgeMiddleware
+from services.common.errors import BadRequest
 from services.common.events import Envelope, Event
 from services.common.inbox import ConsumerRunner, Subscription
 from services.common.outbox import Relay
 from services.common.registry import SERVICES, ServiceInfo
 from services.common.settings import ServiceSettings
-from services.common.errors import BadRequest
 from services.common.tables import calendar_override_t, calendar_year_t, diagnostic_ping_t
 from services.common.workdays import PACKAGE_YEARS
 
@@ -63,7 +63,7 @@ class Runtime:
     tasks: list[asyncio.Task[Any]] = field(default_factory=list)
 
 
-Job = Callable[[Runtime], Awaitable[None]]
+Job = Callable[[Runtime], Coroutine[Any, Any, None]]
 
 
 @dataclass
@@ -95,9 +95,13 @@ class PingReceivedRead(BaseModel):
 
 
 class CalendarYearWrite(BaseModel):
-    source: str = Field(min_length=2, max_length=200, description="the State Council notice, e.g. 国办发明电〔2026〕7号")
+    source: str = Field(
+        min_length=2, max_length=200, description="the State Council notice, e.g. 国办发明电〔2026〕7号"
+    )
     days_off: list[date] = Field(default_factory=list, description="weekdays that are holidays")
-    working_days: list[date] = Field(default_factory=list, description="weekend days that are working days (调休)")
+    working_days: list[date] = Field(
+        default_factory=list, description="weekend days that are working days (调休)"
+    )
 
 
 class CalendarYearRead(BaseModel):
@@ -109,7 +113,9 @@ class CalendarYearRead(BaseModel):
 
 
 class ClockWrite(BaseModel):
-    offset_seconds: int = Field(ge=0, le=20 * 365 * 86400, description="how far ahead of real time the clock runs")
+    offset_seconds: int = Field(
+        ge=0, le=20 * 365 * 86400, description="how far ahead of real time the clock runs"
+    )
 
 
 class ClockRead(BaseModel):
@@ -126,13 +132,19 @@ class ChainReportRead(BaseModel):
 
 async def _record_ping(session: AsyncSession, envelope: Envelope, event: Event) -> None:
     assert isinstance(event, Ping)
-    await session.execute(sa.insert(diagnostic_ping_t).values(event_id=envelope.id, source=envelope.source, note=event.note))
+    await session.execute(
+        sa.insert(diagnostic_ping_t).values(event_id=envelope.id, source=envelope.source, note=event.note)
+    )
 
 
 def ping_subscriptions(info: ServiceInfo) -> list[Subscription]:
     """Every service records the diagnostic pings of every other service."""
     return [
-        Subscription(name=f"ping-from-{other.name}", subject=f"{other.subject_prefix}.diagnostic.ping", handler=_record_ping)
+        Subscription(
+            name=f"ping-from-{other.name}",
+            subject=f"{other.subject_prefix}.diagnostic.ping",
+            handler=_record_ping,
+        )
         for other in SERVICES.values()
         if other.name != info.name
     ]
@@ -151,14 +163,22 @@ def _kernel_router(info: ServiceInfo, info_is_dev: bool) -> APIRouter:
     @router.get("/diagnostics/pings", response_model=list[PingReceivedRead])
     async def list_pings(session: SessionDep, principal: AdminDep) -> list[PingReceivedRead]:
         """Pings this service has received from the others, newest first (at most 100)."""
-        rows = (await session.execute(
-            sa.select(diagnostic_ping_t).order_by(diagnostic_ping_t.c.id.desc()).limit(100)
-        )).all()
-        return [PingReceivedRead(event_id=r.event_id, source=r.source, note=r.note, received_at=r.received_at.isoformat())
-                for r in rows]
+        rows = (
+            await session.execute(
+                sa.select(diagnostic_ping_t).order_by(diagnostic_ping_t.c.id.desc()).limit(100)
+            )
+        ).all()
+        return [
+            PingReceivedRead(
+                event_id=r.event_id, source=r.source, note=r.note, received_at=r.received_at.isoformat()
+            )
+            for r in rows
+        ]
 
     @router.get("/audit/verify", response_model=ChainReportRead)
-    async def verify_audit(session: SessionDep, principal: Any = roles("admin", "supervisor")) -> ChainReportRead:
+    async def verify_audit(
+        session: SessionDep, principal: Any = roles("admin", "supervisor")
+    ) -> ChainReportRead:
         """Recompute this service's audit chain and report the first broken link, if any."""
         report = await audit.verify(session)
         return ChainReportRead(**report.__dict__)
@@ -169,28 +189,45 @@ def _kernel_router(info: ServiceInfo, info_is_dev: bool) -> APIRouter:
         return await _calendar_year(session, year)
 
     @router.put("/admin/calendar/{year}", response_model=CalendarYearRead)
-    async def put_calendar_year(year: int, body: CalendarYearWrite, session: SessionDep,
-                                principal: AdminDep) -> CalendarYearRead:
+    async def put_calendar_year(
+        year: int, body: CalendarYearWrite, session: SessionDep, principal: AdminDep
+    ) -> CalendarYearRead:
         """Enter a year's holiday arrangement the statutory package does not cover yet."""
         if not 2000 <= year <= 2100:
-            raise BadRequest("年度超出范围（2000–2100）", code="CALENDAR_YEAR_INVALID", detail_en="year out of range")
+            raise BadRequest(
+                "年度超出范围（2000–2100）", code="CALENDAR_YEAR_INVALID", detail_en="year out of range"
+            )
         wrong = [d for d in [*body.days_off, *body.working_days] if d.year != year]
         if wrong:
-            raise BadRequest(f"日期 {wrong[0]} 不属于 {year} 年", code="CALENDAR_DATE_OUTSIDE_YEAR",
-                             detail_en=f"{wrong[0]} is not in {year}")
+            raise BadRequest(
+                f"日期 {wrong[0]} 不属于 {year} 年",
+                code="CALENDAR_DATE_OUTSIDE_YEAR",
+                detail_en=f"{wrong[0]} is not in {year}",
+            )
         before = (await _calendar_year(session, year)).model_dump(mode="json")
-        await session.execute(sa.delete(calendar_override_t).where(
-            sa.extract("year", calendar_override_t.c.day) == year))
+        await session.execute(
+            sa.delete(calendar_override_t).where(sa.extract("year", calendar_override_t.c.day) == year)
+        )
         rows = [{"day": d, "is_working_day": False, "note": body.source} for d in body.days_off]
         rows += [{"day": d, "is_working_day": True, "note": body.source} for d in body.working_days]
         if rows:
             await session.execute(sa.insert(calendar_override_t), rows)
-        await session.execute(pg_insert(calendar_year_t).values(year=year, source=body.source)
-                              .on_conflict_do_update(index_elements=["year"], set_={"source": body.source}))
+        await session.execute(
+            pg_insert(calendar_year_t)
+            .values(year=year, source=body.source)
+            .on_conflict_do_update(index_elements=["year"], set_={"source": body.source})
+        )
         after = await _calendar_year(session, year)
-        await audit.append(session, actor=principal.sub, actor_role=principal.role, action="calendar.year.set",
-                           entity_type="calendar_year", entity_id=str(year), before=before,
-                           after=after.model_dump(mode="json"))
+        await audit.append(
+            session,
+            actor=principal.sub,
+            actor_role=principal.role,
+            action="calendar.year.set",
+            entity_type="calendar_year",
+            entity_id=str(year),
+            before=before,
+            after=after.model_dump(mode="json"),
+        )
         return after
 
     if info_is_dev:
@@ -210,12 +247,20 @@ def _kernel_router(info: ServiceInfo, info_is_dev: bool) -> APIRouter:
 
 
 async def _calendar_year(session: AsyncSession, year: int) -> CalendarYearRead:
-    rows = (await session.execute(sa.select(calendar_override_t).where(
-        sa.extract("year", calendar_override_t.c.day) == year).order_by(calendar_override_t.c.day))).all()
+    rows = (
+        await session.execute(
+            sa.select(calendar_override_t)
+            .where(sa.extract("year", calendar_override_t.c.day) == year)
+            .order_by(calendar_override_t.c.day)
+        )
+    ).all()
     source = await session.scalar(sa.select(calendar_year_t.c.source).where(calendar_year_t.c.year == year))
     return CalendarYearRead(
-        year=year, source=source or "", covered_by_package=year in PACKAGE_YEARS,
-        days_off=[r.day for r in rows if not r.is_working_day], working_days=[r.day for r in rows if r.is_working_day],
+        year=year,
+        source=source or "",
+        covered_by_package=year in PACKAGE_YEARS,
+        days_off=[r.day for r in rows if not r.is_working_day],
+        working_days=[r.day for r in rows if r.is_working_day],
     )
 
 
@@ -254,15 +299,25 @@ def build_service_app(parts: ServiceParts, role: Role = "all") -> FastAPI:
     info, settings = parts.info, parts.settings
     if settings.env != "test":
         logs.configure(info.name, settings.log_level, settings.log_json)
-    engine = create_engine(settings.database_url, pool_size=settings.database_pool_size,
-                           max_overflow=settings.database_max_overflow, app_name=f"zhifa-{info.name}")
+    engine = create_engine(
+        settings.database_url,
+        pool_size=settings.database_pool_size,
+        max_overflow=settings.database_max_overflow,
+        app_name=f"zhifa-{info.name}",
+    )
     factory = session_factory(engine)
     verifier = TokenVerifier(
-        issuer=settings.jwt_issuer, audience=settings.jwt_audience, jwks_file=settings.jwks_file,
-        jwks_url=settings.jwks_url, leeway=settings.jwt_leeway_s, refresh_cooldown=settings.jwks_refresh_cooldown_s,
+        issuer=settings.jwt_issuer,
+        audience=settings.jwt_audience,
+        jwks_file=settings.jwks_file,
+        jwks_url=settings.jwks_url,
+        leeway=settings.jwt_leeway_s,
+        refresh_cooldown=settings.jwks_refresh_cooldown_s,
     )
     bus = Bus(settings.nats_url, name=f"zhifa-{info.name}", stream_replicas=settings.nats_stream_replicas)
-    runtime = Runtime(info=info, settings=settings, engine=engine, factory=factory, bus=bus, verifier=verifier)
+    runtime = Runtime(
+        info=info, settings=settings, engine=engine, factory=factory, bus=bus, verifier=verifier
+    )
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -271,14 +326,22 @@ def build_service_app(parts: ServiceParts, role: Role = "all") -> FastAPI:
             await hook(runtime)
         if role in ("worker", "all"):
             runtime.relay = Relay(
-                service=info.name, factory=factory, bus=bus, database_url=settings.database_url,
-                batch_size=settings.relay_batch_size, max_in_flight=settings.relay_max_in_flight,
-                poll_interval=settings.relay_poll_interval_s, retention=timedelta(days=settings.outbox_retention_days),
+                service=info.name,
+                factory=factory,
+                bus=bus,
+                database_url=settings.database_url,
+                batch_size=settings.relay_batch_size,
+                max_in_flight=settings.relay_max_in_flight,
+                poll_interval=settings.relay_poll_interval_s,
+                retention=timedelta(days=settings.outbox_retention_days),
             )
             runtime.consumers = ConsumerRunner(
-                service=info.name, factory=factory, bus=bus,
+                service=info.name,
+                factory=factory,
+                bus=bus,
                 subscriptions=[*ping_subscriptions(info), *parts.subscriptions],
-                max_deliver=settings.consumer_max_deliver, ack_wait=settings.consumer_ack_wait_s,
+                max_deliver=settings.consumer_max_deliver,
+                ack_wait=settings.consumer_ack_wait_s,
                 concurrency=settings.consumer_concurrency,
             )
             runtime.tasks.append(asyncio.create_task(runtime.relay.run(), name=f"{info.name}-relay"))
@@ -309,8 +372,12 @@ def build_service_app(parts: ServiceParts, role: Role = "all") -> FastAPI:
     app.state.factory = factory
     problems.install(app)
     app.add_middleware(
-        EdgeMiddleware, service=info.name, factory=factory, verifier=verifier,
-        max_body_bytes=settings.max_body_bytes, bulk_max_body_bytes=settings.bulk_max_body_bytes,
+        EdgeMiddleware,
+        service=info.name,
+        factory=factory,
+        verifier=verifier,
+        max_body_bytes=settings.max_body_bytes,
+        bulk_max_body_bytes=settings.bulk_max_body_bytes,
         idempotency_ttl=timedelta(hours=max(24, settings.idempotency_ttl_hours)),
     )
     app.include_router(_health_router())

@@ -25,14 +25,32 @@ _LOCK_KEY = 0x7A686966612D6175  # "zhifa-au": one chain per database
 
 
 def entry_hash(
-    *, seq: int, at: datetime, actor: str, actor_role: str, action: str, entity_type: str, entity_id: str,
-    before: Any, after: Any, request_id: str | None, prev_hash: str,
+    *,
+    seq: int,
+    at: datetime,
+    actor: str,
+    actor_role: str,
+    action: str,
+    entity_type: str,
+    entity_id: str,
+    before: Any,
+    after: Any,
+    request_id: str | None,
+    prev_hash: str,
 ) -> str:
     canonical = orjson.dumps(
         {
-            "seq": seq, "at": at.astimezone(UTC).isoformat(timespec="microseconds"), "actor": actor,
-            "actor_role": actor_role, "action": action, "entity_type": entity_type, "entity_id": entity_id,
-            "before": before, "after": after, "request_id": request_id, "prev_hash": prev_hash,
+            "seq": seq,
+            "at": at.astimezone(UTC).isoformat(timespec="microseconds"),
+            "actor": actor,
+            "actor_role": actor_role,
+            "action": action,
+            "entity_type": entity_type,
+            "entity_id": entity_id,
+            "before": before,
+            "after": after,
+            "request_id": request_id,
+            "prev_hash": prev_hash,
         },
         option=orjson.OPT_SORT_KEYS,
         default=str,
@@ -41,7 +59,11 @@ def entry_hash(
 
 
 def _jsonable(value: Any) -> Any:
-    return None if value is None else orjson.loads(orjson.dumps(value, default=str, option=orjson.OPT_NON_STR_KEYS))
+    return (
+        None
+        if value is None
+        else orjson.loads(orjson.dumps(value, default=str, option=orjson.OPT_NON_STR_KEYS))
+    )
 
 
 async def append(
@@ -57,18 +79,45 @@ async def append(
 ) -> int:
     """Append one entry to the chain in the caller's transaction; returns its sequence number."""
     await session.execute(sa.select(sa.func.pg_advisory_xact_lock(_LOCK_KEY)))
-    last = (await session.execute(sa.select(audit_t.c.seq, audit_t.c.hash).order_by(audit_t.c.seq.desc()).limit(1))).first()
+    last = (
+        await session.execute(
+            sa.select(audit_t.c.seq, audit_t.c.hash).order_by(audit_t.c.seq.desc()).limit(1)
+        )
+    ).first()
     seq = (last.seq + 1) if last else 1
     prev = last.hash if last else GENESIS
     at = datetime.now(UTC)
     before_j, after_j = _jsonable(before), _jsonable(after)
     rid = request_id_var.get()
-    digest = entry_hash(seq=seq, at=at, actor=actor, actor_role=actor_role, action=action, entity_type=entity_type,
-                        entity_id=entity_id, before=before_j, after=after_j, request_id=rid, prev_hash=prev)
-    await session.execute(sa.insert(audit_t).values(
-        seq=seq, at=at, actor=actor, actor_role=actor_role, action=action, entity_type=entity_type,
-        entity_id=entity_id, before=before_j, after=after_j, request_id=rid, prev_hash=prev, hash=digest,
-    ))
+    digest = entry_hash(
+        seq=seq,
+        at=at,
+        actor=actor,
+        actor_role=actor_role,
+        action=action,
+        entity_type=entity_type,
+        entity_id=entity_id,
+        before=before_j,
+        after=after_j,
+        request_id=rid,
+        prev_hash=prev,
+    )
+    await session.execute(
+        sa.insert(audit_t).values(
+            seq=seq,
+            at=at,
+            actor=actor,
+            actor_role=actor_role,
+            action=action,
+            entity_type=entity_type,
+            entity_id=entity_id,
+            before=before_j,
+            after=after_j,
+            request_id=rid,
+            prev_hash=prev,
+            hash=digest,
+        )
+    )
     return seq
 
 
@@ -87,9 +136,11 @@ async def verify(session: AsyncSession, *, batch: int = 5000) -> ChainReport:
     count = 0
     last_seq = 0
     while True:
-        rows = (await session.execute(
-            sa.select(audit_t).where(audit_t.c.seq > last_seq).order_by(audit_t.c.seq).limit(batch)
-        )).all()
+        rows = (
+            await session.execute(
+                sa.select(audit_t).where(audit_t.c.seq > last_seq).order_by(audit_t.c.seq).limit(batch)
+            )
+        ).all()
         if not rows:
             return ChainReport(count, True, None, None)
         for r in rows:
@@ -97,9 +148,19 @@ async def verify(session: AsyncSession, *, batch: int = 5000) -> ChainReport:
                 return ChainReport(count, False, expected_seq, f"entry {expected_seq} is missing")
             if r.prev_hash != prev:
                 return ChainReport(count, False, r.seq, "prev_hash does not match the previous entry")
-            digest = entry_hash(seq=r.seq, at=r.at, actor=r.actor, actor_role=r.actor_role, action=r.action,
-                                entity_type=r.entity_type, entity_id=r.entity_id, before=r.before, after=r.after,
-                                request_id=r.request_id, prev_hash=r.prev_hash)
+            digest = entry_hash(
+                seq=r.seq,
+                at=r.at,
+                actor=r.actor,
+                actor_role=r.actor_role,
+                action=r.action,
+                entity_type=r.entity_type,
+                entity_id=r.entity_id,
+                before=r.before,
+                after=r.after,
+                request_id=r.request_id,
+                prev_hash=r.prev_hash,
+            )
             if digest != r.hash:
                 return ChainReport(count, False, r.seq, "entry content does not match its hash")
             prev = r.hash

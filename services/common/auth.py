@@ -8,6 +8,7 @@ they expire (an Ed25519 verification costs ~0.1 ms of CPU; the cache makes repea
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import json
 import time
@@ -94,7 +95,9 @@ def principal_from_claims(claims: dict[str, Any]) -> Principal:
         raise TokenInvalid(f"令牌中的角色 {role!r} 无效", detail_en=f"unknown role {role!r}")
     missing = [c for c in ROLE_CLAIMS[role] if not claims.get(c)]
     if missing:
-        raise TokenInvalid(f"{role} 令牌缺少必需声明：{', '.join(missing)}", detail_en=f"missing claims {missing}")
+        raise TokenInvalid(
+            f"{role} 令牌缺少必需声明：{', '.join(missing)}", detail_en=f"missing claims {missing}"
+        )
     return Principal(
         sub=str(claims["sub"]),
         role=role,
@@ -158,7 +161,8 @@ class TokenVerifier:
                 response.raise_for_status()
                 self._keys = load_jwks(response.json())
         elif self.jwks_file:
-            self._keys = load_jwks(json.loads(Path(self.jwks_file).read_text()))
+            text = await asyncio.to_thread(Path(self.jwks_file).read_text)
+            self._keys = load_jwks(json.loads(text))
 
     async def verify(self, authorization: str | None) -> Principal:
         """The principal of an ``Authorization: Bearer ...`` header value, or Unauthorized."""
@@ -166,7 +170,9 @@ class TokenVerifier:
             raise TokenMissing("请求缺少 Authorization: Bearer 访问令牌", detail_en="no bearer token")
         scheme, _, token = authorization.partition(" ")
         if scheme.lower() != "bearer" or not token:
-            raise TokenMissing("Authorization 头格式应为 Bearer <令牌>", detail_en="expected 'Bearer <token>'")
+            raise TokenMissing(
+                "Authorization 头格式应为 Bearer <令牌>", detail_en="expected 'Bearer <token>'"
+            )
         digest = hashlib.sha256(token.encode()).digest()
         cached = self._cache.get(digest)
         now = time.time()

@@ -11,6 +11,8 @@ from services.common.workdays import WorkingDayCalendar
 
 async def load_calendar(session: AsyncSession) -> WorkingDayCalendar:
     """The statutory calendar plus every override and every year the administrator has entered."""
-    overrides = {r.day: r.is_working_day for r in (await session.execute(sa.select(calendar_override_t))).all()}
+    overrides = {
+        r.day: r.is_working_day for r in (await session.execute(sa.select(calendar_override_t))).all()
+    }
     years = list((await session.scalars(sa.select(calendar_year_t.c.year))).all())
     return WorkingDayCalendar(overrides, covered_years=years)

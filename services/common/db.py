@@ -35,16 +35,18 @@ def asyncpg_url(url: str) -> str:
     """Accept postgresql:// and postgres:// URLs and use the asyncpg driver."""
     for prefix in ("postgresql+asyncpg://", "postgresql://", "postgres://"):
         if url.startswith(prefix):
-            return "postgresql+asyncpg://" + url[len(prefix):]
+            return "postgresql+asyncpg://" + url[len(prefix) :]
     raise ValueError(f"not a PostgreSQL URL: {url!r}")
 
 
 def plain_dsn(url: str) -> str:
     """The URL asyncpg.connect() takes (no SQLAlchemy driver suffix)."""
-    return "postgresql://" + asyncpg_url(url)[len("postgresql+asyncpg://"):]
+    return "postgresql://" + asyncpg_url(url)[len("postgresql+asyncpg://") :]
 
 
-def create_engine(url: str, *, pool_size: int = 10, max_overflow: int = 10, app_name: str = "zhifa") -> AsyncEngine:
+def create_engine(
+    url: str, *, pool_size: int = 10, max_overflow: int = 10, app_name: str = "zhifa"
+) -> AsyncEngine:
     return create_async_engine(
         asyncpg_url(url),
         pool_size=pool_size,

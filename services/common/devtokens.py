@@ -7,7 +7,7 @@ from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from services.common.auth import load_private_key, mint_token
+from services.common.auth import Role, load_private_key, mint_token
 from services.common.settings import DEV_JWKS_FILE, DEV_JWT_PRIVATE_KEY, CommonSettings
 
 
@@ -16,8 +16,16 @@ def dev_signing_key() -> tuple[Ed25519PrivateKey, str]:
     return load_private_key(DEV_JWT_PRIVATE_KEY), str(kid)
 
 
-def mint_dev_token(role: str, sub: str, ttl: int = 8 * 3600, **claims: Any) -> str:
+def mint_dev_token(role: Role, sub: str, ttl: int = 8 * 3600, **claims: Any) -> str:
     common = CommonSettings()
     key, kid = dev_signing_key()
-    return mint_token(key, kid=kid, issuer=common.jwt_issuer, audience=common.jwt_audience, sub=sub,
-                      role=role, ttl_seconds=ttl, **claims)  # type: ignore[arg-type]
+    return mint_token(
+        key,
+        kid=kid,
+        issuer=common.jwt_issuer,
+        audience=common.jwt_audience,
+        sub=sub,
+        role=role,
+        ttl_seconds=ttl,
+        **claims,
+    )

@@ -59,15 +59,27 @@ def _headers(scope: Scope) -> dict[bytes, bytes]:
     return {k.lower(): v for k, v in scope.get("headers", [])}
 
 
-async def _send_problem(send: Send, status: int, code: str, title: str, detail: str, request_id: str,
-                        extra: dict[str, Any] | None = None) -> None:
+async def _send_problem(
+    send: Send,
+    status: int,
+    code: str,
+    title: str,
+    detail: str,
+    request_id: str,
+    extra: dict[str, Any] | None = None,
+) -> None:
     body = problem_body(status=status, code=code, title=title, detail=detail, extra=extra)
-    await send({
-        "type": "http.response.start",
-        "status": status,
-        "headers": [(b"content-type", PROBLEM), (b"content-length", str(len(body)).encode()),
-                    (b"x-request-id", request_id.encode())],
-    })
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [
+                (b"content-type", PROBLEM),
+                (b"content-length", str(len(body)).encode()),
+                (b"x-request-id", request_id.encode()),
+            ],
+        }
+    )
     await send({"type": "http.response.body", "body": body})
 
 
@@ -125,12 +137,22 @@ class EdgeMiddleware:
             if not message.get("more_body", False):
                 return b"".join(chunks)
 
-    async def _handle(self, scope: Scope, receive: Receive, send: Send, headers: dict[bytes, bytes], rid: str,
-                      english: bool, status_holder: list[int]) -> None:
+    async def _handle(
+        self,
+        scope: Scope,
+        receive: Receive,
+        send: Send,
+        headers: dict[bytes, bytes],
+        rid: str,
+        english: bool,
+        status_holder: list[int],
+    ) -> None:
         method = scope["method"]
         path: str = scope["path"]
         limit = self.bulk_max_body_bytes if path.endswith("/bulk") else self.max_body_bytes
-        too_large_detail = (f"Request body exceeds {limit} bytes" if english else f"请求体超过上限 {limit} 字节")
+        too_large_detail = (
+            f"Request body exceeds {limit} bytes" if english else f"请求体超过上限 {limit} 字节"
+        )
         too_large_title = "Payload too large" if english else "请求体过大"
         declared = headers.get(b"content-length")
         if declared is not None and declared.isdigit() and int(declared) > limit:
@@ -161,20 +183,31 @@ class EdgeMiddleware:
             if method == "POST" and idem_key and self.factory is not None and self.verifier is not None:
                 if len(idem_key) > MAX_KEY_LENGTH:
                     status_holder[0] = 400
-                    await _send_problem(send, 400, "IDEMPOTENCY_KEY_INVALID",
-                                        "Invalid Idempotency-Key" if english else "Idempotency-Key 无效",
-                                        "Idempotency-Key is at most 255 characters" if english
-                                        else "Idempotency-Key 最长 255 个字符", rid)
+                    await _send_problem(
+                        send,
+                        400,
+                        "IDEMPOTENCY_KEY_INVALID",
+                        "Invalid Idempotency-Key" if english else "Idempotency-Key 无效",
+                        "Idempotency-Key is at most 255 characters"
+                        if english
+                        else "Idempotency-Key 最长 255 个字符",
+                        rid,
+                    )
                     return
                 try:
-                    principal = await self.verifier.verify(headers.get(b"authorization", b"").decode("latin-1"))
+                    principal = await self.verifier.verify(
+                        headers.get(b"authorization", b"").decode("latin-1")
+                    )
                     idem_scope = principal.caller_key
                 except DomainError:
                     idem_scope = None  # the endpoint answers 401 itself
-            fingerprint = hashlib.sha256(method.encode() + b" " + path.encode() + b"\n" + (body or b"")).hexdigest()
+            fingerprint = hashlib.sha256(
+                method.encode() + b" " + path.encode() + b"\n" + (body or b"")
+            ).hexdigest()
             if idem_scope is not None:
-                replayed = await self._idempotency_check(ctx, idem_scope, idem_key, fingerprint, send, rid, english,
-                                                         status_holder)
+                replayed = await self._idempotency_check(
+                    ctx, idem_scope, idem_key, fingerprint, send, rid, english, status_holder
+                )
                 if replayed:
                     return
 
@@ -195,9 +228,16 @@ class EdgeMiddleware:
                     await ctx.session.rollback()
                 log.exception("unhandled error on %s %s", method, path)
                 status_holder[0] = 500
-                await _send_problem(send, 500, "INTERNAL_ERROR", "Internal server error" if english else "服务器内部错误",
-                                    "The request failed; it changed nothing. Quote the request id when reporting it"
-                                    if english else "请求处理失败，未做任何修改。反馈问题时请提供 request_id", rid)
+                await _send_problem(
+                    send,
+                    500,
+                    "INTERNAL_ERROR",
+                    "Internal server error" if english else "服务器内部错误",
+                    "The request failed; it changed nothing. Quote the request id when reporting it"
+                    if english
+                    else "请求处理失败，未做任何修改。反馈问题时请提供 request_id",
+                    rid,
+                )
                 return
             except BaseException:
                 if ctx.session is not None:
@@ -211,32 +251,53 @@ class EdgeMiddleware:
                     try:
                         if idem_scope is not None and 200 <= status < 300:
                             content_type = dict(start_message.get("headers", [])).get(b"content-type", b"")
-                            await ctx.session.execute(sa.insert(idempotency_t).values(
-                                scope=idem_scope, key=idem_key, request_hash=fingerprint, status_code=status,
-                                content_type=content_type.decode("latin-1"), body=response_body,
-                                expires_at=datetime.now(UTC) + self.idempotency_ttl,
-                            ))
+                            await ctx.session.execute(
+                                sa.insert(idempotency_t).values(
+                                    scope=idem_scope,
+                                    key=idem_key,
+                                    request_hash=fingerprint,
+                                    status_code=status,
+                                    content_type=content_type.decode("latin-1"),
+                                    body=response_body,
+                                    expires_at=datetime.now(UTC) + self.idempotency_ttl,
+                                )
+                            )
                         await ctx.session.commit()
                     except IntegrityError as exc:
                         await ctx.session.rollback()
                         status_holder[0] = 409
-                        await _send_problem(send, 409, "CONFLICT", "Conflict" if english else "与当前状态冲突",
-                                            "The change conflicts with a concurrent change; retry"
-                                            if english else "该操作与并发的其他操作冲突，请重试", rid,
-                                            extra={"constraint": str(getattr(exc.orig, "constraint_name", "") or "")})
+                        await _send_problem(
+                            send,
+                            409,
+                            "CONFLICT",
+                            "Conflict" if english else "与当前状态冲突",
+                            "The change conflicts with a concurrent change; retry"
+                            if english
+                            else "该操作与并发的其他操作冲突，请重试",
+                            rid,
+                            extra={"constraint": str(getattr(exc.orig, "constraint_name", "") or "")},
+                        )
                         return
                     except DBAPIError:
                         await ctx.session.rollback()
                         status_holder[0] = 503
-                        await _send_problem(send, 503, "DATABASE_UNAVAILABLE",
-                                            "Service unavailable" if english else "服务暂不可用",
-                                            "The database did not accept the change; retry later"
-                                            if english else "数据库暂不可用，变更未保存，请稍后重试", rid)
+                        await _send_problem(
+                            send,
+                            503,
+                            "DATABASE_UNAVAILABLE",
+                            "Service unavailable" if english else "服务暂不可用",
+                            "The database did not accept the change; retry later"
+                            if english
+                            else "数据库暂不可用，变更未保存，请稍后重试",
+                            rid,
+                        )
                         return
                 else:
                     await ctx.session.rollback()
             status_holder[0] = status
-            headers_out = [(k, v) for k, v in start_message.get("headers", []) if k.lower() != b"x-request-id"]
+            headers_out = [
+                (k, v) for k, v in start_message.get("headers", []) if k.lower() != b"x-request-id"
+            ]
             headers_out.append((b"x-request-id", rid.encode()))
             await send({**start_message, "headers": headers_out})
             await send({"type": "http.response.body", "body": response_body})
@@ -244,46 +305,80 @@ class EdgeMiddleware:
             if ctx.session is not None:
                 await ctx.session.close()
 
-    async def _idempotency_check(self, ctx: RequestContext, idem_scope: str, key: str, fingerprint: str, send: Send,
-                                 rid: str, english: bool, status_holder: list[int]) -> bool:
+    async def _idempotency_check(
+        self,
+        ctx: RequestContext,
+        idem_scope: str,
+        key: str,
+        fingerprint: str,
+        send: Send,
+        rid: str,
+        english: bool,
+        status_holder: list[int],
+    ) -> bool:
         """True when the request was answered here (replay, 409 in flight, 422 mismatch)."""
         session = ctx.get_session()
         locked = await session.scalar(
-            sa.select(sa.func.pg_try_advisory_xact_lock(sa.func.hashtextextended(idem_scope + "\x1f" + key, 0)))
+            sa.select(
+                sa.func.pg_try_advisory_xact_lock(sa.func.hashtextextended(idem_scope + "\x1f" + key, 0))
+            )
         )
         if not locked:
             status_holder[0] = 409
-            await _send_problem(send, 409, "IDEMPOTENCY_IN_FLIGHT",
-                                "Request in progress" if english else "相同请求正在处理中",
-                                "A request with this Idempotency-Key is still being processed; retry shortly"
-                                if english else "使用该 Idempotency-Key 的请求仍在处理中，请稍后重试", rid)
+            await _send_problem(
+                send,
+                409,
+                "IDEMPOTENCY_IN_FLIGHT",
+                "Request in progress" if english else "相同请求正在处理中",
+                "A request with this Idempotency-Key is still being processed; retry shortly"
+                if english
+                else "使用该 Idempotency-Key 的请求仍在处理中，请稍后重试",
+                rid,
+            )
             await session.rollback()
             return True
-        row = (await session.execute(
-            sa.select(idempotency_t).where(
-                idempotency_t.c.scope == idem_scope, idempotency_t.c.key == key,
-                idempotency_t.c.expires_at > sa.func.now(),
+        row = (
+            await session.execute(
+                sa.select(idempotency_t).where(
+                    idempotency_t.c.scope == idem_scope,
+                    idempotency_t.c.key == key,
+                    idempotency_t.c.expires_at > sa.func.now(),
+                )
             )
-        )).first()
+        ).first()
         if row is None:
-            await session.execute(sa.delete(idempotency_t).where(
-                idempotency_t.c.scope == idem_scope, idempotency_t.c.key == key))
+            await session.execute(
+                sa.delete(idempotency_t).where(
+                    idempotency_t.c.scope == idem_scope, idempotency_t.c.key == key
+                )
+            )
             return False
         await session.rollback()
         if row.request_hash != fingerprint:
             status_holder[0] = 422
-            await _send_problem(send, 422, "IDEMPOTENCY_KEY_MISMATCH",
-                                "Idempotency-Key reused" if english else "Idempotency-Key 已用于不同的请求",
-                                "This Idempotency-Key was used with a different request body or path"
-                                if english else "该 Idempotency-Key 已用于内容不同的请求，请使用新的键", rid)
+            await _send_problem(
+                send,
+                422,
+                "IDEMPOTENCY_KEY_MISMATCH",
+                "Idempotency-Key reused" if english else "Idempotency-Key 已用于不同的请求",
+                "This Idempotency-Key was used with a different request body or path"
+                if english
+                else "该 Idempotency-Key 已用于内容不同的请求，请使用新的键",
+                rid,
+            )
             return True
         status_holder[0] = row.status_code
-        await send({
-            "type": "http.response.start",
-            "status": row.status_code,
-            "headers": [(b"content-type", row.content_type.encode("latin-1")),
-                        (b"content-length", str(len(row.body)).encode()),
-                        (b"idempotent-replayed", b"true"), (b"x-request-id", rid.encode())],
-        })
+        await send(
+            {
+                "type": "http.response.start",
+                "status": row.status_code,
+                "headers": [
+                    (b"content-type", row.content_type.encode("latin-1")),
+                    (b"content-length", str(len(row.body)).encode()),
+                    (b"idempotent-replayed", b"true"),
+                    (b"x-request-id", rid.encode()),
+                ],
+            }
+        )
         await send({"type": "http.response.body", "body": bytes(row.body)})
         return True

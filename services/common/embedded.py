@@ -95,7 +95,11 @@ class EmbeddedPostgres:
             return False
         result = subprocess.run(
             [str(_pg_bin() / "pg_ctl"), "-D", str(self.data_dir), "status"],
-            user=self._user, capture_output=True, text=True, cwd="/", check=False,
+            user=self._user,
+            capture_output=True,
+            text=True,
+            cwd="/",
+            check=False,
         )
         return result.returncode == 0
 
@@ -103,8 +107,15 @@ class EmbeddedPostgres:
         self._prepare_dirs()
         if not self.initialised():
             self._run(
-                "initdb", "-D", str(self.data_dir), "-U", "postgres", "--auth=trust",
-                "--encoding=UTF8", "--locale=C.UTF-8", "--no-instructions",
+                "initdb",
+                "-D",
+                str(self.data_dir),
+                "-U",
+                "postgres",
+                "--auth=trust",
+                "--encoding=UTF8",
+                "--locale=C.UTF-8",
+                "--no-instructions",
                 timeout=180,
             )
         if self.running():
@@ -123,8 +134,17 @@ class EmbeddedPostgres:
             # Test databases: throwaway data, so trade crash safety for speed.
             options += ["-c fsync=off", "-c synchronous_commit=off", "-c full_page_writes=off"]
         self._run(
-            "pg_ctl", "-D", str(self.data_dir), "-l", str(self.log_file), "-w", "-t", "120",
-            "-o", " ".join(options), "start",
+            "pg_ctl",
+            "-D",
+            str(self.data_dir),
+            "-l",
+            str(self.log_file),
+            "-w",
+            "-t",
+            "120",
+            "-o",
+            " ".join(options),
+            "start",
             timeout=150,
         )
 
@@ -142,7 +162,9 @@ class EmbeddedPostgres:
             time.sleep(0.5)
 
     def psql(self, sql: str, database: str = "postgres") -> str:
-        return self._run("psql", "-X", "-q", "-At", "-v", "ON_ERROR_STOP=1", "-d", self.dsn(database), "-c", sql)
+        return self._run(
+            "psql", "-X", "-q", "-At", "-v", "ON_ERROR_STOP=1", "-d", self.dsn(database), "-c", sql
+        )
 
     def ensure_database(self, name: str) -> None:
         exists = self.psql(f"SELECT 1 FROM pg_database WHERE datname = '{name}'").strip()
@@ -163,7 +185,9 @@ def nats_server_binary() -> str:
 class EmbeddedNats:
     """A nats-server with JetStream, storing in ``store_dir``, fsyncing every write (SPEC §1.4)."""
 
-    def __init__(self, store_dir: Path, port: int, *, monitor_port: int | None = None, sync_always: bool = True):
+    def __init__(
+        self, store_dir: Path, port: int, *, monitor_port: int | None = None, sync_always: bool = True
+    ):
         self.store_dir = Path(store_dir).resolve()
         self.port = port
         self.monitor_port = monitor_port
@@ -197,7 +221,9 @@ class EmbeddedNats:
         log_handle = self.log_file.open("ab")
         self.process = subprocess.Popen(
             [nats_server_binary(), "-c", str(self.config_file)],
-            stdout=log_handle, stderr=subprocess.STDOUT, start_new_session=True,
+            stdout=log_handle,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
         )
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:

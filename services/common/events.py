@@ -10,7 +10,7 @@ import uuid
 from datetime import UTC, datetime
 from typing import Any, ClassVar
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict
 
 
 class Envelope(BaseModel):
@@ -43,7 +43,9 @@ class Event(BaseModel):
         raise NotImplementedError
 
 
-def make_envelope(event: Event, *, source: str, request_id: str | None = None, at: datetime | None = None) -> Envelope:
+def make_envelope(
+    event: Event, *, source: str, request_id: str | None = None, at: datetime | None = None
+) -> Envelope:
     return Envelope(
         id=uuid.uuid4(),
         type=event.TYPE,

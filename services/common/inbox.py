@@ -169,14 +169,19 @@ class ConsumerRunner:
                 await self._dead_letter(msg, durable, str(envelope.id), repr(exc), delivered)
             else:
                 log.warning(
-                    "handler %s failed on delivery %d (will retry): %r", durable, delivered, exc,
+                    "handler %s failed on delivery %d (will retry): %r",
+                    durable,
+                    delivered,
+                    exc,
                     extra={"event_id": str(envelope.id), "consumer": durable},
                 )
                 await msg.nak(delay=backoff(delivered))
         finally:
             request_id_var.reset(token)
 
-    async def _dead_letter(self, msg: Msg, durable: str, event_id: str | None, error: str, deliveries: int) -> None:
+    async def _dead_letter(
+        self, msg: Msg, durable: str, event_id: str | None, error: str, deliveries: int
+    ) -> None:
         try:
             async with transaction(self.factory) as session:
                 await session.execute(
@@ -196,7 +201,10 @@ class ConsumerRunner:
         await msg.term()
         metrics.DEAD_LETTERS.labels(durable).inc()
         log.error(
-            "event dead-lettered by %s after %d deliveries: %s", durable, deliveries, error,
+            "event dead-lettered by %s after %d deliveries: %s",
+            durable,
+            deliveries,
+            error,
             extra={"event_id": event_id, "consumer": durable},
         )
 

@@ -8,16 +8,26 @@ HTTP_REQUESTS = Counter(
     "zhifa_http_requests_total", "HTTP requests", ["service", "method", "route", "status"]
 )
 HTTP_DURATION = Histogram(
-    "zhifa_http_request_duration_seconds", "HTTP request duration", ["service", "route"],
+    "zhifa_http_request_duration_seconds",
+    "HTTP request duration",
+    ["service", "route"],
     buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
 )
 OUTBOX_PENDING = Gauge("zhifa_outbox_pending", "outbox rows not yet published", ["service"])
 OUTBOX_PUBLISHED = Counter("zhifa_outbox_published_total", "outbox rows published and acked", ["service"])
-OUTBOX_PUBLISH_ERRORS = Counter("zhifa_outbox_publish_errors_total", "failed JetStream publishes", ["service"])
+OUTBOX_PUBLISH_ERRORS = Counter(
+    "zhifa_outbox_publish_errors_total", "failed JetStream publishes", ["service"]
+)
 INBOX_PROCESSED = Counter("zhifa_inbox_processed_total", "events applied by a consumer", ["consumer"])
-INBOX_DUPLICATES = Counter("zhifa_inbox_duplicates_total", "redelivered events absorbed by the inbox", ["consumer"])
-CONSUMER_FAILURES = Counter("zhifa_consumer_failures_total", "handler failures (will be retried)", ["consumer"])
-DEAD_LETTERS = Counter("zhifa_dead_letters_total", "events dead-lettered after bounded redelivery", ["consumer"])
+INBOX_DUPLICATES = Counter(
+    "zhifa_inbox_duplicates_total", "redelivered events absorbed by the inbox", ["consumer"]
+)
+CONSUMER_FAILURES = Counter(
+    "zhifa_consumer_failures_total", "handler failures (will be retried)", ["consumer"]
+)
+DEAD_LETTERS = Counter(
+    "zhifa_dead_letters_total", "events dead-lettered after bounded redelivery", ["consumer"]
+)
 NATS_CONNECTED = Gauge("zhifa_nats_connected", "1 when the NATS connection is up", ["service"])
 
 

@@ -19,7 +19,9 @@ def alembic_config(service: str, database_url: str) -> Config:
     cfg.set_main_option("script_location", str(SERVICES_DIR / service / "migrations"))
     cfg.set_main_option("path_separator", "os")
     cfg.set_main_option("version_locations", str(SERVICES_DIR / service / "migrations" / "versions"))
-    cfg.set_main_option("file_template", "%%(year)d_%%(month).2d_%%(day).2d_%%(hour).2d%%(minute).2d_%%(rev)s_%%(slug)s")
+    cfg.set_main_option(
+        "file_template", "%%(year)d_%%(month).2d_%%(day).2d_%%(hour).2d%%(minute).2d_%%(rev)s_%%(slug)s"
+    )
     cfg.attributes["database_url"] = database_url
     cfg.attributes["service"] = service
     return cfg

@@ -14,7 +14,7 @@ from services.common.db import asyncpg_url
 
 def run(metadata: MetaData, service: str) -> None:
     config = context.config
-    url = config.attributes.get("database_url") or config.get_main_option("sqlalchemy.url")
+    url = str(config.attributes.get("database_url") or config.get_main_option("sqlalchemy.url") or "")
     version_table = f"alembic_version_{service}"
     if context.is_offline_mode():
         context.configure(url=url, target_metadata=metadata, literal_binds=True, version_table=version_table)
@@ -23,8 +23,9 @@ def run(metadata: MetaData, service: str) -> None:
         return
 
     def do_run(connection: Connection) -> None:
-        context.configure(connection=connection, target_metadata=metadata, version_table=version_table,
-                          compare_type=True)
+        context.configure(
+            connection=connection, target_metadata=metadata, version_table=version_table, compare_type=True
+        )
         with context.begin_transaction():
             context.run_migrations()
 

@@ -15,6 +15,7 @@ import contextlib
 import logging
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import asyncpg
 import orjson
@@ -39,7 +40,9 @@ PENDING_KEY = "zhifa_outbox_pending"
 
 def add(session: AsyncSession, event: Event, *, at: datetime | None = None) -> Envelope:
     """Stage ``event`` for publication in the caller's transaction; returns its envelope."""
-    envelope = make_envelope(event, source=by_subject(event.TYPE).name, request_id=request_id_var.get(), at=at)
+    envelope = make_envelope(
+        event, source=by_subject(event.TYPE).name, request_id=request_id_var.get(), at=at
+    )
     pending = session.info.setdefault(PENDING_KEY, [])
     pending.append(envelope)
     return envelope
@@ -47,7 +50,13 @@ def add(session: AsyncSession, event: Event, *, at: datetime | None = None) -> E
 
 def _rows(pending: list[Envelope]) -> list[dict[str, object]]:
     return [
-        {"id": e.id, "type": e.type, "version": e.version, "subject": e.subject, "envelope": e.model_dump(mode="json")}
+        {
+            "id": e.id,
+            "type": e.type,
+            "version": e.version,
+            "subject": e.subject,
+            "envelope": e.model_dump(mode="json"),
+        }
         for e in pending
     ]
 
@@ -126,7 +135,7 @@ class Relay:
             try:
                 conn = await asyncpg.connect(plain_dsn(self.database_url))
                 await conn.add_listener(NOTIFY_CHANNEL, lambda *_: self._wake.set())
-                while not conn.is_closed():
+                while not conn.is_closed():  # noqa: ASYNC110 (asyncpg offers no wait-for-close)
                     await asyncio.sleep(5)
             except asyncio.CancelledError:
                 if conn is not None:
@@ -157,11 +166,14 @@ class Relay:
             semaphore = asyncio.Semaphore(self.max_in_flight)
             js = self.bus.js
 
-            async def publish(row: sa.Row[tuple[object, str, dict[str, object]]]) -> str | None:
+            async def publish(row: Any) -> str | None:
                 async with semaphore:
                     try:
                         await js.publish(
-                            row.type, orjson.dumps(row.envelope), headers={"Nats-Msg-Id": str(row.id)}, timeout=5
+                            row.type,
+                            orjson.dumps(row.envelope),
+                            headers={"Nats-Msg-Id": str(row.id)},
+                            timeout=5,
                         )
                     except Exception as exc:
                         metrics.OUTBOX_PUBLISH_ERRORS.labels(self.service).inc()

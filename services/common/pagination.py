@@ -41,7 +41,9 @@ def decode_cursor(cursor: str | None) -> Any:
     try:
         return orjson.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
     except (ValueError, orjson.JSONDecodeError) as exc:
-        raise InvalidCursor("分页游标无法解析，请使用上一页返回的 next_cursor", detail_en="unparseable cursor") from exc
+        raise InvalidCursor(
+            "分页游标无法解析，请使用上一页返回的 next_cursor", detail_en="unparseable cursor"
+        ) from exc
 
 
 LimitQuery = Annotated[int, Query(ge=1, le=MAX_LIMIT, description=f"page size (at most {MAX_LIMIT})")]

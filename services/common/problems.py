@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import orjson
@@ -47,7 +48,7 @@ def problem_body(
     code: str,
     title: str,
     detail: str,
-    errors: list[dict[str, Any]] | None = None,
+    errors: Sequence[Mapping[str, Any]] | None = None,
     extra: dict[str, Any] | None = None,
 ) -> bytes:
     body: dict[str, Any] = {
@@ -59,14 +60,20 @@ def problem_body(
         "request_id": request_id_var.get(),
     }
     if errors:
-        body["errors"] = errors
+        body["errors"] = [dict(e) for e in errors]
     if extra:
         body.update({k: v for k, v in extra.items() if k not in body})
     return orjson.dumps(body, default=str)
 
 
-def problem_response(status: int, code: str | None = None, detail: str | None = None, *, english: bool = False,
-                     headers: dict[str, str] | None = None) -> Response:
+def problem_response(
+    status: int,
+    code: str | None = None,
+    detail: str | None = None,
+    *,
+    english: bool = False,
+    headers: dict[str, str] | None = None,
+) -> Response:
     default_code, zh, en = _HTTP_CODES.get(status, ("ERROR", "请求失败", "Request failed"))
     title = en if english else zh
     return Response(
@@ -81,7 +88,9 @@ def domain_error_response(exc: DomainError, *, english: bool = False) -> Respons
     title = exc.title_en if english else exc.title
     detail = (exc.detail_en or exc.title_en) if english else exc.detail
     return Response(
-        problem_body(status=exc.status, code=exc.code, title=title, detail=detail, errors=exc.errors, extra=exc.extra),
+        problem_body(
+            status=exc.status, code=exc.code, title=title, detail=detail, errors=exc.errors, extra=exc.extra
+        ),
         status_code=exc.status,
         media_type=PROBLEM_JSON,
     )
@@ -111,7 +120,9 @@ _VALIDATION_ZH = {
 def validation_errors(exc: RequestValidationError, english: bool) -> list[dict[str, Any]]:
     out = []
     for err in exc.errors():
-        message = err.get("msg", "") if english else _VALIDATION_ZH.get(err.get("type", ""), err.get("msg", ""))
+        message = (
+            err.get("msg", "") if english else _VALIDATION_ZH.get(err.get("type", ""), err.get("msg", ""))
+        )
         if not english and err.get("type") == "value_error":
             message = str(err.get("msg", "")).removeprefix("Value error, ")
         out.append({"loc": [str(p) for p in err.get("loc", ())], "type": err.get("type"), "message": message})
@@ -131,7 +142,11 @@ def install(app: FastAPI) -> None:
         errors = validation_errors(exc, english)
         first = errors[0] if errors else {"loc": [], "message": ""}
         where = ".".join(p for p in first["loc"] if p != "body") or "body"
-        detail = f"{where}: {first['message']}" if errors else ("Validation failed" if english else "请求内容校验失败")
+        detail = (
+            f"{where}: {first['message']}"
+            if errors
+            else ("Validation failed" if english else "请求内容校验失败")
+        )
         return Response(
             problem_body(
                 status=422,
@@ -148,7 +163,9 @@ def install(app: FastAPI) -> None:
         assert isinstance(exc, StarletteHTTPException)
         english = wants_english(request.headers.get("accept-language"))
         detail = exc.detail if isinstance(exc.detail, str) and exc.detail not in ("Not Found",) else None
-        return problem_response(exc.status_code, detail=detail, english=english, headers=getattr(exc, "headers", None))
+        return problem_response(
+            exc.status_code, detail=detail, english=english, headers=getattr(exc, "headers", None)
+        )
 
     async def on_unexpected(request: Request, exc: Exception) -> Response:
         log.exception("unhandled error on %s %s", request.method, request.url.path)

@@ -15,5 +15,5 @@ def try_it(base: str) -> str:
     return (
         f"  curl -s -X POST {base}/api/v1/inspection/diagnostics/ping \\\n"
         f"       -H \"Authorization: Bearer $(jq -r '.admin' var/tokens.json)\" -H 'Content-Type: application/json' \\\n"
-        f"       -d '{{\"note\": \"你好\"}}'"
+        f'       -d \'{{"note": "你好"}}\''
     )

@@ -35,10 +35,16 @@ class CommonSettings(BaseSettings):
     log_level: str = _shared("LOG_LEVEL", "INFO", "Python log level name")  # type: ignore[assignment]
     log_json: bool = _shared("LOG_JSON", True, "JSON log lines (one object per line)")  # type: ignore[assignment]
     nats_url: str = _shared("NATS_URL", "nats://127.0.0.1:4222", "NATS server URL(s), comma-separated")  # type: ignore[assignment]
-    nats_stream_replicas: int = _shared("NATS_STREAM_REPLICAS", 1, "JetStream replicas per stream (3 in production)")  # type: ignore[assignment]
-    jwks_file: Path | None = _shared("JWKS_FILE", DEV_JWKS_FILE, "JWKS JSON file with the token-signing public keys")  # type: ignore[assignment]
+    nats_stream_replicas: int = _shared(
+        "NATS_STREAM_REPLICAS", 1, "JetStream replicas per stream (3 in production)"
+    )  # type: ignore[assignment]
+    jwks_file: Path | None = _shared(
+        "JWKS_FILE", DEV_JWKS_FILE, "JWKS JSON file with the token-signing public keys"
+    )  # type: ignore[assignment]
     jwks_url: str | None = _shared("JWKS_URL", None, "JWKS URL (used instead of the file when set)")  # type: ignore[assignment]
-    jwks_refresh_cooldown_s: float = _shared("JWKS_REFRESH_COOLDOWN_S", 30.0, "minimum seconds between JWKS reloads for an unknown kid")  # type: ignore[assignment]
+    jwks_refresh_cooldown_s: float = _shared(
+        "JWKS_REFRESH_COOLDOWN_S", 30.0, "minimum seconds between JWKS reloads for an unknown kid"
+    )  # type: ignore[assignment]
     jwt_issuer: str = _shared("JWT_ISSUER", "https://auth.zhifa.shenyang.gov.cn", "expected iss claim")  # type: ignore[assignment]
     jwt_audience: str = _shared("JWT_AUDIENCE", "zhifa", "expected aud claim")  # type: ignore[assignment]
     jwt_leeway_s: int = _shared("JWT_LEEWAY_S", 30, "clock skew tolerated on exp/nbf/iat, seconds")  # type: ignore[assignment]
@@ -52,7 +58,11 @@ class CommonSettings(BaseSettings):
         if self.is_dev:
             return self
         problems = []
-        if self.jwks_url is None and self.jwks_file is not None and self.jwks_file.resolve() == DEV_JWKS_FILE.resolve():
+        if (
+            self.jwks_url is None
+            and self.jwks_file is not None
+            and self.jwks_file.resolve() == DEV_JWKS_FILE.resolve()
+        ):
             problems.append("ZHIFA_JWKS_FILE points at the development key set")
         for name, value in self.model_dump().items():
             text = str(value).lower()
@@ -91,7 +101,9 @@ def settings_class(service: str) -> type[ServiceSettings]:
     """A ServiceSettings subclass reading ``ZHIFA_<SERVICE>_*``; services subclass it to add fields."""
 
     class _Settings(ServiceSettings):
-        model_config = SettingsConfigDict(env_prefix=f"ZHIFA_{service.upper()}_", extra="ignore", populate_by_name=True)
+        model_config = SettingsConfigDict(
+            env_prefix=f"ZHIFA_{service.upper()}_", extra="ignore", populate_by_name=True
+        )
         service_name: str = service
 
     _Settings.__name__ = f"{service.title().replace('_', '')}BaseSettings"

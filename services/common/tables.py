@@ -32,7 +32,9 @@ def _columns() -> dict[str, list[Any]]:
             sa.Column("consumer", sa.Text, primary_key=True),
             sa.Column("event_id", UUID(as_uuid=True), primary_key=True),
             sa.Column("event_type", sa.Text, nullable=False),
-            sa.Column("received_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()),
+            sa.Column(
+                "received_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()
+            ),
         ],
         "dead_letter": [
             sa.Column("id", sa.BigInteger, sa.Identity(always=True), primary_key=True),
@@ -84,7 +86,9 @@ def _columns() -> dict[str, list[Any]]:
             sa.Column("event_id", UUID(as_uuid=True), nullable=False),
             sa.Column("source", sa.Text, nullable=False),
             sa.Column("note", sa.Text, nullable=False, server_default=""),
-            sa.Column("received_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()),
+            sa.Column(
+                "received_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()
+            ),
         ],
     }
 

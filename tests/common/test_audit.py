@@ -26,16 +26,25 @@ async def factory(stack: Stack) -> AsyncIterator[async_sessionmaker[AsyncSession
 
 async def append_one(factory: async_sessionmaker[AsyncSession], i: int, *, fail: bool = False) -> None:
     async with transaction(factory) as s:
-        await audit.append(s, actor=f"u{i}", actor_role="officer", action="case.update", entity_type="case",
-                           entity_id=str(i % 7), before={"n": i}, after={"n": i + 1})
+        await audit.append(
+            s,
+            actor=f"u{i}",
+            actor_role="officer",
+            action="case.update",
+            entity_type="case",
+            entity_id=str(i % 7),
+            before={"n": i},
+            after={"n": i + 1},
+        )
         await asyncio.sleep(0.001 * (i % 5))
         if fail:
             raise RuntimeError("rolled back")
 
 
 async def test_concurrent_appends_form_one_chain(factory: async_sessionmaker[AsyncSession]) -> None:
-    results = await asyncio.gather(*(append_one(factory, i, fail=(i % 10 == 3)) for i in range(60)),
-                                   return_exceptions=True)
+    results = await asyncio.gather(
+        *(append_one(factory, i, fail=(i % 10 == 3)) for i in range(60)), return_exceptions=True
+    )
     failed = sum(1 for r in results if isinstance(r, Exception))
     assert failed == 6  # i = 3, 13, 23, 33, 43, 53
     async with transaction(factory) as s:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import json
 import time
@@ -11,8 +12,9 @@ import jwt
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from services.common.auth import TokenVerifier, mint_token
+from services.common.auth import TokenExpired, TokenVerifier, mint_token
 from services.common.devtokens import dev_signing_key as _dev_signing
+from services.common.errors import Unauthorized
 from services.common.settings import DEV_JWKS_FILE, CommonSettings
 from tests.support.stack import Running, Stack, client, running_service, token
 
@@ -21,14 +23,22 @@ settings = CommonSettings()
 
 
 def verifier(**kw: object) -> TokenVerifier:
-    return TokenVerifier(issuer=settings.jwt_issuer, audience=settings.jwt_audience, jwks_file=DEV_JWKS_FILE, **kw)  # type: ignore[arg-type]
+    return TokenVerifier(
+        issuer=settings.jwt_issuer, audience=settings.jwt_audience, jwks_file=DEV_JWKS_FILE, **kw
+    )  # type: ignore[arg-type]
 
 
 def forge(role: str = "admin", **overrides: object) -> str:
     key, kid = _dev_signing()
     now = time.time()
-    claims = {"iss": settings.jwt_issuer, "aud": settings.jwt_audience, "sub": "x", "role": role,
-              "iat": int(now), "exp": int(now) + 600}
+    claims = {
+        "iss": settings.jwt_issuer,
+        "aud": settings.jwt_audience,
+        "sub": "x",
+        "role": role,
+        "iat": int(now),
+        "exp": int(now) + 600,
+    }
     claims.update(overrides)
     return jwt.encode(claims, key, algorithm="EdDSA", headers={"kid": kid})
 
@@ -43,19 +53,35 @@ def bad_tokens() -> dict[str, str]:
     other = Ed25519PrivateKey.generate()
     public_jwk = json.loads(DEV_JWKS_FILE.read_text())["keys"][0]
     header_none = b64(json.dumps({"alg": "none", "typ": "JWT", "kid": kid}).encode())
-    body = b64(json.dumps({"iss": settings.jwt_issuer, "aud": settings.jwt_audience, "sub": "x", "role": "admin",
-                           "iat": int(now), "exp": int(now) + 600}).encode())
+    body = b64(
+        json.dumps(
+            {
+                "iss": settings.jwt_issuer,
+                "aud": settings.jwt_audience,
+                "sub": "x",
+                "role": "admin",
+                "iat": int(now),
+                "exp": int(now) + 600,
+            }
+        ).encode()
+    )
     # HS256 "signed" with the public key as the HMAC secret: the classic algorithm-confusion forgery.
-    hs_token = jwt.encode(json.loads(base64.urlsafe_b64decode(body + "==")), public_jwk["x"], algorithm="HS256",
-                          headers={"kid": kid})
+    hs_token = jwt.encode(
+        json.loads(base64.urlsafe_b64decode(body + "==")),
+        public_jwk["x"],
+        algorithm="HS256",
+        headers={"kid": kid},
+    )
     return {
         "expired": forge(iat=int(now) - 7200, exp=int(now) - 3600),
         "wrong audience": forge(aud="someone-else"),
         "wrong issuer": forge(iss="https://evil.example"),
-        "wrong key": mint_token(other, kid=kid, issuer=settings.jwt_issuer, audience=settings.jwt_audience,
-                                sub="x", role="admin"),
-        "unknown kid": mint_token(key, kid="nope", issuer=settings.jwt_issuer, audience=settings.jwt_audience,
-                                  sub="x", role="admin"),
+        "wrong key": mint_token(
+            other, kid=kid, issuer=settings.jwt_issuer, audience=settings.jwt_audience, sub="x", role="admin"
+        ),
+        "unknown kid": mint_token(
+            key, kid="nope", issuer=settings.jwt_issuer, audience=settings.jwt_audience, sub="x", role="admin"
+        ),
         "alg none": f"{header_none}.{body}.",
         "HS256 with the public key": hs_token,
         "missing role claims": forge(role="officer"),  # officer without cert_no/dept_code/district_code
@@ -83,9 +109,15 @@ class TestVerifier:
         loads = v._last_load
         key, _ = _dev_signing()
         for i in range(50):
-            forged = mint_token(key, kid=f"made-up-{i}", issuer=settings.jwt_issuer, audience=settings.jwt_audience,
-                                sub="x", role="admin")
-            with pytest.raises(Exception):
+            forged = mint_token(
+                key,
+                kid=f"made-up-{i}",
+                issuer=settings.jwt_issuer,
+                audience=settings.jwt_audience,
+                sub="x",
+                role="admin",
+            )
+            with pytest.raises(Unauthorized):
                 await v.verify(f"Bearer {forged}")
         assert v._last_load == loads  # no reload within the cooldown
 
@@ -93,8 +125,8 @@ class TestVerifier:
         v = verifier(leeway=0)
         short = forge(exp=int(time.time()) + 1)
         await v.verify(f"Bearer {short}")
-        time.sleep(1.2)
-        with pytest.raises(Exception):
+        await asyncio.sleep(1.2)
+        with pytest.raises(TokenExpired):
             await v.verify(f"Bearer {short}")
 
 
@@ -109,8 +141,10 @@ class TestThroughAService:
     @pytest.mark.parametrize("name", list(bad_tokens()))
     async def test_401_problem(self, service: Running, name: str) -> None:
         async with client(service.url) as http:
-            r = await http.get("/api/v1/inspection/diagnostics/pings",
-                               headers={"Authorization": f"Bearer {bad_tokens()[name]}"})
+            r = await http.get(
+                "/api/v1/inspection/diagnostics/pings",
+                headers={"Authorization": f"Bearer {bad_tokens()[name]}"},
+            )
         assert r.status_code == 401
         assert r.headers["content-type"] == "application/problem+json"
         assert r.json()["code"] in {"TOKEN_INVALID", "TOKEN_EXPIRED"}
@@ -122,7 +156,9 @@ class TestThroughAService:
 
     async def test_wrong_role_is_403(self, service: Running) -> None:
         async with client(service.url) as http:
-            r = await http.get("/api/v1/inspection/diagnostics/pings",
-                               headers={"Authorization": f"Bearer {token('enterprise')}"})
+            r = await http.get(
+                "/api/v1/inspection/diagnostics/pings",
+                headers={"Authorization": f"Bearer {token('enterprise')}"},
+            )
         assert r.status_code == 403 and r.json()["code"] == "ROLE_FORBIDDEN"
         assert "enterprise" in r.json()["detail"]

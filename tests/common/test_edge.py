@@ -21,8 +21,9 @@ PING = "/api/v1/inspection/diagnostics/ping"
 async def service(stack: Stack) -> AsyncIterator[Running]:
     db = await stack.anew_database("inspection")
     # NATS unreachable on purpose: writes must still succeed into the outbox.
-    async with running_service("inspection", database_url=db, nats_url="nats://127.0.0.1:1",
-                               max_body_bytes=4096) as svc:
+    async with running_service(
+        "inspection", database_url=db, nats_url="nats://127.0.0.1:1", max_body_bytes=4096
+    ) as svc:
         yield svc
 
 
@@ -104,8 +105,12 @@ class TestIdempotency:
     async def test_keys_are_scoped_to_the_caller(self, service: Running) -> None:
         before = await outbox_count(service)
         async with client(service.url) as http:
-            a = await http.post(PING, json={"note": "x"}, headers={**auth("admin", "a"), "Idempotency-Key": "k"})
-            b = await http.post(PING, json={"note": "x"}, headers={**auth("admin", "b"), "Idempotency-Key": "k"})
+            a = await http.post(
+                PING, json={"note": "x"}, headers={**auth("admin", "a"), "Idempotency-Key": "k"}
+            )
+            b = await http.post(
+                PING, json={"note": "x"}, headers={**auth("admin", "b"), "Idempotency-Key": "k"}
+            )
         assert a.json()["event_id"] != b.json()["event_id"]
         assert await outbox_count(service) == before + 2
 
@@ -114,7 +119,9 @@ class TestIdempotency:
         conn = await asyncpg.connect(plain_dsn(service.settings.database_url))
         try:
             await conn.execute("BEGIN")
-            await conn.fetchval("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))", "admin:admin-test\x1fslow")
+            await conn.fetchval(
+                "SELECT pg_advisory_xact_lock(hashtextextended($1, 0))", "admin:admin-test\x1fslow"
+            )
             async with client(service.url, headers={**auth("admin"), "Idempotency-Key": "slow"}) as http:
                 r = await http.post(PING, json={"note": "慢"})
             assert r.status_code == 409 and r.json()["code"] == "IDEMPOTENCY_IN_FLIGHT"
@@ -139,7 +146,10 @@ class TestIdempotency:
         async with client(service.url, headers=headers) as http:
             first = await http.post(PING, json={"note": "旧"})
             async with transaction(service.runtime.factory) as s:
-                await s.execute(sa.update(idempotency_t).where(idempotency_t.c.key == "old")
-                                .values(expires_at=sa.func.now() - sa.text("interval '1 second'")))
+                await s.execute(
+                    sa.update(idempotency_t)
+                    .where(idempotency_t.c.key == "old")
+                    .values(expires_at=sa.func.now() - sa.text("interval '1 second'"))
+                )
             again = await http.post(PING, json={"note": "旧"})
         assert again.status_code == 202 and again.json()["event_id"] != first.json()["event_id"]

@@ -25,14 +25,16 @@ async def service(stack: Stack) -> AsyncIterator[Running]:
 
 
 async def test_enter_a_year_the_package_does_not_cover(service: Running) -> None:
-    body = {"source": "国办发明电〔2026〕99号（示例）", "days_off": ["2027-01-01", "2027-02-08"],
-            "working_days": ["2027-02-06"]}
+    body = {
+        "source": "国办发明电〔2026〕99号（示例）",
+        "days_off": ["2027-01-01", "2027-02-08"],
+        "working_days": ["2027-02-06"],
+    }
     async with client(service.url, headers=auth("admin")) as http:
         r = await http.put("/api/v1/credit/admin/calendar/2027", json=body)
         assert r.status_code == 200, r.text
         bad = await http.put("/api/v1/credit/admin/calendar/2027", json={**body, "days_off": ["2026-12-31"]})
-        forbidden = await http.put("/api/v1/credit/admin/calendar/2027", json=body,
-                                   headers=auth("officer"))
+        forbidden = await http.put("/api/v1/credit/admin/calendar/2027", json=body, headers=auth("officer"))
     assert bad.status_code == 400 and bad.json()["code"] == "CALENDAR_DATE_OUTSIDE_YEAR"
     assert forbidden.status_code == 403
     async with transaction(service.runtime.factory) as s:

@@ -45,7 +45,9 @@ async def pair(stack: Stack, nats_server: EmbeddedNats) -> AsyncIterator[Pair]:
     consumer_db = await stack.anew_database("penalty")
     async with (
         running_service("inspection", database_url=producer_db, nats_url=nats_server.url) as producer,
-        running_service("penalty", database_url=consumer_db, nats_url=nats_server.url, consumer_ack_wait_s=2.0) as consumer,
+        running_service(
+            "penalty", database_url=consumer_db, nats_url=nats_server.url, consumer_ack_wait_s=2.0
+        ) as consumer,
     ):
         assert await producer.runtime.bus.wait_ready(15)
         assert await consumer.runtime.bus.wait_ready(15)
@@ -64,10 +66,13 @@ async def post_pings(pair: Pair, n: int, note: str) -> list[uuid.UUID]:
 
 async def effects(pair: Pair, ids: list[uuid.UUID]) -> dict[uuid.UUID, int]:
     async with transaction(pair.consumer.runtime.factory) as s:
-        rows = (await s.execute(
-            sa.select(diagnostic_ping_t.c.event_id, sa.func.count())
-            .where(diagnostic_ping_t.c.event_id.in_(ids)).group_by(diagnostic_ping_t.c.event_id)
-        )).all()
+        rows = (
+            await s.execute(
+                sa.select(diagnostic_ping_t.c.event_id, sa.func.count())
+                .where(diagnostic_ping_t.c.event_id.in_(ids))
+                .group_by(diagnostic_ping_t.c.event_id)
+            )
+        ).all()
     return {r[0]: r[1] for r in rows}
 
 
@@ -76,7 +81,7 @@ async def all_arrived(pair: Pair, ids: list[uuid.UUID], timeout: float = 20) -> 
         seen = await effects(pair, ids)
         return seen if len(seen) == len(ids) else None
 
-    seen = await wait_for(check, timeout)
+    await wait_for(check, timeout)
     await asyncio.sleep(0.5)  # let any duplicate that would be wrongly applied land before counting
     return await effects(pair, ids)
 
@@ -92,8 +97,11 @@ async def test_a_nats_down_while_writing(pair: Pair) -> None:
     try:
         ids = await post_pings(pair, 10, "nats-down")  # writes still succeed: they go to the outbox
         async with transaction(pair.producer.runtime.factory) as s:
-            pending = await s.scalar(sa.select(sa.func.count()).select_from(outbox_t).where(
-                outbox_t.c.id.in_(ids), outbox_t.c.published_at.is_(None)))
+            pending = await s.scalar(
+                sa.select(sa.func.count())
+                .select_from(outbox_t)
+                .where(outbox_t.c.id.in_(ids), outbox_t.c.published_at.is_(None))
+            )
         assert pending == 10
     finally:
         pair.nats.start()
@@ -119,8 +127,11 @@ async def test_b_relay_dies_between_publish_and_mark(pair: Pair) -> None:
     assert crashed and crashed[0], "the crash hook ran after a real publish"
     assert seen == {i: 1 for i in ids}
     async with transaction(pair.producer.runtime.factory) as s:
-        unsent = await s.scalar(sa.select(sa.func.count()).select_from(outbox_t).where(
-            outbox_t.c.id.in_(ids), outbox_t.c.published_at.is_(None)))
+        unsent = await s.scalar(
+            sa.select(sa.func.count())
+            .select_from(outbox_t)
+            .where(outbox_t.c.id.in_(ids), outbox_t.c.published_at.is_(None))
+        )
     assert unsent == 0  # republished after the crash and then marked
 
 
@@ -131,11 +142,19 @@ async def test_c_redelivered_message_is_absorbed(pair: Pair) -> None:
         envelope = await s.scalar(sa.select(outbox_t.c.envelope).where(outbox_t.c.id == event_id))
     js = pair.producer.runtime.bus.js
     for i in range(3):  # new message ids defeat JetStream de-duplication: only the inbox stands in the way
-        await js.publish("inspection.diagnostic.ping", orjson.dumps(envelope), headers={"Nats-Msg-Id": f"dup-{event_id}-{i}"})
+        await js.publish(
+            "inspection.diagnostic.ping",
+            orjson.dumps(envelope),
+            headers={"Nats-Msg-Id": f"dup-{event_id}-{i}"},
+        )
     async with transaction(pair.consumer.runtime.factory) as s:
+
         async def inbox_has_it() -> bool:
-            n = await s.scalar(sa.select(sa.func.count()).select_from(inbox_t).where(inbox_t.c.event_id == event_id))
+            n = await s.scalar(
+                sa.select(sa.func.count()).select_from(inbox_t).where(inbox_t.c.event_id == event_id)
+            )
             return n == 1
+
         assert await wait_for(inbox_has_it)
     await asyncio.sleep(1.5)
     assert await effects(pair, [event_id]) == {event_id: 1}
@@ -143,8 +162,14 @@ async def test_c_redelivered_message_is_absorbed(pair: Pair) -> None:
 
 async def test_d_two_relays_at_once(pair: Pair) -> None:
     runtime = pair.producer.runtime
-    second = outbox.Relay(service="inspection", factory=runtime.factory, bus=runtime.bus,
-                          database_url=pair.producer.settings.database_url, batch_size=7, poll_interval=0.05)
+    second = outbox.Relay(
+        service="inspection",
+        factory=runtime.factory,
+        bus=runtime.bus,
+        database_url=pair.producer.settings.database_url,
+        batch_size=7,
+        poll_interval=0.05,
+    )
     task = asyncio.create_task(second.run())
     try:
         ids = await post_pings(pair, 60, "two-relays")
@@ -161,9 +186,15 @@ async def test_e_early_id_late_commit_is_published(pair: Pair) -> None:
     async with factory() as slow:
         await slow.begin()
         # Takes its seq now, commits after its neighbours have been published.
-        await slow.execute(pg_insert(outbox_t).values(
-            id=envelope.id, type=envelope.type, version=envelope.version, subject=envelope.subject,
-            envelope=envelope.model_dump(mode="json")))
+        await slow.execute(
+            pg_insert(outbox_t).values(
+                id=envelope.id,
+                type=envelope.type,
+                version=envelope.version,
+                subject=envelope.subject,
+                envelope=envelope.model_dump(mode="json"),
+            )
+        )
         neighbours = await post_pings(pair, 5, "neighbours")
         await all_arrived(pair, neighbours)
         await slow.commit()
@@ -181,10 +212,19 @@ async def test_f_handler_stalls_past_ack_wait(pair: Pair) -> None:
         calls[envelope.id] = calls.get(envelope.id, 0) + 1
         if calls[envelope.id] == 1:
             await asyncio.sleep(3.5)  # ack wait is 1 s: the server redelivers while this still runs
-        await session.execute(sa.insert(diagnostic_ping_t).values(event_id=envelope.id, source="stall", note="stall"))
+        await session.execute(
+            sa.insert(diagnostic_ping_t).values(event_id=envelope.id, source="stall", note="stall")
+        )
 
-    runner = ConsumerRunner(service="penalty", factory=runtime.factory, bus=runtime.bus, ack_wait=1.0, concurrency=4,
-                            subscriptions=[Subscription("stall-test", "inspection.diagnostic.ping", stalling)])
+    runner = ConsumerRunner(
+        service="penalty",
+        factory=runtime.factory,
+        bus=runtime.bus,
+        ack_wait=1.0,
+        concurrency=4,
+        subscriptions=[Subscription("stall-test", "inspection.diagnostic.ping", stalling)],
+    )
+
     def duplicates() -> float | None:
         return REGISTRY.get_sample_value("zhifa_inbox_duplicates_total", {"consumer": "penalty-stall-test"})
 
@@ -195,8 +235,16 @@ async def test_f_handler_stalls_past_ack_wait(pair: Pair) -> None:
 
         async def stalled_applied() -> int:
             async with transaction(runtime.factory) as s:
-                return int(await s.scalar(sa.select(sa.func.count()).select_from(diagnostic_ping_t).where(
-                    diagnostic_ping_t.c.event_id == event_id, diagnostic_ping_t.c.source == "stall")) or 0)
+                return int(
+                    await s.scalar(
+                        sa.select(sa.func.count())
+                        .select_from(diagnostic_ping_t)
+                        .where(
+                            diagnostic_ping_t.c.event_id == event_id, diagnostic_ping_t.c.source == "stall"
+                        )
+                    )
+                    or 0
+                )
 
         assert await wait_for(stalled_applied, 20) == 1
 

@@ -19,7 +19,9 @@ async def slow_app(scope, receive, send):  # type: ignore[no-untyped-def]
     if scope["type"] != "http":
         return
     await asyncio.sleep(2)
-    await send({"type": "http.response.start", "status": 200, "headers": [(b"content-type", b"application/json")]})
+    await send(
+        {"type": "http.response.start", "status": 200, "headers": [(b"content-type", b"application/json")]}
+    )
     await send({"type": "http.response.body", "body": b"{}"})
 
 
@@ -40,8 +42,9 @@ async def gateway(upstream: Running) -> AsyncIterator[Running]:
             "credit_repair": f"http://127.0.0.1:{slow_port}",  # answers after 2 s
             "risk": f"http://127.0.0.1:{free_port()}",
         }
-        async with running_gateway(upstreams, timeout_s=0.5, rate_per_second=1.0, rate_burst=5,
-                                   max_body_bytes=4096) as gw:
+        async with running_gateway(
+            upstreams, timeout_s=0.5, rate_per_second=1.0, rate_burst=5, max_body_bytes=4096
+        ) as gw:
             yield gw
 
 
@@ -94,8 +97,12 @@ async def test_body_limit(gateway: Running) -> None:
 
 async def test_rate_limit_per_caller(gateway: Running) -> None:
     async with client(gateway.url) as http:
-        codes = [(await http.get("/api/v1/inspection/diagnostics/pings", headers=auth("admin", "greedy"))).status_code
-                 for _ in range(8)]
+        codes = [
+            (
+                await http.get("/api/v1/inspection/diagnostics/pings", headers=auth("admin", "greedy"))
+            ).status_code
+            for _ in range(8)
+        ]
         other = await http.get("/api/v1/inspection/diagnostics/pings", headers=auth("admin", "polite"))
     assert codes[:5] == [200] * 5 and 429 in codes[5:]
     assert other.status_code == 200
@@ -117,7 +124,11 @@ async def test_dev_token_only_in_dev(gateway: Running) -> None:
 
 
 async def test_aggregated_openapi_covers_every_service(stack: Stack) -> None:
-    async with contextlib_services(stack) as urls, running_gateway(urls, env="dev") as gw, client(gw.url) as http:
+    async with (
+        contextlib_services(stack) as urls,
+        running_gateway(urls, env="dev") as gw,
+        client(gw.url) as http,
+    ):
         doc = (await http.get("/openapi.json")).json()
         docs_page = await http.get("/docs")
         dev = await http.post("/auth/dev-token", json={"role": "supervisor", "sub": "s1", "scope": "city"})
@@ -136,7 +147,9 @@ def contextlib_services(stack: Stack):  # type: ignore[no-untyped-def]
             urls = {}
             for name in SERVICES:
                 db = await stack.anew_database(name)
-                svc = await es.enter_async_context(running_service(name, database_url=db, nats_url="nats://127.0.0.1:1"))
+                svc = await es.enter_async_context(
+                    running_service(name, database_url=db, nats_url="nats://127.0.0.1:1")
+                )
                 urls[name] = svc.url
             yield urls
 
@@ -158,9 +171,11 @@ async def chunked_app(scope, receive, send):  # type: ignore[no-untyped-def]
 
 async def test_chunked_and_closing_upstreams() -> None:
     port = free_port()
-    async with serve_asgi(chunked_app, port), running_gateway(
-        {"inspection": f"http://127.0.0.1:{port}"}
-    ) as gw, client(gw.url, headers=auth("admin", "chunks")) as http:
+    async with (
+        serve_asgi(chunked_app, port),
+        running_gateway({"inspection": f"http://127.0.0.1:{port}"}) as gw,
+        client(gw.url, headers=auth("admin", "chunks")) as http,
+    ):
         for path in ("/api/v1/inspection/stream", "/api/v1/inspection/close") * 3:
             r = await http.get(path)
             assert r.status_code == 200 and r.text == "第一段,第二段,第三段"

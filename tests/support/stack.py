@@ -45,8 +45,13 @@ def settings_for(service: str, **overrides: Any) -> Any:
     module = importlib.import_module(f"services.{service}.settings")
     cls = getattr(module, f"{service.title().replace('_', '')}Settings")
     defaults: dict[str, Any] = {
-        "env": "test", "log_json": False, "relay_poll_interval_s": 0.2, "consumer_ack_wait_s": 5.0,
-        "port": free_port(), "database_pool_size": 5, "database_max_overflow": 10,
+        "env": "test",
+        "log_json": False,
+        "relay_poll_interval_s": 0.2,
+        "consumer_ack_wait_s": 5.0,
+        "port": free_port(),
+        "database_pool_size": 5,
+        "database_max_overflow": 10,
     }
     defaults.update(overrides)
     return cls(**defaults)
@@ -66,7 +71,9 @@ class Running:
 
 @contextlib.asynccontextmanager
 async def serve_asgi(app: Any, port: int) -> AsyncIterator[uvicorn.Server]:
-    config = uvicorn.Config(app, host="127.0.0.1", port=port, lifespan="on", log_config=None, access_log=False)
+    config = uvicorn.Config(
+        app, host="127.0.0.1", port=port, lifespan="on", log_config=None, access_log=False
+    )
     server = uvicorn.Server(config)
     server.install_signal_handlers = lambda: None  # type: ignore[method-assign]
     task = asyncio.create_task(server.serve())

@@ -10,9 +10,18 @@ from services.common.events import Event, contract
 
 CreditClass = Literal["轻微", "一般", "严重"]
 EndReason = Literal[
-    "repaired", "expired", "revoked", "changed", "confirmed_illegal", "cleanup_simple_procedure",
-    "cleanup_warning", "cleanup_circulated_criticism", "cleanup_small_fine", "cleanup_expired",
-    "cleanup_revoked", "cleanup_repaired",
+    "repaired",
+    "expired",
+    "revoked",
+    "changed",
+    "confirmed_illegal",
+    "cleanup_simple_procedure",
+    "cleanup_warning",
+    "cleanup_circulated_criticism",
+    "cleanup_small_fine",
+    "cleanup_expired",
+    "cleanup_revoked",
+    "cleanup_repaired",
 ]
 
 

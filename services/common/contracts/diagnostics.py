@@ -23,7 +23,11 @@ class Ping(Event):
 # One contract per producing service, so each ping travels in its producer's stream.
 PINGS: dict[str, type[Ping]] = {
     info.name: contract(  # type: ignore[misc]
-        type(f"{info.name.title().replace('_', '')}Ping", (Ping,), {"TYPE": f"{info.subject_prefix}.diagnostic.ping"})
+        type(
+            f"{info.name.title().replace('_', '')}Ping",
+            (Ping,),
+            {"TYPE": f"{info.subject_prefix}.diagnostic.ping"},
+        )
     )
     for info in SERVICES.values()
 }
