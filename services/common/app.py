@@ -16,10 +16,11 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Seque
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 import sqlalchemy as sa
 from fastapi import APIRouter, FastAPI, Request
+from fastapi import Path as FastAPIPath
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -92,6 +93,9 @@ class PingReceivedRead(BaseModel):
     source: str
     note: str
     received_at: str
+
+
+YearPath = Annotated[int, FastAPIPath(ge=2000, le=2100, description="calendar year")]
 
 
 class CalendarYearWrite(BaseModel):
@@ -184,7 +188,7 @@ def _kernel_router(info: ServiceInfo, info_is_dev: bool) -> APIRouter:
         return ChainReportRead(**report.__dict__)
 
     @router.get("/admin/calendar/{year}", response_model=CalendarYearRead)
-    async def get_calendar_year(year: int, session: SessionDep, principal: AdminDep) -> CalendarYearRead:
+    async def get_calendar_year(year: YearPath, session: SessionDep, principal: AdminDep) -> CalendarYearRead:
         """The administrator's working-day overrides for a year (on top of the statutory package)."""
         return await _calendar_year(session, year)
 
@@ -382,7 +386,7 @@ def build_service_app(parts: ServiceParts, role: Role = "all") -> FastAPI:
     )
     app.include_router(_health_router())
     if role in ("api", "all"):
-        app.include_router(_kernel_router(info, settings.is_dev))
+        app.include_router(_kernel_router(info, settings.is_dev), responses=problems.PROBLEM_RESPONSES)
         for router in parts.routers:
-            app.include_router(router)
+            app.include_router(router, responses=problems.PROBLEM_RESPONSES)
     return app

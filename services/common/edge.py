@@ -16,6 +16,7 @@ For every request it
 from __future__ import annotations
 
 import hashlib
+import re
 import logging
 import time
 import uuid
@@ -23,7 +24,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.exc import DBAPIError, IntegrityError
+from sqlalchemy.exc import DataError, DBAPIError, IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -36,6 +37,8 @@ from services.common.tables import idempotency_t
 log = logging.getLogger(__name__)
 PROBLEM = b"application/problem+json"
 MAX_KEY_LENGTH = 255
+# PostgreSQL text and jsonb cannot hold NUL; refuse it up front instead of failing at the database.
+NUL_IN_JSON = re.compile(rb"\x00|(?<!\\)(?:\\\\)*\\u0000")
 
 
 class RequestContext:
@@ -166,6 +169,12 @@ class EdgeMiddleware:
                 status_holder[0] = 413
                 await _send_problem(send, 413, "PAYLOAD_TOO_LARGE", too_large_title, too_large_detail, rid)
                 return
+        if body and NUL_IN_JSON.search(body):
+            status_holder[0] = 422
+            await _send_problem(send, 422, "NUL_CHARACTER", "Validation failed" if english else "请求内容校验失败",
+                                "Strings may not contain the NUL character (\\u0000)"
+                                if english else "字符串中不得包含空字符（\\u0000）", rid)
+            return
         body_sent = False
 
         async def replay_receive() -> Message:
@@ -277,6 +286,13 @@ class EdgeMiddleware:
                             rid,
                             extra={"constraint": str(getattr(exc.orig, "constraint_name", "") or "")},
                         )
+                        return
+                    except DataError:
+                        await ctx.session.rollback()
+                        status_holder[0] = 422
+                        await _send_problem(send, 422, "INVALID_DATA", "Validation failed" if english else "请求内容校验失败",
+                                            "A value is out of range or not storable" if english
+                                            else "请求中的数值超出范围或无法保存", rid)
                         return
                     except DBAPIError:
                         await ctx.session.rollback()

@@ -8,7 +8,9 @@ from typing import Any
 
 import orjson
 from fastapi import FastAPI, Request
+from pydantic import BaseModel, Field
 from fastapi.exceptions import RequestValidationError
+from sqlalchemy.exc import DataError, IntegrityError, InterfaceError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 
@@ -35,6 +37,36 @@ _HTTP_CODES: dict[int, tuple[str, str, str]] = {
     502: ("UPSTREAM_ERROR", "上游服务响应异常", "Bad gateway"),
     503: ("UNAVAILABLE", "服务暂不可用", "Service unavailable"),
     504: ("UPSTREAM_TIMEOUT", "上游服务响应超时", "Gateway timeout"),
+}
+
+
+class Problem(BaseModel):
+    """RFC 9457 problem details, as every error of the platform is rendered."""
+
+    type: str = Field(examples=["/errors/CERT_SUSPENDED"])
+    title: str = Field(examples=["执法证已暂扣"])
+    status: int = Field(examples=[403])
+    detail: str = Field(examples=["执法证 辽A-0012345 已于2026-05-01暂扣，不得从事行政检查"])
+    code: str = Field(examples=["CERT_SUSPENDED"], description="stable identifier, see docs/errors.md")
+    request_id: str | None = None
+    errors: list[dict[str, Any]] | None = Field(None, description="per-field problems of a 422")
+
+    model_config = {"extra": "allow"}
+
+
+def _problem_response(description: str) -> dict[str, Any]:
+    return {"description": description, "content": {PROBLEM_JSON: {"schema": Problem.model_json_schema()}}}
+
+
+PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
+    400: _problem_response("请求无效 (bad request, a business rule refused it)"),
+    401: _problem_response("身份认证失败 (missing, invalid or expired token)"),
+    403: _problem_response("无权执行此操作 (role or rule forbids it)"),
+    404: _problem_response("资源不存在 (or not yours)"),
+    409: _problem_response("与当前状态冲突 (state conflict, Idempotency-Key in flight)"),
+    413: _problem_response("请求体过大"),
+    422: _problem_response("请求内容校验失败 (validation, Idempotency-Key reused with another body)"),
+    503: _problem_response("服务暂不可用"),
 }
 
 
@@ -171,6 +203,27 @@ def install(app: FastAPI) -> None:
         log.exception("unhandled error on %s %s", request.method, request.url.path)
         return problem_response(500, english=wants_english(request.headers.get("accept-language")))
 
+    async def on_data_error(request: Request, exc: Exception) -> Response:
+        log.info("database refused a value on %s %s: %s", request.method, request.url.path, exc)
+        english = wants_english(request.headers.get("accept-language"))
+        return problem_response(422, "INVALID_DATA", "A value is out of range or not storable" if english
+                                else "请求中的数值超出范围或无法保存", english=english)
+
+    async def on_integrity_error(request: Request, exc: Exception) -> Response:
+        english = wants_english(request.headers.get("accept-language"))
+        return problem_response(409, "CONFLICT", "The change conflicts with existing data" if english
+                                else "该操作与已有数据冲突", english=english)
+
+    async def on_database_down(request: Request, exc: Exception) -> Response:
+        log.warning("database unavailable on %s %s: %s", request.method, request.url.path, exc)
+        english = wants_english(request.headers.get("accept-language"))
+        return problem_response(503, "DATABASE_UNAVAILABLE", "The database is unavailable; retry later" if english
+                                else "数据库暂不可用，请稍后重试", english=english, headers={"Retry-After": "2"})
+
+    app.add_exception_handler(DataError, on_data_error)
+    app.add_exception_handler(IntegrityError, on_integrity_error)
+    app.add_exception_handler(OperationalError, on_database_down)
+    app.add_exception_handler(InterfaceError, on_database_down)
     app.add_exception_handler(DomainError, on_domain_error)
     app.add_exception_handler(RequestValidationError, on_validation)
     app.add_exception_handler(StarletteHTTPException, on_http)

@@ -77,6 +77,20 @@ class TestBadInput:
         assert r404.status_code == 404 and r404.headers["content-type"] == "application/problem+json"
         assert r405.status_code == 405 and r405.json()["code"] == "METHOD_NOT_ALLOWED"
 
+    async def test_nul_character_is_refused_not_a_database_error(self, service: Running) -> None:
+        before = await outbox_count(service)
+        async with client(service.url, headers=auth("admin")) as http:
+            escaped = await http.post(PING, content=b'{"note": "a\\u0000b"}', headers={"content-type": "application/json"})
+            literal = await http.post(PING, content=b'{"note": "a\\\\u0000b"}', headers={"content-type": "application/json"})
+        assert escaped.status_code == 422 and escaped.json()["code"] == "NUL_CHARACTER"
+        assert literal.status_code == 202  # an escaped backslash followed by "u0000" is ordinary text
+        assert await outbox_count(service) == before + 1
+
+    async def test_out_of_range_path_integer(self, service: Running) -> None:
+        async with client(service.url, headers=auth("admin")) as http:
+            r = await http.get("/api/v1/inspection/admin/calendar/27783660616593776312320")
+        assert r.status_code == 422 and r.json()["code"] == "VALIDATION_FAILED"
+
     async def test_request_id_is_propagated(self, service: Running) -> None:
         async with client(service.url) as http:
             r = await http.get("/healthz", headers={"X-Request-ID": "abc-123"})
