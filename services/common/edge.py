@@ -16,8 +16,8 @@ For every request it
 from __future__ import annotations
 
 import hashlib
-import re
 import logging
+import re
 import time
 import uuid
 from datetime import UTC, datetime, timedelta
@@ -171,9 +171,16 @@ class EdgeMiddleware:
                 return
         if body and NUL_IN_JSON.search(body):
             status_holder[0] = 422
-            await _send_problem(send, 422, "NUL_CHARACTER", "Validation failed" if english else "请求内容校验失败",
-                                "Strings may not contain the NUL character (\\u0000)"
-                                if english else "字符串中不得包含空字符（\\u0000）", rid)
+            await _send_problem(
+                send,
+                422,
+                "NUL_CHARACTER",
+                "Validation failed" if english else "请求内容校验失败",
+                "Strings may not contain the NUL character (\\u0000)"
+                if english
+                else "字符串中不得包含空字符（\\u0000）",
+                rid,
+            )
             return
         body_sent = False
 
@@ -290,9 +297,16 @@ class EdgeMiddleware:
                     except DataError:
                         await ctx.session.rollback()
                         status_holder[0] = 422
-                        await _send_problem(send, 422, "INVALID_DATA", "Validation failed" if english else "请求内容校验失败",
-                                            "A value is out of range or not storable" if english
-                                            else "请求中的数值超出范围或无法保存", rid)
+                        await _send_problem(
+                            send,
+                            422,
+                            "INVALID_DATA",
+                            "Validation failed" if english else "请求内容校验失败",
+                            "A value is out of range or not storable"
+                            if english
+                            else "请求中的数值超出范围或无法保存",
+                            rid,
+                        )
                         return
                     except DBAPIError:
                         await ctx.session.rollback()

@@ -8,8 +8,8 @@ from typing import Any
 
 import orjson
 from fastapi import FastAPI, Request
-from pydantic import BaseModel, Field
 from fastapi.exceptions import RequestValidationError
+from pydantic import BaseModel, Field
 from sqlalchemy.exc import DataError, IntegrityError, InterfaceError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
@@ -206,19 +206,32 @@ def install(app: FastAPI) -> None:
     async def on_data_error(request: Request, exc: Exception) -> Response:
         log.info("database refused a value on %s %s: %s", request.method, request.url.path, exc)
         english = wants_english(request.headers.get("accept-language"))
-        return problem_response(422, "INVALID_DATA", "A value is out of range or not storable" if english
-                                else "请求中的数值超出范围或无法保存", english=english)
+        return problem_response(
+            422,
+            "INVALID_DATA",
+            "A value is out of range or not storable" if english else "请求中的数值超出范围或无法保存",
+            english=english,
+        )
 
     async def on_integrity_error(request: Request, exc: Exception) -> Response:
         english = wants_english(request.headers.get("accept-language"))
-        return problem_response(409, "CONFLICT", "The change conflicts with existing data" if english
-                                else "该操作与已有数据冲突", english=english)
+        return problem_response(
+            409,
+            "CONFLICT",
+            "The change conflicts with existing data" if english else "该操作与已有数据冲突",
+            english=english,
+        )
 
     async def on_database_down(request: Request, exc: Exception) -> Response:
         log.warning("database unavailable on %s %s: %s", request.method, request.url.path, exc)
         english = wants_english(request.headers.get("accept-language"))
-        return problem_response(503, "DATABASE_UNAVAILABLE", "The database is unavailable; retry later" if english
-                                else "数据库暂不可用，请稍后重试", english=english, headers={"Retry-After": "2"})
+        return problem_response(
+            503,
+            "DATABASE_UNAVAILABLE",
+            "The database is unavailable; retry later" if english else "数据库暂不可用，请稍后重试",
+            english=english,
+            headers={"Retry-After": "2"},
+        )
 
     app.add_exception_handler(DataError, on_data_error)
     app.add_exception_handler(IntegrityError, on_integrity_error)
