@@ -181,6 +181,15 @@ def keys_new(
     typer.echo(f"added {kid} to {jwks}; private key in {private_out}")
 
 
+@app.command("docs")
+def docs_command() -> None:
+    """Regenerate docs/errors.md and docs/asyncapi.json from the code."""
+    from zhifa import docs
+
+    for path in docs.write_all():
+        typer.echo(f"wrote {path}")
+
+
 def _wait_ready(url: str, timeout: float) -> bool:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:

@@ -1,0 +1,24 @@
+"""Generated reference documents stay in step with the code (regenerate with `zhifa docs`)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from zhifa import docs
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_errors_md_is_current() -> None:
+    assert (ROOT / "docs" / "errors.md").read_text() == docs.errors_markdown(), "run `.venv/bin/zhifa docs`"
+
+
+def test_asyncapi_is_current() -> None:
+    assert (ROOT / "docs" / "asyncapi.json").read_text() == docs.asyncapi_json(), "run `.venv/bin/zhifa docs`"
+
+
+def test_every_contract_has_a_channel() -> None:
+    from services.common.events import REGISTRY
+
+    doc = docs.asyncapi()
+    assert {c.TYPE for c in REGISTRY.all()} == {ch["address"] for ch in doc["channels"].values()}
