@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from services.common.errors import DomainError
 from services.common.workdays import CalendarNotCovered, WorkingDayCalendar
 from services.credit_repair.domain import publication as pub
 from services.credit_repair.domain import repair, rules
@@ -100,7 +101,7 @@ class TestEligible:
 
 
 class TestRefusals:
-    def refused(self, exc_type: type[Exception], code: str, *args: Any, **kw: Any) -> Any:
+    def refused(self, exc_type: type[DomainError], code: str, *args: Any, **kw: Any) -> Any:
         with pytest.raises(exc_type) as err:
             repair.check_eligibility(*args, **kw)
         assert err.value.code == code
