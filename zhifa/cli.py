@@ -216,6 +216,7 @@ def up(
     pg_port: Annotated[int, typer.Option(help="PostgreSQL port")] = POSTGRES_PORT,
     nats_port: Annotated[int, typer.Option(help="NATS port")] = NATS_PORT,
     sample: Annotated[bool, typer.Option(help="load the sample data (idempotent)")] = True,
+    port_offset: Annotated[int, typer.Option(help="add this to every HTTP port (to run a second stack)")] = 0,
 ) -> None:
     """Run the whole platform locally: embedded PostgreSQL and NATS, migrations, sample data, services, gateway."""
     from services.common import migrate as migrations
@@ -225,16 +226,16 @@ def up(
     var_dir = var_dir.resolve()
     var_dir.mkdir(parents=True, exist_ok=True)
     (var_dir / "logs").mkdir(exist_ok=True)
-    for port, what in (
-        (nats_port, "NATS"),
-        (GATEWAY_PORT, "gateway"),
-        *((s.port, s.name) for s in SERVICES.values()),
-    ):
+    ports = {
+        "gateway": GATEWAY_PORT + port_offset,
+        **{s.name: s.port + port_offset for s in SERVICES.values()},
+    }
+    for what, port in (("NATS", nats_port), *ports.items()):
         if port_open(port):
             typer.echo(f"port {port} ({what}) is already in use: is another `zhifa up` running?", err=True)
             raise typer.Exit(1)
     pg = EmbeddedPostgres(var_dir / "postgres", pg_port, durable=True)
-    nats = EmbeddedNats(var_dir / "nats", nats_port, monitor_port=8222)
+    nats = EmbeddedNats(var_dir / "nats", nats_port, monitor_port=8222 + port_offset)
     children: list[tuple[str, subprocess.Popen[bytes]]] = []
     stopping = False
 
@@ -275,7 +276,8 @@ def up(
             pg.ensure_database(info.database_name)
             url = pg.dsn(info.database_name, driver="postgresql+asyncpg")
             env[f"{info.env_prefix}DATABASE_URL"] = url
-            env[f"ZHIFA_GATEWAY_{info.name.upper()}_URL"] = f"http://127.0.0.1:{info.port}"
+            env[f"ZHIFA_GATEWAY_{info.name.upper()}_URL"] = f"http://127.0.0.1:{ports[info.name]}"
+            env[f"{info.env_prefix}PORT"] = str(ports[info.name])
             migrations.upgrade(info.name, url)
             typer.echo(f"  {info.database_name}: migrated")
         if sample:
@@ -286,6 +288,7 @@ def up(
                     continue
                 summary = asyncio.run(loader.load(env[f"{info.env_prefix}DATABASE_URL"]))
                 typer.echo(f"  {info.name}: sample data {summary}")
+        env["ZHIFA_GATEWAY_PORT"] = str(ports["gateway"])
         for target in SERVE_TARGETS:
             log_path = var_dir / "logs" / f"{target}.log"
             proc = subprocess.Popen(
@@ -296,7 +299,6 @@ def up(
                 start_new_session=True,
             )
             children.append((target, proc))
-        ports = {"gateway": GATEWAY_PORT, **{s.name: s.port for s in SERVICES.values()}}
         for target, proc in children:
             if not _wait_ready(f"http://127.0.0.1:{ports[target]}/readyz", 60):
                 typer.echo(
@@ -309,7 +311,7 @@ def up(
                 shutdown()
                 raise typer.Exit(1)
         elapsed = time.monotonic() - started
-        _print_welcome(elapsed, var_dir)
+        _print_welcome(elapsed, var_dir, ports)
         while not stopping:
             for target, proc in children:
                 if proc.poll() is not None and not stopping:
@@ -325,13 +327,13 @@ def up(
         raise
 
 
-def _print_welcome(elapsed: float, var_dir: Path) -> None:
+def _print_welcome(elapsed: float, var_dir: Path, ports: dict[str, int]) -> None:
     tokens = sample_tokens()
-    base = f"http://127.0.0.1:{GATEWAY_PORT}"
+    base = f"http://127.0.0.1:{ports['gateway']}"
     typer.echo(f"\nzhifa is ready in {elapsed:.1f}s\n")
     typer.echo(f"  gateway       {base}   (API docs: {base}/docs, readiness: {base}/readyz)")
     for s in SERVICES.values():
-        typer.echo(f"  {s.name:<13} http://127.0.0.1:{s.port}")
+        typer.echo(f"  {s.name:<13} http://127.0.0.1:{ports[s.name]}")
     typer.echo(f"  logs          {var_dir / 'logs'}\n")
     typer.echo("Ready-made development tokens (8 h):")
     for label, tok in tokens.items():

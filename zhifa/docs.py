@@ -21,13 +21,28 @@ ROOT = Path(__file__).resolve().parent.parent
 
 # Codes the edge, the gateway and the problem handlers produce without a DomainError class.
 INFRASTRUCTURE_CODES: list[tuple[str, int, str, str]] = [
-    ("VALIDATION_FAILED", 422, "请求内容校验失败", "the body, query or path did not validate; `errors` lists each field"),
+    (
+        "VALIDATION_FAILED",
+        422,
+        "请求内容校验失败",
+        "the body, query or path did not validate; `errors` lists each field",
+    ),
     ("NUL_CHARACTER", 422, "请求内容校验失败", "a string contained the NUL character"),
     ("INVALID_DATA", 422, "请求中的数值超出范围或无法保存", "a value the database cannot store"),
     ("PAYLOAD_TOO_LARGE", 413, "请求体过大", "body above the limit (2 MB; 64 MB for .../bulk)"),
     ("IDEMPOTENCY_KEY_INVALID", 400, "Idempotency-Key 无效", "key longer than 255 characters"),
-    ("IDEMPOTENCY_IN_FLIGHT", 409, "相同请求正在处理中", "a request with this key is still running; retry shortly"),
-    ("IDEMPOTENCY_KEY_MISMATCH", 422, "Idempotency-Key 已用于不同的请求", "same key, different method, path or body"),
+    (
+        "IDEMPOTENCY_IN_FLIGHT",
+        409,
+        "相同请求正在处理中",
+        "a request with this key is still running; retry shortly",
+    ),
+    (
+        "IDEMPOTENCY_KEY_MISMATCH",
+        422,
+        "Idempotency-Key 已用于不同的请求",
+        "same key, different method, path or body",
+    ),
     ("CONFLICT", 409, "与当前状态冲突", "a concurrent change or a uniqueness rule"),
     ("NOT_FOUND", 404, "资源不存在", "no such path or object, or not visible to the caller"),
     ("METHOD_NOT_ALLOWED", 405, "不支持该请求方法", ""),
@@ -89,10 +104,15 @@ def error_docs() -> list[ErrorDoc]:
             continue
         docs.setdefault(code, ErrorDoc(code, cls.status, cls.title, cls.__module__))
     for code, where in _literal_codes().items():
-        docs.setdefault(code, ErrorDoc(code, "—", "(see the detail)", where.removesuffix(".py").replace("/", ".")))
+        docs.setdefault(
+            code, ErrorDoc(code, "—", "(see the detail)", where.removesuffix(".py").replace("/", "."))
+        )
     for code, status, title, note in INFRASTRUCTURE_CODES:
         docs.setdefault(code, ErrorDoc(code, status, title, note or "platform"))
-    return sorted(docs.values(), key=lambda d: (d.where.split(".")[1] if d.where.startswith("services.") else "~", d.code))
+    return sorted(
+        docs.values(),
+        key=lambda d: (d.where.split(".")[1] if d.where.startswith("services.") else "~", d.code),
+    )
 
 
 def errors_markdown() -> str:
@@ -132,26 +152,42 @@ def asyncapi() -> dict[str, Any]:
             "title": f"{cls.TYPE} (version {cls.VERSION})",
             "summary": (cls.__doc__ or "").strip().splitlines()[0] if cls.__doc__ else cls.TYPE,
             "contentType": "application/json",
-            "headers": {"type": "object", "properties": {"Nats-Msg-Id": {"type": "string", "format": "uuid"}}},
+            "headers": {
+                "type": "object",
+                "properties": {"Nats-Msg-Id": {"type": "string", "format": "uuid"}},
+            },
             "payload": {
                 "allOf": [{"$ref": "#/components/schemas/Envelope"}],
-                "properties": {"type": {"const": cls.TYPE}, "version": {"const": cls.VERSION},
-                               "source": {"const": producer.name}, "data": cls.model_json_schema()},
+                "properties": {
+                    "type": {"const": cls.TYPE},
+                    "version": {"const": cls.VERSION},
+                    "source": {"const": producer.name},
+                    "data": cls.model_json_schema(),
+                },
             },
         }
-        channels[name] = {"address": cls.TYPE, "messages": {name: {"$ref": f"#/components/messages/{name}"}},
-                          "description": f"stream {producer.stream}"}
+        channels[name] = {
+            "address": cls.TYPE,
+            "messages": {name: {"$ref": f"#/components/messages/{name}"}},
+            "description": f"stream {producer.stream}",
+        }
         operations[f"publish {name}"] = {"action": "send", "channel": {"$ref": f"#/channels/{name}"}}
     return {
         "asyncapi": "3.0.0",
-        "info": {"title": "zhifa events", "version": "1.0",
-                 "description": "Integration events on NATS JetStream; one stream per producing service. "
-                                "Published through a transactional outbox with Nats-Msg-Id = envelope id."},
+        "info": {
+            "title": "zhifa events",
+            "version": "1.0",
+            "description": "Integration events on NATS JetStream; one stream per producing service. "
+            "Published through a transactional outbox with Nats-Msg-Id = envelope id.",
+        },
         "servers": {"local": {"host": "127.0.0.1:4222", "protocol": "nats"}},
         "channels": channels,
         "operations": operations,
-        "components": {"messages": messages, "schemas": {"Envelope": Envelope.model_json_schema()},
-                       "x-streams": {s.stream: f"{s.subject_prefix}.>" for s in SERVICES.values()}},
+        "components": {
+            "messages": messages,
+            "schemas": {"Envelope": Envelope.model_json_schema()},
+            "x-streams": {s.stream: f"{s.subject_prefix}.>" for s in SERVICES.values()},
+        },
     }
 
 
@@ -160,7 +196,10 @@ def asyncapi_json() -> str:
 
 
 def write_all() -> list[Path]:
-    out = [(ROOT / "docs" / "errors.md", errors_markdown()), (ROOT / "docs" / "asyncapi.json", asyncapi_json())]
+    out = [
+        (ROOT / "docs" / "errors.md", errors_markdown()),
+        (ROOT / "docs" / "asyncapi.json", asyncapi_json()),
+    ]
     for path, text in out:
         path.write_text(text)
     return [p for p, _ in out]
