@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import services
-import services.common.contracts  # noqa: F401  (registers every contract)
+import services.common.contracts  # registers every contract
 from services.common.errors import DomainError
 from services.common.events import REGISTRY, Envelope
 from services.common.registry import SERVICES, by_subject
