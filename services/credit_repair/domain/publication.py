@@ -19,7 +19,7 @@ The decision day itself is day one of the period (自…之日起): publication 
   ("最长公示期届满后，相关信息自动停止公示"): the daily sweep ends it on that day.
 Reading 民法典 第二百零一条 instead (the first day not counted, the period ending at 24:00 of D + N months)
 would move both dates one day later; the reading here is the one more favourable to the credit subject and
-matches the worked examples in SPEC.md.
+matches the project's worked examples (31 August + 3 months = 30 November).
 """
 
 from __future__ import annotations
