@@ -35,13 +35,14 @@ from services.common.contracts.diagnostics import PINGS, Ping
 from services.common.db import create_engine, session_factory
 from services.common.deps import AdminDep, SessionDep, roles
 from services.common.edge import EdgeMiddleware
-from services.common.errors import BadRequest
+from services.common.errors import BadRequest, Conflict, NotFound, Unavailable
 from services.common.events import Envelope, Event
 from services.common.inbox import ConsumerRunner, Subscription
 from services.common.outbox import Relay
+from services.common.pagination import CursorQuery, InvalidCursor, LimitQuery, Page, decode_cursor, page_of
 from services.common.registry import SERVICES, ServiceInfo
 from services.common.settings import ServiceSettings
-from services.common.tables import calendar_override_t, calendar_year_t, diagnostic_ping_t
+from services.common.tables import calendar_override_t, calendar_year_t, dead_letter_t, diagnostic_ping_t
 from services.common.workdays import PACKAGE_YEARS
 
 log = logging.getLogger(__name__)
@@ -125,6 +126,29 @@ class ClockWrite(BaseModel):
 class ClockRead(BaseModel):
     now: datetime
     offset_seconds: int
+
+
+class OutboxStatusRead(BaseModel):
+    pending: int = Field(description="events written but not yet acknowledged by JetStream")
+    oldest_pending_seconds: float
+    sent_kept: int = Field(description="sent events kept for `zhifa outbox replay`")
+    nats_connected: bool
+
+
+class DeadLetterRead(BaseModel):
+    id: int
+    consumer: str
+    event_id: str | None
+    nats_subject: str
+    error: str
+    deliveries: int
+    created_at: datetime
+    resolved_at: datetime | None
+    payload: str
+
+
+class DeadLetterAction(BaseModel):
+    note: str = Field("", max_length=500, description="why (kept in the audit chain)")
 
 
 class ChainReportRead(BaseModel):
@@ -234,6 +258,65 @@ def _kernel_router(info: ServiceInfo, info_is_dev: bool) -> APIRouter:
         )
         return after
 
+    @router.get("/admin/outbox", response_model=OutboxStatusRead)
+    async def outbox_status(request: Request, session: SessionDep, principal: AdminDep) -> OutboxStatusRead:
+        """The outbox backlog: how many events wait for publication and for how long."""
+        status = await outbox.backlog(session)
+        return OutboxStatusRead(**status.__dict__, nats_connected=request.app.state.runtime.bus.connected)
+
+    @router.get("/admin/dead-letters", response_model=Page[DeadLetterRead])
+    async def list_dead_letters(
+        session: SessionDep,
+        principal: AdminDep,
+        limit: LimitQuery = 50,
+        cursor: CursorQuery = None,
+        include_resolved: bool = False,
+    ) -> Page[DeadLetterRead]:
+        """Events a consumer gave up on after bounded redelivery, newest first."""
+        after = decode_cursor(cursor)
+        query = sa.select(dead_letter_t).order_by(dead_letter_t.c.id.desc()).limit(limit + 1)
+        if not include_resolved:
+            query = query.where(dead_letter_t.c.resolved_at.is_(None))
+        if after is not None:
+            if not isinstance(after, int):
+                raise InvalidCursor("分页游标无效", detail_en="bad cursor")
+            query = query.where(dead_letter_t.c.id < after)
+        rows = [DeadLetterRead(**r._mapping) for r in (await session.execute(query)).all()]
+        return page_of(rows, limit, key=lambda r: r.id)
+
+    @router.post("/admin/dead-letters/{dead_letter_id}/retry", response_model=DeadLetterRead)
+    async def retry_dead_letter(
+        dead_letter_id: Annotated[int, FastAPIPath(ge=1, le=2**62)],
+        body: DeadLetterAction,
+        request: Request,
+        session: SessionDep,
+        principal: AdminDep,
+    ) -> DeadLetterRead:
+        """Publish a dead-lettered event again; consumers that already applied it ignore it (inbox)."""
+        row = await _open_dead_letter(session, dead_letter_id)
+        bus = request.app.state.runtime.bus
+        if not bus.connected:
+            raise Unavailable(
+                "消息总线暂不可用，请稍后重试", code="NATS_UNAVAILABLE", detail_en="NATS is not connected"
+            )
+        await bus.js.publish(
+            row.nats_subject,
+            row.payload.encode(),
+            headers={"Nats-Msg-Id": f"retry-{row.id}-{uuid.uuid4().hex[:8]}"},
+        )
+        return await _resolve_dead_letter(session, row, principal, "dead_letter.retried", body.note)
+
+    @router.post("/admin/dead-letters/{dead_letter_id}/discard", response_model=DeadLetterRead)
+    async def discard_dead_letter(
+        dead_letter_id: Annotated[int, FastAPIPath(ge=1, le=2**62)],
+        body: DeadLetterAction,
+        session: SessionDep,
+        principal: AdminDep,
+    ) -> DeadLetterRead:
+        """Mark a dead-lettered event as handled by hand (the note says how)."""
+        row = await _open_dead_letter(session, dead_letter_id)
+        return await _resolve_dead_letter(session, row, principal, "dead_letter.discarded", body.note)
+
     if info_is_dev:
 
         @router.get("/admin/clock", response_model=ClockRead)
@@ -248,6 +331,47 @@ def _kernel_router(info: ServiceInfo, info_is_dev: bool) -> APIRouter:
             return ClockRead(now=clock.now(), offset_seconds=body.offset_seconds)
 
     return router
+
+
+async def _open_dead_letter(session: AsyncSession, dead_letter_id: int) -> Any:
+    row = (
+        await session.execute(
+            sa.select(dead_letter_t).where(dead_letter_t.c.id == dead_letter_id).with_for_update()
+        )
+    ).first()
+    if row is None:
+        raise NotFound(
+            f"死信 {dead_letter_id} 不存在", code="DEAD_LETTER_NOT_FOUND", detail_en="no such dead letter"
+        )
+    if row.resolved_at is not None:
+        raise Conflict(
+            f"死信 {dead_letter_id} 已处理", code="DEAD_LETTER_RESOLVED", detail_en="already resolved"
+        )
+    return row
+
+
+async def _resolve_dead_letter(
+    session: AsyncSession, row: Any, principal: Any, action: str, note: str
+) -> DeadLetterRead:
+    resolved = (
+        await session.execute(
+            sa.update(dead_letter_t)
+            .where(dead_letter_t.c.id == row.id)
+            .values(resolved_at=sa.func.now())
+            .returning(*dead_letter_t.c)
+        )
+    ).one()
+    await audit.append(
+        session,
+        actor=principal.sub,
+        actor_role=principal.role,
+        action=action,
+        entity_type="dead_letter",
+        entity_id=str(row.id),
+        before={"resolved_at": None},
+        after={"note": note, "consumer": row.consumer, "event_id": row.event_id},
+    )
+    return DeadLetterRead(**resolved._mapping)
 
 
 async def _calendar_year(session: AsyncSession, year: int) -> CalendarYearRead:

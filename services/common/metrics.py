@@ -14,6 +14,9 @@ HTTP_DURATION = Histogram(
     buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
 )
 OUTBOX_PENDING = Gauge("zhifa_outbox_pending", "outbox rows not yet published", ["service"])
+OUTBOX_OLDEST_PENDING = Gauge(
+    "zhifa_outbox_oldest_pending_seconds", "age of the oldest unpublished outbox row", ["service"]
+)
 OUTBOX_PUBLISHED = Counter("zhifa_outbox_published_total", "outbox rows published and acked", ["service"])
 OUTBOX_PUBLISH_ERRORS = Counter(
     "zhifa_outbox_publish_errors_total", "failed JetStream publishes", ["service"]

@@ -14,6 +14,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -103,6 +104,7 @@ class Relay:
         self.retention = retention
         self._wake = asyncio.Event()
         self._last_purge = datetime.min.replace(tzinfo=UTC)
+        self._last_gauge = datetime.min.replace(tzinfo=UTC)
         # Test hook: runs after the JetStream acks and before the rows are marked sent.
         self.after_publish: PublishHook | None = None
 
@@ -202,7 +204,14 @@ class Relay:
         return len(sent)
 
     async def _maybe_purge(self) -> None:
+        """Housekeeping: refresh the backlog gauges every 15 s, purge old sent rows every hour."""
         now = datetime.now(UTC)
+        if now - self._last_gauge >= timedelta(seconds=15):
+            self._last_gauge = now
+            async with transaction(self.factory) as session:
+                status = await backlog(session)
+            metrics.OUTBOX_PENDING.labels(self.service).set(status.pending)
+            metrics.OUTBOX_OLDEST_PENDING.labels(self.service).set(status.oldest_pending_seconds)
         if now - self._last_purge < timedelta(hours=1):
             return
         self._last_purge = now
@@ -212,10 +221,28 @@ class Relay:
                     outbox_t.c.published_at.is_not(None), outbox_t.c.published_at < now - self.retention
                 )
             )
-            pending = await session.scalar(
-                sa.select(sa.func.count()).select_from(outbox_t).where(outbox_t.c.published_at.is_(None))
+
+
+@dataclass(frozen=True)
+class Backlog:
+    pending: int
+    oldest_pending_seconds: float
+    sent_kept: int
+
+
+async def backlog(session: AsyncSession) -> Backlog:
+    """How many events wait for publication, and how long the oldest has waited."""
+    row = (
+        await session.execute(
+            sa.select(
+                sa.func.count().filter(outbox_t.c.published_at.is_(None)),
+                sa.func.min(outbox_t.c.created_at).filter(outbox_t.c.published_at.is_(None)),
+                sa.func.count().filter(outbox_t.c.published_at.is_not(None)),
             )
-        metrics.OUTBOX_PENDING.labels(self.service).set(pending or 0)
+        )
+    ).one()
+    oldest = (datetime.now(UTC) - row[1]).total_seconds() if row[1] is not None else 0.0
+    return Backlog(int(row[0]), max(0.0, oldest), int(row[2]))
 
 
 async def replay(factory: async_sessionmaker[AsyncSession], since: datetime) -> int:

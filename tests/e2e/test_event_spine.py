@@ -258,3 +258,44 @@ async def test_f_handler_stalls_past_ack_wait(pair: Pair) -> None:
         assert await stalled_applied() == 1
     finally:
         task.cancel()
+
+
+async def test_dead_letters_are_kept_listed_retried_and_discarded(pair: Pair) -> None:
+    js = pair.producer.runtime.bus.js
+    await js.publish(
+        "inspection.diagnostic.ping", b'{"not": "an envelope"', headers={"Nats-Msg-Id": str(uuid.uuid4())}
+    )
+    admin = auth("admin", "operator")
+    async with client(pair.consumer.url, headers=admin) as http:
+
+        async def listed() -> list[dict[str, object]]:
+            items = (await http.get("/api/v1/penalty/admin/dead-letters")).json()["items"]
+            return [i for i in items if '"not": "an envelope"' in str(i["payload"])]
+
+        [letter] = await wait_for(listed)
+        assert letter["consumer"] == "penalty-ping-from-inspection"
+        assert "not an event envelope" in str(letter["error"])
+        retried = await http.post(
+            f"/api/v1/penalty/admin/dead-letters/{letter['id']}/retry", json={"note": "重试"}
+        )
+        assert retried.status_code == 200 and retried.json()["resolved_at"] is not None
+        again = await http.post(f"/api/v1/penalty/admin/dead-letters/{letter['id']}/retry", json={})
+        assert again.status_code == 409 and again.json()["code"] == "DEAD_LETTER_RESOLVED"
+        # The retry really re-published it: still poison, so it is dead-lettered anew.
+        [second] = await wait_for(listed)
+        assert second["id"] != letter["id"]
+        discarded = await http.post(
+            f"/api/v1/penalty/admin/dead-letters/{second['id']}/discard",
+            json={"note": "格式错误，已通知发送方"},
+        )
+        assert discarded.status_code == 200
+        assert await listed() == []
+        audit_ok = (await http.get("/api/v1/penalty/audit/verify")).json()
+    assert audit_ok["valid"] and audit_ok["entries"] >= 2
+
+
+async def test_outbox_status(pair: Pair) -> None:
+    async with client(pair.producer.url, headers=auth("admin", "operator")) as http:
+        status = (await http.get("/api/v1/inspection/admin/outbox")).json()
+    assert status["nats_connected"] is True
+    assert status["pending"] >= 0 and status["sent_kept"] > 0
