@@ -1,8 +1,21 @@
-"""Tables of the risk service (its own database)."""
+"""Tables of the risk service (its own database).
+
+Projections of other services' events (``risk_case``, ``unit_signal``, the enterprise signal tables), the
+intake of external outcomes and 12345 leads, published reports with their warnings and rectifications,
+and the enterprise classes. The names of the signal tables are the ones ``domain/classes.py`` reads;
+``risk_penalty_signal`` and ``risk_complaint_signal`` are views over ``risk_case`` and ``complaint_lead``
+(created by the migration), so a revoked decision or a lead leaves the class exactly when its row changes.
+"""
 
 from __future__ import annotations
 
-from sqlalchemy.orm import DeclarativeBase
+import uuid
+from datetime import date, datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import JSONB, UUID
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from services.common.db import make_metadata
 from services.common.tables import register_kernel_tables
@@ -10,6 +23,311 @@ from services.common.tables import register_kernel_tables
 metadata = make_metadata()
 kernel = register_kernel_tables(metadata)
 
+TZ = sa.DateTime(timezone=True)
+
 
 class Base(DeclarativeBase):
     metadata = metadata
+    type_annotation_map = {dict[str, Any]: JSONB, list[Any]: JSONB, datetime: TZ}
+
+
+class Unit(Base):
+    """An enforcement unit (执法主体), e.g. ``SJ-210102`` 沈阳市和平区市场监督管理局."""
+
+    __tablename__ = "risk_unit"
+
+    code: Mapped[str] = mapped_column(sa.Text, primary_key=True)
+    name: Mapped[str] = mapped_column(sa.Text, server_default="")
+    department_code: Mapped[str | None] = mapped_column(sa.Text)
+    district_code: Mapped[str | None] = mapped_column(sa.Text, index=True)
+    created_at: Mapped[datetime] = mapped_column(server_default=sa.func.now())
+
+
+class ExternalOutcome(Base):
+    """A reconsideration decision or an effective judgment concerning a unit's act (intake)."""
+
+    __tablename__ = "external_outcome"
+    __table_args__ = (
+        sa.UniqueConstraint("kind", "external_id"),
+        sa.CheckConstraint("kind IN ('reconsideration', 'litigation')", name="kind"),
+        sa.CheckConstraint(
+            "counts_as IS NULL OR counts_as IN ('reconsideration_correction', 'litigation_loss')",
+            name="counts_as",
+        ),
+        sa.Index("ix_external_outcome_decided_on_unit_code", "decided_on", "unit_code"),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
+    kind: Mapped[str] = mapped_column(sa.Text)
+    external_id: Mapped[str] = mapped_column(sa.Text)
+    body_hash: Mapped[str] = mapped_column(sa.Text)
+    client: Mapped[str] = mapped_column(sa.Text)
+    unit_code: Mapped[str] = mapped_column(sa.Text)
+    domain: Mapped[str] = mapped_column(sa.Text)
+    penalty_case_id: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True))
+    decided_on: Mapped[date] = mapped_column(sa.Date)
+    penalty_decided_on: Mapped[date | None] = mapped_column(sa.Date)
+    outcome: Mapped[str] = mapped_column(sa.Text)
+    loss_type: Mapped[str | None] = mapped_column(sa.Text)
+    illegality: Mapped[str | None] = mapped_column(sa.Text)
+    counts_as: Mapped[str | None] = mapped_column(sa.Text)
+    record: Mapped[dict[str, Any]] = mapped_column(JSONB)
+    received_at: Mapped[datetime] = mapped_column(server_default=sa.func.now())
+
+
+class LeadTransfer(Base):
+    """One weekly transfer (周移送) of a batch's leads to one department."""
+
+    __tablename__ = "lead_transfer"
+
+    id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
+    batch: Mapped[str] = mapped_column(sa.Text, index=True)
+    unit_code: Mapped[str] = mapped_column(sa.Text)
+    transferred_at: Mapped[datetime]
+    transferred_by: Mapped[str] = mapped_column(sa.Text)
+    lead_count: Mapped[int] = mapped_column(sa.Integer)
+
+
+class ComplaintLead(Base):
+    """A 12345 hotline lead about a unit's enforcement, tracked received → transferred → answered → closed."""
+
+    __tablename__ = "complaint_lead"
+    __table_args__ = (
+        sa.CheckConstraint("status IN ('received', 'transferred', 'answered', 'closed')", name="status"),
+        sa.Index("ix_complaint_lead_received_on_unit_code", "received_on", "unit_code"),
+        sa.Index("ix_complaint_lead_batch_status", "batch", "status"),
+        sa.Index("ix_complaint_lead_uscc", "uscc", postgresql_where=sa.text("uscc IS NOT NULL")),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
+    external_id: Mapped[str] = mapped_column(sa.Text, unique=True)
+    body_hash: Mapped[str] = mapped_column(sa.Text)
+    client: Mapped[str] = mapped_column(sa.Text)
+    unit_code: Mapped[str] = mapped_column(sa.Text, index=True)
+    domain: Mapped[str] = mapped_column(sa.Text)
+    penalty_case_id: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True))
+    uscc: Mapped[str | None] = mapped_column(sa.Text)
+    category: Mapped[str] = mapped_column(sa.Text)
+    text: Mapped[str] = mapped_column(sa.Text)
+    received_at: Mapped[datetime]
+    received_on: Mapped[date] = mapped_column(sa.Date)
+    batch: Mapped[str] = mapped_column(sa.Text)
+    status: Mapped[str] = mapped_column(sa.Text, server_default="received")
+    transfer_id: Mapped[uuid.UUID | None] = mapped_column(
+        UUID(as_uuid=True), sa.ForeignKey("lead_transfer.id")
+    )
+    department: Mapped[str] = mapped_column(sa.Text, server_default="")
+    transferred_at: Mapped[datetime | None]
+    answer_due_on: Mapped[date | None] = mapped_column(sa.Date)
+    answered_at: Mapped[datetime | None]
+    answered_late: Mapped[bool] = mapped_column(sa.Boolean, server_default=sa.false())
+    answer: Mapped[str] = mapped_column(sa.Text, server_default="")
+    close_due_on: Mapped[date | None] = mapped_column(sa.Date)
+    closed_at: Mapped[datetime | None]
+    return_count: Mapped[int] = mapped_column(sa.Integer, server_default="0")
+    history: Mapped[list[Any]] = mapped_column(JSONB, server_default=sa.text("'[]'::jsonb"))
+    record: Mapped[dict[str, Any]] = mapped_column(JSONB)
+
+
+class RiskCase(Base):
+    """Projection of a penalty case (penalty.case.opened / decision.issued / changed / revoked)."""
+
+    __tablename__ = "risk_case"
+    __table_args__ = (
+        sa.CheckConstraint("status IN ('opened', 'issued', 'changed', 'revoked')", name="status"),
+        sa.Index("ix_risk_case_decided_on_unit_code", "decided_on", "unit_code"),
+        sa.Index("ix_risk_case_party_uscc", "party_uscc", postgresql_where=sa.text("party_uscc IS NOT NULL")),
+    )
+
+    case_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
+    case_no: Mapped[str | None] = mapped_column(sa.Text)
+    decision_no: Mapped[str | None] = mapped_column(sa.Text)
+    unit_code: Mapped[str | None] = mapped_column(sa.Text)
+    district_code: Mapped[str | None] = mapped_column(sa.Text)
+    domain: Mapped[str | None] = mapped_column(sa.Text)
+    party_uscc: Mapped[str | None] = mapped_column(sa.Text)
+    # aggravated / general / lenient / mitigated (class points), none (不予处罚: a decision, no points)
+    tier: Mapped[str | None] = mapped_column(sa.Text)
+    decided_on: Mapped[date | None] = mapped_column(sa.Date)
+    outside_tier: Mapped[bool] = mapped_column(sa.Boolean, server_default=sa.false())
+    status: Mapped[str] = mapped_column(sa.Text)
+    revision: Mapped[int] = mapped_column(sa.Integer, server_default="0")
+    issued_revision: Mapped[int | None] = mapped_column(sa.Integer)
+    changed_on: Mapped[date | None] = mapped_column(sa.Date)
+    revoked_on: Mapped[date | None] = mapped_column(sa.Date)
+    correction_source: Mapped[str | None] = mapped_column(sa.Text)
+    updated_at: Mapped[datetime] = mapped_column(server_default=sa.func.now())
+
+
+class UnitSignal(Base):
+    """A process indicator of a unit: refused entry, a visit rating, a missed procedure deadline, a visit."""
+
+    __tablename__ = "unit_signal"
+    __table_args__ = (
+        sa.CheckConstraint("kind IN ('refused_entry', 'rating', 'overdue_procedure', 'visit')", name="kind"),
+        sa.Index("ix_unit_signal_occurred_on_unit_code", "occurred_on", "unit_code"),
+    )
+
+    kind: Mapped[str] = mapped_column(sa.Text, primary_key=True)
+    ref: Mapped[str] = mapped_column(sa.Text, primary_key=True)
+    unit_code: Mapped[str] = mapped_column(sa.Text, primary_key=True)
+    domain: Mapped[str | None] = mapped_column(sa.Text)
+    case_id: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True))
+    occurred_at: Mapped[datetime]
+    occurred_on: Mapped[date] = mapped_column(sa.Date)
+    value: Mapped[int | None] = mapped_column(sa.Integer)
+    detail: Mapped[str] = mapped_column(sa.Text, server_default="")
+
+
+class RiskEnterprise(Base):
+    """Every market entity the service classifies (the universe of ``classification_sql``)."""
+
+    __tablename__ = "risk_enterprise"
+
+    uscc: Mapped[str] = mapped_column(sa.Text, primary_key=True)
+    name: Mapped[str] = mapped_column(sa.Text, server_default="")
+    district_code: Mapped[str | None] = mapped_column(sa.Text)
+    first_seen_at: Mapped[datetime] = mapped_column(server_default=sa.func.now())
+
+
+class PublicationSignal(Base):
+    """A penalty record published on the credit platform (credit.publication.started / ended)."""
+
+    __tablename__ = "risk_publication_signal"
+
+    publication_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
+    uscc: Mapped[str] = mapped_column(sa.Text, index=True)
+    case_id: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True))
+    published_on: Mapped[date | None] = mapped_column(sa.Date)
+    ends_on: Mapped[date | None] = mapped_column(sa.Date)
+    ended_at: Mapped[datetime | None]
+    withdrawn_on: Mapped[date | None] = mapped_column(sa.Date)
+
+
+class ViolationSignal(Base):
+    """An inspection finding against an enterprise (inspection.violation.found)."""
+
+    __tablename__ = "risk_violation_signal"
+
+    violation_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
+    uscc: Mapped[str] = mapped_column(sa.Text, index=True)
+    unit_code: Mapped[str | None] = mapped_column(sa.Text)
+    item_code: Mapped[str] = mapped_column(sa.Text, server_default="")
+    found_on: Mapped[date] = mapped_column(sa.Date)
+
+
+class RepairSignal(Base):
+    """A completed credit repair (credit.repair.completed)."""
+
+    __tablename__ = "risk_repair_signal"
+
+    repair_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
+    uscc: Mapped[str] = mapped_column(sa.Text, index=True)
+    case_id: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True))
+    completed_on: Mapped[date] = mapped_column(sa.Date)
+
+
+class EnterpriseClass(Base):
+    """The current class of an enterprise; ``revision`` grows by one at every change of the row."""
+
+    __tablename__ = "enterprise_class"
+    __table_args__ = (sa.CheckConstraint("class IN ('A', 'B', 'C', 'D')", name="class"),)
+
+    uscc: Mapped[str] = mapped_column(sa.Text, primary_key=True)
+    risk_class: Mapped[str] = mapped_column("class", sa.CHAR(1))
+    score: Mapped[int] = mapped_column(sa.Integer)
+    reasons: Mapped[list[Any]] = mapped_column(JSONB)
+    reason_texts: Mapped[list[Any]] = mapped_column(JSONB, server_default=sa.text("'[]'::jsonb"))
+    version: Mapped[str] = mapped_column(sa.Text)
+    changed_on: Mapped[date] = mapped_column(sa.Date)
+    revision: Mapped[int] = mapped_column(sa.Integer, server_default="1")
+    classified_at: Mapped[datetime] = mapped_column(server_default=sa.func.now())
+
+
+class ClassificationRun(Base):
+    """A full reclassification: requested by a supervisor or the daily job, run by the worker."""
+
+    __tablename__ = "classification_run"
+    __table_args__ = (
+        sa.CheckConstraint("kind IN ('daily', 'requested')", name="kind"),
+        sa.CheckConstraint("status IN ('requested', 'running', 'done', 'failed')", name="status"),
+        sa.Index(
+            "uq_classification_run_daily", "run_on", unique=True, postgresql_where=sa.text("kind = 'daily'")
+        ),
+        sa.Index("ix_classification_run_status_requested_at", "status", "requested_at"),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
+    kind: Mapped[str] = mapped_column(sa.Text)
+    run_on: Mapped[date] = mapped_column(sa.Date)
+    status: Mapped[str] = mapped_column(sa.Text)
+    requested_by: Mapped[str] = mapped_column(sa.Text)
+    requested_at: Mapped[datetime] = mapped_column(server_default=sa.func.now())
+    started_at: Mapped[datetime | None]
+    finished_at: Mapped[datetime | None]
+    config_version: Mapped[str | None] = mapped_column(sa.Text)
+    enterprises: Mapped[int | None] = mapped_column(sa.Integer)
+    written: Mapped[int | None] = mapped_column(sa.Integer)
+    emitted: Mapped[int | None] = mapped_column(sa.Integer)
+    seconds: Mapped[float | None] = mapped_column(sa.Float)
+    error: Mapped[str | None] = mapped_column(sa.Text)
+
+
+class QuarterReport(Base):
+    """A published quarterly report: the snapshot as published, so it stays what the units were told."""
+
+    __tablename__ = "quarter_report"
+
+    quarter: Mapped[str] = mapped_column(sa.Text, primary_key=True)
+    config_version: Mapped[str] = mapped_column(sa.Text)
+    published_at: Mapped[datetime]
+    published_by: Mapped[str] = mapped_column(sa.Text)
+    warnings: Mapped[int] = mapped_column(sa.Integer)
+    snapshot: Mapped[dict[str, Any]] = mapped_column(JSONB)
+
+
+class RiskWarning(Base):
+    """A warning issued to a unit by a published report (risk.warning.issued)."""
+
+    __tablename__ = "risk_warning"
+    __table_args__ = (
+        sa.UniqueConstraint("quarter", "unit_code"),
+        sa.CheckConstraint("colour IN ('red', 'yellow', 'blue', 'none')", name="colour"),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
+    quarter: Mapped[str] = mapped_column(sa.Text, sa.ForeignKey("quarter_report.quarter"))
+    unit_code: Mapped[str] = mapped_column(sa.Text, index=True)
+    colour: Mapped[str] = mapped_column(sa.Text)
+    lamp: Mapped[bool] = mapped_column(sa.Boolean)
+    reasons: Mapped[list[Any]] = mapped_column(JSONB)
+    issued_at: Mapped[datetime]
+
+
+class Rectification(Base):
+    """The unit's rectification (整改) of a warning: pending → submitted → closed, reopened, withdrawn."""
+
+    __tablename__ = "rectification"
+    __table_args__ = (
+        sa.CheckConstraint(
+            "status IN ('pending', 'submitted', 'reopened', 'closed', 'withdrawn')", name="status"
+        ),
+        sa.Index("ix_rectification_status_deadline", "status", "deadline"),
+    )
+
+    warning_id: Mapped[uuid.UUID] = mapped_column(
+        UUID(as_uuid=True), sa.ForeignKey("risk_warning.id"), primary_key=True
+    )
+    unit_code: Mapped[str] = mapped_column(sa.Text, index=True)
+    quarter: Mapped[str] = mapped_column(sa.Text)
+    colour: Mapped[str] = mapped_column(sa.Text)
+    lamp: Mapped[bool] = mapped_column(sa.Boolean)
+    issued_on: Mapped[date] = mapped_column(sa.Date)
+    deadline: Mapped[date] = mapped_column(sa.Date)
+    status: Mapped[str] = mapped_column(sa.Text)
+    measures: Mapped[str] = mapped_column(sa.Text, server_default="")
+    submitted_at: Mapped[datetime | None]
+    submitted_late: Mapped[bool] = mapped_column(sa.Boolean, server_default=sa.false())
+    reopen_count: Mapped[int] = mapped_column(sa.Integer, server_default="0")
+    history: Mapped[list[Any]] = mapped_column(JSONB)
+    updated_at: Mapped[datetime] = mapped_column(server_default=sa.func.now())

@@ -2,9 +2,20 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from pydantic import Field
 
 from services.common.settings import settings_class
+
+DEFAULT_CONFIG_FILE = Path(__file__).parent / "risk_config.json"
+
+# Which integration clients may send which kind of record (the token's ``client`` claim).
+DEFAULT_INTAKE_CLIENTS: dict[str, list[str]] = {
+    "reconsideration": ["reconsideration"],
+    "litigation": ["court"],
+    "complaint": ["12345"],
+}
 
 
 class RiskSettings(settings_class("risk")):  # type: ignore[misc]
@@ -15,3 +26,24 @@ class RiskSettings(settings_class("risk")):  # type: ignore[misc]
         description="SQLAlchemy URL of the risk database",
     )
     port: int = Field(8104, description="HTTP port")
+    config_file: Path = Field(
+        DEFAULT_CONFIG_FILE,
+        description="versioned thresholds (risk_config.json, schema zhifa.risk.config/1; see docs/risk-model.md)",
+    )
+    intake_clients: dict[str, list[str]] = Field(
+        default_factory=lambda: {k: list(v) for k, v in DEFAULT_INTAKE_CLIENTS.items()},
+        description="integration clients allowed per intake kind (reconsideration, litigation, complaint)",
+    )
+    intake_batch_size: int = Field(
+        5000, ge=1, le=50_000, description="bulk intake: good lines stored per set-based INSERT"
+    )
+    job_interval_s: float = Field(
+        30.0, gt=0, description="how often the worker looks for requested reclassifications and daily work"
+    )
+    daily_job_enabled: bool = Field(True, description="run the daily reclassification and lead transfer")
+    daily_job_hour: int = Field(
+        2, ge=0, le=23, description="hour (Beijing time) after which the daily reclassification runs"
+    )
+    lead_auto_transfer: bool = Field(
+        True, description="the daily job transfers every finished week's received 12345 leads (周移送)"
+    )

@@ -18,7 +18,8 @@ class WarningIssued(Event):
     quarter: str  # e.g. 2026Q3
     unit_code: str
     domain: str | None
-    colour: Literal["red", "yellow", "blue"]
+    # "none" (added by the risk service): a unit that is only lit (亮灯) is warned without a colour.
+    colour: Literal["red", "yellow", "blue", "none"]
     lit: bool  # 亮灯: litigation losses above the city average
     reasons: list[str]
     rectification_due_on: date

@@ -375,10 +375,31 @@ def _cap_expr(expr: str, cap: int | None) -> str:
     return expr if cap is None else f"LEAST({expr}, {_int(cap)})"
 
 
-def classification_query_sql(config: ClassConfig) -> str:
-    """A read-only SELECT of (uscc, class, score, reasons) for every enterprise in ``risk_enterprise``.
+def _text(value: str) -> str:
+    """A SQL string literal of a constant label (doubling quotes, though the labels contain none)."""
+    return "'" + value.replace("'", "''") + "'"
 
-    Bind parameter: ``:today`` (date). Tables (created by the service's migrations):
+
+def _describe_sql(kind_sql: str, n: str, pts: str) -> str:
+    """SQL for ``Contribution.describe()``: label, count, unit, then 加/减 and the absolute points."""
+    labels = " ".join(f"WHEN {_text(k.value)} THEN {_text(_KIND_LABELS[k])}" for k in KIND_ORDER)
+    units = " ".join(f"WHEN {_text(k.value)} THEN {_text(u)}" for k, u in _UNITS.items())
+    return (
+        f"(CASE {kind_sql} {labels} END) || ({n})::text || (CASE {kind_sql} {units} ELSE '件' END)"
+        f" || '，' || (CASE WHEN ({pts}) < 0 THEN '减' ELSE '加' END) || abs({pts})::text || '分'"
+    )
+
+
+def _subset_pred(column: str, subset: bool) -> str:
+    return f"\n      AND {column} = ANY(CAST(:usccs AS text[]))" if subset else ""
+
+
+def classification_query_sql(config: ClassConfig, *, subset: bool = False) -> str:
+    """A read-only SELECT of (uscc, class, score, reasons, reason_texts) for every enterprise in
+    ``risk_enterprise`` (or, with ``subset``, only those whose USCC is in the bind parameter ``:usccs``).
+
+    Bind parameters: ``:today`` (date), and ``:usccs`` (text[]) with ``subset``. Tables (created by the
+    service's migrations):
 
     * ``risk_enterprise(uscc text PRIMARY KEY, ...)`` — every market entity the service knows (the universe);
     * ``risk_penalty_signal(uscc text, decided_on date, tier text CHECK (tier IN ('aggravated', 'general',
@@ -389,11 +410,13 @@ def classification_query_sql(config: ClassConfig) -> str:
     * ``risk_repair_signal(uscc text, completed_on date, ...)``.
 
     Signals for a USCC missing from ``risk_enterprise`` are ignored. The result's ``reasons`` is a jsonb
-    array equal to ``Classification.reasons_json()``; ``score`` and ``class`` equal ``score_enterprise``.
+    array equal to ``Classification.reasons_json()``, ``reason_texts`` a jsonb array equal to
+    ``[r.describe() for r in Classification.reasons]``; ``score`` and ``class`` equal ``score_enterprise``.
 
     Shape: each signal table is scanned once (range on its date column), grouped by uscc (and tier) with a
     hash aggregate, capped, then the per-kind rows are grouped by uscc once more and left-joined to the
-    universe. No correlated subqueries, no per-row function calls: linear in the number of rows.
+    universe. No correlated subqueries, no per-row function calls: linear in the number of rows. With
+    ``subset`` every scan is restricted to the given USCCs (index on ``uscc``): the incremental update.
     """
     pp = config.penalty_points
     tier_points = (
@@ -419,24 +442,25 @@ def classification_query_sql(config: ClassConfig) -> str:
             f"    SELECT s.uscc, {_ORD[kind]} AS ord, '{kind.value}' AS kind, count(*) AS n, "
             f"({sign}) * {capped} AS pts\n"
             f"    FROM {table} s\n"
-            f"    WHERE {_window_pred('s.' + col, rule.window_days)}\n"
+            f"    WHERE {_window_pred('s.' + col, rule.window_days)}{_subset_pred('s.uscc', subset)}\n"
             f"    GROUP BY s.uscc"
         )
 
     publication_pts = _cap_expr(f"count(*) * {_int(config.publication_points)}", config.publication_cap)
     thresholds = config.thresholds
+    universe_pred = "\nWHERE e.uscc = ANY(CAST(:usccs AS text[]))" if subset else ""
     return f"""WITH contribution AS (
     SELECT p.uscc, {tier_ord} AS ord, 'penalty_' || p.tier AS kind, count(*) AS n, sum({penalty_pts}) AS pts
     FROM risk_penalty_signal p
     WHERE {_window_pred("p.decided_on", config.penalty_window_days)}
-      AND p.tier IN ('aggravated', 'general', 'lenient', 'mitigated')
+      AND p.tier IN ('aggravated', 'general', 'lenient', 'mitigated'){_subset_pred("p.uscc", subset)}
     GROUP BY p.uscc, p.tier
   UNION ALL
     SELECT s.uscc, {_ORD[ContributionKind.PUBLICATION]} AS ord, 'publication' AS kind, count(*) AS n,
            {publication_pts} AS pts
     FROM risk_publication_signal s
     WHERE s.published_on <= CAST(:today AS date)
-      AND (s.withdrawn_on IS NULL OR s.withdrawn_on > CAST(:today AS date))
+      AND (s.withdrawn_on IS NULL OR s.withdrawn_on > CAST(:today AS date)){_subset_pred("s.uscc", subset)}
     GROUP BY s.uscc
   UNION ALL
 {dated("risk_violation_signal", "found_on", ContributionKind.VIOLATION, config.violation, 1)}
@@ -447,7 +471,8 @@ def classification_query_sql(config: ClassConfig) -> str:
 ), scored AS (
     SELECT c.uscc,
            GREATEST(0, sum(c.pts))::integer AS score,
-           jsonb_agg(jsonb_build_object('kind', c.kind, 'count', c.n, 'points', c.pts) ORDER BY c.ord) AS reasons
+           jsonb_agg(jsonb_build_object('kind', c.kind, 'count', c.n, 'points', c.pts) ORDER BY c.ord) AS reasons,
+           jsonb_agg({_describe_sql("c.kind", "c.n", "c.pts")} ORDER BY c.ord) AS reason_texts
     FROM contribution c
     GROUP BY c.uscc
 )
@@ -459,28 +484,22 @@ SELECT e.uscc,
          ELSE 'A'
        END AS class,
        COALESCE(s.score, 0) AS score,
-       COALESCE(s.reasons, '[]'::jsonb) AS reasons
+       COALESCE(s.reasons, '[]'::jsonb) AS reasons,
+       COALESCE(s.reason_texts, '[]'::jsonb) AS reason_texts
 FROM risk_enterprise e
-LEFT JOIN scored s ON s.uscc = e.uscc"""
+LEFT JOIN scored s ON s.uscc = e.uscc{universe_pred}"""
 
 
-def classification_sql(config: ClassConfig) -> str:
-    """One statement that classifies every enterprise and writes only the rows that changed.
+def classification_upsert_ctes(config: ClassConfig, *, subset: bool = False) -> str:
+    """The common-table expressions of ``classification_sql``: ``computed``, ``changed`` and ``written``.
 
-    Bind parameters: ``:today`` (date) and ``:version`` (text, the config version). Besides the tables of
-    ``classification_query_sql`` it writes ``enterprise_class(uscc text PRIMARY KEY, class char(1) NOT NULL,
-    score integer NOT NULL, reasons jsonb NOT NULL, version text NOT NULL, changed_on date NOT NULL)``.
-
-    Rows whose class, score, reasons and version are unchanged are not touched (a daily re-run writes only
-    the differences, not 1,000,000 rows). It returns one row per written enterprise:
-    ``(uscc, class, score, reasons, previous_class, class_changed)`` — ``previous_class`` is NULL for a
-    first classification — so the service can add a ``risk.enterprise.classified`` outbox row for each
-    ``class_changed`` row in the same transaction.
+    A caller can append further CTEs that read ``changed`` joined to ``written`` (the service appends the
+    insert of its outbox rows, so events are written by the same statement, set-based) and a final SELECT.
     """
     return f"""WITH computed AS (
-{classification_query_sql(config)}
+{classification_query_sql(config, subset=subset)}
 ), changed AS (
-    SELECT c.uscc, c.class, c.score, c.reasons, ec.class AS previous_class
+    SELECT c.uscc, c.class, c.score, c.reasons, c.reason_texts, ec.class AS previous_class
     FROM computed c
     LEFT JOIN enterprise_class ec ON ec.uscc = c.uscc
     WHERE ec.uscc IS NULL
@@ -489,18 +508,41 @@ def classification_sql(config: ClassConfig) -> str:
        OR ec.reasons <> c.reasons
        OR ec.version <> CAST(:version AS text)
 ), written AS (
-    INSERT INTO enterprise_class AS ec (uscc, class, score, reasons, version, changed_on)
-    SELECT ch.uscc, ch.class, ch.score, ch.reasons, CAST(:version AS text), CAST(:today AS date)
+    INSERT INTO enterprise_class AS ec
+           (uscc, class, score, reasons, reason_texts, version, changed_on, revision, classified_at)
+    SELECT ch.uscc, ch.class, ch.score, ch.reasons, ch.reason_texts, CAST(:version AS text),
+           CAST(:today AS date), 1, CAST(:at AS timestamptz)
     FROM changed ch
     ON CONFLICT (uscc) DO UPDATE
        SET class = EXCLUDED.class,
            score = EXCLUDED.score,
            reasons = EXCLUDED.reasons,
+           reason_texts = EXCLUDED.reason_texts,
            version = EXCLUDED.version,
-           changed_on = EXCLUDED.changed_on
-    RETURNING ec.uscc
-)
-SELECT ch.uscc, ch.class, ch.score, ch.reasons, ch.previous_class,
-       (ch.previous_class IS DISTINCT FROM ch.class) AS class_changed
+           changed_on = EXCLUDED.changed_on,
+           revision = ec.revision + 1,
+           classified_at = EXCLUDED.classified_at
+    RETURNING ec.uscc, ec.revision
+)"""
+
+
+def classification_sql(config: ClassConfig, *, subset: bool = False) -> str:
+    """One statement that classifies every enterprise (or the ``:usccs`` subset) and writes only the rows
+    that changed.
+
+    Bind parameters: ``:today`` (date), ``:version`` (text, the config version), ``:at`` (timestamptz, the
+    classification time) and, with ``subset``, ``:usccs`` (text[]). Besides the tables of
+    ``classification_query_sql`` it writes ``enterprise_class(uscc text PRIMARY KEY, class char(1) NOT NULL,
+    score integer NOT NULL, reasons jsonb NOT NULL, reason_texts jsonb NOT NULL, version text NOT NULL,
+    changed_on date NOT NULL, revision integer NOT NULL, classified_at timestamptz NOT NULL)``.
+
+    Rows whose class, score, reasons and version are unchanged are not touched (a daily re-run writes only
+    the differences, not 1,000,000 rows); a written row's ``revision`` grows by one. It returns one row per
+    written enterprise: ``(uscc, class, score, reasons, reason_texts, previous_class, class_changed,
+    revision)`` — ``previous_class`` is NULL for a first classification.
+    """
+    return f"""{classification_upsert_ctes(config, subset=subset)}
+SELECT ch.uscc, ch.class, ch.score, ch.reasons, ch.reason_texts, ch.previous_class,
+       (ch.previous_class IS DISTINCT FROM ch.class) AS class_changed, w.revision
 FROM changed ch
 JOIN written w ON w.uscc = ch.uscc"""
