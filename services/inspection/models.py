@@ -1,8 +1,15 @@
-"""Tables of the inspection service (its own database)."""
+"""Tables of the inspection service (its own database): registries, the risk-class projection, tasks,
+entry codes, visits and their outcomes, and the refusals of entry."""
 
 from __future__ import annotations
 
-from sqlalchemy.orm import DeclarativeBase
+import uuid
+from datetime import date, datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB, UUID
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from services.common.db import make_metadata
 from services.common.tables import register_kernel_tables
@@ -10,6 +17,300 @@ from services.common.tables import register_kernel_tables
 metadata = make_metadata()
 kernel = register_kernel_tables(metadata)
 
+TEXTS = ARRAY(sa.Text)
+Created = sa.DateTime(timezone=True)
+
 
 class Base(DeclarativeBase):
     metadata = metadata
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Registries
+
+
+class District(Base):
+    __tablename__ = "district"
+
+    code: Mapped[str] = mapped_column(sa.Text, primary_key=True)
+    name: Mapped[str] = mapped_column(sa.Text)
+    kind: Mapped[str] = mapped_column(sa.Text, server_default="区")
+
+
+class Department(Base):
+    __tablename__ = "department"
+
+    code: Mapped[str] = mapped_column(sa.Text, primary_key=True)
+    name: Mapped[str] = mapped_column(sa.Text)
+    authority: Mapped[str] = mapped_column(sa.Text)
+    created_at: Mapped[datetime] = mapped_column(Created, server_default=sa.func.now())
+    updated_at: Mapped[datetime] = mapped_column(Created, server_default=sa.func.now())
+
+
+class EnforcementBody(Base):
+    """执法主体: the body in whose name a department's officers act (city or district level)."""
+
+    __tablename__ = "enforcement_body"
+
+    code: Mapped[str] = mapped_column(sa.Text, primary_key=True)
+    name: Mapped[str] = mapped_column(sa.Text)
+    dept_code: Mapped[str] = mapped_column(sa.ForeignKey("department.code"), index=True)
+    level: Mapped[str] = mapped_column(sa.Text)
+    district_code: Mapped[str] = mapped_column(sa.Text)
+
+
+class InspectionItem(Base):
+    """One version of an item of the 行政检查事项清单; exactly one version of a code is in force per day."""
+
+    __tablename__ = "inspection_item"
+    __table_args__ = (sa.UniqueConstraint("code", "version"),)
+
+    id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True, default=uuid.uuid4)
+    code: Mapped[str] = mapped_column(sa.Text, index=True)
+    version: Mapped[int] = mapped_column(sa.Integer)
+    name: Mapped[str] = mapped_column(sa.Text)
+    dept_code: Mapped[str] = mapped_column(sa.ForeignKey("department.code"), index=True)
+    level: Mapped[str] = mapped_column(sa.Text)
+    enterprise_related: Mapped[bool] = mapped_column(sa.Boolean)
+    key_area: Mapped[bool] = mapped_column(sa.Boolean)
+    on_site: Mapped[bool] = mapped_column(sa.Boolean)
+    legal_basis: Mapped[list[dict[str, str]]] = mapped_column(JSONB)
+    effective_from: Mapped[date] = mapped_column(sa.Date)
+    retired_on: Mapped[date | None] = mapped_column(sa.Date)
+    created_at: Mapped[datetime] = mapped_column(Created, server_default=sa.func.now())
+    created_by: Mapped[str] = mapped_column(sa.Text)
+
+
+class Officer(Base):
+    """执法人员 (or 执法辅助人员 when ``auxiliary``) and their certificate (执法证)."""
+
+    __tablename__ = "officer"
+    __table_args__ = (
+        sa.CheckConstraint("status IN ('active', 'suspended', 'revoked', 'expired')", name="status"),
+    )
+
+    officer_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
+    name: Mapped[str] = mapped_column(sa.Text)
+    dept_code: Mapped[str] = mapped_column(sa.ForeignKey("department.code"), index=True)
+    body_code: Mapped[str | None] = mapped_column(sa.Text)
+    cert_no: Mapped[str | None] = mapped_column(sa.Text, unique=True)
+    status: Mapped[str] = mapped_column(sa.Text)
+    valid_until: Mapped[date | None] = mapped_column(sa.Date)
+    auxiliary: Mapped[bool] = mapped_column(sa.Boolean)
+    id_number_masked: Mapped[str] = mapped_column(sa.Text, server_default="")
+    status_since: Mapped[date | None] = mapped_column(sa.Date)
+    status_reason: Mapped[str] = mapped_column(sa.Text, server_default="")
+    retraining: Mapped[bool] = mapped_column(sa.Boolean, server_default=sa.false())
+    return_date: Mapped[date | None] = mapped_column(sa.Date)
+    revision: Mapped[int] = mapped_column(sa.Integer, server_default="1")
+    created_at: Mapped[datetime] = mapped_column(Created, server_default=sa.func.now())
+    updated_at: Mapped[datetime] = mapped_column(Created, server_default=sa.func.now())
+
+
+class Enterprise(Base):
+    __tablename__ = "enterprise"
+
+    uscc: Mapped[str] = mapped_column(sa.Text, primary_key=True)
+    name: Mapped[str] = mapped_column(sa.Text)
+    district_code: Mapped[str] = mapped_column(sa.Text, index=True)
+    industry: Mapped[str] = mapped_column(sa.Text, server_default="")
+    address: Mapped[str] = mapped_column(sa.Text, server_default="")
+    legal_rep_masked: Mapped[str] = mapped_column(sa.Text, server_default="")
+    registered_on: Mapped[date | None] = mapped_column(sa.Date)
+    code_serial: Mapped[int] = mapped_column(sa.Integer, server_default="1")
+    code_issued_at: Mapped[datetime] = mapped_column(Created, server_default=sa.func.now())
+    created_at: Mapped[datetime] = mapped_column(Created, server_default=sa.func.now())
+    updated_at: Mapped[datetime] = mapped_column(Created, server_default=sa.func.now())
+
+
+class EnterpriseClass(Base):
+    """Projection of ``risk.enterprise.classified``: the newest class per enterprise (by revision)."""
+
+    __tablename__ = "enterprise_class"
+
+    uscc: Mapped[str] = mapped_column(sa.Text, primary_key=True)
+    risk_class: Mapped[str] = mapped_column(sa.Text)
+    previous_class: Mapped[str | None] = mapped_column(sa.Text)
+    score: Mapped[int] = mapped_column(sa.Integer, server_default="0")
+    reasons: Mapped[list[str]] = mapped_column(TEXTS, server_default="{}")
+    classified_at: Mapped[datetime] = mapped_column(Created)
+    revision: Mapped[int] = mapped_column(sa.Integer)
+    source: Mapped[str] = mapped_column(sa.Text, server_default="risk")
+    received_at: Mapped[datetime] = mapped_column(Created, server_default=sa.func.now())
+
+
+class QuietWindow(Base):
+    """A no-inspection period (无事不扰) for one enterprise or, with no USCC, for all."""
+
+    __tablename__ = "quiet_window"
+
+    window_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
+    uscc: Mapped[str | None] = mapped_column(sa.Text, index=True)
+    starts_on: Mapped[date] = mapped_column(sa.Date)
+    ends_on: Mapped[date] = mapped_column(sa.Date)
+    reason: Mapped[str] = mapped_column(sa.Text)
+    created_by: Mapped[str] = mapped_column(sa.Text)
+    created_at: Mapped[datetime] = mapped_column(Created, server_default=sa.func.now())
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Tasks
+
+
+class Task(Base):
+    __tablename__ = "task"
+    __table_args__ = (
+        sa.Index("ix_task_kind_status", "kind", "status"),
+        sa.CheckConstraint("kind IN ('random', 'joint', 'complaint', 'key_area')", name="kind"),
+        sa.CheckConstraint(
+            "status IN ('pending_approval', 'approved', 'rejected', 'completed', 'cancelled')", name="status"
+        ),
+    )
+
+    task_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
+    title: Mapped[str] = mapped_column(sa.Text)
+    kind: Mapped[str] = mapped_column(sa.Text)
+    lead_dept: Mapped[str] = mapped_column(sa.ForeignKey("department.code"), index=True)
+    dept_codes: Mapped[list[str]] = mapped_column(TEXTS)
+    item_codes: Mapped[list[str]] = mapped_column(TEXTS)
+    district_codes: Mapped[list[str]] = mapped_column(TEXTS)
+    status: Mapped[str] = mapped_column(sa.Text)
+    starts_on: Mapped[date | None] = mapped_column(sa.Date)
+    ends_on: Mapped[date | None] = mapped_column(sa.Date)
+    urgent: Mapped[bool] = mapped_column(sa.Boolean, server_default=sa.false())
+    lead_id: Mapped[str | None] = mapped_column(sa.Text)
+    requested_by_enterprise: Mapped[bool] = mapped_column(sa.Boolean, server_default=sa.false())
+    created_at: Mapped[datetime] = mapped_column(Created)
+    created_by: Mapped[str] = mapped_column(sa.Text)
+    created_by_role: Mapped[str] = mapped_column(sa.Text)
+    approved_at: Mapped[datetime | None] = mapped_column(Created)
+    approved_by: Mapped[str | None] = mapped_column(sa.Text)
+    status_reason: Mapped[str] = mapped_column(sa.Text, server_default="")
+    approval_overdue_at: Mapped[datetime | None] = mapped_column(Created)
+    completed_at: Mapped[datetime | None] = mapped_column(Created)
+    draw_algorithm: Mapped[str | None] = mapped_column(sa.Text)
+    draw_seed: Mapped[str | None] = mapped_column(sa.Text)
+    draw_fingerprint: Mapped[str | None] = mapped_column(sa.Text)
+    draw_record: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
+
+
+class TaskEnterprise(Base):
+    """An enterprise of a task and, for a 双随机 task, the officer group drawn for it."""
+
+    __tablename__ = "task_enterprise"
+
+    task_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("task.task_id"), primary_key=True)
+    uscc: Mapped[str] = mapped_column(sa.Text, primary_key=True)
+    assigned_cert_nos: Mapped[list[str]] = mapped_column(TEXTS, server_default="{}")
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Scan-to-enter and visits
+
+
+class EntryCode(Base):
+    """An issued entry code (检查码); ``used_at`` is set once, by the check-in that consumed it."""
+
+    __tablename__ = "entry_code"
+
+    code_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
+    task_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("task.task_id"), index=True)
+    uscc: Mapped[str] = mapped_column(sa.Text)
+    cert_nos: Mapped[list[str]] = mapped_column(TEXTS)
+    accompanying_ids: Mapped[list[str]] = mapped_column(TEXTS, server_default="{}")
+    item_codes: Mapped[list[str]] = mapped_column(TEXTS)
+    issued_at: Mapped[datetime] = mapped_column(Created)
+    expires_at: Mapped[datetime] = mapped_column(Created)
+    issued_by: Mapped[str] = mapped_column(sa.Text)
+    kid: Mapped[str] = mapped_column(sa.Text)
+    used_at: Mapped[datetime | None] = mapped_column(Created)
+    visit_id: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True))
+
+
+class Visit(Base):
+    __tablename__ = "visit"
+    __table_args__ = (
+        sa.Index("ix_visit_uscc_started_at", "uscc", "started_at"),
+        sa.Index("ix_visit_started_at", "started_at"),
+        sa.Index("ix_visit_district_code_started_at", "district_code", "started_at"),
+        sa.Index("ix_visit_cert_nos", "cert_nos", postgresql_using="gin"),
+        sa.Index("ix_visit_dept_codes", "dept_codes", postgresql_using="gin"),
+        sa.CheckConstraint(
+            "mode IN ('entry_code', 'enterprise_code', 'emergency', 'backfilled')", name="mode"
+        ),
+        sa.CheckConstraint("status IN ('in_progress', 'completed')", name="status"),
+        sa.CheckConstraint("rating_stars BETWEEN 1 AND 5", name="rating_stars"),
+    )
+
+    visit_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
+    task_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("task.task_id"), index=True)
+    task_kind: Mapped[str] = mapped_column(sa.Text)
+    uscc: Mapped[str] = mapped_column(sa.Text)
+    district_code: Mapped[str] = mapped_column(sa.Text)
+    mode: Mapped[str] = mapped_column(sa.Text)
+    status: Mapped[str] = mapped_column(sa.Text)
+    started_at: Mapped[datetime] = mapped_column(Created)
+    recorded_at: Mapped[datetime] = mapped_column(Created)
+    completed_at: Mapped[datetime | None] = mapped_column(Created)
+    reason: Mapped[str] = mapped_column(sa.Text, server_default="")
+    entry_code_id: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True), unique=True)
+    requested_by_enterprise: Mapped[bool] = mapped_column(sa.Boolean, server_default=sa.false())
+    dept_codes: Mapped[list[str]] = mapped_column(TEXTS)
+    cert_nos: Mapped[list[str]] = mapped_column(TEXTS)
+    officers: Mapped[list[dict[str, str]]] = mapped_column(JSONB)
+    accompanying: Mapped[list[dict[str, str]]] = mapped_column(JSONB, server_default="[]")
+    item_codes: Mapped[list[str]] = mapped_column(TEXTS)
+    items: Mapped[list[dict[str, str]]] = mapped_column(JSONB, server_default="[]")
+    started_by: Mapped[str] = mapped_column(sa.Text)
+    rating_stars: Mapped[int | None] = mapped_column(sa.SmallInteger)
+    rating_tags: Mapped[list[str] | None] = mapped_column(TEXTS)
+    rating_comment: Mapped[str | None] = mapped_column(sa.Text)
+    rating_anonymous: Mapped[bool | None] = mapped_column(sa.Boolean)
+    rated_at: Mapped[datetime | None] = mapped_column(Created)
+    rated_by: Mapped[str | None] = mapped_column(sa.Text)
+
+
+class VisitOutcome(Base):
+    __tablename__ = "visit_outcome"
+    __table_args__ = (
+        sa.CheckConstraint(
+            "outcome IN ('compliant', 'violation', 'ordered_to_correct', 'educated')", name="outcome"
+        ),
+    )
+
+    visit_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("visit.visit_id"), primary_key=True)
+    item_code: Mapped[str] = mapped_column(sa.Text, primary_key=True)
+    outcome: Mapped[str] = mapped_column(sa.Text)
+    description: Mapped[str] = mapped_column(sa.Text, server_default="")
+    evidence_sha256: Mapped[list[str]] = mapped_column(TEXTS, server_default="{}")
+    correction_deadline: Mapped[date | None] = mapped_column(sa.Date)
+    recorded_by: Mapped[str] = mapped_column(sa.Text)
+    recorded_at: Mapped[datetime] = mapped_column(Created)
+
+
+class EntryRefusal(Base):
+    """A refused attempt to enter (SPEC §2.3), kept even though the request itself answered 4xx."""
+
+    __tablename__ = "entry_refusal"
+    __table_args__ = (
+        sa.Index("ix_entry_refusal_refused_at", "refused_at"),
+        sa.Index("ix_entry_refusal_code", "code"),
+    )
+
+    refusal_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
+    code: Mapped[str] = mapped_column(sa.Text)
+    status: Mapped[int] = mapped_column(sa.SmallInteger)
+    detail: Mapped[str] = mapped_column(sa.Text)
+    channel: Mapped[str] = mapped_column(sa.Text)
+    task_id: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True))
+    uscc: Mapped[str | None] = mapped_column(sa.Text)
+    dept_code: Mapped[str | None] = mapped_column(sa.Text)
+    district_code: Mapped[str | None] = mapped_column(sa.Text)
+    cert_nos: Mapped[list[str]] = mapped_column(TEXTS, server_default="{}")
+    entry_code_id: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True))
+    actor: Mapped[str] = mapped_column(sa.Text)
+    actor_role: Mapped[str] = mapped_column(sa.Text)
+    request_id: Mapped[str | None] = mapped_column(sa.Text)
+    # A mobile retry with the same Idempotency-Key is the same attempt: recorded once.
+    attempt_key: Mapped[str | None] = mapped_column(sa.Text, unique=True)
+    refused_at: Mapped[datetime] = mapped_column(Created)

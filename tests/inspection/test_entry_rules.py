@@ -398,3 +398,33 @@ class TestTaskLifecycle:
             task, approver_id="u9", approver_role="supervisor", reason="检查对象重复", now=NOW
         )
         assert rejected.status is TaskStatus.REJECTED
+
+
+class TestRandomAssignment:
+    def test_the_drawn_group_may_enter(self) -> None:
+        rules.check_assignment(TASK, USCC, ["辽A-0012345", "辽A-0012346"], [SJ1, SJ2])
+
+    def test_an_officer_who_was_not_drawn_is_refused(self) -> None:
+        other = Officer("o9", "孙丽", "SJ", "辽A-0012399", valid_until=VALID)
+        with pytest.raises(rules.OfficerOutOfAuthority) as err:
+            rules.check_assignment(TASK, USCC, ["辽A-0012345", "辽A-0012346"], [SJ1, other])
+        assert "辽A-0012399" in err.value.detail and err.value.code == "OFFICER_OUT_OF_AUTHORITY"
+
+    def test_other_kinds_have_no_drawn_group(self) -> None:
+        rules.check_assignment(JOINT, USCC, [], [SJ1, SJ2, ST1, ST2])
+
+
+class TestCompleteAndCancel:
+    def test_only_an_approved_task_is_completed(self) -> None:
+        assert rules.complete(TASK, now=NOW).status is TaskStatus.COMPLETED
+        pending = replace(TASK, status=TaskStatus.PENDING_APPROVAL)
+        with pytest.raises(rules.TaskStateConflict):
+            rules.complete(pending, now=NOW)
+
+    def test_cancel_needs_a_reason_and_a_live_task(self) -> None:
+        with pytest.raises(rules.InvalidTask):
+            rules.cancel(TASK, reason=" ", now=NOW)
+        cancelled = rules.cancel(TASK, reason="企业已注销", now=NOW)
+        assert (cancelled.status, cancelled.status_reason) == (TaskStatus.CANCELLED, "企业已注销")
+        with pytest.raises(rules.TaskStateConflict):
+            rules.cancel(rules.complete(TASK, now=NOW), reason="晚了", now=NOW)

@@ -343,6 +343,22 @@ def reject(task: Task, *, approver_id: str, approver_role: str, reason: str, now
     return replace(task, status=TaskStatus.REJECTED, approved_by=approver_id, status_reason=reason.strip())
 
 
+def complete(task: Task, *, now: datetime) -> Task:
+    """An approved task whose visits are done; a 双随机 task's results are published from then on."""
+    if task.status is not TaskStatus.APPROVED:
+        raise TaskStateConflict(f"任务当前状态为“{TASK_STATUS_ZH[task.status]}”，不能办结")
+    return replace(task, status=TaskStatus.COMPLETED)
+
+
+def cancel(task: Task, *, reason: str, now: datetime) -> Task:
+    """Withdraw a task that is pending or approved; the reason is kept."""
+    if not reason.strip():
+        raise InvalidTask("撤销检查任务须说明理由")
+    if task.status not in (TaskStatus.PENDING_APPROVAL, TaskStatus.APPROVED):
+        raise TaskStateConflict(f"任务当前状态为“{TASK_STATUS_ZH[task.status]}”，不能撤销")
+    return replace(task, status=TaskStatus.CANCELLED, status_reason=reason.strip())
+
+
 TASK_STATUS_ZH: Mapping[TaskStatus, str] = {
     TaskStatus.PENDING_APPROVAL: "待审批",
     TaskStatus.APPROVED: "已批准",
@@ -460,6 +476,25 @@ def check_entry(
                 "limit": breach.limit,
             },
         )
+
+
+def check_assignment(task: Task, uscc: str, assigned: Iterable[str], inspectors: Sequence[Officer]) -> None:
+    """For a 双随机 task, every inspector must belong to the group drawn for this enterprise.
+
+    优化营商环境条例 第五十四条: 随机选派执法检查人员 — an officer who was not drawn for the enterprise may not
+    stand in for one who was; a drawn officer who cannot inspect (suspended, ...) is refused by ``check_entry``
+    and the task is redrawn or reassigned by its department.
+    """
+    if task.kind is not TaskKind.RANDOM:
+        return
+    group = frozenset(assigned)
+    for person in inspectors:
+        if person.cert_no not in group:
+            raise OfficerOutOfAuthority(
+                f"执法证 {person.cert_no}（{person.name}）不是双随机抽查任务 {task.task_id} 为该企业随机选派的"
+                f"检查人员（选派：{'、'.join(sorted(group)) or '无'}）",
+                extra={"cert_no": person.cert_no, "uscc": uscc, "assigned": sorted(group)},
+            )
 
 
 def _check_task(task: Task, now: datetime, day: date, config: EntryConfig) -> None:

@@ -1,0 +1,173 @@
+"""Load the sample data (data/sample/*.json) into the inspection database, idempotently, plus three
+approved demonstration tasks, so that ``make run`` can show scan-to-enter at once.
+
+Records that already exist are left alone (the operator may have changed them since); only missing ones
+are created, through the same use cases as the API, so the audit chain and the events
+(``inspection.enterprise.registered``, ``inspection.officer.changed``) are what a real import produces.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+
+from services.common import sample_identities as ids
+from services.common.auth import Principal
+from services.common.db import create_engine, session_factory, transaction
+from services.inspection import models as m
+from services.inspection import repository as repo
+from services.inspection import schemas as s
+from services.inspection import service
+from services.inspection.keys import load as load_keys
+from services.inspection.settings import InspectionSettings
+
+SAMPLE_DIR = Path(__file__).resolve().parents[2] / "data" / "sample"
+LOADER = Principal(sub="sample-loader", role="admin", name="样例数据")
+APPROVER = Principal(sub="sup-city", role="supervisor", name="市司法局监督员", scope="city")
+RANDOM_SEED = "2026-11-沈阳市市场监督管理局-和平区双随机演示批次"
+
+
+def _items(name: str) -> list[dict[str, Any]]:
+    doc = json.loads((SAMPLE_DIR / name).read_text(encoding="utf-8"))
+    items: list[dict[str, Any]] = doc["items"]
+    return items
+
+
+async def load(database_url: str) -> str:
+    """Create what is missing; returns a one-line summary."""
+    settings = InspectionSettings(database_url=database_url)
+    cfg = service.config_from(settings, load_keys(settings.entry_code_key_file, settings.entry_code_key_id))
+    engine = create_engine(database_url, pool_size=2, max_overflow=0, app_name="zhifa-inspection-sample")
+    try:
+        async with transaction(session_factory(engine)) as session:
+            return await _load(session, cfg)
+    finally:
+        await engine.dispose()
+
+
+async def _load(session: Any, cfg: service.Config) -> str:
+    await repo.upsert_districts(
+        session, [{"code": d["code"], "name": d["name"], "kind": d["kind"]} for d in _items("districts.json")]
+    )
+    created: dict[str, int] = {"departments": 0, "items": 0, "officers": 0, "enterprises": 0, "tasks": 0}
+    known_bodies = {b.code for b in await repo.list_bodies(session, None)}
+    for dept in _items("departments.json"):
+        if await repo.get_department(session, dept["code"]) is None:
+            await service.create_department(
+                session,
+                principal=LOADER,
+                body=s.DepartmentWrite(code=dept["code"], name=dept["name"], authority=dept["authority"]),
+            )
+            created["departments"] += 1
+        for body in dept.get("enforcement_bodies", []):
+            if body["code"] not in known_bodies:
+                session.add(m.EnforcementBody(dept_code=dept["code"], **body))
+    await session.flush()
+
+    existing_items = set(await session.scalars(sa.select(m.InspectionItem.code)))
+    ifields = set(s.ItemWrite.model_fields)
+    new_items = [
+        s.ItemWrite.model_validate({k: v for k, v in i.items() if k in ifields})
+        for i in _items("inspection_items.json")
+        if i["code"] not in existing_items
+    ]
+    if new_items:
+        created["items"] = (await service.import_items(session, principal=LOADER, rows=new_items)).created
+
+    existing_officers = set(await session.scalars(sa.select(m.Officer.officer_id)))
+    fields = set(s.OfficerImport.model_fields)
+    new_officers = [
+        s.OfficerImport.model_validate({k: v for k, v in o.items() if k in fields})
+        for o in _items("officers.json")
+        if uuid.UUID(o["officer_id"]) not in existing_officers
+    ]
+    if new_officers:
+        created["officers"] = (await service.import_officers(session, principal=LOADER, rows=new_officers)).created
+
+    existing_enterprises = set(await session.scalars(sa.select(m.Enterprise.uscc)))
+    efields = set(s.EnterpriseImport.model_fields)
+    sample_enterprises = _items("enterprises.json")
+    new_enterprises = [
+        s.EnterpriseImport.model_validate({k: v for k, v in e.items() if k in efields})
+        for e in sample_enterprises
+        if e["uscc"] not in existing_enterprises
+    ]
+    if new_enterprises:
+        created["enterprises"] = (
+            await service.import_enterprises(session, principal=LOADER, rows=new_enterprises)
+        ).created
+    for e in sample_enterprises:
+        if e.get("risk_class"):
+            # The risk service's first classification replaces these (any revision >= 1 is newer).
+            await repo.apply_classification(
+                session,
+                {
+                    "uscc": e["uscc"],
+                    "risk_class": e["risk_class"],
+                    "previous_class": None,
+                    "score": 0,
+                    "reasons": ["样例数据初始分类"],
+                    "classified_at": sa.func.now(),
+                    "revision": 0,
+                    "source": "sample",
+                },
+            )
+    created["tasks"] = await _tasks(session, cfg)
+    return (
+        f"{len(_items('districts.json'))} districts; created {created['departments']} departments, "
+        f"{created['items']} items, {created['officers']} officers, {created['enterprises']} enterprises, "
+        f"{created['tasks']} approved demo tasks"
+    )
+
+
+async def _tasks(session: Any, cfg: service.Config) -> int:
+    food = [e["uscc"] for e in _items("enterprises.json") if e["industry"] in ("食品生产", "食品销售", "餐饮服务")]
+    demo = [ids.ENTERPRISE_USCC, *[u for u in food if u != ids.ENTERPRISE_USCC][:5]]
+    wanted = [
+        (
+            ids.KEY_AREA_TASK_ID,
+            s.TaskCreate(
+                kind="key_area",
+                title="2026年食品生产经营重点领域全覆盖检查（扫码入企演示）",
+                lead_dept="SJ",
+                item_codes=["SJ-SP-001", "SJ-SP-007", "SJ-SP-011"],
+                enterprises=demo,
+            ),
+        ),
+        (
+            ids.JOINT_TASK_ID,
+            s.TaskCreate(
+                kind="joint",
+                title="食品生产企业综合查一次（市场监管、消防救援联合检查）",
+                lead_dept="SJ",
+                dept_codes=["XF"],
+                item_codes=["SJ-SP-001", "SJ-SP-011", "XF-JD-001", "XF-JD-002"],
+                enterprises=[ids.ENTERPRISE_USCC],
+            ),
+        ),
+        (
+            ids.RANDOM_TASK_ID,
+            s.TaskCreate(
+                kind="random",
+                title="2026年第四季度和平区市场主体双随机抽查",
+                lead_dept="SJ",
+                item_codes=["SJ-DJ-001", "SJ-JG-001"],
+                pool=s.PoolFilter(district_codes=[ids.DISTRICT_CODE]),
+                seed=RANDOM_SEED,
+            ),
+        ),
+    ]
+    made = 0
+    for task_id, body in wanted:
+        tid = uuid.UUID(task_id)
+        if await repo.get_task(session, tid) is not None:
+            continue
+        await service.create_task(session, cfg=cfg, principal=LOADER, body=body, task_id=tid)
+        await service.approve_task(session, cfg=cfg, principal=APPROVER, task_id=tid)
+        made += 1
+    return made
+
