@@ -1,8 +1,19 @@
-"""Tables of the penalty service (its own database)."""
+"""Tables of the penalty service (its own database).
+
+The procedure's source of truth is the pure domain's ``Case`` kept as JSONB in ``penalty_case.domain``; the
+other columns of that row are projections for queries and access checks, written in the same statement.
+Decided cases are also copied, one narrow row each, into ``decided_case`` for the consistency report.
+"""
 
 from __future__ import annotations
 
-from sqlalchemy.orm import DeclarativeBase
+import uuid
+from datetime import date, datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import JSONB, UUID
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from services.common.db import make_metadata
 from services.common.tables import register_kernel_tables
@@ -13,3 +24,266 @@ kernel = register_kernel_tables(metadata)
 
 class Base(DeclarativeBase):
     metadata = metadata
+
+
+def _now() -> Any:
+    return sa.func.now()
+
+
+class BenchmarkVersionRow(Base):
+    """One version of one benchmark item (裁量基准). Published rows are immutable (a trigger refuses any
+    change but closing ``effective_to`` when a successor is published)."""
+
+    __tablename__ = "benchmark_version"
+
+    code: Mapped[str] = mapped_column(sa.Text, primary_key=True)
+    version: Mapped[int] = mapped_column(sa.Integer, primary_key=True)
+    status: Mapped[str] = mapped_column(sa.Text)  # draft | approved | published
+    effective_from: Mapped[date] = mapped_column(sa.Date)
+    effective_to: Mapped[date | None] = mapped_column(sa.Date)
+    department_code: Mapped[str] = mapped_column(sa.Text)
+    domain: Mapped[str] = mapped_column(sa.Text)
+    violation_name: Mapped[str] = mapped_column(sa.Text)
+    approving_document: Mapped[str] = mapped_column(sa.Text)
+    body: Mapped[dict[str, Any]] = mapped_column(JSONB)  # catalogue.version_to_dict
+    drafted_by: Mapped[str] = mapped_column(sa.Text)
+    drafted_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), server_default=_now())
+    approved_by: Mapped[str | None] = mapped_column(sa.Text)
+    approved_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+    published_by: Mapped[str | None] = mapped_column(sa.Text)
+    published_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+
+    __table_args__ = (
+        sa.CheckConstraint("status IN ('draft', 'approved', 'published')", name="status"),
+        sa.CheckConstraint("version >= 1", name="version_positive"),
+        sa.Index("ix_benchmark_version_status_code", "status", "code"),
+    )
+
+
+class CatalogueState(Base):
+    """One row: the catalogue's revision (bumped on every publication, the in-process caches' key) and the
+    catalogue metadata (title, jurisdiction, tier split)."""
+
+    __tablename__ = "catalogue_state"
+
+    id: Mapped[int] = mapped_column(sa.Integer, primary_key=True)
+    revision: Mapped[int] = mapped_column(sa.BigInteger)
+    meta: Mapped[dict[str, Any]] = mapped_column(JSONB)
+    updated_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), server_default=_now())
+
+
+class Department(Base):
+    """An enforcement department: the 简称 in document numbers and what its documents print."""
+
+    __tablename__ = "department"
+
+    code: Mapped[str] = mapped_column(sa.Text, primary_key=True)
+    name: Mapped[str] = mapped_column(sa.Text)  # 沈阳市市场监督管理局
+    abbreviation: Mapped[str] = mapped_column(sa.Text)  # 市监
+    address: Mapped[str] = mapped_column(sa.Text, server_default="")
+    contact: Mapped[str] = mapped_column(sa.Text, server_default="")
+    phone: Mapped[str] = mapped_column(sa.Text, server_default="")
+    reconsideration_body: Mapped[str] = mapped_column(sa.Text)
+    court: Mapped[str] = mapped_column(sa.Text)
+    bank: Mapped[str] = mapped_column(sa.Text)
+    account_name: Mapped[str] = mapped_column(sa.Text, server_default="")
+    account_no: Mapped[str] = mapped_column(sa.Text, server_default="")
+    updated_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), server_default=_now())
+
+
+class PenaltyCase(Base):
+    __tablename__ = "penalty_case"
+
+    id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
+    case_no: Mapped[str] = mapped_column(sa.Text, unique=True)  # the 立案审批表 number
+    dept_code: Mapped[str] = mapped_column(sa.Text)
+    district_code: Mapped[str] = mapped_column(sa.Text)
+    domain: Mapped[str] = mapped_column(sa.Text, server_default="")
+    state: Mapped[str] = mapped_column(sa.Text)
+    procedure: Mapped[str] = mapped_column(sa.Text)
+    source: Mapped[str] = mapped_column(sa.Text)  # inspection | complaint | direct
+    violation_id: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True), unique=True)
+    lead_id: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True))
+    party_kind: Mapped[str] = mapped_column(sa.Text)
+    party_name: Mapped[str] = mapped_column(sa.Text)
+    party_uscc: Mapped[str | None] = mapped_column(sa.Text)
+    party_id_number: Mapped[str | None] = mapped_column(sa.Text)  # 居民身份证号: the owning officers only
+    party_id_masked: Mapped[str | None] = mapped_column(sa.Text)
+    party_address: Mapped[str] = mapped_column(sa.Text, server_default="")
+    party_legal_rep: Mapped[str] = mapped_column(sa.Text, server_default="")
+    summary: Mapped[str] = mapped_column(sa.Text)
+    benchmark_code: Mapped[str | None] = mapped_column(sa.Text)
+    benchmark_version: Mapped[int | None] = mapped_column(sa.Integer)
+    tier: Mapped[str | None] = mapped_column(sa.Text)
+    decision_no: Mapped[str | None] = mapped_column(sa.Text, unique=True)
+    decided_on: Mapped[date | None] = mapped_column(sa.Date)
+    fine_fen: Mapped[int] = mapped_column(sa.BigInteger, server_default="0")
+    serious: Mapped[bool] = mapped_column(sa.Boolean, server_default=sa.false())
+    opened_by: Mapped[str] = mapped_column(sa.Text)
+    opened_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True))
+    updated_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True))
+    revision: Mapped[int] = mapped_column(sa.Integer)  # the domain Case.version
+    domain_case: Mapped[dict[str, Any]] = mapped_column("domain_case", JSONB)
+    facts: Mapped[dict[str, Any] | None] = mapped_column(JSONB)  # the last assessment's facts
+    assessment: Mapped[dict[str, Any] | None] = mapped_column(JSONB)  # the last assessment
+    details: Mapped[dict[str, Any]] = mapped_column(JSONB)  # evidence, place, officer names, defence
+
+    __table_args__ = (
+        sa.CheckConstraint("fine_fen >= 0", name="fine_non_negative"),
+        sa.Index("ix_penalty_case_dept_code_opened_at_id", "dept_code", "opened_at", "id"),
+        sa.Index("ix_penalty_case_party_uscc", "party_uscc"),
+        sa.Index("ix_penalty_case_district_code_opened_at_id", "district_code", "opened_at", "id"),
+        sa.Index("ix_penalty_case_opened_at_id", "opened_at", "id"),
+        sa.Index("ix_penalty_case_open_state", "state", postgresql_where=sa.text("state NOT IN ('closed')")),
+    )
+
+
+class CaseStep(Base):
+    """Every procedure step applied to a case, in order, with the domain events it produced (the timeline)."""
+
+    __tablename__ = "case_step"
+
+    id: Mapped[int] = mapped_column(sa.BigInteger, sa.Identity(always=True), primary_key=True)
+    case_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), sa.ForeignKey("penalty_case.id"))
+    seq: Mapped[int] = mapped_column(sa.Integer)
+    action: Mapped[str] = mapped_column(sa.Text)
+    state: Mapped[str] = mapped_column(sa.Text)
+    actor: Mapped[str] = mapped_column(sa.Text)
+    actor_role: Mapped[str] = mapped_column(sa.Text)
+    at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True))
+    events: Mapped[list[Any]] = mapped_column(JSONB)
+
+    __table_args__ = (sa.UniqueConstraint("case_id", "seq"),)
+
+
+class Lead(Base):
+    """A violation found during an inspection (``inspection.violation.found``), waiting for an officer."""
+
+    __tablename__ = "lead"
+
+    id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
+    violation_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), unique=True)
+    visit_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True))
+    enterprise_uscc: Mapped[str] = mapped_column(sa.Text)
+    enterprise_name: Mapped[str] = mapped_column(sa.Text)
+    item_code: Mapped[str] = mapped_column(sa.Text)
+    item_name: Mapped[str] = mapped_column(sa.Text)
+    legal_basis: Mapped[str] = mapped_column(sa.Text)
+    description: Mapped[str] = mapped_column(sa.Text)
+    evidence_hashes: Mapped[list[Any]] = mapped_column(JSONB)
+    officer_cert_nos: Mapped[list[Any]] = mapped_column(JSONB)
+    department_code: Mapped[str] = mapped_column(sa.Text)
+    district_code: Mapped[str] = mapped_column(sa.Text)
+    found_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True))
+    received_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), server_default=_now())
+    status: Mapped[str] = mapped_column(sa.Text, server_default="open")  # open | confirmed | dismissed
+    case_id: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True))
+    handled_by: Mapped[str | None] = mapped_column(sa.Text)
+    handled_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+    note: Mapped[str] = mapped_column(sa.Text, server_default="")
+
+    __table_args__ = (
+        sa.CheckConstraint("status IN ('open', 'confirmed', 'dismissed')", name="status"),
+        sa.Index("ix_lead_department_code_found_at_id", "department_code", "found_at", "id"),
+    )
+
+
+class OfficerCertificate(Base):
+    """Projection of ``inspection.officer.changed``: the certificate status that decides who may sign."""
+
+    __tablename__ = "officer_certificate"
+
+    cert_no: Mapped[str] = mapped_column(sa.Text, primary_key=True)
+    officer_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True))
+    department_code: Mapped[str] = mapped_column(sa.Text)
+    status: Mapped[str] = mapped_column(sa.Text)  # active | suspended | revoked | expired
+    auxiliary: Mapped[bool] = mapped_column(sa.Boolean)
+    valid_until: Mapped[date | None] = mapped_column(sa.Date)
+    reason: Mapped[str] = mapped_column(sa.Text, server_default="")
+    changed_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True))
+    revision: Mapped[int] = mapped_column(sa.Integer)
+
+
+class CreditNotice(Base):
+    """Projection of ``credit.notice.issued``: the 信用修复提示书 that must travel with the decision."""
+
+    __tablename__ = "credit_notice"
+
+    case_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
+    notice_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True))
+    notice_no: Mapped[str] = mapped_column(sa.Text)
+    decision_no: Mapped[str] = mapped_column(sa.Text)
+    credit_class: Mapped[str] = mapped_column(sa.Text)
+    published: Mapped[bool] = mapped_column(sa.Boolean)
+    publication_starts_on: Mapped[date | None] = mapped_column(sa.Date)
+    earliest_repair_on: Mapped[date | None] = mapped_column(sa.Date)
+    publication_ends_on: Mapped[date | None] = mapped_column(sa.Date)
+    document_url: Mapped[str] = mapped_column(sa.Text)
+    issued_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True))
+    received_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), server_default=_now())
+
+
+class Document(Base):
+    """A numbered document of a case: HTML kept at issue; the PDF rendered on first request and cached."""
+
+    __tablename__ = "document"
+
+    id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
+    case_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), sa.ForeignKey("penalty_case.id"))
+    kind: Mapped[str] = mapped_column(sa.Text)
+    number: Mapped[str] = mapped_column(sa.Text, unique=True)
+    title: Mapped[str] = mapped_column(sa.Text)
+    html: Mapped[str] = mapped_column(sa.Text)
+    issued_on: Mapped[date] = mapped_column(sa.Date)
+    created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), server_default=_now())
+    pdf: Mapped[bytes | None] = mapped_column(sa.LargeBinary, deferred=True)
+    pdf_rendered_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+
+    __table_args__ = (sa.Index("ix_document_case_id", "case_id"),)
+
+
+class DocumentCounter(Base):
+    """The last number issued per department, year and document kind. Incremented with
+    ``INSERT ... ON CONFLICT DO UPDATE ... RETURNING`` inside the issuing transaction: the row lock serialises
+    concurrent issuers and a rollback returns the number, so numbers have neither gaps nor duplicates."""
+
+    __tablename__ = "document_counter"
+
+    dept_code: Mapped[str] = mapped_column(sa.Text, primary_key=True)
+    year: Mapped[int] = mapped_column(sa.Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(sa.Text, primary_key=True)
+    last_seq: Mapped[int] = mapped_column(sa.Integer)
+
+
+class DecidedCase(Base):
+    """One narrow row per penalty decision, for the set-based consistency report (SPEC §3.4)."""
+
+    __tablename__ = "decided_case"
+
+    case_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
+    dept_code: Mapped[str] = mapped_column(sa.Text)
+    district_code: Mapped[str] = mapped_column(sa.Text)
+    benchmark_code: Mapped[str] = mapped_column(sa.Text)
+    benchmark_version: Mapped[int] = mapped_column(sa.Integer)
+    tier: Mapped[str] = mapped_column(sa.Text)
+    tier_low_fen: Mapped[int | None] = mapped_column(sa.BigInteger)
+    tier_high_fen: Mapped[int | None] = mapped_column(sa.BigInteger)
+    fine_fen: Mapped[int] = mapped_column(sa.BigInteger)
+    has_fine: Mapped[bool] = mapped_column(sa.Boolean)
+    facts_key: Mapped[str] = mapped_column(sa.Text)
+    decided_on: Mapped[date] = mapped_column(sa.Date)
+    active: Mapped[bool] = mapped_column(sa.Boolean, server_default=sa.true())
+
+    __table_args__ = (sa.Index("ix_decided_case_benchmark_code_tier", "benchmark_code", "tier"),)
+
+
+class DeadlineReport(Base):
+    """A missed deadline already published (``penalty.deadline.missed``), so each is reported once."""
+
+    __tablename__ = "deadline_report"
+
+    case_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
+    deadline: Mapped[str] = mapped_column(sa.Text, primary_key=True)
+    due_on: Mapped[date] = mapped_column(sa.Date, primary_key=True)
+    detected_on: Mapped[date] = mapped_column(sa.Date)
+    reported_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), server_default=_now())

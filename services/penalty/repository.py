@@ -1,3 +1,491 @@
-"""Every query of the penalty service."""
+"""Every query of the penalty service. Functions take the caller's session and never commit."""
 
 from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from datetime import date, datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.penalty.models import (
+    BenchmarkVersionRow,
+    CaseStep,
+    CatalogueState,
+    CreditNotice,
+    DeadlineReport,
+    DecidedCase,
+    Department,
+    Document,
+    DocumentCounter,
+    Lead,
+    OfficerCertificate,
+    PenaltyCase,
+)
+
+# --------------------------------------------------------------------------------------------------------
+# Catalogue
+# --------------------------------------------------------------------------------------------------------
+
+
+async def catalogue_revision(session: AsyncSession) -> int:
+    return int(await session.scalar(sa.select(CatalogueState.revision).where(CatalogueState.id == 1)) or 0)
+
+
+async def catalogue_state(session: AsyncSession, *, lock: bool = False) -> CatalogueState:
+    stmt = sa.select(CatalogueState).where(CatalogueState.id == 1)
+    if lock:
+        stmt = stmt.with_for_update()
+    state = (await session.scalars(stmt)).one()
+    return state
+
+
+async def bump_catalogue(session: AsyncSession, *, meta: dict[str, Any] | None = None) -> int:
+    values: dict[str, Any] = {"revision": CatalogueState.revision + 1, "updated_at": sa.func.now()}
+    if meta is not None:
+        values["meta"] = meta
+    result = await session.execute(
+        sa.update(CatalogueState)
+        .where(CatalogueState.id == 1)
+        .values(**values)
+        .returning(CatalogueState.revision)
+    )
+    return int(result.scalar_one())
+
+
+async def published_versions(session: AsyncSession) -> Sequence[BenchmarkVersionRow]:
+    stmt = (
+        sa.select(BenchmarkVersionRow)
+        .where(BenchmarkVersionRow.status == "published")
+        .order_by(BenchmarkVersionRow.code, BenchmarkVersionRow.version)
+    )
+    return (await session.scalars(stmt)).all()
+
+
+async def all_versions(session: AsyncSession, *, status: str | None = None) -> Sequence[BenchmarkVersionRow]:
+    stmt = sa.select(BenchmarkVersionRow).order_by(BenchmarkVersionRow.code, BenchmarkVersionRow.version)
+    if status is not None:
+        stmt = stmt.where(BenchmarkVersionRow.status == status)
+    return (await session.scalars(stmt)).all()
+
+
+async def versions_of(
+    session: AsyncSession, code: str, *, lock: bool = False
+) -> Sequence[BenchmarkVersionRow]:
+    stmt = (
+        sa.select(BenchmarkVersionRow)
+        .where(BenchmarkVersionRow.code == code)
+        .order_by(BenchmarkVersionRow.version)
+    )
+    if lock:
+        stmt = stmt.with_for_update()
+    return (await session.scalars(stmt)).all()
+
+
+async def lock_code(session: AsyncSession, code: str) -> None:
+    """Serialise catalogue changes to one code (drafting a new version number, publishing)."""
+    await session.execute(sa.select(sa.func.pg_advisory_xact_lock(sa.func.hashtext("benchmark:" + code))))
+
+
+async def add_version(session: AsyncSession, row: BenchmarkVersionRow) -> None:
+    session.add(row)
+    await session.flush()
+
+
+async def list_published_page(
+    session: AsyncSession,
+    *,
+    after: tuple[str, int] | None,
+    limit: int,
+    department_code: str | None,
+    domain: str | None,
+    in_force_on: date | None,
+    query: str | None,
+) -> Sequence[BenchmarkVersionRow]:
+    stmt = sa.select(BenchmarkVersionRow).where(BenchmarkVersionRow.status == "published")
+    if after is not None:
+        stmt = stmt.where(
+            sa.tuple_(BenchmarkVersionRow.code, BenchmarkVersionRow.version) > sa.tuple_(*after)
+        )
+    if department_code:
+        stmt = stmt.where(BenchmarkVersionRow.department_code == department_code)
+    if domain:
+        stmt = stmt.where(BenchmarkVersionRow.domain == domain)
+    if in_force_on is not None:
+        stmt = stmt.where(
+            BenchmarkVersionRow.effective_from <= in_force_on,
+            sa.or_(
+                BenchmarkVersionRow.effective_to.is_(None), BenchmarkVersionRow.effective_to >= in_force_on
+            ),
+        )
+    if query:
+        pattern = "%" + query.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        stmt = stmt.where(
+            sa.or_(BenchmarkVersionRow.violation_name.like(pattern), BenchmarkVersionRow.code.like(pattern))
+        )
+    stmt = stmt.order_by(BenchmarkVersionRow.code, BenchmarkVersionRow.version).limit(limit + 1)
+    return (await session.scalars(stmt)).all()
+
+
+# --------------------------------------------------------------------------------------------------------
+# Departments
+# --------------------------------------------------------------------------------------------------------
+
+
+async def department(session: AsyncSession, code: str) -> Department | None:
+    return await session.get(Department, code)
+
+
+async def departments(session: AsyncSession) -> Sequence[Department]:
+    return (await session.scalars(sa.select(Department).order_by(Department.code))).all()
+
+
+async def upsert_department(session: AsyncSession, values: dict[str, Any]) -> None:
+    stmt = pg_insert(Department).values(**values)
+    update: dict[str, Any] = {k: stmt.excluded[k] for k in values if k != "code"}
+    update["updated_at"] = sa.func.now()
+    await session.execute(stmt.on_conflict_do_update(index_elements=["code"], set_=update))
+
+
+# --------------------------------------------------------------------------------------------------------
+# Document numbers
+# --------------------------------------------------------------------------------------------------------
+
+
+async def next_document_seq(session: AsyncSession, *, dept_code: str, year: int, kind: str) -> int:
+    """The next number for (department, year, kind), in the caller's transaction (no gaps, no duplicates)."""
+    insert = pg_insert(DocumentCounter).values(dept_code=dept_code, year=year, kind=kind, last_seq=1)
+    stmt = insert.on_conflict_do_update(
+        index_elements=["dept_code", "year", "kind"],
+        set_={"last_seq": DocumentCounter.last_seq + 1},
+    ).returning(DocumentCounter.last_seq)
+    return int((await session.execute(stmt)).scalar_one())
+
+
+# --------------------------------------------------------------------------------------------------------
+# Cases
+# --------------------------------------------------------------------------------------------------------
+
+
+async def get_case(session: AsyncSession, case_id: uuid.UUID, *, lock: bool = False) -> PenaltyCase | None:
+    stmt = sa.select(PenaltyCase).where(PenaltyCase.id == case_id)
+    if lock:
+        stmt = stmt.with_for_update()
+    return (await session.scalars(stmt)).one_or_none()
+
+
+async def case_by_violation(session: AsyncSession, violation_id: uuid.UUID) -> PenaltyCase | None:
+    return (
+        await session.scalars(sa.select(PenaltyCase).where(PenaltyCase.violation_id == violation_id))
+    ).one_or_none()
+
+
+async def add_case(session: AsyncSession, row: PenaltyCase) -> None:
+    session.add(row)
+    await session.flush()
+
+
+async def next_step_seq(session: AsyncSession, case_id: uuid.UUID) -> int:
+    current = await session.scalar(
+        sa.select(sa.func.coalesce(sa.func.max(CaseStep.seq), 0)).where(CaseStep.case_id == case_id)
+    )
+    return int(current or 0) + 1
+
+
+async def add_step(session: AsyncSession, row: CaseStep) -> None:
+    session.add(row)
+    await session.flush()
+
+
+async def steps(session: AsyncSession, case_id: uuid.UUID) -> Sequence[CaseStep]:
+    return (
+        await session.scalars(sa.select(CaseStep).where(CaseStep.case_id == case_id).order_by(CaseStep.seq))
+    ).all()
+
+
+async def list_cases(
+    session: AsyncSession,
+    *,
+    dept_code: str | None,
+    district_code: str | None,
+    party_uscc: str | None,
+    state: str | None,
+    after: tuple[datetime, uuid.UUID] | None,
+    limit: int,
+) -> Sequence[PenaltyCase]:
+    stmt = sa.select(PenaltyCase)
+    if dept_code is not None:
+        stmt = stmt.where(PenaltyCase.dept_code == dept_code)
+    if district_code is not None:
+        stmt = stmt.where(PenaltyCase.district_code == district_code)
+    if party_uscc is not None:
+        stmt = stmt.where(PenaltyCase.party_uscc == party_uscc)
+    if state is not None:
+        stmt = stmt.where(PenaltyCase.state == state)
+    if after is not None:
+        stmt = stmt.where(sa.tuple_(PenaltyCase.opened_at, PenaltyCase.id) < sa.tuple_(*after))
+    stmt = stmt.order_by(PenaltyCase.opened_at.desc(), PenaltyCase.id.desc()).limit(limit + 1)
+    return (await session.scalars(stmt)).all()
+
+
+async def open_case_ids(session: AsyncSession, *, after: uuid.UUID | None, limit: int) -> Sequence[uuid.UUID]:
+    stmt = sa.select(PenaltyCase.id).where(PenaltyCase.state != "closed")
+    if after is not None:
+        stmt = stmt.where(PenaltyCase.id > after)
+    return (await session.scalars(stmt.order_by(PenaltyCase.id).limit(limit))).all()
+
+
+# --------------------------------------------------------------------------------------------------------
+# Leads
+# --------------------------------------------------------------------------------------------------------
+
+
+async def insert_lead(session: AsyncSession, values: dict[str, Any]) -> bool:
+    """Insert a lead unless one exists for the violation; True when inserted."""
+    stmt = pg_insert(Lead).values(**values).on_conflict_do_nothing(index_elements=["violation_id"])
+    result = await session.execute(stmt.returning(Lead.id))
+    return result.scalar_one_or_none() is not None
+
+
+async def get_lead(session: AsyncSession, lead_id: uuid.UUID, *, lock: bool = False) -> Lead | None:
+    stmt = sa.select(Lead).where(Lead.id == lead_id)
+    if lock:
+        stmt = stmt.with_for_update()
+    return (await session.scalars(stmt)).one_or_none()
+
+
+async def list_leads(
+    session: AsyncSession,
+    *,
+    department_code: str | None,
+    status: str | None,
+    after: tuple[datetime, uuid.UUID] | None,
+    limit: int,
+) -> Sequence[Lead]:
+    stmt = sa.select(Lead)
+    if department_code is not None:
+        stmt = stmt.where(Lead.department_code == department_code)
+    if status is not None:
+        stmt = stmt.where(Lead.status == status)
+    if after is not None:
+        stmt = stmt.where(sa.tuple_(Lead.found_at, Lead.id) < sa.tuple_(*after))
+    stmt = stmt.order_by(Lead.found_at.desc(), Lead.id.desc()).limit(limit + 1)
+    return (await session.scalars(stmt)).all()
+
+
+# --------------------------------------------------------------------------------------------------------
+# Projections
+# --------------------------------------------------------------------------------------------------------
+
+
+async def certificate(session: AsyncSession, cert_no: str) -> OfficerCertificate | None:
+    return await session.get(OfficerCertificate, cert_no)
+
+
+async def upsert_certificate(session: AsyncSession, values: dict[str, Any]) -> None:
+    """Keep the newest revision of a certificate (events may arrive out of order)."""
+    stmt = pg_insert(OfficerCertificate).values(**values)
+    update = {k: stmt.excluded[k] for k in values if k != "cert_no"}
+    await session.execute(
+        stmt.on_conflict_do_update(
+            index_elements=["cert_no"],
+            set_=update,
+            where=sa.or_(
+                OfficerCertificate.revision < stmt.excluded.revision,
+                sa.and_(
+                    OfficerCertificate.revision == stmt.excluded.revision,
+                    OfficerCertificate.changed_at < stmt.excluded.changed_at,
+                ),
+            ),
+        )
+    )
+
+
+async def credit_notice(session: AsyncSession, case_id: uuid.UUID) -> CreditNotice | None:
+    return await session.get(CreditNotice, case_id)
+
+
+async def upsert_credit_notice(session: AsyncSession, values: dict[str, Any]) -> None:
+    """Keep the newest notice of a case (by issue time)."""
+    stmt = pg_insert(CreditNotice).values(**values)
+    update = {k: stmt.excluded[k] for k in values if k != "case_id"}
+    await session.execute(
+        stmt.on_conflict_do_update(
+            index_elements=["case_id"], set_=update, where=CreditNotice.issued_at < stmt.excluded.issued_at
+        )
+    )
+
+
+# --------------------------------------------------------------------------------------------------------
+# Documents
+# --------------------------------------------------------------------------------------------------------
+
+
+async def add_document(session: AsyncSession, row: Document) -> None:
+    session.add(row)
+    await session.flush()
+
+
+async def case_documents(session: AsyncSession, case_id: uuid.UUID) -> Sequence[Document]:
+    stmt = (
+        sa.select(Document).where(Document.case_id == case_id).order_by(Document.created_at, Document.number)
+    )
+    return (await session.scalars(stmt)).all()
+
+
+async def get_document(session: AsyncSession, document_id: uuid.UUID) -> Document | None:
+    return (await session.scalars(sa.select(Document).where(Document.id == document_id))).one_or_none()
+
+
+async def document_pdf(session: AsyncSession, document_id: uuid.UUID) -> bytes | None:
+    return await session.scalar(sa.select(Document.pdf).where(Document.id == document_id))
+
+
+async def store_pdf(session: AsyncSession, document_id: uuid.UUID, pdf: bytes) -> None:
+    """Cache rendered bytes; a concurrent first request that stored them already wins."""
+    await session.execute(
+        sa.update(Document)
+        .where(Document.id == document_id, Document.pdf.is_(None))
+        .values(pdf=pdf, pdf_rendered_at=sa.func.now())
+    )
+
+
+# --------------------------------------------------------------------------------------------------------
+# Consistency
+# --------------------------------------------------------------------------------------------------------
+
+
+async def upsert_decided(session: AsyncSession, values: dict[str, Any]) -> None:
+    stmt = pg_insert(DecidedCase).values(**values)
+    update = {k: stmt.excluded[k] for k in values if k != "case_id"}
+    await session.execute(stmt.on_conflict_do_update(index_elements=["case_id"], set_=update))
+
+
+async def update_decided(session: AsyncSession, case_id: uuid.UUID, **values: Any) -> None:
+    await session.execute(sa.update(DecidedCase).where(DecidedCase.case_id == case_id).values(**values))
+
+
+_OUTSIDE_SQL = sa.text(
+    """
+    SELECT benchmark_code, tier, district_code, dept_code, case_id, fine_fen, tier_low_fen, tier_high_fen,
+           count(*) OVER () AS total
+    FROM decided_case
+    WHERE active AND has_fine
+      AND (fine_fen < tier_low_fen OR fine_fen > tier_high_fen)
+      AND (CAST(:district AS text) IS NULL OR district_code = :district)
+    ORDER BY benchmark_code, tier, decided_on DESC, case_id
+    LIMIT :limit
+    """
+)
+
+# Positions in basis points of the tier's range, for decisions within it. The city's median per
+# (item, tier) is compared with each district's; only districts with enough decisions are compared.
+_POSITION_SQL = sa.text(
+    """
+    WITH pos AS (
+        SELECT benchmark_code, tier, district_code, case_id, decided_on,
+               (fine_fen - tier_low_fen) * 10000.0 / (tier_high_fen - tier_low_fen) AS position
+        FROM decided_case
+        WHERE active AND has_fine AND tier_high_fen > tier_low_fen
+          AND fine_fen BETWEEN tier_low_fen AND tier_high_fen
+    ),
+    city AS (
+        SELECT benchmark_code, tier, count(*) AS n,
+               percentile_cont(0.5) WITHIN GROUP (ORDER BY position) AS median
+        FROM pos GROUP BY benchmark_code, tier
+    ),
+    district AS (
+        SELECT benchmark_code, tier, district_code, count(*) AS n,
+               percentile_cont(0.5) WITHIN GROUP (ORDER BY position) AS median,
+               (array_agg(case_id ORDER BY decided_on DESC, case_id))[1:CAST(:per_flag AS int)] AS case_ids
+        FROM pos
+        WHERE CAST(:district AS text) IS NULL OR district_code = :district
+        GROUP BY benchmark_code, tier, district_code
+        HAVING count(*) >= :min_cases
+    )
+    SELECT d.benchmark_code, d.tier, d.district_code, d.n, d.median AS district_median,
+           c.n AS city_n, c.median AS city_median, d.case_ids, count(*) OVER () AS total
+    FROM district d JOIN city c USING (benchmark_code, tier)
+    WHERE abs(d.median - c.median) > :margin
+    ORDER BY abs(d.median - c.median) DESC, d.benchmark_code, d.tier, d.district_code
+    LIMIT :limit
+    """
+)
+
+_SAME_FACTS_SQL = sa.text(
+    """
+    WITH groups AS (
+        SELECT benchmark_code, facts_key
+        FROM decided_case
+        WHERE active
+        GROUP BY benchmark_code, facts_key
+        HAVING count(DISTINCT tier) > 1
+    )
+    SELECT g.benchmark_code, g.facts_key, count(*) AS n,
+           array_agg(DISTINCT d.tier ORDER BY d.tier) AS tiers,
+           array_agg(DISTINCT d.district_code ORDER BY d.district_code) AS districts,
+           (array_agg(d.case_id ORDER BY d.tier, d.decided_on DESC, d.case_id))[1:CAST(:per_flag AS int)]
+               AS case_ids,
+           count(*) OVER () AS total
+    FROM groups g JOIN decided_case d USING (benchmark_code, facts_key)
+    WHERE d.active
+    GROUP BY g.benchmark_code, g.facts_key
+    HAVING CAST(:district AS text) IS NULL OR bool_or(d.district_code = :district)
+    ORDER BY count(*) DESC, g.benchmark_code, g.facts_key
+    LIMIT :limit
+    """
+)
+
+
+async def consistency_outside(
+    session: AsyncSession, *, district: str | None, limit: int
+) -> Sequence[sa.Row[Any]]:
+    return (await session.execute(_OUTSIDE_SQL, {"district": district, "limit": limit})).all()
+
+
+async def consistency_positions(
+    session: AsyncSession, *, district: str | None, margin_bp: int, min_cases: int, per_flag: int, limit: int
+) -> Sequence[sa.Row[Any]]:
+    params = {
+        "district": district,
+        "margin": margin_bp,
+        "min_cases": min_cases,
+        "per_flag": per_flag,
+        "limit": limit,
+    }
+    return (await session.execute(_POSITION_SQL, params)).all()
+
+
+async def consistency_same_facts(
+    session: AsyncSession, *, district: str | None, per_flag: int, limit: int
+) -> Sequence[sa.Row[Any]]:
+    params = {"district": district, "per_flag": per_flag, "limit": limit}
+    return (await session.execute(_SAME_FACTS_SQL, params)).all()
+
+
+async def decided_count(session: AsyncSession, *, district: str | None) -> int:
+    stmt = sa.select(sa.func.count()).select_from(DecidedCase).where(DecidedCase.active)
+    if district is not None:
+        stmt = stmt.where(DecidedCase.district_code == district)
+    return int(await session.scalar(stmt) or 0)
+
+
+# --------------------------------------------------------------------------------------------------------
+# Deadlines
+# --------------------------------------------------------------------------------------------------------
+
+
+async def record_deadline_report(
+    session: AsyncSession, *, case_id: uuid.UUID, deadline: str, due_on: date, detected_on: date
+) -> bool:
+    """True when this (case, deadline, due date) had not been reported yet."""
+    stmt = (
+        pg_insert(DeadlineReport)
+        .values(case_id=case_id, deadline=deadline, due_on=due_on, detected_on=detected_on)
+        .on_conflict_do_nothing(index_elements=["case_id", "deadline", "due_on"])
+        .returning(DeadlineReport.case_id)
+    )
+    return (await session.execute(stmt)).scalar_one_or_none() is not None

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from pydantic import Field
+from typing import Any
+
+from pydantic import Field, field_validator
 
 from services.common.settings import settings_class
+from services.penalty.domain.discretion import AssessmentConfig
 
 
 class PenaltySettings(settings_class("penalty")):  # type: ignore[misc]
@@ -15,3 +18,53 @@ class PenaltySettings(settings_class("penalty")):  # type: ignore[misc]
         description="SQLAlchemy URL of the penalty database",
     )
     port: int = Field(8102, description="HTTP port")
+    assessment_config: dict[str, Any] = Field(
+        default_factory=dict,
+        description=(
+            "jurisdiction configuration of the assessment engine as JSON (fields of discretion.AssessmentConfig: "
+            "simple-procedure limits, hearing thresholds for 较大数额, legal-review and collective-discussion "
+            "rules, economic-impact thresholds, in fen); the catalogue's own tier_split, when set, overrides "
+            "the one given here"
+        ),
+    )
+    numbering_city: str = Field("沈", description="the city character that opens every document number")
+    consistency_margin_bp: int = Field(
+        2_000,
+        ge=1,
+        le=10_000,
+        description=(
+            "consistency flag (b): a district's median position within a tier's range may differ from the "
+            "city's by at most this many basis points of the range (2,000 = 20 percentage points)"
+        ),
+    )
+    consistency_min_cases: int = Field(
+        5,
+        ge=1,
+        description="consistency flag (b): fewest decisions a district needs in a group to be compared",
+    )
+    consistency_cases_per_flag: int = Field(
+        20, ge=1, le=500, description="case ids listed per consistency flag (the count is always complete)"
+    )
+    deadline_scan_interval_s: float = Field(
+        3_600.0,
+        gt=0,
+        description=(
+            "how often the missed-deadline job scans open cases (each missed deadline is published once, so "
+            "scanning more often than daily only reports sooner)"
+        ),
+    )
+    deadline_scan_enabled: bool = Field(True, description="run the missed-deadline job in worker processes")
+    pdf_render_timeout_s: float = Field(60.0, gt=0, description="longest a PDF rendering may take")
+
+    @field_validator("assessment_config")
+    @classmethod
+    def _valid_config(cls, value: dict[str, Any]) -> dict[str, Any]:
+        AssessmentConfig.from_mapping(value)  # refuse a bad configuration at start-up, not at first use
+        return value
+
+    def engine_config(self, tier_split: dict[str, Any] | None = None) -> AssessmentConfig:
+        """The assessment configuration, with the catalogue's tier split when it carries one."""
+        data = dict(self.assessment_config)
+        if tier_split:
+            data["tier_split"] = tier_split
+        return AssessmentConfig.from_mapping(data)

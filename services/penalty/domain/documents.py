@@ -140,13 +140,15 @@ DEFAULT_DOCUMENT_WORDS: Mapping[DocumentKind, str] = MappingProxyType(
 DEFAULT_DEPT_ABBREVIATIONS: Mapping[str, str] = MappingProxyType(
     {
         "SJ": "市监",  # 沈阳市市场监督管理局
-        "HJ": "环",  # 沈阳市生态环境局
+        "ST": "环",  # 沈阳市生态环境局 (the sample data's code)
+        "HJ": "环",  # 沈阳市生态环境局 (older code)
         "CG": "城管",  # 沈阳市城市管理综合行政执法局
         "YJ": "应急",  # 沈阳市应急管理局
         "JT": "交",  # 沈阳市交通运输局
         "WJ": "卫",  # 沈阳市卫生健康委员会
         "WH": "文旅",  # 沈阳市文化旅游和广播电视局
         "ZJ": "建",  # 沈阳市城乡建设局
+        "XF": "消",  # 沈阳市消防救援支队
     }
 )
 
