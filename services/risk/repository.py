@@ -674,6 +674,7 @@ async def mark_transferred(
     departments: Sequence[str],
     due: Sequence[date],
     at: datetime,
+    at_text: str,
     actor: str,
 ) -> None:
     """Set-based: every lead moves to its transfer with its own answer deadline and a history step."""
@@ -684,8 +685,8 @@ async def mark_transferred(
             SET status = 'transferred', transfer_id = v.transfer_id, department = v.department,
                 transferred_at = :at, answer_due_on = v.due,
                 history = l.history || jsonb_build_array(jsonb_build_object(
-                    'at', CAST(:at_text AS text), 'actor', CAST(:actor AS text), 'from', 'received',
-                    'to', 'transferred', 'note', v.department))
+                    'at', CAST(:at_text AS text), 'actor', CAST(:actor AS text), 'from_status', 'received',
+                    'to_status', 'transferred', 'note', v.department))
             FROM unnest(CAST(:ids AS uuid[]), CAST(:transfers AS uuid[]), CAST(:departments AS text[]),
                         CAST(:due AS date[])) AS v(id, transfer_id, department, due)
             WHERE l.id = v.id AND l.status = 'received'
@@ -697,7 +698,7 @@ async def mark_transferred(
             "departments": list(departments),
             "due": list(due),
             "at": at,
-            "at_text": at.isoformat(),
+            "at_text": at_text,
             "actor": actor,
         },
     )

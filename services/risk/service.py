@@ -1397,6 +1397,7 @@ async def transfer_leads(
         departments=departments,
         due=dues,
         at=now,
+        at_text=json_time(now),
         actor=actor,
     )
     await audit.append(

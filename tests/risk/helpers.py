@@ -107,3 +107,11 @@ def q3(month: int, day: int) -> date:
 
 def any_of(items: list[dict[str, Any]], **match: Any) -> dict[str, Any]:
     return next(i for i in items if all(i.get(k) == v for k, v in match.items()))
+
+
+def make_uscc(n: int) -> str:
+    """A valid 统一社会信用代码 (check digit computed by python-stdnum) for enterprise number ``n``."""
+    from stdnum.cn import uscc
+
+    body = f"91210102MA{n:07d}"
+    return body + uscc.calc_check_digit(body)

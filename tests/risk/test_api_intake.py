@@ -56,9 +56,10 @@ def lead(external_id: str, **over: Any) -> dict[str, Any]:
 
 
 def ndjson(*records: Any) -> bytes:
-    return b"\n".join(
-        r if isinstance(r, bytes) else json.dumps(r, ensure_ascii=False).encode() for r in records
-    ) + b"\n"
+    return (
+        b"\n".join(r if isinstance(r, bytes) else json.dumps(r, ensure_ascii=False).encode() for r in records)
+        + b"\n"
+    )
 
 
 async def count(risk: Running, table: str) -> int:
@@ -84,7 +85,8 @@ class TestSingle:
             r = await http.post("/api/v1/risk/intake/reconsideration", json=recon("沈复决〔2026〕2号"))
             assert r.status_code == 201
             r = await http.post(
-                "/api/v1/risk/intake/reconsideration", json=recon("沈复决〔2026〕2号", outcome="upheld", illegality=None)
+                "/api/v1/risk/intake/reconsideration",
+                json=recon("沈复决〔2026〕2号", outcome="upheld", illegality=None),
             )
         assert r.status_code == 409
         assert r.json()["code"] == "INTAKE_EXTERNAL_ID_CONFLICT"
@@ -92,17 +94,23 @@ class TestSingle:
 
     async def test_unknown_outcome_value(self, risk: Running) -> None:
         async with client(risk.url, headers=RECON) as http:
-            r = await http.post("/api/v1/risk/intake/reconsideration", json=recon("X-3", outcome="partially_won"))
+            r = await http.post(
+                "/api/v1/risk/intake/reconsideration", json=recon("X-3", outcome="partially_won")
+            )
         assert r.status_code == 422
         assert r.json()["code"] == "INTAKE_UNKNOWN_OUTCOME"
         assert "partially_won" in r.json()["detail"]
 
     async def test_chinese_alias_and_loss_type(self, risk: Running) -> None:
         async with client(risk.url, headers=COURT) as http:
-            r = await http.post("/api/v1/risk/intake/litigation", json=lit("(2026)辽0102行初1号", result="败诉"))
+            r = await http.post(
+                "/api/v1/risk/intake/litigation", json=lit("(2026)辽0102行初1号", result="败诉")
+            )
             assert r.status_code == 201, r.text
             assert r.json()["counts_as"] == "litigation_loss"
-            r = await http.post("/api/v1/risk/intake/litigation", json=lit("(2026)辽0102行初2号", loss_type=None))
+            r = await http.post(
+                "/api/v1/risk/intake/litigation", json=lit("(2026)辽0102行初2号", loss_type=None)
+            )
         assert r.status_code == 422
         assert r.json()["code"] == "INTAKE_LOSS_TYPE_REQUIRED"
 
@@ -125,7 +133,9 @@ class TestSingle:
 
     async def test_future_date_and_bad_json(self, risk: Running) -> None:
         async with client(risk.url, headers=RECON) as http:
-            r = await http.post("/api/v1/risk/intake/reconsideration", json=recon("X-4", decided_on="2099-01-01"))
+            r = await http.post(
+                "/api/v1/risk/intake/reconsideration", json=recon("X-4", decided_on="2099-01-01")
+            )
             assert r.status_code == 422 and r.json()["code"] == "INTAKE_DATE_IN_FUTURE"
             r = await http.post(
                 "/api/v1/risk/intake/reconsideration",
@@ -171,7 +181,9 @@ class TestBulk:
         )
         async with client(risk.url, headers=HOTLINE) as http:
             r = await http.post(
-                "/api/v1/risk/intake/complaints/bulk", content=body, headers={"content-type": "application/x-ndjson"}
+                "/api/v1/risk/intake/complaints/bulk",
+                content=body,
+                headers={"content-type": "application/x-ndjson"},
             )
         assert r.status_code == 200, r.text
         report = r.json()

@@ -1,0 +1,184 @@
+"""12345 leads over HTTP: weekly transfer per department (周移送), answer, return, close, overdue flags."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timedelta
+from typing import Any
+
+import pytest
+
+from services.common import clock
+from services.common.workdays import WorkingDayCalendar
+from services.risk.domain import leads as leads_domain
+from tests.risk.helpers import HOTLINE, SUPERVISOR, officer
+from tests.support.stack import Running, auth, client
+
+pytestmark = pytest.mark.asyncio(loop_scope="session")
+
+A, B = "SJ-210102", "CG-210104"
+
+
+def lead(n: int, unit: str, at: str, category: str = "执法态度") -> dict[str, Any]:
+    return {
+        "external_id": f"L-{n}",
+        "unit_code": unit,
+        "domain": "食品安全",
+        "category": category,
+        "text": f"第{n}条线索",
+        "received_at": at,
+    }
+
+
+async def seed(risk: Running) -> None:
+    records = [
+        lead(1, A, "2026-08-03T08:00:00+08:00"),  # Monday of 2026-W32
+        lead(2, A, "2026-08-09T23:59:00+08:00", "涉企执法"),  # Sunday night, still W32
+        lead(3, B, "2026-08-05T12:00:00+08:00"),
+        lead(4, A, "2026-08-10T00:00:00+08:00"),  # Monday 00:00 -> W33
+    ]
+    body = b"".join(json.dumps(r, ensure_ascii=False).encode() + b"\n" for r in records)
+    async with client(risk.url, headers=HOTLINE) as http:
+        r = await http.post("/api/v1/risk/intake/complaints/bulk", content=body)
+    assert r.json()["stored"] == 4, r.text
+
+
+@pytest.fixture(scope="module")
+async def seeded(risk: Running) -> Running:
+    await seed(risk)
+    return risk
+
+
+async def leads(
+    running: Running, headers: dict[str, str] = SUPERVISOR, **params: Any
+) -> dict[str, dict[str, Any]]:
+    async with client(running.url, headers=headers) as http:
+        r = await http.get("/api/v1/risk/leads", params=params)
+    assert r.status_code == 200, r.text
+    return {i["external_id"]: i for i in r.json()["items"]}
+
+
+class TestWeeklyTransfer:
+    async def test_batches_and_transfer_overdue_flag(self, seeded: Running) -> None:
+        items = await leads(seeded)
+        assert {k: v["batch"] for k, v in items.items()} == {
+            "L-1": "2026-W32",
+            "L-2": "2026-W32",
+            "L-3": "2026-W32",
+            "L-4": "2026-W33",
+        }
+        # W32 ends Sunday 2026-08-09; due the first working day after: Monday 2026-08-10. Long past today.
+        assert items["L-1"]["flags"] == {
+            "transfer_overdue": True,
+            "answer_overdue": False,
+            "close_overdue": False,
+            "due_on": "2026-08-10",
+        }
+
+    async def test_open_week_cannot_be_transferred(self, seeded: Running) -> None:
+        today = clock.today()
+        iso = today.isocalendar()
+        async with client(seeded.url, headers=SUPERVISOR) as http:
+            r = await http.post("/api/v1/risk/leads/transfers", json={"batch": f"{iso.year}-W{iso.week:02d}"})
+            assert r.status_code == 409 and r.json()["code"] == "LEAD_BATCH_NOT_ENDED"
+            r = await http.post("/api/v1/risk/leads/transfers", json={"batch": "2026-W60"})
+            assert r.status_code == 400 and r.json()["code"] == "LEAD_WEEK_INVALID"
+            r = await http.post("/api/v1/risk/leads/transfers", json={"batch": "W32"})
+            assert r.status_code == 422
+            r = await http.post(
+                "/api/v1/risk/leads/transfers",
+                json={"batch": "2026-W32"},
+                headers=auth("supervisor", "s", scope="210102"),
+            )
+            assert r.status_code == 403 and r.json()["code"] == "RISK_CITY_SCOPE_REQUIRED"
+
+    async def test_one_transfer_per_department(self, seeded: Running) -> None:
+        async with client(seeded.url, headers=SUPERVISOR) as http:
+            r = await http.post("/api/v1/risk/leads/transfers", json={"batch": "2026-W32"})
+            again = await http.post("/api/v1/risk/leads/transfers", json={"batch": "2026-W32"})
+        assert r.status_code == 200, r.text
+        assert sorted((t["unit_code"], t["lead_count"]) for t in r.json()) == [(B, 1), (A, 2)]
+        assert again.json() == []  # nothing left to move
+        items = await leads(seeded)
+        assert items["L-1"]["status"] == "transferred" and items["L-1"]["department"] == A
+        assert items["L-4"]["status"] == "received"  # W33 not asked for
+        # answer deadlines: 10 working days, 5 for 涉企执法 (config 2026.1), as the pure leads.transfer() says
+        config = seeded.app.state.risk_config.in_effect(clock.today()).leads
+        for key in ("L-1", "L-2"):
+            moved = leads_domain.transfer(
+                leads_domain.receive(
+                    lead_id=key,
+                    unit_code=A,
+                    category=items[key]["category"],
+                    received_at=datetime.fromisoformat(items[key]["received_at"]),
+                    actor="t",
+                ),
+                department=A,
+                transferred_at=datetime.fromisoformat(items[key]["transferred_at"]),
+                actor="t",
+                config=config,
+                calendar=WorkingDayCalendar(),
+            )
+            assert items[key]["answer_due_on"] == moved.answer_due_on.isoformat()  # type: ignore[union-attr]
+        assert items["L-2"]["answer_due_on"] < items["L-1"]["answer_due_on"]
+
+    async def test_officer_sees_own_department_only(self, seeded: Running) -> None:
+        mine = await leads(seeded, headers=officer(B))
+        assert set(mine) == {"L-3"}
+        other = (await leads(seeded))["L-1"]["id"]
+        async with client(seeded.url, headers=officer(B)) as http:
+            r = await http.get(f"/api/v1/risk/leads/{other}")
+            a = await http.post(f"/api/v1/risk/leads/{other}/answer", json={"text": "已处理"})
+        assert (r.status_code, a.status_code) == (404, 404)
+
+    async def test_answer_return_answer_close(self, seeded: Running) -> None:
+        lead_id = (await leads(seeded))["L-3"]["id"]
+        async with client(seeded.url) as http:
+            r = await http.post(f"/api/v1/risk/leads/{lead_id}/close", json={}, headers=SUPERVISOR)
+            assert r.status_code == 409 and r.json()["code"] == "LEAD_NOT_ANSWERED"
+            r = await http.post(
+                f"/api/v1/risk/leads/{lead_id}/answer",
+                json={"text": "已约谈当事执法人员"},
+                headers=officer(B),
+            )
+            assert r.status_code == 200 and r.json()["status"] == "answered", r.text
+            assert r.json()["close_due_on"] is not None
+            r = await http.post(
+                f"/api/v1/risk/leads/{lead_id}/return", json={"reason": "未说明整改结果"}, headers=SUPERVISOR
+            )
+            assert r.json()["status"] == "transferred" and r.json()["return_count"] == 1
+            r = await http.post(
+                f"/api/v1/risk/leads/{lead_id}/answer", json={"text": "已整改并回访"}, headers=officer(B)
+            )
+            r = await http.post(
+                f"/api/v1/risk/leads/{lead_id}/close", json={"note": "办结"}, headers=SUPERVISOR
+            )
+            assert r.status_code == 200 and r.json()["status"] == "closed"
+        assert [h["to_status"] for h in r.json()["history"]] == [
+            "received",
+            "transferred",
+            "answered",
+            "transferred",
+            "answered",
+            "closed",
+        ]
+
+    async def test_overdue_leads(self, seeded: Running) -> None:
+        async with client(seeded.url, headers=SUPERVISOR) as http:
+            now = (await http.get("/api/v1/risk/leads/overdue")).json()["items"]
+            assert [i["external_id"] for i in now] == ["L-4"]  # W33 never transferred
+            clock.set_offset(timedelta(days=40))  # past every answer deadline
+            try:
+                later = (await http.get("/api/v1/risk/leads/overdue")).json()["items"]
+            finally:
+                clock.reset()
+        flags = {i["external_id"]: i["flags"] for i in later}
+        assert set(flags) == {"L-1", "L-2", "L-4"}  # L-3 is closed
+        assert flags["L-1"]["answer_overdue"] and flags["L-4"]["transfer_overdue"]
+
+    async def test_all_finished_weeks_at_once(self, seeded: Running) -> None:
+        async with client(seeded.url, headers=SUPERVISOR) as http:
+            r = await http.post("/api/v1/risk/leads/transfers", json={})
+            listed = (await http.get("/api/v1/risk/leads/transfers")).json()
+        assert [(t["batch"], t["unit_code"]) for t in r.json()] == [("2026-W33", A)]
+        assert {t["batch"] for t in listed} == {"2026-W32", "2026-W33"}
