@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Sequence
@@ -66,6 +67,27 @@ class Runtime:
 
 
 Job = Callable[[Runtime], Coroutine[Any, Any, None]]
+
+
+async def supervise(name: str, start: Callable[[], Coroutine[Any, Any, None]]) -> None:
+    """Run a background loop forever: if it ever returns or raises, log it at error level and restart it.
+
+    A relay or consumer that died silently would stop the event flow while the API kept answering.
+    """
+    delay = 1.0
+    while True:
+        started = asyncio.get_running_loop().time()
+        try:
+            await start()
+            log.error("background task %s returned; restarting", name)
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            log.exception("background task %s crashed; restarting in %.0fs", name, delay)
+        if asyncio.get_running_loop().time() - started > 60:
+            delay = 1.0
+        await asyncio.sleep(delay)
+        delay = min(delay * 2, 30.0)
 
 
 @dataclass
@@ -472,10 +494,14 @@ def build_service_app(parts: ServiceParts, role: Role = "all") -> FastAPI:
                 ack_wait=settings.consumer_ack_wait_s,
                 concurrency=settings.consumer_concurrency,
             )
-            runtime.tasks.append(asyncio.create_task(runtime.relay.run(), name=f"{info.name}-relay"))
-            runtime.tasks.append(asyncio.create_task(runtime.consumers.run(), name=f"{info.name}-consumers"))
-            for job in parts.jobs:
-                runtime.tasks.append(asyncio.create_task(job(runtime), name=f"{info.name}-{job.__name__}"))
+            relay, consumers = runtime.relay, runtime.consumers
+            background: list[tuple[str, Callable[[], Coroutine[Any, Any, None]]]] = [
+                (f"{info.name}-relay", relay.run),
+                (f"{info.name}-consumers", consumers.run),
+                *((f"{info.name}-{job.__name__}", functools.partial(job, runtime)) for job in parts.jobs),
+            ]
+            for name, start in background:
+                runtime.tasks.append(asyncio.create_task(supervise(name, start), name=name))
         try:
             yield
         finally:

@@ -123,7 +123,12 @@ class Relay:
                     await asyncio.sleep(self.poll_interval)
                 if published >= self.batch_size:
                     continue
-                await self._maybe_purge()
+                try:
+                    await self._maybe_purge()
+                except asyncio.CancelledError:
+                    raise
+                except Exception as exc:  # the database is away: housekeeping waits for the next round
+                    log.warning("outbox housekeeping failed: %s", exc)
                 self._wake.clear()
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._wake.wait(), self.poll_interval)

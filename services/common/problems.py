@@ -10,7 +10,15 @@ import orjson
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, Field
-from sqlalchemy.exc import DataError, IntegrityError, InterfaceError, OperationalError
+from sqlalchemy.exc import (
+    DataError,
+    DBAPIError,
+    IntegrityError,
+    InterfaceError,
+    NotSupportedError,
+    OperationalError,
+    ProgrammingError,
+)
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 
@@ -223,6 +231,8 @@ def install(app: FastAPI) -> None:
         )
 
     async def on_database_down(request: Request, exc: Exception) -> Response:
+        if isinstance(exc, ProgrammingError | NotSupportedError):  # a bug, not an outage
+            return await on_unexpected(request, exc)
         log.warning("database unavailable on %s %s: %s", request.method, request.url.path, exc)
         english = wants_english(request.headers.get("accept-language"))
         return problem_response(
@@ -237,6 +247,7 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(IntegrityError, on_integrity_error)
     app.add_exception_handler(OperationalError, on_database_down)
     app.add_exception_handler(InterfaceError, on_database_down)
+    app.add_exception_handler(DBAPIError, on_database_down)
     app.add_exception_handler(DomainError, on_domain_error)
     app.add_exception_handler(RequestValidationError, on_validation)
     app.add_exception_handler(StarletteHTTPException, on_http)

@@ -22,6 +22,8 @@ EndReason = Literal[
     "cleanup_expired",
     "cleanup_revoked",
     "cleanup_repaired",
+    "cleanup_reclassified",
+    "confirmed_void",
 ]
 
 
@@ -38,8 +40,10 @@ class NoticeIssued(Event):
     publication_starts_on: date | None
     earliest_repair_on: date | None
     publication_ends_on: date | None
-    document_url: str
+    document_url: str  # the PDF (rendered on first request)
     issued_at: datetime
+    html_url: str | None = None  # the same notice as HTML
+    department_code: str | None = None
 
     def subject_id(self) -> str:
         return str(self.case_id)
@@ -55,8 +59,9 @@ class PublicationStarted(Event):
     department_code: str
     credit_class: CreditClass
     starts_on: date
-    earliest_repair_on: date
+    earliest_repair_on: date  # equals ends_on when the publication can never end early
     ends_on: date
+    never_early: bool = False
 
     def subject_id(self) -> str:
         return str(self.publication_id)
