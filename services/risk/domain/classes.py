@@ -3,7 +3,7 @@
 Classified supervision (信用风险分级分类监管, 市场主体登记管理条例 第三十八条; 优化营商环境条例 第五十三条
 on credit-based supervision) needs a class per market entity that the inspection service can use for sampling
 ratios and quiet periods. There is no national scoring formula; the one here is documented in
-docs/risk-model.md and configured (versioned) in data/sample/risk_config.json.
+docs/risk-model.md and configured (versioned) in services/risk/risk_config.json.
 
 The score is an integer sum of per-kind contributions:
 
