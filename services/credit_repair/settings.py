@@ -6,6 +6,28 @@ from pydantic import Field
 
 from services.common.settings import settings_class
 
+# Department codes (data/sample/departments.json) -> the department domains the rule sets speak of.
+DEFAULT_DEPARTMENT_DOMAINS = {
+    "SJ": "market_regulation",  # 市场监管: 总局令第45号 binds these departments
+    "ST": "ecology_environment",  # 生态环境
+    "CG": "urban_management",  # 城市管理综合执法
+    "JT": "transport",  # 交通运输
+    "YJ": "emergency_management",  # 应急管理
+    "WJ": "health",  # 卫生健康
+    "XF": "fire_rescue",  # 消防救援
+}
+
+# 机关代字 of the 信用修复提示书 per department (沈阳 + the department's short form + 信修提).
+DEFAULT_NOTICE_PREFIXES = {
+    "SJ": "沈市监信修提",
+    "ST": "沈环信修提",
+    "CG": "沈城执信修提",
+    "JT": "沈交信修提",
+    "YJ": "沈应急信修提",
+    "WJ": "沈卫健信修提",
+    "XF": "沈消信修提",
+}
+
 
 class CreditRepairSettings(settings_class("credit_repair")):  # type: ignore[misc]
     """Every field can be set as ``ZHIFA_CREDIT_REPAIR_<FIELD>``; shared ones as ``ZHIFA_<FIELD>``."""
@@ -15,3 +37,23 @@ class CreditRepairSettings(settings_class("credit_repair")):  # type: ignore[mis
         description="SQLAlchemy URL of the credit_repair database",
     )
     port: int = Field(8103, description="HTTP port")
+    # The notice must follow the decision within 250 ms (p99): wake the relay quickly even when a NOTIFY
+    # is missed, and let one consumer handle several decisions at once.
+    relay_poll_interval_s: float = Field(0.2, description="polling fallback when no NOTIFY arrives")
+    consumer_concurrency: int = Field(8, description="messages handled at once per consumer")
+    department_domains: dict[str, str] = Field(
+        default_factory=lambda: dict(DEFAULT_DEPARTMENT_DOMAINS),
+        description="department code (the part before '-') -> rule-set domain key, e.g. SJ -> market_regulation",
+    )
+    notice_prefixes: dict[str, str] = Field(
+        default_factory=lambda: dict(DEFAULT_NOTICE_PREFIXES),
+        description="department code -> 机关代字 of its 信用修复提示书 numbers (沈市监信修提〔2026〕1号)",
+    )
+    default_notice_prefix: str = Field("沈信修提", description="机关代字 for departments not listed")
+    sweep_interval_s: float = Field(
+        3600.0, description="how often the sweep ends publications past their maximum period (idempotent)"
+    )
+    cleanup_poll_interval_s: float = Field(1.0, description="how often the worker looks for clean-up runs")
+    cleanup_chunk_size: int = Field(
+        200_000, ge=1000, description="publications judged per committed step of a clean-up run (resume unit)"
+    )

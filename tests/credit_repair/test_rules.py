@@ -104,6 +104,7 @@ class TestOverlap:
         with pytest.raises(rules.RuleSetOverlap) as err:
             rules.rule_set_for([a, b], date(2026, 6, 1))
         assert err.value.code == "CREDIT_RULESET_OVERLAP"
+        assert err.value.status == 409
         assert err.value.extra["rule_sets"] == ["a", "b"]
 
     def test_adjacent_periods_do_not_overlap(self) -> None:
@@ -217,6 +218,13 @@ class TestPenaltyKinds:
         assert rules.parse_penalty_kind("吊销许可证件") is PenaltyKind.REVOKE_LICENCE
         assert rules.parse_penalty_kind(" 吊销营业执照 ") is PenaltyKind.REVOKE_LICENCE
         assert rules.parse_penalty_kind("通报批评") is PenaltyKind.CIRCULATED_CRITICISM
+
+    def test_penalty_service_identifiers(self) -> None:
+        # the penalty service names four kinds differently (services/penalty/domain/procedure.py)
+        assert rules.parse_penalty_kind("restrict_business") is PenaltyKind.RESTRICT_OPERATIONS
+        assert rules.parse_penalty_kind("suspend_business") is PenaltyKind.SUSPEND_PRODUCTION
+        assert rules.parse_penalty_kind("restrict_employment") is PenaltyKind.EMPLOYMENT_BAN
+        assert rules.parse_penalty_kind("administrative_detention") is PenaltyKind.DETENTION
 
     def test_unknown(self) -> None:
         with pytest.raises(rules.UnknownPenaltyKind) as err:

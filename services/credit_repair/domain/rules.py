@@ -112,6 +112,11 @@ _KIND_ALIASES = {
     "责令停产": PenaltyKind.SUSPEND_PRODUCTION,
     "责令停业": PenaltyKind.SUSPEND_PRODUCTION,
     "没收非法所得": PenaltyKind.CONFISCATE_ILLEGAL_GAINS,
+    # The penalty service's identifiers (services/penalty/domain/procedure.py PenaltyKind) where they differ.
+    "restrict_business": PenaltyKind.RESTRICT_OPERATIONS,
+    "suspend_business": PenaltyKind.SUSPEND_PRODUCTION,
+    "restrict_employment": PenaltyKind.EMPLOYMENT_BAN,
+    "administrative_detention": PenaltyKind.DETENTION,
 }
 
 
@@ -170,7 +175,7 @@ class RuleSetInvalid(BadRequest):
     title_en = "The credit-repair rule set is invalid"
 
 
-class RuleSetOverlap(BadRequest):
+class RuleSetOverlap(Conflict):
     code = "CREDIT_RULESET_OVERLAP"
     title = "信用修复规则集的生效期间重叠"
     title_en = "Credit-repair rule sets have overlapping effective periods"
