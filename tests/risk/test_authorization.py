@@ -52,16 +52,26 @@ async def objects(risk: Running) -> AsyncIterator[Objects]:
     await apply(
         risk,
         inspection.EnterpriseRegistered(
-            uscc=USCC, name="沈阳矩阵有限公司", district_code="210104", industry="餐饮",
+            uscc=USCC,
+            name="沈阳矩阵有限公司",
+            district_code="210104",
+            industry="餐饮",
             registered_at=datetime(2026, 1, 1, tzinfo=UTC),
         ),
     )
     body = b"".join(
         json.dumps(
-            {"external_id": f"M-{i}", "unit_code": UNIT, "domain": "市容环卫", "category": "执法态度",
-             "text": "投诉", "received_at": "2026-08-04T10:00:00+08:00"},
+            {
+                "external_id": f"M-{i}",
+                "unit_code": UNIT,
+                "domain": "市容环卫",
+                "category": "执法态度",
+                "text": "投诉",
+                "received_at": "2026-08-04T10:00:00+08:00",
+            },
             ensure_ascii=False,
-        ).encode() + b"\n"
+        ).encode()
+        + b"\n"
         for i in range(8)  # 8 complaints: red
     )
     async with client(risk.url) as http:
@@ -80,8 +90,14 @@ CITY = {"supervisor_city": OK, "supervisor_district": 403, "supervisor_other": 4
 UNIT_AND_SUP = {"officer_own": OK, "officer_other": 404, **SUP_SCOPED}
 LISTS = {"officer_own": OK, "officer_other": OK, **SUP}
 
-LEAD = {"external_id": "M-x", "unit_code": UNIT, "domain": "市容环卫", "category": "执法态度", "text": "投诉",
-        "received_at": "2026-08-04T10:00:00+08:00"}
+LEAD = {
+    "external_id": "M-x",
+    "unit_code": UNIT,
+    "domain": "市容环卫",
+    "category": "执法态度",
+    "text": "投诉",
+    "received_at": "2026-08-04T10:00:00+08:00",
+}
 
 # (method, path, body, expected by role; roles not named expect 403)
 MATRIX: list[tuple[str, str, Any, dict[str, Any]]] = [
@@ -97,8 +113,12 @@ MATRIX: list[tuple[str, str, Any, dict[str, Any]]] = [
     ("GET", "/rectifications", None, LISTS),
     ("GET", "/rectifications/overdue", None, LISTS),
     ("GET", "/rectifications/{warning_id}", None, UNIT_AND_SUP),
-    ("POST", "/rectifications/{warning_id}/submit", {"measures": "措施"},
-     {"officer_own": OK, "officer_other": 404, "admin": OK}),
+    (
+        "POST",
+        "/rectifications/{warning_id}/submit",
+        {"measures": "措施"},
+        {"officer_own": OK, "officer_other": 404, "admin": OK},
+    ),
     ("POST", "/rectifications/{warning_id}/reopen", {"reason": "不足"}, SUP_SCOPED),
     ("POST", "/rectifications/{warning_id}/close", {}, SUP_SCOPED),
     ("POST", "/rectifications/{warning_id}/withdraw", {"reason": "误发"}, SUP_SCOPED),
@@ -107,23 +127,36 @@ MATRIX: list[tuple[str, str, Any, dict[str, Any]]] = [
     ("GET", "/leads/transfers", None, SUP),
     ("POST", "/leads/transfers", {}, CITY),
     ("GET", "/leads/{lead_id}", None, UNIT_AND_SUP),
-    ("POST", "/leads/{lead_id}/answer", {"text": "答复"}, {"officer_own": OK, "officer_other": 404, "admin": OK}),
+    (
+        "POST",
+        "/leads/{lead_id}/answer",
+        {"text": "答复"},
+        {"officer_own": OK, "officer_other": 404, "admin": OK},
+    ),
     ("POST", "/leads/{lead_id}/return", {"reason": "不足"}, SUP_SCOPED),
     ("POST", "/leads/{lead_id}/close", {}, SUP_SCOPED),
     ("GET", "/enterprises", None, SUP),
     ("POST", "/enterprises/reclassify", {}, CITY),
     ("GET", "/enterprises/reclassify/{run_id}", None, SUP),
-    ("GET", f"/enterprises/{USCC}", None,
-     {"officer_own": OK, "officer_other": OK, "enterprise": 404, "enterprise_own": OK, **SUP_SCOPED}),
+    (
+        "GET",
+        f"/enterprises/{USCC}",
+        None,
+        {"officer_own": OK, "officer_other": OK, "enterprise": 404, "enterprise_own": OK, **SUP_SCOPED},
+    ),
 ]
 
 
 @pytest.mark.parametrize("role", list(ROLES))
-@pytest.mark.parametrize(("method", "path", "body", "expected"), MATRIX, ids=[f"{m} {p}" for m, p, _, _ in MATRIX])
+@pytest.mark.parametrize(
+    ("method", "path", "body", "expected"), MATRIX, ids=[f"{m} {p}" for m, p, _, _ in MATRIX]
+)
 async def test_matrix(
     objects: Objects, risk: Running, role: str, method: str, path: str, body: Any, expected: dict[str, Any]
 ) -> None:
-    url = "/api/v1/risk" + path.format(warning_id=objects.warning_id, lead_id=objects.lead_id, run_id=objects.run_id)
+    url = "/api/v1/risk" + path.format(
+        warning_id=objects.warning_id, lead_id=objects.lead_id, run_id=objects.run_id
+    )
     want = 401 if role == "anonymous" else expected.get(role, 403)
     kwargs: dict[str, Any] = {}
     if isinstance(body, str):
@@ -140,5 +173,9 @@ async def test_matrix(
 
 async def test_unknown_objects_are_404(objects: Objects, risk: Running) -> None:
     async with client(risk.url, headers=ADMIN) as http:
-        for path in (f"/rectifications/{uuid.uuid4()}", f"/leads/{uuid.uuid4()}", f"/enterprises/reclassify/{uuid.uuid4()}"):
+        for path in (
+            f"/rectifications/{uuid.uuid4()}",
+            f"/leads/{uuid.uuid4()}",
+            f"/enterprises/reclassify/{uuid.uuid4()}",
+        ):
             assert (await http.get("/api/v1/risk" + path)).status_code == 404

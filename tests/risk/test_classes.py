@@ -337,7 +337,12 @@ async def _compare_in_postgres(uri: str) -> None:
             }
             for e in ents:
                 py = score_enterprise(e, CONFIG, day)
-                expected = (py.risk_class.value, py.score, py.reasons_json(), [r.describe() for r in py.reasons])
+                expected = (
+                    py.risk_class.value,
+                    py.score,
+                    py.reasons_json(),
+                    [r.describe() for r in py.reasons],
+                )
                 assert got[e.uscc] == expected, e.uscc
 
         some = [e.uscc for e in ents[:40]]

@@ -437,4 +437,6 @@ class TestConfig:
 def test_the_data_copy_of_the_config_is_the_shipped_one() -> None:
     """data/sample/risk_config.json predates the packaged file; while both exist they must not drift."""
     if DATA_COPY.exists():
-        assert json.loads(DATA_COPY.read_text(encoding="utf-8")) == json.loads(SAMPLE.read_text(encoding="utf-8"))
+        assert json.loads(DATA_COPY.read_text(encoding="utf-8")) == json.loads(
+            SAMPLE.read_text(encoding="utf-8")
+        )

@@ -1,0 +1,237 @@
+"""End to end through NATS: penalty decisions made in the real penalty service and a litigation loss taken in
+by the risk service → the quarterly report colours and lights the unit → publication → risk.warning.issued on
+JetStream → the unit submits its rectification and the supervisor closes it.
+
+The clock of both services (one process) is pinned to Monday 2026-08-03 while the cases are decided, so the
+decisions fall in 2026Q3; it is then released, 2026Q3 has ended and its report can be published.
+
+The thresholds are the shipped defaults except ``min_decisions`` (2 instead of 20), so that four decisions
+suffice to judge the correction rate. City by hand:
+  SJ-210102: 2 decisions, 1 litigation loss; SJ-210103: 2 decisions, nothing else.
+  city rate = 1 / 4 = 25.00%; SJ-210102's rate = 1 / 2 = 50.00% = 2 × the city rate, but red also needs
+  3 corrections → yellow (above the city rate, at least 1 correction).
+  active units 2, losses 1 → average 0.50; SJ-210102 lost 1 > 0.50 → lit (亮灯).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path
+from typing import Any
+
+import nats
+import pytest
+
+from services.common import clock
+from services.common.contracts.risk import WarningIssued
+from services.common.db import transaction
+from services.common.embedded import EmbeddedNats
+from services.common.inbox import parse
+from services.penalty import service as penalty_service
+from services.penalty.domain import catalogue as cat
+from services.risk.settings import DEFAULT_CONFIG_FILE
+from tests.support.stack import Running, Stack, auth, client, running_service, wait_for
+
+pytestmark = pytest.mark.asyncio(loop_scope="session")
+
+ROOT = Path(__file__).resolve().parents[2]
+DAY = date(2026, 8, 3)
+USCC = "91210100MACQTKPQ79"  # 沈阳东陵客运有限公司 (sample data)
+X_A = {"cert_no": "辽A-7000001", "dept_code": "SJ", "district_code": "210102", "name": "张执法"}
+X_B = {"cert_no": "辽A-7000002", "dept_code": "SJ", "district_code": "210102", "name": "李执法"}
+Y_A = {"cert_no": "辽A-7000011", "dept_code": "SJ", "district_code": "210103", "name": "孙执法"}
+Y_B = {"cert_no": "辽A-7000012", "dept_code": "SJ", "district_code": "210103", "name": "周执法"}
+SUPERVISOR = auth("supervisor", "sup-city", scope="city")
+
+
+def officer(who: dict[str, str]) -> dict[str, str]:
+    return auth("officer", f"sub-{who['cert_no']}", **who)
+
+
+def ok(r: Any, status: int = 200) -> Any:
+    assert r.status_code == status, r.text
+    return r.json()
+
+
+def pin(day: date) -> None:
+    clock.set_offset(datetime.combine(day, time(10), tzinfo=clock.CHINA) - datetime.now(UTC))
+
+
+@dataclass
+class Platform:
+    penalty: Running
+    risk: Running
+    nats: EmbeddedNats
+
+
+@pytest.fixture(scope="module")
+async def platform(
+    stack: Stack, nats_server: EmbeddedNats, tmp_path_factory: pytest.TempPathFactory
+) -> AsyncIterator[Platform]:
+    config = json.loads(DEFAULT_CONFIG_FILE.read_text(encoding="utf-8"))
+    config["versions"][0]["report"]["min_decisions"] = 2
+    config_file = tmp_path_factory.mktemp("risk") / "risk_config.json"
+    config_file.write_text(json.dumps(config, ensure_ascii=False), encoding="utf-8")
+    penalty_db = await stack.anew_database("penalty")
+    risk_db = await stack.anew_database("risk")
+    async with (
+        running_service(
+            "penalty", database_url=penalty_db, nats_url=nats_server.url, deadline_scan_enabled=False
+        ) as penalty,
+        running_service(
+            "risk",
+            database_url=risk_db,
+            nats_url=nats_server.url,
+            config_file=config_file,
+            daily_job_enabled=False,
+        ) as risk,
+    ):
+        async with transaction(penalty.runtime.factory) as session:
+            catalogue = cat.parse_json((ROOT / "data" / "sample" / "benchmarks.json").read_text())
+            await penalty_service.install_catalogue(session, catalogue=catalogue, actor="e2e")
+        assert await penalty.runtime.bus.wait_ready(15)
+        assert await risk.runtime.bus.wait_ready(15)
+        try:
+            yield Platform(penalty, risk, nats_server)
+        finally:
+            clock.reset()
+
+
+async def decide(http: Any, who: dict[str, str], partner: dict[str, str]) -> str:
+    """One case of 食品安全法 第一百二十五条 (SY-SJ-0004) through the lawful procedure to its decision."""
+    body = {
+        "party": {
+            "kind": "organisation",
+            "name": "沈阳东陵客运有限公司",
+            "uscc": USCC,
+            "address": "沈阳市铁西区沈辽路288号",
+        },
+        "benchmark_code": "SY-SJ-0004",
+        "procedure": "general",
+        "facts_brief": "现场检查发现当事人销售无标签的预包装食品。",
+        "officers": [partner["cert_no"]],
+        "approved_by": "分管副局长",
+    }
+    case = ok(await http.post("/api/v1/penalty/cases", json=body, headers=officer(who)), 201)
+    cid = case["id"]
+    facts = {
+        "violation_date": (DAY - timedelta(days=20)).isoformat(),
+        "base_amounts": {"goods_value": 300_000},
+    }
+    ok(await http.post(f"/api/v1/penalty/cases/{cid}/investigation", json={}, headers=officer(who)))
+    ok(await http.post(f"/api/v1/penalty/cases/{cid}/assessment", json=facts, headers=officer(who)))
+    fine = (
+        2_750_000  # 27,500 元: the suggested amount of the 一般 tier (tests/penalty/helpers.py works it out)
+    )
+    notice = {
+        "facts": ["当事人销售无标签的预包装食品30袋。"],
+        "proposed": {"kinds": ["fine"], "fine_fen": fine},
+    }
+    ok(await http.post(f"/api/v1/penalty/cases/{cid}/notice", json=notice, headers=officer(who)))
+    ok(await http.post(f"/api/v1/penalty/cases/{cid}/waiver", json={"statement": True}, headers=officer(who)))
+    decision = {"penalty": {"kinds": ["fine"], "fine_fen": fine}}
+    ok(await http.post(f"/api/v1/penalty/cases/{cid}/decision", json=decision, headers=officer(who)))
+    return str(cid)
+
+
+async def test_decisions_and_a_loss_to_a_closed_rectification(platform: Platform) -> None:
+    pin(DAY)
+    async with client(platform.penalty.url) as http:
+        cases = [await decide(http, X_A, X_B), await decide(http, X_A, X_B)]
+        cases += [await decide(http, Y_A, Y_B), await decide(http, Y_A, Y_B)]
+    async with client(platform.risk.url) as http:
+        loss = {
+            "external_id": "(2026)辽0102行初7号",
+            "unit_code": "SJ-210102",
+            "domain": "食品安全",
+            "result": "败诉",
+            "loss_type": "revoked",
+            "decided_on": "2026-07-30",
+            "penalty_case_id": cases[0],
+        }
+        ok(
+            await http.post(
+                "/api/v1/risk/intake/litigation",
+                json=loss,
+                headers=auth("integration", "court-1", client="court"),
+            ),
+            201,
+        )
+
+        async def decisions_arrived() -> Any:
+            rep = ok(await http.get("/api/v1/risk/reports/2026Q3", headers=SUPERVISOR))
+            return rep if rep["city"]["figures"]["decisions"] == 4 else None
+
+        provisional = await wait_for(decisions_arrived, timeout=30)
+        assert provisional["provisional"] is True  # 2026-08-03: the quarter is running
+        clock.reset()  # today again: 2026Q3 has ended
+
+        rep = ok(await http.get("/api/v1/risk/reports/2026Q3", headers=SUPERVISOR))
+        units = {u["unit_code"]: u for u in rep["units"]}
+        assert rep["city"]["figures"]["correction_rate"] == "25.00%"  # 1 / 4
+        assert rep["city"]["average_losses"] == "0.50"  # 1 loss / 2 active units
+        x = units["SJ-210102"]
+        assert (x["colour"], x["lamp"]) == ("yellow", True)
+        assert x["figures"]["correction_rate"] == "50.00%"
+        assert [r["rule"] for r in x["reasons"]] == ["RATE_YELLOW"]
+        assert (units["SJ-210103"]["colour"], units["SJ-210103"]["lamp"]) == ("none", False)
+        drill = ok(await http.get("/api/v1/risk/units/SJ-210102/quarters/2026Q3", headers=SUPERVISOR))
+        assert sorted(e["ref"] for e in drill["decisions"]) == sorted(cases[:2])
+
+        published = ok(await http.post("/api/v1/risk/reports/2026Q3/publish", headers=SUPERVISOR))
+        assert [(w["unit_code"], w["colour"], w["lamp"]) for w in published["warnings"]] == [
+            ("SJ-210102", "yellow", True)
+        ]
+        warning_id = published["warnings"][0]["id"]
+
+        # risk.warning.issued reaches JetStream through the risk service's outbox relay
+        nc = await nats.connect(platform.nats.url)
+        try:
+            sub = await nc.jetstream().pull_subscribe("risk.warning.issued", durable="e2e-risk-flow")
+
+            async def fetched() -> Any:
+                try:
+                    msgs = await sub.fetch(1, timeout=1)
+                except Exception:
+                    return None
+                for msg in msgs:
+                    await msg.ack()
+                return msgs[0] if msgs else None
+
+            msg = await wait_for(fetched, timeout=30)
+            envelope, event = parse(msg.data)
+        finally:
+            await nc.close()
+        assert isinstance(event, WarningIssued) and envelope.source == "risk"
+        assert (str(event.warning_id), event.unit_code, event.colour, event.lit) == (
+            warning_id,
+            "SJ-210102",
+            "yellow",
+            True,
+        )
+        assert event.reasons[0].startswith("纠错率50.00%")
+
+        submitted = ok(
+            await http.post(
+                f"/api/v1/risk/rectifications/{warning_id}/submit",
+                json={"measures": "对败诉案件逐案复盘，完善证据审查，组织程序规定培训"},
+                headers=officer(X_A),
+            )
+        )
+        assert submitted["status"] == "submitted"
+        closed = ok(
+            await http.post(
+                f"/api/v1/risk/rectifications/{warning_id}/close",
+                json={"note": "整改到位，同意销号"},
+                headers=SUPERVISOR,
+            )
+        )
+        assert closed["status"] == "closed"
+        assert [h["to_status"] for h in closed["history"]] == ["pending", "submitted", "closed"]
+
+        # the decided party was classified from the decisions that arrived over NATS (一般 tier)
+        ent = ok(await http.get(f"/api/v1/risk/enterprises/{USCC}", headers=SUPERVISOR))
+        assert ent["reasons"][0]["kind"] == "penalty_general" and ent["reasons"][0]["count"] == 4
