@@ -1,0 +1,280 @@
+"""The consumers, through real JetStream: 两书同达 on penalty.decision.issued, duplicates, out-of-order
+revocations, changes and payments, gap-free notice numbers, and malformed decisions."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+
+import orjson
+import pytest
+import sqlalchemy as sa
+
+from services.common import clock
+from services.common.db import transaction
+from services.common.events import make_envelope
+from services.common.inbox import parse
+from services.common.tables import dead_letter_t
+from services.credit_repair import service
+from services.credit_repair.models import CreditRecord, FeedEntry, PendingCaseEvent, Publication, RepairNotice
+from tests.credit_repair.conftest import Credit
+from tests.credit_repair.helpers import (
+    SETTINGS,
+    USCC_A,
+    apply,
+    changed,
+    decision,
+    months_later,
+    outbox_events,
+    paid,
+    publish,
+    revoked,
+)
+from tests.support.stack import auth, client, wait_for
+
+pytestmark = pytest.mark.asyncio(loop_scope="session")
+
+
+async def records(credit: Credit, case_id: uuid.UUID) -> list[CreditRecord]:
+    async with transaction(credit.factory) as s:
+        return list(
+            (
+                await s.scalars(
+                    sa.select(CreditRecord)
+                    .where(CreditRecord.case_id == case_id)
+                    .order_by(CreditRecord.revision)
+                )
+            ).all()
+        )
+
+
+async def publication(credit: Credit, record_id: uuid.UUID) -> Publication | None:
+    async with transaction(credit.factory) as s:
+        return (await s.scalars(sa.select(Publication).where(Publication.record_id == record_id))).first()
+
+
+async def notices(credit: Credit, case_id: uuid.UUID) -> list[RepairNotice]:
+    async with transaction(credit.factory) as s:
+        return list((await s.scalars(sa.select(RepairNotice).where(RepairNotice.case_id == case_id))).all())
+
+
+async def feed_for(credit: Credit, publication_id: uuid.UUID) -> list[FeedEntry]:
+    async with transaction(credit.factory) as s:
+        return list(
+            (
+                await s.scalars(
+                    sa.select(FeedEntry)
+                    .where(FeedEntry.publication_id == publication_id)
+                    .order_by(FeedEntry.seq)
+                )
+            ).all()
+        )
+
+
+class TestDecisionIssued:
+    async def test_record_publication_and_notice(self, credit: Credit) -> None:
+        d = decision(fine_yuan=80_000)
+        await publish(credit.js, d)
+        await wait_for(lambda: notices(credit, d.case_id))
+        [record] = await records(credit, d.case_id)
+        # 80,000 yuan > 50,000 yuan: 一般, published 3 months to 1 year from the decision date
+        assert (record.credit_class, record.published, record.rule_set_id) == (
+            "general",
+            True,
+            "shenyang-credit-2026-04",
+        )
+        assert record.domain_key == "market_regulation"  # SJ
+        pub = await publication(credit, record.id)
+        assert pub is not None
+        assert pub.starts_on == d.decided_on
+        assert pub.earliest_repair_on == months_later(d.decided_on, 3)
+        assert pub.max_ends_on == months_later(d.decided_on, 12)
+        assert pub.platforms == ["国家企业信用信息公示系统", "信用中国"]
+
+        async with client(credit.base, headers=auth("enterprise", "ent-a", uscc=USCC_A)) as http:
+            r = await http.get("/api/v1/credit/notices", params={"case_id": str(d.case_id)})
+            assert r.status_code == 200, r.text
+            [n] = r.json()["items"]
+            assert n["notice_no"].startswith(f"沈市监信修提〔{clock.today().year}〕")
+            assert n["published"] is True and n["earliest_repair_date"] == pub.earliest_repair_on.isoformat()
+            html = await http.get(n["html_url"])
+            assert html.status_code == 200 and "信用修复提示书" in html.text and n["notice_no"] in html.text
+            pdf = await http.get(n["pdf_url"])
+            assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+            again = await http.get(n["pdf_url"])
+            assert again.content == pdf.content  # rendered once, then kept
+
+        issued = [
+            e
+            for e in await outbox_events(credit.factory, "credit.notice.issued")
+            if e["subject"] == str(d.case_id)
+        ]
+        assert len(issued) == 1
+        _, event = parse(orjson.dumps(issued[0]))
+        assert event.published is True and event.credit_class == "一般"  # type: ignore[attr-defined]
+        started = [
+            e
+            for e in await outbox_events(credit.factory, "credit.publication.started")
+            if e["data"]["case_id"] == str(d.case_id)
+        ]
+        assert len(started) == 1 and started[0]["data"]["ends_on"] == pub.max_ends_on.isoformat()
+
+    async def test_unpublished_small_fine_still_gets_a_notice(self, credit: Credit) -> None:
+        d = decision(fine_yuan=30_000)  # 30,000 <= 50,000: 轻微, not published in Shenyang
+        await publish(credit.js, d)
+        [n] = await wait_for(lambda: notices(credit, d.case_id))
+        [record] = await records(credit, d.case_id)
+        assert (record.credit_class, record.published) == ("minor", False)
+        assert await publication(credit, record.id) is None
+        assert n.content["published"] is False and "不予公示" in n.html
+
+    async def test_the_same_decision_twice_is_one_record(self, credit: Credit) -> None:
+        d = decision()
+        env = await publish(credit.js, d)
+        await publish(credit.js, d, envelope=env, msg_id=f"again-{env.id}")  # redelivered: same event id
+        await publish(credit.js, d)  # re-sent as a new event: same case, same revision
+        await wait_for(lambda: notices(credit, d.case_id))
+        await asyncio.sleep(1.0)  # let the duplicates be handled before counting
+        assert len(await records(credit, d.case_id)) == 1
+        assert len(await notices(credit, d.case_id)) == 1
+
+    async def test_malformed_decision_is_dead_lettered(self, credit: Credit) -> None:
+        d = decision(kinds=["fine"], fine_yuan=80_000).model_copy(update={"fine_fen": 0})
+        env = await publish(credit.js, d)
+
+        async def dead() -> int:
+            async with transaction(credit.factory) as s:
+                return int(
+                    await s.scalar(
+                        sa.select(sa.func.count())
+                        .select_from(dead_letter_t)
+                        .where(dead_letter_t.c.event_id == str(env.id))
+                    )
+                    or 0
+                )
+
+        await wait_for(dead)
+        assert await records(credit, d.case_id) == []
+
+
+class TestOutOfOrder:
+    async def test_revocation_before_the_decision_still_ends_it(self, credit: Credit) -> None:
+        d = decision()
+        await publish(credit.js, revoked(d))
+
+        async def kept() -> list[PendingCaseEvent]:
+            async with transaction(credit.factory) as s:
+                return list(
+                    (
+                        await s.scalars(
+                            sa.select(PendingCaseEvent).where(PendingCaseEvent.case_id == d.case_id)
+                        )
+                    ).all()
+                )
+
+        await wait_for(kept)
+        await publish(credit.js, d)
+        await wait_for(lambda: notices(credit, d.case_id))
+        [record] = await records(credit, d.case_id)
+        assert record.decision_status == "revoked"
+        pub = await publication(credit, record.id)
+        assert pub is not None and pub.ended_on == clock.today() and pub.end_reason == "revoked"
+        assert [(f.kind, f.reason) for f in await feed_for(credit, pub.id)] == [
+            ("started", None),
+            ("ended", "revoked"),
+        ]
+        [pending] = await kept()
+        assert pending.applied_at is not None
+        ended = [
+            e
+            for e in await outbox_events(credit.factory, "credit.publication.ended")
+            if e["data"]["publication_id"] == str(pub.id)
+        ]
+        assert [e["data"]["reason"] for e in ended] == ["revoked"]
+
+    async def test_revocation_after_the_decision_ends_it_at_once(self, credit: Credit) -> None:
+        d = decision()
+        await apply(credit.factory, d)
+        [record] = await records(credit, d.case_id)
+        await publish(credit.js, revoked(d))
+
+        async def ended() -> bool:
+            p = await publication(credit, record.id)
+            return p is not None and p.ended_at is not None
+
+        await wait_for(ended, timeout=5)  # 行政处罚法 第四十八条: within 3 days; here within seconds
+
+    async def test_an_older_revision_is_ignored(self, credit: Credit) -> None:
+        d = decision(revision=3)
+        await apply(credit.factory, d)
+        await apply(credit.factory, revoked(d, revision=2))  # older than the decision it would revoke
+        [record] = await records(credit, d.case_id)
+        assert record.decision_status == "in_force"
+
+    async def test_change_ends_the_old_publication_and_classes_the_new_decision(self, credit: Credit) -> None:
+        d = decision(fine_yuan=80_000)
+        await apply(credit.factory, d)
+        await apply(credit.factory, changed(d, kinds=["fine"], fine_yuan=30_000))
+        old, new = await records(credit, d.case_id)
+        assert (old.decision_status, old.superseded_by) == ("changed", new.id)
+        old_pub = await publication(credit, old.id)
+        assert old_pub is not None and old_pub.end_reason == "changed"
+        # 30,000 yuan: 轻微 and unpublished; the changed decision has its own notice
+        assert (new.revision, new.credit_class, new.published) == (2, "minor", False)
+        assert len(await notices(credit, d.case_id)) == 2
+
+    async def test_change_and_revocation_before_the_decision_apply_in_revision_order(
+        self, credit: Credit
+    ) -> None:
+        d = decision(fine_yuan=80_000)
+        await apply(credit.factory, revoked(d, revision=3))
+        await apply(credit.factory, changed(d, kinds=["fine"], fine_yuan=60_000, revision=2))
+        await apply(credit.factory, d)
+        old, new = await records(credit, d.case_id)
+        assert old.decision_status == "changed" and new.decision_status == "revoked"
+        new_pub = await publication(credit, new.id)
+        assert new_pub is not None and new_pub.end_reason == "revoked"
+
+    async def test_payment_before_the_decision(self, credit: Credit) -> None:
+        d = decision(fine_yuan=80_000)
+        await apply(credit.factory, paid(d))
+        await apply(credit.factory, d)
+        [record] = await records(credit, d.case_id)
+        assert record.fully_performed and record.fine_paid_fen == 80_000 * 100
+
+    async def test_partial_payments_add_up_to_the_fine(self, credit: Credit) -> None:
+        d = decision(fine_yuan=80_000)
+        await apply(credit.factory, d)
+        await apply(credit.factory, paid(d, fully=False, fine_fen=30_000 * 100))
+        await apply(credit.factory, paid(d, fully=False, fine_fen=60_000 * 100))  # more than what is left
+        [record] = await records(credit, d.case_id)
+        assert record.fine_paid_fen == 80_000 * 100 and not record.fully_performed
+
+
+class TestNoticeNumbers:
+    async def test_no_gaps_under_concurrency_and_rollbacks(self, credit: Credit) -> None:
+        async def one(i: int) -> None:
+            d = decision()
+            try:
+                async with transaction(credit.factory) as s:
+                    await service.on_decision_issued(
+                        s, envelope=make_envelope(d, source="penalty"), event=d, settings=SETTINGS
+                    )
+                    if i % 4 == 0:
+                        raise RuntimeError("fails after numbering")
+            except RuntimeError:
+                pass
+
+        await asyncio.gather(*(one(i) for i in range(24)))
+        async with transaction(credit.factory) as s:
+            seqs = sorted(
+                (
+                    await s.scalars(
+                        sa.select(RepairNotice.seq).where(
+                            RepairNotice.prefix == "沈市监信修提", RepairNotice.year == clock.today().year
+                        )
+                    )
+                ).all()
+            )
+        assert seqs == list(range(1, len(seqs) + 1))  # 1..n, no gap, no duplicate
+        assert len(seqs) >= 18  # the 18 committed here (6 rolled back) and the module's earlier ones
