@@ -14,7 +14,7 @@ import threading
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
@@ -576,6 +576,7 @@ async def _store_document(
         title=built.title,
         html=built.html,
         issued_on=issued_on,
+        created_at=datetime.now(UTC),  # real time, not the service clock: orders a case's documents
     )
     await repo.add_document(session, document)
     return document

@@ -40,7 +40,16 @@ def test_case_through_the_whole_procedure() -> None:
         (
             p.RecordAssessment(
                 p.AssessedPenalty(
-                    "SY-SJ-0001", 1, "一般", frozenset({K.FINE, K.WARNING}), 100, 500, True, True, False, False
+                    "SY-SJ-0001",
+                    1,
+                    "一般",
+                    frozenset({K.FINE, K.WARNING}),
+                    100,
+                    500,
+                    True,
+                    True,
+                    False,
+                    False,
                 )
             ),
             date(2026, 3, 4),

@@ -530,10 +530,12 @@ class TestProcedure:
     @pytest.mark.parametrize(
         ("party", "fine", "allowed"),
         [
+            (PERSON, 200 * YUAN - 1, True),  # 199.99 元
             (PERSON, 200 * YUAN, True),  # 公民 二百元以下 (inclusive)
-            (PERSON, 200 * YUAN + 1, False),
+            (PERSON, 200 * YUAN + 1, False),  # 200.01 元
+            (ORG, 3_000 * YUAN - 1, True),  # 2,999.99 元
             (ORG, 3_000 * YUAN, True),  # 法人或者其他组织 三千元以下
-            (ORG, 3_000 * YUAN + 1, False),
+            (ORG, 3_000 * YUAN + 1, False),  # 3,000.01 元
         ],
     )
     def test_simple_procedure_limits(self, party: PartyType, fine: int, allowed: bool) -> None:

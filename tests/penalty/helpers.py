@@ -1,0 +1,153 @@
+"""Helpers of the penalty service tests: identities, the pinned clock, and a case driven through the API."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path
+from typing import Any
+
+import httpx
+import sqlalchemy as sa
+
+from services.common import clock
+from services.common.db import transaction
+from services.common.tables import outbox_t
+from tests.support.stack import Running, auth
+
+SAMPLE_CATALOGUE = Path(__file__).resolve().parents[2] / "data" / "sample" / "benchmarks.json"
+TODAY = date(2026, 11, 16)  # a Monday; no holiday within three weeks
+YUAN = 100
+
+# Real sample enterprises (valid USCC check digits).
+USCC_A = "91210100MACQTKPQ79"  # 沈阳东陵客运有限公司
+USCC_B = "91210100MAWELQKM0Q"  # 沈阳东方化工产品经营有限公司
+USCC_C = "91210105MAEGA39K0F"  # 沈阳聚丰印刷包装有限公司
+
+SJ_A = {"cert_no": "辽A-7000001", "dept_code": "SJ", "district_code": "210102", "name": "张执法"}
+SJ_B = {"cert_no": "辽A-7000002", "dept_code": "SJ", "district_code": "210102", "name": "李执法"}
+SJ_C = {"cert_no": "辽A-7000003", "dept_code": "SJ", "district_code": "210102", "name": "王审核"}
+CG_A = {"cert_no": "辽A-7100001", "dept_code": "CG", "district_code": "210103", "name": "赵城管"}
+CG_B = {"cert_no": "辽A-7100002", "dept_code": "CG", "district_code": "210103", "name": "钱城管"}
+
+
+def pin_clock(day: date = TODAY, hour: int = 10) -> None:
+    """Make the service clock read ``day`` at ``hour`` o'clock in China (it keeps running from there)."""
+    target = datetime.combine(day, time(hour), tzinfo=clock.CHINA)
+    clock.set_offset(target - datetime.now(UTC))
+
+
+def officer(who: dict[str, str] = SJ_A) -> dict[str, str]:
+    return auth("officer", f"sub-{who['cert_no']}", **who)
+
+
+def enterprise(uscc: str = USCC_A) -> dict[str, str]:
+    return auth("enterprise", f"ent-{uscc}", uscc=uscc)
+
+
+def supervisor(scope: str = "city") -> dict[str, str]:
+    return auth("supervisor", f"sup-{scope}", scope=scope)
+
+
+def admin(sub: str = "admin-1") -> dict[str, str]:
+    return auth("admin", sub)
+
+
+def party(uscc: str = USCC_A, name: str = "沈阳东陵客运有限公司") -> dict[str, Any]:
+    return {"kind": "organisation", "name": name, "uscc": uscc, "address": "沈阳市铁西区沈辽路288号"}
+
+
+def ok(r: httpx.Response, status: int = 200) -> Any:
+    assert r.status_code == status, r.text
+    return r.json()
+
+
+def problem(r: httpx.Response, status: int, code: str) -> dict[str, Any]:
+    assert r.status_code == status, r.text
+    body = r.json()
+    assert body["code"] == code, body
+    assert body["detail"], body
+    return body  # type: ignore[no-any-return]
+
+
+async def open_case(
+    http: httpx.AsyncClient,
+    *,
+    who: dict[str, str] = SJ_A,
+    partner: dict[str, str] = SJ_B,
+    code: str = "SY-SJ-0004",
+    uscc: str = USCC_A,
+    procedure: str = "general",
+    **extra: Any,
+) -> dict[str, Any]:
+    body = {
+        "party": party(uscc),
+        "benchmark_code": code,
+        "procedure": procedure,
+        "facts_brief": "现场检查发现当事人销售无标签的预包装食品。",
+        "officers": [partner["cert_no"]],
+        "approved_by": "分管副局长",
+        **extra,
+    }
+    return ok(await http.post("/api/v1/penalty/cases", json=body, headers=officer(who)), 201)  # type: ignore[no-any-return]
+
+
+# SY-SJ-0004 (食品安全法 第一百二十五条第一款): goods value 3,000 元 < 10,000 元, so the fixed range
+# 5,000–50,000 元 applies. Default split of a range (SPEC §3.1): 一般 = 30–70 %:
+#   low  = 5,000 + 45,000 × 30 % = 18,500 元;  next tier starts at 5,000 + 45,000 × 70 % = 36,500 元
+#   tier range [18,500.00, 36,499.99]; suggested = midpoint (18,500 + 36,499.99) / 2 = 27,499.995 → 27,500 元
+GOODS_VALUE_FEN = 3_000 * YUAN
+ORDINARY_LOW_FEN = 18_500 * YUAN
+ORDINARY_HIGH_FEN = 36_500 * YUAN - 1
+SUGGESTED_FEN = 27_500 * YUAN
+
+
+def facts(**extra: Any) -> dict[str, Any]:
+    return {
+        "violation_date": (TODAY - timedelta(days=20)).isoformat(),
+        "base_amounts": {"goods_value": GOODS_VALUE_FEN},
+        **extra,
+    }
+
+
+async def to_assessed(http: httpx.AsyncClient, *, who: dict[str, str] = SJ_A, **open_kw: Any) -> str:
+    case = await open_case(http, who=who, **open_kw)
+    cid = case["id"]
+    ok(await http.post(f"/api/v1/penalty/cases/{cid}/investigation", json={}, headers=officer(who)))
+    ok(await http.post(f"/api/v1/penalty/cases/{cid}/assessment", json=facts(), headers=officer(who)))
+    return str(cid)
+
+
+async def to_notified(
+    http: httpx.AsyncClient, *, fine_fen: int = SUGGESTED_FEN, who: dict[str, str] = SJ_A, **open_kw: Any
+) -> str:
+    cid = await to_assessed(http, who=who, **open_kw)
+    notice = {
+        "facts": ["当事人销售无标签的预包装食品30袋。"],
+        "proposed": {"kinds": ["fine"], "fine_fen": fine_fen},
+    }
+    ok(await http.post(f"/api/v1/penalty/cases/{cid}/notice", json=notice, headers=officer(who)))
+    return cid
+
+
+async def to_decided(
+    http: httpx.AsyncClient, *, fine_fen: int = SUGGESTED_FEN, who: dict[str, str] = SJ_A, **open_kw: Any
+) -> dict[str, Any]:
+    cid = await to_notified(http, fine_fen=fine_fen, who=who, **open_kw)
+    ok(await http.post(f"/api/v1/penalty/cases/{cid}/waiver", json={"statement": True}, headers=officer(who)))
+    decision = {"penalty": {"kinds": ["fine"], "fine_fen": fine_fen}}
+    return ok(await http.post(f"/api/v1/penalty/cases/{cid}/decision", json=decision, headers=officer(who)))  # type: ignore[no-any-return]
+
+
+async def outbox_events(
+    running: Running, event_type: str, subject: str | None = None
+) -> list[dict[str, Any]]:
+    async with transaction(running.runtime.factory) as s:
+        stmt = sa.select(outbox_t.c.envelope).where(outbox_t.c.type == event_type).order_by(outbox_t.c.seq)
+        if subject is not None:
+            stmt = stmt.where(outbox_t.c.subject == subject)
+        return [dict(r) for r in (await s.scalars(stmt)).all()]
+
+
+def new_id() -> str:
+    return str(uuid.uuid4())
