@@ -656,13 +656,13 @@ def cleanup_reason_sql(rule_set: RuleSet) -> CleanupSql:
         minor = c.minor_threshold(party)
         params[f"minor_{i}"] = minor.amount_fen
         op = "<=" if minor.inclusive else "<"
-        covers = f"p.fine_fen {op} :minor_{i}"
+        covers = f"p.fine_fen {op} CAST(:minor_{i} AS bigint)"
         minor_cases.append(f"WHEN '{party.value}' THEN {covers}")
         serious = c.serious_threshold(party)
         if serious is not None:
             params[f"serious_{i}"] = serious.amount_fen
             fine_cases.append(
-                f"WHEN p.party_kind = '{party.value}' AND p.fine_fen >= :serious_{i} THEN 2 "
+                f"WHEN p.party_kind = '{party.value}' AND p.fine_fen >= CAST(:serious_{i} AS bigint) THEN 2 "
                 f"WHEN p.party_kind = '{party.value}' AND {covers} THEN 0 "
                 f"WHEN p.party_kind = '{party.value}' THEN 1"
             )
@@ -672,26 +672,26 @@ def cleanup_reason_sql(rule_set: RuleSet) -> CleanupSql:
             )
     minor_covers = f"(CASE p.party_kind {' '.join(minor_cases)} ELSE false END)"
     effective = (
-        "(CASE WHEN p.procedure = 'simple' THEN p.kinds_mask & :not_simple_kinds ELSE p.kinds_mask END)"
+        "(CASE WHEN p.procedure = 'simple' THEN p.kinds_mask & CAST(:not_simple_kinds AS integer) ELSE p.kinds_mask END)"
     )
     rank = (
         "GREATEST("
-        "CASE WHEN p.serious THEN :dept_serious_rank ELSE 0 END, "
-        "CASE WHEN p.procedure = 'simple' AND (p.kinds_mask & :simple_kinds) <> 0 THEN :simple_rank ELSE 0 END, "
-        f"CASE WHEN ({effective} & :serious_kinds) <> 0 THEN 2 WHEN ({effective} & :general_kinds) <> 0 THEN 1 "
+        "CASE WHEN p.serious THEN CAST(:dept_serious_rank AS integer) ELSE 0 END, "
+        "CASE WHEN p.procedure = 'simple' AND (p.kinds_mask & CAST(:simple_kinds AS integer)) <> 0 THEN CAST(:simple_rank AS integer) ELSE 0 END, "
+        f"CASE WHEN ({effective} & CAST(:serious_kinds AS integer)) <> 0 THEN 2 WHEN ({effective} & CAST(:general_kinds AS integer)) <> 0 THEN 1 "
         "ELSE 0 END, "
-        f"CASE WHEN ({effective} & :fine_bit) <> 0 THEN (CASE {' '.join(fine_cases)} ELSE 1 END) ELSE 0 END)"
+        f"CASE WHEN ({effective} & CAST(:fine_bit AS integer)) <> 0 THEN (CASE {' '.join(fine_cases)} ELSE 1 END) ELSE 0 END)"
     )
     # classify: the class's maximum, extended to the length of a longer restriction (总局令第45号 第十三条)
     max_months = (
-        "(CASE WHEN r.rank = 2 THEN :serious_max WHEN r.rank = 1 THEN :general_max ELSE :minor_max END)"
+        "(CASE WHEN r.rank = 2 THEN CAST(:serious_max AS integer) WHEN r.rank = 1 THEN CAST(:general_max AS integer) ELSE CAST(:minor_max AS integer) END)"
     )
     current_max = (
-        f"(CASE WHEN r.rank >= 1 AND :restriction_extends AND p.restriction_months IS NOT NULL "
-        f"AND (p.kinds_mask & :restriction_kinds) <> 0 AND p.restriction_months > {max_months} "
+        f"(CASE WHEN r.rank >= 1 AND CAST(:restriction_extends AS boolean) AND p.restriction_months IS NOT NULL "
+        f"AND (p.kinds_mask & CAST(:restriction_kinds AS integer)) <> 0 AND p.restriction_months > {max_months} "
         f"THEN p.restriction_months ELSE {max_months} END)"
     )
-    published = "(r.rank >= 1 OR :minor_published)"
+    published = "(r.rank >= 1 OR CAST(:minor_published AS boolean))"
     reason = (
         "(CASE "
         "WHEN p.decision_status <> 'in_force' THEN 'revoked' "
@@ -701,9 +701,9 @@ def cleanup_reason_sql(rule_set: RuleSet) -> CleanupSql:
         f"CAST(p.decided_on + make_interval(months => {current_max}) AS date) THEN 'expired' "
         f"WHEN {published} THEN NULL "
         "WHEN p.procedure = 'simple' THEN 'simple_procedure' "
-        "WHEN (p.kinds_mask & :warning_bit) <> 0 THEN 'warning' "
-        "WHEN (p.kinds_mask & :criticism_bit) <> 0 THEN 'circulated_criticism' "
-        f"WHEN (p.kinds_mask & :fine_bit) <> 0 AND {minor_covers} THEN 'small_fine' "
+        "WHEN (p.kinds_mask & CAST(:warning_bit AS integer)) <> 0 THEN 'warning' "
+        "WHEN (p.kinds_mask & CAST(:criticism_bit AS integer)) <> 0 THEN 'circulated_criticism' "
+        f"WHEN (p.kinds_mask & CAST(:fine_bit AS integer)) <> 0 AND {minor_covers} THEN 'small_fine' "
         "ELSE 'reclassified' END)"
     )
     return CleanupSql(rank, reason, params)

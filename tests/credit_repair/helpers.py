@@ -19,7 +19,9 @@ from services.common.contracts import penalty as pc
 from services.common.db import create_engine, session_factory, transaction
 from services.common.events import Envelope, Event, make_envelope
 from services.common.tables import outbox_t
-from services.credit_repair import service
+from services.credit_repair import repository, service
+from services.credit_repair.domain.publication import PublishedRecord
+from services.credit_repair.models import CreditRecord, Publication
 from services.credit_repair.settings import CreditRepairSettings
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -183,3 +185,70 @@ def months_later(day: date, months: int) -> date:
 
 def days_until(day: date) -> timedelta:
     return day - clock.today()
+
+
+def rows_for(records: list[PublishedRecord]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """credit_record and publication rows for generated records (only the columns the clean-up reads matter)."""
+    recs, pubs = [], []
+    for r in records:
+        d = r.decision
+        record_id, case_id = uuid.uuid4(), uuid.uuid4()
+        common = {
+            "case_id": case_id,
+            "decision_no": d.decision_no,
+            "party_kind": d.party_kind.value,
+            "department_code": "SJ" if d.department_domain == "market_regulation" else "ST",
+            "department_name": "部门",
+            "district_code": "210102",
+            "credit_class": "general",
+            "rule_set_id": "shenyang-credit-2026-04",
+            "platforms": ["信用中国"],
+            "decided_on": d.decision_date,
+            "procedure": d.procedure.value,
+            "fine_fen": d.fine_fen,
+            "serious": d.department_serious,
+            "restriction_months": d.restriction_months,
+        }
+        recs.append(
+            common
+            | {
+                "id": record_id,
+                "revision": 1,
+                "party_name": "某公司",
+                "penalty_domain": "测试",
+                "domain_key": d.department_domain,
+                "benchmark_code": "SY-SJ-0001",
+                "kinds": [k.value for k in d.kinds],
+                "published": True,
+                "class_reason": "",
+                "never_early": False,
+                "never_early_kinds": [],
+                "status_revision": 1,
+            }
+        )
+        pubs.append(
+            common
+            | {
+                "id": uuid.uuid4(),
+                "record_id": record_id,
+                "public_name": "某公司",
+                "starts_on": d.decision_date,
+                "min_ends_on": d.decision_date,
+                "earliest_repair_on": d.decision_date,
+                "max_ends_on": r.published_until,
+                "kinds_mask": repository.kinds_mask(d.kinds),
+                "decision_status": r.decision_status.value,
+                "repaired_on": r.repaired_on,
+            }
+        )
+    return recs, pubs
+
+
+async def insert(
+    factory: async_sessionmaker[AsyncSession], records: list[PublishedRecord]
+) -> list[uuid.UUID]:
+    recs, pubs = rows_for(records)
+    async with transaction(factory) as s:
+        await s.execute(sa.insert(CreditRecord), recs)
+        await s.execute(sa.insert(Publication), pubs)
+    return [p["id"] for p in pubs]

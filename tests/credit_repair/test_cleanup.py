@@ -1,0 +1,352 @@
+"""信用松绑 clean-up: the set-based SQL agrees with the pure oracle (``end_reason_for_cleanup``) on generated
+publications under several rule sets; runs through the API (dry run, report by reason and department, a
+real run, a second run that ends nothing, resume after a failure); the bulk-built envelopes parse as
+contracts; the daily sweep."""
+
+from __future__ import annotations
+
+import asyncio
+import copy
+import json
+import random
+import uuid
+from datetime import date, timedelta
+from typing import Any
+
+import orjson
+import pytest
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.common import clock
+from services.common.contracts.credit import PublicationEnded
+from services.common.db import transaction
+from services.common.inbox import parse
+from services.common.tables import outbox_t
+from services.credit_repair import repository, service
+from services.credit_repair.domain import publication as pub_domain
+from services.credit_repair.domain import rules
+from services.credit_repair.domain.publication import Decision, DecisionStatus, PublishedRecord
+from services.credit_repair.domain.rules import PartyKind, PenaltyKind, ProcedureKind
+from services.credit_repair.models import CleanupRun, FeedEntry, Publication
+from tests.credit_repair.conftest import Credit
+from tests.credit_repair.helpers import RULES, database, insert, load_rules
+from tests.support.stack import Stack, auth, client, wait_for
+
+pytestmark = pytest.mark.asyncio(loop_scope="session")
+
+ADMIN = auth("admin", "admin-1")
+YUAN = 100
+FINES = [
+    1,
+    200 * YUAN,
+    3_000 * YUAN,
+    5_000 * YUAN - 1,
+    5_000 * YUAN,
+    5_000 * YUAN + 1,
+    50_000 * YUAN - 1,
+    50_000 * YUAN,
+    50_000 * YUAN + 1,
+    100_000 * YUAN,
+    1_000_000 * YUAN,
+]
+
+
+def _rule_dict(rid: str = "shenyang-credit-2026-04") -> dict[str, Any]:
+    for item in json.loads(RULES)["rule_sets"]:
+        if item["id"] == rid:
+            return copy.deepcopy(dict(item))
+    raise AssertionError(rid)
+
+
+def rule_set_variants() -> list[rules.RuleSet]:
+    """The Shenyang rules and variants that exercise every branch of the expression."""
+    variants = [rules.parse_rule_set(_rule_dict()), rules.parse_rule_set(_rule_dict("sample-credit-2023-05"))]
+    d = _rule_dict()
+    for t in d["classification"]["minor_fine_thresholds"]:
+        t["inclusive"] = not t["inclusive"]
+    d["publication"]["minor"] = {"published": True, "max_months": 3}
+    d["id"] = "flipped"
+    variants.append(rules.parse_rule_set(d))
+    d = _rule_dict()
+    d["classification"]["serious_fine_thresholds"] = [
+        {"party": "organisation", "amount_fen": 1_000_000 * YUAN},
+        {"party": "individual", "amount_fen": 100_000 * YUAN},
+    ]
+    d["classification"]["kind_classes"]["confiscate_illegal_gains"] = "minor"
+    d["classification"]["kind_classes"].pop("detention")
+    d["classification"]["unmapped_kind_class"] = "serious"
+    d["classification"]["simple_procedure_class"] = "general"
+    d["classification"]["department_serious_class"] = "general"
+    d["publication"]["restriction_extends_maximum"] = False
+    d["id"] = "reshuffled"
+    variants.append(rules.parse_rule_set(d))
+    return variants
+
+
+def random_decision(rng: random.Random, today: date) -> Decision:
+    kinds = frozenset(rng.sample(list(PenaltyKind), rng.choice([1, 1, 1, 2, 3])))
+    return Decision(
+        decision_no=f"沈罚〔2026〕{rng.randrange(10**6)}号",
+        decision_date=today - timedelta(days=rng.randrange(0, 5 * 366)),
+        party_kind=rng.choice(list(PartyKind)),
+        procedure=rng.choice([ProcedureKind.GENERAL, ProcedureKind.GENERAL, ProcedureKind.SIMPLE]),
+        kinds=kinds,
+        fine_fen=rng.choice(FINES) if PenaltyKind.FINE in kinds else 0,
+        department_serious=rng.random() < 0.1,
+        department_domain=rng.choice(["market_regulation", "ecology_environment"]),
+        violation_kind="SY-SJ-0001",
+        restriction_months=rng.choice([None, None, 12, 36, 60]),
+    )
+
+
+def random_record(rng: random.Random, today: date) -> PublishedRecord:
+    d = random_decision(rng, today)
+    return PublishedRecord(
+        decision=d,
+        decision_status=rng.choice([DecisionStatus.IN_FORCE] * 8 + list(DecisionStatus)),
+        repaired_on=rng.choice([None] * 6 + [today - timedelta(days=10), today, today + timedelta(days=3)]),
+        published_until=d.decision_date + timedelta(days=rng.choice([90, 365, 700, 1095, 1900])),
+    )
+
+
+class TestSqlMatchesTheOracle:
+    @pytest.mark.parametrize("seed", [1, 2])
+    async def test_generated_publications(self, stack: Stack, seed: int) -> None:
+        rng = random.Random(seed)
+        today = date(2026, 11, 23)
+        records = [random_record(rng, today) for _ in range(1500)]
+        url = await stack.anew_database("credit_repair")
+        async with database(url) as factory:
+            await load_rules(factory)
+            ids = await insert(factory, records)
+            for rule_set in rule_set_variants():
+                for day in (today, today + timedelta(days=400)):
+                    sql = repository.cleanup_reason_sql(rule_set)
+                    async with transaction(factory) as s:
+                        result = await s.execute(
+                            sa.text(sql.judged("p.ended_at IS NULL")), {**sql.params, "today": day}
+                        )
+                        got = {row.id: row.reason for row in result}
+                    expected = {
+                        pid: (
+                            None
+                            if (reason := pub_domain.end_reason_for_cleanup(r, rule_set, day)) is None
+                            else reason.value
+                        )
+                        for pid, r in zip(ids, records, strict=True)
+                    }
+                    mismatches = [(pid, got[pid], expected[pid]) for pid in ids if got[pid] != expected[pid]]
+                    assert not mismatches, (rule_set.id, day, mismatches[:5], len(mismatches))
+                    # every reason and "stays" occur, so no branch is untested by accident
+                    if rule_set.id == "shenyang-credit-2026-04" and day == today:
+                        assert set(expected.values()) == {
+                            None,
+                            *(r.value for r in pub_domain.CleanupReason),
+                        } - {"reclassified"}
+                    if rule_set.id == "reshuffled" and day == today:
+                        assert "reclassified" in expected.values()
+
+
+async def _run(credit: Credit, payload: dict[str, Any]) -> dict[str, Any]:
+    async with client(credit.base, headers=ADMIN) as http:
+        r = await http.post("/api/v1/credit/cleanups", json=payload)
+        assert r.status_code == 202, r.text
+        run_id = r.json()["id"]
+
+        async def done() -> dict[str, Any] | None:
+            body = (await http.get(f"/api/v1/credit/cleanups/{run_id}")).json()
+            return body if body["status"] in ("completed", "failed") else None
+
+        return await wait_for(done, timeout=30)  # type: ignore[no-any-return]
+
+
+def _published(rng: random.Random, today: date, n: int) -> list[PublishedRecord]:
+    return [random_record(rng, today) for _ in range(n)]
+
+
+class TestRuns:
+    async def test_dry_run_then_real_run_then_nothing(self, credit: Credit) -> None:
+        rng = random.Random(7)
+        today = clock.today()
+        records = _published(rng, today, 400)
+        ids = await insert(credit.factory, records)
+        current = rules.rule_set_for(rules.parse_rule_sets(RULES), today)
+
+        async def active_expected() -> dict[uuid.UUID, str]:
+            # the oracle over every publication still active (earlier tests of the module add some)
+            async with transaction(credit.factory) as s:
+                active = set(
+                    (await s.scalars(sa.select(Publication.id).where(Publication.ended_at.is_(None)))).all()
+                )
+            out = {}
+            for pid, r in zip(ids, records, strict=True):
+                reason = pub_domain.end_reason_for_cleanup(r, current, today)
+                if pid in active and reason is not None:
+                    out[pid] = reason.value
+            return out
+
+        expected = await active_expected()
+        dry = await _run(credit, {"dry_run": True})
+        assert dry["status"] == "completed" and dry["dry_run"] is True
+        assert dry["matched"] >= len(expected)
+        for reason in set(expected.values()):
+            assert dry["by_reason"][reason] >= list(expected.values()).count(reason)
+        assert sum(dry["by_department"].values()) == dry["matched"]
+        async with transaction(credit.factory) as s:
+            still = await s.scalar(
+                sa.select(sa.func.count())
+                .select_from(Publication)
+                .where(Publication.id.in_(ids), Publication.ended_at.is_(None))
+            )
+        assert still == len(ids)  # a dry run ends nothing
+
+        real = await _run(credit, {"dry_run": False})
+        assert real["status"] == "completed" and real["matched"] == dry["matched"]
+        assert real["by_reason"] == dry["by_reason"] and real["by_department"] == dry["by_department"]
+        async with transaction(credit.factory) as s:
+            result = await s.execute(
+                sa.select(Publication.id, Publication.end_reason).where(
+                    Publication.id.in_(ids), Publication.ended_at.is_not(None)
+                )
+            )
+            ended = {r[0]: r[1] for r in result}
+            result = await s.execute(
+                sa.select(FeedEntry.publication_id, FeedEntry.reason).where(
+                    FeedEntry.publication_id.in_(ids), FeedEntry.kind == "ended"
+                )
+            )
+            feed = [(r[0], r[1]) for r in result]
+            envelopes = (
+                await s.scalars(
+                    sa.select(outbox_t.c.envelope).where(
+                        outbox_t.c.type == "credit.publication.ended",
+                        outbox_t.c.subject.in_([str(i) for i in ids]),
+                    )
+                )
+            ).all()
+        assert ended == {pid: f"cleanup_{reason}" for pid, reason in expected.items()}
+        assert sorted(feed) == sorted(ended.items())
+        assert len(envelopes) == len(ended)
+        for envelope in envelopes:
+            env, event = parse(orjson.dumps(envelope))  # the SQL-built envelope is a valid contract
+            assert isinstance(event, PublicationEnded)
+            assert env.subject == str(event.publication_id) and env.source == "credit_repair"
+            assert ended[event.publication_id] == event.reason
+
+        again = await _run(credit, {"dry_run": False})
+        assert again["status"] == "completed" and again["matched"] == 0  # safe to run twice
+
+    async def test_filters(self, credit: Credit) -> None:
+        today = clock.today()
+        rng = random.Random(11)
+        records = [r for r in _published(rng, today, 300) if r.decision_status is DecisionStatus.IN_FORCE]
+        await insert(credit.factory, records)
+        run = await _run(
+            credit, {"dry_run": True, "reasons": ["small_fine", "warning"], "department_codes": ["ST"]}
+        )
+        assert set(run["by_reason"]) <= {"small_fine", "warning"}
+        assert set(run["by_department"]) <= {"ST"}
+        assert run["reasons"] == ["warning", "small_fine"]  # stored in precedence order
+
+    async def test_unknown_reason_filter(self, credit: Credit) -> None:
+        async with client(credit.base, headers=ADMIN) as http:
+            r = await http.post("/api/v1/credit/cleanups", json={"dry_run": True, "reasons": ["bad_weather"]})
+            missing = await http.get(f"/api/v1/credit/cleanups/{uuid.uuid4()}")
+        assert r.status_code == 422 and r.json()["code"] == "VALIDATION_FAILED"
+        assert "reasons" in json.dumps(r.json()["errors"])
+        assert missing.status_code == 404 and missing.json()["code"] == "CLEANUP_NOT_FOUND"
+
+    async def test_resumes_after_a_failure(self, stack: Stack, monkeypatch: pytest.MonkeyPatch) -> None:
+        url = await stack.anew_database("credit_repair")
+        today = clock.today()
+        records = [
+            r
+            for r in _published(random.Random(5), today, 500)
+            if pub_domain.end_reason_for_cleanup(
+                r, rules.rule_set_for(rules.parse_rule_sets(RULES), today), today
+            )
+        ]
+        async with database(url) as factory:
+            await load_rules(factory)
+            ids = await insert(factory, records)
+            run_id = uuid.uuid4()
+            async with transaction(factory) as s:
+                s.add(
+                    CleanupRun(
+                        id=run_id,
+                        dry_run=False,
+                        status="pending",
+                        as_of=today,
+                        rule_set_id="shenyang-credit-2026-04",
+                        requested_by="t",
+                        requested_role="admin",
+                        requested_at=clock.now(),
+                    )
+                )
+            real_step = repository.cleanup_step
+            calls = 0
+
+            async def failing_step(session: AsyncSession, **kw: Any) -> tuple[int, int]:
+                nonlocal calls
+                calls += 1
+                if calls == 3:
+                    raise RuntimeError("the database went away")
+                return await real_step(session, **kw)
+
+            monkeypatch.setattr(repository, "cleanup_step", failing_step)
+            engine = factory.kw["bind"]
+            await service.run_cleanups(engine, factory, chunk_size=100)
+            async with transaction(factory) as s:
+                run = await s.get(CleanupRun, run_id)
+                assert run is not None and run.status == "failed" and "went away" in (run.error or "")
+                done_before = run.matched
+                assert 0 < done_before < len(records)
+                run.status = "pending"  # what POST /cleanups/{id}/resume does
+            await service.run_cleanups(engine, factory, chunk_size=100)
+            async with transaction(factory) as s:
+                run = await s.get(CleanupRun, run_id)
+                ended = await s.scalar(
+                    sa.select(sa.func.count())
+                    .select_from(Publication)
+                    .where(Publication.id.in_(ids), Publication.ended_at.is_not(None))
+                )
+                feed = await s.scalar(
+                    sa.select(sa.func.count()).select_from(FeedEntry).where(FeedEntry.kind == "ended")
+                )
+                events = await s.scalar(sa.select(sa.func.count()).select_from(outbox_t))
+        assert run is not None and run.status == "completed"
+        assert run.matched == ended == feed == events == len(records)  # each ended once, none twice
+
+
+class TestSweep:
+    async def test_ends_publications_at_their_maximum(self, credit: Credit, reset_clock: None) -> None:
+        from tests.credit_repair.helpers import apply, decision
+
+        d = decision(fine_yuan=80_000, decided_on=clock.today() - timedelta(days=30))
+        await apply(credit.factory, d)
+        async with transaction(credit.factory) as s:
+            pub = (await s.scalars(sa.select(Publication).where(Publication.case_id == d.case_id))).one()
+        async with client(credit.base, headers=ADMIN) as http:
+            before = (await http.post("/api/v1/credit/admin/sweep")).json()
+            clock.set_offset(timedelta(days=(pub.max_ends_on - clock.today()).days))
+            at_end = (await http.post("/api/v1/credit/admin/sweep")).json()
+            again = (await http.post("/api/v1/credit/admin/sweep")).json()
+        async with transaction(credit.factory) as s:
+            pub = (await s.scalars(sa.select(Publication).where(Publication.case_id == d.case_id))).one()
+        assert before["as_of"] < at_end["as_of"] == pub.max_ends_on.isoformat()
+        assert (pub.end_reason, pub.ended_on) == ("expired", pub.max_ends_on)
+        assert at_end["ended"] >= 1 and again["ended"] == 0
+
+
+async def test_runs_are_exclusive(stack: Stack) -> None:
+    url = await stack.anew_database("credit_repair")
+    async with database(url) as factory:
+        engine = factory.kw["bind"]
+        async with engine.connect() as holder:
+            assert await repository.try_session_lock(holder, service.CLEANUP_LOCK)
+            assert (
+                await service.run_cleanups(engine, factory, chunk_size=1000) == 0
+            )  # another worker holds it
+            await repository.release_session_lock(holder, service.CLEANUP_LOCK)
+        assert await asyncio.wait_for(service.run_cleanups(engine, factory, chunk_size=1000), 10) == 0
