@@ -381,61 +381,77 @@ _OUTSIDE_SQL = sa.text(
     """
 )
 
-# Positions in basis points of the tier's range, for decisions within it. The city's median per
-# (item, tier) is compared with each district's; only districts with enough decisions are compared.
+# Positions in basis points of the tier's range, for decisions within it. One sort feeds both grouping
+# sets (the city's (item, tier) is a prefix of the district's (item, tier, district)); only flagged
+# districts then fetch their case ids, through the (benchmark_code, tier) index.
 _POSITION_SQL = sa.text(
     """
-    WITH pos AS (
-        SELECT benchmark_code, tier, district_code, case_id, decided_on,
-               (fine_fen - tier_low_fen) * 10000.0 / (tier_high_fen - tier_low_fen) AS position
+    WITH agg AS (
+        SELECT benchmark_code, tier, district_code, GROUPING(district_code) AS city, count(*) AS n,
+               percentile_cont(0.5) WITHIN GROUP (
+                   ORDER BY (fine_fen - tier_low_fen) * 10000.0 / (tier_high_fen - tier_low_fen)
+               ) AS median
         FROM decided_case
         WHERE active AND has_fine AND tier_high_fen > tier_low_fen
           AND fine_fen BETWEEN tier_low_fen AND tier_high_fen
+        GROUP BY GROUPING SETS ((benchmark_code, tier), (benchmark_code, tier, district_code))
     ),
-    city AS (
-        SELECT benchmark_code, tier, count(*) AS n,
-               percentile_cont(0.5) WITHIN GROUP (ORDER BY position) AS median
-        FROM pos GROUP BY benchmark_code, tier
-    ),
-    district AS (
-        SELECT benchmark_code, tier, district_code, count(*) AS n,
-               percentile_cont(0.5) WITHIN GROUP (ORDER BY position) AS median,
-               (array_agg(case_id ORDER BY decided_on DESC, case_id))[1:CAST(:per_flag AS int)] AS case_ids
-        FROM pos
-        WHERE CAST(:district AS text) IS NULL OR district_code = :district
-        GROUP BY benchmark_code, tier, district_code
-        HAVING count(*) >= :min_cases
+    flags AS (
+        SELECT d.benchmark_code, d.tier, d.district_code, d.n, d.median AS district_median,
+               c.n AS city_n, c.median AS city_median, count(*) OVER () AS total
+        FROM agg d
+        JOIN agg c ON c.city = 1 AND c.benchmark_code = d.benchmark_code AND c.tier = d.tier
+        WHERE d.city = 0 AND d.n >= :min_cases AND abs(d.median - c.median) > :margin
+          AND (CAST(:district AS text) IS NULL OR d.district_code = :district)
+        ORDER BY abs(d.median - c.median) DESC, d.benchmark_code, d.tier, d.district_code
+        LIMIT :limit
     )
-    SELECT d.benchmark_code, d.tier, d.district_code, d.n, d.median AS district_median,
-           c.n AS city_n, c.median AS city_median, d.case_ids, count(*) OVER () AS total
-    FROM district d JOIN city c USING (benchmark_code, tier)
-    WHERE abs(d.median - c.median) > :margin
-    ORDER BY abs(d.median - c.median) DESC, d.benchmark_code, d.tier, d.district_code
-    LIMIT :limit
+    SELECT f.*, ids.case_ids
+    FROM flags f
+    CROSS JOIN LATERAL (
+        SELECT array_agg(x.case_id) AS case_ids
+        FROM (
+            SELECT case_id FROM decided_case
+            WHERE benchmark_code = f.benchmark_code AND tier = f.tier AND district_code = f.district_code
+              AND active AND has_fine AND fine_fen BETWEEN tier_low_fen AND tier_high_fen
+            ORDER BY decided_on DESC, case_id
+            LIMIT :per_flag
+        ) AS x
+    ) AS ids
+    ORDER BY abs(f.district_median - f.city_median) DESC, f.benchmark_code, f.tier, f.district_code
     """
 )
 
+# Groups whose tiers differ are found with min <> max (a hash aggregate, no sort); only the listed groups
+# are then detailed.
 _SAME_FACTS_SQL = sa.text(
     """
-    WITH groups AS (
-        SELECT benchmark_code, facts_key
+    WITH groups AS MATERIALIZED (
+        SELECT benchmark_code, facts_key, count(*) AS n
         FROM decided_case
         WHERE active
         GROUP BY benchmark_code, facts_key
-        HAVING count(DISTINCT tier) > 1
+        HAVING min(tier) <> max(tier)
+    ),
+    listed AS (
+        SELECT g.*, count(*) OVER () AS total
+        FROM groups g
+        WHERE CAST(:district AS text) IS NULL OR EXISTS (
+            SELECT 1 FROM decided_case x
+            WHERE x.benchmark_code = g.benchmark_code AND x.facts_key = g.facts_key
+              AND x.district_code = :district AND x.active
+        )
+        ORDER BY g.n DESC, g.benchmark_code, g.facts_key
+        LIMIT :limit
     )
-    SELECT g.benchmark_code, g.facts_key, count(*) AS n,
-           array_agg(DISTINCT d.tier ORDER BY d.tier) AS tiers,
-           array_agg(DISTINCT d.district_code ORDER BY d.district_code) AS districts,
-           (array_agg(d.case_id ORDER BY d.tier, d.decided_on DESC, d.case_id))[1:CAST(:per_flag AS int)]
-               AS case_ids,
-           count(*) OVER () AS total
-    FROM groups g JOIN decided_case d USING (benchmark_code, facts_key)
-    WHERE d.active
-    GROUP BY g.benchmark_code, g.facts_key
-    HAVING CAST(:district AS text) IS NULL OR bool_or(d.district_code = :district)
-    ORDER BY count(*) DESC, g.benchmark_code, g.facts_key
-    LIMIT :limit
+    SELECT l.benchmark_code, l.facts_key, l.n, l.total,
+           array_agg(DISTINCT d.tier) AS tiers,
+           array_agg(DISTINCT d.district_code) AS districts,
+           (array_agg(d.case_id ORDER BY d.tier, d.decided_on DESC, d.case_id))[1:CAST(:per_flag AS int)] AS case_ids
+    FROM listed l
+    JOIN decided_case d ON d.benchmark_code = l.benchmark_code AND d.facts_key = l.facts_key AND d.active
+    GROUP BY l.benchmark_code, l.facts_key, l.n, l.total
+    ORDER BY l.n DESC, l.benchmark_code, l.facts_key
     """
 )
 
