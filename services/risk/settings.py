@@ -38,7 +38,7 @@ class RiskSettings(settings_class("risk")):  # type: ignore[misc]
         5000, ge=1, le=50_000, description="bulk intake: good lines stored per set-based INSERT"
     )
     job_interval_s: float = Field(
-        30.0, gt=0, description="how often the worker looks for requested reclassifications and daily work"
+        5.0, gt=0, description="how often the worker looks for requested reclassifications and daily work"
     )
     daily_job_enabled: bool = Field(True, description="run the daily reclassification and lead transfer")
     daily_job_hour: int = Field(
