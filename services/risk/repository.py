@@ -294,6 +294,16 @@ async def upsert_case_corrected(
     await session.execute(stmt.on_conflict_do_update(index_elements=["case_id"], set_=set_))
 
 
+async def insert_cases(session: AsyncSession, rows: Sequence[dict[str, Any]]) -> int:
+    """Insert projected cases that are not there yet (the sample loader); returns how many were new."""
+    if not rows:
+        return 0
+    result = await session.execute(
+        pg_insert(case_t).values(list(rows)).on_conflict_do_nothing().returning(case_t.c.case_id)
+    )
+    return len(result.all())
+
+
 async def get_case(session: AsyncSession, case_id: uuid.UUID) -> Any | None:
     return (await session.execute(sa.select(case_t).where(case_t.c.case_id == case_id))).first()
 

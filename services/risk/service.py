@@ -130,7 +130,7 @@ def _body_hash(canonical: Mapping[str, Any]) -> str:
     return hashlib.sha256(orjson.dumps(canonical, option=orjson.OPT_SORT_KEYS)).hexdigest()
 
 
-def _intake_row(record: intake.IntakeRecord, *, client: str, now: datetime) -> dict[str, Any]:
+def intake_row(record: intake.IntakeRecord, *, client: str, now: datetime) -> dict[str, Any]:
     canonical = _canonical(record)
     common: dict[str, Any] = {
         "id": uuid.uuid4(),
@@ -236,7 +236,7 @@ async def intake_one(
             code=parsed.code,
             errors=[{"field": i.field, "code": i.code, "detail": i.message} for i in parsed.issues],
         )
-    row = _intake_row(parsed.record, client=principal.client or "", now=now)
+    row = intake_row(parsed.record, client=principal.client or "", now=now)
     inserted = await repo.insert_intake(session, kind.value, [row])
     if not inserted:
         existing = await repo.find_intake(session, kind.value, row["external_id"])
@@ -360,7 +360,7 @@ async def intake_bulk(
             state.errors.append(parsed.as_problem())
             continue
         assert isinstance(parsed, ParsedLine)
-        row = _intake_row(parsed.record, client=client, now=now)
+        row = intake_row(parsed.record, client=client, now=now)
         earlier = seen.get(row["external_id"])
         if earlier is not None:
             if earlier == row["body_hash"]:
@@ -603,19 +603,11 @@ async def publish_report(
     rep = await build_report(session, quarter=quarter, config=config, today=today)
     document = await report_document(session, rep, published_at=now)
     warned = rep.warnings()
-    await repo.insert_report(
-        session,
-        {
-            "quarter": str(quarter),
-            "config_version": rep.config_version,
-            "published_at": now,
-            "published_by": principal.sub,
-            "warnings": len(warned),
-            "snapshot": document,
-        },
-    )
+    # Every deadline first: a refusal (CALENDAR_NOT_COVERED when a deadline falls in a year whose holidays
+    # are not entered yet) must come before anything is written or staged.
     calendar = await calendar_store.load_calendar(session)
     deadlines = config.in_effect(today).rectification
+    issued = []
     for assessment in warned:
         assert assessment.unit_code is not None
         warning_id = uuid.uuid4()
@@ -630,6 +622,20 @@ async def publish_report(
             config=deadlines,
             calendar=calendar,
         )
+        issued.append((assessment, warning_id, rect))
+    await repo.insert_report(
+        session,
+        {
+            "quarter": str(quarter),
+            "config_version": rep.config_version,
+            "published_at": now,
+            "published_by": principal.sub,
+            "warnings": len(warned),
+            "snapshot": document,
+        },
+    )
+    for assessment, warning_id, rect in issued:
+        assert assessment.unit_code is not None
         reasons = [_reason_json(r) for r in assessment.reasons]
         if assessment.lamp_reason is not None:
             reasons.append(_reason_json(assessment.lamp_reason))

@@ -1,0 +1,85 @@
+"""The sample loader: fast, idempotent, and the report it produces is not empty and shows every colour."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+import sqlalchemy as sa
+
+from services.common import clock
+from services.common.auth import Principal
+from services.common.db import create_engine, session_factory, transaction
+from services.risk import sample, service
+from services.risk.app import read_config
+from services.risk.domain.report import Quarter
+from services.risk.settings import RiskSettings
+from tests.support.stack import Stack
+
+pytestmark = pytest.mark.asyncio(loop_scope="session")
+
+
+async def test_sample_loads_twice_and_colours_the_report(stack: Stack) -> None:
+    url = await stack.anew_database("risk")
+    await _enter_next_year(url)  # blue deadlines (30 working days) reach into next year from November on
+    started = time.perf_counter()
+    first = await sample.load(url)
+    elapsed = time.perf_counter() - started
+    second = await sample.load(url)
+    assert "units" in first and elapsed < 20, (first, elapsed)
+    assert " 0 decisions, 0 outcomes and 0 12345 leads added" in second, second
+    assert "already published" in second, second
+    engine = create_engine(url, pool_size=1)
+    try:
+        async with transaction(session_factory(engine)) as session:
+            previous = Quarter.containing(clock.today()).previous()
+            rep = await service.build_report(
+                session, quarter=previous, config=read_config(RiskSettings()), today=clock.today()
+            )
+            warnings = await session.scalar(sa.text("SELECT count(*) FROM risk_warning"))
+            classes = await session.scalar(sa.text("SELECT count(DISTINCT class) FROM enterprise_class"))
+            document = await service.get_report(
+                session,
+                quarter_text=str(previous),
+                principal=Principal(sub="s", role="supervisor", scope="city"),
+                config=read_config(RiskSettings()),
+            )
+    finally:
+        await engine.dispose()
+    colours = {a.colour.value for a in rep.units}
+    assert {"red", "none"} <= colours
+    assert any(a.lamp for a in rep.units)
+    assert warnings and warnings >= 3
+    assert classes and classes >= 3  # not everyone A, not everyone D
+    assert document["published"] is True
+
+
+async def _enter_next_year(url: str) -> None:
+    engine = create_engine(url, pool_size=1)
+    try:
+        async with transaction(session_factory(engine)) as session:
+            await session.execute(
+                sa.text("INSERT INTO calendar_year (year, source) VALUES (:y, '测试：仅周末休息')"),
+                {"y": clock.today().year + 1},
+            )
+    finally:
+        await engine.dispose()
+
+
+async def test_a_refused_publication_leaves_nothing(stack: Stack) -> None:
+    url = await stack.anew_database("risk")
+    summary = await sample.load(url)
+    engine = create_engine(url, pool_size=1)
+    try:
+        async with transaction(session_factory(engine)) as session:
+            reports = await session.scalar(sa.text("SELECT count(*) FROM quarter_report"))
+            warnings = await session.scalar(sa.text("SELECT count(*) FROM risk_warning"))
+            events = await session.scalar(
+                sa.text("SELECT count(*) FROM outbox WHERE type = 'risk.warning.issued'")
+            )
+    finally:
+        await engine.dispose()
+    if "not published (CALENDAR_NOT_COVERED)" in summary:
+        assert (reports, warnings, events) == (0, 0, 0)
+    else:
+        assert reports == 1 and warnings == events
