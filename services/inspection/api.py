@@ -31,6 +31,8 @@ from services.inspection.deps import (
 from services.inspection.domain import registry
 
 router = APIRouter(prefix="/api/v1/inspection", tags=["inspection"])
+# Scan-to-enter first: routes are matched in order, and check-in is the hot path.
+entry_router = APIRouter(prefix="/api/v1/inspection", tags=["inspection: scan-to-enter"])
 public_router = APIRouter(prefix="/public/inspection", tags=["inspection: public"])
 
 UsccPath = Annotated[str, Path(min_length=15, max_length=20, description="统一社会信用代码")]
@@ -444,7 +446,7 @@ async def task_draw(session: SessionDep, principal: PrincipalDep, task_id: uuid.
 # Scan-to-enter
 
 
-@router.post(
+@entry_router.post(
     "/visits/entry-codes", status_code=201, response_model=s.EntryCodeRead, tags=["inspection: scan-to-enter"]
 )
 async def issue_entry_code(
@@ -467,13 +469,13 @@ async def issue_entry_code(
     )
 
 
-@router.get("/visits/entry-codes/keys", response_model=s.KeySetRead, tags=["inspection: scan-to-enter"])
+@entry_router.get("/visits/entry-codes/keys", response_model=s.KeySetRead, tags=["inspection: scan-to-enter"])
 async def entry_code_keys(principal: PrincipalDep, cfg: ConfigDep) -> s.KeySetRead:
     """The public keys (JWKS, Ed25519) that verify entry and enterprise codes offline."""
     return service.public_keys(cfg)
 
 
-@router.post(
+@entry_router.post(
     "/visits/check-in", status_code=201, response_model=s.CheckInRead, tags=["inspection: scan-to-enter"]
 )
 async def check_in(
@@ -496,7 +498,9 @@ async def check_in(
     )
 
 
-@router.post("/visits/scan", status_code=201, response_model=s.VisitRead, tags=["inspection: scan-to-enter"])
+@entry_router.post(
+    "/visits/scan", status_code=201, response_model=s.VisitRead, tags=["inspection: scan-to-enter"]
+)
 async def scan(
     request: Request,
     session: SessionDep,
@@ -517,7 +521,7 @@ async def scan(
     )
 
 
-@router.post(
+@entry_router.post(
     "/visits/backfill", status_code=201, response_model=s.VisitRead, tags=["inspection: scan-to-enter"]
 )
 async def backfill(

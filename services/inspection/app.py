@@ -40,6 +40,27 @@ async def _housekeeping_round(runtime: Runtime, cfg: service.Config) -> None:
         log.warning("housekeeping round failed (will retry): %s", exc)
 
 
+def auditor_job(idle_interval: float = 0.5) -> Job:
+    async def audit_visits(runtime: Runtime) -> None:
+        """Append the start of new visits to the audit chain in batches (see service.audit_visit_starts)."""
+        while True:
+            done = 0
+            try:
+                async with transaction(runtime.factory) as session:
+                    done = await service.audit_visit_starts(session, limit=AUDIT_BATCH)
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                log.warning("auditing visits failed (will retry): %s", exc)
+            if done < AUDIT_BATCH:
+                await asyncio.sleep(idle_interval)
+
+    return audit_visits
+
+
+AUDIT_BATCH = 500
+
+
 def create_app(settings: InspectionSettings | None = None, role: Role = "all") -> FastAPI:
     """The inspection service: 扫码入企: registries, tasks, scan-to-enter, visits and ratings."""
     settings = settings or InspectionSettings()
@@ -52,9 +73,9 @@ def create_app(settings: InspectionSettings | None = None, role: Role = "all") -
         ServiceParts(
             info=SERVICES["inspection"],
             settings=settings,
-            routers=[api.router, api.public_router],
+            routers=[api.entry_router, api.router, api.public_router],
             subscriptions=events.subscriptions(),
-            jobs=[housekeeping_job(cfg, settings.job_interval_s)],
+            jobs=[housekeeping_job(cfg, settings.job_interval_s), auditor_job()],
             description="扫码入企: registries, tasks, scan-to-enter, visits and ratings",
         ),
         role=role,

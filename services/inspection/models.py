@@ -240,6 +240,7 @@ class Visit(Base):
         ),
         sa.CheckConstraint("status IN ('in_progress', 'completed')", name="status"),
         sa.CheckConstraint("rating_stars BETWEEN 1 AND 5", name="rating_stars"),
+        sa.Index("ix_visit_unaudited", "recorded_at", postgresql_where=sa.text("audited_at IS NULL")),
     )
 
     visit_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
@@ -262,6 +263,11 @@ class Visit(Base):
     item_codes: Mapped[list[str]] = mapped_column(TEXTS)
     items: Mapped[list[dict[str, str]]] = mapped_column(JSONB, server_default="[]")
     started_by: Mapped[str] = mapped_column(sa.Text)
+    started_by_role: Mapped[str] = mapped_column(sa.Text, server_default="officer")
+    request_id: Mapped[str | None] = mapped_column(sa.Text)
+    # The start of a visit reaches the audit chain through the auditor job (service.audit_visit_starts), so
+    # that the chain's lock is not taken on the check-in path; NULL until then.
+    audited_at: Mapped[datetime | None] = mapped_column(Created)
     rating_stars: Mapped[int | None] = mapped_column(sa.SmallInteger)
     rating_tags: Mapped[list[str] | None] = mapped_column(TEXTS)
     rating_comment: Mapped[str | None] = mapped_column(sa.Text)

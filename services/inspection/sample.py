@@ -86,7 +86,9 @@ async def _load(session: Any, cfg: service.Config) -> str:
         if uuid.UUID(o["officer_id"]) not in existing_officers
     ]
     if new_officers:
-        created["officers"] = (await service.import_officers(session, principal=LOADER, rows=new_officers)).created
+        created["officers"] = (
+            await service.import_officers(session, principal=LOADER, rows=new_officers)
+        ).created
 
     existing_enterprises = set(await session.scalars(sa.select(m.Enterprise.uscc)))
     efields = set(s.EnterpriseImport.model_fields)
@@ -125,7 +127,9 @@ async def _load(session: Any, cfg: service.Config) -> str:
 
 
 async def _tasks(session: Any, cfg: service.Config) -> int:
-    food = [e["uscc"] for e in _items("enterprises.json") if e["industry"] in ("食品生产", "食品销售", "餐饮服务")]
+    food = [
+        e["uscc"] for e in _items("enterprises.json") if e["industry"] in ("食品生产", "食品销售", "餐饮服务")
+    ]
     demo = [ids.ENTERPRISE_USCC, *[u for u in food if u != ids.ENTERPRISE_USCC][:5]]
     wanted = [
         (
@@ -170,4 +174,3 @@ async def _tasks(session: Any, cfg: service.Config) -> int:
         await service.approve_task(session, cfg=cfg, principal=APPROVER, task_id=tid)
         made += 1
     return made
-

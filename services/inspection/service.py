@@ -34,6 +34,7 @@ from services.common import audit, clock, outbox
 from services.common.auth import Principal
 from services.common.db import transaction
 from services.common.errors import Conflict, DomainError, Forbidden, NotFound, Unavailable, Unprocessable
+from services.common.logs import request_id_var
 from services.common.pagination import InvalidCursor, Page, decode_cursor, encode_cursor, page_of
 from services.inspection import events, qr
 from services.inspection import models as m
@@ -271,53 +272,45 @@ async def _refuse(
 
 # ---------------------------------------------------------------------------------------------------------
 # Scan-to-enter
+#
+# Every channel (entry code, check-in, enterprise-code scan, emergency, back-fill) runs the same steps:
+# resolve the enterprise (locked when a visit may start), read every fact the rules need in one statement
+# (repository.entry_facts), resolve the people and the task, let the domain start the visit (times and
+# windows) and judge the entry (entry_rules.check_entry at the moment of entering), then write the visit —
+# consuming the code in the same statement for a check-in. Any refusal is recorded by ``_refuse``.
 
 
 CERT_LIKE = re.compile(r"^\S+-\d+$")
 
 
 @dataclass
-class People:
-    inspectors: list[m.Officer]
-    accompanying: list[m.Officer]
+class Entry:
+    """An entry being judged: the enterprise, the facts read for it, and the people resolved from them."""
 
+    enterprise: repo.EnterpriseRow
+    facts: repo.EntryFacts
+    inspectors: list[registry.Officer]
+    companions: list[registry.Officer]
+    departments: dict[str, str]
+    unknown: list[str]
+    item_codes: list[str]
 
-async def _people(
-    session: AsyncSession,
-    cert_nos: Sequence[str],
-    officer_ids: Sequence[str],
-    accompanying: Sequence[uuid.UUID],
-) -> People:
-    """Resolve the people put forward; anyone not in the registry is refused as NOT_CERTIFIED."""
-    ids: list[uuid.UUID] = []
-    for ref in officer_ids:
-        try:
-            ids.append(uuid.UUID(ref))
-        except ValueError:
+    def task(self, task_id: uuid.UUID | str | None) -> entry_rules.Task:
+        """The task (the enterprise counted in it only if it is a member), or ``TASK_NOT_APPROVED``."""
+        if self.facts.task is None:
+            raise entry_rules.TaskNotApproved(
+                f"检查任务 {task_id} 不存在，不得入企检查", extra={"task_id": str(task_id)}
+            )
+        members = [self.enterprise.uscc] if self.facts.assigned is not None else []
+        return repo.task_from_json(self.facts.task, members)
+
+    def require_people(self) -> None:
+        """Anyone put forward who is not in the registry is refused as ``NOT_CERTIFIED``."""
+        if self.unknown:
+            ref = self.unknown[0]
             raise entry_rules.NotCertified(
                 f"“{ref}”未在执法人员名录中登记，不得从事行政检查", extra={"ref": ref}
-            ) from None
-    rows = await repo.officers_by_refs(session, cert_nos, [*ids, *accompanying])
-    by_cert = {r.cert_no: r for r in rows if r.cert_no}
-    by_id = {r.officer_id: r for r in rows}
-    inspectors: list[m.Officer] = []
-    for cert in cert_nos:
-        row = by_cert.get(cert)
-        if row is None:
-            raise entry_rules.NotCertified(
-                f"执法证号 {cert} 未在执法人员名录中登记，不得从事行政检查", extra={"cert_no": cert}
             )
-        inspectors.append(row)
-    for oid in ids:
-        if oid not in by_id:
-            raise entry_rules.NotCertified(f"“{oid}”未在执法人员名录中登记，不得从事行政检查")
-        inspectors.append(by_id[oid])
-    companions: list[m.Officer] = []
-    for oid in accompanying:
-        if oid not in by_id:
-            raise entry_rules.NotCertified(f"随行人员“{oid}”未在执法人员名录中登记")
-        companions.append(by_id[oid])
-    return People(inspectors, companions)
 
 
 def _split_refs(principal: Principal, refs: Sequence[str]) -> tuple[list[str], list[str]]:
@@ -325,70 +318,228 @@ def _split_refs(principal: Principal, refs: Sequence[str]) -> tuple[list[str], l
     certs: list[str] = [principal.cert_no] if principal.cert_no else []
     ids: list[str] = []
     for ref in refs:
-        ref = ref.strip()
-        if CERT_LIKE.match(ref.replace("－", "-")):
-            certs.append(ref.replace("－", "-").upper())
+        ref = ref.strip().replace("－", "-")
+        if CERT_LIKE.match(ref):
+            certs.append(ref.upper())
         else:
             ids.append(ref)
     return list(dict.fromkeys(certs)), list(dict.fromkeys(ids))
 
 
-async def _judge(
+async def _gather(
     session: AsyncSession,
-    cfg: Config,
     *,
-    task_row: m.Task,
-    enterprise_row: m.Enterprise,
-    people: People,
+    enterprise: repo.EnterpriseRow,
+    task_id: uuid.UUID | None,
+    cert_nos: Sequence[str],
+    officer_ids: Sequence[str],
+    accompanying: Sequence[uuid.UUID],
     item_codes: Sequence[str],
     at: datetime,
-) -> tuple[entry_rules.Task, registry.Catalogue]:
-    """Every rule of SPEC §2.3 for this entry at time ``at``; raises the first refusal that applies."""
-    membership = await repo.task_enterprise(session, task_row.task_id, enterprise_row.uscc)
-    task = repo.to_task(task_row, [enterprise_row.uscc] if membership else [])
-    catalogue = await repo.catalogue_for(session, item_codes)
-    year = year_of(at)
-    records = await repo.enterprise_visit_records(session, enterprise_row.uscc, year)
-    counts = frequency.enterprise_year(records, enterprise_row.uscc, year, cfg.policy)
-    risk = await repo.risk_class(session, enterprise_row.uscc)
-    windows = await repo.quiet_windows(session, enterprise_row.uscc, local_date(at))
-    inspectors = [repo.to_officer(o) for o in people.inspectors]
+    code_id: uuid.UUID | None = None,
+) -> Entry:
+    ids: list[uuid.UUID] = []
+    unknown: list[str] = []
+    for ref in officer_ids:
+        try:
+            ids.append(uuid.UUID(ref))
+        except ValueError:
+            unknown.append(ref)
+    facts = await repo.entry_facts(
+        session,
+        uscc=enterprise.uscc,
+        task_id=task_id,
+        cert_nos=cert_nos,
+        officer_ids=[*ids, *accompanying],
+        item_codes=item_codes,
+        at=at,
+        code_id=code_id,
+    )
+    by_cert = {o.cert_no: o for o, _ in facts.officers if o.cert_no}
+    by_id = {o.officer_id: o for o, _ in facts.officers}
+    departments = {o.dept_code: name for o, name in facts.officers}
+    inspectors: list[registry.Officer] = []
+    for cert in cert_nos:
+        if cert in by_cert:
+            inspectors.append(by_cert[cert])
+        else:
+            unknown.append(cert)
+    for oid in ids:
+        if str(oid) in by_id:
+            inspectors.append(by_id[str(oid)])
+        else:
+            unknown.append(str(oid))
+    companion_ids = [str(a) for a in accompanying]
+    if code_id is not None and facts.code is not None:
+        companion_ids = list(facts.code["accompanying_ids"])
+    companions = []
+    for oid_text in companion_ids:
+        if oid_text in by_id:
+            companions.append(by_id[oid_text])
+        else:
+            unknown.append(oid_text)
+    return Entry(enterprise, facts, inspectors, companions, departments, unknown, list(item_codes))
+
+
+def _judge(cfg: Config, entry: Entry, task: entry_rules.Task, at: datetime) -> None:
+    """Every rule of SPEC §2.3 for this entry as of ``at``; raises the first refusal that applies."""
+    uscc = entry.enterprise.uscc
+    counts = frequency.enterprise_year(entry.facts.records, uscc, year_of(at), cfg.policy)
     entry_rules.check_entry(
         task,
-        repo.to_enterprise(enterprise_row),
-        inspectors,
-        item_codes,
-        catalogue,
+        entry.enterprise.domain(),
+        entry.inspectors,
+        entry.item_codes,
+        entry.facts.catalogue,
         counts,
-        risk,
+        entry.facts.risk_class,
         cfg.entry,
         at,
-        accompanying=[repo.to_officer(o) for o in people.accompanying],
-        quiet_windows=windows,
+        accompanying=entry.companions,
+        quiet_windows=entry.facts.windows,
     )
-    entry_rules.check_assignment(
-        task, enterprise_row.uscc, membership.assigned_cert_nos if membership else [], inspectors
-    )
-    return task, catalogue
+    entry_rules.check_assignment(task, uscc, entry.facts.assigned or [], entry.inspectors)
 
 
-async def _task_for_entry(session: AsyncSession, task_id: uuid.UUID) -> m.Task:
-    row = await repo.get_task(session, task_id)
-    if row is None:
-        raise entry_rules.TaskNotApproved(
-            f"检查任务 {task_id} 不存在，不得入企检查", extra={"task_id": str(task_id)}
-        )
-    return row
-
-
-async def _enterprise_for_entry(session: AsyncSession, uscc: str, task_id: uuid.UUID) -> m.Enterprise:
-    row = await repo.get_enterprise(session, uscc, lock=True)
+async def _enterprise_for_entry(
+    session: AsyncSession, uscc: str, task_id: uuid.UUID, *, lock: bool
+) -> repo.EnterpriseRow:
+    row = await repo.enterprise_row(session, uscc, lock=lock)
     if row is None:
         raise entry_rules.EnterpriseNotInTask(
             f"统一社会信用代码 {uscc} 的企业未在企业名录中登记，不在检查任务 {task_id} 范围内",
             extra={"uscc": uscc},
         )
     return row
+
+
+def _new_visit(
+    cfg: Config,
+    entry: Entry,
+    task: entry_rules.Task,
+    *,
+    visit_id: uuid.UUID,
+    mode: visits.VisitMode,
+    now: datetime,
+    started_at: datetime | None = None,
+    reason: str = "",
+    entry_code_id: uuid.UUID | None = None,
+) -> visits.Visit:
+    """The domain's visit: checks the times and windows of emergency and back-filled visits."""
+    return visits.start_visit(
+        visit_id=str(visit_id),
+        task=task,
+        enterprise=entry.enterprise.domain(),
+        officers=entry.inspectors,
+        item_codes=entry.item_codes,
+        mode=mode,
+        now=now,
+        started_at=started_at,
+        reason=reason,
+        entry_code_id=str(entry_code_id) if entry_code_id else None,
+        backfill_window=cfg.backfill_window,
+        emergency_window=cfg.emergency_window,
+    )
+
+
+def _visit_values(entry: Entry, visit: visits.Visit, principal: Principal) -> dict[str, Any]:
+    day = local_date(visit.started_at)
+    items = []
+    for code in visit.item_codes:
+        item = entry.facts.catalogue.get(code, day)
+        assert item is not None  # check_entry resolved every item on this day
+        items.append(
+            {
+                "code": item.code,
+                "name": item.name,
+                "dept_code": item.dept_code,
+                "legal_basis": item.legal_basis_text(),
+            }
+        )
+    names = entry.departments
+    return {
+        "visit_id": uuid.UUID(visit.visit_id),
+        "task_id": uuid.UUID(visit.task_id),
+        "task_kind": visit.task_kind.value,
+        "uscc": visit.uscc,
+        "district_code": visit.district_code,
+        "mode": visit.mode.value,
+        "status": visit.status.value,
+        "started_at": visit.started_at,
+        "recorded_at": visit.recorded_at,
+        "reason": visit.reason,
+        "entry_code_id": uuid.UUID(visit.entry_code_id) if visit.entry_code_id else None,
+        "requested_by_enterprise": visit.requested_by_enterprise,
+        "dept_codes": sorted(visit.dept_codes),
+        "cert_nos": list(visit.cert_nos),
+        "officers": [
+            {
+                "cert_no": o.cert_no,
+                "name": o.name,
+                "dept_code": o.dept_code,
+                "department": names.get(o.dept_code, ""),
+            }
+            for o in visit.officers
+        ],
+        "accompanying": [
+            {
+                "officer_id": o.officer_id,
+                "name": o.name,
+                "dept_code": o.dept_code,
+                "department": names.get(o.dept_code, ""),
+            }
+            for o in entry.companions
+        ],
+        "item_codes": list(visit.item_codes),
+        "items": items,
+        "started_by": principal.sub,
+        "started_by_role": principal.role,
+        "request_id": request_id_var.get(),
+    }
+
+
+def _record_start(session: AsyncSession, visit: visits.Visit, values: dict[str, Any]) -> m.Visit:
+    """After the visit row is written: its event (same transaction); returns a detached row for the reply.
+
+    Its audit-chain entry is appended by ``audit_visit_starts`` (the auditor job) within about a second: the
+    chain's lock serialises every writer of the service until commit, and on the check-in path it would cap
+    the throughput (see docs/api/inspection.md, "Audit of visits").
+    """
+    outbox.add(session, events.visit_started(visit))
+    return m.Visit(**values, completed_at=None)
+
+
+async def audit_visit_starts(session: AsyncSession, *, limit: int = 500) -> int:
+    """Append the start of every visit not yet in the audit chain, oldest first (job); returns how many."""
+    rows = await repo.unaudited_visits(session, limit)
+    for row in rows:
+        token = request_id_var.set(row.request_id)
+        try:
+            await audit.append(
+                session,
+                actor=row.started_by,
+                actor_role=row.started_by_role,
+                action=f"visit.started.{row.mode}",
+                entity_type="visit",
+                entity_id=str(row.visit_id),
+                after={
+                    "task_id": str(row.task_id),
+                    "uscc": row.uscc,
+                    "mode": row.mode,
+                    "started_at": row.started_at.isoformat(),
+                    "recorded_at": row.recorded_at.isoformat(),
+                    "officers": list(row.cert_nos),
+                    "accompanying": [c["officer_id"] for c in row.accompanying],
+                    "items": list(row.item_codes),
+                    "reason": row.reason,
+                    "entry_code_id": str(row.entry_code_id) if row.entry_code_id else None,
+                },
+            )
+        finally:
+            request_id_var.reset(token)
+    if rows:
+        await repo.mark_audited(session, [r.visit_id for r in rows], clock.now())
+    return len(rows)
 
 
 async def issue_entry_code(
@@ -413,47 +564,48 @@ async def issue_entry_code(
         cert_nos=certs,
     )
     try:
-        people = await _people(session, certs, ids, body.accompanying)
-        task_row = await _task_for_entry(session, body.task_id)
-        enterprise_row = await _enterprise_for_entry(session, body.enterprise_uscc, body.task_id)
-        attempt.district_code = enterprise_row.district_code
-        await _judge(
+        enterprise = await _enterprise_for_entry(session, body.enterprise_uscc, body.task_id, lock=False)
+        attempt.district_code = enterprise.district_code
+        entry = await _gather(
             session,
-            cfg,
-            task_row=task_row,
-            enterprise_row=enterprise_row,
-            people=people,
+            enterprise=enterprise,
+            task_id=body.task_id,
+            cert_nos=certs,
+            officer_ids=ids,
+            accompanying=body.accompanying,
             item_codes=body.item_codes,
             at=now,
         )
+        entry.require_people()
+        _judge(cfg, entry, entry.task(body.task_id), now)
     except EntryRefused as refusal:
         await _refuse(session, factory, attempt, refusal)
         raise
-    cert_nos = [o.cert_no for o in people.inspectors if o.cert_no]
     payload = entry_code.new_payload(
         code_id=str(uuid.uuid4()),
         task_id=str(body.task_id),
         uscc=body.enterprise_uscc,
-        cert_nos=cert_nos,
+        cert_nos=[o.cert_no for o in entry.inspectors if o.cert_no],
         item_codes=list(dict.fromkeys(body.item_codes)),
         now=now,
         nonce=secrets.token_urlsafe(12),
         ttl=cfg.code_ttl,
     )
     code = entry_code.sign(payload, cfg.keys.private_key, cfg.keys.kid)
-    row = m.EntryCode(
-        code_id=uuid.UUID(payload.code_id),
-        task_id=body.task_id,
-        uscc=payload.uscc,
-        cert_nos=list(payload.cert_nos),
-        accompanying_ids=[str(o.officer_id) for o in people.accompanying],
-        item_codes=list(payload.item_codes),
-        issued_at=payload.issued_at,
-        expires_at=payload.expires_at,
-        issued_by=principal.sub,
-        kid=cfg.keys.kid,
+    session.add(
+        m.EntryCode(
+            code_id=uuid.UUID(payload.code_id),
+            task_id=body.task_id,
+            uscc=payload.uscc,
+            cert_nos=list(payload.cert_nos),
+            accompanying_ids=[o.officer_id for o in entry.companions],
+            item_codes=list(payload.item_codes),
+            issued_at=payload.issued_at,
+            expires_at=payload.expires_at,
+            issued_by=principal.sub,
+            kid=cfg.keys.kid,
+        )
     )
-    session.add(row)
     await session.flush()
     await audit.append(
         session,
@@ -462,10 +614,14 @@ async def issue_entry_code(
         action="entry_code.issued",
         entity_type="entry_code",
         entity_id=payload.code_id,
-        after={**payload.claims(), "kid": cfg.keys.kid},
+        after={
+            **payload.claims(),
+            "kid": cfg.keys.kid,
+            "accompanying": [o.officer_id for o in entry.companions],
+        },
     )
     return s.EntryCodeRead(
-        code_id=row.code_id,
+        code_id=uuid.UUID(payload.code_id),
         code=code,
         kid=cfg.keys.kid,
         task_id=body.task_id,
@@ -488,65 +644,59 @@ async def check_in(
     body: s.CheckIn,
     attempt_key: str | None,
 ) -> s.CheckInRead:
-    """The enterprise scanned an entry code: verify it, consume it once, re-check the rules, start the visit."""
+    """The enterprise scanned an entry code: verify it, re-check the rules, consume it once, start the visit."""
     now = clock.now()
     uscc = principal.uscc or ""
     attempt = Attempt("check_in", principal, attempt_key, uscc=uscc)
     try:
         payload = entry_code.verify(body.code, cfg.keys.public_keys, now, leeway=cfg.code_leeway)
-        attempt.task_id = _uuid_or_none(payload.task_id)
-        attempt.entry_code_id = _uuid_or_none(payload.code_id)
-        attempt.cert_nos = list(payload.cert_nos)
-        # Lock the scanning enterprise first: two phones of one enterprise racing the same code, or two
-        # codes for one enterprise racing the yearly cap, are serialised here.
-        enterprise_row = await repo.get_enterprise(session, uscc, lock=True)
-        if enterprise_row is None:
+        task_id, code_id = _uuid_or_none(payload.task_id), _uuid_or_none(payload.code_id)
+        attempt.task_id, attempt.entry_code_id, attempt.cert_nos = task_id, code_id, list(payload.cert_nos)
+        # The scanning enterprise is locked first: two phones of one enterprise racing one code, or two codes
+        # racing the yearly cap, are serialised here (and the facts below are read after the winner commits).
+        enterprise = await repo.enterprise_row(session, uscc, lock=True)
+        if enterprise is None:
             raise entry_code.CodeWrongEnterprise(
                 "本企业未在企业名录中登记，不能使用该检查码", extra={"uscc": uscc}
             )
-        attempt.district_code = enterprise_row.district_code
-        code_row = (
-            await repo.get_entry_code(session, attempt.entry_code_id) if attempt.entry_code_id else None
-        )
-        if code_row is None or code_row.uscc != payload.uscc or code_row.task_id != attempt.task_id:
-            raise entry_code.CodeInvalid("检查码不是由本系统签发的，不得据此入企检查")
-        task_row = await _task_for_entry(session, code_row.task_id)
-        attempt.dept_code = task_row.lead_dept
-        entry_code.check_unused(payload, code_row.used_at)
-        entry_code.check_enterprise(payload, uscc)
-        people = await _people(
-            session, list(payload.cert_nos), [], [uuid.UUID(i) for i in code_row.accompanying_ids]
-        )
-        task, catalogue = await _judge(
+        attempt.district_code = enterprise.district_code
+        entry = await _gather(
             session,
-            cfg,
-            task_row=task_row,
-            enterprise_row=enterprise_row,
-            people=people,
+            enterprise=enterprise,
+            task_id=task_id,
+            cert_nos=list(payload.cert_nos),
+            officer_ids=[],
+            accompanying=[],
             item_codes=list(payload.item_codes),
             at=now,
+            code_id=code_id,
         )
-        visit_id = uuid.uuid4()
-        if not await repo.claim_entry_code(session, code_row.code_id, used_at=now, visit_id=visit_id):
+        code_row = entry.facts.code
+        if code_row is None or code_row["uscc"] != payload.uscc or code_row["task_id"] != payload.task_id:
+            raise entry_code.CodeInvalid("检查码不是由本系统签发的，不得据此入企检查")
+        task = entry.task(task_id)
+        attempt.dept_code = task.lead_dept
+        entry_code.check_unused(payload, repo.ts_or_none(code_row["used_at"]))
+        entry_code.check_enterprise(payload, uscc)
+        entry.require_people()
+        visit = _new_visit(
+            cfg,
+            entry,
+            task,
+            visit_id=uuid.uuid4(),
+            mode=visits.VisitMode.ENTRY_CODE,
+            now=now,
+            entry_code_id=code_id,
+        )
+        _judge(cfg, entry, task, now)
+        values = _visit_values(entry, visit, principal)
+        if not await repo.insert_visit(session, values, claim_code=code_id):
             raise entry_code.CodeUsed(f"检查码 {payload.code_id} 已使用，每个检查码只能使用一次")
     except EntryRefused as refusal:
         await _refuse(session, factory, attempt, refusal)
         raise
-    row = await _start(
-        session,
-        cfg,
-        principal=principal,
-        visit_id=visit_id,
-        task=task,
-        enterprise_row=enterprise_row,
-        people=people,
-        catalogue=catalogue,
-        item_codes=list(payload.item_codes),
-        mode=visits.VisitMode.ENTRY_CODE,
-        now=now,
-        entry_code_id=code_row.code_id,
-    )
-    read = _visit_read(row, [], enterprise_row.name, principal)
+    row = _record_start(session, visit, values)
+    read = _visit_read(row, [], enterprise.name, principal, cfg.rating_window)
     return s.CheckInRead(visit=read, rights=RIGHTS, complaint_channels=COMPLAINT_CHANNELS)
 
 
@@ -571,61 +721,49 @@ async def scan_enterprise_code(
         cert_nos=certs,
     )
     mode = visits.VisitMode.EMERGENCY if body.emergency else visits.VisitMode.ENTERPRISE_CODE
+    started_at = body.started_at if body.emergency else None
     try:
         scanned = entry_code.verify_enterprise_code(body.enterprise_code, cfg.keys.public_keys)
         attempt.uscc = scanned.uscc
-        enterprise_row = await repo.get_enterprise(session, scanned.uscc, lock=True)
-        if enterprise_row is None:
+        enterprise = await repo.enterprise_row(session, scanned.uscc, lock=True)
+        if enterprise is None:
             raise entry_code.EnterpriseCodeInvalid("企业码对应的企业未在企业名录中登记")
-        attempt.district_code = enterprise_row.district_code
+        attempt.district_code = enterprise.district_code
         entry_code.verify_enterprise_code(
-            body.enterprise_code, cfg.keys.public_keys, current_serial=enterprise_row.code_serial
+            body.enterprise_code, cfg.keys.public_keys, current_serial=enterprise.code_serial
         )
-        people = await _people(session, certs, ids, body.accompanying)
-        task_row = await _task_for_entry(session, body.task_id)
-        started_at = body.started_at if body.emergency else None
-        visit_id = uuid.uuid4()
-        # The time and window rules first (pure), then every entry rule as of the moment they entered.
-        _preview(
-            cfg,
-            visit_id,
-            task_row,
-            enterprise_row,
-            people,
-            body.item_codes,
-            mode,
-            now,
-            started_at,
-            body.reason,
-        )
-        task, catalogue = await _judge(
+        at = started_at or now
+        entry = await _gather(
             session,
-            cfg,
-            task_row=task_row,
-            enterprise_row=enterprise_row,
-            people=people,
+            enterprise=enterprise,
+            task_id=body.task_id,
+            cert_nos=certs,
+            officer_ids=ids,
+            accompanying=body.accompanying,
             item_codes=body.item_codes,
-            at=started_at or now,
+            at=at if at <= now else now,
         )
+        entry.require_people()
+        task = entry.task(body.task_id)
+        # The times first (an emergency must be scanned before leaving), then every rule as of entering.
+        visit = _new_visit(
+            cfg,
+            entry,
+            task,
+            visit_id=uuid.uuid4(),
+            mode=mode,
+            now=now,
+            started_at=started_at,
+            reason=body.reason,
+        )
+        _judge(cfg, entry, task, visit.started_at)
+        values = _visit_values(entry, visit, principal)
+        await repo.insert_visit(session, values, claim_code=None)
     except EntryRefused as refusal:
         await _refuse(session, factory, attempt, refusal)
         raise
-    row = await _start(
-        session,
-        cfg,
-        principal=principal,
-        visit_id=visit_id,
-        task=task,
-        enterprise_row=enterprise_row,
-        people=people,
-        catalogue=catalogue,
-        item_codes=body.item_codes,
-        mode=mode,
-        now=now,
-        started_at=started_at,
-        reason=body.reason,
-    )
-    return _visit_read(row, [], enterprise_row.name, principal)
+    row = _record_start(session, visit, values)
+    return _visit_read(row, [], enterprise.name, principal, cfg.rating_window)
 
 
 async def backfill(
@@ -649,191 +787,39 @@ async def backfill(
         dept_code=principal.dept_code,
         cert_nos=certs,
     )
-    mode = visits.VisitMode.BACKFILLED
     try:
-        people = await _people(session, certs, ids, body.accompanying)
-        task_row = await _task_for_entry(session, body.task_id)
-        enterprise_row = await _enterprise_for_entry(session, body.enterprise_uscc, body.task_id)
-        attempt.district_code = enterprise_row.district_code
-        visit_id = uuid.uuid4()
-        _preview(
-            cfg,
-            visit_id,
-            task_row,
-            enterprise_row,
-            people,
-            body.item_codes,
-            mode,
-            now,
-            body.started_at,
-            body.reason,
-        )
-        task, catalogue = await _judge(
+        enterprise = await _enterprise_for_entry(session, body.enterprise_uscc, body.task_id, lock=True)
+        attempt.district_code = enterprise.district_code
+        entry = await _gather(
             session,
-            cfg,
-            task_row=task_row,
-            enterprise_row=enterprise_row,
-            people=people,
+            enterprise=enterprise,
+            task_id=body.task_id,
+            cert_nos=certs,
+            officer_ids=ids,
+            accompanying=body.accompanying,
             item_codes=body.item_codes,
-            at=body.started_at,
+            at=min(body.started_at, now),
         )
+        entry.require_people()
+        task = entry.task(body.task_id)
+        visit = _new_visit(
+            cfg,
+            entry,
+            task,
+            visit_id=uuid.uuid4(),
+            mode=visits.VisitMode.BACKFILLED,
+            now=now,
+            started_at=body.started_at,
+            reason=body.reason,
+        )
+        _judge(cfg, entry, task, visit.started_at)
+        values = _visit_values(entry, visit, principal)
+        await repo.insert_visit(session, values, claim_code=None)
     except EntryRefused as refusal:
         await _refuse(session, factory, attempt, refusal)
         raise
-    row = await _start(
-        session,
-        cfg,
-        principal=principal,
-        visit_id=visit_id,
-        task=task,
-        enterprise_row=enterprise_row,
-        people=people,
-        catalogue=catalogue,
-        item_codes=body.item_codes,
-        mode=mode,
-        now=now,
-        started_at=body.started_at,
-        reason=body.reason,
-    )
-    return _visit_read(row, [], enterprise_row.name, principal)
-
-
-def _preview(
-    cfg: Config,
-    visit_id: uuid.UUID,
-    task_row: m.Task,
-    enterprise_row: m.Enterprise,
-    people: People,
-    item_codes: Sequence[str],
-    mode: visits.VisitMode,
-    now: datetime,
-    started_at: datetime | None,
-    reason: str,
-) -> None:
-    """The pure checks of ``start_visit`` (times, windows, reason) before the rules are looked up."""
-    visits.start_visit(
-        visit_id=str(visit_id),
-        task=repo.to_task(task_row, []),
-        enterprise=repo.to_enterprise(enterprise_row),
-        officers=[repo.to_officer(o) for o in people.inspectors],
-        item_codes=item_codes,
-        mode=mode,
-        now=now,
-        started_at=started_at,
-        reason=reason,
-        backfill_window=cfg.backfill_window,
-        emergency_window=cfg.emergency_window,
-    )
-
-
-async def _start(
-    session: AsyncSession,
-    cfg: Config,
-    *,
-    principal: Principal,
-    visit_id: uuid.UUID,
-    task: entry_rules.Task,
-    enterprise_row: m.Enterprise,
-    people: People,
-    catalogue: registry.Catalogue,
-    item_codes: Sequence[str],
-    mode: visits.VisitMode,
-    now: datetime,
-    started_at: datetime | None = None,
-    reason: str = "",
-    entry_code_id: uuid.UUID | None = None,
-) -> m.Visit:
-    visit = visits.start_visit(
-        visit_id=str(visit_id),
-        task=task,
-        enterprise=repo.to_enterprise(enterprise_row),
-        officers=[repo.to_officer(o) for o in people.inspectors],
-        item_codes=item_codes,
-        mode=mode,
-        now=now,
-        started_at=started_at,
-        reason=reason,
-        entry_code_id=str(entry_code_id) if entry_code_id else None,
-        backfill_window=cfg.backfill_window,
-        emergency_window=cfg.emergency_window,
-    )
-    day = local_date(visit.started_at)
-    names = await repo.department_names(session)
-    items = []
-    for code in visit.item_codes:
-        item = catalogue.get(code, day)
-        assert item is not None  # check_entry resolved every item on this day
-        items.append(
-            {
-                "code": item.code,
-                "name": item.name,
-                "dept_code": item.dept_code,
-                "legal_basis": item.legal_basis_text(),
-            }
-        )
-    officers = [
-        {
-            "cert_no": o.cert_no,
-            "name": o.name,
-            "dept_code": o.dept_code,
-            "department": names.get(o.dept_code, ""),
-        }
-        for o in visit.officers
-    ]
-    companions = [
-        {
-            "officer_id": str(o.officer_id),
-            "name": o.name,
-            "dept_code": o.dept_code,
-            "department": names.get(o.dept_code, ""),
-        }
-        for o in people.accompanying
-    ]
-    row = m.Visit(
-        visit_id=visit_id,
-        task_id=uuid.UUID(visit.task_id),
-        task_kind=visit.task_kind.value,
-        uscc=visit.uscc,
-        district_code=visit.district_code,
-        mode=visit.mode.value,
-        status=visit.status.value,
-        started_at=visit.started_at,
-        recorded_at=visit.recorded_at,
-        completed_at=None,
-        reason=visit.reason,
-        entry_code_id=entry_code_id,
-        requested_by_enterprise=visit.requested_by_enterprise,
-        dept_codes=sorted(visit.dept_codes),
-        cert_nos=list(visit.cert_nos),
-        officers=officers,
-        accompanying=companions,
-        item_codes=list(visit.item_codes),
-        items=items,
-        started_by=principal.sub,
-    )
-    session.add(row)
-    await session.flush()
-    outbox.add(session, events.visit_started(visit))
-    await audit.append(
-        session,
-        actor=principal.sub,
-        actor_role=principal.role,
-        action=f"visit.started.{visit.mode.value}",
-        entity_type="visit",
-        entity_id=str(visit_id),
-        after={
-            "task_id": visit.task_id,
-            "uscc": visit.uscc,
-            "mode": visit.mode.value,
-            "started_at": visit.started_at.isoformat(),
-            "officers": list(visit.cert_nos),
-            "accompanying": [c["officer_id"] for c in companions],
-            "items": list(visit.item_codes),
-            "reason": visit.reason,
-            "entry_code_id": visit.entry_code_id,
-        },
-    )
-    return row
+    row = _record_start(session, visit, values)
+    return _visit_read(row, [], enterprise.name, principal, cfg.rating_window)
 
 
 def _uuid_or_none(value: str) -> uuid.UUID | None:
@@ -1288,7 +1274,12 @@ def _task_audit(row: m.Task) -> dict[str, Any]:
 
 
 async def create_task(
-    session: AsyncSession, *, cfg: Config, principal: Principal, body: s.TaskCreate, task_id: uuid.UUID | None = None
+    session: AsyncSession,
+    *,
+    cfg: Config,
+    principal: Principal,
+    body: s.TaskCreate,
+    task_id: uuid.UUID | None = None,
 ) -> s.TaskDetail:
     """A task awaiting approval; a 双随机 task is drawn now, from the pool and the certified officers."""
     now = clock.now()

@@ -256,6 +256,9 @@ def upgrade() -> None:
         sa.Column("item_codes", postgresql.ARRAY(sa.Text()), nullable=False),
         sa.Column("items", postgresql.JSONB(astext_type=sa.Text()), server_default="[]", nullable=False),
         sa.Column("started_by", sa.Text(), nullable=False),
+        sa.Column("started_by_role", sa.Text(), server_default="officer", nullable=False),
+        sa.Column("request_id", sa.Text(), nullable=True),
+        sa.Column("audited_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("rating_stars", sa.SmallInteger(), nullable=True),
         sa.Column("rating_tags", postgresql.ARRAY(sa.Text()), nullable=True),
         sa.Column("rating_comment", sa.Text(), nullable=True),
@@ -278,6 +281,13 @@ def upgrade() -> None:
     )
     op.create_index("ix_visit_started_at", "visit", ["started_at"], unique=False)
     op.create_index(op.f("ix_visit_task_id"), "visit", ["task_id"], unique=False)
+    op.create_index(
+        "ix_visit_unaudited",
+        "visit",
+        ["recorded_at"],
+        unique=False,
+        postgresql_where=sa.text("audited_at IS NULL"),
+    )
     op.create_index("ix_visit_uscc_started_at", "visit", ["uscc", "started_at"], unique=False)
     op.create_table(
         "visit_outcome",
@@ -303,6 +313,7 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_table("visit_outcome")
     op.drop_index("ix_visit_uscc_started_at", table_name="visit")
+    op.drop_index("ix_visit_unaudited", table_name="visit", postgresql_where=sa.text("audited_at IS NULL"))
     op.drop_index(op.f("ix_visit_task_id"), table_name="visit")
     op.drop_index("ix_visit_started_at", table_name="visit")
     op.drop_index("ix_visit_district_code_started_at", table_name="visit")
