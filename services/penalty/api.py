@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 from urllib.parse import quote
 
 from fastapi import APIRouter, Path, Query, Request, Response
-from fastapi.responses import HTMLResponse, PlainTextResponse
+from fastapi.responses import HTMLResponse
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.common.auth import Principal
@@ -76,11 +76,25 @@ async def public_benchmark(code: BenchmarkCodePath, session: SessionDep) -> list
     return await service.published_item(session, code)
 
 
-@public_router.get("/catalogue.{fmt}", response_class=PlainTextResponse)
-async def public_catalogue(fmt: Literal["json", "csv"], session: SessionDep) -> Response:
-    """The published catalogue as a JSON or CSV file (the import format)."""
-    text = await service.export_catalogue(session, fmt=fmt, published_only=True)
-    return _file(text, fmt, "benchmarks")
+_JSON_FILE = {200: {"content": {"application/json": {}}, "description": "the catalogue file"}}
+_CSV_FILE = {200: {"content": {"text/csv": {}}, "description": "the catalogue file"}}
+_EITHER_FILE = {
+    200: {"content": {"application/json": {}, "text/csv": {}}, "description": "the catalogue file"}
+}
+
+
+@public_router.get("/catalogue.json", response_class=Response, responses=_JSON_FILE)
+async def public_catalogue_json(session: SessionDep) -> Response:
+    """The published catalogue as a JSON file (the import format)."""
+    return _file(
+        await service.export_catalogue(session, fmt="json", published_only=True), "json", "benchmarks"
+    )
+
+
+@public_router.get("/catalogue.csv", response_class=Response, responses=_CSV_FILE)
+async def public_catalogue_csv(session: SessionDep) -> Response:
+    """The published catalogue as a CSV file (one row per version; nested fields as JSON)."""
+    return _file(await service.export_catalogue(session, fmt="csv", published_only=True), "csv", "benchmarks")
 
 
 def _file(text: str, fmt: str, name: str) -> Response:
@@ -160,7 +174,9 @@ async def import_benchmarks(
     return await service.import_catalogue(session, principal=principal, text=text, fmt=format)
 
 
-@router.get("/admin/benchmarks/export", response_class=PlainTextResponse, tags=["penalty: admin"])
+@router.get(
+    "/admin/benchmarks/export", response_class=Response, responses=_EITHER_FILE, tags=["penalty: admin"]
+)
 async def export_benchmarks(session: SessionDep, principal: AdminDep, format: Format = "json") -> Response:
     """Every version, drafts included, as a JSON or CSV file."""
     text = await service.export_catalogue(session, fmt=format, published_only=False)
