@@ -120,12 +120,6 @@ class CreditNoticePending(Conflict):
     title_en = "The credit repair notice has not arrived yet"
 
 
-class NotTheParty(NotFound):
-    code = "CASE_NOT_FOUND"
-    title = "案件不存在"
-    title_en = "Case not found"
-
-
 class CertSuspended(Forbidden):
     code = "CERT_SUSPENDED"
     title = "执法证已暂扣"
@@ -134,19 +128,19 @@ class CertSuspended(Forbidden):
 
 class CertRevoked(Forbidden):
     code = "CERT_REVOKED"
-    title = "执法证已收缴或注销"
+    title = "执法证已收缴"
     title_en = "Enforcement certificate revoked"
 
 
 class CertExpired(Forbidden):
     code = "CERT_EXPIRED"
-    title = "执法证已过有效期"
+    title = "执法证已过期"
     title_en = "Enforcement certificate expired"
 
 
 class NotCertified(Forbidden):
     code = "NOT_CERTIFIED"
-    title = "未持有执法证件"
+    title = "未取得行政执法证件"
     title_en = "Not a certified enforcement officer"
 
 
