@@ -90,7 +90,9 @@ _BULK_BODY = {
         "content": {
             "application/x-ndjson": {
                 "schema": {"type": "string", "description": "one JSON record per line (NDJSON), up to 64 MB"}
-            }
+            },
+            # the same body under a generic type (the content type is not checked: every body is NDJSON)
+            "text/plain": {"schema": {"type": "string"}},
         },
     }
 }
