@@ -147,6 +147,20 @@ class TestGeneralProcedure:
                 )
             )
             assert paid["state"] == "executed" and paid["decision"]["fine_outstanding_fen"] == 0
+            timeline = ok(await http.get(f"{CASES}/{cid}/steps", headers=officer()))
+            assert [x["action"] for x in timeline] == [
+                "filed",
+                "investigation",
+                "assessment",
+                "notice",
+                "statement",
+                "statement_review",
+                "decision",
+                "delivery",
+                "payment",
+            ]
+            chain = ok(await http.get("/api/v1/penalty/audit/verify", headers=admin()))
+            assert chain["valid"] is True and chain["entries"] >= 9  # 全过程记录: every step appended
         steps = [e["data"] for e in await outbox_events(penalty, "penalty.fine.paid", cid)]
         assert steps == [
             {
