@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 from urllib.parse import quote
 
 from fastapi import APIRouter, Path, Query, Request, Response
@@ -76,9 +76,13 @@ async def public_benchmark(code: BenchmarkCodePath, session: SessionDep) -> list
     return await service.published_item(session, code)
 
 
-_JSON_FILE = {200: {"content": {"application/json": {}}, "description": "the catalogue file"}}
-_CSV_FILE = {200: {"content": {"text/csv": {}}, "description": "the catalogue file"}}
-_EITHER_FILE = {
+_JSON_FILE: dict[int | str, dict[str, Any]] = {
+    200: {"content": {"application/json": {}}, "description": "the catalogue file"}
+}
+_CSV_FILE: dict[int | str, dict[str, Any]] = {
+    200: {"content": {"text/csv": {}}, "description": "the catalogue file"}
+}
+_EITHER_FILE: dict[int | str, dict[str, Any]] = {
     200: {"content": {"application/json": {}, "text/csv": {}}, "description": "the catalogue file"}
 }
 

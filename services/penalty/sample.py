@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import Awaitable, Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -211,7 +211,7 @@ async def _certificates(session: AsyncSession) -> None:
                 auxiliary=o["auxiliary"],
                 valid_until=o.get("valid_until"),
                 reason=o.get("status_reason", ""),
-                changed_at=f"{since}T00:00:00+08:00",  # type: ignore[arg-type]
+                changed_at=datetime.fromisoformat(f"{since}T00:00:00+08:00"),
                 revision=0,
             ),
         )
