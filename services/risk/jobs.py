@@ -57,11 +57,6 @@ async def run_daily(
         return False
     if now.astimezone(clock.CHINA).hour < settings.daily_job_hour:
         return False
-    if settings.lead_auto_transfer:
-        async with transaction(factory) as session:
-            await service.transfer_leads(
-                session, batch=None, actor=SYSTEM_ACTOR, actor_role="system", config=config
-            )
     async with transaction(factory) as session:
         run_id = uuid.uuid4()
         claimed = await repo.insert_daily_run(
@@ -78,7 +73,16 @@ async def run_daily(
         )
         if not claimed:
             return False
+        # same transaction: a failed run leaves no row and is tried again next round
         await service.execute_run(session, run_id=run_id, config=config)
+    if settings.lead_auto_transfer:
+        try:
+            async with transaction(factory) as session:
+                await service.transfer_leads(
+                    session, batch=None, actor=SYSTEM_ACTOR, actor_role="system", config=config
+                )
+        except Exception:  # e.g. CALENDAR_NOT_COVERED; a supervisor can transfer by hand
+            log.exception("daily transfer of 12345 leads failed")
     return True
 
 

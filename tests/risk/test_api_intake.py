@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import httpx
 import pytest
 import sqlalchemy as sa
 
@@ -230,3 +231,23 @@ class TestBulk:
         body = r.json()
         complaint = next(x for x in body["reasons"] if x["kind"] == "complaint")
         assert complaint["points"] == min(15, 3 * complaint["count"])
+
+
+@pytest.mark.slow
+async def test_a_hundred_thousand_lines(risk: Running) -> None:
+    """100,000 lines in one upload (the issue's size): all stored, one bad line reported by its number."""
+    n = 100_000
+    lines = [
+        json.dumps(
+            recon(f"H-{i}", outcome=("revoked", "upheld")[i % 2], illegality=None), ensure_ascii=False
+        ).encode()
+        for i in range(n)
+    ]
+    lines[77_776] = b'{"external_id": "H-bad"}'
+    async with httpx.AsyncClient(base_url=risk.url, headers=RECON, timeout=300) as http:
+        r = await http.post("/api/v1/risk/intake/reconsideration/bulk", content=b"\n".join(lines))
+    assert r.status_code == 200, r.text[:500]
+    body = r.json()
+    assert (body["lines"], body["stored"], body["rejected"]) == (n, n - 1, 1)
+    assert (body["errors"][0]["line"], body["errors"][0]["code"]) == (77_777, "INTAKE_MISSING_FIELD")
+    assert await count(risk, "external_outcome") >= n - 1

@@ -182,3 +182,21 @@ class TestWeeklyTransfer:
             listed = (await http.get("/api/v1/risk/leads/transfers")).json()
         assert [(t["batch"], t["unit_code"]) for t in r.json()] == [("2026-W33", A)]
         assert {t["batch"] for t in listed} == {"2026-W32", "2026-W33"}
+
+
+class TestDailyJob:
+    async def test_daily_job_transfers_finished_weeks(self, seeded: Running) -> None:
+        from services.risk import jobs
+
+        async with client(seeded.url, headers=HOTLINE) as http:
+            r = await http.post(
+                "/api/v1/risk/intake/complaints", json=lead(50, A, "2026-09-02T10:00:00+08:00")
+            )
+            assert r.status_code == 201, r.text
+        settings = seeded.settings.model_copy(update={"daily_job_enabled": True, "daily_job_hour": 0})
+        assert await jobs.run_daily(seeded.runtime.factory, settings, seeded.app.state.risk_config) is True
+        moved = (await leads(seeded))["L-50"]
+        assert moved["status"] == "transferred"
+        assert moved["history"][-1]["actor"] == "system:risk-daily"
+        # once a day
+        assert await jobs.run_daily(seeded.runtime.factory, settings, seeded.app.state.risk_config) is False
