@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import csv
 import hashlib
+import io
 import logging
 import time
 import uuid
@@ -15,6 +17,7 @@ from typing import Any
 import orjson
 from pydantic import TypeAdapter
 from sqlalchemy.ext.asyncio import AsyncSession
+from stdnum.cn import uscc as stdnum_uscc
 
 from services.common import audit, calendar_store, clock, outbox
 from services.common.auth import Principal
@@ -750,9 +753,6 @@ CSV_COLUMNS = (
 
 def report_csv(document: Mapping[str, Any]) -> str:
     """The report's units, domains and cells as CSV (UTF-8 with BOM so spreadsheet programs read Chinese)."""
-    import csv
-    import io
-
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow([label for _, label in CSV_COLUMNS])
@@ -1446,8 +1446,6 @@ async def classify_enterprises(
 
 
 def _valid_uscc(uscc: str) -> str:
-    from stdnum.cn import uscc as stdnum_uscc
-
     try:
         return str(stdnum_uscc.validate(uscc))
     except Exception:
