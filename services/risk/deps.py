@@ -53,8 +53,14 @@ def unit_of(principal: Principal) -> str | None:
     return principal.dept_code
 
 
+class CityScopeRequired(Forbidden):
+    code = "RISK_CITY_SCOPE_REQUIRED"
+    title = "须由市级监督人员或管理员操作"
+    title_en = "Only a city-wide supervisor or an administrator may do this"
+
+
 def require_city(principal: Principal, action: str) -> None:
     """City-wide acts (publishing a report, transferring leads, reclassifying) need city scope or admin."""
     if principal.role == "admin" or (principal.role == "supervisor" and principal.scope == "city"):
         return
-    raise Forbidden(f"{action}须由市级监督人员或管理员操作", code="RISK_CITY_SCOPE_REQUIRED")
+    raise CityScopeRequired(f"{action}须由市级监督人员或管理员操作")

@@ -79,6 +79,60 @@ class UsccInvalid(Unprocessable):
     title_en = "Invalid unified social credit code"
 
 
+class UnitNotFound(NotFound):
+    code = "RISK_UNIT_NOT_FOUND"
+    title = "执法单位不存在"
+    title_en = "No such enforcement unit"
+
+
+class RectificationNotFound(NotFound):
+    code = "RECTIFICATION_NOT_FOUND"
+    title = "整改事项不存在"
+    title_en = "No such rectification"
+
+
+class LeadNotFound(NotFound):
+    code = "LEAD_NOT_FOUND"
+    title = "线索不存在"
+    title_en = "No such lead"
+
+
+class EnterpriseNotFound(NotFound):
+    code = "ENTERPRISE_NOT_FOUND"
+    title = "企业尚无风险分类"
+    title_en = "The enterprise has no risk class"
+
+
+class RunNotFound(NotFound):
+    code = "CLASSIFICATION_RUN_NOT_FOUND"
+    title = "分类任务不存在"
+    title_en = "No such classification run"
+
+
+class RectificationUnitOnly(Forbidden):
+    code = "RECTIFICATION_UNIT_ONLY"
+    title = "整改措施由被预警单位报送"
+    title_en = "Only the warned unit submits rectification measures"
+
+
+class RectificationSupervisorOnly(Forbidden):
+    code = "RECTIFICATION_SUPERVISOR_ONLY"
+    title = "须由监督人员操作"
+    title_en = "Only a supervisor may do this"
+
+
+class LeadUnitOnly(Forbidden):
+    code = "LEAD_UNIT_ONLY"
+    title = "线索由承办单位答复"
+    title_en = "Only the department the lead was transferred to answers it"
+
+
+class LeadSupervisorOnly(Forbidden):
+    code = "LEAD_SUPERVISOR_ONLY"
+    title = "须由监督人员操作"
+    title_en = "Only a supervisor may do this"
+
+
 # --------------------------------------------------------------------------------------------------- units
 
 
@@ -103,12 +157,12 @@ async def _visible_unit(session: AsyncSession, principal: Principal, unit_code: 
     """The unit if the principal may see it; 404 otherwise (never 403 for a foreign object)."""
     unit = await repo.get_unit(session, unit_code)
     if unit is None:
-        raise NotFound(f"执法单位{unit_code}不存在", code="RISK_UNIT_NOT_FOUND")
+        raise UnitNotFound(f"执法单位{unit_code}不存在")
     if principal.role == "officer":
         if unit_of(principal) != unit_code:
-            raise NotFound(f"执法单位{unit_code}不存在", code="RISK_UNIT_NOT_FOUND")
+            raise UnitNotFound(f"执法单位{unit_code}不存在")
     elif not principal.sees_district(unit.district_code):
-        raise NotFound(f"执法单位{unit_code}不存在", code="RISK_UNIT_NOT_FOUND")
+        raise UnitNotFound(f"执法单位{unit_code}不存在")
     return unit
 
 
@@ -972,7 +1026,7 @@ async def _load_rectification(
     session: AsyncSession, warning_id: uuid.UUID, principal: Principal, *, lock: bool = False
 ) -> Any:
     row = await repo.get_rectification(session, warning_id, lock=lock)
-    missing = NotFound(f"整改事项{warning_id}不存在", code="RECTIFICATION_NOT_FOUND")
+    missing = RectificationNotFound(f"整改事项{warning_id}不存在")
     if row is None:
         raise missing
     if principal.role == "officer":
@@ -1047,7 +1101,7 @@ async def submit_rectification(
 ) -> dict[str, Any]:
     """The unit reports its rectification measures (late submissions are accepted and marked)."""
     if principal.role not in ("officer", "admin"):
-        raise Forbidden("整改措施由被预警单位报送", code="RECTIFICATION_UNIT_ONLY")
+        raise RectificationUnitOnly("整改措施由被预警单位报送")
     row = await _load_rectification(session, warning_id, principal, lock=True)
     new = rectification.submit(
         _rect_from_row(row), measures=measures, submitted_at=clock.now(), actor=principal.sub
@@ -1057,7 +1111,7 @@ async def submit_rectification(
 
 def _supervisor_only(principal: Principal, action: str) -> None:
     if principal.role not in ("supervisor", "admin"):
-        raise Forbidden(f"{action}须由监督人员操作", code="RECTIFICATION_SUPERVISOR_ONLY")
+        raise RectificationSupervisorOnly(f"{action}须由监督人员操作")
 
 
 async def close_rectification(
@@ -1180,7 +1234,7 @@ async def _load_lead(
     session: AsyncSession, lead_id: uuid.UUID, principal: Principal, *, lock: bool = False
 ) -> Any:
     row = await repo.get_lead(session, lead_id, lock=lock)
-    missing = NotFound(f"线索{lead_id}不存在", code="LEAD_NOT_FOUND")
+    missing = LeadNotFound(f"线索{lead_id}不存在")
     if row is None:
         raise missing
     if principal.role == "officer":
@@ -1298,7 +1352,7 @@ async def answer_lead(
 ) -> dict[str, Any]:
     """The department the lead was transferred to answers it."""
     if principal.role not in ("officer", "admin"):
-        raise Forbidden("线索由承办单位答复", code="LEAD_UNIT_ONLY")
+        raise LeadUnitOnly("线索由承办单位答复")
     row = await _load_lead(session, lead_id, principal, lock=True)
     today, cfg, calendar = await _lead_context(session, config)
     new = leads.answer(
@@ -1318,7 +1372,7 @@ async def return_lead(
     session: AsyncSession, *, lead_id: uuid.UUID, reason: str, principal: Principal, config: RiskConfigSet
 ) -> dict[str, Any]:
     if principal.role not in ("supervisor", "admin"):
-        raise Forbidden("退回重办须由监督人员操作", code="LEAD_SUPERVISOR_ONLY")
+        raise LeadSupervisorOnly("退回重办须由监督人员操作")
     row = await _load_lead(session, lead_id, principal, lock=True)
     today, cfg, calendar = await _lead_context(session, config)
     new = leads.return_for_rework(
@@ -1338,7 +1392,7 @@ async def close_lead(
     session: AsyncSession, *, lead_id: uuid.UUID, note: str, principal: Principal, config: RiskConfigSet
 ) -> dict[str, Any]:
     if principal.role not in ("supervisor", "admin"):
-        raise Forbidden("线索办结须由监督人员操作", code="LEAD_SUPERVISOR_ONLY")
+        raise LeadSupervisorOnly("线索办结须由监督人员操作")
     row = await _load_lead(session, lead_id, principal, lock=True)
     new = leads.close(_lead_from_row(row), closed_at=clock.now(), actor=principal.sub, note=note)
     return await _lead_transition(
@@ -1479,7 +1533,7 @@ def enterprise_read(row: Any) -> dict[str, Any]:
 
 async def get_enterprise(session: AsyncSession, *, uscc: str, principal: Principal) -> dict[str, Any]:
     uscc = _valid_uscc(uscc)
-    missing = NotFound(f"企业{uscc}尚无风险分类", code="ENTERPRISE_NOT_FOUND")
+    missing = EnterpriseNotFound(f"企业{uscc}尚无风险分类")
     if principal.role == "enterprise" and principal.uscc != uscc:
         raise missing
     row = await repo.get_enterprise_class(session, uscc)
@@ -1527,7 +1581,7 @@ async def request_reclassification(session: AsyncSession, *, principal: Principa
 async def get_run(session: AsyncSession, *, run_id: uuid.UUID) -> dict[str, Any]:
     row = await repo.get_run(session, run_id)
     if row is None:
-        raise NotFound(f"分类任务{run_id}不存在", code="CLASSIFICATION_RUN_NOT_FOUND")
+        raise RunNotFound(f"分类任务{run_id}不存在")
     return dict(row._mapping)
 
 
