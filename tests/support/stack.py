@@ -116,7 +116,7 @@ async def running_gateway(upstreams: dict[str, str], **overrides: Any) -> AsyncI
 def token(role: str, sub: str | None = None, **claims: Any) -> str:
     defaults: dict[str, dict[str, Any]] = {
         "officer": {"cert_no": "辽A-0100001", "dept_code": "SJ", "district_code": "210102"},
-        "enterprise": {"uscc": "91210102MA0P5QXX4W"},
+        "enterprise": {"uscc": "91210102MA0P5QXX4Q"},  # a valid check digit (stdnum.cn.uscc)
         "supervisor": {"scope": "city"},
         "integration": {"client": "12345"},
         "admin": {},
