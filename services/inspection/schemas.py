@@ -360,7 +360,7 @@ class EntryCodeRequest(Strict):
     task_id: uuid.UUID
     enterprise_uscc: Uscc
     officers: list[PersonRef] = Field(
-        min_length=1,
+        default_factory=list,
         max_length=20,
         description="the inspectors present besides the caller (the caller is always counted)",
     )
@@ -391,7 +391,9 @@ class CheckIn(Strict):
 class EnterpriseScan(Strict):
     task_id: uuid.UUID
     enterprise_code: str = Field(min_length=1, max_length=4096, description="the scanned 企业码")
-    officers: list[PersonRef] = Field(min_length=1, max_length=20)
+    officers: list[PersonRef] = Field(
+        default_factory=list, max_length=20, description="the inspectors present besides the caller"
+    )
     accompanying: list[uuid.UUID] = Field(default_factory=list, max_length=10)
     item_codes: list[ItemCode] = Field(min_length=1, max_length=50)
     emergency: bool = Field(False, description="inspected first in an emergency; scanning before leaving")
@@ -402,7 +404,9 @@ class EnterpriseScan(Strict):
 class Backfill(Strict):
     task_id: uuid.UUID
     enterprise_uscc: Uscc
-    officers: list[PersonRef] = Field(min_length=1, max_length=20)
+    officers: list[PersonRef] = Field(
+        default_factory=list, max_length=20, description="the inspectors present besides the caller"
+    )
     accompanying: list[uuid.UUID] = Field(default_factory=list, max_length=10)
     item_codes: list[ItemCode] = Field(min_length=1, max_length=50)
     started_at: datetime

@@ -2076,9 +2076,7 @@ async def expire_certificates(session: AsyncSession) -> int:
     rows = await repo.officers_expiring(session, today)
     for row in rows:
         before = _officer_audit(row)
-        changed = registry.change_officer_status(
-            repo.to_officer(row), registry.OfficerStatus.EXPIRED, on=today
-        )
+        changed = registry.record_expiry(repo.to_officer(row), on=today)
         _apply_status(row, changed)
         await session.flush()
         await _publish_officer(session, row)

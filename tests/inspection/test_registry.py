@@ -202,3 +202,21 @@ class TestInspectionItems:
     def test_duplicate_versions_are_refused(self) -> None:
         with pytest.raises(registry.ItemVersionConflict):
             Catalogue([ITEM, ITEM])
+
+
+class TestRecordExpiry:
+    def test_active_certificate_past_its_date_is_recorded_expired_the_day_after(self) -> None:
+        from services.inspection.domain.registry import Officer, OfficerStatus, record_expiry
+
+        officer = Officer("o1", "张伟", "SJ", "辽A-0012345", valid_until=date(2026, 6, 30), revision=3)
+        assert record_expiry(officer, on=date(2026, 6, 30)) is officer  # still valid on its last day
+        expired = record_expiry(officer, on=date(2026, 7, 2))
+        assert (expired.status, expired.status_since, expired.revision) == (
+            OfficerStatus.EXPIRED,
+            date(2026, 7, 1),
+            4,
+        )
+        suspended = Officer(
+            "o2", "王芳", "SJ", "辽A-0012346", status=OfficerStatus.SUSPENDED, valid_until=date(2026, 1, 1)
+        )
+        assert record_expiry(suspended, on=date(2026, 7, 2)) is suspended  # a suspension is not overwritten

@@ -22,7 +22,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
-from datetime import date
+from datetime import date, timedelta
 from enum import StrEnum
 
 from stdnum.cn import ric as stdnum_ric
@@ -310,6 +310,23 @@ def change_officer_status(
         retraining=retraining,
         return_date=return_date if retraining else None,
         valid_until=new_valid_until,
+        revision=officer.revision + 1,
+    )
+
+
+def record_expiry(officer: Officer, *, on: date) -> Officer:
+    """The officer with an ACTIVE certificate past its ``valid_until`` recorded as EXPIRED (the day after
+    validity ended), or unchanged. Expiry needs no decision: it is the date, so no reason is asked for."""
+    if officer.status is not OfficerStatus.ACTIVE or officer.status_on(on) is not OfficerStatus.EXPIRED:
+        return officer
+    assert officer.valid_until is not None
+    return replace(
+        officer,
+        status=OfficerStatus.EXPIRED,
+        status_since=officer.valid_until + timedelta(days=1),
+        status_reason="执法证有效期届满",
+        retraining=False,
+        return_date=None,
         revision=officer.revision + 1,
     )
 
