@@ -3,7 +3,8 @@ by the risk service → the quarterly report colours and lights the unit → pub
 JetStream → the unit submits its rectification and the supervisor closes it.
 
 The clock of both services (one process) is pinned to Monday 2026-08-03 while the cases are decided, so the
-decisions fall in 2026Q3; it is then released, 2026Q3 has ended and its report can be published.
+decisions fall in 2026Q3; then to Monday 2026-11-23: 2026Q3 has ended and its report can be published, and the
+rectification deadline (20 working days) stays in 2026, whatever day the suite runs.
 
 The thresholds are the shipped defaults except ``min_decisions`` (2 instead of 20), so that four decisions
 suffice to judge the correction rate. City by hand:
@@ -40,6 +41,7 @@ pytestmark = pytest.mark.asyncio(loop_scope="session")
 
 ROOT = Path(__file__).resolve().parents[2]
 DAY = date(2026, 8, 3)
+TODAY = date(2026, 11, 23)  # a Monday; the service clock is pinned here after the decisions
 USCC = "91210100MACQTKPQ79"  # 沈阳东陵客运有限公司 (sample data)
 X_A = {"cert_no": "辽A-7000001", "dept_code": "SJ", "district_code": "210102", "name": "张执法"}
 X_B = {"cert_no": "辽A-7000002", "dept_code": "SJ", "district_code": "210102", "name": "李执法"}
@@ -172,7 +174,7 @@ async def test_decisions_and_a_loss_to_a_closed_rectification(platform: Platform
 
         provisional = await wait_for(decisions_arrived, timeout=30)
         assert provisional["provisional"] is True  # 2026-08-03: the quarter is running
-        clock.reset()  # today again: 2026Q3 has ended
+        pin(TODAY)  # 2026Q3 has ended; deadlines of 20 working days stay inside the covered year 2026
 
         rep = ok(await http.get("/api/v1/risk/reports/2026Q3", headers=SUPERVISOR))
         units = {u["unit_code"]: u for u in rep["units"]}
@@ -252,6 +254,7 @@ def uscc_of(n: int) -> str:
 async def test_classes_feed_inspection(platform: Platform) -> None:
     """Enterprises registered in the inspection service are classified by the risk service; after a full
     reclassification the inspection service's projection holds the new classes (through NATS both ways)."""
+    pin(TODAY)
     admin = auth("admin", "admin-1")
     e1, e2, e3 = uscc_of(1), uscc_of(2), uscc_of(3)
     async with client(platform.inspection.url, headers=admin) as ins:

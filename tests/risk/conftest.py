@@ -2,12 +2,24 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 
 import pytest
 
+from services.common import clock
 from services.common.embedded import EmbeddedNats
+from tests.risk.helpers import pin
 from tests.support.stack import Running, Stack, running_service
+
+
+@pytest.fixture(scope="module", autouse=True)
+def pinned_clock() -> Iterator[None]:
+    """Every module runs on Monday 2026-11-23 (tests/risk/helpers.py TODAY), module fixtures included."""
+    pin()
+    try:
+        yield
+    finally:
+        clock.reset()
 
 
 @pytest.fixture(scope="module")

@@ -4,15 +4,26 @@ NATS path is covered by tests/e2e), contract builders and tokens."""
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time
 from typing import Any
 
+from services.common import clock
 from services.common.contracts import inspection, penalty
 from services.common.db import transaction
 from services.common.events import Event, make_envelope
 from services.common.inbox import Subscription
 from services.risk import events
 from tests.support.stack import Running, auth
+
+# The service clock of these tests (conftest pins it for every module): Monday 2026-11-23, 10:00 in China.
+# 2026Q3 has ended, 2026Q4 is running, and every deadline of 20 working days stays inside 2026, the last year
+# the statutory calendar package covers, whatever day the suite runs.
+TODAY = date(2026, 11, 23)
+
+
+def pin(day: date = TODAY, hour: int = 10) -> None:
+    """Make the service clock read ``day`` at ``hour`` o'clock in China (it keeps running from there)."""
+    clock.set_offset(datetime.combine(day, time(hour), tzinfo=clock.CHINA) - datetime.now(UTC))
 
 
 def handlers(running: Running) -> dict[str, Subscription]:
@@ -97,8 +108,6 @@ def integration(client: str) -> dict[str, str]:
 COURT = integration("court")
 RECON = integration("reconsideration")
 HOTLINE = integration("12345")
-
-NOW = datetime.now(UTC)
 
 
 def q3(month: int, day: int) -> date:

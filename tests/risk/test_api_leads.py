@@ -11,7 +11,7 @@ import pytest
 from services.common import clock
 from services.common.workdays import WorkingDayCalendar
 from services.risk.domain import leads as leads_domain
-from tests.risk.helpers import HOTLINE, SUPERVISOR, officer
+from tests.risk.helpers import HOTLINE, SUPERVISOR, TODAY, officer, pin
 from tests.support.stack import Running, auth, client
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
@@ -76,10 +76,9 @@ class TestWeeklyTransfer:
         }
 
     async def test_open_week_cannot_be_transferred(self, seeded: Running) -> None:
-        today = clock.today()
-        iso = today.isocalendar()
         async with client(seeded.url, headers=SUPERVISOR) as http:
-            r = await http.post("/api/v1/risk/leads/transfers", json={"batch": f"{iso.year}-W{iso.week:02d}"})
+            # today, Monday 2026-11-23, is in 2026-W48
+            r = await http.post("/api/v1/risk/leads/transfers", json={"batch": "2026-W48"})
             assert r.status_code == 409 and r.json()["code"] == "LEAD_BATCH_NOT_ENDED"
             r = await http.post("/api/v1/risk/leads/transfers", json={"batch": "2026-W60"})
             assert r.status_code == 400 and r.json()["code"] == "LEAD_WEEK_INVALID"
@@ -167,11 +166,11 @@ class TestWeeklyTransfer:
         async with client(seeded.url, headers=SUPERVISOR) as http:
             now = (await http.get("/api/v1/risk/leads/overdue")).json()["items"]
             assert [i["external_id"] for i in now] == ["L-4"]  # W33 never transferred
-            clock.set_offset(timedelta(days=40))  # past every answer deadline
+            pin(TODAY + timedelta(days=40))  # past every answer deadline
             try:
                 later = (await http.get("/api/v1/risk/leads/overdue")).json()["items"]
             finally:
-                clock.reset()
+                pin()
         flags = {i["external_id"]: i["flags"] for i in later}
         assert set(flags) == {"L-1", "L-2", "L-4"}  # L-3 is closed
         assert flags["L-1"]["answer_overdue"] and flags["L-4"]["transfer_overdue"]

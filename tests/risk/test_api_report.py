@@ -17,10 +17,9 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
-from services.common import clock
 from services.common.db import transaction
 from services.common.inbox import parse
-from tests.risk.helpers import ADMIN, COURT, HOTLINE, RECON, SUPERVISOR, apply, decision, officer
+from tests.risk.helpers import ADMIN, COURT, HOTLINE, RECON, SUPERVISOR, TODAY, apply, decision, officer, pin
 from tests.support.stack import Running, auth, client
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
@@ -205,8 +204,7 @@ class TestHandWorkedReport:
             assert r.status_code == 422 and r.json()["code"] == "RISK_QUARTER_IN_FUTURE"
             r = await http.get("/api/v1/risk/reports/2026Q5")
             assert r.status_code == 422
-            current = f"{clock.today().year}Q{(clock.today().month - 1) // 3 + 1}"
-            r = await http.post(f"/api/v1/risk/reports/{current}/publish")
+            r = await http.post("/api/v1/risk/reports/2026Q4/publish")  # today 2026-11-23: still running
             assert r.status_code == 409 and r.json()["code"] == "RISK_QUARTER_NOT_CLOSED"
 
     async def test_drill_down_lists_the_cases(self, city: Running) -> None:
@@ -280,9 +278,18 @@ class TestPublication:
         assert red_c.colour == "red" and red_c.reasons[0].startswith("纠错率10.00%")  # type: ignore[attr-defined]
         lit_a = next(e for e in parsed if e.unit_code == A)  # type: ignore[attr-defined]
         assert lit_a.colour == "none" and lit_a.lit is True  # type: ignore[attr-defined]
-        issued = date.fromisoformat(one["warnings"][0]["issued_at"][:10])
-        # red: 15 working days, yellow 20, lit only 20 (docs/risk-model.md §3); the calendar is tested elsewhere
-        assert red_c.rectification_due_on > issued + timedelta(days=15)  # type: ignore[attr-defined]
+        # Published Monday 2026-11-23 (Beijing). Deadlines in working days after that day, no holiday until
+        # 2027: red 15 -> 11-24..27 (4), 11-30..12-04 (9), 12-07..12-11 (14), 12-14 (15) = 2026-12-14;
+        # yellow 20 and lit-only 20 -> 12-15..12-18 (19), 12-21 (20) = 2026-12-21.
+        deadlines = {w["unit_code"]: w["deadline"] for w in one["warnings"]}
+        assert deadlines == {
+            C: "2026-12-14",
+            F: "2026-12-14",
+            B: "2026-12-21",
+            D: "2026-12-21",
+            A: "2026-12-21",
+        }
+        assert red_c.rectification_due_on == date(2026, 12, 14)  # type: ignore[attr-defined]
 
     async def test_published_report_is_the_snapshot(self, city: Running) -> None:
         rep = await report(city)
@@ -295,8 +302,7 @@ class TestPublication:
         assert by_unit(await report(city))[E]["figures"]["reconsideration_corrections"] == 0
 
     async def test_next_quarter_shows_improvement(self, city: Running) -> None:
-        current = f"{clock.today().year}Q{(clock.today().month - 1) // 3 + 1}"
-        rep = await report(city, quarter=current)
+        rep = await report(city, quarter="2026Q4")
         follow = {f["unit_code"]: f for f in rep["follow_up"]}
         assert set(follow) == {A, B, C, D, F}
         assert follow[C]["improved"] is True and follow[C]["previous"]["colour"] == "red"
@@ -373,11 +379,11 @@ class TestRectification:
         async with client(city.url, headers=SUPERVISOR) as http:
             before = (await http.get("/api/v1/risk/rectifications/overdue")).json()["items"]
             assert wid_f not in [i["warning_id"] for i in before]
-            clock.set_offset(timedelta(days=40))  # beyond every deadline (at most 20 working days)
+            pin(TODAY + timedelta(days=40))  # beyond every deadline (at most 20 working days)
             try:
                 after = (await http.get("/api/v1/risk/rectifications/overdue")).json()["items"]
             finally:
-                clock.reset()
+                pin()
         overdue = {i["unit_code"]: i for i in after}
         assert C not in overdue  # closed
         assert overdue[F]["overdue"] is True and overdue[F]["days_overdue"] > 0

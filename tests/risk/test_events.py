@@ -17,7 +17,7 @@ from services.common.contracts import credit, inspection, penalty
 from services.common.contracts.risk import EnterpriseClassified
 from services.common.db import transaction
 from services.common.inbox import parse
-from tests.risk.helpers import SUPERVISOR, apply, decision, make_uscc, refusal
+from tests.risk.helpers import SUPERVISOR, TODAY, apply, decision, make_uscc, pin, refusal
 from tests.support.stack import Running, auth, client
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
@@ -362,12 +362,12 @@ class TestReclassification:
         # make_uscc(3): one fresh 从重 penalty (40 -> C). 600 days later: 40 x (1095 - 600) // 1095 = 18 -> A.
         from services.risk import service
 
-        clock.set_offset(timedelta(days=600))
+        pin(TODAY + timedelta(days=600))
         try:
             async with transaction(risk.runtime.factory) as s:
                 counts = await service.classify_enterprises(s, config=risk.app.state.risk_config)
         finally:
-            clock.reset()
+            pin()
         assert counts.emitted >= 1
         events = await classified(risk, make_uscc(3))
         assert (events[-1].risk_class, events[-1].previous_class, events[-1].score) == ("A", "C", 18)
