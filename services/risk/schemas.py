@@ -303,6 +303,9 @@ class LeadFlagsRead(BaseModel):
     answer_overdue: bool
     close_overdue: bool
     due_on: date | None
+    due_unknown: bool = Field(
+        False, description="the deadline falls in a year the working-day calendar does not cover yet"
+    )
 
 
 class LeadRead(BaseModel):

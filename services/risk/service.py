@@ -24,6 +24,7 @@ from services.common.auth import Principal
 from services.common.contracts.risk import WarningIssued
 from services.common.errors import Conflict, Forbidden, NotFound, Unprocessable
 from services.common.logs import request_id_var
+from services.common.workdays import CalendarNotCovered
 from services.risk import repository as repo
 from services.risk.deps import require_city, unit_of
 from services.risk.domain import classes, intake, leads, rectification, report
@@ -1207,7 +1208,12 @@ def _lead_values(lead: leads.Lead) -> dict[str, Any]:
 
 def lead_read(row: Any, *, today: date, config: leads.LeadConfig, calendar: Any) -> dict[str, Any]:
     lead = _lead_from_row(row)
-    f = leads.flags(lead, today=today, config=config, calendar=calendar)
+    try:
+        f = leads.flags(lead, today=today, config=config, calendar=calendar)
+        unknown = False
+    except CalendarNotCovered:
+        # the transfer deadline falls in a year whose holidays are not entered yet: say so, do not guess
+        f, unknown = leads.LeadFlags(False, False, False, None), True
     return {
         "id": row.id,
         "external_id": row.external_id,
@@ -1225,6 +1231,7 @@ def lead_read(row: Any, *, today: date, config: leads.LeadConfig, calendar: Any)
             "answer_overdue": f.answer_overdue,
             "close_overdue": f.close_overdue,
             "due_on": f.due_on,
+            "due_unknown": unknown,
         },
         "history": row.history,
     }

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -73,6 +73,7 @@ class TestWeeklyTransfer:
             "answer_overdue": False,
             "close_overdue": False,
             "due_on": "2026-08-10",
+            "due_unknown": False,
         }
 
     async def test_open_week_cannot_be_transferred(self, seeded: Running) -> None:
@@ -199,3 +200,21 @@ class TestDailyJob:
         assert moved["history"][-1]["actor"] == "system:risk-daily"
         # once a day
         assert await jobs.run_daily(seeded.runtime.factory, settings, seeded.app.state.risk_config) is False
+
+
+class TestUncoveredCalendar:
+    async def test_a_deadline_in_an_uncovered_year_is_reported_not_guessed(self, seeded: Running) -> None:
+        # received Thursday 2026-12-31: week 2026-W53 ends Sunday 2027-01-03; its transfer deadline is in 2027,
+        # which the statutory calendar package does not cover and no administrator has entered
+        pin(date(2027, 1, 6))
+        try:
+            async with client(seeded.url, headers=HOTLINE) as http:
+                r = await http.post(
+                    "/api/v1/risk/intake/complaints", json=lead(60, A, "2026-12-31T10:00:00+08:00")
+                )
+                assert r.status_code == 201, r.text
+            item = (await leads(seeded))["L-60"]
+        finally:
+            pin()
+        assert item["batch"] == "2026-W53"
+        assert item["flags"]["due_unknown"] is True and item["flags"]["due_on"] is None
