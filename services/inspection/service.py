@@ -147,6 +147,60 @@ class AlreadyExists(Conflict):
     title_en = "Already exists"
 
 
+class DepartmentExists(AlreadyExists):
+    code = "DEPARTMENT_EXISTS"
+    title = "部门代码已存在"
+    title_en = "Department code already exists"
+
+
+class EnforcementBodyExists(AlreadyExists):
+    code = "ENFORCEMENT_BODY_EXISTS"
+    title = "执法主体编码已存在"
+    title_en = "Enforcement body code already exists"
+
+
+class ItemExists(AlreadyExists):
+    code = "ITEM_EXISTS"
+    title = "检查事项已存在"
+    title_en = "Inspection item already exists"
+
+
+class OfficerExists(AlreadyExists):
+    code = "OFFICER_EXISTS"
+    title = "执法人员已登记"
+    title_en = "Officer already registered"
+
+
+class EnterpriseExists(AlreadyExists):
+    code = "ENTERPRISE_EXISTS"
+    title = "企业已登记"
+    title_en = "Enterprise already registered"
+
+
+class EnterpriseNotClassified(NotFound):
+    code = "ENTERPRISE_NOT_CLASSIFIED"
+    title = "企业尚无风险分类"
+    title_en = "Enterprise not classified yet"
+
+
+class InvalidOfficer(Unprocessable):
+    code = "INVALID_OFFICER"
+    title = "执法人员信息不符合要求"
+    title_en = "Invalid officer"
+
+
+class InvalidQuietWindow(Unprocessable):
+    code = "INVALID_QUIET_WINDOW"
+    title = "无事不扰期设置无效"
+    title_en = "Invalid quiet window"
+
+
+class RefusalNotRecorded(Unavailable):
+    code = "REFUSAL_NOT_RECORDED"
+    title = "拒绝入企记录暂无法保存"
+    title_en = "The refusal could not be recorded"
+
+
 class ImportInvalid(Unprocessable):
     code = "IMPORT_INVALID"
     title = "导入数据有误，未导入任何记录"
@@ -263,10 +317,8 @@ async def _refuse(
                 )
     except (DBAPIError, OSError) as exc:
         log.error("could not record refusal %s: %s", refusal.code, exc)
-        raise Unavailable(
-            "拒绝入企的记录暂时无法保存，请稍后重试",
-            code="REFUSAL_NOT_RECORDED",
-            detail_en="refusal not recorded",
+        raise RefusalNotRecorded(
+            "拒绝入企的记录暂时无法保存，请稍后重试", detail_en="refusal not recorded"
         ) from exc
 
 
@@ -1631,7 +1683,7 @@ async def create_department(
     session: AsyncSession, *, principal: Principal, body: s.DepartmentWrite
 ) -> s.DepartmentRead:
     if await repo.get_department(session, body.code) is not None:
-        raise AlreadyExists(f"部门代码“{body.code}”已存在", code="DEPARTMENT_EXISTS")
+        raise DepartmentExists(f"部门代码“{body.code}”已存在")
     session.add(m.Department(code=body.code, name=body.name, authority=body.authority))
     await session.flush()
     await audit.append(
@@ -1683,7 +1735,7 @@ async def create_body(
     if await repo.get_department(session, body.dept_code) is None:
         raise DepartmentNotFound(f"部门“{body.dept_code}”不存在")
     if await repo.get_body(session, body.code) is not None:
-        raise AlreadyExists(f"执法主体编码“{body.code}”已存在", code="ENFORCEMENT_BODY_EXISTS")
+        raise EnforcementBodyExists(f"执法主体编码“{body.code}”已存在")
     session.add(m.EnforcementBody(**body.model_dump()))
     await session.flush()
     await audit.append(
@@ -1835,7 +1887,7 @@ async def _save_item(session: AsyncSession, principal: Principal, item: registry
 
 async def create_item(session: AsyncSession, *, principal: Principal, body: s.ItemWrite) -> s.ItemRead:
     if await repo.latest_item(session, body.code) is not None:
-        raise AlreadyExists(f"检查事项 {body.code} 已存在，修订请新增版本", code="ITEM_EXISTS")
+        raise ItemExists(f"检查事项 {body.code} 已存在，修订请新增版本")
     item = _item_from(body, body.code, body.dept_code)
     await _save_item(session, principal, item)
     return _item_read(item)
@@ -1949,9 +2001,9 @@ async def _new_officer(session: AsyncSession, principal: Principal, body: s.Offi
     if not body.auxiliary and cert_no is None and body.status == "active":
         problems.append("执法人员须填写执法证号（执法辅助人员请标记为辅助人员）")
     if cert_no and await repo.officer_by_cert(session, cert_no) is not None:
-        raise AlreadyExists(f"执法证号 {cert_no} 已登记", code="OFFICER_EXISTS")
+        raise OfficerExists(f"执法证号 {cert_no} 已登记")
     if problems:
-        raise Unprocessable("；".join(problems), code="INVALID_OFFICER", title="执法人员信息不符合要求")
+        raise InvalidOfficer("；".join(problems))
     if body.retraining and (body.return_date is None or body.status != "suspended"):
         raise registry.ReturnDateRequired("离岗轮训须为暂扣状态并填写返岗日期")
     if body.status in ("suspended", "revoked") and not body.status_reason.strip():
@@ -1991,7 +2043,7 @@ async def create_officer(
     session: AsyncSession, *, principal: Principal, body: s.OfficerWrite
 ) -> s.OfficerRead:
     if body.officer_id and await repo.get_officer(session, body.officer_id) is not None:
-        raise AlreadyExists(f"执法人员 {body.officer_id} 已存在", code="OFFICER_EXISTS")
+        raise OfficerExists(f"执法人员 {body.officer_id} 已存在")
     row = await _new_officer(session, principal, s.OfficerImport(**body.model_dump()))
     return _officer_read(row, clock.today())
 
@@ -2204,7 +2256,7 @@ async def create_enterprise(
     session: AsyncSession, *, principal: Principal, body: s.EnterpriseWrite
 ) -> s.EnterpriseRead:
     if await repo.get_enterprise(session, body.uscc) is not None:
-        raise AlreadyExists(f"统一社会信用代码 {body.uscc} 的企业已登记", code="ENTERPRISE_EXISTS")
+        raise EnterpriseExists(f"统一社会信用代码 {body.uscc} 的企业已登记")
     row = await _new_enterprise(session, principal, s.EnterpriseImport(**body.model_dump()))
     return _enterprise_read(row, await repo.risk_class(session, row.uscc))
 
@@ -2296,7 +2348,7 @@ async def get_enterprise_class(
     await _visible_enterprise(session, principal, uscc)
     row = await repo.get_enterprise_class(session, uscc)
     if row is None:
-        raise EnterpriseNotFound(f"企业 {uscc} 尚无风险分类", code="ENTERPRISE_NOT_CLASSIFIED")
+        raise EnterpriseNotClassified(f"企业 {uscc} 尚无风险分类")
     return s.EnterpriseClassRead(
         uscc=row.uscc,
         risk_class=row.risk_class,
@@ -2324,7 +2376,7 @@ async def create_quiet_window(
     session: AsyncSession, *, principal: Principal, body: s.QuietWindowWrite
 ) -> s.QuietWindowRead:
     if body.ends_on < body.starts_on:
-        raise Unprocessable("无事不扰期的结束日期不能早于开始日期", code="INVALID_QUIET_WINDOW")
+        raise InvalidQuietWindow("无事不扰期的结束日期不能早于开始日期")
     if body.uscc and await repo.get_enterprise(session, body.uscc) is None:
         raise EnterpriseNotFound(f"企业 {body.uscc} 不存在")
     row = m.QuietWindow(
