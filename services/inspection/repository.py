@@ -242,16 +242,6 @@ async def officer_by_cert(session: AsyncSession, cert_no: str) -> m.Officer | No
     return await session.scalar(sa.select(m.Officer).where(m.Officer.cert_no == cert_no))
 
 
-async def officers_by_refs(
-    session: AsyncSession, cert_nos: Iterable[str], officer_ids: Iterable[uuid.UUID]
-) -> list[m.Officer]:
-    certs, ids = sorted(set(cert_nos)), sorted(set(officer_ids))
-    if not certs and not ids:
-        return []
-    query = sa.select(m.Officer).where(sa.or_(m.Officer.cert_no.in_(certs), m.Officer.officer_id.in_(ids)))
-    return list((await session.scalars(query)).all())
-
-
 async def department_officers(session: AsyncSession, dept_code: str) -> list[m.Officer]:
     query = sa.select(m.Officer).where(m.Officer.dept_code == dept_code).order_by(m.Officer.officer_id)
     return list((await session.scalars(query)).all())
@@ -353,27 +343,20 @@ async def risk_classes(session: AsyncSession, usccs: Iterable[str]) -> dict[str,
 
 async def apply_classification(session: AsyncSession, values: dict[str, Any]) -> bool:
     """Keep the newest classification: a higher revision, or the same revision classified later."""
-    stmt = pg_insert(m.EnterpriseClass).values(**values)
+    insert = pg_insert(m.EnterpriseClass).values(**values)
     current = m.EnterpriseClass.__table__.c
-    stmt = stmt.on_conflict_do_update(
+    stmt = insert.on_conflict_do_update(
         index_elements=["uscc"],
-        set_={k: stmt.excluded[k] for k in values if k != "uscc"} | {"received_at": sa.func.now()},
+        set_={k: insert.excluded[k] for k in values if k != "uscc"} | {"received_at": sa.func.now()},
         where=sa.or_(
-            current.revision < stmt.excluded.revision,
+            current.revision < insert.excluded.revision,
             sa.and_(
-                current.revision == stmt.excluded.revision,
-                current.classified_at < stmt.excluded.classified_at,
+                current.revision == insert.excluded.revision,
+                current.classified_at < insert.excluded.classified_at,
             ),
         ),
     ).returning(current.uscc)
     return (await session.scalar(stmt)) is not None
-
-
-async def quiet_windows(session: AsyncSession, uscc: str | None, day: date) -> list[frequency.QuietWindow]:
-    query = sa.select(m.QuietWindow).where(m.QuietWindow.ends_on >= day, m.QuietWindow.starts_on <= day)
-    query = query.where(sa.or_(m.QuietWindow.uscc.is_(None), m.QuietWindow.uscc == uscc))
-    rows = (await session.scalars(query)).all()
-    return [frequency.QuietWindow(r.starts_on, r.ends_on, r.reason, r.uscc) for r in rows]
 
 
 async def list_quiet_windows(session: AsyncSession, uscc: str | None) -> list[m.QuietWindow]:
@@ -396,15 +379,6 @@ async def get_task(session: AsyncSession, task_id: uuid.UUID) -> m.Task | None:
 async def task_enterprises(session: AsyncSession, task_id: uuid.UUID) -> list[m.TaskEnterprise]:
     query = sa.select(m.TaskEnterprise).where(m.TaskEnterprise.task_id == task_id)
     return list((await session.scalars(query.order_by(m.TaskEnterprise.uscc))).all())
-
-
-async def task_usccs(session: AsyncSession, task_id: uuid.UUID) -> list[str]:
-    query = sa.select(m.TaskEnterprise.uscc).where(m.TaskEnterprise.task_id == task_id)
-    return list((await session.scalars(query)).all())
-
-
-async def task_enterprise(session: AsyncSession, task_id: uuid.UUID, uscc: str) -> m.TaskEnterprise | None:
-    return await session.get(m.TaskEnterprise, (task_id, uscc))
 
 
 async def task_enterprise_counts(
@@ -433,9 +407,9 @@ async def list_tasks(
 ) -> list[m.Task]:
     query = sa.select(m.Task)
     if dept_code:
-        query = query.where(m.Task.dept_codes.any(dept_code))
+        query = query.where(m.Task.dept_codes.contains([dept_code]))
     if district_code:
-        query = query.where(m.Task.district_codes.any(district_code))
+        query = query.where(m.Task.district_codes.contains([district_code]))
     if kind:
         query = query.where(m.Task.kind == kind)
     if status:
@@ -466,29 +440,12 @@ async def urgent_tasks_past_deadline(session: AsyncSession, now: datetime, windo
 async def overdue_tasks(session: AsyncSession, district_code: str | None) -> list[m.Task]:
     query = sa.select(m.Task).where(m.Task.approval_overdue_at.is_not(None))
     if district_code:
-        query = query.where(m.Task.district_codes.any(district_code))
+        query = query.where(m.Task.district_codes.contains([district_code]))
     return list((await session.scalars(query.order_by(m.Task.approval_overdue_at))).all())
 
 
 # ---------------------------------------------------------------------------------------------------------
 # Entry codes
-
-
-async def get_entry_code(session: AsyncSession, code_id: uuid.UUID) -> m.EntryCode | None:
-    return await session.get(m.EntryCode, code_id)
-
-
-async def claim_entry_code(
-    session: AsyncSession, code_id: uuid.UUID, *, used_at: datetime, visit_id: uuid.UUID
-) -> bool:
-    """Mark the code used, once: concurrent claims wait on the row and the loser sees ``used_at`` set."""
-    stmt = (
-        sa.update(m.EntryCode)
-        .where(m.EntryCode.code_id == code_id, m.EntryCode.used_at.is_(None))
-        .values(used_at=used_at, visit_id=visit_id)
-        .returning(m.EntryCode.code_id)
-    )
-    return (await session.scalar(stmt)) is not None
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -556,16 +513,6 @@ def _record(row: Any) -> frequency.VisitRecord:
         emergency=row.mode == "emergency",
         backfilled=row.mode == "backfilled",
     )
-
-
-async def enterprise_visit_records(
-    session: AsyncSession, uscc: str, year: int
-) -> list[frequency.VisitRecord]:
-    start, end = year_bounds(year)
-    query = sa.select(*_RECORD_COLUMNS).where(
-        m.Visit.uscc == uscc, m.Visit.started_at >= start, m.Visit.started_at < end
-    )
-    return [_record(r) for r in (await session.execute(query)).all()]
 
 
 async def visit_records(

@@ -32,6 +32,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from services.common import audit, clock, outbox
 from services.common.auth import Principal
+from services.common.contracts import inspection as contracts
 from services.common.db import transaction
 from services.common.errors import Conflict, DomainError, Forbidden, NotFound, Unavailable, Unprocessable
 from services.common.logs import request_id_var
@@ -219,17 +220,15 @@ class ResultsNotPublished(NotFound):
     title_en = "Results not published yet"
 
 
-REFUSAL_TITLES: dict[str, str] = {
-    cls.code: cls.title
-    for cls in (
-        *entry_rules.REFUSALS,
-        *entry_code.CODE_REFUSALS,
-        entry_code.EnterpriseCodeInvalid,
-        entry_code.EnterpriseCodeRevoked,
-        visits.BackfillWindowPassed,
-        visits.EmergencyScanLate,
-    )
-}
+_REFUSAL_CLASSES: tuple[type[EntryRefused], ...] = (
+    *entry_rules.REFUSALS,
+    *entry_code.CODE_REFUSALS,
+    entry_code.EnterpriseCodeInvalid,
+    entry_code.EnterpriseCodeRevoked,
+    visits.BackfillWindowPassed,
+    visits.EmergencyScanLate,
+)
+REFUSAL_TITLES: dict[str, str] = {cls.code: cls.title for cls in _REFUSAL_CLASSES}
 
 RIGHTS = [
     "有权要求执法人员出示执法证件并当场核验；执法人员不出示执法证件的，有权拒绝接受检查（《中华人民共和国行政处罚法》第五十五条）。",
@@ -303,7 +302,7 @@ async def _refuse(
             if inserted:
                 outbox.add(
                     side,
-                    events.contracts.EntryRefused(
+                    contracts.EntryRefused(
                         refusal_id=refusal_id,
                         code=refusal.code,
                         task_id=attempt.task_id,
@@ -2437,9 +2436,10 @@ def parse_rows(content_type: str, raw: bytes, model: type[BaseModel], csv_row: A
             records: list[Any] = [csv_row(r) for r in csv.DictReader(io.StringIO(text))]
         else:
             data = orjson.loads(raw)
-            records = data.get("items") if isinstance(data, dict) else data
-            if not isinstance(records, list):
+            loaded = data.get("items") if isinstance(data, dict) else data
+            if not isinstance(loaded, list):
                 raise ValueError("expected a JSON array or an object with items")
+            records = loaded
     except (UnicodeDecodeError, orjson.JSONDecodeError, ValueError, csv.Error) as exc:
         raise ImportInvalid(f"无法解析导入内容（应为 JSON 数组或 UTF-8 CSV）：{exc}") from exc
     if not records:
@@ -2692,7 +2692,7 @@ async def over_cap(
         s.CapExcessRow(
             enterprise_uscc=e.uscc,
             enterprise_name=names.get(e.uscc, ""),
-            scope=e.scope,  # type: ignore[arg-type]
+            scope=e.scope,
             dept_code=e.dept_code,
             count=e.count,
             limit=e.limit,
