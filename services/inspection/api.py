@@ -18,8 +18,9 @@ from services.inspection.deps import (
     ApproverDep,
     ConfigDep,
     EnterpriseDep,
-    FactoryDep,
-    IdempotencyKeyDep,
+    EntryDep,
+    EntryEnterpriseDep,
+    EntryOfficerDep,
     OfficerDep,
     PrincipalDep,
     SessionDep,
@@ -446,101 +447,63 @@ async def task_draw(session: SessionDep, principal: PrincipalDep, task_id: uuid.
 # Scan-to-enter
 
 
-@entry_router.post(
-    "/visits/entry-codes", status_code=201, response_model=s.EntryCodeRead, tags=["inspection: scan-to-enter"]
-)
+@entry_router.post("/visits/entry-codes", status_code=201, response_model=s.EntryCodeRead)
 async def issue_entry_code(
-    request: Request,
-    session: SessionDep,
-    factory: FactoryDep,
-    principal: OfficerDep,
-    cfg: ConfigDep,
-    key: IdempotencyKeyDep,
-    body: s.EntryCodeRequest,
+    entry: EntryDep, principal: EntryOfficerDep, body: s.EntryCodeRequest
 ) -> s.EntryCodeRead:
     """检查码: every entry rule is checked, then a signed single-use code (10 minutes) and its QR are returned."""
     return await service.issue_entry_code(
-        session,
-        factory=factory,
-        cfg=cfg,
+        entry.session,
+        factory=entry.factory,
+        cfg=entry.cfg,
         principal=principal,
         body=body,
-        attempt_key=_attempt(principal, key, request),
+        attempt_key=entry.attempt_key,
     )
 
 
-@entry_router.get("/visits/entry-codes/keys", response_model=s.KeySetRead, tags=["inspection: scan-to-enter"])
+@entry_router.get("/visits/entry-codes/keys", response_model=s.KeySetRead)
 async def entry_code_keys(principal: PrincipalDep, cfg: ConfigDep) -> s.KeySetRead:
     """The public keys (JWKS, Ed25519) that verify entry and enterprise codes offline."""
     return service.public_keys(cfg)
 
 
-@entry_router.post(
-    "/visits/check-in", status_code=201, response_model=s.CheckInRead, tags=["inspection: scan-to-enter"]
-)
-async def check_in(
-    request: Request,
-    session: SessionDep,
-    factory: FactoryDep,
-    principal: EnterpriseDep,
-    cfg: ConfigDep,
-    key: IdempotencyKeyDep,
-    body: s.CheckIn,
-) -> s.CheckInRead:
+@entry_router.post("/visits/check-in", status_code=201, response_model=s.CheckInRead)
+async def check_in(entry: EntryDep, principal: EntryEnterpriseDep, body: s.CheckIn) -> s.CheckInRead:
     """The enterprise scanned an entry code: the visit starts; who is at the door, what they may inspect, rights."""
     return await service.check_in(
-        session,
-        factory=factory,
-        cfg=cfg,
+        entry.session,
+        factory=entry.factory,
+        cfg=entry.cfg,
         principal=principal,
         body=body,
-        attempt_key=_attempt(principal, key, request),
+        attempt_key=entry.attempt_key,
     )
 
 
-@entry_router.post(
-    "/visits/scan", status_code=201, response_model=s.VisitRead, tags=["inspection: scan-to-enter"]
-)
-async def scan(
-    request: Request,
-    session: SessionDep,
-    factory: FactoryDep,
-    principal: OfficerDep,
-    cfg: ConfigDep,
-    key: IdempotencyKeyDep,
-    body: s.EnterpriseScan,
-) -> s.VisitRead:
+@entry_router.post("/visits/scan", status_code=201, response_model=s.VisitRead)
+async def scan(entry: EntryDep, principal: EntryOfficerDep, body: s.EnterpriseScan) -> s.VisitRead:
     """The officers scanned the enterprise code (企业码): the visit starts (emergency: scanned before leaving)."""
     return await service.scan_enterprise_code(
-        session,
-        factory=factory,
-        cfg=cfg,
+        entry.session,
+        factory=entry.factory,
+        cfg=entry.cfg,
         principal=principal,
         body=body,
-        attempt_key=_attempt(principal, key, request),
+        attempt_key=entry.attempt_key,
     )
 
 
-@entry_router.post(
-    "/visits/backfill", status_code=201, response_model=s.VisitRead, tags=["inspection: scan-to-enter"]
-)
-async def backfill(
-    request: Request,
-    session: SessionDep,
-    factory: FactoryDep,
-    principal: OfficerDep,
-    cfg: ConfigDep,
-    key: IdempotencyKeyDep,
-    body: s.Backfill,
-) -> s.VisitRead:
+@entry_router.post("/visits/backfill", status_code=201, response_model=s.VisitRead)
+async def backfill(entry: EntryDep, principal: EntryOfficerDep, body: s.Backfill) -> s.VisitRead:
     """Record a visit made while the system was down, within 10 days (marked back-filled and counted)."""
     return await service.backfill(
-        session,
-        factory=factory,
-        cfg=cfg,
+        entry.session,
+        factory=entry.factory,
+        cfg=entry.cfg,
         principal=principal,
         body=body,
-        attempt_key=_attempt(principal, key, request),
+        attempt_key=entry.attempt_key,
     )
 
 

@@ -23,6 +23,7 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
+from types import SimpleNamespace
 from typing import Any
 
 import orjson
@@ -273,6 +274,7 @@ async def _refuse(
 ) -> None:
     """Record and publish ``refusal`` in its own committed transaction (see the module docstring)."""
     await session.rollback()
+    repo.forget_driver(session)
     now = clock.now()
     refusal_id = uuid.uuid4()
     cert_nos = list(dict.fromkeys(c for c in attempt.cert_nos if c))
@@ -557,7 +559,17 @@ def _record_start(session: AsyncSession, visit: visits.Visit, values: dict[str, 
     the throughput (see docs/api/inspection.md, "Audit of visits").
     """
     outbox.add(session, events.visit_started(visit))
-    return m.Visit(**values, completed_at=None)
+    # A plain record with the row's attributes: building an ORM instance costs more than the rest of the reply.
+    return SimpleNamespace(  # type: ignore[return-value]
+        **values,
+        completed_at=None,
+        rating_stars=None,
+        rating_tags=None,
+        rating_comment=None,
+        rating_anonymous=None,
+        rated_at=None,
+        rated_by=None,
+    )
 
 
 async def audit_visit_starts(session: AsyncSession, *, limit: int = 500) -> int:
