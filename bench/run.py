@@ -25,7 +25,8 @@ def modules() -> list[str]:
 def main() -> None:
     quick = "--quick" in sys.argv
     only = [a for a in sys.argv[1:] if not a.startswith("--")]
-    sections = []
+    out = ROOT / "docs" / "benchmarks.md"
+    sections = _existing_sections(out)
     for name in modules():
         if only and name not in only:
             continue
@@ -33,15 +34,15 @@ def main() -> None:
         started = time.monotonic()
         try:
             module = importlib.import_module(f"bench.{name}")
-            sections.append(module.run(quick=quick))
+            sections[name] = module.run(quick=quick)
         except Exception:
-            sections.append(f"## {name}\n\nFailed:\n\n```\n{traceback.format_exc()}\n```")
+            sections[name] = f"## {name}\n\nFailed:\n\n```\n{traceback.format_exc()}\n```"
         print(f"  {name}: {time.monotonic() - started:.0f}s", flush=True)
     header = "\n".join(
         [
             "# Benchmarks",
             "",
-            f"Written by `make bench` (`python -m bench.run`) on {datetime.now(UTC):%Y-%m-%d %H:%M} UTC.",
+            f"Written by `make bench` (`python -m bench.run [bench_name ...]`); last run {datetime.now(UTC):%Y-%m-%d %H:%M} UTC.",
             "",
             f"Machine: {machine()}. Everything (load generator, gateway, services, PostgreSQL, NATS) runs on this one",
             "machine, which is shared and noisy: figures are medians of several runs, and ratios measured in the same",
@@ -49,10 +50,25 @@ def main() -> None:
             "",
         ]
     )
-    out = ROOT / "docs" / "benchmarks.md"
+    body = "\n\n".join(f"<!-- {name} -->\n{sections[name]}" for name in modules() if name in sections)
     out.parent.mkdir(exist_ok=True)
-    out.write_text(header + "\n" + "\n\n".join(sections) + "\n")
+    out.write_text(header + "\n" + body + "\n")
     print(f"wrote {out}")
+
+
+def _existing_sections(path: Path) -> dict[str, str]:
+    """Sections of a previous run, so that running one benchmark keeps the others' figures."""
+    if not path.exists():
+        return {}
+    sections: dict[str, str] = {}
+    current: str | None = None
+    for line in path.read_text().splitlines():
+        if line.startswith("<!-- bench_") and line.endswith(" -->"):
+            current = line[5:-4]
+            sections[current] = ""
+        elif current is not None:
+            sections[current] += line + "\n"
+    return {k: v.strip() for k, v in sections.items()}
 
 
 if __name__ == "__main__":
