@@ -9,6 +9,7 @@ stays a single chain; the lock is released at commit or rollback (a rolled-back 
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -119,6 +120,73 @@ async def append(
         )
     )
     return seq
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    """One entry for ``append_many``; ``request_id`` defaults to the current request's."""
+
+    actor: str
+    actor_role: str
+    action: str
+    entity_type: str
+    entity_id: str
+    before: Any = None
+    after: Any = None
+    request_id: str | None = None
+
+
+async def append_many(session: AsyncSession, entries: Sequence[AuditEntry]) -> list[int]:
+    """Append several entries in order under one lock, one read of the tail and one insert (for jobs that
+    audit in batches); returns their sequence numbers. The chain is the one ``append`` writes."""
+    if not entries:
+        return []
+    await session.execute(sa.select(sa.func.pg_advisory_xact_lock(_LOCK_KEY)))
+    last = (
+        await session.execute(
+            sa.select(audit_t.c.seq, audit_t.c.hash).order_by(audit_t.c.seq.desc()).limit(1)
+        )
+    ).first()
+    seq = last.seq if last else 0
+    prev = last.hash if last else GENESIS
+    rows: list[dict[str, Any]] = []
+    for entry in entries:
+        seq += 1
+        at = datetime.now(UTC)
+        before_j, after_j = _jsonable(entry.before), _jsonable(entry.after)
+        rid = entry.request_id if entry.request_id is not None else request_id_var.get()
+        digest = entry_hash(
+            seq=seq,
+            at=at,
+            actor=entry.actor,
+            actor_role=entry.actor_role,
+            action=entry.action,
+            entity_type=entry.entity_type,
+            entity_id=entry.entity_id,
+            before=before_j,
+            after=after_j,
+            request_id=rid,
+            prev_hash=prev,
+        )
+        rows.append(
+            {
+                "seq": seq,
+                "at": at,
+                "actor": entry.actor,
+                "actor_role": entry.actor_role,
+                "action": entry.action,
+                "entity_type": entry.entity_type,
+                "entity_id": entry.entity_id,
+                "before": before_j,
+                "after": after_j,
+                "request_id": rid,
+                "prev_hash": prev,
+                "hash": digest,
+            }
+        )
+        prev = digest
+    await session.execute(sa.insert(audit_t), rows)
+    return [r["seq"] for r in rows]
 
 
 @dataclass(frozen=True)

@@ -575,11 +575,10 @@ def _record_start(session: AsyncSession, visit: visits.Visit, values: dict[str, 
 async def audit_visit_starts(session: AsyncSession, *, limit: int = 500) -> int:
     """Append the start of every visit not yet in the audit chain, oldest first (job); returns how many."""
     rows = await repo.unaudited_visits(session, limit)
-    for row in rows:
-        token = request_id_var.set(row.request_id)
-        try:
-            await audit.append(
-                session,
+    await audit.append_many(
+        session,
+        [
+            audit.AuditEntry(
                 actor=row.started_by,
                 actor_role=row.started_by_role,
                 action=f"visit.started.{row.mode}",
@@ -597,9 +596,11 @@ async def audit_visit_starts(session: AsyncSession, *, limit: int = 500) -> int:
                     "reason": row.reason,
                     "entry_code_id": str(row.entry_code_id) if row.entry_code_id else None,
                 },
+                request_id=row.request_id,
             )
-        finally:
-            request_id_var.reset(token)
+            for row in rows
+        ],
+    )
     if rows:
         await repo.mark_audited(session, [r.visit_id for r in rows], clock.now())
     return len(rows)

@@ -450,3 +450,33 @@ class TestAuditOfVisits:
             )
         )
         assert entries == [("visit.started.entry_code", f"ent-{ENTERPRISE}")]
+
+    async def test_batches_interleaved_with_single_appends_keep_one_valid_chain(self, env: Env) -> None:
+        from services.common.db import transaction
+        from services.common.tables import audit_t
+        from services.inspection import service
+
+        async with client(env.url) as http:
+            first = [await started_visit(http) for _ in range(3)]
+            ok(
+                await http.post(
+                    f"{API}/quiet-windows",
+                    json={"starts_on": "2027-01-01", "ends_on": "2027-01-02", "reason": "元旦"},
+                    headers=admin(),
+                ),
+                201,
+            )
+            second = [await started_visit(http) for _ in range(2)]
+            async with transaction(env.svc.runtime.factory) as session:
+                await service.audit_visit_starts(session)  # whatever the service's own auditor has not done yet
+            report = ok(await http.get(f"{API}/audit/verify", headers=admin()))
+        assert report["valid"] is True
+        ids = [v["visit_id"] for v in first + second]
+        seqs = await env.rows(
+            sa.select(audit_t.c.entity_id, audit_t.c.seq, audit_t.c.request_id).where(
+                audit_t.c.entity_id.in_(ids)
+            )
+        )
+        assert {e for e, _, _ in seqs} == set(ids) and all(
+            rid for _, _, rid in seqs
+        )  # the check-in's request id
