@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query, Request
@@ -34,7 +35,9 @@ from services.credit_repair.domain.rules import CreditClass
 from services.credit_repair.models import (
     CleanupRun,
     CreditRecord,
+    FeedEntry,
     Publication,
+    PublicationEnd,
     RepairApplication,
     RepairNotice,
 )
@@ -117,7 +120,7 @@ async def add_rule_set(
 # --- records --------------------------------------------------------------------------------------
 
 
-def _publication(p: Publication | None) -> schemas.PublicationRead | None:
+def _publication(p: Publication | None, end: PublicationEnd | None) -> schemas.PublicationRead | None:
     if p is None:
         return None
     return schemas.PublicationRead(
@@ -128,13 +131,15 @@ def _publication(p: Publication | None) -> schemas.PublicationRead | None:
         min_ends_on=p.min_ends_on,
         earliest_repair_on=p.earliest_repair_on,
         max_ends_on=p.max_ends_on,
-        active=p.ended_at is None and p.max_ends_on > clock.today(),
-        ended_on=p.ended_on,
-        end_reason=p.end_reason,
+        active=end is None and p.starts_on <= clock.today() < p.max_ends_on,
+        ended_on=end.ended_on if end else None,
+        end_reason=end.reason if end else None,
     )
 
 
-def _record(r: CreditRecord, p: Publication | None, notice_id: uuid.UUID | None) -> schemas.RecordRead:
+def _record(
+    r: CreditRecord, p: Publication | None, end: PublicationEnd | None, notice_id: uuid.UUID | None
+) -> schemas.RecordRead:
     return schemas.RecordRead(
         id=r.id,
         case_id=r.case_id,
@@ -161,7 +166,7 @@ def _record(r: CreditRecord, p: Publication | None, notice_id: uuid.UUID | None)
         fine_paid_fen=r.fine_fen if r.fully_performed else r.fine_paid_fen,
         fully_performed=r.fully_performed,
         notice_id=notice_id,
-        publication=_publication(p),
+        publication=_publication(p, end),
     )
 
 
@@ -176,7 +181,7 @@ async def list_records(
     cursor: CursorQuery = None,
 ) -> Page[schemas.RecordRead]:
     """Credit records the caller may see (an enterprise its own), newest first."""
-    rows, publications, notices = await service.list_records(
+    rows, publications, ends, notices = await service.list_records(
         session,
         principal,
         case_id=case_id,
@@ -185,15 +190,18 @@ async def list_records(
         before=_uuid_cursor(cursor),
         limit=limit,
     )
-    items = [_record(r, publications.get(r.id), notices.get(r.id)) for r in rows]
+    items = []
+    for r in rows:
+        p = publications.get(r.id)
+        items.append(_record(r, p, ends.get(p.id) if p else None, notices.get(r.id)))
     return page_of(items, limit, key=lambda r: str(r.id))
 
 
 @router.get("/records/{record_id}", response_model=schemas.RecordRead)
 async def get_record(record_id: uuid.UUID, session: SessionDep, principal: ReaderDep) -> schemas.RecordRead:
     """One credit record with its class, publication and notice."""
-    record, publication, notice_id = await service.get_record(session, principal, record_id)
-    return _record(record, publication, notice_id)
+    record, publication, end, notice_id = await service.get_record(session, principal, record_id)
+    return _record(record, publication, end, notice_id)
 
 
 # --- notices --------------------------------------------------------------------------------------
@@ -372,15 +380,19 @@ async def decide_repair(
 # --- clean-ups and the sweep ----------------------------------------------------------------------
 
 
-def _cleanup(run: CleanupRun, counts: list[Any]) -> schemas.CleanupRead:
+def _cleanup(run: CleanupRun, totals: Any = None, counts: Sequence[Any] = ()) -> schemas.CleanupRead:
+    """A run; with ``totals`` (steps) its live progress, with ``counts`` its report."""
     labels = service.cleanup_labels()
     by_reason: dict[str, int] = {}
     by_department: dict[str, int] = {}
     for c in counts:
         by_reason[c.reason] = by_reason.get(c.reason, 0) + c.count
         by_department[c.department_code] = by_department.get(c.department_code, 0) + c.count
-    span = run.max_seq or 0
-    done = 1.0 if run.status == "completed" else (min(1.0, run.next_seq / span) if span > 0 else 0.0)
+    done = 1.0 if run.status == "completed" else 0.0
+    examined, matched = run.examined, run.matched
+    if totals is not None and run.status != "completed":
+        done = totals.done / totals.total if totals.total else 0.0
+        examined, matched = totals.examined, totals.matched
     return schemas.CleanupRead(
         id=run.id,
         dry_run=run.dry_run,
@@ -393,8 +405,8 @@ def _cleanup(run: CleanupRun, counts: list[Any]) -> schemas.CleanupRead:
         requested_at=run.requested_at,
         started_at=run.started_at,
         finished_at=run.finished_at,
-        examined=run.examined,
-        matched=run.matched,
+        examined=examined,
+        matched=matched,
         progress=round(done, 4),
         error=run.error,
         by_reason=by_reason,
@@ -423,7 +435,7 @@ async def create_cleanup(
         reasons=[r.value for r in body.reasons] if body.reasons else None,
         department_codes=body.department_codes,
     )
-    return _cleanup(run, [])
+    return _cleanup(run)
 
 
 @router.get("/cleanups", response_model=Page[schemas.CleanupRead])
@@ -432,7 +444,7 @@ async def list_cleanups(
 ) -> Page[schemas.CleanupRead]:
     """Clean-up runs, newest first (without their per-department rows)."""
     rows = await service.list_cleanups(session, before=_uuid_cursor(cursor), limit=limit)
-    return page_of([_cleanup(r, []) for r in rows], limit, key=lambda r: str(r.id))
+    return page_of([_cleanup(r) for r in rows], limit, key=lambda r: str(r.id))
 
 
 @router.get("/cleanups/{cleanup_id}", response_model=schemas.CleanupRead)
@@ -440,8 +452,8 @@ async def get_cleanup(
     cleanup_id: uuid.UUID, session: SessionDep, principal: CleanupDep
 ) -> schemas.CleanupRead:
     """A clean-up run's progress and its report by reason and by department."""
-    run, counts = await service.get_cleanup(session, cleanup_id)
-    return _cleanup(run, counts)
+    run, totals, counts = await service.get_cleanup(session, cleanup_id)
+    return _cleanup(run, totals, counts)
 
 
 @router.post("/cleanups/{cleanup_id}/resume", status_code=202, response_model=schemas.CleanupRead)
@@ -450,8 +462,8 @@ async def resume_cleanup(
 ) -> schemas.CleanupRead:
     """Continue a failed clean-up run from its first unfinished step."""
     run = await service.resume_cleanup(session, principal, cleanup_id)
-    _, counts = await service.get_cleanup(session, run.id)
-    return _cleanup(run, counts)
+    _, totals, counts = await service.get_cleanup(session, run.id)
+    return _cleanup(run, totals, counts)
 
 
 @router.post("/admin/sweep", response_model=schemas.SweepRead)
@@ -479,19 +491,39 @@ async def get_feed(
     rows = await service.feed(session, after_seq=after, limit=limit)
     more = len(rows) > limit
     rows = rows[:limit]
-    items = [
-        schemas.FeedItem(
-            seq=r.seq,
-            kind=r.kind,
-            publication_id=r.publication_id,
-            reason=r.reason,
-            occurred_at=r.occurred_at,
-            data=r.payload,
-        )
-        for r in rows
-    ]
-    last = rows[-1].seq if rows else after
+    items = [_feed_item(entry, p, end) for entry, p, end in rows]
+    last = rows[-1][0].seq if rows else after
     return schemas.FeedPage(items=items, next_cursor=encode_cursor(last), has_more=more)
+
+
+def _feed_item(entry: FeedEntry, p: Publication, end: PublicationEnd | None) -> schemas.FeedItem:
+    ended = entry.kind == "ended" and end is not None
+    return schemas.FeedItem(
+        seq=entry.seq,
+        kind=entry.kind,
+        publication_id=entry.publication_id,
+        reason=entry.reason,
+        occurred_at=entry.occurred_at,
+        data={
+            "publication_id": str(p.id),
+            "record_id": str(p.record_id),
+            "case_id": str(p.case_id),
+            "decision_no": p.decision_no,
+            "party_kind": p.party_kind,
+            "party_uscc": p.party_uscc if p.party_kind == "organisation" else None,
+            "party_name": p.public_name,
+            "department_code": p.department_code,
+            "department_name": p.department_name,
+            "district_code": p.district_code,
+            "credit_class": p.credit_class,
+            "credit_class_label": CreditClass(p.credit_class).label,
+            "platforms": list(p.platforms),
+            "starts_on": p.starts_on.isoformat(),
+            "earliest_repair_on": p.earliest_repair_on.isoformat() if p.earliest_repair_on else None,
+            "ends_on": p.max_ends_on.isoformat(),
+            "ended_on": end.ended_on.isoformat() if ended and end is not None else None,
+        },
+    )
 
 
 @public_router.get("/publications", response_model=Page[schemas.PublicPublication])

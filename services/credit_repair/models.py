@@ -5,7 +5,8 @@
 - ``credit_record``: one per penalty decision (and per revision of a changed decision): the projection of
   ``penalty.decision.issued`` and its class under the rule set in force.
 - ``publication``: the publication of a published record. It repeats the decision facts the clean-up
-  judges (procedure, kinds as a bit mask, fine, party kind) so a clean-up reads one table.
+  judges (procedure, kinds as a bit mask, fine, party kind) so a clean-up reads one table;
+  ``publication_end`` records its end (active = no end row).
 - ``repair_notice`` and ``notice_counter``: the 信用修复提示书, numbered without gaps per prefix and year.
 - ``repair_application``: credit repair applications and their review.
 - ``feed_entry`` and ``feed_counter``: every start and end of publication, numbered in commit order.
@@ -102,18 +103,9 @@ class CreditRecord(Base):
 class Publication(Base):
     __tablename__ = "publication"
     __table_args__ = (
-        sa.Index(
-            "ix_publication_active_max_ends_on", "max_ends_on", postgresql_where=sa.text("ended_at IS NULL")
-        ),
-        sa.Index(
-            "ix_publication_active_party_uscc", "party_uscc", postgresql_where=sa.text("ended_at IS NULL")
-        ),
-        sa.Index(
-            "ix_publication_active_department_code_seq",
-            "department_code",
-            "seq",
-            postgresql_where=sa.text("ended_at IS NULL"),
-        ),
+        sa.Index("ix_publication_max_ends_on", "max_ends_on"),
+        sa.Index("ix_publication_party_uscc", "party_uscc"),
+        sa.Index("ix_publication_department_code_seq", "department_code", "seq"),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
@@ -143,11 +135,21 @@ class Publication(Base):
     restriction_months: Mapped[int | None] = mapped_column(sa.Integer)
     decision_status: Mapped[str] = mapped_column(sa.Text, server_default="in_force")
     repaired_on: Mapped[date | None] = mapped_column(sa.Date)
-    ended_at: Mapped[datetime | None] = mapped_column()
-    ended_on: Mapped[date | None] = mapped_column(sa.Date)
-    end_reason: Mapped[str | None] = mapped_column(sa.Text)
-    cleanup_run_id: Mapped[uuid.UUID | None] = mapped_column()
     created_at: Mapped[datetime] = mapped_column(server_default=sa.func.now())
+
+
+class PublicationEnd(Base):
+    """The end of a publication: a row of its own, inserted once (``ON CONFLICT DO NOTHING``), so a bulk
+    end writes a narrow row instead of rewriting the wide publication row. No foreign key: a clean-up inserts
+    hundreds of thousands at once and only the service writes them."""
+
+    __tablename__ = "publication_end"
+
+    publication_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    ended_at: Mapped[datetime] = mapped_column()
+    ended_on: Mapped[date] = mapped_column(sa.Date)
+    reason: Mapped[str] = mapped_column(sa.Text)
+    cleanup_run_id: Mapped[uuid.UUID | None] = mapped_column()
 
 
 class RepairNotice(Base):
@@ -234,7 +236,6 @@ class FeedEntry(Base):
     kind: Mapped[str] = mapped_column(sa.Text)  # started, ended
     reason: Mapped[str | None] = mapped_column(sa.Text)
     occurred_at: Mapped[datetime] = mapped_column()
-    payload: Mapped[dict[str, Any]] = mapped_column(JSONB)
 
 
 class FeedCounter(Base):
@@ -287,10 +288,26 @@ class CleanupRun(Base):
     error: Mapped[str | None] = mapped_column(sa.Text)
 
 
+class CleanupStep(Base):
+    """One range of publications (``lo <= seq < hi``) of a clean-up run; done once committed."""
+
+    __tablename__ = "cleanup_step"
+
+    run_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("cleanup_run.id"), primary_key=True)
+    lo: Mapped[int] = mapped_column(sa.BigInteger, primary_key=True, autoincrement=False)
+    hi: Mapped[int] = mapped_column(sa.BigInteger)
+    examined: Mapped[int | None] = mapped_column(sa.BigInteger)
+    matched: Mapped[int | None] = mapped_column(sa.BigInteger)
+    done_at: Mapped[datetime | None] = mapped_column()
+
+
 class CleanupCount(Base):
+    """A step's count of publications ended (or that would end) per reason and department."""
+
     __tablename__ = "cleanup_count"
 
     run_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("cleanup_run.id"), primary_key=True)
+    step_lo: Mapped[int] = mapped_column(sa.BigInteger, primary_key=True, autoincrement=False)
     reason: Mapped[str] = mapped_column(sa.Text, primary_key=True)
     department_code: Mapped[str] = mapped_column(sa.Text, primary_key=True)
     count: Mapped[int] = mapped_column(sa.BigInteger)

@@ -17,10 +17,10 @@ counter → audit chain → feed counter. Service code defers its audit entries 
 (``defer_audit``/``write_deferred_audit``) for that reason.
 
 **Bulk ends** (the daily sweep and clean-up runs) are one statement per step: the publications to end are
-chosen by a set-based expression, ended with ``UPDATE ... FROM``, and their feed entries, outbox events
-(the envelope JSON built in SQL) and report counts inserted with ``INSERT ... SELECT`` in the same statement.
-The clean-up expression is the SQL form of ``domain.publication.end_reason_for_cleanup`` and is tested
-against it on generated data.
+chosen by a set-based expression, and their ends (``publication_end``, narrow rows: a publication row is
+never rewritten), outbox events (the envelope JSON built in SQL), feed entries and report counts are
+inserted with ``INSERT ... SELECT`` in the same statement. The clean-up expression is the SQL form of
+``domain.publication.end_reason_for_cleanup`` and is tested against it on generated data.
 """
 
 from __future__ import annotations
@@ -45,10 +45,12 @@ from services.credit_repair.domain.rules import CreditClass, PartyKind, PenaltyK
 from services.credit_repair.models import (
     CleanupCount,
     CleanupRun,
+    CleanupStep,
     CreditRecord,
     FeedEntry,
     PendingCaseEvent,
     Publication,
+    PublicationEnd,
     RepairApplication,
     RepairNotice,
     RuleSetRow,
@@ -420,23 +422,6 @@ async def write_deferred_audit(session: AsyncSession) -> None:
 
 # --- the feed -------------------------------------------------------------------------------------
 
-CLASS_LABEL_SQL = "CASE {p}.credit_class WHEN 'minor' THEN '轻微' WHEN 'general' THEN '一般' ELSE '严重' END"
-
-
-def feed_payload_sql(p: str, kind: str, reason: str) -> str:
-    """The feed entry's data built from publication row ``p`` (the same shape for per-row and bulk ends)."""
-    return (
-        "jsonb_build_object("
-        f"'publication_id', {p}.id, 'record_id', {p}.record_id, 'case_id', {p}.case_id, "
-        f"'decision_no', {p}.decision_no, 'party_kind', {p}.party_kind, 'party_uscc', {p}.party_uscc, "
-        f"'party_name', {p}.public_name, 'department_code', {p}.department_code, "
-        f"'department_name', {p}.department_name, 'district_code', {p}.district_code, "
-        f"'credit_class', {p}.credit_class, 'credit_class_label', {CLASS_LABEL_SQL.format(p=p)}, "
-        f"'platforms', to_jsonb({p}.platforms), 'starts_on', {p}.starts_on, "
-        f"'earliest_repair_on', {p}.earliest_repair_on, 'ends_on', {p}.max_ends_on, "
-        f"'ended_on', CASE WHEN {kind} = 'ended' THEN {p}.ended_on END, 'reason', {reason})"
-    )
-
 
 def stage_feed(
     session: AsyncSession, publication_id: uuid.UUID, kind: str, reason: str | None, at: datetime
@@ -449,9 +434,8 @@ _FEED_INSERT = sa.text(
     "WITH x AS (SELECT * FROM unnest(CAST(:ids AS uuid[]), CAST(:kinds AS text[]), CAST(:reasons AS text[]), "
     "CAST(:ats AS timestamptz[])) WITH ORDINALITY AS x(publication_id, kind, reason, at, ord)), "
     "c AS (UPDATE feed_counter SET last = last + :n WHERE id = 1 RETURNING last - :n AS base) "
-    "INSERT INTO feed_entry (seq, publication_id, kind, reason, occurred_at, payload) "
-    f"SELECT c.base + x.ord, p.id, x.kind, x.reason, x.at, {feed_payload_sql('p', 'x.kind', 'x.reason')} "
-    "FROM x JOIN publication p ON p.id = x.publication_id CROSS JOIN c"
+    "INSERT INTO feed_entry (seq, publication_id, kind, reason, occurred_at) "
+    "SELECT c.base + x.ord, x.publication_id, x.kind, x.reason, x.at FROM x CROSS JOIN c"
 )
 
 
@@ -460,7 +444,6 @@ def _number_feed_entries(session: Session) -> None:
     pending: list[tuple[uuid.UUID, str, str | None, datetime]] = session.info.pop(FEED_PENDING_KEY, [])
     if not pending:
         return
-    session.flush()
     session.execute(
         _FEED_INSERT,
         {
@@ -479,14 +462,64 @@ def _drop_feed_entries(session: Session) -> None:
     session.info.pop(AUDIT_PENDING_KEY, None)
 
 
-async def feed_page(session: AsyncSession, after_seq: int, limit: int) -> list[FeedEntry]:
-    return list(
-        (
-            await session.scalars(
-                sa.select(FeedEntry).where(FeedEntry.seq > after_seq).order_by(FeedEntry.seq).limit(limit + 1)
-            )
-        ).all()
+async def feed_page(
+    session: AsyncSession, after_seq: int, limit: int
+) -> list[tuple[FeedEntry, Publication, PublicationEnd | None]]:
+    """Entries after ``after_seq`` with their publication (and its end, if any), in feed order."""
+    rows = (
+        await session.execute(
+            sa.select(FeedEntry, Publication, PublicationEnd)
+            .join(Publication, Publication.id == FeedEntry.publication_id)
+            .outerjoin(PublicationEnd, PublicationEnd.publication_id == FeedEntry.publication_id)
+            .where(FeedEntry.seq > after_seq)
+            .order_by(FeedEntry.seq)
+            .limit(limit + 1)
+        )
+    ).all()
+    return [(r[0], r[1], r[2]) for r in rows]
+
+
+# --- publication ends -----------------------------------------------------------------------------
+
+
+def _not_ended(p: Any) -> Any:
+    return ~sa.exists().where(PublicationEnd.publication_id == p.id)
+
+
+async def end_publication(
+    session: AsyncSession,
+    publication_id: uuid.UUID,
+    *,
+    reason: str,
+    now: datetime,
+    today: date,
+    run_id: uuid.UUID | None = None,
+) -> bool:
+    """End a publication unless it has ended already (perhaps by a concurrent bulk end); True if ended now."""
+    inserted = await session.scalar(
+        pg_insert(PublicationEnd)
+        .values(
+            publication_id=publication_id, ended_at=now, ended_on=today, reason=reason, cleanup_run_id=run_id
+        )
+        .on_conflict_do_nothing()
+        .returning(PublicationEnd.publication_id)
     )
+    return inserted is not None
+
+
+async def end_of(session: AsyncSession, publication_id: uuid.UUID) -> PublicationEnd | None:
+    return await session.get(PublicationEnd, publication_id)
+
+
+async def ends_for(
+    session: AsyncSession, publication_ids: Sequence[uuid.UUID]
+) -> dict[uuid.UUID, PublicationEnd]:
+    if not publication_ids:
+        return {}
+    rows = await session.scalars(
+        sa.select(PublicationEnd).where(PublicationEnd.publication_id.in_(publication_ids))
+    )
+    return {e.publication_id: e for e in rows}
 
 
 # --- public list ----------------------------------------------------------------------------------
@@ -503,9 +536,7 @@ async def public_publications(
 ) -> list[Publication]:
     query = (
         sa.select(Publication)
-        .where(
-            Publication.ended_at.is_(None), Publication.starts_on <= today, Publication.max_ends_on > today
-        )
+        .where(_not_ended(Publication), Publication.starts_on <= today, Publication.max_ends_on > today)
         .order_by(Publication.seq.desc())
         .limit(limit + 1)
     )
@@ -525,6 +556,9 @@ async def public_publications(
 
 # --- bulk ends: sweep and clean-up ----------------------------------------------------------------
 
+NOT_ENDED_SQL = "NOT EXISTS (SELECT 1 FROM publication_end x WHERE x.publication_id = p.id)"
+CANDIDATE_COLUMNS = "p.id, p.seq, p.record_id, p.case_id, p.party_uscc, p.department_code"
+
 
 def _envelope_sql(n: str) -> str:
     """The outbox envelope of ``credit.publication.ended`` for row ``n`` (contracts.credit.PublicationEnded)."""
@@ -538,41 +572,40 @@ def _envelope_sql(n: str) -> str:
     )
 
 
-ENDED = "'ended'"
+def _bulk_end_sql(
+    candidates: str, *, prelude: str = "", counts_from: str | None = None, result: str = "n"
+) -> str:
+    """One statement that ends the publications ``candidates`` selects (the columns of
+    ``CANDIDATE_COLUMNS`` plus ``end_reason`` and ``report_reason``): inserts their ends, their
+    ``credit.publication.ended`` outbox rows (envelopes built in SQL) and, as its last write and lock, their
+    numbered feed entries; with ``counts_from`` (a clean-up step's ``lo``) also the step's report counts.
+    ``prelude`` adds CTEs before the candidates; ``result`` is what the statement returns (``n``: the count).
 
-
-def _bulk_end_sql(candidates: str, *, count_into_run: bool) -> str:
-    """One statement that ends the publications ``candidates`` selects (columns ``id``, ``end_reason`` and
-    ``report_reason``), numbers their feed entries, stages their events and, for a clean-up run, adds them
-    to the run's report. Returns the number ended."""
+    The outbox insert is made to finish before the feed counter is locked (``n`` counts its rows), so the
+    counter is held only for the narrow feed insert and the commit."""
     counts = ""
-    if count_into_run:
+    if counts_from is not None:
         counts = (
-            ", counts AS (INSERT INTO cleanup_count (run_id, reason, department_code, count) "
-            "SELECT CAST(:run_id AS uuid), report_reason, department_code, count(*) FROM ended "
-            "GROUP BY report_reason, department_code "
-            "ON CONFLICT (run_id, reason, department_code) DO UPDATE SET count = cleanup_count.count + "
-            "excluded.count)"
+            ", counts AS (INSERT INTO cleanup_count (run_id, step_lo, reason, department_code, count) "
+            f"SELECT CAST(:run_id AS uuid), {counts_from}, report_reason, department_code, count(*) FROM e "
+            "GROUP BY report_reason, department_code)"
         )
     return (
-        f"WITH cand AS MATERIALIZED ({candidates}), "
-        "ended AS (UPDATE publication p SET ended_at = CAST(:now AS timestamptz), ended_on = CAST(:today AS date), "
-        "end_reason = cand.end_reason, cleanup_run_id = CAST(:run_id AS uuid) "
-        "FROM cand WHERE p.id = cand.id AND p.ended_at IS NULL "
-        "RETURNING p.*, cand.report_reason), "
-        "n AS (SELECT count(*) AS n FROM ended), "
+        f"WITH {prelude}cand AS MATERIALIZED ({candidates}), "
+        "ended AS (INSERT INTO publication_end (publication_id, ended_at, ended_on, reason, cleanup_run_id) "
+        "SELECT id, CAST(:now AS timestamptz), CAST(:today AS date), end_reason, CAST(:run_id AS uuid) "
+        "FROM cand ORDER BY id ON CONFLICT (publication_id) DO NOTHING RETURNING publication_id), "
+        "e AS MATERIALIZED (SELECT cand.* FROM cand JOIN ended ON ended.publication_id = cand.id), "
+        "ob AS (INSERT INTO outbox (id, type, version, subject, envelope) "
+        f"SELECT x.event_id, 'credit.publication.ended', 1, CAST(x.id AS text), {_envelope_sql('x')} "
+        "FROM (SELECT e.*, gen_random_uuid() AS event_id FROM e) x RETURNING 1), "
+        "n AS (SELECT count(*) AS n FROM ob), "
         "counter AS (UPDATE feed_counter SET last = last + n.n FROM n WHERE feed_counter.id = 1 AND n.n > 0 "
         "RETURNING feed_counter.last - n.n AS base), "
-        "numbered AS MATERIALIZED (SELECT e.*, counter.base + row_number() OVER (ORDER BY e.seq) AS feed_seq, "
-        "gen_random_uuid() AS event_id FROM ended e CROSS JOIN counter), "
-        "feed AS (INSERT INTO feed_entry (seq, publication_id, kind, reason, occurred_at, payload) "
-        "SELECT feed_seq, numbered.id, 'ended', numbered.end_reason, CAST(:now AS timestamptz), "
-        f"{feed_payload_sql('numbered', ENDED, 'numbered.end_reason')} "
-        "FROM numbered), "
-        "ob AS (INSERT INTO outbox (id, type, version, subject, envelope) "
-        f"SELECT event_id, 'credit.publication.ended', 1, CAST(numbered.id AS text), {_envelope_sql('numbered')} "
-        f"FROM numbered){counts} "
-        "SELECT n FROM n"
+        "feed AS (INSERT INTO feed_entry (seq, publication_id, kind, reason, occurred_at) "
+        "SELECT counter.base + row_number() OVER (ORDER BY e.seq), e.id, 'ended', e.end_reason, "
+        f"CAST(:now AS timestamptz) FROM e CROSS JOIN counter){counts} "
+        f"SELECT {result} FROM n"
     )
 
 
@@ -583,12 +616,13 @@ def _notify(session: AsyncSession) -> Any:
 async def sweep_expired(session: AsyncSession, *, today: date, now: datetime) -> int:
     """End every active publication whose maximum period has run (``max_ends_on <= today``)."""
     candidates = (
-        "SELECT id, CAST('expired' AS text) AS end_reason, CAST('expired' AS text) AS report_reason "
-        "FROM publication WHERE ended_at IS NULL AND max_ends_on <= CAST(:today AS date) ORDER BY seq"
+        f"SELECT {CANDIDATE_COLUMNS}, CAST('expired' AS text) AS end_reason, "
+        "CAST('expired' AS text) AS report_reason "
+        f"FROM publication p WHERE p.max_ends_on <= CAST(:today AS date) AND {NOT_ENDED_SQL}"
     )
     ended = int(
         await session.scalar(
-            sa.text(_bulk_end_sql(candidates, count_into_run=False)),
+            sa.text(_bulk_end_sql(candidates)),
             {"now": now, "today": today, "run_id": None, "request_id": request_id_var.get()},
         )
         or 0
@@ -608,9 +642,9 @@ class CleanupSql:
     params: dict[str, Any]
 
     def judged(self, where: str) -> str:
-        """SELECT id, seq, department_code, reason of the publications ``where`` selects."""
+        """SELECT ``CANDIDATE_COLUMNS`` and the reason of the publications ``where`` selects."""
         return (
-            f"SELECT p.id, p.seq, p.department_code, {self.reason_sql} AS reason FROM publication p "
+            f"SELECT {CANDIDATE_COLUMNS}, {self.reason_sql} AS reason FROM publication p "
             f"CROSS JOIN LATERAL (SELECT {self.rank_sql} AS rank) r WHERE {where}"
         )
 
@@ -671,9 +705,7 @@ def cleanup_reason_sql(rule_set: RuleSet) -> CleanupSql:
                 f"WHEN p.party_kind = '{party.value}' AND {covers} THEN 0 WHEN p.party_kind = '{party.value}' THEN 1"
             )
     minor_covers = f"(CASE p.party_kind {' '.join(minor_cases)} ELSE false END)"
-    effective = (
-        "(CASE WHEN p.procedure = 'simple' THEN p.kinds_mask & CAST(:not_simple_kinds AS integer) ELSE p.kinds_mask END)"
-    )
+    effective = "(CASE WHEN p.procedure = 'simple' THEN p.kinds_mask & CAST(:not_simple_kinds AS integer) ELSE p.kinds_mask END)"
     rank = (
         "GREATEST("
         "CASE WHEN p.serious THEN CAST(:dept_serious_rank AS integer) ELSE 0 END, "
@@ -683,9 +715,7 @@ def cleanup_reason_sql(rule_set: RuleSet) -> CleanupSql:
         f"CASE WHEN ({effective} & CAST(:fine_bit AS integer)) <> 0 THEN (CASE {' '.join(fine_cases)} ELSE 1 END) ELSE 0 END)"
     )
     # classify: the class's maximum, extended to the length of a longer restriction (总局令第45号 第十三条)
-    max_months = (
-        "(CASE WHEN r.rank = 2 THEN CAST(:serious_max AS integer) WHEN r.rank = 1 THEN CAST(:general_max AS integer) ELSE CAST(:minor_max AS integer) END)"
-    )
+    max_months = "(CASE WHEN r.rank = 2 THEN CAST(:serious_max AS integer) WHEN r.rank = 1 THEN CAST(:general_max AS integer) ELSE CAST(:minor_max AS integer) END)"
     current_max = (
         f"(CASE WHEN r.rank >= 1 AND CAST(:restriction_extends AS boolean) AND p.restriction_months IS NOT NULL "
         f"AND (p.kinds_mask & CAST(:restriction_kinds AS integer)) <> 0 AND p.restriction_months > {max_months} "
@@ -718,72 +748,109 @@ def _cleanup_filter(department_codes: Sequence[str] | None) -> str:
     )
 
 
-async def cleanup_step(
+async def judge_step(
     session: AsyncSession,
     *,
     run: CleanupRun,
     rule_set: RuleSet,
-    lo: int,
-    hi: int,
+    step: CleanupStep,
     now: datetime,
 ) -> tuple[int, int]:
-    """Judge the active publications with ``lo <= seq < hi``; end them (or, in a dry run, count them) and
-    record the step in the run. Returns (examined, matched)."""
+    """Judge the active publications of one step (``lo <= seq < hi``); end them (or, in a dry run, only
+    count them), record the step's report counts and mark the step done. Returns (examined, matched)."""
     sql = cleanup_reason_sql(rule_set)
-    where = f"p.ended_at IS NULL AND p.seq >= :lo AND p.seq < :hi{_cleanup_filter(run.department_codes)}"
-    reason_filter = (
-        " WHERE reason = ANY(CAST(:reasons AS text[]))" if run.reasons else " WHERE reason IS NOT NULL"
-    )
-    judged = sql.judged(where)
+    where = f"p.seq >= :lo AND p.seq < :hi AND {NOT_ENDED_SQL}{_cleanup_filter(run.department_codes)}"
+    chosen = "reason = ANY(CAST(:reasons AS text[]))" if run.reasons else "reason IS NOT NULL"
     params: dict[str, Any] = {
         **sql.params,
         "today": run.as_of,
-        "lo": lo,
-        "hi": hi,
+        "lo": step.lo,
+        "hi": step.hi,
         "now": now,
         "run_id": run.id,
         "request_id": request_id_var.get(),
         "reasons": list(run.reasons or []),
         "departments": list(run.department_codes or []),
     }
-    examined = int(
-        await session.scalar(sa.text(f"SELECT count(*) FROM publication p WHERE {where}"), params) or 0
-    )
+    judged = f"j AS MATERIALIZED ({sql.judged(where)}), "
+    # Look publication_end up by its index. A step is planned while that table may still look empty and
+    # executed while a parallel step fills it: a nested loop over a sequential scan would then visit the
+    # other step's (invisible) rows once per publication (minutes instead of seconds, seen in the benchmark).
+    await session.execute(sa.text("SET LOCAL enable_seqscan = off"))
+    await session.execute(sa.text("SET LOCAL work_mem = '64MB'"))
     if run.dry_run:
-        matched = int(
-            await session.scalar(
-                sa.text(
-                    f"WITH j AS MATERIALIZED ({judged}), chosen AS (SELECT * FROM j{reason_filter}), "
-                    "counts AS (INSERT INTO cleanup_count (run_id, reason, department_code, count) "
-                    "SELECT CAST(:run_id AS uuid), reason, department_code, count(*) FROM chosen "
-                    "GROUP BY reason, department_code ON CONFLICT (run_id, reason, department_code) "
-                    "DO UPDATE SET count = cleanup_count.count + excluded.count) "
-                    "SELECT count(*) FROM chosen"
-                ),
-                params,
-            )
-            or 0
+        statement = (
+            f"WITH {judged}chosen AS (SELECT * FROM j WHERE {chosen}), "
+            "counts AS (INSERT INTO cleanup_count (run_id, step_lo, reason, department_code, count) "
+            "SELECT CAST(:run_id AS uuid), CAST(:lo AS bigint), reason, department_code, count(*) FROM chosen "
+            "GROUP BY reason, department_code) "
+            "SELECT (SELECT count(*) FROM j), (SELECT count(*) FROM chosen)"
         )
     else:
         candidates = (
-            f"SELECT id, 'cleanup_' || reason AS end_reason, reason AS report_reason "
-            f"FROM ({judged}) j{reason_filter}"
+            f"SELECT {', '.join(c.removeprefix('p.') for c in CANDIDATE_COLUMNS.split(', '))}, "
+            f"'cleanup_' || reason AS end_reason, reason AS report_reason FROM j WHERE {chosen}"
         )
-        matched = int(
-            await session.scalar(sa.text(_bulk_end_sql(candidates, count_into_run=True)), params) or 0
+        statement = _bulk_end_sql(
+            candidates,
+            prelude=judged,
+            counts_from="CAST(:lo AS bigint)",
+            result="(SELECT count(*) FROM j), n",
         )
-        if matched:
-            await _notify(session)
-    await session.execute(
-        sa.update(CleanupRun)
-        .where(CleanupRun.id == run.id)
-        .values(
-            next_seq=hi,
-            examined=CleanupRun.examined + examined,
-            matched=CleanupRun.matched + matched,
-        )
-    )
+    row = (await session.execute(sa.text(statement), params)).one()
+    examined, matched = int(row[0]), int(row[1])
+    if matched and not run.dry_run:
+        await _notify(session)
+    step.examined, step.matched, step.done_at = examined, matched, now
     return examined, matched
+
+
+async def create_steps(session: AsyncSession, run_id: uuid.UUID, *, lo: int, hi: int, size: int) -> None:
+    """The steps of a run: ``[lo, lo + size), [lo + size, ...)`` up to and including ``hi``."""
+    await session.execute(
+        sa.text(
+            "INSERT INTO cleanup_step (run_id, lo, hi) SELECT CAST(:run_id AS uuid), g, g + CAST(:size AS bigint) "
+            "FROM generate_series(CAST(:lo AS bigint), CAST(:hi AS bigint), CAST(:size AS bigint)) g "
+            "ON CONFLICT DO NOTHING"
+        ),
+        {"run_id": run_id, "lo": lo, "hi": hi, "size": size},
+    )
+
+
+async def claim_step(session: AsyncSession, run_id: uuid.UUID) -> CleanupStep | None:
+    """The next step nobody is working on (its row stays locked until the step commits or fails)."""
+    return (
+        await session.scalars(
+            sa.select(CleanupStep)
+            .where(CleanupStep.run_id == run_id, CleanupStep.done_at.is_(None))
+            .order_by(CleanupStep.lo)
+            .limit(1)
+            .with_for_update(skip_locked=True)
+        )
+    ).first()
+
+
+@dataclass(frozen=True)
+class StepTotals:
+    examined: int
+    matched: int
+    done: int
+    total: int
+
+
+async def step_totals(session: AsyncSession, run_id: uuid.UUID) -> StepTotals:
+    row = (
+        await session.execute(
+            sa.select(
+                sa.func.coalesce(sa.func.sum(CleanupStep.examined), 0),
+                sa.func.coalesce(sa.func.sum(CleanupStep.matched), 0),
+                sa.func.count(CleanupStep.done_at),
+                sa.func.count(),
+            ).where(CleanupStep.run_id == run_id)
+        )
+    ).one()
+    examined, matched, done, total = (int(v or 0) for v in row)
+    return StepTotals(examined, matched, done, total)
 
 
 async def cleanup_runs(session: AsyncSession, *, before: str | None, limit: int) -> list[CleanupRun]:
@@ -802,16 +869,22 @@ async def cleanup_run(session: AsyncSession, run_id: uuid.UUID, *, lock: bool = 
     return (await session.scalars(query)).first()
 
 
-async def cleanup_counts(session: AsyncSession, run_id: uuid.UUID) -> list[CleanupCount]:
-    return list(
-        (
-            await session.scalars(
-                sa.select(CleanupCount)
-                .where(CleanupCount.run_id == run_id)
-                .order_by(CleanupCount.reason, CleanupCount.department_code)
-            )
-        ).all()
+@dataclass(frozen=True)
+class ReportRow:
+    reason: str
+    department_code: str
+    count: int
+
+
+async def cleanup_counts(session: AsyncSession, run_id: uuid.UUID) -> list[ReportRow]:
+    """The run's report: publications per reason and department, over its finished steps."""
+    rows = await session.execute(
+        sa.select(CleanupCount.reason, CleanupCount.department_code, sa.func.sum(CleanupCount.count))
+        .where(CleanupCount.run_id == run_id)
+        .group_by(CleanupCount.reason, CleanupCount.department_code)
+        .order_by(CleanupCount.reason, CleanupCount.department_code)
     )
+    return [ReportRow(r[0], r[1], int(r[2])) for r in rows]
 
 
 async def next_cleanup_run(session: AsyncSession) -> CleanupRun | None:

@@ -81,7 +81,7 @@ async def load(database_url: str) -> str:
                 kinds=kinds,
                 fine_fen=fine_yuan * 100,
                 confiscation_fen=0,
-                procedure=procedure,  # type: ignore[arg-type]
+                procedure=procedure,
                 decided_on=today - timedelta(days=days),
                 effective_on=today - timedelta(days=days),
                 serious=False,

@@ -53,6 +53,7 @@ from services.credit_repair.models import (
     CleanupRun,
     CreditRecord,
     Publication,
+    PublicationEnd,
     RepairApplication,
     RepairNotice,
     RuleSetRow,
@@ -120,6 +121,12 @@ class RepairAlreadyDecided(Conflict):
     code = "REPAIR_ALREADY_DECIDED"
     title = "该信用修复申请已办结"
     title_en = "The application has been decided"
+
+
+class RepairReviewerForbidden(Forbidden):
+    code = "REPAIR_REVIEWER_FORBIDDEN"
+    title = "只有作出处罚决定的部门可以审核信用修复申请"
+    title_en = "Only the deciding department reviews a repair application"
 
 
 class RepairAlreadyAccepted(Conflict):
@@ -654,8 +661,7 @@ async def _end_record(
     publication = await repo.publication_for_record(session, record.id, lock=True)
     if publication is not None:
         publication.decision_status = status
-        if publication.ended_at is None:
-            _end_publication(session, record, publication, reason=reason, now=now, today=today)
+        await _end_publication(session, record, publication, reason=reason, now=now, today=today)
     repo.defer_audit(
         session,
         actor=SYSTEM,
@@ -668,7 +674,7 @@ async def _end_record(
     )
 
 
-def _end_publication(
+async def _end_publication(
     session: AsyncSession,
     record: CreditRecord,
     publication: Publication,
@@ -676,10 +682,10 @@ def _end_publication(
     reason: str,
     now: datetime,
     today: date,
-) -> None:
-    publication.ended_at = now
-    publication.ended_on = today
-    publication.end_reason = reason
+) -> bool:
+    """End a publication (feed entry and ``credit.publication.ended``) unless it has ended already."""
+    if not await repo.end_publication(session, publication.id, reason=reason, now=now, today=today):
+        return False
     repo.stage_feed(session, publication.id, "ended", reason, now)
     outbox.add(
         session,
@@ -693,6 +699,7 @@ def _end_publication(
             ended_at=now,
         ),
     )
+    return True
 
 
 async def on_decision_revoked(
@@ -917,7 +924,12 @@ async def list_records(
     published: bool | None,
     before: str | None,
     limit: int,
-) -> tuple[list[CreditRecord], dict[uuid.UUID, Publication], dict[uuid.UUID, uuid.UUID]]:
+) -> tuple[
+    list[CreditRecord],
+    dict[uuid.UUID, Publication],
+    dict[uuid.UUID, PublicationEnd],
+    dict[uuid.UUID, uuid.UUID],
+]:
     rows = await repo.list_records(
         session,
         scope_for(principal),
@@ -928,16 +940,14 @@ async def list_records(
         limit=limit,
     )
     ids = [r.id for r in rows]
-    return (
-        rows,
-        await repo.publications_for_records(session, ids),
-        await repo.notice_ids_for_records(session, ids),
-    )
+    publications = await repo.publications_for_records(session, ids)
+    ends = await repo.ends_for(session, [p.id for p in publications.values()])
+    return rows, publications, ends, await repo.notice_ids_for_records(session, ids)
 
 
 async def get_record(
     session: AsyncSession, principal: Principal, record_id: uuid.UUID
-) -> tuple[CreditRecord, Publication | None, uuid.UUID | None]:
+) -> tuple[CreditRecord, Publication | None, PublicationEnd | None, uuid.UUID | None]:
     record = await repo.record(session, record_id)
     if record is None or not sees(
         principal,
@@ -947,8 +957,9 @@ async def get_record(
     ):
         raise RecordNotFound(f"信用记录 {record_id} 不存在")
     publication = await repo.publication_for_record(session, record.id)
+    end = await repo.end_of(session, publication.id) if publication is not None else None
     notices = await repo.notice_ids_for_records(session, [record.id])
-    return record, publication, notices.get(record.id)
+    return record, publication, end, notices.get(record.id)
 
 
 async def get_notice(session: AsyncSession, principal: Principal, notice_id: uuid.UUID) -> RepairNotice:
@@ -981,7 +992,9 @@ async def notice_pdf(session: AsyncSession, principal: Principal, notice_id: uui
 # --- repairs --------------------------------------------------------------------------------------
 
 
-def _domain_record(record: CreditRecord, publication: Publication | None) -> repair_domain.CreditRecord:
+def _domain_record(
+    record: CreditRecord, publication: Publication | None, end: PublicationEnd | None
+) -> repair_domain.CreditRecord:
     decision = Decision(
         decision_no=record.decision_no,
         decision_date=record.decided_on,
@@ -1020,8 +1033,12 @@ def _domain_record(record: CreditRecord, publication: Publication | None) -> rep
         classification=classification,
         window=window,
         fine_paid_fen=record.fine_fen if record.fully_performed else record.fine_paid_fen,
-        publication_ended_on=publication.ended_on if publication is not None else None,
+        publication_ended_on=end.ended_on if end is not None else None,
     )
+
+
+async def _end(session: AsyncSession, publication: Publication | None) -> PublicationEnd | None:
+    return await repo.end_of(session, publication.id) if publication is not None else None
 
 
 def _domain_application(app: RepairApplication) -> repair_domain.RepairApplication:
@@ -1075,7 +1092,7 @@ async def apply_for_repair(
         violation_corrected=violation_corrected,
     )
     repair_domain.check_eligibility(
-        _domain_record(record, publication),
+        _domain_record(record, publication, await _end(session, publication)),
         candidate,
         today,
         rule_set,
@@ -1140,11 +1157,7 @@ async def _reviewable(
         raise RepairNotFound(f"信用修复申请 {application_id} 不存在")
     if not _can_review(principal, app):
         # 谁认定谁修复: the department that made the finding reviews
-        raise Forbidden(
-            "只有作出处罚决定的部门可以审核信用修复申请",
-            code="REPAIR_REVIEWER_FORBIDDEN",
-            detail_en="only the deciding department reviews",
-        )
+        raise RepairReviewerForbidden("只有作出处罚决定的部门可以审核信用修复申请")
     if app.status not in repo.OPEN_STATUSES:
         raise RepairAlreadyDecided(f"信用修复申请 {application_id} 已办结（{app.status}）")
     return app
@@ -1210,7 +1223,7 @@ async def decide_repair(
     review_outcome = repair_domain.ReviewOutcome(outcome)
     if review_outcome is repair_domain.ReviewOutcome.ACCEPTED:
         eligibility = repair_domain.assess_eligibility(
-            _domain_record(record, publication),
+            _domain_record(record, publication, await _end(session, publication)),
             domain_app,
             today,
             rule_set,
@@ -1231,7 +1244,7 @@ async def decide_repair(
         assert publication is not None
         app.status = "repaired"
         publication.repaired_on = today
-        _end_publication(session, record, publication, reason="repaired", now=now, today=today)
+        await _end_publication(session, record, publication, reason="repaired", now=now, today=today)
         outbox.add(
             session,
             contracts.RepairCompleted(
@@ -1381,11 +1394,14 @@ async def create_cleanup(
     return run
 
 
-async def get_cleanup(session: AsyncSession, run_id: uuid.UUID) -> tuple[CleanupRun, list[Any]]:
+async def get_cleanup(
+    session: AsyncSession, run_id: uuid.UUID
+) -> tuple[CleanupRun, repo.StepTotals, list[repo.ReportRow]]:
+    """A run with its progress (steps done, publications examined and matched so far) and its report."""
     run = await repo.cleanup_run(session, run_id)
     if run is None:
         raise CleanupNotFound(f"清理任务 {run_id} 不存在")
-    return run, await repo.cleanup_counts(session, run.id)
+    return run, await repo.step_totals(session, run.id), await repo.cleanup_counts(session, run.id)
 
 
 async def list_cleanups(session: AsyncSession, *, before: str | None, limit: int) -> list[CleanupRun]:
@@ -1417,13 +1433,18 @@ CLEANUP_LOCK = 0x636C65616E7570  # "cleanup": one clean-up at a time per databas
 
 
 async def run_cleanups(
-    engine: AsyncEngine, factory: async_sessionmaker[AsyncSession], *, chunk_size: int
+    engine: AsyncEngine,
+    factory: async_sessionmaker[AsyncSession],
+    *,
+    chunk_size: int,
+    parallelism: int = 1,
 ) -> int:
-    """Run every pending (or interrupted) clean-up, one committed step at a time; returns runs finished.
+    """Run every pending (or interrupted) clean-up; returns the number of runs finished.
 
-    A step judges the publications in one ``seq`` range and records the next range in the run in the same
-    transaction, so a run interrupted anywhere resumes at its first unfinished step. A session-level
-    advisory lock keeps a second worker out while one runs.
+    A run is cut into steps of ``chunk_size`` publications (by ``seq``), fixed when it starts. Each step is
+    one transaction that claims the step's row (``FOR UPDATE SKIP LOCKED``), judges and ends its
+    publications and marks the step done, so a run interrupted anywhere resumes with its unfinished steps,
+    and ``parallelism`` steps run at once. A session-level advisory lock keeps a second worker out.
     """
     finished = 0
     async with engine.connect() as holder:
@@ -1439,48 +1460,63 @@ async def run_cleanups(
                         run.status = "running"
                         run.started_at = run.started_at or clock.now()
                     if run.max_seq is None:
+                        # Publications created after the run starts are not its business: the next run's.
                         run.max_seq = await repo.max_publication_seq(session)
-                        run.next_seq = max(run.next_seq, await repo.min_publication_seq(session))
+                        lo = await repo.min_publication_seq(session)
+                        await repo.create_steps(session, run.id, lo=lo, hi=run.max_seq, size=chunk_size)
                     run_id = run.id
                 try:
-                    await _run_steps(factory, run_id, chunk_size)
+                    async with asyncio.TaskGroup() as group:
+                        for _ in range(max(1, parallelism)):
+                            group.create_task(_run_steps(factory, run_id))
+                    await _complete(factory, run_id)
                 except Exception as exc:
-                    log.exception("clean-up %s failed", run_id)
+                    error = exc.exceptions[0] if isinstance(exc, ExceptionGroup) else exc
+                    log.error("clean-up %s failed: %r", run_id, error)
                     async with transaction(factory) as session:
                         failed = await repo.cleanup_run(session, run_id, lock=True)
                         if failed is not None:
                             failed.status = "failed"
-                            failed.error = repr(exc)[:2000]
+                            failed.error = repr(error)[:2000]
                     continue
                 finished += 1
         finally:
             await repo.release_session_lock(holder, CLEANUP_LOCK)
 
 
-async def _run_steps(factory: async_sessionmaker[AsyncSession], run_id: uuid.UUID, chunk_size: int) -> None:
+async def _run_steps(factory: async_sessionmaker[AsyncSession], run_id: uuid.UUID) -> None:
     while True:
         async with transaction(factory) as session:
-            run = await repo.cleanup_run(session, run_id, lock=True)
-            assert run is not None and run.max_seq is not None
-            if run.next_seq > run.max_seq:
-                run.status = "completed"
-                run.finished_at = clock.now()
-                await audit.append(
-                    session,
-                    actor=run.requested_by,
-                    actor_role=run.requested_role,
-                    action="cleanup.completed",
-                    entity_type="cleanup_run",
-                    entity_id=str(run.id),
-                    after={"dry_run": run.dry_run, "examined": run.examined, "matched": run.matched},
-                )
+            step = await repo.claim_step(session, run_id)
+            if step is None:
                 return
+            run = await repo.cleanup_run(session, run_id)
+            assert run is not None
             rule_set = await repo.rule_set(session, run.rule_set_id)
             assert rule_set is not None
-            lo = run.next_seq
-            await repo.cleanup_step(
-                session, run=run, rule_set=rule_set, lo=lo, hi=lo + chunk_size, now=clock.now()
-            )
+            await repo.judge_step(session, run=run, rule_set=rule_set, step=step, now=clock.now())
+
+
+async def _complete(factory: async_sessionmaker[AsyncSession], run_id: uuid.UUID) -> None:
+    async with transaction(factory) as session:
+        run = await repo.cleanup_run(session, run_id, lock=True)
+        assert run is not None
+        totals = await repo.step_totals(session, run_id)
+        if totals.done < totals.total:
+            return  # another worker still holds a step (cannot happen under the advisory lock)
+        run.examined, run.matched = totals.examined, totals.matched
+        run.next_seq = (run.max_seq or 0) + 1
+        run.status = "completed"
+        run.finished_at = clock.now()
+        await audit.append(
+            session,
+            actor=run.requested_by,
+            actor_role=run.requested_role,
+            action="cleanup.completed",
+            entity_type="cleanup_run",
+            entity_id=str(run.id),
+            after={"dry_run": run.dry_run, "examined": run.examined, "matched": run.matched},
+        )
 
 
 def cleanup_labels() -> dict[str, str]:
@@ -1490,7 +1526,9 @@ def cleanup_labels() -> dict[str, str]:
 # --- feeds ----------------------------------------------------------------------------------------
 
 
-async def feed(session: AsyncSession, *, after_seq: int, limit: int) -> list[Any]:
+async def feed(
+    session: AsyncSession, *, after_seq: int, limit: int
+) -> list[tuple[Any, Publication, PublicationEnd | None]]:
     return await repo.feed_page(session, after_seq, limit)
 
 

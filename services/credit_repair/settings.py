@@ -55,5 +55,6 @@ class CreditRepairSettings(settings_class("credit_repair")):  # type: ignore[mis
     )
     cleanup_poll_interval_s: float = Field(1.0, description="how often the worker looks for clean-up runs")
     cleanup_chunk_size: int = Field(
-        200_000, ge=1000, description="publications judged per committed step of a clean-up run (resume unit)"
+        100_000, ge=100, description="publications judged per committed step of a clean-up run (resume unit)"
     )
+    cleanup_parallelism: int = Field(2, ge=1, le=16, description="clean-up steps run at once")

@@ -21,7 +21,7 @@ from services.common.events import Envelope, Event, make_envelope
 from services.common.tables import outbox_t
 from services.credit_repair import repository, service
 from services.credit_repair.domain.publication import PublishedRecord
-from services.credit_repair.models import CreditRecord, Publication
+from services.credit_repair.models import CreditRecord, Publication, PublicationEnd
 from services.credit_repair.settings import CreditRepairSettings
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -252,3 +252,11 @@ async def insert(
         await s.execute(sa.insert(CreditRecord), recs)
         await s.execute(sa.insert(Publication), pubs)
     return [p["id"] for p in pubs]
+
+
+async def end_of(
+    factory: async_sessionmaker[AsyncSession], publication_id: uuid.UUID
+) -> PublicationEnd | None:
+    """The end of a publication, if it has ended."""
+    async with transaction(factory) as s:
+        return await s.get(PublicationEnd, publication_id)

@@ -19,6 +19,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.common import clock
+from services.common.auth import Principal
 from services.common.contracts.credit import PublicationEnded
 from services.common.db import transaction
 from services.common.inbox import parse
@@ -28,14 +29,15 @@ from services.credit_repair.domain import publication as pub_domain
 from services.credit_repair.domain import rules
 from services.credit_repair.domain.publication import Decision, DecisionStatus, PublishedRecord
 from services.credit_repair.domain.rules import PartyKind, PenaltyKind, ProcedureKind
-from services.credit_repair.models import CleanupRun, FeedEntry, Publication
+from services.credit_repair.models import CleanupRun, FeedEntry, Publication, PublicationEnd
 from tests.credit_repair.conftest import Credit
-from tests.credit_repair.helpers import RULES, database, insert, load_rules
+from tests.credit_repair.helpers import RULES, apply, database, decision, end_of, insert, load_rules
 from tests.support.stack import Stack, auth, client, wait_for
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
 
 ADMIN = auth("admin", "admin-1")
+NOT_ENDED = ~sa.exists().where(PublicationEnd.publication_id == Publication.id)
 YUAN = 100
 FINES = [
     1,
@@ -125,7 +127,7 @@ class TestSqlMatchesTheOracle:
                     sql = repository.cleanup_reason_sql(rule_set)
                     async with transaction(factory) as s:
                         result = await s.execute(
-                            sa.text(sql.judged("p.ended_at IS NULL")), {**sql.params, "today": day}
+                            sa.text(sql.judged(repository.NOT_ENDED_SQL)), {**sql.params, "today": day}
                         )
                         got = {row.id: row.reason for row in result}
                     expected = {
@@ -176,9 +178,7 @@ class TestRuns:
         async def active_expected() -> dict[uuid.UUID, str]:
             # the oracle over every publication still active (earlier tests of the module add some)
             async with transaction(credit.factory) as s:
-                active = set(
-                    (await s.scalars(sa.select(Publication.id).where(Publication.ended_at.is_(None)))).all()
-                )
+                active = set((await s.scalars(sa.select(Publication.id).where(NOT_ENDED))).all())
             out = {}
             for pid, r in zip(ids, records, strict=True):
                 reason = pub_domain.end_reason_for_cleanup(r, current, today)
@@ -195,9 +195,7 @@ class TestRuns:
         assert sum(dry["by_department"].values()) == dry["matched"]
         async with transaction(credit.factory) as s:
             still = await s.scalar(
-                sa.select(sa.func.count())
-                .select_from(Publication)
-                .where(Publication.id.in_(ids), Publication.ended_at.is_(None))
+                sa.select(sa.func.count()).select_from(Publication).where(Publication.id.in_(ids), NOT_ENDED)
             )
         assert still == len(ids)  # a dry run ends nothing
 
@@ -206,8 +204,8 @@ class TestRuns:
         assert real["by_reason"] == dry["by_reason"] and real["by_department"] == dry["by_department"]
         async with transaction(credit.factory) as s:
             result = await s.execute(
-                sa.select(Publication.id, Publication.end_reason).where(
-                    Publication.id.in_(ids), Publication.ended_at.is_not(None)
+                sa.select(PublicationEnd.publication_id, PublicationEnd.reason).where(
+                    PublicationEnd.publication_id.in_(ids)
                 )
             )
             ended = {r[0]: r[1] for r in result}
@@ -284,7 +282,7 @@ class TestRuns:
                         requested_at=clock.now(),
                     )
                 )
-            real_step = repository.cleanup_step
+            real_step = repository.judge_step
             calls = 0
 
             async def failing_step(session: AsyncSession, **kw: Any) -> tuple[int, int]:
@@ -294,22 +292,24 @@ class TestRuns:
                     raise RuntimeError("the database went away")
                 return await real_step(session, **kw)
 
-            monkeypatch.setattr(repository, "cleanup_step", failing_step)
+            monkeypatch.setattr(repository, "judge_step", failing_step)
             engine = factory.kw["bind"]
-            await service.run_cleanups(engine, factory, chunk_size=100)
+            await service.run_cleanups(engine, factory, chunk_size=100, parallelism=2)
             async with transaction(factory) as s:
                 run = await s.get(CleanupRun, run_id)
                 assert run is not None and run.status == "failed" and "went away" in (run.error or "")
-                done_before = run.matched
-                assert 0 < done_before < len(records)
-                run.status = "pending"  # what POST /cleanups/{id}/resume does
-            await service.run_cleanups(engine, factory, chunk_size=100)
+                totals = await repository.step_totals(s, run_id)
+                assert 0 < totals.done < totals.total
+                done_before = await s.scalar(sa.select(sa.func.count()).select_from(PublicationEnd))
+                assert 0 < done_before < len(records) and done_before == totals.matched
+                await service.resume_cleanup(s, Principal(sub="admin-1", role="admin"), run_id)
+            await service.run_cleanups(engine, factory, chunk_size=100, parallelism=2)
             async with transaction(factory) as s:
                 run = await s.get(CleanupRun, run_id)
                 ended = await s.scalar(
                     sa.select(sa.func.count())
                     .select_from(Publication)
-                    .where(Publication.id.in_(ids), Publication.ended_at.is_not(None))
+                    .where(Publication.id.in_(ids), ~NOT_ENDED)
                 )
                 feed = await s.scalar(
                     sa.select(sa.func.count()).select_from(FeedEntry).where(FeedEntry.kind == "ended")
@@ -321,8 +321,6 @@ class TestRuns:
 
 class TestSweep:
     async def test_ends_publications_at_their_maximum(self, credit: Credit, reset_clock: None) -> None:
-        from tests.credit_repair.helpers import apply, decision
-
         d = decision(fine_yuan=80_000, decided_on=clock.today() - timedelta(days=30))
         await apply(credit.factory, d)
         async with transaction(credit.factory) as s:
@@ -332,10 +330,9 @@ class TestSweep:
             clock.set_offset(timedelta(days=(pub.max_ends_on - clock.today()).days))
             at_end = (await http.post("/api/v1/credit/admin/sweep")).json()
             again = (await http.post("/api/v1/credit/admin/sweep")).json()
-        async with transaction(credit.factory) as s:
-            pub = (await s.scalars(sa.select(Publication).where(Publication.case_id == d.case_id))).one()
+        end = await end_of(credit.factory, pub.id)
         assert before["as_of"] < at_end["as_of"] == pub.max_ends_on.isoformat()
-        assert (pub.end_reason, pub.ended_on) == ("expired", pub.max_ends_on)
+        assert end is not None and (end.reason, end.ended_on) == ("expired", pub.max_ends_on)
         assert at_end["ended"] >= 1 and again["ended"] == 0
 
 

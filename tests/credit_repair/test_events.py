@@ -24,6 +24,7 @@ from tests.credit_repair.helpers import (
     apply,
     changed,
     decision,
+    end_of,
     months_later,
     outbox_events,
     paid,
@@ -178,7 +179,9 @@ class TestOutOfOrder:
         [record] = await records(credit, d.case_id)
         assert record.decision_status == "revoked"
         pub = await publication(credit, record.id)
-        assert pub is not None and pub.ended_on == clock.today() and pub.end_reason == "revoked"
+        assert pub is not None
+        end = await end_of(credit.factory, pub.id)
+        assert end is not None and end.ended_on == clock.today() and end.reason == "revoked"
         assert [(f.kind, f.reason) for f in await feed_for(credit, pub.id)] == [
             ("started", None),
             ("ended", "revoked"),
@@ -200,7 +203,7 @@ class TestOutOfOrder:
 
         async def ended() -> bool:
             p = await publication(credit, record.id)
-            return p is not None and p.ended_at is not None
+            return p is not None and await end_of(credit.factory, p.id) is not None
 
         await wait_for(ended, timeout=5)  # 行政处罚法 第四十八条: within 3 days; here within seconds
 
@@ -218,7 +221,9 @@ class TestOutOfOrder:
         old, new = await records(credit, d.case_id)
         assert (old.decision_status, old.superseded_by) == ("changed", new.id)
         old_pub = await publication(credit, old.id)
-        assert old_pub is not None and old_pub.end_reason == "changed"
+        assert old_pub is not None
+        old_end = await end_of(credit.factory, old_pub.id)
+        assert old_end is not None and old_end.reason == "changed"
         # 30,000 yuan: 轻微 and unpublished; the changed decision has its own notice
         assert (new.revision, new.credit_class, new.published) == (2, "minor", False)
         assert len(await notices(credit, d.case_id)) == 2
@@ -233,7 +238,9 @@ class TestOutOfOrder:
         old, new = await records(credit, d.case_id)
         assert old.decision_status == "changed" and new.decision_status == "revoked"
         new_pub = await publication(credit, new.id)
-        assert new_pub is not None and new_pub.end_reason == "revoked"
+        assert new_pub is not None
+        new_end = await end_of(credit.factory, new_pub.id)
+        assert new_end is not None and new_end.reason == "revoked"
 
     async def test_payment_before_the_decision(self, credit: Credit) -> None:
         d = decision(fine_yuan=80_000)

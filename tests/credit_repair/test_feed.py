@@ -95,7 +95,9 @@ class TestCommitOrder:
         assert seqs[early] < seqs[late]
 
     async def test_a_bulk_end_between_them(self, credit: Credit, reset_clock: None) -> None:
-        d = decision(fine_yuan=80_000, decided_on=clock.today() - timedelta(days=1200))  # past its maximum (3 years then)
+        d = decision(
+            fine_yuan=80_000, decided_on=clock.today() - timedelta(days=1200)
+        )  # past its maximum (3 years then)
         await apply(credit.factory, d)
         async with client(credit.base, headers=READER) as http:
             _, cursor = await read_all(http, None)

@@ -23,7 +23,6 @@ depends_on: str | Sequence[str] | None = None
 
 TZ = sa.DateTime(timezone=True)
 TEXTS = ARRAY(sa.Text)
-ACTIVE = sa.text("ended_at IS NULL")
 
 
 def upgrade() -> None:
@@ -127,25 +126,22 @@ def upgrade() -> None:
         sa.Column("restriction_months", sa.Integer),
         sa.Column("decision_status", sa.Text, nullable=False, server_default="in_force"),
         sa.Column("repaired_on", sa.Date),
-        sa.Column("ended_at", TZ),
-        sa.Column("ended_on", sa.Date),
-        sa.Column("end_reason", sa.Text),
-        sa.Column("cleanup_run_id", UUID(as_uuid=True)),
         sa.Column("created_at", TZ, nullable=False, server_default=sa.func.now()),
         sa.UniqueConstraint("seq", name="uq_publication_seq"),
         sa.UniqueConstraint("record_id", name="uq_publication_record_id"),
     )
-    op.create_index(
-        "ix_publication_active_max_ends_on", "publication", ["max_ends_on"], postgresql_where=ACTIVE
-    )
-    op.create_index(
-        "ix_publication_active_party_uscc", "publication", ["party_uscc"], postgresql_where=ACTIVE
-    )
-    op.create_index(
-        "ix_publication_active_department_code_seq",
-        "publication",
-        ["department_code", "seq"],
-        postgresql_where=ACTIVE,
+    op.create_index("ix_publication_max_ends_on", "publication", ["max_ends_on"])
+    op.create_index("ix_publication_party_uscc", "publication", ["party_uscc"])
+    op.create_index("ix_publication_department_code_seq", "publication", ["department_code", "seq"])
+    # Ends are rows of their own (a bulk end inserts narrow rows instead of rewriting wide ones); no foreign
+    # key, for the same reason.
+    op.create_table(
+        "publication_end",
+        sa.Column("publication_id", UUID(as_uuid=True), primary_key=True),
+        sa.Column("ended_at", TZ, nullable=False),
+        sa.Column("ended_on", sa.Date, nullable=False),
+        sa.Column("reason", sa.Text, nullable=False),
+        sa.Column("cleanup_run_id", UUID(as_uuid=True)),
     )
 
     op.create_table(
@@ -247,7 +243,6 @@ def upgrade() -> None:
         sa.Column("kind", sa.Text, nullable=False),
         sa.Column("reason", sa.Text),
         sa.Column("occurred_at", TZ, nullable=False),
-        sa.Column("payload", JSONB, nullable=False),
     )
     op.create_table(
         "feed_counter",
@@ -297,6 +292,20 @@ def upgrade() -> None:
         ),
     )
     op.create_table(
+        "cleanup_step",
+        sa.Column(
+            "run_id",
+            UUID(as_uuid=True),
+            sa.ForeignKey("cleanup_run.id", name="fk_cleanup_step_run_id_cleanup_run"),
+            primary_key=True,
+        ),
+        sa.Column("lo", sa.BigInteger, primary_key=True, autoincrement=False),
+        sa.Column("hi", sa.BigInteger, nullable=False),
+        sa.Column("examined", sa.BigInteger),
+        sa.Column("matched", sa.BigInteger),
+        sa.Column("done_at", TZ),
+    )
+    op.create_table(
         "cleanup_count",
         sa.Column(
             "run_id",
@@ -304,6 +313,7 @@ def upgrade() -> None:
             sa.ForeignKey("cleanup_run.id", name="fk_cleanup_count_run_id_cleanup_run"),
             primary_key=True,
         ),
+        sa.Column("step_lo", sa.BigInteger, primary_key=True, autoincrement=False),
         sa.Column("reason", sa.Text, primary_key=True),
         sa.Column("department_code", sa.Text, primary_key=True),
         sa.Column("count", sa.BigInteger, nullable=False),
@@ -313,6 +323,7 @@ def upgrade() -> None:
 def downgrade() -> None:
     for table in (
         "cleanup_count",
+        "cleanup_step",
         "cleanup_run",
         "pending_case_event",
         "feed_counter",
@@ -320,6 +331,7 @@ def downgrade() -> None:
         "repair_application",
         "notice_counter",
         "repair_notice",
+        "publication_end",
         "publication",
         "credit_record",
         "credit_rule_set",
