@@ -6,7 +6,7 @@ import uuid
 from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field
 from pydantic_core import PydanticCustomError
 
 from services.inspection.domain import registry as reg
@@ -397,7 +397,9 @@ class EnterpriseScan(Strict):
     accompanying: list[uuid.UUID] = Field(default_factory=list, max_length=10)
     item_codes: list[ItemCode] = Field(min_length=1, max_length=50)
     emergency: bool = Field(False, description="inspected first in an emergency; scanning before leaving")
-    started_at: datetime | None = Field(None, description="emergency: when the officers entered")
+    started_at: AwareDatetime | None = Field(
+        None, description="emergency: when the officers entered (with a time zone offset)"
+    )
     reason: str = Field("", max_length=500)
 
 
@@ -409,7 +411,7 @@ class Backfill(Strict):
     )
     accompanying: list[uuid.UUID] = Field(default_factory=list, max_length=10)
     item_codes: list[ItemCode] = Field(min_length=1, max_length=50)
-    started_at: datetime
+    started_at: AwareDatetime = Field(description="when the officers entered (with a time zone offset)")
     reason: str = Field(min_length=2, max_length=500, description="why the system could not be used")
 
 

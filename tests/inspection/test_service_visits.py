@@ -468,7 +468,9 @@ class TestAuditOfVisits:
             )
             second = [await started_visit(http) for _ in range(2)]
             async with transaction(env.svc.runtime.factory) as session:
-                await service.audit_visit_starts(session)  # whatever the service's own auditor has not done yet
+                await service.audit_visit_starts(
+                    session
+                )  # whatever the service's own auditor has not done yet
             report = ok(await http.get(f"{API}/audit/verify", headers=admin()))
         assert report["valid"] is True
         ids = [v["visit_id"] for v in first + second]
