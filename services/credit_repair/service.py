@@ -395,7 +395,7 @@ async def on_decision_issued(
     if current is not None and replaced:
         current.superseded_by = record.id
     await _apply_pending(session, event.case_id, settings, now=now, today=today)
-    await repo.write_deferred_audit(session)
+    await _finish(session)
 
 
 def _current_record(records: Sequence[CreditRecord]) -> CreditRecord | None:
@@ -480,28 +480,6 @@ async def _issue(
                 never_early=not window.early_end_allowed,
             ),
         )
-    notice = await _issue_notice(
-        session, record, decision, classification, window, rule_set, settings, now=now, today=today
-    )
-    outbox.add(
-        session,
-        contracts.NoticeIssued(
-            notice_id=notice.id,
-            notice_no=notice.notice_no,
-            case_id=record.case_id,
-            decision_no=record.decision_no,
-            party_uscc=record.party_uscc,
-            credit_class=_class_label(record.credit_class),
-            published=record.published,
-            publication_starts_on=window.start if window else None,
-            earliest_repair_on=window.earliest_repair_date if window else None,
-            publication_ends_on=window.maximum_end if window else None,
-            document_url=f"{API}/notices/{notice.id}/pdf",
-            html_url=f"{API}/notices/{notice.id}/html",
-            issued_at=now,
-            department_code=record.department_code,
-        ),
-    )
     repo.defer_audit(
         session,
         actor=cause,
@@ -517,10 +495,76 @@ async def _issue(
             "published": record.published,
             "rule_set_id": record.rule_set_id,
             "publication_id": str(publication.id) if publication else None,
-            "notice_no": notice.notice_no,
         },
     )
+    # The notice is numbered as late as possible (see _finish): its counter row stays locked until commit.
+    session.info.setdefault(NOTICES_KEY, []).append(
+        _PendingNotice(record, decision, classification, window, rule_set, settings, now, today)
+    )
     return record
+
+
+NOTICES_KEY = "credit_notices_pending"
+
+
+@dataclass(frozen=True)
+class _PendingNotice:
+    record: CreditRecord
+    decision: Decision
+    classification: Classification
+    window: Window | None
+    rule_set: RuleSet
+    settings: CreditRepairSettings
+    now: datetime
+    today: date
+
+
+async def _finish(session: AsyncSession) -> None:
+    """The end of a consumer's transaction: number, render and store the notices it issues, stage
+    ``credit.notice.issued``, then append the audit entries. Gap-free numbering holds the notice counter's
+    row until commit, so numbering comes last (the lock order is notice counter → audit → feed counter)."""
+    for pending in session.info.pop(NOTICES_KEY, []):
+        record, window = pending.record, pending.window
+        notice = await _issue_notice(
+            session,
+            record,
+            pending.decision,
+            pending.classification,
+            window,
+            pending.rule_set,
+            pending.settings,
+            now=pending.now,
+            today=pending.today,
+        )
+        outbox.add(
+            session,
+            contracts.NoticeIssued(
+                notice_id=notice.id,
+                notice_no=notice.notice_no,
+                case_id=record.case_id,
+                decision_no=record.decision_no,
+                party_uscc=record.party_uscc,
+                credit_class=_class_label(record.credit_class),
+                published=record.published,
+                publication_starts_on=window.start if window else None,
+                earliest_repair_on=window.earliest_repair_date if window else None,
+                publication_ends_on=window.maximum_end if window else None,
+                document_url=f"{API}/notices/{notice.id}/pdf",
+                html_url=f"{API}/notices/{notice.id}/html",
+                issued_at=pending.now,
+                department_code=record.department_code,
+            ),
+        )
+        repo.defer_audit(
+            session,
+            actor=SYSTEM,
+            actor_role=SYSTEM,
+            action="notice.issued",
+            entity_type="repair_notice",
+            entity_id=str(notice.id),
+            after={"notice_no": notice.notice_no, "record_id": str(record.id), "published": record.published},
+        )
+    await repo.write_deferred_audit(session)
 
 
 def _publication(record: CreditRecord, decision: Decision, window: Window) -> Publication:
@@ -712,7 +756,7 @@ async def on_decision_revoked(
         await _keep_pending(session, envelope, event.case_id, event.revision)
         return
     await _apply_revoked(session, records, event, now=clock.now(), today=clock.today())
-    await repo.write_deferred_audit(session)
+    await _finish(session)
 
 
 async def _apply_revoked(
@@ -765,7 +809,7 @@ async def on_decision_changed(
         await _keep_pending(session, envelope, event.case_id, event.revision)
         return
     await _apply_changed(session, records, event, settings, now=clock.now(), today=clock.today())
-    await repo.write_deferred_audit(session)
+    await _finish(session)
 
 
 async def _apply_changed(
@@ -849,7 +893,7 @@ async def on_fine_paid(
         await _keep_pending(session, envelope, event.case_id, None)
         return
     _apply_paid(session, records, event, now=clock.now())
-    await repo.write_deferred_audit(session)
+    await _finish(session)
 
 
 def _apply_paid(
