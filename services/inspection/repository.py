@@ -764,8 +764,17 @@ def forget_driver(session: AsyncSession) -> None:
 
 _ENTRY_FACTS = """
     SELECT json_build_object(
-      'code', (SELECT row_to_json(c) FROM entry_code c WHERE c.code_id = $1),
-      'task', (SELECT row_to_json(t) FROM task t WHERE t.task_id = $2),
+      'code', (SELECT json_build_object('task_id', c.task_id, 'uscc', c.uscc, 'used_at', c.used_at,
+                                        'accompanying_ids', c.accompanying_ids)
+               FROM entry_code c WHERE c.code_id = $1),
+      'task', (SELECT json_build_object(
+                 'task_id', t.task_id, 'kind', t.kind, 'lead_dept', t.lead_dept, 'dept_codes', t.dept_codes,
+                 'item_codes', t.item_codes, 'status', t.status, 'starts_on', t.starts_on, 'ends_on', t.ends_on,
+                 'urgent', t.urgent, 'lead_id', t.lead_id, 'requested_by_enterprise', t.requested_by_enterprise,
+                 'created_at', t.created_at, 'created_by', t.created_by, 'approved_at', t.approved_at,
+                 'approved_by', t.approved_by, 'status_reason', t.status_reason,
+                 'draw_fingerprint', t.draw_fingerprint)
+               FROM task t WHERE t.task_id = $2),  -- never the draw record: it can be large
       'member', (SELECT te.assigned_cert_nos FROM task_enterprise te WHERE te.task_id = $2 AND te.uscc = $3),
       'people', (SELECT coalesce(json_agg(json_build_object('o', row_to_json(o), 'department', d.name)), '[]')
                  FROM officer o JOIN department d ON d.code = o.dept_code
