@@ -208,7 +208,7 @@ def run(quick: bool = False) -> str:
             f"{RATE} decisions/s for {seconds:.0f} s (open loop), each a `penalty.decision.issued` outbox row committed in",
             "a penalty-like database; measured from that commit to the arrival of its `credit.notice.issued` on the",
             "CREDIT stream. Penalty relay (bench process) and the credit_repair service (its own process, default",
-            "settings: relay NOTIFY-driven with a 0.2 s poll fallback, 8 concurrent handlers per consumer) share",
+            "settings: relay NOTIFY-driven with a 0.05 s poll fallback, 8 concurrent handlers per consumer) share",
             "this machine with durable PostgreSQL and NATS (`sync_interval: always`). 80 % of the decisions are",
             f"published (notice, publication, feed entry, two events), 20 % unpublished. Median of {runs} run(s);",
             f"{count:,} decisions measured in all.",

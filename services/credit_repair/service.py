@@ -480,6 +480,15 @@ async def _issue(
                 never_early=not window.early_end_allowed,
             ),
         )
+    audit_after: dict[str, Any] = {
+        "case_id": str(record.case_id),
+        "revision": record.revision,
+        "decision_no": record.decision_no,
+        "credit_class": record.credit_class,
+        "published": record.published,
+        "rule_set_id": record.rule_set_id,
+        "publication_id": str(publication.id) if publication else None,
+    }
     repo.defer_audit(
         session,
         actor=cause,
@@ -487,19 +496,11 @@ async def _issue(
         action="credit_record.created",
         entity_type="credit_record",
         entity_id=str(record.id),
-        after={
-            "case_id": str(record.case_id),
-            "revision": record.revision,
-            "decision_no": record.decision_no,
-            "credit_class": record.credit_class,
-            "published": record.published,
-            "rule_set_id": record.rule_set_id,
-            "publication_id": str(publication.id) if publication else None,
-        },
+        after=audit_after,
     )
     # The notice is numbered as late as possible (see _finish): its counter row stays locked until commit.
     session.info.setdefault(NOTICES_KEY, []).append(
-        _PendingNotice(record, decision, classification, window, rule_set, settings, now, today)
+        _PendingNotice(record, decision, classification, window, rule_set, settings, now, today, audit_after)
     )
     return record
 
@@ -517,6 +518,7 @@ class _PendingNotice:
     settings: CreditRepairSettings
     now: datetime
     today: date
+    audit_after: dict[str, Any]  # the record's audit entry, completed with the notice
 
 
 async def _finish(session: AsyncSession) -> None:
@@ -555,15 +557,7 @@ async def _finish(session: AsyncSession) -> None:
                 department_code=record.department_code,
             ),
         )
-        repo.defer_audit(
-            session,
-            actor=SYSTEM,
-            actor_role=SYSTEM,
-            action="notice.issued",
-            entity_type="repair_notice",
-            entity_id=str(notice.id),
-            after={"notice_no": notice.notice_no, "record_id": str(record.id), "published": record.published},
-        )
+        pending.audit_after.update(notice_id=str(notice.id), notice_no=notice.notice_no)
     await repo.write_deferred_audit(session)
 
 
