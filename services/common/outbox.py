@@ -113,6 +113,8 @@ class Relay:
         try:
             await self.bus.wait_ready()
             while True:
+                # Cleared before the round, so a NOTIFY that arrives while this round runs wakes the next one.
+                self._wake.clear()
                 try:
                     published = await self.drain_once()
                 except asyncio.CancelledError:
@@ -129,7 +131,6 @@ class Relay:
                     raise
                 except Exception as exc:  # the database is away: housekeeping waits for the next round
                     log.warning("outbox housekeeping failed: %s", exc)
-                self._wake.clear()
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._wake.wait(), self.poll_interval)
         finally:
