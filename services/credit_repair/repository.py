@@ -25,6 +25,7 @@ inserted with ``INSERT ... SELECT`` in the same statement. The clean-up expressi
 
 from __future__ import annotations
 
+import time
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -99,6 +100,26 @@ async def rule_set_rows(session: AsyncSession) -> list[RuleSetRow]:
 
 async def rule_sets(session: AsyncSession) -> list[RuleSet]:
     return [_parsed(r) for r in await rule_set_rows(session)]
+
+
+_RECENT: dict[str, tuple[float, list[RuleSet]]] = {}
+RULE_SETS_TTL_S = 30.0
+
+
+async def recent_rule_sets(session: AsyncSession) -> list[RuleSet]:
+    """The rule sets as read at most 30 s ago (per database), for the consumer's hot path: rule sets are
+    added days before they take effect, never edited, and this process forgets its copy when it adds one."""
+    bind = session.get_bind()
+    key = str(bind.engine.url)
+    now = time.monotonic()
+    cached = _RECENT.get(key)
+    if cached is None or now - cached[0] > RULE_SETS_TTL_S:
+        cached = _RECENT[key] = (now, await rule_sets(session))
+    return cached[1]
+
+
+def forget_rule_sets() -> None:
+    _RECENT.clear()
 
 
 async def rule_set_row(session: AsyncSession, rule_set_id: str) -> RuleSetRow | None:

@@ -234,6 +234,7 @@ async def add_rule_set(
     session.add(row)
     await session.flush()
     await session.refresh(row)
+    repo.forget_rule_sets()
     repo.defer_audit(
         session,
         actor=actor,
@@ -374,7 +375,7 @@ async def on_decision_issued(
     facts = DecisionFacts.from_event(event)
     decision = facts.decision(settings)
     current = _current_record(records)
-    rule_set = _choose_rule_set(await repo.rule_sets(session), facts.decided_on, today)
+    rule_set = _choose_rule_set(await repo.recent_rule_sets(session), facts.decided_on, today)
     replaced = current is not None and current.decision_status == "in_force"
     if current is not None and replaced:
         # A later revision of the same case's decision replaces the earlier one.
