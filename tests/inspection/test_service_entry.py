@@ -209,7 +209,9 @@ class TestEnterpriseShowsOfficerScans:
             visit = ok(await http.post(f"{API}/visits/backfill", json=body, headers=officer()), 201)
             assert visit["mode"] == "backfilled" and visit["backfilled"]
             naive = {**body, "started_at": "2026-11-20T10:00:00"}  # no offset: ambiguous, refused as input
-            assert (await http.post(f"{API}/visits/backfill", json=naive, headers=officer())).status_code == 422
+            assert (
+                await http.post(f"{API}/visits/backfill", json=naive, headers=officer())
+            ).status_code == 422
             late = {**body, "started_at": (clock.now() - timedelta(days=11)).isoformat()}
             await refused(
                 env,
