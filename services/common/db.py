@@ -51,7 +51,9 @@ def create_engine(
         asyncpg_url(url),
         pool_size=pool_size,
         max_overflow=max_overflow,
-        pool_pre_ping=True,
+        # No pre-ping (a round trip per checkout): a dropped connection fails one transaction, SQLAlchemy
+        # then invalidates the whole pool, and callers retry (the edge answers 503, consumers nak).
+        pool_pre_ping=False,
         pool_recycle=1800,
         json_serializer=_json_dumps,
         json_deserializer=orjson.loads,

@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.common.auth import Principal, Role, TokenVerifier, require_role
 
 
-def get_session(request: Request) -> AsyncSession:
+async def get_session(request: Request) -> AsyncSession:
     """The request's session; the edge middleware commits or rolls it back."""
     return request.state.zhifa.get_session()  # type: ignore[no-any-return]
 
