@@ -14,8 +14,8 @@ import pytest
 os.environ.setdefault("ZHIFA_ENV", "test")
 os.environ.setdefault("XDG_RUNTIME_DIR", tempfile.gettempdir())
 
-from services.common.embedded import EmbeddedNats, EmbeddedPostgres, free_port  # noqa: E402
-from tests.support.stack import Stack  # noqa: E402
+from services.common.embedded import EmbeddedNats, EmbeddedPostgres, free_port
+from tests.support.stack import Stack
 
 
 @pytest.fixture(scope="session")

@@ -20,8 +20,19 @@ def test_import_contracts_hold() -> None:
 def test_every_service_has_the_same_shape() -> None:
     from services.common.registry import SERVICES
 
-    shape = ["app.py", "settings.py", "api.py", "deps.py", "schemas.py", "models.py", "repository.py", "service.py",
-             "events.py", "domain/__init__.py", "migrations/env.py"]
+    shape = [
+        "app.py",
+        "settings.py",
+        "api.py",
+        "deps.py",
+        "schemas.py",
+        "models.py",
+        "repository.py",
+        "service.py",
+        "events.py",
+        "domain/__init__.py",
+        "migrations/env.py",
+    ]
     for name in SERVICES:
         missing = [f for f in shape if not (ROOT / "services" / name / f).exists()]
         assert not missing, f"services/{name} lacks {missing}"

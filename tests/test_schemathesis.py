@@ -31,11 +31,22 @@ def processes(stack: Stack, nats_server: EmbeddedNats) -> Iterator[dict[str, str
     try:
         for name, info in SERVICES.items():
             port = free_port()
-            env = {**os.environ, "ZHIFA_ENV": "test", "ZHIFA_NATS_URL": nats_server.url, "ZHIFA_LOG_LEVEL": "WARNING",
-                   f"{info.env_prefix}DATABASE_URL": stack.new_database(name)}
+            env = {
+                **os.environ,
+                "ZHIFA_ENV": "test",
+                "ZHIFA_NATS_URL": nats_server.url,
+                "ZHIFA_LOG_LEVEL": "WARNING",
+                f"{info.env_prefix}DATABASE_URL": stack.new_database(name),
+            }
             log = (stack.root / f"schemathesis-{name}.log").open("wb")
-            procs.append(subprocess.Popen([str(BIN / "zhifa"), "serve", name, "--port", str(port)], env=env,
-                                          stdout=log, stderr=subprocess.STDOUT))
+            procs.append(
+                subprocess.Popen(
+                    [str(BIN / "zhifa"), "serve", name, "--port", str(port)],
+                    env=env,
+                    stdout=log,
+                    stderr=subprocess.STDOUT,
+                )
+            )
             urls[name] = f"http://127.0.0.1:{port}"
         from bench.common import wait_http
 
@@ -57,13 +68,37 @@ def processes(stack: Stack, nats_server: EmbeddedNats) -> Iterator[dict[str, str
 def test_no_server_errors(processes: dict[str, str], service: str, role: str, tmp_path: Path) -> None:
     url = processes[service]
     result = subprocess.run(
-        [str(BIN / "schemathesis"), "run", f"{url}/openapi.json",
-         "-H", f"Authorization: Bearer {token(role, f'st-{role}')}",
-         "--checks", "not_a_server_error,response_schema_conformance,content_type_conformance",
-         "--phases", "examples,coverage,fuzzing", "--max-examples", "15", "--seed", "20261123",
-         "--workers", "1", "--max-time", "12", "--request-timeout", "10", "--suppress-health-check", "all",
-         "--report-dir", str(tmp_path), "--warnings", "off"],
-        capture_output=True, text=True, timeout=240, cwd=tmp_path,
+        [
+            str(BIN / "schemathesis"),
+            "run",
+            f"{url}/openapi.json",
+            "-H",
+            f"Authorization: Bearer {token(role, f'st-{role}')}",
+            "--checks",
+            "not_a_server_error,response_schema_conformance,content_type_conformance",
+            "--phases",
+            "examples,coverage,fuzzing",
+            "--max-examples",
+            "15",
+            "--seed",
+            "20261123",
+            "--workers",
+            "1",
+            "--max-time",
+            "12",
+            "--request-timeout",
+            "10",
+            "--suppress-health-check",
+            "all",
+            "--report-dir",
+            str(tmp_path),
+            "--warnings",
+            "off",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=240,
+        cwd=tmp_path,
     )
     output = result.stdout[:4000] + "\n…\n" + result.stdout[-4000:] + result.stderr[-2000:]
     assert result.returncode == 0, output

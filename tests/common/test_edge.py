@@ -80,8 +80,12 @@ class TestBadInput:
     async def test_nul_character_is_refused_not_a_database_error(self, service: Running) -> None:
         before = await outbox_count(service)
         async with client(service.url, headers=auth("admin")) as http:
-            escaped = await http.post(PING, content=b'{"note": "a\\u0000b"}', headers={"content-type": "application/json"})
-            literal = await http.post(PING, content=b'{"note": "a\\\\u0000b"}', headers={"content-type": "application/json"})
+            escaped = await http.post(
+                PING, content=b'{"note": "a\\u0000b"}', headers={"content-type": "application/json"}
+            )
+            literal = await http.post(
+                PING, content=b'{"note": "a\\\\u0000b"}', headers={"content-type": "application/json"}
+            )
         assert escaped.status_code == 422 and escaped.json()["code"] == "NUL_CHARACTER"
         assert literal.status_code == 202  # an escaped backslash followed by "u0000" is ordinary text
         assert await outbox_count(service) == before + 1
