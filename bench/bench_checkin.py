@@ -12,7 +12,6 @@ yearly caps, so every check-in is a lawful entry that passes every rule), two ce
 from __future__ import annotations
 
 import asyncio
-import os
 import re
 import secrets
 import shutil
@@ -27,7 +26,7 @@ from pathlib import Path
 import sqlalchemy as sa
 from stdnum.cn import uscc as stdnum_uscc
 
-from bench.common import PY, median, start, stop, wait_http
+from bench.common import PY, cpu_seconds, median, start, stop, wait_http
 from services.common import migrate
 from services.common.db import create_engine, session_factory, transaction
 from services.common.devtokens import mint_dev_token
@@ -111,14 +110,6 @@ class Run:
     cpu_ms: dict[str, float]  # CPU milliseconds per check-in, by process group
 
 
-def _cpu_seconds(pid: int) -> float:
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-    except (OSError, IndexError, ValueError):
-        return 0.0
-
-
 def _family(root: int) -> list[int]:
     """``root`` and its descendants (uvicorn workers, PostgreSQL backends)."""
     children: dict[int, list[int]] = {}
@@ -139,7 +130,7 @@ def _family(root: int) -> list[int]:
 
 def _cpu(groups: dict[str, list[int]]) -> dict[str, float]:
     return {
-        name: sum(_cpu_seconds(p) for root in roots for p in _family(root)) for name, roots in groups.items()
+        name: sum(cpu_seconds(p) for root in roots for p in _family(root)) for name, roots in groups.items()
     }
 
 
