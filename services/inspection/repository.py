@@ -591,7 +591,7 @@ async def frequency_rows(
 ) -> list[Any]:
     """On-site visits per enterprise per department in ``year`` (a joint visit counts for each)."""
     start, end = year_bounds(year)
-    dept = sa.func.unnest(m.Visit.dept_codes).column_valued("dept_code")
+    dept = sa.func.unnest(m.Visit.dept_codes)  # set-returning in the select list: one row per department
     capped = sa.and_(m.Visit.task_kind.not_in(list(exempt_kinds)), m.Visit.requested_by_enterprise.is_(False))
     inner = (
         sa.select(

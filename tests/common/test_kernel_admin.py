@@ -1,5 +1,4 @@
-"""Kernel administration every service has: the working-day override table, the dev/test clock, and
-cursor pagination helpers."""
+"""Kernel administration every service has: the working-day override table and the dev/test clock."""
 
 from __future__ import annotations
 
@@ -11,7 +10,6 @@ import pytest
 from services.common import clock
 from services.common.calendar_store import load_calendar
 from services.common.db import transaction
-from services.common.pagination import InvalidCursor, decode_cursor, encode_cursor, page_of
 from tests.support.stack import Running, Stack, auth, client, running_service
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
@@ -56,12 +54,3 @@ async def test_clock_moves_in_test_env_only(service: Running) -> None:
         assert r.json()["offset_seconds"] == 90 * 86400
     finally:
         clock.reset()
-
-
-def test_cursor_round_trip_and_garbage() -> None:
-    assert decode_cursor(encode_cursor(["2026-11-23", 42])) == ["2026-11-23", 42]
-    with pytest.raises(InvalidCursor):
-        decode_cursor("%%%")
-    page = page_of([1, 2, 3], 2, key=lambda x: x)
-    assert page.items == [1, 2] and decode_cursor(page.next_cursor) == 2
-    assert page_of([1, 2], 2, key=lambda x: x).next_cursor is None

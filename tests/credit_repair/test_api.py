@@ -491,13 +491,15 @@ WRITES: list[tuple[str, str, dict[str, int]]] = [
 ]
 
 
-@pytest.mark.parametrize("role", list(ROLES))
-@pytest.mark.parametrize(("path", "kind", "expected"), WRITES, ids=[w[1] for w in WRITES])
+# Only the callers who must be refused: the permitted ones are exercised by the functional tests.
+@pytest.mark.parametrize(
+    ("path", "kind", "expected", "role"),
+    [(path, kind, expected, role) for path, kind, expected in WRITES for role in ROLES if role in expected],
+    ids=[f"{kind}-{role}" for _, kind, expected in WRITES for role in ROLES if role in expected],
+)
 async def test_writes_on_someone_elses_object(
     credit: Credit, objects: Objects, path: str, kind: str, expected: dict[str, int], role: str
 ) -> None:
-    if role not in expected:
-        pytest.skip("the permitted caller is exercised by the functional tests")
     payload: dict[str, Any] = {
         "decision": _decision_body(),
         "acceptance": {},
