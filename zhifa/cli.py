@@ -299,6 +299,9 @@ def up(
                     continue
                 summary = asyncio.run(loader.load(env[f"{info.env_prefix}DATABASE_URL"]))
                 typer.echo(f"  {info.name}: sample data {summary}")
+        calendar_note = _calendar_note(
+            {info.name: env[f"{info.env_prefix}DATABASE_URL"] for info in SERVICES.values()}
+        )
         env["ZHIFA_GATEWAY_PORT"] = str(ports["gateway"])
         for target in SERVE_TARGETS:
             log_path = var_dir / "logs" / f"{target}.log"
@@ -322,7 +325,7 @@ def up(
                 shutdown()
                 raise typer.Exit(1)
         elapsed = time.monotonic() - started
-        _print_welcome(elapsed, var_dir, ports)
+        _print_welcome(elapsed, var_dir, ports, calendar_note)
         while not stopping:
             for target, proc in children:
                 if proc.poll() is not None and not stopping:
@@ -338,7 +341,7 @@ def up(
         raise
 
 
-def _print_welcome(elapsed: float, var_dir: Path, ports: dict[str, int]) -> None:
+def _print_welcome(elapsed: float, var_dir: Path, ports: dict[str, int], calendar_note: str | None) -> None:
     tokens = sample_tokens()
     base = f"http://127.0.0.1:{ports['gateway']}"
     typer.echo(f"\nzhifa is ready in {elapsed:.1f}s\n")
@@ -355,7 +358,35 @@ def _print_welcome(elapsed: float, var_dir: Path, ports: dict[str, int]) -> None
 
     typer.echo("Try it:")
     typer.echo(sample_identities.try_it(base))
+    if calendar_note:
+        typer.echo(calendar_note)
     typer.echo("\nCtrl-C stops everything; data stays in ./var.")
+
+
+def _calendar_note(urls: dict[str, str]) -> str | None:
+    """In November and December: a note when next year's holidays are not loaded, since working-day
+    deadlines that reach into it (hearings, deliveries, rectifications, reviews) will be refused."""
+    from services.common import clock
+    from services.common.calendar_store import next_year_missing
+    from services.common.db import create_engine, session_factory, transaction
+
+    async def missing(url: str) -> int | None:
+        engine = create_engine(url, pool_size=1)
+        try:
+            async with transaction(session_factory(engine)) as session:
+                return await next_year_missing(session, clock.today())
+        finally:
+            await engine.dispose()
+
+    lacking = {name: year for name, url in urls.items() if (year := asyncio.run(missing(url))) is not None}
+    if not lacking:
+        return None
+    year = max(lacking.values())
+    return (
+        f"\nNote: no statutory holiday arrangement for {year} is loaded ({', '.join(lacking)}). Working-day\n"
+        f"deadlines that fall in {year} are refused with CALENDAR_NOT_COVERED until an administrator enters\n"
+        f'it in each service: PUT /api/v1/<prefix>/admin/calendar/{year} (docs/operations.md, "Every year").'
+    )
 
 
 def main() -> None:

@@ -32,7 +32,7 @@ import services.common.contracts  # noqa: F401  (registers every contract)
 from services.common import audit, clock, logs, metrics, outbox, problems
 from services.common.auth import TokenVerifier
 from services.common.bus import Bus
-from services.common.calendar_store import load_calendar
+from services.common.calendar_store import next_year_missing
 from services.common.contracts.diagnostics import PINGS, Ping
 from services.common.db import create_engine, session_factory, transaction
 from services.common.deps import AdminDep, SessionDep, roles
@@ -448,21 +448,18 @@ def _health_router() -> APIRouter:
 
 async def _warn_if_next_year_uncovered(factory: async_sessionmaker[AsyncSession]) -> None:
     """From November on, say loudly when next year's holiday arrangement is not loaded yet."""
-    today = clock.today()
-    if today.month < 11:
-        return
     try:
         async with transaction(factory) as session:
-            calendar = await load_calendar(session)
+            missing = await next_year_missing(session, clock.today())
     except Exception:  # the database may still be starting; readiness reports it
         return
-    if not calendar.covers(today.year + 1):
+    if missing is not None:
         log.warning(
             "no statutory holiday arrangement for %d: working-day deadlines in %d will be refused until an "
             "administrator enters it (PUT /api/v1/<prefix>/admin/calendar/%d, see docs/operations.md)",
-            today.year + 1,
-            today.year + 1,
-            today.year + 1,
+            missing,
+            missing,
+            missing,
         )
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -16,3 +18,12 @@ async def load_calendar(session: AsyncSession) -> WorkingDayCalendar:
     }
     years = list((await session.scalars(sa.select(calendar_year_t.c.year))).all())
     return WorkingDayCalendar(overrides, covered_years=years)
+
+
+async def next_year_missing(session: AsyncSession, today: date) -> int | None:
+    """Next year, when ``today`` is in November or December and next year's holiday arrangement is neither in
+    the package nor entered by an administrator (deadlines reaching into it will be refused); else None."""
+    if today.month < 11:
+        return None
+    calendar = await load_calendar(session)
+    return None if calendar.covers(today.year + 1) else today.year + 1

@@ -8,8 +8,9 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 
 from services.common import clock
-from services.common.calendar_store import load_calendar
+from services.common.calendar_store import load_calendar, next_year_missing
 from services.common.db import transaction
+from services.common.workdays import PACKAGE_YEARS
 from tests.support.stack import Running, Stack, auth, client, running_service
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
@@ -23,6 +24,12 @@ async def service(stack: Stack) -> AsyncIterator[Running]:
 
 
 async def test_enter_a_year_the_package_does_not_cover(service: Running) -> None:
+    async with transaction(service.runtime.factory) as s:
+        # November 2026 without the 2027 arrangement: `zhifa up` and every service warn; October is too early
+        # (chinese-calendar 1.11 ends with 2026; a later release that covers 2027 needs no entry)
+        assert await next_year_missing(s, date(2026, 11, 1)) == (None if 2027 in PACKAGE_YEARS else 2027)
+        assert await next_year_missing(s, date(2026, 10, 31)) is None
+        assert await next_year_missing(s, date(2025, 12, 1)) is None  # 2026 is in the package
     body = {
         "source": "国办发明电〔2026〕99号（示例）",
         "days_off": ["2027-01-01", "2027-02-08"],
@@ -42,6 +49,8 @@ async def test_enter_a_year_the_package_does_not_cover(service: Running) -> None
     assert cal.is_working_day(date(2027, 2, 5))  # an ordinary Friday
     # From Thu 2027-02-04: 2/5 Fri (1), 2/6 Sat make-up (2), 2/8 Mon is off, 2/9 Tue (3)
     assert cal.add_working_days(date(2027, 2, 4), 3) == date(2027, 2, 9)
+    async with transaction(service.runtime.factory) as s:
+        assert await next_year_missing(s, date(2026, 12, 3)) is None  # entered now
 
 
 async def test_clock_moves_in_test_env_only(service: Running) -> None:
