@@ -501,6 +501,7 @@ def build_service_app(parts: ServiceParts, role: Role = "all") -> FastAPI:
                 database_url=settings.database_url,
                 batch_size=settings.relay_batch_size,
                 max_in_flight=settings.relay_max_in_flight,
+                atomic_batch=settings.relay_atomic_batch,
                 poll_interval=settings.relay_poll_interval_s,
                 retention=timedelta(days=settings.outbox_retention_days),
             )

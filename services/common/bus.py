@@ -40,6 +40,7 @@ def stream_configs(replicas: int) -> list[StreamConfig]:
             max_age=timedelta(days=30).total_seconds(),
             duplicate_window=DUPLICATE_WINDOW.total_seconds(),
             num_replicas=replicas,
+            allow_atomic=True,  # the relay's atomic batches (services/common/outbox.py)
         )
         for info in SERVICES.values()
     ]

@@ -21,6 +21,11 @@ OUTBOX_PUBLISHED = Counter("zhifa_outbox_published_total", "outbox rows publishe
 OUTBOX_PUBLISH_ERRORS = Counter(
     "zhifa_outbox_publish_errors_total", "failed JetStream publishes", ["service"]
 )
+OUTBOX_BATCHES = Counter(
+    "zhifa_outbox_batches_total",
+    "JetStream atomic batches the relay sent, by outcome (stored, or split into single publishes)",
+    ["service", "outcome"],
+)
 INBOX_PROCESSED = Counter("zhifa_inbox_processed_total", "events applied by a consumer", ["consumer"])
 INBOX_DUPLICATES = Counter(
     "zhifa_inbox_duplicates_total", "redelivered events absorbed by the inbox", ["consumer"]

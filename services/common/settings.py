@@ -89,6 +89,9 @@ class ServiceSettings(CommonSettings):
     bulk_max_body_bytes: int = Field(64 * 1024 * 1024, description="largest accepted NDJSON bulk body")
     relay_batch_size: int = Field(1000, description="outbox rows claimed per relay round")
     relay_max_in_flight: int = Field(256, description="JetStream publishes awaiting their ack at once")
+    relay_atomic_batch: int = Field(
+        250, ge=0, le=1000, description="outbox rows per JetStream atomic batch (0: publish one by one)"
+    )
     relay_poll_interval_s: float = Field(1.0, description="polling fallback when no NOTIFY arrives")
     outbox_retention_days: int = Field(14, description="days sent outbox rows are kept for replay")
     consumer_max_deliver: int = Field(8, description="deliveries before a message is dead-lettered")

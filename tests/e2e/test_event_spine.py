@@ -26,6 +26,7 @@ from services.common.db import transaction
 from services.common.embedded import EmbeddedNats
 from services.common.events import make_envelope
 from services.common.inbox import ConsumerRunner, Subscription
+from services.common.registry import SERVICES
 from services.common.tables import diagnostic_ping_t, inbox_t, outbox_t
 from tests.support.stack import Running, Stack, auth, client, running_service, wait_for
 
@@ -133,6 +134,66 @@ async def test_b_relay_dies_between_publish_and_mark(pair: Pair) -> None:
             .where(outbox_t.c.id.in_(ids), outbox_t.c.published_at.is_(None))
         )
     assert unsent == 0  # republished after the crash and then marked
+
+
+async def test_b_atomic_batch_republished_after_a_crash_is_split_and_deduplicated(pair: Pair) -> None:
+    """40 rows claimed together go out as one atomic batch; the relay "dies" before marking them, so the next
+    round sends the same batch again. The server refuses it (its message ids are stored already), the relay
+    splits it into single publishes, and the duplicate window drops every one: the stream holds 40 new
+    messages, not 80, and each ping is applied once."""
+    relay = pair.producer.runtime.relay
+    stream = SERVICES["inspection"].stream
+    js = pair.producer.runtime.bus.js
+
+    def batches(outcome: str) -> float:
+        return (
+            REGISTRY.get_sample_value(
+                "zhifa_outbox_batches_total", {"service": "inspection", "outcome": outcome}
+            )
+            or 0
+        )
+
+    stored, split = batches("stored"), batches("split")
+    before = (await js.stream_info(stream)).state.messages
+    crashed: list[list[str]] = []
+
+    async def crash_once(sent: list[str]) -> None:
+        if not crashed:
+            crashed.append(sent)
+            raise RuntimeError("simulated crash after the batch was stored, before marking sent")
+
+    envelopes = [
+        make_envelope(
+            PINGS["inspection"](ping_id=uuid.uuid4(), origin="inspection", note="batch"), source="inspection"
+        )
+        for _ in range(40)
+    ]
+    relay.after_publish = crash_once
+    try:
+        async with transaction(pair.producer.runtime.factory) as s:  # one commit: one claim, one batch
+            await s.execute(
+                pg_insert(outbox_t),
+                [
+                    {
+                        "id": e.id,
+                        "type": e.type,
+                        "version": e.version,
+                        "subject": e.subject,
+                        "envelope": e.model_dump(mode="json"),
+                    }
+                    for e in envelopes
+                ],
+            )
+            await s.execute(sa.text(f"NOTIFY {outbox.NOTIFY_CHANNEL}"))
+        ids = [e.id for e in envelopes]
+        seen = await all_arrived(pair, ids)
+    finally:
+        relay.after_publish = None
+    assert crashed and len(crashed[0]) == 40, "the whole batch was stored before the crash"
+    assert seen == {i: 1 for i in ids}
+    assert batches("stored") == stored + 1  # the first send
+    assert batches("split") == split + 1  # the second, refused for its duplicate ids, then sent singly
+    assert (await js.stream_info(stream)).state.messages == before + 40
 
 
 async def test_c_redelivered_message_is_absorbed(pair: Pair) -> None:
