@@ -158,7 +158,7 @@ async def test_b_atomic_batch_republished_after_a_crash_is_split_and_deduplicate
     crashed: list[list[str]] = []
 
     async def crash_once(sent: list[str]) -> None:
-        if not crashed:
+        if not crashed and {str(e.id) for e in envelopes} <= set(sent):  # a stray earlier row does not count
             crashed.append(sent)
             raise RuntimeError("simulated crash after the batch was stored, before marking sent")
 
@@ -189,7 +189,7 @@ async def test_b_atomic_batch_republished_after_a_crash_is_split_and_deduplicate
         seen = await all_arrived(pair, ids)
     finally:
         relay.after_publish = None
-    assert crashed and len(crashed[0]) == 40, "the whole batch was stored before the crash"
+    assert crashed, "the whole batch was stored before the crash"
     assert seen == {i: 1 for i in ids}
     assert batches("stored") == stored + 1  # the first send
     assert batches("split") == split + 1  # the second, refused for its duplicate ids, then sent singly
