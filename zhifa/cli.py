@@ -378,7 +378,11 @@ def _calendar_note(urls: dict[str, str]) -> str | None:
         finally:
             await engine.dispose()
 
-    lacking = {name: year for name, url in urls.items() if (year := asyncio.run(missing(url))) is not None}
+    async def every() -> list[int | None]:
+        return list(await asyncio.gather(*(missing(url) for url in urls.values())))
+
+    years = asyncio.run(every())
+    lacking = {name: year for name, year in zip(urls, years, strict=True) if year is not None}
     if not lacking:
         return None
     year = max(lacking.values())

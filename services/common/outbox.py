@@ -9,8 +9,8 @@ mark re-publishes the row: the stream's duplicate window and the consumers' inbo
 
 Rows go out in JetStream atomic batches (nats-server ≥ 2.12, streams with ``allow_atomic``): a batch of up
 to ``atomic_batch`` messages is stored, fsynced and acknowledged as one, where single publishes cost one
-fsync each under ``sync_interval: always`` (docs/benchmarks.md: about 3,300 single publishes/s against
-tens of thousands in batches). The server refuses a whole batch when any of its ``Nats-Msg-Id``s was
+fsync each under ``sync_interval: always`` (docs/benchmarks.md: a few thousand single publishes/s against
+about twenty thousand in batches). The server refuses a whole batch when any of its ``Nats-Msg-Id``s was
 already stored (a re-publication after a crash between the ack and the mark, or ``zhifa outbox replay``);
 the rows of a refused or failed batch are then published one by one, which the duplicate window filters
 message by message. So batching changes the cost, never what arrives.
@@ -207,57 +207,59 @@ class Relay:
         return len(sent)
 
     async def _publish_all(self, rows: Sequence[Any]) -> list[str | None]:
-        """Publish ``rows``; per row its id once JetStream acknowledged it, or None (retried next round)."""
-        if self.atomic_batch < 2 or len(rows) < 2:
+        """Publish ``rows``; per row its id once JetStream acknowledged it, or None (retried next round).
+        Atomic batches first; the rows of a batch the server refused, or of a lone last row, go singly."""
+        size = self.atomic_batch
+        if size < 2 or len(rows) < 2:
             return await self._publish_singly(rows)
-        chunks = [rows[i : i + self.atomic_batch] for i in range(0, len(rows), self.atomic_batch)]
+        chunks = [rows[i : i + size] for i in range(0, len(rows), size)]
         gate = asyncio.Semaphore(self.batches_in_flight)
 
-        async def one(chunk: Sequence[Any]) -> list[str | None]:
+        async def batched(chunk: Sequence[Any]) -> bool:
+            if len(chunk) < 2:
+                return False
             async with gate:
-                if len(chunk) > 1 and await self._publish_batch(chunk):
-                    metrics.OUTBOX_BATCHES.labels(self.service, "stored").inc()
-                    return [str(r.id) for r in chunk]
-            if len(chunk) > 1:
-                metrics.OUTBOX_BATCHES.labels(self.service, "split").inc()
-            return await self._publish_singly(chunk)
+                stored = await self._publish_batch(chunk)
+            metrics.OUTBOX_BATCHES.labels(self.service, "stored" if stored else "split").inc()
+            return stored
 
-        return [result for chunk in await asyncio.gather(*(one(c) for c in chunks)) for result in chunk]
+        outcomes = await asyncio.gather(*(batched(c) for c in chunks))
+        rest = [row for chunk, stored in zip(chunks, outcomes, strict=True) if not stored for row in chunk]
+        singly = dict(zip((row.id for row in rest), await self._publish_singly(rest), strict=True))
+        return [singly[row.id] if row.id in singly else str(row.id) for row in rows]
 
     async def _publish_batch(self, rows: Sequence[Any]) -> bool:
-        """One atomic batch (ADR-50 headers on the messages themselves); True when the server stored it."""
+        """One atomic batch of two or more rows (ADR-50: the batch headers ride on the messages themselves);
+        True when the server stored it."""
         nc = self.bus.nc
         if nc is None:
             return False
         batch_id = uuid.uuid4().hex
-        last = len(rows)
+        first, *middle, last = rows
+
+        def headers(seq: int, row: Any) -> dict[str, str]:
+            return {"Nats-Msg-Id": str(row.id), "Nats-Batch-Id": batch_id, "Nats-Batch-Sequence": str(seq)}
+
         try:
-            for seq, row in enumerate(rows, start=1):
-                headers = {
-                    "Nats-Msg-Id": str(row.id),
-                    "Nats-Batch-Id": batch_id,
-                    "Nats-Batch-Sequence": str(seq),
-                }
-                data = orjson.dumps(row.envelope)
-                if seq == last:
-                    headers["Nats-Batch-Commit"] = "1"
-                    reply = await nc.request(row.type, data, headers=headers, timeout=5)
-                    ack = orjson.loads(reply.data)
-                    if "error" in ack:
-                        log.debug("atomic batch of %d refused: %s", last, ack["error"])
-                        return False
-                    return int(ack.get("count", 0)) == last
-                if seq == 1:  # the start is acknowledged with an empty reply, or refused
-                    reply = await nc.request(row.type, data, headers=headers, timeout=5)
-                    if reply.data:
-                        log.debug("atomic batch refused at its start: %s", reply.data[:200])
-                        return False
-                else:
-                    await nc.publish(row.type, data, headers=headers)
-        except Exception as exc:  # timeouts, a lost connection: the rows go one by one (or next round)
-            log.debug("atomic batch of %d failed: %s", last, exc)
+            # The start is acknowledged with an empty reply, or refused (e.g. a server without batches).
+            reply = await nc.request(
+                first.type, orjson.dumps(first.envelope), headers=headers(1, first), timeout=5
+            )
+            if reply.data:
+                log.debug("atomic batch refused at its start: %s", reply.data[:200])
+                return False
+            for seq, row in enumerate(middle, start=2):
+                await nc.publish(row.type, orjson.dumps(row.envelope), headers=headers(seq, row))
+            commit = {**headers(len(rows), last), "Nats-Batch-Commit": "1"}
+            reply = await nc.request(last.type, orjson.dumps(last.envelope), headers=commit, timeout=5)
+            ack = orjson.loads(reply.data)
+        except Exception as exc:  # timeouts, a lost connection: the rows go singly (or next round)
+            log.debug("atomic batch of %d failed: %s", len(rows), exc)
             return False
-        return False  # not reached: the last message returns
+        if "error" in ack:  # e.g. 10201: it repeats a stored message id (a re-publication after a crash)
+            log.debug("atomic batch of %d refused: %s", len(rows), ack["error"])
+            return False
+        return int(ack.get("count", 0)) == len(rows)
 
     async def _publish_singly(self, rows: Sequence[Any]) -> list[str | None]:
         semaphore = asyncio.Semaphore(self.max_in_flight)

@@ -156,36 +156,19 @@ async def test_b_atomic_batch_republished_after_a_crash_is_split_and_deduplicate
     stored, split = batches("stored"), batches("split")
     before = (await js.stream_info(stream)).state.messages
     crashed: list[list[str]] = []
+    ids: list[uuid.UUID] = []
 
     async def crash_once(sent: list[str]) -> None:
-        if not crashed and {str(e.id) for e in envelopes} <= set(sent):  # a stray earlier row does not count
+        if not crashed and {str(i) for i in ids} <= set(sent):  # a stray earlier row does not count
             crashed.append(sent)
             raise RuntimeError("simulated crash after the batch was stored, before marking sent")
 
-    envelopes = [
-        make_envelope(
-            PINGS["inspection"](ping_id=uuid.uuid4(), origin="inspection", note="batch"), source="inspection"
-        )
-        for _ in range(40)
-    ]
-    relay.after_publish = crash_once
     try:
         async with transaction(pair.producer.runtime.factory) as s:  # one commit: one claim, one batch
-            await s.execute(
-                pg_insert(outbox_t),
-                [
-                    {
-                        "id": e.id,
-                        "type": e.type,
-                        "version": e.version,
-                        "subject": e.subject,
-                        "envelope": e.model_dump(mode="json"),
-                    }
-                    for e in envelopes
-                ],
-            )
-            await s.execute(sa.text(f"NOTIFY {outbox.NOTIFY_CHANNEL}"))
-        ids = [e.id for e in envelopes]
+            for _ in range(40):
+                ping = PINGS["inspection"](ping_id=uuid.uuid4(), origin="inspection", note="batch")
+                ids.append(outbox.add(s, ping).id)
+            relay.after_publish = crash_once  # before the commit: the rows are invisible until then
         seen = await all_arrived(pair, ids)
     finally:
         relay.after_publish = None
