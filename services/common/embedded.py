@@ -45,7 +45,7 @@ class EmbeddedPostgres:
     """A PostgreSQL server in ``data_dir`` listening on 127.0.0.1:``port`` (TCP only, trust auth).
 
     When running as root the server runs as a dedicated system user (PostgreSQL refuses to run as root);
-    the data directory and its parents are made traversable for that user.
+    the data directory, the binaries and their parents are made traversable for that user.
     """
 
     def __init__(self, data_dir: Path, port: int, *, durable: bool = True) -> None:
@@ -80,6 +80,9 @@ class EmbeddedPostgres:
 
         entry = pwd.getpwnam(self._user)
         ensure_prefix_permissions(self.data_dir)
+        # The binaries live in the virtualenv, which may sit in a private directory (a checkout made in
+        # `mktemp -d`, mode 0700): the server's user must be able to reach them as well.
+        ensure_prefix_permissions(_pg_bin())
         ensure_folder_permissions(_pg_bin(), 0o055)
         ensure_folder_permissions(_pg_bin().parent / "lib", 0o044)
         os.chown(self.data_dir, entry.pw_uid, entry.pw_gid)
