@@ -87,28 +87,44 @@ class PostgresChild(Child):
             deadline = time.monotonic() + 5
             while procfs.exists(self._pid) and time.monotonic() < deadline:
                 time.sleep(0.05)
+        log_size = self.pg.log_file.stat().st_size if self.pg.log_file.exists() else 0
         try:
             self.pg.start()  # reuses the data directory and the port; crash recovery replays the WAL
         except (RuntimeError, OSError) as e:
-            reason = str(e).rsplit("): ", 1)[-1].splitlines()[0]  # pg_ctl's words, without its command line
+            reason = self._reason(e, log_size)
             raise ChildFailed(f"PostgreSQL did not start ({reason}); see {shown(self.pg.log_file)}") from e
         self._pid = self.pg.pid()
 
+    def _reason(self, error: Exception, log_size: int) -> str:
+        """The server's first FATAL line of this attempt, else pg_ctl's last words (its first are often a
+        warning)."""
+        with contextlib.suppress(OSError), self.pg.log_file.open("rb") as log:
+            log.seek(log_size)
+            for line in log.read(20000).decode(errors="replace").splitlines():
+                if "FATAL:" in line:
+                    return line.split("FATAL:", 1)[1].strip()
+        lines = [line for line in str(error).rsplit("): ", 1)[-1].splitlines() if line.strip()]
+        return lines[-1] if lines else str(error)
+
     def pid(self) -> int | None:
-        return self._pid if self._pid is not None and procfs.alive(self._pid) else None
+        # Before the first start completes (interrupted by Ctrl-C, say), the postmaster may already run.
+        pid = self._pid if self._pid is not None else self.pg.pid()
+        return pid if pid is not None and procfs.alive(pid) else None
 
     def exit_status(self) -> str | None:
         if self._pid is None:
-            return "not started"
+            return None if self.pid() is not None else "not started"
         return None if procfs.alive(self._pid) else f"stopped (postmaster pid {self._pid} is gone)"
 
     def terminate(self) -> None:
-        if self._pid is not None:
-            procfs.kill_all([self._pid], signal.SIGINT)  # "fast" shutdown: ends sessions, checkpoints
+        pid = self.pid()
+        if pid is not None:
+            procfs.kill_all([pid], signal.SIGINT)  # "fast" shutdown: ends sessions, checkpoints
 
     def kill(self) -> None:
-        if self._pid is not None:
-            procfs.kill_all([self._pid, *procfs.children(self._pid)])
+        pid = self.pid()
+        if pid is not None:
+            procfs.kill_all([pid, *procfs.children(pid)])
 
 
 class NatsChild(PopenChild):

@@ -123,3 +123,16 @@ def test_make_run_passes_args() -> None:
     assert any(
         line.endswith("zhifa up --port-offset 1000 --no-sample") for line in result.stdout.splitlines()
     ), result.stdout
+
+
+def test_postgresql_that_cannot_start_is_one_line_with_its_reason(tmp_path: Path) -> None:
+    data = tmp_path / "var" / "postgres"
+    data.mkdir(parents=True)
+    (data / "PG_VERSION").write_text("18\n")  # looks initialised, but is a broken data directory
+    rc, out = up(*base_args(tmp_path))
+    assert rc == 1, out
+    assert "Traceback" not in out, out
+    failure = [line for line in out.splitlines() if line.startswith("PostgreSQL did not start (")]
+    assert len(failure) == 1, out
+    assert "global/pg_control" in failure[0]  # the reason, not a command line
+    assert failure[0].endswith(f"see {tmp_path / 'var' / 'postgres.log'}")
