@@ -7,8 +7,11 @@ STAMP  := $(VENV)/.installed-stamp
 .PHONY: run test test-fast bench lint format install fonts clean
 
 ## make run: install, start embedded PostgreSQL + NATS, migrate, load samples, run every service and the gateway
+##   options: make run ARGS="--port-offset 1000 --pg-port 15432 --nats-port 14222 --var-dir var2 --no-sample"
+##   (or the environment variables ZHIFA_UP_PORT_OFFSET, ZHIFA_UP_PG_PORT, ... listed by `zhifa up --help`)
+ARGS ?=
 run: install
-	$(BIN)/zhifa up
+	$(BIN)/zhifa up $(ARGS)
 
 ## make test: install and run the whole suite (unit, service, end-to-end against real PostgreSQL and NATS)
 test: install

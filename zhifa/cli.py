@@ -7,12 +7,6 @@ import base64
 import gc
 import importlib
 import json
-import os
-import signal
-import subprocess
-import sys
-import time
-import urllib.request
 from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Any
@@ -20,7 +14,7 @@ from typing import Annotated, Any
 import typer
 
 from services.common.devtokens import mint_dev_token
-from services.common.registry import GATEWAY_PORT, NATS_PORT, POSTGRES_PORT, SERVICES
+from services.common.registry import NATS_PORT, POSTGRES_PORT, SERVICES
 
 SERVE_TARGETS: tuple[str, ...] = ("gateway", *SERVICES)
 ROLES = ("api", "worker", "all")
@@ -201,196 +195,44 @@ def docs_command() -> None:
         typer.echo(f"wrote {path}")
 
 
-def _wait_ready(url: str, timeout: float) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(url, timeout=1) as response:
-                if response.status == 200:
-                    return True
-        except Exception:
-            pass
-        time.sleep(0.2)
-    return False
+@app.command()
+def up(
+    var_dir: Annotated[
+        Path, typer.Option(envvar="ZHIFA_UP_VAR_DIR", help="where data, logs and pid files live (kept)")
+    ] = Path("var"),
+    pg_port: Annotated[int, typer.Option(envvar="ZHIFA_UP_PG_PORT", help="PostgreSQL port")] = POSTGRES_PORT,
+    nats_port: Annotated[int, typer.Option(envvar="ZHIFA_UP_NATS_PORT", help="NATS port")] = NATS_PORT,
+    sample: Annotated[
+        bool, typer.Option(envvar="ZHIFA_UP_SAMPLE", help="load the sample data (idempotent)")
+    ] = True,
+    port_offset: Annotated[
+        int,
+        typer.Option(
+            envvar="ZHIFA_UP_PORT_OFFSET",
+            help="add this to every HTTP port and the NATS monitoring port (to run a second stack)",
+        ),
+    ] = 0,
+) -> None:
+    """Run the whole platform locally, supervised: embedded PostgreSQL and NATS, migrations, sample data,
+    services, gateway; restarts what dies, Ctrl-C stops everything."""
+    from zhifa import localstack
 
-
-def sample_tokens() -> dict[str, str]:
-    """Ready-made development tokens matching the sample data."""
-    from services.common import sample_identities
-
-    return {label: mint_dev_token(**claims) for label, claims in sample_identities.IDENTITIES.items()}
+    options = localstack.Options(var_dir, pg_port, nats_port, port_offset, sample)
+    raise typer.Exit(localstack.run(options))
 
 
 @app.command()
-def up(
-    var_dir: Annotated[Path, typer.Option(help="where data lives (survives restarts)")] = Path("var"),
-    pg_port: Annotated[int, typer.Option(help="PostgreSQL port")] = POSTGRES_PORT,
-    nats_port: Annotated[int, typer.Option(help="NATS port")] = NATS_PORT,
-    sample: Annotated[bool, typer.Option(help="load the sample data (idempotent)")] = True,
-    port_offset: Annotated[int, typer.Option(help="add this to every HTTP port (to run a second stack)")] = 0,
+def status(
+    var_dir: Annotated[
+        Path, typer.Option(envvar="ZHIFA_UP_VAR_DIR", help="the var dir of `zhifa up`")
+    ] = Path("var"),
 ) -> None:
-    """Run the whole platform locally: embedded PostgreSQL and NATS, migrations, sample data, services, gateway."""
-    from services.common import migrate as migrations
-    from services.common.embedded import EmbeddedNats, EmbeddedPostgres, port_open
+    """Show what `zhifa up` supervises: each process's state, pid and restarts (exit 1 unless all ready)."""
+    from zhifa import localstack
 
-    started = time.monotonic()
-    var_dir = var_dir.resolve()
-    var_dir.mkdir(parents=True, exist_ok=True)
-    (var_dir / "logs").mkdir(exist_ok=True)
-    ports = {
-        "gateway": GATEWAY_PORT + port_offset,
-        **{s.name: s.port + port_offset for s in SERVICES.values()},
-    }
-    for what, port in (("NATS", nats_port), *ports.items()):
-        if port_open(port):
-            typer.echo(f"port {port} ({what}) is already in use: is another `zhifa up` running?", err=True)
-            raise typer.Exit(1)
-    pg = EmbeddedPostgres(var_dir / "postgres", pg_port, durable=True)
-    nats = EmbeddedNats(var_dir / "nats", nats_port, monitor_port=8222 + port_offset)
-    children: list[tuple[str, subprocess.Popen[bytes]]] = []
-    stopping = False
-
-    def shutdown(*_: Any) -> None:
-        nonlocal stopping
-        if stopping:
-            return
-        stopping = True
-        typer.echo("\nstopping ...")
-        for _name, proc in reversed(children):
-            if proc.poll() is None:
-                proc.send_signal(signal.SIGTERM)
-        deadline = time.monotonic() + 15
-        for _name, proc in children:
-            try:
-                proc.wait(max(0.1, deadline - time.monotonic()))
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
-        nats.stop()
-        pg.stop()
-        typer.echo("stopped; data kept in " + str(var_dir))
-
-    signal.signal(signal.SIGINT, shutdown)
-    signal.signal(signal.SIGTERM, shutdown)
-    try:
-        typer.echo(f"starting PostgreSQL on 127.0.0.1:{pg_port} (data in {var_dir / 'postgres'}) ...")
-        pg.start()
-        typer.echo(f"starting NATS JetStream on 127.0.0.1:{nats_port} (sync_interval: always) ...")
-        nats.start()
-        env = {
-            **os.environ,
-            "ZHIFA_ENV": os.environ.get("ZHIFA_ENV", "dev"),
-            "ZHIFA_NATS_URL": nats.url,
-            "ZHIFA_LOG_JSON": os.environ.get("ZHIFA_LOG_JSON", "true"),
-        }
-        for info in SERVICES.values():
-            pg.ensure_database(info.database_name)
-            url = pg.dsn(info.database_name, driver="postgresql+asyncpg")
-            env[f"{info.env_prefix}DATABASE_URL"] = url
-            env[f"ZHIFA_GATEWAY_{info.name.upper()}_URL"] = f"http://127.0.0.1:{ports[info.name]}"
-            env[f"{info.env_prefix}PORT"] = str(ports[info.name])
-            migrations.upgrade(info.name, url)
-            typer.echo(f"  {info.database_name}: migrated")
-        if sample:
-            for info in SERVICES.values():
-                try:
-                    loader = importlib.import_module(f"services.{info.name}.sample")
-                except ModuleNotFoundError:
-                    continue
-                summary = asyncio.run(loader.load(env[f"{info.env_prefix}DATABASE_URL"]))
-                typer.echo(f"  {info.name}: sample data {summary}")
-        calendar_note = _calendar_note(
-            {info.name: env[f"{info.env_prefix}DATABASE_URL"] for info in SERVICES.values()}
-        )
-        env["ZHIFA_GATEWAY_PORT"] = str(ports["gateway"])
-        for target in SERVE_TARGETS:
-            log_path = var_dir / "logs" / f"{target}.log"
-            proc = subprocess.Popen(
-                [sys.executable, "-m", "zhifa.cli", "serve", target],
-                env=env,
-                stdout=log_path.open("ab"),
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-            )
-            children.append((target, proc))
-        for target, proc in children:
-            if not _wait_ready(f"http://127.0.0.1:{ports[target]}/readyz", 60):
-                typer.echo(
-                    f"{target} did not become ready; see {var_dir / 'logs' / (target + '.log')}", err=True
-                )
-                shutdown()
-                raise typer.Exit(1)
-            if proc.poll() is not None:
-                typer.echo(f"{target} exited; see its log", err=True)
-                shutdown()
-                raise typer.Exit(1)
-        elapsed = time.monotonic() - started
-        _print_welcome(elapsed, var_dir, ports, calendar_note)
-        while not stopping:
-            for target, proc in children:
-                if proc.poll() is not None and not stopping:
-                    typer.echo(
-                        f"{target} exited with {proc.returncode}; see {var_dir / 'logs' / (target + '.log')}",
-                        err=True,
-                    )
-                    shutdown()
-                    raise typer.Exit(1)
-            time.sleep(0.5)
-    except BaseException:
-        shutdown()
-        raise
-
-
-def _print_welcome(elapsed: float, var_dir: Path, ports: dict[str, int], calendar_note: str | None) -> None:
-    tokens = sample_tokens()
-    base = f"http://127.0.0.1:{ports['gateway']}"
-    typer.echo(f"\nzhifa is ready in {elapsed:.1f}s\n")
-    typer.echo(f"  gateway       {base}   (API docs: {base}/docs, readiness: {base}/readyz)")
-    for s in SERVICES.values():
-        typer.echo(f"  {s.name:<13} http://127.0.0.1:{ports[s.name]}")
-    typer.echo(f"  logs          {var_dir / 'logs'}\n")
-    typer.echo("Ready-made development tokens (8 h):")
-    for label, tok in tokens.items():
-        typer.echo(f"  {label}:\n    {tok}")
-    (var_dir / "tokens.json").write_text(json.dumps(tokens, ensure_ascii=False, indent=2))
-    typer.echo(f"  (also written to {var_dir / 'tokens.json'})\n")
-    from services.common import sample_identities
-
-    typer.echo("Try it:")
-    typer.echo(sample_identities.try_it(base))
-    if calendar_note:
-        typer.echo(calendar_note)
-    typer.echo("\nCtrl-C stops everything; data stays in ./var.")
-
-
-def _calendar_note(urls: dict[str, str]) -> str | None:
-    """In November and December: a note when next year's holidays are not loaded, since working-day
-    deadlines that reach into it (hearings, deliveries, rectifications, reviews) will be refused."""
-    from services.common import clock
-    from services.common.calendar_store import next_year_missing
-    from services.common.db import create_engine, session_factory, transaction
-
-    async def missing(url: str) -> int | None:
-        engine = create_engine(url, pool_size=1)
-        try:
-            async with transaction(session_factory(engine)) as session:
-                return await next_year_missing(session, clock.today())
-        finally:
-            await engine.dispose()
-
-    async def every() -> list[int | None]:
-        return list(await asyncio.gather(*(missing(url) for url in urls.values())))
-
-    years = asyncio.run(every())
-    lacking = {name: year for name, year in zip(urls, years, strict=True) if year is not None}
-    if not lacking:
-        return None
-    year = max(lacking.values())
-    return (
-        f"\nNote: no statutory holiday arrangement for {year} is loaded ({', '.join(lacking)}). Working-day\n"
-        f"deadlines that fall in {year} are refused with CALENDAR_NOT_COVERED until an administrator enters\n"
-        f'it in each service: PUT /api/v1/<prefix>/admin/calendar/{year} (docs/operations.md, "Every year").'
-    )
+    code, text = localstack.status(var_dir.resolve())
+    typer.echo(text)
+    raise typer.Exit(code)
 
 
 def main() -> None:

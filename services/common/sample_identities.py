@@ -68,17 +68,18 @@ IDENTITIES: dict[str, dict[str, Any]] = {
 }
 
 
-def try_it(base: str) -> str:
+def try_it(base: str, tokens_path: str = "var/tokens.json") -> str:
     """One line: the officer asks for an entry code for the sample key-area task, the enterprise checks in."""
+    tokens = shlex.quote(tokens_path)
     body = (
         f'{{"task_id":"{KEY_AREA_TASK_ID}","enterprise_uscc":"{ENTERPRISE_USCC}",'
         f'"officers":["{PARTNER_CERT_NO}"],"item_codes":["{DEMO_ITEM}"]}}'
     )
     return (
         f"  curl -s -X POST {base}/api/v1/inspection/visits/entry-codes"
-        " -H \"Authorization: Bearer $(jq -r .officer var/tokens.json)\" -H 'Content-Type: application/json'"
+        f" -H \"Authorization: Bearer $(jq -r .officer {tokens})\" -H 'Content-Type: application/json'"
         f" -d {shlex.quote(body)} | jq -r .code"
         f" | xargs -I@ curl -s -X POST {base}/api/v1/inspection/visits/check-in"
-        " -H \"Authorization: Bearer $(jq -r .enterprise var/tokens.json)\" -H 'Content-Type: application/json'"
+        f" -H \"Authorization: Bearer $(jq -r .enterprise {tokens})\" -H 'Content-Type: application/json'"
         " -d '{\"code\":\"@\"}' | jq '{visit: .visit.visit_id, officers: [.visit.officers[].name], rights}'"
     )
