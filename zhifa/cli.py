@@ -48,6 +48,8 @@ def serve(
     """Run one process: the gateway or a service (API, worker, or both)."""
     import uvicorn
 
+    from services.common import httpserver
+
     if target not in SERVE_TARGETS:
         raise typer.BadParameter(f"unknown target {target!r}; expected one of {', '.join(SERVE_TARGETS)}")
     if role not in ROLES:
@@ -59,23 +61,23 @@ def serve(
         gw_settings = GatewaySettings()
         asgi = create_gateway(gw_settings)
         bind_host, bind_port = host or gw_settings.host, port or gw_settings.port
+        limits = gw_settings
     else:
         settings = _service_settings(target)
         module = importlib.import_module(f"services.{target}.app")
         asgi = module.create_app(settings, role=role)  # type: ignore[arg-type]
         bind_host, bind_port = host or settings.host, port or settings.port or SERVICES[target].port
-    freeze_startup_heap()
-    uvicorn.run(
+        limits = settings
+    config = httpserver.config(
         asgi,
         host=bind_host,
         port=bind_port,
         loop="uvloop",
-        http="httptools",
-        log_config=None,
-        access_log=False,
-        timeout_graceful_shutdown=10,
-        lifespan="on",
+        max_header_bytes=limits.http_max_header_bytes,
+        max_headers=limits.http_max_headers,
     )
+    freeze_startup_heap()
+    uvicorn.Server(config).run()
 
 
 def freeze_startup_heap() -> None:

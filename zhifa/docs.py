@@ -13,6 +13,7 @@ from typing import Any
 
 import services
 import services.common.contracts  # registers every contract
+from services.common import httpserver
 from services.common.errors import DomainError
 from services.common.events import REGISTRY, Envelope
 from services.common.registry import SERVICES, by_subject
@@ -53,6 +54,10 @@ INFRASTRUCTURE_CODES: list[tuple[str, int, str, str]] = [
     ("UPSTREAM_UNAVAILABLE", 503, "服务暂不可用", "gateway: the service is down"),
     ("UPSTREAM_TIMEOUT", 504, "上游服务响应超时", "gateway: the service did not answer in time"),
     ("UPSTREAM_ERROR", 502, "上游服务响应异常", "gateway: the service answered badly"),
+    *(
+        (code, status, title, "HTTP server (services.common.httpserver): refused before the app runs")
+        for code, (status, title, _) in httpserver.REFUSALS.items()
+    ),
 ]
 
 

@@ -90,6 +90,7 @@ def problem_body(
     detail: str,
     errors: Sequence[Mapping[str, Any]] | None = None,
     extra: dict[str, Any] | None = None,
+    request_id: str | None = None,
 ) -> bytes:
     body: dict[str, Any] = {
         "type": f"/errors/{code}",
@@ -97,7 +98,7 @@ def problem_body(
         "status": status,
         "detail": detail,
         "code": code,
-        "request_id": request_id_var.get(),
+        "request_id": request_id or request_id_var.get(),
     }
     if errors:
         body["errors"] = [dict(e) for e in errors]

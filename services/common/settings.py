@@ -48,6 +48,12 @@ class CommonSettings(BaseSettings):
     jwt_issuer: str = _shared("JWT_ISSUER", "https://auth.zhifa.shenyang.gov.cn", "expected iss claim")  # type: ignore[assignment]
     jwt_audience: str = _shared("JWT_AUDIENCE", "zhifa", "expected aud claim")  # type: ignore[assignment]
     jwt_leeway_s: int = _shared("JWT_LEEWAY_S", 30, "clock skew tolerated on exp/nbf/iat, seconds")  # type: ignore[assignment]
+    http_max_header_bytes: int = _shared(
+        "HTTP_MAX_HEADER_BYTES",
+        32 * 1024,
+        "largest request head (request line and headers), bytes; 431 above",
+    )  # type: ignore[assignment]
+    http_max_headers: int = _shared("HTTP_MAX_HEADERS", 100, "most header lines in a request; 431 above")  # type: ignore[assignment]
 
     @property
     def is_dev(self) -> bool:
