@@ -10,18 +10,12 @@ import orjson
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, Field
-from sqlalchemy.exc import (
-    DataError,
-    DBAPIError,
-    IntegrityError,
-    InterfaceError,
-    NotSupportedError,
-    OperationalError,
-    ProgrammingError,
-)
+from sqlalchemy.exc import DataError, DBAPIError, IntegrityError
+from sqlalchemy.exc import TimeoutError as SQLAlchemyTimeoutError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 
+from services.common.db import database_unavailable
 from services.common.errors import DomainError
 from services.common.logs import request_id_var
 
@@ -125,6 +119,27 @@ def problem_response(
     )
 
 
+# Seconds a client is asked to wait when a dependency (the database, NATS, an upstream) is down.
+RETRY_AFTER_S = 2
+
+
+def database_unavailable_response(*, english: bool = False) -> Response:
+    """503 ``DATABASE_UNAVAILABLE``: the database cannot be reached; nothing was saved; retry."""
+    return problem_response(
+        503,
+        "DATABASE_UNAVAILABLE",
+        database_unavailable_detail(english),
+        english=english,
+        headers={"Retry-After": str(RETRY_AFTER_S)},
+    )
+
+
+def database_unavailable_detail(english: bool) -> str:
+    if english:
+        return "The database is unavailable; nothing was saved. Retry later"
+    return "数据库暂不可用，本次请求未做任何修改，请稍后重试"
+
+
 def domain_error_response(exc: DomainError, *, english: bool = False) -> Response:
     title = exc.title_en if english else exc.title
     detail = (exc.detail_en or exc.title_en) if english else exc.detail
@@ -134,6 +149,7 @@ def domain_error_response(exc: DomainError, *, english: bool = False) -> Respons
         ),
         status_code=exc.status,
         media_type=PROBLEM_JSON,
+        headers={"Retry-After": str(RETRY_AFTER_S)} if exc.status == 503 else None,
     )
 
 
@@ -232,23 +248,15 @@ def install(app: FastAPI) -> None:
         )
 
     async def on_database_down(request: Request, exc: Exception) -> Response:
-        if isinstance(exc, ProgrammingError | NotSupportedError):  # a bug, not an outage
+        if not database_unavailable(exc):  # ProgrammingError and the like: a bug, not an outage
             return await on_unexpected(request, exc)
         log.warning("database unavailable on %s %s: %s", request.method, request.url.path, exc)
-        english = wants_english(request.headers.get("accept-language"))
-        return problem_response(
-            503,
-            "DATABASE_UNAVAILABLE",
-            "The database is unavailable; retry later" if english else "数据库暂不可用，请稍后重试",
-            english=english,
-            headers={"Retry-After": "2"},
-        )
+        return database_unavailable_response(english=wants_english(request.headers.get("accept-language")))
 
     app.add_exception_handler(DataError, on_data_error)
     app.add_exception_handler(IntegrityError, on_integrity_error)
-    app.add_exception_handler(OperationalError, on_database_down)
-    app.add_exception_handler(InterfaceError, on_database_down)
     app.add_exception_handler(DBAPIError, on_database_down)
+    app.add_exception_handler(SQLAlchemyTimeoutError, on_database_down)
     app.add_exception_handler(DomainError, on_domain_error)
     app.add_exception_handler(RequestValidationError, on_validation)
     app.add_exception_handler(StarletteHTTPException, on_http)
