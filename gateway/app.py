@@ -28,7 +28,7 @@ from services.common import logs, metrics
 from services.common.auth import TokenVerifier
 from services.common.errors import DomainError
 from services.common.logs import request_id_var
-from services.common.problems import problem_body, wants_english
+from services.common.problems import RETRY_AFTER_S, problem_body, wants_english
 from services.common.registry import SERVICES
 
 log = logging.getLogger("gateway")
@@ -97,14 +97,7 @@ class Gateway:
         self.settings = settings
         self.routes = build_routes()
         self.upstreams = {name: settings.upstream(name) for name in SERVICES}
-        self.verifier = TokenVerifier(
-            issuer=settings.jwt_issuer,
-            audience=settings.jwt_audience,
-            jwks_file=settings.jwks_file,
-            jwks_url=settings.jwks_url,
-            leeway=settings.jwt_leeway_s,
-            refresh_cooldown=settings.jwks_refresh_cooldown_s,
-        )
+        self.verifier = TokenVerifier.from_settings(settings)
         self.client_limit = TokenBucket(settings.rate_per_second, settings.rate_burst)
         self.public_limit = TokenBucket(settings.public_rate_per_second, settings.public_rate_burst)
         self.cors = {o.strip() for o in settings.cors_origins.split(",") if o.strip()}
@@ -222,10 +215,15 @@ class Gateway:
             except DomainError as exc:
                 title = exc.title_en if english else exc.title
                 detail = (exc.detail_en or exc.title_en) if english else exc.detail
+                challenge = (
+                    (b"www-authenticate", b'Bearer realm="zhifa"')
+                    if exc.status == 401
+                    else (b"retry-after", str(RETRY_AFTER_S).encode())
+                )
                 await reply(
                     exc.status,
                     problem_body(status=exc.status, code=exc.code, title=title, detail=detail),
-                    extra=[(b"www-authenticate", b'Bearer realm="zhifa"')],
+                    extra=[challenge],
                 )
                 return
             if principal.role not in route.roles:
@@ -447,24 +445,27 @@ class Gateway:
         return body
 
     async def _dev_token(self, receive: Receive, english: bool, reply: Any) -> None:
-        from services.common.devtokens import mint_dev_token
+        from services.common.devtokens import dev_token_lifetime, mint_dev_token
 
         raw = await self._read_body(receive, 16_384) or b"{}"
         try:
             req = json.loads(raw or b"{}")
+            if not isinstance(req, dict) or "role" not in req or "sub" not in req:
+                raise ValueError("role and sub are required")
             role, sub = req.pop("role"), req.pop("sub")
             allowed = {"name", "cert_no", "dept_code", "district_code", "uscc", "scope", "client", "ttl"}
             extra = {k: v for k, v in req.items() if k in allowed}
-            ttl = int(extra.pop("ttl", 8 * 3600))
-            token = mint_dev_token(role, sub, ttl, **extra)
-        except (ValueError, KeyError, TypeError) as exc:
+            ttl = dev_token_lifetime(str(role), None if extra.get("ttl") is None else int(extra.pop("ttl")))
+            extra.pop("ttl", None)
+            token = mint_dev_token(role, str(sub), ttl, **extra)
+        except (ValueError, TypeError) as exc:
             await reply(
                 422,
                 self._problem(
                     422,
                     "VALIDATION_FAILED",
-                    ("请求内容校验失败", f"需要 role 和 sub：{exc}"),
-                    ("Validation failed", f"role and sub are required: {exc}"),
+                    ("请求内容校验失败", f"开发令牌参数无效（需要 role、sub，ttl 不得超过角色上限）：{exc}"),
+                    ("Validation failed", f"invalid dev-token request: {exc}"),
                     english,
                 ),
             )

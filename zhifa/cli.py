@@ -116,12 +116,14 @@ def token(
     client: Annotated[
         str | None, typer.Option(help="integration: 12345, court, reconsideration, creditchina")
     ] = None,
-    ttl: Annotated[int, typer.Option(help="lifetime in seconds")] = 8 * 3600,
+    ttl: Annotated[
+        int | None, typer.Option(help="lifetime in seconds (default 8 h, at most the role's maximum)")
+    ] = None,
 ) -> None:
     """Mint a development token (signed with the dev key; refused by services outside dev/test)."""
-    typer.echo(
-        mint_dev_token(
-            role,
+    try:
+        minted = mint_dev_token(
+            role,  # type: ignore[arg-type]  (checked by mint_dev_token)
             sub,
             ttl,
             name=name,
@@ -132,7 +134,9 @@ def token(
             scope=scope,
             client=client,
         )
-    )
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc)) from exc
+    typer.echo(minted)
 
 
 @outbox_app.command("replay")

@@ -474,14 +474,7 @@ def build_service_app(parts: ServiceParts, role: Role = "all") -> FastAPI:
         app_name=f"zhifa-{info.name}",
     )
     factory = session_factory(engine)
-    verifier = TokenVerifier(
-        issuer=settings.jwt_issuer,
-        audience=settings.jwt_audience,
-        jwks_file=settings.jwks_file,
-        jwks_url=settings.jwks_url,
-        leeway=settings.jwt_leeway_s,
-        refresh_cooldown=settings.jwks_refresh_cooldown_s,
-    )
+    verifier = TokenVerifier.from_settings(settings)
     bus = Bus(settings.nats_url, name=f"zhifa-{info.name}", stream_replicas=settings.nats_stream_replicas)
     runtime = Runtime(
         info=info, settings=settings, engine=engine, factory=factory, bus=bus, verifier=verifier
