@@ -10,6 +10,7 @@ docs, health and the dev-token endpoint are handled before it. See docs/benchmar
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 import time
@@ -108,6 +109,10 @@ class Gateway:
         }
         self._metric_children: dict[tuple[str, str, str], Any] = {}
         self._openapi_cache: tuple[float, bytes] | None = None
+        # Last seen readiness of each upstream, refreshed in the background: reported by /readyz and the
+        # zhifa_gateway_upstream_ready gauge, never a condition of the gateway's own readiness.
+        self.upstream_state: dict[str, str] = dict.fromkeys(self.upstreams, "unknown")
+        self._watcher: asyncio.Task[None] | None = None
 
     # -- ASGI -------------------------------------------------------------------------------------
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -152,8 +157,13 @@ class Gateway:
                     auto_decompress=False,
                     skip_auto_headers=("User-Agent", "Accept-Encoding"),
                 )
+                self._watcher = asyncio.create_task(self._watch_upstreams(), name="gateway-upstreams")
                 await send({"type": "lifespan.startup.complete"})
             elif message["type"] == "lifespan.shutdown":
+                if self._watcher is not None:
+                    self._watcher.cancel()
+                    with contextlib.suppress(asyncio.CancelledError):
+                        await self._watcher
                 if self.session is not None:
                     await self.session.close()
                 for pool in self.pools.values():
@@ -382,13 +392,10 @@ class Gateway:
         if path == "/healthz":
             await reply(200, b'{"status":"ok"}', b"application/json")
         elif path == "/readyz":
-            checks = await self._upstream_checks()
-            ok = all(v == "ready" for v in checks.values())
-            await reply(
-                200 if ok else 503,
-                orjson.dumps({"status": "ok" if ok else "unavailable", "upstreams": checks}),
-                b"application/json",
-            )
+            # Ready when the gateway itself is: one upstream down must not take every gateway replica out of
+            # the Ingress (its own prefixes answer 503 meanwhile). The upstreams are reported, not required.
+            body = {"status": "ok", "upstreams": self.upstream_state}
+            await reply(200, orjson.dumps(body), b"application/json")
         elif path == "/metrics":
             data, content_type = metrics.render()
             await reply(200, data, content_type.encode())
@@ -410,6 +417,16 @@ class Gateway:
                     english,
                 ),
             )
+
+    async def _watch_upstreams(self) -> None:
+        while True:
+            try:
+                self.upstream_state = await self._upstream_checks()
+                for name, state in self.upstream_state.items():
+                    metrics.UPSTREAM_READY.labels(name).set(1 if state == "ready" else 0)
+            except Exception:
+                log.exception("checking the upstreams failed")
+            await asyncio.sleep(self.settings.upstream_check_interval_s)
 
     async def _upstream_checks(self) -> dict[str, str]:
         assert self.session is not None

@@ -33,6 +33,9 @@ class GatewaySettings(CommonSettings):
     rate_burst: int = Field(400, description="burst size per authenticated caller")
     public_rate_per_second: float = Field(5.0, description="sustained requests per second per IP on /public")
     public_rate_burst: int = Field(30, description="burst per IP on /public")
+    upstream_check_interval_s: float = Field(
+        5.0, description="how often the upstreams' /readyz is polled (reported by /readyz and a gauge)"
+    )
     cors_origins: str = Field("", description="comma-separated app origins allowed by CORS ('*' for any)")
 
     def upstream(self, service: str) -> str:

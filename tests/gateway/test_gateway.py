@@ -14,7 +14,16 @@ from services.common.devtokens import dev_signing_key
 from services.common.embedded import free_port
 from services.common.registry import SERVICES
 from services.common.settings import CommonSettings
-from tests.support.stack import Running, Stack, auth, client, running_gateway, running_service, serve_asgi
+from tests.support.stack import (
+    Running,
+    Stack,
+    auth,
+    client,
+    running_gateway,
+    running_service,
+    serve_asgi,
+    wait_for,
+)
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
 
@@ -47,7 +56,12 @@ async def gateway(upstream: Running) -> AsyncIterator[Running]:
             "risk": f"http://127.0.0.1:{free_port()}",
         }
         async with running_gateway(
-            upstreams, timeout_s=0.5, rate_per_second=1.0, rate_burst=5, max_body_bytes=4096
+            upstreams,
+            timeout_s=0.5,
+            rate_per_second=1.0,
+            rate_burst=5,
+            max_body_bytes=4096,
+            upstream_check_interval_s=0.2,
         ) as gw:
             yield gw
 
@@ -113,12 +127,20 @@ async def test_rate_limit_per_caller(gateway: Running) -> None:
 
 
 async def test_health_and_readiness(gateway: Running) -> None:
+    async def reported() -> bool:
+        async with client(gateway.url) as http:
+            assert (await http.get("/healthz")).status_code == 200
+            ready = await http.get("/readyz")
+        assert ready.status_code == 200  # penalty and risk are down: reported, not required
+        return bool(ready.json()["upstreams"]["penalty"] == "unreachable")
+
+    await wait_for(reported, timeout=10)
     async with client(gateway.url) as http:
-        assert (await http.get("/healthz")).status_code == 200
-        ready = await http.get("/readyz")
-    assert ready.status_code == 503  # penalty and risk are down
-    assert ready.json()["upstreams"]["inspection"] == "ready"
-    assert ready.json()["upstreams"]["penalty"] == "unreachable"
+        ready = (await http.get("/readyz")).json()
+        metrics = (await http.get("/metrics")).text
+    assert ready["upstreams"]["inspection"] == "ready"
+    assert 'zhifa_gateway_upstream_ready{upstream="penalty"} 0.0' in metrics
+    assert 'zhifa_gateway_upstream_ready{upstream="inspection"} 1.0' in metrics
 
 
 async def test_dev_token_only_in_dev(gateway: Running) -> None:
