@@ -22,6 +22,7 @@ import orjson
 from fastapi.openapi.docs import get_swagger_ui_html
 from starlette.types import Receive, Scope, Send
 
+from gateway.clientip import ClientAddress, bucket_key, parse_networks
 from gateway.routing import Route, build_routes, match
 from gateway.settings import GatewaySettings
 from gateway.upstream import UpstreamError, UpstreamPool, UpstreamTimeout
@@ -62,11 +63,13 @@ RESPONSE_DROP_B = frozenset(
 
 
 class TokenBucket:
-    """Per-key token buckets (in memory: limits apply per gateway replica)."""
+    """Per-key token buckets, in memory: each gateway replica counts on its own (docs/operations.md, "Rate
+    limits"), so a caller's ceiling across N replicas is N times the configured rate."""
 
-    def __init__(self, rate: float, burst: int) -> None:
+    def __init__(self, rate: float, burst: int, max_keys: int = 200_000) -> None:
         self.rate = rate
         self.burst = float(burst)
+        self.max_keys = max_keys
         self._buckets: dict[str, tuple[float, float]] = {}
 
     def allow(self, key: str, now: float) -> tuple[bool, float]:
@@ -76,9 +79,27 @@ class TokenBucket:
             self._buckets[key] = (tokens, now)
             return False, (1.0 - tokens) / self.rate
         self._buckets[key] = (tokens - 1.0, now)
-        if len(self._buckets) > 100_000:
-            self._buckets.clear()
+        if len(self._buckets) > self.max_keys:
+            self._prune(now)
         return True, 0.0
+
+    def _prune(self, now: float) -> None:
+        """Forget callers whose bucket has refilled (they lose nothing); a flood of new keys (rotating
+        addresses) thus cannot reset the buckets of callers that are being limited right now."""
+        rate, burst = self.rate, self.burst
+        self._buckets = {k: v for k, v in self._buckets.items() if v[0] + (now - v[1]) * rate < burst}
+        # Keep the scan amortised O(1): at least max_keys / 2 insertions before the next one. When more than
+        # half are busy, the flood is larger than the table; bounded memory wins and everyone starts full.
+        if len(self._buckets) > self.max_keys // 2:
+            self._buckets.clear()
+
+
+def _forwarded_for(scope: Scope) -> bytes | None:
+    """Every X-Forwarded-For line of the request, in order, as one list (RFC 9110 §5.3)."""
+    values = [v for k, v in scope["headers"] if k == b"x-forwarded-for"]
+    if not values:
+        return None
+    return values[0] if len(values) == 1 else b", ".join(values)
 
 
 async def _send_json(
@@ -99,8 +120,18 @@ class Gateway:
         self.routes = build_routes()
         self.upstreams = {name: settings.upstream(name) for name in SERVICES}
         self.verifier = TokenVerifier.from_settings(settings)
-        self.client_limit = TokenBucket(settings.rate_per_second, settings.rate_burst)
-        self.public_limit = TokenBucket(settings.public_rate_per_second, settings.public_rate_burst)
+        self.client_limit = TokenBucket(
+            settings.rate_per_second, settings.rate_burst, settings.rate_limit_max_keys
+        )
+        self.public_limit = TokenBucket(
+            settings.public_rate_per_second, settings.public_rate_burst, settings.rate_limit_max_keys
+        )
+        self.client_address = ClientAddress(parse_networks(settings.trusted_proxies))
+        if settings.env == "prod" and not self.client_address.trusted:
+            log.warning(
+                "ZHIFA_GATEWAY_TRUSTED_PROXIES is empty: behind an Ingress every anonymous caller counts as the "
+                "Ingress pod, and /public's per-client limit becomes one limit for everyone"
+            )
         self.cors = {o.strip() for o in settings.cors_origins.split(",") if o.strip()}
         self.session: aiohttp.ClientSession | None = None  # health and OpenAPI aggregation only
         self.pools = {
@@ -215,8 +246,9 @@ class Gateway:
             return
         now = time.monotonic()
         if route.public:
-            client = scope.get("client") or ("unknown", 0)
-            allowed, wait = self.public_limit.allow(f"ip:{client[0]}", now)
+            peer = (scope.get("client") or ("unknown", 0))[0]
+            address = self.client_address.resolve(peer, _forwarded_for(scope))
+            allowed, wait = self.public_limit.allow(bucket_key(address), now)
         else:
             try:
                 principal = await self.verifier.verify(
@@ -317,7 +349,7 @@ class Gateway:
         out_headers.append((b"x-request-id", rid.encode()))
         client = scope.get("client")
         if client:
-            prior = headers.get(b"x-forwarded-for")
+            prior = _forwarded_for(scope)
             ip = client[0].encode()
             out_headers = [(k, v) for k, v in out_headers if k != b"x-forwarded-for"]
             out_headers.append((b"x-forwarded-for", prior + b", " + ip if prior else ip))
