@@ -30,7 +30,7 @@ from services.common import logs, metrics
 from services.common.auth import TokenVerifier
 from services.common.errors import DomainError
 from services.common.logs import request_id_var
-from services.common.problems import RETRY_AFTER_S, problem_body, wants_english
+from services.common.problems import RETRY_AFTER_S, english_detail, problem_body, wants_english
 from services.common.registry import SERVICES
 
 log = logging.getLogger("gateway")
@@ -256,7 +256,7 @@ class Gateway:
                 )
             except DomainError as exc:
                 title = exc.title_en if english else exc.title
-                detail = (exc.detail_en or exc.title_en) if english else exc.detail
+                detail = english_detail(exc) if english else exc.detail
                 challenge = (
                     (b"www-authenticate", b'Bearer realm="zhifa"')
                     if exc.status == 401

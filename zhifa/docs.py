@@ -85,18 +85,43 @@ def _subclasses(cls: type) -> list[type]:
     return out
 
 
-def _literal_codes() -> dict[str, str]:
-    """``code="X"`` keyword arguments in the source (errors raised with an explicit code)."""
-    found: dict[str, str] = {}
+def _resolve(module: Any, func: ast.expr) -> Any:
+    """The object a call's ``func`` names in ``module`` (``BadRequest``, ``errors.BadRequest``), or None."""
+    if isinstance(func, ast.Name):
+        return getattr(module, func.id, None)
+    if isinstance(func, ast.Attribute):
+        owner = _resolve(module, func.value)
+        return getattr(owner, func.attr, None) if owner is not None else None
+    return None
+
+
+def _constant(call: ast.Call, name: str) -> Any:
+    for keyword in call.keywords:
+        if keyword.arg == name and isinstance(keyword.value, ast.Constant):
+            return keyword.value.value
+    return None
+
+
+def _literal_codes() -> dict[str, ErrorDoc]:
+    """Errors raised with an explicit ``code="X"``: the status and title are the call's own, else those of
+    the DomainError class it constructs (``BadRequest(..., code="X")`` is a 400 "请求无效")."""
+    found: dict[str, ErrorDoc] = {}
     for path in sorted([*(ROOT / "services").rglob("*.py"), *(ROOT / "gateway").rglob("*.py")]):
         if "migrations" in path.parts:
             continue
-        tree = ast.parse(path.read_text())
-        for node in ast.walk(tree):
-            if isinstance(node, ast.keyword) and node.arg == "code" and isinstance(node.value, ast.Constant):
-                value = node.value.value
-                if isinstance(value, str) and value.isupper():
-                    found.setdefault(value, str(path.relative_to(ROOT)))
+        module_name = str(path.relative_to(ROOT).with_suffix("")).replace("/", ".")
+        module = importlib.import_module(module_name)
+        for node in ast.walk(ast.parse(path.read_text())):
+            if not isinstance(node, ast.Call):
+                continue
+            code = _constant(node, "code")
+            if not (isinstance(code, str) and code.isupper()) or code in found:
+                continue
+            cls = _resolve(module, node.func)
+            is_error = isinstance(cls, type) and issubclass(cls, DomainError)
+            status = _constant(node, "status") or (cls.status if is_error else "—")
+            title = _constant(node, "title") or (cls.title if is_error else "(see the detail)")
+            found[code] = ErrorDoc(code, status, title, module_name)
     return found
 
 
@@ -108,12 +133,10 @@ def error_docs() -> list[ErrorDoc]:
         if not code:
             continue
         docs.setdefault(code, ErrorDoc(code, cls.status, cls.title, cls.__module__))
-    for code, where in _literal_codes().items():
-        docs.setdefault(
-            code, ErrorDoc(code, "—", "(see the detail)", where.removesuffix(".py").replace("/", "."))
-        )
     for code, status, title, note in INFRASTRUCTURE_CODES:
         docs.setdefault(code, ErrorDoc(code, status, title, note or "platform"))
+    for code, doc in _literal_codes().items():
+        docs.setdefault(code, doc)
     return sorted(
         docs.values(),
         key=lambda d: (d.where.split(".")[1] if d.where.startswith("services.") else "~", d.code),

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import http
 import logging
+import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -15,6 +17,7 @@ from sqlalchemy.exc import TimeoutError as SQLAlchemyTimeoutError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 
+from services.common import messages
 from services.common.db import database_unavailable
 from services.common.errors import DomainError
 from services.common.logs import request_id_var
@@ -70,6 +73,13 @@ PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
     422: _problem_response("请求内容校验失败 (validation, Idempotency-Key reused with another body)"),
     503: _problem_response("服务暂不可用"),
 }
+
+
+def _phrase(status: int) -> str:
+    try:
+        return http.HTTPStatus(status).phrase
+    except ValueError:
+        return ""
 
 
 def wants_english(accept_language: str | None) -> bool:
@@ -140,9 +150,33 @@ def database_unavailable_detail(english: bool) -> str:
     return "数据库暂不可用，本次请求未做任何修改，请稍后重试"
 
 
+# A token of a detail that carries a specific: it holds a digit (a date, an amount, an id, a number).
+_SPECIFIC = re.compile(r"[0-9A-Za-z][0-9A-Za-z._:/+-]*")
+_CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+
+
+def english_detail(exc: DomainError) -> str:
+    """The English detail of a domain error, never poorer than the Chinese one.
+
+    Most domain errors carry their specifics (dates, amounts, ids, articles of law) only in the Chinese
+    detail. When there is no English detail, or it lacks a number the Chinese one has, the Chinese detail
+    follows the English words in parentheses: an English reader loses no fact, and the code and the title
+    still say in English what happened.
+    """
+    base = exc.detail_en or exc.title_en
+    if not exc.detail or exc.detail in (exc.title, exc.title_en):
+        return base
+    if not _CJK.search(exc.detail):
+        return exc.detail
+    specifics = [t for t in _SPECIFIC.findall(exc.detail) if any(c.isdigit() for c in t)]
+    if exc.detail_en and all(t in exc.detail_en for t in specifics):
+        return exc.detail_en
+    return f"{base} ({exc.detail})"
+
+
 def domain_error_response(exc: DomainError, *, english: bool = False) -> Response:
     title = exc.title_en if english else exc.title
-    detail = (exc.detail_en or exc.title_en) if english else exc.detail
+    detail = english_detail(exc) if english else exc.detail
     return Response(
         problem_body(
             status=exc.status, code=exc.code, title=title, detail=detail, errors=exc.errors, extra=exc.extra
@@ -153,37 +187,15 @@ def domain_error_response(exc: DomainError, *, english: bool = False) -> Respons
     )
 
 
-_VALIDATION_ZH = {
-    "missing": "缺少必填字段",
-    "json_invalid": "JSON 格式错误",
-    "extra_forbidden": "不允许的字段",
-    "enum": "取值不在允许范围内",
-    "literal_error": "取值不在允许范围内",
-    "int_parsing": "应为整数",
-    "int_type": "应为整数",
-    "string_type": "应为字符串",
-    "date_from_datetime_parsing": "日期格式错误",
-    "date_parsing": "日期格式错误",
-    "datetime_parsing": "时间格式错误",
-    "uuid_parsing": "应为 UUID",
-    "greater_than_equal": "数值过小",
-    "less_than_equal": "数值过大",
-    "string_too_long": "字符串过长",
-    "string_too_short": "字符串过短",
-    "value_error": "取值无效",
-}
-
-
 def validation_errors(exc: RequestValidationError, english: bool) -> list[dict[str, Any]]:
-    out = []
-    for err in exc.errors():
-        message = (
-            err.get("msg", "") if english else _VALIDATION_ZH.get(err.get("type", ""), err.get("msg", ""))
-        )
-        if not english and err.get("type") == "value_error":
-            message = str(err.get("msg", "")).removeprefix("Value error, ")
-        out.append({"loc": [str(p) for p in err.get("loc", ())], "type": err.get("type"), "message": message})
-    return out
+    return [
+        {
+            "loc": [str(p) for p in err.get("loc", ())],
+            "type": err.get("type"),
+            "message": messages.validation_message(err, english=english),
+        }
+        for err in exc.errors()
+    ]
 
 
 def install(app: FastAPI) -> None:
@@ -219,7 +231,10 @@ def install(app: FastAPI) -> None:
     async def on_http(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, StarletteHTTPException)
         english = wants_english(request.headers.get("accept-language"))
-        detail = exc.detail if isinstance(exc.detail, str) and exc.detail not in ("Not Found",) else None
+        # Starlette's own details are the English reason phrases ("Method Not Allowed"): the title says it.
+        detail = (
+            exc.detail if isinstance(exc.detail, str) and exc.detail != _phrase(exc.status_code) else None
+        )
         return problem_response(
             exc.status_code, detail=detail, english=english, headers=getattr(exc, "headers", None)
         )
