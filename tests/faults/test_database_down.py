@@ -12,15 +12,21 @@ import asyncio
 import contextlib
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from pathlib import Path
 
 import httpx
 import pytest
 
-from services.common import migrate
-from services.common.embedded import EmbeddedPostgres, free_port
+from services.common.embedded import EmbeddedPostgres
 from services.common.registry import SERVICES
-from tests.support.stack import auth, client, running_gateway, running_service, wait_for
+from tests.support.stack import (
+    auth,
+    client,
+    dedicated_postgres,
+    migrated_database,
+    running_gateway,
+    running_service,
+    wait_for,
+)
 
 pytestmark = [pytest.mark.slow, pytest.mark.asyncio(loop_scope="session")]
 
@@ -51,26 +57,16 @@ class Platform:
 
 @pytest.fixture(scope="module")
 async def platform(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Platform]:
-    root: Path = tmp_path_factory.mktemp("dbdown")
-    await asyncio.to_thread(root.chmod, 0o755)
-    # Durable: the kill must not take the migrations' last commits with it (synchronous_commit off would).
-    pg = EmbeddedPostgres(root / "pg", free_port(), durable=True)
-    await asyncio.to_thread(pg.start)
-    try:
-        async with contextlib.AsyncExitStack() as es:
-            urls = {}
-            for name in SERVICES:
-                await asyncio.to_thread(pg.psql, f'CREATE DATABASE "{name}"')
-                url = pg.dsn(name, driver="postgresql+asyncpg")
-                await asyncio.to_thread(migrate.upgrade, name, url)
-                svc = await es.enter_async_context(
-                    running_service(name, database_url=url, nats_url="nats://127.0.0.1:1")
-                )
-                urls[name] = svc.url
-            gw = await es.enter_async_context(running_gateway(urls))
-            yield Platform(pg, urls, gw.url)
-    finally:
-        await asyncio.to_thread(pg.stop, "immediate")
+    async with dedicated_postgres(tmp_path_factory.mktemp("dbdown")) as pg, contextlib.AsyncExitStack() as es:
+        urls = {}
+        for name in SERVICES:
+            url = await migrated_database(pg, name)
+            svc = await es.enter_async_context(
+                running_service(name, database_url=url, nats_url="nats://127.0.0.1:1")
+            )
+            urls[name] = svc.url
+        gw = await es.enter_async_context(running_gateway(urls))
+        yield Platform(pg, urls, gw.url)
 
 
 async def restart(pg: EmbeddedPostgres) -> None:

@@ -13,16 +13,24 @@ import asyncio
 import contextlib
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 
-from services.common import migrate
-from services.common.embedded import EmbeddedPostgres, free_port
+from services.common.embedded import EmbeddedPostgres
 from services.common.registry import SERVICES
-from tests.support.stack import Running, Stack, auth, client, running_gateway, running_service, wait_for
+from tests.support.stack import (
+    Running,
+    Stack,
+    auth,
+    client,
+    dedicated_postgres,
+    migrated_database,
+    running_gateway,
+    running_service,
+    wait_for,
+)
 
 pytestmark = [pytest.mark.slow, pytest.mark.asyncio(loop_scope="session")]
 
@@ -44,29 +52,23 @@ class Platform:
 
 @pytest.fixture(scope="module")
 async def platform(stack: Stack, tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Platform]:
-    root: Path = tmp_path_factory.mktemp("gwdown")
-    await asyncio.to_thread(root.chmod, 0o755)
-    penalty_pg = EmbeddedPostgres(root / "pg", free_port(), durable=True)
-    await asyncio.to_thread(penalty_pg.start)
-    try:
-        async with contextlib.AsyncExitStack() as es:
-            urls = {}
-            for name in ("inspection", "credit_repair", "risk"):
-                db = await stack.anew_database(name)
-                svc = await es.enter_async_context(
-                    running_service(name, database_url=db, nats_url="nats://127.0.0.1:1")
-                )
-                urls[name] = svc.url
-            await asyncio.to_thread(penalty_pg.psql, 'CREATE DATABASE "penalty"')
-            penalty_db = penalty_pg.dsn("penalty", driver="postgresql+asyncpg")
-            await asyncio.to_thread(migrate.upgrade, "penalty", penalty_db)
-            penalty = running_service("penalty", database_url=penalty_db, nats_url="nats://127.0.0.1:1")
-            urls["penalty"] = (await penalty.__aenter__()).url
-            es.push_async_callback(penalty.__aexit__, None, None, None)
-            gw = await es.enter_async_context(running_gateway(urls, upstream_check_interval_s=0.2))
-            yield Platform(penalty_pg, penalty, gw)
-    finally:
-        await asyncio.to_thread(penalty_pg.stop, "immediate")
+    async with (
+        dedicated_postgres(tmp_path_factory.mktemp("gwdown")) as penalty_pg,
+        contextlib.AsyncExitStack() as es,
+    ):
+        urls = {}
+        for name in ("inspection", "credit_repair", "risk"):
+            db = await stack.anew_database(name)
+            svc = await es.enter_async_context(
+                running_service(name, database_url=db, nats_url="nats://127.0.0.1:1")
+            )
+            urls[name] = svc.url
+        penalty_db = await migrated_database(penalty_pg, "penalty")
+        penalty = running_service("penalty", database_url=penalty_db, nats_url="nats://127.0.0.1:1")
+        urls["penalty"] = (await penalty.__aenter__()).url
+        es.push_async_callback(penalty.__aexit__, None, None, None)
+        gw = await es.enter_async_context(running_gateway(urls, upstream_check_interval_s=0.2))
+        yield Platform(penalty_pg, penalty, gw)
 
 
 async def readiness(gw: Running) -> httpx.Response:

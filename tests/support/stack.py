@@ -147,3 +147,27 @@ async def wait_for(predicate: Any, timeout: float = 15.0, interval: float = 0.05
 
 def client(base_url: str, **kwargs: Any) -> httpx.AsyncClient:
     return httpx.AsyncClient(base_url=base_url, timeout=20, **kwargs)
+
+
+@contextlib.asynccontextmanager
+async def dedicated_postgres(root: Path) -> AsyncIterator[EmbeddedPostgres]:
+    """A PostgreSQL server of a test's own, to kill and restart without touching the session's.
+
+    Durable: a SIGKILL must not take the last commits with it (the session's server runs without fsync).
+    """
+    await asyncio.to_thread(root.mkdir, parents=True, exist_ok=True)
+    await asyncio.to_thread(root.chmod, 0o755)
+    pg = EmbeddedPostgres(root / "pg", free_port(), durable=True)
+    await asyncio.to_thread(pg.start)
+    try:
+        yield pg
+    finally:
+        await asyncio.to_thread(pg.stop, "immediate")
+
+
+async def migrated_database(pg: EmbeddedPostgres, service: str) -> str:
+    """Create ``service``'s database on ``pg``, migrate it, and return its SQLAlchemy URL."""
+    await asyncio.to_thread(pg.psql, f'CREATE DATABASE "{service}"')
+    url = pg.dsn(service, driver="postgresql+asyncpg")
+    await asyncio.to_thread(migrate.upgrade, service, url)
+    return url
