@@ -50,7 +50,12 @@ INFRASTRUCTURE_CODES: list[tuple[str, int, str, str]] = [
     ("ROLE_FORBIDDEN", 403, "当前角色无权访问", "the token's role may not call this"),
     ("RATE_LIMITED", 429, "请求过于频繁", "per-caller limit at the gateway; see Retry-After"),
     ("INTERNAL_ERROR", 500, "服务器内部错误", "a bug: nothing was changed; quote the request_id"),
-    ("DATABASE_UNAVAILABLE", 503, "服务暂不可用", "the database did not answer; nothing was saved"),
+    (
+        "DATABASE_UNAVAILABLE",
+        503,
+        "服务暂不可用",
+        "the database did not answer; retry (same Idempotency-Key for a write)",
+    ),
     ("UPSTREAM_UNAVAILABLE", 503, "服务暂不可用", "gateway: the service is down"),
     ("UPSTREAM_TIMEOUT", 504, "上游服务响应超时", "gateway: the service did not answer in time"),
     ("UPSTREAM_ERROR", 502, "上游服务响应异常", "gateway: the service answered badly"),

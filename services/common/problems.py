@@ -134,7 +134,7 @@ RETRY_AFTER_S = 2
 
 
 def database_unavailable_response(*, english: bool = False) -> Response:
-    """503 ``DATABASE_UNAVAILABLE``: the database cannot be reached; nothing was saved; retry."""
+    """503 ``DATABASE_UNAVAILABLE``: the database cannot be reached; retry."""
     return problem_response(
         503,
         "DATABASE_UNAVAILABLE",
@@ -145,9 +145,11 @@ def database_unavailable_response(*, english: bool = False) -> Response:
 
 
 def database_unavailable_detail(english: bool) -> str:
+    # Not "nothing was saved": a connection lost during COMMIT leaves the outcome unknown. A transaction is
+    # all or nothing either way, and a retry with the same Idempotency-Key cannot apply it twice.
     if english:
-        return "The database is unavailable; nothing was saved. Retry later"
-    return "数据库暂不可用，本次请求未做任何修改，请稍后重试"
+        return "The database is unavailable; retry later (with the same Idempotency-Key for a write)"
+    return "数据库暂不可用，请稍后重试（写操作请使用相同的 Idempotency-Key 重试）"
 
 
 # A token of a detail that carries a specific: it holds a digit (a date, an amount, an id, a number).
