@@ -56,8 +56,8 @@ class Platform:
 
 
 @pytest.fixture(scope="module")
-async def platform(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Platform]:
-    async with dedicated_postgres(tmp_path_factory.mktemp("dbdown")) as pg, contextlib.AsyncExitStack() as es:
+async def platform() -> AsyncIterator[Platform]:
+    async with dedicated_postgres() as pg, contextlib.AsyncExitStack() as es:
         urls = {}
         for name in SERVICES:
             url = await migrated_database(pg, name)

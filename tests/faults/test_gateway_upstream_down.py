@@ -51,9 +51,9 @@ class Platform:
 
 
 @pytest.fixture(scope="module")
-async def platform(stack: Stack, tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Platform]:
+async def platform(stack: Stack) -> AsyncIterator[Platform]:
     async with (
-        dedicated_postgres(tmp_path_factory.mktemp("gwdown")) as penalty_pg,
+        dedicated_postgres() as penalty_pg,
         contextlib.AsyncExitStack() as es,
     ):
         urls = {}

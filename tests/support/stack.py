@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import importlib
+import shutil
+import tempfile
 import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -150,12 +152,14 @@ def client(base_url: str, **kwargs: Any) -> httpx.AsyncClient:
 
 
 @contextlib.asynccontextmanager
-async def dedicated_postgres(root: Path) -> AsyncIterator[EmbeddedPostgres]:
+async def dedicated_postgres() -> AsyncIterator[EmbeddedPostgres]:
     """A PostgreSQL server of a test's own, to kill and restart without touching the session's.
 
     Durable: a SIGKILL must not take the last commits with it (the session's server runs without fsync).
+    Its own temporary directory, like the session's: pytest's numbered directories are pruned by other
+    pytest runs of the same user.
     """
-    await asyncio.to_thread(root.mkdir, parents=True, exist_ok=True)
+    root = Path(await asyncio.to_thread(tempfile.mkdtemp, prefix="zhifa-pg-"))
     await asyncio.to_thread(root.chmod, 0o755)
     pg = EmbeddedPostgres(root / "pg", free_port(), durable=True)
     await asyncio.to_thread(pg.start)
@@ -163,6 +167,7 @@ async def dedicated_postgres(root: Path) -> AsyncIterator[EmbeddedPostgres]:
         yield pg
     finally:
         await asyncio.to_thread(pg.stop, "immediate")
+        await asyncio.to_thread(shutil.rmtree, root, True)
 
 
 async def migrated_database(pg: EmbeddedPostgres, service: str) -> str:
