@@ -10,6 +10,7 @@ docs, health and the dev-token endpoint are handled before it. See docs/benchmar
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 import time
@@ -21,6 +22,7 @@ import orjson
 from fastapi.openapi.docs import get_swagger_ui_html
 from starlette.types import Receive, Scope, Send
 
+from gateway.clientip import ClientAddress, bucket_key, parse_networks
 from gateway.routing import Route, build_routes, match
 from gateway.settings import GatewaySettings
 from gateway.upstream import UpstreamError, UpstreamPool, UpstreamTimeout
@@ -28,7 +30,7 @@ from services.common import logs, metrics
 from services.common.auth import TokenVerifier
 from services.common.errors import DomainError
 from services.common.logs import request_id_var
-from services.common.problems import problem_body, wants_english
+from services.common.problems import RETRY_AFTER_S, english_detail, problem_body, wants_english
 from services.common.registry import SERVICES
 
 log = logging.getLogger("gateway")
@@ -61,11 +63,13 @@ RESPONSE_DROP_B = frozenset(
 
 
 class TokenBucket:
-    """Per-key token buckets (in memory: limits apply per gateway replica)."""
+    """Per-key token buckets, in memory: each gateway replica counts on its own (docs/operations.md, "Rate
+    limits"), so a caller's ceiling across N replicas is N times the configured rate."""
 
-    def __init__(self, rate: float, burst: int) -> None:
+    def __init__(self, rate: float, burst: int, max_keys: int = 200_000) -> None:
         self.rate = rate
         self.burst = float(burst)
+        self.max_keys = max_keys
         self._buckets: dict[str, tuple[float, float]] = {}
 
     def allow(self, key: str, now: float) -> tuple[bool, float]:
@@ -75,9 +79,27 @@ class TokenBucket:
             self._buckets[key] = (tokens, now)
             return False, (1.0 - tokens) / self.rate
         self._buckets[key] = (tokens - 1.0, now)
-        if len(self._buckets) > 100_000:
-            self._buckets.clear()
+        if len(self._buckets) > self.max_keys:
+            self._prune(now)
         return True, 0.0
+
+    def _prune(self, now: float) -> None:
+        """Forget callers whose bucket has refilled (they lose nothing); a flood of new keys (rotating
+        addresses) thus cannot reset the buckets of callers that are being limited right now."""
+        rate, burst = self.rate, self.burst
+        self._buckets = {k: v for k, v in self._buckets.items() if v[0] + (now - v[1]) * rate < burst}
+        # Keep the scan amortised O(1): at least max_keys / 2 insertions before the next one. When more than
+        # half are busy, the flood is larger than the table; bounded memory wins and everyone starts full.
+        if len(self._buckets) > self.max_keys // 2:
+            self._buckets.clear()
+
+
+def _forwarded_for(scope: Scope) -> bytes | None:
+    """Every X-Forwarded-For line of the request, in order, as one list (RFC 9110 §5.3)."""
+    values = [v for k, v in scope["headers"] if k == b"x-forwarded-for"]
+    if not values:
+        return None
+    return values[0] if len(values) == 1 else b", ".join(values)
 
 
 async def _send_json(
@@ -97,16 +119,19 @@ class Gateway:
         self.settings = settings
         self.routes = build_routes()
         self.upstreams = {name: settings.upstream(name) for name in SERVICES}
-        self.verifier = TokenVerifier(
-            issuer=settings.jwt_issuer,
-            audience=settings.jwt_audience,
-            jwks_file=settings.jwks_file,
-            jwks_url=settings.jwks_url,
-            leeway=settings.jwt_leeway_s,
-            refresh_cooldown=settings.jwks_refresh_cooldown_s,
+        self.verifier = TokenVerifier.from_settings(settings)
+        self.client_limit = TokenBucket(
+            settings.rate_per_second, settings.rate_burst, settings.rate_limit_max_keys
         )
-        self.client_limit = TokenBucket(settings.rate_per_second, settings.rate_burst)
-        self.public_limit = TokenBucket(settings.public_rate_per_second, settings.public_rate_burst)
+        self.public_limit = TokenBucket(
+            settings.public_rate_per_second, settings.public_rate_burst, settings.rate_limit_max_keys
+        )
+        self.client_address = ClientAddress(parse_networks(settings.trusted_proxies))
+        if settings.env == "prod" and not self.client_address.trusted:
+            log.warning(
+                "ZHIFA_GATEWAY_TRUSTED_PROXIES is empty: behind an Ingress every anonymous caller counts as the "
+                "Ingress pod, and /public's per-client limit becomes one limit for everyone"
+            )
         self.cors = {o.strip() for o in settings.cors_origins.split(",") if o.strip()}
         self.session: aiohttp.ClientSession | None = None  # health and OpenAPI aggregation only
         self.pools = {
@@ -115,6 +140,10 @@ class Gateway:
         }
         self._metric_children: dict[tuple[str, str, str], Any] = {}
         self._openapi_cache: tuple[float, bytes] | None = None
+        # Last seen readiness of each upstream, refreshed in the background: reported by /readyz and the
+        # zhifa_gateway_upstream_ready gauge, never a condition of the gateway's own readiness.
+        self.upstream_state: dict[str, str] = dict.fromkeys(self.upstreams, "unknown")
+        self._watcher: asyncio.Task[None] | None = None
 
     # -- ASGI -------------------------------------------------------------------------------------
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -159,8 +188,13 @@ class Gateway:
                     auto_decompress=False,
                     skip_auto_headers=("User-Agent", "Accept-Encoding"),
                 )
+                self._watcher = asyncio.create_task(self._watch_upstreams(), name="gateway-upstreams")
                 await send({"type": "lifespan.startup.complete"})
             elif message["type"] == "lifespan.shutdown":
+                if self._watcher is not None:
+                    self._watcher.cancel()
+                    with contextlib.suppress(asyncio.CancelledError):
+                        await self._watcher
                 if self.session is not None:
                     await self.session.close()
                 for pool in self.pools.values():
@@ -212,8 +246,9 @@ class Gateway:
             return
         now = time.monotonic()
         if route.public:
-            client = scope.get("client") or ("unknown", 0)
-            allowed, wait = self.public_limit.allow(f"ip:{client[0]}", now)
+            peer = (scope.get("client") or ("unknown", 0))[0]
+            address = self.client_address.resolve(peer, _forwarded_for(scope))
+            allowed, wait = self.public_limit.allow(bucket_key(address), now)
         else:
             try:
                 principal = await self.verifier.verify(
@@ -221,11 +256,16 @@ class Gateway:
                 )
             except DomainError as exc:
                 title = exc.title_en if english else exc.title
-                detail = (exc.detail_en or exc.title_en) if english else exc.detail
+                detail = english_detail(exc) if english else exc.detail
+                challenge = (
+                    (b"www-authenticate", b'Bearer realm="zhifa"')
+                    if exc.status == 401
+                    else (b"retry-after", str(RETRY_AFTER_S).encode())
+                )
                 await reply(
                     exc.status,
                     problem_body(status=exc.status, code=exc.code, title=title, detail=detail),
-                    extra=[(b"www-authenticate", b'Bearer realm="zhifa"')],
+                    extra=[challenge],
                 )
                 return
             if principal.role not in route.roles:
@@ -309,7 +349,7 @@ class Gateway:
         out_headers.append((b"x-request-id", rid.encode()))
         client = scope.get("client")
         if client:
-            prior = headers.get(b"x-forwarded-for")
+            prior = _forwarded_for(scope)
             ip = client[0].encode()
             out_headers = [(k, v) for k, v in out_headers if k != b"x-forwarded-for"]
             out_headers.append((b"x-forwarded-for", prior + b", " + ip if prior else ip))
@@ -384,13 +424,10 @@ class Gateway:
         if path == "/healthz":
             await reply(200, b'{"status":"ok"}', b"application/json")
         elif path == "/readyz":
-            checks = await self._upstream_checks()
-            ok = all(v == "ready" for v in checks.values())
-            await reply(
-                200 if ok else 503,
-                orjson.dumps({"status": "ok" if ok else "unavailable", "upstreams": checks}),
-                b"application/json",
-            )
+            # Ready when the gateway itself is: one upstream down must not take every gateway replica out of
+            # the Ingress (its own prefixes answer 503 meanwhile). The upstreams are reported, not required.
+            body = {"status": "ok", "upstreams": self.upstream_state}
+            await reply(200, orjson.dumps(body), b"application/json")
         elif path == "/metrics":
             data, content_type = metrics.render()
             await reply(200, data, content_type.encode())
@@ -412,6 +449,16 @@ class Gateway:
                     english,
                 ),
             )
+
+    async def _watch_upstreams(self) -> None:
+        while True:
+            try:
+                self.upstream_state = await self._upstream_checks()
+                for name, state in self.upstream_state.items():
+                    metrics.UPSTREAM_READY.labels(name).set(1 if state == "ready" else 0)
+            except Exception:
+                log.exception("checking the upstreams failed")
+            await asyncio.sleep(self.settings.upstream_check_interval_s)
 
     async def _upstream_checks(self) -> dict[str, str]:
         assert self.session is not None
@@ -447,24 +494,27 @@ class Gateway:
         return body
 
     async def _dev_token(self, receive: Receive, english: bool, reply: Any) -> None:
-        from services.common.devtokens import mint_dev_token
+        from services.common.devtokens import dev_token_lifetime, mint_dev_token
 
         raw = await self._read_body(receive, 16_384) or b"{}"
         try:
             req = json.loads(raw or b"{}")
+            if not isinstance(req, dict) or "role" not in req or "sub" not in req:
+                raise ValueError("role and sub are required")
             role, sub = req.pop("role"), req.pop("sub")
             allowed = {"name", "cert_no", "dept_code", "district_code", "uscc", "scope", "client", "ttl"}
             extra = {k: v for k, v in req.items() if k in allowed}
-            ttl = int(extra.pop("ttl", 8 * 3600))
-            token = mint_dev_token(role, sub, ttl, **extra)
-        except (ValueError, KeyError, TypeError) as exc:
+            ttl = dev_token_lifetime(str(role), None if extra.get("ttl") is None else int(extra.pop("ttl")))
+            extra.pop("ttl", None)
+            token = mint_dev_token(role, str(sub), ttl, **extra)
+        except (ValueError, TypeError) as exc:
             await reply(
                 422,
                 self._problem(
                     422,
                     "VALIDATION_FAILED",
-                    ("请求内容校验失败", f"需要 role 和 sub：{exc}"),
-                    ("Validation failed", f"role and sub are required: {exc}"),
+                    ("请求内容校验失败", f"开发令牌参数无效（需要 role、sub，ttl 不得超过角色上限）：{exc}"),
+                    ("Validation failed", f"invalid dev-token request: {exc}"),
                     english,
                 ),
             )

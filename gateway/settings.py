@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import SettingsConfigDict
 
+from gateway.clientip import parse_networks
 from services.common.registry import GATEWAY_PORT, SERVICES
 from services.common.settings import CommonSettings
 
@@ -31,9 +32,28 @@ class GatewaySettings(CommonSettings):
         200.0, description="sustained requests per second per authenticated caller"
     )
     rate_burst: int = Field(400, description="burst size per authenticated caller")
-    public_rate_per_second: float = Field(5.0, description="sustained requests per second per IP on /public")
-    public_rate_burst: int = Field(30, description="burst per IP on /public")
+    public_rate_per_second: float = Field(
+        5.0, description="sustained requests per second per client address (IPv6: per /64) on /public"
+    )
+    public_rate_burst: int = Field(30, description="burst per client address on /public")
+    trusted_proxies: str = Field(
+        "",
+        description="comma-separated CIDRs of the proxies in front of the gateway (the Ingress controller "
+        "pods); X-Forwarded-For is believed only from them. Empty: the connecting peer is the client",
+    )
+    rate_limit_max_keys: int = Field(
+        200_000, description="callers tracked per limiter; idle (refilled) ones are dropped beyond it"
+    )
+    upstream_check_interval_s: float = Field(
+        5.0, description="how often the upstreams' /readyz is polled (reported by /readyz and a gauge)"
+    )
     cors_origins: str = Field("", description="comma-separated app origins allowed by CORS ('*' for any)")
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _networks(cls, value: str) -> str:
+        parse_networks(value)  # a typo must stop the start, not silently trust nobody
+        return value
 
     def upstream(self, service: str) -> str:
         return str(getattr(self, f"{service}_url")).rstrip("/")

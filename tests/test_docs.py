@@ -22,3 +22,9 @@ def test_every_contract_has_a_channel() -> None:
 
     doc = docs.asyncapi()
     assert {c.TYPE for c in REGISTRY.all()} == {ch["address"] for ch in doc["channels"].values()}
+
+
+def test_every_error_code_has_a_status_and_a_title() -> None:
+    for doc in docs.error_docs():
+        assert isinstance(doc.status, int) and 400 <= doc.status <= 599, doc
+        assert doc.title and doc.title != "(see the detail)", doc

@@ -42,6 +42,8 @@ def serve(
     """Run one process: the gateway or a service (API, worker, or both)."""
     import uvicorn
 
+    from services.common import httpserver
+
     if target not in SERVE_TARGETS:
         raise typer.BadParameter(f"unknown target {target!r}; expected one of {', '.join(SERVE_TARGETS)}")
     if role not in ROLES:
@@ -53,23 +55,23 @@ def serve(
         gw_settings = GatewaySettings()
         asgi = create_gateway(gw_settings)
         bind_host, bind_port = host or gw_settings.host, port or gw_settings.port
+        limits = gw_settings
     else:
         settings = _service_settings(target)
         module = importlib.import_module(f"services.{target}.app")
         asgi = module.create_app(settings, role=role)  # type: ignore[arg-type]
         bind_host, bind_port = host or settings.host, port or settings.port or SERVICES[target].port
-    freeze_startup_heap()
-    uvicorn.run(
+        limits = settings
+    config = httpserver.config(
         asgi,
         host=bind_host,
         port=bind_port,
         loop="uvloop",
-        http="httptools",
-        log_config=None,
-        access_log=False,
-        timeout_graceful_shutdown=10,
-        lifespan="on",
+        max_header_bytes=limits.http_max_header_bytes,
+        max_headers=limits.http_max_headers,
     )
+    freeze_startup_heap()
+    uvicorn.Server(config).run()
 
 
 def freeze_startup_heap() -> None:
@@ -108,12 +110,14 @@ def token(
     client: Annotated[
         str | None, typer.Option(help="integration: 12345, court, reconsideration, creditchina")
     ] = None,
-    ttl: Annotated[int, typer.Option(help="lifetime in seconds")] = 8 * 3600,
+    ttl: Annotated[
+        int | None, typer.Option(help="lifetime in seconds (default 8 h, at most the role's maximum)")
+    ] = None,
 ) -> None:
     """Mint a development token (signed with the dev key; refused by services outside dev/test)."""
-    typer.echo(
-        mint_dev_token(
-            role,
+    try:
+        minted = mint_dev_token(
+            role,  # type: ignore[arg-type]  (checked by mint_dev_token)
             sub,
             ttl,
             name=name,
@@ -124,7 +128,9 @@ def token(
             scope=scope,
             client=client,
         )
-    )
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc)) from exc
+    typer.echo(minted)
 
 
 @outbox_app.command("replay")

@@ -13,6 +13,7 @@ from typing import Any
 
 import services
 import services.common.contracts  # registers every contract
+from services.common import httpserver
 from services.common.errors import DomainError
 from services.common.events import REGISTRY, Envelope
 from services.common.registry import SERVICES, by_subject
@@ -49,10 +50,19 @@ INFRASTRUCTURE_CODES: list[tuple[str, int, str, str]] = [
     ("ROLE_FORBIDDEN", 403, "当前角色无权访问", "the token's role may not call this"),
     ("RATE_LIMITED", 429, "请求过于频繁", "per-caller limit at the gateway; see Retry-After"),
     ("INTERNAL_ERROR", 500, "服务器内部错误", "a bug: nothing was changed; quote the request_id"),
-    ("DATABASE_UNAVAILABLE", 503, "服务暂不可用", "the database did not answer; nothing was saved"),
+    (
+        "DATABASE_UNAVAILABLE",
+        503,
+        "服务暂不可用",
+        "the database did not answer; retry (same Idempotency-Key for a write)",
+    ),
     ("UPSTREAM_UNAVAILABLE", 503, "服务暂不可用", "gateway: the service is down"),
     ("UPSTREAM_TIMEOUT", 504, "上游服务响应超时", "gateway: the service did not answer in time"),
     ("UPSTREAM_ERROR", 502, "上游服务响应异常", "gateway: the service answered badly"),
+    *(
+        (code, status, title, "HTTP server (services.common.httpserver): refused before the app runs")
+        for code, (status, title, _) in httpserver.REFUSALS.items()
+    ),
 ]
 
 
@@ -80,18 +90,43 @@ def _subclasses(cls: type) -> list[type]:
     return out
 
 
-def _literal_codes() -> dict[str, str]:
-    """``code="X"`` keyword arguments in the source (errors raised with an explicit code)."""
-    found: dict[str, str] = {}
+def _resolve(module: Any, func: ast.expr) -> Any:
+    """The object a call's ``func`` names in ``module`` (``BadRequest``, ``errors.BadRequest``), or None."""
+    if isinstance(func, ast.Name):
+        return getattr(module, func.id, None)
+    if isinstance(func, ast.Attribute):
+        owner = _resolve(module, func.value)
+        return getattr(owner, func.attr, None) if owner is not None else None
+    return None
+
+
+def _constant(call: ast.Call, name: str) -> Any:
+    for keyword in call.keywords:
+        if keyword.arg == name and isinstance(keyword.value, ast.Constant):
+            return keyword.value.value
+    return None
+
+
+def _literal_codes() -> dict[str, ErrorDoc]:
+    """Errors raised with an explicit ``code="X"``: the status and title are the call's own, else those of
+    the DomainError class it constructs (``BadRequest(..., code="X")`` is a 400 "请求无效")."""
+    found: dict[str, ErrorDoc] = {}
     for path in sorted([*(ROOT / "services").rglob("*.py"), *(ROOT / "gateway").rglob("*.py")]):
         if "migrations" in path.parts:
             continue
-        tree = ast.parse(path.read_text())
-        for node in ast.walk(tree):
-            if isinstance(node, ast.keyword) and node.arg == "code" and isinstance(node.value, ast.Constant):
-                value = node.value.value
-                if isinstance(value, str) and value.isupper():
-                    found.setdefault(value, str(path.relative_to(ROOT)))
+        module_name = str(path.relative_to(ROOT).with_suffix("")).replace("/", ".")
+        module = importlib.import_module(module_name)
+        for node in ast.walk(ast.parse(path.read_text())):
+            if not isinstance(node, ast.Call):
+                continue
+            code = _constant(node, "code")
+            if not (isinstance(code, str) and code.isupper()) or code in found:
+                continue
+            cls = _resolve(module, node.func)
+            is_error = isinstance(cls, type) and issubclass(cls, DomainError)
+            status = _constant(node, "status") or (cls.status if is_error else "—")
+            title = _constant(node, "title") or (cls.title if is_error else "(see the detail)")
+            found[code] = ErrorDoc(code, status, title, module_name)
     return found
 
 
@@ -103,12 +138,10 @@ def error_docs() -> list[ErrorDoc]:
         if not code:
             continue
         docs.setdefault(code, ErrorDoc(code, cls.status, cls.title, cls.__module__))
-    for code, where in _literal_codes().items():
-        docs.setdefault(
-            code, ErrorDoc(code, "—", "(see the detail)", where.removesuffix(".py").replace("/", "."))
-        )
     for code, status, title, note in INFRASTRUCTURE_CODES:
         docs.setdefault(code, ErrorDoc(code, status, title, note or "platform"))
+    for code, doc in _literal_codes().items():
+        docs.setdefault(code, doc)
     return sorted(
         docs.values(),
         key=lambda d: (d.where.split(".")[1] if d.where.startswith("services.") else "~", d.code),

@@ -246,7 +246,9 @@ def _kernel_router(info: ServiceInfo, info_is_dev: bool) -> APIRouter:
         """Enter a year's holiday arrangement the statutory package does not cover yet."""
         if not 2000 <= year <= 2100:
             raise BadRequest(
-                "年度超出范围（2000–2100）", code="CALENDAR_YEAR_INVALID", detail_en="year out of range"
+                f"年度 {year} 超出范围（2000–2100）",
+                code="CALENDAR_YEAR_INVALID",
+                detail_en=f"The year {year} is outside 2000–2100",
             )
         wrong = [d for d in [*body.days_off, *body.working_days] if d.year != year]
         if wrong:
@@ -320,7 +322,9 @@ def _kernel_router(info: ServiceInfo, info_is_dev: bool) -> APIRouter:
         bus = request.app.state.runtime.bus
         if not bus.connected:
             raise Unavailable(
-                "消息总线暂不可用，请稍后重试", code="NATS_UNAVAILABLE", detail_en="NATS is not connected"
+                "消息总线暂不可用，请稍后重试",
+                code="NATS_UNAVAILABLE",
+                detail_en="The message bus (NATS) is not connected; retry later",
             )
         await bus.js.publish(
             row.nats_subject,
@@ -364,11 +368,15 @@ async def _open_dead_letter(session: AsyncSession, dead_letter_id: int) -> Any:
     ).first()
     if row is None:
         raise NotFound(
-            f"死信 {dead_letter_id} 不存在", code="DEAD_LETTER_NOT_FOUND", detail_en="no such dead letter"
+            f"死信 {dead_letter_id} 不存在",
+            code="DEAD_LETTER_NOT_FOUND",
+            detail_en=f"There is no dead letter {dead_letter_id}",
         )
     if row.resolved_at is not None:
         raise Conflict(
-            f"死信 {dead_letter_id} 已处理", code="DEAD_LETTER_RESOLVED", detail_en="already resolved"
+            f"死信 {dead_letter_id} 已处理",
+            code="DEAD_LETTER_RESOLVED",
+            detail_en=f"Dead letter {dead_letter_id} is already resolved",
         )
     return row
 
@@ -474,14 +482,7 @@ def build_service_app(parts: ServiceParts, role: Role = "all") -> FastAPI:
         app_name=f"zhifa-{info.name}",
     )
     factory = session_factory(engine)
-    verifier = TokenVerifier(
-        issuer=settings.jwt_issuer,
-        audience=settings.jwt_audience,
-        jwks_file=settings.jwks_file,
-        jwks_url=settings.jwks_url,
-        leeway=settings.jwt_leeway_s,
-        refresh_cooldown=settings.jwks_refresh_cooldown_s,
-    )
+    verifier = TokenVerifier.from_settings(settings)
     bus = Bus(settings.nats_url, name=f"zhifa-{info.name}", stream_replicas=settings.nats_stream_replicas)
     runtime = Runtime(
         info=info, settings=settings, engine=engine, factory=factory, bus=bus, verifier=verifier

@@ -6,12 +6,16 @@ relay and jobs. Services and repositories only ``flush()``.
 
 from __future__ import annotations
 
+import errno
+import socket
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
+import asyncpg
 import orjson
 from sqlalchemy import MetaData
+from sqlalchemy import exc as sa_exc
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
 NAMING_CONVENTION = {
@@ -71,3 +75,62 @@ async def transaction(factory: async_sessionmaker[AsyncSession]) -> AsyncIterato
     async with factory() as session:
         async with session.begin():
             yield session
+
+
+# Socket errors that mean "the server is not there" (as opposed to, say, a missing file).
+_NETWORK_ERRNOS = frozenset(
+    {
+        errno.ECONNREFUSED,
+        errno.ECONNRESET,
+        errno.ECONNABORTED,
+        errno.EHOSTUNREACH,
+        errno.ENETUNREACH,
+        errno.ETIMEDOUT,
+        errno.EPIPE,
+        errno.EADDRNOTAVAIL,
+    }
+)
+_ASYNCPG_OUTAGES = (
+    asyncpg.exceptions.PostgresConnectionError,  # connection refused, lost, rejected
+    asyncpg.exceptions.OperatorInterventionError,  # shutting down, starting up, crash recovery, cancelled
+    asyncpg.exceptions.InsufficientResourcesError,  # too many connections, disk full
+    asyncpg.exceptions.InterfaceError,  # "connection is closed"
+)
+
+
+def _is_outage(exc: BaseException) -> bool:
+    if isinstance(exc, sa_exc.TimeoutError):  # no pooled connection free within pool_timeout
+        return True
+    if isinstance(exc, (*_ASYNCPG_OUTAGES, TimeoutError, ConnectionError, socket.gaierror)):
+        return True
+    return isinstance(exc, OSError) and exc.errno in _NETWORK_ERRNOS
+
+
+def database_unavailable(exc: BaseException) -> bool:
+    """True when ``exc`` means the database is unreachable or dropped the connection: an outage the caller
+    should retry (503), not a bug (500) or bad input (4xx).
+
+    SQLAlchemy wraps what the driver raises on an open connection (``OperationalError``, ``InterfaceError``,
+    ``connection_invalidated``), but not what asyncpg raises while connecting (``OSError``,
+    ``CannotConnectNowError`` while the server starts up), nor its own pool timeout; the whole cause chain
+    is looked at.
+    """
+    seen = 0
+    current: BaseException | None = exc
+    while current is not None and seen < 8:
+        if isinstance(current, sa_exc.DBAPIError):
+            if current.connection_invalidated:
+                return True
+            if isinstance(
+                current,
+                sa_exc.ProgrammingError | sa_exc.NotSupportedError | sa_exc.DataError | sa_exc.IntegrityError,
+            ):
+                return False
+            if isinstance(current, sa_exc.OperationalError | sa_exc.InterfaceError):
+                return True
+        elif _is_outage(current):
+            return True
+        orig = getattr(current, "orig", None)
+        current = orig if isinstance(orig, BaseException) else (current.__cause__ or current.__context__)
+        seen += 1
+    return False

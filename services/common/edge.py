@@ -24,14 +24,15 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.exc import DataError, DBAPIError, IntegrityError
+from sqlalchemy.exc import DataError, IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from services.common import metrics
+from services.common.db import database_unavailable
 from services.common.errors import DomainError
 from services.common.logs import request_id_var
-from services.common.problems import problem_body, wants_english
+from services.common.problems import RETRY_AFTER_S, database_unavailable_detail, problem_body, wants_english
 from services.common.tables import idempotency_t
 
 log = logging.getLogger(__name__)
@@ -70,8 +71,11 @@ async def _send_problem(
     detail: str,
     request_id: str,
     extra: dict[str, Any] | None = None,
+    headers: list[tuple[bytes, bytes]] | None = None,
 ) -> None:
-    body = problem_body(status=status, code=code, title=title, detail=detail, extra=extra)
+    body = problem_body(
+        status=status, code=code, title=title, detail=detail, extra=extra, request_id=request_id
+    )
     await send(
         {
             "type": "http.response.start",
@@ -80,10 +84,21 @@ async def _send_problem(
                 (b"content-type", PROBLEM),
                 (b"content-length", str(len(body)).encode()),
                 (b"x-request-id", request_id.encode()),
+                *(headers or []),
             ],
         }
     )
     await send({"type": "http.response.body", "body": body})
+
+
+async def _rollback_quietly(ctx: RequestContext) -> None:
+    """Roll back the request's session; when the database is gone, the rollback may fail too."""
+    if ctx.session is None:
+        return
+    try:
+        await ctx.session.rollback()
+    except Exception as exc:
+        log.info("rollback failed (the connection is gone): %s", exc)
 
 
 class EdgeMiddleware:
@@ -193,147 +208,168 @@ class EdgeMiddleware:
 
         ctx = RequestContext(self.factory)
         scope.setdefault("state", {})["zhifa"] = ctx
-        idem_key = headers.get(b"idempotency-key", b"").decode("latin-1").strip()
+        responded = [False]
+
+        async def send_once(message: Message) -> None:
+            responded[0] = True
+            await send(message)
+
         try:
-            idem_scope: str | None = None
-            if method == "POST" and idem_key and self.factory is not None and self.verifier is not None:
-                if len(idem_key) > MAX_KEY_LENGTH:
-                    status_holder[0] = 400
-                    await _send_problem(
-                        send,
-                        400,
-                        "IDEMPOTENCY_KEY_INVALID",
-                        "Invalid Idempotency-Key" if english else "Idempotency-Key 无效",
-                        "Idempotency-Key is at most 255 characters"
-                        if english
-                        else "Idempotency-Key 最长 255 个字符",
-                        rid,
-                    )
-                    return
-                try:
-                    principal = await self.verifier.verify(
-                        headers.get(b"authorization", b"").decode("latin-1")
-                    )
-                    idem_scope = principal.caller_key
-                except DomainError:
-                    idem_scope = None  # the endpoint answers 401 itself
-            fingerprint = hashlib.sha256(
-                method.encode() + b" " + path.encode() + b"\n" + (body or b"")
-            ).hexdigest()
-            if idem_scope is not None:
-                replayed = await self._idempotency_check(
-                    ctx, idem_scope, idem_key, fingerprint, send, rid, english, status_holder
-                )
-                if replayed:
-                    return
-
-            start_message: Message | None = None
-            body_parts: list[bytes] = []
-
-            async def buffered_send(message: Message) -> None:
-                nonlocal start_message
-                if message["type"] == "http.response.start":
-                    start_message = message
-                elif message["type"] == "http.response.body":
-                    body_parts.append(message.get("body", b""))
-
-            try:
-                await self.app(scope, replay_receive, buffered_send)
-            except Exception:
-                if ctx.session is not None:
-                    await ctx.session.rollback()
-                log.exception("unhandled error on %s %s", method, path)
-                status_holder[0] = 500
+            await self._transaction(
+                scope, send_once, replay_receive, headers, body or b"", ctx, rid, english, status_holder
+            )
+        except Exception as exc:
+            # Anything the endpoint, the Idempotency-Key step or the commit raised that no handler turned
+            # into a response. A dependency that is down is the client's to retry (503); the rest is a bug.
+            await _rollback_quietly(ctx)
+            if responded[0]:
+                raise
+            if database_unavailable(exc):
+                log.warning("database unavailable on %s %s: %s", method, path, exc)
+                status_holder[0] = 503
                 await _send_problem(
                     send,
-                    500,
-                    "INTERNAL_ERROR",
-                    "Internal server error" if english else "服务器内部错误",
-                    "The request failed; it changed nothing. Quote the request id when reporting it"
+                    503,
+                    "DATABASE_UNAVAILABLE",
+                    "Service unavailable" if english else "服务暂不可用",
+                    database_unavailable_detail(english),
+                    rid,
+                    headers=[(b"retry-after", str(RETRY_AFTER_S).encode())],
+                )
+                return
+            log.exception("unhandled error on %s %s", method, path)
+            status_holder[0] = 500
+            await _send_problem(
+                send,
+                500,
+                "INTERNAL_ERROR",
+                "Internal server error" if english else "服务器内部错误",
+                "The request failed; it changed nothing. Quote the request id when reporting it"
+                if english
+                else "请求处理失败，未做任何修改。反馈问题时请提供 request_id",
+                rid,
+            )
+        except BaseException:
+            await _rollback_quietly(ctx)
+            raise
+        finally:
+            if ctx.session is not None:
+                try:
+                    await ctx.session.close()
+                except Exception as exc:  # the connection died with the database; the pool replaces it
+                    log.info("closing the session failed: %s", exc)
+
+    async def _transaction(
+        self,
+        scope: Scope,
+        send: Send,
+        receive: Receive,
+        headers: dict[bytes, bytes],
+        body: bytes,
+        ctx: RequestContext,
+        rid: str,
+        english: bool,
+        status_holder: list[int],
+    ) -> None:
+        """Idempotency-Key, the endpoint, then commit or roll back before the response is sent."""
+        method: str = scope["method"]
+        path: str = scope["path"]
+        idem_key = headers.get(b"idempotency-key", b"").decode("latin-1").strip()
+        idem_scope: str | None = None
+        if method == "POST" and idem_key and self.factory is not None and self.verifier is not None:
+            if len(idem_key) > MAX_KEY_LENGTH:
+                status_holder[0] = 400
+                await _send_problem(
+                    send,
+                    400,
+                    "IDEMPOTENCY_KEY_INVALID",
+                    "Invalid Idempotency-Key" if english else "Idempotency-Key 无效",
+                    "Idempotency-Key is at most 255 characters"
                     if english
-                    else "请求处理失败，未做任何修改。反馈问题时请提供 request_id",
+                    else "Idempotency-Key 最长 255 个字符",
                     rid,
                 )
                 return
-            except BaseException:
-                if ctx.session is not None:
-                    await ctx.session.rollback()
-                raise
-            assert start_message is not None
-            status = int(start_message["status"])
-            response_body = b"".join(body_parts)
-            if ctx.session is not None:
-                if status < 400:
-                    try:
-                        if idem_scope is not None and 200 <= status < 300:
-                            content_type = dict(start_message.get("headers", [])).get(b"content-type", b"")
-                            await ctx.session.execute(
-                                sa.insert(idempotency_t).values(
-                                    scope=idem_scope,
-                                    key=idem_key,
-                                    request_hash=fingerprint,
-                                    status_code=status,
-                                    content_type=content_type.decode("latin-1"),
-                                    body=response_body,
-                                    expires_at=datetime.now(UTC) + self.idempotency_ttl,
-                                )
+            try:
+                principal = await self.verifier.verify(headers.get(b"authorization", b"").decode("latin-1"))
+                idem_scope = principal.caller_key
+            except DomainError:
+                idem_scope = None  # the endpoint answers 401 itself
+        fingerprint = hashlib.sha256(method.encode() + b" " + path.encode() + b"\n" + body).hexdigest()
+        if idem_scope is not None:
+            replayed = await self._idempotency_check(
+                ctx, idem_scope, idem_key, fingerprint, send, rid, english, status_holder
+            )
+            if replayed:
+                return
+
+        start_message: Message | None = None
+        body_parts: list[bytes] = []
+
+        async def buffered_send(message: Message) -> None:
+            nonlocal start_message
+            if message["type"] == "http.response.start":
+                start_message = message
+            elif message["type"] == "http.response.body":
+                body_parts.append(message.get("body", b""))
+
+        await self.app(scope, receive, buffered_send)
+        assert start_message is not None
+        status = int(start_message["status"])
+        response_body = b"".join(body_parts)
+        if ctx.session is not None:
+            if status < 400:
+                try:
+                    if idem_scope is not None and 200 <= status < 300:
+                        content_type = dict(start_message.get("headers", [])).get(b"content-type", b"")
+                        await ctx.session.execute(
+                            sa.insert(idempotency_t).values(
+                                scope=idem_scope,
+                                key=idem_key,
+                                request_hash=fingerprint,
+                                status_code=status,
+                                content_type=content_type.decode("latin-1"),
+                                body=response_body,
+                                expires_at=datetime.now(UTC) + self.idempotency_ttl,
                             )
-                        await ctx.session.commit()
-                    except IntegrityError as exc:
-                        await ctx.session.rollback()
-                        status_holder[0] = 409
-                        await _send_problem(
-                            send,
-                            409,
-                            "CONFLICT",
-                            "Conflict" if english else "与当前状态冲突",
-                            "The change conflicts with a concurrent change; retry"
-                            if english
-                            else "该操作与并发的其他操作冲突，请重试",
-                            rid,
-                            extra={"constraint": str(getattr(exc.orig, "constraint_name", "") or "")},
                         )
-                        return
-                    except DataError:
-                        await ctx.session.rollback()
-                        status_holder[0] = 422
-                        await _send_problem(
-                            send,
-                            422,
-                            "INVALID_DATA",
-                            "Validation failed" if english else "请求内容校验失败",
-                            "A value is out of range or not storable"
-                            if english
-                            else "请求中的数值超出范围或无法保存",
-                            rid,
-                        )
-                        return
-                    except DBAPIError:
-                        await ctx.session.rollback()
-                        status_holder[0] = 503
-                        await _send_problem(
-                            send,
-                            503,
-                            "DATABASE_UNAVAILABLE",
-                            "Service unavailable" if english else "服务暂不可用",
-                            "The database did not accept the change; retry later"
-                            if english
-                            else "数据库暂不可用，变更未保存，请稍后重试",
-                            rid,
-                        )
-                        return
-                else:
-                    await ctx.session.rollback()
-            status_holder[0] = status
-            headers_out = [
-                (k, v) for k, v in start_message.get("headers", []) if k.lower() != b"x-request-id"
-            ]
-            headers_out.append((b"x-request-id", rid.encode()))
-            await send({**start_message, "headers": headers_out})
-            await send({"type": "http.response.body", "body": response_body})
-        finally:
-            if ctx.session is not None:
-                await ctx.session.close()
+                    await ctx.session.commit()
+                except IntegrityError as exc:
+                    await _rollback_quietly(ctx)
+                    status_holder[0] = 409
+                    await _send_problem(
+                        send,
+                        409,
+                        "CONFLICT",
+                        "Conflict" if english else "与当前状态冲突",
+                        "The change conflicts with a concurrent change; retry"
+                        if english
+                        else "该操作与并发的其他操作冲突，请重试",
+                        rid,
+                        extra={"constraint": str(getattr(exc.orig, "constraint_name", "") or "")},
+                    )
+                    return
+                except DataError:
+                    await _rollback_quietly(ctx)
+                    status_holder[0] = 422
+                    await _send_problem(
+                        send,
+                        422,
+                        "INVALID_DATA",
+                        "Validation failed" if english else "请求内容校验失败",
+                        "A value is out of range or not storable"
+                        if english
+                        else "请求中的数值超出范围或无法保存",
+                        rid,
+                    )
+                    return
+            else:
+                await ctx.session.rollback()
+        status_holder[0] = status
+        headers_out = [(k, v) for k, v in start_message.get("headers", []) if k.lower() != b"x-request-id"]
+        headers_out.append((b"x-request-id", rid.encode()))
+        await send({**start_message, "headers": headers_out})
+        await send({"type": "http.response.body", "body": response_body})
 
     async def _idempotency_check(
         self,

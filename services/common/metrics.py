@@ -36,6 +36,9 @@ CONSUMER_FAILURES = Counter(
 DEAD_LETTERS = Counter(
     "zhifa_dead_letters_total", "events dead-lettered after bounded redelivery", ["consumer"]
 )
+UPSTREAM_READY = Gauge(
+    "zhifa_gateway_upstream_ready", "1 when the gateway's last check found the upstream ready", ["upstream"]
+)
 NATS_CONNECTED = Gauge("zhifa_nats_connected", "1 when the NATS connection is up", ["service"])
 
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import http
 import logging
+import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -10,18 +12,13 @@ import orjson
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, Field
-from sqlalchemy.exc import (
-    DataError,
-    DBAPIError,
-    IntegrityError,
-    InterfaceError,
-    NotSupportedError,
-    OperationalError,
-    ProgrammingError,
-)
+from sqlalchemy.exc import DataError, DBAPIError, IntegrityError
+from sqlalchemy.exc import TimeoutError as SQLAlchemyTimeoutError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 
+from services.common import messages
+from services.common.db import database_unavailable
 from services.common.errors import DomainError
 from services.common.logs import request_id_var
 
@@ -78,6 +75,13 @@ PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
 }
 
 
+def _phrase(status: int) -> str:
+    try:
+        return http.HTTPStatus(status).phrase
+    except ValueError:
+        return ""
+
+
 def wants_english(accept_language: str | None) -> bool:
     return bool(accept_language) and accept_language.strip().lower().startswith("en")  # type: ignore[union-attr]
 
@@ -90,6 +94,7 @@ def problem_body(
     detail: str,
     errors: Sequence[Mapping[str, Any]] | None = None,
     extra: dict[str, Any] | None = None,
+    request_id: str | None = None,
 ) -> bytes:
     body: dict[str, Any] = {
         "type": f"/errors/{code}",
@@ -97,7 +102,7 @@ def problem_body(
         "status": status,
         "detail": detail,
         "code": code,
-        "request_id": request_id_var.get(),
+        "request_id": request_id or request_id_var.get(),
     }
     if errors:
         body["errors"] = [dict(e) for e in errors]
@@ -124,49 +129,75 @@ def problem_response(
     )
 
 
+# Seconds a client is asked to wait when a dependency (the database, NATS, an upstream) is down.
+RETRY_AFTER_S = 2
+
+
+def database_unavailable_response(*, english: bool = False) -> Response:
+    """503 ``DATABASE_UNAVAILABLE``: the database cannot be reached; retry."""
+    return problem_response(
+        503,
+        "DATABASE_UNAVAILABLE",
+        database_unavailable_detail(english),
+        english=english,
+        headers={"Retry-After": str(RETRY_AFTER_S)},
+    )
+
+
+def database_unavailable_detail(english: bool) -> str:
+    # Not "nothing was saved": a connection lost during COMMIT leaves the outcome unknown. A transaction is
+    # all or nothing either way, and a retry with the same Idempotency-Key cannot apply it twice.
+    if english:
+        return "The database is unavailable; retry later (with the same Idempotency-Key for a write)"
+    return "数据库暂不可用，请稍后重试（写操作请使用相同的 Idempotency-Key 重试）"
+
+
+# A token of a detail that carries a specific: it holds a digit (a date, an amount, an id, a number).
+_SPECIFIC = re.compile(r"[0-9A-Za-z][0-9A-Za-z._:/+-]*")
+_CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+
+
+def english_detail(exc: DomainError) -> str:
+    """The English detail of a domain error, never poorer than the Chinese one.
+
+    Most domain errors carry their specifics (dates, amounts, ids, articles of law) only in the Chinese
+    detail. When there is no English detail, or it lacks a number the Chinese one has, the Chinese detail
+    follows the English words in parentheses: an English reader loses no fact, and the code and the title
+    still say in English what happened.
+    """
+    base = exc.detail_en or exc.title_en
+    if not exc.detail or exc.detail in (exc.title, exc.title_en):
+        return base
+    if not _CJK.search(exc.detail):
+        return exc.detail
+    specifics = [t for t in _SPECIFIC.findall(exc.detail) if any(c.isdigit() for c in t)]
+    if exc.detail_en and all(t in exc.detail_en for t in specifics):
+        return exc.detail_en
+    return f"{base} ({exc.detail})"
+
+
 def domain_error_response(exc: DomainError, *, english: bool = False) -> Response:
     title = exc.title_en if english else exc.title
-    detail = (exc.detail_en or exc.title_en) if english else exc.detail
+    detail = english_detail(exc) if english else exc.detail
     return Response(
         problem_body(
             status=exc.status, code=exc.code, title=title, detail=detail, errors=exc.errors, extra=exc.extra
         ),
         status_code=exc.status,
         media_type=PROBLEM_JSON,
+        headers={"Retry-After": str(RETRY_AFTER_S)} if exc.status == 503 else None,
     )
 
 
-_VALIDATION_ZH = {
-    "missing": "缺少必填字段",
-    "json_invalid": "JSON 格式错误",
-    "extra_forbidden": "不允许的字段",
-    "enum": "取值不在允许范围内",
-    "literal_error": "取值不在允许范围内",
-    "int_parsing": "应为整数",
-    "int_type": "应为整数",
-    "string_type": "应为字符串",
-    "date_from_datetime_parsing": "日期格式错误",
-    "date_parsing": "日期格式错误",
-    "datetime_parsing": "时间格式错误",
-    "uuid_parsing": "应为 UUID",
-    "greater_than_equal": "数值过小",
-    "less_than_equal": "数值过大",
-    "string_too_long": "字符串过长",
-    "string_too_short": "字符串过短",
-    "value_error": "取值无效",
-}
-
-
 def validation_errors(exc: RequestValidationError, english: bool) -> list[dict[str, Any]]:
-    out = []
-    for err in exc.errors():
-        message = (
-            err.get("msg", "") if english else _VALIDATION_ZH.get(err.get("type", ""), err.get("msg", ""))
-        )
-        if not english and err.get("type") == "value_error":
-            message = str(err.get("msg", "")).removeprefix("Value error, ")
-        out.append({"loc": [str(p) for p in err.get("loc", ())], "type": err.get("type"), "message": message})
-    return out
+    return [
+        {
+            "loc": [str(p) for p in err.get("loc", ())],
+            "type": err.get("type"),
+            "message": messages.validation_message(err, english=english),
+        }
+        for err in exc.errors()
+    ]
 
 
 def install(app: FastAPI) -> None:
@@ -202,7 +233,10 @@ def install(app: FastAPI) -> None:
     async def on_http(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, StarletteHTTPException)
         english = wants_english(request.headers.get("accept-language"))
-        detail = exc.detail if isinstance(exc.detail, str) and exc.detail not in ("Not Found",) else None
+        # Starlette's own details are the English reason phrases ("Method Not Allowed"): the title says it.
+        detail = (
+            exc.detail if isinstance(exc.detail, str) and exc.detail != _phrase(exc.status_code) else None
+        )
         return problem_response(
             exc.status_code, detail=detail, english=english, headers=getattr(exc, "headers", None)
         )
@@ -231,23 +265,15 @@ def install(app: FastAPI) -> None:
         )
 
     async def on_database_down(request: Request, exc: Exception) -> Response:
-        if isinstance(exc, ProgrammingError | NotSupportedError):  # a bug, not an outage
+        if not database_unavailable(exc):  # ProgrammingError and the like: a bug, not an outage
             return await on_unexpected(request, exc)
         log.warning("database unavailable on %s %s: %s", request.method, request.url.path, exc)
-        english = wants_english(request.headers.get("accept-language"))
-        return problem_response(
-            503,
-            "DATABASE_UNAVAILABLE",
-            "The database is unavailable; retry later" if english else "数据库暂不可用，请稍后重试",
-            english=english,
-            headers={"Retry-After": "2"},
-        )
+        return database_unavailable_response(english=wants_english(request.headers.get("accept-language")))
 
     app.add_exception_handler(DataError, on_data_error)
     app.add_exception_handler(IntegrityError, on_integrity_error)
-    app.add_exception_handler(OperationalError, on_database_down)
-    app.add_exception_handler(InterfaceError, on_database_down)
     app.add_exception_handler(DBAPIError, on_database_down)
+    app.add_exception_handler(SQLAlchemyTimeoutError, on_database_down)
     app.add_exception_handler(DomainError, on_domain_error)
     app.add_exception_handler(RequestValidationError, on_validation)
     app.add_exception_handler(StarletteHTTPException, on_http)

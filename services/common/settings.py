@@ -13,6 +13,8 @@ from typing import Literal
 from pydantic import AliasChoices, Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from services.common.auth import DEFAULT_MAX_LIFETIMES
+
 DEV_KEYS_DIR = Path(__file__).parent / "devkeys"
 DEV_JWKS_FILE = DEV_KEYS_DIR / "dev-jwks.json"
 DEV_JWT_PRIVATE_KEY = DEV_KEYS_DIR / "dev-jwt-signing.pem"
@@ -48,10 +50,51 @@ class CommonSettings(BaseSettings):
     jwt_issuer: str = _shared("JWT_ISSUER", "https://auth.zhifa.shenyang.gov.cn", "expected iss claim")  # type: ignore[assignment]
     jwt_audience: str = _shared("JWT_AUDIENCE", "zhifa", "expected aud claim")  # type: ignore[assignment]
     jwt_leeway_s: int = _shared("JWT_LEEWAY_S", 30, "clock skew tolerated on exp/nbf/iat, seconds")  # type: ignore[assignment]
+    jwt_max_lifetime_officer_s: int = _shared(
+        "JWT_MAX_LIFETIME_OFFICER_S",
+        DEFAULT_MAX_LIFETIMES["officer"],
+        "longest accepted token lifetime (exp - iat), officers",
+    )  # type: ignore[assignment]
+    jwt_max_lifetime_enterprise_s: int = _shared(
+        "JWT_MAX_LIFETIME_ENTERPRISE_S",
+        DEFAULT_MAX_LIFETIMES["enterprise"],
+        "longest accepted token lifetime, enterprises",
+    )  # type: ignore[assignment]
+    jwt_max_lifetime_supervisor_s: int = _shared(
+        "JWT_MAX_LIFETIME_SUPERVISOR_S",
+        DEFAULT_MAX_LIFETIMES["supervisor"],
+        "longest accepted token lifetime, supervisors",
+    )  # type: ignore[assignment]
+    jwt_max_lifetime_integration_s: int = _shared(
+        "JWT_MAX_LIFETIME_INTEGRATION_S",
+        DEFAULT_MAX_LIFETIMES["integration"],
+        "longest accepted token lifetime, integration clients",
+    )  # type: ignore[assignment]
+    jwt_max_lifetime_admin_s: int = _shared(
+        "JWT_MAX_LIFETIME_ADMIN_S",
+        DEFAULT_MAX_LIFETIMES["admin"],
+        "longest accepted token lifetime, administrators",
+    )  # type: ignore[assignment]
+    http_max_header_bytes: int = _shared(
+        "HTTP_MAX_HEADER_BYTES",
+        32 * 1024,
+        "largest request head (request line and headers), bytes; 431 above",
+    )  # type: ignore[assignment]
+    http_max_headers: int = _shared("HTTP_MAX_HEADERS", 100, "most header lines in a request; 431 above")  # type: ignore[assignment]
 
     @property
     def is_dev(self) -> bool:
         return self.env in ("dev", "test")
+
+    def jwt_max_lifetimes(self) -> dict[str, int]:
+        """The longest token lifetime (``exp - iat``, seconds) accepted per role."""
+        return {
+            "officer": self.jwt_max_lifetime_officer_s,
+            "enterprise": self.jwt_max_lifetime_enterprise_s,
+            "supervisor": self.jwt_max_lifetime_supervisor_s,
+            "integration": self.jwt_max_lifetime_integration_s,
+            "admin": self.jwt_max_lifetime_admin_s,
+        }
 
     @model_validator(mode="after")
     def _refuse_placeholders(self) -> CommonSettings:

@@ -31,7 +31,7 @@ from pydantic import BaseModel, ValidationError
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from services.common import audit, clock, outbox
+from services.common import audit, clock, messages, outbox
 from services.common.auth import Principal
 from services.common.contracts import inspection as contracts
 from services.common.db import transaction
@@ -2466,7 +2466,13 @@ def parse_rows(content_type: str, raw: bytes, model: type[BaseModel], csv_row: A
             out.append(model.model_validate(record))
         except ValidationError as exc:
             for err in exc.errors()[:5]:
-                errors.append({"row": n, "loc": [str(p) for p in err["loc"]], "message": err["msg"]})
+                errors.append(
+                    {
+                        "row": n,
+                        "loc": [str(p) for p in err["loc"]],
+                        "message": messages.validation_message(err),
+                    }
+                )
     if errors:
         raise ImportInvalid(
             f"共{len(errors)}处错误，未导入任何记录；第{errors[0]['row']}行：{errors[0]['message']}",

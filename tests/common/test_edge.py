@@ -10,7 +10,7 @@ import pytest
 import sqlalchemy as sa
 
 from services.common.db import plain_dsn, transaction
-from services.common.tables import idempotency_t, outbox_t
+from services.common.tables import dead_letter_t, idempotency_t, outbox_t
 from tests.support.stack import Running, Stack, auth, client, running_service
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
@@ -171,3 +171,30 @@ class TestIdempotency:
                 )
             again = await http.post(PING, json={"note": "旧"})
         assert again.status_code == 202 and again.json()["event_id"] != first.json()["event_id"]
+
+
+class TestNatsDown:
+    """The service's NATS is unreachable (the fixture points it at port 1)."""
+
+    async def test_writes_still_succeed_into_the_outbox(self, service: Running) -> None:
+        before = await outbox_count(service)
+        async with client(service.url, headers=auth("admin")) as http:
+            r = await http.post(PING, json={"note": "总线中断"})
+        assert r.status_code == 202 and await outbox_count(service) == before + 1
+
+    async def test_a_path_that_needs_nats_is_503_with_retry_after(self, service: Running) -> None:
+        async with transaction(service.runtime.factory) as s:
+            dead_id = await s.scalar(
+                sa.insert(dead_letter_t)
+                .values(
+                    consumer="c", event_id="e", nats_subject="x.y", payload="{}", error="boom", deliveries=8
+                )
+                .returning(dead_letter_t.c.id)
+            )
+        async with client(service.url, headers=auth("admin")) as http:
+            r = await http.post(
+                f"/api/v1/inspection/admin/dead-letters/{dead_id}/retry", json={"note": "重试"}
+            )
+        assert r.status_code == 503 and r.json()["code"] == "NATS_UNAVAILABLE"
+        assert int(r.headers["retry-after"]) >= 1
+        assert r.json()["request_id"] == r.headers["x-request-id"]

@@ -4,13 +4,26 @@ cleanly when an upstream is down or slow."""
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import AsyncIterator
 
+import jwt
 import pytest
 
+from services.common.devtokens import dev_signing_key
 from services.common.embedded import free_port
 from services.common.registry import SERVICES
-from tests.support.stack import Running, Stack, auth, client, running_gateway, running_service, serve_asgi
+from services.common.settings import CommonSettings
+from tests.support.stack import (
+    Running,
+    Stack,
+    auth,
+    client,
+    running_gateway,
+    running_service,
+    serve_asgi,
+    wait_for,
+)
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
 
@@ -43,7 +56,12 @@ async def gateway(upstream: Running) -> AsyncIterator[Running]:
             "risk": f"http://127.0.0.1:{free_port()}",
         }
         async with running_gateway(
-            upstreams, timeout_s=0.5, rate_per_second=1.0, rate_burst=5, max_body_bytes=4096
+            upstreams,
+            timeout_s=0.5,
+            rate_per_second=1.0,
+            rate_burst=5,
+            max_body_bytes=4096,
+            upstream_check_interval_s=0.2,
         ) as gw:
             yield gw
 
@@ -109,12 +127,20 @@ async def test_rate_limit_per_caller(gateway: Running) -> None:
 
 
 async def test_health_and_readiness(gateway: Running) -> None:
+    async def reported() -> bool:
+        async with client(gateway.url) as http:
+            assert (await http.get("/healthz")).status_code == 200
+            ready = await http.get("/readyz")
+        assert ready.status_code == 200  # penalty and risk are down: reported, not required
+        return bool(ready.json()["upstreams"]["penalty"] == "unreachable")
+
+    await wait_for(reported, timeout=10)
     async with client(gateway.url) as http:
-        assert (await http.get("/healthz")).status_code == 200
-        ready = await http.get("/readyz")
-    assert ready.status_code == 503  # penalty and risk are down
-    assert ready.json()["upstreams"]["inspection"] == "ready"
-    assert ready.json()["upstreams"]["penalty"] == "unreachable"
+        ready = (await http.get("/readyz")).json()
+        metrics = (await http.get("/metrics")).text
+    assert ready["upstreams"]["inspection"] == "ready"
+    assert 'zhifa_gateway_upstream_ready{upstream="penalty"} 0.0' in metrics
+    assert 'zhifa_gateway_upstream_ready{upstream="inspection"} 1.0' in metrics
 
 
 async def test_dev_token_only_in_dev(gateway: Running) -> None:
@@ -180,3 +206,49 @@ async def test_chunked_and_closing_upstreams() -> None:
             r = await http.get(path)
             assert r.status_code == 200 and r.text == "第一段,第二段,第三段"
             assert int(r.headers["content-length"]) == len("第一段,第二段,第三段".encode())
+
+
+async def test_a_validly_signed_token_without_a_bounded_lifetime_is_refused(gateway: Running) -> None:
+    key, kid = dev_signing_key()
+    common = CommonSettings()
+    now = int(time.time())
+    base = {
+        "iss": common.jwt_issuer,
+        "aud": common.jwt_audience,
+        "sub": "forever",
+        "role": "admin",
+        "iat": now,
+    }
+    async with client(gateway.url) as http:
+        for exp in (1e30, str(now + 600), now + 8 * 3600 + 1):  # admin: at most 8 h
+            forged = jwt.encode({**base, "exp": exp}, key, algorithm="EdDSA", headers={"kid": kid})
+            r = await http.get(
+                "/api/v1/inspection/diagnostics/pings", headers={"Authorization": f"Bearer {forged}"}
+            )
+            assert r.status_code == 401 and r.json()["code"] == "TOKEN_INVALID", exp
+
+
+async def test_dev_tokens_obey_the_maximum_lifetime() -> None:
+    async with running_gateway({}, env="dev") as gw, client(gw.url) as http:
+        admin = await http.post("/auth/dev-token", json={"role": "admin", "sub": "a"})
+        long = await http.post("/auth/dev-token", json={"role": "admin", "sub": "a", "ttl": 9 * 3600})
+        short = await http.post("/auth/dev-token", json={"role": "admin", "sub": "a", "ttl": 600})
+        nonsense = await http.post("/auth/dev-token", json=["admin"])
+    assert admin.status_code == 200 and admin.json()["expires_in"] == 8 * 3600
+    assert (
+        long.status_code == 422
+        and long.json()["code"] == "VALIDATION_FAILED"
+        and "28800" in long.json()["detail"]
+    )
+    assert short.status_code == 200 and short.json()["expires_in"] == 600
+    assert nonsense.status_code == 422
+
+
+async def test_key_source_down_is_503_not_401() -> None:
+    async with (
+        running_gateway({}, jwks_url="http://127.0.0.1:1/jwks") as gw,
+        client(gw.url, headers=auth("admin", "keys")) as http,
+    ):
+        r = await http.get("/api/v1/inspection/diagnostics/pings")
+    assert r.status_code == 503 and r.json()["code"] == "JWKS_UNAVAILABLE"
+    assert int(r.headers["retry-after"]) >= 1 and "www-authenticate" not in r.headers

@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import importlib
+import shutil
+import tempfile
 import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -14,7 +16,7 @@ from typing import Any
 import httpx
 import uvicorn
 
-from services.common import migrate
+from services.common import httpserver, migrate
 from services.common.devtokens import mint_dev_token
 from services.common.embedded import EmbeddedNats, EmbeddedPostgres, free_port
 
@@ -70,11 +72,15 @@ class Running:
 
 
 @contextlib.asynccontextmanager
-async def serve_asgi(app: Any, port: int) -> AsyncIterator[uvicorn.Server]:
-    config = uvicorn.Config(
-        app, host="127.0.0.1", port=port, lifespan="on", log_config=None, access_log=False
-    )
-    server = uvicorn.Server(config)
+async def serve_asgi(app: Any, port: int, settings: Any = None) -> AsyncIterator[uvicorn.Server]:
+    """Serve an ASGI app on a real port under the same server configuration as `zhifa serve`."""
+    limits = {}
+    if settings is not None:
+        limits = {
+            "max_header_bytes": settings.http_max_header_bytes,
+            "max_headers": settings.http_max_headers,
+        }
+    server = uvicorn.Server(httpserver.config(app, host="127.0.0.1", port=port, **limits))
     server.install_signal_handlers = lambda: None  # type: ignore[method-assign]
     task = asyncio.create_task(server.serve())
     for _ in range(400):
@@ -96,7 +102,7 @@ async def running_service(service: str, *, role: str = "all", **overrides: Any) 
     settings = settings_for(service, **overrides)
     module = importlib.import_module(f"services.{service}.app")
     app = module.create_app(settings, role=role)
-    async with serve_asgi(app, settings.port) as server:
+    async with serve_asgi(app, settings.port, settings) as server:
         yield Running(f"http://127.0.0.1:{settings.port}", app, settings, server)
 
 
@@ -109,7 +115,7 @@ async def running_gateway(upstreams: dict[str, str], **overrides: Any) -> AsyncI
     fields = {f"{name}_url": url for name, url in upstreams.items()}
     settings = GatewaySettings(**{"env": "test", "log_json": False, "port": port, **fields, **overrides})
     app = create_app(settings)
-    async with serve_asgi(app, port) as server:
+    async with serve_asgi(app, port, settings) as server:
         yield Running(f"http://127.0.0.1:{port}", app, settings, server)
 
 
@@ -143,3 +149,30 @@ async def wait_for(predicate: Any, timeout: float = 15.0, interval: float = 0.05
 
 def client(base_url: str, **kwargs: Any) -> httpx.AsyncClient:
     return httpx.AsyncClient(base_url=base_url, timeout=20, **kwargs)
+
+
+@contextlib.asynccontextmanager
+async def dedicated_postgres() -> AsyncIterator[EmbeddedPostgres]:
+    """A PostgreSQL server of a test's own, to kill and restart without touching the session's.
+
+    Durable: a SIGKILL must not take the last commits with it (the session's server runs without fsync).
+    Its own temporary directory, like the session's: pytest's numbered directories are pruned by other
+    pytest runs of the same user.
+    """
+    root = Path(await asyncio.to_thread(tempfile.mkdtemp, prefix="zhifa-pg-"))
+    await asyncio.to_thread(root.chmod, 0o755)
+    pg = EmbeddedPostgres(root / "pg", free_port(), durable=True)
+    await asyncio.to_thread(pg.start)
+    try:
+        yield pg
+    finally:
+        await asyncio.to_thread(pg.stop, "immediate")
+        await asyncio.to_thread(shutil.rmtree, root, True)
+
+
+async def migrated_database(pg: EmbeddedPostgres, service: str) -> str:
+    """Create ``service``'s database on ``pg``, migrate it, and return its SQLAlchemy URL."""
+    await asyncio.to_thread(pg.psql, f'CREATE DATABASE "{service}"')
+    url = pg.dsn(service, driver="postgresql+asyncpg")
+    await asyncio.to_thread(migrate.upgrade, service, url)
+    return url

@@ -36,6 +36,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from services.common import messages
 from services.common.errors import BadRequest, Conflict
 
 
@@ -401,8 +402,12 @@ class RuleSet(_Frozen):
 
 def _validation_errors(exc: ValidationError) -> list[dict[str, Any]]:
     return [
-        {"loc": ".".join(str(p) for p in err["loc"]), "msg": err["msg"], "type": err["type"]}
-        for err in exc.errors(include_url=False, include_context=False, include_input=False)
+        {
+            "loc": ".".join(str(p) for p in err["loc"]),
+            "msg": messages.validation_message(err),
+            "type": err["type"],
+        }
+        for err in exc.errors(include_url=False, include_input=False)
     ]
 
 
