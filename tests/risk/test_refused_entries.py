@@ -17,8 +17,6 @@ from services.risk.domain import refusals
 from tests.risk.helpers import SUPERVISOR, apply, refusal
 from tests.support.stack import Running, client
 
-pytestmark = pytest.mark.asyncio(loop_scope="session")
-
 AT = datetime(2026, 8, 12, 10, tzinfo=clock.CHINA)
 
 
@@ -57,6 +55,7 @@ class TestRule:
         assert refusals.counts_against_unit(code, None) is counts
 
 
+@pytest.mark.asyncio(loop_scope="session")
 class TestCounting:
     async def test_old_events_without_the_fields_are_still_consumed(self, risk: Running) -> None:
         unit = "SJ-210111"
