@@ -3,8 +3,9 @@
 The service runs as its own process (``zhifa serve risk``, role all: API and worker together) under a limit on
 its address space. One upload of 64 MiB — mostly short invalid lines, the shape that took the process from
 122 MB to 776 MB with 100,000 lines — is accepted (202), processed by the worker in the same process, and
-reported. Meanwhile other requests keep being answered, and the process's peak resident memory grows by less
-than ``BOUND``: memory does not depend on the size of the upload (docs/api/risk.md, "Bulk").
+reported — through the gateway, as integrations send it. Meanwhile other requests keep being answered, and
+the service process's peak resident memory grows by less than ``BOUND``: memory does not depend on the size
+of the upload (docs/api/risk.md, "Bulk").
 
 The body is made of groups of 8 lines: one good 12345 lead and 7 lines ``garbage`` (INTAKE_BAD_JSON). With
 G groups: lines 8·G, stored G, rejected 7·G, all INTAKE_BAD_JSON; the report keeps the first 100,000.
@@ -29,7 +30,7 @@ import pytest
 
 from services.common.embedded import EmbeddedNats, free_port
 from tests.risk.helpers import HOTLINE, make_uscc
-from tests.support.stack import Stack
+from tests.support.stack import Stack, running_gateway
 
 pytestmark = [pytest.mark.slow, pytest.mark.asyncio(loop_scope="session")]
 
@@ -164,7 +165,10 @@ async def test_64_mib_upload_in_bounded_memory_without_stalling_the_service(
 ) -> None:
     body = write_body(tmp_path / "upload.ndjson")
     g = body.groups
-    async with httpx.AsyncClient(base_url=service.url, headers=HOTLINE, timeout=120) as http:
+    async with (
+        running_gateway({"risk": service.url}) as gateway,  # the 64 MiB limit holds at the gateway too
+        httpx.AsyncClient(base_url=gateway.url, headers=HOTLINE, timeout=120) as http,
+    ):
         # warm up every code path once (imports, first batches, caches) before taking the baseline
         warm = b"\n".join([GARBAGE.strip()] * 50 + [json.dumps({"external_id": "W"}).encode()])
         r = await http.post(
