@@ -147,9 +147,13 @@ def _intake(url: str, kind: str, path: str, client_name: str, n: int, runs: int)
             body = _lines(kind, n, f"{kind}-{run}")
             started = time.perf_counter()
             r = http.post(f"/api/v1/risk/intake/{path}/bulk", content=body)
-            times.append(time.perf_counter() - started)
+            assert r.status_code == 202, r.text[:500]  # over 1 MiB: a job, processed by the worker
             report = r.json()
-            assert r.status_code == 200 and report["stored"] == n and report["rejected"] == 0, r.text[:500]
+            while report["state"] not in ("done", "failed"):
+                time.sleep(0.05)
+                report = http.get(r.headers["location"]).json()
+            times.append(time.perf_counter() - started)
+            assert report["stored"] == n and report["rejected"] == 0, report
     return times
 
 
@@ -182,6 +186,7 @@ def run(quick: bool = False) -> str:
                 "ZHIFA_LOG_LEVEL": "WARNING",
                 "ZHIFA_RISK_DATABASE_URL": url,
                 "ZHIFA_RISK_DAILY_JOB_ENABLED": "false",
+                "ZHIFA_RISK_INTAKE_JOB_INTERVAL_S": "0.05",
                 "ZHIFA_NATS_URL": "nats://127.0.0.1:1",  # no NATS: the API works, the outbox waits
             },
         )
@@ -220,10 +225,12 @@ def run(quick: bool = False) -> str:
         f"again {', '.join(f'{t:.1f}' for t, _, _ in reruns)}; later {', '.join(f'{t:.1f}' for t, _, _ in laters)}.",
         "",
         f"Bulk intake of **{lines:,} NDJSON lines** in one `POST /api/v1/risk/intake/<kind>/bulk` to `zhifa serve risk`"
-        " (HTTP, token check, streaming line parser with strict per-line validation, set-based batches of 5,000 "
-        "rows with `INSERT ... SELECT FROM unnest(...) ON CONFLICT DO NOTHING`, one transaction). Complaints "
-        "name an enterprise on every other line (20,000 distinct): those enterprises are registered and "
-        f"reclassified in the same request. Medians of {runs} run(s), fresh external ids each run.",
+        " (HTTP, token check; over 1 MiB, so the body is kept in 1 MiB pieces and answered 202, and the worker of the"
+        " same process parses it line by line with strict per-line validation, in batches of 5,000 lines, one"
+        " transaction each: `INSERT ... SELECT FROM unnest(...) ON CONFLICT DO NOTHING`). Timed from the POST to"
+        " the status reading `done` (polled every 50 ms). Complaints name an enterprise on every other line"
+        " (20,000 distinct): those enterprises are registered and reclassified batch by batch."
+        f" Medians of {runs} run(s), fresh external ids each run.",
         "",
         "| kind | seconds | lines/s |",
         "|---|---:|---:|",

@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import errno
 import socket
+import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from decimal import Decimal
 from typing import Any
 
 import asyncpg
@@ -31,8 +33,20 @@ def make_metadata() -> MetaData:
     return MetaData(naming_convention=NAMING_CONVENTION)
 
 
-def _json_dumps(value: Any) -> str:
-    return orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS).decode()
+def _json_default(value: Any) -> str:
+    """What orjson does not write itself. asyncpg returns its own ``UUID`` subclass (orjson takes only
+    ``uuid.UUID`` exactly), so an id read from one row and put in a jsonb document of another needs this;
+    a ``Decimal`` is written as its exact text, as pydantic does in JSON mode."""
+    if isinstance(value, uuid.UUID):
+        return str(value)
+    if isinstance(value, Decimal):
+        return str(value)
+    raise TypeError(f"Type is not JSON serializable: {type(value).__module__}.{type(value).__qualname__}")
+
+
+def json_dumps(value: Any) -> str:
+    """The engine's JSON serialiser (jsonb and json columns): orjson, with ``_json_default``."""
+    return orjson.dumps(value, default=_json_default, option=orjson.OPT_NON_STR_KEYS).decode()
 
 
 def asyncpg_url(url: str) -> str:
@@ -59,7 +73,7 @@ def create_engine(
         # then invalidates the whole pool, and callers retry (the edge answers 503, consumers nak).
         pool_pre_ping=False,
         pool_recycle=1800,
-        json_serializer=_json_dumps,
+        json_serializer=json_dumps,
         json_deserializer=orjson.loads,
         connect_args={"server_settings": {"application_name": app_name, "timezone": "UTC"}},
     )

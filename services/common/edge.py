@@ -2,7 +2,8 @@
 
 For every request it
 - assigns or propagates the request id (``X-Request-ID``) and puts it in logs and event envelopes;
-- enforces the body size limit (413 problem) before the app reads anything;
+- enforces the body size limit (413 problem) before the app reads anything; a bulk upload (``.../bulk``) is
+  spooled to a temporary file rather than held in memory (``services.common.streaming``);
 - opens the database session lazily (``deps.SessionDep``) and, after the endpoint has produced its
   response, commits when the status is below 400 and rolls back otherwise — *before* a byte of the response
   is sent, so a client never sees success for a write that did not commit (STYLE rule 2);
@@ -11,6 +12,9 @@ For every request it
   with the same body, a different body is 422, and the stored response is written in the same transaction
   as the effect it describes (so "created" and "remembered as created" cannot diverge);
 - records request metrics by route template.
+
+A response marked for streaming (``streaming.STREAM_HEADER``: a download that is read-only) is sent as it is
+produced, after the session is rolled back; every other response is buffered until the transaction ends.
 """
 
 from __future__ import annotations
@@ -28,7 +32,7 @@ from sqlalchemy.exc import DataError, IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from services.common import metrics
+from services.common import metrics, streaming
 from services.common.db import database_unavailable
 from services.common.errors import DomainError
 from services.common.logs import request_id_var
@@ -178,13 +182,22 @@ class EdgeMiddleware:
             await _send_problem(send, 413, "PAYLOAD_TOO_LARGE", too_large_title, too_large_detail, rid)
             return
         body: bytes | None = b""
-        if method in ("POST", "PUT", "PATCH", "DELETE"):
-            body = await self._read_body(receive, limit)
-            if body is None:
-                status_holder[0] = 413
-                await _send_problem(send, 413, "PAYLOAD_TOO_LARGE", too_large_title, too_large_detail, rid)
+        spooled: streaming.SpooledBody | None = None
+        if method in ("POST", "PUT", "PATCH", "DELETE") and path.endswith("/bulk"):
+            try:
+                prefix = method.encode() + b" " + path.encode() + b"\n"
+                spooled = await streaming.spool(receive, limit, prefix, NUL_IN_JSON)
+            except streaming.ClientDisconnected:
                 return
-        if body and NUL_IN_JSON.search(body):
+            except streaming.BodyTooLarge:
+                body = None
+        elif method in ("POST", "PUT", "PATCH", "DELETE"):
+            body = await self._read_body(receive, limit)
+        if body is None:
+            status_holder[0] = 413
+            await _send_problem(send, 413, "PAYLOAD_TOO_LARGE", too_large_title, too_large_detail, rid)
+            return
+        if (body and NUL_IN_JSON.search(body)) or (spooled is not None and spooled.has_nul):
             status_holder[0] = 422
             await _send_problem(
                 send,
@@ -201,6 +214,10 @@ class EdgeMiddleware:
 
         async def replay_receive() -> Message:
             nonlocal body_sent
+            if not body_sent and spooled is not None:
+                message = spooled.message()
+                body_sent = not message["more_body"]
+                return message
             if not body_sent:
                 body_sent = True
                 return {"type": "http.request", "body": body or b"", "more_body": False}
@@ -216,7 +233,16 @@ class EdgeMiddleware:
 
         try:
             await self._transaction(
-                scope, send_once, replay_receive, headers, body or b"", ctx, rid, english, status_holder
+                scope,
+                send_once,
+                replay_receive,
+                headers,
+                body or b"",
+                spooled,
+                ctx,
+                rid,
+                english,
+                status_holder,
             )
         except Exception as exc:
             # Anything the endpoint, the Idempotency-Key step or the commit raised that no handler turned
@@ -258,6 +284,8 @@ class EdgeMiddleware:
                     await ctx.session.close()
                 except Exception as exc:  # the connection died with the database; the pool replaces it
                     log.info("closing the session failed: %s", exc)
+            if spooled is not None:
+                spooled.close()
 
     async def _transaction(
         self,
@@ -266,6 +294,7 @@ class EdgeMiddleware:
         receive: Receive,
         headers: dict[bytes, bytes],
         body: bytes,
+        spooled: streaming.SpooledBody | None,
         ctx: RequestContext,
         rid: str,
         english: bool,
@@ -295,7 +324,11 @@ class EdgeMiddleware:
                 idem_scope = principal.caller_key
             except DomainError:
                 idem_scope = None  # the endpoint answers 401 itself
-        fingerprint = hashlib.sha256(method.encode() + b" " + path.encode() + b"\n" + body).hexdigest()
+        fingerprint = (
+            spooled.fingerprint()
+            if spooled is not None
+            else hashlib.sha256(method.encode() + b" " + path.encode() + b"\n" + body).hexdigest()
+        )
         if idem_scope is not None:
             replayed = await self._idempotency_check(
                 ctx, idem_scope, idem_key, fingerprint, send, rid, english, status_holder
@@ -305,15 +338,26 @@ class EdgeMiddleware:
 
         start_message: Message | None = None
         body_parts: list[bytes] = []
+        streamed = False
 
         async def buffered_send(message: Message) -> None:
-            nonlocal start_message
-            if message["type"] == "http.response.start":
+            nonlocal start_message, streamed
+            if message["type"] == "http.response.start" and streaming.is_streamed(message):
+                streamed = True
+                status_holder[0] = int(message["status"])
+                if ctx.session is not None:
+                    await ctx.session.rollback()  # a streamed response is read-only
+                await send(streaming.without_mark(message, rid))
+            elif streamed:
+                await send(message)
+            elif message["type"] == "http.response.start":
                 start_message = message
             elif message["type"] == "http.response.body":
                 body_parts.append(message.get("body", b""))
 
         await self.app(scope, receive, buffered_send)
+        if streamed:
+            return  # sent as produced; an error after this point cuts the response short
         assert start_message is not None
         status = int(start_message["status"])
         response_body = b"".join(body_parts)

@@ -314,6 +314,9 @@ async def _refuse(
                         officer_cert_nos=cert_nos,
                         detail=refusal.detail,
                         refused_at=now,
+                        counts_against_unit=refusal.counts_against_unit,
+                        # a code presented again is the same attempt by the officers who were given it
+                        attempt_ref=str(attempt.entry_code_id) if attempt.entry_code_id else None,
                     ),
                 )
     except (DBAPIError, OSError) as exc:
@@ -740,8 +743,9 @@ async def check_in(
             raise entry_code.CodeInvalid("检查码不是由本系统签发的，不得据此入企检查")
         task = entry.task(task_id)
         attempt.dept_code = task.lead_dept
-        entry_code.check_unused(payload, repo.ts_or_none(code_row["used_at"]))
+        # The enterprise first: another enterprise holding a used code must not learn when it was used.
         entry_code.check_enterprise(payload, uscc)
+        entry_code.check_unused(payload, repo.ts_or_none(code_row["used_at"]))
         entry.require_people()
         visit = _new_visit(
             cfg,

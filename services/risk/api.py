@@ -7,10 +7,12 @@ import uuid
 from datetime import UTC
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Path, Query, Request, Response
+from fastapi import APIRouter, Header, Path, Query, Request, Response
+from fastapi.responses import StreamingResponse
 
+from services.common import streaming
 from services.common.pagination import CursorQuery, LimitQuery, Page, decode_cursor, page_of
-from services.risk import service
+from services.risk import service, uploads
 from services.risk.deps import (
     ConfigDep,
     IntegrationDep,
@@ -22,10 +24,9 @@ from services.risk.deps import (
     require_city,
     roles,
 )
-from services.risk.domain import intake
+from services.risk.domain import bulk, intake
 from services.risk.schemas import (
     AnswerWrite,
-    BulkIntakeRead,
     ClassificationRunRead,
     ConfigRead,
     DrillDownRead,
@@ -46,6 +47,7 @@ from services.risk.schemas import (
     TransferRead,
     TransferWrite,
 )
+from services.risk.upload_schemas import UploadRead
 
 router = APIRouter(prefix="/api/v1/risk", tags=["risk"])
 public_router = APIRouter(prefix="/public/risk", tags=["risk: public"])
@@ -89,13 +91,14 @@ _BULK_BODY = {
         "required": True,
         "content": {
             "application/x-ndjson": {
-                "schema": {"type": "string", "description": "one JSON record per line (NDJSON), up to 64 MB"}
+                "schema": {"type": "string", "description": "one JSON record per line (NDJSON), up to 64 MiB"}
             },
             # the same body under a generic type (the content type is not checked: every body is NDJSON)
             "text/plain": {"schema": {"type": "string"}},
         },
     }
 }
+UploaderDep = Annotated[Any, roles("integration", "admin")]
 
 
 # --------------------------------------------------------------------------------------------------- intake
@@ -130,27 +133,78 @@ async def intake_one(
 
 @router.post(
     "/intake/{kind}/bulk",
-    response_model=BulkIntakeRead,
+    response_model=UploadRead,
     openapi_extra=_BULK_BODY,
+    responses={
+        202: {
+            "model": UploadRead,
+            "description": "a job: the body is kept and processed by the worker; poll the Location (status_url)",
+        }
+    },
     tags=["risk: intake"],
 )
 async def intake_bulk(
     kind: IntakePath,
     request: Request,
+    response: Response,
     session: SessionDep,
     principal: IntegrationDep,
     config: ConfigDep,
     settings: SettingsDep,
+    prefer: Annotated[
+        str | None,
+        Header(max_length=200, description="respond-async: make it a job (202) whatever its size"),
+    ] = None,
 ) -> dict[str, Any]:
-    """Take in an NDJSON upload (up to 100,000 lines): good lines are stored, bad lines reported by number."""
+    """Take in an NDJSON upload: up to 1 MiB answered at once (200), larger ones as a job (202 and a status URL)."""
     service.check_client(principal, kind.kind, settings.intake_clients)
-    return await service.intake_bulk(
+    respond_async = bulk.prefers_async(prefer)
+    result, queued = await uploads.receive(
         session,
         kind=kind.kind,
-        chunks=request.stream(),
+        pieces=request.stream(),
         principal=principal,
         config=config,
-        batch_size=settings.intake_batch_size,
+        limits=uploads.Limits.of(settings),
+        respond_async=respond_async,
+    )
+    if queued:
+        response.status_code = 202
+        response.headers["Location"] = result["status_url"]
+        if respond_async:
+            response.headers["Preference-Applied"] = "respond-async"
+    return result
+
+
+@router.get("/intake/uploads/{upload_id}", response_model=UploadRead, tags=["risk: intake"])
+async def get_upload(upload_id: uuid.UUID, session: SessionDep, principal: UploaderDep) -> dict[str, Any]:
+    """A bulk upload: its state, progress and figures, and the first rejected lines (the sender's own only)."""
+    return await uploads.get_upload(session, upload_id=upload_id, principal=principal)
+
+
+@router.get(
+    "/intake/uploads/{upload_id}/errors",
+    response_class=StreamingResponse,
+    responses={
+        200: {
+            "content": {"application/x-ndjson": {"schema": {"type": "string"}}},
+            "description": "every rejected line (up to the report's limit), one JSON object per line",
+        }
+    },
+    tags=["risk: intake"],
+)
+async def upload_errors(
+    upload_id: uuid.UUID, request: Request, session: SessionDep, principal: UploaderDep
+) -> StreamingResponse:
+    """The report of a finished upload's rejected lines, as an NDJSON file (line, code, field, detail, issues)."""
+    await uploads.finished_upload(session, upload_id=upload_id, principal=principal)
+    return StreamingResponse(
+        uploads.report_ndjson(request.app.state.runtime.factory, upload_id),
+        media_type="application/x-ndjson",
+        headers={
+            "Content-Disposition": f'attachment; filename="intake-upload-{upload_id}-errors.ndjson"',
+            streaming.STREAM_HEADER.decode(): "1",
+        },
     )
 
 

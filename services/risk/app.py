@@ -28,7 +28,7 @@ def create_app(settings: RiskSettings | None = None, role: Role = "all") -> Fast
             settings=settings,
             routers=[api.router, api.public_router],
             subscriptions=events.subscriptions(config),
-            jobs=[jobs.daily_and_requested(settings, config)],
+            jobs=[jobs.daily_and_requested(settings, config), jobs.intake_uploads(settings, config)],
             description="Intake from courts, reconsideration and 12345; 红黄蓝 warnings; enterprise A–D classes",
         ),
         role=role,

@@ -20,6 +20,7 @@ from services.common.events import Envelope, Event
 from services.common.inbox import Subscription
 from services.risk import repository as repo
 from services.risk import service
+from services.risk.domain import refusals
 from services.risk.domain.report import RiskConfigSet
 
 # penalty contract tiers → the class scorer's tiers (不予处罚 is a decision that carries no class points)
@@ -122,12 +123,15 @@ def subscriptions(config: RiskConfigSet) -> list[Subscription]:
         assert isinstance(event, inspection.EntryRefused)
         if not event.department_code:
             return  # nobody to attribute it to (e.g. a forged code scanned by an unknown party)
+        if not refusals.counts_against_unit(event.code, event.counts_against_unit):
+            return  # the caller's own doing (a used code presented again, a code that does not verify)
         unit = await _unit(session, event.department_code, event.district_code)
         await repo.add_unit_signal(
             session,
             {
                 "kind": "refused_entry",
-                "ref": str(event.refusal_id),
+                # one row per attempt and unit: a second refusal of the same attempt is absorbed
+                "ref": refusals.attempt(event.refusal_id, event.attempt_ref),
                 "unit_code": unit,
                 "domain": repo.INSPECTION_DOMAIN,
                 "occurred_at": event.refused_at,

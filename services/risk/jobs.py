@@ -1,5 +1,6 @@
 """The worker's periodic work: requested full reclassifications, the daily reclassification (points decay
-with time, so classes change without any new event) and the weekly transfer of 12345 leads (周移送).
+with time, so classes change without any new event), the weekly transfer of 12345 leads (周移送), and bulk
+intake uploads (``uploads.run_next``: one at a time per process, claimed with ``FOR UPDATE SKIP LOCKED``).
 
 Every round runs in its own transactions; several replicas may run the job: a requested run is claimed with
 ``FOR UPDATE SKIP LOCKED``, the daily run by a unique (run_on) row written in the run's own transaction (a
@@ -20,7 +21,7 @@ from services.common import clock
 from services.common.app import Runtime
 from services.common.db import transaction
 from services.risk import repository as repo
-from services.risk import service
+from services.risk import service, uploads
 from services.risk.domain.report import RiskConfigSet
 from services.risk.settings import RiskSettings
 
@@ -104,3 +105,30 @@ def daily_and_requested(
             await asyncio.sleep(settings.job_interval_s)
 
     return risk_jobs
+
+
+def intake_uploads(
+    settings: RiskSettings, config: RiskConfigSet
+) -> Callable[[Runtime], Coroutine[Any, Any, None]]:
+    """Process queued bulk uploads, one after another, and forget finished ones after the retention."""
+    limits = uploads.Limits.of(settings)
+
+    async def risk_intake_uploads(runtime: Runtime) -> None:
+        purged_at = 0.0
+        while True:
+            try:
+                while await uploads.run_next(runtime.factory, config=config, limits=limits) is not None:
+                    pass
+                now = asyncio.get_running_loop().time()
+                if now - purged_at > 3600:
+                    purged = await uploads.purge(runtime.factory, limits)
+                    purged_at = now
+                    if purged:
+                        log.info("forgot %d finished bulk uploads", purged)
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:  # the database may be down: try again next round
+                log.warning("bulk intake round failed: %r", exc)
+            await asyncio.sleep(settings.intake_job_interval_s)
+
+    return risk_intake_uploads

@@ -73,6 +73,7 @@ class ExternalOutcome(Base):
     counts_as: Mapped[str | None] = mapped_column(sa.Text)
     record: Mapped[dict[str, Any]] = mapped_column(JSONB)
     received_at: Mapped[datetime] = mapped_column(server_default=sa.func.now())
+    upload_id: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True))  # the bulk upload that stored it
 
 
 class LeadTransfer(Base):
@@ -113,6 +114,7 @@ class ComplaintLead(Base):
     received_on: Mapped[date] = mapped_column(sa.Date)
     batch: Mapped[str] = mapped_column(sa.Text)
     status: Mapped[str] = mapped_column(sa.Text, server_default="received")
+    upload_id: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True))  # the bulk upload that stored it
     transfer_id: Mapped[uuid.UUID | None] = mapped_column(
         UUID(as_uuid=True), sa.ForeignKey("lead_transfer.id")
     )
@@ -331,3 +333,72 @@ class Rectification(Base):
     reopen_count: Mapped[int] = mapped_column(sa.Integer, server_default="0")
     history: Mapped[list[Any]] = mapped_column(JSONB)
     updated_at: Mapped[datetime] = mapped_column(server_default=sa.func.now())
+
+
+class IntakeUpload(Base):
+    """A bulk NDJSON upload: answered at once (``sync``) or processed by the worker (``async``), with its
+    progress (committed batch by batch: a restart resumes after the last committed line) and its figures."""
+
+    __tablename__ = "intake_upload"
+    __table_args__ = (
+        sa.CheckConstraint("kind IN ('reconsideration', 'litigation', 'complaint')", name="kind"),
+        sa.CheckConstraint("mode IN ('sync', 'async')", name="mode"),
+        sa.CheckConstraint("state IN ('queued', 'running', 'done', 'failed')", name="state"),
+        sa.Index("ix_intake_upload_state_created_at", "state", "created_at"),
+        sa.Index("ix_intake_upload_created_at", "created_at"),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
+    kind: Mapped[str] = mapped_column(sa.Text)
+    client: Mapped[str] = mapped_column(sa.Text)
+    requested_by: Mapped[str] = mapped_column(sa.Text)
+    requested_role: Mapped[str] = mapped_column(sa.Text)
+    request_id: Mapped[str | None] = mapped_column(sa.Text)
+    mode: Mapped[str] = mapped_column(sa.Text)
+    state: Mapped[str] = mapped_column(sa.Text)
+    bytes: Mapped[int] = mapped_column(sa.BigInteger, server_default="0")
+    chunk_bytes: Mapped[int] = mapped_column(sa.Integer)
+    chunks: Mapped[int] = mapped_column(sa.Integer, server_default="0")
+    bytes_processed: Mapped[int] = mapped_column(sa.BigInteger, server_default="0")
+    line_no: Mapped[int] = mapped_column(sa.Integer, server_default="0")
+    lines: Mapped[int] = mapped_column(sa.Integer, server_default="0")
+    stored: Mapped[int] = mapped_column(sa.Integer, server_default="0")
+    duplicates: Mapped[int] = mapped_column(sa.Integer, server_default="0")
+    rejected: Mapped[int] = mapped_column(sa.Integer, server_default="0")
+    errors_by_code: Mapped[dict[str, Any]] = mapped_column(JSONB, server_default=sa.text("'{}'::jsonb"))
+    first_errors: Mapped[list[Any]] = mapped_column(JSONB, server_default=sa.text("'[]'::jsonb"))
+    report_lines: Mapped[int] = mapped_column(sa.Integer, server_default="0")
+    attempts: Mapped[int] = mapped_column(sa.Integer, server_default="0")
+    claimed_by: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True))
+    heartbeat_at: Mapped[datetime | None]
+    created_at: Mapped[datetime] = mapped_column(server_default=sa.func.now())
+    started_at: Mapped[datetime | None]
+    finished_at: Mapped[datetime | None]
+    error: Mapped[str | None] = mapped_column(sa.Text)
+
+
+class IntakeUploadChunk(Base):
+    """A piece of an upload's body, kept until the upload is processed (so any worker can process it)."""
+
+    __tablename__ = "intake_upload_chunk"
+
+    upload_id: Mapped[uuid.UUID] = mapped_column(
+        UUID(as_uuid=True), sa.ForeignKey("intake_upload.id", ondelete="CASCADE"), primary_key=True
+    )
+    seq: Mapped[int] = mapped_column(sa.Integer, primary_key=True)
+    data: Mapped[bytes] = mapped_column(sa.LargeBinary)
+
+
+class IntakeUploadError(Base):
+    """One rejected line of an upload: the downloadable report (the first ``intake_report_max_errors``)."""
+
+    __tablename__ = "intake_upload_error"
+
+    upload_id: Mapped[uuid.UUID] = mapped_column(
+        UUID(as_uuid=True), sa.ForeignKey("intake_upload.id", ondelete="CASCADE"), primary_key=True
+    )
+    line: Mapped[int] = mapped_column(sa.Integer, primary_key=True)
+    code: Mapped[str] = mapped_column(sa.Text)
+    field: Mapped[str | None] = mapped_column(sa.Text)
+    detail: Mapped[str] = mapped_column(sa.Text)
+    issues: Mapped[list[Any]] = mapped_column(JSONB)

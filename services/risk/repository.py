@@ -130,14 +130,17 @@ async def find_intake(session: AsyncSession, kind: str, external_id: str) -> Any
     return (await session.execute(query)).first()
 
 
-async def existing_hashes(session: AsyncSession, kind: str, external_ids: Sequence[str]) -> dict[str, str]:
+async def existing_hashes(
+    session: AsyncSession, kind: str, external_ids: Sequence[str]
+) -> dict[str, tuple[str, uuid.UUID | None]]:
+    """The stored body hash of each external id, with the bulk upload that stored it (None: single intake)."""
     table = _intake_table(kind)
-    query = sa.select(table.c.external_id, table.c.body_hash).where(
+    query = sa.select(table.c.external_id, table.c.body_hash, table.c.upload_id).where(
         table.c.external_id == sa.func.any(sa.cast(list(external_ids), sa.ARRAY(sa.Text)))
     )
     if table is outcome_t:
         query = query.where(table.c.kind == kind)
-    return {r.external_id: r.body_hash for r in (await session.execute(query)).all()}
+    return {r.external_id: (r.body_hash, r.upload_id) for r in (await session.execute(query)).all()}
 
 
 _OUTCOME_COLUMNS = (
@@ -157,6 +160,7 @@ _OUTCOME_COLUMNS = (
     ("counts_as", "text"),
     ("record", "jsonb"),
     ("received_at", "timestamptz"),
+    ("upload_id", "uuid"),
 )
 
 _LEAD_COLUMNS = (
@@ -176,6 +180,7 @@ _LEAD_COLUMNS = (
     ("status", "text"),
     ("history", "jsonb"),
     ("record", "jsonb"),
+    ("upload_id", "uuid"),
 )
 
 
@@ -202,7 +207,7 @@ async def insert_intake(session: AsyncSession, kind: str, rows: Sequence[dict[st
         return set()
     columns = _LEAD_COLUMNS if kind == "complaint" else _OUTCOME_COLUMNS
     statement = _INSERT_LEADS if kind == "complaint" else _INSERT_OUTCOMES
-    params = {name: [row[name] for row in rows] for name, _ in columns}
+    params = {name: [row.get(name) for row in rows] for name, _ in columns}
     result = await session.execute(statement, params)
     return {r[0] for r in result.all()}
 

@@ -9,8 +9,7 @@ import logging
 import time
 import uuid
 from collections import defaultdict
-from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -28,7 +27,7 @@ from services.common.workdays import CalendarNotCovered
 from services.risk import repository as repo
 from services.risk.deps import require_city, unit_of
 from services.risk.domain import classes, intake, leads, rectification, report
-from services.risk.domain.intake import IntakeKind, LineError, ParsedLine
+from services.risk.domain.intake import IntakeKind, LineError
 from services.risk.domain.report import Colour, Quarter, QuarterlyReport, RiskConfigSet
 
 log = logging.getLogger(__name__)
@@ -188,10 +187,13 @@ def _body_hash(canonical: Mapping[str, Any]) -> str:
     return hashlib.sha256(orjson.dumps(canonical, option=orjson.OPT_SORT_KEYS)).hexdigest()
 
 
-def intake_row(record: intake.IntakeRecord, *, client: str, now: datetime) -> dict[str, Any]:
+def intake_row(
+    record: intake.IntakeRecord, *, client: str, now: datetime, upload_id: uuid.UUID | None = None
+) -> dict[str, Any]:
     canonical = _canonical(record)
     common: dict[str, Any] = {
         "id": uuid.uuid4(),
+        "upload_id": upload_id,
         "external_id": record.external_id,
         "body_hash": _body_hash(canonical),
         "client": client,
@@ -267,9 +269,10 @@ _KIND_LABELS = {
 }
 
 
-async def _after_intake(
+async def after_intake(
     session: AsyncSession, *, units: Iterable[str], usccs: Iterable[str], config: RiskConfigSet
 ) -> None:
+    """Register the units and enterprises named by newly stored records and reclassify those enterprises."""
     await repo.ensure_units(session, [unit_row(code) for code in sorted(set(units))])
     found = sorted(set(usccs))
     if found:
@@ -306,7 +309,7 @@ async def intake_one(
             )
         return intake_read(kind, existing._mapping), False
     uscc = row.get("uscc")
-    await _after_intake(session, units=[row["unit_code"]], usccs=[uscc] if uscc else [], config=config)
+    await after_intake(session, units=[row["unit_code"]], usccs=[uscc] if uscc else [], config=config)
     await audit.append(
         session,
         actor=principal.sub,
@@ -321,144 +324,6 @@ async def intake_one(
         },
     )
     return intake_read(kind, row), True
-
-
-async def _lines(chunks: AsyncIterator[bytes]) -> AsyncIterator[tuple[int, bytes]]:
-    """Split a byte stream into numbered lines (1-based, blank lines counted but not yielded)."""
-    carry = b""
-    number = 0
-    async for chunk in chunks:
-        if not chunk:
-            continue
-        data = carry + chunk if carry else chunk
-        start = 0
-        while True:
-            end = data.find(b"\n", start)
-            if end < 0:
-                break
-            number += 1
-            line = data[start:end]
-            if line.strip():
-                yield number, line.rstrip(b"\r")
-            start = end + 1
-        carry = data[start:]
-    if carry:
-        number += 1
-        if carry.strip():
-            yield number, carry.rstrip(b"\r")
-
-
-@dataclass
-class _Bulk:
-    kind: IntakeKind
-    lines: int = 0
-    stored: int = 0
-    duplicates: int = 0
-    errors: list[dict[str, Any]] = field(default_factory=list)
-    units: set[str] = field(default_factory=set)
-    usccs: set[str] = field(default_factory=set)
-
-
-def _line_problem(line_no: int, field_name: str | None, code: str, message: str) -> dict[str, Any]:
-    return LineError(
-        line_no, code, message, field_name, (intake.FieldIssue(field_name, code, message),)
-    ).as_problem()
-
-
-async def _flush(session: AsyncSession, state: _Bulk, pending: list[tuple[int, dict[str, Any]]]) -> None:
-    if not pending:
-        return
-    inserted = await repo.insert_intake(session, state.kind.value, [row for _, row in pending])
-    missing = [row["external_id"] for _, row in pending if row["external_id"] not in inserted]
-    stored_hashes = await repo.existing_hashes(session, state.kind.value, missing) if missing else {}
-    for line_no, row in pending:
-        if row["external_id"] in inserted:
-            state.stored += 1
-            state.units.add(row["unit_code"])
-            if row.get("uscc"):
-                state.usccs.add(row["uscc"])
-        elif stored_hashes.get(row["external_id"]) == row["body_hash"]:
-            state.duplicates += 1
-        else:
-            state.errors.append(
-                _line_problem(
-                    line_no,
-                    "external_id",
-                    IntakeConflict.code,
-                    f"外部编号{row['external_id']}已报送过内容不同的记录",
-                )
-            )
-    pending.clear()
-
-
-async def intake_bulk(
-    session: AsyncSession,
-    *,
-    kind: IntakeKind,
-    chunks: AsyncIterator[bytes],
-    principal: Principal,
-    config: RiskConfigSet,
-    batch_size: int,
-) -> dict[str, Any]:
-    """Stream-parse an NDJSON body: store the good lines in set-based batches, report every bad line.
-
-    Each line is one row in the request's single transaction: a line is stored whole or not at all, and a
-    failure of the database rolls back the whole upload (nothing half-written, safe to resend: intake is
-    idempotent on the external id).
-    """
-    now = clock.now()
-    client = principal.client or ""
-    state = _Bulk(kind)
-    seen: dict[str, str] = {}
-    pending: list[tuple[int, dict[str, Any]]] = []
-    async for line_no, raw in _lines(chunks):
-        state.lines += 1
-        parsed = intake.parse_line(kind, line_no, raw, now=now)
-        if isinstance(parsed, LineError):
-            state.errors.append(parsed.as_problem())
-            continue
-        assert isinstance(parsed, ParsedLine)
-        row = intake_row(parsed.record, client=client, now=now)
-        earlier = seen.get(row["external_id"])
-        if earlier is not None:
-            if earlier == row["body_hash"]:
-                state.duplicates += 1
-            else:
-                state.errors.append(
-                    _line_problem(
-                        line_no,
-                        "external_id",
-                        "INTAKE_DUPLICATE_EXTERNAL_ID",
-                        f"编号{row['external_id']}在本批中重复出现且内容不同",
-                    )
-                )
-            continue
-        seen[row["external_id"]] = row["body_hash"]
-        pending.append((line_no, row))
-        if len(pending) >= batch_size:
-            await _flush(session, state, pending)
-    await _flush(session, state, pending)
-    await _after_intake(session, units=state.units, usccs=state.usccs, config=config)
-    state.errors.sort(key=lambda e: e["line"])
-    result = {
-        "kind": kind.value,
-        "lines": state.lines,
-        "stored": state.stored,
-        "duplicates": state.duplicates,
-        "rejected": len(state.errors),
-        "errors": state.errors,
-    }
-    if state.stored:
-        await audit.append(
-            session,
-            actor=principal.sub,
-            actor_role=principal.role,
-            action=f"intake.{kind.value}.bulk",
-            entity_type="intake_upload",
-            entity_id=str(uuid.uuid4()),
-            after={k: v for k, v in result.items() if k != "errors"} | {"client": client},
-        )
-    return result
 
 
 # --------------------------------------------------------------------------------------------------- reports

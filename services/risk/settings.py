@@ -35,7 +35,46 @@ class RiskSettings(settings_class("risk")):  # type: ignore[misc]
         description="integration clients allowed per intake kind (reconsideration, litigation, complaint)",
     )
     intake_batch_size: int = Field(
-        5000, ge=1, le=50_000, description="bulk intake: good lines stored per set-based INSERT"
+        5000, ge=1, le=50_000, description="bulk intake: lines (good or rejected) per batch, at most"
+    )
+    intake_batch_bytes: int = Field(
+        4 * 1024 * 1024,
+        ge=64 * 1024,
+        le=64 * 1024 * 1024,
+        description="bulk intake: bytes per batch, at most",
+    )
+    intake_sync_max_bytes: int = Field(
+        1024 * 1024,
+        ge=0,
+        le=16 * 1024 * 1024,
+        description="bulk intake: a larger upload (or one sent with Prefer: respond-async) becomes a job (202)",
+    )
+    intake_chunk_bytes: int = Field(
+        1024 * 1024,
+        ge=64 * 1024,
+        le=16 * 1024 * 1024,
+        description="bulk intake: a job's body is kept in pieces of this size",
+    )
+    intake_first_errors: int = Field(
+        100, ge=0, le=1000, description="bulk intake: rejected lines listed in the response and the status"
+    )
+    intake_report_max_errors: int = Field(
+        100_000,
+        ge=0,
+        le=10_000_000,
+        description="bulk intake: rejected lines kept in the downloadable report",
+    )
+    intake_job_lease_s: float = Field(
+        60.0, gt=0, description="bulk intake: a running job not heard from for this long is taken over"
+    )
+    intake_job_max_attempts: int = Field(
+        3, ge=1, le=20, description="bulk intake: a job interrupted this many times is marked failed"
+    )
+    intake_upload_retention_days: int = Field(
+        30, ge=1, description="bulk intake: finished uploads and their reports are kept this many days"
+    )
+    intake_job_interval_s: float = Field(
+        1.0, gt=0, description="bulk intake: how often the worker looks for jobs"
     )
     job_interval_s: float = Field(
         5.0, gt=0, description="how often the worker looks for requested reclassifications and daily work"

@@ -44,6 +44,7 @@ class Objects:
     warning_id: str
     lead_id: str
     run_id: str
+    upload_id: str
 
 
 @pytest.fixture(scope="module")
@@ -77,11 +78,12 @@ async def objects(risk: Running) -> AsyncIterator[Objects]:
     async with client(risk.url) as http:
         r = await http.post("/api/v1/risk/intake/complaints/bulk", content=body, headers=HOTLINE)
         assert r.json()["stored"] == 8
+        upload = r.json()["id"]
         published = (await http.post("/api/v1/risk/reports/2026Q3/publish", headers=ADMIN)).json()
         await http.post("/api/v1/risk/leads/transfers", json={"batch": "2026-W32"}, headers=ADMIN)
         leads = (await http.get("/api/v1/risk/leads", headers=ADMIN)).json()["items"]
         run = (await http.post("/api/v1/risk/enterprises/reclassify", json={}, headers=ADMIN)).json()
-    yield Objects(published["warnings"][0]["id"], leads[0]["id"], run["id"])
+    yield Objects(published["warnings"][0]["id"], leads[0]["id"], run["id"], upload)
 
 
 SUP = {"supervisor_city": OK, "supervisor_district": OK, "supervisor_other": OK, "admin": OK}
@@ -103,6 +105,8 @@ LEAD = {
 MATRIX: list[tuple[str, str, Any, dict[str, Any]]] = [
     ("POST", "/intake/complaints", LEAD, {"integration": OK}),
     ("POST", "/intake/complaints/bulk", json.dumps(LEAD, ensure_ascii=False), {"integration": OK}),
+    ("GET", "/intake/uploads/{upload_id}", None, {"integration": OK, "admin": OK}),
+    ("GET", "/intake/uploads/{upload_id}/errors", None, {"integration": OK, "admin": OK}),
     ("GET", "/reports/2026Q3", None, SUP),
     ("POST", "/reports/2026Q3/publish", None, CITY),
     ("GET", "/reports/2026Q3/heat", None, SUP),
@@ -155,7 +159,10 @@ async def test_matrix(
     objects: Objects, risk: Running, role: str, method: str, path: str, body: Any, expected: dict[str, Any]
 ) -> None:
     url = "/api/v1/risk" + path.format(
-        warning_id=objects.warning_id, lead_id=objects.lead_id, run_id=objects.run_id
+        warning_id=objects.warning_id,
+        lead_id=objects.lead_id,
+        run_id=objects.run_id,
+        upload_id=objects.upload_id,
     )
     want = 401 if role == "anonymous" else expected.get(role, 403)
     kwargs: dict[str, Any] = {}
@@ -177,5 +184,7 @@ async def test_unknown_objects_are_404(objects: Objects, risk: Running) -> None:
             f"/rectifications/{uuid.uuid4()}",
             f"/leads/{uuid.uuid4()}",
             f"/enterprises/reclassify/{uuid.uuid4()}",
+            f"/intake/uploads/{uuid.uuid4()}",
+            f"/intake/uploads/{uuid.uuid4()}/errors",
         ):
             assert (await http.get("/api/v1/risk" + path)).status_code == 404

@@ -6,6 +6,8 @@ import uuid
 from datetime import date, datetime
 from typing import Literal
 
+from pydantic import Field
+
 from services.common.events import Event, contract
 
 TaskKind = Literal["random", "joint", "complaint", "key_area"]
@@ -87,6 +89,12 @@ class VisitRated(Event):
 
 @contract
 class EntryRefused(Event):
+    """An entry refused at the door (every refusal, SPEC §2.3).
+
+    ``counts_against_unit`` and ``attempt_ref`` were added later with defaults, so events written before them
+    still parse: a consumer reading ``None`` decides by ``code`` (docs/risk-model.md §2, "Refused entries").
+    """
+
     TYPE = "inspection.entry.refused"
     refusal_id: uuid.UUID
     code: str
@@ -97,6 +105,16 @@ class EntryRefused(Event):
     officer_cert_nos: list[str]
     detail: str
     refused_at: datetime
+    counts_against_unit: bool | None = Field(
+        None,
+        description="false when the refusal is the caller's own doing (a used code presented again by the "
+        "enterprise that used it, a code that does not verify) and says nothing about the officers",
+    )
+    attempt_ref: str | None = Field(
+        None,
+        description="the entry attempt the refusal belongs to (the entry code's id when a code was "
+        "presented): refusals of one attempt count once; null: the refusal is an attempt of its own",
+    )
 
     def subject_id(self) -> str:
         return str(self.refusal_id)

@@ -37,8 +37,11 @@ Verification, in order (an app verifying offline does steps 1–5; the service a
 4. the payload has every member with its type, ``v == 1``, ``iat < exp`` → else ``CODE_INVALID``;
 5. ``iat <= now + leeway`` (not issued in the future) → else ``CODE_INVALID``; ``now < exp + leeway`` →
    else ``CODE_EXPIRED``;
-6. the code id has not been used → else ``CODE_USED`` (``check_unused``);
-7. the code names the enterprise checking in → else ``CODE_WRONG_ENTERPRISE`` (``check_enterprise``).
+6. the code names the enterprise checking in → else ``CODE_WRONG_ENTERPRISE`` (``check_enterprise``);
+7. the code id has not been used → else ``CODE_USED`` (``check_unused``).
+
+The enterprise comes before single use: another enterprise holding a used code must learn nothing about it
+(``CODE_USED`` says when it was used).
 
 A typical code (UUID code and task ids, two officers, three items) is about 510 characters: a version-18 QR
 code (89×89 modules) at error correction level M, version 15 at level L — shown on the officer's phone screen
@@ -95,6 +98,7 @@ class CodeInvalid(EntryRefused):
     code = "CODE_INVALID"
     title = "检查码无效"
     title_en = "Invalid entry code"
+    counts_against_unit = False  # unreadable, forged or foreign: nothing says which officers, if any
 
 
 class CodeExpired(EntryRefused):
@@ -108,6 +112,9 @@ class CodeUsed(EntryRefused):
     status = 409
     title = "检查码已使用"
     title_en = "Entry code already used"
+    # Checked after the enterprise (step 6 after 7): only the enterprise the code names, which used it, can
+    # get this; presenting it again is its own doing.
+    counts_against_unit = False
 
 
 class CodeWrongEnterprise(EntryRefused):
@@ -120,12 +127,14 @@ class EnterpriseCodeInvalid(EntryRefused):
     code = "ENTERPRISE_CODE_INVALID"
     title = "企业码无效"
     title_en = "Invalid enterprise code"
+    counts_against_unit = False  # a misread or forged QR code says nothing about the inspection
 
 
 class EnterpriseCodeRevoked(EntryRefused):
     code = "ENTERPRISE_CODE_REVOKED"
     title = "企业码已作废"
     title_en = "Enterprise code superseded"
+    counts_against_unit = False  # the enterprise still shows a code it has replaced
 
 
 class InvalidEntryPayload(Unprocessable):

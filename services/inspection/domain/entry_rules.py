@@ -40,6 +40,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from enum import StrEnum
+from typing import ClassVar
 
 from services.common.errors import Conflict, DomainError, Forbidden, Unprocessable
 from services.inspection.domain.frequency import (
@@ -78,12 +79,19 @@ DEPARTMENT_NAMES: Mapping[str, str] = {
 
 
 class EntryRefused(DomainError):
-    """Base of every refusal of entry; the service records and publishes each one."""
+    """Base of every refusal of entry; the service records and publishes each one.
+
+    ``counts_against_unit``: whether the refusal is a sign of how the officers inspect (乱检查) and counts in
+    the inspecting unit's risk figures. It is False for the refusals that are the caller's own doing — a code
+    that does not verify, a used code presented again by the enterprise that used it — which anyone holding
+    a phone can repeat at will (docs/risk-model.md §2, "Refused entries").
+    """
 
     code = "ENTRY_REFUSED"
     status = 403
     title = "不得入企检查"
     title_en = "Entry refused"
+    counts_against_unit: ClassVar[bool] = True
 
 
 class TaskNotApproved(EntryRefused):
