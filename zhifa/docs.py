@@ -132,20 +132,26 @@ def _literal_codes() -> dict[str, ErrorDoc]:
 
 def error_docs() -> list[ErrorDoc]:
     _import_all()
-    docs: dict[str, ErrorDoc] = {}
-    for cls in _subclasses(DomainError):
+    # Keyed by (section, code): two services may use one code (ENTERPRISE_NOT_FOUND) and each lists it, so
+    # the page does not depend on which module Python imported first.
+    docs: dict[tuple[str, str], ErrorDoc] = {}
+    for cls in sorted(_subclasses(DomainError), key=lambda c: (c.__module__, c.__qualname__)):
         code = cls.__dict__.get("code")
         if not code:
             continue
-        docs.setdefault(code, ErrorDoc(code, cls.status, cls.title, cls.__module__))
+        doc = ErrorDoc(code, cls.status, cls.title, cls.__module__)
+        docs.setdefault((_section(doc), code), doc)
     for code, status, title, note in INFRASTRUCTURE_CODES:
-        docs.setdefault(code, ErrorDoc(code, status, title, note or "platform"))
+        doc = ErrorDoc(code, status, title, note or "platform")
+        docs.setdefault((_section(doc), code), doc)
     for code, doc in _literal_codes().items():
-        docs.setdefault(code, doc)
-    return sorted(
-        docs.values(),
-        key=lambda d: (d.where.split(".")[1] if d.where.startswith("services.") else "~", d.code),
-    )
+        if not any(key[1] == code for key in docs):
+            docs[(_section(doc), code)] = doc
+    return sorted(docs.values(), key=lambda d: (_section(d), d.code))
+
+
+def _section(doc: ErrorDoc) -> str:
+    return doc.where.split(".")[1] if doc.where.startswith("services.") else "~"
 
 
 def errors_markdown() -> str:
