@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: run test test-fast bench lint format install fonts clean
+.PHONY: run test test-fast bench lint format install fonts clean lock
 
 ## make run: install, start embedded PostgreSQL + NATS, migrate, load samples, run every service and the gateway
 run: install
@@ -29,6 +29,13 @@ lint: install
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 	$(BIN)/lint-imports
+
+## make lock: pin the production image's dependencies with their hashes (deploy/requirements.lock) after
+## changing [project] dependencies in pyproject.toml. Universal: Linux x86_64 and aarch64, Python 3.11+.
+## Versions already in the lock are kept unless pyproject.toml requires others (add --upgrade to refresh).
+lock: install
+	$(BIN)/uv pip compile pyproject.toml --universal --python-version 3.11 --generate-hashes --quiet \
+		-o deploy/requirements.lock
 
 format: install
 	$(BIN)/ruff format .
