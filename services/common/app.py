@@ -29,7 +29,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from starlette.responses import Response
 
 import services.common.contracts  # noqa: F401  (registers every contract)
-from services.common import audit, clock, logs, metrics, outbox, problems
+from services.common import audit, clock, logs, metrics, migrate, outbox, problems
 from services.common.auth import TokenVerifier
 from services.common.bus import Bus
 from services.common.calendar_store import next_year_missing
@@ -425,18 +425,29 @@ def _health_router() -> APIRouter:
     @router.get("/readyz")
     async def readyz(request: Request) -> Response:
         runtime: Runtime = request.app.state.runtime
-        db_ok = True
+        schema: migrate.SchemaState | None = None
         try:
             async with runtime.engine.connect() as conn:
-                await asyncio.wait_for(conn.execute(sa.text("SELECT 1")), 2)
+                schema = await asyncio.wait_for(migrate.schema_state(conn, runtime.info.name), 2)
         except Exception:
-            db_ok = False
+            schema = None
+        db_ok = schema is not None
         nats_ok = runtime.bus.connected
-        # NATS down does not take the API out of rotation: writes still succeed into the outbox and drain
-        # on reconnect (SPEC §1.4). It is reported, and alerting watches it and the outbox backlog.
-        status = "ok" if db_ok and nats_ok else ("degraded" if db_ok else "unavailable")
-        body = {"status": status, "database": "up" if db_ok else "down", "nats": "up" if nats_ok else "down"}
-        return JSONResponse(body, status_code=200 if db_ok else 503)
+        # Ready only on a schema at this code's Alembic head (or ahead of it: a newer release migrated first),
+        # never on an unmigrated database. NATS down does not take the API out of rotation: writes still
+        # succeed into the outbox and drain on reconnect (SPEC §1.4). It is reported, and alerting watches it
+        # and the outbox backlog.
+        ready = schema is not None and schema.ready
+        status = "ok" if ready and nats_ok else ("degraded" if ready else "unavailable")
+        body = {
+            "status": status,
+            "database": "up" if db_ok else "down",
+            "schema": schema.status if schema is not None else "unknown",
+            "nats": "up" if nats_ok else "down",
+        }
+        if schema is not None and not schema.ready:
+            body["reason"] = schema.reason(runtime.info.name)
+        return JSONResponse(body, status_code=200 if ready else 503)
 
     @router.get("/metrics")
     async def metrics_endpoint() -> Response:
