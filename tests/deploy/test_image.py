@@ -442,6 +442,9 @@ class TestHealthcheck:
             (["zhifa", "serve", "risk", "--port=9104"], 9104),
             (["/sbin/docker-init", "--", "zhifa", "serve", "credit_repair", "--role", "worker"], 8103),
             (["zhifa", "serve", "gateway", "--host", "0.0.0.0"], 8000),
+            # /healthz lives on the admin port when there is one (zhifa serve --admin-port).
+            (["zhifa", "serve", "gateway", "--port", "8000", "--admin-port", "9000"], 9000),
+            (["zhifa", "serve", "penalty", "--admin-port=9102", "--port", "8102"], 9102),
             (["zhifa", "migrate", "penalty"], None),
         ],
     )
