@@ -254,7 +254,8 @@ def up(
             typer.echo(f"port {port} ({what}) is already in use: is another `zhifa up` running?", err=True)
             raise typer.Exit(1)
     pg = EmbeddedPostgres(var_dir / "postgres", pg_port, durable=True)
-    nats = EmbeddedNats(var_dir / "nats", nats_port, monitor_port=8222 + port_offset)
+    # The production permission model with generated per-service passwords (var/nats.credentials.json).
+    nats = EmbeddedNats(var_dir / "nats", nats_port, monitor_port=8222 + port_offset, auth=True)
     children: list[tuple[str, subprocess.Popen[bytes]]] = []
     stopping = False
 
@@ -290,6 +291,7 @@ def up(
             "ZHIFA_ENV": os.environ.get("ZHIFA_ENV", "dev"),
             "ZHIFA_NATS_URL": nats.url,
             "ZHIFA_LOG_JSON": os.environ.get("ZHIFA_LOG_JSON", "true"),
+            **nats.client_env(),
         }
         for info in SERVICES.values():
             pg.ensure_database(info.database_name)

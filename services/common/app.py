@@ -31,13 +31,13 @@ from starlette.responses import Response
 import services.common.contracts  # noqa: F401  (registers every contract)
 from services.common import audit, clock, logs, metrics, migrate, outbox, problems
 from services.common.auth import TokenVerifier
-from services.common.bus import Bus
+from services.common.bus import Bus, Credentials
 from services.common.calendar_store import next_year_missing
 from services.common.contracts.diagnostics import PINGS, Ping
 from services.common.db import create_engine, session_factory, transaction
 from services.common.deps import AdminDep, SessionDep, roles
 from services.common.edge import EdgeMiddleware
-from services.common.errors import BadRequest, Conflict, NotFound, Unavailable
+from services.common.errors import BadRequest, Conflict, NotFound
 from services.common.events import Envelope, Event
 from services.common.inbox import ConsumerRunner, Subscription
 from services.common.outbox import Relay
@@ -317,16 +317,10 @@ def _kernel_router(info: ServiceInfo, info_is_dev: bool) -> APIRouter:
     ) -> DeadLetterRead:
         """Publish a dead-lettered event again; consumers that already applied it ignore it (inbox)."""
         row = await _open_dead_letter(session, dead_letter_id)
-        bus = request.app.state.runtime.bus
-        if not bus.connected:
-            raise Unavailable(
-                "消息总线暂不可用，请稍后重试", code="NATS_UNAVAILABLE", detail_en="NATS is not connected"
-            )
-        await bus.js.publish(
-            row.nats_subject,
-            row.payload.encode(),
-            headers={"Nats-Msg-Id": f"retry-{row.id}-{uuid.uuid4().hex[:8]}"},
-        )
+        # Handled again here, not re-published: this service may not publish into the producer's stream
+        # (services/common/nats_auth.py). A new failure becomes a new dead letter.
+        redelivery: ConsumerRunner = request.app.state.redelivery
+        await redelivery.redeliver(row.consumer, row.nats_subject, row.payload.encode())
         return await _resolve_dead_letter(session, row, principal, "dead_letter.retried", body.note)
 
     @router.post("/admin/dead-letters/{dead_letter_id}/discard", response_model=DeadLetterRead)
@@ -493,10 +487,34 @@ def build_service_app(parts: ServiceParts, role: Role = "all") -> FastAPI:
         leeway=settings.jwt_leeway_s,
         refresh_cooldown=settings.jwks_refresh_cooldown_s,
     )
-    bus = Bus(settings.nats_url, name=f"zhifa-{info.name}", stream_replicas=settings.nats_stream_replicas)
+    bus = Bus(
+        settings.nats_url,
+        name=f"zhifa-{info.name}",
+        stream_replicas=settings.nats_stream_replicas,
+        credentials=Credentials(
+            user=settings.nats_user,
+            password=settings.nats_password,
+            creds_file=settings.nats_creds_file,
+            tls_ca_file=settings.nats_tls_ca_file,
+            tls_cert_file=settings.nats_tls_cert_file,
+            tls_key_file=settings.nats_tls_key_file,
+        ),
+        own_streams=[info.stream],
+    )
     runtime = Runtime(
         info=info, settings=settings, engine=engine, factory=factory, bus=bus, verifier=verifier
     )
+
+    def consumers_of() -> ConsumerRunner:
+        return ConsumerRunner(
+            service=info.name,
+            factory=factory,
+            bus=bus,
+            subscriptions=[*ping_subscriptions(info), *parts.subscriptions],
+            max_deliver=settings.consumer_max_deliver,
+            ack_wait=settings.consumer_ack_wait_s,
+            concurrency=settings.consumer_concurrency,
+        )
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -516,15 +534,7 @@ def build_service_app(parts: ServiceParts, role: Role = "all") -> FastAPI:
                 poll_interval=settings.relay_poll_interval_s,
                 retention=timedelta(days=settings.outbox_retention_days),
             )
-            runtime.consumers = ConsumerRunner(
-                service=info.name,
-                factory=factory,
-                bus=bus,
-                subscriptions=[*ping_subscriptions(info), *parts.subscriptions],
-                max_deliver=settings.consumer_max_deliver,
-                ack_wait=settings.consumer_ack_wait_s,
-                concurrency=settings.consumer_concurrency,
-            )
+            runtime.consumers = consumers_of()
             relay, consumers = runtime.relay, runtime.consumers
             background: list[tuple[str, Callable[[], Coroutine[Any, Any, None]]]] = [
                 (f"{info.name}-relay", relay.run),
@@ -553,6 +563,7 @@ def build_service_app(parts: ServiceParts, role: Role = "all") -> FastAPI:
         redoc_url=None,
     )
     app.state.runtime = runtime
+    app.state.redelivery = consumers_of()  # dead-letter retries, in the API process too
     app.state.verifier = verifier
     app.state.factory = factory
     problems.install(app)
