@@ -42,7 +42,7 @@ from services.common.events import Envelope, Event
 from services.common.inbox import ConsumerRunner, Subscription
 from services.common.outbox import Relay
 from services.common.pagination import CursorQuery, InvalidCursor, LimitQuery, Page, decode_cursor, page_of
-from services.common.registry import SERVICES, ServiceInfo
+from services.common.registry import SERVICES, ServiceInfo, by_subject
 from services.common.settings import ServiceSettings
 from services.common.tables import calendar_override_t, calendar_year_t, dead_letter_t, diagnostic_ping_t
 from services.common.workdays import PACKAGE_YEARS
@@ -466,6 +466,13 @@ async def _warn_if_next_year_uncovered(factory: async_sessionmaker[AsyncSession]
             missing,
             missing,
         )
+
+
+def durable_consumers(app: FastAPI) -> list[tuple[str, str]]:
+    """(stream, durable consumer name) of every subscription of a service application: what its workers
+    pull from, and what their autoscaler watches (deploy/k8s/components/keda)."""
+    runner: ConsumerRunner = app.state.redelivery
+    return [(by_subject(sub.subject).stream, runner.durable_name(sub)) for sub in runner.subscriptions]
 
 
 def build_service_app(parts: ServiceParts, role: Role = "all") -> FastAPI:
