@@ -320,7 +320,12 @@ def _kernel_router(info: ServiceInfo, info_is_dev: bool) -> APIRouter:
         # Handled again here, not re-published: this service may not publish into the producer's stream
         # (services/common/nats_auth.py). A new failure becomes a new dead letter.
         redelivery: ConsumerRunner = request.app.state.redelivery
-        await redelivery.redeliver(row.consumer, row.nats_subject, row.payload.encode())
+        if not await redelivery.redeliver(row.consumer, row.nats_subject, row.payload.encode()):
+            raise Conflict(
+                f"死信 {dead_letter_id} 的消费者 {row.consumer} 已不存在，无法重试，请核实后丢弃",
+                code="DEAD_LETTER_CONSUMER_GONE",
+                detail_en=f"consumer {row.consumer} no longer exists: discard the dead letter instead",
+            )
         return await _resolve_dead_letter(session, row, principal, "dead_letter.retried", body.note)
 
     @router.post("/admin/dead-letters/{dead_letter_id}/discard", response_model=DeadLetterRead)

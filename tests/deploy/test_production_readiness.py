@@ -213,6 +213,15 @@ class TestMonitoring:
                 w[:1].upper() + w[1:] for w in re.split(r"[^A-Za-z0-9]+", title) if w
             )
 
+    def test_every_expression_is_promql(self, overlays: dict[str, Rendered]) -> None:
+        import promql_parser
+
+        rule = overlays["prod"].get("PrometheusRule", "zhifa")
+        for r in (r for g in rule["spec"]["groups"] for r in g["rules"]):
+            promql_parser.parse(r["expr"])  # raises on a syntax error
+        with pytest.raises(ValueError):
+            promql_parser.parse("max by (service (zhifa_outbox_pending) > 1000")
+
     def test_alerts_use_metrics_that_exist(self, overlays: dict[str, Rendered]) -> None:
         exported = set(
             re.findall(

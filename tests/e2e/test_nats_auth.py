@@ -18,7 +18,7 @@ from nats.js.errors import NoStreamResponseError
 from services.common import nats_auth
 from services.common.db import transaction
 from services.common.embedded import EmbeddedNats
-from services.common.tables import diagnostic_ping_t
+from services.common.tables import dead_letter_t, diagnostic_ping_t
 from tests.support.stack import (
     Running,
     Stack,
@@ -177,3 +177,33 @@ async def test_a_dead_letter_is_retried_without_publishing_into_the_producers_st
         # Still poison: handled again and dead-lettered anew.
         [second] = await wait_for(listed)
         assert second["id"] != letter["id"] and second["consumer"] == letter["consumer"]
+
+
+async def test_a_dead_letter_of_a_consumer_that_no_longer_exists_is_not_silently_resolved(
+    services: tuple[Running, Running],
+) -> None:
+    _, penalty = services
+    async with transaction(penalty.runtime.factory) as s:
+        letter_id = await s.scalar(
+            sa.insert(dead_letter_t)
+            .values(
+                consumer="penalty-removed-handler",
+                event_id=None,
+                nats_subject="inspection.diagnostic.ping",
+                payload="{}",
+                error="handler removed in a later release",
+                deliveries=8,
+            )
+            .returning(dead_letter_t.c.id)
+        )
+    async with client(penalty.url, headers=auth("admin", "operator")) as http:
+        r = await http.post(f"/api/v1/penalty/admin/dead-letters/{letter_id}/retry", json={})
+        en = await http.post(
+            f"/api/v1/penalty/admin/dead-letters/{letter_id}/retry",
+            json={},
+            headers={"Accept-Language": "en"},
+        )
+        still_open = (await http.get("/api/v1/penalty/admin/dead-letters")).json()["items"]
+    assert r.status_code == 409 and r.json()["code"] == "DEAD_LETTER_CONSUMER_GONE", r.text
+    assert "penalty-removed-handler" in r.json()["detail"] and "discard" in en.json()["detail"]
+    assert any(i["id"] == letter_id for i in still_open)
