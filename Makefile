@@ -34,7 +34,7 @@ lint: install
 ## changing [project] dependencies in pyproject.toml. Universal: Linux x86_64 and aarch64, Python 3.11+.
 ## Versions already in the lock are kept unless pyproject.toml requires others (add --upgrade to refresh).
 lock: install
-	$(BIN)/uv pip compile pyproject.toml --universal --python-version 3.11 --generate-hashes --quiet \
+	$(BIN)/uv pip compile pyproject.toml --universal --python-version 3.11 --only-binary :all: --generate-hashes --quiet \
 		-o deploy/requirements.lock
 
 format: install
