@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: run test test-fast bench lint format install fonts clean
+.PHONY: run test test-fast bench lint format install fonts clean lock
 
 ## make run: install, start embedded PostgreSQL + NATS, migrate, load samples, run every service and the gateway
 ##   options: make run ARGS="--port-offset 1000 --pg-port 15432 --nats-port 14222 --var-dir var2 --no-sample"
@@ -32,6 +32,13 @@ lint: install
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 	$(BIN)/lint-imports
+
+## make lock: pin the production image's dependencies with their hashes (deploy/requirements.lock) after
+## changing [project] dependencies in pyproject.toml. Universal: Linux x86_64 and aarch64, Python 3.11+.
+## Versions already in the lock are kept unless pyproject.toml requires others (add --upgrade to refresh).
+lock: install
+	$(BIN)/uv pip compile pyproject.toml --universal --python-version 3.11 --only-binary :all: --generate-hashes --quiet \
+		-o deploy/requirements.lock
 
 format: install
 	$(BIN)/ruff format .

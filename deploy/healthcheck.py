@@ -1,4 +1,4 @@
-"""Container health check: GET /healthz on the port of the zhifa process running in this container.
+"""Container health check: GET /healthz on the (admin) port of the zhifa process running in this container.
 
 Docker's HEALTHCHECK runs this with no arguments. The port comes from the command line of the
 container's main process (``zhifa serve <target> [--port N]``), else from the registry's default for
@@ -23,16 +23,19 @@ def default_port(target: str) -> int:
 
 
 def port_from_argv(argv: Sequence[str]) -> int | None:
-    """The HTTP port of ``... zhifa serve <target> [--port N | --port=N]``; None when it is not ``serve``."""
+    """The port serving /healthz of ``... zhifa serve <target> [--port N] [--admin-port N]``: the admin port
+    when there is one (the public port refuses /healthz then), else the HTTP port; None when it is not
+    ``serve``."""
     args = list(argv)
     if "serve" not in args:
         return None
     rest = args[args.index("serve") + 1 :]
-    for i, arg in enumerate(rest):
-        if arg == "--port" and i + 1 < len(rest):
-            return int(rest[i + 1])
-        if arg.startswith("--port="):
-            return int(arg.split("=", 1)[1])
+    for name in ("--admin-port", "--port"):
+        for i, arg in enumerate(rest):
+            if arg == name and i + 1 < len(rest):
+                return int(rest[i + 1])
+            if arg.startswith(name + "="):
+                return int(arg.split("=", 1)[1])
     targets = [arg for arg in rest if not arg.startswith("-")]
     if not targets:
         return default_port("gateway")

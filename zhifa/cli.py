@@ -38,11 +38,13 @@ def serve(
     role: Annotated[str, typer.Option(help="api | worker | all (services only)")] = "all",
     host: Annotated[str | None, typer.Option(help="bind address (default from settings)")] = None,
     port: Annotated[int | None, typer.Option(help="port (default from the registry)")] = None,
+    admin_port: Annotated[
+        int | None,
+        typer.Option(help="serve /healthz, /readyz, /metrics, /docs here, off the public port (production)"),
+    ] = None,
 ) -> None:
     """Run one process: the gateway or a service (API, worker, or both)."""
-    import uvicorn
-
-    from services.common import httpserver
+    from services.common import listeners
 
     if target not in SERVE_TARGETS:
         raise typer.BadParameter(f"unknown target {target!r}; expected one of {', '.join(SERVE_TARGETS)}")
@@ -56,22 +58,25 @@ def serve(
         asgi = create_gateway(gw_settings)
         bind_host, bind_port = host or gw_settings.host, port or gw_settings.port
         limits = gw_settings
+        admin_only = listeners.GATEWAY_ADMIN_ONLY
     else:
         settings = _service_settings(target)
         module = importlib.import_module(f"services.{target}.app")
         asgi = module.create_app(settings, role=role)  # type: ignore[arg-type]
         bind_host, bind_port = host or settings.host, port or settings.port or SERVICES[target].port
         limits = settings
-    config = httpserver.config(
+        admin_only = listeners.SERVICE_ADMIN_ONLY
+    freeze_startup_heap()
+    listeners.run(
         asgi,
         host=bind_host,
         port=bind_port,
+        admin_port=admin_port,
+        admin_only=admin_only,
         loop="uvloop",
         max_header_bytes=limits.http_max_header_bytes,
         max_headers=limits.http_max_headers,
     )
-    freeze_startup_heap()
-    uvicorn.Server(config).run()
 
 
 def freeze_startup_heap() -> None:

@@ -299,7 +299,8 @@ def _start(sup: Supervisor, opts: Options) -> str | None:
 
     var = opts.var_dir
     pg = EmbeddedPostgres(var / "postgres", opts.pg_port, durable=True)
-    nats = EmbeddedNats(var / "nats", opts.nats_port, monitor_port=opts.nats_monitor_port)
+    # The production permission model with generated per-service passwords (var/nats.credentials.json).
+    nats = EmbeddedNats(var / "nats", opts.nats_port, monitor_port=opts.nats_monitor_port, auth=True)
     say(f"starting PostgreSQL on 127.0.0.1:{opts.pg_port} (data in {shown(var / 'postgres')}) ...")
     sup.start(PostgresChild(pg))
     say(f"starting NATS JetStream on 127.0.0.1:{opts.nats_port} (sync_interval: always) ...")
@@ -311,6 +312,7 @@ def _start(sup: Supervisor, opts: Options) -> str | None:
         "ZHIFA_NATS_URL": nats.url,
         "ZHIFA_LOG_JSON": os.environ.get("ZHIFA_LOG_JSON", "true"),
         "ZHIFA_GATEWAY_PORT": str(ports["gateway"]),
+        **nats.client_env(),
     }
     urls = {}
     for info in SERVICES.values():

@@ -29,20 +29,20 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from starlette.responses import Response
 
 import services.common.contracts  # noqa: F401  (registers every contract)
-from services.common import audit, clock, logs, metrics, outbox, problems
+from services.common import audit, clock, logs, metrics, migrate, outbox, problems
 from services.common.auth import TokenVerifier
-from services.common.bus import Bus
+from services.common.bus import Bus, Credentials
 from services.common.calendar_store import next_year_missing
 from services.common.contracts.diagnostics import PINGS, Ping
 from services.common.db import create_engine, session_factory, transaction
 from services.common.deps import AdminDep, SessionDep, roles
 from services.common.edge import EdgeMiddleware
-from services.common.errors import BadRequest, Conflict, NotFound, Unavailable
+from services.common.errors import BadRequest, Conflict, NotFound
 from services.common.events import Envelope, Event
 from services.common.inbox import ConsumerRunner, Subscription
 from services.common.outbox import Relay
 from services.common.pagination import CursorQuery, InvalidCursor, LimitQuery, Page, decode_cursor, page_of
-from services.common.registry import SERVICES, ServiceInfo
+from services.common.registry import SERVICES, ServiceInfo, by_subject
 from services.common.settings import ServiceSettings
 from services.common.tables import calendar_override_t, calendar_year_t, dead_letter_t, diagnostic_ping_t
 from services.common.workdays import PACKAGE_YEARS
@@ -319,18 +319,15 @@ def _kernel_router(info: ServiceInfo, info_is_dev: bool) -> APIRouter:
     ) -> DeadLetterRead:
         """Publish a dead-lettered event again; consumers that already applied it ignore it (inbox)."""
         row = await _open_dead_letter(session, dead_letter_id)
-        bus = request.app.state.runtime.bus
-        if not bus.connected:
-            raise Unavailable(
-                "消息总线暂不可用，请稍后重试",
-                code="NATS_UNAVAILABLE",
-                detail_en="The message bus (NATS) is not connected; retry later",
+        # Handled again here, not re-published: this service may not publish into the producer's stream
+        # (services/common/nats_auth.py). A new failure becomes a new dead letter.
+        redelivery: ConsumerRunner = request.app.state.redelivery
+        if not await redelivery.redeliver(row.consumer, row.nats_subject, row.payload.encode()):
+            raise Conflict(
+                f"死信 {dead_letter_id} 的消费者 {row.consumer} 已不存在，无法重试，请核实后丢弃",
+                code="DEAD_LETTER_CONSUMER_GONE",
+                detail_en=f"consumer {row.consumer} no longer exists: discard the dead letter instead",
             )
-        await bus.js.publish(
-            row.nats_subject,
-            row.payload.encode(),
-            headers={"Nats-Msg-Id": f"retry-{row.id}-{uuid.uuid4().hex[:8]}"},
-        )
         return await _resolve_dead_letter(session, row, principal, "dead_letter.retried", body.note)
 
     @router.post("/admin/dead-letters/{dead_letter_id}/discard", response_model=DeadLetterRead)
@@ -433,18 +430,29 @@ def _health_router() -> APIRouter:
     @router.get("/readyz")
     async def readyz(request: Request) -> Response:
         runtime: Runtime = request.app.state.runtime
-        db_ok = True
+        schema: migrate.SchemaState | None = None
         try:
             async with runtime.engine.connect() as conn:
-                await asyncio.wait_for(conn.execute(sa.text("SELECT 1")), 2)
+                schema = await asyncio.wait_for(migrate.schema_state(conn, runtime.info.name), 2)
         except Exception:
-            db_ok = False
+            schema = None
+        db_ok = schema is not None
         nats_ok = runtime.bus.connected
-        # NATS down does not take the API out of rotation: writes still succeed into the outbox and drain
-        # on reconnect (SPEC §1.4). It is reported, and alerting watches it and the outbox backlog.
-        status = "ok" if db_ok and nats_ok else ("degraded" if db_ok else "unavailable")
-        body = {"status": status, "database": "up" if db_ok else "down", "nats": "up" if nats_ok else "down"}
-        return JSONResponse(body, status_code=200 if db_ok else 503)
+        # Ready only on a schema at this code's Alembic head (or ahead of it: a newer release migrated first),
+        # never on an unmigrated database. NATS down does not take the API out of rotation: writes still
+        # succeed into the outbox and drain on reconnect (SPEC §1.4). It is reported, and alerting watches it
+        # and the outbox backlog.
+        ready = schema is not None and schema.ready
+        status = "ok" if ready and nats_ok else ("degraded" if ready else "unavailable")
+        body = {
+            "status": status,
+            "database": "up" if db_ok else "down",
+            "schema": schema.status if schema is not None else "unknown",
+            "nats": "up" if nats_ok else "down",
+        }
+        if schema is not None and not schema.ready:
+            body["reason"] = schema.reason(runtime.info.name)
+        return JSONResponse(body, status_code=200 if ready else 503)
 
     @router.get("/metrics")
     async def metrics_endpoint() -> Response:
@@ -471,6 +479,13 @@ async def _warn_if_next_year_uncovered(factory: async_sessionmaker[AsyncSession]
         )
 
 
+def durable_consumers(app: FastAPI) -> list[tuple[str, str]]:
+    """(stream, durable consumer name) of every subscription of a service application: what its workers
+    pull from, and what their autoscaler watches (deploy/k8s/components/keda)."""
+    runner: ConsumerRunner = app.state.redelivery
+    return [(by_subject(sub.subject).stream, runner.durable_name(sub)) for sub in runner.subscriptions]
+
+
 def build_service_app(parts: ServiceParts, role: Role = "all") -> FastAPI:
     info, settings = parts.info, parts.settings
     if settings.env != "test":
@@ -483,10 +498,34 @@ def build_service_app(parts: ServiceParts, role: Role = "all") -> FastAPI:
     )
     factory = session_factory(engine)
     verifier = TokenVerifier.from_settings(settings)
-    bus = Bus(settings.nats_url, name=f"zhifa-{info.name}", stream_replicas=settings.nats_stream_replicas)
+    bus = Bus(
+        settings.nats_url,
+        name=f"zhifa-{info.name}",
+        stream_replicas=settings.nats_stream_replicas,
+        credentials=Credentials(
+            user=settings.nats_user,
+            password=settings.nats_password,
+            creds_file=settings.nats_creds_file,
+            tls_ca_file=settings.nats_tls_ca_file,
+            tls_cert_file=settings.nats_tls_cert_file,
+            tls_key_file=settings.nats_tls_key_file,
+        ),
+        own_streams=[info.stream],
+    )
     runtime = Runtime(
         info=info, settings=settings, engine=engine, factory=factory, bus=bus, verifier=verifier
     )
+
+    def consumers_of() -> ConsumerRunner:
+        return ConsumerRunner(
+            service=info.name,
+            factory=factory,
+            bus=bus,
+            subscriptions=[*ping_subscriptions(info), *parts.subscriptions],
+            max_deliver=settings.consumer_max_deliver,
+            ack_wait=settings.consumer_ack_wait_s,
+            concurrency=settings.consumer_concurrency,
+        )
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -506,15 +545,7 @@ def build_service_app(parts: ServiceParts, role: Role = "all") -> FastAPI:
                 poll_interval=settings.relay_poll_interval_s,
                 retention=timedelta(days=settings.outbox_retention_days),
             )
-            runtime.consumers = ConsumerRunner(
-                service=info.name,
-                factory=factory,
-                bus=bus,
-                subscriptions=[*ping_subscriptions(info), *parts.subscriptions],
-                max_deliver=settings.consumer_max_deliver,
-                ack_wait=settings.consumer_ack_wait_s,
-                concurrency=settings.consumer_concurrency,
-            )
+            runtime.consumers = consumers_of()
             relay, consumers = runtime.relay, runtime.consumers
             background: list[tuple[str, Callable[[], Coroutine[Any, Any, None]]]] = [
                 (f"{info.name}-relay", relay.run),
@@ -543,6 +574,7 @@ def build_service_app(parts: ServiceParts, role: Role = "all") -> FastAPI:
         redoc_url=None,
     )
     app.state.runtime = runtime
+    app.state.redelivery = consumers_of()  # dead-letter retries, in the API process too
     app.state.verifier = verifier
     app.state.factory = factory
     problems.install(app)

@@ -12,8 +12,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import ssl
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import timedelta
+from pathlib import Path
+from typing import Any
 
 import nats
 from nats.aio.client import Client as NatsClient
@@ -61,14 +65,62 @@ async def ensure_streams(js: JetStreamContext, configs: Iterable[StreamConfig]) 
         await js.update_stream(config)
 
 
-class Bus:
-    """A NATS connection that comes up whenever it can and stays up."""
+@dataclass(frozen=True)
+class Credentials:
+    """How a service authenticates to NATS and verifies it (services/common/nats_auth.py)."""
 
-    def __init__(self, servers: str, *, name: str, stream_replicas: int = 1, ping_interval: int = 5) -> None:
+    user: str | None = None
+    password: str | None = None
+    creds_file: Path | None = None
+    tls_ca_file: Path | None = None
+    tls_cert_file: Path | None = None
+    tls_key_file: Path | None = None
+
+    @property
+    def authenticated(self) -> bool:
+        return self.creds_file is not None or bool(self.user and self.password)
+
+    def connect_options(self, servers: list[str]) -> dict[str, Any]:
+        options: dict[str, Any] = {}
+        if self.creds_file is not None:
+            options["user_credentials"] = str(self.creds_file)
+        elif self.user and self.password:
+            options["user"], options["password"] = self.user, self.password
+        if self.tls_ca_file is not None or any(s.startswith("tls://") for s in servers):
+            context = ssl.create_default_context(
+                cafile=str(self.tls_ca_file) if self.tls_ca_file is not None else None
+            )
+            context.minimum_version = ssl.TLSVersion.TLSv1_2
+            if self.tls_cert_file is not None and self.tls_key_file is not None:
+                context.load_cert_chain(str(self.tls_cert_file), str(self.tls_key_file))
+            options["tls"] = context
+        return options
+
+
+class Bus:
+    """A NATS connection that comes up whenever it can and stays up.
+
+    With credentials (a service's own NATS user) it creates and updates only ``own_streams``: the other
+    services' streams are theirs (a consumer waits until its producer created the stream). Without, as on
+    the unauthenticated local test servers, it ensures every stream, so a consumer can start first.
+    """
+
+    def __init__(
+        self,
+        servers: str,
+        *,
+        name: str,
+        stream_replicas: int = 1,
+        ping_interval: int = 5,
+        credentials: Credentials | None = None,
+        own_streams: Iterable[str] | None = None,
+    ) -> None:
         self.servers = [s.strip() for s in servers.split(",") if s.strip()]
         self.name = name
         self.stream_replicas = stream_replicas
         self.ping_interval = ping_interval
+        self.credentials = credentials or Credentials()
+        self.own_streams = set(own_streams) if own_streams is not None else None
         self.nc: NatsClient | None = None
         self._js: JetStreamContext | None = None
         self._ready = asyncio.Event()
@@ -122,9 +174,13 @@ class Bus:
                     disconnected_cb=self._on_disconnected,
                     reconnected_cb=self._on_reconnected,
                     error_cb=self._on_error,
+                    **self.credentials.connect_options(self.servers),
                 )
                 js = nc.jetstream(timeout=5)
-                await ensure_streams(js, stream_configs(self.stream_replicas))
+                configs = stream_configs(self.stream_replicas)
+                if self.credentials.authenticated and self.own_streams is not None:
+                    configs = [c for c in configs if c.name in self.own_streams]
+                await ensure_streams(js, configs)
             except asyncio.CancelledError:
                 raise
             except Exception as exc:

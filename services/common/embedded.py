@@ -7,9 +7,11 @@ Used by ``zhifa up`` and by the test fixtures. Nothing in the product depends on
 from __future__ import annotations
 
 import contextlib
+import json
 import logging
 import os
 import pwd
+import secrets
 import shutil
 import signal
 import socket
@@ -198,22 +200,64 @@ def nats_server_binary() -> str:
 
 
 class EmbeddedNats:
-    """A nats-server with JetStream, storing in ``store_dir``, fsyncing every write (SPEC §1.4)."""
+    """A nats-server with JetStream, storing in ``store_dir``, fsyncing every write (SPEC §1.4).
+
+    With ``auth`` it runs the production permission model (services/common/nats_auth.py): one user per
+    service with a password generated on first start and kept, readable by the owner only, in
+    ``<store_dir>.credentials.json``; :meth:`client_env` gives the services their variables.
+    """
 
     def __init__(
-        self, store_dir: Path, port: int, *, monitor_port: int | None = None, sync_always: bool = True
+        self,
+        store_dir: Path,
+        port: int,
+        *,
+        monitor_port: int | None = None,
+        sync_always: bool = True,
+        auth: bool = False,
     ):
         self.store_dir = Path(store_dir).resolve()
         self.port = port
         self.monitor_port = monitor_port
         self.sync_always = sync_always
+        self.auth = auth
         self.process: subprocess.Popen[bytes] | None = None
         self.config_file = self.store_dir.parent / f"{self.store_dir.name}.conf"
         self.log_file = self.store_dir.parent / f"{self.store_dir.name}.log"
+        self.credentials_file = self.store_dir.parent / f"{self.store_dir.name}.credentials.json"
 
     @property
     def url(self) -> str:
         return f"nats://127.0.0.1:{self.port}"
+
+    def passwords(self) -> dict[str, str]:
+        """Service name -> its NATS password (generated once, then read back)."""
+        from services.common.registry import SERVICES
+
+        known: dict[str, str] = {}
+        if self.credentials_file.exists():
+            known = json.loads(self.credentials_file.read_text(encoding="utf-8"))
+        if set(known) != set(SERVICES):
+            known = {name: known.get(name) or secrets.token_urlsafe(24) for name in SERVICES}
+            self.credentials_file.parent.mkdir(parents=True, exist_ok=True)
+            fd = os.open(self.credentials_file, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            with os.fdopen(fd, "w", encoding="utf-8") as f:
+                json.dump(known, f, indent=2)
+        return known
+
+    def client_env(self) -> dict[str, str]:
+        """The environment of the services' NATS credentials (empty without auth)."""
+        from services.common import nats_auth
+        from services.common.registry import SERVICES
+
+        if not self.auth:
+            return {}
+        passwords = self.passwords()
+        env = {}
+        for name, info in SERVICES.items():
+            env[f"{info.env_prefix}NATS_USER"] = nats_auth.user_name(name)
+            env[f"{info.env_prefix}NATS_PASSWORD"] = passwords[name]
+        return env
 
     def config_text(self) -> str:
         """The server's whole configuration (the one place to add to it: accounts, authorisation, TLS)."""
@@ -221,6 +265,11 @@ class EmbeddedNats:
         # power loss dropped acknowledged writes. `sync_interval: always` fsyncs each write before the ack.
         sync = "  sync_interval: always\n" if self.sync_always else ""
         monitor = f"http: 127.0.0.1:{self.monitor_port}\n" if self.monitor_port else ""
+        authorization = ""
+        if self.auth:
+            from services.common import nats_auth
+
+            authorization = nats_auth.authorization_block(self.passwords())
         return (
             f"listen: 127.0.0.1:{self.port}\n"
             f"{monitor}"
@@ -229,11 +278,13 @@ class EmbeddedNats:
             f'  store_dir: "{self.store_dir}"\n'
             f"{sync}"
             "}\n"
+            f"{authorization}"
         )
 
     def write_config(self) -> None:
         self.store_dir.mkdir(parents=True, exist_ok=True)
         self.config_file.write_text(self.config_text())
+        self.config_file.chmod(0o600)  # it may hold the services' passwords
 
     def start(self, timeout: float = 20) -> None:
         self.write_config()

@@ -52,6 +52,35 @@ class Subscription:
     handler: Handler
 
 
+@dataclass(frozen=True)
+class _Metadata:
+    num_delivered: int
+
+
+@dataclass
+class Redelivery:
+    """A dead-lettered message handed to its handler again inside this process, not through NATS: a
+    service may not publish into the producer's stream (services/common/nats_auth.py). It counts as the
+    last delivery, so a new failure is dead-lettered at once; ack, nak and term have nothing to answer."""
+
+    subject: str
+    data: bytes
+    deliveries: int
+
+    @property
+    def metadata(self) -> _Metadata:
+        return _Metadata(self.deliveries)
+
+    async def ack(self) -> None:
+        return None
+
+    async def nak(self, delay: float | None = None) -> None:
+        return None
+
+    async def term(self) -> None:
+        return None
+
+
 def backoff(delivery: int) -> float:
     """Seconds before redelivery number ``delivery + 1``: 0.5, 1, 2, 4, ... capped at 60."""
     return float(min(60.0, 0.5 * 2 ** max(0, delivery - 1)))
@@ -135,6 +164,15 @@ class ConsumerRunner:
                 continue
             for msg in msgs:
                 await self.handle(sub, msg, durable)
+
+    async def redeliver(self, durable: str, subject: str, payload: bytes) -> bool:
+        """Handle a dead-lettered message again (the inbox keeps it idempotent); False when no subscription
+        of this service has that consumer name."""
+        for sub in self.subscriptions:
+            if self.durable_name(sub) == durable:
+                await self.handle(sub, Redelivery(subject, payload, self.max_deliver), durable)  # type: ignore[arg-type]
+                return True
+        return False
 
     async def handle(self, sub: Subscription, msg: Msg, durable: str) -> None:
         delivered = msg.metadata.num_delivered or 1

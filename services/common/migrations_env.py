@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import asyncio
 
+import sqlalchemy as sa
 from alembic import context
 from sqlalchemy import MetaData, pool
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from services.common.db import asyncpg_url
+from services.common.migrate import lock_key
 
 
 def run(metadata: MetaData, service: str) -> None:
@@ -27,6 +29,9 @@ def run(metadata: MetaData, service: str) -> None:
             connection=connection, target_metadata=metadata, version_table=version_table, compare_type=True
         )
         with context.begin_transaction():
+            # Concurrent runs (one per starting pod) wait here; the lock ends with the transaction, after
+            # which the next run finds the schema at head (services/common/migrate.py).
+            connection.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": lock_key(service)})
             context.run_migrations()
 
     async def main() -> None:

@@ -40,6 +40,15 @@ class CommonSettings(BaseSettings):
     nats_stream_replicas: int = _shared(
         "NATS_STREAM_REPLICAS", 1, "JetStream replicas per stream (3 in production)"
     )  # type: ignore[assignment]
+    nats_tls_ca_file: Path | None = _shared(
+        "NATS_TLS_CA_FILE", None, "CA bundle that signed the NATS servers' certificates (TLS to NATS)"
+    )  # type: ignore[assignment]
+    nats_tls_cert_file: Path | None = _shared(
+        "NATS_TLS_CERT_FILE", None, "client certificate for NATS (mutual TLS, optional)"
+    )  # type: ignore[assignment]
+    nats_tls_key_file: Path | None = _shared(
+        "NATS_TLS_KEY_FILE", None, "client certificate's private key for NATS (mutual TLS, optional)"
+    )  # type: ignore[assignment]
     jwks_file: Path | None = _shared(
         "JWKS_FILE", DEV_JWKS_FILE, "JWKS JSON file with the token-signing public keys"
     )  # type: ignore[assignment]
@@ -126,6 +135,11 @@ class ServiceSettings(CommonSettings):
     )
     database_pool_size: int = Field(10, description="connections kept in the pool")
     database_max_overflow: int = Field(10, description="extra connections under load")
+    nats_user: str | None = Field(None, description="this service's NATS user (docs/operations.md, NATS)")
+    nats_password: str | None = Field(None, description="this service's NATS password")
+    nats_creds_file: Path | None = Field(
+        None, description="NATS credentials file (JWT + nkey seed), instead of user and password"
+    )
     host: str = Field("127.0.0.1", description="HTTP bind address")
     port: int = Field(0, description="HTTP port (0: the registry's default)")
     max_body_bytes: int = Field(2 * 1024 * 1024, description="largest accepted request body")
@@ -141,6 +155,29 @@ class ServiceSettings(CommonSettings):
     consumer_ack_wait_s: float = Field(30.0, description="JetStream ack wait for consumers")
     consumer_concurrency: int = Field(8, description="messages handled at once per consumer")
     idempotency_ttl_hours: int = Field(48, description="how long Idempotency-Key responses are kept (>= 24)")
+
+    @property
+    def nats_authenticated(self) -> bool:
+        return self.nats_creds_file is not None or bool(self.nats_user and self.nats_password)
+
+    @model_validator(mode="after")
+    def _require_nats_auth_and_tls(self) -> ServiceSettings:
+        """Outside dev, NATS without a service's own credentials or without TLS is refused (等保: every
+        connection authenticated, data in transit encrypted)."""
+        if self.is_dev:
+            return self
+        problems = []
+        if not self.nats_authenticated:
+            problems.append(
+                f"no NATS credentials: set ZHIFA_{self.service_name.upper()}_NATS_USER and _NATS_PASSWORD "
+                "(or _NATS_CREDS_FILE)"
+            )
+        servers = [s.strip() for s in self.nats_url.split(",") if s.strip()]
+        if self.nats_tls_ca_file is None and not all(s.startswith("tls://") for s in servers):
+            problems.append("NATS without TLS: set ZHIFA_NATS_TLS_CA_FILE or use tls:// URLs")
+        if problems:
+            raise ValueError("refusing to start outside dev: " + "; ".join(problems))
+        return self
 
 
 def settings_class(service: str) -> type[ServiceSettings]:

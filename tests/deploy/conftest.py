@@ -26,10 +26,12 @@ def base() -> Rendered:
 
 @pytest.fixture(scope="session")
 def with_components(tmp_path_factory: pytest.TempPathFactory) -> Rendered:
-    """The prod overlay with every opt-in component of deploy/k8s/components added, as an operator would."""
+    """The prod overlay with every component of deploy/k8s/components it does not include yet added, as an
+    operator would."""
     work: Path = tmp_path_factory.mktemp("kustomize")
     rel = lambda p: os.path.relpath(p, work)  # noqa: E731
-    components = [rel(p) for p in manifests.component_dirs()]
+    prod = (manifests.OVERLAYS / "prod" / "kustomization.yaml").read_text(encoding="utf-8")
+    components = [rel(p) for p in manifests.component_dirs() if f"components/{p.name}\n" not in prod]
     (work / "kustomization.yaml").write_text(
         "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\n"
         f"resources: [{rel(manifests.OVERLAYS / 'prod')}]\n"

@@ -18,6 +18,7 @@ from typing import Any
 import yaml
 
 ROOT = Path(__file__).resolve().parents[2]
+TESTS = Path(__file__).resolve().parent
 DEPLOY = ROOT / "deploy"
 K8S = DEPLOY / "k8s"
 OVERLAYS = K8S / "overlays"
@@ -115,12 +116,13 @@ class Rendered:
             yield w, pod_template(w)
 
     def container(self, kind: str, name: str, container: str | None = None) -> Obj:
+        """The one container of a workload, or the container (or init container) of that name."""
         spec = pod_template(self.get(kind, name))["spec"]
         containers = spec["containers"]
         if container is None:
             assert len(containers) == 1, f"{kind}/{name} has {len(containers)} containers"
             return containers[0]  # type: ignore[no-any-return]
-        return next(c for c in containers if c["name"] == container)
+        return next(c for c in all_containers(spec) if c["name"] == container)
 
     def env(self, container: Obj) -> dict[str, str | None]:
         """Name -> value of every variable the container gets (envFrom resolved; Secret refs are None

@@ -20,6 +20,7 @@ import pytest
 import yaml
 from pydantic import AliasChoices
 
+from services.common.listeners import ADMIN_PORT_OFFSET
 from services.common.registry import GATEWAY_PORT, NATS_PORT, POSTGRES_PORT, SERVICES, ServiceInfo
 from tests.deploy import manifests
 from tests.deploy.manifests import Rendered, k8s_name
@@ -30,6 +31,7 @@ DEV_KEYS = manifests.ROOT / "services" / "common" / "devkeys"
 
 def service_env(info: ServiceInfo) -> set[str]:
     names = COMMON_ENV | {"ZHIFA_NATS_URL", "ZHIFA_NATS_STREAM_REPLICAS", f"{info.env_prefix}DATABASE_URL"}
+    names |= {f"{info.env_prefix}NATS_USER", f"{info.env_prefix}NATS_PASSWORD"}
     if info.name == "inspection":
         names.add("ZHIFA_INSPECTION_ENTRY_CODE_KEY_FILE")
     return names
@@ -37,18 +39,22 @@ def service_env(info: ServiceInfo) -> set[str]:
 
 def gateway_env() -> set[str]:
     upstreams = {f"ZHIFA_GATEWAY_{name.upper()}_URL" for name in SERVICES}
-    return COMMON_ENV | upstreams | {"ZHIFA_GATEWAY_CORS_ORIGINS"}
+    return COMMON_ENV | upstreams | {"ZHIFA_GATEWAY_CORS_ORIGINS", "ZHIFA_GATEWAY_TRUSTED_PROXIES"}
 
 
-def processes() -> list[tuple[str, str, str, ServiceInfo | None]]:
-    """(compose service, Kubernetes kind, Kubernetes name, service) of every zhifa process."""
-    out: list[tuple[str, str, str, ServiceInfo | None]] = [("gateway", "Deployment", "gateway", None)]
+def processes() -> list[tuple[str, str, str, ServiceInfo | None, str | None]]:
+    """(compose service, Kubernetes kind, Kubernetes name, service, container) of every zhifa process;
+    container None: the workload's only container. In Kubernetes the migrations run in the init container
+    ``migrate`` of every service pod; compose runs them as one-shot services the others wait for."""
+    out: list[tuple[str, str, str, ServiceInfo | None, str | None]] = [
+        ("gateway", "Deployment", "gateway", None, None)
+    ]
     for info in SERVICES.values():
         k = k8s_name(info.name)
         out += [
-            (k, "Deployment", f"{k}-api", info),
-            (f"{k}-worker", "Deployment", f"{k}-worker", info),
-            (f"{k}-migrate", "Job", f"{k}-migrate", info),
+            (k, "Deployment", f"{k}-api", info, k8s_name(info.name)),
+            (f"{k}-worker", "Deployment", f"{k}-worker", info, k8s_name(info.name)),
+            (f"{k}-migrate", "Deployment", f"{k}-api", info, "migrate"),
         ]
     return out
 
@@ -68,7 +74,14 @@ class TestRegistryAndManifests:
                 assert manifests.option(argv, "--role") == role
                 assert manifests.option(argv, "--host") == "0.0.0.0"
                 assert manifests.option(argv, "--port") == str(info.port)
-                assert [(p["name"], p["containerPort"]) for p in c["ports"]] == [("http", info.port)]
+                admin = info.port + ADMIN_PORT_OFFSET
+                assert manifests.option(argv, "--admin-port") == str(admin)
+                assert [(p["name"], p["containerPort"]) for p in c["ports"]] == [
+                    ("http", info.port),
+                    ("admin", admin),
+                ]
+                init = rendered.container("Deployment", f"{k}-{role}", "migrate")
+                assert manifests.command_line(init) == ["zhifa", "migrate", info.name]
             svc = rendered.get("Service", k)
             assert [(p["port"], p["targetPort"]) for p in svc["spec"]["ports"]] == [(info.port, "http")]
             api_labels = rendered.get("Deployment", f"{k}-api")["spec"]["template"]["metadata"]["labels"]
@@ -78,19 +91,19 @@ class TestRegistryAndManifests:
                 if manifests.selector_matches({"matchLabels": svc["spec"]["selector"]}, labels)
             ]
             assert selected == [f"Deployment/{k}-api"], f"Service {k} must route to the API pods only"
-            job = rendered.container("Job", f"{k}-migrate")
-            assert manifests.command_line(job) == ["zhifa", "migrate", info.name]
             assert api_labels["zhifa/tier"] == "service"
         gateway = manifests.command_line(rendered.container("Deployment", "gateway"))
         assert gateway[:3] == ["zhifa", "serve", "gateway"] and "--role" not in gateway
         assert manifests.option(gateway, "--port") == str(GATEWAY_PORT)
-        assert rendered.get("Service", "gateway")["spec"]["ports"][0]["port"] == GATEWAY_PORT
+        assert manifests.option(gateway, "--admin-port") == str(GATEWAY_PORT + ADMIN_PORT_OFFSET)
+        # The Service (behind the Ingress) carries the public port only.
+        assert [p["port"] for p in rendered.get("Service", "gateway")["spec"]["ports"]] == [GATEWAY_PORT]
 
     @pytest.mark.parametrize("overlay", ["dev", "prod"])
     def test_no_process_is_deployed_that_the_registry_does_not_know(
         self, overlays: dict[str, Rendered], overlay: str
     ) -> None:
-        known = {name for _, kind, name, _ in processes()} | {"nats", "postgres"}
+        known = {name for _, kind, name, _, _ in processes()} | {"nats", "postgres"}
         deployed = {w["metadata"]["name"] for w in overlays[overlay].workloads()}
         assert deployed <= known, deployed - known
 
@@ -100,8 +113,8 @@ class TestRegistryAndManifests:
     ) -> None:
         rendered = overlays[overlay]
         all_db_urls = {f"{i.env_prefix}DATABASE_URL" for i in SERVICES.values()}
-        for _, kind, name, info in processes():
-            env = set(rendered.env(rendered.container(kind, name)))
+        for _, kind, name, info, container in processes():
+            env = set(rendered.env(rendered.container(kind, name, container)))
             expected = gateway_env() if info is None else service_env(info)
             assert expected <= env, f"{name} lacks {expected - env}"
             own = set() if info is None else {f"{info.env_prefix}DATABASE_URL"}
@@ -112,10 +125,10 @@ class TestRegistryAndManifests:
         self, overlays: dict[str, Rendered], overlay: str
     ) -> None:
         rendered = overlays[overlay]
-        for _, kind, name, _ in processes():
+        for _, kind, name, _, container in processes():
             workload = rendered.get(kind, name)
             spec = manifests.pod_template(workload)["spec"]
-            c = rendered.container(kind, name)
+            c = rendered.container(kind, name, container)
             volumes = {v["name"]: v for v in spec["volumes"]}
             for var, value in rendered.env(c).items():
                 if not var.endswith("_FILE"):
@@ -205,7 +218,8 @@ def settings_env_names(cls: Any) -> set[str]:
 
 # Named in the deployment contract but not yet read by the code: reported as expected failures until
 # the settings define them, then checked like every other name.
-PENDING_SETTINGS: set[str] = set()
+# ZHIFA_GATEWAY_TRUSTED_PROXIES: the gateway's trusted-proxy CIDRs (issue #11 item 12, the edge branch).
+PENDING_SETTINGS: set[str] = {"ZHIFA_GATEWAY_TRUSTED_PROXIES"}
 
 
 class TestSettings:
@@ -215,10 +229,10 @@ class TestSettings:
     ) -> None:
         rendered = overlays[overlay]
         pending = []
-        for _, kind, name, info in processes():
+        for _, kind, name, info, container in processes():
             known = settings_env_names(settings_class("gateway" if info is None else info.name))
             unknown = {
-                v for v in rendered.env(rendered.container(kind, name)) if v.startswith("ZHIFA_")
+                v for v in rendered.env(rendered.container(kind, name, container)) if v.startswith("ZHIFA_")
             } - known
             pending += sorted(unknown & PENDING_SETTINGS)
             assert unknown <= PENDING_SETTINGS, f"{name}: no setting reads {unknown - PENDING_SETTINGS}"
@@ -282,16 +296,38 @@ class TestSettings:
             self._materialise(prod, "Deployment", name, tmp_path, real)
             env = prod.env(prod.container("Deployment", name))
             db = f"{info.env_prefix}DATABASE_URL"
+            nats_password = f"{info.env_prefix}NATS_PASSWORD"
             assert env[db] is None  # prod renders no Secret: it comes from the cluster
+            assert env[nats_password] is None
             env[db] = manifests.secret_data(base.get("Secret", f"zhifa-{k8s_name(info.name)}-database"))[db]
+            env[nats_password] = manifests.secret_data(
+                base.get("Secret", f"zhifa-{k8s_name(info.name)}-nats")
+            )[nats_password]
             self._apply(monkeypatch, env, tmp_path)
             with pytest.raises(ValueError, match="placeholder"):
                 settings_class(info.name)()
             env[db] = (
                 f"postgresql+asyncpg://{info.database_name}:Xq7-rotated@pg.internal:5432/{info.database_name}"
             )
+            env[nats_password] = "Zr4-rotated-nats"
             self._apply(monkeypatch, env, tmp_path)
-            assert settings_class(info.name)().env == "prod"
+            settings = settings_class(info.name)()
+            assert settings.env == "prod"
+            # NATS as the service's own user, over TLS verified with the mounted CA (issue #11 item 14).
+            assert settings.nats_user == f"zhifa-{k8s_name(info.name)}"
+            assert settings.nats_tls_ca_file is not None and settings.nats_tls_ca_file.name == "ca.crt"
+            assert all(url.startswith("tls://") for url in settings.nats_url.split(","))
+            # Without its NATS credentials, or without TLS, a service refuses to start in prod.
+            self._apply(monkeypatch, {k: v for k, v in env.items() if k != nats_password}, tmp_path)
+            with pytest.raises(ValueError, match="no NATS credentials"):
+                settings_class(info.name)()
+            plain = {
+                **{k: v for k, v in env.items() if k != "ZHIFA_NATS_TLS_CA_FILE"},
+                "ZHIFA_NATS_URL": "nats://nats-0.nats-headless:4222",
+            }
+            self._apply(monkeypatch, plain, tmp_path)
+            with pytest.raises(ValueError, match="NATS without TLS"):
+                settings_class(info.name)()
 
 
 def production_key_files() -> dict[str, str]:
@@ -314,7 +350,11 @@ def production_key_files() -> dict[str, str]:
     pem = entry.private_bytes(
         serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
     ).decode()
-    return {"jwks.json": json.dumps({"keys": [jwk]}), "entry-code-key.pem": pem}
+    return {
+        "jwks.json": json.dumps({"keys": [jwk]}),
+        "entry-code-key.pem": pem,
+        "ca.crt": "-----BEGIN CERTIFICATE-----\n(a stand-in: the settings only check the file exists)\n",
+    }
 
 
 class TestCli:
@@ -346,7 +386,7 @@ class TestCli:
             manifests.command_line(c)
             for r in overlays.values()
             for _, t in r.pod_templates()
-            for c in t["spec"]["containers"]
+            for c in manifests.all_containers(t["spec"])
             if c.get("command") == ["zhifa"]
         ]
         compose = manifests.load_compose()["services"]
@@ -395,12 +435,12 @@ class TestCompose:
         self, compose: dict[str, Any], overlays: dict[str, Rendered]
     ) -> None:
         dev = overlays["dev"]
-        for compose_name, kind, name, info in processes():
+        for compose_name, kind, name, info, container_name in processes():
             service = compose["services"][compose_name]
-            container = dev.container(kind, name)
+            container = dev.container(kind, name, container_name)
             assert service["command"] == container["args"], compose_name
             assert set(service["environment"]) == set(dev.env(container)), compose_name
-            if kind == "Deployment":
+            if container_name != "migrate":
                 port = GATEWAY_PORT if info is None else info.port
                 assert service["expose"] == [str(port)], compose_name
 

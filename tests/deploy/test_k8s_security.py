@@ -87,8 +87,9 @@ class TestWorkloads:
             spec = d["spec"]["template"]["spec"]
             (c,) = spec["containers"]
             assert c["command"] == ["zhifa"], d["metadata"]["name"]
-            assert c["livenessProbe"]["httpGet"] == {"path": "/healthz", "port": "http"}
-            assert c["readinessProbe"]["httpGet"] == {"path": "/readyz", "port": "http"}
+            # On the admin port: the public one refuses the internal paths (issue #11 item 11).
+            assert c["livenessProbe"]["httpGet"] == {"path": "/healthz", "port": "admin"}
+            assert c["readinessProbe"]["httpGet"] == {"path": "/readyz", "port": "admin"}
             assert c["startupProbe"]["httpGet"]["path"] == "/healthz"
             tmp = [m for m in c["volumeMounts"] if m["mountPath"] == "/tmp"]
             assert tmp, f"{d['metadata']['name']}: no writable /tmp"
@@ -117,8 +118,18 @@ def only_pods(rule: Allowed, rendered: Rendered, wanted: dict[str, str]) -> bool
     return all(manifests.selector_matches({"matchLabels": wanted}, by_name[p]) for p in pods)
 
 
+METRICS_SCRAPER = {"namespaceSelector": {"matchLabels": {"zhifa/metrics-scraper": "true"}}}
+AUTOSCALER = {"namespaceSelector": {"matchLabels": {"zhifa/autoscaler": "true"}}}
+
+
+def is_scrape_rule(rule: Allowed) -> bool:
+    """Prometheus's way in (component monitoring): the admin port only, where no API answers."""
+    return rule.peer == METRICS_SCRAPER and rule.ports == ("admin",)
+
+
 def gateway_only_violations(rendered: Rendered) -> list[str]:
-    """Where a service pod admits anything but the gateway on the service's own port."""
+    """Where a service pod admits anything but the gateway on the service's own port (or Prometheus on the
+    admin port)."""
     problems = []
     for workload, template in rendered.pod_templates():
         labels = template["metadata"].get("labels", {})
@@ -130,7 +141,7 @@ def gateway_only_violations(rendered: Rendered) -> list[str]:
         where = f"{rendered.name} {workload['kind']}/{workload['metadata']['name']}"
         if not manifests.policies_for(rendered.of_kind("NetworkPolicy"), labels, "Ingress"):
             problems.append(f"{where}: no ingress policy selects it (open to all)")
-        rules = ingress_sources(rendered, labels)
+        rules = [r for r in ingress_sources(rendered, labels) if not is_scrape_rule(r)]
         for rule in rules:
             if not only_pods(rule, rendered, GATEWAY_LABELS):
                 problems.append(f"{where}: {rule.policy} admits {rule.peer or 'any source'}")
@@ -178,11 +189,19 @@ class TestNetworkPolicies:
         found = gateway_only_violations(Rendered("leaky", [*rendered.objects, leak]))
         assert any("leak admits" in p for p in found), found
 
-    def test_opt_in_scraping_is_the_only_other_way_in(self, with_components: Rendered) -> None:
-        # Documented trade-off (docs/operations.md): the scrape component opens the service ports to the
-        # monitoring namespace; without it the rule above holds.
-        problems = gateway_only_violations(with_components)
-        assert problems and all("prometheus-scrape" in p for p in problems), problems
+    def test_prometheus_reaches_the_admin_ports_only(self, overlays: dict[str, Rendered]) -> None:
+        # Metrics moved off the API port (issue #11 item 11): scraping no longer opens the service APIs.
+        prod = overlays["prod"]
+        policy = prod.get("NetworkPolicy", "prometheus-scrape")
+        (rule,) = policy["spec"]["ingress"]
+        assert rule["from"] == [METRICS_SCRAPER] and rule["ports"] == [{"protocol": "TCP", "port": "admin"}]
+        for _, template in prod.pod_templates():
+            labels = template["metadata"]["labels"]
+            if labels.get("zhifa/tier") in ("service", "gateway"):
+                (c,) = template["spec"]["containers"]
+                admin = next(p for p in c["ports"] if p["name"] == "admin")["containerPort"]
+                assert admin not in SERVICE_PORTS | {GATEWAY_PORT}
+        assert gateway_only_violations(prod) == []
 
     @pytest.mark.parametrize("overlay", ["dev", "prod"])
     def test_nats_and_postgres_admit_only_the_services(
@@ -198,6 +217,11 @@ class TestNetworkPolicies:
             for rule in rules:
                 if rule.ports == (6222,) and name == "nats":  # cluster routes between the servers
                     assert only_pods(rule, rendered, labels), rule
+                    continue
+                if name == "nats" and (rule.peer, rule.ports) in (
+                    (METRICS_SCRAPER, (7777,)),  # the exporter sidecar (component monitoring)
+                    (AUTOSCALER, (8222,)),  # KEDA reads consumer lag (component keda)
+                ):
                     continue
                 assert rule.ports == (port,), rule
                 assert only_pods(rule, rendered, service_tier), rule
@@ -229,7 +253,7 @@ class TestNetworkPolicies:
     def test_the_gateway_is_reached_from_the_ingress_controller_only(
         self, overlays: dict[str, Rendered], overlay: str
     ) -> None:
-        rules = ingress_sources(overlays[overlay], GATEWAY_LABELS)
+        rules = [r for r in ingress_sources(overlays[overlay], GATEWAY_LABELS) if not is_scrape_rule(r)]
         assert rules
         for rule in rules:
             assert rule.peer is not None and set(rule.peer) == {"namespaceSelector"}, rule

@@ -37,10 +37,21 @@ class Stack:
     async def anew_database(self, service: str, *, migrated: bool = True) -> str:
         return await asyncio.to_thread(self.new_database, service, migrated=migrated)
 
-    def new_nats(self) -> EmbeddedNats:
-        nats = EmbeddedNats(self.root / f"nats-{uuid.uuid4().hex[:8]}", free_port(), sync_always=False)
+    def new_nats(self, *, auth: bool = False) -> EmbeddedNats:
+        """A fresh NATS server; ``auth``: the production permission model, one user per service (the
+        services then need ``nats_credentials(nats, service)``)."""
+        nats = EmbeddedNats(
+            self.root / f"nats-{uuid.uuid4().hex[:8]}", free_port(), sync_always=False, auth=auth
+        )
         nats.start()
         return nats
+
+
+def nats_credentials(nats: EmbeddedNats, service: str) -> dict[str, str]:
+    """Settings overrides that connect ``service`` to an auth-enabled NATS as its own user."""
+    from services.common import nats_auth
+
+    return {"nats_user": nats_auth.user_name(service), "nats_password": nats.passwords()[service]}
 
 
 def settings_for(service: str, **overrides: Any) -> Any:
