@@ -217,9 +217,8 @@ def settings_env_names(cls: Any) -> set[str]:
 
 
 # Named in the deployment contract but not yet read by the code: reported as expected failures until
-# the settings define them, then checked like every other name.
-# ZHIFA_GATEWAY_TRUSTED_PROXIES: the gateway's trusted-proxy CIDRs (issue #11 item 12, the edge branch).
-PENDING_SETTINGS: set[str] = {"ZHIFA_GATEWAY_TRUSTED_PROXIES"}
+# the settings define them, then checked like every other name. Empty: every name is read.
+PENDING_SETTINGS: set[str] = set()
 
 
 class TestSettings:
