@@ -22,6 +22,10 @@ PROD = {
     "jwks_file": None,
     "jwks_url": "https://auth.zhifa.shenyang.gov.cn/jwks.json",
     "database_url": "postgresql+asyncpg://zhifa_inspection:Xq7-rotated@pg.internal:5432/zhifa_inspection",
+    # Production refuses NATS without credentials or TLS (services/common/settings.py).
+    "nats_url": "tls://nats.zhifa.svc:4222",
+    "nats_user": "zhifa-inspection",
+    "nats_password": "Lk2-rotated",
 }
 
 
