@@ -118,7 +118,7 @@ async def intake_one(
     settings: SettingsDep,
 ) -> dict[str, Any]:
     """Take in one reconsideration outcome, judgment or 12345 lead (idempotent on its external id)."""
-    service.check_client(principal, kind.kind, settings.intake_clients)
+    service.check_client(principal, kind.kind, settings.integration_scopes)
     body = await request.body()
     result, stored = await service.intake_one(
         session, kind=kind.kind, body=body, principal=principal, config=config
@@ -143,7 +143,7 @@ async def intake_bulk(
     settings: SettingsDep,
 ) -> dict[str, Any]:
     """Take in an NDJSON upload (up to 100,000 lines): good lines are stored, bad lines reported by number."""
-    service.check_client(principal, kind.kind, settings.intake_clients)
+    service.check_client(principal, kind.kind, settings.integration_scopes)
     return await service.intake_bulk(
         session,
         kind=kind.kind,
