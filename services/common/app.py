@@ -39,6 +39,7 @@ from services.common.deps import AdminDep, SessionDep, roles
 from services.common.edge import EdgeMiddleware
 from services.common.errors import BadRequest, Conflict, NotFound, Unavailable
 from services.common.events import Envelope, Event
+from services.common.fields import Day, StrictInt
 from services.common.inbox import ConsumerRunner, Subscription
 from services.common.outbox import Relay
 from services.common.pagination import CursorQuery, InvalidCursor, LimitQuery, Page, decode_cursor, page_of
@@ -126,8 +127,8 @@ class CalendarYearWrite(BaseModel):
     source: str = Field(
         min_length=2, max_length=200, description="the State Council notice, e.g. 国办发明电〔2026〕7号"
     )
-    days_off: list[date] = Field(default_factory=list, description="weekdays that are holidays")
-    working_days: list[date] = Field(
+    days_off: list[Day] = Field(default_factory=list, description="weekdays that are holidays")
+    working_days: list[Day] = Field(
         default_factory=list, description="weekend days that are working days (调休)"
     )
 
@@ -141,7 +142,7 @@ class CalendarYearRead(BaseModel):
 
 
 class ClockWrite(BaseModel):
-    offset_seconds: int = Field(
+    offset_seconds: StrictInt = Field(
         ge=0, le=20 * 365 * 86400, description="how far ahead of real time the clock runs"
     )
 

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import Response
 
 from services.common import clock
+from services.common.fields import Day
 from services.common.pagination import CursorQuery, LimitQuery, Page
 from services.inspection import schemas as s
 from services.inspection import service
@@ -126,7 +126,7 @@ async def create_body(
 async def list_items(
     session: SessionDep,
     principal: PrincipalDep,
-    on: Annotated[date | None, Query(description="the day whose catalogue is wanted (default today)")] = None,
+    on: Annotated[Day | None, Query(description="the day whose catalogue is wanted (default today)")] = None,
     dept_code: Annotated[str | None, Query(max_length=2)] = None,
     key_area: bool | None = None,
     cursor: CursorQuery = None,

@@ -6,9 +6,10 @@ import uuid
 from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 from pydantic_core import PydanticCustomError
 
+from services.common.fields import Day, Instant, StrictInt
 from services.inspection.domain import registry as reg
 from services.inspection.domain.visits import MAX_COMMENT_LENGTH, MAX_DESCRIPTION_LENGTH, RATING_TAGS
 
@@ -129,7 +130,7 @@ class ItemWrite(Strict):
     key_area: bool = False
     on_site: bool = True
     legal_basis: list[LegalRefModel] = Field(min_length=1, max_length=20)
-    effective_from: date
+    effective_from: Day
 
 
 class ItemRevision(Strict):
@@ -139,7 +140,7 @@ class ItemRevision(Strict):
     key_area: bool = False
     on_site: bool = True
     legal_basis: list[LegalRefModel] = Field(min_length=1, max_length=20)
-    effective_from: date
+    effective_from: Day
 
 
 class ItemRead(BaseModel):
@@ -164,7 +165,7 @@ class OfficerWrite(Strict):
     body_code: str | None = Field(None, max_length=20)
     cert_no: str | None = Field(None, max_length=20, description="执法证号; none for auxiliary staff")
     auxiliary: bool = False
-    valid_until: date | None = None
+    valid_until: Day | None = None
     id_number: str | None = Field(
         None, min_length=15, max_length=18, description="居民身份证号: validated, stored masked only"
     )
@@ -174,15 +175,15 @@ class OfficerUpdate(Strict):
     name: str | None = Field(None, min_length=2, max_length=20)
     dept_code: DeptCode | None = None
     body_code: str | None = Field(None, max_length=20)
-    valid_until: date | None = None
+    valid_until: Day | None = None
 
 
 class OfficerStatusChange(Strict):
     status: OfficerStatusName
     reason: str = Field("", max_length=500)
     retraining: bool = Field(False, description="离岗轮训: a suspension that ends on return_date")
-    return_date: date | None = None
-    valid_until: date | None = Field(None, description="a renewed certificate's new valid-until date")
+    return_date: Day | None = None
+    valid_until: Day | None = Field(None, description="a renewed certificate's new valid-until date")
 
 
 class OfficerRead(BaseModel):
@@ -212,7 +213,7 @@ class EnterpriseWrite(Strict):
     industry: str = Field("", max_length=50)
     address: str = Field("", max_length=200)
     legal_rep_name: str | None = Field(None, max_length=20, description="stored masked (张**)")
-    registered_on: date | None = None
+    registered_on: Day | None = None
 
 
 class EnterpriseUpdate(Strict):
@@ -251,8 +252,8 @@ class ImportResult(BaseModel):
 
 class QuietWindowWrite(Strict):
     uscc: Uscc | None = Field(None, description="none: a city-wide no-inspection period")
-    starts_on: date
-    ends_on: date
+    starts_on: Day
+    ends_on: Day
     reason: str = Field(min_length=2, max_length=200)
 
 
@@ -293,8 +294,8 @@ class TaskCreate(Strict):
     seed: str | None = Field(
         None, min_length=8, max_length=200, description="random: a public seed; default a fresh random one"
     )
-    starts_on: date | None = None
-    ends_on: date | None = None
+    starts_on: Day | None = None
+    ends_on: Day | None = None
     urgent: bool = Field(False, description="complaint only: inspect first, approval within 24 hours")
     lead_id: str | None = Field(None, max_length=100, description="complaint: the 线索 id (12345 ...)")
     requested_by_enterprise: bool = False
@@ -397,7 +398,7 @@ class EnterpriseScan(Strict):
     accompanying: list[uuid.UUID] = Field(default_factory=list, max_length=10)
     item_codes: list[ItemCode] = Field(min_length=1, max_length=50)
     emergency: bool = Field(False, description="inspected first in an emergency; scanning before leaving")
-    started_at: AwareDatetime | None = Field(
+    started_at: Instant | None = Field(
         None, description="emergency: when the officers entered (with a time zone offset)"
     )
     reason: str = Field("", max_length=500)
@@ -411,7 +412,7 @@ class Backfill(Strict):
     )
     accompanying: list[uuid.UUID] = Field(default_factory=list, max_length=10)
     item_codes: list[ItemCode] = Field(min_length=1, max_length=50)
-    started_at: AwareDatetime = Field(description="when the officers entered (with a time zone offset)")
+    started_at: Instant = Field(description="when the officers entered (with a time zone offset)")
     reason: str = Field(min_length=2, max_length=500, description="why the system could not be used")
 
 
@@ -483,7 +484,7 @@ class OutcomeWrite(Strict):
     outcome: OutcomeName
     description: str = Field("", max_length=MAX_DESCRIPTION_LENGTH)
     evidence_sha256: list[Sha256] = Field(default_factory=list, max_length=50)
-    correction_deadline: date | None = None
+    correction_deadline: Day | None = None
 
 
 class OutcomesWrite(Strict):
@@ -491,7 +492,7 @@ class OutcomesWrite(Strict):
 
 
 class RatingWrite(Strict):
-    stars: int = Field(ge=1, le=5)
+    stars: StrictInt = Field(ge=1, le=5)
     tags: list[RatingTag] = Field(default_factory=list, max_length=len(RATING_TAGS))
     comment: str = Field("", max_length=MAX_COMMENT_LENGTH)
     anonymous: bool = Field(False, description="hide the rater from the inspected department")
@@ -632,10 +633,10 @@ class OfficerImport(OfficerWrite):
     """A row of an officer import: the registry fields plus the certificate's current state."""
 
     status: OfficerStatusName = "active"
-    status_since: date | None = None
+    status_since: Day | None = None
     status_reason: str = Field("", max_length=500)
     retraining: bool = False
-    return_date: date | None = None
+    return_date: Day | None = None
 
 
 class EnterpriseImport(EnterpriseWrite):

@@ -10,11 +10,11 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validat
 from stdnum.cn import ric, uscc
 from stdnum.exceptions import ValidationError as StdnumError
 
+from services.common.fields import Day, StrictInt
+from services.common.money import Fen, SignedFen
 from services.penalty.domain import catalogue as cat
 from services.penalty.domain import discretion as d
 from services.penalty.domain import procedure as p
-
-MAX_FEN = 10**13  # 1,000 亿元: above any fine a law sets; keeps amounts inside BIGINT with room to spare
 
 Text = Annotated[str, Field(min_length=1, max_length=2_000)]
 ShortText = Annotated[str, Field(min_length=1, max_length=200)]
@@ -22,7 +22,6 @@ LongText = Annotated[str, Field(min_length=1, max_length=10_000)]
 OptionalText = Annotated[str, Field(max_length=2_000)]
 CertNo = Annotated[str, Field(min_length=1, max_length=50, description="执法证号")]
 BenchmarkCode = Annotated[str, Field(min_length=1, max_length=40, examples=["SY-SJ-0001"])]
-Fen = Annotated[int, Field(ge=0, le=MAX_FEN, description="amount in fen (分)")]
 
 
 def _valid_uscc(value: str) -> str:
@@ -57,23 +56,23 @@ class _In(BaseModel):
 class FactsIn(_In):
     """The facts the discretion engine needs (SPEC §3.2). Money in fen."""
 
-    violation_date: date = Field(description="the day of the violation (or its first day if continuing)")
-    continuing_until: date | None = Field(None, description="last day of a continuing violation")
-    discovered_on: date | None = Field(None, description="the day the violation was discovered (第三十六条)")
-    decision_date: date | None = Field(None, description="planned decision date; today when omitted")
+    violation_date: Day = Field(description="the day of the violation (or its first day if continuing)")
+    continuing_until: Day | None = Field(None, description="last day of a continuing violation")
+    discovered_on: Day | None = Field(None, description="the day the violation was discovered (第三十六条)")
+    decision_date: Day | None = Field(None, description="planned decision date; today when omitted")
     harm: d.Harm = d.Harm.ORDINARY
     correction: d.Correction = d.Correction.AFTER_ORDER
     first_offence: bool = False
     minor_violation: bool = Field(False, description="违法行为轻微 (第三十三条第一款)")
     no_fault_proven: bool = Field(False, description="有证据足以证明没有主观过错 (第三十三条第二款)")
-    base_amounts: dict[cat.BaseKind, Annotated[int, Field(ge=-MAX_FEN, le=MAX_FEN)]] = Field(
+    base_amounts: dict[cat.BaseKind, SignedFen] = Field(
         default_factory=dict,
         description="bases of multiples in fen: goods_value, illegal_gains, advertising_fees...",
     )
     obviously_low_bases: list[cat.BaseKind] = Field(default_factory=list, max_length=10)
     illegal_property_value_fen: Fen | None = None
-    birth_date: date | None = Field(None, description="natural persons: for 第三十条")
-    age_years: int | None = Field(None, ge=0, le=150)
+    birth_date: Day | None = Field(None, description="natural persons: for 第三十条")
+    age_years: StrictInt | None = Field(None, ge=0, le=150)
     capacity: d.Capacity = d.Capacity.FULL
     mitigations: list[d.Mitigation] = Field(default_factory=list, max_length=10)
     aggravations: list[d.Aggravation] = Field(default_factory=list, max_length=10)
@@ -212,7 +211,7 @@ class ImportResultRead(BaseModel):
 class CatalogueMetaIn(_In):
     title: ShortText
     jurisdiction: ShortText
-    tier_split: dict[str, int] | None = None
+    tier_split: dict[str, StrictInt] | None = None
     note: OptionalText = ""
 
 
@@ -316,9 +315,9 @@ class NoticeIn(_In):
     facts: list[Text] = Field(min_length=1, max_length=50, description="违法事实, one paragraph each")
     evidence: list[ShortText] = Field(default_factory=list, max_length=100)
     proposed: PenaltyIn
-    served_on: date | None = Field(None, description="the day the notice is served; today when omitted")
+    served_on: Day | None = Field(None, description="the day the notice is served; today when omitted")
     hearing_offered: bool | None = Field(None, description="defaults to whether the law requires it")
-    statement_working_days: int = Field(5, ge=1, le=30)
+    statement_working_days: StrictInt = Field(5, ge=1, le=30)
     reasons: list[Text] = Field(default_factory=list, max_length=20, description="说理 beyond the engine's")
     outside_range_reason: OptionalText = ""
     renotice_reason: OptionalText = ""
@@ -327,7 +326,7 @@ class NoticeIn(_In):
 
 class StatementIn(_In):
     content: LongText
-    received_on: date | None = None
+    received_on: Day | None = None
 
 
 class StatementReviewIn(_In):
@@ -338,45 +337,45 @@ class StatementReviewIn(_In):
 class WaiverIn(_In):
     statement: bool = False
     hearing: bool = False
-    declared_on: date | None = None
+    declared_on: Day | None = None
 
 
 class HearingRequestIn(_In):
-    requested_on: date | None = None
+    requested_on: Day | None = None
 
 
 class HearingScheduleIn(_In):
-    notified_on: date | None = None
-    hearing_on: date
+    notified_on: Day | None = None
+    hearing_on: Day
     presider: ShortText
 
 
 class HearingRecordIn(_In):
-    held_on: date | None = None
+    held_on: Day | None = None
     outcome: p.HearingOutcome
     transcript_ref: OptionalText = ""
 
 
 class HearingWithdrawIn(_In):
-    withdrawn_on: date | None = None
+    withdrawn_on: Day | None = None
 
 
 class LegalReviewIn(_In):
     passed: bool
     opinion: Text
-    reviewed_on: date | None = None
+    reviewed_on: Day | None = None
     proposal: PenaltyIn
 
 
 class CollectiveDiscussionIn(_In):
-    held_on: date | None = None
+    held_on: Day | None = None
     participants: list[ShortText] = Field(min_length=1, max_length=30)
     minutes_ref: ShortText
     conclusion: PenaltyIn
 
 
 class ExtensionIn(_In):
-    new_limit: date
+    new_limit: Day
     approver: ShortText
     basis: Text
     reason: Text
@@ -403,7 +402,7 @@ class NoPenaltyDecisionIn(_In):
 
 
 class DeliveryIn(_In):
-    delivered_on: date | None = None
+    delivered_on: Day | None = None
     method: p.DeliveryMethod
     recipient: ShortText
     electronic_consent: bool = False
@@ -411,30 +410,30 @@ class DeliveryIn(_In):
 
 class DeferralIn(_In):
     approved_by: ShortText
-    new_due: date
+    new_due: Day
     reason: Text
 
 
 class PaymentIn(_In):
-    paid_on: date | None = None
-    fine_fen: Annotated[int, Field(ge=1, le=MAX_FEN)]
+    paid_on: Day | None = None
+    fine_fen: Annotated[Fen, Field(ge=1)]
     surcharge_fen: Fen = 0
     receipt_ref: OptionalText = ""
 
 
 class ExecutionIn(_In):
-    executed_on: date | None = None
+    executed_on: Day | None = None
     note: Text
 
 
 class RemedyIn(_In):
     source: p.RemedySource
-    filed_on: date
+    filed_on: Day
     reference: ShortText
 
 
 class RemedyConcludeIn(_In):
-    concluded_on: date | None = None
+    concluded_on: Day | None = None
     upheld: bool
 
 
@@ -442,7 +441,7 @@ class RevocationIn(_In):
     source: p.CorrectionSource
     reason: Text
     source_document: ShortText
-    effective_on: date | None = None
+    effective_on: Day | None = None
 
 
 class ChangeIn(RevocationIn):
@@ -451,7 +450,7 @@ class ChangeIn(RevocationIn):
 
 
 class PublicationIn(_In):
-    published_on: date | None = None
+    published_on: Day | None = None
     exempt_reason: OptionalText = ""
 
 

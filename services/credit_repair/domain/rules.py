@@ -37,6 +37,8 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from services.common.errors import BadRequest, Conflict
+from services.common.fields import Day, StrictInt
+from services.common.money import Fen
 
 
 class CreditClass(StrEnum):
@@ -205,7 +207,7 @@ class FineThreshold(_Frozen):
     """
 
     party: PartyKind
-    amount_fen: int = Field(gt=0)
+    amount_fen: Fen = Field(gt=0)
     inclusive: bool = True
     source: str = ""
 
@@ -217,7 +219,7 @@ class SeriousFineThreshold(_Frozen):
     """Optional 巨额罚款 bound (NDRC summaries place very large fines in 严重); none is configured by default."""
 
     party: PartyKind
-    amount_fen: int = Field(gt=0)
+    amount_fen: Fen = Field(gt=0)
     source: str = ""
 
 
@@ -275,12 +277,12 @@ class MinorPublication(_Frozen):
     """轻微: not published by default; a region may publish for at most 3 months (国办发〔2025〕22号 二)."""
 
     published: bool = False
-    max_months: int = Field(default=3, gt=0, le=3)
+    max_months: StrictInt = Field(default=3, gt=0, le=3)
 
 
 class Period(_Frozen):
-    min_months: int = Field(gt=0)
-    max_months: int = Field(gt=0)
+    min_months: StrictInt = Field(gt=0)
+    max_months: StrictInt = Field(gt=0)
 
     @model_validator(mode="after")
     def _check(self) -> Period:
@@ -345,10 +347,10 @@ class Review(_Frozen):
     by 10 for complex cases.
     """
 
-    window_working_days: int = Field(default=10, ge=1)
-    department_acceptance_working_days: int = Field(default=3, ge=1)
-    department_decision_working_days: int = Field(default=7, ge=1)
-    department_extension_working_days: int = Field(default=10, ge=0)
+    window_working_days: StrictInt = Field(default=10, ge=1)
+    department_acceptance_working_days: StrictInt = Field(default=3, ge=1)
+    department_decision_working_days: StrictInt = Field(default=7, ge=1)
+    department_extension_working_days: StrictInt = Field(default=10, ge=0)
     verified: bool = False
 
 
@@ -356,8 +358,8 @@ class RepeatViolationBar(_Frozen):
     """Refuse repair when the subject had ``min_decisions`` decisions for the same kind of violation within
     ``window_months`` before the application (counting the record's own decision)."""
 
-    window_months: int = Field(gt=0)
-    min_decisions: int = Field(ge=2)
+    window_months: StrictInt = Field(gt=0)
+    min_decisions: StrictInt = Field(ge=2)
     source: str = ""
 
 
@@ -366,8 +368,8 @@ class RuleSet(_Frozen):
 
     id: str = Field(min_length=1)
     region: str = ""
-    effective_from: date
-    effective_to: date | None = None  # last day in force; None = open-ended
+    effective_from: Day
+    effective_to: Day | None = None  # last day in force; None = open-ended
     approved_by: str = Field(min_length=1)  # the approving source, e.g. the official document
     sources: tuple[str, ...] = ()
     sample: bool = False  # True for reconstructed or illustrative rule sets that are not official

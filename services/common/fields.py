@@ -1,0 +1,49 @@
+"""Request field types that accept exactly what the OpenAPI document promises (SPEC §1.6).
+
+pydantic's lax mode reads ``true`` as 1, ``"100"`` and ``100.0`` as 100, the number ``0`` (or the text
+``"0"`` of a query string) as the date 1970-01-01, and ``"2026-01-01T08:00:00"`` as a date: a client's bug
+would be stored as money, a count or a day. Request models and query parameters use these types instead
+(money: ``services.common.money.Fen``); response models keep the plain ones.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime
+from typing import Annotated, Any
+
+from pydantic import AwareDatetime, BeforeValidator, Field, Strict
+from pydantic_core import PydanticCustomError
+
+# A JSON integer: not a boolean, a string or a number with a fraction part (100.0).
+StrictInt = Annotated[int, Strict()]
+# A count of things (days, stars, ...): a JSON integer, never negative.
+Count = Annotated[int, Strict(), Field(ge=0)]
+
+_DATE_TEXT = re.compile(r"\d{4}-\d{2}-\d{2}")
+# RFC 3339 date-time, as JSON Schema's ``date-time`` format: a time zone is required.
+_INSTANT_TEXT = re.compile(r"\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d{1,9})?([Zz]|[+-]\d{2}:\d{2})")
+
+
+def _date_text(value: Any) -> Any:
+    if isinstance(value, date) and not isinstance(value, datetime):
+        return value
+    if isinstance(value, str) and _DATE_TEXT.fullmatch(value):
+        return value
+    raise PydanticCustomError("date_parsing", "Input should be a date written YYYY-MM-DD")
+
+
+def _instant_text(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value
+    if isinstance(value, str) and _INSTANT_TEXT.fullmatch(value):
+        return value
+    raise PydanticCustomError(
+        "datetime_parsing", "Input should be an RFC 3339 time with its zone, e.g. 2026-11-16T09:30:00+08:00"
+    )
+
+
+# A calendar day, written YYYY-MM-DD (JSON Schema ``format: date``).
+Day = Annotated[date, BeforeValidator(_date_text)]
+# A moment, written as RFC 3339 with its time-zone offset (JSON Schema ``format: date-time``).
+Instant = Annotated[AwareDatetime, BeforeValidator(_instant_text)]
