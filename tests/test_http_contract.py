@@ -11,6 +11,8 @@
 from __future__ import annotations
 
 import importlib
+import json
+import re
 import uuid
 from collections.abc import AsyncIterator
 from typing import Any
@@ -162,3 +164,52 @@ def test_a_created_object_links_to_its_operations() -> None:
     assert check_in["links"]["get_visit_api_v1_inspection_visits__visit_id__get"]["parameters"] == {
         "visit_id": "$response.body#/visit/visit_id"
     }
+
+
+def _parameter(service: str, path: str, method: str, name: str) -> dict[str, Any]:
+    op = DOCS[service]["paths"][path][method]
+    schema = next(p for p in op["parameters"] if p["name"] == name)["schema"]
+    return next((s for s in schema.get("anyOf", []) if s.get("type") == "string"), schema)  # type: ignore[no-any-return]
+
+
+def test_the_shapes_the_server_enforces_are_in_the_schema() -> None:
+    uscc = _parameter("inspection", "/api/v1/inspection/enterprises/{uscc}", "get", "uscc")
+    assert uscc["format"] == "uscc" and "check character" in uscc["description"]
+    assert re.fullmatch(uscc["pattern"].strip("^$"), "91210100MACQTKPQ79")
+    assert not re.search(uscc["pattern"], "91210100MACQTKPQ7O")  # O is not in the alphabet
+    for service, path, method in [
+        ("risk", "/api/v1/risk/enterprises/{uscc}", "get"),
+        ("credit_repair", "/api/v1/credit/records", "get"),
+        ("inspection", "/api/v1/inspection/visits", "get"),
+    ]:
+        assert _parameter(service, path, method, "uscc")["pattern"] == uscc["pattern"], path
+    cursor = _parameter("penalty", "/api/v1/penalty/cases", "get", "cursor")
+    assert cursor["pattern"] == "^[A-Za-z0-9_-]*$"
+    item = _parameter("inspection", "/api/v1/inspection/items/{code}", "get", "code")
+    assert item["pattern"] == "^[A-Za-z]{2}-[A-Za-z]{2,3}-[0-9]{3}$"
+    quarter = _parameter("risk", "/api/v1/risk/reports/{quarter}", "get", "quarter")
+    assert quarter["pattern"] == "^[0-9]{4}[Qq][1-4]$"
+    # JSON Schema's \d is ASCII, pydantic's (Rust regex) is Unicode: patterns spell the digits out
+    for service, doc in DOCS.items():
+        assert "\\d" not in json.dumps(doc), service
+
+
+@pytest.mark.asyncio(loop_scope="session")
+async def test_values_outside_the_documented_shape_are_422(services: dict[str, Running]) -> None:
+    async with client(services["penalty"].url) as http:
+        r = await http.get("/api/v1/penalty/cases", params={"cursor": "not a cursor!"}, headers=ADMIN)
+        assert r.status_code == 422 and r.json()["errors"][0]["loc"] == ["query", "cursor"], r.text
+        # the alphabet of a cursor, but not one the server issued: a refusal of the value, 400
+        r = await http.get("/api/v1/penalty/cases", params={"cursor": "AAAA"}, headers=ADMIN)
+        assert r.status_code == 400 and r.json()["code"] == "INVALID_CURSOR", r.text
+    async with client(services["risk"].url) as http:
+        r = await http.get("/api/v1/risk/reports/٢٠٢٦Q1", headers=ADMIN)
+        assert r.status_code == 422 and r.json()["errors"][0]["loc"] == ["path", "quarter"], r.text
+    async with client(services["inspection"].url) as http:
+        r = await http.get("/api/v1/inspection/enterprises/91210100MACQTKPQ7", headers=ADMIN)
+        assert r.status_code == 422 and r.json()["errors"][0]["loc"] == ["path", "uscc"], r.text
+        # the right shape with a wrong check character: the service's own code
+        r = await http.get("/api/v1/inspection/enterprises/91210100MACQTKPQ78", headers=ADMIN)
+        assert r.status_code == 422 and r.json()["code"] == "INVALID_USCC", r.text
+        r = await http.get("/api/v1/inspection/enterprises/91210100macqtkpq79", headers=ADMIN)
+        assert r.status_code == 404, r.text  # lower case is read as upper case; no such enterprise here

@@ -43,7 +43,7 @@ _PROBLEM_DESCRIPTIONS = {
 _RETRY_AFTER = {
     "Retry-After": {
         "description": "seconds to wait before retrying",
-        "schema": {"type": "string", "pattern": r"^\d+$"},
+        "schema": {"type": "string", "pattern": r"^[0-9]+$"},
     }
 }
 IDEMPOTENCY_KEY = {

@@ -11,6 +11,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 from pydantic_core import PydanticCustomError
 from stdnum.cn import uscc as uscc_check
 
+from services.common.fields import UsccText
 from services.credit_repair.domain.publication import CleanupReason
 
 CreditClassCode = Literal["minor", "general", "serious"]
@@ -28,9 +29,7 @@ def check_uscc(value: str) -> str:
     return text
 
 
-Uscc = Annotated[
-    str, Field(min_length=18, max_length=18, description="统一社会信用代码"), AfterValidator(check_uscc)
-]
+Uscc = Annotated[UsccText, AfterValidator(check_uscc)]
 
 
 class _Read(BaseModel):

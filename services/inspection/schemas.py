@@ -9,7 +9,7 @@ from typing import Annotated, Any, Literal
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 from pydantic_core import PydanticCustomError
 
-from services.common.fields import Day, Instant, StrictInt
+from services.common.fields import Day, Instant, StrictInt, UsccText
 from services.inspection.domain import registry as reg
 from services.inspection.domain.visits import MAX_COMMENT_LENGTH, MAX_DESCRIPTION_LENGTH, RATING_TAGS
 
@@ -39,16 +39,13 @@ def _sha256(value: str) -> str:
     return digest
 
 
-Uscc = Annotated[
-    str,
-    Field(min_length=15, max_length=20, description="统一社会信用代码 (GB 32100), checked by python-stdnum"),
-    AfterValidator(_uscc),
-]
+Uscc = Annotated[UsccText, AfterValidator(_uscc)]
+ITEM_CODE_PATTERN = r"^[A-Za-z]{2}-[A-Za-z]{2,3}-[0-9]{3}$"  # department-domain-serial, as reg.ITEM_CODE
 ItemCode = Annotated[
-    str, Field(min_length=9, max_length=12, examples=["SJ-SP-001"]), AfterValidator(_item_code)
+    str, Field(pattern=ITEM_CODE_PATTERN, examples=["SJ-SP-001"]), AfterValidator(_item_code)
 ]
 DeptCode = Annotated[str, Field(pattern=r"^[A-Z]{2}$", examples=["SJ"])]
-DistrictCode = Annotated[str, Field(pattern=r"^\d{6}$", examples=["210102"])]
+DistrictCode = Annotated[str, Field(pattern=r"^[0-9]{6}$", examples=["210102"])]
 ShortText = Annotated[str, Field(max_length=200)]
 Sha256 = Annotated[str, Field(min_length=64, max_length=64), AfterValidator(_sha256)]
 PersonRef = Annotated[
@@ -100,7 +97,7 @@ class DepartmentRead(BaseModel):
 
 
 class EnforcementBodyWrite(Strict):
-    code: str = Field(pattern=r"^[A-Z]{2}-\d{6}$", examples=["SJ-210102"])
+    code: str = Field(pattern=r"^[A-Z]{2}-[0-9]{6}$", examples=["SJ-210102"])
     name: str = Field(min_length=2, max_length=100)
     dept_code: DeptCode
     level: Literal["city", "district"]

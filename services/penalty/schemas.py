@@ -10,7 +10,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validat
 from stdnum.cn import ric, uscc
 from stdnum.exceptions import ValidationError as StdnumError
 
-from services.common.fields import Day, StrictInt
+from services.common.fields import Day, StrictInt, UsccText
 from services.common.money import Fen, SignedFen
 from services.penalty.domain import catalogue as cat
 from services.penalty.domain import discretion as d
@@ -40,7 +40,7 @@ def _valid_ric(value: str) -> str:
         raise ValueError("居民身份证号码无效（校验位、出生日期或格式错误）") from exc
 
 
-USCC = Annotated[str, AfterValidator(_valid_uscc), Field(examples=["91210100MACQTKPQ79"])]
+USCC = Annotated[UsccText, AfterValidator(_valid_uscc)]
 RIC = Annotated[str, AfterValidator(_valid_ric)]
 
 

@@ -9,6 +9,7 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Path, Query, Request, Response
 
+from services.common.fields import UsccText
 from services.common.pagination import CursorQuery, LimitQuery, Page, decode_cursor, page_of
 from services.risk import service
 from services.risk.deps import (
@@ -53,11 +54,14 @@ public_router = APIRouter(prefix="/public/risk", tags=["risk: public"])
 QuarterPath = Annotated[
     str,
     Path(
-        pattern=r"^\d{4}[Qq][1-4]$", max_length=6, description="a quarter, e.g. 2026Q3", examples=["2026Q3"]
+        pattern=r"^[0-9]{4}[Qq][1-4]$",
+        max_length=6,
+        description="a quarter, e.g. 2026Q3",
+        examples=["2026Q3"],
     ),
 ]
 UnitPath = Annotated[str, Path(min_length=1, max_length=64, pattern=r"^[0-9A-Za-z][0-9A-Za-z._\-]*$")]
-UsccPath = Annotated[str, Path(min_length=1, max_length=40, description="统一社会信用代码")]
+UsccPath = Annotated[UsccText, Path()]
 
 
 def _inline(schema: dict[str, Any]) -> dict[str, Any]:
@@ -241,7 +245,7 @@ async def list_rectifications(
     limit: LimitQuery = 50,
     cursor: CursorQuery = None,
     status: Literal["pending", "submitted", "reopened", "closed", "withdrawn"] | None = None,
-    quarter: Annotated[str | None, Query(pattern=r"^\d{4}Q[1-4]$")] = None,
+    quarter: Annotated[str | None, Query(pattern=r"^[0-9]{4}Q[1-4]$")] = None,
     overdue: bool = False,
 ) -> Page[Any]:
     """Rectifications in the caller's scope (a unit sees its own), earliest deadline first."""
@@ -352,7 +356,7 @@ async def list_leads(
     limit: LimitQuery = 50,
     cursor: CursorQuery = None,
     status: Literal["received", "transferred", "answered", "closed"] | None = None,
-    batch: Annotated[str | None, Query(pattern=r"^\d{4}-W\d{2}$")] = None,
+    batch: Annotated[str | None, Query(pattern=r"^[0-9]{4}-W[0-9]{2}$")] = None,
 ) -> Page[Any]:
     """12345 leads in the caller's scope with their deadlines and overdue flags, oldest first."""
     rows = await service.list_leads(
@@ -379,7 +383,7 @@ async def overdue_leads(
 async def list_transfers(
     session: SessionDep,
     principal: SupervisorDep,
-    batch: Annotated[str | None, Query(pattern=r"^\d{4}-W\d{2}$")] = None,
+    batch: Annotated[str | None, Query(pattern=r"^[0-9]{4}-W[0-9]{2}$")] = None,
     limit: LimitQuery = 50,
 ) -> list[Any]:
     """Weekly transfers (周移送), newest first."""
