@@ -213,3 +213,22 @@ async def test_values_outside_the_documented_shape_are_422(services: dict[str, R
         assert r.status_code == 422 and r.json()["code"] == "INVALID_USCC", r.text
         r = await http.get("/api/v1/inspection/enterprises/91210100macqtkpq79", headers=ADMIN)
         assert r.status_code == 404, r.text  # lower case is read as upper case; no such enterprise here
+
+
+@pytest.mark.asyncio(loop_scope="session")
+@pytest.mark.parametrize(
+    ("service", "url"),
+    [
+        ("inspection", "/api/v1/inspection/officers?dept_code=_%00"),  # found by schemathesis: it was 503
+        ("penalty", "/public/penalty/benchmarks/SY%00"),
+        ("penalty", "/public/penalty/benchmarks?q=%00"),
+        ("credit_repair", "/api/v1/credit/records?status=%00"),
+        ("risk", "/api/v1/risk/leads?category=%00"),
+    ],
+)
+async def test_nul_in_the_path_or_query_is_422(services: dict[str, Running], service: str, url: str) -> None:
+    async with client(services[service].url) as http:
+        r = await http.get(url, headers=ADMIN)
+        assert (r.status_code, r.json()["code"]) == (422, "NUL_CHARACTER"), r.text
+        r = await http.get(url, headers={**ADMIN, "Accept-Language": "en"})
+        assert "NUL character" in r.json()["detail"], r.text

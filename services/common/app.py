@@ -29,7 +29,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from starlette.responses import Response
 
 import services.common.contracts  # noqa: F401  (registers every contract)
-from services.common import audit, clock, logs, methods, metrics, openapi, outbox, problems
+from services.common import audit, clock, logs, metrics, openapi, outbox, problems, routing
 from services.common.auth import TokenVerifier
 from services.common.bus import Bus
 from services.common.calendar_store import next_year_missing
@@ -560,6 +560,6 @@ def build_service_app(parts: ServiceParts, role: Role = "all") -> FastAPI:
         app.include_router(_kernel_router(info, settings.is_dev), responses=problems.PROBLEM_RESPONSES)
         for router in parts.routers:
             app.include_router(router, responses=problems.PROBLEM_RESPONSES)
-    methods.install(app.router)
+    routing.install(app.router)
     openapi.install(app)
     return app

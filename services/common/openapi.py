@@ -90,7 +90,19 @@ def _operations(app: FastAPI, doc: dict[str, Any]) -> Iterator[tuple[Any, str, d
                     yield route, method, op
 
 
+CONVENTIONS = """
+
+Conventions of every operation (docs/api.md): errors are RFC 9457 problem documents (`Problem`, with a stable
+`code`, docs/errors.md). Money (`*_fen`) and counts are JSON integer literals: `true`, `"100"` and `100.0` are
+refused (422), never read as 1 or 100. Dates are `YYYY-MM-DD`; times are RFC 3339 with their offset. Strings
+never contain U+0000 (422 `NUL_CHARACTER`). A USCC's shape is in the schema; its check character is verified
+by the service (422). A cursor is the `next_cursor` of the previous page, unchanged (another one is 400
+`INVALID_CURSOR`)."""
+
+
 def complete(doc: dict[str, Any], app: FastAPI) -> None:
+    info = doc.setdefault("info", {})
+    info["description"] = (info.get("description") or "").rstrip() + CONVENTIONS
     components = doc.setdefault("components", {})
     components.setdefault("securitySchemes", {})[BEARER] = {
         "type": "http",
@@ -160,25 +172,36 @@ def _snake(name: str) -> str:
     return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
 
 
-def _identifiers(schema: dict[str, Any], doc: dict[str, Any], depth: int = 0) -> dict[str, str]:
-    """Path parameter name -> JSON pointer, for the identifiers an object response carries.
+def _identifiers(schema: dict[str, Any], doc: dict[str, Any], depth: int = 0) -> dict[str, tuple[str, str]]:
+    """Path parameter name -> (JSON pointer, the schema holding it), for the identifiers a response carries.
 
     A field named like a path parameter (``visit_id``, ``uscc``, ``code``) is that parameter; an ``id`` field
     of ``CaseRead`` is ``case_id``. One level of nesting is followed (``CheckInRead.visit.visit_id``).
     """
     name, schema = _resolve(schema, doc)
-    found: dict[str, str] = {}
-    properties = schema.get("properties", {})
-    for field, sub in properties.items():
-        if depth == 0 or field != "id":
-            found.setdefault(field, f"/{field}")
-        if field == "id" and name is not None:
-            found.setdefault(f"{_snake(name)}_id", "/id")
+    owner = _snake(name or "")
+    found: dict[str, tuple[str, str]] = {}
+    for field, sub in schema.get("properties", {}).items():
+        if field != "id":
+            found.setdefault(field, (f"/{field}", owner))
+        elif name is not None:
+            found.setdefault(f"{owner}_id", ("/id", owner))
         _, inner = _resolve(sub, doc)
         if depth == 0 and inner.get("type") == "object" and "properties" in inner:
-            for param, pointer in _identifiers(sub, doc, depth + 1).items():
-                found.setdefault(param, f"/{field}{pointer}")
+            for param, (pointer, holder) in _identifiers(sub, doc, depth + 1).items():
+                found.setdefault(param, (f"/{field}{pointer}", holder))
     return found
+
+
+def _names_the_same_thing(param: str, holder: str, path: str) -> bool:
+    """An ``x_id`` or a USCC identifies one kind of thing; a ``code`` only within its collection (the code of
+    an enforcement body is not a department's code): ``/departments/{code}`` takes the ``code`` of a
+    ``DepartmentRead``."""
+    if param.endswith("_id") or param == "uscc":
+        return True
+    segments = path.split("/")
+    collection = segments[segments.index("{" + param + "}") - 1].replace("-", "_")
+    return collection in (holder, holder + "s", holder.removesuffix("y") + "ies")
 
 
 def _links(doc: dict[str, Any]) -> None:
@@ -198,18 +221,27 @@ def _links(doc: dict[str, Any]) -> None:
                 carried = _identifiers(schema, doc)
                 links: dict[str, Any] = {}
                 for target_path, target_method, target, params in targets:
-                    if target is op or any(p not in carried and p not in source_params for p in params):
+                    if target is op or any(
+                        p not in source_params
+                        and (p not in carried or not _names_the_same_thing(p, carried[p][1], target_path))
+                        for p in params
+                    ):
                         continue
                     creates = any(p not in source_params for p in params)  # create -> the object's operations
-                    reads_back = target_method == "get" and target_path.endswith(
-                        "}"
-                    )  # action -> read the object
+                    # an action on an object -> reading that object (its path a prefix of the action's)
+                    reads_back = (
+                        target_method == "get"
+                        and target_path.endswith("}")
+                        and source_path.startswith(target_path)
+                    )
                     if not (creates or reads_back):
                         continue
                     links[target["operationId"]] = {
                         "operationId": target["operationId"],
                         "parameters": {
-                            p: f"$request.path.{p}" if p in source_params else f"$response.body#{carried[p]}"
+                            p: f"$request.path.{p}"
+                            if p in source_params
+                            else f"$response.body#{carried[p][0]}"
                             for p in params
                         },
                     }

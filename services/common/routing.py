@@ -1,4 +1,6 @@
-"""405 Method Not Allowed that tells the truth (RFC 9110 §15.5.6): every method the path serves, in ``Allow``.
+"""What is refused before routing, on the request target alone: a method the path does not serve, and NUL.
+
+**405 that tells the truth** (RFC 9110 §15.5.6): every method the path serves, in ``Allow``.
 
 Starlette's router answers a method mismatch with the ``Allow`` of the first route whose path matched, so
 ``OPTIONS /tasks`` listed ``GET`` although ``POST /tasks`` exists too. And a literal path that shares its
@@ -6,6 +8,9 @@ shape with a template (``/visits/check-in`` beside ``/visits/{visit_id}``) fell 
 ``GET``, which then failed to read ``check-in`` as a visit id: 422 instead of 405. In front of the router,
 this answers both: a literal path is served only by the routes declared with that literal path; any other
 path by every route whose template it matches; a method none of them serves is 405 with all of theirs.
+
+**NUL in the path or the query** (``%00``) is 422 ``NUL_CHARACTER``, as it is in a body (the edge): PostgreSQL
+text cannot hold it, and the driver's refusal surfaced as 503 DATABASE_UNAVAILABLE.
 """
 
 from __future__ import annotations
@@ -17,9 +22,18 @@ from starlette.exceptions import HTTPException
 from starlette.routing import Router
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from services.common.errors import Unprocessable
 
-class AllowedMethods:
-    """The ASGI app in front of a router's own: refuses a method the path does not serve, with ``Allow``."""
+
+class NulCharacter(Unprocessable):
+    code = "NUL_CHARACTER"
+    title = "请求内容校验失败"
+    title_en = "Validation failed"
+
+
+class RequestTarget:
+    """The ASGI app in front of a router's own: refuses NUL in the target and a method the path does not
+    serve (with ``Allow``)."""
 
     def __init__(self, router: Router, inner: ASGIApp) -> None:
         self.router = router
@@ -50,6 +64,11 @@ class AllowedMethods:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http":
+            if "\x00" in scope["path"] or b"%00" in scope.get("query_string", b""):
+                raise NulCharacter(
+                    "路径和查询参数中不得包含空字符（%00）",
+                    detail_en="The path and the query may not contain the NUL character (%00)",
+                )
             allowed = self.allowed(scope["path"])
             if allowed is not None and scope["method"] not in allowed:
                 listed = ", ".join(sorted(allowed))
@@ -60,5 +79,5 @@ class AllowedMethods:
 
 
 def install(router: Router) -> None:
-    """Put the method check in front of ``router`` (after its routes are included)."""
-    router.middleware_stack = AllowedMethods(router, router.middleware_stack)
+    """Put the checks in front of ``router`` (after its routes are included)."""
+    router.middleware_stack = RequestTarget(router, router.middleware_stack)
