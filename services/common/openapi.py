@@ -228,6 +228,8 @@ def _links(doc: dict[str, Any]) -> None:
                     ):
                         continue
                     creates = any(p not in source_params for p in params)  # create -> the object's operations
+                    if creates and target_method == "get" and not target_path.endswith("}"):
+                        continue  # but not to a part of it that may not exist yet (a case's decision)
                     # an action on an object -> reading that object (its path a prefix of the action's)
                     reads_back = (
                         target_method == "get"

@@ -113,7 +113,14 @@ class EnforcementBodyRead(BaseModel):
 
 
 class LegalRefModel(Strict):
-    law: str = Field(min_length=2, max_length=60, examples=["食品安全法"])
+    # No control characters and no surrounding white space: a law's short title is stored as sent (it used to be
+    # stripped after the length check, so "K\r" became the one-character "K" and reading it back failed).
+    law: str = Field(
+        min_length=2,
+        max_length=60,
+        pattern=r"^[^\x00-\x1f\x7f\s](?:[^\x00-\x1f\x7f]*[^\x00-\x1f\x7f\s])?$",
+        examples=["食品安全法"],
+    )
     article: str = Field(pattern=r"^第[一二三四五六七八九十百零]+条$", examples=["第五十三条"])
     title: str = Field("", max_length=100, examples=["中华人民共和国食品安全法"])
 
