@@ -32,6 +32,7 @@ ASYNC = pytest.mark.asyncio(loop_scope="session")
 
 ROOT = Path(__file__).resolve().parent.parent
 BAD_INTEGERS = [True, "100", 100.0]
+BAD_BOOLEANS = [0, 1, "true"]  # found by schemathesis: {"dry_run": 0} started a real clean-up
 BAD_DAYS = [20261116, 0, "2026-11-16T00:00:00", "16/11/2026"]
 BAD_INSTANTS = [0, 1763256600, "2026-11-16T09:30:00", "2026-11-16 09:30:00+08:00"]
 BAD_QUERY_DAYS = ["0", "1763256600", "2026-11-16T00:00:00"]
@@ -78,8 +79,8 @@ def _typed(schema: dict[str, Any], doc: dict[str, Any], depth: int = 0) -> Itera
         for branch in schema.get(key, []):
             yield from _typed(branch, doc, depth + 1)
     kind = schema.get("type")
-    if kind == "integer":
-        yield [], "integer"
+    if kind in ("integer", "boolean"):
+        yield [], kind
     elif kind == "string" and schema.get("format") in ("date", "date-time"):
         yield [], schema["format"]
     for name, sub in schema.get("properties", {}).items():
@@ -157,6 +158,7 @@ CASES = [
     for field in fields
     for bad in {
         "integer": BAD_INTEGERS,
+        "boolean": BAD_BOOLEANS,
         "date": BAD_DAYS,
         "date-time": BAD_INSTANTS,
         "query-date": BAD_QUERY_DAYS,
@@ -166,6 +168,7 @@ CASES = [
 
 def test_discovery_finds_the_money_fields() -> None:
     """The walk reaches nested, listed and mapped values (a guard against a discovery that finds nothing)."""
+    assert "POST /api/v1/credit/cleanups body.dry_run" in {str(f) for f in FIELDS["credit_repair"]}
     found = {str(f) for f in FIELDS["penalty"]}
     assert {
         "POST /api/v1/penalty/cases/{case_id}/payments body.fine_fen",
@@ -272,6 +275,19 @@ async def test_rule_set_money_and_counts_are_integers(
         )
     assert r.status_code == 400 and r.json()["code"] == "CREDIT_RULESET_INVALID", r.text
     assert ".".join(map(str, where)) in [e["loc"] for e in r.json()["errors"]]
+
+
+@ASYNC
+@pytest.mark.parametrize("bad", BAD_BOOLEANS)
+async def test_rule_set_flags_are_booleans(services: dict[str, Running], bad: Any) -> None:
+    rule_set = _sample_rule_set()
+    rule_set["classification"]["minor_fine_thresholds"][0]["inclusive"] = bad
+    async with client(services["credit_repair"].url) as http:
+        r = await http.post(
+            "/api/v1/credit/rule-sets", json={"rule_set": rule_set}, headers=auth("admin", "admin-types")
+        )
+    assert r.status_code == 400 and r.json()["code"] == "CREDIT_RULESET_INVALID", r.text
+    assert "classification.minor_fine_thresholds.0.inclusive" in [e["loc"] for e in r.json()["errors"]]
 
 
 @pytest.mark.parametrize("bad", BAD_INTEGERS)

@@ -17,6 +17,8 @@ from pydantic_core import PydanticCustomError
 
 # A JSON integer: not a boolean, a string or a number with a fraction part (100.0).
 StrictInt = Annotated[int, Strict()]
+# A JSON boolean: not 0, 1 or "true".
+StrictBool = Annotated[bool, Strict()]
 # A count of things (days, stars, ...): a JSON integer, never negative.
 Count = Annotated[int, Strict(), Field(ge=0)]
 
@@ -62,3 +64,8 @@ UsccText = Annotated[
         json_schema_extra={"format": "uscc"},
     ),
 ]
+
+# Text without control characters and without white space at either end, spelled out so that JSON Schema
+# (ECMA-262) and pydantic (Rust regex) read it alike: their ``\s`` differ (U+0085, U+FEFF).
+_EDGE = r"[^\x00-\x20\x7f-\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff]"
+TRIMMED_TEXT_PATTERN = rf"^{_EDGE}(?:[^\x00-\x1f\x7f-\x9f]*{_EDGE})?$"

@@ -9,7 +9,7 @@ from typing import Annotated, Any, Literal
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 from pydantic_core import PydanticCustomError
 
-from services.common.fields import Day, Instant, StrictInt, UsccText
+from services.common.fields import TRIMMED_TEXT_PATTERN, Day, Instant, StrictBool, StrictInt, UsccText
 from services.inspection.domain import registry as reg
 from services.inspection.domain.visits import MAX_COMMENT_LENGTH, MAX_DESCRIPTION_LENGTH, RATING_TAGS
 
@@ -118,7 +118,7 @@ class LegalRefModel(Strict):
     law: str = Field(
         min_length=2,
         max_length=60,
-        pattern=r"^[^\x00-\x1f\x7f\s](?:[^\x00-\x1f\x7f]*[^\x00-\x1f\x7f\s])?$",
+        pattern=TRIMMED_TEXT_PATTERN,
         examples=["食品安全法"],
     )
     article: str = Field(pattern=r"^第[一二三四五六七八九十百零]+条$", examples=["第五十三条"])
@@ -130,9 +130,9 @@ class ItemWrite(Strict):
     name: str = Field(min_length=2, max_length=200)
     dept_code: DeptCode
     level: Literal["city", "district"] = "city"
-    enterprise_related: bool = True
-    key_area: bool = False
-    on_site: bool = True
+    enterprise_related: StrictBool = True
+    key_area: StrictBool = False
+    on_site: StrictBool = True
     legal_basis: list[LegalRefModel] = Field(min_length=1, max_length=20)
     effective_from: Day
 
@@ -140,9 +140,9 @@ class ItemWrite(Strict):
 class ItemRevision(Strict):
     name: str = Field(min_length=2, max_length=200)
     level: Literal["city", "district"] = "city"
-    enterprise_related: bool = True
-    key_area: bool = False
-    on_site: bool = True
+    enterprise_related: StrictBool = True
+    key_area: StrictBool = False
+    on_site: StrictBool = True
     legal_basis: list[LegalRefModel] = Field(min_length=1, max_length=20)
     effective_from: Day
 
@@ -168,7 +168,7 @@ class OfficerWrite(Strict):
     dept_code: DeptCode
     body_code: str | None = Field(None, max_length=20)
     cert_no: str | None = Field(None, max_length=20, description="执法证号; none for auxiliary staff")
-    auxiliary: bool = False
+    auxiliary: StrictBool = False
     valid_until: Day | None = None
     id_number: str | None = Field(
         None, min_length=15, max_length=18, description="居民身份证号: validated, stored masked only"
@@ -185,7 +185,7 @@ class OfficerUpdate(Strict):
 class OfficerStatusChange(Strict):
     status: OfficerStatusName
     reason: str = Field("", max_length=500)
-    retraining: bool = Field(False, description="离岗轮训: a suspension that ends on return_date")
+    retraining: StrictBool = Field(False, description="离岗轮训: a suspension that ends on return_date")
     return_date: Day | None = None
     valid_until: Day | None = Field(None, description="a renewed certificate's new valid-until date")
 
@@ -300,9 +300,9 @@ class TaskCreate(Strict):
     )
     starts_on: Day | None = None
     ends_on: Day | None = None
-    urgent: bool = Field(False, description="complaint only: inspect first, approval within 24 hours")
+    urgent: StrictBool = Field(False, description="complaint only: inspect first, approval within 24 hours")
     lead_id: str | None = Field(None, max_length=100, description="complaint: the 线索 id (12345 ...)")
-    requested_by_enterprise: bool = False
+    requested_by_enterprise: StrictBool = False
 
 
 class TaskDecision(Strict):
@@ -401,7 +401,9 @@ class EnterpriseScan(Strict):
     )
     accompanying: list[uuid.UUID] = Field(default_factory=list, max_length=10)
     item_codes: list[ItemCode] = Field(min_length=1, max_length=50)
-    emergency: bool = Field(False, description="inspected first in an emergency; scanning before leaving")
+    emergency: StrictBool = Field(
+        False, description="inspected first in an emergency; scanning before leaving"
+    )
     started_at: Instant | None = Field(
         None, description="emergency: when the officers entered (with a time zone offset)"
     )
@@ -499,7 +501,7 @@ class RatingWrite(Strict):
     stars: StrictInt = Field(ge=1, le=5)
     tags: list[RatingTag] = Field(default_factory=list, max_length=len(RATING_TAGS))
     comment: str = Field("", max_length=MAX_COMMENT_LENGTH)
-    anonymous: bool = Field(False, description="hide the rater from the inspected department")
+    anonymous: StrictBool = Field(False, description="hide the rater from the inspected department")
 
 
 class DepartmentRatingRead(BaseModel):
@@ -639,7 +641,7 @@ class OfficerImport(OfficerWrite):
     status: OfficerStatusName = "active"
     status_since: Day | None = None
     status_reason: str = Field("", max_length=500)
-    retraining: bool = False
+    retraining: StrictBool = False
     return_date: Day | None = None
 
 

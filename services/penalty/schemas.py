@@ -10,7 +10,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validat
 from stdnum.cn import ric, uscc
 from stdnum.exceptions import ValidationError as StdnumError
 
-from services.common.fields import Day, StrictInt, UsccText
+from services.common.fields import Day, StrictBool, StrictInt, UsccText
 from services.common.money import Fen, SignedFen
 from services.penalty.domain import catalogue as cat
 from services.penalty.domain import discretion as d
@@ -62,9 +62,9 @@ class FactsIn(_In):
     decision_date: Day | None = Field(None, description="planned decision date; today when omitted")
     harm: d.Harm = d.Harm.ORDINARY
     correction: d.Correction = d.Correction.AFTER_ORDER
-    first_offence: bool = False
-    minor_violation: bool = Field(False, description="违法行为轻微 (第三十三条第一款)")
-    no_fault_proven: bool = Field(False, description="有证据足以证明没有主观过错 (第三十三条第二款)")
+    first_offence: StrictBool = False
+    minor_violation: StrictBool = Field(False, description="违法行为轻微 (第三十三条第一款)")
+    no_fault_proven: StrictBool = Field(False, description="有证据足以证明没有主观过错 (第三十三条第二款)")
     base_amounts: dict[cat.BaseKind, SignedFen] = Field(
         default_factory=dict,
         description="bases of multiples in fen: goods_value, illegal_gains, advertising_fees...",
@@ -76,19 +76,19 @@ class FactsIn(_In):
     capacity: d.Capacity = d.Capacity.FULL
     mitigations: list[d.Mitigation] = Field(default_factory=list, max_length=10)
     aggravations: list[d.Aggravation] = Field(default_factory=list, max_length=10)
-    statutory_serious: bool = Field(False, description="the item's 情节严重 conditions are met")
-    meets_no_penalty_list: bool = False
-    meets_lighter_list: bool = False
-    meets_mitigated_list: bool = False
-    major_public_interest: bool = False
-    complex_case: bool = False
+    statutory_serious: StrictBool = Field(False, description="the item's 情节严重 conditions are met")
+    meets_no_penalty_list: StrictBool = False
+    meets_lighter_list: StrictBool = False
+    meets_mitigated_list: StrictBool = False
+    major_public_interest: StrictBool = False
+    complex_case: StrictBool = False
 
 
 class AssessRequest(FactsIn):
     """A what-if assessment: the facts plus the kind of party."""
 
     party_type: cat.PartyType
-    enterprise: bool = Field(False, description="an enterprise (economic impact assessment rules)")
+    enterprise: StrictBool = Field(False, description="an enterprise (economic impact assessment rules)")
 
 
 class CaseAssessmentRequest(FactsIn):
@@ -316,7 +316,7 @@ class NoticeIn(_In):
     evidence: list[ShortText] = Field(default_factory=list, max_length=100)
     proposed: PenaltyIn
     served_on: Day | None = Field(None, description="the day the notice is served; today when omitted")
-    hearing_offered: bool | None = Field(None, description="defaults to whether the law requires it")
+    hearing_offered: StrictBool | None = Field(None, description="defaults to whether the law requires it")
     statement_working_days: StrictInt = Field(5, ge=1, le=30)
     reasons: list[Text] = Field(default_factory=list, max_length=20, description="说理 beyond the engine's")
     outside_range_reason: OptionalText = ""
@@ -331,12 +331,12 @@ class StatementIn(_In):
 
 class StatementReviewIn(_In):
     opinion: Text
-    adopted: bool
+    adopted: StrictBool
 
 
 class WaiverIn(_In):
-    statement: bool = False
-    hearing: bool = False
+    statement: StrictBool = False
+    hearing: StrictBool = False
     declared_on: Day | None = None
 
 
@@ -361,7 +361,7 @@ class HearingWithdrawIn(_In):
 
 
 class LegalReviewIn(_In):
-    passed: bool
+    passed: StrictBool
     opinion: Text
     reviewed_on: Day | None = None
     proposal: PenaltyIn
@@ -387,7 +387,7 @@ class DecisionIn(_In):
     evidence: list[ShortText] | None = Field(None, max_length=100)
     reasons: list[Text] = Field(default_factory=list, max_length=20)
     outside_range_reason: OptionalText = ""
-    serious: bool = Field(False, description="the department marks the decision serious (严重失信)")
+    serious: StrictBool = Field(False, description="the department marks the decision serious (严重失信)")
     defence: list[Text] | None = Field(
         None, max_length=20, description="陈述申辩和听证情况; summarised when omitted"
     )
@@ -405,7 +405,7 @@ class DeliveryIn(_In):
     delivered_on: Day | None = None
     method: p.DeliveryMethod
     recipient: ShortText
-    electronic_consent: bool = False
+    electronic_consent: StrictBool = False
 
 
 class DeferralIn(_In):
@@ -434,7 +434,7 @@ class RemedyIn(_In):
 
 class RemedyConcludeIn(_In):
     concluded_on: Day | None = None
-    upheld: bool
+    upheld: StrictBool
 
 
 class RevocationIn(_In):
@@ -446,7 +446,7 @@ class RevocationIn(_In):
 
 class ChangeIn(RevocationIn):
     penalty: PenaltyIn
-    contrary_third_party_request: bool = False
+    contrary_third_party_request: StrictBool = False
 
 
 class PublicationIn(_In):

@@ -37,7 +37,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from services.common.errors import BadRequest, Conflict
-from services.common.fields import Day, StrictInt
+from services.common.fields import Day, StrictBool, StrictInt
 from services.common.money import Fen
 
 
@@ -208,7 +208,7 @@ class FineThreshold(_Frozen):
 
     party: PartyKind
     amount_fen: Fen = Field(gt=0)
-    inclusive: bool = True
+    inclusive: StrictBool = True
     source: str = ""
 
     def covers(self, fine_fen: int) -> bool:
@@ -276,7 +276,7 @@ class ClassRules(_Frozen):
 class MinorPublication(_Frozen):
     """轻微: not published by default; a region may publish for at most 3 months (国办发〔2025〕22号 二)."""
 
-    published: bool = False
+    published: StrictBool = False
     max_months: StrictInt = Field(default=3, gt=0, le=3)
 
 
@@ -308,7 +308,7 @@ class Publication(_Frozen):
     serious: Period
     # 总局令第45号 第十三条第三款: restrictions of operations or employment longer than the maximum are
     # published for their actual length.
-    restriction_extends_maximum: bool = True
+    restriction_extends_maximum: StrictBool = True
     platforms: Platforms = Platforms()
 
     @model_validator(mode="after")
@@ -351,7 +351,7 @@ class Review(_Frozen):
     department_acceptance_working_days: StrictInt = Field(default=3, ge=1)
     department_decision_working_days: StrictInt = Field(default=7, ge=1)
     department_extension_working_days: StrictInt = Field(default=10, ge=0)
-    verified: bool = False
+    verified: StrictBool = False
 
 
 class RepeatViolationBar(_Frozen):
@@ -372,7 +372,7 @@ class RuleSet(_Frozen):
     effective_to: Day | None = None  # last day in force; None = open-ended
     approved_by: str = Field(min_length=1)  # the approving source, e.g. the official document
     sources: tuple[str, ...] = ()
-    sample: bool = False  # True for reconstructed or illustrative rule sets that are not official
+    sample: StrictBool = False  # True for reconstructed or illustrative rule sets that are not official
     classification: ClassRules
     publication: Publication
     early_end: EarlyEnd = EarlyEnd()
