@@ -80,7 +80,9 @@ class TestReadOnlyRegistries:
 
 
 class TestCatalogue:
-    @pytest.mark.parametrize("law", ["K\r", " 食品安全法", "食品安全法\n", "食品\x1f安全法", "\x85食品安全法"])
+    @pytest.mark.parametrize(
+        "law", ["K\r", " 食品安全法", "食品安全法\n", "食品\x1f安全法", "\x85食品安全法"]
+    )
     async def test_a_law_title_is_stored_as_sent_or_refused(self, env: Env, law: str) -> None:
         """Found by schemathesis: "K\r" passed the two-character minimum, was stripped to "K" and stored, and
         reading the item back failed (500). Surrounding white space and control characters are now refused."""
