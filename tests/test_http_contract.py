@@ -10,6 +10,7 @@
 
 from __future__ import annotations
 
+import copy
 import importlib
 import json
 import re
@@ -234,3 +235,28 @@ async def test_nul_in_the_path_or_query_is_422(services: dict[str, Running], ser
         assert (r.status_code, r.json()["code"]) == (422, "NUL_CHARACTER"), r.text
         r = await http.get(url, headers={**ADMIN, "Accept-Language": "en"})
         assert "NUL character" in r.json()["detail"], r.text
+
+
+def test_the_gateway_document_keeps_what_each_service_says() -> None:
+    """The merged document (what integration teams read at the gateway) keeps each operation's security, roles,
+    scope and links, and adds the statuses the gateway itself answers in front of any service."""
+    from gateway.app import merge_openapi
+
+    merged = merge_openapi(copy.deepcopy(DOCS))
+    assert merged["components"]["securitySchemes"]["bearer"]["scheme"] == "bearer"
+    operation_ids = {op["operationId"] for ops in merged["paths"].values() for op in ops.values()}
+    text = json.dumps(merged)
+    for ref in set(re.findall(r'"\$ref": "#/components/schemas/([^"]+)"', text)):
+        assert ref in merged["components"]["schemas"], ref
+    for path, ops in merged["paths"].items():
+        for method, op in ops.items():
+            where = f"{method.upper()} {path}"
+            assert op["security"] == ([] if path.startswith("/public/") else [{"bearer": []}]), where
+            assert {"502", "503", "504"} <= set(op["responses"]), where
+            for response in op["responses"].values():
+                for link in response.get("links", {}).values():
+                    assert link["operationId"] in operation_ids, where
+    payments = merged["paths"]["/api/v1/penalty/cases/{case_id}/payments"]["post"]
+    assert payments["x-zhifa-client-scope"] == "penalty.payments.record"
+    assert merged["info"]["description"].count("Conventions of every operation") == 1
+    assert not any("Conventions of every operation" in t["description"] for t in merged["tags"])
