@@ -90,7 +90,8 @@ _SINGLE_BODY = {
 }
 _BULK_BODY = {
     "requestBody": {
-        "required": True,
+        # an empty body is an upload of no lines: answered with lines 0, nothing stored
+        "required": False,
         "content": {
             "application/x-ndjson": {
                 "schema": {"type": "string", "description": "one JSON record per line (NDJSON), up to 64 MB"}
