@@ -29,7 +29,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from starlette.responses import Response
 
 import services.common.contracts  # noqa: F401  (registers every contract)
-from services.common import audit, clock, logs, metrics, migrate, outbox, problems
+from services.common import audit, clock, logs, metrics, migrate, openapi, outbox, problems, routing
 from services.common.auth import TokenVerifier
 from services.common.bus import Bus, Credentials
 from services.common.calendar_store import next_year_missing
@@ -39,6 +39,7 @@ from services.common.deps import AdminDep, SessionDep, roles
 from services.common.edge import EdgeMiddleware
 from services.common.errors import BadRequest, Conflict, NotFound
 from services.common.events import Envelope, Event
+from services.common.fields import Day, StrictInt
 from services.common.inbox import ConsumerRunner, Subscription
 from services.common.outbox import Relay
 from services.common.pagination import CursorQuery, InvalidCursor, LimitQuery, Page, decode_cursor, page_of
@@ -126,8 +127,8 @@ class CalendarYearWrite(BaseModel):
     source: str = Field(
         min_length=2, max_length=200, description="the State Council notice, e.g. 国办发明电〔2026〕7号"
     )
-    days_off: list[date] = Field(default_factory=list, description="weekdays that are holidays")
-    working_days: list[date] = Field(
+    days_off: list[Day] = Field(default_factory=list, description="weekdays that are holidays")
+    working_days: list[Day] = Field(
         default_factory=list, description="weekend days that are working days (调休)"
     )
 
@@ -141,7 +142,7 @@ class CalendarYearRead(BaseModel):
 
 
 class ClockWrite(BaseModel):
-    offset_seconds: int = Field(
+    offset_seconds: StrictInt = Field(
         ge=0, le=20 * 365 * 86400, description="how far ahead of real time the clock runs"
     )
 
@@ -592,4 +593,6 @@ def build_service_app(parts: ServiceParts, role: Role = "all") -> FastAPI:
         app.include_router(_kernel_router(info, settings.is_dev), responses=problems.PROBLEM_RESPONSES)
         for router in parts.routers:
             app.include_router(router, responses=problems.PROBLEM_RESPONSES)
+    routing.install(app.router)
+    openapi.install(app)
     return app

@@ -1,13 +1,16 @@
-"""Request dependencies shared by every service: the session owned by the edge, and the principal."""
+"""Request dependencies shared by every service: the session owned by the edge, the principal, and the role
+and client-scope gate each endpoint declares (also read back by the OpenAPI document: ``declared_access``)."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from collections.abc import Callable
+from typing import Annotated, Any
 
 from fastapi import Depends, Request
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.common.auth import Principal, Role, TokenVerifier, require_role
+from services.common import scopes
+from services.common.auth import ROLES, Principal, Role, TokenVerifier, require_role
 
 
 async def get_session(request: Request) -> AsyncSession:
@@ -24,13 +27,26 @@ SessionDep = Annotated[AsyncSession, Depends(get_session)]
 PrincipalDep = Annotated[Principal, Depends(get_principal)]
 
 
-def roles(*allowed: Role) -> object:
-    """Dependency: the principal, provided its role is one of ``allowed`` (403 otherwise)."""
+def roles(*allowed: Role, scope: str | None = None) -> Any:
+    """Dependency: the principal, provided its role is one of ``allowed`` (403 otherwise) and, for an
+    integration client, that its client holds ``scope`` (403 CLIENT_SCOPE_FORBIDDEN otherwise)."""
 
-    async def dependency(principal: PrincipalDep) -> Principal:
-        return require_role(principal, *allowed)
+    async def dependency(request: Request, principal: PrincipalDep) -> Principal:
+        require_role(principal, *allowed)
+        if scope is not None:
+            scopes.require(principal, scope, request.app.state.runtime.settings.integration_scopes)
+        return principal
 
-    return Depends(dependency)
+    return Depends(declare_access(dependency, allowed, scope))
+
+
+def declare_access(dependency: Callable[..., Any], allowed: tuple[Role, ...], scope: str | None) -> Any:
+    """Mark a principal dependency with the roles (and client scope) it admits, for the OpenAPI document."""
+    dependency.zhifa_access = (tuple(allowed), scope)  # type: ignore[attr-defined]
+    return dependency
+
+
+declare_access(get_principal, ROLES, None)
 
 
 AdminDep = Annotated[Principal, roles("admin")]

@@ -46,8 +46,18 @@ def decode_cursor(cursor: str | None) -> Any:
         ) from exc
 
 
+# A cursor is URL-safe base64 without padding (encode_cursor); anything else cannot be one of ours. A string of
+# that alphabet that we did not issue is still refused, with 400 INVALID_CURSOR.
+CURSOR_PATTERN = r"^[A-Za-z0-9_-]*$"
 LimitQuery = Annotated[int, Query(ge=1, le=MAX_LIMIT, description=f"page size (at most {MAX_LIMIT})")]
-CursorQuery = Annotated[str | None, Query(max_length=512, description="next_cursor of the previous page")]
+CursorQuery = Annotated[
+    str | None,
+    Query(
+        max_length=512,
+        pattern=CURSOR_PATTERN,
+        description="next_cursor of the previous page, unchanged (another value is 400 INVALID_CURSOR)",
+    ),
+]
 
 
 def page_of(rows: list[T], limit: int, key: Any) -> Page[T]:

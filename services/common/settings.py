@@ -10,9 +10,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import AliasChoices, Field, model_validator
+from pydantic import AliasChoices, Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from services.common import scopes
 from services.common.auth import DEFAULT_MAX_LIFETIMES
 
 DEV_KEYS_DIR = Path(__file__).parent / "devkeys"
@@ -155,6 +156,17 @@ class ServiceSettings(CommonSettings):
     consumer_ack_wait_s: float = Field(30.0, description="JetStream ack wait for consumers")
     consumer_concurrency: int = Field(8, description="messages handled at once per consumer")
     idempotency_ttl_hours: int = Field(48, description="how long Idempotency-Key responses are kept (>= 24)")
+    integration_scopes: dict[str, list[str]] = Field(
+        default_factory=lambda: {k: list(v) for k, v in scopes.DEFAULT_CLIENT_SCOPES.items()},
+        validation_alias=AliasChoices("ZHIFA_INTEGRATION_SCOPES"),
+        description="integration clients (the token's client claim) and the scopes each holds, as JSON; "
+        "the same on every service (services/common/scopes.py lists the scopes)",
+    )
+
+    @field_validator("integration_scopes")
+    @classmethod
+    def _known_scopes(cls, value: dict[str, list[str]]) -> dict[str, list[str]]:
+        return scopes.validate_grants(value)
 
     @property
     def nats_authenticated(self) -> bool:

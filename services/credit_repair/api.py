@@ -11,6 +11,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from services.common import clock
 from services.common.pagination import (
+    CURSOR_PATTERN,
     CursorQuery,
     InvalidCursor,
     LimitQuery,
@@ -45,7 +46,7 @@ from services.credit_repair.models import (
 router = APIRouter(prefix="/api/v1/credit", tags=["credit_repair"])
 public_router = APIRouter(prefix="/public/credit", tags=["credit_repair: public"])
 
-UsccQuery = Annotated[schemas.Uscc | None, Query(description="统一社会信用代码")]
+UsccQuery = Annotated[schemas.Uscc | None, Query()]
 DepartmentQuery = Annotated[
     str | None, Query(min_length=1, max_length=40, description="department code, e.g. SJ")
 ]
@@ -484,7 +485,9 @@ async def get_feed(
     principal: FeedReaderDep,
     limit: LimitQuery = 100,
     cursor: CursorQuery = None,
-    since: Annotated[str | None, Query(max_length=512, description="alias of cursor")] = None,
+    since: Annotated[
+        str | None, Query(max_length=512, pattern=CURSOR_PATTERN, description="alias of cursor")
+    ] = None,
 ) -> schemas.FeedPage:
     """Every start and end of publication in commit order; resume with next_cursor (never skips an entry)."""
     after = _int_cursor(cursor or since) or 0

@@ -6,6 +6,7 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
+from services.common import scopes
 from services.common.auth import Principal
 from services.common.deps import AdminDep, PrincipalDep, SessionDep, roles
 from services.credit_repair.settings import CreditRepairSettings
@@ -35,5 +36,7 @@ EnterpriseDep = Annotated[Principal, roles("enterprise")]
 StaffDep = Annotated[Principal, roles("officer", "supervisor", "admin")]
 ReviewerDep = Annotated[Principal, roles("officer", "admin")]
 CleanupDep = Annotated[Principal, roles("supervisor", "admin")]
-FeedReaderDep = Annotated[Principal, roles("integration", "supervisor", "admin")]
+FeedReaderDep = Annotated[
+    Principal, roles("integration", "supervisor", "admin", scope=scopes.CREDIT_FEED_READ)
+]
 AnyRoleDep = PrincipalDep

@@ -11,6 +11,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 from pydantic_core import PydanticCustomError
 from stdnum.cn import uscc as uscc_check
 
+from services.common.fields import StrictBool, UsccText
 from services.credit_repair.domain.publication import CleanupReason
 
 CreditClassCode = Literal["minor", "general", "serious"]
@@ -28,9 +29,7 @@ def check_uscc(value: str) -> str:
     return text
 
 
-Uscc = Annotated[
-    str, Field(min_length=18, max_length=18, description="统一社会信用代码"), AfterValidator(check_uscc)
-]
+Uscc = Annotated[UsccText, AfterValidator(check_uscc)]
 
 
 class _Read(BaseModel):
@@ -44,7 +43,7 @@ class RuleSetCreate(BaseModel):
     rule_set: dict[str, Any] = Field(
         description="the rule set as in data/sample/credit_rules.json (one element of rule_sets)"
     )
-    supersede_open_ended: bool = Field(
+    supersede_open_ended: StrictBool = Field(
         False,
         description="end the open-ended rule set in force before this one on the day before it takes effect",
     )
@@ -140,10 +139,10 @@ class RepairCreate(BaseModel):
     commitment_text: str = Field(
         min_length=10, max_length=5000, description="the text of the 信用承诺书 the enterprise makes public"
     )
-    commitment_accepted: bool = Field(
+    commitment_accepted: StrictBool = Field(
         description="the enterprise signs the commitment and agrees to its publication"
     )
-    violation_corrected: bool = Field(
+    violation_corrected: StrictBool = Field(
         True, description="the enterprise declares the failing corrected (the reviewer verifies the evidence)"
     )
     evidence_refs: list[Annotated[str, Field(min_length=1, max_length=500)]] = Field(
@@ -154,7 +153,9 @@ class RepairCreate(BaseModel):
 
 
 class RepairAcceptance(BaseModel):
-    extended: bool = Field(False, description="complex case: extend the decision period (因案情复杂或需核查)")
+    extended: StrictBool = Field(
+        False, description="complex case: extend the decision period (因案情复杂或需核查)"
+    )
 
 
 class RepairDecision(BaseModel):
@@ -207,7 +208,7 @@ class CleanupReasonName(StrEnum):
 
 
 class CleanupCreate(BaseModel):
-    dry_run: bool = Field(True, description="count what would end without ending anything")
+    dry_run: StrictBool = Field(True, description="count what would end without ending anything")
     reasons: list[CleanupReasonName] | None = Field(
         None, max_length=8, description="end only publications whose clean-up reason is one of these"
     )

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import Response
 
 from services.common import clock
+from services.common.fields import Day, UsccText
 from services.common.pagination import CursorQuery, LimitQuery, Page
 from services.inspection import schemas as s
 from services.inspection import service
@@ -36,8 +36,9 @@ router = APIRouter(prefix="/api/v1/inspection", tags=["inspection"])
 entry_router = APIRouter(prefix="/api/v1/inspection", tags=["inspection: scan-to-enter"])
 public_router = APIRouter(prefix="/public/inspection", tags=["inspection: public"])
 
-UsccPath = Annotated[str, Path(min_length=15, max_length=20, description="统一社会信用代码")]
-ItemCodePath = Annotated[str, Path(pattern=r"^[A-Za-z]{2}-[A-Za-z]{2,3}-\d{3}$", examples=["SJ-SP-001"])]
+UsccPath = Annotated[UsccText, Path()]
+UsccQuery = Annotated[UsccText | None, Query()]
+ItemCodePath = Annotated[str, Path(pattern=s.ITEM_CODE_PATTERN, examples=["SJ-SP-001"])]
 DeptPath = Annotated[str, Path(pattern=r"^[A-Z]{2}$")]
 YearQuery = Annotated[int | None, Query(ge=2000, le=2100, description="calendar year (default: this year)")]
 Limit = Annotated[int, Query(ge=1, le=200)]
@@ -126,7 +127,7 @@ async def create_body(
 async def list_items(
     session: SessionDep,
     principal: PrincipalDep,
-    on: Annotated[date | None, Query(description="the day whose catalogue is wanted (default today)")] = None,
+    on: Annotated[Day | None, Query(description="the day whose catalogue is wanted (default today)")] = None,
     dept_code: Annotated[str | None, Query(max_length=2)] = None,
     key_area: bool | None = None,
     cursor: CursorQuery = None,
@@ -235,7 +236,7 @@ async def import_officers(request: Request, session: SessionDep, principal: Admi
 async def list_enterprises(
     session: SessionDep,
     principal: StaffDep,
-    district_code: Annotated[str | None, Query(pattern=r"^\d{6}$")] = None,
+    district_code: Annotated[str | None, Query(pattern=r"^[0-9]{6}$")] = None,
     industry: Annotated[str | None, Query(max_length=50)] = None,
     name: Annotated[str | None, Query(max_length=50)] = None,
     cursor: CursorQuery = None,
@@ -342,7 +343,7 @@ async def enterprise_class(session: SessionDep, principal: StaffDep, uscc: UsccP
 
 @router.get("/quiet-windows", response_model=list[s.QuietWindowRead], tags=["inspection: registries"])
 async def list_quiet_windows(
-    session: SessionDep, principal: StaffDep, uscc: Annotated[str | None, Query(max_length=20)] = None
+    session: SessionDep, principal: StaffDep, uscc: UsccQuery = None
 ) -> list[s.QuietWindowRead]:
     """No-inspection periods (无事不扰), city-wide or per enterprise."""
     return await service.list_quiet_windows(session, uscc=_uscc(uscc) if uscc else None)
@@ -520,7 +521,7 @@ async def list_visits(
         Literal["mine", "department"], Query(description="officers: own visits or the department's")
     ] = "mine",
     year: YearQuery = None,
-    uscc: Annotated[str | None, Query(max_length=20)] = None,
+    uscc: UsccQuery = None,
     task_id: uuid.UUID | None = None,
     mode: s.VisitModeName | None = None,
     status: Literal["in_progress", "completed"] | None = None,

@@ -10,7 +10,7 @@ from fastapi import Depends, Request
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from services.common.auth import Principal, Role, TokenVerifier, require_role
-from services.common.deps import AdminDep, PrincipalDep, roles
+from services.common.deps import AdminDep, PrincipalDep, declare_access, roles
 from services.inspection import service
 
 # Every dependency here is ``async def``: FastAPI runs plain ``def`` dependencies in a thread pool, and the
@@ -63,7 +63,7 @@ def caller(*allowed: Role) -> Any:
         principal = await verifier.verify(request.headers.get("authorization"))
         return require_role(principal, *allowed)
 
-    return Depends(dependency)
+    return Depends(declare_access(dependency, allowed, None))
 
 
 async def entry(request: Request) -> Entry:

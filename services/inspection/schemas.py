@@ -6,9 +6,10 @@ import uuid
 from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 from pydantic_core import PydanticCustomError
 
+from services.common.fields import TRIMMED_TEXT_PATTERN, Day, Instant, StrictBool, StrictInt, UsccText
 from services.inspection.domain import registry as reg
 from services.inspection.domain.visits import MAX_COMMENT_LENGTH, MAX_DESCRIPTION_LENGTH, RATING_TAGS
 
@@ -38,16 +39,13 @@ def _sha256(value: str) -> str:
     return digest
 
 
-Uscc = Annotated[
-    str,
-    Field(min_length=15, max_length=20, description="统一社会信用代码 (GB 32100), checked by python-stdnum"),
-    AfterValidator(_uscc),
-]
+Uscc = Annotated[UsccText, AfterValidator(_uscc)]
+ITEM_CODE_PATTERN = r"^[A-Za-z]{2}-[A-Za-z]{2,3}-[0-9]{3}$"  # department-domain-serial, as reg.ITEM_CODE
 ItemCode = Annotated[
-    str, Field(min_length=9, max_length=12, examples=["SJ-SP-001"]), AfterValidator(_item_code)
+    str, Field(pattern=ITEM_CODE_PATTERN, examples=["SJ-SP-001"]), AfterValidator(_item_code)
 ]
 DeptCode = Annotated[str, Field(pattern=r"^[A-Z]{2}$", examples=["SJ"])]
-DistrictCode = Annotated[str, Field(pattern=r"^\d{6}$", examples=["210102"])]
+DistrictCode = Annotated[str, Field(pattern=r"^[0-9]{6}$", examples=["210102"])]
 ShortText = Annotated[str, Field(max_length=200)]
 Sha256 = Annotated[str, Field(min_length=64, max_length=64), AfterValidator(_sha256)]
 PersonRef = Annotated[
@@ -99,7 +97,7 @@ class DepartmentRead(BaseModel):
 
 
 class EnforcementBodyWrite(Strict):
-    code: str = Field(pattern=r"^[A-Z]{2}-\d{6}$", examples=["SJ-210102"])
+    code: str = Field(pattern=r"^[A-Z]{2}-[0-9]{6}$", examples=["SJ-210102"])
     name: str = Field(min_length=2, max_length=100)
     dept_code: DeptCode
     level: Literal["city", "district"]
@@ -115,7 +113,14 @@ class EnforcementBodyRead(BaseModel):
 
 
 class LegalRefModel(Strict):
-    law: str = Field(min_length=2, max_length=60, examples=["食品安全法"])
+    # No control characters and no surrounding white space: a law's short title is stored as sent (it used to be
+    # stripped after the length check, so "K\r" became the one-character "K" and reading it back failed).
+    law: str = Field(
+        min_length=2,
+        max_length=60,
+        pattern=TRIMMED_TEXT_PATTERN,
+        examples=["食品安全法"],
+    )
     article: str = Field(pattern=r"^第[一二三四五六七八九十百零]+条$", examples=["第五十三条"])
     title: str = Field("", max_length=100, examples=["中华人民共和国食品安全法"])
 
@@ -125,21 +130,21 @@ class ItemWrite(Strict):
     name: str = Field(min_length=2, max_length=200)
     dept_code: DeptCode
     level: Literal["city", "district"] = "city"
-    enterprise_related: bool = True
-    key_area: bool = False
-    on_site: bool = True
+    enterprise_related: StrictBool = True
+    key_area: StrictBool = False
+    on_site: StrictBool = True
     legal_basis: list[LegalRefModel] = Field(min_length=1, max_length=20)
-    effective_from: date
+    effective_from: Day
 
 
 class ItemRevision(Strict):
     name: str = Field(min_length=2, max_length=200)
     level: Literal["city", "district"] = "city"
-    enterprise_related: bool = True
-    key_area: bool = False
-    on_site: bool = True
+    enterprise_related: StrictBool = True
+    key_area: StrictBool = False
+    on_site: StrictBool = True
     legal_basis: list[LegalRefModel] = Field(min_length=1, max_length=20)
-    effective_from: date
+    effective_from: Day
 
 
 class ItemRead(BaseModel):
@@ -163,8 +168,8 @@ class OfficerWrite(Strict):
     dept_code: DeptCode
     body_code: str | None = Field(None, max_length=20)
     cert_no: str | None = Field(None, max_length=20, description="执法证号; none for auxiliary staff")
-    auxiliary: bool = False
-    valid_until: date | None = None
+    auxiliary: StrictBool = False
+    valid_until: Day | None = None
     id_number: str | None = Field(
         None, min_length=15, max_length=18, description="居民身份证号: validated, stored masked only"
     )
@@ -174,15 +179,15 @@ class OfficerUpdate(Strict):
     name: str | None = Field(None, min_length=2, max_length=20)
     dept_code: DeptCode | None = None
     body_code: str | None = Field(None, max_length=20)
-    valid_until: date | None = None
+    valid_until: Day | None = None
 
 
 class OfficerStatusChange(Strict):
     status: OfficerStatusName
     reason: str = Field("", max_length=500)
-    retraining: bool = Field(False, description="离岗轮训: a suspension that ends on return_date")
-    return_date: date | None = None
-    valid_until: date | None = Field(None, description="a renewed certificate's new valid-until date")
+    retraining: StrictBool = Field(False, description="离岗轮训: a suspension that ends on return_date")
+    return_date: Day | None = None
+    valid_until: Day | None = Field(None, description="a renewed certificate's new valid-until date")
 
 
 class OfficerRead(BaseModel):
@@ -212,7 +217,7 @@ class EnterpriseWrite(Strict):
     industry: str = Field("", max_length=50)
     address: str = Field("", max_length=200)
     legal_rep_name: str | None = Field(None, max_length=20, description="stored masked (张**)")
-    registered_on: date | None = None
+    registered_on: Day | None = None
 
 
 class EnterpriseUpdate(Strict):
@@ -251,8 +256,8 @@ class ImportResult(BaseModel):
 
 class QuietWindowWrite(Strict):
     uscc: Uscc | None = Field(None, description="none: a city-wide no-inspection period")
-    starts_on: date
-    ends_on: date
+    starts_on: Day
+    ends_on: Day
     reason: str = Field(min_length=2, max_length=200)
 
 
@@ -293,11 +298,11 @@ class TaskCreate(Strict):
     seed: str | None = Field(
         None, min_length=8, max_length=200, description="random: a public seed; default a fresh random one"
     )
-    starts_on: date | None = None
-    ends_on: date | None = None
-    urgent: bool = Field(False, description="complaint only: inspect first, approval within 24 hours")
+    starts_on: Day | None = None
+    ends_on: Day | None = None
+    urgent: StrictBool = Field(False, description="complaint only: inspect first, approval within 24 hours")
     lead_id: str | None = Field(None, max_length=100, description="complaint: the 线索 id (12345 ...)")
-    requested_by_enterprise: bool = False
+    requested_by_enterprise: StrictBool = False
 
 
 class TaskDecision(Strict):
@@ -396,8 +401,10 @@ class EnterpriseScan(Strict):
     )
     accompanying: list[uuid.UUID] = Field(default_factory=list, max_length=10)
     item_codes: list[ItemCode] = Field(min_length=1, max_length=50)
-    emergency: bool = Field(False, description="inspected first in an emergency; scanning before leaving")
-    started_at: AwareDatetime | None = Field(
+    emergency: StrictBool = Field(
+        False, description="inspected first in an emergency; scanning before leaving"
+    )
+    started_at: Instant | None = Field(
         None, description="emergency: when the officers entered (with a time zone offset)"
     )
     reason: str = Field("", max_length=500)
@@ -411,7 +418,7 @@ class Backfill(Strict):
     )
     accompanying: list[uuid.UUID] = Field(default_factory=list, max_length=10)
     item_codes: list[ItemCode] = Field(min_length=1, max_length=50)
-    started_at: AwareDatetime = Field(description="when the officers entered (with a time zone offset)")
+    started_at: Instant = Field(description="when the officers entered (with a time zone offset)")
     reason: str = Field(min_length=2, max_length=500, description="why the system could not be used")
 
 
@@ -483,7 +490,7 @@ class OutcomeWrite(Strict):
     outcome: OutcomeName
     description: str = Field("", max_length=MAX_DESCRIPTION_LENGTH)
     evidence_sha256: list[Sha256] = Field(default_factory=list, max_length=50)
-    correction_deadline: date | None = None
+    correction_deadline: Day | None = None
 
 
 class OutcomesWrite(Strict):
@@ -491,10 +498,10 @@ class OutcomesWrite(Strict):
 
 
 class RatingWrite(Strict):
-    stars: int = Field(ge=1, le=5)
+    stars: StrictInt = Field(ge=1, le=5)
     tags: list[RatingTag] = Field(default_factory=list, max_length=len(RATING_TAGS))
     comment: str = Field("", max_length=MAX_COMMENT_LENGTH)
-    anonymous: bool = Field(False, description="hide the rater from the inspected department")
+    anonymous: StrictBool = Field(False, description="hide the rater from the inspected department")
 
 
 class DepartmentRatingRead(BaseModel):
@@ -632,10 +639,10 @@ class OfficerImport(OfficerWrite):
     """A row of an officer import: the registry fields plus the certificate's current state."""
 
     status: OfficerStatusName = "active"
-    status_since: date | None = None
+    status_since: Day | None = None
     status_reason: str = Field("", max_length=500)
-    retraining: bool = False
-    return_date: date | None = None
+    retraining: StrictBool = False
+    return_date: Day | None = None
 
 
 class EnterpriseImport(EnterpriseWrite):

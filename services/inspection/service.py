@@ -1794,9 +1794,7 @@ def _item_from(
         code=code,
         name=body.name.strip(),
         dept_code=dept_code,
-        legal_basis=tuple(
-            registry.LegalRef(r.law.strip(), r.article, r.title.strip()) for r in body.legal_basis
-        ),
+        legal_basis=tuple(registry.LegalRef(r.law, r.article, r.title.strip()) for r in body.legal_basis),
         level=registry.ItemLevel(body.level),
         enterprise_related=body.enterprise_related,
         key_area=body.key_area,

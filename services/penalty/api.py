@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated, Any, Literal
 from urllib.parse import quote
 
@@ -12,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.common.auth import Principal
 from services.common.errors import BadRequest
+from services.common.fields import Day
 from services.common.pagination import CursorQuery, LimitQuery, Page
 from services.penalty import schemas as s
 from services.penalty import service
@@ -53,7 +53,7 @@ async def public_benchmarks(
     limit: LimitQuery = 50,
     department: Annotated[str | None, Query(max_length=10)] = None,
     domain: Annotated[str | None, Query(max_length=40)] = None,
-    in_force_on: date | None = None,
+    in_force_on: Annotated[Day | None, Query(description="versions in force on this day")] = None,
     q: Annotated[
         str | None, Query(max_length=100, description="words of the violation name, or a code")
     ] = None,

@@ -7,6 +7,7 @@ from typing import Annotated
 
 from fastapi import Depends, Path, Request
 
+from services.common import scopes
 from services.common.auth import Principal
 from services.common.deps import AdminDep, PrincipalDep, SessionDep, roles
 from services.penalty.service import Context
@@ -29,7 +30,8 @@ OfficerDep = Annotated[Principal, roles("officer")]
 ReaderDep = Annotated[Principal, roles("officer", "enterprise", "supervisor", "admin")]
 InternalReaderDep = Annotated[Principal, roles("officer", "supervisor", "admin")]
 PartyOrOfficerDep = Annotated[Principal, roles("officer", "enterprise")]
-PaymentDep = Annotated[Principal, roles("officer", "integration")]
+# the payment platform reports payments: an integration client needs the payments scope (services/common/scopes.py)
+PaymentDep = Annotated[Principal, roles("officer", "integration", scope=scopes.PAYMENTS_RECORD)]
 SupervisorDep = Annotated[Principal, roles("supervisor", "admin")]
 AssessorDep = Annotated[Principal, roles("officer", "enterprise", "supervisor", "admin")]
 

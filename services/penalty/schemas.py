@@ -10,11 +10,11 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validat
 from stdnum.cn import ric, uscc
 from stdnum.exceptions import ValidationError as StdnumError
 
+from services.common.fields import Day, StrictBool, StrictInt, UsccText
+from services.common.money import Fen, SignedFen
 from services.penalty.domain import catalogue as cat
 from services.penalty.domain import discretion as d
 from services.penalty.domain import procedure as p
-
-MAX_FEN = 10**13  # 1,000 亿元: above any fine a law sets; keeps amounts inside BIGINT with room to spare
 
 Text = Annotated[str, Field(min_length=1, max_length=2_000)]
 ShortText = Annotated[str, Field(min_length=1, max_length=200)]
@@ -22,7 +22,6 @@ LongText = Annotated[str, Field(min_length=1, max_length=10_000)]
 OptionalText = Annotated[str, Field(max_length=2_000)]
 CertNo = Annotated[str, Field(min_length=1, max_length=50, description="执法证号")]
 BenchmarkCode = Annotated[str, Field(min_length=1, max_length=40, examples=["SY-SJ-0001"])]
-Fen = Annotated[int, Field(ge=0, le=MAX_FEN, description="amount in fen (分)")]
 
 
 def _valid_uscc(value: str) -> str:
@@ -41,7 +40,7 @@ def _valid_ric(value: str) -> str:
         raise ValueError("居民身份证号码无效（校验位、出生日期或格式错误）") from exc
 
 
-USCC = Annotated[str, AfterValidator(_valid_uscc), Field(examples=["91210100MACQTKPQ79"])]
+USCC = Annotated[UsccText, AfterValidator(_valid_uscc)]
 RIC = Annotated[str, AfterValidator(_valid_ric)]
 
 
@@ -57,39 +56,39 @@ class _In(BaseModel):
 class FactsIn(_In):
     """The facts the discretion engine needs (SPEC §3.2). Money in fen."""
 
-    violation_date: date = Field(description="the day of the violation (or its first day if continuing)")
-    continuing_until: date | None = Field(None, description="last day of a continuing violation")
-    discovered_on: date | None = Field(None, description="the day the violation was discovered (第三十六条)")
-    decision_date: date | None = Field(None, description="planned decision date; today when omitted")
+    violation_date: Day = Field(description="the day of the violation (or its first day if continuing)")
+    continuing_until: Day | None = Field(None, description="last day of a continuing violation")
+    discovered_on: Day | None = Field(None, description="the day the violation was discovered (第三十六条)")
+    decision_date: Day | None = Field(None, description="planned decision date; today when omitted")
     harm: d.Harm = d.Harm.ORDINARY
     correction: d.Correction = d.Correction.AFTER_ORDER
-    first_offence: bool = False
-    minor_violation: bool = Field(False, description="违法行为轻微 (第三十三条第一款)")
-    no_fault_proven: bool = Field(False, description="有证据足以证明没有主观过错 (第三十三条第二款)")
-    base_amounts: dict[cat.BaseKind, Annotated[int, Field(ge=-MAX_FEN, le=MAX_FEN)]] = Field(
+    first_offence: StrictBool = False
+    minor_violation: StrictBool = Field(False, description="违法行为轻微 (第三十三条第一款)")
+    no_fault_proven: StrictBool = Field(False, description="有证据足以证明没有主观过错 (第三十三条第二款)")
+    base_amounts: dict[cat.BaseKind, SignedFen] = Field(
         default_factory=dict,
         description="bases of multiples in fen: goods_value, illegal_gains, advertising_fees...",
     )
     obviously_low_bases: list[cat.BaseKind] = Field(default_factory=list, max_length=10)
     illegal_property_value_fen: Fen | None = None
-    birth_date: date | None = Field(None, description="natural persons: for 第三十条")
-    age_years: int | None = Field(None, ge=0, le=150)
+    birth_date: Day | None = Field(None, description="natural persons: for 第三十条")
+    age_years: StrictInt | None = Field(None, ge=0, le=150)
     capacity: d.Capacity = d.Capacity.FULL
     mitigations: list[d.Mitigation] = Field(default_factory=list, max_length=10)
     aggravations: list[d.Aggravation] = Field(default_factory=list, max_length=10)
-    statutory_serious: bool = Field(False, description="the item's 情节严重 conditions are met")
-    meets_no_penalty_list: bool = False
-    meets_lighter_list: bool = False
-    meets_mitigated_list: bool = False
-    major_public_interest: bool = False
-    complex_case: bool = False
+    statutory_serious: StrictBool = Field(False, description="the item's 情节严重 conditions are met")
+    meets_no_penalty_list: StrictBool = False
+    meets_lighter_list: StrictBool = False
+    meets_mitigated_list: StrictBool = False
+    major_public_interest: StrictBool = False
+    complex_case: StrictBool = False
 
 
 class AssessRequest(FactsIn):
     """A what-if assessment: the facts plus the kind of party."""
 
     party_type: cat.PartyType
-    enterprise: bool = Field(False, description="an enterprise (economic impact assessment rules)")
+    enterprise: StrictBool = Field(False, description="an enterprise (economic impact assessment rules)")
 
 
 class CaseAssessmentRequest(FactsIn):
@@ -212,7 +211,7 @@ class ImportResultRead(BaseModel):
 class CatalogueMetaIn(_In):
     title: ShortText
     jurisdiction: ShortText
-    tier_split: dict[str, int] | None = None
+    tier_split: dict[str, StrictInt] | None = None
     note: OptionalText = ""
 
 
@@ -316,9 +315,9 @@ class NoticeIn(_In):
     facts: list[Text] = Field(min_length=1, max_length=50, description="违法事实, one paragraph each")
     evidence: list[ShortText] = Field(default_factory=list, max_length=100)
     proposed: PenaltyIn
-    served_on: date | None = Field(None, description="the day the notice is served; today when omitted")
-    hearing_offered: bool | None = Field(None, description="defaults to whether the law requires it")
-    statement_working_days: int = Field(5, ge=1, le=30)
+    served_on: Day | None = Field(None, description="the day the notice is served; today when omitted")
+    hearing_offered: StrictBool | None = Field(None, description="defaults to whether the law requires it")
+    statement_working_days: StrictInt = Field(5, ge=1, le=30)
     reasons: list[Text] = Field(default_factory=list, max_length=20, description="说理 beyond the engine's")
     outside_range_reason: OptionalText = ""
     renotice_reason: OptionalText = ""
@@ -327,56 +326,56 @@ class NoticeIn(_In):
 
 class StatementIn(_In):
     content: LongText
-    received_on: date | None = None
+    received_on: Day | None = None
 
 
 class StatementReviewIn(_In):
     opinion: Text
-    adopted: bool
+    adopted: StrictBool
 
 
 class WaiverIn(_In):
-    statement: bool = False
-    hearing: bool = False
-    declared_on: date | None = None
+    statement: StrictBool = False
+    hearing: StrictBool = False
+    declared_on: Day | None = None
 
 
 class HearingRequestIn(_In):
-    requested_on: date | None = None
+    requested_on: Day | None = None
 
 
 class HearingScheduleIn(_In):
-    notified_on: date | None = None
-    hearing_on: date
+    notified_on: Day | None = None
+    hearing_on: Day
     presider: ShortText
 
 
 class HearingRecordIn(_In):
-    held_on: date | None = None
+    held_on: Day | None = None
     outcome: p.HearingOutcome
     transcript_ref: OptionalText = ""
 
 
 class HearingWithdrawIn(_In):
-    withdrawn_on: date | None = None
+    withdrawn_on: Day | None = None
 
 
 class LegalReviewIn(_In):
-    passed: bool
+    passed: StrictBool
     opinion: Text
-    reviewed_on: date | None = None
+    reviewed_on: Day | None = None
     proposal: PenaltyIn
 
 
 class CollectiveDiscussionIn(_In):
-    held_on: date | None = None
+    held_on: Day | None = None
     participants: list[ShortText] = Field(min_length=1, max_length=30)
     minutes_ref: ShortText
     conclusion: PenaltyIn
 
 
 class ExtensionIn(_In):
-    new_limit: date
+    new_limit: Day
     approver: ShortText
     basis: Text
     reason: Text
@@ -388,7 +387,7 @@ class DecisionIn(_In):
     evidence: list[ShortText] | None = Field(None, max_length=100)
     reasons: list[Text] = Field(default_factory=list, max_length=20)
     outside_range_reason: OptionalText = ""
-    serious: bool = Field(False, description="the department marks the decision serious (严重失信)")
+    serious: StrictBool = Field(False, description="the department marks the decision serious (严重失信)")
     defence: list[Text] | None = Field(
         None, max_length=20, description="陈述申辩和听证情况; summarised when omitted"
     )
@@ -403,55 +402,55 @@ class NoPenaltyDecisionIn(_In):
 
 
 class DeliveryIn(_In):
-    delivered_on: date | None = None
+    delivered_on: Day | None = None
     method: p.DeliveryMethod
     recipient: ShortText
-    electronic_consent: bool = False
+    electronic_consent: StrictBool = False
 
 
 class DeferralIn(_In):
     approved_by: ShortText
-    new_due: date
+    new_due: Day
     reason: Text
 
 
 class PaymentIn(_In):
-    paid_on: date | None = None
-    fine_fen: Annotated[int, Field(ge=1, le=MAX_FEN)]
+    paid_on: Day | None = None
+    fine_fen: Annotated[Fen, Field(ge=1)]
     surcharge_fen: Fen = 0
     receipt_ref: OptionalText = ""
 
 
 class ExecutionIn(_In):
-    executed_on: date | None = None
+    executed_on: Day | None = None
     note: Text
 
 
 class RemedyIn(_In):
     source: p.RemedySource
-    filed_on: date
+    filed_on: Day
     reference: ShortText
 
 
 class RemedyConcludeIn(_In):
-    concluded_on: date | None = None
-    upheld: bool
+    concluded_on: Day | None = None
+    upheld: StrictBool
 
 
 class RevocationIn(_In):
     source: p.CorrectionSource
     reason: Text
     source_document: ShortText
-    effective_on: date | None = None
+    effective_on: Day | None = None
 
 
 class ChangeIn(RevocationIn):
     penalty: PenaltyIn
-    contrary_third_party_request: bool = False
+    contrary_third_party_request: StrictBool = False
 
 
 class PublicationIn(_In):
-    published_on: date | None = None
+    published_on: Day | None = None
     exempt_reason: OptionalText = ""
 
 

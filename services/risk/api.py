@@ -11,6 +11,7 @@ from fastapi import APIRouter, Header, Path, Query, Request, Response
 from fastapi.responses import StreamingResponse
 
 from services.common import streaming
+from services.common.fields import UsccText
 from services.common.pagination import CursorQuery, LimitQuery, Page, decode_cursor, page_of
 from services.risk import service, uploads
 from services.risk.deps import (
@@ -55,11 +56,14 @@ public_router = APIRouter(prefix="/public/risk", tags=["risk: public"])
 QuarterPath = Annotated[
     str,
     Path(
-        pattern=r"^\d{4}[Qq][1-4]$", max_length=6, description="a quarter, e.g. 2026Q3", examples=["2026Q3"]
+        pattern=r"^[0-9]{4}[Qq][1-4]$",
+        max_length=6,
+        description="a quarter, e.g. 2026Q3",
+        examples=["2026Q3"],
     ),
 ]
 UnitPath = Annotated[str, Path(min_length=1, max_length=64, pattern=r"^[0-9A-Za-z][0-9A-Za-z._\-]*$")]
-UsccPath = Annotated[str, Path(min_length=1, max_length=40, description="统一社会信用代码")]
+UsccPath = Annotated[UsccText, Path()]
 
 
 def _inline(schema: dict[str, Any]) -> dict[str, Any]:
@@ -88,7 +92,8 @@ _SINGLE_BODY = {
 }
 _BULK_BODY = {
     "requestBody": {
-        "required": True,
+        # an empty body is an upload of no lines: answered with lines 0, nothing stored
+        "required": False,
         "content": {
             "application/x-ndjson": {
                 "schema": {"type": "string", "description": "one JSON record per line (NDJSON), up to 64 MiB"}
@@ -121,7 +126,7 @@ async def intake_one(
     settings: SettingsDep,
 ) -> dict[str, Any]:
     """Take in one reconsideration outcome, judgment or 12345 lead (idempotent on its external id)."""
-    service.check_client(principal, kind.kind, settings.intake_clients)
+    service.check_client(principal, kind.kind, settings.integration_scopes)
     body = await request.body()
     result, stored = await service.intake_one(
         session, kind=kind.kind, body=body, principal=principal, config=config
@@ -157,7 +162,7 @@ async def intake_bulk(
     ] = None,
 ) -> dict[str, Any]:
     """Take in an NDJSON upload: up to 1 MiB answered at once (200), larger ones as a job (202 and a status URL)."""
-    service.check_client(principal, kind.kind, settings.intake_clients)
+    service.check_client(principal, kind.kind, settings.integration_scopes)
     respond_async = bulk.prefers_async(prefer)
     result, queued = await uploads.receive(
         session,
@@ -295,7 +300,7 @@ async def list_rectifications(
     limit: LimitQuery = 50,
     cursor: CursorQuery = None,
     status: Literal["pending", "submitted", "reopened", "closed", "withdrawn"] | None = None,
-    quarter: Annotated[str | None, Query(pattern=r"^\d{4}Q[1-4]$")] = None,
+    quarter: Annotated[str | None, Query(pattern=r"^[0-9]{4}Q[1-4]$")] = None,
     overdue: bool = False,
 ) -> Page[Any]:
     """Rectifications in the caller's scope (a unit sees its own), earliest deadline first."""
@@ -406,7 +411,7 @@ async def list_leads(
     limit: LimitQuery = 50,
     cursor: CursorQuery = None,
     status: Literal["received", "transferred", "answered", "closed"] | None = None,
-    batch: Annotated[str | None, Query(pattern=r"^\d{4}-W\d{2}$")] = None,
+    batch: Annotated[str | None, Query(pattern=r"^[0-9]{4}-W[0-9]{2}$")] = None,
 ) -> Page[Any]:
     """12345 leads in the caller's scope with their deadlines and overdue flags, oldest first."""
     rows = await service.list_leads(
@@ -433,7 +438,7 @@ async def overdue_leads(
 async def list_transfers(
     session: SessionDep,
     principal: SupervisorDep,
-    batch: Annotated[str | None, Query(pattern=r"^\d{4}-W\d{2}$")] = None,
+    batch: Annotated[str | None, Query(pattern=r"^[0-9]{4}-W[0-9]{2}$")] = None,
     limit: LimitQuery = 50,
 ) -> list[Any]:
     """Weekly transfers (周移送), newest first."""

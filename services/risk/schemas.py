@@ -11,6 +11,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 from pydantic_core import PydanticCustomError
 from stdnum.cn import uscc as stdnum_uscc
 
+from services.common.fields import UsccText
 from services.risk.domain.intake import IntakeKind
 
 
@@ -35,7 +36,7 @@ def _uscc(value: Any) -> Any:
         raise PydanticCustomError("invalid_uscc", "统一社会信用代码无效（格式或校验位错误）") from None
 
 
-Uscc = Annotated[str, Field(max_length=18), BeforeValidator(_uscc)]
+Uscc = Annotated[UsccText, BeforeValidator(_uscc)]
 
 
 class _Out(BaseModel):
@@ -340,7 +341,7 @@ class AnswerWrite(BaseModel):
 class TransferWrite(BaseModel):
     batch: str | None = Field(
         None,
-        pattern=r"^\d{4}-W\d{2}$",
+        pattern=r"^[0-9]{4}-W[0-9]{2}$",
         description="the weekly batch to transfer, e.g. 2026-W18; omitted: every finished week",
     )
 

@@ -18,7 +18,7 @@ from pydantic import TypeAdapter
 from sqlalchemy.ext.asyncio import AsyncSession
 from stdnum.cn import uscc as stdnum_uscc
 
-from services.common import audit, calendar_store, clock, outbox
+from services.common import audit, calendar_store, clock, outbox, scopes
 from services.common.auth import Principal
 from services.common.contracts.risk import WarningIssued
 from services.common.errors import Conflict, Forbidden, NotFound, Unprocessable
@@ -55,7 +55,7 @@ class IntakeConflict(Conflict):
     title_en = "The external id was already used with a different record"
 
 
-class IntakeClientNotAllowed(Forbidden):
+class IntakeClientNotAllowed(scopes.ClientScopeForbidden):
     code = "INTAKE_CLIENT_NOT_ALLOWED"
     title = "该接入方无权报送此类数据"
     title_en = "This client may not send records of this kind"
@@ -253,19 +253,15 @@ def intake_read(kind: IntakeKind, row: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
-def check_client(principal: Principal, kind: IntakeKind, allowed: Mapping[str, Sequence[str]]) -> None:
-    clients = allowed.get(kind.value, ())
-    if principal.client not in clients:
-        raise IntakeClientNotAllowed(
-            f"接入方“{principal.client}”无权报送{_KIND_LABELS[kind]}数据",
-            extra={"client": principal.client, "kind": kind.value},
-        )
+def check_client(principal: Principal, kind: IntakeKind, grants: Mapping[str, Sequence[str]]) -> None:
+    """Each kind of record has its own client scope (risk.intake.<kind>, services/common/scopes.py)."""
+    scopes.require(principal, _KIND_SCOPES[kind], grants, error=IntakeClientNotAllowed)
 
 
-_KIND_LABELS = {
-    IntakeKind.RECONSIDERATION: "行政复议结果",
-    IntakeKind.LITIGATION: "行政诉讼结果",
-    IntakeKind.COMPLAINT: "12345投诉线索",
+_KIND_SCOPES = {
+    IntakeKind.RECONSIDERATION: scopes.RECONSIDERATION_INTAKE,
+    IntakeKind.LITIGATION: scopes.LITIGATION_INTAKE,
+    IntakeKind.COMPLAINT: scopes.COMPLAINT_INTAKE,
 }
 
 

@@ -10,13 +10,6 @@ from services.common.settings import settings_class
 
 DEFAULT_CONFIG_FILE = Path(__file__).parent / "risk_config.json"
 
-# Which integration clients may send which kind of record (the token's ``client`` claim).
-DEFAULT_INTAKE_CLIENTS: dict[str, list[str]] = {
-    "reconsideration": ["reconsideration"],
-    "litigation": ["court"],
-    "complaint": ["12345"],
-}
-
 
 class RiskSettings(settings_class("risk")):  # type: ignore[misc]
     """Every field can be set as ``ZHIFA_RISK_<FIELD>``; shared ones as ``ZHIFA_<FIELD>``."""
@@ -29,10 +22,6 @@ class RiskSettings(settings_class("risk")):  # type: ignore[misc]
     config_file: Path = Field(
         DEFAULT_CONFIG_FILE,
         description="versioned thresholds (risk_config.json, schema zhifa.risk.config/1; see docs/risk-model.md)",
-    )
-    intake_clients: dict[str, list[str]] = Field(
-        default_factory=lambda: {k: list(v) for k, v in DEFAULT_INTAKE_CLIENTS.items()},
-        description="integration clients allowed per intake kind (reconsideration, litigation, complaint)",
     )
     intake_batch_size: int = Field(
         5000, ge=1, le=50_000, description="bulk intake: lines (good or rejected) per batch, at most"

@@ -10,8 +10,8 @@ import asyncpg
 import pytest
 import sqlalchemy as sa
 
-from services.common.db import plain_dsn, transaction
 from services.common.contracts.diagnostics import PINGS
+from services.common.db import plain_dsn, transaction
 from services.common.events import make_envelope
 from services.common.tables import dead_letter_t, diagnostic_ping_t, idempotency_t, outbox_t
 from tests.support.stack import Running, Stack, auth, client, running_service

@@ -80,6 +80,22 @@ class TestReadOnlyRegistries:
 
 
 class TestCatalogue:
+    @pytest.mark.parametrize(
+        "law", ["K\r", " 食品安全法", "食品安全法\n", "食品\x1f安全法", "\x85食品安全法"]
+    )
+    async def test_a_law_title_is_stored_as_sent_or_refused(self, env: Env, law: str) -> None:
+        """Found by schemathesis: "K\r" passed the two-character minimum, was stripped to "K" and stored, and
+        reading the item back failed (500). Surrounding white space and control characters are now refused."""
+        revision = {
+            "name": "对测试事项的检查",
+            "legal_basis": [{"law": law, "article": "第五十三条"}],
+            "effective_from": "2026-11-26",
+        }
+        async with client(env.url) as http:
+            r = await http.post(f"{API}/items/SJ-SP-001/versions", json=revision, headers=admin())
+        assert r.status_code == 422, r.text
+        assert [str(x) for x in r.json()["errors"][0]["loc"]] == ["body", "legal_basis", "0", "law"]
+
     async def test_versions_one_in_force_per_day(self, env: Env) -> None:
         base = {
             "code": "SJ-ZZ-001",

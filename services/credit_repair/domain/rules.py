@@ -38,6 +38,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from services.common import messages
 from services.common.errors import BadRequest, Conflict
+from services.common.fields import Day, StrictBool, StrictInt
+from services.common.money import Fen
 
 
 class CreditClass(StrEnum):
@@ -206,8 +208,8 @@ class FineThreshold(_Frozen):
     """
 
     party: PartyKind
-    amount_fen: int = Field(gt=0)
-    inclusive: bool = True
+    amount_fen: Fen = Field(gt=0)
+    inclusive: StrictBool = True
     source: str = ""
 
     def covers(self, fine_fen: int) -> bool:
@@ -218,7 +220,7 @@ class SeriousFineThreshold(_Frozen):
     """Optional 巨额罚款 bound (NDRC summaries place very large fines in 严重); none is configured by default."""
 
     party: PartyKind
-    amount_fen: int = Field(gt=0)
+    amount_fen: Fen = Field(gt=0)
     source: str = ""
 
 
@@ -275,13 +277,13 @@ class ClassRules(_Frozen):
 class MinorPublication(_Frozen):
     """轻微: not published by default; a region may publish for at most 3 months (国办发〔2025〕22号 二)."""
 
-    published: bool = False
-    max_months: int = Field(default=3, gt=0, le=3)
+    published: StrictBool = False
+    max_months: StrictInt = Field(default=3, gt=0, le=3)
 
 
 class Period(_Frozen):
-    min_months: int = Field(gt=0)
-    max_months: int = Field(gt=0)
+    min_months: StrictInt = Field(gt=0)
+    max_months: StrictInt = Field(gt=0)
 
     @model_validator(mode="after")
     def _check(self) -> Period:
@@ -307,7 +309,7 @@ class Publication(_Frozen):
     serious: Period
     # 总局令第45号 第十三条第三款: restrictions of operations or employment longer than the maximum are
     # published for their actual length.
-    restriction_extends_maximum: bool = True
+    restriction_extends_maximum: StrictBool = True
     platforms: Platforms = Platforms()
 
     @model_validator(mode="after")
@@ -346,19 +348,19 @@ class Review(_Frozen):
     by 10 for complex cases.
     """
 
-    window_working_days: int = Field(default=10, ge=1)
-    department_acceptance_working_days: int = Field(default=3, ge=1)
-    department_decision_working_days: int = Field(default=7, ge=1)
-    department_extension_working_days: int = Field(default=10, ge=0)
-    verified: bool = False
+    window_working_days: StrictInt = Field(default=10, ge=1)
+    department_acceptance_working_days: StrictInt = Field(default=3, ge=1)
+    department_decision_working_days: StrictInt = Field(default=7, ge=1)
+    department_extension_working_days: StrictInt = Field(default=10, ge=0)
+    verified: StrictBool = False
 
 
 class RepeatViolationBar(_Frozen):
     """Refuse repair when the subject had ``min_decisions`` decisions for the same kind of violation within
     ``window_months`` before the application (counting the record's own decision)."""
 
-    window_months: int = Field(gt=0)
-    min_decisions: int = Field(ge=2)
+    window_months: StrictInt = Field(gt=0)
+    min_decisions: StrictInt = Field(ge=2)
     source: str = ""
 
 
@@ -367,11 +369,11 @@ class RuleSet(_Frozen):
 
     id: str = Field(min_length=1)
     region: str = ""
-    effective_from: date
-    effective_to: date | None = None  # last day in force; None = open-ended
+    effective_from: Day
+    effective_to: Day | None = None  # last day in force; None = open-ended
     approved_by: str = Field(min_length=1)  # the approving source, e.g. the official document
     sources: tuple[str, ...] = ()
-    sample: bool = False  # True for reconstructed or illustrative rule sets that are not official
+    sample: StrictBool = False  # True for reconstructed or illustrative rule sets that are not official
     classification: ClassRules
     publication: Publication
     early_end: EarlyEnd = EarlyEnd()

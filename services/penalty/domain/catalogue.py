@@ -1258,7 +1258,7 @@ def parse_csv(
                     raise CatalogueFormatInvalid(f"CSV 第{line}行 {col} 列应为 true 或 false")
                 d[col] = cell.lower() == "true"
             elif col == "version":
-                if not cell.isdigit():
+                if not (cell.isascii() and cell.isdigit()):  # "²".isdigit() is true, int("²") fails
                     raise CatalogueFormatInvalid(f"CSV 第{line}行 version 列应为正整数")
                 d[col] = int(cell)
             else:
