@@ -121,6 +121,23 @@ class EmbeddedPostgres:
         pid = self.pid()
         return pid is not None and procfs.alive(pid) and "postgres" in " ".join(procfs.cmdline(pid))
 
+    def _clear_dead_lock(self, timeout: float = 10) -> None:
+        """Let a killed postmaster's lock file go. PostgreSQL refuses to start while the pid in
+        ``postmaster.pid`` exists at all, and a killed postmaster stays a zombie until its parent (PID 1
+        in a container) reaps it: wait for that, then, if it is still a zombie, remove the lock file. A
+        zombie is dead, and its backends exit within moments of the postmaster's death."""
+        pid = self.pid()
+        if pid is None or procfs.alive(pid):
+            return
+        deadline = time.monotonic() + timeout
+        while procfs.exists(pid) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        if procfs.exists(pid):
+            log.warning(
+                "postmaster %s of %s is an unreaped zombie; removing its lock file", pid, self.data_dir
+            )
+            (self.data_dir / "postmaster.pid").unlink(missing_ok=True)
+
     def start(self) -> None:
         self._prepare_dirs()
         if not self.initialised():
@@ -139,6 +156,7 @@ class EmbeddedPostgres:
         if self.running():
             log.info("postgres already running in %s; restarting it on port %s", self.data_dir, self.port)
             self.stop()
+        self._clear_dead_lock()
         options = [
             "-h 127.0.0.1",
             f"-p {self.port}",
