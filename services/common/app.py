@@ -29,7 +29,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from starlette.responses import Response
 
 import services.common.contracts  # noqa: F401  (registers every contract)
-from services.common import audit, clock, logs, metrics, migrate, openapi, outbox, problems, routing
+from services.common import audit, clock, jobs, logs, metrics, migrate, openapi, outbox, problems, routing
 from services.common.auth import TokenVerifier
 from services.common.bus import Bus, Credentials
 from services.common.calendar_store import next_year_missing
@@ -40,7 +40,8 @@ from services.common.edge import EdgeMiddleware
 from services.common.errors import BadRequest, Conflict, NotFound
 from services.common.events import Envelope, Event
 from services.common.fields import Day, StrictInt
-from services.common.inbox import ConsumerRunner, Subscription
+from services.common.inbox import ConsumerRunner, Consumers, Subscription
+from services.common.jobs import Periodic
 from services.common.outbox import Relay
 from services.common.pagination import CursorQuery, InvalidCursor, LimitQuery, Page, decode_cursor, page_of
 from services.common.registry import SERVICES, ServiceInfo, by_subject
@@ -63,6 +64,7 @@ class Runtime:
     factory: async_sessionmaker[AsyncSession]
     bus: Bus
     verifier: TokenVerifier
+    context: Any = None
     relay: Relay | None = None
     consumers: ConsumerRunner | None = None
     tasks: list[asyncio.Task[Any]] = field(default_factory=list)
@@ -94,9 +96,18 @@ async def supervise(name: str, start: Callable[[], Coroutine[Any, Any, None]]) -
 
 @dataclass
 class ServiceParts:
+    """What a service brings to the composition root.
+
+    ``context`` is the service's own configuration object (``app.state.runtime.context``), handed to its
+    declared consumers (``Delivery.context``) and jobs (``runtime.context``).
+    """
+
     info: ServiceInfo
     settings: ServiceSettings
     routers: Sequence[APIRouter] = ()
+    context: Any = None
+    consumers: Consumers[Any] | None = None
+    periodic: Sequence[Periodic] = ()
     subscriptions: Sequence[Subscription] = ()
     jobs: Sequence[Job] = ()
     description: str = ""
@@ -514,15 +525,22 @@ def build_service_app(parts: ServiceParts, role: Role = "all") -> FastAPI:
         own_streams=[info.stream],
     )
     runtime = Runtime(
-        info=info, settings=settings, engine=engine, factory=factory, bus=bus, verifier=verifier
+        info=info,
+        settings=settings,
+        engine=engine,
+        factory=factory,
+        bus=bus,
+        verifier=verifier,
+        context=parts.context,
     )
+    declared = parts.consumers.subscriptions(parts.context) if parts.consumers is not None else []
 
     def consumers_of() -> ConsumerRunner:
         return ConsumerRunner(
             service=info.name,
             factory=factory,
             bus=bus,
-            subscriptions=[*ping_subscriptions(info), *parts.subscriptions],
+            subscriptions=[*ping_subscriptions(info), *declared, *parts.subscriptions],
             max_deliver=settings.consumer_max_deliver,
             ack_wait=settings.consumer_ack_wait_s,
             concurrency=settings.consumer_concurrency,
@@ -555,6 +573,12 @@ def build_service_app(parts: ServiceParts, role: Role = "all") -> FastAPI:
             ]
             for name, start in background:
                 runtime.tasks.append(asyncio.create_task(supervise(name, start), name=name))
+            for job in parts.periodic:
+                if job.is_enabled(parts.context):
+                    name = f"{info.name}-{job.name}"
+                    runtime.tasks.append(asyncio.create_task(jobs.run(job, runtime), name=name))
+                else:
+                    log.info("job %s is disabled by configuration", job.name)
         try:
             yield
         finally:

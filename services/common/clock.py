@@ -52,6 +52,18 @@ def today() -> date:
     return now().astimezone(CHINA).date()
 
 
+def local_date(moment: datetime) -> date:
+    """The date in China of an aware moment (a naive one is refused: it has no place on the time line)."""
+    if moment.tzinfo is None:
+        raise ValueError("a naive datetime has no date in China")
+    return moment.astimezone(CHINA).date()
+
+
+def local_start(day: date) -> datetime:
+    """Midnight in China at the start of ``day``, as an aware UTC moment (for range queries)."""
+    return datetime(day.year, day.month, day.day, tzinfo=CHINA).astimezone(UTC)
+
+
 def offset() -> timedelta:
     return _offset
 

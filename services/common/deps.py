@@ -1,16 +1,20 @@
-"""Request dependencies shared by every service: the session owned by the edge, the principal, and the role
+"""Request dependencies shared by every service: the session owned by the edge, the principal, its scope
+(what it may read), loaders that find an object through the one access rule or answer 404, and the role
 and client-scope gate each endpoint declares (also read back by the OpenAPI document: ``declared_access``)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Annotated, Any
+import inspect
+from collections.abc import Awaitable, Callable
+from typing import Annotated, Any, TypeVar
 
-from fastapi import Depends, Request
+from fastapi import Depends, Path, Request
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.common import scopes
+from services.common.access import Scope, scope_for
 from services.common.auth import ROLES, Principal, Role, TokenVerifier, require_role
+from services.common.errors import DomainError
 
 
 async def get_session(request: Request) -> AsyncSession:
@@ -50,3 +54,43 @@ declare_access(get_principal, ROLES, None)
 
 
 AdminDep = Annotated[Principal, roles("admin")]
+
+
+async def get_scope(principal: PrincipalDep) -> Scope:
+    """What the caller may read (services.common.access)."""
+    return scope_for(principal)
+
+
+ScopeDep = Annotated[Scope, Depends(get_scope)]
+
+Key = TypeVar("Key")
+Loaded = TypeVar("Loaded")
+Fetch = Callable[[AsyncSession, Scope, Key], Awaitable[Loaded | None]]
+
+
+def load_or_404(
+    fetch: Fetch[Key, Loaded], *, param: str, key: type[Key], missing: Callable[[Key], DomainError]
+) -> Any:
+    """A dependency that loads the object named by path parameter ``param`` through ``fetch`` (which
+    applies the access rule) or raises ``missing(key)`` (a 404): a foreign object looks absent.
+
+    ``CaseDep = Annotated[PenaltyCase, load_or_404(repo.readable_case, param="case_id", key=uuid.UUID,
+    missing=CaseNotFound.of)]``; a route taking ``case: CaseDep`` has the path parameter ``{case_id}``.
+    """
+
+    async def dependency(**kwargs: Any) -> Loaded:
+        value: Key = kwargs[param]
+        found = await fetch(kwargs["_session"], kwargs["_scope"], value)
+        if found is None:
+            raise missing(value)
+        return found
+
+    dependency.__signature__ = inspect.Signature(  # type: ignore[attr-defined]
+        [
+            inspect.Parameter(param, inspect.Parameter.KEYWORD_ONLY, annotation=Annotated[key, Path()]),
+            inspect.Parameter("_session", inspect.Parameter.KEYWORD_ONLY, annotation=SessionDep),
+            inspect.Parameter("_scope", inspect.Parameter.KEYWORD_ONLY, annotation=ScopeDep),
+        ]
+    )
+    dependency.__name__ = f"load_{param}"
+    return Depends(dependency)

@@ -15,7 +15,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 import orjson
 import sqlalchemy as sa
@@ -79,6 +79,75 @@ class Redelivery:
 
     async def term(self) -> None:
         return None
+
+
+Context = TypeVar("Context")
+Contract = TypeVar("Contract", bound=Event)
+
+
+@dataclass(frozen=True, slots=True)
+class Delivery(Generic[Context]):
+    """What a declared handler gets besides its session and its typed event."""
+
+    envelope: Envelope
+    context: Context
+
+
+TypedHandler = Callable[[AsyncSession, Contract, Delivery[Context]], Awaitable[None]]
+
+
+@dataclass(frozen=True)
+class Declared:
+    name: str
+    contract: type[Event]
+    handler: Callable[..., Awaitable[None]]
+
+
+class Consumers(Generic[Context]):
+    """A service's consumers, declared once where they are written:
+
+        consumers: Consumers[CreditContext] = Consumers()
+
+        @consumers.consumes(penalty.DecisionIssued, name="decision-issued")
+        async def on_decision_issued(session, event: penalty.DecisionIssued, delivery) -> None: ...
+
+    ``name`` is the durable consumer's name (``<service>-<name>``) and the inbox key: renaming it makes a
+    new consumer that replays the stream, so it is explicit and never derived from the function's name.
+    The handler receives the contract class it declared; an event of the same type in another version
+    is a poison message (dead-lettered), never a surprise ``AttributeError``.
+    """
+
+    def __init__(self) -> None:
+        self.declared: list[Declared] = []
+
+    def consumes(
+        self, contract: type[Contract], *, name: str
+    ) -> Callable[[TypedHandler[Contract, Context]], TypedHandler[Contract, Context]]:
+        if any(d.name == name for d in self.declared):
+            raise ValueError(f"consumer {name!r} declared twice")
+
+        def register(handler: TypedHandler[Contract, Context]) -> TypedHandler[Contract, Context]:
+            self.declared.append(Declared(name, contract, handler))
+            return handler
+
+        return register
+
+    def subscriptions(self, context: Context) -> list[Subscription]:
+        """The declared consumers bound to the running service's context."""
+        return [_bind(declared, context) for declared in self.declared]
+
+
+def _bind(declared: Declared, context: Any) -> Subscription:
+    contract, handler = declared.contract, declared.handler
+
+    async def typed(session: AsyncSession, envelope: Envelope, event: Event) -> None:
+        if not isinstance(event, contract):
+            raise PoisonMessage(
+                f"{declared.name} handles {contract.TYPE} v{contract.VERSION}, got v{envelope.version}"
+            )
+        await handler(session, event, Delivery(envelope, context))
+
+    return Subscription(declared.name, contract.TYPE, typed)
 
 
 def backoff(delivery: int) -> float:

@@ -39,6 +39,15 @@ DEAD_LETTERS = Counter(
 UPSTREAM_READY = Gauge(
     "zhifa_gateway_upstream_ready", "1 when the gateway's last check found the upstream ready", ["upstream"]
 )
+JOB_RUNS = Counter(
+    "zhifa_job_runs_total", "rounds of periodic jobs, by outcome", ["service", "job", "outcome"]
+)
+JOB_DURATION = Histogram(
+    "zhifa_job_duration_seconds",
+    "duration of one round of a periodic job",
+    ["service", "job"],
+    buckets=(0.001, 0.01, 0.05, 0.1, 0.5, 1, 5, 30, 120, 600),
+)
 NATS_CONNECTED = Gauge("zhifa_nats_connected", "1 when the NATS connection is up", ["service"])
 
 
