@@ -166,9 +166,11 @@ class UpstreamPool:
     async def _roundtrip(self, conn: _Connection, request: bytes, head: bool, timeout: float) -> None:
         future = conn.start(request, head)
         loop = asyncio.get_running_loop()
-        handle = loop.call_later(
-            timeout, lambda: future.done() or future.set_exception(UpstreamTimeout("upstream timed out"))
-        )
+        def expire() -> None:
+            if not future.done():
+                future.set_exception(UpstreamTimeout("upstream timed out"))
+
+        handle = loop.call_later(timeout, expire)
         try:
             await future
         finally:

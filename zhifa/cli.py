@@ -9,10 +9,11 @@ import importlib
 import json
 from datetime import datetime
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, cast
 
 import typer
 
+from services.common.auth import Role
 from services.common.devtokens import mint_dev_token
 from services.common.registry import NATS_PORT, POSTGRES_PORT, SERVICES
 
@@ -62,7 +63,7 @@ def serve(
     else:
         settings = _service_settings(target)
         module = importlib.import_module(f"services.{target}.app")
-        asgi = module.create_app(settings, role=role)  # type: ignore[arg-type]
+        asgi = module.create_app(settings, role=role)
         bind_host, bind_port = host or settings.host, port or settings.port or SERVICES[target].port
         limits = settings
         admin_only = listeners.SERVICE_ADMIN_ONLY
@@ -122,7 +123,7 @@ def token(
     """Mint a development token (signed with the dev key; refused by services outside dev/test)."""
     try:
         minted = mint_dev_token(
-            role,  # type: ignore[arg-type]  (checked by mint_dev_token)
+            cast(Role, role),  # checked by mint_dev_token
             sub,
             ttl,
             name=name,

@@ -82,8 +82,8 @@ def _import_all() -> None:
     importlib.import_module("gateway.app")
 
 
-def _subclasses(cls: type) -> list[type]:
-    out = []
+def _subclasses(cls: type[DomainError]) -> list[type[DomainError]]:
+    out: list[type[DomainError]] = []
     for sub in cls.__subclasses__():
         out.append(sub)
         out.extend(_subclasses(sub))
