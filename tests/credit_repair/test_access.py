@@ -26,6 +26,7 @@ from tests.credit_repair.helpers import (
     published_record,
     repair_body,
 )
+from tests.support.http import problem
 from tests.support.stack import client
 
 EN = {"Accept-Language": "en"}
@@ -277,7 +278,7 @@ async def test_only_the_admin_resumes_a_cleanup(credit: Credit, cleanup_id: str,
 async def test_supervisors_may_only_dry_run(credit: Credit) -> None:
     async with client(credit.base, headers=SUPERVISOR_CITY) as http:
         r = await http.post("/api/v1/credit/cleanups", json={"dry_run": False})
-    assert r.status_code == 403 and r.json()["code"] == "CLEANUP_DRY_RUN_ONLY"
+    problem(r, 403, "CLEANUP_DRY_RUN_ONLY")
 
 
 async def test_overdue_list_is_for_staff(credit: Credit) -> None:

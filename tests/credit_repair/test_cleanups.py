@@ -34,6 +34,7 @@ from services.credit_repair.repository import bulk as bulk_repo
 from services.credit_repair.use_cases import cleanups
 from tests.credit_repair.conftest import Credit
 from tests.credit_repair.helpers import ADMIN, RULES, SUPERVISOR_CITY, database, insert, load_rules
+from tests.support.http import problem
 from tests.support.stack import Stack, client, wait_for
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
@@ -255,9 +256,9 @@ class TestRuns:
         async with client(credit.base, headers=ADMIN) as http:
             r = await http.post("/api/v1/credit/cleanups", json={"dry_run": True, "reasons": ["bad_weather"]})
             missing = await http.get(f"/api/v1/credit/cleanups/{uuid.uuid4()}")
-        assert r.status_code == 422 and r.json()["code"] == "VALIDATION_FAILED"
+        problem(r, 422, "VALIDATION_FAILED")
         assert "reasons" in json.dumps(r.json()["errors"])
-        assert missing.status_code == 404 and missing.json()["code"] == "CLEANUP_NOT_FOUND"
+        problem(missing, 404, "CLEANUP_NOT_FOUND")
 
     async def test_refusals_in_english(self, credit: Credit) -> None:
         async with client(credit.base, headers=EN) as http:

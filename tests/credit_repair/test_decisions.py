@@ -1,5 +1,6 @@
-"""The consumers of penalty decisions (use_cases.decisions), through real JetStream: 两书同达 on penalty.decision.issued, duplicates, out-of-order
-revocations, changes and payments, gap-free notice numbers, and malformed decisions."""
+"""The consumers of penalty decisions (events.py, use_cases.decisions), through real JetStream: 两书同达 on
+penalty.decision.issued, duplicates, out-of-order revocations, changes and payments, gap-free notice numbers,
+malformed decisions; and what the service publishes."""
 
 from __future__ import annotations
 
@@ -10,11 +11,13 @@ import orjson
 import pytest
 import sqlalchemy as sa
 
+import services.common.contracts  # noqa: F401  (registers every contract)
 from services.common import clock
 from services.common.db import transaction
-from services.common.events import make_envelope
+from services.common.events import REGISTRY, make_envelope
 from services.common.inbox import parse
 from services.common.tables import dead_letter_t
+from services.credit_repair import views
 from services.credit_repair.models import CreditRecord, FeedEntry, PendingCaseEvent, Publication, RepairNotice
 from services.credit_repair.use_cases import decisions
 from tests.credit_repair.conftest import Credit
@@ -279,3 +282,11 @@ class TestNoticeNumbers:
             )
         assert seqs == list(range(1, len(seqs) + 1))  # 1..n, no gap, no duplicate
         assert len(seqs) >= 18  # the 18 committed here (6 rolled back) and the module's earlier ones
+
+
+async def test_every_contract_credit_publishes_has_its_builder() -> None:
+    """views.PUBLISHED names a builder for each contract of the credit stream (the diagnostic ping aside)."""
+    published = {
+        c.TYPE for c in REGISTRY.all() if c.TYPE.startswith("credit.") and "diagnostic" not in c.TYPE
+    }
+    assert {c.TYPE for c in views.PUBLISHED} == published

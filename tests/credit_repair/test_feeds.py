@@ -22,6 +22,7 @@ from tests.credit_repair.conftest import Credit
 from tests.credit_repair.helpers import ADMIN, USCC_B, USCC_C, apply, rows_for
 from tests.support import personas
 from tests.support.contracts import YUAN, decision_issued, decision_revoked
+from tests.support.http import problem
 from tests.support.stack import client
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
@@ -181,7 +182,7 @@ class TestCursor:
             bad = await http.get("/api/v1/credit/feed", params={"cursor": "%%%"})
             assert bad.status_code == 422 and bad.json()["errors"][0]["loc"] == ["query", "cursor"]
             bad = await http.get("/api/v1/credit/feed", params={"cursor": "bm90LWEtY3Vyc29y"})
-            assert bad.status_code == 400 and bad.json()["code"] == "INVALID_CURSOR"
+            problem(bad, 400, "INVALID_CURSOR")
 
     async def test_entries_carry_the_publication(self, credit: Credit) -> None:
         d = decision_issued(party_uscc=USCC_B, fine_fen=90_000 * YUAN)
@@ -242,7 +243,7 @@ class TestPublicList:
     async def test_invalid_uscc(self, credit: Credit, uscc: str) -> None:
         async with client(credit.base) as http:
             r = await http.get("/public/credit/publications", params={"uscc": uscc})
-        assert r.status_code == 422 and r.json()["code"] == "VALIDATION_FAILED"
+        problem(r, 422, "VALIDATION_FAILED")
 
     async def test_ended_publications_leave_the_list(self, credit: Credit) -> None:
         d = decision_issued(party_uscc=USCC_C, fine_fen=95_000 * YUAN)

@@ -26,6 +26,7 @@ from tests.credit_repair.helpers import (
     repair_body,
 )
 from tests.support.contracts import YUAN
+from tests.support.http import problem
 from tests.support.outbox import envelopes
 from tests.support.stack import client
 
@@ -37,7 +38,7 @@ class TestRepairRefusals:
         record = await published_record(credit, months_ago=0)
         async with client(credit.base, headers=ENT_A) as http:
             r = await http.post("/api/v1/credit/repairs", json=repair_body(record.id))
-        assert r.status_code == 409 and r.json()["code"] == "REPAIR_TOO_EARLY"
+        problem(r, 409, "REPAIR_TOO_EARLY")
         earliest = months_later(record.decided_on, 3)  # 一般: minimum 3 months
         assert f"{earliest.year}年{earliest.month}月{earliest.day}日" in r.json()["detail"]
 
@@ -45,7 +46,7 @@ class TestRepairRefusals:
         record = await published_record(credit, pay=False)
         async with client(credit.base, headers=ENT_A) as http:
             r = await http.post("/api/v1/credit/repairs", json=repair_body(record.id))
-        assert r.status_code == 409 and r.json()["code"] == "REPAIR_FINE_UNPAID"
+        problem(r, 409, "REPAIR_FINE_UNPAID")
         assert "80,000.00元" in r.json()["detail"]
 
     async def test_never_early(self, credit: Credit) -> None:
@@ -53,14 +54,14 @@ class TestRepairRefusals:
         record = await published_record(credit, months_ago=13, kinds=["revoke_licence", "fine"])
         async with client(credit.base, headers=ENT_A) as http:
             r = await http.post("/api/v1/credit/repairs", json=repair_body(record.id))
-        assert r.status_code == 409 and r.json()["code"] == "REPAIR_NEVER_EARLY"
+        problem(r, 409, "REPAIR_NEVER_EARLY")
 
     async def test_another_enterprises_record_is_404(self, credit: Credit) -> None:
         record = await published_record(credit)
         async with client(credit.base, headers=ENT_B) as http:
             r = await http.post("/api/v1/credit/repairs", json=repair_body(record.id))
             missing = await http.post("/api/v1/credit/repairs", json=repair_body(uuid.uuid4()))
-        assert r.status_code == 404 and r.json()["code"] == "CREDIT_RECORD_NOT_FOUND"
+        problem(r, 404, "CREDIT_RECORD_NOT_FOUND")
         assert missing.json() | {"request_id": None, "detail": None} == r.json() | {
             "request_id": None,
             "detail": None,
@@ -72,7 +73,7 @@ class TestRepairRefusals:
             first = await http.post("/api/v1/credit/repairs", json=repair_body(record.id))
             second = await http.post("/api/v1/credit/repairs", json=repair_body(record.id))
         assert first.status_code == 201, first.text
-        assert second.status_code == 409 and second.json()["code"] == "REPAIR_DUPLICATE"
+        problem(second, 409, "REPAIR_DUPLICATE")
 
     async def test_commitment_not_accepted(self, credit: Credit) -> None:
         record = await published_record(credit)
@@ -80,20 +81,20 @@ class TestRepairRefusals:
             r = await http.post(
                 "/api/v1/credit/repairs", json=repair_body(record.id, commitment_accepted=False)
             )
-        assert r.status_code == 400 and r.json()["code"] == "REPAIR_COMMITMENT_MISSING"
+        problem(r, 400, "REPAIR_COMMITMENT_MISSING")
 
     async def test_unpublished_record(self, credit: Credit) -> None:
         record = await published_record(credit, fine_fen=30_000 * YUAN)  # 轻微: not published
         async with client(credit.base, headers=ENT_A) as http:
             r = await http.post("/api/v1/credit/repairs", json=repair_body(record.id))
-        assert r.status_code == 409 and r.json()["code"] == "REPAIR_NOT_PUBLISHED"
+        problem(r, 409, "REPAIR_NOT_PUBLISHED")
 
     async def test_new_violation_of_the_same_kind_since(self, credit: Credit) -> None:
         record = await published_record(credit, uscc=USCC_B, benchmark_code="SY-SJ-0777")
         await published_record(credit, uscc=USCC_B, benchmark_code="SY-SJ-0777", months_ago=1)
         async with client(credit.base, headers=ENT_B) as http:
             r = await http.post("/api/v1/credit/repairs", json=repair_body(record.id))
-        assert r.status_code == 409 and r.json()["code"] == "REPAIR_NEW_VIOLATION"
+        problem(r, 409, "REPAIR_NEW_VIOLATION")
 
     async def test_every_failure_is_listed(self, credit: Credit) -> None:
         record = await published_record(credit, months_ago=0, pay=False)
@@ -122,7 +123,7 @@ class TestRepairRefusals:
     async def test_malformed_bodies(self, credit: Credit, patch: dict[str, Any]) -> None:
         async with client(credit.base, headers=ENT_A) as http:
             r = await http.post("/api/v1/credit/repairs", json=repair_body(uuid.uuid4()) | patch)
-        assert r.status_code == 422 and r.json()["code"] == "VALIDATION_FAILED"
+        problem(r, 422, "VALIDATION_FAILED")
 
 
 class TestReview:
@@ -186,9 +187,9 @@ class TestReview:
                 json={"outcome": "accepted"},
                 headers=OFFICER_SJ,
             )
-        assert bare.status_code == 400 and bare.json()["code"] == "REPAIR_REJECTION_REASON_REQUIRED"
+        problem(bare, 400, "REPAIR_REJECTION_REASON_REQUIRED")
         assert reasoned.status_code == 200 and reasoned.json()["status"] == "rejected"
-        assert again.status_code == 409 and again.json()["code"] == "REPAIR_ALREADY_DECIDED"
+        problem(again, 409, "REPAIR_ALREADY_DECIDED")
         assert await end_of(credit.factory, (await publication_of(credit, record.id)).id) is None
 
     async def test_acceptance_deadlines_and_the_overdue_list(self, credit: Credit, reset_clock: None) -> None:
@@ -215,6 +216,6 @@ class TestReview:
             twice = await http.post(
                 f"/api/v1/credit/repairs/{app['id']}/acceptance", json={}, headers=OFFICER_SJ
             )
-            assert twice.status_code == 409 and twice.json()["code"] == "REPAIR_ALREADY_ACCEPTED"
+            problem(twice, 409, "REPAIR_ALREADY_ACCEPTED")
             still = (await http.get("/api/v1/credit/repairs/overdue", headers=OFFICER_SJ)).json()["items"]
             assert app["id"] not in [a["id"] for a in still]

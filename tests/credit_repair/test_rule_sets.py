@@ -11,6 +11,7 @@ import pytest
 
 from tests.credit_repair.conftest import Credit
 from tests.credit_repair.helpers import ADMIN, RULES, SUPERVISOR_CITY
+from tests.support.http import problem
 from tests.support.stack import client
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
@@ -27,7 +28,7 @@ class TestRuleSets:
         new = self._current() | {"id": "overlapping", "effective_from": "2030-01-01"}
         async with client(credit.base, headers=ADMIN) as http:
             r = await http.post("/api/v1/credit/rule-sets", json={"rule_set": new})
-        assert r.status_code == 409 and r.json()["code"] == "CREDIT_RULESET_OVERLAP"
+        problem(r, 409, "CREDIT_RULESET_OVERLAP")
         assert "overlapping" in r.json()["detail"] and "shenyang-credit-2026-04" in r.json()["detail"]
 
     async def test_invalid_rule_set(self, credit: Credit) -> None:
@@ -35,12 +36,12 @@ class TestRuleSets:
         new["publication"]["general"] = {"min_months": 12, "max_months": 3}
         async with client(credit.base, headers=ADMIN) as http:
             r = await http.post("/api/v1/credit/rule-sets", json={"rule_set": new})
-        assert r.status_code == 400 and r.json()["code"] == "CREDIT_RULESET_INVALID"
+        problem(r, 400, "CREDIT_RULESET_INVALID")
 
     async def test_existing_id(self, credit: Credit) -> None:
         async with client(credit.base, headers=ADMIN) as http:
             r = await http.post("/api/v1/credit/rule-sets", json={"rule_set": self._current()})
-        assert r.status_code == 409 and r.json()["code"] == "CREDIT_RULESET_EXISTS"
+        problem(r, 409, "CREDIT_RULESET_EXISTS")
 
     async def test_existing_id_in_english(self, credit: Credit) -> None:
         async with client(credit.base, headers=ADMIN | {"Accept-Language": "en"}) as http:
