@@ -16,15 +16,16 @@ from bench.common import median
 from services.common import clock, migrate
 from services.common.db import create_engine, session_factory, transaction
 from services.common.embedded import EmbeddedPostgres, free_port
-from services.credit_repair import repository, service
 from services.credit_repair.domain.rules import PenaltyKind
 from services.credit_repair.models import CleanupRun
+from services.credit_repair.repository import bulk as bulk_repo
 from services.credit_repair.settings import CreditRepairSettings
+from services.credit_repair.use_cases import cleanups, rule_sets
 
 RULES = (Path(__file__).resolve().parents[1] / "data" / "sample" / "credit_rules.json").read_text(
     encoding="utf-8"
 )
-BIT = repository.KIND_BITS
+BIT = bulk_repo.KIND_BITS
 SETTINGS = CreditRepairSettings(env="test")
 PARALLEL = SETTINGS.cleanup_parallelism
 
@@ -78,7 +79,7 @@ async def _generate(url: str, n: int) -> None:
     engine = create_engine(url, pool_size=1)
     factory = session_factory(engine)
     async with transaction(factory) as s:
-        await service.load_rule_set_document(s, RULES, actor="bench")
+        await rule_sets.load_rule_set_document(s, RULES, actor="bench")
     async with engine.connect() as conn:
         raw = await conn.get_raw_connection()
         driver = raw.driver_connection
@@ -109,7 +110,7 @@ async def _run(url: str, chunk: int) -> tuple[float, int, float, int]:
                 )
             )
         started = time.perf_counter()
-        await service.run_cleanups(engine, factory, chunk_size=chunk, parallelism=PARALLEL)
+        await cleanups.run_cleanups(engine, factory, chunk_size=chunk, parallelism=PARALLEL)
         elapsed = time.perf_counter() - started
         async with transaction(factory) as s:
             run = (
@@ -138,7 +139,7 @@ async def _dry(url: str, chunk: int) -> tuple[float, int]:
             )
         )
     started = time.perf_counter()
-    await service.run_cleanups(engine, factory, chunk_size=chunk, parallelism=PARALLEL)
+    await cleanups.run_cleanups(engine, factory, chunk_size=chunk, parallelism=PARALLEL)
     elapsed = time.perf_counter() - started
     async with transaction(factory) as s:
         run = (await s.scalars(sa.select(CleanupRun).limit(1))).one()
@@ -184,7 +185,7 @@ def run(quick: bool = False) -> str:
             "seed-000-like mix over five years: 25 % simple-procedure fines, 10 % warnings, 5 % 通报批评, 30 % fines",
             "up to 50,000 元, 27 % larger fines (some with 没收违法所得 or 暂扣许可证件), 3 % licence revocations;",
             "1 % revoked decisions, 2 % repaired; all published under the pre-2026 sample rules (3-year maximum).",
-            "The clean-up applies the Shenyang 2026 rules (`services/credit_repair/repository.py`",
+            "The clean-up applies the Shenyang 2026 rules (`services/credit_repair/repository/bulk.py`",
             f"`cleanup_reason_sql`) in committed steps of {chunk:,} publications, {PARALLEL} at a time (the service's",
             "defaults); each step is one statement that inserts the ends, the `credit.publication.ended` outbox rows",
             "(envelopes built in SQL), the numbered feed entries and the report counts.",

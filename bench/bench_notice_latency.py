@@ -28,7 +28,7 @@ from services.common.contracts.penalty import DecisionIssued
 from services.common.db import create_engine, session_factory, transaction
 from services.common.embedded import EmbeddedNats, EmbeddedPostgres, free_port
 from services.common.outbox import Relay
-from services.credit_repair import service
+from services.credit_repair.use_cases import rule_sets
 
 RULES = (Path(__file__).resolve().parents[1] / "data" / "sample" / "credit_rules.json").read_text(
     encoding="utf-8"
@@ -163,7 +163,7 @@ def run(quick: bool = False) -> str:
         async def load_rules() -> None:
             engine = create_engine(credit_url, pool_size=1)
             async with transaction(session_factory(engine)) as s:
-                await service.load_rule_set_document(s, RULES, actor="bench")
+                await rule_sets.load_rule_set_document(s, RULES, actor="bench")
             await engine.dispose()
 
         asyncio.run(load_rules())

@@ -1,43 +1,52 @@
-"""Events the credit_repair service consumes (its published contracts live in services/common/contracts/credit.py).
+"""Events the credit_repair service consumes, declared where they are handled; what it publishes is built
+by the builders in views.py (``views.PUBLISHED``: each contract of services/common/contracts/credit.py and
+its builder), which the use cases stage in the state change's own transaction.
 
 Every handler is idempotent (the kernel's inbox applies an event once per consumer) and tolerates
 out-of-order arrival (the service keeps early revocations, changes and payments until their decision
-arrives, and ignores revisions older than what a record reflects).
+arrives, and ignores revisions older than what a record reflects). The consumer names are the durable
+JetStream consumers and the inbox keys: never rename one (a new name replays the stream).
 """
 
 from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.common.contracts import penalty as penalty_contracts
-from services.common.events import Envelope, Event
-from services.common.inbox import Subscription
-from services.credit_repair import service
-from services.credit_repair.settings import CreditRepairSettings
+from services.common.contracts import penalty
+from services.common.inbox import Consumers, Delivery
+from services.credit_repair.settings import CreditContext
+from services.credit_repair.use_cases import decisions
+
+consumers: Consumers[CreditContext] = Consumers()
 
 
-def subscriptions(settings: CreditRepairSettings) -> list[Subscription]:
-    """The consumers this service runs (besides the kernel's diagnostic pings)."""
+@consumers.consumes(penalty.DecisionIssued, name="decision-issued")
+async def on_decision_issued(
+    session: AsyncSession, event: penalty.DecisionIssued, delivery: Delivery[CreditContext]
+) -> None:
+    await decisions.decision_issued(
+        session, envelope=delivery.envelope, event=event, context=delivery.context
+    )
 
-    async def decision_issued(session: AsyncSession, envelope: Envelope, event: Event) -> None:
-        assert isinstance(event, penalty_contracts.DecisionIssued)
-        await service.on_decision_issued(session, envelope=envelope, event=event, settings=settings)
 
-    async def decision_revoked(session: AsyncSession, envelope: Envelope, event: Event) -> None:
-        assert isinstance(event, penalty_contracts.DecisionRevoked)
-        await service.on_decision_revoked(session, envelope=envelope, event=event)
+@consumers.consumes(penalty.DecisionRevoked, name="decision-revoked")
+async def on_decision_revoked(
+    session: AsyncSession, event: penalty.DecisionRevoked, delivery: Delivery[CreditContext]
+) -> None:
+    await decisions.decision_revoked(session, envelope=delivery.envelope, event=event)
 
-    async def decision_changed(session: AsyncSession, envelope: Envelope, event: Event) -> None:
-        assert isinstance(event, penalty_contracts.DecisionChanged)
-        await service.on_decision_changed(session, envelope=envelope, event=event, settings=settings)
 
-    async def fine_paid(session: AsyncSession, envelope: Envelope, event: Event) -> None:
-        assert isinstance(event, penalty_contracts.FinePaid)
-        await service.on_fine_paid(session, envelope=envelope, event=event)
+@consumers.consumes(penalty.DecisionChanged, name="decision-changed")
+async def on_decision_changed(
+    session: AsyncSession, event: penalty.DecisionChanged, delivery: Delivery[CreditContext]
+) -> None:
+    await decisions.decision_changed(
+        session, envelope=delivery.envelope, event=event, context=delivery.context
+    )
 
-    return [
-        Subscription("decision-issued", penalty_contracts.DecisionIssued.TYPE, decision_issued),
-        Subscription("decision-revoked", penalty_contracts.DecisionRevoked.TYPE, decision_revoked),
-        Subscription("decision-changed", penalty_contracts.DecisionChanged.TYPE, decision_changed),
-        Subscription("fine-paid", penalty_contracts.FinePaid.TYPE, fine_paid),
-    ]
+
+@consumers.consumes(penalty.FinePaid, name="fine-paid")
+async def on_fine_paid(
+    session: AsyncSession, event: penalty.FinePaid, delivery: Delivery[CreditContext]
+) -> None:
+    await decisions.fine_paid(session, envelope=delivery.envelope, event=event)

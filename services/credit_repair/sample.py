@@ -17,8 +17,9 @@ from services.common import clock, outbox
 from services.common.contracts.penalty import DecisionIssued
 from services.common.db import create_engine, session_factory, transaction
 from services.common.events import make_envelope
-from services.credit_repair import repository, service
-from services.credit_repair.settings import CreditRepairSettings
+from services.credit_repair.repository import records as record_repo
+from services.credit_repair.settings import CreditContext, CreditRepairSettings
+from services.credit_repair.use_cases import decisions, rule_sets
 
 DATA = Path(__file__).resolve().parents[2] / "data" / "sample"
 NAMESPACE = uuid.UUID("5f1d7a52-7c3e-4a8e-9a43-63726564697a")
@@ -52,13 +53,15 @@ async def load(database_url: str) -> str:
     """Load the rule sets and the sample decisions; returns a one-line summary."""
     engine = create_engine(database_url, pool_size=2, max_overflow=0)
     factory = session_factory(engine)
-    settings = CreditRepairSettings(database_url=database_url)
+    context = CreditContext.from_settings(CreditRepairSettings(database_url=database_url))
     enterprises = _enterprises()
     added_rules = recorded = 0
     try:
         async with transaction(factory) as session:
             text = (DATA / "credit_rules.json").read_text(encoding="utf-8")
-            added_rules = await service.load_rule_set_document(session, text, actor="sample")
+            added_rules = await rule_sets.load_rule_set_document(
+                session, text, actor="sample", cache=context.rule_sets
+            )
         today = clock.today()
         for i, (days, dept, benchmark, kinds, fine_yuan, procedure, party) in enumerate(DECISIONS):
             enterprise = enterprises[(i * 7) % len(enterprises)]
@@ -89,14 +92,14 @@ async def load(database_url: str) -> str:
                 revision=1,
             )
             async with transaction(factory) as session:
-                before = len(await repository.records_for_case(session, case_id))
-                await service.on_decision_issued(
+                before = len(await record_repo.records_for_case(session, case_id))
+                await decisions.decision_issued(
                     session,
                     envelope=make_envelope(event, source="penalty"),
                     event=event,
-                    settings=settings,
+                    context=context,
                 )
-                recorded += len(await repository.records_for_case(session, case_id)) - before
+                recorded += len(await record_repo.records_for_case(session, case_id)) - before
                 session.info.pop(outbox.PENDING_KEY, None)  # sample decisions stay local
     finally:
         await engine.dispose()

@@ -1,10 +1,16 @@
-"""Settings of the credit_repair service (environment prefix ``ZHIFA_CREDIT_REPAIR_``)."""
+"""Settings of the credit_repair service (environment prefix ``ZHIFA_CREDIT_REPAIR_``) and the context the
+running service builds from them (``CreditContext``)."""
 
 from __future__ import annotations
+
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
 
 from pydantic import Field
 
 from services.common.settings import settings_class
+from services.credit_repair.domain.rules import RuleSet, department_root
 
 # Department codes (data/sample/departments.json) -> the department domains the rule sets speak of.
 DEFAULT_DEPARTMENT_DOMAINS = {
@@ -59,3 +65,53 @@ class CreditRepairSettings(settings_class("credit_repair")):  # type: ignore[mis
         100_000, ge=100, description="publications judged per committed step of a clean-up run (resume unit)"
     )
     cleanup_parallelism: int = Field(2, ge=1, le=16, description="clean-up steps run at once")
+
+
+RULE_SETS_TTL_S = 30.0
+
+
+@dataclass
+class RuleSetCache:
+    """The rule sets as read at most ``ttl`` seconds ago, per database, for the consumer's hot path: rule
+    sets are added days before they take effect and never edited, and the process that adds one forgets
+    its copy (``forget``)."""
+
+    ttl: float = RULE_SETS_TTL_S
+    _read: dict[str, tuple[float, list[RuleSet]]] = field(default_factory=dict)
+
+    async def recent(self, database: str, read: Callable[[], Awaitable[list[RuleSet]]]) -> list[RuleSet]:
+        """The cached rule sets of ``database``, or ``read()`` when none were read in the last ``ttl`` s."""
+        now = time.monotonic()
+        cached = self._read.get(database)
+        if cached is None or now - cached[0] > self.ttl:
+            cached = self._read[database] = (now, await read())
+        return cached[1]
+
+    def forget(self) -> None:
+        self._read.clear()
+
+
+@dataclass(frozen=True)
+class CreditContext:
+    """What the running service resolves once from its settings: the department → rule-set domain and
+    notice-prefix maps, and the rule-set cache its consumers share (``app.state.runtime.context``)."""
+
+    settings: CreditRepairSettings
+    rule_sets: RuleSetCache = field(default_factory=RuleSetCache)
+
+    @classmethod
+    def from_settings(cls, settings: CreditRepairSettings) -> CreditContext:
+        return cls(settings)
+
+    def domain_key(self, department_code: str) -> str:
+        """The rule sets' domain of a department: SJ and SJ-210102 -> market_regulation."""
+        root = department_root(department_code)
+        return str(self.settings.department_domains.get(root, root))
+
+    def notice_prefix(self, department_code: str) -> str:
+        """机关代字 of the department's 信用修复提示书 (沈市监信修提 for SJ and SJ-210102)."""
+        return str(
+            self.settings.notice_prefixes.get(
+                department_root(department_code), self.settings.default_notice_prefix
+            )
+        )

@@ -11,8 +11,9 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from services.common import clock
 from services.common.embedded import EmbeddedNats
-from tests.credit_repair.helpers import database, load_rules
-from tests.support.stack import Running, Stack, running_service
+from services.common.workdays import PACKAGE_YEARS
+from tests.credit_repair.helpers import ADMIN, database, load_rules
+from tests.support.stack import Running, Stack, client, running_service
 
 
 @dataclass
@@ -52,3 +53,13 @@ def reset_clock() -> Iterator[None]:
         yield
     finally:
         clock.reset()
+
+
+@pytest.fixture(scope="module")
+async def working_calendar(credit: Credit) -> None:
+    """Working-day deadlines need the statutory calendar; cover years the package does not know yet."""
+    async with client(credit.base, headers=ADMIN) as http:
+        for year in (clock.today().year, clock.today().year + 1):
+            if year not in PACKAGE_YEARS:
+                r = await http.put(f"/api/v1/credit/admin/calendar/{year}", json={"source": "测试用年度安排"})
+                assert r.status_code == 200, r.text

@@ -1,4 +1,6 @@
-"""Shared helpers of the credit_repair tests: decision events, publishing them, reading the database."""
+"""Helpers of the credit_repair tests: the sample identities, publishing penalty events or handing them to the
+consumer's use cases, generated publications, reading the database. (Penalty events themselves come from
+tests/support/contracts.py.)"""
 
 from __future__ import annotations
 
@@ -8,7 +10,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import date, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import orjson
 import sqlalchemy as sa
@@ -18,11 +20,16 @@ from services.common import clock
 from services.common.contracts import penalty as pc
 from services.common.db import create_engine, session_factory, transaction
 from services.common.events import Envelope, Event, make_envelope
-from services.common.tables import outbox_t
-from services.credit_repair import repository, service
 from services.credit_repair.domain.publication import PublishedRecord
 from services.credit_repair.models import CreditRecord, Publication, PublicationEnd
-from services.credit_repair.settings import CreditRepairSettings
+from services.credit_repair.repository import bulk as bulk_repo
+from services.credit_repair.settings import CreditContext, CreditRepairSettings
+from services.credit_repair.use_cases import decisions, rule_sets
+from tests.support import personas
+from tests.support.contracts import decision_issued, fine_paid
+
+if TYPE_CHECKING:
+    from tests.credit_repair.conftest import Credit
 
 ROOT = Path(__file__).resolve().parents[2]
 RULES = (ROOT / "data" / "sample" / "credit_rules.json").read_text(encoding="utf-8")
@@ -33,94 +40,19 @@ USCC_A = _ENTERPRISES[0]["uscc"]
 USCC_B = _ENTERPRISES[1]["uscc"]
 USCC_C = _ENTERPRISES[2]["uscc"]
 YUAN = 100
-SETTINGS = CreditRepairSettings(env="test")
+CONTEXT = CreditContext.from_settings(CreditRepairSettings(env="test"))
 
-
-def decision(
-    *,
-    uscc: str | None = USCC_A,
-    kinds: list[str] | None = None,
-    fine_yuan: int = 80_000,
-    decided_on: date | None = None,
-    procedure: str = "general",
-    department_code: str = "SJ",
-    district_code: str = "210102",
-    benchmark_code: str = "SY-SJ-0101",
-    revision: int = 1,
-    case_id: uuid.UUID | None = None,
-    serious: bool = False,
-    party_name: str = "沈阳测试商贸有限公司",
-) -> pc.DecisionIssued:
-    kinds = kinds if kinds is not None else ["fine"]
-    person = uscc is None
-    return pc.DecisionIssued(
-        party_kind="individual" if person else "organisation",
-        party_uscc=uscc,
-        party_id_masked="210102********1234" if person else None,
-        party_name=party_name,
-        case_id=case_id or uuid.uuid4(),
-        decision_no=f"沈市监罚〔2026〕{uuid.uuid4().int % 100000}号",
-        department_code=department_code,
-        department_name="沈阳市市场监督管理局",
-        district_code=district_code,
-        domain="化妆品",
-        benchmark_code=benchmark_code,
-        benchmark_version=1,
-        tier="一般",
-        kinds=kinds,
-        fine_fen=fine_yuan * YUAN if "fine" in kinds or "罚款" in kinds else 0,
-        confiscation_fen=0,
-        procedure=procedure,  # type: ignore[arg-type]
-        decided_on=decided_on or clock.today(),
-        effective_on=decided_on or clock.today(),
-        serious=serious,
-        outside_tier=False,
-        revision=revision,
-    )
-
-
-def revoked(d: pc.DecisionIssued, *, revision: int = 2, on: date | None = None) -> pc.DecisionRevoked:
-    return pc.DecisionRevoked(
-        case_id=d.case_id,
-        decision_no=d.decision_no,
-        party_uscc=d.party_uscc,
-        department_code=d.department_code,
-        district_code=d.district_code,
-        source="reconsideration",
-        reason="行政复议机关决定撤销",
-        revoked_on=on or clock.today(),
-        revision=revision,
-    )
-
-
-def changed(
-    d: pc.DecisionIssued, *, kinds: list[str], fine_yuan: int, revision: int = 2
-) -> pc.DecisionChanged:
-    return pc.DecisionChanged(
-        case_id=d.case_id,
-        decision_no=d.decision_no,
-        party_uscc=d.party_uscc,
-        department_code=d.department_code,
-        district_code=d.district_code,
-        source="litigation",
-        reason="人民法院判决变更罚款数额",
-        kinds=kinds,
-        fine_fen=fine_yuan * YUAN,
-        changed_on=clock.today(),
-        revision=revision,
-    )
-
-
-def paid(d: pc.DecisionIssued, *, fully: bool = True, fine_fen: int | None = None) -> pc.FinePaid:
-    return pc.FinePaid(
-        case_id=d.case_id,
-        decision_no=d.decision_no,
-        party_uscc=d.party_uscc,
-        fine_fen=d.fine_fen if fine_fen is None else fine_fen,
-        surcharge_fen=0,
-        paid_on=clock.today(),
-        fully_performed=fully,
-    )
+# Who calls: enterprises A and B, officers of market regulation (SJ, the deciding department of the tests'
+# decisions) and of ecology (ST), supervisors of the city and of district 210103 (the decisions are
+# 210102's), the credit platform, an administrator.
+ENT_A = personas.enterprise(USCC_A, sub="ent-a")
+ENT_B = personas.enterprise(USCC_B, sub="ent-b")
+OFFICER_SJ = personas.officer("辽A-0100001", "SJ", "210102", sub="off-sj")
+OFFICER_ST = personas.officer("辽A-0200001", "ST", "210102", sub="off-st")
+SUPERVISOR_CITY = personas.supervisor("city", sub="sup-city")
+SUPERVISOR_OTHER = personas.supervisor("210103", sub="sup-103")
+INTEGRATION = personas.integration("creditchina", sub="cc")
+ADMIN = personas.admin("admin-1")
 
 
 async def publish(
@@ -135,17 +67,17 @@ async def publish(
 
 
 async def apply(factory: async_sessionmaker[AsyncSession], event: Event) -> None:
-    """Run the consumer's handler for ``event`` directly, in its own transaction."""
+    """Run the consumer's use case for ``event`` directly, in its own transaction."""
     env = make_envelope(event, source="penalty")
     async with transaction(factory) as s:
         if isinstance(event, pc.DecisionIssued):
-            await service.on_decision_issued(s, envelope=env, event=event, settings=SETTINGS)
+            await decisions.decision_issued(s, envelope=env, event=event, context=CONTEXT)
         elif isinstance(event, pc.DecisionRevoked):
-            await service.on_decision_revoked(s, envelope=env, event=event)
+            await decisions.decision_revoked(s, envelope=env, event=event)
         elif isinstance(event, pc.DecisionChanged):
-            await service.on_decision_changed(s, envelope=env, event=event, settings=SETTINGS)
+            await decisions.decision_changed(s, envelope=env, event=event, context=CONTEXT)
         elif isinstance(event, pc.FinePaid):
-            await service.on_fine_paid(s, envelope=env, event=event)
+            await decisions.fine_paid(s, envelope=env, event=event)
         else:
             raise AssertionError(event)
 
@@ -161,17 +93,7 @@ async def database(url: str) -> AsyncIterator[async_sessionmaker[AsyncSession]]:
 
 async def load_rules(factory: async_sessionmaker[AsyncSession]) -> None:
     async with transaction(factory) as s:
-        await service.load_rule_set_document(s, RULES, actor="test")
-
-
-async def outbox_events(factory: async_sessionmaker[AsyncSession], type_: str) -> list[dict[str, Any]]:
-    async with transaction(factory) as s:
-        rows = (
-            await s.execute(
-                sa.select(outbox_t.c.envelope).where(outbox_t.c.type == type_).order_by(outbox_t.c.seq)
-            )
-        ).all()
-    return [r[0] for r in rows]
+        await rule_sets.load_rule_set_document(s, RULES, actor="test", cache=CONTEXT.rule_sets)
 
 
 def months_later(day: date, months: int) -> date:
@@ -236,7 +158,7 @@ def rows_for(records: list[PublishedRecord]) -> tuple[list[dict[str, Any]], list
                 "min_ends_on": d.decision_date,
                 "earliest_repair_on": d.decision_date,
                 "max_ends_on": r.published_until,
-                "kinds_mask": repository.kinds_mask(d.kinds),
+                "kinds_mask": bulk_repo.kinds_mask(d.kinds),
                 "decision_status": r.decision_status.value,
                 "repaired_on": r.repaired_on,
             }
@@ -260,3 +182,42 @@ async def end_of(
     """The end of a publication, if it has ended."""
     async with transaction(factory) as s:
         return await s.get(PublicationEnd, publication_id)
+
+
+# --- records to apply for repair ------------------------------------------------------------------
+
+COMMITMENT = "本企业承诺已纠正违法行为，所提交材料真实有效，如违反承诺愿承担相应责任。"
+
+
+async def record_of_case(credit: Credit, case_id: uuid.UUID) -> CreditRecord:
+    async with transaction(credit.factory) as s:
+        return (await s.scalars(sa.select(CreditRecord).where(CreditRecord.case_id == case_id))).one()
+
+
+async def publication_of(credit: Credit, record_id: uuid.UUID) -> Publication:
+    async with transaction(credit.factory) as s:
+        return (await s.scalars(sa.select(Publication).where(Publication.record_id == record_id))).one()
+
+
+async def published_record(
+    credit: Credit, *, months_ago: int = 4, pay: bool = True, uscc: str = USCC_A, **kw: Any
+) -> CreditRecord:
+    """A published record of USCC_A (by default), decided ``months_ago`` months before today, for a kind of
+    violation of its own unless told (so records of one test are no "same kind" violation for another)."""
+    kw.setdefault("benchmark_code", f"SY-SJ-{uuid.uuid4().hex[:6]}")
+    d = decision_issued(party_uscc=uscc, decided_on=clock.today() - timedelta(days=31 * months_ago), **kw)
+    await apply(credit.factory, d)
+    if pay:
+        await apply(credit.factory, fine_paid(d))
+    return await record_of_case(credit, d.case_id)
+
+
+def repair_body(record_id: uuid.UUID, **kw: Any) -> dict[str, Any]:
+    """The body of ``POST /repairs`` for ``record_id``: a signed commitment and one piece of evidence."""
+    return {
+        "record_id": str(record_id),
+        "commitment_text": COMMITMENT,
+        "commitment_accepted": True,
+        "evidence_refs": ["sha256:1f2e3d"],
+        **kw,
+    }

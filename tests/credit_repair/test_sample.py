@@ -8,8 +8,9 @@ import sqlalchemy as sa
 from services.common import clock
 from services.common.db import create_engine, session_factory, transaction
 from services.common.tables import outbox_t
-from services.credit_repair import repository, sample
+from services.credit_repair import sample
 from services.credit_repair.models import CreditRecord, RepairNotice
+from services.credit_repair.repository import publications as publication_repo
 from tests.support.stack import Stack
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
@@ -27,7 +28,7 @@ async def test_sample_loads_once_and_publishes(stack: Stack) -> None:
             assert await s.scalar(sa.select(sa.func.count()).select_from(CreditRecord)) == 8
             assert await s.scalar(sa.select(sa.func.count()).select_from(RepairNotice)) == 8  # 两书同达
             assert await s.scalar(sa.select(sa.func.count()).select_from(outbox_t)) == 0  # stays local
-            public = await repository.public_publications(
+            public = await publication_repo.public_publications(
                 s, today=clock.today(), uscc=None, department_code=None, before_seq=None, limit=50
             )
     finally:

@@ -21,7 +21,7 @@ from services.common import clock
 from services.common.db import transaction
 from services.common.embedded import EmbeddedNats
 from services.common.workdays import PACKAGE_YEARS
-from services.credit_repair import service as credit_service
+from services.credit_repair.use_cases import rule_sets as credit_rule_sets
 from services.penalty import service as penalty_service
 from services.penalty.domain import catalogue as cat
 from tests.credit_repair.helpers import months_later
@@ -73,7 +73,9 @@ async def platform(stack: Stack, nats_server: EmbeddedNats) -> AsyncIterator[Pla
             await penalty_service.install_catalogue(session, catalogue=catalogue, actor="e2e")
         async with transaction(credit.runtime.factory) as session:
             rules = (ROOT / "data" / "sample" / "credit_rules.json").read_text(encoding="utf-8")
-            await credit_service.load_rule_set_document(session, rules, actor="e2e")
+            await credit_rule_sets.load_rule_set_document(
+                session, rules, actor="e2e", cache=credit.runtime.context.rule_sets
+            )
         assert await penalty.runtime.bus.wait_ready(15) and await credit.runtime.bus.wait_ready(15)
         yield Platform(gateway, penalty, credit)
 

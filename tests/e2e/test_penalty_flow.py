@@ -22,7 +22,7 @@ import pytest
 from services.common import clock
 from services.common.db import transaction
 from services.common.embedded import EmbeddedNats
-from services.credit_repair import service as credit_service
+from services.credit_repair.use_cases import rule_sets as credit_rule_sets
 from services.inspection import sample as inspection_sample
 from services.penalty import service as penalty_service
 from services.penalty.domain import catalogue as cat
@@ -83,7 +83,9 @@ async def platform(stack: Stack, nats_server: EmbeddedNats) -> AsyncIterator[Pla
             await penalty_service.install_catalogue(session, catalogue=catalogue, actor="e2e")
         async with transaction(credit.runtime.factory) as session:
             rules = (ROOT / "data" / "sample" / "credit_rules.json").read_text(encoding="utf-8")
-            await credit_service.load_rule_set_document(session, rules, actor="e2e")
+            await credit_rule_sets.load_rule_set_document(
+                session, rules, actor="e2e", cache=credit.runtime.context.rule_sets
+            )
         for running in (inspection, penalty, credit):
             assert await running.runtime.bus.wait_ready(15)
         yield Platform(gateway, inspection, penalty, credit)

@@ -4,8 +4,8 @@ Periods count from the date of the decision document: 《信用修复管理办�
 counts 公示期限 from the day the judicial or administrative document makes its finding ("自司法、行政公务文书
 认定之日起开始计算"), and SPEC.md §4 says the same.
 
-Month arithmetic. A period of N months from a decision dated D ends on the same day-of-month N months later;
-when that month is shorter, on its last day (end-of-month clamping): 31 August + 3 months is 30 November,
+Month arithmetic (``services.common.dates.add_months``). A period of N months from a decision dated D ends
+on the same day-of-month N months later; when that month is shorter, on its last day (end-of-month clamping): 31 August + 3 months is 30 November,
 29 February 2028 + 12 months is 28 February 2029. This is the rule of 民法典 第二百零二条 (the corresponding
 day of the final month, or its last day when there is none) and what a person counting on a calendar does.
 Clamping is applied once, from D, never month by month (31 Aug + 6 months is 28/29 Feb, not 28 Feb clamped
@@ -24,12 +24,11 @@ matches the project's worked examples (31 August + 3 months = 30 November).
 
 from __future__ import annotations
 
-import calendar
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 
-from services.common.errors import BadRequest
+from services.common.dates import add_months
 from services.common.money import format_yuan
 from services.credit_repair.domain.rules import (
     CreditClass,
@@ -38,13 +37,7 @@ from services.credit_repair.domain.rules import (
     ProcedureKind,
     RuleSet,
 )
-
-
-class DecisionInvalid(BadRequest):
-    code = "CREDIT_DECISION_INVALID"
-    title = "处罚决定信息不完整或自相矛盾"
-    title_en = "The penalty decision is incomplete or inconsistent"
-
+from services.credit_repair.errors import DecisionInvalid
 
 _RESTRICTIONS = frozenset({PenaltyKind.RESTRICT_OPERATIONS, PenaltyKind.EMPLOYMENT_BAN})
 
@@ -65,21 +58,22 @@ class Decision:
     restriction_months: int | None = None  # length of 限制开展生产经营活动 / 限制从业, if any
 
     def __post_init__(self) -> None:
-        problems: list[str] = []
+        problems: list[tuple[str, str]] = []  # (Chinese, English)
         if not self.kinds:
-            problems.append("未列明处罚种类")
+            problems.append(("未列明处罚种类", "no kind of penalty is named"))
         if self.fine_fen < 0:
-            problems.append("罚款金额不能为负数")
+            problems.append(("罚款金额不能为负数", "the fine cannot be negative"))
         if PenaltyKind.FINE in self.kinds and self.fine_fen == 0:
-            problems.append("处罚种类含罚款但罚款金额为0")
+            problems.append(("处罚种类含罚款但罚款金额为0", "a fine is named but its amount is 0"))
         if PenaltyKind.FINE not in self.kinds and self.fine_fen > 0:
-            problems.append("罚款金额大于0但处罚种类不含罚款")
+            problems.append(("罚款金额大于0但处罚种类不含罚款", "a fine amount above 0 but no fine is named"))
         if self.restriction_months is not None and self.restriction_months <= 0:
-            problems.append("限制期限应为正数个月")
+            problems.append(("限制期限应为正数个月", "a restriction must last a positive number of months"))
         if problems:
             raise DecisionInvalid(
-                f"处罚决定 {self.decision_no}：{'；'.join(problems)}",
-                errors=[{"msg": p} for p in problems],
+                f"处罚决定 {self.decision_no}：{'；'.join(zh for zh, _ in problems)}",
+                detail_en=f"Penalty decision {self.decision_no}: {'; '.join(en for _, en in problems)}",
+                errors=[{"msg": zh} for zh, _ in problems],
             )
 
 
@@ -115,22 +109,6 @@ class Window:
 
     def is_published_on(self, day: date) -> bool:
         return self.start <= day < self.maximum_end
-
-
-def add_months(day: date, months: int) -> date:
-    """``day`` plus whole calendar months, clamped to the end of a shorter month (民法典 第二百零二条)."""
-    if months < 0:
-        raise ValueError("months must be >= 0")
-    years, month_index = divmod(day.month - 1 + months, 12)
-    year = day.year + years
-    month = month_index + 1
-    last = calendar.monthrange(year, month)[1]
-    return date(year, month, min(day.day, last))
-
-
-def cn_date(day: date) -> str:
-    """2026-08-31 -> '2026年8月31日', the form official documents use."""
-    return f"{day.year}年{day.month}月{day.day}日"
 
 
 def format_months(months: int) -> str:

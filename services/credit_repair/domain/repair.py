@@ -20,98 +20,27 @@ from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 
-from services.common.errors import BadRequest, Conflict, DomainError
+from services.common.dates import cn_date
+from services.common.errors import DomainError
 from services.common.money import format_yuan
 from services.common.workdays import WorkingDayCalendar
-from services.credit_repair.domain.publication import (
-    Classification,
-    CleanupReason,
-    Decision,
-    Window,
-    cn_date,
-)
+from services.credit_repair.domain.publication import Classification, CleanupReason, Decision, Window
 from services.credit_repair.domain.rules import PenaltyKind, RuleSet
-
-# --- errors ---------------------------------------------------------------------------------------
-
-
-class RepairRefused(Conflict):
-    code = "REPAIR_REFUSED"
-    title = "不符合信用修复条件"
-    title_en = "Not eligible for credit repair"
-
-
-class RepairNotPublished(RepairRefused):
-    code = "REPAIR_NOT_PUBLISHED"
-    title = "该处罚信息未在公示中，无需信用修复"
-    title_en = "The record is not published; there is nothing to repair"
-
-
-class RepairDuplicate(RepairRefused):
-    code = "REPAIR_DUPLICATE"
-    title = "该处罚信息已有正在办理的信用修复申请"
-    title_en = "An open repair application already exists for this record"
-
-
-class RepairNeverEarly(RepairRefused):
-    code = "REPAIR_NEVER_EARLY"
-    title = "该处罚信息不得提前停止公示"
-    title_en = "This record can never end publication early"
-
-
-class RepairTooEarly(RepairRefused):
-    code = "REPAIR_TOO_EARLY"
-    title = "最短公示期尚未届满"
-    title_en = "The minimum publication period has not been served"
-
-
-class RepairFineUnpaid(RepairRefused):
-    code = "REPAIR_FINE_UNPAID"
-    title = "罚款尚未缴清"
-    title_en = "The fine has not been paid in full"
-
-
-class RepairNotCorrected(RepairRefused):
-    code = "REPAIR_NOT_CORRECTED"
-    title = "失信行为尚未纠正"
-    title_en = "The violation has not been corrected"
-
-
-class RepairNewViolation(RepairRefused):
-    code = "REPAIR_NEW_VIOLATION"
-    title = "此后又因同一类违法行为受到行政处罚"
-    title_en = "Penalised again for the same kind of violation since"
-
-
-class RepairRepeatBarred(RepairRefused):
-    code = "REPAIR_REPEAT_BARRED"
-    title = "屡次违法，按规定暂不得申请信用修复"
-    title_en = "Repeat violations bar repair for now"
-
-
-class RepairCommitmentMissing(BadRequest):
-    code = "REPAIR_COMMITMENT_MISSING"
-    title = "未提交信用承诺书"
-    title_en = "The credit commitment (信用承诺书) is missing"
-
-
-class RepairApplicationMismatch(BadRequest):
-    code = "REPAIR_APPLICATION_MISMATCH"
-    title = "修复申请与处罚信息不对应"
-    title_en = "The application does not belong to this record"
-
-
-class ReviewReasonRequired(BadRequest):
-    code = "REPAIR_REJECTION_REASON_REQUIRED"
-    title = "不予修复应当说明理由"
-    title_en = "A rejection must state its reasons"
-
-
-class ReviewDateInvalid(BadRequest):
-    code = "REPAIR_REVIEW_DATE_INVALID"
-    title = "审核日期早于申请日期"
-    title_en = "The review date is before the application date"
-
+from services.credit_repair.errors import (
+    RepairApplicationMismatch,
+    RepairCommitmentMissing,
+    RepairDuplicate,
+    RepairFineUnpaid,
+    RepairNeverEarly,
+    RepairNewViolation,
+    RepairNotCorrected,
+    RepairNotPublished,
+    RepairRefused,
+    RepairRepeatBarred,
+    RepairTooEarly,
+    ReviewDateInvalid,
+    ReviewReasonRequired,
+)
 
 # --- inputs ---------------------------------------------------------------------------------------
 
@@ -166,6 +95,11 @@ class OtherDecision:
 class Refusal:
     code: str
     message: str
+    message_en: str = ""
+
+    @classmethod
+    def of(cls, error: type[DomainError], message: str, message_en: str) -> Refusal:
+        return cls(error.code, message, message_en)
 
 
 @dataclass(frozen=True, slots=True)
@@ -206,81 +140,144 @@ def assess_eligibility(
     """Every condition the application fails today, in check order (empty when eligible)."""
     if application.record_id != record.record_id or application.subject_id != record.subject_id:
         raise RepairApplicationMismatch(
-            f"修复申请 {application.application_id} 不属于处罚信息 {record.record_id} 或其信用主体"
+            f"修复申请 {application.application_id} 不属于处罚信息 {record.record_id} 或其信用主体",
+            detail_en=(
+                f"Repair application {application.application_id} does not belong to record "
+                f"{record.record_id} or its subject"
+            ),
         )
-    refusals: list[Refusal] = []
-
-    def refuse(cls: type[DomainError], message: str) -> None:
-        refusals.append(Refusal(cls.code, message))
-
-    decision = record.decision
     window = record.window
     if not record.is_published_on(today) or window is None:
-        refuse(RepairNotPublished, f"处罚决定 {decision.decision_no} 的信息目前未在公示中，无需申请信用修复")
-        return Eligibility(False, tuple(refusals), None, rule_set.id)
+        return Eligibility(False, (_not_published(record.decision),), None, rule_set.id)
+    same_kind = _same_kind(record.decision, other_decisions)
+    found = (
+        _duplicate(application, open_application_ids),
+        _period_served(record, window, today),
+        _fine_paid(record),
+        _violation_corrected(application),
+        _no_new_violation(record.decision, same_kind, today),
+        _no_repeat_bar(record.decision, same_kind, today, rule_set),
+        _commitment_made(application),
+    )
+    refusals = tuple(r for r in found if r is not None)
+    return Eligibility(not refusals, refusals, window.earliest_repair_date, rule_set.id)
 
-    if any(i != application.application_id for i in open_application_ids):
-        refuse(RepairDuplicate, "该处罚信息已有正在办理的信用修复申请，请等待办理结果")
 
+def _not_published(decision: Decision) -> Refusal:
+    return Refusal.of(
+        RepairNotPublished,
+        f"处罚决定 {decision.decision_no} 的信息目前未在公示中，无需申请信用修复",
+        f"Penalty decision {decision.decision_no} is not published now; there is nothing to repair",
+    )
+
+
+def _duplicate(application: RepairApplication, open_application_ids: Collection[str]) -> Refusal | None:
+    if not any(i != application.application_id for i in open_application_ids):
+        return None
+    return Refusal.of(
+        RepairDuplicate,
+        "该处罚信息已有正在办理的信用修复申请，请等待办理结果",
+        "An application to repair this record is already open; wait for its result",
+    )
+
+
+def _period_served(record: CreditRecord, window: Window, today: date) -> Refusal | None:
     if not window.early_end_allowed:
-        names = "、".join(
-            k.label for k in sorted(record.classification.never_early_kinds, key=list(PenaltyKind).index)
-        )
-        refuse(
+        kinds = sorted(record.classification.never_early_kinds, key=list(PenaltyKind).index)
+        names = "、".join(k.label for k in kinds)
+        return Refusal.of(
             RepairNeverEarly,
             f"因受到{names}处罚，依照《市场监督管理行政处罚信息公示规定》第十四条不得提前停止公示，"
             f"将于{cn_date(window.maximum_end)}届满最长公示期后自动停止公示",
+            f"Penalised with {', '.join(k.value for k in kinds)}: under article 14 of the SAMR rules on "
+            f"publishing penalty information the publication never ends early; it ends by itself on "
+            f"{window.maximum_end.isoformat()}, when its maximum period has run",
         )
-    elif today < window.minimum_end:
+    if today < window.minimum_end:
         # 《信用修复管理办法》: 最短公示期届满后，信用主体方可申请信用修复
-        refuse(
+        return Refusal.of(
             RepairTooEarly,
             f"最短公示期尚未届满，自{cn_date(window.minimum_end)}起方可申请信用修复",
+            f"The minimum publication period has not been served: repair may be applied for from "
+            f"{window.minimum_end.isoformat()}",
         )
+    return None
 
-    if record.fine_outstanding_fen > 0:
-        refuse(
-            RepairFineUnpaid,
-            f"罚款{format_yuan(decision.fine_fen)}元尚有{format_yuan(record.fine_outstanding_fen)}元未缴纳，"
-            "行政处罚决定须全部履行完毕",
-        )
-    if not application.violation_corrected:
-        refuse(RepairNotCorrected, "请先纠正失信行为并提交已纠正的证明材料")
 
-    same_kind = [
+def _fine_paid(record: CreditRecord) -> Refusal | None:
+    if record.fine_outstanding_fen <= 0:
+        return None
+    fine, outstanding = format_yuan(record.decision.fine_fen), format_yuan(record.fine_outstanding_fen)
+    return Refusal.of(
+        RepairFineUnpaid,
+        f"罚款{fine}元尚有{outstanding}元未缴纳，行政处罚决定须全部履行完毕",
+        f"{outstanding} yuan of the fine of {fine} yuan is unpaid; the penalty decision must be fully performed",
+    )
+
+
+def _violation_corrected(application: RepairApplication) -> Refusal | None:
+    if application.violation_corrected:
+        return None
+    return Refusal.of(
+        RepairNotCorrected,
+        "请先纠正失信行为并提交已纠正的证明材料",
+        "Correct the failing first and submit evidence of the correction",
+    )
+
+
+def _same_kind(decision: Decision, other_decisions: Sequence[OtherDecision]) -> list[OtherDecision]:
+    return [
         d
         for d in other_decisions
         if decision.violation_kind
         and d.violation_kind == decision.violation_kind
         and d.decision_no != decision.decision_no
     ]
+
+
+def _no_new_violation(decision: Decision, same_kind: Sequence[OtherDecision], today: date) -> Refusal | None:
     since = sorted(
         (d for d in same_kind if decision.decision_date < d.decision_date <= today),
         key=lambda d: d.decision_date,
     )
-    if since:
-        # 总局令第45号 第十四条(三); SPEC.md §4 for every department
-        refuse(
-            RepairNewViolation,
-            f"{cn_date(since[0].decision_date)}又因同一类违法行为受到行政处罚（{since[0].decision_no}）",
-        )
+    if not since:
+        return None
+    # 总局令第45号 第十四条(三); SPEC.md §4 for every department
+    return Refusal.of(
+        RepairNewViolation,
+        f"{cn_date(since[0].decision_date)}又因同一类违法行为受到行政处罚（{since[0].decision_no}）",
+        f"Penalised again for the same kind of violation on {since[0].decision_date.isoformat()} "
+        f"({since[0].decision_no})",
+    )
 
+
+def _no_repeat_bar(
+    decision: Decision, same_kind: Sequence[OtherDecision], today: date, rule_set: RuleSet
+) -> Refusal | None:
     bar = rule_set.repeat_violation_bar
-    if bar is not None and decision.violation_kind:
-        window_start = _months_before(today, bar.window_months)
-        dated = [decision.decision_date, *(d.decision_date for d in same_kind)]
-        count = sum(1 for day in dated if window_start < day <= today)
-        if count >= bar.min_decisions:
-            refuse(
-                RepairRepeatBarred,
-                f"近{bar.window_months}个月内因同一类违法行为受到{count}次行政处罚，按规定暂不得申请信用修复",
-            )
+    if bar is None or not decision.violation_kind:
+        return None
+    window_start = _months_before(today, bar.window_months)
+    dated = [decision.decision_date, *(d.decision_date for d in same_kind)]
+    count = sum(1 for day in dated if window_start < day <= today)
+    if count < bar.min_decisions:
+        return None
+    return Refusal.of(
+        RepairRepeatBarred,
+        f"近{bar.window_months}个月内因同一类违法行为受到{count}次行政处罚，按规定暂不得申请信用修复",
+        f"{count} penalties for the same kind of violation in the last {bar.window_months} months: "
+        "repair may not be applied for now",
+    )
 
-    if not application.commitment_signed:
-        refuse(RepairCommitmentMissing, "请签署并公开作出信用承诺（信用承诺书）")
 
-    earliest = window.earliest_repair_date
-    return Eligibility(not refusals, tuple(refusals), earliest, rule_set.id)
+def _commitment_made(application: RepairApplication) -> Refusal | None:
+    if application.commitment_signed:
+        return None
+    return Refusal.of(
+        RepairCommitmentMissing,
+        "请签署并公开作出信用承诺（信用承诺书）",
+        "Sign and publish a credit commitment (信用承诺书)",
+    )
 
 
 def check_eligibility(
@@ -305,6 +302,7 @@ def check_eligibility(
         first = result.refusals[0]
         raise _BY_CODE[first.code](
             first.message,
+            detail_en=first.message_en,
             errors=[{"code": r.code, "detail": r.message} for r in result.refusals],
             extra={"record_id": record.record_id, "application_id": application.application_id},
         )
@@ -412,18 +410,29 @@ def decide_review(
     made at review time and ends publication the same day with reason ``repaired``."""
     if decided_on < application.submitted_on:
         raise ReviewDateInvalid(
-            f"审核日期{cn_date(decided_on)}早于申请日期{cn_date(application.submitted_on)}"
+            f"审核日期{cn_date(decided_on)}早于申请日期{cn_date(application.submitted_on)}",
+            detail_en=(
+                f"The review date {decided_on.isoformat()} is before the application date "
+                f"{application.submitted_on.isoformat()}"
+            ),
         )
     cleaned = tuple(r.strip() for r in reasons if r.strip())
     on_time = decided_on <= deadlines.decision_due
     if outcome is ReviewOutcome.REJECTED:
         if not cleaned:
-            raise ReviewReasonRequired("不予修复的，应当书面说明理由")
+            raise ReviewReasonRequired(
+                "不予修复的，应当书面说明理由", detail_en="A rejection must state its reasons in writing"
+            )
         return ReviewDecision(application.application_id, outcome, cleaned, decided_on, on_time, None, None)
     if eligibility is None or not eligibility.eligible:
         codes = "、".join(eligibility.codes) if eligibility is not None else "未经核验"
+        codes_en = ", ".join(eligibility.codes) if eligibility is not None else "not checked"
         raise RepairRefused(
             f"申请 {application.application_id} 不符合信用修复条件（{codes}），不能予以修复",
+            detail_en=(
+                f"Application {application.application_id} does not meet the conditions of credit repair "
+                f"({codes_en}) and cannot be accepted"
+            ),
             errors=[
                 {"code": r.code, "detail": r.message} for r in (eligibility.refusals if eligibility else ())
             ],

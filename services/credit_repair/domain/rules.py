@@ -37,9 +37,14 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from services.common import messages
-from services.common.errors import BadRequest, Conflict
 from services.common.fields import Day, StrictBool, StrictInt
 from services.common.money import Fen
+from services.credit_repair.errors import (
+    RuleSetInvalid,
+    RuleSetNotInForce,
+    RuleSetOverlap,
+    UnknownPenaltyKind,
+)
 
 
 class CreditClass(StrEnum):
@@ -123,12 +128,6 @@ _KIND_ALIASES = {
 }
 
 
-class UnknownPenaltyKind(BadRequest):
-    code = "CREDIT_PENALTY_KIND_UNKNOWN"
-    title = "无法识别的行政处罚种类"
-    title_en = "Unknown kind of administrative penalty"
-
-
 def parse_penalty_kind(text: str) -> PenaltyKind:
     """A penalty kind from its code ("revoke_licence") or its Chinese name ("吊销许可证件")."""
     value = text.strip()
@@ -141,11 +140,20 @@ def parse_penalty_kind(text: str) -> PenaltyKind:
             return kind
     if value in _KIND_ALIASES:
         return _KIND_ALIASES[value]
-    raise UnknownPenaltyKind(f"无法识别的行政处罚种类“{text}”", extra={"value": text})
+    raise UnknownPenaltyKind(
+        f"无法识别的行政处罚种类“{text}”",
+        detail_en=f"Unknown kind of administrative penalty: {text!r}",
+        extra={"value": text},
+    )
 
 
 # The department domain that SAMR Order 45 binds; rule sets key platforms and the early-end bar by domain.
 MARKET_REGULATION = "market_regulation"
+
+
+def department_root(code: str) -> str:
+    """SJ-210102 (an enforcement body) -> SJ (its department)."""
+    return code.split("-", 1)[0]
 
 
 class ProcedureKind(StrEnum):
@@ -167,27 +175,6 @@ class PartyKind(StrEnum):
             PartyKind.INDIVIDUAL: "自然人",
             PartyKind.INDIVIDUAL_BUSINESS: "个体工商户",
         }[self]
-
-
-# --- errors ---------------------------------------------------------------------------------------
-
-
-class RuleSetInvalid(BadRequest):
-    code = "CREDIT_RULESET_INVALID"
-    title = "信用修复规则集配置无效"
-    title_en = "The credit-repair rule set is invalid"
-
-
-class RuleSetOverlap(Conflict):
-    code = "CREDIT_RULESET_OVERLAP"
-    title = "信用修复规则集的生效期间重叠"
-    title_en = "Credit-repair rule sets have overlapping effective periods"
-
-
-class RuleSetNotInForce(Conflict):
-    code = "CREDIT_RULESET_NOT_IN_FORCE"
-    title = "该日期没有生效的信用修复规则集"
-    title_en = "No credit-repair rule set is in force on that date"
 
 
 # --- the rule set ---------------------------------------------------------------------------------
@@ -420,7 +407,9 @@ def parse_rule_set(data: Mapping[str, Any]) -> RuleSet:
     except ValidationError as exc:
         raise RuleSetInvalid(
             f"信用修复规则集 {data.get('id', '(无编号)')} 配置无效，共 {exc.error_count()} 处错误",
-            detail_en="The credit-repair rule set is invalid",
+            detail_en=(
+                f"Credit-repair rule set {data.get('id', '(no id)')} is invalid: {exc.error_count()} error(s)"
+            ),
             errors=_validation_errors(exc),
         ) from exc
 
@@ -432,14 +421,23 @@ def parse_rule_sets(document: Mapping[str, Any] | str | bytes) -> tuple[RuleSet,
         try:
             document = json.loads(document)
         except ValueError as exc:
-            raise RuleSetInvalid(f"信用修复规则文件不是有效的JSON：{exc}") from exc
+            raise RuleSetInvalid(
+                f"信用修复规则文件不是有效的JSON：{exc}",
+                detail_en=f"The credit-repair rule file is not valid JSON: {exc}",
+            ) from exc
     if not isinstance(document, Mapping) or not isinstance(document.get("rule_sets"), list):
-        raise RuleSetInvalid("信用修复规则文件应为包含 rule_sets 数组的JSON对象")
+        raise RuleSetInvalid(
+            "信用修复规则文件应为包含 rule_sets 数组的JSON对象",
+            detail_en="The credit-repair rule file must be a JSON object with a rule_sets array",
+        )
     sets = tuple(parse_rule_set(item) for item in document["rule_sets"])
     ids = [s.id for s in sets]
     dupes = sorted({i for i in ids if ids.count(i) > 1})
     if dupes:
-        raise RuleSetInvalid(f"信用修复规则集编号重复：{'、'.join(dupes)}")
+        raise RuleSetInvalid(
+            f"信用修复规则集编号重复：{'、'.join(dupes)}",
+            detail_en=f"Credit-repair rule set ids repeated: {', '.join(dupes)}",
+        )
     check_no_overlap(sets)
     return tuple(sorted(sets, key=lambda s: s.effective_from))
 

@@ -14,17 +14,20 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.common import clock
-from services.credit_repair import repository
 from services.credit_repair.domain.publication import Decision, PublishedRecord
 from services.credit_repair.domain.rules import PartyKind, PenaltyKind, ProcedureKind
 from services.credit_repair.models import CreditRecord, Publication
+from services.credit_repair.repository import deferred
 from tests.credit_repair.conftest import Credit
-from tests.credit_repair.helpers import USCC_B, USCC_C, apply, decision, rows_for
-from tests.support.stack import auth, client
+from tests.credit_repair.helpers import ADMIN, USCC_B, USCC_C, apply, rows_for
+from tests.support import personas
+from tests.support.contracts import YUAN, decision_issued, decision_revoked
+from tests.support.http import problem
+from tests.support.stack import client
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
 
-READER = auth("integration", "creditchina", client="creditchina")
+READER = personas.integration("creditchina", sub="creditchina")
 
 
 def _record(uscc: str | None = None) -> PublishedRecord:
@@ -48,7 +51,7 @@ async def start_publication(session: AsyncSession) -> uuid.UUID:
     recs, pubs = rows_for([_record()])
     await session.execute(sa.insert(CreditRecord), recs)
     await session.execute(sa.insert(Publication), pubs)
-    repository.stage_feed(session, pubs[0]["id"], "started", None, clock.now())
+    deferred.stage_feed(session, pubs[0]["id"], "started", None, clock.now())
     return pubs[0]["id"]  # type: ignore[no-any-return]
 
 
@@ -95,8 +98,8 @@ class TestCommitOrder:
         assert seqs[early] < seqs[late]
 
     async def test_a_bulk_end_between_them(self, credit: Credit, reset_clock: None) -> None:
-        d = decision(
-            fine_yuan=80_000, decided_on=clock.today() - timedelta(days=1200)
+        d = decision_issued(
+            fine_fen=80_000 * YUAN, decided_on=clock.today() - timedelta(days=1200)
         )  # past its maximum (3 years then)
         await apply(credit.factory, d)
         async with client(credit.base, headers=READER) as http:
@@ -106,7 +109,7 @@ class TestCommitOrder:
                 await open_tx.begin()
                 pending = await start_publication(open_tx)
                 await open_tx.flush()
-                async with client(credit.base, headers=auth("admin")) as admin:
+                async with client(credit.base, headers=ADMIN) as admin:
                     swept = (await admin.post("/api/v1/credit/admin/sweep")).json()
                 assert swept["ended"] >= 1
                 await open_tx.commit()
@@ -179,10 +182,10 @@ class TestCursor:
             bad = await http.get("/api/v1/credit/feed", params={"cursor": "%%%"})
             assert bad.status_code == 422 and bad.json()["errors"][0]["loc"] == ["query", "cursor"]
             bad = await http.get("/api/v1/credit/feed", params={"cursor": "bm90LWEtY3Vyc29y"})
-            assert bad.status_code == 400 and bad.json()["code"] == "INVALID_CURSOR"
+            problem(bad, 400, "INVALID_CURSOR")
 
     async def test_entries_carry_the_publication(self, credit: Credit) -> None:
-        d = decision(uscc=USCC_B, fine_yuan=90_000)
+        d = decision_issued(party_uscc=USCC_B, fine_fen=90_000 * YUAN)
         await apply(credit.factory, d)
         async with client(credit.base, headers=READER) as http:
             items, _ = await read_all(http, None)
@@ -197,9 +200,11 @@ class TestCursor:
 
 class TestPublicList:
     async def test_current_masked_filtered(self, credit: Credit) -> None:
-        company = decision(uscc=USCC_C, fine_yuan=90_000, department_code="ST")
-        person = decision(uscc=None, party_name="李小明", fine_yuan=9_000, department_code="ST")
-        small = decision(uscc=USCC_C, fine_yuan=9_000)  # 轻微, unpublished
+        company = decision_issued(party_uscc=USCC_C, fine_fen=90_000 * YUAN, department_code="ST")
+        person = decision_issued(
+            party_uscc=None, party_name="李小明", fine_fen=9_000 * YUAN, department_code="ST"
+        )
+        small = decision_issued(party_uscc=USCC_C, fine_fen=9_000 * YUAN)  # 轻微, unpublished
         for d in (company, person, small):
             await apply(credit.factory, d)
         async with client(credit.base) as http:  # no token: public
@@ -224,18 +229,27 @@ class TestPublicList:
             ).json()
             assert one["items"][0]["id"] != two["items"][0]["id"]
 
+    async def test_a_blank_personal_name_is_published_as_one_star(self, credit: Credit) -> None:
+        # the penalty service accepts a natural person's name of blank characters (min_length=1, not
+        # stripped); the public list has always shown it as one star, never as an empty name
+        person = decision_issued(party_uscc=None, party_name=" ", fine_fen=9_000 * YUAN, department_code="ST")
+        await apply(credit.factory, person)
+        async with client(credit.base) as http:
+            r = await http.get("/public/credit/publications", params={"department_code": "ST", "limit": 200})
+        [mine] = [p for p in r.json()["items"] if p["decision_no"] == person.decision_no]
+        assert mine["party_name"] == "*"
+
     @pytest.mark.parametrize("uscc", ["91210100MACQTKPQ70", "123", "ABCDEFGHIJKLMNOPQR"])
     async def test_invalid_uscc(self, credit: Credit, uscc: str) -> None:
         async with client(credit.base) as http:
             r = await http.get("/public/credit/publications", params={"uscc": uscc})
-        assert r.status_code == 422 and r.json()["code"] == "VALIDATION_FAILED"
+        problem(r, 422, "VALIDATION_FAILED")
 
     async def test_ended_publications_leave_the_list(self, credit: Credit) -> None:
-        d = decision(uscc=USCC_C, fine_yuan=95_000)
+        d = decision_issued(party_uscc=USCC_C, fine_fen=95_000 * YUAN)
         await apply(credit.factory, d)
-        from tests.credit_repair.helpers import revoked
 
-        await apply(credit.factory, revoked(d))
+        await apply(credit.factory, decision_revoked(d))
         async with client(credit.base) as http:
             r = await http.get("/public/credit/publications", params={"uscc": USCC_C, "limit": 200})
         assert d.decision_no not in [p["decision_no"] for p in r.json()["items"]]

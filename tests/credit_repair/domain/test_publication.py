@@ -13,12 +13,14 @@ from typing import Any
 
 import pytest
 
+from services.common import dates
+from services.credit_repair import errors
 from services.credit_repair.domain import publication as pub
 from services.credit_repair.domain import rules
 from services.credit_repair.domain.publication import CleanupReason, Decision, DecisionStatus, PublishedRecord
 from services.credit_repair.domain.rules import CreditClass, PartyKind, PenaltyKind, ProcedureKind
 
-SAMPLE = Path(__file__).resolve().parents[2] / "data" / "sample" / "credit_rules.json"
+SAMPLE = Path(__file__).resolve().parents[3] / "data" / "sample" / "credit_rules.json"
 YUAN = 100  # fen per yuan
 
 
@@ -59,25 +61,27 @@ def decision(
 
 
 class TestAddMonths:
+    """The calendar arithmetic publication windows use (services.common.dates, 民法典 第二百零二条)."""
+
     def test_same_day_of_month(self) -> None:
-        assert pub.add_months(date(2026, 12, 15), 3) == date(2027, 3, 15)  # Dec + 3 = Mar next year
+        assert dates.add_months(date(2026, 12, 15), 3) == date(2027, 3, 15)  # Dec + 3 = Mar next year
 
     def test_end_of_month_clamps(self) -> None:
-        assert pub.add_months(date(2026, 8, 31), 3) == date(2026, 11, 30)  # November has 30 days
-        assert pub.add_months(date(2026, 1, 31), 1) == date(2026, 2, 28)  # 2026 is not a leap year
-        assert pub.add_months(date(2028, 1, 31), 1) == date(2028, 2, 29)  # 2028 is
+        assert dates.add_months(date(2026, 8, 31), 3) == date(2026, 11, 30)  # November has 30 days
+        assert dates.add_months(date(2026, 1, 31), 1) == date(2026, 2, 28)  # 2026 is not a leap year
+        assert dates.add_months(date(2028, 1, 31), 1) == date(2028, 2, 29)  # 2028 is
 
     def test_leap_day_plus_a_year(self) -> None:
-        assert pub.add_months(date(2028, 2, 29), 12) == date(2029, 2, 28)
+        assert dates.add_months(date(2028, 2, 29), 12) == date(2029, 2, 28)
 
     def test_clamping_is_not_carried_forward(self) -> None:
-        assert pub.add_months(date(2026, 8, 31), 6) == date(2027, 2, 28)
-        assert pub.add_months(date(2026, 8, 31), 7) == date(2027, 3, 31)  # not 28 March
+        assert dates.add_months(date(2026, 8, 31), 6) == date(2027, 2, 28)
+        assert dates.add_months(date(2026, 8, 31), 7) == date(2027, 3, 31)  # not 28 March
 
     def test_zero_and_negative(self) -> None:
-        assert pub.add_months(date(2026, 5, 5), 0) == date(2026, 5, 5)
+        assert dates.add_months(date(2026, 5, 5), 0) == date(2026, 5, 5)
         with pytest.raises(ValueError):
-            pub.add_months(date(2026, 5, 5), -1)
+            dates.add_months(date(2026, 5, 5), -1)
 
     def test_format_months(self) -> None:
         assert pub.format_months(3) == "3个月"
@@ -291,16 +295,16 @@ class TestWindowDates:
 
 class TestDecisionValidation:
     def test_fine_kind_without_amount(self) -> None:
-        with pytest.raises(pub.DecisionInvalid) as err:
+        with pytest.raises(errors.DecisionInvalid) as err:
             decision(PenaltyKind.FINE)
         assert err.value.code == "CREDIT_DECISION_INVALID"
 
     def test_amount_without_fine_kind(self) -> None:
-        with pytest.raises(pub.DecisionInvalid):
+        with pytest.raises(errors.DecisionInvalid):
             decision(PenaltyKind.WARNING, fine_yuan=100)
 
     def test_no_kinds(self) -> None:
-        with pytest.raises(pub.DecisionInvalid):
+        with pytest.raises(errors.DecisionInvalid):
             decision()
 
 

@@ -1,4 +1,4 @@
-"""The 信用修复提示书: numbering, content for published, unpublished and never-early decisions, rendering."""
+"""The 信用修复提示书: numbering, content for published, unpublished and never-early decisions, and its JSON form."""
 
 from __future__ import annotations
 
@@ -7,16 +7,15 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-import weasyprint
 
-from services.credit_repair import rendering
+from services.credit_repair import errors
 from services.credit_repair.domain import notice as nt
 from services.credit_repair.domain import publication as pub
 from services.credit_repair.domain import rules
 from services.credit_repair.domain.publication import Decision
 from services.credit_repair.domain.rules import CreditClass, PartyKind, PenaltyKind, ProcedureKind
 
-SAMPLE = Path(__file__).resolve().parents[2] / "data" / "sample" / "credit_rules.json"
+SAMPLE = Path(__file__).resolve().parents[3] / "data" / "sample" / "credit_rules.json"
 CURRENT = rules.parse_rule_sets(SAMPLE.read_text(encoding="utf-8"))[1]
 YUAN = 100
 
@@ -65,12 +64,12 @@ class TestNumber:
         "text", ["沈信修提[2026]12号", "沈信修提〔26〕12号", "沈信修提〔2026〕0号", "〔2026〕1号"]
     )
     def test_parse_rejects(self, text: str) -> None:
-        with pytest.raises(nt.NoticeNumberInvalid) as err:
+        with pytest.raises(errors.NoticeNumberInvalid) as err:
             nt.NoticeNumber.parse(text)
         assert err.value.code == "CREDIT_NOTICE_NUMBER_INVALID"
 
     def test_sequence_starts_at_one(self) -> None:
-        with pytest.raises(nt.NoticeNumberInvalid):
+        with pytest.raises(errors.NoticeNumberInvalid):
             nt.NoticeNumber("沈信修提", 2026, 0)
 
 
@@ -152,31 +151,17 @@ class TestUnpublishedNotice:
             )
 
 
-class TestRendering:
-    def test_html_contains_the_facts_and_escapes(self) -> None:
-        n = build(PenaltyKind.FINE, fine_yuan=80_000, subject_name="<b>某某</b>公司")
-        html = rendering.render_notice_html(n)
-        assert "信用修复提示书" in html
-        assert "沈信修提〔2026〕12号" in html
-        assert "2026年7月15日" in html
-        assert "&lt;b&gt;某某&lt;/b&gt;公司" in html
-        assert "<b>某某</b>" not in html
-
-    def test_unpublished_html(self) -> None:
-        html = rendering.render_notice_html(build(PenaltyKind.WARNING))
-        assert "不予公示" in html
-        assert "最早可申请修复日期" not in html
-
-    def test_pdf(self) -> None:
-        pdf = rendering.render_notice_pdf(build(PenaltyKind.FINE, fine_yuan=80_000))
-        assert pdf.startswith(b"%PDF")
-
-    def test_pdf_embeds_a_cjk_font(self) -> None:
-        html = rendering.render_notice_html(build(PenaltyKind.WARNING))
-        pdf = weasyprint.HTML(string=html).write_pdf(uncompressed_pdf=True)
-        assert pdf is not None
-        assert b"CJK" in pdf  # a CJK font (fonts-noto-cjk) was found and embedded, not blank boxes
-
-
 def test_sample_is_valid_json() -> None:
     assert "rule_sets" in json.loads(SAMPLE.read_text(encoding="utf-8"))
+
+
+def test_json_round_trip() -> None:
+    """What the service stores (repair_notice.content) reads back as the same notice."""
+    for n in (
+        build(PenaltyKind.FINE, fine_yuan=80_000),
+        build(PenaltyKind.WARNING),
+        build(PenaltyKind.REVOKE_LICENCE),
+    ):
+        data = nt.to_json(n)
+        assert json.loads(json.dumps(data)) == data  # JSON-ready: ISO dates, lists
+        assert nt.from_json(data) == n

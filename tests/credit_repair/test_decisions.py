@@ -1,5 +1,6 @@
-"""The consumers, through real JetStream: 两书同达 on penalty.decision.issued, duplicates, out-of-order
-revocations, changes and payments, gap-free notice numbers, and malformed decisions."""
+"""The consumers of penalty decisions (events.py, use_cases.decisions), through real JetStream: 两书同达 on
+penalty.decision.issued, duplicates, out-of-order revocations, changes and payments, gap-free notice numbers,
+malformed decisions; and what the service publishes."""
 
 from __future__ import annotations
 
@@ -10,28 +11,20 @@ import orjson
 import pytest
 import sqlalchemy as sa
 
+import services.common.contracts  # noqa: F401  (registers every contract)
 from services.common import clock
 from services.common.db import transaction
-from services.common.events import make_envelope
+from services.common.events import REGISTRY, make_envelope
 from services.common.inbox import parse
 from services.common.tables import dead_letter_t
-from services.credit_repair import service
+from services.credit_repair import views
 from services.credit_repair.models import CreditRecord, FeedEntry, PendingCaseEvent, Publication, RepairNotice
+from services.credit_repair.use_cases import decisions
 from tests.credit_repair.conftest import Credit
-from tests.credit_repair.helpers import (
-    SETTINGS,
-    USCC_A,
-    apply,
-    changed,
-    decision,
-    end_of,
-    months_later,
-    outbox_events,
-    paid,
-    publish,
-    revoked,
-)
-from tests.support.stack import auth, client, wait_for
+from tests.credit_repair.helpers import CONTEXT, ENT_A, apply, end_of, months_later, publish
+from tests.support.contracts import YUAN, decision_changed, decision_issued, decision_revoked, fine_paid
+from tests.support.outbox import envelopes
+from tests.support.stack import client, wait_for
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
 
@@ -74,7 +67,7 @@ async def feed_for(credit: Credit, publication_id: uuid.UUID) -> list[FeedEntry]
 
 class TestDecisionIssued:
     async def test_record_publication_and_notice(self, credit: Credit) -> None:
-        d = decision(fine_yuan=80_000)
+        d = decision_issued(fine_fen=80_000 * YUAN)
         await publish(credit.js, d)
         await wait_for(lambda: notices(credit, d.case_id))
         [record] = await records(credit, d.case_id)
@@ -92,7 +85,7 @@ class TestDecisionIssued:
         assert pub.max_ends_on == months_later(d.decided_on, 12)
         assert pub.platforms == ["国家企业信用信息公示系统", "信用中国"]
 
-        async with client(credit.base, headers=auth("enterprise", "ent-a", uscc=USCC_A)) as http:
+        async with client(credit.base, headers=ENT_A) as http:
             r = await http.get("/api/v1/credit/notices", params={"case_id": str(d.case_id)})
             assert r.status_code == 200, r.text
             [n] = r.json()["items"]
@@ -107,7 +100,7 @@ class TestDecisionIssued:
 
         issued = [
             e
-            for e in await outbox_events(credit.factory, "credit.notice.issued")
+            for e in await envelopes(credit.factory, "credit.notice.issued")
             if e["subject"] == str(d.case_id)
         ]
         assert len(issued) == 1
@@ -115,13 +108,13 @@ class TestDecisionIssued:
         assert event.published is True and event.credit_class == "一般"  # type: ignore[attr-defined]
         started = [
             e
-            for e in await outbox_events(credit.factory, "credit.publication.started")
+            for e in await envelopes(credit.factory, "credit.publication.started")
             if e["data"]["case_id"] == str(d.case_id)
         ]
         assert len(started) == 1 and started[0]["data"]["ends_on"] == pub.max_ends_on.isoformat()
 
     async def test_unpublished_small_fine_still_gets_a_notice(self, credit: Credit) -> None:
-        d = decision(fine_yuan=30_000)  # 30,000 <= 50,000: 轻微, not published in Shenyang
+        d = decision_issued(fine_fen=30_000 * YUAN)  # 30,000 <= 50,000: 轻微, not published in Shenyang
         await publish(credit.js, d)
         [n] = await wait_for(lambda: notices(credit, d.case_id))
         [record] = await records(credit, d.case_id)
@@ -130,7 +123,7 @@ class TestDecisionIssued:
         assert n.content["published"] is False and "不予公示" in n.html
 
     async def test_the_same_decision_twice_is_one_record(self, credit: Credit) -> None:
-        d = decision()
+        d = decision_issued()
         env = await publish(credit.js, d)
         await publish(credit.js, d, envelope=env, msg_id=f"again-{env.id}")  # redelivered: same event id
         await publish(credit.js, d)  # re-sent as a new event: same case, same revision
@@ -140,7 +133,7 @@ class TestDecisionIssued:
         assert len(await notices(credit, d.case_id)) == 1
 
     async def test_malformed_decision_is_dead_lettered(self, credit: Credit) -> None:
-        d = decision(kinds=["fine"], fine_yuan=80_000).model_copy(update={"fine_fen": 0})
+        d = decision_issued(kinds=["fine"], fine_fen=80_000 * YUAN).model_copy(update={"fine_fen": 0})
         env = await publish(credit.js, d)
 
         async def dead() -> int:
@@ -160,8 +153,8 @@ class TestDecisionIssued:
 
 class TestOutOfOrder:
     async def test_revocation_before_the_decision_still_ends_it(self, credit: Credit) -> None:
-        d = decision()
-        await publish(credit.js, revoked(d))
+        d = decision_issued()
+        await publish(credit.js, decision_revoked(d))
 
         async def kept() -> list[PendingCaseEvent]:
             async with transaction(credit.factory) as s:
@@ -190,16 +183,16 @@ class TestOutOfOrder:
         assert pending.applied_at is not None
         ended = [
             e
-            for e in await outbox_events(credit.factory, "credit.publication.ended")
+            for e in await envelopes(credit.factory, "credit.publication.ended")
             if e["data"]["publication_id"] == str(pub.id)
         ]
         assert [e["data"]["reason"] for e in ended] == ["revoked"]
 
     async def test_revocation_after_the_decision_ends_it_at_once(self, credit: Credit) -> None:
-        d = decision()
+        d = decision_issued()
         await apply(credit.factory, d)
         [record] = await records(credit, d.case_id)
-        await publish(credit.js, revoked(d))
+        await publish(credit.js, decision_revoked(d))
 
         async def ended() -> bool:
             p = await publication(credit, record.id)
@@ -208,16 +201,18 @@ class TestOutOfOrder:
         await wait_for(ended, timeout=5)  # 行政处罚法 第四十八条: within 3 days; here within seconds
 
     async def test_an_older_revision_is_ignored(self, credit: Credit) -> None:
-        d = decision(revision=3)
+        d = decision_issued(revision=3)
         await apply(credit.factory, d)
-        await apply(credit.factory, revoked(d, revision=2))  # older than the decision it would revoke
+        await apply(
+            credit.factory, decision_revoked(d, revision=2)
+        )  # older than the decision it would revoke
         [record] = await records(credit, d.case_id)
         assert record.decision_status == "in_force"
 
     async def test_change_ends_the_old_publication_and_classes_the_new_decision(self, credit: Credit) -> None:
-        d = decision(fine_yuan=80_000)
+        d = decision_issued(fine_fen=80_000 * YUAN)
         await apply(credit.factory, d)
-        await apply(credit.factory, changed(d, kinds=["fine"], fine_yuan=30_000))
+        await apply(credit.factory, decision_changed(d, kinds=["fine"], fine_fen=30_000 * YUAN))
         old, new = await records(credit, d.case_id)
         assert (old.decision_status, old.superseded_by) == ("changed", new.id)
         old_pub = await publication(credit, old.id)
@@ -231,9 +226,9 @@ class TestOutOfOrder:
     async def test_change_and_revocation_before_the_decision_apply_in_revision_order(
         self, credit: Credit
     ) -> None:
-        d = decision(fine_yuan=80_000)
-        await apply(credit.factory, revoked(d, revision=3))
-        await apply(credit.factory, changed(d, kinds=["fine"], fine_yuan=60_000, revision=2))
+        d = decision_issued(fine_fen=80_000 * YUAN)
+        await apply(credit.factory, decision_revoked(d, revision=3))
+        await apply(credit.factory, decision_changed(d, kinds=["fine"], fine_fen=60_000 * YUAN, revision=2))
         await apply(credit.factory, d)
         old, new = await records(credit, d.case_id)
         assert old.decision_status == "changed" and new.decision_status == "revoked"
@@ -243,17 +238,19 @@ class TestOutOfOrder:
         assert new_end is not None and new_end.reason == "revoked"
 
     async def test_payment_before_the_decision(self, credit: Credit) -> None:
-        d = decision(fine_yuan=80_000)
-        await apply(credit.factory, paid(d))
+        d = decision_issued(fine_fen=80_000 * YUAN)
+        await apply(credit.factory, fine_paid(d))
         await apply(credit.factory, d)
         [record] = await records(credit, d.case_id)
         assert record.fully_performed and record.fine_paid_fen == 80_000 * 100
 
     async def test_partial_payments_add_up_to_the_fine(self, credit: Credit) -> None:
-        d = decision(fine_yuan=80_000)
+        d = decision_issued(fine_fen=80_000 * YUAN)
         await apply(credit.factory, d)
-        await apply(credit.factory, paid(d, fully=False, fine_fen=30_000 * 100))
-        await apply(credit.factory, paid(d, fully=False, fine_fen=60_000 * 100))  # more than what is left
+        await apply(credit.factory, fine_paid(d, fully_performed=False, fine_fen=30_000 * 100))
+        await apply(
+            credit.factory, fine_paid(d, fully_performed=False, fine_fen=60_000 * 100)
+        )  # more than what is left
         [record] = await records(credit, d.case_id)
         assert record.fine_paid_fen == 80_000 * 100 and not record.fully_performed
 
@@ -261,11 +258,11 @@ class TestOutOfOrder:
 class TestNoticeNumbers:
     async def test_no_gaps_under_concurrency_and_rollbacks(self, credit: Credit) -> None:
         async def one(i: int) -> None:
-            d = decision()
+            d = decision_issued()
             try:
                 async with transaction(credit.factory) as s:
-                    await service.on_decision_issued(
-                        s, envelope=make_envelope(d, source="penalty"), event=d, settings=SETTINGS
+                    await decisions.decision_issued(
+                        s, envelope=make_envelope(d, source="penalty"), event=d, context=CONTEXT
                     )
                     if i % 4 == 0:
                         raise RuntimeError("fails after numbering")
@@ -285,3 +282,11 @@ class TestNoticeNumbers:
             )
         assert seqs == list(range(1, len(seqs) + 1))  # 1..n, no gap, no duplicate
         assert len(seqs) >= 18  # the 18 committed here (6 rolled back) and the module's earlier ones
+
+
+async def test_every_contract_credit_publishes_has_its_builder() -> None:
+    """views.PUBLISHED names a builder for each contract of the credit stream (the diagnostic ping aside)."""
+    published = {
+        c.TYPE for c in REGISTRY.all() if c.TYPE.startswith("credit.") and "diagnostic" not in c.TYPE
+    }
+    assert {c.TYPE for c in views.PUBLISHED} == published

@@ -10,10 +10,11 @@ from typing import Any
 
 import pytest
 
+from services.credit_repair import errors
 from services.credit_repair.domain import rules
 from services.credit_repair.domain.rules import CreditClass, PartyKind, PenaltyKind
 
-SAMPLE = Path(__file__).resolve().parents[2] / "data" / "sample" / "credit_rules.json"
+SAMPLE = Path(__file__).resolve().parents[3] / "data" / "sample" / "credit_rules.json"
 
 
 def sample_document() -> dict[str, Any]:
@@ -84,7 +85,7 @@ class TestSelection:
         assert rules.rule_set_for(self.sets, date(2031, 12, 31)).id == "shenyang-credit-2026-04"
 
     def test_before_any_rule_set(self) -> None:
-        with pytest.raises(rules.RuleSetNotInForce) as err:
+        with pytest.raises(errors.RuleSetNotInForce) as err:
             rules.rule_set_for(self.sets, date(2023, 4, 30))
         assert err.value.code == "CREDIT_RULESET_NOT_IN_FORCE"
         assert err.value.status == 409
@@ -101,7 +102,7 @@ class TestOverlap:
         base = current_dict()
         a = rules.parse_rule_set(with_dates(base, "a", "2026-01-01", "2026-12-31"))
         b = rules.parse_rule_set(with_dates(base, "b", "2026-12-31", None))
-        with pytest.raises(rules.RuleSetOverlap) as err:
+        with pytest.raises(errors.RuleSetOverlap) as err:
             rules.rule_set_for([a, b], date(2026, 6, 1))
         assert err.value.code == "CREDIT_RULESET_OVERLAP"
         assert err.value.status == 409
@@ -122,20 +123,20 @@ class TestOverlap:
                 with_dates(base, "later", "2030-01-01", None),
             ]
         }
-        with pytest.raises(rules.RuleSetOverlap):
+        with pytest.raises(errors.RuleSetOverlap):
             rules.parse_rule_sets(document)
 
     def test_overlap_is_refused_even_on_a_date_only_one_covers(self) -> None:
         base = current_dict()
         a = rules.parse_rule_set(with_dates(base, "a", "2025-01-01", "2026-06-30"))
         b = rules.parse_rule_set(with_dates(base, "b", "2026-04-01", None))
-        with pytest.raises(rules.RuleSetOverlap):
+        with pytest.raises(errors.RuleSetOverlap):
             rules.rule_set_for([a, b], date(2025, 2, 1))
 
 
 class TestValidation:
-    def invalid(self, data: dict[str, Any]) -> rules.RuleSetInvalid:
-        with pytest.raises(rules.RuleSetInvalid) as err:
+    def invalid(self, data: dict[str, Any]) -> errors.RuleSetInvalid:
+        with pytest.raises(errors.RuleSetInvalid) as err:
             rules.parse_rule_set(data)
         assert err.value.code == "CREDIT_RULESET_INVALID"
         assert err.value.errors  # the pydantic errors are passed on
@@ -188,15 +189,15 @@ class TestValidation:
                 with_dates(base, "same", "2025-01-01", None),
             ]
         }
-        with pytest.raises(rules.RuleSetInvalid):
+        with pytest.raises(errors.RuleSetInvalid):
             rules.parse_rule_sets(document)
 
     def test_not_json(self) -> None:
-        with pytest.raises(rules.RuleSetInvalid):
+        with pytest.raises(errors.RuleSetInvalid):
             rules.parse_rule_sets("{not json")
 
     def test_no_rule_sets_array(self) -> None:
-        with pytest.raises(rules.RuleSetInvalid):
+        with pytest.raises(errors.RuleSetInvalid):
             rules.parse_rule_sets({"sets": []})
 
 
@@ -227,7 +228,7 @@ class TestPenaltyKinds:
         assert rules.parse_penalty_kind("administrative_detention") is PenaltyKind.DETENTION
 
     def test_unknown(self) -> None:
-        with pytest.raises(rules.UnknownPenaltyKind) as err:
+        with pytest.raises(errors.UnknownPenaltyKind) as err:
             rules.parse_penalty_kind("罚酒三杯")
         assert err.value.code == "CREDIT_PENALTY_KIND_UNKNOWN"
 

@@ -9,6 +9,7 @@ import asyncio
 import copy
 import json
 import random
+import re
 import uuid
 from datetime import date, timedelta
 from typing import Any
@@ -24,19 +25,23 @@ from services.common.contracts.credit import PublicationEnded
 from services.common.db import transaction
 from services.common.inbox import parse
 from services.common.tables import outbox_t
-from services.credit_repair import repository, service
 from services.credit_repair.domain import publication as pub_domain
 from services.credit_repair.domain import rules
 from services.credit_repair.domain.publication import Decision, DecisionStatus, PublishedRecord
 from services.credit_repair.domain.rules import PartyKind, PenaltyKind, ProcedureKind
 from services.credit_repair.models import CleanupRun, FeedEntry, Publication, PublicationEnd
+from services.credit_repair.repository import bulk as bulk_repo
+from services.credit_repair.use_cases import cleanups
 from tests.credit_repair.conftest import Credit
-from tests.credit_repair.helpers import RULES, apply, database, decision, end_of, insert, load_rules
-from tests.support.stack import Stack, auth, client, wait_for
+from tests.credit_repair.helpers import ADMIN, RULES, SUPERVISOR_CITY, database, insert, load_rules
+from tests.support.http import problem
+from tests.support.stack import Stack, client, wait_for
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
 
-ADMIN = auth("admin", "admin-1")
+CJK = re.compile(r"[\u3400-\u9fff]")
+EN = {"Accept-Language": "en"}
+
 NOT_ENDED = ~sa.exists().where(PublicationEnd.publication_id == Publication.id)
 YUAN = 100
 FINES = [
@@ -124,10 +129,10 @@ class TestSqlMatchesTheOracle:
             ids = await insert(factory, records)
             for rule_set in rule_set_variants():
                 for day in (today, today + timedelta(days=400)):
-                    sql = repository.cleanup_reason_sql(rule_set)
+                    sql = bulk_repo.cleanup_reason_sql(rule_set)
                     async with transaction(factory) as s:
                         result = await s.execute(
-                            sa.text(sql.judged(repository.NOT_ENDED_SQL)), {**sql.params, "today": day}
+                            sa.text(sql.judged(bulk_repo.NOT_ENDED_SQL)), {**sql.params, "today": day}
                         )
                         got = {row.id: row.reason for row in result}
                     expected = {
@@ -251,9 +256,18 @@ class TestRuns:
         async with client(credit.base, headers=ADMIN) as http:
             r = await http.post("/api/v1/credit/cleanups", json={"dry_run": True, "reasons": ["bad_weather"]})
             missing = await http.get(f"/api/v1/credit/cleanups/{uuid.uuid4()}")
-        assert r.status_code == 422 and r.json()["code"] == "VALIDATION_FAILED"
+        problem(r, 422, "VALIDATION_FAILED")
         assert "reasons" in json.dumps(r.json()["errors"])
-        assert missing.status_code == 404 and missing.json()["code"] == "CLEANUP_NOT_FOUND"
+        problem(missing, 404, "CLEANUP_NOT_FOUND")
+
+    async def test_refusals_in_english(self, credit: Credit) -> None:
+        async with client(credit.base, headers=EN) as http:
+            dry = await http.post("/api/v1/credit/cleanups", json={"dry_run": False}, headers=SUPERVISOR_CITY)
+            run = (await http.post("/api/v1/credit/cleanups", json={"dry_run": True}, headers=ADMIN)).json()
+            resume = await http.post(f"/api/v1/credit/cleanups/{run['id']}/resume", json={}, headers=ADMIN)
+        assert dry.json()["code"] == "CLEANUP_DRY_RUN_ONLY" and not CJK.search(dry.json()["detail"])
+        assert resume.json()["code"] == "CLEANUP_NOT_RESUMABLE" and not CJK.search(resume.json()["detail"])
+        assert run["id"] in resume.json()["detail"]
 
     async def test_resumes_after_a_failure(self, stack: Stack, monkeypatch: pytest.MonkeyPatch) -> None:
         url = await stack.anew_database("credit_repair")
@@ -282,7 +296,7 @@ class TestRuns:
                         requested_at=clock.now(),
                     )
                 )
-            real_step = repository.judge_step
+            real_step = bulk_repo.judge_step
             calls = 0
 
             async def failing_step(session: AsyncSession, **kw: Any) -> tuple[int, int]:
@@ -292,18 +306,20 @@ class TestRuns:
                     raise RuntimeError("the database went away")
                 return await real_step(session, **kw)
 
-            monkeypatch.setattr(repository, "judge_step", failing_step)
+            monkeypatch.setattr(bulk_repo, "judge_step", failing_step)
             engine = factory.kw["bind"]
-            await service.run_cleanups(engine, factory, chunk_size=100, parallelism=2)
+            await cleanups.run_cleanups(engine, factory, chunk_size=100, parallelism=2)
             async with transaction(factory) as s:
                 run = await s.get(CleanupRun, run_id)
                 assert run is not None and run.status == "failed" and "went away" in (run.error or "")
-                totals = await repository.step_totals(s, run_id)
+                totals = await bulk_repo.step_totals(s, run_id)
                 assert 0 < totals.done < totals.total
                 done_before = await s.scalar(sa.select(sa.func.count()).select_from(PublicationEnd))
                 assert 0 < done_before < len(records) and done_before == totals.matched
-                await service.resume_cleanup(s, Principal(sub="admin-1", role="admin"), run_id)
-            await service.run_cleanups(engine, factory, chunk_size=100, parallelism=2)
+                failed = await bulk_repo.cleanup_run(s, run_id, lock=True)
+                assert failed is not None
+                await cleanups.resume_cleanup(s, Principal(sub="admin-1", role="admin"), failed)
+            await cleanups.run_cleanups(engine, factory, chunk_size=100, parallelism=2)
             async with transaction(factory) as s:
                 run = await s.get(CleanupRun, run_id)
                 ended = await s.scalar(
@@ -319,31 +335,14 @@ class TestRuns:
         assert run.matched == ended == feed == events == len(records)  # each ended once, none twice
 
 
-class TestSweep:
-    async def test_ends_publications_at_their_maximum(self, credit: Credit, reset_clock: None) -> None:
-        d = decision(fine_yuan=80_000, decided_on=clock.today() - timedelta(days=30))
-        await apply(credit.factory, d)
-        async with transaction(credit.factory) as s:
-            pub = (await s.scalars(sa.select(Publication).where(Publication.case_id == d.case_id))).one()
-        async with client(credit.base, headers=ADMIN) as http:
-            before = (await http.post("/api/v1/credit/admin/sweep")).json()
-            clock.set_offset(timedelta(days=(pub.max_ends_on - clock.today()).days))
-            at_end = (await http.post("/api/v1/credit/admin/sweep")).json()
-            again = (await http.post("/api/v1/credit/admin/sweep")).json()
-        end = await end_of(credit.factory, pub.id)
-        assert before["as_of"] < at_end["as_of"] == pub.max_ends_on.isoformat()
-        assert end is not None and (end.reason, end.ended_on) == ("expired", pub.max_ends_on)
-        assert at_end["ended"] >= 1 and again["ended"] == 0
-
-
 async def test_runs_are_exclusive(stack: Stack) -> None:
     url = await stack.anew_database("credit_repair")
     async with database(url) as factory:
         engine = factory.kw["bind"]
         async with engine.connect() as holder:
-            assert await repository.try_session_lock(holder, service.CLEANUP_LOCK)
+            assert await bulk_repo.try_session_lock(holder, cleanups.CLEANUP_LOCK)
             assert (
-                await service.run_cleanups(engine, factory, chunk_size=1000) == 0
+                await cleanups.run_cleanups(engine, factory, chunk_size=1000) == 0
             )  # another worker holds it
-            await repository.release_session_lock(holder, service.CLEANUP_LOCK)
-        assert await asyncio.wait_for(service.run_cleanups(engine, factory, chunk_size=1000), 10) == 0
+            await bulk_repo.release_session_lock(holder, cleanups.CLEANUP_LOCK)
+        assert await asyncio.wait_for(cleanups.run_cleanups(engine, factory, chunk_size=1000), 10) == 0

@@ -12,6 +12,7 @@ import pytest
 
 from services.common.errors import DomainError
 from services.common.workdays import CalendarNotCovered, WorkingDayCalendar
+from services.credit_repair import errors
 from services.credit_repair.domain import publication as pub
 from services.credit_repair.domain import repair, rules
 from services.credit_repair.domain.publication import CleanupReason, Decision
@@ -24,7 +25,7 @@ from services.credit_repair.domain.repair import (
 )
 from services.credit_repair.domain.rules import PartyKind, PenaltyKind, ProcedureKind
 
-SAMPLE = Path(__file__).resolve().parents[2] / "data" / "sample" / "credit_rules.json"
+SAMPLE = Path(__file__).resolve().parents[3] / "data" / "sample" / "credit_rules.json"
 YUAN = 100
 USCC = "91210100MA0XXXXX1A"
 
@@ -109,7 +110,7 @@ class TestRefusals:
 
     def test_too_early(self) -> None:
         err = self.refused(
-            repair.RepairTooEarly,
+            errors.RepairTooEarly,
             "REPAIR_TOO_EARLY",
             make_record(),
             application(),
@@ -122,7 +123,7 @@ class TestRefusals:
     def test_fine_unpaid(self) -> None:
         record = make_record(paid_yuan=70_000)
         err = self.refused(
-            repair.RepairFineUnpaid, "REPAIR_FINE_UNPAID", record, application(), date(2026, 7, 20), CURRENT
+            errors.RepairFineUnpaid, "REPAIR_FINE_UNPAID", record, application(), date(2026, 7, 20), CURRENT
         )
         # 80,000 - 70,000 = 10,000 yuan outstanding
         assert record.fine_outstanding_fen == 10_000 * YUAN
@@ -132,7 +133,7 @@ class TestRefusals:
         record = make_record(PenaltyKind.REVOKE_LICENCE, on=date(2026, 4, 15))
         # even after the 1-year minimum (15 April 2027) a revocation never ends early
         err = self.refused(
-            repair.RepairNeverEarly,
+            errors.RepairNeverEarly,
             "REPAIR_NEVER_EARLY",
             record,
             application(date(2027, 5, 1)),
@@ -145,7 +146,7 @@ class TestRefusals:
     def test_new_violation_of_the_same_kind(self) -> None:
         others = [OtherDecision("沈市监罚〔2026〕30号", date(2026, 6, 1), "cosmetics-refill")]
         err = self.refused(
-            repair.RepairNewViolation,
+            errors.RepairNewViolation,
             "REPAIR_NEW_VIOLATION",
             make_record(),
             application(),
@@ -157,7 +158,7 @@ class TestRefusals:
 
     def test_commitment_missing(self) -> None:
         err = self.refused(
-            repair.RepairCommitmentMissing,
+            errors.RepairCommitmentMissing,
             "REPAIR_COMMITMENT_MISSING",
             make_record(),
             application(commitment=False),
@@ -168,7 +169,7 @@ class TestRefusals:
 
     def test_not_corrected(self) -> None:
         self.refused(
-            repair.RepairNotCorrected,
+            errors.RepairNotCorrected,
             "REPAIR_NOT_CORRECTED",
             make_record(),
             application(corrected=False),
@@ -178,7 +179,7 @@ class TestRefusals:
 
     def test_duplicate(self) -> None:
         self.refused(
-            repair.RepairDuplicate,
+            errors.RepairDuplicate,
             "REPAIR_DUPLICATE",
             make_record(),
             application(),
@@ -191,7 +192,7 @@ class TestRefusals:
         record = make_record(fine_yuan=30_000)  # 轻微, unpublished in Shenyang
         assert record.window is None
         self.refused(
-            repair.RepairNotPublished,
+            errors.RepairNotPublished,
             "REPAIR_NOT_PUBLISHED",
             record,
             application(),
@@ -202,7 +203,7 @@ class TestRefusals:
     def test_not_published_after_it_ended(self) -> None:
         record = make_record(ended_on=date(2026, 7, 1))
         self.refused(
-            repair.RepairNotPublished,
+            errors.RepairNotPublished,
             "REPAIR_NOT_PUBLISHED",
             record,
             application(),
@@ -213,7 +214,7 @@ class TestRefusals:
     def test_not_published_after_the_maximum(self) -> None:
         # 15 April 2026 + 12 months = 15 April 2027: no longer published that day
         self.refused(
-            repair.RepairNotPublished,
+            errors.RepairNotPublished,
             "REPAIR_NOT_PUBLISHED",
             make_record(),
             application(date(2027, 4, 15)),
@@ -229,7 +230,7 @@ class TestRefusals:
         # one earlier decision of the same kind on 1 Dec 2025, inside the 12 months before 20 July 2026
         others = [OtherDecision("沈市监罚〔2025〕3号", date(2025, 12, 1), "cosmetics-refill")]
         self.refused(
-            repair.RepairRepeatBarred,
+            errors.RepairRepeatBarred,
             "REPAIR_REPEAT_BARRED",
             record,
             application(),
@@ -245,7 +246,7 @@ class TestRefusals:
 
     def test_all_failures_are_listed_in_order(self) -> None:
         record = make_record(paid_yuan=0)
-        with pytest.raises(repair.RepairTooEarly) as err:
+        with pytest.raises(errors.RepairTooEarly) as err:
             repair.check_eligibility(
                 record, application(commitment=False, corrected=False), date(2026, 5, 1), CURRENT
             )
@@ -265,7 +266,7 @@ class TestRefusals:
 
     def test_application_for_another_subject(self) -> None:
         other = RepairApplication("app-9", "rec-1", "91210100MA0YYYYY2B", date(2026, 7, 20), True, True)
-        with pytest.raises(repair.RepairApplicationMismatch) as err:
+        with pytest.raises(errors.RepairApplicationMismatch) as err:
             repair.check_eligibility(make_record(), other, date(2026, 7, 20), CURRENT)
         assert err.value.code == "REPAIR_APPLICATION_MISMATCH"
 
@@ -350,12 +351,12 @@ class TestReview:
         failing = repair.assess_eligibility(
             make_record(paid_yuan=0), application(), date(2026, 7, 16), CURRENT
         )
-        with pytest.raises(repair.RepairRefused) as err:
+        with pytest.raises(errors.RepairRefused) as err:
             repair.decide_review(
                 application(), ReviewOutcome.ACCEPTED, [], date(2026, 7, 16), self.D, eligibility=failing
             )
         assert err.value.code == "REPAIR_REFUSED"
-        with pytest.raises(repair.RepairRefused):
+        with pytest.raises(errors.RepairRefused):
             repair.decide_review(application(), ReviewOutcome.ACCEPTED, [], date(2026, 7, 16), self.D)
 
     def test_reject_with_reasons(self) -> None:
@@ -367,7 +368,7 @@ class TestReview:
         assert decided.end_reason is None
 
     def test_reject_without_reasons(self) -> None:
-        with pytest.raises(repair.ReviewReasonRequired) as err:
+        with pytest.raises(errors.ReviewReasonRequired) as err:
             repair.decide_review(application(), ReviewOutcome.REJECTED, [" "], date(2026, 7, 17), self.D)
         assert err.value.code == "REPAIR_REJECTION_REASON_REQUIRED"
 
@@ -381,5 +382,5 @@ class TestReview:
         assert late.on_time is False
 
     def test_decision_before_the_application(self) -> None:
-        with pytest.raises(repair.ReviewDateInvalid):
+        with pytest.raises(errors.ReviewDateInvalid):
             repair.decide_review(application(), ReviewOutcome.REJECTED, ["x"], date(2026, 7, 14), self.D)

@@ -1,0 +1,45 @@
+"""The credit_repair service's periodic jobs (services.common.jobs runs them in the worker role)."""
+
+from __future__ import annotations
+
+import logging
+
+from services.common.app import Runtime
+from services.common.jobs import periodic
+from services.credit_repair.settings import CreditContext
+from services.credit_repair.use_cases import cleanups, sweep
+
+log = logging.getLogger(__name__)
+
+
+def _context(runtime: Runtime) -> CreditContext:
+    context: CreditContext = runtime.context
+    return context
+
+
+async def end_expired_publications(runtime: Runtime) -> None:
+    """End publications at their maximum period (idempotent: every round ends what is due today)."""
+    today, ended = await sweep.sweep(runtime.factory, actor="sweep", actor_role="system")
+    if ended:
+        log.info("sweep ended %d publications at their maximum period (%s)", ended, today)
+
+
+async def run_queued_cleanups(runtime: Runtime) -> None:
+    """Run queued (or interrupted) clean-up runs."""
+    await cleanups.run_cleanups(
+        runtime.engine, runtime.factory, chunk_size=_context(runtime).settings.cleanup_chunk_size
+    )
+
+
+def _sweep_interval(context: CreditContext) -> float:
+    return float(context.settings.sweep_interval_s)
+
+
+def _cleanup_interval(context: CreditContext) -> float:
+    return float(context.settings.cleanup_poll_interval_s)
+
+
+JOBS = [
+    periodic("sweep", every=_sweep_interval, fn=end_expired_publications),
+    periodic("cleanups", every=_cleanup_interval, fn=run_queued_cleanups),
+]

@@ -1,0 +1,97 @@
+"""Credit records and their 信用修复提示书 (HTML at issue, PDF on first request), and ending a publication."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+from pathlib import Path
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.common import clock, documents, outbox
+from services.common.access import Scope
+from services.credit_repair import views
+from services.credit_repair.domain import notice as notice_domain
+from services.credit_repair.models import CreditRecord, Publication, PublicationEnd, RepairNotice
+from services.credit_repair.repository import deferred
+from services.credit_repair.repository import notices as notice_repo
+from services.credit_repair.repository import publications as publication_repo
+from services.credit_repair.repository import records as record_repo
+
+TEMPLATES = Path(__file__).resolve().parents[1] / "templates"
+NOTICE_TEMPLATE = "repair_notice.html"
+
+RecordView = tuple[CreditRecord, Publication | None, PublicationEnd | None, uuid.UUID | None]
+
+
+async def list_records(
+    session: AsyncSession,
+    scope: Scope,
+    *,
+    case_id: uuid.UUID | None,
+    uscc: str | None,
+    published: bool | None,
+    before: str | None,
+    limit: int,
+) -> list[RecordView]:
+    """The records ``scope`` may read, newest first, each with its publication, end and notice."""
+    rows = await record_repo.list_records(
+        session, scope, case_id=case_id, uscc=uscc, published=published, before=before, limit=limit
+    )
+    ids = [r.id for r in rows]
+    publications = await record_repo.publications_for_records(session, ids)
+    ends = await publication_repo.ends_for(session, [p.id for p in publications.values()])
+    notices = await notice_repo.notice_ids_for_records(session, ids)
+    listed: list[RecordView] = []
+    for r in rows:
+        p = publications.get(r.id)
+        listed.append((r, p, ends.get(p.id) if p else None, notices.get(r.id)))
+    return listed
+
+
+async def record_view(session: AsyncSession, record: CreditRecord) -> RecordView:
+    """A record with its publication, the publication's end and its notice."""
+    publication = await record_repo.publication_for_record(session, record.id)
+    end = await publication_repo.end_of(session, publication.id) if publication is not None else None
+    notices = await notice_repo.notice_ids_for_records(session, [record.id])
+    return record, publication, end, notices.get(record.id)
+
+
+async def list_notices(
+    session: AsyncSession, scope: Scope, *, case_id: uuid.UUID | None, before: str | None, limit: int
+) -> list[RepairNotice]:
+    return await notice_repo.list_notices(session, scope, case_id=case_id, before=before, limit=limit)
+
+
+def notice_html(content: notice_domain.RepairNotice) -> str:
+    """The notice as a self-contained HTML document."""
+    return documents.render_html(TEMPLATES, NOTICE_TEMPLATE, n=content)
+
+
+async def notice_pdf(session: AsyncSession, notice: RepairNotice) -> bytes:
+    """The notice as PDF: rendered on the first request (off the event loop) and kept."""
+    pdf = await notice_repo.notice_pdf(session, notice.id)
+    if pdf is not None:
+        return pdf
+    pdf = await documents.pdf(notice_html(notice_domain.from_json(notice.content)))
+    await notice_repo.store_notice_pdf(session, notice.id, pdf, clock.now())
+    return pdf
+
+
+async def end_publication(
+    session: AsyncSession,
+    record: CreditRecord,
+    publication: Publication,
+    *,
+    reason: str,
+    now: datetime,
+    today: date,
+) -> bool:
+    """End a publication (feed entry and ``credit.publication.ended``) unless it has ended already."""
+    if not await publication_repo.end_publication(
+        session, publication.id, reason=reason, now=now, today=today
+    ):
+        return False
+    deferred.stage_feed(session, publication.id, "ended", reason, now)
+    outbox.add(session, views.publication_ended(record, publication, reason, now))
+    return True

@@ -1,0 +1,297 @@
+"""Rows → what the service shows: the HTTP response models, and the contracts it publishes.
+
+Response models are read from a row's attributes of the same names (``_read``), with the fields the row
+does not hold (labels, the publication's state today, a review's overdue stage) computed here.
+
+The contracts (services/common/contracts/credit.py) are built here too, one builder per contract
+(``PUBLISHED``): the use cases stage them in the state change's own transaction, and a use case may
+import only what lies below it (views, repository, models, domain), not ``events``. The set-based ends of
+the sweep and clean-ups build ``credit.publication.ended`` in SQL (repository.bulk); a test holds that
+envelope to this builder's contract.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Sequence
+from datetime import date, datetime
+from typing import Any, TypeVar
+
+from pydantic import BaseModel
+
+from services.common import clock
+from services.common.contracts import credit as contracts
+from services.common.events import Event
+from services.credit_repair import schemas
+from services.credit_repair.domain import repair as repair_domain
+from services.credit_repair.domain import rules
+from services.credit_repair.domain.publication import CleanupReason, Window
+from services.credit_repair.domain.rules import CreditClass
+from services.credit_repair.models import (
+    CleanupRun,
+    CreditRecord,
+    FeedEntry,
+    Publication,
+    PublicationEnd,
+    RepairApplication,
+    RepairNotice,
+    RuleSetRow,
+)
+from services.credit_repair.repository import bulk as bulk_repo
+from services.credit_repair.repository import repairs as repair_repo
+from services.credit_repair.repository import rule_sets as rule_set_repo
+
+API = "/api/v1/credit"
+
+Read = TypeVar("Read", bound=BaseModel)
+
+
+def _read(model: type[Read], row: object, **computed: Any) -> Read:
+    """``model`` from ``row``'s attributes of the same names, with ``computed`` fields on top."""
+    values = {name: getattr(row, name) for name in model.model_fields if name not in computed}
+    return model.model_validate(values | computed)
+
+
+# --- rule sets ------------------------------------------------------------------------------------
+
+
+def rule_set_read(row: RuleSetRow) -> schemas.RuleSetRead:
+    return _read(schemas.RuleSetRead, row, status=rules.status_on(rule_set_repo.parsed(row), clock.today()))
+
+
+# --- records and notices --------------------------------------------------------------------------
+
+
+def publication_read(p: Publication | None, end: PublicationEnd | None) -> schemas.PublicationRead | None:
+    if p is None:
+        return None
+    return _read(
+        schemas.PublicationRead,
+        p,
+        active=end is None and p.starts_on <= clock.today() < p.max_ends_on,
+        ended_on=end.ended_on if end else None,
+        end_reason=end.reason if end else None,
+    )
+
+
+def record_read(
+    r: CreditRecord, p: Publication | None, end: PublicationEnd | None, notice_id: uuid.UUID | None
+) -> schemas.RecordRead:
+    return _read(
+        schemas.RecordRead,
+        r,
+        credit_class_label=CreditClass(r.credit_class).label,
+        fine_paid_fen=r.fine_fen if r.fully_performed else r.fine_paid_fen,
+        notice_id=notice_id,
+        publication=publication_read(p, end),
+    )
+
+
+_NOTICE_CONTENT = (
+    "decision_no",
+    "subject_name",
+    "credit_class",
+    "class_label",
+    "published",
+    "publication_start",
+    "earliest_repair_date",
+    "maximum_end",
+    "application_path",
+    "review",
+)
+
+
+def notice_read(n: RepairNotice) -> schemas.NoticeRead:
+    """A notice: its row's facts and, from its content, what it says."""
+    c = n.content
+    return _read(
+        schemas.NoticeRead,
+        n,
+        **{key: c[key] for key in _NOTICE_CONTENT},
+        requirements=list(c["requirements"]),
+        html_url=f"{API}/notices/{n.id}/html",
+        pdf_url=f"{API}/notices/{n.id}/pdf",
+    )
+
+
+# --- repairs --------------------------------------------------------------------------------------
+
+
+def overdue_stage(app: RepairApplication, today: date) -> str | None:
+    """The review step that is overdue today (domain.repair.overdue_stage), or None."""
+    if app.status not in repair_repo.OPEN_STATUSES:
+        return None
+    deadlines = repair_domain.ReviewDeadlines(
+        received_on=app.submitted_on,
+        acceptance_due=app.acceptance_due,
+        decision_due=app.decision_due,
+        window_due=app.window_due,
+        extended=app.extended,
+    )
+    stage = repair_domain.overdue_stage(
+        deadlines, today, accepted_on=app.accepted_on, decided_on=app.decided_on
+    )
+    return None if stage is None else stage.value
+
+
+def repair_read(a: RepairApplication) -> schemas.RepairRead:
+    return _read(
+        schemas.RepairRead,
+        a,
+        reasons=list(a.reasons or []),
+        overdue_stage=overdue_stage(a, clock.today()),
+    )
+
+
+# --- clean-ups ------------------------------------------------------------------------------------
+
+CLEANUP_LABELS = {r.value: r.label for r in CleanupReason}
+
+
+def cleanup_read(
+    run: CleanupRun, totals: bulk_repo.StepTotals | None = None, counts: Sequence[bulk_repo.ReportRow] = ()
+) -> schemas.CleanupRead:
+    """A run; with ``totals`` (steps) its live progress, with ``counts`` its report."""
+    by_reason: dict[str, int] = {}
+    by_department: dict[str, int] = {}
+    for c in counts:
+        by_reason[c.reason] = by_reason.get(c.reason, 0) + c.count
+        by_department[c.department_code] = by_department.get(c.department_code, 0) + c.count
+    done = 1.0 if run.status == "completed" else 0.0
+    examined, matched = run.examined, run.matched
+    if totals is not None and run.status != "completed":
+        done = totals.done / totals.total if totals.total else 0.0
+        examined, matched = totals.examined, totals.matched
+    return _read(
+        schemas.CleanupRead,
+        run,
+        examined=examined,
+        matched=matched,
+        progress=round(done, 4),
+        by_reason=by_reason,
+        by_department=by_department,
+        counts=[
+            schemas.CleanupCountRead(
+                reason=c.reason,
+                label=CLEANUP_LABELS.get(c.reason, c.reason),
+                department_code=c.department_code,
+                count=c.count,
+            )
+            for c in counts
+        ],
+    )
+
+
+# --- feeds ----------------------------------------------------------------------------------------
+
+
+def feed_item(entry: FeedEntry, p: Publication, end: PublicationEnd | None) -> schemas.FeedItem:
+    ended = entry.kind == "ended" and end is not None
+    return _read(
+        schemas.FeedItem,
+        entry,
+        data={
+            "publication_id": str(p.id),
+            "record_id": str(p.record_id),
+            "case_id": str(p.case_id),
+            "decision_no": p.decision_no,
+            "party_kind": p.party_kind,
+            "party_uscc": p.party_uscc if p.party_kind == "organisation" else None,
+            "party_name": p.public_name,
+            "department_code": p.department_code,
+            "department_name": p.department_name,
+            "district_code": p.district_code,
+            "credit_class": p.credit_class,
+            "credit_class_label": CreditClass(p.credit_class).label,
+            "platforms": list(p.platforms),
+            "starts_on": p.starts_on.isoformat(),
+            "earliest_repair_on": p.earliest_repair_on.isoformat() if p.earliest_repair_on else None,
+            "ends_on": p.max_ends_on.isoformat(),
+            "ended_on": end.ended_on.isoformat() if ended and end is not None else None,
+        },
+    )
+
+
+def public_publication(p: Publication) -> schemas.PublicPublication:
+    """A publication as the public sees it: a natural person's name masked, no identifier."""
+    return _read(
+        schemas.PublicPublication,
+        p,
+        party_name=p.public_name,
+        party_uscc=p.party_uscc if p.party_kind == "organisation" else None,
+        credit_class=CreditClass(p.credit_class).label,
+        ends_on=p.max_ends_on,
+    )
+
+
+# --- the contracts this service publishes ---------------------------------------------------------
+
+
+def class_label(code: str) -> contracts.CreditClass:
+    return CreditClass(code).label  # type: ignore[return-value]
+
+
+def publication_started(record: CreditRecord, publication: Publication, window: Window) -> Event:
+    return contracts.PublicationStarted(
+        publication_id=publication.id,
+        record_id=record.id,
+        case_id=record.case_id,
+        party_uscc=record.party_uscc,
+        department_code=record.department_code,
+        credit_class=class_label(record.credit_class),
+        starts_on=window.start,
+        earliest_repair_on=window.earliest_repair_date or window.maximum_end,
+        ends_on=window.maximum_end,
+        never_early=not window.early_end_allowed,
+    )
+
+
+def notice_issued(record: CreditRecord, notice: RepairNotice, window: Window | None, at: datetime) -> Event:
+    return contracts.NoticeIssued(
+        notice_id=notice.id,
+        notice_no=notice.notice_no,
+        case_id=record.case_id,
+        decision_no=record.decision_no,
+        party_uscc=record.party_uscc,
+        credit_class=class_label(record.credit_class),
+        published=record.published,
+        publication_starts_on=window.start if window else None,
+        earliest_repair_on=window.earliest_repair_date if window else None,
+        publication_ends_on=window.maximum_end if window else None,
+        document_url=f"{API}/notices/{notice.id}/pdf",
+        html_url=f"{API}/notices/{notice.id}/html",
+        issued_at=at,
+        department_code=record.department_code,
+    )
+
+
+def publication_ended(record: CreditRecord, publication: Publication, reason: str, at: datetime) -> Event:
+    return contracts.PublicationEnded(
+        publication_id=publication.id,
+        record_id=record.id,
+        case_id=record.case_id,
+        party_uscc=record.party_uscc,
+        department_code=record.department_code,
+        reason=reason,
+        ended_at=at,
+    )
+
+
+def repair_completed(app: RepairApplication, record: CreditRecord, at: datetime) -> Event:
+    return contracts.RepairCompleted(
+        repair_id=app.id,
+        record_id=record.id,
+        case_id=record.case_id,
+        party_uscc=record.party_uscc,
+        accepted_at=at,
+    )
+
+
+#: What credit_repair publishes: each contract and its builder (used by use_cases.decisions, .records
+#: and .repairs; ``credit.publication.ended`` of bulk ends is built in SQL, repository.bulk).
+PUBLISHED: dict[type[Event], Callable[..., Event]] = {
+    contracts.PublicationStarted: publication_started,
+    contracts.NoticeIssued: notice_issued,
+    contracts.PublicationEnded: publication_ended,
+    contracts.RepairCompleted: repair_completed,
+}
