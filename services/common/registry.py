@@ -18,6 +18,11 @@ class ServiceInfo:
     subject_prefix: str  # event type prefix, e.g. "credit" for credit.notice.issued
 
     @property
+    def api_prefix(self) -> str:
+        """Where the service's authenticated API lives: ``/api/v1/<url_prefix>``."""
+        return f"/api/v1/{self.url_prefix}"
+
+    @property
     def env_prefix(self) -> str:
         return f"ZHIFA_{self.name.upper()}_"
 

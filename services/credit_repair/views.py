@@ -1,31 +1,24 @@
-"""Rows → what the service shows: the HTTP response models, and the contracts it publishes.
+"""Rows → the HTTP response models.
 
 Response models are read from a row's attributes of the same names (``_read``), with the fields the row
-does not hold (labels, the publication's state today, a review's overdue stage) computed here.
-
-The contracts (services/common/contracts/credit.py) are built here too, one builder per contract
-(``PUBLISHED``): the use cases stage them in the state change's own transaction, and a use case may
-import only what lies below it (views, repository, models, domain), not ``events``. The set-based ends of
-the sweep and clean-ups build ``credit.publication.ended`` in SQL (repository.bulk); a test holds that
-envelope to this builder's contract.
+does not hold (labels, the publication's state today, a review's overdue stage) computed here. The contracts
+the service publishes are built in ``events``.
 """
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Sequence
-from datetime import date, datetime
+from collections.abc import Sequence
+from datetime import date
 from typing import Any, TypeVar
 
 from pydantic import BaseModel
 
 from services.common import clock
-from services.common.contracts import credit as contracts
-from services.common.events import Event
 from services.credit_repair import schemas
 from services.credit_repair.domain import repair as repair_domain
 from services.credit_repair.domain import rules
-from services.credit_repair.domain.publication import CleanupReason, Window
+from services.credit_repair.domain.publication import CleanupReason
 from services.credit_repair.domain.rules import CreditClass
 from services.credit_repair.models import (
     CleanupRun,
@@ -222,76 +215,3 @@ def public_publication(p: Publication) -> schemas.PublicPublication:
         credit_class=CreditClass(p.credit_class).label,
         ends_on=p.max_ends_on,
     )
-
-
-# --- the contracts this service publishes ---------------------------------------------------------
-
-
-def class_label(code: str) -> contracts.CreditClass:
-    return CreditClass(code).label  # type: ignore[return-value]
-
-
-def publication_started(record: CreditRecord, publication: Publication, window: Window) -> Event:
-    return contracts.PublicationStarted(
-        publication_id=publication.id,
-        record_id=record.id,
-        case_id=record.case_id,
-        party_uscc=record.party_uscc,
-        department_code=record.department_code,
-        credit_class=class_label(record.credit_class),
-        starts_on=window.start,
-        earliest_repair_on=window.earliest_repair_date or window.maximum_end,
-        ends_on=window.maximum_end,
-        never_early=not window.early_end_allowed,
-    )
-
-
-def notice_issued(record: CreditRecord, notice: RepairNotice, window: Window | None, at: datetime) -> Event:
-    return contracts.NoticeIssued(
-        notice_id=notice.id,
-        notice_no=notice.notice_no,
-        case_id=record.case_id,
-        decision_no=record.decision_no,
-        party_uscc=record.party_uscc,
-        credit_class=class_label(record.credit_class),
-        published=record.published,
-        publication_starts_on=window.start if window else None,
-        earliest_repair_on=window.earliest_repair_date if window else None,
-        publication_ends_on=window.maximum_end if window else None,
-        document_url=f"{API}/notices/{notice.id}/pdf",
-        html_url=f"{API}/notices/{notice.id}/html",
-        issued_at=at,
-        department_code=record.department_code,
-    )
-
-
-def publication_ended(record: CreditRecord, publication: Publication, reason: str, at: datetime) -> Event:
-    return contracts.PublicationEnded(
-        publication_id=publication.id,
-        record_id=record.id,
-        case_id=record.case_id,
-        party_uscc=record.party_uscc,
-        department_code=record.department_code,
-        reason=reason,
-        ended_at=at,
-    )
-
-
-def repair_completed(app: RepairApplication, record: CreditRecord, at: datetime) -> Event:
-    return contracts.RepairCompleted(
-        repair_id=app.id,
-        record_id=record.id,
-        case_id=record.case_id,
-        party_uscc=record.party_uscc,
-        accepted_at=at,
-    )
-
-
-#: What credit_repair publishes: each contract and its builder (used by use_cases.decisions, .records
-#: and .repairs; ``credit.publication.ended`` of bulk ends is built in SQL, repository.bulk).
-PUBLISHED: dict[type[Event], Callable[..., Event]] = {
-    contracts.PublicationStarted: publication_started,
-    contracts.NoticeIssued: notice_issued,
-    contracts.PublicationEnded: publication_ended,
-    contracts.RepairCompleted: repair_completed,
-}

@@ -17,7 +17,7 @@ from services.common.db import transaction
 from services.common.events import REGISTRY, make_envelope
 from services.common.inbox import parse
 from services.common.tables import dead_letter_t
-from services.credit_repair import views
+from services.credit_repair import events
 from services.credit_repair.models import CreditRecord, FeedEntry, PendingCaseEvent, Publication, RepairNotice
 from services.credit_repair.use_cases import decisions
 from tests.credit_repair.conftest import Credit
@@ -285,8 +285,8 @@ class TestNoticeNumbers:
 
 
 async def test_every_contract_credit_publishes_has_its_builder() -> None:
-    """views.PUBLISHED names a builder for each contract of the credit stream (the diagnostic ping aside)."""
+    """events.PUBLISHED names a builder for each contract of the credit stream (the diagnostic ping aside)."""
     published = {
         c.TYPE for c in REGISTRY.all() if c.TYPE.startswith("credit.") and "diagnostic" not in c.TYPE
     }
-    assert {c.TYPE for c in views.PUBLISHED} == published
+    assert {c.TYPE for c in events.PUBLISHED} == published

@@ -28,7 +28,7 @@ from services.common import clock, masking, outbox
 from services.common.contracts import penalty as penalty_contracts
 from services.common.events import Envelope
 from services.common.inbox import PoisonMessage, parse
-from services.credit_repair import views
+from services.credit_repair import events
 from services.credit_repair.domain import notice as notice_domain
 from services.credit_repair.domain import publication as pub_domain
 from services.credit_repair.domain import rules
@@ -338,7 +338,7 @@ async def _issue(
         session.add(publication)
         await session.flush()
         deferred.stage_feed(session, publication.id, "started", None, now)
-        outbox.add(session, views.publication_started(record, publication, window))
+        outbox.add(session, events.publication_started(record, publication, window))
     audit_after: dict[str, Any] = {
         "case_id": str(record.case_id),
         "revision": record.revision,
@@ -370,7 +370,7 @@ async def _finish(session: AsyncSession) -> None:
     row until commit, so numbering comes last (the lock order is notice counter → audit → feed counter)."""
     for pending in session.info.pop(NOTICES_KEY, []):
         notice = await _issue_notice(session, pending)
-        outbox.add(session, views.notice_issued(pending.record, notice, pending.window, pending.now))
+        outbox.add(session, events.notice_issued(pending.record, notice, pending.window, pending.now))
         pending.audit_after.update(notice_id=str(notice.id), notice_no=notice.notice_no)
     await deferred.write_deferred_audit(session)
 

@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.common import clock, documents, outbox
 from services.common.access import Scope
-from services.credit_repair import views
+from services.credit_repair import events
 from services.credit_repair.domain import notice as notice_domain
 from services.credit_repair.models import CreditRecord, Publication, PublicationEnd, RepairNotice
 from services.credit_repair.repository import deferred
@@ -93,5 +93,5 @@ async def end_publication(
     ):
         return False
     deferred.stage_feed(session, publication.id, "ended", reason, now)
-    outbox.add(session, views.publication_ended(record, publication, reason, now))
+    outbox.add(session, events.publication_ended(record, publication, reason, now))
     return True

@@ -12,7 +12,7 @@ from services.common import clock, outbox
 from services.common.access import Scope
 from services.common.auth import Principal
 from services.common.calendar_store import load_calendar
-from services.credit_repair import views
+from services.credit_repair import events
 from services.credit_repair.domain import repair as repair_domain
 from services.credit_repair.domain.publication import Classification, Decision, Window
 from services.credit_repair.domain.rules import (
@@ -303,7 +303,7 @@ async def decide_repair(
         await record_cases.end_publication(
             session, record, publication, reason="repaired", now=now, today=today
         )
-        outbox.add(session, views.repair_completed(app, record, now))
+        outbox.add(session, events.repair_completed(app, record, now))
     else:
         app.status = "rejected"
     deferred.defer_audit(
