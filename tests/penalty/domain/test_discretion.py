@@ -23,7 +23,7 @@ from services.penalty.domain.catalogue import BaseKind, PartyType, PenaltyKind, 
 from services.penalty.domain.discretion import Aggravation, Correction, Harm, Mitigation, Outcome
 
 SAMPLE = cat.parse_json(
-    (Path(__file__).resolve().parents[2] / "data/sample/benchmarks.json").read_text("utf-8")
+    (Path(__file__).resolve().parents[3] / "data/sample/benchmarks.json").read_text("utf-8")
 )
 YUAN = 100
 ORG = PartyType.ORGANISATION
