@@ -59,7 +59,7 @@ from fractions import Fraction
 from types import MappingProxyType
 from typing import Any
 
-from services.common.errors import BadRequest, NotFound
+from services.common.errors import BadRequest
 from services.common.money import format_yuan
 from services.penalty.domain.catalogue import (
     BP,
@@ -77,79 +77,23 @@ from services.penalty.domain.catalogue import (
     Tier,
     TierSplit,
 )
+from services.penalty.domain.errors import (
+    BaseAmountNegative,
+    BaseAmountRequired,
+    BenchmarkVersionsMixed,
+    DatesInconsistent,
+    NoBenchmarkVersion,
+    NoVersionInForce,
+    PartyTypeNotApplicable,
+    PersonFactsInvalid,
+    ViolationAfterDecision,
+    ViolationDateInFuture,
+)
+from services.penalty.domain.errors import (
+    FactsInvalid as FactsInvalid,
+)
 
 LAW = "中华人民共和国行政处罚法"
-
-# ---------------------------------------------------------------------------------------------------------
-# Errors
-# ---------------------------------------------------------------------------------------------------------
-
-
-class FactsInvalid(BadRequest):
-    code = "ASSESSMENT_FACTS_INVALID"
-    title = "案件事实不符合规则"
-    title_en = "The case facts are invalid"
-
-
-class ViolationDateInFuture(FactsInvalid):
-    code = "VIOLATION_DATE_IN_FUTURE"
-    title = "违法行为发生日期晚于当前日期"
-    title_en = "The violation date is in the future"
-
-
-class ViolationAfterDecision(FactsInvalid):
-    code = "VIOLATION_AFTER_DECISION"
-    title = "违法行为发生日期晚于决定日期"
-    title_en = "The violation date is after the decision date"
-
-
-class DatesInconsistent(FactsInvalid):
-    code = "FACT_DATES_INCONSISTENT"
-    title = "案件日期前后矛盾"
-    title_en = "The case dates are inconsistent"
-
-
-class BaseAmountNegative(FactsInvalid):
-    code = "BASE_AMOUNT_NEGATIVE"
-    title = "计算基数不得为负"
-    title_en = "A base amount is negative"
-
-
-class BaseAmountRequired(FactsInvalid):
-    code = "BASE_AMOUNT_REQUIRED"
-    title = "缺少罚款计算基数"
-    title_en = "The fine formula needs a base amount"
-
-
-class PartyTypeNotApplicable(FactsInvalid):
-    code = "PARTY_TYPE_NOT_APPLICABLE"
-    title = "该裁量基准不适用于此类当事人"
-    title_en = "The benchmark does not apply to this type of party"
-
-
-class PersonFactsInvalid(FactsInvalid):
-    code = "PERSON_FACTS_INVALID"
-    title = "当事人年龄或责任能力信息无效"
-    title_en = "Invalid age or capacity facts"
-
-
-class BenchmarkVersionsMixed(BadRequest):
-    code = "BENCHMARK_VERSIONS_MIXED"
-    title = "传入的裁量基准版本不属于同一事项"
-    title_en = "The versions passed belong to different benchmark items"
-
-
-class NoBenchmarkVersion(NotFound):
-    code = "BENCHMARK_NOT_FOUND"
-    title = "裁量基准不存在"
-    title_en = "Benchmark not found"
-
-
-class NoVersionInForce(BadRequest):
-    code = "NO_BENCHMARK_VERSION_IN_FORCE"
-    title = "违法行为发生时和作出决定时均无施行中的裁量基准版本"
-    title_en = "No benchmark version in force at the violation or at the decision"
-
 
 # ---------------------------------------------------------------------------------------------------------
 # Facts

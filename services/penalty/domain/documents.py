@@ -27,6 +27,7 @@ from types import MappingProxyType
 
 from services.common.errors import BadRequest
 from services.common.money import format_yuan
+from services.penalty.domain.errors import InvalidDocumentNumber, UnknownDepartment
 from services.penalty.domain.procedure import PartyKind, Penalty, PenaltyKind, kind_order
 
 LAW = "《中华人民共和国行政处罚法》"
@@ -151,18 +152,6 @@ DEFAULT_DEPT_ABBREVIATIONS: Mapping[str, str] = MappingProxyType(
         "XF": "消",  # 沈阳市消防救援支队
     }
 )
-
-
-class UnknownDepartment(BadRequest):
-    code = "DOCUMENT_UNKNOWN_DEPARTMENT"
-    title = "未配置部门简称"
-    title_en = "No abbreviation configured for the department"
-
-
-class InvalidDocumentNumber(BadRequest):
-    code = "DOCUMENT_NUMBER_INVALID"
-    title = "文书编号格式不正确"
-    title_en = "Malformed document number"
 
 
 @dataclass(frozen=True, slots=True)

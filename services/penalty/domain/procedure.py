@@ -39,10 +39,39 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Any, ClassVar, TypeAlias
 
-from services.common.errors import BadRequest, Conflict
+from services.common.errors import BadRequest
 from services.common.money import format_yuan
 from services.penalty.domain import deadlines
 from services.penalty.domain.deadlines import DeadlineFacts, DeadlineKind, WorkingDays
+from services.penalty.domain.errors import (
+    AlreadyDecided,
+    AssessmentMissing,
+    ChangeHeavier,
+    CollectiveDiscussionMissing,
+    DecisionBeforeNotice,
+    DeliveryConsentMissing,
+    FineOutstanding,
+    HearingNoticeTooShort,
+    HearingNotOffered,
+    HearingPending,
+    HearingPresiderConflict,
+    HearingRequestLate,
+    HeavierThanNotice,
+    InvalidDate,
+    InvalidPenalty,
+    InvalidTransition,
+    KindNotAllowed,
+    LegalReviewMissing,
+    LegalReviewNotPassed,
+    NoticeIncomplete,
+    OfficersInsufficient,
+    PaymentExceedsFine,
+    ReasonRequired,
+    SimpleProcedureNotAllowed,
+    StatementNotReviewed,
+    StatementPeriodOpen,
+    TimeLimitExceeded,
+)
 
 LAW = "《中华人民共和国行政处罚法》"
 
@@ -247,173 +276,6 @@ class ClosureReason(enum.StrEnum):
     PERFORMED = "performed"  # 执行完毕 / nothing left to perform
     REVOKED = "revoked"  # decision revoked
     ENFORCEMENT_BY_COURT = "enforcement_by_court"  # 申请人民法院强制执行 (第七十二条第一款第四项)
-
-
-# --------------------------------------------------------------------------------------------------------
-# Errors
-# --------------------------------------------------------------------------------------------------------
-
-
-class InvalidTransition(Conflict):
-    code = "PROCEDURE_INVALID_TRANSITION"
-    title = "当前案件状态不允许该操作"
-    title_en = "The case's current state does not allow this step"
-
-
-class AlreadyDecided(Conflict):
-    code = "PROCEDURE_ALREADY_DECIDED"
-    title = "本案已作出决定"
-    title_en = "The case has already been decided"
-
-
-class DecisionBeforeNotice(Conflict):
-    code = "PROCEDURE_DECISION_BEFORE_NOTICE"
-    title = "未履行告知程序不得作出处罚决定"
-    title_en = "No decision before the notice of the proposed penalty"
-
-
-class HeavierThanNotice(Conflict):
-    code = "PROCEDURE_HEAVIER_THAN_NOTICE"
-    title = "处罚决定不得重于告知的处罚"
-    title_en = "The decision is heavier than the notified penalty"
-
-
-class HearingPending(Conflict):
-    code = "PROCEDURE_HEARING_PENDING"
-    title = "听证程序尚未结束"
-    title_en = "The hearing is pending"
-
-
-class HearingRequestLate(Conflict):
-    code = "PROCEDURE_HEARING_REQUEST_LATE"
-    title = "听证申请已超过法定期限"
-    title_en = "The hearing request is out of time"
-
-
-class HearingNotOffered(Conflict):
-    code = "PROCEDURE_HEARING_NOT_OFFERED"
-    title = "本案告知书未告知听证权利"
-    title_en = "The notice did not offer a hearing"
-
-
-class HearingNoticeTooShort(BadRequest):
-    code = "PROCEDURE_HEARING_NOTICE_TOO_SHORT"
-    title = "听证通知时间不足"
-    title_en = "The hearing was notified too late"
-
-
-class HearingPresiderConflict(BadRequest):
-    code = "PROCEDURE_HEARING_PRESIDER_CONFLICT"
-    title = "听证主持人不得为本案调查人员"
-    title_en = "The hearing presider must not be an investigator of the case"
-
-
-class StatementPeriodOpen(Conflict):
-    code = "PROCEDURE_STATEMENT_PERIOD_OPEN"
-    title = "陈述申辩期限尚未届满"
-    title_en = "The period for statement and defence is still open"
-
-
-class StatementNotReviewed(Conflict):
-    code = "PROCEDURE_STATEMENT_NOT_REVIEWED"
-    title = "当事人的陈述申辩尚未复核"
-    title_en = "The party's statement has not been reviewed"
-
-
-class LegalReviewMissing(Conflict):
-    code = "PROCEDURE_LEGAL_REVIEW_MISSING"
-    title = "未经法制审核"
-    title_en = "Legal review is missing"
-
-
-class LegalReviewNotPassed(Conflict):
-    code = "PROCEDURE_LEGAL_REVIEW_NOT_PASSED"
-    title = "法制审核未通过"
-    title_en = "Legal review did not pass"
-
-
-class CollectiveDiscussionMissing(Conflict):
-    code = "PROCEDURE_COLLECTIVE_DISCUSSION_MISSING"
-    title = "未经负责人集体讨论"
-    title_en = "Collective discussion is missing"
-
-
-class ReasonRequired(BadRequest):
-    code = "PROCEDURE_REASON_REQUIRED"
-    title = "须说明理由"
-    title_en = "A written reason is required"
-
-
-class TimeLimitExceeded(Conflict):
-    code = "PROCEDURE_TIME_LIMIT_EXCEEDED"
-    title = "超过作出行政处罚决定的期限"
-    title_en = "The time limit for the decision has passed"
-
-
-class NoticeIncomplete(BadRequest):
-    code = "PROCEDURE_NOTICE_INCOMPLETE"
-    title = "告知内容不完整"
-    title_en = "The notice is incomplete"
-
-
-class AssessmentMissing(Conflict):
-    code = "PROCEDURE_ASSESSMENT_MISSING"
-    title = "尚未按裁量基准进行裁量"
-    title_en = "The case has no assessment against the benchmark"
-
-
-class KindNotAllowed(BadRequest):
-    code = "PROCEDURE_KIND_NOT_ALLOWED"
-    title = "处罚种类不在裁量基准允许范围内"
-    title_en = "Penalty kind not allowed by the benchmark"
-
-
-class SimpleProcedureNotAllowed(BadRequest):
-    code = "PROCEDURE_SIMPLE_NOT_ALLOWED"
-    title = "不符合适用简易程序的条件"
-    title_en = "Simple procedure does not apply"
-
-
-class InvalidPenalty(BadRequest):
-    code = "PROCEDURE_INVALID_PENALTY"
-    title = "处罚内容不一致"
-    title_en = "The penalty is inconsistent"
-
-
-class InvalidDate(BadRequest):
-    code = "PROCEDURE_INVALID_DATE"
-    title = "日期不合理"
-    title_en = "Impossible date"
-
-
-class OfficersInsufficient(BadRequest):
-    code = "PROCEDURE_OFFICERS_INSUFFICIENT"
-    title = "执法人员不得少于两人"
-    title_en = "At least two enforcement officers are required"
-
-
-class DeliveryConsentMissing(BadRequest):
-    code = "PROCEDURE_DELIVERY_CONSENT_MISSING"
-    title = "电子送达须经当事人同意并签订确认书"
-    title_en = "Electronic delivery needs the party's signed consent"
-
-
-class ChangeHeavier(Conflict):
-    code = "PROCEDURE_CHANGE_HEAVIER"
-    title = "变更决定不得加重当事人的处罚"
-    title_en = "A change must not make the penalty heavier"
-
-
-class PaymentExceedsFine(BadRequest):
-    code = "PROCEDURE_PAYMENT_EXCEEDS_FINE"
-    title = "缴纳金额超过应缴罚款"
-    title_en = "The payment exceeds the outstanding fine"
-
-
-class FineOutstanding(Conflict):
-    code = "PROCEDURE_FINE_OUTSTANDING"
-    title = "罚款尚未缴清"
-    title_en = "The fine is still outstanding"
 
 
 # --------------------------------------------------------------------------------------------------------
