@@ -7,7 +7,7 @@ import uuid
 from datetime import date, datetime, time
 from pathlib import Path
 
-from services.common.clock import CHINA
+from services.common.clock import CHINA as CHINA_TZ
 from services.common.workdays import WorkingDayCalendar
 from services.penalty import codec
 from services.penalty.domain import catalogue as cat
@@ -16,11 +16,11 @@ from services.penalty.domain import procedure as p
 from services.penalty.domain.procedure import PenaltyKind as K
 
 CAL = WorkingDayCalendar()
-SAMPLE = Path(__file__).resolve().parents[3] / "data" / "sample" / "benchmarks.json"
+SAMPLE = Path(__file__).resolve().parents[2] / "data" / "sample" / "benchmarks.json"
 
 
 def at(day: date) -> datetime:
-    return datetime.combine(day, time(10), tzinfo=CHINA)
+    return datetime.combine(day, time(10), tzinfo=CHINA_TZ)
 
 
 def roundtrip(cls: type, value: object) -> object:
