@@ -30,14 +30,10 @@ from __future__ import annotations
 import enum
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, timedelta
 from typing import Protocol
 
 from services.common.money import format_yuan
-
-# China has observed a single UTC+8 offset without daylight saving since 1991, so a fixed offset is exact
-# and keeps these functions free of the system's tz database.
-CHINA_TZ = timezone(timedelta(hours=8), "Asia/Shanghai")
 
 DECISION_LIMIT_DAYS = 90  # 行政处罚法 第六十条 (calendar days)
 DECISION_WARNING_DAYS_BEFORE_LIMIT = (30, 10)  # warnings on day 60 and day 80 of the 90 (SPEC §3.3)
@@ -59,13 +55,6 @@ class WorkingDays(Protocol):
     def is_working_day(self, day: date) -> bool: ...
 
     def add_working_days(self, start: date, days: int) -> date: ...
-
-
-def local_date(now: datetime) -> date:
-    """The calendar date in China of an aware instant."""
-    if now.tzinfo is None or now.utcoffset() is None:
-        raise ValueError("now must be timezone-aware")
-    return now.astimezone(CHINA_TZ).date()
 
 
 def add_calendar_days(start: date, days: int) -> date:

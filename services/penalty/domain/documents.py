@@ -25,8 +25,10 @@ from dataclasses import dataclass, field
 from datetime import date
 from types import MappingProxyType
 
+from services.common.dates import cn_date
 from services.common.errors import BadRequest
 from services.common.money import format_yuan
+from services.penalty.domain.errors import InvalidDocumentNumber, UnknownDepartment
 from services.penalty.domain.procedure import PartyKind, Penalty, PenaltyKind, kind_order
 
 LAW = "《中华人民共和国行政处罚法》"
@@ -96,9 +98,9 @@ def money_text(fen: int) -> str:
     return f"人民币{format_yuan(fen)}元（大写：{rmb_capital(fen)}）"
 
 
-def date_text(day: date) -> str:
-    """'2026年9月30日' (GB/T 9704-2012 7.3.5.1: Arabic numerals, no leading zeros)."""
-    return f"{day.year}年{day.month}月{day.day}日"
+# '2026年9月30日' (GB/T 9704-2012 7.3.5.1: Arabic numerals, no leading zeros): the kernel's cn_date. The name
+# stays because the service's document code (outside the domain) calls ``documents.date_text``.
+date_text = cn_date
 
 
 # --------------------------------------------------------------------------------------------------------
@@ -151,18 +153,6 @@ DEFAULT_DEPT_ABBREVIATIONS: Mapping[str, str] = MappingProxyType(
         "XF": "消",  # 沈阳市消防救援支队
     }
 )
-
-
-class UnknownDepartment(BadRequest):
-    code = "DOCUMENT_UNKNOWN_DEPARTMENT"
-    title = "未配置部门简称"
-    title_en = "No abbreviation configured for the department"
-
-
-class InvalidDocumentNumber(BadRequest):
-    code = "DOCUMENT_NUMBER_INVALID"
-    title = "文书编号格式不正确"
-    title_en = "Malformed document number"
 
 
 @dataclass(frozen=True, slots=True)
@@ -332,7 +322,7 @@ class Signature:
 
     @property
     def date_text(self) -> str:
-        return date_text(self.date)
+        return cn_date(self.date)
 
 
 @dataclass(frozen=True, slots=True)
@@ -363,7 +353,7 @@ class FormRow:
 
     @property
     def signed_text(self) -> str:
-        return date_text(self.signed_on) if self.signed_on else ""
+        return cn_date(self.signed_on) if self.signed_on else ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -554,21 +544,21 @@ def build_penalty_notice(
     ):
         _require(value, what)
     you = party.you
-    statement_until = f"（即{date_text(statement_deadline)}前）" if statement_deadline else ""
+    statement_until = f"（即{cn_date(statement_deadline)}前）" if statement_deadline else ""
     rights = [
         f"根据{LAW}第四十四条、第四十五条的规定，{you}享有陈述、申辩的权利。{you}如对上述拟作出的行政处罚有"
         f"异议，可以自收到本告知书之日起{statement_working_days}个工作日内{statement_until}向本机关提出陈述、"
         f"申辩，并提供相关证据；逾期未提出的，视为放弃陈述、申辩的权利。",
     ]
     if hearing_offered:
-        hearing_until = f"（即{date_text(hearing_request_deadline)}前）" if hearing_request_deadline else ""
+        hearing_until = f"（即{cn_date(hearing_request_deadline)}前）" if hearing_request_deadline else ""
         rights.append(
             f"根据{LAW}第六十三条、第六十四条的规定，{you}有要求举行听证的权利。{you}如要求听证，应当自收到"
             f"本告知书之日起五个工作日内{hearing_until}向本机关提出；逾期未提出的，视为放弃听证权利"
             f"（{LAW}第六十四条第一项、第八十五条）。"
         )
     sections = (
-        Section("", (f"本机关于{date_text(filed_on)}对{you}{summary}一案立案调查。经查：",)),
+        Section("", (f"本机关于{cn_date(filed_on)}对{you}{summary}一案立案调查。经查：",)),
         *_facts_sections(facts, evidence, violated, subject=you),
         Section(
             "处罚依据及裁量基准",
@@ -617,7 +607,7 @@ def build_hearing_notice(
     """行政处罚听证告知书 (第六十三条, 第六十四条)."""
     _require(penalty_basis, "处罚依据")
     you = party.you
-    until = f"（即{date_text(hearing_request_deadline)}前）" if hearing_request_deadline else ""
+    until = f"（即{cn_date(hearing_request_deadline)}前）" if hearing_request_deadline else ""
     sections = (
         Section(
             "",
@@ -686,9 +676,9 @@ def build_penalty_decision(
         _require(place, "作出决定的地点（第五十二条第二款）")
         if not officers:
             raise BadRequest("当场作出的决定须载明执法人员（第五十二条第二款）", code="DOCUMENT_OFFICERS")
-        opening = f"{date_text(decided_on)}，本机关执法人员在{place}依法检查时发现当事人{summary}。经查："
+        opening = f"{cn_date(decided_on)}，本机关执法人员在{place}依法检查时发现当事人{summary}。经查："
     else:
-        opening = f"当事人{summary}一案，本机关于{date_text(filed_on)}立案调查，现已调查终结。经查："
+        opening = f"当事人{summary}一案，本机关于{cn_date(filed_on)}立案调查，现已调查终结。经查："
     defence_lines = tuple(defence) or ("当事人在法定期限内未提出陈述、申辩，未要求听证。",)
     sections: list[Section] = [
         Section("", (opening,)),
@@ -708,7 +698,7 @@ def build_penalty_decision(
             Section(
                 "执法人员",
                 tuple(f"{o.name}（执法证号：{o.cert_no}）　签名：＿＿＿＿＿＿" for o in officers)
-                + (f"时间：{date_text(decided_on)}　地点：{place}", "当事人签收：＿＿＿＿＿＿"),
+                + (f"时间：{cn_date(decided_on)}　地点：{place}", "当事人签收：＿＿＿＿＿＿"),
             )
         )
     return Document(
@@ -743,7 +733,7 @@ def build_no_penalty_decision(
     for value, what in ((facts, "查明的事实"), (no_penalty_basis, "不予行政处罚的依据"), (reasons, "理由")):
         _require(value, what)
     sections = (
-        Section("", (f"当事人{summary}一案，本机关于{date_text(filed_on)}立案调查，现已调查终结。经查：",)),
+        Section("", (f"当事人{summary}一案，本机关于{cn_date(filed_on)}立案调查，现已调查终结。经查：",)),
         *_facts_sections(facts, evidence, violated, facts_heading="查明的事实"),
         Section("理由", tuple(reasons)),
         Section(

@@ -11,7 +11,7 @@ from services.penalty.domain import catalogue as cat
 from services.penalty.domain import discretion as d
 from services.penalty.domain import procedure as p
 
-SAMPLE = Path(__file__).resolve().parents[2] / "data" / "sample" / "benchmarks.json"
+SAMPLE = Path(__file__).resolve().parents[3] / "data" / "sample" / "benchmarks.json"
 CATALOGUE = cat.parse_json(SAMPLE.read_text())
 YUAN = 100
 ORG = cat.PartyType.ORGANISATION

@@ -18,7 +18,7 @@ import pytest
 
 from services.penalty.domain import catalogue as cat
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 SAMPLE_JSON = ROOT / "data" / "sample" / "benchmarks.json"
 SAMPLE_CSV = ROOT / "data" / "sample" / "benchmarks.csv"
 LEGAL_DIR = Path("/work/shared/legal")

@@ -13,6 +13,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
+from services.common import clock
 from services.common.workdays import WorkingDayCalendar
 from services.penalty.domain import deadlines
 from services.penalty.domain.deadlines import DeadlineFacts, DeadlineKind, DeadlineLevel
@@ -33,11 +34,11 @@ class TestCalendarFacts:
 class TestCountingRules:
     def test_local_date_is_china_time(self) -> None:
         # 17:30 UTC on 30 September is 01:30 on 1 October in Beijing.
-        assert deadlines.local_date(datetime(2026, 9, 30, 17, 30, tzinfo=UTC)) == date(2026, 10, 1)
+        assert clock.local_date(datetime(2026, 9, 30, 17, 30, tzinfo=UTC)) == date(2026, 10, 1)
 
     def test_naive_now_is_refused(self) -> None:
         with pytest.raises(ValueError):
-            deadlines.local_date(datetime(2026, 9, 30, 17, 30))
+            clock.local_date(datetime(2026, 9, 30, 17, 30))
 
     def test_roll_forward_keeps_a_working_day_and_skips_a_holiday(self) -> None:
         assert deadlines.roll_forward_to_working_day(date(2026, 3, 17), CAL) == date(2026, 3, 17)

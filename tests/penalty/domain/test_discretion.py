@@ -1,6 +1,6 @@
 """Worked examples for the assessment engine, each computed by hand in the test.
 
-Conventions used in the arithmetic below (see services/penalty/domain/discretion.py):
+Conventions used in the arithmetic below (see the docstring of services/penalty/domain/discretion/):
 * money in fen: 1 元 = 100 分;
 * a statutory range [L, H] of width W = H − L splits into 从轻 [L, b1), 一般 [b1, b2), 从重 [b2, H] with
   b1 = L + ⌊W × 30 %⌋, b2 = L + ⌊W × 70 %⌋ (max-only 处X元以下: 20 % / 60 %);
@@ -23,7 +23,7 @@ from services.penalty.domain.catalogue import BaseKind, PartyType, PenaltyKind, 
 from services.penalty.domain.discretion import Aggravation, Correction, Harm, Mitigation, Outcome
 
 SAMPLE = cat.parse_json(
-    (Path(__file__).resolve().parents[2] / "data/sample/benchmarks.json").read_text("utf-8")
+    (Path(__file__).resolve().parents[3] / "data/sample/benchmarks.json").read_text("utf-8")
 )
 YUAN = 100
 ORG = PartyType.ORGANISATION

@@ -24,7 +24,7 @@ from services.penalty.domain.catalogue import BaseKind, Tier
 from services.penalty.domain.discretion import Aggravation, Mitigation
 
 SAMPLE = cat.parse_json(
-    (Path(__file__).resolve().parents[2] / "data/sample/benchmarks.json").read_text("utf-8")
+    (Path(__file__).resolve().parents[3] / "data/sample/benchmarks.json").read_text("utf-8")
 )
 CODES = sorted(SAMPLE.items)
 

@@ -12,11 +12,12 @@ from datetime import date, datetime, time
 
 import pytest
 
+from services.common.clock import CHINA
 from services.common.errors import DomainError
 from services.common.workdays import WorkingDayCalendar
 from services.penalty.domain import deadlines
 from services.penalty.domain import procedure as p
-from services.penalty.domain.deadlines import CHINA_TZ, DeadlineKind
+from services.penalty.domain.deadlines import DeadlineKind
 from services.penalty.domain.procedure import PenaltyKind as K
 
 CAL = WorkingDayCalendar()
@@ -25,7 +26,7 @@ CASE_ID = uuid.UUID("00000000-0000-0000-0000-000000000001")
 
 
 def at(day: date, hour: int = 10) -> datetime:
-    return datetime.combine(day, time(hour), tzinfo=CHINA_TZ)
+    return datetime.combine(day, time(hour), tzinfo=CHINA)
 
 
 def fine(yuan: int, *extra: K) -> p.Penalty:

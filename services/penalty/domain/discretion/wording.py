@@ -1,0 +1,68 @@
+"""How the engine writes: amounts in yuan, citations of 行政处罚法 and of benchmark versions."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from types import MappingProxyType
+
+from services.common.dates import cn_date
+from services.common.money import format_yuan
+from services.penalty.domain.catalogue import BenchmarkVersion
+from services.penalty.domain.discretion.result import Citation
+
+LAW = "中华人民共和国行政处罚法"
+
+
+def yuan(fen: int) -> str:
+    return f"{format_yuan(fen)}元"
+
+
+_ARTICLES = (
+    "第二十八条第二款", "第三十条", "第三十一条", "第三十二条第（一）项", "第三十二条第（二）项",
+    "第三十二条第（三）项", "第三十二条第（四）项", "第三十二条第（五）项", "第三十三条第一款",
+    "第三十三条第二款", "第三十三条第三款", "第三十六条", "第三十七条", "第五十一条", "第五十四条",
+    "第五十七条第二款", "第五十八条", "第六十三条", "第六十四条",
+)  # fmt: skip
+_LAW_CITATIONS: Mapping[str, Citation] = MappingProxyType(
+    {a: Citation(law=LAW, article=a) for a in _ARTICLES}
+)
+
+
+def law(article: str) -> Citation:
+    """A citation of an article of 行政处罚法 (the frequent ones are made once)."""
+    return _LAW_CITATIONS.get(article) or Citation(law=LAW, article=article)
+
+
+def bench(v: BenchmarkVersion) -> Citation:
+    """The citation of a benchmark version."""
+    return citations(v)[0]
+
+
+def punishing(v: BenchmarkVersion) -> tuple[Citation, ...]:
+    """The punishing provisions of a version, then the version itself."""
+    return citations(v)[1]
+
+
+# Every evaluation cites its version and its punishing provisions; building those frozen dataclasses cost
+# more than the rest of a short evaluation, so they are made once per version object (held here, so its
+# id cannot be reused while cached; the catalogue snapshot is long-lived, so the cache is small and warm).
+_CITATIONS: dict[int, tuple[BenchmarkVersion, Citation, tuple[Citation, ...]]] = {}
+_CITATIONS_MAX = 4096
+
+
+def citations(v: BenchmarkVersion) -> tuple[Citation, tuple[Citation, ...]]:
+    """(the version's citation, the punishing provisions' citations followed by the version's)."""
+    entry = _CITATIONS.get(id(v))
+    if entry is not None and entry[0] is v:
+        return entry[1], entry[2]
+    own = Citation(benchmark_code=v.code, benchmark_version=v.version)
+    cites = tuple(Citation(law=p.law, article=p.article + p.clause) for p in v.punishing) + (own,)
+    if len(_CITATIONS) >= _CITATIONS_MAX:
+        _CITATIONS.clear()
+    _CITATIONS[id(v)] = (v, own, cites)
+    return own, cites
+
+
+def document(v: BenchmarkVersion) -> str:
+    """裁量基准X第N版（文件，自日期施行）, as the version step names a version."""
+    return f"{v.label()}（{v.approving_document}，自{cn_date(v.effective_from)}施行）"
