@@ -7,11 +7,11 @@ import uuid
 from datetime import date, datetime, time
 from pathlib import Path
 
+from services.common.clock import CHINA as CHINA_TZ
 from services.common.workdays import WorkingDayCalendar
 from services.penalty.domain import catalogue as cat
 from services.penalty.domain import discretion as d
 from services.penalty.domain import procedure as p
-from services.penalty.domain.deadlines import CHINA_TZ
 from services.penalty.domain.procedure import PenaltyKind as K
 from services.penalty.use_cases import codec
 
