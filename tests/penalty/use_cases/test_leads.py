@@ -4,6 +4,7 @@ arrives), which an officer confirms (the case is filed) or dismisses with a reas
 from __future__ import annotations
 
 import uuid
+from datetime import timedelta
 
 import pytest
 
@@ -22,7 +23,7 @@ from tests.penalty.helpers import (
 )
 from tests.support.http import ok, problem
 from tests.support.outbox import envelopes
-from tests.support.personas import officer
+from tests.support.personas import officer, supervisor
 from tests.support.stack import Running, client
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
@@ -116,3 +117,33 @@ class TestLeads:
                 )
             )
         assert dismissed["status"] == "dismissed" and dismissed["note"] == "经核实不构成违法。"
+
+
+def _lead_in(district: str, found_at_offset_days: int) -> ViolationFound:
+    return ViolationFound(
+        violation_id=uuid.uuid4(),
+        visit_id=uuid.uuid4(),
+        enterprise_uscc=USCC_B,
+        enterprise_name="沈阳东方化工产品经营有限公司",
+        item_code="SJ-SP-001",
+        item_name="检查",
+        legal_basis="食品安全法",
+        description="x",
+        evidence_hashes=[],
+        officer_cert_nos=[SJ_A["cert_no"], SJ_B["cert_no"]],
+        department_code="SJ",
+        district_code=district,
+        found_at=clock.now() + timedelta(days=found_at_offset_days),
+    )
+
+
+async def test_a_district_supervisors_page_holds_their_district_leads(penalty: Running) -> None:
+    # The two newest leads are another district's; a page of one must still show this district's lead
+    # (the district is part of the query, not a filter applied to a page already cut).
+    own = _lead_in("210111", -1)
+    async with transaction(penalty.runtime.factory) as session:
+        for violation in (_lead_in("210199", 1), _lead_in("210199", 2), own):
+            await leads.record_violation(session, violation)
+    async with client(penalty.url) as http:
+        page = ok(await http.get("/api/v1/penalty/leads", params={"limit": 1}, headers=supervisor("210111")))
+    assert [x["violation_id"] for x in page["items"]] == [str(own.violation_id)]
