@@ -90,18 +90,19 @@ async def _service_path(
     """The stateless what-if use case in-process: revision read + cached snapshot + engine + response model."""
     from services.common import clock
     from services.common.db import create_engine, session_factory, transaction
-    from services.penalty import schemas, service
-    from services.penalty.settings import PenaltySettings
+    from services.penalty import schemas, views
+    from services.penalty.settings import PenaltyContext, PenaltySettings
+    from services.penalty.use_cases import assessment, catalogue
 
     engine = create_engine(url, pool_size=1)
     factory = session_factory(engine)
-    ctx = service.make_context(PenaltySettings(database_url=url))
+    ctx = PenaltyContext.from_settings(PenaltySettings(database_url=url))
     try:
         async with transaction(factory) as session:
-            catalogue = cat.parse_json(
+            published = cat.parse_json(
                 (ROOT / "data" / "sample" / "benchmarks.json").read_text(encoding="utf-8")
             )
-            await service.install_catalogue(session, catalogue=catalogue, actor="bench")
+            await catalogue.install_catalogue(session, catalogue=published, actor="bench")
         today = clock.today()
         bodies = []
         for facts, versions in cases:
@@ -124,14 +125,14 @@ async def _service_path(
             )
         started = time.perf_counter()
         async with transaction(factory) as session:
-            await ctx.catalogue.snapshot(session)  # the one parse per catalogue revision
+            await catalogue.snapshot(session, ctx)  # the one parse per catalogue revision
         parse_ms = (time.perf_counter() - started) * 1000
         done = 0
         started = time.perf_counter()
         for code, body in bodies:
             async with transaction(factory) as session:  # one transaction per request, as the edge opens
                 try:
-                    await service.assess_what_if(session, code=code, body=body, ctx=ctx)
+                    await assessment.assess_what_if(session, code=code, body=body, ctx=ctx)
                     done += 1
                 except DomainError:
                     pass
@@ -139,13 +140,11 @@ async def _service_path(
         done = 0
         started = time.perf_counter()
         async with transaction(factory) as session:
-            snapshot = await ctx.catalogue.snapshot(session)
+            snapshot = await catalogue.snapshot(session, ctx)
         for code, body in bodies:
-            facts = service._facts(body, party_type=body.party_type, enterprise=False, today=today)
+            facts = assessment.facts_of(body, party_type=body.party_type, enterprise=False, today=today)
             try:
-                service.assessment_read(
-                    d.assess(facts, snapshot.of(code), today=today, config=snapshot.config)
-                )
+                views.assessment_read(d.assess(facts, snapshot.of(code), today=today, config=snapshot.config))
                 done += 1
             except DomainError:
                 pass
@@ -222,7 +221,7 @@ def run(quick: bool = False) -> str:
             "",
             f"Target ≥ {TARGET_PER_SECOND:,} assessments/s (SPEC §8): {verdict} it by {median / TARGET_PER_SECOND:.1f}×.",
             "",
-            "Through the service layer, in-process (`service.assess_what_if`, what `POST /benchmarks/{code}/assess` "
+            "Through the service layer, in-process (`use_cases.assessment.assess_what_if`, what `POST /benchmarks/{code}/assess` "
             "runs; published versions are parsed once per catalogue revision into an in-process snapshot, each call "
             "reads only the revision counter):",
             "",

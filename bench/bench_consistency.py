@@ -26,11 +26,12 @@ if str(ROOT) not in sys.path:  # also runnable as `python bench/bench_consistenc
 import sqlalchemy as sa  # noqa: E402
 
 from services.common import migrate  # noqa: E402
+from services.common.access import scope_for  # noqa: E402
 from services.common.auth import Principal  # noqa: E402
 from services.common.db import create_engine, session_factory, transaction  # noqa: E402
 from services.common.embedded import EmbeddedPostgres, free_port  # noqa: E402
-from services.penalty import service  # noqa: E402
-from services.penalty.settings import PenaltySettings  # noqa: E402
+from services.penalty.settings import PenaltyContext, PenaltySettings  # noqa: E402
+from services.penalty.use_cases.consistency import consistency  # noqa: E402
 
 TARGET_SECONDS = 10.0
 
@@ -85,14 +86,14 @@ async def _report(url: str, n: int, runs: int) -> tuple[float, list[float], dict
             await conn.execute(sa.text("COMMIT"))
             await conn.execute(sa.text("VACUUM ANALYZE decided_case"))
         generated = time.perf_counter() - started
-        ctx = service.make_context(PenaltySettings(database_url=url))
-        supervisor = Principal(sub="bench", role="supervisor", scope="city")
+        ctx = PenaltyContext.from_settings(PenaltySettings(database_url=url))
+        supervisor = scope_for(Principal(sub="bench", role="supervisor", scope="city"))
         timings: list[float] = []
         totals: dict[str, int] = {}
         for _ in range(runs):
             started = time.perf_counter()
             async with transaction(factory) as s:
-                report = await service.consistency(s, principal=supervisor, ctx=ctx, limit=100)
+                report = await consistency(s, scope=supervisor, ctx=ctx, limit=100)
             timings.append(time.perf_counter() - started)
             totals = {
                 "decided": report.decided_cases,
@@ -100,10 +101,10 @@ async def _report(url: str, n: int, runs: int) -> tuple[float, list[float], dict
                 "position": report.district_position_total,
                 "same_facts": report.same_facts_total,
             }
-        district = Principal(sub="bench", role="supervisor", scope="210103")
+        district = scope_for(Principal(sub="bench", role="supervisor", scope="210103"))
         started = time.perf_counter()
         async with transaction(factory) as s:
-            await service.consistency(s, principal=district, ctx=ctx, limit=100)
+            await consistency(s, scope=district, ctx=ctx, limit=100)
         totals["district_ms"] = round((time.perf_counter() - started) * 1000)
         return generated, timings, totals
     finally:

@@ -1,38 +1,43 @@
-"""Events the penalty service consumes (its published contracts live in services/common/contracts/penalty.py
-and are built in service.py from the procedure's domain events)."""
+"""Events the penalty service consumes. Each handler is thin: it calls one use case.
+
+What the service publishes is decided where its steps are written, in the step's own transaction: the table
+from the procedure's domain events to the contracts is ``use_cases.publishing.PUBLISHES`` (a use case may
+not import this module, which sits above them).
+
+The names are the durable consumers' names and the inbox keys: never rename one (the stream would replay).
+"""
 
 from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.common.contracts import credit, inspection
-from services.common.events import Envelope, Event
-from services.common.inbox import Subscription
-from services.penalty import service
+from services.common.inbox import Consumers, Delivery
+from services.penalty.settings import PenaltyContext
+from services.penalty.use_cases import leads, projections
+
+consumers: Consumers[PenaltyContext] = Consumers()
 
 
-async def on_violation_found(session: AsyncSession, envelope: Envelope, event: Event) -> None:
+@consumers.consumes(inspection.ViolationFound, name="violation-found")
+async def on_violation_found(
+    session: AsyncSession, event: inspection.ViolationFound, delivery: Delivery[PenaltyContext]
+) -> None:
     """A violation found in an inspection becomes a lead for the department (one per violation)."""
-    assert isinstance(event, inspection.ViolationFound)
-    await service.record_violation(session, event)
+    await leads.record_violation(session, event)
 
 
-async def on_officer_changed(session: AsyncSession, envelope: Envelope, event: Event) -> None:
+@consumers.consumes(inspection.OfficerChanged, name="officer-changed")
+async def on_officer_changed(
+    session: AsyncSession, event: inspection.OfficerChanged, delivery: Delivery[PenaltyContext]
+) -> None:
     """Keep the newest certificate status: a suspended officer cannot sign."""
-    assert isinstance(event, inspection.OfficerChanged)
-    await service.record_officer_change(session, event)
+    await projections.record_officer_change(session, event)
 
 
-async def on_credit_notice(session: AsyncSession, envelope: Envelope, event: Event) -> None:
+@consumers.consumes(credit.NoticeIssued, name="credit-notice-issued")
+async def on_credit_notice(
+    session: AsyncSession, event: credit.NoticeIssued, delivery: Delivery[PenaltyContext]
+) -> None:
     """The credit repair notice that must be delivered with the decision (两书同达)."""
-    assert isinstance(event, credit.NoticeIssued)
-    await service.record_credit_notice(session, event)
-
-
-def subscriptions() -> list[Subscription]:
-    """The consumers this service runs (besides the kernel's diagnostic pings)."""
-    return [
-        Subscription("violation-found", inspection.ViolationFound.TYPE, on_violation_found),
-        Subscription("officer-changed", inspection.OfficerChanged.TYPE, on_officer_changed),
-        Subscription("credit-notice-issued", credit.NoticeIssued.TYPE, on_credit_notice),
-    ]
+    await projections.record_credit_notice(session, event)

@@ -1,16 +1,23 @@
-"""Every query of the penalty service. Functions take the caller's session and never commit."""
+"""Every query of the penalty service. Functions take the caller's session and never commit.
+
+Which cases, documents and leads a caller may read is said once per kind (``CASES``, ``DOCUMENTS``,
+``LEADS``: services.common.access) and applied by the same queries to a single object and to a list.
+"""
 
 from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import date, datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.common.access import Scope, Visibility, readable
+from services.penalty.domain.documents import DocumentKind
 from services.penalty.models import (
     BenchmarkVersionRow,
     CaseStep,
@@ -169,8 +176,37 @@ async def next_document_seq(session: AsyncSession, *, dept_code: str, year: int,
 # Cases
 # --------------------------------------------------------------------------------------------------------
 
+#: Officers see their department's cases, an enterprise the cases against it, a district supervisor the
+#: district's; a city supervisor and an administrator every case (SPEC §1.5).
+CASES = Visibility(
+    uscc=PenaltyCase.party_uscc,
+    department_code=PenaltyCase.dept_code,
+    district_code=PenaltyCase.district_code,
+)
+#: Payments: the revenue system and the banks (integration clients holding the payments scope) report
+#: payments for any case.
+PAYABLE_CASES = replace(CASES, client=lambda _client: sa.true())
+
+
+async def readable_case(session: AsyncSession, scope: Scope, case_id: uuid.UUID) -> PenaltyCase | None:
+    stmt = readable(sa.select(PenaltyCase).where(PenaltyCase.id == case_id), scope, CASES)
+    return (await session.scalars(stmt)).one_or_none()
+
+
+async def lockable_case(session: AsyncSession, scope: Scope, case_id: uuid.UUID) -> PenaltyCase | None:
+    """The case, locked for this transaction's procedure step, when the caller may see it."""
+    stmt = readable(sa.select(PenaltyCase).where(PenaltyCase.id == case_id), scope, CASES)
+    return (await session.scalars(stmt.with_for_update())).one_or_none()
+
+
+async def payable_case(session: AsyncSession, scope: Scope, case_id: uuid.UUID) -> PenaltyCase | None:
+    """The case, locked, when the caller may report a payment for it."""
+    stmt = readable(sa.select(PenaltyCase).where(PenaltyCase.id == case_id), scope, PAYABLE_CASES)
+    return (await session.scalars(stmt.with_for_update())).one_or_none()
+
 
 async def get_case(session: AsyncSession, case_id: uuid.UUID, *, lock: bool = False) -> PenaltyCase | None:
+    """Any case, whoever asks (the sample loader; not for requests)."""
     stmt = sa.select(PenaltyCase).where(PenaltyCase.id == case_id)
     if lock:
         stmt = stmt.with_for_update()
@@ -208,21 +244,13 @@ async def steps(session: AsyncSession, case_id: uuid.UUID) -> Sequence[CaseStep]
 
 async def list_cases(
     session: AsyncSession,
+    scope: Scope,
     *,
-    dept_code: str | None,
-    district_code: str | None,
-    party_uscc: str | None,
     state: str | None,
     after: tuple[datetime, uuid.UUID] | None,
     limit: int,
 ) -> Sequence[PenaltyCase]:
-    stmt = sa.select(PenaltyCase)
-    if dept_code is not None:
-        stmt = stmt.where(PenaltyCase.dept_code == dept_code)
-    if district_code is not None:
-        stmt = stmt.where(PenaltyCase.district_code == district_code)
-    if party_uscc is not None:
-        stmt = stmt.where(PenaltyCase.party_uscc == party_uscc)
+    stmt = readable(sa.select(PenaltyCase), scope, CASES)
     if state is not None:
         stmt = stmt.where(PenaltyCase.state == state)
     if after is not None:
@@ -250,24 +278,30 @@ async def insert_lead(session: AsyncSession, values: dict[str, Any]) -> bool:
     return result.scalar_one_or_none() is not None
 
 
-async def get_lead(session: AsyncSession, lead_id: uuid.UUID, *, lock: bool = False) -> Lead | None:
-    stmt = sa.select(Lead).where(Lead.id == lead_id)
-    if lock:
-        stmt = stmt.with_for_update()
+#: Leads are internal: the department they were found for, the district's supervisor, the city.
+LEADS = Visibility(department_code=Lead.department_code, district_code=Lead.district_code)
+
+
+async def readable_lead(session: AsyncSession, scope: Scope, lead_id: uuid.UUID) -> Lead | None:
+    stmt = readable(sa.select(Lead).where(Lead.id == lead_id), scope, LEADS)
     return (await session.scalars(stmt)).one_or_none()
+
+
+async def lockable_lead(session: AsyncSession, scope: Scope, lead_id: uuid.UUID) -> Lead | None:
+    """The lead, locked for this transaction's confirmation or dismissal, when the caller may see it."""
+    stmt = readable(sa.select(Lead).where(Lead.id == lead_id), scope, LEADS)
+    return (await session.scalars(stmt.with_for_update())).one_or_none()
 
 
 async def list_leads(
     session: AsyncSession,
+    scope: Scope,
     *,
-    department_code: str | None,
     status: str | None,
     after: tuple[datetime, uuid.UUID] | None,
     limit: int,
 ) -> Sequence[Lead]:
-    stmt = sa.select(Lead)
-    if department_code is not None:
-        stmt = stmt.where(Lead.department_code == department_code)
+    stmt = readable(sa.select(Lead), scope, LEADS)
     if status is not None:
         stmt = stmt.where(Lead.status == status)
     if after is not None:
@@ -336,8 +370,24 @@ async def case_documents(session: AsyncSession, case_id: uuid.UUID) -> Sequence[
     return (await session.scalars(stmt)).all()
 
 
-async def get_document(session: AsyncSession, document_id: uuid.UUID) -> Document | None:
-    return (await session.scalars(sa.select(Document).where(Document.id == document_id))).one_or_none()
+#: A document is seen by whoever sees its case, except the 立案审批表: an internal form, never served on the
+#: party.
+DOCUMENTS = Visibility(
+    uscc=lambda uscc: sa.and_(
+        PenaltyCase.party_uscc == uscc, Document.kind != DocumentKind.FILING_APPROVAL.value
+    ),
+    department_code=PenaltyCase.dept_code,
+    district_code=PenaltyCase.district_code,
+)
+
+
+async def readable_document(session: AsyncSession, scope: Scope, document_id: uuid.UUID) -> Document | None:
+    stmt = (
+        sa.select(Document)
+        .join(PenaltyCase, PenaltyCase.id == Document.case_id)
+        .where(Document.id == document_id)
+    )
+    return (await session.scalars(readable(stmt, scope, DOCUMENTS))).one_or_none()
 
 
 async def document_pdf(session: AsyncSession, document_id: uuid.UUID) -> bytes | None:
@@ -456,15 +506,56 @@ _SAME_FACTS_SQL = sa.text(
 )
 
 
+class OutsideRange(NamedTuple):
+    """A fine outside its tier's range; ``total`` counts every such fine, listed or not."""
+
+    benchmark_code: str
+    tier: str
+    district_code: str
+    dept_code: str
+    case_id: uuid.UUID
+    fine_fen: int
+    tier_low_fen: int | None
+    tier_high_fen: int | None
+    total: int
+
+
+class DistrictPosition(NamedTuple):
+    """A district whose median position within a tier's range (basis points) is off the city's."""
+
+    benchmark_code: str
+    tier: str
+    district_code: str
+    n: int
+    district_median: float
+    city_n: int
+    city_median: float
+    total: int
+    case_ids: list[uuid.UUID]
+
+
+class SameFacts(NamedTuple):
+    """Cases with the same facts decided in different tiers."""
+
+    benchmark_code: str
+    facts_key: str
+    n: int
+    total: int
+    tiers: list[str]
+    districts: list[str]
+    case_ids: list[uuid.UUID]
+
+
 async def consistency_outside(
     session: AsyncSession, *, district: str | None, limit: int
-) -> Sequence[sa.Row[Any]]:
-    return (await session.execute(_OUTSIDE_SQL, {"district": district, "limit": limit})).all()
+) -> list[OutsideRange]:
+    rows = (await session.execute(_OUTSIDE_SQL, {"district": district, "limit": limit})).all()
+    return [OutsideRange(**r._mapping) for r in rows]
 
 
 async def consistency_positions(
     session: AsyncSession, *, district: str | None, margin_bp: int, min_cases: int, per_flag: int, limit: int
-) -> Sequence[sa.Row[Any]]:
+) -> list[DistrictPosition]:
     params = {
         "district": district,
         "margin": margin_bp,
@@ -472,14 +563,14 @@ async def consistency_positions(
         "per_flag": per_flag,
         "limit": limit,
     }
-    return (await session.execute(_POSITION_SQL, params)).all()
+    return [DistrictPosition(**r._mapping) for r in (await session.execute(_POSITION_SQL, params)).all()]
 
 
 async def consistency_same_facts(
     session: AsyncSession, *, district: str | None, per_flag: int, limit: int
-) -> Sequence[sa.Row[Any]]:
+) -> list[SameFacts]:
     params = {"district": district, "per_flag": per_flag, "limit": limit}
-    return (await session.execute(_SAME_FACTS_SQL, params)).all()
+    return [SameFacts(**r._mapping) for r in (await session.execute(_SAME_FACTS_SQL, params)).all()]
 
 
 async def decided_count(session: AsyncSession, *, district: str | None) -> int:

@@ -23,11 +23,12 @@ from services.common.contracts.inspection import OfficerChanged, ViolationFound
 from services.common.db import create_engine, session_factory, transaction
 from services.penalty import repository as repo
 from services.penalty import schemas as s
-from services.penalty import service
 from services.penalty.domain import catalogue as cat
 from services.penalty.domain import procedure as p
 from services.penalty.domain.discretion import Correction, Harm
-from services.penalty.settings import PenaltySettings
+from services.penalty.models import PenaltyCase
+from services.penalty.settings import PenaltyContext, PenaltySettings
+from services.penalty.use_cases import assessment, cases, catalogue, leads, procedure, projections
 
 DATA = Path(__file__).resolve().parents[2] / "data" / "sample"
 NAMESPACE = uuid.UUID("6f0d3c1e-8a52-4b8e-9a51-0c1f1d6a2b77")
@@ -72,7 +73,7 @@ def _party(ent: dict[str, Any]) -> s.PartyIn:
 
 
 async def _open(
-    session: AsyncSession, ctx: service.Context, case_id: uuid.UUID, dept: str, code: str, ent: int, **kw: Any
+    session: AsyncSession, ctx: PenaltyContext, case_id: uuid.UUID, dept: str, code: str, ent: int, **kw: Any
 ) -> tuple[list[Principal], uuid.UUID]:
     team = _officers(dept)
     body = s.CaseOpenIn(
@@ -83,35 +84,45 @@ async def _open(
         approved_by=kw.pop("approved_by", "分管负责人"),
         **kw,
     )
-    await service.open_case(session, principal=team[0], body=body, ctx=ctx, case_id=case_id)
+    await cases.open_case(session, principal=team[0], body=body, ctx=ctx, case_id=case_id)
     return team, case_id
 
 
+async def _case(session: AsyncSession, case_id: uuid.UUID) -> PenaltyCase:
+    """The sample case, locked for its next step (as a route's ``CaseForUpdateDep`` loads it)."""
+    row = await repo.get_case(session, case_id, lock=True)
+    assert row is not None
+    return row
+
+
 async def _assess(
-    session: AsyncSession, ctx: service.Context, officer: Principal, case_id: uuid.UUID, **facts: Any
+    session: AsyncSession, ctx: PenaltyContext, officer: Principal, case_id: uuid.UUID, **facts: Any
 ) -> s.AssessmentRead:
     today = clock.today()
     body = s.CaseAssessmentRequest(violation_date=today - timedelta(days=20), **facts)
-    return await service.assess_case(session, principal=officer, case_id=case_id, body=body, ctx=ctx)
+    row = await _case(session, case_id)
+    return await assessment.assess_case(session, principal=officer, row=row, body=body, ctx=ctx)
 
 
-async def filed(session: AsyncSession, ctx: service.Context) -> None:
+async def filed(session: AsyncSession, ctx: PenaltyContext) -> None:
     """Filed only: 经营超过保质期的食品."""
     await _open(
         session, ctx, _id("filed"), "SJ", "SY-SJ-0002", 3, facts_brief="现场发现超过保质期的酸奶12盒。"
     )
 
 
-async def notified(session: AsyncSession, ctx: service.Context) -> None:
+async def notified(session: AsyncSession, ctx: PenaltyContext) -> None:
     """Investigated, assessed and notified: 生产经营无标签的预包装食品 (the party has 5 working days)."""
     team, case_id = await _open(session, ctx, _id("notified"), "SJ", "SY-SJ-0004", 5)
-    await service.start_investigation(session, principal=team[0], case_id=case_id, body=s.InvestigationIn())
+    await procedure.start_investigation(
+        session, principal=team[0], row=await _case(session, case_id), body=s.InvestigationIn()
+    )
     a = await _assess(session, ctx, team[0], case_id, base_amounts={cat.BaseKind.GOODS_VALUE: 300_000})
     assert a.penalty is not None
-    await service.notify(
+    await procedure.notify(
         session,
         principal=team[0],
-        case_id=case_id,
+        row=await _case(session, case_id),
         ctx=ctx,
         body=s.NoticeIn(
             facts=["当事人在其经营场所销售无标签的预包装食品（散装糕点）30袋，货值金额3,000.00元。"],
@@ -121,17 +132,19 @@ async def notified(session: AsyncSession, ctx: service.Context) -> None:
     )
 
 
-async def decided(session: AsyncSession, ctx: service.Context) -> None:
+async def decided(session: AsyncSession, ctx: PenaltyContext) -> None:
     """Decided under the general procedure after the party waived its rights: 餐饮油烟."""
     team, case_id = await _open(session, ctx, _id("decided"), "CG", "SY-CG-0002", 7)
-    await service.start_investigation(session, principal=team[0], case_id=case_id, body=s.InvestigationIn())
+    await procedure.start_investigation(
+        session, principal=team[0], row=await _case(session, case_id), body=s.InvestigationIn()
+    )
     a = await _assess(session, ctx, team[0], case_id, harm=Harm.MINOR, correction=Correction.IN_TIME)
     assert a.penalty is not None and a.penalty.suggested_fine_fen is not None
     penalty = s.PenaltyIn(kinds=[p.PenaltyKind.FINE], fine_fen=a.penalty.suggested_fine_fen)
-    await service.notify(
+    await procedure.notify(
         session,
         principal=team[0],
-        case_id=case_id,
+        row=await _case(session, case_id),
         ctx=ctx,
         body=s.NoticeIn(
             facts=["当事人经营餐馆，排放油烟但未正常使用油烟净化设施，油烟直排。"],
@@ -139,13 +152,19 @@ async def decided(session: AsyncSession, ctx: service.Context) -> None:
             proposed=penalty,
         ),
     )
-    await service.waive_rights(session, principal=team[0], case_id=case_id, body=s.WaiverIn(statement=True))
-    await service.decide(
-        session, principal=team[0], case_id=case_id, ctx=ctx, body=s.DecisionIn(penalty=penalty)
+    await procedure.waive_rights(
+        session, principal=team[0], row=await _case(session, case_id), body=s.WaiverIn(statement=True)
+    )
+    await procedure.decide(
+        session,
+        principal=team[0],
+        row=await _case(session, case_id),
+        ctx=ctx,
+        body=s.DecisionIn(penalty=penalty),
     )
 
 
-async def simple(session: AsyncSession, ctx: service.Context) -> None:
+async def simple(session: AsyncSession, ctx: PenaltyContext) -> None:
     """Simple procedure, decided on the spot: 不按规定维护和检测运输车辆 (3,000 元)."""
     team, case_id = await _open(
         session,
@@ -160,10 +179,10 @@ async def simple(session: AsyncSession, ctx: service.Context) -> None:
     )
     a = await _assess(session, ctx, team[0], case_id, harm=Harm.MINOR)
     assert a.penalty is not None and a.penalty.suggested_fine_fen is not None
-    await service.decide(
+    await procedure.decide(
         session,
         principal=team[0],
-        case_id=case_id,
+        row=await _case(session, case_id),
         ctx=ctx,
         body=s.DecisionIn(
             penalty=s.PenaltyIn(kinds=[p.PenaltyKind.FINE], fine_fen=a.penalty.suggested_fine_fen),
@@ -173,20 +192,20 @@ async def simple(session: AsyncSession, ctx: service.Context) -> None:
     )
 
 
-async def closed(session: AsyncSession, ctx: service.Context) -> None:
+async def closed(session: AsyncSession, ctx: PenaltyContext) -> None:
     """Filed, then closed: the facts did not support the case (撤销立案)."""
     team, case_id = await _open(session, ctx, _id("closed"), "SJ", "SY-SJ-0014", 9)
-    await service.close(
+    await procedure.close(
         session,
         principal=team[0],
-        case_id=case_id,
+        row=await _case(session, case_id),
         body=s.CloseIn(
             reason=p.ClosureReason.NOT_ESTABLISHED, note="经核查，涉案化妆品标签符合规定，撤销立案。"
         ),
     )
 
 
-CASES: list[tuple[str, Callable[[AsyncSession, service.Context], Awaitable[None]]]] = [
+CASES: list[tuple[str, Callable[[AsyncSession, PenaltyContext], Awaitable[None]]]] = [
     ("filed", filed),
     ("notified", notified),
     ("decided", decided),
@@ -201,7 +220,7 @@ async def _certificates(session: AsyncSession) -> None:
         if not o.get("cert_no"):
             continue  # auxiliary staff without a certificate
         since = o.get("status_since") or "2026-01-01"
-        await service.record_officer_change(
+        await projections.record_officer_change(
             session,
             OfficerChanged(
                 officer_id=uuid.UUID(o["officer_id"]),
@@ -220,7 +239,7 @@ async def _certificates(session: AsyncSession) -> None:
 async def _lead(session: AsyncSession) -> bool:
     ent = _enterprise(11)
     team = _officers("SJ")
-    return await service.record_violation(
+    return await leads.record_violation(
         session,
         ViolationFound(
             violation_id=_id("lead"),
@@ -244,12 +263,12 @@ async def load(database_url: str) -> str:
     """Load the sample catalogue, certificates, a lead and the sample cases (idempotent)."""
     engine = create_engine(database_url, pool_size=2, max_overflow=0, app_name="zhifa-penalty-sample")
     factory = session_factory(engine)
-    ctx = service.make_context(PenaltySettings(database_url=database_url))
+    ctx = PenaltyContext.from_settings(PenaltySettings(database_url=database_url))
     made = 0
     try:
         async with transaction(factory) as session:
-            catalogue = cat.parse_json((DATA / "benchmarks.json").read_text(encoding="utf-8"))
-            added = await service.install_catalogue(session, catalogue=catalogue, actor="sample")
+            published = cat.parse_json((DATA / "benchmarks.json").read_text(encoding="utf-8"))
+            added = await catalogue.install_catalogue(session, catalogue=published, actor="sample")
             await _certificates(session)
             lead = await _lead(session)
         for name, build in CASES:

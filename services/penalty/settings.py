@@ -1,13 +1,21 @@
-"""Settings of the penalty service (environment prefix ``ZHIFA_PENALTY_``)."""
+"""Settings of the penalty service (environment prefix ``ZHIFA_PENALTY_``) and the context built from them
+at start-up (``PenaltyContext``, ``runtime.context``): the resolved assessment configuration and the
+published catalogue, parsed once per catalogue revision."""
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 from pydantic import Field, field_validator
 
 from services.common.settings import settings_class
+from services.penalty.domain import catalogue as cat
+from services.penalty.domain import discretion as d
 from services.penalty.domain.discretion import AssessmentConfig
+from services.penalty.errors import BenchmarkVersionNotFound
 
 
 class PenaltySettings(settings_class("penalty")):  # type: ignore[misc]
@@ -68,3 +76,57 @@ class PenaltySettings(settings_class("penalty")):  # type: ignore[misc]
         if tier_split:
             data["tier_split"] = tier_split
         return AssessmentConfig.from_mapping(data)
+
+
+@dataclass(frozen=True, slots=True)
+class CatalogueSnapshot:
+    """The published catalogue at one revision, parsed once."""
+
+    revision: int
+    meta: Mapping[str, Any]
+    versions: Mapping[str, tuple[cat.BenchmarkVersion, ...]]
+    config: d.AssessmentConfig
+
+    def of(self, code: str) -> tuple[cat.BenchmarkVersion, ...]:
+        found = self.versions.get(code)
+        if not found:
+            raise d.NoBenchmarkVersion(
+                f"裁量基准{code}不存在或尚未公布",
+                detail_en=f"Benchmark {code} does not exist or is not published",
+                extra={"code": code},
+            )
+        return found
+
+    def version(self, code: str, number: int) -> cat.BenchmarkVersion:
+        for v in self.of(code):
+            if v.version == number:
+                return v
+        raise BenchmarkVersionNotFound(
+            f"裁量基准{code}第{number}版不存在或尚未公布",
+            detail_en=f"Version {number} of benchmark {code} does not exist or is not published",
+        )
+
+    @property
+    def title(self) -> str:
+        return str(self.meta.get("title") or "本机关公布的行政处罚裁量基准")
+
+
+@dataclass(slots=True)
+class CatalogueCache:
+    """The last snapshot this process parsed; ``use_cases.catalogue.snapshot`` replaces it when the
+    catalogue's revision has moved (a publication anywhere bumps it, so every process reloads)."""
+
+    current: CatalogueSnapshot | None = None
+    lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+
+
+@dataclass(frozen=True, slots=True)
+class PenaltyContext:
+    """What the penalty service resolved at start-up: its settings and its catalogue cache."""
+
+    settings: PenaltySettings
+    catalogue: CatalogueCache
+
+    @classmethod
+    def from_settings(cls, settings: PenaltySettings) -> PenaltyContext:
+        return cls(settings=settings, catalogue=CatalogueCache())

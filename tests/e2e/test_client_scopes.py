@@ -18,7 +18,7 @@ import pytest
 
 from tests.e2e.test_credit_flow import CASES, YUAN, Platform, decide_75000_yuan, enterprise, officer, ok
 from tests.e2e.test_credit_flow import platform as platform  # the module-scoped fixture, reused
-from tests.penalty.helpers import outbox_events
+from tests.support.outbox import envelopes
 from tests.support.stack import auth, client, wait_for
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
@@ -64,7 +64,7 @@ async def test_only_the_payment_client_records_payments(platform: Platform) -> N
 
         assert ok(await http.get(f"{CASES}/{cid}", headers=officer())) == case_before
         assert ok(await http.get(f"{CASES}/{cid}/steps", headers=officer())) == steps_before
-        assert await outbox_events(platform.penalty, "penalty.fine.paid", cid) == []
+        assert await envelopes(platform.penalty.runtime.factory, "penalty.fine.paid", case_id=cid) == []
         await asyncio.sleep(0.5)  # a payment event, had one been written, would reach credit well within this
         assert ok(await http.get(record_url, headers=enterprise())) == record_before
 
@@ -77,7 +77,8 @@ async def test_only_the_payment_client_records_payments(platform: Platform) -> N
         )
         assert paid["state"] == "executed" and paid["decision"]["fine_outstanding_fen"] == 0
         assert [
-            e["data"]["fine_fen"] for e in await outbox_events(platform.penalty, "penalty.fine.paid", cid)
+            e["data"]["fine_fen"]
+            for e in await envelopes(platform.penalty.runtime.factory, "penalty.fine.paid", case_id=cid)
         ] == [FINE_FEN]
 
         async def fully_performed() -> bool:

@@ -24,8 +24,8 @@ from services.common.db import transaction
 from services.common.embedded import EmbeddedNats
 from services.credit_repair.use_cases import rule_sets as credit_rule_sets
 from services.inspection import sample as inspection_sample
-from services.penalty import service as penalty_service
 from services.penalty.domain import catalogue as cat
+from services.penalty.use_cases import catalogue as penalty_catalogue
 from tests.support.stack import Running, Stack, auth, client, running_gateway, running_service, wait_for
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
@@ -80,7 +80,7 @@ async def platform(stack: Stack, nats_server: EmbeddedNats) -> AsyncIterator[Pla
     ):
         async with transaction(penalty.runtime.factory) as session:
             catalogue = cat.parse_json((ROOT / "data" / "sample" / "benchmarks.json").read_text())
-            await penalty_service.install_catalogue(session, catalogue=catalogue, actor="e2e")
+            await penalty_catalogue.install_catalogue(session, catalogue=catalogue, actor="e2e")
         async with transaction(credit.runtime.factory) as session:
             rules = (ROOT / "data" / "sample" / "credit_rules.json").read_text(encoding="utf-8")
             await credit_rule_sets.load_rule_set_document(

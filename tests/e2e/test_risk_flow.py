@@ -32,8 +32,8 @@ from services.common.contracts.risk import WarningIssued
 from services.common.db import transaction
 from services.common.embedded import EmbeddedNats
 from services.common.inbox import parse
-from services.penalty import service as penalty_service
 from services.penalty.domain import catalogue as cat
+from services.penalty.use_cases import catalogue as penalty_catalogue
 from services.risk.settings import DEFAULT_CONFIG_FILE
 from tests.support.stack import Running, Stack, auth, client, running_service, wait_for
 
@@ -97,7 +97,7 @@ async def platform(
     ):
         async with transaction(penalty.runtime.factory) as session:
             catalogue = cat.parse_json((ROOT / "data" / "sample" / "benchmarks.json").read_text())
-            await penalty_service.install_catalogue(session, catalogue=catalogue, actor="e2e")
+            await penalty_catalogue.install_catalogue(session, catalogue=catalogue, actor="e2e")
         assert await penalty.runtime.bus.wait_ready(15)
         assert await risk.runtime.bus.wait_ready(15)
         assert await inspection.runtime.bus.wait_ready(15)

@@ -11,8 +11,8 @@ import pytest
 
 from services.common import clock
 from services.common.db import transaction
-from services.penalty import service
 from services.penalty.domain import catalogue as cat
+from services.penalty.use_cases.catalogue import install_catalogue
 from tests.penalty.helpers import SAMPLE_CATALOGUE, pin_clock
 from tests.support.stack import Running, Stack, running_service
 
@@ -34,6 +34,6 @@ async def penalty(stack: Stack) -> AsyncIterator[Running]:
     ) as running:
         async with transaction(running.runtime.factory) as session:
             catalogue = cat.parse_json(SAMPLE_CATALOGUE.read_text())
-            await service.install_catalogue(session, catalogue=catalogue, actor="test")
+            await install_catalogue(session, catalogue=catalogue, actor="test")
         assert datetime.now(UTC)  # the service runs in this process: clock pins apply to it
         yield running

@@ -1,4 +1,6 @@
-"""Helpers of the penalty service tests: identities, the pinned clock, and a case driven through the API."""
+"""Helpers of the penalty service tests: the identities they use, the pinned clock, and a case driven through
+the API. Headers come from tests.support.personas (``officer(**SJ_A)``), responses are read with
+tests.support.http, outbox rows with tests.support.outbox."""
 
 from __future__ import annotations
 
@@ -8,12 +10,10 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-import sqlalchemy as sa
 
 from services.common import clock
-from services.common.db import transaction
-from services.common.tables import outbox_t
-from tests.support.stack import Running, auth
+from tests.support.http import ok
+from tests.support.personas import officer
 
 SAMPLE_CATALOGUE = Path(__file__).resolve().parents[2] / "data" / "sample" / "benchmarks.json"
 TODAY = date(2026, 11, 16)  # a Monday; no holiday within three weeks
@@ -24,11 +24,12 @@ USCC_A = "91210100MACQTKPQ79"  # 沈阳东陵客运有限公司
 USCC_B = "91210100MAWELQKM0Q"  # 沈阳东方化工产品经营有限公司
 USCC_C = "91210105MAEGA39K0F"  # 沈阳聚丰印刷包装有限公司
 
-SJ_A = {"cert_no": "辽A-7000001", "dept_code": "SJ", "district_code": "210102", "name": "张执法"}
-SJ_B = {"cert_no": "辽A-7000002", "dept_code": "SJ", "district_code": "210102", "name": "李执法"}
-SJ_C = {"cert_no": "辽A-7000003", "dept_code": "SJ", "district_code": "210102", "name": "王审核"}
-CG_A = {"cert_no": "辽A-7100001", "dept_code": "CG", "district_code": "210103", "name": "赵城管"}
-CG_B = {"cert_no": "辽A-7100002", "dept_code": "CG", "district_code": "210103", "name": "钱城管"}
+# Officers, as the keyword arguments of tests.support.personas.officer.
+SJ_A = {"cert_no": "辽A-7000001", "dept": "SJ", "district": "210102", "name": "张执法"}
+SJ_B = {"cert_no": "辽A-7000002", "dept": "SJ", "district": "210102", "name": "李执法"}
+SJ_C = {"cert_no": "辽A-7000003", "dept": "SJ", "district": "210102", "name": "王审核"}
+CG_A = {"cert_no": "辽A-7100001", "dept": "CG", "district": "210103", "name": "赵城管"}
+CG_B = {"cert_no": "辽A-7100002", "dept": "CG", "district": "210103", "name": "钱城管"}
 
 
 def pin_clock(day: date = TODAY, hour: int = 10) -> None:
@@ -37,37 +38,8 @@ def pin_clock(day: date = TODAY, hour: int = 10) -> None:
     clock.set_offset(target - datetime.now(UTC))
 
 
-def officer(who: dict[str, str] = SJ_A) -> dict[str, str]:
-    return auth("officer", f"sub-{who['cert_no']}", **who)
-
-
-def enterprise(uscc: str = USCC_A) -> dict[str, str]:
-    return auth("enterprise", f"ent-{uscc}", uscc=uscc)
-
-
-def supervisor(scope: str = "city") -> dict[str, str]:
-    return auth("supervisor", f"sup-{scope}", scope=scope)
-
-
-def admin(sub: str = "admin-1") -> dict[str, str]:
-    return auth("admin", sub)
-
-
 def party(uscc: str = USCC_A, name: str = "沈阳东陵客运有限公司") -> dict[str, Any]:
     return {"kind": "organisation", "name": name, "uscc": uscc, "address": "沈阳市铁西区沈辽路288号"}
-
-
-def ok(r: httpx.Response, status: int = 200) -> Any:
-    assert r.status_code == status, r.text
-    return r.json()
-
-
-def problem(r: httpx.Response, status: int, code: str) -> dict[str, Any]:
-    assert r.status_code == status, r.text
-    body = r.json()
-    assert body["code"] == code, body
-    assert body["detail"], body
-    return body  # type: ignore[no-any-return]
 
 
 async def open_case(
@@ -89,7 +61,7 @@ async def open_case(
         "approved_by": "分管副局长",
         **extra,
     }
-    return ok(await http.post("/api/v1/penalty/cases", json=body, headers=officer(who)), 201)  # type: ignore[no-any-return]
+    return ok(await http.post("/api/v1/penalty/cases", json=body, headers=officer(**who)), 201)  # type: ignore[no-any-return]
 
 
 # SY-SJ-0004 (食品安全法 第一百二十五条第一款): goods value 3,000 元 < 10,000 元, so the fixed range
@@ -113,8 +85,8 @@ def facts(**extra: Any) -> dict[str, Any]:
 async def to_assessed(http: httpx.AsyncClient, *, who: dict[str, str] = SJ_A, **open_kw: Any) -> str:
     case = await open_case(http, who=who, **open_kw)
     cid = case["id"]
-    ok(await http.post(f"/api/v1/penalty/cases/{cid}/investigation", json={}, headers=officer(who)))
-    ok(await http.post(f"/api/v1/penalty/cases/{cid}/assessment", json=facts(), headers=officer(who)))
+    ok(await http.post(f"/api/v1/penalty/cases/{cid}/investigation", json={}, headers=officer(**who)))
+    ok(await http.post(f"/api/v1/penalty/cases/{cid}/assessment", json=facts(), headers=officer(**who)))
     return str(cid)
 
 
@@ -126,7 +98,7 @@ async def to_notified(
         "facts": ["当事人销售无标签的预包装食品30袋。"],
         "proposed": {"kinds": ["fine"], "fine_fen": fine_fen},
     }
-    ok(await http.post(f"/api/v1/penalty/cases/{cid}/notice", json=notice, headers=officer(who)))
+    ok(await http.post(f"/api/v1/penalty/cases/{cid}/notice", json=notice, headers=officer(**who)))
     return cid
 
 
@@ -134,19 +106,13 @@ async def to_decided(
     http: httpx.AsyncClient, *, fine_fen: int = SUGGESTED_FEN, who: dict[str, str] = SJ_A, **open_kw: Any
 ) -> dict[str, Any]:
     cid = await to_notified(http, fine_fen=fine_fen, who=who, **open_kw)
-    ok(await http.post(f"/api/v1/penalty/cases/{cid}/waiver", json={"statement": True}, headers=officer(who)))
+    ok(
+        await http.post(
+            f"/api/v1/penalty/cases/{cid}/waiver", json={"statement": True}, headers=officer(**who)
+        )
+    )
     decision = {"penalty": {"kinds": ["fine"], "fine_fen": fine_fen}}
-    return ok(await http.post(f"/api/v1/penalty/cases/{cid}/decision", json=decision, headers=officer(who)))  # type: ignore[no-any-return]
-
-
-async def outbox_events(
-    running: Running, event_type: str, subject: str | None = None
-) -> list[dict[str, Any]]:
-    async with transaction(running.runtime.factory) as s:
-        stmt = sa.select(outbox_t.c.envelope).where(outbox_t.c.type == event_type).order_by(outbox_t.c.seq)
-        if subject is not None:
-            stmt = stmt.where(outbox_t.c.subject == subject)
-        return [dict(r) for r in (await s.scalars(stmt)).all()]
+    return ok(await http.post(f"/api/v1/penalty/cases/{cid}/decision", json=decision, headers=officer(**who)))  # type: ignore[no-any-return]
 
 
 def new_id() -> str:

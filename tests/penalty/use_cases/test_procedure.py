@@ -1,5 +1,5 @@
-"""Cases through the API: the general and simple procedures, every bad input of the issue, suspended
-certificates, 两书同达, payments, revocation and change, and the events each step publishes."""
+"""The procedure through the API: the general and simple procedures, the procedure's bad input of the issue,
+suspended certificates, 两书同达, payments, revocation and change, and the events each step publishes."""
 
 from __future__ import annotations
 
@@ -8,13 +8,14 @@ from datetime import date, timedelta
 
 import pytest
 
+from services.common import clock
 from services.common.contracts.credit import NoticeIssued
 from services.common.contracts.inspection import OfficerChanged
 from services.common.db import transaction
 from services.common.events import make_envelope
-from services.penalty import events, service
+from services.common.inbox import Delivery
+from services.penalty import events
 from tests.penalty.helpers import (
-    CG_A,
     ORDINARY_HIGH_FEN,
     ORDINARY_LOW_FEN,
     SJ_A,
@@ -23,21 +24,17 @@ from tests.penalty.helpers import (
     SUGGESTED_FEN,
     TODAY,
     USCC_A,
-    USCC_B,
     YUAN,
-    admin,
-    enterprise,
     facts,
-    officer,
-    ok,
     open_case,
-    outbox_events,
     pin_clock,
-    problem,
     to_assessed,
     to_decided,
     to_notified,
 )
+from tests.support.http import ok, problem
+from tests.support.outbox import envelopes
+from tests.support.personas import admin, enterprise, officer
 from tests.support.stack import Running, client
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
@@ -64,10 +61,12 @@ async def credit_notice_arrives(penalty: Running, case_id: str, decision_no: str
         earliest_repair_on=TODAY + timedelta(days=92),
         publication_ends_on=TODAY + timedelta(days=365),
         document_url=f"/api/v1/credit/notices/{uuid.uuid4()}.pdf",
-        issued_at=service.clock.now(),
+        issued_at=clock.now(),
     )
     async with transaction(penalty.runtime.factory) as session:
-        await events.on_credit_notice(session, make_envelope(event, source="credit_repair"), event)
+        await events.on_credit_notice(
+            session, event, Delivery(make_envelope(event, source="credit_repair"), penalty.runtime.context)
+        )
     return event
 
 
@@ -78,8 +77,10 @@ class TestGeneralProcedure:
             cid = case["id"]
             assert case["state"] == "filed" and case["case_no"].startswith("沈市监立〔2026〕")
             assert [d["kind"] for d in case["documents"]] == ["filing_approval"]
-            ok(await http.post(f"{CASES}/{cid}/investigation", json={}, headers=officer()))
-            assessment = ok(await http.post(f"{CASES}/{cid}/assessment", json=facts(), headers=officer()))
+            ok(await http.post(f"{CASES}/{cid}/investigation", json={}, headers=officer(**SJ_A)))
+            assessment = ok(
+                await http.post(f"{CASES}/{cid}/assessment", json=facts(), headers=officer(**SJ_A))
+            )
             proposal = assessment["penalty"]
             assert (proposal["tier"], proposal["suggested_fine_fen"]) == ("一般", 27_500 * YUAN)
             assert proposal["tier_range"] == {
@@ -91,7 +92,7 @@ class TestGeneralProcedure:
                 await http.post(
                     f"{CASES}/{cid}/notice",
                     json={**NOTICE, "proposed": fine(SUGGESTED_FEN)},
-                    headers=officer(),
+                    headers=officer(**SJ_A),
                 )
             )
             assert notified["state"] == "notified"
@@ -100,19 +101,21 @@ class TestGeneralProcedure:
             # the party writes its defence in the app; the officer reviews it
             ok(
                 await http.post(
-                    f"{CASES}/{cid}/statements", json={"content": "已全部下架并销毁。"}, headers=enterprise()
+                    f"{CASES}/{cid}/statements",
+                    json={"content": "已全部下架并销毁。"},
+                    headers=enterprise(USCC_A),
                 )
             )
             ok(
                 await http.post(
                     f"{CASES}/{cid}/statements/review",
                     json={"opinion": "情况属实，已在裁量中考虑", "adopted": False},
-                    headers=officer(),
+                    headers=officer(**SJ_A),
                 )
             )
             decided = ok(
                 await http.post(
-                    f"{CASES}/{cid}/decision", json={"penalty": fine(SUGGESTED_FEN)}, headers=officer()
+                    f"{CASES}/{cid}/decision", json={"penalty": fine(SUGGESTED_FEN)}, headers=officer(**SJ_A)
                 )
             )
             decision = decided["decision"]
@@ -123,19 +126,19 @@ class TestGeneralProcedure:
             # 两书同达: no delivery before the credit repair notice
             body = {"method": "direct", "recipient": "当事人法定代表人"}
             problem(
-                await http.post(f"{CASES}/{cid}/delivery", json=body, headers=officer()),
+                await http.post(f"{CASES}/{cid}/delivery", json=body, headers=officer(**SJ_A)),
                 409,
                 "CREDIT_NOTICE_PENDING",
             )
-            view = ok(await http.get(f"{CASES}/{cid}/decision", headers=enterprise()))
+            view = ok(await http.get(f"{CASES}/{cid}/decision", headers=enterprise(USCC_A)))
             assert view["both_documents_ready"] is False and view["credit_notice"] is None
             notice = await credit_notice_arrives(penalty, cid, decision["number"])
-            delivered = ok(await http.post(f"{CASES}/{cid}/delivery", json=body, headers=officer()))
+            delivered = ok(await http.post(f"{CASES}/{cid}/delivery", json=body, headers=officer(**SJ_A)))
             assert delivered["credit_notice"]["document_url"] == notice.document_url
             assert delivered["decision_document"]["number"] == decision["number"]
             # delivered 11-16: 15 calendar days → Tue 12-01 (第六十七条第三款)
             assert delivered["case"]["decision"]["payment_due"] == "2026-12-01"
-            view = ok(await http.get(f"{CASES}/{cid}/decision", headers=enterprise()))
+            view = ok(await http.get(f"{CASES}/{cid}/decision", headers=enterprise(USCC_A)))
             assert view["both_documents_ready"] is True
             assert (
                 view["decision_document"]["pdf_url"].endswith(".pdf")
@@ -143,11 +146,11 @@ class TestGeneralProcedure:
             )
             paid = ok(
                 await http.post(
-                    f"{CASES}/{cid}/payments", json={"fine_fen": SUGGESTED_FEN}, headers=officer()
+                    f"{CASES}/{cid}/payments", json={"fine_fen": SUGGESTED_FEN}, headers=officer(**SJ_A)
                 )
             )
             assert paid["state"] == "executed" and paid["decision"]["fine_outstanding_fen"] == 0
-            timeline = ok(await http.get(f"{CASES}/{cid}/steps", headers=officer()))
+            timeline = ok(await http.get(f"{CASES}/{cid}/steps", headers=officer(**SJ_A)))
             assert [x["action"] for x in timeline] == [
                 "filed",
                 "investigation",
@@ -161,7 +164,9 @@ class TestGeneralProcedure:
             ]
             chain = ok(await http.get("/api/v1/penalty/audit/verify", headers=admin()))
             assert chain["valid"] is True and chain["entries"] >= 9  # 全过程记录: every step appended
-        steps = [e["data"] for e in await outbox_events(penalty, "penalty.fine.paid", cid)]
+        steps = [
+            e["data"] for e in await envelopes(penalty.runtime.factory, "penalty.fine.paid", case_id=cid)
+        ]
         assert steps == [
             {
                 "case_id": cid,
@@ -178,9 +183,9 @@ class TestGeneralProcedure:
         async with client(penalty.url) as http:
             decided = await to_decided(http)
         cid = decided["id"]
-        [opened] = await outbox_events(penalty, "penalty.case.opened", cid)
+        [opened] = await envelopes(penalty.runtime.factory, "penalty.case.opened", case_id=cid)
         assert opened["data"]["source"] == "direct" and opened["data"]["party_uscc"] == USCC_A
-        [issued] = await outbox_events(penalty, "penalty.decision.issued", cid)
+        [issued] = await envelopes(penalty.runtime.factory, "penalty.decision.issued", case_id=cid)
         data = issued["data"]
         assert data == {
             "party_kind": "organisation",
@@ -214,41 +219,41 @@ class TestGeneralProcedure:
         async with client(penalty.url) as http:
             case = await open_case(http)
             cid = case["id"]
-            ok(await http.post(f"{CASES}/{cid}/investigation", json={}, headers=officer()))
+            ok(await http.post(f"{CASES}/{cid}/investigation", json={}, headers=officer(**SJ_A)))
             heavy = facts(base_amounts={"goods_value": 20_000 * YUAN})
-            assessment = ok(await http.post(f"{CASES}/{cid}/assessment", json=heavy, headers=officer()))
+            assessment = ok(await http.post(f"{CASES}/{cid}/assessment", json=heavy, headers=officer(**SJ_A)))
             assert assessment["penalty"]["suggested_fine_fen"] == 150_000 * YUAN
             assert assessment["hearing_required"] and assessment["legal_review_required"]
             amount = fine(150_000 * YUAN)
             notified = ok(
                 await http.post(
-                    f"{CASES}/{cid}/notice", json={**NOTICE, "proposed": amount}, headers=officer()
+                    f"{CASES}/{cid}/notice", json={**NOTICE, "proposed": amount}, headers=officer(**SJ_A)
                 )
             )
             assert {"penalty_notice", "hearing_notice"} <= {d["kind"] for d in notified["documents"]}
             # no decision while the party's periods run: statement (5 working days) and hearing request
             problem(
-                await http.post(f"{CASES}/{cid}/decision", json={"penalty": amount}, headers=officer()),
+                await http.post(f"{CASES}/{cid}/decision", json={"penalty": amount}, headers=officer(**SJ_A)),
                 409,
                 "PROCEDURE_STATEMENT_PERIOD_OPEN",
             )
-            ok(await http.post(f"{CASES}/{cid}/waiver", json={"statement": True}, headers=enterprise()))
+            ok(await http.post(f"{CASES}/{cid}/waiver", json={"statement": True}, headers=enterprise(USCC_A)))
             problem(
-                await http.post(f"{CASES}/{cid}/decision", json={"penalty": amount}, headers=officer()),
+                await http.post(f"{CASES}/{cid}/decision", json={"penalty": amount}, headers=officer(**SJ_A)),
                 409,
                 "PROCEDURE_HEARING_PENDING",
             )
-            ok(await http.post(f"{CASES}/{cid}/hearing/request", json={}, headers=enterprise()))
+            ok(await http.post(f"{CASES}/{cid}/hearing/request", json={}, headers=enterprise(USCC_A)))
             # hearing notified on Mon 11-16: at least 7 working days → Wed 11-25 at the earliest
             early = {"hearing_on": "2026-11-24", "presider": "法制科孙科长"}
             problem(
-                await http.post(f"{CASES}/{cid}/hearing/schedule", json=early, headers=officer()),
+                await http.post(f"{CASES}/{cid}/hearing/schedule", json=early, headers=officer(**SJ_A)),
                 400,
                 "PROCEDURE_HEARING_NOTICE_TOO_SHORT",
             )
             conflict = {"hearing_on": "2026-11-25", "presider": SJ_B["cert_no"]}
             problem(
-                await http.post(f"{CASES}/{cid}/hearing/schedule", json=conflict, headers=officer()),
+                await http.post(f"{CASES}/{cid}/hearing/schedule", json=conflict, headers=officer(**SJ_A)),
                 400,
                 "PROCEDURE_HEARING_PRESIDER_CONFLICT",
             )
@@ -256,7 +261,7 @@ class TestGeneralProcedure:
                 await http.post(
                     f"{CASES}/{cid}/hearing/schedule",
                     json={**early, "hearing_on": "2026-11-25"},
-                    headers=officer(),
+                    headers=officer(**SJ_A),
                 )
             )
             pin_clock(date(2026, 11, 25))
@@ -264,24 +269,24 @@ class TestGeneralProcedure:
                 await http.post(
                     f"{CASES}/{cid}/hearing/record",
                     json={"outcome": "held", "transcript_ref": "听证笔录第1号"},
-                    headers=officer(),
+                    headers=officer(**SJ_A),
                 )
             )
             problem(
-                await http.post(f"{CASES}/{cid}/decision", json={"penalty": amount}, headers=officer()),
+                await http.post(f"{CASES}/{cid}/decision", json={"penalty": amount}, headers=officer(**SJ_A)),
                 409,
                 "PROCEDURE_LEGAL_REVIEW_MISSING",
             )
             review = {"passed": True, "opinion": "事实清楚，程序合法，裁量适当。", "proposal": amount}
             # the reviewer must not be one of the investigators
             problem(
-                await http.post(f"{CASES}/{cid}/legal-review", json=review, headers=officer(SJ_B)),
+                await http.post(f"{CASES}/{cid}/legal-review", json=review, headers=officer(**SJ_B)),
                 400,
                 "PROCEDURE_LEGAL_REVIEWER_CONFLICT",
             )
-            ok(await http.post(f"{CASES}/{cid}/legal-review", json=review, headers=officer(SJ_C)))
+            ok(await http.post(f"{CASES}/{cid}/legal-review", json=review, headers=officer(**SJ_C)))
             decided = ok(
-                await http.post(f"{CASES}/{cid}/decision", json={"penalty": amount}, headers=officer())
+                await http.post(f"{CASES}/{cid}/decision", json={"penalty": amount}, headers=officer(**SJ_A))
             )
         assert decided["decision"]["fine_fen"] == 150_000 * YUAN
         kinds = [d["kind"] for d in decided["documents"]]
@@ -291,33 +296,35 @@ class TestGeneralProcedure:
         # 第三十三条第一款: minor, corrected in time, no harm → 不予行政处罚 (with education, 第三款)
         async with client(penalty.url) as http:
             cid = (await open_case(http))["id"]
-            ok(await http.post(f"{CASES}/{cid}/investigation", json={}, headers=officer()))
+            ok(await http.post(f"{CASES}/{cid}/investigation", json={}, headers=officer(**SJ_A)))
             minor = facts(minor_violation=True, harm="none", correction="in_time")
-            a = ok(await http.post(f"{CASES}/{cid}/assessment", json=minor, headers=officer()))
+            a = ok(await http.post(f"{CASES}/{cid}/assessment", json=minor, headers=officer(**SJ_A)))
             assert a["outcome"] == "no_penalty" and a["education_required"]
             problem(
                 await http.post(
-                    f"{CASES}/{cid}/decision", json={"penalty": fine(100 * YUAN)}, headers=officer()
+                    f"{CASES}/{cid}/decision", json={"penalty": fine(100 * YUAN)}, headers=officer(**SJ_A)
                 ),
                 400,
                 "PROCEDURE_KIND_NOT_ALLOWED",
             )
             body = {"education": ["已对当事人进行食品安全法律法规宣传教育。"]}
-            done = ok(await http.post(f"{CASES}/{cid}/no-penalty-decision", json=body, headers=officer()))
+            done = ok(
+                await http.post(f"{CASES}/{cid}/no-penalty-decision", json=body, headers=officer(**SJ_A))
+            )
             assert done["decision"]["outcome"] == "no_penalty"
             assert done["documents"][-1]["number"].startswith("沈市监不罚〔2026〕")
-            html = (await http.get(done["documents"][-1]["html_url"], headers=enterprise())).text
+            html = (await http.get(done["documents"][-1]["html_url"], headers=enterprise(USCC_A))).text
             # delivered without a credit notice: a 不予处罚 decision carries no credit consequence
             delivered = ok(
                 await http.post(
                     f"{CASES}/{cid}/delivery",
                     json={"method": "direct", "recipient": "店长"},
-                    headers=officer(),
+                    headers=officer(**SJ_A),
                 )
             )
         assert "第三十三条第一款" in html and "已对当事人进行食品安全法律法规宣传教育" in html
         assert delivered["credit_notice"] is None
-        assert await outbox_events(penalty, "penalty.decision.issued", cid) == []
+        assert await envelopes(penalty.runtime.factory, "penalty.decision.issued", case_id=cid) == []
 
 
 class TestSimpleProcedure:
@@ -331,8 +338,8 @@ class TestSimpleProcedure:
             "id_number": "21010519840819157X",
             "address": "沈阳市",
         }
-        xf = {"cert_no": "辽A-7200001", "dept_code": "XF", "district_code": "210100", "name": "周消防"}
-        xf2 = {"cert_no": "辽A-7200002", "dept_code": "XF", "district_code": "210100", "name": "吴消防"}
+        xf = {"cert_no": "辽A-7200001", "dept": "XF", "district": "210100", "name": "周消防"}
+        xf2 = {"cert_no": "辽A-7200002", "dept": "XF", "district": "210100", "name": "吴消防"}
         async with client(penalty.url) as http:
             body = {
                 "party": person,
@@ -343,13 +350,13 @@ class TestSimpleProcedure:
                 "approved_by": "大队长",
                 "place": "沈阳市和平区某小区3号楼",
             }
-            case = ok(await http.post(CASES, json=body, headers=officer(xf)), 201)
+            case = ok(await http.post(CASES, json=body, headers=officer(**xf)), 201)
             cid = case["id"]
             assert case["party"]["id_number"] == "21010519840819157X"  # the owning officers only
             assert case["party"]["id_masked"] == "2101**********157X"
             a = ok(
                 await http.post(
-                    f"{CASES}/{cid}/assessment", json={"violation_date": "2026-11-16"}, headers=officer(xf)
+                    f"{CASES}/{cid}/assessment", json={"violation_date": "2026-11-16"}, headers=officer(**xf)
                 )
             )
             assert a["simple_procedure_allowed"] and a["penalty"]["suggested_fine_fen"] == 200 * YUAN
@@ -360,21 +367,21 @@ class TestSimpleProcedure:
                 await http.post(
                     f"{CASES}/{cid}/decision",
                     json={**over, "outside_range_reason": "多次违法"},
-                    headers=officer(xf),
+                    headers=officer(**xf),
                 ),
                 400,
                 "PROCEDURE_SIMPLE_NOT_ALLOWED",
             )
             decided = ok(
                 await http.post(
-                    f"{CASES}/{cid}/decision", json={"penalty": fine(200 * YUAN)}, headers=officer(xf)
+                    f"{CASES}/{cid}/decision", json={"penalty": fine(200 * YUAN)}, headers=officer(**xf)
                 )
             )
-            foreign = await http.get(f"{CASES}/{cid}", headers=officer(SJ_A))
+            foreign = await http.get(f"{CASES}/{cid}", headers=officer(**SJ_A))
         assert decided["decision"]["delivery_due"] == "2026-11-16"  # handed over on the spot (第五十二条)
         assert decided["decision"]["publish_by"] is None
         assert foreign.status_code == 404
-        [issued] = await outbox_events(penalty, "penalty.decision.issued", cid)
+        [issued] = await envelopes(penalty.runtime.factory, "penalty.decision.issued", case_id=cid)
         assert (
             issued["data"]["procedure"] == "simple"
             and issued["data"]["party_id_masked"] == "2101**********157X"
@@ -383,84 +390,13 @@ class TestSimpleProcedure:
 
 
 class TestBadInput:
-    """Every line of the issue's "Bad input" list."""
-
-    async def test_unknown_benchmark_code(self, penalty: Running) -> None:
-        async with client(penalty.url) as http:
-            r = await http.post(
-                "/api/v1/penalty/benchmarks/SY-SJ-9999/assess",
-                json={"violation_date": "2026-10-01", "party_type": "organisation"},
-                headers=officer(),
-            )
-            problem(r, 404, "BENCHMARK_NOT_FOUND")
-            bad_open = await http.post(
-                CASES,
-                json={
-                    "party": {"kind": "organisation", "name": "x", "uscc": USCC_A},
-                    "benchmark_code": "SY-SJ-9999",
-                    "facts_brief": "x",
-                    "officers": [SJ_B["cert_no"]],
-                    "approved_by": "x",
-                },
-                headers=officer(),
-            )
-            problem(bad_open, 404, "BENCHMARK_NOT_FOUND")
-
-    async def test_base_amount_negative(self, penalty: Running) -> None:
-        body = {
-            "violation_date": "2026-10-01",
-            "party_type": "organisation",
-            "base_amounts": {"goods_value": -1},
-        }
-        async with client(penalty.url) as http:
-            problem(
-                await http.post("/api/v1/penalty/benchmarks/SY-SJ-0004/assess", json=body, headers=officer()),
-                400,
-                "BASE_AMOUNT_NEGATIVE",
-            )
-
-    async def test_base_amount_missing_when_the_formula_needs_it(self, penalty: Running) -> None:
-        # SY-SJ-0004's brackets are on the goods value and set no fallback
-        body = {"violation_date": "2026-10-01", "party_type": "organisation"}
-        async with client(penalty.url) as http:
-            problem(
-                await http.post("/api/v1/penalty/benchmarks/SY-SJ-0004/assess", json=body, headers=officer()),
-                400,
-                "BASE_AMOUNT_REQUIRED",
-            )
-
-    async def test_violation_date_in_the_future(self, penalty: Running) -> None:
-        body = {
-            "violation_date": "2026-11-17",
-            "party_type": "organisation",
-            "base_amounts": {"goods_value": 1},
-        }
-        async with client(penalty.url) as http:
-            problem(
-                await http.post("/api/v1/penalty/benchmarks/SY-SJ-0004/assess", json=body, headers=officer()),
-                400,
-                "VIOLATION_DATE_IN_FUTURE",
-            )
-
-    async def test_violation_after_the_decision_date(self, penalty: Running) -> None:
-        body = {
-            "violation_date": "2026-11-10",
-            "decision_date": "2026-11-09",
-            "party_type": "organisation",
-            "base_amounts": {"goods_value": 1},
-        }
-        async with client(penalty.url) as http:
-            problem(
-                await http.post("/api/v1/penalty/benchmarks/SY-SJ-0004/assess", json=body, headers=officer()),
-                400,
-                "VIOLATION_AFTER_DECISION",
-            )
+    """The lines of the issue's "Bad input" list about the procedure."""
 
     async def test_decision_before_notice(self, penalty: Running) -> None:
         async with client(penalty.url) as http:
             cid = await to_assessed(http)
             r = await http.post(
-                f"{CASES}/{cid}/decision", json={"penalty": fine(SUGGESTED_FEN)}, headers=officer()
+                f"{CASES}/{cid}/decision", json={"penalty": fine(SUGGESTED_FEN)}, headers=officer(**SJ_A)
             )
         problem(r, 409, "PROCEDURE_DECISION_BEFORE_NOTICE")
 
@@ -469,18 +405,18 @@ class TestBadInput:
             cid = await to_notified(http)
             ok(
                 await http.post(
-                    f"{CASES}/{cid}/statements", json={"content": "罚款过重。"}, headers=enterprise()
+                    f"{CASES}/{cid}/statements", json={"content": "罚款过重。"}, headers=enterprise(USCC_A)
                 )
             )
             ok(
                 await http.post(
                     f"{CASES}/{cid}/statements/review",
                     json={"opinion": "不予采纳", "adopted": False},
-                    headers=officer(),
+                    headers=officer(**SJ_A),
                 )
             )
             heavier = {"penalty": fine(SUGGESTED_FEN + 1 * YUAN)}
-            r = await http.post(f"{CASES}/{cid}/decision", json=heavier, headers=officer())
+            r = await http.post(f"{CASES}/{cid}/decision", json=heavier, headers=officer(**SJ_A))
         body = problem(r, 409, "PROCEDURE_HEAVIER_THAN_NOTICE")
         assert "第四十五条第二款" in body["detail"]
 
@@ -489,7 +425,7 @@ class TestBadInput:
         async with client(penalty.url) as http:
             cid = await to_assessed(http)
             r = await http.post(
-                f"{CASES}/{cid}/notice", json={**NOTICE, "proposed": fine(outside)}, headers=officer()
+                f"{CASES}/{cid}/notice", json={**NOTICE, "proposed": fine(outside)}, headers=officer(**SJ_A)
             )
             problem(r, 400, "PROCEDURE_REASON_REQUIRED")
             with_reason = {
@@ -497,9 +433,11 @@ class TestBadInput:
                 "proposed": fine(outside),
                 "outside_range_reason": "一年内两次实施同类违法行为。",
             }
-            ok(await http.post(f"{CASES}/{cid}/notice", json=with_reason, headers=officer()))
-            ok(await http.post(f"{CASES}/{cid}/waiver", json={"statement": True}, headers=officer()))
-            r = await http.post(f"{CASES}/{cid}/decision", json={"penalty": fine(outside)}, headers=officer())
+            ok(await http.post(f"{CASES}/{cid}/notice", json=with_reason, headers=officer(**SJ_A)))
+            ok(await http.post(f"{CASES}/{cid}/waiver", json={"statement": True}, headers=officer(**SJ_A)))
+            r = await http.post(
+                f"{CASES}/{cid}/decision", json={"penalty": fine(outside)}, headers=officer(**SJ_A)
+            )
         problem(r, 400, "PROCEDURE_REASON_REQUIRED")
 
     async def test_hearing_skipped_when_required(self, penalty: Running) -> None:
@@ -507,12 +445,12 @@ class TestBadInput:
         # Proposing 100,000 元 (从重, with reasons) reaches 10 万元 for an organisation: a hearing must be offered.
         async with client(penalty.url) as http:
             cid = (await open_case(http, code="SY-SJ-0001"))["id"]
-            ok(await http.post(f"{CASES}/{cid}/investigation", json={}, headers=officer()))
+            ok(await http.post(f"{CASES}/{cid}/investigation", json={}, headers=officer(**SJ_A)))
             a = ok(
                 await http.post(
                     f"{CASES}/{cid}/assessment",
                     json=facts(base_amounts={"goods_value": 5_000 * YUAN}),
-                    headers=officer(),
+                    headers=officer(**SJ_A),
                 )
             )
             assert not a["hearing_required"]
@@ -523,14 +461,14 @@ class TestBadInput:
                 "hearing_offered": False,
             }
             body = problem(
-                await http.post(f"{CASES}/{cid}/notice", json=notice, headers=officer()),
+                await http.post(f"{CASES}/{cid}/notice", json=notice, headers=officer(**SJ_A)),
                 400,
                 "PROCEDURE_NOTICE_INCOMPLETE",
             )
             assert "第六十三条" in body["detail"]
             offered = ok(
                 await http.post(
-                    f"{CASES}/{cid}/notice", json={**notice, "hearing_offered": None}, headers=officer()
+                    f"{CASES}/{cid}/notice", json={**notice, "hearing_offered": None}, headers=officer(**SJ_A)
                 )
             )
         assert "hearing_notice" in {d["kind"] for d in offered["documents"]}
@@ -540,7 +478,11 @@ class TestBadInput:
             late = await to_notified(http)
             extended = await to_notified(http)
             for cid in (late, extended):
-                ok(await http.post(f"{CASES}/{cid}/waiver", json={"statement": True}, headers=officer()))
+                ok(
+                    await http.post(
+                        f"{CASES}/{cid}/waiver", json={"statement": True}, headers=officer(**SJ_A)
+                    )
+                )
             # filed 2026-11-16 + 90 days = 2027-02-14 (第六十条); the extension is approved on day 80
             pin_clock(date(2027, 2, 4))
             ext = {
@@ -549,7 +491,7 @@ class TestBadInput:
                 "basis": "《市场监督管理行政处罚程序规定》第六十四条",
                 "reason": "案情复杂，需补充检验",
             }
-            ok(await http.post(f"{CASES}/{extended}/extension", json=ext, headers=officer()))
+            ok(await http.post(f"{CASES}/{extended}/extension", json=ext, headers=officer(**SJ_A)))
             # 2027 is not in the statutory package yet: the administrator enters it (working days are needed below)
             year = {
                 "source": "国办发明电〔2026〕（测试数据）",
@@ -558,13 +500,15 @@ class TestBadInput:
             ok(await http.put("/api/v1/penalty/admin/calendar/2027", json=year, headers=admin()))
             pin_clock(date(2027, 2, 15))
             r = await http.post(
-                f"{CASES}/{late}/decision", json={"penalty": fine(SUGGESTED_FEN)}, headers=officer()
+                f"{CASES}/{late}/decision", json={"penalty": fine(SUGGESTED_FEN)}, headers=officer(**SJ_A)
             )
             body = problem(r, 409, "PROCEDURE_TIME_LIMIT_EXCEEDED")
             assert "2027-02-14" in body["detail"]
             ok(
                 await http.post(
-                    f"{CASES}/{extended}/decision", json={"penalty": fine(SUGGESTED_FEN)}, headers=officer()
+                    f"{CASES}/{extended}/decision",
+                    json={"penalty": fine(SUGGESTED_FEN)},
+                    headers=officer(**SJ_A),
                 )
             )
 
@@ -572,118 +516,11 @@ class TestBadInput:
         async with client(penalty.url) as http:
             decided = await to_decided(http)
             r = await http.post(
-                f"{CASES}/{decided['id']}/decision", json={"penalty": fine(SUGGESTED_FEN)}, headers=officer()
+                f"{CASES}/{decided['id']}/decision",
+                json={"penalty": fine(SUGGESTED_FEN)},
+                headers=officer(**SJ_A),
             )
         problem(r, 409, "PROCEDURE_ALREADY_DECIDED")
-
-    async def test_idempotency_key_reuse(self, penalty: Running) -> None:
-        body = {
-            "party": {
-                "kind": "organisation",
-                "name": "沈阳聚丰印刷包装有限公司",
-                "uscc": "91210105MAEGA39K0F",
-            },
-            "benchmark_code": "SY-SJ-0004",
-            "facts_brief": "重试的立案请求。",
-            "officers": [SJ_B["cert_no"]],
-            "approved_by": "分管副局长",
-        }
-        key = {"Idempotency-Key": f"open-{uuid.uuid4()}"}
-        async with client(penalty.url) as http:
-            first = ok(await http.post(CASES, json=body, headers={**officer(), **key}), 201)
-            again = await http.post(CASES, json=body, headers={**officer(), **key})
-            other = await http.post(
-                CASES, json={**body, "facts_brief": "另一个请求。"}, headers={**officer(), **key}
-            )
-            listing = ok(
-                await http.get(CASES, params={"limit": 200}, headers=enterprise("91210105MAEGA39K0F"))
-            )
-        assert again.status_code == 201 and again.json()["id"] == first["id"]
-        assert again.headers.get("idempotent-replayed") == "true"
-        problem(other, 422, "IDEMPOTENCY_KEY_MISMATCH")
-        assert [c["id"] for c in listing["items"]] == [first["id"]]
-
-    async def test_officer_of_another_department(self, penalty: Running) -> None:
-        async with client(penalty.url) as http:
-            cid = await to_notified(http)
-            read = await http.get(f"{CASES}/{cid}", headers=officer(CG_A))
-            write = await http.post(f"{CASES}/{cid}/waiver", json={"statement": True}, headers=officer(CG_A))
-            listing = ok(await http.get(CASES, params={"limit": 200}, headers=officer(CG_A)))
-            other_item = await http.post(
-                CASES,
-                json={
-                    "party": {"kind": "organisation", "name": "x", "uscc": USCC_A},
-                    "benchmark_code": "SY-SJ-0004",
-                    "facts_brief": "x",
-                    "officers": ["辽A-7100002"],
-                    "approved_by": "x",
-                },
-                headers=officer(CG_A),
-            )
-        problem(read, 404, "CASE_NOT_FOUND")
-        problem(write, 404, "CASE_NOT_FOUND")
-        assert cid not in {c["id"] for c in listing["items"]}
-        problem(other_item, 409, "BENCHMARK_OTHER_DEPARTMENT")
-
-    async def test_enterprise_reading_another_enterprises_case(self, penalty: Running) -> None:
-        async with client(penalty.url) as http:
-            decided = await to_decided(http)
-            cid = decided["id"]
-            document = decided["documents"][-1]
-            own = await http.get(f"{CASES}/{cid}", headers=enterprise(USCC_A))
-            other = await http.get(f"{CASES}/{cid}", headers=enterprise(USCC_B))
-            other_view = await http.get(f"{CASES}/{cid}/decision", headers=enterprise(USCC_B))
-            other_doc = await http.get(document["pdf_url"], headers=enterprise(USCC_B))
-            other_statement = await http.post(
-                f"{CASES}/{cid}/statements", json={"content": "x"}, headers=enterprise(USCC_B)
-            )
-        assert own.status_code == 200
-        assert own.json()["procedure_record"] is None  # internal deliberation is not shown to the party
-        problem(other, 404, "CASE_NOT_FOUND")
-        problem(other_view, 404, "CASE_NOT_FOUND")
-        problem(other_doc, 404, "DOCUMENT_NOT_FOUND")
-        problem(other_statement, 404, "CASE_NOT_FOUND")
-
-    async def test_malformed_input_is_never_a_500(self, penalty: Running) -> None:
-        async with client(penalty.url) as http:
-            cid = await to_assessed(http)
-            for r in (
-                await http.post(
-                    CASES, content=b"{not json", headers={**officer(), "content-type": "application/json"}
-                ),
-                await http.post(
-                    CASES,
-                    json={"party": {"kind": "organisation", "name": "x", "uscc": "91210100MACQTKPQ70"}},
-                    headers=officer(),
-                ),
-                await http.post(
-                    CASES,
-                    json={"party": {"kind": "individual", "name": "x", "id_number": "210105198408191571"}},
-                    headers=officer(),
-                ),
-                await http.post(
-                    f"{CASES}/{cid}/notice",
-                    json={**NOTICE, "proposed": {"kinds": ["flogging"], "fine_fen": 1}},
-                    headers=officer(),
-                ),
-                await http.post(
-                    f"{CASES}/{cid}/notice",
-                    json={**NOTICE, "proposed": {"kinds": ["fine"], "fine_fen": -5}},
-                    headers=officer(),
-                ),
-                await http.post(
-                    f"{CASES}/{cid}/assessment", json={"violation_date": "2026-02-30"}, headers=officer()
-                ),
-                await http.get(f"{CASES}/not-a-uuid", headers=officer()),
-                await http.get(CASES, params={"cursor": "%%%"}, headers=officer()),
-            ):
-                assert 400 <= r.status_code < 500, r.text
-            uscc = await http.post(
-                CASES,
-                json={"party": {"kind": "organisation", "name": "x", "uscc": "91210100MACQTKPQ70"}},
-                headers=officer(),
-            )
-        assert "统一社会信用代码" in uscc.text
 
 
 class TestCertificates:
@@ -698,16 +535,24 @@ class TestCertificates:
                 auxiliary=False,
                 valid_until=date(2028, 1, 1),
                 reason="涉嫌违纪",
-                changed_at=service.clock.now(),
+                changed_at=clock.now(),
                 revision=3,
             )
             async with transaction(penalty.runtime.factory) as session:
-                await events.on_officer_changed(session, make_envelope(event, source="inspection"), event)
+                await events.on_officer_changed(
+                    session,
+                    event,
+                    Delivery(make_envelope(event, source="inspection"), penalty.runtime.context),
+                )
                 # an older revision arriving late does not undo the suspension
                 stale = event.model_copy(update={"status": "active", "revision": 2})
-                await events.on_officer_changed(session, make_envelope(stale, source="inspection"), stale)
+                await events.on_officer_changed(
+                    session,
+                    stale,
+                    Delivery(make_envelope(stale, source="inspection"), penalty.runtime.context),
+                )
             notice = {**NOTICE, "proposed": fine(SUGGESTED_FEN)}
-            signed = await http.post(f"{CASES}/{cid}/notice", json=notice, headers=officer(SJ_C))
+            signed = await http.post(f"{CASES}/{cid}/notice", json=notice, headers=officer(**SJ_C))
             as_partner = await http.post(
                 CASES,
                 json={
@@ -717,9 +562,9 @@ class TestCertificates:
                     "officers": [SJ_C["cert_no"]],
                     "approved_by": "x",
                 },
-                headers=officer(),
+                headers=officer(**SJ_A),
             )
-            reads = await http.get(f"{CASES}/{cid}", headers=officer(SJ_C))
+            reads = await http.get(f"{CASES}/{cid}", headers=officer(**SJ_C))
         body = problem(signed, 403, "CERT_SUSPENDED")
         assert SJ_C["cert_no"] in body["detail"] and "涉嫌违纪" in body["detail"]
         problem(as_partner, 403, "CERT_SUSPENDED")
@@ -736,7 +581,7 @@ class TestCorrections:
                 await http.post(
                     f"{CASES}/{cid}/delivery",
                     json={"method": "direct", "recipient": "法定代表人"},
-                    headers=officer(),
+                    headers=officer(**SJ_A),
                 )
             )
             heavier = {
@@ -746,106 +591,23 @@ class TestCorrections:
                 "penalty": fine(SUGGESTED_FEN + YUAN),
             }
             problem(
-                await http.post(f"{CASES}/{cid}/change", json=heavier, headers=officer()),
+                await http.post(f"{CASES}/{cid}/change", json=heavier, headers=officer(**SJ_A)),
                 409,
                 "PROCEDURE_CHANGE_HEAVIER",
             )
             lighter = {**heavier, "penalty": fine(ORDINARY_LOW_FEN)}
-            changed = ok(await http.post(f"{CASES}/{cid}/change", json=lighter, headers=officer()))
+            changed = ok(await http.post(f"{CASES}/{cid}/change", json=lighter, headers=officer(**SJ_A)))
             assert changed["state"] == "changed" and changed["decision"]["fine_fen"] == ORDINARY_LOW_FEN
             revoke = {
                 "source": "litigation",
                 "reason": "法院判决撤销",
                 "source_document": "（2026）辽0102行初1号",
             }
-            revoked = ok(await http.post(f"{CASES}/{cid}/revocation", json=revoke, headers=officer()))
+            revoked = ok(await http.post(f"{CASES}/{cid}/revocation", json=revoke, headers=officer(**SJ_A)))
         assert revoked["state"] == "revoked"
-        [change] = await outbox_events(penalty, "penalty.decision.changed", cid)
+        [change] = await envelopes(penalty.runtime.factory, "penalty.decision.changed", case_id=cid)
         assert change["data"]["fine_fen"] == ORDINARY_LOW_FEN and change["data"]["revision"] == 2
         assert change["data"]["kinds"] == ["罚款"] and change["data"]["source"] == "reconsideration"
-        [revocation] = await outbox_events(penalty, "penalty.decision.revoked", cid)
+        [revocation] = await envelopes(penalty.runtime.factory, "penalty.decision.revoked", case_id=cid)
         assert revocation["data"]["revision"] == 3 and revocation["data"]["source"] == "litigation"
         assert revocation["data"]["party_uscc"] == USCC_A
-
-
-class TestLeads:
-    async def test_violation_found_becomes_a_lead_an_officer_confirms(self, penalty: Running) -> None:
-        from services.common.contracts.inspection import ViolationFound
-
-        violation = ViolationFound(
-            violation_id=uuid.uuid4(),
-            visit_id=uuid.uuid4(),
-            enterprise_uscc=USCC_B,
-            enterprise_name="沈阳东方化工产品经营有限公司",
-            item_code="SJ-SP-001",
-            item_name="对食品生产经营许可及许可证公示情况的检查",
-            legal_basis="《中华人民共和国食品安全法》第一百二十五条",
-            description="销售无标签的预包装食品20袋。",
-            evidence_hashes=["ab" * 32],
-            officer_cert_nos=[SJ_A["cert_no"], SJ_B["cert_no"]],
-            department_code="SJ",
-            district_code="210104",
-            found_at=service.clock.now(),
-        )
-        for _ in range(2):  # a redelivered event makes no second lead
-            async with transaction(penalty.runtime.factory) as session:
-                await events.on_violation_found(
-                    session, make_envelope(violation, source="inspection"), violation
-                )
-        async with client(penalty.url) as http:
-            leads = ok(await http.get("/api/v1/penalty/leads", params={"status": "open"}, headers=officer()))
-            [lead] = [x for x in leads["items"] if x["violation_id"] == str(violation.violation_id)]
-            detail = ok(await http.get(f"/api/v1/penalty/leads/{lead['id']}", headers=officer()))
-            assert "SY-SJ-0004" in detail["suggested_benchmarks"]
-            problem(
-                await http.get(f"/api/v1/penalty/leads/{lead['id']}", headers=officer(CG_A)),
-                404,
-                "LEAD_NOT_FOUND",
-            )
-            confirm = {"benchmark_code": "SY-SJ-0004", "approved_by": "分管副局长"}
-            case = ok(
-                await http.post(
-                    f"/api/v1/penalty/leads/{lead['id']}/confirm", json=confirm, headers=officer()
-                ),
-                201,
-            )
-            again = await http.post(
-                f"/api/v1/penalty/leads/{lead['id']}/confirm", json=confirm, headers=officer()
-            )
-        problem(again, 409, "LEAD_ALREADY_HANDLED")
-        assert case["source"] == "inspection" and case["violation_id"] == str(violation.violation_id)
-        assert case["party"]["uscc"] == USCC_B and case["district_code"] == "210104"
-        [opened] = await outbox_events(penalty, "penalty.case.opened", case["id"])
-        assert opened["data"]["violation_id"] == str(violation.violation_id)
-        assert opened["data"]["source"] == "inspection"
-
-    async def test_dismissed_with_a_reason(self, penalty: Running) -> None:
-        from services.common.contracts.inspection import ViolationFound
-
-        violation = ViolationFound(
-            violation_id=uuid.uuid4(),
-            visit_id=uuid.uuid4(),
-            enterprise_uscc=USCC_B,
-            enterprise_name="沈阳东方化工产品经营有限公司",
-            item_code="SJ-SP-001",
-            item_name="检查",
-            legal_basis="食品安全法",
-            description="x",
-            evidence_hashes=[],
-            officer_cert_nos=[SJ_A["cert_no"], SJ_B["cert_no"]],
-            department_code="SJ",
-            district_code="210104",
-            found_at=service.clock.now(),
-        )
-        async with transaction(penalty.runtime.factory) as session:
-            await service.record_violation(session, violation)
-        lead_id = uuid.uuid5(uuid.NAMESPACE_URL, f"zhifa:lead:{violation.violation_id}")
-        async with client(penalty.url) as http:
-            dismissed = ok(
-                await http.post(
-                    f"/api/v1/penalty/leads/{lead_id}/dismiss",
-                    json={"note": "经核实不构成违法。"},
-                    headers=officer(),
-                )
-            )
-        assert dismissed["status"] == "dismissed" and dismissed["note"] == "经核实不构成违法。"

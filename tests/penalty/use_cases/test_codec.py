@@ -9,14 +9,14 @@ from pathlib import Path
 
 from services.common.clock import CHINA as CHINA_TZ
 from services.common.workdays import WorkingDayCalendar
-from services.penalty import codec
 from services.penalty.domain import catalogue as cat
 from services.penalty.domain import discretion as d
 from services.penalty.domain import procedure as p
 from services.penalty.domain.procedure import PenaltyKind as K
+from services.penalty.use_cases import codec
 
 CAL = WorkingDayCalendar()
-SAMPLE = Path(__file__).resolve().parents[2] / "data" / "sample" / "benchmarks.json"
+SAMPLE = Path(__file__).resolve().parents[3] / "data" / "sample" / "benchmarks.json"
 
 
 def at(day: date) -> datetime:

@@ -14,9 +14,10 @@ from typing import Any
 
 import pytest
 
+from services.common import clock
 from services.common.contracts.inspection import ViolationFound
 from services.common.db import transaction
-from services.penalty import service
+from services.penalty.use_cases import leads
 from tests.penalty.helpers import (
     CG_A,
     SJ_A,
@@ -24,12 +25,10 @@ from tests.penalty.helpers import (
     SUGGESTED_FEN,
     USCC_A,
     USCC_B,
-    enterprise,
     facts,
-    officer,
-    supervisor,
     to_decided,
 )
+from tests.support.personas import enterprise, officer, supervisor
 from tests.support.stack import Running, auth, client
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
@@ -127,7 +126,7 @@ ENDPOINTS = [
 # Someone else: an officer of another department, another enterprise, a supervisor of another district, an
 # integration client (which reports payments for any case, so it is never "foreign" there).
 FOREIGNERS = {
-    OFF: officer(CG_A),
+    OFF: officer(**CG_A),
     ENT: enterprise(USCC_B),
     SUP: supervisor("210199"),
     INT: auth("integration", "bank-1", client="feishui"),
@@ -158,10 +157,10 @@ async def objects(penalty: Running) -> AsyncIterator[Objects]:
         officer_cert_nos=[SJ_A["cert_no"], SJ_B["cert_no"]],
         department_code="SJ",
         district_code="210102",
-        found_at=service.clock.now(),
+        found_at=clock.now(),
     )
     async with transaction(penalty.runtime.factory) as session:
-        await service.record_violation(session, violation)
+        await leads.record_violation(session, violation)
     lead = uuid.uuid5(uuid.NAMESPACE_URL, f"zhifa:lead:{violation.violation_id}")
     yield Objects(case=decided["id"], document=decided["documents"][-1]["id"], lead=str(lead))
 
@@ -193,15 +192,15 @@ async def test_someone_elses_object(
 async def test_owners_see_their_objects(penalty: Running, objects: Objects) -> None:
     async with client(penalty.url) as http:
         responses = [
-            await http.get(f"/api/v1/penalty/cases/{objects.case}", headers=officer(SJ_B)),
+            await http.get(f"/api/v1/penalty/cases/{objects.case}", headers=officer(**SJ_B)),
             await http.get(f"/api/v1/penalty/cases/{objects.case}", headers=enterprise(USCC_A)),
             await http.get(f"/api/v1/penalty/cases/{objects.case}", headers=supervisor("210102")),
             await http.get(f"/api/v1/penalty/cases/{objects.case}", headers=supervisor("city")),
             await http.get(f"/api/v1/penalty/cases/{objects.case}", headers=auth("admin", "admin-1")),
-            await http.get(f"/api/v1/penalty/leads/{objects.lead}", headers=officer(SJ_B)),
+            await http.get(f"/api/v1/penalty/leads/{objects.lead}", headers=officer(**SJ_B)),
         ]
         unauthenticated = await http.get(f"/api/v1/penalty/cases/{objects.case}")
-        consistency = await http.get("/api/v1/penalty/consistency", headers=officer(SJ_A))
+        consistency = await http.get("/api/v1/penalty/consistency", headers=officer(**SJ_A))
     assert [r.status_code for r in responses] == [200] * 6
     assert unauthenticated.status_code == 401
     assert consistency.status_code == 403

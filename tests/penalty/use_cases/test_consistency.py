@@ -29,7 +29,8 @@ import pytest
 
 from services.common.db import transaction
 from services.penalty import repository as repo
-from tests.penalty.helpers import admin, ok, supervisor
+from tests.support.http import ok
+from tests.support.personas import admin, supervisor
 from tests.support.stack import Running, Stack, client, running_service
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")

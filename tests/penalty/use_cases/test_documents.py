@@ -1,28 +1,19 @@
-"""Documents: numbers without gaps or duplicates under concurrent decisions, PDFs rendered lazily and cached,
-and the missed-deadline job publishing each missed deadline once."""
+"""Documents: numbers without gaps or duplicates under concurrent decisions, PDFs rendered lazily and cached
+(and the 立案审批表 never served on the party)."""
 
 from __future__ import annotations
 
 import asyncio
 import re
-from datetime import date
 
 import pytest
 import sqlalchemy as sa
 
 from services.common.db import transaction
-from services.penalty import service
 from services.penalty.models import Document
-from tests.penalty.helpers import (
-    SUGGESTED_FEN,
-    enterprise,
-    officer,
-    ok,
-    outbox_events,
-    pin_clock,
-    to_decided,
-    to_notified,
-)
+from tests.penalty.helpers import SJ_A, SUGGESTED_FEN, USCC_A, to_decided, to_notified
+from tests.support.http import ok
+from tests.support.personas import enterprise, officer
 from tests.support.stack import Running, client
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
@@ -44,11 +35,14 @@ async def test_concurrent_decisions_get_consecutive_numbers(penalty: Running) ->
         ready = [await to_notified(http) for _ in range(8)]
         refused = [await to_notified(http) for _ in range(3)]  # no waiver: the statement period is still open
         for cid in ready:
-            ok(await http.post(f"{CASES}/{cid}/waiver", json={"statement": True}, headers=officer()))
+            ok(await http.post(f"{CASES}/{cid}/waiver", json={"statement": True}, headers=officer(**SJ_A)))
         before = await decision_numbers(penalty)
         body = {"penalty": {"kinds": ["fine"], "fine_fen": SUGGESTED_FEN}}
         responses = await asyncio.gather(
-            *(http.post(f"{CASES}/{cid}/decision", json=body, headers=officer()) for cid in ready + refused)
+            *(
+                http.post(f"{CASES}/{cid}/decision", json=body, headers=officer(**SJ_A))
+                for cid in ready + refused
+            )
         )
     assert [r.status_code for r in responses] == [200] * 8 + [409] * 3
     numbers = await decision_numbers(penalty)
@@ -66,41 +60,18 @@ async def test_pdf_is_rendered_on_first_request_and_cached(penalty: Running) -> 
         async with transaction(penalty.runtime.factory) as s:
             row = (await s.scalars(sa.select(Document).where(Document.number == document["number"]))).one()
             assert row.pdf_rendered_at is None  # nothing rendered in the decision's transaction
-        first = await http.get(document["pdf_url"], headers=enterprise())
+        first = await http.get(document["pdf_url"], headers=enterprise(USCC_A))
         async with transaction(penalty.runtime.factory) as s:
             rendered_at = await s.scalar(
                 sa.select(Document.pdf_rendered_at).where(Document.number == document["number"])
             )
-        second = await http.get(document["pdf_url"], headers=officer())
-        html = await http.get(document["html_url"], headers=enterprise())
+        second = await http.get(document["pdf_url"], headers=officer(**SJ_A))
+        html = await http.get(document["html_url"], headers=enterprise(USCC_A))
         filing = next(d for d in decided["documents"] if d["kind"] == "filing_approval")
-        internal_form = await http.get(filing["pdf_url"], headers=enterprise())
+        internal_form = await http.get(filing["pdf_url"], headers=enterprise(USCC_A))
     assert first.status_code == 200 and first.headers["content-type"] == "application/pdf"
     assert first.content.startswith(b"%PDF") and first.content == second.content
     assert rendered_at is not None
     assert "沈市监罚〔2026〕" in html.text and "人民币27,500.00元（大写：贰万柒仟伍佰元整）" in html.text
     assert "18,500.00元以上不满36,500.00元" in html.text  # the tier range as the engine words it
     assert internal_form.status_code == 404  # the 立案审批表 is internal
-
-
-async def test_missed_deadlines_are_published_once(penalty: Running) -> None:
-    async with client(penalty.url) as http:
-        decided = await to_decided(http)
-    cid = decided["id"]
-    # decided Mon 2026-11-16; delivery due Wed 11-25 (7 working days); on Thu 11-26 it is overdue
-    pin_clock(date(2026, 11, 26))
-    await service.scan_deadlines(penalty.runtime.factory)
-    await service.scan_deadlines(penalty.runtime.factory)
-    missed = await outbox_events(penalty, "penalty.deadline.missed", f"{cid}:delivery")
-    assert [e["data"] for e in missed] == [
-        {
-            "case_id": cid,
-            "department_code": "SJ",
-            "district_code": "210102",
-            "deadline": "delivery",
-            "due_on": "2026-11-25",
-            "detected_on": "2026-11-26",
-        }
-    ]
-    # publication (seed 003: 7 working days) is overdue the same day
-    assert len(await outbox_events(penalty, "penalty.deadline.missed", f"{cid}:publication")) == 1

@@ -4,6 +4,9 @@
 Encoding: dataclasses as objects of their fields, enums by value, dates and datetimes in ISO 8601, UUIDs as
 strings, fractions as ``"p/q"`` strings, tuples as arrays, frozensets as sorted arrays, mappings as objects.
 Decoding follows the dataclass's type hints, so the stored JSON carries no type tags and stays readable.
+
+The codec is pure, but it is not a rule of law: it is how the use cases store domain values in their rows
+(and read them back), so it lives with its only callers.
 """
 
 from __future__ import annotations

@@ -1,19 +1,105 @@
-"""Document content for a case: the pure builders of ``domain.documents`` fed from the case's rows, and the
-HTML rendered at issue time. PDFs are rendered later, on first request (see ``service.document_pdf``)."""
+"""A case's documents: numbered from the department's counter, built by the pure builders of
+``domain.documents`` from the case's rows, rendered to HTML at issue time (the templates in
+services/penalty/templates, through services.common.documents) and stored; the PDF is rendered on its first
+request, off the event loop, and kept.
+
+Numbers are taken in the step's own transaction (行政处罚法 第三十九条 requires 决定书 to be numbered; the
+counter row serialises concurrent issues of one department, year and kind: no gaps, no duplicates).
+"""
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime
+from pathlib import Path
 from typing import Any
 
-from services.penalty import rendering
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.common import clock
+from services.common import documents as rendering
+from services.common.dates import cn_date
+from services.penalty import repository as repo
 from services.penalty.domain import catalogue as cat
 from services.penalty.domain import discretion as d
 from services.penalty.domain import documents as docs
 from services.penalty.domain import procedure as p
-from services.penalty.models import Department, PenaltyCase
+from services.penalty.errors import DocumentNotFound
+from services.penalty.models import Department, Document, PenaltyCase
+from services.penalty.settings import PenaltyContext
+
+TEMPLATES = Path(__file__).resolve().parents[1] / "templates"
+
+Renderable = docs.Document | docs.FilingApproval
+
+
+def render_html(document: Renderable) -> str:
+    """The document as a self-contained HTML page (styles inlined)."""
+    return rendering.render_html(TEMPLATES, document.template, doc=document)
+
+
+def render_pdf(document: Renderable) -> bytes:
+    """The document as PDF, Chinese fonts embedded (blocking: requests go through ``pdf``)."""
+    return rendering.html_to_pdf(render_html(document), TEMPLATES)
+
+
+# --------------------------------------------------------------------------------------------------------
+# Numbers, storage, reading
+# --------------------------------------------------------------------------------------------------------
+
+
+async def allocate(
+    session: AsyncSession, dept: Department, kind: docs.DocumentKind, ctx: PenaltyContext
+) -> str:
+    """The next number of ``kind`` for the department this year (e.g. 沈市监罚〔2026〕12号)."""
+    year = clock.today().year
+    seq = await repo.next_document_seq(session, dept_code=dept.code, year=year, kind=kind.value)
+    config = docs.NumberingConfig(
+        city=ctx.settings.numbering_city, abbreviations={dept.code: dept.abbreviation}
+    )
+    return docs.document_number(dept.code, year, seq, kind, config)
+
+
+async def store(session: AsyncSession, row: PenaltyCase, built: Built, issued_on: date) -> Document:
+    document = Document(
+        id=uuid.uuid4(),
+        case_id=row.id,
+        kind=built.kind.value,
+        number=built.number,
+        title=built.title,
+        html=built.html,
+        issued_on=issued_on,
+        created_at=datetime.now(UTC),  # real time, not the service clock: orders a case's documents
+    )
+    await repo.add_document(session, document)
+    return document
+
+
+async def decision_document(session: AsyncSession, row: PenaltyCase) -> Document:
+    """The case's latest decision (处罚决定书 or 不予行政处罚决定书)."""
+    kinds = {docs.DocumentKind.PENALTY_DECISION.value, docs.DocumentKind.NO_PENALTY_DECISION.value}
+    found = [x for x in await repo.case_documents(session, row.id) if x.kind in kinds]
+    if not found:
+        raise DocumentNotFound("本案尚未作出决定", detail_en="The case has not been decided yet")
+    return found[-1]
+
+
+async def pdf(session: AsyncSession, *, document: Document, ctx: PenaltyContext) -> tuple[str, bytes]:
+    """The PDF, rendered on first request (≈1 s) in a worker thread and cached in the database."""
+    stored = await repo.document_pdf(session, document.id)
+    if stored is None:
+        stored = await rendering.pdf(
+            document.html, base_url=TEMPLATES, timeout=ctx.settings.pdf_render_timeout_s
+        )
+        await repo.store_pdf(session, document.id, stored)
+    return document.number, stored
+
+
+# --------------------------------------------------------------------------------------------------------
+# Content: the pure builders fed from the case's rows
+# --------------------------------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,8 +198,8 @@ def no_penalty_basis(assessment: d.Assessment | None) -> tuple[docs.Provision, .
     return tuple(found) or (docs.Provision(d.LAW, "第五十七条第一款第三项"),)
 
 
-def _render(document: docs.Document | docs.FilingApproval) -> Built:
-    return Built(document.kind, document.title, document.number, rendering.render_html(document))
+def _render(document: Renderable) -> Built:
+    return Built(document.kind, document.title, document.number, render_html(document))
 
 
 def filing_approval(
@@ -214,7 +300,7 @@ def defence_lines(case: p.Case) -> tuple[str, ...]:
         content = s.content.strip()
         if content[-1:] not in ("。", "！", "？", "；", ".", "!", "?"):
             content += "。"
-        line = f"当事人于{docs.date_text(s.received_on)}提出陈述、申辩：{content}"
+        line = f"当事人于{cn_date(s.received_on)}提出陈述、申辩：{content}"
         if s.reviewed:
             line += f"经复核，{s.review_opinion}（{'予以采纳' if s.adopted else '不予采纳'}）。"
         lines.append(line)
@@ -222,15 +308,15 @@ def defence_lines(case: p.Case) -> tuple[str, ...]:
         if h.notice_index != notice.index:
             continue
         if h.outcome is p.HearingOutcome.HELD and h.held_on:
-            lines.append(f"本机关于{docs.date_text(h.held_on)}依法举行听证，听证笔录：{h.transcript_ref}。")
+            lines.append(f"本机关于{cn_date(h.held_on)}依法举行听证，听证笔录：{h.transcript_ref}。")
         elif h.outcome is p.HearingOutcome.PARTY_ABSENT:
             lines.append("当事人无正当理由未出席听证，视为放弃听证权利。")
         elif h.withdrawn_on:
-            lines.append(f"当事人于{docs.date_text(h.withdrawn_on)}撤回听证申请。")
+            lines.append(f"当事人于{cn_date(h.withdrawn_on)}撤回听证申请。")
     for w in case.waivers:
         if w.notice_index == notice.index:
             waived = "、".join(x for x, on in (("陈述、申辩", w.statement), ("听证", w.hearing)) if on)
-            lines.append(f"当事人于{docs.date_text(w.declared_on)}书面明确放弃{waived}的权利。")
+            lines.append(f"当事人于{cn_date(w.declared_on)}书面明确放弃{waived}的权利。")
     return tuple(lines)
 
 

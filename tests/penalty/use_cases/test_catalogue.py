@@ -10,7 +10,9 @@ from typing import Any
 import pytest
 
 from services.penalty.domain import catalogue as cat
-from tests.penalty.helpers import SAMPLE_CATALOGUE, admin, enterprise, officer, ok, problem
+from tests.penalty.helpers import SAMPLE_CATALOGUE, SJ_A, USCC_A
+from tests.support.http import ok, problem
+from tests.support.personas import admin, enterprise, officer
 from tests.support.stack import Running, client
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
@@ -42,7 +44,9 @@ async def test_import_approve_publish_and_assess(penalty: Running) -> None:
         assert imported["drafted"] == [f"{code}/1"]
         # not published yet: the engine does not know it
         problem(
-            await http.post(f"/api/v1/penalty/benchmarks/{code}/assess", json=what_if, headers=officer()),
+            await http.post(
+                f"/api/v1/penalty/benchmarks/{code}/assess", json=what_if, headers=officer(**SJ_A)
+            ),
             404,
             "BENCHMARK_NOT_FOUND",
         )
@@ -62,7 +66,9 @@ async def test_import_approve_publish_and_assess(penalty: Running) -> None:
         assert published["status"] == "published"
         # the cache follows the revision counter: the next assessment sees the new item
         result = ok(
-            await http.post(f"/api/v1/penalty/benchmarks/{code}/assess", json=what_if, headers=officer())
+            await http.post(
+                f"/api/v1/penalty/benchmarks/{code}/assess", json=what_if, headers=officer(**SJ_A)
+            )
         )
         assert result["benchmark_code"] == code and result["benchmark_version"] == 1
         # goods value 0.01 元 < 10,000 元: fixed range 5,000–50,000 元 (食品安全法 第一百二十五条第一款)
@@ -180,7 +186,7 @@ async def test_public_read_and_export_round_trip(penalty: Running) -> None:
         csv_file = await http.get("/public/penalty/catalogue.csv")
         everything = await http.get(f"{BASE}/export?format=json", headers=admin())
         drafts = ok(await http.get(BASE, params={"status": "draft"}, headers=admin()))
-        forbidden = await http.get(BASE, headers=officer())
+        forbidden = await http.get(BASE, headers=officer(**SJ_A))
     assert exported.status_code == 200 and csv_file.status_code == 200
     catalogue = cat.parse_json(exported.text)
     assert all(v.status is cat.Status.PUBLISHED for v in catalogue.all_versions())
@@ -206,7 +212,7 @@ async def test_catalogue_metadata_sets_the_tier_split(penalty: Running) -> None:
             ok(await http.put("/api/v1/penalty/admin/catalogue", json=body, headers=admin()))
             r = ok(
                 await http.post(
-                    "/api/v1/penalty/benchmarks/SY-SJ-0004/assess", json=what_if, headers=enterprise()
+                    "/api/v1/penalty/benchmarks/SY-SJ-0004/assess", json=what_if, headers=enterprise(USCC_A)
                 )
             )
             # 5,000–50,000 元 split 20 % / 80 %: 一般 from 5,000 + 45,000 × 20 % = 14,000 元
