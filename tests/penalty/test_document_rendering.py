@@ -6,8 +6,9 @@ import re
 import zlib
 from datetime import date
 
-from services.penalty import rendering
+from services.common import documents as kernel_documents
 from services.penalty.domain import documents as d
+from services.penalty.use_cases import documents as rendering
 from tests.penalty.domain.test_documents import AGENCY, ORG, VIOLATED, _decision
 
 
@@ -39,7 +40,7 @@ class TestRendering:
 
     def test_pdf_embeds_a_cjk_font(self) -> None:
         """One real PDF: WeasyPrint must find Noto CJK (Debian fonts-noto-cjk) and embed a subset."""
-        assert rendering.cjk_font_available(), f"install the Debian package {rendering.CJK_FONT_PACKAGE}"
+        assert kernel_documents.cjk_font_available(), f"install the Debian package {kernel_documents.CJK_FONT_PACKAGE}"
         pdf = rendering.render_pdf(_decision())
         assert pdf.startswith(b"%PDF-")
         # Font dictionaries may sit in compressed object streams: inflate every stream and look there too.
