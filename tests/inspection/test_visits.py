@@ -4,14 +4,17 @@ the lists of each role, and the supervisors' frequency views (with hand-counted 
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 import pytest
 import sqlalchemy as sa
 
 from services.common import clock
+from services.common.db import transaction
+from services.common.tables import audit_t
 from services.inspection import models as m
+from services.inspection.use_cases import entry
 from tests.inspection.helpers import (
     API,
     ENTERPRISE,
@@ -20,16 +23,12 @@ from tests.inspection.helpers import (
     SJ,
     XF,
     Env,
-    admin,
     check_in,
-    enterprise,
     entry_code,
-    make_uscc,
     new_task,
-    officer,
-    ok,
-    supervisor,
 )
+from tests.support.http import ok
+from tests.support.personas import admin, enterprise, officer, supervisor
 from tests.support.stack import client
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
@@ -70,7 +69,7 @@ class TestOutcomesAndCheckout:
             }
             recorded = ok(
                 await http.post(
-                    f"{API}/visits/{visit['visit_id']}/outcomes", json=outcomes, headers=officer(SJ[1])
+                    f"{API}/visits/{visit['visit_id']}/outcomes", json=outcomes, headers=officer(SJ[1], "SJ")
                 )
             )
             assert [o["outcome"] for o in recorded["outcomes"]] == [
@@ -79,7 +78,9 @@ class TestOutcomesAndCheckout:
                 "ordered_to_correct",
             ]
             assert recorded["outcomes"][1]["evidence_sha256"] == EVIDENCE  # normalised to lower case
-            done = ok(await http.post(f"{API}/visits/{visit['visit_id']}/checkout", headers=officer()))
+            done = ok(
+                await http.post(f"{API}/visits/{visit['visit_id']}/checkout", headers=officer(SJ[0], "SJ"))
+            )
         assert done["status"] == "completed" and done["rating_due_at"]
         completed = await env.events("inspection.visit.completed", visit_id=visit["visit_id"])
         assert len(completed) == 1
@@ -111,12 +112,12 @@ class TestOutcomesAndCheckout:
     async def test_checkout_needs_every_outcome_and_an_officer_of_the_visit(self, env: Env) -> None:
         async with client(env.url) as http:
             visit = await started_visit(http)
-            r = await http.post(f"{API}/visits/{visit['visit_id']}/checkout", headers=officer())
+            r = await http.post(f"{API}/visits/{visit['visit_id']}/checkout", headers=officer(SJ[0], "SJ"))
             assert (r.status_code, r.json()["code"]) == (409, "OUTCOMES_MISSING")
             stranger = await http.post(
                 f"{API}/visits/{visit['visit_id']}/outcomes",
                 json={"outcomes": [{"item_code": FOOD_ITEM, "outcome": "compliant"}]},
-                headers=officer(SJ[4]),  # same department, not at this visit
+                headers=officer(SJ[4], "SJ"),  # same department, not at this visit
             )
             assert (stranger.status_code, stranger.json()["code"]) == (403, "OFFICER_NOT_IN_VISIT")
             other_dept = await http.post(
@@ -128,13 +129,13 @@ class TestOutcomesAndCheckout:
                 json={
                     "outcomes": [{"item_code": FOOD_ITEM, "outcome": "violation", "description": "无证据"}]
                 },
-                headers=officer(),
+                headers=officer(SJ[0], "SJ"),
             )
             assert (bad.status_code, bad.json()["code"]) == (422, "INVALID_OUTCOME")
             wrong_item = await http.post(
                 f"{API}/visits/{visit['visit_id']}/outcomes",
                 json={"outcomes": [{"item_code": "SJ-SP-002", "outcome": "compliant"}]},
-                headers=officer(),
+                headers=officer(SJ[0], "SJ"),
             )
             assert (wrong_item.status_code, wrong_item.json()["code"]) == (422, "ITEM_NOT_IN_VISIT")
             ok(
@@ -149,11 +150,13 @@ class TestOutcomesAndCheckout:
                             }
                         ]
                     },
-                    headers=officer(),
+                    headers=officer(SJ[0], "SJ"),
                 )
             )
-            ok(await http.post(f"{API}/visits/{visit['visit_id']}/checkout", headers=officer()))
-            again = await http.post(f"{API}/visits/{visit['visit_id']}/checkout", headers=officer())
+            ok(await http.post(f"{API}/visits/{visit['visit_id']}/checkout", headers=officer(SJ[0], "SJ")))
+            again = await http.post(
+                f"{API}/visits/{visit['visit_id']}/checkout", headers=officer(SJ[0], "SJ")
+            )
             assert (again.status_code, again.json()["code"]) == (409, "VISIT_NOT_IN_PROGRESS")
 
 
@@ -163,10 +166,12 @@ async def completed_visit(http: Any) -> dict[str, Any]:
         await http.post(
             f"{API}/visits/{visit['visit_id']}/outcomes",
             json={"outcomes": [{"item_code": FOOD_ITEM, "outcome": "compliant"}]},
-            headers=officer(),
+            headers=officer(SJ[0], "SJ"),
         )
     )
-    return dict(ok(await http.post(f"{API}/visits/{visit['visit_id']}/checkout", headers=officer())))
+    return dict(
+        ok(await http.post(f"{API}/visits/{visit['visit_id']}/checkout", headers=officer(SJ[0], "SJ")))
+    )
 
 
 class TestRating:
@@ -174,27 +179,35 @@ class TestRating:
         async with client(env.url) as http:
             open_visit = await started_visit(http)
             r = await http.post(
-                f"{API}/visits/{open_visit['visit_id']}/rating", json={"stars": 5}, headers=enterprise()
+                f"{API}/visits/{open_visit['visit_id']}/rating",
+                json={"stars": 5},
+                headers=enterprise(ENTERPRISE),
             )
             assert (r.status_code, r.json()["code"]) == (409, "VISIT_NOT_COMPLETED")
             visit = await completed_visit(http)
             rating = {"stars": 4, "tags": ["规范", "高效"], "comment": "出示证件，检查有序"}
             rated = ok(
-                await http.post(f"{API}/visits/{visit['visit_id']}/rating", json=rating, headers=enterprise())
+                await http.post(
+                    f"{API}/visits/{visit['visit_id']}/rating", json=rating, headers=enterprise(ENTERPRISE)
+                )
             )
             assert rated["rating"]["stars"] == 4 and rated["rating"]["tags"] == ["规范", "高效"]
-            r = await http.post(f"{API}/visits/{visit['visit_id']}/rating", json=rating, headers=enterprise())
+            r = await http.post(
+                f"{API}/visits/{visit['visit_id']}/rating", json=rating, headers=enterprise(ENTERPRISE)
+            )
             assert (r.status_code, r.json()["code"]) == (409, "ALREADY_RATED")
-            r = await http.post(f"{API}/visits/{visit['visit_id']}/rating", json=rating, headers=officer())
+            r = await http.post(
+                f"{API}/visits/{visit['visit_id']}/rating", json=rating, headers=officer(SJ[0], "SJ")
+            )
             assert r.status_code == 403
             r = await http.post(
-                f"{API}/visits/{visit['visit_id']}/rating", json={"stars": 6}, headers=enterprise()
+                f"{API}/visits/{visit['visit_id']}/rating", json={"stars": 6}, headers=enterprise(ENTERPRISE)
             )
             assert r.status_code == 422
             r = await http.post(
                 f"{API}/visits/{visit['visit_id']}/rating",
                 json={"stars": 3, "tags": ["好"]},
-                headers=enterprise(),
+                headers=enterprise(ENTERPRISE),
             )
             assert r.status_code == 422
         events = await env.events("inspection.visit.rated", visit_id=visit["visit_id"])
@@ -208,7 +221,9 @@ class TestRating:
             clock.set_offset(timedelta(days=7, minutes=1))
             try:
                 r = await http.post(
-                    f"{API}/visits/{visit['visit_id']}/rating", json={"stars": 2}, headers=enterprise()
+                    f"{API}/visits/{visit['visit_id']}/rating",
+                    json={"stars": 2},
+                    headers=enterprise(ENTERPRISE),
                 )
             finally:
                 clock.reset()
@@ -225,17 +240,23 @@ class TestRating:
                 "comment": "检查人员暗示购买指定产品",
                 "anonymous": True,
             }
-            ok(await http.post(f"{API}/visits/{visit['visit_id']}/rating", json=rating, headers=enterprise()))
-            as_officer = ok(await http.get(f"{API}/visits/{visit['visit_id']}", headers=officer()))
+            ok(
+                await http.post(
+                    f"{API}/visits/{visit['visit_id']}/rating", json=rating, headers=enterprise(ENTERPRISE)
+                )
+            )
+            as_officer = ok(await http.get(f"{API}/visits/{visit['visit_id']}", headers=officer(SJ[0], "SJ")))
             assert as_officer["rating"] is None and as_officer["rating_due_at"] is not None  # looks unrated
             as_supervisor = ok(await http.get(f"{API}/visits/{visit['visit_id']}", headers=supervisor()))
             assert (
                 as_supervisor["rating"]["stars"] == 1
                 and as_supervisor["rating"]["rated_by"] == f"ent-{ENTERPRISE}"
             )
-            as_enterprise = ok(await http.get(f"{API}/visits/{visit['visit_id']}", headers=enterprise()))
+            as_enterprise = ok(
+                await http.get(f"{API}/visits/{visit['visit_id']}", headers=enterprise(ENTERPRISE))
+            )
             assert as_enterprise["rating"]["anonymous"] is True
-            dept = ok(await http.get(f"{API}/ratings", headers=officer(), params={"limit": 200}))
+            dept = ok(await http.get(f"{API}/ratings", headers=officer(SJ[0], "SJ"), params={"limit": 200}))
             mine = [r for r in dept["items"] if r["comment"] == rating["comment"]]
             assert len(mine) == 1 and mine[0]["visit_id"] is None and mine[0]["enterprise_uscc"] is None
             assert mine[0]["rated_by"] is None
@@ -248,14 +269,18 @@ class TestLists:
     async def test_each_role_sees_its_own(self, env: Env) -> None:
         async with client(env.url) as http:
             visit = await started_visit(http)
-            mine = ok(await http.get(f"{API}/visits", headers=officer(SJ[1]), params={"limit": 200}))
+            mine = ok(await http.get(f"{API}/visits", headers=officer(SJ[1], "SJ"), params={"limit": 200}))
             assert visit["visit_id"] in {v["visit_id"] for v in mine["items"]}
             assert all(SJ[1] in [o["cert_no"] for o in v["officers"]] for v in mine["items"])
-            not_mine = ok(await http.get(f"{API}/visits", headers=officer(SJ[5]), params={"limit": 200}))
+            not_mine = ok(
+                await http.get(f"{API}/visits", headers=officer(SJ[5], "SJ"), params={"limit": 200})
+            )
             assert visit["visit_id"] not in {v["visit_id"] for v in not_mine["items"]}
             dept = ok(
                 await http.get(
-                    f"{API}/visits", headers=officer(SJ[5]), params={"scope": "department", "limit": 200}
+                    f"{API}/visits",
+                    headers=officer(SJ[5], "SJ"),
+                    params={"scope": "department", "limit": 200},
                 )
             )
             assert visit["visit_id"] in {v["visit_id"] for v in dept["items"]}
@@ -278,171 +303,33 @@ class TestLists:
                 params: dict[str, Any] = {"limit": 3}
                 if cursor:
                     params["cursor"] = cursor
-                page = ok(await http.get(f"{API}/visits", headers=enterprise(), params=params))
+                page = ok(await http.get(f"{API}/visits", headers=enterprise(ENTERPRISE), params=params))
                 seen += [v["visit_id"] for v in page["items"]]
                 cursor = page["next_cursor"]
                 if not cursor:
                     break
-            everything = ok(await http.get(f"{API}/visits", headers=enterprise(), params={"limit": 200}))
+            everything = ok(
+                await http.get(f"{API}/visits", headers=enterprise(ENTERPRISE), params={"limit": 200})
+            )
             assert seen == [v["visit_id"] for v in everything["items"]] and len(set(seen)) == len(seen)
-            r = await http.get(f"{API}/visits", headers=enterprise(), params={"cursor": "not-a-cursor"})
+            r = await http.get(
+                f"{API}/visits", headers=enterprise(ENTERPRISE), params={"cursor": "not-a-cursor"}
+            )
             assert (r.status_code, r.json()["code"]) == (400, "INVALID_CURSOR")
-
-
-class TestSupervision:
-    """Frequency views over a district of their own (210199) so the counts are known exactly."""
-
-    async def seed(self, env: Env) -> list[str]:
-        """Four enterprises of district 210199 and a hand-made history of visits (last year and this year)."""
-        usccs = [make_uscc(9000 + n, "210199") for n in range(4)]
-        async with client(env.url) as http:
-            rows = [
-                {"uscc": u, "name": f"沈阳统计样本{n}号有限公司", "district_code": "210199"}
-                for n, u in enumerate(usccs)
-            ]
-            ok(await http.post(f"{API}/enterprises/bulk", json=rows, headers=admin()))
-            task = await new_task(http, enterprises=usccs)
-        year = clock.today().year
-        this_year = datetime(year, 3, 1, 2, tzinfo=UTC)
-        last_year = datetime(year - 1, 3, 1, 2, tzinfo=UTC)
-        # (enterprise, kind, departments, mode, when)
-        history = [
-            (0, "random", ["SJ"], "entry_code", this_year),
-            (0, "random", ["SJ"], "backfilled", this_year + timedelta(days=30)),  # a second capped SJ visit
-            (0, "joint", ["SJ", "XF"], "entry_code", this_year + timedelta(days=60)),
-            (1, "joint", ["SJ", "XF"], "enterprise_code", this_year),
-            (1, "complaint", ["SJ"], "emergency", this_year + timedelta(days=5)),
-            (2, "key_area", ["XF"], "entry_code", this_year),
-            (0, "random", ["SJ"], "entry_code", last_year),
-            (1, "random", ["SJ"], "entry_code", last_year),
-            (2, "random", ["SJ"], "entry_code", last_year),
-            (3, "random", ["XF"], "entry_code", last_year),
-            (3, "joint", ["SJ", "XF"], "entry_code", last_year),
-            (2, "random", ["XF"], "entry_code", last_year),
-        ]
-        async with env.svc.runtime.factory() as session, session.begin():
-            for n, kind, depts, mode, when in history:
-                session.add(
-                    m.Visit(
-                        visit_id=uuid.uuid4(),
-                        task_id=uuid.UUID(task["task_id"]),
-                        task_kind=kind,
-                        uscc=usccs[n],
-                        district_code="210199",
-                        mode=mode,
-                        status="completed",
-                        started_at=when,
-                        recorded_at=when,
-                        completed_at=when,
-                        reason="",
-                        dept_codes=depts,
-                        cert_nos=[SJ[0], SJ[1]],
-                        officers=[],
-                        accompanying=[],
-                        item_codes=[FOOD_ITEM],
-                        items=[],
-                        started_by="history",
-                        audited_at=when,
-                    )
-                )
-        return usccs
-
-    async def test_frequency_views(self, env: Env) -> None:
-        usccs = await self.seed(env)
-        year = clock.today().year
-        scope = supervisor("210199")
-        async with client(env.url) as http:
-            rows = ok(await http.get(f"{API}/supervision/frequency", headers=scope, params={"year": year}))[
-                "items"
-            ]
-            got = {(r["enterprise_uscc"], r["dept_code"]): (r["visits"], r["capped_visits"]) for r in rows}
-            # enterprise 0: SJ random ×2 + joint → SJ 3 visits, all capped; XF 1 (the joint)
-            # enterprise 1: joint (SJ, XF) capped; complaint (SJ) exempt → SJ 2 visits / 1 capped, XF 1/1
-            # enterprise 2: key-area XF, exempt → XF 1/0
-            assert got == {
-                (usccs[0], "SJ"): (3, 3),
-                (usccs[0], "XF"): (1, 1),
-                (usccs[1], "SJ"): (2, 1),
-                (usccs[1], "XF"): (1, 1),
-                (usccs[2], "XF"): (1, 0),
-            }
-            over = ok(await http.get(f"{API}/supervision/over-cap", headers=scope, params={"year": year}))
-            # cap 1 per department: enterprise 0 has 3 capped SJ visits; enterprise total cap 4 not exceeded (3)
-            assert [
-                (o["enterprise_uscc"], o["scope"], o["dept_code"], o["count"], o["limit"]) for o in over
-            ] == [(usccs[0], "department", "SJ", 3, 1)]
-            yoy = {
-                r["dept_code"]: r
-                for r in ok(
-                    await http.get(f"{API}/supervision/year-on-year", headers=scope, params={"year": year})
-                )
-            }
-            # SJ: last year 0,1,2 random + 3 joint = 4; this year 3 + 2 = 5 → +1, +250‰ = +25.0%
-            assert (yoy["SJ"]["previous"], yoy["SJ"]["current"], yoy["SJ"]["text"]) == (4, 5, "+25.0%")
-            # XF: last year 3 random, 3 joint, 2 random = 3; this year 0 joint, 1 joint, 2 key-area = 3 → 持平
-            assert (yoy["XF"]["previous"], yoy["XF"]["current"], yoy["XF"]["text_zh"]) == (3, 3, "持平")
-            # All visits (a joint visit once): last year 6, this year 6 → 0
-            assert (yoy["*"]["previous"], yoy["*"]["current"]) == (6, 6)
-            share = ok(await http.get(f"{API}/supervision/joint-share", headers=scope, params={"year": year}))
-            # 2 joint of 6 visits this year = 333.3‰ → 333 (half away from zero) = 33.3%
-            assert (share["joint"], share["total"], share["permille"], share["text"]) == (2, 6, 333, "33.3%")
-            summary = ok(await http.get(f"{API}/supervision/summary", headers=scope, params={"year": year}))
-            assert summary["visits"] == 6 and summary["over_cap"] == 1 and summary["scope"] == "210199"
-            assert {r["mode"]: r["count"] for r in summary["by_mode"]} == {
-                "entry_code": 3,
-                "enterprise_code": 1,
-                "emergency": 1,
-                "backfilled": 1,
-            }
-            # another district's supervisor sees none of it; officers and enterprises are not supervisors
-            other = ok(
-                await http.get(
-                    f"{API}/supervision/frequency", headers=supervisor("210103"), params={"year": year}
-                )
-            )
-            assert not [r for r in other["items"] if r["enterprise_uscc"] in usccs]
-            assert (await http.get(f"{API}/supervision/summary", headers=officer())).status_code == 403
-
-    async def test_refusals_by_code(self, env: Env) -> None:
-        async with client(env.url) as http:
-            body = {
-                "task_id": KEY_AREA_TASK,
-                "enterprise_uscc": ENTERPRISE,
-                "officers": [],
-                "item_codes": [FOOD_ITEM],
-            }
-            assert (
-                await http.post(f"{API}/visits/entry-codes", json=body, headers=officer())
-            ).status_code == 403
-            counts = ok(await http.get(f"{API}/supervision/refusals", headers=supervisor()))
-            row = next(r for r in counts if r["code"] == "TOO_FEW_OFFICERS")
-            assert row["count"] >= 1 and row["title"] == "在场持证执法人员少于两人"
-            listed = ok(
-                await http.get(
-                    f"{API}/refusals", headers=supervisor("210102"), params={"code": "TOO_FEW_OFFICERS"}
-                )
-            )
-            assert listed["items"] and all(r["district_code"] == "210102" for r in listed["items"])
-        stored = await env.scalar(sa.select(sa.func.count()).select_from(m.EntryRefusal))
-        assert stored >= 1
 
 
 class TestAuditOfVisits:
     async def test_the_auditor_appends_every_visit_start_to_the_chain(self, env: Env) -> None:
-        from services.common.db import transaction
-        from services.inspection import service
-
         async with client(env.url) as http:
             visit = await started_visit(http)
             async with transaction(env.svc.runtime.factory) as session:
-                await service.audit_visit_starts(session)
+                await entry.audit_visit_starts(session)
             report = ok(await http.get(f"{API}/audit/verify", headers=admin()))
         assert report["valid"] is True
         audited = await env.scalar(
             sa.select(m.Visit.audited_at).where(m.Visit.visit_id == uuid.UUID(visit["visit_id"]))
         )
         assert audited is not None
-        from services.common.tables import audit_t
 
         entries = await env.rows(
             sa.select(audit_t.c.action, audit_t.c.actor).where(
@@ -452,10 +339,6 @@ class TestAuditOfVisits:
         assert entries == [("visit.started.entry_code", f"ent-{ENTERPRISE}")]
 
     async def test_batches_interleaved_with_single_appends_keep_one_valid_chain(self, env: Env) -> None:
-        from services.common.db import transaction
-        from services.common.tables import audit_t
-        from services.inspection import service
-
         async with client(env.url) as http:
             first = [await started_visit(http) for _ in range(3)]
             ok(
@@ -468,9 +351,7 @@ class TestAuditOfVisits:
             )
             second = [await started_visit(http) for _ in range(2)]
             async with transaction(env.svc.runtime.factory) as session:
-                await service.audit_visit_starts(
-                    session
-                )  # whatever the service's own auditor has not done yet
+                await entry.audit_visit_starts(session)  # whatever the service's own auditor has not done yet
             report = ok(await http.get(f"{API}/audit/verify", headers=admin()))
         assert report["valid"] is True
         ids = [v["visit_id"] for v in first + second]

@@ -73,10 +73,18 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
-from services.common.errors import Unprocessable
-from services.inspection.domain.entry_rules import EntryRefused
-from services.inspection.domain.frequency import SHANGHAI
+from services.common.clock import CHINA
 from services.inspection.domain.registry import validate_uscc
+from services.inspection.errors import (
+    CodeExpired,
+    CodeInvalid,
+    CodeUsed,
+    CodeWrongEnterprise,
+    EnterpriseCodeInvalid,
+    EnterpriseCodeRevoked,
+    EntryRefused,
+    InvalidEntryPayload,
+)
 
 FORMAT_VERSION = 1
 ENTRY_TYP = "zhifa-entry"
@@ -88,59 +96,6 @@ MAX_CODE_LENGTH = 4096
 _B64 = re.compile(r"[A-Za-z0-9_-]*")
 _NONCE = re.compile(r"[A-Za-z0-9_-]{8,64}")
 _KID = re.compile(r"[A-Za-z0-9._-]{1,64}")
-
-
-# ---------------------------------------------------------------------------------------------------------
-# Errors
-
-
-class CodeInvalid(EntryRefused):
-    code = "CODE_INVALID"
-    title = "检查码无效"
-    title_en = "Invalid entry code"
-    counts_against_unit = False  # unreadable, forged or foreign: nothing says which officers, if any
-
-
-class CodeExpired(EntryRefused):
-    code = "CODE_EXPIRED"
-    title = "检查码已过期"
-    title_en = "Entry code expired"
-
-
-class CodeUsed(EntryRefused):
-    code = "CODE_USED"
-    status = 409
-    title = "检查码已使用"
-    title_en = "Entry code already used"
-    # Checked after the enterprise (step 6 after 7): only the enterprise the code names, which used it, can
-    # get this; presenting it again is its own doing.
-    counts_against_unit = False
-
-
-class CodeWrongEnterprise(EntryRefused):
-    code = "CODE_WRONG_ENTERPRISE"
-    title = "检查码不是为本企业签发的"
-    title_en = "Entry code issued for another enterprise"
-
-
-class EnterpriseCodeInvalid(EntryRefused):
-    code = "ENTERPRISE_CODE_INVALID"
-    title = "企业码无效"
-    title_en = "Invalid enterprise code"
-    counts_against_unit = False  # a misread or forged QR code says nothing about the inspection
-
-
-class EnterpriseCodeRevoked(EntryRefused):
-    code = "ENTERPRISE_CODE_REVOKED"
-    title = "企业码已作废"
-    title_en = "Enterprise code superseded"
-    counts_against_unit = False  # the enterprise still shows a code it has replaced
-
-
-class InvalidEntryPayload(Unprocessable):
-    code = "INVALID_ENTRY_PAYLOAD"
-    title = "检查码内容不完整"
-    title_en = "Invalid entry code content"
 
 
 CODE_REFUSALS: tuple[type[EntryRefused], ...] = (CodeInvalid, CodeExpired, CodeUsed, CodeWrongEnterprise)
@@ -447,4 +402,4 @@ def _check_kid(kid: str) -> str:
 
 
 def _shanghai(moment: datetime) -> str:
-    return moment.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M:%S")
+    return moment.astimezone(CHINA).strftime("%Y-%m-%d %H:%M:%S")

@@ -40,9 +40,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from enum import StrEnum
-from typing import ClassVar
 
-from services.common.errors import Conflict, DomainError, Forbidden, Unprocessable
+from services.common.clock import local_date
 from services.inspection.domain.frequency import (
     DEFAULT_POLICY,
     TASK_KIND_ZH,
@@ -50,7 +49,6 @@ from services.inspection.domain.frequency import (
     FrequencyPolicy,
     QuietWindow,
     cap_breach,
-    local_date,
     quiet_reason,
     year_of,
 )
@@ -63,6 +61,27 @@ from services.inspection.domain.registry import (
     OfficerStatus,
     validate_uscc,
 )
+from services.inspection.errors import (
+    ApprovalNotAllowed,
+    CertExpired,
+    CertRevoked,
+    CertSuspended,
+    EnterpriseNotInTask,
+    EntryRefused,
+    FrequencyCapReached,
+    InvalidTask,
+    ItemNotInCatalogue,
+    ItemNotInTask,
+    ItemNotOnSite,
+    ItemOutOfAuthority,
+    NoItems,
+    NotCertified,
+    OfficerOutOfAuthority,
+    QuietPeriod,
+    TaskNotApproved,
+    TaskStateConflict,
+    TooFewOfficers,
+)
 
 DEPARTMENT_NAMES: Mapping[str, str] = {
     "SJ": "市场监管",
@@ -73,137 +92,6 @@ DEPARTMENT_NAMES: Mapping[str, str] = {
     "WJ": "卫生健康",
     "XF": "消防救援",
 }
-
-# ---------------------------------------------------------------------------------------------------------
-# Refusals
-
-
-class EntryRefused(DomainError):
-    """Base of every refusal of entry; the service records and publishes each one.
-
-    ``counts_against_unit``: whether the refusal is a sign of how the officers inspect (乱检查) and counts in
-    the inspecting unit's risk figures. It is False for the refusals that are the caller's own doing — a code
-    that does not verify, a used code presented again by the enterprise that used it — which anyone holding
-    a phone can repeat at will (docs/risk-model.md §2, "Refused entries").
-    """
-
-    code = "ENTRY_REFUSED"
-    status = 403
-    title = "不得入企检查"
-    title_en = "Entry refused"
-    counts_against_unit: ClassVar[bool] = True
-
-
-class TaskNotApproved(EntryRefused):
-    code = "TASK_NOT_APPROVED"
-    title = "检查任务未经批准或不在有效期内"
-    title_en = "The inspection task is not approved or not active"
-
-
-class EnterpriseNotInTask(EntryRefused):
-    code = "ENTERPRISE_NOT_IN_TASK"
-    title = "该企业不在本检查任务范围内"
-    title_en = "The enterprise is not part of this task"
-
-
-class NotCertified(EntryRefused):
-    code = "NOT_CERTIFIED"
-    title = "未取得行政执法证件，不得从事行政检查"
-    title_en = "Not a certified enforcement officer"
-
-
-class CertSuspended(EntryRefused):
-    code = "CERT_SUSPENDED"
-    title = "执法证已暂扣"
-    title_en = "Certificate suspended"
-
-
-class CertRevoked(EntryRefused):
-    code = "CERT_REVOKED"
-    title = "执法证已收缴"
-    title_en = "Certificate revoked"
-
-
-class CertExpired(EntryRefused):
-    code = "CERT_EXPIRED"
-    title = "执法证已过期"
-    title_en = "Certificate expired"
-
-
-class OfficerOutOfAuthority(EntryRefused):
-    code = "OFFICER_OUT_OF_AUTHORITY"
-    title = "执法人员不属于本任务的执法部门"
-    title_en = "The officer's department does not take part in this task"
-
-
-class TooFewOfficers(EntryRefused):
-    code = "TOO_FEW_OFFICERS"
-    title = "在场持证执法人员少于两人"
-    title_en = "Fewer than two certified officers"
-
-
-class NoItems(EntryRefused):
-    code = "NO_ITEMS"
-    status = 422
-    title = "未列明检查事项"
-    title_en = "No inspection items given"
-
-
-class ItemNotInCatalogue(EntryRefused):
-    code = "ITEM_NOT_IN_CATALOGUE"
-    title = "检查事项不在行政检查事项清单中"
-    title_en = "Item not in the inspection item catalogue"
-
-
-class ItemNotOnSite(EntryRefused):
-    code = "ITEM_NOT_ON_SITE"
-    title = "该检查事项不实施入企现场检查"
-    title_en = "The item is inspected off-site only"
-
-
-class ItemNotInTask(EntryRefused):
-    code = "ITEM_NOT_IN_TASK"
-    title = "检查事项不在本检查任务范围内"
-    title_en = "The item is not part of this task"
-
-
-class ItemOutOfAuthority(EntryRefused):
-    code = "ITEM_OUT_OF_AUTHORITY"
-    title = "检查事项超出在场执法人员的职权"
-    title_en = "The item is outside the present officers' authority"
-
-
-class QuietPeriod(EntryRefused):
-    code = "QUIET_PERIOD"
-    title = "企业处于无事不扰期"
-    title_en = "The enterprise is in a no-disturbance period"
-
-
-class FrequencyCapReached(EntryRefused):
-    code = "FREQUENCY_CAP_REACHED"
-    title = "企业年度检查次数已达上限"
-    title_en = "The enterprise's yearly inspection cap is reached"
-
-
-# Task lifecycle errors (not refusals of entry)
-
-
-class InvalidTask(Unprocessable):
-    code = "INVALID_TASK"
-    title = "检查任务信息不符合要求"
-    title_en = "Invalid inspection task"
-
-
-class ApprovalNotAllowed(Forbidden):
-    code = "APPROVAL_NOT_ALLOWED"
-    title = "无权审批该检查任务"
-    title_en = "Not allowed to approve this task"
-
-
-class TaskStateConflict(Conflict):
-    code = "TASK_STATE_CONFLICT"
-    title = "检查任务当前状态不允许此操作"
-    title_en = "The task's state does not allow this"
 
 
 # ---------------------------------------------------------------------------------------------------------

@@ -25,10 +25,10 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime
 from enum import StrEnum
 
-SHANGHAI = timezone(timedelta(hours=8), "Asia/Shanghai")
+from services.common.clock import local_date
 
 
 class TaskKind(StrEnum):
@@ -44,13 +44,6 @@ TASK_KIND_ZH: Mapping[TaskKind, str] = {
     TaskKind.COMPLAINT: "投诉举报核查",
     TaskKind.KEY_AREA: "重点领域检查",
 }
-
-
-def local_date(moment: datetime) -> date:
-    """The Asia/Shanghai calendar date of an aware timestamp."""
-    if moment.tzinfo is None or moment.utcoffset() is None:
-        raise ValueError("timestamps must be timezone-aware")
-    return moment.astimezone(SHANGHAI).date()
 
 
 def year_of(moment: datetime) -> int:

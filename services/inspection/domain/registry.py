@@ -8,9 +8,8 @@ Identifier rules:
 
 * USCC: GB 32100-2015 via ``stdnum.cn.uscc`` (length, alphabet, check digit). Invalid → ``INVALID_USCC`` (422).
 * 居民身份证号: GB 11643-1999 via ``stdnum.cn.ric`` (length, birth date, region, check digit).
-  Invalid → ``INVALID_ID_NUMBER`` (422). Masked for display as ``2101**********1234``: the first four digits
-  (province and city) and the last four are kept, the district, birth date and sequence (ten characters)
-  are hidden.
+  Invalid → ``INVALID_ID_NUMBER`` (422). Masked for display by the kernel (``services.common.masking``:
+  ``2101**********1234``, the first four and the last four characters kept).
 * Certificate numbers (执法证号): the format is provincial, so it is a configurable ``CertNumberRule``. The
   default, ``LIAONING_CERT_RULE``, is the format used in SPEC and the sample data: ``辽`` + the city letter of
   the licence-plate series (A = 沈阳) + ``-`` + seven digits, e.g. ``辽A-0012345``. Other provinces or a
@@ -29,65 +28,17 @@ from stdnum.cn import ric as stdnum_ric
 from stdnum.cn import uscc as stdnum_uscc
 from stdnum.exceptions import ValidationError
 
-from services.common.errors import Conflict, Unprocessable
-
-# ---------------------------------------------------------------------------------------------------------
-# Errors
-
-
-class InvalidUscc(Unprocessable):
-    code = "INVALID_USCC"
-    title = "统一社会信用代码无效"
-    title_en = "Invalid unified social credit code"
-
-
-class InvalidIdNumber(Unprocessable):
-    code = "INVALID_ID_NUMBER"
-    title = "居民身份证号码无效"
-    title_en = "Invalid resident identity card number"
-
-
-class InvalidCertNumber(Unprocessable):
-    code = "INVALID_CERT_NO"
-    title = "执法证号格式无效"
-    title_en = "Invalid enforcement certificate number"
-
-
-class StatusReasonRequired(Unprocessable):
-    code = "STATUS_REASON_REQUIRED"
-    title = "变更执法证状态须说明理由"
-    title_en = "A reason is required for this certificate status change"
-
-
-class ReturnDateRequired(Unprocessable):
-    code = "RETURN_DATE_REQUIRED"
-    title = "离岗轮训须填写返岗日期"
-    title_en = "Retraining requires a return date"
-
-
-class ValidUntilRequired(Unprocessable):
-    code = "VALID_UNTIL_REQUIRED"
-    title = "换发执法证须填写新的有效期"
-    title_en = "A renewed certificate needs a new valid-until date"
-
-
-class InvalidStatusTransition(Conflict):
-    code = "INVALID_STATUS_TRANSITION"
-    title = "执法证状态不允许此变更"
-    title_en = "This certificate status change is not allowed"
-
-
-class InvalidInspectionItem(Unprocessable):
-    code = "INVALID_INSPECTION_ITEM"
-    title = "检查事项信息不完整或格式错误"
-    title_en = "Invalid inspection item"
-
-
-class ItemVersionConflict(Conflict):
-    code = "ITEM_VERSION_CONFLICT"
-    title = "检查事项版本冲突"
-    title_en = "Inspection item version conflict"
-
+from services.inspection.errors import (
+    InvalidCertNumber,
+    InvalidIdNumber,
+    InvalidInspectionItem,
+    InvalidStatusTransition,
+    InvalidUscc,
+    ItemVersionConflict,
+    ReturnDateRequired,
+    StatusReasonRequired,
+    ValidUntilRequired,
+)
 
 # ---------------------------------------------------------------------------------------------------------
 # Identifiers
@@ -124,27 +75,6 @@ def validate_ric(value: str) -> str:
             f"居民身份证号码无效：{_stdnum_reason_zh(exc)}",
             detail_en=f"Resident identity card number is invalid: {exc}",
         ) from exc
-
-
-def mask_ric(value: str) -> str:
-    """``2101**********1234``: keeps province+city and the last four characters, validates first."""
-    number = validate_ric(value)
-    return number[:4] + "*" * 10 + number[-4:]
-
-
-MASKED_RIC = re.compile(r"^\d{4}\*{10}\d{3}[\dX]$")
-
-
-def is_masked_ric(value: str) -> bool:
-    return bool(MASKED_RIC.match(value))
-
-
-def mask_name(name: str) -> str:
-    """A person's name for public display: the first character kept, the rest starred (张** / 欧**)."""
-    name = name.strip()
-    if not name:
-        return name
-    return name[0] + "*" * max(len(name) - 1, 1)
 
 
 def _stdnum_reason_zh(exc: ValidationError) -> str:

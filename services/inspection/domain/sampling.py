@@ -44,8 +44,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from services.common.errors import Conflict, Unprocessable
 from services.inspection.domain.registry import Officer, validate_uscc
+from services.inspection.errors import InvalidDrawInput, TooFewOfficersForDraw, UnknownAlgorithm
 
 ALGORITHM_V1 = "sha256-rank-v1"
 ALGORITHMS = frozenset({ALGORITHM_V1})
@@ -55,24 +55,6 @@ DEFAULT_RATIOS_BP: Mapping[str, int] = {"A": 500, "B": 2000, "C": 6000, "D": 100
 #: Class assumed for an enterprise the risk service has not classified yet.
 DEFAULT_UNKNOWN_CLASS = "B"
 DEFAULT_GROUP_SIZE = 2
-
-
-class UnknownAlgorithm(Unprocessable):
-    code = "UNKNOWN_DRAW_ALGORITHM"
-    title = "抽取算法版本不受支持"
-    title_en = "Unsupported draw algorithm"
-
-
-class InvalidDrawInput(Unprocessable):
-    code = "INVALID_DRAW_INPUT"
-    title = "抽取参数无效"
-    title_en = "Invalid draw input"
-
-
-class TooFewOfficersForDraw(Conflict):
-    code = "DRAW_TOO_FEW_OFFICERS"
-    title = "可抽取的持证执法人员不足"
-    title_en = "Not enough certified officers to draw from"
 
 
 @dataclass(frozen=True, slots=True)

@@ -24,15 +24,31 @@ The enterprise may rate a completed visit once, within 7 days (168 hours) of che
 from __future__ import annotations
 
 import re
+import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from enum import StrEnum
 
-from services.common.errors import Conflict, Forbidden, Unprocessable
-from services.inspection.domain.entry_rules import EntryRefused, Task
-from services.inspection.domain.frequency import TaskKind, VisitRecord, local_date
+from services.common.clock import local_date
+from services.inspection.domain.entry_rules import Task
+from services.inspection.domain.frequency import TaskKind, VisitRecord
 from services.inspection.domain.registry import Catalogue, Enterprise, Officer
+from services.inspection.errors import (
+    AlreadyRated,
+    BackfillWindowPassed,
+    EmergencyScanLate,
+    InvalidOutcome,
+    InvalidRating,
+    ItemNotInVisit,
+    OfficerNotInVisit,
+    OutcomesMissing,
+    RatingWindowClosed,
+    VisitNotCompleted,
+    VisitNotInProgress,
+    VisitReasonRequired,
+    VisitTimeInvalid,
+)
 
 BACKFILL_WINDOW = timedelta(days=10)
 EMERGENCY_SCAN_WINDOW = timedelta(hours=12)
@@ -73,88 +89,6 @@ NEGATIVE_TAGS = ("扰企", "态度差", "索要财物", "推诿", "未出示证�
 RATING_TAGS: tuple[str, ...] = POSITIVE_TAGS + NEGATIVE_TAGS
 #: Tags that point at possible misconduct: the service raises them to supervisors whatever the stars.
 SERIOUS_TAGS = frozenset({"索要财物", "未出示证件", "超范围检查"})
-
-
-# ---------------------------------------------------------------------------------------------------------
-# Errors
-
-
-class VisitReasonRequired(Unprocessable):
-    code = "VISIT_REASON_REQUIRED"
-    title = "紧急检查或补录须说明理由"
-    title_en = "Emergency and back-filled visits need a reason"
-
-
-class VisitTimeInvalid(Unprocessable):
-    code = "VISIT_TIME_INVALID"
-    title = "检查时间不正确"
-    title_en = "Invalid visit time"
-
-
-class BackfillWindowPassed(EntryRefused):
-    code = "BACKFILL_WINDOW_PASSED"
-    title = "已超过补录期限"
-    title_en = "The back-fill window has passed"
-
-
-class EmergencyScanLate(EntryRefused):
-    code = "EMERGENCY_SCAN_LATE"
-    title = "紧急检查未在离开前扫码"
-    title_en = "Emergency visit scanned too late"
-
-
-class VisitNotInProgress(Conflict):
-    code = "VISIT_NOT_IN_PROGRESS"
-    title = "检查已结束，不能再记录"
-    title_en = "The visit is not in progress"
-
-
-class ItemNotInVisit(Unprocessable):
-    code = "ITEM_NOT_IN_VISIT"
-    title = "该事项不在本次检查范围内"
-    title_en = "The item is not part of this visit"
-
-
-class OfficerNotInVisit(Forbidden):
-    code = "OFFICER_NOT_IN_VISIT"
-    title = "非本次检查的执法人员"
-    title_en = "Not an officer of this visit"
-
-
-class InvalidOutcome(Unprocessable):
-    code = "INVALID_OUTCOME"
-    title = "检查结果记录不完整"
-    title_en = "Incomplete item outcome"
-
-
-class OutcomesMissing(Conflict):
-    code = "OUTCOMES_MISSING"
-    title = "尚有检查事项未记录结果"
-    title_en = "Some items have no outcome"
-
-
-class VisitNotCompleted(Conflict):
-    code = "VISIT_NOT_COMPLETED"
-    title = "检查尚未结束，暂不能评价"
-    title_en = "The visit is not completed"
-
-
-class RatingWindowClosed(Conflict):
-    code = "RATING_WINDOW_CLOSED"
-    title = "已超过评价期限"
-    title_en = "The rating window has closed"
-
-
-class AlreadyRated(Conflict):
-    code = "ALREADY_RATED"
-    title = "该次检查已评价"
-    title_en = "The visit is already rated"
-
-
-class InvalidRating(Unprocessable):
-    code = "INVALID_RATING"
-    title = "评价内容不符合要求"
-    title_en = "Invalid rating"
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -405,6 +339,14 @@ def rating_deadline(visit: Visit, window: timedelta = RATING_WINDOW) -> datetime
 
 # ---------------------------------------------------------------------------------------------------------
 # Violation events
+
+#: uuid5 namespace of violation ids: the same violating item of the same visit always has the same id.
+VIOLATION_NAMESPACE = uuid.UUID("0b6e1c7a-5d2f-5c1e-9a57-2f5c1b0e7d11")
+
+
+def violation_id(key: str) -> uuid.UUID:
+    """The violation's id, derived from its stable key (idempotent across retries)."""
+    return uuid.uuid5(VIOLATION_NAMESPACE, key)
 
 
 @dataclass(frozen=True, slots=True)

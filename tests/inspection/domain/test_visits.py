@@ -9,6 +9,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from stdnum.cn import uscc as stdnum_uscc
 
+from services.inspection import errors
 from services.inspection.domain import visits as v
 from services.inspection.domain.entry_rules import Task, TaskStatus
 from services.inspection.domain.frequency import TaskKind, enterprise_year
@@ -112,25 +113,25 @@ class TestStart:
         assert visit.emergency and visit.started_at == NOW - timedelta(hours=3) and visit.recorded_at == NOW
 
     def test_emergency_needs_a_reason_and_a_scan_within_12_hours(self) -> None:
-        with pytest.raises(v.VisitReasonRequired):
+        with pytest.raises(errors.VisitReasonRequired):
             started(VisitMode.EMERGENCY, started_at=NOW - timedelta(hours=1))
         started(VisitMode.EMERGENCY, started_at=NOW - timedelta(hours=12), reason="险情")
-        with pytest.raises(v.EmergencyScanLate):
+        with pytest.raises(errors.EmergencyScanLate):
             started(VisitMode.EMERGENCY, started_at=NOW - timedelta(hours=12, seconds=1), reason="险情")
 
     def test_backfill_within_ten_days(self) -> None:
         ok = started(VisitMode.BACKFILLED, started_at=NOW - timedelta(days=10), reason="系统故障，工单 #451")
         assert ok.backfilled
-        with pytest.raises(v.BackfillWindowPassed) as err:
+        with pytest.raises(errors.BackfillWindowPassed) as err:
             started(VisitMode.BACKFILLED, started_at=NOW - timedelta(days=10, seconds=1), reason="系统故障")
         assert err.value.code == "BACKFILL_WINDOW_PASSED" and err.value.status == 403
 
     def test_times(self) -> None:
-        with pytest.raises(v.VisitTimeInvalid):
+        with pytest.raises(errors.VisitTimeInvalid):
             started(VisitMode.BACKFILLED, reason="x")  # no start time
-        with pytest.raises(v.VisitTimeInvalid):
+        with pytest.raises(errors.VisitTimeInvalid):
             started(VisitMode.BACKFILLED, started_at=NOW + timedelta(minutes=1), reason="x")
-        with pytest.raises(v.VisitTimeInvalid):
+        with pytest.raises(errors.VisitTimeInvalid):
             started(started_at=NOW - timedelta(hours=1))  # a scanned visit starts at the scan
 
     def test_emergency_and_backfilled_visits_count_for_frequency(self) -> None:
@@ -148,19 +149,19 @@ class TestOutcomes:
             ItemOutcome("SJ-SP-002", Outcome.VIOLATION, "进货记录缺失", ("not-a-hash",)),
             ItemOutcome("SJ-SP-002", Outcome.VIOLATION, "进货记录缺失", (EVIDENCE[:63],)),
         ):
-            with pytest.raises(v.InvalidOutcome):
+            with pytest.raises(errors.InvalidOutcome):
                 v.record_outcome(visit, bad, recorded_by="辽A-0012345", now=NOW)
 
     def test_order_to_correct_needs_a_later_deadline(self) -> None:
         visit = started()
-        with pytest.raises(v.InvalidOutcome):
+        with pytest.raises(errors.InvalidOutcome):
             v.record_outcome(
                 visit,
                 ItemOutcome("SJ-SP-003", Outcome.ORDERED_TO_CORRECT, "整改"),
                 recorded_by="辽A-0012345",
                 now=NOW,
             )
-        with pytest.raises(v.InvalidOutcome) as err:
+        with pytest.raises(errors.InvalidOutcome) as err:
             v.record_outcome(
                 visit,
                 ItemOutcome(
@@ -173,25 +174,25 @@ class TestOutcomes:
 
     def test_deadline_only_for_orders_and_education_needs_content(self) -> None:
         visit = started()
-        with pytest.raises(v.InvalidOutcome):
+        with pytest.raises(errors.InvalidOutcome):
             v.record_outcome(
                 visit,
                 ItemOutcome("SJ-SP-003", Outcome.COMPLIANT, correction_deadline=date(2026, 7, 1)),
                 recorded_by="辽A-0012345",
                 now=NOW,
             )
-        with pytest.raises(v.InvalidOutcome):
+        with pytest.raises(errors.InvalidOutcome):
             v.record_outcome(
                 visit, ItemOutcome("SJ-SP-003", Outcome.EDUCATED), recorded_by="辽A-0012345", now=NOW
             )
 
     def test_item_and_officer_must_belong_to_the_visit(self) -> None:
         visit = started()
-        with pytest.raises(v.ItemNotInVisit):
+        with pytest.raises(errors.ItemNotInVisit):
             v.record_outcome(
                 visit, ItemOutcome("SJ-TZ-001", Outcome.COMPLIANT), recorded_by="辽A-0012345", now=NOW
             )
-        with pytest.raises(v.OfficerNotInVisit):
+        with pytest.raises(errors.OfficerNotInVisit):
             v.record_outcome(
                 visit, ItemOutcome("SJ-SP-002", Outcome.COMPLIANT), recorded_by="辽A-0099999", now=NOW
             )
@@ -219,18 +220,18 @@ class TestCheckout:
         visit = v.record_outcome(
             started(), ItemOutcome("SJ-SP-002", Outcome.COMPLIANT), recorded_by="辽A-0012345", now=NOW
         )
-        with pytest.raises(v.OutcomesMissing) as err:
+        with pytest.raises(errors.OutcomesMissing) as err:
             v.checkout(visit, by="辽A-0012345", now=NOW + timedelta(hours=1))
         assert err.value.extra["missing"] == ["SJ-SP-003", "ST-GF-002"] and err.value.status == 409
 
     def test_checkout_completes_and_freezes(self) -> None:
         done = v.checkout(all_recorded(started()), by="辽A-0012345", now=NOW + timedelta(hours=1))
         assert done.status is v.VisitStatus.COMPLETED and done.completed_at == NOW + timedelta(hours=1)
-        with pytest.raises(v.VisitNotInProgress):
+        with pytest.raises(errors.VisitNotInProgress):
             v.record_outcome(
                 done, ItemOutcome("SJ-SP-002", Outcome.COMPLIANT), recorded_by="辽A-0012345", now=NOW
             )
-        with pytest.raises(v.VisitNotInProgress):
+        with pytest.raises(errors.VisitNotInProgress):
             v.checkout(done, by="辽A-0012345", now=NOW + timedelta(hours=2))
 
 
@@ -278,14 +279,14 @@ class TestRating:
         done = self.done()
         assert v.rating_deadline(done) == NOW + timedelta(hours=1) + timedelta(days=7)
         v.rate(done, stars=3, now=NOW + timedelta(hours=1) + timedelta(days=7) - timedelta(seconds=1))
-        with pytest.raises(v.RatingWindowClosed):
+        with pytest.raises(errors.RatingWindowClosed):
             v.rate(done, stars=3, now=NOW + timedelta(hours=1) + timedelta(days=7))
 
     def test_once_only_and_only_after_checkout(self) -> None:
-        with pytest.raises(v.VisitNotCompleted):
+        with pytest.raises(errors.VisitNotCompleted):
             v.rate(started(), stars=4, now=NOW)
         rated = v.rate(self.done(), stars=4, now=NOW + timedelta(hours=2))
-        with pytest.raises(v.AlreadyRated):
+        with pytest.raises(errors.AlreadyRated):
             v.rate(rated, stars=1, now=NOW + timedelta(hours=3))
 
     @pytest.mark.parametrize(
@@ -299,7 +300,7 @@ class TestRating:
         ],
     )
     def test_invalid_ratings(self, kw: dict[str, object]) -> None:
-        with pytest.raises(v.InvalidRating):
+        with pytest.raises(errors.InvalidRating):
             v.rate(self.done(), now=NOW + timedelta(hours=2), **kw)  # type: ignore[arg-type]
 
     def test_serious_tags_need_attention_whatever_the_stars(self) -> None:
