@@ -37,7 +37,7 @@ from tests.inspection.helpers import (
     new_task,
     refused,
 )
-from tests.support.http import ok
+from tests.support.http import ok, problem
 from tests.support.personas import admin, enterprise, officer, supervisor
 from tests.support.stack import client, wait_for
 
@@ -361,6 +361,16 @@ class TestBadInputAndAbuse:
             await refused(
                 env, await entry_code_raw(http, SJ[0], [YJ_EXPIRED], task=joint["task_id"]), "CERT_EXPIRED"
             )
+
+    async def test_a_refusal_reads_in_english_with_its_specifics(self, env: Env) -> None:
+        """Accept-Language: en answers the English detail naming the certificate, not the Chinese detail in
+        brackets after the English title."""
+        async with client(env.url) as http:
+            r = await entry_code_raw(http, SJ[0], [SJ_SUSPENDED], headers={"Accept-Language": "en"})
+        body = problem(r, 403, "CERT_SUSPENDED")
+        assert body["title"] == "Certificate suspended"
+        assert SJ_SUSPENDED in body["detail"] and "was suspended" in body["detail"], body
+        assert "暂扣" not in body["detail"] and "不得" not in body["detail"], body
 
     async def test_one_officer_only(self, env: Env) -> None:
         async with client(env.url) as http:

@@ -183,7 +183,11 @@ class Entry:
         """Anyone put forward who is not in the registry is refused as ``NOT_CERTIFIED``."""
         if self.unknown:
             ref = self.unknown[0]
-            raise NotCertified(f"“{ref}”未在执法人员名录中登记，不得从事行政检查", extra={"ref": ref})
+            raise NotCertified(
+                f"“{ref}”未在执法人员名录中登记，不得从事行政检查",
+                detail_en=f"{ref} is not in the register of officers: no inspection",
+                extra={"ref": ref},
+            )
 
 
 def _split_refs(principal: Principal, refs: Sequence[str]) -> tuple[list[str], list[str]]:
@@ -281,6 +285,7 @@ async def _enterprise_for_entry(
     if row is None:
         raise EnterpriseNotInTask(
             f"统一社会信用代码 {uscc} 的企业未在企业名录中登记，不在检查任务 {task_id} 范围内",
+            detail_en=f"No enterprise with USCC {uscc} is registered: it is not part of task {task_id}",
             extra={"uscc": uscc},
         )
     return row
@@ -534,7 +539,11 @@ async def check_in(
         # racing the yearly cap, are serialised here (and the facts below are read after the winner commits).
         enterprise = await entry_repo.enterprise_row(session, uscc, lock=True)
         if enterprise is None:
-            raise CodeWrongEnterprise("本企业未在企业名录中登记，不能使用该检查码", extra={"uscc": uscc})
+            raise CodeWrongEnterprise(
+                "本企业未在企业名录中登记，不能使用该检查码",
+                detail_en=f"This enterprise ({uscc}) is not registered and cannot use the entry code",
+                extra={"uscc": uscc},
+            )
         attempt.district_code = enterprise.district_code
         entry = await _gather(
             session,
@@ -549,7 +558,10 @@ async def check_in(
         )
         code_row = entry.facts.code
         if code_row is None or code_row.uscc != payload.uscc or code_row.task_id != payload.task_id:
-            raise CodeInvalid("检查码不是由本系统签发的，不得据此入企检查")
+            raise CodeInvalid(
+                "检查码不是由本系统签发的，不得据此入企检查",
+                detail_en="The entry code was not issued by this system: no entry on it",
+            )
         task = entry.task(task_id)
         attempt.dept_code = task.lead_dept
         # The enterprise first: another enterprise holding a used code must not learn when it was used.
@@ -568,7 +580,10 @@ async def check_in(
         _judge(ctx, entry, task, now)
         values = _visit_values(entry, visit, principal)
         if not await entry_repo.insert_visit(session, values, claim_code=code_id):
-            raise CodeUsed(f"检查码 {payload.code_id} 已使用，每个检查码只能使用一次")
+            raise CodeUsed(
+                f"检查码 {payload.code_id} 已使用，每个检查码只能使用一次",
+                detail_en=f"Entry code {payload.code_id} is used; a code is used once",
+            )
     except EntryRefused as refusal:
         await refuse(session, factory, ctx, attempt, refusal)
         raise
@@ -604,7 +619,10 @@ async def scan_enterprise_code(
         attempt.uscc = scanned.uscc
         enterprise = await entry_repo.enterprise_row(session, scanned.uscc, lock=True)
         if enterprise is None:
-            raise EnterpriseCodeInvalid("企业码对应的企业未在企业名录中登记")
+            raise EnterpriseCodeInvalid(
+                "企业码对应的企业未在企业名录中登记",
+                detail_en=f"The enterprise of the enterprise code ({scanned.uscc}) is not registered",
+            )
         attempt.district_code = enterprise.district_code
         entry_code.verify_enterprise_code(
             body.enterprise_code, ctx.keys.public_keys, current_serial=enterprise.code_serial
