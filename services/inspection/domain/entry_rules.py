@@ -191,20 +191,7 @@ def new_task(
         problems.append(("任务结束日期不能早于开始日期", "the task cannot end before it starts"))
     codes = frozenset(item_codes)
     if catalogue is not None:
-        day = starts_on or local_date(created_at)
-        for code in sorted(codes):
-            item = catalogue.get(code, day)
-            if item is None:
-                problems.append(
-                    (f"检查事项 {code} 不在行政检查事项清单中", f"item {code} is not in the item catalogue")
-                )
-            elif item.dept_code not in depts:
-                problems.append(
-                    (
-                        f"检查事项 {code} 属于{_dept(item.dept_code)}，该部门未参加本任务",
-                        f"item {code} belongs to {item.dept_code}, which does not take part in the task",
-                    )
-                )
+        problems += _task_item_problems(codes, catalogue, starts_on or local_date(created_at), depts)
     if problems:
         raise InvalidTask(
             "；".join(zh for zh, _ in problems),
@@ -227,6 +214,27 @@ def new_task(
         requested_by_enterprise=requested_by_enterprise,
         draw_fingerprint=draw_fingerprint,
     )
+
+
+def _task_item_problems(
+    codes: Iterable[str], catalogue: Catalogue, day: date, depts: frozenset[str]
+) -> list[tuple[str, str]]:
+    """Each item of a task is in the catalogue on its first day and within a participating department."""
+    problems: list[tuple[str, str]] = []
+    for code in sorted(codes):
+        item = catalogue.get(code, day)
+        if item is None:
+            problems.append(
+                (f"检查事项 {code} 不在行政检查事项清单中", f"item {code} is not in the item catalogue")
+            )
+        elif item.dept_code not in depts:
+            problems.append(
+                (
+                    f"检查事项 {code} 属于{_dept(item.dept_code)}，该部门未参加本任务",
+                    f"item {code} belongs to {item.dept_code}, which does not take part in the task",
+                )
+            )
+    return problems
 
 
 def approve(
@@ -356,6 +364,15 @@ def check_entry(
 
     inspectors = _check_people(task, officers, day, counted=True)
     _check_people(task, [p for p in accompanying if not p.auxiliary], day, counted=False)
+    _check_officer_count(inspectors, config)
+    resolved = _check_items(task, items, catalogue, day, inspectors)
+    _check_officers_per_department(inspectors, resolved, config)
+    _check_quiet(task, enterprise, enterprise_class, now, quiet_windows, config.frequency)
+    _check_cap(task, enterprise, visit_counts, resolved, config.frequency)
+
+
+def _check_officer_count(inspectors: Sequence[Officer], config: EntryConfig) -> None:
+    """行政处罚法 第四十二条: 执法人员不得少于两人."""
     if len(inspectors) < config.min_officers:
         raise TooFewOfficers(
             f"在场持证执法人员仅{len(inspectors)}名{_names(inspectors)}，行政检查不得少于"
@@ -365,8 +382,12 @@ def check_entry(
             extra={"count": len(inspectors), "required": config.min_officers},
         )
 
-    resolved = _check_items(task, items, catalogue, day, inspectors)
-    for dept in sorted({item.dept_code for item in resolved}):
+
+def _check_officers_per_department(
+    inspectors: Sequence[Officer], items: Sequence[InspectionItem], config: EntryConfig
+) -> None:
+    """行政处罚法 第四十二条 binds each department acting in its own name on a joint visit."""
+    for dept in sorted({item.dept_code for item in items}):
         present = [o for o in inspectors if o.dept_code == dept]
         if len(present) < config.min_officers_per_department:
             raise TooFewOfficers(
@@ -381,7 +402,16 @@ def check_entry(
                 },
             )
 
-    policy = config.frequency
+
+def _check_quiet(
+    task: Task,
+    enterprise: Enterprise,
+    enterprise_class: str | None,
+    now: datetime,
+    windows: Sequence[QuietWindow],
+    policy: FrequencyPolicy,
+) -> None:
+    """无事不扰: no entry without a lead in a quiet window or to a quiet class (SPEC §2.4)."""
     reason = quiet_reason(
         enterprise.uscc,
         enterprise_class,
@@ -389,7 +419,7 @@ def check_entry(
         now,
         has_lead=bool(task.lead_id),
         requested_by_enterprise=task.requested_by_enterprise,
-        windows=quiet_windows,
+        windows=windows,
         policy=policy,
     )
     if reason is not None:
@@ -397,11 +427,19 @@ def check_entry(
             reason[0], detail_en=reason[1], extra={"uscc": enterprise.uscc, "risk_class": enterprise_class}
         )
 
-    inspecting_depts = {item.dept_code for item in resolved}
+
+def _check_cap(
+    task: Task,
+    enterprise: Enterprise,
+    visit_counts: EnterpriseYear,
+    items: Sequence[InspectionItem],
+    policy: FrequencyPolicy,
+) -> None:
+    """The yearly caps per department and per enterprise (SPEC §2.4)."""
     breach = cap_breach(
         visit_counts,
         task.kind,
-        inspecting_depts,
+        {item.dept_code for item in items},
         requested_by_enterprise=task.requested_by_enterprise,
         policy=policy,
     )

@@ -192,30 +192,7 @@ def draw(
     ``officers`` are certificate numbers of the certified pool (``certified_pool``); ``ratios`` are basis
     points per class.
     """
-    if algorithm not in ALGORITHMS:
-        raise UnknownAlgorithm(
-            f"不支持的抽取算法“{algorithm}”，支持：{'、'.join(sorted(ALGORITHMS))}",
-            detail_en=f"Draw algorithm {algorithm} is not supported; supported: {', '.join(sorted(ALGORITHMS))}",
-            extra={"algorithm": algorithm},
-        )
-    if not seed:
-        raise InvalidDrawInput("抽取种子不能为空", detail_en="The draw needs a seed")
-    if group_size < 1:
-        raise InvalidDrawInput("检查组人数至少为1", detail_en="An inspection group has at least 1 officer")
-    for cls, bp in ratios.items():
-        if not isinstance(bp, int) or isinstance(bp, bool) or not 0 <= bp <= 10000:
-            raise InvalidDrawInput(
-                f"风险等级{cls}的抽查比例须为0至10000之间的整数（万分比），实为{bp!r}",
-                detail_en=f"The sampling ratio of risk class {cls} is a whole number of basis points from 0 to "
-                f"10000, not {bp!r}",
-                extra={"risk_class": cls},
-            )
-    if unknown_class not in ratios:
-        raise InvalidDrawInput(
-            f"未评级企业默认等级“{unknown_class}”不在抽查比例表中",
-            detail_en=f"The class assumed for unclassified enterprises, {unknown_class}, has no sampling ratio",
-        )
-
+    _check_inputs(algorithm, seed, group_size, ratios, unknown_class)
     canonical_pool = _canonical_pool(pool)
     canonical_officers = tuple(sorted(set(officers)))
     if len(canonical_officers) != len(officers):
@@ -269,6 +246,35 @@ def draw(
         unassigned_officers=unassigned,
         assignments=assignments,
     )
+
+
+def _check_inputs(
+    algorithm: str, seed: str, group_size: int, ratios: Mapping[str, int], unknown_class: str
+) -> None:
+    """The draw's parameters, before anything is drawn."""
+    if algorithm not in ALGORITHMS:
+        raise UnknownAlgorithm(
+            f"不支持的抽取算法“{algorithm}”，支持：{'、'.join(sorted(ALGORITHMS))}",
+            detail_en=f"Draw algorithm {algorithm} is not supported; supported: {', '.join(sorted(ALGORITHMS))}",
+            extra={"algorithm": algorithm},
+        )
+    if not seed:
+        raise InvalidDrawInput("抽取种子不能为空", detail_en="The draw needs a seed")
+    if group_size < 1:
+        raise InvalidDrawInput("检查组人数至少为1", detail_en="An inspection group has at least 1 officer")
+    for cls, bp in ratios.items():
+        if not isinstance(bp, int) or isinstance(bp, bool) or not 0 <= bp <= 10000:
+            raise InvalidDrawInput(
+                f"风险等级{cls}的抽查比例须为0至10000之间的整数（万分比），实为{bp!r}",
+                detail_en=f"The sampling ratio of risk class {cls} is a whole number of basis points from 0 to "
+                f"10000, not {bp!r}",
+                extra={"risk_class": cls},
+            )
+    if unknown_class not in ratios:
+        raise InvalidDrawInput(
+            f"未评级企业默认等级“{unknown_class}”不在抽查比例表中",
+            detail_en=f"The class assumed for unclassified enterprises, {unknown_class}, has no sampling ratio",
+        )
 
 
 def recompute(record: Draw | Mapping[str, Any]) -> Draw:
