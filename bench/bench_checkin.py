@@ -34,8 +34,7 @@ from services.common.embedded import EmbeddedNats, EmbeddedPostgres, free_port
 from services.inspection import models as m
 from services.inspection import sample
 from services.inspection.domain import entry_code
-from services.inspection.keys import load as load_keys
-from services.inspection.settings import InspectionSettings
+from services.inspection.settings import InspectionSettings, load_keys
 
 PATH = "/api/v1/inspection/visits/check-in"
 ENTERPRISES = 10_000

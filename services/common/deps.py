@@ -69,28 +69,39 @@ Fetch = Callable[[AsyncSession, Scope, Key], Awaitable[Loaded | None]]
 
 
 def load_or_404(
-    fetch: Fetch[Key, Loaded], *, param: str, key: type[Key], missing: Callable[[Key], DomainError]
+    fetch: Fetch[Key, Loaded],
+    *,
+    param: str,
+    key: type[Key],
+    missing: Callable[[Key], DomainError],
+    body: type[Any] | None = None,
 ) -> Any:
     """A dependency that loads the object named by path parameter ``param`` through ``fetch`` (which
     applies the access rule) or raises ``missing(key)`` (a 404): a foreign object looks absent.
 
     ``CaseDep = Annotated[PenaltyCase, load_or_404(repo.readable_case, param="case_id", key=uuid.UUID,
     missing=CaseNotFound.of)]``; a route taking ``case: CaseDep`` has the path parameter ``{case_id}``.
+
+    With ``body`` (the request body's model), the body is validated first and handed over with the object
+    as ``(object, body)``, and the route declares no body of its own: a body that does not validate is
+    refused at its field (422) whether or not the object exists. FastAPI runs dependencies before it
+    validates the endpoint's own body, so without it a lookup's 404 would hide the 422.
     """
 
-    async def dependency(**kwargs: Any) -> Loaded:
+    async def dependency(**kwargs: Any) -> Any:
         value: Key = kwargs[param]
         found = await fetch(kwargs["_session"], kwargs["_scope"], value)
         if found is None:
             raise missing(value)
-        return found
+        return found if body is None else (found, kwargs["body"])
 
-    dependency.__signature__ = inspect.Signature(  # type: ignore[attr-defined]
-        [
-            inspect.Parameter(param, inspect.Parameter.KEYWORD_ONLY, annotation=Annotated[key, Path()]),
-            inspect.Parameter("_session", inspect.Parameter.KEYWORD_ONLY, annotation=SessionDep),
-            inspect.Parameter("_scope", inspect.Parameter.KEYWORD_ONLY, annotation=ScopeDep),
-        ]
-    )
+    parameters = [
+        inspect.Parameter(param, inspect.Parameter.KEYWORD_ONLY, annotation=Annotated[key, Path()]),
+        inspect.Parameter("_session", inspect.Parameter.KEYWORD_ONLY, annotation=SessionDep),
+        inspect.Parameter("_scope", inspect.Parameter.KEYWORD_ONLY, annotation=ScopeDep),
+    ]
+    if body is not None:
+        parameters.append(inspect.Parameter("body", inspect.Parameter.KEYWORD_ONLY, annotation=body))
+    dependency.__signature__ = inspect.Signature(parameters)  # type: ignore[attr-defined]
     dependency.__name__ = f"load_{param}"
     return Depends(dependency)

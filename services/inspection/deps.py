@@ -1,47 +1,186 @@
-"""Dependencies of the inspection API: the request session, the principal by role, the service config,
-the runtime's session factory (for refusals) and the attempt key of an entry request."""
+"""Dependencies of the inspection API: the service context, the principal by role, the objects a route names
+loaded through the one access rule (a foreign object is a 404, exactly like a missing one), and the one
+dependency of the scan-to-enter endpoints.
+
+Every dependency here is ``async def``: FastAPI runs plain ``def`` dependencies in a thread pool, and the thread
+hand-off and GIL contention cost more than the dependency itself on the check-in hot path. A route declares
+its role dependency before the objects it loads, so a caller without the role gets 403 before any lookup.
+"""
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from services.common.access import Scope
 from services.common.auth import Principal, Role, TokenVerifier, require_role
-from services.common.deps import AdminDep, PrincipalDep, declare_access, roles
-from services.inspection import service
+from services.common.deps import (
+    AdminDep,
+    PrincipalDep,
+    ScopeDep,
+    SessionDep,
+    declare_access,
+    load_or_404,
+    roles,
+)
+from services.common.fields import UsccText
+from services.inspection import models as m
+from services.inspection import schemas as s
+from services.inspection.domain import registry
+from services.inspection.errors import EnterpriseNotFound, OfficerNotFound, TaskNotFound, VisitNotFound
+from services.inspection.repository import registries as registry_repo
+from services.inspection.repository import tasks as task_repo
+from services.inspection.repository import visits as visit_repo
+from services.inspection.settings import InspectionContext
+from services.inspection.use_cases.entry import attempt_key
+from services.inspection.use_cases.visits import require_visit_officer
 
-# Every dependency here is ``async def``: FastAPI runs plain ``def`` dependencies in a thread pool, and the
-# thread hand-off and GIL contention cost more than the dependency itself on the check-in hot path.
+
+async def get_context(request: Request) -> InspectionContext:
+    return request.app.state.runtime.context  # type: ignore[no-any-return]
 
 
-async def get_session(request: Request) -> AsyncSession:
-    """The request's session; the edge middleware commits or rolls it back."""
-    return request.state.zhifa.get_session()  # type: ignore[no-any-return]
+ContextDep = Annotated[InspectionContext, Depends(get_context)]
 
+# ---------------------------------------------------------------------------------------------------------
+# Callers by role
 
-async def get_config(request: Request) -> service.Config:
-    return request.app.state.inspection  # type: ignore[no-any-return]
-
-
-async def get_factory(request: Request) -> async_sessionmaker[AsyncSession]:
-    return request.app.state.factory  # type: ignore[no-any-return]
-
-
-SessionDep = Annotated[AsyncSession, Depends(get_session)]
-
-
-ConfigDep = Annotated[service.Config, Depends(get_config)]
-FactoryDep = Annotated[async_sessionmaker[AsyncSession], Depends(get_factory)]
-OfficerDep = Annotated[Principal, roles("officer")]
-EnterpriseDep = Annotated[Principal, roles("enterprise")]
+OfficerOnlyDep = Annotated[Principal, roles("officer")]
+EnterpriseOnlyDep = Annotated[Principal, roles("enterprise")]
 SupervisorDep = Annotated[Principal, roles("supervisor", "admin")]
 StaffDep = Annotated[Principal, roles("officer", "supervisor", "admin")]
 TaskCreatorDep = Annotated[Principal, roles("officer", "admin")]
 ApproverDep = Annotated[Principal, roles("supervisor", "officer")]
 VisitReaderDep = Annotated[Principal, roles("officer", "enterprise", "supervisor", "admin")]
+
+
+async def _visit_officer(principal: OfficerOnlyDep) -> Principal:
+    """An officer with a certificate number (who records and closes visits), checked before the visit is
+    looked up."""
+    require_visit_officer(principal)
+    return principal
+
+
+VisitOfficerDep = Annotated[Principal, Depends(_visit_officer)]
+
+# ---------------------------------------------------------------------------------------------------------
+# Objects named by the path, loaded through the one access rule or 404
+
+
+def _visit_missing(visit_id: uuid.UUID) -> VisitNotFound:
+    return VisitNotFound(
+        f"检查记录 {visit_id} 不存在",
+        detail_en=f"There is no visit {visit_id}",
+        extra={"visit_id": str(visit_id)},
+    )
+
+
+def _task_missing(task_id: uuid.UUID) -> TaskNotFound:
+    return TaskNotFound(
+        f"检查任务 {task_id} 不存在",
+        detail_en=f"There is no task {task_id}",
+        extra={"task_id": str(task_id)},
+    )
+
+
+def _officer_missing(officer_id: uuid.UUID) -> OfficerNotFound:
+    return OfficerNotFound(f"执法人员 {officer_id} 不存在", detail_en=f"There is no officer {officer_id}")
+
+
+def _enterprise_missing(uscc: str) -> EnterpriseNotFound:
+    uscc = registry.validate_uscc(uscc)  # as it was looked up (the check character verified, upper case)
+    return EnterpriseNotFound(f"企业 {uscc} 不存在", detail_en=f"There is no enterprise {uscc}")
+
+
+async def _readable_enterprise(session: AsyncSession, scope: Scope, uscc: str) -> m.Enterprise | None:
+    """The enterprise of a USCC whose check character verifies (422 INVALID_USCC otherwise)."""
+    return await registry_repo.readable_enterprise(session, scope, registry.validate_uscc(uscc))
+
+
+VisitDep = Annotated[
+    m.Visit,
+    load_or_404(visit_repo.readable_visit, param="visit_id", key=uuid.UUID, missing=_visit_missing),
+]
+#: The visit, locked until the end of the request's transaction: it is about to change.
+LockedVisitDep = Annotated[
+    m.Visit,
+    load_or_404(
+        visit_repo.readable_visit_for_update, param="visit_id", key=uuid.UUID, missing=_visit_missing
+    ),
+]
+TaskDep = Annotated[
+    m.Task, load_or_404(task_repo.readable_task, param="task_id", key=uuid.UUID, missing=_task_missing)
+]
+OfficerDep = Annotated[
+    m.Officer,
+    load_or_404(registry_repo.readable_officer, param="officer_id", key=uuid.UUID, missing=_officer_missing),
+]
+EnterpriseDep = Annotated[
+    m.Enterprise,
+    load_or_404(_readable_enterprise, param="uscc", key=UsccText, missing=_enterprise_missing),
+]
+
+# The same objects with the request body of a route that changes them: the body is validated before the
+# lookup, so a wrongly typed body is refused at its field (422) whether or not the object exists.
+OfficerEditDep = Annotated[
+    tuple[m.Officer, s.OfficerUpdate],
+    load_or_404(
+        registry_repo.readable_officer,
+        param="officer_id",
+        key=uuid.UUID,
+        missing=_officer_missing,
+        body=s.OfficerUpdate,
+    ),
+]
+OfficerStatusDep = Annotated[
+    tuple[m.Officer, s.OfficerStatusChange],
+    load_or_404(
+        registry_repo.readable_officer,
+        param="officer_id",
+        key=uuid.UUID,
+        missing=_officer_missing,
+        body=s.OfficerStatusChange,
+    ),
+]
+EnterpriseEditDep = Annotated[
+    tuple[m.Enterprise, s.EnterpriseUpdate],
+    load_or_404(
+        _readable_enterprise, param="uscc", key=UsccText, missing=_enterprise_missing, body=s.EnterpriseUpdate
+    ),
+]
+TaskDecisionDep = Annotated[
+    tuple[m.Task, s.TaskDecision],
+    load_or_404(
+        task_repo.readable_task, param="task_id", key=uuid.UUID, missing=_task_missing, body=s.TaskDecision
+    ),
+]
+OutcomesDep = Annotated[
+    tuple[m.Visit, s.OutcomesWrite],
+    load_or_404(
+        visit_repo.readable_visit_for_update,
+        param="visit_id",
+        key=uuid.UUID,
+        missing=_visit_missing,
+        body=s.OutcomesWrite,
+    ),
+]
+RatingDep = Annotated[
+    tuple[m.Visit, s.RatingWrite],
+    load_or_404(
+        visit_repo.readable_visit_for_update,
+        param="visit_id",
+        key=uuid.UUID,
+        missing=_visit_missing,
+        body=s.RatingWrite,
+    ),
+]
+
+# ---------------------------------------------------------------------------------------------------------
+# Scan-to-enter: one dependency for the caller, one for everything else
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,7 +190,7 @@ class Entry:
 
     session: AsyncSession
     factory: async_sessionmaker[AsyncSession]
-    cfg: service.Config
+    ctx: InspectionContext
     attempt_key: str | None
 
 
@@ -67,47 +206,47 @@ def caller(*allowed: Role) -> Any:
 
 
 async def entry(request: Request) -> Entry:
-    """The session, the factory for refusals, the config, and the attempt key of the Idempotency-Key."""
+    """The session, the factory for refusals, the context, and the attempt key of the Idempotency-Key."""
     principal_key = None
     key = request.headers.get("idempotency-key")
     if key:
         verifier: TokenVerifier = request.app.state.verifier
         principal = await verifier.verify(request.headers.get("authorization"))
-        principal_key = service.attempt_key(principal, key, request.scope["path"])
-    return Entry(
-        request.state.zhifa.get_session(),
-        request.app.state.factory,
-        request.app.state.inspection,
-        principal_key,
-    )
+        principal_key = attempt_key(principal, key, request.scope["path"])
+    runtime = request.app.state.runtime
+    return Entry(request.state.zhifa.get_session(), runtime.factory, runtime.context, principal_key)
 
 
 EntryDep = Annotated[Entry, Depends(entry)]
 EntryOfficerDep = Annotated[Principal, caller("officer")]
 EntryEnterpriseDep = Annotated[Principal, caller("enterprise")]
 
-
-async def idempotency_key(request: Request) -> str | None:
-    return request.headers.get("idempotency-key") or None
-
-
-IdempotencyKeyDep = Annotated[str | None, Depends(idempotency_key)]
-
 __all__ = [
     "AdminDep",
+    "ApproverDep",
+    "ContextDep",
+    "EnterpriseDep",
+    "EnterpriseEditDep",
+    "EnterpriseOnlyDep",
     "EntryDep",
     "EntryEnterpriseDep",
     "EntryOfficerDep",
-    "ApproverDep",
-    "ConfigDep",
-    "EnterpriseDep",
-    "FactoryDep",
-    "IdempotencyKeyDep",
+    "LockedVisitDep",
     "OfficerDep",
+    "OfficerEditDep",
+    "OfficerStatusDep",
+    "OutcomesDep",
+    "RatingDep",
+    "OfficerOnlyDep",
     "PrincipalDep",
+    "ScopeDep",
     "SessionDep",
     "StaffDep",
     "SupervisorDep",
     "TaskCreatorDep",
+    "TaskDecisionDep",
+    "TaskDep",
+    "VisitDep",
+    "VisitOfficerDep",
     "VisitReaderDep",
 ]

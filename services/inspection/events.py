@@ -1,29 +1,52 @@
-"""The inspection service's events: builders of the contracts it publishes (services/common/contracts/
-inspection.py) from domain results, and the consumer of ``risk.enterprise.classified``."""
+"""The inspection service's events: what it consumes, and the table from its domain events to the contracts it
+publishes (services/common/contracts/inspection.py).
+
+The table is handed to the context at start-up (``settings.context_from(..., contracts=CONTRACTS)``): the use
+cases publish through it (``use_cases.publish``) without importing this module, which sits above them.
+"""
 
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from collections.abc import Callable, Mapping
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.common.contracts import inspection as contracts
 from services.common.contracts.risk import EnterpriseClassified
-from services.common.events import Envelope, Event
-from services.common.inbox import Subscription
-from services.inspection import repository as repo
-from services.inspection.domain import registry, visits
+from services.common.events import Event
+from services.common.inbox import Consumers, Delivery
+from services.inspection.domain import events, visits
+from services.inspection.settings import InspectionContext
+from services.inspection.use_cases.registries import enterprises
 
-#: uuid5 namespace of violation ids: the same violating item of the same visit always has the same id.
-VIOLATION_NAMESPACE = uuid.UUID("0b6e1c7a-5d2f-5c1e-9a57-2f5c1b0e7d11")
-
-
-def violation_id(key: str) -> uuid.UUID:
-    return uuid.uuid5(VIOLATION_NAMESPACE, key)
+consumers: Consumers[InspectionContext] = Consumers()
 
 
-def visit_started(visit: visits.Visit) -> contracts.VisitStarted:
+@consumers.consumes(EnterpriseClassified, name="enterprise-classified")
+async def on_enterprise_classified(
+    session: AsyncSession, event: EnterpriseClassified, delivery: Delivery[InspectionContext]
+) -> None:
+    """Keep the newest class per enterprise; an older revision arriving late changes nothing."""
+    await enterprises.record_classification(
+        session,
+        uscc=event.uscc,
+        risk_class=event.risk_class,
+        previous_class=event.previous_class,
+        score=event.score,
+        reasons=list(event.reasons),
+        classified_at=event.classified_at,
+        revision=event.revision,
+    )
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Domain events → contracts
+
+
+def visit_started(event: events.VisitStarted) -> contracts.VisitStarted:
+    visit = event.visit
     return contracts.VisitStarted(
         visit_id=uuid.UUID(visit.visit_id),
         task_id=uuid.UUID(visit.task_id),
@@ -38,7 +61,8 @@ def visit_started(visit: visits.Visit) -> contracts.VisitStarted:
     )
 
 
-def visit_completed(visit: visits.Visit) -> contracts.VisitCompleted:
+def visit_completed(event: events.VisitCompleted) -> contracts.VisitCompleted:
+    visit = event.visit
     assert visit.completed_at is not None
     return contracts.VisitCompleted(
         visit_id=uuid.UUID(visit.visit_id),
@@ -56,7 +80,7 @@ def visit_completed(visit: visits.Visit) -> contracts.VisitCompleted:
 
 def violation_found(payload: visits.ViolationPayload) -> contracts.ViolationFound:
     return contracts.ViolationFound(
-        violation_id=violation_id(payload.key),
+        violation_id=visits.violation_id(payload.key),
         visit_id=uuid.UUID(payload.visit_id),
         enterprise_uscc=payload.enterprise_uscc,
         enterprise_name=payload.enterprise_name,
@@ -72,7 +96,8 @@ def violation_found(payload: visits.ViolationPayload) -> contracts.ViolationFoun
     )
 
 
-def visit_rated(visit: visits.Visit) -> contracts.VisitRated:
+def visit_rated(event: events.VisitRated) -> contracts.VisitRated:
+    visit = event.visit
     assert visit.rating is not None
     return contracts.VisitRated(
         visit_id=uuid.UUID(visit.visit_id),
@@ -86,7 +111,8 @@ def visit_rated(visit: visits.Visit) -> contracts.VisitRated:
     )
 
 
-def officer_changed(officer: registry.Officer, *, changed_at: datetime) -> contracts.OfficerChanged:
+def officer_changed(event: events.OfficerChanged) -> contracts.OfficerChanged:
+    officer = event.officer
     assert officer.cert_no is not None
     return contracts.OfficerChanged(
         officer_id=uuid.UUID(officer.officer_id),
@@ -96,43 +122,45 @@ def officer_changed(officer: registry.Officer, *, changed_at: datetime) -> contr
         auxiliary=officer.auxiliary,
         valid_until=officer.valid_until,
         reason=officer.status_reason,
-        changed_at=changed_at,
+        changed_at=event.changed_at,
         revision=officer.revision,
     )
 
 
-def enterprise_registered(enterprise: registry.Enterprise, *, at: datetime) -> contracts.EnterpriseRegistered:
+def enterprise_registered(event: events.EnterpriseRegistered) -> contracts.EnterpriseRegistered:
+    enterprise = event.enterprise
     return contracts.EnterpriseRegistered(
         uscc=enterprise.uscc,
         name=enterprise.name,
         district_code=enterprise.district_code,
         industry=enterprise.industry,
-        registered_at=at,
+        registered_at=event.registered_at,
     )
 
 
-async def on_enterprise_classified(session: AsyncSession, envelope: Envelope, event: Event) -> None:
-    """Keep the newest class per enterprise; an older revision arriving late changes nothing."""
-    assert isinstance(event, EnterpriseClassified)
-    await repo.apply_classification(
-        session,
-        {
-            "uscc": event.uscc,
-            "risk_class": event.risk_class,
-            "previous_class": event.previous_class,
-            "score": event.score,
-            "reasons": list(event.reasons),
-            "classified_at": event.classified_at,
-            "revision": event.revision,
-            "source": "risk",
-        },
+def entry_refused(event: events.EntryRefusal) -> contracts.EntryRefused:
+    return contracts.EntryRefused(
+        refusal_id=event.refusal_id,
+        code=event.code,
+        task_id=event.task_id,
+        enterprise_uscc=event.enterprise_uscc,
+        department_code=event.department_code,
+        district_code=event.district_code,
+        officer_cert_nos=list(event.officer_cert_nos),
+        detail=event.detail,
+        refused_at=event.refused_at,
+        counts_against_unit=event.counts_against_unit,
+        attempt_ref=event.attempt_ref,
     )
 
 
-def subscriptions() -> list[Subscription]:
-    """The consumers this service runs (besides the kernel's diagnostic pings)."""
-    return [
-        Subscription(
-            name="enterprise-classified", subject=EnterpriseClassified.TYPE, handler=on_enterprise_classified
-        )
-    ]
+#: Each domain event the use cases publish, and the builder of its contract.
+CONTRACTS: Mapping[type[Any], Callable[[Any], Event]] = {
+    events.VisitStarted: visit_started,
+    events.VisitCompleted: visit_completed,
+    visits.ViolationPayload: violation_found,
+    events.VisitRated: visit_rated,
+    events.OfficerChanged: officer_changed,
+    events.EnterpriseRegistered: enterprise_registered,
+    events.EntryRefusal: entry_refused,
+}

@@ -18,12 +18,14 @@ import sqlalchemy as sa
 from services.common import sample_identities as ids
 from services.common.auth import Principal
 from services.common.db import create_engine, session_factory, transaction
+from services.inspection import events
 from services.inspection import models as m
-from services.inspection import repository as repo
 from services.inspection import schemas as s
-from services.inspection import service
-from services.inspection.keys import load as load_keys
-from services.inspection.settings import InspectionSettings
+from services.inspection.repository import registries as registry_repo
+from services.inspection.repository import tasks as task_repo
+from services.inspection.settings import InspectionContext, InspectionSettings, context_from
+from services.inspection.use_cases import imports, tasks
+from services.inspection.use_cases.registries import departments
 
 SAMPLE_DIR = Path(__file__).resolve().parents[2] / "data" / "sample"
 LOADER = Principal(sub="sample-loader", role="admin", name="样例数据")
@@ -40,24 +42,24 @@ def _items(name: str) -> list[dict[str, Any]]:
 async def load(database_url: str) -> str:
     """Create what is missing; returns a one-line summary."""
     settings = InspectionSettings(database_url=database_url)
-    cfg = service.config_from(settings, load_keys(settings.entry_code_key_file, settings.entry_code_key_id))
+    ctx = context_from(settings, contracts=events.CONTRACTS)
     engine = create_engine(database_url, pool_size=2, max_overflow=0, app_name="zhifa-inspection-sample")
     try:
         async with transaction(session_factory(engine)) as session:
-            return await _load(session, cfg)
+            return await _load(session, ctx)
     finally:
         await engine.dispose()
 
 
-async def _load(session: Any, cfg: service.Config) -> str:
-    await repo.upsert_districts(
+async def _load(session: Any, ctx: InspectionContext) -> str:
+    await registry_repo.upsert_districts(
         session, [{"code": d["code"], "name": d["name"], "kind": d["kind"]} for d in _items("districts.json")]
     )
     created: dict[str, int] = {"departments": 0, "items": 0, "officers": 0, "enterprises": 0, "tasks": 0}
-    known_bodies = {b.code for b in await repo.list_bodies(session, None)}
+    known_bodies = {b.code for b in await registry_repo.list_bodies(session, None)}
     for dept in _items("departments.json"):
-        if await repo.get_department(session, dept["code"]) is None:
-            await service.create_department(
+        if await registry_repo.get_department(session, dept["code"]) is None:
+            await departments.create_department(
                 session,
                 principal=LOADER,
                 body=s.DepartmentWrite(code=dept["code"], name=dept["name"], authority=dept["authority"]),
@@ -76,7 +78,7 @@ async def _load(session: Any, cfg: service.Config) -> str:
         if i["code"] not in existing_items
     ]
     if new_items:
-        created["items"] = (await service.import_items(session, principal=LOADER, rows=new_items)).created
+        created["items"] = (await imports.import_items(session, principal=LOADER, rows=new_items)).created
 
     existing_officers = set(await session.scalars(sa.select(m.Officer.officer_id)))
     fields = set(s.OfficerImport.model_fields)
@@ -87,7 +89,7 @@ async def _load(session: Any, cfg: service.Config) -> str:
     ]
     if new_officers:
         created["officers"] = (
-            await service.import_officers(session, principal=LOADER, rows=new_officers)
+            await imports.import_officers(session, ctx=ctx, principal=LOADER, rows=new_officers)
         ).created
 
     existing_enterprises = set(await session.scalars(sa.select(m.Enterprise.uscc)))
@@ -100,12 +102,12 @@ async def _load(session: Any, cfg: service.Config) -> str:
     ]
     if new_enterprises:
         created["enterprises"] = (
-            await service.import_enterprises(session, principal=LOADER, rows=new_enterprises)
+            await imports.import_enterprises(session, ctx=ctx, principal=LOADER, rows=new_enterprises)
         ).created
     for e in sample_enterprises:
         if e.get("risk_class"):
             # The risk service's first classification replaces these (any revision >= 1 is newer).
-            await repo.apply_classification(
+            await registry_repo.apply_classification(
                 session,
                 {
                     "uscc": e["uscc"],
@@ -118,7 +120,7 @@ async def _load(session: Any, cfg: service.Config) -> str:
                     "source": "sample",
                 },
             )
-    created["tasks"] = await _tasks(session, cfg)
+    created["tasks"] = await _tasks(session, ctx)
     return (
         f"{len(_items('districts.json'))} districts; created {created['departments']} departments, "
         f"{created['items']} items, {created['officers']} officers, {created['enterprises']} enterprises, "
@@ -126,7 +128,7 @@ async def _load(session: Any, cfg: service.Config) -> str:
     )
 
 
-async def _tasks(session: Any, cfg: service.Config) -> int:
+async def _tasks(session: Any, ctx: InspectionContext) -> int:
     food = [
         e["uscc"] for e in _items("enterprises.json") if e["industry"] in ("食品生产", "食品销售", "餐饮服务")
     ]
@@ -168,9 +170,11 @@ async def _tasks(session: Any, cfg: service.Config) -> int:
     made = 0
     for task_id, body in wanted:
         tid = uuid.UUID(task_id)
-        if await repo.get_task(session, tid) is not None:
+        if await task_repo.get_task(session, tid) is not None:
             continue
-        await service.create_task(session, cfg=cfg, principal=LOADER, body=body, task_id=tid)
-        await service.approve_task(session, cfg=cfg, principal=APPROVER, task_id=tid)
+        created = await tasks.create_task(session, ctx=ctx, principal=LOADER, body=body, task_id=tid)
+        row = await task_repo.get_task(session, created.task_id)
+        assert row is not None
+        await tasks.approve_task(session, ctx=ctx, principal=APPROVER, row=row)
         made += 1
     return made

@@ -12,12 +12,13 @@ from pydantic_core import PydanticCustomError
 from services.common.fields import TRIMMED_TEXT_PATTERN, Day, Instant, StrictBool, StrictInt, UsccText
 from services.inspection.domain import registry as reg
 from services.inspection.domain.visits import MAX_COMMENT_LENGTH, MAX_DESCRIPTION_LENGTH, RATING_TAGS
+from services.inspection.errors import InvalidUscc
 
 
 def _uscc(value: str) -> str:
     try:
         return reg.validate_uscc(value)
-    except reg.InvalidUscc as exc:
+    except InvalidUscc as exc:
         raise PydanticCustomError("invalid_uscc", exc.detail) from None
 
 

@@ -1,4 +1,5 @@
-"""Settings of the inspection service (environment prefix ``ZHIFA_INSPECTION_``).
+"""Settings of the inspection service (environment prefix ``ZHIFA_INSPECTION_``) and the context built from
+them at start-up (``InspectionContext``: the loaded entry-code keys and the resolved rules).
 
 Lists and mappings are JSON in the environment, e.g. ``ZHIFA_INSPECTION_SAMPLING_RATIOS_BP='{"A": 300,
 "B": 2000, "C": 6000, "D": 10000}'``. Outside ``ZHIFA_ENV=dev``/``test`` the repository's development
@@ -7,12 +8,22 @@ entry-code key is refused, by path and by content.
 
 from __future__ import annotations
 
+import hashlib
+import json
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 from pydantic import Field, model_validator
 
+from services.common.auth import load_private_key
+from services.common.events import Event
 from services.common.settings import DEV_ENTRY_CODE_KEY, settings_class
-from services.inspection.domain import sampling
+from services.inspection.domain import entry_code, entry_rules, frequency, sampling
 
 
 class InspectionSettings(settings_class("inspection")):  # type: ignore[misc]
@@ -112,3 +123,101 @@ class InspectionSettings(settings_class("inspection")):  # type: ignore[misc]
                 "entry-code key (generate one: openssl genpkey -algorithm ed25519)"
             )
         return self
+
+
+# ---------------------------------------------------------------------------------------------------------
+# The entry-code signing key (检查码 and 企业码) and the published key set, loaded once at start-up
+
+
+@dataclass(frozen=True)
+class SigningKeys:
+    private_key: Ed25519PrivateKey
+    kid: str
+    public_keys: dict[str, Ed25519PublicKey]  # the signing key's and the retired ones still accepted
+    jwks: dict[str, Any]
+
+
+def derived_kid(public_key: Ed25519PublicKey) -> str:
+    """``ec-`` + the first 16 hex digits of SHA-256 of the raw public key: stable across restarts."""
+    raw = public_key.public_bytes(Encoding.Raw, PublicFormat.Raw)
+    return "ec-" + hashlib.sha256(raw).hexdigest()[:16]
+
+
+def load_keys(key_file: Path, kid: str = "", previous_jwks_file: Path | None = None) -> SigningKeys:
+    """The signing key from its PEM file plus the retired public keys of ``previous_jwks_file``."""
+    private = load_private_key(Path(key_file))
+    public = private.public_key()
+    kid = kid or derived_kid(public)
+    keys: dict[str, Ed25519PublicKey] = {}
+    if previous_jwks_file is not None:
+        keys.update(entry_code.public_keys_from_jwks(json.loads(Path(previous_jwks_file).read_text())))
+    keys[kid] = public
+    return SigningKeys(private, kid, keys, entry_code.public_jwks(keys))
+
+
+# ---------------------------------------------------------------------------------------------------------
+# The context
+
+
+#: Domain event type → the builder of the contract that reports it (events.CONTRACTS, given at start-up).
+Contracts = Mapping[type[Any], Callable[[Any], Event]]
+
+
+@dataclass(frozen=True)
+class InspectionContext:
+    """What the use cases, consumers and jobs need from the settings, resolved once at start-up
+    (``runtime.context``)."""
+
+    keys: SigningKeys
+    entry: entry_rules.EntryConfig
+    code_ttl: timedelta
+    code_leeway: timedelta
+    ratios_bp: dict[str, int]
+    unknown_class: str
+    group_size: int
+    backfill_window: timedelta
+    emergency_window: timedelta
+    rating_window: timedelta
+    job_interval_s: float
+    # Handed in by the composition root: the use cases publish through it without importing events.py,
+    # which sits above them (it consumes by calling them).
+    contracts: Contracts
+
+    @property
+    def policy(self) -> frequency.FrequencyPolicy:
+        return self.entry.frequency
+
+
+def context_from(
+    settings: InspectionSettings, *, contracts: Contracts, keys: SigningKeys | None = None
+) -> InspectionContext:
+    """The context of ``settings``: the signing keys loaded from their files (unless given)."""
+    if keys is None:
+        keys = load_keys(
+            settings.entry_code_key_file, settings.entry_code_key_id, settings.entry_code_previous_keys_file
+        )
+    policy = frequency.FrequencyPolicy(
+        per_department_cap=settings.per_department_cap,
+        enterprise_total_cap=settings.enterprise_total_cap,
+        quiet_classes=frozenset(c.strip().upper() for c in settings.quiet_classes),
+        quiet_allows_random=settings.quiet_allows_random,
+    )
+    return InspectionContext(
+        keys=keys,
+        entry=entry_rules.EntryConfig(
+            min_officers=settings.min_officers,
+            min_officers_per_department=settings.min_officers_per_department,
+            urgent_approval_window=timedelta(hours=settings.urgent_approval_window_h),
+            frequency=policy,
+        ),
+        code_ttl=timedelta(seconds=settings.entry_code_ttl_s),
+        code_leeway=timedelta(seconds=settings.entry_code_leeway_s),
+        ratios_bp=dict(settings.sampling_ratios_bp),
+        unknown_class=settings.sampling_unknown_class,
+        group_size=settings.sampling_group_size,
+        backfill_window=timedelta(days=settings.backfill_window_days),
+        emergency_window=timedelta(hours=settings.emergency_scan_window_h),
+        rating_window=timedelta(days=settings.rating_window_days),
+        job_interval_s=settings.job_interval_s,
+        contracts=contracts,
+    )

@@ -10,6 +10,7 @@ import httpx
 import pytest
 import sqlalchemy as sa
 from fastapi import FastAPI, Request
+from pydantic import BaseModel
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -147,6 +148,22 @@ ThingDep = Annotated[
 ]
 
 
+class ThingWrite(BaseModel):
+    note: int
+
+
+ThingEditDep = Annotated[
+    tuple[dict[str, Any], ThingWrite],
+    load_or_404(
+        readable_thing,
+        param="thing_id",
+        key=uuid.UUID,
+        missing=lambda key: ThingNotFound(str(key)),
+        body=ThingWrite,
+    ),
+]
+
+
 class TestLoadOr404:
     @pytest.fixture
     async def http(self, factory: async_sessionmaker[AsyncSession]) -> AsyncIterator[httpx.AsyncClient]:
@@ -164,6 +181,11 @@ class TestLoadOr404:
         @app.get("/things/{thing_id}")
         async def get_thing(found: ThingDep) -> dict[str, str]:
             return {"uscc": found["uscc"]}
+
+        @app.patch("/things/{thing_id}")
+        async def edit_thing(edit: ThingEditDep) -> dict[str, Any]:
+            found, body = edit
+            return {"uscc": found["uscc"], "note": body.note}
 
         async def fake_principal(request: Request) -> Principal:  # the token path is tested in test_auth
             role, _, claim = request.headers["x-test-principal"].partition(":")
@@ -187,6 +209,29 @@ class TestLoadOr404:
     async def test_the_path_parameter_is_validated(self, http: httpx.AsyncClient) -> None:
         r = await http.get("/things/not-a-uuid", headers={"x-test-principal": "admin:"})
         assert r.status_code == 422
+
+    async def test_a_body_that_does_not_validate_is_422_before_any_lookup(
+        self, http: httpx.AsyncClient
+    ) -> None:
+        """A wrongly typed body is refused at its field whether or not the object exists (the lookup would
+        otherwise answer 404 first: dependencies run before the endpoint's own body is validated)."""
+        for thing_id in (A, B, uuid.uuid4()):
+            r = await http.patch(
+                f"/things/{thing_id}", json={"note": "many"}, headers={"x-test-principal": "enterprise:E1"}
+            )
+            assert r.status_code == 422, r.text
+            assert [e["loc"] for e in r.json()["errors"]] == [["body", "note"]]  # once, at its field
+        ok = await http.patch(f"/things/{A}", json={"note": 7}, headers={"x-test-principal": "enterprise:E1"})
+        assert ok.status_code == 200 and ok.json() == {"uscc": "E1", "note": 7}, ok.text
+        foreign = await http.patch(
+            f"/things/{B}", json={"note": 7}, headers={"x-test-principal": "enterprise:E1"}
+        )
+        assert foreign.status_code == 404 and foreign.json()["code"] == "THING_NOT_FOUND"
+
+    def test_the_body_is_the_request_body_itself(self, http: httpx.AsyncClient) -> None:
+        app = http._transport.app  # type: ignore[attr-defined]
+        body = app.openapi()["paths"]["/things/{thing_id}"]["patch"]["requestBody"]
+        assert body["content"]["application/json"]["schema"] == {"$ref": "#/components/schemas/ThingWrite"}
 
     def test_the_schema_names_the_path_parameter(self, http: httpx.AsyncClient) -> None:
         app = http._transport.app  # type: ignore[attr-defined]

@@ -38,10 +38,9 @@ from tests.inspection.helpers import (
     KEY_AREA_TASK,
     OTHER,
     SJ,
-    enterprise,
-    officer,
-    ok,
 )
+from tests.support.http import ok
+from tests.support.personas import enterprise, officer
 from tests.support.stack import Running, Stack, auth, client, running_service, wait_for
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
@@ -76,7 +75,7 @@ async def platform(stack: Stack, nats_server: EmbeddedNats) -> AsyncIterator[Pla
 
 async def issue(http: httpx.AsyncClient, uscc: str, others: list[str]) -> httpx.Response:
     body = {"task_id": KEY_AREA_TASK, "enterprise_uscc": uscc, "officers": others, "item_codes": [FOOD_ITEM]}
-    return await http.post(f"{API}/visits/entry-codes", json=body, headers=officer(SJ[0]))
+    return await http.post(f"{API}/visits/entry-codes", json=body, headers=officer(SJ[0], "SJ"))
 
 
 async def check_in(http: httpx.AsyncClient, code: str, uscc: str) -> httpx.Response:
@@ -125,7 +124,7 @@ async def test_only_the_officers_attempts_count_once_each(platform: Platform) ->
         for n in range(3):
             scan = {"task_id": KEY_AREA_TASK, "enterprise_code": f"x.y.z{n}", "officers": [SJ[1]]}
             r = await http.post(
-                f"{API}/visits/scan", json={**scan, "item_codes": [FOOD_ITEM]}, headers=officer()
+                f"{API}/visits/scan", json={**scan, "item_codes": [FOOD_ITEM]}, headers=officer(SJ[0], "SJ")
             )
             assert r.json()["code"] == "ENTERPRISE_CODE_INVALID", r.text
 

@@ -37,12 +37,9 @@ from tests.inspection.helpers import (
     SJ,
     SJ_AUXILIARY_ID,
     XF,
-    admin,
-    enterprise,
-    officer,
-    ok,
-    supervisor,
 )
+from tests.support.http import ok
+from tests.support.personas import admin, enterprise, officer, supervisor
 from tests.support.stack import Running, Stack, client, running_gateway, running_service
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
@@ -127,7 +124,7 @@ async def test_task_to_rating_with_the_violation_on_the_stream(platform: Platfor
                     "enterprises": [ENTERPRISE],
                     "lead_id": "12345-2026-1123-0077",
                 },
-                headers=officer(),
+                headers=officer(SJ[0], "SJ"),
             ),
             201,
         )
@@ -137,15 +134,20 @@ async def test_task_to_rating_with_the_violation_on_the_stream(platform: Platfor
             "officers": [SJ[1]],
             "item_codes": [FOOD_ITEM, "SJ-SP-011"],
         }
-        r = await http.post(f"{API}/visits/entry-codes", json=code_request, headers=officer())
+        r = await http.post(f"{API}/visits/entry-codes", json=code_request, headers=officer(SJ[0], "SJ"))
         assert (r.status_code, r.json()["code"]) == (403, "TASK_NOT_APPROVED")  # approval comes first
         ok(await http.post(f"{API}/tasks/{task['task_id']}/approve", headers=supervisor()))
-        code = ok(await http.post(f"{API}/visits/entry-codes", json=code_request, headers=officer()), 201)
+        code = ok(
+            await http.post(f"{API}/visits/entry-codes", json=code_request, headers=officer(SJ[0], "SJ")), 201
+        )
         keys = ok(await http.get("/public/inspection/visits/entry-codes/keys"))
         assert keys["keys"][0]["kid"] == code["kid"]
 
         checked_in = ok(
-            await http.post(f"{API}/visits/check-in", json={"code": code["code"]}, headers=enterprise()), 201
+            await http.post(
+                f"{API}/visits/check-in", json={"code": code["code"]}, headers=enterprise(ENTERPRISE)
+            ),
+            201,
         )
         visit = checked_in["visit"]
         assert [o["cert_no"] for o in visit["officers"]] == [SJ[0], SJ[1]] and checked_in["rights"]
@@ -163,10 +165,10 @@ async def test_task_to_rating_with_the_violation_on_the_stream(platform: Platfor
         }
         ok(
             await http.post(
-                f"{API}/visits/{visit['visit_id']}/outcomes", json=outcomes, headers=officer(SJ[1])
+                f"{API}/visits/{visit['visit_id']}/outcomes", json=outcomes, headers=officer(SJ[1], "SJ")
             )
         )
-        done = ok(await http.post(f"{API}/visits/{visit['visit_id']}/checkout", headers=officer()))
+        done = ok(await http.post(f"{API}/visits/{visit['visit_id']}/checkout", headers=officer(SJ[0], "SJ")))
         assert done["status"] == "completed"
 
         found = await from_stream(
@@ -210,7 +212,7 @@ async def test_task_to_rating_with_the_violation_on_the_stream(platform: Platfor
                     "comment": "执法人员主动出示证件",
                     "anonymous": True,
                 },
-                headers=enterprise(),
+                headers=enterprise(ENTERPRISE),
             )
         )
         assert rated["rating"]["stars"] == 5
@@ -242,7 +244,9 @@ async def code_for(
         "officers": others if others is not None else [SJ[1]],
         "item_codes": items or [FOOD_ITEM],
     }
-    return dict(ok(await http.post(f"{API}/visits/entry-codes", json=body, headers=officer()), 201))
+    return dict(
+        ok(await http.post(f"{API}/visits/entry-codes", json=body, headers=officer(SJ[0], "SJ")), 201)
+    )
 
 
 async def request_code(
@@ -297,7 +301,7 @@ async def other_enterprise(http: httpx.AsyncClient) -> httpx.Response:
 
 
 async def enterprise_as_officer(http: httpx.AsyncClient) -> httpx.Response:
-    return await request_code(http, enterprise(), [SJ[1]])
+    return await request_code(http, enterprise(ENTERPRISE), [SJ[1]])
 
 
 async def other_department(http: httpx.AsyncClient) -> httpx.Response:
@@ -325,15 +329,15 @@ async def suspended_mid_task(http: httpx.AsyncClient) -> httpx.Response:
 
 
 async def one_officer(http: httpx.AsyncClient) -> httpx.Response:
-    return await request_code(http, officer(), [])
+    return await request_code(http, officer(SJ[0], "SJ"), [])
 
 
 async def auxiliary_as_officer(http: httpx.AsyncClient) -> httpx.Response:
-    return await request_code(http, officer(), [SJ_AUXILIARY_ID])
+    return await request_code(http, officer(SJ[0], "SJ"), [SJ_AUXILIARY_ID])
 
 
 async def item_outside_catalogue(http: httpx.AsyncClient) -> httpx.Response:
-    return await request_code(http, officer(), [SJ[1]], items=["SJ-SP-998"])
+    return await request_code(http, officer(SJ[0], "SJ"), [SJ[1]], items=["SJ-SP-998"])
 
 
 async def unapproved_task(http: httpx.AsyncClient) -> httpx.Response:
@@ -344,8 +348,8 @@ async def unapproved_task(http: httpx.AsyncClient) -> httpx.Response:
         "item_codes": [FOOD_ITEM],
         "enterprises": [ENTERPRISE],
     }
-    task = ok(await http.post(f"{API}/tasks", json=body, headers=officer()), 201)
-    return await request_code(http, officer(), [SJ[1]], task=task["task_id"])
+    task = ok(await http.post(f"{API}/tasks", json=body, headers=officer(SJ[0], "SJ")), 201)
+    return await request_code(http, officer(SJ[0], "SJ"), [SJ[1]], task=task["task_id"])
 
 
 async def cap_reached(http: httpx.AsyncClient) -> httpx.Response:
@@ -357,13 +361,13 @@ async def cap_reached(http: httpx.AsyncClient) -> httpx.Response:
         "item_codes": [FOOD_ITEM, "XF-JD-001"],
         "enterprises": [CAP_ENTERPRISE],
     }
-    task = ok(await http.post(f"{API}/tasks", json=body, headers=officer()), 201)
+    task = ok(await http.post(f"{API}/tasks", json=body, headers=officer(SJ[0], "SJ")), 201)
     ok(await http.post(f"{API}/tasks/{task['task_id']}/approve", headers=supervisor()))
     first = await code_for(
         http, task["task_id"], CAP_ENTERPRISE, [SJ[1], XF[0], XF[1]], [FOOD_ITEM, "XF-JD-001"]
     )
     ok(await check_in(http, first["code"], CAP_ENTERPRISE), 201)
-    return await request_code(http, officer(), [SJ[1]], task=task["task_id"], uscc=CAP_ENTERPRISE)
+    return await request_code(http, officer(SJ[0], "SJ"), [SJ[1]], task=task["task_id"], uscc=CAP_ENTERPRISE)
 
 
 async def quiet_period(http: httpx.AsyncClient) -> httpx.Response:
@@ -383,11 +387,11 @@ async def quiet_period(http: httpx.AsyncClient) -> httpx.Response:
         "item_codes": [FOOD_ITEM, "XF-JD-001"],
         "enterprises": [quiet],
     }
-    task = ok(await http.post(f"{API}/tasks", json=body, headers=officer()), 201)
+    task = ok(await http.post(f"{API}/tasks", json=body, headers=officer(SJ[0], "SJ")), 201)
     ok(await http.post(f"{API}/tasks/{task['task_id']}/approve", headers=supervisor()))
     return await request_code(
         http,
-        officer(),
+        officer(SJ[0], "SJ"),
         [SJ[1], XF[0], XF[1]],
         task=task["task_id"],
         uscc=quiet,
@@ -397,7 +401,7 @@ async def quiet_period(http: httpx.AsyncClient) -> httpx.Response:
 
 async def invalid_uscc(http: httpx.AsyncClient) -> httpx.Response:
     bad = ENTERPRISE[:-1] + ("0" if ENTERPRISE[-1] != "0" else "1")
-    return await request_code(http, officer(), [SJ[1]], uscc=bad)
+    return await request_code(http, officer(SJ[0], "SJ"), [SJ[1]], uscc=bad)
 
 
 MATRIX: list[tuple[str, Callable[[httpx.AsyncClient], Any], int, str, bool]] = [
@@ -452,13 +456,15 @@ async def test_duplicate_post_with_the_same_idempotency_key_makes_one_visit(plat
         code = await code_for(http)
         key = {"Idempotency-Key": f"e2e-{uuid.uuid4()}"}
         first = await http.post(
-            f"{API}/visits/check-in", json={"code": code["code"]}, headers={**enterprise(), **key}
+            f"{API}/visits/check-in", json={"code": code["code"]}, headers={**enterprise(ENTERPRISE), **key}
         )
         second = await http.post(
-            f"{API}/visits/check-in", json={"code": code["code"]}, headers={**enterprise(), **key}
+            f"{API}/visits/check-in", json={"code": code["code"]}, headers={**enterprise(ENTERPRISE), **key}
         )
         assert first.status_code == second.status_code == 201 and first.json() == second.json()
-        visits = ok(await http.get(f"{API}/visits", params={"limit": 200}, headers=enterprise()))["items"]
+        visits = ok(await http.get(f"{API}/visits", params={"limit": 200}, headers=enterprise(ENTERPRISE)))[
+            "items"
+        ]
         assert sum(1 for v in visits if v["visit_id"] == first.json()["visit"]["visit_id"]) == 1
 
 

@@ -1,5 +1,6 @@
-"""Shared helpers of the inspection service tests: the people and enterprises of the sample data, tokens,
-and reading the service's own tables."""
+"""Shared helpers of the inspection service tests: the people and enterprises of the sample data, tasks and
+entry codes made through the API, and reading the service's own tables. Tokens and responses are read with
+tests/support (personas, ok, problem)."""
 
 from __future__ import annotations
 
@@ -15,7 +16,9 @@ from services.common import sample_identities as ids
 from services.common.db import transaction
 from services.common.tables import outbox_t
 from services.inspection import models as m
-from tests.support.stack import Running, auth
+from tests.support.http import ok
+from tests.support.personas import enterprise, officer, supervisor
+from tests.support.stack import Running
 
 API = "/api/v1/inspection"
 
@@ -38,29 +41,6 @@ FOOD_ITEM = "SJ-SP-001"  # key area, on site
 def make_uscc(n: int, region: str = "210102") -> str:
     body = f"91{region}MC{n:07d}"
     return body + stdnum_uscc.calc_check_digit(body)
-
-
-def officer(cert_no: str = SJ[0], dept: str = "SJ", **claims: Any) -> dict[str, str]:
-    return auth(
-        "officer", f"officer-{cert_no}", cert_no=cert_no, dept_code=dept, district_code="210100", **claims
-    )
-
-
-def enterprise(uscc: str = ENTERPRISE) -> dict[str, str]:
-    return auth("enterprise", f"ent-{uscc}", uscc=uscc)
-
-
-def supervisor(scope: str = "city", sub: str | None = None) -> dict[str, str]:
-    return auth("supervisor", sub or f"sup-{scope}", scope=scope)
-
-
-def admin() -> dict[str, str]:
-    return auth("admin", "admin-test")
-
-
-def ok(response: httpx.Response, status: int = 200) -> Any:
-    assert response.status_code == status, f"{response.status_code}: {response.text}"
-    return response.json() if response.content else None
 
 
 @dataclass

@@ -18,15 +18,12 @@ from tests.inspection.helpers import (
     SJ,
     XF,
     Env,
-    admin,
     check_in,
-    enterprise,
     entry_code,
     make_uscc,
-    officer,
-    ok,
-    supervisor,
 )
+from tests.support.http import ok
+from tests.support.personas import admin, enterprise, officer, supervisor
 from tests.support.stack import auth, client
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
@@ -100,8 +97,8 @@ ALLOWED: dict[tuple[str, str], frozenset[str]] = {
 KERNEL = re.compile(r"^/(diagnostics|audit|admin)/")
 
 ROLES: dict[str, dict[str, str]] = {
-    "officer": officer(),
-    "enterprise": enterprise(),
+    "officer": officer(SJ[0], "SJ"),
+    "enterprise": enterprise(ENTERPRISE),
     "supervisor": supervisor("210102"),
     "integration": auth("integration", "client-12345", client="12345"),
     "admin": admin(),
@@ -188,15 +185,15 @@ async def test_someone_elses_objects_are_404(env: Env) -> None:
             ("GET", f"/enterprises/{ENTERPRISE}", other_enterprise, None),
             ("GET", f"/enterprises/{ENTERPRISE}", hunnan, None),
             ("GET", f"/enterprises/{ENTERPRISE}/code", other_enterprise, None),
-            ("GET", f"/enterprises/{ENTERPRISE}/code", officer(), None),
+            ("GET", f"/enterprises/{ENTERPRISE}/code", officer(SJ[0], "SJ"), None),
             ("GET", f"/enterprises/{ENTERPRISE}/code.svg", supervisor(), None),
             ("POST", f"/enterprises/{ENTERPRISE}/code/reissue", other_enterprise, None),
-            ("GET", f"/officers/{xf_id}", officer(SJ[0]), None),
+            ("GET", f"/officers/{xf_id}", officer(SJ[0], "SJ"), None),
         ]
         for method, path, headers, body in cases:
             r = await http.request(method, API + path, json=body, headers=headers)
             assert r.status_code == 404, (method, path, r.status_code, r.text)
         # the owner and the visit's department do see it
-        ok(await http.get(f"{API}/visits/{vid}", headers=enterprise()))
-        ok(await http.get(f"{API}/visits/{vid}", headers=officer(SJ[3])))
+        ok(await http.get(f"{API}/visits/{vid}", headers=enterprise(ENTERPRISE)))
+        ok(await http.get(f"{API}/visits/{vid}", headers=officer(SJ[3], "SJ")))
         ok(await http.get(f"{API}/visits/{vid}", headers=supervisor("210102")))

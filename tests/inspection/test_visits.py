@@ -1,320 +1,365 @@
-"""Visit lifecycle: modes, emergency and back-fill windows, outcomes, checkout, violation payloads, rating."""
+"""During and after the visit (SPEC §2.4): outcomes, checkout and its events, the rating and its anonymity,
+the lists of each role, and the supervisors' frequency views (with hand-counted expectations)."""
 
 from __future__ import annotations
 
-import hashlib
-from dataclasses import replace
-from datetime import UTC, date, datetime, timedelta
+import uuid
+from datetime import timedelta
+from typing import Any
 
 import pytest
-from stdnum.cn import uscc as stdnum_uscc
+import sqlalchemy as sa
 
-from services.inspection.domain import visits as v
-from services.inspection.domain.entry_rules import Task, TaskStatus
-from services.inspection.domain.frequency import TaskKind, enterprise_year
-from services.inspection.domain.registry import Catalogue, Enterprise, InspectionItem, LegalRef, Officer
-from services.inspection.domain.visits import ItemOutcome, Outcome, VisitMode
-
-USCC = "91210102MA0000001" + stdnum_uscc.calc_check_digit("91210102MA0000001")
-ENTERPRISE = Enterprise(USCC, "沈阳市和平区示例餐饮有限公司", "210102", "餐饮服务")
-NOW = datetime(2026, 6, 1, 2, 0, tzinfo=UTC)  # 2026-06-01 10:00 Shanghai
-SJ1 = Officer("o1", "张伟", "SJ", "辽A-0012345")
-SJ2 = Officer("o2", "王芳", "SJ", "辽A-0012346")
-ST1 = Officer("o3", "李强", "ST", "辽A-0023001")
-ST2 = Officer("o4", "赵敏", "ST", "辽A-0023002")
-AUX = Officer("o5", "陈静", "SJ", None, auxiliary=True)
-FOOD = InspectionItem(
-    "SJ-SP-002",
-    "食品经营者进货查验记录检查",
-    "SJ",
-    (
-        LegalRef("食品安全法", "第五十三条", "中华人民共和国食品安全法"),
-        LegalRef("食品安全法", "第一百一十条", "中华人民共和国食品安全法"),
-    ),
+from services.common import clock
+from services.common.db import transaction
+from services.common.tables import audit_t
+from services.inspection import models as m
+from services.inspection.use_cases import entry
+from tests.inspection.helpers import (
+    API,
+    ENTERPRISE,
+    FOOD_ITEM,
+    KEY_AREA_TASK,
+    SJ,
+    XF,
+    Env,
+    check_in,
+    entry_code,
+    new_task,
 )
-STORE = InspectionItem("SJ-SP-003", "食品贮存检查", "SJ", (LegalRef("食品安全法", "第五十四条"),))
-WASTE = InspectionItem(
-    "ST-GF-002", "危险废物规范化管理检查", "ST", (LegalRef("固体废物污染环境防治法", "第七十八条"),)
-)
-CATALOGUE = Catalogue([FOOD, STORE, WASTE])
-TASK = Task(
-    "T1",
-    TaskKind.JOINT,
-    "SJ",
-    frozenset({"SJ", "ST"}),
-    frozenset({USCC}),
-    NOW - timedelta(days=2),
-    "u1",
-    status=TaskStatus.APPROVED,
-)
-EVIDENCE = hashlib.sha256(b"photo-0001.jpg").hexdigest()
+from tests.support.http import ok
+from tests.support.personas import admin, enterprise, officer, supervisor
+from tests.support.stack import client
+
+pytestmark = pytest.mark.asyncio(loop_scope="session")
+
+EVIDENCE = ["a3" * 32, "0f" * 32]
 
 
-def started(mode: VisitMode = VisitMode.ENTRY_CODE, **kw: object) -> v.Visit:
-    args: dict[str, object] = {
-        "visit_id": "V1",
-        "task": TASK,
-        "enterprise": ENTERPRISE,
-        "officers": [SJ1, SJ2, ST1, ST2, AUX],
-        "item_codes": ["SJ-SP-002", "sj-sp-003", "ST-GF-002"],
-        "mode": mode,
-        "now": NOW,
-        "entry_code_id": "C1",
-    }
-    args.update(kw)
-    return v.start_visit(**args)  # type: ignore[arg-type]
+async def started_visit(http: Any, items: list[str] | None = None, uscc: str = ENTERPRISE) -> dict[str, Any]:
+    if items is not None and items != [FOOD_ITEM]:
+        task = await new_task(http, items=items, enterprises=[uscc])
+        code = await entry_code(http, task["task_id"], uscc=uscc, items=items)
+    else:
+        code = await entry_code(http, KEY_AREA_TASK, uscc=uscc)
+    return dict(ok(await check_in(http, code["code"], uscc=uscc), 201)["visit"])
 
 
-def all_recorded(visit: v.Visit) -> v.Visit:
-    visit = v.record_outcome(
-        visit,
-        ItemOutcome(
-            "SJ-SP-002", Outcome.VIOLATION, "未查验供货者许可证，进货记录缺失3批次", (EVIDENCE.upper(),)
-        ),
-        recorded_by="辽A-0012345",
-        now=NOW + timedelta(minutes=20),
-    )
-    visit = v.record_outcome(
-        visit,
-        ItemOutcome(
-            "SJ-SP-003",
-            Outcome.ORDERED_TO_CORRECT,
-            "冷藏柜温度超标，责令调整",
-            correction_deadline=date(2026, 6, 8),
-        ),
-        recorded_by="辽A-0012346",
-        now=NOW + timedelta(minutes=25),
-    )
-    return v.record_outcome(
-        visit,
-        ItemOutcome("ST-GF-002", Outcome.COMPLIANT),
-        recorded_by="辽A-0023001",
-        now=NOW + timedelta(minutes=30),
-    )
-
-
-class TestStart:
-    def test_scan_starts_now_and_auxiliary_staff_are_not_officers(self) -> None:
-        visit = started()
-        assert visit.started_at == NOW and visit.recorded_at == NOW
-        assert visit.cert_nos == ("辽A-0012345", "辽A-0012346", "辽A-0023001", "辽A-0023002")
-        assert visit.dept_codes == {"SJ", "ST"} and visit.item_codes == (
-            "SJ-SP-002",
-            "SJ-SP-003",
-            "ST-GF-002",
-        )
-        assert not visit.emergency and not visit.backfilled
-
-    def test_emergency_scanned_before_leaving(self) -> None:
-        visit = started(
-            VisitMode.EMERGENCY, started_at=NOW - timedelta(hours=3), reason="燃气泄漏险情，先行处置"
-        )
-        assert visit.emergency and visit.started_at == NOW - timedelta(hours=3) and visit.recorded_at == NOW
-
-    def test_emergency_needs_a_reason_and_a_scan_within_12_hours(self) -> None:
-        with pytest.raises(v.VisitReasonRequired):
-            started(VisitMode.EMERGENCY, started_at=NOW - timedelta(hours=1))
-        started(VisitMode.EMERGENCY, started_at=NOW - timedelta(hours=12), reason="险情")
-        with pytest.raises(v.EmergencyScanLate):
-            started(VisitMode.EMERGENCY, started_at=NOW - timedelta(hours=12, seconds=1), reason="险情")
-
-    def test_backfill_within_ten_days(self) -> None:
-        ok = started(VisitMode.BACKFILLED, started_at=NOW - timedelta(days=10), reason="系统故障，工单 #451")
-        assert ok.backfilled
-        with pytest.raises(v.BackfillWindowPassed) as err:
-            started(VisitMode.BACKFILLED, started_at=NOW - timedelta(days=10, seconds=1), reason="系统故障")
-        assert err.value.code == "BACKFILL_WINDOW_PASSED" and err.value.status == 403
-
-    def test_times(self) -> None:
-        with pytest.raises(v.VisitTimeInvalid):
-            started(VisitMode.BACKFILLED, reason="x")  # no start time
-        with pytest.raises(v.VisitTimeInvalid):
-            started(VisitMode.BACKFILLED, started_at=NOW + timedelta(minutes=1), reason="x")
-        with pytest.raises(v.VisitTimeInvalid):
-            started(started_at=NOW - timedelta(hours=1))  # a scanned visit starts at the scan
-
-    def test_emergency_and_backfilled_visits_count_for_frequency(self) -> None:
-        visit = started(VisitMode.BACKFILLED, started_at=NOW - timedelta(days=3), reason="系统故障")
-        counts = enterprise_year([visit.as_frequency_record()], USCC, 2026)
-        assert counts.capped_total == 1 and counts.capped("SJ") == counts.capped("ST") == 1
-
-
-class TestOutcomes:
-    def test_violation_needs_description_and_evidence_hashes(self) -> None:
-        visit = started()
-        for bad in (
-            ItemOutcome("SJ-SP-002", Outcome.VIOLATION, "", (EVIDENCE,)),
-            ItemOutcome("SJ-SP-002", Outcome.VIOLATION, "进货记录缺失"),
-            ItemOutcome("SJ-SP-002", Outcome.VIOLATION, "进货记录缺失", ("not-a-hash",)),
-            ItemOutcome("SJ-SP-002", Outcome.VIOLATION, "进货记录缺失", (EVIDENCE[:63],)),
-        ):
-            with pytest.raises(v.InvalidOutcome):
-                v.record_outcome(visit, bad, recorded_by="辽A-0012345", now=NOW)
-
-    def test_order_to_correct_needs_a_later_deadline(self) -> None:
-        visit = started()
-        with pytest.raises(v.InvalidOutcome):
-            v.record_outcome(
-                visit,
-                ItemOutcome("SJ-SP-003", Outcome.ORDERED_TO_CORRECT, "整改"),
-                recorded_by="辽A-0012345",
-                now=NOW,
+class TestOutcomesAndCheckout:
+    async def test_violation_found_carries_what_the_penalty_service_needs(self, env: Env) -> None:
+        items = [FOOD_ITEM, "SJ-SP-007", "SJ-SP-011"]
+        async with client(env.url) as http:
+            visit = await started_visit(http, items)
+            outcomes = {
+                "outcomes": [
+                    {"item_code": FOOD_ITEM, "outcome": "compliant"},
+                    {
+                        "item_code": "SJ-SP-007",
+                        "outcome": "violation",
+                        "description": "未按规定查验出厂检验记录，抽查3批次均无记录",
+                        "evidence_sha256": [e.upper() for e in EVIDENCE],
+                    },
+                    {
+                        "item_code": "SJ-SP-011",
+                        "outcome": "ordered_to_correct",
+                        "description": "补建食品安全自查记录",
+                        "correction_deadline": str(clock.today() + timedelta(days=15)),
+                    },
+                ]
+            }
+            recorded = ok(
+                await http.post(
+                    f"{API}/visits/{visit['visit_id']}/outcomes", json=outcomes, headers=officer(SJ[1], "SJ")
+                )
             )
-        with pytest.raises(v.InvalidOutcome) as err:
-            v.record_outcome(
-                visit,
-                ItemOutcome(
-                    "SJ-SP-003", Outcome.ORDERED_TO_CORRECT, "整改", correction_deadline=date(2026, 6, 1)
-                ),
-                recorded_by="辽A-0012345",
-                now=NOW,
+            assert [o["outcome"] for o in recorded["outcomes"]] == [
+                "compliant",
+                "violation",
+                "ordered_to_correct",
+            ]
+            assert recorded["outcomes"][1]["evidence_sha256"] == EVIDENCE  # normalised to lower case
+            done = ok(
+                await http.post(f"{API}/visits/{visit['visit_id']}/checkout", headers=officer(SJ[0], "SJ"))
             )
-        assert "2026-06-01" in err.value.detail  # the visit day (Shanghai) is not a deadline
-
-    def test_deadline_only_for_orders_and_education_needs_content(self) -> None:
-        visit = started()
-        with pytest.raises(v.InvalidOutcome):
-            v.record_outcome(
-                visit,
-                ItemOutcome("SJ-SP-003", Outcome.COMPLIANT, correction_deadline=date(2026, 7, 1)),
-                recorded_by="辽A-0012345",
-                now=NOW,
-            )
-        with pytest.raises(v.InvalidOutcome):
-            v.record_outcome(
-                visit, ItemOutcome("SJ-SP-003", Outcome.EDUCATED), recorded_by="辽A-0012345", now=NOW
-            )
-
-    def test_item_and_officer_must_belong_to_the_visit(self) -> None:
-        visit = started()
-        with pytest.raises(v.ItemNotInVisit):
-            v.record_outcome(
-                visit, ItemOutcome("SJ-TZ-001", Outcome.COMPLIANT), recorded_by="辽A-0012345", now=NOW
-            )
-        with pytest.raises(v.OfficerNotInVisit):
-            v.record_outcome(
-                visit, ItemOutcome("SJ-SP-002", Outcome.COMPLIANT), recorded_by="辽A-0099999", now=NOW
-            )
-
-    def test_recording_again_replaces_and_keeps_item_order(self) -> None:
-        visit = all_recorded(started())
-        visit = v.record_outcome(
-            visit,
-            ItemOutcome("SJ-SP-002", Outcome.EDUCATED, "讲解进货查验要求"),
-            recorded_by="辽A-0012345",
-            now=NOW,
-        )
-        assert [o.item_code for o in visit.outcomes] == ["SJ-SP-002", "SJ-SP-003", "ST-GF-002"]
-        assert visit.outcome_for("SJ-SP-002").outcome is Outcome.EDUCATED  # type: ignore[union-attr]
-        assert visit.outcome_counts() == {
+        assert done["status"] == "completed" and done["rating_due_at"]
+        completed = await env.events("inspection.visit.completed", visit_id=visit["visit_id"])
+        assert len(completed) == 1
+        assert completed[0]["data"]["outcomes"] == {
             "compliant": 1,
-            "violation": 0,
+            "violation": 1,
             "ordered_to_correct": 1,
-            "educated": 1,
+            "educated": 0,
         }
+        found = await env.events("inspection.violation.found", visit_id=visit["visit_id"])
+        assert len(found) == 1  # one per violating item
+        data = found[0]["data"]
+        assert {k: data[k] for k in data if k not in ("violation_id", "found_at")} == {
+            "visit_id": visit["visit_id"],
+            "enterprise_uscc": ENTERPRISE,
+            "enterprise_name": "沈阳广源食品有限公司",
+            "item_code": "SJ-SP-007",
+            "item_name": "对食品生产企业出厂检验记录制度落实情况的检查",
+            "legal_basis": data["legal_basis"],
+            "description": "未按规定查验出厂检验记录，抽查3批次均无记录",
+            "evidence_hashes": EVIDENCE,
+            "officer_cert_nos": [SJ[0], SJ[1]],
+            "department_code": "SJ",
+            "district_code": "210102",
+        }
+        assert data["legal_basis"].startswith("《中华人民共和国食品安全法》")
+        assert found[0]["subject"] == data["violation_id"]
 
-
-class TestCheckout:
-    def test_every_item_needs_an_outcome(self) -> None:
-        visit = v.record_outcome(
-            started(), ItemOutcome("SJ-SP-002", Outcome.COMPLIANT), recorded_by="辽A-0012345", now=NOW
-        )
-        with pytest.raises(v.OutcomesMissing) as err:
-            v.checkout(visit, by="辽A-0012345", now=NOW + timedelta(hours=1))
-        assert err.value.extra["missing"] == ["SJ-SP-003", "ST-GF-002"] and err.value.status == 409
-
-    def test_checkout_completes_and_freezes(self) -> None:
-        done = v.checkout(all_recorded(started()), by="辽A-0012345", now=NOW + timedelta(hours=1))
-        assert done.status is v.VisitStatus.COMPLETED and done.completed_at == NOW + timedelta(hours=1)
-        with pytest.raises(v.VisitNotInProgress):
-            v.record_outcome(
-                done, ItemOutcome("SJ-SP-002", Outcome.COMPLIANT), recorded_by="辽A-0012345", now=NOW
+    async def test_checkout_needs_every_outcome_and_an_officer_of_the_visit(self, env: Env) -> None:
+        async with client(env.url) as http:
+            visit = await started_visit(http)
+            r = await http.post(f"{API}/visits/{visit['visit_id']}/checkout", headers=officer(SJ[0], "SJ"))
+            assert (r.status_code, r.json()["code"]) == (409, "OUTCOMES_MISSING")
+            stranger = await http.post(
+                f"{API}/visits/{visit['visit_id']}/outcomes",
+                json={"outcomes": [{"item_code": FOOD_ITEM, "outcome": "compliant"}]},
+                headers=officer(SJ[4], "SJ"),  # same department, not at this visit
             )
-        with pytest.raises(v.VisitNotInProgress):
-            v.checkout(done, by="辽A-0012345", now=NOW + timedelta(hours=2))
+            assert (stranger.status_code, stranger.json()["code"]) == (403, "OFFICER_NOT_IN_VISIT")
+            other_dept = await http.post(
+                f"{API}/visits/{visit['visit_id']}/checkout", headers=officer(XF[0], "XF")
+            )
+            assert other_dept.status_code == 404
+            bad = await http.post(
+                f"{API}/visits/{visit['visit_id']}/outcomes",
+                json={
+                    "outcomes": [{"item_code": FOOD_ITEM, "outcome": "violation", "description": "无证据"}]
+                },
+                headers=officer(SJ[0], "SJ"),
+            )
+            assert (bad.status_code, bad.json()["code"]) == (422, "INVALID_OUTCOME")
+            wrong_item = await http.post(
+                f"{API}/visits/{visit['visit_id']}/outcomes",
+                json={"outcomes": [{"item_code": "SJ-SP-002", "outcome": "compliant"}]},
+                headers=officer(SJ[0], "SJ"),
+            )
+            assert (wrong_item.status_code, wrong_item.json()["code"]) == (422, "ITEM_NOT_IN_VISIT")
+            ok(
+                await http.post(
+                    f"{API}/visits/{visit['visit_id']}/outcomes",
+                    json={
+                        "outcomes": [
+                            {
+                                "item_code": FOOD_ITEM,
+                                "outcome": "educated",
+                                "description": "讲解许可证公示要求",
+                            }
+                        ]
+                    },
+                    headers=officer(SJ[0], "SJ"),
+                )
+            )
+            ok(await http.post(f"{API}/visits/{visit['visit_id']}/checkout", headers=officer(SJ[0], "SJ")))
+            again = await http.post(
+                f"{API}/visits/{visit['visit_id']}/checkout", headers=officer(SJ[0], "SJ")
+            )
+            assert (again.status_code, again.json()["code"]) == (409, "VISIT_NOT_IN_PROGRESS")
 
 
-class TestViolationPayload:
-    def test_payload_content(self) -> None:
-        visit = all_recorded(started())
-        [payload] = v.violations(visit, ENTERPRISE, CATALOGUE)
-        assert payload.key == "V1:SJ-SP-002"
-        assert (payload.enterprise_uscc, payload.enterprise_name) == (USCC, "沈阳市和平区示例餐饮有限公司")
-        assert (payload.item_code, payload.item_name) == ("SJ-SP-002", "食品经营者进货查验记录检查")
-        assert (
-            payload.legal_basis
-            == "《中华人民共和国食品安全法》第五十三条；《中华人民共和国食品安全法》第一百一十条"
+async def completed_visit(http: Any) -> dict[str, Any]:
+    visit = await started_visit(http)
+    ok(
+        await http.post(
+            f"{API}/visits/{visit['visit_id']}/outcomes",
+            json={"outcomes": [{"item_code": FOOD_ITEM, "outcome": "compliant"}]},
+            headers=officer(SJ[0], "SJ"),
         )
-        assert payload.description == "未查验供货者许可证，进货记录缺失3批次"
-        assert payload.evidence_hashes == (EVIDENCE,)  # normalised to lower case
-        assert payload.officer_cert_nos == ("辽A-0012345", "辽A-0012346")  # the item's department only
-        assert (payload.department_code, payload.district_code) == ("SJ", "210102")
-        assert payload.found_at == NOW + timedelta(minutes=20)
+    )
+    return dict(
+        ok(await http.post(f"{API}/visits/{visit['visit_id']}/checkout", headers=officer(SJ[0], "SJ")))
+    )
 
 
 class TestRating:
-    def done(self) -> v.Visit:
-        return v.checkout(all_recorded(started()), by="辽A-0012345", now=NOW + timedelta(hours=1))
-
-    def test_rate_within_seven_days(self) -> None:
-        done = self.done()
-        assert done.completed_at is not None
-        rated = v.rate(
-            done,
-            stars=5,
-            tags=["态度好", "规范", "规范"],
-            comment="讲解细致",
-            now=done.completed_at + timedelta(days=6),
+    async def test_rating_within_seven_days_once(self, env: Env) -> None:
+        async with client(env.url) as http:
+            open_visit = await started_visit(http)
+            r = await http.post(
+                f"{API}/visits/{open_visit['visit_id']}/rating",
+                json={"stars": 5},
+                headers=enterprise(ENTERPRISE),
+            )
+            assert (r.status_code, r.json()["code"]) == (409, "VISIT_NOT_COMPLETED")
+            visit = await completed_visit(http)
+            rating = {"stars": 4, "tags": ["规范", "高效"], "comment": "出示证件，检查有序"}
+            rated = ok(
+                await http.post(
+                    f"{API}/visits/{visit['visit_id']}/rating", json=rating, headers=enterprise(ENTERPRISE)
+                )
+            )
+            assert rated["rating"]["stars"] == 4 and rated["rating"]["tags"] == ["规范", "高效"]
+            r = await http.post(
+                f"{API}/visits/{visit['visit_id']}/rating", json=rating, headers=enterprise(ENTERPRISE)
+            )
+            assert (r.status_code, r.json()["code"]) == (409, "ALREADY_RATED")
+            r = await http.post(
+                f"{API}/visits/{visit['visit_id']}/rating", json=rating, headers=officer(SJ[0], "SJ")
+            )
+            assert r.status_code == 403
+            r = await http.post(
+                f"{API}/visits/{visit['visit_id']}/rating", json={"stars": 6}, headers=enterprise(ENTERPRISE)
+            )
+            assert r.status_code == 422
+            r = await http.post(
+                f"{API}/visits/{visit['visit_id']}/rating",
+                json={"stars": 3, "tags": ["好"]},
+                headers=enterprise(ENTERPRISE),
+            )
+            assert r.status_code == 422
+        events = await env.events("inspection.visit.rated", visit_id=visit["visit_id"])
+        assert (
+            len(events) == 1 and events[0]["data"]["stars"] == 4 and events[0]["data"]["anonymous"] is False
         )
-        assert rated.rating is not None
-        assert (rated.rating.stars, rated.rating.tags, rated.rating.anonymous) == (
-            5,
-            ("规范", "态度好"),
-            False,
+
+    async def test_rating_window_closes_after_seven_days(self, env: Env) -> None:
+        async with client(env.url) as http:
+            visit = await completed_visit(http)
+            clock.set_offset(timedelta(days=7, minutes=1))
+            try:
+                r = await http.post(
+                    f"{API}/visits/{visit['visit_id']}/rating",
+                    json={"stars": 2},
+                    headers=enterprise(ENTERPRISE),
+                )
+            finally:
+                clock.reset()
+        assert (r.status_code, r.json()["code"]) == (409, "RATING_WINDOW_CLOSED")
+
+    async def test_anonymous_rating_is_hidden_from_the_department_not_from_supervisors(
+        self, env: Env
+    ) -> None:
+        async with client(env.url) as http:
+            visit = await completed_visit(http)
+            rating = {
+                "stars": 1,
+                "tags": ["索要财物"],
+                "comment": "检查人员暗示购买指定产品",
+                "anonymous": True,
+            }
+            ok(
+                await http.post(
+                    f"{API}/visits/{visit['visit_id']}/rating", json=rating, headers=enterprise(ENTERPRISE)
+                )
+            )
+            as_officer = ok(await http.get(f"{API}/visits/{visit['visit_id']}", headers=officer(SJ[0], "SJ")))
+            assert as_officer["rating"] is None and as_officer["rating_due_at"] is not None  # looks unrated
+            as_supervisor = ok(await http.get(f"{API}/visits/{visit['visit_id']}", headers=supervisor()))
+            assert (
+                as_supervisor["rating"]["stars"] == 1
+                and as_supervisor["rating"]["rated_by"] == f"ent-{ENTERPRISE}"
+            )
+            as_enterprise = ok(
+                await http.get(f"{API}/visits/{visit['visit_id']}", headers=enterprise(ENTERPRISE))
+            )
+            assert as_enterprise["rating"]["anonymous"] is True
+            dept = ok(await http.get(f"{API}/ratings", headers=officer(SJ[0], "SJ"), params={"limit": 200}))
+            mine = [r for r in dept["items"] if r["comment"] == rating["comment"]]
+            assert len(mine) == 1 and mine[0]["visit_id"] is None and mine[0]["enterprise_uscc"] is None
+            assert mine[0]["rated_by"] is None
+            sup = ok(await http.get(f"{API}/ratings", headers=supervisor(), params={"limit": 200}))
+            seen = [r for r in sup["items"] if r["comment"] == rating["comment"]]
+            assert seen[0]["visit_id"] == visit["visit_id"] and seen[0]["enterprise_uscc"] == ENTERPRISE
+
+
+class TestLists:
+    async def test_each_role_sees_its_own(self, env: Env) -> None:
+        async with client(env.url) as http:
+            visit = await started_visit(http)
+            mine = ok(await http.get(f"{API}/visits", headers=officer(SJ[1], "SJ"), params={"limit": 200}))
+            assert visit["visit_id"] in {v["visit_id"] for v in mine["items"]}
+            assert all(SJ[1] in [o["cert_no"] for o in v["officers"]] for v in mine["items"])
+            not_mine = ok(
+                await http.get(f"{API}/visits", headers=officer(SJ[5], "SJ"), params={"limit": 200})
+            )
+            assert visit["visit_id"] not in {v["visit_id"] for v in not_mine["items"]}
+            dept = ok(
+                await http.get(
+                    f"{API}/visits",
+                    headers=officer(SJ[5], "SJ"),
+                    params={"scope": "department", "limit": 200},
+                )
+            )
+            assert visit["visit_id"] in {v["visit_id"] for v in dept["items"]}
+            xf = ok(
+                await http.get(f"{API}/visits", headers=officer(XF[0], "XF"), params={"scope": "department"})
+            )
+            assert visit["visit_id"] not in {v["visit_id"] for v in xf["items"]}
+            heping = ok(await http.get(f"{API}/visits", headers=supervisor("210102"), params={"limit": 200}))
+            assert all(v["district_code"] == "210102" for v in heping["items"]) and heping["items"]
+            shenhe = ok(await http.get(f"{API}/visits", headers=supervisor("210103"), params={"limit": 200}))
+            assert visit["visit_id"] not in {v["visit_id"] for v in shenhe["items"]}
+            r = await http.get(f"{API}/visits/{visit['visit_id']}", headers=supervisor("210103"))
+            assert r.status_code == 404
+
+    async def test_cursor_pagination_walks_every_visit_once(self, env: Env) -> None:
+        async with client(env.url) as http:
+            seen: list[str] = []
+            cursor = None
+            while True:
+                params: dict[str, Any] = {"limit": 3}
+                if cursor:
+                    params["cursor"] = cursor
+                page = ok(await http.get(f"{API}/visits", headers=enterprise(ENTERPRISE), params=params))
+                seen += [v["visit_id"] for v in page["items"]]
+                cursor = page["next_cursor"]
+                if not cursor:
+                    break
+            everything = ok(
+                await http.get(f"{API}/visits", headers=enterprise(ENTERPRISE), params={"limit": 200})
+            )
+            assert seen == [v["visit_id"] for v in everything["items"]] and len(set(seen)) == len(seen)
+            r = await http.get(
+                f"{API}/visits", headers=enterprise(ENTERPRISE), params={"cursor": "not-a-cursor"}
+            )
+            assert (r.status_code, r.json()["code"]) == (400, "INVALID_CURSOR")
+
+
+class TestAuditOfVisits:
+    async def test_the_auditor_appends_every_visit_start_to_the_chain(self, env: Env) -> None:
+        async with client(env.url) as http:
+            visit = await started_visit(http)
+            async with transaction(env.svc.runtime.factory) as session:
+                await entry.audit_visit_starts(session)
+            report = ok(await http.get(f"{API}/audit/verify", headers=admin()))
+        assert report["valid"] is True
+        audited = await env.scalar(
+            sa.select(m.Visit.audited_at).where(m.Visit.visit_id == uuid.UUID(visit["visit_id"]))
         )
-        assert not rated.rating.needs_attention
+        assert audited is not None
 
-    def test_window_closes_after_168_hours(self) -> None:
-        done = self.done()
-        assert v.rating_deadline(done) == NOW + timedelta(hours=1) + timedelta(days=7)
-        v.rate(done, stars=3, now=NOW + timedelta(hours=1) + timedelta(days=7) - timedelta(seconds=1))
-        with pytest.raises(v.RatingWindowClosed):
-            v.rate(done, stars=3, now=NOW + timedelta(hours=1) + timedelta(days=7))
+        entries = await env.rows(
+            sa.select(audit_t.c.action, audit_t.c.actor).where(
+                audit_t.c.entity_type == "visit", audit_t.c.entity_id == visit["visit_id"]
+            )
+        )
+        assert entries == [("visit.started.entry_code", f"ent-{ENTERPRISE}")]
 
-    def test_once_only_and_only_after_checkout(self) -> None:
-        with pytest.raises(v.VisitNotCompleted):
-            v.rate(started(), stars=4, now=NOW)
-        rated = v.rate(self.done(), stars=4, now=NOW + timedelta(hours=2))
-        with pytest.raises(v.AlreadyRated):
-            v.rate(rated, stars=1, now=NOW + timedelta(hours=3))
-
-    @pytest.mark.parametrize(
-        "kw",
-        [
-            {"stars": 0},
-            {"stars": 6},
-            {"stars": True},
-            {"stars": 3, "tags": ["很好"]},
-            {"stars": 3, "comment": "字" * 501},
-        ],
-    )
-    def test_invalid_ratings(self, kw: dict[str, object]) -> None:
-        with pytest.raises(v.InvalidRating):
-            v.rate(self.done(), now=NOW + timedelta(hours=2), **kw)  # type: ignore[arg-type]
-
-    def test_serious_tags_need_attention_whatever_the_stars(self) -> None:
-        rated = v.rate(self.done(), stars=4, tags=["索要财物"], anonymous=True, now=NOW + timedelta(hours=2))
-        assert rated.rating is not None and rated.rating.needs_attention and rated.rating.anonymous
-        low = v.rate(self.done(), stars=2, now=NOW + timedelta(hours=2))
-        assert low.rating is not None and low.rating.needs_attention
-
-    def test_tag_set_is_fixed(self) -> None:
-        assert {"规范", "态度好", "扰企", "索要财物", "推诿"} <= set(v.RATING_TAGS)
-        assert set(v.RATING_TAGS) >= v.SERIOUS_TAGS
-
-
-def test_replace_keeps_visit_frozen() -> None:
-    visit = started()
-    with pytest.raises(AttributeError):
-        visit.status = v.VisitStatus.COMPLETED  # type: ignore[misc]
-    assert replace(visit, reason="x").reason == "x"
+    async def test_batches_interleaved_with_single_appends_keep_one_valid_chain(self, env: Env) -> None:
+        async with client(env.url) as http:
+            first = [await started_visit(http) for _ in range(3)]
+            ok(
+                await http.post(
+                    f"{API}/quiet-windows",
+                    json={"starts_on": "2027-01-01", "ends_on": "2027-01-02", "reason": "元旦"},
+                    headers=admin(),
+                ),
+                201,
+            )
+            second = [await started_visit(http) for _ in range(2)]
+            async with transaction(env.svc.runtime.factory) as session:
+                await entry.audit_visit_starts(session)  # whatever the service's own auditor has not done yet
+            report = ok(await http.get(f"{API}/audit/verify", headers=admin()))
+        assert report["valid"] is True
+        ids = [v["visit_id"] for v in first + second]
+        seqs = await env.rows(
+            sa.select(audit_t.c.entity_id, audit_t.c.seq, audit_t.c.request_id).where(
+                audit_t.c.entity_id.in_(ids)
+            )
+        )
+        assert {e for e, _, _ in seqs} == set(ids) and all(
+            rid for _, _, rid in seqs
+        )  # the check-in's request id

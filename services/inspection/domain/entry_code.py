@@ -73,10 +73,18 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
-from services.common.errors import Unprocessable
-from services.inspection.domain.entry_rules import EntryRefused
-from services.inspection.domain.frequency import SHANGHAI
+from services.common.clock import CHINA
 from services.inspection.domain.registry import validate_uscc
+from services.inspection.errors import (
+    CodeExpired,
+    CodeInvalid,
+    CodeUsed,
+    CodeWrongEnterprise,
+    EnterpriseCodeInvalid,
+    EnterpriseCodeRevoked,
+    EntryRefused,
+    InvalidEntryPayload,
+)
 
 FORMAT_VERSION = 1
 ENTRY_TYP = "zhifa-entry"
@@ -88,59 +96,6 @@ MAX_CODE_LENGTH = 4096
 _B64 = re.compile(r"[A-Za-z0-9_-]*")
 _NONCE = re.compile(r"[A-Za-z0-9_-]{8,64}")
 _KID = re.compile(r"[A-Za-z0-9._-]{1,64}")
-
-
-# ---------------------------------------------------------------------------------------------------------
-# Errors
-
-
-class CodeInvalid(EntryRefused):
-    code = "CODE_INVALID"
-    title = "检查码无效"
-    title_en = "Invalid entry code"
-    counts_against_unit = False  # unreadable, forged or foreign: nothing says which officers, if any
-
-
-class CodeExpired(EntryRefused):
-    code = "CODE_EXPIRED"
-    title = "检查码已过期"
-    title_en = "Entry code expired"
-
-
-class CodeUsed(EntryRefused):
-    code = "CODE_USED"
-    status = 409
-    title = "检查码已使用"
-    title_en = "Entry code already used"
-    # Checked after the enterprise (step 6 after 7): only the enterprise the code names, which used it, can
-    # get this; presenting it again is its own doing.
-    counts_against_unit = False
-
-
-class CodeWrongEnterprise(EntryRefused):
-    code = "CODE_WRONG_ENTERPRISE"
-    title = "检查码不是为本企业签发的"
-    title_en = "Entry code issued for another enterprise"
-
-
-class EnterpriseCodeInvalid(EntryRefused):
-    code = "ENTERPRISE_CODE_INVALID"
-    title = "企业码无效"
-    title_en = "Invalid enterprise code"
-    counts_against_unit = False  # a misread or forged QR code says nothing about the inspection
-
-
-class EnterpriseCodeRevoked(EntryRefused):
-    code = "ENTERPRISE_CODE_REVOKED"
-    title = "企业码已作废"
-    title_en = "Enterprise code superseded"
-    counts_against_unit = False  # the enterprise still shows a code it has replaced
-
-
-class InvalidEntryPayload(Unprocessable):
-    code = "INVALID_ENTRY_PAYLOAD"
-    title = "检查码内容不完整"
-    title_en = "Invalid entry code content"
 
 
 CODE_REFUSALS: tuple[type[EntryRefused], ...] = (CodeInvalid, CodeExpired, CodeUsed, CodeWrongEnterprise)
@@ -192,19 +147,29 @@ def new_payload(
     ``code_id`` and ``nonce`` come from the caller (uuid4 and ``secrets.token_urlsafe(12)``): the domain reads
     no randomness.
     """
-    problems: list[str] = []
+    problems: list[tuple[str, str]] = []  # (Chinese, English)
     if not code_id or not task_id:
-        problems.append("检查码编号和任务编号不能为空")
+        problems.append(("检查码编号和任务编号不能为空", "the code id and the task id are required"))
     if not cert_nos:
-        problems.append("检查码须列明执法人员的执法证号")
+        problems.append(("检查码须列明执法人员的执法证号", "the code names the officers' certificates"))
     if not item_codes:
-        problems.append("检查码须列明检查事项")
+        problems.append(("检查码须列明检查事项", "the code names the items inspected"))
     if not _NONCE.fullmatch(nonce):
-        problems.append("随机数须为8至64个base64url字符")
+        problems.append(("随机数须为8至64个base64url字符", "the nonce is 8 to 64 base64url characters"))
     if not timedelta(0) < ttl <= MAX_TTL:
-        problems.append(f"检查码有效期须大于0且不超过{int(MAX_TTL.total_seconds() // 60)}分钟")
+        minutes = int(MAX_TTL.total_seconds() // 60)
+        problems.append(
+            (
+                f"检查码有效期须大于0且不超过{minutes}分钟",
+                f"a code lives more than 0 and at most {minutes} minutes",
+            )
+        )
     if problems:
-        raise InvalidEntryPayload("；".join(problems), extra={"problems": problems})
+        raise InvalidEntryPayload(
+            "；".join(zh for zh, _ in problems),
+            detail_en="; ".join(en for _, en in problems),
+            extra={"problems": [zh for zh, _ in problems]},
+        )
     issued = datetime.fromtimestamp(_epoch(now), UTC)
     return EntryPayload(
         code_id=code_id,
@@ -221,7 +186,9 @@ def new_payload(
 def sign(payload: EntryPayload, private_key: Ed25519PrivateKey, kid: str) -> str:
     """The compact entry code for ``payload``, signed by ``private_key`` under key id ``kid``."""
     if payload.expires_at <= payload.issued_at:
-        raise InvalidEntryPayload("检查码失效时间须晚于签发时间")
+        raise InvalidEntryPayload(
+            "检查码失效时间须晚于签发时间", detail_en="A code expires after it is issued"
+        )
     return _sign_jws({"alg": ALG, "kid": _check_kid(kid), "typ": ENTRY_TYP}, payload.claims(), private_key)
 
 
@@ -237,17 +204,23 @@ def verify(
     try:
         payload = _entry_from_claims(claims)
     except (KeyError, TypeError, ValueError) as exc:
-        raise CodeInvalid("检查码内容不完整或格式错误，不得据此入企检查") from exc
+        raise CodeInvalid(
+            "检查码内容不完整或格式错误，不得据此入企检查",
+            detail_en="The entry code's content is incomplete or malformed: no entry on it",
+        ) from exc
     payload = replace(payload, kid=kid)
     now_s = _epoch(now)
     if _epoch(payload.issued_at) > now_s + int(leeway.total_seconds()):
         raise CodeInvalid(
             "检查码签发时间晚于当前时间，请核对设备时间后重新扫码",
+            detail_en="The entry code was issued in the future: check the phones' clocks and scan again",
             extra={"code_id": payload.code_id, "issued_at": payload.issued_at.isoformat()},
         )
     if now_s >= _epoch(payload.expires_at) + int(leeway.total_seconds()):
         raise CodeExpired(
-            f"检查码已于{_shanghai(payload.expires_at)}过期，请执法人员重新申领检查码",
+            f"检查码已于{_in_china(payload.expires_at)}过期，请执法人员重新申领检查码",
+            detail_en=f"The entry code expired at {_in_china(payload.expires_at)} (China time); the officers "
+            "request a new one",
             extra={"code_id": payload.code_id, "expires_at": payload.expires_at.isoformat()},
         )
     return payload
@@ -257,7 +230,9 @@ def check_unused(payload: EntryPayload, used_at: datetime | None) -> None:
     """``CODE_USED`` when the code id was already checked in (``used_at`` from the service's store)."""
     if used_at is not None:
         raise CodeUsed(
-            f"检查码 {payload.code_id} 已于{_shanghai(used_at)}使用，每个检查码只能使用一次",
+            f"检查码 {payload.code_id} 已于{_in_china(used_at)}使用，每个检查码只能使用一次",
+            detail_en=f"Entry code {payload.code_id} was used at {_in_china(used_at)} (China time); a code is "
+            "used once",
             extra={"code_id": payload.code_id, "used_at": used_at.isoformat()},
         )
 
@@ -267,6 +242,8 @@ def check_enterprise(payload: EntryPayload, uscc: str) -> None:
     if payload.uscc != uscc.strip().upper():
         raise CodeWrongEnterprise(
             "该检查码不是为本企业签发的，本企业有权拒绝检查并可向执法监督机构反映",
+            detail_en="This entry code was not issued for this enterprise, which may refuse the inspection and "
+            "report it to the enforcement supervisors",
             extra={"code_id": payload.code_id, "code_uscc": payload.uscc, "uscc": uscc},
         )
 
@@ -315,7 +292,7 @@ def sign_enterprise_code(
     uscc: str, serial: int, issued_at: datetime, private_key: Ed25519PrivateKey, kid: str
 ) -> str:
     if serial < 1:
-        raise InvalidEntryPayload("企业码序号从1开始")
+        raise InvalidEntryPayload("企业码序号从1开始", detail_en="Enterprise code serials start at 1")
     claims = {"v": FORMAT_VERSION, "ent": validate_uscc(uscc), "ser": serial, "iat": _epoch(issued_at)}
     return _sign_jws({"alg": ALG, "kid": _check_kid(kid), "typ": ENTERPRISE_TYP}, claims, private_key)
 
@@ -334,10 +311,14 @@ def verify_enterprise_code(
                 raise TypeError("integer members")
         result = EnterpriseCode(uscc, serial, datetime.fromtimestamp(iat, UTC), kid)
     except (KeyError, TypeError, ValueError) as exc:
-        raise EnterpriseCodeInvalid("企业码内容不完整或格式错误") from exc
+        raise EnterpriseCodeInvalid(
+            "企业码内容不完整或格式错误", detail_en="The enterprise code's content is incomplete or malformed"
+        ) from exc
     if current_serial is not None and serial != current_serial:
         raise EnterpriseCodeRevoked(
             f"该企业码（第{serial}版）已作废，请企业使用最新企业码（第{current_serial}版）",
+            detail_en=f"This enterprise code (serial {serial}) is superseded; the enterprise shows its current "
+            f"code (serial {current_serial})",
             extra={"uscc": uscc, "serial": serial, "current_serial": current_serial},
         )
     return result
@@ -380,13 +361,19 @@ def _verify_jws(
     typ: str,
     error: type[EntryRefused],
 ) -> tuple[str, dict[str, Any]]:
-    invalid = "检查码无效或已被篡改，不得据此入企检查" if error is CodeInvalid else "企业码无效或已被篡改"
+    entry = error is CodeInvalid
+    invalid = "检查码无效或已被篡改，不得据此入企检查" if entry else "企业码无效或已被篡改"
+    invalid_en = (
+        "The entry code is invalid or was tampered with: no entry on it"
+        if entry
+        else "The enterprise code is invalid or was tampered with"
+    )
     if not isinstance(code, str) or len(code) > MAX_CODE_LENGTH:
-        raise error(invalid)
+        raise error(invalid, detail_en=invalid_en)
     code = code.strip()
     parts = code.split(".")
     if len(parts) != 3 or not all(parts) or not all(_B64.fullmatch(p) for p in parts):
-        raise error(invalid)
+        raise error(invalid, detail_en=invalid_en)
     try:
         header = json.loads(_b64d(parts[0]).decode("utf-8"))
         signature = _b64d(parts[2])
@@ -395,7 +382,8 @@ def _verify_jws(
         kid = header.get("kid")
         if not isinstance(kid, str) or kid not in keys:
             raise error(
-                "检查码的签名密钥未知，不得据此入企检查" if error is CodeInvalid else "企业码的签名密钥未知",
+                "检查码的签名密钥未知，不得据此入企检查" if entry else "企业码的签名密钥未知",
+                detail_en="The code's signing key is unknown" + (": no entry on it" if entry else ""),
                 extra={"kid": kid if isinstance(kid, str) else None},
             )
         keys[kid].verify(signature, f"{parts[0]}.{parts[1]}".encode("ascii"))
@@ -412,7 +400,7 @@ def _verify_jws(
         binascii.Error,
         RecursionError,
     ) as exc:
-        raise error(invalid) from exc
+        raise error(invalid, detail_en=invalid_en) from exc
     return kid, claims
 
 
@@ -442,9 +430,12 @@ def _epoch(moment: datetime) -> int:
 
 def _check_kid(kid: str) -> str:
     if not _KID.fullmatch(kid):
-        raise InvalidEntryPayload("密钥编号（kid）须为1至64个字母、数字或 . _ -")
+        raise InvalidEntryPayload(
+            "密钥编号（kid）须为1至64个字母、数字或 . _ -",
+            detail_en="A key id (kid) is 1 to 64 letters, digits or . _ -",
+        )
     return kid
 
 
-def _shanghai(moment: datetime) -> str:
-    return moment.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M:%S")
+def _in_china(moment: datetime) -> str:
+    return moment.astimezone(CHINA).strftime("%Y-%m-%d %H:%M:%S")

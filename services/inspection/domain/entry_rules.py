@@ -40,9 +40,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from enum import StrEnum
-from typing import ClassVar
 
-from services.common.errors import Conflict, DomainError, Forbidden, Unprocessable
+from services.common.clock import local_date
 from services.inspection.domain.frequency import (
     DEFAULT_POLICY,
     TASK_KIND_ZH,
@@ -50,7 +49,6 @@ from services.inspection.domain.frequency import (
     FrequencyPolicy,
     QuietWindow,
     cap_breach,
-    local_date,
     quiet_reason,
     year_of,
 )
@@ -63,6 +61,27 @@ from services.inspection.domain.registry import (
     OfficerStatus,
     validate_uscc,
 )
+from services.inspection.errors import (
+    ApprovalNotAllowed,
+    CertExpired,
+    CertRevoked,
+    CertSuspended,
+    EnterpriseNotInTask,
+    EntryRefused,
+    FrequencyCapReached,
+    InvalidTask,
+    ItemNotInCatalogue,
+    ItemNotInTask,
+    ItemNotOnSite,
+    ItemOutOfAuthority,
+    NoItems,
+    NotCertified,
+    OfficerOutOfAuthority,
+    QuietPeriod,
+    TaskNotApproved,
+    TaskStateConflict,
+    TooFewOfficers,
+)
 
 DEPARTMENT_NAMES: Mapping[str, str] = {
     "SJ": "市场监管",
@@ -73,137 +92,6 @@ DEPARTMENT_NAMES: Mapping[str, str] = {
     "WJ": "卫生健康",
     "XF": "消防救援",
 }
-
-# ---------------------------------------------------------------------------------------------------------
-# Refusals
-
-
-class EntryRefused(DomainError):
-    """Base of every refusal of entry; the service records and publishes each one.
-
-    ``counts_against_unit``: whether the refusal is a sign of how the officers inspect (乱检查) and counts in
-    the inspecting unit's risk figures. It is False for the refusals that are the caller's own doing — a code
-    that does not verify, a used code presented again by the enterprise that used it — which anyone holding
-    a phone can repeat at will (docs/risk-model.md §2, "Refused entries").
-    """
-
-    code = "ENTRY_REFUSED"
-    status = 403
-    title = "不得入企检查"
-    title_en = "Entry refused"
-    counts_against_unit: ClassVar[bool] = True
-
-
-class TaskNotApproved(EntryRefused):
-    code = "TASK_NOT_APPROVED"
-    title = "检查任务未经批准或不在有效期内"
-    title_en = "The inspection task is not approved or not active"
-
-
-class EnterpriseNotInTask(EntryRefused):
-    code = "ENTERPRISE_NOT_IN_TASK"
-    title = "该企业不在本检查任务范围内"
-    title_en = "The enterprise is not part of this task"
-
-
-class NotCertified(EntryRefused):
-    code = "NOT_CERTIFIED"
-    title = "未取得行政执法证件，不得从事行政检查"
-    title_en = "Not a certified enforcement officer"
-
-
-class CertSuspended(EntryRefused):
-    code = "CERT_SUSPENDED"
-    title = "执法证已暂扣"
-    title_en = "Certificate suspended"
-
-
-class CertRevoked(EntryRefused):
-    code = "CERT_REVOKED"
-    title = "执法证已收缴"
-    title_en = "Certificate revoked"
-
-
-class CertExpired(EntryRefused):
-    code = "CERT_EXPIRED"
-    title = "执法证已过期"
-    title_en = "Certificate expired"
-
-
-class OfficerOutOfAuthority(EntryRefused):
-    code = "OFFICER_OUT_OF_AUTHORITY"
-    title = "执法人员不属于本任务的执法部门"
-    title_en = "The officer's department does not take part in this task"
-
-
-class TooFewOfficers(EntryRefused):
-    code = "TOO_FEW_OFFICERS"
-    title = "在场持证执法人员少于两人"
-    title_en = "Fewer than two certified officers"
-
-
-class NoItems(EntryRefused):
-    code = "NO_ITEMS"
-    status = 422
-    title = "未列明检查事项"
-    title_en = "No inspection items given"
-
-
-class ItemNotInCatalogue(EntryRefused):
-    code = "ITEM_NOT_IN_CATALOGUE"
-    title = "检查事项不在行政检查事项清单中"
-    title_en = "Item not in the inspection item catalogue"
-
-
-class ItemNotOnSite(EntryRefused):
-    code = "ITEM_NOT_ON_SITE"
-    title = "该检查事项不实施入企现场检查"
-    title_en = "The item is inspected off-site only"
-
-
-class ItemNotInTask(EntryRefused):
-    code = "ITEM_NOT_IN_TASK"
-    title = "检查事项不在本检查任务范围内"
-    title_en = "The item is not part of this task"
-
-
-class ItemOutOfAuthority(EntryRefused):
-    code = "ITEM_OUT_OF_AUTHORITY"
-    title = "检查事项超出在场执法人员的职权"
-    title_en = "The item is outside the present officers' authority"
-
-
-class QuietPeriod(EntryRefused):
-    code = "QUIET_PERIOD"
-    title = "企业处于无事不扰期"
-    title_en = "The enterprise is in a no-disturbance period"
-
-
-class FrequencyCapReached(EntryRefused):
-    code = "FREQUENCY_CAP_REACHED"
-    title = "企业年度检查次数已达上限"
-    title_en = "The enterprise's yearly inspection cap is reached"
-
-
-# Task lifecycle errors (not refusals of entry)
-
-
-class InvalidTask(Unprocessable):
-    code = "INVALID_TASK"
-    title = "检查任务信息不符合要求"
-    title_en = "Invalid inspection task"
-
-
-class ApprovalNotAllowed(Forbidden):
-    code = "APPROVAL_NOT_ALLOWED"
-    title = "无权审批该检查任务"
-    title_en = "Not allowed to approve this task"
-
-
-class TaskStateConflict(Conflict):
-    code = "TASK_STATE_CONFLICT"
-    title = "检查任务当前状态不允许此操作"
-    title_en = "The task's state does not allow this"
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -275,36 +163,41 @@ def new_task(
     draw_fingerprint: str | None = None,
 ) -> Task:
     """A task awaiting approval, validated: kinds, departments, enterprises, items, dates."""
-    problems: list[str] = []
+    problems: list[tuple[str, str]] = []  # (Chinese, English)
     depts = frozenset(dept_codes) | {lead_dept}
     if kind is TaskKind.JOINT and len(depts) < 2:
-        problems.append("联合检查（综合查一次）须有两个以上部门参加")
+        problems.append(
+            ("联合检查（综合查一次）须有两个以上部门参加", "a joint task needs two departments or more")
+        )
     if kind is not TaskKind.JOINT and depts != {lead_dept}:
-        problems.append("仅联合检查任务可以有多个部门参加")
+        problems.append(("仅联合检查任务可以有多个部门参加", "only a joint task has several departments"))
     if kind is TaskKind.COMPLAINT and not (lead_id or "").strip():
-        problems.append("投诉举报核查任务须关联线索编号")
+        problems.append(("投诉举报核查任务须关联线索编号", "a complaint task needs the lead's number"))
     if urgent and kind is not TaskKind.COMPLAINT:
-        problems.append("仅投诉举报核查任务可以标记为紧急（先检查后补批）")
+        problems.append(
+            (
+                "仅投诉举报核查任务可以标记为紧急（先检查后补批）",
+                "only a complaint task can be urgent (inspected first, approved after)",
+            )
+        )
     if kind is TaskKind.RANDOM and not draw_fingerprint:
-        problems.append("双随机抽查任务须来自已公布的抽取结果")
+        problems.append(("双随机抽查任务须来自已公布的抽取结果", "a random task comes from a published draw"))
     usccs: set[str] = set()
     for uscc in enterprises:
         usccs.add(validate_uscc(uscc))
     if not usccs:
-        problems.append("检查任务须列明检查对象")
+        problems.append(("检查任务须列明检查对象", "a task names the enterprises it inspects"))
     if starts_on and ends_on and ends_on < starts_on:
-        problems.append("任务结束日期不能早于开始日期")
+        problems.append(("任务结束日期不能早于开始日期", "the task cannot end before it starts"))
     codes = frozenset(item_codes)
     if catalogue is not None:
-        day = starts_on or local_date(created_at)
-        for code in sorted(codes):
-            item = catalogue.get(code, day)
-            if item is None:
-                problems.append(f"检查事项 {code} 不在行政检查事项清单中")
-            elif item.dept_code not in depts:
-                problems.append(f"检查事项 {code} 属于{_dept(item.dept_code)}，该部门未参加本任务")
+        problems += _task_item_problems(codes, catalogue, starts_on or local_date(created_at), depts)
     if problems:
-        raise InvalidTask("；".join(problems), extra={"problems": problems})
+        raise InvalidTask(
+            "；".join(zh for zh, _ in problems),
+            detail_en="; ".join(en for _, en in problems),
+            extra={"problems": [zh for zh, _ in problems]},
+        )
     return Task(
         task_id=task_id,
         kind=kind,
@@ -323,48 +216,88 @@ def new_task(
     )
 
 
+def _task_item_problems(
+    codes: Iterable[str], catalogue: Catalogue, day: date, depts: frozenset[str]
+) -> list[tuple[str, str]]:
+    """Each item of a task is in the catalogue on its first day and within a participating department."""
+    problems: list[tuple[str, str]] = []
+    for code in sorted(codes):
+        item = catalogue.get(code, day)
+        if item is None:
+            problems.append(
+                (f"检查事项 {code} 不在行政检查事项清单中", f"item {code} is not in the item catalogue")
+            )
+        elif item.dept_code not in depts:
+            problems.append(
+                (
+                    f"检查事项 {code} 属于{_dept(item.dept_code)}，该部门未参加本任务",
+                    f"item {code} belongs to {item.dept_code}, which does not take part in the task",
+                )
+            )
+    return problems
+
+
 def approve(
     task: Task, *, approver_id: str, approver_role: str, approver_dept: str | None, now: datetime
 ) -> Task:
     """Approval by a supervisor or the head of the lead department; nobody approves their own task."""
     if approver_role not in APPROVER_ROLES:
-        raise ApprovalNotAllowed("检查任务须由执法监督人员或部门负责人审批", extra={"role": approver_role})
+        raise _approver_needed(approver_role)
     if approver_role == "dept_head" and approver_dept != task.lead_dept:
         raise ApprovalNotAllowed(
             f"部门负责人只能审批本部门牵头的任务，本任务由{_dept(task.lead_dept)}牵头",
+            detail_en=f"A head of department approves only tasks their department leads; {task.lead_dept} "
+            "leads this one",
             extra={"lead_dept": task.lead_dept},
         )
     if approver_id == task.created_by:
-        raise ApprovalNotAllowed("不得审批本人发起的检查任务")
+        raise ApprovalNotAllowed(
+            "不得审批本人发起的检查任务", detail_en="Nobody approves a task they created"
+        )
     if task.status is not TaskStatus.PENDING_APPROVAL:
-        raise TaskStateConflict(f"任务当前状态为“{TASK_STATUS_ZH[task.status]}”，不能审批")
+        raise _state_conflict(task, "不能审批", "cannot be approved")
     return replace(task, status=TaskStatus.APPROVED, approved_at=now, approved_by=approver_id)
 
 
 def reject(task: Task, *, approver_id: str, approver_role: str, reason: str, now: datetime) -> Task:
     if approver_role not in APPROVER_ROLES:
-        raise ApprovalNotAllowed("检查任务须由执法监督人员或部门负责人审批", extra={"role": approver_role})
+        raise _approver_needed(approver_role)
     if not reason.strip():
-        raise InvalidTask("退回检查任务须说明理由")
+        raise InvalidTask("退回检查任务须说明理由", detail_en="Sending a task back needs a reason")
     if task.status is not TaskStatus.PENDING_APPROVAL:
-        raise TaskStateConflict(f"任务当前状态为“{TASK_STATUS_ZH[task.status]}”，不能退回")
+        raise _state_conflict(task, "不能退回", "cannot be sent back")
     return replace(task, status=TaskStatus.REJECTED, approved_by=approver_id, status_reason=reason.strip())
 
 
 def complete(task: Task, *, now: datetime) -> Task:
     """An approved task whose visits are done; a 双随机 task's results are published from then on."""
     if task.status is not TaskStatus.APPROVED:
-        raise TaskStateConflict(f"任务当前状态为“{TASK_STATUS_ZH[task.status]}”，不能办结")
+        raise _state_conflict(task, "不能办结", "cannot be completed")
     return replace(task, status=TaskStatus.COMPLETED)
 
 
 def cancel(task: Task, *, reason: str, now: datetime) -> Task:
     """Withdraw a task that is pending or approved; the reason is kept."""
     if not reason.strip():
-        raise InvalidTask("撤销检查任务须说明理由")
+        raise InvalidTask("撤销检查任务须说明理由", detail_en="Cancelling a task needs a reason")
     if task.status not in (TaskStatus.PENDING_APPROVAL, TaskStatus.APPROVED):
-        raise TaskStateConflict(f"任务当前状态为“{TASK_STATUS_ZH[task.status]}”，不能撤销")
+        raise _state_conflict(task, "不能撤销", "cannot be cancelled")
     return replace(task, status=TaskStatus.CANCELLED, status_reason=reason.strip())
+
+
+def _approver_needed(role: str) -> ApprovalNotAllowed:
+    return ApprovalNotAllowed(
+        "检查任务须由执法监督人员或部门负责人审批",
+        detail_en="A task is approved by a supervisor or a head of department",
+        extra={"role": role},
+    )
+
+
+def _state_conflict(task: Task, zh: str, en: str) -> TaskStateConflict:
+    return TaskStateConflict(
+        f"任务当前状态为“{TASK_STATUS_ZH[task.status]}”，{zh}",
+        detail_en=f"The task is {task.status.value.replace('_', ' ')}: it {en}",
+    )
 
 
 TASK_STATUS_ZH: Mapping[TaskStatus, str] = {
@@ -424,25 +357,44 @@ def check_entry(
     if enterprise.uscc not in task.enterprises:
         raise EnterpriseNotInTask(
             f"企业 {enterprise.name}（{enterprise.uscc}）不在检查任务 {task.task_id} 的检查对象范围内",
+            detail_en=f"Enterprise {enterprise.name} ({enterprise.uscc}) is not among the enterprises of task "
+            f"{task.task_id}",
             extra={"uscc": enterprise.uscc, "task_id": task.task_id},
         )
 
     inspectors = _check_people(task, officers, day, counted=True)
     _check_people(task, [p for p in accompanying if not p.auxiliary], day, counted=False)
+    _check_officer_count(inspectors, config)
+    resolved = _check_items(task, items, catalogue, day, inspectors)
+    _check_officers_per_department(inspectors, resolved, config)
+    _check_quiet(task, enterprise, enterprise_class, now, quiet_windows, config.frequency)
+    _check_cap(task, enterprise, visit_counts, resolved, config.frequency)
+
+
+def _check_officer_count(inspectors: Sequence[Officer], config: EntryConfig) -> None:
+    """行政处罚法 第四十二条: 执法人员不得少于两人."""
     if len(inspectors) < config.min_officers:
         raise TooFewOfficers(
             f"在场持证执法人员仅{len(inspectors)}名{_names(inspectors)}，行政检查不得少于"
             f"{config.min_officers}名持证执法人员（行政处罚法第四十二条）",
+            detail_en=f"Only {len(inspectors)} certified officer(s) present{_names_en(inspectors)}; an "
+            f"inspection needs at least {config.min_officers} (行政处罚法 第四十二条)",
             extra={"count": len(inspectors), "required": config.min_officers},
         )
 
-    resolved = _check_items(task, items, catalogue, day, inspectors)
-    for dept in sorted({item.dept_code for item in resolved}):
+
+def _check_officers_per_department(
+    inspectors: Sequence[Officer], items: Sequence[InspectionItem], config: EntryConfig
+) -> None:
+    """行政处罚法 第四十二条 binds each department acting in its own name on a joint visit."""
+    for dept in sorted({item.dept_code for item in items}):
         present = [o for o in inspectors if o.dept_code == dept]
         if len(present) < config.min_officers_per_department:
             raise TooFewOfficers(
                 f"{_dept(dept)}部门在场持证执法人员仅{len(present)}名{_names(present)}，"
                 f"实施该部门检查事项不得少于{config.min_officers_per_department}名（行政处罚法第四十二条）",
+                detail_en=f"Only {len(present)} certified officer(s) of {dept} present{_names_en(present)}; "
+                f"its items need at least {config.min_officers_per_department} (行政处罚法 第四十二条)",
                 extra={
                     "dept_code": dept,
                     "count": len(present),
@@ -450,7 +402,16 @@ def check_entry(
                 },
             )
 
-    policy = config.frequency
+
+def _check_quiet(
+    task: Task,
+    enterprise: Enterprise,
+    enterprise_class: str | None,
+    now: datetime,
+    windows: Sequence[QuietWindow],
+    policy: FrequencyPolicy,
+) -> None:
+    """无事不扰: no entry without a lead in a quiet window or to a quiet class (SPEC §2.4)."""
     reason = quiet_reason(
         enterprise.uscc,
         enterprise_class,
@@ -458,17 +419,27 @@ def check_entry(
         now,
         has_lead=bool(task.lead_id),
         requested_by_enterprise=task.requested_by_enterprise,
-        windows=quiet_windows,
+        windows=windows,
         policy=policy,
     )
     if reason is not None:
-        raise QuietPeriod(reason, extra={"uscc": enterprise.uscc, "risk_class": enterprise_class})
+        raise QuietPeriod(
+            reason[0], detail_en=reason[1], extra={"uscc": enterprise.uscc, "risk_class": enterprise_class}
+        )
 
-    inspecting_depts = {item.dept_code for item in resolved}
+
+def _check_cap(
+    task: Task,
+    enterprise: Enterprise,
+    visit_counts: EnterpriseYear,
+    items: Sequence[InspectionItem],
+    policy: FrequencyPolicy,
+) -> None:
+    """The yearly caps per department and per enterprise (SPEC §2.4)."""
     breach = cap_breach(
         visit_counts,
         task.kind,
-        inspecting_depts,
+        {item.dept_code for item in items},
         requested_by_enterprise=task.requested_by_enterprise,
         policy=policy,
     )
@@ -476,6 +447,8 @@ def check_entry(
         raise FrequencyCapReached(
             f"{breach.message(DEPARTMENT_NAMES)}，{TASK_KIND_ZH[task.kind]}不得再次入企"
             "（投诉举报、重点领域及企业申请的检查除外）",
+            detail_en=f"{breach.message_en()}; a {task.kind.value} task may not enter again (complaints, key "
+            "areas and visits the enterprise asked for excepted)",
             extra={
                 "uscc": enterprise.uscc,
                 "scope": breach.scope,
@@ -501,6 +474,8 @@ def check_assignment(task: Task, uscc: str, assigned: Iterable[str], inspectors:
             raise OfficerOutOfAuthority(
                 f"执法证 {person.cert_no}（{person.name}）不是双随机抽查任务 {task.task_id} 为该企业随机选派的"
                 f"检查人员（选派：{'、'.join(sorted(group)) or '无'}）",
+                detail_en=f"Certificate {person.cert_no} ({person.name}) was not drawn for this enterprise in "
+                f"random task {task.task_id} (drawn: {', '.join(sorted(group)) or 'none'})",
                 extra={"cert_no": person.cert_no, "uscc": uscc, "assigned": sorted(group)},
             )
 
@@ -510,24 +485,36 @@ def _check_task(task: Task, now: datetime, day: date, config: EntryConfig) -> No
     if task.status is TaskStatus.PENDING_APPROVAL:
         deadline = approval_deadline(task, config)
         if deadline is None:
-            raise TaskNotApproved(f"检查任务 {task.task_id} 尚未批准，不得签发检查码或入企检查", extra=extra)
+            raise TaskNotApproved(
+                f"检查任务 {task.task_id} 尚未批准，不得签发检查码或入企检查",
+                detail_en=f"Task {task.task_id} is not approved: no entry code, no entry",
+                extra=extra,
+            )
         if now > deadline:
             raise TaskNotApproved(
                 f"紧急投诉核查任务 {task.task_id} 已超过{_hours(config.urgent_approval_window)}小时未补办审批，"
                 "不得继续入企检查",
+                detail_en=f"Urgent complaint task {task.task_id} is still unapproved after "
+                f"{_hours(config.urgent_approval_window)} hours: no further entry",
                 extra=extra,
             )
     elif task.status is not TaskStatus.APPROVED:
         raise TaskNotApproved(
-            f"检查任务 {task.task_id} 状态为“{TASK_STATUS_ZH[task.status]}”，不得入企检查", extra=extra
+            f"检查任务 {task.task_id} 状态为“{TASK_STATUS_ZH[task.status]}”，不得入企检查",
+            detail_en=f"Task {task.task_id} is {task.status.value.replace('_', ' ')}: no entry",
+            extra=extra,
         )
     if task.starts_on is not None and day < task.starts_on:
         raise TaskNotApproved(
-            f"检查任务 {task.task_id} 自{task.starts_on.isoformat()}起执行，尚未开始", extra=extra
+            f"检查任务 {task.task_id} 自{task.starts_on.isoformat()}起执行，尚未开始",
+            detail_en=f"Task {task.task_id} runs from {task.starts_on.isoformat()}; it has not started",
+            extra=extra,
         )
     if task.ends_on is not None and day > task.ends_on:
         raise TaskNotApproved(
-            f"检查任务 {task.task_id} 已于{task.ends_on.isoformat()}结束，不得入企检查", extra=extra
+            f"检查任务 {task.task_id} 已于{task.ends_on.isoformat()}结束，不得入企检查",
+            detail_en=f"Task {task.task_id} ended on {task.ends_on.isoformat()}: no entry",
+            extra=extra,
         )
 
 
@@ -541,24 +528,38 @@ def _check_people(task: Task, people: Sequence[Officer], day: date, *, counted: 
         extra = {"officer_id": person.officer_id, "cert_no": person.cert_no, "name": person.name}
         if person.auxiliary:
             raise NotCertified(
-                f"{person.name}为执法辅助人员，可以随同协助，但不得作为检查人员实施行政检查", extra=extra
+                f"{person.name}为执法辅助人员，可以随同协助，但不得作为检查人员实施行政检查",
+                detail_en=f"{person.name} is auxiliary staff: may assist, never inspect",
+                extra=extra,
             )
         if not person.cert_no:
-            raise NotCertified(f"{person.name}未取得行政执法证件，不得从事行政检查", extra=extra)
+            raise NotCertified(
+                f"{person.name}未取得行政执法证件，不得从事行政检查",
+                detail_en=f"{person.name} holds no enforcement certificate: no inspection",
+                extra=extra,
+            )
         status = person.status_on(day)
         since = f"已于{person.status_since.isoformat()}" if person.status_since else "已被"
+        since_en = f" on {person.status_since.isoformat()}" if person.status_since else ""
         if status is OfficerStatus.REVOKED:
             raise CertRevoked(
-                f"执法证 {person.cert_no}（{person.name}）{since}收缴，不得从事行政检查", extra=extra
+                f"执法证 {person.cert_no}（{person.name}）{since}收缴，不得从事行政检查",
+                detail_en=f"Certificate {person.cert_no} ({person.name}) was revoked{since_en}: no inspection",
+                extra=extra,
             )
         if status is OfficerStatus.SUSPENDED:
             raise CertSuspended(
-                f"执法证 {person.cert_no}（{person.name}）{since}暂扣，不得从事行政检查", extra=extra
+                f"执法证 {person.cert_no}（{person.name}）{since}暂扣，不得从事行政检查",
+                detail_en=f"Certificate {person.cert_no} ({person.name}) was suspended{since_en}: no inspection",
+                extra=extra,
             )
         if status is OfficerStatus.EXPIRED:
             until = f"有效期至{person.valid_until.isoformat()}，" if person.valid_until else ""
+            until_en = f" (valid until {person.valid_until.isoformat()})" if person.valid_until else ""
             raise CertExpired(
-                f"执法证 {person.cert_no}（{person.name}）{until}已过期，不得从事行政检查", extra=extra
+                f"执法证 {person.cert_no}（{person.name}）{until}已过期，不得从事行政检查",
+                detail_en=f"Certificate {person.cert_no} ({person.name}){until_en} has expired: no inspection",
+                extra=extra,
             )
         if person.dept_code not in task.dept_codes:
             where = (
@@ -566,9 +567,16 @@ def _check_people(task: Task, people: Sequence[Officer], day: date, *, counted: 
                 if task.kind is TaskKind.JOINT
                 else f"不是本任务牵头部门{_dept(task.lead_dept)}"
             )
+            where_en = (
+                "does not take part in this joint inspection"
+                if task.kind is TaskKind.JOINT
+                else f"is not the task's lead department {task.lead_dept}"
+            )
             raise OfficerOutOfAuthority(
                 f"执法证 {person.cert_no}（{person.name}）所属部门{_dept(person.dept_code)}{where}，"
                 "不得参加本次检查",
+                detail_en=f"Certificate {person.cert_no} ({person.name}): department {person.dept_code} "
+                f"{where_en}; may not take part",
                 extra={**extra, "dept_code": person.dept_code},
             )
         if counted:
@@ -581,28 +589,39 @@ def _check_items(
 ) -> list[InspectionItem]:
     codes = list(dict.fromkeys(code.strip().upper() for code in items if code.strip()))
     if not codes:
-        raise NoItems("须列明本次检查的事项（行政检查事项清单编码）")
+        raise NoItems(
+            "须列明本次检查的事项（行政检查事项清单编码）",
+            detail_en="Name the items of this inspection (codes of the item catalogue)",
+        )
     present_depts = {o.dept_code for o in inspectors}
     resolved: list[InspectionItem] = []
     for code in codes:
         item = catalogue.get(code, day)
         if item is None:
             raise ItemNotInCatalogue(
-                f"检查事项 {code} 不在现行行政检查事项清单中，不得实施检查", extra={"item_code": code}
+                f"检查事项 {code} 不在现行行政检查事项清单中，不得实施检查",
+                detail_en=f"Item {code} is not in the item catalogue in force: it may not be inspected",
+                extra={"item_code": code},
             )
         extra = {"item_code": code, "item_name": item.name, "dept_code": item.dept_code}
         if not item.on_site:
             raise ItemNotOnSite(
-                f"检查事项 {code}（{item.name}）以书面核查等非现场方式实施，不得据此入企检查", extra=extra
+                f"检查事项 {code}（{item.name}）以书面核查等非现场方式实施，不得据此入企检查",
+                detail_en=f"Item {code} ({item.name}) is checked off site (on paper): no entry for it",
+                extra=extra,
             )
         if task.item_codes and code not in task.item_codes:
             raise ItemNotInTask(
-                f"检查事项 {code}（{item.name}）不在检查任务 {task.task_id} 批准的事项范围内", extra=extra
+                f"检查事项 {code}（{item.name}）不在检查任务 {task.task_id} 批准的事项范围内",
+                detail_en=f"Item {code} ({item.name}) is not among the items approved for task {task.task_id}",
+                extra=extra,
             )
         if item.dept_code not in task.dept_codes or item.dept_code not in present_depts:
             raise ItemOutOfAuthority(
                 f"检查事项 {code}（{item.name}）属于{_dept(item.dept_code)}部门职权，"
                 f"在场执法人员中没有该部门的持证执法人员",
+                detail_en=f"Item {code} ({item.name}) is within the authority of {item.dept_code}, and no "
+                "certified officer of that department is present",
                 extra=extra,
             )
         resolved.append(item)
@@ -615,6 +634,10 @@ def _dept(code: str) -> str:
 
 def _names(people: Sequence[Officer]) -> str:
     return f"（{'、'.join(p.name for p in people)}）" if people else ""
+
+
+def _names_en(people: Sequence[Officer]) -> str:
+    return f" ({', '.join(p.name for p in people)})" if people else ""
 
 
 def _hours(window: timedelta) -> int:

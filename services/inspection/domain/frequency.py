@@ -25,10 +25,10 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime
 from enum import StrEnum
 
-SHANGHAI = timezone(timedelta(hours=8), "Asia/Shanghai")
+from services.common.clock import local_date
 
 
 class TaskKind(StrEnum):
@@ -44,13 +44,6 @@ TASK_KIND_ZH: Mapping[TaskKind, str] = {
     TaskKind.COMPLAINT: "投诉举报核查",
     TaskKind.KEY_AREA: "重点领域检查",
 }
-
-
-def local_date(moment: datetime) -> date:
-    """The Asia/Shanghai calendar date of an aware timestamp."""
-    if moment.tzinfo is None or moment.utcoffset() is None:
-        raise ValueError("timestamps must be timezone-aware")
-    return moment.astimezone(SHANGHAI).date()
 
 
 def year_of(moment: datetime) -> int:
@@ -153,6 +146,17 @@ class CapBreach:
             return f"该企业本年度已接受{name}现场检查{self.count}次，已达部门年度上限{self.limit}次"
         return f"该企业本年度已接受各部门现场检查{self.count}次，已达年度总上限{self.limit}次"
 
+    def message_en(self) -> str:
+        if self.scope == "department":
+            return (
+                f"The enterprise has had {self.count} on-site inspection(s) by {self.dept_code} this year, "
+                f"the department's yearly cap of {self.limit}"
+            )
+        return (
+            f"The enterprise has had {self.count} on-site inspection(s) by all departments this year, "
+            f"the yearly cap of {self.limit}"
+        )
+
 
 def cap_breach(
     counts: EnterpriseYear,
@@ -197,8 +201,8 @@ def quiet_reason(
     requested_by_enterprise: bool = False,
     windows: Sequence[QuietWindow] = (),
     policy: FrequencyPolicy = DEFAULT_POLICY,
-) -> str | None:
-    """Why the enterprise is in a quiet period for this visit (a Chinese sentence), or None."""
+) -> tuple[str, str] | None:
+    """Why the enterprise is in a quiet period for this visit (a Chinese sentence and its English), or None."""
     if has_lead or is_exempt(kind, requested_by_enterprise=requested_by_enterprise, policy=policy):
         return None
     day = local_date(now)
@@ -206,12 +210,18 @@ def quiet_reason(
         if window.covers(uscc, day):
             return (
                 f"该企业处于无事不扰期（{window.start.isoformat()}至{window.end.isoformat()}，{window.reason}），"
-                "无投诉举报等线索不得入企检查"
+                "无投诉举报等线索不得入企检查",
+                f"The enterprise is in a no-disturbance period ({window.start.isoformat()} to "
+                f"{window.end.isoformat()}, {window.reason}): no inspection without a lead such as a complaint",
             )
     if enterprise_class is not None and enterprise_class in policy.quiet_classes:
         if kind is TaskKind.RANDOM and policy.quiet_allows_random:
             return None
-        return f"该企业为{enterprise_class}类（低风险）企业，实行无事不扰，无投诉举报等线索不得入企检查"
+        return (
+            f"该企业为{enterprise_class}类（低风险）企业，实行无事不扰，无投诉举报等线索不得入企检查",
+            f"The enterprise is of class {enterprise_class} (low risk) and left undisturbed: no inspection "
+            "without a lead such as a complaint",
+        )
     return None
 
 

@@ -8,9 +8,8 @@ Identifier rules:
 
 * USCC: GB 32100-2015 via ``stdnum.cn.uscc`` (length, alphabet, check digit). Invalid → ``INVALID_USCC`` (422).
 * 居民身份证号: GB 11643-1999 via ``stdnum.cn.ric`` (length, birth date, region, check digit).
-  Invalid → ``INVALID_ID_NUMBER`` (422). Masked for display as ``2101**********1234``: the first four digits
-  (province and city) and the last four are kept, the district, birth date and sequence (ten characters)
-  are hidden.
+  Invalid → ``INVALID_ID_NUMBER`` (422). Masked for display by the kernel (``services.common.masking``:
+  ``2101**********1234``, the first four and the last four characters kept).
 * Certificate numbers (执法证号): the format is provincial, so it is a configurable ``CertNumberRule``. The
   default, ``LIAONING_CERT_RULE``, is the format used in SPEC and the sample data: ``辽`` + the city letter of
   the licence-plate series (A = 沈阳) + ``-`` + seven digits, e.g. ``辽A-0012345``. Other provinces or a
@@ -29,65 +28,17 @@ from stdnum.cn import ric as stdnum_ric
 from stdnum.cn import uscc as stdnum_uscc
 from stdnum.exceptions import ValidationError
 
-from services.common.errors import Conflict, Unprocessable
-
-# ---------------------------------------------------------------------------------------------------------
-# Errors
-
-
-class InvalidUscc(Unprocessable):
-    code = "INVALID_USCC"
-    title = "统一社会信用代码无效"
-    title_en = "Invalid unified social credit code"
-
-
-class InvalidIdNumber(Unprocessable):
-    code = "INVALID_ID_NUMBER"
-    title = "居民身份证号码无效"
-    title_en = "Invalid resident identity card number"
-
-
-class InvalidCertNumber(Unprocessable):
-    code = "INVALID_CERT_NO"
-    title = "执法证号格式无效"
-    title_en = "Invalid enforcement certificate number"
-
-
-class StatusReasonRequired(Unprocessable):
-    code = "STATUS_REASON_REQUIRED"
-    title = "变更执法证状态须说明理由"
-    title_en = "A reason is required for this certificate status change"
-
-
-class ReturnDateRequired(Unprocessable):
-    code = "RETURN_DATE_REQUIRED"
-    title = "离岗轮训须填写返岗日期"
-    title_en = "Retraining requires a return date"
-
-
-class ValidUntilRequired(Unprocessable):
-    code = "VALID_UNTIL_REQUIRED"
-    title = "换发执法证须填写新的有效期"
-    title_en = "A renewed certificate needs a new valid-until date"
-
-
-class InvalidStatusTransition(Conflict):
-    code = "INVALID_STATUS_TRANSITION"
-    title = "执法证状态不允许此变更"
-    title_en = "This certificate status change is not allowed"
-
-
-class InvalidInspectionItem(Unprocessable):
-    code = "INVALID_INSPECTION_ITEM"
-    title = "检查事项信息不完整或格式错误"
-    title_en = "Invalid inspection item"
-
-
-class ItemVersionConflict(Conflict):
-    code = "ITEM_VERSION_CONFLICT"
-    title = "检查事项版本冲突"
-    title_en = "Inspection item version conflict"
-
+from services.inspection.errors import (
+    InvalidCertNumber,
+    InvalidIdNumber,
+    InvalidInspectionItem,
+    InvalidStatusTransition,
+    InvalidUscc,
+    ItemVersionConflict,
+    ReturnDateRequired,
+    StatusReasonRequired,
+    ValidUntilRequired,
+)
 
 # ---------------------------------------------------------------------------------------------------------
 # Identifiers
@@ -124,27 +75,6 @@ def validate_ric(value: str) -> str:
             f"居民身份证号码无效：{_stdnum_reason_zh(exc)}",
             detail_en=f"Resident identity card number is invalid: {exc}",
         ) from exc
-
-
-def mask_ric(value: str) -> str:
-    """``2101**********1234``: keeps province+city and the last four characters, validates first."""
-    number = validate_ric(value)
-    return number[:4] + "*" * 10 + number[-4:]
-
-
-MASKED_RIC = re.compile(r"^\d{4}\*{10}\d{3}[\dX]$")
-
-
-def is_masked_ric(value: str) -> bool:
-    return bool(MASKED_RIC.match(value))
-
-
-def mask_name(name: str) -> str:
-    """A person's name for public display: the first character kept, the rest starred (张** / 欧**)."""
-    name = name.strip()
-    if not name:
-        return name
-    return name[0] + "*" * max(len(name) - 1, 1)
 
 
 def _stdnum_reason_zh(exc: ValidationError) -> str:
@@ -241,6 +171,13 @@ class Officer:
             return f"执法证 {self.cert_no}（{self.name}）"
         return self.name
 
+    @property
+    def label_en(self) -> str:
+        """The label in English messages: ``certificate 辽A-0012345 (张伟)`` or just the name."""
+        if self.cert_no:
+            return f"certificate {self.cert_no} ({self.name})"
+        return self.name
+
 
 _ALLOWED_TRANSITIONS: Mapping[OfficerStatus, frozenset[OfficerStatus]] = {
     OfficerStatus.ACTIVE: frozenset({OfficerStatus.SUSPENDED, OfficerStatus.REVOKED, OfficerStatus.EXPIRED}),
@@ -269,35 +206,48 @@ def change_officer_status(
     if officer.auxiliary or not officer.cert_no:
         raise InvalidStatusTransition(
             f"{officer.name}未持有执法证，无执法证状态可变更",
+            detail_en=f"{officer.name} holds no certificate: there is no certificate status to change",
             extra={"officer_id": officer.officer_id},
         )
     current = officer.status_on(on)
     if new_status == current:
         raise InvalidStatusTransition(
             f"{officer.label}当前已是“{STATUS_ZH[current]}”状态",
+            detail_en=f"The {officer.label_en} is already {current.value}",
             extra={"cert_no": officer.cert_no, "status": current.value},
         )
     if new_status not in _ALLOWED_TRANSITIONS[current]:
         raise InvalidStatusTransition(
             f"{officer.label}不能由“{STATUS_ZH[current]}”变更为“{STATUS_ZH[new_status]}”",
+            detail_en=f"The {officer.label_en} cannot change from {current.value} to {new_status.value}",
             extra={"cert_no": officer.cert_no, "from": current.value, "to": new_status.value},
         )
     reason = reason.strip()
     if new_status in (OfficerStatus.SUSPENDED, OfficerStatus.REVOKED) and not reason:
         raise StatusReasonRequired(
-            f"{STATUS_ZH[new_status]}{officer.label}须说明理由", extra={"cert_no": officer.cert_no}
+            f"{STATUS_ZH[new_status]}{officer.label}须说明理由",
+            detail_en=f"A {new_status.value} {officer.label_en} needs a reason",
+            extra={"cert_no": officer.cert_no},
         )
     if retraining and new_status is not OfficerStatus.SUSPENDED:
-        raise InvalidStatusTransition("离岗轮训仅适用于暂扣执法证", extra={"cert_no": officer.cert_no})
+        raise InvalidStatusTransition(
+            "离岗轮训仅适用于暂扣执法证",
+            detail_en="Retraining applies to a suspended certificate only",
+            extra={"cert_no": officer.cert_no},
+        )
     if retraining and (return_date is None or return_date <= on):
         raise ReturnDateRequired(
-            f"{officer.label}离岗轮训须填写晚于{on.isoformat()}的返岗日期", extra={"cert_no": officer.cert_no}
+            f"{officer.label}离岗轮训须填写晚于{on.isoformat()}的返岗日期",
+            detail_en=f"Retraining of the {officer.label_en} needs a return date after {on.isoformat()}",
+            extra={"cert_no": officer.cert_no},
         )
     new_valid_until = officer.valid_until
     renewing = new_status is OfficerStatus.ACTIVE and current is OfficerStatus.EXPIRED
     if renewing and (valid_until is None or valid_until < on):
         raise ValidUntilRequired(
             f"恢复已过期的{officer.label}须填写不早于{on.isoformat()}的新有效期",
+            detail_en=f"Reinstating the expired {officer.label_en} needs a new valid-until date not before "
+            f"{on.isoformat()}",
             extra={"cert_no": officer.cert_no},
         )
     if valid_until is not None:
@@ -397,26 +347,49 @@ class InspectionItem:
 
 def validate_item(item: InspectionItem, known_departments: Iterable[str] | None = None) -> InspectionItem:
     """The item if it is complete: code format, name, department, at least one legal basis."""
-    problems: list[str] = []
+    problems: list[tuple[str, str]] = []  # (Chinese, English)
     if not ITEM_CODE.match(item.code):
-        problems.append(f"事项编码“{item.code}”格式应为“部门-领域-三位序号”，如 SJ-SP-001")
+        problems.append(
+            (
+                f"事项编码“{item.code}”格式应为“部门-领域-三位序号”，如 SJ-SP-001",
+                f"item code {item.code} is department-area-three digits, e.g. SJ-SP-001",
+            )
+        )
     elif item.code[:2] != item.dept_code:
-        problems.append(f"事项编码“{item.code}”与所属部门“{item.dept_code}”不一致")
+        problems.append(
+            (
+                f"事项编码“{item.code}”与所属部门“{item.dept_code}”不一致",
+                f"item code {item.code} does not match its department {item.dept_code}",
+            )
+        )
     if not item.name.strip():
-        problems.append("事项名称不能为空")
+        problems.append(("事项名称不能为空", "the item needs a name"))
     if known_departments is not None and item.dept_code not in set(known_departments):
-        problems.append(f"部门代码“{item.dept_code}”不存在")
+        problems.append(
+            (f"部门代码“{item.dept_code}”不存在", f"department code {item.dept_code} does not exist")
+        )
     if not item.legal_basis:
-        problems.append("必须列明检查依据（法律法规名称及条款）")
+        problems.append(
+            ("必须列明检查依据（法律法规名称及条款）", "the item needs its legal basis (law and article)")
+        )
     for ref in item.legal_basis:
         if not ref.law.strip() or not re.fullmatch(r"第[一二三四五六七八九十百零]+条", ref.article):
-            problems.append(f"检查依据“{ref.law}{ref.article}”格式不正确")
+            problems.append(
+                (
+                    f"检查依据“{ref.law}{ref.article}”格式不正确",
+                    f"legal basis {ref.law}{ref.article} is malformed",
+                )
+            )
     if item.version < 1:
-        problems.append("版本号必须从1开始")
+        problems.append(("版本号必须从1开始", "versions start at 1"))
     if item.retired_on is not None and item.retired_on <= item.effective_from:
-        problems.append("停止执行日期必须晚于生效日期")
+        problems.append(("停止执行日期必须晚于生效日期", "an item is retired after it takes effect"))
     if problems:
-        raise InvalidInspectionItem("；".join(problems), extra={"code": item.code, "problems": problems})
+        raise InvalidInspectionItem(
+            "；".join(zh for zh, _ in problems),
+            detail_en="; ".join(en for _, en in problems),
+            extra={"code": item.code, "problems": [zh for zh, _ in problems]},
+        )
     return item
 
 
@@ -428,14 +401,21 @@ def revise_item(current: InspectionItem, revised: InspectionItem) -> tuple[Inspe
     """
     if revised.code != current.code:
         raise ItemVersionConflict(
-            f"修订的事项编码“{revised.code}”与原事项“{current.code}”不一致", extra={"code": current.code}
+            f"修订的事项编码“{revised.code}”与原事项“{current.code}”不一致",
+            detail_en=f"The revised item code {revised.code} differs from the item {current.code}",
+            extra={"code": current.code},
         )
     if current.retired_on is not None and current.retired_on <= revised.effective_from:
-        raise ItemVersionConflict(f"事项“{current.code}”第{current.version}版已停止执行，不能再修订")
+        raise ItemVersionConflict(
+            f"事项“{current.code}”第{current.version}版已停止执行，不能再修订",
+            detail_en=f"Version {current.version} of item {current.code} is retired and cannot be revised",
+        )
     if revised.effective_from <= current.effective_from:
         raise ItemVersionConflict(
             f"事项“{current.code}”新版本的生效日期须晚于第{current.version}版的生效日期"
             f"{current.effective_from.isoformat()}",
+            detail_en=f"A new version of item {current.code} takes effect after version {current.version} "
+            f"({current.effective_from.isoformat()})",
             extra={"code": current.code},
         )
     new = validate_item(replace(revised, version=current.version + 1))
@@ -454,7 +434,10 @@ class Catalogue:
         for item in ordered:
             history = by_code.setdefault(item.code, [])
             if history and history[-1].version == item.version:
-                raise ItemVersionConflict(f"事项“{item.code}”第{item.version}版重复")
+                raise ItemVersionConflict(
+                    f"事项“{item.code}”第{item.version}版重复",
+                    detail_en=f"Version {item.version} of item {item.code} appears twice",
+                )
             history.append(item)
         self.versions = ordered
         self._by_code = {code: tuple(h) for code, h in by_code.items()}

@@ -44,8 +44,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from services.common.errors import Conflict, Unprocessable
 from services.inspection.domain.registry import Officer, validate_uscc
+from services.inspection.errors import InvalidDrawInput, TooFewOfficersForDraw, UnknownAlgorithm
 
 ALGORITHM_V1 = "sha256-rank-v1"
 ALGORITHMS = frozenset({ALGORITHM_V1})
@@ -55,24 +55,6 @@ DEFAULT_RATIOS_BP: Mapping[str, int] = {"A": 500, "B": 2000, "C": 6000, "D": 100
 #: Class assumed for an enterprise the risk service has not classified yet.
 DEFAULT_UNKNOWN_CLASS = "B"
 DEFAULT_GROUP_SIZE = 2
-
-
-class UnknownAlgorithm(Unprocessable):
-    code = "UNKNOWN_DRAW_ALGORITHM"
-    title = "抽取算法版本不受支持"
-    title_en = "Unsupported draw algorithm"
-
-
-class InvalidDrawInput(Unprocessable):
-    code = "INVALID_DRAW_INPUT"
-    title = "抽取参数无效"
-    title_en = "Invalid draw input"
-
-
-class TooFewOfficersForDraw(Conflict):
-    code = "DRAW_TOO_FEW_OFFICERS"
-    title = "可抽取的持证执法人员不足"
-    title_en = "Not enough certified officers to draw from"
 
 
 @dataclass(frozen=True, slots=True)
@@ -210,28 +192,14 @@ def draw(
     ``officers`` are certificate numbers of the certified pool (``certified_pool``); ``ratios`` are basis
     points per class.
     """
-    if algorithm not in ALGORITHMS:
-        raise UnknownAlgorithm(
-            f"不支持的抽取算法“{algorithm}”，支持：{'、'.join(sorted(ALGORITHMS))}",
-            extra={"algorithm": algorithm},
-        )
-    if not seed:
-        raise InvalidDrawInput("抽取种子不能为空")
-    if group_size < 1:
-        raise InvalidDrawInput("检查组人数至少为1")
-    for cls, bp in ratios.items():
-        if not isinstance(bp, int) or isinstance(bp, bool) or not 0 <= bp <= 10000:
-            raise InvalidDrawInput(
-                f"风险等级{cls}的抽查比例须为0至10000之间的整数（万分比），实为{bp!r}",
-                extra={"risk_class": cls},
-            )
-    if unknown_class not in ratios:
-        raise InvalidDrawInput(f"未评级企业默认等级“{unknown_class}”不在抽查比例表中")
-
+    _check_inputs(algorithm, seed, group_size, ratios, unknown_class)
     canonical_pool = _canonical_pool(pool)
     canonical_officers = tuple(sorted(set(officers)))
     if len(canonical_officers) != len(officers):
-        raise InvalidDrawInput("执法人员名单中有重复的执法证号")
+        raise InvalidDrawInput(
+            "执法人员名单中有重复的执法证号",
+            detail_en="A certificate number appears twice among the officers",
+        )
 
     by_class: dict[str, list[tuple[str, str]]] = {cls: [] for cls in ratios}
     for entry in canonical_pool:
@@ -256,6 +224,8 @@ def draw(
     if chosen and not groups:
         raise TooFewOfficersForDraw(
             f"本部门可抽取的持证执法人员仅{len(canonical_officers)}名，不足以组成一个{group_size}人检查组",
+            detail_en=f"Only {len(canonical_officers)} certified officer(s) of the department can be drawn, "
+            f"fewer than a group of {group_size}",
             extra={"officers": len(canonical_officers), "group_size": group_size},
         )
 
@@ -276,6 +246,35 @@ def draw(
         unassigned_officers=unassigned,
         assignments=assignments,
     )
+
+
+def _check_inputs(
+    algorithm: str, seed: str, group_size: int, ratios: Mapping[str, int], unknown_class: str
+) -> None:
+    """The draw's parameters, before anything is drawn."""
+    if algorithm not in ALGORITHMS:
+        raise UnknownAlgorithm(
+            f"不支持的抽取算法“{algorithm}”，支持：{'、'.join(sorted(ALGORITHMS))}",
+            detail_en=f"Draw algorithm {algorithm} is not supported; supported: {', '.join(sorted(ALGORITHMS))}",
+            extra={"algorithm": algorithm},
+        )
+    if not seed:
+        raise InvalidDrawInput("抽取种子不能为空", detail_en="The draw needs a seed")
+    if group_size < 1:
+        raise InvalidDrawInput("检查组人数至少为1", detail_en="An inspection group has at least 1 officer")
+    for cls, bp in ratios.items():
+        if not isinstance(bp, int) or isinstance(bp, bool) or not 0 <= bp <= 10000:
+            raise InvalidDrawInput(
+                f"风险等级{cls}的抽查比例须为0至10000之间的整数（万分比），实为{bp!r}",
+                detail_en=f"The sampling ratio of risk class {cls} is a whole number of basis points from 0 to "
+                f"10000, not {bp!r}",
+                extra={"risk_class": cls},
+            )
+    if unknown_class not in ratios:
+        raise InvalidDrawInput(
+            f"未评级企业默认等级“{unknown_class}”不在抽查比例表中",
+            detail_en=f"The class assumed for unclassified enterprises, {unknown_class}, has no sampling ratio",
+        )
 
 
 def recompute(record: Draw | Mapping[str, Any]) -> Draw:
@@ -301,7 +300,9 @@ def recompute(record: Draw | Mapping[str, Any]) -> Draw:
             group_size=int(record.get("group_size", DEFAULT_GROUP_SIZE)),
         )
     except (KeyError, TypeError, AttributeError, ValueError) as exc:
-        raise InvalidDrawInput(f"抽取记录不完整或格式错误：{exc}") from exc
+        raise InvalidDrawInput(
+            f"抽取记录不完整或格式错误：{exc}", detail_en=f"The draw record is incomplete or malformed: {exc}"
+        ) from exc
 
 
 def verify_record(record: Mapping[str, Any]) -> bool:
@@ -316,7 +317,11 @@ def _canonical_pool(pool: Sequence[PoolEnterprise]) -> tuple[PoolEnterprise, ...
     for entry in pool:
         uscc = validate_uscc(entry.uscc)
         if uscc in seen:
-            raise InvalidDrawInput(f"抽取名录中统一社会信用代码{uscc}重复", extra={"uscc": uscc})
+            raise InvalidDrawInput(
+                f"抽取名录中统一社会信用代码{uscc}重复",
+                detail_en=f"USCC {uscc} appears twice in the pool",
+                extra={"uscc": uscc},
+            )
         seen.add(uscc)
         cls = entry.risk_class.strip().upper() if entry.risk_class else None
         out.append(PoolEnterprise(uscc, cls or None))

@@ -24,15 +24,31 @@ The enterprise may rate a completed visit once, within 7 days (168 hours) of che
 from __future__ import annotations
 
 import re
+import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from enum import StrEnum
 
-from services.common.errors import Conflict, Forbidden, Unprocessable
-from services.inspection.domain.entry_rules import EntryRefused, Task
-from services.inspection.domain.frequency import TaskKind, VisitRecord, local_date
+from services.common.clock import local_date
+from services.inspection.domain.entry_rules import Task
+from services.inspection.domain.frequency import TaskKind, VisitRecord
 from services.inspection.domain.registry import Catalogue, Enterprise, Officer
+from services.inspection.errors import (
+    AlreadyRated,
+    BackfillWindowPassed,
+    EmergencyScanLate,
+    InvalidOutcome,
+    InvalidRating,
+    ItemNotInVisit,
+    OfficerNotInVisit,
+    OutcomesMissing,
+    RatingWindowClosed,
+    VisitNotCompleted,
+    VisitNotInProgress,
+    VisitReasonRequired,
+    VisitTimeInvalid,
+)
 
 BACKFILL_WINDOW = timedelta(days=10)
 EMERGENCY_SCAN_WINDOW = timedelta(hours=12)
@@ -73,88 +89,6 @@ NEGATIVE_TAGS = ("扰企", "态度差", "索要财物", "推诿", "未出示证�
 RATING_TAGS: tuple[str, ...] = POSITIVE_TAGS + NEGATIVE_TAGS
 #: Tags that point at possible misconduct: the service raises them to supervisors whatever the stars.
 SERIOUS_TAGS = frozenset({"索要财物", "未出示证件", "超范围检查"})
-
-
-# ---------------------------------------------------------------------------------------------------------
-# Errors
-
-
-class VisitReasonRequired(Unprocessable):
-    code = "VISIT_REASON_REQUIRED"
-    title = "紧急检查或补录须说明理由"
-    title_en = "Emergency and back-filled visits need a reason"
-
-
-class VisitTimeInvalid(Unprocessable):
-    code = "VISIT_TIME_INVALID"
-    title = "检查时间不正确"
-    title_en = "Invalid visit time"
-
-
-class BackfillWindowPassed(EntryRefused):
-    code = "BACKFILL_WINDOW_PASSED"
-    title = "已超过补录期限"
-    title_en = "The back-fill window has passed"
-
-
-class EmergencyScanLate(EntryRefused):
-    code = "EMERGENCY_SCAN_LATE"
-    title = "紧急检查未在离开前扫码"
-    title_en = "Emergency visit scanned too late"
-
-
-class VisitNotInProgress(Conflict):
-    code = "VISIT_NOT_IN_PROGRESS"
-    title = "检查已结束，不能再记录"
-    title_en = "The visit is not in progress"
-
-
-class ItemNotInVisit(Unprocessable):
-    code = "ITEM_NOT_IN_VISIT"
-    title = "该事项不在本次检查范围内"
-    title_en = "The item is not part of this visit"
-
-
-class OfficerNotInVisit(Forbidden):
-    code = "OFFICER_NOT_IN_VISIT"
-    title = "非本次检查的执法人员"
-    title_en = "Not an officer of this visit"
-
-
-class InvalidOutcome(Unprocessable):
-    code = "INVALID_OUTCOME"
-    title = "检查结果记录不完整"
-    title_en = "Incomplete item outcome"
-
-
-class OutcomesMissing(Conflict):
-    code = "OUTCOMES_MISSING"
-    title = "尚有检查事项未记录结果"
-    title_en = "Some items have no outcome"
-
-
-class VisitNotCompleted(Conflict):
-    code = "VISIT_NOT_COMPLETED"
-    title = "检查尚未结束，暂不能评价"
-    title_en = "The visit is not completed"
-
-
-class RatingWindowClosed(Conflict):
-    code = "RATING_WINDOW_CLOSED"
-    title = "已超过评价期限"
-    title_en = "The rating window has closed"
-
-
-class AlreadyRated(Conflict):
-    code = "ALREADY_RATED"
-    title = "该次检查已评价"
-    title_en = "The visit is already rated"
-
-
-class InvalidRating(Unprocessable):
-    code = "INVALID_RATING"
-    title = "评价内容不符合要求"
-    title_en = "Invalid rating"
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -283,32 +217,44 @@ def start_visit(
     reason = reason.strip()
     if mode in (VisitMode.ENTRY_CODE, VisitMode.ENTERPRISE_CODE):
         if started_at is not None and started_at != now:
-            raise VisitTimeInvalid("扫码入企的检查以扫码时间为开始时间")
+            raise VisitTimeInvalid(
+                "扫码入企的检查以扫码时间为开始时间", detail_en="A scanned visit starts when it is scanned"
+            )
         started = now
     else:
         if started_at is None:
-            raise VisitTimeInvalid("紧急检查和补录须填写实际入企时间")
+            raise VisitTimeInvalid(
+                "紧急检查和补录须填写实际入企时间",
+                detail_en="An emergency or back-filled visit needs the time the officers entered",
+            )
         if not reason:
             what = "紧急检查" if mode is VisitMode.EMERGENCY else "补录检查"
-            raise VisitReasonRequired(f"{what}须说明理由")
+            what_en = "An emergency visit" if mode is VisitMode.EMERGENCY else "A back-filled visit"
+            raise VisitReasonRequired(f"{what}须说明理由", detail_en=f"{what_en} needs a reason")
         if started_at > now:
-            raise VisitTimeInvalid("实际入企时间不能晚于当前时间")
+            raise VisitTimeInvalid(
+                "实际入企时间不能晚于当前时间", detail_en="The time of entering cannot be in the future"
+            )
         started = started_at
         if mode is VisitMode.EMERGENCY and now - started > emergency_window:
             raise EmergencyScanLate(
                 f"紧急检查须在离开企业前扫码登记；自入企已超过{_hours(emergency_window)}小时，"
                 "请按系统故障补录程序办理并说明情况",
+                detail_en=f"An emergency visit is scanned before leaving; more than {_hours(emergency_window)} "
+                "hours have passed since entering: back-fill it as after a system failure and explain",
                 extra={"started_at": started.isoformat()},
             )
         if mode is VisitMode.BACKFILLED and now - started > backfill_window:
             raise BackfillWindowPassed(
                 f"补录须在检查后{backfill_window.days}日内完成，该检查发生于{local_date(started).isoformat()}，"
                 "已超过补录期限",
+                detail_en=f"A visit is back-filled within {backfill_window.days} days; this one took place on "
+                f"{local_date(started).isoformat()}, past the window",
                 extra={"started_at": started.isoformat()},
             )
     codes = tuple(dict.fromkeys(code.strip().upper() for code in item_codes if code.strip()))
     if not codes:
-        raise ItemNotInVisit("检查须列明检查事项")
+        raise ItemNotInVisit("检查须列明检查事项", detail_en="A visit names the items it inspects")
     people = tuple(
         dict.fromkeys(
             VisitOfficer(o.cert_no, o.name, o.dept_code) for o in officers if o.cert_no and not o.auxiliary
@@ -339,6 +285,7 @@ def record_outcome(visit: Visit, outcome: ItemOutcome, *, recorded_by: str, now:
     if code not in visit.item_codes:
         raise ItemNotInVisit(
             f"事项 {code} 不在本次检查范围内（本次检查事项：{'、'.join(visit.item_codes)}）",
+            detail_en=f"Item {code} is not part of this visit (its items: {', '.join(visit.item_codes)})",
             extra={"item_code": code},
         )
     checked = _validated(replace(outcome, item_code=code), local_date(now))
@@ -355,10 +302,12 @@ def checkout(visit: Visit, *, by: str, now: datetime) -> Visit:
     missing = visit.missing_outcomes()
     if missing:
         raise OutcomesMissing(
-            f"以下检查事项尚未记录检查结果：{'、'.join(missing)}", extra={"missing": list(missing)}
+            f"以下检查事项尚未记录检查结果：{'、'.join(missing)}",
+            detail_en=f"These items have no outcome yet: {', '.join(missing)}",
+            extra={"missing": list(missing)},
         )
     if now < visit.started_at:
-        raise VisitTimeInvalid("结束时间不能早于入企时间")
+        raise VisitTimeInvalid("结束时间不能早于入企时间", detail_en="A visit cannot end before it started")
     return replace(visit, status=VisitStatus.COMPLETED, completed_at=now)
 
 
@@ -374,27 +323,49 @@ def rate(
 ) -> Visit:
     """The visit with the enterprise's rating, once, within ``window`` (7 days) of checkout."""
     if visit.status is not VisitStatus.COMPLETED or visit.completed_at is None:
-        raise VisitNotCompleted("检查尚未结束，结束后方可评价")
+        raise VisitNotCompleted(
+            "检查尚未结束，结束后方可评价", detail_en="The visit is not over yet; rate it once it is"
+        )
     if visit.rating is not None:
-        raise AlreadyRated(f"该次检查已于{local_date(visit.rating.rated_at).isoformat()}评价，不能重复评价")
+        rated_on = local_date(visit.rating.rated_at).isoformat()
+        raise AlreadyRated(
+            f"该次检查已于{rated_on}评价，不能重复评价",
+            detail_en=f"The visit was rated on {rated_on}; it is rated once",
+        )
     deadline = visit.completed_at + window
     if now >= deadline:
         raise RatingWindowClosed(
             f"评价须在检查结束后{window.days}日内提交，本次检查的评价期限已于{local_date(deadline).isoformat()}届满",
+            detail_en=f"A visit is rated within {window.days} days of its end; for this one the window "
+            f"closed on {local_date(deadline).isoformat()}",
             extra={"deadline": deadline.isoformat()},
         )
-    problems: list[str] = []
+    problems: list[tuple[str, str]] = []  # (Chinese, English)
     if isinstance(stars, bool) or not isinstance(stars, int) or not 1 <= stars <= 5:
-        problems.append("评分须为1至5的整数")
+        problems.append(("评分须为1至5的整数", "stars are a whole number from 1 to 5"))
     tag_list = list(dict.fromkeys(t.strip() for t in tags if t.strip()))
     unknown = [t for t in tag_list if t not in RATING_TAGS]
     if unknown:
-        problems.append(f"评价标签“{'、'.join(unknown)}”不在可选范围内（{'、'.join(RATING_TAGS)}）")
+        problems.append(
+            (
+                f"评价标签“{'、'.join(unknown)}”不在可选范围内（{'、'.join(RATING_TAGS)}）",
+                f"tags {', '.join(unknown)} are not among {', '.join(RATING_TAGS)}",
+            )
+        )
     comment = comment.strip()
     if len(comment) > MAX_COMMENT_LENGTH:
-        problems.append(f"评价内容不能超过{MAX_COMMENT_LENGTH}字")
+        problems.append(
+            (
+                f"评价内容不能超过{MAX_COMMENT_LENGTH}字",
+                f"a comment has at most {MAX_COMMENT_LENGTH} characters",
+            )
+        )
     if problems:
-        raise InvalidRating("；".join(problems), extra={"problems": problems})
+        raise InvalidRating(
+            "；".join(zh for zh, _ in problems),
+            detail_en="; ".join(en for _, en in problems),
+            extra={"problems": [zh for zh, _ in problems]},
+        )
     ordered_tags = tuple(t for t in RATING_TAGS if t in tag_list)
     return replace(visit, rating=Rating(stars, ordered_tags, comment, anonymous, now))
 
@@ -405,6 +376,14 @@ def rating_deadline(visit: Visit, window: timedelta = RATING_WINDOW) -> datetime
 
 # ---------------------------------------------------------------------------------------------------------
 # Violation events
+
+#: uuid5 namespace of violation ids: the same violating item of the same visit always has the same id.
+VIOLATION_NAMESPACE = uuid.UUID("0b6e1c7a-5d2f-5c1e-9a57-2f5c1b0e7d11")
+
+
+def violation_id(key: str) -> uuid.UUID:
+    """The violation's id, derived from its stable key (idempotent across retries)."""
+    return uuid.uuid5(VIOLATION_NAMESPACE, key)
 
 
 @dataclass(frozen=True, slots=True)
@@ -436,7 +415,9 @@ def violations(visit: Visit, enterprise: Enterprise, catalogue: Catalogue) -> li
         item = catalogue.get(o.item_code, day)
         if item is None:
             raise ItemNotInVisit(
-                f"检查事项 {o.item_code} 在检查当日不在事项清单中", extra={"item_code": o.item_code}
+                f"检查事项 {o.item_code} 在检查当日不在事项清单中",
+                detail_en=f"Item {o.item_code} was not in the catalogue on the day of the visit",
+                extra={"item_code": o.item_code},
             )
         dept_officers = tuple(p.cert_no for p in visit.officers if p.dept_code == item.dept_code)
         out.append(
@@ -464,39 +445,62 @@ def violations(visit: Visit, enterprise: Enterprise, catalogue: Catalogue) -> li
 
 
 def _validated(o: ItemOutcome, today: date) -> ItemOutcome:
-    problems: list[str] = []
+    problems: list[tuple[str, str]] = []  # (Chinese, English)
     description = o.description.strip()
     hashes = tuple(h.strip().lower() for h in o.evidence_sha256)
     bad = [h for h in hashes if not _SHA256_HEX.fullmatch(h)]
     if bad:
-        problems.append("证据文件摘要须为64位十六进制SHA-256值")
+        problems.append(
+            ("证据文件摘要须为64位十六进制SHA-256值", "evidence digests are 64 hex digits (SHA-256)")
+        )
     if len(description) > MAX_DESCRIPTION_LENGTH:
-        problems.append(f"情况描述不能超过{MAX_DESCRIPTION_LENGTH}字")
+        problems.append(
+            (
+                f"情况描述不能超过{MAX_DESCRIPTION_LENGTH}字",
+                f"a description has at most {MAX_DESCRIPTION_LENGTH} characters",
+            )
+        )
     if o.outcome is Outcome.VIOLATION:
         if not description:
-            problems.append("发现违法行为须描述违法事实")
+            problems.append(("发现违法行为须描述违法事实", "a violation is described"))
         if not hashes:
-            problems.append("发现违法行为须上传至少一份证据材料（记录其SHA-256摘要）")
+            problems.append(
+                (
+                    "发现违法行为须上传至少一份证据材料（记录其SHA-256摘要）",
+                    "a violation needs at least one piece of evidence (its SHA-256 digest)",
+                )
+            )
     if o.outcome is Outcome.ORDERED_TO_CORRECT:
         if not description:
-            problems.append("责令改正须写明改正事项")
+            problems.append(("责令改正须写明改正事项", "an order to correct says what to correct"))
         if o.correction_deadline is None:
-            problems.append("责令改正须确定改正期限")
+            problems.append(("责令改正须确定改正期限", "an order to correct has a deadline"))
         elif o.correction_deadline <= today:
-            problems.append(f"改正期限须晚于检查当日（{today.isoformat()}）")
+            problems.append(
+                (
+                    f"改正期限须晚于检查当日（{today.isoformat()}）",
+                    f"the deadline is after the day of the visit ({today.isoformat()})",
+                )
+            )
     elif o.correction_deadline is not None:
-        problems.append("仅责令改正的事项可以设定改正期限")
+        problems.append(("仅责令改正的事项可以设定改正期限", "only an order to correct has a deadline"))
     if o.outcome is Outcome.EDUCATED and not description:
-        problems.append("说服教育须记录教育内容")
+        problems.append(("说服教育须记录教育内容", "education records what was explained"))
     if problems:
-        raise InvalidOutcome(f"事项 {o.item_code}：" + "；".join(problems), extra={"item_code": o.item_code})
+        raise InvalidOutcome(
+            f"事项 {o.item_code}：" + "；".join(zh for zh, _ in problems),
+            detail_en=f"Item {o.item_code}: " + "; ".join(en for _, en in problems),
+            extra={"item_code": o.item_code},
+        )
     return replace(o, description=description, evidence_sha256=tuple(dict.fromkeys(hashes)))
 
 
 def _require_in_progress(visit: Visit) -> None:
     if visit.status is not VisitStatus.IN_PROGRESS:
         raise VisitNotInProgress(
-            f"检查 {visit.visit_id} 已结束，不能再修改", extra={"visit_id": visit.visit_id}
+            f"检查 {visit.visit_id} 已结束，不能再修改",
+            detail_en=f"Visit {visit.visit_id} is over and can no longer change",
+            extra={"visit_id": visit.visit_id},
         )
 
 
@@ -504,6 +508,7 @@ def _require_officer(visit: Visit, cert_no: str) -> None:
     if cert_no not in visit.cert_nos:
         raise OfficerNotInVisit(
             f"执法证 {cert_no} 的持有人不是本次检查的执法人员",
+            detail_en=f"The holder of certificate {cert_no} is not an officer of this visit",
             extra={"cert_no": cert_no, "visit_id": visit.visit_id},
         )
 

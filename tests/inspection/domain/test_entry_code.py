@@ -15,8 +15,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from stdnum.cn import uscc as stdnum_uscc
 
-from services.inspection import qr
+from services.inspection import errors
 from services.inspection.domain import entry_code as ec
+from services.inspection.domain import qr
 from services.inspection.domain.entry_code import new_payload, sign, verify
 
 USCC = "91210102MA0000001" + stdnum_uscc.calc_check_digit("91210102MA0000001")
@@ -71,7 +72,7 @@ class TestPayload:
             "nonce": "abcdefgh",
         }
         args.update(kw)
-        with pytest.raises(ec.InvalidEntryPayload):
+        with pytest.raises(errors.InvalidEntryPayload):
             new_payload(**args)  # type: ignore[arg-type]
 
 
@@ -126,8 +127,8 @@ class TestSignVerify:
 
 
 class TestRefusals:
-    def invalid(self, code: str) -> ec.CodeInvalid:
-        with pytest.raises(ec.CodeInvalid) as err:
+    def invalid(self, code: str) -> errors.CodeInvalid:
+        with pytest.raises(errors.CodeInvalid) as err:
             verify(code, KEYS, NOW)
         assert err.value.code == "CODE_INVALID" and err.value.status == 403
         return err.value
@@ -173,33 +174,33 @@ class TestRefusals:
     @settings(max_examples=200, deadline=None)
     @given(st.text(max_size=300))
     def test_garbage_never_raises_anything_but_code_invalid(self, junk: str) -> None:
-        with pytest.raises(ec.CodeInvalid):
+        with pytest.raises(errors.CodeInvalid):
             verify(junk, KEYS, NOW)
 
     def test_expired_at_exactly_ten_minutes(self) -> None:
         code = sign(PAYLOAD, KEY, "ec-2026-1")
         issued = datetime(2026, 6, 1, 2, 0, tzinfo=UTC)
         verify(code, KEYS, issued + timedelta(minutes=9, seconds=59))
-        with pytest.raises(ec.CodeExpired) as err:
+        with pytest.raises(errors.CodeExpired) as err:
             verify(code, KEYS, issued + timedelta(minutes=10))  # exp is exclusive
         assert err.value.status == 403 and "2026-06-01 10:10:00" in err.value.detail  # Shanghai time
         verify(code, KEYS, issued + timedelta(minutes=10), leeway=timedelta(seconds=30))
 
     def test_issued_in_the_future(self) -> None:
         code = sign(PAYLOAD, KEY, "ec-2026-1")
-        with pytest.raises(ec.CodeInvalid):
+        with pytest.raises(errors.CodeInvalid):
             verify(code, KEYS, NOW - timedelta(minutes=5))
         verify(code, KEYS, NOW - timedelta(seconds=20), leeway=timedelta(seconds=30))
 
     def test_single_use(self) -> None:
         ec.check_unused(PAYLOAD, None)
-        with pytest.raises(ec.CodeUsed) as err:
+        with pytest.raises(errors.CodeUsed) as err:
             ec.check_unused(PAYLOAD, NOW)
         assert (err.value.code, err.value.status) == ("CODE_USED", 409)
 
     def test_wrong_enterprise(self) -> None:
         ec.check_enterprise(PAYLOAD, USCC.lower())
-        with pytest.raises(ec.CodeWrongEnterprise) as err:
+        with pytest.raises(errors.CodeWrongEnterprise) as err:
             ec.check_enterprise(PAYLOAD, OTHER)
         assert (err.value.code, err.value.status) == ("CODE_WRONG_ENTERPRISE", 403)
 
@@ -230,11 +231,11 @@ class TestEnterpriseCode:
         code = ec.sign_enterprise_code(USCC, 2, NOW, KEY, "ec-2026-1")
         got = ec.verify_enterprise_code(code, KEYS, current_serial=2)
         assert (got.uscc, got.serial) == (USCC, 2)
-        with pytest.raises(ec.EnterpriseCodeRevoked):
+        with pytest.raises(errors.EnterpriseCodeRevoked):
             ec.verify_enterprise_code(code, KEYS, current_serial=3)
 
     def test_entry_code_is_not_an_enterprise_code(self) -> None:
-        with pytest.raises(ec.EnterpriseCodeInvalid):
+        with pytest.raises(errors.EnterpriseCodeInvalid):
             ec.verify_enterprise_code(sign(PAYLOAD, KEY, "ec-2026-1"), KEYS)
 
 

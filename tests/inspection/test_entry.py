@@ -32,16 +32,13 @@ from tests.inspection.helpers import (
     XF,
     YJ_EXPIRED,
     Env,
-    admin,
     check_in,
-    enterprise,
     entry_code,
     new_task,
-    officer,
-    ok,
     refused,
-    supervisor,
 )
+from tests.support.http import ok, problem
+from tests.support.personas import admin, enterprise, officer, supervisor
 from tests.support.stack import client, wait_for
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
@@ -104,7 +101,7 @@ class TestOfficerShowsEnterpriseScans:
         async with client(env.url) as http:
             code = await entry_code(http, KEY_AREA_TASK)
             public = ok(await http.get("/public/inspection/visits/entry-codes/keys"))
-            same = ok(await http.get(f"{API}/visits/entry-codes/keys", headers=enterprise()))
+            same = ok(await http.get(f"{API}/visits/entry-codes/keys", headers=enterprise(ENTERPRISE)))
         assert public == same and public["keys"][0]["kid"] == code["kid"]
         payload = ec.verify(code["code"], ec.public_keys_from_jwks(public), clock.now())
         assert (payload.uscc, payload.task_id, payload.item_codes) == (
@@ -122,7 +119,9 @@ class TestOfficerShowsEnterpriseScans:
                 "accompanying": [SJ_AUXILIARY_ID],
                 "item_codes": [FOOD_ITEM],
             }
-            code = ok(await http.post(f"{API}/visits/entry-codes", json=body, headers=officer()), 201)
+            code = ok(
+                await http.post(f"{API}/visits/entry-codes", json=body, headers=officer(SJ[0], "SJ")), 201
+            )
             visit = ok(await check_in(http, code["code"]), 201)["visit"]
         assert code["officer_cert_nos"] == [SJ[0], SJ[1]]
         assert visit["accompanying"] == [
@@ -139,8 +138,10 @@ class TestOfficerShowsEnterpriseScans:
 class TestEnterpriseShowsOfficerScans:
     async def test_scan_the_enterprise_code(self, env: Env) -> None:
         async with client(env.url) as http:
-            printed = ok(await http.get(f"{API}/enterprises/{ENTERPRISE}/code", headers=enterprise()))
-            png = await http.get(f"{API}/enterprises/{ENTERPRISE}/code.png", headers=enterprise())
+            printed = ok(
+                await http.get(f"{API}/enterprises/{ENTERPRISE}/code", headers=enterprise(ENTERPRISE))
+            )
+            png = await http.get(f"{API}/enterprises/{ENTERPRISE}/code.png", headers=enterprise(ENTERPRISE))
             svg = await http.get(f"{API}/enterprises/{ENTERPRISE}/code.svg", headers=admin())
             assert png.headers["content-type"] == "image/png" and png.content[:4] == b"\x89PNG"
             assert svg.headers["content-type"].startswith("image/svg+xml") and b"<svg" in svg.content
@@ -150,10 +151,10 @@ class TestEnterpriseShowsOfficerScans:
                 "officers": [SJ[1]],
                 "item_codes": [FOOD_ITEM],
             }
-            visit = ok(await http.post(f"{API}/visits/scan", json=body, headers=officer()), 201)
+            visit = ok(await http.post(f"{API}/visits/scan", json=body, headers=officer(SJ[0], "SJ")), 201)
             assert visit["mode"] == "enterprise_code" and not visit["emergency"]
             # The enterprise sees the visit in its own list at once.
-            mine = ok(await http.get(f"{API}/visits", headers=enterprise()))
+            mine = ok(await http.get(f"{API}/visits", headers=enterprise(ENTERPRISE)))
             assert visit["visit_id"] in {v["visit_id"] for v in mine["items"]}
 
     async def test_a_reissued_enterprise_code_refuses_the_old_one(self, env: Env) -> None:
@@ -169,15 +170,17 @@ class TestEnterpriseShowsOfficerScans:
             }
             await refused(
                 env,
-                await http.post(f"{API}/visits/scan", json=body, headers=officer()),
+                await http.post(f"{API}/visits/scan", json=body, headers=officer(SJ[0], "SJ")),
                 "ENTERPRISE_CODE_REVOKED",
             )
             body["enterprise_code"] = new["code"]
-            ok(await http.post(f"{API}/visits/scan", json=body, headers=officer()), 201)
+            ok(await http.post(f"{API}/visits/scan", json=body, headers=officer(SJ[0], "SJ")), 201)
 
     async def test_emergency_first_scan_before_leaving_marked(self, env: Env) -> None:
         async with client(env.url) as http:
-            printed = ok(await http.get(f"{API}/enterprises/{ENTERPRISE}/code", headers=enterprise()))
+            printed = ok(
+                await http.get(f"{API}/enterprises/{ENTERPRISE}/code", headers=enterprise(ENTERPRISE))
+            )
             body: dict[str, Any] = {
                 "task_id": KEY_AREA_TASK,
                 "enterprise_code": printed["code"],
@@ -187,12 +190,12 @@ class TestEnterpriseShowsOfficerScans:
                 "started_at": (clock.now() - timedelta(hours=1)).isoformat(),
                 "reason": "群众举报后厨燃气泄漏，先行处置",
             }
-            visit = ok(await http.post(f"{API}/visits/scan", json=body, headers=officer()), 201)
+            visit = ok(await http.post(f"{API}/visits/scan", json=body, headers=officer(SJ[0], "SJ")), 201)
             assert visit["mode"] == "emergency" and visit["emergency"] and visit["reason"]
             late = {**body, "started_at": (clock.now() - timedelta(hours=13)).isoformat()}
             await refused(
                 env,
-                await http.post(f"{API}/visits/scan", json=late, headers=officer()),
+                await http.post(f"{API}/visits/scan", json=late, headers=officer(SJ[0], "SJ")),
                 "EMERGENCY_SCAN_LATE",
             )
 
@@ -206,16 +209,18 @@ class TestEnterpriseShowsOfficerScans:
                 "started_at": (clock.now() - timedelta(days=3)).isoformat(),
                 "reason": "系统故障，现场使用纸质检查单",
             }
-            visit = ok(await http.post(f"{API}/visits/backfill", json=body, headers=officer()), 201)
+            visit = ok(
+                await http.post(f"{API}/visits/backfill", json=body, headers=officer(SJ[0], "SJ")), 201
+            )
             assert visit["mode"] == "backfilled" and visit["backfilled"]
             naive = {**body, "started_at": "2026-11-20T10:00:00"}  # no offset: ambiguous, refused as input
             assert (
-                await http.post(f"{API}/visits/backfill", json=naive, headers=officer())
+                await http.post(f"{API}/visits/backfill", json=naive, headers=officer(SJ[0], "SJ"))
             ).status_code == 422
             late = {**body, "started_at": (clock.now() - timedelta(days=11)).isoformat()}
             await refused(
                 env,
-                await http.post(f"{API}/visits/backfill", json=late, headers=officer()),
+                await http.post(f"{API}/visits/backfill", json=late, headers=officer(SJ[0], "SJ")),
                 "BACKFILL_WINDOW_PASSED",
             )
             summary = ok(await http.get(f"{API}/supervision/summary", headers=supervisor()))
@@ -277,10 +282,12 @@ class TestBadInputAndAbuse:
                 "item_codes": [FOOD_ITEM],
             }
             for path in ("/visits/entry-codes", "/visits/scan", "/visits/backfill"):
-                r = await http.post(API + path, json=body, headers=enterprise())
+                r = await http.post(API + path, json=body, headers=enterprise(ENTERPRISE))
                 assert (r.status_code, r.json()["code"]) == (403, "ROLE_FORBIDDEN"), path
             # and an officer cannot check in as the enterprise
-            r = await http.post(f"{API}/visits/check-in", json={"code": "x.y.z"}, headers=officer())
+            r = await http.post(
+                f"{API}/visits/check-in", json={"code": "x.y.z"}, headers=officer(SJ[0], "SJ")
+            )
             assert (r.status_code, r.json()["code"]) == (403, "ROLE_FORBIDDEN")
 
     async def test_officer_of_another_department(self, env: Env) -> None:
@@ -326,7 +333,7 @@ class TestBadInputAndAbuse:
                             "officers": [SJ[3]],
                             "item_codes": [FOOD_ITEM],
                         },
-                        headers=officer(SJ[2]),
+                        headers=officer(SJ[2], "SJ"),
                     ),
                     "CERT_SUSPENDED",
                 )
@@ -354,6 +361,16 @@ class TestBadInputAndAbuse:
             await refused(
                 env, await entry_code_raw(http, SJ[0], [YJ_EXPIRED], task=joint["task_id"]), "CERT_EXPIRED"
             )
+
+    async def test_a_refusal_reads_in_english_with_its_specifics(self, env: Env) -> None:
+        """Accept-Language: en answers the English detail naming the certificate, not the Chinese detail in
+        brackets after the English title."""
+        async with client(env.url) as http:
+            r = await entry_code_raw(http, SJ[0], [SJ_SUSPENDED], headers={"Accept-Language": "en"})
+        body = problem(r, 403, "CERT_SUSPENDED")
+        assert body["title"] == "Certificate suspended"
+        assert SJ_SUSPENDED in body["detail"] and "was suspended" in body["detail"], body
+        assert "暂扣" not in body["detail"] and "不得" not in body["detail"], body
 
     async def test_one_officer_only(self, env: Env) -> None:
         async with client(env.url) as http:
@@ -510,7 +527,7 @@ class TestBadInputAndAbuse:
                     "officers": [SJ[1]],
                     "item_codes": [FOOD_ITEM],
                 },
-                headers=officer(),
+                headers=officer(SJ[0], "SJ"),
             )
             assert r.status_code == 422 and r.json()["errors"][0]["type"] == "invalid_uscc"
             assert "校验码不正确" in r.json()["errors"][0]["message"]
@@ -560,7 +577,7 @@ class TestBadInputAndAbuse:
                 await http.get(f"{API}/visits", headers=enterprise(OTHER), params={"uscc": ENTERPRISE})
             )
             assert all(v["enterprise_uscc"] == OTHER for v in filtered["items"])
-            ok(await http.get(f"{API}/visits/{visit['visit_id']}", headers=enterprise()))
+            ok(await http.get(f"{API}/visits/{visit['visit_id']}", headers=enterprise(ENTERPRISE)))
 
 
 class TestConcurrency:

@@ -6,6 +6,8 @@ from datetime import date
 
 import pytest
 
+from services.common import masking
+from services.inspection import errors
 from services.inspection.domain import registry
 from services.inspection.domain.registry import (
     Catalogue,
@@ -31,13 +33,13 @@ class TestUscc:
         assert registry.validate_uscc(" 91110000600037341l ") == "91110000600037341L"
 
     def test_wrong_check_digit_is_invalid_uscc_422(self) -> None:
-        with pytest.raises(registry.InvalidUscc) as err:
+        with pytest.raises(errors.InvalidUscc) as err:
             registry.validate_uscc("91110000600037341M")
         assert err.value.code == "INVALID_USCC" and err.value.status == 422
         assert "校验码" in err.value.detail
 
     def test_wrong_length(self) -> None:
-        with pytest.raises(registry.InvalidUscc):
+        with pytest.raises(errors.InvalidUscc):
             registry.validate_uscc("9111000060003734")
 
     def test_region(self) -> None:
@@ -54,23 +56,23 @@ class TestResidentId:
 
     def test_masking_keeps_province_city_and_last_four(self) -> None:
         number = ric_with_check("21010219900101123")
-        assert registry.mask_ric(number) == "2101**********1237"
-        assert registry.is_masked_ric("2101**********1237")
-        assert not registry.is_masked_ric(number)
+        assert masking.mask_ric(number) == "2101**********1237"
+        assert masking.is_masked_ric("2101**********1237")
+        assert not masking.is_masked_ric(number)
 
     def test_invalid_number_is_422_and_not_echoed(self) -> None:
         bad = "210102199001011238"
-        with pytest.raises(registry.InvalidIdNumber) as err:
+        with pytest.raises(errors.InvalidIdNumber) as err:
             registry.validate_ric(bad)
         assert err.value.status == 422 and bad not in err.value.detail
 
     def test_impossible_birth_date(self) -> None:
-        with pytest.raises(registry.InvalidIdNumber):
+        with pytest.raises(errors.InvalidIdNumber):
             registry.validate_ric(ric_with_check("21010219901301123"))  # month 13
 
     def test_name_masking(self) -> None:
-        assert registry.mask_name("张伟") == "张*"
-        assert registry.mask_name("欧阳明辉") == "欧***"
+        assert masking.mask_name("张伟") == "张*"
+        assert masking.mask_name("欧阳明辉") == "欧***"
 
 
 class TestCertificateNumber:
@@ -80,7 +82,7 @@ class TestCertificateNumber:
 
     @pytest.mark.parametrize("value", ["辽A-001234", "吉A-0012345", "辽A0012345", "辽Z-0012345", ""])
     def test_rejected(self, value: str) -> None:
-        with pytest.raises(registry.InvalidCertNumber) as err:
+        with pytest.raises(errors.InvalidCertNumber) as err:
             registry.validate_cert_no(value)
         assert err.value.code == "INVALID_CERT_NO" and "辽A-0012345" in err.value.detail
 
@@ -95,7 +97,7 @@ DAY = date(2026, 5, 1)
 
 class TestOfficerStatus:
     def test_suspension_needs_a_reason(self) -> None:
-        with pytest.raises(registry.StatusReasonRequired):
+        with pytest.raises(errors.StatusReasonRequired):
             change_officer_status(OFFICER, OfficerStatus.SUSPENDED, on=DAY, reason="  ")
         suspended = change_officer_status(
             OFFICER, OfficerStatus.SUSPENDED, on=DAY, reason="执法时未出示执法证件被投诉查实"
@@ -104,11 +106,11 @@ class TestOfficerStatus:
         assert suspended.revision == OFFICER.revision + 1
 
     def test_retraining_needs_a_later_return_date(self) -> None:
-        with pytest.raises(registry.ReturnDateRequired):
+        with pytest.raises(errors.ReturnDateRequired):
             change_officer_status(
                 OFFICER, OfficerStatus.SUSPENDED, on=DAY, reason="离岗轮训", retraining=True
             )
-        with pytest.raises(registry.ReturnDateRequired):
+        with pytest.raises(errors.ReturnDateRequired):
             change_officer_status(
                 OFFICER, OfficerStatus.SUSPENDED, on=DAY, reason="离岗轮训", retraining=True, return_date=DAY
             )
@@ -124,25 +126,25 @@ class TestOfficerStatus:
 
     def test_revocation_is_final(self) -> None:
         revoked = change_officer_status(OFFICER, OfficerStatus.REVOKED, on=DAY, reason="调离执法岗位")
-        with pytest.raises(registry.InvalidStatusTransition):
+        with pytest.raises(errors.InvalidStatusTransition):
             change_officer_status(revoked, OfficerStatus.ACTIVE, on=DAY)
 
     def test_auxiliary_staff_have_no_certificate_status(self) -> None:
         aux = Officer("a1", "陈静", "SJ", None, auxiliary=True)
-        with pytest.raises(registry.InvalidStatusTransition):
+        with pytest.raises(errors.InvalidStatusTransition):
             change_officer_status(aux, OfficerStatus.SUSPENDED, on=DAY, reason="x")
 
     def test_expiry_follows_valid_until_and_renewal_needs_a_new_date(self) -> None:
         officer = Officer("o2", "刘洋", "SJ", "辽A-0000004", valid_until=date(2026, 3, 31))
         assert officer.status_on(date(2026, 3, 31)) is OfficerStatus.ACTIVE  # valid through its last day
         assert officer.status_on(date(2026, 4, 1)) is OfficerStatus.EXPIRED
-        with pytest.raises(registry.ValidUntilRequired):
+        with pytest.raises(errors.ValidUntilRequired):
             change_officer_status(officer, OfficerStatus.ACTIVE, on=DAY)
         renewed = change_officer_status(officer, OfficerStatus.ACTIVE, on=DAY, valid_until=date(2029, 4, 30))
         assert renewed.status_on(DAY) is OfficerStatus.ACTIVE
 
     def test_same_status_is_a_conflict(self) -> None:
-        with pytest.raises(registry.InvalidStatusTransition) as err:
+        with pytest.raises(errors.InvalidStatusTransition) as err:
             change_officer_status(OFFICER, OfficerStatus.ACTIVE, on=DAY)
         assert err.value.status == 409
 
@@ -174,11 +176,11 @@ class TestInspectionItems:
     def test_incomplete_items_are_rejected(self, change: dict[str, object]) -> None:
         from dataclasses import replace
 
-        with pytest.raises(registry.InvalidInspectionItem):
+        with pytest.raises(errors.InvalidInspectionItem):
             registry.validate_item(replace(ITEM, **change))  # type: ignore[arg-type]
 
     def test_unknown_department(self) -> None:
-        with pytest.raises(registry.InvalidInspectionItem):
+        with pytest.raises(errors.InvalidInspectionItem):
             registry.validate_item(ITEM, ["ST"])
 
     def test_revision_closes_the_old_version_and_one_version_is_in_force_per_day(self) -> None:
@@ -196,11 +198,11 @@ class TestInspectionItems:
     def test_revision_must_start_later(self) -> None:
         from dataclasses import replace
 
-        with pytest.raises(registry.ItemVersionConflict):
+        with pytest.raises(errors.ItemVersionConflict):
             registry.revise_item(ITEM, replace(ITEM, effective_from=date(2025, 1, 1)))
 
     def test_duplicate_versions_are_refused(self) -> None:
-        with pytest.raises(registry.ItemVersionConflict):
+        with pytest.raises(errors.ItemVersionConflict):
             Catalogue([ITEM, ITEM])
 
 

@@ -16,34 +16,30 @@ from services.common.contracts.risk import EnterpriseClassified
 from services.common.db import transaction
 from services.common.events import make_envelope
 from services.common.tables import audit_t
-from services.inspection import service
+from services.inspection.use_cases.registries import officers
 from tests.inspection.helpers import (
     API,
     ENTERPRISE,
+    SJ,
     Env,
-    admin,
-    enterprise,
     make_uscc,
-    officer,
-    ok,
-    supervisor,
 )
+from tests.support.http import ok, problem
+from tests.support.personas import admin, enterprise, officer, supervisor
 from tests.support.stack import client, wait_for
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
 
 
-def problem(response: Any) -> tuple[int, str]:
-    return response.status_code, response.json()["code"]
-
-
 class TestReadOnlyRegistries:
     async def test_districts_departments_bodies(self, env: Env) -> None:
         async with client(env.url) as http:
-            districts = ok(await http.get(f"{API}/districts", headers=enterprise()))
-            departments = ok(await http.get(f"{API}/departments", headers=officer()))
+            districts = ok(await http.get(f"{API}/districts", headers=enterprise(ENTERPRISE)))
+            departments = ok(await http.get(f"{API}/departments", headers=officer(SJ[0], "SJ")))
             bodies = ok(
-                await http.get(f"{API}/enforcement-bodies", params={"dept_code": "SJ"}, headers=officer())
+                await http.get(
+                    f"{API}/enforcement-bodies", params={"dept_code": "SJ"}, headers=officer(SJ[0], "SJ")
+                )
             )
         assert len(districts) == 13 and {"code": "210102", "name": "和平区", "kind": "区"} in districts
         assert {d["code"] for d in departments} >= {"SJ", "ST", "CG", "JT", "YJ", "WJ"}
@@ -52,14 +48,14 @@ class TestReadOnlyRegistries:
     async def test_admin_only_writes(self, env: Env) -> None:
         async with client(env.url) as http:
             body = {"code": "ZZ", "name": "测试部门", "authority": "沈阳市测试局"}
-            assert problem(await http.post(f"{API}/departments", json=body, headers=officer())) == (
+            problem(
+                await http.post(f"{API}/departments", json=body, headers=officer(SJ[0], "SJ")),
                 403,
                 "ROLE_FORBIDDEN",
             )
             ok(await http.post(f"{API}/departments", json=body, headers=admin()), 201)
-            assert problem(await http.post(f"{API}/departments", json=body, headers=admin())) == (
-                409,
-                "DEPARTMENT_EXISTS",
+            problem(
+                await http.post(f"{API}/departments", json=body, headers=admin()), 409, "DEPARTMENT_EXISTS"
             )
             renamed = ok(
                 await http.put(
@@ -110,37 +106,36 @@ class TestCatalogue:
         async with client(env.url) as http:
             v1 = ok(await http.post(f"{API}/items", json=base, headers=admin()), 201)
             assert v1["version"] == 1 and v1["legal_basis_text"] == "《中华人民共和国食品安全法》第五十三条"
-            assert problem(await http.post(f"{API}/items", json=base, headers=admin())) == (
-                409,
-                "ITEM_EXISTS",
-            )
+            problem(await http.post(f"{API}/items", json=base, headers=admin()), 409, "ITEM_EXISTS")
             revision = {k: v for k, v in base.items() if k not in ("code", "dept_code")}
             revision["effective_from"] = "2026-07-01"
             revision["name"] = "对测试事项的检查（修订）"
             v2 = ok(await http.post(f"{API}/items/SJ-ZZ-001/versions", json=revision, headers=admin()), 201)
             assert v2["version"] == 2
-            history = ok(await http.get(f"{API}/items/SJ-ZZ-001", headers=officer()))
+            history = ok(await http.get(f"{API}/items/SJ-ZZ-001", headers=officer(SJ[0], "SJ")))
             assert [(h["version"], h["retired_on"]) for h in history] == [(1, "2026-07-01"), (2, None)]
             before = ok(
                 await http.get(
                     f"{API}/items",
                     params={"on": "2026-06-30", "dept_code": "SJ", "limit": 200},
-                    headers=officer(),
+                    headers=officer(SJ[0], "SJ"),
                 )
             )
             after = ok(
                 await http.get(
                     f"{API}/items",
                     params={"on": "2026-07-01", "dept_code": "SJ", "limit": 200},
-                    headers=officer(),
+                    headers=officer(SJ[0], "SJ"),
                 )
             )
             assert next(i for i in before["items"] if i["code"] == "SJ-ZZ-001")["version"] == 1
             assert next(i for i in after["items"] if i["code"] == "SJ-ZZ-001")["version"] == 2
             earlier = {**revision, "effective_from": "2026-03-01"}
-            assert problem(
-                await http.post(f"{API}/items/SJ-ZZ-001/versions", json=earlier, headers=admin())
-            ) == (409, "ITEM_VERSION_CONFLICT")
+            problem(
+                await http.post(f"{API}/items/SJ-ZZ-001/versions", json=earlier, headers=admin()),
+                409,
+                "ITEM_VERSION_CONFLICT",
+            )
             bad_article = {
                 **base,
                 "code": "SJ-ZZ-002",
@@ -148,33 +143,11 @@ class TestCatalogue:
             }
             assert (await http.post(f"{API}/items", json=bad_article, headers=admin())).status_code == 422
             wrong_dept = {**base, "code": "XF-ZZ-002"}
-            assert problem(await http.post(f"{API}/items", json=wrong_dept, headers=admin())) == (
+            problem(
+                await http.post(f"{API}/items", json=wrong_dept, headers=admin()),
                 422,
                 "INVALID_INSPECTION_ITEM",
             )
-
-    async def test_csv_import_is_all_or_nothing_and_idempotent(self, env: Env) -> None:
-        header = "code,name,dept_code,level,enterprise_related,key_area,on_site,legal_basis,effective_from\n"
-        good = "SJ-ZZ-010,对进货台账的检查,SJ,district,true,false,true,食品安全法:第五十三条|食品安全法:第一百二十六条,2026-05-01\n"
-        bad = "SJ-ZZ-011,缺少依据的事项,SJ,district,true,false,true,,2026-05-01\n"
-        csv_headers = {**admin(), "Content-Type": "text/csv"}
-        async with client(env.url) as http:
-            r = await http.post(
-                f"{API}/items/bulk", content=(header + good + bad).encode(), headers=csv_headers
-            )
-            assert problem(r) == (422, "IMPORT_INVALID") and r.json()["errors"][0]["row"] == 2
-            assert (
-                await http.get(f"{API}/items/SJ-ZZ-010", headers=admin())
-            ).status_code == 404  # nothing imported
-            first = ok(
-                await http.post(f"{API}/items/bulk", content=(header + good).encode(), headers=csv_headers)
-            )
-            again = ok(
-                await http.post(f"{API}/items/bulk", content=(header + good).encode(), headers=csv_headers)
-            )
-            assert (first["created"], again["created"], again["unchanged"]) == (1, 0, 1)
-            garbage = await http.post(f"{API}/items/bulk", content=b"\xff\xfe\x00garbage", headers=admin())
-            assert garbage.status_code == 422
 
 
 class TestOfficers:
@@ -193,20 +166,15 @@ class TestOfficers:
                 r = await http.post(f"{API}/officers", json=body, headers=admin())
             created = ok(r, 201)
             oid = created["officer_id"]
-            assert problem(await http.post(f"{API}/officers", json=body, headers=admin())) == (
-                409,
-                "OFFICER_EXISTS",
-            )
+            problem(await http.post(f"{API}/officers", json=body, headers=admin()), 409, "OFFICER_EXISTS")
             status = f"{API}/officers/{oid}/status"
-            assert problem(await http.post(status, json={"status": "suspended"}, headers=admin())) == (
+            problem(
+                await http.post(status, json={"status": "suspended"}, headers=admin()),
                 422,
                 "STATUS_REASON_REQUIRED",
             )
             retrain = {"status": "suspended", "reason": "离岗轮训", "retraining": True}
-            assert problem(await http.post(status, json=retrain, headers=admin())) == (
-                422,
-                "RETURN_DATE_REQUIRED",
-            )
+            problem(await http.post(status, json=retrain, headers=admin()), 422, "RETURN_DATE_REQUIRED")
             retrain["return_date"] = str(clock.today() + timedelta(days=30))
             suspended = ok(await http.post(status, json=retrain, headers=admin()))
             assert (suspended["status"], suspended["retraining"], suspended["revision"]) == (
@@ -219,8 +187,9 @@ class TestOfficers:
             )
             assert revoked["status"] == "revoked"
             r = await http.post(status, json={"status": "active", "reason": "恢复"}, headers=admin())
-            assert problem(r) == (409, "INVALID_STATUS_TRANSITION")  # 收缴 is final
-            assert problem(await http.post(status, json={"status": "active"}, headers=officer())) == (
+            problem(r, 409, "INVALID_STATUS_TRANSITION")  # 收缴 is final
+            problem(
+                await http.post(status, json={"status": "active"}, headers=officer(SJ[0], "SJ")),
                 403,
                 "ROLE_FORBIDDEN",
             )
@@ -241,12 +210,14 @@ class TestOfficers:
 
     async def test_officers_see_their_department_and_masked_identity_numbers(self, env: Env) -> None:
         async with client(env.url) as http:
-            mine = ok(await http.get(f"{API}/officers", params={"limit": 200}, headers=officer()))
+            mine = ok(await http.get(f"{API}/officers", params={"limit": 200}, headers=officer(SJ[0], "SJ")))
             assert mine["items"] and all(o["dept_code"] == "SJ" for o in mine["items"])
             assert all(
                 o["id_number_masked"] == "" or "**********" in o["id_number_masked"] for o in mine["items"]
             )
-            xf = ok(await http.get(f"{API}/officers", params={"dept_code": "XF"}, headers=officer()))
+            xf = ok(
+                await http.get(f"{API}/officers", params={"dept_code": "XF"}, headers=officer(SJ[0], "SJ"))
+            )
             assert all(
                 o["dept_code"] == "SJ" for o in xf["items"]
             )  # the filter cannot widen an officer's view
@@ -257,31 +228,9 @@ class TestOfficers:
                 ]
             )
             assert (
-                await http.get(f"{API}/officers/{someone['officer_id']}", headers=officer())
+                await http.get(f"{API}/officers/{someone['officer_id']}", headers=officer(SJ[0], "SJ"))
             ).status_code == 404
-            assert (await http.get(f"{API}/officers", headers=enterprise())).status_code == 403
-
-    async def test_csv_import_of_officers(self, env: Env) -> None:
-        header = "officer_id,name,dept_code,body_code,cert_no,auxiliary,valid_until,id_number,status,status_since,status_reason,retraining,return_date\n"
-        row = f"{uuid.uuid4()},导入执法员,SJ,SJ-210100,辽A-0012398,false,2030-06-30,,active,,,,\n"
-        async with client(env.url) as http:
-            result = ok(
-                await http.post(
-                    f"{API}/officers/bulk",
-                    content=(header + row).encode(),
-                    headers={**admin(), "Content-Type": "text/csv"},
-                )
-            )
-            assert result["created"] == 1
-            bad = row.replace("辽A-0012398", "京A-1").replace(row.split(",")[0], str(uuid.uuid4()))
-            r = await http.post(
-                f"{API}/officers/bulk",
-                content=(header + bad).encode(),
-                headers={**admin(), "Content-Type": "text/csv"},
-            )
-            assert (
-                problem(r) == (422, "IMPORT_INVALID") and r.json()["errors"][0]["code"] == "INVALID_CERT_NO"
-            )
+            assert (await http.get(f"{API}/officers", headers=enterprise(ENTERPRISE))).status_code == 403
 
     async def test_the_job_expires_certificates_past_their_date(self, env: Env) -> None:
         async with client(env.url) as http:
@@ -295,7 +244,7 @@ class TestOfficers:
             clock.set_offset(timedelta(days=1))
             try:
                 async with transaction(env.svc.runtime.factory) as session:
-                    assert await service.expire_certificates(session) >= 1
+                    assert await officers.expire_certificates(session, ctx=env.svc.runtime.context) >= 1
             finally:
                 clock.reset()
             after = ok(await http.get(f"{API}/officers/{created['officer_id']}", headers=admin()))
@@ -317,9 +266,8 @@ class TestEnterprises:
             }
             created = ok(await http.post(f"{API}/enterprises", json=body, headers=admin()), 201)
             assert created["uscc"] == uscc and created["legal_rep_masked"] == "王**"  # normalised, masked
-            assert problem(await http.post(f"{API}/enterprises", json=body, headers=admin())) == (
-                409,
-                "ENTERPRISE_EXISTS",
+            problem(
+                await http.post(f"{API}/enterprises", json=body, headers=admin()), 409, "ENTERPRISE_EXISTS"
             )
             updated = ok(
                 await http.patch(
@@ -328,34 +276,24 @@ class TestEnterprises:
             )
             assert updated["address"] == "和平区南京北街1号"
             assert (await http.get(f"{API}/enterprises/{uscc}", headers=enterprise(uscc))).status_code == 200
-            assert (await http.get(f"{API}/enterprises/{uscc}", headers=enterprise())).status_code == 404
+            assert (
+                await http.get(f"{API}/enterprises/{uscc}", headers=enterprise(ENTERPRISE))
+            ).status_code == 404
             assert (
                 await http.get(f"{API}/enterprises/{uscc}", headers=supervisor("210103"))
             ).status_code == 404
             assert (
                 await http.get(f"{API}/enterprises/{uscc}", headers=supervisor("210102"))
             ).status_code == 200
-            assert (await http.get(f"{API}/enterprises/{uscc}/code", headers=officer())).status_code == 404
+            assert (
+                await http.get(f"{API}/enterprises/{uscc}/code", headers=officer(SJ[0], "SJ"))
+            ).status_code == 404
             heping = ok(
                 await http.get(f"{API}/enterprises", params={"limit": 200}, headers=supervisor("210102"))
             )
             assert heping["items"] and all(e["district_code"] == "210102" for e in heping["items"])
         registered = await env.events("inspection.enterprise.registered", uscc=uscc)
         assert len(registered) == 1 and registered[0]["data"]["industry"] == "餐饮服务"
-
-    async def test_import_rejects_invalid_usccs_by_row(self, env: Env) -> None:
-        good = make_uscc(4300)
-        bad = good[:-1] + ("1" if good[-1] != "1" else "2")
-        csv_text = f"uscc,name,district_code,industry,address,legal_rep_name,registered_on\n{good},沈阳甲有限公司,210102,,,,\n{bad},沈阳乙有限公司,210102,,,,\n"
-        async with client(env.url) as http:
-            r = await http.post(
-                f"{API}/enterprises/bulk",
-                content=csv_text.encode(),
-                headers={**admin(), "Content-Type": "text/csv"},
-            )
-            assert problem(r) == (422, "IMPORT_INVALID")
-            assert r.json()["errors"][0]["row"] == 2 and "校验码" in r.json()["errors"][0]["message"]
-            assert (await http.get(f"{API}/enterprises/{good}", headers=admin())).status_code == 404
 
     async def test_classification_projection_keeps_the_newest_revision(self, env: Env) -> None:
         uscc = ENTERPRISE
@@ -390,7 +328,7 @@ class TestEnterprises:
             await publish("B", 3, 20)
             await publish("B", 6, 20)
             await wait_for(lambda: _has(current, 6, "B"))
-            seen = ok(await http.get(f"{API}/enterprises/{uscc}", headers=officer()))
+            seen = ok(await http.get(f"{API}/enterprises/{uscc}", headers=officer(SJ[0], "SJ")))
         assert seen["risk_class"] == "B"
 
 
@@ -417,13 +355,15 @@ async def test_unknown_ids_and_bad_paths_are_clean_4xx(env: Env) -> None:
         r = await http.post(
             f"{API}/visits/check-in",
             content=b"{not json",
-            headers={**enterprise(), "Content-Type": "application/json"},
+            headers={**enterprise(ENTERPRISE), "Content-Type": "application/json"},
         )
         assert r.status_code == 422
-        r = await http.post(f"{API}/visits/check-in", json={"code": "a" * 5000}, headers=enterprise())
+        r = await http.post(
+            f"{API}/visits/check-in", json={"code": "a" * 5000}, headers=enterprise(ENTERPRISE)
+        )
         assert r.status_code == 422
         for junk in ["", "a.b", "a.b.c", "!!!.###.$$$", "eyJ9.eyJ9.AA"]:
-            r = await http.post(f"{API}/visits/check-in", json={"code": junk}, headers=enterprise())
+            r = await http.post(f"{API}/visits/check-in", json={"code": junk}, headers=enterprise(ENTERPRISE))
             assert r.status_code in (403, 422), r.text
             if r.status_code == 403:
                 assert r.json()["code"] == "CODE_INVALID"

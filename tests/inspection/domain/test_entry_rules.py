@@ -8,6 +8,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from stdnum.cn import uscc as stdnum_uscc
 
+from services.inspection import errors
 from services.inspection.domain import entry_rules as rules
 from services.inspection.domain.entry_rules import DEFAULT_CONFIG, EntryConfig, Task, TaskStatus, check_entry
 from services.inspection.domain.frequency import (
@@ -112,8 +113,8 @@ def check(
     )
 
 
-def refused(code: str, status: int = 403, **kw: object) -> rules.EntryRefused:
-    with pytest.raises(rules.EntryRefused) as err:
+def refused(code: str, status: int = 403, **kw: object) -> errors.EntryRefused:
+    with pytest.raises(errors.EntryRefused) as err:
         check(**kw)  # type: ignore[arg-type]
     assert (err.value.code, err.value.status) == (code, status), err.value.detail
     return err.value
@@ -366,33 +367,31 @@ class TestTaskLifecycle:
         ],
     )
     def test_invalid_tasks(self, kw: dict[str, object]) -> None:
-        with pytest.raises(rules.InvalidTask):
+        with pytest.raises(errors.InvalidTask):
             self.make(**kw)
 
     def test_invalid_uscc_in_task(self) -> None:
-        from services.inspection.domain.registry import InvalidUscc
-
-        with pytest.raises(InvalidUscc):
+        with pytest.raises(errors.InvalidUscc):
             self.make(enterprises=["91210102MA00000010"])
 
     def test_approval_rules(self) -> None:
         task = self.make()
-        with pytest.raises(rules.ApprovalNotAllowed):
+        with pytest.raises(errors.ApprovalNotAllowed):
             rules.approve(task, approver_id="u9", approver_role="officer", approver_dept="SJ", now=NOW)
-        with pytest.raises(rules.ApprovalNotAllowed):
+        with pytest.raises(errors.ApprovalNotAllowed):
             rules.approve(task, approver_id="u9", approver_role="dept_head", approver_dept="ST", now=NOW)
-        with pytest.raises(rules.ApprovalNotAllowed):
+        with pytest.raises(errors.ApprovalNotAllowed):
             rules.approve(task, approver_id="u1", approver_role="supervisor", approver_dept=None, now=NOW)
         approved = rules.approve(
             task, approver_id="u9", approver_role="dept_head", approver_dept="SJ", now=NOW
         )
         assert approved.status is TaskStatus.APPROVED and approved.approved_by == "u9"
-        with pytest.raises(rules.TaskStateConflict):
+        with pytest.raises(errors.TaskStateConflict):
             rules.approve(approved, approver_id="u8", approver_role="supervisor", approver_dept=None, now=NOW)
 
     def test_rejection_needs_a_reason(self) -> None:
         task = self.make()
-        with pytest.raises(rules.InvalidTask):
+        with pytest.raises(errors.InvalidTask):
             rules.reject(task, approver_id="u9", approver_role="supervisor", reason=" ", now=NOW)
         rejected = rules.reject(
             task, approver_id="u9", approver_role="supervisor", reason="检查对象重复", now=NOW
@@ -406,7 +405,7 @@ class TestRandomAssignment:
 
     def test_an_officer_who_was_not_drawn_is_refused(self) -> None:
         other = Officer("o9", "孙丽", "SJ", "辽A-0012399", valid_until=VALID)
-        with pytest.raises(rules.OfficerOutOfAuthority) as err:
+        with pytest.raises(errors.OfficerOutOfAuthority) as err:
             rules.check_assignment(TASK, USCC, ["辽A-0012345", "辽A-0012346"], [SJ1, other])
         assert "辽A-0012399" in err.value.detail and err.value.code == "OFFICER_OUT_OF_AUTHORITY"
 
@@ -418,13 +417,13 @@ class TestCompleteAndCancel:
     def test_only_an_approved_task_is_completed(self) -> None:
         assert rules.complete(TASK, now=NOW).status is TaskStatus.COMPLETED
         pending = replace(TASK, status=TaskStatus.PENDING_APPROVAL)
-        with pytest.raises(rules.TaskStateConflict):
+        with pytest.raises(errors.TaskStateConflict):
             rules.complete(pending, now=NOW)
 
     def test_cancel_needs_a_reason_and_a_live_task(self) -> None:
-        with pytest.raises(rules.InvalidTask):
+        with pytest.raises(errors.InvalidTask):
             rules.cancel(TASK, reason=" ", now=NOW)
         cancelled = rules.cancel(TASK, reason="企业已注销", now=NOW)
         assert (cancelled.status, cancelled.status_reason) == (TaskStatus.CANCELLED, "企业已注销")
-        with pytest.raises(rules.TaskStateConflict):
+        with pytest.raises(errors.TaskStateConflict):
             rules.cancel(rules.complete(TASK, now=NOW), reason="晚了", now=NOW)

@@ -1,4 +1,5 @@
-"""QR images of entry codes and enterprise codes (PNG bytes and SVG text), rendered in memory with segno."""
+"""QR images of entry codes and enterprise codes (PNG bytes and SVG text), rendered in memory with segno (pure:
+the same text always gives the same image)."""
 
 from __future__ import annotations
 

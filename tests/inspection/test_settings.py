@@ -1,5 +1,6 @@
-"""The entry-code key in the settings: the development key is refused outside dev (by path and by content),
-a real key is accepted, and retired public keys stay in the published key set during a rotation."""
+"""The settings and the context built from them: the development entry-code key is refused outside dev (by
+path and by content), a real key is accepted, and retired public keys stay in the published key set during a
+rotation."""
 
 from __future__ import annotations
 
@@ -13,9 +14,8 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from pydantic import ValidationError
 
 from services.common.settings import DEV_ENTRY_CODE_KEY
-from services.inspection import keys
 from services.inspection.domain import entry_code
-from services.inspection.settings import InspectionSettings
+from services.inspection.settings import InspectionSettings, load_keys
 
 PROD = {
     "env": "prod",
@@ -67,16 +67,16 @@ def test_rotation_keeps_retired_keys_verifiable(tmp_path: Path) -> None:
     old_path, new_path = tmp_path / "old.pem", tmp_path / "new.pem"
     write_key(old_path)
     write_key(new_path)
-    old = keys.load(old_path)
-    assert old.kid.startswith("ec-") and old.kid == keys.load(old_path).kid  # derived, stable
+    old = load_keys(old_path)
+    assert old.kid.startswith("ec-") and old.kid == load_keys(old_path).kid  # derived, stable
     previous = tmp_path / "previous.json"
     previous.write_text(json.dumps(old.jwks))
-    new = keys.load(new_path, previous_jwks_file=previous)
+    new = load_keys(new_path, previous_jwks_file=previous)
     assert set(new.public_keys) == {old.kid, new.kid}
     assert {k["kid"] for k in new.jwks["keys"]} == {old.kid, new.kid}
     printed = entry_code.sign_enterprise_code(
         "91210102MALF0FGQ49", 1, datetime(2026, 5, 1, tzinfo=UTC), old.private_key, old.kid
     )
     assert entry_code.verify_enterprise_code(printed, new.public_keys).uscc == "91210102MALF0FGQ49"
-    named = keys.load(new_path, "2026-11")
+    named = load_keys(new_path, "2026-11")
     assert named.kid == "2026-11" and list(named.public_keys) == ["2026-11"]

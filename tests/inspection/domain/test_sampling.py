@@ -9,6 +9,7 @@ from datetime import date
 import pytest
 from stdnum.cn import uscc as stdnum_uscc
 
+from services.inspection import errors
 from services.inspection.domain import sampling
 from services.inspection.domain.registry import Officer, OfficerStatus
 from services.inspection.domain.sampling import PoolEnterprise, draw, quota, recompute, verify_record
@@ -111,20 +112,20 @@ class TestDraw:
         assert len(result.unassigned_officers) == 1
 
     def test_one_officer_cannot_form_a_group(self) -> None:
-        with pytest.raises(sampling.TooFewOfficersForDraw) as err:
+        with pytest.raises(errors.TooFewOfficersForDraw) as err:
             draw(pool_of(0, 0, 0, 1), OFFICERS[:1], seed=SEED)
         assert err.value.code == "DRAW_TOO_FEW_OFFICERS"
 
     def test_bad_inputs(self) -> None:
-        with pytest.raises(sampling.UnknownAlgorithm):
+        with pytest.raises(errors.UnknownAlgorithm):
             draw(pool_of(1, 0, 0, 0), OFFICERS, seed=SEED, algorithm="python-random")
-        with pytest.raises(sampling.InvalidDrawInput):
+        with pytest.raises(errors.InvalidDrawInput):
             draw(pool_of(1, 0, 0, 0), OFFICERS, {"A": 12000, "B": 1}, seed=SEED)
-        with pytest.raises(sampling.InvalidDrawInput):
+        with pytest.raises(errors.InvalidDrawInput):
             draw(pool_of(1, 0, 0, 0), OFFICERS, seed="")
-        with pytest.raises(sampling.InvalidDrawInput):
+        with pytest.raises(errors.InvalidDrawInput):
             draw(pool_of(1, 0, 0, 0) * 2, OFFICERS, seed=SEED)
-        with pytest.raises(sampling.InvalidDrawInput):
+        with pytest.raises(errors.InvalidDrawInput):
             draw(pool_of(1, 0, 0, 0), OFFICERS + OFFICERS[:1], seed=SEED)
 
 

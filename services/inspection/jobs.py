@@ -1,0 +1,47 @@
+"""The inspection service's periodic jobs (run by services.common.jobs in the worker role)."""
+
+from __future__ import annotations
+
+import logging
+
+from services.common.app import Runtime
+from services.common.db import transaction
+from services.common.jobs import periodic
+from services.inspection.settings import InspectionContext
+from services.inspection.use_cases import entry, tasks
+from services.inspection.use_cases.registries import officers
+
+log = logging.getLogger(__name__)
+
+#: Visit starts appended to the audit chain per round; a full batch runs the next round at once.
+AUDIT_BATCH = 500
+#: Seconds between rounds of the auditor when it has caught up.
+AUDIT_IDLE_S = 0.5
+
+
+async def housekeeping(runtime: Runtime) -> None:
+    """Flag urgent complaint tasks unapproved after 24 hours; mark certificates past validity expired."""
+    ctx: InspectionContext = runtime.context
+    async with transaction(runtime.factory) as session:
+        flagged = await tasks.flag_overdue_approvals(session, ctx=ctx)
+    async with transaction(runtime.factory) as session:
+        expired = await officers.expire_certificates(session, ctx=ctx)
+    if flagged or expired:
+        log.info("housekeeping: %d overdue approvals flagged, %d certificates expired", flagged, expired)
+
+
+async def audit_visits(runtime: Runtime) -> bool:
+    """Append the start of new visits to the audit chain in batches (see entry.audit_visit_starts)."""
+    async with transaction(runtime.factory) as session:
+        done = await entry.audit_visit_starts(session, limit=AUDIT_BATCH)
+    return done >= AUDIT_BATCH
+
+
+def _housekeeping_interval(ctx: InspectionContext) -> float:
+    return ctx.job_interval_s
+
+
+JOBS = [
+    periodic("housekeeping", every=_housekeeping_interval, fn=housekeeping),
+    periodic("audit-visits", every=AUDIT_IDLE_S, fn=audit_visits),
+]

@@ -1,0 +1,184 @@
+"""Queries of visits and their outcomes, the counting records of the frequency rules, and the audit batch.
+
+Who sees a visit is said once (``VISIT``): the enterprise visited, every department that took part (a joint
+visit is each participating department's) and the supervisors of its district.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.common.access import Scope, Visibility, any_of, condition, readable
+from services.inspection import models as m
+from services.inspection.domain import frequency, visits
+from services.inspection.domain.frequency import TaskKind
+from services.inspection.repository.rows import year_bounds
+
+VISIT = Visibility(
+    uscc=m.Visit.uscc, department_code=any_of(m.Visit.dept_codes), district_code=m.Visit.district_code
+)
+
+
+async def readable_visit(session: AsyncSession, scope: Scope, visit_id: uuid.UUID) -> m.Visit | None:
+    """The visit, if ``scope`` may see it."""
+    query = sa.select(m.Visit).where(m.Visit.visit_id == visit_id)
+    return await session.scalar(readable(query, scope, VISIT))
+
+
+async def readable_visit_for_update(
+    session: AsyncSession, scope: Scope, visit_id: uuid.UUID
+) -> m.Visit | None:
+    """The visit, if ``scope`` may see it, locked until the end of the transaction (it is about to change)."""
+    query = sa.select(m.Visit).where(m.Visit.visit_id == visit_id)
+    return await session.scalar(readable(query, scope, VISIT).with_for_update())
+
+
+async def visit_outcomes(
+    session: AsyncSession, visit_ids: Sequence[uuid.UUID]
+) -> dict[uuid.UUID, list[m.VisitOutcome]]:
+    out: dict[uuid.UUID, list[m.VisitOutcome]] = {v: [] for v in visit_ids}
+    if not visit_ids:
+        return out
+    query = sa.select(m.VisitOutcome).where(m.VisitOutcome.visit_id.in_(list(visit_ids)))
+    for row in (await session.scalars(query)).all():
+        out[row.visit_id].append(row)
+    return out
+
+
+async def upsert_outcome(session: AsyncSession, visit_id: uuid.UUID, outcome: visits.ItemOutcome) -> None:
+    values = {
+        "visit_id": visit_id,
+        "item_code": outcome.item_code,
+        "outcome": outcome.outcome.value,
+        "description": outcome.description,
+        "evidence_sha256": list(outcome.evidence_sha256),
+        "correction_deadline": outcome.correction_deadline,
+        "recorded_by": outcome.recorded_by,
+        "recorded_at": outcome.recorded_at,
+    }
+    stmt = pg_insert(m.VisitOutcome).values(**values)
+    await session.execute(
+        stmt.on_conflict_do_update(
+            index_elements=["visit_id", "item_code"],
+            set_={k: stmt.excluded[k] for k in values if k not in ("visit_id", "item_code")},
+        )
+    )
+
+
+_RECORD_COLUMNS = (
+    m.Visit.visit_id,
+    m.Visit.uscc,
+    m.Visit.started_at,
+    m.Visit.task_kind,
+    m.Visit.dept_codes,
+    m.Visit.requested_by_enterprise,
+    m.Visit.mode,
+)
+
+
+def _record(row: Any) -> frequency.VisitRecord:
+    return frequency.VisitRecord(
+        visit_id=str(row.visit_id),
+        uscc=row.uscc,
+        started_at=row.started_at,
+        task_kind=TaskKind(row.task_kind),
+        dept_codes=frozenset(row.dept_codes),
+        requested_by_enterprise=row.requested_by_enterprise,
+        emergency=row.mode == "emergency",
+        backfilled=row.mode == "backfilled",
+    )
+
+
+async def visit_records(
+    session: AsyncSession, years: Sequence[int], scope: Scope | None = None
+) -> list[frequency.VisitRecord]:
+    """The counting records of the visits started in ``years``: those ``scope`` may see, or every one (None:
+    the rules' own counts, never shown to a caller as such)."""
+    start, _ = year_bounds(min(years))
+    _, end = year_bounds(max(years))
+    query = sa.select(*_RECORD_COLUMNS).where(m.Visit.started_at >= start, m.Visit.started_at < end)
+    if scope is not None:
+        query = query.where(condition(scope, VISIT))
+    return [_record(r) for r in (await session.execute(query)).all()]
+
+
+async def list_visits(
+    session: AsyncSession,
+    scope: Scope,
+    *,
+    uscc: str | None = None,
+    cert_no: str | None = None,
+    task_id: uuid.UUID | None = None,
+    mode: str | None = None,
+    status: str | None = None,
+    year: int | None = None,
+    after: tuple[str, str] | None = None,
+    limit: int = 50,
+) -> list[m.Visit]:
+    """Visits ``scope`` may see, newest first, narrowed by the filters given."""
+    query = readable(sa.select(m.Visit), scope, VISIT)
+    if uscc:
+        query = query.where(m.Visit.uscc == uscc)
+    if cert_no:
+        query = query.where(m.Visit.cert_nos.contains([cert_no]))
+    if task_id:
+        query = query.where(m.Visit.task_id == task_id)
+    if mode:
+        query = query.where(m.Visit.mode == mode)
+    if status:
+        query = query.where(m.Visit.status == status)
+    if year:
+        start, end = year_bounds(year)
+        query = query.where(m.Visit.started_at >= start, m.Visit.started_at < end)
+    if after:
+        started, visit_id = after
+        query = query.where(
+            sa.tuple_(m.Visit.started_at, m.Visit.visit_id)
+            < sa.tuple_(sa.literal(datetime.fromisoformat(started)), sa.literal(uuid.UUID(visit_id)))
+        )
+    query = query.order_by(m.Visit.started_at.desc(), m.Visit.visit_id.desc()).limit(limit)
+    return list((await session.scalars(query)).all())
+
+
+async def completed_visits(session: AsyncSession, task_id: uuid.UUID) -> list[m.Visit]:
+    """Every completed visit of a task (its published results)."""
+    query = sa.select(m.Visit).where(m.Visit.task_id == task_id, m.Visit.status == "completed")
+    query = query.order_by(m.Visit.started_at.desc(), m.Visit.visit_id.desc()).limit(10000)
+    return list((await session.scalars(query)).all())
+
+
+async def rated_visits(session: AsyncSession, scope: Scope, *, offset: int, limit: int) -> list[m.Visit]:
+    """Rated visits ``scope`` may see, newest rating first."""
+    query = sa.select(m.Visit).where(m.Visit.rated_at.is_not(None), condition(scope, VISIT))
+    query = query.order_by(m.Visit.rated_at.desc(), m.Visit.visit_id.desc()).offset(offset).limit(limit)
+    return list((await session.scalars(query)).all())
+
+
+# ---------------------------------------------------------------------------------------------------------
+# The audit of visit starts (the auditor job)
+
+
+async def unaudited_visits(session: AsyncSession, limit: int) -> list[m.Visit]:
+    """Visits whose start is not in the audit chain yet, oldest first; rows claimed by another auditor are
+    skipped."""
+    query = (
+        sa.select(m.Visit)
+        .where(m.Visit.audited_at.is_(None))
+        .order_by(m.Visit.recorded_at, m.Visit.visit_id)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    )
+    return list((await session.scalars(query)).all())
+
+
+async def mark_audited(session: AsyncSession, visit_ids: Sequence[uuid.UUID], at: datetime) -> None:
+    await session.execute(
+        sa.update(m.Visit).where(m.Visit.visit_id.in_(list(visit_ids))).values(audited_at=at)
+    )

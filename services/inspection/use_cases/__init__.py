@@ -1,0 +1,64 @@
+"""Use cases of the inspection service, one module per topic: repository + domain + outbox + audit. None
+commits: the edge (or the consumer's or the job's transaction) does.
+
+- ``entry``: scan-to-enter, both directions and the exceptions, and the refusals recorded on the way;
+- ``visits``: outcomes, checkout, rating, the reads of visits and ratings;
+- ``tasks``: tasks, their approval and the 双随机 draw;
+- ``registries``: departments and bodies, the item catalogue, officers, enterprises and their codes, the
+  risk classes received, quiet windows;
+- ``imports``: CSV and JSON imports, all or nothing;
+- ``supervision``: the supervisors' views;
+- ``public``: what anyone may read (一公开).
+
+Helpers shared by the topics live here: publishing a domain event, and reading cursors.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.common import outbox
+from services.common.events import Envelope
+from services.common.pagination import InvalidCursor, decode_cursor
+from services.inspection.domain.events import DomainEvent
+from services.inspection.settings import InspectionContext
+
+
+def publish(session: AsyncSession, ctx: InspectionContext, event: DomainEvent) -> Envelope:
+    """Stage the contract that reports ``event`` (events.CONTRACTS) in ``session``'s transaction."""
+    return outbox.add(session, ctx.contracts[type(event)](event))
+
+
+def unreadable_cursor() -> InvalidCursor:
+    return InvalidCursor(
+        "分页游标无法解析，请使用上一页返回的 next_cursor",
+        detail_en="The cursor cannot be read; pass the next_cursor of the previous page unchanged",
+    )
+
+
+def cursor_pair(cursor: str | None, *, timed: bool = True) -> tuple[str, str] | None:
+    """The (time, id) — or, untimed, (key, key) — pair a keyset cursor holds, or None on the first page."""
+    value = decode_cursor(cursor)
+    if value is None:
+        return None
+    if isinstance(value, list) and len(value) == 2 and all(isinstance(v, str) for v in value):
+        try:
+            if timed:
+                datetime.fromisoformat(value[0])
+                uuid.UUID(value[1])
+        except ValueError:
+            pass
+        else:
+            return str(value[0]), str(value[1])
+    raise unreadable_cursor()
+
+
+def text_cursor(cursor: str | None) -> str | None:
+    """The key a text-keyed cursor holds (an item code, a USCC), or None on the first page."""
+    after = decode_cursor(cursor)
+    if after is not None and not isinstance(after, str):
+        raise unreadable_cursor()
+    return after
