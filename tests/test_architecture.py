@@ -34,22 +34,6 @@ def test_every_service_has_the_same_shape() -> None:
         "domain/__init__.py",
         "migrations/env.py",
     ]
-    # Issue #12: a service reshaped into use cases has the shape of docs/architecture.md and no service.py.
-    reshaped = [
-        "app.py",
-        "settings.py",
-        "api.py",
-        "deps.py",
-        "schemas.py",
-        "views.py",
-        "errors.py",
-        "models.py",
-        "events.py",
-        "jobs.py",
-        "use_cases/__init__.py",
-        "domain/__init__.py",
-        "migrations/env.py",
-    ]
     for name in SERVICES:
         missing = [
             f
