@@ -69,13 +69,21 @@ Fetch = Callable[[AsyncSession, Scope, Key], Awaitable[Loaded | None]]
 
 
 def load_or_404(
-    fetch: Fetch[Key, Loaded], *, param: str, key: type[Key], missing: Callable[[Key], DomainError]
+    fetch: Fetch[Key, Loaded],
+    *,
+    param: str,
+    key: Any,
+    missing: Callable[[Key], DomainError],
+    scope: Any = ScopeDep,
 ) -> Any:
     """A dependency that loads the object named by path parameter ``param`` through ``fetch`` (which
     applies the access rule) or raises ``missing(key)`` (a 404): a foreign object looks absent.
 
     ``CaseDep = Annotated[PenaltyCase, load_or_404(repo.readable_case, param="case_id", key=uuid.UUID,
     missing=CaseNotFound.of)]``; a route taking ``case: CaseDep`` has the path parameter ``{case_id}``.
+    ``key`` may carry constraints (``Annotated[str, Field(pattern=...)]``: a malformed key is a 422, as a
+    plain path parameter would be); ``scope`` is the scope dependency, for a service that narrows the
+    kernel's (risk: an officer sees its own enforcement unit).
     """
 
     async def dependency(**kwargs: Any) -> Loaded:
@@ -89,7 +97,7 @@ def load_or_404(
         [
             inspect.Parameter(param, inspect.Parameter.KEYWORD_ONLY, annotation=Annotated[key, Path()]),
             inspect.Parameter("_session", inspect.Parameter.KEYWORD_ONLY, annotation=SessionDep),
-            inspect.Parameter("_scope", inspect.Parameter.KEYWORD_ONLY, annotation=ScopeDep),
+            inspect.Parameter("_scope", inspect.Parameter.KEYWORD_ONLY, annotation=scope),
         ]
     )
     dependency.__name__ = f"load_{param}"

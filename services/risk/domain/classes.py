@@ -121,7 +121,7 @@ class PenaltyPoints(BaseModel):
     @model_validator(mode="after")
     def _ordered(self) -> PenaltyPoints:
         if not self.aggravated >= self.general >= self.lenient >= self.mitigated:
-            raise ValueError("penalty points must satisfy aggravated >= general >= lenient >= mitigated")
+            raise ValueError("处罚分值须满足 aggravated ≥ general ≥ lenient ≥ mitigated")
         return self
 
     def for_tier(self, tier: PenaltyTier) -> int:
@@ -140,7 +140,7 @@ class ClassThresholds(BaseModel):
     @model_validator(mode="after")
     def _increasing(self) -> ClassThresholds:
         if not self.B < self.C < self.D:
-            raise ValueError("class thresholds must satisfy B < C < D")
+            raise ValueError("分类阈值须满足 B < C < D")
         return self
 
 

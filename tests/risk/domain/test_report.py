@@ -14,8 +14,8 @@ from services.risk.domain import report
 from services.risk.domain.report import Colour, Figures, Quarter, UnitDomainCounts
 
 # The default configuration shipped with the service (packaged: the image has no data/ directory).
-SAMPLE = Path(__file__).resolve().parents[2] / "services" / "risk" / "risk_config.json"
-DATA_COPY = Path(__file__).resolve().parents[2] / "data" / "sample" / "risk_config.json"
+SAMPLE = Path(__file__).resolve().parents[3] / "services" / "risk" / "risk_config.json"
+DATA_COPY = Path(__file__).resolve().parents[3] / "data" / "sample" / "risk_config.json"
 
 THRESHOLDS = report.ReportThresholds(
     min_decisions=20,
