@@ -136,10 +136,13 @@ async def intake_one(
     context: ContextDep,
 ) -> IntakeRead:
     """Take in one reconsideration outcome, judgment or 12345 lead (idempotent on its external id)."""
-    intake_cases.check_client(principal, kind.kind, context.settings.integration_scopes)
-    body = await request.body()
     result, stored = await intake_cases.intake_one(
-        session, kind=kind.kind, body=body, principal=principal, config=context.config
+        session,
+        kind=kind.kind,
+        body=await request.body(),
+        principal=principal,
+        config=context.config,
+        grants=context.settings.integration_scopes,
     )
     if not stored:
         response.headers["Idempotent-Replayed"] = "true"
@@ -171,7 +174,6 @@ async def intake_bulk(
     ] = None,
 ) -> UploadRead:
     """Take in an NDJSON upload: up to 1 MiB answered at once (200), larger ones as a job (202 and a status URL)."""
-    intake_cases.check_client(principal, kind.kind, context.settings.integration_scopes)
     respond_async = bulk.prefers_async(prefer)
     result, queued = await uploads.receive(
         session,
@@ -181,6 +183,7 @@ async def intake_bulk(
         config=context.config,
         limits=context.limits,
         respond_async=respond_async,
+        grants=context.settings.integration_scopes,
     )
     if queued:
         response.status_code = 202

@@ -86,7 +86,9 @@ def _day(rnd: random.Random, quarter: Quarter, last: date) -> date:
 def _quarter_records(
     quarter: Quarter, step: int, unit: dict[str, Any], usccs: list[str], today: date
 ) -> dict[str, list[Any]]:
-    """One unit's records in one quarter; ``step`` counts quarters from the oldest (0) to the current (3)."""
+    """One unit's records in one quarter; ``step`` counts quarters from the oldest (0) to the current (3).
+
+    Long, and kept in one piece: it is one seeded draw, and its order of random draws is the sample data."""
     code = unit["code"]
     rnd = random.Random(f"{quarter}-{code}")
     hot = HOT.get(code)

@@ -15,9 +15,7 @@ from datetime import date, timedelta
 from typing import Any
 
 import pytest
-import sqlalchemy as sa
 
-from services.common.db import transaction
 from services.common.inbox import parse
 from tests.risk.helpers import (
     ADMIN,
@@ -33,6 +31,7 @@ from tests.risk.helpers import (
 )
 from tests.support import personas
 from tests.support.contracts import decision_issued
+from tests.support.outbox import envelopes
 from tests.support.stack import Running, client
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
@@ -281,12 +280,7 @@ class TestPublication:
             (A, "none", True),
         }
         assert one["warnings"] == two["warnings"]
-        async with transaction(city.runtime.factory) as s:
-            rows = (
-                (await s.execute(sa.text("SELECT envelope FROM outbox WHERE type = 'risk.warning.issued'")))
-                .scalars()
-                .all()
-            )
+        rows = await envelopes(city.runtime.factory, "risk.warning.issued")
         assert len(rows) == 5  # nothing new the second time
         parsed = [parse(json.dumps(env).encode())[1] for env in rows]
         red_c = next(e for e in parsed if e.unit_code == C)  # type: ignore[attr-defined]

@@ -21,6 +21,7 @@ from services.common.inbox import parse
 from tests.risk.helpers import SUPERVISOR, TODAY, apply, make_uscc, of_unit, pin
 from tests.support import personas
 from tests.support.contracts import decision_issued, entry_refused
+from tests.support.outbox import envelopes
 from tests.support.stack import Running, client
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
@@ -30,21 +31,8 @@ UNIT = "SJ-210102"
 
 async def classified(risk: Running, uscc: str) -> list[EnterpriseClassified]:
     """The risk.enterprise.classified events in the outbox for ``uscc``, oldest first, parsed as a consumer would."""
-    async with transaction(risk.runtime.factory) as s:
-        rows = (
-            (
-                await s.execute(
-                    sa.text(
-                        "SELECT envelope FROM outbox WHERE type = 'risk.enterprise.classified' AND subject = :u ORDER BY seq"
-                    ),
-                    {"u": uscc},
-                )
-            )
-            .scalars()
-            .all()
-        )
     out = []
-    for envelope in rows:
+    for envelope in await envelopes(risk.runtime.factory, EnterpriseClassified.TYPE, uscc=uscc):
         env, event = parse(json.dumps(envelope).encode())
         assert env.source == "risk" and env.subject == uscc and env.type == EnterpriseClassified.TYPE
         assert isinstance(event, EnterpriseClassified)

@@ -418,6 +418,7 @@ def classification_query_sql(config: ClassConfig, *, subset: bool = False) -> st
     universe. No correlated subqueries, no per-row function calls: linear in the number of rows. With
     ``subset`` every scan is restricted to the given USCCs (index on ``uscc``): the incremental update.
     """
+    # Long, and kept whole: it is one SQL statement, and reads as the statement it builds.
     pp = config.penalty_points
     tier_points = (
         "CASE p.tier "

@@ -129,9 +129,16 @@ async def after_intake(
 
 
 async def intake_one(
-    session: AsyncSession, *, kind: IntakeKind, body: bytes, principal: Principal, config: RiskConfigSet
+    session: AsyncSession,
+    *,
+    kind: IntakeKind,
+    body: bytes,
+    principal: Principal,
+    config: RiskConfigSet,
+    grants: Mapping[str, Sequence[str]],
 ) -> tuple[IntakeRead, bool]:
     """Store one record; returns its representation and whether it was stored now (False: a replay)."""
+    check_client(principal, kind, grants)
     now = clock.now()
     parsed = intake.parse_line(kind, 1, body.strip(), now=now)
     if isinstance(parsed, LineError):

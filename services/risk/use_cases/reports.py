@@ -14,7 +14,7 @@ from services.common import audit, calendar_store, clock, outbox
 from services.common.access import Scope
 from services.common.auth import Principal
 from services.risk.domain import rectification, report
-from services.risk.domain.report import Quarter, QuarterlyReport, WarningPublished
+from services.risk.domain.report import Assessment, Quarter, QuarterlyReport, WarningPublished
 from services.risk.errors import QuarterNotClosed
 from services.risk.models import Unit
 from services.risk.repository import classes as class_repo
@@ -80,13 +80,9 @@ async def get_report(
     return scoped(await document_of(session, rep, published_at=None), district_of(scope))
 
 
-async def publish_report(
-    session: AsyncSession, *, quarter_text: str, principal: Principal, context: RiskContext
-) -> PublishRead:
-    """Publish a closed quarter: keep the snapshot, issue a warning and a rectification to every coloured or
-    lit unit, and emit ``risk.warning.issued`` for each. Publishing again changes and issues nothing."""
+def _closed_quarter(quarter_text: str, today: date) -> Quarter:
+    """The quarter to publish: started and ended (a running quarter's report is provisional)."""
     quarter = Quarter.parse(quarter_text)
-    today, now = clock.today(), clock.now()
     quarter.ensure_started(today)
     if not quarter.is_closed(today):
         raise QuarterNotClosed(
@@ -95,56 +91,72 @@ async def publish_report(
             "and cannot be published yet",
             extra={"quarter": str(quarter)},
         )
-    await report_repo.lock_quarter(session, str(quarter))
-    existing = await report_repo.get_published(session, str(quarter))
-    if existing is not None:
-        return PublishRead(
-            quarter=existing.quarter,
-            newly_published=False,
-            published_at=existing.published_at,
-            published_by=existing.published_by,
-            config_version=existing.config_version,
-            warnings=[warning_read(w) for w in await report_repo.warnings_of(session, str(quarter))],
-        )
-    rep = await build_report(session, quarter=quarter, config=context.config, today=today)
-    document = await document_of(session, rep, published_at=now)
-    warned = rep.warnings()
-    # Every deadline first: a refusal (CALENDAR_NOT_COVERED when a deadline falls in a year whose holidays
-    # are not entered yet) must come before anything is written or staged.
+    return quarter
+
+
+async def _published(
+    session: AsyncSession,
+    *,
+    quarter: str,
+    newly: bool,
+    published_at: datetime,
+    published_by: str,
+    config_version: str,
+) -> PublishRead:
+    return PublishRead(
+        quarter=quarter,
+        newly_published=newly,
+        published_at=published_at,
+        published_by=published_by,
+        config_version=config_version,
+        warnings=[warning_read(w) for w in await report_repo.warnings_of(session, quarter)],
+    )
+
+
+Issued = tuple[Assessment, uuid.UUID, rectification.Rectification]
+
+
+async def _rectifications(
+    session: AsyncSession,
+    rep: QuarterlyReport,
+    *,
+    today: date,
+    now: datetime,
+    actor: str,
+    context: RiskContext,
+) -> list[Issued]:
+    """A rectification with its deadline for every warned unit, before anything is written: a refusal
+    (CALENDAR_NOT_COVERED when a deadline falls in a year whose holidays are not entered yet) leaves nothing."""
     calendar = await calendar_store.load_calendar(session)
     deadlines = context.config.in_effect(today).rectification
     issued = []
-    for assessment in warned:
+    for assessment in rep.warnings():
         assert assessment.unit_code is not None
         warning_id = uuid.uuid4()
         rect = rectification.issue(
             warning_id=str(warning_id),
             unit_code=assessment.unit_code,
-            quarter=str(quarter),
+            quarter=str(rep.quarter),
             colour=assessment.colour.value,
             lamp=assessment.lamp,
             issued_at=now,
-            actor=principal.sub,
+            actor=actor,
             config=deadlines,
             calendar=calendar,
         )
         issued.append((assessment, warning_id, rect))
-    await report_repo.insert_report(
-        session,
-        quarter=str(quarter),
-        config_version=rep.config_version,
-        published_at=now,
-        published_by=principal.sub,
-        warnings=len(warned),
-        snapshot=document,
-    )
+    return issued
+
+
+async def _warn(session: AsyncSession, issued: list[Issued], *, now: datetime, context: RiskContext) -> None:
+    """Write each warning and its rectification, and stage risk.warning.issued for it."""
     for assessment, warning_id, rect in issued:
         assert assessment.unit_code is not None
         reasons = warning_reasons(assessment)
         await report_repo.insert_warning(
             session,
             id=warning_id,
-            quarter=str(quarter),
+            quarter=rect.quarter,
             unit_code=assessment.unit_code,
             colour=assessment.colour.value,
             lamp=assessment.lamp,
@@ -154,7 +166,7 @@ async def publish_report(
         await rect_repo.insert_rectification(session, rect_repo.values_of(rect) | {"warning_id": warning_id})
         published = WarningPublished(
             warning_id=warning_id,
-            quarter=str(quarter),
+            quarter=rect.quarter,
             unit_code=assessment.unit_code,
             colour=assessment.colour,
             lamp=assessment.lamp,
@@ -163,6 +175,39 @@ async def publish_report(
             issued_at=now,
         )
         outbox.add(session, context.contract(published))
+
+
+async def publish_report(
+    session: AsyncSession, *, quarter_text: str, principal: Principal, context: RiskContext
+) -> PublishRead:
+    """Publish a closed quarter: keep the snapshot, issue a warning and a rectification to every coloured or
+    lit unit, and emit ``risk.warning.issued`` for each. Publishing again changes and issues nothing."""
+    today, now = clock.today(), clock.now()
+    quarter = _closed_quarter(quarter_text, today)
+    await report_repo.lock_quarter(session, str(quarter))
+    existing = await report_repo.get_published(session, str(quarter))
+    if existing is not None:
+        return await _published(
+            session,
+            quarter=existing.quarter,
+            newly=False,
+            published_at=existing.published_at,
+            published_by=existing.published_by,
+            config_version=existing.config_version,
+        )
+    rep = await build_report(session, quarter=quarter, config=context.config, today=today)
+    document = await document_of(session, rep, published_at=now)
+    issued = await _rectifications(session, rep, today=today, now=now, actor=principal.sub, context=context)
+    await report_repo.insert_report(
+        session,
+        quarter=str(quarter),
+        config_version=rep.config_version,
+        published_at=now,
+        published_by=principal.sub,
+        warnings=len(issued),
+        snapshot=document,
+    )
+    await _warn(session, issued, now=now, context=context)
     await audit.append(
         session,
         actor=principal.sub,
@@ -173,17 +218,17 @@ async def publish_report(
         after={
             "config_version": rep.config_version,
             "warnings": [
-                {"unit_code": a.unit_code, "colour": a.colour.value, "lamp": a.lamp} for a in warned
+                {"unit_code": a.unit_code, "colour": a.colour.value, "lamp": a.lamp} for a, _, _ in issued
             ],
         },
     )
-    return PublishRead(
+    return await _published(
+        session,
         quarter=str(quarter),
-        newly_published=True,
+        newly=True,
         published_at=now,
         published_by=principal.sub,
         config_version=rep.config_version,
-        warnings=[warning_read(w) for w in await report_repo.warnings_of(session, str(quarter))],
     )
 
 

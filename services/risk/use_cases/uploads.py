@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -48,7 +48,7 @@ from services.risk.models import IntakeUpload
 from services.risk.repository import intake as intake_repo
 from services.risk.repository import uploads as upload_repo
 from services.risk.schemas import UploadRead
-from services.risk.use_cases.intake import after_intake, intake_row
+from services.risk.use_cases.intake import after_intake, check_client, intake_row
 from services.risk.views import status_url, upload_read
 
 YIELD_EVERY = 100  # lines parsed between two turns given to the event loop
@@ -227,8 +227,10 @@ async def receive(
     config: RiskConfigSet,
     limits: Limits,
     respond_async: bool,
+    grants: Mapping[str, Sequence[str]],
 ) -> tuple[UploadRead, bool]:
     """Take an upload: processed at once (returns its figures, False) or queued as a job (True)."""
+    check_client(principal, kind, grants)
     now = clock.now()
     upload_id = uuid.uuid4()
     client = principal.client or ""
