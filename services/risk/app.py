@@ -6,7 +6,7 @@ from fastapi import FastAPI
 
 from services.common.app import Role, ServiceParts, build_service_app
 from services.common.registry import SERVICES
-from services.risk import api, events, jobs
+from services.risk import api, consumers, jobs
 from services.risk.settings import RiskContext, RiskSettings
 
 
@@ -18,8 +18,8 @@ def create_app(settings: RiskSettings | None = None, role: Role = "all") -> Fast
             info=SERVICES["risk"],
             settings=settings,
             routers=[api.router, api.public_router],
-            context=RiskContext.load(settings, contracts=events.CONTRACTS),
-            consumers=events.consumers,
+            context=RiskContext.from_settings(settings),
+            consumers=consumers.consumers,
             periodic=jobs.JOBS,
             description="Intake from courts, reconsideration and 12345; 红黄蓝 warnings; enterprise A–D classes",
         ),

@@ -20,7 +20,6 @@ from services.common import clock
 from services.common.auth import Principal
 from services.common.db import create_engine, session_factory, transaction
 from services.common.errors import DomainError
-from services.risk import events
 from services.risk.domain import intake
 from services.risk.domain.report import INSPECTION_DOMAIN, Quarter
 from services.risk.repository import classes as class_repo
@@ -194,7 +193,7 @@ def _quarter_records(
 async def load(database_url: str) -> str:
     """Create what is missing; returns a one-line summary."""
     settings = RiskSettings(database_url=database_url)
-    context = RiskContext.load(settings, contracts=events.CONTRACTS)
+    context = RiskContext.from_settings(settings)
     engine = create_engine(database_url, pool_size=2, max_overflow=0, app_name="zhifa-risk-sample")
     try:
         factory = session_factory(engine)

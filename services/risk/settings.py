@@ -5,15 +5,12 @@ and job reads as ``runtime.context``."""
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
 
 from pydantic import Field
 
-from services.common.events import Event
 from services.common.settings import settings_class
 from services.risk.domain.bulk import Limits
 from services.risk.domain.report import RiskConfigSet, load_config
@@ -107,11 +104,6 @@ def intake_limits(settings: RiskSettings) -> Limits:
     )
 
 
-# A fact a use case records (a warning issued ...) -> the integration event that announces it. The table is
-# services/risk/events.py ``CONTRACTS``; the composition root hands it over, since use cases sit below events.
-Contracts = Mapping[type[Any], Callable[[Any], Event]]
-
-
 @dataclass(frozen=True, slots=True)
 class RiskContext:
     """What the risk service resolved at start-up; ``runtime.context`` in requests, consumers and jobs."""
@@ -119,17 +111,7 @@ class RiskContext:
     settings: RiskSettings
     config: RiskConfigSet
     limits: Limits
-    contracts: Contracts = field(default_factory=dict)
 
     @classmethod
-    def load(cls, settings: RiskSettings, *, contracts: Contracts | None = None) -> RiskContext:
-        return cls(
-            settings=settings,
-            config=read_config(settings),
-            limits=intake_limits(settings),
-            contracts=dict(contracts or {}),
-        )
-
-    def contract(self, fact: object) -> Event:
-        """The integration event announcing ``fact`` (KeyError: a fact nothing publishes, a bug)."""
-        return self.contracts[type(fact)](fact)
+    def from_settings(cls, settings: RiskSettings) -> RiskContext:
+        return cls(settings=settings, config=read_config(settings), limits=intake_limits(settings))

@@ -10,7 +10,7 @@ from services.common import clock
 from services.common.db import transaction
 from services.common.events import Event, make_envelope
 from services.common.inbox import Subscription
-from services.risk import events
+from services.risk import consumers
 from tests.support import personas
 from tests.support.stack import Running
 
@@ -27,7 +27,7 @@ def pin(day: date = TODAY, hour: int = 10) -> None:
 
 def handlers(running: Running) -> dict[str, Subscription]:
     """The service's declared consumers, bound to its context, by event type."""
-    return {s.subject: s for s in events.consumers.subscriptions(running.runtime.context)}
+    return {s.subject: s for s in consumers.consumers.subscriptions(running.runtime.context)}
 
 
 async def apply(running: Running, *items: Event) -> None:

@@ -53,7 +53,10 @@ class Objects:
 async def objects(risk: Running) -> AsyncIterator[Objects]:
     await apply(
         risk,
-        *(decision_issued(**of_unit(UNIT), domain="市容环卫", decided_on=date(2026, 8, 3)) for _ in range(5)),
+        *(
+            decision_issued(**of_unit(UNIT), domain="市容环卫", decided_on=date(2026, 8, 3), party_uscc=None)
+            for _ in range(5)
+        ),
     )
     await apply(
         risk,

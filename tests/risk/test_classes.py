@@ -12,11 +12,12 @@ import pytest
 import sqlalchemy as sa
 
 from services.common import outbox
-from services.common.contracts.risk import EnterpriseClassified
 from services.common.db import transaction
 from services.common.events import Envelope
 from services.common.inbox import parse
 from services.common.logs import request_id_var
+from services.risk import events
+from services.risk.models import EnterpriseClass
 from services.risk.repository import classes as class_repo
 from services.risk.use_cases import classes
 from tests.risk.helpers import make_uscc
@@ -48,25 +49,10 @@ async def test_the_sql_outbox_row_is_the_kernels_envelope(risk: Running) -> None
     assert (counts.written, counts.emitted) == (1, 1)  # a first classification: class A, from no class
     [by_sql] = await _outbox_rows(risk, uscc)
 
-    # The same event, built from the stored class (not from the SQL's envelope), staged by the kernel.
+    # The same event, built from the stored class by the contract's builder, staged by the kernel.
     async with transaction(risk.runtime.factory) as session:
-        stored = (
-            await session.execute(
-                sa.text(
-                    "SELECT class, score, reason_texts, revision, classified_at FROM enterprise_class WHERE uscc = :u"
-                ),
-                {"u": uscc},
-            )
-        ).one()
-    event = EnterpriseClassified(
-        uscc=uscc,
-        risk_class=stored[0],
-        previous_class=None,
-        score=stored.score,
-        reasons=list(stored.reason_texts),
-        classified_at=stored.classified_at,
-        revision=stored.revision,
-    )
+        stored = await session.get_one(EnterpriseClass, uscc)
+    event = events.enterprise_classified(stored, previous_class=None)
     token = request_id_var.set("req-envelope-test")
     try:
         async with transaction(risk.runtime.factory) as session:

@@ -96,13 +96,24 @@ async def city(risk: Running) -> AsyncIterator[Running]:
     and a complaint dated in 2026Q2.
     """
     day = date(2026, 8, 3)
-    events = [decision_issued(**of_unit(A), domain="食品安全", decided_on=day) for _ in range(150)]
-    events += [decision_issued(**of_unit(A), domain="广告", decided_on=day) for _ in range(50)]
-    events += [decision_issued(**of_unit(B), domain="大气污染", decided_on=day) for _ in range(50)]
-    events += [decision_issued(**of_unit(C), domain="市容环卫", decided_on=day) for _ in range(30)]
-    events += [decision_issued(**of_unit(D), domain="安全生产", decided_on=day) for _ in range(10)]
+    events = [
+        decision_issued(**of_unit(A), domain="食品安全", decided_on=day, party_uscc=None) for _ in range(150)
+    ]
     events += [
-        decision_issued(**of_unit(A), domain="食品安全", decided_on=date(2026, 6, 30)) for _ in range(40)
+        decision_issued(**of_unit(A), domain="广告", decided_on=day, party_uscc=None) for _ in range(50)
+    ]
+    events += [
+        decision_issued(**of_unit(B), domain="大气污染", decided_on=day, party_uscc=None) for _ in range(50)
+    ]
+    events += [
+        decision_issued(**of_unit(C), domain="市容环卫", decided_on=day, party_uscc=None) for _ in range(30)
+    ]
+    events += [
+        decision_issued(**of_unit(D), domain="安全生产", decided_on=day, party_uscc=None) for _ in range(10)
+    ]
+    events += [
+        decision_issued(**of_unit(A), domain="食品安全", decided_on=date(2026, 6, 30), party_uscc=None)
+        for _ in range(40)
     ]  # 2026Q2
     await apply(risk, *events)
     recons = [recon(i, B, "大气污染") for i in range(1, 4)]

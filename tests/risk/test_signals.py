@@ -152,7 +152,13 @@ class TestPenaltyDecisions:
         await apply(
             risk,
             decision_issued(
-                **of_unit(UNIT), domain="食品安全", decided_on=today, case_id=case, tier="从重", revision=5
+                **of_unit(UNIT),
+                domain="食品安全",
+                decided_on=today,
+                case_id=case,
+                tier="从重",
+                revision=5,
+                party_uscc=None,
             ),
         )
         await apply(
@@ -164,6 +170,7 @@ class TestPenaltyDecisions:
                 case_id=case,
                 tier="从轻",
                 revision=4,
+                party_uscc=None,
             ),
         )
         row = await case_row(risk, case)
@@ -347,7 +354,11 @@ class TestUnitSignals:
         await apply(
             risk,
             decision_issued(
-                **of_unit(unit), domain="安全生产", decided_on=date(2026, 8, 21), outside_tier=True
+                **of_unit(unit),
+                domain="安全生产",
+                decided_on=date(2026, 8, 21),
+                outside_tier=True,
+                party_uscc=None,
             ),
         )
         nobody = entry_refused(**of_unit(unit), refused_at=at).model_copy(update={"department_code": None})

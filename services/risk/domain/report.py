@@ -22,10 +22,9 @@ Definitions (all exact integer / Fraction arithmetic, percentages rounded half u
 from __future__ import annotations
 
 import re
-import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, fields
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from enum import StrEnum
 from fractions import Fraction
 from typing import Any
@@ -387,20 +386,6 @@ class QuarterlyReport:
         """Units that get a warning (risk.warning.issued): coloured or lit, most severe first."""
         warned = [a for a in self.units if a.colour is not Colour.NONE or a.lamp]
         return tuple(sorted(warned, key=lambda a: (-a.colour.severity, not a.lamp, a.unit_code or "")))
-
-
-@dataclass(frozen=True, slots=True)
-class WarningPublished:
-    """A warning a published report issues to a coloured or lit unit (announced as risk.warning.issued)."""
-
-    warning_id: uuid.UUID
-    quarter: str
-    unit_code: str
-    colour: Colour
-    lamp: bool
-    reasons: tuple[str, ...]
-    rectification_due_on: date
-    issued_at: datetime
 
 
 # --------------------------------------------------------------------------------------------------- formatting

@@ -13,8 +13,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.common import audit, calendar_store, clock, outbox
 from services.common.access import Scope
 from services.common.auth import Principal
+from services.risk import events
 from services.risk.domain import rectification, report
-from services.risk.domain.report import Assessment, Quarter, QuarterlyReport, WarningPublished
+from services.risk.domain.report import Assessment, Quarter, QuarterlyReport
 from services.risk.errors import QuarterNotClosed
 from services.risk.models import Unit
 from services.risk.repository import classes as class_repo
@@ -148,7 +149,7 @@ async def _rectifications(
     return issued
 
 
-async def _warn(session: AsyncSession, issued: list[Issued], *, now: datetime, context: RiskContext) -> None:
+async def _warn(session: AsyncSession, issued: list[Issued], *, now: datetime) -> None:
     """Write each warning and its rectification, and stage risk.warning.issued for it."""
     for assessment, warning_id, rect in issued:
         assert assessment.unit_code is not None
@@ -164,17 +165,9 @@ async def _warn(session: AsyncSession, issued: list[Issued], *, now: datetime, c
             issued_at=now,
         )
         await rect_repo.insert_rectification(session, rect_repo.values_of(rect) | {"warning_id": warning_id})
-        published = WarningPublished(
-            warning_id=warning_id,
-            quarter=rect.quarter,
-            unit_code=assessment.unit_code,
-            colour=assessment.colour,
-            lamp=assessment.lamp,
-            reasons=tuple(r["text"] for r in reasons),
-            rectification_due_on=rect.deadline,
-            issued_at=now,
+        outbox.add(
+            session, events.warning_issued(warning_id, assessment, rect, [r["text"] for r in reasons], now)
         )
-        outbox.add(session, context.contract(published))
 
 
 async def publish_report(
@@ -207,7 +200,7 @@ async def publish_report(
         warnings=len(issued),
         snapshot=document,
     )
-    await _warn(session, issued, now=now, context=context)
+    await _warn(session, issued, now=now)
     await audit.append(
         session,
         actor=principal.sub,
