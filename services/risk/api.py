@@ -238,7 +238,7 @@ async def get_report(
 async def publish_report(
     quarter: QuarterPath,
     session: SessionDep,
-    principal: Annotated[Principal, city_wide("发布季度报告")],
+    principal: Annotated[Principal, city_wide("发布季度报告", "publish a quarter's report")],
     context: ContextDep,
 ) -> PublishRead:
     """Publish a closed quarter's report: warnings and rectifications for coloured and lit units (idempotent)."""
@@ -472,7 +472,7 @@ async def list_transfers(
 async def transfer_leads(
     body: TransferWrite,
     session: SessionDep,
-    principal: Annotated[Principal, city_wide("线索周移送")],
+    principal: Annotated[Principal, city_wide("线索周移送", "transfer the week's leads")],
     context: ContextDep,
 ) -> list[TransferRead]:
     """Transfer a finished week's received leads to their departments (one transfer per department)."""
@@ -563,7 +563,7 @@ async def list_enterprises(
 async def request_reclassification(
     body: ReclassifyWrite,
     session: SessionDep,
-    principal: Annotated[Principal, city_wide("全量重新分类")],
+    principal: Annotated[Principal, city_wide("全量重新分类", "reclassify every enterprise")],
     scope: ScopeDep,
 ) -> ClassificationRunRead:
     """Queue a full reclassification of every enterprise; the worker runs it (poll the run)."""

@@ -90,7 +90,7 @@ async def get_scope(principal: PrincipalDep) -> Scope:
 ScopeDep = Annotated[Scope, Depends(get_scope)]
 
 
-def city_wide(action: str) -> Any:
+def city_wide(action: str, action_en: str) -> Any:
     """Dependency: a supervisor or administrator who acts for the whole city (publishing a report,
     transferring leads, reclassifying every enterprise); 403 RISK_CITY_SCOPE_REQUIRED for a district one."""
 
@@ -99,7 +99,7 @@ def city_wide(action: str) -> Any:
             return principal
         raise CityScopeRequired(
             f"{action}须由市级监督人员或管理员操作",
-            detail_en=f"Only a city-wide supervisor or an administrator may do this ({action})",
+            detail_en=f"Only a city-wide supervisor or an administrator may {action_en}",
         )
 
     return Depends(dependency)

@@ -14,7 +14,8 @@ from typing import Any
 import pytest
 
 from services.common.errors import DomainError
-from tests.risk.helpers import ADMIN, RECON, SUPERVISOR
+from tests.risk.helpers import ADMIN, RECON, SUPERVISOR, unit_officer
+from tests.support import personas
 from tests.support.http import problem
 from tests.support.stack import Running, client
 
@@ -81,6 +82,21 @@ async def test_english_details_carry_the_specifics(risk: Running) -> None:
         no_unit = problem(
             await http.get("/api/v1/risk/units/XX-999999/quarters/2026Q3"), 404, "RISK_UNIT_NOT_FOUND"
         )
+    async with client(risk.url, headers={**personas.supervisor("210104"), **EN}) as http:
+        district = problem(
+            await http.post("/api/v1/risk/reports/2026Q3/publish"), 403, "RISK_CITY_SCOPE_REQUIRED"
+        )
+        not_a_unit = problem(
+            await http.post(f"/api/v1/risk/leads/{unknown}/answer", json={"text": "答复"}),
+            403,
+            "LEAD_UNIT_ONLY",
+        )
+    async with client(risk.url, headers={**unit_officer("SJ-210102"), **EN}) as http:
+        not_a_supervisor = problem(
+            await http.post(f"/api/v1/risk/rectifications/{unknown}/close", json={}),
+            403,
+            "RECTIFICATION_SUPERVISOR_ONLY",
+        )
     async with client(risk.url, headers={**ADMIN, **EN}) as http:
         no_upload = problem(
             await http.get(f"/api/v1/risk/intake/uploads/{unknown}"), 404, "INTAKE_UPLOAD_NOT_FOUND"
@@ -96,7 +112,19 @@ async def test_english_details_carry_the_specifics(risk: Running) -> None:
         in_future = problem(
             await http.post("/api/v1/risk/intake/reconsideration", json=record), 422, "INTAKE_DATE_IN_FUTURE"
         )
-    for body in (not_closed, future, too_early, week, gone, no_unit, no_upload, in_future):
+    for body in (
+        not_closed,
+        future,
+        too_early,
+        week,
+        gone,
+        no_unit,
+        no_upload,
+        in_future,
+        district,
+        not_a_unit,
+        not_a_supervisor,
+    ):
         assert not CJK.search(body["detail"]), body  # English words, not "title (中文详情)"
     assert "2026-12-31" in not_closed["detail"] and "2026Q4" in not_closed["detail"]
     assert "2027Q1" in future["detail"] and "2026-11-23" in future["detail"]
@@ -105,6 +133,10 @@ async def test_english_details_carry_the_specifics(risk: Running) -> None:
     assert str(unknown) in gone["detail"] and str(unknown) in no_upload["detail"]
     assert "XX-999999" in no_unit["detail"]
     assert "2026-12-01" in in_future["detail"] and "2026-11-23" in in_future["detail"]
+    assert (
+        district["detail"] == "Only a city-wide supervisor or an administrator may publish a quarter's report"
+    )
+    assert not_a_supervisor["detail"] == "Only a supervisor may close a rectification"
 
 
 @pytest.mark.asyncio(loop_scope="session")
