@@ -31,6 +31,7 @@ from tests.risk.helpers import (
 )
 from tests.support import personas
 from tests.support.contracts import decision_issued
+from tests.support.http import problem
 from tests.support.outbox import envelopes
 from tests.support.stack import Running, client
 
@@ -256,6 +257,14 @@ class TestHandWorkedReport:
             unknown = await http.get(f"/api/v1/risk/units/XX-999999/quarters/{Q}", headers=SUPERVISOR)
         assert own.status_code == 200
         assert (other.status_code, district.status_code, unknown.status_code) == (404, 404, 404)
+
+    async def test_a_malformed_unit_code_is_refused_before_any_lookup(self, city: Running) -> None:
+        # the unit's path segment keeps its shape (letters, digits, . _ -; at most 64): 422, not 404
+        async with client(city.url, headers=SUPERVISOR) as http:
+            spaced = await http.get(f"/api/v1/risk/units/SJ%20210102/quarters/{Q}")
+            long = await http.get(f"/api/v1/risk/units/{'S' * 65}/quarters/{Q}")
+        problem(spaced, 422, "VALIDATION_FAILED")
+        problem(long, 422, "VALIDATION_FAILED")
 
     async def test_heat_table_and_csv(self, city: Running) -> None:
         async with client(city.url, headers=SUPERVISOR) as http:
