@@ -72,9 +72,10 @@ def load_or_404(
     fetch: Fetch[Key, Loaded],
     *,
     param: str,
-    key: type[Key],
+    key: Any,
     missing: Callable[[Key], DomainError],
     body: type[Any] | None = None,
+    scope: Any = ScopeDep,
 ) -> Any:
     """A dependency that loads the object named by path parameter ``param`` through ``fetch`` (which
     applies the access rule) or raises ``missing(key)`` (a 404): a foreign object looks absent.
@@ -86,6 +87,10 @@ def load_or_404(
     as ``(object, body)``, and the route declares no body of its own: a body that does not validate is
     refused at its field (422) whether or not the object exists. FastAPI runs dependencies before it
     validates the endpoint's own body, so without it a lookup's 404 would hide the 422.
+
+    ``key`` may carry constraints (``Annotated[str, Field(pattern=...)]``: a malformed key is a 422, as a
+    plain path parameter would be); ``scope`` is the scope dependency, for a service that narrows the
+    kernel's (risk: an officer sees its own enforcement unit).
     """
 
     async def dependency(**kwargs: Any) -> Any:
@@ -98,7 +103,7 @@ def load_or_404(
     parameters = [
         inspect.Parameter(param, inspect.Parameter.KEYWORD_ONLY, annotation=Annotated[key, Path()]),
         inspect.Parameter("_session", inspect.Parameter.KEYWORD_ONLY, annotation=SessionDep),
-        inspect.Parameter("_scope", inspect.Parameter.KEYWORD_ONLY, annotation=ScopeDep),
+        inspect.Parameter("_scope", inspect.Parameter.KEYWORD_ONLY, annotation=scope),
     ]
     if body is not None:
         parameters.append(inspect.Parameter("body", inspect.Parameter.KEYWORD_ONLY, annotation=body))

@@ -1,29 +1,40 @@
-"""HTTP routes of the risk service: thin — validate, call the service, map to schemas."""
+"""HTTP routes of the risk service: thin — validate, call one use case, answer its response model."""
 
 from __future__ import annotations
 
 import copy
-import uuid
 from datetime import UTC
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Header, Path, Query, Request, Response
 from fastapi.responses import StreamingResponse
 
-from services.common import streaming
-from services.common.fields import UsccText
+from services.common import clock, streaming
+from services.common.auth import Principal
 from services.common.pagination import CursorQuery, LimitQuery, Page, decode_cursor, page_of
-from services.risk import service, uploads
 from services.risk.deps import (
-    ConfigDep,
+    ClassReaderDep,
+    ContextDep,
+    EnterpriseDep,
     IntegrationDep,
+    LeadAnswererDep,
+    LeadDep,
+    LockedLeadDep,
+    LockedRectificationDep,
     OfficerOrSupervisorDep,
     PrincipalDep,
+    RectificationDep,
+    RectificationSubmitterDep,
+    RunDep,
+    ScopeDep,
     SessionDep,
-    SettingsDep,
     SupervisorDep,
-    require_city,
-    roles,
+    UnitDep,
+    UploadDep,
+    UploaderDep,
+    city_wide,
+    lead_supervisor,
+    rectification_supervisor,
 )
 from services.risk.domain import bulk, intake
 from services.risk.schemas import (
@@ -47,8 +58,11 @@ from services.risk.schemas import (
     ReportRead,
     TransferRead,
     TransferWrite,
+    UploadRead,
 )
-from services.risk.upload_schemas import UploadRead
+from services.risk.use_cases import classes, leads, rectifications, reports, uploads
+from services.risk.use_cases import intake as intake_cases
+from services.risk.views import config_read, report_csv
 
 router = APIRouter(prefix="/api/v1/risk", tags=["risk"])
 public_router = APIRouter(prefix="/public/risk", tags=["risk: public"])
@@ -62,8 +76,6 @@ QuarterPath = Annotated[
         examples=["2026Q3"],
     ),
 ]
-UnitPath = Annotated[str, Path(min_length=1, max_length=64, pattern=r"^[0-9A-Za-z][0-9A-Za-z._\-]*$")]
-UsccPath = Annotated[UsccText, Path()]
 
 
 def _inline(schema: dict[str, Any]) -> dict[str, Any]:
@@ -103,7 +115,6 @@ _BULK_BODY = {
         },
     }
 }
-UploaderDep = Annotated[Any, roles("integration", "admin")]
 
 
 # --------------------------------------------------------------------------------------------------- intake
@@ -122,14 +133,16 @@ async def intake_one(
     response: Response,
     session: SessionDep,
     principal: IntegrationDep,
-    config: ConfigDep,
-    settings: SettingsDep,
-) -> dict[str, Any]:
+    context: ContextDep,
+) -> IntakeRead:
     """Take in one reconsideration outcome, judgment or 12345 lead (idempotent on its external id)."""
-    service.check_client(principal, kind.kind, settings.integration_scopes)
-    body = await request.body()
-    result, stored = await service.intake_one(
-        session, kind=kind.kind, body=body, principal=principal, config=config
+    result, stored = await intake_cases.intake_one(
+        session,
+        kind=kind.kind,
+        body=await request.body(),
+        principal=principal,
+        config=context.config,
+        grants=context.settings.integration_scopes,
     )
     if not stored:
         response.headers["Idempotent-Replayed"] = "true"
@@ -154,37 +167,36 @@ async def intake_bulk(
     response: Response,
     session: SessionDep,
     principal: IntegrationDep,
-    config: ConfigDep,
-    settings: SettingsDep,
+    context: ContextDep,
     prefer: Annotated[
         str | None,
         Header(max_length=200, description="respond-async: make it a job (202) whatever its size"),
     ] = None,
-) -> dict[str, Any]:
+) -> UploadRead:
     """Take in an NDJSON upload: up to 1 MiB answered at once (200), larger ones as a job (202 and a status URL)."""
-    service.check_client(principal, kind.kind, settings.integration_scopes)
     respond_async = bulk.prefers_async(prefer)
     result, queued = await uploads.receive(
         session,
         kind=kind.kind,
         pieces=request.stream(),
         principal=principal,
-        config=config,
-        limits=uploads.Limits.of(settings),
+        config=context.config,
+        limits=context.limits,
         respond_async=respond_async,
+        grants=context.settings.integration_scopes,
     )
     if queued:
         response.status_code = 202
-        response.headers["Location"] = result["status_url"]
+        response.headers["Location"] = result.status_url
         if respond_async:
             response.headers["Preference-Applied"] = "respond-async"
     return result
 
 
 @router.get("/intake/uploads/{upload_id}", response_model=UploadRead, tags=["risk: intake"])
-async def get_upload(upload_id: uuid.UUID, session: SessionDep, principal: UploaderDep) -> dict[str, Any]:
+async def get_upload(principal: UploaderDep, upload: UploadDep) -> UploadRead:
     """A bulk upload: its state, progress and figures, and the first rejected lines (the sender's own only)."""
-    return await uploads.get_upload(session, upload_id=upload_id, principal=principal)
+    return uploads.get_upload(upload)
 
 
 @router.get(
@@ -198,16 +210,14 @@ async def get_upload(upload_id: uuid.UUID, session: SessionDep, principal: Uploa
     },
     tags=["risk: intake"],
 )
-async def upload_errors(
-    upload_id: uuid.UUID, request: Request, session: SessionDep, principal: UploaderDep
-) -> StreamingResponse:
+async def upload_errors(request: Request, principal: UploaderDep, upload: UploadDep) -> StreamingResponse:
     """The report of a finished upload's rejected lines, as an NDJSON file (line, code, field, detail, issues)."""
-    await uploads.finished_upload(session, upload_id=upload_id, principal=principal)
+    uploads.ensure_finished(upload)
     return StreamingResponse(
-        uploads.report_ndjson(request.app.state.runtime.factory, upload_id),
+        uploads.report_ndjson(request.app.state.runtime.factory, upload.id),
         media_type="application/x-ndjson",
         headers={
-            "Content-Disposition": f'attachment; filename="intake-upload-{upload_id}-errors.ndjson"',
+            "Content-Disposition": f'attachment; filename="intake-upload-{upload.id}-errors.ndjson"',
             streaming.STREAM_HEADER.decode(): "1",
         },
     )
@@ -218,26 +228,29 @@ async def upload_errors(
 
 @router.get("/reports/{quarter}", response_model=ReportRead, tags=["risk: reports"])
 async def get_report(
-    quarter: QuarterPath, session: SessionDep, principal: SupervisorDep, config: ConfigDep
+    quarter: QuarterPath, session: SessionDep, principal: SupervisorDep, scope: ScopeDep, context: ContextDep
 ) -> dict[str, Any]:
     """The quarterly 红黄蓝 report: every unit, domain and unit-in-domain with its colour, light and reasons."""
-    return await service.get_report(session, quarter_text=quarter, principal=principal, config=config)
+    return await reports.get_report(session, quarter_text=quarter, scope=scope, config=context.config)
 
 
 @router.post("/reports/{quarter}/publish", response_model=PublishRead, tags=["risk: reports"])
 async def publish_report(
-    quarter: QuarterPath, session: SessionDep, principal: SupervisorDep, config: ConfigDep
-) -> dict[str, Any]:
+    quarter: QuarterPath,
+    session: SessionDep,
+    principal: Annotated[Principal, city_wide("发布季度报告", "publish a quarter's report")],
+    context: ContextDep,
+) -> PublishRead:
     """Publish a closed quarter's report: warnings and rectifications for coloured and lit units (idempotent)."""
-    return await service.publish_report(session, quarter_text=quarter, principal=principal, config=config)
+    return await reports.publish_report(session, quarter_text=quarter, principal=principal, context=context)
 
 
 @router.get("/reports/{quarter}/heat", response_model=HeatTableRead, tags=["risk: reports"])
 async def heat_table(
-    quarter: QuarterPath, session: SessionDep, principal: SupervisorDep, config: ConfigDep
-) -> dict[str, Any]:
+    quarter: QuarterPath, session: SessionDep, principal: SupervisorDep, scope: ScopeDep, context: ContextDep
+) -> HeatTableRead:
     """The domain heat table: domains × units with colour, decisions, corrections and rate."""
-    return await service.heat_table(session, quarter_text=quarter, principal=principal, config=config)
+    return await reports.get_heat_table(session, quarter_text=quarter, scope=scope, config=context.config)
 
 
 @router.get(
@@ -247,12 +260,12 @@ async def heat_table(
     tags=["risk: reports"],
 )
 async def export_csv(
-    quarter: QuarterPath, session: SessionDep, principal: SupervisorDep, config: ConfigDep
+    quarter: QuarterPath, session: SessionDep, principal: SupervisorDep, scope: ScopeDep, context: ContextDep
 ) -> Response:
     """The quarter's report as CSV (units, domains and cells, with the reasons)."""
-    document = await service.get_report(session, quarter_text=quarter, principal=principal, config=config)
+    document = await reports.get_report(session, quarter_text=quarter, scope=scope, config=context.config)
     return Response(
-        service.report_csv(document).encode("utf-8"),
+        report_csv(document).encode("utf-8"),
         media_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": f'attachment; filename="risk-{document["quarter"]}.csv"'},
     )
@@ -260,53 +273,52 @@ async def export_csv(
 
 @router.get("/overview/{quarter}", response_model=OverviewRead, tags=["risk: supervision"])
 async def city_overview(
-    quarter: QuarterPath, session: SessionDep, principal: SupervisorDep, config: ConfigDep
-) -> dict[str, Any]:
+    quarter: QuarterPath, session: SessionDep, principal: SupervisorDep, scope: ScopeDep, context: ContextDep
+) -> OverviewRead:
     """City overview: colour counts, lit and warned units, open rectifications, leads and enterprise classes."""
-    return await service.overview(session, quarter_text=quarter, principal=principal, config=config)
+    return await reports.get_overview(session, quarter_text=quarter, scope=scope, config=context.config)
 
 
 @router.get("/units/{unit_code}/quarters/{quarter}", response_model=DrillDownRead, tags=["risk: supervision"])
 async def unit_drill_down(
-    unit_code: UnitPath,
     quarter: QuarterPath,
     session: SessionDep,
     principal: OfficerOrSupervisorDep,
-    config: ConfigDep,
-) -> dict[str, Any]:
+    unit: UnitDep,
+    context: ContextDep,
+) -> DrillDownRead:
     """One unit's quarter: its colour and reasons, and the cases and records behind every number."""
-    return await service.drill_down(
-        session, unit_code=unit_code, quarter_text=quarter, principal=principal, config=config
-    )
+    return await reports.get_drill_down(session, unit=unit, quarter_text=quarter, config=context.config)
 
 
 @router.get("/config", response_model=ConfigRead, tags=["risk: supervision"])
-async def get_config(principal: SupervisorDep, config: ConfigDep) -> dict[str, Any]:
+async def get_config(principal: SupervisorDep, context: ContextDep) -> ConfigRead:
     """Every version of the thresholds, and the one in effect today."""
-    return service.config_document(config)
+    return config_read(context.config, clock.today())
 
 
 # --------------------------------------------------------------------------------------------------- rectifications
 
 
-def _deadline_key(item: dict[str, Any]) -> list[str]:
-    return [item["deadline"].isoformat(), str(item["warning_id"])]
+def _deadline_key(item: RectificationRead) -> list[str]:
+    return [item.deadline.isoformat(), str(item.warning_id)]
 
 
 @router.get("/rectifications", response_model=Page[RectificationRead], tags=["risk: rectification"])
 async def list_rectifications(
     session: SessionDep,
     principal: OfficerOrSupervisorDep,
+    scope: ScopeDep,
     limit: LimitQuery = 50,
     cursor: CursorQuery = None,
     status: Literal["pending", "submitted", "reopened", "closed", "withdrawn"] | None = None,
     quarter: Annotated[str | None, Query(pattern=r"^[0-9]{4}Q[1-4]$")] = None,
     overdue: bool = False,
-) -> Page[Any]:
+) -> Page[RectificationRead]:
     """Rectifications in the caller's scope (a unit sees its own), earliest deadline first."""
-    rows = await service.list_rectifications(
+    rows = await rectifications.list_rectifications(
         session,
-        principal=principal,
+        scope,
         status=status,
         quarter=quarter,
         overdue=overdue,
@@ -320,13 +332,14 @@ async def list_rectifications(
 async def overdue_rectifications(
     session: SessionDep,
     principal: OfficerOrSupervisorDep,
+    scope: ScopeDep,
     limit: LimitQuery = 50,
     cursor: CursorQuery = None,
-) -> Page[Any]:
+) -> Page[RectificationRead]:
     """Rectifications waiting for the unit past their deadline (逾期未整改), longest overdue first."""
-    rows = await service.list_rectifications(
+    rows = await rectifications.list_rectifications(
         session,
-        principal=principal,
+        scope,
         status=None,
         quarter=None,
         overdue=True,
@@ -337,22 +350,24 @@ async def overdue_rectifications(
 
 
 @router.get("/rectifications/{warning_id}", response_model=RectificationRead, tags=["risk: rectification"])
-async def get_rectification(
-    warning_id: uuid.UUID, session: SessionDep, principal: OfficerOrSupervisorDep
-) -> dict[str, Any]:
+async def get_rectification(principal: OfficerOrSupervisorDep, row: RectificationDep) -> RectificationRead:
     """One rectification with its history (404 for another unit's)."""
-    return await service.get_rectification(session, warning_id=warning_id, principal=principal)
+    return rectifications.get_rectification(row)
 
 
 @router.post(
     "/rectifications/{warning_id}/submit", response_model=RectificationRead, tags=["risk: rectification"]
 )
 async def submit_rectification(
-    warning_id: uuid.UUID, body: MeasuresWrite, session: SessionDep, principal: OfficerOrSupervisorDep
-) -> dict[str, Any]:
+    body: MeasuresWrite,
+    session: SessionDep,
+    principal: RectificationSubmitterDep,
+    scope: ScopeDep,
+    row: LockedRectificationDep,
+) -> RectificationRead:
     """The warned unit submits its rectification measures (整改措施)."""
-    return await service.submit_rectification(
-        session, warning_id=warning_id, measures=body.measures, principal=principal
+    return await rectifications.submit(
+        session, row=row, measures=body.measures, principal=principal, scope=scope
     )
 
 
@@ -360,27 +375,30 @@ async def submit_rectification(
     "/rectifications/{warning_id}/close", response_model=RectificationRead, tags=["risk: rectification"]
 )
 async def close_rectification(
-    warning_id: uuid.UUID, body: NoteWrite, session: SessionDep, principal: OfficerOrSupervisorDep
-) -> dict[str, Any]:
+    body: NoteWrite,
+    session: SessionDep,
+    principal: Annotated[Principal, rectification_supervisor("整改销号", "close a rectification")],
+    scope: ScopeDep,
+    row: LockedRectificationDep,
+) -> RectificationRead:
     """The supervisor accepts the measures and closes the rectification (销号)."""
-    return await service.close_rectification(
-        session, warning_id=warning_id, note=body.note, principal=principal
-    )
+    return await rectifications.close(session, row=row, note=body.note, principal=principal, scope=scope)
 
 
 @router.post(
     "/rectifications/{warning_id}/reopen", response_model=RectificationRead, tags=["risk: rectification"]
 )
 async def reopen_rectification(
-    warning_id: uuid.UUID,
     body: ReasonWrite,
     session: SessionDep,
-    principal: OfficerOrSupervisorDep,
-    config: ConfigDep,
-) -> dict[str, Any]:
+    principal: Annotated[Principal, rectification_supervisor("退回重新整改", "send the measures back")],
+    scope: ScopeDep,
+    row: LockedRectificationDep,
+    context: ContextDep,
+) -> RectificationRead:
     """The supervisor sends the measures back with a reason and a new deadline."""
-    return await service.reopen_rectification(
-        session, warning_id=warning_id, reason=body.reason, principal=principal, config=config
+    return await rectifications.reopen(
+        session, row=row, reason=body.reason, principal=principal, scope=scope, config=context.config
     )
 
 
@@ -388,36 +406,41 @@ async def reopen_rectification(
     "/rectifications/{warning_id}/withdraw", response_model=RectificationRead, tags=["risk: rectification"]
 )
 async def withdraw_rectification(
-    warning_id: uuid.UUID, body: ReasonWrite, session: SessionDep, principal: OfficerOrSupervisorDep
-) -> dict[str, Any]:
+    body: ReasonWrite,
+    session: SessionDep,
+    principal: Annotated[Principal, rectification_supervisor("撤回预警", "withdraw a warning")],
+    scope: ScopeDep,
+    row: LockedRectificationDep,
+) -> RectificationRead:
     """The supervisor withdraws a warning issued in error."""
-    return await service.withdraw_rectification(
-        session, warning_id=warning_id, reason=body.reason, principal=principal
+    return await rectifications.withdraw(
+        session, row=row, reason=body.reason, principal=principal, scope=scope
     )
 
 
 # --------------------------------------------------------------------------------------------------- leads
 
 
-def _lead_key(item: dict[str, Any]) -> list[str]:
-    return [item["received_at"].astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f"), str(item["id"])]
+def _lead_key(item: LeadRead) -> list[str]:
+    return [item.received_at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f"), str(item.id)]
 
 
 @router.get("/leads", response_model=Page[LeadRead], tags=["risk: 12345 leads"])
 async def list_leads(
     session: SessionDep,
     principal: OfficerOrSupervisorDep,
-    config: ConfigDep,
+    scope: ScopeDep,
+    context: ContextDep,
     limit: LimitQuery = 50,
     cursor: CursorQuery = None,
     status: Literal["received", "transferred", "answered", "closed"] | None = None,
     batch: Annotated[str | None, Query(pattern=r"^[0-9]{4}-W[0-9]{2}$")] = None,
-) -> Page[Any]:
+) -> Page[LeadRead]:
     """12345 leads in the caller's scope with their deadlines and overdue flags, oldest first."""
-    rows = await service.list_leads(
+    rows = await leads.list_leads(
         session,
-        principal=principal,
-        config=config,
+        scope,
+        config=context.config,
         status=status,
         batch=batch,
         after=decode_cursor(cursor),
@@ -428,10 +451,10 @@ async def list_leads(
 
 @router.get("/leads/overdue", response_model=OverdueLeadsRead, tags=["risk: 12345 leads"])
 async def overdue_leads(
-    session: SessionDep, principal: OfficerOrSupervisorDep, config: ConfigDep
-) -> dict[str, Any]:
+    session: SessionDep, principal: OfficerOrSupervisorDep, scope: ScopeDep, context: ContextDep
+) -> OverdueLeadsRead:
     """Open leads past their transfer, answer or closing deadline, earliest deadline first."""
-    return await service.overdue_leads(session, principal=principal, config=config)
+    return await leads.overdue_leads(session, scope, config=context.config)
 
 
 @router.get("/leads/transfers", response_model=list[TransferRead], tags=["risk: 12345 leads"])
@@ -440,69 +463,74 @@ async def list_transfers(
     principal: SupervisorDep,
     batch: Annotated[str | None, Query(pattern=r"^[0-9]{4}-W[0-9]{2}$")] = None,
     limit: LimitQuery = 50,
-) -> list[Any]:
+) -> list[TransferRead]:
     """Weekly transfers (周移送), newest first."""
-    return await service.list_transfers(session, batch=batch, limit=limit)
+    return await leads.list_transfers(session, batch=batch, limit=limit)
 
 
 @router.post("/leads/transfers", response_model=list[TransferRead], tags=["risk: 12345 leads"])
 async def transfer_leads(
-    body: TransferWrite, session: SessionDep, principal: SupervisorDep, config: ConfigDep
-) -> list[dict[str, Any]]:
+    body: TransferWrite,
+    session: SessionDep,
+    principal: Annotated[Principal, city_wide("线索周移送", "transfer the week's leads")],
+    context: ContextDep,
+) -> list[TransferRead]:
     """Transfer a finished week's received leads to their departments (one transfer per department)."""
-    require_city(principal, "线索周移送")
-    return await service.transfer_leads(
-        session, batch=body.batch, actor=principal.sub, actor_role=principal.role, config=config
+    return await leads.transfer_leads(
+        session, batch=body.batch, actor=principal.sub, actor_role=principal.role, config=context.config
     )
 
 
 @router.get("/leads/{lead_id}", response_model=LeadRead, tags=["risk: 12345 leads"])
 async def get_lead(
-    lead_id: uuid.UUID, session: SessionDep, principal: OfficerOrSupervisorDep, config: ConfigDep
-) -> dict[str, Any]:
+    session: SessionDep, principal: OfficerOrSupervisorDep, lead: LeadDep, context: ContextDep
+) -> LeadRead:
     """One lead with its history and flags (404 for another unit's)."""
-    return await service.get_lead(session, lead_id=lead_id, principal=principal, config=config)
+    return await leads.get_lead(session, row=lead, config=context.config)
 
 
 @router.post("/leads/{lead_id}/answer", response_model=LeadRead, tags=["risk: 12345 leads"])
 async def answer_lead(
-    lead_id: uuid.UUID,
     body: AnswerWrite,
     session: SessionDep,
-    principal: OfficerOrSupervisorDep,
-    config: ConfigDep,
-) -> dict[str, Any]:
+    principal: LeadAnswererDep,
+    scope: ScopeDep,
+    lead: LockedLeadDep,
+    context: ContextDep,
+) -> LeadRead:
     """The department answers a transferred lead (答复)."""
-    return await service.answer_lead(
-        session, lead_id=lead_id, text=body.text, principal=principal, config=config
+    return await leads.answer(
+        session, row=lead, text=body.text, principal=principal, scope=scope, config=context.config
     )
 
 
 @router.post("/leads/{lead_id}/return", response_model=LeadRead, tags=["risk: 12345 leads"])
 async def return_lead(
-    lead_id: uuid.UUID,
     body: ReasonWrite,
     session: SessionDep,
-    principal: OfficerOrSupervisorDep,
-    config: ConfigDep,
-) -> dict[str, Any]:
+    principal: Annotated[Principal, lead_supervisor("退回重办", "return a lead for rework")],
+    scope: ScopeDep,
+    lead: LockedLeadDep,
+    context: ContextDep,
+) -> LeadRead:
     """The supervisor returns an insufficient answer (退回重办) with a new answer deadline."""
-    return await service.return_lead(
-        session, lead_id=lead_id, reason=body.reason, principal=principal, config=config
+    return await leads.return_for_rework(
+        session, row=lead, reason=body.reason, principal=principal, scope=scope, config=context.config
     )
 
 
 @router.post("/leads/{lead_id}/close", response_model=LeadRead, tags=["risk: 12345 leads"])
 async def close_lead(
-    lead_id: uuid.UUID,
     body: NoteWrite,
     session: SessionDep,
-    principal: OfficerOrSupervisorDep,
-    config: ConfigDep,
-) -> dict[str, Any]:
+    principal: Annotated[Principal, lead_supervisor("线索办结", "close a lead")],
+    scope: ScopeDep,
+    lead: LockedLeadDep,
+    context: ContextDep,
+) -> LeadRead:
     """The supervisor verifies the answer and closes the lead (办结)."""
-    return await service.close_lead(
-        session, lead_id=lead_id, note=body.note, principal=principal, config=config
+    return await leads.close(
+        session, row=lead, note=body.note, principal=principal, scope=scope, config=context.config
     )
 
 
@@ -513,20 +541,17 @@ async def close_lead(
 async def list_enterprises(
     session: SessionDep,
     principal: SupervisorDep,
+    scope: ScopeDep,
     limit: LimitQuery = 50,
     cursor: CursorQuery = None,
     risk_class: Annotated[Literal["A", "B", "C", "D"] | None, Query(alias="class")] = None,
-) -> Page[Any]:
+) -> Page[EnterpriseClassRead]:
     """Enterprises with their class, score and reasons, by USCC (a district supervisor sees the district)."""
     after = decode_cursor(cursor)
-    rows = await service.list_enterprises(
-        session,
-        principal=principal,
-        risk_class=risk_class,
-        after=str(after) if after else None,
-        limit=limit + 1,
+    rows = await classes.list_enterprises(
+        session, scope, risk_class=risk_class, after=str(after) if after else None, limit=limit + 1
     )
-    return page_of(rows, limit, lambda item: item["uscc"])
+    return page_of(rows, limit, lambda item: item.uscc)
 
 
 @router.post(
@@ -536,10 +561,13 @@ async def list_enterprises(
     tags=["risk: enterprise classes"],
 )
 async def request_reclassification(
-    body: ReclassifyWrite, session: SessionDep, principal: SupervisorDep
-) -> dict[str, Any]:
+    body: ReclassifyWrite,
+    session: SessionDep,
+    principal: Annotated[Principal, city_wide("全量重新分类", "reclassify every enterprise")],
+    scope: ScopeDep,
+) -> ClassificationRunRead:
     """Queue a full reclassification of every enterprise; the worker runs it (poll the run)."""
-    return await service.request_reclassification(session, principal=principal)
+    return await classes.request_reclassification(session, principal=principal, scope=scope)
 
 
 @router.get(
@@ -547,19 +575,15 @@ async def request_reclassification(
     response_model=ClassificationRunRead,
     tags=["risk: enterprise classes"],
 )
-async def get_run(run_id: uuid.UUID, session: SessionDep, principal: SupervisorDep) -> dict[str, Any]:
+async def get_run(principal: SupervisorDep, run: RunDep) -> ClassificationRunRead:
     """A reclassification run: its state and figures."""
-    return await service.get_run(session, run_id=run_id)
+    return classes.get_run(run)
 
 
 @router.get("/enterprises/{uscc}", response_model=EnterpriseClassRead, tags=["risk: enterprise classes"])
-async def get_enterprise(
-    uscc: UsccPath,
-    session: SessionDep,
-    principal: Annotated[Any, roles("supervisor", "admin", "officer", "enterprise")],
-) -> dict[str, Any]:
+async def get_enterprise(principal: ClassReaderDep, enterprise: EnterpriseDep) -> EnterpriseClassRead:
     """An enterprise's class A–D with its score and reasons (an enterprise sees only its own)."""
-    return await service.get_enterprise(session, uscc=uscc, principal=principal)
+    return classes.get_enterprise(enterprise)
 
 
 __all__ = ["PrincipalDep", "public_router", "router"]

@@ -1,44 +1,70 @@
-"""Dependencies of the risk API: the request session, the principal, the configuration, and scope checks."""
+"""Dependencies of the risk API: the service context, who may call, what the caller may see, and the
+objects of a path loaded through the one access rule (or 404: a foreign object looks absent).
+
+In risk an officer acts for an enforcement unit (执法主体, ``SJ-210102``), not for a whole department: the
+``unit_code`` claim, else ``<dept_code>-<district_code>``. That unit is the officer's scope here
+(``Scope.department_code``): a unit's officers see its drill-down, rectifications and leads, and no other
+unit's. Supervisors and administrators are scoped as everywhere (services.common.access).
+
+A route that acts on an object declares who may act before the object (``SubmitterDep`` before
+``LockedRectificationDep``): a caller of the wrong role is told 403 whether or not the object is theirs.
+"""
 
 from __future__ import annotations
 
-from typing import Annotated
+import dataclasses
+import uuid
+from collections.abc import Callable
+from typing import Annotated, Any
 
 from fastapi import Depends, Request
 
+from services.common.access import Scope, scope_for
 from services.common.auth import Principal
-from services.common.deps import AdminDep, PrincipalDep, SessionDep, roles
-from services.common.errors import Forbidden
-from services.risk.domain.report import RiskConfigSet
-from services.risk.settings import RiskSettings
+from services.common.deps import PrincipalDep, SessionDep, load_or_404, roles
+from services.common.errors import DomainError
+from services.common.fields import UsccText
+from services.risk.errors import (
+    CityScopeRequired,
+    EnterpriseNotFound,
+    LeadNotFound,
+    LeadSupervisorOnly,
+    LeadUnitOnly,
+    RectificationNotFound,
+    RectificationSupervisorOnly,
+    RectificationUnitOnly,
+    RunNotFound,
+    UnitNotFound,
+    UploadNotFound,
+)
+from services.risk.models import ClassificationRun, ComplaintLead, IntakeUpload, Rectification, Unit
+from services.risk.repository import classes as class_repo
+from services.risk.repository import leads as lead_repo
+from services.risk.repository import rectifications as rect_repo
+from services.risk.repository import units as unit_repo
+from services.risk.repository import uploads as upload_repo
+from services.risk.repository.classes import ClassifiedEnterprise
+from services.risk.schemas import UnitCode
+from services.risk.settings import RiskContext
+from services.risk.use_cases.classes import readable_enterprise, valid_uscc
 
-__all__ = [
-    "AdminDep",
-    "ConfigDep",
-    "IntegrationDep",
-    "OfficerOrSupervisorDep",
-    "PrincipalDep",
-    "SessionDep",
-    "SettingsDep",
-    "SupervisorDep",
-    "roles",
-    "unit_of",
-]
+__all__ = ["PrincipalDep", "SessionDep", "roles"]
 
 
-def get_settings(request: Request) -> RiskSettings:
-    return request.app.state.runtime.settings  # type: ignore[no-any-return]
+def get_context(request: Request) -> RiskContext:
+    return request.app.state.runtime.context  # type: ignore[no-any-return]
 
 
-def get_config(request: Request) -> RiskConfigSet:
-    return request.app.state.risk_config  # type: ignore[no-any-return]
+ContextDep = Annotated[RiskContext, Depends(get_context)]
 
 
-SettingsDep = Annotated[RiskSettings, Depends(get_settings)]
-ConfigDep = Annotated[RiskConfigSet, Depends(get_config)]
+# --------------------------------------------------------------------------------------------------- who calls
+
 IntegrationDep = Annotated[Principal, roles("integration")]
+UploaderDep = Annotated[Principal, roles("integration", "admin")]
 SupervisorDep = Annotated[Principal, roles("supervisor", "admin")]
 OfficerOrSupervisorDep = Annotated[Principal, roles("officer", "supervisor", "admin")]
+ClassReaderDep = Annotated[Principal, roles("supervisor", "admin", "officer", "enterprise")]
 
 
 def unit_of(principal: Principal) -> str | None:
@@ -53,14 +79,152 @@ def unit_of(principal: Principal) -> str | None:
     return principal.dept_code
 
 
-class CityScopeRequired(Forbidden):
-    code = "RISK_CITY_SCOPE_REQUIRED"
-    title = "须由市级监督人员或管理员操作"
-    title_en = "Only a city-wide supervisor or an administrator may do this"
+async def get_scope(principal: PrincipalDep) -> Scope:
+    """What the caller may read in risk: the kernel's scope, an officer narrowed to its unit."""
+    scope = scope_for(principal)
+    if principal.role == "officer":
+        return dataclasses.replace(scope, department_code=unit_of(principal) or "")
+    return scope
 
 
-def require_city(principal: Principal, action: str) -> None:
-    """City-wide acts (publishing a report, transferring leads, reclassifying) need city scope or admin."""
-    if principal.role == "admin" or (principal.role == "supervisor" and principal.scope == "city"):
-        return
-    raise CityScopeRequired(f"{action}须由市级监督人员或管理员操作")
+ScopeDep = Annotated[Scope, Depends(get_scope)]
+
+
+def city_wide(action: str, action_en: str) -> Any:
+    """Dependency: a supervisor or administrator who acts for the whole city (publishing a report,
+    transferring leads, reclassifying every enterprise); 403 RISK_CITY_SCOPE_REQUIRED for a district one."""
+
+    async def dependency(principal: SupervisorDep) -> Principal:
+        if principal.role == "admin" or (principal.role == "supervisor" and principal.scope == "city"):
+            return principal
+        raise CityScopeRequired(
+            f"{action}须由市级监督人员或管理员操作",
+            detail_en=f"Only a city-wide supervisor or an administrator may {action_en}",
+        )
+
+    return Depends(dependency)
+
+
+def acting(*allowed: str, error: Callable[[], DomainError]) -> Any:
+    """Dependency: an officer, supervisor or administrator whose role may take this action on the object
+    (403 ``error()`` otherwise), checked before the object is loaded."""
+
+    async def dependency(principal: OfficerOrSupervisorDep) -> Principal:
+        if principal.role not in allowed:
+            raise error()
+        return principal
+
+    return Depends(dependency)
+
+
+RectificationSubmitterDep = Annotated[
+    Principal,
+    acting(
+        "officer",
+        "admin",
+        error=lambda: RectificationUnitOnly(
+            "整改措施由被预警单位报送", detail_en="Only the warned unit submits rectification measures"
+        ),
+    ),
+]
+
+
+def rectification_supervisor(action: str, action_en: str) -> Any:
+    return acting(
+        "supervisor",
+        "admin",
+        error=lambda: RectificationSupervisorOnly(
+            f"{action}须由监督人员操作", detail_en=f"Only a supervisor may {action_en}"
+        ),
+    )
+
+
+LeadAnswererDep = Annotated[
+    Principal,
+    acting(
+        "officer",
+        "admin",
+        error=lambda: LeadUnitOnly(
+            "线索由承办单位答复", detail_en="Only the department the lead was transferred to answers it"
+        ),
+    ),
+]
+
+
+def lead_supervisor(action: str, action_en: str) -> Any:
+    return acting(
+        "supervisor",
+        "admin",
+        error=lambda: LeadSupervisorOnly(
+            f"{action}须由监督人员操作", detail_en=f"Only a supervisor may {action_en}"
+        ),
+    )
+
+
+# --------------------------------------------------------------------------------------------------- objects
+
+UnitDep = Annotated[
+    Unit,
+    load_or_404(
+        unit_repo.readable_unit, param="unit_code", key=UnitCode, missing=UnitNotFound.of, scope=ScopeDep
+    ),
+]
+RectificationDep = Annotated[
+    Rectification,
+    load_or_404(
+        rect_repo.readable_rectification,
+        param="warning_id",
+        key=uuid.UUID,
+        missing=RectificationNotFound.of,
+        scope=ScopeDep,
+    ),
+]
+LockedRectificationDep = Annotated[
+    Rectification,
+    load_or_404(
+        rect_repo.locked_rectification,
+        param="warning_id",
+        key=uuid.UUID,
+        missing=RectificationNotFound.of,
+        scope=ScopeDep,
+    ),
+]
+LeadDep = Annotated[
+    ComplaintLead,
+    load_or_404(
+        lead_repo.readable_lead, param="lead_id", key=uuid.UUID, missing=LeadNotFound.of, scope=ScopeDep
+    ),
+]
+LockedLeadDep = Annotated[
+    ComplaintLead,
+    load_or_404(
+        lead_repo.locked_lead, param="lead_id", key=uuid.UUID, missing=LeadNotFound.of, scope=ScopeDep
+    ),
+]
+UploadDep = Annotated[
+    IntakeUpload,
+    load_or_404(
+        upload_repo.readable_upload,
+        param="upload_id",
+        key=uuid.UUID,
+        missing=UploadNotFound.of,
+        scope=ScopeDep,
+    ),
+]
+EnterpriseDep = Annotated[
+    ClassifiedEnterprise,
+    load_or_404(
+        readable_enterprise,
+        param="uscc",
+        key=UsccText,
+        # the USCC verified (422 before any 404), in its normal form
+        missing=lambda uscc: EnterpriseNotFound.of(valid_uscc(uscc)),
+        scope=ScopeDep,
+    ),
+]
+RunDep = Annotated[
+    ClassificationRun,
+    load_or_404(
+        class_repo.readable_run, param="run_id", key=uuid.UUID, missing=RunNotFound.of, scope=ScopeDep
+    ),
+]

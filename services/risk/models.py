@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, datetime
-from typing import Any
+from typing import Any, cast
 
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import JSONB, UUID
@@ -402,3 +402,8 @@ class IntakeUploadError(Base):
     field: Mapped[str | None] = mapped_column(sa.Text)
     detail: Mapped[str] = mapped_column(sa.Text)
     issues: Mapped[list[Any]] = mapped_column(JSONB)
+
+
+def table_of(model: type[Base]) -> sa.Table:
+    """The Core table of a model (for set-based statements; ``Model.__table__`` is only a FromClause to mypy)."""
+    return cast(sa.Table, model.__table__)

@@ -20,12 +20,16 @@ from services.common import clock
 from services.common.auth import Principal
 from services.common.db import create_engine, session_factory, transaction
 from services.common.errors import DomainError
-from services.risk import repository as repo
-from services.risk import service
-from services.risk.app import read_config
 from services.risk.domain import intake
-from services.risk.domain.report import Quarter
-from services.risk.settings import RiskSettings
+from services.risk.domain.report import INSPECTION_DOMAIN, Quarter
+from services.risk.repository import classes as class_repo
+from services.risk.repository import intake as intake_repo
+from services.risk.repository import reports as report_repo
+from services.risk.repository import signals as signal_repo
+from services.risk.repository import units as unit_repo
+from services.risk.settings import RiskContext, RiskSettings
+from services.risk.use_cases import classes, reports
+from services.risk.use_cases.intake import intake_row
 
 SAMPLE_DIR = Path(__file__).resolve().parents[2] / "data" / "sample"
 PUBLISHER = Principal(sub="sup-city", role="supervisor", name="市司法局监督员（样例）", scope="city")
@@ -81,7 +85,9 @@ def _day(rnd: random.Random, quarter: Quarter, last: date) -> date:
 def _quarter_records(
     quarter: Quarter, step: int, unit: dict[str, Any], usccs: list[str], today: date
 ) -> dict[str, list[Any]]:
-    """One unit's records in one quarter; ``step`` counts quarters from the oldest (0) to the current (3)."""
+    """One unit's records in one quarter; ``step`` counts quarters from the oldest (0) to the current (3).
+
+    Long, and kept in one piece: it is one seeded draw, and its order of random draws is the sample data."""
     code = unit["code"]
     rnd = random.Random(f"{quarter}-{code}")
     hot = HOT.get(code)
@@ -129,9 +135,9 @@ def _quarter_records(
                 external_id=f"样例-复议-{quarter}-{code}-{i}",
                 unit_code=code,
                 domain=rnd.choice(domains),
-                outcome=rnd.choice(["revoked", "changed", "confirmed_illegal"]),  # type: ignore[arg-type]
+                outcome=rnd.choice(["revoked", "changed", "confirmed_illegal"]),
                 decided_on=_day(rnd, quarter, last),
-                illegality=rnd.choice(["procedure", "facts_unclear", "inappropriate"]),  # type: ignore[arg-type]
+                illegality=rnd.choice(["procedure", "facts_unclear", "inappropriate"]),
             )
         )
     for i in range(rnd.choice([0, 1, 2])):  # decisions upheld: not corrections
@@ -140,7 +146,7 @@ def _quarter_records(
                 external_id=f"样例-复议维持-{quarter}-{code}-{i}",
                 unit_code=code,
                 domain=rnd.choice(domains),
-                outcome="upheld",  # type: ignore[arg-type]
+                outcome="upheld",
                 decided_on=_day(rnd, quarter, last),
             )
         )
@@ -150,8 +156,8 @@ def _quarter_records(
                 external_id=f"样例-诉讼-{quarter}-{code}-{i}",
                 unit_code=code,
                 domain=rnd.choice(domains),
-                result="lost",  # type: ignore[arg-type]
-                loss_type=rnd.choice(["revoked", "confirmed_illegal"]),  # type: ignore[arg-type]
+                result="lost",
+                loss_type=rnd.choice(["revoked", "confirmed_illegal"]),
                 decided_on=_day(rnd, quarter, last),
             )
         )
@@ -175,7 +181,7 @@ def _quarter_records(
                 "kind": "refused_entry",
                 "ref": str(uuid.uuid5(NAMESPACE, f"refusal-{quarter}-{code}-{i}")),
                 "unit_code": code,
-                "domain": repo.INSPECTION_DOMAIN,
+                "domain": INSPECTION_DOMAIN,
                 "occurred_at": at,
                 "occurred_on": at.date(),
                 "detail": "ENTRY_NO_TASK：无有效检查任务（样例）",
@@ -187,25 +193,25 @@ def _quarter_records(
 async def load(database_url: str) -> str:
     """Create what is missing; returns a one-line summary."""
     settings = RiskSettings(database_url=database_url)
-    config = read_config(settings)
+    context = RiskContext.from_settings(settings)
     engine = create_engine(database_url, pool_size=2, max_overflow=0, app_name="zhifa-risk-sample")
     try:
         factory = session_factory(engine)
         async with transaction(factory) as session:
-            summary = await _load(session, config)
+            summary = await _load(session)
         async with transaction(factory) as session:
-            published = await _publish(session, config)
+            published = await _publish(session, context)
         async with transaction(factory) as session:
-            counts = await service.classify_enterprises(session, config=config)
+            counts = await classes.classify_enterprises(session, config=context.config)
     finally:
         await engine.dispose()
     return f"{summary}, {published}, {counts.written} enterprise classes written"
 
 
-async def _load(session: Any, config: Any) -> str:
+async def _load(session: Any) -> str:
     units = _units()
     for unit in units:
-        await repo.upsert_unit(
+        await unit_repo.upsert_unit(
             session,
             code=unit["code"],
             name=unit["name"],
@@ -214,7 +220,7 @@ async def _load(session: Any, config: Any) -> str:
         )
     enterprises = _items("enterprises.json")
     for e in enterprises:
-        await repo.upsert_enterprise(
+        await class_repo.upsert_enterprise(
             session, uscc=e["uscc"], name=e["name"], district_code=e["district_code"]
         )
     usccs = [e["uscc"] for e in enterprises]
@@ -231,33 +237,33 @@ async def _load(session: Any, config: Any) -> str:
     for step, quarter in enumerate(quarters):
         for unit in units:
             records = _quarter_records(quarter, step, unit, usccs, today)
-            created["cases"] += await repo.insert_cases(session, records["cases"])
+            created["cases"] += await signal_repo.insert_cases(session, records["cases"])
             for kind, key in ((None, "outcomes"), (intake.IntakeKind.COMPLAINT, "leads")):
                 by_kind: dict[str, list[dict[str, Any]]] = {}
                 for record in records[key]:
-                    row = service.intake_row(record, client="sample", now=now)
+                    row = intake_row(record, client="sample", now=now)
                     by_kind.setdefault(kind.value if kind else row["kind"], []).append(row)
                 for k, rows in by_kind.items():
-                    created[key] += len(await repo.insert_intake(session, k, rows))
+                    created[key] += len(await intake_repo.insert_intake(session, k, rows))
             for signal in records["signals"]:
-                await repo.add_unit_signal(session, signal)
+                await signal_repo.add_unit_signal(session, signal)
     return (
         f"{len(units)} units, {len(enterprises)} enterprises, {created['cases']} decisions, "
         f"{created['outcomes']} outcomes and {created['leads']} 12345 leads added over {quarters[0]}–{current}"
     )
 
 
-async def _publish(session: Any, config: Any) -> str:
+async def _publish(session: Any, context: RiskContext) -> str:
     quarter = Quarter.containing(clock.today()).previous()
-    if await repo.get_published(session, str(quarter)) is not None:
+    if await report_repo.get_published(session, str(quarter)) is not None:
         return f"{quarter} already published"
     try:
         async with session.begin_nested():  # a refused publication leaves nothing behind
-            result = await service.publish_report(
-                session, quarter_text=str(quarter), principal=PUBLISHER, config=config
+            result = await reports.publish_report(
+                session, quarter_text=str(quarter), principal=PUBLISHER, context=context
             )
     except DomainError as exc:
         # e.g. CALENDAR_NOT_COVERED: a deadline falls in a year whose holidays the administrator has not
         # entered yet (PUT /api/v1/risk/admin/calendar/{year}); the live report is shown all the same.
         return f"{quarter} not published ({exc.code})"
-    return f"{quarter} published with {len(result['warnings'])} warnings"
+    return f"{quarter} published with {len(result.warnings)} warnings"

@@ -1,12 +1,19 @@
-"""Settings of the risk service (environment prefix ``ZHIFA_RISK_``)."""
+"""Settings of the risk service (environment prefix ``ZHIFA_RISK_``) and its context: the configuration
+resolved once at start-up (the versioned thresholds, the bulk intake limits) that every request, consumer
+and job reads as ``runtime.context``."""
 
 from __future__ import annotations
 
+import json
+from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 
 from pydantic import Field
 
 from services.common.settings import settings_class
+from services.risk.domain.bulk import Limits
+from services.risk.domain.report import RiskConfigSet, load_config
 
 DEFAULT_CONFIG_FILE = Path(__file__).parent / "risk_config.json"
 
@@ -75,3 +82,36 @@ class RiskSettings(settings_class("risk")):  # type: ignore[misc]
     lead_auto_transfer: bool = Field(
         True, description="the daily job transfers every finished week's received 12345 leads (周移送)"
     )
+
+
+def read_config(settings: RiskSettings) -> RiskConfigSet:
+    """The versioned thresholds (validated: RISK_CONFIG_INVALID lists every bad field)."""
+    return load_config(json.loads(settings.config_file.read_text(encoding="utf-8")))
+
+
+def intake_limits(settings: RiskSettings) -> Limits:
+    """The bounds of bulk intake, from the ``intake_*`` settings."""
+    return Limits(
+        sync_max_bytes=settings.intake_sync_max_bytes,
+        chunk_bytes=settings.intake_chunk_bytes,
+        batch_lines=settings.intake_batch_size,
+        batch_bytes=settings.intake_batch_bytes,
+        first_errors=settings.intake_first_errors,
+        report_max=settings.intake_report_max_errors,
+        lease_s=settings.intake_job_lease_s,
+        max_attempts=settings.intake_job_max_attempts,
+        retention=timedelta(days=settings.intake_upload_retention_days),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class RiskContext:
+    """What the risk service resolved at start-up; ``runtime.context`` in requests, consumers and jobs."""
+
+    settings: RiskSettings
+    config: RiskConfigSet
+    limits: Limits
+
+    @classmethod
+    def from_settings(cls, settings: RiskSettings) -> RiskContext:
+        return cls(settings=settings, config=read_config(settings), limits=intake_limits(settings))

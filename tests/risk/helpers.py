@@ -1,19 +1,18 @@
-"""Helpers of the risk service tests: events applied through the service's own consumer handlers (the
-NATS path is covered by tests/e2e), contract builders and tokens."""
+"""Helpers of the risk service tests: the pinned clock, events applied through the service's own declared
+consumers (the NATS path is covered by tests/e2e), and the identities these tests use."""
 
 from __future__ import annotations
 
-import uuid
 from datetime import UTC, date, datetime, time
 from typing import Any
 
 from services.common import clock
-from services.common.contracts import inspection, penalty
 from services.common.db import transaction
 from services.common.events import Event, make_envelope
 from services.common.inbox import Subscription
-from services.risk import events
-from tests.support.stack import Running, auth
+from services.risk import consumers
+from tests.support import personas
+from tests.support.stack import Running
 
 # The service clock of these tests (conftest pins it for every module): Monday 2026-11-23, 10:00 in China.
 # 2026Q3 has ended, 2026Q4 is running, and every deadline of 20 working days stays inside 2026, the last year
@@ -27,7 +26,8 @@ def pin(day: date = TODAY, hour: int = 10) -> None:
 
 
 def handlers(running: Running) -> dict[str, Subscription]:
-    return {s.subject: s for s in events.subscriptions(running.app.state.risk_config)}
+    """The service's declared consumers, bound to its context, by event type."""
+    return {s.subject: s for s in consumers.consumers.subscriptions(running.runtime.context)}
 
 
 async def apply(running: Running, *items: Event) -> None:
@@ -39,75 +39,23 @@ async def apply(running: Running, *items: Event) -> None:
             await subs[event.TYPE].handler(session, envelope, event)
 
 
-def decision(
-    unit: str,
-    domain: str,
-    decided_on: date,
-    *,
-    uscc: str | None = None,
-    tier: str = "一般",
-    case_id: uuid.UUID | None = None,
-    revision: int = 1,
-    outside_tier: bool = False,
-) -> penalty.DecisionIssued:
-    dept, _, district = unit.partition("-")
-    return penalty.DecisionIssued(
-        party_kind="organisation" if uscc else "individual",
-        party_uscc=uscc,
-        party_id_masked=None if uscc else "2101**********1234",
-        party_name="测试当事人",
-        case_id=case_id or uuid.uuid4(),
-        decision_no=f"沈{dept}罚〔2026〕{uuid.uuid4().int % 10000}号",
-        department_code=dept,
-        department_name=dept,
-        district_code=district,
-        domain=domain,
-        benchmark_code="B-1",
-        benchmark_version=1,
-        tier=tier,  # type: ignore[arg-type]
-        kinds=["罚款"],
-        fine_fen=100_000,
-        confiscation_fen=0,
-        procedure="general",
-        decided_on=decided_on,
-        effective_on=decided_on,
-        serious=False,
-        outside_tier=outside_tier,
-        revision=revision,
-    )
+def of_unit(unit: str) -> dict[str, str]:
+    """The department and district of an enforcement unit's code, as events name them: ``SJ-210102``."""
+    department, _, district = unit.partition("-")
+    return {"department_code": department, "district_code": district}
 
 
-def refusal(unit: str, at: datetime) -> inspection.EntryRefused:
-    dept, _, district = unit.partition("-")
-    return inspection.EntryRefused(
-        refusal_id=uuid.uuid4(),
-        code="ENTRY_NO_TASK",
-        task_id=None,
-        enterprise_uscc=None,
-        department_code=dept,
-        district_code=district,
-        officer_cert_nos=["辽A-0100001"],
-        detail="无检查任务",
-        refused_at=at,
-    )
+def unit_officer(unit: str) -> dict[str, str]:
+    """An officer of the enforcement unit ``unit`` (its department and district claims)."""
+    department, _, district = unit.partition("-")
+    return personas.officer("辽A-0100001", department, district, sub=f"officer-{unit}")
 
 
-def officer(unit: str) -> dict[str, str]:
-    dept, _, district = unit.partition("-")
-    return auth("officer", f"officer-{unit}", dept_code=dept, district_code=district)
-
-
-SUPERVISOR = auth("supervisor", "sup-city", scope="city")
-ADMIN = auth("admin", "admin-1")
-
-
-def integration(client: str) -> dict[str, str]:
-    return auth("integration", f"client-{client}", client=client)
-
-
-COURT = integration("court")
-RECON = integration("reconsideration")
-HOTLINE = integration("12345")
+SUPERVISOR = personas.supervisor("city", sub="sup-city")
+ADMIN = personas.admin("admin-1")
+COURT = personas.integration("court")
+RECON = personas.integration("reconsideration")
+HOTLINE = personas.integration("12345")
 
 
 def q3(month: int, day: int) -> date:

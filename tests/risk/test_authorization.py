@@ -16,8 +16,10 @@ from typing import Any
 import pytest
 
 from services.common.contracts import inspection
-from tests.risk.helpers import ADMIN, HOTLINE, apply, decision, make_uscc, officer
-from tests.support.stack import Running, auth, client
+from tests.risk.helpers import ADMIN, HOTLINE, apply, make_uscc, of_unit, unit_officer
+from tests.support import personas
+from tests.support.contracts import decision_issued
+from tests.support.stack import Running, client
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
 
@@ -26,13 +28,13 @@ USCC = make_uscc(77)
 OK = "ok"
 
 ROLES: dict[str, dict[str, str]] = {
-    "officer_own": officer(UNIT),
-    "officer_other": officer(OTHER),
-    "enterprise": auth("enterprise", "ent", uscc=make_uscc(78)),
-    "enterprise_own": auth("enterprise", "ent-own", uscc=USCC),
-    "supervisor_city": auth("supervisor", "sup-city", scope="city"),
-    "supervisor_district": auth("supervisor", "sup-104", scope="210104"),
-    "supervisor_other": auth("supervisor", "sup-102", scope="210102"),
+    "officer_own": unit_officer(UNIT),
+    "officer_other": unit_officer(OTHER),
+    "enterprise": personas.enterprise(make_uscc(78), sub="ent"),
+    "enterprise_own": personas.enterprise(USCC, sub="ent-own"),
+    "supervisor_city": personas.supervisor("city", sub="sup-city"),
+    "supervisor_district": personas.supervisor("210104", sub="sup-104"),
+    "supervisor_other": personas.supervisor("210102", sub="sup-102"),
     "integration": HOTLINE,
     "admin": ADMIN,
     "anonymous": {},
@@ -49,7 +51,13 @@ class Objects:
 
 @pytest.fixture(scope="module")
 async def objects(risk: Running) -> AsyncIterator[Objects]:
-    await apply(risk, *(decision(UNIT, "市容环卫", date(2026, 8, 3)) for _ in range(5)))
+    await apply(
+        risk,
+        *(
+            decision_issued(**of_unit(UNIT), domain="市容环卫", decided_on=date(2026, 8, 3), party_uscc=None)
+            for _ in range(5)
+        ),
+    )
     await apply(
         risk,
         inspection.EnterpriseRegistered(

@@ -1,236 +1,223 @@
-"""12345 leads: weekly batch boundaries (ISO weeks, Beijing time), lifecycle and overdue flags."""
+"""12345 leads over HTTP: weekly transfer per department (周移送), answer, return, close, overdue flags."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta, timezone
+import dataclasses
+import json
+from datetime import date, datetime, timedelta
+from typing import Any
 
 import pytest
 
-from services.common.errors import DomainError
+from services.common import clock
 from services.common.workdays import WorkingDayCalendar
-from services.risk.domain import leads
-from services.risk.domain.leads import LeadStatus, WeekBatch
+from services.risk.domain import leads as leads_domain
+from tests.risk.helpers import HOTLINE, SUPERVISOR, TODAY, pin, unit_officer
+from tests.support import personas
+from tests.support.stack import Running, client
 
-BJ = timezone(timedelta(hours=8))
+pytestmark = pytest.mark.asyncio(loop_scope="session")
 
-# Synthetic 2030 (not in the holiday package): weekdays work, weekends rest, 2030-10-01..07 off,
-# Sunday 2030-09-29 worked. 2030-09-02 is a Monday.
-HOLIDAYS = {date(2030, 10, d): False for d in range(1, 8)}
-CALENDAR = WorkingDayCalendar(overrides={**HOLIDAYS, date(2030, 9, 29): True}, covered_years=[2030])
-
-CONFIG = leads.LeadConfig(
-    transfer_working_days_after_week=1,
-    answer_working_days=10,
-    close_working_days=5,
-    answer_working_days_by_category={"涉企执法": 5},
-)
+A, B = "SJ-210102", "CG-210104"
 
 
-def at(y: int, m: int, d: int, hh: int = 10, mm: int = 0, ss: int = 0) -> datetime:
-    return datetime(y, m, d, hh, mm, ss, tzinfo=BJ)
+def lead(n: int, unit: str, at: str, category: str = "执法态度") -> dict[str, Any]:
+    return {
+        "external_id": f"L-{n}",
+        "unit_code": unit,
+        "domain": "食品安全",
+        "category": category,
+        "text": f"第{n}条线索",
+        "received_at": at,
+    }
 
 
-def received(when: datetime, category: str = "市容环境") -> leads.Lead:
-    return leads.receive(
-        lead_id="12345-0001", unit_code="U3", category=category, received_at=when, actor="12345"
-    )
+async def seed(risk: Running) -> None:
+    records = [
+        lead(1, A, "2026-08-03T08:00:00+08:00"),  # Monday of 2026-W32
+        lead(2, A, "2026-08-09T23:59:00+08:00", "涉企执法"),  # Sunday night, still W32
+        lead(3, B, "2026-08-05T12:00:00+08:00"),
+        lead(4, A, "2026-08-10T00:00:00+08:00"),  # Monday 00:00 -> W33
+    ]
+    body = b"".join(json.dumps(r, ensure_ascii=False).encode() + b"\n" for r in records)
+    async with client(risk.url, headers=HOTLINE) as http:
+        r = await http.post("/api/v1/risk/intake/complaints/bulk", content=body)
+    assert r.json()["stored"] == 4, r.text
 
 
-def transferred(when: datetime = at(2030, 9, 30), category: str = "市容环境") -> leads.Lead:
-    lead = received(at(2030, 9, 25), category)
-    return leads.transfer(
-        lead, department="D-ZHZF", transferred_at=when, actor="s", config=CONFIG, calendar=CALENDAR
-    )
+@pytest.fixture(scope="module")
+async def seeded(risk: Running) -> Running:
+    await seed(risk)
+    return risk
 
 
-class TestWeekBatch:
-    def test_monday_midnight_beijing_is_the_boundary(self) -> None:
-        assert date(2026, 5, 17).weekday() == 6  # Sunday
-        assert str(WeekBatch.of(at(2026, 5, 17, 23, 59, 59))) == "2026-W20"
-        assert str(WeekBatch.of(at(2026, 5, 18, 0, 0, 0))) == "2026-W21"
-
-    def test_utc_input_is_judged_in_beijing_time(self) -> None:
-        # Sunday 16:00 UTC is Monday 00:00 in Beijing: next week's batch
-        assert str(WeekBatch.of(datetime(2026, 5, 17, 16, 0, tzinfo=UTC))) == "2026-W21"
-        assert str(WeekBatch.of(datetime(2026, 5, 17, 15, 59, 59, tzinfo=UTC))) == "2026-W20"
-
-    def test_iso_year_at_new_year(self) -> None:
-        # 2026-01-01 is a Thursday, so ISO week 1 of 2026 runs Mon 2025-12-29 .. Sun 2026-01-04
-        assert str(WeekBatch.of(at(2025, 12, 31))) == "2026-W01"
-        assert str(WeekBatch.of(at(2025, 12, 28))) == "2025-W52"
-        b = WeekBatch.parse("2026-W01")
-        assert (b.monday, b.sunday) == (date(2025, 12, 29), date(2026, 1, 4))
-        assert b.starts_at == datetime(2025, 12, 29, 0, 0, tzinfo=BJ)
-        assert b.ends_at == datetime(2026, 1, 5, 0, 0, tzinfo=BJ)
-        assert b.previous() == WeekBatch(2025, 52)
-        assert WeekBatch(2026, 52).next() == WeekBatch(2026, 53)  # a year starting on Thursday has 53 weeks
-
-    def test_parse(self) -> None:
-        assert WeekBatch.parse("2026-W53") == WeekBatch(2026, 53)
-        for text in ("2025-W53", "2026-W00", "2026W10", "2026-W5", "next week"):
-            with pytest.raises(DomainError) as err:
-                WeekBatch.parse(text)
-            assert err.value.code == "LEAD_WEEK_INVALID"
-
-    def test_contains(self) -> None:
-        b = WeekBatch.parse("2026-W21")
-        assert b.contains(at(2026, 5, 18, 0)) and b.contains(at(2026, 5, 24, 23, 59, 59))
-        assert not b.contains(at(2026, 5, 25, 0))
-
-    def test_naive_time_refused(self) -> None:
-        with pytest.raises(DomainError) as err:
-            WeekBatch.of(datetime(2026, 5, 18, 9, 0))
-        assert err.value.code == "LEAD_INPUT_INVALID"
-
-    def test_transfer_due_is_the_first_working_day_after_the_week(self) -> None:
-        # Week of Wed 2030-09-25: Mon 09-23 .. Sun 09-29 -> due Mon 09-30
-        assert WeekBatch.of(at(2030, 9, 25)).transfer_due_on(CONFIG, CALENDAR) == date(2030, 9, 30)
-        # Week of Wed 2030-10-02: Mon 09-30 .. Sun 10-06; Mon 10-07 is a holiday -> due Tue 10-08
-        assert WeekBatch.of(at(2030, 10, 2)).transfer_due_on(CONFIG, CALENDAR) == date(2030, 10, 8)
-
-    def test_uncovered_year_is_an_explicit_error(self) -> None:
-        with pytest.raises(DomainError) as err:
-            WeekBatch.of(at(2031, 3, 5)).transfer_due_on(CONFIG, CALENDAR)
-        assert err.value.code == "CALENDAR_NOT_COVERED"
+async def leads(
+    running: Running, headers: dict[str, str] = SUPERVISOR, **params: Any
+) -> dict[str, dict[str, Any]]:
+    async with client(running.url, headers=headers) as http:
+        r = await http.get("/api/v1/risk/leads", params=params)
+    assert r.status_code == 200, r.text
+    return {i["external_id"]: i for i in r.json()["items"]}
 
 
-class TestLifecycle:
-    def test_receive_sets_the_batch(self) -> None:
-        lead = received(at(2030, 9, 25))
-        assert lead.status is LeadStatus.RECEIVED
-        assert str(lead.batch) == "2030-W39"
+class TestWeeklyTransfer:
+    async def test_batches_and_transfer_overdue_flag(self, seeded: Running) -> None:
+        items = await leads(seeded)
+        assert {k: v["batch"] for k, v in items.items()} == {
+            "L-1": "2026-W32",
+            "L-2": "2026-W32",
+            "L-3": "2026-W32",
+            "L-4": "2026-W33",
+        }
+        # W32 ends Sunday 2026-08-09; due the first working day after: Monday 2026-08-10. Long past today.
+        assert items["L-1"]["flags"] == {
+            "transfer_overdue": True,
+            "answer_overdue": False,
+            "close_overdue": False,
+            "due_on": "2026-08-10",
+            "due_unknown": False,
+        }
 
-    def test_transfer_answer_close(self) -> None:
-        lead = transferred(at(2030, 9, 30))
-        # 10 working days after Mon 09-30: holiday 10-01..07, 8-11 (4), 14-18 (9), 21 (10)
-        assert lead.status is LeadStatus.TRANSFERRED
-        assert lead.answer_due_on == date(2030, 10, 21)
-        lead = leads.answer(
-            lead,
-            text="已核查并整改",
-            answered_at=at(2030, 10, 22),
-            actor="D",
-            config=CONFIG,
-            calendar=CALENDAR,
-        )
-        assert lead.status is LeadStatus.ANSWERED
-        assert lead.answered_late is True  # 10-22 is after 10-21
-        # 5 working days after Tue 10-22: 23, 24, 25, 28, 29
-        assert lead.close_due_on == date(2030, 10, 29)
-        lead = leads.close(lead, closed_at=at(2030, 10, 25), actor="s", note="回访满意")
-        assert lead.status is LeadStatus.CLOSED
-        assert [s.to_status for s in lead.history] == list(LeadStatus)
-
-    def test_category_deadline(self) -> None:
-        # 涉企执法: 5 working days after Mon 09-30 -> 8, 9, 10, 11, 14
-        assert transferred(at(2030, 9, 30), "涉企执法").answer_due_on == date(2030, 10, 14)
-
-    def test_return_for_rework(self) -> None:
-        lead = leads.answer(
-            transferred(),
-            text="已处理",
-            answered_at=at(2030, 10, 9),
-            actor="D",
-            config=CONFIG,
-            calendar=CALENDAR,
-        )
-        lead = leads.return_for_rework(
-            lead,
-            reason="答复未回应核心诉求",
-            returned_at=at(2030, 10, 10),
-            actor="s",
-            config=CONFIG,
-            calendar=CALENDAR,
-        )
-        # 10 working days after Thu 10-10: 11 (1), 14-18 (6), 21-24 (10)
-        assert lead.status is LeadStatus.TRANSFERRED
-        assert lead.answer_due_on == date(2030, 10, 24)
-        assert lead.close_due_on is None and lead.return_count == 1
-
-
-class TestRefusals:
-    def test_wrong_state(self) -> None:
-        lead = received(at(2030, 9, 25))
-        with pytest.raises(DomainError) as err:
-            leads.answer(
-                lead, text="x", answered_at=at(2030, 9, 26), actor="D", config=CONFIG, calendar=CALENDAR
+    async def test_open_week_cannot_be_transferred(self, seeded: Running) -> None:
+        async with client(seeded.url, headers=SUPERVISOR) as http:
+            # today, Monday 2026-11-23, is in 2026-W48
+            r = await http.post("/api/v1/risk/leads/transfers", json={"batch": "2026-W48"})
+            assert r.status_code == 409 and r.json()["code"] == "LEAD_BATCH_NOT_ENDED"
+            r = await http.post("/api/v1/risk/leads/transfers", json={"batch": "2026-W60"})
+            assert r.status_code == 400 and r.json()["code"] == "LEAD_WEEK_INVALID"
+            r = await http.post("/api/v1/risk/leads/transfers", json={"batch": "W32"})
+            assert r.status_code == 422
+            r = await http.post(
+                "/api/v1/risk/leads/transfers",
+                json={"batch": "2026-W32"},
+                headers=personas.supervisor("210102", sub="s"),
             )
-        assert err.value.code == "LEAD_NOT_TRANSFERRED"
-        assert err.value.status == 409
-        with pytest.raises(DomainError) as err:
-            leads.close(transferred(), closed_at=at(2030, 10, 9), actor="s")
-        assert err.value.code == "LEAD_NOT_ANSWERED"
-        with pytest.raises(DomainError) as err:
-            leads.transfer(
-                transferred(),
-                department="D",
-                transferred_at=at(2030, 10, 9),
-                actor="s",
-                config=CONFIG,
-                calendar=CALENDAR,
+            assert r.status_code == 403 and r.json()["code"] == "RISK_CITY_SCOPE_REQUIRED"
+
+    async def test_one_transfer_per_department(self, seeded: Running) -> None:
+        async with client(seeded.url, headers=SUPERVISOR) as http:
+            r = await http.post("/api/v1/risk/leads/transfers", json={"batch": "2026-W32"})
+            again = await http.post("/api/v1/risk/leads/transfers", json={"batch": "2026-W32"})
+        assert r.status_code == 200, r.text
+        assert sorted((t["unit_code"], t["lead_count"]) for t in r.json()) == [(B, 1), (A, 2)]
+        assert again.json() == []  # nothing left to move
+        items = await leads(seeded)
+        assert items["L-1"]["status"] == "transferred" and items["L-1"]["department"] == A
+        assert items["L-4"]["status"] == "received"  # W33 not asked for
+        # answer deadlines: 10 working days, 5 for 涉企执法 (config 2026.1), as the pure leads.transfer() says
+        config = seeded.runtime.context.config.in_effect(clock.today()).leads
+        for key in ("L-1", "L-2"):
+            moved = leads_domain.transfer(
+                leads_domain.receive(
+                    lead_id=key,
+                    unit_code=A,
+                    category=items[key]["category"],
+                    received_at=datetime.fromisoformat(items[key]["received_at"]),
+                    actor="t",
+                ),
+                department=A,
+                transferred_at=datetime.fromisoformat(items[key]["transferred_at"]),
+                actor="t",
+                config=config,
+                calendar=WorkingDayCalendar(),
             )
-        assert err.value.code == "LEAD_NOT_RECEIVED"
+            assert items[key]["answer_due_on"] == moved.answer_due_on.isoformat()  # type: ignore[union-attr]
+        assert items["L-2"]["answer_due_on"] < items["L-1"]["answer_due_on"]
 
-    def test_inputs(self) -> None:
-        lead = received(at(2030, 9, 25))
-        with pytest.raises(DomainError) as err:
-            leads.transfer(
-                lead,
-                department="D",
-                transferred_at=at(2030, 9, 24),
-                actor="s",
-                config=CONFIG,
-                calendar=CALENDAR,
+    async def test_officer_sees_own_department_only(self, seeded: Running) -> None:
+        mine = await leads(seeded, headers=unit_officer(B))
+        assert set(mine) == {"L-3"}
+        other = (await leads(seeded))["L-1"]["id"]
+        async with client(seeded.url, headers=unit_officer(B)) as http:
+            r = await http.get(f"/api/v1/risk/leads/{other}")
+            a = await http.post(f"/api/v1/risk/leads/{other}/answer", json={"text": "已处理"})
+        assert (r.status_code, a.status_code) == (404, 404)
+
+    async def test_answer_return_answer_close(self, seeded: Running) -> None:
+        lead_id = (await leads(seeded))["L-3"]["id"]
+        async with client(seeded.url) as http:
+            r = await http.post(f"/api/v1/risk/leads/{lead_id}/close", json={}, headers=SUPERVISOR)
+            assert r.status_code == 409 and r.json()["code"] == "LEAD_NOT_ANSWERED"
+            r = await http.post(
+                f"/api/v1/risk/leads/{lead_id}/answer",
+                json={"text": "已约谈当事执法人员"},
+                headers=unit_officer(B),
             )
-        assert err.value.code == "LEAD_INPUT_INVALID"  # before receipt
-        with pytest.raises(DomainError) as err:
-            leads.transfer(
-                lead,
-                department=" ",
-                transferred_at=at(2030, 9, 26),
-                actor="s",
-                config=CONFIG,
-                calendar=CALENDAR,
+            assert r.status_code == 200 and r.json()["status"] == "answered", r.text
+            assert r.json()["close_due_on"] is not None
+            r = await http.post(
+                f"/api/v1/risk/leads/{lead_id}/return", json={"reason": "未说明整改结果"}, headers=SUPERVISOR
             )
-        assert err.value.code == "LEAD_INPUT_INVALID"
-        with pytest.raises(DomainError) as err:
-            leads.answer(
-                transferred(),
-                text="",
-                answered_at=at(2030, 10, 9),
-                actor="D",
-                config=CONFIG,
-                calendar=CALENDAR,
+            assert r.json()["status"] == "transferred" and r.json()["return_count"] == 1
+            r = await http.post(
+                f"/api/v1/risk/leads/{lead_id}/answer", json={"text": "已整改并回访"}, headers=unit_officer(B)
             )
-        assert err.value.code == "LEAD_INPUT_INVALID"
+            r = await http.post(
+                f"/api/v1/risk/leads/{lead_id}/close", json={"note": "办结"}, headers=SUPERVISOR
+            )
+            assert r.status_code == 200 and r.json()["status"] == "closed"
+        assert [h["to_status"] for h in r.json()["history"]] == [
+            "received",
+            "transferred",
+            "answered",
+            "transferred",
+            "answered",
+            "closed",
+        ]
+
+    async def test_overdue_leads(self, seeded: Running) -> None:
+        async with client(seeded.url, headers=SUPERVISOR) as http:
+            now = (await http.get("/api/v1/risk/leads/overdue")).json()["items"]
+            assert [i["external_id"] for i in now] == ["L-4"]  # W33 never transferred
+            pin(TODAY + timedelta(days=40))  # past every answer deadline
+            try:
+                later = (await http.get("/api/v1/risk/leads/overdue")).json()["items"]
+            finally:
+                pin()
+        flags = {i["external_id"]: i["flags"] for i in later}
+        assert set(flags) == {"L-1", "L-2", "L-4"}  # L-3 is closed
+        assert flags["L-1"]["answer_overdue"] and flags["L-4"]["transfer_overdue"]
+
+    async def test_all_finished_weeks_at_once(self, seeded: Running) -> None:
+        async with client(seeded.url, headers=SUPERVISOR) as http:
+            r = await http.post("/api/v1/risk/leads/transfers", json={})
+            listed = (await http.get("/api/v1/risk/leads/transfers")).json()
+        assert [(t["batch"], t["unit_code"]) for t in r.json()] == [("2026-W33", A)]
+        assert {t["batch"] for t in listed} == {"2026-W32", "2026-W33"}
 
 
-class TestFlags:
-    def test_transfer_overdue(self) -> None:
-        lead = received(at(2030, 9, 25))  # due 2030-09-30
-        assert leads.flags(
-            lead, today=date(2030, 9, 30), config=CONFIG, calendar=CALENDAR
-        ) == leads.LeadFlags(False, False, False, date(2030, 9, 30))
-        f = leads.flags(lead, today=date(2030, 10, 1), config=CONFIG, calendar=CALENDAR)
-        assert f.transfer_overdue and f.any
+class TestDailyJob:
+    async def test_daily_job_transfers_finished_weeks(self, seeded: Running) -> None:
+        from services.risk import jobs
 
-    def test_answer_overdue(self) -> None:
-        lead = transferred(at(2030, 9, 30))  # answer due 2030-10-21
-        assert not leads.flags(lead, today=date(2030, 10, 21), config=CONFIG, calendar=CALENDAR).any
-        assert leads.flags(lead, today=date(2030, 10, 22), config=CONFIG, calendar=CALENDAR).answer_overdue
+        async with client(seeded.url, headers=HOTLINE) as http:
+            r = await http.post(
+                "/api/v1/risk/intake/complaints", json=lead(50, A, "2026-09-02T10:00:00+08:00")
+            )
+            assert r.status_code == 201, r.text
+        settings = seeded.settings.model_copy(update={"daily_job_enabled": True, "daily_job_hour": 0})
+        context = dataclasses.replace(seeded.runtime.context, settings=settings)
+        assert await jobs.run_daily(seeded.runtime.factory, context) is True
+        moved = (await leads(seeded))["L-50"]
+        assert moved["status"] == "transferred"
+        assert moved["history"][-1]["actor"] == "system:risk-daily"
+        # once a day
+        assert await jobs.run_daily(seeded.runtime.factory, context) is False
 
-    def test_close_overdue(self) -> None:
-        lead = leads.answer(
-            transferred(), text="x", answered_at=at(2030, 10, 22), actor="D", config=CONFIG, calendar=CALENDAR
-        )
-        assert not leads.flags(lead, today=date(2030, 10, 29), config=CONFIG, calendar=CALENDAR).any
-        assert leads.flags(lead, today=date(2030, 10, 30), config=CONFIG, calendar=CALENDAR).close_overdue
 
-    def test_closed_has_no_flags(self) -> None:
-        lead = leads.answer(
-            transferred(), text="x", answered_at=at(2030, 10, 9), actor="D", config=CONFIG, calendar=CALENDAR
-        )
-        lead = leads.close(lead, closed_at=at(2030, 10, 10), actor="s")
-        assert leads.flags(lead, today=date(2031, 6, 1), config=CONFIG, calendar=CALENDAR) == leads.LeadFlags(
-            False, False, False, None
-        )
+class TestUncoveredCalendar:
+    async def test_a_deadline_in_an_uncovered_year_is_reported_not_guessed(self, seeded: Running) -> None:
+        # received Thursday 2026-12-31: week 2026-W53 ends Sunday 2027-01-03; its transfer deadline is in 2027,
+        # which the statutory calendar package does not cover and no administrator has entered
+        pin(date(2027, 1, 6))
+        try:
+            async with client(seeded.url, headers=HOTLINE) as http:
+                r = await http.post(
+                    "/api/v1/risk/intake/complaints", json=lead(60, A, "2026-12-31T10:00:00+08:00")
+                )
+                assert r.status_code == 201, r.text
+            item = (await leads(seeded))["L-60"]
+        finally:
+            pin()
+        assert item["batch"] == "2026-W53"
+        assert item["flags"]["due_unknown"] is True and item["flags"]["due_on"] is None

@@ -8,12 +8,12 @@ import pytest
 import sqlalchemy as sa
 
 from services.common import clock
-from services.common.auth import Principal
+from services.common.access import Scope
 from services.common.db import create_engine, session_factory, transaction
-from services.risk import sample, service
-from services.risk.app import read_config
+from services.risk import sample
 from services.risk.domain.report import Quarter
-from services.risk.settings import RiskSettings
+from services.risk.settings import RiskSettings, read_config
+from services.risk.use_cases import reports
 from tests.support.stack import Stack
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
@@ -33,15 +33,15 @@ async def test_sample_loads_twice_and_colours_the_report(stack: Stack) -> None:
     try:
         async with transaction(session_factory(engine)) as session:
             previous = Quarter.containing(clock.today()).previous()
-            rep = await service.build_report(
+            rep = await reports.build_report(
                 session, quarter=previous, config=read_config(RiskSettings()), today=clock.today()
             )
             warnings = await session.scalar(sa.text("SELECT count(*) FROM risk_warning"))
             classes = await session.scalar(sa.text("SELECT count(DISTINCT class) FROM enterprise_class"))
-            document = await service.get_report(
+            document = await reports.get_report(
                 session,
                 quarter_text=str(previous),
-                principal=Principal(sub="s", role="supervisor", scope="city"),
+                scope=Scope("supervisor", everything=True),  # a city supervisor's
                 config=read_config(RiskSettings()),
             )
     finally:

@@ -5,15 +5,46 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from datetime import date
+from datetime import UTC, date, datetime
 
 from services.common import clock
-from services.common.contracts import penalty
+from services.common.contracts import inspection, penalty
 
 YUAN = 100  # fen per yuan
 SAMPLE_USCC = (
     "91210100MACQTKPQ79"  # 沈阳东陵客运有限公司, the first enterprise of data/sample/enterprises.json
 )
+
+# --- inspection -----------------------------------------------------------------------------------
+
+
+def entry_refused(
+    *,
+    department_code: str | None = "SJ",
+    district_code: str | None = "210102",
+    refused_at: datetime | None = None,
+    code: str = "ENTRY_NO_TASK",
+    detail: str = "无检查任务",
+    refusal_id: uuid.UUID | None = None,
+    counts_against_unit: bool | None = None,
+    attempt_ref: str | None = None,
+) -> inspection.EntryRefused:
+    """An entry refused at the door to officers of ``department_code`` (no task, no enterprise); the
+    producer's judgement (``counts_against_unit``, ``attempt_ref``) absent unless told, as in old events."""
+    return inspection.EntryRefused(
+        refusal_id=refusal_id or uuid.uuid4(),
+        code=code,
+        task_id=None,
+        enterprise_uscc=None,
+        department_code=department_code,
+        district_code=district_code,
+        officer_cert_nos=["辽A-0100001"],
+        detail=detail,
+        refused_at=refused_at or datetime(2026, 8, 3, 2, tzinfo=UTC),
+        counts_against_unit=counts_against_unit,
+        attempt_ref=attempt_ref,
+    )
+
 
 # --- penalty --------------------------------------------------------------------------------------
 
@@ -58,6 +89,9 @@ def decision_issued(
     revision: int = 1,
     case_id: uuid.UUID | None = None,
     serious: bool = False,
+    domain: str = "化妆品",
+    tier: str = "一般",
+    outside_tier: bool = False,
 ) -> penalty.DecisionIssued:
     """A decision of 沈阳市市场监督管理局 (SJ) decided today; ``party_uscc=None`` for a natural person. A fine
     is 80,000 元 unless told; without a fine among ``kinds`` the fine is 0."""
@@ -73,10 +107,10 @@ def decision_issued(
         department_code=department_code,
         department_name="沈阳市市场监督管理局",
         district_code=district_code,
-        domain="化妆品",
+        domain=domain,
         benchmark_code=benchmark_code,
         benchmark_version=1,
-        tier="一般",
+        tier=tier,  # type: ignore[arg-type]
         kinds=list(kinds),
         fine_fen=(80_000 * YUAN if fine_fen is None else fine_fen) if fined else 0,
         confiscation_fen=0,
@@ -84,7 +118,7 @@ def decision_issued(
         decided_on=decided_on or clock.today(),
         effective_on=decided_on or clock.today(),
         serious=serious,
-        outside_tier=False,
+        outside_tier=outside_tier,
         revision=revision,
     )
 

@@ -16,9 +16,27 @@ from __future__ import annotations
 import heapq
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 from services.risk.domain.intake import MAX_LINE_BYTES
+
+
+@dataclass(frozen=True, slots=True)
+class Limits:
+    """The bounds of bulk intake (the ``intake_*`` settings): what is answered at once, how a job's body is
+    kept, the size of a batch, how many errors are listed and kept, and how a stopped job is taken over."""
+
+    sync_max_bytes: int
+    chunk_bytes: int
+    batch_lines: int
+    batch_bytes: int
+    first_errors: int
+    report_max: int
+    lease_s: float
+    max_attempts: int
+    retention: timedelta
+
 
 # A line error's texts are cut to this many characters in summaries and reports (a detail may quote a value).
 MAX_DETAIL_CHARS = 500

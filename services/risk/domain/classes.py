@@ -121,7 +121,7 @@ class PenaltyPoints(BaseModel):
     @model_validator(mode="after")
     def _ordered(self) -> PenaltyPoints:
         if not self.aggravated >= self.general >= self.lenient >= self.mitigated:
-            raise ValueError("penalty points must satisfy aggravated >= general >= lenient >= mitigated")
+            raise ValueError("处罚分值须满足 aggravated ≥ general ≥ lenient ≥ mitigated")
         return self
 
     def for_tier(self, tier: PenaltyTier) -> int:
@@ -140,7 +140,7 @@ class ClassThresholds(BaseModel):
     @model_validator(mode="after")
     def _increasing(self) -> ClassThresholds:
         if not self.B < self.C < self.D:
-            raise ValueError("class thresholds must satisfy B < C < D")
+            raise ValueError("分类阈值须满足 B < C < D")
         return self
 
 
@@ -418,6 +418,7 @@ def classification_query_sql(config: ClassConfig, *, subset: bool = False) -> st
     universe. No correlated subqueries, no per-row function calls: linear in the number of rows. With
     ``subset`` every scan is restricted to the given USCCs (index on ``uscc``): the incremental update.
     """
+    # Long, and kept whole: it is one SQL statement, and reads as the statement it builds.
     pp = config.penalty_points
     tier_points = (
         "CASE p.tier "

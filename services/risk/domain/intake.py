@@ -37,7 +37,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timedelta
 from enum import StrEnum
 from typing import Annotated, Any, Literal, TypeAlias
 from uuid import UUID
@@ -54,8 +54,7 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 from stdnum.cn import uscc as stdnum_uscc
 
-# UTC+8 without daylight saving since 1991: a fixed offset is exact and needs no tz database.
-SHANGHAI = timezone(timedelta(hours=8), "Asia/Shanghai")
+from services.common.clock import local_date
 
 MAX_LINE_BYTES = 32 * 1024
 # A sender's clock may run a little ahead of ours; a timestamp up to this far ahead is not "in the future".
@@ -284,10 +283,6 @@ def counts_against_unit(record: IntakeRecord) -> bool:
     return False
 
 
-def local_date(moment: datetime) -> date:
-    return moment.astimezone(SHANGHAI).date()
-
-
 def event_date(record: IntakeRecord) -> date:
     """The day that places the record in a quarter: decision / judgment date, or the lead's receipt day."""
     if isinstance(record, ComplaintLeadIn):
@@ -300,6 +295,7 @@ class FieldIssue:
     field: str | None
     code: str
     message: str
+    message_en: str = ""  # the same fact in English (the problem's detail for Accept-Language: en)
 
 
 def date_issues(record: IntakeRecord, now: datetime) -> list[FieldIssue]:
@@ -313,6 +309,7 @@ def date_issues(record: IntakeRecord, now: datetime) -> list[FieldIssue]:
                     "received_at",
                     "INTAKE_DATE_IN_FUTURE",
                     f"受理时间{record.received_at.isoformat()}晚于当前时间",
+                    f"received_at {record.received_at.isoformat()} is later than now",
                 )
             )
         return issues
@@ -322,6 +319,7 @@ def date_issues(record: IntakeRecord, now: datetime) -> list[FieldIssue]:
                 "decided_on",
                 "INTAKE_DATE_IN_FUTURE",
                 f"决定日期{record.decided_on.isoformat()}晚于今天{today.isoformat()}",
+                f"decided_on {record.decided_on.isoformat()} is after today, {today.isoformat()}",
             )
         )
     if record.penalty_decided_on is not None and record.penalty_decided_on > today:
@@ -330,6 +328,7 @@ def date_issues(record: IntakeRecord, now: datetime) -> list[FieldIssue]:
                 "penalty_decided_on",
                 "INTAKE_DATE_IN_FUTURE",
                 f"处罚决定日期{record.penalty_decided_on.isoformat()}晚于今天{today.isoformat()}",
+                f"penalty_decided_on {record.penalty_decided_on.isoformat()} is after today, {today.isoformat()}",
             )
         )
     return issues
@@ -354,6 +353,7 @@ class LineError:
     message: str
     field: str | None = None
     issues: tuple[FieldIssue, ...] = ()
+    message_en: str = ""
 
     def as_problem(self) -> dict[str, Any]:
         """The entry for the ``errors`` array of an RFC 9457 problem document."""
@@ -380,53 +380,109 @@ _DATE_TYPES = {
 }
 
 
+# Our own error types (PydanticCustomError, raised with a Chinese message): their code, the field they name
+# (None: the error's own location) and the English message.
+_CUSTOM: dict[str, tuple[str, str | None, str]] = {
+    "loss_type_required": (
+        "INTAKE_LOSS_TYPE_REQUIRED",
+        "loss_type",
+        "loss_type is required when the suit was lost",
+    ),
+    "loss_type_not_allowed": (
+        "INTAKE_LOSS_TYPE_NOT_ALLOWED",
+        "loss_type",
+        "loss_type is only for a lost suit",
+    ),
+    "illegality_without_correction": (
+        "INTAKE_ILLEGALITY_NOT_ALLOWED",
+        "illegality",
+        "illegality is only for an outcome that corrects the unit",
+    ),
+    "date_order": (
+        "INTAKE_DATE_ORDER",
+        "penalty_decided_on",
+        "penalty_decided_on must not be later than decided_on",
+    ),
+}
+
+
 def _issue_from_pydantic(error: Mapping[str, Any]) -> FieldIssue:
     loc = ".".join(str(p) for p in error.get("loc", ()))
     name = loc or None
     kind = str(error.get("type", ""))
+    value = error.get("input")
     where = f"字段 {loc} " if loc else ""
+    where_en = f"{loc}: " if loc else ""
+    if kind in _CUSTOM:
+        code, field, english = _CUSTOM[kind]
+        return FieldIssue(field, code, str(error.get("msg")), english)
     if kind == "missing":
-        return FieldIssue(name, "INTAKE_MISSING_FIELD", f"缺少必填字段 {loc}")
+        return FieldIssue(name, "INTAKE_MISSING_FIELD", f"缺少必填字段 {loc}", f"the field {loc} is missing")
     if kind == "extra_forbidden":
-        return FieldIssue(name, "INTAKE_UNKNOWN_FIELD", f"不认识的字段 {loc}")
+        return FieldIssue(name, "INTAKE_UNKNOWN_FIELD", f"不认识的字段 {loc}", f"unknown field {loc}")
     if kind == "enum" and loc in _ENUM_FIELDS:
         return FieldIssue(
-            name, "INTAKE_UNKNOWN_OUTCOME", f"{where}的取值“{error.get('input')}”不是可接受的结果类型"
+            name,
+            "INTAKE_UNKNOWN_OUTCOME",
+            f"{where}的取值“{value}”不是可接受的结果类型",
+            f"{where_en}“{value}” is not an accepted outcome",
         )
     if kind == "enum" and loc == "loss_type":
-        return FieldIssue(name, "INTAKE_UNKNOWN_LOSS_TYPE", f"败诉类型“{error.get('input')}”无效")
+        return FieldIssue(
+            name, "INTAKE_UNKNOWN_LOSS_TYPE", f"败诉类型“{value}”无效", f"loss_type “{value}” is not valid"
+        )
     if kind == "enum":
-        return FieldIssue(name, "INTAKE_UNKNOWN_VALUE", f"{where}的取值“{error.get('input')}”无效")
+        return FieldIssue(
+            name, "INTAKE_UNKNOWN_VALUE", f"{where}的取值“{value}”无效", f"{where_en}“{value}” is not valid"
+        )
     if kind == "literal_error" and loc == "kind":
-        return FieldIssue(name, "INTAKE_KIND_MISMATCH", "记录的 kind 与上传的数据类型不一致")
+        return FieldIssue(
+            name,
+            "INTAKE_KIND_MISMATCH",
+            "记录的 kind 与上传的数据类型不一致",
+            "the record's kind is not the kind of the upload",
+        )
     if kind == "control_chars":
-        return FieldIssue(name, "INTAKE_INVALID_VALUE", f"{where}不得包含控制字符")
+        return FieldIssue(
+            name,
+            "INTAKE_INVALID_VALUE",
+            f"{where}不得包含控制字符",
+            f"{where_en}control characters are not allowed",
+        )
     if kind == "invalid_uscc":
-        return FieldIssue(name, "INTAKE_INVALID_USCC", f"{where}{error.get('msg')}")
+        return FieldIssue(
+            name,
+            "INTAKE_INVALID_USCC",
+            f"{where}{error.get('msg')}",
+            f"{where_en}not a valid unified social credit code (shape or check character)",
+        )
     if kind == "timezone_aware":
-        return FieldIssue(name, "INTAKE_NAIVE_DATETIME", f"{where}必须带时区，例如 2026-05-01T09:30:00+08:00")
+        return FieldIssue(
+            name,
+            "INTAKE_NAIVE_DATETIME",
+            f"{where}必须带时区，例如 2026-05-01T09:30:00+08:00",
+            f"{where_en}a time zone is required, e.g. 2026-05-01T09:30:00+08:00",
+        )
     if kind in _DATE_TYPES:
-        return FieldIssue(name, "INTAKE_INVALID_DATE", f"{where}不是有效的日期或时间")
-    if kind == "loss_type_required":
-        return FieldIssue("loss_type", "INTAKE_LOSS_TYPE_REQUIRED", str(error.get("msg")))
-    if kind == "loss_type_not_allowed":
-        return FieldIssue("loss_type", "INTAKE_LOSS_TYPE_NOT_ALLOWED", str(error.get("msg")))
-    if kind == "illegality_without_correction":
-        return FieldIssue("illegality", "INTAKE_ILLEGALITY_NOT_ALLOWED", str(error.get("msg")))
-    if kind == "date_order":
-        return FieldIssue("penalty_decided_on", "INTAKE_DATE_ORDER", str(error.get("msg")))
+        return FieldIssue(
+            name, "INTAKE_INVALID_DATE", f"{where}不是有效的日期或时间", f"{where_en}not a valid date or time"
+        )
     if kind in {"model_type", "model_attributes_type", "dict_type"}:
-        return FieldIssue(None, "INTAKE_NOT_OBJECT", "每行必须是一个 JSON 对象")
+        return FieldIssue(
+            None, "INTAKE_NOT_OBJECT", "每行必须是一个 JSON 对象", "every line must be a JSON object"
+        )
     if kind == "json_invalid":
-        return FieldIssue(None, "INTAKE_BAD_JSON", "不是有效的 JSON")
+        return FieldIssue(None, "INTAKE_BAD_JSON", "不是有效的 JSON", "not valid JSON")
     if kind == "uuid_parsing" or kind == "uuid_type":
-        return FieldIssue(name, "INTAKE_INVALID_VALUE", f"{where}不是有效的 UUID")
-    return FieldIssue(name, "INTAKE_INVALID_VALUE", f"{where}的值无效")
+        return FieldIssue(
+            name, "INTAKE_INVALID_VALUE", f"{where}不是有效的 UUID", f"{where_en}not a valid UUID"
+        )
+    return FieldIssue(name, "INTAKE_INVALID_VALUE", f"{where}的值无效", f"{where_en}the value is not valid")
 
 
 def _error(line_no: int, issues: list[FieldIssue]) -> LineError:
     first = issues[0]
-    return LineError(line_no, first.code, first.message, first.field, tuple(issues))
+    return LineError(line_no, first.code, first.message, first.field, tuple(issues), first.message_en)
 
 
 _BLANK = re.compile(rb"^\s*$")
@@ -439,24 +495,44 @@ def parse_line(kind: IntakeKind | str, line_no: int, raw: bytes, *, now: datetim
     try:
         intake_kind = IntakeKind(kind)
     except ValueError:
-        return _error(line_no, [FieldIssue(None, "INTAKE_UNKNOWN_KIND", f"不支持的数据类型“{kind}”")])
+        return _error(
+            line_no,
+            [
+                FieldIssue(
+                    None,
+                    "INTAKE_UNKNOWN_KIND",
+                    f"不支持的数据类型“{kind}”",
+                    f"unknown kind of record “{kind}”",
+                )
+            ],
+        )
     if len(raw) > MAX_LINE_BYTES:
         return _error(
-            line_no, [FieldIssue(None, "INTAKE_LINE_TOO_LONG", f"单行不得超过{MAX_LINE_BYTES}字节")]
+            line_no,
+            [
+                FieldIssue(
+                    None,
+                    "INTAKE_LINE_TOO_LONG",
+                    f"单行不得超过{MAX_LINE_BYTES}字节",
+                    f"a line may have at most {MAX_LINE_BYTES} bytes",
+                )
+            ],
         )
     if _BLANK.match(raw):
-        return _error(line_no, [FieldIssue(None, "INTAKE_EMPTY_LINE", "空行")])
+        return _error(line_no, [FieldIssue(None, "INTAKE_EMPTY_LINE", "空行", "an empty line")])
     try:
         raw.decode("utf-8")
     except UnicodeDecodeError:
-        return _error(line_no, [FieldIssue(None, "INTAKE_BAD_ENCODING", "不是有效的 UTF-8 编码")])
+        return _error(
+            line_no, [FieldIssue(None, "INTAKE_BAD_ENCODING", "不是有效的 UTF-8 编码", "not valid UTF-8")]
+        )
     # Strict mode: no coercion of numbers to strings or of strings to numbers; dates from ISO 8601 strings only.
     try:
         record = MODELS[intake_kind].model_validate_json(raw, strict=True)
     except ValidationError as exc:
         return _error(line_no, [_issue_from_pydantic(e) for e in exc.errors(include_url=False)])
     except (ValueError, RecursionError):  # defensive: the parser reports problems as ValidationError
-        return _error(line_no, [FieldIssue(None, "INTAKE_BAD_JSON", "不是有效的 JSON")])
+        return _error(line_no, [FieldIssue(None, "INTAKE_BAD_JSON", "不是有效的 JSON", "not valid JSON")])
     issues = date_issues(record, now)
     if issues:
         return _error(line_no, issues)
@@ -482,6 +558,7 @@ def parse_ndjson(kind: IntakeKind | str, body: bytes, *, now: datetime) -> list[
                             "external_id",
                             "INTAKE_DUPLICATE_EXTERNAL_ID",
                             f"编号{parsed.record.external_id}在本批中重复出现且内容不同",
+                            f"the id {parsed.record.external_id} appears again in this upload with other content",
                         )
                     ],
                 )

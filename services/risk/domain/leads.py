@@ -21,16 +21,16 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import date, datetime, time, timedelta
 from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from services.common.errors import BadRequest, Conflict, Unprocessable
+from services.common.clock import CHINA, local_date
 from services.common.workdays import WorkingDayCalendar
+from services.risk.errors import LeadError, LeadInputInvalid, LeadWeekInvalid
 
-# UTC+8 without daylight saving since 1991: a fixed offset is exact and needs no tz database.
-SHANGHAI = timezone(timedelta(hours=8), "Asia/Shanghai")
+__all__ = ["LeadError", "LeadInputInvalid", "LeadWeekInvalid"]
 
 _WEEK_RE = re.compile(r"^(\d{4})-W(\d{2})$")
 
@@ -49,22 +49,6 @@ class LeadConfig(BaseModel):
         return self.answer_working_days_by_category.get(category, self.answer_working_days)
 
 
-class LeadError(Conflict):
-    code = "LEAD_INVALID_TRANSITION"
-    title = "线索状态不允许该操作"
-    title_en = "The lead's state does not allow this action"
-
-
-class LeadWeekInvalid(BadRequest):
-    code = "LEAD_WEEK_INVALID"
-    title = "周批次格式无效"
-
-
-class LeadInputInvalid(Unprocessable):
-    code = "LEAD_INPUT_INVALID"
-    title = "线索操作内容无效"
-
-
 @dataclass(frozen=True, slots=True, order=True)
 class WeekBatch:
     """One weekly transfer batch: an ISO week in Asia/Shanghai."""
@@ -76,20 +60,25 @@ class WeekBatch:
     def of(cls, moment: datetime) -> WeekBatch:
         """The batch a moment falls into (Monday 00:00 to the next Monday 00:00, Beijing time)."""
         if moment.tzinfo is None or moment.utcoffset() is None:
-            raise LeadInputInvalid("时间必须带时区")
-        iso = moment.astimezone(SHANGHAI).date().isocalendar()
+            raise LeadInputInvalid("时间必须带时区", detail_en="The time must carry its time zone")
+        iso = local_date(moment).isocalendar()
         return cls(iso.year, iso.week)
 
     @classmethod
     def parse(cls, text: str) -> WeekBatch:
         match = _WEEK_RE.match(text.strip())
         if match is None:
-            raise LeadWeekInvalid(f"周批次“{text}”格式应为“2026-W18”")
+            raise LeadWeekInvalid(
+                f"周批次“{text}”格式应为“2026-W18”",
+                detail_en=f"The week “{text}” should be written like “2026-W18”",
+            )
         year, week = int(match.group(1)), int(match.group(2))
         try:
             date.fromisocalendar(year, week, 1)
         except ValueError:
-            raise LeadWeekInvalid(f"{year}年没有第{week}周") from None
+            raise LeadWeekInvalid(
+                f"{year}年没有第{week}周", detail_en=f"The ISO year {year} has no week {week}"
+            ) from None
         return cls(year, week)
 
     def __str__(self) -> str:
@@ -105,7 +94,7 @@ class WeekBatch:
 
     @property
     def starts_at(self) -> datetime:
-        return datetime.combine(self.monday, time(0), SHANGHAI)
+        return datetime.combine(self.monday, time(0), CHINA)
 
     @property
     def ends_at(self) -> datetime:
@@ -186,18 +175,27 @@ class LeadFlags:
 
 def _aware(moment: datetime, what: str) -> datetime:
     if moment.tzinfo is None or moment.utcoffset() is None:
-        raise LeadInputInvalid(f"{what}必须带时区", extra={"field": what})
+        raise LeadInputInvalid(
+            f"{what}必须带时区", detail_en=f"{what} must carry its time zone", extra={"field": what}
+        )
     return moment
 
 
-def _local_day(moment: datetime) -> date:
-    return moment.astimezone(SHANGHAI).date()
+# The actions and times named in the Chinese details, in the English ones.
+_ACTIONS_EN = {"移送": "transferred", "答复": "answered", "退回重办": "returned for rework", "办结": "closed"}
+_TIMES_EN = {
+    "移送时间": "The transfer time",
+    "答复时间": "The answer time",
+    "退回时间": "The return time",
+    "办结时间": "The closing time",
+}
 
 
 def _require(lead: Lead, status: LeadStatus, action: str) -> None:
     if lead.status is not status:
         raise LeadError(
             f"线索{lead.lead_id}当前状态为“{lead.status.label}”，不能{action}",
+            detail_en=f"The lead {lead.lead_id} is {lead.status.value}: it cannot be {_ACTIONS_EN[action]}",
             code=f"LEAD_NOT_{status.value.upper()}",
             extra={"status": lead.status.value},
         )
@@ -205,7 +203,9 @@ def _require(lead: Lead, status: LeadStatus, action: str) -> None:
 
 def _not_before(earlier: datetime, later: datetime, what: str) -> None:
     if later < earlier:
-        raise LeadInputInvalid(f"{what}早于上一环节时间")
+        raise LeadInputInvalid(
+            f"{what}早于上一环节时间", detail_en=f"{_TIMES_EN[what]} is before the previous step"
+        )
 
 
 def receive(*, lead_id: str, unit_code: str, category: str, received_at: datetime, actor: str) -> Lead:
@@ -235,9 +235,9 @@ def transfer(
     _aware(transferred_at, "transferred_at")
     _require(lead, LeadStatus.RECEIVED, "移送")
     if not department.strip():
-        raise LeadInputInvalid("移送部门不能为空")
+        raise LeadInputInvalid("移送部门不能为空", detail_en="The department to transfer to is empty")
     _not_before(lead.received_at, transferred_at, "移送时间")
-    due = calendar.add_working_days(_local_day(transferred_at), config.answer_days(lead.category))
+    due = calendar.add_working_days(local_date(transferred_at), config.answer_days(lead.category))
     return replace(
         lead,
         status=LeadStatus.TRANSFERRED,
@@ -264,10 +264,10 @@ def answer(
     _aware(answered_at, "answered_at")
     _require(lead, LeadStatus.TRANSFERRED, "答复")
     if not text.strip():
-        raise LeadInputInvalid("答复内容不能为空")
+        raise LeadInputInvalid("答复内容不能为空", detail_en="The answer is empty")
     assert lead.transferred_at is not None and lead.answer_due_on is not None
     _not_before(lead.transferred_at, answered_at, "答复时间")
-    day = _local_day(answered_at)
+    day = local_date(answered_at)
     return replace(
         lead,
         status=LeadStatus.ANSWERED,
@@ -292,10 +292,10 @@ def return_for_rework(
     _aware(returned_at, "returned_at")
     _require(lead, LeadStatus.ANSWERED, "退回重办")
     if not reason.strip():
-        raise LeadInputInvalid("退回重办须说明理由")
+        raise LeadInputInvalid("退回重办须说明理由", detail_en="Returning a lead for rework needs a reason")
     assert lead.answered_at is not None
     _not_before(lead.answered_at, returned_at, "退回时间")
-    due = calendar.add_working_days(_local_day(returned_at), config.answer_days(lead.category))
+    due = calendar.add_working_days(local_date(returned_at), config.answer_days(lead.category))
     return replace(
         lead,
         status=LeadStatus.TRANSFERRED,

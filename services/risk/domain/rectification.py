@@ -19,17 +19,38 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime
 from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from services.common.errors import Conflict, Unprocessable
+from services.common.clock import local_date
 from services.common.workdays import WorkingDayCalendar
+from services.risk.errors import (
+    RectificationAlreadySubmitted,
+    RectificationClosed,
+    RectificationColourInvalid,
+    RectificationError,
+    RectificationMeasuresInvalid,
+    RectificationNotRequired,
+    RectificationNotSubmitted,
+    RectificationReasonRequired,
+    RectificationTimeInvalid,
+    RectificationWithdrawn,
+)
 
-# China has kept UTC+8 without daylight saving since 1991, so a fixed offset is exact for every date the
-# platform handles and needs no tz database in the container.
-SHANGHAI = timezone(timedelta(hours=8), "Asia/Shanghai")
+__all__ = [
+    "RectificationAlreadySubmitted",
+    "RectificationClosed",
+    "RectificationColourInvalid",
+    "RectificationError",
+    "RectificationMeasuresInvalid",
+    "RectificationNotRequired",
+    "RectificationNotSubmitted",
+    "RectificationReasonRequired",
+    "RectificationTimeInvalid",
+    "RectificationWithdrawn",
+]
 
 MAX_MEASURES_CHARS = 10_000
 
@@ -74,7 +95,9 @@ class RectificationConfig(BaseModel):
     def working_days_for(self, colour: str, lamp: bool) -> int:
         """The deadline of a warning: the strictest of its colour and its 亮灯 light."""
         if colour not in WARNING_COLOURS:
-            raise RectificationColourInvalid(f"未知的预警颜色：{colour}")
+            raise RectificationColourInvalid(
+                f"未知的预警颜色：{colour}", detail_en=f"Unknown warning colour: {colour}"
+            )
         by_colour = {
             "red": self.red_working_days,
             "yellow": self.yellow_working_days,
@@ -84,59 +107,11 @@ class RectificationConfig(BaseModel):
         if lamp:
             candidates.append(self.lamp_working_days)
         if not candidates:
-            raise RectificationNotRequired("该单位本季度未被预警或亮灯，无需整改")
+            raise RectificationNotRequired(
+                "该单位本季度未被预警或亮灯，无需整改",
+                detail_en="The unit was neither warned nor lit this quarter: no rectification is required",
+            )
         return min(candidates)
-
-
-class RectificationError(Conflict):
-    code = "RECTIFICATION_INVALID_TRANSITION"
-    title = "整改状态不允许该操作"
-    title_en = "The rectification's state does not allow this action"
-
-
-class RectificationAlreadySubmitted(RectificationError):
-    code = "RECTIFICATION_ALREADY_SUBMITTED"
-    title = "整改措施已报送，待监督机关审核"
-
-
-class RectificationNotSubmitted(RectificationError):
-    code = "RECTIFICATION_NOT_SUBMITTED"
-    title = "尚未报送整改措施，不能销号"
-
-
-class RectificationClosed(RectificationError):
-    code = "RECTIFICATION_CLOSED"
-    title = "整改已销号"
-
-
-class RectificationWithdrawn(RectificationError):
-    code = "RECTIFICATION_WITHDRAWN"
-    title = "预警已撤回"
-
-
-class RectificationNotRequired(Unprocessable):
-    code = "RECTIFICATION_NOT_REQUIRED"
-    title = "无需整改"
-
-
-class RectificationColourInvalid(Unprocessable):
-    code = "RECTIFICATION_COLOUR_INVALID"
-    title = "预警颜色无效"
-
-
-class RectificationMeasuresInvalid(Unprocessable):
-    code = "RECTIFICATION_MEASURES_INVALID"
-    title = "整改措施内容无效"
-
-
-class RectificationReasonRequired(Unprocessable):
-    code = "RECTIFICATION_REASON_REQUIRED"
-    title = "退回或撤回须说明理由"
-
-
-class RectificationTimeInvalid(Unprocessable):
-    code = "RECTIFICATION_TIME_INVALID"
-    title = "操作时间无效"
 
 
 @dataclass(frozen=True, slots=True)
@@ -172,18 +147,18 @@ class Rectification:
 
 def _aware(moment: datetime, what: str) -> datetime:
     if moment.tzinfo is None or moment.utcoffset() is None:
-        raise RectificationTimeInvalid(f"{what}必须带时区", extra={"field": what})
+        raise RectificationTimeInvalid(
+            f"{what}必须带时区", detail_en=f"{what} must carry its time zone", extra={"field": what}
+        )
     return moment
 
 
-def _local_day(moment: datetime) -> date:
-    return moment.astimezone(SHANGHAI).date()
-
-
 def _not_before_issue(r: Rectification, at: datetime) -> None:
-    if _local_day(at) < r.issued_on:
+    day = local_date(at)
+    if day < r.issued_on:
         raise RectificationTimeInvalid(
-            f"操作日期{_local_day(at).isoformat()}早于预警下发日期{r.issued_on.isoformat()}",
+            f"操作日期{day.isoformat()}早于预警下发日期{r.issued_on.isoformat()}",
+            detail_en=f"The action's day {day.isoformat()} is before the warning's day {r.issued_on.isoformat()}",
         )
 
 
@@ -201,7 +176,7 @@ def issue(
 ) -> Rectification:
     """Open a rectification for a warning; the deadline is N working days after the issue date."""
     _aware(issued_at, "issued_at")
-    issued_on = _local_day(issued_at)
+    issued_on = local_date(issued_at)
     days = config.working_days_for(colour, lamp)
     deadline = calendar.add_working_days(issued_on, days)
     return Rectification(
@@ -221,16 +196,36 @@ def issue(
     )
 
 
+# The actions named in the Chinese details, in the English ones.
+_ACTIONS_EN = {
+    "报送整改措施": "submit measures",
+    "销号": "close it",
+    "退回重新整改": "send it back",
+    "撤回": "withdraw it",
+}
+
+
 def _refuse_unless(r: Rectification, allowed: frozenset[RectificationStatus], action: str) -> None:
     if r.status in allowed:
         return
+    en = _ACTIONS_EN[action]
     if r.status is RectificationStatus.WITHDRAWN:
-        raise RectificationWithdrawn(f"预警已撤回，不能{action}")
+        raise RectificationWithdrawn(
+            f"预警已撤回，不能{action}", detail_en=f"The warning was withdrawn: cannot {en}"
+        )
     if r.status is RectificationStatus.CLOSED:
-        raise RectificationClosed(f"整改已销号，不能{action}")
+        raise RectificationClosed(
+            f"整改已销号，不能{action}", detail_en=f"The rectification is closed: cannot {en}"
+        )
     if r.status is RectificationStatus.SUBMITTED:
-        raise RectificationAlreadySubmitted(f"整改措施已报送，待审核，不能{action}")
-    raise RectificationNotSubmitted(f"当前状态为“{r.status.label}”，不能{action}")
+        raise RectificationAlreadySubmitted(
+            f"整改措施已报送，待审核，不能{action}",
+            detail_en=f"The measures were submitted and await review: cannot {en}",
+        )
+    raise RectificationNotSubmitted(
+        f"当前状态为“{r.status.label}”，不能{action}",
+        detail_en=f"The rectification is {r.status.value}: cannot {en}",
+    )
 
 
 def submit(r: Rectification, *, measures: str, submitted_at: datetime, actor: str) -> Rectification:
@@ -239,11 +234,14 @@ def submit(r: Rectification, *, measures: str, submitted_at: datetime, actor: st
     _refuse_unless(r, OPEN_STATUSES, "报送整改措施")
     text = measures.strip()
     if not text:
-        raise RectificationMeasuresInvalid("整改措施不能为空")
+        raise RectificationMeasuresInvalid("整改措施不能为空", detail_en="The measures are empty")
     if len(text) > MAX_MEASURES_CHARS:
-        raise RectificationMeasuresInvalid(f"整改措施不得超过{MAX_MEASURES_CHARS}字")
+        raise RectificationMeasuresInvalid(
+            f"整改措施不得超过{MAX_MEASURES_CHARS}字",
+            detail_en=f"The measures may have at most {MAX_MEASURES_CHARS} characters",
+        )
     _not_before_issue(r, submitted_at)
-    late = _local_day(submitted_at) > r.deadline
+    late = local_date(submitted_at) > r.deadline
     note = "逾期报送" if late else "按期报送"
     return replace(
         r,
@@ -284,9 +282,11 @@ def reopen(
     _refuse_unless(r, frozenset({RectificationStatus.SUBMITTED, RectificationStatus.CLOSED}), "退回重新整改")
     text = reason.strip()
     if not text:
-        raise RectificationReasonRequired("退回重新整改须说明理由")
+        raise RectificationReasonRequired(
+            "退回重新整改须说明理由", detail_en="Sending the measures back needs a reason"
+        )
     _not_before_issue(r, reopened_at)
-    deadline = calendar.add_working_days(_local_day(reopened_at), config.reopen_working_days)
+    deadline = calendar.add_working_days(local_date(reopened_at), config.reopen_working_days)
     return replace(
         r,
         status=RectificationStatus.REOPENED,
@@ -315,7 +315,9 @@ def withdraw(r: Rectification, *, reason: str, withdrawn_at: datetime, actor: st
     )
     text = reason.strip()
     if not text:
-        raise RectificationReasonRequired("撤回预警须说明理由")
+        raise RectificationReasonRequired(
+            "撤回预警须说明理由", detail_en="Withdrawing a warning needs a reason"
+        )
     return replace(
         r,
         status=RectificationStatus.WITHDRAWN,

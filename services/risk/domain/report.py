@@ -31,8 +31,23 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from services.common.errors import BadRequest, Unprocessable
+from services.common.messages import validation_message
 from services.risk.domain import classes, leads, rectification
+from services.risk.errors import (
+    FiguresInvalid,
+    QuarterInFuture,
+    QuarterInvalid,
+    RiskConfigInvalid,
+    RiskConfigNotInEffect,
+)
+
+__all__ = [
+    "FiguresInvalid",
+    "QuarterInFuture",
+    "QuarterInvalid",
+    "RiskConfigInvalid",
+    "RiskConfigNotInEffect",
+]
 
 # --------------------------------------------------------------------------------------------------- quarter
 
@@ -40,36 +55,6 @@ _QUARTER_RE = re.compile(r"^(\d{4})[Qq]([1-4])$")
 _QUARTER_NAMES = {1: "一", 2: "二", 3: "三", 4: "四"}
 MIN_YEAR = 1990
 MAX_YEAR = 9998
-
-
-class QuarterInvalid(BadRequest):
-    code = "RISK_QUARTER_INVALID"
-    title = "季度格式无效"
-    title_en = "Invalid quarter"
-
-
-class QuarterInFuture(Unprocessable):
-    code = "RISK_QUARTER_IN_FUTURE"
-    title = "季度尚未开始"
-    title_en = "The quarter has not started yet"
-
-
-class FiguresInvalid(Unprocessable):
-    code = "RISK_FIGURES_INVALID"
-    title = "统计数据无效"
-    title_en = "Invalid figures"
-
-
-class RiskConfigInvalid(Unprocessable):
-    code = "RISK_CONFIG_INVALID"
-    title = "风险预警配置无效"
-    title_en = "Invalid risk configuration"
-
-
-class RiskConfigNotInEffect(Unprocessable):
-    code = "RISK_CONFIG_NOT_IN_EFFECT"
-    title = "该日期没有生效的风险预警配置"
-    title_en = "No risk configuration is in effect on that date"
 
 
 @dataclass(frozen=True, slots=True, order=True)
@@ -81,16 +66,25 @@ class Quarter:
 
     def __post_init__(self) -> None:
         if not (MIN_YEAR - 1 <= self.year <= MAX_YEAR + 1 and 1 <= self.number <= 4):
-            raise QuarterInvalid(f"季度{self.year}Q{self.number}无效")
+            raise QuarterInvalid(
+                f"季度{self.year}Q{self.number}无效",
+                detail_en=f"The quarter {self.year}Q{self.number} is not valid",
+            )
 
     @classmethod
     def parse(cls, text: str) -> Quarter:
         match = _QUARTER_RE.match(text.strip())
         if match is None:
-            raise QuarterInvalid(f"季度“{text}”格式应为“2026Q3”")
+            raise QuarterInvalid(
+                f"季度“{text}”格式应为“2026Q3”",
+                detail_en=f"The quarter “{text}” should be written like “2026Q3”",
+            )
         year = int(match.group(1))
         if not MIN_YEAR <= year <= MAX_YEAR:
-            raise QuarterInvalid(f"季度年份{year}超出范围（{MIN_YEAR}—{MAX_YEAR}）")
+            raise QuarterInvalid(
+                f"季度年份{year}超出范围（{MIN_YEAR}—{MAX_YEAR}）",
+                detail_en=f"The quarter's year {year} is outside {MIN_YEAR}–{MAX_YEAR}",
+            )
         return cls(year, int(match.group(2)))
 
     @classmethod
@@ -130,6 +124,7 @@ class Quarter:
         if self.first_day > today:
             raise QuarterInFuture(
                 f"{self.label}尚未开始（今天是{today.isoformat()}），不能生成报告",
+                detail_en=f"{self} has not started (today is {today.isoformat()}): there is no report yet",
                 extra={"quarter": str(self), "today": today.isoformat()},
             )
         return self
@@ -155,7 +150,11 @@ class Figures:
         for f in fields(self):
             value = getattr(self, f.name)
             if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-                raise FiguresInvalid(f"统计数{f.name}={value!r}无效，应为非负整数", extra={"field": f.name})
+                raise FiguresInvalid(
+                    f"统计数{f.name}={value!r}无效，应为非负整数",
+                    detail_en=f"The count {f.name}={value!r} is invalid: it must be a non-negative integer",
+                    extra={"field": f.name},
+                )
 
     @property
     def corrections(self) -> int:
@@ -171,6 +170,13 @@ class Figures:
 
 
 ZERO = Figures()
+
+# Ratings at or below this many stars count as poor (docs/risk-model.md §2).
+LOW_RATING_MAX_STARS = 2
+# Domain of a process indicator whose event names no domain (扫码入企 refusals, ratings, visits).
+INSPECTION_DOMAIN = "行政检查"
+# Domain of a decision or signal whose domain is not known.
+UNKNOWN_DOMAIN = "未分领域"
 
 # The process indicators, each with its Chinese name and counting word, in report order.
 INDICATORS: tuple[tuple[str, str, str], ...] = (
@@ -202,7 +208,7 @@ class IndicatorThreshold(BaseModel):
     @model_validator(mode="after")
     def _ordered(self) -> IndicatorThreshold:
         if self.yellow is not None and self.red is not None and self.yellow > self.red:
-            raise ValueError("yellow threshold must not exceed red threshold")
+            raise ValueError("黄色阈值 yellow 不得大于红色阈值 red")
         return self
 
 
@@ -230,16 +236,16 @@ class ReportThresholds(BaseModel):
     @model_validator(mode="after")
     def _consistent(self) -> ReportThresholds:
         if self.yellow_rate_multiple_pct > self.red_rate_multiple_pct:
-            raise ValueError("yellow_rate_multiple_pct must not exceed red_rate_multiple_pct")
+            raise ValueError("黄色倍数 yellow_rate_multiple_pct 不得大于红色倍数 red_rate_multiple_pct")
         for low, high in (
             (self.yellow_corrections, self.red_corrections),
             (self.yellow_complaints, self.red_complaints),
         ):
             if low is not None and high is not None and low > high:
-                raise ValueError("a yellow threshold must not exceed its red threshold")
+                raise ValueError("黄色阈值不得大于对应的红色阈值（yellow_corrections、yellow_complaints）")
         unknown = set(self.indicators) - {name for name, _, _ in INDICATORS}
         if unknown:
-            raise ValueError(f"unknown indicators: {sorted(unknown)}")
+            raise ValueError(f"未知的过程指标：{'、'.join(sorted(unknown))}")
         return self
 
 
@@ -270,15 +276,18 @@ class RiskConfigSet(BaseModel):
         names = [v.version for v in self.versions]
         starts = [v.effective_from for v in self.versions]
         if len(set(names)) != len(names):
-            raise ValueError("version names must be unique")
+            raise ValueError("版本号 version 不得重复")
         if len(set(starts)) != len(starts):
-            raise ValueError("two versions cannot take effect on the same day")
+            raise ValueError("两个版本不得在同一天生效（effective_from 重复）")
         return self
 
     def in_effect(self, on: date) -> RiskConfig:
         candidates = [v for v in self.versions if v.effective_from <= on]
         if not candidates:
-            raise RiskConfigNotInEffect(f"{on.isoformat()}没有生效的风险预警配置")
+            raise RiskConfigNotInEffect(
+                f"{on.isoformat()}没有生效的风险预警配置",
+                detail_en=f"No risk configuration is in effect on {on.isoformat()}",
+            )
         return max(candidates, key=lambda v: v.effective_from)
 
     def for_quarter(self, quarter: Quarter) -> RiskConfig:
@@ -287,12 +296,18 @@ class RiskConfigSet(BaseModel):
 
 
 def load_config(document: Mapping[str, Any]) -> RiskConfigSet:
-    """Validate a parsed risk_config.json; errors become RISK_CONFIG_INVALID with the field paths."""
+    """Validate a parsed risk_config.json; errors become RISK_CONFIG_INVALID with the field paths and a
+    Chinese message per field (services.common.messages, as for every request)."""
     try:
         return RiskConfigSet.model_validate(document)
     except ValidationError as exc:
-        errors = [{"field": ".".join(str(p) for p in e["loc"]), "message": e["msg"]} for e in exc.errors()]
-        raise RiskConfigInvalid("风险预警配置校验失败", errors=errors) from None
+        errors = [
+            {"field": ".".join(str(p) for p in e["loc"]), "message": validation_message(e)}
+            for e in exc.errors()
+        ]
+        raise RiskConfigInvalid(
+            "风险预警配置校验失败", detail_en="The risk configuration does not validate", errors=errors
+        ) from None
 
 
 # --------------------------------------------------------------------------------------------------- results
@@ -602,6 +617,7 @@ def _index(rows: Iterable[UnitDomainCounts], what: str) -> dict[tuple[str, str],
         if key in out:
             raise FiguresInvalid(
                 f"{what}统计数据中单位{row.unit_code}、领域{row.domain}重复出现",
+                detail_en=f"The figures of {what} list unit {row.unit_code}, domain {row.domain} twice",
                 code="RISK_FIGURES_DUPLICATE",
                 extra={"unit_code": row.unit_code, "domain": row.domain},
             )

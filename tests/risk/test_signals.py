@@ -4,6 +4,7 @@ the enterprise at once and emit risk.enterprise.classified only for a change of 
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import json
 import uuid
 from datetime import UTC, date, datetime, timedelta
@@ -17,8 +18,11 @@ from services.common.contracts import credit, inspection, penalty
 from services.common.contracts.risk import EnterpriseClassified
 from services.common.db import transaction
 from services.common.inbox import parse
-from tests.risk.helpers import SUPERVISOR, TODAY, apply, decision, make_uscc, pin, refusal
-from tests.support.stack import Running, auth, client
+from tests.risk.helpers import SUPERVISOR, TODAY, apply, make_uscc, of_unit, pin
+from tests.support import personas
+from tests.support.contracts import decision_issued, entry_refused
+from tests.support.outbox import envelopes
+from tests.support.stack import Running, client
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
 
@@ -27,21 +31,8 @@ UNIT = "SJ-210102"
 
 async def classified(risk: Running, uscc: str) -> list[EnterpriseClassified]:
     """The risk.enterprise.classified events in the outbox for ``uscc``, oldest first, parsed as a consumer would."""
-    async with transaction(risk.runtime.factory) as s:
-        rows = (
-            (
-                await s.execute(
-                    sa.text(
-                        "SELECT envelope FROM outbox WHERE type = 'risk.enterprise.classified' AND subject = :u ORDER BY seq"
-                    ),
-                    {"u": uscc},
-                )
-            )
-            .scalars()
-            .all()
-        )
     out = []
-    for envelope in rows:
+    for envelope in await envelopes(risk.runtime.factory, EnterpriseClassified.TYPE, uscc=uscc):
         env, event = parse(json.dumps(envelope).encode())
         assert env.source == "risk" and env.subject == uscc and env.type == EnterpriseClassified.TYPE
         assert isinstance(event, EnterpriseClassified)
@@ -65,7 +56,17 @@ class TestPenaltyDecisions:
     async def test_decision_classifies_and_revocation_declassifies(self, risk: Running) -> None:
         uscc, case = make_uscc(1), uuid.uuid4()
         today = clock.today()
-        await apply(risk, decision(UNIT, "食品安全", today, uscc=uscc, case_id=case, revision=1))
+        await apply(
+            risk,
+            decision_issued(
+                **of_unit(UNIT),
+                domain="食品安全",
+                decided_on=today,
+                party_uscc=uscc,
+                case_id=case,
+                revision=1,
+            ),
+        )
         # a fresh 一般 penalty: 20 x (1095 - 0) // 1095 = 20 points -> B (B from 20)
         body = (await enterprise(risk, uscc)).json()
         assert (body["risk_class"], body["score"]) == ("B", 20)
@@ -113,7 +114,18 @@ class TestPenaltyDecisions:
                 revision=3,
             ),
         )
-        await apply(risk, decision(UNIT, "食品安全", today, uscc=uscc, case_id=case, tier="从重", revision=2))
+        await apply(
+            risk,
+            decision_issued(
+                **of_unit(UNIT),
+                domain="食品安全",
+                decided_on=today,
+                party_uscc=uscc,
+                case_id=case,
+                tier="从重",
+                revision=2,
+            ),
+        )
         row = await case_row(risk, case)
         assert (row.status, row.revision, row.issued_revision, row.tier) == ("revoked", 3, 2, "aggravated")
         assert (await enterprise(risk, uscc)).json()["risk_class"] == "A"  # no points from a revoked decision
@@ -121,7 +133,14 @@ class TestPenaltyDecisions:
 
     async def test_same_decision_twice_changes_nothing(self, risk: Running) -> None:
         uscc, case = make_uscc(3), uuid.uuid4()
-        event = decision(UNIT, "食品安全", clock.today(), uscc=uscc, case_id=case, tier="从重")
+        event = decision_issued(
+            **of_unit(UNIT),
+            domain="食品安全",
+            decided_on=clock.today(),
+            party_uscc=uscc,
+            case_id=case,
+            tier="从重",
+        )
         await apply(risk, event)
         await apply(risk, event)
         # 从重 40 points -> C (C from 40)
@@ -130,9 +149,29 @@ class TestPenaltyDecisions:
     async def test_older_issue_does_not_overwrite_newer(self, risk: Running) -> None:
         case = uuid.uuid4()
         today = clock.today()
-        await apply(risk, decision(UNIT, "食品安全", today, case_id=case, tier="从重", revision=5))
         await apply(
-            risk, decision(UNIT, "食品安全", today - timedelta(days=3), case_id=case, tier="从轻", revision=4)
+            risk,
+            decision_issued(
+                **of_unit(UNIT),
+                domain="食品安全",
+                decided_on=today,
+                case_id=case,
+                tier="从重",
+                revision=5,
+                party_uscc=None,
+            ),
+        )
+        await apply(
+            risk,
+            decision_issued(
+                **of_unit(UNIT),
+                domain="食品安全",
+                decided_on=today - timedelta(days=3),
+                case_id=case,
+                tier="从轻",
+                revision=4,
+                party_uscc=None,
+            ),
         )
         row = await case_row(risk, case)
         assert (row.tier, row.decided_on, row.revision) == ("aggravated", today, 5)
@@ -239,13 +278,13 @@ class TestEnterpriseEndpoint:
 
     async def test_enterprise_sees_only_itself(self, risk: Running) -> None:
         mine, theirs = make_uscc(10), make_uscc(1)
-        assert (await enterprise(risk, mine, auth("enterprise", "e", uscc=mine))).status_code == 200
-        assert (await enterprise(risk, theirs, auth("enterprise", "e", uscc=mine))).status_code == 404
+        assert (await enterprise(risk, mine, personas.enterprise(mine, sub="e"))).status_code == 200
+        assert (await enterprise(risk, theirs, personas.enterprise(mine, sub="e"))).status_code == 404
 
     async def test_district_supervisor(self, risk: Running) -> None:
         uscc = make_uscc(10)  # registered in 210104
-        assert (await enterprise(risk, uscc, auth("supervisor", "s", scope="210104"))).status_code == 200
-        assert (await enterprise(risk, uscc, auth("supervisor", "s", scope="210102"))).status_code == 404
+        assert (await enterprise(risk, uscc, personas.supervisor("210104", sub="s"))).status_code == 200
+        assert (await enterprise(risk, uscc, personas.supervisor("210102", sub="s"))).status_code == 404
 
     async def test_list_by_class(self, risk: Running) -> None:
         async with client(risk.url, headers=SUPERVISOR) as http:
@@ -309,9 +348,20 @@ class TestUnitSignals:
             detected_on=date(2026, 8, 16),
         )
         await apply(risk, missed, opened, missed)  # the miss arrives before the case: domain resolved later
-        await apply(risk, *(refusal(unit, at + timedelta(minutes=i)) for i in range(3)))
-        await apply(risk, decision(unit, "安全生产", date(2026, 8, 21), outside_tier=True))
-        nobody = refusal(unit, at).model_copy(update={"department_code": None})
+        await apply(
+            risk, *(entry_refused(**of_unit(unit), refused_at=at + timedelta(minutes=i)) for i in range(3))
+        )
+        await apply(
+            risk,
+            decision_issued(
+                **of_unit(unit),
+                domain="安全生产",
+                decided_on=date(2026, 8, 21),
+                outside_tier=True,
+                party_uscc=None,
+            ),
+        )
+        nobody = entry_refused(**of_unit(unit), refused_at=at).model_copy(update={"department_code": None})
         await apply(risk, nobody)  # cannot be attributed: ignored
         async with client(risk.url, headers=SUPERVISOR) as http:
             rep = (await http.get("/api/v1/risk/reports/2026Q3")).json()
@@ -343,7 +393,7 @@ class TestReclassification:
             denied = await http.post(
                 "/api/v1/risk/enterprises/reclassify",
                 json={},
-                headers=auth("supervisor", "s", scope="210104"),
+                headers=personas.supervisor("210104", sub="s"),
             )
         assert run["status"] == "done", run
         # make_uscc 1, 2, 3 (decisions) and 10 (registered); a rating names an enterprise but does not score
@@ -354,18 +404,18 @@ class TestReclassification:
         from services.risk import jobs
 
         settings = risk.settings.model_copy(update={"daily_job_enabled": True, "daily_job_hour": 0})
-        config = risk.app.state.risk_config
-        assert await jobs.run_daily(risk.runtime.factory, settings, config) is True
-        assert await jobs.run_daily(risk.runtime.factory, settings, config) is False
+        context = dataclasses.replace(risk.runtime.context, settings=settings)
+        assert await jobs.run_daily(risk.runtime.factory, context) is True
+        assert await jobs.run_daily(risk.runtime.factory, context) is False
 
     async def test_decay_changes_classes_on_a_later_day(self, risk: Running) -> None:
         # make_uscc(3): one fresh 从重 penalty (40 -> C). 600 days later: 40 x (1095 - 600) // 1095 = 18 -> A.
-        from services.risk import service
+        from services.risk.use_cases import classes
 
         pin(TODAY + timedelta(days=600))
         try:
             async with transaction(risk.runtime.factory) as s:
-                counts = await service.classify_enterprises(s, config=risk.app.state.risk_config)
+                counts = await classes.classify_enterprises(s, config=risk.runtime.context.config)
         finally:
             pin()
         assert counts.emitted >= 1

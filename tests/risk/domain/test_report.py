@@ -14,8 +14,8 @@ from services.risk.domain import report
 from services.risk.domain.report import Colour, Figures, Quarter, UnitDomainCounts
 
 # The default configuration shipped with the service (packaged: the image has no data/ directory).
-SAMPLE = Path(__file__).resolve().parents[2] / "services" / "risk" / "risk_config.json"
-DATA_COPY = Path(__file__).resolve().parents[2] / "data" / "sample" / "risk_config.json"
+SAMPLE = Path(__file__).resolve().parents[3] / "services" / "risk" / "risk_config.json"
+DATA_COPY = Path(__file__).resolve().parents[3] / "data" / "sample" / "risk_config.json"
 
 THRESHOLDS = report.ReportThresholds(
     min_decisions=20,
@@ -432,6 +432,40 @@ class TestConfig:
         with pytest.raises(DomainError) as err:
             report.load_config(doc)
         assert err.value.code == "RISK_CONFIG_INVALID"
+
+
+class TestConfigMessages:
+    """RISK_CONFIG_INVALID says per field what is wrong in Chinese, as every request's 422 does
+    (services.common.messages), and in English in its detail (issue #12, item 9)."""
+
+    def _errors(self, doc: dict[str, object]) -> tuple[DomainError, dict[str, str]]:
+        with pytest.raises(DomainError) as err:
+            report.load_config(doc)
+        return err.value, {e["field"]: e["message"] for e in err.value.errors}
+
+    def test_a_bound_is_named_in_chinese(self) -> None:
+        doc = json.loads(SAMPLE.read_text(encoding="utf-8"))
+        doc["versions"][0]["report"]["min_decisions"] = 0  # the field says ge=1
+        error, messages = self._errors(doc)
+        # pydantic also reports the tuple of versions as short of its one valid item
+        assert messages == {"versions.0.report.min_decisions": "应不小于 1", "versions": "至少 1 项"}
+        assert error.detail == "风险预警配置校验失败"
+        assert error.detail_en == "The risk configuration does not validate"
+
+    def test_a_rule_across_fields_is_explained_in_chinese(self) -> None:
+        doc = json.loads(SAMPLE.read_text(encoding="utf-8"))
+        doc["versions"][0]["report"]["yellow_rate_multiple_pct"] = 300  # above red's 200
+        _, messages = self._errors(doc)
+        assert messages == {
+            "versions.0.report": "黄色倍数 yellow_rate_multiple_pct 不得大于红色倍数 red_rate_multiple_pct",
+            "versions": "至少 1 项",
+        }
+
+    def test_an_unknown_field(self) -> None:
+        doc = json.loads(SAMPLE.read_text(encoding="utf-8"))
+        doc["versions"][0]["report"]["red_colour"] = 1
+        _, messages = self._errors(doc)
+        assert messages == {"versions.0.report.red_colour": "不允许的字段", "versions": "至少 1 项"}
 
 
 def test_the_data_copy_of_the_config_is_the_shipped_one() -> None:

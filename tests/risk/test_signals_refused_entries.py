@@ -13,15 +13,15 @@ import pytest
 
 from services.common import clock
 from services.common.contracts import inspection
-from services.risk.domain import refusals
-from tests.risk.helpers import SUPERVISOR, apply, refusal
+from tests.risk.helpers import SUPERVISOR, apply, of_unit
+from tests.support.contracts import entry_refused
 from tests.support.stack import Running, client
 
 AT = datetime(2026, 8, 12, 10, tzinfo=clock.CHINA)
 
 
 def refused_as(unit: str, code: str, **fields: object) -> inspection.EntryRefused:
-    return refusal(unit, AT).model_copy(update={"code": code, "refusal_id": uuid.uuid4(), **fields})
+    return entry_refused(**of_unit(unit), refused_at=AT, code=code, **fields)
 
 
 async def refused_entries(risk: Running, unit: str) -> int:
@@ -30,29 +30,6 @@ async def refused_entries(risk: Running, unit: str) -> int:
     assert r.status_code == 200, r.text
     units = {u["unit_code"]: u for u in r.json()["units"]}
     return int(units[unit]["figures"]["refused_entries"]) if unit in units else 0
-
-
-class TestRule:
-    def test_the_producers_judgement_wins(self) -> None:
-        assert refusals.counts_against_unit("CODE_USED", True) is True
-        assert refusals.counts_against_unit("TOO_FEW_OFFICERS", False) is False
-
-    @pytest.mark.parametrize(
-        ("code", "counts"),
-        [
-            ("CODE_USED", False),
-            ("CODE_INVALID", False),
-            ("ENTERPRISE_CODE_INVALID", False),
-            ("ENTERPRISE_CODE_REVOKED", False),
-            ("CODE_WRONG_ENTERPRISE", True),
-            ("CODE_EXPIRED", True),
-            ("TOO_FEW_OFFICERS", True),
-            ("CERT_SUSPENDED", True),
-            ("FREQUENCY_CAP_REACHED", True),
-        ],
-    )
-    def test_events_without_the_field_are_judged_by_code(self, code: str, counts: bool) -> None:
-        assert refusals.counts_against_unit(code, None) is counts
 
 
 @pytest.mark.asyncio(loop_scope="session")

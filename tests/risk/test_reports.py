@@ -15,12 +15,25 @@ from datetime import date, timedelta
 from typing import Any
 
 import pytest
-import sqlalchemy as sa
 
-from services.common.db import transaction
 from services.common.inbox import parse
-from tests.risk.helpers import ADMIN, COURT, HOTLINE, RECON, SUPERVISOR, TODAY, apply, decision, officer, pin
-from tests.support.stack import Running, auth, client
+from tests.risk.helpers import (
+    ADMIN,
+    COURT,
+    HOTLINE,
+    RECON,
+    SUPERVISOR,
+    TODAY,
+    apply,
+    of_unit,
+    pin,
+    unit_officer,
+)
+from tests.support import personas
+from tests.support.contracts import decision_issued
+from tests.support.http import problem
+from tests.support.outbox import envelopes
+from tests.support.stack import Running, client
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
 
@@ -84,12 +97,25 @@ async def city(risk: Running) -> AsyncIterator[Running]:
     and a complaint dated in 2026Q2.
     """
     day = date(2026, 8, 3)
-    events = [decision(A, "食品安全", day) for _ in range(150)]
-    events += [decision(A, "广告", day) for _ in range(50)]
-    events += [decision(B, "大气污染", day) for _ in range(50)]
-    events += [decision(C, "市容环卫", day) for _ in range(30)]
-    events += [decision(D, "安全生产", day) for _ in range(10)]
-    events += [decision(A, "食品安全", date(2026, 6, 30)) for _ in range(40)]  # 2026Q2
+    events = [
+        decision_issued(**of_unit(A), domain="食品安全", decided_on=day, party_uscc=None) for _ in range(150)
+    ]
+    events += [
+        decision_issued(**of_unit(A), domain="广告", decided_on=day, party_uscc=None) for _ in range(50)
+    ]
+    events += [
+        decision_issued(**of_unit(B), domain="大气污染", decided_on=day, party_uscc=None) for _ in range(50)
+    ]
+    events += [
+        decision_issued(**of_unit(C), domain="市容环卫", decided_on=day, party_uscc=None) for _ in range(30)
+    ]
+    events += [
+        decision_issued(**of_unit(D), domain="安全生产", decided_on=day, party_uscc=None) for _ in range(10)
+    ]
+    events += [
+        decision_issued(**of_unit(A), domain="食品安全", decided_on=date(2026, 6, 30), party_uscc=None)
+        for _ in range(40)
+    ]  # 2026Q2
     await apply(risk, *events)
     recons = [recon(i, B, "大气污染") for i in range(1, 4)]
     recons += [recon(i, C, "市容环卫", "changed") for i in range(4, 6)]
@@ -191,7 +217,7 @@ class TestHandWorkedReport:
         }
 
     async def test_district_supervisor_sees_only_the_district(self, city: Running) -> None:
-        rep = await report(city, headers=auth("supervisor", "sup-104", scope="210104"))
+        rep = await report(city, headers=personas.supervisor("210104", sub="sup-104"))
         assert [u["unit_code"] for u in rep["units"]] == [C]
         assert {c["unit_code"] for c in rep["cells"]} == {C}
         assert rep["city"]["figures"]["decisions"] == 290  # the city rate is still the city's
@@ -223,14 +249,22 @@ class TestHandWorkedReport:
 
     async def test_drill_down_scope(self, city: Running) -> None:
         async with client(city.url) as http:
-            own = await http.get(f"/api/v1/risk/units/{C}/quarters/{Q}", headers=officer(C))
-            other = await http.get(f"/api/v1/risk/units/{B}/quarters/{Q}", headers=officer(C))
+            own = await http.get(f"/api/v1/risk/units/{C}/quarters/{Q}", headers=unit_officer(C))
+            other = await http.get(f"/api/v1/risk/units/{B}/quarters/{Q}", headers=unit_officer(C))
             district = await http.get(
-                f"/api/v1/risk/units/{B}/quarters/{Q}", headers=auth("supervisor", "s", scope="210104")
+                f"/api/v1/risk/units/{B}/quarters/{Q}", headers=personas.supervisor("210104", sub="s")
             )
             unknown = await http.get(f"/api/v1/risk/units/XX-999999/quarters/{Q}", headers=SUPERVISOR)
         assert own.status_code == 200
         assert (other.status_code, district.status_code, unknown.status_code) == (404, 404, 404)
+
+    async def test_a_malformed_unit_code_is_refused_before_any_lookup(self, city: Running) -> None:
+        # the unit's path segment keeps its shape (letters, digits, . _ -; at most 64): 422, not 404
+        async with client(city.url, headers=SUPERVISOR) as http:
+            spaced = await http.get(f"/api/v1/risk/units/SJ%20210102/quarters/{Q}")
+            long = await http.get(f"/api/v1/risk/units/{'S' * 65}/quarters/{Q}")
+        problem(spaced, 422, "VALIDATION_FAILED")
+        problem(long, 422, "VALIDATION_FAILED")
 
     async def test_heat_table_and_csv(self, city: Running) -> None:
         async with client(city.url, headers=SUPERVISOR) as http:
@@ -266,12 +300,7 @@ class TestPublication:
             (A, "none", True),
         }
         assert one["warnings"] == two["warnings"]
-        async with transaction(city.runtime.factory) as s:
-            rows = (
-                (await s.execute(sa.text("SELECT envelope FROM outbox WHERE type = 'risk.warning.issued'")))
-                .scalars()
-                .all()
-            )
+        rows = await envelopes(city.runtime.factory, "risk.warning.issued")
         assert len(rows) == 5  # nothing new the second time
         parsed = [parse(json.dumps(env).encode())[1] for env in rows]
         red_c = next(e for e in parsed if e.unit_code == C)  # type: ignore[attr-defined]
@@ -320,16 +349,21 @@ class TestRectification:
     async def test_unit_reads_only_its_own(self, city: Running) -> None:
         wid_c = await self.warning_of(city, C)
         async with client(city.url) as http:
-            mine = await http.get(f"/api/v1/risk/rectifications/{wid_c}", headers=officer(C))
-            theirs = await http.get(f"/api/v1/risk/rectifications/{wid_c}", headers=officer(B))
-            listed = (await http.get("/api/v1/risk/rectifications", headers=officer(B))).json()
+            mine = await http.get(f"/api/v1/risk/rectifications/{wid_c}", headers=unit_officer(C))
+            theirs = await http.get(f"/api/v1/risk/rectifications/{wid_c}", headers=unit_officer(B))
+            listed = (await http.get("/api/v1/risk/rectifications", headers=unit_officer(B))).json()
             submit = await http.post(
-                f"/api/v1/risk/rectifications/{wid_c}/submit", json={"measures": "冒充"}, headers=officer(B)
+                f"/api/v1/risk/rectifications/{wid_c}/submit",
+                json={"measures": "冒充"},
+                headers=unit_officer(B),
             )
             far = await http.get(
-                f"/api/v1/risk/rectifications/{wid_c}", headers=auth("supervisor", "s", scope="210102")
+                f"/api/v1/risk/rectifications/{wid_c}", headers=personas.supervisor("210102", sub="s")
             )
-            ent = await http.get(f"/api/v1/risk/rectifications/{wid_c}", headers=auth("enterprise", "e"))
+            ent = await http.get(
+                f"/api/v1/risk/rectifications/{wid_c}",
+                headers=personas.enterprise("91210102MA0P5QXX4Q", sub="e"),
+            )
         assert mine.status_code == 200 and mine.json()["status"] == "pending"
         assert (theirs.status_code, submit.status_code, far.status_code) == (404, 404, 404)
         assert ent.status_code == 403
@@ -343,10 +377,10 @@ class TestRectification:
             r = await http.post(
                 f"/api/v1/risk/rectifications/{wid}/submit",
                 json={"measures": "重新培训程序规定"},
-                headers=officer(C),
+                headers=unit_officer(C),
             )
             assert r.status_code == 200 and r.json()["status"] == "submitted", r.text
-            r = await http.post(f"/api/v1/risk/rectifications/{wid}/close", json={}, headers=officer(C))
+            r = await http.post(f"/api/v1/risk/rectifications/{wid}/close", json={}, headers=unit_officer(C))
             assert r.status_code == 403  # a unit cannot close its own rectification
             r = await http.post(
                 f"/api/v1/risk/rectifications/{wid}/reopen", json={"reason": "措施不具体"}, headers=SUPERVISOR
@@ -355,7 +389,7 @@ class TestRectification:
             r = await http.post(
                 f"/api/v1/risk/rectifications/{wid}/submit",
                 json={"measures": "逐案复查并建立审核清单"},
-                headers=officer(C),
+                headers=unit_officer(C),
             )
             assert r.json()["status"] == "submitted"
             r = await http.post(
@@ -370,7 +404,9 @@ class TestRectification:
                 "closed",
             ]
             r = await http.post(
-                f"/api/v1/risk/rectifications/{wid}/submit", json={"measures": "再次"}, headers=officer(C)
+                f"/api/v1/risk/rectifications/{wid}/submit",
+                json={"measures": "再次"},
+                headers=unit_officer(C),
             )
             assert r.status_code == 409 and r.json()["code"] == "RECTIFICATION_CLOSED"
 

@@ -1,28 +1,43 @@
-"""Every query of bulk intake uploads (the upload, its body in pieces, the report of rejected lines)."""
+"""Bulk intake uploads: the upload, its body in pieces, the report of rejected lines. An upload is seen by the
+integration client that sent it (and city-wide by an administrator)."""
 
 from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.risk.models import IntakeUpload, IntakeUploadChunk, IntakeUploadError
+from services.common.access import Scope, Visibility, readable
+from services.risk.models import IntakeUpload, IntakeUploadChunk, IntakeUploadError, table_of
 
-upload_t = IntakeUpload.__table__
-chunk_t = IntakeUploadChunk.__table__
-error_t = IntakeUploadError.__table__
+upload_t = table_of(IntakeUpload)
+chunk_t = table_of(IntakeUploadChunk)
+error_t = table_of(IntakeUploadError)
+
+UPLOAD_VISIBILITY = Visibility(client=IntakeUpload.client)
 
 
 async def insert_upload(session: AsyncSession, values: dict[str, Any]) -> None:
     await session.execute(sa.insert(upload_t).values(**values))
 
 
-async def get_upload(session: AsyncSession, upload_id: uuid.UUID) -> Any | None:
-    return (await session.execute(sa.select(upload_t).where(upload_t.c.id == upload_id))).first()
+def _one(upload_id: uuid.UUID) -> sa.Select[IntakeUpload]:
+    # a re-read after an update sees the update (the session may hold the row from before)
+    return (
+        sa.select(IntakeUpload).where(IntakeUpload.id == upload_id).execution_options(populate_existing=True)
+    )
+
+
+async def get_upload(session: AsyncSession, upload_id: uuid.UUID) -> IntakeUpload:
+    return (await session.scalars(_one(upload_id))).one()
+
+
+async def readable_upload(session: AsyncSession, scope: Scope, upload_id: uuid.UUID) -> IntakeUpload | None:
+    return (await session.scalars(readable(_one(upload_id), scope, UPLOAD_VISIBILITY))).first()
 
 
 async def update_upload(session: AsyncSession, upload_id: uuid.UUID, values: dict[str, Any]) -> None:
@@ -78,7 +93,17 @@ async def add_errors(session: AsyncSession, upload_id: uuid.UUID, problems: Sequ
     )
 
 
-async def errors_after(session: AsyncSession, upload_id: uuid.UUID, after: int, limit: int) -> list[Any]:
+class ReportLine(NamedTuple):
+    line: int
+    code: str
+    field: str | None
+    detail: str
+    issues: list[Any]
+
+
+async def errors_after(
+    session: AsyncSession, upload_id: uuid.UUID, after: int, limit: int
+) -> list[ReportLine]:
     """Report lines after line ``after``, in line order (keyset pages)."""
     query = (
         sa.select(error_t.c.line, error_t.c.code, error_t.c.field, error_t.c.detail, error_t.c.issues)
@@ -86,10 +111,12 @@ async def errors_after(session: AsyncSession, upload_id: uuid.UUID, after: int, 
         .order_by(error_t.c.line)
         .limit(limit)
     )
-    return list((await session.execute(query)).all())
+    return [ReportLine(*r) for r in (await session.execute(query)).all()]
 
 
-async def claim_next(session: AsyncSession, *, token: uuid.UUID, lease_s: float, at: datetime) -> Any | None:
+async def claim_next(
+    session: AsyncSession, *, token: uuid.UUID, lease_s: float, at: datetime
+) -> IntakeUpload | None:
     """The oldest queued upload, or a running one whose worker has not beaten for ``lease_s`` seconds (the
     database's clock), claimed for this worker with ``FOR UPDATE SKIP LOCKED``: replicas never share one."""
     stale = sa.func.now() - sa.func.make_interval(0, 0, 0, 0, 0, 0, lease_s)
@@ -106,19 +133,20 @@ async def claim_next(session: AsyncSession, *, token: uuid.UUID, lease_s: float,
         .with_for_update(skip_locked=True)
         .scalar_subquery()
     )
-    result = await session.execute(
-        sa.update(upload_t)
-        .where(upload_t.c.id == candidate)
+    claimed = await session.scalars(
+        sa.update(IntakeUpload)
+        .where(IntakeUpload.id == candidate)
         .values(
             state="running",
             claimed_by=token,
             heartbeat_at=sa.func.now(),
-            attempts=upload_t.c.attempts + 1,
-            started_at=sa.func.coalesce(upload_t.c.started_at, at),
+            attempts=IntakeUpload.attempts + 1,
+            started_at=sa.func.coalesce(IntakeUpload.started_at, at),
         )
-        .returning(*upload_t.c)
+        .returning(IntakeUpload),
+        execution_options={"synchronize_session": False},
     )
-    return result.first()
+    return claimed.first()
 
 
 async def delete_finished_before(session: AsyncSession, before: datetime) -> int:

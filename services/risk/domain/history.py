@@ -1,0 +1,27 @@
+"""How a rectification's or a lead's history is written: one JSON object per step, timestamps exactly as
+pydantic writes them into an event envelope (so a step and an event about it show the same time)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from pydantic import TypeAdapter
+
+_TIME = TypeAdapter(datetime)
+
+
+def json_time(moment: datetime) -> str:
+    """A timestamp exactly as pydantic writes it into an event envelope."""
+    return str(_TIME.dump_python(moment, mode="json"))
+
+
+def step_json(at: datetime, actor: str, from_status: str | None, to_status: str, note: str) -> dict[str, Any]:
+    """One step of a history: when, who, from which state to which, and a note."""
+    return {
+        "at": json_time(at),
+        "actor": actor,
+        "from_status": from_status,
+        "to_status": to_status,
+        "note": note,
+    }

@@ -1,0 +1,268 @@
+"""Every typed error of the risk service, in one place (stable codes: docs/errors.md).
+
+The pure rules in ``domain/`` raise these too (a rectification's state, a malformed quarter); a raise site
+gives the Chinese detail with its specifics and the same specifics in English (``detail_en``), so a caller
+with ``Accept-Language: en`` reads the whole fact in English.
+"""
+
+from __future__ import annotations
+
+from services.common import scopes
+from services.common.errors import BadRequest, Conflict, Forbidden, NotFound, Unprocessable
+
+# --------------------------------------------------------------------------------------------------- access
+
+
+class CityScopeRequired(Forbidden):
+    code = "RISK_CITY_SCOPE_REQUIRED"
+    title = "须由市级监督人员或管理员操作"
+    title_en = "Only a city-wide supervisor or an administrator may do this"
+
+
+class UnitNotFound(NotFound):
+    code = "RISK_UNIT_NOT_FOUND"
+    title = "执法单位不存在"
+    title_en = "No such enforcement unit"
+
+    @classmethod
+    def of(cls, unit_code: str) -> UnitNotFound:
+        return cls(f"执法单位{unit_code}不存在", detail_en=f"There is no enforcement unit {unit_code}")
+
+
+# --------------------------------------------------------------------------------------------------- intake
+
+
+class IntakeInvalid(Unprocessable):
+    code = "INTAKE_INVALID"
+    title = "数据内容无效"
+    title_en = "Invalid record"
+
+
+class IntakeConflict(Conflict):
+    code = "INTAKE_EXTERNAL_ID_CONFLICT"
+    title = "外部编号已用于内容不同的记录"
+    title_en = "The external id was already used with a different record"
+
+
+class IntakeClientNotAllowed(scopes.ClientScopeForbidden):
+    code = "INTAKE_CLIENT_NOT_ALLOWED"
+    title = "该接入方无权报送此类数据"
+    title_en = "This client may not send records of this kind"
+
+
+class UploadNotFound(NotFound):
+    code = "INTAKE_UPLOAD_NOT_FOUND"
+    title = "批量上传不存在"
+    title_en = "No such bulk upload"
+
+    @classmethod
+    def of(cls, upload_id: object) -> UploadNotFound:
+        return cls(f"批量上传{upload_id}不存在", detail_en=f"There is no bulk upload {upload_id}")
+
+
+class UploadNotFinished(Conflict):
+    code = "INTAKE_UPLOAD_NOT_FINISHED"
+    title = "批量上传尚未处理完毕"
+    title_en = "The bulk upload is still being processed"
+
+
+# --------------------------------------------------------------------------------------------------- reports
+
+
+class QuarterInvalid(BadRequest):
+    code = "RISK_QUARTER_INVALID"
+    title = "季度格式无效"
+    title_en = "Invalid quarter"
+
+
+class QuarterInFuture(Unprocessable):
+    code = "RISK_QUARTER_IN_FUTURE"
+    title = "季度尚未开始"
+    title_en = "The quarter has not started yet"
+
+
+class QuarterNotClosed(Conflict):
+    code = "RISK_QUARTER_NOT_CLOSED"
+    title = "季度尚未结束，不能发布报告"
+    title_en = "The quarter has not ended; its report cannot be published"
+
+
+class FiguresInvalid(Unprocessable):
+    code = "RISK_FIGURES_INVALID"
+    title = "统计数据无效"
+    title_en = "Invalid figures"
+
+
+class RiskConfigInvalid(Unprocessable):
+    code = "RISK_CONFIG_INVALID"
+    title = "风险预警配置无效"
+    title_en = "Invalid risk configuration"
+
+
+class RiskConfigNotInEffect(Unprocessable):
+    code = "RISK_CONFIG_NOT_IN_EFFECT"
+    title = "该日期没有生效的风险预警配置"
+    title_en = "No risk configuration is in effect on that date"
+
+
+# --------------------------------------------------------------------------------------------------- rectifications
+
+
+class RectificationNotFound(NotFound):
+    code = "RECTIFICATION_NOT_FOUND"
+    title = "整改事项不存在"
+    title_en = "No such rectification"
+
+    @classmethod
+    def of(cls, warning_id: object) -> RectificationNotFound:
+        return cls(f"整改事项{warning_id}不存在", detail_en=f"There is no rectification {warning_id}")
+
+
+class RectificationUnitOnly(Forbidden):
+    code = "RECTIFICATION_UNIT_ONLY"
+    title = "整改措施由被预警单位报送"
+    title_en = "Only the warned unit submits rectification measures"
+
+
+class RectificationSupervisorOnly(Forbidden):
+    code = "RECTIFICATION_SUPERVISOR_ONLY"
+    title = "须由监督人员操作"
+    title_en = "Only a supervisor may do this"
+
+
+class RectificationError(Conflict):
+    code = "RECTIFICATION_INVALID_TRANSITION"
+    title = "整改状态不允许该操作"
+    title_en = "The rectification's state does not allow this action"
+
+
+class RectificationAlreadySubmitted(RectificationError):
+    code = "RECTIFICATION_ALREADY_SUBMITTED"
+    title = "整改措施已报送，待监督机关审核"
+    title_en = "The measures were submitted and await the supervisor's review"
+
+
+class RectificationNotSubmitted(RectificationError):
+    code = "RECTIFICATION_NOT_SUBMITTED"
+    title = "尚未报送整改措施，不能销号"
+    title_en = "No measures were submitted yet; the rectification cannot be closed"
+
+
+class RectificationClosed(RectificationError):
+    code = "RECTIFICATION_CLOSED"
+    title = "整改已销号"
+    title_en = "The rectification is closed"
+
+
+class RectificationWithdrawn(RectificationError):
+    code = "RECTIFICATION_WITHDRAWN"
+    title = "预警已撤回"
+    title_en = "The warning was withdrawn"
+
+
+class RectificationNotRequired(Unprocessable):
+    code = "RECTIFICATION_NOT_REQUIRED"
+    title = "无需整改"
+    title_en = "No rectification is required"
+
+
+class RectificationColourInvalid(Unprocessable):
+    code = "RECTIFICATION_COLOUR_INVALID"
+    title = "预警颜色无效"
+    title_en = "Invalid warning colour"
+
+
+class RectificationMeasuresInvalid(Unprocessable):
+    code = "RECTIFICATION_MEASURES_INVALID"
+    title = "整改措施内容无效"
+    title_en = "Invalid rectification measures"
+
+
+class RectificationReasonRequired(Unprocessable):
+    code = "RECTIFICATION_REASON_REQUIRED"
+    title = "退回或撤回须说明理由"
+    title_en = "Sending back or withdrawing needs a reason"
+
+
+class RectificationTimeInvalid(Unprocessable):
+    code = "RECTIFICATION_TIME_INVALID"
+    title = "操作时间无效"
+    title_en = "Invalid time of the action"
+
+
+# --------------------------------------------------------------------------------------------------- leads
+
+
+class LeadNotFound(NotFound):
+    code = "LEAD_NOT_FOUND"
+    title = "线索不存在"
+    title_en = "No such lead"
+
+    @classmethod
+    def of(cls, lead_id: object) -> LeadNotFound:
+        return cls(f"线索{lead_id}不存在", detail_en=f"There is no lead {lead_id}")
+
+
+class LeadUnitOnly(Forbidden):
+    code = "LEAD_UNIT_ONLY"
+    title = "线索由承办单位答复"
+    title_en = "Only the department the lead was transferred to answers it"
+
+
+class LeadSupervisorOnly(Forbidden):
+    code = "LEAD_SUPERVISOR_ONLY"
+    title = "须由监督人员操作"
+    title_en = "Only a supervisor may do this"
+
+
+class LeadBatchNotEnded(Conflict):
+    code = "LEAD_BATCH_NOT_ENDED"
+    title = "该周尚未结束，不能移送"
+    title_en = "The week has not ended; its leads cannot be transferred yet"
+
+
+class LeadError(Conflict):
+    code = "LEAD_INVALID_TRANSITION"
+    title = "线索状态不允许该操作"
+    title_en = "The lead's state does not allow this action"
+
+
+class LeadWeekInvalid(BadRequest):
+    code = "LEAD_WEEK_INVALID"
+    title = "周批次格式无效"
+    title_en = "Invalid weekly batch"
+
+
+class LeadInputInvalid(Unprocessable):
+    code = "LEAD_INPUT_INVALID"
+    title = "线索操作内容无效"
+    title_en = "Invalid lead action"
+
+
+# --------------------------------------------------------------------------------------------------- classes
+
+
+class UsccInvalid(Unprocessable):
+    code = "ENTERPRISE_USCC_INVALID"
+    title = "统一社会信用代码无效"
+    title_en = "Invalid unified social credit code"
+
+
+class EnterpriseNotFound(NotFound):
+    code = "ENTERPRISE_NOT_FOUND"
+    title = "企业尚无风险分类"
+    title_en = "The enterprise has no risk class"
+
+    @classmethod
+    def of(cls, uscc: str) -> EnterpriseNotFound:
+        return cls(f"企业{uscc}尚无风险分类", detail_en=f"The enterprise {uscc} has no risk class")
+
+
+class RunNotFound(NotFound):
+    code = "CLASSIFICATION_RUN_NOT_FOUND"
+    title = "分类任务不存在"
+    title_en = "No such classification run"
+
+    @classmethod
+    def of(cls, run_id: object) -> RunNotFound:
+        return cls(f"分类任务{run_id}不存在", detail_en=f"There is no classification run {run_id}")

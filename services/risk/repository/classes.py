@@ -1,0 +1,243 @@
+"""Enterprise classes A–D: the enterprises classified, the set-based classification with its outbox rows, and
+the classification runs.
+
+An enterprise's class is visible to the enterprise itself, to every officer (inspections are planned by it),
+to the supervisors of the enterprise's district and city-wide.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any, NamedTuple, cast
+
+import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.common import outbox
+from services.common.access import Scope, Visibility, readable
+from services.common.contracts.risk import EnterpriseClassified
+from services.risk.domain import classes
+from services.risk.models import ClassificationRun, EnterpriseClass, RiskEnterprise, table_of
+
+enterprise_t = table_of(RiskEnterprise)
+class_t = table_of(EnterpriseClass)
+run_t = table_of(ClassificationRun)
+
+CLASS_VISIBILITY = Visibility(
+    uscc=EnterpriseClass.uscc,
+    department_code=lambda _: sa.true(),
+    district_code=RiskEnterprise.district_code,
+)
+# Classification runs are city-wide work: every supervisor may follow one.
+RUN_VISIBILITY = Visibility(district_code=lambda _: sa.true())
+
+
+# --------------------------------------------------------------------------------------------------- enterprises
+
+
+async def ensure_enterprises(session: AsyncSession, usccs: Sequence[str]) -> None:
+    if not usccs:
+        return
+    await session.execute(
+        sa.text(
+            "INSERT INTO risk_enterprise (uscc) SELECT DISTINCT unnest(CAST(:usccs AS text[])) "
+            "ON CONFLICT (uscc) DO NOTHING"
+        ),
+        {"usccs": list(usccs)},
+    )
+
+
+async def upsert_enterprise(
+    session: AsyncSession, *, uscc: str, name: str | None, district_code: str | None
+) -> None:
+    stmt = pg_insert(enterprise_t).values(uscc=uscc, name=name or "", district_code=district_code)
+    updates: dict[str, Any] = {}
+    if name:
+        updates["name"] = stmt.excluded.name
+    if district_code:
+        updates["district_code"] = stmt.excluded.district_code
+    if updates:
+        await session.execute(stmt.on_conflict_do_update(index_elements=["uscc"], set_=updates))
+    else:
+        await session.execute(stmt.on_conflict_do_nothing(index_elements=["uscc"]))
+
+
+async def count_enterprises(session: AsyncSession) -> int:
+    return int(await session.scalar(sa.select(sa.func.count()).select_from(enterprise_t)) or 0)
+
+
+# --------------------------------------------------------------------------------------------------- classify
+
+
+def _outbox_sql(config: classes.ClassConfig, *, subset: bool) -> str:
+    """``classification_upsert_ctes`` plus one INSERT ... SELECT of the outbox rows of the class changes.
+
+    The envelope is built in SQL with exactly the fields of ``services.common.events.Envelope`` and the
+    data of ``EnterpriseClassified``: tests/risk/test_classes.py compares such rows field by field with what
+    ``outbox.add`` writes for the same event, and parses them with ``services.common.inbox.parse``.
+    """
+    data = (
+        "jsonb_build_object('uscc', ev.uscc, 'risk_class', ev.class, 'previous_class', ev.previous_class, "
+        "'score', ev.score, 'reasons', ev.reason_texts, 'classified_at', CAST(:at_text AS text), "
+        "'revision', ev.revision)"
+    )
+    envelope = (
+        "jsonb_build_object('id', ev.event_id, 'type', CAST(:event_type AS text), "
+        "'version', CAST(:event_version AS integer), 'source', 'risk', 'time', CAST(:at_text AS text), "
+        f"'subject', ev.uscc, 'request_id', CAST(:request_id AS text), 'data', {data})"
+    )
+    return f"""{classes.classification_upsert_ctes(config, subset=subset)}, events AS (
+    SELECT gen_random_uuid() AS event_id, ch.uscc, ch.class, ch.previous_class::text AS previous_class,
+           ch.score, ch.reason_texts, w.revision
+    FROM changed ch
+    JOIN written w ON w.uscc = ch.uscc
+    WHERE ch.previous_class IS DISTINCT FROM ch.class
+), emitted AS (
+    INSERT INTO outbox (id, type, version, subject, envelope)
+    SELECT ev.event_id, CAST(:event_type AS text), CAST(:event_version AS integer), ev.uscc, {envelope}
+    FROM events ev
+    RETURNING 1
+)
+SELECT (SELECT count(*) FROM written) AS written, (SELECT count(*) FROM emitted) AS emitted"""
+
+
+_OUTBOX_SQL_CACHE: dict[tuple[str, bool], str] = {}
+
+
+@dataclass(frozen=True, slots=True)
+class ClassificationCounts:
+    written: int
+    emitted: int
+
+
+async def classify(
+    session: AsyncSession,
+    *,
+    config: classes.ClassConfig,
+    version: str,
+    today: date,
+    at: datetime,
+    at_text: str,
+    request_id: str | None,
+    usccs: Sequence[str] | None = None,
+) -> ClassificationCounts:
+    """Classify every enterprise (or ``usccs``), write the changed classes and their outbox rows set-based."""
+    subset = usccs is not None
+    key = (config.model_dump_json() + version, subset)
+    sql = _OUTBOX_SQL_CACHE.get(key)
+    if sql is None:
+        sql = _OUTBOX_SQL_CACHE[key] = _outbox_sql(config, subset=subset)
+    params: dict[str, Any] = {
+        "today": today,
+        "version": version,
+        "at": at,
+        "at_text": at_text,
+        "request_id": request_id,
+        "event_type": EnterpriseClassified.TYPE,
+        "event_version": EnterpriseClassified.VERSION,
+    }
+    if subset:
+        params["usccs"] = sorted(set(usccs or ()))
+    row = (await session.execute(sa.text(sql), params)).one()
+    if row.emitted:
+        await session.execute(sa.text(f"NOTIFY {outbox.NOTIFY_CHANNEL}"))
+    return ClassificationCounts(int(row.written), int(row.emitted))
+
+
+async def lock_classification(session: AsyncSession, *, exclusive: bool) -> None:
+    """A full run excludes incremental ones (they would lock the same rows in another order)."""
+    fn = sa.func.pg_advisory_xact_lock if exclusive else sa.func.pg_advisory_xact_lock_shared
+    await session.execute(sa.select(fn(sa.func.hashtextextended("risk-classification", 0))))
+
+
+# --------------------------------------------------------------------------------------------------- reading
+
+
+class ClassifiedEnterprise(NamedTuple):
+    """An enterprise's class with the enterprise's name and district."""
+
+    risk: EnterpriseClass
+    name: str
+    district_code: str | None
+
+
+def _classified() -> sa.Select[Any]:
+    """(EnterpriseClass, name, district_code); typed loosely because ``access.readable`` takes one-element
+    selects only (SQLAlchemy 2.1's ``Select`` is variadic)."""
+    query = sa.select(EnterpriseClass, RiskEnterprise.name, RiskEnterprise.district_code).join(
+        RiskEnterprise, RiskEnterprise.uscc == EnterpriseClass.uscc
+    )
+    return cast(sa.Select[Any], query)
+
+
+async def readable_class(session: AsyncSession, scope: Scope, uscc: str) -> ClassifiedEnterprise | None:
+    query = readable(_classified().where(EnterpriseClass.uscc == uscc), scope, CLASS_VISIBILITY)
+    row = (await session.execute(query)).first()
+    return ClassifiedEnterprise._make(row) if row is not None else None
+
+
+async def list_classes(
+    session: AsyncSession, scope: Scope, *, risk_class: str | None, after: str | None, limit: int
+) -> list[ClassifiedEnterprise]:
+    query = readable(_classified(), scope, CLASS_VISIBILITY)
+    if risk_class is not None:
+        query = query.where(EnterpriseClass.risk_class == risk_class)
+    if after is not None:
+        query = query.where(EnterpriseClass.uscc > after)
+    rows = await session.execute(query.order_by(EnterpriseClass.uscc).limit(limit))
+    return [ClassifiedEnterprise._make(r) for r in rows.all()]
+
+
+async def class_counts(session: AsyncSession, scope: Scope) -> dict[str, int]:
+    query = sa.select(class_t.c["class"].label("c"), sa.func.count().label("n")).group_by(class_t.c["class"])
+    if not scope.everything:  # the district is the enterprise's: join it only when the scope needs it
+        query = query.join(enterprise_t, enterprise_t.c.uscc == class_t.c.uscc)
+    query = readable(query, scope, CLASS_VISIBILITY)
+    out = {"A": 0, "B": 0, "C": 0, "D": 0}
+    for row in (await session.execute(query)).all():
+        out[row.c] = row.n
+    return out
+
+
+# --------------------------------------------------------------------------------------------------- runs
+
+
+async def request_run(session: AsyncSession, values: dict[str, Any]) -> None:
+    await session.execute(sa.insert(run_t).values(**values))
+
+
+async def insert_daily_run(session: AsyncSession, values: dict[str, Any]) -> bool:
+    """Claim today's daily run; False when another replica (or an earlier round) already did."""
+    stmt = (
+        pg_insert(run_t)
+        .values(**values)
+        .on_conflict_do_nothing(index_elements=["run_on"], index_where=sa.text("kind = 'daily'"))
+        .returning(run_t.c.id)
+    )
+    return (await session.scalar(stmt)) is not None
+
+
+async def claim_requested_run(session: AsyncSession) -> uuid.UUID | None:
+    """The oldest requested run, locked for this worker (replicas never take the same one)."""
+    return await session.scalar(
+        sa.select(run_t.c.id)
+        .where(run_t.c.status == "requested")
+        .order_by(run_t.c.requested_at)
+        .limit(1)
+        .with_for_update(skip_locked=True)
+    )
+
+
+async def update_run(session: AsyncSession, run_id: uuid.UUID, values: dict[str, Any]) -> None:
+    await session.execute(sa.update(run_t).where(run_t.c.id == run_id).values(**values))
+
+
+async def readable_run(session: AsyncSession, scope: Scope, run_id: uuid.UUID) -> ClassificationRun | None:
+    query = readable(
+        sa.select(ClassificationRun).where(ClassificationRun.id == run_id), scope, RUN_VISIBILITY
+    )
+    return (await session.scalars(query.execution_options(populate_existing=True))).first()

@@ -1,0 +1,249 @@
+"""The quarterly report's figures, the records behind them (drill-down), and published reports with their
+warnings."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+from typing import Any, NamedTuple
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.risk.domain.report import LOW_RATING_MAX_STARS, UNKNOWN_DOMAIN, Figures, UnitDomainCounts
+from services.risk.models import (
+    ComplaintLead,
+    ExternalOutcome,
+    QuarterReport,
+    Rectification,
+    RiskCase,
+    RiskWarning,
+    UnitSignal,
+    table_of,
+)
+
+case_t = table_of(RiskCase)
+outcome_t = table_of(ExternalOutcome)
+lead_t = table_of(ComplaintLead)
+report_t = table_of(QuarterReport)
+warning_t = table_of(RiskWarning)
+
+_COUNTS_SQL = sa.text(
+    f"""
+SELECT x.unit_code, x.domain,
+       sum(x.decisions)::int AS decisions, sum(x.rc)::int AS rc, sum(x.ll)::int AS ll,
+       sum(x.complaints)::int AS complaints, sum(x.refused)::int AS refused, sum(x.low)::int AS low,
+       sum(x.deviations)::int AS deviations, sum(x.overdue)::int AS overdue
+FROM (
+    SELECT c.unit_code, COALESCE(c.domain, '{UNKNOWN_DOMAIN}') AS domain, 1 AS decisions, 0 AS rc, 0 AS ll,
+           0 AS complaints, 0 AS refused, 0 AS low, c.outside_tier::int AS deviations, 0 AS overdue
+    FROM risk_case c
+    WHERE c.decided_on BETWEEN :first AND :last AND c.issued_revision IS NOT NULL AND c.unit_code IS NOT NULL
+  UNION ALL
+    SELECT o.unit_code, o.domain, 0, (o.counts_as = 'reconsideration_correction')::int,
+           (o.counts_as = 'litigation_loss')::int, 0, 0, 0, 0, 0
+    FROM external_outcome o
+    WHERE o.decided_on BETWEEN :first AND :last AND o.counts_as IS NOT NULL
+  UNION ALL
+    SELECT l.unit_code, l.domain, 0, 0, 0, 1, 0, 0, 0, 0
+    FROM complaint_lead l
+    WHERE l.received_on BETWEEN :first AND :last
+  UNION ALL
+    SELECT s.unit_code, COALESCE(s.domain, c.domain, '{UNKNOWN_DOMAIN}'), 0, 0, 0, 0,
+           (s.kind = 'refused_entry')::int, (s.kind = 'rating' AND s.value <= {LOW_RATING_MAX_STARS})::int, 0,
+           (s.kind = 'overdue_procedure')::int
+    FROM unit_signal s
+    LEFT JOIN risk_case c ON c.case_id = s.case_id
+    WHERE s.occurred_on BETWEEN :first AND :last AND s.kind <> 'visit'
+) x
+GROUP BY x.unit_code, x.domain
+HAVING sum(x.decisions + x.rc + x.ll + x.complaints + x.refused + x.low + x.deviations + x.overdue) > 0
+ORDER BY x.unit_code, x.domain
+"""
+)
+
+
+async def quarter_counts(session: AsyncSession, first: date, last: date) -> list[UnitDomainCounts]:
+    """Every (unit, domain) with something to count in [first, last]."""
+    rows = (await session.execute(_COUNTS_SQL, {"first": first, "last": last})).all()
+    return [
+        UnitDomainCounts(
+            r.unit_code,
+            r.domain,
+            Figures(
+                decisions=r.decisions,
+                reconsideration_corrections=r.rc,
+                litigation_losses=r.ll,
+                complaints=r.complaints,
+                refused_entries=r.refused,
+                low_ratings=r.low,
+                benchmark_deviations=r.deviations,
+                overdue_procedures=r.overdue,
+            ),
+        )
+        for r in rows
+    ]
+
+
+class EvidenceLead(NamedTuple):
+    id: uuid.UUID
+    external_id: str
+    domain: str
+    category: str
+    received_on: date
+
+
+class EvidenceSignal(NamedTuple):
+    kind: str
+    ref: str
+    value: int | None
+    occurred_on: date
+    detail: str
+    resolved_domain: str  # the signal's domain, else its case's, else UNKNOWN_DOMAIN
+
+
+class Evidence(NamedTuple):
+    """The records behind each number of one unit in one quarter (the drill-down)."""
+
+    cases: list[RiskCase]
+    outcomes: list[ExternalOutcome]
+    leads: list[EvidenceLead]
+    signals: list[EvidenceSignal]
+
+
+async def unit_evidence(session: AsyncSession, unit_code: str, first: date, last: date) -> Evidence:
+    """The records behind each number of one unit in [first, last]."""
+    cases = await session.scalars(
+        sa.select(RiskCase)
+        .where(
+            RiskCase.unit_code == unit_code,
+            RiskCase.decided_on.between(first, last),
+            RiskCase.issued_revision.is_not(None),
+        )
+        .order_by(RiskCase.decided_on, RiskCase.case_id)
+    )
+    outcomes = await session.scalars(
+        sa.select(ExternalOutcome)
+        .where(
+            ExternalOutcome.unit_code == unit_code,
+            ExternalOutcome.decided_on.between(first, last),
+            ExternalOutcome.counts_as.is_not(None),
+        )
+        .order_by(ExternalOutcome.decided_on, ExternalOutcome.external_id)
+    )
+    leads = await session.execute(
+        sa.select(lead_t.c.id, lead_t.c.external_id, lead_t.c.domain, lead_t.c.category, lead_t.c.received_on)
+        .where(lead_t.c.unit_code == unit_code, lead_t.c.received_on.between(first, last))
+        .order_by(lead_t.c.received_on, lead_t.c.external_id)
+    )
+    s, c = table_of(UnitSignal).alias("s"), case_t.alias("c")
+    signals = await session.execute(
+        sa.select(
+            s.c.kind,
+            s.c.ref,
+            s.c.value,
+            s.c.occurred_on,
+            s.c.detail,
+            sa.func.coalesce(s.c.domain, c.c.domain, UNKNOWN_DOMAIN).label("resolved_domain"),
+        )
+        .select_from(s.outerjoin(c, c.c.case_id == s.c.case_id))
+        .where(s.c.unit_code == unit_code, s.c.occurred_on.between(first, last))
+        .order_by(s.c.occurred_on, s.c.kind, s.c.ref)
+    )
+    return Evidence(
+        cases=list(cases.all()),
+        outcomes=list(outcomes.all()),
+        leads=[EvidenceLead(*r) for r in leads.all()],
+        signals=[EvidenceSignal(*r) for r in signals.all()],
+    )
+
+
+async def get_published(session: AsyncSession, quarter: str) -> QuarterReport | None:
+    return await session.get(QuarterReport, quarter)
+
+
+async def lock_quarter(session: AsyncSession, quarter: str) -> None:
+    """Serialise publications of one quarter (the second waits, then finds the first)."""
+    await session.execute(
+        sa.select(sa.func.pg_advisory_xact_lock(sa.func.hashtextextended("risk-publish:" + quarter, 0)))
+    )
+
+
+async def insert_report(
+    session: AsyncSession,
+    *,
+    quarter: str,
+    config_version: str,
+    published_at: datetime,
+    published_by: str,
+    warnings: int,
+    snapshot: dict[str, Any],
+) -> None:
+    await session.execute(
+        sa.insert(report_t).values(
+            quarter=quarter,
+            config_version=config_version,
+            published_at=published_at,
+            published_by=published_by,
+            warnings=warnings,
+            snapshot=snapshot,
+        )
+    )
+
+
+async def insert_warning(
+    session: AsyncSession,
+    *,
+    id: uuid.UUID,
+    quarter: str,
+    unit_code: str,
+    colour: str,
+    lamp: bool,
+    reasons: list[dict[str, Any]],
+    issued_at: datetime,
+) -> None:
+    await session.execute(
+        sa.insert(warning_t).values(
+            id=id,
+            quarter=quarter,
+            unit_code=unit_code,
+            colour=colour,
+            lamp=lamp,
+            reasons=reasons,
+            issued_at=issued_at,
+        )
+    )
+
+
+class IssuedWarning(NamedTuple):
+    """A warning with the state and deadline of its rectification."""
+
+    id: uuid.UUID
+    quarter: str
+    unit_code: str
+    colour: str
+    lamp: bool
+    reasons: list[Any]
+    issued_at: datetime
+    rectification_status: str
+    deadline: date
+
+
+async def warnings_of(session: AsyncSession, quarter: str) -> list[IssuedWarning]:
+    rows = await session.execute(
+        sa.select(
+            RiskWarning.id,
+            RiskWarning.quarter,
+            RiskWarning.unit_code,
+            RiskWarning.colour,
+            RiskWarning.lamp,
+            RiskWarning.reasons,
+            RiskWarning.issued_at,
+            Rectification.status,
+            Rectification.deadline,
+        )
+        .join(Rectification, Rectification.warning_id == RiskWarning.id)
+        .where(RiskWarning.quarter == quarter)
+        .order_by(RiskWarning.unit_code)
+    )
+    return [IssuedWarning(*r) for r in rows.all()]

@@ -1,0 +1,173 @@
+"""Enterprise classes A–D: classification (incremental, after a signal; full, by a run), reading classes,
+and full reclassification runs requested by a supervisor or made by the daily job."""
+
+from __future__ import annotations
+
+import logging
+import time
+import uuid
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy.ext.asyncio import AsyncSession
+from stdnum.cn import uscc as stdnum_uscc
+
+from services.common import audit, clock
+from services.common.access import Scope
+from services.common.auth import Principal
+from services.common.logs import request_id_var
+from services.risk.domain.history import json_time
+from services.risk.domain.report import RiskConfigSet
+from services.risk.errors import UsccInvalid
+from services.risk.models import ClassificationRun
+from services.risk.repository import classes as class_repo
+from services.risk.repository.classes import ClassificationCounts, ClassifiedEnterprise
+from services.risk.schemas import ClassificationRunRead, EnterpriseClassRead
+from services.risk.views import enterprise_read, run_read
+
+log = logging.getLogger(__name__)
+
+
+async def classify_enterprises(
+    session: AsyncSession, *, config: RiskConfigSet, usccs: Sequence[str] | None = None
+) -> ClassificationCounts:
+    """Reclassify every enterprise (``usccs`` None) or the given ones; emits risk.enterprise.classified for
+    every class change, set-based in the same statement."""
+    today, now = clock.today(), clock.now()
+    version = config.in_effect(today)
+    await class_repo.lock_classification(session, exclusive=usccs is None)
+    return await class_repo.classify(
+        session,
+        config=version.classes,
+        version=version.version,
+        today=today,
+        at=now,
+        at_text=json_time(now),
+        request_id=request_id_var.get(),
+        usccs=usccs,
+    )
+
+
+async def reclassify(session: AsyncSession, *, uscc: str | None, config: RiskConfigSet) -> None:
+    """A signal about an enterprise: register it if new and reclassify it at once."""
+    if uscc:
+        await class_repo.ensure_enterprises(session, [uscc])
+        await classify_enterprises(session, config=config, usccs=[uscc])
+
+
+def valid_uscc(uscc: str) -> str:
+    """The USCC with a verified check character (GB 32100-2015), or 422 ENTERPRISE_USCC_INVALID."""
+    try:
+        return str(stdnum_uscc.validate(uscc))
+    except Exception:
+        raise UsccInvalid(
+            f"统一社会信用代码“{uscc[:40]}”无效（格式或校验位错误）",
+            detail_en=f"“{uscc[:40]}” is not a valid unified social credit code (shape or check character)",
+        ) from None
+
+
+async def readable_enterprise(session: AsyncSession, scope: Scope, uscc: str) -> ClassifiedEnterprise | None:
+    """An enterprise's class if ``scope`` may see it; a USCC that does not verify is refused first (422)."""
+    return await class_repo.readable_class(session, scope, valid_uscc(uscc))
+
+
+def get_enterprise(found: ClassifiedEnterprise) -> EnterpriseClassRead:
+    return enterprise_read(found)
+
+
+async def list_enterprises(
+    session: AsyncSession, scope: Scope, *, risk_class: str | None, after: str | None, limit: int
+) -> list[EnterpriseClassRead]:
+    rows = await class_repo.list_classes(session, scope, risk_class=risk_class, after=after, limit=limit)
+    return [enterprise_read(r) for r in rows]
+
+
+async def request_reclassification(
+    session: AsyncSession, *, principal: Principal, scope: Scope
+) -> ClassificationRunRead:
+    """Queue a full reclassification; the worker runs it (it can take a minute for a million enterprises)."""
+    run_id = uuid.uuid4()
+    run_on = clock.today()
+    await class_repo.request_run(
+        session,
+        {
+            "id": run_id,
+            "kind": "requested",
+            "run_on": run_on,
+            "status": "requested",
+            "requested_by": principal.sub,
+            "requested_at": clock.now(),
+        },
+    )
+    await audit.append(
+        session,
+        actor=principal.sub,
+        actor_role=principal.role,
+        action="classification.requested",
+        entity_type="classification_run",
+        entity_id=str(run_id),
+        after={"run_on": run_on.isoformat()},
+    )
+    run = await class_repo.readable_run(session, scope, run_id)
+    assert run is not None
+    return run_read(run)
+
+
+def get_run(run: ClassificationRun) -> ClassificationRunRead:
+    return run_read(run)
+
+
+async def execute_run(session: AsyncSession, *, run_id: uuid.UUID, config: RiskConfigSet) -> None:
+    """Run one full reclassification and record its figures on the run row (same transaction)."""
+    started = time.perf_counter()
+    counts = await classify_enterprises(session, config=config)
+    await class_repo.update_run(
+        session,
+        run_id,
+        {
+            "status": "done",
+            "finished_at": clock.now(),
+            "config_version": config.in_effect(clock.today()).version,
+            "enterprises": await class_repo.count_enterprises(session),
+            "written": counts.written,
+            "emitted": counts.emitted,
+            "seconds": round(time.perf_counter() - started, 3),
+        },
+    )
+    log.info("reclassification %s: %d written, %d events", run_id, counts.written, counts.emitted)
+
+
+async def claim_requested_run(session: AsyncSession) -> uuid.UUID | None:
+    """The oldest requested run, claimed for this worker (FOR UPDATE SKIP LOCKED); its id, or None."""
+    return await class_repo.claim_requested_run(session)
+
+
+async def mark_run_started(session: AsyncSession, run_id: uuid.UUID) -> None:
+    await class_repo.update_run(session, run_id, {"status": "running", "started_at": clock.now()})
+
+
+async def mark_run_failed(session: AsyncSession, run_id: uuid.UUID, error: str) -> None:
+    await class_repo.update_run(
+        session, run_id, {"status": "failed", "finished_at": clock.now(), "error": error[:2000]}
+    )
+
+
+SYSTEM_ACTOR = "system:risk-daily"
+
+
+async def claim_daily_run(session: AsyncSession, now: datetime) -> uuid.UUID | None:
+    """Claim today's daily run (once per day, whichever replica comes first); its id, or None."""
+    run_id = uuid.uuid4()
+    claimed = await class_repo.insert_daily_run(
+        session,
+        {
+            "id": run_id,
+            "kind": "daily",
+            "run_on": clock.today(),
+            "status": "running",
+            "requested_by": SYSTEM_ACTOR,
+            "requested_at": now,
+            "started_at": now,
+        },
+    )
+    return run_id if claimed else None

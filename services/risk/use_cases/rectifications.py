@@ -1,0 +1,128 @@
+"""Rectifications (整改) after a warning: the warned unit submits its measures; the supervisor closes,
+reopens or withdraws. Who may act is checked before the rectification is loaded (services/risk/deps.py)."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.common import audit, calendar_store, clock
+from services.common.access import Scope
+from services.common.auth import Principal
+from services.risk.domain import rectification
+from services.risk.domain.report import RiskConfigSet
+from services.risk.models import Rectification
+from services.risk.repository import rectifications as rect_repo
+from services.risk.schemas import RectificationRead
+from services.risk.views import rectification_read
+
+
+def get_rectification(row: Rectification) -> RectificationRead:
+    return rectification_read(row, clock.today())
+
+
+async def list_rectifications(
+    session: AsyncSession,
+    scope: Scope,
+    *,
+    status: str | None,
+    quarter: str | None,
+    overdue: bool,
+    after: Any,
+    limit: int,
+) -> list[RectificationRead]:
+    """Rectifications ``scope`` may see, earliest deadline first (``after``: the cursor's deadline and id)."""
+    today = clock.today()
+    cursor = (date.fromisoformat(after[0]), str(after[1])) if after else None
+    rows = await rect_repo.list_rectifications(
+        session,
+        scope,
+        status=status,
+        quarter=quarter,
+        overdue_on=today if overdue else None,
+        after=cursor,
+        limit=limit,
+    )
+    return [rectification_read(r, today) for r in rows]
+
+
+async def _transition(
+    session: AsyncSession,
+    *,
+    row: Rectification,
+    new: rectification.Rectification,
+    principal: Principal,
+    action: str,
+    scope: Scope,
+) -> RectificationRead:
+    before = {"status": row.status, "deadline": row.deadline.isoformat()}
+    await rect_repo.update_rectification(session, row.warning_id, rect_repo.values_of(new))
+    await audit.append(
+        session,
+        actor=principal.sub,
+        actor_role=principal.role,
+        action=f"rectification.{action}",
+        entity_type="rectification",
+        entity_id=str(row.warning_id),
+        before=before,
+        after={
+            "status": new.status.value,
+            "deadline": new.deadline.isoformat(),
+            "note": new.history[-1].note,
+        },
+    )
+    fresh = await rect_repo.readable_rectification(session, scope, row.warning_id)
+    assert fresh is not None
+    return rectification_read(fresh, clock.today())
+
+
+async def submit(
+    session: AsyncSession, *, row: Rectification, measures: str, principal: Principal, scope: Scope
+) -> RectificationRead:
+    """The unit reports its rectification measures (late submissions are accepted and marked)."""
+    new = rectification.submit(
+        rect_repo.to_domain(row), measures=measures, submitted_at=clock.now(), actor=principal.sub
+    )
+    return await _transition(session, row=row, new=new, principal=principal, action="submitted", scope=scope)
+
+
+async def close(
+    session: AsyncSession, *, row: Rectification, note: str, principal: Principal, scope: Scope
+) -> RectificationRead:
+    """The supervisor accepts the measures (销号)."""
+    new = rectification.close(rect_repo.to_domain(row), closed_at=clock.now(), actor=principal.sub, note=note)
+    return await _transition(session, row=row, new=new, principal=principal, action="closed", scope=scope)
+
+
+async def reopen(
+    session: AsyncSession,
+    *,
+    row: Rectification,
+    reason: str,
+    principal: Principal,
+    scope: Scope,
+    config: RiskConfigSet,
+) -> RectificationRead:
+    """The supervisor sends the measures back with a reason and a new deadline."""
+    calendar = await calendar_store.load_calendar(session)
+    new = rectification.reopen(
+        rect_repo.to_domain(row),
+        reason=reason,
+        reopened_at=clock.now(),
+        actor=principal.sub,
+        config=config.in_effect(clock.today()).rectification,
+        calendar=calendar,
+    )
+    return await _transition(session, row=row, new=new, principal=principal, action="reopened", scope=scope)
+
+
+async def withdraw(
+    session: AsyncSession, *, row: Rectification, reason: str, principal: Principal, scope: Scope
+) -> RectificationRead:
+    """The supervisor withdraws a warning issued in error."""
+    new = rectification.withdraw(
+        rect_repo.to_domain(row), reason=reason, withdrawn_at=clock.now(), actor=principal.sub
+    )
+    return await _transition(session, row=row, new=new, principal=principal, action="withdrawn", scope=scope)
