@@ -130,6 +130,9 @@ def _literal_codes() -> dict[str, ErrorDoc]:
     return found
 
 
+_PRODUCT_PACKAGES = ("services.", "gateway.", "zhifa.")
+
+
 def error_docs() -> list[ErrorDoc]:
     _import_all()
     # Keyed by (section, code): two services may use one code (ENTERPRISE_NOT_FOUND) and each lists it, so
@@ -137,8 +140,8 @@ def error_docs() -> list[ErrorDoc]:
     docs: dict[tuple[str, str], ErrorDoc] = {}
     for cls in sorted(_subclasses(DomainError), key=lambda c: (c.__module__, c.__qualname__)):
         code = cls.__dict__.get("code")
-        if not code:
-            continue
+        if not code or not cls.__module__.startswith(_PRODUCT_PACKAGES):
+            continue  # a test's own error class is not part of the product
         doc = ErrorDoc(code, cls.status, cls.title, cls.__module__)
         docs.setdefault((_section(doc), code), doc)
     for code, status, title, note in INFRASTRUCTURE_CODES:

@@ -23,8 +23,6 @@ from services.common.edge import RequestContext
 from services.common.errors import NotFound
 from tests.support.stack import Stack
 
-pytestmark = pytest.mark.asyncio(loop_scope="session")
-
 metadata = sa.MetaData()
 thing = sa.Table(
     "thing",

@@ -14,8 +14,6 @@ from services.common.db import create_engine, session_factory, transaction
 from services.common.tables import audit_t
 from tests.support.stack import Stack
 
-pytestmark = pytest.mark.asyncio(loop_scope="session")
-
 
 @pytest.fixture
 async def factory(stack: Stack) -> AsyncIterator[async_sessionmaker[AsyncSession]]:

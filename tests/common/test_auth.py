@@ -19,7 +19,6 @@ from services.common.errors import Unauthorized
 from services.common.settings import DEV_JWKS_FILE, CommonSettings
 from tests.support.stack import Running, Stack, client, running_service, token
 
-pytestmark = pytest.mark.asyncio(loop_scope="session")
 settings = CommonSettings()
 
 

@@ -4,12 +4,8 @@ from __future__ import annotations
 
 import asyncio
 
-import pytest
-
 from services.common.bus import Bus
 from services.common.embedded import EmbeddedNats
-
-pytestmark = pytest.mark.asyncio(loop_scope="session")
 
 
 async def test_close_does_not_wait_for_messages_no_handler_will_take(nats_server: EmbeddedNats) -> None:

@@ -12,8 +12,6 @@ import sqlalchemy as sa
 from services.common.db import create_engine, json_dumps
 from tests.support.stack import Stack
 
-pytestmark = pytest.mark.asyncio(loop_scope="session")
-
 
 async def test_values_read_from_postgres_are_written_back_into_jsonb(stack: Stack) -> None:
     url = await stack.anew_database("risk", migrated=False)

@@ -16,8 +16,6 @@ from services.common.contracts.penalty import FinePaid
 from services.common.events import Event, make_envelope
 from services.common.inbox import Consumers, Delivery, PoisonMessage
 
-pytestmark = pytest.mark.asyncio(loop_scope="session")
-
 
 @dataclass
 class Ctx:

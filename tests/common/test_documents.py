@@ -12,8 +12,6 @@ import pytest
 
 from services.common import documents
 
-pytestmark = pytest.mark.asyncio(loop_scope="session")
-
 PAGE = (
     '<html><head><style>body { font-family: "Noto Serif CJK SC"; }</style></head>'
     "<body><h1>{{ title }}</h1><p>{{ day | cn_date }}</p><p>{{ party }}</p></body></html>"

@@ -16,7 +16,6 @@ from services.common.events import make_envelope
 from services.common.tables import dead_letter_t, diagnostic_ping_t, idempotency_t, outbox_t
 from tests.support.stack import Running, Stack, auth, client, running_service
 
-pytestmark = pytest.mark.asyncio(loop_scope="session")
 PING = "/api/v1/inspection/diagnostics/ping"
 
 

@@ -18,7 +18,6 @@ import pytest
 
 from tests.support.stack import Running, Stack, auth, running_gateway, running_service
 
-pytestmark = pytest.mark.asyncio(loop_scope="session")
 PINGS = "/api/v1/inspection/diagnostics/pings"
 
 

@@ -13,8 +13,6 @@ from services.common.db import transaction
 from services.common.workdays import PACKAGE_YEARS
 from tests.support.stack import Running, Stack, auth, client, running_service
 
-pytestmark = pytest.mark.asyncio(loop_scope="session")
-
 
 @pytest.fixture(scope="module")
 async def service(stack: Stack) -> AsyncIterator[Running]:

@@ -22,8 +22,6 @@ from services.common.bus import Bus, Credentials
 from services.common.embedded import free_port, nats_server_binary, port_open
 from services.common.registry import SERVICES
 
-pytestmark = pytest.mark.asyncio(loop_scope="session")
-
 PASSWORD = "tls-test-password"
 
 

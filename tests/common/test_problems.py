@@ -11,7 +11,6 @@ import pytest
 
 from tests.support.stack import Running, Stack, auth, client, running_service, token
 
-pytestmark = pytest.mark.asyncio(loop_scope="session")
 CJK = re.compile(r"[\u4e00-\u9fff]")
 EN = {"Accept-Language": "en"}
 ITEMS = "/api/v1/inspection/items"

@@ -19,8 +19,6 @@ from sqlalchemy.ext.asyncio import create_async_engine
 from services.common import migrate
 from tests.support.stack import Running, Stack, client, running_service
 
-pytestmark = pytest.mark.asyncio(loop_scope="session")
-
 SERVICE = "credit_repair"
 NO_NATS = "nats://127.0.0.1:1"
 

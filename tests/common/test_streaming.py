@@ -11,7 +11,6 @@ from starlette.types import Message
 
 from services.common import streaming
 
-pytestmark = pytest.mark.asyncio(loop_scope="session")
 NUL = re.compile(rb"\x00|(?<!\\)(?:\\\\)*\\u0000")
 
 

@@ -8,8 +8,6 @@ import pytest
 
 from services.common.app import supervise
 
-pytestmark = pytest.mark.asyncio(loop_scope="session")
-
 
 async def test_a_crashing_loop_is_restarted(caplog: pytest.LogCaptureFixture) -> None:
     runs: list[int] = []

@@ -37,8 +37,6 @@ from tests.credit_repair.helpers import ADMIN, RULES, SUPERVISOR_CITY, database,
 from tests.support.http import problem
 from tests.support.stack import Stack, client, wait_for
 
-pytestmark = pytest.mark.asyncio(loop_scope="session")
-
 CJK = re.compile(r"[\u3400-\u9fff]")
 EN = {"Accept-Language": "en"}
 

@@ -8,7 +8,6 @@ import asyncio
 import uuid
 
 import orjson
-import pytest
 import sqlalchemy as sa
 
 import services.common.contracts  # noqa: F401  (registers every contract)
@@ -25,8 +24,6 @@ from tests.credit_repair.helpers import CONTEXT, ENT_A, apply, end_of, months_la
 from tests.support.contracts import YUAN, decision_changed, decision_issued, decision_revoked, fine_paid
 from tests.support.outbox import envelopes
 from tests.support.stack import client, wait_for
-
-pytestmark = pytest.mark.asyncio(loop_scope="session")
 
 
 async def records(credit: Credit, case_id: uuid.UUID) -> list[CreditRecord]:

@@ -25,8 +25,6 @@ from tests.support.contracts import YUAN, decision_issued, decision_revoked
 from tests.support.http import problem
 from tests.support.stack import client
 
-pytestmark = pytest.mark.asyncio(loop_scope="session")
-
 READER = personas.integration("creditchina", sub="creditchina")
 
 

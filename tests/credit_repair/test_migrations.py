@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 
-import pytest
 import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
@@ -13,8 +12,6 @@ from sqlalchemy.ext.asyncio import create_async_engine
 from services.common import migrate
 from services.credit_repair.models import metadata
 from tests.support.stack import Stack
-
-pytestmark = pytest.mark.asyncio(loop_scope="session")
 
 
 async def _diff(url: str) -> list[object]:

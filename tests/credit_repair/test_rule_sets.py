@@ -7,14 +7,10 @@ import copy
 import json
 from typing import Any
 
-import pytest
-
 from tests.credit_repair.conftest import Credit
 from tests.credit_repair.helpers import ADMIN, RULES, SUPERVISOR_CITY
 from tests.support.http import problem
 from tests.support.stack import client
-
-pytestmark = pytest.mark.asyncio(loop_scope="session")
 
 
 class TestRuleSets:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import pytest
 import sqlalchemy as sa
 
 from services.common import clock
@@ -12,8 +11,6 @@ from services.credit_repair import sample
 from services.credit_repair.models import CreditRecord, RepairNotice
 from services.credit_repair.repository import publications as publication_repo
 from tests.support.stack import Stack
-
-pytestmark = pytest.mark.asyncio(loop_scope="session")
 
 
 async def test_sample_loads_once_and_publishes(stack: Stack) -> None:

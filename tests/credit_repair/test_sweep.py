@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-import pytest
 import sqlalchemy as sa
 
 from services.common import clock
@@ -15,8 +14,6 @@ from tests.credit_repair.conftest import Credit
 from tests.credit_repair.helpers import ADMIN, YUAN, apply, end_of
 from tests.support.contracts import decision_issued
 from tests.support.stack import client
-
-pytestmark = pytest.mark.asyncio(loop_scope="session")
 
 
 class TestSweep:

@@ -14,14 +14,10 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-import pytest
-
 from tests.e2e.test_credit_flow import CASES, YUAN, Platform, decide_75000_yuan, enterprise, officer, ok
 from tests.e2e.test_credit_flow import platform as platform  # the module-scoped fixture, reused
 from tests.support.outbox import envelopes
 from tests.support.stack import auth, client, wait_for
-
-pytestmark = pytest.mark.asyncio(loop_scope="session")
 
 FINE_FEN = 75_000 * YUAN  # 75,000 元 = 7,500,000 分
 

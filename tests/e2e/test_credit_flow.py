@@ -27,8 +27,6 @@ from services.penalty.use_cases import catalogue as penalty_catalogue
 from tests.credit_repair.helpers import months_later
 from tests.support.stack import Running, Stack, auth, client, running_gateway, running_service, wait_for
 
-pytestmark = pytest.mark.asyncio(loop_scope="session")
-
 ROOT = Path(__file__).resolve().parents[2]
 USCC = "91210100MACQTKPQ79"  # 沈阳东陵客运有限公司 (data/sample/enterprises.json)
 YUAN = 100

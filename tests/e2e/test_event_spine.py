@@ -30,8 +30,6 @@ from services.common.registry import SERVICES
 from services.common.tables import diagnostic_ping_t, inbox_t, outbox_t
 from tests.support.stack import Running, Stack, auth, client, running_service, wait_for
 
-pytestmark = pytest.mark.asyncio(loop_scope="session")
-
 
 @dataclass
 class Pair:

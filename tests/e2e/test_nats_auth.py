@@ -29,8 +29,6 @@ from tests.support.stack import (
     wait_for,
 )
 
-pytestmark = pytest.mark.asyncio(loop_scope="session")
-
 
 @pytest.fixture(scope="module")
 def secured_nats(stack: Stack) -> Iterator[EmbeddedNats]:

@@ -28,8 +28,6 @@ from services.penalty.domain import catalogue as cat
 from services.penalty.use_cases import catalogue as penalty_catalogue
 from tests.support.stack import Running, Stack, auth, client, running_gateway, running_service, wait_for
 
-pytestmark = pytest.mark.asyncio(loop_scope="session")
-
 ROOT = Path(__file__).resolve().parents[2]
 YUAN = 100
 # From the sample data (data/sample/officers.json, enterprises.json, inspection_items.json).

@@ -43,8 +43,6 @@ from tests.support.http import ok
 from tests.support.personas import enterprise, officer
 from tests.support.stack import Running, Stack, auth, client, running_service, wait_for
 
-pytestmark = pytest.mark.asyncio(loop_scope="session")
-
 SUPERVISOR = auth("supervisor", "sup-city", scope="city")
 CHINA = timezone(timedelta(hours=8))
 

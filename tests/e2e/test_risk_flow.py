@@ -37,8 +37,6 @@ from services.penalty.use_cases import catalogue as penalty_catalogue
 from services.risk.settings import DEFAULT_CONFIG_FILE
 from tests.support.stack import Running, Stack, auth, client, running_service, wait_for
 
-pytestmark = pytest.mark.asyncio(loop_scope="session")
-
 ROOT = Path(__file__).resolve().parents[2]
 DAY = date(2026, 8, 3)
 TODAY = date(2026, 11, 23)  # a Monday; the service clock is pinned here after the decisions

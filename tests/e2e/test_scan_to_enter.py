@@ -42,8 +42,6 @@ from tests.support.http import ok
 from tests.support.personas import admin, enterprise, officer, supervisor
 from tests.support.stack import Running, Stack, client, running_gateway, running_service
 
-pytestmark = pytest.mark.asyncio(loop_scope="session")
-
 CAP_ENTERPRISE = "91210102MA05EB7E7Y"  # 沈阳瑞丰超市有限公司, 和平区
 VIOLATION_FIELDS = {
     "violation_id",

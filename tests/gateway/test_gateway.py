@@ -25,8 +25,6 @@ from tests.support.stack import (
     wait_for,
 )
 
-pytestmark = pytest.mark.asyncio(loop_scope="session")
-
 
 async def slow_app(scope, receive, send):  # type: ignore[no-untyped-def]
     if scope["type"] != "http":

@@ -16,7 +16,6 @@ import pytest
 from services.common.embedded import free_port
 from tests.support.stack import Running, auth, client, running_gateway, serve_asgi
 
-pytestmark = pytest.mark.asyncio(loop_scope="session")
 PUBLIC = "/public/inspection/items"
 PRIVATE = "/api/v1/inspection/items"
 BURST = 3

@@ -26,8 +26,6 @@ from tests.support.http import ok
 from tests.support.personas import admin, enterprise, officer, supervisor
 from tests.support.stack import auth, client
 
-pytestmark = pytest.mark.asyncio(loop_scope="session")
-
 ALL = frozenset({"officer", "enterprise", "supervisor", "integration", "admin"})
 ADMIN = frozenset({"admin"})
 STAFF = frozenset({"officer", "supervisor", "admin"})

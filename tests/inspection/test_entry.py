@@ -10,7 +10,6 @@ import json
 from datetime import datetime, timedelta
 from typing import Any
 
-import pytest
 import sqlalchemy as sa
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
@@ -40,8 +39,6 @@ from tests.inspection.helpers import (
 from tests.support.http import ok, problem
 from tests.support.personas import admin, enterprise, officer, supervisor
 from tests.support.stack import client, wait_for
-
-pytestmark = pytest.mark.asyncio(loop_scope="session")
 
 # Sample enterprises kept for one test each (和平区 / 沈河区 food and retail businesses of the sample data).
 CAP_ENTERPRISE = "91210102MA05EB7E7Y"

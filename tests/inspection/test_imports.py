@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import uuid
 
-import pytest
-
 from tests.inspection.helpers import (
     API,
     Env,
@@ -15,8 +13,6 @@ from tests.inspection.helpers import (
 from tests.support.http import ok, problem
 from tests.support.personas import admin
 from tests.support.stack import client
-
-pytestmark = pytest.mark.asyncio(loop_scope="session")
 
 
 class TestItemImport:

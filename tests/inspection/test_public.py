@@ -3,8 +3,6 @@ after completion, their results with masked names; the catalogue in force."""
 
 from __future__ import annotations
 
-import pytest
-
 from services.inspection import models as m
 from tests.inspection.helpers import (
     API,
@@ -19,8 +17,6 @@ from tests.inspection.helpers import (
 from tests.support.http import ok, problem
 from tests.support.personas import officer, supervisor
 from tests.support.stack import client
-
-pytestmark = pytest.mark.asyncio(loop_scope="session")
 
 
 class TestPublic:

@@ -28,8 +28,6 @@ from tests.support.http import ok, problem
 from tests.support.personas import admin, enterprise, officer, supervisor
 from tests.support.stack import client, wait_for
 
-pytestmark = pytest.mark.asyncio(loop_scope="session")
-
 
 class TestReadOnlyRegistries:
     async def test_districts_departments_bodies(self, env: Env) -> None:

@@ -7,7 +7,6 @@ from __future__ import annotations
 import uuid
 from datetime import UTC, datetime, timedelta
 
-import pytest
 import sqlalchemy as sa
 
 from services.common import clock
@@ -25,8 +24,6 @@ from tests.inspection.helpers import (
 from tests.support.http import ok
 from tests.support.personas import admin, officer, supervisor
 from tests.support.stack import client
-
-pytestmark = pytest.mark.asyncio(loop_scope="session")
 
 
 class TestSupervision:

@@ -34,8 +34,6 @@ from tests.support.http import ok, problem
 from tests.support.personas import admin, officer, supervisor
 from tests.support.stack import client, wait_for
 
-pytestmark = pytest.mark.asyncio(loop_scope="session")
-
 
 class TestKinds:
     async def test_invalid_tasks_are_422_with_every_problem(self, env: Env) -> None:

@@ -7,7 +7,6 @@ import uuid
 from datetime import timedelta
 from typing import Any
 
-import pytest
 import sqlalchemy as sa
 
 from services.common import clock
@@ -30,8 +29,6 @@ from tests.inspection.helpers import (
 from tests.support.http import ok
 from tests.support.personas import admin, enterprise, officer, supervisor
 from tests.support.stack import client
-
-pytestmark = pytest.mark.asyncio(loop_scope="session")
 
 EVIDENCE = ["a3" * 32, "0f" * 32]
 

@@ -40,7 +40,9 @@ class TestRendering:
 
     def test_pdf_embeds_a_cjk_font(self) -> None:
         """One real PDF: WeasyPrint must find Noto CJK (Debian fonts-noto-cjk) and embed a subset."""
-        assert kernel_documents.cjk_font_available(), f"install the Debian package {kernel_documents.CJK_FONT_PACKAGE}"
+        assert kernel_documents.cjk_font_available(), (
+            f"install the Debian package {kernel_documents.CJK_FONT_PACKAGE}"
+        )
         pdf = rendering.render_pdf(_decision())
         assert pdf.startswith(b"%PDF-")
         # Font dictionaries may sit in compressed object streams: inflate every stream and look there too.

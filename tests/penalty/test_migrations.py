@@ -16,8 +16,6 @@ from services.common.db import asyncpg_url
 from services.penalty.models import metadata
 from tests.support.stack import Stack
 
-pytestmark = pytest.mark.asyncio(loop_scope="session")
-
 
 async def _diff(url: str) -> list[Any]:
     engine = create_async_engine(asyncpg_url(url))

@@ -3,15 +3,12 @@ made through the real use cases; loading twice changes nothing."""
 
 from __future__ import annotations
 
-import pytest
 import sqlalchemy as sa
 
 from services.common.db import create_engine, session_factory, transaction
 from services.penalty import sample
 from services.penalty.models import BenchmarkVersionRow, Document, Lead, OfficerCertificate, PenaltyCase
 from tests.support.stack import Stack
-
-pytestmark = pytest.mark.asyncio(loop_scope="session")
 
 
 async def test_load_twice(stack: Stack) -> None:

@@ -21,8 +21,6 @@ from tests.support import personas
 from tests.support.contracts import decision_issued
 from tests.support.stack import Running, client
 
-pytestmark = pytest.mark.asyncio(loop_scope="session")
-
 UNIT, OTHER = "CG-210104", "SJ-210102"  # the objects belong to UNIT (district 210104)
 USCC = make_uscc(77)
 OK = "ok"

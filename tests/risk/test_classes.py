@@ -8,7 +8,6 @@ import json
 import uuid
 from typing import Any
 
-import pytest
 import sqlalchemy as sa
 
 from services.common import outbox
@@ -22,8 +21,6 @@ from services.risk.repository import classes as class_repo
 from services.risk.use_cases import classes
 from tests.risk.helpers import make_uscc
 from tests.support.stack import Running
-
-pytestmark = pytest.mark.asyncio(loop_scope="session")
 
 OUTBOX_ROW = sa.text(
     "SELECT id, type, version, subject, envelope, published_at FROM outbox WHERE subject = :s ORDER BY seq"

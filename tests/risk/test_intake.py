@@ -14,8 +14,6 @@ from services.common.db import transaction
 from tests.risk.helpers import ADMIN, COURT, HOTLINE, RECON, SUPERVISOR
 from tests.support.stack import Running, client
 
-pytestmark = pytest.mark.asyncio(loop_scope="session")
-
 USCC = "91110000600037341L"  # valid check digit
 BAD_USCC = "91110000600037341A"  # same code, wrong check digit
 

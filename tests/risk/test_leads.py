@@ -16,8 +16,6 @@ from tests.risk.helpers import HOTLINE, SUPERVISOR, TODAY, pin, unit_officer
 from tests.support import personas
 from tests.support.stack import Running, client
 
-pytestmark = pytest.mark.asyncio(loop_scope="session")
-
 A, B = "SJ-210102", "CG-210104"
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy.ext.asyncio import create_async_engine
@@ -14,8 +13,6 @@ from services.common import migrate
 from services.common.db import asyncpg_url
 from services.risk.models import metadata
 from tests.support.stack import Stack
-
-pytestmark = pytest.mark.asyncio(loop_scope="session")
 
 
 async def _diff(url: str) -> list[Any]:

@@ -35,8 +35,6 @@ from tests.support.http import problem
 from tests.support.outbox import envelopes
 from tests.support.stack import Running, client
 
-pytestmark = pytest.mark.asyncio(loop_scope="session")
-
 A, B, C, D, E, F = "SJ-210102", "ST-210103", "CG-210104", "YJ-210105", "SJ-210106", "SJ-210111"
 Q = "2026Q3"
 

@@ -17,12 +17,9 @@ from datetime import UTC, date, datetime, time, timedelta, timezone
 from typing import Any
 
 import httpx
-import pytest
 
 from tests.risk.helpers import ADMIN, HOTLINE, SUPERVISOR
 from tests.support.stack import Running, client
-
-pytestmark = pytest.mark.asyncio(loop_scope="session")
 
 CHINA = timezone(timedelta(hours=8))
 UNIT = "CG-210104"

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import time
 
-import pytest
 import sqlalchemy as sa
 
 from services.common import clock
@@ -15,8 +14,6 @@ from services.risk.domain.report import Quarter
 from services.risk.settings import RiskSettings, read_config
 from services.risk.use_cases import reports
 from tests.support.stack import Stack
-
-pytestmark = pytest.mark.asyncio(loop_scope="session")
 
 
 async def test_sample_loads_twice_and_colours_the_report(stack: Stack) -> None:

@@ -10,7 +10,6 @@ import uuid
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-import pytest
 import sqlalchemy as sa
 
 from services.common import clock
@@ -23,8 +22,6 @@ from tests.support import personas
 from tests.support.contracts import decision_issued, entry_refused
 from tests.support.outbox import envelopes
 from tests.support.stack import Running, client
-
-pytestmark = pytest.mark.asyncio(loop_scope="session")
 
 UNIT = "SJ-210102"
 

@@ -30,8 +30,6 @@ from services.common.embedded import EmbeddedNats
 from tests.risk.helpers import ADMIN, COURT, HOTLINE, SUPERVISOR, make_uscc
 from tests.support.stack import Running, Stack, client, running_service
 
-pytestmark = pytest.mark.asyncio(loop_scope="session")
-
 SYNC_MAX = 64 * 1024
 BULK_MAX = 2 * 1024 * 1024  # this service's body limit for .../bulk (64 MiB by default)
 N = 3000

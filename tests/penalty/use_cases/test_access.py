@@ -31,8 +31,6 @@ from tests.penalty.helpers import (
 from tests.support.personas import enterprise, officer, supervisor
 from tests.support.stack import Running, auth, client
 
-pytestmark = pytest.mark.asyncio(loop_scope="session")
-
 OFF, ENT, SUP, ADM, INT = "officer", "enterprise", "supervisor", "admin", "integration"
 READ = {OFF, ENT, SUP, ADM}
 INTERNAL = {OFF, SUP, ADM}

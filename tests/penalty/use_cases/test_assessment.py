@@ -3,8 +3,6 @@ published benchmarks (a what-if assessment stores nothing)."""
 
 from __future__ import annotations
 
-import pytest
-
 from tests.penalty.helpers import (
     SJ_A,
     SJ_B,
@@ -13,8 +11,6 @@ from tests.penalty.helpers import (
 from tests.support.http import problem
 from tests.support.personas import officer
 from tests.support.stack import Running, client
-
-pytestmark = pytest.mark.asyncio(loop_scope="session")
 
 CASES = "/api/v1/penalty/cases"
 NOTICE = {"facts": ["当事人销售无标签的预包装食品30袋。"]}

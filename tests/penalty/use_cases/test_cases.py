@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import uuid
 
-import pytest
-
 from tests.penalty.helpers import (
     CG_A,
     SJ_A,
@@ -20,8 +18,6 @@ from tests.penalty.helpers import (
 from tests.support.http import ok, problem
 from tests.support.personas import enterprise, officer
 from tests.support.stack import Running, client
-
-pytestmark = pytest.mark.asyncio(loop_scope="session")
 
 CASES = "/api/v1/penalty/cases"
 NOTICE = {"facts": ["当事人销售无标签的预包装食品30袋。"]}

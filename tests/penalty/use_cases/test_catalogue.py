@@ -7,15 +7,11 @@ import copy
 import json
 from typing import Any
 
-import pytest
-
 from services.penalty.domain import catalogue as cat
 from tests.penalty.helpers import SAMPLE_CATALOGUE, SJ_A, USCC_A
 from tests.support.http import ok, problem
 from tests.support.personas import admin, enterprise, officer
 from tests.support.stack import Running, client
-
-pytestmark = pytest.mark.asyncio(loop_scope="session")
 
 BASE = "/api/v1/penalty/admin/benchmarks"
 

@@ -33,8 +33,6 @@ from tests.support.http import ok
 from tests.support.personas import admin, supervisor
 from tests.support.stack import Running, Stack, client, running_service
 
-pytestmark = pytest.mark.asyncio(loop_scope="session")
-
 
 def row(
     code: str, tier: str, district: str, fine: int, *, key: str = "k0", active: bool = True

@@ -4,14 +4,10 @@ from __future__ import annotations
 
 from datetime import date
 
-import pytest
-
 from services.penalty.use_cases.deadlines import scan_deadlines
 from tests.penalty.helpers import pin_clock, to_decided
 from tests.support.outbox import envelopes
 from tests.support.stack import Running, client
-
-pytestmark = pytest.mark.asyncio(loop_scope="session")
 
 
 async def test_missed_deadlines_are_published_once(penalty: Running) -> None:

@@ -6,7 +6,6 @@ from __future__ import annotations
 import asyncio
 import re
 
-import pytest
 import sqlalchemy as sa
 
 from services.common.db import transaction
@@ -15,8 +14,6 @@ from tests.penalty.helpers import SJ_A, SUGGESTED_FEN, USCC_A, to_decided, to_no
 from tests.support.http import ok
 from tests.support.personas import enterprise, officer
 from tests.support.stack import Running, client
-
-pytestmark = pytest.mark.asyncio(loop_scope="session")
 
 CASES = "/api/v1/penalty/cases"
 NUMBER = re.compile(r"^沈市监罚〔2026〕(\d+)号$")

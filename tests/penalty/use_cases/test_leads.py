@@ -6,8 +6,6 @@ from __future__ import annotations
 import uuid
 from datetime import timedelta
 
-import pytest
-
 from services.common import clock
 from services.common.contracts.inspection import ViolationFound
 from services.common.db import transaction
@@ -25,8 +23,6 @@ from tests.support.http import ok, problem
 from tests.support.outbox import envelopes
 from tests.support.personas import officer, supervisor
 from tests.support.stack import Running, client
-
-pytestmark = pytest.mark.asyncio(loop_scope="session")
 
 CASES = "/api/v1/penalty/cases"
 NOTICE = {"facts": ["当事人销售无标签的预包装食品30袋。"]}

@@ -6,8 +6,6 @@ from __future__ import annotations
 import uuid
 from datetime import date, timedelta
 
-import pytest
-
 from services.common import clock
 from services.common.contracts.credit import NoticeIssued
 from services.common.contracts.inspection import OfficerChanged
@@ -36,8 +34,6 @@ from tests.support.http import ok, problem
 from tests.support.outbox import envelopes
 from tests.support.personas import admin, enterprise, officer
 from tests.support.stack import Running, client
-
-pytestmark = pytest.mark.asyncio(loop_scope="session")
 
 CASES = "/api/v1/penalty/cases"
 NOTICE = {"facts": ["当事人销售无标签的预包装食品30袋。"]}
