@@ -117,15 +117,17 @@ export function notEnabled(what = "该功能") {
 }
 
 // A section whose data may not exist yet (its API answers 404 for the route): data, or an honest state.
-export async function section(title, load, render, { note } = {}) {
+export function section(title, load, render, { note, id } = {}) {
   const body = el("div", { class: "section-body" }, loading());
-  const node = el("section", { class: "panel" }, el("h3", {}, title), note ? el("p", { class: "note" }, note) : null, body);
+  const node = el("section", { class: "panel", id }, el("h3", {}, title), note ? el("p", { class: "note" }, note) : null, body);
   (async () => {
     try {
       const data = await load();
       body.replaceChildren(render(data));
+      node.dataset.loaded = "true";
     } catch (error) {
       body.replaceChildren(error instanceof ApiError && error.routeMissing ? notEnabled(title) : errorState(error));
+      node.dataset.loaded = "true";
     }
   })();
   return node;

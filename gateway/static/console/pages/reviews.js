@@ -7,7 +7,7 @@ export async function render() {
     "div",
     { class: "page", id: "page-reviews" },
     el("header", { class: "page-head" }, el("h2", {}, "案卷评查活动")),
-    await section(
+    section(
       "评查活动",
       () => api("/api/v1/risk/reviews"),
       (page) =>
@@ -21,7 +21,7 @@ export async function render() {
           ],
           page.items || page,
         ),
-      { note: "抽取各执法单位的案卷，按评查标准逐项评分，结果计入执法质量评价。" },
+      { note: "抽取各执法单位的案卷，按评查标准逐项评分，结果计入执法质量评价。", id: "reviews" },
     ),
   );
 }

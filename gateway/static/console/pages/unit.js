@@ -65,12 +65,12 @@ export async function render({ claims, args }) {
     ),
     el("section", { class: "panel" }, el("h3", {}, "各季度走势"), trend(available)),
     el("section", { class: "panel" }, el("h3", {}, "明细"), records(d)),
-    section("整改", () => apiAll(`/api/v1/risk/rectifications?quarter=${current.quarter}`), (items) => rectifications(items.filter((r) => r.unit_code === d.unit_code))),
+    section("整改", () => apiAll(`/api/v1/risk/rectifications?quarter=${current.quarter}`), (items) => rectifications(items.filter((r) => r.unit_code === d.unit_code)), { id: "rectifications" }),
     el(
       "div",
       { class: "grid-2" },
-      section("监督事项", () => api(`/api/v1/risk/supervision/matters?unit_code=${encodeURIComponent(d.unit_code)}`), (page) => matters(page.items || page)),
-      section("投诉举报", () => api(`/api/v1/risk/complaints?unit_code=${encodeURIComponent(d.unit_code)}`), (page) => complaints(page.items || page)),
+      section("监督事项", () => api(`/api/v1/risk/supervision/matters?unit_code=${encodeURIComponent(d.unit_code)}`), (page) => matters(page.items || page), { id: "matters" }),
+      section("投诉举报", () => api(`/api/v1/risk/complaints?unit_code=${encodeURIComponent(d.unit_code)}`), (page) => complaints(page.items || page), { id: "supervision-complaints" }),
     ),
   );
 }
