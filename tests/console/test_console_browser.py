@@ -300,6 +300,7 @@ async def test_consistency_flags_with_cases_side_by_side(clean: Console) -> None
         # The sample's simple-procedure decision of the same item and tier (3,000 元) beside it.
         assert "同类案件" in compare and "3,000.00 元" in compare
         assert "经法制审核同意低于档次幅度处罚" in compare
+        await page.evaluate("window.scrollTo(0, document.body.scrollHeight)")
         await clean.shot(page, "consistency")
 
 
@@ -342,6 +343,8 @@ async def test_a_department_head_sees_their_own_unit(clean: Console) -> None:
         assert unit in await page.inner_text("#page-unit h2")
         await page.goto(clean.base + "/console/#/overview")  # not theirs: back to their unit
         await page.wait_for_url(f"**/console/#/unit/{unit}")
+        await page.wait_for_selector("#page-unit #rectifications[data-loaded=true]")
+        await charts_drawn(page, 1)
         await clean.shot(page, "department-head")
 
 
