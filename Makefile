@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: run test test-fast bench lint format install fonts clean lock
+.PHONY: run test test-fast bench lint format install fonts browser vendor clean lock
 
 ## make run: install, start embedded PostgreSQL + NATS, migrate, load samples, run every service and the gateway
 ##   options: make run ARGS="--port-offset 1000 --pg-port 15432 --nats-port 14222 --var-dir var2 --no-sample"
@@ -44,7 +44,7 @@ format: install
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-install: $(STAMP) fonts
+install: $(STAMP) fonts browser
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "zhifa needs Python 3.11 or newer")'
@@ -61,6 +61,22 @@ fonts:
 		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-noto-cjk fontconfig libharfbuzz-subset0 >/dev/null) \
 		|| echo "warning: could not install fonts-noto-cjk; PDF documents will lack Chinese glyphs"; \
 	else echo "warning: no CJK font found; install fonts-noto-cjk for PDF documents"; fi
+
+# Debian's chromium for the console's browser tests (Playwright drives it through executable_path: its own
+# browser download is not reachable). Installed when missing and we may install packages.
+browser:
+	@if command -v chromium >/dev/null 2>&1; then :; \
+	elif [ "$$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then \
+		echo "installing chromium for the console's browser tests ..."; \
+		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
+		|| echo "warning: could not install chromium; the console's browser tests cannot run"; \
+	else echo "warning: no chromium found; install Debian's chromium for the console's browser tests"; fi
+
+## make vendor: re-fetch the browser libraries the gateway serves (gateway/static/vendor: ECharts, Swagger UI,
+##   ReDoc) at the versions pinned in its manifest.json, refusing any file whose sha256 differs.
+##   After bumping a version there: .venv/bin/python -m zhifa.vendor --update, then review the new sums.
+vendor: install
+	$(BIN)/python -m zhifa.vendor
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -19,12 +19,12 @@ from typing import Any
 
 import aiohttp
 import orjson
-from fastapi.openapi.docs import get_swagger_ui_html
 from starlette.types import Receive, Scope, Send
 
 from gateway.clientip import ClientAddress, bucket_key, parse_networks
 from gateway.routing import Route, build_routes, match
 from gateway.settings import GatewaySettings
+from gateway.static import StaticFiles
 from gateway.upstream import UpstreamError, UpstreamPool, UpstreamTimeout
 from services.common import logs, metrics
 from services.common.auth import TokenVerifier
@@ -141,6 +141,7 @@ class Gateway:
         }
         self._metric_children: dict[tuple[str, str, str], Any] = {}
         self._openapi_cache: tuple[float, bytes] | None = None
+        self.static = StaticFiles()  # the console, the API documents and their vendored libraries
         # Last seen readiness of each upstream, refreshed in the background: reported by /readyz and the
         # zhifa_gateway_upstream_ready gauge, never a condition of the gateway's own readiness.
         self.upstream_state: dict[str, str] = dict.fromkeys(self.upstreams, "unknown")
@@ -417,10 +418,15 @@ class Gateway:
     async def _local(
         self, scope: Scope, receive: Receive, path: str, method: str, english: bool, reply: Any
     ) -> None:
-        scope["zhifa_route"] = (
+        static_route = self.static.route(path)
+        scope["zhifa_route"] = static_route or (
             path
-            if path in ("/healthz", "/readyz", "/openapi.json", "/docs", "/metrics", "/auth/dev-token")
+            if path
+            in ("/healthz", "/readyz", "/openapi.json", "/metrics", "/auth/dev-token", "/auth/dev-identities")
             else "other"
+        )
+        static = (
+            None if static_route is None else await self.static.respond(path, method, dict(scope["headers"]))
         )
         if path == "/healthz":
             await reply(200, b'{"status":"ok"}', b"application/json")
@@ -434,11 +440,12 @@ class Gateway:
             await reply(200, data, content_type.encode())
         elif path == "/openapi.json":
             await reply(200, await self._openapi(), b"application/json")
-        elif path == "/docs":
-            html = get_swagger_ui_html(openapi_url="/openapi.json", title="zhifa API").body
-            await reply(200, bytes(html), b"text/html; charset=utf-8")
+        elif static is not None:
+            await reply(*static)
         elif path == "/auth/dev-token" and method == "POST" and self.settings.env == "dev":
             await self._dev_token(receive, english, reply)
+        elif path == "/auth/dev-identities" and method == "GET" and self.settings.env == "dev":
+            await reply(200, _dev_identities(), b"application/json")
         else:
             await reply(
                 404,
@@ -503,7 +510,17 @@ class Gateway:
             if not isinstance(req, dict) or "role" not in req or "sub" not in req:
                 raise ValueError("role and sub are required")
             role, sub = req.pop("role"), req.pop("sub")
-            allowed = {"name", "cert_no", "dept_code", "district_code", "uscc", "scope", "client", "ttl"}
+            allowed = {
+                "name",
+                "cert_no",
+                "dept_code",
+                "district_code",
+                "dept_head",
+                "uscc",
+                "scope",
+                "client",
+                "ttl",
+            }
             extra = {k: v for k, v in req.items() if k in allowed}
             ttl = dev_token_lifetime(str(role), None if extra.get("ttl") is None else int(extra.pop("ttl")))
             extra.pop("ttl", None)
@@ -525,6 +542,21 @@ class Gateway:
             orjson.dumps({"access_token": token, "token_type": "Bearer", "expires_in": ttl}),
             b"application/json",
         )
+
+
+def _dev_identities() -> bytes:
+    """The sample identities a supervisor, department head or administrator can sign in as in dev (the console's login page
+    offers them; each is then minted by ``POST /auth/dev-token``)."""
+    from services.common import sample_identities
+
+    consoles = ("supervisor", "officer", "admin")
+    return orjson.dumps(
+        [
+            {"key": key, "label": claims.get("name", key), **claims}
+            for key, claims in sample_identities.IDENTITIES.items()
+            if claims["role"] in consoles and (claims["role"] != "officer" or claims.get("dept_head"))
+        ]
+    )
 
 
 _GATEWAY_PROBLEMS = {

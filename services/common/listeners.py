@@ -27,7 +27,9 @@ from services.common.problems import problem_body, wants_english
 # The usual admin port of a process: its public port + 1000 (gateway 9000, services 9101-9104).
 ADMIN_PORT_OFFSET = 1000
 
-INTERNAL_PATHS = frozenset({"/healthz", "/readyz", "/metrics", "/docs", "/openapi.json"})
+INTERNAL_PATHS = frozenset({"/healthz", "/readyz", "/metrics", "/docs", "/redoc", "/openapi.json"})
+# The API documents' own files (Swagger UI, ReDoc: served locally by the gateway, no CDN) go with /docs.
+DOCS_ASSETS = "/docs/"
 # Paths the public port refuses once an admin port serves them.
 GATEWAY_ADMIN_ONLY = INTERNAL_PATHS
 SERVICE_ADMIN_ONLY = frozenset({"/metrics", "/docs"})
@@ -46,7 +48,9 @@ class AdminPortSplit:
             server = scope.get("server")
             on_admin = server is not None and server[1] == self.admin_port
             path = scope["path"]
-            refused = path not in INTERNAL_PATHS if on_admin else path in self.admin_only
+            internal = path in INTERNAL_PATHS or path.startswith(DOCS_ASSETS)
+            private = path in self.admin_only or ("/docs" in self.admin_only and path.startswith(DOCS_ASSETS))
+            refused = not internal if on_admin else private
             if refused:
                 await _not_found(scope, send, path)
                 return

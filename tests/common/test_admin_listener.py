@@ -16,7 +16,12 @@ import httpx
 from services.common.embedded import free_port
 from tests.support.stack import Stack
 
-INTERNAL = ["/healthz", "/readyz", "/metrics", "/docs", "/openapi.json"]
+INTERNAL = ["/healthz", "/readyz", "/metrics", "/docs", "/redoc", "/openapi.json"]
+DOCS_ASSETS = [
+    "/docs/assets/swagger-init.js",
+    "/docs/assets/vendor/swagger-ui-dist@5.35.0/swagger-ui-bundle.js",
+    "/docs/assets/vendor/redoc@2.5.2/redoc.standalone.js",
+]
 
 
 @contextmanager
@@ -69,6 +74,13 @@ def test_the_gateway_serves_internal_endpoints_on_the_admin_port_only() -> None:
         metrics = get(f"http://127.0.0.1:{admin}/metrics")
         assert metrics.status_code == 200 and "zhifa_http_requests_total" in metrics.text
         assert get(f"http://127.0.0.1:{admin}/docs").status_code == 200
+        # The documents load their own files (no CDN): those go with /docs, to the admin port only.
+        for asset in DOCS_ASSETS:
+            assert get(f"http://127.0.0.1:{admin}{asset}").status_code == 200, asset
+            assert get(f"http://127.0.0.1:{public}{asset}").status_code == 404, asset
+        # The console is for users: on the public port, never on the admin port.
+        assert get(f"http://127.0.0.1:{public}/console/").status_code == 200
+        assert get(f"http://127.0.0.1:{admin}/console/").status_code == 404
         # The admin port is not a second way into the API, and the public one still is.
         assert get(f"http://127.0.0.1:{admin}/api/v1/penalty/cases").status_code == 404
         assert get(f"http://127.0.0.1:{public}/api/v1/penalty/cases").status_code == 401

@@ -50,7 +50,7 @@ class TestInternalEndpoints:
     ) -> None:
         (ingress,) = overlays[overlay].of_kind("Ingress")
         paths = [p for rule in ingress["spec"]["rules"] for p in rule["http"]["paths"]]
-        assert {p["path"] for p in paths if p["pathType"] == "Prefix"} == {"/api/", "/public/"}
+        assert {p["path"] for p in paths if p["pathType"] == "Prefix"} == {"/api/", "/public/", "/console/"}
         for p in paths:
             assert p["backend"]["service"] == {"name": "gateway", "port": {"name": "http"}}, p
             for internal in INTERNAL_PATHS:
