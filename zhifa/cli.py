@@ -91,7 +91,8 @@ def freeze_startup_heap() -> None:
 
 @app.command()
 def migrate(target: Annotated[str, typer.Argument(help="a service name or 'all'")]) -> None:
-    """Run a service's Alembic migrations against its database (ZHIFA_<SERVICE>_DATABASE_URL)."""
+    """Run a service's Alembic migrations as the owner (ZHIFA_<SERVICE>_DATABASE_OWNER_URL, else
+    ZHIFA_<SERVICE>_DATABASE_URL), then grant the service role (ZHIFA_<SERVICE>_DATABASE_URL) its DML."""
     from services.common import migrate as migrations
 
     names = list(SERVICES) if target == "all" else [target]
@@ -99,8 +100,8 @@ def migrate(target: Annotated[str, typer.Argument(help="a service name or 'all'"
         if name not in SERVICES:
             raise typer.BadParameter(f"unknown service {name!r}")
         settings = _service_settings(name)
-        migrations.upgrade(name, settings.database_url)
-        typer.echo(f"{name}: migrated to head")
+        granted = migrations.migrate_service(name, settings.database_url, settings.database_owner_url)
+        typer.echo(f"{name}: migrated to head" + (f"; privileges granted to {granted}" if granted else ""))
 
 
 @app.command()

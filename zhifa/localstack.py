@@ -317,11 +317,20 @@ def _start(sup: Supervisor, opts: Options) -> str | None:
     urls = {}
     for info in SERVICES.values():
         pg.ensure_database(info.database_name)
-        urls[info.name] = pg.dsn(info.database_name, driver="postgresql+asyncpg")
-        env[f"{info.env_prefix}DATABASE_URL"] = urls[info.name]
+        # Two roles (issue #13): the owner migrates, the service connects as a role that cannot change or
+        # delete audit entries (services/common/migrate.py).
+        roles = migrations.provision_roles(
+            pg.dsn(driver="postgresql+asyncpg"),
+            info.database_name,
+            f"zhifa_{info.name}_owner",
+            f"zhifa_{info.name}",
+        )
+        urls[info.name] = roles.service_url
+        env[f"{info.env_prefix}DATABASE_URL"] = roles.service_url
+        env[f"{info.env_prefix}DATABASE_OWNER_URL"] = roles.owner_url
         env[f"ZHIFA_GATEWAY_{info.name.upper()}_URL"] = f"http://127.0.0.1:{ports[info.name]}"
         env[f"{info.env_prefix}PORT"] = str(ports[info.name])
-        migrations.upgrade(info.name, urls[info.name])
+        migrations.migrate_service(info.name, roles.service_url, roles.owner_url)
         say(f"  {info.database_name}: migrated")
     if opts.sample:
         for info in SERVICES.values():

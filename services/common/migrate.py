@@ -6,10 +6,18 @@ Each service has its own Alembic tree (``services/<name>/migrations``) and versi
 Concurrent runs (an init container in every pod of a rollout) are serialised by a transaction-scoped
 PostgreSQL advisory lock taken before Alembic reads the current revision (services/common/migrations_env.py):
 the first run migrates, the others then find the schema at head and do nothing.
+
+Two database roles per service (issue #13): the *owner* runs the migrations and owns every table; the
+*service role* (the one in ``ZHIFA_<SERVICE>_DATABASE_URL``, what the running service connects as) gets
+DML only, never UPDATE, DELETE or TRUNCATE on the append-only tables (``audit_entry``, ``audit_checkpoint``)
+and never a write to the Alembic version table. ``migrate_service`` does both steps; ``provision_roles`` is
+what the local stack and the tests run as the superuser to create the two roles and hand the database to
+the owner (in production a database administrator does it once, docs/operations.md).
 """
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import zlib
 from dataclasses import dataclass
@@ -20,7 +28,10 @@ import sqlalchemy as sa
 from alembic import command
 from alembic.config import Config
 from alembic.script import ScriptDirectory
-from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import AsyncConnection, create_async_engine
+
+from services.common.db import asyncpg_url
 
 SERVICES_DIR = Path(__file__).resolve().parent.parent
 
@@ -115,3 +126,120 @@ async def schema_state(conn: AsyncConnection, service: str) -> SchemaState:
     exists = await conn.scalar(sa.text("SELECT to_regclass(:table) IS NOT NULL"), {"table": table})
     rows = (await conn.execute(sa.text(f"SELECT version_num FROM {table}"))).scalars().all() if exists else []
     return compare(service, {str(r) for r in rows})
+
+
+# ---------------------------------------------------------------------------------------------------------
+# The owner and the service role
+
+
+def role_of(database_url: str) -> str:
+    """The PostgreSQL role a URL connects as."""
+    return make_url(asyncpg_url(database_url)).username or ""
+
+
+def _ident(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+async def _execute(database_url: str, statements: list[str]) -> None:
+    engine = create_async_engine(asyncpg_url(database_url), poolclass=sa.pool.NullPool)
+    try:
+        async with engine.begin() as conn:
+            for statement in statements:
+                await conn.execute(sa.text(statement))
+    finally:
+        await engine.dispose()
+
+
+async def _append_only_tables(database_url: str) -> list[str]:
+    """The tables carrying an ``*_append_only`` trigger (services/common/tables.py create_audit_guard)."""
+    engine = create_async_engine(asyncpg_url(database_url), poolclass=sa.pool.NullPool)
+    try:
+        async with engine.connect() as conn:
+            rows = await conn.execute(
+                sa.text(
+                    "SELECT DISTINCT c.relname FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid "
+                    "JOIN pg_namespace n ON n.oid = c.relnamespace "
+                    "WHERE n.nspname = 'public' AND t.tgname LIKE '%\\_append\\_only' ORDER BY 1"
+                )
+            )
+            return [str(r[0]) for r in rows]
+    finally:
+        await engine.dispose()
+
+
+def grant_service_role(service: str, owner_url: str, service_url: str) -> str | None:
+    """As the owner: the service role may read and write every table, but not change or remove a row of an
+    append-only table, nor write the version table. Returns the role granted, or None when both URLs
+    connect as the same role (one role for both: nothing to grant, nothing protected by privileges)."""
+    owner, role = role_of(owner_url), role_of(service_url)
+    if not role or role == owner:
+        return None
+    database = make_url(asyncpg_url(owner_url)).database or ""
+    guarded = asyncio.run(_append_only_tables(owner_url))
+    r = _ident(role)
+    statements = [
+        f"GRANT CONNECT, TEMPORARY ON DATABASE {_ident(database)} TO {r}",
+        f"GRANT USAGE ON SCHEMA public TO {r}",
+        f"GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO {r}",
+        f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {r}",
+        f"REVOKE INSERT, UPDATE, DELETE, TRUNCATE ON {version_table(service)} FROM {r}",
+        *(f"REVOKE UPDATE, DELETE, TRUNCATE ON {_ident(t)} FROM {r}" for t in guarded),
+    ]
+    asyncio.run(_execute(owner_url, statements))
+    return role
+
+
+def migrate_service(service: str, service_url: str, owner_url: str | None = None) -> str | None:
+    """Migrate as the owner (``owner_url``; the service's own URL when there is no separate owner), then
+    grant the service role its privileges. Returns the role granted (None: a single role)."""
+    upgrade(service, owner_url or service_url)
+    if owner_url is None:
+        return None
+    return grant_service_role(service, owner_url, service_url)
+
+
+@dataclass(frozen=True)
+class Roles:
+    owner_url: str
+    service_url: str
+
+
+def provision_roles(admin_url: str, database: str, owner: str, service_role: str) -> Roles:
+    """As a superuser (the local stack, the tests): create the owner and the service role if missing (login
+    without password: the embedded server trusts local connections), make the owner own ``database`` and
+    whatever its public schema already holds (a database migrated before the roles existed)."""
+    o, r = _ident(owner), _ident(service_role)
+    cluster = [
+        f"DO $$ BEGIN CREATE ROLE {o} LOGIN; EXCEPTION WHEN duplicate_object THEN NULL; END $$",
+        f"DO $$ BEGIN CREATE ROLE {r} LOGIN; EXCEPTION WHEN duplicate_object THEN NULL; END $$",
+        f"ALTER DATABASE {_ident(database)} OWNER TO {o}",
+    ]
+    admin_db = str(make_url(asyncpg_url(admin_url)).set(database=database).render_as_string(False))
+    asyncio.run(_execute(admin_url, cluster))
+    handover = f"""
+        DO $$
+        DECLARE item record;
+        BEGIN
+            FOR item IN SELECT c.relname, c.relkind FROM pg_class c
+                    JOIN pg_namespace n ON n.oid = c.relnamespace
+                    WHERE n.nspname = 'public' AND c.relkind IN ('r', 'v', 'm', 'p')
+                      AND pg_get_userbyid(c.relowner) <> '{owner.replace("'", "''")}' LOOP
+                EXECUTE format('ALTER TABLE %I OWNER TO {o}', item.relname);
+            END LOOP;
+            FOR item IN SELECT p.oid::regprocedure AS sig FROM pg_proc p
+                    JOIN pg_namespace n ON n.oid = p.pronamespace WHERE n.nspname = 'public' LOOP
+                EXECUTE format('ALTER FUNCTION %s OWNER TO {o}', item.sig);
+            END LOOP;
+            FOR item IN SELECT t.typname FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace
+                    WHERE n.nspname = 'public' AND t.typtype = 'e' LOOP
+                EXECUTE format('ALTER TYPE %I OWNER TO {o}', item.typname);
+            END LOOP;
+        END $$
+    """
+    asyncio.run(_execute(admin_db, [handover]))
+    url = make_url(asyncpg_url(admin_url)).set(database=database, password=None)
+    return Roles(
+        owner_url=url.set(username=owner).render_as_string(False),
+        service_url=url.set(username=service_role).render_as_string(False),
+    )

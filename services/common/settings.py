@@ -134,6 +134,12 @@ class ServiceSettings(CommonSettings):
         "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres",
         description="SQLAlchemy URL of the service's own database (postgresql+asyncpg://...)",
     )
+    database_owner_url: str | None = Field(
+        None,
+        description="URL of the role that owns the tables and runs the migrations (`zhifa migrate`); the "
+        "service itself connects with database_url, whose role gets DML but cannot change or delete audit "
+        "entries (docs/operations.md, Database roles). Unset: one role for both (development only)",
+    )
     database_pool_size: int = Field(10, description="connections kept in the pool")
     database_max_overflow: int = Field(10, description="extra connections under load")
     nats_user: str | None = Field(None, description="this service's NATS user (docs/operations.md, NATS)")

@@ -104,9 +104,74 @@ _INDEXES: list[tuple[str, str, list[str], dict[str, Any]]] = [
 KERNEL_TABLE_NAMES = tuple(_columns())
 
 
+def _guard_columns() -> dict[str, list[Any]]:
+    """The audit guard's tables (issue #13), created by each service's ``*_audit_guard`` migration through
+    ``create_audit_guard``: the signed checkpoints of the chain head and the position ``verify`` reached."""
+    return {
+        "audit_checkpoint": [
+            sa.Column("seq", sa.BigInteger, primary_key=True, autoincrement=False),
+            sa.Column("hash", sa.Text, nullable=False),
+            sa.Column("entry_at", sa.DateTime(timezone=True), nullable=False),
+            sa.Column("signed_at", sa.DateTime(timezone=True), nullable=False),
+            sa.Column("service", sa.Text, nullable=False),
+            sa.Column("kid", sa.Text, nullable=False),
+            sa.Column("signature", sa.Text, nullable=False),
+        ],
+        "audit_verified": [
+            sa.Column("id", sa.SmallInteger, primary_key=True, autoincrement=False),
+            sa.Column("seq", sa.BigInteger, nullable=False),
+            sa.Column("hash", sa.Text, nullable=False),
+            sa.Column("verified_at", sa.DateTime(timezone=True), nullable=False),
+        ],
+    }
+
+
+#: Tables no one may change or remove a row of (REVOKE from the service role, and a trigger for everyone).
+APPEND_ONLY_TABLES = ("audit_entry", "audit_checkpoint")
+
+
+def create_audit_guard(op: Any) -> None:
+    """Inside an Alembic migration: the checkpoint tables, and ``audit_entry``/``audit_checkpoint`` made
+    append-only by triggers that refuse UPDATE, DELETE and TRUNCATE whoever asks (the owner and a superuser
+    included, until they drop or disable the trigger: which is what signed checkpoints are for)."""
+    for name, cols in _guard_columns().items():
+        op.create_table(name, *cols)
+    op.execute(
+        """
+        CREATE OR REPLACE FUNCTION zhifa_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN
+            RAISE EXCEPTION 'table % is append-only: % refused', TG_TABLE_NAME, TG_OP
+                USING ERRCODE = 'insufficient_privilege';
+        END
+        $$
+        """
+    )
+    for table in APPEND_ONLY_TABLES:
+        op.execute(
+            f"CREATE TRIGGER {table}_append_only BEFORE UPDATE OR DELETE ON {table} "
+            "FOR EACH ROW EXECUTE FUNCTION zhifa_append_only()"
+        )
+        op.execute(
+            f"CREATE TRIGGER {table}_no_truncate BEFORE TRUNCATE ON {table} "
+            "FOR EACH STATEMENT EXECUTE FUNCTION zhifa_append_only()"
+        )
+        op.execute(f"REVOKE UPDATE, DELETE, TRUNCATE ON {table} FROM PUBLIC")
+
+
+def drop_audit_guard(op: Any) -> None:
+    for table in reversed(APPEND_ONLY_TABLES):
+        op.execute(f"DROP TRIGGER IF EXISTS {table}_no_truncate ON {table}")
+        op.execute(f"DROP TRIGGER IF EXISTS {table}_append_only ON {table}")
+    for name in reversed(tuple(_guard_columns())):
+        op.drop_table(name)
+    op.execute("DROP FUNCTION IF EXISTS zhifa_append_only()")
+
+
 def register_kernel_tables(metadata: sa.MetaData) -> dict[str, sa.Table]:
     """Define the kernel tables on a service's metadata (for autogenerate and typed queries)."""
-    tables = {name: sa.Table(name, metadata, *cols) for name, cols in _columns().items()}
+    tables = {
+        name: sa.Table(name, metadata, *cols) for name, cols in {**_columns(), **_guard_columns()}.items()
+    }
     for ix_name, table, cols, kw in _INDEXES:
         sa.Index(ix_name, *(tables[table].c[c] for c in cols), **kw)
     return tables
@@ -138,3 +203,5 @@ audit_t = T["audit_entry"]
 calendar_override_t = T["calendar_override"]
 calendar_year_t = T["calendar_year"]
 diagnostic_ping_t = T["diagnostic_ping"]
+checkpoint_t = T["audit_checkpoint"]
+verified_t = T["audit_verified"]

@@ -407,3 +407,20 @@ class IntakeUploadError(Base):
 def table_of(model: type[Base]) -> sa.Table:
     """The Core table of a model (for set-based statements; ``Model.__table__`` is only a FromClause to mypy)."""
     return cast(sa.Table, model.__table__)
+
+
+class ReceivedCheckpoint(Base):
+    """A signed checkpoint of another service's audit chain (or of risk's own), as received and verified
+    (issue #13): the supervisors' copy, which the supervised department cannot change."""
+
+    __tablename__ = "received_checkpoint"
+
+    service: Mapped[str] = mapped_column(sa.Text, primary_key=True)
+    seq: Mapped[int] = mapped_column(sa.BigInteger, primary_key=True, autoincrement=False)
+    hash: Mapped[str] = mapped_column(sa.Text)
+    entry_at: Mapped[datetime] = mapped_column()
+    signed_at: Mapped[datetime] = mapped_column()
+    kid: Mapped[str] = mapped_column(sa.Text)
+    signature: Mapped[str] = mapped_column(sa.Text)
+    event_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True))
+    received_at: Mapped[datetime] = mapped_column(server_default=sa.func.now())

@@ -21,6 +21,13 @@ from services.common.devtokens import mint_dev_token
 from services.common.embedded import EmbeddedNats, EmbeddedPostgres, free_port
 
 
+@dataclass(frozen=True)
+class DatabaseRoles:
+    owner_url: str
+    service_url: str
+    superuser_url: str
+
+
 @dataclass
 class Stack:
     pg: EmbeddedPostgres
@@ -36,6 +43,22 @@ class Stack:
 
     async def anew_database(self, service: str, *, migrated: bool = True) -> str:
         return await asyncio.to_thread(self.new_database, service, migrated=migrated)
+
+    def new_database_with_roles(self, service: str) -> DatabaseRoles:
+        """A migrated database with the production role split (issue #13): the owner migrated it, the
+        service role (what the service connects as) has DML only; ``superuser_url`` for what only an
+        administrator could do."""
+        name = f"t_{service}_{uuid.uuid4().hex[:10]}"
+        self.pg.psql(f'CREATE DATABASE "{name}"')
+        roles = migrate.provision_roles(
+            self.pg.dsn(driver="postgresql+asyncpg"), name, f"zhifa_{service}_owner", f"zhifa_{service}"
+        )
+        migrate.migrate_service(service, roles.service_url, roles.owner_url)
+        superuser = self.pg.dsn(name, driver="postgresql+asyncpg")
+        return DatabaseRoles(roles.owner_url, roles.service_url, superuser)
+
+    async def anew_database_with_roles(self, service: str) -> DatabaseRoles:
+        return await asyncio.to_thread(self.new_database_with_roles, service)
 
     def new_nats(self, *, auth: bool = False) -> EmbeddedNats:
         """A fresh NATS server; ``auth``: the production permission model, one user per service (the
