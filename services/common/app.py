@@ -13,7 +13,7 @@ import contextlib
 import functools
 import logging
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Mapping, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -29,13 +29,26 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from starlette.responses import Response
 
 import services.common.contracts  # noqa: F401  (registers every contract)
-from services.common import audit, clock, jobs, logs, metrics, migrate, openapi, outbox, problems, routing
+from services.common import (
+    audit,
+    audit_api,
+    checkpoints,
+    clock,
+    jobs,
+    logs,
+    metrics,
+    migrate,
+    openapi,
+    outbox,
+    problems,
+    routing,
+)
 from services.common.auth import TokenVerifier
 from services.common.bus import Bus, Credentials
 from services.common.calendar_store import next_year_missing
 from services.common.contracts.diagnostics import PINGS, Ping
 from services.common.db import create_engine, session_factory, transaction
-from services.common.deps import AdminDep, SessionDep, roles
+from services.common.deps import AdminDep, SessionDep
 from services.common.edge import EdgeMiddleware
 from services.common.errors import BadRequest, Conflict, NotFound
 from services.common.events import Envelope, Event
@@ -65,6 +78,7 @@ class Runtime:
     bus: Bus
     verifier: TokenVerifier
     context: Any = None
+    checkpoint_keys: checkpoints.CheckpointKeys | None = None
     relay: Relay | None = None
     consumers: ConsumerRunner | None = None
     tasks: list[asyncio.Task[Any]] = field(default_factory=list)
@@ -112,6 +126,8 @@ class ServiceParts:
     jobs: Sequence[Job] = ()
     description: str = ""
     on_startup: Sequence[Callable[[Runtime], Awaitable[None]]] = ()
+    #: kind → how to load the object through its access rule, for GET .../audit/entities/{kind}/{id}
+    audit_entities: Mapping[str, audit_api.AuditKind] = field(default_factory=dict)
 
 
 class PingRequest(BaseModel):
@@ -186,13 +202,6 @@ class DeadLetterAction(BaseModel):
     note: str = Field("", max_length=500, description="why (kept in the audit chain)")
 
 
-class ChainReportRead(BaseModel):
-    entries: int
-    valid: bool
-    first_broken_seq: int | None
-    reason: str | None
-
-
 async def _record_ping(session: AsyncSession, envelope: Envelope, event: Event) -> None:
     assert isinstance(event, Ping)
     await session.execute(
@@ -237,14 +246,6 @@ def _kernel_router(info: ServiceInfo, info_is_dev: bool) -> APIRouter:
             )
             for r in rows
         ]
-
-    @router.get("/audit/verify", response_model=ChainReportRead)
-    async def verify_audit(
-        session: SessionDep, principal: Any = roles("admin", "supervisor")
-    ) -> ChainReportRead:
-        """Recompute this service's audit chain and report the first broken link, if any."""
-        report = await audit.verify(session)
-        return ChainReportRead(**report.__dict__)
 
     @router.get("/admin/calendar/{year}", response_model=CalendarYearRead)
     async def get_calendar_year(year: YearPath, session: SessionDep, principal: AdminDep) -> CalendarYearRead:
@@ -498,6 +499,24 @@ def durable_consumers(app: FastAPI) -> list[tuple[str, str]]:
     return [(by_subject(sub.subject).stream, runner.durable_name(sub)) for sub in runner.subscriptions]
 
 
+def checkpoint_job(settings: ServiceSettings) -> Periodic:
+    """The kernel's job signing the audit chain's head when due (services/common/checkpoints.py)."""
+    policy = checkpoints.Policy(
+        every_entries=settings.audit_checkpoint_entries,
+        every=timedelta(seconds=settings.audit_checkpoint_interval_s),
+    )
+
+    async def sign(runtime: Runtime) -> bool:
+        assert runtime.checkpoint_keys is not None
+        async with transaction(runtime.factory) as session:
+            signed = await checkpoints.sign_head(session, runtime.info.name, runtime.checkpoint_keys, policy)
+        if signed is not None:
+            log.info("audit chain signed at entry %d (%s)", signed.seq, signed.kid)
+        return False
+
+    return jobs.periodic("audit-checkpoint", every=settings.audit_checkpoint_poll_s, fn=sign)
+
+
 def build_service_app(parts: ServiceParts, role: Role = "all") -> FastAPI:
     info, settings = parts.info, parts.settings
     if settings.env != "test":
@@ -532,6 +551,7 @@ def build_service_app(parts: ServiceParts, role: Role = "all") -> FastAPI:
         bus=bus,
         verifier=verifier,
         context=parts.context,
+        checkpoint_keys=checkpoints.keys_from_settings(settings),
     )
     declared = parts.consumers.subscriptions(parts.context) if parts.consumers is not None else []
 
@@ -573,7 +593,7 @@ def build_service_app(parts: ServiceParts, role: Role = "all") -> FastAPI:
             ]
             for name, start in background:
                 runtime.tasks.append(asyncio.create_task(supervise(name, start), name=name))
-            for job in parts.periodic:
+            for job in [*parts.periodic, checkpoint_job(settings)]:
                 if job.is_enabled(parts.context):
                     name = f"{info.name}-{job.name}"
                     runtime.tasks.append(asyncio.create_task(jobs.run(job, runtime), name=name))
@@ -615,6 +635,10 @@ def build_service_app(parts: ServiceParts, role: Role = "all") -> FastAPI:
     app.include_router(_health_router())
     if role in ("api", "all"):
         app.include_router(_kernel_router(info, settings.is_dev), responses=problems.PROBLEM_RESPONSES)
+        app.include_router(
+            audit_api.api_router(info, parts.audit_entities), responses=problems.PROBLEM_RESPONSES
+        )
+        app.include_router(audit_api.public_router(info), responses=problems.PROBLEM_RESPONSES)
         for router in parts.routers:
             app.include_router(router, responses=problems.PROBLEM_RESPONSES)
     routing.install(app.router)

@@ -191,18 +191,29 @@ async def append_many(session: AsyncSession, entries: Sequence[AuditEntry]) -> l
 
 @dataclass(frozen=True)
 class ChainReport:
-    entries: int
+    entries: int  # entries checked by this call
     valid: bool
     first_broken_seq: int | None
     reason: str | None
+    verified_from: int = 0  # the entry checking started after (0: the genesis)
+    last_seq: int = 0  # the chain's last entry
+    last_hash: str = GENESIS
+    checkpoint_seq: int | None = None  # the signed checkpoint the chain was checked against
 
 
-async def verify(session: AsyncSession, *, batch: int = 5000) -> ChainReport:
-    """Recompute the chain from the genesis; report the first broken link."""
-    prev = GENESIS
-    expected_seq = 1
+async def verify(
+    session: AsyncSession, *, batch: int = 5000, after: tuple[int, str] | None = None
+) -> ChainReport:
+    """Recompute the chain from the genesis (or from ``after``: an entry's ``(seq, hash)`` already
+    verified); report the first broken link."""
+    start, prev = after if after is not None else (0, GENESIS)
+    expected_seq = start + 1
     count = 0
-    last_seq = 0
+    last_seq = start
+
+    def report(valid: bool, broken: int | None = None, reason: str | None = None) -> ChainReport:
+        return ChainReport(count, valid, broken, reason, start, last_seq, prev)
+
     while True:
         rows = (
             await session.execute(
@@ -210,12 +221,12 @@ async def verify(session: AsyncSession, *, batch: int = 5000) -> ChainReport:
             )
         ).all()
         if not rows:
-            return ChainReport(count, True, None, None)
+            return report(True)
         for r in rows:
             if r.seq != expected_seq:
-                return ChainReport(count, False, expected_seq, f"entry {expected_seq} is missing")
+                return report(False, expected_seq, f"entry {expected_seq} is missing")
             if r.prev_hash != prev:
-                return ChainReport(count, False, r.seq, "prev_hash does not match the previous entry")
+                return report(False, r.seq, "prev_hash does not match the previous entry")
             digest = entry_hash(
                 seq=r.seq,
                 at=r.at,
@@ -230,7 +241,7 @@ async def verify(session: AsyncSession, *, batch: int = 5000) -> ChainReport:
                 prev_hash=r.prev_hash,
             )
             if digest != r.hash:
-                return ChainReport(count, False, r.seq, "entry content does not match its hash")
+                return report(False, r.seq, "entry content does not match its hash")
             prev = r.hash
             expected_seq += 1
             count += 1

@@ -162,6 +162,24 @@ class ServiceSettings(CommonSettings):
     consumer_ack_wait_s: float = Field(30.0, description="JetStream ack wait for consumers")
     consumer_concurrency: int = Field(8, description="messages handled at once per consumer")
     idempotency_ttl_hours: int = Field(48, description="how long Idempotency-Key responses are kept (>= 24)")
+    audit_checkpoint_key_file: Path | None = Field(
+        None,
+        description="PEM file with this service's Ed25519 audit-checkpoint signing key (unset: the "
+        "repository's development key, dev and test only)",
+    )
+    audit_checkpoint_key_id: str = Field(
+        "", max_length=64, description="kid of the checkpoint key; empty: ac- + 16 hex digits of its SHA-256"
+    )
+    audit_checkpoint_previous_keys_file: Path | None = Field(
+        None, description="JWKS of retired checkpoint public keys, still published so old checkpoints verify"
+    )
+    audit_checkpoint_entries: int = Field(
+        100, ge=1, le=1_000_000, description="sign the audit chain's head after this many new entries"
+    )
+    audit_checkpoint_interval_s: float = Field(
+        300.0, gt=0, description="or once the oldest unsigned entry is this old, seconds"
+    )
+    audit_checkpoint_poll_s: float = Field(15.0, gt=0, description="how often the checkpoint job looks")
     integration_scopes: dict[str, list[str]] = Field(
         default_factory=lambda: {k: list(v) for k, v in scopes.DEFAULT_CLIENT_SCOPES.items()},
         validation_alias=AliasChoices("ZHIFA_INTEGRATION_SCOPES"),
@@ -190,6 +208,13 @@ class ServiceSettings(CommonSettings):
                 f"no NATS credentials: set ZHIFA_{self.service_name.upper()}_NATS_USER and _NATS_PASSWORD "
                 "(or _NATS_CREDS_FILE)"
             )
+        key = self.audit_checkpoint_key_file
+        if key is None:
+            problems.append(
+                f"no audit checkpoint key: set ZHIFA_{self.service_name.upper()}_AUDIT_CHECKPOINT_KEY_FILE"
+            )
+        elif Path(key).resolve().parent == DEV_KEYS_DIR.resolve():
+            problems.append("the audit checkpoint key is a development key")
         servers = [s.strip() for s in self.nats_url.split(",") if s.strip()]
         if self.nats_tls_ca_file is None and not all(s.startswith("tls://") for s in servers):
             problems.append("NATS without TLS: set ZHIFA_NATS_TLS_CA_FILE or use tls:// URLs")

@@ -6,7 +6,7 @@ from fastapi import FastAPI
 
 from services.common.app import Role, ServiceParts, build_service_app
 from services.common.registry import SERVICES
-from services.credit_repair import api, consumers, jobs
+from services.credit_repair import api, consumers, deps, jobs
 from services.credit_repair.settings import CreditContext, CreditRepairSettings
 
 
@@ -21,6 +21,7 @@ def create_app(settings: CreditRepairSettings | None = None, role: Role = "all")
             context=CreditContext.from_settings(settings),
             consumers=consumers.consumers,
             periodic=jobs.JOBS,
+            audit_entities=deps.AUDIT_ENTITIES,
             description="两书同达, publication classes, credit repair and 信用松绑 clean-up",
         ),
         role=role,

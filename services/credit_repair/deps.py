@@ -13,6 +13,7 @@ from typing import Annotated
 from fastapi import Depends, Path, Request
 
 from services.common import scopes
+from services.common.audit_api import AuditKind
 from services.common.auth import Principal
 from services.common.deps import AdminDep, PrincipalDep, ScopeDep, SessionDep, load_or_404, roles
 from services.credit_repair.errors import (
@@ -110,3 +111,7 @@ RuleSetDep = Annotated[
         missing=RuleSetNotFound.of,
     ),
 ]
+
+
+#: Objects whose audit trail GET /api/v1/credit/audit/entities/{kind}/{id} shows, through their access rule.
+AUDIT_ENTITIES = {"record": AuditKind("credit_record", record_repo.readable_record)}

@@ -6,7 +6,7 @@ from fastapi import FastAPI
 
 from services.common.app import Role, ServiceParts, build_service_app
 from services.common.registry import SERVICES
-from services.inspection import api, events, jobs
+from services.inspection import api, deps, events, jobs
 from services.inspection.settings import InspectionSettings, context_from
 
 
@@ -21,6 +21,7 @@ def create_app(settings: InspectionSettings | None = None, role: Role = "all") -
             context=context_from(settings, contracts=events.CONTRACTS),
             consumers=events.consumers,
             periodic=jobs.JOBS,
+            audit_entities=deps.AUDIT_ENTITIES,
             description="扫码入企: registries, tasks, scan-to-enter, visits and ratings",
         ),
         role=role,

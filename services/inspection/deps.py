@@ -17,6 +17,7 @@ from fastapi import Depends, Request
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from services.common.access import Scope
+from services.common.audit_api import AuditKind
 from services.common.auth import Principal, Role, TokenVerifier, require_role
 from services.common.deps import (
     AdminDep,
@@ -250,3 +251,10 @@ __all__ = [
     "VisitOfficerDep",
     "VisitReaderDep",
 ]
+
+
+#: Objects whose audit trail GET /api/v1/inspection/audit/entities/{kind}/{id} shows, through their access rule.
+AUDIT_ENTITIES = {
+    "visit": AuditKind("visit", visit_repo.readable_visit),
+    "task": AuditKind("task", task_repo.readable_task),
+}

@@ -6,7 +6,7 @@ from fastapi import FastAPI
 
 from services.common.app import Role, ServiceParts, build_service_app
 from services.common.registry import SERVICES
-from services.penalty import api, events, jobs
+from services.penalty import api, deps, events, jobs
 from services.penalty.settings import PenaltyContext, PenaltySettings
 
 
@@ -21,6 +21,7 @@ def create_app(settings: PenaltySettings | None = None, role: Role = "all") -> F
             context=PenaltyContext.from_settings(settings),
             consumers=events.consumers,
             periodic=jobs.JOBS,
+            audit_entities=deps.AUDIT_ENTITIES,
             description="Discretion benchmarks, the assessment engine, the lawful procedure, documents and consistency",
         ),
         role=role,

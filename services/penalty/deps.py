@@ -16,6 +16,7 @@ from fastapi import Depends, Path, Request
 from pydantic import BaseModel
 
 from services.common import scopes
+from services.common.audit_api import AuditKind
 from services.common.auth import Principal
 from services.common.deps import AdminDep, PrincipalDep, ScopeDep, SessionDep, load_or_404, roles
 from services.penalty import repository as repo
@@ -116,6 +117,7 @@ def lead_for_update(body: type[BaseModel]) -> Any:
 
 
 __all__ = [
+    "AUDIT_ENTITIES",
     "AdminDep",
     "AssessorDep",
     "BenchmarkCodePath",
@@ -138,3 +140,7 @@ __all__ = [
     "lead_for_update",
     "payable_case",
 ]
+
+
+#: Objects whose audit trail GET /api/v1/penalty/audit/entities/{kind}/{id} shows, through their access rule.
+AUDIT_ENTITIES = {"case": AuditKind("penalty_case", repo.readable_case)}

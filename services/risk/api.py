@@ -10,6 +10,7 @@ from fastapi import APIRouter, Header, Path, Query, Request, Response
 from fastapi.responses import StreamingResponse
 
 from services.common import clock, streaming
+from services.common.audit_api import CheckpointRead
 from services.common.auth import Principal
 from services.common.pagination import CursorQuery, LimitQuery, Page, decode_cursor, page_of
 from services.risk.deps import (
@@ -60,6 +61,7 @@ from services.risk.schemas import (
     TransferWrite,
     UploadRead,
 )
+from services.risk.use_cases import checkpoints as checkpoint_cases
 from services.risk.use_cases import classes, leads, rectifications, reports, uploads
 from services.risk.use_cases import intake as intake_cases
 from services.risk.views import config_read, report_csv
@@ -587,3 +589,21 @@ async def get_enterprise(principal: ClassReaderDep, enterprise: EnterpriseDep) -
 
 
 __all__ = ["PrincipalDep", "public_router", "router"]
+
+
+# --------------------------------------------------------------------------------------------------- audit checkpoints
+
+CheckpointService = Annotated[
+    Literal["inspection", "penalty", "credit_repair", "risk"],
+    Path(description="the service whose audit chain the checkpoints sign"),
+]
+
+
+@public_router.get("/checkpoints/{service}", response_model=Page[CheckpointRead])
+async def received_checkpoints(
+    service: CheckpointService, session: SessionDep, limit: LimitQuery = 50, cursor: CursorQuery = None
+) -> Page[CheckpointRead]:
+    """The signed audit checkpoints of a service's chain as risk received and verified them, newest first:
+    the supervisors' copy, to compare with the service's own (GET /public/<service>/audit/checkpoints) and
+    to check its chain against (GET /api/v1/<service>/audit/verify?checkpoint_seq=&checkpoint_hash=)."""
+    return await checkpoint_cases.listing(session, service, limit=limit, cursor=cursor)

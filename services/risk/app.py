@@ -6,7 +6,7 @@ from fastapi import FastAPI
 
 from services.common.app import Role, ServiceParts, build_service_app
 from services.common.registry import SERVICES
-from services.risk import api, consumers, jobs
+from services.risk import api, consumers, deps, jobs
 from services.risk.settings import RiskContext, RiskSettings
 
 
@@ -21,6 +21,7 @@ def create_app(settings: RiskSettings | None = None, role: Role = "all") -> Fast
             context=RiskContext.from_settings(settings),
             consumers=consumers.consumers,
             periodic=jobs.JOBS,
+            audit_entities=deps.AUDIT_ENTITIES,
             description="Intake from courts, reconsideration and 12345; 红黄蓝 warnings; enterprise A–D classes",
         ),
         role=role,

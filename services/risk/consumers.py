@@ -9,10 +9,11 @@ from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.common.contracts import credit, inspection, penalty
+from services.common.contracts import audit, credit, inspection, penalty
 from services.common.inbox import Consumers, Delivery
+from services.common.registry import SERVICES
 from services.risk.settings import RiskContext
-from services.risk.use_cases import signals
+from services.risk.use_cases import checkpoints, signals
 
 consumers: Consumers[RiskContext] = Consumers()
 
@@ -86,3 +87,20 @@ async def on_publication_ended(session: AsyncSession, event: credit.PublicationE
 @consumers.consumes(credit.RepairCompleted, name="repair-completed")
 async def on_repair_completed(session: AsyncSession, event: credit.RepairCompleted, delivery: Ctx) -> None:
     await signals.repair_completed(session, event, config=delivery.context.config)
+
+
+# Every service's audit checkpoints, risk's own included (issue #13): one consumer per producer's stream.
+def _checkpoint_consumer(service: str) -> None:
+    @consumers.consumes(audit.CHECKPOINTS[service], name=f"checkpoint-{service.replace('_', '-')}")
+    async def on_checkpoint(session: AsyncSession, event: audit.CheckpointSigned, delivery: Ctx) -> None:
+        await checkpoints.receive(
+            session,
+            event,
+            source=delivery.envelope.source,
+            event_id=delivery.envelope.id,
+            keys=delivery.context.checkpoint_keys,
+        )
+
+
+for _service in SERVICES:
+    _checkpoint_consumer(_service)

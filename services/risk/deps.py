@@ -20,6 +20,7 @@ from typing import Annotated, Any
 from fastapi import Depends, Request
 
 from services.common.access import Scope, scope_for
+from services.common.audit_api import AuditKind
 from services.common.auth import Principal
 from services.common.deps import PrincipalDep, SessionDep, load_or_404, roles
 from services.common.errors import DomainError
@@ -79,12 +80,17 @@ def unit_of(principal: Principal) -> str | None:
     return principal.dept_code
 
 
-async def get_scope(principal: PrincipalDep) -> Scope:
+def scope_of(principal: Principal) -> Scope:
     """What the caller may read in risk: the kernel's scope, an officer narrowed to its unit."""
     scope = scope_for(principal)
     if principal.role == "officer":
         return dataclasses.replace(scope, department_code=unit_of(principal) or "")
     return scope
+
+
+async def get_scope(principal: PrincipalDep) -> Scope:
+    """What the caller may read in risk: the kernel's scope, an officer narrowed to its unit."""
+    return scope_of(principal)
 
 
 ScopeDep = Annotated[Scope, Depends(get_scope)]
@@ -228,3 +234,10 @@ RunDep = Annotated[
         class_repo.readable_run, param="run_id", key=uuid.UUID, missing=RunNotFound.of, scope=ScopeDep
     ),
 ]
+
+
+#: Objects whose audit trail GET /api/v1/risk/audit/entities/{kind}/{id} shows, through their access rule.
+AUDIT_ENTITIES = {
+    "lead": AuditKind("complaint_lead", lead_repo.readable_lead, scope=scope_of),
+    "rectification": AuditKind("rectification", rect_repo.readable_rectification, scope=scope_of),
+}

@@ -9,8 +9,10 @@ from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 
-from pydantic import Field
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+from pydantic import Field, model_validator
 
+from services.common.checkpoints import DEV_CHECKPOINT_KEYS_FILE, verifying_keys
 from services.common.settings import settings_class
 from services.risk.domain.bulk import Limits
 from services.risk.domain.report import RiskConfigSet, load_config
@@ -82,6 +84,22 @@ class RiskSettings(settings_class("risk")):  # type: ignore[misc]
     lead_auto_transfer: bool = Field(
         True, description="the daily job transfers every finished week's received 12345 leads (周移送)"
     )
+    audit_checkpoint_keys_file: Path = Field(
+        DEV_CHECKPOINT_KEYS_FILE,
+        description="the public keys every service signs its audit checkpoints with, as JSON "
+        '{"<service>": <JWKS>, ...} (current and retired keys; the development keys are refused outside dev)',
+    )
+
+    @model_validator(mode="after")
+    def _no_dev_checkpoint_keys(self) -> RiskSettings:
+        if (
+            not self.is_dev
+            and Path(self.audit_checkpoint_keys_file).resolve() == DEV_CHECKPOINT_KEYS_FILE.resolve()
+        ):
+            raise ValueError(
+                "refusing to start outside dev: ZHIFA_RISK_AUDIT_CHECKPOINT_KEYS_FILE is the development key set"
+            )
+        return self
 
 
 def read_config(settings: RiskSettings) -> RiskConfigSet:
@@ -111,7 +129,14 @@ class RiskContext:
     settings: RiskSettings
     config: RiskConfigSet
     limits: Limits
+    #: service → kid → public key: what received audit checkpoints must be signed with (issue #13)
+    checkpoint_keys: dict[str, dict[str, Ed25519PublicKey]]
 
     @classmethod
     def from_settings(cls, settings: RiskSettings) -> RiskContext:
-        return cls(settings=settings, config=read_config(settings), limits=intake_limits(settings))
+        return cls(
+            settings=settings,
+            config=read_config(settings),
+            limits=intake_limits(settings),
+            checkpoint_keys=verifying_keys(settings.audit_checkpoint_keys_file),
+        )
