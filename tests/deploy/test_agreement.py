@@ -352,6 +352,12 @@ def production_key_files() -> dict[str, str]:
     return {
         "jwks.json": json.dumps({"keys": [jwk]}),
         "entry-code-key.pem": pem,
+        "audit-checkpoint-key.pem": Ed25519PrivateKey.generate()
+        .private_bytes(
+            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+        )
+        .decode(),
+        "audit-checkpoint-keys.json": json.dumps({"penalty": {"keys": [jwk]}}),
         "ca.crt": "-----BEGIN CERTIFICATE-----\n(a stand-in: the settings only check the file exists)\n",
     }
 

@@ -183,7 +183,11 @@ class TestMigrationsFirst:
                 (init,) = spec["initContainers"]
                 assert manifests.command_line(init) == ["zhifa", "migrate", name]
                 (main,) = spec["containers"]
-                assert rendered.env(init) == rendered.env(main), deployment
+                # the same environment, plus the owner's URL (issue #13): only the migration has it
+                owner = f"{SERVICES[name].env_prefix}DATABASE_OWNER_URL"
+                init_env, main_env = rendered.env(init), rendered.env(main)
+                assert owner in init_env and owner not in main_env, deployment
+                assert {k: v for k, v in init_env.items() if k != owner} == main_env, deployment
                 assert init["image"] == main["image"]
                 assert main["readinessProbe"]["httpGet"]["path"] == "/readyz"
 
