@@ -52,12 +52,12 @@ class AuditEntityNotFound(NotFound):
 
 
 class ChainReportRead(BaseModel):
-    entries: int = Field(description="entries checked by this call")
+    entries: int = Field(description="entries of the chain found good (up to the first broken one)")
     valid: bool
     first_broken_seq: int | None
     reason: str | None
+    checked: int = Field(0, description="entries recomputed by this call (the others were verified before)")
     verified_from: int = Field(0, description="checking started after this entry (0: the first entry)")
-    last_seq: int = Field(0, description="the chain's last entry")
     checkpoint_seq: int | None = Field(None, description="the signed checkpoint checked against")
 
 
@@ -148,7 +148,15 @@ def api_router(info: ServiceInfo, kinds: Mapping[str, AuditKind]) -> APIRouter:
         keys: checkpoints.CheckpointKeys = request.app.state.runtime.checkpoint_keys
         against = (checkpoint_seq, checkpoint_hash) if checkpoint_seq and checkpoint_hash else None
         report = await checkpoints.verify(session, keys.public_keys, full=full, against=against)
-        return ChainReportRead(**{k: v for k, v in report.__dict__.items() if k != "last_hash"})
+        return ChainReportRead(
+            entries=report.last_seq,
+            valid=report.valid,
+            first_broken_seq=report.first_broken_seq,
+            reason=report.reason,
+            checked=report.entries,
+            verified_from=report.verified_from,
+            checkpoint_seq=report.checkpoint_seq,
+        )
 
     if not kinds:
         return router

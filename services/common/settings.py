@@ -213,14 +213,23 @@ class ServiceSettings(CommonSettings):
             problems.append(
                 f"no audit checkpoint key: set ZHIFA_{self.service_name.upper()}_AUDIT_CHECKPOINT_KEY_FILE"
             )
-        elif Path(key).resolve().parent == DEV_KEYS_DIR.resolve():
-            problems.append("the audit checkpoint key is a development key")
+        elif _is_dev_checkpoint_key(Path(key)):
+            problems.append("the audit checkpoint key is a development key (by path or by content)")
         servers = [s.strip() for s in self.nats_url.split(",") if s.strip()]
         if self.nats_tls_ca_file is None and not all(s.startswith("tls://") for s in servers):
             problems.append("NATS without TLS: set ZHIFA_NATS_TLS_CA_FILE or use tls:// URLs")
         if problems:
             raise ValueError("refusing to start outside dev: " + "; ".join(problems))
         return self
+
+
+def _is_dev_checkpoint_key(path: Path) -> bool:
+    """The repository's development checkpoint keys, wherever they are mounted."""
+    dev = sorted(DEV_KEYS_DIR.glob("dev-audit-checkpoint-*.pem"))
+    if path.resolve() in {d.resolve() for d in dev}:
+        return True
+    content = path.read_bytes().strip() if path.is_file() else b""
+    return any(content == d.read_bytes().strip() for d in dev)
 
 
 def settings_class(service: str) -> type[ServiceSettings]:

@@ -6,14 +6,19 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption, PrivateFormat
+from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from services.common import audit, checkpoints, outbox
 from services.common.db import create_engine, session_factory, transaction
 from services.common.tables import audit_t, checkpoint_t
+from services.penalty.settings import PenaltySettings
 from tests.support.stack import DatabaseRoles, Stack
 
 KEYS = checkpoints.load_keys(checkpoints.dev_key_file("penalty"))
@@ -185,3 +190,31 @@ async def test_the_job_signs_every_n_entries_or_after_m_minutes(
     async with transaction(service) as s:
         seqs = list((await s.scalars(sa.select(checkpoint_t.c.seq).order_by(checkpoint_t.c.seq))).all())
     assert seqs == [5, 6]
+
+
+def test_outside_dev_a_service_needs_its_own_checkpoint_key(tmp_path: Path) -> None:
+    prod = {
+        "env": "prod",
+        "jwks_file": None,
+        "jwks_url": "https://auth.zhifa.shenyang.gov.cn/jwks.json",
+        "database_url": "postgresql+asyncpg://zhifa_penalty:Xq7-rotated@pg.internal:5432/zhifa_penalty",
+        "nats_url": "tls://nats.zhifa.svc:4222",
+        "nats_user": "zhifa-penalty",
+        "nats_password": "Lk2-rotated",
+    }
+    with pytest.raises(ValidationError, match="no audit checkpoint key"):
+        PenaltySettings(**prod)
+    with pytest.raises(ValidationError, match="development key"):
+        PenaltySettings(**prod, audit_checkpoint_key_file=checkpoints.dev_key_file("penalty"))
+    copy = tmp_path / "key.pem"  # the development key mounted elsewhere
+    copy.write_bytes(checkpoints.dev_key_file("risk").read_bytes())
+    with pytest.raises(ValidationError, match="development key"):
+        PenaltySettings(**prod, audit_checkpoint_key_file=copy)
+    own = tmp_path / "own.pem"
+    own.write_bytes(
+        Ed25519PrivateKey.generate().private_bytes(Encoding.PEM, PrivateFormat.PKCS8, NoEncryption())
+    )
+    assert PenaltySettings(**prod, audit_checkpoint_key_file=own).audit_checkpoint_key_file == own
+    assert checkpoints.keys_from_settings(
+        PenaltySettings(**prod, audit_checkpoint_key_file=own)
+    ).kid.startswith("ac-")

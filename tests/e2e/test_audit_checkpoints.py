@@ -25,7 +25,7 @@ from services.penalty.use_cases.catalogue import install_catalogue
 from tests.penalty.helpers import SAMPLE_CATALOGUE, SJ_A, open_case, pin_clock
 from tests.support.http import ok, problem
 from tests.support.personas import admin, officer
-from tests.support.stack import Running, Stack, client, running_service, wait_for
+from tests.support.stack import Running, Stack, client, running_gateway, running_service, wait_for
 
 
 @dataclass
@@ -152,3 +152,21 @@ async def test_a_case_trail_follows_the_case_access_rule(pair: Pair) -> None:
         missing = f"/api/v1/penalty/audit/entities/case/{uuid.uuid4()}"
         problem(await http.get(missing, headers=admin()), 404, "AUDIT_ENTITY_NOT_FOUND")
         assert ok(await http.get(path, headers=admin()))["items"] == trail
+
+
+async def test_public_checkpoints_through_the_gateway_without_a_token(pair: Pair) -> None:
+    upstreams = {"penalty": pair.penalty.url, "risk": pair.risk.url}
+    async with client(pair.penalty.url) as http:
+        await open_case(http)  # an entry to sign, whichever test ran before
+    async with running_gateway(upstreams) as gateway, client(gateway.url) as http:
+
+        async def listed(path: str) -> dict[str, Any] | None:
+            page = ok(await http.get(path, params={"limit": 1}))
+            return page if page["items"] else None
+
+        own = await wait_for(lambda: listed("/public/penalty/audit/checkpoints"))
+        kept = await wait_for(lambda: listed("/public/risk/checkpoints/penalty"))
+        keys = ok(await http.get("/public/penalty/audit/keys"))
+        assert own["items"] and kept["items"] and keys["keys"][0]["kid"] == own["items"][0]["kid"]
+        # the trail and verify are not public
+        problem(await http.get("/api/v1/penalty/audit/verify"), 401, "TOKEN_MISSING")

@@ -26,6 +26,8 @@ PROD = {
     "nats_url": "tls://nats.zhifa.svc:4222",
     "nats_user": "zhifa-inspection",
     "nats_password": "Lk2-rotated",
+    # and its own audit-checkpoint key (issue #13; only its presence is checked here)
+    "audit_checkpoint_key_file": Path("/etc/zhifa/audit-checkpoint-key/audit-checkpoint-key.pem"),
 }
 
 
