@@ -215,29 +215,25 @@ async def get_officer(principal: StaffDep, officer: OfficerDep) -> s.OfficerRead
 
 
 @router.post("/officers", status_code=201, response_model=s.OfficerRead, tags=["inspection: registries"])
-async def create_officer(
-    session: SessionDep, principal: AdminDep, ctx: ContextDep, body: s.OfficerWrite
-) -> s.OfficerRead:
+async def create_officer(session: SessionDep, principal: AdminDep, body: s.OfficerWrite) -> s.OfficerRead:
     """Register an officer or auxiliary staff member (admin); publishes inspection.officer.changed."""
-    return await officers.create_officer(session, ctx=ctx, principal=principal, body=body)
+    return await officers.create_officer(session, principal=principal, body=body)
 
 
 @router.patch("/officers/{officer_id}", response_model=s.OfficerRead, tags=["inspection: registries"])
-async def update_officer(
-    session: SessionDep, principal: AdminDep, edit: OfficerEditDep, ctx: ContextDep
-) -> s.OfficerRead:
+async def update_officer(session: SessionDep, principal: AdminDep, edit: OfficerEditDep) -> s.OfficerRead:
     """Correct an officer's registry fields (admin); audited and published."""
     officer, body = edit
-    return await officers.update_officer(session, ctx=ctx, principal=principal, row=officer, body=body)
+    return await officers.update_officer(session, principal=principal, row=officer, body=body)
 
 
 @router.post("/officers/{officer_id}/status", response_model=s.OfficerRead, tags=["inspection: registries"])
 async def change_officer_status(
-    session: SessionDep, principal: AdminDep, change: OfficerStatusDep, ctx: ContextDep
+    session: SessionDep, principal: AdminDep, change: OfficerStatusDep
 ) -> s.OfficerRead:
     """Suspend (暂扣), revoke (收缴), reinstate or expire a certificate (admin); audited and published."""
     officer, body = change
-    return await officers.change_officer_status(session, ctx=ctx, principal=principal, row=officer, body=body)
+    return await officers.change_officer_status(session, principal=principal, row=officer, body=body)
 
 
 @router.post(
@@ -246,9 +242,7 @@ async def change_officer_status(
     openapi_extra=CSV_OR_JSON,
     tags=["inspection: registries"],
 )
-async def import_officers(
-    request: Request, session: SessionDep, principal: AdminDep, ctx: ContextDep
-) -> s.ImportResult:
+async def import_officers(request: Request, session: SessionDep, principal: AdminDep) -> s.ImportResult:
     """Import officers from JSON or CSV; status changes follow the certificate rules; all or nothing (admin)."""
     rows = imports.parse_rows(
         request.headers.get("content-type", ""),
@@ -256,7 +250,7 @@ async def import_officers(
         s.OfficerImport,
         imports.officer_csv_row,
     )
-    return await imports.import_officers(session, ctx=ctx, principal=principal, rows=rows)
+    return await imports.import_officers(session, principal=principal, rows=rows)
 
 
 @router.get("/enterprises", response_model=Page[s.EnterpriseRead], tags=["inspection: registries"])
@@ -294,10 +288,10 @@ async def get_enterprise(
     "/enterprises", status_code=201, response_model=s.EnterpriseRead, tags=["inspection: registries"]
 )
 async def create_enterprise(
-    session: SessionDep, principal: AdminDep, ctx: ContextDep, body: s.EnterpriseWrite
+    session: SessionDep, principal: AdminDep, body: s.EnterpriseWrite
 ) -> s.EnterpriseRead:
     """Register an enterprise (admin); publishes inspection.enterprise.registered."""
-    return await enterprises.create_enterprise(session, ctx=ctx, principal=principal, body=body)
+    return await enterprises.create_enterprise(session, principal=principal, body=body)
 
 
 @router.patch("/enterprises/{uscc}", response_model=s.EnterpriseRead, tags=["inspection: registries"])
@@ -315,9 +309,7 @@ async def update_enterprise(
     openapi_extra=CSV_OR_JSON,
     tags=["inspection: registries"],
 )
-async def import_enterprises(
-    request: Request, session: SessionDep, principal: AdminDep, ctx: ContextDep
-) -> s.ImportResult:
+async def import_enterprises(request: Request, session: SessionDep, principal: AdminDep) -> s.ImportResult:
     """Import enterprises from JSON or CSV (USCCs checked); all or nothing (admin)."""
     rows = imports.parse_rows(
         request.headers.get("content-type", ""),
@@ -325,7 +317,7 @@ async def import_enterprises(
         s.EnterpriseImport,
         imports.enterprise_csv_row,
     )
-    return await imports.import_enterprises(session, ctx=ctx, principal=principal, rows=rows)
+    return await imports.import_enterprises(session, principal=principal, rows=rows)
 
 
 @router.get("/enterprises/{uscc}/code", response_model=s.EnterpriseCodeRead, tags=["inspection: registries"])

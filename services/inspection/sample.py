@@ -18,12 +18,11 @@ import sqlalchemy as sa
 from services.common import sample_identities as ids
 from services.common.auth import Principal
 from services.common.db import create_engine, session_factory, transaction
-from services.inspection import events
 from services.inspection import models as m
 from services.inspection import schemas as s
 from services.inspection.repository import registries as registry_repo
 from services.inspection.repository import tasks as task_repo
-from services.inspection.settings import InspectionContext, InspectionSettings, context_from
+from services.inspection.settings import InspectionContext, InspectionSettings
 from services.inspection.use_cases import imports, tasks
 from services.inspection.use_cases.registries import departments
 
@@ -42,7 +41,7 @@ def _items(name: str) -> list[dict[str, Any]]:
 async def load(database_url: str) -> str:
     """Create what is missing; returns a one-line summary."""
     settings = InspectionSettings(database_url=database_url)
-    ctx = context_from(settings, contracts=events.CONTRACTS)
+    ctx = InspectionContext.from_settings(settings)
     engine = create_engine(database_url, pool_size=2, max_overflow=0, app_name="zhifa-inspection-sample")
     try:
         async with transaction(session_factory(engine)) as session:
@@ -89,7 +88,7 @@ async def _load(session: Any, ctx: InspectionContext) -> str:
     ]
     if new_officers:
         created["officers"] = (
-            await imports.import_officers(session, ctx=ctx, principal=LOADER, rows=new_officers)
+            await imports.import_officers(session, principal=LOADER, rows=new_officers)
         ).created
 
     existing_enterprises = set(await session.scalars(sa.select(m.Enterprise.uscc)))
@@ -102,7 +101,7 @@ async def _load(session: Any, ctx: InspectionContext) -> str:
     ]
     if new_enterprises:
         created["enterprises"] = (
-            await imports.import_enterprises(session, ctx=ctx, principal=LOADER, rows=new_enterprises)
+            await imports.import_enterprises(session, principal=LOADER, rows=new_enterprises)
         ).created
     for e in sample_enterprises:
         if e.get("risk_class"):

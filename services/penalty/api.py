@@ -27,7 +27,6 @@ from services.penalty.deps import (
     OfficerDep,
     PartyOrOfficerDep,
     PaymentDep,
-    Posted,
     ReaderDep,
     ScopeDep,
     SessionDep,
@@ -143,11 +142,12 @@ async def assess(
 async def assess_case(
     session: SessionDep,
     principal: OfficerDep,
-    step: Annotated[Posted[PenaltyCase, s.CaseAssessmentRequest], case_for_update(s.CaseAssessmentRequest)],
+    step: Annotated[tuple[PenaltyCase, s.CaseAssessmentRequest], case_for_update(s.CaseAssessmentRequest)],
     ctx: ContextDep,
 ) -> s.AssessmentRead:
     """Assess the case's facts against its benchmark and record the result on the case."""
-    return await assessment.assess_case(session, principal=principal, row=step.found, body=step.body, ctx=ctx)
+    row, body = step
+    return await assessment.assess_case(session, principal=principal, row=row, body=body, ctx=ctx)
 
 
 # --------------------------------------------------------------------------------------------------------
@@ -298,13 +298,12 @@ async def lead(
 async def confirm_lead(
     session: SessionDep,
     principal: OfficerDep,
-    step: Annotated[Posted[Lead, s.LeadConfirmIn], lead_for_update(s.LeadConfirmIn)],
+    step: Annotated[tuple[Lead, s.LeadConfirmIn], lead_for_update(s.LeadConfirmIn)],
     ctx: ContextDep,
 ) -> s.CaseRead:
     """Confirm a lead: the case is filed (立案) with the inspection's facts and evidence."""
-    row = await lead_files.confirm_lead(
-        session, principal=principal, lead=step.found, body=step.body, ctx=ctx
-    )
+    lead, body = step
+    row = await lead_files.confirm_lead(session, principal=principal, lead=lead, body=body, ctx=ctx)
     return await _read(session, principal, row)
 
 
@@ -312,10 +311,11 @@ async def confirm_lead(
 async def dismiss_lead(
     session: SessionDep,
     principal: OfficerDep,
-    step: Annotated[Posted[Lead, s.LeadDismissIn], lead_for_update(s.LeadDismissIn)],
+    step: Annotated[tuple[Lead, s.LeadDismissIn], lead_for_update(s.LeadDismissIn)],
 ) -> s.LeadRead:
     """Dismiss a lead with the reason no case is opened."""
-    return await lead_files.dismiss_lead(session, principal=principal, lead=step.found, body=step.body)
+    lead, body = step
+    return await lead_files.dismiss_lead(session, principal=principal, lead=lead, body=body)
 
 
 # --------------------------------------------------------------------------------------------------------
@@ -373,10 +373,11 @@ async def decision_view(session: SessionDep, principal: ReaderDep, found: CaseDe
 async def start_investigation(
     session: SessionDep,
     principal: OfficerDep,
-    step: Annotated[Posted[PenaltyCase, s.InvestigationIn], case_for_update(s.InvestigationIn)],
+    step: Annotated[tuple[PenaltyCase, s.InvestigationIn], case_for_update(s.InvestigationIn)],
 ) -> s.CaseRead:
     """Start the investigation (调查取证) with at least two certified officers."""
-    row = await procedure.start_investigation(session, principal=principal, row=step.found, body=step.body)
+    row, body = step
+    row = await procedure.start_investigation(session, principal=principal, row=row, body=body)
     return await _read(session, principal, row)
 
 
@@ -384,11 +385,12 @@ async def start_investigation(
 async def notify(
     session: SessionDep,
     principal: OfficerDep,
-    step: Annotated[Posted[PenaltyCase, s.NoticeIn], case_for_update(s.NoticeIn)],
+    step: Annotated[tuple[PenaltyCase, s.NoticeIn], case_for_update(s.NoticeIn)],
     ctx: ContextDep,
 ) -> s.CaseRead:
     """Serve the notice of the proposed penalty (告知书, and 听证告知书 where a hearing applies)."""
-    row = await procedure.notify(session, principal=principal, row=step.found, body=step.body, ctx=ctx)
+    row, body = step
+    row = await procedure.notify(session, principal=principal, row=row, body=body, ctx=ctx)
     return await _read(session, principal, row)
 
 
@@ -396,10 +398,11 @@ async def notify(
 async def record_statement(
     session: SessionDep,
     principal: PartyOrOfficerDep,
-    step: Annotated[Posted[PenaltyCase, s.StatementIn], case_for_update(s.StatementIn)],
+    step: Annotated[tuple[PenaltyCase, s.StatementIn], case_for_update(s.StatementIn)],
 ) -> s.CaseRead:
     """The party's statement and defence (陈述申辩), submitted by the party or recorded by an officer."""
-    row = await procedure.record_statement(session, principal=principal, row=step.found, body=step.body)
+    row, body = step
+    row = await procedure.record_statement(session, principal=principal, row=row, body=body)
     return await _read(session, principal, row)
 
 
@@ -407,10 +410,11 @@ async def record_statement(
 async def review_statements(
     session: SessionDep,
     principal: OfficerDep,
-    step: Annotated[Posted[PenaltyCase, s.StatementReviewIn], case_for_update(s.StatementReviewIn)],
+    step: Annotated[tuple[PenaltyCase, s.StatementReviewIn], case_for_update(s.StatementReviewIn)],
 ) -> s.CaseRead:
     """Review (复核) the party's statements; adopted ones must be followed."""
-    row = await procedure.review_statements(session, principal=principal, row=step.found, body=step.body)
+    row, body = step
+    row = await procedure.review_statements(session, principal=principal, row=row, body=body)
     return await _read(session, principal, row)
 
 
@@ -418,10 +422,11 @@ async def review_statements(
 async def waive_rights(
     session: SessionDep,
     principal: PartyOrOfficerDep,
-    step: Annotated[Posted[PenaltyCase, s.WaiverIn], case_for_update(s.WaiverIn)],
+    step: Annotated[tuple[PenaltyCase, s.WaiverIn], case_for_update(s.WaiverIn)],
 ) -> s.CaseRead:
     """The party expressly gives up statement and/or hearing."""
-    row = await procedure.waive_rights(session, principal=principal, row=step.found, body=step.body)
+    row, body = step
+    row = await procedure.waive_rights(session, principal=principal, row=row, body=body)
     return await _read(session, principal, row)
 
 
@@ -429,10 +434,11 @@ async def waive_rights(
 async def request_hearing(
     session: SessionDep,
     principal: PartyOrOfficerDep,
-    step: Annotated[Posted[PenaltyCase, s.HearingRequestIn], case_for_update(s.HearingRequestIn)],
+    step: Annotated[tuple[PenaltyCase, s.HearingRequestIn], case_for_update(s.HearingRequestIn)],
 ) -> s.CaseRead:
     """The party asks for a hearing (within 5 working days of the notice)."""
-    row = await procedure.request_hearing(session, principal=principal, row=step.found, body=step.body)
+    row, body = step
+    row = await procedure.request_hearing(session, principal=principal, row=row, body=body)
     return await _read(session, principal, row)
 
 
@@ -440,10 +446,11 @@ async def request_hearing(
 async def schedule_hearing(
     session: SessionDep,
     principal: OfficerDep,
-    step: Annotated[Posted[PenaltyCase, s.HearingScheduleIn], case_for_update(s.HearingScheduleIn)],
+    step: Annotated[tuple[PenaltyCase, s.HearingScheduleIn], case_for_update(s.HearingScheduleIn)],
 ) -> s.CaseRead:
     """Notify the party of the hearing at least 7 working days ahead, with a presider not on the case."""
-    row = await procedure.schedule_hearing(session, principal=principal, row=step.found, body=step.body)
+    row, body = step
+    row = await procedure.schedule_hearing(session, principal=principal, row=row, body=body)
     return await _read(session, principal, row)
 
 
@@ -451,10 +458,11 @@ async def schedule_hearing(
 async def record_hearing(
     session: SessionDep,
     principal: OfficerDep,
-    step: Annotated[Posted[PenaltyCase, s.HearingRecordIn], case_for_update(s.HearingRecordIn)],
+    step: Annotated[tuple[PenaltyCase, s.HearingRecordIn], case_for_update(s.HearingRecordIn)],
 ) -> s.CaseRead:
     """Record the hearing: held with a transcript, or the party absent."""
-    row = await procedure.record_hearing(session, principal=principal, row=step.found, body=step.body)
+    row, body = step
+    row = await procedure.record_hearing(session, principal=principal, row=row, body=body)
     return await _read(session, principal, row)
 
 
@@ -462,10 +470,11 @@ async def record_hearing(
 async def withdraw_hearing(
     session: SessionDep,
     principal: PartyOrOfficerDep,
-    step: Annotated[Posted[PenaltyCase, s.HearingWithdrawIn], case_for_update(s.HearingWithdrawIn)],
+    step: Annotated[tuple[PenaltyCase, s.HearingWithdrawIn], case_for_update(s.HearingWithdrawIn)],
 ) -> s.CaseRead:
     """The party withdraws its hearing request."""
-    row = await procedure.withdraw_hearing(session, principal=principal, row=step.found, body=step.body)
+    row, body = step
+    row = await procedure.withdraw_hearing(session, principal=principal, row=row, body=body)
     return await _read(session, principal, row)
 
 
@@ -473,10 +482,11 @@ async def withdraw_hearing(
 async def record_legal_review(
     session: SessionDep,
     principal: OfficerDep,
-    step: Annotated[Posted[PenaltyCase, s.LegalReviewIn], case_for_update(s.LegalReviewIn)],
+    step: Annotated[tuple[PenaltyCase, s.LegalReviewIn], case_for_update(s.LegalReviewIn)],
 ) -> s.CaseRead:
     """Record the legal review (法制审核) of a proposed decision; the caller is the reviewer."""
-    row = await procedure.record_legal_review(session, principal=principal, row=step.found, body=step.body)
+    row, body = step
+    row = await procedure.record_legal_review(session, principal=principal, row=row, body=body)
     return await _read(session, principal, row)
 
 
@@ -484,12 +494,11 @@ async def record_legal_review(
 async def record_collective_discussion(
     session: SessionDep,
     principal: OfficerDep,
-    step: Annotated[Posted[PenaltyCase, s.CollectiveDiscussionIn], case_for_update(s.CollectiveDiscussionIn)],
+    step: Annotated[tuple[PenaltyCase, s.CollectiveDiscussionIn], case_for_update(s.CollectiveDiscussionIn)],
 ) -> s.CaseRead:
     """Record the heads' collective discussion (负责人集体讨论) and its conclusion."""
-    row = await procedure.record_collective_discussion(
-        session, principal=principal, row=step.found, body=step.body
-    )
+    row, body = step
+    row = await procedure.record_collective_discussion(session, principal=principal, row=row, body=body)
     return await _read(session, principal, row)
 
 
@@ -497,10 +506,11 @@ async def record_collective_discussion(
 async def extend_time_limit(
     session: SessionDep,
     principal: OfficerDep,
-    step: Annotated[Posted[PenaltyCase, s.ExtensionIn], case_for_update(s.ExtensionIn)],
+    step: Annotated[tuple[PenaltyCase, s.ExtensionIn], case_for_update(s.ExtensionIn)],
 ) -> s.CaseRead:
     """Record an approved extension of the 90-day limit, with the provision that allows it."""
-    row = await procedure.extend_time_limit(session, principal=principal, row=step.found, body=step.body)
+    row, body = step
+    row = await procedure.extend_time_limit(session, principal=principal, row=row, body=body)
     return await _read(session, principal, row)
 
 
@@ -508,11 +518,12 @@ async def extend_time_limit(
 async def decide(
     session: SessionDep,
     principal: OfficerDep,
-    step: Annotated[Posted[PenaltyCase, s.DecisionIn], case_for_update(s.DecisionIn)],
+    step: Annotated[tuple[PenaltyCase, s.DecisionIn], case_for_update(s.DecisionIn)],
     ctx: ContextDep,
 ) -> s.CaseRead:
     """Issue the penalty decision (行政处罚决定书), numbered per department and year."""
-    row = await procedure.decide(session, principal=principal, row=step.found, body=step.body, ctx=ctx)
+    row, body = step
+    row = await procedure.decide(session, principal=principal, row=row, body=body, ctx=ctx)
     return await _read(session, principal, row)
 
 
@@ -520,13 +531,12 @@ async def decide(
 async def decide_no_penalty(
     session: SessionDep,
     principal: OfficerDep,
-    step: Annotated[Posted[PenaltyCase, s.NoPenaltyDecisionIn], case_for_update(s.NoPenaltyDecisionIn)],
+    step: Annotated[tuple[PenaltyCase, s.NoPenaltyDecisionIn], case_for_update(s.NoPenaltyDecisionIn)],
     ctx: ContextDep,
 ) -> s.CaseRead:
     """Issue a 不予行政处罚决定书 with the education the law requires."""
-    row = await procedure.decide_no_penalty(
-        session, principal=principal, row=step.found, body=step.body, ctx=ctx
-    )
+    row, body = step
+    row = await procedure.decide_no_penalty(session, principal=principal, row=row, body=body, ctx=ctx)
     return await _read(session, principal, row)
 
 
@@ -534,12 +544,11 @@ async def decide_no_penalty(
 async def deliver(
     session: SessionDep,
     principal: OfficerDep,
-    step: Annotated[Posted[PenaltyCase, s.DeliveryIn], case_for_update(s.DeliveryIn)],
+    step: Annotated[tuple[PenaltyCase, s.DeliveryIn], case_for_update(s.DeliveryIn)],
 ) -> s.DeliveryRead:
     """Deliver the decision together with the credit repair notice (两书同达); 409 until the notice exists."""
-    row, document, notice = await procedure.deliver(
-        session, principal=principal, row=step.found, body=step.body
-    )
+    row, body = step
+    row, document, notice = await procedure.deliver(session, principal=principal, row=row, body=body)
     return s.DeliveryRead(
         case=await _read(session, principal, row),
         decision_document=views.document_ref(document),
@@ -551,10 +560,11 @@ async def deliver(
 async def grant_deferral(
     session: SessionDep,
     principal: OfficerDep,
-    step: Annotated[Posted[PenaltyCase, s.DeferralIn], case_for_update(s.DeferralIn)],
+    step: Annotated[tuple[PenaltyCase, s.DeferralIn], case_for_update(s.DeferralIn)],
 ) -> s.CaseRead:
     """Approve a deferred payment (暂缓缴纳) on the party's application."""
-    row = await procedure.grant_deferral(session, principal=principal, row=step.found, body=step.body)
+    row, body = step
+    row = await procedure.grant_deferral(session, principal=principal, row=row, body=body)
     return await _read(session, principal, row)
 
 
@@ -562,10 +572,11 @@ async def grant_deferral(
 async def record_payment(
     session: SessionDep,
     principal: PaymentDep,
-    step: Annotated[Posted[PenaltyCase, s.PaymentIn], payable_case(s.PaymentIn)],
+    step: Annotated[tuple[PenaltyCase, s.PaymentIn], payable_case(s.PaymentIn)],
 ) -> s.CaseRead:
     """Record a fine payment (from an officer or the revenue system); the whole fine executes the decision."""
-    row = await procedure.record_payment(session, principal=principal, row=step.found, body=step.body)
+    row, body = step
+    row = await procedure.record_payment(session, principal=principal, row=row, body=body)
     return await _read(session, principal, row)
 
 
@@ -573,10 +584,11 @@ async def record_payment(
 async def record_execution(
     session: SessionDep,
     principal: OfficerDep,
-    step: Annotated[Posted[PenaltyCase, s.ExecutionIn], case_for_update(s.ExecutionIn)],
+    step: Annotated[tuple[PenaltyCase, s.ExecutionIn], case_for_update(s.ExecutionIn)],
 ) -> s.CaseRead:
     """Record that a decision without an outstanding fine has been carried out."""
-    row = await procedure.record_execution(session, principal=principal, row=step.found, body=step.body)
+    row, body = step
+    row = await procedure.record_execution(session, principal=principal, row=row, body=body)
     return await _read(session, principal, row)
 
 
@@ -584,10 +596,11 @@ async def record_execution(
 async def file_remedy(
     session: SessionDep,
     principal: OfficerDep,
-    step: Annotated[Posted[PenaltyCase, s.RemedyIn], case_for_update(s.RemedyIn)],
+    step: Annotated[tuple[PenaltyCase, s.RemedyIn], case_for_update(s.RemedyIn)],
 ) -> s.CaseRead:
     """Record that the party applied for reconsideration or sued (the surcharge stops meanwhile)."""
-    row = await procedure.file_remedy(session, principal=principal, row=step.found, body=step.body)
+    row, body = step
+    row = await procedure.file_remedy(session, principal=principal, row=row, body=body)
     return await _read(session, principal, row)
 
 
@@ -595,10 +608,11 @@ async def file_remedy(
 async def conclude_remedy(
     session: SessionDep,
     principal: OfficerDep,
-    step: Annotated[Posted[PenaltyCase, s.RemedyConcludeIn], case_for_update(s.RemedyConcludeIn)],
+    step: Annotated[tuple[PenaltyCase, s.RemedyConcludeIn], case_for_update(s.RemedyConcludeIn)],
 ) -> s.CaseRead:
     """Record the end of a reconsideration or lawsuit that left the decision standing."""
-    row = await procedure.conclude_remedy(session, principal=principal, row=step.found, body=step.body)
+    row, body = step
+    row = await procedure.conclude_remedy(session, principal=principal, row=row, body=body)
     return await _read(session, principal, row)
 
 
@@ -606,10 +620,11 @@ async def conclude_remedy(
 async def revoke(
     session: SessionDep,
     principal: OfficerDep,
-    step: Annotated[Posted[PenaltyCase, s.RevocationIn], case_for_update(s.RevocationIn)],
+    step: Annotated[tuple[PenaltyCase, s.RevocationIn], case_for_update(s.RevocationIn)],
 ) -> s.CaseRead:
     """Revoke the decision (reconsideration, litigation or self-correction)."""
-    row = await procedure.revoke(session, principal=principal, row=step.found, body=step.body)
+    row, body = step
+    row = await procedure.revoke(session, principal=principal, row=row, body=body)
     return await _read(session, principal, row)
 
 
@@ -617,10 +632,11 @@ async def revoke(
 async def change(
     session: SessionDep,
     principal: OfficerDep,
-    step: Annotated[Posted[PenaltyCase, s.ChangeIn], case_for_update(s.ChangeIn)],
+    step: Annotated[tuple[PenaltyCase, s.ChangeIn], case_for_update(s.ChangeIn)],
 ) -> s.CaseRead:
     """Change the decision; never to the party's disadvantage."""
-    row = await procedure.change(session, principal=principal, row=step.found, body=step.body)
+    row, body = step
+    row = await procedure.change(session, principal=principal, row=row, body=body)
     return await _read(session, principal, row)
 
 
@@ -628,10 +644,11 @@ async def change(
 async def record_publication(
     session: SessionDep,
     principal: OfficerDep,
-    step: Annotated[Posted[PenaltyCase, s.PublicationIn], case_for_update(s.PublicationIn)],
+    step: Annotated[tuple[PenaltyCase, s.PublicationIn], case_for_update(s.PublicationIn)],
 ) -> s.CaseRead:
     """Record the decision's publication (公示), or why it is exempt."""
-    row = await procedure.record_publication(session, principal=principal, row=step.found, body=step.body)
+    row, body = step
+    row = await procedure.record_publication(session, principal=principal, row=row, body=body)
     return await _read(session, principal, row)
 
 
@@ -639,10 +656,11 @@ async def record_publication(
 async def close(
     session: SessionDep,
     principal: OfficerDep,
-    step: Annotated[Posted[PenaltyCase, s.CloseIn], case_for_update(s.CloseIn)],
+    step: Annotated[tuple[PenaltyCase, s.CloseIn], case_for_update(s.CloseIn)],
 ) -> s.CaseRead:
     """Close the case (结案) with its reason."""
-    row = await procedure.close(session, principal=principal, row=step.found, body=step.body)
+    row, body = step
+    row = await procedure.close(session, principal=principal, row=row, body=body)
     return await _read(session, principal, row)
 
 

@@ -6,7 +6,7 @@ from fastapi import FastAPI
 
 from services.common.app import Role, ServiceParts, build_service_app
 from services.common.registry import SERVICES
-from services.penalty import api, events, jobs
+from services.penalty import api, consumers, jobs
 from services.penalty.settings import PenaltyContext, PenaltySettings
 
 
@@ -19,7 +19,7 @@ def create_app(settings: PenaltySettings | None = None, role: Role = "all") -> F
             settings=settings,
             routers=[api.router, api.public_router],
             context=PenaltyContext.from_settings(settings),
-            consumers=events.consumers,
+            consumers=consumers.consumers,
             periodic=jobs.JOBS,
             description="Discretion benchmarks, the assessment engine, the lawful procedure, documents and consistency",
         ),

@@ -1,16 +1,16 @@
-"""What the penalty service consumes and runs in the background, as declared (events.py, jobs.py)."""
+"""What the penalty service consumes and runs in the background, as declared (consumers.py, jobs.py)."""
 
 from __future__ import annotations
 
 from services.common.contracts import credit, inspection
-from services.penalty import events, jobs
+from services.penalty import consumers, jobs
 from services.penalty.settings import PenaltyContext
 from tests.support.stack import settings_for
 
 
 def test_the_durable_consumer_names_never_change() -> None:
     # the name is the JetStream durable and the inbox key: renaming one would replay its stream
-    assert [(d.name, d.contract) for d in events.consumers.declared] == [
+    assert [(d.name, d.contract) for d in consumers.consumers.declared] == [
         ("violation-found", inspection.ViolationFound),
         ("officer-changed", inspection.OfficerChanged),
         ("credit-notice-issued", credit.NoticeIssued),
