@@ -9,6 +9,7 @@ from fastapi import APIRouter, Path, Query, Request, Response
 from fastapi.responses import HTMLResponse
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.common import clock
 from services.common.auth import Principal
 from services.common.errors import BadRequest
 from services.common.fields import Day
@@ -43,6 +44,7 @@ from services.penalty.use_cases import cases as case_files
 from services.penalty.use_cases import consistency as consistency_report
 from services.penalty.use_cases import departments as department_list
 from services.penalty.use_cases import leads as lead_files
+from services.penalty.use_cases import surcharge as surcharges
 
 router = APIRouter(prefix="/api/v1/penalty", tags=["penalty"])
 public_router = APIRouter(prefix="/public/penalty", tags=["penalty: public"])
@@ -600,6 +602,16 @@ async def conclude_remedy(
     """Record the end of a reconsideration or lawsuit that left the decision standing."""
     row = await procedure.conclude_remedy(session, principal=principal, row=step.found, body=step.body)
     return await _read(session, principal, row)
+
+
+@router.get("/cases/{case_id}/surcharge", response_model=s.SurchargeRead)
+async def surcharge(
+    principal: ReaderDep,
+    found: CaseDep,
+    on: Annotated[Day | None, Query(description="the day of payment (default: today)")] = None,
+) -> s.SurchargeRead:
+    """加处罚款 if the fine is paid on ``on``: 3% a day after the last day to pay, capped, remedies excluded."""
+    return surcharges.surcharge_view(found, on or clock.today())
 
 
 @router.post("/cases/{case_id}/revocation", response_model=s.CaseRead)

@@ -672,3 +672,33 @@ class ConsistencyRead(BaseModel):
     same_facts_total: int
     same_facts_different_tier: list[SameFactsFlag]
     generated_at: datetime
+
+
+# -- surcharge (行政处罚法 第七十二条第一款第一项, 第七十三条第三款): use_cases/surcharge.py -----------------
+
+
+class SurchargePauseRead(BaseModel):
+    source: str = Field(description="reconsideration | litigation")
+    reference: str
+    filed_on: date
+    concluded_on: date | None = Field(description="None: still running")
+    days_excluded: int = Field(description="days of this period between the day after payment_due and `on`")
+
+
+class SurchargeRead(BaseModel):
+    case_id: uuid.UUID
+    decision_no: str | None
+    on: date
+    fine_fen: int = Field(description="the fine in force")
+    fine_paid_fen: int
+    base_fen: int = Field(description="the outstanding fine the surcharge is computed on")
+    payment_due: date | None = Field(description="last day to pay; the surcharge runs from the next day")
+    days_overdue: int = Field(description="calendar days after payment_due up to and including `on`")
+    days_excluded: int = Field(description="of those, days of recorded reconsideration or litigation")
+    days_counted: int
+    percent_per_day: int
+    amount_fen: int = Field(description="3% of the base per counted day, capped at the base")
+    capped: bool
+    pauses: list[SurchargePauseRead]
+    articles: list[str]
+    explanation: str
