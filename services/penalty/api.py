@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from typing import Annotated, Any, Literal
 from urllib.parse import quote
 
@@ -39,7 +40,7 @@ from services.penalty.deps import (
     payable_case,
 )
 from services.penalty.models import Lead, PenaltyCase
-from services.penalty.use_cases import assessment, catalogue, documents, procedure
+from services.penalty.use_cases import assessment, catalogue, disclosure, documents, procedure
 from services.penalty.use_cases import cases as case_files
 from services.penalty.use_cases import consistency as consistency_report
 from services.penalty.use_cases import departments as department_list
@@ -113,6 +114,44 @@ async def public_catalogue_csv(session: SessionDep) -> Response:
     return _file(
         await catalogue.export_catalogue(session, fmt="csv", published_only=True), "csv", "benchmarks"
     )
+
+
+# 行政执法公示 (沈法治办发〔2020〕7号 三（三）; 行政处罚法 第四十八条): use_cases.disclosure
+DecidedFrom = Annotated[Day | None, Query(alias="from", description="decisions on or after this day")]
+DecidedTo = Annotated[Day | None, Query(alias="to", description="decisions on or before this day")]
+DepartmentQuery = Annotated[str | None, Query(max_length=10, description="department code, e.g. SJ")]
+
+
+@public_router.get("/decisions", response_model=Page[s.PublicDecisionRead])
+async def public_decisions(
+    session: SessionDep,
+    department: DepartmentQuery = None,
+    decided_from: DecidedFrom = None,
+    decided_to: DecidedTo = None,
+    status: Annotated[
+        Literal["published", "withdrawn"], Query(description="withdrawn: the 第四十八条 notices")
+    ] = "published",
+    cursor: CursorQuery = None,
+    limit: LimitQuery = 50,
+) -> Page[s.PublicDecisionRead]:
+    """Published penalty decisions (natural persons masked), newest decision first; or the withdrawals."""
+    return await disclosure.public_decisions(
+        session,
+        status=status,
+        department=department,
+        decided_from=decided_from,
+        decided_to=decided_to,
+        cursor=cursor,
+        limit=limit,
+    )
+
+
+@public_router.get("/decisions/{record_id}", response_model=s.PublicDecisionRead)
+async def public_decision(
+    record_id: Annotated[uuid.UUID, Path(description="the publication's id")], session: SessionDep
+) -> s.PublicDecisionRead:
+    """One published (or withdrawn) decision."""
+    return await disclosure.public_decision(session, record_id)
 
 
 def _file(text: str, fmt: str, name: str) -> Response:
@@ -645,6 +684,70 @@ async def record_publication(
     """Record the decision's publication (公示), or why it is exempt."""
     row = await procedure.record_publication(session, principal=principal, row=step.found, body=step.body)
     return await _read(session, principal, row)
+
+
+@router.get("/cases/{case_id}/disclosure", response_model=list[s.DisclosureRead])
+async def case_disclosure(
+    session: SessionDep, principal: InternalReaderDep, found: CaseDep
+) -> list[s.DisclosureRead]:
+    """The decision's publication record (公示): deadline, publication, withdrawal, exception."""
+    return await disclosure.case_disclosures(session, found)
+
+
+@router.post("/cases/{case_id}/disclosure/exception", response_model=list[s.DisclosureRead])
+async def disclosure_exception(
+    session: SessionDep,
+    principal: OfficerDep,
+    step: Annotated[Posted[PenaltyCase, s.DisclosureExceptionIn], case_for_update(s.DisclosureExceptionIn)],
+) -> list[s.DisclosureRead]:
+    """Record a lawful ground not to publish (国家秘密, 商业秘密, 个人隐私); a published one is withdrawn."""
+    return await disclosure.record_exception(session, principal=principal, row=step.found, body=step.body)
+
+
+@router.get("/disclosure/rate", response_model=s.DisclosureRateRead)
+async def disclosure_rate(
+    session: SessionDep,
+    principal: SupervisorDep,
+    scope: ScopeDep,
+    department: DepartmentQuery = None,
+    decided_from: DecidedFrom = None,
+    decided_to: DecidedTo = None,
+    rule: Annotated[
+        Literal["general_penalty", "other"] | None, Query(description="general_penalty: the 100% target")
+    ] = None,
+) -> s.DisclosureRateRead:
+    """Publication rate (published on time / due) per department and month of decision."""
+    return await disclosure.rate_report(
+        session,
+        scope=scope,
+        decided_from=decided_from,
+        decided_to=decided_to,
+        department=department,
+        rule=rule,
+    )
+
+
+@router.get("/disclosure/late", response_model=Page[s.DisclosureRead])
+async def disclosure_late(
+    session: SessionDep,
+    principal: SupervisorDep,
+    scope: ScopeDep,
+    department: DepartmentQuery = None,
+    decided_from: DecidedFrom = None,
+    decided_to: DecidedTo = None,
+    cursor: CursorQuery = None,
+    limit: LimitQuery = 50,
+) -> Page[s.DisclosureRead]:
+    """Publications made late or still overdue, and late withdrawals, newest decision first."""
+    return await disclosure.late_list(
+        session,
+        scope=scope,
+        decided_from=decided_from,
+        decided_to=decided_to,
+        department=department,
+        cursor=cursor,
+        limit=limit,
+    )
 
 
 @router.post("/cases/{case_id}/closure", response_model=s.CaseRead)
