@@ -4,16 +4,29 @@ late list. Deadlines worked by hand on the statutory calendar."""
 
 from __future__ import annotations
 
+import uuid
 from datetime import date
 from typing import Any
 
 import httpx
+import sqlalchemy as sa
 
-from tests.penalty.helpers import SJ_A, SJ_C, SUGGESTED_FEN, pin_clock, to_decided, to_notified
+from services.common.db import transaction
+from services.penalty.models import DecisionDisclosure
+from services.penalty.use_cases import disclosure
+from tests.penalty.helpers import (
+    ORDINARY_LOW_FEN,
+    SJ_A,
+    SJ_C,
+    SUGGESTED_FEN,
+    pin_clock,
+    to_decided,
+    to_notified,
+)
 from tests.penalty.use_cases.test_procedure import credit_notice_arrives
 from tests.support.http import ok, problem
 from tests.support.outbox import envelopes
-from tests.support.personas import officer, supervisor
+from tests.support.personas import admin, officer, supervisor
 from tests.support.stack import Running, client
 
 CASES = "/api/v1/penalty/cases"
@@ -186,3 +199,103 @@ class TestSupervision:
             assert other["rows"] == [] and other["total"]["due"] == 0
             r = await http.get("/api/v1/penalty/disclosure/rate", params=period, headers=officer(**SJ_A))
             assert r.status_code == 403
+
+
+class TestChange:
+    async def test_a_changed_decision_is_withdrawn_and_published_anew(self, penalty: Running) -> None:
+        async with client(penalty.url) as http:
+            case = await to_decided(http)
+            await deliver(penalty, http, case)
+            change = {
+                "source": "reconsideration",
+                "reason": "复议机关认为罚款数额明显不当",
+                "source_document": "沈政复决字〔2026〕12号",
+                "penalty": {"kinds": ["fine"], "fine_fen": ORDINARY_LOW_FEN},
+            }
+            ok(await http.post(f"{CASES}/{case['id']}/change", json=change, headers=officer(**SJ_A)))
+            first, second = await record(http, case["id"])
+            assert (first["revision"], first["status"], first["withdraw_by"]) == (
+                1,
+                "withdrawn",
+                "2026-11-19",
+            )
+            assert (second["revision"], second["status"], second["published_on"]) == (
+                2,
+                "published",
+                "2026-11-16",
+            )
+            [item] = [d for d in await public(http) if d["decision_no"] == case["decision"]["number"]]
+            # 18,500 元 after the change, with the document that changed it
+            assert (
+                item["penalty"] == "罚款18,500.00元" and item["change_document"] == "沈政复决字〔2026〕12号"
+            )
+
+
+class TestSweep:
+    async def test_decisions_no_step_reached_are_published_and_overdue_ones_reported_once(
+        self, penalty: Running
+    ) -> None:
+        async with client(penalty.url) as http:
+            older = await to_decided(http)  # as if decided before the publication record existed
+            await deliver(penalty, http, older)
+            undelivered = await to_decided(http)
+        async with transaction(penalty.runtime.factory) as session:
+            await session.execute(
+                sa.delete(DecisionDisclosure).where(DecisionDisclosure.case_id == uuid.UUID(older["id"]))
+            )
+        async with client(penalty.url) as http:
+            assert await record(http, older["id"]) == []
+            await disclosure.sweep(penalty.runtime.factory, decided_since=None)
+            [again] = await record(http, older["id"])
+            assert (again["status"], again["published_on"]) == ("published", "2026-11-16")
+            # 11-25 was the last day for the undelivered one; on Thu 11-26 it is overdue, reported once
+            pin_clock(date(2026, 11, 26))
+            await disclosure.sweep(penalty.runtime.factory, decided_since=None)
+            await disclosure.sweep(penalty.runtime.factory, decided_since=None)
+            missed = await envelopes(
+                penalty.runtime.factory,
+                "penalty.deadline.missed",
+                case_id=undelivered["id"],
+                deadline="publication",
+            )
+            assert [m["data"]["due_on"] for m in missed] == ["2026-11-25"]
+            assert (await record(http, undelivered["id"]))[0]["timeliness"] == "overdue"
+
+
+class TestUnknownDeadline:
+    """Last in the module: it enters 2027's arrangement."""
+
+    async def test_deadline_unknown_until_the_year_is_entered(self, penalty: Running) -> None:
+        pin_clock(date(2026, 12, 10))  # Thu
+        xf = {"cert_no": "辽A-7200001", "dept": "XF", "district": "210100", "name": "周消防"}
+        xf2 = {"cert_no": "辽A-7200002", "dept": "XF", "district": "210100", "name": "吴消防"}
+        person = {
+            "kind": "individual",
+            "name": "王某",
+            "id_number": "21010519840819157X",
+            "address": "沈阳市",
+        }
+        async with client(penalty.url) as http:
+            body = {
+                "party": person,
+                "benchmark_code": "SY-XF-0003",
+                "procedure": "simple",
+                "facts_brief": "在居民楼疏散通道堆放杂物。",
+                "officers": [xf2["cert_no"]],
+                "approved_by": "大队长",
+                "place": "沈阳市和平区某小区3号楼",
+            }
+            cid = ok(await http.post(CASES, json=body, headers=officer(**xf)), 201)["id"]
+            facts = {"violation_date": "2026-12-10"}
+            ok(await http.post(f"{CASES}/{cid}/assessment", json=facts, headers=officer(**xf)))
+            fine = {"penalty": {"kinds": ["fine"], "fine_fen": 200 * 100}}
+            ok(await http.post(f"{CASES}/{cid}/decision", json=fine, headers=officer(**xf)))
+            # a simple-procedure decision: 20 working days; from 12-10 they run into 2027, not entered yet
+            [unknown] = ok(await http.get(f"{CASES}/{cid}/disclosure", headers=officer(**xf)))
+            assert (unknown["rule"], unknown["due_on"], unknown["timeliness"]) == ("other", None, "unknown")
+            year = {"source": "国办发明电〔2026〕（测试）", "days_off": ["2027-01-01"]}
+            ok(await http.put("/api/v1/penalty/admin/calendar/2027", json=year, headers=admin()))
+            await disclosure.sweep(penalty.runtime.factory, decided_since=None)
+            # 12-11 (1), 12-14..18 (6), 12-21..25 (11), 12-28..31 (15), 01-01 off, 01-04..08 (20) → Fri 2027-01-08
+            [known] = ok(await http.get(f"{CASES}/{cid}/disclosure", headers=officer(**xf)))
+            assert (known["due_on"], known["timeliness"]) == ("2027-01-08", "pending")
