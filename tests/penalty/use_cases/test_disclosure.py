@@ -262,6 +262,27 @@ class TestSweep:
             assert (await record(http, undelivered["id"]))[0]["timeliness"] == "overdue"
 
 
+class TestOfficerTypedPublication:
+    async def test_a_typed_exemption_withholds_but_still_counts_as_due(self, penalty: Running) -> None:
+        async with client(penalty.url) as http:
+            case = await to_decided(http)
+            typed = {"exempt_reason": "涉及商业秘密"}  # the old endpoint: no lawful ground recorded
+            ok(await http.post(f"{CASES}/{case['id']}/publication", json=typed, headers=officer(**SJ_A)))
+            await deliver(penalty, http, case)
+            assert case["decision"]["number"] not in [d["decision_no"] for d in await public(http)]
+            [held] = await record(http, case["id"])
+            assert (held["status"], held["due_on"], held["exempt_ground"]) == ("pending", "2026-11-25", None)
+            pin_clock(date(2026, 11, 26))  # the day after the last day: overdue, not exempt
+            assert (await record(http, case["id"]))[0]["timeliness"] == "overdue"
+            body = {"ground": "trade_secret", "reason": "决定书载明当事人的配方工艺参数，属于商业秘密"}
+            ok(
+                await http.post(
+                    f"{CASES}/{case['id']}/disclosure/exception", json=body, headers=officer(**SJ_A)
+                )
+            )
+            assert (await record(http, case["id"]))[0]["timeliness"] == "not_due"
+
+
 class TestUnknownDeadline:
     """Last in the module: it enters 2027's arrangement."""
 
