@@ -40,7 +40,14 @@ from services.penalty.deps import (
     payable_case,
 )
 from services.penalty.models import Lead, PenaltyCase
-from services.penalty.use_cases import assessment, catalogue, disclosure, documents, procedure
+from services.penalty.use_cases import (
+    assessment,
+    catalogue,
+    disclosure,
+    disclosure_exceptions,
+    documents,
+    procedure,
+)
 from services.penalty.use_cases import cases as case_files
 from services.penalty.use_cases import consistency as consistency_report
 from services.penalty.use_cases import departments as department_list
@@ -701,7 +708,9 @@ async def disclosure_exception(
     step: Annotated[Posted[PenaltyCase, s.DisclosureExceptionIn], case_for_update(s.DisclosureExceptionIn)],
 ) -> list[s.DisclosureRead]:
     """Record a lawful ground not to publish (国家秘密, 商业秘密, 个人隐私); a published one is withdrawn."""
-    return await disclosure.record_exception(session, principal=principal, row=step.found, body=step.body)
+    return await disclosure_exceptions.record_exception(
+        session, principal=principal, row=step.found, body=step.body
+    )
 
 
 @router.get("/disclosure/rate", response_model=s.DisclosureRateRead)

@@ -140,6 +140,15 @@ class TestException:
             )
             assert exempt["status"] == "exempt" and exempt["exempt_by"] == "officer-辽A-7000001"
             assert exempt["exempt_article"].endswith("第十五条") and exempt["timeliness"] == "not_due"
+            # the case itself no longer waits for a publication; its timeline says who decided and why
+            view = ok(await http.get(f"{CASES}/{case['id']}", headers=officer(**SJ_A)))
+            assert "publication" not in [d["deadline"] for d in view["deadlines"]]
+            pin_clock(date(2026, 11, 26))  # after 11-25, the last day: still nothing asks for it
+            view = ok(await http.get(f"{CASES}/{case['id']}", headers=officer(**SJ_A)))
+            assert "publication" not in [d["deadline"] for d in view["deadlines"]]
+            steps = ok(await http.get(f"{CASES}/{case['id']}/steps", headers=officer(**SJ_A)))
+            assert steps[-1]["action"] == "publication" and steps[-1]["actor"] == "officer-辽A-7000001"
+            pin_clock(date(2026, 11, 16))
             await deliver(penalty, http, case)
             assert case["decision"]["number"] not in [d["decision_no"] for d in await public(http)]
             assert (await record(http, case["id"]))[0]["status"] == "exempt"
