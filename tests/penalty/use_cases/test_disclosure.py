@@ -12,6 +12,7 @@ import httpx
 import sqlalchemy as sa
 
 from services.common.db import transaction
+from services.common.tables import audit_t
 from services.penalty.models import DecisionDisclosure
 from services.penalty.use_cases import disclosure
 from tests.penalty.helpers import (
@@ -149,6 +150,18 @@ class TestException:
             steps = ok(await http.get(f"{CASES}/{case['id']}/steps", headers=officer(**SJ_A)))
             assert steps[-1]["action"] == "publication" and steps[-1]["actor"] == "officer-辽A-7000001"
             pin_clock(date(2026, 11, 16))
+            # the audit chain has who, the ground and the reason
+            async with transaction(penalty.runtime.factory) as session:
+                entry = (
+                    await session.execute(
+                        sa.select(audit_t.c.actor, audit_t.c.after).where(
+                            audit_t.c.action == "penalty.disclosure.exception",
+                            audit_t.c.entity_id == exempt["id"],
+                        )
+                    )
+                ).one()
+            assert entry.actor == "officer-辽A-7000001" and entry.after["ground"] == "trade_secret"
+            assert entry.after["reason"] == body["reason"]
             await deliver(penalty, http, case)
             assert case["decision"]["number"] not in [d["decision_no"] for d in await public(http)]
             assert (await record(http, case["id"]))[0]["status"] == "exempt"
