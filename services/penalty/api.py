@@ -688,7 +688,7 @@ async def record_publication(
     principal: OfficerDep,
     step: Annotated[Posted[PenaltyCase, s.PublicationIn], case_for_update(s.PublicationIn)],
 ) -> s.CaseRead:
-    """Record the decision's publication (公示), or why it is exempt."""
+    """The officer's note of a publication or exemption (kept; the public record is /public/penalty/decisions)."""
     row = await procedure.record_publication(session, principal=principal, row=step.found, body=step.body)
     return await _read(session, principal, row)
 
