@@ -124,3 +124,17 @@ class OfficerRequired(Forbidden):
     code = "OFFICER_CERT_REQUIRED"
     title = "须由持证执法人员办理"
     title_en = "A certified officer must act"
+
+
+class DisclosureNotOpen(Conflict):
+    """行政执法公示: no publication record the exception could apply to (no decision yet, or it was withdrawn)."""
+
+    code = "DISCLOSURE_NOT_OPEN"
+    title = "没有可以不予公开的决定信息"
+    title_en = "No decision publication open for an exception"
+
+
+class PublicDecisionNotFound(NotFound):
+    code = "PUBLIC_DECISION_NOT_FOUND"
+    title = "公开的处罚决定信息不存在"
+    title_en = "Published decision not found"

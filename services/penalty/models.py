@@ -277,6 +277,45 @@ class DecidedCase(Base):
     __table_args__ = (sa.Index("ix_decided_case_benchmark_code_tier", "benchmark_code", "tier"),)
 
 
+class DecisionDisclosure(Base):
+    """行政执法公示 of one revision of a case's decision (domain.disclosure): the masked public record, its
+    deadline, when it was published and withdrawn, and a lawful exception with who recorded it and why."""
+
+    __tablename__ = "decision_disclosure"
+
+    id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
+    case_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), sa.ForeignKey("penalty_case.id"))
+    revision: Mapped[int] = mapped_column(sa.Integer)  # 1: the decision; +1 for each change
+    case_version: Mapped[int] = mapped_column(sa.Integer)  # penalty_case.revision last reconciled
+    dept_code: Mapped[str] = mapped_column(sa.Text)
+    district_code: Mapped[str] = mapped_column(sa.Text)
+    rule: Mapped[str] = mapped_column(sa.Text)  # general_penalty | simple_penalty | other
+    status: Mapped[str] = mapped_column(sa.Text)  # pending | published | withdrawn | exempt | superseded
+    decision_no: Mapped[str] = mapped_column(sa.Text)
+    decided_on: Mapped[date] = mapped_column(sa.Date)  # the decision's date (a change: its effective day)
+    due_on: Mapped[date | None] = mapped_column(sa.Date)  # None: the calendar does not cover it yet
+    content: Mapped[dict[str, Any]] = mapped_column(JSONB, server_default="{}")  # the masked public record
+    published_on: Mapped[date | None] = mapped_column(sa.Date)
+    published_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+    withdraw_by: Mapped[date | None] = mapped_column(sa.Date)
+    withdrawn_on: Mapped[date | None] = mapped_column(sa.Date)
+    withdrawal_reason: Mapped[str] = mapped_column(sa.Text, server_default="")
+    exempt_ground: Mapped[str | None] = mapped_column(sa.Text)
+    exempt_reason: Mapped[str] = mapped_column(sa.Text, server_default="")
+    exempt_by: Mapped[str | None] = mapped_column(sa.Text)
+    exempt_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+
+    __table_args__ = (
+        sa.UniqueConstraint("case_id", "revision"),
+        sa.CheckConstraint(
+            "status IN ('pending', 'published', 'withdrawn', 'exempt', 'superseded')", name="status"
+        ),
+        sa.CheckConstraint("rule IN ('general_penalty', 'simple_penalty', 'other')", name="rule"),
+        sa.Index("ix_decision_disclosure_status_published_at", "status", "published_at", "id"),
+        sa.Index("ix_decision_disclosure_dept_code_decided_on", "dept_code", "decided_on"),
+    )
+
+
 class DeadlineReport(Base):
     """A missed deadline already published (``penalty.deadline.missed``), so each is reported once."""
 

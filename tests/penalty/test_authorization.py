@@ -99,6 +99,11 @@ ROLES: dict[tuple[str, str], frozenset[str]] = {
     ("POST", "/cases/{case_id}/notice"): frozenset({"officer"}),
     ("POST", "/cases/{case_id}/payments"): frozenset({"officer", "integration"}),
     ("POST", "/cases/{case_id}/publication"): frozenset({"officer"}),
+    ("GET", "/cases/{case_id}/surcharge"): ALL,
+    ("GET", "/cases/{case_id}/disclosure"): frozenset({"officer", "supervisor", "admin"}),
+    ("POST", "/cases/{case_id}/disclosure/exception"): frozenset({"officer"}),
+    ("GET", "/disclosure/rate"): frozenset({"supervisor", "admin"}),
+    ("GET", "/disclosure/late"): frozenset({"supervisor", "admin"}),
     ("POST", "/cases/{case_id}/remedies"): frozenset({"officer"}),
     ("POST", "/cases/{case_id}/remedies/conclude"): frozenset({"officer"}),
     ("POST", "/cases/{case_id}/revocation"): frozenset({"officer"}),
@@ -119,6 +124,7 @@ ROLES: dict[tuple[str, str], frozenset[str]] = {
 }
 PUBLIC = ["/public/penalty/benchmarks", "/public/penalty/benchmarks/{code}"]
 PUBLIC += ["/public/penalty/catalogue.csv", "/public/penalty/catalogue.json"]
+PUBLIC += ["/public/penalty/decisions", "/public/penalty/decisions/{record_id}"]
 
 
 def op(method: str, path: str) -> tuple[str, str]:
@@ -173,6 +179,10 @@ BODIES: dict[tuple[str, str], dict[str, Any]] = {
         "penalty": FINE,
     },
     op("POST", "/cases/{case_id}/publication"): {},
+    op("POST", "/cases/{case_id}/disclosure/exception"): {
+        "ground": "trade_secret",
+        "reason": "涉及当事人的配方工艺，属于商业秘密",
+    },
     op("POST", "/cases/{case_id}/closure"): {"reason": "performed", "note": "x"},
     op("POST", "/leads/{lead_id}/confirm"): {"benchmark_code": "SY-SJ-0004", "approved_by": "x"},
     op("POST", "/leads/{lead_id}/dismiss"): {"note": "x"},
@@ -191,6 +201,8 @@ MATRIX = Matrix(
         "version": Open("1"),
         "year": Open("2026"),
         "dead_letter_id": Owned("999999999", frozenset(), "DEAD_LETTER_NOT_FOUND"),
+        # a public record nobody published: everyone, with or without a token, gets the same 404
+        "record_id": Owned(str(uuid.UUID(int=1)), frozenset(), "PUBLIC_DECISION_NOT_FOUND"),
     },
     # the writes on the shared case and lead are sent only where they must be refused; the catalogue, the
     # clock and the calendar must survive the matrix

@@ -18,9 +18,11 @@ def test_the_durable_consumer_names_never_change() -> None:
 
 
 def test_the_deadline_scan_follows_its_settings() -> None:
-    [scan] = jobs.JOBS
+    scan, sweep = jobs.JOBS
     on = PenaltyContext.from_settings(settings_for("penalty", deadline_scan_interval_s=120.0))
     off = PenaltyContext.from_settings(settings_for("penalty", deadline_scan_enabled=False))
     assert scan.name == "deadline-scan"
     assert (scan.is_enabled(on), scan.interval(on)) == (True, 120.0)
     assert scan.is_enabled(off) is False
+    often = PenaltyContext.from_settings(settings_for("penalty", disclosure_sweep_interval_s=60.0))
+    assert (sweep.name, sweep.interval(often)) == ("disclosure-sweep", 60.0)

@@ -156,6 +156,7 @@ class TestGeneralProcedure:
                 "statement_review",
                 "decision",
                 "delivery",
+                "publication",  # 行政执法公示 at delivery (use_cases.disclosure)
                 "payment",
             ]
             chain = ok(await http.get("/api/v1/penalty/audit/verify", headers=admin()))
