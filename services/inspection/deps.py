@@ -55,6 +55,8 @@ SupervisorDep = Annotated[Principal, roles("supervisor", "admin")]
 StaffDep = Annotated[Principal, roles("officer", "supervisor", "admin")]
 TaskCreatorDep = Annotated[Principal, roles("officer", "admin")]
 ApproverDep = Annotated[Principal, roles("supervisor", "officer")]
+#: The draw is made by a supervisor, who enters the value of the agreed public source (issue #13).
+DrawSupervisorDep = Annotated[Principal, roles("supervisor")]
 VisitReaderDep = Annotated[Principal, roles("officer", "enterprise", "supervisor", "admin")]
 
 
@@ -158,6 +160,18 @@ TaskDecisionDep = Annotated[
         task_repo.readable_task, param="task_id", key=uuid.UUID, missing=_task_missing, body=s.TaskDecision
     ),
 ]
+DrawPerformDep = Annotated[
+    tuple[m.Task, s.DrawPerform],
+    load_or_404(
+        task_repo.readable_task, param="task_id", key=uuid.UUID, missing=_task_missing, body=s.DrawPerform
+    ),
+]
+DrawCancelDep = Annotated[
+    tuple[m.Task, s.DrawCancel],
+    load_or_404(
+        task_repo.readable_task, param="task_id", key=uuid.UUID, missing=_task_missing, body=s.DrawCancel
+    ),
+]
 OutcomesDep = Annotated[
     tuple[m.Visit, s.OutcomesWrite],
     load_or_404(
@@ -224,6 +238,9 @@ EntryEnterpriseDep = Annotated[Principal, caller("enterprise")]
 __all__ = [
     "AdminDep",
     "ApproverDep",
+    "DrawCancelDep",
+    "DrawPerformDep",
+    "DrawSupervisorDep",
     "ContextDep",
     "EnterpriseDep",
     "EnterpriseEditDep",

@@ -72,6 +72,8 @@ ALLOWED: dict[tuple[str, str], frozenset[str]] = {
     ("POST", "/tasks/{task_id}/complete"): frozenset({"officer", "admin"}),
     ("POST", "/tasks/{task_id}/cancel"): frozenset({"officer", "admin"}),
     ("GET", "/tasks/{task_id}/draw"): ALL,
+    ("POST", "/tasks/{task_id}/draw"): frozenset({"supervisor"}),  # the supervisor enters the public value
+    ("POST", "/tasks/{task_id}/draw/cancel"): frozenset({"officer", "supervisor"}),
     ("POST", "/visits/entry-codes"): OFFICER,
     ("GET", "/visits/entry-codes/keys"): ALL,
     ("POST", "/visits/check-in"): ENTERPRISE_ROLE,
