@@ -9,7 +9,7 @@ from __future__ import annotations
 import uuid
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Body, Path, Query, Request
+from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import Response
 
 from services.common import clock
@@ -40,6 +40,7 @@ from services.inspection.deps import (
     SessionDep,
     StaffDep,
     SupervisorDep,
+    TaskApprovalDep,
     TaskCreatorDep,
     TaskDecisionDep,
     TaskDep,
@@ -439,12 +440,12 @@ async def get_task(session: SessionDep, principal: StaffDep, task: TaskDep, ctx:
 async def approve_task(
     session: SessionDep,
     principal: ApproverDep,
-    task: TaskDep,
+    approval: TaskApprovalDep,
     ctx: ContextDep,
-    body: Annotated[s.TaskApproval | None, Body()] = None,
 ) -> s.TaskDetail:
     """Approve a task (a supervisor, or the head of the lead department); entry codes need it. A random
     task's draw is committed now: SHA-256 of a secret nonce is published with the draw time and source."""
+    task, body = approval
     return await tasks.approve_task(session, ctx=ctx, principal=principal, row=task, body=body)
 
 

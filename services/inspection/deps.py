@@ -13,7 +13,7 @@ import uuid
 from dataclasses import dataclass
 from typing import Annotated, Any
 
-from fastapi import Depends, Request
+from fastapi import Body, Depends, Path, Request
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from services.common.access import Scope
@@ -160,6 +160,23 @@ TaskDecisionDep = Annotated[
         task_repo.readable_task, param="task_id", key=uuid.UUID, missing=_task_missing, body=s.TaskDecision
     ),
 ]
+
+
+async def _task_approval(
+    task_id: Annotated[uuid.UUID, Path()],
+    session: SessionDep,
+    scope: ScopeDep,
+    body: Annotated[s.TaskApproval | None, Body()] = None,
+) -> tuple[m.Task, s.TaskApproval | None]:
+    """The task and its optional approval body (a random task's draw schedule), the body validated first as
+    load_or_404 does for a required one: a wrongly typed body is a 422 whether or not the task exists."""
+    task = await task_repo.readable_task(session, scope, task_id)
+    if task is None:
+        raise _task_missing(task_id)
+    return task, body
+
+
+TaskApprovalDep = Annotated[tuple[m.Task, s.TaskApproval | None], Depends(_task_approval)]
 DrawPerformDep = Annotated[
     tuple[m.Task, s.DrawPerform],
     load_or_404(
@@ -239,6 +256,7 @@ __all__ = [
     "AdminDep",
     "ApproverDep",
     "DrawCancelDep",
+    "TaskApprovalDep",
     "DrawPerformDep",
     "DrawSupervisorDep",
     "ContextDep",

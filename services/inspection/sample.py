@@ -182,7 +182,7 @@ async def _tasks(session: Any, ctx: InspectionContext) -> int:
             ctx=ctx,
             principal=APPROVER,
             row=row,
-            body=s.TaskApproval(public_source=SAMPLE_PUBLIC_SOURCE),
+            body=s.TaskApproval(public_source=SAMPLE_PUBLIC_SOURCE) if body.kind == "random" else None,
         )
         if row.kind == "random":
             await draws.perform(

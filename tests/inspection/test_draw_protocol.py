@@ -25,7 +25,7 @@ from services.common.events import make_envelope
 from services.inspection import models as m
 from services.inspection.domain import sampling
 from services.inspection.schemas import TaskCreate
-from tests.inspection.helpers import API, SJ, Env, draw_task, entry_code, make_uscc
+from tests.inspection.helpers import API, SJ, Env, draw_task, entry_code, make_uscc, new_task
 from tests.support.http import ok, problem
 from tests.support.personas import admin, officer, supervisor
 from tests.support.stack import client, wait_for
@@ -351,6 +351,19 @@ class TestCommitDrawReveal:
                 409,
                 "DRAW_STATE_CONFLICT",
             )
+
+    async def test_only_a_random_task_takes_a_draw_schedule(self, env: Env) -> None:
+        async with client(env.url) as http:
+            task = await new_task(http, approve=False)
+            r = await http.post(
+                f"{API}/tasks/{task['task_id']}/approve",
+                json={"public_source": "双色球下一期开奖号码"},
+                headers=supervisor(),
+            )
+            problem(r, 422, "INVALID_TASK")
+            approved = ok(await http.post(f"{API}/tasks/{task['task_id']}/approve", headers=supervisor()))
+            assert approved["draw_commitment"] is None
+            assert (await http.get(f"/public/inspection/tasks/{task['task_id']}/draw")).status_code == 404
 
     async def test_a_random_task_cannot_be_completed_undrawn(self, env: Env, usccs: list[str]) -> None:
         async with client(env.url) as http:

@@ -292,6 +292,11 @@ async def approve_task(
     """Approve a task (supervisor or head of the lead department; nobody approves their own). A random task's
     draw is committed now: SHA-256 of a fresh secret nonce, with the draw time and the public source."""
     now = clock.now()
+    if body is not None and body.model_fields_set and row.kind != TaskKind.RANDOM.value:
+        raise InvalidTask(
+            "只有双随机抽查任务在审批时确定抽取时间和公开来源",
+            detail_en="Only a random task has a draw time and a public source to set at approval",
+        )
     before = _task_audit(row)
     role, dept = _approver(principal, row)
     task = entry_rules.approve(
