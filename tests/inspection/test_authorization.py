@@ -74,6 +74,8 @@ ALLOWED: dict[tuple[str, str], frozenset[str]] = {
     ("POST", "/tasks/{task_id}/complete"): frozenset({"officer", "admin"}),
     ("POST", "/tasks/{task_id}/cancel"): frozenset({"officer", "admin"}),
     ("GET", "/tasks/{task_id}/draw"): ALL,
+    ("POST", "/tasks/{task_id}/draw"): frozenset({"supervisor"}),  # the supervisor enters the public value
+    ("POST", "/tasks/{task_id}/draw/cancel"): frozenset({"officer", "supervisor"}),
     ("POST", "/visits/entry-codes"): OFFICER,
     ("GET", "/visits/entry-codes/keys"): ALL,
     ("POST", "/visits/check-in"): ENTERPRISE_ROLE,
@@ -186,6 +188,9 @@ MATRIX = Matrix(
         }
     ),
     overrides={
+        # the draw itself loads the random task through the access rule: a supervisor of a district the task
+        # does not touch cannot see it (the GET of the draw is open: it shows the public record)
+        op("POST", "/tasks/{task_id}/draw"): {"supervisor_hunnan": Expect("404", "TASK_NOT_FOUND")},
         # approval is for the lead department's head or a supervisor whose district covers all of the task
         # (a use-case rule): the key-area task spans 和平区 and 皇姑区
         op("POST", "/tasks/{task_id}/approve"): {
@@ -208,6 +213,8 @@ MATRIX = Matrix(
         },
         op("POST", "/visits/{visit_id}/rating"): {"stars": 1},
         op("POST", "/tasks/{task_id}/cancel"): {"reason": "越权撤销"},
+        op("POST", "/tasks/{task_id}/draw"): {"public_value": "越权抽取"},
+        op("POST", "/tasks/{task_id}/draw/cancel"): {"reason": "越权撤销抽取"},
     },
 )
 
