@@ -127,6 +127,8 @@ class PenaltyCase(Base):
     facts: Mapped[dict[str, Any] | None] = mapped_column(JSONB)  # the last assessment's facts
     assessment: Mapped[dict[str, Any] | None] = mapped_column(JSONB)  # the last assessment
     details: Mapped[dict[str, Any]] = mapped_column(JSONB)  # evidence, place, officer names, defence
+    # The year whose statutory calendar the decision's deadlines wait for (procedure.decision_deadlines).
+    deadlines_unknown_year: Mapped[int | None] = mapped_column(sa.Integer)
 
     __table_args__ = (
         sa.CheckConstraint("fine_fen >= 0", name="fine_non_negative"),
@@ -135,6 +137,11 @@ class PenaltyCase(Base):
         sa.Index("ix_penalty_case_district_code_opened_at_id", "district_code", "opened_at", "id"),
         sa.Index("ix_penalty_case_opened_at_id", "opened_at", "id"),
         sa.Index("ix_penalty_case_open_state", "state", postgresql_where=sa.text("state NOT IN ('closed')")),
+        sa.Index(
+            "ix_penalty_case_deadlines_unknown_year",
+            "deadlines_unknown_year",
+            postgresql_where=sa.text("deadlines_unknown_year IS NOT NULL"),
+        ),
     )
 
 

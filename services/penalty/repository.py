@@ -266,6 +266,19 @@ async def open_case_ids(session: AsyncSession, *, after: uuid.UUID | None, limit
     return (await session.scalars(stmt.order_by(PenaltyCase.id).limit(limit))).all()
 
 
+async def cases_with_unknown_deadlines(
+    session: AsyncSession, *, year: int | None = None, lock: bool = False
+) -> Sequence[PenaltyCase]:
+    """Decided cases whose deadlines wait for a year's statutory calendar (oldest decision first)."""
+    stmt = sa.select(PenaltyCase).where(PenaltyCase.deadlines_unknown_year.is_not(None))
+    if year is not None:
+        stmt = stmt.where(PenaltyCase.deadlines_unknown_year == year)
+    stmt = stmt.order_by(PenaltyCase.decided_on, PenaltyCase.id)
+    if lock:
+        stmt = stmt.with_for_update()
+    return (await session.scalars(stmt)).all()
+
+
 # --------------------------------------------------------------------------------------------------------
 # Leads
 # --------------------------------------------------------------------------------------------------------

@@ -511,8 +511,11 @@ class DecisionSummary(BaseModel):
     terms: str
     outside_tier: bool
     serious: bool
-    delivery_due: date
+    delivery_due: date | None = Field(description="null while unknown: see deadlines_unknown")
     publish_by: date | None
+    deadlines_unknown: str | None = Field(
+        None, description="why the deadlines are unknown (next year's statutory calendar not entered yet)"
+    )
     delivered_on: date | None
     payment_due: date | None
     fine_paid_fen: int
@@ -595,6 +598,18 @@ class DeliveryRead(BaseModel):
     case: CaseRead
     decision_document: DocumentRef
     credit_notice: CreditNoticeRead | None = Field(description="absent only for 不予行政处罚 decisions")
+
+
+class UnknownDeadlinesRead(BaseModel):
+    """A decision whose deadlines wait for a year's statutory calendar (行政处罚法 第六十条, 第六十一条)."""
+
+    case_id: uuid.UUID
+    case_no: str
+    dept_code: str
+    decision_no: str | None
+    decided_on: date | None
+    year: int = Field(description="enter this year's arrangement: PUT /api/v1/penalty/admin/calendar/{year}")
+    reason: str
 
 
 class LeadRead(BaseModel):

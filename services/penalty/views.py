@@ -214,6 +214,7 @@ def decision_summary(case: p.Case, today: date) -> s.DecisionSummary | None:
         serious=decision.serious,
         delivery_due=decision.delivery_due,
         publish_by=decision.publish_by,
+        deadlines_unknown=decision.deadlines_unknown or None,
         delivered_on=case.delivery.delivered_on if case.delivery else None,
         payment_due=case.payment_due,
         fine_paid_fen=case.fine_paid_fen,
@@ -314,6 +315,19 @@ def case_summary(row: PenaltyCase) -> s.CaseSummaryRead:
 
 def step_read(step: CaseStep) -> s.StepReadOut:
     return s.StepReadOut.model_validate(step, from_attributes=True)
+
+
+def unknown_deadlines_read(row: PenaltyCase, case: p.Case) -> s.UnknownDeadlinesRead:
+    assert row.deadlines_unknown_year is not None
+    return s.UnknownDeadlinesRead(
+        case_id=row.id,
+        case_no=row.case_no,
+        dept_code=row.dept_code,
+        decision_no=row.decision_no,
+        decided_on=row.decided_on,
+        year=row.deadlines_unknown_year,
+        reason=case.decision.deadlines_unknown if case.decision else "",
+    )
 
 
 # --------------------------------------------------------------------------------------------------------
