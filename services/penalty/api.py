@@ -38,7 +38,14 @@ from services.penalty.deps import (
     payable_case,
 )
 from services.penalty.models import Lead, PenaltyCase
-from services.penalty.use_cases import assessment, calendar_deadlines, catalogue, documents, procedure
+from services.penalty.use_cases import (
+    assessment,
+    calendar_deadlines,
+    catalogue,
+    documents,
+    impact,
+    procedure,
+)
 from services.penalty.use_cases import cases as case_files
 from services.penalty.use_cases import consistency as consistency_report
 from services.penalty.use_cases import departments as department_list
@@ -485,6 +492,25 @@ async def record_legal_review(
     """Record the legal review (法制审核) of a proposed decision; the caller is the reviewer."""
     row = await procedure.record_legal_review(session, principal=principal, row=step.found, body=step.body)
     return await _read(session, principal, row)
+
+
+@router.post("/cases/{case_id}/economic-impact", status_code=201, response_model=s.EconomicImpactRead)
+async def record_economic_impact(
+    session: SessionDep,
+    principal: OfficerDep,
+    step: Annotated[Posted[PenaltyCase, s.EconomicImpactIn], case_for_update(s.EconomicImpactIn)],
+) -> s.EconomicImpactRead:
+    """Record the 涉企行政执法案件经济影响评估 of an enterprise case (seed 000, 004): a flagged case is decided
+    only after one (ECONOMIC_IMPACT_ASSESSMENT_MISSING)."""
+    return await impact.record(session, principal=principal, row=step.found, body=step.body)
+
+
+@router.get("/cases/{case_id}/economic-impact", response_model=list[s.EconomicImpactRead])
+async def economic_impacts(
+    session: SessionDep, principal: InternalReaderDep, row: CaseDep
+) -> list[s.EconomicImpactRead]:
+    """The economic impact assessments recorded for the case (officers, supervisors, admins)."""
+    return await impact.list_for(session, row)
 
 
 @router.post("/cases/{case_id}/collective-discussion", response_model=s.CaseRead)

@@ -284,6 +284,25 @@ class DecidedCase(Base):
     __table_args__ = (sa.Index("ix_decided_case_benchmark_code_tier", "benchmark_code", "tier"),)
 
 
+class EconomicImpactAssessment(Base):
+    """A recorded 涉企行政执法案件经济影响评估 of a case (seed 000, seed 004; domain.impact): who, when, the
+    findings and the mitigation measures. Append-only; a flagged case is decided only after one exists."""
+
+    __tablename__ = "economic_impact_assessment"
+
+    id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
+    case_id: Mapped[uuid.UUID] = mapped_column(
+        UUID(as_uuid=True), sa.ForeignKey("penalty_case.id"), index=True
+    )
+    assessors: Mapped[list[str]] = mapped_column(JSONB)
+    assessed_on: Mapped[date] = mapped_column(sa.Date)
+    findings: Mapped[str] = mapped_column(sa.Text)
+    mitigation_measures: Mapped[list[str]] = mapped_column(JSONB)
+    recorded_by: Mapped[str] = mapped_column(sa.Text)  # the officer's subject
+    recorded_by_cert: Mapped[str | None] = mapped_column(sa.Text)
+    recorded_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True))
+
+
 class DeadlineReport(Base):
     """A missed deadline already published (``penalty.deadline.missed``), so each is reported once."""
 

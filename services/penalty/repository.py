@@ -28,6 +28,7 @@ from services.penalty.models import (
     Department,
     Document,
     DocumentCounter,
+    EconomicImpactAssessment,
     Lead,
     OfficerCertificate,
     PenaltyCase,
@@ -264,6 +265,16 @@ async def open_case_ids(session: AsyncSession, *, after: uuid.UUID | None, limit
     if after is not None:
         stmt = stmt.where(PenaltyCase.id > after)
     return (await session.scalars(stmt.order_by(PenaltyCase.id).limit(limit))).all()
+
+
+async def add_economic_impact(session: AsyncSession, row: EconomicImpactAssessment) -> None:
+    session.add(row)
+    await session.flush()
+
+
+async def economic_impacts(session: AsyncSession, case_id: uuid.UUID) -> Sequence[EconomicImpactAssessment]:
+    stmt = sa.select(EconomicImpactAssessment).where(EconomicImpactAssessment.case_id == case_id)
+    return (await session.scalars(stmt.order_by(EconomicImpactAssessment.recorded_at))).all()
 
 
 async def cases_with_unknown_deadlines(

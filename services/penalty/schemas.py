@@ -600,6 +600,29 @@ class DeliveryRead(BaseModel):
     credit_notice: CreditNoticeRead | None = Field(description="absent only for 不予行政处罚 decisions")
 
 
+class EconomicImpactIn(_In):
+    """涉企行政执法案件经济影响评估 (seed 000, seed 004): who assessed, when, what they found, what mitigates."""
+
+    assessors: list[ShortText] = Field(min_length=1, max_length=20, description="评估人员")
+    assessed_on: Day | None = Field(None, description="评估日期 (default today; not in the future)")
+    findings: Text = Field(description="评估结论：对企业生产经营、就业等的影响")
+    mitigation_measures: list[Text] = Field(
+        min_length=1, max_length=20, description="降低不利影响的措施（如分期缴纳、合规指导）"
+    )
+
+
+class EconomicImpactRead(BaseModel):
+    id: uuid.UUID
+    case_id: uuid.UUID
+    assessors: list[str]
+    assessed_on: date
+    findings: str
+    mitigation_measures: list[str]
+    recorded_by: str
+    recorded_by_cert: str | None
+    recorded_at: datetime
+
+
 class UnknownDeadlinesRead(BaseModel):
     """A decision whose deadlines wait for a year's statutory calendar (行政处罚法 第六十条, 第六十一条)."""
 

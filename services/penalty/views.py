@@ -20,6 +20,7 @@ from services.penalty.models import (
     CreditNotice,
     Department,
     Document,
+    EconomicImpactAssessment,
     Lead,
     PenaltyCase,
 )
@@ -315,6 +316,10 @@ def case_summary(row: PenaltyCase) -> s.CaseSummaryRead:
 
 def step_read(step: CaseStep) -> s.StepReadOut:
     return s.StepReadOut.model_validate(step, from_attributes=True)
+
+
+def economic_impact_read(row: EconomicImpactAssessment) -> s.EconomicImpactRead:
+    return s.EconomicImpactRead.model_validate(row, from_attributes=True)
 
 
 def unknown_deadlines_read(row: PenaltyCase, case: p.Case) -> s.UnknownDeadlinesRead:

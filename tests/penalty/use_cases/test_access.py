@@ -82,6 +82,13 @@ ENDPOINTS = [
         OFFICER,
         {"new_limit": "2027-03-01", "approver": "x", "basis": "x", "reason": "x"},
     ),
+    E_(
+        "POST",
+        "/cases/{case}/economic-impact",
+        OFFICER,
+        {"assessors": ["x"], "findings": "x", "mitigation_measures": ["x"]},
+    ),
+    E_("GET", "/cases/{case}/economic-impact", INTERNAL),
     E_("POST", "/cases/{case}/decision", OFFICER, {"penalty": FINE}),
     E_("POST", "/cases/{case}/no-penalty-decision", OFFICER, {}),
     E_("POST", "/cases/{case}/delivery", OFFICER, {"method": "direct", "recipient": "x"}),

@@ -1,4 +1,5 @@
-"""Issue 13 (facts from the record): decision deadlines waiting for next year's statutory calendar.
+"""Issue 13 (facts from the record): decision deadlines waiting for next year's statutory calendar; the
+economic impact assessments of enterprise cases.
 
 Revision ID: penalty_0003_facts
 Revises: penalty_0002
@@ -9,6 +10,7 @@ from collections.abc import Sequence
 
 import sqlalchemy as sa
 from alembic import op
+from sqlalchemy.dialects.postgresql import JSONB, UUID
 
 revision: str = "penalty_0003_facts"
 down_revision: str | None = "penalty_0002"
@@ -24,8 +26,22 @@ def upgrade() -> None:
         ["deadlines_unknown_year"],
         postgresql_where=sa.text("deadlines_unknown_year IS NOT NULL"),
     )
+    op.create_table(
+        "economic_impact_assessment",
+        sa.Column("id", UUID(as_uuid=True), primary_key=True),
+        sa.Column("case_id", UUID(as_uuid=True), sa.ForeignKey("penalty_case.id"), nullable=False),
+        sa.Column("assessors", JSONB, nullable=False),
+        sa.Column("assessed_on", sa.Date, nullable=False),
+        sa.Column("findings", sa.Text, nullable=False),
+        sa.Column("mitigation_measures", JSONB, nullable=False),
+        sa.Column("recorded_by", sa.Text, nullable=False),
+        sa.Column("recorded_by_cert", sa.Text, nullable=True),
+        sa.Column("recorded_at", sa.DateTime(timezone=True), nullable=False),
+    )
+    op.create_index("ix_economic_impact_assessment_case_id", "economic_impact_assessment", ["case_id"])
 
 
 def downgrade() -> None:
+    op.drop_table("economic_impact_assessment")
     op.drop_index("ix_penalty_case_deadlines_unknown_year", table_name="penalty_case")
     op.drop_column("penalty_case", "deadlines_unknown_year")
