@@ -29,6 +29,7 @@ from services.penalty.models import (
     Document,
     DocumentCounter,
     EconomicImpactAssessment,
+    FactContest,
     Lead,
     OfficerCertificate,
     PenaltyCase,
@@ -265,6 +266,68 @@ async def open_case_ids(session: AsyncSession, *, after: uuid.UUID | None, limit
     if after is not None:
         stmt = stmt.where(PenaltyCase.id > after)
     return (await session.scalars(stmt.order_by(PenaltyCase.id).limit(limit))).all()
+
+
+class PartyDecision(NamedTuple):
+    case_id: uuid.UUID
+    decision_no: str
+    decided_on: date
+    benchmark_code: str
+
+
+async def party_decisions(
+    session: AsyncSession,
+    *,
+    uscc: str | None,
+    id_number: str | None,
+    benchmark_code: str,
+    start: date,
+    end: date,
+    exclude: uuid.UUID,
+) -> list[PartyDecision]:
+    """The party's penalty decisions (not revoked) for the item decided in [start, end]: its decision history
+    (domain.history). Decided cases of the service, imported ones included, are in ``decided_case``."""
+    if uscc:
+        key = PenaltyCase.party_uscc == uscc
+    elif id_number:
+        key = PenaltyCase.party_id_number == id_number
+    else:
+        return []
+    stmt = (
+        sa.select(PenaltyCase.id, PenaltyCase.decision_no, DecidedCase.decided_on, DecidedCase.benchmark_code)
+        .join(DecidedCase, DecidedCase.case_id == PenaltyCase.id)
+        .where(
+            key,
+            DecidedCase.active,
+            DecidedCase.benchmark_code == benchmark_code,
+            DecidedCase.decided_on.between(start, end),
+            PenaltyCase.id != exclude,
+        )
+        .order_by(DecidedCase.decided_on, PenaltyCase.id)
+    )
+    return [
+        PartyDecision(r.id, r.decision_no or "", r.decided_on, r.benchmark_code)
+        for r in await session.execute(stmt)
+    ]
+
+
+async def replace_contests(session: AsyncSession, case_id: uuid.UUID, rows: Sequence[FactContest]) -> None:
+    """The case's contests of its last assessment: earlier ones stay, inactive (the history)."""
+    await session.execute(sa.update(FactContest).where(FactContest.case_id == case_id).values(active=False))
+    session.add_all(rows)
+    await session.flush()
+
+
+async def active_contests(
+    session: AsyncSession, *, district: str | None, limit: int
+) -> tuple[int, Sequence[FactContest]]:
+    """Contested record facts of the cases' last assessments, newest first (consistency report)."""
+    where: list[sa.ColumnElement[bool]] = [FactContest.active.is_(True)]
+    if district is not None:
+        where.append(FactContest.district_code == district)
+    total = int(await session.scalar(sa.select(sa.func.count()).select_from(FactContest).where(*where)) or 0)
+    stmt = sa.select(FactContest).where(*where).order_by(FactContest.contested_at.desc(), FactContest.id)
+    return total, (await session.scalars(stmt.limit(limit))).all()
 
 
 async def add_economic_impact(session: AsyncSession, row: EconomicImpactAssessment) -> None:

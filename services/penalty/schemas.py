@@ -91,10 +91,28 @@ class AssessRequest(FactsIn):
     enterprise: StrictBool = Field(False, description="an enterprise (economic impact assessment rules)")
 
 
+class FactContestIn(_In):
+    """The officer contests a fact the record decides (初次违法 / 再次违法) — only with a written reason."""
+
+    fact: Literal["first_offence", "repeated"]
+    value: StrictBool = Field(description="what the officer holds the fact to be")
+    reason: Text = Field(description="why the record is wrong here (flagged to supervisors)")
+
+    @model_validator(mode="after")
+    def _reasoned(self) -> FactContestIn:
+        if not self.reason.strip():
+            raise ValueError("对记录认定的事实提出异议须书面说明理由")
+        return self
+
+
 class CaseAssessmentRequest(FactsIn):
-    """The assessment of a case; the party comes from the case. ``benchmark_code`` changes the case's item."""
+    """The assessment of a case; the party comes from the case. ``benchmark_code`` changes the case's item.
+
+    ``first_offence`` and the ``repeated`` aggravation are not taken from the request: the party's decision
+    history decides them (domain.history); ``contests`` overrides one only with a written reason."""
 
     benchmark_code: BenchmarkCode | None = None
+    contests: list[FactContestIn] = Field(default_factory=list, max_length=2)
 
 
 class CitationRead(BaseModel):
@@ -142,6 +160,31 @@ class ProposalRead(BaseModel):
     escalations: list[str]
 
 
+class PriorDecisionRead(BaseModel):
+    case_id: uuid.UUID
+    decision_no: str
+    decided_on: date
+
+
+class ContestRead(BaseModel):
+    fact: str
+    derived: bool
+    value: bool
+    reason: str
+
+
+class RecordFactsRead(BaseModel):
+    period_months: int
+    period_source: str
+    window_start: date
+    window_end: date
+    identified: bool
+    first_offence: bool = Field(description="as the record says")
+    repeated: bool = Field(description="as the record says")
+    relied_on: list[PriorDecisionRead]
+    contests: list[ContestRead]
+
+
 class AssessmentRead(BaseModel):
     benchmark_code: str
     benchmark_version: int
@@ -164,6 +207,9 @@ class AssessmentRead(BaseModel):
     economic_impact_reasons: list[str]
     steps: list[StepRead]
     explanation: str = Field(description="the steps numbered, ready to print as 说理")
+    record: RecordFactsRead | None = Field(
+        None, description="a case's assessment: 初次违法/再次违法 from the party's decision history"
+    )
 
 
 # --------------------------------------------------------------------------------------------------------
@@ -698,6 +744,23 @@ class SameFactsFlag(BaseModel):
     links: list[str]
 
 
+class ContestedFactFlag(BaseModel):
+    """A fact of the record (初次违法 / 再次违法) the officer overrode with a reason: for the supervisor."""
+
+    case_id: uuid.UUID
+    dept_code: str
+    district_code: str
+    benchmark_code: str
+    fact: str
+    derived: bool
+    claimed: bool
+    reason: str
+    relied_on: list[PriorDecisionRead]
+    officer: str
+    contested_at: datetime
+    link: str
+
+
 class ConsistencyRead(BaseModel):
     scope: str
     decided_cases: int
@@ -709,4 +772,8 @@ class ConsistencyRead(BaseModel):
     district_position: list[PositionFlag]
     same_facts_total: int
     same_facts_different_tier: list[SameFactsFlag]
+    contested_facts_total: int = 0
+    contested_facts: list[ContestedFactFlag] = Field(
+        default_factory=list, description="record facts (初次违法/再次违法) officers contested, with reasons"
+    )
     generated_at: datetime

@@ -10,7 +10,7 @@ from typing import Any
 from services.common.auth import Principal
 from services.penalty import repository as repo
 from services.penalty import schemas as s
-from services.penalty.domain import bridge
+from services.penalty.domain import bridge, history
 from services.penalty.domain import deadlines as dl
 from services.penalty.domain import discretion as d
 from services.penalty.domain import procedure as p
@@ -21,6 +21,7 @@ from services.penalty.models import (
     Department,
     Document,
     EconomicImpactAssessment,
+    FactContest,
     Lead,
     PenaltyCase,
 )
@@ -316,6 +317,43 @@ def case_summary(row: PenaltyCase) -> s.CaseSummaryRead:
 
 def step_read(step: CaseStep) -> s.StepReadOut:
     return s.StepReadOut.model_validate(step, from_attributes=True)
+
+
+def record_facts_read(r: history.RecordFacts) -> s.RecordFactsRead:
+    return s.RecordFactsRead(
+        period_months=r.period_months,
+        period_source=r.period_source,
+        window_start=r.window_start,
+        window_end=r.window_end,
+        identified=r.identified,
+        first_offence=r.derived_first_offence,
+        repeated=r.derived_repeated,
+        relied_on=[
+            s.PriorDecisionRead(case_id=x.case_id, decision_no=x.decision_no, decided_on=x.decided_on)
+            for x in r.relied_on
+        ],
+        contests=[
+            s.ContestRead(fact=c.fact.value, derived=r.derived(c.fact), value=c.value, reason=c.reason)
+            for c in r.contests
+        ],
+    )
+
+
+def contested_fact_flag(row: FactContest) -> s.ContestedFactFlag:
+    return s.ContestedFactFlag(
+        case_id=row.case_id,
+        dept_code=row.dept_code,
+        district_code=row.district_code,
+        benchmark_code=row.benchmark_code,
+        fact=row.fact,
+        derived=row.derived,
+        claimed=row.claimed,
+        reason=row.reason,
+        relied_on=[s.PriorDecisionRead.model_validate(x) for x in row.relied_on],
+        officer=row.officer,
+        contested_at=row.contested_at,
+        link=case_url(row.case_id),
+    )
 
 
 def economic_impact_read(row: EconomicImpactAssessment) -> s.EconomicImpactRead:
