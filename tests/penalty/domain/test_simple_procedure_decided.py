@@ -69,3 +69,31 @@ class TestOrganisation:
         with pytest.raises(p.SimpleProcedureNotAllowed) as exc:
             run(case, decide_cmd(_fine_fen(300_000), outside_range_reason="当事人经济困难"), FILED)
         assert "幅度" in exc.value.detail
+
+
+class TestEngineAdvice:
+    """The engine's advice says the same: a tier reaching below the limit allows the simple procedure even
+    when the suggestion is above it (the decided amount is checked at the decision)."""
+
+    def test_suggestion_above_the_limit_tier_below_it(self) -> None:
+        from datetime import date
+
+        from services.penalty.domain import discretion as d
+        from services.penalty.domain.catalogue import PartyType
+        from tests.penalty.domain.test_discretion import SAMPLE
+
+        # SY-CG-0002 (大气污染防治法 第一百一十八条第一款): 5,000–50,000 元. Two mitigations of 第三十二条 →
+        # 减轻: below the statutory minimum, [0, 4,999.99] 元; suggested midpoint (0 + 4,999.99) / 2 → 2,500 元.
+        facts = d.Facts(
+            violation_date=date(2025, 6, 1),
+            decision_date=date(2025, 9, 1),
+            party_type=PartyType.INDIVIDUAL,
+            mitigations=frozenset({d.Mitigation.COERCED, d.Mitigation.CONFESSED_UNKNOWN}),
+        )
+        a = d.assess(facts, SAMPLE.versions("SY-CG-0002"), today=date(2025, 9, 1))
+        assert a.penalty is not None and a.penalty.suggested_fine_fen == 2_500 * YUAN
+        assert a.penalty.tier_range is not None and a.penalty.tier_range.low == 0
+        # 2,500 元 > 200 元, but 0 ≤ 200 元: a fine of at most 200 元 inside the tier may be decided on the spot
+        assert a.simple_procedure_allowed
+        (step,) = [s for s in a.steps if s.rule == "simple_procedure"]
+        assert "建议罚款2,500.00元超过对公民当场处罚的限额200.00元" in step.text
