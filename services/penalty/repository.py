@@ -273,6 +273,7 @@ class PartyDecision(NamedTuple):
     decision_no: str
     decided_on: date
     benchmark_code: str
+    case_no: str
 
 
 async def party_decisions(
@@ -294,7 +295,13 @@ async def party_decisions(
     else:
         return []
     stmt = (
-        sa.select(PenaltyCase.id, PenaltyCase.decision_no, DecidedCase.decided_on, DecidedCase.benchmark_code)
+        sa.select(
+            PenaltyCase.id,
+            PenaltyCase.decision_no,
+            DecidedCase.decided_on,
+            DecidedCase.benchmark_code,
+            PenaltyCase.case_no,
+        )
         .join(DecidedCase, DecidedCase.case_id == PenaltyCase.id)
         .where(
             key,
@@ -306,7 +313,7 @@ async def party_decisions(
         .order_by(DecidedCase.decided_on, PenaltyCase.id)
     )
     return [
-        PartyDecision(r.id, r.decision_no or "", r.decided_on, r.benchmark_code)
+        PartyDecision(r.id, r.decision_no or "", r.decided_on, r.benchmark_code, r.case_no)
         for r in await session.execute(stmt)
     ]
 

@@ -62,6 +62,7 @@ class PriorDecision:
     decision_no: str
     decided_on: date
     benchmark_code: str
+    case_no: str = ""  # the 立案 number, printed in the trail (the id is in the API's ``record``)
 
 
 @dataclass(frozen=True, slots=True)
@@ -178,7 +179,8 @@ def step(record: RecordFacts, version: BenchmarkVersion) -> Step:
         )
     elif record.relied_on:
         listed = "；".join(
-            f"{x.decision_no}（{x.decided_on.isoformat()}作出，案件{x.case_id}）" for x in record.relied_on
+            f"{x.decision_no}（{x.decided_on.isoformat()}作出，案号{x.case_no or x.case_id}）"
+            for x in record.relied_on
         )
         text = (
             f"经核查本机关行政处罚记录，当事人在{span}内因同一违法行为（{record.benchmark_code}）受过行政处罚："

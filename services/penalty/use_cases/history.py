@@ -51,7 +51,8 @@ async def record_facts(
         act_date=facts.act_date,
         identified=bool(row.party_uscc or row.party_id_number),
         decisions=[
-            history.PriorDecision(x.case_id, x.decision_no, x.decided_on, x.benchmark_code) for x in found
+            history.PriorDecision(x.case_id, x.decision_no, x.decided_on, x.benchmark_code, x.case_no)
+            for x in found
         ],
         default_months=config.repeat_period_months,
         contests=[

@@ -85,4 +85,7 @@ def test_step_names_the_decisions() -> None:
     step = h.step(r, V11)
     assert step.rule == "record"
     assert p.decision_no in step.text and "2026-03-02" in step.text and str(p.case_id) in step.text
+    named = replace(p, case_no="沈市监立〔2026〕3号")
+    r = h.derive(version=V11, act_date=ACT, identified=True, decisions=[named], default_months=12)
+    assert "案号沈市监立〔2026〕3号" in h.step(r, V11).text
     assert "2025-10-27至2026-10-27" in step.text

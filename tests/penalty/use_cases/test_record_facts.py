@@ -71,7 +71,7 @@ async def test_a_decision_within_the_period_bars_first_offence(penalty: Running)
     first = a["steps"][0]
     assert first["rule"] == "record"
     assert prior["decision"]["number"] in first["text"] and "2026-03-02" in first["text"]
-    assert prior["id"] in first["text"] and "再次违法" in first["text"]
+    assert prior["case_no"] in first["text"] and "再次违法" in first["text"]
     assert a["penalty"]["tier_key"] == "heavier"  # 再次违法 is the benchmark's 从重 circumstance
 
 
