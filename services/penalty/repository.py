@@ -274,6 +274,7 @@ class PartyDecision(NamedTuple):
     decided_on: date
     benchmark_code: str
     case_no: str
+    penalised: bool  # a penalty decision (else 不予行政处罚)
 
 
 async def party_decisions(
@@ -286,8 +287,8 @@ async def party_decisions(
     end: date,
     exclude: uuid.UUID,
 ) -> list[PartyDecision]:
-    """The party's penalty decisions (not revoked) for the item decided in [start, end]: its decision history
-    (domain.history). Decided cases of the service, imported ones included, are in ``decided_case``."""
+    """The party's decisions (penalty and 不予处罚; not revoked) for the item dated in [start, end]: its
+    decision history (domain.history). Imported cases are penalty_case rows like live ones."""
     if uscc:
         key = PenaltyCase.party_uscc == uscc
     elif id_number:
@@ -298,22 +299,26 @@ async def party_decisions(
         sa.select(
             PenaltyCase.id,
             PenaltyCase.decision_no,
-            DecidedCase.decided_on,
-            DecidedCase.benchmark_code,
+            PenaltyCase.decided_on,
+            PenaltyCase.benchmark_code,
             PenaltyCase.case_no,
+            DecidedCase.case_id.is_not(None).label("penalised"),
         )
-        .join(DecidedCase, DecidedCase.case_id == PenaltyCase.id)
+        .outerjoin(DecidedCase, DecidedCase.case_id == PenaltyCase.id)
         .where(
             key,
-            DecidedCase.active,
-            DecidedCase.benchmark_code == benchmark_code,
-            DecidedCase.decided_on.between(start, end),
+            PenaltyCase.benchmark_code == benchmark_code,
+            PenaltyCase.decision_no.is_not(None),
+            PenaltyCase.decided_on.between(start, end),
+            PenaltyCase.state != "revoked",
             PenaltyCase.id != exclude,
         )
-        .order_by(DecidedCase.decided_on, PenaltyCase.id)
+        .order_by(PenaltyCase.decided_on, PenaltyCase.id)
     )
     return [
-        PartyDecision(r.id, r.decision_no or "", r.decided_on, r.benchmark_code, r.case_no)
+        PartyDecision(
+            r.id, r.decision_no or "", r.decided_on, r.benchmark_code or "", r.case_no, bool(r.penalised)
+        )
         for r in await session.execute(stmt)
     ]
 

@@ -5,14 +5,15 @@ officer types.
 violation is the party's first, and whether it is a repeat (an aggravating circumstance of the benchmark:
 "一年内因同一违法行为受过行政处罚"), is a fact of the enforcement body's own record. The rule here:
 
-* the record is the party's penalty decisions (not revoked; 不予处罚 decisions do not count: 受过行政处罚) for
-  the same catalogue item (benchmark code), identified by 统一社会信用代码 or 身份证件号码;
+* the record is the party's decisions (not revoked) for the same catalogue item (benchmark code), identified
+  by 统一社会信用代码 or 身份证件号码: penalty decisions and 不予行政处罚 decisions (a 首违不罚 granted once is
+  not granted again within the period);
 * the look-back period is the one the benchmark states ("一年内因同一违法行为…", "两年内…" in its
   first-violation, heavier-tier or escalation conditions), else the jurisdiction's ``repeat_period_months``
   (default 12: the sample catalogue's own heavier-tier wording "一年内因同一违法行为受过行政处罚"; the policy
   seeds 000–004 set no period);
 * decisions dated within [violation date − period, violation date] are relied on: none → 初次违法; any →
-  not 初次违法, and 再次违法 (从重: ``Aggravation.REPEATED``);
+  not 初次违法; a penalty decision among them → 再次违法 (受过行政处罚, 从重: ``Aggravation.REPEATED``);
 * the officer may contest a derived fact only with a written reason; the contest decides the assessment
   and is flagged to supervisors (consistency report).
 """
@@ -63,6 +64,7 @@ class PriorDecision:
     decided_on: date
     benchmark_code: str
     case_no: str = ""  # the 立案 number, printed in the trail (the id is in the API's ``record``)
+    penalised: bool = True  # a penalty decision; False: 不予行政处罚 (e.g. 首违不罚 granted before)
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,11 +89,14 @@ class RecordFacts:
 
     @property
     def derived_first_offence(self) -> bool:
+        """No decision finding the same violation in the period, 不予处罚 ones included: 首违不罚 once granted
+        is not granted again for the same violation within the period."""
         return not self.relied_on
 
     @property
     def derived_repeated(self) -> bool:
-        return bool(self.relied_on)
+        """A penalty decision in the period (受过行政处罚: the benchmarks' 从重 circumstance)."""
+        return any(x.penalised for x in self.relied_on)
 
     def derived(self, fact: ContestedFact) -> bool:
         return self.derived_first_offence if fact is ContestedFact.FIRST_OFFENCE else self.derived_repeated
@@ -179,12 +184,15 @@ def step(record: RecordFacts, version: BenchmarkVersion) -> Step:
         )
     elif record.relied_on:
         listed = "；".join(
-            f"{x.decision_no}（{x.decided_on.isoformat()}作出，案号{x.case_no or x.case_id}）"
+            f"{x.decision_no}（{x.decided_on.isoformat()}作出{'' if x.penalised else '不予行政处罚决定'}，"
+            f"案号{x.case_no or x.case_id}）"
             for x in record.relied_on
         )
+        verdict = "不属于初次违法，属再次违法" if record.derived_repeated else "不属于初次违法"
+        what = "受过行政处罚" if record.derived_repeated else "已作出不予行政处罚决定"
         text = (
-            f"经核查本机关行政处罚记录，当事人在{span}内因同一违法行为（{record.benchmark_code}）受过行政处罚："
-            f"{listed}。不属于初次违法，属再次违法（{period}）"
+            f"经核查本机关行政处罚记录，当事人在{span}内因同一违法行为（{record.benchmark_code}）{what}："
+            f"{listed}。{verdict}（{period}）"
         )
     else:
         text = (

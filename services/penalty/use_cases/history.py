@@ -51,7 +51,9 @@ async def record_facts(
         act_date=facts.act_date,
         identified=bool(row.party_uscc or row.party_id_number),
         decisions=[
-            history.PriorDecision(x.case_id, x.decision_no, x.decided_on, x.benchmark_code, x.case_no)
+            history.PriorDecision(
+                x.case_id, x.decision_no, x.decided_on, x.benchmark_code, x.case_no, x.penalised
+            )
             for x in found
         ],
         default_months=config.repeat_period_months,

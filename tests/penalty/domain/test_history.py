@@ -89,3 +89,10 @@ def test_step_names_the_decisions() -> None:
     r = h.derive(version=V11, act_date=ACT, identified=True, decisions=[named], default_months=12)
     assert "案号沈市监立〔2026〕3号" in h.step(r, V11).text
     assert "2025-10-27至2026-10-27" in step.text
+
+
+def test_a_no_penalty_decision_bars_first_offence_but_is_no_repeat() -> None:
+    waived = replace(prior(date(2026, 5, 1)), penalised=False)  # 首违不罚 granted on 2026-05-01
+    r = h.derive(version=V11, act_date=ACT, identified=True, decisions=[waived], default_months=12)
+    assert (r.derived_first_offence, r.derived_repeated) == (False, False)
+    assert "不予行政处罚决定" in h.step(r, V11).text and "再次违法" not in h.step(r, V11).text

@@ -13,7 +13,7 @@ from typing import Any
 
 import httpx
 
-from tests.penalty.helpers import SJ_A, TODAY, USCC_B, USCC_C, open_case, pin_clock
+from tests.penalty.helpers import SJ_A, TODAY, USCC_A, USCC_B, USCC_C, open_case, pin_clock
 from tests.support.http import ok, problem
 from tests.support.personas import officer, supervisor
 from tests.support.stack import Running, client
@@ -112,3 +112,23 @@ async def test_a_contest_needs_a_reason_and_reaches_the_supervisor(penalty: Runn
     )
     assert flag["relied_on"][0]["decided_on"] == "2026-03-02"
     assert report["contested_facts_total"] >= 1
+
+
+async def test_first_violation_waiver_is_granted_once(penalty: Running) -> None:
+    async with client(penalty.url) as http:
+        # 2026-11-16: 首违不罚 granted (不予行政处罚决定) for a violation of 2026-11-06
+        pin_clock(date(2026, 11, 16))
+        first = {**CLAIM, "violation_date": "2026-11-06"}
+        cid, r = await _assess(http, USCC_A, first)
+        assert ok(r)["first_violation_eligible"]
+        body = {"education": ["已对当事人进行广告法律法规宣传教育。"]}
+        waived = ok(await http.post(f"{CASES}/{cid}/no-penalty-decision", json=body, headers=officer(**SJ_A)))
+        # the same violation again, committed on the day of the waiver decision (2026-11-16)
+        again = {**CLAIM, "violation_date": "2026-11-16"}
+        _, r = await _assess(http, USCC_A, again)
+        a = ok(r)
+    # window 2025-11-16 … 2026-11-16 holds the 不予处罚 decision of 2026-11-16: not 初次违法, not 再次违法
+    assert not a["first_violation_eligible"]
+    assert (a["record"]["first_offence"], a["record"]["repeated"]) == (False, False)
+    assert a["record"]["relied_on"][0]["decision_no"] == waived["decision"]["number"]
+    assert "不予行政处罚决定" in a["steps"][0]["text"]
