@@ -29,7 +29,7 @@ from starlette.responses import Response
 
 import services.common.contracts  # noqa: F401  (registers every contract)
 from services.common import audit, clock, jobs, logs, metrics, migrate, openapi, outbox, problems, routing
-from services.common.auth import TokenVerifier
+from services.common.auth import Principal, TokenVerifier
 from services.common.bus import Bus, Credentials
 from services.common.calendar_store import next_year_missing
 from services.common.contracts.diagnostics import PINGS, Ping
@@ -89,6 +89,9 @@ async def supervise(name: str, start: Callable[[], Coroutine[Any, Any, None]]) -
         delay = min(delay * 2, 30.0)
 
 
+CalendarHook = Callable[[AsyncSession, int, Principal], Awaitable[object]]
+
+
 @dataclass
 class ServiceParts:
     """What a service brings to the composition root.
@@ -105,6 +108,9 @@ class ServiceParts:
     periodic: Sequence[Periodic] = ()
     description: str = ""
     on_startup: Sequence[Callable[[Runtime], Awaitable[None]]] = ()
+    # Called in the transaction of PUT /admin/calendar/{year}, after the year is stored: deadlines that
+    # waited for that year's statutory calendar can be computed at once (session, year, the administrator).
+    on_calendar_year: Sequence[CalendarHook] = ()
 
 
 class PingRequest(BaseModel):
@@ -203,7 +209,9 @@ def ping_consumers(info: ServiceInfo) -> Consumers[Any]:
     return consumers
 
 
-def _kernel_router(info: ServiceInfo, info_is_dev: bool) -> APIRouter:
+def _kernel_router(
+    info: ServiceInfo, info_is_dev: bool, calendar_hooks: Sequence[CalendarHook] = ()
+) -> APIRouter:
     router = APIRouter(prefix=f"/api/v1/{info.url_prefix}", tags=[f"{info.name}: operations"])
 
     @router.post("/diagnostics/ping", status_code=202, response_model=PingRead)
@@ -272,6 +280,8 @@ def _kernel_router(info: ServiceInfo, info_is_dev: bool) -> APIRouter:
             .values(year=year, source=body.source)
             .on_conflict_do_update(index_elements=["year"], set_={"source": body.source})
         )
+        for hook in calendar_hooks:
+            await hook(session, year, principal)
         after = await _calendar_year(session, year)
         await audit.append(
             session,
@@ -606,7 +616,10 @@ def build_service_app(parts: ServiceParts, role: Role = "all") -> FastAPI:
     )
     app.include_router(_health_router())
     if role in ("api", "all"):
-        app.include_router(_kernel_router(info, settings.is_dev), responses=problems.PROBLEM_RESPONSES)
+        app.include_router(
+            _kernel_router(info, settings.is_dev, parts.on_calendar_year),
+            responses=problems.PROBLEM_RESPONSES,
+        )
         for router in parts.routers:
             app.include_router(router, responses=problems.PROBLEM_RESPONSES)
     routing.install(app.router)

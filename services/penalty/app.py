@@ -8,6 +8,7 @@ from services.common.app import Role, ServiceParts, build_service_app
 from services.common.registry import SERVICES
 from services.penalty import api, consumers, jobs
 from services.penalty.settings import PenaltyContext, PenaltySettings
+from services.penalty.use_cases import calendar_deadlines
 
 
 def create_app(settings: PenaltySettings | None = None, role: Role = "all") -> FastAPI:
@@ -21,6 +22,7 @@ def create_app(settings: PenaltySettings | None = None, role: Role = "all") -> F
             context=PenaltyContext.from_settings(settings),
             consumers=consumers.consumers,
             periodic=jobs.JOBS,
+            on_calendar_year=[calendar_deadlines.fill_in],  # issue 13: deadlines waiting for the year
             description="Discretion benchmarks, the assessment engine, the lawful procedure, documents and consistency",
         ),
         role=role,

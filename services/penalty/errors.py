@@ -138,3 +138,12 @@ class PublicDecisionNotFound(NotFound):
     code = "PUBLIC_DECISION_NOT_FOUND"
     title = "公开的处罚决定信息不存在"
     title_en = "Published decision not found"
+
+
+class EconomicImpactAssessmentMissing(Conflict):
+    """Seed 000 (《沈阳市涉企行政执法案件经济影响评估实施办法》), seed 004: a flagged enterprise case is decided
+    only after its economic impact assessment is recorded (a procedure refusal, 409 like the others)."""
+
+    code = "ECONOMIC_IMPACT_ASSESSMENT_MISSING"
+    title = "未开展涉企行政执法案件经济影响评估"
+    title_en = "The economic impact assessment of the enterprise case is missing"

@@ -100,6 +100,9 @@ ROLES: dict[tuple[str, str], frozenset[str]] = {
     ("POST", "/cases/{case_id}/payments"): frozenset({"officer", "integration"}),
     ("POST", "/cases/{case_id}/publication"): frozenset({"officer"}),
     ("GET", "/cases/{case_id}/surcharge"): ALL,
+    ("POST", "/cases/{case_id}/economic-impact"): frozenset({"officer"}),
+    ("GET", "/cases/{case_id}/economic-impact"): frozenset({"officer", "supervisor", "admin"}),
+    ("GET", "/admin/deadlines/unknown"): frozenset({"admin"}),
     ("GET", "/cases/{case_id}/disclosure"): frozenset({"officer", "supervisor", "admin"}),
     ("POST", "/cases/{case_id}/disclosure/exception"): frozenset({"officer"}),
     ("GET", "/disclosure/rate"): frozenset({"supervisor", "admin"}),
@@ -179,6 +182,11 @@ BODIES: dict[tuple[str, str], dict[str, Any]] = {
         "penalty": FINE,
     },
     op("POST", "/cases/{case_id}/publication"): {},
+    op("POST", "/cases/{case_id}/economic-impact"): {
+        "assessors": ["x"],
+        "findings": "x",
+        "mitigation_measures": ["x"],
+    },
     op("POST", "/cases/{case_id}/disclosure/exception"): {
         "ground": "trade_secret",
         "reason": "涉及当事人的配方工艺，属于商业秘密",

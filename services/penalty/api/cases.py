@@ -29,6 +29,7 @@ from services.penalty.deps import (
 from services.penalty.models import PenaltyCase
 from services.penalty.use_cases import cases as case_files
 from services.penalty.use_cases import (
+    impact,
     procedure,
 )
 from services.penalty.use_cases import surcharge as surcharges
@@ -207,6 +208,26 @@ async def record_legal_review(
     row, body = step
     row = await procedure.record_legal_review(session, principal=principal, row=row, body=body)
     return await _read(session, principal, row)
+
+
+@router.post("/cases/{case_id}/economic-impact", status_code=201, response_model=s.EconomicImpactRead)
+async def record_economic_impact(
+    session: SessionDep,
+    principal: OfficerDep,
+    step: Annotated[tuple[PenaltyCase, s.EconomicImpactIn], case_for_update(s.EconomicImpactIn)],
+) -> s.EconomicImpactRead:
+    """Record the 涉企行政执法案件经济影响评估 of an enterprise case (seed 000, 004): a flagged case is decided
+    only after one (ECONOMIC_IMPACT_ASSESSMENT_MISSING)."""
+    row, body = step
+    return await impact.record(session, principal=principal, row=row, body=body)
+
+
+@router.get("/cases/{case_id}/economic-impact", response_model=list[s.EconomicImpactRead])
+async def economic_impacts(
+    session: SessionDep, principal: InternalReaderDep, row: CaseDep
+) -> list[s.EconomicImpactRead]:
+    """The economic impact assessments recorded for the case (officers, supervisors, admins)."""
+    return await impact.list_for(session, row)
 
 
 @router.post("/cases/{case_id}/collective-discussion", response_model=s.CaseRead)

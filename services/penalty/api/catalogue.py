@@ -25,6 +25,7 @@ from services.penalty.deps import (
 from services.penalty.models import PenaltyCase
 from services.penalty.use_cases import (
     assessment,
+    calendar_deadlines,
     catalogue,
 )
 from services.penalty.use_cases import departments as department_list
@@ -236,6 +237,13 @@ async def put_catalogue_meta(
 ) -> s.CatalogueMetaRead:
     """Set the catalogue's title, jurisdiction and tier split (jurisdiction configuration)."""
     return await catalogue.set_catalogue_meta(session, principal=principal, body=body, ctx=ctx)
+
+
+@router.get("/admin/deadlines/unknown", response_model=list[s.UnknownDeadlinesRead], tags=["penalty: admin"])
+async def unknown_deadlines(session: SessionDep, principal: AdminDep) -> list[s.UnknownDeadlinesRead]:
+    """Decisions whose deadlines wait for a year's statutory calendar (issued anyway: 行政处罚法 第六十条);
+    entering the year (PUT /admin/calendar/{year}) computes them."""
+    return await calendar_deadlines.unknown_deadlines(session)
 
 
 @router.get("/departments", response_model=list[s.DepartmentRead])

@@ -55,6 +55,7 @@ def _project(row: PenaltyCase, case: p.Case, now: datetime) -> None:
         row.decision_no = case.decision.document_number
         row.decided_on = case.decision.decided_on
         row.serious = case.decision.serious
+    row.deadlines_unknown_year = case.decision.deadlines_unknown_year if case.decision else None
     row.fine_fen = case.fine_due_fen
 
 
