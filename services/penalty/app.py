@@ -6,8 +6,9 @@ from fastapi import FastAPI
 
 from services.common.app import Role, ServiceParts, build_service_app
 from services.common.registry import SERVICES
-from services.penalty import api, deps, events, jobs
+from services.penalty import api, consumers, deps, jobs
 from services.penalty.settings import PenaltyContext, PenaltySettings
+from services.penalty.use_cases import calendar_deadlines
 
 
 def create_app(settings: PenaltySettings | None = None, role: Role = "all") -> FastAPI:
@@ -19,9 +20,10 @@ def create_app(settings: PenaltySettings | None = None, role: Role = "all") -> F
             settings=settings,
             routers=[api.router, api.public_router],
             context=PenaltyContext.from_settings(settings),
-            consumers=events.consumers,
+            consumers=consumers.consumers,
             periodic=jobs.JOBS,
             audit_entities=deps.AUDIT_ENTITIES,
+            on_calendar_year=[calendar_deadlines.fill_in],  # issue 13: deadlines waiting for the year
             description="Discretion benchmarks, the assessment engine, the lawful procedure, documents and consistency",
         ),
         role=role,

@@ -124,3 +124,26 @@ class OfficerRequired(Forbidden):
     code = "OFFICER_CERT_REQUIRED"
     title = "须由持证执法人员办理"
     title_en = "A certified officer must act"
+
+
+class DisclosureNotOpen(Conflict):
+    """行政执法公示: no publication record the exception could apply to (no decision yet, or it was withdrawn)."""
+
+    code = "DISCLOSURE_NOT_OPEN"
+    title = "没有可以不予公开的决定信息"
+    title_en = "No decision publication open for an exception"
+
+
+class PublicDecisionNotFound(NotFound):
+    code = "PUBLIC_DECISION_NOT_FOUND"
+    title = "公开的处罚决定信息不存在"
+    title_en = "Published decision not found"
+
+
+class EconomicImpactAssessmentMissing(Conflict):
+    """Seed 000 (《沈阳市涉企行政执法案件经济影响评估实施办法》), seed 004: a flagged enterprise case is decided
+    only after its economic impact assessment is recorded (a procedure refusal, 409 like the others)."""
+
+    code = "ECONOMIC_IMPACT_ASSESSMENT_MISSING"
+    title = "未开展涉企行政执法案件经济影响评估"
+    title_en = "The economic impact assessment of the enterprise case is missing"
