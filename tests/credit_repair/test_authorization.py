@@ -116,6 +116,7 @@ ROLES_TABLE: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "/admin/outbox"): frozenset({"admin"}),
     ("POST", "/admin/sweep"): frozenset({"admin"}),
     ("GET", "/audit/verify"): frozenset({"admin", "supervisor"}),
+    ("GET", "/audit/entities/{kind}/{entity_id}"): frozenset({"officer", "supervisor", "admin"}),
     ("GET", "/cleanups"): frozenset({"admin", "supervisor"}),
     ("POST", "/cleanups"): frozenset({"admin", "supervisor"}),
     ("GET", "/cleanups/{cleanup_id}"): frozenset({"admin", "supervisor"}),
@@ -140,6 +141,7 @@ ROLES_TABLE: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "/rule-sets/{rule_set_id}"): EVERYONE,
 }
 PUBLIC = ["/public/credit/publications"]
+PUBLIC += ["/public/credit/audit/checkpoints", "/public/credit/audit/keys"]
 
 
 def op(method: str, path: str) -> tuple[str, str]:
@@ -156,6 +158,9 @@ MATRIX = Matrix(
     document("credit_repair"),
     PERSONAS,
     values={
+        # one object's audit trail follows the object's own access rule
+        "kind": Open("record"),
+        "entity_id": Owned("{record_id}", SEERS, "AUDIT_ENTITY_NOT_FOUND"),
         "record_id": Owned("{record_id}", SEERS, "CREDIT_RECORD_NOT_FOUND"),
         "notice_id": Owned("{notice_id}", SEERS, "CREDIT_NOTICE_NOT_FOUND"),
         "repair_id": Owned("{repair_id}", SEERS, "REPAIR_NOT_FOUND"),

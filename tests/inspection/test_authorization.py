@@ -106,6 +106,7 @@ KERNEL: dict[tuple[str, str], frozenset[str]] = {
     ("POST", "/admin/dead-letters/{dead_letter_id}/retry"): ADMIN,
     ("GET", "/admin/outbox"): ADMIN,
     ("GET", "/audit/verify"): SUPERVISION,
+    ("GET", "/audit/entities/{kind}/{entity_id}"): SUPERVISION | frozenset({"officer"}),
     ("POST", "/diagnostics/ping"): ADMIN,
     ("GET", "/diagnostics/pings"): ADMIN,
 }
@@ -116,6 +117,8 @@ PUBLIC = [
     "/public/inspection/tasks/{task_id}/draw",
     "/public/inspection/tasks/{task_id}/results",
     "/public/inspection/visits/entry-codes/keys",
+    "/public/inspection/audit/checkpoints",
+    "/public/inspection/audit/keys",
 ]
 
 PERSONAS = [
@@ -148,6 +151,9 @@ MATRIX = Matrix(
     document("inspection"),
     PERSONAS,
     values={
+        # one object's audit trail follows the object's own access rule
+        (API + "/audit/entities/{kind}/{entity_id}", "kind"): Open("visit"),
+        "entity_id": Owned("{visit_id}", VISIT_SEERS, "AUDIT_ENTITY_NOT_FOUND"),
         "visit_id": Owned("{visit_id}", VISIT_SEERS, "VISIT_NOT_FOUND"),
         "task_id": Owned(KEY_AREA_TASK, TASK_SEERS, "TASK_NOT_FOUND"),
         "uscc": Owned(ENTERPRISE, ENTERPRISE_SEERS, "ENTERPRISE_NOT_FOUND"),

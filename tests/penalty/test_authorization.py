@@ -75,6 +75,7 @@ ROLES: dict[tuple[str, str], frozenset[str]] = {
     ("PUT", "/admin/departments/{code}"): frozenset({"admin"}),
     ("GET", "/admin/outbox"): frozenset({"admin"}),
     ("GET", "/audit/verify"): frozenset({"supervisor", "admin"}),
+    ("GET", "/audit/entities/{kind}/{entity_id}"): frozenset({"officer", "supervisor", "admin"}),
     ("POST", "/benchmarks/{code}/assess"): ALL,
     ("GET", "/cases"): ALL,
     ("POST", "/cases"): frozenset({"officer"}),
@@ -126,6 +127,7 @@ ROLES: dict[tuple[str, str], frozenset[str]] = {
     ("POST", "/leads/{lead_id}/dismiss"): frozenset({"officer"}),
 }
 PUBLIC = ["/public/penalty/benchmarks", "/public/penalty/benchmarks/{code}"]
+PUBLIC += ["/public/penalty/audit/checkpoints", "/public/penalty/audit/keys"]
 PUBLIC += ["/public/penalty/catalogue.csv", "/public/penalty/catalogue.json"]
 PUBLIC += ["/public/penalty/decisions", "/public/penalty/decisions/{record_id}"]
 
@@ -201,6 +203,9 @@ MATRIX = Matrix(
     document("penalty"),
     PERSONAS,
     values={
+        # one object's audit trail follows the object's own access rule
+        "kind": Open("case"),
+        "entity_id": Owned("{case_id}", CASE_SEERS, "AUDIT_ENTITY_NOT_FOUND"),
         "case_id": Owned("{case_id}", CASE_SEERS, "CASE_NOT_FOUND"),
         "document_id": Owned("{document_id}", CASE_SEERS, "DOCUMENT_NOT_FOUND"),
         "lead_id": Owned("{lead_id}", LEAD_SEERS, "LEAD_NOT_FOUND"),

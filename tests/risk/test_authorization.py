@@ -62,6 +62,7 @@ ROLES: dict[tuple[str, str], frozenset[str]] = {
     ("POST", "/admin/dead-letters/{dead_letter_id}/retry"): frozenset({"admin"}),
     ("GET", "/admin/outbox"): frozenset({"admin"}),
     ("GET", "/audit/verify"): frozenset({"supervisor", "admin"}),
+    ("GET", "/audit/entities/{kind}/{entity_id}"): frozenset({"officer", "supervisor", "admin"}),
     ("GET", "/config"): frozenset({"supervisor", "admin"}),
     ("POST", "/diagnostics/ping"): frozenset({"admin"}),
     ("GET", "/diagnostics/pings"): frozenset({"admin"}),
@@ -98,7 +99,12 @@ ROLES: dict[tuple[str, str], frozenset[str]] = {
 
 
 def op(method: str, path: str) -> tuple[str, str]:
-    return method, API + path
+    return method, path if path.startswith("/public/") else API + path
+
+
+# The audit chain's public face (no token): every service's checkpoints and keys, and the checkpoints risk
+# keeps of every service.
+PUBLIC = ["/public/risk/audit/checkpoints", "/public/risk/audit/keys", "/public/risk/checkpoints/{service}"]
 
 
 CITY_ONLY = Expect("403", "RISK_CITY_SCOPE_REQUIRED")
@@ -118,6 +124,10 @@ MATRIX = Matrix(
     document("risk"),
     PERSONAS,
     values={
+        # one object's audit trail follows the object's own access rule
+        (API + "/audit/entities/{kind}/{entity_id}", "kind"): Open("lead"),
+        "service": Open("penalty"),
+        "entity_id": Owned("{lead_id}", UNIT_SEERS, "AUDIT_ENTITY_NOT_FOUND"),
         "warning_id": Owned("{warning_id}", UNIT_SEERS, "RECTIFICATION_NOT_FOUND"),
         "lead_id": Owned("{lead_id}", UNIT_SEERS, "LEAD_NOT_FOUND"),
         "run_id": Open("{run_id}"),
@@ -179,7 +189,9 @@ MATRIX = Matrix(
 def test_every_operation_is_in_the_matrix() -> None:
     """The document's operations and roles are exactly the pinned table, every path parameter has a value,
     and every override names a documented operation: a new endpoint cannot be missed."""
-    assert MATRIX.roles() == {op(m, p): roles for (m, p), roles in ROLES.items()}
+    pinned = {op(m, p): roles for (m, p), roles in ROLES.items()}
+    pinned |= {op("GET", p): frozenset({"public"}) for p in PUBLIC}
+    assert MATRIX.roles() == pinned
     assert MATRIX.undeclared() == []
     assert MATRIX.unknown_overrides() == []
     assert {p.name for p in PERSONAS} == ANYONE
