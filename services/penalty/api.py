@@ -13,6 +13,7 @@ from services.common.auth import Principal
 from services.common.errors import BadRequest
 from services.common.fields import Day
 from services.common.pagination import CursorQuery, LimitQuery, Page
+from services.penalty import import_schemas as si
 from services.penalty import schemas as s
 from services.penalty import views
 from services.penalty.deps import (
@@ -22,6 +23,7 @@ from services.penalty.deps import (
     CaseDep,
     ContextDep,
     DocumentDep,
+    ImporterDep,
     InternalReaderDep,
     LeadDep,
     OfficerDep,
@@ -42,6 +44,8 @@ from services.penalty.use_cases import assessment, catalogue, documents, procedu
 from services.penalty.use_cases import cases as case_files
 from services.penalty.use_cases import consistency as consistency_report
 from services.penalty.use_cases import departments as department_list
+from services.penalty.use_cases import import_sheet as case_sheet
+from services.penalty.use_cases import imports as case_imports
 from services.penalty.use_cases import leads as lead_files
 
 router = APIRouter(prefix="/api/v1/penalty", tags=["penalty"])
@@ -690,3 +694,53 @@ async def consistency(
 ) -> s.ConsistencyRead:
     """类案不同罚: fines outside their tier, districts off the city's median, same facts with different tiers."""
     return await consistency_report.consistency(session, scope=scope, ctx=ctx, limit=limit)
+
+
+# --------------------------------------------------------------------------------------------------------
+# Import from a former case system (办案系统): cases with their real dates
+# --------------------------------------------------------------------------------------------------------
+
+_XLSX_BODY: dict[str, Any] = {
+    "requestBody": {
+        "required": True,
+        "content": {case_sheet.MEDIA_TYPE: {"schema": {"type": "string", "format": "binary"}}},
+    }
+}
+_XLSX_FILE: dict[int | str, dict[str, Any]] = {
+    200: {"content": {case_sheet.MEDIA_TYPE: {}}, "description": "the import template"}
+}
+
+
+@router.post("/imports/cases", response_model=si.CaseImportRead, tags=["penalty: import"])
+async def import_cases(
+    body: si.CaseImportIn, session: SessionDep, principal: ImporterDep, ctx: ContextDep
+) -> si.CaseImportRead:
+    """Import cases of a former case system with each step's real date; a report per row."""
+    rows = [(number, row) for number, row in enumerate(body.cases, start=1)]
+    return await case_imports.import_cases(session, principal=principal, ctx=ctx, rows=rows)
+
+
+@router.post(
+    "/imports/cases.xlsx",
+    response_model=si.CaseImportRead,
+    tags=["penalty: import"],
+    openapi_extra=_XLSX_BODY,
+)
+async def import_cases_xlsx(
+    request: Request, session: SessionDep, principal: ImporterDep, ctx: ContextDep
+) -> si.CaseImportRead:
+    """Import a filled-in xlsx template (the body); rows are numbered as in the spreadsheet."""
+    rows = case_sheet.read(await request.body(), content_type=request.headers.get("content-type"))
+    return await case_imports.import_cases(session, principal=principal, ctx=ctx, rows=rows)
+
+
+@router.get(
+    "/imports/cases/template.xlsx", response_class=Response, responses=_XLSX_FILE, tags=["penalty: import"]
+)
+async def import_template(principal: ImporterDep) -> Response:
+    """The xlsx import template: Chinese headers, an example row and a sheet explaining every column."""
+    return Response(
+        case_sheet.template(),
+        media_type=case_sheet.MEDIA_TYPE,
+        headers={"Content-Disposition": 'attachment; filename="case-import-template.xlsx"'},
+    )

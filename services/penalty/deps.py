@@ -43,6 +43,8 @@ PartyOrOfficerDep = Annotated[Principal, roles("officer", "enterprise")]
 PaymentDep = Annotated[Principal, roles("officer", "integration", scope=scopes.PAYMENTS_RECORD)]
 SupervisorDep = Annotated[Principal, roles("supervisor", "admin")]
 AssessorDep = Annotated[Principal, roles("officer", "enterprise", "supervisor", "admin")]
+# a former case system moving its cases in: administrators, or an integration client with the import scope
+ImporterDep = Annotated[Principal, roles("admin", "integration", scope=scopes.CASES_IMPORT)]
 
 Found = TypeVar("Found")
 Body = TypeVar("Body", bound=BaseModel)
@@ -122,6 +124,7 @@ __all__ = [
     "CaseDep",
     "ContextDep",
     "DocumentDep",
+    "ImporterDep",
     "InternalReaderDep",
     "LeadDep",
     "OfficerDep",

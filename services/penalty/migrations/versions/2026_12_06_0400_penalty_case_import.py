@@ -1,0 +1,38 @@
+"""Cases imported from a department's former case system, keyed by that system's case number.
+
+Revision ID: penalty_case_import
+Revises: penalty_0002
+Create Date: 2026-12-06
+"""
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+from sqlalchemy.dialects.postgresql import UUID
+
+revision: str = "penalty_case_import"
+down_revision: str | None = "penalty_0002"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    op.create_table(
+        "imported_case",
+        sa.Column("dept_code", sa.Text, nullable=False),
+        sa.Column("source_case_no", sa.Text, nullable=False),
+        sa.Column("case_id", UUID(as_uuid=True), nullable=False),
+        sa.Column("digest", sa.Text, nullable=False),
+        sa.Column("imported_by", sa.Text, nullable=False),
+        sa.Column("imported_at", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("dept_code", "source_case_no", name="pk_imported_case"),
+        sa.ForeignKeyConstraint(
+            ["case_id"], ["penalty_case.id"], name="fk_imported_case_case_id_penalty_case"
+        ),
+        sa.UniqueConstraint("case_id", name="uq_imported_case_case_id"),
+    )
+
+
+def downgrade() -> None:
+    op.drop_table("imported_case")
