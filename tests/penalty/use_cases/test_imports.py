@@ -19,7 +19,7 @@ from services.penalty.models import DecidedCase, ImportedCase, PenaltyCase
 from tests.penalty.helpers import SJ_A, USCC_A, YUAN, to_assessed
 from tests.support.http import ok, problem
 from tests.support.outbox import envelopes
-from tests.support.personas import admin, integration, officer
+from tests.support.personas import admin, enterprise, integration, officer, supervisor
 from tests.support.stack import Running, client
 
 IMPORT = "/api/v1/penalty/imports/cases"
@@ -219,7 +219,9 @@ class TestLimitsAndAccess:
     async def test_who_may_import(self, penalty: Running) -> None:
         body = {"cases": [decided_2024(no())]}
         async with client(penalty.url) as http:
-            problem(await http.post(IMPORT, json=body, headers=officer(**SJ_A)), 403, "ROLE_FORBIDDEN")
+            for other in (officer(**SJ_A), enterprise(USCC_A), supervisor("city")):
+                problem(await http.post(IMPORT, json=body, headers=other), 403, "ROLE_FORBIDDEN")
+                problem(await http.get(TEMPLATE, headers=other), 403, "ROLE_FORBIDDEN")
             problem(
                 await http.post(IMPORT, json=body, headers=integration("payment")),
                 403,
