@@ -122,8 +122,16 @@ async def _import_row(session: AsyncSession, context: _Context, number: int, dat
         earlier = await repo.imported_case(session, body.dept_code, body.source_case_no)
         if earlier is not None:
             return await _again(session, number, body, earlier, digest)
-        plan = _plan(body, context)
-        replayed = _replay(plan, context)
+        try:
+            plan = _plan(body, context)
+            replayed = _replay(plan, context)
+        except (ValueError, OverflowError) as exc:  # a date or amount beyond what the calendar can count
+            raise RowRefused(
+                ImportRowInvalid(
+                    "本行的日期或金额超出可以计算的范围，请核对原办案系统的记录",
+                    detail_en=f"A date or amount of the row is out of range: {exc}",
+                )
+            ) from exc
         row = await _write(session, context, body, plan, replayed, digest)
     except RowRefused as refusal:
         return refused(refusal)

@@ -269,7 +269,7 @@ class TestSpreadsheet:
             )
         row = report["rows"][0]
         assert (row["row"], row["code"]) == (2, "IMPORT_ROW_INVALID")
-        assert "罚款金额（元）" in row["message"]
+        assert "罚款金额（元）（decision.penalty.fine_fen）：应为整数" in row["message"], row["message"]
 
     async def test_a_file_that_is_not_xlsx_is_422_in_chinese(self, penalty: Running) -> None:
         async with client(penalty.url) as http:
