@@ -153,7 +153,7 @@ class ImportCaseIn(_In):
     execution: ImportExecutionIn | None = None
 
 
-class CaseImportIn(BaseModel):
+class CaseImportIn(_In):
     """The JSON import: the rows, each checked on its own (a malformed row is refused in the report)."""
 
     cases: list[dict[str, Any]] = Field(description=f"at most {MAX_ROWS} rows (more: 413 IMPORT_TOO_LARGE)")

@@ -295,3 +295,135 @@ class TestSpreadsheet:
             r = await http.post(XLSX, content=out.getvalue(), headers={**admin(), "content-type": XLSX_TYPE})
         body = problem(r, 422, "IMPORT_FILE_INVALID")
         assert "缺少必填列「原案件编号」" in body["detail"] and "无法识别的列「案件编号」" in body["detail"]
+
+
+class TestStepsAfterTheDecision:
+    async def test_a_late_payment_is_executed_and_reported_on_its_real_dates(self, penalty: Running) -> None:
+        number = no()
+        # due 2024-10-29 (worked above); paid Mon 2024-11-04: 6 days late (10-30 … 11-04), and the lawful
+        # surcharge is 27,500 元 × 3 % × 6 = 4,950 元 (第七十二条第一款第一项), which the bank collected
+        paid = {"paid_on": "2024-11-04", "fine_fen": FINE_FEN, "surcharge_fen": 4_950 * YUAN}
+        async with client(penalty.url) as http:
+            report = ok(
+                await http.post(
+                    IMPORT, json={"cases": [decided_2024(number, payments=[paid])]}, headers=admin()
+                )
+            )
+            case_id = report["rows"][0]["case_id"]
+            case = ok(await http.get(f"/api/v1/penalty/cases/{case_id}", headers=admin()))
+        assert case["state"] == "executed" and case["decision"]["fine_outstanding_fen"] == 0
+        fine_paid = await envelopes(penalty.runtime.factory, "penalty.fine.paid", case_id=case_id)
+        assert [(e["data"]["paid_on"], e["data"]["fully_performed"]) for e in fine_paid] == [
+            ("2024-11-04", True)
+        ]
+        missed = await envelopes(penalty.runtime.factory, "penalty.deadline.missed", case_id=case_id)
+        assert [(e["data"]["deadline"], e["data"]["due_on"], e["data"]["detected_on"]) for e in missed] == [
+            ("payment", "2024-10-29", "2024-11-04")
+        ]
+
+
+class TestInFlight:
+    async def test_a_case_in_flight_is_imported_where_it_stands_and_goes_on_live(
+        self, penalty: Running
+    ) -> None:
+        number = no()
+        row = decided_2024(
+            number,
+            filed_on="2026-10-20",
+            facts={"violation_date": "2026-10-08", "base_amounts": {"goods_value": 3_000 * YUAN}},
+            notice={
+                "document_number": f"{number}-告",
+                "served_on": "2026-11-10",
+                "proposed": {"kinds": ["fine"], "fine_fen": FINE_FEN},
+            },
+            officers=[SJ_A["cert_no"], "辽A-7000002"],
+        )
+        row.pop("decision")
+        row.pop("delivery")
+        async with client(penalty.url) as http:
+            report = ok(await http.post(IMPORT, json={"cases": [row]}, headers=admin()))
+            case_id = report["rows"][0]["case_id"]
+            case = ok(await http.get(f"/api/v1/penalty/cases/{case_id}", headers=admin()))
+            # 第六十条: 2026-10-20 + 90 days = 2027-01-18 (11 days to 10-31, 30 in November, 31 in December, 18)
+            assert (case["state"], case["decision"], case["decision_limit"]) == (
+                "notified",
+                None,
+                "2027-01-18",
+            )
+            # the clock reads Mon 2026-11-16; the statement period (5 working days after Tue 11-10: 11, 12, 13,
+            # 16, 17) runs to 2026-11-17: a live decision today is refused, after the party's waiver it is not
+            fine = {"penalty": {"kinds": ["fine"], "fine_fen": FINE_FEN}}
+            early = await http.post(
+                f"/api/v1/penalty/cases/{case_id}/decision", json=fine, headers=officer(**SJ_A)
+            )
+            problem(early, 409, "PROCEDURE_STATEMENT_PERIOD_OPEN")
+            ok(
+                await http.post(
+                    f"/api/v1/penalty/cases/{case_id}/waiver",
+                    json={"statement": True},
+                    headers=officer(**SJ_A),
+                )
+            )
+            decided = ok(
+                await http.post(
+                    f"/api/v1/penalty/cases/{case_id}/decision", json=fine, headers=officer(**SJ_A)
+                )
+            )
+        assert decided["state"] == "decided" and decided["decision"]["decided_on"] == "2026-11-16"
+        assert await envelopes(penalty.runtime.factory, "penalty.decision.issued", case_id=case_id)
+
+
+def on_the_spot_2025(number: str, officers: list[str]) -> dict[str, Any]:
+    """SY-CG-0006 (a person 张贴 without approval): 警告 only, which the simple procedure allows (第五十一条)."""
+    return {
+        "source_case_no": number,
+        "dept_code": "CG",
+        "district_code": "210103",
+        "party": {"kind": "individual", "name": "王某某", "id_number": "21010519840819157X"},
+        "benchmark_code": "SY-CG-0006",
+        "procedure": "simple",
+        "facts_brief": "当事人在城市建筑物上擅自张贴小广告。",
+        "officers": officers,
+        "approved_by": "中队长",
+        "filed_on": "2025-03-03",
+        "facts": {"violation_date": "2025-03-03", "harm": "minor"},
+        "decision": {
+            "document_number": f"{number}-简",
+            "decided_on": "2025-03-03",
+            "penalty": {"kinds": ["warning"]},
+        },
+        "delivery": {"delivered_on": "2025-03-03", "method": "on_the_spot", "recipient": "王某某"},
+        "execution": {"executed_on": "2025-03-03", "note": "当场予以警告"},
+    }
+
+
+class TestSimpleProcedure:
+    async def test_an_on_the_spot_warning_of_2025(self, penalty: Running) -> None:
+        number, lone = no(), no()
+        async with client(penalty.url) as http:
+            report = ok(
+                await http.post(
+                    IMPORT,
+                    json={
+                        "cases": [
+                            on_the_spot_2025(number, ["辽A-6100001", "辽A-6100002"]),
+                            on_the_spot_2025(lone, ["辽A-6100001"]),
+                        ]
+                    },
+                    headers=admin(),
+                )
+            )
+            done, refused = report["rows"]
+            assert done["status"] == "accepted", (done["code"], done["message"], done["step"])
+            case = ok(await http.get(f"/api/v1/penalty/cases/{done['case_id']}", headers=admin()))
+        assert (case["procedure"], case["state"]) == ("simple", "executed")
+        # 第五十二条第一款: handed over on the spot, so due the same day; no publication deadline (seed 003
+        # sets one for general-procedure decisions only)
+        assert (case["decision"]["delivery_due"], case["decision"]["publish_by"]) == ("2025-03-03", None)
+        issued = await envelopes(penalty.runtime.factory, "penalty.decision.issued", case_id=done["case_id"])
+        assert [(e["data"]["procedure"], e["data"]["decided_on"], e["data"]["kinds"]) for e in issued] == [
+            ("simple", "2025-03-03", ["警告"])
+        ]
+        # 第四十二条第一款: two officers, on the spot as anywhere
+        assert (refused["code"], refused["step"]) == ("PROCEDURE_SIMPLE_NOT_ALLOWED", "决定")
+        assert "不得少于两人" in refused["message"]
