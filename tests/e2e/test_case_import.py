@@ -6,54 +6,18 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import httpx
-import pytest
 
-from services.common.db import transaction
-from services.common.embedded import EmbeddedNats
-from services.credit_repair.use_cases import rule_sets as credit_rule_sets
-from services.penalty.domain import catalogue as cat
-from services.penalty.use_cases import catalogue as penalty_catalogue
-from tests.support.stack import Running, Stack, auth, client, running_gateway, running_service, wait_for
+from tests.e2e import test_credit_flow as credit_flow
+from tests.support.stack import auth, client, wait_for
 
-ROOT = Path(__file__).resolve().parents[2]
+# the penalty and credit services on real NATS behind the gateway, with the sample catalogue and rule sets
+platform = credit_flow.platform
+
 USCC = "91210100MACQTKPQ79"  # 沈阳东陵客运有限公司
 YUAN = 100
-
-
-@dataclass
-class Platform:
-    gateway: Running
-    penalty: Running
-    credit: Running
-
-
-@pytest.fixture(scope="module")
-async def platform(stack: Stack, nats_server: EmbeddedNats) -> AsyncIterator[Platform]:
-    penalty_db = await stack.anew_database("penalty")
-    credit_db = await stack.anew_database("credit_repair")
-    async with (
-        running_service(
-            "penalty", database_url=penalty_db, nats_url=nats_server.url, deadline_scan_enabled=False
-        ) as penalty,
-        running_service("credit_repair", database_url=credit_db, nats_url=nats_server.url) as credit,
-        running_gateway({"penalty": penalty.url, "credit_repair": credit.url}) as gateway,
-    ):
-        async with transaction(penalty.runtime.factory) as session:
-            catalogue = cat.parse_json((ROOT / "data" / "sample" / "benchmarks.json").read_text())
-            await penalty_catalogue.install_catalogue(session, catalogue=catalogue, actor="e2e")
-        async with transaction(credit.runtime.factory) as session:
-            rules = (ROOT / "data" / "sample" / "credit_rules.json").read_text(encoding="utf-8")
-            await credit_rule_sets.load_rule_set_document(
-                session, rules, actor="e2e", cache=credit.runtime.context.rule_sets
-            )
-        assert await penalty.runtime.bus.wait_ready(15) and await credit.runtime.bus.wait_ready(15)
-        yield Platform(gateway, penalty, credit)
 
 
 def ok(r: httpx.Response, status: int = 200) -> Any:
@@ -85,7 +49,7 @@ CASE = {
 
 
 async def test_the_credit_periods_of_an_imported_decision_count_from_its_decision_date(
-    platform: Platform,
+    platform: credit_flow.Platform,
 ) -> None:
     async with client(platform.gateway.url) as http:
         report = ok(

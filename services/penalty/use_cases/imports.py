@@ -272,7 +272,10 @@ def _plan(body: si.ImportCaseIn, context: _Context) -> _Plan:
     reasons = bridge.explanation_lines(assessment)
     basis = documents.basis_text(version)
     steps += _notice_steps(body, assessed, reasons, basis, facts, published)
+    steps += _rights_steps(body)
+    steps += _review_steps(body)
     steps += _decision_steps(body, reasons, basis)
+    steps += _performance_steps(body)
     return _Plan(body.filed_on, filing, tuple(steps), facts, assessment, version)
 
 
@@ -284,7 +287,7 @@ def _notice_steps(
     facts: d.Facts,
     published: CatalogueSnapshot,
 ) -> list[replay.Step]:
-    """告知 with the flags of the proposal itself (as a live notice), then the party's rights."""
+    """An extension of the time limit, and 告知 with the flags of the proposal itself (as a live notice)."""
     steps: list[replay.Step] = []
     if body.extension is not None:
         e = body.extension
@@ -334,6 +337,12 @@ def _notice_steps(
             outside_range_reason=notice.outside_range_reason,
         )
         steps.append(replay.Step(notice.served_on, "notice", command))
+    return steps
+
+
+def _rights_steps(body: si.ImportCaseIn) -> list[replay.Step]:
+    """The party's rights after the notice: 陈述申辩 and its review, a waiver, a hearing (第四十五条, 第六十四条)."""
+    steps: list[replay.Step] = []
     if body.statement is not None:
         st = body.statement
         steps.append(replay.Step(st.received_on, "statement", p.RecordStatement(st.content, st.received_on)))
@@ -359,11 +368,10 @@ def _notice_steps(
     return steps
 
 
-def _decision_steps(body: si.ImportCaseIn, reasons: tuple[str, ...], basis: str) -> list[replay.Step]:
-    """Reviews, the decision, delivery, publication, payments and execution."""
+def _review_steps(body: si.ImportCaseIn) -> list[replay.Step]:
+    """法制审核 (第五十八条) and 集体讨论 (第五十七条第二款) of the penalty decided."""
     steps: list[replay.Step] = []
-    decision = body.decision
-    decided = decision.penalty.domain() if decision else None
+    decided = body.decision.penalty.domain() if body.decision else None
     if body.legal_review is not None:
         r = body.legal_review
         proposal = decided or (
@@ -397,25 +405,38 @@ def _decision_steps(body: si.ImportCaseIn, reasons: tuple[str, ...], basis: str)
                 p.RecordCollectiveDiscussion(c.held_on, tuple(c.participants), c.minutes_ref, decided),
             )
         )
-    if decision is not None and decided is not None:
-        decision_reasons = [*reasons, *decision.reasons]
-        if decision.outside_range_reason.strip():
-            decision_reasons.append(f"罚款超出裁量档次幅度的理由：{decision.outside_range_reason.strip()}")
-        facts = (
-            decision.facts
-            or (body.notice.facts if body.notice and body.notice.facts else None)
-            or [body.facts_brief]
-        )
-        command = p.Decide(
-            document_number=decision.document_number,
-            penalty=decided,
-            facts="\n".join(facts),
-            reasons=tuple(decision_reasons),
-            basis=basis,
-            outside_range_reason=decision.outside_range_reason,
-            serious=decision.serious,
-        )
-        steps.append(replay.Step(decision.decided_on, "decision", command))
+    return steps
+
+
+def _decision_steps(body: si.ImportCaseIn, reasons: tuple[str, ...], basis: str) -> list[replay.Step]:
+    """The decision (第五十七条), with the engine's reasons and the benchmark's basis as live."""
+    decision = body.decision
+    if decision is None:
+        return []
+    decided = decision.penalty.domain()
+    decision_reasons = [*reasons, *decision.reasons]
+    if decision.outside_range_reason.strip():
+        decision_reasons.append(f"罚款超出裁量档次幅度的理由：{decision.outside_range_reason.strip()}")
+    facts = (
+        decision.facts
+        or (body.notice.facts if body.notice and body.notice.facts else None)
+        or [body.facts_brief]
+    )
+    command = p.Decide(
+        document_number=decision.document_number,
+        penalty=decided,
+        facts="\n".join(facts),
+        reasons=tuple(decision_reasons),
+        basis=basis,
+        outside_range_reason=decision.outside_range_reason,
+        serious=decision.serious,
+    )
+    return [replay.Step(decision.decided_on, "decision", command)]
+
+
+def _performance_steps(body: si.ImportCaseIn) -> list[replay.Step]:
+    """送达, 公示, payments and 执行完毕."""
+    steps: list[replay.Step] = []
     if body.delivery is not None:
         dl = body.delivery
         steps.append(
