@@ -66,6 +66,11 @@ class RowRefused(Exception):
         super().__init__(error.code)
         self.error, self.step, self.on = error, step, on
 
+    @classmethod
+    def of(cls, error: DomainError, step: str | None = None, on: date | None = None) -> RowRefused:
+        """The refusal of a row by ``error`` (which carries its own Chinese and English details)."""
+        return cls(error, step, on)
+
 
 async def import_cases(
     session: AsyncSession, *, principal: Principal, ctx: PenaltyContext, rows: Rows
@@ -126,7 +131,7 @@ async def _import_row(session: AsyncSession, context: _Context, number: int, dat
             plan = _plan(body, context)
             replayed = _replay(plan, context)
         except (ValueError, OverflowError) as exc:  # a date or amount beyond what the calendar can count
-            raise RowRefused(
+            raise RowRefused.of(
                 ImportRowInvalid(
                     "本行的日期或金额超出可以计算的范围，请核对原办案系统的记录",
                     detail_en=f"A date or amount of the row is out of range: {exc}",
@@ -165,7 +170,13 @@ def _invalid(exc: ValidationError) -> ImportRowInvalid:
         for e in exc.errors(include_url=False)
     ]
     text = "；".join(f"{_where(e['loc'])}：{e['message']}" for e in errors)
-    return ImportRowInvalid(f"本行内容不符合要求：{text}", errors=errors)
+    english = "; ".join(
+        f"{'.'.join(str(x) for x in e['loc']) or 'row'}: {validation_message(e, english=True)}"
+        for e in exc.errors(include_url=False)
+    )
+    return ImportRowInvalid(
+        f"本行内容不符合要求：{text}", detail_en=f"The row is malformed: {english}", errors=errors
+    )
 
 
 def _where(loc: Sequence[str]) -> str:
@@ -193,7 +204,7 @@ async def _again(
 ) -> si.ImportRowRead:
     """A row imported before: the same row is accepted again without writing; another one is refused."""
     if earlier.digest != digest:
-        raise RowRefused(
+        raise RowRefused.of(
             ImportCaseChanged(
                 f"{body.dept_code}部门的原案件编号{body.source_case_no}已于"
                 f"{clock.local_date(earlier.imported_at).isoformat()}导入，本行内容与当时不同；"
@@ -229,9 +240,9 @@ def _plan(body: si.ImportCaseIn, context: _Context) -> _Plan:
     try:
         versions = published.of(body.benchmark_code)
     except DomainError as exc:
-        raise RowRefused(exc, "assessment") from exc
+        raise RowRefused.of(exc, "assessment") from exc
     if versions[-1].department_code != body.dept_code:
-        raise RowRefused(
+        raise RowRefused.of(
             BenchmarkOtherDepartment(
                 f"裁量基准{body.benchmark_code}属于{versions[-1].department_name}，不适用于{body.dept_code}部门的案件",
                 detail_en=f"Benchmark {body.benchmark_code} belongs to {versions[-1].department_name}",
@@ -253,7 +264,7 @@ def _plan(body: si.ImportCaseIn, context: _Context) -> _Plan:
         assessment = d.assess(facts, versions, today=assessed_on, config=published.config)
         version = published.version(assessment.code, assessment.version)
     except DomainError as exc:
-        raise RowRefused(exc, "assessment", assessed_on) from exc
+        raise RowRefused.of(exc, "assessment", assessed_on) from exc
     assessed = bridge.to_assessed(assessment)
     officers = tuple(dict.fromkeys(o.strip() for o in body.officers if o.strip()))
     filing = p.FileCase(
@@ -300,9 +311,10 @@ def _notice_steps(
     if notice is not None:
         penalty = notice.proposed or (body.decision.penalty if body.decision else None)
         if penalty is None:
-            raise RowRefused(
+            raise RowRefused.of(
                 ImportRowInvalid(
-                    "告知须载明拟作出的行政处罚（notice.proposed），或载明决定的处罚（行政处罚法 第四十四条）"
+                    "告知须载明拟作出的行政处罚（notice.proposed），或载明决定的处罚（行政处罚法 第四十四条）",
+                    detail_en="A notice states the proposed penalty (notice.proposed) or the row its decision",
                 ),
                 "notice",
                 notice.served_on,
@@ -378,8 +390,11 @@ def _review_steps(body: si.ImportCaseIn) -> list[replay.Step]:
             body.notice.proposed.domain() if body.notice and body.notice.proposed else None
         )
         if proposal is None:
-            raise RowRefused(
-                ImportRowInvalid("法制审核须针对拟作出的处理决定，本行未载明处罚"),
+            raise RowRefused.of(
+                ImportRowInvalid(
+                    "法制审核须针对拟作出的处理决定，本行未载明处罚",
+                    detail_en="A legal review needs the penalty it reviewed: the row states none",
+                ),
                 "legal_review",
                 r.reviewed_on,
             )
@@ -393,8 +408,11 @@ def _review_steps(body: si.ImportCaseIn) -> list[replay.Step]:
     if body.collective_discussion is not None:
         c = body.collective_discussion
         if decided is None:
-            raise RowRefused(
-                ImportRowInvalid("集体讨论须载明讨论决定的处罚，本行未载明决定"),
+            raise RowRefused.of(
+                ImportRowInvalid(
+                    "集体讨论须载明讨论决定的处罚，本行未载明决定",
+                    detail_en="A collective discussion needs the penalty it decided: the row states no decision",
+                ),
                 "collective_discussion",
                 c.held_on,
             )
@@ -468,7 +486,7 @@ def _replay(plan: _Plan, context: _Context) -> replay.Replayed:
             plan.filing, plan.filed_on, plan.steps, calendar=context.calendar, today=context.today
         )
     except replay.StepRefused as refused:
-        raise RowRefused(refused.error, refused.action, refused.on) from refused
+        raise RowRefused.of(refused.error, refused.action, refused.on) from refused
 
 
 # --------------------------------------------------------------------------------------------------------
@@ -488,7 +506,7 @@ async def _write(
     try:
         await department(session, body.dept_code)
     except DomainError as exc:
-        raise RowRefused(exc) from exc
+        raise RowRefused.of(exc) from exc
     final = replayed.case
     taken = await repo.numbers_taken(
         session,
@@ -496,7 +514,7 @@ async def _write(
         decision_no=final.decision.document_number if final.decision else None,
     )
     if taken:
-        raise RowRefused(
+        raise RowRefused.of(
             ImportNumberTaken(
                 f"编号{'、'.join(taken)}已被本系统中的其他案件使用，不能重复",
                 detail_en=f"{', '.join(taken)} already belong to another case",
