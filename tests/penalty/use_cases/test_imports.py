@@ -212,9 +212,9 @@ class TestIdempotent:
 class TestLimitsAndAccess:
     async def test_too_many_rows_is_413(self, penalty: Running) -> None:
         async with client(penalty.url) as http:
-            r = await http.post(IMPORT, json={"cases": [{}] * 1_001}, headers=admin())
+            r = await http.post(IMPORT, json={"cases": [{}] * 101}, headers=admin())
         body = problem(r, 413, "IMPORT_TOO_LARGE")
-        assert "1000" in body["detail"]
+        assert "一次最多导入100个案件，本次为101个" in body["detail"]
 
     async def test_who_may_import(self, penalty: Running) -> None:
         body = {"cases": [decided_2024(no())]}
@@ -282,6 +282,19 @@ class TestSpreadsheet:
         body = problem(broken, 422, "IMPORT_FILE_INVALID")
         assert ".xlsx" in body["detail"] and "无法读取" in body["detail"]
         problem(csv, 422, "IMPORT_FILE_INVALID")
+
+    async def test_a_sheet_of_more_than_100_cases_is_413(self, penalty: Running) -> None:
+        async with client(penalty.url) as http:
+            template = await http.get(TEMPLATE, headers=admin())
+            book = openpyxl.load_workbook(io.BytesIO(template.content))
+            sheet = book["案件"]
+            for n in range(100):  # the example row + 100 more = 101 cases
+                sheet.append([f"X-{n}"])
+            sheet.append([])  # blank rows are not cases
+            out = io.BytesIO()
+            book.save(out)
+            r = await http.post(XLSX, content=out.getvalue(), headers={**admin(), "content-type": XLSX_TYPE})
+        assert "一次最多导入100个案件" in problem(r, 413, "IMPORT_TOO_LARGE")["detail"]
 
     async def test_a_sheet_without_the_template_header_is_422_naming_the_columns(
         self, penalty: Running
