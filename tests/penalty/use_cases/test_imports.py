@@ -181,6 +181,28 @@ class TestRefusedLikeLive:
         assert await case_rows(penalty, bad) == 0 and await case_rows(penalty, future) == 0
 
 
+class TestRefusedBeforeWriting:
+    async def test_a_decision_number_held_by_another_case_and_another_departments_benchmark(
+        self, penalty: Running
+    ) -> None:
+        first, second, other_dept = no(), no(), no()
+        taken = decided_2024(second)
+        taken["decision"] = {**taken["decision"], "document_number": f"{first}-决"}  # the first row's number
+        async with client(penalty.url) as http:
+            report = ok(
+                await http.post(
+                    IMPORT,
+                    json={"cases": [decided_2024(first), taken, decided_2024(other_dept, dept_code="CG")]},
+                    headers=admin(),
+                )
+            )
+        ok_row, taken_row, foreign_row = report["rows"]
+        assert ok_row["status"] == "accepted"
+        assert taken_row["code"] == "IMPORT_NUMBER_TAKEN" and f"{first}-决" in taken_row["message"]
+        assert foreign_row["code"] == "BENCHMARK_OTHER_DEPARTMENT"  # SY-SJ-0004 is 市场监管's, not 城管's
+        assert await case_rows(penalty, second) == 0 and await case_rows(penalty, other_dept) == 0
+
+
 class TestIdempotent:
     async def test_the_same_file_twice_gives_the_same_result_and_no_duplicate(self, penalty: Running) -> None:
         rows = [decided_2024(no()), decided_2024(no())]
