@@ -13,8 +13,8 @@ data accepted, missing headers and undeclared methods refused (405 with ``Allow`
 Two adjustments, both stated here: schema-valid data may be refused with 400 (a business rule, with its
 code) or 422, and the hook ``positive_data_within_the_schema`` (tests/support/schemathesis_hooks.py) fails a
 422 that names a rule the schema could have stated. ``object_level_authorization`` needs several identities in
-one run (a WFC auth document) and stays idle here; the authorisation matrices (tests/inspection/test_authz.py,
-tests/risk/test_authorization.py, tests/penalty/test_api_access.py) try endpoints on someone else's object.
+one run (a WFC auth document) and stays idle here; the authorisation matrices (tests/<service>/test_authorization.py,
+generated from each document by tests/support/authz.py) try every endpoint on someone else's object.
 Each run is bounded in time (about two and a half minutes in all) and seeded, so a failure reproduces
 (``st replay`` with the report in the run's directory; ``output.txt`` there has the whole log).
 """

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import functools
 import logging
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Sequence
@@ -30,7 +29,7 @@ from starlette.responses import Response
 
 import services.common.contracts  # noqa: F401  (registers every contract)
 from services.common import audit, clock, jobs, logs, metrics, migrate, openapi, outbox, problems, routing
-from services.common.auth import TokenVerifier
+from services.common.auth import Principal, TokenVerifier
 from services.common.bus import Bus, Credentials
 from services.common.calendar_store import next_year_missing
 from services.common.contracts.diagnostics import PINGS, Ping
@@ -38,9 +37,8 @@ from services.common.db import create_engine, session_factory, transaction
 from services.common.deps import AdminDep, SessionDep, roles
 from services.common.edge import EdgeMiddleware
 from services.common.errors import BadRequest, Conflict, NotFound
-from services.common.events import Envelope, Event
 from services.common.fields import Day, StrictInt
-from services.common.inbox import ConsumerRunner, Consumers, Subscription
+from services.common.inbox import ConsumerRunner, Consumers, Delivery
 from services.common.jobs import Periodic
 from services.common.outbox import Relay
 from services.common.pagination import CursorQuery, InvalidCursor, LimitQuery, Page, decode_cursor, page_of
@@ -70,9 +68,6 @@ class Runtime:
     tasks: list[asyncio.Task[Any]] = field(default_factory=list)
 
 
-Job = Callable[[Runtime], Coroutine[Any, Any, None]]
-
-
 async def supervise(name: str, start: Callable[[], Coroutine[Any, Any, None]]) -> None:
     """Run a background loop forever: if it ever returns or raises, log it at error level and restart it.
 
@@ -94,6 +89,9 @@ async def supervise(name: str, start: Callable[[], Coroutine[Any, Any, None]]) -
         delay = min(delay * 2, 30.0)
 
 
+CalendarHook = Callable[[AsyncSession, int, Principal], Awaitable[object]]
+
+
 @dataclass
 class ServiceParts:
     """What a service brings to the composition root.
@@ -108,10 +106,11 @@ class ServiceParts:
     context: Any = None
     consumers: Consumers[Any] | None = None
     periodic: Sequence[Periodic] = ()
-    subscriptions: Sequence[Subscription] = ()
-    jobs: Sequence[Job] = ()
     description: str = ""
     on_startup: Sequence[Callable[[Runtime], Awaitable[None]]] = ()
+    # Called in the transaction of PUT /admin/calendar/{year}, after the year is stored: deadlines that
+    # waited for that year's statutory calendar can be computed at once (session, year, the administrator).
+    on_calendar_year: Sequence[CalendarHook] = ()
 
 
 class PingRequest(BaseModel):
@@ -193,27 +192,26 @@ class ChainReportRead(BaseModel):
     reason: str | None
 
 
-async def _record_ping(session: AsyncSession, envelope: Envelope, event: Event) -> None:
-    assert isinstance(event, Ping)
+async def _record_ping(session: AsyncSession, event: Ping, delivery: Delivery[Any]) -> None:
+    envelope = delivery.envelope
     await session.execute(
         sa.insert(diagnostic_ping_t).values(event_id=envelope.id, source=envelope.source, note=event.note)
     )
 
 
-def ping_subscriptions(info: ServiceInfo) -> list[Subscription]:
-    """Every service records the diagnostic pings of every other service."""
-    return [
-        Subscription(
-            name=f"ping-from-{other.name}",
-            subject=f"{other.subject_prefix}.diagnostic.ping",
-            handler=_record_ping,
-        )
-        for other in SERVICES.values()
-        if other.name != info.name
-    ]
+def ping_consumers(info: ServiceInfo) -> Consumers[Any]:
+    """Every service records the diagnostic pings of every other service (durable consumer
+    ``<service>-ping-from-<other>``, subject ``<other's prefix>.diagnostic.ping``)."""
+    consumers: Consumers[Any] = Consumers()
+    for other in SERVICES.values():
+        if other.name != info.name:
+            consumers.consumes(PINGS[other.name], name=f"ping-from-{other.name}")(_record_ping)
+    return consumers
 
 
-def _kernel_router(info: ServiceInfo, info_is_dev: bool) -> APIRouter:
+def _kernel_router(
+    info: ServiceInfo, info_is_dev: bool, calendar_hooks: Sequence[CalendarHook] = ()
+) -> APIRouter:
     router = APIRouter(prefix=f"/api/v1/{info.url_prefix}", tags=[f"{info.name}: operations"])
 
     @router.post("/diagnostics/ping", status_code=202, response_model=PingRead)
@@ -282,6 +280,8 @@ def _kernel_router(info: ServiceInfo, info_is_dev: bool) -> APIRouter:
             .values(year=year, source=body.source)
             .on_conflict_do_update(index_elements=["year"], set_={"source": body.source})
         )
+        for hook in calendar_hooks:
+            await hook(session, year, principal)
         after = await _calendar_year(session, year)
         await audit.append(
             session,
@@ -533,14 +533,17 @@ def build_service_app(parts: ServiceParts, role: Role = "all") -> FastAPI:
         verifier=verifier,
         context=parts.context,
     )
-    declared = parts.consumers.subscriptions(parts.context) if parts.consumers is not None else []
+    declared = [
+        *ping_consumers(info).subscriptions(parts.context),
+        *(parts.consumers.subscriptions(parts.context) if parts.consumers is not None else []),
+    ]
 
     def consumers_of() -> ConsumerRunner:
         return ConsumerRunner(
             service=info.name,
             factory=factory,
             bus=bus,
-            subscriptions=[*ping_subscriptions(info), *declared, *parts.subscriptions],
+            subscriptions=declared,
             max_deliver=settings.consumer_max_deliver,
             ack_wait=settings.consumer_ack_wait_s,
             concurrency=settings.consumer_concurrency,
@@ -569,7 +572,6 @@ def build_service_app(parts: ServiceParts, role: Role = "all") -> FastAPI:
             background: list[tuple[str, Callable[[], Coroutine[Any, Any, None]]]] = [
                 (f"{info.name}-relay", relay.run),
                 (f"{info.name}-consumers", consumers.run),
-                *((f"{info.name}-{job.__name__}", functools.partial(job, runtime)) for job in parts.jobs),
             ]
             for name, start in background:
                 runtime.tasks.append(asyncio.create_task(supervise(name, start), name=name))
@@ -614,7 +616,10 @@ def build_service_app(parts: ServiceParts, role: Role = "all") -> FastAPI:
     )
     app.include_router(_health_router())
     if role in ("api", "all"):
-        app.include_router(_kernel_router(info, settings.is_dev), responses=problems.PROBLEM_RESPONSES)
+        app.include_router(
+            _kernel_router(info, settings.is_dev, parts.on_calendar_year),
+            responses=problems.PROBLEM_RESPONSES,
+        )
         for router in parts.routers:
             app.include_router(router, responses=problems.PROBLEM_RESPONSES)
     routing.install(app.router)

@@ -172,6 +172,10 @@ class EdgeMiddleware:
         english: bool,
         status_holder: list[int],
     ) -> None:
+        """Body limits, NUL check, body replay, then the transaction, with every failure mapped to a problem.
+
+        Long on purpose: this is the edge's one pass over a request, each early return sends its own
+        problem, and the order of the steps is the contract (size before NUL before idempotency)."""
         method = scope["method"]
         path: str = scope["path"]
         limit = self.bulk_max_body_bytes if path.endswith("/bulk") else self.max_body_bytes
@@ -305,7 +309,10 @@ class EdgeMiddleware:
         english: bool,
         status_holder: list[int],
     ) -> None:
-        """Idempotency-Key, the endpoint, then commit or roll back before the response is sent."""
+        """Idempotency-Key, the endpoint, then commit or roll back before the response is sent.
+
+        Long on purpose: the response is held until the commit succeeds, and the commit's two refusals
+        (409, 422) must replace it; reading it top to bottom is reading the order of events."""
         method: str = scope["method"]
         path: str = scope["path"]
         idem_key = headers.get(b"idempotency-key", b"").decode("latin-1").strip()

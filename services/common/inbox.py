@@ -106,7 +106,7 @@ class Declared:
 class Consumers(Generic[Context]):
     """A service's consumers, declared once where they are written:
 
-        consumers: Consumers[CreditContext] = Consumers()
+        consumers: Consumers[CreditRepairContext] = Consumers()
 
         @consumers.consumes(penalty.DecisionIssued, name="decision-issued")
         async def on_decision_issued(session, event: penalty.DecisionIssued, delivery) -> None: ...

@@ -30,6 +30,8 @@ from services.credit_repair.deps import (
     PrincipalDep,
     ReaderDep,
     RecordDep,
+    RepairAcceptanceDep,
+    RepairDecisionDep,
     RepairDep,
     ResumedCleanupDep,
     ReviewerDep,
@@ -237,29 +239,21 @@ async def get_repair(principal: ReaderDep, repair: RepairDep) -> schemas.RepairR
 
 @router.post("/repairs/{repair_id}/acceptance", response_model=schemas.RepairRead)
 async def accept_repair(
-    repair_id: uuid.UUID,
-    body: schemas.RepairAcceptance,
-    session: SessionDep,
-    principal: ReviewerDep,
-    scope: ScopeDep,
+    session: SessionDep, principal: ReviewerDep, review: RepairAcceptanceDep
 ) -> schemas.RepairRead:
     """Record acceptance (受理) by the deciding department; the decision deadline runs from today."""
-    app = await repairs.accept_for_review(session, principal, scope, repair_id, extended=body.extended)
+    app, body = review
+    app = await repairs.accept_for_review(session, principal, app, extended=body.extended)
     return views.repair_read(app)
 
 
 @router.post("/repairs/{repair_id}/decision", response_model=schemas.RepairRead)
 async def decide_repair(
-    repair_id: uuid.UUID,
-    body: schemas.RepairDecision,
-    session: SessionDep,
-    principal: ReviewerDep,
-    scope: ScopeDep,
+    session: SessionDep, principal: ReviewerDep, review: RepairDecisionDep
 ) -> schemas.RepairRead:
     """Accept (予以修复: publication ends now) or reject with reasons (不予修复)."""
-    app = await repairs.decide_repair(
-        session, principal, scope, repair_id, outcome=body.outcome, reasons=body.reasons
-    )
+    app, body = review
+    app = await repairs.decide_repair(session, principal, app, outcome=body.outcome, reasons=body.reasons)
     return views.repair_read(app)
 
 

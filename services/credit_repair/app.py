@@ -7,7 +7,7 @@ from fastapi import FastAPI
 from services.common.app import Role, ServiceParts, build_service_app
 from services.common.registry import SERVICES
 from services.credit_repair import api, consumers, jobs
-from services.credit_repair.settings import CreditContext, CreditRepairSettings
+from services.credit_repair.settings import CreditRepairContext, CreditRepairSettings
 
 
 def create_app(settings: CreditRepairSettings | None = None, role: Role = "all") -> FastAPI:
@@ -18,7 +18,7 @@ def create_app(settings: CreditRepairSettings | None = None, role: Role = "all")
             info=SERVICES["credit_repair"],
             settings=settings,
             routers=[api.router, api.public_router],
-            context=CreditContext.from_settings(settings),
+            context=CreditRepairContext.from_settings(settings),
             consumers=consumers.consumers,
             periodic=jobs.JOBS,
             description="两书同达, publication classes, credit repair and 信用松绑 clean-up",

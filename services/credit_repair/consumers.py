@@ -13,15 +13,15 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.common.contracts import penalty
 from services.common.inbox import Consumers, Delivery
-from services.credit_repair.settings import CreditContext
+from services.credit_repair.settings import CreditRepairContext
 from services.credit_repair.use_cases import decisions
 
-consumers: Consumers[CreditContext] = Consumers()
+consumers: Consumers[CreditRepairContext] = Consumers()
 
 
 @consumers.consumes(penalty.DecisionIssued, name="decision-issued")
 async def on_decision_issued(
-    session: AsyncSession, event: penalty.DecisionIssued, delivery: Delivery[CreditContext]
+    session: AsyncSession, event: penalty.DecisionIssued, delivery: Delivery[CreditRepairContext]
 ) -> None:
     await decisions.decision_issued(
         session, envelope=delivery.envelope, event=event, context=delivery.context
@@ -30,14 +30,14 @@ async def on_decision_issued(
 
 @consumers.consumes(penalty.DecisionRevoked, name="decision-revoked")
 async def on_decision_revoked(
-    session: AsyncSession, event: penalty.DecisionRevoked, delivery: Delivery[CreditContext]
+    session: AsyncSession, event: penalty.DecisionRevoked, delivery: Delivery[CreditRepairContext]
 ) -> None:
     await decisions.decision_revoked(session, envelope=delivery.envelope, event=event)
 
 
 @consumers.consumes(penalty.DecisionChanged, name="decision-changed")
 async def on_decision_changed(
-    session: AsyncSession, event: penalty.DecisionChanged, delivery: Delivery[CreditContext]
+    session: AsyncSession, event: penalty.DecisionChanged, delivery: Delivery[CreditRepairContext]
 ) -> None:
     await decisions.decision_changed(
         session, envelope=delivery.envelope, event=event, context=delivery.context
@@ -46,6 +46,6 @@ async def on_decision_changed(
 
 @consumers.consumes(penalty.FinePaid, name="fine-paid")
 async def on_fine_paid(
-    session: AsyncSession, event: penalty.FinePaid, delivery: Delivery[CreditContext]
+    session: AsyncSession, event: penalty.FinePaid, delivery: Delivery[CreditRepairContext]
 ) -> None:
     await decisions.fine_paid(session, envelope=delivery.envelope, event=event)

@@ -15,6 +15,7 @@ from fastapi import Depends, Path, Request
 from services.common import scopes
 from services.common.auth import Principal
 from services.common.deps import AdminDep, PrincipalDep, ScopeDep, SessionDep, load_or_404, roles
+from services.credit_repair import schemas
 from services.credit_repair.errors import (
     CleanupNotFound,
     NoticeNotFound,
@@ -34,7 +35,7 @@ from services.credit_repair.repository import notices as notice_repo
 from services.credit_repair.repository import records as record_repo
 from services.credit_repair.repository import repairs as repair_repo
 from services.credit_repair.repository import rule_sets as rule_set_repo
-from services.credit_repair.settings import CreditContext
+from services.credit_repair.settings import CreditRepairContext
 
 __all__ = [
     "AdminDep",
@@ -47,6 +48,8 @@ __all__ = [
     "PrincipalDep",
     "ReaderDep",
     "RecordDep",
+    "RepairAcceptanceDep",
+    "RepairDecisionDep",
     "RepairDep",
     "ResumedCleanupDep",
     "ReviewerDep",
@@ -57,11 +60,11 @@ __all__ = [
 ]
 
 
-def get_context(request: Request) -> CreditContext:
+def get_context(request: Request) -> CreditRepairContext:
     return request.app.state.runtime.context  # type: ignore[no-any-return]
 
 
-ContextDep = Annotated[CreditContext, Depends(get_context)]
+ContextDep = Annotated[CreditRepairContext, Depends(get_context)]
 
 # Who may call what; which objects they see is the access rule's (repository: VISIBILITY per kind).
 ReaderDep = Annotated[Principal, roles("enterprise", "officer", "supervisor", "admin")]
@@ -98,6 +101,29 @@ ResumedCleanupDep = Annotated[
     CleanupRun,
     load_or_404(
         bulk_repo.cleanup_run_to_resume, param="cleanup_id", key=uuid.UUID, missing=CleanupNotFound.of
+    ),
+]
+# An application under review, locked until the request commits (one review at a time), with the review's
+# body: the body is validated before the lookup, so a malformed one is refused at its field (422) whether or
+# not the application exists or is visible.
+RepairAcceptanceDep = Annotated[
+    tuple[RepairApplication, schemas.RepairAcceptance],
+    load_or_404(
+        repair_repo.application_for_review,
+        param="repair_id",
+        key=uuid.UUID,
+        missing=RepairNotFound.of,
+        body=schemas.RepairAcceptance,
+    ),
+]
+RepairDecisionDep = Annotated[
+    tuple[RepairApplication, schemas.RepairDecision],
+    load_or_404(
+        repair_repo.application_for_review,
+        param="repair_id",
+        key=uuid.UUID,
+        missing=RepairNotFound.of,
+        body=schemas.RepairDecision,
     ),
 ]
 RuleSetId = Annotated[str, Path(min_length=1, max_length=100)]

@@ -6,14 +6,14 @@ import logging
 
 from services.common.app import Runtime
 from services.common.jobs import periodic
-from services.credit_repair.settings import CreditContext
+from services.credit_repair.settings import CreditRepairContext
 from services.credit_repair.use_cases import cleanups, sweep
 
 log = logging.getLogger(__name__)
 
 
-def _context(runtime: Runtime) -> CreditContext:
-    context: CreditContext = runtime.context
+def _context(runtime: Runtime) -> CreditRepairContext:
+    context: CreditRepairContext = runtime.context
     return context
 
 
@@ -31,11 +31,11 @@ async def run_queued_cleanups(runtime: Runtime) -> None:
     )
 
 
-def _sweep_interval(context: CreditContext) -> float:
+def _sweep_interval(context: CreditRepairContext) -> float:
     return float(context.settings.sweep_interval_s)
 
 
-def _cleanup_interval(context: CreditContext) -> float:
+def _cleanup_interval(context: CreditRepairContext) -> float:
     return float(context.settings.cleanup_poll_interval_s)
 
 

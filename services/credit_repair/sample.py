@@ -18,7 +18,7 @@ from services.common.contracts.penalty import DecisionIssued
 from services.common.db import create_engine, session_factory, transaction
 from services.common.events import make_envelope
 from services.credit_repair.repository import records as record_repo
-from services.credit_repair.settings import CreditContext, CreditRepairSettings
+from services.credit_repair.settings import CreditRepairContext, CreditRepairSettings
 from services.credit_repair.use_cases import decisions, rule_sets
 
 DATA = Path(__file__).resolve().parents[2] / "data" / "sample"
@@ -53,7 +53,7 @@ async def load(database_url: str) -> str:
     """Load the rule sets and the sample decisions; returns a one-line summary."""
     engine = create_engine(database_url, pool_size=2, max_overflow=0)
     factory = session_factory(engine)
-    context = CreditContext.from_settings(CreditRepairSettings(database_url=database_url))
+    context = CreditRepairContext.from_settings(CreditRepairSettings(database_url=database_url))
     enterprises = _enterprises()
     added_rules = recorded = 0
     try:

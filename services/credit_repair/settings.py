@@ -1,5 +1,5 @@
 """Settings of the credit_repair service (environment prefix ``ZHIFA_CREDIT_REPAIR_``) and the context the
-running service builds from them (``CreditContext``)."""
+running service builds from them (``CreditRepairContext``)."""
 
 from __future__ import annotations
 
@@ -92,7 +92,7 @@ class RuleSetCache:
 
 
 @dataclass(frozen=True)
-class CreditContext:
+class CreditRepairContext:
     """What the running service resolves once from its settings: the department → rule-set domain and
     notice-prefix maps, and the rule-set cache its consumers share (``app.state.runtime.context``)."""
 
@@ -100,7 +100,7 @@ class CreditContext:
     rule_sets: RuleSetCache = field(default_factory=RuleSetCache)
 
     @classmethod
-    def from_settings(cls, settings: CreditRepairSettings) -> CreditContext:
+    def from_settings(cls, settings: CreditRepairSettings) -> CreditRepairContext:
         return cls(settings)
 
     def domain_key(self, department_code: str) -> str:

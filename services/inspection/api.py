@@ -20,6 +20,9 @@ from services.inspection.deps import (
     AdminDep,
     ApproverDep,
     ContextDep,
+    DrawCancelDep,
+    DrawPerformDep,
+    DrawSupervisorDep,
     EnterpriseDep,
     EnterpriseEditDep,
     EnterpriseOnlyDep,
@@ -37,6 +40,7 @@ from services.inspection.deps import (
     SessionDep,
     StaffDep,
     SupervisorDep,
+    TaskApprovalDep,
     TaskCreatorDep,
     TaskDecisionDep,
     TaskDep,
@@ -45,7 +49,7 @@ from services.inspection.deps import (
     VisitReaderDep,
 )
 from services.inspection.domain import registry
-from services.inspection.use_cases import entry, imports, public, supervision, tasks, visits
+from services.inspection.use_cases import draws, entry, imports, public, supervision, tasks, visits
 from services.inspection.use_cases.registries import (
     catalogue,
     departments,
@@ -215,29 +219,25 @@ async def get_officer(principal: StaffDep, officer: OfficerDep) -> s.OfficerRead
 
 
 @router.post("/officers", status_code=201, response_model=s.OfficerRead, tags=["inspection: registries"])
-async def create_officer(
-    session: SessionDep, principal: AdminDep, ctx: ContextDep, body: s.OfficerWrite
-) -> s.OfficerRead:
+async def create_officer(session: SessionDep, principal: AdminDep, body: s.OfficerWrite) -> s.OfficerRead:
     """Register an officer or auxiliary staff member (admin); publishes inspection.officer.changed."""
-    return await officers.create_officer(session, ctx=ctx, principal=principal, body=body)
+    return await officers.create_officer(session, principal=principal, body=body)
 
 
 @router.patch("/officers/{officer_id}", response_model=s.OfficerRead, tags=["inspection: registries"])
-async def update_officer(
-    session: SessionDep, principal: AdminDep, edit: OfficerEditDep, ctx: ContextDep
-) -> s.OfficerRead:
+async def update_officer(session: SessionDep, principal: AdminDep, edit: OfficerEditDep) -> s.OfficerRead:
     """Correct an officer's registry fields (admin); audited and published."""
     officer, body = edit
-    return await officers.update_officer(session, ctx=ctx, principal=principal, row=officer, body=body)
+    return await officers.update_officer(session, principal=principal, row=officer, body=body)
 
 
 @router.post("/officers/{officer_id}/status", response_model=s.OfficerRead, tags=["inspection: registries"])
 async def change_officer_status(
-    session: SessionDep, principal: AdminDep, change: OfficerStatusDep, ctx: ContextDep
+    session: SessionDep, principal: AdminDep, change: OfficerStatusDep
 ) -> s.OfficerRead:
     """Suspend (暂扣), revoke (收缴), reinstate or expire a certificate (admin); audited and published."""
     officer, body = change
-    return await officers.change_officer_status(session, ctx=ctx, principal=principal, row=officer, body=body)
+    return await officers.change_officer_status(session, principal=principal, row=officer, body=body)
 
 
 @router.post(
@@ -246,9 +246,7 @@ async def change_officer_status(
     openapi_extra=CSV_OR_JSON,
     tags=["inspection: registries"],
 )
-async def import_officers(
-    request: Request, session: SessionDep, principal: AdminDep, ctx: ContextDep
-) -> s.ImportResult:
+async def import_officers(request: Request, session: SessionDep, principal: AdminDep) -> s.ImportResult:
     """Import officers from JSON or CSV; status changes follow the certificate rules; all or nothing (admin)."""
     rows = imports.parse_rows(
         request.headers.get("content-type", ""),
@@ -256,7 +254,7 @@ async def import_officers(
         s.OfficerImport,
         imports.officer_csv_row,
     )
-    return await imports.import_officers(session, ctx=ctx, principal=principal, rows=rows)
+    return await imports.import_officers(session, principal=principal, rows=rows)
 
 
 @router.get("/enterprises", response_model=Page[s.EnterpriseRead], tags=["inspection: registries"])
@@ -294,10 +292,10 @@ async def get_enterprise(
     "/enterprises", status_code=201, response_model=s.EnterpriseRead, tags=["inspection: registries"]
 )
 async def create_enterprise(
-    session: SessionDep, principal: AdminDep, ctx: ContextDep, body: s.EnterpriseWrite
+    session: SessionDep, principal: AdminDep, body: s.EnterpriseWrite
 ) -> s.EnterpriseRead:
     """Register an enterprise (admin); publishes inspection.enterprise.registered."""
-    return await enterprises.create_enterprise(session, ctx=ctx, principal=principal, body=body)
+    return await enterprises.create_enterprise(session, principal=principal, body=body)
 
 
 @router.patch("/enterprises/{uscc}", response_model=s.EnterpriseRead, tags=["inspection: registries"])
@@ -315,9 +313,7 @@ async def update_enterprise(
     openapi_extra=CSV_OR_JSON,
     tags=["inspection: registries"],
 )
-async def import_enterprises(
-    request: Request, session: SessionDep, principal: AdminDep, ctx: ContextDep
-) -> s.ImportResult:
+async def import_enterprises(request: Request, session: SessionDep, principal: AdminDep) -> s.ImportResult:
     """Import enterprises from JSON or CSV (USCCs checked); all or nothing (admin)."""
     rows = imports.parse_rows(
         request.headers.get("content-type", ""),
@@ -325,7 +321,7 @@ async def import_enterprises(
         s.EnterpriseImport,
         imports.enterprise_csv_row,
     )
-    return await imports.import_enterprises(session, ctx=ctx, principal=principal, rows=rows)
+    return await imports.import_enterprises(session, principal=principal, rows=rows)
 
 
 @router.get("/enterprises/{uscc}/code", response_model=s.EnterpriseCodeRead, tags=["inspection: registries"])
@@ -434,10 +430,15 @@ async def get_task(session: SessionDep, principal: StaffDep, task: TaskDep, ctx:
 
 @router.post("/tasks/{task_id}/approve", response_model=s.TaskDetail, tags=["inspection: tasks"])
 async def approve_task(
-    session: SessionDep, principal: ApproverDep, task: TaskDep, ctx: ContextDep
+    session: SessionDep,
+    principal: ApproverDep,
+    approval: TaskApprovalDep,
+    ctx: ContextDep,
 ) -> s.TaskDetail:
-    """Approve a task (a supervisor, or the head of the lead department); entry codes need it."""
-    return await tasks.approve_task(session, ctx=ctx, principal=principal, row=task)
+    """Approve a task (a supervisor, or the head of the lead department); entry codes need it. A random
+    task's draw is committed now: SHA-256 of a secret nonce is published with the draw time and source."""
+    task, body = approval
+    return await tasks.approve_task(session, ctx=ctx, principal=principal, row=task, body=body)
 
 
 @router.post("/tasks/{task_id}/reject", response_model=s.TaskDetail, tags=["inspection: tasks"])
@@ -470,8 +471,28 @@ async def cancel_task(
 async def task_draw(
     session: SessionDep, principal: PrincipalDep, scope: ScopeDep, task_id: uuid.UUID
 ) -> s.DrawRead:
-    """The 双随机 draw record (seed, algorithm, pool, ratios, result), recomputed on every read."""
-    return await tasks.task_draw(session, scope=scope, task_id=task_id)
+    """Every draw of a 双随机 task in order; the inputs of draws already made for readers of the task."""
+    return await draws.task_draw(session, scope=scope, task_id=task_id)
+
+
+@router.post("/tasks/{task_id}/draw", response_model=s.DrawRead, tags=["inspection: tasks"])
+async def perform_draw(
+    session: SessionDep, principal: DrawSupervisorDep, decision: DrawPerformDep, ctx: ContextDep
+) -> s.DrawRead:
+    """Draw a random task (a supervisor): the committed nonce, the pool's hash and the public value entered
+    from the agreed source make the seed; refused without the value or before the published draw time."""
+    task, body = decision
+    return await draws.perform(
+        session, ctx=ctx, principal=principal, row=task, public_value=body.public_value
+    )
+
+
+@router.post("/tasks/{task_id}/draw/cancel", response_model=s.DrawRead, tags=["inspection: tasks"])
+async def cancel_draw(session: SessionDep, principal: ApproverDep, decision: DrawCancelDep) -> s.DrawRead:
+    """Cancel the current draw with a reason, published with it, and commit to a redraw (a supervisor or
+    the lead department)."""
+    task, body = decision
+    return await draws.cancel(session, principal=principal, row=task, body=body)
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -730,8 +751,9 @@ async def public_task(session: SessionDep, task_id: uuid.UUID) -> s.PublicTaskRe
 
 @public_router.get("/tasks/{task_id}/draw", response_model=s.DrawRead)
 async def public_draw(session: SessionDep, task_id: uuid.UUID) -> s.DrawRead:
-    """The draw record of a published 双随机 task, recomputed from its seed: anyone can check it."""
-    return await tasks.task_draw(session, scope=None, task_id=task_id)
+    """Every draw of a published 双随机 task, in order: commitments, schedules, public values and counts by
+    class; once the task has ended, every nonce, pool, target and officer, each verified on the read."""
+    return await draws.task_draw(session, scope=None, task_id=task_id)
 
 
 @public_router.get("/tasks/{task_id}/results", response_model=s.PublicResultsRead)

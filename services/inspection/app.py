@@ -6,8 +6,8 @@ from fastapi import FastAPI
 
 from services.common.app import Role, ServiceParts, build_service_app
 from services.common.registry import SERVICES
-from services.inspection import api, events, jobs
-from services.inspection.settings import InspectionSettings, context_from
+from services.inspection import api, consumers, jobs
+from services.inspection.settings import InspectionContext, InspectionSettings
 
 
 def create_app(settings: InspectionSettings | None = None, role: Role = "all") -> FastAPI:
@@ -18,8 +18,8 @@ def create_app(settings: InspectionSettings | None = None, role: Role = "all") -
             info=SERVICES["inspection"],
             settings=settings,
             routers=[api.entry_router, api.router, api.public_router],
-            context=context_from(settings, contracts=events.CONTRACTS),
-            consumers=events.consumers,
+            context=InspectionContext.from_settings(settings),
+            consumers=consumers.consumers,
             periodic=jobs.JOBS,
             description="扫码入企: registries, tasks, scan-to-enter, visits and ratings",
         ),

@@ -13,7 +13,7 @@ import uuid
 from dataclasses import dataclass
 from typing import Annotated, Any
 
-from fastapi import Depends, Request
+from fastapi import Body, Depends, Path, Request
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from services.common.access import Scope
@@ -55,6 +55,8 @@ SupervisorDep = Annotated[Principal, roles("supervisor", "admin")]
 StaffDep = Annotated[Principal, roles("officer", "supervisor", "admin")]
 TaskCreatorDep = Annotated[Principal, roles("officer", "admin")]
 ApproverDep = Annotated[Principal, roles("supervisor", "officer")]
+#: The draw is made by a supervisor, who enters the value of the agreed public source (issue #13).
+DrawSupervisorDep = Annotated[Principal, roles("supervisor")]
 VisitReaderDep = Annotated[Principal, roles("officer", "enterprise", "supervisor", "admin")]
 
 
@@ -158,6 +160,35 @@ TaskDecisionDep = Annotated[
         task_repo.readable_task, param="task_id", key=uuid.UUID, missing=_task_missing, body=s.TaskDecision
     ),
 ]
+
+
+async def _task_approval(
+    task_id: Annotated[uuid.UUID, Path()],
+    session: SessionDep,
+    scope: ScopeDep,
+    body: Annotated[s.TaskApproval | None, Body()] = None,
+) -> tuple[m.Task, s.TaskApproval | None]:
+    """The task and its optional approval body (a random task's draw schedule), the body validated first as
+    load_or_404 does for a required one: a wrongly typed body is a 422 whether or not the task exists."""
+    task = await task_repo.readable_task(session, scope, task_id)
+    if task is None:
+        raise _task_missing(task_id)
+    return task, body
+
+
+TaskApprovalDep = Annotated[tuple[m.Task, s.TaskApproval | None], Depends(_task_approval)]
+DrawPerformDep = Annotated[
+    tuple[m.Task, s.DrawPerform],
+    load_or_404(
+        task_repo.readable_task, param="task_id", key=uuid.UUID, missing=_task_missing, body=s.DrawPerform
+    ),
+]
+DrawCancelDep = Annotated[
+    tuple[m.Task, s.DrawCancel],
+    load_or_404(
+        task_repo.readable_task, param="task_id", key=uuid.UUID, missing=_task_missing, body=s.DrawCancel
+    ),
+]
 OutcomesDep = Annotated[
     tuple[m.Visit, s.OutcomesWrite],
     load_or_404(
@@ -224,6 +255,10 @@ EntryEnterpriseDep = Annotated[Principal, caller("enterprise")]
 __all__ = [
     "AdminDep",
     "ApproverDep",
+    "DrawCancelDep",
+    "TaskApprovalDep",
+    "DrawPerformDep",
+    "DrawSupervisorDep",
     "ContextDep",
     "EnterpriseDep",
     "EnterpriseEditDep",

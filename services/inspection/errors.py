@@ -355,6 +355,36 @@ class TooFewOfficersForDraw(Conflict):
     title_en = "Not enough certified officers to draw from"
 
 
+class DrawSeedNotAccepted(Unprocessable):
+    code = "DRAW_SEED_NOT_ACCEPTED"
+    title = "不接受调用方指定的抽取种子"
+    title_en = "A caller-chosen draw seed is not accepted"
+
+
+class DrawPublicValueRequired(Unprocessable):
+    code = "DRAW_PUBLIC_VALUE_REQUIRED"
+    title = "抽取须录入约定公开来源的值"
+    title_en = "The draw needs the value of the agreed public source"
+
+
+class DrawStateConflict(Conflict):
+    code = "DRAW_STATE_CONFLICT"
+    title = "抽取当前状态不允许此操作"
+    title_en = "The draw's state does not allow this"
+
+
+class DrawNotDue(Conflict):
+    code = "DRAW_NOT_DUE"
+    title = "尚未到公布的抽取时间"
+    title_en = "The published draw time has not come"
+
+
+class DrawNotDone(Conflict):
+    code = "DRAW_NOT_DONE"
+    title = "双随机抽查任务尚未抽取"
+    title_en = "The random task has not been drawn"
+
+
 # ---------------------------------------------------------------------------------------------------------
 # Objects that do not exist (or are not the caller's to see), duplicates, and the use cases' own rules
 

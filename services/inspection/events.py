@@ -1,48 +1,17 @@
-"""The inspection service's events: what it consumes, and the table from its domain events to the contracts it
-publishes (services/common/contracts/inspection.py).
-
-The table is handed to the context at start-up (``settings.context_from(..., contracts=CONTRACTS)``): the use
-cases publish through it (``use_cases.publish``) without importing this module, which sits above them.
+"""What the inspection service publishes: one builder per contract of services/common/contracts/inspection.py
+(``PUBLISHED``), each from the domain event that reports the change (domain/events.py). The use cases stage
+them with ``outbox.add`` in the change's own transaction; what inspection consumes is declared in
+``consumers``.
 """
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Mapping
-from typing import Any
-
-from sqlalchemy.ext.asyncio import AsyncSession
+from collections.abc import Callable
 
 from services.common.contracts import inspection as contracts
-from services.common.contracts.risk import EnterpriseClassified
 from services.common.events import Event
-from services.common.inbox import Consumers, Delivery
 from services.inspection.domain import events, visits
-from services.inspection.settings import InspectionContext
-from services.inspection.use_cases.registries import enterprises
-
-consumers: Consumers[InspectionContext] = Consumers()
-
-
-@consumers.consumes(EnterpriseClassified, name="enterprise-classified")
-async def on_enterprise_classified(
-    session: AsyncSession, event: EnterpriseClassified, delivery: Delivery[InspectionContext]
-) -> None:
-    """Keep the newest class per enterprise; an older revision arriving late changes nothing."""
-    await enterprises.record_classification(
-        session,
-        uscc=event.uscc,
-        risk_class=event.risk_class,
-        previous_class=event.previous_class,
-        score=event.score,
-        reasons=list(event.reasons),
-        classified_at=event.classified_at,
-        revision=event.revision,
-    )
-
-
-# ---------------------------------------------------------------------------------------------------------
-# Domain events → contracts
 
 
 def visit_started(event: events.VisitStarted) -> contracts.VisitStarted:
@@ -154,13 +123,14 @@ def entry_refused(event: events.EntryRefusal) -> contracts.EntryRefused:
     )
 
 
-#: Each domain event the use cases publish, and the builder of its contract.
-CONTRACTS: Mapping[type[Any], Callable[[Any], Event]] = {
-    events.VisitStarted: visit_started,
-    events.VisitCompleted: visit_completed,
-    visits.ViolationPayload: violation_found,
-    events.VisitRated: visit_rated,
-    events.OfficerChanged: officer_changed,
-    events.EnterpriseRegistered: enterprise_registered,
-    events.EntryRefusal: entry_refused,
+#: What inspection publishes: each contract and its builder (used by use_cases.entry, .visits and
+#: .registries).
+PUBLISHED: dict[type[Event], Callable[..., Event]] = {
+    contracts.VisitStarted: visit_started,
+    contracts.VisitCompleted: visit_completed,
+    contracts.ViolationFound: violation_found,
+    contracts.VisitRated: visit_rated,
+    contracts.OfficerChanged: officer_changed,
+    contracts.EnterpriseRegistered: enterprise_registered,
+    contracts.EntryRefused: entry_refused,
 }

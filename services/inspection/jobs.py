@@ -25,7 +25,7 @@ async def housekeeping(runtime: Runtime) -> None:
     async with transaction(runtime.factory) as session:
         flagged = await tasks.flag_overdue_approvals(session, ctx=ctx)
     async with transaction(runtime.factory) as session:
-        expired = await officers.expire_certificates(session, ctx=ctx)
+        expired = await officers.expire_certificates(session)
     if flagged or expired:
         log.info("housekeeping: %d overdue approvals flagged, %d certificates expired", flagged, expired)
 

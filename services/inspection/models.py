@@ -192,6 +192,44 @@ class Task(Base):
     draw_seed: Mapped[str | None] = mapped_column(sa.Text)
     draw_fingerprint: Mapped[str | None] = mapped_column(sa.Text)
     draw_record: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
+    draw_commitment: Mapped[str | None] = mapped_column(sa.Text)  # the current draw's SHA-256(nonce)
+    pool_filter: Mapped[dict[str, Any] | None] = mapped_column(
+        JSONB
+    )  # random: which enterprises may be drawn
+
+
+class TaskDraw(Base):
+    """One draw of a 双随机 task (commit-reveal-v1, domain/sampling.py), in order: committed at approval,
+    drawn with the supervisor's public value, or cancelled with a reason. Rows are never deleted: every draw,
+    cancelled ones too, is in the public record."""
+
+    __tablename__ = "task_draw"
+    __table_args__ = (
+        sa.CheckConstraint("status IN ('committed', 'drawn', 'cancelled')", name="status"),
+        sa.CheckConstraint("octet_length(nonce) = 32", name="nonce_length"),
+    )
+
+    task_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("task.task_id"), primary_key=True)
+    seq: Mapped[int] = mapped_column(sa.Integer, primary_key=True)
+    status: Mapped[str] = mapped_column(sa.Text)
+    reason: Mapped[str] = mapped_column(sa.Text)  # why this draw exists (approval, or the redraw's reason)
+    nonce: Mapped[bytes] = mapped_column(sa.LargeBinary)  # secret until the task ends
+    commitment: Mapped[str] = mapped_column(sa.Text)
+    public_source: Mapped[str] = mapped_column(sa.Text)
+    draw_at: Mapped[datetime] = mapped_column(Created)
+    committed_at: Mapped[datetime] = mapped_column(Created)
+    committed_by: Mapped[str] = mapped_column(sa.Text)
+    public_value: Mapped[str | None] = mapped_column(sa.Text)
+    drawn_at: Mapped[datetime | None] = mapped_column(Created)
+    drawn_by: Mapped[str | None] = mapped_column(sa.Text)
+    pool_snapshot: Mapped[str | None] = mapped_column(sa.Text)
+    pool_hash: Mapped[str | None] = mapped_column(sa.Text)
+    seed: Mapped[str | None] = mapped_column(sa.Text)
+    record: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
+    fingerprint: Mapped[str | None] = mapped_column(sa.Text)
+    cancelled_at: Mapped[datetime | None] = mapped_column(Created)
+    cancelled_by: Mapped[str | None] = mapped_column(sa.Text)
+    cancel_reason: Mapped[str | None] = mapped_column(sa.Text)
 
 
 class TaskEnterprise(Base):

@@ -18,19 +18,21 @@ import sqlalchemy as sa
 from services.common import sample_identities as ids
 from services.common.auth import Principal
 from services.common.db import create_engine, session_factory, transaction
-from services.inspection import events
 from services.inspection import models as m
 from services.inspection import schemas as s
 from services.inspection.repository import registries as registry_repo
 from services.inspection.repository import tasks as task_repo
-from services.inspection.settings import InspectionContext, InspectionSettings, context_from
-from services.inspection.use_cases import imports, tasks
+from services.inspection.settings import InspectionContext, InspectionSettings
+from services.inspection.use_cases import draws, imports, tasks
 from services.inspection.use_cases.registries import departments
 
 SAMPLE_DIR = Path(__file__).resolve().parents[2] / "data" / "sample"
 LOADER = Principal(sub="sample-loader", role="admin", name="样例数据")
 APPROVER = Principal(sub="sup-city", role="supervisor", name="市司法局监督员", scope="city")
-RANDOM_SEED = "2026-11-沈阳市市场监督管理局-和平区双随机演示批次"
+#: The sample's random task is drawn by the protocol like any other (use_cases/draws.py): its nonce is fresh at
+#: every load, and the "public value" says plainly that it comes from no real public source.
+SAMPLE_PUBLIC_SOURCE = "演示数据：样例加载程序录入的演示值（非真实公开来源）"
+SAMPLE_PUBLIC_VALUE = "样例数据演示抽取"
 
 
 def _items(name: str) -> list[dict[str, Any]]:
@@ -42,7 +44,7 @@ def _items(name: str) -> list[dict[str, Any]]:
 async def load(database_url: str) -> str:
     """Create what is missing; returns a one-line summary."""
     settings = InspectionSettings(database_url=database_url)
-    ctx = context_from(settings, contracts=events.CONTRACTS)
+    ctx = InspectionContext.from_settings(settings)
     engine = create_engine(database_url, pool_size=2, max_overflow=0, app_name="zhifa-inspection-sample")
     try:
         async with transaction(session_factory(engine)) as session:
@@ -89,7 +91,7 @@ async def _load(session: Any, ctx: InspectionContext) -> str:
     ]
     if new_officers:
         created["officers"] = (
-            await imports.import_officers(session, ctx=ctx, principal=LOADER, rows=new_officers)
+            await imports.import_officers(session, principal=LOADER, rows=new_officers)
         ).created
 
     existing_enterprises = set(await session.scalars(sa.select(m.Enterprise.uscc)))
@@ -102,7 +104,7 @@ async def _load(session: Any, ctx: InspectionContext) -> str:
     ]
     if new_enterprises:
         created["enterprises"] = (
-            await imports.import_enterprises(session, ctx=ctx, principal=LOADER, rows=new_enterprises)
+            await imports.import_enterprises(session, principal=LOADER, rows=new_enterprises)
         ).created
     for e in sample_enterprises:
         if e.get("risk_class"):
@@ -163,7 +165,6 @@ async def _tasks(session: Any, ctx: InspectionContext) -> int:
                 lead_dept="SJ",
                 item_codes=["SJ-DJ-001", "SJ-JG-001"],
                 pool=s.PoolFilter(district_codes=[ids.DISTRICT_CODE]),
-                seed=RANDOM_SEED,
             ),
         ),
     ]
@@ -175,6 +176,16 @@ async def _tasks(session: Any, ctx: InspectionContext) -> int:
         created = await tasks.create_task(session, ctx=ctx, principal=LOADER, body=body, task_id=tid)
         row = await task_repo.get_task(session, created.task_id)
         assert row is not None
-        await tasks.approve_task(session, ctx=ctx, principal=APPROVER, row=row)
+        await tasks.approve_task(
+            session,
+            ctx=ctx,
+            principal=APPROVER,
+            row=row,
+            body=s.TaskApproval(public_source=SAMPLE_PUBLIC_SOURCE) if body.kind == "random" else None,
+        )
+        if row.kind == "random":
+            await draws.perform(
+                session, ctx=ctx, principal=APPROVER, row=row, public_value=SAMPLE_PUBLIC_VALUE
+            )
         made += 1
     return made

@@ -7,6 +7,7 @@ from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic.json_schema import SkipJsonSchema
 from pydantic_core import PydanticCustomError
 
 from services.common.fields import TRIMMED_TEXT_PATTERN, Day, Instant, StrictBool, StrictInt, UsccText
@@ -296,9 +297,9 @@ class TaskCreate(Strict):
     item_codes: list[ItemCode] = Field(default_factory=list, max_length=50)
     enterprises: list[Uscc] = Field(default_factory=list, max_length=5000, description="not for random")
     pool: PoolFilter | None = Field(None, description="random: which enterprises may be drawn")
-    seed: str | None = Field(
-        None, min_length=8, max_length=200, description="random: a public seed; default a fresh random one"
-    )
+    # Refused (DRAW_SEED_NOT_ACCEPTED) when sent at all: nobody chooses a draw's seed (commit-reveal-v1,
+    # docs/api/inspection.md). Kept out of the OpenAPI document; its presence is what is checked.
+    seed: SkipJsonSchema[Any] = Field(None, exclude=True)
     starts_on: Day | None = None
     ends_on: Day | None = None
     urgent: StrictBool = Field(False, description="complaint only: inspect first, approval within 24 hours")
@@ -341,7 +342,9 @@ class TaskRead(BaseModel):
     completed_at: datetime | None
     enterprise_count: int
     draw_algorithm: str | None
-    draw_seed_commitment: str | None
+    draw_commitment: str | None = Field(
+        description="random: SHA-256 of the current draw's secret nonce, published at approval"
+    )
     draw_fingerprint: str | None
 
 
@@ -349,13 +352,81 @@ class TaskDetail(TaskRead):
     enterprises: list[TaskEnterpriseRead]
 
 
+class TaskApproval(Strict):
+    """Approval of a task; for a random task, the draw's schedule published with its commitment."""
+
+    draw_at: Instant | None = Field(
+        None, description="random: when the draw may happen (default: at once); published at approval"
+    )
+    public_source: str | None = Field(
+        None,
+        min_length=2,
+        max_length=200,
+        pattern=TRIMMED_TEXT_PATTERN,
+        description="random: the agreed public source whose value the supervisor enters at the draw",
+    )
+
+
+class DrawPerform(Strict):
+    public_value: str = Field(
+        min_length=1,
+        max_length=500,
+        description="the value the agreed public source published after the commitment (required)",
+    )
+
+
+class DrawCancel(Strict):
+    reason: str = Field(min_length=2, max_length=500, description="published with the cancelled draw")
+    draw_at: Instant | None = Field(None, description="the redraw's scheduled time (default: at once)")
+    public_source: str | None = Field(
+        None, min_length=2, max_length=200, pattern=TRIMMED_TEXT_PATTERN, description="default: unchanged"
+    )
+
+
+class ClassCount(BaseModel):
+    risk_class: str
+    pool_size: int
+    ratio_bp: int
+    drawn: int
+
+
+class DrawReveal(BaseModel):
+    """What is published once the task has ended (completed or cancelled): every input and the result."""
+
+    nonce: str = Field(description="hex of the 32-byte secret; SHA-256 of its bytes is the commitment")
+    pool_snapshot: str | None = Field(description="canonical text of the pool (sampling.pool_snapshot)")
+    pool_hash: str | None
+    seed: str | None = Field(description="hex SHA-256(nonce || pool_hash || UTF-8(public_value))")
+    record: dict[str, Any] | None = Field(description="inputs and results (sampling.Draw.to_record)")
+    fingerprint: str | None
+    verified: bool = Field(
+        description="commitment, pool hash, seed and result all recompute from the published inputs"
+    )
+
+
+class DrawEntry(BaseModel):
+    seq: int
+    status: Literal["committed", "drawn", "cancelled"]
+    reason: str = Field(description="why this draw exists: the approval, or the reason of the redraw")
+    protocol: str
+    algorithm: str
+    commitment: str
+    public_source: str
+    draw_at: datetime
+    committed_at: datetime
+    public_value: str | None
+    drawn_at: datetime | None
+    counts: list[ClassCount] = Field(description="per risk class: pool size, ratio and how many were drawn")
+    cancelled_at: datetime | None
+    cancel_reason: str | None
+    reveal: DrawReveal | None = Field(description="none until the task has ended")
+
+
 class DrawRead(BaseModel):
     task_id: uuid.UUID
-    algorithm: str
-    record: dict[str, Any] = Field(description="the published inputs and results (sampling.Draw.to_record)")
-    fingerprint: str
-    recomputed_fingerprint: str
-    verified: bool = Field(description="the record's results are exactly what its inputs produce")
+    task_status: str
+    revealed: bool = Field(description="the task has ended: nonces, pools, targets and officers are public")
+    draws: list[DrawEntry] = Field(description="every draw of the task, in order, cancelled ones included")
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -611,9 +682,12 @@ class PublicTaskRead(BaseModel):
     ends_on: date | None
     approved_at: datetime | None
     completed_at: datetime | None
-    enterprises: list[str] = Field(description="names of the drawn enterprises (抽查对象)")
+    enterprises: list[str] = Field(
+        description="names of the drawn enterprises (抽查对象), published once the task is completed"
+    )
     draw_algorithm: str | None
-    draw_seed_commitment: str | None
+    draw_commitment: str | None = Field(description="SHA-256 of the current draw's secret nonce")
+    draw_at: datetime | None = Field(description="the current draw's published schedule")
 
 
 class PublicResultRow(BaseModel):

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
@@ -21,7 +20,6 @@ from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 from pydantic import Field, model_validator
 
 from services.common.auth import load_private_key
-from services.common.events import Event
 from services.common.settings import DEV_ENTRY_CODE_KEY, settings_class
 from services.inspection.domain import entry_code, entry_rules, frequency, sampling
 
@@ -159,10 +157,6 @@ def load_keys(key_file: Path, kid: str = "", previous_jwks_file: Path | None = N
 # The context
 
 
-#: Domain event type → the builder of the contract that reports it (events.CONTRACTS, given at start-up).
-Contracts = Mapping[type[Any], Callable[[Any], Event]]
-
-
 @dataclass(frozen=True)
 class InspectionContext:
     """What the use cases, consumers and jobs need from the settings, resolved once at start-up
@@ -179,45 +173,38 @@ class InspectionContext:
     emergency_window: timedelta
     rating_window: timedelta
     job_interval_s: float
-    # Handed in by the composition root: the use cases publish through it without importing events.py,
-    # which sits above them (it consumes by calling them).
-    contracts: Contracts
 
     @property
     def policy(self) -> frequency.FrequencyPolicy:
         return self.entry.frequency
 
-
-def context_from(
-    settings: InspectionSettings, *, contracts: Contracts, keys: SigningKeys | None = None
-) -> InspectionContext:
-    """The context of ``settings``: the signing keys loaded from their files (unless given)."""
-    if keys is None:
+    @classmethod
+    def from_settings(cls, settings: InspectionSettings) -> InspectionContext:
+        """The context of ``settings``: the signing keys loaded from their files."""
         keys = load_keys(
             settings.entry_code_key_file, settings.entry_code_key_id, settings.entry_code_previous_keys_file
         )
-    policy = frequency.FrequencyPolicy(
-        per_department_cap=settings.per_department_cap,
-        enterprise_total_cap=settings.enterprise_total_cap,
-        quiet_classes=frozenset(c.strip().upper() for c in settings.quiet_classes),
-        quiet_allows_random=settings.quiet_allows_random,
-    )
-    return InspectionContext(
-        keys=keys,
-        entry=entry_rules.EntryConfig(
-            min_officers=settings.min_officers,
-            min_officers_per_department=settings.min_officers_per_department,
-            urgent_approval_window=timedelta(hours=settings.urgent_approval_window_h),
-            frequency=policy,
-        ),
-        code_ttl=timedelta(seconds=settings.entry_code_ttl_s),
-        code_leeway=timedelta(seconds=settings.entry_code_leeway_s),
-        ratios_bp=dict(settings.sampling_ratios_bp),
-        unknown_class=settings.sampling_unknown_class,
-        group_size=settings.sampling_group_size,
-        backfill_window=timedelta(days=settings.backfill_window_days),
-        emergency_window=timedelta(hours=settings.emergency_scan_window_h),
-        rating_window=timedelta(days=settings.rating_window_days),
-        job_interval_s=settings.job_interval_s,
-        contracts=contracts,
-    )
+        policy = frequency.FrequencyPolicy(
+            per_department_cap=settings.per_department_cap,
+            enterprise_total_cap=settings.enterprise_total_cap,
+            quiet_classes=frozenset(c.strip().upper() for c in settings.quiet_classes),
+            quiet_allows_random=settings.quiet_allows_random,
+        )
+        return cls(
+            keys=keys,
+            entry=entry_rules.EntryConfig(
+                min_officers=settings.min_officers,
+                min_officers_per_department=settings.min_officers_per_department,
+                urgent_approval_window=timedelta(hours=settings.urgent_approval_window_h),
+                frequency=policy,
+            ),
+            code_ttl=timedelta(seconds=settings.entry_code_ttl_s),
+            code_leeway=timedelta(seconds=settings.entry_code_leeway_s),
+            ratios_bp=dict(settings.sampling_ratios_bp),
+            unknown_class=settings.sampling_unknown_class,
+            group_size=settings.sampling_group_size,
+            backfill_window=timedelta(days=settings.backfill_window_days),
+            emergency_window=timedelta(hours=settings.emergency_scan_window_h),
+            rating_window=timedelta(days=settings.rating_window_days),
+            job_interval_s=settings.job_interval_s,
+        )

@@ -11,6 +11,7 @@ import base64
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from pydantic import BaseModel
 
@@ -132,7 +133,7 @@ def task_read(
         completed_at=row.completed_at,
         enterprise_count=enterprise_count,
         draw_algorithm=row.draw_algorithm,
-        draw_seed_commitment=sampling.seed_commitment(row.draw_seed) if row.draw_seed else None,
+        draw_commitment=row.draw_commitment,
         draw_fingerprint=row.draw_fingerprint,
     )
 
@@ -154,17 +155,72 @@ def task_detail(
     )
 
 
-def draw_read(row: m.Task) -> s.DrawRead:
-    """The published draw, recomputed from its record on every read (anyone can check it)."""
-    assert row.draw_record is not None and row.draw_algorithm is not None and row.draw_fingerprint is not None
-    recomputed = sampling.recompute(row.draw_record)
+def _class_counts(record: Mapping[str, Any] | None) -> list[s.ClassCount]:
+    return [s.ClassCount(**q) for q in (record or {}).get("quotas", [])]
+
+
+def _reveal(draw: m.TaskDraw) -> s.DrawReveal:
+    """Every input of a draw and a check of each step (commitment, pool hash, seed, result)."""
+    verified = sampling.commitment(draw.nonce) == draw.commitment
+    if draw.record is not None and draw.pool_snapshot is not None and draw.pool_hash is not None:
+        record = draw.record
+        recomputed = sampling.recompute(record)
+        snapshot = sampling.pool_snapshot(
+            recomputed.pool,
+            recomputed.officer_pool,
+            dict(recomputed.ratios_bp),
+            unknown_class=recomputed.unknown_class,
+            group_size=recomputed.group_size,
+        )
+        verified = (
+            verified
+            and sampling.pool_hash(draw.pool_snapshot) == draw.pool_hash
+            and snapshot == draw.pool_snapshot  # the record's inputs are the hashed pool
+            and sampling.derive_seed(draw.nonce, draw.pool_hash, draw.public_value or "") == draw.seed
+            and record.get("seed") == draw.seed
+            and sampling.verify_record(record)
+            and recomputed.fingerprint() == draw.fingerprint
+        )
+    return s.DrawReveal(
+        nonce=draw.nonce.hex(),
+        pool_snapshot=draw.pool_snapshot,
+        pool_hash=draw.pool_hash,
+        seed=draw.seed,
+        record=draw.record,
+        fingerprint=draw.fingerprint,
+        verified=verified,
+    )
+
+
+def draw_read(row: m.Task, draws: Sequence[m.TaskDraw], *, revealed: bool, staff: bool = False) -> s.DrawRead:
+    """Every draw of a task in order. Until ``revealed`` (the task has ended): commitment, schedule, public
+    value and counts by class only; no enterprise, no per-enterprise class, no officer, no nonce. ``staff``
+    (a reader who may see the task, and so its enterprises and officers) also sees the inputs of draws already
+    made; a nonce whose draw has not happened is shown to nobody."""
     return s.DrawRead(
         task_id=row.task_id,
-        algorithm=row.draw_algorithm,
-        record=row.draw_record,
-        fingerprint=row.draw_fingerprint,
-        recomputed_fingerprint=recomputed.fingerprint(),
-        verified=sampling.verify_record(row.draw_record) and recomputed.fingerprint() == row.draw_fingerprint,
+        task_status=row.status,
+        revealed=revealed,
+        draws=[
+            s.DrawEntry(
+                seq=d.seq,
+                status=d.status,
+                reason=d.reason,
+                protocol=sampling.PROTOCOL_V1,
+                algorithm=sampling.ALGORITHM_V1,
+                commitment=d.commitment,
+                public_source=d.public_source,
+                draw_at=d.draw_at,
+                committed_at=d.committed_at,
+                public_value=d.public_value,
+                drawn_at=d.drawn_at,
+                counts=_class_counts(d.record),
+                cancelled_at=d.cancelled_at,
+                cancel_reason=d.cancel_reason,
+                reveal=_reveal(d) if revealed or (staff and d.drawn_at is not None) else None,
+            )
+            for d in draws
+        ],
     )
 
 
@@ -374,7 +430,10 @@ def public_task_read(
     catalogue: registry.Catalogue,
     members: Sequence[m.TaskEnterprise],
     enterprises: Mapping[str, m.Enterprise],
+    current: m.TaskDraw | None,
 ) -> s.PublicTaskRead:
+    """A published 双随机 task; the drawn enterprises only once it is completed (before, naming them would
+    tell them to expect the inspection)."""
     day = row.starts_on or local_date(row.created_at)
     items = []
     for code in row.item_codes:
@@ -396,9 +455,12 @@ def public_task_read(
         ends_on=row.ends_on,
         approved_at=row.approved_at,
         completed_at=row.completed_at,
-        enterprises=[enterprises[t.uscc].name for t in members if t.uscc in enterprises],
+        enterprises=[enterprises[t.uscc].name for t in members if t.uscc in enterprises]
+        if row.status == "completed"
+        else [],
         draw_algorithm=row.draw_algorithm,
-        draw_seed_commitment=sampling.seed_commitment(row.draw_seed) if row.draw_seed else None,
+        draw_commitment=row.draw_commitment,
+        draw_at=current.draw_at if current else None,
     )
 
 

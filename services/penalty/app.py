@@ -6,8 +6,9 @@ from fastapi import FastAPI
 
 from services.common.app import Role, ServiceParts, build_service_app
 from services.common.registry import SERVICES
-from services.penalty import api, events, jobs
+from services.penalty import api, consumers, jobs
 from services.penalty.settings import PenaltyContext, PenaltySettings
+from services.penalty.use_cases import calendar_deadlines
 
 
 def create_app(settings: PenaltySettings | None = None, role: Role = "all") -> FastAPI:
@@ -19,8 +20,9 @@ def create_app(settings: PenaltySettings | None = None, role: Role = "all") -> F
             settings=settings,
             routers=[api.router, api.public_router],
             context=PenaltyContext.from_settings(settings),
-            consumers=events.consumers,
+            consumers=consumers.consumers,
             periodic=jobs.JOBS,
+            on_calendar_year=[calendar_deadlines.fill_in],  # issue 13: deadlines waiting for the year
             description="Discretion benchmarks, the assessment engine, the lawful procedure, documents and consistency",
         ),
         role=role,

@@ -7,10 +7,8 @@ refused (403) before anything is looked up, and a foreign object answers exactly
 
 from __future__ import annotations
 
-import inspect
 import uuid
-from dataclasses import dataclass
-from typing import Annotated, Any, Generic, TypeVar, get_args
+from typing import Annotated, Any
 
 from fastapi import Depends, Path, Request
 from pydantic import BaseModel
@@ -46,75 +44,41 @@ AssessorDep = Annotated[Principal, roles("officer", "enterprise", "supervisor", 
 # a former case system moving its cases in: administrators, or an integration client with the import scope
 ImporterDep = Annotated[Principal, roles("admin", "integration", scope=scopes.CASES_IMPORT)]
 
-Found = TypeVar("Found")
-Body = TypeVar("Body", bound=BaseModel)
-
-
-@dataclass(frozen=True, slots=True)
-class Posted(Generic[Found, Body]):
-    """What a write works on: the object its path names, loaded through the access rule, and the request's
-    validated body."""
-
-    found: Found
-    body: Body
-
-
-def _described(loader: Any, description: str, body: type[BaseModel] | None = None) -> Any:
-    """The kernel's ``load_or_404`` dependency with its path parameter described and, for a write, the body.
-
-    With ``body``, the body is a parameter of the loading dependency itself: FastAPI does not call a
-    dependency whose parameters fail validation, so a malformed body is refused at its field (422) before
-    the object is looked up, as it was before the loaders existed (tests/test_request_types.py sends bad
-    bodies to ids that do not exist); the route gets both as ``Posted``. (A body validated twice, by the
-    loader and by the route, would list every error twice.)
-    """
-    load = loader.dependency
-    parameters = list(inspect.signature(load).parameters.values())
-    key = parameters[0]
-    parameters[0] = key.replace(
-        annotation=Annotated[get_args(key.annotation)[0], Path(description=description)]
-    )
-    if body is not None:
-        parameters.append(inspect.Parameter("body", inspect.Parameter.KEYWORD_ONLY, annotation=body))
-
-    async def dependency(**kwargs: Any) -> Any:
-        sent = kwargs.pop("body", None)
-        found = await load(**kwargs)
-        return found if body is None else Posted(found, sent)
-
-    dependency.__signature__ = inspect.Signature(parameters)  # type: ignore[attr-defined]
-    dependency.__name__ = load.__name__
-    return Depends(dependency)
-
-
-_CASE = load_or_404(repo.readable_case, param="case_id", key=uuid.UUID, missing=CaseNotFound.of)
-_CASE_FOR_UPDATE = load_or_404(repo.lockable_case, param="case_id", key=uuid.UUID, missing=CaseNotFound.of)
-_PAYABLE_CASE = load_or_404(repo.payable_case, param="case_id", key=uuid.UUID, missing=CaseNotFound.of)
-_LEAD = load_or_404(repo.readable_lead, param="lead_id", key=uuid.UUID, missing=LeadNotFound.of)
-_LEAD_FOR_UPDATE = load_or_404(repo.lockable_lead, param="lead_id", key=uuid.UUID, missing=LeadNotFound.of)
-_DOCUMENT = load_or_404(
-    repo.readable_document, param="document_id", key=uuid.UUID, missing=DocumentNotFound.of
-)
+CaseId = Annotated[uuid.UUID, Path(description="the case id")]
+LeadId = Annotated[uuid.UUID, Path(description="the lead id")]
+DocumentId = Annotated[uuid.UUID, Path(description="the document id")]
 
 #: The case named by ``{case_id}``, as the caller may read it.
-CaseDep = Annotated[PenaltyCase, _described(_CASE, "the case id")]
-LeadDep = Annotated[Lead, _described(_LEAD, "the lead id")]
-DocumentDep = Annotated[Document, _described(_DOCUMENT, "the document id")]
+CaseDep = Annotated[
+    PenaltyCase, load_or_404(repo.readable_case, param="case_id", key=CaseId, missing=CaseNotFound.of)
+]
+LeadDep = Annotated[
+    Lead, load_or_404(repo.readable_lead, param="lead_id", key=LeadId, missing=LeadNotFound.of)
+]
+DocumentDep = Annotated[
+    Document,
+    load_or_404(repo.readable_document, param="document_id", key=DocumentId, missing=DocumentNotFound.of),
+]
+
+# The objects a write changes, locked until the request's transaction ends, with the request's body: the body
+# is validated before the lookup, so a malformed body is refused at its field (422) whether or not the
+# object exists (tests/test_request_types.py sends bad bodies to ids that do not exist). The route gets
+# ``(object, body)``.
 
 
 def case_for_update(body: type[BaseModel]) -> Any:
     """The case, locked for the procedure step the request performs, with the step's body."""
-    return _described(_CASE_FOR_UPDATE, "the case id", body)
+    return load_or_404(repo.lockable_case, param="case_id", key=CaseId, missing=CaseNotFound.of, body=body)
 
 
 def payable_case(body: type[BaseModel]) -> Any:
     """The case, locked, for a payment report (integration clients report payments for any case)."""
-    return _described(_PAYABLE_CASE, "the case id", body)
+    return load_or_404(repo.payable_case, param="case_id", key=CaseId, missing=CaseNotFound.of, body=body)
 
 
 def lead_for_update(body: type[BaseModel]) -> Any:
     """The lead, locked for its confirmation or dismissal, with the request's body."""
-    return _described(_LEAD_FOR_UPDATE, "the lead id", body)
+    return load_or_404(repo.lockable_lead, param="lead_id", key=LeadId, missing=LeadNotFound.of, body=body)
 
 
 __all__ = [
@@ -130,7 +94,6 @@ __all__ = [
     "OfficerDep",
     "PartyOrOfficerDep",
     "PaymentDep",
-    "Posted",
     "PrincipalDep",
     "ReaderDep",
     "ScopeDep",

@@ -158,3 +158,26 @@ class ImportNumberTaken(Conflict):
     code = "IMPORT_NUMBER_TAKEN"
     title = "案件编号或决定书文号已被其他案件使用"
     title_en = "The case number or decision number belongs to another case"
+
+
+class DisclosureNotOpen(Conflict):
+    """行政执法公示: no publication record the exception could apply to (no decision yet, or it was withdrawn)."""
+
+    code = "DISCLOSURE_NOT_OPEN"
+    title = "没有可以不予公开的决定信息"
+    title_en = "No decision publication open for an exception"
+
+
+class PublicDecisionNotFound(NotFound):
+    code = "PUBLIC_DECISION_NOT_FOUND"
+    title = "公开的处罚决定信息不存在"
+    title_en = "Published decision not found"
+
+
+class EconomicImpactAssessmentMissing(Conflict):
+    """Seed 000 (《沈阳市涉企行政执法案件经济影响评估实施办法》), seed 004: a flagged enterprise case is decided
+    only after its economic impact assessment is recorded (a procedure refusal, 409 like the others)."""
+
+    code = "ECONOMIC_IMPACT_ASSESSMENT_MISSING"
+    title = "未开展涉企行政执法案件经济影响评估"
+    title_en = "The economic impact assessment of the enterprise case is missing"

@@ -1,43 +1,140 @@
-"""Events the penalty service consumes. Each handler is thin: it calls one use case.
-
-What the service publishes is decided where its steps are written, in the step's own transaction: the table
-from the procedure's domain events to the contracts is ``use_cases.publishing.PUBLISHES`` (a use case may
-not import this module, which sits above them).
-
-The names are the durable consumers' names and the inbox keys: never rename one (the stream would replay).
+"""What the penalty service publishes: one builder per contract of services/common/contracts/penalty.py
+(``PUBLISHED``), each from the case row (its projections: party, department, district) and the procedure's
+domain event that calls for it. The builders are pure: what a contract needs from elsewhere (the department's
+name) is looked up by the use case that stages it (use_cases/publishing.py: the table from the procedure's
+domain events to these builders, and the once-only report of a missed deadline). What penalty consumes is
+declared in ``consumers``.
 """
 
 from __future__ import annotations
 
-from sqlalchemy.ext.asyncio import AsyncSession
+from collections.abc import Callable
+from datetime import date
+from typing import Any
 
-from services.common.contracts import credit, inspection
-from services.common.inbox import Consumers, Delivery
-from services.penalty.settings import PenaltyContext
-from services.penalty.use_cases import leads, projections
-
-consumers: Consumers[PenaltyContext] = Consumers()
-
-
-@consumers.consumes(inspection.ViolationFound, name="violation-found")
-async def on_violation_found(
-    session: AsyncSession, event: inspection.ViolationFound, delivery: Delivery[PenaltyContext]
-) -> None:
-    """A violation found in an inspection becomes a lead for the department (one per violation)."""
-    await leads.record_violation(session, event)
+from services.common.contracts import penalty as contracts
+from services.common.events import Event
+from services.penalty.domain import deadlines as dl
+from services.penalty.domain import procedure as p
+from services.penalty.models import PenaltyCase
 
 
-@consumers.consumes(inspection.OfficerChanged, name="officer-changed")
-async def on_officer_changed(
-    session: AsyncSession, event: inspection.OfficerChanged, delivery: Delivery[PenaltyContext]
-) -> None:
-    """Keep the newest certificate status: a suspended officer cannot sign."""
-    await projections.record_officer_change(session, event)
+def _party(row: PenaltyCase) -> dict[str, Any]:
+    return {
+        "party_kind": row.party_kind,
+        "party_uscc": row.party_uscc,
+        "party_id_masked": row.party_id_masked,
+        "party_name": row.party_name,
+    }
 
 
-@consumers.consumes(credit.NoticeIssued, name="credit-notice-issued")
-async def on_credit_notice(
-    session: AsyncSession, event: credit.NoticeIssued, delivery: Delivery[PenaltyContext]
-) -> None:
-    """The credit repair notice that must be delivered with the decision (两书同达)."""
-    await projections.record_credit_notice(session, event)
+def case_opened(row: PenaltyCase, event: p.CaseFiled) -> contracts.CaseOpened:
+    return contracts.CaseOpened(
+        **_party(row),
+        case_id=row.id,
+        case_no=row.case_no,
+        department_code=row.dept_code,
+        district_code=row.district_code,
+        domain=row.domain,
+        benchmark_code=row.benchmark_code,
+        source=row.source,
+        violation_id=row.violation_id,
+        opened_at=event.occurred_at,
+    )
+
+
+def decision_issued(
+    row: PenaltyCase, event: p.DecisionIssued, department_name: str
+) -> contracts.DecisionIssued:
+    """A decision to penalise (不予行政处罚 publishes nothing: use_cases.publishing)."""
+    assert event.benchmark_code is not None and event.benchmark_version is not None and event.tier
+    return contracts.DecisionIssued(
+        **_party(row),
+        case_id=row.id,
+        decision_no=event.document_number,
+        department_code=row.dept_code,
+        department_name=department_name,
+        district_code=row.district_code,
+        domain=row.domain,
+        benchmark_code=event.benchmark_code,
+        benchmark_version=event.benchmark_version,
+        tier=event.tier,
+        kinds=list(event.kinds),
+        fine_fen=event.fine_fen,
+        confiscation_fen=event.confiscation_fen,
+        procedure=event.procedure.value,
+        decided_on=event.decided_on,
+        # The decision document's date: periods of publication count from it (SPEC §4); it binds
+        # the party once delivered, which 两书同达 makes wait for the credit notice.
+        effective_on=event.decided_on,
+        serious=event.serious,
+        outside_tier=event.outside_tier,
+        revision=event.revision,
+    )
+
+
+def decision_revoked(row: PenaltyCase, event: p.DecisionRevoked) -> contracts.DecisionRevoked:
+    return contracts.DecisionRevoked(
+        case_id=row.id,
+        decision_no=event.document_number,
+        party_uscc=row.party_uscc,
+        department_code=row.dept_code,
+        district_code=row.district_code,
+        source=event.source.value,
+        reason=event.reason,
+        revoked_on=event.revoked_on,
+        revision=event.revision,
+    )
+
+
+def decision_changed(row: PenaltyCase, event: p.DecisionChanged) -> contracts.DecisionChanged:
+    return contracts.DecisionChanged(
+        case_id=row.id,
+        decision_no=event.document_number,
+        party_uscc=row.party_uscc,
+        department_code=row.dept_code,
+        district_code=row.district_code,
+        source=event.source.value,
+        reason=event.reason,
+        kinds=list(event.kinds),
+        fine_fen=event.fine_fen,
+        changed_on=event.changed_on,
+        revision=event.revision,
+    )
+
+
+def fine_paid(row: PenaltyCase, event: p.FinePaid) -> contracts.FinePaid:
+    return contracts.FinePaid(
+        case_id=row.id,
+        decision_no=event.document_number,
+        party_uscc=row.party_uscc,
+        fine_fen=event.fine_fen,
+        surcharge_fen=event.surcharge_fen,
+        paid_on=event.paid_on,
+        fully_performed=event.fully_performed,
+    )
+
+
+def deadline_missed(
+    row: PenaltyCase, *, deadline: dl.DeadlineKind, due_on: date, detected_on: date
+) -> contracts.DeadlineMissed:
+    return contracts.DeadlineMissed(
+        case_id=row.id,
+        department_code=row.dept_code,
+        district_code=row.district_code,
+        deadline=deadline.value,
+        due_on=due_on,
+        detected_on=detected_on,
+    )
+
+
+#: What penalty publishes: each contract and its builder (staged by use_cases.publishing, for the procedure's
+#: steps (use_cases.timeline) and the deadline scan (use_cases.deadlines)).
+PUBLISHED: dict[type[Event], Callable[..., Event]] = {
+    contracts.CaseOpened: case_opened,
+    contracts.DecisionIssued: decision_issued,
+    contracts.DecisionRevoked: decision_revoked,
+    contracts.DecisionChanged: decision_changed,
+    contracts.FinePaid: fine_paid,
+    contracts.DeadlineMissed: deadline_missed,
+}

@@ -7,6 +7,7 @@ import logging
 from services.common.app import Runtime
 from services.common.jobs import periodic
 from services.penalty.settings import PenaltyContext
+from services.penalty.use_cases import disclosure
 from services.penalty.use_cases.deadlines import scan_deadlines
 
 log = logging.getLogger(__name__)
@@ -27,4 +28,15 @@ def _enabled(ctx: PenaltyContext) -> bool:
     return ctx.settings.deadline_scan_enabled
 
 
-JOBS = [periodic("deadline-scan", every=_interval, fn=deadline_scan, enabled=_enabled)]
+async def disclosure_sweep(runtime: Runtime) -> bool:
+    """行政执法公示 for decisions no step reached; overdue publications reported once."""
+    ctx: PenaltyContext = runtime.context
+    return await disclosure.sweep(runtime.factory, decided_since=ctx.settings.disclosure_since)
+
+
+JOBS = [
+    periodic("deadline-scan", every=_interval, fn=deadline_scan, enabled=_enabled),
+    periodic(
+        "disclosure-sweep", every=lambda ctx: ctx.settings.disclosure_sweep_interval_s, fn=disclosure_sweep
+    ),
+]

@@ -127,14 +127,22 @@ class PenaltyCase(Base):
     facts: Mapped[dict[str, Any] | None] = mapped_column(JSONB)  # the last assessment's facts
     assessment: Mapped[dict[str, Any] | None] = mapped_column(JSONB)  # the last assessment
     details: Mapped[dict[str, Any]] = mapped_column(JSONB)  # evidence, place, officer names, defence
+    # The year whose statutory calendar the decision's deadlines wait for (procedure.decision_deadlines).
+    deadlines_unknown_year: Mapped[int | None] = mapped_column(sa.Integer)
 
     __table_args__ = (
         sa.CheckConstraint("fine_fen >= 0", name="fine_non_negative"),
         sa.Index("ix_penalty_case_dept_code_opened_at_id", "dept_code", "opened_at", "id"),
         sa.Index("ix_penalty_case_party_uscc", "party_uscc"),
+        sa.Index("ix_penalty_case_party_id_number", "party_id_number"),
         sa.Index("ix_penalty_case_district_code_opened_at_id", "district_code", "opened_at", "id"),
         sa.Index("ix_penalty_case_opened_at_id", "opened_at", "id"),
         sa.Index("ix_penalty_case_open_state", "state", postgresql_where=sa.text("state NOT IN ('closed')")),
+        sa.Index(
+            "ix_penalty_case_deadlines_unknown_year",
+            "deadlines_unknown_year",
+            postgresql_where=sa.text("deadlines_unknown_year IS NOT NULL"),
+        ),
     )
 
 
@@ -275,6 +283,88 @@ class DecidedCase(Base):
     active: Mapped[bool] = mapped_column(sa.Boolean, server_default=sa.true())
 
     __table_args__ = (sa.Index("ix_decided_case_benchmark_code_tier", "benchmark_code", "tier"),)
+
+
+class DecisionDisclosure(Base):
+    """行政执法公示 of one revision of a case's decision (domain.disclosure): the masked public record, its
+    deadline, when it was published and withdrawn, and a lawful exception with who recorded it and why."""
+
+    __tablename__ = "decision_disclosure"
+
+    id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
+    case_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), sa.ForeignKey("penalty_case.id"))
+    revision: Mapped[int] = mapped_column(sa.Integer)  # 1: the decision; +1 for each change
+    case_version: Mapped[int] = mapped_column(sa.Integer)  # penalty_case.revision last reconciled
+    dept_code: Mapped[str] = mapped_column(sa.Text)
+    district_code: Mapped[str] = mapped_column(sa.Text)
+    rule: Mapped[str] = mapped_column(sa.Text)  # general_penalty | simple_penalty | other
+    status: Mapped[str] = mapped_column(sa.Text)  # pending | published | withdrawn | exempt | superseded
+    decision_no: Mapped[str] = mapped_column(sa.Text)
+    decided_on: Mapped[date] = mapped_column(sa.Date)  # the decision's date (a change: its effective day)
+    due_on: Mapped[date | None] = mapped_column(sa.Date)  # None: the calendar does not cover it yet
+    content: Mapped[dict[str, Any]] = mapped_column(JSONB, server_default="{}")  # the masked public record
+    published_on: Mapped[date | None] = mapped_column(sa.Date)
+    published_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+    withdraw_by: Mapped[date | None] = mapped_column(sa.Date)
+    withdrawn_on: Mapped[date | None] = mapped_column(sa.Date)
+    withdrawal_reason: Mapped[str] = mapped_column(sa.Text, server_default="")
+    exempt_ground: Mapped[str | None] = mapped_column(sa.Text)
+    exempt_reason: Mapped[str] = mapped_column(sa.Text, server_default="")
+    exempt_by: Mapped[str | None] = mapped_column(sa.Text)
+    exempt_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+
+    __table_args__ = (
+        sa.UniqueConstraint("case_id", "revision"),
+        sa.CheckConstraint(
+            "status IN ('pending', 'published', 'withdrawn', 'exempt', 'superseded')", name="status"
+        ),
+        sa.CheckConstraint("rule IN ('general_penalty', 'simple_penalty', 'other')", name="rule"),
+        sa.Index("ix_decision_disclosure_status_published_at", "status", "published_at", "id"),
+        sa.Index("ix_decision_disclosure_dept_code_decided_on", "dept_code", "decided_on"),
+    )
+
+
+class EconomicImpactAssessment(Base):
+    """A recorded 涉企行政执法案件经济影响评估 of a case (seed 000, seed 004; domain.impact): who, when, the
+    findings and the mitigation measures. Append-only; a flagged case is decided only after one exists."""
+
+    __tablename__ = "economic_impact_assessment"
+
+    id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
+    case_id: Mapped[uuid.UUID] = mapped_column(
+        UUID(as_uuid=True), sa.ForeignKey("penalty_case.id"), index=True
+    )
+    assessors: Mapped[list[str]] = mapped_column(JSONB)
+    assessed_on: Mapped[date] = mapped_column(sa.Date)
+    findings: Mapped[str] = mapped_column(sa.Text)
+    mitigation_measures: Mapped[list[str]] = mapped_column(JSONB)
+    recorded_by: Mapped[str] = mapped_column(sa.Text)  # the officer's subject
+    recorded_by_cert: Mapped[str | None] = mapped_column(sa.Text)
+    recorded_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True))
+
+
+class FactContest(Base):
+    """An officer's contest of a fact derived from the record (初次违法 / 再次违法, domain.history), with the
+    written reason; flagged to supervisors in the consistency report while ``active`` (the case's last
+    assessment)."""
+
+    __tablename__ = "fact_contest"
+
+    id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
+    case_id: Mapped[uuid.UUID] = mapped_column(
+        UUID(as_uuid=True), sa.ForeignKey("penalty_case.id"), index=True
+    )
+    dept_code: Mapped[str] = mapped_column(sa.Text)
+    district_code: Mapped[str] = mapped_column(sa.Text)
+    benchmark_code: Mapped[str] = mapped_column(sa.Text)
+    fact: Mapped[str] = mapped_column(sa.Text)  # first_offence | repeated
+    derived: Mapped[bool] = mapped_column(sa.Boolean)
+    claimed: Mapped[bool] = mapped_column(sa.Boolean)
+    reason: Mapped[str] = mapped_column(sa.Text)
+    relied_on: Mapped[list[Any]] = mapped_column(JSONB)  # the decisions the record showed
+    officer: Mapped[str] = mapped_column(sa.Text)
+    contested_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True))
+    active: Mapped[bool] = mapped_column(sa.Boolean, server_default=sa.true())
 
 
 class DeadlineReport(Base):

@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
 from pydantic import Field, field_validator
@@ -62,6 +63,18 @@ class PenaltySettings(settings_class("penalty")):  # type: ignore[misc]
         ),
     )
     deadline_scan_enabled: bool = Field(True, description="run the missed-deadline job in worker processes")
+    disclosure_sweep_interval_s: float = Field(
+        600.0,
+        gt=0,
+        description=(
+            "how often the 行政执法公示 sweep runs (decisions no step published: older or imported ones, "
+            "deadlines waiting for a calendar year; overdue publications reported once)"
+        ),
+    )
+    disclosure_since: date | None = Field(
+        None,
+        description="the sweep publishes decisions taken on or after this day only (None: every decision)",
+    )
     pdf_render_timeout_s: float = Field(60.0, gt=0, description="longest a PDF rendering may take")
 
     @field_validator("assessment_config")

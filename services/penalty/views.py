@@ -10,7 +10,7 @@ from typing import Any
 from services.common.auth import Principal
 from services.penalty import repository as repo
 from services.penalty import schemas as s
-from services.penalty.domain import bridge
+from services.penalty.domain import bridge, history
 from services.penalty.domain import deadlines as dl
 from services.penalty.domain import discretion as d
 from services.penalty.domain import procedure as p
@@ -20,6 +20,8 @@ from services.penalty.models import (
     CreditNotice,
     Department,
     Document,
+    EconomicImpactAssessment,
+    FactContest,
     Lead,
     PenaltyCase,
 )
@@ -214,6 +216,7 @@ def decision_summary(case: p.Case, today: date) -> s.DecisionSummary | None:
         serious=decision.serious,
         delivery_due=decision.delivery_due,
         publish_by=decision.publish_by,
+        deadlines_unknown=decision.deadlines_unknown or None,
         delivered_on=case.delivery.delivered_on if case.delivery else None,
         payment_due=case.payment_due,
         fine_paid_fen=case.fine_paid_fen,
@@ -314,6 +317,60 @@ def case_summary(row: PenaltyCase) -> s.CaseSummaryRead:
 
 def step_read(step: CaseStep) -> s.StepReadOut:
     return s.StepReadOut.model_validate(step, from_attributes=True)
+
+
+def record_facts_read(r: history.RecordFacts) -> s.RecordFactsRead:
+    return s.RecordFactsRead(
+        period_months=r.period_months,
+        period_source=r.period_source,
+        window_start=r.window_start,
+        window_end=r.window_end,
+        identified=r.identified,
+        first_offence=r.derived_first_offence,
+        repeated=r.derived_repeated,
+        relied_on=[
+            s.PriorDecisionRead(case_id=x.case_id, decision_no=x.decision_no, decided_on=x.decided_on)
+            for x in r.relied_on
+        ],
+        contests=[
+            s.ContestRead(fact=c.fact.value, derived=r.derived(c.fact), value=c.value, reason=c.reason)
+            for c in r.contests
+        ],
+    )
+
+
+def contested_fact_flag(row: FactContest) -> s.ContestedFactFlag:
+    return s.ContestedFactFlag(
+        case_id=row.case_id,
+        dept_code=row.dept_code,
+        district_code=row.district_code,
+        benchmark_code=row.benchmark_code,
+        fact=row.fact,
+        derived=row.derived,
+        claimed=row.claimed,
+        reason=row.reason,
+        relied_on=[s.PriorDecisionRead.model_validate(x) for x in row.relied_on],
+        officer=row.officer,
+        contested_at=row.contested_at,
+        link=case_url(row.case_id),
+    )
+
+
+def economic_impact_read(row: EconomicImpactAssessment) -> s.EconomicImpactRead:
+    return s.EconomicImpactRead.model_validate(row, from_attributes=True)
+
+
+def unknown_deadlines_read(row: PenaltyCase, case: p.Case) -> s.UnknownDeadlinesRead:
+    assert row.deadlines_unknown_year is not None
+    return s.UnknownDeadlinesRead(
+        case_id=row.id,
+        case_no=row.case_no,
+        dept_code=row.dept_code,
+        decision_no=row.decision_no,
+        decided_on=row.decided_on,
+        year=row.deadlines_unknown_year,
+        reason=case.decision.deadlines_unknown if case.decision else "",
+    )
 
 
 # --------------------------------------------------------------------------------------------------------

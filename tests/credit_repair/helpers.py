@@ -23,7 +23,7 @@ from services.common.events import Envelope, Event, make_envelope
 from services.credit_repair.domain.publication import PublishedRecord
 from services.credit_repair.models import CreditRecord, Publication, PublicationEnd
 from services.credit_repair.repository import bulk as bulk_repo
-from services.credit_repair.settings import CreditContext, CreditRepairSettings
+from services.credit_repair.settings import CreditRepairContext, CreditRepairSettings
 from services.credit_repair.use_cases import decisions, rule_sets
 from tests.support import personas
 from tests.support.contracts import decision_issued, fine_paid
@@ -40,7 +40,7 @@ USCC_A = _ENTERPRISES[0]["uscc"]
 USCC_B = _ENTERPRISES[1]["uscc"]
 USCC_C = _ENTERPRISES[2]["uscc"]
 YUAN = 100
-CONTEXT = CreditContext.from_settings(CreditRepairSettings(env="test"))
+CONTEXT = CreditRepairContext.from_settings(CreditRepairSettings(env="test"))
 
 # Who calls: enterprises A and B, officers of market regulation (SJ, the deciding department of the tests'
 # decisions) and of ecology (ST), supervisors of the city and of district 210103 (the decisions are

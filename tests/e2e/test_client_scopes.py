@@ -14,16 +14,15 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-from tests.e2e.test_credit_flow import CASES, YUAN, Platform, decide_75000_yuan, enterprise, officer, ok
+from tests.e2e.test_credit_flow import CASES, ENTERPRISE, OFFICER, YUAN, decide_75000_yuan
 from tests.e2e.test_credit_flow import platform as platform  # the module-scoped fixture, reused
+from tests.support.http import ok
 from tests.support.outbox import envelopes
+from tests.support.personas import integration
+from tests.support.platform import Platform
 from tests.support.stack import auth, client, wait_for
 
 FINE_FEN = 75_000 * YUAN  # 75,000 元 = 7,500,000 分
-
-
-def integration(client_name: str) -> dict[str, str]:
-    return auth("integration", f"client-{client_name}", client=client_name)
 
 
 async def test_only_the_payment_client_records_payments(platform: Platform) -> None:
@@ -31,7 +30,7 @@ async def test_only_the_payment_client_records_payments(platform: Platform) -> N
         cid, _ = await decide_75000_yuan(http)
 
         async def credit_notice() -> dict[str, Any] | None:
-            r = await http.get("/api/v1/credit/notices", params={"case_id": cid}, headers=enterprise())
+            r = await http.get("/api/v1/credit/notices", params={"case_id": cid}, headers=ENTERPRISE)
             items = r.json()["items"] if r.status_code == 200 else []
             return items[0] if items else None
 
@@ -39,14 +38,14 @@ async def test_only_the_payment_client_records_payments(platform: Platform) -> N
         delivery = {"method": "direct", "recipient": "当事人法定代表人"}
 
         async def delivered() -> bool:
-            r = await http.post(f"{CASES}/{cid}/delivery", json=delivery, headers=officer())
+            r = await http.post(f"{CASES}/{cid}/delivery", json=delivery, headers=OFFICER)
             return r.status_code == 200
 
         await wait_for(delivered, timeout=20)
         record_url = f"/api/v1/credit/records/{notice['record_id']}"
-        case_before = ok(await http.get(f"{CASES}/{cid}", headers=officer()))
-        steps_before = ok(await http.get(f"{CASES}/{cid}/steps", headers=officer()))
-        record_before = ok(await http.get(record_url, headers=enterprise()))
+        case_before = ok(await http.get(f"{CASES}/{cid}", headers=OFFICER))
+        steps_before = ok(await http.get(f"{CASES}/{cid}/steps", headers=OFFICER))
+        record_before = ok(await http.get(record_url, headers=ENTERPRISE))
         assert case_before["state"] == "delivered" and record_before["fine_paid_fen"] == 0
 
         for outsider in ("12345", "court", "reconsideration", "creditchina", "unknown-system"):
@@ -58,11 +57,11 @@ async def test_only_the_payment_client_records_payments(platform: Platform) -> N
             assert body["code"] == "CLIENT_SCOPE_FORBIDDEN" and body["scope"] == "penalty.payments.record"
             assert outsider in body["detail"] and "报送罚款缴纳" in body["detail"]
 
-        assert ok(await http.get(f"{CASES}/{cid}", headers=officer())) == case_before
-        assert ok(await http.get(f"{CASES}/{cid}/steps", headers=officer())) == steps_before
+        assert ok(await http.get(f"{CASES}/{cid}", headers=OFFICER)) == case_before
+        assert ok(await http.get(f"{CASES}/{cid}/steps", headers=OFFICER)) == steps_before
         assert await envelopes(platform.penalty.runtime.factory, "penalty.fine.paid", case_id=cid) == []
         await asyncio.sleep(0.5)  # a payment event, had one been written, would reach credit well within this
-        assert ok(await http.get(record_url, headers=enterprise())) == record_before
+        assert ok(await http.get(record_url, headers=ENTERPRISE)) == record_before
 
         paid = ok(
             await http.post(
@@ -78,7 +77,7 @@ async def test_only_the_payment_client_records_payments(platform: Platform) -> N
         ] == [FINE_FEN]
 
         async def fully_performed() -> bool:
-            return bool(ok(await http.get(record_url, headers=enterprise()))["fully_performed"])
+            return bool(ok(await http.get(record_url, headers=ENTERPRISE))["fully_performed"])
 
         await wait_for(fully_performed, timeout=20)
 

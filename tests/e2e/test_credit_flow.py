@@ -9,73 +9,39 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
 from datetime import date, timedelta
-from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 
 from services.common import clock
-from services.common.db import transaction
 from services.common.embedded import EmbeddedNats
 from services.common.workdays import PACKAGE_YEARS
-from services.credit_repair.use_cases import rule_sets as credit_rule_sets
-from services.penalty.domain import catalogue as cat
-from services.penalty.use_cases import catalogue as penalty_catalogue
 from tests.credit_repair.helpers import months_later
-from tests.support.stack import Running, Stack, auth, client, running_gateway, running_service, wait_for
+from tests.support.http import ok
+from tests.support.personas import enterprise, officer
+from tests.support.platform import Platform, running_platform
+from tests.support.stack import Stack, auth, client, wait_for
 
-ROOT = Path(__file__).resolve().parents[2]
 USCC = "91210100MACQTKPQ79"  # 沈阳东陵客运有限公司 (data/sample/enterprises.json)
 YUAN = 100
-OFFICER = {"cert_no": "辽A-7000001", "dept_code": "SJ", "district_code": "210102", "name": "张执法"}
+OFFICER = officer("辽A-7000001", "SJ", "210102", sub="sub-辽A-7000001", name="张执法")
+ENTERPRISE = enterprise(USCC)
 PARTNER = {"cert_no": "辽A-7000002", "dept_code": "SJ", "district_code": "210102", "name": "李执法"}
 CASES = "/api/v1/penalty/cases"
 
 
-def officer() -> dict[str, str]:
-    return auth("officer", f"sub-{OFFICER['cert_no']}", **OFFICER)
-
-
-def enterprise() -> dict[str, str]:
-    return auth("enterprise", f"ent-{USCC}", uscc=USCC)
-
-
-def ok(r: httpx.Response, status: int = 200) -> Any:
-    assert r.status_code == status, r.text
-    return r.json()
-
-
-@dataclass
-class Platform:
-    gateway: Running
-    penalty: Running
-    credit: Running
-
-
 @pytest.fixture(scope="module")
 async def platform(stack: Stack, nats_server: EmbeddedNats) -> AsyncIterator[Platform]:
-    penalty_db = await stack.anew_database("penalty")
-    credit_db = await stack.anew_database("credit_repair")
-    async with (
-        running_service(
-            "penalty", database_url=penalty_db, nats_url=nats_server.url, deadline_scan_enabled=False
-        ) as penalty,
-        running_service("credit_repair", database_url=credit_db, nats_url=nats_server.url) as credit,
-        running_gateway({"penalty": penalty.url, "credit_repair": credit.url}) as gateway,
-    ):
-        async with transaction(penalty.runtime.factory) as session:
-            catalogue = cat.parse_json((ROOT / "data" / "sample" / "benchmarks.json").read_text())
-            await penalty_catalogue.install_catalogue(session, catalogue=catalogue, actor="e2e")
-        async with transaction(credit.runtime.factory) as session:
-            rules = (ROOT / "data" / "sample" / "credit_rules.json").read_text(encoding="utf-8")
-            await credit_rule_sets.load_rule_set_document(
-                session, rules, actor="e2e", cache=credit.runtime.context.rule_sets
-            )
-        assert await penalty.runtime.bus.wait_ready(15) and await credit.runtime.bus.wait_ready(15)
-        yield Platform(gateway, penalty, credit)
+    async with running_platform(
+        stack,
+        ("penalty", "credit_repair"),
+        nats=nats_server,
+        gateway=True,
+        settings={"penalty": {"deadline_scan_enabled": False}},
+    ) as running:
+        yield running
 
 
 async def decide_75000_yuan(http: httpx.AsyncClient) -> tuple[str, dict[str, Any]]:
@@ -93,18 +59,18 @@ async def decide_75000_yuan(http: httpx.AsyncClient) -> tuple[str, dict[str, Any
         "officers": [PARTNER["cert_no"]],
         "approved_by": "分管副局长",
     }
-    cid = ok(await http.post(CASES, json=body, headers=officer()), 201)["id"]
-    ok(await http.post(f"{CASES}/{cid}/investigation", json={}, headers=officer()))
+    cid = ok(await http.post(CASES, json=body, headers=OFFICER), 201)["id"]
+    ok(await http.post(f"{CASES}/{cid}/investigation", json={}, headers=OFFICER))
     facts = {
         "violation_date": (clock.today() - timedelta(days=20)).isoformat(),
         "base_amounts": {"goods_value": 5_000 * YUAN},
     }
-    ok(await http.post(f"{CASES}/{cid}/assessment", json=facts, headers=officer()))
+    ok(await http.post(f"{CASES}/{cid}/assessment", json=facts, headers=OFFICER))
     fine = {"kinds": ["fine"], "fine_fen": 75_000 * YUAN}
     notice = {"facts": ["当事人生产经营超过保质期的食品。"], "proposed": fine}
-    ok(await http.post(f"{CASES}/{cid}/notice", json=notice, headers=officer()))
-    ok(await http.post(f"{CASES}/{cid}/waiver", json={"statement": True}, headers=officer()))
-    decided = ok(await http.post(f"{CASES}/{cid}/decision", json={"penalty": fine}, headers=officer()))
+    ok(await http.post(f"{CASES}/{cid}/notice", json=notice, headers=OFFICER))
+    ok(await http.post(f"{CASES}/{cid}/waiver", json={"statement": True}, headers=OFFICER))
+    decided = ok(await http.post(f"{CASES}/{cid}/decision", json={"penalty": fine}, headers=OFFICER))
     return cid, decided
 
 
@@ -116,7 +82,7 @@ async def test_decision_notice_repair_feed(platform: Platform) -> None:
 
             # 两书同达: the credit service answers penalty.decision.issued with its notice ...
             async def notice() -> dict[str, Any] | None:
-                r = await http.get("/api/v1/credit/notices", params={"case_id": cid}, headers=enterprise())
+                r = await http.get("/api/v1/credit/notices", params={"case_id": cid}, headers=ENTERPRISE)
                 items = r.json()["items"] if r.status_code == 200 else []
                 return items[0] if items else None
 
@@ -133,31 +99,27 @@ async def test_decision_notice_repair_feed(platform: Platform) -> None:
                 r = await http.post(
                     f"{CASES}/{cid}/delivery",
                     json={"method": "direct", "recipient": "当事人法定代表人"},
-                    headers=officer(),
+                    headers=OFFICER,
                 )
                 return r.json() if r.status_code == 200 else None
 
             delivered = await wait_for(deliverable, timeout=20)
             assert delivered["credit_notice"]["document_url"].endswith(f"/notices/{n['id']}/pdf")
-            view = ok(await http.get(f"{CASES}/{cid}/decision", headers=enterprise()))
+            view = ok(await http.get(f"{CASES}/{cid}/decision", headers=ENTERPRISE))
             assert view["both_documents_ready"] is True
-            html = await http.get(n["html_url"], headers=enterprise())
+            html = await http.get(n["html_url"], headers=ENTERPRISE)
             assert html.status_code == 200 and n["notice_no"] in html.text
 
-            record = ok(await http.get(f"/api/v1/credit/records/{n['record_id']}", headers=enterprise()))
+            record = ok(await http.get(f"/api/v1/credit/records/{n['record_id']}", headers=ENTERPRISE))
             assert (record["credit_class"], record["publication"]["active"]) == ("general", True)
             public = ok(await http.get("/public/credit/publications", params={"uscc": USCC}))
             assert record["publication"]["id"] in [p["id"] for p in public["items"]]
 
             # the fine is paid (penalty.fine.paid)
-            ok(
-                await http.post(
-                    f"{CASES}/{cid}/payments", json={"fine_fen": 75_000 * YUAN}, headers=officer()
-                )
-            )
+            ok(await http.post(f"{CASES}/{cid}/payments", json={"fine_fen": 75_000 * YUAN}, headers=OFFICER))
 
             async def fine_paid() -> bool:
-                r = ok(await http.get(f"/api/v1/credit/records/{n['record_id']}", headers=enterprise()))
+                r = ok(await http.get(f"/api/v1/credit/records/{n['record_id']}", headers=ENTERPRISE))
                 return bool(r["fully_performed"] or r["fine_paid_fen"] == 75_000 * YUAN)
 
             await wait_for(fine_paid, timeout=20)
@@ -168,7 +130,7 @@ async def test_decision_notice_repair_feed(platform: Platform) -> None:
                 "commitment_accepted": True,
                 "evidence_refs": ["sha256:8a7b6c"],
             }
-            early = await http.post("/api/v1/credit/repairs", json=application, headers=enterprise())
+            early = await http.post("/api/v1/credit/repairs", json=application, headers=ENTERPRISE)
             assert early.status_code == 409 and early.json()["code"] == "REPAIR_TOO_EARLY"
 
             # the minimum period passes: move the platform's clock (dev/test only), enter next year's calendar
@@ -190,14 +152,12 @@ async def test_decision_notice_repair_feed(platform: Platform) -> None:
             )
             assert clock.today() == earliest
 
-            applied = ok(
-                await http.post("/api/v1/credit/repairs", json=application, headers=enterprise()), 201
-            )
+            applied = ok(await http.post("/api/v1/credit/repairs", json=application, headers=ENTERPRISE), 201)
             accepted = ok(
                 await http.post(
                     f"/api/v1/credit/repairs/{applied['id']}/decision",
                     json={"outcome": "accepted", "reasons": ["已纠正违法行为并履行处罚决定"]},
-                    headers=officer(),
+                    headers=OFFICER,
                 )
             )
             assert accepted["status"] == "repaired" and accepted["on_time"] is True
@@ -215,7 +175,7 @@ async def test_decision_notice_repair_feed(platform: Platform) -> None:
             assert mine[1]["data"]["ended_on"] == earliest.isoformat()
             public = ok(await http.get("/public/credit/publications", params={"uscc": USCC}))
             assert record["publication"]["id"] not in [p["id"] for p in public["items"]]
-            unknown = await http.get(f"/api/v1/credit/records/{uuid.uuid4()}", headers=enterprise())
+            unknown = await http.get(f"/api/v1/credit/records/{uuid.uuid4()}", headers=ENTERPRISE)
             assert unknown.status_code == 404
     finally:
         clock.reset()

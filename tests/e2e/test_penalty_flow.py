@@ -11,82 +11,40 @@ the credit service).
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
 from datetime import timedelta
-from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 
 from services.common import clock
-from services.common.db import transaction
 from services.common.embedded import EmbeddedNats
-from services.credit_repair.use_cases import rule_sets as credit_rule_sets
-from services.inspection import sample as inspection_sample
-from services.penalty.domain import catalogue as cat
-from services.penalty.use_cases import catalogue as penalty_catalogue
-from tests.support.stack import Running, Stack, auth, client, running_gateway, running_service, wait_for
+from tests.support.http import ok
+from tests.support.personas import enterprise, officer
+from tests.support.platform import Platform, running_platform
+from tests.support.stack import Stack, auth, client, wait_for
 
-ROOT = Path(__file__).resolve().parents[2]
 YUAN = 100
 # From the sample data (data/sample/officers.json, enterprises.json, inspection_items.json).
-LEAD_OFFICER = {"cert_no": "辽A-0012340", "dept_code": "SJ", "district_code": "210100", "name": "雷悦国"}
+LEAD_OFFICER = officer("辽A-0012340", "SJ", "210100", sub="sub-辽A-0012340", name="雷悦国")
 PARTNER = {"cert_no": "辽A-0012341", "dept_code": "SJ", "district_code": "210100", "name": "沈刚悦"}
 USCC = "92210102MAATEGTJ1H"  # 沈阳市和平区中禾化妆品商行, 和平区
 NAME = "沈阳市和平区中禾化妆品商行"
+ENTERPRISE = enterprise(USCC)
 ITEM = "SJ-SP-010"  # 对预包装食品标签及散装食品标示情况的检查
 PENALTY = "/api/v1/penalty"
 
 
-def officer(who: dict[str, str] = LEAD_OFFICER) -> dict[str, str]:
-    return auth("officer", f"sub-{who['cert_no']}", **who)
-
-
-def enterprise() -> dict[str, str]:
-    return auth("enterprise", f"ent-{USCC}", uscc=USCC)
-
-
-def ok(r: httpx.Response, status: int = 200) -> Any:
-    assert r.status_code == status, r.text
-    return r.json()
-
-
-@dataclass
-class Platform:
-    gateway: Running
-    inspection: Running
-    penalty: Running
-    credit: Running
-
-
 @pytest.fixture(scope="module")
 async def platform(stack: Stack, nats_server: EmbeddedNats) -> AsyncIterator[Platform]:
-    inspection_db = await stack.anew_database("inspection")
-    penalty_db = await stack.anew_database("penalty")
-    credit_db = await stack.anew_database("credit_repair")
-    await inspection_sample.load(inspection_db)
-    async with (
-        running_service("inspection", database_url=inspection_db, nats_url=nats_server.url) as inspection,
-        running_service(
-            "penalty", database_url=penalty_db, nats_url=nats_server.url, deadline_scan_enabled=False
-        ) as penalty,
-        running_service("credit_repair", database_url=credit_db, nats_url=nats_server.url) as credit,
-        running_gateway(
-            {"inspection": inspection.url, "penalty": penalty.url, "credit_repair": credit.url}
-        ) as gateway,
-    ):
-        async with transaction(penalty.runtime.factory) as session:
-            catalogue = cat.parse_json((ROOT / "data" / "sample" / "benchmarks.json").read_text())
-            await penalty_catalogue.install_catalogue(session, catalogue=catalogue, actor="e2e")
-        async with transaction(credit.runtime.factory) as session:
-            rules = (ROOT / "data" / "sample" / "credit_rules.json").read_text(encoding="utf-8")
-            await credit_rule_sets.load_rule_set_document(
-                session, rules, actor="e2e", cache=credit.runtime.context.rule_sets
-            )
-        for running in (inspection, penalty, credit):
-            assert await running.runtime.bus.wait_ready(15)
-        yield Platform(gateway, inspection, penalty, credit)
+    async with running_platform(
+        stack,
+        ("inspection", "penalty", "credit_repair"),
+        nats=nats_server,
+        gateway=True,
+        settings={"penalty": {"deadline_scan_enabled": False}},
+    ) as running:
+        yield running
 
 
 async def violation_found(http: httpx.AsyncClient) -> str:
@@ -99,7 +57,7 @@ async def violation_found(http: httpx.AsyncClient) -> str:
         "enterprises": [USCC],
         "lead_id": "12345-2026-1116-001",
     }
-    created = ok(await http.post("/api/v1/inspection/tasks", json=task, headers=officer()), 201)
+    created = ok(await http.post("/api/v1/inspection/tasks", json=task, headers=LEAD_OFFICER), 201)
     ok(
         await http.post(
             f"/api/v1/inspection/tasks/{created['task_id']}/approve",
@@ -115,13 +73,13 @@ async def violation_found(http: httpx.AsyncClient) -> str:
                 "officers": [PARTNER["cert_no"]],
                 "item_codes": [ITEM],
             },
-            headers=officer(),
+            headers=LEAD_OFFICER,
         ),
         201,
     )
     visit = ok(
         await http.post(
-            "/api/v1/inspection/visits/check-in", json={"code": code["code"]}, headers=enterprise()
+            "/api/v1/inspection/visits/check-in", json={"code": code["code"]}, headers=ENTERPRISE
         ),
         201,
     )
@@ -134,10 +92,12 @@ async def violation_found(http: httpx.AsyncClient) -> str:
     }
     ok(
         await http.post(
-            f"/api/v1/inspection/visits/{visit_id}/outcomes", json={"outcomes": [outcome]}, headers=officer()
+            f"/api/v1/inspection/visits/{visit_id}/outcomes",
+            json={"outcomes": [outcome]},
+            headers=LEAD_OFFICER,
         )
     )
-    ok(await http.post(f"/api/v1/inspection/visits/{visit_id}/checkout", headers=officer()))
+    ok(await http.post(f"/api/v1/inspection/visits/{visit_id}/checkout", headers=LEAD_OFFICER))
     return str(visit_id)
 
 
@@ -147,12 +107,12 @@ async def test_violation_to_payment(platform: Platform) -> None:
 
         # inspection.violation.found → a lead for the department
         async def lead() -> dict[str, Any] | None:
-            r = ok(await http.get(f"{PENALTY}/leads", params={"status": "open"}, headers=officer()))
+            r = ok(await http.get(f"{PENALTY}/leads", params={"status": "open"}, headers=LEAD_OFFICER))
             return next((x for x in r["items"] if x["visit_id"] == visit_id), None)
 
         found = await wait_for(lead, timeout=20)
         assert found["enterprise_uscc"] == USCC and found["officer_cert_nos"]
-        detail = ok(await http.get(f"{PENALTY}/leads/{found['id']}", headers=officer()))
+        detail = ok(await http.get(f"{PENALTY}/leads/{found['id']}", headers=LEAD_OFFICER))
         assert "SY-SJ-0004" in detail["suggested_benchmarks"]
 
         # the officer confirms it: 立案
@@ -162,11 +122,11 @@ async def test_violation_to_payment(platform: Platform) -> None:
             "party_address": "沈阳市和平区",
         }
         case = ok(
-            await http.post(f"{PENALTY}/leads/{found['id']}/confirm", json=confirm, headers=officer()), 201
+            await http.post(f"{PENALTY}/leads/{found['id']}/confirm", json=confirm, headers=LEAD_OFFICER), 201
         )
         cid = case["id"]
         assert case["source"] == "inspection" and case["party"]["name"] == NAME
-        ok(await http.post(f"{PENALTY}/cases/{cid}/investigation", json={}, headers=officer()))
+        ok(await http.post(f"{PENALTY}/cases/{cid}/investigation", json={}, headers=LEAD_OFFICER))
 
         # assessment: goods value 3,000 元 < 10,000 元 → 5,000–50,000 元 (食品安全法 第一百二十五条第一款);
         # 一般 = 30–70 %: [18,500, 36,499.99]; suggested (18,500 + 36,499.99) / 2 → 27,500 元
@@ -174,7 +134,9 @@ async def test_violation_to_payment(platform: Platform) -> None:
             "violation_date": (clock.today() - timedelta(days=1)).isoformat(),
             "base_amounts": {"goods_value": 3_000 * YUAN},
         }
-        assessment = ok(await http.post(f"{PENALTY}/cases/{cid}/assessment", json=facts, headers=officer()))
+        assessment = ok(
+            await http.post(f"{PENALTY}/cases/{cid}/assessment", json=facts, headers=LEAD_OFFICER)
+        )
         fine_fen = assessment["penalty"]["suggested_fine_fen"]
         assert fine_fen == 27_500 * YUAN and assessment["penalty"]["tier"] == "一般"
         assert not assessment["hearing_required"]  # under 10 万元 for an organisation
@@ -182,16 +144,16 @@ async def test_violation_to_payment(platform: Platform) -> None:
         # 告知书, then the enterprise's statement from the app, reviewed by the officer
         fine = {"kinds": ["fine"], "fine_fen": fine_fen}
         notice = {"facts": [found["description"]], "evidence": ["现场检查笔录"], "proposed": fine}
-        notified = ok(await http.post(f"{PENALTY}/cases/{cid}/notice", json=notice, headers=officer()))
+        notified = ok(await http.post(f"{PENALTY}/cases/{cid}/notice", json=notice, headers=LEAD_OFFICER))
         assert any(d["kind"] == "penalty_notice" for d in notified["documents"])
         statement = {"content": "我店已将全部无标签食品下架，请求从轻处理。"}
-        ok(await http.post(f"{PENALTY}/cases/{cid}/statements", json=statement, headers=enterprise()))
+        ok(await http.post(f"{PENALTY}/cases/{cid}/statements", json=statement, headers=ENTERPRISE))
         review = {"opinion": "当事人已改正，但不属于法定从轻情形，维持拟处罚意见。", "adopted": False}
-        ok(await http.post(f"{PENALTY}/cases/{cid}/statements/review", json=review, headers=officer()))
+        ok(await http.post(f"{PENALTY}/cases/{cid}/statements/review", json=review, headers=LEAD_OFFICER))
 
         # 决定书: penalty.decision.issued
         decided = ok(
-            await http.post(f"{PENALTY}/cases/{cid}/decision", json={"penalty": fine}, headers=officer())
+            await http.post(f"{PENALTY}/cases/{cid}/decision", json={"penalty": fine}, headers=LEAD_OFFICER)
         )
         decision_no = decided["decision"]["number"]
         assert decision_no.startswith("沈市监罚〔")
@@ -200,7 +162,7 @@ async def test_violation_to_payment(platform: Platform) -> None:
         body = {"method": "direct", "recipient": "经营者本人"}
 
         async def deliverable() -> dict[str, Any] | None:
-            r = await http.post(f"{PENALTY}/cases/{cid}/delivery", json=body, headers=officer())
+            r = await http.post(f"{PENALTY}/cases/{cid}/delivery", json=body, headers=LEAD_OFFICER)
             if r.status_code == 409:
                 assert r.json()["code"] == "CREDIT_NOTICE_PENDING"
                 return None
@@ -213,27 +175,27 @@ async def test_violation_to_payment(platform: Platform) -> None:
         assert credit_notice["notice_no"] and credit_notice["document_url"]
 
         # the enterprise's view shows both documents, and both open
-        view = ok(await http.get(f"{PENALTY}/cases/{cid}/decision", headers=enterprise()))
+        view = ok(await http.get(f"{PENALTY}/cases/{cid}/decision", headers=ENTERPRISE))
         assert view["both_documents_ready"] is True
-        decision_pdf = await http.get(view["decision_document"]["pdf_url"], headers=enterprise())
+        decision_pdf = await http.get(view["decision_document"]["pdf_url"], headers=ENTERPRISE)
         assert decision_pdf.status_code == 200 and decision_pdf.content.startswith(b"%PDF")
-        notice_doc = await http.get(view["credit_notice"]["document_url"], headers=enterprise())
+        notice_doc = await http.get(view["credit_notice"]["document_url"], headers=ENTERPRISE)
         assert notice_doc.status_code == 200
 
         # payment: penalty.fine.paid reaches the credit service
         paid = ok(
-            await http.post(f"{PENALTY}/cases/{cid}/payments", json={"fine_fen": fine_fen}, headers=officer())
+            await http.post(
+                f"{PENALTY}/cases/{cid}/payments", json={"fine_fen": fine_fen}, headers=LEAD_OFFICER
+            )
         )
         assert paid["state"] == "executed"
 
         async def credit_saw_payment() -> bool:
-            r = await http.get("/api/v1/credit/notices", params={"case_id": cid}, headers=enterprise())
+            r = await http.get("/api/v1/credit/notices", params={"case_id": cid}, headers=ENTERPRISE)
             items = r.json()["items"] if r.status_code == 200 else []
             if not items:
                 return False
-            record = ok(
-                await http.get(f"/api/v1/credit/records/{items[0]['record_id']}", headers=enterprise())
-            )
+            record = ok(await http.get(f"/api/v1/credit/records/{items[0]['record_id']}", headers=ENTERPRISE))
             return bool(record["fully_performed"] or record["fine_paid_fen"] == fine_fen)
 
         await wait_for(credit_saw_payment, timeout=20)

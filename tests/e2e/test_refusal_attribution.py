@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
@@ -30,7 +29,6 @@ import sqlalchemy as sa
 from services.common.db import transaction
 from services.common.embedded import EmbeddedNats
 from services.common.tables import inbox_t, outbox_t
-from services.inspection import sample
 from tests.inspection.helpers import (
     API,
     ENTERPRISE,
@@ -41,34 +39,20 @@ from tests.inspection.helpers import (
 )
 from tests.support.http import ok
 from tests.support.personas import enterprise, officer
-from tests.support.stack import Running, Stack, auth, client, running_service, wait_for
+from tests.support.platform import Platform, running_platform
+from tests.support.stack import Stack, auth, client, wait_for
 
 SUPERVISOR = auth("supervisor", "sup-city", scope="city")
 CHINA = timezone(timedelta(hours=8))
 
 
-@dataclass
-class Platform:
-    inspection: Running
-    risk: Running
-
-
 @pytest.fixture(scope="module")
 async def platform(stack: Stack, nats_server: EmbeddedNats) -> AsyncIterator[Platform]:
-    inspection_db = await stack.anew_database("inspection")
-    await sample.load(inspection_db)
-    risk_db = await stack.anew_database("risk")
-    async with (
-        running_service(
-            "inspection", database_url=inspection_db, nats_url=nats_server.url, relay_poll_interval_s=0.1
-        ) as ins,
-        running_service(
-            "risk", database_url=risk_db, nats_url=nats_server.url, daily_job_enabled=False
-        ) as risk,
-    ):
-        assert await ins.runtime.bus.wait_ready(15)
-        assert await risk.runtime.bus.wait_ready(15)
-        yield Platform(ins, risk)
+    settings = {"inspection": {"relay_poll_interval_s": 0.1}, "risk": {"daily_job_enabled": False}}
+    async with running_platform(
+        stack, ("inspection", "risk"), nats=nats_server, settings=settings
+    ) as running:
+        yield running
 
 
 async def issue(http: httpx.AsyncClient, uscc: str, others: list[str]) -> httpx.Response:

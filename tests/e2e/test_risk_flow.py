@@ -18,9 +18,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from pathlib import Path
 from typing import Any
 
 import nats
@@ -32,41 +30,24 @@ from services.common.contracts.risk import WarningIssued
 from services.common.db import transaction
 from services.common.embedded import EmbeddedNats
 from services.common.inbox import parse
-from services.penalty.domain import catalogue as cat
-from services.penalty.use_cases import catalogue as penalty_catalogue
 from services.risk.settings import DEFAULT_CONFIG_FILE
-from tests.support.stack import Running, Stack, auth, client, running_service, wait_for
+from tests.support.http import ok
+from tests.support.personas import officer
+from tests.support.platform import Platform, running_platform
+from tests.support.stack import Stack, auth, client, wait_for
 
-ROOT = Path(__file__).resolve().parents[2]
 DAY = date(2026, 8, 3)
 TODAY = date(2026, 11, 23)  # a Monday; the service clock is pinned here after the decisions
 USCC = "91210100MACQTKPQ79"  # 沈阳东陵客运有限公司 (sample data)
-X_A = {"cert_no": "辽A-7000001", "dept_code": "SJ", "district_code": "210102", "name": "张执法"}
-X_B = {"cert_no": "辽A-7000002", "dept_code": "SJ", "district_code": "210102", "name": "李执法"}
-Y_A = {"cert_no": "辽A-7000011", "dept_code": "SJ", "district_code": "210103", "name": "孙执法"}
-Y_B = {"cert_no": "辽A-7000012", "dept_code": "SJ", "district_code": "210103", "name": "周执法"}
+X_A = {"cert_no": "辽A-7000001", "dept": "SJ", "district": "210102", "name": "张执法"}
+X_B = {"cert_no": "辽A-7000002", "dept": "SJ", "district": "210102", "name": "李执法"}
+Y_A = {"cert_no": "辽A-7000011", "dept": "SJ", "district": "210103", "name": "孙执法"}
+Y_B = {"cert_no": "辽A-7000012", "dept": "SJ", "district": "210103", "name": "周执法"}
 SUPERVISOR = auth("supervisor", "sup-city", scope="city")
-
-
-def officer(who: dict[str, str]) -> dict[str, str]:
-    return auth("officer", f"sub-{who['cert_no']}", **who)
-
-
-def ok(r: Any, status: int = 200) -> Any:
-    assert r.status_code == status, r.text
-    return r.json()
 
 
 def pin(day: date) -> None:
     clock.set_offset(datetime.combine(day, time(10), tzinfo=clock.CHINA) - datetime.now(UTC))
-
-
-@dataclass
-class Platform:
-    penalty: Running
-    risk: Running
-    inspection: Running
-    nats: EmbeddedNats
 
 
 @pytest.fixture(scope="module")
@@ -77,30 +58,15 @@ async def platform(
     config["versions"][0]["report"]["min_decisions"] = 2
     config_file = tmp_path_factory.mktemp("risk") / "risk_config.json"
     config_file.write_text(json.dumps(config, ensure_ascii=False), encoding="utf-8")
-    penalty_db = await stack.anew_database("penalty")
-    risk_db = await stack.anew_database("risk")
-    inspection_db = await stack.anew_database("inspection")
-    async with (
-        running_service(
-            "penalty", database_url=penalty_db, nats_url=nats_server.url, deadline_scan_enabled=False
-        ) as penalty,
-        running_service(
-            "risk",
-            database_url=risk_db,
-            nats_url=nats_server.url,
-            config_file=config_file,
-            daily_job_enabled=False,
-        ) as risk,
-        running_service("inspection", database_url=inspection_db, nats_url=nats_server.url) as inspection,
-    ):
-        async with transaction(penalty.runtime.factory) as session:
-            catalogue = cat.parse_json((ROOT / "data" / "sample" / "benchmarks.json").read_text())
-            await penalty_catalogue.install_catalogue(session, catalogue=catalogue, actor="e2e")
-        assert await penalty.runtime.bus.wait_ready(15)
-        assert await risk.runtime.bus.wait_ready(15)
-        assert await inspection.runtime.bus.wait_ready(15)
+    settings = {
+        "penalty": {"deadline_scan_enabled": False},
+        "risk": {"config_file": config_file, "daily_job_enabled": False},
+    }
+    async with running_platform(
+        stack, ("penalty", "risk", "inspection"), nats=nats_server, settings=settings, inspection_sample=False
+    ) as running:
         try:
-            yield Platform(penalty, risk, inspection, nats_server)
+            yield running
         finally:
             clock.reset()
 
@@ -120,14 +86,14 @@ async def decide(http: Any, who: dict[str, str], partner: dict[str, str]) -> str
         "officers": [partner["cert_no"]],
         "approved_by": "分管副局长",
     }
-    case = ok(await http.post("/api/v1/penalty/cases", json=body, headers=officer(who)), 201)
+    case = ok(await http.post("/api/v1/penalty/cases", json=body, headers=officer(**who)), 201)
     cid = case["id"]
     facts = {
         "violation_date": (DAY - timedelta(days=20)).isoformat(),
         "base_amounts": {"goods_value": 300_000},
     }
-    ok(await http.post(f"/api/v1/penalty/cases/{cid}/investigation", json={}, headers=officer(who)))
-    ok(await http.post(f"/api/v1/penalty/cases/{cid}/assessment", json=facts, headers=officer(who)))
+    ok(await http.post(f"/api/v1/penalty/cases/{cid}/investigation", json={}, headers=officer(**who)))
+    ok(await http.post(f"/api/v1/penalty/cases/{cid}/assessment", json=facts, headers=officer(**who)))
     fine = (
         2_750_000  # 27,500 元: the suggested amount of the 一般 tier (tests/penalty/helpers.py works it out)
     )
@@ -135,10 +101,14 @@ async def decide(http: Any, who: dict[str, str], partner: dict[str, str]) -> str
         "facts": ["当事人销售无标签的预包装食品30袋。"],
         "proposed": {"kinds": ["fine"], "fine_fen": fine},
     }
-    ok(await http.post(f"/api/v1/penalty/cases/{cid}/notice", json=notice, headers=officer(who)))
-    ok(await http.post(f"/api/v1/penalty/cases/{cid}/waiver", json={"statement": True}, headers=officer(who)))
+    ok(await http.post(f"/api/v1/penalty/cases/{cid}/notice", json=notice, headers=officer(**who)))
+    ok(
+        await http.post(
+            f"/api/v1/penalty/cases/{cid}/waiver", json={"statement": True}, headers=officer(**who)
+        )
+    )
     decision = {"penalty": {"kinds": ["fine"], "fine_fen": fine}}
-    ok(await http.post(f"/api/v1/penalty/cases/{cid}/decision", json=decision, headers=officer(who)))
+    ok(await http.post(f"/api/v1/penalty/cases/{cid}/decision", json=decision, headers=officer(**who)))
     return str(cid)
 
 
@@ -223,7 +193,7 @@ async def test_decisions_and_a_loss_to_a_closed_rectification(platform: Platform
             await http.post(
                 f"/api/v1/risk/rectifications/{warning_id}/submit",
                 json={"measures": "对败诉案件逐案复盘，完善证据审查，组织程序规定培训"},
-                headers=officer(X_A),
+                headers=officer(**X_A),
             )
         )
         assert submitted["status"] == "submitted"

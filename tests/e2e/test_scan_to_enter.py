@@ -15,7 +15,6 @@ import base64
 import json
 import uuid
 from collections.abc import AsyncIterator, Callable
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -27,7 +26,6 @@ from nats.js.api import ConsumerConfig, DeliverPolicy
 
 from services.common import clock
 from services.common.embedded import EmbeddedNats
-from services.inspection import sample
 from tests.inspection.helpers import (
     API,
     ENTERPRISE,
@@ -40,7 +38,8 @@ from tests.inspection.helpers import (
 )
 from tests.support.http import ok
 from tests.support.personas import admin, enterprise, officer, supervisor
-from tests.support.stack import Running, Stack, client, running_gateway, running_service
+from tests.support.platform import Platform, running_platform
+from tests.support.stack import Stack, client
 
 CAP_ENTERPRISE = "91210102MA05EB7E7Y"  # 沈阳瑞丰超市有限公司, 和平区
 VIOLATION_FIELDS = {
@@ -60,25 +59,13 @@ VIOLATION_FIELDS = {
 }
 
 
-@dataclass
-class Platform:
-    gateway: Running
-    inspection: Running
-    nats_url: str
-
-
 @pytest.fixture(scope="module")
 async def platform(stack: Stack, nats_server: EmbeddedNats) -> AsyncIterator[Platform]:
-    url = await stack.anew_database("inspection")
-    await sample.load(url)
-    async with (
-        running_service(
-            "inspection", database_url=url, nats_url=nats_server.url, relay_poll_interval_s=0.1
-        ) as ins,
-        running_gateway({"inspection": ins.url}) as gateway,
-    ):
-        assert await ins.runtime.bus.wait_ready(15)
-        yield Platform(gateway, ins, nats_server.url)
+    settings = {"inspection": {"relay_poll_interval_s": 0.1}}
+    async with running_platform(
+        stack, ("inspection",), nats=nats_server, gateway=True, settings=settings
+    ) as running:
+        yield running
 
 
 async def from_stream(

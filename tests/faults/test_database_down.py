@@ -9,7 +9,6 @@ as a crash would, then started again.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
@@ -18,13 +17,12 @@ import pytest
 
 from services.common.embedded import EmbeddedPostgres
 from services.common.registry import SERVICES
+from tests.support.platform import running_platform
 from tests.support.stack import (
     auth,
     client,
     dedicated_postgres,
     migrated_database,
-    running_gateway,
-    running_service,
     wait_for,
 )
 
@@ -49,24 +47,23 @@ def ping(service: str) -> str:
 
 
 @dataclass
-class Platform:
+class Down:
+    """The platform on a PostgreSQL of its own, which the test kills."""
+
     pg: EmbeddedPostgres
     services: dict[str, str]
     gateway: str
 
 
 @pytest.fixture(scope="module")
-async def platform() -> AsyncIterator[Platform]:
-    async with dedicated_postgres() as pg, contextlib.AsyncExitStack() as es:
-        urls = {}
-        for name in SERVICES:
-            url = await migrated_database(pg, name)
-            svc = await es.enter_async_context(
-                running_service(name, database_url=url, nats_url="nats://127.0.0.1:1")
-            )
-            urls[name] = svc.url
-        gw = await es.enter_async_context(running_gateway(urls))
-        yield Platform(pg, urls, gw.url)
+async def platform() -> AsyncIterator[Down]:
+    async with dedicated_postgres() as pg:
+        databases = {name: await migrated_database(pg, name) for name in SERVICES}
+        async with running_platform(
+            None, SERVICES, databases=databases, gateway=True, inspection_sample=False, seed=False
+        ) as running:
+            urls = {name: svc.url for name, svc in running.services.items()}
+            yield Down(pg, urls, running.gateway.url)
 
 
 async def restart(pg: EmbeddedPostgres) -> None:
@@ -93,7 +90,7 @@ def assert_unavailable(r: httpx.Response, what: str) -> None:
     assert body["request_id"] and body["request_id"] == r.headers["x-request-id"], f"{what}: {body}"
 
 
-async def test_every_path_answers_503_while_the_database_is_down_and_recovers(platform: Platform) -> None:
+async def test_every_path_answers_503_while_the_database_is_down_and_recovers(platform: Down) -> None:
     headers = auth("admin", "dbdown")
     async with client(platform.gateway, headers=headers) as via:
         warm = await via.get("/api/v1/penalty/cases")  # pooled connections exist when the server dies

@@ -10,16 +10,15 @@ answers 503 itself), then the penalty process is gone (the gateway cannot connec
 from __future__ import annotations
 
 import asyncio
-import contextlib
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from typing import Any
 
 import httpx
 import pytest
 
 from services.common.embedded import EmbeddedPostgres
 from services.common.registry import SERVICES
+from tests.support.platform import running_platform
 from tests.support.stack import (
     Running,
     Stack,
@@ -27,8 +26,6 @@ from tests.support.stack import (
     client,
     dedicated_postgres,
     migrated_database,
-    running_gateway,
-    running_service,
     wait_for,
 )
 
@@ -44,31 +41,30 @@ PENALTY = ["/api/v1/penalty/cases", "/public/penalty/benchmarks"]
 
 
 @dataclass
-class Platform:
+class OneDown:
+    """The platform with penalty on a PostgreSQL of its own, which the test kills, then penalty itself."""
+
     penalty_pg: EmbeddedPostgres
-    penalty: Any  # the running_service context of penalty, to stop it mid-test
-    gateway: Running
+    platform: OneDown
+
+    @property
+    def gateway(self) -> Running:
+        return self.platform.gateway
 
 
 @pytest.fixture(scope="module")
-async def platform(stack: Stack) -> AsyncIterator[Platform]:
-    async with (
-        dedicated_postgres() as penalty_pg,
-        contextlib.AsyncExitStack() as es,
-    ):
-        urls = {}
-        for name in ("inspection", "credit_repair", "risk"):
-            db = await stack.anew_database(name)
-            svc = await es.enter_async_context(
-                running_service(name, database_url=db, nats_url="nats://127.0.0.1:1")
-            )
-            urls[name] = svc.url
-        penalty_db = await migrated_database(penalty_pg, "penalty")
-        penalty = running_service("penalty", database_url=penalty_db, nats_url="nats://127.0.0.1:1")
-        urls["penalty"] = (await penalty.__aenter__()).url
-        es.push_async_callback(penalty.__aexit__, None, None, None)
-        gw = await es.enter_async_context(running_gateway(urls, upstream_check_interval_s=0.2))
-        yield Platform(penalty_pg, penalty, gw)
+async def platform(stack: Stack) -> AsyncIterator[OneDown]:
+    async with dedicated_postgres() as penalty_pg:
+        databases = {"penalty": await migrated_database(penalty_pg, "penalty")}
+        async with running_platform(
+            stack,
+            ("inspection", "credit_repair", "risk", "penalty"),
+            databases=databases,
+            gateway={"upstream_check_interval_s": 0.2},
+            inspection_sample=False,
+            seed=False,
+        ) as running:
+            yield OneDown(penalty_pg, running)
 
 
 async def readiness(gw: Running) -> httpx.Response:
@@ -88,7 +84,7 @@ def assert_503(r: httpx.Response, codes: set[str]) -> None:
     assert r.json()["request_id"] == r.headers["x-request-id"]
 
 
-async def test_all_up(platform: Platform) -> None:
+async def test_all_up(platform: OneDown) -> None:
     async def all_ready() -> bool:
         r = await readiness(platform.gateway)
         return r.status_code == 200 and set(r.json()["upstreams"].values()) == {"ready"}
@@ -96,7 +92,7 @@ async def test_all_up(platform: Platform) -> None:
     await wait_for(all_ready, timeout=10)
 
 
-async def test_one_database_down_leaves_the_gateway_ready_and_the_others_served(platform: Platform) -> None:
+async def test_one_database_down_leaves_the_gateway_ready_and_the_others_served(platform: OneDown) -> None:
     await asyncio.to_thread(platform.penalty_pg.kill)
 
     async def penalty_reported() -> bool:
@@ -111,8 +107,8 @@ async def test_one_database_down_leaves_the_gateway_ready_and_the_others_served(
             assert_503(await http.get(path), {"DATABASE_UNAVAILABLE"})
 
 
-async def test_one_service_gone_leaves_the_gateway_ready_and_the_others_served(platform: Platform) -> None:
-    await platform.penalty.__aexit__(None, None, None)  # the teardown's second exit is a no-op
+async def test_one_service_gone_leaves_the_gateway_ready_and_the_others_served(platform: OneDown) -> None:
+    await platform.platform.stop("penalty")  # the teardown's second exit is a no-op
 
     async def penalty_unreachable() -> bool:
         r = await readiness(platform.gateway)

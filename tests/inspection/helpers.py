@@ -102,7 +102,21 @@ async def new_task(
     )
     if approve:
         task = ok(await http.post(f"{API}/tasks/{task['task_id']}/approve", headers=supervisor()))
+        if kind == "random":
+            await draw_task(http, task["task_id"])
+            task = ok(await http.get(f"{API}/tasks/{task['task_id']}", headers=supervisor()))
     return dict(task)
+
+
+async def draw_task(
+    http: httpx.AsyncClient, task_id: str, public_value: str = "测试公开值 03 11 17 22 28 33 + 09"
+) -> Any:
+    """Draw an approved random task as the city supervisor would, entering the public source's value."""
+    return ok(
+        await http.post(
+            f"{API}/tasks/{task_id}/draw", json={"public_value": public_value}, headers=supervisor()
+        )
+    )
 
 
 async def entry_code(

@@ -242,7 +242,7 @@ class TestOfficers:
             clock.set_offset(timedelta(days=1))
             try:
                 async with transaction(env.svc.runtime.factory) as session:
-                    assert await officers.expire_certificates(session, ctx=env.svc.runtime.context) >= 1
+                    assert await officers.expire_certificates(session) >= 1
             finally:
                 clock.reset()
             after = ok(await http.get(f"{API}/officers/{created['officer_id']}", headers=admin()))

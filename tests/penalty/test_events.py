@@ -1,16 +1,16 @@
-"""What the penalty service consumes and runs in the background, as declared (events.py, jobs.py)."""
+"""What the penalty service consumes and runs in the background, as declared (consumers.py, jobs.py)."""
 
 from __future__ import annotations
 
 from services.common.contracts import credit, inspection
-from services.penalty import events, jobs
+from services.penalty import consumers, jobs
 from services.penalty.settings import PenaltyContext
 from tests.support.stack import settings_for
 
 
 def test_the_durable_consumer_names_never_change() -> None:
     # the name is the JetStream durable and the inbox key: renaming one would replay its stream
-    assert [(d.name, d.contract) for d in events.consumers.declared] == [
+    assert [(d.name, d.contract) for d in consumers.consumers.declared] == [
         ("violation-found", inspection.ViolationFound),
         ("officer-changed", inspection.OfficerChanged),
         ("credit-notice-issued", credit.NoticeIssued),
@@ -18,9 +18,11 @@ def test_the_durable_consumer_names_never_change() -> None:
 
 
 def test_the_deadline_scan_follows_its_settings() -> None:
-    [scan] = jobs.JOBS
+    scan, sweep = jobs.JOBS
     on = PenaltyContext.from_settings(settings_for("penalty", deadline_scan_interval_s=120.0))
     off = PenaltyContext.from_settings(settings_for("penalty", deadline_scan_enabled=False))
     assert scan.name == "deadline-scan"
     assert (scan.is_enabled(on), scan.interval(on)) == (True, 120.0)
     assert scan.is_enabled(off) is False
+    often = PenaltyContext.from_settings(settings_for("penalty", disclosure_sweep_interval_s=60.0))
+    assert (sweep.name, sweep.interval(often)) == ("disclosure-sweep", 60.0)

@@ -41,7 +41,7 @@ from services.credit_repair.repository import deferred
 from services.credit_repair.repository import notices as notice_repo
 from services.credit_repair.repository import records as record_repo
 from services.credit_repair.repository import rule_sets as rule_set_repo
-from services.credit_repair.settings import CreditContext
+from services.credit_repair.settings import CreditRepairContext
 from services.credit_repair.use_cases import records as record_cases
 from services.credit_repair.use_cases.rule_sets import rule_set_for_decision
 
@@ -134,7 +134,7 @@ class DecisionFacts:
             restriction_months=current.restriction_months,
         )
 
-    def decision(self, context: CreditContext) -> Decision:
+    def decision(self, context: CreditRepairContext) -> Decision:
         """The domain's view of the decision; a malformed decision can never be handled (dead letter)."""
         try:
             kinds = frozenset(rules.parse_penalty_kind(k) for k in self.kinds)
@@ -154,7 +154,7 @@ class DecisionFacts:
             raise PoisonMessage(f"decision {self.decision_no} cannot be classed: {exc}") from exc
 
 
-async def _recent_rule_sets(session: AsyncSession, context: CreditContext) -> list[RuleSet]:
+async def _recent_rule_sets(session: AsyncSession, context: CreditRepairContext) -> list[RuleSet]:
     """The rule sets as read at most 30 s ago from this database (the consumer's hot path)."""
     database = str(session.get_bind().engine.url)
     return await context.rule_sets.recent(database, lambda: rule_set_repo.rule_sets(session))
@@ -168,7 +168,7 @@ async def decision_issued(
     *,
     envelope: Envelope,
     event: penalty_contracts.DecisionIssued,
-    context: CreditContext,
+    context: CreditRepairContext,
 ) -> None:
     """Credit record, class, publication and notice for a decision; then the case's early arrivals."""
     await record_repo.lock_case(session, event.case_id)
@@ -299,7 +299,7 @@ class _PendingNotice:
     classification: Classification
     window: Window | None
     rule_set: RuleSet
-    context: CreditContext
+    context: CreditRepairContext
     now: datetime
     today: date
     audit_after: dict[str, Any]  # the record's audit entry, completed with the notice
@@ -310,7 +310,7 @@ async def _issue(
     facts: DecisionFacts,
     decision: Decision,
     rule_set: RuleSet,
-    context: CreditContext,
+    context: CreditRepairContext,
     *,
     now: datetime,
     today: date,
@@ -496,7 +496,7 @@ async def decision_changed(
     *,
     envelope: Envelope,
     event: penalty_contracts.DecisionChanged,
-    context: CreditContext,
+    context: CreditRepairContext,
 ) -> None:
     """End the publication of the changed decision and record the decision as changed (classed anew)."""
     await record_repo.lock_case(session, event.case_id)
@@ -512,7 +512,7 @@ async def _apply_changed(
     session: AsyncSession,
     records: Sequence[CreditRecord],
     event: penalty_contracts.DecisionChanged,
-    context: CreditContext,
+    context: CreditRepairContext,
     *,
     now: datetime,
     today: date,
@@ -612,7 +612,7 @@ async def _keep_pending(
 
 
 async def _apply_pending(
-    session: AsyncSession, case_id: uuid.UUID, context: CreditContext, *, now: datetime, today: date
+    session: AsyncSession, case_id: uuid.UUID, context: CreditRepairContext, *, now: datetime, today: date
 ) -> None:
     for pending in await record_repo.pending_for_case(session, case_id):
         _, event = parse(orjson.dumps(pending.envelope))

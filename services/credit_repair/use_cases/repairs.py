@@ -26,7 +26,6 @@ from services.credit_repair.errors import (
     RecordNotFound,
     RepairAlreadyAccepted,
     RepairAlreadyDecided,
-    RepairNotFound,
     RepairReviewerForbidden,
 )
 from services.credit_repair.models import CreditRecord, Publication, PublicationEnd, RepairApplication
@@ -193,18 +192,10 @@ async def apply_for_repair(
     return app
 
 
-async def _reviewable(
-    session: AsyncSession, principal: Principal, scope: Scope, application_id: uuid.UUID
-) -> RepairApplication:
-    """The application, locked until commit, if the caller may review it now.
-
-    Loaded here rather than by a route dependency: FastAPI solves dependencies before it validates the
-    body, and a malformed review body answers 422 whether or not the application exists or is visible.
-    谁认定谁修复: the department that made the finding (or an administrator) reviews, once.
-    """
-    app = await repair_repo.application_for_review(session, scope, application_id)
-    if app is None:
-        raise RepairNotFound.of(application_id)
+def _check_reviewable(principal: Principal, app: RepairApplication) -> None:
+    """The caller may review the application (loaded and locked by deps.RepairAcceptanceDep or
+    RepairDecisionDep) now: 谁认定谁修复: the department that made the finding (or an administrator) reviews,
+    once."""
     reviewer = principal.role == "admin" or (
         principal.role == "officer"
         and principal.dept_code in (app.department_code, department_root(app.department_code))
@@ -219,14 +210,13 @@ async def _reviewable(
             f"信用修复申请 {app.id} 已办结（{app.status}）",
             detail_en=f"Repair application {app.id} has been decided ({app.status})",
         )
-    return app
 
 
 async def accept_for_review(
-    session: AsyncSession, principal: Principal, scope: Scope, application_id: uuid.UUID, *, extended: bool
+    session: AsyncSession, principal: Principal, app: RepairApplication, *, extended: bool
 ) -> RepairApplication:
     """Record that the department has accepted the application (受理); the decision period runs from here."""
-    app = await _reviewable(session, principal, scope, application_id)
+    _check_reviewable(principal, app)
     if app.accepted_on is not None:
         raise RepairAlreadyAccepted(
             f"信用修复申请 {app.id} 已于{app.accepted_on}受理",
@@ -260,14 +250,13 @@ async def accept_for_review(
 async def decide_repair(
     session: AsyncSession,
     principal: Principal,
-    scope: Scope,
-    application_id: uuid.UUID,
+    app: RepairApplication,
     *,
     outcome: str,
     reasons: Sequence[str],
 ) -> RepairApplication:
     """The reviewer's decision; acceptance ends the publication at once (credit.publication.ended, repaired)."""
-    app = await _reviewable(session, principal, scope, application_id)
+    _check_reviewable(principal, app)
     record = await record_repo.record(session, app.record_id, lock=True)
     assert record is not None
     publication = await record_repo.publication_for_record(session, record.id, lock=True)

@@ -180,12 +180,16 @@ def new_task(
                 "only a complaint task can be urgent (inspected first, approved after)",
             )
         )
-    if kind is TaskKind.RANDOM and not draw_fingerprint:
-        problems.append(("双随机抽查任务须来自已公布的抽取结果", "a random task comes from a published draw"))
     usccs: set[str] = set()
     for uscc in enterprises:
         usccs.add(validate_uscc(uscc))
-    if not usccs:
+    if kind is TaskKind.RANDOM and usccs:
+        # A 双随机 task names nobody when it is created: its enterprises are drawn after approval, from a
+        # commitment published before the pool is fixed (domain/sampling.py, commit-reveal-v1).
+        problems.append(
+            ("双随机抽查任务的检查对象由抽取产生，不能指定", "a random task's enterprises are drawn")
+        )
+    if kind is not TaskKind.RANDOM and not usccs:
         problems.append(("检查任务须列明检查对象", "a task names the enterprises it inspects"))
     if starts_on and ends_on and ends_on < starts_on:
         problems.append(("任务结束日期不能早于开始日期", "the task cannot end before it starts"))

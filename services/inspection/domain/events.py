@@ -1,8 +1,8 @@
 """What happened, in the domain's words.
 
-A use case hands each of these to ``use_cases.publish`` in the transaction of the change it reports; the table
-``CONTRACTS`` of events.py turns it into the contract other services read (services/common/contracts/
-inspection.py) and the outbox carries it. A violation is reported by its ``visits.ViolationPayload``.
+A use case builds the contract that reports one of these with its builder in events.py (``PUBLISHED``: the
+contracts other services read, services/common/contracts/inspection.py) and stages it with ``outbox.add`` in
+the transaction of the change. A violation is reported by its ``visits.ViolationPayload``.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from services.inspection.domain.registry import Enterprise, Officer
-from services.inspection.domain.visits import ViolationPayload, Visit
+from services.inspection.domain.visits import Visit
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,14 +59,3 @@ class EntryRefusal:
     refused_at: datetime
     counts_against_unit: bool
     attempt_ref: str | None  # a code presented again is the same attempt by the officers who were given it
-
-
-DomainEvent = (
-    VisitStarted
-    | VisitCompleted
-    | ViolationPayload
-    | VisitRated
-    | OfficerChanged
-    | EnterpriseRegistered
-    | EntryRefusal
-)

@@ -30,15 +30,29 @@ class in basis points (1 bp = 0.01 %), the class assumed for enterprises without
 
 A worked example is in tests/inspection/test_sampling.py, computed there independently with hashlib.
 
-The seed must not be chosen after looking at its outcome: the service commits to it before the pool is fixed
-(``seed_commitment`` publishes SHA-256(seed) with the task) and reveals it with the result, so a published draw
-that does not match its commitment is evidence of tampering.
+Where the seed comes from: the commit-reveal protocol ``commit-reveal-v1``
+--------------------------------------------------------------------------
+Nobody may choose the seed, and nobody may learn it before the pool is fixed (docs/api/inspection.md, "The
+draw protocol", has the full text and a recomputation in Python and in shell):
+
+1. At approval the service draws a secret ``nonce`` (32 random bytes) and publishes only
+   ``commitment = SHA-256(nonce)`` (hex), with the scheduled draw time and the agreed public source.
+2. At the draw the supervisor enters ``public_value``, the value the agreed public source published after the
+   commitment (a lottery result, a newspaper's headline). The pool is snapshotted (``pool_snapshot``, a
+   canonical text) and hashed: ``pool_hash = SHA-256(UTF-8(snapshot))``.
+3. ``seed = hex(SHA-256(nonce || pool_hash || UTF-8(public_value)))``, where ``nonce`` is the 32 raw bytes,
+   ``pool_hash`` the 32 raw bytes of the digest (not its hex) and ``||`` plain concatenation (64 bytes, then
+   the value's UTF-8 bytes, no separator, no terminator). The 64-character lower-case hex ``seed`` is the
+   ``seed`` of ``sha256-rank-v1`` above.
+4. When the task ends, nonce, snapshot, public value and result are published: anyone checks
+   ``SHA-256(nonce) == commitment``, ``SHA-256(snapshot) == pool_hash``, recomputes the seed and the draw.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import secrets
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -110,7 +124,6 @@ class Draw:
         return {
             "algorithm": self.algorithm,
             "seed": self.seed,
-            "seed_commitment": seed_commitment(self.seed),
             "ratios_bp": dict(self.ratios_bp),
             "unknown_class": self.unknown_class,
             "group_size": self.group_size,
@@ -144,9 +157,89 @@ class Draw:
         return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def seed_commitment(seed: str) -> str:
-    """SHA-256(UTF-8(seed)) in hex: published before the draw, checked after."""
-    return hashlib.sha256(seed.encode("utf-8")).hexdigest()
+PROTOCOL_V1 = "commit-reveal-v1"
+SNAPSHOT_HEADER = "zhifa-draw-pool-v1"
+NONCE_BYTES = 32
+
+
+def new_nonce() -> bytes:
+    """The server's secret for one draw: 32 bytes from the operating system's CSPRNG."""
+    return secrets.token_bytes(NONCE_BYTES)
+
+
+def commitment(nonce: bytes) -> str:
+    """``hex(SHA-256(nonce))``: published at approval, before the pool is fixed; the nonce stays secret."""
+    return hashlib.sha256(nonce).hexdigest()
+
+
+def pool_snapshot(
+    pool: Sequence[PoolEnterprise],
+    officers: Sequence[str],
+    ratios: Mapping[str, int] = DEFAULT_RATIOS_BP,
+    *,
+    unknown_class: str = DEFAULT_UNKNOWN_CLASS,
+    group_size: int = DEFAULT_GROUP_SIZE,
+) -> str:
+    """The canonical text of everything a draw depends on besides its seed (UTF-8; every line ends in LF;
+    fields separated by one TAB):
+
+    ``zhifa-draw-pool-v1``; one ``ratio<TAB>class<TAB>basis points`` per class, by class; ``unknown_class<TAB>B``;
+    ``group_size<TAB>2``; one ``enterprise<TAB>USCC<TAB>class`` per enterprise, by USCC, the class being the one
+    the draw uses (its own if it has a ratio, else ``unknown_class``); one ``officer<TAB>certificate`` per
+    certified officer, by certificate. "By" means sorted by Unicode code point, which is the byte order of the
+    UTF-8 text (``LC_ALL=C sort``).
+    """
+    lines = [SNAPSHOT_HEADER]
+    lines += [f"ratio\t{cls}\t{bp}" for cls, bp in sorted(ratios.items())]
+    lines += [f"unknown_class\t{unknown_class}", f"group_size\t{group_size}"]
+    for entry in _canonical_pool(pool):
+        cls = entry.risk_class if entry.risk_class in ratios else unknown_class
+        lines.append(f"enterprise\t{entry.uscc}\t{cls}")
+    lines += [f"officer\t{cert}" for cert in sorted(set(officers))]
+    return "".join(line + "\n" for line in lines)
+
+
+def pool_hash(snapshot: str) -> str:
+    return hashlib.sha256(snapshot.encode("utf-8")).hexdigest()
+
+
+def derive_seed(nonce: bytes, pool_digest: str, public_value: str) -> str:
+    """``hex(SHA-256(nonce || pool_hash || UTF-8(public_value)))``, nonce and pool hash as raw bytes."""
+    if len(nonce) != NONCE_BYTES:
+        raise InvalidDrawInput("抽取随机数须为32字节", detail_en="The draw nonce is 32 bytes")
+    if not public_value.strip():
+        raise InvalidDrawInput("抽取须录入公开来源值", detail_en="The draw needs the public value")
+    material = nonce + bytes.fromhex(pool_digest) + public_value.encode("utf-8")
+    return hashlib.sha256(material).hexdigest()
+
+
+def parse_snapshot(snapshot: str) -> dict[str, Any]:
+    """The snapshot's inputs (ratios, unknown class, group size, pool, officers): the reverse of
+    ``pool_snapshot``, so a published snapshot alone recomputes the draw."""
+    lines = snapshot.split("\n")
+    if not lines or lines[0] != SNAPSHOT_HEADER or lines[-1] != "":
+        raise InvalidDrawInput("抽取名录快照格式错误", detail_en="The pool snapshot is malformed")
+    out: dict[str, Any] = {"ratios_bp": {}, "pool": [], "officer_pool": []}
+    try:
+        for line in lines[1:-1]:
+            kind, *fields = line.split("\t")
+            if kind == "ratio":
+                out["ratios_bp"][fields[0]] = int(fields[1])
+            elif kind == "unknown_class":
+                out["unknown_class"] = fields[0]
+            elif kind == "group_size":
+                out["group_size"] = int(fields[0])
+            elif kind == "enterprise":
+                out["pool"].append({"uscc": fields[0], "risk_class": fields[1]})
+            elif kind == "officer":
+                out["officer_pool"].append(fields[0])
+            else:
+                raise ValueError(kind)
+    except (IndexError, ValueError) as exc:
+        raise InvalidDrawInput(
+            f"抽取名录快照格式错误：{exc}", detail_en=f"The pool snapshot is malformed: {exc}"
+        ) from exc
+    return out
 
 
 def enterprise_rank_key(seed: str, uscc: str) -> str:

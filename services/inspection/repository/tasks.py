@@ -112,3 +112,54 @@ async def published_tasks(
         query = query.where(_before(after))
     query = query.order_by(m.Task.created_at.desc(), m.Task.task_id.desc()).limit(limit)
     return list((await session.scalars(query)).all())
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Draws (commit-reveal-v1): every draw of a task, in order
+
+
+async def task_draws(session: AsyncSession, task_id: uuid.UUID) -> list[m.TaskDraw]:
+    query = sa.select(m.TaskDraw).where(m.TaskDraw.task_id == task_id).order_by(m.TaskDraw.seq)
+    return list((await session.scalars(query)).all())
+
+
+async def current_draw(session: AsyncSession, task_id: uuid.UUID, *, lock: bool = False) -> m.TaskDraw | None:
+    """The task's last draw (committed, drawn or cancelled), locked when about to change."""
+    query = (
+        sa.select(m.TaskDraw).where(m.TaskDraw.task_id == task_id).order_by(m.TaskDraw.seq.desc()).limit(1)
+    )
+    if lock:
+        query = query.with_for_update()
+    return await session.scalar(query)
+
+
+async def current_draws(session: AsyncSession, task_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, m.TaskDraw]:
+    """Each task's last draw."""
+    if not task_ids:
+        return {}
+    query = (
+        sa.select(m.TaskDraw)
+        .where(m.TaskDraw.task_id.in_(list(task_ids)))
+        .distinct(m.TaskDraw.task_id)
+        .order_by(m.TaskDraw.task_id, m.TaskDraw.seq.desc())
+    )
+    return {d.task_id: d for d in (await session.scalars(query)).all()}
+
+
+async def replace_task_enterprises(
+    session: AsyncSession, task_id: uuid.UUID, assignments: dict[str, list[str]]
+) -> None:
+    """The task's enterprises become exactly the drawn ones, each with its officer group."""
+    await session.execute(sa.delete(m.TaskEnterprise).where(m.TaskEnterprise.task_id == task_id))
+    session.add_all(
+        m.TaskEnterprise(task_id=task_id, uscc=u, assigned_cert_nos=officers)
+        for u, officers in sorted(assignments.items())
+    )
+    await session.flush()
+
+
+async def task_has_visits(session: AsyncSession, task_id: uuid.UUID) -> bool:
+    """Whether any visit or entry code exists under the task (its draw is then in use)."""
+    visit = sa.select(m.Visit.visit_id).where(m.Visit.task_id == task_id).limit(1)
+    code = sa.select(m.EntryCode.code_id).where(m.EntryCode.task_id == task_id).limit(1)
+    return (await session.scalar(visit)) is not None or (await session.scalar(code)) is not None

@@ -10,7 +10,8 @@ commits: the edge (or the consumer's or the job's transaction) does.
 - ``supervision``: the supervisors' views;
 - ``public``: what anyone may read (一公开).
 
-Helpers shared by the topics live here: publishing a domain event, and reading cursors.
+Each stages the contracts of the changes it makes with ``outbox.add(session, events.<builder>(...))`` (the
+builders: events.py). Helpers shared by the topics live here: reading cursors.
 """
 
 from __future__ import annotations
@@ -18,18 +19,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
-from services.common import outbox
-from services.common.events import Envelope
 from services.common.pagination import InvalidCursor, decode_cursor
-from services.inspection.domain.events import DomainEvent
-from services.inspection.settings import InspectionContext
-
-
-def publish(session: AsyncSession, ctx: InspectionContext, event: DomainEvent) -> Envelope:
-    """Stage the contract that reports ``event`` (events.CONTRACTS) in ``session``'s transaction."""
-    return outbox.add(session, ctx.contracts[type(event)](event))
 
 
 def unreadable_cursor() -> InvalidCursor:

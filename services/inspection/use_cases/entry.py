@@ -34,14 +34,14 @@ from typing import Any
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from services.common import audit, clock
+from services.common import audit, clock, outbox
 from services.common.auth import Principal
 from services.common.clock import local_date
 from services.common.db import transaction
 from services.common.logs import request_id_var
+from services.inspection import events, views
 from services.inspection import models as m
 from services.inspection import schemas as s
-from services.inspection import views
 from services.inspection.domain import entry_code, entry_rules, frequency, registry, visits
 from services.inspection.domain.events import EntryRefusal, VisitStarted
 from services.inspection.domain.frequency import year_of
@@ -59,7 +59,6 @@ from services.inspection.errors import (
 from services.inspection.repository import entry as entry_repo
 from services.inspection.repository import visits as visit_repo
 from services.inspection.settings import InspectionContext
-from services.inspection.use_cases import publish
 
 log = logging.getLogger(__name__)
 
@@ -92,7 +91,6 @@ def attempt_key(principal: Principal, idempotency_key: str | None, path: str) ->
 async def refuse(
     session: AsyncSession,
     factory: async_sessionmaker[AsyncSession],
-    ctx: InspectionContext,
     attempt: Attempt,
     refusal: EntryRefused,
 ) -> None:
@@ -126,21 +124,22 @@ async def refuse(
                 },
             )
             if inserted:
-                publish(
+                outbox.add(
                     side,
-                    ctx,
-                    EntryRefusal(
-                        refusal_id=refusal_id,
-                        code=refusal.code,
-                        task_id=attempt.task_id,
-                        enterprise_uscc=attempt.uscc,
-                        department_code=attempt.dept_code,
-                        district_code=attempt.district_code,
-                        officer_cert_nos=tuple(cert_nos),
-                        detail=refusal.detail,
-                        refused_at=now,
-                        counts_against_unit=refusal.counts_against_unit,
-                        attempt_ref=str(attempt.entry_code_id) if attempt.entry_code_id else None,
+                    events.entry_refused(
+                        EntryRefusal(
+                            refusal_id=refusal_id,
+                            code=refusal.code,
+                            task_id=attempt.task_id,
+                            enterprise_uscc=attempt.uscc,
+                            department_code=attempt.dept_code,
+                            district_code=attempt.district_code,
+                            officer_cert_nos=tuple(cert_nos),
+                            detail=refusal.detail,
+                            refused_at=now,
+                            counts_against_unit=refusal.counts_against_unit,
+                            attempt_ref=str(attempt.entry_code_id) if attempt.entry_code_id else None,
+                        ),
                     ),
                 )
     except (DBAPIError, OSError) as exc:
@@ -376,16 +375,14 @@ def _visit_values(entry: Entry, visit: visits.Visit, principal: Principal) -> di
     }
 
 
-def _record_start(
-    session: AsyncSession, ctx: InspectionContext, visit: visits.Visit, values: dict[str, Any]
-) -> m.Visit:
+def _record_start(session: AsyncSession, visit: visits.Visit, values: dict[str, Any]) -> m.Visit:
     """After the visit row is written: its event (same transaction); returns a detached row for the reply.
 
     Its audit-chain entry is appended by ``audit_visit_starts`` (the auditor job) within about a second: the
     chain's lock serialises every writer of the service until commit, and on the check-in path it would cap
     the throughput (see docs/api/inspection.md, "Audit of visits").
     """
-    publish(session, ctx, VisitStarted(visit))
+    outbox.add(session, events.visit_started(VisitStarted(visit)))
     # A plain record with the row's attributes: building an ORM instance costs more than the rest of the reply.
     return SimpleNamespace(  # type: ignore[return-value]
         **values,
@@ -474,7 +471,7 @@ async def issue_entry_code(
         entry.require_people()
         _judge(ctx, entry, entry.task(body.task_id), now)
     except EntryRefused as refusal:
-        await refuse(session, factory, ctx, attempt, refusal)
+        await refuse(session, factory, attempt, refusal)
         raise
     payload = entry_code.new_payload(
         code_id=str(uuid.uuid4()),
@@ -585,9 +582,9 @@ async def check_in(
                 detail_en=f"Entry code {payload.code_id} is used; a code is used once",
             )
     except EntryRefused as refusal:
-        await refuse(session, factory, ctx, attempt, refusal)
+        await refuse(session, factory, attempt, refusal)
         raise
-    row = _record_start(session, ctx, visit, values)
+    row = _record_start(session, visit, values)
     read = views.visit_read(row, [], enterprise.name, principal, ctx.rating_window)
     return views.check_in_read(read)
 
@@ -655,9 +652,9 @@ async def scan_enterprise_code(
         values = _visit_values(entry, visit, principal)
         await entry_repo.insert_visit(session, values, claim_code=None)
     except EntryRefused as refusal:
-        await refuse(session, factory, ctx, attempt, refusal)
+        await refuse(session, factory, attempt, refusal)
         raise
-    row = _record_start(session, ctx, visit, values)
+    row = _record_start(session, visit, values)
     return views.visit_read(row, [], enterprise.name, principal, ctx.rating_window)
 
 
@@ -711,9 +708,9 @@ async def backfill(
         values = _visit_values(entry, visit, principal)
         await entry_repo.insert_visit(session, values, claim_code=None)
     except EntryRefused as refusal:
-        await refuse(session, factory, ctx, attempt, refusal)
+        await refuse(session, factory, attempt, refusal)
         raise
-    row = _record_start(session, ctx, visit, values)
+    row = _record_start(session, visit, values)
     return views.visit_read(row, [], enterprise.name, principal, ctx.rating_window)
 
 

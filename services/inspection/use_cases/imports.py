@@ -23,7 +23,6 @@ from services.inspection.domain import registry
 from services.inspection.errors import ImportInvalid
 from services.inspection.repository import registries as registry_repo
 from services.inspection.repository.rows import to_officer
-from services.inspection.settings import InspectionContext
 from services.inspection.use_cases.registries import catalogue, enterprises, officers
 
 Row = TypeVar("Row", bound=BaseModel)
@@ -167,7 +166,7 @@ async def import_items(
 
 
 async def import_officers(
-    session: AsyncSession, *, ctx: InspectionContext, principal: Principal, rows: Sequence[s.OfficerImport]
+    session: AsyncSession, *, principal: Principal, rows: Sequence[s.OfficerImport]
 ) -> s.ImportResult:
     """New officers are created as given; known ones (by officer_id or certificate) get their registry
     fields updated and, when the status differs, a status change under the rules (reason etc.)."""
@@ -176,7 +175,7 @@ async def import_officers(
     today = clock.today()
     for n, body in enumerate(rows, start=1):
         try:
-            counts[await _import_officer(session, ctx, principal, body, today)] += 1
+            counts[await _import_officer(session, principal, body, today)] += 1
         except DomainError as exc:
             errors.append({"row": n, "code": exc.code, "message": exc.detail})
     if errors:
@@ -185,14 +184,14 @@ async def import_officers(
 
 
 async def _import_officer(
-    session: AsyncSession, ctx: InspectionContext, principal: Principal, body: s.OfficerImport, today: date
+    session: AsyncSession, principal: Principal, body: s.OfficerImport, today: date
 ) -> str:
     """One row of an officer import; returns created, updated or unchanged."""
     row = await registry_repo.get_officer(session, body.officer_id) if body.officer_id else None
     if row is None and body.cert_no:
         row = await registry_repo.officer_by_cert(session, registry.validate_cert_no(body.cert_no))
     if row is None:
-        await officers.new_officer(session, ctx, principal, body)
+        await officers.new_officer(session, principal, body)
         return "created"
     before = officers.officer_audit(row)
     row.name, row.dept_code, row.body_code = body.name.strip(), body.dept_code, body.body_code
@@ -214,7 +213,7 @@ async def _import_officer(
         return "unchanged"
     row.updated_at = clock.now()
     await session.flush()
-    officers.publish_officer(session, ctx, row)
+    officers.publish_officer(session, row)
     await audit.append(
         session,
         actor=principal.sub,
@@ -231,7 +230,6 @@ async def _import_officer(
 async def import_enterprises(
     session: AsyncSession,
     *,
-    ctx: InspectionContext,
     principal: Principal,
     rows: Sequence[s.EnterpriseImport],
 ) -> s.ImportResult:
@@ -239,7 +237,7 @@ async def import_enterprises(
     for body in rows:
         row = await registry_repo.get_enterprise(session, body.uscc)
         if row is None:
-            await enterprises.new_enterprise(session, ctx, principal, body)
+            await enterprises.new_enterprise(session, principal, body)
             counts["created"] += 1
             continue
         before = enterprises.enterprise_audit(row)

@@ -1,5 +1,6 @@
 """What anyone may read, without a token (一公开, 优化营商环境条例 第五十四条): approved and completed 双随机
-tasks, their draws and, once a task is completed, its results with the officers' names masked; the item
+tasks (their drawn enterprises once completed), their draws (use_cases/draws.py) and, once a task is
+completed, its results with the officers' names masked; the item
 catalogue in force and the key set are read through their own topics (catalogue, entry)."""
 
 from __future__ import annotations
@@ -24,7 +25,10 @@ async def _public_task(session: AsyncSession, row: m.Task) -> s.PublicTaskRead:
     catalogue = await registry_repo.catalogue_for(session, row.item_codes)
     members = await task_repo.task_enterprises(session, row.task_id)
     enterprises = await registry_repo.enterprises_by_uscc(session, [t.uscc for t in members])
-    return views.public_task_read(row, departments.get(row.lead_dept), catalogue, members, enterprises)
+    current = await task_repo.current_draw(session, row.task_id)
+    return views.public_task_read(
+        row, departments.get(row.lead_dept), catalogue, members, enterprises, current
+    )
 
 
 async def _published_task(session: AsyncSession, task_id: uuid.UUID) -> m.Task:

@@ -1,13 +1,12 @@
-"""Inspection tasks (SPEC §2.2): creation — a 双随机 task drawn at once from a recorded seed —, approval by
-someone else, rejection, completion and cancellation, the published draw, and the flag on urgent complaint
+"""Inspection tasks (SPEC §2.2): creation, approval by someone else (a 双随机 task's draw is committed then and
+made later: use_cases/draws.py), rejection, completion and cancellation, the published draw, and the flag on urgent complaint
 tasks approved late. The task is loaded through the one access rule by the route's dependency
 (deps.TaskDep)."""
 
 from __future__ import annotations
 
-import secrets
 import uuid
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -20,15 +19,20 @@ from services.common.pagination import Page, page_of
 from services.inspection import models as m
 from services.inspection import schemas as s
 from services.inspection import views
-from services.inspection.domain import entry_rules, frequency, registry, sampling
-from services.inspection.domain.frequency import TaskKind, year_of
-from services.inspection.errors import ApprovalNotAllowed, InvalidTask, NotYourDepartment, TaskNotFound
+from services.inspection.domain import entry_rules, registry, sampling
+from services.inspection.domain.frequency import TaskKind
+from services.inspection.errors import (
+    ApprovalNotAllowed,
+    DrawNotDone,
+    DrawSeedNotAccepted,
+    InvalidTask,
+    NotYourDepartment,
+)
 from services.inspection.repository import registries as registry_repo
 from services.inspection.repository import tasks as task_repo
-from services.inspection.repository import visits as visit_repo
-from services.inspection.repository.rows import to_officer, to_task
+from services.inspection.repository.rows import to_task
 from services.inspection.settings import InspectionContext
-from services.inspection.use_cases import cursor_pair
+from services.inspection.use_cases import cursor_pair, draws
 
 # ---------------------------------------------------------------------------------------------------------
 # Creation and the draw
@@ -42,8 +46,17 @@ async def create_task(
     body: s.TaskCreate,
     task_id: uuid.UUID | None = None,
 ) -> s.TaskDetail:
-    """A task awaiting approval; a 双随机 task is drawn now, from the pool and the certified officers."""
+    """A task awaiting approval. A 双随机 task names no enterprise yet: it is drawn after approval, by the
+    commit-reveal protocol (use_cases/draws.py); a seed sent by the caller is refused."""
     now = clock.now()
+    if "seed" in body.model_fields_set:
+        raise DrawSeedNotAccepted(
+            "抽取种子不由任何人指定：审批时系统生成保密随机数并公布其SHA-256承诺，抽取时与抽取名录摘要和"
+            "约定公开来源的值共同生成种子（见检查服务接口文档“抽取规程”），请删除 seed 字段",
+            detail_en="Nobody chooses a draw's seed: a secret nonce is committed at approval and mixed at the "
+            "draw with the pool's hash and the public source's value (docs/api/inspection.md, the draw "
+            "protocol); remove the seed field",
+        )
     if principal.role == "officer" and body.lead_dept != principal.dept_code:
         raise NotYourDepartment(
             f"只能发起本部门（{principal.dept_code}）牵头的检查任务",
@@ -55,14 +68,7 @@ async def create_task(
     catalogue = await registry_repo.catalogue_for(session, item_codes)
     await _check_request(session, body, kind, depts, item_codes, catalogue, body.starts_on or local_date(now))
     task_id = task_id or uuid.uuid4()
-    assignments: dict[str, list[str]] = {}
-    drawn: sampling.Draw | None = None
-    if kind is TaskKind.RANDOM:
-        drawn = await _draw(session, ctx, body, now)
-        assignments = {a.uscc: list(a.officers) for a in drawn.assignments}
-        usccs = list(assignments)
-    else:
-        usccs = await _named_enterprises(session, body.enterprises)
+    usccs = [] if kind is TaskKind.RANDOM else await _named_enterprises(session, body.enterprises)
     task = entry_rules.new_task(
         task_id=str(task_id),
         kind=kind,
@@ -78,9 +84,8 @@ async def create_task(
         urgent=body.urgent,
         lead_id=body.lead_id,
         requested_by_enterprise=body.requested_by_enterprise,
-        draw_fingerprint=drawn.fingerprint() if drawn else None,
     )
-    row = await _insert(session, task, body, principal, drawn, assignments)
+    row = await _insert(session, task, body, principal)
     await audit.append(
         session,
         actor=principal.sub,
@@ -154,12 +159,15 @@ async def _insert(
     task: entry_rules.Task,
     body: s.TaskCreate,
     principal: Principal,
-    drawn: sampling.Draw | None,
-    assignments: dict[str, list[str]],
 ) -> m.Task:
-    """The task's row and its enterprises (with the officers drawn for each, for a random task)."""
+    """The task's row and its enterprises (a random task's are drawn after approval: use_cases/draws.py)."""
     enterprises = await registry_repo.enterprises_by_uscc(session, task.enterprises)
     task_id = uuid.UUID(task.task_id)
+    random_task = task.kind is TaskKind.RANDOM
+    pool_filter = (body.pool or s.PoolFilter()).model_dump() if random_task else None
+    districts = {e.district_code for e in enterprises.values()}
+    if pool_filter is not None:
+        districts |= set(pool_filter["district_codes"])
     row = m.Task(
         task_id=task_id,
         title=body.title,
@@ -167,7 +175,7 @@ async def _insert(
         lead_dept=task.lead_dept,
         dept_codes=sorted(task.dept_codes),
         item_codes=sorted(task.item_codes),
-        district_codes=sorted({e.district_code for e in enterprises.values()}),
+        district_codes=sorted(districts),
         status=task.status.value,
         starts_on=task.starts_on,
         ends_on=task.ends_on,
@@ -178,70 +186,14 @@ async def _insert(
         created_by=principal.sub,
         created_by_role=principal.role,
         status_reason="",
-        draw_algorithm=drawn.algorithm if drawn else None,
-        draw_seed=drawn.seed if drawn else None,
-        draw_fingerprint=task.draw_fingerprint,
-        draw_record=drawn.to_record() if drawn else None,
+        draw_algorithm=sampling.ALGORITHM_V1 if random_task else None,
+        pool_filter=pool_filter,
     )
     session.add(row)
     await session.flush()
-    session.add_all(
-        m.TaskEnterprise(task_id=task_id, uscc=u, assigned_cert_nos=assignments.get(u, []))
-        for u in sorted(task.enterprises)
-    )
+    session.add_all(m.TaskEnterprise(task_id=task_id, uscc=u) for u in sorted(task.enterprises))
     await session.flush()
     return row
-
-
-async def _draw(
-    session: AsyncSession, ctx: InspectionContext, body: s.TaskCreate, now: datetime
-) -> sampling.Draw:
-    """双随机: the pool (filter, minus enterprises at the department's yearly cap) and the certified officers.
-
-    优化营商环境条例 第五十四条: the inspected entities and the officers are both chosen at random.
-    """
-    pool_filter = body.pool or s.PoolFilter()
-    candidates = await registry_repo.enterprise_pool(
-        session, pool_filter.district_codes, pool_filter.industries
-    )
-    year = year_of(now)
-    records: dict[str, list[frequency.VisitRecord]] = {}
-    for record in await visit_repo.visit_records(session, [year]):
-        records.setdefault(record.uscc, []).append(record)
-    pool = [
-        sampling.PoolEnterprise(uscc, risk)
-        for uscc, risk in candidates
-        if frequency.cap_breach(
-            frequency.enterprise_year(records.get(uscc, []), uscc, year, ctx.policy),
-            TaskKind.RANDOM,
-            [body.lead_dept],
-            policy=ctx.policy,
-        )
-        is None
-    ]
-    if not pool:
-        raise InvalidTask(
-            "抽取名录中没有可抽取的企业（筛选条件过窄，或企业本年度检查次数已达上限）",
-            detail_en="No enterprise can be drawn from the pool (the filter is too narrow, or every enterprise "
-            "has reached this year's cap)",
-        )
-    officers = [to_officer(o) for o in await registry_repo.department_officers(session, body.lead_dept)]
-    certified = sampling.certified_pool(officers, body.lead_dept, local_date(now))
-    seed = body.seed or f"{local_date(now).isoformat()}-{body.lead_dept}-{secrets.token_hex(16)}"
-    drawn = sampling.draw(
-        pool,
-        certified,
-        ctx.ratios_bp,
-        seed=seed,
-        unknown_class=ctx.unknown_class,
-        group_size=ctx.group_size,
-    )
-    if not drawn.assignments:
-        raise InvalidTask(
-            "按现行抽查比例未抽中任何企业，请调整抽取名录或抽查比例",
-            detail_en="The current sampling ratios draw no enterprise; widen the pool or change the ratios",
-        )
-    return drawn
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -276,24 +228,6 @@ async def list_tasks(
     now = clock.now()
     reads = [views.task_read(r, counts.get(r.task_id, 0), ctx.entry, now) for r in rows]
     return page_of(reads, limit, lambda t: [t.created_at.isoformat(), str(t.task_id)])
-
-
-async def task_draw(session: AsyncSession, *, scope: Scope | None, task_id: uuid.UUID) -> s.DrawRead:
-    """The published draw of a 双随机 task, recomputed from its inputs on every read.
-
-    Anyone may read the draw of an approved or completed task (一公开); a pending one only those who see the task.
-    """
-    row = await task_repo.get_task(session, task_id)
-    missing = TaskNotFound(
-        f"双随机抽查任务 {task_id} 不存在或尚未公开",
-        detail_en=f"Random task {task_id} does not exist or is not published yet",
-    )
-    if row is None or row.kind != "random" or row.draw_record is None:
-        raise missing
-    published = row.status in task_repo.PUBLISHED_STATUSES
-    if not published and (scope is None or await task_repo.readable_task(session, scope, task_id) is None):
-        raise missing
-    return views.draw_read(row)
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -348,10 +282,21 @@ def _approver(principal: Principal, row: m.Task) -> tuple[str, str | None]:
 
 
 async def approve_task(
-    session: AsyncSession, *, ctx: InspectionContext, principal: Principal, row: m.Task
+    session: AsyncSession,
+    *,
+    ctx: InspectionContext,
+    principal: Principal,
+    row: m.Task,
+    body: s.TaskApproval | None = None,
 ) -> s.TaskDetail:
-    """Approve a task (supervisor or head of the lead department; nobody approves their own)."""
+    """Approve a task (supervisor or head of the lead department; nobody approves their own). A random task's
+    draw is committed now: SHA-256 of a fresh secret nonce, with the draw time and the public source."""
     now = clock.now()
+    if body is not None and body.model_fields_set and row.kind != TaskKind.RANDOM.value:
+        raise InvalidTask(
+            "只有双随机抽查任务在审批时确定抽取时间和公开来源",
+            detail_en="Only a random task has a draw time and a public source to set at approval",
+        )
     before = _task_audit(row)
     role, dept = _approver(principal, row)
     task = entry_rules.approve(
@@ -362,6 +307,16 @@ async def approve_task(
         row.approval_overdue_at = now  # an urgent complaint approved after its 24 hours stays flagged
     await session.flush()
     await _audit_change(session, principal, row, "task.approved", before)
+    if row.kind == TaskKind.RANDOM.value:
+        schedule = body or s.TaskApproval()
+        await draws.commit(
+            session,
+            principal=principal,
+            row=row,
+            draw_at=schedule.draw_at,
+            public_source=schedule.public_source,
+            reason="任务审批后首次抽取",
+        )
     return await _task_detail(session, row, ctx)
 
 
@@ -396,6 +351,13 @@ async def complete_task(
     _require_lead(principal, row)
     before = _task_audit(row)
     task = entry_rules.complete(to_task(row, []), now=now)
+    if row.kind == TaskKind.RANDOM.value:
+        current = await task_repo.current_draw(session, row.task_id)
+        if current is None or current.status != "drawn":
+            raise DrawNotDone(
+                "双随机抽查任务尚未抽取，不能办结（可撤销任务并说明理由）",
+                detail_en="The random task has not been drawn; it cannot be completed (cancel it with a reason)",
+            )
     row.status, row.completed_at = task.status.value, now
     await session.flush()
     await _audit_change(session, principal, row, "task.completed", before)
@@ -411,6 +373,8 @@ async def cancel_task(
     task = entry_rules.cancel(to_task(row, []), reason=reason, now=now)
     row.status, row.status_reason = task.status.value, task.status_reason
     await session.flush()
+    if row.kind == TaskKind.RANDOM.value:
+        await draws.close(session, principal=principal, row=row, reason=task.status_reason)
     await _audit_change(session, principal, row, "task.cancelled", before)
     return await _task_detail(session, row, ctx)
 

@@ -9,13 +9,13 @@ from typing import Literal
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.common import audit, clock
+from services.common import audit, clock, outbox
 from services.common.access import Scope
 from services.common.auth import Principal
 from services.common.pagination import Page, decode_cursor, encode_cursor, page_of
+from services.inspection import events, views
 from services.inspection import models as m
 from services.inspection import schemas as s
-from services.inspection import views
 from services.inspection.domain import visits
 from services.inspection.domain.events import VisitCompleted, VisitRated
 from services.inspection.errors import OfficerNotInVisit
@@ -23,7 +23,7 @@ from services.inspection.repository import registries as registry_repo
 from services.inspection.repository import visits as visit_repo
 from services.inspection.repository.rows import to_enterprise, to_visit
 from services.inspection.settings import InspectionContext
-from services.inspection.use_cases import cursor_pair, publish, unreadable_cursor
+from services.inspection.use_cases import cursor_pair, unreadable_cursor
 
 
 def require_visit_officer(principal: Principal) -> str:
@@ -152,10 +152,10 @@ async def checkout(
     enterprise = await registry_repo.get_enterprise(session, row.uscc)
     assert enterprise is not None
     catalogue = await registry_repo.catalogue_for(session, visit.item_codes)
-    publish(session, ctx, VisitCompleted(visit))
+    outbox.add(session, events.visit_completed(VisitCompleted(visit)))
     found = visits.violations(visit, to_enterprise(enterprise), catalogue)
     for payload in found:
-        publish(session, ctx, payload)
+        outbox.add(session, events.violation_found(payload))
     await session.flush()
     await audit.append(
         session,
@@ -203,7 +203,7 @@ async def rate_visit(
     row.rated_at = now
     row.rated_by = principal.sub
     await session.flush()
-    publish(session, ctx, VisitRated(visit))
+    outbox.add(session, events.visit_rated(VisitRated(visit)))
     await audit.append(
         session,
         actor=principal.sub,

@@ -14,11 +14,12 @@ from services.penalty import views
 from services.penalty.domain import bridge
 from services.penalty.domain import catalogue as cat
 from services.penalty.domain import discretion as d
+from services.penalty.domain import history as dh
 from services.penalty.domain import procedure as p
 from services.penalty.errors import BenchmarkCodeRequired, BenchmarkOtherDepartment
 from services.penalty.models import PenaltyCase
 from services.penalty.settings import PenaltyContext
-from services.penalty.use_cases import codec
+from services.penalty.use_cases import codec, history
 from services.penalty.use_cases.catalogue import snapshot
 from services.penalty.use_cases.certificates import officer_signs
 from services.penalty.use_cases.common import audit
@@ -101,8 +102,16 @@ async def assess_case(
             detail_en=f"The intended decision date ({facts.decision_date.isoformat()}) is before today "
             f"({today.isoformat()})",
         )
-    assessment = d.assess(facts, versions, today=today, config=published.config)
+    # 初次违法 / 再次违法 from the party's decision history, not from the request (domain.history)
+    record = await history.record_facts(
+        session, row=row, versions=versions, facts=facts, contests=body.contests, config=published.config
+    )
+    facts = dh.apply(facts, record)
+    assessment = history.explained(
+        d.assess(facts, versions, today=today, config=published.config), record, versions
+    )
     chosen = published.version(assessment.code, assessment.version)
+    await history.save_contests(session, row=row, record=record, principal=principal, now=now)
     await apply(
         session,
         row=row,
@@ -122,6 +131,11 @@ async def assess_case(
         entity_type="penalty_case",
         entity_id=str(row.id),
         before=before,
-        after={**summary(row), "benchmark": f"{assessment.code}/{assessment.version}", "tier": row.tier},
+        after={
+            **summary(row),
+            "benchmark": f"{assessment.code}/{assessment.version}",
+            "tier": row.tier,
+            "record": history.audit_summary(record),
+        },
     )
-    return views.assessment_read(assessment)
+    return views.assessment_read(assessment).model_copy(update={"record": views.record_facts_read(record)})

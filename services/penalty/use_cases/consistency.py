@@ -1,5 +1,6 @@
 """The consistency report (类案不同罚, SPEC §3.4): fines outside their tier's range, districts whose median
-position within a tier's range is off the city's, and the same facts decided in different tiers."""
+position within a tier's range is off the city's, the same facts decided in different tiers, and the record
+facts (初次违法 / 再次违法) officers contested (domain.history)."""
 
 from __future__ import annotations
 
@@ -31,6 +32,7 @@ async def consistency(
     same = await repo.consistency_same_facts(
         session, district=district, per_flag=settings.consistency_cases_per_flag, limit=limit
     )
+    contested_total, contested = await repo.active_contests(session, district=district, limit=limit)
     return s.ConsistencyRead(
         scope=district or "city",
         decided_cases=await repo.decided_count(session, district=district),
@@ -42,5 +44,7 @@ async def consistency(
         district_position=[views.position_flag(r) for r in positions],
         same_facts_total=views.totals(same),
         same_facts_different_tier=[views.same_facts_flag(r) for r in same],
+        contested_facts_total=contested_total,
+        contested_facts=[views.contested_fact_flag(r) for r in contested],
         generated_at=clock.now(),
     )

@@ -13,6 +13,7 @@ from services.common.db import transaction
 from services.penalty import repository as repo
 from services.penalty.domain import deadlines as dl
 from services.penalty.models import PenaltyCase
+from services.penalty.use_cases.disclosure import publication_still_due
 from services.penalty.use_cases.publishing import report_deadline
 from services.penalty.use_cases.timeline import case_of
 
@@ -33,6 +34,10 @@ async def scan_deadlines(factory: async_sessionmaker[AsyncSession], *, batch: in
             rows = (await session.scalars(sa.select(PenaltyCase).where(PenaltyCase.id.in_(ids)))).all()
             for row in rows:
                 for item in dl.deadline_status(case_of(row), today):
+                    if item.kind is dl.DeadlineKind.PUBLICATION and not await publication_still_due(
+                        session, row.id
+                    ):
+                        continue  # the public record (use_cases.disclosure) says it was published
                     if item.level is dl.DeadlineLevel.OVERDUE and await report_deadline(
                         session, row, deadline=item.kind, due_on=item.due_on, detected_on=today
                     ):

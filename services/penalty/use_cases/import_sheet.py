@@ -19,9 +19,9 @@ from typing import Any
 import openpyxl
 from openpyxl.styles import Font
 
-from services.penalty import import_schemas as si
 from services.penalty.domain import procedure as p
 from services.penalty.errors import ImportFileInvalid, ImportTooLarge
+from services.penalty.schemas import imports as si
 
 SHEET = "案件"
 GUIDE = "填写说明"

@@ -34,7 +34,6 @@ from services.common.errors import DomainError
 from services.common.masking import mask_ric
 from services.common.messages import validation_message
 from services.common.workdays import WorkingDayCalendar
-from services.penalty import import_schemas as si
 from services.penalty import repository as repo
 from services.penalty.domain import bridge, replay
 from services.penalty.domain import catalogue as cat
@@ -48,6 +47,7 @@ from services.penalty.errors import (
     ImportTooLarge,
 )
 from services.penalty.models import ImportedCase, PenaltyCase
+from services.penalty.schemas import imports as si
 from services.penalty.settings import CatalogueSnapshot, PenaltyContext
 from services.penalty.use_cases import codec, documents, import_sheet
 from services.penalty.use_cases.assessment import facts_of

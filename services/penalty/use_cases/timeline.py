@@ -17,7 +17,7 @@ from services.penalty import repository as repo
 from services.penalty.domain import procedure as p
 from services.penalty.errors import OfficerRequired
 from services.penalty.models import CaseStep, PenaltyCase
-from services.penalty.use_cases import codec
+from services.penalty.use_cases import codec, disclosure
 from services.penalty.use_cases.certificates import officer_signs
 from services.penalty.use_cases.common import audit
 from services.penalty.use_cases.publishing import publish
@@ -55,6 +55,7 @@ def _project(row: PenaltyCase, case: p.Case, now: datetime) -> None:
         row.decision_no = case.decision.document_number
         row.decided_on = case.decision.decided_on
         row.serious = case.decision.serious
+    row.deadlines_unknown_year = case.decision.deadlines_unknown_year if case.decision else None
     row.fine_fen = case.fine_due_fen
 
 
@@ -90,6 +91,21 @@ async def save(
     )
     for event in transition.events:
         await publish(session, row, event)
+    # 行政执法公示 (use_cases.disclosure): published at delivery; the case records the day it happened
+    if (
+        await disclosure.follow(session, row, principal=principal, now=now)
+        and transition.case.published_on is None
+    ):
+        publication = p.RecordPublication(clock.local_date(now), "")
+        await apply(
+            session,
+            row=row,
+            case=case_of(row),
+            command=publication,
+            principal=principal,
+            action="publication",
+            now=now,
+        )
 
 
 async def apply(

@@ -133,7 +133,8 @@ class TestReproducibility:
     def test_recompute_from_the_public_record(self) -> None:
         result = draw(pool_of(20, 10, 5, 2), OFFICERS, seed=SEED)
         record = result.to_record()
-        assert record["seed_commitment"] == hashlib.sha256(SEED.encode("utf-8")).hexdigest()
+        # The commitment is to the protocol's secret nonce (TestCommitReveal), not to the seed it derives.
+        assert "seed_commitment" not in record
         assert recompute(record) == result
         assert recompute(result) == result
         assert verify_record(record)
@@ -168,3 +169,43 @@ class TestCertifiedPool:
             Officer("7", "赵敏", "SJ", "辽A-0000007", status=OfficerStatus.REVOKED),
         ]
         assert sampling.certified_pool(officers, "SJ", day) == ("辽A-0000001", "辽A-0000002")
+
+
+class TestCommitReveal:
+    """commit-reveal-v1: commitment, pool snapshot and seed, each recomputed here with hashlib alone."""
+
+    def test_commitment_is_sha256_of_the_nonce_bytes(self) -> None:
+        nonce = sampling.new_nonce()
+        assert len(nonce) == 32 and nonce != sampling.new_nonce()
+        assert sampling.commitment(nonce) == hashlib.sha256(nonce).hexdigest()
+
+    def test_snapshot_is_canonical_and_parses_back(self) -> None:
+        pool = [
+            PoolEnterprise(make_uscc(2), "c"),
+            PoolEnterprise(make_uscc(1), None),
+            PoolEnterprise(make_uscc(3), "Z"),
+        ]
+        text = sampling.pool_snapshot(pool, ["辽A-0000002", "辽A-0000001"])
+        # Unclassified and unknown classes become the unknown class (B); enterprises and officers sorted.
+        assert text == (
+            "zhifa-draw-pool-v1\nratio\tA\t500\nratio\tB\t2000\nratio\tC\t6000\nratio\tD\t10000\n"
+            "unknown_class\tB\ngroup_size\t2\n"
+            f"enterprise\t{make_uscc(1)}\tB\nenterprise\t{make_uscc(2)}\tC\nenterprise\t{make_uscc(3)}\tB\n"
+            "officer\t辽A-0000001\nofficer\t辽A-0000002\n"
+        )
+        assert text == sampling.pool_snapshot(list(reversed(pool)), ["辽A-0000001", "辽A-0000002"])
+        parsed = sampling.parse_snapshot(text)
+        assert parsed["officer_pool"] == ["辽A-0000001", "辽A-0000002"] and parsed["group_size"] == 2
+        with pytest.raises(errors.InvalidDrawInput):
+            sampling.parse_snapshot(text.rstrip("\n"))
+
+    def test_seed_mixes_nonce_pool_hash_and_public_value_as_raw_bytes(self) -> None:
+        nonce = bytes(range(32))
+        digest = hashlib.sha256(b"pool").hexdigest()
+        expected = hashlib.sha256(nonce + bytes.fromhex(digest) + "双色球 01".encode()).hexdigest()
+        assert sampling.derive_seed(nonce, digest, "双色球 01") == expected
+        assert sampling.derive_seed(nonce, digest, "双色球 02") != expected
+        with pytest.raises(errors.InvalidDrawInput):
+            sampling.derive_seed(nonce, digest, "   ")
+        with pytest.raises(errors.InvalidDrawInput):
+            sampling.derive_seed(nonce[:31], digest, "双色球 01")

@@ -1,4 +1,4 @@
-"""Document numbers, Chinese capital amounts and document content (rendering: tests/penalty/test_document_rendering.py)."""
+"""Document numbers, Chinese capital amounts and document content (rendering: tests/penalty/test_documents_rendering.py)."""
 
 from __future__ import annotations
 

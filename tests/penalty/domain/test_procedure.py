@@ -328,13 +328,15 @@ class TestSimpleProcedure:
         with pytest.raises(p.SimpleProcedureNotAllowed):
             run(case, decide_cmd(over), FILED)
 
-    def test_other_kinds_or_engine_refusal(self) -> None:
+    def test_other_kinds_or_outside_the_tier_refused(self) -> None:
         case = self._assessed(filed(p.ProcedureKind.SIMPLE, ORG))
         with pytest.raises(p.SimpleProcedureNotAllowed):
             run(case, decide_cmd(p.Penalty(frozenset({K.CONFISCATE_GAINS}), confiscation_fen=100)), FILED)
-        case = run(case, p.RecordAssessment(assessed(min_fen=0, max_fen=3_000 * YUAN)), FILED).case
+        # The tier is 500–3,000 yuan: 100 yuan is under the threshold but outside the assessed tier, so the
+        # simple procedure is refused even with a reason (a departure needs legal review, 第五十八条).
+        case = run(case, p.RecordAssessment(assessed(min_fen=500 * YUAN, max_fen=3_000 * YUAN)), FILED).case
         with pytest.raises(p.SimpleProcedureNotAllowed):
-            run(case, decide_cmd(fine(100)), FILED)
+            run(case, decide_cmd(fine(100), outside_range_reason="情节轻微"), FILED)
 
     def test_investigation_turns_it_into_a_general_case(self) -> None:
         t = run(filed(p.ProcedureKind.SIMPLE), p.StartInvestigation(("张三", "李四")), date(2026, 3, 3))

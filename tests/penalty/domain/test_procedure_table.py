@@ -13,7 +13,7 @@ from datetime import timedelta
 from services.common.errors import DomainError
 from services.penalty.domain import procedure as p
 from services.penalty.domain.procedure import states
-from tests.penalty.domain.test_golden_procedure import PALETTE, SCRIPTS, _outcome, _played
+from tests.penalty.domain.test_procedure_golden import PALETTE, SCRIPTS, _outcome, _played
 
 
 def _rule(command: object) -> states.Rule:

@@ -35,6 +35,7 @@ export async function render() {
       card("罚款超出档次幅度", report.outside_range_total),
       card("区县裁量位置偏离", report.district_position_total, `偏离阈值 ${bp(report.margin_bp)}，区县至少 ${report.min_cases} 件`),
       card("同案情不同档次", report.same_facts_total),
+      card("记录认定事实被提出异议", report.contested_facts_total ?? 0),
     ),
     el(
       "section",
@@ -87,7 +88,34 @@ export async function render() {
         { empty: "未发现相同情节而档次不同的案件" },
       ),
     ),
+    contestedFacts(report.contested_facts || []),
     compare,
+  );
+}
+
+// 初次违法 / 再次违法 come from the party's decision history; an officer overriding them with a reason is
+// listed here for the supervisor (issue 13, docs/api/penalty.md §2).
+function contestedFacts(flags) {
+  const label = { first_offence: "初次违法", repeated: "再次违法" };
+  const yes = (v) => (v ? "是" : "否");
+  return el(
+    "section",
+    { class: "panel", id: "contested-facts" },
+    el("h3", {}, "执法人员对记录认定的事实提出异议"),
+    table(
+      [
+        { title: "裁量基准", key: "benchmark_code" },
+        { title: "部门 / 区县", render: (f) => `${f.dept_code} / ${f.district_code}` },
+        { title: "事实", render: (f) => label[f.fact] || f.fact },
+        { title: "记录认定 / 执法人员认定", render: (f) => `${yes(f.derived)} / ${yes(f.claimed)}` },
+        { title: "理由", key: "reason" },
+        { title: "记录中的处罚决定", render: (f) => f.relied_on.map((d) => `${d.decision_no}（${d.decided_on}）`).join("；") || "—" },
+        { title: "执法人员", key: "officer" },
+        { title: "时间", render: (f) => dateTime(f.contested_at) },
+      ],
+      flags,
+      { empty: "无异议" },
+    ),
   );
 }
 

@@ -10,21 +10,21 @@ from typing import Any, Literal
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.common import audit, clock
+from services.common import audit, clock, outbox
 from services.common.access import Scope
 from services.common.auth import Principal
 from services.common.masking import mask_name
 from services.common.pagination import Page, page_of
+from services.inspection import events, views
 from services.inspection import models as m
 from services.inspection import schemas as s
-from services.inspection import views
 from services.inspection.domain import entry_code
 from services.inspection.domain.events import EnterpriseRegistered
 from services.inspection.errors import EnterpriseExists, EnterpriseNotClassified, EnterpriseNotFound
 from services.inspection.repository import registries as registry_repo
 from services.inspection.repository.rows import to_enterprise
 from services.inspection.settings import InspectionContext
-from services.inspection.use_cases import publish, text_cursor
+from services.inspection.use_cases import text_cursor
 
 
 def enterprise_not_found(uscc: str) -> EnterpriseNotFound:
@@ -77,7 +77,7 @@ def legal_rep_masked(body: s.EnterpriseImport) -> str:
 
 
 async def new_enterprise(
-    session: AsyncSession, ctx: InspectionContext, principal: Principal, body: s.EnterpriseImport
+    session: AsyncSession, principal: Principal, body: s.EnterpriseImport
 ) -> m.Enterprise:
     """Register an enterprise with its first enterprise code (serial 1); published and audited."""
     now = clock.now()
@@ -94,7 +94,9 @@ async def new_enterprise(
     )
     session.add(row)
     await session.flush()
-    publish(session, ctx, EnterpriseRegistered(to_enterprise(row), registered_at=now))
+    outbox.add(
+        session, events.enterprise_registered(EnterpriseRegistered(to_enterprise(row), registered_at=now))
+    )
     await audit.append(
         session,
         actor=principal.sub,
@@ -108,14 +110,14 @@ async def new_enterprise(
 
 
 async def create_enterprise(
-    session: AsyncSession, *, ctx: InspectionContext, principal: Principal, body: s.EnterpriseWrite
+    session: AsyncSession, *, principal: Principal, body: s.EnterpriseWrite
 ) -> s.EnterpriseRead:
     if await registry_repo.get_enterprise(session, body.uscc) is not None:
         raise EnterpriseExists(
             f"统一社会信用代码 {body.uscc} 的企业已登记",
             detail_en=f"The enterprise with USCC {body.uscc} is already registered",
         )
-    row = await new_enterprise(session, ctx, principal, s.EnterpriseImport(**body.model_dump()))
+    row = await new_enterprise(session, principal, s.EnterpriseImport(**body.model_dump()))
     return views.enterprise_read(row, await registry_repo.risk_class(session, row.uscc))
 
 

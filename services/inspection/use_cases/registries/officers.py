@@ -10,14 +10,14 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.common import audit, clock
+from services.common import audit, clock, outbox
 from services.common.access import Scope
 from services.common.auth import Principal
 from services.common.masking import mask_ric
 from services.common.pagination import Page, decode_cursor, page_of
+from services.inspection import events, views
 from services.inspection import models as m
 from services.inspection import schemas as s
-from services.inspection import views
 from services.inspection.domain import registry
 from services.inspection.domain.events import OfficerChanged
 from services.inspection.errors import (
@@ -28,8 +28,7 @@ from services.inspection.errors import (
 )
 from services.inspection.repository import registries as registry_repo
 from services.inspection.repository.rows import to_officer
-from services.inspection.settings import InspectionContext
-from services.inspection.use_cases import publish, unreadable_cursor
+from services.inspection.use_cases import unreadable_cursor
 from services.inspection.use_cases.registries.departments import department_not_found
 
 
@@ -79,15 +78,13 @@ def get_officer(row: m.Officer) -> s.OfficerRead:
     return views.officer_read(row, clock.today())
 
 
-def publish_officer(session: AsyncSession, ctx: InspectionContext, row: m.Officer) -> None:
+def publish_officer(session: AsyncSession, row: m.Officer) -> None:
     """inspection.officer.changed for a certified officer (auxiliary staff hold no certificate to report)."""
     if row.cert_no:
-        publish(session, ctx, OfficerChanged(to_officer(row), changed_at=clock.now()))
+        outbox.add(session, events.officer_changed(OfficerChanged(to_officer(row), changed_at=clock.now())))
 
 
-async def new_officer(
-    session: AsyncSession, ctx: InspectionContext, principal: Principal, body: s.OfficerImport
-) -> m.Officer:
+async def new_officer(session: AsyncSession, principal: Principal, body: s.OfficerImport) -> m.Officer:
     """Register an officer as given (a status other than active needs its reason, retraining its date)."""
     problems: list[tuple[str, str]] = []
     if await registry_repo.get_department(session, body.dept_code) is None:
@@ -141,7 +138,7 @@ async def new_officer(
     )
     session.add(row)
     await session.flush()
-    publish_officer(session, ctx, row)
+    publish_officer(session, row)
     await audit.append(
         session,
         actor=principal.sub,
@@ -155,20 +152,19 @@ async def new_officer(
 
 
 async def create_officer(
-    session: AsyncSession, *, ctx: InspectionContext, principal: Principal, body: s.OfficerWrite
+    session: AsyncSession, *, principal: Principal, body: s.OfficerWrite
 ) -> s.OfficerRead:
     if body.officer_id and await registry_repo.get_officer(session, body.officer_id) is not None:
         raise OfficerExists(
             f"执法人员 {body.officer_id} 已存在", detail_en=f"Officer {body.officer_id} already exists"
         )
-    row = await new_officer(session, ctx, principal, s.OfficerImport(**body.model_dump()))
+    row = await new_officer(session, principal, s.OfficerImport(**body.model_dump()))
     return views.officer_read(row, clock.today())
 
 
 async def update_officer(
     session: AsyncSession,
     *,
-    ctx: InspectionContext,
     principal: Principal,
     row: m.Officer,
     body: s.OfficerUpdate,
@@ -186,7 +182,7 @@ async def update_officer(
     row.revision += 1
     row.updated_at = clock.now()
     await session.flush()
-    publish_officer(session, ctx, row)
+    publish_officer(session, row)
     await audit.append(
         session,
         actor=principal.sub,
@@ -203,7 +199,6 @@ async def update_officer(
 async def change_officer_status(
     session: AsyncSession,
     *,
-    ctx: InspectionContext,
     principal: Principal,
     row: m.Officer,
     body: s.OfficerStatusChange,
@@ -222,7 +217,7 @@ async def change_officer_status(
     )
     apply_status(row, changed)
     await session.flush()
-    publish_officer(session, ctx, row)
+    publish_officer(session, row)
     await audit.append(
         session,
         actor=principal.sub,
@@ -248,7 +243,7 @@ def apply_status(row: m.Officer, changed: registry.Officer) -> None:
     row.updated_at = clock.now()
 
 
-async def expire_certificates(session: AsyncSession, *, ctx: InspectionContext) -> int:
+async def expire_certificates(session: AsyncSession) -> int:
     """Mark active certificates past their valid-until date expired (job); audited and published."""
     today = clock.today()
     rows = await registry_repo.officers_expiring(session, today)
@@ -257,7 +252,7 @@ async def expire_certificates(session: AsyncSession, *, ctx: InspectionContext) 
         changed = registry.record_expiry(to_officer(row), on=today)
         apply_status(row, changed)
         await session.flush()
-        publish_officer(session, ctx, row)
+        publish_officer(session, row)
         await audit.append(
             session,
             actor="system",

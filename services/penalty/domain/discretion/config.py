@@ -65,6 +65,9 @@ class AssessmentConfig:
         {PenaltyKind.SUSPEND_BUSINESS, PenaltyKind.REVOKE_LICENCE, PenaltyKind.ORDER_CLOSURE}
     )
     eia_fine_fen: int = 50_000_000  # 50 万元
+    # 初次违法 / 再次违法 look-back when the benchmark states none (domain.history): 12 months, the sample
+    # catalogue's heavier-tier wording "一年内因同一违法行为受过行政处罚" (the seeds set no period).
+    repeat_period_months: int = 12
 
     @classmethod
     def from_mapping(cls, data: Mapping[str, Any]) -> AssessmentConfig:
@@ -84,6 +87,12 @@ class AssessmentConfig:
                     raise BadRequest(
                         f"裁量配置 {key} 含无法识别的处罚种类", code="ASSESSMENT_CONFIG_INVALID"
                     ) from exc
+            elif key.endswith("_months"):
+                if not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= 120:
+                    raise BadRequest(
+                        f"裁量配置 {key} 应为1至120的整数（月）", code="ASSESSMENT_CONFIG_INVALID"
+                    )
+                values[key] = value
             elif key.endswith("_fen"):
                 if not isinstance(value, int) or isinstance(value, bool) or value < 0:
                     raise BadRequest(f"裁量配置 {key} 应为非负整数（分）", code="ASSESSMENT_CONFIG_INVALID")

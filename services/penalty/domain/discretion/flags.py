@@ -127,10 +127,28 @@ class Flags:
 
 def simple_procedure(w: Flags, p: PenaltyProposal) -> None:
     """行政处罚法 第五十一条: 警告, or a fine up to the limit, may be decided on the spot; otherwise the general
-    procedure (第五十四条)."""
+    procedure (第五十四条).
+
+    The limit applies to the fine actually decided, not to the suggestion: when the suggestion is above it but
+    the tier reaches below it, a decision within the tier and the limit may still be taken on the spot (the
+    procedure checks the decided amount, procedure.decision._check_simple_procedure)."""
     f, config, fine = w.facts, w.config, w.fine
     w.simple = simple_procedure_allowed(f.party_type, p.kinds, fine, config=config)
     limit = config.simple_limit_fen(f.party_type)
+    low = p.tier_range.low if p.tier_range is not None else None
+    if not w.simple and fine is not None and low is not None and low <= limit:
+        w.simple = simple_procedure_allowed(f.party_type, p.kinds, low, config=config)
+        if w.simple:
+            w.steps.append(
+                Step(
+                    "simple_procedure",
+                    f"建议罚款{yuan(fine)}超过对{f.party_type.label}当场处罚的限额{yuan(limit)}；"
+                    f"决定罚款在本档幅度内且不超过{yuan(limit)}的，可以适用简易程序当场作出决定，"
+                    "否则适用普通程序。",
+                    (law("第五十一条"), law("第五十四条")),
+                )
+            )
+            return
     if w.simple:
         w.steps.append(
             Step(

@@ -4,10 +4,10 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any
 
 from services.common import clock
 from services.common.money import format_yuan
-from services.penalty.domain import deadlines
 from services.penalty.domain.deadlines import WorkingDays
 from services.penalty.domain.errors import (
     DecisionBeforeNotice,
@@ -19,6 +19,7 @@ from services.penalty.domain.errors import (
     StatementNotReviewed,
     StatementPeriodOpen,
 )
+from services.penalty.domain.procedure import decision_deadlines
 from services.penalty.domain.procedure.case import Case
 from services.penalty.domain.procedure.checks import (
     advance,
@@ -148,9 +149,8 @@ def decide(case: Case, cmd: Decide, *, now: datetime, calendar: WorkingDays) -> 
         decided_on=today,
         outside_range_reason=cmd.outside_range_reason,
         outside_tier=outside,
-        delivery_due=deadlines.delivery_deadline(today, calendar, on_the_spot=on_the_spot),
-        publish_by=None if on_the_spot else deadlines.publication_deadline(today, calendar),
         serious=cmd.serious,
+        **_deadlines(today, calendar, on_the_spot=on_the_spot, publish=not on_the_spot),
     )
     return _issue(case, record, assessed, now)
 
@@ -193,20 +193,42 @@ def _check_notice_respected(case: Case, penalty: Penalty, assessed: AssessedPena
 
 
 def _check_simple_procedure(case: Case, penalty: Penalty, assessed: AssessedPenalty) -> None:
-    """行政处罚法 第五十一条: 警告 or a small fine, two officers (第四十二条第一款), and the engine agrees."""
+    """行政处罚法 第五十一条: 警告 or a fine of at most 200 元 (公民) / 3,000 元 (法人或者其他组织), two officers
+    (第四十二条第一款).
+
+    The threshold applies to the fine actually decided ("处以……罚款"), not to the amount the benchmark
+    suggests (``assessed.simple_procedure_allowed`` is advice on the suggestion only); the decided fine must
+    still be inside the assessed tier (第三十四条): a departure from the tier needs the legal review of the
+    general procedure (第五十八条), never an on-the-spot decision.
+    """
     limit = SIMPLE_PROCEDURE_MAX_FINE_FEN[case.party.kind]
     who = "公民" if case.party.kind is PartyKind.INDIVIDUAL else "法人或者其他组织"
     problems: list[str] = []
     if len(case.officers) < 2:
         problems.append(f"执法人员为{len(case.officers)}人，不得少于两人（第四十二条第一款）")
-    if not assessed.simple_procedure_allowed:
-        problems.append("裁量结果不允许适用简易程序")
+    if outside_range(penalty, assessed):
+        problems.append(
+            f"罚款{format_yuan(penalty.fine_fen)}元超出裁量基准「{assessed.tier}」档的罚款幅度"
+            f"（{assessed.range_text()}；第三十四条）"
+        )
     if not penalty.kinds <= SIMPLE_PROCEDURE_KINDS:
         problems.append("简易程序只能处以警告或者罚款")
     if penalty.fine_fen > limit:
         problems.append(f"对{who}的罚款{format_yuan(penalty.fine_fen)}元超过{format_yuan(limit)}元")
     if problems:
         raise SimpleProcedureNotAllowed("；".join(problems) + "（行政处罚法 第五十一条），应当适用普通程序")
+
+
+def _deadlines(today: date, calendar: WorkingDays, *, on_the_spot: bool, publish: bool) -> dict[str, Any]:
+    """The decision's delivery and publication deadlines; unknown, never a refusal, when the statutory
+    calendar does not cover them (a refusal could push the case past 第六十条's 90 days)."""
+    d = decision_deadlines.compute(today, calendar, on_the_spot=on_the_spot, publish=publish)
+    return {
+        "delivery_due": d.delivery_due,
+        "publish_by": d.publish_by,
+        "deadlines_unknown_year": d.unknown_year,
+        "deadlines_unknown": d.unknown_reason,
+    }
 
 
 def _issue(case: Case, record: DecisionRecord, assessed: AssessedPenalty | None, now: datetime) -> Transition:
@@ -265,8 +287,7 @@ def decide_no_penalty(
         decided_on=today,
         outside_range_reason="",
         outside_tier=False,
-        delivery_due=deadlines.delivery_deadline(today, calendar),
-        publish_by=None,
         serious=False,
+        **_deadlines(today, calendar, on_the_spot=False, publish=False),
     )
     return _issue(case, record, case.assessment, now)

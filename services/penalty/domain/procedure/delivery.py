@@ -35,7 +35,8 @@ def deliver(case: Case, cmd: Deliver, *, now: datetime, calendar: WorkingDays) -
         raise DeliveryConsentMissing(
             "当事人同意并签订确认书的，方可采用传真、电子邮件等方式送达（行政处罚法 第六十一条第二款）"
         )
-    late = cmd.delivered_on > decision.delivery_due
+    # An unknown deadline (decision_deadlines) cannot be missed: the delivery is not marked late.
+    late = decision.delivery_due is not None and cmd.delivered_on > decision.delivery_due
     payment_due = (
         deadlines.payment_deadline(cmd.delivered_on, calendar) if case.fine_outstanding_fen > 0 else None
     )
@@ -51,7 +52,7 @@ def deliver(case: Case, cmd: Deliver, *, now: datetime, calendar: WorkingDays) -
             payment_due=payment_due,
         )
     ]
-    if late:
+    if late and decision.delivery_due is not None:
         events.append(missed(case, now, DeadlineKind.DELIVERY, decision.delivery_due, cmd.delivered_on))
     return Transition(new, tuple(events))
 

@@ -152,7 +152,7 @@ class DecisionIssued(DomainEvent):
     tier: str | None
     outside_tier: bool
     serious: bool
-    delivery_due: date
+    delivery_due: date | None  # None while the statutory calendar does not cover it (decision_deadlines)
     publish_by: date | None
     revision: int
 

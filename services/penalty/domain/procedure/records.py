@@ -119,9 +119,13 @@ class DecisionRecord:
     decided_on: date
     outside_range_reason: str
     outside_tier: bool
-    delivery_due: date
+    delivery_due: date | None  # None while unknown (see decision_deadlines)
     publish_by: date | None  # general-procedure penalty decisions only (seed 003)
     serious: bool
+    # The year whose statutory calendar is missing, while the deadlines above are unknown (行政处罚法
+    # 第六十条: the decision is not held back for it), and why, in words (procedure.decision_deadlines).
+    deadlines_unknown_year: int | None = None
+    deadlines_unknown: str = ""
 
 
 @dataclass(frozen=True, slots=True)

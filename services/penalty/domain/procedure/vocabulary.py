@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import enum
 
+from services.penalty.domain.catalogue.vocabulary import PenaltyKind as PenaltyKind
+
 LAW = "《中华人民共和国行政处罚法》"
 
 
@@ -54,45 +56,8 @@ class PartyKind(enum.StrEnum):
     ORGANISATION = "organisation"  # 法人或者其他组织
 
 
-class PenaltyKind(enum.StrEnum):
-    """行政处罚法 第九条. Values are the stable identifiers the benchmark catalogue uses; ``label`` is the law's word."""
-
-    WARNING = "warning"
-    CIRCULATED_CRITICISM = "circulated_criticism"
-    FINE = "fine"
-    CONFISCATE_GAINS = "confiscate_illegal_gains"
-    CONFISCATE_PROPERTY = "confiscate_illegal_property"
-    SUSPEND_LICENCE = "suspend_licence"
-    DOWNGRADE_QUALIFICATION = "downgrade_qualification"
-    REVOKE_LICENCE = "revoke_licence"
-    RESTRICT_BUSINESS = "restrict_business"
-    SUSPEND_BUSINESS = "suspend_business"
-    ORDER_CLOSURE = "order_closure"
-    RESTRICT_EMPLOYMENT = "restrict_employment"
-    DETENTION = "administrative_detention"
-    OTHER = "other"
-
-    @property
-    def label(self) -> str:
-        return KIND_LABELS[self]
-
-
-KIND_LABELS: dict[PenaltyKind, str] = {
-    PenaltyKind.WARNING: "警告",
-    PenaltyKind.CIRCULATED_CRITICISM: "通报批评",
-    PenaltyKind.FINE: "罚款",
-    PenaltyKind.CONFISCATE_GAINS: "没收违法所得",
-    PenaltyKind.CONFISCATE_PROPERTY: "没收非法财物",
-    PenaltyKind.SUSPEND_LICENCE: "暂扣许可证件",
-    PenaltyKind.DOWNGRADE_QUALIFICATION: "降低资质等级",
-    PenaltyKind.REVOKE_LICENCE: "吊销许可证件",
-    PenaltyKind.RESTRICT_BUSINESS: "限制开展生产经营活动",
-    PenaltyKind.SUSPEND_BUSINESS: "责令停产停业",
-    PenaltyKind.ORDER_CLOSURE: "责令关闭",
-    PenaltyKind.RESTRICT_EMPLOYMENT: "限制从业",
-    PenaltyKind.DETENTION: "行政拘留",
-    PenaltyKind.OTHER: "其他行政处罚",
-}
+# 行政处罚法 第九条: one enumeration of the kinds for the whole service (the catalogue's), with its labels.
+KIND_LABELS: dict[PenaltyKind, str] = {kind: kind.label for kind in PenaltyKind}
 
 
 # Severity used to decide whether a decision is heavier than its notice. 第九条 groups the kinds from light

@@ -1,7 +1,7 @@
 """Cases imported from a department's former case system, keyed by that system's case number.
 
-Revision ID: penalty_case_import
-Revises: penalty_0002
+Revision ID: penalty_0005_import
+Revises: penalty_0004_facts
 Create Date: 2026-12-06
 """
 
@@ -11,8 +11,8 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects.postgresql import UUID
 
-revision: str = "penalty_case_import"
-down_revision: str | None = "penalty_0002"
+revision: str = "penalty_0005_import"
+down_revision: str | None = "penalty_0004_facts"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

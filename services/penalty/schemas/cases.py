@@ -1,4 +1,4 @@
-"""Request and response models of the penalty API (the HTTP contract)."""
+"""HTTP request and response models of the penalty service (the HTTP contract), one module per topic — cases."""
 
 from __future__ import annotations
 
@@ -6,241 +6,23 @@ import uuid
 from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
-from stdnum.cn import ric, uscc
-from stdnum.exceptions import ValidationError as StdnumError
+from pydantic import BaseModel, Field, model_validator
 
-from services.common.fields import Day, StrictBool, StrictInt, UsccText
-from services.common.money import Fen, SignedFen
-from services.penalty.domain import catalogue as cat
-from services.penalty.domain import discretion as d
+from services.common.fields import Day, StrictBool, StrictInt
+from services.common.money import Fen
 from services.penalty.domain import procedure as p
-
-Text = Annotated[str, Field(min_length=1, max_length=2_000)]
-ShortText = Annotated[str, Field(min_length=1, max_length=200)]
-LongText = Annotated[str, Field(min_length=1, max_length=10_000)]
-OptionalText = Annotated[str, Field(max_length=2_000)]
-CertNo = Annotated[str, Field(min_length=1, max_length=50, description="执法证号")]
-BenchmarkCode = Annotated[str, Field(min_length=1, max_length=40, examples=["SY-SJ-0001"])]
-
-
-def _valid_uscc(value: str) -> str:
-    value = value.strip().upper()
-    try:
-        return str(uscc.validate(value))
-    except StdnumError as exc:
-        raise ValueError(f"统一社会信用代码 {value} 无效（校验位或格式错误）") from exc
-
-
-def _valid_ric(value: str) -> str:
-    value = value.strip().upper()
-    try:
-        return str(ric.validate(value))
-    except StdnumError as exc:
-        raise ValueError("居民身份证号码无效（校验位、出生日期或格式错误）") from exc
-
-
-USCC = Annotated[UsccText, AfterValidator(_valid_uscc)]
-RIC = Annotated[str, AfterValidator(_valid_ric)]
-
-
-class _In(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-
-# --------------------------------------------------------------------------------------------------------
-# Assessment
-# --------------------------------------------------------------------------------------------------------
-
-
-class FactsIn(_In):
-    """The facts the discretion engine needs (SPEC §3.2). Money in fen."""
-
-    violation_date: Day = Field(description="the day of the violation (or its first day if continuing)")
-    continuing_until: Day | None = Field(None, description="last day of a continuing violation")
-    discovered_on: Day | None = Field(None, description="the day the violation was discovered (第三十六条)")
-    decision_date: Day | None = Field(None, description="planned decision date; today when omitted")
-    harm: d.Harm = d.Harm.ORDINARY
-    correction: d.Correction = d.Correction.AFTER_ORDER
-    first_offence: StrictBool = False
-    minor_violation: StrictBool = Field(False, description="违法行为轻微 (第三十三条第一款)")
-    no_fault_proven: StrictBool = Field(False, description="有证据足以证明没有主观过错 (第三十三条第二款)")
-    base_amounts: dict[cat.BaseKind, SignedFen] = Field(
-        default_factory=dict,
-        description="bases of multiples in fen: goods_value, illegal_gains, advertising_fees...",
-    )
-    obviously_low_bases: list[cat.BaseKind] = Field(default_factory=list, max_length=10)
-    illegal_property_value_fen: Fen | None = None
-    birth_date: Day | None = Field(None, description="natural persons: for 第三十条")
-    age_years: StrictInt | None = Field(None, ge=0, le=150)
-    capacity: d.Capacity = d.Capacity.FULL
-    mitigations: list[d.Mitigation] = Field(default_factory=list, max_length=10)
-    aggravations: list[d.Aggravation] = Field(default_factory=list, max_length=10)
-    statutory_serious: StrictBool = Field(False, description="the item's 情节严重 conditions are met")
-    meets_no_penalty_list: StrictBool = False
-    meets_lighter_list: StrictBool = False
-    meets_mitigated_list: StrictBool = False
-    major_public_interest: StrictBool = False
-    complex_case: StrictBool = False
-
-
-class AssessRequest(FactsIn):
-    """A what-if assessment: the facts plus the kind of party."""
-
-    party_type: cat.PartyType
-    enterprise: StrictBool = Field(False, description="an enterprise (economic impact assessment rules)")
-
-
-class CaseAssessmentRequest(FactsIn):
-    """The assessment of a case; the party comes from the case. ``benchmark_code`` changes the case's item."""
-
-    benchmark_code: BenchmarkCode | None = None
-
-
-class CitationRead(BaseModel):
-    law: str
-    article: str
-    benchmark_code: str
-    benchmark_version: int | None
-    text: str
-
-
-class StepRead(BaseModel):
-    rule: str
-    text: str
-    citations: list[CitationRead]
-
-
-class FenRangeRead(BaseModel):
-    low_fen: int
-    high_fen: int
-    text: str
-
-
-class KindRead(BaseModel):
-    kind: str
-    label: str
-
-
-class LimitationRead(BaseModel):
-    years: int
-    starts_on: date
-    last_day: date
-    measured_on: date
-    expired: bool
-
-
-class ProposalRead(BaseModel):
-    tier: str = Field(description="不予处罚 / 减轻 / 从轻 / 一般 / 从重")
-    tier_key: str
-    legal_range: FenRangeRead | None
-    tier_range: FenRangeRead | None
-    suggested_fine_fen: int | None
-    fine_optional: bool
-    kinds: list[KindRead]
-    allowed_kinds: list[KindRead]
-    escalations: list[str]
-
-
-class AssessmentRead(BaseModel):
-    benchmark_code: str
-    benchmark_version: int
-    outcome: str
-    outcome_label: str
-    limitation: LimitationRead
-    penalty: ProposalRead | None
-    first_violation_eligible: bool
-    education_required: bool
-    guardian_order: str
-    coercive_measures_excluded: bool
-    simple_procedure_allowed: bool
-    hearing_required: bool
-    hearing_reasons: list[str]
-    legal_review_required: bool
-    legal_review_reasons: list[str]
-    collective_discussion_required: bool
-    collective_discussion_reasons: list[str]
-    economic_impact_assessment_required: bool
-    economic_impact_reasons: list[str]
-    steps: list[StepRead]
-    explanation: str = Field(description="the steps numbered, ready to print as 说理")
-
-
-# --------------------------------------------------------------------------------------------------------
-# Catalogue
-# --------------------------------------------------------------------------------------------------------
-
-
-class BenchmarkVersionRead(BaseModel):
-    code: str
-    version: int
-    status: str
-    effective_from: date
-    effective_to: date | None
-    approving_document: str
-    department_code: str
-    department_name: str
-    domain: str
-    violation_name: str
-    first_violation_allowed: bool
-    detail: dict[str, Any] = Field(description="the full version as in the JSON catalogue format")
-
-
-class BenchmarkAdminRead(BenchmarkVersionRead):
-    drafted_by: str
-    drafted_at: datetime
-    approved_by: str | None
-    approved_at: datetime | None
-    published_by: str | None
-    published_at: datetime | None
-
-
-class BenchmarkDraftIn(_In):
-    """One version in the catalogue's JSON format (``version`` and ``status`` as in an export)."""
-
-    version: dict[str, Any] = Field(description="a version object of the zhifa.benchmarks/1 format")
-
-
-class ImportResultRead(BaseModel):
-    drafted: list[str]
-    unchanged: list[str]
-    replaced_drafts: list[str]
-    catalogue_revision: int
-
-
-class CatalogueMetaIn(_In):
-    title: ShortText
-    jurisdiction: ShortText
-    tier_split: dict[str, StrictInt] | None = None
-    note: OptionalText = ""
-
-
-class CatalogueMetaRead(BaseModel):
-    revision: int
-    meta: dict[str, Any]
-
-
-# --------------------------------------------------------------------------------------------------------
-# Departments
-# --------------------------------------------------------------------------------------------------------
-
-
-class DepartmentIn(_In):
-    name: ShortText = Field(examples=["沈阳市市场监督管理局"])
-    abbreviation: Annotated[str, Field(min_length=1, max_length=10, examples=["市监"])]
-    address: OptionalText = ""
-    contact: OptionalText = ""
-    phone: OptionalText = ""
-    reconsideration_body: ShortText = Field(examples=["沈阳市人民政府"])
-    court: ShortText = Field(examples=["有管辖权的人民法院"])
-    bank: ShortText = Field(examples=["本机关指定的代收罚款银行"])
-    account_name: OptionalText = ""
-    account_no: OptionalText = ""
-
-
-class DepartmentRead(DepartmentIn):
-    code: str
-
+from services.penalty.schemas.assessment import AssessmentRead, KindRead
+from services.penalty.schemas.base import (
+    RIC,
+    USCC,
+    BenchmarkCode,
+    CertNo,
+    LongText,
+    OptionalText,
+    ShortText,
+    Text,
+    _In,
+)
 
 # --------------------------------------------------------------------------------------------------------
 # Cases
@@ -511,8 +293,11 @@ class DecisionSummary(BaseModel):
     terms: str
     outside_tier: bool
     serious: bool
-    delivery_due: date
+    delivery_due: date | None = Field(description="null while unknown: see deadlines_unknown")
     publish_by: date | None
+    deadlines_unknown: str | None = Field(
+        None, description="why the deadlines are unknown (next year's statutory calendar not entered yet)"
+    )
     delivered_on: date | None
     payment_due: date | None
     fine_paid_fen: int
@@ -597,6 +382,41 @@ class DeliveryRead(BaseModel):
     credit_notice: CreditNoticeRead | None = Field(description="absent only for 不予行政处罚 decisions")
 
 
+class EconomicImpactIn(_In):
+    """涉企行政执法案件经济影响评估 (seed 000, seed 004): who assessed, when, what they found, what mitigates."""
+
+    assessors: list[ShortText] = Field(min_length=1, max_length=20, description="评估人员")
+    assessed_on: Day | None = Field(None, description="评估日期 (default today; not in the future)")
+    findings: Text = Field(description="评估结论：对企业生产经营、就业等的影响")
+    mitigation_measures: list[Text] = Field(
+        min_length=1, max_length=20, description="降低不利影响的措施（如分期缴纳、合规指导）"
+    )
+
+
+class EconomicImpactRead(BaseModel):
+    id: uuid.UUID
+    case_id: uuid.UUID
+    assessors: list[str]
+    assessed_on: date
+    findings: str
+    mitigation_measures: list[str]
+    recorded_by: str
+    recorded_by_cert: str | None
+    recorded_at: datetime
+
+
+class UnknownDeadlinesRead(BaseModel):
+    """A decision whose deadlines wait for a year's statutory calendar (行政处罚法 第六十条, 第六十一条)."""
+
+    case_id: uuid.UUID
+    case_no: str
+    dept_code: str
+    decision_no: str | None
+    decided_on: date | None
+    year: int = Field(description="enter this year's arrangement: PUT /api/v1/penalty/admin/calendar/{year}")
+    reason: str
+
+
 class LeadRead(BaseModel):
     id: uuid.UUID
     violation_id: uuid.UUID
@@ -618,57 +438,3 @@ class LeadRead(BaseModel):
     handled_at: datetime | None
     note: str
     suggested_benchmarks: list[str] = Field(default_factory=list)
-
-
-# --------------------------------------------------------------------------------------------------------
-# Consistency
-# --------------------------------------------------------------------------------------------------------
-
-
-class OutsideRangeFlag(BaseModel):
-    benchmark_code: str
-    tier: str
-    district_code: str
-    dept_code: str
-    fine_fen: int
-    tier_low_fen: int | None
-    tier_high_fen: int | None
-    case_ids: list[uuid.UUID]
-    links: list[str]
-
-
-class PositionFlag(BaseModel):
-    benchmark_code: str
-    tier: str
-    district_code: str
-    district_cases: int
-    district_median_bp: int
-    city_cases: int
-    city_median_bp: int
-    difference_bp: int
-    case_ids: list[uuid.UUID]
-    links: list[str]
-
-
-class SameFactsFlag(BaseModel):
-    benchmark_code: str
-    facts_key: str
-    cases: int
-    tiers: list[str]
-    districts: list[str]
-    case_ids: list[uuid.UUID]
-    links: list[str]
-
-
-class ConsistencyRead(BaseModel):
-    scope: str
-    decided_cases: int
-    margin_bp: int
-    min_cases: int
-    outside_range_total: int
-    outside_range: list[OutsideRangeFlag]
-    district_position_total: int
-    district_position: list[PositionFlag]
-    same_facts_total: int
-    same_facts_different_tier: list[SameFactsFlag]
-    generated_at: datetime

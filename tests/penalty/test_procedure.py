@@ -12,7 +12,7 @@ from services.common.contracts.inspection import OfficerChanged
 from services.common.db import transaction
 from services.common.events import make_envelope
 from services.common.inbox import Delivery
-from services.penalty import events
+from services.penalty import consumers
 from tests.penalty.helpers import (
     ORDINARY_HIGH_FEN,
     ORDINARY_LOW_FEN,
@@ -60,7 +60,7 @@ async def credit_notice_arrives(penalty: Running, case_id: str, decision_no: str
         issued_at=clock.now(),
     )
     async with transaction(penalty.runtime.factory) as session:
-        await events.on_credit_notice(
+        await consumers.on_credit_notice(
             session, event, Delivery(make_envelope(event, source="credit_repair"), penalty.runtime.context)
         )
     return event
@@ -156,6 +156,7 @@ class TestGeneralProcedure:
                 "statement_review",
                 "decision",
                 "delivery",
+                "publication",  # 行政执法公示 at delivery (use_cases.disclosure)
                 "payment",
             ]
             chain = ok(await http.get("/api/v1/penalty/audit/verify", headers=admin()))
@@ -535,14 +536,14 @@ class TestCertificates:
                 revision=3,
             )
             async with transaction(penalty.runtime.factory) as session:
-                await events.on_officer_changed(
+                await consumers.on_officer_changed(
                     session,
                     event,
                     Delivery(make_envelope(event, source="inspection"), penalty.runtime.context),
                 )
                 # an older revision arriving late does not undo the suspension
                 stale = event.model_copy(update={"status": "active", "revision": 2})
-                await events.on_officer_changed(
+                await consumers.on_officer_changed(
                     session,
                     stale,
                     Delivery(make_envelope(stale, source="inspection"), penalty.runtime.context),

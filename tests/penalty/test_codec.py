@@ -16,7 +16,7 @@ from services.penalty.domain.procedure import PenaltyKind as K
 from services.penalty.use_cases import codec
 
 CAL = WorkingDayCalendar()
-SAMPLE = Path(__file__).resolve().parents[3] / "data" / "sample" / "benchmarks.json"
+SAMPLE = Path(__file__).resolve().parents[2] / "data" / "sample" / "benchmarks.json"
 
 
 def at(day: date) -> datetime:

@@ -11,7 +11,7 @@ from services.common.contracts.inspection import ViolationFound
 from services.common.db import transaction
 from services.common.events import make_envelope
 from services.common.inbox import Delivery
-from services.penalty import events
+from services.penalty import consumers
 from services.penalty.use_cases import leads
 from tests.penalty.helpers import (
     CG_A,
@@ -51,7 +51,7 @@ class TestLeads:
         )
         for _ in range(2):  # a redelivered event makes no second lead
             async with transaction(penalty.runtime.factory) as session:
-                await events.on_violation_found(
+                await consumers.on_violation_found(
                     session,
                     violation,
                     Delivery(make_envelope(violation, source="inspection"), penalty.runtime.context),

@@ -20,7 +20,7 @@ from services.credit_repair.domain import repair, rules
 from services.credit_repair.domain.publication import Decision
 from services.credit_repair.domain.rules import PartyKind, PenaltyKind, ProcedureKind
 
-SAMPLE = Path(__file__).resolve().parents[3] / "data" / "sample" / "credit_rules.json"
+SAMPLE = Path(__file__).resolve().parents[2] / "data" / "sample" / "credit_rules.json"
 CURRENT = rules.parse_rule_sets(SAMPLE.read_text(encoding="utf-8"))[1]
 YUAN = 100
 DIGITS = re.compile(r"\d+")

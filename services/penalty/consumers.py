@@ -1,0 +1,41 @@
+"""Events the penalty service consumes, declared where they are handled: one thin handler per contract,
+calling one use case (what it publishes is built in ``events``).
+
+The consumer names are the durable JetStream consumers (``penalty-<name>``) and the inbox keys: never rename
+one (a new name replays the stream).
+"""
+
+from __future__ import annotations
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.common.contracts import credit, inspection
+from services.common.inbox import Consumers, Delivery
+from services.penalty.settings import PenaltyContext
+from services.penalty.use_cases import leads, projections
+
+consumers: Consumers[PenaltyContext] = Consumers()
+
+
+@consumers.consumes(inspection.ViolationFound, name="violation-found")
+async def on_violation_found(
+    session: AsyncSession, event: inspection.ViolationFound, delivery: Delivery[PenaltyContext]
+) -> None:
+    """A violation found in an inspection becomes a lead for the department (one per violation)."""
+    await leads.record_violation(session, event)
+
+
+@consumers.consumes(inspection.OfficerChanged, name="officer-changed")
+async def on_officer_changed(
+    session: AsyncSession, event: inspection.OfficerChanged, delivery: Delivery[PenaltyContext]
+) -> None:
+    """Keep the newest certificate status: a suspended officer cannot sign."""
+    await projections.record_officer_change(session, event)
+
+
+@consumers.consumes(credit.NoticeIssued, name="credit-notice-issued")
+async def on_credit_notice(
+    session: AsyncSession, event: credit.NoticeIssued, delivery: Delivery[PenaltyContext]
+) -> None:
+    """The credit repair notice that must be delivered with the decision (两书同达)."""
+    await projections.record_credit_notice(session, event)

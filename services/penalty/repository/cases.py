@@ -1,0 +1,211 @@
+"""Every query of the penalty service, one module per topic; functions take the caller's session and never commit. Which cases, documents and leads a caller may read is said once per kind (CASES, DOCUMENTS, LEADS: services.common.access) and applied by the same queries to a single object and to a list — cases."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import replace
+from datetime import date, datetime
+from typing import NamedTuple
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.common.access import Scope, Visibility, readable
+from services.penalty.models import (
+    CaseStep,
+    DecidedCase,
+    EconomicImpactAssessment,
+    FactContest,
+    PenaltyCase,
+)
+
+# --------------------------------------------------------------------------------------------------------
+# Cases
+# --------------------------------------------------------------------------------------------------------
+
+#: Officers see their department's cases, an enterprise the cases against it, a district supervisor the
+#: district's; a city supervisor and an administrator every case (SPEC §1.5).
+CASES = Visibility(
+    uscc=PenaltyCase.party_uscc,
+    department_code=PenaltyCase.dept_code,
+    district_code=PenaltyCase.district_code,
+)
+#: Payments: the revenue system and the banks (integration clients holding the payments scope) report
+#: payments for any case.
+PAYABLE_CASES = replace(CASES, client=lambda _client: sa.true())
+
+
+async def readable_case(session: AsyncSession, scope: Scope, case_id: uuid.UUID) -> PenaltyCase | None:
+    stmt = readable(sa.select(PenaltyCase).where(PenaltyCase.id == case_id), scope, CASES)
+    return (await session.scalars(stmt)).one_or_none()
+
+
+async def lockable_case(session: AsyncSession, scope: Scope, case_id: uuid.UUID) -> PenaltyCase | None:
+    """The case, locked for this transaction's procedure step, when the caller may see it."""
+    stmt = readable(sa.select(PenaltyCase).where(PenaltyCase.id == case_id), scope, CASES)
+    return (await session.scalars(stmt.with_for_update())).one_or_none()
+
+
+async def payable_case(session: AsyncSession, scope: Scope, case_id: uuid.UUID) -> PenaltyCase | None:
+    """The case, locked, when the caller may report a payment for it."""
+    stmt = readable(sa.select(PenaltyCase).where(PenaltyCase.id == case_id), scope, PAYABLE_CASES)
+    return (await session.scalars(stmt.with_for_update())).one_or_none()
+
+
+async def get_case(session: AsyncSession, case_id: uuid.UUID, *, lock: bool = False) -> PenaltyCase | None:
+    """Any case, whoever asks (the sample loader; not for requests)."""
+    stmt = sa.select(PenaltyCase).where(PenaltyCase.id == case_id)
+    if lock:
+        stmt = stmt.with_for_update()
+    return (await session.scalars(stmt)).one_or_none()
+
+
+async def case_by_violation(session: AsyncSession, violation_id: uuid.UUID) -> PenaltyCase | None:
+    return (
+        await session.scalars(sa.select(PenaltyCase).where(PenaltyCase.violation_id == violation_id))
+    ).one_or_none()
+
+
+async def add_case(session: AsyncSession, row: PenaltyCase) -> None:
+    session.add(row)
+    await session.flush()
+
+
+async def next_step_seq(session: AsyncSession, case_id: uuid.UUID) -> int:
+    current = await session.scalar(
+        sa.select(sa.func.coalesce(sa.func.max(CaseStep.seq), 0)).where(CaseStep.case_id == case_id)
+    )
+    return int(current or 0) + 1
+
+
+async def add_step(session: AsyncSession, row: CaseStep) -> None:
+    session.add(row)
+    await session.flush()
+
+
+async def steps(session: AsyncSession, case_id: uuid.UUID) -> Sequence[CaseStep]:
+    return (
+        await session.scalars(sa.select(CaseStep).where(CaseStep.case_id == case_id).order_by(CaseStep.seq))
+    ).all()
+
+
+async def list_cases(
+    session: AsyncSession,
+    scope: Scope,
+    *,
+    state: str | None,
+    after: tuple[datetime, uuid.UUID] | None,
+    limit: int,
+) -> Sequence[PenaltyCase]:
+    stmt = readable(sa.select(PenaltyCase), scope, CASES)
+    if state is not None:
+        stmt = stmt.where(PenaltyCase.state == state)
+    if after is not None:
+        stmt = stmt.where(sa.tuple_(PenaltyCase.opened_at, PenaltyCase.id) < sa.tuple_(*after))
+    stmt = stmt.order_by(PenaltyCase.opened_at.desc(), PenaltyCase.id.desc()).limit(limit + 1)
+    return (await session.scalars(stmt)).all()
+
+
+async def open_case_ids(session: AsyncSession, *, after: uuid.UUID | None, limit: int) -> Sequence[uuid.UUID]:
+    stmt = sa.select(PenaltyCase.id).where(PenaltyCase.state != "closed")
+    if after is not None:
+        stmt = stmt.where(PenaltyCase.id > after)
+    return (await session.scalars(stmt.order_by(PenaltyCase.id).limit(limit))).all()
+
+
+class PartyDecision(NamedTuple):
+    case_id: uuid.UUID
+    decision_no: str
+    decided_on: date
+    benchmark_code: str
+    case_no: str
+    penalised: bool  # a penalty decision (else 不予行政处罚)
+
+
+async def party_decisions(
+    session: AsyncSession,
+    *,
+    uscc: str | None,
+    id_number: str | None,
+    benchmark_code: str,
+    start: date,
+    end: date,
+    exclude: uuid.UUID,
+) -> list[PartyDecision]:
+    """The party's decisions (penalty and 不予处罚; not revoked) for the item dated in [start, end]: its
+    decision history (domain.history). Imported cases are penalty_case rows like live ones."""
+    if uscc:
+        key = PenaltyCase.party_uscc == uscc
+    elif id_number:
+        key = PenaltyCase.party_id_number == id_number
+    else:
+        return []
+    stmt = (
+        sa.select(
+            PenaltyCase.id,
+            PenaltyCase.decision_no,
+            PenaltyCase.decided_on,
+            PenaltyCase.benchmark_code,
+            PenaltyCase.case_no,
+            DecidedCase.case_id.is_not(None).label("penalised"),
+        )
+        .outerjoin(DecidedCase, DecidedCase.case_id == PenaltyCase.id)
+        .where(
+            key,
+            PenaltyCase.benchmark_code == benchmark_code,
+            PenaltyCase.decision_no.is_not(None),
+            PenaltyCase.decided_on.between(start, end),
+            PenaltyCase.state != "revoked",
+            PenaltyCase.id != exclude,
+        )
+        .order_by(PenaltyCase.decided_on, PenaltyCase.id)
+    )
+    return [
+        PartyDecision(
+            r.id, r.decision_no or "", r.decided_on, r.benchmark_code or "", r.case_no, bool(r.penalised)
+        )
+        for r in await session.execute(stmt)
+    ]
+
+
+async def replace_contests(session: AsyncSession, case_id: uuid.UUID, rows: Sequence[FactContest]) -> None:
+    """The case's contests of its last assessment: earlier ones stay, inactive (the history)."""
+    await session.execute(sa.update(FactContest).where(FactContest.case_id == case_id).values(active=False))
+    session.add_all(rows)
+    await session.flush()
+
+
+async def active_contests(
+    session: AsyncSession, *, district: str | None, limit: int
+) -> tuple[int, Sequence[FactContest]]:
+    """Contested record facts of the cases' last assessments, newest first (consistency report)."""
+    where: list[sa.ColumnElement[bool]] = [FactContest.active.is_(True)]
+    if district is not None:
+        where.append(FactContest.district_code == district)
+    total = int(await session.scalar(sa.select(sa.func.count()).select_from(FactContest).where(*where)) or 0)
+    stmt = sa.select(FactContest).where(*where).order_by(FactContest.contested_at.desc(), FactContest.id)
+    return total, (await session.scalars(stmt.limit(limit))).all()
+
+
+async def add_economic_impact(session: AsyncSession, row: EconomicImpactAssessment) -> None:
+    session.add(row)
+    await session.flush()
+
+
+async def economic_impacts(session: AsyncSession, case_id: uuid.UUID) -> Sequence[EconomicImpactAssessment]:
+    stmt = sa.select(EconomicImpactAssessment).where(EconomicImpactAssessment.case_id == case_id)
+    return (await session.scalars(stmt.order_by(EconomicImpactAssessment.recorded_at))).all()
+
+
+async def cases_with_unknown_deadlines(
+    session: AsyncSession, *, year: int | None = None, lock: bool = False
+) -> Sequence[PenaltyCase]:
+    """Decided cases whose deadlines wait for a year's statutory calendar (oldest decision first)."""
+    stmt = sa.select(PenaltyCase).where(PenaltyCase.deadlines_unknown_year.is_not(None))
+    if year is not None:
+        stmt = stmt.where(PenaltyCase.deadlines_unknown_year == year)
+    stmt = stmt.order_by(PenaltyCase.decided_on, PenaltyCase.id)
+    if lock:
+        stmt = stmt.with_for_update()
+    return (await session.scalars(stmt)).all()

@@ -1,0 +1,87 @@
+"""加处罚款 on a case on a given day (``GET /cases/{id}/surcharge?on=``): the lawful maximum the deciding body
+may add for late payment of the fine, with the periods of reconsideration and litigation left out.
+
+The arithmetic is the domain's (``domain.deadlines.surcharge``, used by payments and the deadline scan too):
+行政处罚法 第七十二条第一款第一项, 3% of the fine per day, never more than the fine (行政强制法 第四十五条第二款);
+day 1 is the day after the last day to pay (that day itself is still in time: 民事诉讼法 第八十五条); days of a
+recorded reconsideration or lawsuit (``POST /cases/{id}/remedies``, both ends inclusive) are not counted
+(第七十三条第三款). The base is the fine still outstanding, as for a payment recorded that day.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from services.common.money import format_yuan
+from services.penalty import schemas as s
+from services.penalty.domain import deadlines as dl
+from services.penalty.domain import procedure as p
+from services.penalty.models import PenaltyCase
+from services.penalty.use_cases.timeline import case_of
+
+ARTICLES = [
+    "《中华人民共和国行政处罚法》第七十二条第一款第一项",
+    "《中华人民共和国行政处罚法》第七十三条第三款",
+    "《中华人民共和国行政强制法》第四十五条第二款",
+]
+
+
+def _days_within(start: date, end: date | None, first: date, last: date) -> int:
+    """Days of the inclusive period [start, end] (open end: still running) inside [first, last]."""
+    lo, hi = max(start, first), min(end or last, last)
+    return max((hi - lo).days + 1, 0)
+
+
+def _explanation(case: p.Case, on: date, result: dl.Surcharge | None) -> str:
+    if case.decision is None or case.fine_due_fen == 0:
+        return "本案没有罚款决定，不加处罚款"
+    if case.payment_due is None:
+        return "处罚决定书尚未送达，缴纳期限尚未起算（行政处罚法 第六十七条第三款），不加处罚款"
+    if result is None:
+        return "罚款已缴清，不加处罚款"
+    if result.days_late == 0:
+        return f"缴纳期限至{case.payment_due.isoformat()}，截至{on.isoformat()}未逾期计算加处罚款的日数，加处罚款0元"
+    cap = "，已达罚款数额，以罚款数额为限" if result.capped else ""
+    return (
+        f"尚欠罚款{format_yuan(result.fine_fen)}元，自{(case.payment_due + timedelta(days=1)).isoformat()}起"
+        f"计算加处罚款{result.days_late}日（复议、诉讼期间不予计算），每日按罚款数额的百分之三加处，"
+        f"共{format_yuan(result.amount_fen)}元{cap}（行政处罚法 第七十二条第一款第一项、第七十三条第三款）"
+    )
+
+
+def surcharge_view(row: PenaltyCase, on: date) -> s.SurchargeRead:
+    """The lawful surcharge on the case's outstanding fine if it is paid on ``on``."""
+    case = case_of(row)
+    result = case.surcharge_on(on)
+    due = case.payment_due
+    overdue = max((on - due).days, 0) if due is not None and result is not None else 0
+    first = due + timedelta(days=1) if due is not None else on
+    pauses = [
+        s.SurchargePauseRead(
+            source=r.source.value,
+            reference=r.reference,
+            filed_on=r.filed_on,
+            concluded_on=r.concluded_on,
+            days_excluded=_days_within(r.filed_on, r.concluded_on, first, on) if overdue else 0,
+        )
+        for r in case.remedies
+    ]
+    counted = result.days_late if result else 0
+    return s.SurchargeRead(
+        case_id=row.id,
+        decision_no=case.decision.document_number if case.decision else None,
+        on=on,
+        fine_fen=case.fine_due_fen,
+        fine_paid_fen=case.fine_paid_fen,
+        base_fen=case.fine_outstanding_fen,
+        payment_due=due,
+        days_overdue=overdue,
+        days_excluded=overdue - counted if result else 0,
+        days_counted=counted,
+        percent_per_day=dl.SURCHARGE_PERCENT_PER_DAY,
+        amount_fen=result.amount_fen if result else 0,
+        capped=result.capped if result else False,
+        pauses=pauses,
+        articles=ARTICLES,
+        explanation=_explanation(case, on, result),
+    )

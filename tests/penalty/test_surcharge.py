@@ -1,0 +1,92 @@
+"""加处罚款 through the API (``GET /cases/{id}/surcharge?on=``), worked by hand: 行政处罚法 第七十二条第一款第一项
+(3% of the fine a day, never more than the fine) and 第七十三条第三款 (days of reconsideration or litigation
+not counted)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from tests.penalty.helpers import SJ_A, SUGGESTED_FEN, USCC_A, YUAN, pin_clock, to_decided
+from tests.penalty.test_procedure import credit_notice_arrives
+from tests.support.http import ok, problem
+from tests.support.personas import enterprise, officer
+from tests.support.stack import Running, client
+
+CASES = "/api/v1/penalty/cases"
+
+
+async def delivered_case(penalty: Running) -> str:
+    """A fine of 27,500.00 yuan decided and delivered on Mon 2026-11-16: 15 calendar days to pay
+    (第六十七条第三款) → Tue 2026-12-01, a working day, so the last day to pay is 12-01."""
+    async with client(penalty.url) as http:
+        decided = await to_decided(http)
+        cid = str(decided["id"])
+        await credit_notice_arrives(penalty, cid, decided["decision"]["number"])
+        body = {"method": "direct", "recipient": "当事人法定代表人"}
+        delivered = ok(await http.post(f"{CASES}/{cid}/delivery", json=body, headers=officer(**SJ_A)))
+        assert delivered["case"]["decision"]["payment_due"] == "2026-12-01"
+    return cid
+
+
+async def surcharge(penalty: Running, cid: str, on: str, headers: dict[str, str] | None = None) -> dict:  # type: ignore[type-arg]
+    async with client(penalty.url) as http:
+        return ok(  # type: ignore[no-any-return]
+            await http.get(f"{CASES}/{cid}/surcharge", params={"on": on}, headers=headers or officer(**SJ_A))
+        )
+
+
+class TestSurcharge:
+    async def test_three_percent_a_day_from_the_day_after_the_last_day_to_pay(self, penalty: Running) -> None:
+        assert SUGGESTED_FEN == 27_500 * YUAN
+        cid = await delivered_case(penalty)
+        # the last day to pay is still in time
+        on_due = await surcharge(penalty, cid, "2026-12-01")
+        assert (on_due["days_overdue"], on_due["amount_fen"]) == (0, 0)
+        # 12-02 … 12-11 = 10 days × 3% × 27,500.00 = 10 × 825.00 = 8,250.00
+        r = await surcharge(penalty, cid, "2026-12-11")
+        assert (r["days_overdue"], r["days_excluded"], r["days_counted"]) == (10, 0, 10)
+        assert r["amount_fen"] == 8_250 * YUAN and r["capped"] is False
+        assert r["base_fen"] == 27_500 * YUAN and r["payment_due"] == "2026-12-01"
+        # the enterprise sees its own case's surcharge
+        assert (await surcharge(penalty, cid, "2026-12-11", enterprise(USCC_A)))["amount_fen"] == 8_250 * YUAN
+
+    async def test_capped_at_the_fine(self, penalty: Running) -> None:
+        cid = await delivered_case(penalty)
+        # 33 days (12-02 … 2027-01-03: 30 in December + 3): 33 × 825.00 = 27,225.00, under the fine
+        r = await surcharge(penalty, cid, "2027-01-03")
+        assert (r["days_counted"], r["amount_fen"], r["capped"]) == (33, 27_225 * YUAN, False)
+        # 34 days: 34 × 825.00 = 28,050.00 > 27,500.00 → the fine itself
+        r = await surcharge(penalty, cid, "2027-01-04")
+        assert (r["days_counted"], r["amount_fen"], r["capped"]) == (34, 27_500 * YUAN, True)
+
+    async def test_reconsideration_days_are_not_counted(self, penalty: Running) -> None:
+        cid = await delivered_case(penalty)
+        pin_clock(date(2026, 12, 20))
+        async with client(penalty.url) as http:
+            filed = {"source": "reconsideration", "filed_on": "2026-12-05", "reference": "沈政复〔2026〕88号"}
+            ok(await http.post(f"{CASES}/{cid}/remedies", json=filed, headers=officer(**SJ_A)))
+            ended = {"concluded_on": "2026-12-08", "upheld": True}
+            ok(await http.post(f"{CASES}/{cid}/remedies/conclude", json=ended, headers=officer(**SJ_A)))
+        # 12-02 … 12-11 = 10 days overdue; 12-05 … 12-08 (both ends) = 4 days of reconsideration excluded;
+        # 6 days × 825.00 = 4,950.00
+        r = await surcharge(penalty, cid, "2026-12-11")
+        assert (r["days_overdue"], r["days_excluded"], r["days_counted"]) == (10, 4, 6)
+        assert r["amount_fen"] == 4_950 * YUAN
+        assert [(x["filed_on"], x["concluded_on"], x["days_excluded"]) for x in r["pauses"]] == [
+            ("2026-12-05", "2026-12-08", 4)
+        ]
+
+    async def test_not_yet_delivered_means_no_surcharge(self, penalty: Running) -> None:
+        async with client(penalty.url) as http:
+            decided = await to_decided(http)
+        r = await surcharge(penalty, str(decided["id"]), "2027-06-01")
+        assert (r["payment_due"], r["amount_fen"]) == (None, 0)
+        assert "尚未送达" in r["explanation"]
+
+    async def test_bad_day_is_a_problem(self, penalty: Running) -> None:
+        async with client(penalty.url) as http:
+            decided = await to_decided(http)
+            r = await http.get(
+                f"{CASES}/{decided['id']}/surcharge", params={"on": "2026-13-01"}, headers=officer(**SJ_A)
+            )
+        problem(r, 422, "VALIDATION_FAILED")
