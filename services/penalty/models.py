@@ -391,5 +391,9 @@ class ImportedCase(Base):
     digest: Mapped[str] = mapped_column(sa.Text)  # SHA-256 of the imported row as validated
     imported_by: Mapped[str] = mapped_column(sa.Text)
     imported_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True))
+    # the case's revision when imported, and whether its decision came with it (an imported decision was the
+    # former system's to publish: use_cases.disclosure leaves it alone until the case changes here)
+    case_revision: Mapped[int] = mapped_column(sa.Integer, server_default="0")
+    decision_imported: Mapped[bool] = mapped_column(sa.Boolean, server_default=sa.false())
 
     __table_args__ = (sa.UniqueConstraint("case_id"),)

@@ -106,6 +106,23 @@ class TestDecidedIn2024:
             ("delivery", "2024-10-14"),
         ]
 
+    async def test_an_imported_decision_is_not_published_here_with_a_backdated_date(
+        self, penalty: Running
+    ) -> None:
+        """行政执法公示 of a decision made in the former system was that system's to make: the import writes no
+        publication step (none dated 2024) and the sweep leaves the case alone, so it is neither published
+        under a date it was not published on nor counted late against the department here."""
+        from services.penalty.use_cases import disclosure
+
+        number = no()
+        async with client(penalty.url) as http:
+            report = ok(await http.post(IMPORT, json={"cases": [decided_2024(number)]}, headers=admin()))
+            case_id = report["rows"][0]["case_id"]
+            await disclosure.sweep(penalty.runtime.factory, decided_since=None)
+            assert ok(await http.get(f"/api/v1/penalty/cases/{case_id}/disclosure", headers=admin())) == []
+            steps = ok(await http.get(f"/api/v1/penalty/cases/{case_id}/steps", headers=admin()))
+            assert "publication" not in [step["action"] for step in steps]
+
     async def test_the_decision_event_carries_the_real_decision_date(self, penalty: Running) -> None:
         number = no()
         async with client(penalty.url) as http:

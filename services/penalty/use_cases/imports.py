@@ -526,7 +526,13 @@ async def _write(
     await repo.add_case(session, row)
     for action, moment, transition in replayed.transitions:
         await save(
-            session, row=row, transition=transition, principal=context.principal, action=action, now=moment
+            session,
+            row=row,
+            transition=transition,
+            principal=context.principal,
+            action=action,
+            now=moment,
+            disclose=False,  # the former system published it (or not) at the time; nothing is backdated here
         )
     row.facts = codec.to_json(plan.facts)
     row.assessment = codec.to_json(plan.assessment)
@@ -544,6 +550,8 @@ async def _write(
             digest=digest,
             imported_by=context.principal.sub,
             imported_at=context.now,
+            case_revision=row.revision,
+            decision_imported=row.decided_on is not None,
         ),
     )
     await audit(

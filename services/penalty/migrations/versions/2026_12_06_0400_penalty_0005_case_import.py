@@ -26,6 +26,10 @@ def upgrade() -> None:
         sa.Column("digest", sa.Text, nullable=False),
         sa.Column("imported_by", sa.Text, nullable=False),
         sa.Column("imported_at", sa.DateTime(timezone=True), nullable=False),
+        # the case's revision when imported, and whether its decision came with it: an imported decision was
+        # the former system's to publish, so 行政执法公示 here starts with the first change made here
+        sa.Column("case_revision", sa.Integer, nullable=False, server_default="0"),
+        sa.Column("decision_imported", sa.Boolean, nullable=False, server_default=sa.false()),
         sa.PrimaryKeyConstraint("dept_code", "source_case_no", name="pk_imported_case"),
         sa.ForeignKeyConstraint(
             ["case_id"], ["penalty_case.id"], name="fk_imported_case_case_id_penalty_case"
