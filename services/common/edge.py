@@ -44,6 +44,9 @@ PROBLEM = b"application/problem+json"
 MAX_KEY_LENGTH = 255
 # PostgreSQL text and jsonb cannot hold NUL; refuse it up front instead of failing at the database.
 NUL_IN_JSON = re.compile(rb"\x00|(?<!\\)(?:\\\\)*\\u0000")
+# An xlsx upload (a zip archive, full of NUL bytes) to a path ending in ``.xlsx`` is not text: the NUL rule
+# is for the strings a body carries, which the route reads out of the workbook (XML cannot hold a NUL).
+XLSX_BODY_TYPE = b"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 class RequestContext:
@@ -201,7 +204,9 @@ class EdgeMiddleware:
             status_holder[0] = 413
             await _send_problem(send, 413, "PAYLOAD_TOO_LARGE", too_large_title, too_large_detail, rid)
             return
-        if (body and NUL_IN_JSON.search(body)) or (spooled is not None and spooled.has_nul):
+        content_type = headers.get(b"content-type", b"").split(b";")[0].strip().lower()
+        binary = path.endswith(".xlsx") and content_type == XLSX_BODY_TYPE
+        if (body and not binary and NUL_IN_JSON.search(body)) or (spooled is not None and spooled.has_nul):
             status_holder[0] = 422
             await _send_problem(
                 send,

@@ -20,6 +20,7 @@ RECONSIDERATION_INTAKE = "risk.intake.reconsideration"
 LITIGATION_INTAKE = "risk.intake.litigation"
 COMPLAINT_INTAKE = "risk.intake.complaint"
 CREDIT_FEED_READ = "credit.feed.read"
+CASES_IMPORT = "penalty.cases.import"
 
 # Every scope, with what it lets a client do (Chinese, for the refusal; English for Accept-Language: en).
 SCOPES: dict[str, tuple[str, str]] = {
@@ -28,6 +29,7 @@ SCOPES: dict[str, tuple[str, str]] = {
     LITIGATION_INTAKE: ("报送行政诉讼结果", "send litigation outcomes"),
     COMPLAINT_INTAKE: ("报送12345投诉线索", "send 12345 complaint leads"),
     CREDIT_FEED_READ: ("读取信用公示变动", "read the credit publication feed"),
+    CASES_IMPORT: ("导入原办案系统的案件", "import cases from a former case system"),
 }
 
 # The clients of SPEC §1.5 and the payment platform (财政非税收入收缴 system), each with what it is for.
@@ -37,6 +39,8 @@ DEFAULT_CLIENT_SCOPES: dict[str, list[str]] = {
     "court": [LITIGATION_INTAKE],
     "reconsideration": [RECONSIDERATION_INTAKE],
     "creditchina": [CREDIT_FEED_READ],
+    # a department's former case system (办案系统), moving its cases in
+    "case-migration": [CASES_IMPORT],
 }
 
 

@@ -42,6 +42,8 @@ PartyOrOfficerDep = Annotated[Principal, roles("officer", "enterprise")]
 PaymentDep = Annotated[Principal, roles("officer", "integration", scope=scopes.PAYMENTS_RECORD)]
 SupervisorDep = Annotated[Principal, roles("supervisor", "admin")]
 AssessorDep = Annotated[Principal, roles("officer", "enterprise", "supervisor", "admin")]
+# a former case system moving its cases in: administrators, or an integration client with the import scope
+ImporterDep = Annotated[Principal, roles("admin", "integration", scope=scopes.CASES_IMPORT)]
 
 CaseId = Annotated[uuid.UUID, Path(description="the case id")]
 LeadId = Annotated[uuid.UUID, Path(description="the lead id")]
@@ -88,6 +90,7 @@ __all__ = [
     "CaseDep",
     "ContextDep",
     "DocumentDep",
+    "ImporterDep",
     "InternalReaderDep",
     "LeadDep",
     "OfficerDep",

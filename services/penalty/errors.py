@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import uuid
 
-from services.common.errors import BadRequest, Conflict, Forbidden, NotFound
+from services.common.errors import BadRequest, Conflict, DomainError, Forbidden, NotFound, Unprocessable
 
 
 class CaseNotFound(NotFound):
@@ -124,6 +124,40 @@ class OfficerRequired(Forbidden):
     code = "OFFICER_CERT_REQUIRED"
     title = "须由持证执法人员办理"
     title_en = "A certified officer must act"
+
+
+# -- the case import (use_cases/imports.py) ----------------------------------------------------------------
+
+
+class ImportFileInvalid(Unprocessable):
+    code = "IMPORT_FILE_INVALID"
+    title = "导入文件无法读取"
+    title_en = "The import file cannot be read"
+
+
+class ImportTooLarge(DomainError):
+    code = "IMPORT_TOO_LARGE"
+    status = 413
+    title = "导入的案件过多"
+    title_en = "Too many cases in one import"
+
+
+class ImportRowInvalid(BadRequest):
+    code = "IMPORT_ROW_INVALID"
+    title = "导入行的内容不符合要求"
+    title_en = "An import row is malformed"
+
+
+class ImportCaseChanged(Conflict):
+    code = "IMPORT_CASE_CHANGED"
+    title = "该案件已导入，内容与此前不同"
+    title_en = "The case was imported before with other content"
+
+
+class ImportNumberTaken(Conflict):
+    code = "IMPORT_NUMBER_TAKEN"
+    title = "案件编号或决定书文号已被其他案件使用"
+    title_en = "The case number or decision number belongs to another case"
 
 
 class DisclosureNotOpen(Conflict):

@@ -377,3 +377,23 @@ class DeadlineReport(Base):
     due_on: Mapped[date] = mapped_column(sa.Date, primary_key=True)
     detected_on: Mapped[date] = mapped_column(sa.Date)
     reported_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), server_default=_now())
+
+
+class ImportedCase(Base):
+    """A case brought in from a department's former case system (办案系统), keyed by that system's case
+    number within the department: a re-import of the same row finds it here and writes nothing again."""
+
+    __tablename__ = "imported_case"
+
+    dept_code: Mapped[str] = mapped_column(sa.Text, primary_key=True)
+    source_case_no: Mapped[str] = mapped_column(sa.Text, primary_key=True)  # the former system's number
+    case_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), sa.ForeignKey("penalty_case.id"))
+    digest: Mapped[str] = mapped_column(sa.Text)  # SHA-256 of the imported row as validated
+    imported_by: Mapped[str] = mapped_column(sa.Text)
+    imported_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True))
+    # the case's revision when imported, and whether its decision came with it (an imported decision was the
+    # former system's to publish: use_cases.disclosure leaves it alone until the case changes here)
+    case_revision: Mapped[int] = mapped_column(sa.Integer, server_default="0")
+    decision_imported: Mapped[bool] = mapped_column(sa.Boolean, server_default=sa.false())
+
+    __table_args__ = (sa.UniqueConstraint("case_id"),)

@@ -35,6 +35,7 @@ def test_defaults_give_each_client_only_its_own_work() -> None:
         "court": ["risk.intake.litigation"],
         "reconsideration": ["risk.intake.reconsideration"],
         "creditchina": ["credit.feed.read"],
+        "case-migration": ["penalty.cases.import"],
     }
 
 

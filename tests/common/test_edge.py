@@ -92,6 +92,14 @@ class TestBadInput:
         assert literal.status_code == 202  # an escaped backslash followed by "u0000" is ordinary text
         assert await outbox_count(service) == before + 1
 
+    async def test_only_an_xlsx_upload_to_an_xlsx_path_may_carry_nul_bytes(self, service: Running) -> None:
+        # A workbook is a zip archive (NUL bytes throughout); the exemption is for ``.xlsx`` paths only, so
+        # naming the xlsx media type on another route does not smuggle a NUL into a JSON string.
+        xlsx = {"content-type": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
+        async with client(service.url, headers=auth("admin")) as http:
+            r = await http.post(PING, content=b'{"note": "a\x00b"}', headers=xlsx)
+        assert r.status_code == 422 and r.json()["code"] == "NUL_CHARACTER"
+
     async def test_out_of_range_path_integer(self, service: Running) -> None:
         async with client(service.url, headers=auth("admin")) as http:
             r = await http.get("/api/v1/inspection/admin/calendar/27783660616593776312320")

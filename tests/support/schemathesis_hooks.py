@@ -1,5 +1,6 @@
 """schemathesis hooks for tests/test_schemathesis.py (loaded through SCHEMATHESIS_HOOKS).
 
+- the xlsx body of ``POST /api/v1/penalty/imports/cases.xlsx`` is the import template or random bytes;
 - ``format: uscc`` generates 统一社会信用代码 with a correct check character, so schema-valid requests reach
   the services' logic instead of stopping at the check (python-stdnum computes it, as the services verify it).
 - ``positive_data_within_the_schema``: schema-valid data may be refused only for a reason the schema cannot
@@ -17,6 +18,8 @@ import schemathesis
 from hypothesis import strategies as st
 from stdnum.cn import uscc
 
+from services.penalty.use_cases import import_sheet
+
 _ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"  # GB 32100-2015: no I, O, S, V, Z
 
 
@@ -31,6 +34,12 @@ _USCC = st.builds(
     st.text(_ALPHABET, min_size=9, max_size=9),
 )
 schemathesis.openapi.format("uscc", _USCC)
+
+# The penalty case import's spreadsheet body: the real template (its 2024 example row imports), or bytes that
+# are no workbook (refused whole, 422 IMPORT_FILE_INVALID).
+schemathesis.openapi.media_type(
+    import_sheet.MEDIA_TYPE, st.one_of(st.just(import_sheet.template()), st.binary(max_size=2_000))
+)
 
 # pydantic error types a JSON Schema keyword can express (type, required, pattern, length, range, enum,
 # additionalProperties, format): refusing schema-valid data for one of them is a gap in the document.

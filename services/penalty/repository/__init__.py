@@ -63,6 +63,11 @@ from services.penalty.repository.documents import case_documents as case_documen
 from services.penalty.repository.documents import document_pdf as document_pdf
 from services.penalty.repository.documents import readable_document as readable_document
 from services.penalty.repository.documents import store_pdf as store_pdf
+from services.penalty.repository.imports import add_imported as add_imported
+from services.penalty.repository.imports import case_by_id as case_by_id
+from services.penalty.repository.imports import imported_case as imported_case
+from services.penalty.repository.imports import lock_import as lock_import
+from services.penalty.repository.imports import numbers_taken as numbers_taken
 from services.penalty.repository.leads import LEADS as LEADS
 from services.penalty.repository.leads import certificate as certificate
 from services.penalty.repository.leads import credit_notice as credit_notice

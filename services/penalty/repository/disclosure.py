@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.common.access import Scope, Visibility, readable
 from services.penalty.models import (
     DecisionDisclosure,
+    ImportedCase,
     PenaltyCase,
 )
 
@@ -180,9 +181,16 @@ async def cases_to_disclose(
         DecisionDisclosure.status == "pending",
         DecisionDisclosure.due_on.is_(None),
     )
+    # a decision imported with its case was the former system's to publish; a change made here is not
+    imported_as_is = sa.exists().where(
+        ImportedCase.case_id == PenaltyCase.id,
+        ImportedCase.decision_imported,
+        ImportedCase.case_revision == PenaltyCase.revision,
+    )
     stmt = sa.select(PenaltyCase.id).where(
         PenaltyCase.decided_on.is_not(None),
         sa.or_(latest.is_(None), latest < PenaltyCase.revision, unknown),
+        ~imported_as_is,
     )
     if decided_since is not None:
         stmt = stmt.where(PenaltyCase.decided_on >= decided_since)

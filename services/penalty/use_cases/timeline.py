@@ -71,8 +71,10 @@ async def save(
     principal: Principal,
     action: str,
     now: datetime,
+    disclose: bool = True,
 ) -> None:
-    """Write a transition: the row's projections, a timeline step, the integration events."""
+    """Write a transition: the row's projections, a timeline step, the integration events, and (unless
+    ``disclose`` is false: a case imported with its historic dates) the decision's publication."""
     _project(row, transition.case, now)
     _remember_officer(row, principal)
     seq = await repo.next_step_seq(session, row.id)
@@ -93,7 +95,8 @@ async def save(
         await publish(session, row, event)
     # 行政执法公示 (use_cases.disclosure): published at delivery; the case records the day it happened
     if (
-        await disclosure.follow(session, row, principal=principal, now=now)
+        disclose
+        and await disclosure.follow(session, row, principal=principal, now=now)
         and transition.case.published_on is None
     ):
         publication = p.RecordPublication(clock.local_date(now), "")
