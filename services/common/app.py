@@ -221,6 +221,10 @@ def ping_consumers(info: ServiceInfo) -> Consumers[Any]:
 def _kernel_router(
     info: ServiceInfo, info_is_dev: bool, calendar_hooks: Sequence[CalendarHook] = ()
 ) -> APIRouter:
+    """The operations every service has (diagnostics, outbox, dead letters, clock, calendar).
+
+    Long on purpose: each route is a short closure over the service's ``info``; split into one function
+    per route they would only pass ``info`` around."""
     router = APIRouter(prefix=f"/api/v1/{info.url_prefix}", tags=[f"{info.name}: operations"])
 
     @router.post("/diagnostics/ping", status_code=202, response_model=PingRead)
@@ -518,6 +522,9 @@ def checkpoint_job(settings: ServiceSettings) -> Periodic:
 
 
 def build_service_app(parts: ServiceParts, role: Role = "all") -> FastAPI:
+    """Compose a service: engine, bus, keys, relay, consumers, jobs, lifespan, middleware, routers.
+
+    Long on purpose: it is the one place that says in which order a service starts and stops."""
     info, settings = parts.info, parts.settings
     if settings.env != "test":
         logs.configure(info.name, settings.log_level, settings.log_json)
