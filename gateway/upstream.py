@@ -166,6 +166,7 @@ class UpstreamPool:
     async def _roundtrip(self, conn: _Connection, request: bytes, head: bool, timeout: float) -> None:
         future = conn.start(request, head)
         loop = asyncio.get_running_loop()
+
         def expire() -> None:
             if not future.done():
                 future.set_exception(UpstreamTimeout("upstream timed out"))

@@ -5,7 +5,7 @@ and client-scope gate each endpoint declares (also read back by the OpenAPI docu
 from __future__ import annotations
 
 import inspect
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends, Path, Request
@@ -75,6 +75,7 @@ def load_or_404(
     key: Any,
     missing: Callable[[Key], DomainError],
     body: type[Any] | None = None,
+    query: Mapping[str, Any] | None = None,
     scope: Any = ScopeDep,
 ) -> Any:
     """A dependency that loads the object named by path parameter ``param`` through ``fetch`` (which
@@ -88,6 +89,10 @@ def load_or_404(
     refused at its field (422) whether or not the object exists. FastAPI runs dependencies before it
     validates the endpoint's own body, so without it a lookup's 404 would hide the 422.
 
+    With ``query`` (name → annotation, e.g. ``{"on": Annotated[Day | None, Query()]}``), those optional query
+    parameters are validated with the key, before the lookup, and handed over as ``(object, {name: value})``:
+    a malformed query value is refused at its field (422) whether or not the object exists.
+
     ``key`` may carry constraints (``Annotated[str, Field(pattern=...)]``: a malformed key is a 422, as a
     plain path parameter would be); ``scope`` is the scope dependency, for a service that narrows the
     kernel's (risk: an officer sees its own enforcement unit).
@@ -98,6 +103,8 @@ def load_or_404(
         found = await fetch(kwargs["_session"], kwargs["_scope"], value)
         if found is None:
             raise missing(value)
+        if query is not None:
+            return found, {name: kwargs[name] for name in query}
         return found if body is None else (found, kwargs["body"])
 
     parameters = [
@@ -105,8 +112,14 @@ def load_or_404(
         inspect.Parameter("_session", inspect.Parameter.KEYWORD_ONLY, annotation=SessionDep),
         inspect.Parameter("_scope", inspect.Parameter.KEYWORD_ONLY, annotation=scope),
     ]
+    if body is not None and query is not None:
+        raise TypeError("load_or_404 takes a body or query parameters, not both")
     if body is not None:
         parameters.append(inspect.Parameter("body", inspect.Parameter.KEYWORD_ONLY, annotation=body))
+    for name, annotation in (query or {}).items():
+        parameters.append(
+            inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, annotation=annotation, default=None)
+        )
     dependency.__signature__ = inspect.Signature(parameters)  # type: ignore[attr-defined]
     dependency.__name__ = f"load_{param}"
     return Depends(dependency)

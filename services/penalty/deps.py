@@ -8,15 +8,17 @@ refused (403) before anything is looked up, and a foreign object answers exactly
 from __future__ import annotations
 
 import uuid
+from datetime import date
 from typing import Annotated, Any
 
-from fastapi import Depends, Path, Request
+from fastapi import Depends, Path, Query, Request
 from pydantic import BaseModel
 
 from services.common import scopes
 from services.common.audit_api import AuditKind
 from services.common.auth import Principal
 from services.common.deps import AdminDep, PrincipalDep, ScopeDep, SessionDep, load_or_404, roles
+from services.common.fields import Day
 from services.penalty import repository as repo
 from services.penalty.errors import CaseNotFound, DocumentNotFound, LeadNotFound
 from services.penalty.models import Document, Lead, PenaltyCase
@@ -52,6 +54,14 @@ DocumentId = Annotated[uuid.UUID, Path(description="the document id")]
 #: The case named by ``{case_id}``, as the caller may read it.
 CaseDep = Annotated[
     PenaltyCase, load_or_404(repo.readable_case, param="case_id", key=CaseId, missing=CaseNotFound.of)
+]
+# the surcharge's day is validated before the case is looked up (a malformed day is 422 for any case id)
+SurchargeDay = Annotated[Day | None, Query(description="the day of payment (default: today)")]
+SurchargeCaseDep = Annotated[
+    tuple[PenaltyCase, dict[str, date | None]],
+    load_or_404(
+        repo.readable_case, param="case_id", key=CaseId, missing=CaseNotFound.of, query={"on": SurchargeDay}
+    ),
 ]
 LeadDep = Annotated[
     Lead, load_or_404(repo.readable_lead, param="lead_id", key=LeadId, missing=LeadNotFound.of)
@@ -101,6 +111,7 @@ __all__ = [
     "ScopeDep",
     "SessionDep",
     "SupervisorDep",
+    "SurchargeCaseDep",
     "VersionPath",
     "case_for_update",
     "lead_for_update",

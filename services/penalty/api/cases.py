@@ -9,7 +9,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.common import clock
 from services.common.auth import Principal
-from services.common.fields import Day
 from services.common.pagination import CursorQuery, LimitQuery, Page
 from services.penalty import schemas as s
 from services.penalty import views
@@ -23,6 +22,7 @@ from services.penalty.deps import (
     ReaderDep,
     ScopeDep,
     SessionDep,
+    SurchargeCaseDep,
     case_for_update,
     payable_case,
 )
@@ -357,13 +357,10 @@ async def conclude_remedy(
 
 
 @router.get("/cases/{case_id}/surcharge", response_model=s.SurchargeRead)
-async def surcharge(
-    principal: ReaderDep,
-    found: CaseDep,
-    on: Annotated[Day | None, Query(description="the day of payment (default: today)")] = None,
-) -> s.SurchargeRead:
+async def surcharge(principal: ReaderDep, step: SurchargeCaseDep) -> s.SurchargeRead:
     """加处罚款 if the fine is paid on ``on``: 3% a day after the last day to pay, capped, remedies excluded."""
-    return surcharges.surcharge_view(found, on or clock.today())
+    found, query = step
+    return surcharges.surcharge_view(found, query["on"] or clock.today())
 
 
 @router.post("/cases/{case_id}/revocation", response_model=s.CaseRead)
