@@ -26,7 +26,7 @@ bench: install
 	@command -v wrk >/dev/null 2>&1 || { [ "$$(id -u)" = "0" ] && (apt-get install -y -qq wrk >/dev/null 2>&1 || (apt-get update -qq && apt-get install -y -qq wrk >/dev/null)); } || echo "warning: wrk missing; HTTP benchmarks will fail"
 	$(BIN)/python -m bench.run
 
-## make lint: ruff, formatting, mypy on the kernel and domain modules, import boundaries
+## make lint: ruff, formatting, strict mypy on every package, import boundaries
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
