@@ -428,8 +428,9 @@ def _calendar_note(urls: dict[str, str]) -> str | None:
     year = max(lacking.values())
     return (
         f"\nNote: no statutory holiday arrangement for {year} is loaded ({', '.join(lacking)}). Working-day\n"
-        f"deadlines that fall in {year} are refused with CALENDAR_NOT_COVERED until an administrator enters\n"
-        f'it in each service: PUT /api/v1/<prefix>/admin/calendar/{year} (docs/operations.md, "Every year").'
+        f"deadlines that fall in {year} are not computed until an administrator enters it in each service:\n"
+        f"refused with CALENDAR_NOT_COVERED, or, for a penalty decision (issued anyway), listed as unknown.\n"
+        f'PUT /api/v1/<prefix>/admin/calendar/{year} (docs/operations.md, "Every year").'
     )
 
 
