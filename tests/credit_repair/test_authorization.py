@@ -37,7 +37,7 @@ from tests.support.stack import client
 API = "/api/v1/credit"
 EN = {"Accept-Language": "en"}
 
-pytestmark = [pytest.mark.asyncio(loop_scope="session"), pytest.mark.usefixtures("working_calendar")]
+pytestmark = pytest.mark.usefixtures("working_calendar")
 
 
 @dataclass
