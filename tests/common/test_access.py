@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import AsyncIterator
+from datetime import date
 from typing import Annotated, Any
 
 import httpx
 import pytest
 import sqlalchemy as sa
-from fastapi import FastAPI, Request
+from fastapi import FastAPI, Query, Request
 from pydantic import BaseModel
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -162,6 +163,18 @@ ThingEditDep = Annotated[
 ]
 
 
+ThingOnDep = Annotated[
+    tuple[dict[str, Any], dict[str, Any]],
+    load_or_404(
+        readable_thing,
+        param="thing_id",
+        key=uuid.UUID,
+        missing=lambda key: ThingNotFound(str(key)),
+        query={"on": Annotated[date | None, Query(description="a day")]},
+    ),
+]
+
+
 class TestLoadOr404:
     @pytest.fixture
     async def http(self, factory: async_sessionmaker[AsyncSession]) -> AsyncIterator[httpx.AsyncClient]:
@@ -179,6 +192,11 @@ class TestLoadOr404:
         @app.get("/things/{thing_id}")
         async def get_thing(found: ThingDep) -> dict[str, str]:
             return {"uscc": found["uscc"]}
+
+        @app.get("/things/{thing_id}/on")
+        async def thing_on(step: ThingOnDep) -> dict[str, Any]:
+            found, query = step
+            return {"uscc": found["uscc"], "on": query["on"]}
 
         @app.patch("/things/{thing_id}")
         async def edit_thing(edit: ThingEditDep) -> dict[str, Any]:
@@ -223,6 +241,26 @@ class TestLoadOr404:
         assert ok.status_code == 200 and ok.json() == {"uscc": "E1", "note": 7}, ok.text
         foreign = await http.patch(
             f"/things/{B}", json={"note": 7}, headers={"x-test-principal": "enterprise:E1"}
+        )
+        assert foreign.status_code == 404 and foreign.json()["code"] == "THING_NOT_FOUND"
+
+    async def test_a_query_value_that_does_not_validate_is_422_before_any_lookup(
+        self, http: httpx.AsyncClient
+    ) -> None:
+        """Query parameters handed to the loader are validated with the key: a malformed day is refused at its
+        field for an own, a foreign and a missing object alike (the surcharge's ``on`` found this)."""
+        for thing_id in (A, B, uuid.uuid4()):
+            r = await http.get(
+                f"/things/{thing_id}/on?on=someday", headers={"x-test-principal": "enterprise:E1"}
+            )
+            assert r.status_code == 422, r.text
+            assert [e["loc"] for e in r.json()["errors"]] == [["query", "on"]]
+        own = await http.get(f"/things/{A}/on?on=2026-12-06", headers={"x-test-principal": "enterprise:E1"})
+        assert own.status_code == 200 and own.json() == {"uscc": "E1", "on": "2026-12-06"}, own.text
+        default = await http.get(f"/things/{A}/on", headers={"x-test-principal": "enterprise:E1"})
+        assert default.status_code == 200 and default.json()["on"] is None, default.text
+        foreign = await http.get(
+            f"/things/{B}/on?on=2026-12-06", headers={"x-test-principal": "enterprise:E1"}
         )
         assert foreign.status_code == 404 and foreign.json()["code"] == "THING_NOT_FOUND"
 
