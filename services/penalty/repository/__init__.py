@@ -64,7 +64,6 @@ from services.penalty.repository.documents import document_pdf as document_pdf
 from services.penalty.repository.documents import readable_document as readable_document
 from services.penalty.repository.documents import store_pdf as store_pdf
 from services.penalty.repository.imports import add_imported as add_imported
-from services.penalty.repository.imports import case_by_id as case_by_id
 from services.penalty.repository.imports import imported_case as imported_case
 from services.penalty.repository.imports import lock_import as lock_import
 from services.penalty.repository.imports import numbers_taken as numbers_taken

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
-
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -23,10 +21,6 @@ async def imported_case(session: AsyncSession, dept_code: str, source_case_no: s
 async def add_imported(session: AsyncSession, row: ImportedCase) -> None:
     session.add(row)
     await session.flush()
-
-
-async def case_by_id(session: AsyncSession, case_id: uuid.UUID) -> PenaltyCase | None:
-    return await session.get(PenaltyCase, case_id)
 
 
 async def numbers_taken(session: AsyncSession, *, case_no: str, decision_no: str | None) -> list[str]:

@@ -17,7 +17,6 @@ from services.common import clock
 from services.common.access import Scope
 from services.common.auth import Principal
 from services.common.errors import BadRequest
-from services.common.masking import mask_ric
 from services.common.pagination import Page, decode_cursor, page_of
 from services.penalty import repository as repo
 from services.penalty import schemas as s
@@ -32,7 +31,7 @@ from services.penalty.settings import PenaltyContext
 from services.penalty.use_cases import codec, documents
 from services.penalty.use_cases.catalogue import snapshot
 from services.penalty.use_cases.certificates import check_certificates, officer_signs
-from services.penalty.use_cases.common import audit, department
+from services.penalty.use_cases.common import audit, department, party_columns
 from services.penalty.use_cases.timeline import case_of, save
 
 # --------------------------------------------------------------------------------------------------------
@@ -70,7 +69,6 @@ def _new_row(
     now: datetime,
 ) -> PenaltyCase:
     """The case row as filed: the party, the benchmark, the team and what the documents will need."""
-    party = filing.party
     assert principal.dept_code is not None and principal.cert_no is not None
     return PenaltyCase(
         id=filed.case_id,
@@ -83,14 +81,7 @@ def _new_row(
         source=filing.source,
         violation_id=filing.violation_id,
         lead_id=filing.lead_id,
-        party_kind=party.kind.value,
-        party_name=party.name,
-        party_uscc=party.uscc,
-        party_id_number=party.id_number,
-        # schemas.RIC admitted only valid numbers, so masking cannot refuse one here
-        party_id_masked=mask_ric(party.id_number) if party.id_number else None,
-        party_address=party.address,
-        party_legal_rep=party.legal_representative,
+        **party_columns(filing.party),
         summary=filed.summary,
         benchmark_code=filing.benchmark_code,
         benchmark_version=benchmark.version,

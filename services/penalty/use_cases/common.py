@@ -9,9 +9,25 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.common import audit as audit_chain
 from services.common.auth import Principal
+from services.common.masking import mask_ric
 from services.penalty import repository as repo
+from services.penalty import schemas as s
 from services.penalty.errors import DepartmentNotConfigured
 from services.penalty.models import Department
+
+
+def party_columns(party: s.PartyIn) -> dict[str, Any]:
+    """The party's columns of a case row, the same whether an officer files the case or it is imported."""
+    return {
+        "party_kind": party.kind.value,
+        "party_name": party.name,
+        "party_uscc": party.uscc,
+        "party_id_number": party.id_number,
+        # schemas.RIC admitted only valid numbers, so masking cannot refuse one here
+        "party_id_masked": mask_ric(party.id_number) if party.id_number else None,
+        "party_address": party.address,
+        "party_legal_rep": party.legal_representative,
+    }
 
 
 async def audit(

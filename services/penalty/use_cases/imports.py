@@ -31,7 +31,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.common import calendar_store, clock
 from services.common.auth import Principal
 from services.common.errors import DomainError
-from services.common.masking import mask_ric
 from services.common.messages import validation_message
 from services.common.workdays import WorkingDayCalendar
 from services.penalty import repository as repo
@@ -52,8 +51,8 @@ from services.penalty.settings import CatalogueSnapshot, PenaltyContext
 from services.penalty.use_cases import codec, documents, import_sheet
 from services.penalty.use_cases.assessment import facts_of
 from services.penalty.use_cases.catalogue import snapshot
-from services.penalty.use_cases.common import audit, department
-from services.penalty.use_cases.procedure import _record_decided
+from services.penalty.use_cases.common import audit, department, party_columns
+from services.penalty.use_cases.procedure import record_decided
 from services.penalty.use_cases.timeline import save
 
 Rows = Sequence[tuple[int, Any]]
@@ -214,7 +213,7 @@ async def _again(
                 extra={"case_id": str(earlier.case_id)},
             )
         )
-    row = await repo.case_by_id(session, earlier.case_id)
+    row = await repo.get_case(session, earlier.case_id)
     assert row is not None  # imported_case.case_id references penalty_case
     return _accepted(number, body, row, created=False)
 
@@ -540,7 +539,7 @@ async def _write(
     row.updated_at = context.now
     decision = final.decision
     if decision is not None and decision.penalty is not None and final.assessment is not None:
-        await _record_decided(session, row, final.assessment, decision)
+        await record_decided(session, row, final.assessment, decision)
     await repo.add_imported(
         session,
         ImportedCase(
@@ -572,7 +571,6 @@ async def _write(
 
 
 def _new_row(body: si.ImportCaseIn, plan: _Plan, filed: p.Case, context: _Context) -> PenaltyCase:
-    party = body.party
     filed_at = replay.at(body.filed_on)
     return PenaltyCase(
         id=filed.case_id,
@@ -585,13 +583,7 @@ def _new_row(body: si.ImportCaseIn, plan: _Plan, filed: p.Case, context: _Contex
         source="direct",
         violation_id=None,
         lead_id=None,
-        party_kind=party.kind.value,
-        party_name=party.name,
-        party_uscc=party.uscc,
-        party_id_number=party.id_number,
-        party_id_masked=mask_ric(party.id_number) if party.id_number else None,
-        party_address=party.address,
-        party_legal_rep=party.legal_representative,
+        **party_columns(body.party),
         summary=filed.summary,
         benchmark_code=body.benchmark_code,
         benchmark_version=plan.version.version,

@@ -410,7 +410,7 @@ async def extend_time_limit(
 # --------------------------------------------------------------------------------------------------------
 
 
-async def _record_decided(
+async def record_decided(
     session: AsyncSession, row: PenaltyCase, assessed: p.AssessedPenalty, decision: p.DecisionRecord
 ) -> None:
     """The decided case's narrow copy the consistency report reads (类案不同罚, SPEC §3.4)."""
@@ -493,7 +493,7 @@ async def decide(
     await documents.store(session, row, built, today)
     decision = decided.decision
     assert decision is not None and decision.penalty is not None
-    await _record_decided(session, row, assessed, decision)
+    await record_decided(session, row, assessed, decision)
     await audit(
         session,
         principal,
