@@ -1,4 +1,5 @@
-"""HTTP routes of the risk service: thin — validate, call one use case, answer its response model."""
+"""HTTP routes of the risk service for monitoring (intake, quarterly reports, rectifications, 12345 leads, enterprise
+classes): thin — validate, call one use case, answer its response model."""
 
 from __future__ import annotations
 
@@ -23,7 +24,6 @@ from services.risk.deps import (
     LockedLeadDep,
     LockedRectificationDep,
     OfficerOrSupervisorDep,
-    PrincipalDep,
     RectificationDep,
     RectificationSubmitterDep,
     RunDep,
@@ -66,8 +66,8 @@ from services.risk.use_cases import classes, leads, rectifications, reports, upl
 from services.risk.use_cases import intake as intake_cases
 from services.risk.views import config_read, report_csv
 
-router = APIRouter(prefix="/api/v1/risk", tags=["risk"])
-public_router = APIRouter(prefix="/public/risk", tags=["risk: public"])
+router = APIRouter()
+public_router = APIRouter()
 
 QuarterPath = Annotated[
     str,
@@ -586,9 +586,6 @@ async def get_run(principal: SupervisorDep, run: RunDep) -> ClassificationRunRea
 async def get_enterprise(principal: ClassReaderDep, enterprise: EnterpriseDep) -> EnterpriseClassRead:
     """An enterprise's class A–D with its score and reasons (an enterprise sees only its own)."""
     return classes.get_enterprise(enterprise)
-
-
-__all__ = ["PrincipalDep", "public_router", "router"]
 
 
 # --------------------------------------------------------------------------------------------------- audit checkpoints

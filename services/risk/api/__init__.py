@@ -1,0 +1,15 @@
+"""HTTP routes of the risk service, one module per topic: thin — validate, call one use case, return its view.
+This module assembles them under the service's two prefixes."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from services.risk.api import monitoring
+
+router = APIRouter(prefix="/api/v1/risk", tags=["risk"])
+public_router = APIRouter(prefix="/public/risk", tags=["risk: public"])
+
+for _topic in (monitoring,):
+    router.include_router(_topic.router)
+public_router.include_router(monitoring.public_router)
