@@ -22,6 +22,7 @@ import orjson
 from starlette.types import Receive, Scope, Send
 
 from gateway.clientip import ClientAddress, bucket_key, parse_networks
+from gateway.openapi import merge_openapi
 from gateway.routing import Route, build_routes, match
 from gateway.settings import GatewaySettings
 from gateway.static import StaticFiles
@@ -30,7 +31,6 @@ from services.common import logs, metrics
 from services.common.auth import TokenVerifier
 from services.common.errors import DomainError
 from services.common.logs import request_id_var
-from services.common.openapi import CONVENTIONS
 from services.common.problems import RETRY_AFTER_S, english_detail, problem_body, wants_english
 from services.common.registry import SERVICES
 
@@ -557,65 +557,6 @@ def _dev_identities() -> bytes:
             if claims["role"] in consoles and (claims["role"] != "officer" or claims.get("dept_head"))
         ]
     )
-
-
-_GATEWAY_PROBLEMS = {
-    "502": "上游服务响应异常 (gateway: the service answered badly)",
-    "503": "服务暂不可用 (gateway: the service is down; or its database, see Retry-After)",
-    "504": "上游服务响应超时 (gateway: the service did not answer in time)",
-}
-
-
-def merge_openapi(docs: dict[str, dict[str, Any]]) -> dict[str, Any]:
-    """One document for every service; component names are prefixed with the service to stay unique.
-
-    Each operation keeps its own ``security`` (``[]`` on ``/public``), roles, client scope and links (operation
-    ids are unique across services); the statuses the gateway itself answers in front of any service (502,
-    503, 504) are added; the conventions every service states once are stated once here.
-    """
-    merged: dict[str, Any] = {
-        "openapi": "3.1.0",
-        "info": {
-            "title": "zhifa (执法) API",
-            "version": "1.0",
-            "description": "All services behind the gateway. Errors are RFC 9457 problem details."
-            + CONVENTIONS,
-        },
-        "paths": {},
-        "components": {
-            "schemas": {},
-            "securitySchemes": {
-                "bearer": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT (EdDSA)"}
-            },
-        },
-        "security": [{"bearer": []}],
-        "tags": [],
-    }
-    for name, doc in docs.items():
-        prefix = name.title().replace("_", "")
-        text = orjson.dumps(doc).decode().replace('"#/components/schemas/', f'"#/components/schemas/{prefix}')
-        renamed = orjson.loads(text)
-        for path, operations in renamed.get("paths", {}).items():
-            for op in operations.values():
-                _gateway_statuses(op, f"#/components/schemas/{prefix}Problem")
-            merged["paths"][path] = operations
-        for schema_name, schema in renamed.get("components", {}).get("schemas", {}).items():
-            merged["components"]["schemas"][prefix + schema_name] = schema
-        merged["components"]["securitySchemes"].update(
-            renamed.get("components", {}).get("securitySchemes", {})
-        )
-        description = doc.get("info", {}).get("description", "").removesuffix(CONVENTIONS)
-        merged["tags"].append({"name": name, "description": description})
-    return merged
-
-
-def _gateway_statuses(op: dict[str, Any], problem_ref: str) -> None:
-    responses = op.setdefault("responses", {})
-    for status, description in _GATEWAY_PROBLEMS.items():
-        response = responses.setdefault(status, {"description": description})
-        response.setdefault("content", {}).setdefault(
-            "application/problem+json", {"schema": {"$ref": problem_ref}}
-        )
 
 
 def create_app(settings: GatewaySettings | None = None) -> Gateway:

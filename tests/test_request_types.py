@@ -117,7 +117,7 @@ def _urls(path: str, parameters: list[dict[str, Any]], doc: dict[str, Any]) -> t
     one, which picks the body's model: every value of it is tried."""
     urls = [path]
     for param in parameters:
-        if param["in"] != "path":
+        if param.get("in") != "path":
             continue
         schema = _resolve(param.get("schema", {}), doc)
         values = [str(v) for v in schema.get("enum", [uuid.uuid4()])]
@@ -144,7 +144,7 @@ def discover(service: str) -> list[Field]:
             for param in op.get("parameters", []):
                 schema = _resolve(param.get("schema", {}), doc)
                 formats = {_resolve(s, doc).get("format") for s in [schema, *schema.get("anyOf", [])]}
-                if param["in"] == "query" and "date" in formats:
+                if param.get("in") == "query" and "date" in formats:
                     fields.append(
                         Field(method.upper(), path, ("query", param["name"]), "query-date", None, urls)
                     )

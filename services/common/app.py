@@ -627,6 +627,7 @@ def build_service_app(parts: ServiceParts, role: Role = "all") -> FastAPI:
         lifespan=lifespan,
         docs_url="/docs" if settings.is_dev else None,
         redoc_url=None,
+        generate_unique_id_function=openapi.operation_ids(info.name),
     )
     app.state.runtime = runtime
     app.state.redelivery = consumers_of()  # dead-letter retries, in the API process too

@@ -17,14 +17,14 @@ FastAPI's document is completed from the routes themselves, so it cannot drift f
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from fastapi import FastAPI
 from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute, iter_route_contexts
 
-from services.common import problems, scopes
+from services.common import openapi_errors, problems, scopes
 from services.common.auth import ROLES
 
 BEARER = "bearer"
@@ -40,12 +40,13 @@ _PROBLEM_DESCRIPTIONS = {
     429: "请求过于频繁 (rate limit at the gateway; see Retry-After)",
     503: "服务暂不可用 (database unavailable; nothing was saved; see Retry-After)",
 }
+RETRY_AFTER = "Retry-After"
 _RETRY_AFTER = {
-    "Retry-After": {
-        "description": "seconds to wait before retrying",
-        "schema": {"type": "string", "pattern": r"^[0-9]+$"},
-    }
+    "description": "seconds to wait before retrying",
+    "schema": {"type": "string", "pattern": r"^[0-9]+$"},
 }
+RETRY_AFTER_REF = {"$ref": f"#/components/headers/{RETRY_AFTER}"}
+IDEMPOTENCY_KEY_REF = {"$ref": "#/components/parameters/IdempotencyKey"}
 IDEMPOTENCY_KEY = {
     "name": "Idempotency-Key",
     "in": "header",
@@ -100,6 +101,37 @@ by the service (422). A cursor is the `next_cursor` of the previous page, unchan
 `INVALID_CURSOR`)."""
 
 
+def operation_ids(service: str) -> Callable[[APIRoute], str]:
+    """FastAPI's ``generate_unique_id_function`` for a service: ``<service>.<route function in camelCase>``
+    (``inspection.checkIn``, ``creditRepair.listRecords``), stable while the function keeps its name.
+
+    FastAPI's default (``check_in_api_v1_inspection_visits_check_in_post``) changed with every path edit and
+    made generated clients unreadable. Unique within a service's document (tests/test_http_contract.py
+    fails on a duplicate: rename one of the functions); the service's prefix keeps the gateway's merged
+    document unique too."""
+    prefix = camel(service)
+
+    def generate(route: APIRoute) -> str:
+        return f"{prefix}.{camel(route.name)}"
+
+    return generate
+
+
+def duplicate_operation_ids(doc: dict[str, Any]) -> list[str]:
+    """Operation ids used more than once in a document (FastAPI only warns; tests/test_openapi_document.py
+    fails on any)."""
+    seen: dict[str, int] = {}
+    for ops in doc.get("paths", {}).values():
+        for op in ops.values():
+            seen[op["operationId"]] = seen.get(op["operationId"], 0) + 1
+    return sorted(op_id for op_id, count in seen.items() if count > 1)
+
+
+def camel(name: str) -> str:
+    head, *rest = [part for part in name.split("_") if part]
+    return head[:1].lower() + head[1:] + "".join(p[:1].upper() + p[1:] for p in rest)
+
+
 def complete(doc: dict[str, Any], app: FastAPI) -> None:
     info = doc.setdefault("info", {})
     info["description"] = (info.get("description") or "").rstrip() + CONVENTIONS
@@ -111,13 +143,103 @@ def complete(doc: dict[str, Any], app: FastAPI) -> None:
         "description": "a token of the platform's identity provider (docs/api.md, Authentication)",
     }
     components.setdefault("schemas", {})["Problem"] = problems.Problem.model_json_schema()
+    components["headers"] = {RETRY_AFTER: _RETRY_AFTER}
+    components["parameters"] = {"IdempotencyKey": IDEMPOTENCY_KEY}
+    components["responses"] = _shared_responses()
+    examples = components.setdefault("examples", {})
+    for status, code, title, _ in openapi_errors.GENERIC:
+        examples[code] = _example(openapi_errors.Code(status, code, title))
     for route, method, op in _operations(app, doc):
         declared = access(route.dependant)
         _security(op, declared)
-        _statuses(op, secured=declared is not None, writes="requestBody" in op or method == "POST")
+        own = openapi_errors.operation_codes(route.original_route.endpoint, route.dependant)
+        _statuses(op, own, examples, secured=declared is not None)
         if method == "POST":
-            op.setdefault("parameters", []).append(IDEMPOTENCY_KEY)
+            op.setdefault("parameters", []).append(IDEMPOTENCY_KEY_REF)
+        _files(route.path_format, op)
+        for param in op.get("parameters", []):
+            if "schema" in param:
+                param["schema"] = _parameter_schema(param)
+    for name, schema in components["schemas"].items():
+        components["schemas"][name] = {k: _untitled(v) for k, v in schema.items()}
     _links(doc)
+
+
+_VALUES = ("examples", "example", "default", "const", "enum")
+
+
+def _parameter_schema(param: dict[str, Any]) -> Any:
+    """A parameter's schema, untitled, without FastAPI's copy of the parameter's description, and without
+    ``null`` among the types of an optional one (a query parameter is absent or a string, never null)."""
+    schema = _untitled(param["schema"])
+    if schema.get("description") == param.get("description"):
+        schema.pop("description", None)
+    variants = schema.get("anyOf", [])
+    if len(variants) == 2 and {"type": "null"} in variants:
+        rest = {k: v for k, v in schema.items() if k != "anyOf"}
+        schema = {**next(v for v in variants if v != {"type": "null"}), **rest}
+    return schema
+
+
+def _untitled(schema: Any) -> Any:
+    """The schema without pydantic's ``title`` of every field and parameter ("Case Id" for ``case_id``): it
+    repeats the name, and it was a tenth of the gateway's document. A component keeps its own title."""
+    if isinstance(schema, list):
+        return [_untitled(s) for s in schema]
+    if not isinstance(schema, dict):
+        return schema
+    return {
+        k: v if k in _VALUES else _untitled(v)
+        for k, v in schema.items()
+        if not (k == "title" and isinstance(v, str))
+    }
+
+
+def _example(code: openapi_errors.Code) -> dict[str, Any]:
+    value = {"type": f"/errors/{code.code}", "title": code.title, "status": code.status, "code": code.code}
+    return {"value": {**value, "detail": code.title}}
+
+
+def _shared_responses() -> dict[str, Any]:
+    """The kernel's answers, shared by every operation: ``Problem401``/``Problem403`` (an operation that
+    reads a token), ``Problem4XX`` and ``Problem5XX`` (any operation), each with an example of every code."""
+
+    def shared(statuses: set[int], description: str) -> dict[str, Any]:
+        generic = [(s, code, when) for s, code, _, when in openapi_errors.GENERIC if s in statuses]
+        codes = "; ".join(
+            f"{s} `{code}`" + ("" if when == "any" else f" ({_WHEN[when]})") for s, code, when in generic
+        )
+        response: dict[str, Any] = {
+            "description": f"{description}. Codes: {codes}",
+            "content": {
+                problems.PROBLEM_JSON: {
+                    "schema": PROBLEM_REF,
+                    "examples": {code: {"$ref": f"#/components/examples/{code}"} for _, code, _ in generic},
+                }
+            },
+        }
+        if statuses & {429, 503}:
+            response["headers"] = {RETRY_AFTER: RETRY_AFTER_REF}
+        return response
+
+    return {
+        "Problem401": shared({401}, _PROBLEM_DESCRIPTIONS[401]),
+        "Problem403": shared({403}, _PROBLEM_DESCRIPTIONS[403]),
+        "Problem4XX": shared(
+            {400, 404, 409, 413, 422, 429},
+            "请求被拒绝 (400 a business rule, 404 no such object or not yours, 409 a state conflict, 413 a "
+            "body too large, 422 validation, 429 rate limit with Retry-After)",
+        ),
+        "Problem5XX": shared({503}, _PROBLEM_DESCRIPTIONS[503]),
+    }
+
+
+_WHEN = {
+    "secured": "an operation that needs a token",
+    "scoped": "an integration client without the scope",
+    "writes": "an operation with a body",
+    "post": "POST with Idempotency-Key",
+}
 
 
 def _security(op: dict[str, Any], declared: tuple[tuple[str, ...], str | None] | None) -> None:
@@ -134,23 +256,60 @@ def _security(op: dict[str, Any], declared: tuple[tuple[str, ...], str | None] |
     op["description"] = (op.get("description", "").rstrip() + "\n\n" + line + ".").lstrip()
 
 
-def _statuses(op: dict[str, Any], *, secured: bool, writes: bool) -> None:
-    wanted = (
-        {400, 404, 422, 429, 503} | ({401, 403} if secured else set()) | ({409, 413} if writes else set())
-    )
+def _statuses(
+    op: dict[str, Any], own: set[openapi_errors.Code], examples: dict[str, Any], *, secured: bool
+) -> None:
+    """The problems the operation can answer: ``4XX`` and ``5XX`` (the kernel's codes, shared, with an
+    example of each), ``401`` and ``403`` where a token is read, and in ``x-zhifa-error-codes`` the codes
+    its own code path names, each with its example (status, title) in ``components/examples/<code>``.
+
+    Not one response per status with the codes' examples inline: that was a third of the gateway's
+    document, over its 500 KB budget, and a generated client types every 4xx as ``Problem`` either way."""
     responses = op.setdefault("responses", {})
-    if not secured:  # no token is read, so none is refused (the router's PROBLEM_RESPONSES list them all)
-        responses.pop("401", None)
-        responses.pop("403", None)
-    for status in sorted(wanted):
-        response = responses.setdefault(str(status), {"description": _PROBLEM_DESCRIPTIONS[status]})
-        response.setdefault("content", {})["application/problem+json"] = {"schema": PROBLEM_REF}
-        if status in (429, 503):
-            response["headers"] = _RETRY_AFTER
-    for status, response in responses.items():  # the problem schema inlined by problems.PROBLEM_RESPONSES
-        media = response.get("content", {}).get("application/problem+json")
-        if media is not None and status.startswith(("4", "5")):
-            media["schema"] = PROBLEM_REF
+    for status, response in list(responses.items()):  # the router's PROBLEM_RESPONSES (inlined copies)
+        if status.startswith(("4", "5")) and problems.PROBLEM_JSON in response.get("content", {}):
+            del responses[status]
+    if secured:
+        responses["401"] = {"$ref": "#/components/responses/Problem401"}
+        responses["403"] = {"$ref": "#/components/responses/Problem403"}
+    else:  # no token is read, so none is refused
+        own = {c for c in own if c.status not in (401, 403)}
+    responses["4XX"] = {"$ref": "#/components/responses/Problem4XX"}
+    responses["5XX"] = {"$ref": "#/components/responses/Problem5XX"}
+    for code in own:
+        examples.setdefault(code.code, _example(code))
+    if own:
+        op["x-zhifa-error-codes"] = sorted({c.code for c in own})
+
+
+# What a file answer's path says it is: declared with its media type and as binary (generated clients read a
+# Blob, not JSON), also for a route that declared none (``response_class=Response``).
+FILE_TYPES = {
+    ".pdf": "application/pdf",
+    ".png": "image/png",
+    ".svg": "image/svg+xml",
+    ".csv": "text/csv",
+    ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    ".ndjson": "application/x-ndjson",
+    ".zip": "application/zip",
+}
+BINARY = {"type": "string", "format": "binary"}
+
+
+def _files(path: str, op: dict[str, Any]) -> None:
+    suffix = re.search(r"(\.[a-z]+)$|/(pdf|png|csv|xlsx)$", path)
+    implied = None
+    if suffix is not None:
+        implied = FILE_TYPES.get(suffix.group(1) or "." + suffix.group(2))
+    for status, response in op.get("responses", {}).items():
+        if not status.startswith("2") or status == "204":
+            continue
+        content = response.get("content")
+        if implied is not None and (not content or content == {"application/json": {}}):
+            response["content"] = content = {implied: {}}
+        for media, body in (content or {}).items():
+            if media != "text/html" and not media.endswith(("/json", "+json")):
+                body["schema"] = dict(BINARY)
 
 
 # ------------------------------------------------------------------------------------------------------ links

@@ -30,7 +30,7 @@ CACHE = Path(sys.prefix) / "ts-client-tools"
 NODE = shutil.which("node") or "node"
 
 CLIENT = """
-import type { components, paths } from "./api";
+import type { components, operations, paths } from "./api";
 
 type Json<P extends keyof paths, M extends keyof paths[P]> = paths[P][M] extends {
   responses: { 200: { content: { "application/json": infer T } } };
@@ -41,6 +41,22 @@ type Json<P extends keyof paths, M extends keyof paths[P]> = paths[P][M] extends
 type Rectification = components["schemas"]["RiskRectificationRead"];
 type Consistency = Json<"/api/v1/penalty/consistency", "get">;
 type Cleanup = components["schemas"]["CreditRepairCleanupRead"];
+// operations by their stable id (<service>.<function>), the shared problem, a file answer
+type CheckIn = operations["inspection.checkIn"]["responses"][201]["content"]["application/json"];
+type Refusal = components["schemas"]["Problem"];
+type Pdf = operations["penalty.documentPdf"]["responses"][200]["content"]["application/pdf"];
+
+export function visitOf(answer: CheckIn): string {
+  return answer.visit.visit_id;
+}
+
+export function refusalCode(problem: Refusal): string {
+  return `${problem.status} ${problem.code}`;
+}
+
+export async function savePdf(response: Response): Promise<Pdf> {
+  return (await response.blob()) as unknown as Pdf;
+}
 
 export async function consistency(base: string, token: string): Promise<number> {
   const response = await fetch(`${base}/api/v1/penalty/consistency`, { headers: { Authorization: `Bearer ${token}` } });
