@@ -52,6 +52,7 @@ async def decide_75000_yuan(http: httpx.AsyncClient) -> tuple[str, dict[str, Any
             "name": "沈阳东陵客运有限公司",
             "uscc": USCC,
             "address": "沈阳市铁西区",
+            "legal_representative": "于某某",
         },
         "benchmark_code": "SY-SJ-0001",
         "procedure": "general",

@@ -120,6 +120,7 @@ async def test_violation_to_payment(platform: Platform) -> None:
             "benchmark_code": "SY-SJ-0004",
             "approved_by": "分管副局长",
             "party_address": "沈阳市和平区",
+            "legal_representative": "于某某",
         }
         case = ok(
             await http.post(f"{PENALTY}/leads/{found['id']}/confirm", json=confirm, headers=LEAD_OFFICER), 201

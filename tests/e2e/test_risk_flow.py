@@ -79,6 +79,7 @@ async def decide(http: Any, who: dict[str, str], partner: dict[str, str]) -> str
             "name": "沈阳东陵客运有限公司",
             "uscc": USCC,
             "address": "沈阳市铁西区沈辽路288号",
+            "legal_representative": "于某某",
         },
         "benchmark_code": "SY-SJ-0004",
         "procedure": "general",

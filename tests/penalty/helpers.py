@@ -39,7 +39,13 @@ def pin_clock(day: date = TODAY, hour: int = 10) -> None:
 
 
 def party(uscc: str = USCC_A, name: str = "沈阳东陵客运有限公司") -> dict[str, Any]:
-    return {"kind": "organisation", "name": name, "uscc": uscc, "address": "沈阳市铁西区沈辽路288号"}
+    return {
+        "kind": "organisation",
+        "name": name,
+        "uscc": uscc,
+        "address": "沈阳市铁西区沈辽路288号",
+        "legal_representative": "于某某",
+    }
 
 
 async def open_case(

@@ -34,7 +34,13 @@ class TestBadInput:
             bad_open = await http.post(
                 CASES,
                 json={
-                    "party": {"kind": "organisation", "name": "x", "uscc": USCC_A},
+                    "party": {
+                        "kind": "organisation",
+                        "name": "x",
+                        "uscc": USCC_A,
+                        "address": "沈阳市铁西区沈辽路288号",
+                        "legal_representative": "于某某",
+                    },
                     "benchmark_code": "SY-SJ-9999",
                     "facts_brief": "x",
                     "officers": [SJ_B["cert_no"]],

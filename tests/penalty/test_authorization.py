@@ -197,7 +197,12 @@ BODIES: dict[tuple[str, str], dict[str, Any]] = {
         "reason": "涉及当事人的配方工艺，属于商业秘密",
     },
     op("POST", "/cases/{case_id}/closure"): {"reason": "performed", "note": "x"},
-    op("POST", "/leads/{lead_id}/confirm"): {"benchmark_code": "SY-SJ-0004", "approved_by": "x"},
+    op("POST", "/leads/{lead_id}/confirm"): {
+        "benchmark_code": "SY-SJ-0004",
+        "approved_by": "x",
+        "party_address": "沈阳市",
+        "legal_representative": "x",
+    },
     op("POST", "/leads/{lead_id}/dismiss"): {"note": "x"},
 }
 SEEN = {"officer_own", "enterprise_own", "supervisor_district", "supervisor_city", "admin"}

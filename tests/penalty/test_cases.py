@@ -36,6 +36,8 @@ class TestBadInput:
                 "kind": "organisation",
                 "name": "沈阳聚丰印刷包装有限公司",
                 "uscc": "91210105MAEGA39K0F",
+                "address": "沈阳市大东区某路1号",
+                "legal_representative": "孙某某",
             },
             "benchmark_code": "SY-SJ-0004",
             "facts_brief": "重试的立案请求。",
@@ -68,7 +70,13 @@ class TestBadInput:
             other_item = await http.post(
                 CASES,
                 json={
-                    "party": {"kind": "organisation", "name": "x", "uscc": USCC_A},
+                    "party": {
+                        "kind": "organisation",
+                        "name": "x",
+                        "uscc": USCC_A,
+                        "address": "沈阳市铁西区沈辽路288号",
+                        "legal_representative": "于某某",
+                    },
                     "benchmark_code": "SY-SJ-0004",
                     "facts_brief": "x",
                     "officers": ["辽A-7100002"],
@@ -144,3 +152,48 @@ class TestBadInput:
                 headers=officer(**SJ_A),
             )
         assert "统一社会信用代码" in uscc.text
+
+
+class TestPartyForTheDecision:
+    """行政处罚法 第五十九条第一款第一项: the 决定书 carries the party's name (名称) and address; an
+    organisation's legal representative is printed with them. Refused where the party is recorded."""
+
+    async def test_a_case_without_the_partys_address_or_legal_representative_is_refused(
+        self, penalty: Running
+    ) -> None:
+        base = {
+            "benchmark_code": "SY-SJ-0004",
+            "facts_brief": "现场检查发现当事人销售无标签的预包装食品。",
+            "officers": [SJ_B["cert_no"]],
+            "approved_by": "分管副局长",
+        }
+        org = {"kind": "organisation", "name": "沈阳东陵客运有限公司", "uscc": USCC_A}
+        async with client(penalty.url) as http:
+            no_address = await http.post(
+                CASES,
+                json={**base, "party": {**org, "legal_representative": "于某"}},
+                headers=officer(**SJ_A),
+            )
+            blank_address = await http.post(
+                CASES,
+                json={**base, "party": {**org, "legal_representative": "于某", "address": "  "}},
+                headers=officer(**SJ_A),
+            )
+            no_representative = await http.post(
+                CASES,
+                json={**base, "party": {**org, "address": "沈阳市铁西区沈辽路288号"}},
+                headers=officer(**SJ_A),
+            )
+            person = await http.post(
+                CASES,
+                json={
+                    **base,
+                    "party": {"kind": "individual", "name": "王某某", "id_number": "21010519840819157X"},
+                },
+                headers=officer(**SJ_A),
+            )
+        for r in (no_address, person):
+            body = problem(r, 422, "VALIDATION_FAILED")
+            assert body["errors"][0]["loc"][-1] == "address", r.text
+        assert "第五十九条" in problem(blank_address, 422, "VALIDATION_FAILED")["detail"]
+        assert "法定代表人" in problem(no_representative, 422, "VALIDATION_FAILED")["detail"]

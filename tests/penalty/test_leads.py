@@ -68,7 +68,12 @@ class TestLeads:
                 404,
                 "LEAD_NOT_FOUND",
             )
-            confirm = {"benchmark_code": "SY-SJ-0004", "approved_by": "分管副局长"}
+            confirm = {
+                "benchmark_code": "SY-SJ-0004",
+                "approved_by": "分管副局长",
+                "party_address": "沈阳市铁西区沈辽路288号",
+                "legal_representative": "于某某",
+            }
             case = ok(
                 await http.post(
                     f"/api/v1/penalty/leads/{lead['id']}/confirm", json=confirm, headers=officer(**SJ_A)

@@ -553,7 +553,13 @@ class TestCertificates:
             as_partner = await http.post(
                 CASES,
                 json={
-                    "party": {"kind": "organisation", "name": "x", "uscc": USCC_A},
+                    "party": {
+                        "kind": "organisation",
+                        "name": "x",
+                        "uscc": USCC_A,
+                        "address": "沈阳市铁西区沈辽路288号",
+                        "legal_representative": "于某某",
+                    },
                     "benchmark_code": "SY-SJ-0004",
                     "facts_brief": "x",
                     "officers": [SJ_C["cert_no"]],

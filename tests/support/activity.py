@@ -42,6 +42,7 @@ OUTSIDE_RANGE_PARTY = {  # a sample enterprise (data/sample/enterprises.json)
     "name": "沈阳东陵客运有限公司",
     "uscc": "91210100MACQTKPQ79",
     "address": "辽宁省沈阳市铁西区沈辽路288号1层",
+    "legal_representative": "于**",
 }
 
 

@@ -36,8 +36,12 @@ class PartyIn(_In):
     id_number: RIC | None = Field(
         None, description="natural persons: 居民身份证号 (never shown unmasked but to the officers)"
     )
-    address: OptionalText = ""
-    legal_representative: OptionalText = ""
+    address: Text = Field(
+        description="住所（住址）, printed on every document: a 决定书 must carry it (行政处罚法 第五十九条第一款第一项)"
+    )
+    legal_representative: OptionalText = Field(
+        "", description="organisations: 法定代表人（负责人）, required for them and printed on the documents"
+    )
     phone: Annotated[str, Field(max_length=40)] = ""
 
     @model_validator(mode="after")
@@ -46,6 +50,12 @@ class PartyIn(_In):
             raise ValueError("法人或者其他组织须提供统一社会信用代码")
         if self.kind is p.PartyKind.INDIVIDUAL and not self.id_number:
             raise ValueError("公民须提供居民身份证号码")
+        if not self.address.strip():  # 行政处罚法 第五十九条第一款第一项: 当事人的姓名或者名称、地址
+            raise ValueError(
+                "须提供当事人的住所（地址）：行政处罚决定书应当载明当事人的地址（行政处罚法第五十九条第一款第一项）"
+            )
+        if self.kind is p.PartyKind.ORGANISATION and not self.legal_representative.strip():
+            raise ValueError("法人或者其他组织须提供法定代表人（负责人）姓名，行政处罚决定书据此载明")
         return self
 
 
@@ -70,8 +80,10 @@ class LeadConfirmIn(_In):
     facts_brief: OptionalText = Field("", description="简要案情; the violation's description when empty")
     officers: list[CertNo] = Field(default_factory=list, max_length=10)
     approved_by: ShortText
-    party_address: OptionalText = ""
-    legal_representative: OptionalText = ""
+    party_address: Text = Field(
+        description="the enterprise's 住所, printed on the 决定书 (行政处罚法 第五十九条第一款第一项)"
+    )
+    legal_representative: ShortText = Field(description="法定代表人（负责人）")
     place: OptionalText = ""
 
 
