@@ -173,6 +173,11 @@ class ServiceSettings(CommonSettings):
     audit_checkpoint_previous_keys_file: Path | None = Field(
         None, description="JWKS of retired checkpoint public keys, still published so old checkpoints verify"
     )
+    document_seal_image: Path | None = Field(
+        None,
+        description="PNG of the agency's seal printed in a document's seal area (services/common/seal.py); "
+        "unset: the area reads 「（印章）」 for a hand seal",
+    )
     audit_checkpoint_entries: int = Field(
         100, ge=1, le=1_000_000, description="sign the audit chain's head after this many new entries"
     )

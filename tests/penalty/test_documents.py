@@ -72,3 +72,26 @@ async def test_pdf_is_rendered_on_first_request_and_cached(penalty: Running) -> 
     assert "沈市监罚〔2026〕" in html.text and "人民币27,500.00元（大写：贰万柒仟伍佰元整）" in html.text
     assert "18,500.00元以上不满36,500.00元" in html.text  # the tier range as the engine words it
     assert internal_form.status_code == 404  # the 立案审批表 is internal
+
+
+async def test_the_decision_as_served_carries_the_party_the_payment_code_and_a_verifiable_seal(
+    penalty: Running,
+) -> None:
+    """行政处罚法 第五十九条: name, address and legal representative; the payment code (20 digits, ISO 7064 MOD
+    11,10 check digit; domain.documents.payment_code); the seal area and its Ed25519 signature over the SHA-256,
+    which verifies with the key the service publishes (services/common/seal.py)."""
+    from services.common import checkpoints, seal
+    from services.penalty.domain import payment_code as pc
+
+    async with client(penalty.url) as http:
+        decided = await to_decided(http)
+        document = next(x for x in decided["documents"] if x["kind"] == "penalty_decision")
+        html = (await http.get(document["html_url"], headers=enterprise(USCC_A))).text
+        jwks = ok(await http.get("/public/penalty/audit/keys"))
+    assert "沈阳东陵客运有限公司" in html and "沈阳市铁西区沈辽路288号" in html and "于某某" in html
+    code = re.search(r"缴款码(\d{20})", html)
+    assert code is not None and code[1][19] == pc.iso7064_mod11_10(code[1][:19])
+    assert code[1][:10] == decided["district_code"] + "2026"
+    assert "（印章）" in html  # no seal image configured in tests
+    assert seal.verify_html(html, checkpoints.load_jwks(jwks))
+    assert not seal.verify_html(html.replace("27,500.00", "2,750.00"), checkpoints.load_jwks(jwks))

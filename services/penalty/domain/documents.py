@@ -305,6 +305,7 @@ class PaymentChannel:
     account_name: str = ""
     account_no: str = ""
     electronic: bool = True  # 电子支付系统 (第六十七条第三款)
+    payment_code: str = ""  # 缴款码 of this decision (``payment_code``)
 
 
 @dataclass(frozen=True, slots=True)
@@ -404,8 +405,9 @@ def performance_paragraphs(penalty: Penalty, channel: PaymentChannel) -> tuple[s
     if channel.account_name or channel.account_no:
         where += f"（户名：{channel.account_name}；账号：{channel.account_no}）"
     how = f"{where}缴纳，或者通过电子支付系统缴纳" if channel.electronic else f"{where}缴纳"
+    code = f"缴款时请填写缴款码{channel.payment_code}。" if channel.payment_code else ""
     return (
-        f"当事人应当自收到本决定书之日起十五日内，持本决定书{how}（{LAW}第六十七条第三款）。",
+        f"当事人应当自收到本决定书之日起十五日内，持本决定书{how}（{LAW}第六十七条第三款）。{code}",
         f"当事人到期不缴纳罚款的，本机关可以依据{LAW}第七十二条第一款第一项的规定，每日按罚款数额的百分之三"
         "加处罚款，加处罚款的数额不超出罚款的数额；并可以依法申请人民法院强制执行（同条第一款第四项）。",
         "当事人确有经济困难，需要延期或者分期缴纳罚款的，可以向本机关提出书面申请，经批准后可以暂缓或者"
@@ -550,6 +552,9 @@ def build_penalty_notice(
         f"异议，可以自收到本告知书之日起{statement_working_days}个工作日内{statement_until}向本机关提出陈述、"
         f"申辩，并提供相关证据；逾期未提出的，视为放弃陈述、申辩的权利。",
     ]
+    where = _where_to_state(agency)
+    if where:
+        rights.append(where)
     if hearing_offered:
         hearing_until = f"（即{cn_date(hearing_request_deadline)}前）" if hearing_request_deadline else ""
         rights.append(
@@ -580,6 +585,18 @@ def build_penalty_notice(
         signature=Signature(agency.name, issued_on),
         footer=contact,
     )
+
+
+def _where_to_state(agency: Agency) -> str:
+    """Where and how the party may state its case (第四十四条, 第四十五条): in writing to the agency's address,
+    or orally at the agency or by telephone (the agency records it), as the department is configured."""
+    ways = []
+    if agency.address:
+        ways.append(f"书面陈述、申辩材料可以直接送交或者邮寄至本机关（地址：{agency.address}）")
+    if agency.phone:
+        who = f"，联系人：{agency.contact}" if agency.contact else ""
+        ways.append(f"也可以到本机关或者通过电话（{agency.phone}{who}）口头提出，本机关将制作笔录")
+    return "；".join(ways) + "。" if ways else ""
 
 
 def _contact_lines(agency: Agency) -> tuple[str, ...]:

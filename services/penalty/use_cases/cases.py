@@ -167,7 +167,7 @@ async def file(
         approver=filing.approved_by,
         filed_on=today,
     )
-    await documents.store(session, row, built, today)
+    await documents.store(session, row, built, today, ctx)
     await audit(
         session,
         principal,

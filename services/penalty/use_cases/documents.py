@@ -18,13 +18,14 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.common import clock
+from services.common import clock, seal
 from services.common import documents as rendering
 from services.common.dates import cn_date
 from services.penalty import repository as repo
 from services.penalty.domain import catalogue as cat
 from services.penalty.domain import discretion as d
 from services.penalty.domain import documents as docs
+from services.penalty.domain import payment_code
 from services.penalty.domain import procedure as p
 from services.penalty.errors import DocumentNotFound
 from services.penalty.models import Department, Document, PenaltyCase
@@ -62,7 +63,12 @@ async def allocate(
     return docs.document_number(dept.code, year, seq, kind, config)
 
 
-async def store(session: AsyncSession, row: PenaltyCase, built: Built, issued_on: date) -> Document:
+async def store(
+    session: AsyncSession, row: PenaltyCase, built: Built, issued_on: date, ctx: PenaltyContext
+) -> Document:
+    """Keep the document as issued: its seal area filled with the configured seal image and the electronic
+    seal (a signature over its SHA-256; services/common/seal.py)."""
+    built = Built(built.kind, built.title, built.number, seal.seal_with_settings(built.html, ctx.settings))
     document = Document(
         id=uuid.uuid4(),
         case_id=row.id,
@@ -352,7 +358,14 @@ def penalty_decision(
             reasons=decision.reasons,
             defence=defence if defence is not None else defence_lines(case),
             penalty=decision.penalty,
-            payment=docs.PaymentChannel(dept.bank, dept.account_name, dept.account_no),
+            payment=docs.PaymentChannel(
+                dept.bank,
+                dept.account_name,
+                dept.account_no,
+                payment_code=payment_code.payment_code(
+                    row.district_code, decision.decided_on.year, row.id.int
+                ),
+            ),
             remedies=docs.RemedyBodies(dept.reconsideration_body, dept.court),
             decided_on=decision.decided_on,
             on_the_spot=on_the_spot,

@@ -178,13 +178,13 @@ async def _notice_documents(
         statement_working_days=body.statement_working_days,
         assessment=assessment_of(row),
     )
-    await documents.store(session, row, built, served_on)
+    await documents.store(session, row, built, served_on, ctx)
     if notice.hearing_offered:
         hearing_number = await documents.allocate(session, dept, docs.DocumentKind.HEARING_NOTICE, ctx)
         built = documents.hearing_notice(
             number=hearing_number, dept=dept, row=row, version=version, notice=notice
         )
-        await documents.store(session, row, built, served_on)
+        await documents.store(session, row, built, served_on, ctx)
 
 
 async def notify(
@@ -490,7 +490,7 @@ async def decide(
         place=body.place or str(row.details.get("place", "")),
         assessment=assessment_of(row),
     )
-    await documents.store(session, row, built, today)
+    await documents.store(session, row, built, today, ctx)
     decision = decided.decision
     assert decision is not None and decision.penalty is not None
     await record_decided(session, row, assessed, decision)
@@ -552,7 +552,7 @@ async def decide_no_penalty(
         basis=basis,
         education=body.education,
     )
-    await documents.store(session, row, built, today)
+    await documents.store(session, row, built, today, ctx)
     await audit(
         session,
         principal,

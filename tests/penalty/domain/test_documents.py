@@ -8,6 +8,7 @@ import pytest
 
 from services.common.errors import DomainError
 from services.penalty.domain import documents as d
+from services.penalty.domain import payment_code as pc
 from services.penalty.domain.procedure import PartyKind, Penalty
 from services.penalty.domain.procedure import PenaltyKind as K
 
@@ -313,3 +314,46 @@ class TestNoPenaltyDecisionAndFiling:
             "负责人审批意见",
         ]
         assert form.rows[-1].signed_text == "2026年3月2日"
+
+
+class TestPaymentCode:
+    """缴款码 = district (6) + year (4) + case (9) + ISO 7064 MOD 11,10 check digit (1)."""
+
+    def test_check_digit_worked_by_hand(self) -> None:
+        # "0": p=10; s=(10+0)%10=0 -> 10; p=20%11=9; c=(11-9)%10=2
+        assert pc.iso7064_mod11_10("0") == "2"
+        # "12": p=10; d=1: s=1, p=2; d=2: s=4, p=8; c=(11-8)%10=3
+        assert pc.iso7064_mod11_10("12") == "3"
+        # "21": p=10; d=2: s=2, p=4; d=1: s=5, p=10; c=(11-10)%10=1 (a transposition changes the digit)
+        assert pc.iso7064_mod11_10("21") == "1"
+
+    def test_the_code_of_a_decision(self) -> None:
+        # district 210102, 2026, case number 1_000_000_123 -> mod 10^9 = 000000123
+        code = pc.payment_code("210102", 2026, 1_000_000_123)
+        assert code[:19] == "2101022026000000123" and len(code) == 20
+        assert code[19] == pc.iso7064_mod11_10(code[:19])
+        assert code == pc.payment_code("210102", 2026, 1_000_000_123)  # deterministic
+        # every single-digit error is caught: no other digit in any position keeps the check digit
+        for i in range(19):
+            for digit in "0123456789":
+                if digit != code[i]:
+                    changed = code[:i] + digit + code[i + 1 : 19]
+                    assert pc.iso7064_mod11_10(changed) != code[19], (i, digit)
+
+    def test_the_decision_prints_it_with_the_bank(self) -> None:
+        channel = d.PaymentChannel("中国工商银行沈阳分行", payment_code="21010220260000001230")
+        text = d.performance_paragraphs(Penalty(frozenset({K.FINE}), 5_000 * YUAN), channel)[0]
+        assert "中国工商银行沈阳分行" in text and "缴款码21010220260000001230" in text
+
+
+class TestWhereToState:
+    """行政处罚法 第四十四条, 第四十五条: the 告知书 says where and how the party states its case."""
+
+    def test_the_notice_names_the_address_phone_and_contact(self) -> None:
+        agency = d.Agency(
+            "沈阳市市场监督管理局", "SJ", address="沈阳市和平区某路1号", contact="孙某", phone="024-12345678"
+        )
+        text = d._where_to_state(agency)
+        assert "邮寄至本机关（地址：沈阳市和平区某路1号）" in text
+        assert "电话（024-12345678，联系人：孙某）口头提出" in text
+        assert d._where_to_state(d.Agency("沈阳市市场监督管理局", "SJ")) == ""
