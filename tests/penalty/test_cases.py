@@ -197,3 +197,26 @@ class TestPartyForTheDecision:
             assert body["errors"][0]["loc"][-1] == "address", r.text
         assert "第五十九条" in problem(blank_address, 422, "VALIDATION_FAILED")["detail"]
         assert "法定代表人" in problem(no_representative, 422, "VALIDATION_FAILED")["detail"]
+
+
+class TestConfiscatedItems:
+    async def test_confiscation_without_its_list_and_a_list_without_confiscation_are_refused(
+        self, penalty: Running
+    ) -> None:
+        async with client(penalty.url) as http:
+            cid = await to_notified(http)
+            ok(await http.post(f"{CASES}/{cid}/waiver", json={"statement": True}, headers=officer(**SJ_A)))
+            penalty_kinds = {"kinds": ["fine", "confiscate_illegal_property"], "fine_fen": 27_500_00}
+            missing = await http.post(
+                f"{CASES}/{cid}/decision", json={"penalty": penalty_kinds}, headers=officer(**SJ_A)
+            )
+            stray = await http.post(
+                f"{CASES}/{cid}/decision",
+                json={
+                    "penalty": fine(27_500_00),
+                    "confiscated_items": [{"name": "电子秤", "quantity": "1台", "value_fen": 125_050}],
+                },
+                headers=officer(**SJ_A),
+            )
+        assert "名称、数量和价值" in problem(missing, 422, "VALIDATION_FAILED")["detail"]
+        assert "没收财物清单" in problem(stray, 422, "VALIDATION_FAILED")["detail"]

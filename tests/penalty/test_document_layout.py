@@ -86,6 +86,7 @@ def _documents() -> dict[str, d.Document | d.FilingApproval]:
             payment=BANK,
             remedies=REMEDIES,
             decided_on=date(2026, 3, 20),
+            confiscated=(d.ConfiscatedItem("Model-" + "X" * 90, "12pcs", 1_250_050),),
         ),
         "no_penalty_decision": d.build_no_penalty_decision(
             number="沈市监不罚〔2026〕3号",

@@ -309,6 +309,26 @@ class PaymentChannel:
 
 
 @dataclass(frozen=True, slots=True)
+class ConfiscatedItem:
+    """没收非法财物: one item, with its quantity and value, listed on the 决定书."""
+
+    name: str
+    quantity: str  # with its unit: 30袋
+    value_fen: int
+
+
+def confiscated_section(items: Sequence[ConfiscatedItem]) -> Section:
+    """没收财物清单: each item's name, quantity and value, then the total value (money_text: figures and 大写)."""
+    lines = tuple(f"{i.name}，数量：{i.quantity}，价值：人民币{format_yuan(i.value_fen)}元" for i in items)
+    total = sum(i.value_fen for i in items)
+    return Section(
+        "没收财物清单",
+        (f"本机关依法没收下列非法财物，共{len(items)}项，合计价值{money_text(total)}：",),
+        items=lines,
+    )
+
+
+@dataclass(frozen=True, slots=True)
 class Section:
     heading: str
     paragraphs: tuple[str, ...] = ()
@@ -680,8 +700,10 @@ def build_penalty_decision(
     on_the_spot: bool = False,
     place: str = "",
     officers: Sequence[Officer] = (),
+    confiscated: Sequence[ConfiscatedItem] = (),
 ) -> Document:
-    """行政处罚决定书 (第五十九条; on the spot: 第五十二条第二款, with time, place and the officers)."""
+    """行政处罚决定书 (第五十九条; on the spot: 第五十二条第二款, with time, place and the officers); property
+    confiscated (没收非法财物, 第九条第三项) is listed item by item with its quantity and value."""
     for value, what in (
         (facts, "违法事实"),
         (violated, "违法依据"),
@@ -707,6 +729,7 @@ def build_penalty_decision(
         sections.append(Section("陈述、申辩和听证情况", defence_lines))
     sections += [
         Section("处罚决定", ("本机关决定对当事人作出如下行政处罚：",), items=penalty_items(penalty)),
+        *([confiscated_section(confiscated)] if confiscated else []),
         Section("履行方式和期限", performance_paragraphs(penalty, payment)),
         Section("救济途径", remedy_paragraphs(remedies, on_the_spot=on_the_spot)),
     ]

@@ -10,6 +10,7 @@ from pydantic import BaseModel, Field, model_validator
 
 from services.common.fields import Day, StrictBool, StrictInt
 from services.common.money import Fen
+from services.penalty.domain import documents as docs
 from services.penalty.domain import procedure as p
 from services.penalty.schemas.assessment import AssessmentRead, KindRead
 from services.penalty.schemas.base import (
@@ -175,8 +176,22 @@ class ExtensionIn(_In):
     reason: Text
 
 
+class ConfiscatedItemIn(_In):
+    """One line of the list of confiscated property (没收非法财物清单) printed on the 决定书."""
+
+    name: ShortText = Field(description="名称及规格, e.g. 无标签预包装食品（500克/袋）")
+    quantity: Annotated[str, Field(min_length=1, max_length=40)] = Field(description="数量及单位, e.g. 30袋")
+    value_fen: Fen = Field(description="价值, in fen")
+
+
 class DecisionIn(_In):
     penalty: PenaltyIn
+    confiscated_items: list[ConfiscatedItemIn] = Field(
+        default_factory=list,
+        max_length=200,
+        description="没收非法财物: each item with its quantity and value; required when the penalty includes "
+        "confiscate_illegal_property, refused otherwise",
+    )
     facts: list[Text] | None = Field(None, max_length=50, description="defaults to the notice's facts")
     evidence: list[ShortText] | None = Field(None, max_length=100)
     reasons: list[Text] = Field(default_factory=list, max_length=20)
@@ -186,6 +201,18 @@ class DecisionIn(_In):
         None, max_length=20, description="陈述申辩和听证情况; summarised when omitted"
     )
     place: OptionalText = Field("", description="simple procedure: where the decision is made")
+
+    @model_validator(mode="after")
+    def _confiscated_items(self) -> DecisionIn:
+        confiscates = p.PenaltyKind.CONFISCATE_PROPERTY in self.penalty.kinds
+        if confiscates and not self.confiscated_items:
+            raise ValueError("没收非法财物的，须逐项列明被没收财物的名称、数量和价值（confiscated_items）")
+        if self.confiscated_items and not confiscates:
+            raise ValueError("处罚种类不含没收非法财物，不应填写没收财物清单")
+        return self
+
+    def confiscated(self) -> tuple[docs.ConfiscatedItem, ...]:
+        return tuple(docs.ConfiscatedItem(i.name, i.quantity, i.value_fen) for i in self.confiscated_items)
 
 
 class NoPenaltyDecisionIn(_In):

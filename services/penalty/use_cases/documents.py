@@ -339,6 +339,7 @@ def penalty_decision(
     source: str,
     place: str,
     assessment: d.Assessment | None,
+    confiscated: Sequence[docs.ConfiscatedItem] = (),
 ) -> Built:
     decision = case.decision
     assert decision is not None and decision.penalty is not None and case.assessment is not None
@@ -371,6 +372,7 @@ def penalty_decision(
             on_the_spot=on_the_spot,
             place=place,
             officers=officers(row) if on_the_spot else (),
+            confiscated=confiscated,
         )
     )
 

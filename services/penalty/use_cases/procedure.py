@@ -489,7 +489,10 @@ async def decide(
         source=published.title,
         place=body.place or str(row.details.get("place", "")),
         assessment=assessment_of(row),
+        confiscated=body.confiscated(),
     )
+    if body.confiscated_items:  # kept with the case (the document is stored as issued)
+        row.details = {**row.details, "confiscated_items": [i.model_dump() for i in body.confiscated_items]}
     await documents.store(session, row, built, today, ctx)
     decision = decided.decision
     assert decision is not None and decision.penalty is not None

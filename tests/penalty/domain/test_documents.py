@@ -357,3 +357,29 @@ class TestWhereToState:
         assert "邮寄至本机关（地址：沈阳市和平区某路1号）" in text
         assert "电话（024-12345678，联系人：孙某）口头提出" in text
         assert d._where_to_state(d.Agency("沈阳市市场监督管理局", "SJ")) == ""
+
+
+class TestConfiscatedProperty:
+    """没收非法财物 (行政处罚法 第九条第三项) is listed on the 决定书 item by item with quantity and value."""
+
+    def test_each_item_and_the_total(self) -> None:
+        items = (
+            d.ConfiscatedItem("无标签预包装食品（500克/袋）", "30袋", 30 * 12 * YUAN),  # 30 × 12 元 = 360 元
+            d.ConfiscatedItem("电子秤", "1台", 1_250 * YUAN + 50),  # 1,250.50 元
+        )
+        doc = _decision(
+            penalty=Penalty(frozenset({K.FINE, K.CONFISCATE_PROPERTY}), fine_fen=50_000 * YUAN),
+            confiscated=items,
+        )
+        [section] = [s for s in doc.sections if s.heading == "没收财物清单"]
+        assert section.items == (
+            "无标签预包装食品（500克/袋），数量：30袋，价值：人民币360.00元",
+            "电子秤，数量：1台，价值：人民币1,250.50元",
+        )
+        # total 360.00 + 1,250.50 = 1,610.50 元; the 元 digit is 0 and 角 follows: 零 after 元 (as ¥1,680.32
+        # above), no 分: 整 -> 壹仟陆佰壹拾元零伍角整
+        assert section.paragraphs == (
+            "本机关依法没收下列非法财物，共2项，合计价值人民币1,610.50元（大写：壹仟陆佰壹拾元零伍角整）：",
+        )
+        headings = [s.heading for s in doc.sections]
+        assert headings.index("处罚决定") + 1 == headings.index("没收财物清单")
