@@ -346,6 +346,15 @@ async def enterprise_code_image(
     return Response(data, media_type="image/svg+xml" if kind == "svg" else "image/png")
 
 
+@router.get("/enterprises/{uscc}/poster.pdf", response_class=Response, tags=["inspection: registries"])
+async def enterprise_poster(
+    principal: VisitReaderDep, enterprise: EnterpriseDep, ctx: ContextDep
+) -> Response:
+    """The door poster to print (A4 PDF): the enterprise code's QR, name, USCC and the enterprise's rights."""
+    pdf = await enterprises.poster_pdf(ctx, principal, enterprise)
+    return Response(pdf, media_type="application/pdf")
+
+
 @router.post(
     "/enterprises/{uscc}/code/reissue", response_model=s.EnterpriseCodeRead, tags=["inspection: registries"]
 )

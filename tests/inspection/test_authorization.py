@@ -61,6 +61,7 @@ ALLOWED: dict[tuple[str, str], frozenset[str]] = {
     ("POST", "/enterprises/bulk"): ADMIN,
     ("GET", "/enterprises/{uscc}/code"): READERS,
     ("GET", "/enterprises/{uscc}/code.{kind}"): READERS,
+    ("GET", "/enterprises/{uscc}/poster.pdf"): READERS,
     ("POST", "/enterprises/{uscc}/code/reissue"): READERS,
     ("GET", "/enterprises/{uscc}/risk-class"): STAFF,
     ("GET", "/quiet-windows"): STAFF,
@@ -162,6 +163,7 @@ MATRIX = Matrix(
             for path in (
                 "/enterprises/{uscc}/code",
                 "/enterprises/{uscc}/code.{kind}",
+                "/enterprises/{uscc}/poster.pdf",
                 "/enterprises/{uscc}/code/reissue",
             )
         },

@@ -6,7 +6,10 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import contextlib
 import json
+import re
+import zlib
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -153,6 +156,23 @@ class TestEnterpriseShowsOfficerScans:
             # The enterprise sees the visit in its own list at once.
             mine = ok(await http.get(f"{API}/visits", headers=enterprise(ENTERPRISE)))
             assert visit["visit_id"] in {v["visit_id"] for v in mine["items"]}
+
+    async def test_the_door_poster_is_an_a4_pdf_of_the_code_name_uscc_and_rights(self, env: Env) -> None:
+        async with client(env.url) as http:
+            poster = await http.get(
+                f"{API}/enterprises/{ENTERPRISE}/poster.pdf", headers=enterprise(ENTERPRISE)
+            )
+            foreign = await http.get(f"{API}/enterprises/{OTHER}/poster.pdf", headers=enterprise(ENTERPRISE))
+        assert poster.status_code == 200 and poster.headers["content-type"] == "application/pdf"
+        assert poster.content.startswith(b"%PDF")
+        # A4 is 210 x 297 mm = 595.28 x 841.89 pt (1 pt = 1/72 in = 0.3528 mm): every page of it
+        chunks = [poster.content]  # page dictionaries may sit in compressed object streams
+        for match in re.finditer(rb"stream\r?\n", poster.content):
+            with contextlib.suppress(zlib.error):
+                chunks.append(zlib.decompressobj().decompress(poster.content[match.end() :]))
+        boxes = set(re.findall(rb"/MediaBox\s*\[\s*0\s+0\s+([0-9.]+)\s+([0-9.]+)\s*\]", b"".join(chunks)))
+        assert {(round(float(w)), round(float(h))) for w, h in boxes} == {(595, 842)}
+        assert foreign.status_code == 404
 
     async def test_a_reissued_enterprise_code_refuses_the_old_one(self, env: Env) -> None:
         async with client(env.url) as http:

@@ -6,11 +6,12 @@ from __future__ import annotations
 
 import base64
 from datetime import datetime
+from pathlib import Path
 from typing import Any, Literal
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.common import audit, clock, outbox
+from services.common import audit, clock, documents, outbox
 from services.common.access import Scope
 from services.common.auth import Principal
 from services.common.masking import mask_name
@@ -167,6 +168,26 @@ def enterprise_code_image(
     if kind == "svg":
         return read.qr_svg.encode("utf-8")
     return base64.b64decode(read.qr_png_base64)
+
+
+POSTER_TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
+
+
+async def poster_pdf(ctx: InspectionContext, principal: Principal, row: m.Enterprise) -> bytes:
+    """The printable door poster (A4 PDF): the enterprise code's QR, the enterprise's name and USCC, and its
+    rights at an inspection (views.RIGHTS, 行政处罚法 第四十二条、第五十五条) with where to complain."""
+    read = enterprise_code(ctx, principal, row)
+    html = documents.render_html(
+        POSTER_TEMPLATES,
+        "poster.html",
+        name=row.name,
+        uscc=row.uscc,
+        serial=read.serial,
+        qr_svg=read.qr_svg,
+        rights=views.RIGHTS,
+        channels=views.COMPLAINT_CHANNELS,
+    )
+    return await documents.pdf(html, base_url=POSTER_TEMPLATES, timeout=30)
 
 
 async def reissue_enterprise_code(
