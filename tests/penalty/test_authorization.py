@@ -78,6 +78,7 @@ ROLES: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "/audit/entities/{kind}/{entity_id}"): frozenset({"officer", "supervisor", "admin"}),
     ("POST", "/benchmarks/{code}/assess"): ALL,
     ("GET", "/cases"): ALL,
+    ("GET", "/ledgers/cases.xlsx"): ALL,
     ("POST", "/cases"): frozenset({"officer"}),
     ("GET", "/cases/{case_id}"): ALL,
     ("POST", "/cases/{case_id}/assessment"): frozenset({"officer"}),

@@ -10,10 +10,11 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.common import clock
+from services.common import clock, ledger
 from services.common.access import Scope
 from services.common.auth import Principal
 from services.common.errors import BadRequest
@@ -262,3 +263,35 @@ async def decision_view(session: AsyncSession, *, row: PenaltyCase) -> s.Decisio
         credit_notice=views.credit_notice_read(notice),
         both_documents_ready=notice is not None,
     )
+
+
+# 案件及处罚决定台账 (services/common/ledger.py): (field of CaseSummaryRead, Chinese header)
+LEDGER_COLUMNS = [
+    ("case_no", "立案编号"),
+    ("opened_at", "立案时间"),
+    ("dept_code", "部门代码"),
+    ("district_code", "区县代码"),
+    ("party_name", "当事人"),
+    ("party_uscc", "统一社会信用代码"),
+    ("summary", "案由"),
+    ("procedure", "程序"),
+    ("benchmark_code", "裁量基准编码"),
+    ("tier", "裁量档次"),
+    ("state_label", "办理状态"),
+    ("decision_no", "处罚决定书文号"),
+    ("decided_on", "决定日期"),
+    ("fine_fen", "罚款金额（元）"),
+]
+
+
+async def ledger_rows(session: AsyncSession, *, scope: Scope, state: str | None) -> list[dict[str, Any]]:
+    """Every case the caller may see (at most ledger.MAX_ROWS), newest first, as the ledger's rows."""
+    out: list[dict[str, Any]] = []
+    key = None
+    while len(out) < ledger.MAX_ROWS:
+        rows = await repo.list_cases(session, scope, state=state, after=key, limit=1_000)
+        out.extend(views.case_summary(r).model_dump() for r in rows[:1_000])
+        if len(rows) <= 1_000:
+            break
+        key = (rows[999].opened_at, rows[999].id)
+    return out[: ledger.MAX_ROWS]
