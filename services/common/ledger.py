@@ -5,8 +5,9 @@ A service declares a ledger as columns (field of its read model, Chinese header)
 fields (``*_fen``) are written in yuan as numbers (header says 元), times in China time, enums and ids as
 text. openpyxl is imported inside ``xlsx``: a service that never exports does not pay its memory.
 
-Ledgers so far: penalty cases and decisions (``GET /api/v1/penalty/ledgers/cases.xlsx``). To add one (visits,
-publications, leads, rectifications, supervision matters, review scores), a route returns
+Ledgers so far: penalty cases and decisions (``GET /api/v1/penalty/ledgers/cases.xlsx``), risk's 12345 leads
+and rectifications (``GET /api/v1/risk/ledgers/{leads,rectifications}.xlsx``). To add one (visits,
+publications, supervision matters, review scores), a route returns
 ``ledger.response(ledger.xlsx(title, COLUMNS, rows), filename)`` from the rows its list use case reads.
 """
 
@@ -33,6 +34,8 @@ MAX_ROWS = 50_000
 def _cell(field: str, value: Any) -> Any:
     if value is None:
         return None
+    if isinstance(value, bool):
+        return "是" if value else "否"
     if field.endswith("_fen") and isinstance(value, int):
         return Decimal(value) / 100  # yuan, two decimals
     if isinstance(value, datetime):

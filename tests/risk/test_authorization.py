@@ -84,6 +84,8 @@ ROLES: dict[tuple[str, str], frozenset[str]] = {
     ("POST", "/leads/{lead_id}/return"): frozenset({"officer", "supervisor", "admin"}),
     ("GET", "/overview/{quarter}"): frozenset({"supervisor", "admin"}),
     ("GET", "/rectifications"): frozenset({"officer", "supervisor", "admin"}),
+    ("GET", "/ledgers/rectifications.xlsx"): frozenset({"officer", "supervisor", "admin"}),
+    ("GET", "/ledgers/leads.xlsx"): frozenset({"officer", "supervisor", "admin"}),
     ("GET", "/rectifications/overdue"): frozenset({"officer", "supervisor", "admin"}),
     ("GET", "/rectifications/{warning_id}"): frozenset({"officer", "supervisor", "admin"}),
     ("POST", "/rectifications/{warning_id}/close"): frozenset({"officer", "supervisor", "admin"}),

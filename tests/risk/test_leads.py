@@ -219,3 +219,31 @@ class TestUncoveredCalendar:
             pin()
         assert item["batch"] == "2026-W53"
         assert item["flags"]["due_unknown"] is True and item["flags"]["due_on"] is None
+
+
+class TestLedger:
+    """台账 (issue #15 item 4): the leads as xlsx with Chinese headers, the caller's scope only."""
+
+    async def test_the_leads_ledger(self, seeded: Running) -> None:
+        import io
+
+        from openpyxl import load_workbook
+
+        async with client(seeded.url) as http:
+            city = await http.get("/api/v1/risk/ledgers/leads.xlsx", headers=SUPERVISOR)
+            unit = await http.get("/api/v1/risk/ledgers/leads.xlsx", headers=unit_officer(B))
+            rectifications = await http.get("/api/v1/risk/ledgers/rectifications.xlsx", headers=SUPERVISOR)
+        assert city.status_code == 200 and city.headers["content-type"].endswith("spreadsheetml.sheet")
+        rows = list(load_workbook(io.BytesIO(city.content)).active.iter_rows(values_only=True))  # type: ignore[union-attr]
+        assert rows[0][:4] == ("工单编号", "受理时间", "批次", "承办单位")
+        by_id = {r[0]: dict(zip(rows[0], r, strict=True)) for r in rows[1:]}
+        assert {"L-1", "L-2", "L-3", "L-4"} <= set(by_id)
+        assert by_id["L-3"]["承办单位"] == B and by_id["L-3"]["诉求内容"] == "第3条线索"
+        # received 2026-08-05T12:00+08:00: written in China time, without an offset Excel cannot hold
+        assert by_id["L-3"]["受理时间"] == datetime(2026, 8, 5, 12, 0)
+        assert by_id["L-3"]["逾期答复"] in ("是", "否")
+        unit_rows = list(load_workbook(io.BytesIO(unit.content)).active.iter_rows(values_only=True))  # type: ignore[union-attr]
+        assert {r[0] for r in unit_rows[1:]} == {"L-3"}  # an officer: its own unit's only
+        sheet = load_workbook(io.BytesIO(rectifications.content)).active
+        assert sheet is not None and sheet.title == "整改台账"
+        assert next(sheet.iter_rows(values_only=True))[:3] == ("执法单位", "季度", "预警等级")
