@@ -6,8 +6,9 @@ fields (``*_fen``) are written in yuan as numbers (header says 元), times in Ch
 text. openpyxl is imported inside ``xlsx``: a service that never exports does not pay its memory.
 
 Ledgers so far: penalty cases and decisions (``GET /api/v1/penalty/ledgers/cases.xlsx``), risk's 12345 leads
-and rectifications (``GET /api/v1/risk/ledgers/{leads,rectifications}.xlsx``). To add one (visits,
-publications, supervision matters, review scores), a route returns
+and rectifications (``GET /api/v1/risk/ledgers/{leads,rectifications}.xlsx``), inspection's visits
+(``GET /api/v1/inspection/ledgers/visits.xlsx``). To add one (publications, supervision matters, review
+scores), a route returns
 ``ledger.response(ledger.xlsx(title, COLUMNS, rows), filename)`` from the rows its list use case reads.
 """
 

@@ -12,7 +12,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import Response
 
-from services.common import clock
+from services.common import clock, ledger
 from services.common.fields import Day, UsccText
 from services.common.pagination import CursorQuery, LimitQuery, Page
 from services.inspection import schemas as s
@@ -604,6 +604,15 @@ async def list_visits(
         cursor=cursor,
         limit=limit,
     )
+
+
+@router.get("/ledgers/visits.xlsx", response_class=Response, tags=["inspection: visits"])
+async def visits_ledger(
+    session: SessionDep, principal: VisitReaderDep, access: ScopeDep, ctx: ContextDep, year: YearQuery = None
+) -> Response:
+    """检查台账 (xlsx, Chinese headers): the visits the caller may see (an officer: the department's)."""
+    data = await visits.ledger_xlsx(session, ctx=ctx, principal=principal, scope=access, year=year)
+    return ledger.response(data, f"涉企行政检查台账-{clock.today().isoformat()}.xlsx")
 
 
 @router.get("/visits/{visit_id}", response_model=s.VisitRead, tags=["inspection: visits"])

@@ -83,6 +83,7 @@ ALLOWED: dict[tuple[str, str], frozenset[str]] = {
     ("POST", "/visits/scan"): OFFICER,
     ("POST", "/visits/backfill"): OFFICER,
     ("GET", "/visits"): READERS,
+    ("GET", "/ledgers/visits.xlsx"): READERS,
     ("GET", "/visits/{visit_id}"): READERS,
     ("POST", "/visits/{visit_id}/outcomes"): OFFICER,
     ("POST", "/visits/{visit_id}/checkout"): OFFICER,

@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import contextlib
+import io
 import json
 import re
 import zlib
@@ -173,6 +174,27 @@ class TestEnterpriseShowsOfficerScans:
         boxes = set(re.findall(rb"/MediaBox\s*\[\s*0\s+0\s+([0-9.]+)\s+([0-9.]+)\s*\]", b"".join(chunks)))
         assert {(round(float(w)), round(float(h))) for w, h in boxes} == {(595, 842)}
         assert foreign.status_code == 404
+
+    async def test_the_visits_ledger_is_the_departments_list_with_chinese_headers(self, env: Env) -> None:
+        from openpyxl import load_workbook
+
+        async with client(env.url) as http:
+            listed = ok(
+                await http.get(
+                    f"{API}/visits",
+                    params={"scope": "department", "limit": 200},
+                    headers=officer(SJ[0], "SJ"),
+                )
+            )
+            xlsx = await http.get(f"{API}/ledgers/visits.xlsx", headers=officer(SJ[0], "SJ"))
+            own = await http.get(f"{API}/ledgers/visits.xlsx", headers=enterprise(ENTERPRISE))
+        assert xlsx.status_code == 200 and xlsx.headers["content-type"].endswith("spreadsheetml.sheet")
+        rows = list(load_workbook(io.BytesIO(xlsx.content)).active.iter_rows(values_only=True))  # type: ignore[union-attr]
+        assert rows[0][:3] == ("检查开始时间", "检查结束时间", "被检查企业") and "执法人员" in rows[0]
+        assert len(rows) - 1 == len(listed["items"])  # the department's visits, one row each
+        enterprise_rows = list(load_workbook(io.BytesIO(own.content)).active.iter_rows(values_only=True))  # type: ignore[union-attr]
+        uscc_column = enterprise_rows[0].index("统一社会信用代码")
+        assert {r[uscc_column] for r in enterprise_rows[1:]} <= {ENTERPRISE, None}  # its own visits only
 
     async def test_a_reissued_enterprise_code_refuses_the_old_one(self, env: Env) -> None:
         async with client(env.url) as http:

@@ -9,7 +9,7 @@ from typing import Literal
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.common import audit, clock, outbox
+from services.common import audit, clock, ledger, outbox
 from services.common.access import Scope
 from services.common.auth import Principal
 from services.common.pagination import Page, decode_cursor, encode_cursor, page_of
@@ -84,6 +84,45 @@ async def list_visits(
         for r in rows
     ]
     return page_of(reads, limit, lambda v: [v.started_at.isoformat(), str(v.visit_id)])
+
+
+# 检查台账 (services/common/ledger.py): (field of the ledger row, Chinese header)
+LEDGER_COLUMNS = [
+    ("started_at", "检查开始时间"),
+    ("completed_at", "检查结束时间"),
+    ("enterprise_name", "被检查企业"),
+    ("enterprise_uscc", "统一社会信用代码"),
+    ("district_code", "区县代码"),
+    ("task_kind", "任务类型"),
+    ("mode", "入企方式"),
+    ("emergency", "紧急检查"),
+    ("backfilled", "事后补录"),
+    ("reason", "检查事由"),
+    ("officers", "执法人员"),
+    ("items", "检查事项"),
+    ("outcomes", "检查结果"),
+    ("status", "状态"),
+]
+
+
+async def ledger_xlsx(
+    session: AsyncSession, *, ctx: InspectionContext, principal: Principal, scope: Scope, year: int | None
+) -> bytes:
+    """The visits the caller's list shows (an officer: the department's), newest first, as an xlsx 台账."""
+    page = await list_visits(
+        session, ctx=ctx, principal=principal, scope=scope, view="department", year=year, uscc=None,
+        task_id=None, mode=None, status=None, cursor=None, limit=ledger.MAX_ROWS,
+    )  # fmt: skip
+    rows = [
+        {
+            **v.model_dump(),
+            "officers": [f"{o.name}（{o.cert_no or '辅助人员'}）" for o in v.officers],
+            "items": [f"{i.code} {i.name}" for i in v.items],
+            "outcomes": [f"{o.item_code}：{o.outcome}" for o in v.outcomes],
+        }
+        for v in page.items
+    ]
+    return ledger.xlsx("检查台账", LEDGER_COLUMNS, rows)
 
 
 async def record_outcomes(
