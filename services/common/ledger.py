@@ -7,8 +7,8 @@ text. openpyxl is imported inside ``xlsx``: a service that never exports does no
 
 Ledgers so far: penalty cases and decisions (``GET /api/v1/penalty/ledgers/cases.xlsx``), risk's 12345 leads
 and rectifications (``GET /api/v1/risk/ledgers/{leads,rectifications}.xlsx``), inspection's visits
-(``GET /api/v1/inspection/ledgers/visits.xlsx``). To add one (publications, supervision matters, review
-scores), a route returns
+(``GET /api/v1/inspection/ledgers/visits.xlsx``), credit publications (``GET /api/v1/credit/ledgers/
+publications.xlsx``). To add one (supervision matters, review scores), a route returns
 ``ledger.response(ledger.xlsx(title, COLUMNS, rows), filename)`` from the rows its list use case reads.
 """
 

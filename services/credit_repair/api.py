@@ -8,6 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
+from services.common import clock, ledger
 from services.common.pagination import (
     CURSOR_PATTERN,
     CursorQuery,
@@ -126,6 +127,19 @@ async def list_records(
         limit=limit,
     )
     return page_of([views.record_read(*r) for r in listed], limit, key=lambda r: str(r.id))
+
+
+@router.get("/ledgers/publications.xlsx", response_class=Response)
+async def publications_ledger(
+    session: SessionDep, principal: ReaderDep, scope: ScopeDep, published: bool | None = None
+) -> Response:
+    """信用公示台账 (xlsx, Chinese headers): the credit records the caller may see, with their publication."""
+    listed = await records.list_records(
+        session, scope, case_id=None, uscc=None, published=published, before=None, limit=ledger.MAX_ROWS
+    )
+    rows = [views.ledger_row(views.record_read(*r)) for r in listed[: ledger.MAX_ROWS]]
+    data = ledger.xlsx("信用公示台账", views.LEDGER_COLUMNS, rows)
+    return ledger.response(data, f"行政处罚信用信息公示台账-{clock.today().isoformat()}.xlsx")
 
 
 @router.get("/records/{record_id}", response_model=schemas.RecordRead)

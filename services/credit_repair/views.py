@@ -215,3 +215,33 @@ def public_publication(p: Publication) -> schemas.PublicPublication:
         credit_class=CreditClass(p.credit_class).label,
         ends_on=p.max_ends_on,
     )
+
+
+# 信用公示台账 (services/common/ledger.py): (field of ``ledger_row``, Chinese header)
+LEDGER_COLUMNS = [
+    ("decision_no", "处罚决定书文号"),
+    ("decided_on", "决定日期"),
+    ("party_name", "当事人"),
+    ("party_uscc", "统一社会信用代码"),
+    ("department_name", "处罚机关"),
+    ("district_code", "区县代码"),
+    ("kinds", "处罚种类"),
+    ("fine_fen", "罚款金额（元）"),
+    ("credit_class_label", "失信程度"),
+    ("published", "是否公示"),
+    ("starts_on", "公示起始日"),
+    ("min_ends_on", "最短公示期满日"),
+    ("max_ends_on", "公示截止日"),
+    ("platforms", "公示平台"),
+    ("active", "公示中"),
+    ("ended_on", "公示结束日"),
+    ("end_reason", "结束原因"),
+    ("fully_performed", "已履行完毕"),
+]
+
+
+def ledger_row(record: schemas.RecordRead) -> dict[str, Any]:
+    """A credit record with its publication's dates flattened, as one row of the ledger."""
+    publication = record.publication.model_dump() if record.publication is not None else {}
+    publication.pop("credit_class", None)
+    return {**record.model_dump(), **publication}

@@ -129,6 +129,7 @@ ROLES_TABLE: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "/notices/{notice_id}/html"): READERS,
     ("GET", "/notices/{notice_id}/pdf"): READERS,
     ("GET", "/records"): READERS,
+    ("GET", "/ledgers/publications.xlsx"): READERS,
     ("GET", "/records/{record_id}"): READERS,
     ("GET", "/repairs"): READERS,
     ("POST", "/repairs"): frozenset({"enterprise"}),

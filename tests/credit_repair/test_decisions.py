@@ -291,3 +291,26 @@ async def test_every_contract_credit_publishes_has_its_builder() -> None:
         if c.TYPE.startswith("credit.") and not any(part in c.TYPE for part in kernel)
     }
     assert {c.TYPE for c in events.PUBLISHED} == published
+
+
+class TestPublicationsLedger:
+    async def test_the_ledger_lists_the_enterprises_published_record_with_chinese_headers(
+        self, credit: Credit
+    ) -> None:
+        """信用公示台账 (issue #15 item 4): one row per record the caller may see, the publication's dates flat."""
+        import io
+
+        from openpyxl import load_workbook
+
+        d = decision_issued(fine_fen=80_000 * YUAN)
+        await publish(credit.js, d)
+        await wait_for(lambda: notices(credit, d.case_id))
+        async with client(credit.base, headers=ENT_A) as http:
+            r = await http.get("/api/v1/credit/ledgers/publications.xlsx")
+        assert r.status_code == 200 and r.headers["content-type"].endswith("spreadsheetml.sheet")
+        rows = list(load_workbook(io.BytesIO(r.content)).active.iter_rows(values_only=True))  # type: ignore[union-attr]
+        assert rows[0][:3] == ("处罚决定书文号", "决定日期", "当事人")
+        [row] = [dict(zip(rows[0], x, strict=True)) for x in rows[1:] if x[0] == d.decision_no]
+        # 80,000 元 (8,000,000 fen / 100); published: 是; 公示平台 joined with 、
+        assert float(row["罚款金额（元）"]) == 80_000
+        assert row["是否公示"] == "是" and row["公示平台"] == "国家企业信用信息公示系统、信用中国"
