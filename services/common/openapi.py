@@ -6,9 +6,14 @@ FastAPI's document is completed from the routes themselves, so it cannot drift f
   others (``/public/...``), so a client knows which calls need no token;
 - **who may call**: ``x-zhifa-roles`` and ``x-zhifa-client-scope`` from the route's principal dependency
   (``services.common.deps.roles``), also written into the description;
-- **every status the platform can answer** as a problem document (one ``Problem`` component): 401/403 where a
-  token is needed, 400/404/422/429/503 everywhere, 409/413 where there is a body; ``Retry-After`` on 429/503;
-- **Idempotency-Key** as an optional header of every POST (at most 255 characters, as the edge enforces);
+- **operation ids** ``<service>.<function in camelCase>`` (``operation_ids``, the app's
+  ``generate_unique_id_function``): stable while the function keeps its name;
+- **the problems it can answer** (one ``Problem`` schema): ``4XX``/``5XX`` referencing the shared
+  ``Problem4XX``/``Problem5XX`` (the kernel's codes with an example each, ``Retry-After``), ``401``/``403``
+  where a token is read, and ``x-zhifa-error-codes``: the codes its own code path names
+  (services/common/openapi_errors.py), each with an example in ``components/examples``;
+- **files** (``.pdf``, ``.xlsx``, ``.csv``, ...) with their media type and ``format: binary``;
+- **Idempotency-Key** as an optional header of every POST (one shared parameter, at most 255 characters);
 - **links** from each response that carries an object's identifier to the operations on that object (a case
   created by ``POST /cases`` to ``GET /cases/{case_id}``, ``POST /cases/{case_id}/notice`` ...), so
   schemathesis' stateful phase, and a reader, can follow them.
