@@ -241,3 +241,55 @@ AUDIT_ENTITIES = {
     "lead": AuditKind("complaint_lead", lead_repo.readable_lead, scope=scope_of),
     "rectification": AuditKind("rectification", rect_repo.readable_rectification, scope=scope_of),
 }
+
+
+# --------------------------------------------------------------------------------------------------- case-file review (案卷评查)
+
+from services.risk.errors import ReviewNotFound  # noqa: E402
+from services.risk.models import ReviewCampaign  # noqa: E402
+from services.risk.repository import reviews as review_repo  # noqa: E402
+from services.risk.schemas import ReviewApprove, ScoresWrite  # noqa: E402
+
+ReviewDep = Annotated[
+    ReviewCampaign,
+    load_or_404(
+        review_repo.readable_campaign,
+        param="review_id",
+        key=uuid.UUID,
+        missing=ReviewNotFound.of,
+        scope=ScopeDep,
+    ),
+]
+LockedReviewDep = Annotated[
+    ReviewCampaign,
+    load_or_404(
+        review_repo.locked_campaign,
+        param="review_id",
+        key=uuid.UUID,
+        missing=ReviewNotFound.of,
+        scope=ScopeDep,
+    ),
+]
+# the body validated before the lookup (a bad body is a 422 whether or not the campaign is the caller's)
+ApproveReviewDep = Annotated[
+    tuple[ReviewCampaign, ReviewApprove],
+    load_or_404(
+        review_repo.locked_campaign,
+        param="review_id",
+        key=uuid.UUID,
+        missing=ReviewNotFound.of,
+        body=ReviewApprove,
+        scope=ScopeDep,
+    ),
+]
+ScoreReviewDep = Annotated[
+    tuple[ReviewCampaign, ScoresWrite],
+    load_or_404(
+        review_repo.locked_campaign,
+        param="review_id",
+        key=uuid.UUID,
+        missing=ReviewNotFound.of,
+        body=ScoresWrite,
+        scope=ScopeDep,
+    ),
+]

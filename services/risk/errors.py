@@ -266,3 +266,56 @@ class RunNotFound(NotFound):
     @classmethod
     def of(cls, run_id: object) -> RunNotFound:
         return cls(f"分类任务{run_id}不存在", detail_en=f"There is no classification run {run_id}")
+
+
+# --------------------------------------------------------------------------------------------------- case-file review (案卷评查)
+
+
+class ReviewNotFound(NotFound):
+    code = "REVIEW_NOT_FOUND"
+    title = "案卷评查活动不存在"
+    title_en = "No such case-file review campaign"
+
+    @classmethod
+    def of(cls, review_id: object) -> ReviewNotFound:
+        return cls(f"案卷评查活动{review_id}不存在", detail_en=f"There is no review campaign {review_id}")
+
+
+class ReviewFileNotFound(NotFound):
+    code = "REVIEW_FILE_NOT_FOUND"
+    title = "评查案卷不存在"
+    title_en = "No such file in the review campaign"
+
+    @classmethod
+    def of(cls, file_id: object) -> ReviewFileNotFound:
+        return cls(f"评查案卷{file_id}不存在", detail_en=f"There is no review file {file_id}")
+
+
+class ReviewInvalid(Unprocessable):
+    code = "REVIEW_INVALID"
+    title = "案卷评查活动内容无效"
+    title_en = "Invalid review campaign"
+
+
+class ReviewScoresInvalid(Unprocessable):
+    code = "REVIEW_SCORES_INVALID"
+    title = "评分或评查发现无效"
+    title_en = "Invalid scores or findings"
+
+
+class ReviewStateConflict(Conflict):
+    code = "REVIEW_STATE_CONFLICT"
+    title = "案卷评查活动当前状态不允许此操作"
+    title_en = "The review campaign's state does not allow this"
+
+
+class ReviewerNotAssigned(Forbidden):
+    code = "REVIEWER_NOT_ASSIGNED"
+    title = "评查人员未被分配评查该单位的案卷"
+    title_en = "The reviewer is not assigned to this unit's files"
+
+
+class ReviewOutsideScope(Forbidden):
+    code = "REVIEW_OUTSIDE_SCOPE"
+    title = "评查范围超出监督人员的辖区"
+    title_en = "The review's units are outside the supervisor's district"

@@ -159,6 +159,8 @@ class RiskCase(Base):
     revoked_on: Mapped[date | None] = mapped_column(sa.Date)
     correction_source: Mapped[str | None] = mapped_column(sa.Text)
     updated_at: Mapped[datetime] = mapped_column(server_default=sa.func.now())
+    # the benchmark item (裁量基准事项) of the decision: the item a 案卷评查 campaign's scope names (risk_0005)
+    benchmark_code: Mapped[str | None] = mapped_column(sa.Text)
 
 
 class UnitSignal(Base):
@@ -424,3 +426,96 @@ class ReceivedCheckpoint(Base):
     signature: Mapped[str] = mapped_column(sa.Text)
     event_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True))
     received_at: Mapped[datetime] = mapped_column(server_default=sa.func.now())
+
+
+# --------------------------------------------------------------------------------------------------- case-file review (案卷评查)
+
+TEXTS = sa.ARRAY(sa.Text)
+
+
+class ReviewCampaign(Base):
+    """A 案卷评查 campaign: its scope, sheet and reviewers, and its draw (commit-reveal, services/risk/domain/
+    review_sampling.py): committed at creation, drawn at approval, revealed at completion."""
+
+    __tablename__ = "review_campaign"
+    __table_args__ = (sa.CheckConstraint("status IN ('committed', 'drawn', 'completed')", name="status"),)
+
+    id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
+    title: Mapped[str] = mapped_column(sa.Text)
+    year: Mapped[int] = mapped_column(sa.Integer)
+    unit_codes: Mapped[list[str]] = mapped_column(TEXTS)
+    district_codes: Mapped[list[str]] = mapped_column(TEXTS)
+    item_codes: Mapped[list[str]] = mapped_column(TEXTS)
+    period_from: Mapped[date] = mapped_column(sa.Date)
+    period_to: Mapped[date] = mapped_column(sa.Date)
+    sample_size: Mapped[int] = mapped_column(sa.Integer)
+    sheet: Mapped[dict[str, Any]] = mapped_column(JSONB)
+    reviewers: Mapped[list[Any]] = mapped_column(JSONB)
+    status: Mapped[str] = mapped_column(sa.Text)
+    starts_on: Mapped[date] = mapped_column(sa.Date)
+    created_by: Mapped[str] = mapped_column(sa.Text)
+    created_at: Mapped[datetime] = mapped_column(server_default=sa.func.now())
+    nonce: Mapped[bytes] = mapped_column(sa.LargeBinary)
+    commitment: Mapped[str] = mapped_column(sa.Text)
+    public_source: Mapped[str] = mapped_column(sa.Text)
+    draw_at: Mapped[datetime]
+    algorithm: Mapped[str] = mapped_column(sa.Text)
+    public_value: Mapped[str | None] = mapped_column(sa.Text)
+    pool_snapshot: Mapped[str | None] = mapped_column(sa.Text)
+    pool_hash: Mapped[str | None] = mapped_column(sa.Text)
+    seed: Mapped[str | None] = mapped_column(sa.Text)
+    drawn_at: Mapped[datetime | None]
+    drawn_by: Mapped[str | None] = mapped_column(sa.Text)
+    completed_at: Mapped[datetime | None]
+    completed_by: Mapped[str | None] = mapped_column(sa.Text)
+
+
+class ReviewFile(Base):
+    """A drawn case file of a campaign, with its score once reviewed."""
+
+    __tablename__ = "review_file"
+    __table_args__ = (sa.UniqueConstraint("campaign_id", "case_id"),)
+
+    id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
+    campaign_id: Mapped[uuid.UUID] = mapped_column(
+        UUID(as_uuid=True), sa.ForeignKey("review_campaign.id", ondelete="CASCADE")
+    )
+    unit_code: Mapped[str] = mapped_column(sa.Text)
+    case_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True))
+    decision_no: Mapped[str | None] = mapped_column(sa.Text)
+    item_code: Mapped[str | None] = mapped_column(sa.Text)
+    decided_on: Mapped[date | None] = mapped_column(sa.Date)
+    rank: Mapped[int] = mapped_column(sa.Integer)
+    rank_key: Mapped[str] = mapped_column(sa.Text)
+    points: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
+    total: Mapped[int | None] = mapped_column(sa.Integer)
+    reviewer_id: Mapped[str | None] = mapped_column(sa.Text)
+    recorded_by: Mapped[str | None] = mapped_column(sa.Text)
+    reviewed_at: Mapped[datetime | None]
+
+
+class ReviewFinding(Base):
+    """A finding of a reviewed file; ``matter_requested``: the reviewer asks for a supervision matter on the
+    case (recorded by ``use_cases.reviews.request_matter`` until the matters use case takes it over)."""
+
+    __tablename__ = "review_finding"
+    __table_args__ = (
+        sa.CheckConstraint("severity IN ('minor', 'major', 'serious')", name="severity"),
+        sa.Index("ix_review_finding_file_id", "file_id"),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
+    file_id: Mapped[uuid.UUID] = mapped_column(
+        UUID(as_uuid=True), sa.ForeignKey("review_file.id", ondelete="CASCADE")
+    )
+    campaign_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True))
+    case_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True))
+    dimension: Mapped[str] = mapped_column(sa.Text)
+    severity: Mapped[str] = mapped_column(sa.Text)
+    text: Mapped[str] = mapped_column(sa.Text)
+    deduction: Mapped[str | None] = mapped_column(sa.Text)
+    matter_requested: Mapped[bool] = mapped_column(sa.Boolean, server_default=sa.false())
+    matter_grounds: Mapped[str | None] = mapped_column(sa.Text)
+    matter_requested_at: Mapped[datetime | None]
+    matter_requested_by: Mapped[str | None] = mapped_column(sa.Text)
+    created_at: Mapped[datetime] = mapped_column(server_default=sa.func.now())

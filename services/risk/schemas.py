@@ -438,3 +438,173 @@ class ConfigRead(BaseModel):
     in_effect: str
 
     model_config = ConfigDict(populate_by_name=True)
+
+
+# --------------------------------------------------------------------------------------------------- case-file review (案卷评查)
+
+from services.common.fields import Day, Instant, StrictBool, StrictInt  # noqa: E402
+from services.risk.domain.reviews import ScoringSheet  # noqa: E402
+
+ItemCode = Annotated[str, Field(min_length=1, max_length=40, pattern=r"^[0-9A-Za-z][0-9A-Za-z._\-]*$")]
+ReviewerId = Annotated[str, Field(min_length=1, max_length=64)]
+
+
+class ReviewerWrite(BaseModel):
+    """A reviewer (评查人员) and the units whose files they review; ``unit_code`` is their own unit, if any
+    (a reviewer never reviews their own unit)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    id: ReviewerId
+    name: str = Field(min_length=1, max_length=40)
+    unit_code: UnitCode | None = None
+    units: list[UnitCode] = Field(min_length=1, max_length=200)
+
+
+class ReviewCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    title: str = Field(min_length=1, max_length=200, examples=["2026年度行政处罚案卷评查"])
+    unit_codes: list[UnitCode] = Field(min_length=1, max_length=200, description="units reviewed")
+    item_codes: list[ItemCode] = Field(
+        default_factory=list, max_length=100, description="benchmark items (empty: every item)"
+    )
+    period_from: Day = Field(description="decisions made from this day")
+    period_to: Day = Field(description="...to this day, inclusive")
+    sample_size: StrictInt = Field(ge=1, le=100, description="files drawn per unit")
+    sheet: ScoringSheet | None = Field(None, description="the scoring sheet (default: 主体…归档, 100 points)")
+    reviewers: list[ReviewerWrite] = Field(min_length=1, max_length=100)
+    starts_on: Day | None = None
+    draw_at: Instant | None = Field(None, description="the published draw time (default: now)")
+    public_source: str | None = Field(None, min_length=1, max_length=500)
+
+
+class ReviewDrawRead(BaseModel):
+    """The draw (commit-reveal-v1, case-file-rank-v1); nonce, snapshot and seed once the campaign is complete."""
+
+    protocol: str
+    algorithm: str
+    commitment: str
+    public_source: str
+    draw_at: datetime
+    public_value: str | None
+    pool_hash: str | None
+    drawn_at: datetime | None
+    revealed: bool
+    nonce: str | None
+    pool_snapshot: str | None
+    seed: str | None
+
+
+class ReviewerRead(BaseModel):
+    id: str
+    name: str
+    unit_code: str | None
+    units: list[str]
+
+
+class ReviewRead(BaseModel):
+    id: uuid.UUID
+    title: str
+    year: int
+    scope_label: str
+    unit_codes: list[str]
+    item_codes: list[str]
+    period_from: date
+    period_to: date
+    sample_size: int
+    status: Literal["committed", "drawn", "completed"]
+    status_label: str
+    starts_on: date
+    reviewed: int
+    total: int
+    sheet: ScoringSheet
+    reviewers: list[ReviewerRead]
+    draw: ReviewDrawRead
+    created_by: str
+    created_at: datetime
+    completed_at: datetime | None
+
+
+class ReviewApprove(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    public_value: str = Field(
+        min_length=1, max_length=200, description="the public source's value published after the commitment"
+    )
+
+
+class FindingWrite(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    dimension: str = Field(min_length=1, max_length=20)
+    severity: Literal["minor", "major", "serious"]
+    text: str = Field(min_length=1, max_length=2_000)
+    deduction: str | None = Field(None, min_length=1, max_length=20)
+    open_matter: StrictBool = Field(False, description="ask for a supervision matter (个案监督) on the case")
+    matter_grounds: str | None = Field(None, max_length=2_000)
+
+
+class ScoresWrite(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    reviewer_id: ReviewerId | None = Field(None, description="the assigned reviewer (default: the caller)")
+    points: dict[Annotated[str, Field(max_length=20)], Annotated[StrictInt, Field(ge=0, le=100)]] = Field(
+        max_length=20, description="points awarded per dimension of the sheet"
+    )
+    findings: list[FindingWrite] = Field(default_factory=list, max_length=50)
+
+
+class FindingRead(BaseModel):
+    id: uuid.UUID
+    dimension: str
+    severity: Literal["minor", "major", "serious"]
+    severity_label: str
+    text: str
+    deduction: str | None
+    matter_requested: bool
+    matter_grounds: str | None
+    case_id: uuid.UUID
+
+
+class ReviewFileRead(BaseModel):
+    id: uuid.UUID
+    review_id: uuid.UUID
+    unit_code: str
+    case_id: uuid.UUID
+    decision_no: str | None
+    item_code: str | None
+    decided_on: date | None
+    rank: int
+    rank_key: str
+    points: dict[str, int] | None
+    total: int | None
+    grade: Literal["excellent", "pass", "fail"] | None
+    grade_label: str | None
+    reviewer_id: str | None
+    reviewed_at: datetime | None
+    findings: list[FindingRead]
+
+
+class UnitResultRead(BaseModel):
+    unit_code: str
+    files: int
+    reviewed: int
+    mean: str | None = Field(description="mean total, two decimals rounded half up")
+    minimum: int | None
+    passed: int
+    failed: int
+    excellent: int
+    grade: Literal["excellent", "pass", "fail"] | None
+    grade_label: str | None
+
+
+class ReviewResultsRead(BaseModel):
+    review_id: uuid.UUID
+    status: Literal["committed", "drawn", "completed"]
+    pass_mark: int
+    excellent_mark: int
+    reviewed: int
+    total: int
+    units: list[UnitResultRead]
+    matters_requested: int

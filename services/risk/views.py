@@ -549,3 +549,117 @@ def enterprise_read(found: ClassifiedEnterprise) -> EnterpriseClassRead:
 
 def run_read(run: ClassificationRun) -> ClassificationRunRead:
     return ClassificationRunRead.model_validate(run)
+
+
+# --------------------------------------------------------------------------------------------------- case-file review (案卷评查)
+
+from services.risk import schemas as review_schemas  # noqa: E402
+from services.risk.domain import review_sampling  # noqa: E402
+from services.risk.domain import reviews as review_rules  # noqa: E402
+from services.risk.models import ReviewCampaign, ReviewFile, ReviewFinding  # noqa: E402
+
+REVIEW_STATUS_LABELS = {"committed": "待抽取", "drawn": "评查中", "completed": "已完成"}
+
+
+def review_scope_label(row: ReviewCampaign) -> str:
+    """``3个执法单位 · 2026-01-01至2026-06-30 · 每单位抽取5件`` (with the items when the scope names them)."""
+    parts = [
+        f"{len(row.unit_codes)}个执法单位",
+        f"{row.period_from.isoformat()}至{row.period_to.isoformat()}",
+        f"每单位抽取{row.sample_size}件",
+    ]
+    if row.item_codes:
+        parts.insert(1, "事项" + "、".join(row.item_codes))
+    return " · ".join(parts)
+
+
+def review_read(row: ReviewCampaign, reviewed: int, total: int) -> review_schemas.ReviewRead:
+    revealed = row.status == "completed"
+    return review_schemas.ReviewRead(
+        id=row.id,
+        title=row.title,
+        year=row.year,
+        scope_label=review_scope_label(row),
+        unit_codes=list(row.unit_codes),
+        item_codes=list(row.item_codes),
+        period_from=row.period_from,
+        period_to=row.period_to,
+        sample_size=row.sample_size,
+        status=row.status,
+        status_label=REVIEW_STATUS_LABELS[row.status],
+        starts_on=row.starts_on,
+        reviewed=reviewed,
+        total=total,
+        sheet=review_rules.ScoringSheet.model_validate(row.sheet),
+        reviewers=[review_schemas.ReviewerRead.model_validate(r) for r in row.reviewers],
+        draw=review_schemas.ReviewDrawRead(
+            protocol=review_sampling.PROTOCOL,
+            algorithm=row.algorithm,
+            commitment=row.commitment,
+            public_source=row.public_source,
+            draw_at=row.draw_at,
+            public_value=row.public_value,
+            pool_hash=row.pool_hash,
+            drawn_at=row.drawn_at,
+            revealed=revealed,
+            nonce=row.nonce.hex() if revealed else None,
+            pool_snapshot=row.pool_snapshot if revealed else None,
+            seed=row.seed if revealed else None,
+        ),
+        created_by=row.created_by,
+        created_at=row.created_at,
+        completed_at=row.completed_at,
+    )
+
+
+def finding_read(row: ReviewFinding) -> review_schemas.FindingRead:
+    return review_schemas.FindingRead(
+        id=row.id,
+        dimension=row.dimension,
+        severity=row.severity,
+        severity_label=review_rules.SEVERITY_LABELS[row.severity],
+        text=row.text,
+        deduction=row.deduction,
+        matter_requested=row.matter_requested,
+        matter_grounds=row.matter_grounds,
+        case_id=row.case_id,
+    )
+
+
+def review_file_read(
+    row: ReviewFile, sheet: review_rules.ScoringSheet, findings: Sequence[ReviewFinding]
+) -> review_schemas.ReviewFileRead:
+    grade = review_rules.grade(sheet, row.total) if row.total is not None else None
+    return review_schemas.ReviewFileRead(
+        id=row.id,
+        review_id=row.campaign_id,
+        unit_code=row.unit_code,
+        case_id=row.case_id,
+        decision_no=row.decision_no,
+        item_code=row.item_code,
+        decided_on=row.decided_on,
+        rank=row.rank,
+        rank_key=row.rank_key,
+        points=row.points,
+        total=row.total,
+        grade=grade,
+        grade_label=review_rules.GRADE_LABELS[grade] if grade else None,
+        reviewer_id=row.reviewer_id,
+        reviewed_at=row.reviewed_at,
+        findings=[finding_read(f) for f in findings if f.file_id == row.id],
+    )
+
+
+def unit_result_read(result: review_rules.UnitResult) -> review_schemas.UnitResultRead:
+    return review_schemas.UnitResultRead(
+        unit_code=result.unit_code,
+        files=result.files,
+        reviewed=result.reviewed,
+        mean=result.mean_text,
+        minimum=result.minimum,
+        passed=result.passed,
+        failed=result.failed,
+        excellent=result.excellent,
+        grade=result.grade,
+        grade_label=review_rules.GRADE_LABELS[result.grade] if result.grade else None,
+    )

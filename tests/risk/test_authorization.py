@@ -95,6 +95,15 @@ ROLES: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "/reports/{quarter}/heat"): frozenset({"supervisor", "admin"}),
     ("POST", "/reports/{quarter}/publish"): frozenset({"supervisor", "admin"}),
     ("GET", "/units/{unit_code}/quarters/{quarter}"): frozenset({"officer", "supervisor", "admin"}),
+    # 案卷评查 (issue #14 item 2)
+    ("GET", "/reviews"): frozenset({"officer", "supervisor", "admin"}),
+    ("POST", "/reviews"): frozenset({"supervisor", "admin"}),
+    ("GET", "/reviews/{review_id}"): frozenset({"officer", "supervisor", "admin"}),
+    ("POST", "/reviews/{review_id}/approve"): frozenset({"supervisor", "admin"}),
+    ("POST", "/reviews/{review_id}/complete"): frozenset({"supervisor", "admin"}),
+    ("GET", "/reviews/{review_id}/files"): frozenset({"officer", "supervisor", "admin"}),
+    ("POST", "/reviews/{review_id}/files/{file_id}/scores"): frozenset({"supervisor", "admin"}),
+    ("GET", "/reviews/{review_id}/results"): frozenset({"officer", "supervisor", "admin"}),
 }
 
 
@@ -120,6 +129,15 @@ LEAD = {
     "received_at": "2026-08-04T10:00:00+08:00",
 }
 
+REVIEW = {
+    "title": "案卷评查",
+    "unit_codes": [UNIT],
+    "period_from": "2026-07-01",
+    "period_to": "2026-09-30",
+    "sample_size": 2,
+    "reviewers": [{"id": "rev-1", "name": "评查员", "units": [UNIT]}],
+}
+
 MATRIX = Matrix(
     document("risk"),
     PERSONAS,
@@ -142,6 +160,8 @@ MATRIX = Matrix(
         "kind": Open("complaints"),
         "year": Open("2026"),
         "dead_letter_id": Owned("999999999", frozenset(), "DEAD_LETTER_NOT_FOUND"),
+        "review_id": Owned("{review_id}", UNIT_SEERS, "REVIEW_NOT_FOUND"),
+        "file_id": Owned("{file_id}", UNIT_SEERS, "REVIEW_FILE_NOT_FOUND"),
     },
     # the pinned clock and the calendar must survive the matrix (closing or withdrawing the shared objects
     # is fine: whatever their state, a later call still gets past the access checks, with a 409 at most)
@@ -153,6 +173,11 @@ MATRIX = Matrix(
         op("POST", "/rectifications/{warning_id}/withdraw"): {"reason": "误发"},
         op("POST", "/leads/{lead_id}/answer"): {"text": "答复"},
         op("POST", "/leads/{lead_id}/return"): {"reason": "不足"},
+        op("POST", "/reviews/{review_id}/approve"): {"public_value": "2"},
+        op("POST", "/reviews/{review_id}/files/{file_id}/scores"): {
+            "reviewer_id": "rev-1",
+            "points": {"subject": 10, "facts": 15, "evidence": 20, "procedure": 20, "law": 10},
+        },
     },
     overrides={
         op("POST", "/reports/{quarter}/publish"): CITY,
@@ -228,7 +253,12 @@ async def objects(risk: Running) -> AsyncIterator[dict[str, str]]:
         await http.post(f"{API}/leads/transfers", json={"batch": "2026-W32"}, headers=ADMIN)
         leads = (await http.get(f"{API}/leads", headers=ADMIN)).json()["items"]
         run = (await http.post(f"{API}/enterprises/reclassify", json={}, headers=ADMIN)).json()
+        review = (await http.post(f"{API}/reviews", json=REVIEW, headers=ADMIN)).json()
+        await http.post(f"{API}/reviews/{review['id']}/approve", json={"public_value": "1"}, headers=ADMIN)
+        files = (await http.get(f"{API}/reviews/{review['id']}/files", headers=ADMIN)).json()
     yield {
+        "review_id": review["id"],
+        "file_id": files[0]["id"],
         "warning_id": published["warnings"][0]["id"],
         "lead_id": leads[0]["id"],
         "run_id": run["id"],
@@ -264,5 +294,6 @@ async def test_unknown_objects_are_404(objects: dict[str, str], risk: Running) -
             f"/enterprises/reclassify/{uuid.uuid4()}",
             f"/intake/uploads/{uuid.uuid4()}",
             f"/intake/uploads/{uuid.uuid4()}/errors",
+            f"/reviews/{uuid.uuid4()}",
         ):
             assert (await http.get(API + path)).status_code == 404

@@ -70,6 +70,7 @@ async def decision_issued(
             "tier": TIERS[event.tier],
             "decided_on": event.decided_on,
             "outside_tier": event.outside_tier,
+            "benchmark_code": event.benchmark_code,
         },
         event.revision,
     )
