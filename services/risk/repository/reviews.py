@@ -129,3 +129,27 @@ async def mark_matter_requested(
         .where(finding_t.c.id == finding_id, finding_t.c.case_id == case_id)
         .values(matter_requested=True, matter_grounds=grounds, matter_requested_by=by, matter_requested_at=at)
     )
+
+
+async def completed_between(
+    session: AsyncSession, start: datetime, end: datetime
+) -> list[tuple[str, int, list[tuple[str, int]]]]:
+    """Campaigns completed in [start, end): (title, pass mark, [(unit, total) of each reviewed file])."""
+    campaigns = (
+        await session.scalars(
+            sa.select(ReviewCampaign)
+            .where(ReviewCampaign.completed_at >= start, ReviewCampaign.completed_at < end)
+            .order_by(ReviewCampaign.completed_at, ReviewCampaign.id)
+        )
+    ).all()
+    if not campaigns:
+        return []
+    rows = await session.execute(
+        sa.select(file_t.c.campaign_id, file_t.c.unit_code, file_t.c.total).where(
+            file_t.c.campaign_id.in_([c.id for c in campaigns]), file_t.c.total.is_not(None)
+        )
+    )
+    files: dict[uuid.UUID, list[tuple[str, int]]] = {}
+    for campaign_id, unit, total in rows.all():
+        files.setdefault(campaign_id, []).append((unit, total))
+    return [(c.title, int(c.sheet.get("pass_mark", 60)), files.get(c.id, [])) for c in campaigns]

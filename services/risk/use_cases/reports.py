@@ -5,7 +5,7 @@ their rectifications (risk.warning.issued)."""
 from __future__ import annotations
 
 import uuid
-from datetime import date, datetime
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -22,6 +22,7 @@ from services.risk.repository import classes as class_repo
 from services.risk.repository import leads as lead_repo
 from services.risk.repository import rectifications as rect_repo
 from services.risk.repository import reports as report_repo
+from services.risk.repository import reviews as review_repo
 from services.risk.repository import units as unit_repo
 from services.risk.schemas import DrillDownRead, HeatTableRead, OverviewRead, PublishRead
 from services.risk.settings import RiskContext
@@ -49,6 +50,10 @@ async def build_report(
     quarter.ensure_started(today)
     q1 = quarter.previous()
     q2 = q1.previous()
+    # 案卷评查 campaigns completed in the quarter (China time), an input from config version 2026.3 on
+    start = datetime.combine(quarter.first_day, time(), tzinfo=clock.CHINA)
+    end = datetime.combine(quarter.last_day + timedelta(days=1), time(), tzinfo=clock.CHINA)
+    reviewed = report.review_figures(await review_repo.completed_between(session, start, end))
     return report.build_quarterly_report(
         quarter,
         await report_repo.quarter_counts(session, quarter.first_day, quarter.last_day),
@@ -56,6 +61,7 @@ async def build_report(
         before_previous=await report_repo.quarter_counts(session, q2.first_day, q2.last_day),
         config=config.for_quarter(quarter),
         today=today,
+        reviews=reviewed,
     )
 
 
