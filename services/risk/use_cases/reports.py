@@ -14,7 +14,7 @@ from services.common import audit, calendar_store, clock, outbox
 from services.common.access import Scope
 from services.common.auth import Principal
 from services.risk import events
-from services.risk.domain import rectification, report
+from services.risk.domain import rectification, report, review_report
 from services.risk.domain.report import Assessment, Quarter, QuarterlyReport
 from services.risk.errors import QuarterNotClosed
 from services.risk.models import Unit
@@ -53,16 +53,17 @@ async def build_report(
     # 案卷评查 campaigns completed in the quarter (China time), an input from config version 2026.3 on
     start = datetime.combine(quarter.first_day, time(), tzinfo=clock.CHINA)
     end = datetime.combine(quarter.last_day + timedelta(days=1), time(), tzinfo=clock.CHINA)
-    reviewed = report.review_figures(await review_repo.completed_between(session, start, end))
-    return report.build_quarterly_report(
+    reviewed = review_report.review_figures(await review_repo.completed_between(session, start, end))
+    in_effect = config.for_quarter(quarter)
+    rep = report.build_quarterly_report(
         quarter,
         await report_repo.quarter_counts(session, quarter.first_day, quarter.last_day),
         previous=await report_repo.quarter_counts(session, q1.first_day, q1.last_day),
         before_previous=await report_repo.quarter_counts(session, q2.first_day, q2.last_day),
-        config=config.for_quarter(quarter),
+        config=in_effect,
         today=today,
-        reviews=reviewed,
     )
+    return review_report.apply_reviews(rep, reviewed, in_effect)
 
 
 async def document_of(

@@ -1,4 +1,4 @@
-"""案卷评查 results as an input of the quarterly report (config version 2026.3; services/risk/domain/report.py)."""
+"""案卷评查 results as an input of the quarterly report (config version 2026.3; services/risk/domain/review_report.py)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from services.common.errors import DomainError
-from services.risk.domain import report
+from services.risk.domain import report, review_report
 from services.risk.domain.report import Colour, Figures, Quarter, UnitDomainCounts
 
 SAMPLE = Path(__file__).resolve().parents[3] / "services" / "risk" / "risk_config.json"
@@ -21,7 +21,7 @@ CAMPAIGNS = [("甲", 60, [("U1", 95), ("U1", 55), ("U2", 70)]), ("乙", 80, [("U
 
 
 def test_figures_per_unit_worked_by_hand() -> None:
-    figures = report.review_figures(CAMPAIGNS)
+    figures = review_report.review_figures(CAMPAIGNS)
     u1, u2 = figures["U1"], figures["U2"]
     # U1: 3 files, 95 + 55 + 75 = 225 points, mean 75; failed: 55 < 60 in 甲, 75 < 80 in 乙 → 2
     assert (u1.files, u1.points, u1.mean, u1.failed, u1.campaigns) == (3, 225, Fraction(75), 2, ("甲", "乙"))
@@ -52,13 +52,9 @@ def _report(quarter: Quarter, today: date) -> report.QuarterlyReport:
         UnitDomainCounts("U1", "食品安全", Figures(decisions=5)),
         UnitDomainCounts("U2", "食品安全", Figures(decisions=5)),
     ]
-    return report.build_quarterly_report(
-        quarter,
-        counts,
-        config=CONFIGS.for_quarter(quarter),
-        today=today,
-        reviews=report.review_figures(CAMPAIGNS),
-    )
+    config = CONFIGS.for_quarter(quarter)
+    rep = report.build_quarterly_report(quarter, counts, config=config, today=today)
+    return review_report.apply_reviews(rep, review_report.review_figures(CAMPAIGNS), config)
 
 
 def test_a_unit_reviewed_below_the_line_turns_yellow_from_2026_q4() -> None:
@@ -83,8 +79,8 @@ def test_red_under_the_red_lines() -> None:
     t = CONFIGS.for_quarter(Quarter(2026, 4)).reviews
     assert t is not None
     # mean (50 + 55 + 58) / 3 = 163 / 3 = 54.33 < 60; 3 failed files ≥ 3
-    f = report.review_figures([("丙", 60, [("U", 50), ("U", 55), ("U", 58)])])["U"]
-    assert [(r.rule, r.colour) for r in report.review_reasons(f, t)] == [
+    f = review_report.review_figures([("丙", 60, [("U", 50), ("U", 55), ("U", 58)])])["U"]
+    assert [(r.rule, r.colour) for r in review_report.review_reasons(f, t)] == [
         ("REVIEW_MEAN_RED", Colour.RED),
         ("REVIEW_FAILED_RED", Colour.RED),
     ]
