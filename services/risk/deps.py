@@ -293,3 +293,21 @@ ScoreReviewDep = Annotated[
         scope=ScopeDep,
     ),
 ]
+
+
+# --------------------------------------------------------------------------------------------------- bulletins (通报)
+
+from services.risk.errors import BulletinNotFound  # noqa: E402
+from services.risk.models import Bulletin  # noqa: E402
+from services.risk.repository import bulletins as bulletin_repo  # noqa: E402
+
+BulletinDep = Annotated[
+    Bulletin,
+    load_or_404(
+        bulletin_repo.readable_bulletin,
+        param="bulletin_id",
+        key=uuid.UUID,
+        missing=BulletinNotFound.of,
+        scope=ScopeDep,
+    ),
+]

@@ -319,3 +319,28 @@ class ReviewOutsideScope(Forbidden):
     code = "REVIEW_OUTSIDE_SCOPE"
     title = "评查范围超出监督人员的辖区"
     title_en = "The review's units are outside the supervisor's district"
+
+
+# --------------------------------------------------------------------------------------------------- bulletins (通报)
+
+
+class BulletinNotFound(NotFound):
+    code = "BULLETIN_NOT_FOUND"
+    title = "通报不存在"
+    title_en = "No such bulletin"
+
+    @classmethod
+    def of(cls, bulletin_id: object) -> BulletinNotFound:
+        return cls(f"通报{bulletin_id}不存在", detail_en=f"There is no bulletin {bulletin_id}")
+
+
+class BulletinInvalid(Unprocessable):
+    code = "BULLETIN_INVALID"
+    title = "通报内容无效"
+    title_en = "Invalid bulletin"
+
+
+class BulletinOutsideScope(Forbidden):
+    code = "BULLETIN_OUTSIDE_SCOPE"
+    title = "通报对象超出监督人员的辖区"
+    title_en = "The bulletin's units are outside the supervisor's district"

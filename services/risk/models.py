@@ -519,3 +519,33 @@ class ReviewFinding(Base):
     matter_requested_at: Mapped[datetime | None]
     matter_requested_by: Mapped[str | None] = mapped_column(sa.Text)
     created_at: Mapped[datetime] = mapped_column(server_default=sa.func.now())
+
+
+# --------------------------------------------------------------------------------------------------- bulletins (通报)
+
+
+class Bulletin(Base):
+    """A 通报 issued from a supervision result, to the units concerned and, if ``public``, to everyone."""
+
+    __tablename__ = "bulletin"
+    __table_args__ = (
+        sa.CheckConstraint("source_kind IN ('quarter_colour', 'review', 'matter')", name="source_kind"),
+        sa.UniqueConstraint("year", "seq"),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
+    year: Mapped[int] = mapped_column(sa.Integer)
+    seq: Mapped[int] = mapped_column(sa.Integer)
+    number: Mapped[str] = mapped_column(sa.Text, unique=True)
+    title: Mapped[str] = mapped_column(sa.Text)
+    text: Mapped[str] = mapped_column(sa.Text)
+    source_kind: Mapped[str] = mapped_column(sa.Text)
+    source_id: Mapped[str] = mapped_column(sa.Text)
+    unit_codes: Mapped[list[str]] = mapped_column(TEXTS)
+    district_codes: Mapped[list[str]] = mapped_column(TEXTS)
+    public: Mapped[bool] = mapped_column(sa.Boolean)
+    issued_on: Mapped[date] = mapped_column(sa.Date)
+    issued_by: Mapped[str] = mapped_column(sa.Text)
+    issuer_name: Mapped[str] = mapped_column(sa.Text)
+    html: Mapped[str] = mapped_column(sa.Text)
+    created_at: Mapped[datetime] = mapped_column(server_default=sa.func.now())

@@ -608,3 +608,52 @@ class ReviewResultsRead(BaseModel):
     total: int
     units: list[UnitResultRead]
     matters_requested: int
+
+
+# --------------------------------------------------------------------------------------------------- bulletins (通报)
+
+
+class BulletinCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    title: str = Field(min_length=1, max_length=200, examples=["2026年第三季度行政执法风险预警情况"])
+    text: str = Field(min_length=1, max_length=20_000, description="the bulletin's text (paragraphs by line)")
+    source_kind: Literal["quarter_colour", "review", "matter"] = Field(
+        description="quarter_colour: a published warning's id; review: a completed campaign's id; "
+        "matter: a supervision matter's id"
+    )
+    source_id: uuid.UUID
+    unit_codes: list[UnitCode] = Field(
+        default_factory=list, max_length=200, description="units concerned (default: the source's)"
+    )
+    public: StrictBool = Field(False, description="also published at /public/risk/bulletins")
+
+
+class BulletinRead(BaseModel):
+    id: uuid.UUID
+    number: str
+    year: int
+    title: str
+    text: str
+    source_kind: Literal["quarter_colour", "review", "matter"]
+    source_label: str
+    source_id: str
+    unit_codes: list[str]
+    public: bool
+    issued_on: date
+    issued_at: datetime
+    issuer_name: str
+    html_url: str
+    pdf_url: str
+
+
+class PublicBulletinRead(BaseModel):
+    id: uuid.UUID
+    number: str
+    title: str
+    text: str
+    source_label: str
+    unit_codes: list[str]
+    issued_on: date
+    issued_at: datetime
+    pdf_url: str

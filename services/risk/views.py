@@ -663,3 +663,44 @@ def unit_result_read(result: review_rules.UnitResult) -> review_schemas.UnitResu
         grade=result.grade,
         grade_label=review_rules.GRADE_LABELS[result.grade] if result.grade else None,
     )
+
+
+# --------------------------------------------------------------------------------------------------- bulletins (通报)
+
+from services.risk.domain import bulletins as bulletin_rules  # noqa: E402
+from services.risk.models import Bulletin  # noqa: E402
+
+
+def bulletin_read(row: Bulletin) -> review_schemas.BulletinRead:
+    base = f"/api/v1/risk/bulletins/{row.id}"
+    return review_schemas.BulletinRead(
+        id=row.id,
+        number=row.number,
+        year=row.year,
+        title=row.title,
+        text=row.text,
+        source_kind=row.source_kind,
+        source_label=bulletin_rules.SOURCE_LABELS[row.source_kind],
+        source_id=row.source_id,
+        unit_codes=list(row.unit_codes),
+        public=row.public,
+        issued_on=row.issued_on,
+        issued_at=row.created_at,
+        issuer_name=row.issuer_name,
+        html_url=f"{base}/html",
+        pdf_url=f"{base}/pdf",
+    )
+
+
+def public_bulletin_read(row: Bulletin) -> review_schemas.PublicBulletinRead:
+    return review_schemas.PublicBulletinRead(
+        id=row.id,
+        number=row.number,
+        title=row.title,
+        text=row.text,
+        source_label=bulletin_rules.SOURCE_LABELS[row.source_kind],
+        unit_codes=list(row.unit_codes),
+        issued_on=row.issued_on,
+        issued_at=row.created_at,
+        pdf_url=f"/public/risk/bulletins/{row.id}/pdf",
+    )

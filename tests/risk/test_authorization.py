@@ -104,6 +104,12 @@ ROLES: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "/reviews/{review_id}/files"): frozenset({"officer", "supervisor", "admin"}),
     ("POST", "/reviews/{review_id}/files/{file_id}/scores"): frozenset({"supervisor", "admin"}),
     ("GET", "/reviews/{review_id}/results"): frozenset({"officer", "supervisor", "admin"}),
+    # 通报 (issue #14 item 7)
+    ("GET", "/bulletins"): frozenset({"officer", "supervisor", "admin"}),
+    ("POST", "/bulletins"): frozenset({"supervisor", "admin"}),
+    ("GET", "/bulletins/{bulletin_id}"): frozenset({"officer", "supervisor", "admin"}),
+    ("GET", "/bulletins/{bulletin_id}/html"): frozenset({"officer", "supervisor", "admin"}),
+    ("GET", "/bulletins/{bulletin_id}/pdf"): frozenset({"officer", "supervisor", "admin"}),
 }
 
 
@@ -114,6 +120,8 @@ def op(method: str, path: str) -> tuple[str, str]:
 # The audit chain's public face (no token): every service's checkpoints and keys, and the checkpoints risk
 # keeps of every service.
 PUBLIC = ["/public/risk/audit/checkpoints", "/public/risk/audit/keys", "/public/risk/checkpoints/{service}"]
+# Public bulletins (公开通报): the list and each one's PDF.
+PUBLIC += ["/public/risk/bulletins", "/public/risk/bulletins/{bulletin_id}/pdf"]
 
 
 CITY_ONLY = Expect("403", "RISK_CITY_SCOPE_REQUIRED")
@@ -162,6 +170,9 @@ MATRIX = Matrix(
         "dead_letter_id": Owned("999999999", frozenset(), "DEAD_LETTER_NOT_FOUND"),
         "review_id": Owned("{review_id}", UNIT_SEERS, "REVIEW_NOT_FOUND"),
         "file_id": Owned("{file_id}", UNIT_SEERS, "REVIEW_FILE_NOT_FOUND"),
+        "bulletin_id": Owned("{bulletin_id}", UNIT_SEERS, "BULLETIN_NOT_FOUND"),
+        # the fixture's bulletin is public: anyone reads its PDF at the public path
+        ("/public/risk/bulletins/{bulletin_id}/pdf", "bulletin_id"): Open("{bulletin_id}"),
     },
     # the pinned clock and the calendar must survive the matrix (closing or withdrawing the shared objects
     # is fine: whatever their state, a later call still gets past the access checks, with a 409 at most)
@@ -256,7 +267,16 @@ async def objects(risk: Running) -> AsyncIterator[dict[str, str]]:
         review = (await http.post(f"{API}/reviews", json=REVIEW, headers=ADMIN)).json()
         await http.post(f"{API}/reviews/{review['id']}/approve", json={"public_value": "1"}, headers=ADMIN)
         files = (await http.get(f"{API}/reviews/{review['id']}/files", headers=ADMIN)).json()
+        bulletin = {
+            "title": "风险预警情况",
+            "text": "通报",
+            "source_kind": "quarter_colour",
+            "source_id": published["warnings"][0]["id"],
+            "public": True,
+        }
+        issued = (await http.post(f"{API}/bulletins", json=bulletin, headers=ADMIN)).json()
     yield {
+        "bulletin_id": issued["id"],
         "review_id": review["id"],
         "file_id": files[0]["id"],
         "warning_id": published["warnings"][0]["id"],
@@ -295,5 +315,6 @@ async def test_unknown_objects_are_404(objects: dict[str, str], risk: Running) -
             f"/intake/uploads/{uuid.uuid4()}",
             f"/intake/uploads/{uuid.uuid4()}/errors",
             f"/reviews/{uuid.uuid4()}",
+            f"/bulletins/{uuid.uuid4()}",
         ):
             assert (await http.get(API + path)).status_code == 404

@@ -5,11 +5,12 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from services.risk.api import monitoring, reviews
+from services.risk.api import bulletins, monitoring, reviews
 
 router = APIRouter(prefix="/api/v1/risk", tags=["risk"])
 public_router = APIRouter(prefix="/public/risk", tags=["risk: public"])
 
-for _topic in (monitoring, reviews):
+for _topic in (monitoring, reviews, bulletins):
     router.include_router(_topic.router)
 public_router.include_router(monitoring.public_router)
+public_router.include_router(bulletins.public_router)

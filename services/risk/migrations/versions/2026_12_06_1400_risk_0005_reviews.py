@@ -1,6 +1,6 @@
-"""Case-file review (案卷评查), issue #14 item 2: the benchmark item of a projected case
-(``risk_case.benchmark_code``, from penalty.decision.issued), review campaigns with their drawn files and
-findings.
+"""Case-file review (案卷评查) and bulletins (通报), issue #14 items 2 and 7: the benchmark item of a projected
+case (``risk_case.benchmark_code``, from penalty.decision.issued), review campaigns with their drawn files and
+findings, and bulletins.
 
 Revision ID: risk_0005_reviews
 Revises: risk_0004
@@ -104,9 +104,34 @@ def upgrade() -> None:
         sa.CheckConstraint("severity IN ('minor', 'major', 'serious')", name="ck_review_finding_severity"),
     )
     op.create_index("ix_review_finding_file_id", "review_finding", ["file_id"])
+    op.create_table(
+        "bulletin",
+        sa.Column("id", UUID(as_uuid=True), primary_key=True),
+        sa.Column("year", sa.Integer, nullable=False),
+        sa.Column("seq", sa.Integer, nullable=False),
+        sa.Column("number", sa.Text, nullable=False),
+        sa.Column("title", sa.Text, nullable=False),
+        sa.Column("text", sa.Text, nullable=False),
+        sa.Column("source_kind", sa.Text, nullable=False),
+        sa.Column("source_id", sa.Text, nullable=False),
+        sa.Column("unit_codes", TEXTS, nullable=False),
+        sa.Column("district_codes", TEXTS, nullable=False),
+        sa.Column("public", sa.Boolean, nullable=False),
+        sa.Column("issued_on", sa.Date, nullable=False),
+        sa.Column("issued_by", sa.Text, nullable=False),
+        sa.Column("issuer_name", sa.Text, nullable=False),
+        sa.Column("html", sa.Text, nullable=False),
+        sa.Column("created_at", TZ, nullable=False, server_default=sa.func.now()),
+        sa.CheckConstraint(
+            "source_kind IN ('quarter_colour', 'review', 'matter')", name="ck_bulletin_source_kind"
+        ),
+        sa.UniqueConstraint("year", "seq", name="uq_bulletin_year_seq"),
+        sa.UniqueConstraint("number", name="uq_bulletin_number"),
+    )
 
 
 def downgrade() -> None:
+    op.drop_table("bulletin")
     op.drop_index("ix_review_finding_file_id", table_name="review_finding")
     op.drop_table("review_finding")
     op.drop_table("review_file")
