@@ -20,8 +20,10 @@ from services.common.auth import Principal
 from services.common.deps import AdminDep, PrincipalDep, ScopeDep, SessionDep, load_or_404, roles
 from services.common.fields import Day
 from services.penalty import repository as repo
+from services.penalty.domain import acts as acts_domain
 from services.penalty.errors import CaseNotFound, DocumentNotFound, LeadNotFound
-from services.penalty.models import Document, Lead, PenaltyCase
+from services.penalty.models import Document, Lead, PenaltyCase, ViolationAct
+from services.penalty.repository import acts as act_repo
 from services.penalty.settings import PenaltyContext
 
 
@@ -121,3 +123,14 @@ __all__ = [
 
 #: Objects whose audit trail GET /api/v1/penalty/audit/entities/{kind}/{id} shows, through their access rule.
 AUDIT_ENTITIES = {"case": AuditKind("penalty_case", repo.readable_case)}
+
+
+# --------------------------------------------------------------------------------------------------------
+# Acts (行政处罚法 第二十九条): issue #17
+# --------------------------------------------------------------------------------------------------------
+
+ActId = Annotated[uuid.UUID, Path(description="the act id")]
+ActDep = Annotated[
+    ViolationAct,
+    load_or_404(act_repo.readable_act, param="act_id", key=ActId, missing=acts_domain.ActNotFound.of),
+]

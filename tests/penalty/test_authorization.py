@@ -128,6 +128,9 @@ ROLES: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "/leads/{lead_id}"): frozenset({"supervisor", "officer", "admin"}),
     ("POST", "/leads/{lead_id}/confirm"): frozenset({"officer"}),
     ("POST", "/leads/{lead_id}/dismiss"): frozenset({"officer"}),
+    # issue #17: one act, one fine (行政处罚法 第二十九条)
+    ("GET", "/acts/{act_id}"): frozenset({"officer", "supervisor", "admin"}),
+    ("GET", "/cases/{case_id}/act"): frozenset({"officer", "supervisor", "admin"}),
 }
 PUBLIC = ["/public/penalty/benchmarks", "/public/penalty/benchmarks/{code}"]
 PUBLIC += ["/public/penalty/audit/checkpoints", "/public/penalty/audit/keys"]
@@ -212,6 +215,7 @@ MATRIX = Matrix(
         "case_id": Owned("{case_id}", CASE_SEERS, "CASE_NOT_FOUND"),
         "document_id": Owned("{document_id}", CASE_SEERS, "DOCUMENT_NOT_FOUND"),
         "lead_id": Owned("{lead_id}", LEAD_SEERS, "LEAD_NOT_FOUND"),
+        "act_id": Owned("{act_id}", LEAD_SEERS, "ACT_NOT_FOUND"),  # internal, like leads
         "code": Open("SY-SJ-0004"),
         (API + "/admin/departments/{code}", "code"): Open("SJ"),
         "version": Open("1"),
@@ -276,7 +280,14 @@ async def objects(penalty: Running) -> AsyncIterator[dict[str, str]]:
     async with transaction(penalty.runtime.factory) as session:
         await leads.record_violation(session, violation)
     lead = uuid.uuid5(uuid.NAMESPACE_URL, f"zhifa:lead:{violation.violation_id}")
-    yield {"case_id": decided["id"], "document_id": decided["documents"][-1]["id"], "lead_id": str(lead)}
+    async with client(penalty.url) as http:
+        act = (await http.get(f"{API}/cases/{decided['id']}/act", headers=officer(**SJ_B))).json()
+    yield {
+        "case_id": decided["id"],
+        "document_id": decided["documents"][-1]["id"],
+        "lead_id": str(lead),
+        "act_id": act["id"],
+    }
 
 
 @pytest.mark.parametrize("case", parameters(MATRIX))

@@ -11,6 +11,7 @@ from pydantic import BaseModel, Field, model_validator
 from services.common.fields import Day, StrictBool, StrictInt
 from services.common.money import Fen
 from services.penalty.domain import procedure as p
+from services.penalty.schemas.acts import ActIn
 from services.penalty.schemas.assessment import AssessmentRead, KindRead
 from services.penalty.schemas.base import (
     RIC,
@@ -61,6 +62,9 @@ class CaseOpenIn(_In):
     approved_by: ShortText = Field(description="立案审批负责人")
     source: Literal["direct", "complaint"] = "direct"
     place: OptionalText = Field("", description="simple procedure: where the decision is made")
+    act: ActIn | None = Field(
+        None, description="the act (违法行为): an existing one, or the one filed (第二十九条)"
+    )
 
 
 class LeadConfirmIn(_In):
@@ -73,6 +77,7 @@ class LeadConfirmIn(_In):
     party_address: OptionalText = ""
     legal_representative: OptionalText = ""
     place: OptionalText = ""
+    act: ActIn | None = Field(None, description="name an existing act; else the act derived from the finding")
 
 
 class LeadDismissIn(_In):

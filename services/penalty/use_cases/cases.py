@@ -28,7 +28,7 @@ from services.penalty.domain import procedure as p
 from services.penalty.errors import BenchmarkOtherDepartment, DocumentNotFound
 from services.penalty.models import PenaltyCase
 from services.penalty.settings import PenaltyContext
-from services.penalty.use_cases import codec, documents
+from services.penalty.use_cases import acts, codec, documents
 from services.penalty.use_cases.catalogue import snapshot
 from services.penalty.use_cases.certificates import check_certificates, officer_signs
 from services.penalty.use_cases.common import audit, department, party_columns
@@ -56,6 +56,7 @@ class Filing:
     violation_id: uuid.UUID | None = None
     lead_id: uuid.UUID | None = None
     evidence: Sequence[str] = ()
+    act: acts.ActRef = acts.ActRef()  # 行政处罚法 第二十九条: the act the case is about
 
 
 def _new_row(
@@ -157,6 +158,9 @@ async def file(
         now=now,
     )
     await repo.add_case(session, row)
+    await acts.attach(
+        session, row=row, ref=filing.act, principal=principal, facts=filing.facts_brief, place=filing.place
+    )
     await save(session, row=row, transition=transition, principal=principal, action="filed", now=now)
     built = documents.filing_approval(
         number=case_no,
@@ -201,6 +205,7 @@ async def open_case(
         source=body.source,
         district_code=principal.district_code,
         place=body.place,
+        act=acts.ActRef.of(body.act),
     )
     return await file(session, principal=principal, ctx=ctx, filing=filing, case_id=case_id)
 
