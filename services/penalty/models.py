@@ -465,6 +465,7 @@ class SpotCollection(Base):
     ground: Mapped[str] = mapped_column(sa.Text)  # small_fine | hard_to_enforce | remote_area
     area: Mapped[str | None] = mapped_column(sa.Text)  # remote | waterborne | poorly_connected
     reason: Mapped[str] = mapped_column(sa.Text, server_default="")
+    basis: Mapped[str] = mapped_column(sa.Text)  # the legal basis of collecting on the spot, as recorded
     party_requested: Mapped[bool] = mapped_column(sa.Boolean, server_default=sa.false())
     amount_fen: Mapped[int] = mapped_column(sa.BigInteger)
     receipt_no: Mapped[str] = mapped_column(sa.Text, unique=True)  # 财政部门统一制发的专用票据

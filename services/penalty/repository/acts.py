@@ -135,4 +135,6 @@ async def overdue_collections(
     if scope is not None:
         stmt = readable(stmt, scope, COLLECTIONS)
     stmt = stmt.order_by(SpotCollection.collected_on, SpotCollection.id).limit(limit)
+    if scope is None:  # the job: a second worker skips what the first is reporting
+        stmt = stmt.with_for_update(skip_locked=True)
     return (await session.scalars(stmt)).all()

@@ -64,6 +64,7 @@ def upgrade() -> None:
         sa.Column("ground", sa.Text, nullable=False),
         sa.Column("area", sa.Text, nullable=True),
         sa.Column("reason", sa.Text, nullable=False, server_default=""),
+        sa.Column("basis", sa.Text, nullable=False),
         sa.Column("party_requested", sa.Boolean, nullable=False, server_default=sa.false()),
         sa.Column("amount_fen", sa.BigInteger, nullable=False),
         sa.Column("receipt_no", sa.Text, nullable=False),
