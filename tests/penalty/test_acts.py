@@ -163,6 +163,7 @@ class TestTheAct:
         # the contract carries no act id: the act is the visit's finding of this item for this enterprise
         expected = uuid.uuid5(uuid.NAMESPACE_URL, f"zhifa:act:inspection:{visit}:{USCC_B}:SJ-SP-004")
         async with client(penalty.url) as http:
+            shown = ok(await http.get(f"{API}/leads/{lead}", headers=officer(**SJ_A)))
             case = ok(
                 await http.post(
                     f"{API}/leads/{lead}/confirm",
@@ -175,6 +176,7 @@ class TestTheAct:
             # a direct case on the same conduct names the inspection's act
             second = await open_case(http, uscc=USCC_B, act={"id": str(expected)})
             again = await _act_of(http, second["id"])
+        assert shown["act_id"] == str(expected)  # the lead carries the act's identity
         assert act["id"] == str(expected) and act["visit_id"] == str(visit) and act["source"] == "inspection"
         assert act["facts_summary"] == "货架上有无标签的预包装食品"
         assert again["id"] == str(expected)
@@ -273,6 +275,31 @@ class TestSeveralProvisions:
             (10_000 * YUAN, 100_000 * YUAN),
         ]
         problem(repeated, 400, "PROVISION_REPEATED")
+
+    async def test_the_decision_gives_the_reasoning(self, penalty: Running, wide: str) -> None:
+        async with client(penalty.url) as http:
+            case = await open_case(http)
+            cid = case["id"]
+            who = officer(**SJ_A)
+            ok(await http.post(f"{CASES}/{cid}/investigation", json={}, headers=who))
+            assessment = {**facts(), "provisions": [wide]}
+            ok(await http.post(f"{CASES}/{cid}/assessment", json=assessment, headers=who))
+            notice = {
+                "facts": ["当事人销售无标签的预包装食品30袋。"],
+                "proposed": {"kinds": ["fine"], "fine_fen": 55_000 * YUAN},
+            }
+            ok(await http.post(f"{CASES}/{cid}/notice", json=notice, headers=who))
+            ok(await http.post(f"{CASES}/{cid}/waiver", json={"statement": True}, headers=who))
+            decided = ok(
+                await http.post(
+                    f"{CASES}/{cid}/decision",
+                    json={"penalty": {"kinds": ["fine"], "fine_fen": 55_000 * YUAN}},
+                    headers=who,
+                )
+            )
+            [document] = [d for d in decided["documents"] if d["kind"] == "penalty_decision"]
+            html = (await http.get(f"{API}/documents/{document['id']}.html", headers=who)).text
+        assert "第二十九条" in html and "罚款数额高的裁量基准SY-SJ-0950处罚" in html
 
     async def test_one_act_under_two_provisions_is_fined_once(self, penalty: Running, wide: str) -> None:
         # the act fined under SY-SJ-0950 (the higher fine); a second case on it under SY-SJ-0004 is refused

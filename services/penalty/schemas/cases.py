@@ -443,3 +443,7 @@ class LeadRead(BaseModel):
     handled_at: datetime | None
     note: str
     suggested_benchmarks: list[str] = Field(default_factory=list)
+    act_id: uuid.UUID | None = Field(
+        None,
+        description="the act of this finding (行政处罚法 第二十九条), derived from the visit and the item",
+    )
