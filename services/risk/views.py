@@ -15,7 +15,7 @@ from datetime import date, datetime
 from typing import Any
 
 from services.common.workdays import CalendarNotCovered, WorkingDayCalendar
-from services.risk.domain import intake, leads, rectification, report
+from services.risk.domain import intake, leads, matters, rectification, report
 from services.risk.domain.classes import RiskClass
 from services.risk.domain.history import json_time
 from services.risk.domain.intake import IntakeKind
@@ -32,6 +32,7 @@ from services.risk.models import (
     IntakeUpload,
     LeadTransfer,
     Rectification,
+    SupervisionMatter,
     Unit,
 )
 from services.risk.repository import leads as lead_repo
@@ -47,6 +48,7 @@ from services.risk.schemas import (
     HeatTableRead,
     IntakeRead,
     LeadRead,
+    MatterRead,
     OverviewRead,
     RectificationRead,
     TransferRead,
@@ -549,3 +551,23 @@ def enterprise_read(found: ClassifiedEnterprise) -> EnterpriseClassRead:
 
 def run_read(run: ClassificationRun) -> ClassificationRunRead:
     return ClassificationRunRead.model_validate(run)
+
+
+# --------------------------------------------------------------------------------------------------- supervision matters
+
+
+def matter_read(row: SupervisionMatter) -> MatterRead:
+    """A supervision matter with its Chinese labels and the title the supervisors' console lists."""
+    kind, target, status = (
+        matters.MatterKind(row.kind),
+        matters.TargetKind(row.target_kind),
+        matters.MatterStatus(row.status),
+    )
+    return MatterRead.model_validate(
+        {
+            **{c: getattr(row, c) for c in MatterRead.model_fields if hasattr(row, c)},
+            "title": matters.title(kind, target, row.target_ref),
+            "kind_label": kind.label,
+            "status_label": status.label,
+        }
+    )
