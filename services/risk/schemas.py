@@ -129,6 +129,7 @@ class FiguresRead(BaseModel):
     low_ratings: int
     benchmark_deviations: int
     overdue_procedures: int
+    overdue_matters: int = Field(0, description="supervision matters overdue or answered late (issue #14)")
     correction_rate: str | None = Field(description="percentage with two decimals, null without decisions")
 
 
@@ -277,6 +278,9 @@ class DrillDownRead(BaseModel):
     low_ratings: list[EvidenceRead]
     benchmark_deviations: list[EvidenceRead]
     overdue_procedures: list[EvidenceRead]
+    overdue_matters: list[EvidenceRead] = Field(
+        default_factory=list, description="supervision matters overdue or answered late, by matter id"
+    )
     visits: list[EvidenceRead]
 
 

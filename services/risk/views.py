@@ -135,6 +135,7 @@ def figures_json(f: report.Figures) -> dict[str, Any]:
         "low_ratings": f.low_ratings,
         "benchmark_deviations": f.benchmark_deviations,
         "overdue_procedures": f.overdue_procedures,
+        "overdue_matters": f.overdue_matters,
         "correction_rate": report.percent(f.rate) if f.rate is not None else None,
     }
 
@@ -315,6 +316,7 @@ CSV_COLUMNS = (
     ("colour", "预警颜色"),
     ("lamp", "亮灯"),
     ("reasons", "理由"),
+    ("overdue_matters", "监督事项逾期"),  # issue #14: appended, the earlier columns keep their places
 )
 
 
@@ -392,11 +394,13 @@ _EVIDENCE_KEYS = (
     "low_ratings",
     "benchmark_deviations",
     "overdue_procedures",
+    "overdue_matters",
     "visits",
 )
 _SIGNAL_KEYS = {
     "refused_entry": "refused_entries",
     "overdue_procedure": "overdue_procedures",
+    "overdue_matter": "overdue_matters",
     "visit": "visits",
 }
 

@@ -271,3 +271,22 @@ async def test_the_job_marks_unanswered_matters_overdue_and_a_late_answer_is_lat
         finally:
             pin()
         assert (r.json()["status"], r.json()["answered_late"]) == ("answered", True)
+
+
+async def test_the_overdue_matter_turns_its_unit_yellow_with_the_reason(risk: Running) -> None:
+    """After the previous test: one matter of SJ-210102 went overdue on 2026-11-25 (in 2026Q4, judged by the
+    config version 2026.4, whose ``overdue_matters`` yellow threshold is 1). 1 >= 1 → yellow; the unit's two
+    12345 leads of this module stay under the complaints threshold 3."""
+    async with client(risk.url, headers=SUPERVISOR) as http:
+        rep = (await http.get("/api/v1/risk/reports/2026Q4")).json()
+        unit = next(u for u in rep["units"] if u["unit_code"] == UNIT)
+        assert unit["figures"]["overdue_matters"] == 1
+        assert unit["colour"] == "yellow"
+        reason = next(r for r in unit["reasons"] if r["rule"] == "OVERDUE_MATTERS_YELLOW")
+        assert reason["text"] == "本季度监督事项逾期未答复或逾期答复1件，达到黄色预警阈值1件"
+        drill = (await http.get(f"/api/v1/risk/units/{UNIT}/quarters/2026Q4")).json()
+        assert [e["on"] for e in drill["overdue_matters"]] == ["2026-11-25"]
+        assert "逾期" in drill["overdue_matters"][0]["detail"]
+        # 2026Q3 is judged by 2026.1, which has no such indicator (and the matter is not in it anyway)
+        q3 = (await http.get("/api/v1/risk/reports/2026Q3")).json()
+        assert all(u["figures"]["overdue_matters"] == 0 for u in q3["units"])
