@@ -10,7 +10,9 @@ The clock is pinned to Monday 2026-11-23 (tests/risk/conftest.py). Deadlines by 
 from __future__ import annotations
 
 import json
+import re
 import uuid
+import zlib
 from datetime import date
 from typing import Any
 
@@ -121,6 +123,16 @@ async def test_documents_are_numbered_per_kind_and_year_and_render(risk: Running
         assert "2026年11月30日" in html.text  # the deadline in the Chinese form
         pdf = await http.get(f"{API}/{first['id']}/documents/pdf")
         assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+        # the Chinese font is embedded (font dictionaries may sit in compressed streams: inflate them)
+        chunks = [pdf.content]
+        for match in re.finditer(rb"stream\r?\n", pdf.content):
+            try:
+                chunks.append(zlib.decompressobj().decompress(pdf.content[match.end() :]))
+            except zlib.error:
+                continue
+        assert re.search(rb"/FontName\s*/[A-Z]{6}\+Noto-Serif-CJK-SC", b"".join(chunks))
+        again = await http.get(f"{API}/{first['id']}/documents/pdf")  # kept: the same bytes
+        assert again.content == pdf.content
         r = await http.get(f"{API}/{first['id']}/documents/docx")
         assert r.status_code == 422
 
