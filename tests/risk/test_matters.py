@@ -17,6 +17,7 @@ from datetime import date
 from typing import Any
 
 from services.common.db import transaction
+from services.risk import jobs
 from services.risk.use_cases import matters as matter_cases
 from tests.risk.helpers import HOTLINE, SUPERVISOR, pin, unit_officer
 from tests.support import personas
@@ -271,17 +272,17 @@ async def test_the_job_marks_unanswered_matters_overdue_and_a_late_answer_is_lat
         await matter_cases.mark_overdue(session, today=date(2026, 11, 24))  # the last day: not yet
     async with client(risk.url, headers=SUPERVISOR) as http:
         assert (await http.get(f"{API}/{mid}")).json()["status"] == "open"
-    async with transaction(risk.runtime.factory) as session:
-        await matter_cases.mark_overdue(session, today=date(2026, 11, 25))
-    async with client(risk.url, headers=SUPERVISOR) as http:
-        matter = (await http.get(f"{API}/{mid}")).json()
-        assert (matter["status"], matter["status_label"]) == ("overdue", "逾期未答复")
-        pin(date(2026, 11, 25))
-        try:
+    pin(date(2026, 11, 25))
+    try:
+        await jobs.supervision_overdue(risk.runtime)  # the periodic job's round, on Wed 2026-11-25
+        async with client(risk.url, headers=SUPERVISOR) as http:
+            matter = (await http.get(f"{API}/{mid}")).json()
+            assert (matter["status"], matter["status_label"]) == ("overdue", "逾期未答复")
+            assert matter["history"][-1]["to_status"] == "overdue"
             answer = {"outcome": "explained", "text": "人员出差，延误答复"}
             r = await http.post(f"{API}/{mid}/answer", json=answer, headers=unit_officer(UNIT))
-        finally:
-            pin()
+    finally:
+        pin()
         assert (r.json()["status"], r.json()["answered_late"]) == ("answered", True)
 
 
