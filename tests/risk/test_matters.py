@@ -258,6 +258,9 @@ async def test_paging_walks_every_matter_once(risk: Running) -> None:
             if not cursor:
                 break
         assert len(seen) == len(set(seen)) == 3
+        # a cursor that is not one of ours is refused, not ignored
+        r = await http.get(API, params={"cursor": "eyJhIjoxfQ"})  # {"a":1}
+        assert (r.status_code, r.json()["code"]) == (400, "INVALID_CURSOR")
 
 
 async def test_the_job_marks_unanswered_matters_overdue_and_a_late_answer_is_late(risk: Running) -> None:
@@ -303,3 +306,15 @@ async def test_the_overdue_matter_turns_its_unit_yellow_with_the_reason(risk: Ru
         # 2026Q3 is judged by 2026.1, which has no such indicator (and the matter is not in it anyway)
         q3 = (await http.get("/api/v1/risk/reports/2026Q3")).json()
         assert all(u["figures"]["overdue_matters"] == 0 for u in q3["units"])
+
+
+async def test_an_overdue_matter_on_a_lead_counts_in_the_leads_domain(risk: Running) -> None:
+    lead_id = await a_lead(risk, 3, unit=OTHER)
+    async with client(risk.url, headers=SUPERVISOR) as http:
+        r = await http.post(API, json=body("lead", lead_id, deadline_working_days=1))
+        mid = r.json()["id"]
+    async with transaction(risk.runtime.factory) as session:
+        await matter_cases.mark_overdue(session, today=date(2026, 11, 25))
+    async with client(risk.url, headers=SUPERVISOR) as http:
+        drill = (await http.get(f"/api/v1/risk/units/{OTHER}/quarters/2026Q4")).json()
+    assert [(e["ref"], e["domain"]) for e in drill["overdue_matters"]] == [(mid, "食品安全")]

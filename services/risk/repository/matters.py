@@ -147,6 +147,10 @@ async def case_of(session: AsyncSession, case_id: uuid.UUID) -> tuple[str | None
     return row.unit_code, row.decision_no or row.case_no or str(case_id)
 
 
+async def lead_domain(session: AsyncSession, lead_id: uuid.UUID) -> str | None:
+    return (await session.scalars(sa.select(ComplaintLead.domain).where(ComplaintLead.id == lead_id))).first()
+
+
 async def lead_of(session: AsyncSession, lead_id: uuid.UUID) -> tuple[str, str] | None:
     """(unit_code, external id) of a 12345 lead, else None."""
     row = (

@@ -17,6 +17,7 @@ from services.common import audit, calendar_store, clock, outbox
 from services.common import documents as rendering
 from services.common.access import Scope
 from services.common.auth import Principal
+from services.common.pagination import InvalidCursor
 from services.risk import events
 from services.risk.domain import matters as m
 from services.risk.domain.history import step_json
@@ -212,15 +213,17 @@ def _domain(row: SupervisionMatter) -> m.Matter:
 
 
 async def _count_against_unit(session: AsyncSession, row: SupervisionMatter, now: datetime) -> None:
-    """The overdue or late-answered matter as a signal of its unit, dated the first day past the deadline."""
+    """The overdue or late-answered matter as a signal of its unit, dated the first day past the deadline, in
+    the lead's domain (a case's domain comes from its projection when the report is built)."""
     late_from = row.due_on + timedelta(days=1)
+    domain = await repo.lead_domain(session, row.target_id) if row.target_kind == "lead" else None
     await repo.record_signal(
         session,
         {
             "kind": "overdue_matter",
             "ref": str(row.id),
             "unit_code": row.unit_code,
-            "domain": None,
+            "domain": domain,
             "case_id": row.target_id if row.target_kind == "case" else None,
             "occurred_at": now,
             "occurred_on": late_from,
@@ -314,7 +317,7 @@ async def list_matters(
     limit: int,
 ) -> list[MatterRead]:
     if after is not None and not (isinstance(after, list) and len(after) == 2):
-        after = None
+        raise InvalidCursor("分页游标无效，请使用上一页返回的 next_cursor", detail_en="Invalid page cursor")
     rows = await repo.list_matters(
         session,
         scope,
