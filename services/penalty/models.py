@@ -488,3 +488,20 @@ class SpotCollection(Base):
         sa.CheckConstraint("ground IN ('small_fine', 'hard_to_enforce', 'remote_area')", name="ground"),
         sa.Index("ix_spot_collection_dept_code_collected_on", "dept_code", "collected_on"),
     )
+
+
+class CaseSupervisionMatter(Base):
+    """A supervision matter the justice bureau opened on a case (risk.supervision.matter_opened, issue #14):
+    while it is open (``closed_at`` null) the case cannot close (use_cases/supervision.py)."""
+
+    __tablename__ = "case_supervision_matter"
+    __table_args__ = (sa.Index("ix_case_supervision_matter_case_id", "case_id"),)
+
+    matter_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
+    case_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True))
+    kind: Mapped[str] = mapped_column(sa.Text)
+    document_no: Mapped[str] = mapped_column(sa.Text)
+    unit_code: Mapped[str] = mapped_column(sa.Text)
+    due_on: Mapped[date] = mapped_column(sa.Date)
+    opened_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+    closed_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))

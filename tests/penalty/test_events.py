@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from services.common.contracts import credit, inspection
+from services.common.contracts import credit, inspection, risk
 from services.penalty import consumers, jobs
 from services.penalty.settings import PenaltyContext
 from tests.support.stack import settings_for
@@ -14,6 +14,8 @@ def test_the_durable_consumer_names_never_change() -> None:
         ("violation-found", inspection.ViolationFound),
         ("officer-changed", inspection.OfficerChanged),
         ("credit-notice-issued", credit.NoticeIssued),
+        ("supervision-matter-opened", risk.SupervisionMatterOpened),
+        ("supervision-matter-closed", risk.SupervisionMatterClosed),
     ]
 
 

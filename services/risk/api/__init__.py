@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from services.risk.api import monitoring
+from services.risk.api import matters, monitoring
 
 router = APIRouter(prefix="/api/v1/risk", tags=["risk"])
 public_router = APIRouter(prefix="/public/risk", tags=["risk: public"])
@@ -13,3 +13,6 @@ public_router = APIRouter(prefix="/public/risk", tags=["risk: public"])
 for _topic in (monitoring,):
     router.include_router(_topic.router)
 public_router.include_router(monitoring.public_router)
+
+# supervision matters (issue #14)
+router.include_router(matters.router)
