@@ -31,6 +31,9 @@ from services.risk.errors import (
     LeadNotFound,
     LeadSupervisorOnly,
     LeadUnitOnly,
+    MatterNotFound,
+    MatterSupervisorOnly,
+    MatterUnitOnly,
     RectificationNotFound,
     RectificationSupervisorOnly,
     RectificationUnitOnly,
@@ -38,9 +41,17 @@ from services.risk.errors import (
     UnitNotFound,
     UploadNotFound,
 )
-from services.risk.models import ClassificationRun, ComplaintLead, IntakeUpload, Rectification, Unit
+from services.risk.models import (
+    ClassificationRun,
+    ComplaintLead,
+    IntakeUpload,
+    Rectification,
+    SupervisionMatter,
+    Unit,
+)
 from services.risk.repository import classes as class_repo
 from services.risk.repository import leads as lead_repo
+from services.risk.repository import matters as matter_repo
 from services.risk.repository import rectifications as rect_repo
 from services.risk.repository import units as unit_repo
 from services.risk.repository import uploads as upload_repo
@@ -241,6 +252,57 @@ AUDIT_ENTITIES = {
     "lead": AuditKind("complaint_lead", lead_repo.readable_lead, scope=scope_of),
     "rectification": AuditKind("rectification", rect_repo.readable_rectification, scope=scope_of),
 }
+
+
+# --------------------------------------------------------------------------------------------------- supervision matters
+
+MatterAnswererDep = Annotated[
+    Principal,
+    acting(
+        "officer",
+        "admin",
+        error=lambda: MatterUnitOnly(
+            "监督事项由被监督单位答复", detail_en="Only the unit concerned answers a supervision matter"
+        ),
+    ),
+]
+
+
+def matter_supervisor(action: str, action_en: str) -> Any:
+    return acting(
+        "supervisor",
+        "admin",
+        error=lambda: MatterSupervisorOnly(
+            f"{action}须由监督人员操作", detail_en=f"Only a supervisor may {action_en}"
+        ),
+    )
+
+
+MatterDep = Annotated[
+    SupervisionMatter,
+    load_or_404(
+        matter_repo.readable_matter,
+        param="matter_id",
+        key=uuid.UUID,
+        missing=MatterNotFound.of,
+        scope=ScopeDep,
+    ),
+]
+
+
+def locked_matter(body: type[Any]) -> Any:
+    """The matter, locked, with the request body validated before the lookup (422 before 404)."""
+    return load_or_404(
+        matter_repo.locked_matter,
+        param="matter_id",
+        key=uuid.UUID,
+        missing=MatterNotFound.of,
+        scope=ScopeDep,
+        body=body,
+    )
+
+
+AUDIT_ENTITIES["matter"] = AuditKind("supervision_matter", matter_repo.readable_matter, scope=scope_of)
 
 
 # --------------------------------------------------------------------------------------------------- case-file review (案卷评查)

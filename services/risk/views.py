@@ -15,7 +15,7 @@ from datetime import date, datetime
 from typing import Any
 
 from services.common.workdays import CalendarNotCovered, WorkingDayCalendar
-from services.risk.domain import intake, leads, rectification, report
+from services.risk.domain import intake, leads, matters, rectification, report
 from services.risk.domain.classes import RiskClass
 from services.risk.domain.history import json_time
 from services.risk.domain.intake import IntakeKind
@@ -32,6 +32,7 @@ from services.risk.models import (
     IntakeUpload,
     LeadTransfer,
     Rectification,
+    SupervisionMatter,
     Unit,
 )
 from services.risk.repository import leads as lead_repo
@@ -47,6 +48,7 @@ from services.risk.schemas import (
     HeatTableRead,
     IntakeRead,
     LeadRead,
+    MatterRead,
     OverviewRead,
     RectificationRead,
     TransferRead,
@@ -133,6 +135,7 @@ def figures_json(f: report.Figures) -> dict[str, Any]:
         "low_ratings": f.low_ratings,
         "benchmark_deviations": f.benchmark_deviations,
         "overdue_procedures": f.overdue_procedures,
+        "overdue_matters": f.overdue_matters,
         "correction_rate": report.percent(f.rate) if f.rate is not None else None,
     }
 
@@ -313,6 +316,7 @@ CSV_COLUMNS = (
     ("colour", "预警颜色"),
     ("lamp", "亮灯"),
     ("reasons", "理由"),
+    ("overdue_matters", "监督事项逾期"),  # issue #14: appended, the earlier columns keep their places
 )
 
 
@@ -390,11 +394,13 @@ _EVIDENCE_KEYS = (
     "low_ratings",
     "benchmark_deviations",
     "overdue_procedures",
+    "overdue_matters",
     "visits",
 )
 _SIGNAL_KEYS = {
     "refused_entry": "refused_entries",
     "overdue_procedure": "overdue_procedures",
+    "overdue_matter": "overdue_matters",
     "visit": "visits",
 }
 
@@ -549,6 +555,26 @@ def enterprise_read(found: ClassifiedEnterprise) -> EnterpriseClassRead:
 
 def run_read(run: ClassificationRun) -> ClassificationRunRead:
     return ClassificationRunRead.model_validate(run)
+
+
+# --------------------------------------------------------------------------------------------------- supervision matters
+
+
+def matter_read(row: SupervisionMatter) -> MatterRead:
+    """A supervision matter with its Chinese labels and the title the supervisors' console lists."""
+    kind, target, status = (
+        matters.MatterKind(row.kind),
+        matters.TargetKind(row.target_kind),
+        matters.MatterStatus(row.status),
+    )
+    return MatterRead.model_validate(
+        {
+            **{c: getattr(row, c) for c in MatterRead.model_fields if hasattr(row, c)},
+            "title": matters.title(kind, target, row.target_ref),
+            "kind_label": kind.label,
+            "status_label": status.label,
+        }
+    )
 
 
 # --------------------------------------------------------------------------------------------------- case-file review (案卷评查)

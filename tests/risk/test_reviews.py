@@ -169,10 +169,10 @@ async def test_a_campaign_over_the_sample_data(sampled: Running) -> None:
         draw = r.json()["draw"]
         assert r.json()["status"] == "completed" and draw["revealed"]
 
-        # completed on 2026-11-23: an input of 2026Q4's report (config 2026.3): the mean 74.00 is below the
+        # completed on 2026-11-23: an input of 2026Q4's report (config 2026.5): the mean 74.00 is below the
         # yellow line 80 with 3 files (≥ 3), and 1 failed file reaches the yellow threshold 1
         live = (await http.get("/api/v1/risk/reports/2026Q4")).json()
-        assert live["config_version"] == "2026.3"
+        assert live["config_version"] == "2026.5"
         unit_102 = next(u for u in live["units"] if u["unit_code"] == "SJ-210102")
         rules = {x["rule"] for x in unit_102["reasons"]}
         assert {"REVIEW_MEAN_YELLOW", "REVIEW_FAILED_YELLOW"} <= rules

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from services.risk.api import bulletins, monitoring, reviews
+from services.risk.api import bulletins, matters, monitoring, reviews
 
 router = APIRouter(prefix="/api/v1/risk", tags=["risk"])
 public_router = APIRouter(prefix="/public/risk", tags=["risk: public"])
@@ -14,3 +14,6 @@ for _topic in (monitoring, reviews, bulletins):
     router.include_router(_topic.router)
 public_router.include_router(monitoring.public_router)
 public_router.include_router(bulletins.public_router)
+
+# supervision matters (issue #14)
+router.include_router(matters.router)

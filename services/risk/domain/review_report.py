@@ -1,4 +1,4 @@
-"""案卷评查 results as an input of the quarterly report (from config version 2026.3, ``reviews`` thresholds).
+"""案卷评查 results as an input of the quarterly report (from config version 2026.5, ``reviews`` thresholds).
 
 辽政办发〔2023〕18号 (seed 004) 三(十六) 强化行政执法监督结果运用: the files a unit had reviewed in campaigns
 completed in the quarter add reasons to its colour — a mean below the red or yellow line (once enough files were

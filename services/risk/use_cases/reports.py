@@ -50,7 +50,7 @@ async def build_report(
     quarter.ensure_started(today)
     q1 = quarter.previous()
     q2 = q1.previous()
-    # 案卷评查 campaigns completed in the quarter (China time), an input from config version 2026.3 on
+    # 案卷评查 campaigns completed in the quarter (China time), an input from config version 2026.5 on
     start = datetime.combine(quarter.first_day, time(), tzinfo=clock.CHINA)
     end = datetime.combine(quarter.last_day + timedelta(days=1), time(), tzinfo=clock.CHINA)
     reviewed = review_report.review_figures(await review_repo.completed_between(session, start, end))

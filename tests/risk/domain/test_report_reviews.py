@@ -1,4 +1,4 @@
-"""案卷评查 results as an input of the quarterly report (config version 2026.3; services/risk/domain/review_report.py)."""
+"""案卷评查 results as an input of the quarterly report (config version 2026.5; services/risk/domain/review_report.py)."""
 
 from __future__ import annotations
 
@@ -31,7 +31,7 @@ def test_figures_per_unit_worked_by_hand() -> None:
 def test_the_versions_in_effect() -> None:
     assert CONFIGS.for_quarter(Quarter(2026, 3)).reviews is None  # 2026.1: reviews were no input
     t = CONFIGS.for_quarter(Quarter(2026, 4)).reviews
-    assert CONFIGS.for_quarter(Quarter(2026, 4)).version == "2026.3" and t is not None
+    assert CONFIGS.for_quarter(Quarter(2026, 4)).version == "2026.5" and t is not None
     assert (
         t.min_files,
         t.red_mean_below,

@@ -3,7 +3,7 @@ case (``risk_case.benchmark_code``, from penalty.decision.issued), review campai
 findings, and bulletins.
 
 Revision ID: risk_0005_reviews
-Revises: risk_0004
+Revises: risk_0005_matters
 Create Date: 2026-12-06
 """
 
@@ -14,7 +14,7 @@ from alembic import op
 from sqlalchemy.dialects.postgresql import JSONB, UUID
 
 revision: str = "risk_0005_reviews"
-down_revision: str | None = "risk_0004"
+down_revision: str | None = "risk_0005_matters"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
