@@ -572,8 +572,8 @@ class ReviewFile(Base):
 
 
 class ReviewFinding(Base):
-    """A finding of a reviewed file; ``matter_requested``: the reviewer asks for a supervision matter on the
-    case (recorded by ``use_cases.reviews.request_matter`` until the matters use case takes it over)."""
+    """A finding of a reviewed file; ``matter_requested``: the reviewer asked for a supervision matter on the
+    case, opened at once (``matter_id``, its document ``matter_no``) by ``use_cases.reviews.request_matter``."""
 
     __tablename__ = "review_finding"
     __table_args__ = (
@@ -595,6 +595,8 @@ class ReviewFinding(Base):
     matter_grounds: Mapped[str | None] = mapped_column(sa.Text)
     matter_requested_at: Mapped[datetime | None]
     matter_requested_by: Mapped[str | None] = mapped_column(sa.Text)
+    matter_id: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True))
+    matter_no: Mapped[str | None] = mapped_column(sa.Text)
     created_at: Mapped[datetime] = mapped_column(server_default=sa.func.now())
 
 

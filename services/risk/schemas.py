@@ -626,8 +626,16 @@ class FindingWrite(BaseModel):
     severity: Literal["minor", "major", "serious"]
     text: str = Field(min_length=1, max_length=2_000)
     deduction: str | None = Field(None, min_length=1, max_length=20)
-    open_matter: StrictBool = Field(False, description="ask for a supervision matter (个案监督) on the case")
-    matter_grounds: str | None = Field(None, max_length=2_000)
+    open_matter: StrictBool = Field(
+        False, description="open a supervision matter (个案监督) on the file's case"
+    )
+    matter_grounds: str | None = Field(None, max_length=2_000, description="the matter's grounds (监督事由)")
+    matter_kind: Literal["opinion", "correction", "escalation"] = Field(
+        "opinion", description="opinion 监督意见书, correction 纠错通知书, escalation 提级办理"
+    )
+    matter_deadline_working_days: StrictInt = Field(
+        15, ge=1, le=60, description="working days the unit has to answer the matter"
+    )
 
 
 class ScoresWrite(BaseModel):
@@ -649,6 +657,10 @@ class FindingRead(BaseModel):
     deduction: str | None
     matter_requested: bool
     matter_grounds: str | None
+    matter_id: uuid.UUID | None = Field(description="the supervision matter opened from the finding")
+    matter_no: str | None = Field(
+        description="its document number (监督意见书 / 纠错通知书 / 提级办理决定书)"
+    )
     case_id: uuid.UUID
 
 
@@ -692,7 +704,7 @@ class ReviewResultsRead(BaseModel):
     reviewed: int
     total: int
     units: list[UnitResultRead]
-    matters_requested: int
+    matters_opened: int = Field(description="supervision matters opened from the findings")
 
 
 # --------------------------------------------------------------------------------------------------- bulletins (通报)

@@ -648,6 +648,8 @@ def finding_read(row: ReviewFinding) -> review_schemas.FindingRead:
         deduction=row.deduction,
         matter_requested=row.matter_requested,
         matter_grounds=row.matter_grounds,
+        matter_id=row.matter_id,
+        matter_no=row.matter_no,
         case_id=row.case_id,
     )
 

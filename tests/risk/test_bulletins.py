@@ -42,6 +42,18 @@ async def warning_id(risk: Running) -> AsyncIterator[str]:
     yield next(w["id"] for w in published["warnings"] if w["unit_code"] == UNIT)
 
 
+MATTER = {
+    "kind": "opinion",
+    "target_kind": "visit",
+    "target_id": str(uuid.UUID(int=7)),
+    "unit_code": UNIT,
+    "grounds": "检查中未出示执法证件",
+    "legal_basis": "行政处罚法第四十二条",
+    "requested_action": "说明情况并整改",
+    "deadline_working_days": 5,
+}
+
+
 def inflated(pdf: bytes) -> bytes:
     """The PDF with every stream inflated (font dictionaries may sit in compressed object streams)."""
     chunks = [pdf]
@@ -121,13 +133,23 @@ async def test_the_source_must_exist_and_be_a_result(risk: Running, warning_id: 
         created = (await http.post(f"{API}/reviews", json=review)).json()
         r = await http.post(f"{API}/bulletins", json=bulletin(created["id"], source_kind="review"))
         assert (r.status_code, r.json()["code"]) == (422, "BULLETIN_INVALID"), r.text
-        # a supervision matter names its units
-        matter = bulletin(str(uuid.uuid4()), source_kind="matter")
-        r = await http.post(f"{API}/bulletins", json=matter)
+        # a supervision matter: the units default to the matter's
+        r = await http.post(f"{API}/bulletins", json=bulletin(str(uuid.uuid4()), source_kind="matter"))
         assert (r.status_code, r.json()["code"]) == (422, "BULLETIN_INVALID"), r.text
-        r = await http.post(f"{API}/bulletins", json={**matter, "unit_codes": [UNIT]})
-        assert r.status_code == 201 and r.json()["source_label"] == "个案监督", r.text
-    # a district supervisor bulletins their own district's units only
+        opened = await http.post(f"{API}/supervision/matters", json=MATTER)
+        assert opened.status_code == 201, opened.text
+        matter = bulletin(opened.json()["id"], source_kind="matter")
+        r = await http.post(f"{API}/bulletins", json=matter)
+        assert r.status_code == 201, r.text
+        assert (r.json()["source_label"], r.json()["unit_codes"]) == ("个案监督", [UNIT])
+        assert opened.json()["document_no"] in (await http.get(r.json()["html_url"])).text
+        # (a matter of SJ-210102, district 210102, registers that unit here)
+        other = {**MATTER, "unit_code": "SJ-210102", "target_id": str(uuid.UUID(int=8))}
+        assert (await http.post(f"{API}/supervision/matters", json=other)).status_code == 201
+    # a district supervisor bulletins their own district's units only, from what they can see
     async with client(risk.url, headers=personas.supervisor("210102", sub="sup-102")) as http:
-        r = await http.post(f"{API}/bulletins", json={**matter, "unit_codes": [UNIT]})
+        r = await http.post(f"{API}/bulletins", json=matter)
+        assert (r.status_code, r.json()["code"]) == (422, "BULLETIN_INVALID"), r.text  # another district's
+    async with client(risk.url, headers=personas.supervisor("210104", sub="sup-104")) as http:
+        r = await http.post(f"{API}/bulletins", json={**matter, "unit_codes": ["SJ-210102"]})
         assert (r.status_code, r.json()["code"]) == (403, "BULLETIN_OUTSIDE_SCOPE"), r.text

@@ -140,7 +140,7 @@ async def test_a_campaign_over_the_sample_data(sampled: Running) -> None:
             assert r.json()["total"] == 100 and r.json()["grade"] == "excellent"
 
         results = (await http.get(f"{API}/{review}/results")).json()
-        assert (results["reviewed"], results["total"], results["matters_requested"]) == (
+        assert (results["reviewed"], results["total"], results["matters_opened"]) == (
             drawn["total"],
             drawn["total"],
             1,
@@ -161,8 +161,21 @@ async def test_a_campaign_over_the_sample_data(sampled: Running) -> None:
             "grade_label": "合格",
         }
         scored = [f for f in (await http.get(f"{API}/{review}/files")).json() if f["total"] == 55]
-        assert scored[0]["findings"][0]["matter_requested"] is True
-        assert scored[0]["findings"][0]["case_id"] == scored[0]["case_id"]
+        finding = scored[0]["findings"][0]
+        assert finding["matter_requested"] is True and finding["case_id"] == scored[0]["case_id"]
+        # the finding opened a supervision matter (监督意见书) on the file's case, answerable by the unit
+        matter = (await http.get(f"/api/v1/risk/supervision/matters/{finding['matter_id']}")).json()
+        assert (matter["kind"], matter["target_kind"], matter["target_id"], matter["unit_code"]) == (
+            "opinion",
+            "case",
+            scored[0]["case_id"],
+            "SJ-210102",
+        )
+        assert matter["document_no"] == finding["matter_no"] and matter["status"] == "open"
+        assert "行政处罚法第四十四条" in matter["grounds"] and "未告知当事人陈述" in matter["grounds"]
+        assert matter["legal_basis"].startswith("行政处罚法第四十四条、第四十五条")
+        own = (await http.get("/api/v1/risk/supervision/matters", headers=unit_officer("SJ-210102"))).json()
+        assert finding["matter_id"] in {m["id"] for m in own["items"]}
 
         r = await http.post(f"{API}/{review}/complete")
         assert r.status_code == 200, r.text

@@ -71,11 +71,14 @@ async def list_review_files(
 
 @router.post("/reviews/{review_id}/files/{file_id}/scores", response_model=ReviewFileRead)
 async def score_review_file(
-    file_id: uuid.UUID, session: SessionDep, principal: SupervisorDep, loaded: ScoreReviewDep
+    file_id: uuid.UUID, session: SessionDep, principal: SupervisorDep, scope: ScopeDep, loaded: ScoreReviewDep
 ) -> ReviewFileRead:
-    """Record a file's points per dimension and its findings (an assigned reviewer's)."""
+    """Record a file's points per dimension and its findings (an assigned reviewer's); a finding may open a
+    supervision matter on the case."""
     row, body = loaded
-    return await reviews.record_scores(session, principal=principal, row=row, file_id=file_id, body=body)
+    return await reviews.record_scores(
+        session, principal=principal, scope=scope, row=row, file_id=file_id, body=body
+    )
 
 
 @router.get("/reviews/{review_id}/results", response_model=ReviewResultsRead)

@@ -175,6 +175,8 @@ class FindingInput:
     deduction: str | None = None
     open_matter: bool = False
     matter_grounds: str | None = None
+    matter_kind: str = "opinion"
+    matter_deadline_working_days: int = 15
 
 
 def check_scores(sheet: ScoringSheet, points: Mapping[str, int]) -> int:

@@ -116,19 +116,16 @@ async def record_score(session: AsyncSession, file_id: uuid.UUID, values: dict[s
 
 
 async def replace_findings(session: AsyncSession, file_id: uuid.UUID, rows: Sequence[dict[str, Any]]) -> None:
-    await session.execute(sa.delete(finding_t).where(finding_t.c.file_id == file_id))
+    """The file's findings become ``rows``; a finding that opened a supervision matter stays (the matter is)."""
+    await session.execute(
+        sa.delete(finding_t).where(finding_t.c.file_id == file_id, finding_t.c.matter_id.is_(None))
+    )
     if rows:
         await session.execute(sa.insert(finding_t).values(list(rows)))
 
 
-async def mark_matter_requested(
-    session: AsyncSession, finding_id: uuid.UUID, *, case_id: uuid.UUID, grounds: str, by: str, at: datetime
-) -> None:
-    await session.execute(
-        sa.update(finding_t)
-        .where(finding_t.c.id == finding_id, finding_t.c.case_id == case_id)
-        .values(matter_requested=True, matter_grounds=grounds, matter_requested_by=by, matter_requested_at=at)
-    )
+async def mark_matter_opened(session: AsyncSession, finding_id: uuid.UUID, values: dict[str, Any]) -> None:
+    await session.execute(sa.update(finding_t).where(finding_t.c.id == finding_id).values(**values))
 
 
 async def completed_between(

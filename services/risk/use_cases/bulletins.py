@@ -17,10 +17,12 @@ from services.common.auth import Principal
 from services.risk import schemas as s
 from services.risk import views
 from services.risk.domain import bulletins as rules
+from services.risk.domain.matters import MatterKind, MatterStatus
 from services.risk.domain.report import Colour, Quarter
 from services.risk.errors import BulletinInvalid, BulletinNotFound, BulletinOutsideScope
 from services.risk.models import Bulletin
 from services.risk.repository import bulletins as bulletin_repo
+from services.risk.repository import matters as matter_repo
 from services.risk.repository import rectifications as rect_repo
 from services.risk.repository import reviews as review_repo
 from services.risk.repository import units as unit_repo
@@ -54,9 +56,11 @@ async def _source(
         if campaign is None or campaign.status != "completed":
             raise _no_source(kind, source_id, "已办结的案卷评查活动")
         return f"案卷评查《{campaign.title}》评查结果", list(campaign.unit_codes)
-    # A supervision matter (issue #14 item 1) is built on another branch: until it is merged here the id is
-    # recorded as given, and the units concerned must be named.
-    return f"个案监督事项{source_id}", []
+    matter = await matter_repo.readable_matter(session, scope, source_id)
+    if matter is None:
+        raise _no_source(kind, source_id, "监督事项")
+    label = MatterKind(matter.kind).label
+    return f"个案监督（{label}{matter.document_no}，{MatterStatus(matter.status).label}）", [matter.unit_code]
 
 
 async def _units(session: AsyncSession, principal: Principal, codes: list[str]) -> dict[str, str]:

@@ -28,9 +28,10 @@ from services.risk.errors import (
     ReviewOutsideScope,
     ReviewStateConflict,
 )
-from services.risk.models import ReviewCampaign
+from services.risk.models import ReviewCampaign, ReviewFile
 from services.risk.repository import reviews as review_repo
 from services.risk.repository import units as unit_repo
+from services.risk.use_cases import matters
 
 #: The public source used when the campaign names none (the one inspection's 双随机 draws use).
 DEFAULT_PUBLIC_SOURCE = (
@@ -218,12 +219,13 @@ async def record_scores(
     session: AsyncSession,
     *,
     principal: Principal,
+    scope: Scope,
     row: ReviewCampaign,
     file_id: uuid.UUID,
     body: s.ScoresWrite,
 ) -> s.ReviewFileRead:
     """A reviewer's points per dimension and findings for one file (a second record replaces the first
-    until the campaign is complete); a finding may ask for a supervision matter on the case."""
+    until the campaign is complete); a finding may open a supervision matter on the case."""
     file = await review_repo.file_of(session, row.id, file_id)
     if file is None:
         raise ReviewFileNotFound.of(file_id)
@@ -239,7 +241,16 @@ async def record_scores(
     sheet = rules.ScoringSheet.model_validate(row.sheet)
     total = rules.check_scores(sheet, body.points)
     inputs = [
-        rules.FindingInput(f.dimension, f.severity, f.text, f.deduction, f.open_matter, f.matter_grounds)
+        rules.FindingInput(
+            f.dimension,
+            f.severity,
+            f.text,
+            f.deduction,
+            f.open_matter,
+            f.matter_grounds,
+            f.matter_kind,
+            f.matter_deadline_working_days,
+        )
         for f in body.findings
     ]
     rules.check_findings(sheet, inputs)
@@ -255,30 +266,7 @@ async def record_scores(
             "reviewed_at": now,
         },
     )
-    findings: list[dict[str, Any]] = [
-        {
-            "id": uuid.uuid4(),
-            "file_id": file.id,
-            "campaign_id": row.id,
-            "case_id": file.case_id,
-            "dimension": f.dimension,
-            "severity": f.severity,
-            "text": f.text.strip(),
-            "deduction": f.deduction,
-            "created_at": now,
-        }
-        for f in inputs
-    ]
-    await review_repo.replace_findings(session, file.id, findings)
-    for values, finding in zip(findings, inputs, strict=True):
-        if finding.open_matter:
-            await request_matter(
-                session,
-                principal=principal,
-                finding_id=values["id"],
-                case_id=file.case_id,
-                grounds=(finding.matter_grounds or "").strip(),
-            )
+    await _write_findings(session, principal=principal, scope=scope, file=file, sheet=sheet, inputs=inputs)
     await audit.append(
         session,
         actor=principal.sub,
@@ -294,14 +282,88 @@ async def record_scores(
     return views.review_file_read(current, sheet, await review_repo.findings_of(session, row.id, file.id))
 
 
-async def request_matter(
-    session: AsyncSession, *, principal: Principal, finding_id: uuid.UUID, case_id: uuid.UUID, grounds: str
+async def _write_findings(
+    session: AsyncSession,
+    *,
+    principal: Principal,
+    scope: Scope,
+    file: ReviewFile,
+    sheet: rules.ScoringSheet,
+    inputs: list[rules.FindingInput],
 ) -> None:
-    """The seam to supervision matters (issue #14 item 1, built on another branch): a finding's request for a
-    matter on its case is recorded on the finding (target case, grounds, who, when). When the matters use case
-    is merged, this opens the matter through it instead."""
-    await review_repo.mark_matter_requested(
-        session, finding_id, case_id=case_id, grounds=grounds, by=principal.sub, at=clock.now()
+    """The file's findings (replacing those of an earlier record), each asking for a matter opening it."""
+    now = clock.now()
+    findings: list[dict[str, Any]] = [
+        {
+            "id": uuid.uuid4(),
+            "file_id": file.id,
+            "campaign_id": file.campaign_id,
+            "case_id": file.case_id,
+            "dimension": f.dimension,
+            "severity": f.severity,
+            "text": f.text.strip(),
+            "deduction": f.deduction,
+            "created_at": now,
+        }
+        for f in inputs
+    ]
+    await review_repo.replace_findings(session, file.id, findings)
+    for values, finding in zip(findings, inputs, strict=True):
+        if finding.open_matter:
+            await request_matter(
+                session,
+                principal=principal,
+                scope=scope,
+                finding_id=values["id"],
+                file=file,
+                sheet=sheet,
+                finding=finding,
+            )
+
+
+async def request_matter(
+    session: AsyncSession,
+    *,
+    principal: Principal,
+    scope: Scope,
+    finding_id: uuid.UUID,
+    file: ReviewFile,
+    sheet: rules.ScoringSheet,
+    finding: rules.FindingInput,
+) -> None:
+    """A finding that asks for it opens a supervision matter (个案监督, issue #14 item 1) on the file's case,
+    through the matters' own use case (its document, deadline, events and audit); the finding keeps the link.
+    "以个案纠偏" (seed 000): the review's finding becomes a matter the unit must answer."""
+    dimension = sheet.dimension(finding.dimension)
+    assert dimension is not None  # check_findings
+    deduction = next((d.text for d in dimension.deductions if d.code == finding.deduction), None)
+    basis = dimension.basis or "《行政执法监督条例》"
+    opened = await matters.open_matter(
+        session,
+        body=s.MatterWrite(
+            kind=finding.matter_kind,
+            target_kind="case",
+            target_id=file.case_id,
+            unit_code=file.unit_code,
+            grounds=f"{(finding.matter_grounds or '').strip()}（案卷评查发现：{finding.text.strip()}）",
+            legal_basis=f"{basis}（评查标准“{dimension.name}”{f'：{deduction}' if deduction else ''}）",
+            requested_action="对案卷评查发现的问题依法纠正或说明理由，并在期限内书面答复",
+            deadline_working_days=finding.matter_deadline_working_days,
+        ),
+        principal=principal,
+        scope=scope,
+    )
+    await review_repo.mark_matter_opened(
+        session,
+        finding_id,
+        {
+            "matter_requested": True,
+            "matter_grounds": (finding.matter_grounds or "").strip(),
+            "matter_requested_by": principal.sub,
+            "matter_requested_at": clock.now(),
+            "matter_id": opened.id,
+            "matter_no": opened.document_no,
+        },
     )
 
 
@@ -323,9 +385,7 @@ async def results(session: AsyncSession, *, scope: Scope, row: ReviewCampaign) -
         reviewed=sum(r.reviewed for r in per_unit),
         total=sum(r.files for r in per_unit),
         units=[views.unit_result_read(r) for r in per_unit],
-        matters_requested=sum(
-            1 for f in findings if f.matter_requested and unit_of.get(f.file_id) in set(units)
-        ),
+        matters_opened=sum(1 for f in findings if f.matter_id and unit_of.get(f.file_id) in set(units)),
     )
 
 

@@ -100,6 +100,8 @@ def upgrade() -> None:
         sa.Column("matter_grounds", sa.Text),
         sa.Column("matter_requested_at", TZ),
         sa.Column("matter_requested_by", sa.Text),
+        sa.Column("matter_id", UUID(as_uuid=True)),
+        sa.Column("matter_no", sa.Text),
         sa.Column("created_at", TZ, nullable=False, server_default=sa.func.now()),
         sa.CheckConstraint("severity IN ('minor', 'major', 'serious')", name="ck_review_finding_severity"),
     )
