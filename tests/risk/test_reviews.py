@@ -235,6 +235,24 @@ async def test_scores_follow_the_sheet_and_the_assignment(sampled: Running) -> N
         assert r.status_code == 422 and r.json()["errors"][0]["field"] == "points.law", r.text
         r = await http.post(f"{API}/{review['id']}/complete")
         assert (r.status_code, r.json()["code"]) == (409, "REVIEW_STATE_CONFLICT"), r.text  # files unscored
+        # a finding that opened a matter survives a re-scoring; the others are replaced
+        findings = [
+            {"dimension": "archive", "severity": "minor", "text": "目录不全", "deduction": "A2"},
+            {
+                "dimension": "facts",
+                "severity": "major",
+                "text": "违法所得认定不清",
+                "open_matter": True,
+                "matter_grounds": "事实不清",
+                "matter_kind": "correction",
+            },
+        ]
+        first = await http.post(url, json={"reviewer_id": "rev-sj-103", "points": FULL, "findings": findings})
+        assert first.status_code == 200, first.text
+        again = await http.post(url, json={"reviewer_id": "rev-sj-103", "points": P72})
+        assert again.status_code == 200 and again.json()["total"] == 72, again.text
+        kept = again.json()["findings"]
+        assert [(f["text"], f["matter_no"][:6]) for f in kept] == [("违法所得认定不清", "沈司纠错〔2")]
 
 
 async def test_units_see_the_campaigns_reviewing_them(sampled: Running) -> None:
