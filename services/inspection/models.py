@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, datetime
+from decimal import Decimal
 from typing import Any
 
 import sqlalchemy as sa
@@ -358,3 +359,27 @@ class EntryRefusal(Base):
     # A mobile retry with the same Idempotency-Key is the same attempt: recorded once.
     attempt_key: Mapped[str | None] = mapped_column(sa.Text, unique=True)
     refused_at: Mapped[datetime] = mapped_column(Created)
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Officers' qualifications (issue #14 item 5; domain/qualifications.py)
+
+
+class OfficerTraining(Base):
+    """A course an officer attended: 学时 in half steps (辽政办发〔2023〕18号 二(一)2: 60 学时 a year)."""
+
+    __tablename__ = "officer_training"
+    __table_args__ = (
+        sa.CheckConstraint("hours > 0 AND hours <= 200 AND hours * 2 = trunc(hours * 2)", name="hours"),
+        sa.Index("ix_officer_training_officer_id_held_on", "officer_id", "held_on"),
+    )
+
+    training_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
+    officer_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("officer.officer_id"))
+    course: Mapped[str] = mapped_column(sa.Text)
+    hours: Mapped[Decimal] = mapped_column(sa.Numeric(5, 1))
+    held_on: Mapped[date] = mapped_column(sa.Date)
+    provider: Mapped[str] = mapped_column(sa.Text)
+    certificate_ref: Mapped[str] = mapped_column(sa.Text, server_default="")
+    recorded_by: Mapped[str] = mapped_column(sa.Text)
+    recorded_at: Mapped[datetime] = mapped_column(Created, server_default=sa.func.now())

@@ -20,9 +20,19 @@ from services.common.clock import local_date
 from services.common.masking import mask_name
 from services.inspection import models as m
 from services.inspection import schemas as s
-from services.inspection.domain import entry_code, entry_rules, frequency, qr, registry, sampling, visits
+from services.inspection.domain import (
+    entry_code,
+    entry_rules,
+    frequency,
+    qr,
+    qualifications,
+    registry,
+    sampling,
+    visits,
+)
 from services.inspection.repository.rows import to_officer, to_task
 from services.inspection.repository.supervision import FrequencyCount
+from services.inspection.schemas import qualifications as qs
 from services.inspection.settings import SigningKeys
 
 RIGHTS = [
@@ -493,3 +503,23 @@ def public_result_row(
 def _attributes(row: object, model: type[BaseModel]) -> dict[str, object]:
     """The attributes of ``row`` named like the fields of ``model`` (the ones the row has)."""
     return {name: getattr(row, name) for name in model.model_fields if hasattr(row, name)}
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Officers' qualifications (issue #14 item 5)
+
+
+def training_read(row: m.OfficerTraining) -> qs.TrainingRead:
+    return qs.TrainingRead.model_validate(row, from_attributes=True)
+
+
+def training_summary(officer_id: uuid.UUID, summary: qualifications.YearSummary) -> qs.TrainingSummary:
+    return qs.TrainingSummary(
+        officer_id=officer_id,
+        year=summary.year,
+        hours=float(summary.hours),
+        required=float(summary.required),
+        shortfall=float(summary.shortfall),
+        met=summary.met,
+        courses=summary.courses,
+    )

@@ -95,6 +95,12 @@ ALLOWED: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "/supervision/refusals"): SUPERVISION,
     ("GET", "/supervision/overdue-approvals"): SUPERVISION,
     ("GET", "/refusals"): SUPERVISION,
+    # Officers' qualifications (issue #14 item 5)
+    ("GET", "/officers/{officer_id}/trainings"): STAFF,
+    ("POST", "/officers/{officer_id}/trainings"): STAFF,
+    ("GET", "/officers/{officer_id}/training-summary"): STAFF,
+    ("POST", "/trainings/bulk"): STAFF,
+    ("POST", "/trainings/bulk.xlsx"): STAFF,
 }
 KERNEL: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "/admin/calendar/{year}"): ADMIN,
@@ -207,6 +213,9 @@ MATRIX = Matrix(
         op("GET", "/public/inspection/tasks/{task_id}/results"): {
             name: Expect("404", "RESULTS_NOT_PUBLISHED") for name in EVERYONE
         },
+        # qualifications are recorded by a head of department (dept_head claim), a supervisor or an admin: the
+        # 消防救援 officer sees the 消防救援 officer but holds no dept_head claim
+        op("POST", "/officers/{officer_id}/trainings"): {"officer_xf": Expect("403", "DEPT_HEAD_REQUIRED")},
         # the enterprise is visible but has no risk class yet (risk has published none)
         op("GET", "/enterprises/{uscc}/risk-class"): {
             name: Expect("404", "ENTERPRISE_NOT_CLASSIFIED")
@@ -214,6 +223,12 @@ MATRIX = Matrix(
         },
     },
     bodies={
+        op("POST", "/officers/{officer_id}/trainings"): {
+            "course": "越权登记",
+            "hours": 1,
+            "held_on": "2026-01-05",
+            "provider": "沈阳市司法局",
+        },
         op("POST", "/visits/{visit_id}/outcomes"): {
             "outcomes": [{"item_code": "SJ-SP-001", "outcome": "compliant"}]
         },

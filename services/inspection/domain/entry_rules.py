@@ -39,9 +39,11 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
+from decimal import Decimal
 from enum import StrEnum
 
 from services.common.clock import local_date
+from services.inspection.domain import qualifications
 from services.inspection.domain.frequency import (
     DEFAULT_POLICY,
     TASK_KIND_ZH,
@@ -117,6 +119,9 @@ class EntryConfig:
     min_officers_per_department: int = 2
     urgent_approval_window: timedelta = timedelta(hours=24)
     frequency: FrequencyPolicy = DEFAULT_POLICY
+    # 辽政办发〔2023〕18号 二(一)2 (60 学时 a year); the rule is off until ``training_enforced_from``
+    training_required_hours: Decimal = qualifications.DEFAULT_YEARLY_HOURS
+    training_enforced_from: date | None = None
 
 
 DEFAULT_CONFIG = EntryConfig()

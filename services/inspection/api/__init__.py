@@ -16,6 +16,7 @@ from services.common import clock
 from services.common.fields import Day, UsccText
 from services.common.pagination import CursorQuery, LimitQuery, Page
 from services.inspection import schemas as s
+from services.inspection.api import qualifications as qualification_routes
 from services.inspection.deps import (
     AdminDep,
     ApproverDep,
@@ -779,3 +780,9 @@ async def public_items(
 async def public_keys(ctx: ContextDep) -> s.KeySetRead:
     """The public keys (JWKS) that verify entry and enterprise codes offline."""
     return entry.public_keys(ctx)
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Officers' qualifications (issue #14 item 5): routes of their own module
+
+router.include_router(qualification_routes.router)

@@ -1,0 +1,86 @@
+"""Routes of officers' qualifications (issue #14 item 5): the training ledger and its import, the yearly
+summary. Thin: validate, call one use case, return its response model."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request
+
+from services.common import clock
+from services.inspection.deps import (
+    ContextDep,
+    OfficerDep,
+    OfficerYearDep,
+    QualificationWriterDep,
+    SessionDep,
+    StaffDep,
+    TrainingWriteDep,
+)
+from services.inspection.schemas import qualifications as qs
+from services.inspection.use_cases.registries import qualifications
+
+router = APIRouter(tags=["inspection: qualifications"])
+
+JSON_ROWS: dict[str, Any] = {
+    "requestBody": {
+        "required": True,
+        "content": {"application/json": {"schema": {"type": "array", "items": {"type": "object"}}}},
+    }
+}
+XLSX_BODY: dict[str, Any] = {
+    "requestBody": {
+        "required": True,
+        "content": {qualifications.XLSX: {"schema": {"type": "string", "format": "binary"}}},
+    }
+}
+
+
+@router.get("/officers/{officer_id}/trainings", response_model=list[qs.TrainingRead])
+async def list_trainings(
+    session: SessionDep, principal: StaffDep, officer: OfficerDep
+) -> list[qs.TrainingRead]:
+    """The officer's training ledger (学时), newest first."""
+    return await qualifications.list_trainings(session, officer=officer)
+
+
+@router.post("/officers/{officer_id}/trainings", status_code=201, response_model=qs.TrainingRead)
+async def record_training(
+    session: SessionDep, principal: QualificationWriterDep, write: TrainingWriteDep
+) -> qs.TrainingRead:
+    """Record a course the officer attended (head of department, supervisor or admin)."""
+    officer, body = write
+    return await qualifications.record_training(session, principal=principal, officer=officer, body=body)
+
+
+@router.get("/officers/{officer_id}/training-summary", response_model=qs.TrainingSummary)
+async def training_summary(
+    session: SessionDep, principal: StaffDep, ctx: ContextDep, officer_year: OfficerYearDep
+) -> qs.TrainingSummary:
+    """The year's 学时 against the yearly requirement (辽政办发〔2023〕18号 二(一)2: 60), and the shortfall."""
+    officer, query = officer_year
+    year = query.get("year") or clock.today().year
+    return await qualifications.training_summary(session, ctx=ctx, officer=officer, year=year)
+
+
+@router.post(
+    "/trainings/bulk", response_model=qs.TrainingImportResult, status_code=201, openapi_extra=JSON_ROWS
+)
+async def import_trainings(
+    request: Request, session: SessionDep, principal: QualificationWriterDep
+) -> qs.TrainingImportResult:
+    """Import training records from a JSON array (at most 500 rows); any bad row rejects them all."""
+    records = qualifications.json_records(await request.body())
+    return await qualifications.import_trainings(session, principal=principal, records=records)
+
+
+@router.post(
+    "/trainings/bulk.xlsx", response_model=qs.TrainingImportResult, status_code=201, openapi_extra=XLSX_BODY
+)
+async def import_trainings_xlsx(
+    request: Request, session: SessionDep, principal: QualificationWriterDep
+) -> qs.TrainingImportResult:
+    """Import training records from an xlsx sheet (header row 执法证号, 课程, 学时, 培训日期, 培训机构, 证书编号;
+    at most 500 rows); any bad row rejects them all."""
+    records = qualifications.xlsx_records(await request.body())
+    return await qualifications.import_trainings(session, principal=principal, records=records)

@@ -1,0 +1,45 @@
+"""Officers' qualifications (issue #14 item 5): the training ledger (学时).
+
+Revision ID: inspection_0005
+Revises: inspection_0004
+Create Date: 2026-12-06
+"""
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+
+revision: str = "inspection_0005"
+down_revision: str | None = "inspection_0004"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    op.create_table(
+        "officer_training",
+        sa.Column("training_id", sa.UUID(), nullable=False),
+        sa.Column("officer_id", sa.UUID(), nullable=False),
+        sa.Column("course", sa.Text(), nullable=False),
+        sa.Column("hours", sa.Numeric(5, 1), nullable=False),
+        sa.Column("held_on", sa.Date(), nullable=False),
+        sa.Column("provider", sa.Text(), nullable=False),
+        sa.Column("certificate_ref", sa.Text(), server_default="", nullable=False),
+        sa.Column("recorded_by", sa.Text(), nullable=False),
+        sa.Column("recorded_at", sa.DateTime(timezone=True), server_default=sa.text("now()"), nullable=False),
+        sa.CheckConstraint(
+            "hours > 0 AND hours <= 200 AND hours * 2 = trunc(hours * 2)",
+            name=op.f("ck_officer_training_hours"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["officer_id"], ["officer.officer_id"], name=op.f("fk_officer_training_officer_id_officer")
+        ),
+        sa.PrimaryKeyConstraint("training_id", name=op.f("pk_officer_training")),
+    )
+    op.create_index("ix_officer_training_officer_id_held_on", "officer_training", ["officer_id", "held_on"])
+
+
+def downgrade() -> None:
+    op.drop_index("ix_officer_training_officer_id_held_on", table_name="officer_training")
+    op.drop_table("officer_training")
