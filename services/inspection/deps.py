@@ -325,3 +325,5 @@ OfficerYearDep = Annotated[
         },
     ),
 ]
+ExamWriteDep = Annotated[tuple[m.Officer, qs.ExamWrite], _officer_with(qs.ExamWrite)]
+RetrainingDep = Annotated[tuple[m.Officer, qs.RetrainingWrite], _officer_with(qs.RetrainingWrite)]

@@ -383,3 +383,25 @@ class OfficerTraining(Base):
     certificate_ref: Mapped[str] = mapped_column(sa.Text, server_default="")
     recorded_by: Mapped[str] = mapped_column(sa.Text)
     recorded_at: Mapped[datetime] = mapped_column(Created, server_default=sa.func.now())
+
+
+class OfficerExam(Base):
+    """An exam or random quiz (随机抽考, 沈法治发〔2021〕7号 12) and its result; ``lifted_retraining`` when it
+    ended a 轮训 suspension."""
+
+    __tablename__ = "officer_exam"
+    __table_args__ = (
+        sa.CheckConstraint("kind IN ('exam', 'quiz')", name="kind"),
+        sa.Index("ix_officer_exam_officer_id_held_on", "officer_id", "held_on"),
+    )
+
+    exam_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
+    officer_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("officer.officer_id"))
+    kind: Mapped[str] = mapped_column(sa.Text)
+    held_on: Mapped[date] = mapped_column(sa.Date)
+    score: Mapped[Decimal | None] = mapped_column(sa.Numeric(4, 1))
+    passed: Mapped[bool] = mapped_column(sa.Boolean)
+    examiner: Mapped[str] = mapped_column(sa.Text)
+    lifted_retraining: Mapped[bool] = mapped_column(sa.Boolean, server_default=sa.false())
+    recorded_by: Mapped[str] = mapped_column(sa.Text)
+    recorded_at: Mapped[datetime] = mapped_column(Created, server_default=sa.func.now())

@@ -523,3 +523,7 @@ def training_summary(officer_id: uuid.UUID, summary: qualifications.YearSummary)
         met=summary.met,
         courses=summary.courses,
     )
+
+
+def exam_read(row: m.OfficerExam) -> qs.ExamRead:
+    return qs.ExamRead.model_validate(row, from_attributes=True)

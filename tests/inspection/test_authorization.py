@@ -101,6 +101,9 @@ ALLOWED: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "/officers/{officer_id}/training-summary"): STAFF,
     ("POST", "/trainings/bulk"): STAFF,
     ("POST", "/trainings/bulk.xlsx"): STAFF,
+    ("GET", "/officers/{officer_id}/exams"): STAFF,
+    ("POST", "/officers/{officer_id}/exams"): STAFF,
+    ("POST", "/officers/{officer_id}/retraining"): STAFF,
 }
 KERNEL: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "/admin/calendar/{year}"): ADMIN,
@@ -197,6 +200,7 @@ MATRIX = Matrix(
             op("POST", "/tasks/{task_id}/reject"),
             op("PUT", "/admin/clock"),
             op("PUT", "/admin/calendar/{year}"),
+            op("POST", "/officers/{officer_id}/retraining"),  # suspends the certificate
         }
     ),
     overrides={
@@ -216,6 +220,8 @@ MATRIX = Matrix(
         # qualifications are recorded by a head of department (dept_head claim), a supervisor or an admin: the
         # 消防救援 officer sees the 消防救援 officer but holds no dept_head claim
         op("POST", "/officers/{officer_id}/trainings"): {"officer_xf": Expect("403", "DEPT_HEAD_REQUIRED")},
+        op("POST", "/officers/{officer_id}/exams"): {"officer_xf": Expect("403", "DEPT_HEAD_REQUIRED")},
+        op("POST", "/officers/{officer_id}/retraining"): {"officer_xf": Expect("403", "DEPT_HEAD_REQUIRED")},
         # the enterprise is visible but has no risk class yet (risk has published none)
         op("GET", "/enterprises/{uscc}/risk-class"): {
             name: Expect("404", "ENTERPRISE_NOT_CLASSIFIED")
@@ -229,6 +235,13 @@ MATRIX = Matrix(
             "held_on": "2026-01-05",
             "provider": "沈阳市司法局",
         },
+        op("POST", "/officers/{officer_id}/exams"): {
+            "kind": "quiz",
+            "held_on": "2026-01-05",
+            "passed": True,
+            "examiner": "越权登记",
+        },
+        op("POST", "/officers/{officer_id}/retraining"): {"reason": "越权暂扣", "return_date": "2099-01-01"},
         op("POST", "/visits/{visit_id}/outcomes"): {
             "outcomes": [{"item_code": "SJ-SP-001", "outcome": "compliant"}]
         },

@@ -5,7 +5,7 @@
 from __future__ import annotations
 
 import io
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 import httpx
@@ -14,10 +14,21 @@ from openpyxl import Workbook
 
 from services.common import clock
 from services.inspection import models as m
-from tests.inspection.helpers import API, SJ, XF, Env
+from tests.inspection.helpers import (
+    API,
+    ENTERPRISE,
+    FOOD_ITEM,
+    KEY_AREA_TASK,
+    SJ,
+    XF,
+    Env,
+    check_in,
+    entry_code,
+    refused,
+)
 from tests.support.http import ok, problem
 from tests.support.personas import admin, officer, supervisor
-from tests.support.stack import client
+from tests.support.stack import client, running_service
 
 HEAD = officer(SJ[2], "SJ", dept_head=True)  # 市场监管's head of department
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -167,3 +178,157 @@ class TestImport:
                 422,
                 "IMPORT_INVALID",
             )
+
+
+async def status_of(http: httpx.AsyncClient, oid: str) -> dict[str, Any]:
+    return dict(ok(await http.get(f"{API}/officers/{oid}", headers=admin())))
+
+
+def exam(held_on: date, passed: bool, kind: str = "exam") -> dict[str, Any]:
+    return {
+        "kind": kind,
+        "held_on": held_on.isoformat(),
+        "score": 85 if passed else 40,
+        "passed": passed,
+        "examiner": "市司法局执法监督科",
+    }
+
+
+class TestRetraining:
+    """沈法治发〔2021〕7号 12: 随机抽考 … 暂扣行政执法证件，进行短期轮训，合格后返还执法证件."""
+
+    async def test_refused_at_check_in_until_an_exam_passed_after_the_suspension(self, env: Env) -> None:
+        today = clock.today()
+        suspended_on = today - timedelta(days=3)
+        async with client(env.url) as http:
+            oid = await officer_id(http, SJ[1])
+            code = await entry_code(http, KEY_AREA_TASK, caller=SJ[0], others=[SJ[1]])
+            problem(
+                await http.post(
+                    f"{API}/officers/{oid}/retraining",
+                    json={
+                        "reason": "随机抽考不合格",
+                        "suspended_on": suspended_on.isoformat(),
+                        "return_date": (today + timedelta(days=30)).isoformat(),
+                    },
+                    headers=officer(SJ[0], "SJ"),
+                ),
+                403,
+                "DEPT_HEAD_REQUIRED",
+            )
+            suspended = ok(
+                await http.post(
+                    f"{API}/officers/{oid}/retraining",
+                    json={
+                        "reason": "随机抽考不合格",
+                        "suspended_on": suspended_on.isoformat(),
+                        "return_date": (today + timedelta(days=30)).isoformat(),
+                    },
+                    headers=HEAD,
+                )
+            )
+            assert (suspended["status"], suspended["retraining"], suspended["status_since"]) == (
+                "suspended",
+                True,
+                suspended_on.isoformat(),
+            )
+            body = await refused(env, await check_in(http, code["code"]), "OFFICER_IN_RETRAINING")
+            assert SJ[1] in body["detail"] and "沈法治发〔2021〕7号" in body["detail"], body
+
+            exams = f"{API}/officers/{oid}/exams"
+            # passed before the suspension, on its day, failed after it: none lifts it
+            for held_on, passed in (
+                (today - timedelta(days=5), True),
+                (suspended_on, True),
+                (today - timedelta(days=2), False),
+            ):
+                recorded = ok(await http.post(exams, json=exam(held_on, passed), headers=supervisor()), 201)
+                assert recorded["lifted_retraining"] is False
+                assert (await status_of(http, oid))["status"] == "suspended"
+            await refused(env, await check_in(http, code["code"]), "OFFICER_IN_RETRAINING")
+            problem(
+                await http.post(
+                    f"{API}/officers/{oid}/status",
+                    json={"status": "active", "reason": "恢复"},
+                    headers=admin(),
+                ),
+                409,
+                "RETRAINING_EXAM_REQUIRED",
+            )
+
+            lifted = ok(
+                await http.post(exams, json=exam(today - timedelta(days=1), True, "quiz"), headers=HEAD), 201
+            )
+            assert lifted["lifted_retraining"] is True
+            back = await status_of(http, oid)
+            assert (back["status"], back["retraining"], back["return_date"]) == ("active", False, None)
+            assert "合格" in back["status_reason"]
+            ok(await check_in(http, code["code"]), 201)
+            listed = ok(await http.get(exams, headers=officer(SJ[0], "SJ")))
+        assert [e["held_on"] for e in listed][0] == (today - timedelta(days=1)).isoformat()
+        assert len(listed) == 4
+        changes = await env.events("inspection.officer.changed", cert_no=SJ[1])
+        assert [e["data"]["status"] for e in changes][-2:] == ["suspended", "active"]
+
+    async def test_no_suspension_in_the_future_or_without_a_return_date(self, env: Env) -> None:
+        today = clock.today()
+        async with client(env.url) as http:
+            url = f"{API}/officers/{await officer_id(http, SJ[3])}/retraining"
+            future = {
+                "reason": "随机抽考不合格",
+                "suspended_on": (today + timedelta(days=1)).isoformat(),
+                "return_date": (today + timedelta(days=9)).isoformat(),
+            }
+            problem(await http.post(url, json=future, headers=HEAD), 422, "QUALIFICATION_INVALID")
+            problem(
+                await http.post(url, json={"reason": "随机抽考不合格"}, headers=HEAD),
+                422,
+                "VALIDATION_FAILED",
+            )
+            early = {"reason": "随机抽考不合格", "return_date": today.isoformat()}
+            problem(await http.post(url, json=early, headers=HEAD), 422, "RETURN_DATE_REQUIRED")
+
+
+class TestHoursAtEntry:
+    """辽政办发〔2023〕18号 二(一)2, enforced from a configured date (off by default)."""
+
+    async def test_with_the_rule_on_an_officer_below_60_is_refused(self, env: Env) -> None:
+        today = clock.today()
+        async with (
+            running_service(
+                "inspection",
+                database_url=env.database_url,
+                nats_url=env.svc.settings.nats_url,
+                job_interval_s=3600.0,
+                training_hours_enforced_from=today,
+            ) as strict,
+            client(strict.url) as http,
+        ):
+            body = {
+                "task_id": KEY_AREA_TASK,
+                "enterprise_uscc": ENTERPRISE,
+                "officers": [SJ[3]],
+                "item_codes": [FOOD_ITEM],
+            }
+            caller = officer(SJ[5], "SJ")
+            first = problem(
+                await http.post(f"{API}/visits/entry-codes", json=body, headers=caller),
+                403,
+                "TRAINING_HOURS_SHORT",
+            )
+            # SJ[5] has no training at all in this module: 0 of 60
+            assert (first["cert_no"], first["hours"], first["required"]) == (SJ[5], 0, 60), first
+            assert "辽政办发〔2023〕18号" in first["detail"]
+            url = f"{API}/officers/{await officer_id(http, SJ[5])}/trainings"
+            ok(await http.post(url, json=course(40, 40, today), headers=HEAD), 201)
+            ok(await http.post(url, json=course(41, 20, today - timedelta(days=364)), headers=HEAD), 201)
+            # 40 + 20 = 60 within the 365 days: SJ[5] passes, and the next short officer is named
+            second = problem(
+                await http.post(f"{API}/visits/entry-codes", json=body, headers=caller),
+                403,
+                "TRAINING_HOURS_SHORT",
+            )
+            assert second["cert_no"] == SJ[3] and second["hours"] < 60
+            url = f"{API}/officers/{await officer_id(http, SJ[3])}/trainings"
+            ok(await http.post(url, json=course(42, 60, today), headers=HEAD), 201)
+            ok(await http.post(f"{API}/visits/entry-codes", json=body, headers=caller), 201)

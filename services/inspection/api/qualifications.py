@@ -1,5 +1,5 @@
 """Routes of officers' qualifications (issue #14 item 5): the training ledger and its import, the yearly
-summary. Thin: validate, call one use case, return its response model."""
+summary, exams and quizzes, the 轮训 suspension. Thin: validate, call one use case, return its response model."""
 
 from __future__ import annotations
 
@@ -8,11 +8,14 @@ from typing import Any
 from fastapi import APIRouter, Request
 
 from services.common import clock
+from services.inspection import schemas as s
 from services.inspection.deps import (
     ContextDep,
+    ExamWriteDep,
     OfficerDep,
     OfficerYearDep,
     QualificationWriterDep,
+    RetrainingDep,
     SessionDep,
     StaffDep,
     TrainingWriteDep,
@@ -84,3 +87,29 @@ async def import_trainings_xlsx(
     at most 500 rows); any bad row rejects them all."""
     records = qualifications.xlsx_records(await request.body())
     return await qualifications.import_trainings(session, principal=principal, records=records)
+
+
+@router.get("/officers/{officer_id}/exams", response_model=list[qs.ExamRead])
+async def list_exams(session: SessionDep, principal: StaffDep, officer: OfficerDep) -> list[qs.ExamRead]:
+    """The officer's exams and random quizzes (随机抽考), newest first."""
+    return await qualifications.list_exams(session, officer=officer)
+
+
+@router.post("/officers/{officer_id}/exams", status_code=201, response_model=qs.ExamRead)
+async def record_exam(
+    session: SessionDep, principal: QualificationWriterDep, write: ExamWriteDep
+) -> qs.ExamRead:
+    """Record an exam or quiz; a passed one dated after a 轮训 suspension returns the officer to duty."""
+    officer, body = write
+    return await qualifications.record_exam(session, principal=principal, officer=officer, body=body)
+
+
+@router.post("/officers/{officer_id}/retraining", response_model=s.OfficerRead)
+async def suspend_for_retraining(
+    session: SessionDep, principal: QualificationWriterDep, write: RetrainingDep
+) -> s.OfficerRead:
+    """Suspend the certificate for 轮训 (沈法治发〔2021〕7号): no entry until an exam passed after it."""
+    officer, body = write
+    return await qualifications.suspend_for_retraining(
+        session, principal=principal, officer=officer, body=body
+    )

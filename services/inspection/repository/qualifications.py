@@ -56,3 +56,13 @@ async def officers_by_cert(session: AsyncSession, cert_nos: Sequence[str]) -> di
         return {}
     query = sa.select(m.Officer).where(m.Officer.cert_no.in_(list(cert_nos)))
     return {row.cert_no: row for row in (await session.scalars(query)).all() if row.cert_no}
+
+
+async def exams(session: AsyncSession, officer_id: uuid.UUID) -> Sequence[m.OfficerExam]:
+    """The officer's exams and quizzes, newest first."""
+    query = (
+        sa.select(m.OfficerExam)
+        .where(m.OfficerExam.officer_id == officer_id)
+        .order_by(m.OfficerExam.held_on.desc(), m.OfficerExam.recorded_at.desc())
+    )
+    return (await session.scalars(query)).all()

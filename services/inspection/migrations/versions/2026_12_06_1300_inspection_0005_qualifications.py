@@ -1,4 +1,4 @@
-"""Officers' qualifications (issue #14 item 5): the training ledger (学时).
+"""Officers' qualifications (issue #14 item 5): the training ledger (学时), exams and random quizzes.
 
 Revision ID: inspection_0005
 Revises: inspection_0004
@@ -38,8 +38,29 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("training_id", name=op.f("pk_officer_training")),
     )
     op.create_index("ix_officer_training_officer_id_held_on", "officer_training", ["officer_id", "held_on"])
+    op.create_table(
+        "officer_exam",
+        sa.Column("exam_id", sa.UUID(), nullable=False),
+        sa.Column("officer_id", sa.UUID(), nullable=False),
+        sa.Column("kind", sa.Text(), nullable=False),
+        sa.Column("held_on", sa.Date(), nullable=False),
+        sa.Column("score", sa.Numeric(4, 1), nullable=True),
+        sa.Column("passed", sa.Boolean(), nullable=False),
+        sa.Column("examiner", sa.Text(), nullable=False),
+        sa.Column("lifted_retraining", sa.Boolean(), server_default=sa.false(), nullable=False),
+        sa.Column("recorded_by", sa.Text(), nullable=False),
+        sa.Column("recorded_at", sa.DateTime(timezone=True), server_default=sa.text("now()"), nullable=False),
+        sa.CheckConstraint("kind IN ('exam', 'quiz')", name=op.f("ck_officer_exam_kind")),
+        sa.ForeignKeyConstraint(
+            ["officer_id"], ["officer.officer_id"], name=op.f("fk_officer_exam_officer_id_officer")
+        ),
+        sa.PrimaryKeyConstraint("exam_id", name=op.f("pk_officer_exam")),
+    )
+    op.create_index("ix_officer_exam_officer_id_held_on", "officer_exam", ["officer_id", "held_on"])
 
 
 def downgrade() -> None:
+    op.drop_index("ix_officer_exam_officer_id_held_on", table_name="officer_exam")
+    op.drop_table("officer_exam")
     op.drop_index("ix_officer_training_officer_id_held_on", table_name="officer_training")
     op.drop_table("officer_training")

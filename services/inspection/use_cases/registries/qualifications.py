@@ -22,6 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.common import audit, clock
 from services.common.auth import Principal
 from services.inspection import models as m
+from services.inspection import schemas as s
 from services.inspection import views
 from services.inspection.domain import qualifications as q
 from services.inspection.domain import registry
@@ -32,9 +33,11 @@ from services.inspection.errors import (
     QualificationInvalid,
 )
 from services.inspection.repository import qualifications as qual_repo
+from services.inspection.repository.rows import to_officer
 from services.inspection.schemas import qualifications as qs
 from services.inspection.settings import InspectionContext
 from services.inspection.use_cases import imports
+from services.inspection.use_cases.registries import officers
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 #: Column headers of a spreadsheet import, Chinese or English.
@@ -264,3 +267,118 @@ async def import_trainings(
         ],
     )
     return qs.TrainingImportResult(created=len(rows), officers=len(created))
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Exams and random quizzes; the retraining suspension (沈法治发〔2021〕7号 12: 暂扣证件，短期轮训，合格后返还)
+
+
+async def list_exams(session: AsyncSession, *, officer: m.Officer) -> list[qs.ExamRead]:
+    return [views.exam_read(r) for r in await qual_repo.exams(session, officer.officer_id)]
+
+
+async def record_exam(
+    session: AsyncSession, *, principal: Principal, officer: m.Officer, body: qs.ExamWrite
+) -> qs.ExamRead:
+    """Record an exam or quiz; a passed one dated after a 轮训 suspension returns the officer to duty."""
+    require_manager(principal)
+    not_in_future(body.held_on, "考试日期", "exam date")
+    row = m.OfficerExam(
+        exam_id=uuid.uuid4(),
+        officer_id=officer.officer_id,
+        kind=body.kind,
+        held_on=body.held_on,
+        score=body.score,
+        passed=body.passed,
+        examiner=body.examiner,
+        lifted_retraining=False,
+        recorded_by=principal.sub,
+        recorded_at=clock.now(),
+    )
+    session.add(row)
+    in_retraining = officer.status == registry.OfficerStatus.SUSPENDED.value and officer.retraining
+    since = officer.status_since or date.min
+    exam = q.Exam(row.held_on, row.passed)
+    row.lifted_retraining = in_retraining and q.lifting_exam([exam], since) is not None
+    await session.flush()
+    await audit.append(
+        session,
+        actor=principal.sub,
+        actor_role=principal.role,
+        action="officer.exam.recorded",
+        entity_type="officer",
+        entity_id=str(officer.officer_id),
+        after={
+            "exam_id": str(row.exam_id),
+            "kind": row.kind,
+            "held_on": row.held_on.isoformat(),
+            "score": None if row.score is None else str(row.score),
+            "passed": row.passed,
+            "examiner": row.examiner,
+        },
+    )
+    if row.lifted_retraining:
+        kind = q.EXAM_KIND_ZH[q.ExamKind(row.kind)]
+        reason = f"离岗轮训后{kind}合格（{row.held_on.isoformat()}），返还执法证件（沈法治发〔2021〕7号）"
+        await _set_status(
+            session, principal, officer, registry.OfficerStatus.ACTIVE, on=clock.today(), reason=reason
+        )
+    return views.exam_read(row)
+
+
+async def suspend_for_retraining(
+    session: AsyncSession, *, principal: Principal, officer: m.Officer, body: qs.RetrainingWrite
+) -> s.OfficerRead:
+    """暂扣 the certificate for 轮训 (沈法治发〔2021〕7号 12): refused at entry (OFFICER_IN_RETRAINING) until an
+    exam passed after ``suspended_on`` is recorded."""
+    require_manager(principal)
+    on = body.suspended_on or clock.today()
+    not_in_future(on, "暂扣日期", "suspension date")
+    if officer.status_since is not None and on < officer.status_since:
+        raise QualificationInvalid(
+            f"暂扣日期不能早于执法证上次状态变更日期（{officer.status_since.isoformat()}）",
+            detail_en=f"The suspension cannot precede the certificate's last change ({officer.status_since})",
+        )
+    await _set_status(
+        session,
+        principal,
+        officer,
+        registry.OfficerStatus.SUSPENDED,
+        on=on,
+        reason=body.reason,
+        retraining=True,
+        return_date=body.return_date,
+    )
+    return views.officer_read(officer, clock.today())
+
+
+async def _set_status(
+    session: AsyncSession,
+    principal: Principal,
+    officer: m.Officer,
+    status: registry.OfficerStatus,
+    *,
+    on: date,
+    reason: str,
+    retraining: bool = False,
+    return_date: date | None = None,
+) -> None:
+    """A certificate status change under the registry's rules: applied, published and audited as
+    ``POST /officers/{id}/status`` does it."""
+    before = officers.officer_audit(officer)
+    changed = registry.change_officer_status(
+        to_officer(officer), status, on=on, reason=reason, retraining=retraining, return_date=return_date
+    )
+    officers.apply_status(officer, changed)
+    await session.flush()
+    officers.publish_officer(session, officer)
+    await audit.append(
+        session,
+        actor=principal.sub,
+        actor_role=principal.role,
+        action=f"officer.status.{changed.status.value}",
+        entity_type="officer",
+        entity_id=str(officer.officer_id),
+        before=before,
+        after=officers.officer_audit(officer),
+    )
