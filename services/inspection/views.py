@@ -527,3 +527,19 @@ def training_summary(officer_id: uuid.UUID, summary: qualifications.YearSummary)
 
 def exam_read(row: m.OfficerExam) -> qs.ExamRead:
     return qs.ExamRead.model_validate(row, from_attributes=True)
+
+
+def public_officer_read(
+    row: m.Officer, department: m.Department | None, status: qualifications.PublicStatus
+) -> qs.PublicOfficerRead:
+    """A certificate as the public sees it: the holder's name masked (SPEC §1.6), the department in full."""
+    assert row.cert_no is not None  # auxiliary staff hold none and are never looked up
+    return qs.PublicOfficerRead(
+        cert_no=row.cert_no,
+        name=mask_name(row.name),
+        dept_code=row.dept_code,
+        department=department.authority if department is not None else row.dept_code,
+        status=status.value,
+        status_zh=qualifications.PUBLIC_STATUS_ZH[status],
+        valid_until=row.valid_until,
+    )

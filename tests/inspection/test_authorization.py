@@ -128,6 +128,7 @@ PUBLIC = [
     "/public/inspection/visits/entry-codes/keys",
     "/public/inspection/audit/checkpoints",
     "/public/inspection/audit/keys",
+    "/public/inspection/officers/{cert_no}",  # the certificate lookup (issue #14 item 5)
 ]
 
 PERSONAS = [
@@ -186,6 +187,7 @@ MATRIX = Matrix(
         },
         "kind": Open("svg"),
         "officer_id": Owned("{officer_id}", OFFICER_SEERS, "OFFICER_NOT_FOUND"),
+        "cert_no": Open(XF[0]),
         "code": Open("SJ-SP-001"),
         (API + "/departments/{code}", "code"): Open("SJ"),
         "window_id": Owned("00000000-0000-0000-0000-000000000000", frozenset(), "QUIET_WINDOW_NOT_FOUND"),

@@ -20,7 +20,10 @@ from tests.inspection.helpers import (
     FOOD_ITEM,
     KEY_AREA_TASK,
     SJ,
+    SJ_SUSPENDED,
+    ST_REVOKED,
     XF,
+    YJ_EXPIRED,
     Env,
     check_in,
     entry_code,
@@ -194,6 +197,46 @@ def exam(held_on: date, passed: bool, kind: str = "exam") -> dict[str, Any]:
     }
 
 
+async def lookup(http: httpx.AsyncClient, cert_no: str) -> dict[str, Any]:
+    return dict(ok(await http.get(f"/public/inspection/officers/{cert_no}")))
+
+
+class TestPublicLookup:
+    async def test_what_anyone_may_check_without_a_token(self, env: Env) -> None:
+        async with client(env.url) as http:
+            active = await lookup(http, SJ[0])
+            revoked = await lookup(http, ST_REVOKED)
+            expired = await lookup(http, YJ_EXPIRED)
+            suspended = await lookup(http, SJ_SUSPENDED.replace("-", "－"))  # a full-width dash is read too
+            problem(await http.get("/public/inspection/officers/辽A-9999999"), 404, "OFFICER_NOT_FOUND")
+            problem(await http.get("/public/inspection/officers/12345"), 422, "INVALID_CERT_NO")
+        assert set(active) == {
+            "cert_no",
+            "name",
+            "dept_code",
+            "department",
+            "status",
+            "status_zh",
+            "valid_until",
+        }
+        assert (active["cert_no"], active["dept_code"], active["department"], active["status_zh"]) == (
+            SJ[0],
+            "SJ",
+            "沈阳市市场监督管理局",
+            "在岗",
+        )
+        # the holder's name is masked as on every public page (services/common/masking.py): 1 character kept
+        assert active["name"][1:] == "*" * (len(active["name"]) - 1) and len(active["name"]) >= 2
+        assert (revoked["status"], revoked["status_zh"]) == ("revoked", "注销")
+        assert (expired["status"], expired["status_zh"]) == ("expired", "已过期")
+        # 夏静波's certificate is suspended without retraining in the sample data
+        assert (suspended["cert_no"], suspended["status_zh"], suspended["name"]) == (
+            SJ_SUSPENDED,
+            "暂停执法（暂扣）",
+            "夏**",
+        )
+
+
 class TestRetraining:
     """沈法治发〔2021〕7号 12: 随机抽考 … 暂扣行政执法证件，进行短期轮训，合格后返还执法证件."""
 
@@ -202,6 +245,7 @@ class TestRetraining:
         suspended_on = today - timedelta(days=3)
         async with client(env.url) as http:
             oid = await officer_id(http, SJ[1])
+            assert (await lookup(http, SJ[1]))["status_zh"] == "在岗"
             code = await entry_code(http, KEY_AREA_TASK, caller=SJ[0], others=[SJ[1]])
             problem(
                 await http.post(
@@ -232,6 +276,8 @@ class TestRetraining:
                 True,
                 suspended_on.isoformat(),
             )
+            public = await lookup(http, SJ[1])
+            assert (public["status"], public["status_zh"]) == ("retraining", "暂停执法（轮训）")
             body = await refused(env, await check_in(http, code["code"]), "OFFICER_IN_RETRAINING")
             assert SJ[1] in body["detail"] and "沈法治发〔2021〕7号" in body["detail"], body
 
@@ -263,6 +309,7 @@ class TestRetraining:
             back = await status_of(http, oid)
             assert (back["status"], back["retraining"], back["return_date"]) == ("active", False, None)
             assert "合格" in back["status_reason"]
+            assert (await lookup(http, SJ[1]))["status_zh"] == "在岗"
             ok(await check_in(http, code["code"]), 201)
             listed = ok(await http.get(exams, headers=officer(SJ[0], "SJ")))
         assert [e["held_on"] for e in listed][0] == (today - timedelta(days=1)).isoformat()

@@ -786,3 +786,4 @@ async def public_keys(ctx: ContextDep) -> s.KeySetRead:
 # Officers' qualifications (issue #14 item 5): routes of their own module
 
 router.include_router(qualification_routes.router)
+public_router.include_router(qualification_routes.public_router)

@@ -3,9 +3,9 @@ summary, exams and quizzes, the 轮训 suspension. Thin: validate, call one use 
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Path, Request
 
 from services.common import clock
 from services.inspection import schemas as s
@@ -24,6 +24,9 @@ from services.inspection.schemas import qualifications as qs
 from services.inspection.use_cases.registries import qualifications
 
 router = APIRouter(tags=["inspection: qualifications"])
+public_router = APIRouter(tags=["inspection: public"])
+
+CertNoPath = Annotated[str, Path(min_length=1, max_length=20, examples=["辽A-0012340"])]
 
 JSON_ROWS: dict[str, Any] = {
     "requestBody": {
@@ -113,3 +116,9 @@ async def suspend_for_retraining(
     return await qualifications.suspend_for_retraining(
         session, principal=principal, officer=officer, body=body
     )
+
+
+@public_router.get("/officers/{cert_no}", response_model=qs.PublicOfficerRead)
+async def public_certificate(session: SessionDep, cert_no: CertNoPath) -> qs.PublicOfficerRead:
+    """Check an enforcement certificate (执法证): holder (masked), department, status today, valid until."""
+    return await qualifications.public_certificate(session, cert_no=cert_no)

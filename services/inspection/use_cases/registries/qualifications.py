@@ -30,9 +30,11 @@ from services.inspection.errors import (
     DeptHeadRequired,
     ImportInvalid,
     InvalidCertNumber,
+    OfficerNotFound,
     QualificationInvalid,
 )
 from services.inspection.repository import qualifications as qual_repo
+from services.inspection.repository import registries as registry_repo
 from services.inspection.repository.rows import to_officer
 from services.inspection.schemas import qualifications as qs
 from services.inspection.settings import InspectionContext
@@ -382,3 +384,19 @@ async def _set_status(
         before=before,
         after=officers.officer_audit(officer),
     )
+
+
+# ---------------------------------------------------------------------------------------------------------
+# The public certificate lookup (no token): what an enterprise checks about the 执法证 shown at the door
+
+
+async def public_certificate(session: AsyncSession, *, cert_no: str) -> qs.PublicOfficerRead:
+    """The certificate's holder (name masked), department, status today and validity; auxiliary staff and
+    unknown numbers are not found. 行政处罚法 第五十五条: the party may check the certificates shown."""
+    cert = registry.validate_cert_no(cert_no)
+    officer = await registry_repo.officer_by_cert(session, cert)
+    if officer is None or officer.auxiliary:
+        raise OfficerNotFound(f"执法证号 {cert} 未登记", detail_en=f"Certificate {cert} is not registered")
+    department = await registry_repo.get_department(session, officer.dept_code)
+    status = to_officer(officer).status_on(clock.today())
+    return views.public_officer_read(officer, department, q.public_status(status.value, officer.retraining))
