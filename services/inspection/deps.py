@@ -327,3 +327,4 @@ OfficerYearDep = Annotated[
 ]
 ExamWriteDep = Annotated[tuple[m.Officer, qs.ExamWrite], _officer_with(qs.ExamWrite)]
 RetrainingDep = Annotated[tuple[m.Officer, qs.RetrainingWrite], _officer_with(qs.RetrainingWrite)]
+AppraisalWriteDep = Annotated[tuple[m.Officer, qs.AppraisalWrite], _officer_with(qs.AppraisalWrite)]

@@ -405,3 +405,22 @@ class OfficerExam(Base):
     lifted_retraining: Mapped[bool] = mapped_column(sa.Boolean, server_default=sa.false())
     recorded_by: Mapped[str] = mapped_column(sa.Text)
     recorded_at: Mapped[datetime] = mapped_column(Created, server_default=sa.func.now())
+
+
+class OfficerAppraisal(Base):
+    """A daily appraisal (日常考核, 辽政办发〔2023〕18号 二(一)4) of an officer."""
+
+    __tablename__ = "officer_appraisal"
+    __table_args__ = (
+        sa.CheckConstraint("rating IN ('优秀', '合格', '基本合格', '不合格')", name="rating"),
+        sa.Index("ix_officer_appraisal_officer_id_appraised_on", "officer_id", "appraised_on"),
+    )
+
+    appraisal_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
+    officer_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("officer.officer_id"))
+    appraised_on: Mapped[date] = mapped_column(sa.Date)
+    appraiser: Mapped[str] = mapped_column(sa.Text)
+    rating: Mapped[str] = mapped_column(sa.Text)
+    notes: Mapped[str] = mapped_column(sa.Text, server_default="")
+    recorded_by: Mapped[str] = mapped_column(sa.Text)
+    recorded_at: Mapped[datetime] = mapped_column(Created, server_default=sa.func.now())

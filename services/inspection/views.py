@@ -543,3 +543,7 @@ def public_officer_read(
         status_zh=qualifications.PUBLIC_STATUS_ZH[status],
         valid_until=row.valid_until,
     )
+
+
+def appraisal_read(row: m.OfficerAppraisal) -> qs.AppraisalRead:
+    return qs.AppraisalRead.model_validate(row, from_attributes=True)

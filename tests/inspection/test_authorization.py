@@ -104,6 +104,8 @@ ALLOWED: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "/officers/{officer_id}/exams"): STAFF,
     ("POST", "/officers/{officer_id}/exams"): STAFF,
     ("POST", "/officers/{officer_id}/retraining"): STAFF,
+    ("GET", "/officers/{officer_id}/appraisals"): STAFF,
+    ("POST", "/officers/{officer_id}/appraisals"): STAFF,
 }
 KERNEL: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "/admin/calendar/{year}"): ADMIN,
@@ -224,6 +226,7 @@ MATRIX = Matrix(
         op("POST", "/officers/{officer_id}/trainings"): {"officer_xf": Expect("403", "DEPT_HEAD_REQUIRED")},
         op("POST", "/officers/{officer_id}/exams"): {"officer_xf": Expect("403", "DEPT_HEAD_REQUIRED")},
         op("POST", "/officers/{officer_id}/retraining"): {"officer_xf": Expect("403", "DEPT_HEAD_REQUIRED")},
+        op("POST", "/officers/{officer_id}/appraisals"): {"officer_xf": Expect("403", "DEPT_HEAD_REQUIRED")},
         # the enterprise is visible but has no risk class yet (risk has published none)
         op("GET", "/enterprises/{uscc}/risk-class"): {
             name: Expect("404", "ENTERPRISE_NOT_CLASSIFIED")
@@ -244,6 +247,11 @@ MATRIX = Matrix(
             "examiner": "越权登记",
         },
         op("POST", "/officers/{officer_id}/retraining"): {"reason": "越权暂扣", "return_date": "2099-01-01"},
+        op("POST", "/officers/{officer_id}/appraisals"): {
+            "appraised_on": "2026-01-05",
+            "appraiser": "越权登记",
+            "rating": "合格",
+        },
         op("POST", "/visits/{visit_id}/outcomes"): {
             "outcomes": [{"item_code": "SJ-SP-001", "outcome": "compliant"}]
         },

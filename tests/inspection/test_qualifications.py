@@ -379,3 +379,41 @@ class TestHoursAtEntry:
             url = f"{API}/officers/{await officer_id(http, SJ[3])}/trainings"
             ok(await http.post(url, json=course(42, 60, today), headers=HEAD), 201)
             ok(await http.post(f"{API}/visits/entry-codes", json=body, headers=caller), 201)
+
+
+class TestAppraisal:
+    """辽政办发〔2023〕18号 二(一)4: 推行行政执法人员日常考核制度."""
+
+    async def test_recorded_and_listed_per_officer(self, env: Env) -> None:
+        today = clock.today()
+        async with client(env.url) as http:
+            oid = await officer_id(http, SJ[0])
+            other = await officer_id(http, SJ[3])
+            url = f"{API}/officers/{oid}/appraisals"
+            first = {
+                "appraised_on": (today - timedelta(days=40)).isoformat(),
+                "appraiser": "孙娜",
+                "rating": "合格",
+            }
+            second = {
+                "appraised_on": (today - timedelta(days=10)).isoformat(),
+                "appraiser": "孙娜",
+                "rating": "基本合格",
+                "notes": "检查记录填写不完整",
+            }
+            ok(await http.post(url, json=first, headers=HEAD), 201)
+            ok(await http.post(url, json=second, headers=supervisor()), 201)
+            problem(
+                await http.post(url, json={**first, "rating": "良好"}, headers=HEAD), 422, "VALIDATION_FAILED"
+            )
+            late = {**first, "appraised_on": (today + timedelta(days=1)).isoformat()}
+            problem(await http.post(url, json=late, headers=HEAD), 422, "QUALIFICATION_INVALID")
+            problem(await http.post(url, json=first, headers=officer(SJ[1], "SJ")), 403, "DEPT_HEAD_REQUIRED")
+            listed = ok(await http.get(url, headers=officer(SJ[1], "SJ")))
+            others = ok(await http.get(f"{API}/officers/{other}/appraisals", headers=admin()))
+            problem(await http.get(url, headers=officer(XF[0], "XF")), 404, "OFFICER_NOT_FOUND")
+        assert [(a["rating"], a["notes"]) for a in listed] == [
+            ("基本合格", "检查记录填写不完整"),
+            ("合格", ""),
+        ]
+        assert all(a["officer_id"] == oid for a in listed) and others == []

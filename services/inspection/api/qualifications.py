@@ -1,5 +1,6 @@
 """Routes of officers' qualifications (issue #14 item 5): the training ledger and its import, the yearly
-summary, exams and quizzes, the 轮训 suspension. Thin: validate, call one use case, return its response model."""
+summary, exams and quizzes, the 轮训 suspension, daily
+appraisals, and the public certificate lookup. Thin: validate, call one use case, return its response model."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from fastapi import APIRouter, Path, Request
 from services.common import clock
 from services.inspection import schemas as s
 from services.inspection.deps import (
+    AppraisalWriteDep,
     ContextDep,
     ExamWriteDep,
     OfficerDep,
@@ -116,6 +118,23 @@ async def suspend_for_retraining(
     return await qualifications.suspend_for_retraining(
         session, principal=principal, officer=officer, body=body
     )
+
+
+@router.get("/officers/{officer_id}/appraisals", response_model=list[qs.AppraisalRead])
+async def list_appraisals(
+    session: SessionDep, principal: StaffDep, officer: OfficerDep
+) -> list[qs.AppraisalRead]:
+    """The officer's daily appraisals (日常考核), newest first."""
+    return await qualifications.list_appraisals(session, officer=officer)
+
+
+@router.post("/officers/{officer_id}/appraisals", status_code=201, response_model=qs.AppraisalRead)
+async def record_appraisal(
+    session: SessionDep, principal: QualificationWriterDep, write: AppraisalWriteDep
+) -> qs.AppraisalRead:
+    """Record a daily appraisal: 优秀, 合格, 基本合格 or 不合格 (辽政办发〔2023〕18号 二(一)4)."""
+    officer, body = write
+    return await qualifications.record_appraisal(session, principal=principal, officer=officer, body=body)
 
 
 @public_router.get("/officers/{cert_no}", response_model=qs.PublicOfficerRead)

@@ -66,3 +66,13 @@ async def exams(session: AsyncSession, officer_id: uuid.UUID) -> Sequence[m.Offi
         .order_by(m.OfficerExam.held_on.desc(), m.OfficerExam.recorded_at.desc())
     )
     return (await session.scalars(query)).all()
+
+
+async def appraisals(session: AsyncSession, officer_id: uuid.UUID) -> Sequence[m.OfficerAppraisal]:
+    """The officer's daily appraisals, newest first."""
+    query = (
+        sa.select(m.OfficerAppraisal)
+        .where(m.OfficerAppraisal.officer_id == officer_id)
+        .order_by(m.OfficerAppraisal.appraised_on.desc(), m.OfficerAppraisal.recorded_at.desc())
+    )
+    return (await session.scalars(query)).all()

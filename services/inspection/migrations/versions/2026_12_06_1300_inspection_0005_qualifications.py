@@ -1,4 +1,5 @@
-"""Officers' qualifications (issue #14 item 5): the training ledger (学时), exams and random quizzes.
+"""Officers' qualifications (issue #14 item 5): the training ledger (学时), exams and random quizzes,
+daily appraisals (日常考核).
 
 Revision ID: inspection_0005
 Revises: inspection_0004
@@ -57,9 +58,32 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("exam_id", name=op.f("pk_officer_exam")),
     )
     op.create_index("ix_officer_exam_officer_id_held_on", "officer_exam", ["officer_id", "held_on"])
+    op.create_table(
+        "officer_appraisal",
+        sa.Column("appraisal_id", sa.UUID(), nullable=False),
+        sa.Column("officer_id", sa.UUID(), nullable=False),
+        sa.Column("appraised_on", sa.Date(), nullable=False),
+        sa.Column("appraiser", sa.Text(), nullable=False),
+        sa.Column("rating", sa.Text(), nullable=False),
+        sa.Column("notes", sa.Text(), server_default="", nullable=False),
+        sa.Column("recorded_by", sa.Text(), nullable=False),
+        sa.Column("recorded_at", sa.DateTime(timezone=True), server_default=sa.text("now()"), nullable=False),
+        sa.CheckConstraint(
+            "rating IN ('优秀', '合格', '基本合格', '不合格')", name=op.f("ck_officer_appraisal_rating")
+        ),
+        sa.ForeignKeyConstraint(
+            ["officer_id"], ["officer.officer_id"], name=op.f("fk_officer_appraisal_officer_id_officer")
+        ),
+        sa.PrimaryKeyConstraint("appraisal_id", name=op.f("pk_officer_appraisal")),
+    )
+    op.create_index(
+        "ix_officer_appraisal_officer_id_appraised_on", "officer_appraisal", ["officer_id", "appraised_on"]
+    )
 
 
 def downgrade() -> None:
+    op.drop_index("ix_officer_appraisal_officer_id_appraised_on", table_name="officer_appraisal")
+    op.drop_table("officer_appraisal")
     op.drop_index("ix_officer_exam_officer_id_held_on", table_name="officer_exam")
     op.drop_table("officer_exam")
     op.drop_index("ix_officer_training_officer_id_held_on", table_name="officer_training")

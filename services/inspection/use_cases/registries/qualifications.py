@@ -387,6 +387,50 @@ async def _set_status(
 
 
 # ---------------------------------------------------------------------------------------------------------
+# Daily appraisal (日常考核, 辽政办发〔2023〕18号 二(一)4: 推行行政执法人员日常考核制度)
+
+
+async def list_appraisals(session: AsyncSession, *, officer: m.Officer) -> list[qs.AppraisalRead]:
+    return [views.appraisal_read(r) for r in await qual_repo.appraisals(session, officer.officer_id)]
+
+
+async def record_appraisal(
+    session: AsyncSession, *, principal: Principal, officer: m.Officer, body: qs.AppraisalWrite
+) -> qs.AppraisalRead:
+    """Record a daily appraisal (优秀/合格/基本合格/不合格) of the officer (audited)."""
+    require_manager(principal)
+    not_in_future(body.appraised_on, "考核日期", "appraisal date")
+    row = m.OfficerAppraisal(
+        appraisal_id=uuid.uuid4(),
+        officer_id=officer.officer_id,
+        appraised_on=body.appraised_on,
+        appraiser=body.appraiser,
+        rating=q.AppraisalRating(body.rating).value,
+        notes=body.notes.strip(),
+        recorded_by=principal.sub,
+        recorded_at=clock.now(),
+    )
+    session.add(row)
+    await session.flush()
+    await audit.append(
+        session,
+        actor=principal.sub,
+        actor_role=principal.role,
+        action="officer.appraisal.recorded",
+        entity_type="officer",
+        entity_id=str(officer.officer_id),
+        after={
+            "appraisal_id": str(row.appraisal_id),
+            "appraised_on": row.appraised_on.isoformat(),
+            "appraiser": row.appraiser,
+            "rating": row.rating,
+            "notes": row.notes,
+        },
+    )
+    return views.appraisal_read(row)
+
+
+# ---------------------------------------------------------------------------------------------------------
 # The public certificate lookup (no token): what an enterprise checks about the 执法证 shown at the door
 
 
