@@ -580,3 +580,19 @@ class RetrainingExamRequired(Conflict):
 
 REFUSAL_CLASSES = (*REFUSAL_CLASSES, OfficerInRetraining, TrainingHoursShort)
 REFUSAL_TITLES = {cls.code: cls.title for cls in REFUSAL_CLASSES}
+
+
+# ---------------------------------------------------------------------------------------------------------
+# 责令改正 follow-up (issue #14 item 6; domain/follow_ups.py)
+
+
+class FollowUpNotFound(NotFound):
+    code = "FOLLOW_UP_NOT_FOUND"
+    title = "责令改正复查事项不存在"
+    title_en = "Follow-up not found"
+
+
+class FollowUpConflict(Conflict):
+    code = "FOLLOW_UP_CONFLICT"
+    title = "复查结果不能登记"
+    title_en = "The follow-up result cannot be recorded"

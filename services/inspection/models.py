@@ -424,3 +424,40 @@ class OfficerAppraisal(Base):
     notes: Mapped[str] = mapped_column(sa.Text, server_default="")
     recorded_by: Mapped[str] = mapped_column(sa.Text)
     recorded_at: Mapped[datetime] = mapped_column(Created, server_default=sa.func.now())
+
+
+# ---------------------------------------------------------------------------------------------------------
+# 责令改正 follow-up (issue #14 item 6; domain/follow_ups.py)
+
+
+class CorrectionFollowUp(Base):
+    """An order to correct (责令改正) of a completed visit, checked again when its deadline falls due."""
+
+    __tablename__ = "correction_follow_up"
+    __table_args__ = (
+        sa.CheckConstraint("status IN ('open', 'corrected', 'not_corrected')", name="status"),
+        sa.Index("ix_correction_follow_up_dept_code_status_due_on", "dept_code", "status", "due_on"),
+    )
+
+    follow_up_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
+    visit_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("visit.visit_id"))
+    item_code: Mapped[str] = mapped_column(sa.Text)
+    item_name: Mapped[str] = mapped_column(sa.Text)
+    legal_basis: Mapped[str] = mapped_column(sa.Text)
+    uscc: Mapped[str] = mapped_column(sa.Text)
+    enterprise_name: Mapped[str] = mapped_column(sa.Text)
+    dept_code: Mapped[str] = mapped_column(sa.Text)
+    district_code: Mapped[str] = mapped_column(sa.Text)
+    requirement: Mapped[str] = mapped_column(sa.Text)
+    ordered_on: Mapped[date] = mapped_column(sa.Date)
+    due_on: Mapped[date] = mapped_column(sa.Date)
+    officer_cert_nos: Mapped[list[str]] = mapped_column(TEXTS)
+    status: Mapped[str] = mapped_column(sa.Text, server_default="open")
+    checked_on: Mapped[date | None] = mapped_column(sa.Date)
+    result_notes: Mapped[str] = mapped_column(sa.Text, server_default="")
+    evidence_sha256: Mapped[list[str]] = mapped_column(TEXTS, server_default="{}")
+    result_visit_id: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True))
+    closed_by: Mapped[str | None] = mapped_column(sa.Text)
+    closed_at: Mapped[datetime | None] = mapped_column(Created)
+    overdue_published_at: Mapped[datetime | None] = mapped_column(Created)
+    created_at: Mapped[datetime] = mapped_column(Created, server_default=sa.func.now())

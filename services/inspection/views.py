@@ -23,6 +23,7 @@ from services.inspection import schemas as s
 from services.inspection.domain import (
     entry_code,
     entry_rules,
+    follow_ups,
     frequency,
     qr,
     qualifications,
@@ -32,6 +33,7 @@ from services.inspection.domain import (
 )
 from services.inspection.repository.rows import to_officer, to_task
 from services.inspection.repository.supervision import FrequencyCount
+from services.inspection.schemas import follow_ups as fs
 from services.inspection.schemas import qualifications as qs
 from services.inspection.settings import SigningKeys
 
@@ -547,3 +549,20 @@ def public_officer_read(
 
 def appraisal_read(row: m.OfficerAppraisal) -> qs.AppraisalRead:
     return qs.AppraisalRead.model_validate(row, from_attributes=True)
+
+
+# ---------------------------------------------------------------------------------------------------------
+# 责令改正 follow-up (issue #14 item 6)
+
+
+def follow_up_read(row: m.CorrectionFollowUp, today: date) -> fs.FollowUpRead:
+    not_corrected = row.status == follow_ups.FollowUpStatus.NOT_CORRECTED.value
+    return fs.FollowUpRead.model_validate(
+        {
+            **_attributes(row, fs.FollowUpRead),
+            "state": follow_ups.state(row.status, row.due_on, today).value,
+            "violation_id": visits.violation_id(follow_ups.violation_key(row.follow_up_id))
+            if not_corrected
+            else None,
+        }
+    )

@@ -11,6 +11,7 @@ from collections.abc import AsyncIterator
 
 import pytest
 
+from services.inspection.domain.follow_ups import follow_up_id
 from tests.inspection.helpers import (
     API,
     ENTERPRISE,
@@ -23,6 +24,7 @@ from tests.inspection.helpers import (
     check_in,
     entry_code,
 )
+from tests.inspection.test_follow_ups import ordered_visit
 from tests.support.authz import Case, Expect, Matrix, Open, Owned, Persona, check, document, parameters
 from tests.support.http import ok
 from tests.support.personas import admin, enterprise, officer, supervisor
@@ -106,6 +108,10 @@ ALLOWED: dict[tuple[str, str], frozenset[str]] = {
     ("POST", "/officers/{officer_id}/retraining"): STAFF,
     ("GET", "/officers/{officer_id}/appraisals"): STAFF,
     ("POST", "/officers/{officer_id}/appraisals"): STAFF,
+    # 责令改正 follow-ups (issue #14 item 6)
+    ("GET", "/follow-ups"): STAFF,
+    ("GET", "/follow-ups/{follow_up_id}"): STAFF,
+    ("POST", "/follow-ups/{follow_up_id}/result"): OFFICER,
 }
 KERNEL: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "/admin/calendar/{year}"): ADMIN,
@@ -159,6 +165,7 @@ TASK_SEERS = frozenset({"officer", "supervisor", "supervisor_city", "admin"})
 ENTERPRISE_SEERS = EVERYONE - {"enterprise_other", "supervisor_hunnan"}
 CODE_SEERS = frozenset({"enterprise", "admin"})
 OFFICER_SEERS = EVERYONE - {"officer"}
+FOLLOW_UP_SEERS = frozenset({"officer", "supervisor", "supervisor_city", "admin"})  # SJ, 和平区
 MATRIX = Matrix(
     document("inspection"),
     PERSONAS,
@@ -190,6 +197,7 @@ MATRIX = Matrix(
         "kind": Open("svg"),
         "officer_id": Owned("{officer_id}", OFFICER_SEERS, "OFFICER_NOT_FOUND"),
         "cert_no": Open(XF[0]),
+        "follow_up_id": Owned("{follow_up_id}", FOLLOW_UP_SEERS, "FOLLOW_UP_NOT_FOUND"),
         "code": Open("SJ-SP-001"),
         (API + "/departments/{code}", "code"): Open("SJ"),
         "window_id": Owned("00000000-0000-0000-0000-000000000000", frozenset(), "QUIET_WINDOW_NOT_FOUND"),
@@ -205,6 +213,7 @@ MATRIX = Matrix(
             op("PUT", "/admin/clock"),
             op("PUT", "/admin/calendar/{year}"),
             op("POST", "/officers/{officer_id}/retraining"),  # suspends the certificate
+            op("POST", "/follow-ups/{follow_up_id}/result"),  # closes the follow-up
         }
     ),
     overrides={
@@ -252,6 +261,11 @@ MATRIX = Matrix(
             "appraiser": "越权登记",
             "rating": "合格",
         },
+        op("POST", "/follow-ups/{follow_up_id}/result"): {
+            "corrected": True,
+            "checked_on": "2026-01-05",
+            "notes": "越权登记",
+        },
         op("POST", "/visits/{visit_id}/outcomes"): {
             "outcomes": [{"item_code": "SJ-SP-001", "outcome": "compliant"}]
         },
@@ -279,7 +293,12 @@ async def objects(env: Env) -> AsyncIterator[dict[str, str]]:
         code = await entry_code(http, KEY_AREA_TASK)
         visit = ok(await check_in(http, code["code"]), 201)["visit"]
         officers = ok(await http.get(f"{API}/officers", params={"dept_code": "XF"}, headers=admin()))["items"]
-    yield {"visit_id": visit["visit_id"], "officer_id": officers[0]["officer_id"]}
+        follow_up = await ordered_visit(http, 10, "补建进货查验记录台账")
+    yield {
+        "visit_id": visit["visit_id"],
+        "officer_id": officers[0]["officer_id"],
+        "follow_up_id": str(follow_up_id(follow_up["visit_id"], "SJ-SP-001")),
+    }
 
 
 @pytest.mark.parametrize("case", parameters(MATRIX))
