@@ -89,6 +89,13 @@ async def on_repair_completed(session: AsyncSession, event: credit.RepairComplet
     await signals.repair_completed(session, event, config=delivery.context.config)
 
 
+@consumers.consumes(inspection.CorrectionFollowUpOverdue, name="follow-up-overdue")
+async def on_follow_up_overdue(
+    session: AsyncSession, event: inspection.CorrectionFollowUpOverdue, delivery: Ctx
+) -> None:
+    await signals.follow_up_overdue(session, event, at=delivery.envelope.time)
+
+
 # Every service's audit checkpoints, risk's own included (issue #13): one consumer per producer's stream.
 def _checkpoint_consumer(service: str) -> None:
     @consumers.consumes(audit.CHECKPOINTS[service], name=f"checkpoint-{service.replace('_', '-')}")

@@ -166,7 +166,10 @@ class UnitSignal(Base):
 
     __tablename__ = "unit_signal"
     __table_args__ = (
-        sa.CheckConstraint("kind IN ('refused_entry', 'rating', 'overdue_procedure', 'visit')", name="kind"),
+        sa.CheckConstraint(
+            "kind IN ('refused_entry', 'rating', 'overdue_procedure', 'visit', 'overdue_follow_up')",
+            name="kind",
+        ),
         sa.Index("ix_unit_signal_occurred_on_unit_code", "occurred_on", "unit_code"),
     )
 

@@ -129,6 +129,7 @@ class FiguresRead(BaseModel):
     low_ratings: int
     benchmark_deviations: int
     overdue_procedures: int
+    overdue_follow_ups: int = Field(0, description="责令改正 unchecked after the deadline (issue #14 item 6)")
     correction_rate: str | None = Field(description="percentage with two decimals, null without decisions")
 
 
@@ -277,6 +278,7 @@ class DrillDownRead(BaseModel):
     low_ratings: list[EvidenceRead]
     benchmark_deviations: list[EvidenceRead]
     overdue_procedures: list[EvidenceRead]
+    overdue_follow_ups: list[EvidenceRead] = Field(default_factory=list)
     visits: list[EvidenceRead]
 
 

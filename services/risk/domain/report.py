@@ -145,6 +145,8 @@ class Figures:
     low_ratings: int = 0
     benchmark_deviations: int = 0
     overdue_procedures: int = 0
+    # 责令改正 unchecked after the deadline (issue #14 item 6; inspection.correction.follow_up_overdue): 以罚代管
+    overdue_follow_ups: int = 0
 
     def __post_init__(self) -> None:
         for f in fields(self):
@@ -184,6 +186,7 @@ INDICATORS: tuple[tuple[str, str, str], ...] = (
     ("low_ratings", "企业评价两星及以下", "次"),
     ("benchmark_deviations", "偏离裁量基准", "件"),
     ("overdue_procedures", "程序超期", "件"),
+    ("overdue_follow_ups", "责令改正逾期未复查", "件"),
 )
 
 

@@ -263,3 +263,27 @@ async def repair_completed(
         completed_on=local_date(event.accepted_at),
     )
     await reclassify(session, uscc=event.party_uscc, config=config)
+
+
+# --------------------------------------------------------------------------------------------------- follow-ups
+
+
+async def follow_up_overdue(
+    session: AsyncSession, event: inspection.CorrectionFollowUpOverdue, *, at: datetime
+) -> None:
+    """An order to correct still unchecked after its deadline (issue #14 item 6): one overdue follow-up of the
+    unit, once per follow-up, in the quarter it was detected (以罚代管, 辽政办发〔2023〕18号 二(一)9)."""
+    unit = await units.of_event(session, event.department_code, event.district_code)
+    await signal_repo.add_unit_signal(
+        session,
+        {
+            "kind": "overdue_follow_up",
+            "ref": str(event.follow_up_id),
+            "unit_code": unit,
+            "domain": INSPECTION_DOMAIN,
+            "occurred_at": at,
+            "occurred_on": event.detected_on,
+            "detail": f"责令改正（{event.item_code}，{event.enterprise_uscc}）改正期限{event.due_on.isoformat()}"
+            "已过，未复查",
+        },
+    )
