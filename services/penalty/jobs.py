@@ -7,7 +7,7 @@ import logging
 from services.common.app import Runtime
 from services.common.jobs import periodic
 from services.penalty.settings import PenaltyContext
-from services.penalty.use_cases import disclosure
+from services.penalty.use_cases import disclosure, enforcement
 from services.penalty.use_cases.deadlines import scan_deadlines
 
 log = logging.getLogger(__name__)
@@ -34,9 +34,18 @@ async def disclosure_sweep(runtime: Runtime) -> bool:
     return await disclosure.sweep(runtime.factory, decided_since=ctx.settings.disclosure_since)
 
 
+async def enforcement_window_scan(runtime: Runtime) -> None:
+    """Publish ``penalty.enforcement.window_missed`` once per case whose 第五十三条 window closed unused."""
+    await enforcement.scan_windows(runtime.factory)
+
+
 JOBS = [
     periodic("deadline-scan", every=_interval, fn=deadline_scan, enabled=_enabled),
     periodic(
         "disclosure-sweep", every=lambda ctx: ctx.settings.disclosure_sweep_interval_s, fn=disclosure_sweep
     ),
 ]
+# after the decision (issue #17): the court-application windows (行政强制法 第五十三条), on the deadline scan's cadence
+JOBS.append(
+    periodic("enforcement-window-scan", every=_interval, fn=enforcement_window_scan, enabled=_enabled)
+)

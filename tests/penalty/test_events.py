@@ -18,7 +18,7 @@ def test_the_durable_consumer_names_never_change() -> None:
 
 
 def test_the_deadline_scan_follows_its_settings() -> None:
-    scan, sweep = jobs.JOBS
+    scan, sweep = jobs.JOBS[:2]
     on = PenaltyContext.from_settings(settings_for("penalty", deadline_scan_interval_s=120.0))
     off = PenaltyContext.from_settings(settings_for("penalty", deadline_scan_enabled=False))
     assert scan.name == "deadline-scan"
@@ -26,3 +26,11 @@ def test_the_deadline_scan_follows_its_settings() -> None:
     assert scan.is_enabled(off) is False
     often = PenaltyContext.from_settings(settings_for("penalty", disclosure_sweep_interval_s=60.0))
     assert (sweep.name, sweep.interval(often)) == ("disclosure-sweep", 60.0)
+
+
+def test_the_enforcement_window_scan_runs_with_the_deadline_scan() -> None:
+    window = jobs.JOBS[-1]
+    on = PenaltyContext.from_settings(settings_for("penalty", deadline_scan_interval_s=120.0))
+    off = PenaltyContext.from_settings(settings_for("penalty", deadline_scan_enabled=False))
+    assert window.name == "enforcement-window-scan"
+    assert (window.is_enabled(on), window.interval(on), window.is_enabled(off)) == (True, 120.0, False)

@@ -12,5 +12,9 @@ public_router = APIRouter(prefix="/public/penalty", tags=["penalty: public"])
 
 for _topic in (catalogue, leads, cases, disclosure, documents, consistency, imports):
     router.include_router(_topic.router)
+# after the decision: deferral and instalments, enforcement (issue #17)
+from services.penalty.api import enforcement  # noqa: E402
+
+router.include_router(enforcement.router)
 public_router.include_router(catalogue.public_router)
 public_router.include_router(disclosure.public_router)
