@@ -89,6 +89,14 @@ async def on_repair_completed(session: AsyncSession, event: credit.RepairComplet
     await signals.repair_completed(session, event, config=delivery.context.config)
 
 
+# penalty's enforcement stage (issue #17): a court-application window (行政强制法 第五十三条) missed
+@consumers.consumes(penalty.EnforcementWindowMissed, name="enforcement-window-missed")
+async def on_enforcement_window_missed(
+    session: AsyncSession, event: penalty.EnforcementWindowMissed, delivery: Ctx
+) -> None:
+    await signals.enforcement_window_missed(session, event, at=delivery.envelope.time)
+
+
 # Every service's audit checkpoints, risk's own included (issue #13): one consumer per producer's stream.
 def _checkpoint_consumer(service: str) -> None:
     @consumers.consumes(audit.CHECKPOINTS[service], name=f"checkpoint-{service.replace('_', '-')}")

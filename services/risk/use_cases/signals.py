@@ -117,6 +117,28 @@ async def deadline_missed(session: AsyncSession, event: penalty.DeadlineMissed, 
     )
 
 
+async def enforcement_window_missed(
+    session: AsyncSession, event: penalty.EnforcementWindowMissed, *, at: datetime
+) -> None:
+    """The three months to apply to the court for enforcement ran out unused (行政强制法 第五十三条): counted
+    with the unit's overdue procedures (程序超期), once per case."""
+    unit = await units.of_event(session, event.department_code, event.district_code)
+    await signal_repo.add_unit_signal(
+        session,
+        {
+            "kind": "overdue_procedure",
+            "ref": f"{event.case_id}:enforcement_window",
+            "unit_code": unit,
+            "domain": None,  # resolved from risk_case when the report is built
+            "case_id": event.case_id,
+            "occurred_at": at,
+            "occurred_on": event.detected_on,
+            "detail": f"申请人民法院强制执行期限{event.window_closed_on.isoformat()}已届满而未申请"
+            "（《中华人民共和国行政强制法》第五十三条）",
+        },
+    )
+
+
 # --------------------------------------------------------------------------------------------------- inspection
 
 
