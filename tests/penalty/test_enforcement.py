@@ -92,6 +92,9 @@ class TestInstalments:
             "沈市监缓缴"
         )
         assert plan["documents"][0]["title"] == "分期缴纳罚款决定书"
+        async with client(penalty.url) as http:
+            pdf = await http.get(plan["documents"][0]["pdf_url"], headers=enterprise(USCC_A))
+        assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
         # the case's last day to pay is now the last instalment's
         case = await get(penalty, f"{CASES}/{cid}")
         assert case["decision"]["payment_due"] == "2027-02-01"

@@ -55,6 +55,7 @@ A_PAUSE = "《中华人民共和国行政处罚法》第七十三条第三款"
 A_RECONSIDER = "《中华人民共和国行政复议法》第二十条第一款"
 A_LITIGATE = "《中华人民共和国行政诉讼法》第四十六条第一款"
 A_COUNT = "《中华人民共和国民事诉讼法》第八十五条"
+A_RECONSIDER_FIRST = "《中华人民共和国行政复议法》第二十三条第一款第一项"
 A_WINDOW = "《中华人民共和国行政强制法》第五十三条"
 A_REMIND_COURT = "《中华人民共和国行政强制法》第五十四条"
 A_REMINDER = "《中华人民共和国行政强制法》第三十五条"
@@ -132,6 +133,9 @@ class Facts:
     coercive_power: bool
     reminder: Reminder | None = None
     application: CourtApplication | None = None
+    # a decision made on the spot (简易程序) must go to reconsideration first (行政复议法 第二十三条第一款第一项):
+    # there is no six months to sue directly, only the sixty days
+    reconsideration_first: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -248,7 +252,7 @@ def _remedy_lines(facts: Facts) -> list[DateLine]:
     return out
 
 
-def _party_periods(facts: Facts, roll: Roll) -> tuple[date, date, list[DateLine]]:
+def _party_periods(facts: Facts, roll: Roll) -> tuple[date, date | None, list[DateLine]]:
     """The ends of the party's periods to seek reconsideration (60 days) and to sue (six months), from the day it
     received the decision, rolled past holidays, lengthened by the days of concluded remedies."""
     known = facts.delivered_on
@@ -268,6 +272,22 @@ def _party_periods(facts: Facts, roll: Roll) -> tuple[date, date, list[DateLine]
             f"自{known.isoformat()}（送达、知道之日）起六十日{shifted}"
             + ("；届满日为节假日的，顺延至节假日后第一个工作日" if roll(rec_raw) != rec_raw else ""),
         ),
+        *_remedy_lines(facts),
+    ]
+    if facts.reconsideration_first:
+        lines.insert(
+            1,
+            DateLine(
+                "litigation_ends",
+                "不得直接提起行政诉讼",
+                None,
+                A_RECONSIDER_FIRST,
+                "当场作出的行政处罚决定，应当先申请行政复议，对复议决定不服的再提起诉讼",
+            ),
+        )
+        return rec_end, None, lines
+    lines.insert(
+        1,
         DateLine(
             "litigation_ends",
             "提起行政诉讼期限届满",
@@ -276,8 +296,7 @@ def _party_periods(facts: Facts, roll: Roll) -> tuple[date, date, list[DateLine]
             f"自{known.isoformat()}起六个月{shifted}"
             + ("；届满日为节假日的，顺延至节假日后第一个工作日" if roll(lit_raw) != lit_raw else ""),
         ),
-        *_remedy_lines(facts),
-    ]
+    )
     return rec_end, lit_end, lines
 
 
@@ -288,11 +307,12 @@ def _court(
     assert facts.payment_due is not None
     rec_end, lit_end, periods = _party_periods(facts, roll)
     lines += periods
-    basis = max(rec_end, lit_end, facts.payment_due)
+    periods_end = max(rec_end, lit_end) if lit_end else rec_end
+    basis = max(periods_end, facts.payment_due)
     why = (
         "延期或最后一期缴纳期限届满之日"
-        if basis == facts.payment_due and facts.deferred_until and basis > lit_end
-        else "复议、诉讼期限中较晚届满之日"
+        if facts.deferred_until and basis > periods_end
+        else ("复议、诉讼期限中较晚届满之日" if lit_end else "申请行政复议期限届满之日")
     )
     window_from = basis + timedelta(days=1)
     window_until = add_months(basis, APPLICATION_MONTHS)

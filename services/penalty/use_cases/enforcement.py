@@ -73,6 +73,7 @@ def facts_of(case: p.Case, enf: CaseEnforcement | None, *, power: bool) -> en.Fa
         coercive_power=power,
         reminder=codec.decode(en.Reminder, enf.reminder) if enf and enf.reminder else None,
         application=codec.decode(en.CourtApplication, enf.application) if enf and enf.application else None,
+        reconsideration_first=case.procedure is p.ProcedureKind.SIMPLE,  # 行政复议法 第二十三条第一款第一项
     )
 
 

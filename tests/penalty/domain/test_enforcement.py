@@ -93,6 +93,17 @@ class TestCourtWindow:
         assert (d["window_opens"], d["window_closes"]) == (date(2026, 11, 2), date(2027, 2, 1))
         assert d["litigation_filed"] == date(2026, 4, 1)
 
+    def test_on_the_spot_decision_goes_to_reconsideration_first(self) -> None:
+        # 行政复议法 第二十三条第一款第一项: a decision made on the spot cannot be taken to court directly, so only
+        # the sixty days count: 05-06 (as above); window 05-07 … three months from 05-06 = 08-06 (第五十三条)
+        s = en.schedule(facts(reconsideration_first=True), date(2026, 5, 7), roll=roll)
+        d = dates(s)
+        assert (
+            d["litigation_ends"] is None
+            and "第二十三条" in (s.line("litigation_ends") or en.DateLine("", "", None, "", "")).article
+        )
+        assert (d["window_opens"], d["window_closes"]) == (date(2026, 5, 7), date(2026, 8, 6))
+
     def test_an_open_suit_stops_the_clock(self) -> None:
         suit = en.Remedy("litigation", date(2026, 4, 1), None)
         s = en.schedule(facts(remedies=(suit,)), date(2026, 6, 1), roll=roll)
