@@ -139,6 +139,7 @@ ROLES |= {
     ("POST", "/cases/{case_id}/enforcement/reminder"): frozenset({"officer"}),
     ("POST", "/cases/{case_id}/enforcement/reminder/delivery"): frozenset({"officer"}),
     ("POST", "/cases/{case_id}/enforcement/court-application"): frozenset({"officer"}),
+    ("POST", "/cases/{case_id}/enforcement/decision"): frozenset({"officer"}),
     ("GET", "/departments/{code}/enforcement"): frozenset({"officer", "supervisor", "admin"}),
     ("PUT", "/admin/departments/{code}/enforcement"): frozenset({"admin"}),
 }
@@ -229,6 +230,7 @@ BODIES |= {
     op("POST", "/cases/{case_id}/enforcement/reminder"): {},
     op("POST", "/cases/{case_id}/enforcement/reminder/delivery"): {"method": "direct", "recipient": "x"},
     op("POST", "/cases/{case_id}/enforcement/court-application"): {},
+    op("POST", "/cases/{case_id}/enforcement/decision"): {"method": "划拨存款"},
 }
 SEEN = {"officer_own", "enterprise_own", "supervisor_district", "supervisor_city", "admin"}
 

@@ -168,6 +168,9 @@ class TestEnforcementWindow:
         pin_clock(date(2026, 3, 18))
         view = ok(await post(penalty, f"{CASES}/{cid}/enforcement/reminder", {}), 201)
         assert view["stage"] == "reminded" and view["reminder"]["number"].startswith("沈市监催")
+        # without coercive power there is no enforcement decision of its own (第十三条第二款)
+        r = await post(penalty, f"{CASES}/{cid}/enforcement/decision", {"method": "划拨存款"})
+        problem(r, 409, "ENFORCEMENT_STEP_INVALID")
         # not delivered yet: no application (第五十四条)
         r = await post(penalty, f"{CASES}/{cid}/enforcement/court-application", {})
         problem(r, 409, "ENFORCEMENT_STEP_INVALID")
@@ -249,6 +252,18 @@ class TestEnforcementWindow:
             assert view["application_from"] == "2026-04-28"
             r = await post(penalty, f"{CASES}/{cid}/enforcement/court-application", {})
             problem(r, 409, "ENFORCEMENT_STEP_INVALID")
+            decision = {"method": "通知当事人开户银行划拨存款"}
+            pin_clock(date(2026, 4, 27))  # still inside the 催告书's ten days
+            problem(
+                await post(penalty, f"{CASES}/{cid}/enforcement/decision", decision),
+                409,
+                "ENFORCEMENT_NOT_DUE",
+            )
+            pin_clock(date(2026, 4, 28))
+            view = ok(await post(penalty, f"{CASES}/{cid}/enforcement/decision", decision), 201)
+            assert view["stage"] == "applied"
+            assert [d["kind"] for d in view["documents"]] == ["enforcement_reminder", "enforcement_decision"]
+            assert view["documents"][1]["number"].startswith("沈市监强执")
         finally:
             async with client(penalty.url) as http:
                 body = {"coercive_power": False}

@@ -135,6 +135,19 @@ async def apply_to_court(
     return await enforcement.enforcement_view(session, row, clock.today())
 
 
+@router.post("/cases/{case_id}/enforcement/decision", status_code=201, response_model=s.EnforcementRead)
+async def decide_enforcement(
+    session: SessionDep,
+    principal: OfficerDep,
+    ctx: ContextDep,
+    step: Annotated[tuple[PenaltyCase, s.EnforcementDecisionIn], case_for_update(s.EnforcementDecisionIn)],
+) -> s.EnforcementRead:
+    """With the department's own coercive power: the numbered 行政强制执行决定书 after the 催告 (第四十六条, 第三十七条)."""
+    row, body = step
+    row = await enforcement.decide_enforcement(session, principal=principal, row=row, body=body, ctx=ctx)
+    return await enforcement.enforcement_view(session, row, clock.today())
+
+
 @router.get("/departments/{code}/enforcement", response_model=s.DepartmentPowerRead)
 async def department_power(
     code: DeptCode, session: SessionDep, principal: InternalReaderDep

@@ -118,6 +118,7 @@ class DocumentKind(enum.StrEnum):
     PAYMENT_PLAN_DECISION = "payment_plan_decision"  # 延期（分期）缴纳罚款决定书 (第六十六条第二款)
     ENFORCEMENT_REMINDER = "enforcement_reminder"  # 催告书 (行政强制法 第三十五条)
     COURT_APPLICATION = "court_application"  # 强制执行申请书 (行政强制法 第五十五条)
+    ENFORCEMENT_DECISION = "enforcement_decision"  # 行政强制执行决定书 (行政强制法 第三十七条)
 
 
 DOCUMENT_TITLES: Mapping[DocumentKind, str] = MappingProxyType(
@@ -130,6 +131,7 @@ DOCUMENT_TITLES: Mapping[DocumentKind, str] = MappingProxyType(
         DocumentKind.PAYMENT_PLAN_DECISION: "延期（分期）缴纳罚款决定书",
         DocumentKind.ENFORCEMENT_REMINDER: "催告书",
         DocumentKind.COURT_APPLICATION: "强制执行申请书",
+        DocumentKind.ENFORCEMENT_DECISION: "行政强制执行决定书",
     }
 )
 
@@ -144,6 +146,7 @@ DEFAULT_DOCUMENT_WORDS: Mapping[DocumentKind, str] = MappingProxyType(
         DocumentKind.PAYMENT_PLAN_DECISION: "缓缴",
         DocumentKind.ENFORCEMENT_REMINDER: "催",
         DocumentKind.COURT_APPLICATION: "强申",
+        DocumentKind.ENFORCEMENT_DECISION: "强执",
     }
 )
 

@@ -261,3 +261,66 @@ def build_court_application(
         signature=Signature(agency.name, applied_on),
         footer=_contact(agency),
     )
+
+
+def build_enforcement_decision(
+    *,
+    number: str,
+    agency: Agency,
+    party: PartyInfo,
+    decision_no: str,
+    decided_on: date,
+    outstanding_fen: int,
+    surcharge_fen: int,
+    reminder: en.Reminder,
+    basis: str,
+    method: str,
+    carried_out_on: date,
+    reconsideration_body: str,
+    court: str,
+    issued_on: date,
+) -> Document:
+    """行政强制执行决定书 of an agency with its own power (行政强制法 第四十六条): the items of 第三十七条第二款 — the
+    party's name and address (the party block), the reasons and basis, the manner and time, the remedies and
+    their periods, the agency's name, seal and date (the signature)."""
+    assert reminder.delivered_on is not None and reminder.comply_by is not None
+    you = party.you
+    sections = (
+        Section(
+            "强制执行的理由和依据",
+            (
+                f"本机关作出的{decision_no}行政处罚决定书，{you}逾期未履行。本机关依法加处罚款超过三十日，并于"
+                f"{cn_date(reminder.delivered_on)}向{you}送达{reminder.number}催告书，{you}逾期（{cn_date(reminder.comply_by)}后）"
+                "仍不履行且无正当理由。",
+                f"依据{COERCION_LAW}第三十七条、第四十六条和{basis}的规定，本机关决定强制执行。",
+            ),
+        ),
+        Section(
+            "强制执行的标的、方式和时间",
+            (),
+            items=(
+                f"标的：罚款{money_text(outstanding_fen)}，加处罚款{money_text(surcharge_fen)}；",
+                f"方式：{method}；",
+                f"时间：{cn_date(carried_out_on)}起。",
+            ),
+        ),
+        Section(
+            "救济途径",
+            (
+                f"{you}如不服本决定，可以自收到本决定书之日起六十日内向{reconsideration_body}申请行政复议，也可以自"
+                f"收到本决定书之日起六个月内向{court}提起行政诉讼（《中华人民共和国行政复议法》第二十条第一款；"
+                "《中华人民共和国行政诉讼法》第四十六条第一款）。",
+            ),
+        ),
+    )
+    return Document(
+        kind=DocumentKind.ENFORCEMENT_DECISION,
+        title=DOCUMENT_TITLES[DocumentKind.ENFORCEMENT_DECISION],
+        number=number,
+        agency=agency,
+        party=party,
+        salutation="",
+        sections=sections,
+        signature=Signature(agency.name, issued_on),
+        footer=_contact(agency),
+    )

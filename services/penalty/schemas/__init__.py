@@ -90,6 +90,7 @@ from services.penalty.schemas.enforcement import CourtApplicationRead as CourtAp
 from services.penalty.schemas.enforcement import DateLineRead as DateLineRead
 from services.penalty.schemas.enforcement import DepartmentPowerIn as DepartmentPowerIn
 from services.penalty.schemas.enforcement import DepartmentPowerRead as DepartmentPowerRead
+from services.penalty.schemas.enforcement import EnforcementDecisionIn as EnforcementDecisionIn
 from services.penalty.schemas.enforcement import EnforcementRead as EnforcementRead
 from services.penalty.schemas.enforcement import InstalmentIn as InstalmentIn
 from services.penalty.schemas.enforcement import InstalmentPaymentIn as InstalmentPaymentIn

@@ -114,6 +114,12 @@ class CourtApplicationIn(_In):
     court: ShortText | None = Field(None, description="default: the department's court")
 
 
+class EnforcementDecisionIn(_In):
+    decided_on: Day | None = None
+    method: ShortText = Field(description="强制执行的方式, e.g. 划拨存款 (行政强制法 第三十七条第二款第三项)")
+    carried_out_on: Day | None = Field(None, description="强制执行的时间 (default: the decision's day)")
+
+
 class DepartmentPowerIn(_In):
     coercive_power: StrictBool
     basis: OptionalText = Field("", description="the law granting the power (行政强制法 第十三条)")

@@ -40,7 +40,11 @@ from services.penalty.use_cases.timeline import case_of
 
 log = logging.getLogger(__name__)
 
-KINDS = (docs.DocumentKind.ENFORCEMENT_REMINDER.value, docs.DocumentKind.COURT_APPLICATION.value)
+KINDS = (
+    docs.DocumentKind.ENFORCEMENT_REMINDER.value,
+    docs.DocumentKind.COURT_APPLICATION.value,
+    docs.DocumentKind.ENFORCEMENT_DECISION.value,
+)
 
 
 def roller(calendar: WorkingDayCalendar) -> en.Roll:
@@ -344,6 +348,91 @@ async def apply_to_court(
         entity_id=str(row.id),
         before=None,
         after={"application": number, "court": court, "applied_on": applied_on.isoformat()},
+    )
+    return row
+
+
+def _may_decide(sched: en.Schedule, facts: en.Facts, decided_on: date) -> None:
+    if not facts.coercive_power:
+        raise EnforcementStepInvalid(
+            "本机关没有行政强制执行权，应当申请人民法院强制执行（《中华人民共和国行政强制法》第十三条第二款、第五十三条）",
+            detail_en="The department has no coercive power of its own: it applies to the court (第十三条, 第五十三条)",
+        )
+    _in_enforcement(sched)
+    if facts.application is not None:
+        raise EnforcementStepInvalid(
+            f"本案已于{facts.application.applied_on.isoformat()}作出强制执行决定",
+            detail_en=f"Enforcement was decided on {facts.application.applied_on.isoformat()}",
+        )
+    if facts.reminder is None or facts.reminder.delivered_on is None:
+        raise EnforcementStepInvalid(
+            "作出强制执行决定前，应当催告当事人履行义务，催告书须已送达（《中华人民共和国行政强制法》第三十五条、第四十六条）",
+            detail_en="A reminder must have been delivered before deciding enforcement (第三十五条, 第四十六条)",
+        )
+    if sched.application_from is None or decided_on < sched.application_from:
+        when = sched.application_from.isoformat() if sched.application_from else "—"
+        raise EnforcementNotDue(
+            f"催告书载明的履行期限届满后，{when}起方可作出强制执行决定（《中华人民共和国行政强制法》第三十七条）",
+            detail_en=f"Enforcement may be decided from {when}, after the reminder's period",
+            extra={"application_from": when},
+        )
+
+
+async def decide_enforcement(
+    session: AsyncSession,
+    *,
+    principal: Principal,
+    row: PenaltyCase,
+    body: s.EnforcementDecisionIn,
+    ctx: PenaltyContext,
+) -> PenaltyCase:
+    """行政强制执行决定 of an agency with its own power (行政强制法 第四十六条, 第三十七条)."""
+    today, now = clock.today(), clock.now()
+    await officer_signs(session, principal, today)
+    decided_on = body.decided_on or today
+    carried_out_on = body.carried_out_on or decided_on
+    if decided_on > today or carried_out_on < decided_on:
+        raise InvalidDate(
+            "决定日期不得晚于今日，执行时间不得早于决定日期",
+            detail_en="The decision date cannot be in the future, nor the enforcement before it",
+            errors=[{"field": "decided_on"}],
+        )
+    enf = await repo.enforcement_for_update(session, row.id, now)
+    case, facts, sched = await _schedule(session, row, enf, decided_on)
+    _may_decide(sched, facts, decided_on)
+    dept = await department(session, row.dept_code)
+    power = await repo.department_power(session, row.dept_code)
+    number = await documents.allocate(session, dept, docs.DocumentKind.ENFORCEMENT_DECISION, ctx)
+    decision, reminder = case.decision, facts.reminder
+    assert decision is not None and reminder is not None
+    built = edocs.build_enforcement_decision(
+        number=number,
+        agency=documents.agency(dept),
+        party=documents.party(row),
+        decision_no=decision.document_number,
+        decided_on=decision.decided_on,
+        outstanding_fen=case.fine_outstanding_fen,
+        surcharge_fen=_surcharge(case, decided_on),
+        reminder=reminder,
+        basis=power.basis if power else "",
+        method=body.method,
+        carried_out_on=carried_out_on,
+        reconsideration_body=dept.reconsideration_body,
+        court=dept.court,
+        issued_on=today,
+    )
+    rendered = documents.Built(built.kind, built.title, number, documents.render_html(built))
+    await documents.store(session, row, rendered, today)
+    enf.application = codec.to_json(en.CourtApplication(number, decided_on, ""))
+    enf.updated_at = now
+    await audit(
+        session,
+        principal,
+        action="penalty.case.enforcement_decision",
+        entity_type="penalty_case",
+        entity_id=str(row.id),
+        before=None,
+        after={"decision": number, "method": body.method, "decided_on": decided_on.isoformat()},
     )
     return row
 
