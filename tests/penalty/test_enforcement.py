@@ -100,6 +100,10 @@ class TestInstalments:
         assert case["decision"]["payment_due"] == "2027-02-01"
 
         pin_clock(date(2026, 12, 1))
+        # a further application (pending) does not suspend the plan in force: instalments are still reported on it
+        again = {"kind": "deferral", "reasons": "第二期资金仍有缺口", "evidence": ["2026年11月银行流水"]}
+        r = await post(penalty, f"{CASES}/{cid}/payment-plan/application", again, enterprise(USCC_A))
+        assert ok(r, 201)["current"]["status"] == "applied"
         pay = {"instalment": 1, "receipt_ref": "R-1"}
         ok(await post(penalty, f"{CASES}/{cid}/payment-plan/payments", pay))
         pin_clock(date(2027, 1, 8))
@@ -108,9 +112,9 @@ class TestInstalments:
         ok(await post(penalty, f"{CASES}/{cid}/payment-plan/payments", pay))
         # on 01-20: #1 on time 0; #2 1,200.00; #3 not yet due (02-01) 0
         view = await get(penalty, f"{CASES}/{cid}/payment-plan", enterprise(USCC_A), on="2027-01-20")
-        got = [(i["seq"], i["days_late"], i["surcharge_fen"]) for i in view["current"]["instalments"]]
+        got = [(i["seq"], i["days_late"], i["surcharge_fen"]) for i in view["history"][0]["instalments"]]
         assert got == [(1, 0, 0), (2, 4, 1_200 * YUAN), (3, 0, 0)]
-        assert "第七十二条第一款第一项" in view["current"]["instalments"][1]["explanation"]
+        assert "第七十二条第一款第一项" in view["history"][0]["instalments"][1]["explanation"]
         # paying an instalment twice is refused
         r = await post(penalty, f"{CASES}/{cid}/payment-plan/payments", {"instalment": 2})
         problem(r, 409, "PAYMENT_PLAN_CONFLICT")

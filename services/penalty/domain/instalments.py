@@ -5,7 +5,7 @@ the surcharge on an instalment paid late.
   分期缴纳. So there is an application (reasons, evidence of hardship) before any approval, and the agency
   approves or refuses it with reasons.
 * An approved instalment plan has dates and amounts in fen that add up exactly to the fine still outstanding;
-  the dates are strictly increasing; the last one is later than the current last day to pay (otherwise
+  the dates are strictly increasing, none before the approval; the last one is later than the current last day to pay (otherwise
   nothing is deferred). The case's last day to pay moves to the last instalment (the procedure's
   ``GrantDeferral``), so the whole-fine surcharge and the deadline scan see the plan's end.
 * 第七十二条第一款第一项: 到期不缴纳罚款的，每日按罚款数额的百分之三加处罚款，加处罚款的数额不得超出罚款的数额.
@@ -101,10 +101,10 @@ def _pending(plan: PaymentPlan) -> None:
 
 
 def validate_instalments(
-    items: Sequence[tuple[date, int]], *, outstanding_fen: int, current_due: date, applied_on: date
+    items: Sequence[tuple[date, int]], *, outstanding_fen: int, current_due: date, decided_on: date
 ) -> tuple[Instalment, ...]:
     """The approved plan's instalments: amounts in fen adding up exactly to the fine outstanding, dates strictly
-    increasing, none before the application, the last one after the current last day to pay."""
+    increasing, none before the approval, the last one after the current last day to pay."""
     if not 2 <= len(items) <= MAX_INSTALMENTS:
         raise PaymentPlanInvalid(f"分期缴纳须分为2至{MAX_INSTALMENTS}期", errors=[{"field": "instalments"}])
     previous: date | None = None
@@ -113,9 +113,9 @@ def validate_instalments(
             raise PaymentPlanInvalid(
                 f"第{i}期金额须为正数", errors=[{"field": f"instalments.{i - 1}.amount_fen"}]
             )
-        if due_on < applied_on or (previous is not None and due_on <= previous):
+        if due_on < decided_on or (previous is not None and due_on <= previous):
             raise PaymentPlanInvalid(
-                f"第{i}期缴纳日期{due_on.isoformat()}须晚于上一期且不早于申请日",
+                f"第{i}期缴纳日期{due_on.isoformat()}须晚于上一期且不早于批准之日",
                 errors=[{"field": "instalments"}],
             )
         previous = due_on
@@ -160,7 +160,7 @@ def approve(
         instalments: tuple[Instalment, ...] = (Instalment(1, new_due, outstanding_fen),)
     else:
         instalments = validate_instalments(
-            items, outstanding_fen=outstanding_fen, current_due=current_due, applied_on=plan.applied_on
+            items, outstanding_fen=outstanding_fen, current_due=current_due, decided_on=decided_on
         )
     return replace(
         plan,
@@ -186,6 +186,12 @@ def refuse(plan: PaymentPlan, *, decided_on: date, approved_by: str, reasons: st
         approved_by=approved_by.strip(),
         decision_reasons=reasons.strip(),
     )
+
+
+def in_force(plans: Sequence[PaymentPlan]) -> int | None:
+    """Index of the plan in force: the last approved one (a later application may be pending or refused)."""
+    found = [i for i, plan in enumerate(plans) if plan.status is PlanStatus.APPROVED]
+    return found[-1] if found else None
 
 
 def instalment(plan: PaymentPlan, seq: int) -> Instalment:

@@ -35,7 +35,7 @@ from services.penalty.settings import PenaltyContext
 from services.penalty.use_cases import codec, documents
 from services.penalty.use_cases.certificates import officer_signs
 from services.penalty.use_cases.common import audit, department
-from services.penalty.use_cases.payment_plans import current_plan
+from services.penalty.use_cases.payment_plans import plan_in_force
 from services.penalty.use_cases.timeline import case_of
 
 log = logging.getLogger(__name__)
@@ -61,9 +61,9 @@ def roller(calendar: WorkingDayCalendar) -> en.Roll:
 
 
 def facts_of(case: p.Case, enf: CaseEnforcement | None, *, power: bool) -> en.Facts:
-    plan = current_plan(enf)
+    plan = plan_in_force(enf)
     first_overdue = None
-    if plan is not None and plan.instalments and plan.status.value == "approved":
+    if plan is not None:
         unpaid = [i.due_on for i in plan.instalments if i.paid_on is None]
         first_overdue = min(unpaid) if unpaid else None
     return en.Facts(

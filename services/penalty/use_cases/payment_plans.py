@@ -36,9 +36,11 @@ def plans_of(enf: CaseEnforcement | None) -> list[ins.PaymentPlan]:
     return [codec.decode(ins.PaymentPlan, x) for x in (enf.plans if enf else [])]
 
 
-def current_plan(enf: CaseEnforcement | None) -> ins.PaymentPlan | None:
+def plan_in_force(enf: CaseEnforcement | None) -> ins.PaymentPlan | None:
+    """The last approved plan (a later application may be pending or refused)."""
     plans = plans_of(enf)
-    return plans[-1] if plans else None
+    index = ins.in_force(plans)
+    return plans[index] if index is not None else None
 
 
 def _store(enf: CaseEnforcement, plans: list[ins.PaymentPlan]) -> None:
@@ -199,13 +201,14 @@ async def record_instalment_payment(
     before = summary(row)
     enf = await repo.enforcement_for_update(session, row.id, now)
     plans = plans_of(enf)
-    if not plans:
+    index = ins.in_force(plans)
+    if index is None:
         raise PaymentPlanConflict(
             "本案没有已批准的延期或分期缴纳方案", detail_en="The case has no approved plan"
         )
     paid_on = body.paid_on or today
     plan, item = ins.record_payment(
-        plans[-1],
+        plans[index],
         body.instalment,
         paid_on=paid_on,
         surcharge_fen=body.surcharge_fen,
@@ -220,7 +223,7 @@ async def record_instalment_payment(
         action="instalment_payment",
         now=now,
     )
-    _store(enf, [*plans[:-1], plan])
+    _store(enf, [*plans[:index], plan, *plans[index + 1 :]])
     await audit(
         session,
         principal,

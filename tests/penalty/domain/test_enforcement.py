@@ -214,6 +214,17 @@ class TestInstalments:
                 outstanding_fen=27_500 * YUAN,
                 items=[(date(2026, 12, 1), 10_000 * YUAN), (date(2027, 1, 4), 17_499 * YUAN)],
             )
+        with pytest.raises(PaymentPlanInvalid, match="不早于批准之日"):
+            ins.approve(
+                applied,
+                decided_on=date(2026, 11, 25),
+                approved_by="王局长",
+                reasons="",
+                current_due=date(2026, 12, 1),
+                outstanding_fen=27_500 * YUAN,
+                # the first instalment on 11-24, the day before the approval
+                items=[(date(2026, 11, 24), 10_000 * YUAN), (date(2027, 1, 4), 17_500 * YUAN)],
+            )
         with pytest.raises(PaymentPlanInvalid, match="晚于现缴纳期限"):
             ins.approve(
                 applied,
