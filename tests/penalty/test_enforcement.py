@@ -106,6 +106,11 @@ class TestInstalments:
         assert ok(r, 201)["current"]["status"] == "applied"
         pay = {"instalment": 1, "receipt_ref": "R-1"}
         ok(await post(penalty, f"{CASES}/{cid}/payment-plan/payments", pay))
+        # the case's surcharge (GET /surcharge) follows the plan: on 01-06, #2 (due 01-04) is 2 days late:
+        # 01-05, 01-06 = 2 × 3% × 10,000.00 = 600.00; #3 is not due; the case's payment_due (02-01) alone would say 0
+        r = await get(penalty, f"{CASES}/{cid}/surcharge", on="2027-01-06")
+        assert (r["amount_fen"], r["days_counted"], r["base_fen"]) == (600 * YUAN, 2, 17_500 * YUAN)
+        assert "第2期" in r["explanation"]
         pin_clock(date(2027, 1, 8))
         # #2 due 01-04, paid 01-08: 01-05 … 01-08 = 4 days × 3% × 10,000.00 = 4 × 300.00 = 1,200.00
         pay = {"instalment": 2, "surcharge_fen": 1_200 * YUAN, "receipt_ref": "R-2"}
