@@ -152,6 +152,29 @@ class TestInstalments:
         view = ok(await post(penalty, f"{CASES}/{cid}/payment-plan/decision", refusal))
         assert view["current"]["status"] == "refused" and view["documents"][0]["number"]
 
+    async def test_a_deferral_moves_the_court_window(self, penalty: Running) -> None:
+        # received 2026-03-02: litigation period to 09-02 (six months). A deferral to 2026-10-30 (第六十六条第二款)
+        # ends later, so the court window starts when it ends: 10-31 … three months from 10-30 = 2027-01-30
+        cid = await delivered_on(penalty, date(2026, 3, 2))
+        pin_clock(date(2026, 3, 10))
+        application = {"kind": "deferral", "reasons": "主要客户拖欠货款", "evidence": ["应收账款明细"]}
+        ok(
+            await post(penalty, f"{CASES}/{cid}/payment-plan/application", application, enterprise(USCC_A)),
+            201,
+        )
+        decision = {"approved": True, "approved_by": "王局长", "reasons": "属实", "new_due": "2026-10-30"}
+        view = ok(await post(penalty, f"{CASES}/{cid}/payment-plan/decision", decision))
+        assert view["documents"][0]["title"] == "延期缴纳罚款决定书"
+        assert [(i["due_on"], i["amount_fen"]) for i in view["current"]["instalments"]] == [
+            ("2026-10-30", SUGGESTED_FEN)
+        ]
+        d = dates(await get(penalty, f"{CASES}/{cid}/enforcement", on="2026-11-02"))
+        assert (d["payment_due"], d["window_opens"], d["window_closes"]) == (
+            "2026-10-30",
+            "2026-10-31",
+            "2027-01-30",
+        )
+
 
 class TestEnforcementWindow:
     async def test_received_2026_03_02_to_the_court(self, penalty: Running) -> None:
