@@ -116,7 +116,6 @@ class CourtApplication:
     number: str
     applied_on: date
     court: str
-    late: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -397,13 +396,12 @@ def _application_line(application: CourtApplication, *, own_power: bool) -> Date
         return DateLine(
             "enforcement_decided", "作出强制执行决定", application.applied_on, A_DECISION, application.number
         )
-    late = "（已超过申请期限）" if application.late else ""
     return DateLine(
         "court_application",
         "申请人民法院强制执行",
         application.applied_on,
         "《中华人民共和国行政强制法》第五十四条、第五十五条",
-        f"{application.number}，向{application.court}申请{late}",
+        f"{application.number}，向{application.court}申请",
     )
 
 

@@ -154,7 +154,6 @@ class CourtApplicationRead(BaseModel):
     number: str
     applied_on: date
     court: str
-    late: bool
 
 
 class EnforcementRead(BaseModel):
