@@ -94,7 +94,9 @@ async def on_repair_completed(session: AsyncSession, event: credit.RepairComplet
 async def on_enforcement_window_missed(
     session: AsyncSession, event: penalty.EnforcementWindowMissed, delivery: Ctx
 ) -> None:
-    await signals.enforcement_window_missed(session, event, at=delivery.envelope.time)
+    await signals.enforcement_window_missed(
+        session, event, at=delivery.envelope.time, config=delivery.context.config
+    )
 
 
 # Every service's audit checkpoints, risk's own included (issue #13): one consumer per producer's stream.

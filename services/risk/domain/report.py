@@ -232,6 +232,11 @@ class ReportThresholds(BaseModel):
         default=None, ge=1, description="blue: complaints rising, ending >= N"
     )
     lamp_min_losses: int = Field(ge=1, description="a lit unit lost at least this many suits")
+    # issue #17: a court-application window missed (penalty.enforcement.window_missed, 行政强制法 第五十三条) counts
+    # as this many overdue procedures (程序超期); absent in a version: 1, so older versions report as before
+    enforcement_window_weight: int = Field(
+        default=1, ge=1, le=10, description="overdue procedures one missed enforcement window counts for"
+    )
 
     @model_validator(mode="after")
     def _consistent(self) -> ReportThresholds:

@@ -51,7 +51,7 @@ FROM (
   UNION ALL
     SELECT s.unit_code, COALESCE(s.domain, c.domain, '{UNKNOWN_DOMAIN}'), 0, 0, 0, 0,
            (s.kind = 'refused_entry')::int, (s.kind = 'rating' AND s.value <= {LOW_RATING_MAX_STARS})::int, 0,
-           (s.kind = 'overdue_procedure')::int
+           CASE WHEN s.kind = 'overdue_procedure' THEN COALESCE(s.value, 1) ELSE 0 END
     FROM unit_signal s
     LEFT JOIN risk_case c ON c.case_id = s.case_id
     WHERE s.occurred_on BETWEEN :first AND :last AND s.kind <> 'visit'
