@@ -66,6 +66,9 @@ UploaderDep = Annotated[Principal, roles("integration", "admin")]
 SupervisorDep = Annotated[Principal, roles("supervisor", "admin")]
 OfficerOrSupervisorDep = Annotated[Principal, roles("officer", "supervisor", "admin")]
 ClassReaderDep = Annotated[Principal, roles("supervisor", "admin", "officer", "enterprise")]
+#: 12345 leads are read by their unit and supervisors, and by the integration client that brought them in
+#: (issue #15: the hotline reads the answers; the lead's ``client`` column narrows it to its own).
+LeadReaderDep = Annotated[Principal, roles("officer", "supervisor", "admin", "integration")]
 
 
 def unit_of(principal: Principal) -> str | None:

@@ -219,3 +219,25 @@ class TestUncoveredCalendar:
             pin()
         assert item["batch"] == "2026-W53"
         assert item["flags"]["due_unknown"] is True and item["flags"]["due_on"] is None
+
+
+class TestHotlineReadsItsOwnLeads:
+    """Issue #15 (webhooks, last sentence): the 12345 client reads back its own leads and their answers;
+    another integration client sees none of them (its list is empty and a get answers 404, as for an id that
+    does not exist)."""
+
+    async def test_the_hotline_lists_and_reads_its_leads(self, seeded: Running) -> None:
+        mine = await leads(seeded, HOTLINE)
+        assert {"L-1", "L-2", "L-3", "L-4"} <= set(mine)
+        async with client(seeded.url, headers=HOTLINE) as http:
+            r = await http.get(f"/api/v1/risk/leads/{mine['L-1']['id']}")
+        assert r.status_code == 200, r.text
+        assert r.json()["external_id"] == "L-1" and "answer" in r.json()
+
+    async def test_another_client_sees_none_of_them(self, seeded: Running) -> None:
+        mine = await leads(seeded, HOTLINE)
+        court = personas.integration("court")
+        assert await leads(seeded, court) == {}
+        async with client(seeded.url, headers=court) as http:
+            r = await http.get(f"/api/v1/risk/leads/{mine['L-1']['id']}")
+        assert r.status_code == 404 and r.json()["code"] == "LEAD_NOT_FOUND", r.text
