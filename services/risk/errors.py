@@ -8,7 +8,7 @@ with ``Accept-Language: en`` reads the whole fact in English.
 from __future__ import annotations
 
 from services.common import scopes
-from services.common.errors import BadRequest, Conflict, Forbidden, NotFound, Unprocessable
+from services.common.errors import BadRequest, Conflict, Forbidden, NotFound, TooManyRequests, Unprocessable
 
 # --------------------------------------------------------------------------------------------------- access
 
@@ -266,3 +266,64 @@ class RunNotFound(NotFound):
     @classmethod
     def of(cls, run_id: object) -> RunNotFound:
         return cls(f"分类任务{run_id}不存在", detail_en=f"There is no classification run {run_id}")
+
+
+# --------------------------------------------------------------------------------------------------- complaints (issue #14)
+
+
+class ComplaintNotFound(NotFound):
+    code = "COMPLAINT_NOT_FOUND"
+    title = "投诉不存在"
+    title_en = "No such complaint"
+
+    @classmethod
+    def of(cls, complaint_id: object) -> ComplaintNotFound:
+        return cls(f"投诉{complaint_id}不存在", detail_en=f"There is no complaint {complaint_id}")
+
+
+class ComplaintSupervisorOnly(Forbidden):
+    code = "COMPLAINT_SUPERVISOR_ONLY"
+    title = "须由司法局监督人员操作"
+    title_en = "Only a supervisor of the justice bureau may do this"
+
+
+class ComplaintUnitOnly(Forbidden):
+    code = "COMPLAINT_UNIT_ONLY"
+    title = "转办的投诉由承办单位回复"
+    title_en = "Only the department a complaint was forwarded to replies to it"
+
+
+class ComplaintTransitionInvalid(Conflict):
+    code = "COMPLAINT_INVALID_TRANSITION"
+    title = "投诉状态不允许该操作"
+    title_en = "The complaint's state does not allow this action"
+
+
+class ComplaintTokenInvalid(Unprocessable):
+    code = "COMPLAINT_TOKEN_INVALID"
+    title = "投诉凭证无效或已过期"
+    title_en = "Invalid or expired filing token"
+
+
+class ComplaintTokenUsed(Conflict):
+    code = "COMPLAINT_TOKEN_USED"
+    title = "投诉凭证已使用"
+    title_en = "The filing token was already used"
+
+
+class ComplaintRateLimited(TooManyRequests):
+    code = "COMPLAINT_RATE_LIMITED"
+    title = "提交投诉过于频繁"
+    title_en = "Too many complaints from this address"
+
+
+class ComplaintLookupFailed(NotFound):
+    code = "COMPLAINT_LOOKUP_FAILED"
+    title = "受理编号或查询密码不正确"
+    title_en = "Wrong acknowledgement number or secret"
+
+
+class ComplaintInputInvalid(Unprocessable):
+    code = "COMPLAINT_INPUT_INVALID"
+    title = "投诉内容无效"
+    title_en = "Invalid complaint"

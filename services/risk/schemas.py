@@ -11,7 +11,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 from pydantic_core import PydanticCustomError
 from stdnum.cn import uscc as stdnum_uscc
 
-from services.common.fields import UsccText
+from services.common.fields import StrictBool, UsccText
 from services.risk.domain.intake import IntakeKind
 
 
@@ -278,6 +278,9 @@ class DrillDownRead(BaseModel):
     benchmark_deviations: list[EvidenceRead]
     overdue_procedures: list[EvidenceRead]
     visits: list[EvidenceRead]
+    complaint_counts: ComplaintCountsRead | None = Field(
+        None, description="complaints to the bureau about the unit received in the quarter (issue #14)"
+    )
 
 
 # --------------------------------------------------------------------------------------------------- rectifications
@@ -438,3 +441,140 @@ class ConfigRead(BaseModel):
     in_effect: str
 
     model_config = ConfigDict(populate_by_name=True)
+
+
+# --------------------------------------------------------------------------------------------------- complaints (issue #14)
+
+ComplaintCategory = Literal[
+    "索要财物", "未出示证件", "超范围检查", "态度问题", "重复检查", "逾期未办", "其他"
+]
+Phone = Annotated[str, Field(min_length=5, max_length=20, pattern=r"^\+?[0-9][0-9\- ]{3,18}[0-9]$")]
+CertNo = Annotated[str, Field(min_length=1, max_length=40, description="执法证号, e.g. 辽A-0012345")]
+
+
+class ComplaintBody(BaseModel):
+    """What a complaint is about and says (the enterprise's, the public's and a contact point's alike)."""
+
+    subject_kind: Literal["visit", "officer", "department"] = Field(
+        description="an inspection (visit_id), an officer (officer_cert_no) or a department"
+    )
+    unit_code: UnitCode = Field(description="the enforcement unit complained about, e.g. SJ-210102")
+    visit_id: uuid.UUID | None = None
+    officer_cert_no: CertNo | None = None
+    category: ComplaintCategory
+    text: str = Field(min_length=1, max_length=5_000)
+    contact_name: str | None = Field(None, min_length=1, max_length=50)
+    contact_phone: Phone | None = None
+
+
+class ComplaintWrite(ComplaintBody):
+    anonymous: StrictBool = Field(
+        False, description="hide the enterprise from the department when the bureau forwards the complaint"
+    )
+
+
+class PublicComplaintWrite(ComplaintBody):
+    token: str = Field(min_length=1, max_length=512, description="from POST /public/risk/complaints/tokens")
+
+
+class ComplaintTokenRead(BaseModel):
+    token: str
+    expires_at: datetime
+
+
+class ComplaintFiledRead(BaseModel):
+    id: uuid.UUID
+    ack_no: str = Field(description="受理编号")
+    secret: str | None = Field(description="public complaints: read the answer with ack_no + secret (once)")
+    status: str
+    status_label: str
+    received_at: datetime
+    due_on: date
+
+
+class ComplaintLookupWrite(BaseModel):
+    ack_no: str = Field(min_length=1, max_length=30, pattern=r"^TS-[0-9]{4}-[0-9]{6,}$")
+    secret: str = Field(min_length=1, max_length=100)
+
+
+class ComplaintStepRead(BaseModel):
+    at: datetime
+    action: str
+    status: str
+    actor_role: str
+    note: str
+
+
+class ComplaintRead(BaseModel):
+    id: uuid.UUID
+    ack_no: str
+    source: str
+    source_label: str
+    subject_kind: str
+    visit_id: uuid.UUID | None
+    officer_cert_no: str | None
+    unit_code: str
+    category: str
+    summary: str
+    text: str
+    anonymous: bool
+    complainant_uscc: str | None = Field(description="hidden from the department when anonymous")
+    contact_name: str | None = Field(description="masked for the department")
+    contact_phone: str | None = Field(description="masked for the department")
+    status: str
+    status_label: str
+    received_at: datetime
+    due_on: date
+    overdue: bool
+    forwarded_at: datetime | None
+    reply_due_on: date | None
+    replied_at: datetime | None
+    reply: str
+    concluded_at: datetime | None
+    finding: str | None
+    finding_label: str | None
+    conclusion: str
+    referred_to_discipline: bool
+    answered_at: datetime | None
+    answer: str
+    history: list[ComplaintStepRead]
+
+
+class ComplaintPublicRead(BaseModel):
+    """What an anonymous complainant reads with the acknowledgement number and the secret."""
+
+    ack_no: str
+    category: str
+    status: str
+    status_label: str
+    received_at: datetime
+    due_on: date
+    finding_label: str | None
+    answer: str
+    answered_at: datetime | None
+
+
+class ForwardWrite(BaseModel):
+    note: str = Field("", max_length=2_000, description="转办意见")
+
+
+class ComplaintReplyWrite(BaseModel):
+    text: str = Field(min_length=1, max_length=10_000, description="the department's reply (办理情况)")
+
+
+class ConcludeWrite(BaseModel):
+    finding: Literal["substantiated", "partly_substantiated", "unsubstantiated"] = Field(
+        description="属实 / 部分属实 / 不属实"
+    )
+    conclusion: str = Field(min_length=1, max_length=10_000)
+    refer_to_discipline: StrictBool = Field(False, description="移交纪检监察机关")
+
+
+class ComplaintAnswerWrite(BaseModel):
+    text: str = Field(min_length=1, max_length=10_000, description="the answer to the complainant (答复)")
+
+
+class ComplaintCountsRead(BaseModel):
+    received: int
+    substantiated: int
+    overdue: int

@@ -14,7 +14,9 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime
 from typing import Any
 
+from services.common.masking import mask_name, mask_phone
 from services.common.workdays import CalendarNotCovered, WorkingDayCalendar
+from services.risk.domain import complaints as rules
 from services.risk.domain import intake, leads, rectification, report
 from services.risk.domain.classes import RiskClass
 from services.risk.domain.history import json_time
@@ -28,6 +30,7 @@ from services.risk.domain.report import (
 )
 from services.risk.models import (
     ClassificationRun,
+    Complaint,
     ComplaintLead,
     IntakeUpload,
     LeadTransfer,
@@ -41,6 +44,9 @@ from services.risk.repository.intake import StoredIntake
 from services.risk.repository.reports import Evidence, IssuedWarning
 from services.risk.schemas import (
     ClassificationRunRead,
+    ComplaintPublicRead,
+    ComplaintRead,
+    ComplaintStepRead,
     ConfigRead,
     DrillDownRead,
     EnterpriseClassRead,
@@ -549,3 +555,70 @@ def enterprise_read(found: ClassifiedEnterprise) -> EnterpriseClassRead:
 
 def run_read(run: ClassificationRun) -> ClassificationRunRead:
     return ClassificationRunRead.model_validate(run)
+
+
+# --------------------------------------------------------------------------------------------------- complaints (issue #14)
+
+
+def complaint_read(row: Complaint, *, viewer_role: str, today: date) -> ComplaintRead:
+    """A complaint as ``viewer_role`` may read it: the department complained about (an officer) never learns
+    an anonymous complainant, and reads the contact masked (services.common.masking)."""
+    department = viewer_role == "officer"
+    hidden = department and row.anonymous
+    name, phone = row.contact_name, row.contact_phone
+    if hidden:
+        name = phone = None
+    elif department:
+        name = mask_name(name) if name else name
+        phone = mask_phone(phone) if phone else phone
+    finding = rules.Finding(row.finding) if row.finding else None
+    return ComplaintRead(
+        id=row.id,
+        ack_no=row.ack_no,
+        source=row.source,
+        source_label=rules.SOURCE_ZH[rules.Source(row.source)],
+        subject_kind=row.subject_kind,
+        visit_id=row.visit_id,
+        officer_cert_no=row.officer_cert_no,
+        unit_code=row.unit_code,
+        category=row.category,
+        summary=f"{row.category}：{row.text[:60]}",
+        text=row.text,
+        anonymous=row.anonymous,
+        complainant_uscc=None if hidden else row.complainant_uscc,
+        contact_name=name,
+        contact_phone=phone,
+        status=row.status,
+        status_label=rules.STATUS_ZH[rules.Status(row.status)],
+        received_at=row.received_at,
+        due_on=row.due_on,
+        overdue=rules.is_overdue(row.status, row.due_on, today),
+        forwarded_at=row.forwarded_at,
+        reply_due_on=row.reply_due_on,
+        replied_at=row.replied_at,
+        reply=row.reply,
+        concluded_at=row.concluded_at,
+        finding=row.finding,
+        finding_label=rules.FINDING_ZH[finding] if finding else None,
+        conclusion=row.conclusion,
+        referred_to_discipline=row.referred_to_discipline,
+        answered_at=row.answered_at,
+        answer=row.answer,
+        history=[ComplaintStepRead(**step) for step in row.history],
+    )
+
+
+def complaint_public_read(row: Complaint) -> ComplaintPublicRead:
+    """What an anonymous complainant reads (no department, no internal notes)."""
+    finding = rules.Finding(row.finding) if row.finding and row.status == "answered" else None
+    return ComplaintPublicRead(
+        ack_no=row.ack_no,
+        category=row.category,
+        status=row.status,
+        status_label=rules.STATUS_ZH[rules.Status(row.status)],
+        received_at=row.received_at,
+        due_on=row.due_on,
+        finding_label=rules.FINDING_ZH[finding] if finding else None,
+        answer=row.answer if row.status == "answered" else "",
+        answered_at=row.answered_at,
+    )

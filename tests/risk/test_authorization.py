@@ -95,6 +95,14 @@ ROLES: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "/reports/{quarter}/heat"): frozenset({"supervisor", "admin"}),
     ("POST", "/reports/{quarter}/publish"): frozenset({"supervisor", "admin"}),
     ("GET", "/units/{unit_code}/quarters/{quarter}"): frozenset({"officer", "supervisor", "admin"}),
+    # complaints (issue #14 item 3)
+    ("GET", "/complaints"): frozenset({"officer", "enterprise", "supervisor", "admin"}),
+    ("POST", "/complaints"): frozenset({"enterprise"}),
+    ("GET", "/complaints/{complaint_id}"): frozenset({"officer", "enterprise", "supervisor", "admin"}),
+    ("POST", "/complaints/{complaint_id}/forward"): frozenset({"officer", "supervisor", "admin"}),
+    ("POST", "/complaints/{complaint_id}/reply"): frozenset({"officer", "supervisor", "admin"}),
+    ("POST", "/complaints/{complaint_id}/conclude"): frozenset({"officer", "supervisor", "admin"}),
+    ("POST", "/complaints/{complaint_id}/answer"): frozenset({"officer", "supervisor", "admin"}),
 }
 
 
@@ -105,6 +113,9 @@ def op(method: str, path: str) -> tuple[str, str]:
 # The audit chain's public face (no token): every service's checkpoints and keys, and the checkpoints risk
 # keeps of every service.
 PUBLIC = ["/public/risk/audit/checkpoints", "/public/risk/audit/keys", "/public/risk/checkpoints/{service}"]
+# Anyone may complain (issue #14): a filing token, the complaint, the answer read with number and secret.
+PUBLIC_POST = ["/public/risk/complaints/tokens", "/public/risk/complaints", "/public/risk/complaints/lookup"]
+COMPLAINT_SUPERVISOR_ONLY = Expect("403", "COMPLAINT_SUPERVISOR_ONLY")
 
 
 CITY_ONLY = Expect("403", "RISK_CITY_SCOPE_REQUIRED")
@@ -143,6 +154,8 @@ MATRIX = Matrix(
         "kind": Open("complaints"),
         "year": Open("2026"),
         "dead_letter_id": Owned("999999999", frozenset(), "DEAD_LETTER_NOT_FOUND"),
+        # filed by enterprise_own about UNIT and forwarded to it: the unit sees it from then on
+        "complaint_id": Owned("{complaint_id}", UNIT_SEERS | {"enterprise_own"}, "COMPLAINT_NOT_FOUND"),
     },
     # the pinned clock and the calendar must survive the matrix (closing or withdrawing the shared objects
     # is fine: whatever their state, a later call still gets past the access checks, with a 409 at most)
@@ -154,6 +167,13 @@ MATRIX = Matrix(
         op("POST", "/rectifications/{warning_id}/withdraw"): {"reason": "误发"},
         op("POST", "/leads/{lead_id}/answer"): {"text": "答复"},
         op("POST", "/leads/{lead_id}/return"): {"reason": "不足"},
+        op("POST", "/complaints/{complaint_id}/forward"): {"note": "请核查"},
+        op("POST", "/complaints/{complaint_id}/reply"): {"text": "已核查"},
+        op("POST", "/complaints/{complaint_id}/conclude"): {
+            "finding": "unsubstantiated",
+            "conclusion": "不属实",
+        },
+        op("POST", "/complaints/{complaint_id}/answer"): {"text": "答复"},
     },
     overrides={
         op("POST", "/reports/{quarter}/publish"): CITY,
@@ -176,6 +196,18 @@ MATRIX = Matrix(
             }
             for action in ("reopen", "close", "withdraw")
         },
+        # only the bureau forwards, concludes and answers; only the unit replies
+        **{
+            op("POST", f"/complaints/{{complaint_id}}/{action}"): {
+                "officer_own": COMPLAINT_SUPERVISOR_ONLY,
+                "officer_other": COMPLAINT_SUPERVISOR_ONLY,
+            }
+            for action in ("forward", "conclude", "answer")
+        },
+        op("POST", "/complaints/{complaint_id}/reply"): {
+            s: Expect("403", "COMPLAINT_UNIT_ONLY")
+            for s in ("supervisor_city", "supervisor_district", "supervisor_other")
+        },
         **{
             op("POST", f"/leads/{{lead_id}}/{action}"): {
                 "officer_own": LEAD_SUPERVISOR_ONLY,
@@ -192,6 +224,7 @@ def test_every_operation_is_in_the_matrix() -> None:
     and every override names a documented operation: a new endpoint cannot be missed."""
     pinned = {op(m, p): roles for (m, p), roles in ROLES.items()}
     pinned |= {op("GET", p): frozenset({"public"}) for p in PUBLIC}
+    pinned |= {op("POST", p): frozenset({"public"}) for p in PUBLIC_POST}
     assert MATRIX.roles() == pinned
     assert MATRIX.undeclared() == []
     assert MATRIX.unknown_overrides() == []
@@ -229,11 +262,21 @@ async def objects(risk: Running) -> AsyncIterator[dict[str, str]]:
         await http.post(f"{API}/leads/transfers", json={"batch": "2026-W32"}, headers=ADMIN)
         leads = (await http.get(f"{API}/leads", headers=ADMIN)).json()["items"]
         run = (await http.post(f"{API}/enterprises/reclassify", json={}, headers=ADMIN)).json()
+        complaint = {
+            "subject_kind": "department",
+            "unit_code": UNIT,
+            "category": "重复检查",
+            "text": "一月三次",
+        }
+        own = personas.enterprise(USCC, sub="ent-own")
+        filed = (await http.post(f"{API}/complaints", json=complaint, headers=own)).json()
+        await http.post(f"{API}/complaints/{filed['id']}/forward", json={}, headers=ADMIN)
     yield {
         "warning_id": published["warnings"][0]["id"],
         "lead_id": leads[0]["id"],
         "run_id": run["id"],
         "upload_id": upload,
+        "complaint_id": filed["id"],
     }
 
 
@@ -265,5 +308,6 @@ async def test_unknown_objects_are_404(objects: dict[str, str], risk: Running) -
             f"/enterprises/reclassify/{uuid.uuid4()}",
             f"/intake/uploads/{uuid.uuid4()}",
             f"/intake/uploads/{uuid.uuid4()}/errors",
+            f"/complaints/{uuid.uuid4()}",
         ):
             assert (await http.get(API + path)).status_code == 404
