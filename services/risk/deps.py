@@ -34,10 +34,12 @@ from services.risk.errors import (
     ComplaintNotFound,
     ComplaintSupervisorOnly,
     ComplaintUnitOnly,
+    ContactPointNotFound,
     EnterpriseNotFound,
     LeadNotFound,
     LeadSupervisorOnly,
     LeadUnitOnly,
+    MemberNotFound,
     RectificationNotFound,
     RectificationSupervisorOnly,
     RectificationUnitOnly,
@@ -49,14 +51,17 @@ from services.risk.models import (
     ClassificationRun,
     Complaint,
     ComplaintLead,
+    ContactPoint,
     IntakeUpload,
     Rectification,
+    SupervisionMember,
     Unit,
 )
 from services.risk.repository import classes as class_repo
 from services.risk.repository import complaints as complaint_repo
 from services.risk.repository import leads as lead_repo
 from services.risk.repository import rectifications as rect_repo
+from services.risk.repository import registries as registry_repo
 from services.risk.repository import units as unit_repo
 from services.risk.repository import uploads as upload_repo
 from services.risk.repository.classes import ClassifiedEnterprise
@@ -340,3 +345,36 @@ def _trusted(text: str) -> ClientAddress:
 
 
 PublicClientKeyDep = Annotated[str, Depends(public_client_key)]
+
+
+# --------------------------------------------------------------------------------------------------- supervisors and contact points (issue #14)
+
+ContactPointReaderDep = Annotated[Principal, roles("supervisor", "admin", "enterprise")]
+
+
+def member_with(body: type[Any] | None = None) -> Any:
+    """The 监督员 of the path (the body, if any, validated before the lookup)."""
+    return load_or_404(
+        registry_repo.readable_member,
+        param="member_id",
+        key=uuid.UUID,
+        missing=MemberNotFound.of,
+        body=body,
+        scope=ScopeDep,
+    )
+
+
+def point_with(body: type[Any] | None = None) -> Any:
+    """The 联系点 of the path (the body, if any, validated before the lookup)."""
+    return load_or_404(
+        registry_repo.readable_point,
+        param="point_id",
+        key=uuid.UUID,
+        missing=ContactPointNotFound.of,
+        body=body,
+        scope=ScopeDep,
+    )
+
+
+MemberDep = Annotated[SupervisionMember, member_with()]
+ContactPointDep = Annotated[ContactPoint, point_with()]

@@ -327,3 +327,40 @@ class ComplaintInputInvalid(Unprocessable):
     code = "COMPLAINT_INPUT_INVALID"
     title = "投诉内容无效"
     title_en = "Invalid complaint"
+
+
+# --------------------------------------------------------------------------------------------------- supervisors and contact points (issue #14)
+
+
+class MemberNotFound(NotFound):
+    code = "SUPERVISION_MEMBER_NOT_FOUND"
+    title = "行政执法监督员不存在"
+    title_en = "No such appointed supervisor"
+
+    @classmethod
+    def of(cls, member_id: object) -> MemberNotFound:
+        return cls(
+            f"行政执法监督员{member_id}不存在", detail_en=f"There is no appointed supervisor {member_id}"
+        )
+
+
+class MemberInactive(Conflict):
+    code = "SUPERVISION_MEMBER_INACTIVE"
+    title = "监督员不在聘期内或已停止履职"
+    title_en = "The appointed supervisor is not serving on that date"
+
+
+class ContactPointNotFound(NotFound):
+    code = "CONTACT_POINT_NOT_FOUND"
+    title = "执法监督联系点不存在"
+    title_en = "No such contact point"
+
+    @classmethod
+    def of(cls, point_id: object) -> ContactPointNotFound:
+        return cls(f"执法监督联系点{point_id}不存在", detail_en=f"There is no contact point {point_id}")
+
+
+class ContactPointInactive(Conflict):
+    code = "CONTACT_POINT_INACTIVE"
+    title = "联系点不在聘期内"
+    title_en = "The contact point is not serving"

@@ -529,7 +529,7 @@ class SupervisionMember(Base):
     updated_at: Mapped[datetime] = mapped_column(server_default=sa.func.now())
 
 
-class SupervisionInvitation(Base):
+class MemberInvitation(Base):
     """A 监督员 invited to a visit or a review (target kind and id, the date)."""
 
     __tablename__ = "risk_member_invitation"

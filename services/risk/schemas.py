@@ -7,11 +7,11 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 from pydantic_core import PydanticCustomError
 from stdnum.cn import uscc as stdnum_uscc
 
-from services.common.fields import StrictBool, UsccText
+from services.common.fields import Day, StrictBool, UsccText
 from services.risk.domain.intake import IntakeKind
 
 
@@ -578,3 +578,96 @@ class ComplaintCountsRead(BaseModel):
     received: int
     substantiated: int
     overdue: int
+
+
+# --------------------------------------------------------------------------------------------------- supervisors and contact points (issue #14)
+
+#: 000: "择优选聘企业家代表、人民监督员、律师、专家学者、新闻工作者等担任监督员"; 人大代表 and 政协委员 as in the 专家库.
+Background = Literal["企业家", "律师", "人大代表", "政协委员", "专家学者", "人民监督员", "新闻工作者", "其他"]
+DistrictCode = Annotated[str, Field(pattern=r"^[0-9]{6}$", description="a district code, e.g. 210102")]
+
+
+class _Term(BaseModel):
+    term_start: Day
+    term_end: Day
+
+    @model_validator(mode="after")
+    def _term_in_order(self) -> _Term:
+        if self.term_end < self.term_start:
+            raise ValueError("聘期结束日不得早于开始日")
+        return self
+
+
+class MemberWrite(_Term):
+    name: str = Field(min_length=1, max_length=50)
+    background: Background
+    organisation: str = Field("", max_length=200, description="工作单位")
+    district_code: DistrictCode | None = None
+    phone: Phone | None = None
+    status: Literal["active", "suspended", "ended"] = "active"
+
+
+class MemberRead(BaseModel):
+    id: uuid.UUID
+    name: str
+    background: str
+    organisation: str
+    district_code: str | None
+    phone: str | None = Field(description="masked in lists")
+    term_start: date
+    term_end: date
+    status: str
+    status_label: str
+    serving: bool = Field(description="active and today within the term")
+
+
+class InvitationWrite(BaseModel):
+    target_kind: Literal["visit", "review"] = Field(description="an inspection visit or a case-file review")
+    target_id: str = Field(min_length=1, max_length=64, pattern=r"^[0-9A-Za-z][0-9A-Za-z._\-]*$")
+    on_date: Day
+    note: str = Field("", max_length=1_000)
+
+
+class InvitationRead(BaseModel):
+    id: uuid.UUID
+    member_id: uuid.UUID
+    target_kind: str
+    target_id: str
+    on_date: date
+    note: str
+    invited_by: str
+    created_at: datetime
+
+
+class ContactPointWrite(_Term):
+    kind: Literal["enterprise", "community", "organisation"] = Field(
+        description="经营主体, 村（社区）, 社会组织"
+    )
+    name: str = Field(min_length=1, max_length=200)
+    uscc: Uscc | None = Field(None, description="required for an enterprise")
+    address: str = Field(min_length=1, max_length=300)
+    district_code: DistrictCode | None = None
+    contact_name: str | None = Field(None, min_length=1, max_length=50)
+    contact_phone: Phone | None = None
+    status: Literal["active", "ended"] = "active"
+
+    @model_validator(mode="after")
+    def _enterprise_has_uscc(self) -> ContactPointWrite:
+        if self.kind == "enterprise" and self.uscc is None:
+            raise ValueError("经营主体联系点须填写统一社会信用代码")
+        return self
+
+
+class ContactPointRead(BaseModel):
+    id: uuid.UUID
+    kind: str
+    name: str
+    uscc: str | None
+    address: str
+    district_code: str | None
+    contact_name: str | None = Field(description="masked in lists")
+    contact_phone: str | None = Field(description="masked in lists")
+    term_start: date
+    term_end: date
+    status: str
+    serving: bool

@@ -32,9 +32,12 @@ from services.risk.models import (
     ClassificationRun,
     Complaint,
     ComplaintLead,
+    ContactPoint,
     IntakeUpload,
     LeadTransfer,
+    MemberInvitation,
     Rectification,
+    SupervisionMember,
     Unit,
 )
 from services.risk.repository import leads as lead_repo
@@ -48,11 +51,14 @@ from services.risk.schemas import (
     ComplaintRead,
     ComplaintStepRead,
     ConfigRead,
+    ContactPointRead,
     DrillDownRead,
     EnterpriseClassRead,
     HeatTableRead,
     IntakeRead,
+    InvitationRead,
     LeadRead,
+    MemberRead,
     OverviewRead,
     RectificationRead,
     TransferRead,
@@ -621,4 +627,57 @@ def complaint_public_read(row: Complaint) -> ComplaintPublicRead:
         finding_label=rules.FINDING_ZH[finding] if finding else None,
         answer=row.answer if row.status == "answered" else "",
         answered_at=row.answered_at,
+    )
+
+
+# --------------------------------------------------------------------------------------------------- supervisors and contact points (issue #14)
+
+MEMBER_STATUS_ZH = {"active": "履职中", "suspended": "暂停履职", "ended": "已解聘"}
+
+
+def _serving(status: str, start: date, end: date, today: date) -> bool:
+    return status == "active" and start <= today <= end
+
+
+def member_read(row: SupervisionMember, *, masked: bool, today: date) -> MemberRead:
+    """An appointed supervisor; ``masked`` (lists): the telephone masked (services.common.masking)."""
+    phone = mask_phone(row.phone) if masked and row.phone else row.phone
+    return MemberRead(
+        id=row.id,
+        name=row.name,
+        background=row.background,
+        organisation=row.organisation,
+        district_code=row.district_code,
+        phone=phone,
+        term_start=row.term_start,
+        term_end=row.term_end,
+        status=row.status,
+        status_label=MEMBER_STATUS_ZH.get(row.status, row.status),
+        serving=_serving(row.status, row.term_start, row.term_end, today),
+    )
+
+
+def invitation_read(row: MemberInvitation) -> InvitationRead:
+    return InvitationRead.model_validate(row, from_attributes=True)
+
+
+def point_read(row: ContactPoint, *, masked: bool, today: date) -> ContactPointRead:
+    """A contact point; ``masked`` (lists): the contact person's name and telephone masked."""
+    name, phone = row.contact_name, row.contact_phone
+    if masked:
+        name = mask_name(name) if name else name
+        phone = mask_phone(phone) if phone else phone
+    return ContactPointRead(
+        id=row.id,
+        kind=row.kind,
+        name=row.name,
+        uscc=row.uscc,
+        address=row.address,
+        district_code=row.district_code,
+        contact_name=name,
+        contact_phone=phone,
+        term_start=row.term_start,
+        term_end=row.term_end,
+        status=row.status,
+        serving=_serving(row.status, row.term_start, row.term_end, today),
     )

@@ -103,6 +103,18 @@ ROLES: dict[tuple[str, str], frozenset[str]] = {
     ("POST", "/complaints/{complaint_id}/reply"): frozenset({"officer", "supervisor", "admin"}),
     ("POST", "/complaints/{complaint_id}/conclude"): frozenset({"officer", "supervisor", "admin"}),
     ("POST", "/complaints/{complaint_id}/answer"): frozenset({"officer", "supervisor", "admin"}),
+    # 监督员 and 联系点 (issue #14 item 4)
+    ("GET", "/supervision-members"): frozenset({"supervisor", "admin"}),
+    ("POST", "/supervision-members"): frozenset({"supervisor", "admin"}),
+    ("GET", "/supervision-members/{member_id}"): frozenset({"supervisor", "admin"}),
+    ("PUT", "/supervision-members/{member_id}"): frozenset({"supervisor", "admin"}),
+    ("GET", "/supervision-members/{member_id}/invitations"): frozenset({"supervisor", "admin"}),
+    ("POST", "/supervision-members/{member_id}/invitations"): frozenset({"supervisor", "admin"}),
+    ("GET", "/contact-points"): frozenset({"supervisor", "admin"}),
+    ("POST", "/contact-points"): frozenset({"supervisor", "admin"}),
+    ("GET", "/contact-points/{point_id}"): frozenset({"enterprise", "supervisor", "admin"}),
+    ("PUT", "/contact-points/{point_id}"): frozenset({"supervisor", "admin"}),
+    ("POST", "/contact-points/{point_id}/observations"): frozenset({"enterprise", "supervisor", "admin"}),
 }
 
 
@@ -131,6 +143,23 @@ LEAD = {
     "received_at": "2026-08-04T10:00:00+08:00",
 }
 
+MEMBER = {
+    "name": "钱律师",
+    "background": "律师",
+    "district_code": "210104",
+    "term_start": "2026-01-01",
+    "term_end": "2028-12-31",
+}
+POINT = {
+    "kind": "enterprise",
+    "name": "沈阳矩阵有限公司",
+    "uscc": USCC,
+    "address": "沈阳市沈河区某路1号",
+    "district_code": "210104",
+    "term_start": "2026-01-01",
+    "term_end": "2027-12-31",
+}
+
 MATRIX = Matrix(
     document("risk"),
     PERSONAS,
@@ -155,6 +184,17 @@ MATRIX = Matrix(
         "year": Open("2026"),
         "dead_letter_id": Owned("999999999", frozenset(), "DEAD_LETTER_NOT_FOUND"),
         # filed by enterprise_own about UNIT and forwarded to it: the unit sees it from then on
+        # a 监督员 and a 联系点 of district 210104 (the contact point is enterprise_own)
+        "member_id": Owned(
+            "{member_id}",
+            frozenset({"supervisor_city", "supervisor_district", "admin"}),
+            "SUPERVISION_MEMBER_NOT_FOUND",
+        ),
+        "point_id": Owned(
+            "{point_id}",
+            frozenset({"supervisor_city", "supervisor_district", "admin", "enterprise_own"}),
+            "CONTACT_POINT_NOT_FOUND",
+        ),
         "complaint_id": Owned("{complaint_id}", UNIT_SEERS | {"enterprise_own"}, "COMPLAINT_NOT_FOUND"),
     },
     # the pinned clock and the calendar must survive the matrix (closing or withdrawing the shared objects
@@ -167,6 +207,19 @@ MATRIX = Matrix(
         op("POST", "/rectifications/{warning_id}/withdraw"): {"reason": "误发"},
         op("POST", "/leads/{lead_id}/answer"): {"text": "答复"},
         op("POST", "/leads/{lead_id}/return"): {"reason": "不足"},
+        op("PUT", "/supervision-members/{member_id}"): MEMBER,
+        op("POST", "/supervision-members/{member_id}/invitations"): {
+            "target_kind": "visit",
+            "target_id": "v-1",
+            "on_date": "2026-11-25",
+        },
+        op("PUT", "/contact-points/{point_id}"): POINT,
+        op("POST", "/contact-points/{point_id}/observations"): {
+            "subject_kind": "department",
+            "unit_code": UNIT,
+            "category": "其他",
+            "text": "观察",
+        },
         op("POST", "/complaints/{complaint_id}/forward"): {"note": "请核查"},
         op("POST", "/complaints/{complaint_id}/reply"): {"text": "已核查"},
         op("POST", "/complaints/{complaint_id}/conclude"): {
@@ -177,6 +230,10 @@ MATRIX = Matrix(
     },
     overrides={
         op("POST", "/reports/{quarter}/publish"): CITY,
+        op("POST", "/supervision-members"): CITY,
+        op("PUT", "/supervision-members/{member_id}"): CITY,
+        op("POST", "/contact-points"): CITY,
+        op("PUT", "/contact-points/{point_id}"): CITY,
         op("POST", "/leads/transfers"): CITY,
         op("POST", "/enterprises/reclassify"): CITY,
         # only the unit answers (and the administrator): supervisors are refused before the object check
@@ -271,12 +328,16 @@ async def objects(risk: Running) -> AsyncIterator[dict[str, str]]:
         own = personas.enterprise(USCC, sub="ent-own")
         filed = (await http.post(f"{API}/complaints", json=complaint, headers=own)).json()
         await http.post(f"{API}/complaints/{filed['id']}/forward", json={}, headers=ADMIN)
+        member = (await http.post(f"{API}/supervision-members", json=MEMBER, headers=ADMIN)).json()
+        point = (await http.post(f"{API}/contact-points", json=POINT, headers=ADMIN)).json()
     yield {
         "warning_id": published["warnings"][0]["id"],
         "lead_id": leads[0]["id"],
         "run_id": run["id"],
         "upload_id": upload,
         "complaint_id": filed["id"],
+        "member_id": member["id"],
+        "point_id": point["id"],
     }
 
 
@@ -309,5 +370,7 @@ async def test_unknown_objects_are_404(objects: dict[str, str], risk: Running) -
             f"/intake/uploads/{uuid.uuid4()}",
             f"/intake/uploads/{uuid.uuid4()}/errors",
             f"/complaints/{uuid.uuid4()}",
+            f"/supervision-members/{uuid.uuid4()}",
+            f"/contact-points/{uuid.uuid4()}",
         ):
             assert (await http.get(API + path)).status_code == 404

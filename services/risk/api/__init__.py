@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from services.risk.api import complaints, monitoring
+from services.risk.api import complaints, monitoring, registries
 
 router = APIRouter(prefix="/api/v1/risk", tags=["risk"])
 public_router = APIRouter(prefix="/public/risk", tags=["risk: public"])
 
-for _topic in (monitoring, complaints):
+for _topic in (monitoring, complaints, registries):
     router.include_router(_topic.router)
     public_router.include_router(_topic.public_router)

@@ -65,7 +65,7 @@ def _step(
     }
 
 
-async def _receive(
+async def receive(
     session: AsyncSession,
     context: RiskContext,
     *,
@@ -139,7 +139,7 @@ async def file_by_enterprise(
     session: AsyncSession, *, body: ComplaintWrite, principal: Principal, context: RiskContext
 ) -> ComplaintRead:
     """An enterprise complains from the app (authenticated): it reads its complaint and the answer later."""
-    row = await _receive(
+    row = await receive(
         session,
         context,
         source=rules.Source.ENTERPRISE,
@@ -179,7 +179,7 @@ async def file_public(
             detail_en="This filing token was already used: fetch a new one",
         )
     secret = secrets.token_urlsafe(12)
-    row = await _receive(
+    row = await receive(
         session,
         context,
         source=rules.Source.PUBLIC,
@@ -227,7 +227,7 @@ async def from_rating(session: AsyncSession, event: inspection.VisitRated, conte
             category=tags[0],
             text=f"企业对检查的评价（{event.stars}星）标注：{'、'.join(event.tags)}",
         )
-        await _receive(
+        await receive(
             session,
             context,
             source=rules.Source.RATING,
