@@ -271,3 +271,18 @@ class TestDrillDown:
         finally:
             pin()
         assert counts == {"received": 2, "substantiated": 1, "overdue": 1}
+
+
+class TestPaging:
+    async def test_pages_and_a_foreign_cursor(self, risk: Running) -> None:
+        for _ in range(3):
+            assert (await post(risk, API, body(unit_code="XZ-210105"), ENTERPRISE)).status_code == 201
+        first = (await get(risk, API, SUPERVISOR, unit_code="XZ-210105", limit=2)).json()
+        assert len(first["items"]) == 2 and first["next_cursor"]
+        rest = (
+            await get(risk, API, SUPERVISOR, unit_code="XZ-210105", limit=2, cursor=first["next_cursor"])
+        ).json()
+        assert len(rest["items"]) == 1 and rest["next_cursor"] is None
+        assert not {i["id"] for i in first["items"]} & {i["id"] for i in rest["items"]}
+        r = await get(risk, API, SUPERVISOR, cursor="NQ")  # base64 of the number 5, not a cursor of this list
+        assert r.status_code == 400 and r.json()["code"] == "INVALID_CURSOR"

@@ -241,3 +241,10 @@ class TestHotlineReadsItsOwnLeads:
         async with client(seeded.url, headers=court) as http:
             r = await http.get(f"/api/v1/risk/leads/{mine['L-1']['id']}")
         assert r.status_code == 404 and r.json()["code"] == "LEAD_NOT_FOUND", r.text
+
+
+async def test_a_cursor_of_another_shape_is_400_not_500(seeded: Running) -> None:
+    """``NQ`` decodes to the number 5: a cursor no page of this list gave (was a 500: the key was indexed)."""
+    async with client(seeded.url, headers=SUPERVISOR) as http:
+        r = await http.get("/api/v1/risk/leads", params={"cursor": "NQ"})
+    assert r.status_code == 400 and r.json()["code"] == "INVALID_CURSOR", r.text

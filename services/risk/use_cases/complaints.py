@@ -36,6 +36,7 @@ from services.risk.schemas import (
     PublicComplaintWrite,
 )
 from services.risk.settings import RiskContext
+from services.risk.use_cases.paging import cursor_pair
 from services.risk.views import complaint_public_read, complaint_read
 
 
@@ -254,7 +255,7 @@ async def list_complaints(
         scope,
         status=status,
         unit_code=unit_code,
-        after=(str(after[0]), str(after[1])) if after else None,
+        after=cursor_pair(after),
         limit=limit,
     )
     today = clock.today()

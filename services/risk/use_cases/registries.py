@@ -14,7 +14,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.common import audit, clock
 from services.common.access import Scope
 from services.common.auth import Principal
-from services.common.pagination import InvalidCursor
 from services.risk.domain import complaints as rules
 from services.risk.errors import ContactPointInactive, MemberInactive
 from services.risk.models import ContactPoint, SupervisionMember
@@ -31,16 +30,8 @@ from services.risk.schemas import (
 )
 from services.risk.settings import RiskContext
 from services.risk.use_cases import complaints
+from services.risk.use_cases.paging import cursor_pair
 from services.risk.views import complaint_read, invitation_read, member_read, point_read
-
-
-def cursor_pair(after: Any) -> tuple[str, str] | None:
-    """A name-and-id cursor, or 400 INVALID_CURSOR for anything else."""
-    if after is None:
-        return None
-    if not (isinstance(after, list) and len(after) == 2 and all(isinstance(v, str) for v in after)):
-        raise InvalidCursor("分页游标无效，请使用上一页返回的 next_cursor", detail_en="invalid cursor")
-    return after[0], after[1]
 
 
 async def _audit(
