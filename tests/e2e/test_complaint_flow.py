@@ -84,3 +84,31 @@ async def test_a_five_star_rating_demanding_money_reaches_the_bureau(platform: P
     )
     assert len(sent) == 1 and sent[0]["data"]["complainant_uscc"] is None
     assert sent[0]["data"]["referred_to_discipline"] is True
+
+
+async def test_anyone_files_through_the_gateway_and_reads_the_answer(platform: Platform) -> None:
+    """The public form through the gateway: a token, the complaint (the gateway passes the caller's address on,
+    risk counts complaints under it), the answer read with the 受理编号 and the secret."""
+    complaint = {
+        "subject_kind": "visit",
+        "unit_code": "SJ-210102",
+        "visit_id": str(uuid.uuid4()),
+        "category": "未出示证件",
+        "text": "检查人员进门未出示执法证件",
+    }
+    async with client(platform.gateway.url) as http:
+        token = ok(await http.post("/public/risk/complaints/tokens"), 201)["token"]
+        filed = ok(await http.post("/public/risk/complaints", json={**complaint, "token": token}), 201)
+        lookup = {"ack_no": filed["ack_no"], "secret": filed["secret"]}
+        assert ok(await http.post("/public/risk/complaints/lookup", json=lookup))["status_label"] == "已受理"
+        path = f"{API}/{filed['id']}"
+        ok(
+            await http.post(
+                f"{path}/conclude",
+                json={"finding": "unsubstantiated", "conclusion": "不属实"},
+                headers=SUPERVISOR,
+            )
+        )
+        ok(await http.post(f"{path}/answer", json={"text": "经核查，检查人员已出示证件"}, headers=SUPERVISOR))
+        read = ok(await http.post("/public/risk/complaints/lookup", json=lookup))
+    assert read["answer"] == "经核查，检查人员已出示证件" and read["finding_label"] == "不属实"

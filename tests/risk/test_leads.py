@@ -248,3 +248,11 @@ async def test_a_cursor_of_another_shape_is_400_not_500(seeded: Running) -> None
     async with client(seeded.url, headers=SUPERVISOR) as http:
         r = await http.get("/api/v1/risk/leads", params={"cursor": "NQ"})
     assert r.status_code == 400 and r.json()["code"] == "INVALID_CURSOR", r.text
+
+
+async def test_a_rectification_cursor_of_another_shape_is_400_not_500(seeded: Running) -> None:
+    """The same for the rectifications list (``NQ``: the number 5; ``WyJ4IiwieSJd``: ["x", "y"], not a date)."""
+    async with client(seeded.url, headers=SUPERVISOR) as http:
+        for cursor in ("NQ", "WyJ4IiwieSJd"):
+            r = await http.get("/api/v1/risk/rectifications", params={"cursor": cursor})
+            assert r.status_code == 400 and r.json()["code"] == "INVALID_CURSOR", (cursor, r.text)
