@@ -466,6 +466,14 @@ class ComplaintBody(BaseModel):
     contact_name: str | None = Field(None, min_length=1, max_length=50)
     contact_phone: Phone | None = None
 
+    @model_validator(mode="after")
+    def _names_its_subject(self) -> ComplaintBody:
+        if self.subject_kind == "visit" and self.visit_id is None:
+            raise ValueError("投诉检查行为须填写检查编号（visit_id）")
+        if self.subject_kind == "officer" and self.officer_cert_no is None:
+            raise ValueError("投诉执法人员须填写执法证号（officer_cert_no）")
+        return self
+
 
 class ComplaintWrite(ComplaintBody):
     anonymous: StrictBool = Field(
@@ -528,6 +536,7 @@ class ComplaintRead(BaseModel):
     overdue: bool
     forwarded_at: datetime | None
     reply_due_on: date | None
+    reply_overdue: bool = Field(description="forwarded and not replied past the unit's reply deadline")
     replied_at: datetime | None
     reply: str
     concluded_at: datetime | None

@@ -601,6 +601,7 @@ def complaint_read(row: Complaint, *, viewer_role: str, today: date) -> Complain
         overdue=rules.is_overdue(row.status, row.due_on, today),
         forwarded_at=row.forwarded_at,
         reply_due_on=row.reply_due_on,
+        reply_overdue=row.status == "forwarded" and row.reply_due_on is not None and today > row.reply_due_on,
         replied_at=row.replied_at,
         reply=row.reply,
         concluded_at=row.concluded_at,

@@ -286,3 +286,45 @@ class TestPaging:
         assert not {i["id"] for i in first["items"]} & {i["id"] for i in rest["items"]}
         r = await get(risk, API, SUPERVISOR, cursor="NQ")  # base64 of the number 5, not a cursor of this list
         assert r.status_code == 400 and r.json()["code"] == "INVALID_CURSOR"
+
+
+class TestNoLeakAndShape:
+    async def test_the_audit_trail_does_not_name_an_anonymous_complainant(self, risk: Running) -> None:
+        """The unit reads a forwarded complaint's audit trail (its access rule is the complaint's): an
+        anonymous enterprise's token subject must not be in it."""
+        filed = (await post(risk, API, body(anonymous=True), ENTERPRISE)).json()
+        await post(risk, f"{API}/{filed['id']}/forward", {}, SUPERVISOR)
+        r = await get(risk, f"/api/v1/risk/audit/entities/complaint/{filed['id']}", OFFICER)
+        assert r.status_code == 200, r.text
+        assert "ent-301" not in r.text and ENT_USCC not in r.text
+        # a named complaint keeps its author in the trail
+        named = (await post(risk, API, body(), ENTERPRISE)).json()
+        r = await get(risk, f"/api/v1/risk/audit/entities/complaint/{named['id']}", SUPERVISOR)
+        assert "ent-301" in r.text
+
+    async def test_the_subject_names_what_it_is_about(self, risk: Running) -> None:
+        r = await post(risk, API, body(subject_kind="visit"), ENTERPRISE)  # no visit_id
+        assert r.status_code == 422, r.text
+        r = await post(risk, API, body(officer_cert_no=None), ENTERPRISE)  # an officer, no certificate
+        assert r.status_code == 422, r.text
+        r = await post(risk, API, body(subject_kind="visit", visit_id=str(uuid.uuid4())), ENTERPRISE)
+        assert r.status_code == 201, r.text
+
+    async def test_the_units_reply_overdue_flag(self, risk: Running) -> None:
+        filed = (await post(risk, API, body(), ENTERPRISE)).json()
+        await post(risk, f"{API}/{filed['id']}/forward", {}, SUPERVISOR)
+        assert (await get(risk, f"{API}/{filed['id']}", OFFICER)).json()["reply_overdue"] is False
+        pin(date(2026, 12, 8))  # the reply was due Monday 2026-12-07 (DUE_10)
+        try:
+            late = (await get(risk, f"{API}/{filed['id']}", OFFICER)).json()
+            overdue = (await get(risk, API, SUPERVISOR, overdue="true", limit=200)).json()["items"]
+        finally:
+            pin()
+        assert late["reply_overdue"] is True and late["overdue"] is False  # the bureau's deadline is Dec 14
+        assert filed["id"] not in [i["id"] for i in overdue]
+        pin(date(2026, 12, 15))  # past the bureau's handling deadline too (DUE_15, Monday 2026-12-14)
+        try:
+            overdue = (await get(risk, API, SUPERVISOR, overdue="true", limit=200)).json()["items"]
+        finally:
+            pin()
+        assert filed["id"] in [i["id"] for i in overdue] and all(i["overdue"] for i in overdue)

@@ -61,11 +61,20 @@ async def list_complaints(
     cursor: CursorQuery = None,
     status: Literal["received", "forwarded", "replied", "concluded", "answered"] | None = None,
     unit_code: Annotated[UnitCode | None, Query(description="the unit complained about")] = None,
+    overdue: Annotated[
+        bool, Query(description="only those not concluded past the handling deadline")
+    ] = False,
 ) -> Page[ComplaintRead]:
     """The bureau's queue (a district supervisor: the district's units), oldest first; a unit sees the
     complaints forwarded to it, an enterprise its own."""
     rows = await complaints.list_complaints(
-        session, scope, status=status, unit_code=unit_code, after=decode_cursor(cursor), limit=limit + 1
+        session,
+        scope,
+        status=status,
+        unit_code=unit_code,
+        overdue=overdue,
+        after=decode_cursor(cursor),
+        limit=limit + 1,
     )
     return page_of(rows, limit, _key)
 

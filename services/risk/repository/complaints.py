@@ -20,6 +20,7 @@ from services.risk.models import Complaint, ComplaintCounter, table_of
 from services.risk.repository.units import of_units_in
 
 complaint_t = table_of(Complaint)
+OPEN_STATES = ("received", "forwarded", "replied")
 counter_t = table_of(ComplaintCounter)
 
 COMPLAINT_VISIBILITY = Visibility(
@@ -104,10 +105,13 @@ async def list_complaints(
     *,
     status: str | None,
     unit_code: str | None,
+    overdue_on: date | None = None,
     after: tuple[str, str] | None,
     limit: int,
 ) -> list[Complaint]:
     query = readable(sa.select(Complaint), scope, COMPLAINT_VISIBILITY)
+    if overdue_on is not None:  # not concluded past the bureau's handling deadline
+        query = query.where(Complaint.status.in_(OPEN_STATES), Complaint.due_on < overdue_on)
     if status is not None:
         query = query.where(Complaint.status == status)
     if unit_code is not None:
@@ -127,14 +131,13 @@ async def unit_counts(
     """A unit's complaints received between ``first`` and ``last`` (Beijing dates): how many, how many found
     (partly) substantiated, how many still open past their deadline."""
     received_on = sa.func.date(sa.func.timezone("Asia/Shanghai", complaint_t.c.received_at))
-    open_states = ("received", "forwarded", "replied")
     query = sa.select(
         sa.func.count().label("received"),
         sa.func.count()
         .filter(complaint_t.c.finding.in_(("substantiated", "partly_substantiated")))
         .label("substantiated"),
         sa.func.count()
-        .filter(complaint_t.c.status.in_(open_states), complaint_t.c.due_on < today)
+        .filter(complaint_t.c.status.in_(OPEN_STATES), complaint_t.c.due_on < today)
         .label("overdue"),
     ).where(complaint_t.c.unit_code == unit_code, received_on >= first, received_on <= last)
     row = (await session.execute(query)).one()

@@ -111,7 +111,9 @@ async def receive(
         return None
     await audit.append(
         session,
-        actor=actor,
+        # the unit reads a forwarded complaint's trail: an anonymous complainant is not named in it (the row
+        # keeps who filed, for the bureau)
+        actor="anonymous" if anonymous else actor,
         actor_role=actor_role,
         action="complaint.received",
         entity_type="complaint",
@@ -247,6 +249,7 @@ async def list_complaints(
     *,
     status: str | None,
     unit_code: str | None,
+    overdue: bool,
     after: Any,
     limit: int,
 ) -> list[ComplaintRead]:
@@ -255,6 +258,7 @@ async def list_complaints(
         scope,
         status=status,
         unit_code=unit_code,
+        overdue_on=clock.today() if overdue else None,
         after=cursor_pair(after),
         limit=limit,
     )
