@@ -39,6 +39,9 @@ from services.risk.errors import (
     LeadNotFound,
     LeadSupervisorOnly,
     LeadUnitOnly,
+    MatterNotFound,
+    MatterSupervisorOnly,
+    MatterUnitOnly,
     MemberNotFound,
     RectificationNotFound,
     RectificationSupervisorOnly,
@@ -54,12 +57,14 @@ from services.risk.models import (
     ContactPoint,
     IntakeUpload,
     Rectification,
+    SupervisionMatter,
     SupervisionMember,
     Unit,
 )
 from services.risk.repository import classes as class_repo
 from services.risk.repository import complaints as complaint_repo
 from services.risk.repository import leads as lead_repo
+from services.risk.repository import matters as matter_repo
 from services.risk.repository import rectifications as rect_repo
 from services.risk.repository import registries as registry_repo
 from services.risk.repository import units as unit_repo
@@ -378,3 +383,54 @@ def point_with(body: type[Any] | None = None) -> Any:
 
 MemberDep = Annotated[SupervisionMember, member_with()]
 ContactPointDep = Annotated[ContactPoint, point_with()]
+
+
+# --------------------------------------------------------------------------------------------------- supervision matters
+
+MatterAnswererDep = Annotated[
+    Principal,
+    acting(
+        "officer",
+        "admin",
+        error=lambda: MatterUnitOnly(
+            "监督事项由被监督单位答复", detail_en="Only the unit concerned answers a supervision matter"
+        ),
+    ),
+]
+
+
+def matter_supervisor(action: str, action_en: str) -> Any:
+    return acting(
+        "supervisor",
+        "admin",
+        error=lambda: MatterSupervisorOnly(
+            f"{action}须由监督人员操作", detail_en=f"Only a supervisor may {action_en}"
+        ),
+    )
+
+
+MatterDep = Annotated[
+    SupervisionMatter,
+    load_or_404(
+        matter_repo.readable_matter,
+        param="matter_id",
+        key=uuid.UUID,
+        missing=MatterNotFound.of,
+        scope=ScopeDep,
+    ),
+]
+
+
+def locked_matter(body: type[Any]) -> Any:
+    """The matter, locked, with the request body validated before the lookup (422 before 404)."""
+    return load_or_404(
+        matter_repo.locked_matter,
+        param="matter_id",
+        key=uuid.UUID,
+        missing=MatterNotFound.of,
+        scope=ScopeDep,
+        body=body,
+    )
+
+
+AUDIT_ENTITIES["matter"] = AuditKind("supervision_matter", matter_repo.readable_matter, scope=scope_of)

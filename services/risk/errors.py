@@ -364,3 +364,46 @@ class ContactPointInactive(Conflict):
     code = "CONTACT_POINT_INACTIVE"
     title = "联系点不在聘期内"
     title_en = "The contact point is not serving"
+
+
+# --------------------------------------------------------------------------------------------------- supervision matters
+
+
+class MatterNotFound(NotFound):
+    code = "SUPERVISION_MATTER_NOT_FOUND"
+    title = "监督事项不存在"
+    title_en = "No such supervision matter"
+
+    @classmethod
+    def of(cls, matter_id: object) -> MatterNotFound:
+        return cls(f"监督事项{matter_id}不存在", detail_en=f"There is no supervision matter {matter_id}")
+
+
+class MatterUnitOnly(Forbidden):
+    code = "SUPERVISION_MATTER_UNIT_ONLY"
+    title = "监督事项由被监督单位答复"
+    title_en = "Only the unit concerned answers a supervision matter"
+
+
+class MatterSupervisorOnly(Forbidden):
+    code = "SUPERVISION_MATTER_SUPERVISOR_ONLY"
+    title = "须由监督人员操作"
+    title_en = "Only a supervisor may do this"
+
+
+class MatterCityLevel(Forbidden):
+    code = "SUPERVISION_CITY_LEVEL"
+    title = "该事项已提级由市级监督，区级监督人员不能办理"
+    title_en = "The matter's supervision was escalated to the city; a district supervisor cannot act on it"
+
+
+class MatterInvalidTransition(Conflict):
+    code = "SUPERVISION_MATTER_INVALID_TRANSITION"
+    title = "监督事项状态不允许该操作"
+    title_en = "The supervision matter's state does not allow this action"
+
+
+class MatterInputInvalid(Unprocessable):
+    code = "SUPERVISION_MATTER_INPUT_INVALID"
+    title = "监督事项内容无效"
+    title_en = "Invalid supervision matter"

@@ -17,7 +17,7 @@ from services.common.contracts import risk as contracts
 from services.common.events import Event
 from services.risk.domain import rectification
 from services.risk.domain.report import Assessment
-from services.risk.models import Complaint, EnterpriseClass
+from services.risk.models import Complaint, EnterpriseClass, SupervisionMatter
 
 
 def warning_issued(
@@ -91,3 +91,39 @@ PUBLISHED: dict[type[Event], Callable[..., Event]] = {
     contracts.ComplaintReceived: complaint_received,
     contracts.ComplaintAnswered: complaint_answered,
 }
+
+
+# --------------------------------------------------------------------------------------------------- supervision matters
+
+
+def matter_opened(row: SupervisionMatter) -> contracts.SupervisionMatterOpened:
+    """A supervisor opened a matter (the target's service keeps the target open while it is)."""
+    return contracts.SupervisionMatterOpened(
+        matter_id=row.id,
+        kind=row.kind,
+        target_kind=row.target_kind,
+        target_id=row.target_id,
+        unit_code=row.unit_code,
+        due_on=row.due_on,
+        document_no=row.document_no,
+        opened_at=row.opened_at,
+    )
+
+
+def matter_closed(row: SupervisionMatter) -> contracts.SupervisionMatterClosed:
+    """The supervisor closed a matter (办结)."""
+    assert row.closed_at is not None
+    return contracts.SupervisionMatterClosed(
+        matter_id=row.id,
+        kind=row.kind,
+        target_kind=row.target_kind,
+        target_id=row.target_id,
+        unit_code=row.unit_code,
+        due_on=row.due_on,
+        document_no=row.document_no,
+        closed_at=row.closed_at,
+    )
+
+
+PUBLISHED[contracts.SupervisionMatterOpened] = matter_opened
+PUBLISHED[contracts.SupervisionMatterClosed] = matter_closed

@@ -166,7 +166,9 @@ class UnitSignal(Base):
 
     __tablename__ = "unit_signal"
     __table_args__ = (
-        sa.CheckConstraint("kind IN ('refused_entry', 'rating', 'overdue_procedure', 'visit')", name="kind"),
+        sa.CheckConstraint(
+            "kind IN ('refused_entry', 'rating', 'overdue_procedure', 'visit', 'overdue_matter')", name="kind"
+        ),
         sa.Index("ix_unit_signal_occurred_on_unit_code", "occurred_on", "unit_code"),
     )
 
@@ -570,3 +572,78 @@ class ContactPoint(Base):
     term_end: Mapped[date] = mapped_column(sa.Date)
     status: Mapped[str] = mapped_column(sa.Text, server_default="active")
     created_at: Mapped[datetime] = mapped_column(server_default=sa.func.now())
+
+
+# --------------------------------------------------------------------------------------------------- supervision matters
+
+
+class SupervisionMatter(Base):
+    """A supervision matter (个案监督, issue #14): 监督意见书, 纠错通知书 or 提级办理 on a case, visit or 12345 lead,
+    answered by the unit concerned before a working-day deadline and closed by the supervisor."""
+
+    __tablename__ = "supervision_matter"
+    __table_args__ = (
+        sa.CheckConstraint("kind IN ('opinion', 'correction', 'escalation')", name="kind"),
+        sa.CheckConstraint("target_kind IN ('case', 'visit', 'lead')", name="target_kind"),
+        sa.CheckConstraint("status IN ('open', 'overdue', 'answered', 'closed')", name="status"),
+        sa.CheckConstraint("supervision_level IN ('district', 'city')", name="supervision_level"),
+        sa.Index("ix_supervision_matter_unit_code_opened_at", "unit_code", "opened_at"),
+        sa.Index("ix_supervision_matter_target", "target_kind", "target_id"),
+        sa.Index("ix_supervision_matter_open_due_on", "due_on", postgresql_where=sa.text("status = 'open'")),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
+    kind: Mapped[str] = mapped_column(sa.Text)
+    target_kind: Mapped[str] = mapped_column(sa.Text)
+    target_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True))
+    target_ref: Mapped[str] = mapped_column(sa.Text)
+    unit_code: Mapped[str] = mapped_column(sa.Text)
+    grounds: Mapped[str] = mapped_column(sa.Text)
+    legal_basis: Mapped[str] = mapped_column(sa.Text)
+    requested_action: Mapped[str] = mapped_column(sa.Text)
+    deadline_working_days: Mapped[int] = mapped_column(sa.Integer)
+    due_on: Mapped[date] = mapped_column(sa.Date)
+    status: Mapped[str] = mapped_column(sa.Text)
+    answered_late: Mapped[bool] = mapped_column(sa.Boolean, server_default=sa.false())
+    answer_outcome: Mapped[str | None] = mapped_column(sa.Text)
+    answer_text: Mapped[str] = mapped_column(sa.Text, server_default="")
+    corrected: Mapped[str] = mapped_column(sa.Text, server_default="")
+    answered_at: Mapped[datetime | None]
+    answered_by: Mapped[str | None] = mapped_column(sa.Text)
+    closed_at: Mapped[datetime | None]
+    closed_by: Mapped[str | None] = mapped_column(sa.Text)
+    reopen_count: Mapped[int] = mapped_column(sa.Integer, server_default="0")
+    supervision_level: Mapped[str] = mapped_column(sa.Text, server_default="district")
+    level_decided_by: Mapped[str | None] = mapped_column(sa.Text)
+    level_decided_at: Mapped[datetime | None]
+    opened_by: Mapped[str] = mapped_column(sa.Text)
+    opened_at: Mapped[datetime]
+    opened_on: Mapped[date] = mapped_column(sa.Date)
+    document_no: Mapped[str] = mapped_column(sa.Text, unique=True)
+    document_html: Mapped[str] = mapped_column(sa.Text)
+    document_pdf: Mapped[bytes | None] = mapped_column(sa.LargeBinary)
+    history: Mapped[list[Any]] = mapped_column(JSONB, server_default=sa.text("'[]'::jsonb"))
+
+
+class SupervisionTarget(Base):
+    """The level a case, visit or lead is supervised at: ``city`` once a 提级办理 matter moved it (who, when)."""
+
+    __tablename__ = "supervision_target"
+
+    target_kind: Mapped[str] = mapped_column(sa.Text, primary_key=True)
+    target_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
+    level: Mapped[str] = mapped_column(sa.Text)
+    decided_by: Mapped[str] = mapped_column(sa.Text)
+    decided_at: Mapped[datetime]
+    matter_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True))
+
+
+class MatterDocumentCounter(Base):
+    """The last number given to a kind of supervision document in a year (沈司纠错〔2026〕3号): no gaps, no
+    duplicates (the row is locked while the number is taken)."""
+
+    __tablename__ = "matter_document_counter"
+
+    kind: Mapped[str] = mapped_column(sa.Text, primary_key=True)
+    year: Mapped[int] = mapped_column(sa.Integer, primary_key=True, autoincrement=False)
+    last: Mapped[int] = mapped_column(sa.Integer)

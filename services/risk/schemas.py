@@ -129,6 +129,7 @@ class FiguresRead(BaseModel):
     low_ratings: int
     benchmark_deviations: int
     overdue_procedures: int
+    overdue_matters: int = Field(0, description="supervision matters overdue or answered late (issue #14)")
     correction_rate: str | None = Field(description="percentage with two decimals, null without decisions")
 
 
@@ -277,6 +278,9 @@ class DrillDownRead(BaseModel):
     low_ratings: list[EvidenceRead]
     benchmark_deviations: list[EvidenceRead]
     overdue_procedures: list[EvidenceRead]
+    overdue_matters: list[EvidenceRead] = Field(
+        default_factory=list, description="supervision matters overdue or answered late, by matter id"
+    )
     visits: list[EvidenceRead]
     complaint_counts: ComplaintCountsRead | None = Field(
         None, description="complaints to the bureau about the unit received in the quarter (issue #14)"
@@ -680,3 +684,84 @@ class ContactPointRead(BaseModel):
     term_end: date
     status: str
     serving: bool
+
+
+# --------------------------------------------------------------------------------------------------- supervision matters
+
+from services.common.fields import StrictInt as _StrictInt  # noqa: E402
+
+
+class MatterWrite(BaseModel):
+    """A supervisor opens a supervision matter (个案监督) on a case, an inspection visit or a 12345 lead."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    kind: Literal["opinion", "correction", "escalation"] = Field(
+        description="opinion 监督意见书, correction 纠错通知书, escalation 提级办理"
+    )
+    target_kind: Literal["case", "visit", "lead"] = Field(
+        description="a penalty case, an inspection visit or a lead"
+    )
+    target_id: uuid.UUID
+    unit_code: UnitCode | None = Field(
+        None,
+        description="the unit concerned; taken from the case or lead when risk knows it (must then agree), "
+        "required for a visit",
+    )
+    grounds: str = Field(min_length=1, max_length=5_000, description="监督事由: what was found")
+    legal_basis: str = Field(min_length=1, max_length=2_000, description="法律依据")
+    requested_action: str = Field(min_length=1, max_length=5_000, description="what the unit must do")
+    deadline_working_days: Annotated[_StrictInt, Field(ge=1, le=60)] = Field(
+        description="statutory working days after today to answer by"
+    )
+
+
+class MatterAnswerWrite(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    outcome: Literal["corrected", "explained"] = Field(description="corrected 接受并纠正, explained 说明理由")
+    text: str = Field(min_length=1, max_length=10_000, description="the unit's answer")
+    corrected: str = Field(
+        "", max_length=10_000, description="what was corrected (required when the outcome is corrected)"
+    )
+
+
+class MatterReopenWrite(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    reason: str = Field(min_length=1, max_length=2_000, description="why the answer is not accepted")
+    deadline_working_days: Annotated[_StrictInt, Field(ge=1, le=60)]
+
+
+class MatterRead(_Out):
+    id: uuid.UUID
+    title: str
+    kind: Literal["opinion", "correction", "escalation"]
+    kind_label: str
+    target_kind: Literal["case", "visit", "lead"]
+    target_id: uuid.UUID
+    target_ref: str
+    unit_code: str
+    grounds: str
+    legal_basis: str
+    requested_action: str
+    deadline_working_days: int
+    due_on: date
+    status: Literal["open", "overdue", "answered", "closed"]
+    status_label: str
+    answered_late: bool
+    answer_outcome: Literal["corrected", "explained"] | None
+    answer_text: str
+    corrected: str
+    answered_at: datetime | None
+    answered_by: str | None
+    closed_at: datetime | None
+    closed_by: str | None
+    reopen_count: int
+    supervision_level: Literal["district", "city"]
+    level_decided_by: str | None
+    level_decided_at: datetime | None
+    opened_by: str
+    opened_at: datetime
+    document_no: str
+    history: list[dict[str, Any]]

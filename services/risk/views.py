@@ -17,7 +17,7 @@ from typing import Any
 from services.common.masking import mask_name, mask_phone
 from services.common.workdays import CalendarNotCovered, WorkingDayCalendar
 from services.risk.domain import complaints as rules
-from services.risk.domain import intake, leads, rectification, report
+from services.risk.domain import intake, leads, matters, rectification, report
 from services.risk.domain.classes import RiskClass
 from services.risk.domain.history import json_time
 from services.risk.domain.intake import IntakeKind
@@ -37,6 +37,7 @@ from services.risk.models import (
     LeadTransfer,
     MemberInvitation,
     Rectification,
+    SupervisionMatter,
     SupervisionMember,
     Unit,
 )
@@ -58,6 +59,7 @@ from services.risk.schemas import (
     IntakeRead,
     InvitationRead,
     LeadRead,
+    MatterRead,
     MemberRead,
     OverviewRead,
     RectificationRead,
@@ -145,6 +147,7 @@ def figures_json(f: report.Figures) -> dict[str, Any]:
         "low_ratings": f.low_ratings,
         "benchmark_deviations": f.benchmark_deviations,
         "overdue_procedures": f.overdue_procedures,
+        "overdue_matters": f.overdue_matters,
         "correction_rate": report.percent(f.rate) if f.rate is not None else None,
     }
 
@@ -325,6 +328,7 @@ CSV_COLUMNS = (
     ("colour", "预警颜色"),
     ("lamp", "亮灯"),
     ("reasons", "理由"),
+    ("overdue_matters", "监督事项逾期"),  # issue #14: appended, the earlier columns keep their places
 )
 
 
@@ -402,11 +406,13 @@ _EVIDENCE_KEYS = (
     "low_ratings",
     "benchmark_deviations",
     "overdue_procedures",
+    "overdue_matters",
     "visits",
 )
 _SIGNAL_KEYS = {
     "refused_entry": "refused_entries",
     "overdue_procedure": "overdue_procedures",
+    "overdue_matter": "overdue_matters",
     "visit": "visits",
 }
 
@@ -681,4 +687,24 @@ def point_read(row: ContactPoint, *, masked: bool, today: date) -> ContactPointR
         term_end=row.term_end,
         status=row.status,
         serving=_serving(row.status, row.term_start, row.term_end, today),
+    )
+
+
+# --------------------------------------------------------------------------------------------------- supervision matters
+
+
+def matter_read(row: SupervisionMatter) -> MatterRead:
+    """A supervision matter with its Chinese labels and the title the supervisors' console lists."""
+    kind, target, status = (
+        matters.MatterKind(row.kind),
+        matters.TargetKind(row.target_kind),
+        matters.MatterStatus(row.status),
+    )
+    return MatterRead.model_validate(
+        {
+            **{c: getattr(row, c) for c in MatterRead.model_fields if hasattr(row, c)},
+            "title": matters.title(kind, target, row.target_ref),
+            "kind_label": kind.label,
+            "status_label": status.label,
+        }
     )

@@ -115,6 +115,16 @@ ROLES: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "/contact-points/{point_id}"): frozenset({"enterprise", "supervisor", "admin"}),
     ("PUT", "/contact-points/{point_id}"): frozenset({"supervisor", "admin"}),
     ("POST", "/contact-points/{point_id}/observations"): frozenset({"enterprise", "supervisor", "admin"}),
+    # supervision matters (issue #14)
+    ("GET", "/supervision/matters"): frozenset({"officer", "supervisor", "admin"}),
+    ("POST", "/supervision/matters"): frozenset({"supervisor", "admin"}),
+    ("GET", "/supervision/matters/{matter_id}"): frozenset({"officer", "supervisor", "admin"}),
+    ("POST", "/supervision/matters/{matter_id}/answer"): frozenset({"officer", "supervisor", "admin"}),
+    ("POST", "/supervision/matters/{matter_id}/close"): frozenset({"officer", "supervisor", "admin"}),
+    ("POST", "/supervision/matters/{matter_id}/reopen"): frozenset({"officer", "supervisor", "admin"}),
+    ("GET", "/supervision/matters/{matter_id}/documents/{kind}"): frozenset(
+        {"officer", "supervisor", "admin"}
+    ),
 }
 
 
@@ -134,6 +144,17 @@ CITY_ONLY = Expect("403", "RISK_CITY_SCOPE_REQUIRED")
 RECT_SUPERVISOR_ONLY = Expect("403", "RECTIFICATION_SUPERVISOR_ONLY")
 LEAD_SUPERVISOR_ONLY = Expect("403", "LEAD_SUPERVISOR_ONLY")
 CITY = {"supervisor_district": CITY_ONLY, "supervisor_other": CITY_ONLY}
+MATTER_SUPERVISOR_ONLY = Expect("403", "SUPERVISION_MATTER_SUPERVISOR_ONLY")
+MATTER = {
+    "kind": "opinion",
+    "target_kind": "visit",
+    "target_id": "6f1d9b1e-3c55-4c1e-9a43-0e6f3b7c2a10",
+    "unit_code": UNIT,
+    "grounds": "检查程序不规范",
+    "legal_basis": "《行政处罚法》第五十五条",
+    "requested_action": "说明情况",
+    "deadline_working_days": 5,
+}
 LEAD = {
     "external_id": "M-x",
     "unit_code": UNIT,
@@ -196,6 +217,8 @@ MATRIX = Matrix(
             "CONTACT_POINT_NOT_FOUND",
         ),
         "complaint_id": Owned("{complaint_id}", UNIT_SEERS | {"enterprise_own"}, "COMPLAINT_NOT_FOUND"),
+        "matter_id": Owned("{matter_id}", UNIT_SEERS, "SUPERVISION_MATTER_NOT_FOUND"),
+        (API + "/supervision/matters/{matter_id}/documents/{kind}", "kind"): Open("html"),
     },
     # the pinned clock and the calendar must survive the matrix (closing or withdrawing the shared objects
     # is fine: whatever their state, a later call still gets past the access checks, with a 409 at most)
@@ -227,8 +250,24 @@ MATRIX = Matrix(
             "conclusion": "不属实",
         },
         op("POST", "/complaints/{complaint_id}/answer"): {"text": "答复"},
+        op("POST", "/supervision/matters"): MATTER,
+        op("POST", "/supervision/matters/{matter_id}/answer"): {"outcome": "explained", "text": "说明"},
+        op("POST", "/supervision/matters/{matter_id}/reopen"): {"reason": "不足", "deadline_working_days": 5},
     },
     overrides={
+        # a district supervisor opens matters on its district's units only (another district's looks absent)
+        op("POST", "/supervision/matters"): {"supervisor_other": Expect("404", "RISK_UNIT_NOT_FOUND")},
+        op("POST", "/supervision/matters/{matter_id}/answer"): {
+            s: Expect("403", "SUPERVISION_MATTER_UNIT_ONLY")
+            for s in ("supervisor_city", "supervisor_district", "supervisor_other")
+        },
+        **{
+            op("POST", f"/supervision/matters/{{matter_id}}/{action}"): {
+                "officer_own": MATTER_SUPERVISOR_ONLY,
+                "officer_other": MATTER_SUPERVISOR_ONLY,
+            }
+            for action in ("close", "reopen")
+        },
         op("POST", "/reports/{quarter}/publish"): CITY,
         op("POST", "/supervision-members"): CITY,
         op("PUT", "/supervision-members/{member_id}"): CITY,
@@ -330,7 +369,9 @@ async def objects(risk: Running) -> AsyncIterator[dict[str, str]]:
         await http.post(f"{API}/complaints/{filed['id']}/forward", json={}, headers=ADMIN)
         member = (await http.post(f"{API}/supervision-members", json=MEMBER, headers=ADMIN)).json()
         point = (await http.post(f"{API}/contact-points", json=POINT, headers=ADMIN)).json()
+        matter = (await http.post(f"{API}/supervision/matters", json=MATTER, headers=ADMIN)).json()
     yield {
+        "matter_id": matter["id"],
         "warning_id": published["warnings"][0]["id"],
         "lead_id": leads[0]["id"],
         "run_id": run["id"],
@@ -372,5 +413,6 @@ async def test_unknown_objects_are_404(objects: dict[str, str], risk: Running) -
             f"/complaints/{uuid.uuid4()}",
             f"/supervision-members/{uuid.uuid4()}",
             f"/contact-points/{uuid.uuid4()}",
+            f"/supervision/matters/{uuid.uuid4()}",
         ):
             assert (await http.get(API + path)).status_code == 404

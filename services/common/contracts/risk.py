@@ -81,3 +81,41 @@ class ComplaintAnswered(Event):
 
     def subject_id(self) -> str:
         return str(self.complaint_id)
+
+
+# --------------------------------------------------------------------------------------------------- supervision matters
+# A supervisor's matter (个案监督: 监督意见书, 纠错通知书, 提级办理) on a penalty case, an inspection visit or a 12345 lead,
+# opened and closed. The service that owns the target keeps it open while the matter is (penalty: a case with an
+# open matter cannot close). The subject is the target's id, so one target's events stay in order.
+
+
+@contract
+class SupervisionMatterOpened(Event):
+    TYPE = "risk.supervision.matter_opened"
+    matter_id: uuid.UUID
+    kind: Literal["opinion", "correction", "escalation"]
+    target_kind: Literal["case", "visit", "lead"]
+    target_id: uuid.UUID
+    unit_code: str
+    due_on: date
+    document_no: str
+    opened_at: datetime
+
+    def subject_id(self) -> str:
+        return str(self.target_id)
+
+
+@contract
+class SupervisionMatterClosed(Event):
+    TYPE = "risk.supervision.matter_closed"
+    matter_id: uuid.UUID
+    kind: Literal["opinion", "correction", "escalation"]
+    target_kind: Literal["case", "visit", "lead"]
+    target_id: uuid.UUID
+    unit_code: str
+    due_on: date
+    document_no: str
+    closed_at: datetime
+
+    def subject_id(self) -> str:
+        return str(self.target_id)

@@ -2,8 +2,8 @@
 the registries of appointed 行政执法监督员 (with their invitations to visits and reviews) and 执法监督联系点
 (issue #14 item 4).
 
-Revision ID: risk_0005_complaints
-Revises: risk_0004
+Revision ID: risk_0006_complaints
+Revises: risk_0005_matters
 Create Date: 2026-12-06
 """
 
@@ -13,8 +13,8 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects.postgresql import JSONB, UUID
 
-revision: str = "risk_0005_complaints"
-down_revision: str | None = "risk_0004"
+revision: str = "risk_0006_complaints"
+down_revision: str | None = "risk_0005_matters"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
