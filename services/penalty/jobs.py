@@ -7,7 +7,7 @@ import logging
 from services.common.app import Runtime
 from services.common.jobs import periodic
 from services.penalty.settings import PenaltyContext
-from services.penalty.use_cases import disclosure, enforcement
+from services.penalty.use_cases import collections, disclosure, enforcement
 from services.penalty.use_cases.deadlines import scan_deadlines
 
 log = logging.getLogger(__name__)
@@ -39,6 +39,14 @@ async def enforcement_window_scan(runtime: Runtime) -> None:
     await enforcement.scan_windows(runtime.factory)
 
 
+async def collection_scan(runtime: Runtime) -> None:
+    """Publish ``penalty.collection.overdue`` for fines collected on the spot and not handed over or banked
+    within 第七十一条's two working days; each (collection, stage) once."""
+    reported = await collections.scan_overdue(runtime.factory)
+    if reported:
+        log.info("reported %d overdue on-the-spot collections", reported)
+
+
 JOBS = [
     periodic("deadline-scan", every=_interval, fn=deadline_scan, enabled=_enabled),
     periodic(
@@ -49,3 +57,5 @@ JOBS = [
 JOBS.append(
     periodic("enforcement-window-scan", every=_interval, fn=enforcement_window_scan, enabled=_enabled)
 )
+# issue #17: overdue on-the-spot collections (行政处罚法 第七十一条), on the deadline scan's schedule
+JOBS.append(periodic("collection-scan", every=_interval, fn=collection_scan, enabled=_enabled))

@@ -13,7 +13,7 @@ from services.common.contracts import audit, credit, inspection, penalty
 from services.common.inbox import Consumers, Delivery
 from services.common.registry import SERVICES
 from services.risk.settings import RiskContext
-from services.risk.use_cases import checkpoints, signals
+from services.risk.use_cases import checkpoints, complaints, signals
 
 consumers: Consumers[RiskContext] = Consumers()
 
@@ -53,6 +53,8 @@ async def on_entry_refused(session: AsyncSession, event: inspection.EntryRefused
 @consumers.consumes(inspection.VisitRated, name="visit-rated")
 async def on_visit_rated(session: AsyncSession, event: inspection.VisitRated, delivery: Ctx) -> None:
     await signals.visit_rated(session, event)
+    # a rating tagged 索要财物 / 未出示证件 / 超范围检查 opens a complaint whatever its stars (issue #14)
+    await complaints.from_rating(session, event, delivery.context)
 
 
 @consumers.consumes(inspection.VisitCompleted, name="visit-completed")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from services.common.contracts import credit, inspection
+from services.common.contracts import credit, inspection, risk
 from services.penalty import consumers, jobs
 from services.penalty.settings import PenaltyContext
 from tests.support.stack import settings_for
@@ -14,6 +14,8 @@ def test_the_durable_consumer_names_never_change() -> None:
         ("violation-found", inspection.ViolationFound),
         ("officer-changed", inspection.OfficerChanged),
         ("credit-notice-issued", credit.NoticeIssued),
+        ("supervision-matter-opened", risk.SupervisionMatterOpened),
+        ("supervision-matter-closed", risk.SupervisionMatterClosed),
     ]
 
 
@@ -29,8 +31,16 @@ def test_the_deadline_scan_follows_its_settings() -> None:
 
 
 def test_the_enforcement_window_scan_runs_with_the_deadline_scan() -> None:
-    window = jobs.JOBS[-1]
+    [window] = [j for j in jobs.JOBS if j.name == "enforcement-window-scan"]
     on = PenaltyContext.from_settings(settings_for("penalty", deadline_scan_interval_s=120.0))
     off = PenaltyContext.from_settings(settings_for("penalty", deadline_scan_enabled=False))
     assert window.name == "enforcement-window-scan"
     assert (window.is_enabled(on), window.interval(on), window.is_enabled(off)) == (True, 120.0, False)
+
+
+def test_the_collection_scan_runs_with_the_deadline_scan() -> None:
+    [scan] = [j for j in jobs.JOBS if j.name == "collection-scan"]
+    on = PenaltyContext.from_settings(settings_for("penalty", deadline_scan_interval_s=120.0))
+    off = PenaltyContext.from_settings(settings_for("penalty", deadline_scan_enabled=False))
+    assert (scan.is_enabled(on), scan.interval(on)) == (True, 120.0)
+    assert scan.is_enabled(off) is False

@@ -144,3 +144,24 @@ class EnforcementWindowMissed(Event):
 
     def subject_id(self) -> str:
         return str(self.case_id)
+
+
+class CollectionOverdue(Event):
+    """A fine collected on the spot not handed to the agency, or not paid into the designated bank, within
+    the 二日 (working days) of 行政处罚法 第七十一条 and 第八十五条; once per collection and stage."""
+
+    TYPE = "penalty.collection.overdue"
+    collection_id: uuid.UUID
+    case_id: uuid.UUID
+    decision_no: str
+    department_code: str
+    district_code: str
+    stage: Literal["handover", "banking"]
+    amount_fen: int
+    receipt_no: str
+    collected_on: date
+    due_on: date
+    detected_on: date
+
+    def subject_id(self) -> str:
+        return f"{self.collection_id}:{self.stage}"

@@ -68,6 +68,7 @@ from services.penalty.schemas.cases import RevocationIn as RevocationIn
 from services.penalty.schemas.cases import StatementIn as StatementIn
 from services.penalty.schemas.cases import StatementReviewIn as StatementReviewIn
 from services.penalty.schemas.cases import StepReadOut as StepReadOut
+from services.penalty.schemas.cases import SupervisionMatterRef as SupervisionMatterRef
 from services.penalty.schemas.cases import UnknownDeadlinesRead as UnknownDeadlinesRead
 from services.penalty.schemas.cases import WaiverIn as WaiverIn
 from services.penalty.schemas.catalogue import BenchmarkAdminRead as BenchmarkAdminRead

@@ -145,6 +145,8 @@ class Figures:
     low_ratings: int = 0
     benchmark_deviations: int = 0
     overdue_procedures: int = 0
+    # supervision matters overdue or answered late (issue #14; domain/matters.py), dated their first late day
+    overdue_matters: int = 0
 
     def __post_init__(self) -> None:
         for f in fields(self):
@@ -184,6 +186,7 @@ INDICATORS: tuple[tuple[str, str, str], ...] = (
     ("low_ratings", "企业评价两星及以下", "次"),
     ("benchmark_deviations", "偏离裁量基准", "件"),
     ("overdue_procedures", "程序超期", "件"),
+    ("overdue_matters", "监督事项逾期未答复或逾期答复", "件"),
 )
 
 

@@ -6,7 +6,6 @@ import json
 from datetime import date
 from fractions import Fraction
 from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -439,8 +438,8 @@ class TestConfigMessages:
     """RISK_CONFIG_INVALID says per field what is wrong in Chinese, as every request's 422 does
     (services.common.messages), and in English in its detail (issue #12, item 9)."""
 
-    def _errors(self, doc: dict[str, Any]) -> tuple[DomainError, dict[str, str]]:
-        doc["versions"] = doc["versions"][:1]  # the first version alone: its error leaves no valid version
+    def _errors(self, doc: dict[str, list[object]]) -> tuple[DomainError, dict[str, str]]:
+        doc["versions"] = doc["versions"][:1]  # one version, as the file had before 2026.4 was added
         with pytest.raises(DomainError) as err:
             report.load_config(doc)
         return err.value, {e["field"]: e["message"] for e in err.value.errors}

@@ -1,8 +1,8 @@
 """After the decision (issue #17): applications for deferral or instalments, the 催告书 and the application to
 the court per case, and each department's coercive power (行政强制法 第十三条, 第四十六条, 第五十三条).
 
-Revision ID: penalty_0007_enforcement
-Revises: penalty_0006_audit
+Revision ID: penalty_0009_enforcement
+Revises: penalty_0008_matters
 Create Date: 2026-12-06
 """
 
@@ -12,8 +12,8 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects.postgresql import JSONB, UUID
 
-revision: str = "penalty_0007_enforcement"
-down_revision: str | None = "penalty_0006_audit"
+revision: str = "penalty_0009_enforcement"
+down_revision: str | None = "penalty_0008_matters"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
