@@ -7,11 +7,11 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 from pydantic_core import PydanticCustomError
 from stdnum.cn import uscc as stdnum_uscc
 
-from services.common.fields import UsccText
+from services.common.fields import Day, StrictBool, UsccText
 from services.risk.domain.intake import IntakeKind
 
 
@@ -129,6 +129,7 @@ class FiguresRead(BaseModel):
     low_ratings: int
     benchmark_deviations: int
     overdue_procedures: int
+    overdue_matters: int = Field(0, description="supervision matters overdue or answered late (issue #14)")
     overdue_follow_ups: int = Field(0, description="责令改正 unchecked after the deadline (issue #14 item 6)")
     correction_rate: str | None = Field(description="percentage with two decimals, null without decisions")
 
@@ -278,8 +279,14 @@ class DrillDownRead(BaseModel):
     low_ratings: list[EvidenceRead]
     benchmark_deviations: list[EvidenceRead]
     overdue_procedures: list[EvidenceRead]
+    overdue_matters: list[EvidenceRead] = Field(
+        default_factory=list, description="supervision matters overdue or answered late, by matter id"
+    )
     overdue_follow_ups: list[EvidenceRead] = Field(default_factory=list)
     visits: list[EvidenceRead]
+    complaint_counts: ComplaintCountsRead | None = Field(
+        None, description="complaints to the bureau about the unit received in the quarter (issue #14)"
+    )
 
 
 # --------------------------------------------------------------------------------------------------- rectifications
@@ -440,3 +447,323 @@ class ConfigRead(BaseModel):
     in_effect: str
 
     model_config = ConfigDict(populate_by_name=True)
+
+
+# --------------------------------------------------------------------------------------------------- complaints (issue #14)
+
+ComplaintCategory = Literal[
+    "索要财物", "未出示证件", "超范围检查", "态度问题", "重复检查", "逾期未办", "其他"
+]
+Phone = Annotated[str, Field(min_length=5, max_length=20, pattern=r"^\+?[0-9][0-9\- ]{3,18}[0-9]$")]
+CertNo = Annotated[str, Field(min_length=1, max_length=40, description="执法证号, e.g. 辽A-0012345")]
+
+
+class ComplaintBody(BaseModel):
+    """What a complaint is about and says (the enterprise's, the public's and a contact point's alike)."""
+
+    subject_kind: Literal["visit", "officer", "department"] = Field(
+        description="an inspection (visit_id), an officer (officer_cert_no) or a department"
+    )
+    unit_code: UnitCode = Field(description="the enforcement unit complained about, e.g. SJ-210102")
+    visit_id: uuid.UUID | None = None
+    officer_cert_no: CertNo | None = None
+    category: ComplaintCategory
+    text: str = Field(min_length=1, max_length=5_000)
+    contact_name: str | None = Field(None, min_length=1, max_length=50)
+    contact_phone: Phone | None = None
+
+    @model_validator(mode="after")
+    def _names_its_subject(self) -> ComplaintBody:
+        if self.subject_kind == "visit" and self.visit_id is None:
+            raise ValueError("投诉检查行为须填写检查编号（visit_id）")
+        if self.subject_kind == "officer" and self.officer_cert_no is None:
+            raise ValueError("投诉执法人员须填写执法证号（officer_cert_no）")
+        return self
+
+
+class ComplaintWrite(ComplaintBody):
+    anonymous: StrictBool = Field(
+        False, description="hide the enterprise from the department when the bureau forwards the complaint"
+    )
+
+
+class PublicComplaintWrite(ComplaintBody):
+    token: str = Field(min_length=1, max_length=512, description="from POST /public/risk/complaints/tokens")
+
+
+class ComplaintTokenRead(BaseModel):
+    token: str
+    expires_at: datetime
+
+
+class ComplaintFiledRead(BaseModel):
+    id: uuid.UUID
+    ack_no: str = Field(description="受理编号")
+    secret: str | None = Field(description="public complaints: read the answer with ack_no + secret (once)")
+    status: str
+    status_label: str
+    received_at: datetime
+    due_on: date
+
+
+class ComplaintLookupWrite(BaseModel):
+    ack_no: str = Field(min_length=1, max_length=30, pattern=r"^TS-[0-9]{4}-[0-9]{6,}$")
+    secret: str = Field(min_length=1, max_length=100)
+
+
+class ComplaintStepRead(BaseModel):
+    at: datetime
+    action: str
+    status: str
+    actor_role: str
+    note: str
+
+
+class ComplaintRead(BaseModel):
+    id: uuid.UUID
+    ack_no: str
+    source: str
+    source_label: str
+    subject_kind: str
+    visit_id: uuid.UUID | None
+    officer_cert_no: str | None
+    unit_code: str
+    category: str
+    summary: str
+    text: str
+    anonymous: bool
+    complainant_uscc: str | None = Field(description="hidden from the department when anonymous")
+    contact_name: str | None = Field(description="masked for the department")
+    contact_phone: str | None = Field(description="masked for the department")
+    status: str
+    status_label: str
+    received_at: datetime
+    due_on: date
+    overdue: bool
+    forwarded_at: datetime | None
+    reply_due_on: date | None
+    reply_overdue: bool = Field(description="forwarded and not replied past the unit's reply deadline")
+    replied_at: datetime | None
+    reply: str
+    concluded_at: datetime | None
+    finding: str | None
+    finding_label: str | None
+    conclusion: str
+    referred_to_discipline: bool
+    answered_at: datetime | None
+    answer: str
+    history: list[ComplaintStepRead]
+
+
+class ComplaintPublicRead(BaseModel):
+    """What an anonymous complainant reads with the acknowledgement number and the secret."""
+
+    ack_no: str
+    category: str
+    status: str
+    status_label: str
+    received_at: datetime
+    due_on: date
+    finding_label: str | None
+    answer: str
+    answered_at: datetime | None
+
+
+class ForwardWrite(BaseModel):
+    note: str = Field("", max_length=2_000, description="转办意见")
+
+
+class ComplaintReplyWrite(BaseModel):
+    text: str = Field(min_length=1, max_length=10_000, description="the department's reply (办理情况)")
+
+
+class ConcludeWrite(BaseModel):
+    finding: Literal["substantiated", "partly_substantiated", "unsubstantiated"] = Field(
+        description="属实 / 部分属实 / 不属实"
+    )
+    conclusion: str = Field(min_length=1, max_length=10_000)
+    refer_to_discipline: StrictBool = Field(False, description="移交纪检监察机关")
+
+
+class ComplaintAnswerWrite(BaseModel):
+    text: str = Field(min_length=1, max_length=10_000, description="the answer to the complainant (答复)")
+
+
+class ComplaintCountsRead(BaseModel):
+    received: int
+    substantiated: int
+    overdue: int
+
+
+# --------------------------------------------------------------------------------------------------- supervisors and contact points (issue #14)
+
+#: 000: "择优选聘企业家代表、人民监督员、律师、专家学者、新闻工作者等担任监督员"; 人大代表 and 政协委员 as in the 专家库.
+Background = Literal["企业家", "律师", "人大代表", "政协委员", "专家学者", "人民监督员", "新闻工作者", "其他"]
+DistrictCode = Annotated[str, Field(pattern=r"^[0-9]{6}$", description="a district code, e.g. 210102")]
+
+
+class _Term(BaseModel):
+    term_start: Day
+    term_end: Day
+
+    @model_validator(mode="after")
+    def _term_in_order(self) -> _Term:
+        if self.term_end < self.term_start:
+            raise ValueError("聘期结束日不得早于开始日")
+        return self
+
+
+class MemberWrite(_Term):
+    name: str = Field(min_length=1, max_length=50)
+    background: Background
+    organisation: str = Field("", max_length=200, description="工作单位")
+    district_code: DistrictCode | None = None
+    phone: Phone | None = None
+    status: Literal["active", "suspended", "ended"] = "active"
+
+
+class MemberRead(BaseModel):
+    id: uuid.UUID
+    name: str
+    background: str
+    organisation: str
+    district_code: str | None
+    phone: str | None = Field(description="masked in lists")
+    term_start: date
+    term_end: date
+    status: str
+    status_label: str
+    serving: bool = Field(description="active and today within the term")
+
+
+class InvitationWrite(BaseModel):
+    target_kind: Literal["visit", "review"] = Field(description="an inspection visit or a case-file review")
+    target_id: str = Field(min_length=1, max_length=64, pattern=r"^[0-9A-Za-z][0-9A-Za-z._\-]*$")
+    on_date: Day
+    note: str = Field("", max_length=1_000)
+
+
+class InvitationRead(BaseModel):
+    id: uuid.UUID
+    member_id: uuid.UUID
+    target_kind: str
+    target_id: str
+    on_date: date
+    note: str
+    invited_by: str
+    created_at: datetime
+
+
+class ContactPointWrite(_Term):
+    kind: Literal["enterprise", "community", "organisation"] = Field(
+        description="经营主体, 村（社区）, 社会组织"
+    )
+    name: str = Field(min_length=1, max_length=200)
+    uscc: Uscc | None = Field(None, description="required for an enterprise")
+    address: str = Field(min_length=1, max_length=300)
+    district_code: DistrictCode | None = None
+    contact_name: str | None = Field(None, min_length=1, max_length=50)
+    contact_phone: Phone | None = None
+    status: Literal["active", "ended"] = "active"
+
+    @model_validator(mode="after")
+    def _enterprise_has_uscc(self) -> ContactPointWrite:
+        if self.kind == "enterprise" and self.uscc is None:
+            raise ValueError("经营主体联系点须填写统一社会信用代码")
+        return self
+
+
+class ContactPointRead(BaseModel):
+    id: uuid.UUID
+    kind: str
+    name: str
+    uscc: str | None
+    address: str
+    district_code: str | None
+    contact_name: str | None = Field(description="masked in lists")
+    contact_phone: str | None = Field(description="masked in lists")
+    term_start: date
+    term_end: date
+    status: str
+    serving: bool
+
+
+# --------------------------------------------------------------------------------------------------- supervision matters
+
+from services.common.fields import StrictInt as _StrictInt  # noqa: E402
+
+
+class MatterWrite(BaseModel):
+    """A supervisor opens a supervision matter (个案监督) on a case, an inspection visit or a 12345 lead."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    kind: Literal["opinion", "correction", "escalation"] = Field(
+        description="opinion 监督意见书, correction 纠错通知书, escalation 提级办理"
+    )
+    target_kind: Literal["case", "visit", "lead"] = Field(
+        description="a penalty case, an inspection visit or a lead"
+    )
+    target_id: uuid.UUID
+    unit_code: UnitCode | None = Field(
+        None,
+        description="the unit concerned; taken from the case or lead when risk knows it (must then agree), "
+        "required for a visit",
+    )
+    grounds: str = Field(min_length=1, max_length=5_000, description="监督事由: what was found")
+    legal_basis: str = Field(min_length=1, max_length=2_000, description="法律依据")
+    requested_action: str = Field(min_length=1, max_length=5_000, description="what the unit must do")
+    deadline_working_days: Annotated[_StrictInt, Field(ge=1, le=60)] = Field(
+        description="statutory working days after today to answer by"
+    )
+
+
+class MatterAnswerWrite(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    outcome: Literal["corrected", "explained"] = Field(description="corrected 接受并纠正, explained 说明理由")
+    text: str = Field(min_length=1, max_length=10_000, description="the unit's answer")
+    corrected: str = Field(
+        "", max_length=10_000, description="what was corrected (required when the outcome is corrected)"
+    )
+
+
+class MatterReopenWrite(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    reason: str = Field(min_length=1, max_length=2_000, description="why the answer is not accepted")
+    deadline_working_days: Annotated[_StrictInt, Field(ge=1, le=60)]
+
+
+class MatterRead(_Out):
+    id: uuid.UUID
+    title: str
+    kind: Literal["opinion", "correction", "escalation"]
+    kind_label: str
+    target_kind: Literal["case", "visit", "lead"]
+    target_id: uuid.UUID
+    target_ref: str
+    unit_code: str
+    grounds: str
+    legal_basis: str
+    requested_action: str
+    deadline_working_days: int
+    due_on: date
+    status: Literal["open", "overdue", "answered", "closed"]
+    status_label: str
+    answered_late: bool
+    answer_outcome: Literal["corrected", "explained"] | None
+    answer_text: str
+    corrected: str
+    answered_at: datetime | None
+    answered_by: str | None
+    closed_at: datetime | None
+    closed_by: str | None
+    reopen_count: int
+    supervision_level: Literal["district", "city"]
+    level_decided_by: str | None
+    level_decided_at: datetime | None
+    opened_by: str
+    opened_at: datetime
+    document_no: str
+    history: list[dict[str, Any]]

@@ -14,8 +14,10 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime
 from typing import Any
 
+from services.common.masking import mask_name, mask_phone
 from services.common.workdays import CalendarNotCovered, WorkingDayCalendar
-from services.risk.domain import intake, leads, rectification, report
+from services.risk.domain import complaints as rules
+from services.risk.domain import intake, leads, matters, rectification, report
 from services.risk.domain.classes import RiskClass
 from services.risk.domain.history import json_time
 from services.risk.domain.intake import IntakeKind
@@ -28,10 +30,15 @@ from services.risk.domain.report import (
 )
 from services.risk.models import (
     ClassificationRun,
+    Complaint,
     ComplaintLead,
+    ContactPoint,
     IntakeUpload,
     LeadTransfer,
+    MemberInvitation,
     Rectification,
+    SupervisionMatter,
+    SupervisionMember,
     Unit,
 )
 from services.risk.repository import leads as lead_repo
@@ -41,12 +48,19 @@ from services.risk.repository.intake import StoredIntake
 from services.risk.repository.reports import Evidence, IssuedWarning
 from services.risk.schemas import (
     ClassificationRunRead,
+    ComplaintPublicRead,
+    ComplaintRead,
+    ComplaintStepRead,
     ConfigRead,
+    ContactPointRead,
     DrillDownRead,
     EnterpriseClassRead,
     HeatTableRead,
     IntakeRead,
+    InvitationRead,
     LeadRead,
+    MatterRead,
+    MemberRead,
     OverviewRead,
     RectificationRead,
     TransferRead,
@@ -133,6 +147,7 @@ def figures_json(f: report.Figures) -> dict[str, Any]:
         "low_ratings": f.low_ratings,
         "benchmark_deviations": f.benchmark_deviations,
         "overdue_procedures": f.overdue_procedures,
+        "overdue_matters": f.overdue_matters,
         "overdue_follow_ups": f.overdue_follow_ups,
         "correction_rate": report.percent(f.rate) if f.rate is not None else None,
     }
@@ -314,6 +329,7 @@ CSV_COLUMNS = (
     ("colour", "预警颜色"),
     ("lamp", "亮灯"),
     ("reasons", "理由"),
+    ("overdue_matters", "监督事项逾期"),  # issue #14: appended, the earlier columns keep their places
     (
         "overdue_follow_ups",
         "责令改正逾期未复查",
@@ -396,12 +412,14 @@ _EVIDENCE_KEYS = (
     "low_ratings",
     "benchmark_deviations",
     "overdue_procedures",
+    "overdue_matters",
     "overdue_follow_ups",
     "visits",
 )
 _SIGNAL_KEYS = {
     "refused_entry": "refused_entries",
     "overdue_procedure": "overdue_procedures",
+    "overdue_matter": "overdue_matters",
     "overdue_follow_up": "overdue_follow_ups",
     "visit": "visits",
 }
@@ -557,3 +575,144 @@ def enterprise_read(found: ClassifiedEnterprise) -> EnterpriseClassRead:
 
 def run_read(run: ClassificationRun) -> ClassificationRunRead:
     return ClassificationRunRead.model_validate(run)
+
+
+# --------------------------------------------------------------------------------------------------- complaints (issue #14)
+
+
+def complaint_read(row: Complaint, *, viewer_role: str, today: date) -> ComplaintRead:
+    """A complaint as ``viewer_role`` may read it: the department complained about (an officer) never learns
+    an anonymous complainant, and reads the contact masked (services.common.masking)."""
+    department = viewer_role == "officer"
+    hidden = department and row.anonymous
+    name, phone = row.contact_name, row.contact_phone
+    if hidden:
+        name = phone = None
+    elif department:
+        name = mask_name(name) if name else name
+        phone = mask_phone(phone) if phone else phone
+    finding = rules.Finding(row.finding) if row.finding else None
+    return ComplaintRead(
+        id=row.id,
+        ack_no=row.ack_no,
+        source=row.source,
+        source_label=rules.SOURCE_ZH[rules.Source(row.source)],
+        subject_kind=row.subject_kind,
+        visit_id=row.visit_id,
+        officer_cert_no=row.officer_cert_no,
+        unit_code=row.unit_code,
+        category=row.category,
+        summary=f"{row.category}：{row.text[:60]}",
+        text=row.text,
+        anonymous=row.anonymous,
+        complainant_uscc=None if hidden else row.complainant_uscc,
+        contact_name=name,
+        contact_phone=phone,
+        status=row.status,
+        status_label=rules.STATUS_ZH[rules.Status(row.status)],
+        received_at=row.received_at,
+        due_on=row.due_on,
+        overdue=rules.is_overdue(row.status, row.due_on, today),
+        forwarded_at=row.forwarded_at,
+        reply_due_on=row.reply_due_on,
+        reply_overdue=row.status == "forwarded" and row.reply_due_on is not None and today > row.reply_due_on,
+        replied_at=row.replied_at,
+        reply=row.reply,
+        concluded_at=row.concluded_at,
+        finding=row.finding,
+        finding_label=rules.FINDING_ZH[finding] if finding else None,
+        conclusion=row.conclusion,
+        referred_to_discipline=row.referred_to_discipline,
+        answered_at=row.answered_at,
+        answer=row.answer,
+        history=[ComplaintStepRead(**step) for step in row.history],
+    )
+
+
+def complaint_public_read(row: Complaint) -> ComplaintPublicRead:
+    """What an anonymous complainant reads (no department, no internal notes)."""
+    finding = rules.Finding(row.finding) if row.finding and row.status == "answered" else None
+    return ComplaintPublicRead(
+        ack_no=row.ack_no,
+        category=row.category,
+        status=row.status,
+        status_label=rules.STATUS_ZH[rules.Status(row.status)],
+        received_at=row.received_at,
+        due_on=row.due_on,
+        finding_label=rules.FINDING_ZH[finding] if finding else None,
+        answer=row.answer if row.status == "answered" else "",
+        answered_at=row.answered_at,
+    )
+
+
+# --------------------------------------------------------------------------------------------------- supervisors and contact points (issue #14)
+
+MEMBER_STATUS_ZH = {"active": "履职中", "suspended": "暂停履职", "ended": "已解聘"}
+
+
+def _serving(status: str, start: date, end: date, today: date) -> bool:
+    return status == "active" and start <= today <= end
+
+
+def member_read(row: SupervisionMember, *, masked: bool, today: date) -> MemberRead:
+    """An appointed supervisor; ``masked`` (lists): the telephone masked (services.common.masking)."""
+    phone = mask_phone(row.phone) if masked and row.phone else row.phone
+    return MemberRead(
+        id=row.id,
+        name=row.name,
+        background=row.background,
+        organisation=row.organisation,
+        district_code=row.district_code,
+        phone=phone,
+        term_start=row.term_start,
+        term_end=row.term_end,
+        status=row.status,
+        status_label=MEMBER_STATUS_ZH.get(row.status, row.status),
+        serving=_serving(row.status, row.term_start, row.term_end, today),
+    )
+
+
+def invitation_read(row: MemberInvitation) -> InvitationRead:
+    return InvitationRead.model_validate(row, from_attributes=True)
+
+
+def point_read(row: ContactPoint, *, masked: bool, today: date) -> ContactPointRead:
+    """A contact point; ``masked`` (lists): the contact person's name and telephone masked."""
+    name, phone = row.contact_name, row.contact_phone
+    if masked:
+        name = mask_name(name) if name else name
+        phone = mask_phone(phone) if phone else phone
+    return ContactPointRead(
+        id=row.id,
+        kind=row.kind,
+        name=row.name,
+        uscc=row.uscc,
+        address=row.address,
+        district_code=row.district_code,
+        contact_name=name,
+        contact_phone=phone,
+        term_start=row.term_start,
+        term_end=row.term_end,
+        status=row.status,
+        serving=_serving(row.status, row.term_start, row.term_end, today),
+    )
+
+
+# --------------------------------------------------------------------------------------------------- supervision matters
+
+
+def matter_read(row: SupervisionMatter) -> MatterRead:
+    """A supervision matter with its Chinese labels and the title the supervisors' console lists."""
+    kind, target, status = (
+        matters.MatterKind(row.kind),
+        matters.TargetKind(row.target_kind),
+        matters.MatterStatus(row.status),
+    )
+    return MatterRead.model_validate(
+        {
+            **{c: getattr(row, c) for c in MatterRead.model_fields if hasattr(row, c)},
+            "title": matters.title(kind, target, row.target_ref),
+            "kind_label": kind.label,
+            "status_label": status.label,
+        }
+    )

@@ -26,8 +26,8 @@ def colour_of(quarter: Quarter, overdue: int) -> tuple[Colour, list[str]]:
 
 
 class TestVersions:
-    def test_2027_1_adds_the_indicator_and_2026_1_stays_as_it_was(self) -> None:
-        assert CONFIGS.for_quarter(Quarter(2026, 4)).version == "2026.1"
+    def test_2027_1_adds_the_indicator_and_2026_4_stays_as_it_was(self) -> None:
+        assert CONFIGS.for_quarter(Quarter(2026, 4)).version == "2026.4"
         assert "overdue_follow_ups" not in CONFIGS.for_quarter(Quarter(2026, 4)).report.indicators
         new = CONFIGS.for_quarter(Quarter(2027, 1))
         assert new.version == "2027.1"
@@ -39,7 +39,7 @@ class TestVersions:
         assert colour_of(q, 2) == (Colour.YELLOW, ["OVERDUE_FOLLOW_UPS_YELLOW"])  # 2 >= yellow 2
         assert colour_of(q, 5) == (Colour.RED, ["OVERDUE_FOLLOW_UPS_RED"])  # 5 >= red 5
 
-    def test_the_same_figures_in_a_2026_1_quarter_colour_nothing(self) -> None:
+    def test_the_same_figures_in_a_2026_4_quarter_colour_nothing(self) -> None:
         assert colour_of(Quarter(2026, 4), 9) == (Colour.NONE, [])
 
     def test_the_reason_reads_in_chinese(self) -> None:
