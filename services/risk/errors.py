@@ -8,7 +8,7 @@ with ``Accept-Language: en`` reads the whole fact in English.
 from __future__ import annotations
 
 from services.common import scopes
-from services.common.errors import BadRequest, Conflict, Forbidden, NotFound, Unprocessable
+from services.common.errors import BadRequest, Conflict, Forbidden, NotFound, TooManyRequests, Unprocessable
 
 # --------------------------------------------------------------------------------------------------- access
 
@@ -266,6 +266,104 @@ class RunNotFound(NotFound):
     @classmethod
     def of(cls, run_id: object) -> RunNotFound:
         return cls(f"分类任务{run_id}不存在", detail_en=f"There is no classification run {run_id}")
+
+
+# --------------------------------------------------------------------------------------------------- complaints (issue #14)
+
+
+class ComplaintNotFound(NotFound):
+    code = "COMPLAINT_NOT_FOUND"
+    title = "投诉不存在"
+    title_en = "No such complaint"
+
+    @classmethod
+    def of(cls, complaint_id: object) -> ComplaintNotFound:
+        return cls(f"投诉{complaint_id}不存在", detail_en=f"There is no complaint {complaint_id}")
+
+
+class ComplaintSupervisorOnly(Forbidden):
+    code = "COMPLAINT_SUPERVISOR_ONLY"
+    title = "须由司法局监督人员操作"
+    title_en = "Only a supervisor of the justice bureau may do this"
+
+
+class ComplaintUnitOnly(Forbidden):
+    code = "COMPLAINT_UNIT_ONLY"
+    title = "转办的投诉由承办单位回复"
+    title_en = "Only the department a complaint was forwarded to replies to it"
+
+
+class ComplaintTransitionInvalid(Conflict):
+    code = "COMPLAINT_INVALID_TRANSITION"
+    title = "投诉状态不允许该操作"
+    title_en = "The complaint's state does not allow this action"
+
+
+class ComplaintTokenInvalid(Unprocessable):
+    code = "COMPLAINT_TOKEN_INVALID"
+    title = "投诉凭证无效或已过期"
+    title_en = "Invalid or expired filing token"
+
+
+class ComplaintTokenUsed(Conflict):
+    code = "COMPLAINT_TOKEN_USED"
+    title = "投诉凭证已使用"
+    title_en = "The filing token was already used"
+
+
+class ComplaintRateLimited(TooManyRequests):
+    code = "COMPLAINT_RATE_LIMITED"
+    title = "提交投诉过于频繁"
+    title_en = "Too many complaints from this address"
+
+
+class ComplaintLookupFailed(NotFound):
+    code = "COMPLAINT_LOOKUP_FAILED"
+    title = "受理编号或查询密码不正确"
+    title_en = "Wrong acknowledgement number or secret"
+
+
+class ComplaintInputInvalid(Unprocessable):
+    code = "COMPLAINT_INPUT_INVALID"
+    title = "投诉内容无效"
+    title_en = "Invalid complaint"
+
+
+# --------------------------------------------------------------------------------------------------- supervisors and contact points (issue #14)
+
+
+class MemberNotFound(NotFound):
+    code = "SUPERVISION_MEMBER_NOT_FOUND"
+    title = "行政执法监督员不存在"
+    title_en = "No such appointed supervisor"
+
+    @classmethod
+    def of(cls, member_id: object) -> MemberNotFound:
+        return cls(
+            f"行政执法监督员{member_id}不存在", detail_en=f"There is no appointed supervisor {member_id}"
+        )
+
+
+class MemberInactive(Conflict):
+    code = "SUPERVISION_MEMBER_INACTIVE"
+    title = "监督员不在聘期内或已停止履职"
+    title_en = "The appointed supervisor is not serving on that date"
+
+
+class ContactPointNotFound(NotFound):
+    code = "CONTACT_POINT_NOT_FOUND"
+    title = "执法监督联系点不存在"
+    title_en = "No such contact point"
+
+    @classmethod
+    def of(cls, point_id: object) -> ContactPointNotFound:
+        return cls(f"执法监督联系点{point_id}不存在", detail_en=f"There is no contact point {point_id}")
+
+
+class ContactPointInactive(Conflict):
+    code = "CONTACT_POINT_INACTIVE"
+    title = "联系点不在聘期内"
+    title_en = "The contact point is not serving"
 
 
 # --------------------------------------------------------------------------------------------------- supervision matters

@@ -169,7 +169,8 @@ class UnitSignal(Base):
     __tablename__ = "unit_signal"
     __table_args__ = (
         sa.CheckConstraint(
-            "kind IN ('refused_entry', 'rating', 'overdue_procedure', 'visit', 'overdue_matter')", name="kind"
+            "kind IN ('refused_entry', 'rating', 'overdue_procedure', 'visit', 'overdue_matter', 'overdue_follow_up')",
+            name="kind",
         ),
         sa.Index("ix_unit_signal_occurred_on_unit_code", "occurred_on", "unit_code"),
     )
@@ -428,6 +429,152 @@ class ReceivedCheckpoint(Base):
     signature: Mapped[str] = mapped_column(sa.Text)
     event_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True))
     received_at: Mapped[datetime] = mapped_column(server_default=sa.func.now())
+
+
+# --------------------------------------------------------------------------------------------------- complaints (issue #14)
+
+
+class Complaint(Base):
+    """A complaint about an inspection, an officer or a department (投诉举报), received by the justice bureau
+    and forwarded (转办) to the department only by it (services/risk/domain/complaints.py)."""
+
+    __tablename__ = "risk_complaint"
+    __table_args__ = (
+        sa.CheckConstraint("source IN ('enterprise', 'public', 'rating', 'contact_point')", name="source"),
+        sa.CheckConstraint(
+            "status IN ('received', 'forwarded', 'replied', 'concluded', 'answered')", name="status"
+        ),
+        sa.CheckConstraint("subject_kind IN ('visit', 'officer', 'department')", name="subject_kind"),
+        sa.CheckConstraint(
+            "finding IS NULL OR finding IN ('substantiated', 'partly_substantiated', 'unsubstantiated')",
+            name="finding",
+        ),
+        sa.Index("ix_risk_complaint_received_at_id", "received_at", "id"),
+        sa.Index("ix_risk_complaint_unit_code", "unit_code"),
+        sa.Index(
+            "ix_risk_complaint_complainant_uscc",
+            "complainant_uscc",
+            postgresql_where=sa.text("complainant_uscc IS NOT NULL"),
+        ),
+        sa.Index("ix_risk_complaint_client_key_received_at", "client_key", "received_at"),
+        # a rating opens one complaint per visit and unit, however often it is re-rated or redelivered
+        sa.Index(
+            "uq_risk_complaint_rating_visit_unit",
+            "visit_id",
+            "unit_code",
+            unique=True,
+            postgresql_where=sa.text("source = 'rating'"),
+        ),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
+    ack_no: Mapped[str] = mapped_column(sa.Text, unique=True)
+    source: Mapped[str] = mapped_column(sa.Text)
+    subject_kind: Mapped[str] = mapped_column(sa.Text)
+    visit_id: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True))
+    officer_cert_no: Mapped[str | None] = mapped_column(sa.Text)
+    unit_code: Mapped[str] = mapped_column(sa.Text)
+    category: Mapped[str] = mapped_column(sa.Text)
+    text: Mapped[str] = mapped_column(sa.Text)
+    anonymous: Mapped[bool] = mapped_column(sa.Boolean)
+    complainant_uscc: Mapped[str | None] = mapped_column(sa.Text)
+    complainant_sub: Mapped[str | None] = mapped_column(sa.Text)
+    contact_point_id: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True))
+    contact_name: Mapped[str | None] = mapped_column(sa.Text)
+    contact_phone: Mapped[str | None] = mapped_column(sa.Text)
+    secret_hash: Mapped[str | None] = mapped_column(sa.Text)
+    token_nonce: Mapped[str | None] = mapped_column(sa.Text, unique=True)
+    client_key: Mapped[str | None] = mapped_column(sa.Text)
+    status: Mapped[str] = mapped_column(sa.Text, server_default="received")
+    received_at: Mapped[datetime]
+    due_on: Mapped[date] = mapped_column(sa.Date)
+    forwarded_at: Mapped[datetime | None]
+    forwarded_by: Mapped[str | None] = mapped_column(sa.Text)
+    reply_due_on: Mapped[date | None] = mapped_column(sa.Date)
+    replied_at: Mapped[datetime | None]
+    reply: Mapped[str] = mapped_column(sa.Text, server_default="")
+    concluded_at: Mapped[datetime | None]
+    finding: Mapped[str | None] = mapped_column(sa.Text)
+    conclusion: Mapped[str] = mapped_column(sa.Text, server_default="")
+    referred_to_discipline: Mapped[bool] = mapped_column(sa.Boolean, server_default=sa.false())
+    answered_at: Mapped[datetime | None]
+    answer: Mapped[str] = mapped_column(sa.Text, server_default="")
+    history: Mapped[list[Any]] = mapped_column(JSONB, server_default=sa.text("'[]'::jsonb"))
+
+
+class ComplaintCounter(Base):
+    """The last 受理编号 sequence of each year (TS-2026-000123)."""
+
+    __tablename__ = "risk_complaint_counter"
+
+    year: Mapped[int] = mapped_column(sa.Integer, primary_key=True, autoincrement=False)
+    last: Mapped[int] = mapped_column(sa.Integer)
+
+
+class SupervisionMember(Base):
+    """An appointed 行政执法监督员 (特邀行政执法监督员): a citizen the bureau invites to watch enforcement."""
+
+    __tablename__ = "risk_supervision_member"
+    __table_args__ = (
+        sa.CheckConstraint("status IN ('active', 'suspended', 'ended')", name="status"),
+        sa.CheckConstraint("term_end >= term_start", name="term"),
+        sa.Index("ix_risk_supervision_member_name_id", "name", "id"),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
+    name: Mapped[str] = mapped_column(sa.Text)
+    background: Mapped[str] = mapped_column(sa.Text)
+    organisation: Mapped[str] = mapped_column(sa.Text, server_default="")
+    district_code: Mapped[str | None] = mapped_column(sa.Text)
+    phone: Mapped[str | None] = mapped_column(sa.Text)
+    term_start: Mapped[date] = mapped_column(sa.Date)
+    term_end: Mapped[date] = mapped_column(sa.Date)
+    status: Mapped[str] = mapped_column(sa.Text, server_default="active")
+    created_at: Mapped[datetime] = mapped_column(server_default=sa.func.now())
+    updated_at: Mapped[datetime] = mapped_column(server_default=sa.func.now())
+
+
+class MemberInvitation(Base):
+    """A 监督员 invited to a visit or a review (target kind and id, the date)."""
+
+    __tablename__ = "risk_member_invitation"
+    __table_args__ = (sa.CheckConstraint("target_kind IN ('visit', 'review')", name="target_kind"),)
+
+    id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
+    member_id: Mapped[uuid.UUID] = mapped_column(
+        UUID(as_uuid=True), sa.ForeignKey("risk_supervision_member.id"), index=True
+    )
+    target_kind: Mapped[str] = mapped_column(sa.Text)
+    target_id: Mapped[str] = mapped_column(sa.Text)
+    on_date: Mapped[date] = mapped_column(sa.Date)
+    note: Mapped[str] = mapped_column(sa.Text, server_default="")
+    invited_by: Mapped[str] = mapped_column(sa.Text)
+    created_at: Mapped[datetime] = mapped_column(server_default=sa.func.now())
+
+
+class ContactPoint(Base):
+    """A 执法监督联系点: an enterprise (USCC) or a community the bureau appointed, for a term."""
+
+    __tablename__ = "risk_contact_point"
+    __table_args__ = (
+        sa.CheckConstraint("kind IN ('enterprise', 'community', 'organisation')", name="kind"),
+        sa.CheckConstraint("status IN ('active', 'ended')", name="status"),
+        sa.CheckConstraint("term_end >= term_start", name="term"),
+        sa.Index("ix_risk_contact_point_name_id", "name", "id"),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
+    kind: Mapped[str] = mapped_column(sa.Text)
+    name: Mapped[str] = mapped_column(sa.Text)
+    uscc: Mapped[str | None] = mapped_column(sa.Text, index=True)
+    address: Mapped[str] = mapped_column(sa.Text)
+    district_code: Mapped[str | None] = mapped_column(sa.Text)
+    contact_name: Mapped[str | None] = mapped_column(sa.Text)
+    contact_phone: Mapped[str | None] = mapped_column(sa.Text)
+    term_start: Mapped[date] = mapped_column(sa.Date)
+    term_end: Mapped[date] = mapped_column(sa.Date)
+    status: Mapped[str] = mapped_column(sa.Text, server_default="active")
+    created_at: Mapped[datetime] = mapped_column(server_default=sa.func.now())
 
 
 # --------------------------------------------------------------------------------------------------- supervision matters

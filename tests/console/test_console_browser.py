@@ -256,9 +256,24 @@ async def test_a_unit_drill_down_from_the_overview(clean: Console) -> None:
         await page.wait_for_selector("#rectifications[data-loaded=true]")
         shown = await page.inner_text("#rectifications")
         assert mine[0]["deadline"] in shown and mine[0]["status_label"] in shown, shown
-        for section, title in (("matters", "监督事项"), ("supervision-complaints", "投诉举报")):  # issue #14
-            await page.wait_for_selector(f"#{section}[data-loaded=true]")
-            assert f"尚无数据：{title}尚未启用" in await page.inner_text(f"#{section}")
+        # the unit's supervision matters (issue #14): each one's title and state, or an honest "no data"
+        async with clean.api() as http:
+            opened = (await http.get(f"/api/v1/risk/supervision/matters?unit_code={red}")).json()["items"]
+        await page.wait_for_selector("#matters[data-loaded=true]")
+        shown = await page.inner_text("#matters")
+        assert "尚未启用" not in shown, shown
+        for matter in opened:
+            assert matter["title"] in shown and matter["status_label"] in shown, shown
+        if not opened:
+            assert "尚无数据" in shown, shown
+        # complaints to the bureau about the unit (issue #14): the queue's rows, time, summary and state
+        async with clean.api() as http:
+            filed = (await http.get(f"/api/v1/risk/complaints?unit_code={red}")).json()["items"]
+        await page.wait_for_selector("#supervision-complaints[data-loaded=true]")
+        shown = await page.inner_text("#supervision-complaints")
+        assert "尚未启用" not in shown, shown
+        for complaint in filed:
+            assert complaint["summary"] in shown and complaint["status_label"] in shown, shown
         await charts_drawn(page, 1)
         await clean.shot(page, "unit")
 

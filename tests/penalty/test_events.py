@@ -30,6 +30,14 @@ def test_the_deadline_scan_follows_its_settings() -> None:
     assert (sweep.name, sweep.interval(often)) == ("disclosure-sweep", 60.0)
 
 
+def test_the_enforcement_window_scan_runs_with_the_deadline_scan() -> None:
+    [window] = [j for j in jobs.JOBS if j.name == "enforcement-window-scan"]
+    on = PenaltyContext.from_settings(settings_for("penalty", deadline_scan_interval_s=120.0))
+    off = PenaltyContext.from_settings(settings_for("penalty", deadline_scan_enabled=False))
+    assert window.name == "enforcement-window-scan"
+    assert (window.is_enabled(on), window.interval(on), window.is_enabled(off)) == (True, 120.0, False)
+
+
 def test_the_collection_scan_runs_with_the_deadline_scan() -> None:
     [scan] = [j for j in jobs.JOBS if j.name == "collection-scan"]
     on = PenaltyContext.from_settings(settings_for("penalty", deadline_scan_interval_s=120.0))

@@ -44,6 +44,45 @@ class EnterpriseClassified(Event):
         return self.uscc
 
 
+# --------------------------------------------------------------------------------------------------- complaints (issue #14)
+
+
+@contract
+class ComplaintReceived(Event):
+    """The justice bureau received a complaint about enforcement (投诉举报); subject: the complaint id.
+    ``complainant_uscc`` is None for an anonymous or public complaint."""
+
+    TYPE = "risk.complaint.received"
+    complaint_id: uuid.UUID
+    ack_no: str
+    source: Literal["enterprise", "public", "rating", "contact_point"]
+    unit_code: str
+    category: str
+    complainant_uscc: str | None
+    due_on: date
+    received_at: datetime
+
+    def subject_id(self) -> str:
+        return str(self.complaint_id)
+
+
+@contract
+class ComplaintAnswered(Event):
+    """The bureau answered the complainant (答复): the finding and whether it was referred to 纪检监察."""
+
+    TYPE = "risk.complaint.answered"
+    complaint_id: uuid.UUID
+    ack_no: str
+    unit_code: str
+    complainant_uscc: str | None
+    finding: Literal["substantiated", "partly_substantiated", "unsubstantiated"]
+    referred_to_discipline: bool
+    answered_at: datetime
+
+    def subject_id(self) -> str:
+        return str(self.complaint_id)
+
+
 # --------------------------------------------------------------------------------------------------- supervision matters
 # A supervisor's matter (个案监督: 监督意见书, 纠错通知书, 提级办理) on a penalty case, an inspection visit or a 12345 lead,
 # opened and closed. The service that owns the target keeps it open while the matter is (penalty: a case with an

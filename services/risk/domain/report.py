@@ -147,6 +147,8 @@ class Figures:
     overdue_procedures: int = 0
     # supervision matters overdue or answered late (issue #14; domain/matters.py), dated their first late day
     overdue_matters: int = 0
+    # 责令改正 unchecked after the deadline (issue #14 item 6; inspection.correction.follow_up_overdue): 以罚代管
+    overdue_follow_ups: int = 0
 
     def __post_init__(self) -> None:
         for f in fields(self):
@@ -187,6 +189,7 @@ INDICATORS: tuple[tuple[str, str, str], ...] = (
     ("benchmark_deviations", "偏离裁量基准", "件"),
     ("overdue_procedures", "程序超期", "件"),
     ("overdue_matters", "监督事项逾期未答复或逾期答复", "件"),
+    ("overdue_follow_ups", "责令改正逾期未复查", "件"),
 )
 
 
@@ -235,6 +238,11 @@ class ReportThresholds(BaseModel):
         default=None, ge=1, description="blue: complaints rising, ending >= N"
     )
     lamp_min_losses: int = Field(ge=1, description="a lit unit lost at least this many suits")
+    # issue #17: a court-application window missed (penalty.enforcement.window_missed, 行政强制法 第五十三条) counts
+    # as this many overdue procedures (程序超期); absent in a version: 1, so older versions report as before
+    enforcement_window_weight: int = Field(
+        default=1, ge=1, le=10, description="overdue procedures one missed enforcement window counts for"
+    )
 
     @model_validator(mode="after")
     def _consistent(self) -> ReportThresholds:

@@ -19,12 +19,13 @@ from services.risk.domain.report import Assessment, Quarter, QuarterlyReport
 from services.risk.errors import QuarterNotClosed
 from services.risk.models import Unit
 from services.risk.repository import classes as class_repo
+from services.risk.repository import complaints as complaint_repo
 from services.risk.repository import leads as lead_repo
 from services.risk.repository import rectifications as rect_repo
 from services.risk.repository import reports as report_repo
 from services.risk.repository import reviews as review_repo
 from services.risk.repository import units as unit_repo
-from services.risk.schemas import DrillDownRead, HeatTableRead, OverviewRead, PublishRead
+from services.risk.schemas import ComplaintCountsRead, DrillDownRead, HeatTableRead, OverviewRead, PublishRead
 from services.risk.settings import RiskContext
 from services.risk.views import (
     drill_down,
@@ -261,4 +262,10 @@ async def get_drill_down(
     quarter.ensure_started(clock.today())
     rep = await build_report(session, quarter=quarter, config=config, today=clock.today())
     evidence = await report_repo.unit_evidence(session, unit.code, quarter.first_day, quarter.last_day)
-    return drill_down(rep, unit, evidence)
+    result = drill_down(rep, unit, evidence)
+    # complaints to the bureau about the unit (issue #14): received in the quarter, found true, overdue
+    counts = await complaint_repo.unit_counts(
+        session, unit.code, quarter.first_day, quarter.last_day, clock.today()
+    )
+    result.complaint_counts = ComplaintCountsRead(**counts)
+    return result

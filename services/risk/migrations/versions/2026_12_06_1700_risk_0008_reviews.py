@@ -2,8 +2,8 @@
 case (``risk_case.benchmark_code``, from penalty.decision.issued), review campaigns with their drawn files and
 findings, and bulletins.
 
-Revision ID: risk_0005_reviews
-Revises: risk_0005_matters
+Revision ID: risk_0008_reviews
+Revises: risk_0007_followups
 Create Date: 2026-12-06
 """
 
@@ -13,8 +13,8 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects.postgresql import JSONB, UUID
 
-revision: str = "risk_0005_reviews"
-down_revision: str | None = "risk_0005_matters"
+revision: str = "risk_0008_reviews"
+down_revision: str | None = "risk_0007_followups"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

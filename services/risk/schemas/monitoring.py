@@ -130,6 +130,7 @@ class FiguresRead(BaseModel):
     benchmark_deviations: int
     overdue_procedures: int
     overdue_matters: int = Field(0, description="supervision matters overdue or answered late (issue #14)")
+    overdue_follow_ups: int = Field(0, description="责令改正 unchecked after the deadline (issue #14 item 6)")
     correction_rate: str | None = Field(description="percentage with two decimals, null without decisions")
 
 
@@ -263,6 +264,12 @@ class EvidenceRead(BaseModel):
     detail: str
 
 
+class ComplaintCountsRead(BaseModel):
+    received: int
+    substantiated: int
+    overdue: int
+
+
 class DrillDownRead(BaseModel):
     quarter: str
     unit_code: str
@@ -281,7 +288,11 @@ class DrillDownRead(BaseModel):
     overdue_matters: list[EvidenceRead] = Field(
         default_factory=list, description="supervision matters overdue or answered late, by matter id"
     )
+    overdue_follow_ups: list[EvidenceRead] = Field(default_factory=list)
     visits: list[EvidenceRead]
+    complaint_counts: ComplaintCountsRead | None = Field(
+        None, description="complaints to the bureau about the unit received in the quarter (issue #14)"
+    )
 
 
 # --------------------------------------------------------------------------------------------------- rectifications
@@ -442,315 +453,3 @@ class ConfigRead(BaseModel):
     in_effect: str
 
     model_config = ConfigDict(populate_by_name=True)
-
-
-# --------------------------------------------------------------------------------------------------- supervision matters
-
-from services.common.fields import StrictInt as _StrictInt  # noqa: E402
-
-
-class MatterWrite(BaseModel):
-    """A supervisor opens a supervision matter (个案监督) on a case, an inspection visit or a 12345 lead."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    kind: Literal["opinion", "correction", "escalation"] = Field(
-        description="opinion 监督意见书, correction 纠错通知书, escalation 提级办理"
-    )
-    target_kind: Literal["case", "visit", "lead"] = Field(
-        description="a penalty case, an inspection visit or a lead"
-    )
-    target_id: uuid.UUID
-    unit_code: UnitCode | None = Field(
-        None,
-        description="the unit concerned; taken from the case or lead when risk knows it (must then agree), "
-        "required for a visit",
-    )
-    grounds: str = Field(min_length=1, max_length=5_000, description="监督事由: what was found")
-    legal_basis: str = Field(min_length=1, max_length=2_000, description="法律依据")
-    requested_action: str = Field(min_length=1, max_length=5_000, description="what the unit must do")
-    deadline_working_days: Annotated[_StrictInt, Field(ge=1, le=60)] = Field(
-        description="statutory working days after today to answer by"
-    )
-
-
-class MatterAnswerWrite(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    outcome: Literal["corrected", "explained"] = Field(description="corrected 接受并纠正, explained 说明理由")
-    text: str = Field(min_length=1, max_length=10_000, description="the unit's answer")
-    corrected: str = Field(
-        "", max_length=10_000, description="what was corrected (required when the outcome is corrected)"
-    )
-
-
-class MatterReopenWrite(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    reason: str = Field(min_length=1, max_length=2_000, description="why the answer is not accepted")
-    deadline_working_days: Annotated[_StrictInt, Field(ge=1, le=60)]
-
-
-class MatterRead(_Out):
-    id: uuid.UUID
-    title: str
-    kind: Literal["opinion", "correction", "escalation"]
-    kind_label: str
-    target_kind: Literal["case", "visit", "lead"]
-    target_id: uuid.UUID
-    target_ref: str
-    unit_code: str
-    grounds: str
-    legal_basis: str
-    requested_action: str
-    deadline_working_days: int
-    due_on: date
-    status: Literal["open", "overdue", "answered", "closed"]
-    status_label: str
-    answered_late: bool
-    answer_outcome: Literal["corrected", "explained"] | None
-    answer_text: str
-    corrected: str
-    answered_at: datetime | None
-    answered_by: str | None
-    closed_at: datetime | None
-    closed_by: str | None
-    reopen_count: int
-    supervision_level: Literal["district", "city"]
-    level_decided_by: str | None
-    level_decided_at: datetime | None
-    opened_by: str
-    opened_at: datetime
-    document_no: str
-    history: list[dict[str, Any]]
-
-
-# --------------------------------------------------------------------------------------------------- case-file review (案卷评查)
-
-from services.common.fields import Day, Instant, StrictBool, StrictInt  # noqa: E402
-from services.risk.domain.reviews import ScoringSheet  # noqa: E402
-
-ItemCode = Annotated[str, Field(min_length=1, max_length=40, pattern=r"^[0-9A-Za-z][0-9A-Za-z._\-]*$")]
-ReviewerId = Annotated[str, Field(min_length=1, max_length=64)]
-
-
-class ReviewerWrite(BaseModel):
-    """A reviewer (评查人员) and the units whose files they review; ``unit_code`` is their own unit, if any
-    (a reviewer never reviews their own unit)."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    id: ReviewerId
-    name: str = Field(min_length=1, max_length=40)
-    unit_code: UnitCode | None = None
-    units: list[UnitCode] = Field(min_length=1, max_length=200)
-
-
-class ReviewCreate(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    title: str = Field(min_length=1, max_length=200, examples=["2026年度行政处罚案卷评查"])
-    unit_codes: list[UnitCode] = Field(min_length=1, max_length=200, description="units reviewed")
-    item_codes: list[ItemCode] = Field(
-        default_factory=list, max_length=100, description="benchmark items (empty: every item)"
-    )
-    period_from: Day = Field(description="decisions made from this day")
-    period_to: Day = Field(description="...to this day, inclusive")
-    sample_size: StrictInt = Field(ge=1, le=100, description="files drawn per unit")
-    sheet: ScoringSheet | None = Field(None, description="the scoring sheet (default: 主体…归档, 100 points)")
-    reviewers: list[ReviewerWrite] = Field(min_length=1, max_length=100)
-    starts_on: Day | None = None
-    draw_at: Instant | None = Field(None, description="the published draw time (default: now)")
-    public_source: str | None = Field(None, min_length=1, max_length=500)
-
-
-class ReviewDrawRead(BaseModel):
-    """The draw (commit-reveal-v1, case-file-rank-v1); nonce, snapshot and seed once the campaign is complete."""
-
-    protocol: str
-    algorithm: str
-    commitment: str
-    public_source: str
-    draw_at: datetime
-    public_value: str | None
-    pool_hash: str | None
-    drawn_at: datetime | None
-    revealed: bool
-    nonce: str | None
-    pool_snapshot: str | None
-    seed: str | None
-
-
-class ReviewerRead(BaseModel):
-    id: str
-    name: str
-    unit_code: str | None
-    units: list[str]
-
-
-class ReviewRead(BaseModel):
-    id: uuid.UUID
-    title: str
-    year: int
-    scope_label: str
-    unit_codes: list[str]
-    item_codes: list[str]
-    period_from: date
-    period_to: date
-    sample_size: int
-    status: Literal["committed", "drawn", "completed"]
-    status_label: str
-    starts_on: date
-    reviewed: int
-    total: int
-    sheet: ScoringSheet
-    reviewers: list[ReviewerRead]
-    draw: ReviewDrawRead
-    created_by: str
-    created_at: datetime
-    completed_at: datetime | None
-
-
-class ReviewApprove(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    public_value: str = Field(
-        min_length=1, max_length=200, description="the public source's value published after the commitment"
-    )
-
-
-class FindingWrite(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    dimension: str = Field(min_length=1, max_length=20)
-    severity: Literal["minor", "major", "serious"]
-    text: str = Field(min_length=1, max_length=2_000)
-    deduction: str | None = Field(None, min_length=1, max_length=20)
-    open_matter: StrictBool = Field(
-        False, description="open a supervision matter (个案监督) on the file's case"
-    )
-    matter_grounds: str | None = Field(None, max_length=2_000, description="the matter's grounds (监督事由)")
-    matter_kind: Literal["opinion", "correction", "escalation"] = Field(
-        "opinion", description="opinion 监督意见书, correction 纠错通知书, escalation 提级办理"
-    )
-    matter_deadline_working_days: StrictInt = Field(
-        15, ge=1, le=60, description="working days the unit has to answer the matter"
-    )
-
-
-class ScoresWrite(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    reviewer_id: ReviewerId | None = Field(None, description="the assigned reviewer (default: the caller)")
-    points: dict[Annotated[str, Field(max_length=20)], Annotated[StrictInt, Field(ge=0, le=100)]] = Field(
-        max_length=20, description="points awarded per dimension of the sheet"
-    )
-    findings: list[FindingWrite] = Field(default_factory=list, max_length=50)
-
-
-class FindingRead(BaseModel):
-    id: uuid.UUID
-    dimension: str
-    severity: Literal["minor", "major", "serious"]
-    severity_label: str
-    text: str
-    deduction: str | None
-    matter_requested: bool
-    matter_grounds: str | None
-    matter_id: uuid.UUID | None = Field(description="the supervision matter opened from the finding")
-    matter_no: str | None = Field(
-        description="its document number (监督意见书 / 纠错通知书 / 提级办理决定书)"
-    )
-    case_id: uuid.UUID
-
-
-class ReviewFileRead(BaseModel):
-    id: uuid.UUID
-    review_id: uuid.UUID
-    unit_code: str
-    case_id: uuid.UUID
-    decision_no: str | None
-    item_code: str | None
-    decided_on: date | None
-    rank: int
-    rank_key: str
-    points: dict[str, int] | None
-    total: int | None
-    grade: Literal["excellent", "pass", "fail"] | None
-    grade_label: str | None
-    reviewer_id: str | None
-    reviewed_at: datetime | None
-    findings: list[FindingRead]
-
-
-class UnitResultRead(BaseModel):
-    unit_code: str
-    files: int
-    reviewed: int
-    mean: str | None = Field(description="mean total, two decimals rounded half up")
-    minimum: int | None
-    passed: int
-    failed: int
-    excellent: int
-    grade: Literal["excellent", "pass", "fail"] | None
-    grade_label: str | None
-
-
-class ReviewResultsRead(BaseModel):
-    review_id: uuid.UUID
-    status: Literal["committed", "drawn", "completed"]
-    pass_mark: int
-    excellent_mark: int
-    reviewed: int
-    total: int
-    units: list[UnitResultRead]
-    matters_opened: int = Field(description="supervision matters opened from the findings")
-
-
-# --------------------------------------------------------------------------------------------------- bulletins (通报)
-
-
-class BulletinCreate(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    title: str = Field(min_length=1, max_length=200, examples=["2026年第三季度行政执法风险预警情况"])
-    text: str = Field(min_length=1, max_length=20_000, description="the bulletin's text (paragraphs by line)")
-    source_kind: Literal["quarter_colour", "review", "matter"] = Field(
-        description="quarter_colour: a published warning's id; review: a completed campaign's id; "
-        "matter: a supervision matter's id"
-    )
-    source_id: uuid.UUID
-    unit_codes: list[UnitCode] = Field(
-        default_factory=list, max_length=200, description="units concerned (default: the source's)"
-    )
-    public: StrictBool = Field(False, description="also published at /public/risk/bulletins")
-
-
-class BulletinRead(BaseModel):
-    id: uuid.UUID
-    number: str
-    year: int
-    title: str
-    text: str
-    source_kind: Literal["quarter_colour", "review", "matter"]
-    source_label: str
-    source_id: str
-    unit_codes: list[str]
-    public: bool
-    issued_on: date
-    issued_at: datetime
-    issuer_name: str
-    html_url: str
-    pdf_url: str
-
-
-class PublicBulletinRead(BaseModel):
-    id: uuid.UUID
-    number: str
-    title: str
-    text: str
-    source_label: str
-    unit_codes: list[str]
-    issued_on: date
-    issued_at: datetime
-    pdf_url: str

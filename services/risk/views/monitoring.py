@@ -15,7 +15,7 @@ from datetime import date, datetime
 from typing import Any
 
 from services.common.workdays import CalendarNotCovered, WorkingDayCalendar
-from services.risk.domain import intake, leads, matters, rectification, report
+from services.risk.domain import intake, leads, rectification, report
 from services.risk.domain.classes import RiskClass
 from services.risk.domain.history import json_time
 from services.risk.domain.intake import IntakeKind
@@ -32,7 +32,6 @@ from services.risk.models import (
     IntakeUpload,
     LeadTransfer,
     Rectification,
-    SupervisionMatter,
     Unit,
 )
 from services.risk.repository import leads as lead_repo
@@ -48,7 +47,6 @@ from services.risk.schemas import (
     HeatTableRead,
     IntakeRead,
     LeadRead,
-    MatterRead,
     OverviewRead,
     RectificationRead,
     TransferRead,
@@ -136,6 +134,7 @@ def figures_json(f: report.Figures) -> dict[str, Any]:
         "benchmark_deviations": f.benchmark_deviations,
         "overdue_procedures": f.overdue_procedures,
         "overdue_matters": f.overdue_matters,
+        "overdue_follow_ups": f.overdue_follow_ups,
         "correction_rate": report.percent(f.rate) if f.rate is not None else None,
     }
 
@@ -317,6 +316,10 @@ CSV_COLUMNS = (
     ("lamp", "亮灯"),
     ("reasons", "理由"),
     ("overdue_matters", "监督事项逾期"),  # issue #14: appended, the earlier columns keep their places
+    (
+        "overdue_follow_ups",
+        "责令改正逾期未复查",
+    ),  # issue #14 item 6, last so earlier columns keep their place
 )
 
 
@@ -340,6 +343,7 @@ def report_csv(document: Mapping[str, Any]) -> str:
             "colour": a["colour_label"],
             "lamp": "是" if a["lamp"] else "否",
             "reasons": "；".join(reasons),
+            "overdue_follow_ups": f.get("overdue_follow_ups", 0),  # absent from reports published before it
         }
         writer.writerow([_csv_safe(values[key]) for key, _ in CSV_COLUMNS])
     return "\ufeff" + buffer.getvalue()
@@ -395,12 +399,14 @@ _EVIDENCE_KEYS = (
     "benchmark_deviations",
     "overdue_procedures",
     "overdue_matters",
+    "overdue_follow_ups",
     "visits",
 )
 _SIGNAL_KEYS = {
     "refused_entry": "refused_entries",
     "overdue_procedure": "overdue_procedures",
     "overdue_matter": "overdue_matters",
+    "overdue_follow_up": "overdue_follow_ups",
     "visit": "visits",
 }
 
@@ -555,180 +561,3 @@ def enterprise_read(found: ClassifiedEnterprise) -> EnterpriseClassRead:
 
 def run_read(run: ClassificationRun) -> ClassificationRunRead:
     return ClassificationRunRead.model_validate(run)
-
-
-# --------------------------------------------------------------------------------------------------- supervision matters
-
-
-def matter_read(row: SupervisionMatter) -> MatterRead:
-    """A supervision matter with its Chinese labels and the title the supervisors' console lists."""
-    kind, target, status = (
-        matters.MatterKind(row.kind),
-        matters.TargetKind(row.target_kind),
-        matters.MatterStatus(row.status),
-    )
-    return MatterRead.model_validate(
-        {
-            **{c: getattr(row, c) for c in MatterRead.model_fields if hasattr(row, c)},
-            "title": matters.title(kind, target, row.target_ref),
-            "kind_label": kind.label,
-            "status_label": status.label,
-        }
-    )
-
-
-# --------------------------------------------------------------------------------------------------- case-file review (案卷评查)
-
-from services.risk import schemas as review_schemas  # noqa: E402
-from services.risk.domain import review_sampling  # noqa: E402
-from services.risk.domain import reviews as review_rules  # noqa: E402
-from services.risk.models import ReviewCampaign, ReviewFile, ReviewFinding  # noqa: E402
-
-REVIEW_STATUS_LABELS = {"committed": "待抽取", "drawn": "评查中", "completed": "已完成"}
-
-
-def review_scope_label(row: ReviewCampaign) -> str:
-    """``3个执法单位 · 2026-01-01至2026-06-30 · 每单位抽取5件`` (with the items when the scope names them)."""
-    parts = [
-        f"{len(row.unit_codes)}个执法单位",
-        f"{row.period_from.isoformat()}至{row.period_to.isoformat()}",
-        f"每单位抽取{row.sample_size}件",
-    ]
-    if row.item_codes:
-        parts.insert(1, "事项" + "、".join(row.item_codes))
-    return " · ".join(parts)
-
-
-def review_read(row: ReviewCampaign, reviewed: int, total: int) -> review_schemas.ReviewRead:
-    revealed = row.status == "completed"
-    return review_schemas.ReviewRead(
-        id=row.id,
-        title=row.title,
-        year=row.year,
-        scope_label=review_scope_label(row),
-        unit_codes=list(row.unit_codes),
-        item_codes=list(row.item_codes),
-        period_from=row.period_from,
-        period_to=row.period_to,
-        sample_size=row.sample_size,
-        status=row.status,
-        status_label=REVIEW_STATUS_LABELS[row.status],
-        starts_on=row.starts_on,
-        reviewed=reviewed,
-        total=total,
-        sheet=review_rules.ScoringSheet.model_validate(row.sheet),
-        reviewers=[review_schemas.ReviewerRead.model_validate(r) for r in row.reviewers],
-        draw=review_schemas.ReviewDrawRead(
-            protocol=review_sampling.PROTOCOL,
-            algorithm=row.algorithm,
-            commitment=row.commitment,
-            public_source=row.public_source,
-            draw_at=row.draw_at,
-            public_value=row.public_value,
-            pool_hash=row.pool_hash,
-            drawn_at=row.drawn_at,
-            revealed=revealed,
-            nonce=row.nonce.hex() if revealed else None,
-            pool_snapshot=row.pool_snapshot if revealed else None,
-            seed=row.seed if revealed else None,
-        ),
-        created_by=row.created_by,
-        created_at=row.created_at,
-        completed_at=row.completed_at,
-    )
-
-
-def finding_read(row: ReviewFinding) -> review_schemas.FindingRead:
-    return review_schemas.FindingRead(
-        id=row.id,
-        dimension=row.dimension,
-        severity=row.severity,
-        severity_label=review_rules.SEVERITY_LABELS[row.severity],
-        text=row.text,
-        deduction=row.deduction,
-        matter_requested=row.matter_requested,
-        matter_grounds=row.matter_grounds,
-        matter_id=row.matter_id,
-        matter_no=row.matter_no,
-        case_id=row.case_id,
-    )
-
-
-def review_file_read(
-    row: ReviewFile, sheet: review_rules.ScoringSheet, findings: Sequence[ReviewFinding]
-) -> review_schemas.ReviewFileRead:
-    grade = review_rules.grade(sheet, row.total) if row.total is not None else None
-    return review_schemas.ReviewFileRead(
-        id=row.id,
-        review_id=row.campaign_id,
-        unit_code=row.unit_code,
-        case_id=row.case_id,
-        decision_no=row.decision_no,
-        item_code=row.item_code,
-        decided_on=row.decided_on,
-        rank=row.rank,
-        rank_key=row.rank_key,
-        points=row.points,
-        total=row.total,
-        grade=grade,
-        grade_label=review_rules.GRADE_LABELS[grade] if grade else None,
-        reviewer_id=row.reviewer_id,
-        reviewed_at=row.reviewed_at,
-        findings=[finding_read(f) for f in findings if f.file_id == row.id],
-    )
-
-
-def unit_result_read(result: review_rules.UnitResult) -> review_schemas.UnitResultRead:
-    return review_schemas.UnitResultRead(
-        unit_code=result.unit_code,
-        files=result.files,
-        reviewed=result.reviewed,
-        mean=result.mean_text,
-        minimum=result.minimum,
-        passed=result.passed,
-        failed=result.failed,
-        excellent=result.excellent,
-        grade=result.grade,
-        grade_label=review_rules.GRADE_LABELS[result.grade] if result.grade else None,
-    )
-
-
-# --------------------------------------------------------------------------------------------------- bulletins (通报)
-
-from services.risk.domain import bulletins as bulletin_rules  # noqa: E402
-from services.risk.models import Bulletin  # noqa: E402
-
-
-def bulletin_read(row: Bulletin) -> review_schemas.BulletinRead:
-    base = f"/api/v1/risk/bulletins/{row.id}"
-    return review_schemas.BulletinRead(
-        id=row.id,
-        number=row.number,
-        year=row.year,
-        title=row.title,
-        text=row.text,
-        source_kind=row.source_kind,
-        source_label=bulletin_rules.SOURCE_LABELS[row.source_kind],
-        source_id=row.source_id,
-        unit_codes=list(row.unit_codes),
-        public=row.public,
-        issued_on=row.issued_on,
-        issued_at=row.created_at,
-        issuer_name=row.issuer_name,
-        html_url=f"{base}/html",
-        pdf_url=f"{base}/pdf",
-    )
-
-
-def public_bulletin_read(row: Bulletin) -> review_schemas.PublicBulletinRead:
-    return review_schemas.PublicBulletinRead(
-        id=row.id,
-        number=row.number,
-        title=row.title,
-        text=row.text,
-        source_label=bulletin_rules.SOURCE_LABELS[row.source_kind],
-        unit_codes=list(row.unit_codes),
-        issued_on=row.issued_on,
-        issued_at=row.created_at,
-        pdf_url=f"/public/risk/bulletins/{row.id}/pdf",
-    )
