@@ -28,75 +28,12 @@ from types import MappingProxyType
 from services.common.dates import cn_date
 from services.common.errors import BadRequest
 from services.common.money import format_yuan
+from services.penalty.domain.chinese_money import money_text as money_text  # 大写 amounts, re-exported
+from services.penalty.domain.chinese_money import rmb_capital as rmb_capital
 from services.penalty.domain.errors import InvalidDocumentNumber, UnknownDepartment
 from services.penalty.domain.procedure import PartyKind, Penalty, PenaltyKind, kind_order
 
 LAW = "《中华人民共和国行政处罚法》"
-
-# --------------------------------------------------------------------------------------------------------
-# Chinese capital amounts (大写)
-# --------------------------------------------------------------------------------------------------------
-
-_DIGITS = "零壹贰叁肆伍陆柒捌玖"
-_SMALL_UNITS = ("", "拾", "佰", "仟")
-_GROUP_UNITS = ("", "万", "亿", "万亿")
-
-
-def _integer_capital(n: int) -> str:
-    if n == 0:
-        return "零"
-    text = str(n)
-    if len(text) > 16:
-        raise ValueError("amount too large for Chinese capitals")
-    out: list[str] = []
-    zero_pending = False
-    group_has_digit = False
-    for i, ch in enumerate(text):
-        position = len(text) - 1 - i  # 0 = 个位
-        digit = int(ch)
-        if digit == 0:
-            zero_pending = True
-        else:
-            if zero_pending and out:
-                out.append("零")
-            zero_pending = False
-            out.append(_DIGITS[digit] + _SMALL_UNITS[position % 4])
-            group_has_digit = True
-        if position % 4 == 0:
-            if group_has_digit and position > 0:
-                out.append(_GROUP_UNITS[position // 4])
-            group_has_digit = False
-    return "".join(out)
-
-
-def rmb_capital(fen: int) -> str:
-    """An amount in fen written in Chinese capitals: 5_000_000 -> '伍万元整', 168_032 -> '壹仟陆佰捌拾元零叁角贰分'."""
-    if fen < 0:
-        raise ValueError("amount must not be negative")
-    yuan, rest = divmod(fen, 100)
-    jiao, cents = divmod(rest, 10)
-    if yuan == 0 and rest == 0:
-        return "零元整"
-    parts: list[str] = []
-    if yuan:
-        parts.append(_integer_capital(yuan) + "元")
-    if jiao:
-        if yuan and yuan % 10 == 0:
-            parts.append("零")
-        parts.append(_DIGITS[jiao] + "角")
-    elif cents and yuan:
-        parts.append("零")
-    if cents:
-        parts.append(_DIGITS[cents] + "分")
-    else:
-        parts.append("整")
-    return "".join(parts)
-
-
-def money_text(fen: int) -> str:
-    """'人民币50,000.00元（大写：伍万元整）'."""
-    return f"人民币{format_yuan(fen)}元（大写：{rmb_capital(fen)}）"
-
 
 # '2026年9月30日' (GB/T 9704-2012 7.3.5.1: Arabic numerals, no leading zeros): the kernel's cn_date. The name
 # stays because the service's document code (outside the domain) calls ``documents.date_text``.
@@ -114,6 +51,11 @@ class DocumentKind(enum.StrEnum):
     HEARING_NOTICE = "hearing_notice"  # 行政处罚听证告知书
     PENALTY_DECISION = "penalty_decision"  # 行政处罚决定书
     NO_PENALTY_DECISION = "no_penalty_decision"  # 不予行政处罚决定书
+    # after the decision (issue #17): domain.enforcement_documents
+    PAYMENT_PLAN_DECISION = "payment_plan_decision"  # 延期（分期）缴纳罚款决定书 (第六十六条第二款)
+    ENFORCEMENT_REMINDER = "enforcement_reminder"  # 催告书 (行政强制法 第三十五条)
+    COURT_APPLICATION = "court_application"  # 强制执行申请书 (行政强制法 第五十五条)
+    ENFORCEMENT_DECISION = "enforcement_decision"  # 行政强制执行决定书 (行政强制法 第三十七条)
 
 
 DOCUMENT_TITLES: Mapping[DocumentKind, str] = MappingProxyType(
@@ -123,6 +65,10 @@ DOCUMENT_TITLES: Mapping[DocumentKind, str] = MappingProxyType(
         DocumentKind.HEARING_NOTICE: "行政处罚听证告知书",
         DocumentKind.PENALTY_DECISION: "行政处罚决定书",
         DocumentKind.NO_PENALTY_DECISION: "不予行政处罚决定书",
+        DocumentKind.PAYMENT_PLAN_DECISION: "延期（分期）缴纳罚款决定书",
+        DocumentKind.ENFORCEMENT_REMINDER: "催告书",
+        DocumentKind.COURT_APPLICATION: "强制执行申请书",
+        DocumentKind.ENFORCEMENT_DECISION: "行政强制执行决定书",
     }
 )
 
@@ -134,6 +80,10 @@ DEFAULT_DOCUMENT_WORDS: Mapping[DocumentKind, str] = MappingProxyType(
         DocumentKind.HEARING_NOTICE: "听告",
         DocumentKind.PENALTY_DECISION: "罚",
         DocumentKind.NO_PENALTY_DECISION: "不罚",
+        DocumentKind.PAYMENT_PLAN_DECISION: "缓缴",
+        DocumentKind.ENFORCEMENT_REMINDER: "催",
+        DocumentKind.COURT_APPLICATION: "强申",
+        DocumentKind.ENFORCEMENT_DECISION: "强执",
     }
 )
 

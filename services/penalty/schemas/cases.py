@@ -12,6 +12,7 @@ from services.common.fields import Day, StrictBool, StrictInt
 from services.common.money import Fen
 from services.penalty.domain import documents as docs
 from services.penalty.domain import procedure as p
+from services.penalty.schemas.acts import ActIn
 from services.penalty.schemas.assessment import AssessmentRead, KindRead
 from services.penalty.schemas.base import (
     RIC,
@@ -72,6 +73,9 @@ class CaseOpenIn(_In):
     approved_by: ShortText = Field(description="立案审批负责人")
     source: Literal["direct", "complaint"] = "direct"
     place: OptionalText = Field("", description="simple procedure: where the decision is made")
+    act: ActIn | None = Field(
+        None, description="the act (违法行为): an existing one, or the one filed (第二十九条)"
+    )
 
 
 class LeadConfirmIn(_In):
@@ -86,6 +90,7 @@ class LeadConfirmIn(_In):
     )
     legal_representative: ShortText = Field(description="法定代表人（负责人）")
     place: OptionalText = ""
+    act: ActIn | None = Field(None, description="name an existing act; else the act derived from the finding")
 
 
 class LeadDismissIn(_In):
@@ -344,6 +349,16 @@ class DecisionSummary(BaseModel):
     surcharge_today_fen: int
 
 
+class SupervisionMatterRef(BaseModel):
+    """An open supervision matter of the justice bureau on the case (issue #14): the case cannot close."""
+
+    matter_id: uuid.UUID
+    kind: str = Field(description="opinion 监督意见书, correction 纠错通知书, escalation 提级办理")
+    title: str = Field(description="e.g. 纠错通知书 沈司纠错〔2026〕1号")
+    document_no: str
+    due_on: date = Field(description="the unit's last day to answer")
+
+
 class CaseRead(BaseModel):
     id: uuid.UUID
     case_no: str
@@ -374,6 +389,10 @@ class CaseRead(BaseModel):
         None, description="the full procedural record (officers, supervisors, admins only)"
     )
     assessment: AssessmentRead | None = None
+    supervision_matters: list[SupervisionMatterRef] = Field(
+        default_factory=list,
+        description="the justice bureau's open supervision matters on the case (officers, supervisors, admins)",
+    )
 
 
 class CaseSummaryRead(BaseModel):
@@ -477,3 +496,7 @@ class LeadRead(BaseModel):
     handled_at: datetime | None
     note: str
     suggested_benchmarks: list[str] = Field(default_factory=list)
+    act_id: uuid.UUID | None = Field(
+        None,
+        description="the act of this finding (行政处罚法 第二十九条), derived from the visit and the item",
+    )

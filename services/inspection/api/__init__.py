@@ -12,10 +12,13 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import Response
 
-from services.common import clock, ledger
+from services.common import clock
 from services.common.fields import Day, UsccText
 from services.common.pagination import CursorQuery, LimitQuery, Page
 from services.inspection import schemas as s
+from services.inspection.api import files as file_routes
+from services.inspection.api import follow_ups as follow_up_routes
+from services.inspection.api import qualifications as qualification_routes
 from services.inspection.deps import (
     AdminDep,
     ApproverDep,
@@ -47,6 +50,7 @@ from services.inspection.deps import (
     VisitDep,
     VisitOfficerDep,
     VisitReaderDep,
+    YearQuery,
 )
 from services.inspection.domain import registry
 from services.inspection.use_cases import draws, entry, imports, public, supervision, tasks, visits
@@ -66,7 +70,6 @@ public_router = APIRouter(prefix="/public/inspection", tags=["inspection: public
 UsccQuery = Annotated[UsccText | None, Query()]
 ItemCodePath = Annotated[str, Path(pattern=s.ITEM_CODE_PATTERN, examples=["SJ-SP-001"])]
 DeptPath = Annotated[str, Path(pattern=r"^[A-Z]{2}$")]
-YearQuery = Annotated[int | None, Query(ge=2000, le=2100, description="calendar year (default: this year)")]
 Limit = Annotated[int, Query(ge=1, le=200)]
 
 CSV_OR_JSON: dict[str, Any] = {
@@ -346,15 +349,6 @@ async def enterprise_code_image(
     return Response(data, media_type="image/svg+xml" if kind == "svg" else "image/png")
 
 
-@router.get("/enterprises/{uscc}/poster.pdf", response_class=Response, tags=["inspection: registries"])
-async def enterprise_poster(
-    principal: VisitReaderDep, enterprise: EnterpriseDep, ctx: ContextDep
-) -> Response:
-    """The door poster to print (A4 PDF): the enterprise code's QR, name, USCC and the enterprise's rights."""
-    pdf = await enterprises.poster_pdf(ctx, principal, enterprise)
-    return Response(pdf, media_type="application/pdf")
-
-
 @router.post(
     "/enterprises/{uscc}/code/reissue", response_model=s.EnterpriseCodeRead, tags=["inspection: registries"]
 )
@@ -606,15 +600,6 @@ async def list_visits(
     )
 
 
-@router.get("/ledgers/visits.xlsx", response_class=Response, tags=["inspection: visits"])
-async def visits_ledger(
-    session: SessionDep, principal: VisitReaderDep, access: ScopeDep, ctx: ContextDep, year: YearQuery = None
-) -> Response:
-    """检查台账 (xlsx, Chinese headers): the visits the caller may see (an officer: the department's)."""
-    data = await visits.ledger_xlsx(session, ctx=ctx, principal=principal, scope=access, year=year)
-    return ledger.response(data, f"涉企行政检查台账-{clock.today().isoformat()}.xlsx")
-
-
 @router.get("/visits/{visit_id}", response_model=s.VisitRead, tags=["inspection: visits"])
 async def get_visit(
     session: SessionDep, principal: VisitReaderDep, visit: VisitDep, ctx: ContextDep
@@ -797,3 +782,15 @@ async def public_items(
 async def public_keys(ctx: ContextDep) -> s.KeySetRead:
     """The public keys (JWKS) that verify entry and enterprise codes offline."""
     return entry.public_keys(ctx)
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Officers' qualifications (issue #14 item 5): routes of their own module
+
+router.include_router(qualification_routes.router)
+public_router.include_router(qualification_routes.public_router)
+
+# 责令改正 follow-ups (issue #14 item 6)
+
+router.include_router(follow_up_routes.router)
+router.include_router(file_routes.router)
