@@ -115,6 +115,7 @@ async def test_a_lead_escalated_to_a_late_answer_an_amber_unit_and_a_closable_ca
                         "name": "沈阳东陵客运有限公司",
                         "uscc": "91210100MACQTKPQ79",
                         "address": "沈阳市铁西区沈辽路288号",
+                        "legal_representative": "于某某",
                     },
                     "benchmark_code": "SY-SJ-0004",
                     "procedure": "general",

@@ -48,6 +48,11 @@ def party(uscc: str = USCC_A, name: str = "沈阳东陵客运有限公司") -> d
     }
 
 
+# What a lead's confirmation adds about the enterprise: its 住所 and 法定代表人, both printed on the 决定书
+# (行政处罚法 第五十九条第一款第一项).
+LEAD_PARTY = {"party_address": "沈阳市铁西区北二中路6号", "legal_representative": "刘某某"}
+
+
 async def open_case(
     http: httpx.AsyncClient,
     *,

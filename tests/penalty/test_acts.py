@@ -18,6 +18,7 @@ from services.penalty.use_cases import leads
 from tests.penalty.helpers import (
     CG_A,
     CG_B,
+    LEAD_PARTY,
     SJ_A,
     SJ_B,
     SUGGESTED_FEN,
@@ -26,6 +27,7 @@ from tests.penalty.helpers import (
     YUAN,
     facts,
     open_case,
+    party,
     to_decided,
 )
 from tests.penalty.test_catalogue import new_item
@@ -96,7 +98,7 @@ class TestTheAct:
             r = await http.post(
                 CASES,
                 json={
-                    "party": {"kind": "organisation", "name": "x", "uscc": USCC_A},
+                    "party": party(USCC_A, "x"),
                     "benchmark_code": "SY-SJ-0004",
                     "facts_brief": "x",
                     "officers": [SJ_B["cert_no"]],
@@ -116,7 +118,7 @@ class TestTheAct:
             other_party = await http.post(
                 CASES,
                 json={
-                    "party": {"kind": "organisation", "name": "沈阳东方化工产品经营有限公司", "uscc": USCC_B},
+                    "party": party(USCC_B, "沈阳东方化工产品经营有限公司"),
                     "benchmark_code": "SY-SJ-0004",
                     "facts_brief": "x",
                     "officers": [SJ_B["cert_no"]],
@@ -128,7 +130,7 @@ class TestTheAct:
             unknown = await http.post(
                 CASES,
                 json={
-                    "party": {"kind": "organisation", "name": "x", "uscc": USCC_A},
+                    "party": party(USCC_A, "x"),
                     "benchmark_code": "SY-CG-0001",
                     "facts_brief": "x",
                     "officers": [CG_B["cert_no"]],
@@ -167,7 +169,7 @@ class TestTheAct:
             case = ok(
                 await http.post(
                     f"{API}/leads/{lead}/confirm",
-                    json={"benchmark_code": "SY-SJ-0004", "approved_by": "分管副局长"},
+                    json={"benchmark_code": "SY-SJ-0004", "approved_by": "分管副局长", **LEAD_PARTY},
                     headers=officer(**SJ_A),
                 ),
                 201,

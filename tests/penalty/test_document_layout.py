@@ -16,6 +16,9 @@ import pytest
 
 from services.common import checkpoints, seal
 from services.penalty.domain import documents as d
+from services.penalty.domain import enforcement as en
+from services.penalty.domain import enforcement_documents as ed
+from services.penalty.domain import instalments as ins
 from services.penalty.domain import payment_code as pc
 from services.penalty.domain.procedure import PartyKind, Penalty
 from services.penalty.domain.procedure import PenaltyKind as K
@@ -32,10 +35,103 @@ BANK = d.PaymentChannel(
 KEYS = checkpoints.load_keys(checkpoints.dev_key_file("penalty"))
 
 
+PLAN = ins.PaymentPlan(
+    kind=ins.PlanKind.INSTALMENTS,
+    applied_on=date(2026, 3, 25),
+    applicant="沈阳某某食品有限公司",
+    reasons="受疫情影响经营亏损，流动资金不足。",
+    evidence=("银行流水（SHA-256 " + "cd" * 32 + "）",),
+    status=ins.PlanStatus.APPROVED,
+    decided_on=date(2026, 3, 30),
+    approved_by="王局长",
+    decision_reasons="当事人确有经济困难",
+    previous_due=date(2026, 4, 4),
+    instalments=(
+        ins.Instalment(1, date(2026, 4, 30), 20_000 * 100),
+        ins.Instalment(2, date(2026, 5, 29), 30_000 * 100),
+    ),
+)
+REMINDER = en.Reminder(
+    "沈市监催〔2026〕2号",
+    date(2026, 6, 1),
+    10,
+    delivered_on=date(2026, 6, 2),
+    method="direct",
+    recipient="李四",
+)
+SCHEDULE = en.Schedule(
+    stage=en.Stage.REMINDED,
+    coercive_power=False,
+    dates=(
+        en.DateLine("reconsideration_ends", "行政复议期限届满", date(2026, 5, 19), "行政复议法第二十条", ""),
+        en.DateLine("litigation_ends", "行政诉讼期限届满", date(2026, 9, 20), "行政诉讼法第四十六条", ""),
+    ),
+    application_from=date(2026, 9, 21),
+    application_until=date(2026, 12, 21),
+)
+
+
+def _after_the_decision() -> dict[str, d.Document]:
+    """The documents after the decision (issue #17), on the same long party and account number."""
+    decision = {"agency": AGENCY, "party": LONG_PARTY, "decision_no": "沈市监罚〔2026〕123号"}
+    owed = {"outstanding_fen": 50_000 * 100, "surcharge_fen": 4_500 * 100}
+    return {
+        "payment_plan_decision": ed.build_payment_plan_decision(
+            number="沈市监分缴〔2026〕1号",
+            **decision,  # type: ignore[arg-type]
+            decided_on=date(2026, 3, 20),
+            fine_fen=50_000 * 100,
+            plan=PLAN,
+            payment=BANK,
+            issued_on=date(2026, 3, 30),
+        ),
+        "enforcement_reminder": ed.build_enforcement_reminder(
+            number=REMINDER.number,
+            **decision,  # type: ignore[arg-type]
+            decided_on=date(2026, 3, 20),
+            delivered_on=date(2026, 3, 21),
+            payment_due=date(2026, 4, 4),
+            fine_fen=50_000 * 100,
+            **owed,
+            surcharge_from=date(2026, 4, 5),
+            compliance_days=10,
+            coercive_power=False,
+            payment=BANK,
+            issued_on=date(2026, 6, 1),
+        ),
+        "court_application": ed.build_court_application(
+            number="沈市监强申〔2026〕1号",
+            **decision,  # type: ignore[arg-type]
+            court="沈阳市和平区人民法院",
+            decided_on=date(2026, 3, 20),
+            delivered_on=date(2026, 3, 21),
+            fine_fen=50_000 * 100,
+            **owed,
+            reminder=REMINDER,
+            schedule=SCHEDULE,
+            applied_on=date(2026, 10, 8),
+        ),
+        "enforcement_decision": ed.build_enforcement_decision(
+            number="沈市监强执〔2026〕1号",
+            **decision,  # type: ignore[arg-type]
+            decided_on=date(2026, 3, 20),
+            **owed,
+            reminder=REMINDER,
+            basis="《中华人民共和国税收征收管理法》第四十条",
+            method="划拨存款（账号 " + "6222" * 10 + "）",
+            carried_out_on=date(2026, 6, 20),
+            reconsideration_body="沈阳市人民政府",
+            court="沈阳市和平区人民法院",
+            issued_on=date(2026, 6, 15),
+        ),
+    }
+
+
 def _documents() -> dict[str, d.Document | d.FilingApproval]:
     penalty = Penalty(frozenset({K.WARNING, K.FINE}), fine_fen=50_000 * 100)
     common = {"agency": AGENCY, "party": LONG_PARTY, "summary": "经营超过保质期的食品"}
     return {
+        **_after_the_decision(),
         "filing_approval": d.build_filing_approval(
             number="沈市监立〔2026〕11号",
             **common,  # type: ignore[arg-type]
