@@ -5,18 +5,19 @@ FastAPI's document is completed from the routes themselves, so it cannot drift f
 - **security**: the bearer scheme on every operation that reads the principal; ``security: []`` on the
   others (``/public/...``), so a client knows which calls need no token;
 - **who may call**: ``x-zhifa-roles`` and ``x-zhifa-client-scope`` from the route's principal dependency
-  (``services.common.deps.roles``), also written into the description;
+  (``services.common.deps.roles``); the client scope is also explained in the description;
 - **operation ids** ``<service>.<function in camelCase>`` (``operation_ids``, the app's
   ``generate_unique_id_function``): stable while the function keeps its name;
 - **the problems it can answer** (one ``Problem`` schema): ``4XX``/``5XX`` referencing the shared
-  ``Problem4XX``/``Problem5XX`` (the kernel's codes with an example each, ``Retry-After``), ``401``/``403``
-  where a token is read, and ``x-zhifa-error-codes``: the codes its own code path names
+  ``Problem4XX``/``Problem5XX`` (the kernel's codes with an example each, ``Retry-After``; 401 and 403 are
+  among the ``4XX`` of an operation that reads a token), and ``x-zhifa-error-codes``: the codes its own code path names
   (services/common/openapi_errors.py), each with an example in ``components/examples``;
 - **files** (``.pdf``, ``.xlsx``, ``.csv``, ...) with their media type and ``format: binary``;
 - **Idempotency-Key** as an optional header of every POST (one shared parameter, at most 255 characters);
-- **links** from each response that carries an object's identifier to the operations on that object (a case
-  created by ``POST /cases`` to ``GET /cases/{case_id}``, ``POST /cases/{case_id}/notice`` ...), so
-  schemathesis' stateful phase, and a reader, can follow them.
+- **links** from each response that creates an object (201) to the operations on that object (a case
+  created by ``POST /cases`` to ``GET /cases/{case_id}``, ``POST /cases/{case_id}/notice`` ...), and from one
+  that carries another object's identifier to reading it, so schemathesis' stateful phase, and a reader, can
+  follow them.
 """
 
 from __future__ import annotations
@@ -206,8 +207,8 @@ def _example(code: openapi_errors.Code) -> dict[str, Any]:
 
 
 def _shared_responses() -> dict[str, Any]:
-    """The kernel's answers, shared by every operation: ``Problem401``/``Problem403`` (an operation that
-    reads a token), ``Problem4XX`` and ``Problem5XX`` (any operation), each with an example of every code."""
+    """The kernel's answers, shared by every operation: ``Problem4XX`` (401 and 403 only where a token is
+    read: ``security``) and ``Problem5XX``, each with an example of every code."""
 
     def shared(statuses: set[int], description: str) -> dict[str, Any]:
         generic = [(s, code, when) for s, code, _, when in openapi_errors.GENERIC if s in statuses]
@@ -228,12 +229,12 @@ def _shared_responses() -> dict[str, Any]:
         return response
 
     return {
-        "Problem401": shared({401}, _PROBLEM_DESCRIPTIONS[401]),
-        "Problem403": shared({403}, _PROBLEM_DESCRIPTIONS[403]),
         "Problem4XX": shared(
-            {400, 404, 409, 413, 422, 429},
-            "请求被拒绝 (400 a business rule, 404 no such object or not yours, 409 a state conflict, 413 a "
-            "body too large, 422 validation, 429 rate limit with Retry-After)",
+            {400, 401, 403, 404, 409, 413, 422, 429},
+            "请求被拒绝 (400 a business rule, 401 no valid token and 403 a role or client scope outside "
+            "`x-zhifa-roles`/`x-zhifa-client-scope` where the operation has `security`, 404 no such object or "
+            "not yours, 409 a state conflict, 413 a body too large, 422 validation, 429 rate limit with "
+            "Retry-After)",
         ),
         "Problem5XX": shared({503}, _PROBLEM_DESCRIPTIONS[503]),
     }
@@ -253,31 +254,28 @@ def _security(op: dict[str, Any], declared: tuple[tuple[str, ...], str | None] |
         return
     roles, scope = declared
     op["security"] = [{BEARER: []}]
-    op["x-zhifa-roles"] = [r for r in ROLES if r in roles]
-    line = "Roles: " + ", ".join(op["x-zhifa-roles"])
+    op["x-zhifa-roles"] = [r for r in ROLES if r in roles]  # not repeated in the description (size budget)
     if scope is not None:
         op["x-zhifa-client-scope"] = scope
-        line += f" (an integration client needs the scope `{scope}`: {scopes.SCOPES[scope][1]})"
-    op["description"] = (op.get("description", "").rstrip() + "\n\n" + line + ".").lstrip()
+        line = f"An integration client needs the scope `{scope}`: {scopes.SCOPES[scope][1]}."
+        op["description"] = (op.get("description", "").rstrip() + "\n\n" + line).lstrip()
 
 
 def _statuses(
     op: dict[str, Any], own: set[openapi_errors.Code], examples: dict[str, Any], *, secured: bool
 ) -> None:
     """The problems the operation can answer: ``4XX`` and ``5XX`` (the kernel's codes, shared, with an
-    example of each), ``401`` and ``403`` where a token is read, and in ``x-zhifa-error-codes`` the codes
+    example of each; 401 and 403 only where a token is read), and in ``x-zhifa-error-codes`` the codes
     its own code path names, each with its example (status, title) in ``components/examples/<code>``.
 
     Not one response per status with the codes' examples inline: that was a third of the gateway's
-    document, over its 500 KB budget, and a generated client types every 4xx as ``Problem`` either way."""
+    document, over its 500 KB budget, and a generated client types every 4xx as ``Problem`` either way; so
+    are explicit ``401``/``403`` responses beside the ``4XX`` (a twentieth of it, and the same ``Problem``)."""
     responses = op.setdefault("responses", {})
     for status, response in list(responses.items()):  # the router's PROBLEM_RESPONSES (inlined copies)
         if status.startswith(("4", "5")) and problems.PROBLEM_JSON in response.get("content", {}):
             del responses[status]
-    if secured:
-        responses["401"] = {"$ref": "#/components/responses/Problem401"}
-        responses["403"] = {"$ref": "#/components/responses/Problem403"}
-    else:  # no token is read, so none is refused
+    if not secured:  # no token is read, so none is refused
         own = {c for c in own if c.status not in (401, 403)}
     responses["4XX"] = {"$ref": "#/components/responses/Problem4XX"}
     responses["5XX"] = {"$ref": "#/components/responses/Problem5XX"}
@@ -391,7 +389,12 @@ def _links(doc: dict[str, Any]) -> None:
                         for p in params
                     ):
                         continue
-                    creates = any(p not in source_params for p in params)  # create -> the object's operations
+                    # a created object (a 201 answer) -> the operations on it. An answer that only mentions
+                    # another object (a lead's case, a collection's case) links to reading that object:
+                    # linking it to every operation there was a tenth of the gateway's document (size budget)
+                    creates = any(p not in source_params for p in params) and (
+                        status == "201" or (target_method == "get" and target_path.endswith("}"))
+                    )
                     if creates and target_method == "get" and not target_path.endswith("}"):
                         continue  # but not to a part of it that may not exist yet (a case's decision)
                     # an action on an object -> reading that object (its path a prefix of the action's)
