@@ -83,7 +83,7 @@ def run(quick: bool = False) -> str:
         lines += [
             "The cluster draining faster than one server is not explained (the one-server setting runs last in",
             "each round, after two drains into the same PostgreSQL; not pinned down). On this loaded machine",
-            "neither reaches the 21,000/s `bench_relay` measured on a quiet one: the relay's process and",
+            "neither reaches the 21,000/s `bench_relay` measured on a quiet one: likely the relay's process and",
             "PostgreSQL are short of CPU, not NATS of disk.",
         ]
     return "\n".join(lines)
