@@ -202,8 +202,8 @@ async def test_chunked_and_closing_upstreams() -> None:
     ):
         for path in ("/api/v1/inspection/stream", "/api/v1/inspection/close") * 3:
             r = await http.get(path)
+            # Streamed as it comes (no Content-Length upstream: tests/gateway/test_streaming.py), whole.
             assert r.status_code == 200 and r.text == "第一段,第二段,第三段"
-            assert int(r.headers["content-length"]) == len("第一段,第二段,第三段".encode())
 
 
 async def test_a_validly_signed_token_without_a_bounded_lifetime_is_refused(gateway: Running) -> None:
