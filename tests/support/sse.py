@@ -21,14 +21,32 @@ class SSEReader:
     ``reader.comments`` and skipped; a block carrying only ``retry:`` too)."""
 
     def __init__(self, response: httpx.Response) -> None:
-        self._chunks = response.aiter_text()
+        self._response = response
+        self._text: asyncio.Queue[str | None] = asyncio.Queue()
+        self._pump: asyncio.Task[None] | None = None
         self._buffer = ""
         self.comments: list[str] = []
         self.retry: int | None = None
 
+    async def _read(self) -> None:
+        # One task reads the body, so a timed-out ``next`` never cancels the response's iterator.
+        try:
+            async for text in self._response.aiter_text():
+                self._text.put_nowait(text)
+        except (httpx.HTTPError, httpx.StreamError):
+            pass  # the response was closed under us (the test left the stream): the end of it
+        finally:
+            self._text.put_nowait(None)
+
     async def _block(self) -> str:
+        if self._pump is None:
+            self._pump = asyncio.create_task(self._read())
         while "\n\n" not in self._buffer:
-            self._buffer += await anext(self._chunks)
+            text = await self._text.get()
+            if text is None:
+                self._text.put_nowait(None)
+                raise EOFError(f"the stream ended: {self._buffer!r}")
+            self._buffer += text
         block, self._buffer = self._buffer.split("\n\n", 1)
         return block
 
