@@ -31,7 +31,7 @@ def create_app(settings: NotifySettings | None = None, role: Role = "all") -> Fa
         ServiceParts(
             info=SERVICES["notify"],
             settings=settings,
-            routers=[api.router],
+            routers=[api.router, api.webhooks_router],
             context=NotifyContext.from_settings(settings),
             consumers=consumers.consumers,
             periodic=jobs.JOBS,

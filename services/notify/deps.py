@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import uuid
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Depends, Path, Request
+from pydantic import BaseModel
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.common.auth import Principal
@@ -13,8 +14,9 @@ from services.common.deps import load_or_404, roles
 from services.common.errors import Forbidden
 from services.notify import repository
 from services.notify.domain.recipients import Recipient, of_principal
-from services.notify.errors import NotificationNotFound
-from services.notify.models import NotificationRow
+from services.notify.errors import NotificationNotFound, WebhookDeliveryNotFound, WebhookEndpointNotFound
+from services.notify.models import NotificationRow, WebhookDeliveryRow, WebhookEndpointRow
+from services.notify.schemas import ReplayWrite, SecretRotation
 from services.notify.settings import NotifyContext
 
 
@@ -55,3 +57,44 @@ NotificationDep = Annotated[
         scope=RecipientDep,
     ),
 ]
+
+
+# ------------------------------------------------------------------------------------------------ webhooks
+
+AdminDep = Annotated[Principal, roles("admin")]
+# An integration client reads its own endpoints and deliveries; an administrator every one.
+WebhookReaderDep = Annotated[Principal, roles("admin", "integration")]
+
+EndpointDep = Annotated[
+    WebhookEndpointRow,
+    load_or_404(
+        repository.readable_endpoint,
+        param="endpoint_id",
+        key=Annotated[uuid.UUID, Path(description="the webhook endpoint id")],
+        missing=WebhookEndpointNotFound.of,
+    ),
+]
+DeliveryDep = Annotated[
+    WebhookDeliveryRow,
+    load_or_404(
+        repository.readable_delivery,
+        param="delivery_id",
+        key=Annotated[uuid.UUID, Path(description="the delivery id (the webhook-id without msg_)")],
+        missing=WebhookDeliveryNotFound.of,
+    ),
+]
+
+
+def endpoint_with(model: type[BaseModel]) -> Any:
+    """The endpoint and a request body validated before the lookup."""
+    return load_or_404(
+        repository.readable_endpoint,
+        param="endpoint_id",
+        key=Annotated[uuid.UUID, Path(description="the webhook endpoint id")],
+        missing=WebhookEndpointNotFound.of,
+        body=model,
+    )
+
+
+RotationDep = Annotated[tuple[WebhookEndpointRow, SecretRotation], endpoint_with(SecretRotation)]
+ReplayDep = Annotated[tuple[WebhookEndpointRow, ReplayWrite], endpoint_with(ReplayWrite)]

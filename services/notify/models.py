@@ -6,15 +6,20 @@
 - ``notification_counter``: the last ``seq`` of each recipient. Taking the next number locks the
   recipient's row until commit, so a recipient's notifications commit in the order of their numbers and a
   stream that has sent ``seq`` n never later finds a committed n - 1 it has not sent.
+- ``webhook_endpoint``: an integration client's receiver (HTTPS URL) and the event types it subscribed;
+  ``webhook_secret``: its signing secrets (a rotated-out one keeps signing until ``expires_at``).
+- ``webhook_delivery``: one event for one endpoint (its id is the ``webhook-id``): pending, delivered or
+  dead; ``seq`` orders the deliveries of one subject. ``webhook_attempt``: every try and its answer.
 """
 
 from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.dialects.postgresql import UUID
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB, UUID
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from services.common.db import make_metadata
@@ -67,5 +72,66 @@ class NotificationCounterRow(Base):
     last_seq: Mapped[int] = mapped_column(sa.BigInteger)
 
 
+class WebhookEndpointRow(Base):
+    __tablename__ = "webhook_endpoint"
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    client: Mapped[str] = mapped_column(sa.Text, index=True)
+    url: Mapped[str] = mapped_column(sa.Text)
+    event_types: Mapped[list[str]] = mapped_column(ARRAY(sa.Text))
+    description: Mapped[str] = mapped_column(sa.Text, server_default="")
+    active: Mapped[bool] = mapped_column(sa.Boolean, server_default=sa.true())
+    created_by: Mapped[str] = mapped_column(sa.Text)
+    created_at: Mapped[datetime] = mapped_column(server_default=sa.func.now())
+
+
+class WebhookSecretRow(Base):
+    __tablename__ = "webhook_secret"
+
+    id: Mapped[int] = mapped_column(sa.BigInteger, sa.Identity(), primary_key=True)
+    endpoint_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("webhook_endpoint.id"), index=True)
+    secret: Mapped[str] = mapped_column(sa.Text)
+    created_at: Mapped[datetime] = mapped_column(server_default=sa.func.now())
+    expires_at: Mapped[datetime | None]
+
+
+class WebhookDeliveryRow(Base):
+    __tablename__ = "webhook_delivery"
+    __table_args__ = (
+        sa.UniqueConstraint("endpoint_id", "event_id"),
+        sa.Index(
+            "ix_webhook_delivery_due", "next_attempt_at", postgresql_where=sa.text("status = 'pending'")
+        ),
+        sa.Index("ix_webhook_delivery_subject", "endpoint_id", "subject", "seq"),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    seq: Mapped[int] = mapped_column(sa.BigInteger, sa.Identity(), unique=True)
+    endpoint_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("webhook_endpoint.id"))
+    event_id: Mapped[uuid.UUID]
+    event_type: Mapped[str] = mapped_column(sa.Text)
+    subject: Mapped[str] = mapped_column(sa.Text)
+    event_time: Mapped[datetime]
+    payload: Mapped[dict[str, Any]] = mapped_column(JSONB)
+    status: Mapped[str] = mapped_column(sa.Text, server_default="pending")  # pending | delivered | dead
+    attempts: Mapped[int] = mapped_column(sa.Integer, server_default="0")
+    next_attempt_at: Mapped[datetime] = mapped_column(server_default=sa.func.now())
+    last_error: Mapped[str | None] = mapped_column(sa.Text)
+    created_at: Mapped[datetime] = mapped_column(server_default=sa.func.now())
+    delivered_at: Mapped[datetime | None]
+
+
+class WebhookAttemptRow(Base):
+    __tablename__ = "webhook_attempt"
+
+    id: Mapped[int] = mapped_column(sa.BigInteger, sa.Identity(), primary_key=True)
+    delivery_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("webhook_delivery.id"), index=True)
+    at: Mapped[datetime] = mapped_column(server_default=sa.func.now())
+    status_code: Mapped[int | None] = mapped_column(sa.Integer)
+    error: Mapped[str | None] = mapped_column(sa.Text)
+    duration_ms: Mapped[int] = mapped_column(sa.Integer)
+
+
 notification_t: sa.Table = NotificationRow.__table__  # type: ignore[assignment]
 counter_t: sa.Table = NotificationCounterRow.__table__  # type: ignore[assignment]
+webhook_delivery_t: sa.Table = WebhookDeliveryRow.__table__  # type: ignore[assignment]

@@ -7,14 +7,26 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
 import sqlalchemy as sa
+import sqlalchemy.orm
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.common.access import Scope, Visibility, readable
 from services.notify.domain.mapping import Draft
 from services.notify.domain.recipients import Recipient
-from services.notify.models import NotificationRow, counter_t, notification_t
+from services.notify.models import (
+    NotificationRow,
+    WebhookAttemptRow,
+    WebhookDeliveryRow,
+    WebhookEndpointRow,
+    WebhookSecretRow,
+    counter_t,
+    notification_t,
+    webhook_delivery_t,
+)
 
 CHANNEL = "zhifa_notification"
 
@@ -153,3 +165,188 @@ async def unread_count(session: AsyncSession, recipient: Recipient) -> int:
         )
         or 0
     )
+
+
+# ------------------------------------------------------------------------------------------------ webhooks
+
+#: An endpoint (and its deliveries) is its integration client's: the client reads its own, an
+#: administrator every one (services.common.access).
+ENDPOINTS = Visibility(client=WebhookEndpointRow.client)
+
+
+async def readable_endpoint(
+    session: AsyncSession, scope: Scope, endpoint_id: uuid.UUID
+) -> WebhookEndpointRow | None:
+    statement = readable(
+        sa.select(WebhookEndpointRow).where(WebhookEndpointRow.id == endpoint_id), scope, ENDPOINTS
+    )
+    return await session.scalar(statement)
+
+
+async def endpoints(session: AsyncSession, scope: Scope) -> Sequence[WebhookEndpointRow]:
+    statement = readable(sa.select(WebhookEndpointRow), scope, ENDPOINTS).order_by(
+        WebhookEndpointRow.created_at
+    )
+    return (await session.scalars(statement)).all()
+
+
+async def readable_delivery(
+    session: AsyncSession, scope: Scope, delivery_id: uuid.UUID
+) -> WebhookDeliveryRow | None:
+    statement = readable(
+        sa.select(WebhookDeliveryRow)
+        .join(WebhookEndpointRow, WebhookEndpointRow.id == WebhookDeliveryRow.endpoint_id)
+        .where(WebhookDeliveryRow.id == delivery_id),
+        scope,
+        ENDPOINTS,
+    )
+    return await session.scalar(statement)
+
+
+async def add_endpoint(session: AsyncSession, row: WebhookEndpointRow, secret: str) -> None:
+    session.add(row)
+    await session.flush()
+    session.add(WebhookSecretRow(endpoint_id=row.id, secret=secret))
+    await session.flush()
+
+
+async def secrets_in_force(session: AsyncSession, endpoint_id: uuid.UUID, at: datetime) -> list[str]:
+    """The endpoint's secrets that still sign, newest first."""
+    statement = (
+        sa.select(WebhookSecretRow.secret)
+        .where(
+            WebhookSecretRow.endpoint_id == endpoint_id,
+            sa.or_(WebhookSecretRow.expires_at.is_(None), WebhookSecretRow.expires_at > at),
+        )
+        .order_by(WebhookSecretRow.id.desc())
+    )
+    return list((await session.scalars(statement)).all())
+
+
+async def rotate_secret(
+    session: AsyncSession, endpoint_id: uuid.UUID, secret: str, old_until: datetime
+) -> None:
+    """The new secret signs from now on; the ones in force keep signing until ``old_until``."""
+    await session.execute(
+        sa.update(WebhookSecretRow)
+        .where(
+            WebhookSecretRow.endpoint_id == endpoint_id,
+            sa.or_(WebhookSecretRow.expires_at.is_(None), WebhookSecretRow.expires_at > old_until),
+        )
+        .values(expires_at=old_until)
+    )
+    session.add(WebhookSecretRow(endpoint_id=endpoint_id, secret=secret))
+    await session.flush()
+
+
+async def subscribed(session: AsyncSession, event_type: str) -> Sequence[WebhookEndpointRow]:
+    statement = sa.select(WebhookEndpointRow).where(
+        WebhookEndpointRow.active.is_(True), WebhookEndpointRow.event_types.contains([event_type])
+    )
+    return (await session.scalars(statement)).all()
+
+
+async def enqueue(session: AsyncSession, values: dict[str, Any]) -> bool:
+    """Queue one delivery (once per endpoint and event); True when it is new."""
+    inserted = await session.scalar(
+        pg_insert(webhook_delivery_t)
+        .values(**values)
+        .on_conflict_do_nothing(index_elements=["endpoint_id", "event_id"])
+        .returning(webhook_delivery_t.c.id)
+    )
+    return inserted is not None
+
+
+async def claim_due(
+    session: AsyncSession, now: datetime, lease_until: datetime, limit: int
+) -> list[WebhookDeliveryRow]:
+    """Due pending deliveries whose subject has no earlier pending delivery on the same endpoint (ordered per
+    subject: a later event waits for the earlier), reserved until ``lease_until``."""
+    earlier = sa.orm.aliased(WebhookDeliveryRow)
+    waits = (
+        sa.select(sa.literal(1))
+        .where(
+            earlier.endpoint_id == WebhookDeliveryRow.endpoint_id,
+            earlier.subject == WebhookDeliveryRow.subject,
+            earlier.seq < WebhookDeliveryRow.seq,
+            earlier.status == "pending",
+        )
+        .exists()
+    )
+    statement = (
+        sa.select(WebhookDeliveryRow)
+        .where(WebhookDeliveryRow.status == "pending", WebhookDeliveryRow.next_attempt_at <= now, ~waits)
+        .order_by(WebhookDeliveryRow.seq)
+        .limit(limit)
+        .with_for_update(skip_locked=True, of=WebhookDeliveryRow)
+    )
+    rows = list((await session.scalars(statement)).all())
+    for row in rows:
+        row.next_attempt_at = lease_until
+    await session.flush()
+    return rows
+
+
+async def record_attempt(
+    session: AsyncSession,
+    delivery_id: uuid.UUID,
+    *,
+    status_code: int | None,
+    error: str | None,
+    duration_ms: int,
+    outcome: dict[str, Any],
+) -> None:
+    session.add(
+        WebhookAttemptRow(
+            delivery_id=delivery_id, status_code=status_code, error=error, duration_ms=duration_ms
+        )
+    )
+    await session.execute(
+        sa.update(WebhookDeliveryRow)
+        .where(WebhookDeliveryRow.id == delivery_id)
+        .values(attempts=WebhookDeliveryRow.attempts + 1, **outcome)
+    )
+
+
+async def deliveries(
+    session: AsyncSession,
+    endpoint_id: uuid.UUID | None,
+    status: str | None,
+    before_seq: int | None,
+    limit: int,
+) -> Sequence[WebhookDeliveryRow]:
+    statement = sa.select(WebhookDeliveryRow)
+    if endpoint_id is not None:
+        statement = statement.where(WebhookDeliveryRow.endpoint_id == endpoint_id)
+    if status is not None:
+        statement = statement.where(WebhookDeliveryRow.status == status)
+    if before_seq is not None:
+        statement = statement.where(WebhookDeliveryRow.seq < before_seq)
+    return (await session.scalars(statement.order_by(WebhookDeliveryRow.seq.desc()).limit(limit))).all()
+
+
+async def attempts(session: AsyncSession, delivery_id: uuid.UUID) -> Sequence[WebhookAttemptRow]:
+    statement = sa.select(WebhookAttemptRow).where(WebhookAttemptRow.delivery_id == delivery_id)
+    return (await session.scalars(statement.order_by(WebhookAttemptRow.id))).all()
+
+
+async def requeue(session: AsyncSession, delivery: WebhookDeliveryRow, now: datetime) -> None:
+    delivery.status, delivery.next_attempt_at, delivery.created_at = "pending", now, now
+    await session.flush()
+
+
+async def replay(
+    session: AsyncSession, endpoint_id: uuid.UUID, since: datetime, until: datetime, now: datetime
+) -> int:
+    """Send again every delivery of the endpoint whose event happened in [since, until) (the same
+    ``webhook-id``: a receiver that has it can drop it)."""
+    result = await session.execute(
+        sa.update(WebhookDeliveryRow)
+        .where(
+            WebhookDeliveryRow.endpoint_id == endpoint_id,
+            WebhookDeliveryRow.event_time >= since,
+            WebhookDeliveryRow.event_time < until,
+        )
+        .values(status="pending", next_attempt_at=now, created_at=now)
+    )
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]

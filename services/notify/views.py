@@ -4,15 +4,21 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 
 import orjson
 from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
 
 from services.common import streaming
-from services.notify.models import NotificationRow
-from services.notify.schemas import NotificationRead
+from services.notify.models import NotificationRow, WebhookAttemptRow, WebhookDeliveryRow, WebhookEndpointRow
+from services.notify.schemas import (
+    AttemptRead,
+    DeliveryDetail,
+    DeliveryRead,
+    EndpointRead,
+    NotificationRead,
+)
 
 
 def notification_read(row: NotificationRow) -> NotificationRead:
@@ -78,3 +84,41 @@ class EventStream(Response):
                     await task
             with contextlib.suppress(Exception):
                 await self.frames.aclose()  # type: ignore[attr-defined]
+
+
+def endpoint_read(row: WebhookEndpointRow) -> EndpointRead:
+    return EndpointRead(
+        id=row.id,
+        client=row.client,
+        url=row.url,
+        event_types=list(row.event_types),
+        description=row.description,
+        active=row.active,
+        created_at=row.created_at,
+    )
+
+
+def delivery_read(row: WebhookDeliveryRow) -> DeliveryRead:
+    return DeliveryRead(
+        id=row.id,
+        endpoint_id=row.endpoint_id,
+        event_id=row.event_id,
+        event_type=row.event_type,
+        subject=row.subject,
+        event_time=row.event_time,
+        status=row.status,
+        attempts=row.attempts,
+        next_attempt_at=row.next_attempt_at if row.status == "pending" else None,
+        last_error=row.last_error,
+        delivered_at=row.delivered_at,
+    )
+
+
+def delivery_detail(row: WebhookDeliveryRow, attempts: Sequence[WebhookAttemptRow]) -> DeliveryDetail:
+    return DeliveryDetail(
+        **delivery_read(row).model_dump(),
+        attempt_log=[
+            AttemptRead(at=a.at, status_code=a.status_code, error=a.error, duration_ms=a.duration_ms)
+            for a in attempts
+        ],
+    )

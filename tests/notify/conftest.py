@@ -30,7 +30,13 @@ class Notify:
 async def notify(stack: Stack, nats_server: EmbeddedNats) -> AsyncIterator[Notify]:
     url = await stack.anew_database("notify")
     async with running_service(
-        "notify", database_url=url, nats_url=nats_server.url, heartbeat_s=0.3, stream_queue_size=8
+        "notify",
+        database_url=url,
+        nats_url=nats_server.url,
+        heartbeat_s=0.3,
+        stream_queue_size=8,
+        webhook_allow_http_localhost=True,  # the authorisation matrix's endpoint: nobody listens there
+        webhook_timeout_s=0.5,
     ) as running:
         assert await running.runtime.bus.wait_ready(15)
         yield Notify(running, url)

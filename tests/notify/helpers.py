@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 import orjson
 
-from services.common.contracts import inspection
+from services.common.contracts import inspection, risk
 from services.common.events import Envelope, Event, make_envelope
 from services.common.registry import by_subject
 from tests.support import personas
@@ -25,10 +25,14 @@ ADMIN = personas.admin("admin-1")
 
 
 def visit_started(
-    uscc: str = USCC_A, *, mode: str = "enterprise_code", at: datetime | None = None
+    uscc: str = USCC_A,
+    *,
+    mode: str = "enterprise_code",
+    at: datetime | None = None,
+    visit_id: uuid.UUID | None = None,
 ) -> inspection.VisitStarted:
     return inspection.VisitStarted(
-        visit_id=uuid.uuid4(),
+        visit_id=visit_id or uuid.uuid4(),
         task_id=uuid.uuid4(),
         task_kind="key_area",
         enterprise_uscc=uscc,
@@ -48,3 +52,17 @@ async def publish(js: Any, event: Event, *, envelope: Envelope | None = None) ->
         event.TYPE, orjson.dumps(env.model_dump(mode="json")), headers={"Nats-Msg-Id": str(env.id)}
     )
     return env
+
+
+def warning(unit: str = "SJ-210102") -> risk.WarningIssued:
+    return risk.WarningIssued(
+        warning_id=uuid.uuid4(),
+        quarter="2026Q3",
+        unit_code=unit,
+        domain=None,
+        colour="yellow",
+        lit=False,
+        reasons=["行政复议纠错率高于全市平均"],
+        rectification_due_on=date(2026, 12, 31),
+        issued_at=datetime(2026, 12, 6, tzinfo=UTC),
+    )
