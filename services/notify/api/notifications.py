@@ -51,6 +51,8 @@ async def list_notifications(
     "/stream",
     response_class=StreamingResponse,
     response_model=None,
+    # an endless response: HTTP fuzzers (tests/test_schemathesis.py) leave it to tests/notify/test_stream.py
+    openapi_extra={"x-zhifa-endless-stream": True},
     responses={
         200: {
             "content": {"text/event-stream": {"schema": {"type": "string"}}},
