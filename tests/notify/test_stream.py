@@ -85,3 +85,47 @@ async def test_roles_without_a_log_are_refused(notify: Notify) -> None:
             problem(await http.get(STREAM), 403, "ROLE_FORBIDDEN")
     async with client(notify.base) as http:
         problem(await http.get(STREAM), 401, "TOKEN_MISSING")
+
+
+async def test_a_stream_that_falls_behind_is_closed_and_resumes_without_loss(notify: Notify) -> None:
+    """Back-pressure: a stream whose queue of wake-ups overflows (its client stopped reading) ends, instead
+    of making anyone wait or buffering without bound; resumed after its last id, it misses nothing."""
+    from services.notify.domain.fanout import Fanout
+    from services.notify.domain.recipients import Recipient
+    from services.notify.use_cases import stream
+
+    uscc = "91210106MA0XSTRM5E"
+    recipient = Recipient("enterprise", uscc)
+    runtime = notify.running.runtime
+    fanout = Fanout(queue_size=1)
+    settings = runtime.context.settings
+    frames = stream.frames(runtime.factory, fanout, settings, recipient, 0)
+    assert (await anext(frames)).startswith(b"retry:")
+    waiting = asyncio.ensure_future(anext(frames))  # the stream waits for a wake-up
+    await asyncio.sleep(0.05)
+    await publish(notify.js, visit_started(uscc))
+
+    async def recorded() -> bool:
+        async with client(notify.base, headers=personas.enterprise(uscc)) as http:
+            return len((await http.get("/api/v1/notifications")).json()["items"]) == 1
+
+    await asyncio.wait_for(_until(recorded), 15)
+    fanout.publish(recipient, 1)  # wakes it: it sends seq 1 (after heartbeats, if any) ...
+    first = await asyncio.wait_for(waiting, 5)
+    while first == stream.HEARTBEAT:
+        first = await asyncio.wait_for(anext(frames), 5)
+    assert first.startswith(b"id: 1\n")
+    # ... and its client reads no more: two more wake-ups overflow its queue of one
+    fanout.publish(recipient, 2)
+    fanout.publish(recipient, 3)
+    rest = await asyncio.wait_for(_drain(frames), 5)  # the stream ends by itself (else: a timeout)
+    assert all(not f.startswith(b"id: ") for f in rest) and fanout.streams == 0
+
+
+async def _drain(frames) -> list[bytes]:  # type: ignore[no-untyped-def]
+    return [frame async for frame in frames]
+
+
+async def _until(predicate) -> None:  # type: ignore[no-untyped-def]
+    while not await predicate():
+        await asyncio.sleep(0.05)
