@@ -12,7 +12,7 @@ from tests.notify.helpers import publish, visit_started
 from tests.support import personas
 from tests.support.http import problem
 from tests.support.sse import SSEReader
-from tests.support.stack import client
+from tests.support.stack import client, wait_for
 
 STREAM = "/api/v1/notifications/stream"
 
@@ -109,7 +109,7 @@ async def test_a_stream_that_falls_behind_is_closed_and_resumes_without_loss(not
         async with client(notify.base, headers=personas.enterprise(uscc)) as http:
             return len((await http.get("/api/v1/notifications")).json()["items"]) == 1
 
-    await asyncio.wait_for(_until(recorded), 15)
+    await wait_for(recorded, timeout=15)
     fanout.publish(recipient, 1)  # wakes it: it sends seq 1 (after heartbeats, if any) ...
     first = await asyncio.wait_for(waiting, 5)
     while first == stream.HEARTBEAT:
@@ -124,8 +124,3 @@ async def test_a_stream_that_falls_behind_is_closed_and_resumes_without_loss(not
 
 async def _drain(frames) -> list[bytes]:  # type: ignore[no-untyped-def]
     return [frame async for frame in frames]
-
-
-async def _until(predicate) -> None:  # type: ignore[no-untyped-def]
-    while not await predicate():
-        await asyncio.sleep(0.05)
