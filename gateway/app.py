@@ -524,19 +524,15 @@ class Gateway:
         if self._openapi_cache and now - self._openapi_cache[0] < 30:
             return self._openapi_cache[1]
         assert self.session is not None
-        session = self.session
-
-        async def fetch(name: str, base: str) -> tuple[str, dict[str, Any] | None]:
+        docs: dict[str, dict[str, Any]] = {}
+        for name, base in self.upstreams.items():
             try:
-                async with session.get(base + "/openapi.json", timeout=aiohttp.ClientTimeout(total=5)) as r:
-                    return name, await r.json()
+                async with self.session.get(
+                    base + "/openapi.json", timeout=aiohttp.ClientTimeout(total=5)
+                ) as r:
+                    docs[name] = await r.json()
             except Exception as exc:
                 log.warning("no OpenAPI from %s: %s", name, exc)
-                return name, None
-
-        # All at once (five services: one slow first rendering no longer adds up behind the others).
-        fetched = await asyncio.gather(*(fetch(n, b) for n, b in self.upstreams.items()))
-        docs = {name: doc for name, doc in fetched if doc is not None}
         merged = merge_openapi(docs)
         body = orjson.dumps(merged)
         if len(docs) == len(self.upstreams):
