@@ -9,9 +9,10 @@ import importlib
 import shutil
 import ssl
 import tempfile
+import threading
 import uuid
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -34,14 +35,30 @@ class DatabaseRoles:
 class Stack:
     pg: EmbeddedPostgres
     root: Path
+    _templates: set[str] = field(default_factory=set)
+    _template_lock: threading.Lock = field(default_factory=threading.Lock)
 
     def new_database(self, service: str, *, migrated: bool = True) -> str:
+        """A fresh database; ``migrated``: at the head of the service's migrations, copied from a template
+        the session migrated once (``CREATE DATABASE ... TEMPLATE`` is several times faster than running
+        Alembic again, and gives the same schema and version table)."""
         name = f"t_{service}_{uuid.uuid4().hex[:10]}"
-        self.pg.psql(f'CREATE DATABASE "{name}"')
-        url = self.pg.dsn(name, driver="postgresql+asyncpg")
         if migrated:
-            migrate.upgrade(service, url)
-        return url
+            self.pg.psql(f'CREATE DATABASE "{name}" TEMPLATE "{self._template(service)}"')
+        else:
+            self.pg.psql(f'CREATE DATABASE "{name}"')
+        return self.pg.dsn(name, driver="postgresql+asyncpg")
+
+    def _template(self, service: str) -> str:
+        """The session's migrated template of ``service`` (nobody connects to it after its migration, as
+        ``CREATE DATABASE ... TEMPLATE`` requires)."""
+        name = f"template_{service}"
+        with self._template_lock:
+            if name not in self._templates:
+                self.pg.psql(f'CREATE DATABASE "{name}"')
+                migrate.upgrade(service, self.pg.dsn(name, driver="postgresql+asyncpg"))
+                self._templates.add(name)
+        return name
 
     async def anew_database(self, service: str, *, migrated: bool = True) -> str:
         return await asyncio.to_thread(self.new_database, service, migrated=migrated)
