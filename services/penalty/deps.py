@@ -20,8 +20,11 @@ from services.common.auth import Principal
 from services.common.deps import AdminDep, PrincipalDep, ScopeDep, SessionDep, load_or_404, roles
 from services.common.fields import Day
 from services.penalty import repository as repo
+from services.penalty.domain import acts as acts_domain
+from services.penalty.domain import collection as collection_domain
 from services.penalty.errors import CaseNotFound, DocumentNotFound, LeadNotFound
-from services.penalty.models import Document, Lead, PenaltyCase
+from services.penalty.models import Document, Lead, PenaltyCase, ViolationAct
+from services.penalty.repository import acts as act_repo
 from services.penalty.settings import PenaltyContext
 
 
@@ -121,3 +124,26 @@ __all__ = [
 
 #: Objects whose audit trail GET /api/v1/penalty/audit/entities/{kind}/{id} shows, through their access rule.
 AUDIT_ENTITIES = {"case": AuditKind("penalty_case", repo.readable_case)}
+
+
+# --------------------------------------------------------------------------------------------------------
+# Acts (行政处罚法 第二十九条) and on-the-spot collections (第六十八条–第七十一条): issue #17
+# --------------------------------------------------------------------------------------------------------
+
+ActId = Annotated[uuid.UUID, Path(description="the act id")]
+CollectionId = Annotated[uuid.UUID, Path(description="the on-the-spot collection id")]
+ActDep = Annotated[
+    ViolationAct,
+    load_or_404(act_repo.readable_act, param="act_id", key=ActId, missing=acts_domain.ActNotFound.of),
+]
+
+
+def collection_for_update(body: type[BaseModel]) -> Any:
+    """The on-the-spot collection, locked for its landing, hand-over or banking, with the request's body."""
+    return load_or_404(
+        act_repo.lockable_collection,
+        param="collection_id",
+        key=CollectionId,
+        missing=collection_domain.CollectionNotFound.of,
+        body=body,
+    )

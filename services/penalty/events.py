@@ -16,7 +16,7 @@ from services.common.contracts import penalty as contracts
 from services.common.events import Event
 from services.penalty.domain import deadlines as dl
 from services.penalty.domain import procedure as p
-from services.penalty.models import PenaltyCase
+from services.penalty.models import PenaltyCase, SpotCollection
 
 
 def _party(row: PenaltyCase) -> dict[str, Any]:
@@ -128,8 +128,43 @@ def deadline_missed(
     )
 
 
+def enforcement_window_missed(
+    row: PenaltyCase, *, outstanding_fen: int, window_closed_on: date, detected_on: date
+) -> contracts.EnforcementWindowMissed:
+    """行政强制法 第五十三条's three months ran out without an application (use_cases.enforcement)."""
+    return contracts.EnforcementWindowMissed(
+        case_id=row.id,
+        department_code=row.dept_code,
+        district_code=row.district_code,
+        decision_no=row.decision_no or "",
+        outstanding_fen=outstanding_fen,
+        window_closed_on=window_closed_on,
+        detected_on=detected_on,
+    )
+
+
 #: What penalty publishes: each contract and its builder (staged by use_cases.publishing, for the procedure's
 #: steps (use_cases.timeline) and the deadline scan (use_cases.deadlines)).
+def collection_overdue(
+    row: SpotCollection, *, stage: str, due_on: date, detected_on: date
+) -> contracts.CollectionOverdue:
+    """当场收缴的罚款 not handed over or not banked in time (行政处罚法 第七十一条): the department and its
+    supervisors are told once per stage."""
+    return contracts.CollectionOverdue(
+        collection_id=row.id,
+        case_id=row.case_id,
+        decision_no=row.decision_no,
+        department_code=row.dept_code,
+        district_code=row.district_code,
+        stage="handover" if stage == "handover" else "banking",
+        amount_fen=row.amount_fen,
+        receipt_no=row.receipt_no,
+        collected_on=row.collected_on,
+        due_on=due_on,
+        detected_on=detected_on,
+    )
+
+
 PUBLISHED: dict[type[Event], Callable[..., Event]] = {
     contracts.CaseOpened: case_opened,
     contracts.DecisionIssued: decision_issued,
@@ -137,4 +172,6 @@ PUBLISHED: dict[type[Event], Callable[..., Event]] = {
     contracts.DecisionChanged: decision_changed,
     contracts.FinePaid: fine_paid,
     contracts.DeadlineMissed: deadline_missed,
+    contracts.EnforcementWindowMissed: enforcement_window_missed,
+    contracts.CollectionOverdue: collection_overdue,  # issue #17: 当场收缴 (第七十一条)
 }

@@ -397,3 +397,146 @@ class ImportedCase(Base):
     decision_imported: Mapped[bool] = mapped_column(sa.Boolean, server_default=sa.false())
 
     __table_args__ = (sa.UniqueConstraint("case_id"),)
+
+
+# --------------------------------------------------------------------------------------------------------
+# After the decision: deferral and instalments, enforcement (issue #17; migration 0007_enforcement)
+# --------------------------------------------------------------------------------------------------------
+
+
+class CaseEnforcement(Base):
+    """What happened to a decided case after its deadline to pay: the applications for deferral or instalments
+    (domain.instalments.PaymentPlan, newest last), the 催告书 and the application to the court
+    (domain.enforcement.Reminder, CourtApplication), and whether a missed window was already reported."""
+
+    __tablename__ = "case_enforcement"
+
+    case_id: Mapped[uuid.UUID] = mapped_column(
+        UUID(as_uuid=True), sa.ForeignKey("penalty_case.id"), primary_key=True
+    )
+    plans: Mapped[list[Any]] = mapped_column(JSONB, server_default="[]")
+    reminder: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
+    application: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
+    window_missed_reported_on: Mapped[date | None] = mapped_column(sa.Date)
+    updated_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), server_default=_now())
+
+
+class DepartmentEnforcement(Base):
+    """Whether a department has coercive power of its own (行政强制法 第十三条: only where a law grants it);
+    without a row it has none and applies to the court (第五十三条)."""
+
+    __tablename__ = "department_enforcement"
+
+    dept_code: Mapped[str] = mapped_column(sa.Text, primary_key=True)
+    coercive_power: Mapped[bool] = mapped_column(sa.Boolean, server_default=sa.false())
+    basis: Mapped[str] = mapped_column(sa.Text, server_default="")  # the law granting the power
+    updated_by: Mapped[str] = mapped_column(sa.Text)
+    updated_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), server_default=_now())
+
+
+# --------------------------------------------------------------------------------------------------------
+# One act, one fine (行政处罚法 第二十九条) and on-the-spot collection (第六十八条–第七十一条): issue #17
+# --------------------------------------------------------------------------------------------------------
+
+
+class ViolationAct(Base):
+    """A violation (违法行为) as one act: the party, the place, the time span and the facts. Cases refer to it
+    (``case_act``) so that a second fine for the same act is refused whichever case it comes from."""
+
+    __tablename__ = "violation_act"
+
+    id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
+    dept_code: Mapped[str] = mapped_column(sa.Text)  # the department that recorded it first
+    district_code: Mapped[str] = mapped_column(sa.Text)
+    party_kind: Mapped[str] = mapped_column(sa.Text)
+    party_name: Mapped[str] = mapped_column(sa.Text)
+    party_uscc: Mapped[str | None] = mapped_column(sa.Text)
+    party_id_number: Mapped[str | None] = mapped_column(sa.Text)
+    place: Mapped[str] = mapped_column(sa.Text, server_default="")
+    started_on: Mapped[date | None] = mapped_column(sa.Date)
+    ended_on: Mapped[date | None] = mapped_column(sa.Date)
+    facts_summary: Mapped[str] = mapped_column(sa.Text)
+    source: Mapped[str] = mapped_column(sa.Text)  # direct | complaint | inspection
+    visit_id: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True))
+    created_by: Mapped[str] = mapped_column(sa.Text)
+    created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True))
+
+    __table_args__ = (
+        sa.CheckConstraint(
+            "started_on IS NULL OR ended_on IS NULL OR started_on <= ended_on", name="span_ordered"
+        ),
+        sa.Index("ix_violation_act_party_uscc", "party_uscc"),
+    )
+
+
+class CaseAct(Base):
+    """The act a case is about, and the provisions (benchmark items) assessed for it (第二十九条后段)."""
+
+    __tablename__ = "case_act"
+
+    case_id: Mapped[uuid.UUID] = mapped_column(
+        UUID(as_uuid=True), sa.ForeignKey("penalty_case.id"), primary_key=True
+    )
+    act_id: Mapped[uuid.UUID] = mapped_column(
+        UUID(as_uuid=True), sa.ForeignKey("violation_act.id"), index=True
+    )
+    provisions: Mapped[list[Any]] = mapped_column(JSONB, server_default="[]")  # domain.acts.Considered
+    linked_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True))
+
+
+class SpotCollection(Base):
+    """A fine collected on the spot (当场收缴, 第六十八条、第六十九条) with its official receipt (第七十条) and
+    the money's way to the agency and the bank (第七十一条)."""
+
+    __tablename__ = "spot_collection"
+
+    id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
+    case_id: Mapped[uuid.UUID] = mapped_column(
+        UUID(as_uuid=True), sa.ForeignKey("penalty_case.id"), index=True
+    )
+    dept_code: Mapped[str] = mapped_column(sa.Text)
+    district_code: Mapped[str] = mapped_column(sa.Text)
+    decision_no: Mapped[str] = mapped_column(sa.Text)
+    ground: Mapped[str] = mapped_column(sa.Text)  # small_fine | hard_to_enforce | remote_area
+    area: Mapped[str | None] = mapped_column(sa.Text)  # remote | waterborne | poorly_connected
+    reason: Mapped[str] = mapped_column(sa.Text, server_default="")
+    basis: Mapped[str] = mapped_column(sa.Text)  # the legal basis of collecting on the spot, as recorded
+    party_requested: Mapped[bool] = mapped_column(sa.Boolean, server_default=sa.false())
+    amount_fen: Mapped[int] = mapped_column(sa.BigInteger)
+    receipt_no: Mapped[str] = mapped_column(sa.Text, unique=True)  # 财政部门统一制发的专用票据
+    collected_on: Mapped[date] = mapped_column(sa.Date)
+    collected_by: Mapped[str] = mapped_column(sa.Text)
+    collected_by_cert: Mapped[str] = mapped_column(sa.Text)
+    waterborne: Mapped[bool] = mapped_column(sa.Boolean, server_default=sa.false())
+    landed_on: Mapped[date | None] = mapped_column(sa.Date)
+    handover_due_on: Mapped[date | None] = mapped_column(sa.Date)  # None: not landed yet, or calendar unknown
+    handed_over_on: Mapped[date | None] = mapped_column(sa.Date)
+    handed_over_to: Mapped[str] = mapped_column(sa.Text, server_default="")
+    banking_due_on: Mapped[date | None] = mapped_column(sa.Date)
+    banked_on: Mapped[date | None] = mapped_column(sa.Date)
+    bank_receipt_no: Mapped[str] = mapped_column(sa.Text, server_default="")
+    reported: Mapped[list[Any]] = mapped_column(JSONB, server_default="[]")  # stages published overdue
+    created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True))
+
+    __table_args__ = (
+        sa.CheckConstraint("amount_fen > 0", name="amount_positive"),
+        sa.CheckConstraint("ground IN ('small_fine', 'hard_to_enforce', 'remote_area')", name="ground"),
+        sa.Index("ix_spot_collection_dept_code_collected_on", "dept_code", "collected_on"),
+    )
+
+
+class CaseSupervisionMatter(Base):
+    """A supervision matter the justice bureau opened on a case (risk.supervision.matter_opened, issue #14):
+    while it is open (``closed_at`` null) the case cannot close (use_cases/supervision.py)."""
+
+    __tablename__ = "case_supervision_matter"
+    __table_args__ = (sa.Index("ix_case_supervision_matter_case_id", "case_id"),)
+
+    matter_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
+    case_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True))
+    kind: Mapped[str] = mapped_column(sa.Text)
+    document_no: Mapped[str] = mapped_column(sa.Text)
+    unit_code: Mapped[str] = mapped_column(sa.Text)
+    due_on: Mapped[date] = mapped_column(sa.Date)
+    opened_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+    closed_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))

@@ -10,7 +10,7 @@ from typing import Any
 from services.common.auth import Principal
 from services.penalty import repository as repo
 from services.penalty import schemas as s
-from services.penalty.domain import bridge, history
+from services.penalty.domain import acts, bridge, history
 from services.penalty.domain import deadlines as dl
 from services.penalty.domain import discretion as d
 from services.penalty.domain import procedure as p
@@ -166,6 +166,7 @@ def assessment_read(a: d.Assessment) -> s.AssessmentRead:
 def lead_read(lead: Lead, suggestions: list[str] | None = None) -> s.LeadRead:
     read = s.LeadRead.model_validate(lead, from_attributes=True)
     read.suggested_benchmarks = suggestions or []
+    read.act_id = acts.inspection_act_id(lead.visit_id, lead.enterprise_uscc, lead.item_code)  # 第二十九条
     return read
 
 
@@ -258,6 +259,7 @@ def case_read(
     notice: CreditNotice | None,
     principal: Principal,
     today: date,
+    supervision: Sequence[s.SupervisionMatterRef] = (),
 ) -> s.CaseRead:
     """The case as ``principal`` may read it: the procedural record for the administration only, the
     party's identity number for the officers of the case's department only."""
@@ -291,6 +293,7 @@ def case_read(
         updated_at=row.updated_at,
         procedure_record=row.domain_case if internal else None,
         assessment=assessment_read(assessment) if assessment is not None else None,
+        supervision_matters=list(supervision) if internal else [],
     )
 
 

@@ -19,6 +19,7 @@ import pytest
 from services.common import clock
 from services.common.contracts.inspection import ViolationFound
 from services.common.db import transaction
+from services.penalty.models import SpotCollection
 from services.penalty.use_cases import leads
 from tests.penalty.helpers import CG_A, SJ_A, SJ_B, SUGGESTED_FEN, USCC_A, USCC_B, facts, to_decided
 from tests.support.authz import Case, Expect, Matrix, Open, Owned, Persona, check, document, parameters
@@ -128,6 +129,30 @@ ROLES: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "/leads/{lead_id}"): frozenset({"supervisor", "officer", "admin"}),
     ("POST", "/leads/{lead_id}/confirm"): frozenset({"officer"}),
     ("POST", "/leads/{lead_id}/dismiss"): frozenset({"officer"}),
+    # issue #17: one act, one fine (行政处罚法 第二十九条)
+    ("GET", "/acts/{act_id}"): frozenset({"officer", "supervisor", "admin"}),
+    ("GET", "/cases/{case_id}/act"): frozenset({"officer", "supervisor", "admin"}),
+    # issue #17: on-the-spot collection (第六十八条–第七十一条)
+    ("POST", "/cases/{case_id}/collections"): frozenset({"officer"}),
+    ("GET", "/cases/{case_id}/collections"): frozenset({"officer", "supervisor", "admin"}),
+    ("GET", "/collections/overdue"): frozenset({"officer", "supervisor", "admin"}),
+    ("POST", "/collections/{collection_id}/landing"): frozenset({"officer"}),
+    ("POST", "/collections/{collection_id}/handover"): frozenset({"officer"}),
+    ("POST", "/collections/{collection_id}/banking"): frozenset({"officer"}),
+}
+# after the decision: deferral and instalments, enforcement (issue #17)
+ROLES |= {
+    ("GET", "/cases/{case_id}/payment-plan"): ALL,
+    ("POST", "/cases/{case_id}/payment-plan/application"): frozenset({"enterprise", "officer"}),
+    ("POST", "/cases/{case_id}/payment-plan/decision"): frozenset({"officer"}),
+    ("POST", "/cases/{case_id}/payment-plan/payments"): frozenset({"officer", "integration"}),
+    ("GET", "/cases/{case_id}/enforcement"): ALL,
+    ("POST", "/cases/{case_id}/enforcement/reminder"): frozenset({"officer"}),
+    ("POST", "/cases/{case_id}/enforcement/reminder/delivery"): frozenset({"officer"}),
+    ("POST", "/cases/{case_id}/enforcement/court-application"): frozenset({"officer"}),
+    ("POST", "/cases/{case_id}/enforcement/decision"): frozenset({"officer"}),
+    ("GET", "/departments/{code}/enforcement"): frozenset({"officer", "supervisor", "admin"}),
+    ("PUT", "/admin/departments/{code}/enforcement"): frozenset({"admin"}),
 }
 PUBLIC = ["/public/penalty/benchmarks", "/public/penalty/benchmarks/{code}"]
 PUBLIC += ["/public/penalty/audit/checkpoints", "/public/penalty/audit/keys"]
@@ -199,6 +224,28 @@ BODIES: dict[tuple[str, str], dict[str, Any]] = {
     op("POST", "/cases/{case_id}/closure"): {"reason": "performed", "note": "x"},
     op("POST", "/leads/{lead_id}/confirm"): {"benchmark_code": "SY-SJ-0004", "approved_by": "x"},
     op("POST", "/leads/{lead_id}/dismiss"): {"note": "x"},
+    op("POST", "/cases/{case_id}/collections"): {"ground": "small_fine", "receipt_no": "x"},
+    op("POST", "/collections/{collection_id}/landing"): {"landed_on": "2026-11-16"},
+    op("POST", "/collections/{collection_id}/handover"): {"received_by": "x"},
+    op("POST", "/collections/{collection_id}/banking"): {"bank_receipt_no": "x"},
+}
+# after the decision (issue #17)
+BODIES |= {
+    op("POST", "/cases/{case_id}/payment-plan/application"): {
+        "kind": "instalments",
+        "reasons": "x",
+        "evidence": ["x"],
+    },
+    op("POST", "/cases/{case_id}/payment-plan/decision"): {
+        "approved": False,
+        "approved_by": "x",
+        "reasons": "x",
+    },
+    op("POST", "/cases/{case_id}/payment-plan/payments"): {"instalment": 1},
+    op("POST", "/cases/{case_id}/enforcement/reminder"): {},
+    op("POST", "/cases/{case_id}/enforcement/reminder/delivery"): {"method": "direct", "recipient": "x"},
+    op("POST", "/cases/{case_id}/enforcement/court-application"): {},
+    op("POST", "/cases/{case_id}/enforcement/decision"): {"method": "划拨存款"},
 }
 SEEN = {"officer_own", "enterprise_own", "supervisor_district", "supervisor_city", "admin"}
 
@@ -212,8 +259,12 @@ MATRIX = Matrix(
         "case_id": Owned("{case_id}", CASE_SEERS, "CASE_NOT_FOUND"),
         "document_id": Owned("{document_id}", CASE_SEERS, "DOCUMENT_NOT_FOUND"),
         "lead_id": Owned("{lead_id}", LEAD_SEERS, "LEAD_NOT_FOUND"),
+        "act_id": Owned("{act_id}", LEAD_SEERS, "ACT_NOT_FOUND"),  # internal, like leads
+        "collection_id": Owned("{collection_id}", LEAD_SEERS, "COLLECTION_NOT_FOUND"),
         "code": Open("SY-SJ-0004"),
         (API + "/admin/departments/{code}", "code"): Open("SJ"),
+        (API + "/admin/departments/{code}/enforcement", "code"): Open("SJ"),
+        (API + "/departments/{code}/enforcement", "code"): Open("SJ"),
         "version": Open("1"),
         "year": Open("2026"),
         "dead_letter_id": Owned("999999999", frozenset(), "DEAD_LETTER_NOT_FOUND"),
@@ -233,6 +284,7 @@ MATRIX = Matrix(
             op("POST", "/admin/benchmarks/{code}/versions/{version}/publish"),
             op("POST", "/admin/benchmarks/import"),
             op("PUT", "/admin/departments/{code}"),
+            op("PUT", "/admin/departments/{code}/enforcement"),
         }
     ),
     bodies=BODIES,
@@ -276,7 +328,37 @@ async def objects(penalty: Running) -> AsyncIterator[dict[str, str]]:
     async with transaction(penalty.runtime.factory) as session:
         await leads.record_violation(session, violation)
     lead = uuid.uuid5(uuid.NAMESPACE_URL, f"zhifa:lead:{violation.violation_id}")
-    yield {"case_id": decided["id"], "document_id": decided["documents"][-1]["id"], "lead_id": str(lead)}
+    async with client(penalty.url) as http:
+        act = (await http.get(f"{API}/cases/{decided['id']}/act", headers=officer(**SJ_B))).json()
+    collection = (
+        uuid.uuid4()
+    )  # a fine collected on the spot for the case (the functional tests make real ones)
+    async with transaction(penalty.runtime.factory) as session:
+        session.add(
+            SpotCollection(
+                id=collection,
+                case_id=uuid.UUID(decided["id"]),
+                dept_code="SJ",
+                district_code="210102",
+                decision_no=decided["decision"]["number"],
+                ground="remote_area",
+                basis="x",
+                amount_fen=100,
+                receipt_no=f"authz-{collection}",
+                collected_on=clock.today(),
+                collected_by="x",
+                collected_by_cert=SJ_B["cert_no"],
+                reported=[],
+                created_at=clock.now(),
+            )
+        )
+    yield {
+        "case_id": decided["id"],
+        "document_id": decided["documents"][-1]["id"],
+        "lead_id": str(lead),
+        "act_id": act["id"],
+        "collection_id": str(collection),
+    }
 
 
 @pytest.mark.parametrize("case", parameters(MATRIX))

@@ -230,3 +230,51 @@ def warning_issued(event: risk.WarningIssued) -> list[Draft]:
     body += f"。请于{day(event.rectification_due_on)}前完成整改。"
     unit = Recipient("department", event.unit_code)
     return [Draft(unit, "risk.warning", f"执法风险预警：{_COLOURS[event.colour]}", body)]
+
+
+_MATTER_KINDS = {"opinion": "监督意见书", "correction": "纠错通知书", "escalation": "提级办理决定"}
+_TARGETS = {"case": "案件", "visit": "检查", "lead": "12345 线索"}
+
+
+@notifies(risk.SupervisionMatterOpened)
+def supervision_matter_opened(event: risk.SupervisionMatterOpened) -> list[Draft]:
+    """个案监督 (issue #14): the unit concerned must answer before the deadline."""
+    kind = _MATTER_KINDS[event.kind]
+    body = (
+        f"司法局就本单位{_TARGETS[event.target_kind]}发出{kind}（{event.document_no}），"
+        f"请于{day(event.due_on)}前答复（采纳并纠正，或说明理由）。"
+    )
+    unit = Recipient("department", event.unit_code)
+    return [
+        Draft(
+            unit,
+            "risk.supervision.matter",
+            f"监督事项：{kind}",
+            body,
+            f"/api/v1/risk/supervision/matters/{event.matter_id}",
+        )
+    ]
+
+
+_FINDINGS = {"substantiated": "属实", "partly_substantiated": "部分属实", "unsubstantiated": "不属实"}
+
+
+@notifies(risk.ComplaintAnswered)
+def complaint_answered(event: risk.ComplaintAnswered) -> list[Draft]:
+    """投诉举报 (issue #14): the enterprise that complained reads the bureau's answer (an anonymous or public
+    complainant reads it with the 受理编号 and its secret instead)."""
+    enterprise = _enterprise(event.complainant_uscc)
+    if enterprise is None:
+        return []
+    body = f"您的投诉（受理编号 {event.ack_no}）已办结，核查结论：{_FINDINGS[event.finding]}。"
+    if event.referred_to_discipline:
+        body += "相关问题线索已移交纪检监察机关。"
+    return [
+        Draft(
+            enterprise,
+            "risk.complaint.answered",
+            "投诉已答复",
+            body,
+            f"/api/v1/risk/complaints/{event.complaint_id}",
+        )
+    ]

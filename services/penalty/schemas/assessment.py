@@ -79,6 +79,10 @@ class CaseAssessmentRequest(FactsIn):
 
     benchmark_code: BenchmarkCode | None = None
     contests: list[FactContestIn] = Field(default_factory=list, max_length=2)
+    # 行政处罚法 第二十九条后段: the further provisions the same act breaches; the higher fine governs
+    provisions: list[BenchmarkCode] = Field(
+        default_factory=list, max_length=10, description="other benchmark items the same act breaches"
+    )
 
 
 class CitationRead(BaseModel):

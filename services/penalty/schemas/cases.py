@@ -11,6 +11,7 @@ from pydantic import BaseModel, Field, model_validator
 from services.common.fields import Day, StrictBool, StrictInt
 from services.common.money import Fen
 from services.penalty.domain import procedure as p
+from services.penalty.schemas.acts import ActIn
 from services.penalty.schemas.assessment import AssessmentRead, KindRead
 from services.penalty.schemas.base import (
     RIC,
@@ -61,6 +62,9 @@ class CaseOpenIn(_In):
     approved_by: ShortText = Field(description="立案审批负责人")
     source: Literal["direct", "complaint"] = "direct"
     place: OptionalText = Field("", description="simple procedure: where the decision is made")
+    act: ActIn | None = Field(
+        None, description="the act (违法行为): an existing one, or the one filed (第二十九条)"
+    )
 
 
 class LeadConfirmIn(_In):
@@ -73,6 +77,7 @@ class LeadConfirmIn(_In):
     party_address: OptionalText = ""
     legal_representative: OptionalText = ""
     place: OptionalText = ""
+    act: ActIn | None = Field(None, description="name an existing act; else the act derived from the finding")
 
 
 class LeadDismissIn(_In):
@@ -305,6 +310,16 @@ class DecisionSummary(BaseModel):
     surcharge_today_fen: int
 
 
+class SupervisionMatterRef(BaseModel):
+    """An open supervision matter of the justice bureau on the case (issue #14): the case cannot close."""
+
+    matter_id: uuid.UUID
+    kind: str = Field(description="opinion 监督意见书, correction 纠错通知书, escalation 提级办理")
+    title: str = Field(description="e.g. 纠错通知书 沈司纠错〔2026〕1号")
+    document_no: str
+    due_on: date = Field(description="the unit's last day to answer")
+
+
 class CaseRead(BaseModel):
     id: uuid.UUID
     case_no: str
@@ -335,6 +350,10 @@ class CaseRead(BaseModel):
         None, description="the full procedural record (officers, supervisors, admins only)"
     )
     assessment: AssessmentRead | None = None
+    supervision_matters: list[SupervisionMatterRef] = Field(
+        default_factory=list,
+        description="the justice bureau's open supervision matters on the case (officers, supervisors, admins)",
+    )
 
 
 class CaseSummaryRead(BaseModel):
@@ -438,3 +457,7 @@ class LeadRead(BaseModel):
     handled_at: datetime | None
     note: str
     suggested_benchmarks: list[str] = Field(default_factory=list)
+    act_id: uuid.UUID | None = Field(
+        None,
+        description="the act of this finding (行政处罚法 第二十九条), derived from the visit and the item",
+    )

@@ -19,7 +19,7 @@ from services.penalty.domain import procedure as p
 from services.penalty.errors import BenchmarkCodeRequired, BenchmarkOtherDepartment
 from services.penalty.models import PenaltyCase
 from services.penalty.settings import PenaltyContext
-from services.penalty.use_cases import codec, history
+from services.penalty.use_cases import acts, codec, history
 from services.penalty.use_cases.catalogue import snapshot
 from services.penalty.use_cases.certificates import officer_signs
 from services.penalty.use_cases.common import audit
@@ -109,6 +109,15 @@ async def assess_case(
     facts = dh.apply(facts, record)
     assessment = history.explained(
         d.assess(facts, versions, today=today, config=published.config), record, versions
+    )
+    assessment = await acts.governing_assessment(  # 行政处罚法 第二十九条后段
+        session,
+        row=row,
+        codes=body.provisions,
+        facts=facts,
+        assessment=assessment,
+        published=published,
+        today=today,
     )
     chosen = published.version(assessment.code, assessment.version)
     await history.save_contests(session, row=row, record=record, principal=principal, now=now)

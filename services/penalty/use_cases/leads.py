@@ -17,10 +17,12 @@ from services.common.pagination import Page, decode_cursor, page_of
 from services.penalty import repository as repo
 from services.penalty import schemas as s
 from services.penalty import views
+from services.penalty.domain import acts as da
 from services.penalty.domain import procedure as p
 from services.penalty.errors import LeadAlreadyHandled, OfficerRequired
 from services.penalty.models import Lead, PenaltyCase
 from services.penalty.settings import CatalogueSnapshot, PenaltyContext
+from services.penalty.use_cases import acts
 from services.penalty.use_cases.cases import Filing, file
 from services.penalty.use_cases.catalogue import snapshot
 from services.penalty.use_cases.certificates import officer_signs
@@ -115,6 +117,11 @@ async def confirm_lead(
         violation_id=lead.violation_id,
         lead_id=lead.id,
         evidence=[f"检查记录证据（SHA-256 {h}）" for h in lead.evidence_hashes],
+        act=acts.ActRef.of(
+            body.act,
+            derived=da.inspection_act_id(lead.visit_id, lead.enterprise_uscc, lead.item_code),
+            visit_id=lead.visit_id,
+        ),
     )
     row = await file(session, principal=principal, ctx=ctx, filing=filing)
     lead.status = "confirmed"

@@ -22,7 +22,7 @@ from services.penalty.domain import procedure as p
 from services.penalty.errors import CreditNoticePending
 from services.penalty.models import CreditNotice, Department, Document, PenaltyCase
 from services.penalty.settings import PenaltyContext
-from services.penalty.use_cases import codec, documents, impact
+from services.penalty.use_cases import acts, codec, documents, impact, supervision
 from services.penalty.use_cases.cases import assessment_of
 from services.penalty.use_cases.catalogue import snapshot
 from services.penalty.use_cases.certificates import check_certificates, officer_signs
@@ -451,6 +451,7 @@ async def decide(
     version = published.version(assessed.benchmark_code, assessed.benchmark_version)
     dept = await department(session, row.dept_code)
     _not_decided(case)
+    await acts.refuse_second_fine(session, row=row, penalty=body.penalty.domain())  # 第二十九条
     await impact.require_before_decision(
         session, row=row, penalty=body.penalty.domain(), config=published.config
     )
@@ -697,6 +698,7 @@ async def change(
     session: AsyncSession, *, principal: Principal, row: PenaltyCase, body: s.ChangeIn
 ) -> PenaltyCase:
     penalty = body.penalty.domain()
+    await acts.refuse_second_fine(session, row=row, penalty=penalty)  # 第二十九条
     row = await step(
         session,
         principal=principal,
@@ -734,6 +736,7 @@ async def record_publication(
 async def close(
     session: AsyncSession, *, principal: Principal, row: PenaltyCase, body: s.CloseIn
 ) -> PenaltyCase:
+    await supervision.ensure_closable(session, row)  # issue #14: no 结案 while a supervision matter is open
     return await step(
         session,
         principal=principal,
