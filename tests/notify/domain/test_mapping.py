@@ -138,3 +138,38 @@ def test_a_missed_deadline_goes_to_the_unit_of_the_case() -> None:
     [draft] = mapping.drafts(event)
     assert draft.recipient == Recipient("department", "SJ-210102")
     assert draft.body == "案件的送达期限已于2026年12月1日届满，2026年12月2日发现逾期，请及时处理。"
+
+
+def test_a_supervision_matter_tells_the_unit_its_deadline() -> None:
+    matter = uuid.uuid4()
+    event = risk.SupervisionMatterOpened(
+        matter_id=matter,
+        kind="correction",
+        target_kind="case",
+        target_id=uuid.uuid4(),
+        unit_code="SJ-210102",
+        due_on=date(2026, 12, 18),
+        document_no="沈司纠错〔2026〕3号",
+        opened_at=datetime(2026, 12, 6, 2, 0, tzinfo=UTC),
+    )
+    [draft] = mapping.drafts(event)
+    assert draft.recipient == Recipient("department", "SJ-210102")
+    assert draft.title == "监督事项：纠错通知书"
+    assert "沈司纠错〔2026〕3号" in draft.body and "2026年12月18日前答复" in draft.body
+    assert draft.link == f"/api/v1/risk/supervision/matters/{matter}"
+
+
+def test_an_answered_complaint_tells_the_enterprise_that_filed_it_and_nobody_for_an_anonymous_one() -> None:
+    answered = risk.ComplaintAnswered(
+        complaint_id=uuid.uuid4(),
+        ack_no="TS-2026-000007",
+        unit_code="SJ-210102",
+        complainant_uscc=USCC_A,
+        finding="substantiated",
+        referred_to_discipline=True,
+        answered_at=datetime(2026, 12, 6, 2, 0, tzinfo=UTC),
+    )
+    [draft] = mapping.drafts(answered)
+    assert draft.recipient == Recipient("enterprise", USCC_A) and draft.title == "投诉已答复"
+    assert "TS-2026-000007" in draft.body and "属实" in draft.body and "纪检监察" in draft.body
+    assert mapping.drafts(answered.model_copy(update={"complainant_uscc": None})) == []
