@@ -37,7 +37,7 @@ SHAPE = {
     "deps": MODULE,
     "schemas": EITHER,
     "use_cases": PACKAGE,
-    "views": MODULE,
+    "views": EITHER,
     "events": MODULE,
     "repository": EITHER,
     "models": MODULE,

@@ -42,3 +42,15 @@ def mask_ric(number: str) -> str:
 def is_masked_ric(value: str) -> bool:
     """Whether ``value`` has the shape ``mask_ric`` produces."""
     return bool(MASKED_RIC.match(value))
+
+
+def mask_phone(phone: str) -> str:
+    """A telephone number for display to others: a mobile number keeps its first three and last four digits
+    (138****5678); any other keeps its last four, the rest starred; an empty one stays empty."""
+    digits = phone.strip()
+    if not digits:
+        return ""
+    if len(digits) == 11 and digits.isdigit():
+        return digits[:3] + "****" + digits[-4:]
+    keep = digits[-4:] if len(digits) > 4 else digits[-1:]
+    return "*" * max(len(digits) - len(keep), 1) + keep

@@ -13,7 +13,7 @@ import uuid
 from dataclasses import dataclass
 from typing import Annotated, Any
 
-from fastapi import Body, Depends, Path, Request
+from fastapi import Body, Depends, Path, Query, Request
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from services.common.access import Scope
@@ -32,10 +32,19 @@ from services.common.fields import UsccText
 from services.inspection import models as m
 from services.inspection import schemas as s
 from services.inspection.domain import registry
-from services.inspection.errors import EnterpriseNotFound, OfficerNotFound, TaskNotFound, VisitNotFound
+from services.inspection.errors import (
+    EnterpriseNotFound,
+    FollowUpNotFound,
+    OfficerNotFound,
+    TaskNotFound,
+    VisitNotFound,
+)
+from services.inspection.repository import follow_ups as follow_up_repo
 from services.inspection.repository import registries as registry_repo
 from services.inspection.repository import tasks as task_repo
 from services.inspection.repository import visits as visit_repo
+from services.inspection.schemas import follow_ups as fs
+from services.inspection.schemas import qualifications as qs
 from services.inspection.settings import InspectionContext
 from services.inspection.use_cases.entry import attempt_key
 from services.inspection.use_cases.visits import require_visit_officer
@@ -293,3 +302,66 @@ AUDIT_ENTITIES = {
     "visit": AuditKind("visit", visit_repo.readable_visit),
     "task": AuditKind("task", task_repo.readable_task),
 }
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Officers' qualifications (issue #14 item 5): the officer through the registry's access rule, the body or
+# query validated first
+
+#: Records qualifications: a supervisor, an administrator, or an officer (the use case asks for dept_head).
+QualificationWriterDep = Annotated[Principal, roles("officer", "supervisor", "admin")]
+
+
+def _officer_with(body: type[Any]) -> Any:
+    return load_or_404(
+        registry_repo.readable_officer, param="officer_id", key=uuid.UUID, missing=_officer_missing, body=body
+    )
+
+
+TrainingWriteDep = Annotated[tuple[m.Officer, qs.TrainingWrite], _officer_with(qs.TrainingWrite)]
+OfficerYearDep = Annotated[
+    tuple[m.Officer, dict[str, Any]],
+    load_or_404(
+        registry_repo.readable_officer,
+        param="officer_id",
+        key=uuid.UUID,
+        missing=_officer_missing,
+        query={
+            "year": Annotated[
+                int | None, Query(ge=2000, le=2100, description="calendar year (default: this)")
+            ]
+        },
+    ),
+]
+ExamWriteDep = Annotated[tuple[m.Officer, qs.ExamWrite], _officer_with(qs.ExamWrite)]
+RetrainingDep = Annotated[tuple[m.Officer, qs.RetrainingWrite], _officer_with(qs.RetrainingWrite)]
+AppraisalWriteDep = Annotated[tuple[m.Officer, qs.AppraisalWrite], _officer_with(qs.AppraisalWrite)]
+
+
+# 责令改正 follow-ups (issue #14 item 6)
+
+
+def _follow_up_missing(follow_up_id: uuid.UUID) -> FollowUpNotFound:
+    return FollowUpNotFound(
+        f"责令改正复查事项 {follow_up_id} 不存在",
+        detail_en=f"There is no follow-up {follow_up_id}",
+        extra={"follow_up_id": str(follow_up_id)},
+    )
+
+
+FollowUpDep = Annotated[
+    m.CorrectionFollowUp,
+    load_or_404(
+        follow_up_repo.readable_follow_up, param="follow_up_id", key=uuid.UUID, missing=_follow_up_missing
+    ),
+]
+FollowUpResultDep = Annotated[
+    tuple[m.CorrectionFollowUp, fs.FollowUpResult],
+    load_or_404(
+        follow_up_repo.readable_follow_up_for_update,
+        param="follow_up_id",
+        key=uuid.UUID,
+        missing=_follow_up_missing,
+        body=fs.FollowUpResult,
+    ),
+]

@@ -538,3 +538,61 @@ REFUSAL_CLASSES: tuple[type[EntryRefused], ...] = (
     EmergencyScanLate,
 )
 REFUSAL_TITLES: dict[str, str] = {cls.code: cls.title for cls in REFUSAL_CLASSES}
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Officers' qualifications (issue #14 item 5; domain/qualifications.py)
+
+
+class OfficerInRetraining(EntryRefused):
+    """沈法治发〔2021〕7号 12: 暂扣行政执法证件，进行短期轮训，合格后返还执法证件."""
+
+    code = "OFFICER_IN_RETRAINING"
+    title = "执法人员离岗轮训中，暂停执法"
+    title_en = "The officer is suspended for retraining"
+
+
+class TrainingHoursShort(EntryRefused):
+    """辽政办发〔2023〕18号 二(一)2: 每人每年接受不少于60学时培训 (enforced from a configured date)."""
+
+    code = "TRAINING_HOURS_SHORT"
+    title = "执法人员年度培训学时不足"
+    title_en = "The officer's yearly training hours are short"
+
+
+class DeptHeadRequired(Forbidden):
+    code = "DEPT_HEAD_REQUIRED"
+    title = "须由部门负责人或执法监督人员办理"
+    title_en = "A head of department or a supervisor only"
+
+
+class QualificationInvalid(Unprocessable):
+    code = "QUALIFICATION_INVALID"
+    title = "培训、考试或考核记录不符合要求"
+    title_en = "The training, exam or appraisal record is invalid"
+
+
+class RetrainingExamRequired(Conflict):
+    code = "RETRAINING_EXAM_REQUIRED"
+    title = "离岗轮训人员须考试合格后方可恢复执法"
+    title_en = "An officer suspended for retraining returns only after a passed exam"
+
+
+REFUSAL_CLASSES = (*REFUSAL_CLASSES, OfficerInRetraining, TrainingHoursShort)
+REFUSAL_TITLES = {cls.code: cls.title for cls in REFUSAL_CLASSES}
+
+
+# ---------------------------------------------------------------------------------------------------------
+# 责令改正 follow-up (issue #14 item 6; domain/follow_ups.py)
+
+
+class FollowUpNotFound(NotFound):
+    code = "FOLLOW_UP_NOT_FOUND"
+    title = "责令改正复查事项不存在"
+    title_en = "Follow-up not found"
+
+
+class FollowUpConflict(Conflict):
+    code = "FOLLOW_UP_CONFLICT"
+    title = "复查结果不能登记"
+    title_en = "The follow-up result cannot be recorded"

@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
+from datetime import date, datetime
 
 from services.common.contracts import inspection as contracts
 from services.common.events import Event
-from services.inspection.domain import events, visits
+from services.inspection import models as m
+from services.inspection.domain import events, follow_ups, visits
 
 
 def visit_started(event: events.VisitStarted) -> contracts.VisitStarted:
@@ -134,3 +136,45 @@ PUBLISHED: dict[type[Event], Callable[..., Event]] = {
     contracts.EnterpriseRegistered: enterprise_registered,
     contracts.EntryRefused: entry_refused,
 }
+
+
+# ---------------------------------------------------------------------------------------------------------
+# 责令改正 follow-up (issue #14 item 6)
+
+
+def follow_up_overdue(row: m.CorrectionFollowUp, detected_on: date) -> contracts.CorrectionFollowUpOverdue:
+    return contracts.CorrectionFollowUpOverdue(
+        follow_up_id=row.follow_up_id,
+        visit_id=row.visit_id,
+        enterprise_uscc=row.uscc,
+        item_code=row.item_code,
+        department_code=row.dept_code,
+        district_code=row.district_code,
+        ordered_on=row.ordered_on,
+        due_on=row.due_on,
+        detected_on=detected_on,
+    )
+
+
+def follow_up_violation(row: m.CorrectionFollowUp, found_at: datetime) -> contracts.ViolationFound:
+    """逾期未改正: a violation found at the follow-up check, a penalty lead like any violation of a visit."""
+    assert row.checked_on is not None
+    return contracts.ViolationFound(
+        violation_id=visits.violation_id(follow_ups.violation_key(row.follow_up_id)),
+        visit_id=row.visit_id,
+        enterprise_uscc=row.uscc,
+        enterprise_name=row.enterprise_name,
+        item_code=row.item_code,
+        item_name=row.item_name,
+        legal_basis=row.legal_basis,
+        description=f"责令改正逾期未改正（改正期限{row.due_on.isoformat()}，{row.checked_on.isoformat()}复查）："
+        f"{row.requirement}；复查情况：{row.result_notes}",
+        evidence_hashes=list(row.evidence_sha256),
+        officer_cert_nos=list(row.officer_cert_nos),
+        department_code=row.dept_code,
+        district_code=row.district_code,
+        found_at=found_at,
+    )
+
+
+PUBLISHED[contracts.CorrectionFollowUpOverdue] = follow_up_overdue

@@ -8,7 +8,7 @@ from services.common.app import Runtime
 from services.common.db import transaction
 from services.common.jobs import periodic
 from services.inspection.settings import InspectionContext
-from services.inspection.use_cases import entry, tasks
+from services.inspection.use_cases import entry, follow_ups, tasks
 from services.inspection.use_cases.registries import officers
 
 log = logging.getLogger(__name__)
@@ -45,3 +45,16 @@ JOBS = [
     periodic("housekeeping", every=_housekeeping_interval, fn=housekeeping),
     periodic("audit-visits", every=AUDIT_IDLE_S, fn=audit_visits),
 ]
+
+
+async def follow_ups_overdue(runtime: Runtime) -> bool:
+    """Publish inspection.correction.follow_up_overdue for orders to correct still unchecked after their
+    deadline (issue #14 item 6), in batches."""
+    async with transaction(runtime.factory) as session:
+        done = await follow_ups.publish_overdue(session)
+    if done:
+        log.info("follow-ups: %d overdue published", done)
+    return done >= follow_ups.OVERDUE_BATCH
+
+
+JOBS.append(periodic("follow-ups-overdue", every=_housekeeping_interval, fn=follow_ups_overdue))

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, datetime
+from decimal import Decimal
 from typing import Any
 
 import sqlalchemy as sa
@@ -358,3 +359,105 @@ class EntryRefusal(Base):
     # A mobile retry with the same Idempotency-Key is the same attempt: recorded once.
     attempt_key: Mapped[str | None] = mapped_column(sa.Text, unique=True)
     refused_at: Mapped[datetime] = mapped_column(Created)
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Officers' qualifications (issue #14 item 5; domain/qualifications.py)
+
+
+class OfficerTraining(Base):
+    """A course an officer attended: 学时 in half steps (辽政办发〔2023〕18号 二(一)2: 60 学时 a year)."""
+
+    __tablename__ = "officer_training"
+    __table_args__ = (
+        sa.CheckConstraint("hours > 0 AND hours <= 200 AND hours * 2 = trunc(hours * 2)", name="hours"),
+        sa.Index("ix_officer_training_officer_id_held_on", "officer_id", "held_on"),
+    )
+
+    training_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
+    officer_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("officer.officer_id"))
+    course: Mapped[str] = mapped_column(sa.Text)
+    hours: Mapped[Decimal] = mapped_column(sa.Numeric(5, 1))
+    held_on: Mapped[date] = mapped_column(sa.Date)
+    provider: Mapped[str] = mapped_column(sa.Text)
+    certificate_ref: Mapped[str] = mapped_column(sa.Text, server_default="")
+    recorded_by: Mapped[str] = mapped_column(sa.Text)
+    recorded_at: Mapped[datetime] = mapped_column(Created, server_default=sa.func.now())
+
+
+class OfficerExam(Base):
+    """An exam or random quiz (随机抽考, 沈法治发〔2021〕7号 12) and its result; ``lifted_retraining`` when it
+    ended a 轮训 suspension."""
+
+    __tablename__ = "officer_exam"
+    __table_args__ = (
+        sa.CheckConstraint("kind IN ('exam', 'quiz')", name="kind"),
+        sa.Index("ix_officer_exam_officer_id_held_on", "officer_id", "held_on"),
+    )
+
+    exam_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
+    officer_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("officer.officer_id"))
+    kind: Mapped[str] = mapped_column(sa.Text)
+    held_on: Mapped[date] = mapped_column(sa.Date)
+    score: Mapped[Decimal | None] = mapped_column(sa.Numeric(4, 1))
+    passed: Mapped[bool] = mapped_column(sa.Boolean)
+    examiner: Mapped[str] = mapped_column(sa.Text)
+    lifted_retraining: Mapped[bool] = mapped_column(sa.Boolean, server_default=sa.false())
+    recorded_by: Mapped[str] = mapped_column(sa.Text)
+    recorded_at: Mapped[datetime] = mapped_column(Created, server_default=sa.func.now())
+
+
+class OfficerAppraisal(Base):
+    """A daily appraisal (日常考核, 辽政办发〔2023〕18号 二(一)4) of an officer."""
+
+    __tablename__ = "officer_appraisal"
+    __table_args__ = (
+        sa.CheckConstraint("rating IN ('优秀', '合格', '基本合格', '不合格')", name="rating"),
+        sa.Index("ix_officer_appraisal_officer_id_appraised_on", "officer_id", "appraised_on"),
+    )
+
+    appraisal_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
+    officer_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("officer.officer_id"))
+    appraised_on: Mapped[date] = mapped_column(sa.Date)
+    appraiser: Mapped[str] = mapped_column(sa.Text)
+    rating: Mapped[str] = mapped_column(sa.Text)
+    notes: Mapped[str] = mapped_column(sa.Text, server_default="")
+    recorded_by: Mapped[str] = mapped_column(sa.Text)
+    recorded_at: Mapped[datetime] = mapped_column(Created, server_default=sa.func.now())
+
+
+# ---------------------------------------------------------------------------------------------------------
+# 责令改正 follow-up (issue #14 item 6; domain/follow_ups.py)
+
+
+class CorrectionFollowUp(Base):
+    """An order to correct (责令改正) of a completed visit, checked again when its deadline falls due."""
+
+    __tablename__ = "correction_follow_up"
+    __table_args__ = (
+        sa.CheckConstraint("status IN ('open', 'corrected', 'not_corrected')", name="status"),
+        sa.Index("ix_correction_follow_up_dept_code_status_due_on", "dept_code", "status", "due_on"),
+    )
+
+    follow_up_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
+    visit_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("visit.visit_id"))
+    item_code: Mapped[str] = mapped_column(sa.Text)
+    item_name: Mapped[str] = mapped_column(sa.Text)
+    legal_basis: Mapped[str] = mapped_column(sa.Text)
+    uscc: Mapped[str] = mapped_column(sa.Text)
+    enterprise_name: Mapped[str] = mapped_column(sa.Text)
+    dept_code: Mapped[str] = mapped_column(sa.Text)
+    district_code: Mapped[str] = mapped_column(sa.Text)
+    requirement: Mapped[str] = mapped_column(sa.Text)
+    ordered_on: Mapped[date] = mapped_column(sa.Date)
+    due_on: Mapped[date] = mapped_column(sa.Date)
+    officer_cert_nos: Mapped[list[str]] = mapped_column(TEXTS)
+    status: Mapped[str] = mapped_column(sa.Text, server_default="open")
+    checked_on: Mapped[date | None] = mapped_column(sa.Date)
+    result_notes: Mapped[str] = mapped_column(sa.Text, server_default="")
+    evidence_sha256: Mapped[list[str]] = mapped_column(TEXTS, server_default="{}")
+    result_visit_id: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True))
+    closed_by: Mapped[str | None] = mapped_column(sa.Text)
+    closed_at: Mapped[datetime | None] = mapped_column(Created)
+    overdue_published_at: Mapped[datetime | None] = mapped_column(Created)
+    created_at: Mapped[datetime] = mapped_column(Created, server_default=sa.func.now())

@@ -11,7 +11,8 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, timedelta
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +22,7 @@ from pydantic import Field, model_validator
 
 from services.common.auth import load_private_key
 from services.common.settings import DEV_ENTRY_CODE_KEY, settings_class
-from services.inspection.domain import entry_code, entry_rules, frequency, sampling
+from services.inspection.domain import entry_code, entry_rules, frequency, qualifications, sampling
 
 
 class InspectionSettings(settings_class("inspection")):  # type: ignore[misc]
@@ -98,6 +99,20 @@ class InspectionSettings(settings_class("inspection")):  # type: ignore[misc]
         12, ge=1, le=48, description="hours after entering an emergency scan is due"
     )
     rating_window_days: int = Field(7, ge=1, le=30, description="days after checkout the enterprise may rate")
+
+    # Officers' qualifications (issue #14 item 5)
+    training_yearly_hours: Decimal = Field(
+        qualifications.DEFAULT_YEARLY_HOURS,
+        gt=0,
+        le=500,
+        multiple_of=0.5,
+        description="学时 of training required per officer per year (辽政办发〔2023〕18号 二(一)2: 60)",
+    )
+    training_hours_enforced_from: date | None = Field(
+        None,
+        description="from this day an officer below the yearly hours (the 365 days up to the day of entry) is "
+        "refused entry (TRAINING_HOURS_SHORT); null: the rule is off",
+    )
 
     # Jobs
     job_interval_s: float = Field(60.0, gt=0, description="period of the housekeeping jobs")
@@ -197,6 +212,8 @@ class InspectionContext:
                 min_officers_per_department=settings.min_officers_per_department,
                 urgent_approval_window=timedelta(hours=settings.urgent_approval_window_h),
                 frequency=policy,
+                training_required_hours=settings.training_yearly_hours,
+                training_enforced_from=settings.training_hours_enforced_from,
             ),
             code_ttl=timedelta(seconds=settings.entry_code_ttl_s),
             code_leeway=timedelta(seconds=settings.entry_code_leeway_s),

@@ -20,9 +20,21 @@ from services.common.clock import local_date
 from services.common.masking import mask_name
 from services.inspection import models as m
 from services.inspection import schemas as s
-from services.inspection.domain import entry_code, entry_rules, frequency, qr, registry, sampling, visits
+from services.inspection.domain import (
+    entry_code,
+    entry_rules,
+    follow_ups,
+    frequency,
+    qr,
+    qualifications,
+    registry,
+    sampling,
+    visits,
+)
 from services.inspection.repository.rows import to_officer, to_task
 from services.inspection.repository.supervision import FrequencyCount
+from services.inspection.schemas import follow_ups as fs
+from services.inspection.schemas import qualifications as qs
 from services.inspection.settings import SigningKeys
 
 RIGHTS = [
@@ -493,3 +505,64 @@ def public_result_row(
 def _attributes(row: object, model: type[BaseModel]) -> dict[str, object]:
     """The attributes of ``row`` named like the fields of ``model`` (the ones the row has)."""
     return {name: getattr(row, name) for name in model.model_fields if hasattr(row, name)}
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Officers' qualifications (issue #14 item 5)
+
+
+def training_read(row: m.OfficerTraining) -> qs.TrainingRead:
+    return qs.TrainingRead.model_validate(row, from_attributes=True)
+
+
+def training_summary(officer_id: uuid.UUID, summary: qualifications.YearSummary) -> qs.TrainingSummary:
+    return qs.TrainingSummary(
+        officer_id=officer_id,
+        year=summary.year,
+        hours=float(summary.hours),
+        required=float(summary.required),
+        shortfall=float(summary.shortfall),
+        met=summary.met,
+        courses=summary.courses,
+    )
+
+
+def exam_read(row: m.OfficerExam) -> qs.ExamRead:
+    return qs.ExamRead.model_validate(row, from_attributes=True)
+
+
+def public_officer_read(
+    row: m.Officer, department: m.Department | None, status: qualifications.PublicStatus
+) -> qs.PublicOfficerRead:
+    """A certificate as the public sees it: the holder's name masked (SPEC §1.6), the department in full."""
+    assert row.cert_no is not None  # auxiliary staff hold none and are never looked up
+    return qs.PublicOfficerRead(
+        cert_no=row.cert_no,
+        name=mask_name(row.name),
+        dept_code=row.dept_code,
+        department=department.authority if department is not None else row.dept_code,
+        status=status.value,
+        status_zh=qualifications.PUBLIC_STATUS_ZH[status],
+        valid_until=row.valid_until,
+    )
+
+
+def appraisal_read(row: m.OfficerAppraisal) -> qs.AppraisalRead:
+    return qs.AppraisalRead.model_validate(row, from_attributes=True)
+
+
+# ---------------------------------------------------------------------------------------------------------
+# 责令改正 follow-up (issue #14 item 6)
+
+
+def follow_up_read(row: m.CorrectionFollowUp, today: date) -> fs.FollowUpRead:
+    not_corrected = row.status == follow_ups.FollowUpStatus.NOT_CORRECTED.value
+    return fs.FollowUpRead.model_validate(
+        {
+            **_attributes(row, fs.FollowUpRead),
+            "state": follow_ups.state(row.status, row.due_on, today).value,
+            "violation_id": visits.violation_id(follow_ups.violation_key(row.follow_up_id))
+            if not_corrected
+            else None,
+        }
+    )

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.common.contracts import credit, inspection
+from services.common.contracts import credit, inspection, risk
 from services.common.inbox import Consumers, Delivery
 from services.penalty.settings import PenaltyContext
-from services.penalty.use_cases import leads, projections
+from services.penalty.use_cases import leads, projections, supervision
 
 consumers: Consumers[PenaltyContext] = Consumers()
 
@@ -39,3 +39,19 @@ async def on_credit_notice(
 ) -> None:
     """The credit repair notice that must be delivered with the decision (两书同达)."""
     await projections.record_credit_notice(session, event)
+
+
+@consumers.consumes(risk.SupervisionMatterOpened, name="supervision-matter-opened")
+async def on_matter_opened(
+    session: AsyncSession, event: risk.SupervisionMatterOpened, delivery: Delivery[PenaltyContext]
+) -> None:
+    """The justice bureau opened a supervision matter on a case: the case cannot close while it is open."""
+    await supervision.record_opened(session, event)
+
+
+@consumers.consumes(risk.SupervisionMatterClosed, name="supervision-matter-closed")
+async def on_matter_closed(
+    session: AsyncSession, event: risk.SupervisionMatterClosed, delivery: Delivery[PenaltyContext]
+) -> None:
+    """The supervisor closed the matter (办结): it no longer holds the case open."""
+    await supervision.record_closed(session, event)

@@ -181,3 +181,11 @@ class EconomicImpactAssessmentMissing(Conflict):
     code = "ECONOMIC_IMPACT_ASSESSMENT_MISSING"
     title = "未开展涉企行政执法案件经济影响评估"
     title_en = "The economic impact assessment of the enterprise case is missing"
+
+
+class CaseUnderSupervision(Conflict):
+    """Issue #14: the justice bureau's supervision matter on the case must be closed first."""
+
+    code = "CASE_UNDER_SUPERVISION"
+    title = "案件有未办结的监督事项，不能结案"
+    title_en = "The case has an open supervision matter and cannot be closed"

@@ -128,6 +128,21 @@ def deadline_missed(
     )
 
 
+def enforcement_window_missed(
+    row: PenaltyCase, *, outstanding_fen: int, window_closed_on: date, detected_on: date
+) -> contracts.EnforcementWindowMissed:
+    """行政强制法 第五十三条's three months ran out without an application (use_cases.enforcement)."""
+    return contracts.EnforcementWindowMissed(
+        case_id=row.id,
+        department_code=row.dept_code,
+        district_code=row.district_code,
+        decision_no=row.decision_no or "",
+        outstanding_fen=outstanding_fen,
+        window_closed_on=window_closed_on,
+        detected_on=detected_on,
+    )
+
+
 #: What penalty publishes: each contract and its builder (staged by use_cases.publishing, for the procedure's
 #: steps (use_cases.timeline) and the deadline scan (use_cases.deadlines)).
 def collection_overdue(
@@ -157,5 +172,6 @@ PUBLISHED: dict[type[Event], Callable[..., Event]] = {
     contracts.DecisionChanged: decision_changed,
     contracts.FinePaid: fine_paid,
     contracts.DeadlineMissed: deadline_missed,
+    contracts.EnforcementWindowMissed: enforcement_window_missed,
     contracts.CollectionOverdue: collection_overdue,  # issue #17: 当场收缴 (第七十一条)
 }

@@ -7,7 +7,7 @@ import logging
 from services.common.app import Runtime
 from services.common.jobs import periodic
 from services.penalty.settings import PenaltyContext
-from services.penalty.use_cases import collections, disclosure
+from services.penalty.use_cases import collections, disclosure, enforcement
 from services.penalty.use_cases.deadlines import scan_deadlines
 
 log = logging.getLogger(__name__)
@@ -34,6 +34,11 @@ async def disclosure_sweep(runtime: Runtime) -> bool:
     return await disclosure.sweep(runtime.factory, decided_since=ctx.settings.disclosure_since)
 
 
+async def enforcement_window_scan(runtime: Runtime) -> None:
+    """Publish ``penalty.enforcement.window_missed`` once per case whose 第五十三条 window closed unused."""
+    await enforcement.scan_windows(runtime.factory)
+
+
 async def collection_scan(runtime: Runtime) -> None:
     """Publish ``penalty.collection.overdue`` for fines collected on the spot and not handed over or banked
     within 第七十一条's two working days; each (collection, stage) once."""
@@ -48,5 +53,9 @@ JOBS = [
         "disclosure-sweep", every=lambda ctx: ctx.settings.disclosure_sweep_interval_s, fn=disclosure_sweep
     ),
 ]
+# after the decision (issue #17): the court-application windows (行政强制法 第五十三条), on the deadline scan's cadence
+JOBS.append(
+    periodic("enforcement-window-scan", every=_interval, fn=enforcement_window_scan, enabled=_enabled)
+)
 # issue #17: overdue on-the-spot collections (行政处罚法 第七十一条), on the deadline scan's schedule
 JOBS.append(periodic("collection-scan", every=_interval, fn=collection_scan, enabled=_enabled))

@@ -400,6 +400,41 @@ class ImportedCase(Base):
 
 
 # --------------------------------------------------------------------------------------------------------
+# After the decision: deferral and instalments, enforcement (issue #17; migration 0007_enforcement)
+# --------------------------------------------------------------------------------------------------------
+
+
+class CaseEnforcement(Base):
+    """What happened to a decided case after its deadline to pay: the applications for deferral or instalments
+    (domain.instalments.PaymentPlan, newest last), the 催告书 and the application to the court
+    (domain.enforcement.Reminder, CourtApplication), and whether a missed window was already reported."""
+
+    __tablename__ = "case_enforcement"
+
+    case_id: Mapped[uuid.UUID] = mapped_column(
+        UUID(as_uuid=True), sa.ForeignKey("penalty_case.id"), primary_key=True
+    )
+    plans: Mapped[list[Any]] = mapped_column(JSONB, server_default="[]")
+    reminder: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
+    application: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
+    window_missed_reported_on: Mapped[date | None] = mapped_column(sa.Date)
+    updated_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), server_default=_now())
+
+
+class DepartmentEnforcement(Base):
+    """Whether a department has coercive power of its own (行政强制法 第十三条: only where a law grants it);
+    without a row it has none and applies to the court (第五十三条)."""
+
+    __tablename__ = "department_enforcement"
+
+    dept_code: Mapped[str] = mapped_column(sa.Text, primary_key=True)
+    coercive_power: Mapped[bool] = mapped_column(sa.Boolean, server_default=sa.false())
+    basis: Mapped[str] = mapped_column(sa.Text, server_default="")  # the law granting the power
+    updated_by: Mapped[str] = mapped_column(sa.Text)
+    updated_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), server_default=_now())
+
+
+# --------------------------------------------------------------------------------------------------------
 # One act, one fine (行政处罚法 第二十九条) and on-the-spot collection (第六十八条–第七十一条): issue #17
 # --------------------------------------------------------------------------------------------------------
 
@@ -488,3 +523,20 @@ class SpotCollection(Base):
         sa.CheckConstraint("ground IN ('small_fine', 'hard_to_enforce', 'remote_area')", name="ground"),
         sa.Index("ix_spot_collection_dept_code_collected_on", "dept_code", "collected_on"),
     )
+
+
+class CaseSupervisionMatter(Base):
+    """A supervision matter the justice bureau opened on a case (risk.supervision.matter_opened, issue #14):
+    while it is open (``closed_at`` null) the case cannot close (use_cases/supervision.py)."""
+
+    __tablename__ = "case_supervision_matter"
+    __table_args__ = (sa.Index("ix_case_supervision_matter_case_id", "case_id"),)
+
+    matter_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
+    case_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True))
+    kind: Mapped[str] = mapped_column(sa.Text)
+    document_no: Mapped[str] = mapped_column(sa.Text)
+    unit_code: Mapped[str] = mapped_column(sa.Text)
+    due_on: Mapped[date] = mapped_column(sa.Date)
+    opened_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+    closed_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))

@@ -259,6 +259,7 @@ def case_read(
     notice: CreditNotice | None,
     principal: Principal,
     today: date,
+    supervision: Sequence[s.SupervisionMatterRef] = (),
 ) -> s.CaseRead:
     """The case as ``principal`` may read it: the procedural record for the administration only, the
     party's identity number for the officers of the case's department only."""
@@ -292,6 +293,7 @@ def case_read(
         updated_at=row.updated_at,
         procedure_record=row.domain_case if internal else None,
         assessment=assessment_read(assessment) if assessment is not None else None,
+        supervision_matters=list(supervision) if internal else [],
     )
 
 

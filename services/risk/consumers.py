@@ -13,7 +13,7 @@ from services.common.contracts import audit, credit, inspection, penalty
 from services.common.inbox import Consumers, Delivery
 from services.common.registry import SERVICES
 from services.risk.settings import RiskContext
-from services.risk.use_cases import checkpoints, signals
+from services.risk.use_cases import checkpoints, complaints, signals
 
 consumers: Consumers[RiskContext] = Consumers()
 
@@ -53,6 +53,8 @@ async def on_entry_refused(session: AsyncSession, event: inspection.EntryRefused
 @consumers.consumes(inspection.VisitRated, name="visit-rated")
 async def on_visit_rated(session: AsyncSession, event: inspection.VisitRated, delivery: Ctx) -> None:
     await signals.visit_rated(session, event)
+    # a rating tagged 索要财物 / 未出示证件 / 超范围检查 opens a complaint whatever its stars (issue #14)
+    await complaints.from_rating(session, event, delivery.context)
 
 
 @consumers.consumes(inspection.VisitCompleted, name="visit-completed")
@@ -87,6 +89,23 @@ async def on_publication_ended(session: AsyncSession, event: credit.PublicationE
 @consumers.consumes(credit.RepairCompleted, name="repair-completed")
 async def on_repair_completed(session: AsyncSession, event: credit.RepairCompleted, delivery: Ctx) -> None:
     await signals.repair_completed(session, event, config=delivery.context.config)
+
+
+# penalty's enforcement stage (issue #17): a court-application window (行政强制法 第五十三条) missed
+@consumers.consumes(penalty.EnforcementWindowMissed, name="enforcement-window-missed")
+async def on_enforcement_window_missed(
+    session: AsyncSession, event: penalty.EnforcementWindowMissed, delivery: Ctx
+) -> None:
+    await signals.enforcement_window_missed(
+        session, event, at=delivery.envelope.time, config=delivery.context.config
+    )
+
+
+@consumers.consumes(inspection.CorrectionFollowUpOverdue, name="follow-up-overdue")
+async def on_follow_up_overdue(
+    session: AsyncSession, event: inspection.CorrectionFollowUpOverdue, delivery: Ctx
+) -> None:
+    await signals.follow_up_overdue(session, event, at=delivery.envelope.time)
 
 
 # Every service's audit checkpoints, risk's own included (issue #13): one consumer per producer's stream.

@@ -13,6 +13,9 @@ A route that acts on an object declares who may act before the object (``Submitt
 from __future__ import annotations
 
 import dataclasses
+import functools
+import hashlib
+import hmac
 import uuid
 from collections.abc import Callable
 from typing import Annotated, Any
@@ -22,15 +25,24 @@ from fastapi import Depends, Request
 from services.common.access import Scope, scope_for
 from services.common.audit_api import AuditKind
 from services.common.auth import Principal
+from services.common.clientip import ClientAddress, bucket_key, parse_networks
 from services.common.deps import PrincipalDep, SessionDep, load_or_404, roles
 from services.common.errors import DomainError
 from services.common.fields import UsccText
 from services.risk.errors import (
     CityScopeRequired,
+    ComplaintNotFound,
+    ComplaintSupervisorOnly,
+    ComplaintUnitOnly,
+    ContactPointNotFound,
     EnterpriseNotFound,
     LeadNotFound,
     LeadSupervisorOnly,
     LeadUnitOnly,
+    MatterNotFound,
+    MatterSupervisorOnly,
+    MatterUnitOnly,
+    MemberNotFound,
     RectificationNotFound,
     RectificationSupervisorOnly,
     RectificationUnitOnly,
@@ -38,10 +50,23 @@ from services.risk.errors import (
     UnitNotFound,
     UploadNotFound,
 )
-from services.risk.models import ClassificationRun, ComplaintLead, IntakeUpload, Rectification, Unit
+from services.risk.models import (
+    ClassificationRun,
+    Complaint,
+    ComplaintLead,
+    ContactPoint,
+    IntakeUpload,
+    Rectification,
+    SupervisionMatter,
+    SupervisionMember,
+    Unit,
+)
 from services.risk.repository import classes as class_repo
+from services.risk.repository import complaints as complaint_repo
 from services.risk.repository import leads as lead_repo
+from services.risk.repository import matters as matter_repo
 from services.risk.repository import rectifications as rect_repo
+from services.risk.repository import registries as registry_repo
 from services.risk.repository import units as unit_repo
 from services.risk.repository import uploads as upload_repo
 from services.risk.repository.classes import ClassifiedEnterprise
@@ -66,6 +91,9 @@ UploaderDep = Annotated[Principal, roles("integration", "admin")]
 SupervisorDep = Annotated[Principal, roles("supervisor", "admin")]
 OfficerOrSupervisorDep = Annotated[Principal, roles("officer", "supervisor", "admin")]
 ClassReaderDep = Annotated[Principal, roles("supervisor", "admin", "officer", "enterprise")]
+#: 12345 leads are read by their unit and supervisors, and by the integration client that brought them in
+#: (issue #15: the hotline reads the answers; the lead's ``client`` column narrows it to its own).
+LeadReaderDep = Annotated[Principal, roles("officer", "supervisor", "admin", "integration")]
 
 
 def unit_of(principal: Principal) -> str | None:
@@ -241,3 +269,238 @@ AUDIT_ENTITIES = {
     "lead": AuditKind("complaint_lead", lead_repo.readable_lead, scope=scope_of),
     "rectification": AuditKind("rectification", rect_repo.readable_rectification, scope=scope_of),
 }
+
+
+# --------------------------------------------------------------------------------------------------- complaints (issue #14)
+
+ComplaintReaderDep = Annotated[Principal, roles("supervisor", "admin", "officer", "enterprise")]
+ComplaintFilerDep = Annotated[Principal, roles("enterprise")]
+
+
+def complaint_supervisor(action: str, action_en: str) -> Any:
+    """Dependency: the bureau (a supervisor or administrator) takes this action; an officer is refused."""
+    return acting(
+        "supervisor",
+        "admin",
+        error=lambda: ComplaintSupervisorOnly(
+            f"{action}须由司法局监督人员操作", detail_en=f"Only a supervisor may {action_en}"
+        ),
+    )
+
+
+ComplaintReplierDep = Annotated[
+    Principal,
+    acting(
+        "officer",
+        "admin",
+        error=lambda: ComplaintUnitOnly(
+            "转办的投诉由承办单位回复", detail_en="Only the department a complaint was forwarded to replies"
+        ),
+    ),
+]
+ComplaintDep = Annotated[
+    Complaint,
+    load_or_404(
+        complaint_repo.readable_complaint,
+        param="complaint_id",
+        key=uuid.UUID,
+        missing=ComplaintNotFound.of,
+        scope=ScopeDep,
+    ),
+]
+LockedComplaintDep = Annotated[
+    Complaint,
+    load_or_404(
+        complaint_repo.locked_complaint,
+        param="complaint_id",
+        key=uuid.UUID,
+        missing=ComplaintNotFound.of,
+        scope=ScopeDep,
+    ),
+]
+AUDIT_ENTITIES["complaint"] = AuditKind("complaint", complaint_repo.readable_complaint, scope=scope_of)
+
+
+def locked_complaint_with(body: type[Any]) -> Any:
+    """The complaint of the path, locked, with the request body validated before the lookup (422 first)."""
+    return load_or_404(
+        complaint_repo.locked_complaint,
+        param="complaint_id",
+        key=uuid.UUID,
+        missing=ComplaintNotFound.of,
+        body=body,
+        scope=ScopeDep,
+    )
+
+
+async def public_client_key(request: Request, context: ContextDep) -> str:
+    """The key a public caller's complaints are counted under: its address behind the trusted proxies (the
+    gateway), IPv6 by /64 (services.common.clientip), keyed with the service's HMAC key so no address is
+    stored."""
+    trusted = _trusted(context.settings.complaint_trusted_proxies)
+    peer = request.client.host if request.client else ""
+    forwarded = request.headers.get("x-forwarded-for")
+    address = trusted.resolve(peer, forwarded.encode("latin-1") if forwarded else None)
+    return hmac.new(context.complaint_token_key, bucket_key(address).encode(), hashlib.sha256).hexdigest()
+
+
+@functools.lru_cache(maxsize=8)
+def _trusted(text: str) -> ClientAddress:
+    return ClientAddress(parse_networks(text))
+
+
+PublicClientKeyDep = Annotated[str, Depends(public_client_key)]
+
+
+# --------------------------------------------------------------------------------------------------- supervisors and contact points (issue #14)
+
+ContactPointReaderDep = Annotated[Principal, roles("supervisor", "admin", "enterprise")]
+
+
+def member_with(body: type[Any] | None = None) -> Any:
+    """The 监督员 of the path (the body, if any, validated before the lookup)."""
+    return load_or_404(
+        registry_repo.readable_member,
+        param="member_id",
+        key=uuid.UUID,
+        missing=MemberNotFound.of,
+        body=body,
+        scope=ScopeDep,
+    )
+
+
+def point_with(body: type[Any] | None = None) -> Any:
+    """The 联系点 of the path (the body, if any, validated before the lookup)."""
+    return load_or_404(
+        registry_repo.readable_point,
+        param="point_id",
+        key=uuid.UUID,
+        missing=ContactPointNotFound.of,
+        body=body,
+        scope=ScopeDep,
+    )
+
+
+MemberDep = Annotated[SupervisionMember, member_with()]
+ContactPointDep = Annotated[ContactPoint, point_with()]
+
+
+# --------------------------------------------------------------------------------------------------- supervision matters
+
+MatterAnswererDep = Annotated[
+    Principal,
+    acting(
+        "officer",
+        "admin",
+        error=lambda: MatterUnitOnly(
+            "监督事项由被监督单位答复", detail_en="Only the unit concerned answers a supervision matter"
+        ),
+    ),
+]
+
+
+def matter_supervisor(action: str, action_en: str) -> Any:
+    return acting(
+        "supervisor",
+        "admin",
+        error=lambda: MatterSupervisorOnly(
+            f"{action}须由监督人员操作", detail_en=f"Only a supervisor may {action_en}"
+        ),
+    )
+
+
+MatterDep = Annotated[
+    SupervisionMatter,
+    load_or_404(
+        matter_repo.readable_matter,
+        param="matter_id",
+        key=uuid.UUID,
+        missing=MatterNotFound.of,
+        scope=ScopeDep,
+    ),
+]
+
+
+def locked_matter(body: type[Any]) -> Any:
+    """The matter, locked, with the request body validated before the lookup (422 before 404)."""
+    return load_or_404(
+        matter_repo.locked_matter,
+        param="matter_id",
+        key=uuid.UUID,
+        missing=MatterNotFound.of,
+        scope=ScopeDep,
+        body=body,
+    )
+
+
+AUDIT_ENTITIES["matter"] = AuditKind("supervision_matter", matter_repo.readable_matter, scope=scope_of)
+
+
+# --------------------------------------------------------------------------------------------------- case-file review (案卷评查)
+
+from services.risk.errors import ReviewNotFound  # noqa: E402
+from services.risk.models import ReviewCampaign  # noqa: E402
+from services.risk.repository import reviews as review_repo  # noqa: E402
+from services.risk.schemas import ReviewApprove, ScoresWrite  # noqa: E402
+
+ReviewDep = Annotated[
+    ReviewCampaign,
+    load_or_404(
+        review_repo.readable_campaign,
+        param="review_id",
+        key=uuid.UUID,
+        missing=ReviewNotFound.of,
+        scope=ScopeDep,
+    ),
+]
+LockedReviewDep = Annotated[
+    ReviewCampaign,
+    load_or_404(
+        review_repo.locked_campaign,
+        param="review_id",
+        key=uuid.UUID,
+        missing=ReviewNotFound.of,
+        scope=ScopeDep,
+    ),
+]
+# the body validated before the lookup (a bad body is a 422 whether or not the campaign is the caller's)
+ApproveReviewDep = Annotated[
+    tuple[ReviewCampaign, ReviewApprove],
+    load_or_404(
+        review_repo.locked_campaign,
+        param="review_id",
+        key=uuid.UUID,
+        missing=ReviewNotFound.of,
+        body=ReviewApprove,
+        scope=ScopeDep,
+    ),
+]
+ScoreReviewDep = Annotated[
+    tuple[ReviewCampaign, ScoresWrite],
+    load_or_404(
+        review_repo.locked_campaign,
+        param="review_id",
+        key=uuid.UUID,
+        missing=ReviewNotFound.of,
+        body=ScoresWrite,
+        scope=ScopeDep,
+    ),
+]
+
+
+# --------------------------------------------------------------------------------------------------- bulletins (通报)
+
+from services.risk.errors import BulletinNotFound  # noqa: E402
+from services.risk.models import Bulletin  # noqa: E402
+from services.risk.repository import bulletins as bulletin_repo  # noqa: E402
+
+BulletinDep = Annotated[
+    Bulletin,
+    load_or_404(
+        bulletin_repo.readable_bulletin,
+        param="bulletin_id",
+        key=uuid.UUID,
+        missing=BulletinNotFound.of,
+        scope=ScopeDep,
+    ),
+]

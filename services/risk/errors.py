@@ -8,7 +8,7 @@ with ``Accept-Language: en`` reads the whole fact in English.
 from __future__ import annotations
 
 from services.common import scopes
-from services.common.errors import BadRequest, Conflict, Forbidden, NotFound, Unprocessable
+from services.common.errors import BadRequest, Conflict, Forbidden, NotFound, TooManyRequests, Unprocessable
 
 # --------------------------------------------------------------------------------------------------- access
 
@@ -266,3 +266,222 @@ class RunNotFound(NotFound):
     @classmethod
     def of(cls, run_id: object) -> RunNotFound:
         return cls(f"分类任务{run_id}不存在", detail_en=f"There is no classification run {run_id}")
+
+
+# --------------------------------------------------------------------------------------------------- complaints (issue #14)
+
+
+class ComplaintNotFound(NotFound):
+    code = "COMPLAINT_NOT_FOUND"
+    title = "投诉不存在"
+    title_en = "No such complaint"
+
+    @classmethod
+    def of(cls, complaint_id: object) -> ComplaintNotFound:
+        return cls(f"投诉{complaint_id}不存在", detail_en=f"There is no complaint {complaint_id}")
+
+
+class ComplaintSupervisorOnly(Forbidden):
+    code = "COMPLAINT_SUPERVISOR_ONLY"
+    title = "须由司法局监督人员操作"
+    title_en = "Only a supervisor of the justice bureau may do this"
+
+
+class ComplaintUnitOnly(Forbidden):
+    code = "COMPLAINT_UNIT_ONLY"
+    title = "转办的投诉由承办单位回复"
+    title_en = "Only the department a complaint was forwarded to replies to it"
+
+
+class ComplaintTransitionInvalid(Conflict):
+    code = "COMPLAINT_INVALID_TRANSITION"
+    title = "投诉状态不允许该操作"
+    title_en = "The complaint's state does not allow this action"
+
+
+class ComplaintTokenInvalid(Unprocessable):
+    code = "COMPLAINT_TOKEN_INVALID"
+    title = "投诉凭证无效或已过期"
+    title_en = "Invalid or expired filing token"
+
+
+class ComplaintTokenUsed(Conflict):
+    code = "COMPLAINT_TOKEN_USED"
+    title = "投诉凭证已使用"
+    title_en = "The filing token was already used"
+
+
+class ComplaintRateLimited(TooManyRequests):
+    code = "COMPLAINT_RATE_LIMITED"
+    title = "提交投诉过于频繁"
+    title_en = "Too many complaints from this address"
+
+
+class ComplaintLookupFailed(NotFound):
+    code = "COMPLAINT_LOOKUP_FAILED"
+    title = "受理编号或查询密码不正确"
+    title_en = "Wrong acknowledgement number or secret"
+
+
+class ComplaintInputInvalid(Unprocessable):
+    code = "COMPLAINT_INPUT_INVALID"
+    title = "投诉内容无效"
+    title_en = "Invalid complaint"
+
+
+# --------------------------------------------------------------------------------------------------- supervisors and contact points (issue #14)
+
+
+class MemberNotFound(NotFound):
+    code = "SUPERVISION_MEMBER_NOT_FOUND"
+    title = "行政执法监督员不存在"
+    title_en = "No such appointed supervisor"
+
+    @classmethod
+    def of(cls, member_id: object) -> MemberNotFound:
+        return cls(
+            f"行政执法监督员{member_id}不存在", detail_en=f"There is no appointed supervisor {member_id}"
+        )
+
+
+class MemberInactive(Conflict):
+    code = "SUPERVISION_MEMBER_INACTIVE"
+    title = "监督员不在聘期内或已停止履职"
+    title_en = "The appointed supervisor is not serving on that date"
+
+
+class ContactPointNotFound(NotFound):
+    code = "CONTACT_POINT_NOT_FOUND"
+    title = "执法监督联系点不存在"
+    title_en = "No such contact point"
+
+    @classmethod
+    def of(cls, point_id: object) -> ContactPointNotFound:
+        return cls(f"执法监督联系点{point_id}不存在", detail_en=f"There is no contact point {point_id}")
+
+
+class ContactPointInactive(Conflict):
+    code = "CONTACT_POINT_INACTIVE"
+    title = "联系点不在聘期内"
+    title_en = "The contact point is not serving"
+
+
+# --------------------------------------------------------------------------------------------------- supervision matters
+
+
+class MatterNotFound(NotFound):
+    code = "SUPERVISION_MATTER_NOT_FOUND"
+    title = "监督事项不存在"
+    title_en = "No such supervision matter"
+
+    @classmethod
+    def of(cls, matter_id: object) -> MatterNotFound:
+        return cls(f"监督事项{matter_id}不存在", detail_en=f"There is no supervision matter {matter_id}")
+
+
+class MatterUnitOnly(Forbidden):
+    code = "SUPERVISION_MATTER_UNIT_ONLY"
+    title = "监督事项由被监督单位答复"
+    title_en = "Only the unit concerned answers a supervision matter"
+
+
+class MatterSupervisorOnly(Forbidden):
+    code = "SUPERVISION_MATTER_SUPERVISOR_ONLY"
+    title = "须由监督人员操作"
+    title_en = "Only a supervisor may do this"
+
+
+class MatterCityLevel(Forbidden):
+    code = "SUPERVISION_CITY_LEVEL"
+    title = "该事项已提级由市级监督，区级监督人员不能办理"
+    title_en = "The matter's supervision was escalated to the city; a district supervisor cannot act on it"
+
+
+class MatterInvalidTransition(Conflict):
+    code = "SUPERVISION_MATTER_INVALID_TRANSITION"
+    title = "监督事项状态不允许该操作"
+    title_en = "The supervision matter's state does not allow this action"
+
+
+class MatterInputInvalid(Unprocessable):
+    code = "SUPERVISION_MATTER_INPUT_INVALID"
+    title = "监督事项内容无效"
+    title_en = "Invalid supervision matter"
+
+
+# --------------------------------------------------------------------------------------------------- case-file review (案卷评查)
+
+
+class ReviewNotFound(NotFound):
+    code = "REVIEW_NOT_FOUND"
+    title = "案卷评查活动不存在"
+    title_en = "No such case-file review campaign"
+
+    @classmethod
+    def of(cls, review_id: object) -> ReviewNotFound:
+        return cls(f"案卷评查活动{review_id}不存在", detail_en=f"There is no review campaign {review_id}")
+
+
+class ReviewFileNotFound(NotFound):
+    code = "REVIEW_FILE_NOT_FOUND"
+    title = "评查案卷不存在"
+    title_en = "No such file in the review campaign"
+
+    @classmethod
+    def of(cls, file_id: object) -> ReviewFileNotFound:
+        return cls(f"评查案卷{file_id}不存在", detail_en=f"There is no review file {file_id}")
+
+
+class ReviewInvalid(Unprocessable):
+    code = "REVIEW_INVALID"
+    title = "案卷评查活动内容无效"
+    title_en = "Invalid review campaign"
+
+
+class ReviewScoresInvalid(Unprocessable):
+    code = "REVIEW_SCORES_INVALID"
+    title = "评分或评查发现无效"
+    title_en = "Invalid scores or findings"
+
+
+class ReviewStateConflict(Conflict):
+    code = "REVIEW_STATE_CONFLICT"
+    title = "案卷评查活动当前状态不允许此操作"
+    title_en = "The review campaign's state does not allow this"
+
+
+class ReviewerNotAssigned(Forbidden):
+    code = "REVIEWER_NOT_ASSIGNED"
+    title = "评查人员未被分配评查该单位的案卷"
+    title_en = "The reviewer is not assigned to this unit's files"
+
+
+class ReviewOutsideScope(Forbidden):
+    code = "REVIEW_OUTSIDE_SCOPE"
+    title = "评查范围超出监督人员的辖区"
+    title_en = "The review's units are outside the supervisor's district"
+
+
+# --------------------------------------------------------------------------------------------------- bulletins (通报)
+
+
+class BulletinNotFound(NotFound):
+    code = "BULLETIN_NOT_FOUND"
+    title = "通报不存在"
+    title_en = "No such bulletin"
+
+    @classmethod
+    def of(cls, bulletin_id: object) -> BulletinNotFound:
+        return cls(f"通报{bulletin_id}不存在", detail_en=f"There is no bulletin {bulletin_id}")
+
+
+class BulletinInvalid(Unprocessable):
+    code = "BULLETIN_INVALID"
+    title = "通报内容无效"
+    title_en = "Invalid bulletin"
+
+
+class BulletinOutsideScope(Forbidden):
+    code = "BULLETIN_OUTSIDE_SCOPE"
+    title = "通报对象超出监督人员的辖区"
+    title_en = "The bulletin's units are outside the supervisor's district"

@@ -17,7 +17,7 @@ from services.common.contracts import risk as contracts
 from services.common.events import Event
 from services.risk.domain import rectification
 from services.risk.domain.report import Assessment
-from services.risk.models import EnterpriseClass
+from services.risk.models import Complaint, EnterpriseClass, SupervisionMatter
 
 
 def warning_issued(
@@ -55,9 +55,75 @@ def enterprise_classified(row: EnterpriseClass, previous_class: str | None) -> c
     )
 
 
+def complaint_received(row: Complaint) -> contracts.ComplaintReceived:
+    """The bureau received a complaint (the complainant named only when not anonymous)."""
+    return contracts.ComplaintReceived(
+        complaint_id=row.id,
+        ack_no=row.ack_no,
+        source=row.source,
+        unit_code=row.unit_code,
+        category=row.category,
+        complainant_uscc=None if row.anonymous else row.complainant_uscc,
+        due_on=row.due_on,
+        received_at=row.received_at,
+    )
+
+
+def complaint_answered(row: Complaint) -> contracts.ComplaintAnswered:
+    """The bureau answered the complainant."""
+    assert row.finding is not None and row.answered_at is not None
+    return contracts.ComplaintAnswered(
+        complaint_id=row.id,
+        ack_no=row.ack_no,
+        unit_code=row.unit_code,
+        complainant_uscc=None if row.anonymous else row.complainant_uscc,
+        finding=row.finding,
+        referred_to_discipline=row.referred_to_discipline,
+        answered_at=row.answered_at,
+    )
+
+
 #: What risk publishes: each contract and its builder (``warning_issued`` is used by use_cases.reports;
 #: ``risk.enterprise.classified`` is built in SQL, repository.classes, and held to ``enterprise_classified``).
 PUBLISHED: dict[type[Event], Callable[..., Event]] = {
     contracts.WarningIssued: warning_issued,
     contracts.EnterpriseClassified: enterprise_classified,
+    contracts.ComplaintReceived: complaint_received,
+    contracts.ComplaintAnswered: complaint_answered,
 }
+
+
+# --------------------------------------------------------------------------------------------------- supervision matters
+
+
+def matter_opened(row: SupervisionMatter) -> contracts.SupervisionMatterOpened:
+    """A supervisor opened a matter (the target's service keeps the target open while it is)."""
+    return contracts.SupervisionMatterOpened(
+        matter_id=row.id,
+        kind=row.kind,
+        target_kind=row.target_kind,
+        target_id=row.target_id,
+        unit_code=row.unit_code,
+        due_on=row.due_on,
+        document_no=row.document_no,
+        opened_at=row.opened_at,
+    )
+
+
+def matter_closed(row: SupervisionMatter) -> contracts.SupervisionMatterClosed:
+    """The supervisor closed a matter (办结)."""
+    assert row.closed_at is not None
+    return contracts.SupervisionMatterClosed(
+        matter_id=row.id,
+        kind=row.kind,
+        target_kind=row.target_kind,
+        target_id=row.target_id,
+        unit_code=row.unit_code,
+        due_on=row.due_on,
+        document_no=row.document_no,
+        closed_at=row.closed_at,
+    )
+
+
+PUBLISHED[contracts.SupervisionMatterOpened] = matter_opened
+PUBLISHED[contracts.SupervisionMatterClosed] = matter_closed

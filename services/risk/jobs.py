@@ -27,7 +27,7 @@ from services.risk.domain import bulk
 from services.risk.domain.intake import IntakeKind
 from services.risk.models import IntakeUpload
 from services.risk.settings import RiskContext
-from services.risk.use_cases import classes, leads, uploads
+from services.risk.use_cases import classes, leads, matters, uploads
 
 log = logging.getLogger(__name__)
 
@@ -201,3 +201,19 @@ JOBS = [
     periodic("intake-uploads", every=lambda ctx: ctx.settings.intake_job_interval_s, fn=intake_uploads),
     periodic("intake-purge", every=3600.0, fn=intake_purge),
 ]
+
+
+# --------------------------------------------------------------------------------------------------- supervision matters
+
+
+async def supervision_overdue(runtime: Runtime) -> bool:
+    """Open supervision matters past their last day become overdue (逾期未答复) and count against their unit; a
+    full batch runs again at once."""
+    async with transaction(runtime.factory) as session:
+        marked = await matters.mark_overdue(session, today=clock.today())
+    if marked:
+        log.info("marked %d supervision matters overdue", marked)
+    return marked >= matters.OVERDUE_BATCH
+
+
+JOBS.append(periodic("supervision-overdue", every=600.0, fn=supervision_overdue))

@@ -16,19 +16,23 @@ from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
+import sqlalchemy as sa
+
 from services.common import clock
 from services.common.auth import Principal
 from services.common.db import create_engine, session_factory, transaction
 from services.common.errors import DomainError
+from services.risk import schemas
 from services.risk.domain import intake
 from services.risk.domain.report import INSPECTION_DOMAIN, Quarter
+from services.risk.models import ReviewCampaign
 from services.risk.repository import classes as class_repo
 from services.risk.repository import intake as intake_repo
 from services.risk.repository import reports as report_repo
 from services.risk.repository import signals as signal_repo
 from services.risk.repository import units as unit_repo
 from services.risk.settings import RiskContext, RiskSettings
-from services.risk.use_cases import classes, reports
+from services.risk.use_cases import classes, reports, reviews
 from services.risk.use_cases.intake import intake_row
 
 SAMPLE_DIR = Path(__file__).resolve().parents[2] / "data" / "sample"
@@ -77,6 +81,27 @@ def _units() -> list[dict[str, Any]]:
     return units
 
 
+def _item_codes() -> dict[str, list[str]]:
+    """The sample benchmark items per department (SY-SJ-0001 → SJ), from data/sample/benchmarks.csv."""
+    path = SAMPLE_DIR / "benchmarks.csv"
+    codes: dict[str, set[str]] = {}
+    if path.exists():
+        for line in path.read_text(encoding="utf-8").splitlines()[1:]:
+            code = line.split(",", 1)[0]
+            if code.count("-") == 2:
+                codes.setdefault(code.split("-")[1], set()).add(code)
+    return {dept: sorted(c) for dept, c in codes.items()}
+
+
+ITEMS = _item_codes()
+
+
+def _item(case_id: uuid.UUID, department_code: str) -> str | None:
+    """A case's benchmark item, drawn apart from the quarter's records (their random order stays as it was)."""
+    items = ITEMS.get(department_code)
+    return random.Random(str(case_id)).choice(items) if items else None
+
+
 def _day(rnd: random.Random, quarter: Quarter, last: date) -> date:
     span = (min(quarter.last_day, last) - quarter.first_day).days
     return quarter.first_day + timedelta(days=rnd.randint(0, max(0, span)))
@@ -111,9 +136,11 @@ def _quarter_records(
     out: dict[str, list[Any]] = {"cases": [], "outcomes": [], "leads": [], "signals": []}
     for i in range(decisions):
         day = _day(rnd, quarter, last)
+        case_id = uuid.uuid5(NAMESPACE, f"case-{quarter}-{code}-{i}")
         out["cases"].append(
             {
-                "case_id": uuid.uuid5(NAMESPACE, f"case-{quarter}-{code}-{i}"),
+                "case_id": case_id,
+                "benchmark_code": _item(case_id, unit["department_code"]),
                 "decision_no": f"样例{code}〔{quarter.year}〕{quarter.number}{i:03d}号",
                 "unit_code": code,
                 "district_code": unit["district_code"],
@@ -203,9 +230,11 @@ async def load(database_url: str) -> str:
             published = await _publish(session, context)
         async with transaction(factory) as session:
             counts = await classes.classify_enterprises(session, config=context.config)
+        async with transaction(factory) as session:
+            review = await _review(session)
     finally:
         await engine.dispose()
-    return f"{summary}, {published}, {counts.written} enterprise classes written"
+    return f"{summary}, {published}, {counts.written} enterprise classes written, {review}"
 
 
 async def _load(session: Any) -> str:
@@ -267,3 +296,38 @@ async def _publish(session: Any, context: RiskContext) -> str:
         # entered yet (PUT /api/v1/risk/admin/calendar/{year}); the live report is shown all the same.
         return f"{quarter} not published ({exc.code})"
     return f"{quarter} published with {len(result.warnings)} warnings"
+
+
+SAMPLE_REVIEW_TITLE = "市场监管领域高频处罚事项案卷评查（样例）"
+
+
+async def _review(session: Any) -> str:
+    """One 案卷评查 campaign over three 市场监管 units' last closed quarter, drawn and waiting for its scores, so the
+    console's 评查活动 page has something to show."""
+    if await session.scalar(sa.select(ReviewCampaign.id).where(ReviewCampaign.title == SAMPLE_REVIEW_TITLE)):
+        return "sample review campaign already there"
+    quarter = Quarter.containing(clock.today()).previous()
+    units = ["SJ-210102", "SJ-210103", "SJ-210104"]
+    body = schemas.ReviewCreate(
+        title=SAMPLE_REVIEW_TITLE,
+        unit_codes=units,
+        period_from=quarter.first_day,
+        period_to=quarter.last_day,
+        sample_size=3,
+        reviewers=[
+            schemas.ReviewerWrite(id="sup-city", name="市司法局监督员（样例）", units=units[:2]),
+            schemas.ReviewerWrite(
+                id="rev-sj-210102", name="和平区评查员（样例）", unit_code=units[0], units=units[2:]
+            ),
+        ],
+    )
+    try:
+        async with session.begin_nested():
+            created = await reviews.create(session, principal=PUBLISHER, body=body)
+            row = await session.get(ReviewCampaign, created.id)
+            await reviews.approve(
+                session, principal=PUBLISHER, row=row, public_value="样例公开值 01 02 03 04 05 06 07"
+            )
+    except DomainError as exc:  # e.g. no decided case in the quarter (a fresh database early in a quarter)
+        return f"no sample review campaign ({exc.code})"
+    return "a sample review campaign drawn"

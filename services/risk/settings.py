@@ -9,10 +9,12 @@ from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 
+from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from pydantic import Field, model_validator
 
-from services.common.checkpoints import DEV_CHECKPOINT_KEYS_FILE, verifying_keys
+from services.common.checkpoints import DEV_CHECKPOINT_KEYS_FILE, keys_from_settings, verifying_keys
 from services.common.settings import settings_class
 from services.risk.domain.bulk import Limits
 from services.risk.domain.report import RiskConfigSet, load_config
@@ -90,6 +92,25 @@ class RiskSettings(settings_class("risk")):  # type: ignore[misc]
         '{"<service>": <JWKS>, ...} (current and retired keys; the development keys are refused outside dev)',
     )
 
+    # complaints (issue #14 item 3; services/risk/domain/complaints.py says where the figures come from)
+    complaint_handling_working_days: int = Field(
+        15, ge=1, le=60, description="complaints: working days from receipt to the bureau's conclusion"
+    )
+    complaint_reply_working_days: int = Field(
+        10, ge=1, le=60, description="complaints: working days a department has to reply to a forwarded one"
+    )
+    complaint_token_minutes: int = Field(
+        15, ge=1, le=120, description="complaints: minutes a public filing token stays valid"
+    )
+    complaint_public_per_hour: int = Field(
+        5, ge=1, le=1000, description="complaints: public complaints accepted per client address per hour"
+    )
+    complaint_trusted_proxies: str = Field(
+        "127.0.0.1/32,::1/128",
+        description="complaints: CIDRs of the proxies (the gateway) whose X-Forwarded-For names the public "
+        "caller's address, for the per-address limit",
+    )
+
     @model_validator(mode="after")
     def _no_dev_checkpoint_keys(self) -> RiskSettings:
         if (
@@ -131,6 +152,8 @@ class RiskContext:
     limits: Limits
     #: service → kid → public key: what received audit checkpoints must be signed with (issue #13)
     checkpoint_keys: dict[str, dict[str, Ed25519PublicKey]]
+    #: HMAC key of the public complaint filing tokens, derived from the service's checkpoint key (issue #14)
+    complaint_token_key: bytes = b""
 
     @classmethod
     def from_settings(cls, settings: RiskSettings) -> RiskContext:
@@ -139,4 +162,16 @@ class RiskContext:
             config=read_config(settings),
             limits=intake_limits(settings),
             checkpoint_keys=verifying_keys(settings.audit_checkpoint_keys_file),
+            complaint_token_key=complaint_token_key(settings),
         )
+
+
+def complaint_token_key(settings: RiskSettings) -> bytes:
+    """The key of the public complaint filing tokens: HKDF-SHA256 of the service's own audit checkpoint key
+    (its key material; a derived key with its own purpose, never the signing key itself)."""
+    raw = keys_from_settings(settings).private_key.private_bytes(
+        serialization.Encoding.Raw, serialization.PrivateFormat.Raw, serialization.NoEncryption()
+    )
+    return HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=b"zhifa.risk.complaint-token/1").derive(
+        raw
+    )

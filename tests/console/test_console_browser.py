@@ -33,6 +33,7 @@ import pytest
 from services.common import clock, sample_identities
 from services.common.embedded import EmbeddedNats
 from services.common.registry import SERVICES
+from services.risk import sample as risk_sample
 from tests.support import activity
 from tests.support.stack import Stack, client, running_gateway, running_service
 
@@ -132,7 +133,11 @@ async def console(
             name: await stack.anew_database(name) for name in SERVICES
         }  # one at a time: Alembic is global
         for name, url in urls.items():  # as `zhifa up` does, in the registry's order
-            await importlib.import_module(f"services.{name}.sample").load(url)
+            try:
+                loader = importlib.import_module(f"services.{name}.sample")
+            except ModuleNotFoundError:
+                continue  # sample data are optional (notify has none)
+            await loader.load(url)
         extra: dict[str, dict[str, Any]] = {
             "penalty": {"deadline_scan_enabled": False},
             "risk": {"daily_job_enabled": False},
@@ -255,9 +260,24 @@ async def test_a_unit_drill_down_from_the_overview(clean: Console) -> None:
         await page.wait_for_selector("#rectifications[data-loaded=true]")
         shown = await page.inner_text("#rectifications")
         assert mine[0]["deadline"] in shown and mine[0]["status_label"] in shown, shown
-        for section, title in (("matters", "监督事项"), ("supervision-complaints", "投诉举报")):  # issue #14
-            await page.wait_for_selector(f"#{section}[data-loaded=true]")
-            assert f"尚无数据：{title}尚未启用" in await page.inner_text(f"#{section}")
+        # the unit's supervision matters (issue #14): each one's title and state, or an honest "no data"
+        async with clean.api() as http:
+            opened = (await http.get(f"/api/v1/risk/supervision/matters?unit_code={red}")).json()["items"]
+        await page.wait_for_selector("#matters[data-loaded=true]")
+        shown = await page.inner_text("#matters")
+        assert "尚未启用" not in shown, shown
+        for matter in opened:
+            assert matter["title"] in shown and matter["status_label"] in shown, shown
+        if not opened:
+            assert "尚无数据" in shown, shown
+        # complaints to the bureau about the unit (issue #14): the queue's rows, time, summary and state
+        async with clean.api() as http:
+            filed = (await http.get(f"/api/v1/risk/complaints?unit_code={red}")).json()["items"]
+        await page.wait_for_selector("#supervision-complaints[data-loaded=true]")
+        shown = await page.inner_text("#supervision-complaints")
+        assert "尚未启用" not in shown, shown
+        for complaint in filed:
+            assert complaint["summary"] in shown and complaint["status_label"] in shown, shown
         await charts_drawn(page, 1)
         await clean.shot(page, "unit")
 
@@ -322,14 +342,21 @@ async def test_cleanups_show_live_progress(clean: Console) -> None:
     assert len(runs) == before + 1 and all(r["dry_run"] for r in runs)
 
 
-async def test_review_campaigns_say_they_are_not_enabled_yet(clean: Console) -> None:
+async def test_review_campaigns_show_the_sample_campaign(clean: Console) -> None:
+    """The risk service's 案卷评查 campaigns (issue #14): the sample loader's campaign, drawn, with its progress."""
     async with clean.api() as http:
-        assert (await http.get("/api/v1/risk/reviews")).status_code == 404  # issue #14 builds it
+        r = await http.get("/api/v1/risk/reviews")
+        assert r.status_code == 200, r.text
+        sampled = next(c for c in r.json()["items"] if c["title"] == risk_sample.SAMPLE_REVIEW_TITLE)
+    assert sampled["status_label"] == "评查中" and sampled["total"] > 0 and sampled["reviewed"] == 0
     async with clean.page() as page:
         await clean.sign_in(page, "市司法局监督员")
         await page.click(".side nav >> text=评查活动")
         await page.wait_for_selector("#reviews[data-loaded=true]")
-        assert "尚无数据：评查活动尚未启用" in await page.inner_text("#reviews")
+        text = await page.inner_text("#reviews")
+        assert risk_sample.SAMPLE_REVIEW_TITLE in text and "尚未启用" not in text
+        assert sampled["scope_label"] in text and "评查中" in text
+        assert f"0 / {sampled['total']}" in text
         await clean.shot(page, "reviews")
 
 

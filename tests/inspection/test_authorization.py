@@ -11,6 +11,7 @@ from collections.abc import AsyncIterator
 
 import pytest
 
+from services.inspection.domain.follow_ups import follow_up_id
 from tests.inspection.helpers import (
     API,
     ENTERPRISE,
@@ -23,6 +24,7 @@ from tests.inspection.helpers import (
     check_in,
     entry_code,
 )
+from tests.inspection.test_follow_ups import ordered_visit
 from tests.support.authz import Case, Expect, Matrix, Open, Owned, Persona, check, document, parameters
 from tests.support.http import ok
 from tests.support.personas import admin, enterprise, officer, supervisor
@@ -95,6 +97,21 @@ ALLOWED: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "/supervision/refusals"): SUPERVISION,
     ("GET", "/supervision/overdue-approvals"): SUPERVISION,
     ("GET", "/refusals"): SUPERVISION,
+    # Officers' qualifications (issue #14 item 5)
+    ("GET", "/officers/{officer_id}/trainings"): STAFF,
+    ("POST", "/officers/{officer_id}/trainings"): STAFF,
+    ("GET", "/officers/{officer_id}/training-summary"): STAFF,
+    ("POST", "/trainings/bulk"): STAFF,
+    ("POST", "/trainings/bulk.xlsx"): STAFF,
+    ("GET", "/officers/{officer_id}/exams"): STAFF,
+    ("POST", "/officers/{officer_id}/exams"): STAFF,
+    ("POST", "/officers/{officer_id}/retraining"): STAFF,
+    ("GET", "/officers/{officer_id}/appraisals"): STAFF,
+    ("POST", "/officers/{officer_id}/appraisals"): STAFF,
+    # 责令改正 follow-ups (issue #14 item 6)
+    ("GET", "/follow-ups"): STAFF,
+    ("GET", "/follow-ups/{follow_up_id}"): STAFF,
+    ("POST", "/follow-ups/{follow_up_id}/result"): OFFICER,
 }
 KERNEL: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "/admin/calendar/{year}"): ADMIN,
@@ -119,6 +136,7 @@ PUBLIC = [
     "/public/inspection/visits/entry-codes/keys",
     "/public/inspection/audit/checkpoints",
     "/public/inspection/audit/keys",
+    "/public/inspection/officers/{cert_no}",  # the certificate lookup (issue #14 item 5)
 ]
 
 PERSONAS = [
@@ -147,6 +165,7 @@ TASK_SEERS = frozenset({"officer", "supervisor", "supervisor_city", "admin"})
 ENTERPRISE_SEERS = EVERYONE - {"enterprise_other", "supervisor_hunnan"}
 CODE_SEERS = frozenset({"enterprise", "admin"})
 OFFICER_SEERS = EVERYONE - {"officer"}
+FOLLOW_UP_SEERS = frozenset({"officer", "supervisor", "supervisor_city", "admin"})  # SJ, 和平区
 MATRIX = Matrix(
     document("inspection"),
     PERSONAS,
@@ -177,6 +196,8 @@ MATRIX = Matrix(
         },
         "kind": Open("svg"),
         "officer_id": Owned("{officer_id}", OFFICER_SEERS, "OFFICER_NOT_FOUND"),
+        "cert_no": Open(XF[0]),
+        "follow_up_id": Owned("{follow_up_id}", FOLLOW_UP_SEERS, "FOLLOW_UP_NOT_FOUND"),
         "code": Open("SJ-SP-001"),
         (API + "/departments/{code}", "code"): Open("SJ"),
         "window_id": Owned("00000000-0000-0000-0000-000000000000", frozenset(), "QUIET_WINDOW_NOT_FOUND"),
@@ -191,6 +212,8 @@ MATRIX = Matrix(
             op("POST", "/tasks/{task_id}/reject"),
             op("PUT", "/admin/clock"),
             op("PUT", "/admin/calendar/{year}"),
+            op("POST", "/officers/{officer_id}/retraining"),  # suspends the certificate
+            op("POST", "/follow-ups/{follow_up_id}/result"),  # closes the follow-up
         }
     ),
     overrides={
@@ -207,6 +230,12 @@ MATRIX = Matrix(
         op("GET", "/public/inspection/tasks/{task_id}/results"): {
             name: Expect("404", "RESULTS_NOT_PUBLISHED") for name in EVERYONE
         },
+        # qualifications are recorded by a head of department (dept_head claim), a supervisor or an admin: the
+        # 消防救援 officer sees the 消防救援 officer but holds no dept_head claim
+        op("POST", "/officers/{officer_id}/trainings"): {"officer_xf": Expect("403", "DEPT_HEAD_REQUIRED")},
+        op("POST", "/officers/{officer_id}/exams"): {"officer_xf": Expect("403", "DEPT_HEAD_REQUIRED")},
+        op("POST", "/officers/{officer_id}/retraining"): {"officer_xf": Expect("403", "DEPT_HEAD_REQUIRED")},
+        op("POST", "/officers/{officer_id}/appraisals"): {"officer_xf": Expect("403", "DEPT_HEAD_REQUIRED")},
         # the enterprise is visible but has no risk class yet (risk has published none)
         op("GET", "/enterprises/{uscc}/risk-class"): {
             name: Expect("404", "ENTERPRISE_NOT_CLASSIFIED")
@@ -214,6 +243,29 @@ MATRIX = Matrix(
         },
     },
     bodies={
+        op("POST", "/officers/{officer_id}/trainings"): {
+            "course": "越权登记",
+            "hours": 1,
+            "held_on": "2026-01-05",
+            "provider": "沈阳市司法局",
+        },
+        op("POST", "/officers/{officer_id}/exams"): {
+            "kind": "quiz",
+            "held_on": "2026-01-05",
+            "passed": True,
+            "examiner": "越权登记",
+        },
+        op("POST", "/officers/{officer_id}/retraining"): {"reason": "越权暂扣", "return_date": "2099-01-01"},
+        op("POST", "/officers/{officer_id}/appraisals"): {
+            "appraised_on": "2026-01-05",
+            "appraiser": "越权登记",
+            "rating": "合格",
+        },
+        op("POST", "/follow-ups/{follow_up_id}/result"): {
+            "corrected": True,
+            "checked_on": "2026-01-05",
+            "notes": "越权登记",
+        },
         op("POST", "/visits/{visit_id}/outcomes"): {
             "outcomes": [{"item_code": "SJ-SP-001", "outcome": "compliant"}]
         },
@@ -241,7 +293,12 @@ async def objects(env: Env) -> AsyncIterator[dict[str, str]]:
         code = await entry_code(http, KEY_AREA_TASK)
         visit = ok(await check_in(http, code["code"]), 201)["visit"]
         officers = ok(await http.get(f"{API}/officers", params={"dept_code": "XF"}, headers=admin()))["items"]
-    yield {"visit_id": visit["visit_id"], "officer_id": officers[0]["officer_id"]}
+        follow_up = await ordered_visit(http, 10, "补建进货查验记录台账")
+    yield {
+        "visit_id": visit["visit_id"],
+        "officer_id": officers[0]["officer_id"],
+        "follow_up_id": str(follow_up_id(follow_up["visit_id"], "SJ-SP-001")),
+    }
 
 
 @pytest.mark.parametrize("case", parameters(MATRIX))

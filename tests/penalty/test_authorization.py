@@ -140,6 +140,20 @@ ROLES: dict[tuple[str, str], frozenset[str]] = {
     ("POST", "/collections/{collection_id}/handover"): frozenset({"officer"}),
     ("POST", "/collections/{collection_id}/banking"): frozenset({"officer"}),
 }
+# after the decision: deferral and instalments, enforcement (issue #17)
+ROLES |= {
+    ("GET", "/cases/{case_id}/payment-plan"): ALL,
+    ("POST", "/cases/{case_id}/payment-plan/application"): frozenset({"enterprise", "officer"}),
+    ("POST", "/cases/{case_id}/payment-plan/decision"): frozenset({"officer"}),
+    ("POST", "/cases/{case_id}/payment-plan/payments"): frozenset({"officer", "integration"}),
+    ("GET", "/cases/{case_id}/enforcement"): ALL,
+    ("POST", "/cases/{case_id}/enforcement/reminder"): frozenset({"officer"}),
+    ("POST", "/cases/{case_id}/enforcement/reminder/delivery"): frozenset({"officer"}),
+    ("POST", "/cases/{case_id}/enforcement/court-application"): frozenset({"officer"}),
+    ("POST", "/cases/{case_id}/enforcement/decision"): frozenset({"officer"}),
+    ("GET", "/departments/{code}/enforcement"): frozenset({"officer", "supervisor", "admin"}),
+    ("PUT", "/admin/departments/{code}/enforcement"): frozenset({"admin"}),
+}
 PUBLIC = ["/public/penalty/benchmarks", "/public/penalty/benchmarks/{code}"]
 PUBLIC += ["/public/penalty/audit/checkpoints", "/public/penalty/audit/keys"]
 PUBLIC += ["/public/penalty/catalogue.csv", "/public/penalty/catalogue.json"]
@@ -215,6 +229,24 @@ BODIES: dict[tuple[str, str], dict[str, Any]] = {
     op("POST", "/collections/{collection_id}/handover"): {"received_by": "x"},
     op("POST", "/collections/{collection_id}/banking"): {"bank_receipt_no": "x"},
 }
+# after the decision (issue #17)
+BODIES |= {
+    op("POST", "/cases/{case_id}/payment-plan/application"): {
+        "kind": "instalments",
+        "reasons": "x",
+        "evidence": ["x"],
+    },
+    op("POST", "/cases/{case_id}/payment-plan/decision"): {
+        "approved": False,
+        "approved_by": "x",
+        "reasons": "x",
+    },
+    op("POST", "/cases/{case_id}/payment-plan/payments"): {"instalment": 1},
+    op("POST", "/cases/{case_id}/enforcement/reminder"): {},
+    op("POST", "/cases/{case_id}/enforcement/reminder/delivery"): {"method": "direct", "recipient": "x"},
+    op("POST", "/cases/{case_id}/enforcement/court-application"): {},
+    op("POST", "/cases/{case_id}/enforcement/decision"): {"method": "划拨存款"},
+}
 SEEN = {"officer_own", "enterprise_own", "supervisor_district", "supervisor_city", "admin"}
 
 MATRIX = Matrix(
@@ -231,6 +263,8 @@ MATRIX = Matrix(
         "collection_id": Owned("{collection_id}", LEAD_SEERS, "COLLECTION_NOT_FOUND"),
         "code": Open("SY-SJ-0004"),
         (API + "/admin/departments/{code}", "code"): Open("SJ"),
+        (API + "/admin/departments/{code}/enforcement", "code"): Open("SJ"),
+        (API + "/departments/{code}/enforcement", "code"): Open("SJ"),
         "version": Open("1"),
         "year": Open("2026"),
         "dead_letter_id": Owned("999999999", frozenset(), "DEAD_LETTER_NOT_FOUND"),
@@ -250,6 +284,7 @@ MATRIX = Matrix(
             op("POST", "/admin/benchmarks/{code}/versions/{version}/publish"),
             op("POST", "/admin/benchmarks/import"),
             op("PUT", "/admin/departments/{code}"),
+            op("PUT", "/admin/departments/{code}/enforcement"),
         }
     ),
     bodies=BODIES,

@@ -74,11 +74,11 @@ ROLES: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "/intake/uploads/{upload_id}/errors"): frozenset({"integration", "admin"}),
     ("POST", "/intake/{kind}"): frozenset({"integration"}),
     ("POST", "/intake/{kind}/bulk"): frozenset({"integration"}),
-    ("GET", "/leads"): frozenset({"officer", "supervisor", "admin"}),
+    ("GET", "/leads"): frozenset({"officer", "supervisor", "admin", "integration"}),
     ("GET", "/leads/overdue"): frozenset({"officer", "supervisor", "admin"}),
     ("GET", "/leads/transfers"): frozenset({"supervisor", "admin"}),
     ("POST", "/leads/transfers"): frozenset({"supervisor", "admin"}),
-    ("GET", "/leads/{lead_id}"): frozenset({"officer", "supervisor", "admin"}),
+    ("GET", "/leads/{lead_id}"): frozenset({"officer", "supervisor", "admin", "integration"}),
     ("POST", "/leads/{lead_id}/answer"): frozenset({"officer", "supervisor", "admin"}),
     ("POST", "/leads/{lead_id}/close"): frozenset({"officer", "supervisor", "admin"}),
     ("POST", "/leads/{lead_id}/return"): frozenset({"officer", "supervisor", "admin"}),
@@ -95,6 +95,51 @@ ROLES: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "/reports/{quarter}/heat"): frozenset({"supervisor", "admin"}),
     ("POST", "/reports/{quarter}/publish"): frozenset({"supervisor", "admin"}),
     ("GET", "/units/{unit_code}/quarters/{quarter}"): frozenset({"officer", "supervisor", "admin"}),
+    # 案卷评查 (issue #14 item 2)
+    ("GET", "/reviews"): frozenset({"officer", "supervisor", "admin"}),
+    ("POST", "/reviews"): frozenset({"supervisor", "admin"}),
+    ("GET", "/reviews/{review_id}"): frozenset({"officer", "supervisor", "admin"}),
+    ("POST", "/reviews/{review_id}/approve"): frozenset({"supervisor", "admin"}),
+    ("POST", "/reviews/{review_id}/complete"): frozenset({"supervisor", "admin"}),
+    ("GET", "/reviews/{review_id}/files"): frozenset({"officer", "supervisor", "admin"}),
+    ("POST", "/reviews/{review_id}/files/{file_id}/scores"): frozenset({"supervisor", "admin"}),
+    ("GET", "/reviews/{review_id}/results"): frozenset({"officer", "supervisor", "admin"}),
+    # 通报 (issue #14 item 7)
+    ("GET", "/bulletins"): frozenset({"officer", "supervisor", "admin"}),
+    ("POST", "/bulletins"): frozenset({"supervisor", "admin"}),
+    ("GET", "/bulletins/{bulletin_id}"): frozenset({"officer", "supervisor", "admin"}),
+    ("GET", "/bulletins/{bulletin_id}/html"): frozenset({"officer", "supervisor", "admin"}),
+    ("GET", "/bulletins/{bulletin_id}/pdf"): frozenset({"officer", "supervisor", "admin"}),
+    # complaints (issue #14 item 3)
+    ("GET", "/complaints"): frozenset({"officer", "enterprise", "supervisor", "admin"}),
+    ("POST", "/complaints"): frozenset({"enterprise"}),
+    ("GET", "/complaints/{complaint_id}"): frozenset({"officer", "enterprise", "supervisor", "admin"}),
+    ("POST", "/complaints/{complaint_id}/forward"): frozenset({"officer", "supervisor", "admin"}),
+    ("POST", "/complaints/{complaint_id}/reply"): frozenset({"officer", "supervisor", "admin"}),
+    ("POST", "/complaints/{complaint_id}/conclude"): frozenset({"officer", "supervisor", "admin"}),
+    ("POST", "/complaints/{complaint_id}/answer"): frozenset({"officer", "supervisor", "admin"}),
+    # 监督员 and 联系点 (issue #14 item 4)
+    ("GET", "/supervision-members"): frozenset({"supervisor", "admin"}),
+    ("POST", "/supervision-members"): frozenset({"supervisor", "admin"}),
+    ("GET", "/supervision-members/{member_id}"): frozenset({"supervisor", "admin"}),
+    ("PUT", "/supervision-members/{member_id}"): frozenset({"supervisor", "admin"}),
+    ("GET", "/supervision-members/{member_id}/invitations"): frozenset({"supervisor", "admin"}),
+    ("POST", "/supervision-members/{member_id}/invitations"): frozenset({"supervisor", "admin"}),
+    ("GET", "/contact-points"): frozenset({"supervisor", "admin"}),
+    ("POST", "/contact-points"): frozenset({"supervisor", "admin"}),
+    ("GET", "/contact-points/{point_id}"): frozenset({"enterprise", "supervisor", "admin"}),
+    ("PUT", "/contact-points/{point_id}"): frozenset({"supervisor", "admin"}),
+    ("POST", "/contact-points/{point_id}/observations"): frozenset({"enterprise", "supervisor", "admin"}),
+    # supervision matters (issue #14)
+    ("GET", "/supervision/matters"): frozenset({"officer", "supervisor", "admin"}),
+    ("POST", "/supervision/matters"): frozenset({"supervisor", "admin"}),
+    ("GET", "/supervision/matters/{matter_id}"): frozenset({"officer", "supervisor", "admin"}),
+    ("POST", "/supervision/matters/{matter_id}/answer"): frozenset({"officer", "supervisor", "admin"}),
+    ("POST", "/supervision/matters/{matter_id}/close"): frozenset({"officer", "supervisor", "admin"}),
+    ("POST", "/supervision/matters/{matter_id}/reopen"): frozenset({"officer", "supervisor", "admin"}),
+    ("GET", "/supervision/matters/{matter_id}/documents/{kind}"): frozenset(
+        {"officer", "supervisor", "admin"}
+    ),
 }
 
 
@@ -105,12 +150,28 @@ def op(method: str, path: str) -> tuple[str, str]:
 # The audit chain's public face (no token): every service's checkpoints and keys, and the checkpoints risk
 # keeps of every service.
 PUBLIC = ["/public/risk/audit/checkpoints", "/public/risk/audit/keys", "/public/risk/checkpoints/{service}"]
+# Public bulletins (公开通报): the list and each one's PDF.
+PUBLIC += ["/public/risk/bulletins", "/public/risk/bulletins/{bulletin_id}/pdf"]
+# Anyone may complain (issue #14): a filing token, the complaint, the answer read with number and secret.
+PUBLIC_POST = ["/public/risk/complaints/tokens", "/public/risk/complaints", "/public/risk/complaints/lookup"]
+COMPLAINT_SUPERVISOR_ONLY = Expect("403", "COMPLAINT_SUPERVISOR_ONLY")
 
 
 CITY_ONLY = Expect("403", "RISK_CITY_SCOPE_REQUIRED")
 RECT_SUPERVISOR_ONLY = Expect("403", "RECTIFICATION_SUPERVISOR_ONLY")
 LEAD_SUPERVISOR_ONLY = Expect("403", "LEAD_SUPERVISOR_ONLY")
 CITY = {"supervisor_district": CITY_ONLY, "supervisor_other": CITY_ONLY}
+MATTER_SUPERVISOR_ONLY = Expect("403", "SUPERVISION_MATTER_SUPERVISOR_ONLY")
+MATTER = {
+    "kind": "opinion",
+    "target_kind": "visit",
+    "target_id": "6f1d9b1e-3c55-4c1e-9a43-0e6f3b7c2a10",
+    "unit_code": UNIT,
+    "grounds": "检查程序不规范",
+    "legal_basis": "《行政处罚法》第五十五条",
+    "requested_action": "说明情况",
+    "deadline_working_days": 5,
+}
 LEAD = {
     "external_id": "M-x",
     "unit_code": UNIT,
@@ -118,6 +179,31 @@ LEAD = {
     "category": "执法态度",
     "text": "投诉",
     "received_at": "2026-08-04T10:00:00+08:00",
+}
+
+REVIEW = {
+    "title": "案卷评查",
+    "unit_codes": [UNIT],
+    "period_from": "2026-07-01",
+    "period_to": "2026-09-30",
+    "sample_size": 2,
+    "reviewers": [{"id": "rev-1", "name": "评查员", "units": [UNIT]}],
+}
+MEMBER = {
+    "name": "钱律师",
+    "background": "律师",
+    "district_code": "210104",
+    "term_start": "2026-01-01",
+    "term_end": "2028-12-31",
+}
+POINT = {
+    "kind": "enterprise",
+    "name": "沈阳矩阵有限公司",
+    "uscc": USCC,
+    "address": "沈阳市沈河区某路1号",
+    "district_code": "210104",
+    "term_start": "2026-01-01",
+    "term_end": "2027-12-31",
 }
 
 MATRIX = Matrix(
@@ -129,7 +215,8 @@ MATRIX = Matrix(
         "service": Open("penalty"),
         "entity_id": Owned("{lead_id}", UNIT_SEERS, "AUDIT_ENTITY_NOT_FOUND"),
         "warning_id": Owned("{warning_id}", UNIT_SEERS, "RECTIFICATION_NOT_FOUND"),
-        "lead_id": Owned("{lead_id}", UNIT_SEERS, "LEAD_NOT_FOUND"),
+        # the 12345 client brought the leads in: it reads them (and is refused every action by its role)
+        "lead_id": Owned("{lead_id}", UNIT_SEERS | {"integration"}, "LEAD_NOT_FOUND"),
         "run_id": Open("{run_id}"),
         "upload_id": Open("{upload_id}"),
         "uscc": Owned(
@@ -142,6 +229,26 @@ MATRIX = Matrix(
         "kind": Open("complaints"),
         "year": Open("2026"),
         "dead_letter_id": Owned("999999999", frozenset(), "DEAD_LETTER_NOT_FOUND"),
+        "review_id": Owned("{review_id}", UNIT_SEERS, "REVIEW_NOT_FOUND"),
+        "file_id": Owned("{file_id}", UNIT_SEERS, "REVIEW_FILE_NOT_FOUND"),
+        "bulletin_id": Owned("{bulletin_id}", UNIT_SEERS, "BULLETIN_NOT_FOUND"),
+        # the fixture's bulletin is public: anyone reads its PDF at the public path
+        ("/public/risk/bulletins/{bulletin_id}/pdf", "bulletin_id"): Open("{bulletin_id}"),
+        # filed by enterprise_own about UNIT and forwarded to it: the unit sees it from then on
+        # a 监督员 and a 联系点 of district 210104 (the contact point is enterprise_own)
+        "member_id": Owned(
+            "{member_id}",
+            frozenset({"supervisor_city", "supervisor_district", "admin"}),
+            "SUPERVISION_MEMBER_NOT_FOUND",
+        ),
+        "point_id": Owned(
+            "{point_id}",
+            frozenset({"supervisor_city", "supervisor_district", "admin", "enterprise_own"}),
+            "CONTACT_POINT_NOT_FOUND",
+        ),
+        "complaint_id": Owned("{complaint_id}", UNIT_SEERS | {"enterprise_own"}, "COMPLAINT_NOT_FOUND"),
+        "matter_id": Owned("{matter_id}", UNIT_SEERS, "SUPERVISION_MATTER_NOT_FOUND"),
+        (API + "/supervision/matters/{matter_id}/documents/{kind}", "kind"): Open("html"),
     },
     # the pinned clock and the calendar must survive the matrix (closing or withdrawing the shared objects
     # is fine: whatever their state, a later call still gets past the access checks, with a 409 at most)
@@ -153,9 +260,54 @@ MATRIX = Matrix(
         op("POST", "/rectifications/{warning_id}/withdraw"): {"reason": "误发"},
         op("POST", "/leads/{lead_id}/answer"): {"text": "答复"},
         op("POST", "/leads/{lead_id}/return"): {"reason": "不足"},
+        op("POST", "/reviews/{review_id}/approve"): {"public_value": "2"},
+        op("POST", "/reviews/{review_id}/files/{file_id}/scores"): {
+            "reviewer_id": "rev-1",
+            "points": {"subject": 10, "facts": 15, "evidence": 20, "procedure": 20, "law": 10},
+        },
+        op("PUT", "/supervision-members/{member_id}"): MEMBER,
+        op("POST", "/supervision-members/{member_id}/invitations"): {
+            "target_kind": "visit",
+            "target_id": "v-1",
+            "on_date": "2026-11-25",
+        },
+        op("PUT", "/contact-points/{point_id}"): POINT,
+        op("POST", "/contact-points/{point_id}/observations"): {
+            "subject_kind": "department",
+            "unit_code": UNIT,
+            "category": "其他",
+            "text": "观察",
+        },
+        op("POST", "/complaints/{complaint_id}/forward"): {"note": "请核查"},
+        op("POST", "/complaints/{complaint_id}/reply"): {"text": "已核查"},
+        op("POST", "/complaints/{complaint_id}/conclude"): {
+            "finding": "unsubstantiated",
+            "conclusion": "不属实",
+        },
+        op("POST", "/complaints/{complaint_id}/answer"): {"text": "答复"},
+        op("POST", "/supervision/matters"): MATTER,
+        op("POST", "/supervision/matters/{matter_id}/answer"): {"outcome": "explained", "text": "说明"},
+        op("POST", "/supervision/matters/{matter_id}/reopen"): {"reason": "不足", "deadline_working_days": 5},
     },
     overrides={
+        # a district supervisor opens matters on its district's units only (another district's looks absent)
+        op("POST", "/supervision/matters"): {"supervisor_other": Expect("404", "RISK_UNIT_NOT_FOUND")},
+        op("POST", "/supervision/matters/{matter_id}/answer"): {
+            s: Expect("403", "SUPERVISION_MATTER_UNIT_ONLY")
+            for s in ("supervisor_city", "supervisor_district", "supervisor_other")
+        },
+        **{
+            op("POST", f"/supervision/matters/{{matter_id}}/{action}"): {
+                "officer_own": MATTER_SUPERVISOR_ONLY,
+                "officer_other": MATTER_SUPERVISOR_ONLY,
+            }
+            for action in ("close", "reopen")
+        },
         op("POST", "/reports/{quarter}/publish"): CITY,
+        op("POST", "/supervision-members"): CITY,
+        op("PUT", "/supervision-members/{member_id}"): CITY,
+        op("POST", "/contact-points"): CITY,
+        op("PUT", "/contact-points/{point_id}"): CITY,
         op("POST", "/leads/transfers"): CITY,
         op("POST", "/enterprises/reclassify"): CITY,
         # only the unit answers (and the administrator): supervisors are refused before the object check
@@ -175,6 +327,18 @@ MATRIX = Matrix(
             }
             for action in ("reopen", "close", "withdraw")
         },
+        # only the bureau forwards, concludes and answers; only the unit replies
+        **{
+            op("POST", f"/complaints/{{complaint_id}}/{action}"): {
+                "officer_own": COMPLAINT_SUPERVISOR_ONLY,
+                "officer_other": COMPLAINT_SUPERVISOR_ONLY,
+            }
+            for action in ("forward", "conclude", "answer")
+        },
+        op("POST", "/complaints/{complaint_id}/reply"): {
+            s: Expect("403", "COMPLAINT_UNIT_ONLY")
+            for s in ("supervisor_city", "supervisor_district", "supervisor_other")
+        },
         **{
             op("POST", f"/leads/{{lead_id}}/{action}"): {
                 "officer_own": LEAD_SUPERVISOR_ONLY,
@@ -191,6 +355,7 @@ def test_every_operation_is_in_the_matrix() -> None:
     and every override names a documented operation: a new endpoint cannot be missed."""
     pinned = {op(m, p): roles for (m, p), roles in ROLES.items()}
     pinned |= {op("GET", p): frozenset({"public"}) for p in PUBLIC}
+    pinned |= {op("POST", p): frozenset({"public"}) for p in PUBLIC_POST}
     assert MATRIX.roles() == pinned
     assert MATRIX.undeclared() == []
     assert MATRIX.unknown_overrides() == []
@@ -228,11 +393,41 @@ async def objects(risk: Running) -> AsyncIterator[dict[str, str]]:
         await http.post(f"{API}/leads/transfers", json={"batch": "2026-W32"}, headers=ADMIN)
         leads = (await http.get(f"{API}/leads", headers=ADMIN)).json()["items"]
         run = (await http.post(f"{API}/enterprises/reclassify", json={}, headers=ADMIN)).json()
+        review = (await http.post(f"{API}/reviews", json=REVIEW, headers=ADMIN)).json()
+        await http.post(f"{API}/reviews/{review['id']}/approve", json={"public_value": "1"}, headers=ADMIN)
+        files = (await http.get(f"{API}/reviews/{review['id']}/files", headers=ADMIN)).json()
+        bulletin = {
+            "title": "风险预警情况",
+            "text": "通报",
+            "source_kind": "quarter_colour",
+            "source_id": published["warnings"][0]["id"],
+            "public": True,
+        }
+        issued = (await http.post(f"{API}/bulletins", json=bulletin, headers=ADMIN)).json()
+        complaint = {
+            "subject_kind": "department",
+            "unit_code": UNIT,
+            "category": "重复检查",
+            "text": "一月三次",
+        }
+        own = personas.enterprise(USCC, sub="ent-own")
+        filed = (await http.post(f"{API}/complaints", json=complaint, headers=own)).json()
+        await http.post(f"{API}/complaints/{filed['id']}/forward", json={}, headers=ADMIN)
+        member = (await http.post(f"{API}/supervision-members", json=MEMBER, headers=ADMIN)).json()
+        point = (await http.post(f"{API}/contact-points", json=POINT, headers=ADMIN)).json()
+        matter = (await http.post(f"{API}/supervision/matters", json=MATTER, headers=ADMIN)).json()
     yield {
+        "bulletin_id": issued["id"],
+        "review_id": review["id"],
+        "file_id": files[0]["id"],
+        "matter_id": matter["id"],
         "warning_id": published["warnings"][0]["id"],
         "lead_id": leads[0]["id"],
         "run_id": run["id"],
         "upload_id": upload,
+        "complaint_id": filed["id"],
+        "member_id": member["id"],
+        "point_id": point["id"],
     }
 
 
@@ -264,5 +459,11 @@ async def test_unknown_objects_are_404(objects: dict[str, str], risk: Running) -
             f"/enterprises/reclassify/{uuid.uuid4()}",
             f"/intake/uploads/{uuid.uuid4()}",
             f"/intake/uploads/{uuid.uuid4()}/errors",
+            f"/reviews/{uuid.uuid4()}",
+            f"/bulletins/{uuid.uuid4()}",
+            f"/complaints/{uuid.uuid4()}",
+            f"/supervision-members/{uuid.uuid4()}",
+            f"/contact-points/{uuid.uuid4()}",
+            f"/supervision/matters/{uuid.uuid4()}",
         ):
             assert (await http.get(API + path)).status_code == 404

@@ -219,3 +219,40 @@ class TestUncoveredCalendar:
             pin()
         assert item["batch"] == "2026-W53"
         assert item["flags"]["due_unknown"] is True and item["flags"]["due_on"] is None
+
+
+class TestHotlineReadsItsOwnLeads:
+    """Issue #15 (webhooks, last sentence): the 12345 client reads back its own leads and their answers;
+    another integration client sees none of them (its list is empty and a get answers 404, as for an id that
+    does not exist)."""
+
+    async def test_the_hotline_lists_and_reads_its_leads(self, seeded: Running) -> None:
+        mine = await leads(seeded, HOTLINE)
+        assert {"L-1", "L-2", "L-3", "L-4"} <= set(mine)
+        async with client(seeded.url, headers=HOTLINE) as http:
+            r = await http.get(f"/api/v1/risk/leads/{mine['L-1']['id']}")
+        assert r.status_code == 200, r.text
+        assert r.json()["external_id"] == "L-1" and "answer" in r.json()
+
+    async def test_another_client_sees_none_of_them(self, seeded: Running) -> None:
+        mine = await leads(seeded, HOTLINE)
+        court = personas.integration("court")
+        assert await leads(seeded, court) == {}
+        async with client(seeded.url, headers=court) as http:
+            r = await http.get(f"/api/v1/risk/leads/{mine['L-1']['id']}")
+        assert r.status_code == 404 and r.json()["code"] == "LEAD_NOT_FOUND", r.text
+
+
+async def test_a_cursor_of_another_shape_is_400_not_500(seeded: Running) -> None:
+    """``NQ`` decodes to the number 5: a cursor no page of this list gave (was a 500: the key was indexed)."""
+    async with client(seeded.url, headers=SUPERVISOR) as http:
+        r = await http.get("/api/v1/risk/leads", params={"cursor": "NQ"})
+    assert r.status_code == 400 and r.json()["code"] == "INVALID_CURSOR", r.text
+
+
+async def test_a_rectification_cursor_of_another_shape_is_400_not_500(seeded: Running) -> None:
+    """The same for the rectifications list (``NQ``: the number 5; ``WyJ4IiwieSJd``: ["x", "y"], not a date)."""
+    async with client(seeded.url, headers=SUPERVISOR) as http:
+        for cursor in ("NQ", "WyJ4IiwieSJd"):
+            r = await http.get("/api/v1/risk/rectifications", params={"cursor": cursor})
+            assert r.status_code == 400 and r.json()["code"] == "INVALID_CURSOR", (cursor, r.text)

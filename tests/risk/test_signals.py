@@ -418,3 +418,16 @@ class TestReclassification:
         assert counts.emitted >= 1
         events = await classified(risk, make_uscc(3))
         assert (events[-1].risk_class, events[-1].previous_class, events[-1].score) == ("A", "C", 18)
+
+
+class TestCaseFiles:
+    """The projection 案卷评查 samples from (issue #14): a decided case keeps its benchmark item, from the
+    newest decision.issued whatever the order of arrival."""
+
+    async def test_the_benchmark_item_of_the_newest_decision(self, risk: Running) -> None:
+        case = uuid.uuid4()
+        newer = decision_issued(**of_unit(UNIT), case_id=case, benchmark_code="SY-SJ-0007", revision=2)
+        older = decision_issued(**of_unit(UNIT), case_id=case, benchmark_code="SY-SJ-0001", revision=1)
+        await apply(risk, newer, older)  # out of order
+        row = await case_row(risk, case)
+        assert (row.benchmark_code, row.unit_code, row.status) == ("SY-SJ-0007", UNIT, "issued")

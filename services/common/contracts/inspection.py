@@ -148,3 +148,24 @@ class EnterpriseRegistered(Event):
 
     def subject_id(self) -> str:
         return self.uscc
+
+
+@contract
+class CorrectionFollowUpOverdue(Event):
+    """An order to correct (责令改正) of a visit still unchecked after its deadline (issue #14 item 6): the
+    department has not verified the correction — the 以罚代管 the seeds forbid (辽政办发〔2023〕18号 二(一)9).
+    Published once per follow-up, the day after the deadline or later."""
+
+    TYPE = "inspection.correction.follow_up_overdue"
+    follow_up_id: uuid.UUID
+    visit_id: uuid.UUID
+    enterprise_uscc: str
+    item_code: str
+    department_code: str
+    district_code: str
+    ordered_on: date
+    due_on: date
+    detected_on: date
+
+    def subject_id(self) -> str:
+        return str(self.follow_up_id)

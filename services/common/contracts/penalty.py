@@ -129,6 +129,23 @@ class DeadlineMissed(Event):
 
 
 @contract
+class EnforcementWindowMissed(Event):
+    """The three months to apply to the court for enforcement (行政强制法 第五十三条) ran out with the fine unpaid
+    and no application: reported once per case to the department and its supervisors (risk counts it)."""
+
+    TYPE = "penalty.enforcement.window_missed"
+    case_id: uuid.UUID
+    department_code: str
+    district_code: str
+    decision_no: str
+    outstanding_fen: int
+    window_closed_on: date
+    detected_on: date
+
+    def subject_id(self) -> str:
+        return str(self.case_id)
+
+
 class CollectionOverdue(Event):
     """A fine collected on the spot not handed to the agency, or not paid into the designated bank, within
     the 二日 (working days) of 行政处罚法 第七十一条 and 第八十五条; once per collection and stage."""

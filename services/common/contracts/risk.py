@@ -42,3 +42,80 @@ class EnterpriseClassified(Event):
 
     def subject_id(self) -> str:
         return self.uscc
+
+
+# --------------------------------------------------------------------------------------------------- complaints (issue #14)
+
+
+@contract
+class ComplaintReceived(Event):
+    """The justice bureau received a complaint about enforcement (投诉举报); subject: the complaint id.
+    ``complainant_uscc`` is None for an anonymous or public complaint."""
+
+    TYPE = "risk.complaint.received"
+    complaint_id: uuid.UUID
+    ack_no: str
+    source: Literal["enterprise", "public", "rating", "contact_point"]
+    unit_code: str
+    category: str
+    complainant_uscc: str | None
+    due_on: date
+    received_at: datetime
+
+    def subject_id(self) -> str:
+        return str(self.complaint_id)
+
+
+@contract
+class ComplaintAnswered(Event):
+    """The bureau answered the complainant (答复): the finding and whether it was referred to 纪检监察."""
+
+    TYPE = "risk.complaint.answered"
+    complaint_id: uuid.UUID
+    ack_no: str
+    unit_code: str
+    complainant_uscc: str | None
+    finding: Literal["substantiated", "partly_substantiated", "unsubstantiated"]
+    referred_to_discipline: bool
+    answered_at: datetime
+
+    def subject_id(self) -> str:
+        return str(self.complaint_id)
+
+
+# --------------------------------------------------------------------------------------------------- supervision matters
+# A supervisor's matter (个案监督: 监督意见书, 纠错通知书, 提级办理) on a penalty case, an inspection visit or a 12345 lead,
+# opened and closed. The service that owns the target keeps it open while the matter is (penalty: a case with an
+# open matter cannot close). The subject is the target's id, so one target's events stay in order.
+
+
+@contract
+class SupervisionMatterOpened(Event):
+    TYPE = "risk.supervision.matter_opened"
+    matter_id: uuid.UUID
+    kind: Literal["opinion", "correction", "escalation"]
+    target_kind: Literal["case", "visit", "lead"]
+    target_id: uuid.UUID
+    unit_code: str
+    due_on: date
+    document_no: str
+    opened_at: datetime
+
+    def subject_id(self) -> str:
+        return str(self.target_id)
+
+
+@contract
+class SupervisionMatterClosed(Event):
+    TYPE = "risk.supervision.matter_closed"
+    matter_id: uuid.UUID
+    kind: Literal["opinion", "correction", "escalation"]
+    target_kind: Literal["case", "visit", "lead"]
+    target_id: uuid.UUID
+    unit_code: str
+    due_on: date
+    document_no: str
+    closed_at: datetime
+
+    def subject_id(self) -> str:
+        return str(self.target_id)

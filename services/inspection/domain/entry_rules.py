@@ -13,10 +13,12 @@ Refusal table (code, HTTP status, title):
 TASK_NOT_APPROVED          403     检查任务未经批准或不在有效期内
 ENTERPRISE_NOT_IN_TASK     403     该企业不在本检查任务范围内
 NOT_CERTIFIED              403     未取得行政执法证件，不得从事行政检查
+OFFICER_IN_RETRAINING      403     执法人员离岗轮训中，暂停执法
 CERT_SUSPENDED             403     执法证已暂扣
 CERT_REVOKED               403     执法证已收缴
 CERT_EXPIRED               403     执法证已过期
 OFFICER_OUT_OF_AUTHORITY   403     执法人员不属于本任务的执法部门
+TRAINING_HOURS_SHORT       403     执法人员年度培训学时不足  (from a configured date; off by default)
 TOO_FEW_OFFICERS           403     在场持证执法人员少于两人
 NO_ITEMS                   422     未列明检查事项
 ITEM_NOT_IN_CATALOGUE      403     检查事项不在行政检查事项清单中
@@ -39,9 +41,11 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
+from decimal import Decimal
 from enum import StrEnum
 
 from services.common.clock import local_date
+from services.inspection.domain import qualifications
 from services.inspection.domain.frequency import (
     DEFAULT_POLICY,
     TASK_KIND_ZH,
@@ -76,11 +80,13 @@ from services.inspection.errors import (
     ItemOutOfAuthority,
     NoItems,
     NotCertified,
+    OfficerInRetraining,
     OfficerOutOfAuthority,
     QuietPeriod,
     TaskNotApproved,
     TaskStateConflict,
     TooFewOfficers,
+    TrainingHoursShort,
 )
 
 DEPARTMENT_NAMES: Mapping[str, str] = {
@@ -117,6 +123,9 @@ class EntryConfig:
     min_officers_per_department: int = 2
     urgent_approval_window: timedelta = timedelta(hours=24)
     frequency: FrequencyPolicy = DEFAULT_POLICY
+    # 辽政办发〔2023〕18号 二(一)2 (60 学时 a year); the rule is off until ``training_enforced_from``
+    training_required_hours: Decimal = qualifications.DEFAULT_YEARLY_HOURS
+    training_enforced_from: date | None = None
 
 
 DEFAULT_CONFIG = EntryConfig()
@@ -347,12 +356,15 @@ def check_entry(
     *,
     accompanying: Sequence[Officer] = (),
     quiet_windows: Sequence[QuietWindow] = (),
+    training_hours: Mapping[str, Decimal] | None = None,
 ) -> None:
     """Raise the first refusal that applies to this entry, or return None when it is lawful.
 
     ``officers`` are the people put forward as inspectors; ``accompanying`` are auxiliary staff
     (执法辅助人员) who may come along but never count. ``visit_counts`` are the enterprise's visits in the
     Asia/Shanghai year of ``now``; ``enterprise_class`` comes from the risk service (None: unclassified).
+    ``training_hours`` are the inspectors' 学时 in the 365 days up to the day (by officer id), needed only
+    once ``config.training_enforced_from`` has come.
     """
     day = local_date(now)
     if visit_counts.uscc != enterprise.uscc or visit_counts.year != year_of(now):
@@ -368,6 +380,7 @@ def check_entry(
 
     inspectors = _check_people(task, officers, day, counted=True)
     _check_people(task, [p for p in accompanying if not p.auxiliary], day, counted=False)
+    _check_training(inspectors, training_hours, day, config)
     _check_officer_count(inspectors, config)
     resolved = _check_items(task, items, catalogue, day, inspectors)
     _check_officers_per_department(inspectors, resolved, config)
@@ -551,6 +564,15 @@ def _check_people(task: Task, people: Sequence[Officer], day: date, *, counted: 
                 detail_en=f"Certificate {person.cert_no} ({person.name}) was revoked{since_en}: no inspection",
                 extra=extra,
             )
+        if status is OfficerStatus.SUSPENDED and person.retraining:
+            # 沈法治发〔2021〕7号 12 (建立轮训制度): 暂扣行政执法证件，进行短期轮训，合格后返还执法证件
+            raise OfficerInRetraining(
+                f"执法证 {person.cert_no}（{person.name}）{since}暂扣并离岗轮训，轮训后考试合格前不得从事行政检查"
+                f"（{qualifications.SEED_RETRAINING}）",
+                detail_en=f"Certificate {person.cert_no} ({person.name}) was suspended for retraining{since_en}: "
+                "no inspection until an exam is passed after the suspension",
+                extra=extra,
+            )
         if status is OfficerStatus.SUSPENDED:
             raise CertSuspended(
                 f"执法证 {person.cert_no}（{person.name}）{since}暂扣，不得从事行政检查",
@@ -586,6 +608,36 @@ def _check_people(task: Task, people: Sequence[Officer], day: date, *, counted: 
         if counted:
             valid.append(person)
     return valid
+
+
+def _check_training(
+    inspectors: Sequence[Officer], hours: Mapping[str, Decimal] | None, day: date, config: EntryConfig
+) -> None:
+    """辽政办发〔2023〕18号 二(一)2: 每人每年不少于60学时 — from the configured date on, an inspector below the
+    yearly hours in the 365 days up to the day is refused (off by default)."""
+    if not qualifications.training_rule_applies(config.training_enforced_from, day):
+        return
+    required = config.training_required_hours
+    short = qualifications.short_of_hours([o.officer_id for o in inspectors], hours or {}, required)
+    if short:
+        officer_id, had = short[0]
+        person = next(o for o in inspectors if o.officer_id == officer_id)
+        raise TrainingHoursShort(
+            f"执法证 {person.cert_no}（{person.name}）近一年培训{_hours_text(had)}学时，不足{_hours_text(required)}"
+            f"学时，不得从事行政检查（{qualifications.SEED_60_HOURS}）",
+            detail_en=f"Certificate {person.cert_no} ({person.name}) has {had} training hours in the last 365 "
+            f"days, below the {required} required",
+            extra={
+                "officer_id": person.officer_id,
+                "cert_no": person.cert_no,
+                "hours": float(had),
+                "required": float(required),
+            },
+        )
+
+
+def _hours_text(hours: Decimal) -> str:
+    return f"{hours.normalize():f}"
 
 
 def _check_items(
@@ -665,3 +717,7 @@ REFUSALS: tuple[type[EntryRefused], ...] = (
     QuietPeriod,
     FrequencyCapReached,
 )
+
+#: The refusals of officers' qualifications (issue #14 item 5), checked with the people: 轮训 before 暂扣,
+#: the yearly hours after the certificates.
+QUALIFICATION_REFUSALS: tuple[type[EntryRefused], ...] = (OfficerInRetraining, TrainingHoursShort)

@@ -52,12 +52,12 @@ from __future__ import annotations
 
 import hashlib
 import json
-import secrets
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from services.common import draws
 from services.inspection.domain.registry import Officer, validate_uscc
 from services.inspection.errors import InvalidDrawInput, TooFewOfficersForDraw, UnknownAlgorithm
 
@@ -159,17 +159,10 @@ class Draw:
 
 PROTOCOL_V1 = "commit-reveal-v1"
 SNAPSHOT_HEADER = "zhifa-draw-pool-v1"
-NONCE_BYTES = 32
-
-
-def new_nonce() -> bytes:
-    """The server's secret for one draw: 32 bytes from the operating system's CSPRNG."""
-    return secrets.token_bytes(NONCE_BYTES)
-
-
-def commitment(nonce: bytes) -> str:
-    """``hex(SHA-256(nonce))``: published at approval, before the pool is fixed; the nonce stays secret."""
-    return hashlib.sha256(nonce).hexdigest()
+# The protocol's primitives are the kernel's (services/common/draws.py), shared with risk's 案卷评查 sample.
+NONCE_BYTES = draws.NONCE_BYTES
+new_nonce = draws.new_nonce
+commitment = draws.commitment
 
 
 def pool_snapshot(
@@ -200,7 +193,7 @@ def pool_snapshot(
 
 
 def pool_hash(snapshot: str) -> str:
-    return hashlib.sha256(snapshot.encode("utf-8")).hexdigest()
+    return draws.digest(snapshot)
 
 
 def derive_seed(nonce: bytes, pool_digest: str, public_value: str) -> str:
@@ -209,8 +202,7 @@ def derive_seed(nonce: bytes, pool_digest: str, public_value: str) -> str:
         raise InvalidDrawInput("抽取随机数须为32字节", detail_en="The draw nonce is 32 bytes")
     if not public_value.strip():
         raise InvalidDrawInput("抽取须录入公开来源值", detail_en="The draw needs the public value")
-    material = nonce + bytes.fromhex(pool_digest) + public_value.encode("utf-8")
-    return hashlib.sha256(material).hexdigest()
+    return draws.mix_seed(nonce, pool_digest, public_value)
 
 
 def parse_snapshot(snapshot: str) -> dict[str, Any]:
@@ -243,11 +235,11 @@ def parse_snapshot(snapshot: str) -> dict[str, Any]:
 
 
 def enterprise_rank_key(seed: str, uscc: str) -> str:
-    return hashlib.sha256(f"{seed}|{uscc}".encode()).hexdigest()
+    return draws.rank_key(seed, uscc)
 
 
 def officer_rank_key(seed: str, cert_no: str) -> str:
-    return hashlib.sha256(f"{seed}|officer|{cert_no}".encode()).hexdigest()
+    return draws.rank_key(seed, f"officer|{cert_no}")
 
 
 def quota(pool_size: int, ratio_bp: int) -> int:

@@ -42,7 +42,7 @@ from services.common.logs import request_id_var
 from services.inspection import events, views
 from services.inspection import models as m
 from services.inspection import schemas as s
-from services.inspection.domain import entry_code, entry_rules, frequency, registry, visits
+from services.inspection.domain import entry_code, entry_rules, frequency, qualifications, registry, visits
 from services.inspection.domain.events import EntryRefusal, VisitStarted
 from services.inspection.domain.frequency import year_of
 from services.inspection.errors import (
@@ -57,6 +57,7 @@ from services.inspection.errors import (
     TaskNotApproved,
 )
 from services.inspection.repository import entry as entry_repo
+from services.inspection.repository import qualifications as qual_repo
 from services.inspection.repository import visits as visit_repo
 from services.inspection.settings import InspectionContext
 
@@ -257,10 +258,18 @@ async def _gather(
     return Entry(enterprise, facts, inspectors, companions, departments, unknown, list(item_codes))
 
 
-def _judge(ctx: InspectionContext, entry: Entry, task: entry_rules.Task, at: datetime) -> None:
+async def _judge(
+    session: AsyncSession, ctx: InspectionContext, entry: Entry, task: entry_rules.Task, at: datetime
+) -> None:
     """Every rule of SPEC §2.3 for this entry as of ``at``; raises the first refusal that applies."""
     uscc = entry.enterprise.uscc
     counts = frequency.enterprise_year(entry.facts.records, uscc, year_of(at), ctx.policy)
+    hours = None
+    if qualifications.training_rule_applies(ctx.entry.training_enforced_from, local_date(at)):
+        # read only while the rule is on: the check-in hot path stays at its three statements otherwise
+        hours = await qual_repo.hours_in_window(
+            session, [o.officer_id for o in entry.inspectors], local_date(at)
+        )
     entry_rules.check_entry(
         task,
         entry.enterprise.domain(),
@@ -273,6 +282,7 @@ def _judge(ctx: InspectionContext, entry: Entry, task: entry_rules.Task, at: dat
         at,
         accompanying=entry.companions,
         quiet_windows=entry.facts.windows,
+        training_hours=hours,
     )
     entry_rules.check_assignment(task, uscc, entry.facts.assigned or [], entry.inspectors)
 
@@ -469,7 +479,7 @@ async def issue_entry_code(
             at=now,
         )
         entry.require_people()
-        _judge(ctx, entry, entry.task(body.task_id), now)
+        await _judge(session, ctx, entry, entry.task(body.task_id), now)
     except EntryRefused as refusal:
         await refuse(session, factory, attempt, refusal)
         raise
@@ -574,7 +584,7 @@ async def check_in(
             now=now,
             entry_code_id=code_id,
         )
-        _judge(ctx, entry, task, now)
+        await _judge(session, ctx, entry, task, now)
         values = _visit_values(entry, visit, principal)
         if not await entry_repo.insert_visit(session, values, claim_code=code_id):
             raise CodeUsed(
@@ -648,7 +658,7 @@ async def scan_enterprise_code(
             started_at=started_at,
             reason=body.reason,
         )
-        _judge(ctx, entry, task, visit.started_at)
+        await _judge(session, ctx, entry, task, visit.started_at)
         values = _visit_values(entry, visit, principal)
         await entry_repo.insert_visit(session, values, claim_code=None)
     except EntryRefused as refusal:
@@ -704,7 +714,7 @@ async def backfill(
             started_at=body.started_at,
             reason=body.reason,
         )
-        _judge(ctx, entry, task, visit.started_at)
+        await _judge(session, ctx, entry, task, visit.started_at)
         values = _visit_values(entry, visit, principal)
         await entry_repo.insert_visit(session, values, claim_code=None)
     except EntryRefused as refusal:

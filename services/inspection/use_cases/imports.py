@@ -36,7 +36,7 @@ def _unreadable(exc: Exception) -> ImportInvalid:
     )
 
 
-def _rejected(errors: list[dict[str, Any]]) -> ImportInvalid:
+def rejected(errors: list[dict[str, Any]]) -> ImportInvalid:
     first = errors[0]
     return ImportInvalid(
         f"共{len(errors)}处错误，未导入任何记录；第{first['row']}行：{first['message']}",
@@ -61,17 +61,34 @@ def parse_rows(
             records = loaded
     except (UnicodeDecodeError, orjson.JSONDecodeError, ValueError, csv.Error) as exc:
         raise _unreadable(exc) from exc
+    return validate_records(records, model, MAX_ROWS)
+
+
+def validate_records(records: Sequence[Any], model: type[Row], max_rows: int) -> list[Row]:
+    """Every record validated with ``model``; an empty or oversized import, or any bad row, rejects it all
+    with the list of errors (row, field, Chinese message)."""
+    valid, errors = validate_each(records, model, max_rows)
+    if errors:
+        raise rejected(errors)
+    return list(valid.values())
+
+
+def validate_each(
+    records: Sequence[Any], model: type[Row], max_rows: int
+) -> tuple[dict[int, Row], list[dict[str, Any]]]:
+    """(the valid rows by row number from 1, the errors of the others); an empty or oversized import is
+    refused at once."""
     if not records:
         raise ImportInvalid("导入内容为空", detail_en="The import is empty")
-    if len(records) > MAX_ROWS:
+    if len(records) > max_rows:
         raise ImportInvalid(
-            f"一次最多导入{MAX_ROWS}条记录", detail_en=f"At most {MAX_ROWS} records per import"
+            f"一次最多导入{max_rows}条记录", detail_en=f"At most {max_rows} records per import"
         )
-    out: list[Row] = []
+    out: dict[int, Row] = {}
     errors: list[dict[str, Any]] = []
     for n, record in enumerate(records, start=1):
         try:
-            out.append(model.model_validate(record))
+            out[n] = model.model_validate(record)
         except ValidationError as exc:
             for err in exc.errors()[:5]:
                 errors.append(
@@ -81,9 +98,7 @@ def parse_rows(
                         "message": messages.validation_message(err),
                     }
                 )
-    if errors:
-        raise _rejected(errors)
-    return out
+    return out, errors
 
 
 def _csv_bool(value: str | None) -> bool:
@@ -161,7 +176,7 @@ async def import_items(
         except DomainError as exc:
             errors.append({"row": n, "code": exc.code, "message": exc.detail})
     if errors:
-        raise _rejected(errors)
+        raise rejected(errors)
     return views.import_result(counts)
 
 
@@ -179,7 +194,7 @@ async def import_officers(
         except DomainError as exc:
             errors.append({"row": n, "code": exc.code, "message": exc.detail})
     if errors:
-        raise _rejected(errors)
+        raise rejected(errors)
     return views.import_result(counts)
 
 

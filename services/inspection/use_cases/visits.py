@@ -16,9 +16,10 @@ from services.common.pagination import Page, decode_cursor, encode_cursor, page_
 from services.inspection import events, views
 from services.inspection import models as m
 from services.inspection import schemas as s
-from services.inspection.domain import visits
+from services.inspection.domain import follow_ups, visits
 from services.inspection.domain.events import VisitCompleted, VisitRated
 from services.inspection.errors import OfficerNotInVisit
+from services.inspection.repository import follow_ups as follow_up_repo
 from services.inspection.repository import registries as registry_repo
 from services.inspection.repository import visits as visit_repo
 from services.inspection.repository.rows import to_enterprise, to_visit
@@ -156,6 +157,10 @@ async def checkout(
     found = visits.violations(visit, to_enterprise(enterprise), catalogue)
     for payload in found:
         outbox.add(session, events.violation_found(payload))
+    # 责令改正 follow-up (issue #14 item 6): each order to correct is checked again at its deadline
+    await follow_up_repo.add_follow_ups(
+        session, follow_ups.follow_ups(visit, to_enterprise(enterprise), catalogue)
+    )
     await session.flush()
     await audit.append(
         session,
@@ -232,7 +237,7 @@ async def list_ratings(
 
     The cursor is a plain offset here, so it carries nothing that could link an anonymous rating to a visit.
     """
-    offset = _offset_cursor(cursor)
+    offset = offset_cursor(cursor)
     rows = await visit_repo.rated_visits(session, scope, offset=offset, limit=limit + 1)
     reads = [views.department_rating_read(r, principal) for r in rows]
     if len(reads) > limit:
@@ -240,7 +245,7 @@ async def list_ratings(
     return Page(items=reads, next_cursor=None)
 
 
-def _offset_cursor(cursor: str | None) -> int:
+def offset_cursor(cursor: str | None) -> int:
     value = decode_cursor(cursor)
     if value is None:
         return 0

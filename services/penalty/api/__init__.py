@@ -13,6 +13,7 @@ from services.penalty.api import (
     consistency,
     disclosure,
     documents,
+    enforcement,
     imports,
     leads,
 )
@@ -22,6 +23,8 @@ public_router = APIRouter(prefix="/public/penalty", tags=["penalty: public"])
 
 for _topic in (catalogue, leads, cases, disclosure, documents, consistency, imports):
     router.include_router(_topic.router)
+# after the decision: deferral and instalments, enforcement (issue #17)
+router.include_router(enforcement.router)
 # issue #17: one act, one fine (行政处罚法 第二十九条); on-the-spot collection (第六十八条–第七十一条)
 router.include_router(acts.router)
 router.include_router(collections.router)

@@ -357,10 +357,11 @@ async def conclude_remedy(
 
 
 @router.get("/cases/{case_id}/surcharge", response_model=s.SurchargeRead)
-async def surcharge(principal: ReaderDep, step: SurchargeCaseDep) -> s.SurchargeRead:
-    """加处罚款 if the fine is paid on ``on``: 3% a day after the last day to pay, capped, remedies excluded."""
+async def surcharge(session: SessionDep, principal: ReaderDep, step: SurchargeCaseDep) -> s.SurchargeRead:
+    """加处罚款 if the fine is paid on ``on``: 3% a day after the last day to pay (under an instalment plan, on
+    each overdue instalment from its own due date), capped, remedies excluded."""
     found, query = step
-    return surcharges.surcharge_view(found, query["on"] or clock.today())
+    return await surcharges.surcharge_view(session, found, query["on"] or clock.today())
 
 
 @router.post("/cases/{case_id}/revocation", response_model=s.CaseRead)

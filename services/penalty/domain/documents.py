@@ -114,6 +114,11 @@ class DocumentKind(enum.StrEnum):
     HEARING_NOTICE = "hearing_notice"  # 行政处罚听证告知书
     PENALTY_DECISION = "penalty_decision"  # 行政处罚决定书
     NO_PENALTY_DECISION = "no_penalty_decision"  # 不予行政处罚决定书
+    # after the decision (issue #17): domain.enforcement_documents
+    PAYMENT_PLAN_DECISION = "payment_plan_decision"  # 延期（分期）缴纳罚款决定书 (第六十六条第二款)
+    ENFORCEMENT_REMINDER = "enforcement_reminder"  # 催告书 (行政强制法 第三十五条)
+    COURT_APPLICATION = "court_application"  # 强制执行申请书 (行政强制法 第五十五条)
+    ENFORCEMENT_DECISION = "enforcement_decision"  # 行政强制执行决定书 (行政强制法 第三十七条)
 
 
 DOCUMENT_TITLES: Mapping[DocumentKind, str] = MappingProxyType(
@@ -123,6 +128,10 @@ DOCUMENT_TITLES: Mapping[DocumentKind, str] = MappingProxyType(
         DocumentKind.HEARING_NOTICE: "行政处罚听证告知书",
         DocumentKind.PENALTY_DECISION: "行政处罚决定书",
         DocumentKind.NO_PENALTY_DECISION: "不予行政处罚决定书",
+        DocumentKind.PAYMENT_PLAN_DECISION: "延期（分期）缴纳罚款决定书",
+        DocumentKind.ENFORCEMENT_REMINDER: "催告书",
+        DocumentKind.COURT_APPLICATION: "强制执行申请书",
+        DocumentKind.ENFORCEMENT_DECISION: "行政强制执行决定书",
     }
 )
 
@@ -134,6 +143,10 @@ DEFAULT_DOCUMENT_WORDS: Mapping[DocumentKind, str] = MappingProxyType(
         DocumentKind.HEARING_NOTICE: "听告",
         DocumentKind.PENALTY_DECISION: "罚",
         DocumentKind.NO_PENALTY_DECISION: "不罚",
+        DocumentKind.PAYMENT_PLAN_DECISION: "缓缴",
+        DocumentKind.ENFORCEMENT_REMINDER: "催",
+        DocumentKind.COURT_APPLICATION: "强申",
+        DocumentKind.ENFORCEMENT_DECISION: "强执",
     }
 )
 

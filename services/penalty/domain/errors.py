@@ -373,3 +373,38 @@ class InvalidDocumentNumber(BadRequest):
     code = "DOCUMENT_NUMBER_INVALID"
     title = "文书编号格式不正确"
     title_en = "Malformed document number"
+
+
+# --------------------------------------------------------------------------------------------------------
+# After the decision: deferral and instalments, enforcement (issue #17; domain.instalments, domain.enforcement)
+# --------------------------------------------------------------------------------------------------------
+
+
+class PaymentPlanInvalid(BadRequest):
+    code = "PAYMENT_PLAN_INVALID"
+    title = "延期或分期缴纳方案不符合规定"
+    title_en = "The deferral or instalment plan is not valid"
+
+
+class PaymentPlanConflict(Conflict):
+    code = "PAYMENT_PLAN_CONFLICT"
+    title = "延期或分期缴纳的当前状态不允许该操作"
+    title_en = "The deferral or instalment application's state does not allow this step"
+
+
+class EnforcementNotDue(Conflict):
+    code = "ENFORCEMENT_NOT_DUE"
+    title = "尚未到可以采取该执行措施的日期"
+    title_en = "This enforcement step is not yet lawful"
+
+
+class EnforcementWindowClosed(Conflict):
+    code = "ENFORCEMENT_WINDOW_CLOSED"
+    title = "申请人民法院强制执行的期限已经届满"
+    title_en = "The period for applying to the court for enforcement has run out"
+
+
+class EnforcementStepInvalid(Conflict):
+    code = "ENFORCEMENT_STEP_INVALID"
+    title = "本案当前不能采取该执行措施"
+    title_en = "This enforcement step does not apply to the case now"

@@ -63,6 +63,13 @@ from services.penalty.repository.documents import case_documents as case_documen
 from services.penalty.repository.documents import document_pdf as document_pdf
 from services.penalty.repository.documents import readable_document as readable_document
 from services.penalty.repository.documents import store_pdf as store_pdf
+
+# after the decision: deferral and instalments, enforcement (issue #17)
+from services.penalty.repository.enforcement import department_power as department_power
+from services.penalty.repository.enforcement import enforcement as enforcement
+from services.penalty.repository.enforcement import enforcement_for_update as enforcement_for_update
+from services.penalty.repository.enforcement import set_department_power as set_department_power
+from services.penalty.repository.enforcement import window_scan_cases as window_scan_cases
 from services.penalty.repository.imports import add_imported as add_imported
 from services.penalty.repository.imports import imported_case as imported_case
 from services.penalty.repository.imports import lock_import as lock_import

@@ -68,6 +68,7 @@ from services.penalty.schemas.cases import RevocationIn as RevocationIn
 from services.penalty.schemas.cases import StatementIn as StatementIn
 from services.penalty.schemas.cases import StatementReviewIn as StatementReviewIn
 from services.penalty.schemas.cases import StepReadOut as StepReadOut
+from services.penalty.schemas.cases import SupervisionMatterRef as SupervisionMatterRef
 from services.penalty.schemas.cases import UnknownDeadlinesRead as UnknownDeadlinesRead
 from services.penalty.schemas.cases import WaiverIn as WaiverIn
 from services.penalty.schemas.catalogue import BenchmarkAdminRead as BenchmarkAdminRead
@@ -83,6 +84,25 @@ from services.penalty.schemas.consistency import ContestedFactFlag as ContestedF
 from services.penalty.schemas.consistency import OutsideRangeFlag as OutsideRangeFlag
 from services.penalty.schemas.consistency import PositionFlag as PositionFlag
 from services.penalty.schemas.consistency import SameFactsFlag as SameFactsFlag
+
+# after the decision: deferral and instalments, enforcement (issue #17)
+from services.penalty.schemas.enforcement import CourtApplicationIn as CourtApplicationIn
+from services.penalty.schemas.enforcement import CourtApplicationRead as CourtApplicationRead
+from services.penalty.schemas.enforcement import DateLineRead as DateLineRead
+from services.penalty.schemas.enforcement import DepartmentPowerIn as DepartmentPowerIn
+from services.penalty.schemas.enforcement import DepartmentPowerRead as DepartmentPowerRead
+from services.penalty.schemas.enforcement import EnforcementDecisionIn as EnforcementDecisionIn
+from services.penalty.schemas.enforcement import EnforcementRead as EnforcementRead
+from services.penalty.schemas.enforcement import InstalmentIn as InstalmentIn
+from services.penalty.schemas.enforcement import InstalmentPaymentIn as InstalmentPaymentIn
+from services.penalty.schemas.enforcement import InstalmentRead as InstalmentRead
+from services.penalty.schemas.enforcement import PaymentPlanRead as PaymentPlanRead
+from services.penalty.schemas.enforcement import PaymentPlansRead as PaymentPlansRead
+from services.penalty.schemas.enforcement import PlanApplicationIn as PlanApplicationIn
+from services.penalty.schemas.enforcement import PlanDecisionIn as PlanDecisionIn
+from services.penalty.schemas.enforcement import ReminderDeliveryIn as ReminderDeliveryIn
+from services.penalty.schemas.enforcement import ReminderIn as ReminderIn
+from services.penalty.schemas.enforcement import ReminderRead as ReminderRead
 from services.penalty.schemas.surcharge_disclosure import DisclosureExceptionIn as DisclosureExceptionIn
 from services.penalty.schemas.surcharge_disclosure import DisclosureRateRead as DisclosureRateRead
 from services.penalty.schemas.surcharge_disclosure import DisclosureRateRow as DisclosureRateRow

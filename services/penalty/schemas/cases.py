@@ -310,6 +310,16 @@ class DecisionSummary(BaseModel):
     surcharge_today_fen: int
 
 
+class SupervisionMatterRef(BaseModel):
+    """An open supervision matter of the justice bureau on the case (issue #14): the case cannot close."""
+
+    matter_id: uuid.UUID
+    kind: str = Field(description="opinion 监督意见书, correction 纠错通知书, escalation 提级办理")
+    title: str = Field(description="e.g. 纠错通知书 沈司纠错〔2026〕1号")
+    document_no: str
+    due_on: date = Field(description="the unit's last day to answer")
+
+
 class CaseRead(BaseModel):
     id: uuid.UUID
     case_no: str
@@ -340,6 +350,10 @@ class CaseRead(BaseModel):
         None, description="the full procedural record (officers, supervisors, admins only)"
     )
     assessment: AssessmentRead | None = None
+    supervision_matters: list[SupervisionMatterRef] = Field(
+        default_factory=list,
+        description="the justice bureau's open supervision matters on the case (officers, supervisors, admins)",
+    )
 
 
 class CaseSummaryRead(BaseModel):

@@ -27,11 +27,13 @@ from services.penalty.domain import documents as docs
 from services.penalty.domain import procedure as p
 from services.penalty.errors import BenchmarkOtherDepartment, DocumentNotFound
 from services.penalty.models import PenaltyCase
+from services.penalty.repository import supervision as supervision_repo
 from services.penalty.settings import PenaltyContext
 from services.penalty.use_cases import acts, codec, documents
 from services.penalty.use_cases.catalogue import snapshot
 from services.penalty.use_cases.certificates import check_certificates, officer_signs
 from services.penalty.use_cases.common import audit, department, party_columns
+from services.penalty.use_cases.supervision import label as supervision_label
 from services.penalty.use_cases.timeline import case_of, save
 
 # --------------------------------------------------------------------------------------------------------
@@ -230,7 +232,22 @@ async def case_view(session: AsyncSession, *, principal: Principal, row: Penalty
         notice=await repo.credit_notice(session, row.id),
         principal=principal,
         today=clock.today(),
+        supervision=await supervision_refs(session, row.id),
     )
+
+
+async def supervision_refs(session: AsyncSession, case_id: uuid.UUID) -> list[s.SupervisionMatterRef]:
+    """The open supervision matters on the case (issue #14), as the case read shows them."""
+    return [
+        s.SupervisionMatterRef(
+            matter_id=m.matter_id,
+            kind=m.kind,
+            title=supervision_label(m),
+            document_no=m.document_no,
+            due_on=m.due_on,
+        )
+        for m in await supervision_repo.open_matters(session, case_id)
+    ]
 
 
 async def list_cases(

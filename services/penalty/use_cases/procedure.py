@@ -22,7 +22,7 @@ from services.penalty.domain import procedure as p
 from services.penalty.errors import CreditNoticePending
 from services.penalty.models import CreditNotice, Department, Document, PenaltyCase
 from services.penalty.settings import PenaltyContext
-from services.penalty.use_cases import acts, codec, documents, impact
+from services.penalty.use_cases import acts, codec, documents, impact, supervision
 from services.penalty.use_cases.cases import assessment_of
 from services.penalty.use_cases.catalogue import snapshot
 from services.penalty.use_cases.certificates import check_certificates, officer_signs
@@ -736,6 +736,7 @@ async def record_publication(
 async def close(
     session: AsyncSession, *, principal: Principal, row: PenaltyCase, body: s.CloseIn
 ) -> PenaltyCase:
+    await supervision.ensure_closable(session, row)  # issue #14: no 结案 while a supervision matter is open
     return await step(
         session,
         principal=principal,

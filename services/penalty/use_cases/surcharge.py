@@ -12,11 +12,16 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from services.common.money import format_yuan
+from services.penalty import repository as repo
 from services.penalty import schemas as s
 from services.penalty.domain import deadlines as dl
+from services.penalty.domain import instalments as ins
 from services.penalty.domain import procedure as p
 from services.penalty.models import PenaltyCase
+from services.penalty.use_cases import payment_plans
 from services.penalty.use_cases.timeline import case_of
 
 ARTICLES = [
@@ -49,7 +54,7 @@ def _explanation(case: p.Case, on: date, result: dl.Surcharge | None) -> str:
     )
 
 
-def surcharge_view(row: PenaltyCase, on: date) -> s.SurchargeRead:
+def _whole_fine_view(row: PenaltyCase, on: date) -> s.SurchargeRead:
     """The lawful surcharge on the case's outstanding fine if it is paid on ``on``."""
     case = case_of(row)
     result = case.surcharge_on(on)
@@ -84,4 +89,38 @@ def surcharge_view(row: PenaltyCase, on: date) -> s.SurchargeRead:
         pauses=pauses,
         articles=ARTICLES,
         explanation=_explanation(case, on, result),
+    )
+
+
+# -- under an instalment plan (issue #17) --------------------------------------------------------------------
+
+
+async def surcharge_view(session: AsyncSession, row: PenaltyCase, on: date) -> s.SurchargeRead:
+    """The lawful surcharge if the fine outstanding is paid on ``on``. Under an approved instalment plan
+    (行政处罚法 第六十六条第二款) it runs only on the instalments still unpaid that are overdue, each from the day
+    after its own due date on its own amount (domain.instalments, 第七十二条第一款第一项); otherwise on the whole
+    fine from the case's last day to pay."""
+    view = _whole_fine_view(row, on)
+    plan = payment_plans.plan_in_force(await repo.enforcement(session, row.id))
+    if plan is None or plan.kind is not ins.PlanKind.INSTALMENTS or view.base_fen == 0:
+        return view
+    excluded = case_of(row).surcharge_excluded
+    unpaid = [i for i in plan.instalments if i.paid_on is None]
+    results = [(i, ins.instalment_surcharge(i, on, excluded=excluded)) for i in unpaid]
+    late = [(i, r) for i, r in results if r.days_late > 0]
+    first = late[0] if late else None
+    overdue = max((on - first[0].due_on).days, 0) if first else 0
+    lines = [ins.explain_instalment(i, r) for i, r in late] or [
+        f"分期缴纳（{ins.ARTICLE_PLAN}）：截至{on.isoformat()}没有逾期未缴的分期，不加处罚款"
+    ]
+    return view.model_copy(
+        update={
+            "days_overdue": overdue,
+            "days_counted": first[1].days_late if first else 0,
+            "days_excluded": overdue - first[1].days_late if first else 0,
+            "amount_fen": sum(r.amount_fen for _, r in late),
+            "capped": any(r.capped for _, r in late),
+            "articles": [*ARTICLES, ins.ARTICLE_PLAN],
+            "explanation": "；".join(lines),
+        }
     )

@@ -21,6 +21,7 @@ from services.risk.deps import (
     IntegrationDep,
     LeadAnswererDep,
     LeadDep,
+    LeadReaderDep,
     LockedLeadDep,
     LockedRectificationDep,
     OfficerOrSupervisorDep,
@@ -430,7 +431,7 @@ def _lead_key(item: LeadRead) -> list[str]:
 @router.get("/leads", response_model=Page[LeadRead], tags=["risk: 12345 leads"])
 async def list_leads(
     session: SessionDep,
-    principal: OfficerOrSupervisorDep,
+    principal: LeadReaderDep,
     scope: ScopeDep,
     context: ContextDep,
     limit: LimitQuery = 50,
@@ -438,7 +439,8 @@ async def list_leads(
     status: Literal["received", "transferred", "answered", "closed"] | None = None,
     batch: Annotated[str | None, Query(pattern=r"^[0-9]{4}-W[0-9]{2}$")] = None,
 ) -> Page[LeadRead]:
-    """12345 leads in the caller's scope with their deadlines and overdue flags, oldest first."""
+    """12345 leads in the caller's scope with their deadlines and overdue flags, oldest first (the 12345
+    client: the leads it brought in, with their answers)."""
     rows = await leads.list_leads(
         session,
         scope,
@@ -485,9 +487,9 @@ async def transfer_leads(
 
 @router.get("/leads/{lead_id}", response_model=LeadRead, tags=["risk: 12345 leads"])
 async def get_lead(
-    session: SessionDep, principal: OfficerOrSupervisorDep, lead: LeadDep, context: ContextDep
+    session: SessionDep, principal: LeadReaderDep, lead: LeadDep, context: ContextDep
 ) -> LeadRead:
-    """One lead with its history and flags (404 for another unit's)."""
+    """One lead with its history, answer and flags (404 for another unit's, or another client's)."""
     return await leads.get_lead(session, row=lead, config=context.config)
 
 

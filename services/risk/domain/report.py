@@ -145,6 +145,10 @@ class Figures:
     low_ratings: int = 0
     benchmark_deviations: int = 0
     overdue_procedures: int = 0
+    # supervision matters overdue or answered late (issue #14; domain/matters.py), dated their first late day
+    overdue_matters: int = 0
+    # 责令改正 unchecked after the deadline (issue #14 item 6; inspection.correction.follow_up_overdue): 以罚代管
+    overdue_follow_ups: int = 0
 
     def __post_init__(self) -> None:
         for f in fields(self):
@@ -184,6 +188,8 @@ INDICATORS: tuple[tuple[str, str, str], ...] = (
     ("low_ratings", "企业评价两星及以下", "次"),
     ("benchmark_deviations", "偏离裁量基准", "件"),
     ("overdue_procedures", "程序超期", "件"),
+    ("overdue_matters", "监督事项逾期未答复或逾期答复", "件"),
+    ("overdue_follow_ups", "责令改正逾期未复查", "件"),
 )
 
 
@@ -232,6 +238,11 @@ class ReportThresholds(BaseModel):
         default=None, ge=1, description="blue: complaints rising, ending >= N"
     )
     lamp_min_losses: int = Field(ge=1, description="a lit unit lost at least this many suits")
+    # issue #17: a court-application window missed (penalty.enforcement.window_missed, 行政强制法 第五十三条) counts
+    # as this many overdue procedures (程序超期); absent in a version: 1, so older versions report as before
+    enforcement_window_weight: int = Field(
+        default=1, ge=1, le=10, description="overdue procedures one missed enforcement window counts for"
+    )
 
     @model_validator(mode="after")
     def _consistent(self) -> ReportThresholds:
@@ -249,6 +260,31 @@ class ReportThresholds(BaseModel):
         return self
 
 
+class ReviewThresholds(BaseModel):
+    """How the 案卷评查 results of a quarter colour a unit (one version): the mean score of its files reviewed
+    in campaigns completed in the quarter, and its files below their campaign's pass mark (不合格)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    min_files: int = Field(ge=1, description="files reviewed before the unit's mean is judged")
+    red_mean_below: int = Field(ge=1, le=100, description="red: mean score below this")
+    yellow_mean_below: int = Field(ge=1, le=100, description="yellow: mean score below this")
+    red_failed_files: int | None = Field(default=None, ge=1, description="red: failed files >= N")
+    yellow_failed_files: int | None = Field(default=None, ge=1, description="yellow: failed files >= N")
+
+    @model_validator(mode="after")
+    def _ordered(self) -> ReviewThresholds:
+        if self.red_mean_below > self.yellow_mean_below:
+            raise ValueError("红色分数线 red_mean_below 不得高于黄色分数线 yellow_mean_below")
+        if (
+            self.red_failed_files is not None
+            and self.yellow_failed_files is not None
+            and self.yellow_failed_files > self.red_failed_files
+        ):
+            raise ValueError("黄色阈值 yellow_failed_files 不得大于红色阈值 red_failed_files")
+        return self
+
+
 class RiskConfig(BaseModel):
     """One version of every risk threshold, in effect from ``effective_from``."""
 
@@ -261,6 +297,7 @@ class RiskConfig(BaseModel):
     classes: classes.ClassConfig
     rectification: rectification.RectificationConfig
     leads: leads.LeadConfig
+    reviews: ReviewThresholds | None = None  # 案卷评查 as an input (from 2026.5); None: not an input
 
 
 class RiskConfigSet(BaseModel):

@@ -33,31 +33,35 @@ _COUNTS_SQL = sa.text(
 SELECT x.unit_code, x.domain,
        sum(x.decisions)::int AS decisions, sum(x.rc)::int AS rc, sum(x.ll)::int AS ll,
        sum(x.complaints)::int AS complaints, sum(x.refused)::int AS refused, sum(x.low)::int AS low,
-       sum(x.deviations)::int AS deviations, sum(x.overdue)::int AS overdue
+       sum(x.deviations)::int AS deviations, sum(x.overdue)::int AS overdue, sum(x.matters)::int AS matters,
+       sum(x.follow_ups)::int AS follow_ups
 FROM (
     SELECT c.unit_code, COALESCE(c.domain, '{UNKNOWN_DOMAIN}') AS domain, 1 AS decisions, 0 AS rc, 0 AS ll,
-           0 AS complaints, 0 AS refused, 0 AS low, c.outside_tier::int AS deviations, 0 AS overdue
+           0 AS complaints, 0 AS refused, 0 AS low, c.outside_tier::int AS deviations, 0 AS overdue,
+           0 AS matters, 0 AS follow_ups
     FROM risk_case c
     WHERE c.decided_on BETWEEN :first AND :last AND c.issued_revision IS NOT NULL AND c.unit_code IS NOT NULL
   UNION ALL
     SELECT o.unit_code, o.domain, 0, (o.counts_as = 'reconsideration_correction')::int,
-           (o.counts_as = 'litigation_loss')::int, 0, 0, 0, 0, 0
+           (o.counts_as = 'litigation_loss')::int, 0, 0, 0, 0, 0, 0, 0
     FROM external_outcome o
     WHERE o.decided_on BETWEEN :first AND :last AND o.counts_as IS NOT NULL
   UNION ALL
-    SELECT l.unit_code, l.domain, 0, 0, 0, 1, 0, 0, 0, 0
+    SELECT l.unit_code, l.domain, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0
     FROM complaint_lead l
     WHERE l.received_on BETWEEN :first AND :last
   UNION ALL
     SELECT s.unit_code, COALESCE(s.domain, c.domain, '{UNKNOWN_DOMAIN}'), 0, 0, 0, 0,
            (s.kind = 'refused_entry')::int, (s.kind = 'rating' AND s.value <= {LOW_RATING_MAX_STARS})::int, 0,
-           (s.kind = 'overdue_procedure')::int
+           CASE WHEN s.kind = 'overdue_procedure' THEN COALESCE(s.value, 1) ELSE 0 END,
+           (s.kind = 'overdue_matter')::int, (s.kind = 'overdue_follow_up')::int
     FROM unit_signal s
     LEFT JOIN risk_case c ON c.case_id = s.case_id
     WHERE s.occurred_on BETWEEN :first AND :last AND s.kind <> 'visit'
 ) x
 GROUP BY x.unit_code, x.domain
-HAVING sum(x.decisions + x.rc + x.ll + x.complaints + x.refused + x.low + x.deviations + x.overdue) > 0
+HAVING sum(x.decisions + x.rc + x.ll + x.complaints + x.refused + x.low + x.deviations + x.overdue + x.matters
+           + x.follow_ups) > 0
 ORDER BY x.unit_code, x.domain
 """
 )
@@ -79,6 +83,8 @@ async def quarter_counts(session: AsyncSession, first: date, last: date) -> list
                 low_ratings=r.low,
                 benchmark_deviations=r.deviations,
                 overdue_procedures=r.overdue,
+                overdue_matters=r.matters,
+                overdue_follow_ups=r.follow_ups,
             ),
         )
         for r in rows

@@ -47,6 +47,7 @@ class CaseValues(TypedDict, total=False):
     decided_on: date | None
     outside_tier: bool
     correction_source: str | None
+    benchmark_code: str | None
 
 
 class SignalValues(TypedDict, total=False):
@@ -86,6 +87,7 @@ async def upsert_case_issued(session: AsyncSession, values: CaseValues, revision
         "tier",
         "decided_on",
         "outside_tier",
+        "benchmark_code",
     )
     set_: dict[str, Any] = {
         col: sa.case((newer_issue, stmt.excluded[col]), else_=case_t.c[col]) for col in fields

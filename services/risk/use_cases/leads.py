@@ -21,6 +21,7 @@ from services.risk.errors import LeadBatchNotEnded
 from services.risk.models import ComplaintLead
 from services.risk.repository import leads as lead_repo
 from services.risk.schemas import LeadRead, OverdueLeadsRead, TransferRead
+from services.risk.use_cases.paging import cursor_pair
 from services.risk.views import lead_read, transfer_read
 
 OVERDUE_LEADS_CAP = 2000
@@ -58,7 +59,7 @@ async def list_leads(
         status=status,
         batch=batch,
         open_only=False,
-        after=(str(after[0]), str(after[1])) if after else None,
+        after=cursor_pair(after),
         limit=limit,
     )
     today, cfg, calendar = await _deadlines(session, config)

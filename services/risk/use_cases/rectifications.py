@@ -11,11 +11,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.common import audit, calendar_store, clock
 from services.common.access import Scope
 from services.common.auth import Principal
+from services.common.pagination import InvalidCursor
 from services.risk.domain import rectification
 from services.risk.domain.report import RiskConfigSet
 from services.risk.models import Rectification
 from services.risk.repository import rectifications as rect_repo
 from services.risk.schemas import RectificationRead
+from services.risk.use_cases.paging import cursor_pair
 from services.risk.views import rectification_read
 
 
@@ -35,7 +37,13 @@ async def list_rectifications(
 ) -> list[RectificationRead]:
     """Rectifications ``scope`` may see, earliest deadline first (``after``: the cursor's deadline and id)."""
     today = clock.today()
-    cursor = (date.fromisoformat(after[0]), str(after[1])) if after else None
+    pair = cursor_pair(after)
+    try:
+        cursor = (date.fromisoformat(pair[0]), pair[1]) if pair else None
+    except ValueError as exc:
+        raise InvalidCursor(
+            "分页游标无效，请使用上一页返回的 next_cursor", detail_en="invalid cursor"
+        ) from exc
     rows = await rect_repo.list_rectifications(
         session,
         scope,

@@ -5,7 +5,7 @@ their rectifications (risk.warning.issued)."""
 from __future__ import annotations
 
 import uuid
-from datetime import date, datetime
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -14,16 +14,18 @@ from services.common import audit, calendar_store, clock, outbox
 from services.common.access import Scope
 from services.common.auth import Principal
 from services.risk import events
-from services.risk.domain import rectification, report
+from services.risk.domain import rectification, report, review_report
 from services.risk.domain.report import Assessment, Quarter, QuarterlyReport
 from services.risk.errors import QuarterNotClosed
 from services.risk.models import Unit
 from services.risk.repository import classes as class_repo
+from services.risk.repository import complaints as complaint_repo
 from services.risk.repository import leads as lead_repo
 from services.risk.repository import rectifications as rect_repo
 from services.risk.repository import reports as report_repo
+from services.risk.repository import reviews as review_repo
 from services.risk.repository import units as unit_repo
-from services.risk.schemas import DrillDownRead, HeatTableRead, OverviewRead, PublishRead
+from services.risk.schemas import ComplaintCountsRead, DrillDownRead, HeatTableRead, OverviewRead, PublishRead
 from services.risk.settings import RiskContext
 from services.risk.views import (
     drill_down,
@@ -49,14 +51,20 @@ async def build_report(
     quarter.ensure_started(today)
     q1 = quarter.previous()
     q2 = q1.previous()
-    return report.build_quarterly_report(
+    # 案卷评查 campaigns completed in the quarter (China time), an input from config version 2026.5 on
+    start = datetime.combine(quarter.first_day, time(), tzinfo=clock.CHINA)
+    end = datetime.combine(quarter.last_day + timedelta(days=1), time(), tzinfo=clock.CHINA)
+    reviewed = review_report.review_figures(await review_repo.completed_between(session, start, end))
+    in_effect = config.for_quarter(quarter)
+    rep = report.build_quarterly_report(
         quarter,
         await report_repo.quarter_counts(session, quarter.first_day, quarter.last_day),
         previous=await report_repo.quarter_counts(session, q1.first_day, q1.last_day),
         before_previous=await report_repo.quarter_counts(session, q2.first_day, q2.last_day),
-        config=config.for_quarter(quarter),
+        config=in_effect,
         today=today,
     )
+    return review_report.apply_reviews(rep, reviewed, in_effect)
 
 
 async def document_of(
@@ -254,4 +262,10 @@ async def get_drill_down(
     quarter.ensure_started(clock.today())
     rep = await build_report(session, quarter=quarter, config=config, today=clock.today())
     evidence = await report_repo.unit_evidence(session, unit.code, quarter.first_day, quarter.last_day)
-    return drill_down(rep, unit, evidence)
+    result = drill_down(rep, unit, evidence)
+    # complaints to the bureau about the unit (issue #14): received in the quarter, found true, overdue
+    counts = await complaint_repo.unit_counts(
+        session, unit.code, quarter.first_day, quarter.last_day, clock.today()
+    )
+    result.complaint_counts = ComplaintCountsRead(**counts)
+    return result

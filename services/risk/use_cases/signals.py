@@ -17,6 +17,7 @@ from services.common.clock import local_date
 from services.common.contracts import credit, inspection, penalty
 from services.risk.domain import refusals
 from services.risk.domain.report import INSPECTION_DOMAIN, RiskConfigSet
+from services.risk.errors import RiskConfigNotInEffect
 from services.risk.repository import classes as class_repo
 from services.risk.repository import signals as signal_repo
 from services.risk.use_cases import units
@@ -70,6 +71,7 @@ async def decision_issued(
             "tier": TIERS[event.tier],
             "decided_on": event.decided_on,
             "outside_tier": event.outside_tier,
+            "benchmark_code": event.benchmark_code,
         },
         event.revision,
     )
@@ -113,6 +115,34 @@ async def deadline_missed(session: AsyncSession, event: penalty.DeadlineMissed, 
             "occurred_at": at,
             "occurred_on": event.detected_on,
             "detail": f"{DEADLINES[event.deadline]}期限{event.due_on.isoformat()}已过",
+        },
+    )
+
+
+async def enforcement_window_missed(
+    session: AsyncSession, event: penalty.EnforcementWindowMissed, *, at: datetime, config: RiskConfigSet
+) -> None:
+    """The three months to apply to the court for enforcement ran out unused (行政强制法 第五十三条): counted
+    with the unit's overdue procedures (程序超期), once per case, weighted by the configuration version in effect
+    on the day it was detected (``report.enforcement_window_weight``; the signal keeps the weight as its value)."""
+    try:
+        weight = config.in_effect(event.detected_on).report.enforcement_window_weight
+    except RiskConfigNotInEffect:
+        weight = 1
+    unit = await units.of_event(session, event.department_code, event.district_code)
+    await signal_repo.add_unit_signal(
+        session,
+        {
+            "kind": "overdue_procedure",
+            "ref": f"{event.case_id}:enforcement_window",
+            "unit_code": unit,
+            "domain": None,  # resolved from risk_case when the report is built
+            "case_id": event.case_id,
+            "occurred_at": at,
+            "occurred_on": event.detected_on,
+            "value": weight,
+            "detail": f"申请人民法院强制执行期限{event.window_closed_on.isoformat()}已届满而未申请"
+            "（《中华人民共和国行政强制法》第五十三条）",
         },
     )
 
@@ -263,3 +293,27 @@ async def repair_completed(
         completed_on=local_date(event.accepted_at),
     )
     await reclassify(session, uscc=event.party_uscc, config=config)
+
+
+# --------------------------------------------------------------------------------------------------- follow-ups
+
+
+async def follow_up_overdue(
+    session: AsyncSession, event: inspection.CorrectionFollowUpOverdue, *, at: datetime
+) -> None:
+    """An order to correct still unchecked after its deadline (issue #14 item 6): one overdue follow-up of the
+    unit, once per follow-up, in the quarter it was detected (以罚代管, 辽政办发〔2023〕18号 二(一)9)."""
+    unit = await units.of_event(session, event.department_code, event.district_code)
+    await signal_repo.add_unit_signal(
+        session,
+        {
+            "kind": "overdue_follow_up",
+            "ref": str(event.follow_up_id),
+            "unit_code": unit,
+            "domain": INSPECTION_DOMAIN,
+            "occurred_at": at,
+            "occurred_on": event.detected_on,
+            "detail": f"责令改正（{event.item_code}，{event.enterprise_uscc}）改正期限{event.due_on.isoformat()}"
+            "已过，未复查",
+        },
+    )

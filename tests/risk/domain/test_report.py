@@ -6,6 +6,7 @@ import json
 from datetime import date
 from fractions import Fraction
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -434,17 +435,25 @@ class TestConfig:
         assert err.value.code == "RISK_CONFIG_INVALID"
 
 
+def first_version_only() -> dict[str, Any]:
+    """The packaged configuration with its first version only."""
+    doc: dict[str, Any] = json.loads(SAMPLE.read_text(encoding="utf-8"))
+    doc["versions"] = doc["versions"][:1]
+    return doc
+
+
 class TestConfigMessages:
     """RISK_CONFIG_INVALID says per field what is wrong in Chinese, as every request's 422 does
     (services.common.messages), and in English in its detail (issue #12, item 9)."""
 
-    def _errors(self, doc: dict[str, object]) -> tuple[DomainError, dict[str, str]]:
+    def _errors(self, doc: dict[str, list[object]]) -> tuple[DomainError, dict[str, str]]:
+        doc["versions"] = doc["versions"][:1]  # one version, as the file had before 2026.4 was added
         with pytest.raises(DomainError) as err:
             report.load_config(doc)
         return err.value, {e["field"]: e["message"] for e in err.value.errors}
 
     def test_a_bound_is_named_in_chinese(self) -> None:
-        doc = json.loads(SAMPLE.read_text(encoding="utf-8"))
+        doc = first_version_only()
         doc["versions"][0]["report"]["min_decisions"] = 0  # the field says ge=1
         error, messages = self._errors(doc)
         # pydantic also reports the tuple of versions as short of its one valid item
@@ -453,7 +462,7 @@ class TestConfigMessages:
         assert error.detail_en == "The risk configuration does not validate"
 
     def test_a_rule_across_fields_is_explained_in_chinese(self) -> None:
-        doc = json.loads(SAMPLE.read_text(encoding="utf-8"))
+        doc = first_version_only()
         doc["versions"][0]["report"]["yellow_rate_multiple_pct"] = 300  # above red's 200
         _, messages = self._errors(doc)
         assert messages == {
@@ -462,7 +471,7 @@ class TestConfigMessages:
         }
 
     def test_an_unknown_field(self) -> None:
-        doc = json.loads(SAMPLE.read_text(encoding="utf-8"))
+        doc = first_version_only()
         doc["versions"][0]["report"]["red_colour"] = 1
         _, messages = self._errors(doc)
         assert messages == {"versions.0.report.red_colour": "不允许的字段", "versions": "至少 1 项"}

@@ -1,5 +1,5 @@
-// 评查活动: the case review campaigns (案卷评查). The risk service will provide them (issue #14) at
-// GET /api/v1/risk/reviews; until then the route answers 404 and the page says so honestly.
+// 评查活动: the case review campaigns (案卷评查), from the risk service at GET /api/v1/risk/reviews (issue #14):
+// a supervisor sees the campaigns of their scope, a unit those reviewing it.
 import { api, dateTime, el, section, table } from "../lib.js";
 
 export async function render() {

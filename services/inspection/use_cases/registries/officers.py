@@ -6,6 +6,7 @@ check who may sign what."""
 from __future__ import annotations
 
 import uuid
+from datetime import date
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -18,14 +19,17 @@ from services.common.pagination import Page, decode_cursor, page_of
 from services.inspection import events, views
 from services.inspection import models as m
 from services.inspection import schemas as s
+from services.inspection.domain import qualifications as q
 from services.inspection.domain import registry
 from services.inspection.domain.events import OfficerChanged
 from services.inspection.errors import (
     InvalidOfficer,
     OfficerExists,
+    RetrainingExamRequired,
     ReturnDateRequired,
     StatusReasonRequired,
 )
+from services.inspection.repository import qualifications as qual_repo
 from services.inspection.repository import registries as registry_repo
 from services.inspection.repository.rows import to_officer
 from services.inspection.use_cases import unreadable_cursor
@@ -205,6 +209,8 @@ async def change_officer_status(
 ) -> s.OfficerRead:
     """暂扣 / 收缴 / 恢复 / 过期 a certificate: reason and return date rules, audited, published."""
     today = clock.today()
+    if body.status == registry.OfficerStatus.ACTIVE.value:
+        await require_lifting_exam(session, row)
     before = officer_audit(row)
     changed = registry.change_officer_status(
         to_officer(row),
@@ -264,3 +270,20 @@ async def expire_certificates(session: AsyncSession) -> int:
             after=officer_audit(row),
         )
     return len(rows)
+
+
+async def require_lifting_exam(session: AsyncSession, officer: m.Officer) -> None:
+    """A 轮训 suspension is not lifted by hand without a passed exam dated after it
+    (``RETRAINING_EXAM_REQUIRED``)."""
+    if officer.status != registry.OfficerStatus.SUSPENDED.value or not officer.retraining:
+        return
+    since = officer.status_since or date.min
+    exams = [q.Exam(e.held_on, e.passed) for e in await qual_repo.exams(session, officer.officer_id)]
+    if q.lifting_exam(exams, since) is None:
+        raise RetrainingExamRequired(
+            f"{officer.name}（执法证 {officer.cert_no}）自{since.isoformat()}离岗轮训，须登记此后考试合格的记录方可"
+            f"恢复执法（{q.SEED_RETRAINING}）",
+            detail_en=f"{officer.cert_no} is suspended for retraining since {since.isoformat()}: record an exam "
+            "passed after that date to reinstate",
+            extra={"cert_no": officer.cert_no, "suspended_on": since.isoformat()},
+        )

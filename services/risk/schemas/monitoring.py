@@ -129,6 +129,8 @@ class FiguresRead(BaseModel):
     low_ratings: int
     benchmark_deviations: int
     overdue_procedures: int
+    overdue_matters: int = Field(0, description="supervision matters overdue or answered late (issue #14)")
+    overdue_follow_ups: int = Field(0, description="责令改正 unchecked after the deadline (issue #14 item 6)")
     correction_rate: str | None = Field(description="percentage with two decimals, null without decisions")
 
 
@@ -262,6 +264,12 @@ class EvidenceRead(BaseModel):
     detail: str
 
 
+class ComplaintCountsRead(BaseModel):
+    received: int
+    substantiated: int
+    overdue: int
+
+
 class DrillDownRead(BaseModel):
     quarter: str
     unit_code: str
@@ -277,7 +285,14 @@ class DrillDownRead(BaseModel):
     low_ratings: list[EvidenceRead]
     benchmark_deviations: list[EvidenceRead]
     overdue_procedures: list[EvidenceRead]
+    overdue_matters: list[EvidenceRead] = Field(
+        default_factory=list, description="supervision matters overdue or answered late, by matter id"
+    )
+    overdue_follow_ups: list[EvidenceRead] = Field(default_factory=list)
     visits: list[EvidenceRead]
+    complaint_counts: ComplaintCountsRead | None = Field(
+        None, description="complaints to the bureau about the unit received in the quarter (issue #14)"
+    )
 
 
 # --------------------------------------------------------------------------------------------------- rectifications

@@ -133,6 +133,8 @@ def figures_json(f: report.Figures) -> dict[str, Any]:
         "low_ratings": f.low_ratings,
         "benchmark_deviations": f.benchmark_deviations,
         "overdue_procedures": f.overdue_procedures,
+        "overdue_matters": f.overdue_matters,
+        "overdue_follow_ups": f.overdue_follow_ups,
         "correction_rate": report.percent(f.rate) if f.rate is not None else None,
     }
 
@@ -313,6 +315,11 @@ CSV_COLUMNS = (
     ("colour", "预警颜色"),
     ("lamp", "亮灯"),
     ("reasons", "理由"),
+    ("overdue_matters", "监督事项逾期"),  # issue #14: appended, the earlier columns keep their places
+    (
+        "overdue_follow_ups",
+        "责令改正逾期未复查",
+    ),  # issue #14 item 6, last so earlier columns keep their place
 )
 
 
@@ -336,6 +343,7 @@ def report_csv(document: Mapping[str, Any]) -> str:
             "colour": a["colour_label"],
             "lamp": "是" if a["lamp"] else "否",
             "reasons": "；".join(reasons),
+            "overdue_follow_ups": f.get("overdue_follow_ups", 0),  # absent from reports published before it
         }
         writer.writerow([_csv_safe(values[key]) for key, _ in CSV_COLUMNS])
     return "\ufeff" + buffer.getvalue()
@@ -390,11 +398,15 @@ _EVIDENCE_KEYS = (
     "low_ratings",
     "benchmark_deviations",
     "overdue_procedures",
+    "overdue_matters",
+    "overdue_follow_ups",
     "visits",
 )
 _SIGNAL_KEYS = {
     "refused_entry": "refused_entries",
     "overdue_procedure": "overdue_procedures",
+    "overdue_matter": "overdue_matters",
+    "overdue_follow_up": "overdue_follow_ups",
     "visit": "visits",
 }
 

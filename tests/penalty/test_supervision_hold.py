@@ -1,0 +1,101 @@
+"""A supervision matter of the justice bureau holds its case open (issue #14): penalty keeps the matters risk
+opened on a case (risk.supervision.matter_opened / matter_closed, through the service's declared consumers)
+and refuses 结案 while one is open, naming it; the case read lists the open matters."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, date, datetime
+
+from services.common.contracts.risk import SupervisionMatterClosed, SupervisionMatterOpened
+from services.common.db import transaction
+from services.common.events import Event, make_envelope
+from services.penalty import consumers
+from tests.penalty.helpers import SJ_A, SJ_B, open_case
+from tests.support.http import ok, problem
+from tests.support.personas import officer, supervisor
+from tests.support.stack import Running, client
+
+AT = datetime(2026, 11, 16, 2, tzinfo=UTC)
+
+
+async def apply(running: Running, *items: Event) -> None:
+    subs = {s.subject: s for s in consumers.consumers.subscriptions(running.runtime.context)}
+    for event in items:
+        async with transaction(running.runtime.factory) as session:
+            await subs[event.TYPE].handler(session, make_envelope(event, source="risk"), event)
+
+
+def matter(case_id: str, matter_id: uuid.UUID, **kw: object) -> dict[str, object]:
+    return {
+        "matter_id": matter_id,
+        "kind": "correction",
+        "target_kind": "case",
+        "target_id": uuid.UUID(case_id),
+        "unit_code": "SJ-210102",
+        "due_on": date(2026, 11, 23),
+        "document_no": "沈司纠错〔2026〕1号",
+        **kw,
+    }
+
+
+async def test_a_case_with_an_open_matter_cannot_close_until_it_is_closed(penalty: Running) -> None:
+    async with client(penalty.url) as http:
+        case = await open_case(http, who=SJ_A, partner=SJ_B)
+        cid = case["id"]
+        assert case["supervision_matters"] == []
+        mid = uuid.uuid4()
+        await apply(penalty, SupervisionMatterOpened(**matter(cid, mid), opened_at=AT))
+        # a matter on a visit with the same id is not the case's
+        await apply(
+            penalty,
+            SupervisionMatterOpened(
+                **matter(cid, uuid.uuid4(), target_kind="visit", document_no="沈司纠错〔2026〕2号"),
+                opened_at=AT,
+            ),
+        )
+        read = ok(await http.get(f"/api/v1/penalty/cases/{cid}", headers=officer(**SJ_A)))
+        assert read["supervision_matters"] == [
+            {
+                "matter_id": str(mid),
+                "kind": "correction",
+                "title": "纠错通知书 沈司纠错〔2026〕1号",
+                "document_no": "沈司纠错〔2026〕1号",
+                "due_on": "2026-11-23",
+            }
+        ]
+        seen = ok(await http.get(f"/api/v1/penalty/cases/{cid}", headers=supervisor("city")))
+        assert [m["matter_id"] for m in seen["supervision_matters"]] == [str(mid)]
+
+        close = {"reason": "not_established", "note": "经调查，违法事实不成立，撤销立案"}
+        body = problem(
+            await http.post(f"/api/v1/penalty/cases/{cid}/closure", json=close, headers=officer(**SJ_A)),
+            409,
+            "CASE_UNDER_SUPERVISION",
+        )
+        assert "纠错通知书 沈司纠错〔2026〕1号" in body["detail"] and "2026-11-23" in body["detail"]
+        assert (
+            ok(await http.get(f"/api/v1/penalty/cases/{cid}", headers=officer(**SJ_A)))["state"] != "closed"
+        )
+
+        closed = SupervisionMatterClosed(**matter(cid, mid), closed_at=AT)
+        await apply(penalty, closed, closed)  # a redelivery changes nothing
+        read = ok(await http.get(f"/api/v1/penalty/cases/{cid}", headers=officer(**SJ_A)))
+        assert read["supervision_matters"] == []
+        done = ok(
+            await http.post(f"/api/v1/penalty/cases/{cid}/closure", json=close, headers=officer(**SJ_A))
+        )
+        assert done["state"] == "closed"
+
+
+async def test_a_closed_event_before_the_opened_one_leaves_the_matter_closed(penalty: Running) -> None:
+    async with client(penalty.url) as http:
+        cid = (await open_case(http, who=SJ_A, partner=SJ_B))["id"]
+        mid = uuid.uuid4()
+        await apply(
+            penalty,
+            SupervisionMatterClosed(**matter(cid, mid), closed_at=AT),
+            SupervisionMatterOpened(**matter(cid, mid), opened_at=AT),
+        )
+        read = ok(await http.get(f"/api/v1/penalty/cases/{cid}", headers=officer(**SJ_A)))
+        assert read["supervision_matters"] == []
