@@ -17,9 +17,11 @@ from bench.common import median
 from services.common.embedded import free_port
 
 ZHIFA = str(Path(sys.executable).parent / "zhifa")
+ROOT = Path(__file__).resolve().parent.parent
 
 
-def _sample(offset: int) -> dict[str, float]:
+def _sample(offset: int, code: Path | None = None) -> dict[str, float]:
+    """One `zhifa up`; ``code``: run that checkout's code instead (PYTHONPATH precedes the editable install)."""
     var = Path(tempfile.mkdtemp(prefix="zhifa-bench-mem-"))
     var.chmod(0o755)
     proc = subprocess.Popen(
@@ -37,7 +39,10 @@ def _sample(offset: int) -> dict[str, float]:
         ],
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
-        env={**os.environ, "ZHIFA_ENV": "dev"},
+        env={**os.environ, "ZHIFA_ENV": "dev", **({"PYTHONPATH": str(code)} if code else {})},
+        # `zhifa up` starts the services with `python -m zhifa.cli`, which puts the working directory first on
+        # sys.path: run in the checkout whose code is measured.
+        cwd=str(code or ROOT),
     )
     assert proc.stdout is not None
     deadline = time.monotonic() + 120
@@ -58,28 +63,123 @@ def _sample(offset: int) -> dict[str, float]:
         proc.wait(60)
 
 
+def _checkout(commit: str) -> Path:
+    """The tree of ``commit`` in a temporary directory (git archive: no worktree, no index touched)."""
+    target = Path(tempfile.mkdtemp(prefix=f"zhifa-bench-mem-{commit[:8]}-"))
+    target.chmod(0o755)
+    archive = subprocess.run(["git", "-C", str(ROOT), "archive", commit], capture_output=True, check=True)
+    subprocess.run(["tar", "-x", "-C", str(target)], input=archive.stdout, check=True)
+    return target
+
+
+STAGES = [  # (label, what is imported at this stage)
+    ("interpreter", []),
+    ("asyncio, uvloop", ["asyncio", "uvloop"]),
+    ("pydantic", ["pydantic"]),
+    ("FastAPI, Starlette", ["fastapi"]),
+    (
+        "SQLAlchemy (asyncio), asyncpg",
+        ["sqlalchemy.ext.asyncio", "sqlalchemy.dialects.postgresql", "asyncpg"],
+    ),
+    ("nats-py", ["services.common.lazy", "nats.js"]),
+    ("PyJWT, cryptography", ["jwt", "cryptography.hazmat.primitives.asymmetric.ed25519"]),
+    ("the kernel (services.common.app and what it imports)", ["services.common.app"]),
+    ("the service's own modules", ["services.{svc}.app"]),
+    ("create_app()", []),
+]
+
+_PROBE = """
+import importlib, json, sys
+def rss():
+    with open("/proc/self/status") as f:
+        return next(int(l.split()[1]) for l in f if l.startswith("VmRSS")) / 1024
+svc, stages, out = sys.argv[1], json.loads(sys.argv[2]), []
+for label, modules in stages:
+    for m in modules:
+        importlib.import_module(m.format(svc=svc))
+    if label == "create_app()":
+        importlib.import_module(f"services.{svc}.app").create_app()
+    out.append(rss())
+print(json.dumps(out))
+"""
+
+
+def _breakdown(svc: str) -> list[float]:
+    """RSS after each stage of a service's start-up, in a fresh interpreter (stages are cumulative)."""
+    import json
+
+    result = subprocess.run(
+        [sys.executable, "-c", _PROBE, svc, json.dumps(STAGES)],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={**os.environ, "ZHIFA_ENV": "dev"},
+    )
+    return [float(x) for x in json.loads(result.stdout)]
+
+
 def run(quick: bool = False) -> str:
     runs = 1 if quick else 3
-    samples = [_sample(30000 + 100 * i) for i in range(runs)]
+    baseline = os.environ.get("ZHIFA_BENCH_MEMORY_BASELINE")  # a commit to compare with, in the same run
+    old = _checkout(baseline) if baseline else None
+    samples, before = [], []
+    for i in range(runs):
+        if old is not None:
+            before.append(_sample(30000 + 100 * i, old))
+        samples.append(_sample(31000 + 100 * i))
     names = sorted(samples[0])
+
+    def cell(series: list[dict[str, float]], n: str) -> str:
+        values = [s[n] for s in series if n in s]
+        return f"{median(values):.0f} ({', '.join(f'{v:.0f}' for v in values)})" if values else "–"
+
+    head, rule = "| process | RSS MiB, median (runs) |", "|---|---:|"
+    if old is not None:
+        head, rule = f"| process | before ({baseline}) | after |", "|---|---:|---:|"
     rows = [
-        f"| {n} | {median([s[n] for s in samples if n in s]):.0f} | "
-        f"{', '.join(f'{s[n]:.0f}' for s in samples if n in s)} |"
+        f"| {n} | {cell(before, n)} | {cell(samples, n)} |" if old else f"| {n} | {cell(samples, n)} |"
         for n in names
     ]
-    worst = max(median([s[n] for s in samples if n in s]) for n in names)
+    services = [n for n in names if n != "gateway"]
+    worst = max(median([s[n] for s in samples if n in s]) for n in services)
+    steps = {svc: _breakdown(svc) for svc in services}
+    breakdown = [
+        f"| {label} | "
+        + " | ".join(f"{steps[svc][k] - (steps[svc][k - 1] if k else 0):+.1f}" for svc in services)
+        + " |"
+        for k, (label, _) in enumerate(STAGES)
+    ]
+    breakdown.append(
+        "| total after create_app() | " + " | ".join(f"{steps[s][-1]:.1f}" for s in services) + " |"
+    )
+    running = [median([s[n] for s in samples if n in s]) - steps[n][-1] for n in services]
     return "\n".join(
         [
             "## Idle memory per process",
             "",
-            f"`zhifa up` with the sample data, idle for 10 s, resident set size from psutil; {runs} runs.",
+            f"`zhifa up` with the sample data, idle for 10 s, resident set size from psutil; {runs} runs"
+            + (f", alternating with the code of {baseline} (before) in the same run." if old else "."),
             "Each service process runs its API, outbox relay and consumers (`--role all`).",
             "",
-            "| process | RSS MiB (median) | runs |",
-            "|---|---:|---|",
+            head,
+            rule,
             *rows,
             "",
-            f"Largest: {worst:.0f} MiB (bar: ≤ 150 MB per service).",
+            f"Largest service: {worst:.0f} MiB (target ≤ 100 MiB per service process).",
+            "",
+            "What the MiB are: RSS after each stage of a service's start-up in a fresh interpreter (stages",
+            "cumulative, so a library shared by two stages counts where it is first imported; MiB).",
+            "",
+            "| stage | " + " | ".join(services) + " |",
+            "|---|" + "---:|" * len(services),
+            *breakdown,
+            "",
+            f"The running process holds {min(running):.0f}–{max(running):.0f} MiB more than `create_app()` left:",
+            "the command line and uvicorn, the event loop's transports, the connection pools and the first",
+            "queries' compiled statements (not broken down further). Moved out of start-up",
+            "(services/common/lazy.py, tests/common/test_lazy_imports.py): openpyxl with PIL, jinja2, segno, httpx",
+            "with its command line's rich and pygments, alembic with mako (readiness reads the migration files",
+            "itself), and nats-py's unused websocket transport (aiohttp).",
         ]
     )
 

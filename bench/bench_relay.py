@@ -24,7 +24,7 @@ from services.common.outbox import Relay
 from services.common.tables import outbox_t
 
 
-async def _drain(db_url: str, nats_url: str, n: int, atomic_batch: int) -> float:
+async def _drain(db_url: str, nats_url: str, n: int, atomic_batch: int, *, replicas: int = 1) -> float:
     engine = create_engine(db_url, pool_size=4)
     factory = session_factory(engine)
     ping = PINGS["inspection"]
@@ -43,7 +43,7 @@ async def _drain(db_url: str, nats_url: str, n: int, atomic_batch: int) -> float
     async with transaction(factory) as s:
         for i in range(0, n, 5000):
             await s.execute(pg_insert(outbox_t), rows[i : i + 5000])
-    bus = Bus(nats_url, name="bench")
+    bus = Bus(nats_url, name="bench", stream_replicas=replicas)
     await bus.start()
     await bus.wait_ready(20)
     relay = Relay(

@@ -26,7 +26,7 @@ from gateway.openapi import merge_openapi
 from gateway.routing import Route, build_routes, match
 from gateway.settings import GatewaySettings
 from gateway.static import StaticFiles
-from gateway.upstream import UpstreamError, UpstreamPool, UpstreamTimeout
+from gateway.upstream import StreamBody, UpstreamError, UpstreamPool, UpstreamTimeout
 from services.common import logs, metrics
 from services.common.auth import TokenVerifier
 from services.common.errors import DomainError
@@ -61,6 +61,39 @@ RESPONSE_DROP_B = frozenset(
         b"x-request-id",
     }
 )
+
+
+async def _relay_stream(body: StreamBody, receive: Receive, send: Send, service: str) -> None:
+    """Forward a streamed upstream body piece by piece as it arrives (Server-Sent Events, downloads).
+
+    Each ``send`` waits while the client's socket is full (the server's flow control), so a slow client
+    holds only its own upstream connection, which stops being read (``gateway.upstream``): nothing else
+    waits. The client leaving (``http.disconnect``) drops the upstream connection at once.
+    """
+
+    async def pump() -> None:
+        try:
+            async for piece in body:
+                await send({"type": "http.response.body", "body": piece, "more_body": True})
+        except UpstreamError as exc:
+            log.info("stream from %s ended early: %s", service, exc)
+            return  # the response is cut short; the client sees the connection end
+        await send({"type": "http.response.body", "body": b""})
+
+    async def watch() -> None:
+        while (await receive())["type"] != "http.disconnect":
+            pass
+
+    tasks = [asyncio.create_task(pump()), asyncio.create_task(watch())]
+    try:
+        await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        body.close()
+        for task in tasks:
+            task.cancel()
+        for task in tasks:
+            with contextlib.suppress(BaseException):
+                await task
 
 
 class TokenBucket:
@@ -387,6 +420,11 @@ class Gateway:
             return
         status[0] = code
         response_headers = [(k, v) for k, v in upstream_headers if k not in RESPONSE_DROP_B]
+        if isinstance(payload, StreamBody):
+            response_headers += [(b"x-request-id", rid.encode()), *cors_headers]
+            await send({"type": "http.response.start", "status": code, "headers": response_headers})
+            await _relay_stream(payload, receive, send, route.service)
+            return
         response_headers += [
             (b"content-length", str(len(payload)).encode()),
             (b"x-request-id", rid.encode()),

@@ -37,6 +37,9 @@ def build_routes() -> list[Route]:
     for info in SERVICES.values():
         routes.append(Route(f"/public/{info.url_prefix}/", info.name, True, frozenset()))
         routes.append(Route(f"/api/v1/{info.url_prefix}/", info.name, False, ALL_ROLES))
+        for extra in (info.url_prefix, *info.extra_prefixes):
+            # the bare collection path (GET /api/v1/notifications) and further prefixes (/api/v1/webhooks)
+            routes.append(Route(f"/api/v1/{extra}", info.name, False, ALL_ROLES))
     for prefix, roles in _GATES.items():
         service = next(i.name for i in SERVICES.values() if prefix.startswith(f"/api/v1/{i.url_prefix}/"))
         routes.append(Route(prefix, service, False, roles))

@@ -23,6 +23,7 @@ class GatewaySettings(CommonSettings):
         f"http://127.0.0.1:{SERVICES['credit_repair'].port}", description="credit upstream"
     )
     risk_url: str = Field(f"http://127.0.0.1:{SERVICES['risk'].port}", description="risk upstream")
+    notify_url: str = Field(f"http://127.0.0.1:{SERVICES['notify'].port}", description="notify upstream")
     timeout_s: float = Field(15.0, description="total upstream time before a 504")
     connect_timeout_s: float = Field(2.0, description="upstream connect time before a 503")
     pool_size: int = Field(200, description="pooled upstream connections")

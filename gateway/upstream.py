@@ -4,12 +4,19 @@ written as one buffer, responses parsed by httptools (the C parser uvicorn uses)
 Why not aiohttp: measured here, aiohttp's client costs roughly 2–3× the CPU per forwarded request of this
 protocol, and on 2 cores the gateway is CPU-bound (see docs/benchmarks.md). This client does only what a
 reverse proxy needs: no redirects, no cookies, no decompression, no proxies.
+
+Streaming: a response without ``Content-Length`` (chunked or delimited by the close: Server-Sent Events,
+downloads) is handed over as soon as its head arrives, its body as a ``StreamBody`` the gateway forwards
+piece by piece. Back-pressure: when more than ``STREAM_HIGH_WATER`` bytes wait for a slow client, the
+connection stops reading from the upstream (TCP then stalls the upstream's writes), and resumes below
+``STREAM_LOW_WATER``. A response with ``Content-Length`` (the JSON API) is read whole, as before.
 """
 
 from __future__ import annotations
 
 import asyncio
 from collections import deque
+from collections.abc import AsyncIterator
 
 import httptools
 
@@ -22,8 +29,26 @@ class UpstreamTimeout(UpstreamError):
     """The upstream did not answer in time."""
 
 
+STREAM_HIGH_WATER = 256 * 1024
+STREAM_LOW_WATER = 64 * 1024
+
+
 class _Connection(asyncio.Protocol):
-    __slots__ = ("transport", "parser", "future", "status", "headers", "body", "keep_alive", "closed", "head")
+    __slots__ = (
+        "transport",
+        "parser",
+        "future",
+        "status",
+        "headers",
+        "body",
+        "keep_alive",
+        "closed",
+        "head",
+        "chunks",
+        "buffered",
+        "paused",
+        "complete",
+    )
 
     def __init__(self) -> None:
         self.transport: asyncio.Transport | None = None
@@ -35,6 +60,10 @@ class _Connection(asyncio.Protocol):
         self.body: list[bytes] = []
         self.keep_alive = False
         self.head = False
+        self.chunks: asyncio.Queue[bytes | Exception | None] | None = None  # streamed body; None ends it
+        self.buffered = 0
+        self.paused = False
+        self.complete = False
 
     # asyncio.Protocol
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
@@ -66,24 +95,53 @@ class _Connection(asyncio.Protocol):
         self.status = self.parser.get_status_code()
         if self.head:
             self.on_message_complete()
+        elif self.status >= 200 and self.status not in (204, 304) and not self._has_length():
+            # No Content-Length: hand the head over now and stream the body as it comes.
+            self.chunks = asyncio.Queue()
+            if self.future is not None and not self.future.done():
+                self.future.set_result(None)
+
+    def _has_length(self) -> bool:
+        return any(name == b"content-length" for name, _ in self.headers)
 
     def on_body(self, body: bytes) -> None:
-        self.body.append(body)
+        if self.chunks is None:
+            self.body.append(body)
+            return
+        self.chunks.put_nowait(bytes(body))
+        self.buffered += len(body)
+        if self.buffered > STREAM_HIGH_WATER and not self.paused and self.transport is not None:
+            self.paused = True
+            self.transport.pause_reading()
 
     def on_message_complete(self) -> None:
         assert self.parser is not None
         self.keep_alive = self.parser.should_keep_alive()
         self.parser = None
+        self.complete = True
+        if self.chunks is not None:
+            self.chunks.put_nowait(None)
         if self.future is not None and not self.future.done():
             self.future.set_result(None)
 
     def _fail(self, exc: Exception) -> None:
+        if self.chunks is not None and not self.complete:
+            self.complete = True
+            self.chunks.put_nowait(exc)
         if self.future is not None and not self.future.done():
             self.future.set_exception(exc)
+
+    def taken(self, size: int) -> None:
+        """The gateway forwarded ``size`` bytes of a streamed body: read again once below the low water."""
+        self.buffered -= size
+        if self.paused and self.buffered < STREAM_LOW_WATER and self.transport is not None:
+            self.paused = False
+            self.transport.resume_reading()
 
     def start(self, request: bytes, head: bool) -> asyncio.Future[None]:
         self.parser = httptools.HttpResponseParser(self)
         self.status, self.headers, self.body, self.head = 0, [], [], head
+        self.chunks, self.buffered, self.paused, self.complete = None, 0, False, False
         self.future = asyncio.get_running_loop().create_future()
         assert self.transport is not None
         self.transport.write(request)
@@ -128,7 +186,9 @@ class UpstreamPool:
 
     async def request(
         self, method: bytes, target: bytes, headers: list[tuple[bytes, bytes]], body: bytes, timeout: float
-    ) -> tuple[int, list[tuple[bytes, bytes]], bytes]:
+    ) -> tuple[int, list[tuple[bytes, bytes]], bytes | StreamBody]:
+        """The upstream's answer: status, headers, and the body (a ``StreamBody`` when it has no length;
+        ``timeout`` then bounds the wait for the head only)."""
         parts = [method, b" ", target, b" HTTP/1.1\r\nhost: ", self.host_header, b"\r\n"]
         for name, value in headers:
             parts += [name, b": ", value, b"\r\n"]
@@ -156,12 +216,17 @@ class UpstreamPool:
             except UpstreamError:
                 conn.close()
                 raise
+        if conn.chunks is not None:
+            return conn.status, conn.headers, StreamBody(conn, self)
         result = (conn.status, conn.headers, b"".join(conn.body))
+        self._release(conn)
+        return result
+
+    def _release(self, conn: _Connection) -> None:
         if conn.keep_alive and not conn.closed and len(self._idle) < self.max_idle:
             self._idle.append(conn)
         else:
             conn.close()
-        return result
 
     async def _roundtrip(self, conn: _Connection, request: bytes, head: bool, timeout: float) -> None:
         future = conn.start(request, head)
@@ -180,3 +245,34 @@ class UpstreamPool:
     def close(self) -> None:
         while self._idle:
             self._idle.pop().close()
+
+
+class StreamBody:
+    """The body of a streamed upstream response: iterate it for its pieces (``UpstreamError`` when the
+    upstream breaks off); ``close()`` abandons it (the client left) and drops the upstream connection."""
+
+    def __init__(self, conn: _Connection, pool: UpstreamPool) -> None:
+        self._conn = conn
+        self._pool = pool
+        self._done = False
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        conn = self._conn
+        assert conn.chunks is not None
+        while True:
+            piece = await conn.chunks.get()
+            if isinstance(piece, Exception):
+                self._done = True
+                conn.close()
+                raise piece
+            if piece is None:
+                self._done = True
+                self._pool._release(conn)
+                return
+            conn.taken(len(piece))
+            yield piece
+
+    def close(self) -> None:
+        if not self._done:
+            self._done = True
+            self._conn.close()

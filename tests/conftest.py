@@ -4,7 +4,6 @@ at the end; NATS servers are started per module by the tests that need them."""
 from __future__ import annotations
 
 import os
-import shutil
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -15,7 +14,7 @@ os.environ.setdefault("ZHIFA_ENV", "test")
 os.environ.setdefault("XDG_RUNTIME_DIR", tempfile.gettempdir())
 
 from services.common.embedded import EmbeddedNats, EmbeddedPostgres, free_port
-from tests.support.stack import Stack
+from tests.support.stack import Stack, remove_in_background
 
 
 @pytest.fixture(scope="session")
@@ -28,7 +27,7 @@ def stack() -> Iterator[Stack]:
         yield Stack(pg=pg, root=root)
     finally:
         pg.stop("immediate")
-        shutil.rmtree(root, ignore_errors=True)
+        remove_in_background(root)
 
 
 @pytest.fixture(scope="module")

@@ -201,10 +201,10 @@ def keys_new(
 
 @app.command("docs")
 def docs_command() -> None:
-    """Regenerate docs/errors.md and docs/asyncapi.json from the code."""
-    from zhifa import docs
+    """Regenerate docs/errors.md, docs/asyncapi.json and the KEDA lag triggers of the workers from the code."""
+    from zhifa import docs, keda
 
-    for path in docs.write_all():
+    for path in [*docs.write_all(), keda.write()]:
         typer.echo(f"wrote {path}")
 
 

@@ -20,7 +20,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-import httpx
 import jwt
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
@@ -189,14 +188,11 @@ class TokenVerifier:
         self._last_load = now
         try:
             if self.jwks_url:
-                async with httpx.AsyncClient(timeout=5) as client:
-                    response = await client.get(self.jwks_url)
-                    response.raise_for_status()
-                    self._keys = load_jwks(response.json())
+                self._keys = load_jwks(await _fetch_json(self.jwks_url))
             elif self.jwks_file:
                 text = await asyncio.to_thread(Path(self.jwks_file).read_text)
                 self._keys = load_jwks(json.loads(text))
-        except (httpx.HTTPError, OSError, ValueError) as exc:
+        except (OSError, ValueError) as exc:
             # Keys already loaded keep working (a token with a new kid waits for the next reload); with
             # none, no token can be checked: the key source is a dependency that is down (503, retry).
             log.warning("could not load the token keys from %s: %s", self.jwks_url or self.jwks_file, exc)
@@ -371,3 +367,17 @@ def mint_token(
         **{k: v for k, v in claims.items() if v is not None},
     }
     return jwt.encode(payload, private_key, algorithm="EdDSA", headers={"kid": kid})
+
+
+async def _fetch_json(url: str) -> Any:
+    """GET ``url`` as JSON; transport and HTTP errors as OSError. httpx is imported here, not at start-up: its
+    package pulls in its command line's rich and pygments (~6 MiB in every process, docs/benchmarks.md)."""
+    import httpx
+
+    try:
+        async with httpx.AsyncClient(timeout=5) as client:
+            response = await client.get(url)
+            response.raise_for_status()
+            return response.json()
+    except httpx.HTTPError as exc:
+        raise OSError(f"{type(exc).__name__}: {exc}") from exc

@@ -19,10 +19,12 @@ import subprocess
 import threading
 from datetime import date
 from pathlib import Path
-
-import jinja2
+from typing import TYPE_CHECKING
 
 from services.common.dates import cn_date
+
+if TYPE_CHECKING:
+    import jinja2
 
 CJK_FONT_PACKAGE = "fonts-noto-cjk"
 CJK_FONT_FAMILIES = ("Noto Serif CJK SC", "Noto Sans CJK SC")
@@ -37,7 +39,10 @@ def _cn_date_or_blank(day: date | None) -> str:
 
 @functools.cache
 def environment(templates: Path) -> jinja2.Environment:
-    """The template environment of one templates folder: autoescaped, undefined names are errors."""
+    """The template environment of one templates folder: autoescaped, undefined names are errors. Jinja is
+    imported on the first document, not at start-up (docs/architecture.md, heavy imports)."""
+    import jinja2
+
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(templates),
         autoescape=True,

@@ -336,3 +336,82 @@ class EmbeddedNats:
         if self.process is not None and self.process.poll() is None:
             self.process.kill()
             self.process.wait(5)
+
+
+class EmbeddedNatsNode(EmbeddedNats):
+    """One member of an :class:`EmbeddedNatsCluster`: a named server with a cluster block routing to all."""
+
+    def __init__(
+        self, store_dir: Path, port: int, *, server_name: str, cluster_port: int, routes: list[int]
+    ) -> None:
+        super().__init__(store_dir, port, sync_always=True)
+        self.server_name = server_name
+        self.cluster_port = cluster_port
+        self.routes = routes
+
+    def config_text(self) -> str:
+        routes = "".join(f'    "nats://127.0.0.1:{p}"\n' for p in self.routes)
+        return (
+            f"server_name: {self.server_name}\n"
+            f"{super().config_text()}"
+            "cluster {\n"
+            "  name: zhifa-local\n"
+            f"  listen: 127.0.0.1:{self.cluster_port}\n"
+            f"  routes: [\n{routes}  ]\n"
+            "  connect_retries: 120\n"
+            "}\n"
+        )
+
+
+class EmbeddedNatsCluster:
+    """Three (or ``size``) nats-servers forming one JetStream cluster on free local ports, as production runs
+    them (deploy/k8s/overlays/prod/nats.conf): distinct store directories and server names, every write
+    fsynced (``sync_interval: always``). Clients get every member's URL (:attr:`url`) and fail over."""
+
+    def __init__(self, root: Path, size: int = 3) -> None:
+        cluster_ports = [free_port() for _ in range(size)]
+        self.nodes = [
+            EmbeddedNatsNode(
+                Path(root) / f"nats-{i}",
+                free_port(),
+                server_name=f"n{i}",
+                cluster_port=cluster_ports[i],
+                routes=cluster_ports,
+            )
+            for i in range(size)
+        ]
+
+    @property
+    def url(self) -> str:
+        """Every member's client URL, comma-separated (``ZHIFA_NATS_URL``)."""
+        return ",".join(node.url for node in self.nodes)
+
+    def node(self, server_name: str) -> EmbeddedNatsNode:
+        return next(n for n in self.nodes if n.server_name == server_name)
+
+    def start(self, timeout: float = 60) -> None:
+        for node in self.nodes:
+            node.start()
+        self.wait_meta_leader(timeout)
+
+    def wait_meta_leader(self, timeout: float = 60) -> None:
+        """Wait until the JetStream meta group elected a leader (streams cannot be created before)."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if any("JetStream cluster new metadata leader" in _tail(n.log_file) for n in self.nodes):
+                return
+            time.sleep(0.1)
+        raise RuntimeError(f"the NATS cluster elected no JetStream leader within {timeout}s")
+
+    def stop(self) -> None:
+        for node in self.nodes:
+            node.stop()
+
+
+def _tail(path: Path, size: int = 200_000) -> str:
+    try:
+        with path.open("rb") as f:
+            f.seek(max(0, path.stat().st_size - size))
+            return f.read().decode("utf-8", "replace")
+    except OSError:
+        return ""

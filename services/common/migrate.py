@@ -17,21 +17,24 @@ the owner (in production a database administrator does it once, docs/operations.
 
 from __future__ import annotations
 
+import ast
 import asyncio
 import functools
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import sqlalchemy as sa
-from alembic import command
-from alembic.config import Config
-from alembic.script import ScriptDirectory
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncConnection, create_async_engine
 
 from services.common.db import asyncpg_url
+
+if (
+    TYPE_CHECKING
+):  # Alembic (and Mako) cost ~8 MiB: a running service needs only `heads` (docs/architecture.md)
+    from alembic.config import Config
 
 SERVICES_DIR = Path(__file__).resolve().parent.parent
 
@@ -39,6 +42,8 @@ SchemaStatus = Literal["current", "behind", "ahead", "missing"]
 
 
 def alembic_config(service: str, database_url: str) -> Config:
+    from alembic.config import Config
+
     cfg = Config()
     cfg.set_main_option("script_location", str(SERVICES_DIR / service / "migrations"))
     cfg.set_main_option("path_separator", "os")
@@ -52,10 +57,14 @@ def alembic_config(service: str, database_url: str) -> Config:
 
 
 def upgrade(service: str, database_url: str, revision: str = "head") -> None:
+    from alembic import command
+
     command.upgrade(alembic_config(service, database_url), revision)
 
 
 def downgrade(service: str, database_url: str, revision: str = "base") -> None:
+    from alembic import command
+
     command.downgrade(alembic_config(service, database_url), revision)
 
 
@@ -69,13 +78,35 @@ def version_table(service: str) -> str:
 
 
 @functools.cache
-def _script(service: str) -> ScriptDirectory:
-    return ScriptDirectory.from_config(alembic_config(service, ""))
+def revisions(service: str) -> dict[str, frozenset[str]]:
+    """Every revision of the service's tree -> the revisions it follows, read from the migration files'
+    ``revision`` and ``down_revision`` assignments without importing Alembic: readiness runs in every service
+    process, Alembic only in ``zhifa migrate`` (tests/common/test_lazy_imports.py compares with Alembic)."""
+    tree: dict[str, frozenset[str]] = {}
+    for path in sorted((SERVICES_DIR / service / "migrations" / "versions").glob("*.py")):
+        values: dict[str, object] = {}
+        for node in ast.parse(path.read_text(encoding="utf-8")).body:
+            target: ast.expr | None = None
+            if isinstance(node, ast.AnnAssign) and node.value is not None:
+                target, value = node.target, node.value
+            elif isinstance(node, ast.Assign) and len(node.targets) == 1:
+                target, value = node.targets[0], node.value
+            if isinstance(target, ast.Name) and target.id in ("revision", "down_revision"):
+                values[target.id] = ast.literal_eval(value)
+        if isinstance(values.get("revision"), str):
+            down = values.get("down_revision")
+            follows = (
+                (down,) if isinstance(down, str) else tuple(down) if isinstance(down, tuple | list) else ()
+            )
+            tree[str(values["revision"])] = frozenset(str(d) for d in follows)
+    return tree
 
 
 def heads(service: str) -> frozenset[str]:
-    """The revisions the code of this service expects the database to be at."""
-    return frozenset(_script(service).get_heads())
+    """The revisions the code of this service expects the database to be at (none follows them)."""
+    tree = revisions(service)
+    followed = {d for downs in tree.values() for d in downs}
+    return frozenset(r for r in tree if r not in followed)
 
 
 @dataclass(frozen=True)
@@ -113,9 +144,7 @@ def compare(service: str, database: set[str] | frozenset[str]) -> SchemaState:
         return SchemaState("missing", (), state.code)
     if set(database) == code:
         return state
-    script = _script(service)
-    known = {s.revision for s in script.walk_revisions()}
-    if not set(database) <= known:
+    if not set(database) <= revisions(service).keys():
         return SchemaState("ahead", state.database, state.code)
     return SchemaState("behind", state.database, state.code)
 

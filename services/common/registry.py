@@ -16,6 +16,8 @@ class ServiceInfo:
     url_prefix: str  # /api/v1/<url_prefix>/..., /public/<url_prefix>/...
     stream: str  # JetStream stream owning <subject_prefix>.>
     subject_prefix: str  # event type prefix, e.g. "credit" for credit.notice.issued
+    # further prefixes the service answers under /api/v1/<prefix>/ (notify: webhooks)
+    extra_prefixes: tuple[str, ...] = ()
 
     @property
     def api_prefix(self) -> str:
@@ -42,6 +44,7 @@ SERVICES: dict[str, ServiceInfo] = {
         ServiceInfo("penalty", 8102, "penalty", "PENALTY", "penalty"),
         ServiceInfo("credit_repair", 8103, "credit", "CREDIT", "credit"),
         ServiceInfo("risk", 8104, "risk", "RISK", "risk"),
+        ServiceInfo("notify", 8105, "notifications", "NOTIFY", "notify", ("webhooks",)),
     )
 }
 

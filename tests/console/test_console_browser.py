@@ -133,7 +133,11 @@ async def console(
             name: await stack.anew_database(name) for name in SERVICES
         }  # one at a time: Alembic is global
         for name, url in urls.items():  # as `zhifa up` does, in the registry's order
-            await importlib.import_module(f"services.{name}.sample").load(url)
+            try:
+                loader = importlib.import_module(f"services.{name}.sample")
+            except ModuleNotFoundError:
+                continue  # sample data are optional (notify has none)
+            await loader.load(url)
         extra: dict[str, dict[str, Any]] = {
             "penalty": {"deadline_scan_enabled": False},
             "risk": {"daily_job_enabled": False},

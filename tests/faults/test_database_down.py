@@ -39,6 +39,7 @@ PATHS: dict[str, list[tuple[str, str]]] = {
     "penalty": [("GET", "/api/v1/penalty/cases"), ("GET", "/public/penalty/benchmarks")],
     "credit_repair": [("GET", "/api/v1/credit/records"), ("GET", "/public/credit/publications")],
     "risk": [("GET", "/api/v1/risk/rectifications"), ("GET", "/api/v1/risk/enterprises")],
+    "notify": [("GET", "/api/v1/webhooks/endpoints"), ("GET", "/api/v1/webhooks/dead-letters")],
 }
 
 

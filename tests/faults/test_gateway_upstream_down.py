@@ -36,6 +36,7 @@ STILL_SERVED = {
     "inspection": "/api/v1/inspection/officers",
     "credit_repair": "/api/v1/credit/records",
     "risk": "/api/v1/risk/rectifications",
+    "notify": "/api/v1/webhooks/endpoints",
 }
 PENALTY = ["/api/v1/penalty/cases", "/public/penalty/benchmarks"]
 
@@ -58,7 +59,7 @@ async def platform(stack: Stack) -> AsyncIterator[OneDown]:
         databases = {"penalty": await migrated_database(penalty_pg, "penalty")}
         async with running_platform(
             stack,
-            ("inspection", "credit_repair", "risk", "penalty"),
+            ("inspection", "credit_repair", "risk", "notify", "penalty"),
             databases=databases,
             gateway={"upstream_check_interval_s": 0.2},
             inspection_sample=False,

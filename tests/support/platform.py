@@ -57,6 +57,10 @@ class Platform:
         return self._service("risk")
 
     @property
+    def notify(self) -> Running:
+        return self._service("notify")
+
+    @property
     def gateway(self) -> Running:
         assert self.gateway_ is not None, "this platform runs no gateway"
         return self.gateway_

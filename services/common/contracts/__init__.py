@@ -3,6 +3,6 @@
 Importing this package registers every contract in ``services.common.events.REGISTRY``.
 """
 
-from services.common.contracts import audit, credit, diagnostics, inspection, penalty, risk
+from services.common.contracts import audit, credit, diagnostics, inspection, notify, penalty, risk
 
-__all__ = ["audit", "credit", "diagnostics", "inspection", "penalty", "risk"]
+__all__ = ["audit", "credit", "diagnostics", "inspection", "notify", "penalty", "risk"]

@@ -4,8 +4,7 @@ the same text always gives the same image)."""
 from __future__ import annotations
 
 import io
-
-import segno
+from typing import Any
 
 #: Error correction M (15 %) puts a ~510-character entry code at QR version 18 and tolerates glare on a
 #: phone screen; a printed enterprise code is short and uses Q (25 %) against dirt and wear.
@@ -13,23 +12,27 @@ ENTRY_ERROR = "m"
 PRINT_ERROR = "q"
 
 
+def _qr(text: str, error: str) -> Any:
+    import segno  # on the first QR, not at start-up (docs/architecture.md, heavy imports)
+
+    return segno.make(text, error=error, micro=False)
+
+
 def qr_png(text: str, *, scale: int = 4, border: int = 4, error: str = ENTRY_ERROR) -> bytes:
     """A PNG image of ``text`` as a (non-micro) QR code."""
     buffer = io.BytesIO()
-    segno.make(text, error=error, micro=False).save(buffer, kind="png", scale=scale, border=border)
+    _qr(text, error).save(buffer, kind="png", scale=scale, border=border)
     return buffer.getvalue()
 
 
 def qr_svg(text: str, *, scale: int = 4, border: int = 4, error: str = ENTRY_ERROR) -> str:
     """An SVG document of ``text`` as a (non-micro) QR code."""
     buffer = io.BytesIO()
-    segno.make(text, error=error, micro=False).save(
-        buffer, kind="svg", scale=scale, border=border, xmldecl=False, encoding="utf-8"
-    )
+    _qr(text, error).save(buffer, kind="svg", scale=scale, border=border, xmldecl=False, encoding="utf-8")
     return buffer.getvalue().decode("utf-8")
 
 
 def qr_version(text: str, *, error: str = ENTRY_ERROR) -> int:
     """The QR version (1–40) segno picks for ``text``: a size check for tests and docs."""
-    version = segno.make(text, error=error, micro=False).version
+    version = _qr(text, error).version
     return int(version)

@@ -16,9 +16,6 @@ from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-import openpyxl
-from openpyxl.styles import Font
-
 from services.penalty.domain import procedure as p
 from services.penalty.errors import ImportFileInvalid, ImportTooLarge
 from services.penalty.schemas import imports as si
@@ -220,6 +217,9 @@ EXAMPLE: dict[str, Any] = {
 
 def template() -> bytes:
     """The import template: the header row, one example row, and a sheet explaining every column."""
+    import openpyxl  # on the first template, not at start-up (docs/architecture.md, heavy imports)
+    from openpyxl.styles import Font
+
     book = openpyxl.Workbook()
     sheet = book.active
     sheet.title = SHEET
@@ -264,6 +264,8 @@ def read(data: bytes, *, content_type: str | None) -> list[tuple[int, dict[str, 
         raise ImportFileInvalid(
             "上传的文件为空，请上传填写好的导入模板（.xlsx）", detail_en="The file is empty"
         )
+    import openpyxl  # on the first upload, not at start-up
+
     try:
         book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
         sheet = book[SHEET] if SHEET in book.sheetnames else book.worksheets[0]

@@ -5,3 +5,4 @@ CREATE DATABASE zhifa_inspection;
 CREATE DATABASE zhifa_penalty;
 CREATE DATABASE zhifa_credit_repair;
 CREATE DATABASE zhifa_risk;
+CREATE DATABASE zhifa_notify;

@@ -16,7 +16,6 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 import orjson
-from openpyxl import load_workbook
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.common import audit, clock
@@ -170,6 +169,8 @@ def xlsx_records(raw: bytes) -> list[dict[str, Any]]:
 
 def _xlsx_records(raw: bytes) -> list[dict[str, Any]]:
     """The first sheet's rows as records keyed by the header row (blank rows skipped)."""
+    from openpyxl import load_workbook  # heavy: imported on the first xlsx import (services/common/lazy.py)
+
     book = load_workbook(io.BytesIO(raw), read_only=True, data_only=True)
     try:
         sheet = book.worksheets[0]

@@ -1,0 +1,63 @@
+"""Heavy libraries are imported where they are first used, never when a service process starts.
+
+Every service process (API, relay, consumers) starts with the same imports, and most never render a PDF,
+read a spreadsheet or draw a QR code; each such library imported at module level costs every process its
+resident memory (docs/benchmarks.md, "Idle memory per process": a few MiB each, ~20 MiB together). The rule:
+a module in :data:`HEAVY` is imported inside the function that needs it (``import openpyxl`` as the first
+line of the export), with ``if TYPE_CHECKING:`` for annotations. tests/common/test_lazy_imports.py imports
+every service's app, calls ``create_app()``, and fails when any of these is in ``sys.modules``: add a library
+here when you add one of its kind (xlsx, PDF, images, templating, HTTP clients, test tools).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import sys
+from collections.abc import Iterator
+
+#: Modules no service may import at start-up, with what they are for.
+HEAVY: dict[str, str] = {
+    "weasyprint": "PDF rendering (services/common/documents.py)",
+    "pydyf": "PDF rendering (weasyprint)",
+    "fontTools": "PDF rendering (weasyprint)",
+    "jinja2": "document templates (services/common/documents.py)",
+    "openpyxl": "xlsx import and export",
+    "xlsxwriter": "xlsx export",
+    "PIL": "images (openpyxl, weasyprint)",
+    "segno": "QR codes (services/inspection/domain/qr.py)",
+    "httpx": "outbound HTTP (JWKS by URL); its package imports its command line's rich and pygments",
+    "rich": "terminal output (command-line tools)",
+    "pygments": "syntax highlighting (command-line tools)",
+    "alembic": "migrations (`zhifa migrate`; readiness reads the revisions itself)",
+    "mako": "migration templates (alembic)",
+    "aiohttp": "nats-py's websocket transport, unused (see import_nats)",
+    "schemathesis": "tests only",
+    "hypothesis": "tests only",
+    "pytest": "tests only",
+}
+
+
+@contextlib.contextmanager
+def without(*names: str) -> Iterator[None]:
+    """Within the block, importing any of ``names`` raises ImportError (optional imports are skipped);
+    modules already imported are left alone."""
+    blocked = [n for n in names if n not in sys.modules]
+    for name in blocked:
+        sys.modules[name] = None  # type: ignore[assignment]
+    try:
+        yield
+    finally:
+        for name in blocked:
+            if sys.modules.get(name, 0) is None:
+                del sys.modules[name]
+
+
+def import_nats() -> None:
+    """Import nats-py without its optional websocket transport: ``nats.aio.transport`` tries ``import aiohttp``
+    (~9 MiB with multidict and yarl) for ``ws://`` servers, which the platform never uses (``nats://`` and
+    ``tls://`` only). A ``ws://`` URL would fail with nats-py's own clear ImportError. Called by the kernel
+    package before anything imports nats; a process that imported aiohttp earlier (the gateway) is unaffected."""
+    if "nats.aio.transport" in sys.modules:
+        return
+    with without("aiohttp"):
+        import nats.aio.transport  # noqa: F401

@@ -1,0 +1,352 @@
+"""Every query of the notify service. A notification is its recipient's only: every read is narrowed by
+``own(recipient)`` (the one access rule of this service: no role, not even an administrator, reads another's
+log through the API)."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+import sqlalchemy.orm
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.common.access import Scope, Visibility, readable
+from services.notify.domain.mapping import Draft
+from services.notify.domain.recipients import Recipient
+from services.notify.models import (
+    NotificationRow,
+    WebhookAttemptRow,
+    WebhookDeliveryRow,
+    WebhookEndpointRow,
+    WebhookSecretRow,
+    counter_t,
+    notification_t,
+    webhook_delivery_t,
+)
+
+CHANNEL = "zhifa_notification"
+
+
+def own(recipient: Recipient) -> sa.ColumnElement[bool]:
+    return sa.and_(
+        NotificationRow.recipient_kind == recipient.kind, NotificationRow.recipient_id == recipient.id
+    )
+
+
+async def exists(session: AsyncSession, recipient: Recipient, source_event_id: uuid.UUID) -> bool:
+    found = await session.scalar(
+        sa.select(sa.literal(1)).where(own(recipient), NotificationRow.source_event_id == source_event_id)
+    )
+    return found is not None
+
+
+async def next_seq(session: AsyncSession, recipient: Recipient) -> int:
+    """The recipient's next number; the counter row stays locked until the transaction ends."""
+    statement = (
+        pg_insert(counter_t)
+        .values(recipient_kind=recipient.kind, recipient_id=recipient.id, last_seq=1)
+        .on_conflict_do_update(
+            index_elements=[counter_t.c.recipient_kind, counter_t.c.recipient_id],
+            set_={"last_seq": counter_t.c.last_seq + 1},
+        )
+        .returning(counter_t.c.last_seq)
+    )
+    return int((await session.execute(statement)).scalar_one())
+
+
+async def insert(
+    session: AsyncSession, draft: Draft, seq: int, source_event_id: uuid.UUID, source_event_type: str
+) -> uuid.UUID:
+    notification_id = uuid.uuid4()
+    await session.execute(
+        sa.insert(notification_t).values(
+            id=notification_id,
+            recipient_kind=draft.recipient.kind,
+            recipient_id=draft.recipient.id,
+            seq=seq,
+            kind=draft.kind,
+            title=draft.title,
+            body=draft.body,
+            link=draft.link,
+            source_event_id=source_event_id,
+            source_event_type=source_event_type,
+        )
+    )
+    return notification_id
+
+
+async def announce(session: AsyncSession, recipient: Recipient, seq: int) -> None:
+    """NOTIFY the streams' listeners, delivered at commit (and dropped with a rollback)."""
+    payload = f"{recipient.kind}\t{seq}\t{recipient.id}"
+    await session.execute(sa.select(sa.func.pg_notify(CHANNEL, payload)))
+
+
+def parse_announcement(payload: str) -> tuple[Recipient, int] | None:
+    kind, _, rest = payload.partition("\t")
+    seq, _, recipient_id = rest.partition("\t")
+    if kind not in ("enterprise", "officer", "department") or not seq.isdigit():
+        return None
+    return Recipient(kind, recipient_id), int(seq)  # type: ignore[arg-type]
+
+
+async def get(
+    session: AsyncSession, recipient: Recipient, notification_id: uuid.UUID
+) -> NotificationRow | None:
+    return await session.scalar(
+        sa.select(NotificationRow).where(own(recipient), NotificationRow.id == notification_id)
+    )
+
+
+async def page(
+    session: AsyncSession, recipient: Recipient, *, unread: bool, before_seq: int | None, limit: int
+) -> Sequence[NotificationRow]:
+    """Newest first, ``limit`` rows below ``before_seq``."""
+    statement = sa.select(NotificationRow).where(own(recipient))
+    if unread:
+        statement = statement.where(NotificationRow.read_at.is_(None))
+    if before_seq is not None:
+        statement = statement.where(NotificationRow.seq < before_seq)
+    return (await session.scalars(statement.order_by(NotificationRow.seq.desc()).limit(limit))).all()
+
+
+async def after(
+    session: AsyncSession, recipient: Recipient, seq: int, limit: int
+) -> Sequence[NotificationRow]:
+    """Oldest first, ``limit`` rows after ``seq`` (what a stream sends next)."""
+    statement = (
+        sa.select(NotificationRow)
+        .where(own(recipient), NotificationRow.seq > seq)
+        .order_by(NotificationRow.seq)
+        .limit(limit)
+    )
+    return (await session.scalars(statement)).all()
+
+
+async def last_seq(session: AsyncSession, recipient: Recipient) -> int:
+    found = await session.scalar(
+        sa.select(counter_t.c.last_seq).where(
+            counter_t.c.recipient_kind == recipient.kind, counter_t.c.recipient_id == recipient.id
+        )
+    )
+    return int(found or 0)
+
+
+async def mark_read(session: AsyncSession, row: NotificationRow, at: datetime) -> bool:
+    """Mark one read (the first time only); True when it was unread."""
+    if row.read_at is not None:
+        return False
+    row.read_at = at
+    await session.flush()
+    return True
+
+
+async def mark_all_read(session: AsyncSession, recipient: Recipient, at: datetime) -> list[NotificationRow]:
+    rows = (
+        await session.scalars(
+            sa.update(NotificationRow)
+            .where(own(recipient), NotificationRow.read_at.is_(None))
+            .values(read_at=at)
+            .returning(NotificationRow)
+        )
+    ).all()
+    return list(rows)
+
+
+async def unread_count(session: AsyncSession, recipient: Recipient) -> int:
+    return int(
+        await session.scalar(
+            sa.select(sa.func.count())
+            .select_from(NotificationRow)
+            .where(own(recipient), NotificationRow.read_at.is_(None))
+        )
+        or 0
+    )
+
+
+# ------------------------------------------------------------------------------------------------ webhooks
+
+#: An endpoint (and its deliveries) is its integration client's: the client reads its own, an
+#: administrator every one (services.common.access).
+ENDPOINTS = Visibility(client=WebhookEndpointRow.client)
+
+
+async def readable_endpoint(
+    session: AsyncSession, scope: Scope, endpoint_id: uuid.UUID
+) -> WebhookEndpointRow | None:
+    statement = readable(
+        sa.select(WebhookEndpointRow).where(WebhookEndpointRow.id == endpoint_id), scope, ENDPOINTS
+    )
+    return await session.scalar(statement)
+
+
+async def endpoints(session: AsyncSession, scope: Scope) -> Sequence[WebhookEndpointRow]:
+    statement = readable(sa.select(WebhookEndpointRow), scope, ENDPOINTS).order_by(
+        WebhookEndpointRow.created_at
+    )
+    return (await session.scalars(statement)).all()
+
+
+async def readable_delivery(
+    session: AsyncSession, scope: Scope, delivery_id: uuid.UUID
+) -> WebhookDeliveryRow | None:
+    statement = readable(
+        sa.select(WebhookDeliveryRow)
+        .join(WebhookEndpointRow, WebhookEndpointRow.id == WebhookDeliveryRow.endpoint_id)
+        .where(WebhookDeliveryRow.id == delivery_id),
+        scope,
+        ENDPOINTS,
+    )
+    return await session.scalar(statement)
+
+
+async def add_endpoint(session: AsyncSession, row: WebhookEndpointRow, secret: str) -> None:
+    session.add(row)
+    await session.flush()
+    session.add(WebhookSecretRow(endpoint_id=row.id, secret=secret))
+    await session.flush()
+
+
+async def secrets_in_force(session: AsyncSession, endpoint_id: uuid.UUID, at: datetime) -> list[str]:
+    """The endpoint's secrets that still sign, newest first."""
+    statement = (
+        sa.select(WebhookSecretRow.secret)
+        .where(
+            WebhookSecretRow.endpoint_id == endpoint_id,
+            sa.or_(WebhookSecretRow.expires_at.is_(None), WebhookSecretRow.expires_at > at),
+        )
+        .order_by(WebhookSecretRow.id.desc())
+    )
+    return list((await session.scalars(statement)).all())
+
+
+async def rotate_secret(
+    session: AsyncSession, endpoint_id: uuid.UUID, secret: str, old_until: datetime
+) -> None:
+    """The new secret signs from now on; the ones in force keep signing until ``old_until``."""
+    await session.execute(
+        sa.update(WebhookSecretRow)
+        .where(
+            WebhookSecretRow.endpoint_id == endpoint_id,
+            sa.or_(WebhookSecretRow.expires_at.is_(None), WebhookSecretRow.expires_at > old_until),
+        )
+        .values(expires_at=old_until)
+    )
+    session.add(WebhookSecretRow(endpoint_id=endpoint_id, secret=secret))
+    await session.flush()
+
+
+async def subscribed(session: AsyncSession, event_type: str) -> Sequence[WebhookEndpointRow]:
+    statement = sa.select(WebhookEndpointRow).where(
+        WebhookEndpointRow.active.is_(True), WebhookEndpointRow.event_types.contains([event_type])
+    )
+    return (await session.scalars(statement)).all()
+
+
+async def enqueue(session: AsyncSession, values: dict[str, Any]) -> bool:
+    """Queue one delivery (once per endpoint and event); True when it is new."""
+    inserted = await session.scalar(
+        pg_insert(webhook_delivery_t)
+        .values(**values)
+        .on_conflict_do_nothing(index_elements=["endpoint_id", "event_id"])
+        .returning(webhook_delivery_t.c.id)
+    )
+    return inserted is not None
+
+
+async def claim_due(
+    session: AsyncSession, now: datetime, lease_until: datetime, limit: int
+) -> list[WebhookDeliveryRow]:
+    """Due pending deliveries whose subject has no earlier pending delivery on the same endpoint (ordered per
+    subject: a later event waits for the earlier), reserved until ``lease_until``."""
+    earlier = sa.orm.aliased(WebhookDeliveryRow)
+    waits = (
+        sa.select(sa.literal(1))
+        .where(
+            earlier.endpoint_id == WebhookDeliveryRow.endpoint_id,
+            earlier.subject == WebhookDeliveryRow.subject,
+            earlier.seq < WebhookDeliveryRow.seq,
+            earlier.status == "pending",
+        )
+        .exists()
+    )
+    statement = (
+        sa.select(WebhookDeliveryRow)
+        .where(WebhookDeliveryRow.status == "pending", WebhookDeliveryRow.next_attempt_at <= now, ~waits)
+        .order_by(WebhookDeliveryRow.seq)
+        .limit(limit)
+        .with_for_update(skip_locked=True, of=WebhookDeliveryRow)
+    )
+    rows = list((await session.scalars(statement)).all())
+    for row in rows:
+        row.next_attempt_at = lease_until
+    await session.flush()
+    return rows
+
+
+async def record_attempt(
+    session: AsyncSession,
+    delivery_id: uuid.UUID,
+    *,
+    status_code: int | None,
+    error: str | None,
+    duration_ms: int,
+    outcome: dict[str, Any],
+) -> None:
+    session.add(
+        WebhookAttemptRow(
+            delivery_id=delivery_id, status_code=status_code, error=error, duration_ms=duration_ms
+        )
+    )
+    await session.execute(
+        sa.update(WebhookDeliveryRow)
+        .where(WebhookDeliveryRow.id == delivery_id)
+        .values(attempts=WebhookDeliveryRow.attempts + 1, **outcome)
+    )
+
+
+async def deliveries(
+    session: AsyncSession,
+    endpoint_id: uuid.UUID | None,
+    status: str | None,
+    before_seq: int | None,
+    limit: int,
+) -> Sequence[WebhookDeliveryRow]:
+    statement = sa.select(WebhookDeliveryRow)
+    if endpoint_id is not None:
+        statement = statement.where(WebhookDeliveryRow.endpoint_id == endpoint_id)
+    if status is not None:
+        statement = statement.where(WebhookDeliveryRow.status == status)
+    if before_seq is not None:
+        statement = statement.where(WebhookDeliveryRow.seq < before_seq)
+    return (await session.scalars(statement.order_by(WebhookDeliveryRow.seq.desc()).limit(limit))).all()
+
+
+async def attempts(session: AsyncSession, delivery_id: uuid.UUID) -> Sequence[WebhookAttemptRow]:
+    statement = sa.select(WebhookAttemptRow).where(WebhookAttemptRow.delivery_id == delivery_id)
+    return (await session.scalars(statement.order_by(WebhookAttemptRow.id))).all()
+
+
+async def requeue(session: AsyncSession, delivery: WebhookDeliveryRow, now: datetime) -> None:
+    delivery.status, delivery.next_attempt_at, delivery.created_at = "pending", now, now
+    await session.flush()
+
+
+async def replay(
+    session: AsyncSession, endpoint_id: uuid.UUID, since: datetime, until: datetime, now: datetime
+) -> int:
+    """Send again every delivery of the endpoint whose event happened in [since, until) (the same
+    ``webhook-id``: a receiver that has it can drop it)."""
+    result = await session.execute(
+        sa.update(WebhookDeliveryRow)
+        .where(
+            WebhookDeliveryRow.endpoint_id == endpoint_id,
+            WebhookDeliveryRow.event_time >= since,
+            WebhookDeliveryRow.event_time < until,
+        )
+        .values(status="pending", next_attempt_at=now, created_at=now)
+    )
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]

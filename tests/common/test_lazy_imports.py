@@ -1,0 +1,75 @@
+"""Heavy libraries are imported when first used, never at a service's start-up (services/common/lazy.py).
+
+Each service's app is imported and built (``create_app()``) in a fresh interpreter, as ``zhifa serve`` does;
+none of ``lazy.HEAVY`` may be in ``sys.modules`` then. A module-level ``import openpyxl`` (or xlsxwriter,
+weasyprint, jinja2, segno, httpx, alembic, ...) anywhere in what a service imports fails this test.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+from services.common import lazy, migrate
+from services.common.registry import SERVICES
+
+PROBE = """
+import json, sys
+from services.common.lazy import HEAVY
+import importlib
+importlib.import_module(f"services.{sys.argv[1]}.app").create_app()
+print(json.dumps(sorted(m for m in sys.modules if m.split(".")[0] in HEAVY and sys.modules[m] is not None)))
+"""
+
+
+@pytest.mark.parametrize("service", sorted(SERVICES))
+def test_a_service_starts_without_heavy_libraries(service: str) -> None:
+    result = subprocess.run(
+        [sys.executable, "-c", PROBE, service],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "ZHIFA_ENV": "test"},
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    loaded = json.loads(result.stdout.strip().splitlines()[-1])
+    tops = sorted({m.split(".")[0] for m in loaded})
+    assert not tops, (
+        f"{service} imports {tops} at start-up; import them where first used (services/common/lazy.py)"
+    )
+
+
+@pytest.mark.parametrize("service", sorted(SERVICES))
+def test_readiness_reads_the_same_revisions_as_alembic(service: str) -> None:
+    # migrate.heads parses the migration files itself (no Alembic in a running service): it must agree.
+    from alembic.script import ScriptDirectory
+
+    script = ScriptDirectory.from_config(migrate.alembic_config(service, "postgresql://unused"))
+    assert migrate.heads(service) == frozenset(script.get_heads())
+    assert migrate.revisions(service).keys() == {s.revision for s in script.walk_revisions()}
+    for rev in script.walk_revisions():
+        assert migrate.revisions(service)[rev.revision] == frozenset(rev._normalized_down_revisions)
+
+
+def test_without_blocks_an_optional_import_only_within_the_block() -> None:
+    name = "zhifa_lazy_probe_module_that_does_not_exist"
+    with lazy.without("json", name):  # json is already imported: left alone
+        import json as again
+
+        with pytest.raises(ImportError):
+            __import__(name)
+    assert again is json
+    assert name not in sys.modules
+
+
+def test_nats_is_imported_without_its_websocket_transport_in_a_service() -> None:
+    code = "import sys, services.common.bus, nats.aio.transport as t; print(t.aiohttp is None, 'aiohttp' in sys.modules)"
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True
+    )
+    assert result.stdout.split() == ["True", "False"]
