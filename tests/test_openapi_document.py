@@ -57,6 +57,7 @@ def test_operation_ids_are_the_service_and_the_function_in_camel_case(service: s
         "penalty": ("post", "/api/v1/penalty/cases/{case_id}/payments", "penalty.recordPayment"),
         "credit_repair": ("get", "/api/v1/credit/records", "creditRepair.listRecords"),
         "risk": ("get", "/api/v1/risk/leads", "risk.listLeads"),
+        "notify": ("post", "/api/v1/webhooks/endpoints", "notify.subscribe"),
     }[service]
     assert by_path[expected[:2]] == expected[2]
 
