@@ -524,15 +524,20 @@ class Gateway:
         if self._openapi_cache and now - self._openapi_cache[0] < 30:
             return self._openapi_cache[1]
         assert self.session is not None
-        docs: dict[str, dict[str, Any]] = {}
-        for name, base in self.upstreams.items():
+        session = self.session
+
+        async def fetch(name: str, base: str) -> tuple[str, dict[str, Any] | None]:
             try:
-                async with self.session.get(
-                    base + "/openapi.json", timeout=aiohttp.ClientTimeout(total=5)
-                ) as r:
-                    docs[name] = await r.json()
+                async with session.get(base + "/openapi.json", timeout=aiohttp.ClientTimeout(total=15)) as r:
+                    return name, await r.json()
             except Exception as exc:
                 log.warning("no OpenAPI from %s: %s", name, exc)
+                return name, None
+
+        # all at once: each service builds its document on the first request (seconds each, one after the
+        # other was longer than a client waits); 15 s each, as services run in one process in the tests
+        fetched = await asyncio.gather(*(fetch(n, b) for n, b in self.upstreams.items()))
+        docs = {name: doc for name, doc in fetched if doc is not None}
         merged = merge_openapi(docs)
         body = orjson.dumps(merged)
         if len(docs) == len(self.upstreams):
