@@ -16,6 +16,7 @@ from services.common import clock
 from services.common.fields import Day, UsccText
 from services.common.pagination import CursorQuery, LimitQuery, Page
 from services.inspection import schemas as s
+from services.inspection.api import documents as document_routes
 from services.inspection.api import files as file_routes
 from services.inspection.api import follow_ups as follow_up_routes
 from services.inspection.api import qualifications as qualification_routes
@@ -794,3 +795,4 @@ public_router.include_router(qualification_routes.public_router)
 
 router.include_router(follow_up_routes.router)
 router.include_router(file_routes.router)
+router.include_router(document_routes.router)
