@@ -83,6 +83,7 @@ class TestEnterpriseImport:
             )
             problem(r, 422, "IMPORT_INVALID")
             assert r.json()["errors"][0]["row"] == 2 and "校验码" in r.json()["errors"][0]["message"]
+            assert r.json()["errors"][0]["column"] == "统一社会信用代码"  # the template's header
             assert (await http.get(f"{API}/enterprises/{good}", headers=admin())).status_code == 404
 
 

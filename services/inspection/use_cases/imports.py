@@ -123,7 +123,14 @@ def parse_rows(
             records = loaded
     except (UnicodeDecodeError, orjson.JSONDecodeError, ValueError, csv.Error) as exc:
         raise _unreadable(exc) from exc
-    return validate_records(records, model, MAX_ROWS)
+    valid, errors = validate_each(records, model, MAX_ROWS)
+    columns = dict(_COLUMNS.get(csv_row, ()))
+    for error in errors:  # the column as the template names it, for the person fixing the sheet
+        if error["loc"] and error["loc"][0] in columns:
+            error["column"] = columns[error["loc"][0]]
+    if errors:
+        raise rejected(errors)
+    return list(valid.values())
 
 
 def validate_records(records: Sequence[Any], model: type[Row], max_rows: int) -> list[Row]:
