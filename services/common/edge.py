@@ -190,10 +190,13 @@ class EdgeMiddleware:
             return
         body: bytes | None = b""
         spooled: streaming.SpooledBody | None = None
+        content_type = headers.get(b"content-type", b"").split(b";")[0].strip().lower()
         if method in ("POST", "PUT", "PATCH", "DELETE") and path.endswith("/bulk"):
             try:
                 prefix = method.encode() + b" " + path.encode() + b"\n"
-                spooled = await streaming.spool(receive, limit, prefix, NUL_IN_JSON)
+                # an xlsx import is a zip: its NUL bytes are binary, not text (the sheet's cells are checked)
+                nul = None if content_type == XLSX_BODY_TYPE else NUL_IN_JSON
+                spooled = await streaming.spool(receive, limit, prefix, nul)
             except streaming.ClientDisconnected:
                 return
             except streaming.BodyTooLarge:
@@ -204,7 +207,6 @@ class EdgeMiddleware:
             status_holder[0] = 413
             await _send_problem(send, 413, "PAYLOAD_TOO_LARGE", too_large_title, too_large_detail, rid)
             return
-        content_type = headers.get(b"content-type", b"").split(b";")[0].strip().lower()
         binary = path.endswith(".xlsx") and content_type == XLSX_BODY_TYPE
         if (body and not binary and NUL_IN_JSON.search(body)) or (spooled is not None and spooled.has_nul):
             status_holder[0] = 422

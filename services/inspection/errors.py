@@ -596,3 +596,13 @@ class FollowUpConflict(Conflict):
     code = "FOLLOW_UP_CONFLICT"
     title = "复查结果不能登记"
     title_en = "The follow-up result cannot be recorded"
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Inspection documents (issue #15 item 5; use_cases/documents.py)
+
+
+class NoCorrectionOrdered(Conflict):
+    code = "NO_CORRECTION_ORDERED"
+    title = "本次检查未责令改正，无责令改正通知书"
+    title_en = "The visit ordered nothing corrected: there is no correction order"

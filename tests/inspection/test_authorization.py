@@ -87,6 +87,13 @@ ALLOWED: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "/visits"): READERS,
     ("GET", "/ledgers/visits.xlsx"): READERS,
     ("GET", "/visits/{visit_id}"): READERS,
+    ("GET", "/items/bulk/template.xlsx"): ADMIN,
+    ("GET", "/officers/bulk/template.xlsx"): ADMIN,
+    ("GET", "/enterprises/bulk/template.xlsx"): ADMIN,
+    ("GET", "/visits/{visit_id}/documents/inspection-record.html"): READERS,
+    ("GET", "/visits/{visit_id}/documents/inspection-record.pdf"): READERS,
+    ("GET", "/visits/{visit_id}/documents/correction-order.html"): READERS,
+    ("GET", "/visits/{visit_id}/documents/correction-order.pdf"): READERS,
     ("POST", "/visits/{visit_id}/outcomes"): OFFICER,
     ("POST", "/visits/{visit_id}/checkout"): OFFICER,
     ("POST", "/visits/{visit_id}/rating"): ENTERPRISE_ROLE,
@@ -239,6 +246,13 @@ MATRIX = Matrix(
         op("POST", "/officers/{officer_id}/exams"): {"officer_xf": Expect("403", "DEPT_HEAD_REQUIRED")},
         op("POST", "/officers/{officer_id}/retraining"): {"officer_xf": Expect("403", "DEPT_HEAD_REQUIRED")},
         op("POST", "/officers/{officer_id}/appraisals"): {"officer_xf": Expect("403", "DEPT_HEAD_REQUIRED")},
+        # the matrix's visit ordered nothing corrected: those who see it get 409, not a document
+        **{
+            op("GET", f"/visits/{{visit_id}}/documents/correction-order.{fmt}"): {
+                name: Expect("409", "NO_CORRECTION_ORDERED") for name in VISIT_SEERS
+            }
+            for fmt in ("html", "pdf")
+        },
         # the enterprise is visible but has no risk class yet (risk has published none)
         op("GET", "/enterprises/{uscc}/risk-class"): {
             name: Expect("404", "ENTERPRISE_NOT_CLASSIFIED")

@@ -7,7 +7,7 @@ OfficerDep, EnterpriseDep): a foreign object answers 404 exactly like a missing 
 from __future__ import annotations
 
 import uuid
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import Response
@@ -16,9 +16,12 @@ from services.common import clock
 from services.common.fields import Day, UsccText
 from services.common.pagination import CursorQuery, LimitQuery, Page
 from services.inspection import schemas as s
+from services.inspection.api import documents as document_routes
 from services.inspection.api import files as file_routes
 from services.inspection.api import follow_ups as follow_up_routes
+from services.inspection.api import import_templates as import_routes
 from services.inspection.api import qualifications as qualification_routes
+from services.inspection.api.import_templates import CSV_OR_JSON
 from services.inspection.deps import (
     AdminDep,
     ApproverDep,
@@ -71,16 +74,6 @@ UsccQuery = Annotated[UsccText | None, Query()]
 ItemCodePath = Annotated[str, Path(pattern=s.ITEM_CODE_PATTERN, examples=["SJ-SP-001"])]
 DeptPath = Annotated[str, Path(pattern=r"^[A-Z]{2}$")]
 Limit = Annotated[int, Query(ge=1, le=200)]
-
-CSV_OR_JSON: dict[str, Any] = {
-    "requestBody": {
-        "required": True,
-        "content": {
-            "application/json": {"schema": {"type": "array", "items": {"type": "object"}}},
-            "text/csv": {"schema": {"type": "string"}},
-        },
-    }
-}
 
 
 def _year(year: int | None) -> int:
@@ -794,3 +787,5 @@ public_router.include_router(qualification_routes.public_router)
 
 router.include_router(follow_up_routes.router)
 router.include_router(file_routes.router)
+router.include_router(document_routes.router)
+router.include_router(import_routes.router)
