@@ -13,13 +13,15 @@ import httpx
 import pytest
 
 from services.common.db import transaction
+from services.penalty import jobs
 from services.penalty.domain import follow_ups as fu
+from services.penalty.settings import PenaltyContext
 from services.penalty.use_cases import follow_ups
 from tests.penalty.helpers import CG_A, SJ_A, SUGGESTED_FEN, pin_clock, to_notified
 from tests.support.http import ok, problem
 from tests.support.outbox import envelopes
 from tests.support.personas import officer, supervisor
-from tests.support.stack import Running, client
+from tests.support.stack import Running, client, settings_for
 
 API = "/api/v1/penalty"
 FOLLOW_UPS = f"{API}/follow-ups"
@@ -156,3 +158,11 @@ class TestDecisionWithCorrection:
             )
             == []
         )
+
+
+def test_the_follow_up_scan_runs_with_the_deadline_scan() -> None:
+    [scan] = [j for j in jobs.JOBS if j.name == "follow-up-scan"]
+    on = PenaltyContext.from_settings(settings_for("penalty", deadline_scan_interval_s=120.0))
+    off = PenaltyContext.from_settings(settings_for("penalty", deadline_scan_enabled=False))
+    assert (scan.is_enabled(on), scan.interval(on)) == (True, 120.0)
+    assert scan.is_enabled(off) is False
