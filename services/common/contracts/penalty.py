@@ -146,6 +146,7 @@ class EnforcementWindowMissed(Event):
         return str(self.case_id)
 
 
+@contract
 class CollectionOverdue(Event):
     """A fine collected on the spot not handed to the agency, or not paid into the designated bank, within
     the 二日 (working days) of 行政处罚法 第七十一条 and 第八十五条; once per collection and stage."""
