@@ -22,9 +22,11 @@ from services.common.fields import Day
 from services.penalty import repository as repo
 from services.penalty.domain import acts as acts_domain
 from services.penalty.domain import collection as collection_domain
+from services.penalty.domain.follow_ups import FollowUpNotFound
 from services.penalty.errors import CaseNotFound, DocumentNotFound, LeadNotFound
-from services.penalty.models import Document, Lead, PenaltyCase, ViolationAct
+from services.penalty.models import Document, Lead, PenaltyCase, PenaltyFollowUp, ViolationAct
 from services.penalty.repository import acts as act_repo
+from services.penalty.repository import follow_ups as follow_up_repo
 from services.penalty.settings import PenaltyContext
 
 
@@ -145,5 +147,29 @@ def collection_for_update(body: type[BaseModel]) -> Any:
         param="collection_id",
         key=CollectionId,
         missing=collection_domain.CollectionNotFound.of,
+        body=body,
+    )
+
+
+# --------------------------------------------------------------------------------------------------------
+# 责令改正 follow-ups of decisions (issue #14 item 6)
+# --------------------------------------------------------------------------------------------------------
+
+FollowUpId = Annotated[uuid.UUID, Path(description="the follow-up id")]
+FollowUpDep = Annotated[
+    PenaltyFollowUp,
+    load_or_404(
+        follow_up_repo.readable_follow_up, param="follow_up_id", key=FollowUpId, missing=FollowUpNotFound.of
+    ),
+]
+
+
+def follow_up_for_update(body: type[BaseModel]) -> Any:
+    """The follow-up, locked for its result, with the request's body."""
+    return load_or_404(
+        follow_up_repo.lockable_follow_up,
+        param="follow_up_id",
+        key=FollowUpId,
+        missing=FollowUpNotFound.of,
         body=body,
     )

@@ -16,7 +16,7 @@ from services.common.contracts import penalty as contracts
 from services.common.events import Event
 from services.penalty.domain import deadlines as dl
 from services.penalty.domain import procedure as p
-from services.penalty.models import PenaltyCase, SpotCollection
+from services.penalty.models import PenaltyCase, PenaltyFollowUp, SpotCollection
 
 
 def _party(row: PenaltyCase) -> dict[str, Any]:
@@ -165,6 +165,21 @@ def collection_overdue(
     )
 
 
+def follow_up_overdue(row: PenaltyFollowUp, *, detected_on: date) -> contracts.CorrectionFollowUpOverdue:
+    """责令改正 of a decision (第二十八条第一款) still unchecked after its deadline (issue #14 item 6)."""
+    return contracts.CorrectionFollowUpOverdue(
+        follow_up_id=row.id,
+        case_id=row.case_id,
+        decision_no=row.decision_no,
+        party_uscc=row.party_uscc,
+        department_code=row.dept_code,
+        district_code=row.district_code,
+        ordered_on=row.ordered_on,
+        due_on=row.due_on,
+        detected_on=detected_on,
+    )
+
+
 PUBLISHED: dict[type[Event], Callable[..., Event]] = {
     contracts.CaseOpened: case_opened,
     contracts.DecisionIssued: decision_issued,
@@ -174,4 +189,5 @@ PUBLISHED: dict[type[Event], Callable[..., Event]] = {
     contracts.DeadlineMissed: deadline_missed,
     contracts.EnforcementWindowMissed: enforcement_window_missed,
     contracts.CollectionOverdue: collection_overdue,  # issue #17: 当场收缴 (第七十一条)
+    contracts.CorrectionFollowUpOverdue: follow_up_overdue,  # issue #14 item 6: 责令改正 (第二十八条)
 }

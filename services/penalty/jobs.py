@@ -7,7 +7,7 @@ import logging
 from services.common.app import Runtime
 from services.common.jobs import periodic
 from services.penalty.settings import PenaltyContext
-from services.penalty.use_cases import collections, disclosure, enforcement
+from services.penalty.use_cases import collections, disclosure, enforcement, follow_ups
 from services.penalty.use_cases.deadlines import scan_deadlines
 
 log = logging.getLogger(__name__)
@@ -59,3 +59,16 @@ JOBS.append(
 )
 # issue #17: overdue on-the-spot collections (行政处罚法 第七十一条), on the deadline scan's schedule
 JOBS.append(periodic("collection-scan", every=_interval, fn=collection_scan, enabled=_enabled))
+
+
+async def follow_up_scan(runtime: Runtime) -> bool:
+    """Publish ``penalty.correction.follow_up_overdue`` once per order to correct of a decision still unchecked
+    after its deadline (行政处罚法 第二十八条第一款; issue #14 item 6); a full batch runs again at once."""
+    reported = await follow_ups.scan_overdue(runtime.factory)
+    if reported:
+        log.info("reported %d overdue follow-ups", reported)
+    return reported >= follow_ups.OVERDUE_BATCH
+
+
+# issue #14 item 6: overdue 责令改正 follow-ups, on the deadline scan's schedule
+JOBS.append(periodic("follow-up-scan", every=_interval, fn=follow_up_scan, enabled=_enabled))

@@ -540,3 +540,34 @@ class CaseSupervisionMatter(Base):
     due_on: Mapped[date] = mapped_column(sa.Date)
     opened_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
     closed_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+
+
+class PenaltyFollowUp(Base):
+    """责令改正 ordered in a penalty decision (行政处罚法 第二十八条第一款), checked again when its deadline falls
+    due (issue #14 item 6; domain/follow_ups.py). One per decided case."""
+
+    __tablename__ = "penalty_follow_up"
+    __table_args__ = (
+        sa.CheckConstraint("status IN ('open', 'corrected', 'not_corrected')", name="status"),
+        sa.Index("ix_penalty_follow_up_dept_code_status_due_on", "dept_code", "status", "due_on"),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
+    case_id: Mapped[uuid.UUID] = mapped_column(
+        UUID(as_uuid=True), sa.ForeignKey("penalty_case.id"), unique=True
+    )
+    decision_no: Mapped[str] = mapped_column(sa.Text)
+    dept_code: Mapped[str] = mapped_column(sa.Text)
+    district_code: Mapped[str] = mapped_column(sa.Text)
+    party_name: Mapped[str] = mapped_column(sa.Text)
+    party_uscc: Mapped[str | None] = mapped_column(sa.Text)
+    content: Mapped[str] = mapped_column(sa.Text)
+    ordered_on: Mapped[date] = mapped_column(sa.Date)
+    due_on: Mapped[date] = mapped_column(sa.Date)
+    status: Mapped[str] = mapped_column(sa.Text, server_default="open")
+    result_note: Mapped[str] = mapped_column(sa.Text, server_default="")
+    checked_on: Mapped[date | None] = mapped_column(sa.Date)
+    closed_by: Mapped[str | None] = mapped_column(sa.Text)
+    closed_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+    overdue_published_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), server_default=sa.func.now())

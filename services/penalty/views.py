@@ -13,6 +13,7 @@ from services.penalty import schemas as s
 from services.penalty.domain import acts, bridge, history
 from services.penalty.domain import deadlines as dl
 from services.penalty.domain import discretion as d
+from services.penalty.domain import follow_ups as fu
 from services.penalty.domain import procedure as p
 from services.penalty.models import (
     BenchmarkVersionRow,
@@ -24,7 +25,9 @@ from services.penalty.models import (
     FactContest,
     Lead,
     PenaltyCase,
+    PenaltyFollowUp,
 )
+from services.penalty.schemas.follow_ups import FollowUpRead
 
 
 def case_url(case_id: uuid.UUID) -> str:
@@ -429,3 +432,15 @@ def same_facts_flag(r: repo.SameFacts) -> s.SameFactsFlag:
 def totals(rows: Sequence[Any]) -> int:
     """The complete count a flag query carries on each of its (limited) rows."""
     return int(rows[0].total) if rows else 0
+
+
+# 责令改正 follow-up of a decision (issue #14 item 6)
+
+
+def follow_up_read(row: PenaltyFollowUp, today: date) -> FollowUpRead:
+    return FollowUpRead.model_validate(
+        {
+            **{c: getattr(row, c) for c in FollowUpRead.model_fields if c != "state"},
+            "state": fu.state(row.status, row.due_on, today).value,
+        }
+    )

@@ -108,6 +108,13 @@ async def on_follow_up_overdue(
     await signals.follow_up_overdue(session, event, at=delivery.envelope.time)
 
 
+@consumers.consumes(penalty.CorrectionFollowUpOverdue, name="penalty-follow-up-overdue")
+async def on_penalty_follow_up_overdue(
+    session: AsyncSession, event: penalty.CorrectionFollowUpOverdue, delivery: Ctx
+) -> None:
+    await signals.penalty_follow_up_overdue(session, event, at=delivery.envelope.time)
+
+
 # Every service's audit checkpoints, risk's own included (issue #13): one consumer per producer's stream.
 def _checkpoint_consumer(service: str) -> None:
     @consumers.consumes(audit.CHECKPOINTS[service], name=f"checkpoint-{service.replace('_', '-')}")

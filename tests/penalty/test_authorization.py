@@ -19,7 +19,7 @@ import pytest
 from services.common import clock
 from services.common.contracts.inspection import ViolationFound
 from services.common.db import transaction
-from services.penalty.models import SpotCollection
+from services.penalty.models import PenaltyFollowUp, SpotCollection
 from services.penalty.use_cases import leads
 from tests.penalty.helpers import CG_A, SJ_A, SJ_B, SUGGESTED_FEN, USCC_A, USCC_B, facts, to_decided
 from tests.support.authz import Case, Expect, Matrix, Open, Owned, Persona, check, document, parameters
@@ -155,6 +155,12 @@ ROLES |= {
     ("GET", "/departments/{code}/enforcement"): frozenset({"officer", "supervisor", "admin"}),
     ("PUT", "/admin/departments/{code}/enforcement"): frozenset({"admin"}),
 }
+# 责令改正 follow-ups of decisions (issue #14 item 6)
+ROLES |= {
+    ("GET", "/follow-ups"): frozenset({"officer", "supervisor", "admin"}),
+    ("GET", "/follow-ups/{follow_up_id}"): frozenset({"officer", "supervisor", "admin"}),
+    ("POST", "/follow-ups/{follow_up_id}/result"): frozenset({"officer"}),
+}
 PUBLIC = ["/public/penalty/benchmarks", "/public/penalty/benchmarks/{code}"]
 PUBLIC += ["/public/penalty/audit/checkpoints", "/public/penalty/audit/keys"]
 PUBLIC += ["/public/penalty/catalogue.csv", "/public/penalty/catalogue.json"]
@@ -253,6 +259,7 @@ BODIES |= {
     op("POST", "/cases/{case_id}/enforcement/court-application"): {},
     op("POST", "/cases/{case_id}/enforcement/decision"): {"method": "划拨存款"},
 }
+BODIES |= {op("POST", "/follow-ups/{follow_up_id}/result"): {"result": "corrected", "note": "x"}}
 SEEN = {"officer_own", "enterprise_own", "supervisor_district", "supervisor_city", "admin"}
 
 MATRIX = Matrix(
@@ -267,6 +274,7 @@ MATRIX = Matrix(
         "lead_id": Owned("{lead_id}", LEAD_SEERS, "LEAD_NOT_FOUND"),
         "act_id": Owned("{act_id}", LEAD_SEERS, "ACT_NOT_FOUND"),  # internal, like leads
         "collection_id": Owned("{collection_id}", LEAD_SEERS, "COLLECTION_NOT_FOUND"),
+        "follow_up_id": Owned("{follow_up_id}", LEAD_SEERS, "PENALTY_FOLLOW_UP_NOT_FOUND"),  # internal
         "code": Open("SY-SJ-0004"),
         (API + "/admin/departments/{code}", "code"): Open("SJ"),
         (API + "/admin/departments/{code}/enforcement", "code"): Open("SJ"),
@@ -358,7 +366,24 @@ async def objects(penalty: Running) -> AsyncIterator[dict[str, str]]:
                 created_at=clock.now(),
             )
         )
+    follow_up = uuid.uuid4()  # the decision's 责令改正 (the functional tests decide with one)
+    async with transaction(penalty.runtime.factory) as session:
+        session.add(
+            PenaltyFollowUp(
+                id=follow_up,
+                case_id=uuid.UUID(decided["id"]),
+                decision_no=decided["decision"]["number"],
+                dept_code="SJ",
+                district_code="210102",
+                party_name="沈阳东陵客运有限公司",
+                party_uscc=USCC_A,
+                content="x",
+                ordered_on=clock.today(),
+                due_on=clock.today(),
+            )
+        )
     yield {
+        "follow_up_id": str(follow_up),
         "case_id": decided["id"],
         "document_id": decided["documents"][-1]["id"],
         "lead_id": str(lead),

@@ -146,6 +146,7 @@ class EnforcementWindowMissed(Event):
         return str(self.case_id)
 
 
+@contract
 class CollectionOverdue(Event):
     """A fine collected on the spot not handed to the agency, or not paid into the designated bank, within
     the 二日 (working days) of 行政处罚法 第七十一条 and 第八十五条; once per collection and stage."""
@@ -165,3 +166,24 @@ class CollectionOverdue(Event):
 
     def subject_id(self) -> str:
         return f"{self.collection_id}:{self.stage}"
+
+
+@contract
+class CorrectionFollowUpOverdue(Event):
+    """An order to correct (责令改正, 行政处罚法 第二十八条第一款) of a penalty decision still unchecked after its
+    deadline (issue #14 item 6): the 以罚代管 the seeds forbid (辽政办发〔2023〕18号 二(一)9). Published once per
+    follow-up, the day after the deadline or later; risk counts it as the unit's overdue follow-up."""
+
+    TYPE = "penalty.correction.follow_up_overdue"
+    follow_up_id: uuid.UUID
+    case_id: uuid.UUID
+    decision_no: str
+    party_uscc: str | None
+    department_code: str
+    district_code: str
+    ordered_on: date
+    due_on: date
+    detected_on: date
+
+    def subject_id(self) -> str:
+        return str(self.follow_up_id)

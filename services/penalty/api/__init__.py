@@ -14,6 +14,7 @@ from services.penalty.api import (
     disclosure,
     documents,
     enforcement,
+    follow_ups,
     imports,
     leads,
     ledgers,
@@ -33,3 +34,5 @@ router.include_router(collections.router)
 router.include_router(ledgers.router)
 public_router.include_router(catalogue.public_router)
 public_router.include_router(disclosure.public_router)
+# issue #14 item 6: 责令改正 follow-ups of decisions (第二十八条第一款)
+router.include_router(follow_ups.router)

@@ -25,6 +25,7 @@ from services.penalty.schemas.base import (
     Text,
     _In,
 )
+from services.penalty.schemas.follow_ups import CorrectionIn
 
 # --------------------------------------------------------------------------------------------------------
 # Cases
@@ -206,6 +207,8 @@ class DecisionIn(_In):
         None, max_length=20, description="陈述申辩和听证情况; summarised when omitted"
     )
     place: OptionalText = Field("", description="simple procedure: where the decision is made")
+    # issue #14 item 6: 责令改正或者限期改正 (行政处罚法 第二十八条第一款), checked again at its deadline
+    correction: CorrectionIn | None = Field(None, description="限期改正: what to correct and by when")
 
     @model_validator(mode="after")
     def _confiscated_items(self) -> DecisionIn:

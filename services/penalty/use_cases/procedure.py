@@ -18,11 +18,12 @@ from services.penalty.domain import bridge
 from services.penalty.domain import catalogue as cat
 from services.penalty.domain import discretion as d
 from services.penalty.domain import documents as docs
+from services.penalty.domain import follow_ups as follow_up_rules
 from services.penalty.domain import procedure as p
 from services.penalty.errors import CreditNoticePending
 from services.penalty.models import CreditNotice, Department, Document, PenaltyCase
 from services.penalty.settings import PenaltyContext
-from services.penalty.use_cases import acts, codec, documents, impact, supervision
+from services.penalty.use_cases import acts, codec, documents, follow_ups, impact, supervision
 from services.penalty.use_cases.cases import assessment_of
 from services.penalty.use_cases.catalogue import snapshot
 from services.penalty.use_cases.certificates import check_certificates, officer_signs
@@ -451,6 +452,8 @@ async def decide(
     version = published.version(assessed.benchmark_code, assessed.benchmark_version)
     dept = await department(session, row.dept_code)
     _not_decided(case)
+    if body.correction is not None:  # 限期改正 (第二十八条第一款): refused before a number is spent
+        follow_up_rules.check_deadline(body.correction.deadline, today)
     await acts.refuse_second_fine(session, row=row, penalty=body.penalty.domain())  # 第二十九条
     await impact.require_before_decision(
         session, row=row, penalty=body.penalty.domain(), config=published.config
@@ -498,6 +501,10 @@ async def decide(
     decision = decided.decision
     assert decision is not None and decision.penalty is not None
     await record_decided(session, row, assessed, decision)
+    if body.correction is not None:  # issue #14 item 6: checked again at its deadline
+        await follow_ups.order_correction(
+            session, row=row, decision_no=number, correction=body.correction, decided_on=decision.decided_on
+        )
     await audit(
         session,
         principal,

@@ -317,3 +317,25 @@ async def follow_up_overdue(
             "已过，未复查",
         },
     )
+
+
+async def penalty_follow_up_overdue(
+    session: AsyncSession, event: penalty.CorrectionFollowUpOverdue, *, at: datetime
+) -> None:
+    """An order to correct of a penalty decision (行政处罚法 第二十八条第一款) still unchecked after its deadline
+    (issue #14 item 6): the same overdue follow-up of the unit as an inspection's, once per follow-up."""
+    unit = await units.of_event(session, event.department_code, event.district_code)
+    await signal_repo.add_unit_signal(
+        session,
+        {
+            "kind": "overdue_follow_up",
+            "ref": str(event.follow_up_id),
+            "unit_code": unit,
+            "domain": None,  # resolved from risk_case when the report is built
+            "case_id": event.case_id,
+            "occurred_at": at,
+            "occurred_on": event.detected_on,
+            "detail": f"处罚决定（{event.decision_no}）责令限期改正，改正期限{event.due_on.isoformat()}已过，未复查"
+            "（《中华人民共和国行政处罚法》第二十八条第一款）",
+        },
+    )
