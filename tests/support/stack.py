@@ -151,8 +151,10 @@ async def serve_asgi(app: Any, port: int, settings: Any = None) -> AsyncIterator
         yield server
     finally:
         server.should_exit = True
+        # A service's graceful stop (open connections, the relay's and consumers' last batch, lifespan) took
+        # more than 15 s once under a loaded run's teardown; a stop that hangs still fails, after a minute.
         with contextlib.suppress(asyncio.CancelledError):
-            await asyncio.wait_for(task, 15)
+            await asyncio.wait_for(task, 60)
 
 
 @contextlib.asynccontextmanager
