@@ -7,23 +7,26 @@ benchmark revisions so that 从旧兼从轻 evaluates two versions). Quality bar
 
 from __future__ import annotations
 
+import json
 import platform
 import random
 import statistics
+import subprocess
 import sys
 import time
 from datetime import date, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-if str(ROOT) not in sys.path:  # also runnable as `python bench/bench_assessment.py`
-    sys.path.insert(0, str(ROOT))
+if str(ROOT) not in sys.path:  # also runnable as `python bench/bench_assessment.py`; appended, so that a
+    sys.path.append(str(ROOT))  # baseline tree on PYTHONPATH (bench.baseline) is the one imported
 
 from services.common.errors import DomainError  # noqa: E402
 from services.penalty.domain import catalogue as cat  # noqa: E402
 from services.penalty.domain import discretion as d  # noqa: E402
 
 TARGET_PER_SECOND = 5_000
+ISSUE_TARGET_PER_SECOND = 20_000  # issue #16 item 3, per process
 
 
 def _machine() -> str:
@@ -82,6 +85,59 @@ def _time_once(cases: list[tuple[d.Facts, tuple[cat.BenchmarkVersion, ...]]]) ->
     for facts, versions in cases:
         assess(facts, versions, today=facts.decision_date)
     return time.perf_counter() - started
+
+
+def engine_rates(size: int, repetitions: int) -> dict[str, object]:
+    """Assessments/s of the engine imported here (this tree, or a baseline's on PYTHONPATH)."""
+    import services
+
+    catalogue = cat.parse_json((ROOT / "data" / "sample" / "benchmarks.json").read_text(encoding="utf-8"))
+    cases = workload(catalogue, size)
+    _time_once(cases[: min(500, size)])  # warm-up
+    return {"code": services.__file__, "rates": [size / _time_once(cases) for _ in range(repetitions)]}
+
+
+_PROBE = """
+import importlib.util, json, sys
+spec = importlib.util.spec_from_file_location("bench_assessment_probe", sys.argv[1])
+module = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(module)
+print(json.dumps(module.engine_rates(int(sys.argv[2]), int(sys.argv[3]))))
+"""
+
+
+def engine_rates_in(code: Path | None, size: int, repetitions: int) -> list[float]:
+    """``engine_rates`` in a fresh interpreter running ``code`` (None: this tree), same workload."""
+    from bench import baseline
+
+    out = subprocess.run(
+        [sys.executable, "-c", _PROBE, __file__, str(size), str(repetitions)],
+        capture_output=True,
+        text=True,
+        check=True,
+        env=baseline.env(code),
+        cwd=str(code or ROOT),
+    )
+    result = json.loads(out.stdout)
+    expected = (code or ROOT) / "services" / "__init__.py"
+    if Path(result["code"]).resolve() != expected.resolve():
+        raise RuntimeError(f"measured {result['code']}, expected {expected}")
+    return [float(r) for r in result["rates"]]
+
+
+def engine_comparison(size: int, rounds: int, per_round: int) -> tuple[str, list[float], list[float]]:
+    """The baseline's engine and this one, alternating round by round in the same run."""
+    from bench import baseline
+
+    ref = baseline.commit()
+    old_code = baseline.tree(ref) if ref else None
+    old: list[float] = []
+    new: list[float] = []
+    for _ in range(rounds):
+        if old_code is not None:
+            old += engine_rates_in(old_code, size, per_round)
+        new += engine_rates_in(None, size, per_round)
+    return ref or "", old, new
 
 
 async def _service_path(
@@ -178,7 +234,7 @@ def run(quick: bool = False) -> str:
     """Time the engine and return a Markdown section for docs/benchmarks.md."""
     catalogue = cat.parse_json((ROOT / "data" / "sample" / "benchmarks.json").read_text(encoding="utf-8"))
     size = 2_000 if quick else 10_000
-    repetitions = 3 if quick else 7
+    repetitions = 2 if quick else 3  # per round
     cases = workload(catalogue, size)
     two_versions = sum(
         1
@@ -197,11 +253,33 @@ def run(quick: bool = False) -> str:
     for facts, versions in cases:
         outcome = d.assess(facts, versions, today=facts.decision_date).outcome.value
         outcomes[outcome] = outcomes.get(outcome, 0) + 1
-    _time_once(cases[: min(500, size)])  # warm-up
-    rates = [size / _time_once(cases) for _ in range(repetitions)]
+    from bench import baseline
+
+    load_before = baseline.load()
+    ref, old_rates, rates = engine_comparison(size, 1 if quick else 3, repetitions)
+    load_after = baseline.load()
     service_rates = service_path(cases[: 1_000 if quick else 3_000])
     median = statistics.median(rates)
     verdict = "meets" if median >= TARGET_PER_SECOND else "MISSES"
+    issue_verdict = "meets" if median >= ISSUE_TARGET_PER_SECOND else "MISSES"
+
+    def row(label: str, values: list[float]) -> str:
+        m = statistics.median(values)
+        runs = ", ".join(f"{v:,.0f}" for v in values)
+        return f"| {label} | {m:,.0f} | {1e6 / m:,.1f} | {max(values):,.0f} | {min(values):,.0f} | {runs} |"
+
+    engine_rows = [
+        "| code | median assessments/s | µs per assessment | best | worst | runs |",
+        "|---|---:|---:|---:|---:|---|",
+    ]
+    if old_rates:
+        engine_rows.append(row(f"before (`{ref}`)", old_rates))
+    engine_rows.append(row("after (this tree)" if old_rates else "this tree", rates))
+    comparison = (
+        f"After / before (medians): {median / statistics.median(old_rates):.2f}×. "
+        if old_rates
+        else "(Set `ZHIFA_BENCH_BASELINE=<commit>` to measure that commit's engine alternately in the same run.) "
+    )
     mix = ", ".join(f"{k} {v / size:.0%}" for k, v in sorted(outcomes.items()))
     return "\n".join(
         [
@@ -211,15 +289,17 @@ def run(quick: bool = False) -> str:
             "",
             f"`services.penalty.domain.discretion.assess` over {size:,} seeded cases spread across the "
             f"{len(catalogue.items)} sample items ({two_versions / size:.0%} evaluate two versions for 从旧兼从轻), "
-            f"one process, {repetitions} repetitions after a warm-up. Outcome mix: {mix}.",
+            f"one process (a fresh interpreter per round, warm-up first), rounds alternating between the "
+            f"baseline and this tree. Outcome mix: {mix}. Load average (1/5/15 min) {load_before} before, "
+            f"{load_after} after.",
             "",
-            "| statistic | assessments/s | µs per assessment |",
-            "|---|---:|---:|",
-            f"| median | {median:,.0f} | {1e6 / median:,.1f} |",
-            f"| best | {max(rates):,.0f} | {1e6 / max(rates):,.1f} |",
-            f"| worst | {min(rates):,.0f} | {1e6 / min(rates):,.1f} |",
+            *engine_rows,
             "",
-            f"Target ≥ {TARGET_PER_SECOND:,} assessments/s (SPEC §8): {verdict} it by {median / TARGET_PER_SECOND:.1f}×.",
+            comparison + f"Target ≥ {TARGET_PER_SECOND:,} assessments/s (SPEC §8): {verdict} it by "
+            f"{median / TARGET_PER_SECOND:.1f}×; issue #16 ≥ {ISSUE_TARGET_PER_SECOND:,}/s per process: "
+            f"{issue_verdict} it ({median / ISSUE_TARGET_PER_SECOND:.2f}×). The engine keeps per benchmark version "
+            "what depends only on the version (`discretion/compiled.py`: citations, labels, tier shares and "
+            "notes, kinds, version-only sentences) and the formatted yuan amounts (`wording.yuan`).",
             "",
             "Through the service layer, in-process (`use_cases.assessment.assess_what_if`, what `POST /benchmarks/{code}/assess` "
             "runs; published versions are parsed once per catalogue revision into an in-process snapshot, each call "
