@@ -30,7 +30,7 @@ from services.penalty.repository import follow_ups as follow_up_repo
 from services.penalty.settings import PenaltyContext
 
 
-def get_context(request: Request) -> PenaltyContext:
+async def get_context(request: Request) -> PenaltyContext:  # async: no thread-pool hop per request
     return request.app.state.runtime.context  # type: ignore[no-any-return]
 
 
