@@ -34,6 +34,7 @@ class Compiled:
         "long_interests",
         "triggers",
         "kinds",
+        "kinds_sorted",
         "shares",
         "tier_notes",
         "first_violation_barred",
@@ -50,6 +51,8 @@ class Compiled:
         self.long_interests = "、".join(i.label for i in sorted(v.interests & _LONG_LIMITATION))
         self.triggers = frozenset(e.trigger for e in v.escalations)
         self.kinds: dict[PenaltyKind, bool] = {k.kind: k.mandatory for k in v.kinds}
+        # the kinds in the order proposals list them (severity, then name), when no escalation adds one
+        self.kinds_sorted = tuple(sorted(self.kinds, key=lambda k: (k.severity, k.value)))
         shares = {t.tier: t.share_bp for t in v.tiers if t.share_bp is not None}
         self.shares: tuple[int, int] | None = (
             (shares[Tier.LIGHTER][1], shares[Tier.HEAVIER][0]) if shares else None

@@ -508,7 +508,9 @@ def kinds(w: Evaluation) -> bool:
         least = min(allowed, key=_KIND_ORDER.__getitem__)
         proposed.add(least)
     chosen = tuple(sorted(proposed, key=_KIND_ORDER.__getitem__))
-    allowed_kinds = tuple(sorted(allowed, key=_KIND_ORDER.__getitem__))
+    allowed_kinds = (
+        w.compiled.kinds_sorted if not w.applied else tuple(sorted(allowed, key=_KIND_ORDER.__getitem__))
+    )
     kind_text = "拟给予" + "、".join(k.label for k in chosen)
     if PenaltyKind.CONFISCATE_GAINS in proposed:
         kind_text += f"（违法所得{yuan(gains)}应当予以没收）"
