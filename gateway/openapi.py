@@ -17,6 +17,7 @@ from typing import Any
 
 import orjson
 
+from gateway.openapi_compact import compact
 from services.common.openapi import CONVENTIONS, RETRY_AFTER
 from services.common.problems import PROBLEM_JSON
 
@@ -78,7 +79,7 @@ def merge_openapi(docs: dict[str, dict[str, Any]]) -> dict[str, Any]:
     for section in SHARED:
         if not components[section]:
             del components[section]
-    return merged
+    return compact(merged)
 
 
 _SHARED_REF = re.compile(r'"#/components/(responses|examples|headers|parameters)/([^"]+)"')
