@@ -3,8 +3,10 @@ item 6: at most 500 KB; docs/api.md "The OpenAPI documents", where the bytes wen
 
 Every step is generic: it names no route, so an operation added tomorrow is compacted the same way.
 
-- **nullable**: ``anyOf: [{type: string, ...}, {type: null}]`` is written ``type: [string, null]`` (JSON
-  Schema 2020-12, OpenAPI 3.1; the same set of values), when the other branch is a plain typed schema;
+- **nullable**: ``anyOf: [{type: string}, {type: null}]`` is written ``type: [string, null]`` (JSON Schema
+  2020-12, OpenAPI 3.1; the same set of values) when the other branch is a type and nothing else. One with
+  constraints (``format: uuid``, ``maxLength``, an enum, a ``$ref``) stays a union: schemathesis' coverage
+  phase generated ``""`` for ``type: [string, null], format: uuid``, a value the schema refuses;
 - **titles** that only repeat a component's name (``PenaltyCaseRead`` titled ``CaseRead``), and FastAPI's
   generated titles of inline schemas (``Response Inspection.Listappraisals``), are left out;
 - **summaries** that FastAPI generated from the function's name (``Decision View`` of
@@ -44,7 +46,6 @@ from services.common.openapi import FILE_TYPES
 METHODS = ("get", "put", "post", "delete", "patch", "head", "options", "trace")
 # keywords whose value is data, not a schema (an enum's values, a default, an example)
 _DATA = ("examples", "example", "default", "const", "enum")
-_COMPOSED = ("$ref", "anyOf", "oneOf", "allOf", "not", "enum", "const")
 _NULL = {"type": "null"}
 _FILES = {media: ext.lstrip(".").title() for ext, media in FILE_TYPES.items()} | {"text/html": "Html"}
 
@@ -92,15 +93,9 @@ def fold_nullable(schema: Any) -> Any:
     if not (isinstance(variants, list) and len(variants) == 2 and _NULL in variants):
         return out
     other = variants[1] if variants[0] == _NULL else variants[0]
-    rest = {k: v for k, v in out.items() if k != "anyOf"}
-    if (
-        not isinstance(other, dict)
-        or not isinstance(other.get("type"), str)
-        or any(k in other for k in _COMPOSED)
-        or set(other) & set(rest)
-    ):
+    if not (isinstance(other, dict) and list(other) == ["type"] and isinstance(other["type"], str)):
         return out
-    return {"type": [other["type"], "null"], **{k: v for k, v in other.items() if k != "type"}, **rest}
+    return {"type": [other["type"], "null"], **{k: v for k, v in out.items() if k != "anyOf"}}
 
 
 def _schema(schema: dict[str, Any], name: str) -> dict[str, Any]:
@@ -245,7 +240,7 @@ def _share(
             names[text] = taken[text]
             continue
         value = orjson.loads(text)
-        base = name = name_of(value)
+        base = name = re.sub(r"[^A-Za-z0-9._-]", "_", name_of(value))  # what a component's key may hold
         number = 2
         while name in components:
             name, number = f"{base}.{number}", number + 1
