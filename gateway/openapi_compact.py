@@ -78,7 +78,7 @@ def operations(doc: dict[str, Any]) -> Iterator[tuple[str, str, dict[str, Any]]]
 
 
 def fold_nullable(schema: Any) -> Any:
-    """The schema with every ``anyOf`` of a plain typed schema and ``null`` written as a type list."""
+    """The schema with every ``anyOf`` of a bare type (``{type: string}``) and ``null`` written as a type list."""
     if isinstance(schema, list):
         return [fold_nullable(s) for s in schema]
     if not isinstance(schema, dict):
