@@ -281,6 +281,7 @@ async def test_the_job_marks_unanswered_matters_overdue_and_a_late_answer_is_lat
         async with client(risk.url, headers=SUPERVISOR) as http:
             matter = (await http.get(f"{API}/{mid}")).json()
             assert (matter["status"], matter["status_label"]) == ("overdue", "逾期未答复")
+            assert matter["days_overdue"] == 1  # last day Tue 11-24, today Wed 11-25
             assert matter["history"][-1]["to_status"] == "overdue"
             answer = {"outcome": "explained", "text": "人员出差，延误答复"}
             r = await http.post(f"{API}/{mid}/answer", json=answer, headers=unit_officer(UNIT))
