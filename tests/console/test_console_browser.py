@@ -500,6 +500,17 @@ async def test_a_district_supervisor_sees_their_district(clean: Console) -> None
         await page.wait_for_selector("#page-overview .heat")
         districts = await page.locator(".heat tbody th").all_inner_texts()
         assert districts == ["和平区"]
+        # 监督事项: the district's units' only, as the service answers (the sample's are in other districts)
+        async with clean.api("supervisor_district") as http:
+            theirs = (await http.get("/api/v1/risk/supervision/matters?status=open")).json()["items"]
+        async with clean.api() as http:
+            everyone = (await http.get("/api/v1/risk/supervision/matters?status=open")).json()["items"]
+        assert all(m["unit_code"].endswith("-210102") for m in theirs) and len(everyone) > len(theirs)
+        await page.click(".side nav >> text=监督事项")
+        await page.select_option("#matter-status", "open")
+        await page.wait_for_url("**/console/#/matters?*status=open*")
+        await page.wait_for_selector("#matters-list[data-loaded=true]")
+        assert await page.locator("#matters-list tbody tr").count() == len(theirs)
 
 
 async def test_the_api_documents_render_offline(clean: Console) -> None:

@@ -68,6 +68,7 @@ export function mattersTable(items, { names = null, empty = "尚无监督事项"
     { title: "文书编号", key: "document_no", class: "nowrap" },
     {
       title: "类型",
+      class: "nowrap",
       render: (m) =>
         el("span", {}, m.kind_label, m.supervision_level === "city" && m.kind !== "escalation" ? el("span", { class: "badge escalated", title: "监督对象已提级至市级办理" }, "市级") : null),
     },
