@@ -15,7 +15,9 @@ import pytest
 from services.common import clock, documents
 from services.inspection import models as m
 from services.inspection import schemas as s
+from services.inspection import views
 from services.inspection.use_cases import documents as visit_documents
+from services.inspection.use_cases.registries import enterprises
 from tests.inspection.helpers import (
     API,
     ENTERPRISE,
@@ -27,6 +29,7 @@ from tests.inspection.helpers import (
     check_in,
     entry_code,
 )
+from tests.support import pages
 from tests.support.http import ok, problem
 from tests.support.personas import enterprise, officer, supervisor
 from tests.support.stack import client
@@ -128,10 +131,12 @@ class TestVisitDocuments:
 
 
 # ---------------------------------------------------------------------------------------------------------
-# Layout (the approach of tests/penalty/test_document_layout.py)
+# Layout: every page of each document, the door poster's included, printed and rasterised; no ink outside the
+# type area its stylesheet declares (tests/support/pages.py).
 
-LONG_ADDRESS = "ShenyangHepingDistrictNanjingNorthStreet" * 3 + "No.1234567890"
+LONG_ADDRESS = "ShenyangHepingDistrictNanjingNorthStreet" * 3 + "No.1234567890"  # 133 characters, no break
 LONG_TEXT = "TemperatureLogMissingForTheColdStorageCabinet" * 4
+LONG_NAME = "沈阳市和平区南京北街某某某某食品科技发展有限责任公司第一分公司（ShenyangMoumouFoodTechnologyDevelopmentCoLtd）"
 
 
 def _visit() -> tuple[s.VisitRead, m.Enterprise]:
@@ -139,7 +144,10 @@ def _visit() -> tuple[s.VisitRead, m.Enterprise]:
     person = s.PersonRead(
         name="张三", cert_no="辽A-0012340", dept_code="SJ", department="沈阳市市场监督管理局"
     )
-    other = person.model_copy(update={"name": "李四", "cert_no": "辽A-0012341"})
+    others = [
+        person.model_copy(update={"name": f"欧阳执法{n}号", "cert_no": f"辽A-{12340 + n:07d}"})
+        for n in range(1, 8)
+    ]
     item = s.ItemBrief(
         code=FOOD_ITEM, name="食品贮存条件检查", dept_code="SJ", legal_basis="食品安全法第三十三条"
     )
@@ -167,7 +175,7 @@ def _visit() -> tuple[s.VisitRead, m.Enterprise]:
         started_at=at,
         recorded_at=at,
         completed_at=at + timedelta(hours=1),
-        officers=[person, other],
+        officers=[person, *others],  # eight officers
         accompanying=[],
         items=[item],
         outcomes=[outcome],
@@ -175,40 +183,34 @@ def _visit() -> tuple[s.VisitRead, m.Enterprise]:
         rating_due_at=None,
     )
     row = m.Enterprise(
-        uscc=ENTERPRISE, name="沈阳广源食品有限公司", address=LONG_ADDRESS, legal_rep_masked="王*"
+        uscc=ENTERPRISE,
+        name=LONG_NAME,
+        address=LONG_ADDRESS,
+        legal_rep_masked="王*",
+        code_serial=1,
+        code_issued_at=at,
     )
     return visit, row
-
-
-def overflowing_lines(html: str) -> list[str]:
-    """Text boxes that end past the right edge of their page's type area (or start left of it)."""
-    import weasyprint
-    from weasyprint.formatting_structure import boxes
-
-    out = []
-    pages = weasyprint.HTML(string=html, base_url=str(visit_documents.TEMPLATES)).render().pages
-    for number, page in enumerate(pages):
-        area = page._page_box
-        left, right = area.content_box_x(), area.content_box_x() + area.width
-        for box in area.descendants():
-            if isinstance(box, boxes.TextBox) and (
-                box.position_x + box.width > right + 0.5 or box.position_x < left - 0.5
-            ):
-                out.append(f"page {number + 1}: {box.text[:40]}… ends at {box.position_x + box.width:.0f}")
-    return out
 
 
 @pytest.mark.parametrize("kind", ["inspection_record", "correction_order"])
 def test_no_text_crosses_the_margin(kind: visit_documents.Kind) -> None:
     html = visit_documents.document_html(kind, *_visit()).html
-    assert LONG_ADDRESS in html and LONG_TEXT in html
+    assert LONG_ADDRESS in html and LONG_TEXT in html and LONG_NAME in html and "欧阳执法7号" in html
     assert "2026年3月2日09:30" in html  # 01:30 UTC is 09:30 in China (UTC+8)
-    assert overflowing_lines(html) == []
+    assert pages.outside(html, visit_documents.TEMPLATES) == []
+
+
+def test_the_door_poster_stays_inside_its_page() -> None:
+    """The poster's QR (120 mm), the long name and the rights fit the A4 page inside the poster's margins."""
+    _, row = _visit()
+    code = views.enterprise_code_read(row, "ZF1." + "A" * 120)  # a printed code's length, roughly
+    html = enterprises.poster_html(row, code)
+    assert LONG_NAME in html and "<svg" in html
+    assert pages.outside(html, enterprises.POSTER_TEMPLATES) == []
 
 
 def test_the_check_fails_on_a_line_that_does_not_wrap() -> None:
     html = visit_documents.document_html("inspection_record", *_visit()).html
-    unwrapped = html.replace(
-        "</style>", "body, p, li, td, th { overflow-wrap: normal; word-break: normal; }</style>", 1
-    )
-    assert overflowing_lines(unwrapped)
+    unwrapped = html.replace("</style>", "body, p, li, td, th { white-space: nowrap; }</style>", 1)
+    assert pages.outside(unwrapped, visit_documents.TEMPLATES)
