@@ -202,12 +202,14 @@ def test_no_text_crosses_the_margin(kind: visit_documents.Kind) -> None:
 
 
 def test_the_door_poster_stays_inside_its_page() -> None:
-    """The poster's QR (120 mm), the long name and the rights fit the A4 page inside the poster's margins."""
+    """The poster's QR (100 mm), the long name and the rights fit the A4 page inside the poster's margins."""
     _, row = _visit()
     code = views.enterprise_code_read(row, "ZF1." + "A" * 120)  # a printed code's length, roughly
     html = enterprises.poster_html(row, code)
     assert LONG_NAME in html and "<svg" in html
     assert pages.outside(html, enterprises.POSTER_TEMPLATES) == []
+    # A door poster is one sheet: a name of three lines must not push the complaint channels onto a second.
+    assert pages.page_count(documents.html_to_pdf(html, enterprises.POSTER_TEMPLATES)) == 1
 
 
 def test_the_check_fails_on_a_line_that_does_not_wrap() -> None:

@@ -104,3 +104,13 @@ def outside(html: str, base_url: Path | None = None) -> list[str]:
     from services.common import documents
 
     return ink_outside_type_area(documents.html_to_pdf(html, base_url), page_margins(html))
+
+
+def page_count(pdf: bytes) -> int:
+    import pypdfium2
+
+    document = pypdfium2.PdfDocument(pdf)
+    try:
+        return len(document)
+    finally:
+        document.close()

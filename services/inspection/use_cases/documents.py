@@ -113,7 +113,6 @@ def document_html(kind: Kind, visit: s.VisitRead, enterprise: m.Enterprise | Non
     items = _items(visit)
     agency = "、".join(dict.fromkeys(o.department for o in visit.officers if o.department)) or "行政执法机关"
     values: dict[str, Any] = {
-        "css": (TEMPLATES / "visit_document.css").read_text(encoding="utf-8"),
         "agency": agency,
         "enterprise": _enterprise(visit, enterprise),
         "started": _moment(visit.started_at),
