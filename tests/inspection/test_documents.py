@@ -12,7 +12,7 @@ from typing import Any
 import httpx
 import pytest
 
-from services.common import clock, documents
+from services.common import checkpoints, clock, documents, seal
 from services.inspection import models as m
 from services.inspection import schemas as s
 from services.inspection import views
@@ -117,6 +117,29 @@ class TestVisitDocuments:
             assert re.search(rb"/FontName\s*/[A-Z]{6}\+Noto-Serif-CJK-SC", inflated(response.content))
         assert foreign.status_code == 404  # another enterprise does not learn the visit exists
 
+    async def test_both_documents_carry_a_signature_that_verifies_with_the_published_key(
+        self, env: Env
+    ) -> None:
+        """The scheme of docs/api/penalty.md §5 (services/common/seal.py): an Ed25519 signature with the
+        service's audit-checkpoint key over ``zhifa-document-seal/v1\\n`` + the SHA-256 of the document with
+        its seal area unfilled, verified with the JWKS at ``/public/inspection/audit/keys``; a changed
+        requirement or deadline no longer verifies. The order has the seal area (「（印章）」 without an image),
+        the record, signed by people on paper, only the electronic signature."""
+        ordered = {"outcome": "ordered_to_correct", "description": REQUIREMENT, "evidence_sha256": [EVIDENCE]}
+        ordered["correction_deadline"] = str(clock.today() + timedelta(days=15))
+        async with client(env.url) as http:
+            visit_id = await visit_with(http, ordered)
+            base = f"{API}/visits/{visit_id}/documents"
+            order = (await http.get(f"{base}/correction-order.html", headers=enterprise(ENTERPRISE))).text
+            again = (await http.get(f"{base}/correction-order.html", headers=SJ0)).text
+            record = (await http.get(f"{base}/inspection-record.html", headers=SJ0)).text
+            jwks = checkpoints.load_jwks(ok(await http.get("/public/inspection/audit/keys")))
+        assert seal.verify_html(order, jwks) and seal.verify_html(record, jwks)
+        assert order == again  # Ed25519 is deterministic: the same visit, the same signed document
+        assert "（印章）" in order and "（印章）" not in record and "签名（Ed25519，密钥" in record
+        assert not seal.verify_html(order.replace(REQUIREMENT, "无需整改"), jwks)
+        assert not seal.verify_html(record.replace(EVIDENCE, "cd" * 32), jwks)
+
     async def test_a_visit_that_ordered_nothing_corrected_has_no_correction_order(self, env: Env) -> None:
         async with client(env.url) as http:
             visit_id = await visit_with(http, {"outcome": "compliant"})
@@ -136,6 +159,7 @@ class TestVisitDocuments:
 
 LONG_ADDRESS = "ShenyangHepingDistrictNanjingNorthStreet" * 3 + "No.1234567890"  # 133 characters, no break
 LONG_TEXT = "TemperatureLogMissingForTheColdStorageCabinet" * 4
+KEYS = checkpoints.load_keys(checkpoints.dev_key_file("inspection"))
 LONG_NAME = "沈阳市和平区南京北街某某某某食品科技发展有限责任公司第一分公司（ShenyangMoumouFoodTechnologyDevelopmentCoLtd）"
 
 
@@ -193,9 +217,16 @@ def _visit() -> tuple[s.VisitRead, m.Enterprise]:
     return visit, row
 
 
+def _sealed(kind: visit_documents.Kind) -> str:
+    """The document as served: sealed with the development checkpoint key (its hash and signature printed)."""
+    html = visit_documents.document_html(kind, *_visit()).html
+    return seal.seal_html(html, KEYS, stamp=kind == "correction_order")
+
+
 @pytest.mark.parametrize("kind", ["inspection_record", "correction_order"])
 def test_no_text_crosses_the_margin(kind: visit_documents.Kind) -> None:
-    html = visit_documents.document_html(kind, *_visit()).html
+    html = _sealed(kind)
+    assert "签名（Ed25519，密钥" in html
     assert LONG_ADDRESS in html and LONG_TEXT in html and LONG_NAME in html and "欧阳执法7号" in html
     assert "2026年3月2日09:30" in html  # 01:30 UTC is 09:30 in China (UTC+8)
     assert pages.outside(html, visit_documents.TEMPLATES) == []
@@ -213,6 +244,6 @@ def test_the_door_poster_stays_inside_its_page() -> None:
 
 
 def test_the_check_fails_on_a_line_that_does_not_wrap() -> None:
-    html = visit_documents.document_html("inspection_record", *_visit()).html
+    html = _sealed("inspection_record")
     unwrapped = html.replace("</style>", "body, p, li, td, th { white-space: nowrap; }</style>", 1)
     assert pages.outside(unwrapped, visit_documents.TEMPLATES)
