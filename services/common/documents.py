@@ -2,8 +2,9 @@
 
 Every service that issues documents (决定书, 信用修复提示书, 监督意见书 …) renders them the same way: its own
 templates in ``services/<name>/templates/``, then the kernel's (``KERNEL_TEMPLATES``: the shared stylesheets
-``document-base.css``, what every document shares, and ``document.css``, the GB/T 9704 layout of the
-enforcement documents, which a template includes with ``{% include "document.css" %}``), autoescaped,
+``document-base.css``, what every document shares; ``document.css``, the GB/T 9704 layout of the enforcement
+documents; ``notice.css``, that of notices and supervision documents; a template includes one with
+``{% include "document.css" %}`` and adds its own few rules), autoescaped,
 undefined names an error, dates in the Chinese form (``cn_date``), and PDFs produced off the event loop, one
 at a time per process.
 
