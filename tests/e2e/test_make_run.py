@@ -15,6 +15,8 @@ import threading
 import time
 import urllib.request
 import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import asyncpg
@@ -136,11 +138,52 @@ def stop(proc: subprocess.Popen[bytes], mark: str) -> list[int]:
     return started_by(mark)
 
 
-def test_zhifa_up_end_to_end(tmp_path: Path) -> None:
-    var = tmp_path / "var"
+@dataclass
+class FirstRun:
+    """A `zhifa up` on an empty var dir, as after a fresh clone: the process, how long it took to be ready,
+    what it printed, and what a second run on the same var dir needs."""
+
+    proc: subprocess.Popen[bytes]
+    elapsed: float
+    output: str
+    var: Path
+    pg_port: int
+    nats_port: int
+    mark: str
+
+
+@pytest.fixture(scope="module")
+def first_run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FirstRun]:
+    """One first run for the module (PostgreSQL's initdb, every migration and the sample data: 30-110 s).
+    The tests that only look at it come first in the module; test_zhifa_up_end_to_end, last, stops it with
+    Ctrl-C under load and starts the second run."""
+    var = tmp_path_factory.mktemp("make-run") / "var"
     pg_port, nats_port, mark = free_port(), free_port(), uuid.uuid4().hex
-    gateway = f"http://127.0.0.1:{8000 + OFFSET}"
     proc, elapsed, output = start(var, pg_port, nats_port, mark)
+    try:
+        yield FirstRun(proc, elapsed, output, var, pg_port, nats_port, mark)
+    finally:
+        if proc.poll() is None:
+            stop(proc, mark)
+        procfs.kill_all(started_by(mark))
+
+
+def test_the_sample_enterprise_finds_the_sample_visit_in_its_notifications(first_run: FirstRun) -> None:
+    """The enterprise of the printed token has a notification log after `zhifa up`: the sample visit is made
+    through the inspection service's use cases (services/inspection/sample.py ``activity``), its events leave
+    by the outbox when the service starts, and notify records them (services/notify/domain/mapping.py).
+    Checked on the module's first run, before test_zhifa_up_end_to_end makes any request or stops it."""
+    assert first_run.proc.poll() is None, "the first run stopped before this test (it must come first)"
+    tokens = json.loads((first_run.var / "tokens.json").read_text())
+    kinds = notification_kinds(f"http://127.0.0.1:{8000 + OFFSET}", tokens["enterprise"])
+    assert {"visit.started", "visit.completed"} <= kinds
+
+
+def test_zhifa_up_end_to_end(first_run: FirstRun) -> None:
+    proc, elapsed, output, var = first_run.proc, first_run.elapsed, first_run.output, first_run.var
+    pg_port, nats_port, mark = first_run.pg_port, first_run.nats_port, first_run.mark
+    gateway = f"http://127.0.0.1:{8000 + OFFSET}"
+    assert proc.poll() is None, "the first run stopped before this test"
     try:
         assert elapsed < 60, f"ready after {elapsed:.1f}s"
         # the hints name the var dir of this run, not ./var
@@ -181,20 +224,6 @@ def test_zhifa_up_end_to_end(tmp_path: Path) -> None:
         assert asyncio.run(recorded_by_risk(pg_port, event_id))  # (beyond the 100 newest the API lists)
     finally:
         assert stop(proc, mark) == []
-
-
-def test_the_sample_enterprise_finds_the_sample_visit_in_its_notifications(tmp_path: Path) -> None:
-    """The enterprise of the printed token has a notification log after `zhifa up`: the sample visit is made
-    through the inspection service's use cases (services/inspection/sample.py ``activity``), its events leave
-    by the outbox when the service starts, and notify records them (services/notify/domain/mapping.py)."""
-    pg_port, nats_port, mark = free_port(), free_port(), uuid.uuid4().hex
-    proc, _, _ = start(tmp_path / "var", pg_port, nats_port, mark)
-    try:
-        tokens = json.loads((tmp_path / "var" / "tokens.json").read_text())
-        kinds = notification_kinds(f"http://127.0.0.1:{8000 + OFFSET}", tokens["enterprise"])
-    finally:
-        assert stop(proc, mark) == []
-    assert {"visit.started", "visit.completed"} <= kinds
 
 
 async def recorded_by_risk(pg_port: int, event_id: str) -> bool:
