@@ -78,6 +78,42 @@ was left: the two `zhifa up` tests (tests/e2e/test_make_run*.py, 30–110 s: Pos
 migration and the sample data, in real processes), schemathesis (~2.5 min, bounded by design per role), the
 fault tests (tests/faults: real kills, restarts and "anything applied twice would land now" waits), and the
 long tail of module fixtures (a service starts in 0.3–1 s, a database copy 0.2–0.5 s, per module).
+
+### Third round: one first `zhifa up` for two tests (2026-12-06)
+
+Measured as in the second round (`.venv/bin/pytest <chunk> -q -p no:cacheprovider --durations=40`, before =
+this branch's base, after = this round, back to back; 1-minute load average at start → end).
+
+| Chunk | tests | before | after |
+|---|---:|---:|---:|
+| tests/e2e/test_make_run.py + tests/e2e/test_make_run_quarters.py | 3 | 166 s (load 2.5 → 7.8; test_make_run.py 90 s: 49 s + 41 s) | 117 s (load 7.8 → 6.9; test_make_run.py 59 s: 24 s first run + 35 s) |
+
+1. **tests/e2e/test_make_run.py's two tests share the first `zhifa up`** (module fixture `first_run`): each
+   started its own on an empty var dir (PostgreSQL's initdb, every migration with fsync on, the sample data,
+   five processes). The notification check now runs first on the shared run, before any other request; then
+   test_zhifa_up_end_to_end checks the same run (ready in < 60 s, hints, /readyz, /docs, the event path),
+   stops it with Ctrl-C under load and starts the second run on the same var dir, as before. The stop the
+   notification test used to check (`stop(...) == []`) is still checked by the end-to-end test (Ctrl-C under
+   load leaves no process within 10 s; the second run's stop leaves none). One fresh `zhifa up` fewer: 25–40 s.
+
+Measured and not adopted (no gain beyond the noise, so not changed):
+
+- **An initdb template for the tests' own PostgreSQL servers** (tests/faults, `zhifa up`): initdb takes
+  0.5–0.8 s here, a copy of its directory 0.2–0.4 s. Nothing to win.
+- **schemathesis: the gateway's document fetched once per module** instead of once per identity: the whole
+  module 191 s before, 206 s after (load 4.1 → 4.6 → 6.3); per identity the overhead beyond its `--max-time`
+  budget is 2–5 s (the CLI's start and the schema's load), and the gateway keeps the merged document 30 s.
+  The module's time is its budgets (112 s across 12 identities) plus the platform's start (24–30 s: four
+  migrated databases, the sample data, five processes). The budgets were not cut: nothing here shows a smaller
+  one finds what the current one finds.
+- **The schemathesis fixture's four sample loads at once** (`asyncio.gather`) instead of one after another:
+  medians of 3 alternating runs, 6.0 s serial against 7.3 s at once (load 5–6): the loads are 4–11 s in all.
+- tests/e2e without the two `zhifa up` modules: 56 tests in 111 s (load 4.7 → 4.5); the largest setup is 5.4 s
+  (a platform per module), the largest call 5.6 s; no single test dominates.
+
+Seen and left alone: the first run of test_zhifa_up_end_to_end on the base failed once at load ~9 with a
+timeout on `GET /openapi.json` (its 5 s `urlopen` timeout; the gateway builds the merged document on the first
+request after the start). It passed in this round's run.
 """
 
 
