@@ -160,12 +160,14 @@ def first_run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FirstRun]:
     var = tmp_path_factory.mktemp("make-run") / "var"
     pg_port, nats_port, mark = free_port(), free_port(), uuid.uuid4().hex
     proc, elapsed, output = start(var, pg_port, nats_port, mark)
+    left: list[int] = []
     try:
         yield FirstRun(proc, elapsed, output, var, pg_port, nats_port, mark)
     finally:
-        if proc.poll() is None:
-            stop(proc, mark)
+        if proc.poll() is None:  # test_zhifa_up_end_to_end did not run (or stop it): stop it here
+            left = stop(proc, mark)
         procfs.kill_all(started_by(mark))
+    assert left == [], f"processes of the first run left after its stop: {left}"
 
 
 def test_the_sample_enterprise_finds_the_sample_visit_in_its_notifications(first_run: FirstRun) -> None:
