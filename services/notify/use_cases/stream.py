@@ -97,7 +97,10 @@ async def _frames(
                 log.info("stream of %s overflowed at %d: disconnecting (the client resumes)", recipient, last)
                 return
             try:
-                seq = await asyncio.wait_for(subscriber.queue.get(), settings.heartbeat_s)
+                # asyncio.timeout, not wait_for: on Python 3.11 wait_for swallows a cancellation that arrives as
+                # the notification does (CPython gh-86296), and the stream ran on after it was cancelled.
+                async with asyncio.timeout(settings.heartbeat_s):
+                    seq = await subscriber.queue.get()
             except TimeoutError:
                 yield HEARTBEAT
                 continue
