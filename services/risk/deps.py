@@ -151,48 +151,45 @@ def acting(*allowed: str, error: Callable[[], DomainError]) -> Any:
     return Depends(dependency)
 
 
+def unit_acts(error: type[DomainError], detail: str, detail_en: str) -> Any:
+    """Dependency: the unit concerned (an officer, or an administrator) takes this action; a supervisor is
+    refused with ``error``."""
+    return acting("officer", "admin", error=functools.partial(error, detail, detail_en=detail_en))
+
+
+def supervisor_acts(error: type[DomainError], *, who: str = "监督人员") -> Callable[[str, str], Any]:
+    """The dependency factory of the actions a supervisor (or an administrator) takes: ``factory(action,
+    action_en)`` refuses an officer with ``error`` ("<action>须由<who>操作")."""
+
+    def factory(action: str, action_en: str) -> Any:
+        return acting(
+            "supervisor",
+            "admin",
+            error=functools.partial(
+                error, f"{action}须由{who}操作", detail_en=f"Only a supervisor may {action_en}"
+            ),
+        )
+
+    return factory
+
+
 RectificationSubmitterDep = Annotated[
     Principal,
-    acting(
-        "officer",
-        "admin",
-        error=lambda: RectificationUnitOnly(
-            "整改措施由被预警单位报送", detail_en="Only the warned unit submits rectification measures"
-        ),
+    unit_acts(
+        RectificationUnitOnly,
+        "整改措施由被预警单位报送",
+        "Only the warned unit submits rectification measures",
     ),
 ]
-
-
-def rectification_supervisor(action: str, action_en: str) -> Any:
-    return acting(
-        "supervisor",
-        "admin",
-        error=lambda: RectificationSupervisorOnly(
-            f"{action}须由监督人员操作", detail_en=f"Only a supervisor may {action_en}"
-        ),
-    )
-
+rectification_supervisor = supervisor_acts(RectificationSupervisorOnly)
 
 LeadAnswererDep = Annotated[
     Principal,
-    acting(
-        "officer",
-        "admin",
-        error=lambda: LeadUnitOnly(
-            "线索由承办单位答复", detail_en="Only the department the lead was transferred to answers it"
-        ),
+    unit_acts(
+        LeadUnitOnly, "线索由承办单位答复", "Only the department the lead was transferred to answers it"
     ),
 ]
-
-
-def lead_supervisor(action: str, action_en: str) -> Any:
-    return acting(
-        "supervisor",
-        "admin",
-        error=lambda: LeadSupervisorOnly(
-            f"{action}须由监督人员操作", detail_en=f"Only a supervisor may {action_en}"
-        ),
-    )
+lead_supervisor = supervisor_acts(LeadSupervisorOnly)
 
 
 # --------------------------------------------------------------------------------------------------- objects
@@ -277,25 +274,14 @@ ComplaintReaderDep = Annotated[Principal, roles("supervisor", "admin", "officer"
 ComplaintFilerDep = Annotated[Principal, roles("enterprise")]
 
 
-def complaint_supervisor(action: str, action_en: str) -> Any:
-    """Dependency: the bureau (a supervisor or administrator) takes this action; an officer is refused."""
-    return acting(
-        "supervisor",
-        "admin",
-        error=lambda: ComplaintSupervisorOnly(
-            f"{action}须由司法局监督人员操作", detail_en=f"Only a supervisor may {action_en}"
-        ),
-    )
-
-
+# the bureau (a supervisor or administrator) takes these actions; an officer is refused
+complaint_supervisor = supervisor_acts(ComplaintSupervisorOnly, who="司法局监督人员")
 ComplaintReplierDep = Annotated[
     Principal,
-    acting(
-        "officer",
-        "admin",
-        error=lambda: ComplaintUnitOnly(
-            "转办的投诉由承办单位回复", detail_en="Only the department a complaint was forwarded to replies"
-        ),
+    unit_acts(
+        ComplaintUnitOnly,
+        "转办的投诉由承办单位回复",
+        "Only the department a complaint was forwarded to replies",
     ),
 ]
 ComplaintDep = Annotated[
@@ -389,24 +375,11 @@ ContactPointDep = Annotated[ContactPoint, point_with()]
 
 MatterAnswererDep = Annotated[
     Principal,
-    acting(
-        "officer",
-        "admin",
-        error=lambda: MatterUnitOnly(
-            "监督事项由被监督单位答复", detail_en="Only the unit concerned answers a supervision matter"
-        ),
+    unit_acts(
+        MatterUnitOnly, "监督事项由被监督单位答复", "Only the unit concerned answers a supervision matter"
     ),
 ]
-
-
-def matter_supervisor(action: str, action_en: str) -> Any:
-    return acting(
-        "supervisor",
-        "admin",
-        error=lambda: MatterSupervisorOnly(
-            f"{action}须由监督人员操作", detail_en=f"Only a supervisor may {action_en}"
-        ),
-    )
+matter_supervisor = supervisor_acts(MatterSupervisorOnly)
 
 
 MatterDep = Annotated[
