@@ -20,6 +20,7 @@ from services.common.auth import Principal
 from services.common.deps import AdminDep, PrincipalDep, ScopeDep, SessionDep, load_or_404, roles
 from services.common.fields import Day
 from services.penalty import repository as repo
+from services.penalty import schemas as s
 from services.penalty.domain import acts as acts_domain
 from services.penalty.domain import collection as collection_domain
 from services.penalty.domain.follow_ups import FollowUpNotFound
@@ -173,3 +174,24 @@ def follow_up_for_update(body: type[BaseModel]) -> Any:
         missing=FollowUpNotFound.of,
         body=body,
     )
+
+
+# --------------------------------------------------------------------------------------------------------
+# After the decision (api/enforcement.py): the locked case with each step's validated body, ``(row, body)``
+# --------------------------------------------------------------------------------------------------------
+
+PlanApplicationStep = Annotated[tuple[PenaltyCase, s.PlanApplicationIn], case_for_update(s.PlanApplicationIn)]
+PlanDecisionStep = Annotated[tuple[PenaltyCase, s.PlanDecisionIn], case_for_update(s.PlanDecisionIn)]
+InstalmentPaymentStep = Annotated[
+    tuple[PenaltyCase, s.InstalmentPaymentIn], payable_case(s.InstalmentPaymentIn)
+]
+ReminderStep = Annotated[tuple[PenaltyCase, s.ReminderIn], case_for_update(s.ReminderIn)]
+ReminderDeliveryStep = Annotated[
+    tuple[PenaltyCase, s.ReminderDeliveryIn], case_for_update(s.ReminderDeliveryIn)
+]
+CourtApplicationStep = Annotated[
+    tuple[PenaltyCase, s.CourtApplicationIn], case_for_update(s.CourtApplicationIn)
+]
+EnforcementDecisionStep = Annotated[
+    tuple[PenaltyCase, s.EnforcementDecisionIn], case_for_update(s.EnforcementDecisionIn)
+]
