@@ -7,7 +7,7 @@ In risk an officer acts for an enforcement unit (执法主体, ``SJ-210102``), n
 unit's. Supervisors and administrators are scoped as everywhere (services.common.access).
 
 A route that acts on an object declares who may act before the object (``SubmitterDep`` before
-``LockedRectificationDep``): a caller of the wrong role is told 403 whether or not the object is theirs.
+``SubmittingMeasures``): a caller of the wrong role is told 403 whether or not the object is theirs.
 """
 
 from __future__ import annotations
@@ -70,7 +70,7 @@ from services.risk.repository import registries as registry_repo
 from services.risk.repository import units as unit_repo
 from services.risk.repository import uploads as upload_repo
 from services.risk.repository.classes import ClassifiedEnterprise
-from services.risk.schemas import UnitCode
+from services.risk.schemas import AnswerWrite, MeasuresWrite, NoteWrite, ReasonWrite, UnitCode
 from services.risk.settings import RiskContext
 from services.risk.use_cases.classes import readable_enterprise, valid_uscc
 
@@ -210,28 +210,46 @@ RectificationDep = Annotated[
         scope=ScopeDep,
     ),
 ]
-LockedRectificationDep = Annotated[
-    Rectification,
-    load_or_404(
-        rect_repo.locked_rectification,
-        param="warning_id",
-        key=uuid.UUID,
-        missing=RectificationNotFound.of,
-        scope=ScopeDep,
-    ),
-]
 LeadDep = Annotated[
     ComplaintLead,
     load_or_404(
         lead_repo.readable_lead, param="lead_id", key=uuid.UUID, missing=LeadNotFound.of, scope=ScopeDep
     ),
 ]
-LockedLeadDep = Annotated[
-    ComplaintLead,
-    load_or_404(
-        lead_repo.locked_lead, param="lead_id", key=uuid.UUID, missing=LeadNotFound.of, scope=ScopeDep
-    ),
-]
+
+
+def locked_rectification_with(body: type[Any]) -> Any:
+    """The rectification of the path, locked, with the request body validated before the lookup (422 first)."""
+    return load_or_404(
+        rect_repo.locked_rectification,
+        param="warning_id",
+        key=uuid.UUID,
+        missing=RectificationNotFound.of,
+        body=body,
+        scope=ScopeDep,
+    )
+
+
+def locked_lead_with(body: type[Any]) -> Any:
+    """The lead of the path, locked, with the request body validated before the lookup (422 first)."""
+    return load_or_404(
+        lead_repo.locked_lead,
+        param="lead_id",
+        key=uuid.UUID,
+        missing=LeadNotFound.of,
+        body=body,
+        scope=ScopeDep,
+    )
+
+
+# The writes of api/monitoring.py: the locked object with the route's body, ``(row, body)``
+SubmittingMeasures = Annotated[tuple[Rectification, MeasuresWrite], locked_rectification_with(MeasuresWrite)]
+RectificationWithNote = Annotated[tuple[Rectification, NoteWrite], locked_rectification_with(NoteWrite)]
+RectificationWithReason = Annotated[tuple[Rectification, ReasonWrite], locked_rectification_with(ReasonWrite)]
+AnsweringLead = Annotated[tuple[ComplaintLead, AnswerWrite], locked_lead_with(AnswerWrite)]
+LeadWithNote = Annotated[tuple[ComplaintLead, NoteWrite], locked_lead_with(NoteWrite)]
+LeadWithReason = Annotated[tuple[ComplaintLead, ReasonWrite], locked_lead_with(ReasonWrite)]
+
 UploadDep = Annotated[
     IntakeUpload,
     load_or_404(
