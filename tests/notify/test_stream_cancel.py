@@ -16,6 +16,7 @@ from services.notify.domain.fanout import Fanout
 from services.notify.domain.recipients import Recipient
 from services.notify.settings import NotifySettings
 from services.notify.use_cases.stream import frames
+from tests.support.cancel import cancel_at
 from tests.support.stack import Stack
 
 
@@ -40,16 +41,8 @@ async def test_a_stream_ends_when_cancelled_as_a_notification_wakes_it(stack: St
             )
             await asyncio.sleep(0.3)  # past its catch-up (an empty log), waiting
             fanout.publish(recipient, 1000 + iterations)  # ahead of the log: it would re-read
-            for _ in range(iterations):
-                await asyncio.sleep(0)
-            task.cancel()
-            done, _ = await asyncio.wait({task}, timeout=2)
-            if not done:
+            if not await cancel_at(task, iterations):
                 lingered.append(iterations)
-                for _ in range(100):  # end it for good (one of these lands outside the window)
-                    task.cancel()
-                    if (await asyncio.wait({task}, timeout=0.05))[0]:
-                        break
         assert lingered == [], f"the stream ignored a cancellation {len(lingered)} times of 6"
     finally:
         await engine.dispose()
