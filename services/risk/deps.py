@@ -124,6 +124,17 @@ async def get_scope(principal: PrincipalDep) -> Scope:
 ScopeDep = Annotated[Scope, Depends(get_scope)]
 
 
+def by_path(fetch: Any, param: str, missing: Callable[[uuid.UUID], DomainError]) -> Callable[..., Any]:
+    """``factory(body=None)``: the object of the path parameter ``param`` (a UUID) through ``fetch`` (the
+    access rule; a locking fetch for a write) in the caller's risk scope, or ``missing`` (404); with ``body``,
+    the request body is validated before the lookup (422 first) and the route gets ``(object, body)``."""
+
+    def factory(body: type[Any] | None = None) -> Any:
+        return load_or_404(fetch, param=param, key=uuid.UUID, missing=missing, body=body, scope=ScopeDep)
+
+    return factory
+
+
 def city_wide(action: str, action_en: str) -> Any:
     """Dependency: a supervisor or administrator who acts for the whole city (publishing a report,
     transferring leads, reclassifying every enterprise); 403 RISK_CITY_SCOPE_REQUIRED for a district one."""
@@ -218,28 +229,8 @@ LeadDep = Annotated[
 ]
 
 
-def locked_rectification_with(body: type[Any]) -> Any:
-    """The rectification of the path, locked, with the request body validated before the lookup (422 first)."""
-    return load_or_404(
-        rect_repo.locked_rectification,
-        param="warning_id",
-        key=uuid.UUID,
-        missing=RectificationNotFound.of,
-        body=body,
-        scope=ScopeDep,
-    )
-
-
-def locked_lead_with(body: type[Any]) -> Any:
-    """The lead of the path, locked, with the request body validated before the lookup (422 first)."""
-    return load_or_404(
-        lead_repo.locked_lead,
-        param="lead_id",
-        key=uuid.UUID,
-        missing=LeadNotFound.of,
-        body=body,
-        scope=ScopeDep,
-    )
+locked_rectification_with = by_path(rect_repo.locked_rectification, "warning_id", RectificationNotFound.of)
+locked_lead_with = by_path(lead_repo.locked_lead, "lead_id", LeadNotFound.of)
 
 
 # The writes of api/monitoring.py: the locked object with the route's body, ``(row, body)``
@@ -325,16 +316,7 @@ LockedComplaintDep = Annotated[
 AUDIT_ENTITIES["complaint"] = AuditKind("complaint", complaint_repo.readable_complaint, scope=scope_of)
 
 
-def locked_complaint_with(body: type[Any]) -> Any:
-    """The complaint of the path, locked, with the request body validated before the lookup (422 first)."""
-    return load_or_404(
-        complaint_repo.locked_complaint,
-        param="complaint_id",
-        key=uuid.UUID,
-        missing=ComplaintNotFound.of,
-        body=body,
-        scope=ScopeDep,
-    )
+locked_complaint_with = by_path(complaint_repo.locked_complaint, "complaint_id", ComplaintNotFound.of)
 
 
 async def public_client_key(request: Request, context: ContextDep) -> str:
@@ -361,28 +343,8 @@ PublicClientKeyDep = Annotated[str, Depends(public_client_key)]
 ContactPointReaderDep = Annotated[Principal, roles("supervisor", "admin", "enterprise")]
 
 
-def member_with(body: type[Any] | None = None) -> Any:
-    """The 监督员 of the path (the body, if any, validated before the lookup)."""
-    return load_or_404(
-        registry_repo.readable_member,
-        param="member_id",
-        key=uuid.UUID,
-        missing=MemberNotFound.of,
-        body=body,
-        scope=ScopeDep,
-    )
-
-
-def point_with(body: type[Any] | None = None) -> Any:
-    """The 联系点 of the path (the body, if any, validated before the lookup)."""
-    return load_or_404(
-        registry_repo.readable_point,
-        param="point_id",
-        key=uuid.UUID,
-        missing=ContactPointNotFound.of,
-        body=body,
-        scope=ScopeDep,
-    )
+member_with = by_path(registry_repo.readable_member, "member_id", MemberNotFound.of)  # 监督员
+point_with = by_path(registry_repo.readable_point, "point_id", ContactPointNotFound.of)  # 联系点
 
 
 MemberDep = Annotated[SupervisionMember, member_with()]
@@ -412,16 +374,7 @@ MatterDep = Annotated[
 ]
 
 
-def locked_matter(body: type[Any]) -> Any:
-    """The matter, locked, with the request body validated before the lookup (422 before 404)."""
-    return load_or_404(
-        matter_repo.locked_matter,
-        param="matter_id",
-        key=uuid.UUID,
-        missing=MatterNotFound.of,
-        scope=ScopeDep,
-        body=body,
-    )
+locked_matter = by_path(matter_repo.locked_matter, "matter_id", MatterNotFound.of)
 
 
 AUDIT_ENTITIES["matter"] = AuditKind("supervision_matter", matter_repo.readable_matter, scope=scope_of)
