@@ -195,3 +195,35 @@ CourtApplicationStep = Annotated[
 EnforcementDecisionStep = Annotated[
     tuple[PenaltyCase, s.EnforcementDecisionIn], case_for_update(s.EnforcementDecisionIn)
 ]
+
+
+# The procedure's steps (api/cases.py): the locked case with each step's validated body, ``(row, body)``
+InvestigationStep = Annotated[tuple[PenaltyCase, s.InvestigationIn], case_for_update(s.InvestigationIn)]
+NoticeStep = Annotated[tuple[PenaltyCase, s.NoticeIn], case_for_update(s.NoticeIn)]
+StatementStep = Annotated[tuple[PenaltyCase, s.StatementIn], case_for_update(s.StatementIn)]
+StatementReviewStep = Annotated[tuple[PenaltyCase, s.StatementReviewIn], case_for_update(s.StatementReviewIn)]
+WaiverStep = Annotated[tuple[PenaltyCase, s.WaiverIn], case_for_update(s.WaiverIn)]
+HearingRequestStep = Annotated[tuple[PenaltyCase, s.HearingRequestIn], case_for_update(s.HearingRequestIn)]
+HearingScheduleStep = Annotated[tuple[PenaltyCase, s.HearingScheduleIn], case_for_update(s.HearingScheduleIn)]
+HearingRecordStep = Annotated[tuple[PenaltyCase, s.HearingRecordIn], case_for_update(s.HearingRecordIn)]
+HearingWithdrawStep = Annotated[tuple[PenaltyCase, s.HearingWithdrawIn], case_for_update(s.HearingWithdrawIn)]
+LegalReviewStep = Annotated[tuple[PenaltyCase, s.LegalReviewIn], case_for_update(s.LegalReviewIn)]
+EconomicImpactStep = Annotated[tuple[PenaltyCase, s.EconomicImpactIn], case_for_update(s.EconomicImpactIn)]
+CollectiveDiscussionStep = Annotated[
+    tuple[PenaltyCase, s.CollectiveDiscussionIn], case_for_update(s.CollectiveDiscussionIn)
+]
+ExtensionStep = Annotated[tuple[PenaltyCase, s.ExtensionIn], case_for_update(s.ExtensionIn)]
+DecisionStep = Annotated[tuple[PenaltyCase, s.DecisionIn], case_for_update(s.DecisionIn)]
+NoPenaltyDecisionStep = Annotated[
+    tuple[PenaltyCase, s.NoPenaltyDecisionIn], case_for_update(s.NoPenaltyDecisionIn)
+]
+DeliveryStep = Annotated[tuple[PenaltyCase, s.DeliveryIn], case_for_update(s.DeliveryIn)]
+DeferralStep = Annotated[tuple[PenaltyCase, s.DeferralIn], case_for_update(s.DeferralIn)]
+PaymentStep = Annotated[tuple[PenaltyCase, s.PaymentIn], payable_case(s.PaymentIn)]
+ExecutionStep = Annotated[tuple[PenaltyCase, s.ExecutionIn], case_for_update(s.ExecutionIn)]
+RemedyStep = Annotated[tuple[PenaltyCase, s.RemedyIn], case_for_update(s.RemedyIn)]
+RemedyConcludeStep = Annotated[tuple[PenaltyCase, s.RemedyConcludeIn], case_for_update(s.RemedyConcludeIn)]
+RevocationStep = Annotated[tuple[PenaltyCase, s.RevocationIn], case_for_update(s.RevocationIn)]
+ChangeStep = Annotated[tuple[PenaltyCase, s.ChangeIn], case_for_update(s.ChangeIn)]
+PublicationStep = Annotated[tuple[PenaltyCase, s.PublicationIn], case_for_update(s.PublicationIn)]
+CloseStep = Annotated[tuple[PenaltyCase, s.CloseIn], case_for_update(s.CloseIn)]
