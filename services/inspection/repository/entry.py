@@ -61,7 +61,9 @@ async def enterprise_row(session: AsyncSession, uscc: str, *, lock: bool) -> Ent
     Always the first statement of an entry, and through SQLAlchemy: it opens the request's transaction, which
     the driver-level statements below then run in.
     """
-    row = (await session.execute(_LOCK_ENTERPRISE if lock else _READ_ENTERPRISE, {"uscc": uscc})).first()
+    # On the session's Core connection: the ORM's execution layer adds nothing to a plain text statement.
+    connection = await session.connection()
+    row = (await connection.execute(_LOCK_ENTERPRISE if lock else _READ_ENTERPRISE, {"uscc": uscc})).first()
     return EnterpriseRow(*row) if row is not None else None
 
 
