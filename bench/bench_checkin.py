@@ -12,17 +12,20 @@ yearly caps, so every check-in is a lawful entry that passes every rule), two ce
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import re
 import secrets
 import shutil
 import subprocess
+import sys
 import tempfile
 import time
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import sqlalchemy as sa
 from stdnum.cn import uscc as stdnum_uscc
@@ -296,7 +299,7 @@ def _variants(workdir: Path) -> list[tuple[str, dict[str, str]]]:
         archive = subprocess.run(["git", "-C", str(ROOT), "archive", ref], capture_output=True, check=True)
         subprocess.run(["tar", "-x", "-C", tree], input=archive.stdout, check=True)
     if not tree:
-        return [("", {})]
+        return [("", {"PYTHONSAFEPATH": "1", "PYTHONPATH": str(ROOT)})]
     variants = []
     for name, path in (("old", tree), ("new", str(ROOT))):
         env = {"PYTHONSAFEPATH": "1", "PYTHONPATH": path}
@@ -327,6 +330,7 @@ def run(quick: bool = False) -> str:
     pg.start()
     nats.start()
     results: list[Run] = []
+    profiles: dict[str, dict[str, Any]] = {}
     try:
         pg.psql('CREATE DATABASE "bench_checkin"')
         url = pg.dsn("bench_checkin", driver="postgresql+asyncpg")
@@ -336,6 +340,8 @@ def run(quick: bool = False) -> str:
         script, data, warm = root / "checkin.lua", root / "codes.tsv", root / "warm.lua"
         script.write_text(LUA % {"data": data, "threads": 2, "path": PATH})
         warm.write_text(WARM_LUA % {"data": data, "threads": 2})
+        for code, code_env in variants:  # the service alone, in-process: its CPU and where it goes
+            profiles[code] = _profile(code_env)
         for topology in topologies:
             for code, code_env in variants:  # old and new back to back, on the same database
                 results += _measure(
@@ -355,7 +361,80 @@ def run(quick: bool = False) -> str:
         nats.stop()
         pg.stop()
         shutil.rmtree(root, ignore_errors=True)
-    return _report(results, levels, runs, seconds, topologies, [v for v, _ in variants])
+    if "--no-flame" not in sys.argv:
+        flame(FLAME, variants[-1][1])
+    report = _report(results, levels, runs, seconds, topologies, [v for v, _ in variants])
+    return report + "\n\n" + _profile_report(profiles)
+
+
+FLAME = ROOT / "docs" / "benchmarks" / "checkin-service.svg"
+PROFILER = Path(__file__).resolve().parent / "profile_checkin.py"
+
+
+def _profile(code_env: dict[str, str]) -> dict[str, Any]:
+    """bench/profile_checkin.py (of this tree, by path) run on the code of ``code_env``."""
+    out = subprocess.run(
+        [PY, str(PROFILER), "--runs", "3"],
+        env={**os.environ, **code_env},
+        capture_output=True,
+        text=True,
+        timeout=1800,
+    )
+    lines = out.stdout.strip().splitlines()
+    if out.returncode or not lines:
+        raise RuntimeError(f"profile_checkin failed: {out.stderr[-2000:]}")
+    return json.loads(lines[-1])  # type: ignore[no-any-return]
+
+
+def _profile_report(profiles: dict[str, dict[str, Any]]) -> str:
+    codes = list(profiles)
+    lines = [
+        "### Where the service's CPU goes (in-process)",
+        "",
+        "The inspection API alone (`bench/profile_checkin.py`: its ASGI app driven in-process, 8 check-ins at",
+        "a time, no HTTP server, gateway or load generator; durable PostgreSQL and NATS as above): the process's",
+        "CPU per check-in (median of 3 runs of 2,000) and each component's share of the own time in one profiled",
+        "run (cProfile on the CPU clock, grouped by where the code lives; the profiler inflates many small Python",
+        "calls, so shares are indicative).",
+        "",
+        "| | " + " | ".join(c or "this code" for c in codes) + " |",
+        "|---|" + "---:|" * len(codes),
+        "| CPU ms per check-in (runs) | "
+        + " | ".join(
+            f"**{p['cpu_ms']:.2f}** ({', '.join(f'{x:.2f}' for x in p['runs_cpu_ms'])})"
+            for p in profiles.values()
+        )
+        + " |",
+        "| load average | " + " | ".join(f"{p['load']:.1f}" for p in profiles.values()) + " |",
+    ]
+    names = list(dict.fromkeys(k for p in profiles.values() for k in p["shares"]))
+    for name in names:
+        lines.append(
+            f"| {name} | "
+            + " | ".join(f"{100 * p['shares'].get(name, 0.0):.1f} %" for p in profiles.values())
+            + " |"
+        )
+    if codes == ["old", "new"]:
+        old, new = profiles["old"]["cpu_ms"], profiles["new"]["cpu_ms"]
+        lines += ["", f"New ÷ old: **×{new / old:.2f}** CPU per check-in in the service process."]
+    if FLAME.exists():
+        lines += [
+            "",
+            f"Flame graph of the new code (py-spy, wall-clock samples of the same driver): [{FLAME.name}]"
+            f"(benchmarks/{FLAME.name}).",
+        ]
+    return "\n".join(lines)
+
+
+def flame(out: Path, code_env: dict[str, str]) -> None:
+    """A py-spy flame graph (SVG) of one profile run, when py-spy is installed beside this Python."""
+    spy = Path(PY).parent / "py-spy"
+    if not spy.exists():
+        return
+    out.parent.mkdir(exist_ok=True)
+    cmd = [str(spy), "record", "--rate", "100", "--format", "flamegraph", "--nolineno", "-o", str(out), "--"]
+    cmd += [PY, str(PROFILER), "--runs", "1", "--no-profile"]
+    subprocess.run(cmd, env={**os.environ, **code_env}, capture_output=True, check=False, timeout=1800)
 
 
 def _measure(
@@ -386,6 +465,8 @@ def _measure(
         "ZHIFA_GATEWAY_RATE_PER_SECOND": "1000000",
         "ZHIFA_GATEWAY_RATE_BURST": "1000000",
     }
+    if topology == "two API processes + worker":  # the same connections in all, shared by the two processes
+        env |= {"ZHIFA_INSPECTION_DATABASE_POOL_SIZE": "8", "ZHIFA_INSPECTION_DATABASE_MAX_OVERFLOW": "8"}
     results: list[Run] = []
     services = _start_inspection(topology, svc_port, env)
     gateway = start([PY, "-m", "zhifa.cli", "serve", "gateway", "--port", str(gw_port)], env=env)
