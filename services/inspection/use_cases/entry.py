@@ -5,8 +5,8 @@ Every channel (entry code, check-in, enterprise-code scan, emergency, back-fill)
 the enterprise (locked when a visit may start), read every fact the rules need in one statement
 (repository.entry.entry_facts), resolve the people and the task, let the domain start the visit (times and
 windows) and judge the entry (entry_rules.check_entry at the moment of entering), then write the visit —
-consuming the code in the same statement for a check-in. Check-in is the hot path: three statements, no ORM
-instance in the reply (docs/benchmarks.md).
+with its event, consuming the code in the same statement for a check-in. Check-in is the hot path: three
+statements besides BEGIN and COMMIT, no ORM instance in the reply (docs/benchmarks.md).
 
 Refusals of entry are the exception that proves the rule that use cases never commit: the request that is
 refused answers 4xx, so the edge rolls its transaction back, yet every refusal must be kept (refused attempts
