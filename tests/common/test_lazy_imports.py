@@ -108,3 +108,28 @@ def test_fastapi_still_tells_a_model_is_not_a_pydantic_1_model_with_the_block() 
         [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True
     )
     assert result.stdout.split() == ["False", "None"]
+
+
+REVISIONS_PROBE = """
+import gc
+from services.common import migrate
+from services.common.registry import SERVICES
+def rss():
+    with open("/proc/self/status") as f:
+        return next(int(line.split()[1]) for line in f if line.startswith("VmRSS")) / 1024
+gc.collect()
+before = rss()
+for service in SERVICES:
+    migrate.heads(service)
+gc.collect()
+print(rss() - before)
+"""
+
+
+def test_readiness_reads_the_revisions_without_keeping_a_mib_of_syntax_trees() -> None:
+    # Parsing the whole migration files left ~1.4 MiB resident in every service process after its first
+    # readiness check (measured: 1.38 MiB before, 0.14 MiB after); only the assignments are parsed now.
+    result = subprocess.run(
+        [sys.executable, "-c", REVISIONS_PROBE], capture_output=True, text=True, timeout=60, check=True
+    )
+    assert float(result.stdout.strip()) < 0.7
