@@ -283,9 +283,10 @@ def run(quick: bool = False) -> str:
         )
     lines += [
         "",
-        "Where the time goes: the split shows the spread in *to consumer* (the relay's round, the JetStream",
-        "publish with fsync, the consumer's fetch), which swings from tens of milliseconds to seconds with the",
-        "machine's load from one run to the next; *to client* is steadier. Changed here (issue #15):",
+        "Where the time goes: *to consumer* (the relay's round, the JetStream publish with fsync, the consumer's",
+        "fetch) or *to client* (the consumer's transaction, its NOTIFY, the stream, the gateway, the client);",
+        "which of the two makes the p99 changes with the machine's load from run to run (with a load average",
+        "near 10, runs have spent seconds in *to consumer*, before and after alike). Changed here (issue #15):",
         "the announcement carries the notification (services/notify/use_cases/stream.py), so a woken stream",
         "sends the next one in order without its log read (BEGIN, SELECT, COMMIT on the pool the consumer also",
         "needs); a gap or a bare wake-up still reads the log. That shortens *to client* only.",
