@@ -41,6 +41,43 @@ What changed, all in the fixtures, none in what a test checks:
 pytest-xdist measured and not adopted: `-n 2` on tests/inspection + tests/credit_repair took 102 s and 93 s
 against 83 s and 78 s without it (two sessions' PostgreSQL, every module-scoped service started in each
 worker, and both cores already busy).
+
+### Second round: a stop that hung, and the 64 MiB upload test (2026-12-06)
+
+At the last count `make test` ran 6,382 tests in 1,035 s in a fresh clone here (CI: 938 s). Measured on the
+same shared machine, one chunk at a time, `.venv/bin/pytest <chunk> -q -p no:cacheprovider --durations=40`;
+"before" is main's code, "after" this round's, back to back; load averages (1 min) at start → end.
+
+| Chunk | tests | before | after |
+|---|---:|---:|---:|
+| tests/risk/test_uploads_memory.py | 2 | 403 s (load 8.0 → 9.8) | 101 s (load 9.3 → 11.6) |
+| tests/risk | 1,252 | 421 s (load 11.5 → 5.0) | 133 s (load 4.9 → 6.2) |
+| tests/e2e/test_refusal_attribution.py, the risk service's stop at teardown | 1 | never ended in 3 of 9 runs (the harness's 60 s wait ran out: an error and a minute lost) | ended in 4 of 4 runs: the lifespan's stop 0.04–0.18 s; the module's teardown 3.2 s at load 14 |
+
+The tests/risk "before" ran at a higher load: its two upload tests took 120 s of its 421 s, the same two 52 s
+of 133 s after; the rest of the difference is the load, not this round.
+
+1. **The outbox relay ignored its cancellation** (`services/common/outbox.py`, a product fix): it waited for a
+   NOTIFY with `asyncio.wait_for`, which on Python 3.11 returns normally, swallowing the cancellation, when
+   the awaited event is set in the same few loop iterations as the cancel arrives (CPython gh-86296). At a
+   service's stop its consumers are still committing outbox rows, so NOTIFYs keep coming: the relay ran on,
+   the lifespan waited for it forever, and the harness gave up after 15 s (later 60 s) with an error — the
+   teardown flake of tests/e2e/test_refusal_attribution.py, and the 15 s teardowns of other modules in loaded
+   runs. It now waits with `asyncio.timeout`, which keeps an outside cancellation;
+   tests/common/test_shutdown.py cancels a relay at each of the first six loop iterations after a wake-up
+   (before: 3 of 6 ignored; after: none). `serve_asgi` waits 12 s for a stop again (uvicorn's 10 s for open
+   connections, then the lifespan), not a minute.
+2. **The 64 MiB upload memory test uses 559-byte invalid lines** (tests/risk/test_uploads_memory.py): still
+   64 MiB (the bulk limit), over 100,000 lines (130,176: the regression's 100,000 short lines grew the process
+   by 650 MB) and past the report's 100,000-line cap, but 16,272 stored leads instead of 250,004 and 130,176
+   lines instead of 2,000,032. Peak growth 15 MiB against 14 MiB, bound 64 MiB. The kill-mid-upload test uses
+   the same shape at 16 MiB. The module's docstring gives the argument.
+
+Not done: the whole suite is not yet ≤ 11 min. What is left at the top of a full run's durations, and why it
+was left: the two `zhifa up` tests (tests/e2e/test_make_run*.py, 30–110 s: PostgreSQL's initdb, every
+migration and the sample data, in real processes), schemathesis (~2.5 min, bounded by design per role), the
+fault tests (tests/faults: real kills, restarts and "anything applied twice would land now" waits), and the
+long tail of module fixtures (a service starts in 0.3–1 s, a database copy 0.2–0.5 s, per module).
 """
 
 

@@ -7,6 +7,10 @@ and kept once, unprefixed; one that differs in content (a code two services titl
 like a schema. Each operation keeps its own ``security`` (``[]`` on ``/public``), roles, client scope, error
 codes and links (operation ids are ``<service>.<name>``, unique across services); the statuses the gateway
 itself answers in front of any service (502, 503, 504) are added to the shared ``Problem5XX``.
+
+The merged document is then compacted (gateway/openapi_compact.py) to stay within its 500 KB budget: parts
+used alike are written once in ``components``, ``Problem4XX`` and ``Problem5XX`` become one ``default``
+``Problem`` response, and what only repeated something else is left out.
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ from typing import Any
 
 import orjson
 
+from gateway.openapi_compact import compact
 from services.common.openapi import CONVENTIONS, RETRY_AFTER
 from services.common.problems import PROBLEM_JSON
 
@@ -78,7 +83,7 @@ def merge_openapi(docs: dict[str, dict[str, Any]]) -> dict[str, Any]:
     for section in SHARED:
         if not components[section]:
             del components[section]
-    return merged
+    return compact(merged)
 
 
 _SHARED_REF = re.compile(r'"#/components/(responses|examples|headers|parameters)/([^"]+)"')

@@ -135,12 +135,10 @@ def callable_by(doc: dict[str, Any], claims: dict[str, Any] | None) -> dict[str,
 
     paths = {path: ops for path, ops in doc["paths"].items() if any(may(op) for op in ops.values())}
     kept = {op["operationId"] for ops in paths.values() for op in ops.values()}
-    for ops in paths.values():
-        for op in ops.values():
-            for response in op.get("responses", {}).values():
-                links = {k: v for k, v in response.get("links", {}).items() if v["operationId"] in kept}
-                if "links" in response:
-                    response["links"] = links
+    responses = [r for ops in paths.values() for op in ops.values() for r in op.get("responses", {}).values()]
+    for response in [*responses, *doc.get("components", {}).get("responses", {}).values()]:  # shared ones too
+        if "links" in response:
+            response["links"] = {k: v for k, v in response["links"].items() if v["operationId"] in kept}
     return {**doc, "paths": paths}
 
 

@@ -340,6 +340,10 @@ def _start(sup: Supervisor, opts: Options) -> str | None:
                 continue
             summary = asyncio.run(loader.load(urls[info.name]))
             say(f"  {info.name}: sample data {summary}")
+            # Sample activity (a visit …) whose events reach the other services once the relays start.
+            activity = getattr(loader, "activity", None)
+            if activity is not None:
+                say(f"  {info.name}: sample activity: {asyncio.run(activity(urls[info.name]))}")
     calendar_note = _calendar_note(urls)
     for target in [*SERVICES, "gateway"]:
         sup.start(

@@ -1,8 +1,12 @@
 """Official documents: HTML from Jinja2 templates, PDF from WeasyPrint with the CJK fonts embedded.
 
 Every service that issues documents (决定书, 信用修复提示书, 监督意见书 …) renders them the same way: its own
-templates in ``services/<name>/templates/``, autoescaped, undefined names an error, dates in the Chinese
-form (``cn_date``), and PDFs produced off the event loop, one at a time per process.
+templates in ``services/<name>/templates/``, then the kernel's (``KERNEL_TEMPLATES``: the shared stylesheets
+``document-base.css``, what every document shares; ``document.css``, the GB/T 9704 layout of the enforcement
+documents; ``notice.css``, that of notices and supervision documents; a template includes one with
+``{% include "document.css" %}`` and adds its own few rules), autoescaped,
+undefined names an error, dates in the Chinese form (``cn_date``), and PDFs produced off the event loop, one
+at a time per process.
 
 Chinese glyphs come from Noto Serif CJK SC / Noto Sans CJK SC (Debian ``fonts-noto-cjk``, installed by the
 Makefile on fresh machines). WeasyPrint finds them through fontconfig and embeds the subset it uses;
@@ -26,6 +30,7 @@ from services.common.dates import cn_date
 if TYPE_CHECKING:
     import jinja2
 
+KERNEL_TEMPLATES = Path(__file__).resolve().parent / "templates"
 CJK_FONT_PACKAGE = "fonts-noto-cjk"
 CJK_FONT_FAMILIES = ("Noto Serif CJK SC", "Noto Sans CJK SC")
 
@@ -39,12 +44,13 @@ def _cn_date_or_blank(day: date | None) -> str:
 
 @functools.cache
 def environment(templates: Path) -> jinja2.Environment:
-    """The template environment of one templates folder: autoescaped, undefined names are errors. Jinja is
-    imported on the first document, not at start-up (docs/architecture.md, heavy imports)."""
+    """The template environment of one templates folder (and the kernel's, searched after it): autoescaped,
+    undefined names are errors. Jinja is imported on the first document, not at start-up
+    (docs/architecture.md, heavy imports)."""
     import jinja2
 
     env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(templates),
+        loader=jinja2.FileSystemLoader([templates, KERNEL_TEMPLATES]),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,

@@ -181,8 +181,11 @@ class Relay:
                     raise
                 except Exception as exc:  # the database is away: housekeeping waits for the next round
                     log.warning("outbox housekeeping failed: %s", exc)
+                # asyncio.timeout, not wait_for: on Python 3.11 wait_for swallows a cancellation that arrives
+                # as the NOTIFY wakes it (CPython gh-86296), and the relay ran on after the service stopped.
                 with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._wake.wait(), self.poll_interval)
+                    async with asyncio.timeout(self.poll_interval):
+                        await self._wake.wait()
         finally:
             listener.cancel()
 

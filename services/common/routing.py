@@ -40,6 +40,7 @@ class RequestTarget:
         self.inner = inner
         self._literal: dict[str, set[str]] | None = None
         self._templates: list[Any] = []
+        self._seen: dict[str, set[str] | None] = {}  # templated paths already matched (bounded)
 
     def _index(self) -> dict[str, set[str]]:
         # Built on the first request: every route is included by then, and none is added later.
@@ -59,8 +60,13 @@ class RequestTarget:
         literal = self._literal if self._literal is not None else self._index()
         if path in literal:
             return literal[path]
-        methods = {m for r in self._templates if r.path_regex.match(path) for m in (r.methods or ())}
-        return methods or None
+        if path in self._seen:  # templated paths recur (codes, sample ids): skip matching every template
+            return self._seen[path]
+        methods = {m for r in self._templates if r.path_regex.match(path) for m in (r.methods or ())} or None
+        if len(self._seen) >= 4096:
+            self._seen.clear()
+        self._seen[path] = methods
+        return methods
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http":

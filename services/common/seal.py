@@ -1,6 +1,7 @@
 """The seal area of an issued document and its electronic seal: an image, and a signature over its hash.
 
-A document's template marks its seal area with ``<!--zhifa-seal-->`` (penalty: templates/document.html).
+A document's template marks its seal area with ``<!--zhifa-seal-->`` (penalty: templates/document.html;
+inspection: the 责令改正通知书 and, with the electronic seal alone, the 现场检查笔录).
 ``seal_html`` fills it when the document is issued:
 
 - the configured seal image (``document_seal_image``, a PNG; embedded as a data URI so the stored HTML and
@@ -49,15 +50,21 @@ def message(sha256_hex: str) -> bytes:
     return (CONTEXT + sha256_hex).encode("ascii")
 
 
-def seal_html(html: str, keys: checkpoints.CheckpointKeys | None, image: bytes | None = None) -> str:
-    """The document with its seal area filled (see the module's docstring); unchanged without a marker."""
+def seal_html(
+    html: str, keys: checkpoints.CheckpointKeys | None, image: bytes | None = None, *, stamp: bool = True
+) -> str:
+    """The document with its seal area filled (see the module's docstring); unchanged without a marker.
+    ``stamp=False``: the electronic seal alone, for a record people sign on paper (现场检查笔录), which bears
+    no agency seal."""
     if MARKER not in html:
         return html
     sha = digest(html)
-    if image:
-        stamp = f'<img class="seal-image" alt="印章" src="data:image/png;base64,{base64.b64encode(image).decode()}">'
+    if not stamp:
+        mark = ""
+    elif image:
+        mark = f'<img class="seal-image" alt="印章" src="data:image/png;base64,{base64.b64encode(image).decode()}">'
     else:
-        stamp = '<p class="seal">（印章）</p>'
+        mark = '<p class="seal">（印章）</p>'
     lines = [f'<p class="e-seal">电子签章 SHA-256：{sha}</p>']
     if keys is not None:
         signature = base64.urlsafe_b64encode(keys.private_key.sign(message(sha))).decode()
@@ -66,7 +73,7 @@ def seal_html(html: str, keys: checkpoints.CheckpointKeys | None, image: bytes |
             f'<p class="e-seal" data-kid="{kid}" data-signature="{signature}">'
             f"签名（Ed25519，密钥 {kid}）：{signature}</p>"
         )
-    return html.replace(MARKER, BEGIN + stamp + "".join(lines) + END, 1)
+    return html.replace(MARKER, BEGIN + mark + "".join(lines) + END, 1)
 
 
 def verify_html(html: str, public_keys: dict[str, Ed25519PublicKey]) -> bool:
@@ -92,7 +99,7 @@ def _keys(key_file: Path | None, kid: str, previous: Path | None, service: str) 
     return checkpoints.load_keys(path, kid, previous)
 
 
-def seal_with_settings(html: str, settings: Any) -> str:
+def seal_with_settings(html: str, settings: Any, *, stamp: bool = True) -> str:
     """``seal_html`` with the service's checkpoint key and configured seal image (both read once)."""
     keys = _keys(
         settings.audit_checkpoint_key_file,
@@ -101,4 +108,4 @@ def seal_with_settings(html: str, settings: Any) -> str:
         settings.service_name,
     )
     image = _image(settings.document_seal_image) if settings.document_seal_image else None
-    return seal_html(html, keys, image)
+    return seal_html(html, keys, image, stamp=stamp)

@@ -4,26 +4,32 @@ approved demonstration tasks, so that ``make run`` can show scan-to-enter at onc
 Records that already exist are left alone (the operator may have changed them since); only missing ones
 are created, through the same use cases as the API, so the audit chain and the events
 (``inspection.enterprise.registered``, ``inspection.officer.changed``) are what a real import produces.
+
+``activity`` (called by ``zhifa up`` after ``load``; the test fixtures load without it) adds one completed
+visit of the sample enterprise, so its notification log and its documents are not empty on a fresh start.
 """
 
 from __future__ import annotations
 
 import json
 import uuid
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
 
+from services.common import clock
 from services.common import sample_identities as ids
 from services.common.auth import Principal
 from services.common.db import create_engine, session_factory, transaction
+from services.common.errors import DomainError
 from services.inspection import models as m
 from services.inspection import schemas as s
 from services.inspection.repository import registries as registry_repo
 from services.inspection.repository import tasks as task_repo
 from services.inspection.settings import InspectionContext, InspectionSettings
-from services.inspection.use_cases import draws, imports, tasks
+from services.inspection.use_cases import draws, entry, imports, tasks, visits
 from services.inspection.use_cases.registries import departments
 
 SAMPLE_DIR = Path(__file__).resolve().parents[2] / "data" / "sample"
@@ -189,3 +195,73 @@ async def _tasks(session: Any, ctx: InspectionContext) -> int:
             )
         made += 1
     return made
+
+
+SAMPLE_FINDING = "冷藏柜温度记录缺失（样例）：应建立并保存冷藏、冷冻设施的温度记录"
+SAMPLE_DEADLINE_DAYS = 15
+
+
+def _principal(identity: str) -> Principal:
+    fields = dict(ids.IDENTITIES[identity])
+    return Principal(sub=fields.pop("sub"), role=fields.pop("role"), **fields)
+
+
+async def activity(database_url: str) -> str:
+    """One completed visit of the sample enterprise (ids.ENTERPRISE_USCC) by the sample officers under the
+    key-area task, made through the entry-code path as the apps make it: 检查码 → check-in → an item ordered
+    corrected → checkout. Its events (``inspection.visit.started``, ``inspection.visit.completed``) leave by
+    the outbox when the service starts, so the notify service fills the enterprise's log from them like from a
+    real visit's, and the visit has its 现场检查笔录 and 责令改正通知书. Once: skipped when the enterprise already
+    has a visit under that task (the key-area task is exempt from the yearly caps, so it never blocks the demo
+    check-in). A refused entry leaves no visit and says why."""
+    settings = InspectionSettings(database_url=database_url)
+    ctx = InspectionContext.from_settings(settings)
+    task_id = uuid.UUID(ids.KEY_AREA_TASK_ID)
+    engine = create_engine(database_url, pool_size=2, max_overflow=0, app_name="zhifa-inspection-sample")
+    factory = session_factory(engine)
+    try:
+        async with transaction(factory) as session:
+            done = await session.scalar(
+                sa.select(sa.func.count())
+                .select_from(m.Visit)
+                .where(m.Visit.task_id == task_id, m.Visit.uscc == ids.ENTERPRISE_USCC)
+            )
+            if done:
+                return "sample visit present"
+            officer, company = _principal("officer"), _principal("enterprise")
+            request = s.EntryCodeRequest(
+                task_id=task_id,
+                enterprise_uscc=ids.ENTERPRISE_USCC,
+                officers=[ids.PARTNER_CERT_NO],
+                item_codes=[ids.DEMO_ITEM],
+            )
+            code = await entry.issue_entry_code(
+                session, factory=factory, ctx=ctx, principal=officer, body=request, attempt_key=None
+            )
+            started = await entry.check_in(
+                session,
+                factory=factory,
+                ctx=ctx,
+                principal=company,
+                body=s.CheckIn(code=code.code),
+                attempt_key=None,
+            )
+            row = await session.get(m.Visit, started.visit.visit_id, with_for_update=True)
+            assert row is not None
+            finding = s.OutcomeWrite(
+                item_code=ids.DEMO_ITEM,
+                outcome="ordered_to_correct",
+                description=SAMPLE_FINDING,
+                correction_deadline=clock.today() + timedelta(days=SAMPLE_DEADLINE_DAYS),
+            )
+            await visits.record_outcomes(
+                session, ctx=ctx, principal=officer, row=row, body=s.OutcomesWrite(outcomes=[finding])
+            )
+            await visits.checkout(session, ctx=ctx, principal=officer, row=row)
+    except DomainError as exc:
+        # e.g. a clock moved (ZHIFA_CLOCK_AT) to a day a sample officer's certificate had lapsed: the platform
+        # starts all the same, without the sample visit (the refusal is recorded as any refusal is).
+        return f"no sample visit ({exc.code})"
+    finally:
+        await engine.dispose()
+    return f"1 completed visit of {ids.ENTERPRISE_USCC}"

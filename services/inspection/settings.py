@@ -188,6 +188,8 @@ class InspectionContext:
     emergency_window: timedelta
     rating_window: timedelta
     job_interval_s: float
+    #: the settings themselves: the documents' seal (services/common/seal.py) reads its key and image there
+    settings: InspectionSettings
 
     @property
     def policy(self) -> frequency.FrequencyPolicy:
@@ -224,4 +226,5 @@ class InspectionContext:
             emergency_window=timedelta(hours=settings.emergency_scan_window_h),
             rating_window=timedelta(days=settings.rating_window_days),
             job_interval_s=settings.job_interval_s,
+            settings=settings,
         )

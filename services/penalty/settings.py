@@ -76,6 +76,15 @@ class PenaltySettings(settings_class("penalty")):  # type: ignore[misc]
         description="the sweep publishes decisions taken on or after this day only (None: every decision)",
     )
     pdf_render_timeout_s: float = Field(60.0, gt=0, description="longest a PDF rendering may take")
+    catalogue_recheck_seconds: float = Field(
+        1.0,
+        ge=0,
+        le=60,
+        description=(
+            "a what-if assessment rereads the catalogue revision at most this often (0: on every call); a "
+            "publication by another process is seen within it, one by this process at once"
+        ),
+    )
 
     @field_validator("assessment_config")
     @classmethod
@@ -131,6 +140,9 @@ class CatalogueCache:
 
     current: CatalogueSnapshot | None = None
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    checked_at: float = 0.0  # when published_snapshot last read the revision (time.monotonic)
+    checked_bumps: int = -1  # this process's publications counted then
+    checking: bool = False  # a reread is in flight (the others keep the current snapshot meanwhile)
 
 
 @dataclass(frozen=True, slots=True)

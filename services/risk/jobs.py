@@ -66,7 +66,7 @@ async def run_daily(factory: async_sessionmaker[AsyncSession], context: RiskCont
         if run_id is None:
             return False
         # same transaction: a failed run leaves no row and is tried again next round
-        await classes.execute_run(session, run_id=run_id, config=context.config)
+        await classes.execute_run(session, run_id=run_id, config=context.config, incremental=True)
     if settings.lead_auto_transfer:
         try:
             async with transaction(factory) as session:

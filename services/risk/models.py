@@ -201,6 +201,11 @@ class PublicationSignal(Base):
     """A penalty record published on the credit platform (credit.publication.started / ended)."""
 
     __tablename__ = "risk_publication_signal"
+    # the daily classification finds the signals dated in its changed ranges (risk_0009)
+    __table_args__ = (
+        sa.Index("ix_risk_publication_signal_published_on", "published_on"),
+        sa.Index("ix_risk_publication_signal_withdrawn_on", "withdrawn_on"),
+    )
 
     publication_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
     uscc: Mapped[str] = mapped_column(sa.Text, index=True)
@@ -215,6 +220,8 @@ class ViolationSignal(Base):
     """An inspection finding against an enterprise (inspection.violation.found)."""
 
     __tablename__ = "risk_violation_signal"
+    # the daily classification finds the signals dated in its changed ranges (risk_0009)
+    __table_args__ = (sa.Index("ix_risk_violation_signal_found_on", "found_on"),)
 
     violation_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
     uscc: Mapped[str] = mapped_column(sa.Text, index=True)
@@ -227,6 +234,8 @@ class RepairSignal(Base):
     """A completed credit repair (credit.repair.completed)."""
 
     __tablename__ = "risk_repair_signal"
+    # the daily classification finds the signals dated in its changed ranges (risk_0009)
+    __table_args__ = (sa.Index("ix_risk_repair_signal_completed_on", "completed_on"),)
 
     repair_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
     uscc: Mapped[str] = mapped_column(sa.Text, index=True)

@@ -9,9 +9,11 @@ complaints, a rising trend, litigation losses above the average) so that every c
 
 from __future__ import annotations
 
+import contextlib
 import json
 import random
 import uuid
+from collections.abc import Iterator
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
@@ -19,20 +21,22 @@ from typing import Any
 import sqlalchemy as sa
 
 from services.common import clock
+from services.common.access import Scope
 from services.common.auth import Principal
 from services.common.db import create_engine, session_factory, transaction
 from services.common.errors import DomainError
 from services.risk import schemas
+from services.risk.domain import complaints as complaint_rules
 from services.risk.domain import intake
 from services.risk.domain.report import INSPECTION_DOMAIN, Quarter
-from services.risk.models import ReviewCampaign
+from services.risk.models import Complaint, ComplaintLead, ReviewCampaign, RiskCase, SupervisionMatter
 from services.risk.repository import classes as class_repo
 from services.risk.repository import intake as intake_repo
 from services.risk.repository import reports as report_repo
 from services.risk.repository import signals as signal_repo
 from services.risk.repository import units as unit_repo
 from services.risk.settings import RiskContext, RiskSettings
-from services.risk.use_cases import classes, reports, reviews
+from services.risk.use_cases import classes, complaints, matters, reports, reviews
 from services.risk.use_cases.intake import intake_row
 
 SAMPLE_DIR = Path(__file__).resolve().parents[2] / "data" / "sample"
@@ -232,9 +236,11 @@ async def load(database_url: str) -> str:
             counts = await classes.classify_enterprises(session, config=context.config)
         async with transaction(factory) as session:
             review = await _review(session)
+        async with transaction(factory) as session:
+            supervision = await _supervision(session, context)
     finally:
         await engine.dispose()
-    return f"{summary}, {published}, {counts.written} enterprise classes written, {review}"
+    return f"{summary}, {published}, {counts.written} enterprise classes written, {review}, {supervision}"
 
 
 async def _load(session: Any) -> str:
@@ -331,3 +337,285 @@ async def _review(session: Any) -> str:
     except DomainError as exc:  # e.g. no decided case in the quarter (a fresh database early in a quarter)
         return f"no sample review campaign ({exc.code})"
     return "a sample review campaign drawn"
+
+
+# --------------------------------------------------------------------------------------------------- supervision (issue #14)
+
+SAMPLE_MARK = "（样例）"
+SAMPLE_SCORES: list[dict[str, int]] = [
+    # 主体 10, 事实 15, 证据 20, 程序 20, 适用法律 10, 裁量 10, 文书 10, 归档 5 (the default sheet)
+    {
+        "subject": 10,
+        "facts": 15,
+        "evidence": 18,
+        "procedure": 20,
+        "law": 10,
+        "discretion": 8,
+        "documents": 9,
+        "archive": 5,
+    },
+    {
+        "subject": 10,
+        "facts": 12,
+        "evidence": 15,
+        "procedure": 15,
+        "law": 8,
+        "discretion": 6,
+        "documents": 8,
+        "archive": 3,
+    },
+    {
+        "subject": 10,
+        "facts": 10,
+        "evidence": 10,
+        "procedure": 5,
+        "law": 5,
+        "discretion": 5,
+        "documents": 5,
+        "archive": 5,
+    },
+]
+
+
+@contextlib.contextmanager
+def _days_ago(days: int) -> Iterator[None]:
+    """Take a step of the sample's history ``days`` ago: the clock is moved back while it runs (the loader runs
+    before the services start, as `zhifa up` does), so deadlines, lateness and the audit trail agree."""
+    base = clock.offset()
+    clock.set_offset(base - timedelta(days=days))
+    try:
+        yield
+    finally:
+        clock.set_offset(base)
+
+
+async def _supervision(session: Any, context: RiskContext) -> str:
+    """Supervision matters in every state, complaints to the bureau and the first scores of the sample review,
+    so that the console's 监督事项, 投诉举报 and 评查活动 show rows. Each step is taken alone: one the calendar
+    refuses (a deadline in a year it does not cover) is left out and said."""
+    done: list[str] = []
+    if not await session.scalar(
+        sa.select(SupervisionMatter.id).where(SupervisionMatter.grounds.endswith(SAMPLE_MARK)).limit(1)
+    ):
+        done.append(f"{await _matters(session)} supervision matters")
+    if not await session.scalar(sa.select(Complaint.id).where(Complaint.text.endswith(SAMPLE_MARK)).limit(1)):
+        done.append(f"{await _complaints(session, context)} complaints")
+    done.append(f"{await _scores(session)} review files scored")
+    return ", ".join(done)
+
+
+async def _a_case(session: Any, unit: str, nth: int) -> uuid.UUID | None:
+    previous = Quarter.containing(clock.today()).previous()
+    found = await session.scalars(
+        sa.select(RiskCase.case_id)
+        .where(RiskCase.unit_code == unit, RiskCase.decided_on.between(previous.first_day, previous.last_day))
+        .order_by(RiskCase.decided_on, RiskCase.case_id)
+    )
+    cases = list(found)
+    return cases[nth % len(cases)] if cases else None
+
+
+async def _a_lead(session: Any, unit: str) -> uuid.UUID | None:
+    return await session.scalar(  # type: ignore[no-any-return]
+        sa.select(ComplaintLead.id)
+        .where(ComplaintLead.unit_code == unit, ComplaintLead.received_at < clock.now() - timedelta(days=30))
+        .order_by(ComplaintLead.received_at.desc(), ComplaintLead.id)
+        .limit(1)
+    )
+
+
+# (unit, target, kind, opened days ago, working days to answer, then: answered / closed days ago)
+_MATTERS: list[tuple[str, str, str, int, int, int | None, int | None, str]] = [
+    (
+        "CG-210104",
+        "lead",
+        "escalation",
+        20,
+        5,
+        None,
+        None,
+        "12345热线反映市容执法粗暴，群众反映强烈，属典型执法突出问题",
+    ),
+    ("CG-210104", "case", "correction", 2, 10, None, None, "处罚决定书未载明当事人陈述申辩的采纳情况"),
+    ("SJ-210106", "case", "opinion", 30, 10, 20, 18, "同类违法行为处罚幅度明显不一，裁量理由未说明"),
+    ("SJ-210106", "case", "correction", 12, 5, None, None, "未经法制审核即作出较大数额罚款决定"),
+    ("SJ-210100", "case", "opinion", 6, 10, None, None, "案卷证据目录不全，询问笔录未由当事人签字确认"),
+    ("SJ-210100", "case", "opinion", 25, 10, 3, None, "检查中未出示执法证件，企业反映强烈"),
+]
+_LEGAL_BASIS = {
+    "opinion": "《行政执法监督条例》；《中华人民共和国行政处罚法》第五十五条第一款",
+    "correction": "《中华人民共和国行政处罚法》第五十八条第一款；第五十九条",
+    "escalation": "《行政执法监督条例》；沈司办〔2026〕16号 提级快办机制",
+}
+
+
+async def _matters(session: Any) -> int:
+    made = 0
+    for n, (unit, target, kind, opened, days, answered, closed, grounds) in enumerate(_MATTERS):
+        target_id = await (_a_lead(session, unit) if target == "lead" else _a_case(session, unit, n))
+        if target_id is None:
+            continue
+        body = schemas.MatterWrite(
+            kind=kind,
+            target_kind=target,
+            target_id=target_id,
+            unit_code=unit,
+            grounds=grounds + SAMPLE_MARK,
+            legal_basis=_LEGAL_BASIS[kind],
+            requested_action="核查并依法处理，书面报告办理结果",
+            deadline_working_days=days,
+        )
+        try:
+            async with session.begin_nested():
+                with _days_ago(opened):
+                    read = await matters.open_matter(
+                        session, body=body, principal=PUBLISHER, scope=Scope("supervisor", everything=True)
+                    )
+                await _answer_and_close(session, read.id, unit, answered, closed)
+        except DomainError:  # e.g. CALENDAR_NOT_COVERED around the turn of a year
+            continue
+        made += 1
+    await matters.mark_overdue(session, today=clock.today())
+    return made
+
+
+async def _answer_and_close(
+    session: Any, matter_id: uuid.UUID, unit: str, answered: int | None, closed: int | None
+) -> None:
+    if answered is not None:
+        row = await session.get(SupervisionMatter, matter_id)
+        dept, district = unit.split("-")
+        head = Principal(
+            sub=f"officer-{unit.lower()}",
+            role="officer",
+            name="承办单位（样例）",
+            dept_code=dept,
+            district_code=district,
+        )
+        with _days_ago(answered):
+            await matters.answer(
+                session,
+                row=row,
+                body=schemas.MatterAnswerWrite(
+                    outcome="explained", text="经核查，已组织执法人员学习相关规定并说明情况" + SAMPLE_MARK
+                ),
+                principal=head,
+            )
+    if closed is not None:
+        row = await session.get(SupervisionMatter, matter_id, populate_existing=True)
+        with _days_ago(closed):
+            await matters.close(session, row=row, note="答复说明充分，予以办结", principal=PUBLISHER)
+
+
+# (unit, category, text, received days ago, steps taken: forward, reply, conclude, answer; days ago each)
+_COMPLAINTS: list[tuple[str, str, str, int, list[tuple[str, int]]]] = [
+    (
+        "CG-210104",
+        "态度问题",
+        "城管执法人员在店门口检查时态度粗暴，当众训斥店员",
+        40,
+        [("forward", 38), ("reply", 30), ("conclude", 25), ("answer", 24)],
+    ),
+    ("CG-210104", "重复检查", "同一周内三次以市容检查为由入店，影响正常经营", 25, []),
+    ("SJ-210106", "索要财物", "检查人员暗示购买指定消毒产品可免于处罚", 18, [("forward", 16)]),
+    ("SJ-210100", "未出示证件", "检查人员未出示执法证件即要求查看账簿", 9, [("forward", 8), ("reply", 2)]),
+    ("SJ-210100", "逾期未办", "申请的行政许可事项超过承诺期限仍未办结", 1, []),
+]
+
+
+async def _complaints(session: Any, context: RiskContext) -> int:
+    enterprises = _items("enterprises.json")
+    made = 0
+    for n, (unit, category, text, received, steps) in enumerate(_COMPLAINTS):
+        uscc = enterprises[n % len(enterprises)]["uscc"] if enterprises else None
+        body = schemas.ComplaintBody(
+            subject_kind="department",
+            unit_code=unit,
+            category=category,
+            text=text + SAMPLE_MARK,
+            contact_name="王先生",
+            contact_phone=f"1380000{n:04d}",
+        )
+        try:
+            async with session.begin_nested():
+                with _days_ago(received):
+                    row = await complaints.receive(
+                        session,
+                        context,
+                        source=complaint_rules.Source.ENTERPRISE,
+                        body=body,
+                        anonymous=n % 2 == 1,
+                        actor=f"ent-sample-{n}",
+                        actor_role="enterprise",
+                        extra={"complainant_uscc": uscc, "complainant_sub": f"ent-sample-{n}"},
+                    )
+                assert row is not None
+                for action, ago in steps:
+                    with _days_ago(ago):
+                        await _complaint_step(session, context, row.id, unit, action)
+        except DomainError:  # e.g. CALENDAR_NOT_COVERED around the turn of a year
+            continue
+        made += 1
+    return made
+
+
+async def _complaint_step(
+    session: Any, context: RiskContext, complaint_id: uuid.UUID, unit: str, action: str
+) -> None:
+    everything = Scope("admin", everything=True)
+    row = await session.get(Complaint, complaint_id, populate_existing=True)
+    if action == "forward":
+        await complaints.forward(
+            session, row=row, note="请核查并回复", principal=PUBLISHER, scope=everything, context=context
+        )
+    elif action == "reply":
+        dept, district = unit.split("-")
+        head = Principal(
+            sub=f"officer-{unit.lower()}", role="officer", dept_code=dept, district_code=district
+        )
+        text = "经核查，已对相关执法人员批评教育并向企业当面说明" + SAMPLE_MARK
+        await complaints.reply(session, row=row, text=text, principal=head, scope=everything)
+    elif action == "conclude":
+        body = schemas.ConcludeWrite(finding="partly_substantiated", conclusion="投诉部分属实，已责令整改")
+        await complaints.conclude(session, row=row, body=body, principal=PUBLISHER, scope=everything)
+    else:
+        text = "您反映的问题部分属实，已责令承办单位整改，感谢监督" + SAMPLE_MARK
+        await complaints.answer(session, row=row, text=text, principal=PUBLISHER, scope=everything)
+
+
+async def _scores(session: Any) -> int:
+    """The first files of the sample review scored (the campaign stays under review): one 优秀, one 合格, one
+    不合格 with a finding, all of its first unit's."""
+    campaign = await session.scalar(
+        sa.select(ReviewCampaign).where(ReviewCampaign.title == SAMPLE_REVIEW_TITLE)
+    )
+    if campaign is None or campaign.status != "drawn":
+        return 0
+    files = await reviews.list_files(session, scope=Scope("admin", everything=True), row=campaign)
+    first = [f for f in files if f.unit_code == campaign.unit_codes[0] and f.total is None]
+    scored = 0
+    for file, points in zip(first, SAMPLE_SCORES, strict=False):
+        findings = []
+        if sum(points.values()) < 60:
+            findings.append(
+                schemas.FindingWrite(
+                    dimension="procedure",
+                    severity="serious",
+                    deduction="P1",
+                    text="未告知当事人陈述、申辩权利即作出处罚决定" + SAMPLE_MARK,
+                )
+            )
+        try:
+            async with session.begin_nested():
+                await reviews.record_scores(
+                    session,
+                    principal=PUBLISHER,
+                    scope=Scope("supervisor", everything=True),
+                    row=campaign,
+                    file_id=file.id,
+                    body=schemas.ScoresWrite(reviewer_id="sup-city", points=points, findings=findings),
+                )
+        except DomainError:  # e.g. a campaign whose reviewers differ from the sample's
+            continue
+        scored += 1
+    return scored

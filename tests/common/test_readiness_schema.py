@@ -17,7 +17,7 @@ from alembic.script import ScriptDirectory
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from services.common import migrate
-from tests.support.stack import Running, Stack, client, running_service
+from tests.support.stack import Running, Stack, client, running_service, wait_for
 
 SERVICE = "credit_repair"
 NO_NATS = "nats://127.0.0.1:1"
@@ -93,9 +93,10 @@ async def test_concurrent_migrations_are_serialised(database: str, tmp_path: Pat
     # first and wait for one signal, so that they really start migrating together.
     go = tmp_path / "go"
     code = (
-        "import sys, time\n"
+        "import os, sys, time\n"
         "from zhifa.cli import app\n"
-        f"while not __import__('os').path.exists({str(go)!r}): time.sleep(0.005)\n"
+        f"open(os.path.join({str(tmp_path)!r}, f'imported-{{os.getpid()}}'), 'w').close()\n"
+        f"while not os.path.exists({str(go)!r}): time.sleep(0.005)\n"
         f"app(['migrate', {SERVICE!r}])\n"
     )
     env = {**os.environ, "ZHIFA_ENV": "test", f"ZHIFA_{SERVICE.upper()}_DATABASE_URL": database}
@@ -110,7 +111,12 @@ async def test_concurrent_migrations_are_serialised(database: str, tmp_path: Pat
         )
         for _ in range(3)
     ]
-    await asyncio.sleep(4)  # every process has imported the CLI by now
+
+    async def all_imported() -> bool:  # each process says so with a file, then waits for the signal
+        names = await asyncio.to_thread(os.listdir, tmp_path)
+        return sum(name.startswith("imported-") for name in names) == len(procs)
+
+    await wait_for(all_imported, timeout=60, interval=0.02)  # was a fixed 4 s, too short on a loaded machine
     go.touch()
     outputs = await asyncio.wait_for(asyncio.gather(*(p.communicate() for p in procs)), 120)
     assert [p.returncode for p in procs] == [0, 0, 0], [out.decode()[-1500:] for out, _ in outputs]

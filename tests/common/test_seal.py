@@ -42,3 +42,11 @@ def test_a_configured_image_is_embedded() -> None:
 
 def test_a_page_without_a_seal_area_is_left_alone() -> None:
     assert seal.seal_html("<p>立案审批表</p>", KEYS) == "<p>立案审批表</p>"
+
+
+def test_a_record_signed_on_paper_carries_the_electronic_seal_alone() -> None:
+    """``stamp=False`` (the 现场检查笔录): neither image nor 「（印章）」, the same hash and a signature that verifies."""
+    sealed = seal.seal_html(PAGE, KEYS, PNG, stamp=False)
+    assert "（印章）" not in sealed and "<img" not in sealed
+    assert f"电子签章 SHA-256：{hashlib.sha256(PAGE.encode()).hexdigest()}" in sealed
+    assert seal.verify_html(sealed, KEYS.public_keys)

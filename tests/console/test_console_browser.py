@@ -19,6 +19,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import importlib
+import io
 import os
 import shutil
 from collections.abc import AsyncIterator
@@ -117,6 +118,14 @@ async def until_count(page: Any, selector: str, count: int, timeout: float = 20.
     while (found := await page.locator(selector).count()) < count:
         assert asyncio.get_running_loop().time() < deadline, f"{selector}: {found} of {count}"
         await asyncio.sleep(0.1)
+
+
+async def workbook(download: Any) -> Any:
+    """A downloaded xlsx, opened (Playwright keeps downloads under names without a suffix)."""
+    from openpyxl import load_workbook
+
+    data = await asyncio.to_thread(Path(await download.path()).read_bytes)
+    return load_workbook(io.BytesIO(data))
 
 
 async def charts_drawn(page: Any, count: int) -> None:
@@ -260,26 +269,103 @@ async def test_a_unit_drill_down_from_the_overview(clean: Console) -> None:
         await page.wait_for_selector("#rectifications[data-loaded=true]")
         shown = await page.inner_text("#rectifications")
         assert mine[0]["deadline"] in shown and mine[0]["status_label"] in shown, shown
-        # the unit's supervision matters (issue #14): each one's title and state, or an honest "no data"
+        # the unit's supervision matters (issue #14), from the sample loader: number, kind, title, state with
+        # the days overdue, deadline, 提级 flag, one row each
         async with clean.api() as http:
             opened = (await http.get(f"/api/v1/risk/supervision/matters?unit_code={red}")).json()["items"]
+        assert opened and any(m["days_overdue"] > 0 for m in opened), opened  # the sample's overdue matter
         await page.wait_for_selector("#matters[data-loaded=true]")
         shown = await page.inner_text("#matters")
-        assert "尚未启用" not in shown, shown
+        assert "尚未启用" not in shown and "尚无" not in shown, shown
+        assert await page.locator("#matters tbody tr").count() == len(opened)
         for matter in opened:
-            assert matter["title"] in shown and matter["status_label"] in shown, shown
-        if not opened:
-            assert "尚无数据" in shown, shown
-        # complaints to the bureau about the unit (issue #14): the queue's rows, time, summary and state
+            located = page.locator("#matters tbody tr", has_text=matter["document_no"])
+            row = await located.inner_text()
+            assert matter["title"] in row and matter["status_label"] in row and matter["due_on"] in row, row
+            assert matter["kind_label"] in row
+            if matter["days_overdue"]:
+                assert f"逾期 {matter['days_overdue']} 天" in row, row
+            flagged = await located.locator(".badge.escalated", has_text="提级").count()
+            assert flagged == (1 if matter["kind"] == "escalation" else 0), row
+        # complaints to the bureau about the unit (issue #14): received, channel, summary, state, answered
         async with clean.api() as http:
             filed = (await http.get(f"/api/v1/risk/complaints?unit_code={red}")).json()["items"]
+        assert filed, filed
         await page.wait_for_selector("#supervision-complaints[data-loaded=true]")
         shown = await page.inner_text("#supervision-complaints")
         assert "尚未启用" not in shown, shown
+        assert await page.locator("#supervision-complaints tbody tr").count() == len(filed)
         for complaint in filed:
-            assert complaint["summary"] in shown and complaint["status_label"] in shown, shown
+            row = await page.locator(
+                "#supervision-complaints tbody tr", has_text=complaint["ack_no"]
+            ).inner_text()
+            assert complaint["summary"] in row and complaint["status_label"] in row, row
+            assert complaint["source_label"] in row
+            assert ("已答复" in row) == (complaint["answered_at"] is not None), row
+        # a matter's document, fetched with the token and saved
+        first = opened[0]
+        async with page.expect_download() as downloading:
+            await (
+                page.locator("#matters tbody tr", has_text=first["document_no"])
+                .get_by_role("button", name="HTML")
+                .click()
+            )
+        saved = await (await downloading.value).path()
+        document = await asyncio.to_thread(Path(saved).read_text, encoding="utf-8")
+        assert first["document_no"] in document
         await charts_drawn(page, 1)
         await clean.shot(page, "unit")
+
+
+async def test_the_supervision_matters_across_units(clean: Console) -> None:
+    """监督事项 (issue #15 item 3): the pending (open and overdue) matters of every unit, filtered by status and
+    unit, each linked to its unit; the 台账 downloaded as xlsx."""
+    async with clean.api() as http:
+        pending = [
+            m
+            for status in ("open", "overdue")
+            for m in (await http.get(f"/api/v1/risk/supervision/matters?status={status}")).json()["items"]
+        ]
+        closed = (await http.get("/api/v1/risk/supervision/matters?status=closed")).json()["items"]
+    assert len({m["unit_code"] for m in pending}) >= 2 and closed  # the sample's, in several units
+    async with clean.page() as page:
+        await clean.sign_in(page, "市司法局监督员")
+        await page.click(".side nav >> text=监督事项")
+        await page.wait_for_selector("#matters-list[data-loaded=true]")
+        assert await page.locator("#matters-list tbody tr").count() == len(pending)
+        shown = await page.inner_text("#matters-list")
+        for matter in pending:
+            assert matter["document_no"] in shown and matter["title"] in shown
+        overdue = sum(1 for m in pending if m["days_overdue"] > 0)
+        assert f"逾期未答复\n{overdue}" in await page.inner_text("#matter-counts")
+        await clean.shot(page, "matters")
+        # one unit's: the filter goes into the address and the service's unit_code filter
+        unit = sorted({m["unit_code"] for m in pending})[0]
+        await page.select_option("#matter-unit", unit)
+        await page.wait_for_url(f"**/console/#/matters?*unit={unit}*")
+        await page.wait_for_selector("#matters-list[data-loaded=true]")
+        mine = [m for m in pending if m["unit_code"] == unit]
+        assert await page.locator("#matters-list tbody tr").count() == len(mine)
+        # closed ones
+        await page.select_option("#matter-status", "closed")
+        await page.wait_for_url("**/console/#/matters?*status=closed*")
+        await page.wait_for_selector("#matters-list[data-loaded=true]")
+        assert await page.locator("#matters-list tbody tr").count() == sum(
+            1 for m in closed if m["unit_code"] == unit
+        )
+        # the 台账, as the service writes it, with the token
+        await page.select_option("#matter-status", "pending")
+        await page.wait_for_selector("#matters-list[data-loaded=true]")
+        async with page.expect_download() as downloading:
+            await page.get_by_role("button", name="导出台账").click()
+        download = await downloading.value
+        assert download.suggested_filename == "监督事项台账.xlsx"
+        rows = list((await workbook(download)).active.iter_rows(values_only=True))  # type: ignore[union-attr]
+        assert rows[0][0] == "文书编号" and {r[0] for r in rows[1:]} >= {m["document_no"] for m in pending}
+        # a unit's link leads to its page
+        await page.locator(f"#matters-list tbody tr a[href='#/unit/{unit}']").first.click()
+        await page.wait_for_selector("#page-unit #matters[data-loaded=true]")
+        assert unit in await page.inner_text("#page-unit h2")
 
 
 async def test_inspections_show_modes_ratings_and_year_on_year(clean: Console) -> None:
@@ -343,12 +429,14 @@ async def test_cleanups_show_live_progress(clean: Console) -> None:
 
 
 async def test_review_campaigns_show_the_sample_campaign(clean: Console) -> None:
-    """The risk service's 案卷评查 campaigns (issue #14): the sample loader's campaign, drawn, with its progress."""
+    """The risk service's 案卷评查 campaigns (issue #14): the sample loader's campaign, drawn, with its progress
+    and its scores per unit."""
     async with clean.api() as http:
         r = await http.get("/api/v1/risk/reviews")
         assert r.status_code == 200, r.text
         sampled = next(c for c in r.json()["items"] if c["title"] == risk_sample.SAMPLE_REVIEW_TITLE)
-    assert sampled["status_label"] == "评查中" and sampled["total"] > 0 and sampled["reviewed"] == 0
+    # the sample loader scored three files of the first unit
+    assert sampled["status_label"] == "评查中" and sampled["total"] > 3 and sampled["reviewed"] == 3
     async with clean.page() as page:
         await clean.sign_in(page, "市司法局监督员")
         await page.click(".side nav >> text=评查活动")
@@ -356,8 +444,23 @@ async def test_review_campaigns_show_the_sample_campaign(clean: Console) -> None
         text = await page.inner_text("#reviews")
         assert risk_sample.SAMPLE_REVIEW_TITLE in text and "尚未启用" not in text
         assert sampled["scope_label"] in text and "评查中" in text
-        assert f"0 / {sampled['total']}" in text
+        assert f"3 / {sampled['total']}" in text
+        results = f"#review-{sampled['id']}"
+        await page.wait_for_selector(f"{results}[data-loaded=true]")
+        row = await page.locator(f"{results} tbody tr", has_text="SJ-210102").inner_text()
+        # the sample's totals 95, 77 and 55: mean 227 / 3 = 75.666… → 75.67 (two decimals, half up), lowest 55;
+        # 优秀 1 (95 ≥ 90), 合格 2 (95, 77 ≥ 60), 不合格 1; the mean's grade 合格
+        assert row.split("\t") == ["SJ-210102", "3", "3", "75.67", "55", "1", "2", "1", "合格"], row
+        others = await page.locator(f"{results} tbody tr", has_text="尚未评查").count()
+        assert others == 2  # SJ-210103 and SJ-210104: drawn, not yet reviewed
         await clean.shot(page, "reviews")
+        async with page.expect_download() as downloading:
+            await page.locator(results).get_by_role("button", name="导出得分台账").click()
+        sheet = (await workbook(await downloading.value)).active
+        assert sheet is not None and sheet.title == "评查得分台账"
+        rows = list(sheet.iter_rows(values_only=True))
+        assert len(rows) - 1 == sampled["total"]
+        assert sorted(r[14] for r in rows[1:] if r[14] is not None) == [55, 77, 95]
 
 
 async def test_a_department_head_sees_their_own_unit(clean: Console) -> None:
@@ -366,13 +469,29 @@ async def test_a_department_head_sees_their_own_unit(clean: Console) -> None:
     async with clean.page() as page:
         await clean.sign_in(page, "孙娜（部门负责人）")
         await page.wait_for_selector("#page-unit")
-        assert await page.locator(".side nav a").all_inner_texts() == ["本单位", "评查活动"]
+        assert await page.locator(".side nav a").all_inner_texts() == ["本单位", "监督事项", "评查活动"]
         assert unit in await page.inner_text("#page-unit h2")
         await page.goto(clean.base + "/console/#/overview")  # not theirs: back to their unit
         await page.wait_for_url(f"**/console/#/unit/{unit}")
         await page.wait_for_selector("#page-unit #rectifications[data-loaded=true]")
+        # their unit's matters and the complaints forwarded to it (the sample's), as the service answers them
+        async with clean.api("dept_head") as http:
+            own = (await http.get("/api/v1/risk/supervision/matters")).json()["items"]
+            forwarded = (await http.get("/api/v1/risk/complaints")).json()["items"]
+        assert own and {m["unit_code"] for m in own} == {unit}
+        assert forwarded and {c["unit_code"] for c in forwarded} == {unit}
+        await page.wait_for_selector("#matters[data-loaded=true]")
+        assert await page.locator("#matters tbody tr").count() == len(own)
+        await page.wait_for_selector("#supervision-complaints[data-loaded=true]")
+        assert await page.locator("#supervision-complaints tbody tr").count() == len(forwarded)
         await charts_drawn(page, 1)
         await clean.shot(page, "department-head")
+        # their 监督事项 page: the unit's pending matters only, no unit filter
+        await page.click(".side nav >> text=监督事项")
+        await page.wait_for_selector("#matters-list[data-loaded=true]")
+        pending = [m for m in own if m["status"] in ("open", "overdue")]
+        assert await page.locator("#matters-list tbody tr").count() == len(pending)
+        assert await page.locator("#matter-unit").count() == 0
 
 
 async def test_a_district_supervisor_sees_their_district(clean: Console) -> None:
@@ -381,6 +500,17 @@ async def test_a_district_supervisor_sees_their_district(clean: Console) -> None
         await page.wait_for_selector("#page-overview .heat")
         districts = await page.locator(".heat tbody th").all_inner_texts()
         assert districts == ["和平区"]
+        # 监督事项: the district's units' only, as the service answers (the sample's are in other districts)
+        async with clean.api("supervisor_district") as http:
+            theirs = (await http.get("/api/v1/risk/supervision/matters?status=open")).json()["items"]
+        async with clean.api() as http:
+            everyone = (await http.get("/api/v1/risk/supervision/matters?status=open")).json()["items"]
+        assert all(m["unit_code"].endswith("-210102") for m in theirs) and len(everyone) > len(theirs)
+        await page.click(".side nav >> text=监督事项")
+        await page.select_option("#matter-status", "open")
+        await page.wait_for_url("**/console/#/matters?*status=open*")
+        await page.wait_for_selector("#matters-list[data-loaded=true]")
+        assert await page.locator("#matters-list tbody tr").count() == len(theirs)
 
 
 async def test_the_api_documents_render_offline(clean: Console) -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
+import pytest
 import weasyprint
 
 from services.common import documents
@@ -15,6 +16,7 @@ from services.credit_repair.domain import rules
 from services.credit_repair.domain.publication import Decision
 from services.credit_repair.domain.rules import PartyKind, PenaltyKind, ProcedureKind
 from services.credit_repair.use_cases import records
+from tests.support import pages
 
 SAMPLE = Path(__file__).resolve().parents[2] / "data" / "sample" / "credit_rules.json"
 CURRENT = rules.parse_rule_sets(SAMPLE.read_text(encoding="utf-8"))[1]
@@ -71,3 +73,21 @@ class TestRendering:
         pdf = weasyprint.HTML(string=html).write_pdf(uncompressed_pdf=True)
         assert pdf is not None
         assert b"CJK" in pdf  # a CJK font (fonts-noto-cjk) was found and embedded, not blank boxes
+
+
+class TestLayout:
+    """Issue #15 item 5: the notice stays inside its page with a long party name and decision number; every
+    page printed and rasterised, no ink outside the type area its stylesheet declares (tests/support/pages.py)."""
+
+    # A registered English name of 126 characters without a space: longer than a line of the page.
+    LONG_NAME = (
+        "沈阳某某食品科技发展有限责任公司（"
+        + "ShenyangHepingMoumouFoodTechnologyDevelopment" * 2
+        + "CoLtdFirstBranchOffice）"
+    )
+
+    @pytest.mark.parametrize(("kind", "fine_yuan"), [(PenaltyKind.FINE, 80_000), (PenaltyKind.WARNING, 0)])
+    def test_no_text_crosses_the_margin(self, kind: PenaltyKind, fine_yuan: int) -> None:
+        html = records.notice_html(build(kind, fine_yuan=fine_yuan, subject_name=self.LONG_NAME))
+        assert self.LONG_NAME in html
+        assert pages.outside(html, records.TEMPLATES) == []

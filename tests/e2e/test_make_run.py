@@ -1,6 +1,7 @@
 """`make run`'s promises, checked on the real command (`zhifa up`, which `make run` calls after installing):
-ready in under 60 s, /readyz 200, /docs covering every service, hints that name the var dir in use, Ctrl-C
-under load leaves no process behind within 10 s, and a second run reuses the var dir's data."""
+ready in under 60 s, /readyz 200, /docs covering every service, the sample enterprise's notification log
+filled through the event path, hints that name the var dir in use, Ctrl-C under load leaves no process
+behind within 10 s, and a second run reuses the var dir's data."""
 
 from __future__ import annotations
 
@@ -80,6 +81,21 @@ def start(var: Path, pg_port: int, nats_port: int, mark: str) -> tuple[subproces
             return proc, time.monotonic() - started, output.decode()
     proc.kill()
     raise AssertionError("zhifa up did not become ready:\n" + output.decode()[-3000:])
+
+
+def notification_kinds(gateway: str, token: str) -> set[str]:
+    """The kinds in the caller's notification log once it has two entries (at most 30 s: the relays publish
+    the sample data's events as the services start)."""
+    kinds: set[str] = set()
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        status, body = get(gateway + "/api/v1/notifications", token)
+        assert status == 200, body
+        kinds = {n["kind"] for n in json.loads(body)["items"]}
+        if len(kinds) >= 2:
+            break
+        time.sleep(0.5)
+    return kinds
 
 
 def started_by(mark: str) -> list[int]:
@@ -165,6 +181,20 @@ def test_zhifa_up_end_to_end(tmp_path: Path) -> None:
         assert asyncio.run(recorded_by_risk(pg_port, event_id))  # (beyond the 100 newest the API lists)
     finally:
         assert stop(proc, mark) == []
+
+
+def test_the_sample_enterprise_finds_the_sample_visit_in_its_notifications(tmp_path: Path) -> None:
+    """The enterprise of the printed token has a notification log after `zhifa up`: the sample visit is made
+    through the inspection service's use cases (services/inspection/sample.py ``activity``), its events leave
+    by the outbox when the service starts, and notify records them (services/notify/domain/mapping.py)."""
+    pg_port, nats_port, mark = free_port(), free_port(), uuid.uuid4().hex
+    proc, _, _ = start(tmp_path / "var", pg_port, nats_port, mark)
+    try:
+        tokens = json.loads((tmp_path / "var" / "tokens.json").read_text())
+        kinds = notification_kinds(f"http://127.0.0.1:{8000 + OFFSET}", tokens["enterprise"])
+    finally:
+        assert stop(proc, mark) == []
+    assert {"visit.started", "visit.completed"} <= kinds
 
 
 async def recorded_by_risk(pg_port: int, event_id: str) -> bool:

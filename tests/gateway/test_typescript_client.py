@@ -71,6 +71,24 @@ export function overdue(items: Rectification[]): string[] {
 export function progress(run: Cleanup): string {
   return `${Math.round(run.progress * 100)}%`;
 }
+
+// through the compacted document's shared parts: the one problem response, a shared query parameter, a
+// nullable field written as a type list
+type DecideRefusal = operations["penalty.decide"]["responses"]["default"]["content"]["application/problem+json"];
+type DeadLetterQuery = NonNullable<operations["inspection.listDeadLetters"]["parameters"]["query"]>;
+type Case = components["schemas"]["PenaltyCaseRead"];
+
+export function refusedDecision(problem: DecideRefusal): string {
+  return problem.code;
+}
+
+export function nextPage(query: DeadLetterQuery, cursor: string): DeadLetterQuery {
+  return { ...query, cursor, limit: 50 };
+}
+
+export function withoutBenchmark(c: Case): Case {
+  return { ...c, benchmark_code: null };
+}
 """
 
 

@@ -12,10 +12,12 @@ from typing import Any
 import httpx
 import pytest
 
-from services.common import clock, documents
+from services.common import checkpoints, clock, documents, seal
 from services.inspection import models as m
 from services.inspection import schemas as s
+from services.inspection import views
 from services.inspection.use_cases import documents as visit_documents
+from services.inspection.use_cases.registries import enterprises
 from tests.inspection.helpers import (
     API,
     ENTERPRISE,
@@ -27,6 +29,7 @@ from tests.inspection.helpers import (
     check_in,
     entry_code,
 )
+from tests.support import pages
 from tests.support.http import ok, problem
 from tests.support.personas import enterprise, officer, supervisor
 from tests.support.stack import client
@@ -114,6 +117,29 @@ class TestVisitDocuments:
             assert re.search(rb"/FontName\s*/[A-Z]{6}\+Noto-Serif-CJK-SC", inflated(response.content))
         assert foreign.status_code == 404  # another enterprise does not learn the visit exists
 
+    async def test_both_documents_carry_a_signature_that_verifies_with_the_published_key(
+        self, env: Env
+    ) -> None:
+        """The scheme of docs/api/penalty.md §5 (services/common/seal.py): an Ed25519 signature with the
+        service's audit-checkpoint key over ``zhifa-document-seal/v1\\n`` + the SHA-256 of the document with
+        its seal area unfilled, verified with the JWKS at ``/public/inspection/audit/keys``; a changed
+        requirement or deadline no longer verifies. The order has the seal area (「（印章）」 without an image),
+        the record, signed by people on paper, only the electronic signature."""
+        ordered = {"outcome": "ordered_to_correct", "description": REQUIREMENT, "evidence_sha256": [EVIDENCE]}
+        ordered["correction_deadline"] = str(clock.today() + timedelta(days=15))
+        async with client(env.url) as http:
+            visit_id = await visit_with(http, ordered)
+            base = f"{API}/visits/{visit_id}/documents"
+            order = (await http.get(f"{base}/correction-order.html", headers=enterprise(ENTERPRISE))).text
+            again = (await http.get(f"{base}/correction-order.html", headers=SJ0)).text
+            record = (await http.get(f"{base}/inspection-record.html", headers=SJ0)).text
+            jwks = checkpoints.load_jwks(ok(await http.get("/public/inspection/audit/keys")))
+        assert seal.verify_html(order, jwks) and seal.verify_html(record, jwks)
+        assert order == again  # Ed25519 is deterministic: the same visit, the same signed document
+        assert "（印章）" in order and "（印章）" not in record and "签名（Ed25519，密钥" in record
+        assert not seal.verify_html(order.replace(REQUIREMENT, "无需整改"), jwks)
+        assert not seal.verify_html(record.replace(EVIDENCE, "cd" * 32), jwks)
+
     async def test_a_visit_that_ordered_nothing_corrected_has_no_correction_order(self, env: Env) -> None:
         async with client(env.url) as http:
             visit_id = await visit_with(http, {"outcome": "compliant"})
@@ -128,10 +154,13 @@ class TestVisitDocuments:
 
 
 # ---------------------------------------------------------------------------------------------------------
-# Layout (the approach of tests/penalty/test_document_layout.py)
+# Layout: every page of each document, the door poster's included, printed and rasterised; no ink outside the
+# type area its stylesheet declares (tests/support/pages.py).
 
-LONG_ADDRESS = "ShenyangHepingDistrictNanjingNorthStreet" * 3 + "No.1234567890"
+LONG_ADDRESS = "ShenyangHepingDistrictNanjingNorthStreet" * 3 + "No.1234567890"  # 133 characters, no break
 LONG_TEXT = "TemperatureLogMissingForTheColdStorageCabinet" * 4
+KEYS = checkpoints.load_keys(checkpoints.dev_key_file("inspection"))
+LONG_NAME = "沈阳市和平区南京北街某某某某食品科技发展有限责任公司第一分公司（ShenyangMoumouFoodTechnologyDevelopmentCoLtd）"
 
 
 def _visit() -> tuple[s.VisitRead, m.Enterprise]:
@@ -139,7 +168,10 @@ def _visit() -> tuple[s.VisitRead, m.Enterprise]:
     person = s.PersonRead(
         name="张三", cert_no="辽A-0012340", dept_code="SJ", department="沈阳市市场监督管理局"
     )
-    other = person.model_copy(update={"name": "李四", "cert_no": "辽A-0012341"})
+    others = [
+        person.model_copy(update={"name": f"欧阳执法{n}号", "cert_no": f"辽A-{12340 + n:07d}"})
+        for n in range(1, 8)
+    ]
     item = s.ItemBrief(
         code=FOOD_ITEM, name="食品贮存条件检查", dept_code="SJ", legal_basis="食品安全法第三十三条"
     )
@@ -167,7 +199,7 @@ def _visit() -> tuple[s.VisitRead, m.Enterprise]:
         started_at=at,
         recorded_at=at,
         completed_at=at + timedelta(hours=1),
-        officers=[person, other],
+        officers=[person, *others],  # eight officers
         accompanying=[],
         items=[item],
         outcomes=[outcome],
@@ -175,40 +207,43 @@ def _visit() -> tuple[s.VisitRead, m.Enterprise]:
         rating_due_at=None,
     )
     row = m.Enterprise(
-        uscc=ENTERPRISE, name="沈阳广源食品有限公司", address=LONG_ADDRESS, legal_rep_masked="王*"
+        uscc=ENTERPRISE,
+        name=LONG_NAME,
+        address=LONG_ADDRESS,
+        legal_rep_masked="王*",
+        code_serial=1,
+        code_issued_at=at,
     )
     return visit, row
 
 
-def overflowing_lines(html: str) -> list[str]:
-    """Text boxes that end past the right edge of their page's type area (or start left of it)."""
-    import weasyprint
-    from weasyprint.formatting_structure import boxes
-
-    out = []
-    pages = weasyprint.HTML(string=html, base_url=str(visit_documents.TEMPLATES)).render().pages
-    for number, page in enumerate(pages):
-        area = page._page_box
-        left, right = area.content_box_x(), area.content_box_x() + area.width
-        for box in area.descendants():
-            if isinstance(box, boxes.TextBox) and (
-                box.position_x + box.width > right + 0.5 or box.position_x < left - 0.5
-            ):
-                out.append(f"page {number + 1}: {box.text[:40]}… ends at {box.position_x + box.width:.0f}")
-    return out
+def _sealed(kind: visit_documents.Kind) -> str:
+    """The document as served: sealed with the development checkpoint key (its hash and signature printed)."""
+    html = visit_documents.document_html(kind, *_visit()).html
+    return seal.seal_html(html, KEYS, stamp=kind == "correction_order")
 
 
 @pytest.mark.parametrize("kind", ["inspection_record", "correction_order"])
 def test_no_text_crosses_the_margin(kind: visit_documents.Kind) -> None:
-    html = visit_documents.document_html(kind, *_visit()).html
-    assert LONG_ADDRESS in html and LONG_TEXT in html
+    html = _sealed(kind)
+    assert "签名（Ed25519，密钥" in html
+    assert LONG_ADDRESS in html and LONG_TEXT in html and LONG_NAME in html and "欧阳执法7号" in html
     assert "2026年3月2日09:30" in html  # 01:30 UTC is 09:30 in China (UTC+8)
-    assert overflowing_lines(html) == []
+    assert pages.outside(html, visit_documents.TEMPLATES) == []
+
+
+def test_the_door_poster_stays_inside_its_page() -> None:
+    """The poster's QR (100 mm), the long name and the rights fit the A4 page inside the poster's margins."""
+    _, row = _visit()
+    code = views.enterprise_code_read(row, "ZF1." + "A" * 120)  # a printed code's length, roughly
+    html = enterprises.poster_html(row, code)
+    assert LONG_NAME in html and "<svg" in html
+    assert pages.outside(html, enterprises.POSTER_TEMPLATES) == []
+    # A door poster is one sheet: a name of three lines must not push the complaint channels onto a second.
+    assert pages.page_count(documents.html_to_pdf(html, enterprises.POSTER_TEMPLATES)) == 1
 
 
 def test_the_check_fails_on_a_line_that_does_not_wrap() -> None:
-    html = visit_documents.document_html("inspection_record", *_visit()).html
-    unwrapped = html.replace(
-        "</style>", "body, p, li, td, th { overflow-wrap: normal; word-break: normal; }</style>", 1
-    )
-    assert overflowing_lines(unwrapped)
+    html = _sealed("inspection_record")
+    unwrapped = html.replace("</style>", "body, p, li, td, th { white-space: nowrap; }</style>", 1)
+    assert pages.outside(unwrapped, visit_documents.TEMPLATES)

@@ -142,6 +142,9 @@ ROLES: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "/supervision/matters/{matter_id}/documents/{kind}"): frozenset(
         {"officer", "supervisor", "admin"}
     ),
+    # 台账 of supervision matters and of a campaign's scores (issue #15 item 4)
+    ("GET", "/ledgers/supervision-matters.xlsx"): frozenset({"officer", "supervisor", "admin"}),
+    ("GET", "/ledgers/reviews/{review_id}/scores.xlsx"): frozenset({"officer", "supervisor", "admin"}),
 }
 
 

@@ -13,7 +13,7 @@ import json
 import re
 import uuid
 import zlib
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from services.common.db import transaction
@@ -281,6 +281,7 @@ async def test_the_job_marks_unanswered_matters_overdue_and_a_late_answer_is_lat
         async with client(risk.url, headers=SUPERVISOR) as http:
             matter = (await http.get(f"{API}/{mid}")).json()
             assert (matter["status"], matter["status_label"]) == ("overdue", "逾期未答复")
+            assert matter["days_overdue"] == 1  # last day Tue 11-24, today Wed 11-25
             assert matter["history"][-1]["to_status"] == "overdue"
             answer = {"outcome": "explained", "text": "人员出差，延误答复"}
             r = await http.post(f"{API}/{mid}/answer", json=answer, headers=unit_officer(UNIT))
@@ -318,3 +319,41 @@ async def test_an_overdue_matter_on_a_lead_counts_in_the_leads_domain(risk: Runn
     async with client(risk.url, headers=SUPERVISOR) as http:
         drill = (await http.get(f"/api/v1/risk/units/{OTHER}/quarters/2026Q4")).json()
     assert [(e["ref"], e["domain"]) for e in drill["overdue_matters"]] == [(mid, "食品安全")]
+
+
+async def test_the_matters_ledger(risk: Running) -> None:
+    """监督事项台账 (issue #15 item 4): xlsx with Chinese headers, a row per matter the caller's list shows."""
+    import io
+
+    from openpyxl import load_workbook
+
+    async with client(risk.url, headers=SUPERVISOR) as http:
+        opened = (
+            await http.post(
+                API, json=body("visit", str(uuid.uuid4()), kind="escalation", unit_code="YJ-210105")
+            )
+        ).json()
+        listed = (await http.get(API, params={"limit": 200})).json()["items"]
+        city = await http.get("/api/v1/risk/ledgers/supervision-matters.xlsx")
+        unit = await http.get("/api/v1/risk/ledgers/supervision-matters.xlsx", headers=unit_officer(UNIT))
+        own = (await http.get(API, params={"limit": 200}, headers=unit_officer(UNIT))).json()["items"]
+    assert city.status_code == 200 and city.headers["content-type"].endswith("spreadsheetml.sheet")
+    sheet = load_workbook(io.BytesIO(city.content)).active
+    assert sheet is not None and sheet.title == "监督事项台账"
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0][:5] == ("文书编号", "监督方式", "提级办理", "监督层级", "监督事项")
+    by_no = {r[0]: dict(zip(rows[0], r, strict=True)) for r in rows[1:]}
+    assert set(by_no) == {m["document_no"] for m in listed}  # the supervisor's list, every matter once
+    row = by_no[opened["document_no"]]
+    # opened Mon 2026-11-23 with 5 working days: Tue 24, Wed 25, Thu 26, Fri 27, Mon 30 → 2026-11-30
+    assert row["答复截止日"] == datetime(2026, 11, 30, 0, 0)
+    assert (row["监督方式"], row["提级办理"], row["监督层级"]) == ("提级办理", "是", "市级")
+    assert (row["被监督单位"], row["办理状态"], row["逾期天数"]) == ("YJ-210105", "待答复", 0)
+    assert row["下发时间"].date() == date(2026, 11, 23)  # China time, without an offset
+    # the earlier test's matter, answered late on 2026-11-25 after its last day 11-24
+    late = next(m for m in listed if m["answered_late"])
+    assert by_no[late["document_no"]]["逾期答复"] == "是"
+    assert by_no[late["document_no"]]["答复方式"] == "说明理由"
+    unit_rows = list(load_workbook(io.BytesIO(unit.content)).active.iter_rows(values_only=True))  # type: ignore[union-attr]
+    assert {r[0] for r in unit_rows[1:]} == {m["document_no"] for m in own}  # an officer: its unit's only
+    assert {r[5] for r in unit_rows[1:]} == {UNIT}

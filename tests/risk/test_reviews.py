@@ -294,3 +294,64 @@ async def test_the_files_are_the_decided_cases_of_the_items_in_scope(sampled: Ru
     assert {(f["unit_code"], f["item_code"], f["decided_on"]) for f in files} == {
         (unit, "SY-SJ-0007", "2026-08-01")
     }
+
+
+async def test_the_review_scores_ledger(sampled: Running) -> None:
+    """评查得分台账 (issue #15 item 4): the sample campaign's files with the points per dimension of its sheet,
+    total, grade and findings, as xlsx with Chinese headers; a unit sees its own files, another unit none."""
+    import io
+
+    from openpyxl import load_workbook
+
+    async with client(sampled.url, headers=ADMIN) as http:
+        found = (await http.get(API)).json()["items"]
+        review = next(c for c in found if c["title"] == sample.SAMPLE_REVIEW_TITLE)
+        path = f"/api/v1/risk/ledgers/reviews/{review['id']}/scores.xlsx"
+        files = (await http.get(f"{API}/{review['id']}/files")).json()
+        city = await http.get(path)
+        unit = await http.get(path, headers=unit_officer("SJ-210103"))
+        stranger = await http.get(path, headers=unit_officer("ST-210113"))
+    assert city.status_code == 200, city.text
+    rows = list(load_workbook(io.BytesIO(city.content)).active.iter_rows(values_only=True))  # type: ignore[union-attr]
+    assert rows[0][:7] == (
+        "执法单位",
+        "抽取序号",
+        "处罚决定书文号",
+        "案件编号",
+        "裁量基准事项",
+        "决定日期",
+        "主体（10分）",
+    )
+    assert rows[0][7:17] == (
+        "事实（15分）",
+        "证据（20分）",
+        "程序（20分）",
+        "适用法律（10分）",
+        "裁量（10分）",
+        "文书（10分）",
+        "归档（5分）",
+        "总分",
+        "等级",
+        "评查人员",
+    )
+    assert len(rows) - 1 == len(files) == review["total"]
+    by_total = {r[14]: dict(zip(rows[0], r, strict=True)) for r in rows[1:] if r[14] is not None}
+    # the sample's scores: 10+15+18+20+10+8+9+5 = 95 (优秀, ≥ 90), 10+12+15+15+8+6+8+3 = 77 (合格, ≥ 60) and
+    # 10+10+10+5+5+5+5+5 = 55 (不合格) with its finding
+    assert set(by_total) == {95, 77, 55}
+    top = by_total[95]
+    assert (top["证据（20分）"], top["裁量（10分）"], top["文书（10分）"], top["等级"]) == (18, 8, 9, "优秀")
+    assert (by_total[77]["等级"], by_total[55]["等级"]) == ("合格", "不合格")
+    assert by_total[55]["发现问题"].startswith("程序·严重问题：未告知当事人陈述、申辩权利即作出处罚决定")
+    assert by_total[55]["发现问题"].endswith("（P1）")
+    scored = next(f for f in files if f["total"] == 95)
+    assert (top["执法单位"], top["案件编号"], top["评查人员"]) == (
+        scored["unit_code"],
+        scored["case_id"],
+        "sup-city",
+    )
+    unscored = [r for r in rows[1:] if r[14] is None]
+    assert all(r[6] is None and r[15] is None for r in unscored)  # drawn, not yet scored: empty cells
+    own = list(load_workbook(io.BytesIO(unit.content)).active.iter_rows(values_only=True))  # type: ignore[union-attr]
+    assert len(own) > 1 and {r[0] for r in own[1:]} == {"SJ-210103"}  # a unit: its own files only
+    assert (stranger.status_code, stranger.json()["code"]) == (404, "REVIEW_NOT_FOUND")

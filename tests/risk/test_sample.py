@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from datetime import UTC, datetime
 
 import sqlalchemy as sa
 
@@ -80,3 +81,51 @@ async def test_a_refused_publication_leaves_nothing(stack: Stack) -> None:
         assert (reports, warnings, events) == (0, 0, 0)
     else:
         assert reports == 1 and warnings == events
+
+
+async def test_sample_has_supervision_matters_complaints_and_review_scores(stack: Stack) -> None:
+    """The console's 监督事项, 投诉举报 and 评查活动 show the sample's rows (issue #15 item 3), in every state."""
+    url = await stack.anew_database("risk")
+    clock.set_offset(datetime(2026, 11, 13, 10, tzinfo=clock.CHINA) - datetime.now(UTC))
+    try:
+        await sample.load(url)
+        again = await sample.load(url)
+        engine = create_engine(url, pool_size=1)
+        try:
+            async with transaction(session_factory(engine)) as session:
+                matters = (
+                    await session.execute(
+                        sa.text("SELECT unit_code, kind, status, answered_late FROM supervision_matter")
+                    )
+                ).all()
+                complaints = (
+                    await session.execute(sa.text("SELECT unit_code, status FROM risk_complaint"))
+                ).all()
+                totals = (
+                    await session.scalars(
+                        sa.text("SELECT total FROM review_file WHERE total IS NOT NULL ORDER BY total DESC")
+                    )
+                ).all()
+        finally:
+            await engine.dispose()
+    finally:
+        clock.reset()
+    assert "supervision matters" not in again and "complaints" not in again  # loaded once
+    statuses = sorted(m.status for m in matters)
+    # opened 2, 6 days ago with 10 working days: open; 20 days ago with 5 and 12 days ago with 5: overdue;
+    # 30 days ago, answered and closed: closed; 25 days ago with 10 working days (due 2026-11-02), answered 3 days
+    # ago (2026-11-10): answered, late
+    assert statuses == ["answered", "closed", "open", "open", "overdue", "overdue"], matters
+    assert [m.answered_late for m in matters if m.status == "answered"] == [True]
+    assert {(m.unit_code, m.kind) for m in matters if m.kind == "escalation"} == {("CG-210104", "escalation")}
+    assert {m.unit_code for m in matters} == {"CG-210104", "SJ-210106", "SJ-210100"}
+    assert sorted(c.status for c in complaints) == [
+        "answered",
+        "forwarded",
+        "received",
+        "received",
+        "replied",
+    ]
+    # the default sheet (主体 10, 事实 15, 证据 20, 程序 20, 适用法律 10, 裁量 10, 文书 10, 归档 5):
+    # 10+15+18+20+10+8+9+5 = 95, 10+12+15+15+8+6+8+3 = 77, 10+10+10+5+5+5+5+5 = 55
+    assert totals == [95, 77, 55]

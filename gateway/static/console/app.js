@@ -4,6 +4,7 @@ import * as cleanups from "./pages/cleanups.js";
 import * as consistency from "./pages/consistency.js";
 import * as inspections from "./pages/inspections.js";
 import * as login from "./pages/login.js";
+import * as matters from "./pages/matters.js";
 import * as overview from "./pages/overview.js";
 import * as reviews from "./pages/reviews.js";
 import * as unit from "./pages/unit.js";
@@ -11,18 +12,21 @@ import * as unit from "./pages/unit.js";
 const ROLE_LABELS = { supervisor: "监督人员", officer: "部门负责人", admin: "管理员" };
 
 // Which pages a role sees: supervisors and administrators all of them; a department head (officer) their
-// own unit and the review campaigns. The services enforce the same (a page the role may not read says so).
+// own unit, its supervision matters and the review campaigns. The services enforce the same (a page the role
+// may not read says so).
 function navigation(claims) {
   if (claims.role === "officer") {
     const own = unitOf(claims);
     return [
       { route: "unit", href: `#/unit/${own}`, label: "本单位" },
+      { route: "matters", href: "#/matters", label: "监督事项" },
       { route: "reviews", href: "#/reviews", label: "评查活动" },
     ];
   }
   return [
     { route: "overview", href: "#/overview", label: "全市概览" },
     { route: "unit", href: "#/unit", label: "单位详情" },
+    { route: "matters", href: "#/matters", label: "监督事项" },
     { route: "inspections", href: "#/inspections", label: "检查监督" },
     { route: "consistency", href: "#/consistency", label: "类案不同罚" },
     { route: "cleanups", href: "#/cleanups", label: "信用松绑" },
@@ -30,7 +34,7 @@ function navigation(claims) {
   ];
 }
 
-const PAGES = { overview, unit, inspections, consistency, cleanups, reviews };
+const PAGES = { overview, unit, matters, inspections, consistency, cleanups, reviews };
 
 function scopeText(claims) {
   if (claims.role === "supervisor") return claims.scope === "city" ? "全市" : `辖区 ${claims.scope}`;

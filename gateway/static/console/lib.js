@@ -94,6 +94,40 @@ export async function apiAll(path, max = 500) {
   return items;
 }
 
+// A file the API answers (a 台账 xlsx, a document's PDF), fetched with the token and saved under `filename`
+// (a link cannot carry the bearer token; the blob stays in this tab).
+export async function download(path, filename) {
+  const current = session();
+  const response = await fetch(path, { headers: current ? { Authorization: `Bearer ${current.token}` } : {} });
+  if (!response.ok) {
+    const type = response.headers.get("content-type") || "";
+    throw new ApiError(response.status, type.includes("json") ? await response.json() : null);
+  }
+  const url = URL.createObjectURL(await response.blob());
+  const anchor = el("a", { href: url, download: filename, class: "hidden" });
+  document.body.append(anchor);
+  anchor.click();
+  anchor.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 60_000);
+}
+
+export function downloadButton(label, path, filename, { title } = {}) {
+  const message = el("span", { class: "download-message", role: "status" });
+  const button = el("button", { type: "button", class: "small", title }, label);
+  button.addEventListener("click", async () => {
+    button.disabled = true;
+    message.textContent = "";
+    try {
+      await download(path, typeof filename === "function" ? filename() : filename);
+    } catch (error) {
+      message.textContent = `下载失败：${error.message}`;
+    } finally {
+      button.disabled = false;
+    }
+  });
+  return el("span", { class: "download" }, button, message);
+}
+
 // -- states ---------------------------------------------------------------------------------------------
 export function loading() {
   return el("p", { class: "state" }, "正在加载…");

@@ -3,6 +3,7 @@ window.ui = SwaggerUIBundle({
   url: "/openapi.json",
   dom_id: "#swagger-ui",
   deepLinking: true,
+  displayOperationId: true, // the document leaves out summaries that only repeat it (gateway/openapi_compact.py)
   validatorUrl: null,
   persistAuthorization: false,
   presets: [SwaggerUIBundle.presets.apis],

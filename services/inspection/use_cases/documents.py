@@ -8,9 +8,13 @@
   deadlines and legal basis, and how to appeal (行政复议法 第二十条: sixty days from knowing of the act;
   or an action before the people's court). A visit that ordered nothing corrected has none (409).
 
-Both as HTML and as A4 PDF with the CJK fonts embedded (services/common/documents.py). The correction order
-carries the seal area with the document's SHA-256 (services/common/seal.py, no signing key here: the
-agency stamps the printed copy).
+Both as HTML and as A4 PDF with the CJK fonts embedded (services/common/documents.py), sealed as penalty's
+documents are (services/common/seal.py, docs/api/penalty.md §5): the SHA-256 of the document with its seal area
+unfilled and an Ed25519 signature over it with the service's audit-checkpoint key (its public keys at
+``GET /public/inspection/audit/keys``). The correction order, issued in the agency's name, also has the seal
+(the configured ``document_seal_image``, else 「（印章）」 for the hand stamp); the record, which the officers
+and the enterprise sign on paper, carries the electronic signature alone. Both are rendered on each request
+from the visit; Ed25519 being deterministic, the same visit gives the same signed document.
 """
 
 from __future__ import annotations
@@ -105,15 +109,18 @@ async def render(
     visit that ordered nothing corrected)."""
     visit = await visits.get_visit(session, ctx=ctx, principal=principal, row=row)
     enterprise = await registry_repo.get_enterprise(session, row.uscc)
-    return document_html(kind, visit, enterprise)
+    doc = document_html(kind, visit, enterprise)
+    return Rendered(
+        doc.title, seal.seal_with_settings(doc.html, ctx.settings, stamp=kind == "correction_order")
+    )
 
 
 def document_html(kind: Kind, visit: s.VisitRead, enterprise: m.Enterprise | None) -> Rendered:
-    """The document ``kind`` of ``visit`` (pure: the layout tests render it without a database)."""
+    """The document ``kind`` of ``visit``, its seal area not yet filled (pure: the layout tests render it
+    without a database)."""
     items = _items(visit)
     agency = "、".join(dict.fromkeys(o.department for o in visit.officers if o.department)) or "行政执法机关"
     values: dict[str, Any] = {
-        "css": (TEMPLATES / "visit_document.css").read_text(encoding="utf-8"),
         "agency": agency,
         "enterprise": _enterprise(visit, enterprise),
         "started": _moment(visit.started_at),
@@ -142,7 +149,7 @@ def document_html(kind: Kind, visit: s.VisitRead, enterprise: m.Enterprise | Non
         issued=cn_date(clock.local_date(visit.completed_at or visit.started_at)),
         **values,
     )
-    return Rendered(TITLES[kind], seal.seal_html(html, None))
+    return Rendered(TITLES[kind], html)
 
 
 async def render_pdf(html: str) -> bytes:

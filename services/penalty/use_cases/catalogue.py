@@ -3,6 +3,7 @@ the published snapshot every assessment reads (行政处罚法 第三十四条: 
 
 from __future__ import annotations
 
+import time
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from datetime import date, timedelta
@@ -66,6 +67,35 @@ async def snapshot(session: AsyncSession, ctx: PenaltyContext) -> CatalogueSnaps
         )
         cache.current = loaded
         return loaded
+
+
+# Publications made by this process (install, publish, metadata), so that ``published_snapshot`` rereads the
+# revision at once after one here instead of waiting out its recheck interval.
+_bumps = [0]
+
+
+async def _bump(session: AsyncSession, *, meta: dict[str, Any] | None = None) -> int:
+    _bumps[0] += 1
+    return await repo.bump_catalogue(session, meta=meta)
+
+
+async def published_snapshot(session: AsyncSession, ctx: PenaltyContext) -> CatalogueSnapshot:
+    """The snapshot for a what-if assessment (nothing stored): the revision is reread at most every
+    ``catalogue_recheck_seconds`` (setting; 0 rereads on every call, as ``snapshot``), and at once after a
+    publication by this process; between rereads no database round trip at all. A publication by another
+    process is seen within the interval (the assessment a case records always uses ``snapshot``)."""
+    cache = ctx.catalogue
+    current, bumps, now = cache.current, _bumps[0], time.monotonic()
+    fresh = now - cache.checked_at < ctx.settings.catalogue_recheck_seconds
+    if current is not None and cache.checked_bumps == bumps and (fresh or cache.checking):
+        return current  # fresh enough, or another request is rereading it right now
+    cache.checking = True
+    try:
+        loaded = await snapshot(session, ctx)
+    finally:
+        cache.checking = False
+    cache.checked_at, cache.checked_bumps = now, bumps
+    return loaded
 
 
 # --------------------------------------------------------------------------------------------------------
@@ -212,7 +242,7 @@ async def install_catalogue(session: AsyncSession, *, catalogue: cat.Catalogue, 
     state = await repo.catalogue_state(session, lock=True)
     meta = {k: v for k, v in catalogue.metadata.items() if k != "format"}
     if added or state.meta != meta:
-        await repo.bump_catalogue(session, meta=meta)
+        await _bump(session, meta=meta)
     return added
 
 
@@ -304,7 +334,7 @@ async def publish_version(
     row.published_by = principal.sub
     row.published_at = clock.now()
     await session.flush()
-    revision = await repo.bump_catalogue(session)
+    revision = await _bump(session)
     await audit(
         session,
         principal,
@@ -354,7 +384,7 @@ async def set_catalogue_meta(
         meta["tier_split"] = body.tier_split
     state = await repo.catalogue_state(session, lock=True)
     before = dict(state.meta)
-    revision = await repo.bump_catalogue(session, meta=meta)
+    revision = await _bump(session, meta=meta)
     await audit(
         session,
         principal,

@@ -23,7 +23,7 @@ PostgreSQL statement over the signal tables described in its docstring.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from enum import StrEnum
 from typing import Literal
 
@@ -547,3 +547,73 @@ SELECT ch.uscc, ch.class, ch.score, ch.reasons, ch.reason_texts, ch.previous_cla
        (ch.previous_class IS DISTINCT FROM ch.class) AS class_changed, w.revision
 FROM changed ch
 JOIN written w ON w.uscc = ch.uscc"""
+
+
+# --------------------------------------------------------------------------------------------------- incremental
+
+
+def change_ages(points: int, window: int, decay: str) -> tuple[int, ...]:
+    """The ages (days since the signal) at which one signal's contribution changes: 0 (it enters the window),
+    ``window`` (it leaves it) and, with linear decay, every age where ``⌊points × (window − age) / window⌋``
+    (``decayed_points``) steps down. A signal dated ``d`` contributes differently on days ``L < T`` exactly
+    when one of these ages ``a`` has ``L − d < a ≤ T − d``, i.e. ``T − a ≥ d > L − a``."""
+    ages = {0, window}
+    if decay == "linear":
+        ages.update(
+            a
+            for a in range(1, window)
+            if points * (window - a + 1) // window != points * (window - a) // window
+        )
+    return tuple(sorted(ages))
+
+
+def changed_date_ranges(ages: tuple[int, ...], last: date, today: date) -> list[tuple[date, date]]:
+    """The ranges ``(lo, hi]`` of signal dates whose contribution differs between ``last`` and ``today``
+    (``change_ages``), overlapping ranges merged."""
+    spans = sorted((last - timedelta(days=a), today - timedelta(days=a)) for a in ages)
+    merged: list[tuple[date, date]] = []
+    for lo, hi in spans:
+        if merged and lo <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], hi))
+        else:
+            merged.append((lo, hi))
+    return merged
+
+
+@dataclass(frozen=True, slots=True)
+class ChangedRanges:
+    """Per signal kind, the date ranges ``(lo, hi]`` whose signals score differently on ``today`` than on
+    ``last`` (penalties per tier, since each tier has its own points)."""
+
+    penalty: dict[PenaltyTier, list[tuple[date, date]]]
+    violation: list[tuple[date, date]]
+    complaint: list[tuple[date, date]]
+    repair: list[tuple[date, date]]
+    publication: list[tuple[date, date]]  # published_on or withdrawn_on in these ranges
+
+
+def changed_ranges(config: ClassConfig, last: date, today: date) -> ChangedRanges:
+    """What changed with time alone between two classifications under the same ``config``: a superset of the
+    enterprises whose score differs is those with a signal dated in these ranges (publications: published or
+    withdrawn in them). New or changed signals reclassify their enterprise when they arrive."""
+
+    def rule(r: SignalRule) -> list[tuple[date, date]]:
+        return changed_date_ranges(change_ages(r.points, r.window_days, r.decay), last, today)
+
+    penalty = {
+        tier: changed_date_ranges(
+            change_ages(
+                config.penalty_points.for_tier(tier), config.penalty_window_days, config.penalty_decay
+            ),
+            last,
+            today,
+        )
+        for tier in PenaltyTier
+    }
+    return ChangedRanges(
+        penalty=penalty,
+        violation=rule(config.violation),
+        complaint=rule(config.complaint),
+        repair=rule(config.repair),
+        publication=[(last, today)],
+    )

@@ -167,6 +167,13 @@ def is_overdue(matter: Matter, today: date) -> bool:
     return matter.status is MatterStatus.OPEN and today > matter.due_on
 
 
+def days_overdue(matter: Matter, today: date) -> int:
+    """Calendar days past the last day while the unit has not answered (0 otherwise), as a rectification's
+    逾期天数 (domain/rectification.py): what the console shows beside 逾期未答复."""
+    waiting = matter.status in (MatterStatus.OPEN, MatterStatus.OVERDUE)
+    return (today - matter.due_on).days if waiting and today > matter.due_on else 0
+
+
 def counts_against_unit(status: MatterStatus, answered_late: bool) -> bool:
     """An overdue matter, or one answered late, counts in the unit's risk report."""
     return status is MatterStatus.OVERDUE or answered_late

@@ -148,6 +148,54 @@ async def classify(
     return ClassificationCounts(int(row.written), int(row.emitted))
 
 
+def _in_ranges(table: str, column: str, ranges: list[tuple[date, date]], extra: str = "") -> str:
+    """SELECT the USCCs of ``table``'s rows whose ``column`` lies in one of ``ranges`` ((lo, hi], inlined as
+    date literals of validated dates: one index range scan each)."""
+    if not ranges:
+        return ""
+    where = " OR ".join(
+        f"({column} > DATE '{lo.isoformat()}' AND {column} <= DATE '{hi.isoformat()}')" for lo, hi in ranges
+    )
+    return f"SELECT s.uscc FROM {table} s WHERE ({where}){extra}"
+
+
+def changed_candidates_sql(changed: classes.ChangedRanges) -> str:
+    """The enterprises a daily classification must reclassify (``domain.classes.changed_ranges``), plus those
+    registered but never classified."""
+    parts = [
+        _in_ranges("risk_penalty_signal", "s.decided_on", ranges, f" AND s.tier = '{tier.value}'")
+        for tier, ranges in changed.penalty.items()
+    ]
+    parts += [
+        _in_ranges("risk_violation_signal", "s.found_on", changed.violation),
+        _in_ranges("risk_complaint_signal", "s.received_on", changed.complaint),
+        _in_ranges("risk_repair_signal", "s.completed_on", changed.repair),
+        _in_ranges("risk_publication_signal", "s.published_on", changed.publication),
+        _in_ranges("risk_publication_signal", "s.withdrawn_on", changed.publication),
+        "SELECT e.uscc FROM risk_enterprise e "
+        "WHERE NOT EXISTS (SELECT 1 FROM enterprise_class c WHERE c.uscc = e.uscc)",
+    ]
+    return "\nUNION\n".join(p for p in parts if p)
+
+
+async def changed_candidates(session: AsyncSession, changed: classes.ChangedRanges) -> list[str]:
+    """The USCCs of ``changed_candidates_sql`` that are registered enterprises (the universe)."""
+    sql = (
+        f"SELECT c.uscc FROM ({changed_candidates_sql(changed)}) c JOIN risk_enterprise e ON e.uscc = c.uscc"
+    )
+    return list((await session.scalars(sa.text(sql))).all())
+
+
+async def last_run_on(session: AsyncSession, config_version: str) -> date | None:
+    """The day of the last finished classification of every enterprise under ``config_version``."""
+    found: date | None = await session.scalar(
+        sa.select(sa.func.max(run_t.c.run_on)).where(
+            run_t.c.status == "done", run_t.c.config_version == config_version
+        )
+    )
+    return found
+
+
 async def lock_classification(session: AsyncSession, *, exclusive: bool) -> None:
     """A full run excludes incremental ones (they would lock the same rows in another order)."""
     fn = sa.func.pg_advisory_xact_lock if exclusive else sa.func.pg_advisory_xact_lock_shared

@@ -126,8 +126,10 @@ async def insert_cases(session: AsyncSession, rows: Sequence[dict[str, Any]]) ->
     """Insert projected cases that are not there yet (the sample loader); returns how many were new."""
     if not rows:
         return 0
+    # executemany through SQLAlchemy's insertmanyvalues: one cached compilation for any number of rows (a
+    # multi-row .values(rows) was compiled again for every call, most of the sample loader's time)
     result = await session.execute(
-        pg_insert(case_t).values(list(rows)).on_conflict_do_nothing().returning(case_t.c.case_id)
+        pg_insert(case_t).on_conflict_do_nothing().returning(case_t.c.case_id), list(rows)
     )
     return len(result.all())
 

@@ -311,6 +311,7 @@ class MatterRead(_Out):
     due_on: date
     status: Literal["open", "overdue", "answered", "closed"]
     status_label: str
+    days_overdue: int = Field(description="calendar days past due_on while unanswered (0 otherwise)")
     answered_late: bool
     answer_outcome: Literal["corrected", "explained"] | None
     answer_text: str

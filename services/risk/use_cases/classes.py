@@ -16,6 +16,7 @@ from services.common import audit, clock
 from services.common.access import Scope
 from services.common.auth import Principal
 from services.common.logs import request_id_var
+from services.risk.domain import classes as class_rules
 from services.risk.domain.history import json_time
 from services.risk.domain.report import RiskConfigSet
 from services.risk.errors import UsccInvalid
@@ -117,10 +118,30 @@ def get_run(run: ClassificationRun) -> ClassificationRunRead:
     return run_read(run)
 
 
-async def execute_run(session: AsyncSession, *, run_id: uuid.UUID, config: RiskConfigSet) -> None:
-    """Run one full reclassification and record its figures on the run row (same transaction)."""
+async def execute_run(
+    session: AsyncSession, *, run_id: uuid.UUID, config: RiskConfigSet, incremental: bool = False
+) -> None:
+    """Run one reclassification and record its figures on the run row (same transaction).
+
+    ``incremental`` (the daily run): when a run under the configuration in effect today has finished before,
+    only the enterprises whose signals score differently since its day are reclassified
+    (``domain.classes.changed_ranges``: signals entering or leaving their window, linear decay stepping down,
+    publications starting or withdrawn; new signals reclassify their enterprise on arrival), plus those never
+    classified; the result equals a full reclassification (tests/risk/domain/test_incremental_classes.py). Without
+    such a run (first run, new configuration version) it is a full one."""
     started = time.perf_counter()
-    counts = await classify_enterprises(session, config=config)
+    today = clock.today()
+    version = config.in_effect(today)
+    last = await class_repo.last_run_on(session, version.version) if incremental else None
+    if last is not None and last <= today:
+        ranges = class_rules.changed_ranges(version.classes, last, today)
+        usccs = await class_repo.changed_candidates(session, ranges)
+        log.info("daily reclassification since %s: %d candidate enterprises", last, len(usccs))
+        counts = await classify_enterprises(session, config=config, usccs=usccs)
+        examined = len(usccs)
+    else:
+        counts = await classify_enterprises(session, config=config)
+        examined = await class_repo.count_enterprises(session)
     await class_repo.update_run(
         session,
         run_id,
@@ -128,7 +149,7 @@ async def execute_run(session: AsyncSession, *, run_id: uuid.UUID, config: RiskC
             "status": "done",
             "finished_at": clock.now(),
             "config_version": config.in_effect(clock.today()).version,
-            "enterprises": await class_repo.count_enterprises(session),
+            "enterprises": examined,  # reclassified: every one, or an incremental run's candidates
             "written": counts.written,
             "emitted": counts.emitted,
             "seconds": round(time.perf_counter() - started, 3),

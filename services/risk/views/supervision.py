@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date
 
+from services.common import clock
 from services.common.masking import mask_name, mask_phone
 from services.risk.domain import complaints as rules
 from services.risk.domain import matters
@@ -149,7 +150,7 @@ def point_read(row: ContactPoint, *, masked: bool, today: date) -> ContactPointR
 # --------------------------------------------------------------------------------------------------- supervision matters
 
 
-def matter_read(row: SupervisionMatter) -> MatterRead:
+def matter_read(row: SupervisionMatter, today: date | None = None) -> MatterRead:
     """A supervision matter with its Chinese labels and the title the supervisors' console lists."""
     kind, target, status = (
         matters.MatterKind(row.kind),
@@ -162,6 +163,9 @@ def matter_read(row: SupervisionMatter) -> MatterRead:
             "title": matters.title(kind, target, row.target_ref),
             "kind_label": kind.label,
             "status_label": status.label,
+            "days_overdue": matters.days_overdue(
+                matters.Matter(status=status, due_on=row.due_on), today or clock.today()
+            ),
         }
     )
 

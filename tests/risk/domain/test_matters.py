@@ -99,3 +99,18 @@ def test_overdue_matters_weigh_from_version_2026_4_and_not_before() -> None:
         Quarter(2026, 3), rows, config=configs.for_quarter(Quarter(2026, 3)), today=date(2026, 11, 23)
     )
     assert (q3.config_version, q3.units[0].colour) == ("2026.1", report.Colour.NONE)
+
+
+def test_days_overdue_count_calendar_days_past_the_last_day_until_answered() -> None:
+    """Like a rectification's (逾期天数): calendar days after ``due_on`` while the unit has not answered."""
+    overdue = m.Matter(status=m.MatterStatus.OVERDUE, due_on=DUE)
+    # due 2026-11-30: on the day 0, on 12-01 1, on 12-14 14 (30 November to 14 December)
+    assert m.days_overdue(OPEN, DUE) == 0
+    assert m.days_overdue(OPEN, date(2026, 12, 1)) == 1
+    assert m.days_overdue(overdue, date(2026, 12, 14)) == 14
+    # answered (late or not) or closed: no longer counting
+    answered = m.answer(
+        overdue, outcome=m.AnswerOutcome.EXPLAINED, corrected="", answered_on=date(2026, 12, 3)
+    )
+    assert m.days_overdue(answered, date(2026, 12, 14)) == 0
+    assert m.days_overdue(m.close(answered), date(2026, 12, 14)) == 0

@@ -1,10 +1,13 @@
 // 单位详情: one enforcement unit in a quarter — its colour and reasons, the decisions, corrections,
-// litigation losses and complaints behind every number, its rectifications, and (issue #14, not yet enabled)
-// its supervision matters and complaints (GET /api/v1/risk/units/{unit}/quarters/{quarter}).
+// litigation losses and complaints behind every number (GET /api/v1/risk/units/{unit}/quarters/{quarter}), its
+// rectifications, its supervision matters (GET /api/v1/risk/supervision/matters?unit_code=) and the
+// complaints to the bureau about it (GET /api/v1/risk/complaints?unit_code=; a department head sees those
+// forwarded to the unit).
 import {
   api, apiAll, availableQuarters, badge, card, chart, dateTime, defaultQuarter, el, empty, lamp, link,
   PALETTE, params, quarterLabel, quarterOf, section, setParam, table,
 } from "../lib.js";
+import { mattersTable } from "./matters.js";
 
 const RECORDS = [
   ["decisions", "处罚决定"],
@@ -66,11 +69,17 @@ export async function render({ claims, args }) {
     el("section", { class: "panel" }, el("h3", {}, "各季度走势"), trend(available)),
     el("section", { class: "panel" }, el("h3", {}, "明细"), records(d)),
     section("整改", () => apiAll(`/api/v1/risk/rectifications?quarter=${current.quarter}`), (items) => rectifications(items.filter((r) => r.unit_code === d.unit_code)), { id: "rectifications" }),
-    el(
-      "div",
-      { class: "grid-2" },
-      section("监督事项", () => api(`/api/v1/risk/supervision/matters?unit_code=${encodeURIComponent(d.unit_code)}`), (page) => matters(page.items || page), { id: "matters" }),
-      section("投诉举报", () => api(`/api/v1/risk/complaints?unit_code=${encodeURIComponent(d.unit_code)}`), (page) => complaints(page.items || page), { id: "supervision-complaints" }),
+    section(
+      "监督事项",
+      () => apiAll(`/api/v1/risk/supervision/matters?unit_code=${encodeURIComponent(d.unit_code)}`),
+      (items) => mattersTable(items),
+      { id: "matters", note: "个案监督（监督意见书、纠错通知书）和提级办理，全部状态，按答复期限排列" },
+    ),
+    section(
+      "投诉举报",
+      () => apiAll(`/api/v1/risk/complaints?unit_code=${encodeURIComponent(d.unit_code)}`),
+      complaints,
+      { id: "supervision-complaints", note: mine ? "执法监督机构转办本单位的投诉" : "企业和群众向执法监督机构投诉本单位的事项" },
     ),
   );
 }
@@ -146,24 +155,21 @@ function rectifications(items) {
   );
 }
 
-function matters(items) {
-  return table(
-    [
-      { title: "事项", render: (m) => m.title || m.subject || m.id },
-      { title: "状态", render: (m) => m.status_label || m.status || "—" },
-      { title: "期限", render: (m) => m.due_on || m.deadline || "—" },
-    ],
-    items,
-  );
-}
-
 function complaints(items) {
   return table(
     [
+      { title: "受理编号", key: "ack_no", class: "nowrap" },
       { title: "收到时间", render: (c) => dateTime(c.received_at) },
-      { title: "内容", render: (c) => c.summary || c.text || "—" },
-      { title: "状态", render: (c) => c.status_label || c.status || "—" },
+      { title: "渠道", key: "source_label" },
+      { title: "内容", key: "summary" },
+      {
+        title: "状态",
+        render: (c) => el("span", { class: c.overdue || c.reply_overdue ? "overdue" : null }, c.status_label, c.overdue ? "（超过办理期限）" : c.reply_overdue ? "（超过回复期限）" : ""),
+      },
+      { title: "办理期限", key: "due_on", class: "nowrap" },
+      { title: "答复", render: (c) => (c.answered_at ? `${dateTime(c.answered_at)} 已答复` : "—") },
     ],
     items,
+    { empty: "尚无投诉" },
   );
 }

@@ -174,20 +174,25 @@ POSTER_TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
 
 
 async def poster_pdf(ctx: InspectionContext, principal: Principal, row: m.Enterprise) -> bytes:
-    """The printable door poster (A4 PDF): the enterprise code's QR, the enterprise's name and USCC, and its
-    rights at an inspection (views.RIGHTS, 行政处罚法 第四十二条、第五十五条) with where to complain."""
-    read = enterprise_code(ctx, principal, row)
-    html = documents.render_html(
+    """The printable door poster (A4 PDF) of the enterprise's code."""
+    html = poster_html(row, enterprise_code(ctx, principal, row))
+    return await documents.pdf(html, base_url=POSTER_TEMPLATES, timeout=30)
+
+
+def poster_html(row: m.Enterprise, code: s.EnterpriseCodeRead) -> str:
+    """The door poster: the enterprise code's QR, the enterprise's name and USCC, and its rights at an
+    inspection (views.RIGHTS, 行政处罚法 第四十二条、第五十五条) with where to complain (pure: the layout
+    tests print it without a database)."""
+    return documents.render_html(
         POSTER_TEMPLATES,
         "poster.html",
         name=row.name,
         uscc=row.uscc,
-        serial=read.serial,
-        qr_svg=read.qr_svg,
+        serial=code.serial,
+        qr_svg=code.qr_svg,
         rights=views.RIGHTS,
         channels=views.COMPLAINT_CHANNELS,
     )
-    return await documents.pdf(html, base_url=POSTER_TEMPLATES, timeout=30)
 
 
 async def reissue_enterprise_code(

@@ -13,7 +13,6 @@ from collections.abc import Callable
 from services.common.dates import add_years, cn_date
 from services.penalty.domain.catalogue import (
     BP,
-    FIRST_VIOLATION_BARRED,
     BaseKind,
     BenchmarkVersion,
     Escalation,
@@ -21,9 +20,9 @@ from services.penalty.domain.catalogue import (
     FineFormula,
     PartyType,
     PenaltyKind,
-    ProtectedInterest,
     Tier,
 )
+from services.penalty.domain.discretion.compiled import compiled
 from services.penalty.domain.discretion.config import AssessmentConfig
 from services.penalty.domain.discretion.facts import (
     Aggravation,
@@ -44,9 +43,11 @@ from services.penalty.domain.discretion.result import (
     Step,
     severity,
 )
-from services.penalty.domain.discretion.wording import citations, law, yuan
+from services.penalty.domain.discretion.wording import law, yuan
 
-_LONG_LIMITATION = frozenset({ProtectedInterest.LIFE_HEALTH, ProtectedInterest.FINANCIAL_SECURITY})
+_ART36 = (law("第三十六条"),)
+# The order kinds are listed in (severity, then name), as a look-up rather than a key built per call.
+_KIND_ORDER: dict[PenaltyKind, tuple[int, str]] = {k: (k.severity, k.value) for k in PenaltyKind}
 _LIGHTER_KINDS = (PenaltyKind.WARNING, PenaltyKind.CIRCULATED_CRITICISM)
 
 
@@ -55,6 +56,7 @@ class Evaluation:
 
     __slots__ = (
         "version",
+        "compiled",
         "facts",
         "config",
         "steps",
@@ -89,10 +91,11 @@ class Evaluation:
 
     def __init__(self, version: BenchmarkVersion, facts: Facts, config: AssessmentConfig) -> None:
         self.version = version
+        self.compiled = c = compiled(version)
         self.facts = facts
         self.config = config
         self.steps: list[Step] = []
-        self.bench, self.punishing = citations(version)
+        self.bench, self.punishing = c.bench, c.punishing
         self.outcome = Outcome.PENALTY
         self.penalty: PenaltyProposal | None = None
         self.first_violation_eligible = False
@@ -104,7 +107,7 @@ class Evaluation:
         self.mitigated_list = False
         self.aggravations: list[str] = []
         self.applied: list[Escalation] = []
-        self.allowed: dict[PenaltyKind, bool] = {}
+        self.allowed: dict[PenaltyKind, bool] = c.kinds.copy()
         self.formula: FineFormula | None = None
         self.legal: FenRange | None = None
         self.fine_text = ""
@@ -125,9 +128,10 @@ def limitation(w: Evaluation) -> bool:
     """行政处罚法 第三十六条: two years, five where life and health or financial security are harmed with
     consequences; counted from the violation or its end (民法典 第二百零一条、第二百零二条), against the date
     the violation was discovered (else the decision date)."""
-    v, f = w.version, w.facts
+    f = w.facts
     start = f.act_date
-    long_period = bool(v.interests & _LONG_LIMITATION) and (f.harm is not Harm.NONE)
+    interests = w.compiled.long_interests
+    long_period = bool(interests) and (f.harm is not Harm.NONE)
     years = 5 if long_period else 2
     last = add_years(start, years)
     measured = f.discovered_on or f.decision_date
@@ -140,11 +144,7 @@ def limitation(w: Evaluation) -> bool:
         if f.continuing_until is not None
         else f"自违法行为发生之日{cn_date(start)}起计算"
     )
-    if long_period:
-        interests = "、".join(i.label for i in sorted(v.interests & _LONG_LIMITATION))
-        why = f"本事项涉及公民{interests}且有危害后果，追责期限为五年"
-    else:
-        why = "追责期限为二年"
+    why = f"本事项涉及公民{interests}且有危害后果，追责期限为五年" if long_period else "追责期限为二年"
     seen = (
         f"违法行为于{cn_date(measured)}被发现"
         if f.discovered_on
@@ -152,7 +152,7 @@ def limitation(w: Evaluation) -> bool:
     )
     verdict = "已超过期限，依法不再给予行政处罚" if expired else "未超过期限"
     text = f"{why}，{begin}，期限至{cn_date(last)}届满；{seen}，{verdict}。"
-    w.steps.append(Step("limitation", text, (law("第三十六条"),)))
+    w.steps.append(Step("limitation", text, _ART36))
     if expired:
         w.outcome = Outcome.LIMITATION_EXPIRED
         return True
@@ -277,9 +277,7 @@ def escalations(w: Evaluation) -> bool:
             esc.trigger is EscalationTrigger.SERIOUS and f.statutory_serious
         ):
             w.applied.append(esc)
-    allowed = w.allowed
-    for k in v.kinds:
-        allowed[k.kind] = k.mandatory
+    allowed = w.allowed  # the version's kinds (Compiled.kinds), then the escalations'
     formula = v.fine
     for esc in w.applied:
         if esc.fine is not None:
@@ -324,12 +322,7 @@ def first_violation(w: Evaluation) -> bool:
             )
         )
         return False
-    barred = v.interests & FIRST_VIOLATION_BARRED
-    why = (
-        f"本事项涉及{'、'.join(i.label for i in sorted(barred))}，不适用首违不罚"
-        if barred
-        else "本事项未列入首违不罚清单"
-    )
+    why = w.compiled.first_violation_barred
     w.steps.append(
         Step("first_violation", f"当事人初次违法且{f.harm.label}并及时改正，但{why}。", (w.bench,))
     )
@@ -344,7 +337,7 @@ def statutory_range(w: Evaluation) -> bool:
     if w.formula is not None:
         w.legal, fine_text = fine_range(w.formula, w.facts, v)
     escalated_fine = next((e for e in reversed(w.applied) if e.fine is not None), None)
-    basis = f"本案适用{v.label()}（{v.violation_name}）"
+    basis = f"本案适用{w.compiled.label}（{v.violation_name}）"
     if fine_text and escalated_fine is None:
         basis += f"，{fine_text}"
     w.steps.append(Step("basis", basis + "。", w.punishing))
@@ -394,7 +387,7 @@ def aggravations(w: Evaluation) -> bool:
     found = [a.label for a in sorted(f.aggravations)]
     if f.harm is Harm.SERIOUS and Aggravation.SERIOUS_CONSEQUENCES not in f.aggravations:
         found.append(Aggravation.SERIOUS_CONSEQUENCES.label)
-    triggers = {e.trigger for e in w.version.escalations}
+    triggers = w.compiled.triggers
     if f.statutory_serious and EscalationTrigger.SERIOUS not in triggers:
         found.append("情节严重（处罚依据未另设加重处罚，作为从重情节）")
     if f.correction is Correction.REFUSED and EscalationTrigger.NOT_CORRECTED not in triggers:
@@ -435,10 +428,7 @@ def tier(w: Evaluation) -> bool:
         parts.append("依法应当从轻或者减轻的情节不因从重情节而不予适用，综合认定从轻处罚")
     elif optional and found and not mandatory:
         parts.append("从轻情节与从重情节相抵，按一般处罚")
-    tier_rule = next((t for t in w.version.tiers if t.tier is chosen), None)
-    tier_note = (
-        f"；基准所列{chosen.label}情形：{tier_rule.conditions}" if tier_rule and tier_rule.conditions else ""
-    )
+    tier_note = w.compiled.tier_notes[chosen]
     w.steps.append(
         Step(
             "tier",
@@ -452,7 +442,7 @@ def tier(w: Evaluation) -> bool:
 def amount(w: Evaluation) -> bool:
     """The tier's part of the statutory range (the item's shares, else the jurisdiction's split; 减轻 below the
     legal minimum or a lighter kind) and the suggested fine, its midpoint rounded to whole yuan."""
-    v, allowed, legal, chosen = w.version, w.allowed, w.legal, w.tier
+    allowed, legal, chosen = w.allowed, w.legal, w.tier
     w.fine_optional = not allowed.get(PenaltyKind.FINE, True)
     proposed = {k for k, mandatory in allowed.items() if mandatory}
     proposed.discard(PenaltyKind.FINE)
@@ -465,10 +455,10 @@ def amount(w: Evaluation) -> bool:
         return False
     lighter_kind = next((k for k in _LIGHTER_KINDS if k in allowed), None)
     split = w.config.tier_split
-    shares = {t.tier: t.share_bp for t in v.tiers if t.share_bp is not None}
-    if shares:
-        p1, p2 = shares[Tier.LIGHTER][1], shares[Tier.HEAVIER][0]
-        source = f"{v.label()}自定的档次比例"
+    shares = w.compiled.shares
+    if shares is not None:
+        p1, p2 = shares
+        source = f"{w.compiled.label}自定的档次比例"
     elif legal.low == 0:
         p1, p2 = split.max_only_lighter_upper_bp, split.max_only_heavier_lower_bp
         source = "本辖区裁量档次划分（仅规定罚款上限）"
@@ -515,10 +505,12 @@ def kinds(w: Evaluation) -> bool:
     ):
         proposed.add(PenaltyKind.CONFISCATE_PROPERTY)
     if not proposed:
-        least = min(allowed, key=lambda k: (k.severity, k.value))
+        least = min(allowed, key=_KIND_ORDER.__getitem__)
         proposed.add(least)
-    chosen = tuple(sorted(proposed, key=lambda k: (k.severity, k.value)))
-    allowed_kinds = tuple(sorted(allowed, key=lambda k: (k.severity, k.value)))
+    chosen = tuple(sorted(proposed, key=_KIND_ORDER.__getitem__))
+    allowed_kinds = (
+        w.compiled.kinds_sorted if not w.applied else tuple(sorted(allowed, key=_KIND_ORDER.__getitem__))
+    )
     kind_text = "拟给予" + "、".join(k.label for k in chosen)
     if PenaltyKind.CONFISCATE_GAINS in proposed:
         kind_text += f"（违法所得{yuan(gains)}应当予以没收）"

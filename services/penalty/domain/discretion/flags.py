@@ -18,6 +18,7 @@ from services.penalty.domain.catalogue import (
     PartyType,
     PenaltyKind,
 )
+from services.penalty.domain.discretion.compiled import compiled
 from services.penalty.domain.discretion.config import DEFAULT_CONFIG, AssessmentConfig
 from services.penalty.domain.discretion.facts import Facts
 from services.penalty.domain.discretion.result import PenaltyProposal, Step
@@ -282,15 +283,9 @@ PIPELINE: tuple[Callable[[Flags, PenaltyProposal], None], ...] = (
 
 def coercive_measures(w: Flags) -> None:
     """The item is on the 不予实施行政强制措施清单 (whatever the outcome)."""
-    entry = w.version.lists.no_coercive_measures
-    if entry is not None:
-        w.steps.append(
-            Step(
-                "coercive_measures",
-                f"本事项列入不予实施行政强制措施清单（{entry.conditions}）。",
-                (bench(w.version),),
-            )
-        )
+    step = compiled(w.version).coercive_step  # 本事项列入不予实施行政强制措施清单（…）
+    if step is not None:
+        w.steps.append(step)
 
 
 def flags(

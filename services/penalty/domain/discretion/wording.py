@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from types import MappingProxyType
 
-from services.common.dates import cn_date
 from services.common.money import format_yuan
 from services.penalty.domain.catalogue import BenchmarkVersion
 from services.penalty.domain.discretion.result import Citation
@@ -13,8 +12,19 @@ from services.penalty.domain.discretion.result import Citation
 LAW = "中华人民共和国行政处罚法"
 
 
+# Amounts recur (the catalogue's ranges and the tier bounds cut from them); formatting with thousands
+# separators costs more than a dictionary look-up, so the texts are kept (bounded, cleared when full).
+_YUAN: dict[int, str] = {}
+_YUAN_MAX = 65536
+
+
 def yuan(fen: int) -> str:
-    return f"{format_yuan(fen)}元"
+    text = _YUAN.get(fen)
+    if text is None:
+        if len(_YUAN) >= _YUAN_MAX:
+            _YUAN.clear()
+        text = _YUAN[fen] = f"{format_yuan(fen)}元"
+    return text
 
 
 _ARTICLES = (
@@ -61,8 +71,3 @@ def citations(v: BenchmarkVersion) -> tuple[Citation, tuple[Citation, ...]]:
         _CITATIONS.clear()
     _CITATIONS[id(v)] = (v, own, cites)
     return own, cites
-
-
-def document(v: BenchmarkVersion) -> str:
-    """裁量基准X第N版（文件，自日期施行）, as the version step names a version."""
-    return f"{v.label()}（{v.approving_document}，自{cn_date(v.effective_from)}施行）"
