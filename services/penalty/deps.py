@@ -11,13 +11,13 @@ import uuid
 from datetime import date
 from typing import Annotated, Any
 
-from fastapi import Depends, Path, Query, Request
+from fastapi import Depends, Path, Query
 from pydantic import BaseModel
 
 from services.common import scopes
 from services.common.audit_api import AuditKind
 from services.common.auth import Principal
-from services.common.deps import AdminDep, PrincipalDep, ScopeDep, SessionDep, load_or_404, roles
+from services.common.deps import AdminDep, PrincipalDep, ScopeDep, SessionDep, get_context, load_or_404, roles
 from services.common.fields import Day
 from services.penalty import repository as repo
 from services.penalty import schemas as s
@@ -29,11 +29,6 @@ from services.penalty.models import Document, Lead, PenaltyCase, PenaltyFollowUp
 from services.penalty.repository import acts as act_repo
 from services.penalty.repository import follow_ups as follow_up_repo
 from services.penalty.settings import PenaltyContext
-
-
-async def get_context(request: Request) -> PenaltyContext:  # async: no thread-pool hop per request
-    return request.app.state.runtime.context  # type: ignore[no-any-return]
-
 
 ContextDep = Annotated[PenaltyContext, Depends(get_context)]
 

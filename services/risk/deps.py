@@ -26,7 +26,7 @@ from services.common.access import Scope, scope_for
 from services.common.audit_api import AuditKind
 from services.common.auth import Principal
 from services.common.clientip import ClientAddress, bucket_key, parse_networks
-from services.common.deps import PrincipalDep, SessionDep, load_or_404, roles
+from services.common.deps import PrincipalDep, SessionDep, get_context, load_or_404, roles
 from services.common.errors import DomainError
 from services.common.fields import UsccText
 from services.risk.errors import (
@@ -75,10 +75,6 @@ from services.risk.settings import RiskContext
 from services.risk.use_cases.classes import readable_enterprise, valid_uscc
 
 __all__ = ["PrincipalDep", "SessionDep", "roles"]
-
-
-def get_context(request: Request) -> RiskContext:
-    return request.app.state.runtime.context  # type: ignore[no-any-return]
 
 
 ContextDep = Annotated[RiskContext, Depends(get_context)]
