@@ -12,16 +12,20 @@ yearly caps, so every check-in is a lawful entry that passes every rule), two ce
 from __future__ import annotations
 
 import asyncio
+import json
+import os
 import re
 import secrets
 import shutil
 import subprocess
+import sys
 import tempfile
 import time
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import sqlalchemy as sa
 from stdnum.cn import uscc as stdnum_uscc
@@ -107,6 +111,8 @@ class Run:
     errors: int
     visits: int
     cpu_ms: dict[str, float]  # CPU milliseconds per check-in, by process group
+    code: str = ""  # "old" or "new" when two trees are compared in the same run
+    load: float = 0.0  # the machine's 1-minute load average after the run
 
 
 def _family(root: int) -> list[int]:
@@ -248,12 +254,16 @@ async def _visits(url: str) -> int:
     return int(n or 0)
 
 
-TOPOLOGIES = ("one process", "two API processes + worker")
+TOPOLOGIES = ("one process", "API process + worker", "two API processes + worker")
 
 
 def _start_inspection(topology: str, port: int, env: dict[str, str]) -> list[subprocess.Popen[bytes]]:
     if topology == "one process":  # exactly what `make run` starts
         return [start([PY, "-m", "zhifa.cli", "serve", "inspection", "--port", str(port)], env=env)]
+    worker = [PY, "-m", "zhifa.cli", "serve", "inspection", "--role", "worker", "--port", str(free_port())]
+    if topology == "API process + worker":  # what docs/scaling.md recommends on two cores
+        api_one = [PY, "-m", "zhifa.cli", "serve", "inspection", "--role", "api", "--port", str(port)]
+        return [start(api_one, env=env), start(worker, env=env)]
     # Production's shape on two cores: the API scaled to two processes, relay/consumers/jobs in a worker.
     api = [
         PY,
@@ -267,21 +277,60 @@ def _start_inspection(topology: str, port: int, env: dict[str, str]) -> list[sub
         str(port),
     ]
     api += ["--loop", "uvloop", "--http", "httptools", "--no-access-log", "--log-level", "warning"]
-    worker = [PY, "-m", "zhifa.cli", "serve", "inspection", "--role", "worker", "--port", str(free_port())]
     return [start(api, env=env), start(worker, env=env)]
+
+
+#: The code to compare with (issue #16: before/after in the same run): a directory holding the old tree
+#: (``git archive <ref> | tar -x -C DIR``), or a git ref of this repository, unpacked into a temporary directory.
+OLD_TREE_ENV, OLD_REF_ENV = "ZHIFA_BENCH_OLD_TREE", "ZHIFA_BENCH_OLD_REF"
+#: Narrow a run: connection levels ("16,32"), repetitions per level, topologies by index ("0,2").
+LEVELS_ENV, RUNS_ENV, TOPOLOGIES_ENV = "ZHIFA_BENCH_LEVELS", "ZHIFA_BENCH_RUNS", "ZHIFA_BENCH_TOPOLOGIES"
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _variants(workdir: Path) -> list[tuple[str, dict[str, str]]]:
+    """("", {}) alone, or the old and the new code, each imported from its own tree (PYTHONSAFEPATH keeps the
+    working directory off ``sys.path``, so the editable install's tree cannot shadow the old one)."""
+    tree = os.environ.get(OLD_TREE_ENV, "")
+    ref = os.environ.get(OLD_REF_ENV, "")
+    if ref and not tree:
+        tree = str(workdir / "old-tree")
+        Path(tree).mkdir()
+        archive = subprocess.run(["git", "-C", str(ROOT), "archive", ref], capture_output=True, check=True)
+        subprocess.run(["tar", "-x", "-C", tree], input=archive.stdout, check=True)
+    if not tree:
+        return [("", {"PYTHONSAFEPATH": "1", "PYTHONPATH": str(ROOT)})]
+    variants = []
+    for name, path in (("old", tree), ("new", str(ROOT))):
+        env = {"PYTHONSAFEPATH": "1", "PYTHONPATH": path}
+        probe = [PY, "-c", "import services; print(services.__file__)"]
+        imported = subprocess.run(probe, env={**os.environ, **env}, capture_output=True, text=True).stdout
+        if not imported.startswith(str(Path(path).resolve())):
+            raise RuntimeError(f"the {name} code imports {imported.strip()}, not the tree {path}")
+        variants.append((name, env))
+    return variants
+
+
+def _ints(name: str, default: list[int]) -> list[int]:
+    text = os.environ.get(name, "")
+    return [int(x) for x in text.split(",") if x.strip()] if text else default
 
 
 def run(quick: bool = False) -> str:
     if not shutil.which("wrk"):
         raise RuntimeError("wrk is not installed (Debian package wrk; `make bench` installs it)")
     levels, runs, seconds = ([8, 32], 1, 5) if quick else ([4, 8, 16, 32, 64], 3, 8)
+    levels, runs = _ints(LEVELS_ENV, levels), _ints(RUNS_ENV, [runs])[0]
+    topologies = [TOPOLOGIES[i] for i in _ints(TOPOLOGIES_ENV, list(range(len(TOPOLOGIES))))]
     root = Path(tempfile.mkdtemp(prefix="zhifa-bench-checkin-"))
     root.chmod(0o755)
+    variants = _variants(root)
     pg = EmbeddedPostgres(root / "pg", free_port(), durable=True)
     nats = EmbeddedNats(root / "nats", free_port(), sync_always=True)
     pg.start()
     nats.start()
     results: list[Run] = []
+    profiles: dict[str, dict[str, Any]] = {}
     try:
         pg.psql('CREATE DATABASE "bench_checkin"')
         url = pg.dsn("bench_checkin", driver="postgresql+asyncpg")
@@ -291,63 +340,178 @@ def run(quick: bool = False) -> str:
         script, data, warm = root / "checkin.lua", root / "codes.tsv", root / "warm.lua"
         script.write_text(LUA % {"data": data, "threads": 2, "path": PATH})
         warm.write_text(WARM_LUA % {"data": data, "threads": 2})
-        for topology in TOPOLOGIES:
-            svc_port, gw_port = free_port(), free_port()
-            env = {
-                "ZHIFA_ENV": "dev",
-                "ZHIFA_LOG_LEVEL": "WARNING",
-                "ZHIFA_NATS_URL": nats.url,
-                "ZHIFA_INSPECTION_DATABASE_URL": url,
-                "ZHIFA_INSPECTION_DATABASE_POOL_SIZE": "16",
-                "ZHIFA_INSPECTION_DATABASE_MAX_OVERFLOW": "16",
-                "ZHIFA_GATEWAY_INSPECTION_URL": f"http://127.0.0.1:{svc_port}",
-                "ZHIFA_GATEWAY_RATE_PER_SECOND": "1000000",
-                "ZHIFA_GATEWAY_RATE_BURST": "1000000",
-            }
-            services = _start_inspection(topology, svc_port, env)
-            gateway = start([PY, "-m", "zhifa.cli", "serve", "gateway", "--port", str(gw_port)], env=env)
-            try:
-                wait_http(f"http://127.0.0.1:{svc_port}/healthz")
-                wait_http(f"http://127.0.0.1:{gw_port}/healthz")
-                target = f"http://127.0.0.1:{gw_port}{PATH}"
-                asyncio.run(_issue(url, tokens, len(tokens), data))
-                _wrk(
-                    target.replace(PATH, "/api/v1/inspection/visits/entry-codes/keys"),
-                    warm,
-                    16,
-                    12,
-                    check=False,
+        for code, code_env in variants:  # the service alone, in-process: its CPU and where it goes
+            profiles[code] = _profile(code_env)
+        for topology in topologies:
+            for code, code_env in variants:  # old and new back to back, on the same database
+                results += _measure(
+                    topology,
+                    code,
+                    code_env,
+                    url,
+                    nats,
+                    postmaster,
+                    tokens,
+                    (script, data, warm),
+                    levels,
+                    runs,
+                    seconds,
                 )
-                asyncio.run(_issue(url, tokens, 3000, data))
-                _wrk(target, script, 16, 3)  # warm up: connection pools, prepared statements
-                groups = {
-                    "inspection": [p.pid for p in services],
-                    "gateway": [gateway.pid],
-                    "PostgreSQL": [postmaster],
-                    "NATS": [nats.process.pid] if getattr(nats, "process", None) else [],
-                }
-                for connections in levels:
-                    for _ in range(runs):
-                        asyncio.run(_issue(url, tokens, 1200 * seconds, data))
-                        time.sleep(1)
-                        before, cpu_before = asyncio.run(_visits(url)), _cpu(groups)
-                        rps, p50, p95, p99, errors = _wrk(target, script, connections, seconds)
-                        cpu_after = _cpu(groups)
-                        made = asyncio.run(_visits(url)) - before
-                        per = {k: (cpu_after[k] - cpu_before[k]) * 1000 / max(made, 1) for k in groups}
-                        results.append(Run(topology, connections, rps, p50, p95, p99, errors, made, per))
-            finally:
-                stop(gateway)
-                for proc in reversed(services):
-                    stop(proc)
     finally:
         nats.stop()
         pg.stop()
         shutil.rmtree(root, ignore_errors=True)
-    return _report(results, levels, runs, seconds)
+    if "--no-flame" not in sys.argv:
+        flame(FLAME, variants[-1][1])
+    report = _report(results, levels, runs, seconds, topologies, [v for v, _ in variants])
+    return report + "\n\n" + _profile_report(profiles)
 
 
-def _report(results: list[Run], levels: list[int], runs: int, seconds: int) -> str:
+FLAME = ROOT / "docs" / "benchmarks" / "checkin-service.svg"
+PROFILER = Path(__file__).resolve().parent / "profile_checkin.py"
+
+
+def _profile(code_env: dict[str, str]) -> dict[str, Any]:
+    """bench/profile_checkin.py (of this tree, by path) run on the code of ``code_env``."""
+    out = subprocess.run(
+        [PY, str(PROFILER), "--runs", "3"],
+        env={**os.environ, **code_env},
+        capture_output=True,
+        text=True,
+        timeout=1800,
+    )
+    lines = out.stdout.strip().splitlines()
+    if out.returncode or not lines:
+        raise RuntimeError(f"profile_checkin failed: {out.stderr[-2000:]}")
+    return json.loads(lines[-1])  # type: ignore[no-any-return]
+
+
+def _profile_report(profiles: dict[str, dict[str, Any]]) -> str:
+    codes = list(profiles)
+    lines = [
+        "### Where the service's CPU goes (in-process)",
+        "",
+        "The inspection API alone (`bench/profile_checkin.py`: its ASGI app driven in-process, 8 check-ins at",
+        "a time, no HTTP server, gateway or load generator; durable PostgreSQL and NATS as above): the process's",
+        "CPU per check-in (median of 3 runs of 2,000) and each component's share of the own time in one profiled",
+        "run (cProfile on the CPU clock, grouped by where the code lives; the profiler inflates many small Python",
+        "calls, so shares are indicative).",
+        "",
+        "| | " + " | ".join(c or "this code" for c in codes) + " |",
+        "|---|" + "---:|" * len(codes),
+        "| CPU ms per check-in (runs) | "
+        + " | ".join(
+            f"**{p['cpu_ms']:.2f}** ({', '.join(f'{x:.2f}' for x in p['runs_cpu_ms'])})"
+            for p in profiles.values()
+        )
+        + " |",
+        "| load average | " + " | ".join(f"{p['load']:.1f}" for p in profiles.values()) + " |",
+    ]
+    names = list(dict.fromkeys(k for p in profiles.values() for k in p["shares"]))
+    for name in names:
+        lines.append(
+            f"| {name} | "
+            + " | ".join(f"{100 * p['shares'].get(name, 0.0):.1f} %" for p in profiles.values())
+            + " |"
+        )
+    if codes == ["old", "new"]:
+        old, new = profiles["old"]["cpu_ms"], profiles["new"]["cpu_ms"]
+        lines += ["", f"New ÷ old: **×{new / old:.2f}** CPU per check-in in the service process."]
+    if FLAME.exists():
+        lines += [
+            "",
+            f"Flame graph of the new code (py-spy, wall-clock samples of the same driver): [{FLAME.name}]"
+            f"(benchmarks/{FLAME.name}).",
+        ]
+    return "\n".join(lines)
+
+
+def flame(out: Path, code_env: dict[str, str]) -> None:
+    """A py-spy flame graph (SVG) of one profile run, when py-spy is installed beside this Python."""
+    spy = Path(PY).parent / "py-spy"
+    if not spy.exists():
+        return
+    out.parent.mkdir(exist_ok=True)
+    cmd = [str(spy), "record", "--rate", "100", "--format", "flamegraph", "--nolineno", "-o", str(out), "--"]
+    cmd += [PY, str(PROFILER), "--runs", "1", "--no-profile"]
+    subprocess.run(cmd, env={**os.environ, **code_env}, capture_output=True, check=False, timeout=1800)
+
+
+def _measure(
+    topology: str,
+    code: str,
+    code_env: dict[str, str],
+    url: str,
+    nats: EmbeddedNats,
+    postmaster: int,
+    tokens: list[tuple[str, str]],
+    files: tuple[Path, Path, Path],
+    levels: list[int],
+    runs: int,
+    seconds: int,
+) -> list[Run]:
+    """Start the topology's processes on ``code``, warm them, and measure every level ``runs`` times."""
+    script, data, warm = files
+    svc_port, gw_port = free_port(), free_port()
+    env = {
+        **code_env,
+        "ZHIFA_ENV": "dev",
+        "ZHIFA_LOG_LEVEL": "WARNING",
+        "ZHIFA_NATS_URL": nats.url,
+        "ZHIFA_INSPECTION_DATABASE_URL": url,
+        "ZHIFA_INSPECTION_DATABASE_POOL_SIZE": "16",
+        "ZHIFA_INSPECTION_DATABASE_MAX_OVERFLOW": "16",
+        "ZHIFA_GATEWAY_INSPECTION_URL": f"http://127.0.0.1:{svc_port}",
+        "ZHIFA_GATEWAY_RATE_PER_SECOND": "1000000",
+        "ZHIFA_GATEWAY_RATE_BURST": "1000000",
+    }
+    if topology == "two API processes + worker":  # the same connections in all, shared by the two processes
+        env |= {"ZHIFA_INSPECTION_DATABASE_POOL_SIZE": "8", "ZHIFA_INSPECTION_DATABASE_MAX_OVERFLOW": "8"}
+    results: list[Run] = []
+    services = _start_inspection(topology, svc_port, env)
+    gateway = start([PY, "-m", "zhifa.cli", "serve", "gateway", "--port", str(gw_port)], env=env)
+    try:
+        wait_http(f"http://127.0.0.1:{svc_port}/healthz")
+        wait_http(f"http://127.0.0.1:{gw_port}/healthz")
+        target = f"http://127.0.0.1:{gw_port}{PATH}"
+        asyncio.run(_issue(url, tokens, len(tokens), data))
+        _wrk(target.replace(PATH, "/api/v1/inspection/visits/entry-codes/keys"), warm, 16, 12, check=False)
+        asyncio.run(_issue(url, tokens, 3000, data))
+        _wrk(target, script, 16, 3)  # warm up: connection pools, prepared statements
+        groups = {
+            "inspection": [p.pid for p in services],
+            "worker": [services[-1].pid] if len(services) > 1 else [],
+            "gateway": [gateway.pid],
+            "PostgreSQL": [postmaster],
+        }
+        for connections in levels:
+            for _ in range(runs):
+                asyncio.run(_issue(url, tokens, 1200 * seconds, data))
+                time.sleep(1)
+                before, cpu_before = asyncio.run(_visits(url)), _cpu(groups)
+                rps, p50, p95, p99, errors = _wrk(target, script, connections, seconds)
+                cpu_after = _cpu(groups)
+                made = asyncio.run(_visits(url)) - before
+                per = {k: (cpu_after[k] - cpu_before[k]) * 1000 / max(made, 1) for k in groups}
+                load = os.getloadavg()[0]
+                results.append(Run(topology, connections, rps, p50, p95, p99, errors, made, per, code, load))
+    finally:
+        stop(gateway)
+        for proc in reversed(services):
+            stop(proc)
+    return results
+
+
+def _report(
+    results: list[Run],
+    levels: list[int],
+    runs: int,
+    seconds: int,
+    topologies: list[str] | None = None,
+    codes: list[str] | None = None,
+) -> str:
+    topologies, codes = topologies or list(TOPOLOGIES), codes or [""]
+    compared = codes == ["old", "new"]
     lines = [
         "## Check-in through the gateway (扫码入企)",
         "",
@@ -355,47 +519,90 @@ def _report(results: list[Run], levels: list[int], runs: int, seconds: int) -> s
         "every request) to the inspection service, which verifies the Ed25519 signature, locks the enterprise,",
         "reads every fact of the entry rules in one statement (the code, the task and the enterprise's place in it,",
         "the two officers' certificates, the item versions, this year's visits, the risk class, quiet periods),",
-        "re-checks every rule, writes the visit and consumes the code in one statement, stages",
-        "`inspection.visit.started` in the outbox and commits (durable PostgreSQL, fsync on). NATS runs with",
+        "re-checks every rule, and in ONE more statement consumes the code, writes the visit and its",
+        "`inspection.visit.started` outbox row and wakes the relay, then commits (durable PostgreSQL, fsync on):",
+        "five round trips with BEGIN and COMMIT. NATS runs with",
         "`sync_interval: always`; the relay publishes the events and the auditor appends each visit start to the",
         f"audit chain meanwhile. Codes are pre-issued in bulk over {ENTERPRISES:,} enterprises of an approved",
         "key-area task (see the module docstring), each enterprise's token already verified once (as for a",
-        f"returning user). `wrk -t2 -d{seconds}s`, {runs} run(s) per level, medians.",
-        "Load generator, gateway, service, PostgreSQL and NATS share the 2 cores. Two topologies: one",
-        "`zhifa serve inspection` process (what `make run` starts), and production's shape on two cores (the API",
-        "as two processes, relay, consumers and jobs in a `--role worker` process). Every process freezes its",
+        f"returning user). `wrk -t2 -d{seconds}s`, {runs} run(s) per level, medians; load is the machine's",
+        "1-minute load average at the end of the runs (median).",
+        "Load generator, gateway, service, PostgreSQL and NATS share the 2 cores. Topologies: one",
+        "`zhifa serve inspection` process (what `make run` starts); one `--role api` process beside a",
+        "`--role worker` process (relay, consumers, jobs); and the API as two processes (uvicorn `--workers 2`)",
+        "beside the worker. Every process freezes its",
         "start-up heap (`gc.freeze()` in `zhifa serve`): without it each full collection walked ~80 ms of",
         "start-up objects with the loop stopped, several times a minute, and p99 at 8 connections was 80–120 ms.",
-        "",
-        "| topology | connections | check-ins/s | p50 ms | p95 ms | p99 ms | errors | CPU ms per check-in (service / gateway / PostgreSQL) |",
-        "|---|---:|---:|---:|---:|---:|---:|---|",
     ]
-    best: dict[str, tuple[int, float, float]] = {}
-    for topology in TOPOLOGIES:
+    if compared:
+        lines += [
+            "",
+            "**Old and new code in the same run** (issue #16): for each topology the processes ran the old tree",
+            f"(`{OLD_TREE_ENV}` or `{OLD_REF_ENV}`), then this tree, on the same database, back to back.",
+        ]
+    lines += [
+        "",
+        "| topology | code | connections | check-ins/s | p50 ms | p95 ms | p99 ms | errors | "
+        "CPU ms per check-in: service (of which worker) / gateway / PostgreSQL | load |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---|---:|",
+    ]
+    best: dict[tuple[str, str], tuple[int, float, float]] = {}
+    medians: dict[tuple[str, str, int], dict[str, float]] = {}
+    for topology in topologies:
         for connections in levels:
-            rows = [r for r in results if r.topology == topology and r.connections == connections]
-            if not rows:
-                continue
-            rps, p50 = median([r.rps for r in rows]), median([r.p50_ms for r in rows])
-            p95, p99 = median([r.p95_ms for r in rows]), median([r.p99_ms for r in rows])
-            errors = sum(r.errors for r in rows)
-            cpu = {k: median([r.cpu_ms[k] for r in rows]) for k in ("inspection", "gateway", "PostgreSQL")}
-            lines.append(
-                f"| {topology} | {connections} | {rps:,.0f} | {p50:.1f} | {p95:.1f} | {p99:.1f} | {errors} | "
-                f"{cpu['inspection']:.2f} / {cpu['gateway']:.2f} / {cpu['PostgreSQL']:.2f} |"
-            )
-            if p99 <= 50 and rps > best.get(topology, (0, 0.0, 0.0))[1]:
-                best[topology] = (connections, rps, p99)
+            for code in codes:
+                rows = [
+                    r
+                    for r in results
+                    if r.topology == topology and r.connections == connections and r.code == code
+                ]
+                if not rows:
+                    continue
+                row = {
+                    "rps": median([r.rps for r in rows]),
+                    "p50": median([r.p50_ms for r in rows]),
+                    "p95": median([r.p95_ms for r in rows]),
+                    "p99": median([r.p99_ms for r in rows]),
+                    "load": median([r.load for r in rows]),
+                    **{k: median([r.cpu_ms[k] for r in rows]) for k in rows[0].cpu_ms},
+                }
+                medians[(topology, code, connections)] = row
+                errors = sum(r.errors for r in rows)
+                worker = f" ({row['worker']:.2f})" if row.get("worker") else ""
+                lines.append(
+                    f"| {topology} | {code or '—'} | {connections} | {row['rps']:,.0f} | {row['p50']:.1f} | "
+                    f"{row['p95']:.1f} | {row['p99']:.1f} | {errors} | {row['inspection']:.2f}{worker} / "
+                    f"{row['gateway']:.2f} / {row['PostgreSQL']:.2f} | {row['load']:.1f} |"
+                )
+                if row["p99"] <= 50 and row["rps"] > best.get((topology, code), (0, 0.0, 0.0))[1]:
+                    best[(topology, code)] = (connections, row["rps"], row["p99"])
     lines.append("")
-    for topology in TOPOLOGIES:
-        if topology in best:
-            c, rps, p99 = best[topology]
-            lines.append(
-                f"- {topology}: best within p99 ≤ 50 ms: **{rps:,.0f} check-ins/s at {c} connections "
-                f"(p99 {p99:.1f} ms)**."
-            )
-        else:
-            lines.append(f"- {topology}: no level kept p99 within 50 ms.")
+    if compared:
+        for topology in topologies:
+            for connections in levels:
+                old, new = (
+                    medians.get((topology, "old", connections)),
+                    medians.get((topology, "new", connections)),
+                )
+                if old and new:
+                    lines.append(
+                        f"- {topology}, {connections} connections, new ÷ old: service CPU per check-in "
+                        f"**×{new['inspection'] / old['inspection']:.2f}** ({old['inspection']:.2f} → "
+                        f"{new['inspection']:.2f} ms), PostgreSQL CPU ×{new['PostgreSQL'] / old['PostgreSQL']:.2f}, "
+                        f"check-ins/s ×{new['rps'] / old['rps']:.2f}, p99 ×{new['p99'] / old['p99']:.2f}."
+                    )
+        lines.append("")
+    for topology in topologies:
+        for code in codes:
+            label = f"{topology}" + (f" ({code} code)" if code else "")
+            if (topology, code) in best:
+                c, rps, p99 = best[(topology, code)]
+                lines.append(
+                    f"- {label}: best within p99 ≤ 50 ms: **{rps:,.0f} check-ins/s at {c} connections "
+                    f"(p99 {p99:.1f} ms)**."
+                )
+            else:
+                lines.append(f"- {label}: no level kept p99 within 50 ms.")
     lines += [
         "",
         "Floor: ≥ 300 check-ins/s with p99 ≤ 50 ms. Errors are non-2xx responses or socket errors; every 2xx",

@@ -1,30 +1,36 @@
-"""信用松绑 clean-up over 1,000,000 generated publications (target ≤ 30 s): the set-based run that ends every
+"""信用松绑 clean-up over 1,000,000 generated publications (target ≤ 10 s, issue #16): the set-based run that ends every
 publication the current rules no longer allow, with its feed entries, its ``credit.publication.ended``
 outbox events and its report, committed in steps; then a second run, which must end nothing."""
 
 from __future__ import annotations
 
 import asyncio
+import json
+import os
+import subprocess
+import sys
 import tempfile
 import time
 import uuid
+from dataclasses import dataclass
 from pathlib import Path
 
-import sqlalchemy as sa
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:  # also run as a script (`--child`); appended, so that a baseline's tree on
+    sys.path.append(str(ROOT))  # PYTHONPATH (bench.baseline) is the one imported
 
-from bench.common import median
-from services.common import clock, migrate
-from services.common.db import create_engine, session_factory, transaction
-from services.common.embedded import EmbeddedPostgres, free_port
-from services.credit_repair.domain.rules import PenaltyKind
-from services.credit_repair.models import CleanupRun
-from services.credit_repair.repository import bulk as bulk_repo
-from services.credit_repair.settings import CreditRepairSettings
-from services.credit_repair.use_cases import cleanups, rule_sets
+from bench import baseline  # noqa: E402
+from bench.common import median  # noqa: E402
+from services.common import clock, migrate  # noqa: E402
+from services.common.db import create_engine, session_factory, transaction  # noqa: E402
+from services.common.embedded import EmbeddedPostgres, free_port  # noqa: E402
+from services.credit_repair.domain.rules import PenaltyKind  # noqa: E402
+from services.credit_repair.models import CleanupRun  # noqa: E402
+from services.credit_repair.repository import bulk as bulk_repo  # noqa: E402
+from services.credit_repair.settings import CreditRepairSettings  # noqa: E402
+from services.credit_repair.use_cases import cleanups, rule_sets  # noqa: E402
 
-RULES = (Path(__file__).resolve().parents[1] / "data" / "sample" / "credit_rules.json").read_text(
-    encoding="utf-8"
-)
+RULES = (ROOT / "data" / "sample" / "credit_rules.json").read_text(encoding="utf-8")
 BIT = bulk_repo.KIND_BITS
 SETTINGS = CreditRepairSettings(env="test")
 PARALLEL = SETTINGS.cleanup_parallelism
@@ -90,46 +96,16 @@ async def _generate(url: str, n: int) -> None:
     await engine.dispose()
 
 
-async def _run(url: str, chunk: int) -> tuple[float, int, float, int]:
-    """Real run, then a second real run: (seconds, ended, seconds of the second, ended by the second)."""
+async def _one_run(url: str, chunk: int, parallel: int, dry_run: bool) -> tuple[float, int]:
+    """One clean-up run (queued, then run by ``run_cleanups``) on ``url``: (seconds, publications matched)."""
     engine = create_engine(url, pool_size=4)
     factory = session_factory(engine)
-    results = []
-    for _ in range(2):
-        async with transaction(factory) as s:
-            s.add(
-                CleanupRun(
-                    id=uuid.uuid4(),
-                    dry_run=False,
-                    status="pending",
-                    as_of=clock.today(),
-                    rule_set_id="shenyang-credit-2026-04",
-                    requested_by="bench",
-                    requested_role="admin",
-                    requested_at=clock.now(),
-                )
-            )
-        started = time.perf_counter()
-        await cleanups.run_cleanups(engine, factory, chunk_size=chunk, parallelism=PARALLEL)
-        elapsed = time.perf_counter() - started
-        async with transaction(factory) as s:
-            run = (
-                await s.scalars(sa.select(CleanupRun).order_by(CleanupRun.requested_at.desc()).limit(1))
-            ).one()
-            assert run.status == "completed", run.error
-            results.append((elapsed, int(run.matched)))
-    await engine.dispose()
-    return results[0][0], results[0][1], results[1][0], results[1][1]
-
-
-async def _dry(url: str, chunk: int) -> tuple[float, int]:
-    engine = create_engine(url, pool_size=4)
-    factory = session_factory(engine)
+    run_id = uuid.uuid4()
     async with transaction(factory) as s:
         s.add(
             CleanupRun(
-                id=uuid.uuid4(),
-                dry_run=True,
+                id=run_id,
+                dry_run=dry_run,
                 status="pending",
                 as_of=clock.today(),
                 rule_set_id="shenyang-credit-2026-04",
@@ -139,25 +115,109 @@ async def _dry(url: str, chunk: int) -> tuple[float, int]:
             )
         )
     started = time.perf_counter()
-    await cleanups.run_cleanups(engine, factory, chunk_size=chunk, parallelism=PARALLEL)
+    await cleanups.run_cleanups(engine, factory, chunk_size=chunk, parallelism=parallel)
     elapsed = time.perf_counter() - started
     async with transaction(factory) as s:
-        run = (await s.scalars(sa.select(CleanupRun).limit(1))).one()
+        run = await s.get(CleanupRun, run_id)
+        assert run is not None and run.status == "completed", run and run.error
     await engine.dispose()
     return elapsed, int(run.matched)
+
+
+def _run_in(code: Path | None, url: str, chunk: int, *, dry_run: bool) -> tuple[float, int]:
+    """``_one_run`` in a fresh interpreter running ``code`` (None: this tree; a baseline's tree otherwise,
+    first on ``PYTHONPATH``: this file is run as a script, so the service code it imports is the baseline's)."""
+    out = subprocess.run(
+        [sys.executable, __file__, "--child", url, str(chunk), str(PARALLEL), "dry" if dry_run else "real"],
+        capture_output=True,
+        text=True,
+        check=True,
+        env=baseline.env(code),
+        cwd=str(code or ROOT),
+    )
+    result = json.loads(out.stdout.strip().splitlines()[-1])
+    expected = (code or ROOT) / "services" / "__init__.py"
+    if Path(result["code"]).resolve() != expected.resolve():
+        raise RuntimeError(f"measured {result['code']}, expected {expected}")
+    return float(result["seconds"]), int(result["matched"])
+
+
+@dataclass
+class Round:
+    """One measurement of one code on a fresh copy of the data."""
+
+    dry: float
+    would_end: int
+    real: float
+    ended: int
+    second: float
+    ended_again: int
+    wal_bytes: int
+    wal_records: int
+    load: str
+
+
+def _wal(pg: EmbeddedPostgres, database: str) -> tuple[int, int]:
+    """(WAL position in bytes, WAL records written so far by the cluster)."""
+    time.sleep(1.5)  # backends report their WAL statistics when idle for a second
+    row = pg.psql(
+        "SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), '0/0')::bigint, wal_records FROM pg_stat_wal", database
+    ).split("|")
+    return int(row[0]), int(row[1])
+
+
+def _round(pg: EmbeddedPostgres, code: Path | None, name: str, chunk: int) -> Round:
+    pg.psql(f'CREATE DATABASE "{name}" TEMPLATE "cleanup_template"')
+    url = pg.dsn(name, driver="postgresql+asyncpg")
+    dry, would_end = _run_in(code, url, chunk, dry_run=True)
+    bytes0, records0 = _wal(pg, name)
+    real, ended = _run_in(code, url, chunk, dry_run=False)
+    bytes1, records1 = _wal(pg, name)
+    second, ended_again = _run_in(code, url, chunk, dry_run=False)
+    pg.psql(f'DROP DATABASE "{name}"')
+    assert ended == would_end and ended_again == 0
+    return Round(
+        dry,
+        would_end,
+        real,
+        ended,
+        second,
+        ended_again,
+        bytes1 - bytes0,
+        records1 - records0,
+        baseline.load(),
+    )
+
+
+def _rows(label: str, rounds: list[Round]) -> list[str]:
+    def col(values: list[float]) -> str:
+        return f"{median(values):.1f} | {', '.join(f'{x:.1f}' for x in values)}"
+
+    ended = rounds[-1].ended
+    per = f"{median([r.wal_records / max(1, r.ended) for r in rounds]):.1f} records, " + (
+        f"{median([r.wal_bytes / max(1, r.ended) for r in rounds]):,.0f} bytes"
+    )
+    loads = "; ".join(r.load for r in rounds)
+    return [
+        f"| {label} | dry run (report only) | {col([r.dry for r in rounds])} | {rounds[-1].would_end:,} (would end) | | {loads} |",
+        f"| {label} | clean-up | {col([r.real for r in rounds])} | {ended:,} | {per} | {loads} |",
+        f"| {label} | second clean-up | {col([r.second for r in rounds])} | {rounds[-1].ended_again:,} | | {loads} |",
+    ]
 
 
 def run(quick: bool = False) -> str:
     chunk = SETTINGS.cleanup_chunk_size
     n, runs = (100_000, 1) if quick else (1_000_000, 3)
+    if os.environ.get("ZHIFA_BENCH_CLEANUP_N"):
+        n = int(os.environ["ZHIFA_BENCH_CLEANUP_N"])
+    ref = baseline.commit()
+    old_code = baseline.tree(ref) if ref else None
     root = Path(tempfile.mkdtemp(prefix="zhifa-bench-cleanup-"))
     root.chmod(0o755)
     pg = EmbeddedPostgres(root / "pg", free_port(), durable=True)
     pg.start()
-    real: list[float] = []
-    second: list[float] = []
-    dry: list[float] = []
-    ended = matched_dry = ended_again = 0
+    old: list[Round] = []
+    new: list[Round] = []
     try:
         pg.psql('CREATE DATABASE "cleanup_template"')
         template = pg.dsn("cleanup_template", driver="postgresql+asyncpg")
@@ -166,42 +226,63 @@ def run(quick: bool = False) -> str:
         asyncio.run(_generate(template, n))
         generated_in = time.perf_counter() - started
         for i in range(runs):
-            pg.psql(f'CREATE DATABASE "cleanup_{i}" TEMPLATE "cleanup_template"')
-            url = pg.dsn(f"cleanup_{i}", driver="postgresql+asyncpg")
-            d_elapsed, matched_dry = asyncio.run(_dry(url, chunk))
-            dry.append(d_elapsed)
-            elapsed, ended, again, ended_again = asyncio.run(_run(url, chunk))
-            real.append(elapsed)
-            second.append(again)
-            pg.psql(f'DROP DATABASE "cleanup_{i}"')
+            # old and new alternate, each first in every other repetition, each on a fresh copy of the data
+            order = [("old", old_code), ("new", None)] if old_code is not None else [("new", None)]
+            for which, code in order if i % 2 == 0 else order[::-1]:
+                (old if which == "old" else new).append(_round(pg, code, f"cleanup_{which}_{i}", chunk))
     finally:
         pg.stop()
-    assert ended == matched_dry and ended_again == 0
-    return "\n".join(
-        [
-            "## Credit clean-up (信用松绑) over generated publications",
-            "",
-            f"{n:,} active publications (durable PostgreSQL, fsync on), generated in {generated_in:.0f} s with a",
-            "seed-000-like mix over five years: 25 % simple-procedure fines, 10 % warnings, 5 % 通报批评, 30 % fines",
-            "up to 50,000 元, 27 % larger fines (some with 没收违法所得 or 暂扣许可证件), 3 % licence revocations;",
-            "1 % revoked decisions, 2 % repaired; all published under the pre-2026 sample rules (3-year maximum).",
-            "The clean-up applies the Shenyang 2026 rules (`services/credit_repair/repository/bulk.py`",
-            f"`cleanup_reason_sql`) in committed steps of {chunk:,} publications, {PARALLEL} at a time (the service's",
-            "defaults); each step is one statement that inserts the ends, the `credit.publication.ended` outbox rows",
-            "(envelopes built in SQL), the numbered feed entries and the report counts.",
-            f"Median of {runs} run(s), each on a fresh copy of the data.",
-            "",
-            "| run | seconds (median) | runs | publications ended |",
-            "|---|---:|---|---:|",
-            f"| dry run (report only) | {median(dry):.1f} | {', '.join(f'{x:.1f}' for x in dry)} | {matched_dry:,} (would end) |",
-            f"| clean-up | {median(real):.1f} | {', '.join(f'{x:.1f}' for x in real)} | {ended:,} |",
-            f"| second clean-up | {median(second):.1f} | {', '.join(f'{x:.1f}' for x in second)} | {ended_again:,} |",
-            "",
-            f"Target ≤ 30 s for 1,000,000 publications. {ended:,} of {n:,} ended ({ended / n:.0%}); the second run",
-            "ends nothing.",
-        ]
+    if old:
+        assert [r.ended for r in old] == [r.ended for r in new]  # the same publications ended
+    ended = new[-1].ended
+    lines = [
+        "## Credit clean-up (信用松绑) over generated publications",
+        "",
+        f"{n:,} active publications (durable PostgreSQL, fsync on), generated in {generated_in:.0f} s with a",
+        "seed-000-like mix over five years: 25 % simple-procedure fines, 10 % warnings, 5 % 通报批评, 30 % fines",
+        "up to 50,000 元, 27 % larger fines (some with 没收违法所得 or 暂扣许可证件), 3 % licence revocations;",
+        "1 % revoked decisions, 2 % repaired; all published under the pre-2026 sample rules (3-year maximum).",
+        "The clean-up applies the Shenyang 2026 rules (`services/credit_repair/repository/bulk.py`",
+        f"`cleanup_reason_sql`) in committed steps of {chunk:,} publications, {PARALLEL} at a time (the service's",
+        "defaults); each step is one statement that inserts the ends, the `credit.publication.ended` outbox rows",
+        "(envelopes built in SQL), the numbered feed entries and the report counts.",
+        f"Median of {runs} run(s), each on a fresh copy of the data, each run in its own interpreter"
+        + (
+            f"; the baseline (`{ref}`, `ZHIFA_BENCH_BASELINE`) and this tree alternate, each first in every "
+            "other repetition, on the same PostgreSQL and data."
+            if ref
+            else "."
+        ),
+        "WAL per ended publication: the cluster's WAL records (`pg_stat_wal`) and bytes (`pg_current_wal_lsn`)",
+        "written during the clean-up, divided by the publications it ended (steps, feed, counts and checkpoints",
+        "included). Load: the 1/5/15-minute load averages after each repetition (the machine is shared).",
+        "",
+        "| code | run | seconds (median) | runs | publications ended | WAL per ended publication | load (1/5/15) |",
+        "|---|---|---:|---|---:|---|---|",
+    ]
+    if old:
+        lines += _rows(f"before (`{ref}`)", old)
+    lines += _rows("after (this tree)" if old else "this tree", new)
+    lines.append("")
+    if old:
+        ratio = median([r.real for r in old]) / median([r.real for r in new])
+        lines.append(f"Clean-up: {ratio:.2f}x faster than `{ref}` (ratio of the medians, same run).")
+    lines.append(
+        f"Target ≤ 10 s for 1,000,000 publications (issue #16). {ended:,} of {n:,} ended ({ended / n:.0%}); "
+        "the second run ends nothing."
     )
+    return "\n".join(lines)
+
+
+def _child(url: str, chunk: int, parallel: int, mode: str) -> None:
+    import services
+
+    seconds, matched = asyncio.run(_one_run(url, chunk, parallel, mode == "dry"))
+    print(json.dumps({"code": services.__file__, "seconds": seconds, "matched": matched}))
 
 
 if __name__ == "__main__":
-    print(run(quick="--quick" in __import__("sys").argv))
+    if sys.argv[1:2] == ["--child"]:
+        _child(sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), sys.argv[5])
+    else:
+        print(run(quick="--quick" in sys.argv))

@@ -145,6 +145,20 @@ def test_the_modules_play_the_same_roles(name: str) -> None:
     }
 
 
+@pytest.mark.parametrize("name", sorted(SERVICES))
+def test_the_context_dependency_is_the_kernels_and_runs_on_the_loop(name: str) -> None:
+    """``deps.ContextDep`` resolves through the kernel's ``get_context``, an ``async`` function: FastAPI runs
+    a plain function dependency in its thread pool, one hop per request (four services had their own, plain,
+    copy)."""
+    from typing import get_args
+
+    from services.common.deps import get_context
+
+    [_, depends] = get_args(_module(name, "deps").ContextDep)
+    assert depends.dependency is get_context
+    assert inspect.iscoroutinefunction(get_context)
+
+
 def _composed(name: str) -> dict[str, str]:
     """What app.py hands ``ServiceParts`` as its context, consumers and periodic jobs (as written)."""
     tree = ast.parse((ROOT / "services" / name / "app.py").read_text(encoding="utf-8"))

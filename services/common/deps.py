@@ -22,6 +22,13 @@ async def get_session(request: Request) -> AsyncSession:
     return request.state.zhifa.get_session()  # type: ignore[no-any-return]
 
 
+async def get_context(request: Request) -> Any:
+    """The service's context (``<Name>Context``, built at start-up). ``async`` so FastAPI calls it on the
+    event loop: a plain function dependency is run in the thread pool, one hop per request for nothing.
+    Each service types it: ``ContextDep = Annotated[<Name>Context, Depends(get_context)]``."""
+    return request.app.state.runtime.context
+
+
 async def get_principal(request: Request) -> Principal:
     verifier: TokenVerifier = request.app.state.verifier
     return await verifier.verify(request.headers.get("authorization"))

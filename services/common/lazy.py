@@ -61,3 +61,17 @@ def import_nats() -> None:
         return
     with without("aiohttp"):
         import nats.aio.transport  # noqa: F401
+
+
+#: Modules a service process never loads at all: importing one raises ImportError (see :func:`block_unused`).
+BLOCKED: dict[str, str] = {
+    "pydantic.v1": "pydantic's 1.x compatibility layer: FastAPI imports it on every route it builds only to "
+    "ask whether a model is a 1.x model (its ImportError branch answers no); the platform has none (~1.5 MiB)",
+}
+
+
+def block_unused() -> None:
+    """Make the modules of :data:`BLOCKED` unimportable in this process (unless one is already imported).
+    Called by the kernel package, like :func:`import_nats`."""
+    for name in BLOCKED:
+        sys.modules.setdefault(name, None)  # type: ignore[arg-type]

@@ -30,7 +30,6 @@ from typing import Any
 import asyncpg
 import orjson
 import sqlalchemy as sa
-from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import Session
 
@@ -58,26 +57,62 @@ def add(session: AsyncSession, event: Event, *, at: datetime | None = None) -> E
     return envelope
 
 
-def _rows(pending: list[Envelope]) -> list[dict[str, object]]:
+def insert_sql(first: int, *, where: str = "") -> str:
+    """``INSERT INTO outbox`` of the rows in ``unnest`` of the five arrays ``row_arrays`` returns, as driver
+    parameters ``$first`` … ``$first+4``, in staging order, only ``where`` that condition holds (``WHERE ...``);
+    usable as a data-modifying CTE of a bigger statement (a check-in writes its visit and its event in one)."""
+    return _insert_sql([f"${first + i}" for i in range(5)], where)
+
+
+def _insert_sql(p: Sequence[str], where: str = "") -> str:
+    return (
+        "INSERT INTO outbox (id, type, version, subject, envelope)"
+        " SELECT u.id, u.type, u.version, u.subject, CAST(u.envelope AS jsonb)"
+        f" FROM unnest(CAST({p[0]} AS uuid[]), CAST({p[1]} AS text[]), CAST({p[2]} AS int[]),"
+        f" CAST({p[3]} AS text[]), CAST({p[4]} AS text[]))"
+        f" WITH ORDINALITY AS u(id, type, version, subject, envelope, n) {where} ORDER BY u.n"
+    )
+
+
+def row_arrays(pending: Sequence[Envelope]) -> list[list[Any]]:
+    """The parameters of ``insert_sql``: ids, types, versions, subjects and envelopes (JSON text)."""
     return [
-        {
-            "id": e.id,
-            "type": e.type,
-            "version": e.version,
-            "subject": e.subject,
-            "envelope": e.model_dump(mode="json"),
-        }
-        for e in pending
+        [e.id for e in pending],
+        [e.type for e in pending],
+        [e.version for e in pending],
+        [e.subject for e in pending],
+        [e.model_dump_json() for e in pending],
     ]
+
+
+def take_staged(session: AsyncSession | Session) -> list[Envelope]:
+    """The events staged in ``session`` so far, which the caller now writes itself (``insert_sql`` in its own
+    statement of the same transaction, with ``WAKE_RELAY``); they are no longer written at commit."""
+    return list(session.info.pop(PENDING_KEY, []))
+
+
+#: Wakes the relay at commit (NOTIFY is transactional; a repeated one in a transaction is sent once).
+WAKE_RELAY = f"pg_notify('{NOTIFY_CHANNEL}', '')"
+
+# The staged rows and the relay's wake-up in ONE statement: a separate NOTIFY was one more round trip of every
+# write that publishes (issue #16). 1,000 rows a statement keep the parameters' arrays small.
+_STAGED_CHUNK = 1000
+_WRITE_STAGED = sa.text(
+    f"WITH staged AS ({_insert_sql([':ids', ':types', ':versions', ':subjects', ':envelopes'])})"
+    f" SELECT {WAKE_RELAY}"
+)
 
 
 @sa.event.listens_for(Session, "before_commit")
 def _write_pending(session: Session) -> None:
     """Staged events are inserted in the committing transaction itself, so none can be forgotten."""
-    pending: list[Envelope] = session.info.pop(PENDING_KEY, [])
-    if pending:
-        session.execute(pg_insert(outbox_t), _rows(pending))
-        session.execute(sa.text(f"NOTIFY {NOTIFY_CHANNEL}"))
+    pending = take_staged(session)
+    for i in range(0, len(pending), _STAGED_CHUNK):
+        ids, types, versions, subjects, envelopes = row_arrays(pending[i : i + _STAGED_CHUNK])
+        session.execute(
+            _WRITE_STAGED,
+            {"ids": ids, "types": types, "versions": versions, "subjects": subjects, "envelopes": envelopes},
+        )
 
 
 @sa.event.listens_for(Session, "after_rollback")

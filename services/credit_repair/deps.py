@@ -10,12 +10,12 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import Depends, Path, Request
+from fastapi import Depends, Path
 
 from services.common import scopes
 from services.common.audit_api import AuditKind
 from services.common.auth import Principal
-from services.common.deps import AdminDep, PrincipalDep, ScopeDep, SessionDep, load_or_404, roles
+from services.common.deps import AdminDep, PrincipalDep, ScopeDep, SessionDep, get_context, load_or_404, roles
 from services.credit_repair import schemas
 from services.credit_repair.errors import (
     CleanupNotFound,
@@ -59,10 +59,6 @@ __all__ = [
     "SessionDep",
     "StaffDep",
 ]
-
-
-def get_context(request: Request) -> CreditRepairContext:
-    return request.app.state.runtime.context  # type: ignore[no-any-return]
 
 
 ContextDep = Annotated[CreditRepairContext, Depends(get_context)]

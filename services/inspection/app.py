@@ -17,7 +17,8 @@ def create_app(settings: InspectionSettings | None = None, role: Role = "all") -
         ServiceParts(
             info=SERVICES["inspection"],
             settings=settings,
-            routers=[api.entry_router, api.router, api.public_router],
+            hot_routers=[api.entry_router],  # scan-to-enter: check-in is the hot path (issue #16)
+            routers=[api.router, api.public_router],
             context=InspectionContext.from_settings(settings),
             consumers=consumers.consumers,
             periodic=jobs.JOBS,

@@ -25,6 +25,7 @@ from services.common.deps import (
     ScopeDep,
     SessionDep,
     declare_access,
+    get_context,
     load_or_404,
     roles,
 )
@@ -48,11 +49,6 @@ from services.inspection.schemas import qualifications as qs
 from services.inspection.settings import InspectionContext
 from services.inspection.use_cases.entry import attempt_key
 from services.inspection.use_cases.visits import require_visit_officer
-
-
-async def get_context(request: Request) -> InspectionContext:
-    return request.app.state.runtime.context  # type: ignore[no-any-return]
-
 
 ContextDep = Annotated[InspectionContext, Depends(get_context)]
 

@@ -5,12 +5,12 @@ from __future__ import annotations
 import uuid
 from typing import Annotated, Any
 
-from fastapi import Depends, Path, Request
+from fastapi import Depends, Path
 from pydantic import BaseModel
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.common.auth import Principal
-from services.common.deps import load_or_404, roles
+from services.common.deps import get_context, load_or_404, roles
 from services.common.errors import Forbidden
 from services.notify import repository
 from services.notify.domain.recipients import Recipient, of_principal
@@ -18,12 +18,6 @@ from services.notify.errors import NotificationNotFound, WebhookDeliveryNotFound
 from services.notify.models import NotificationRow, WebhookDeliveryRow, WebhookEndpointRow
 from services.notify.schemas import ReplayWrite, SecretRotation
 from services.notify.settings import NotifyContext
-
-
-def get_context(request: Request) -> NotifyContext:
-    context: NotifyContext = request.app.state.runtime.context
-    return context
-
 
 ContextDep = Annotated[NotifyContext, Depends(get_context)]
 

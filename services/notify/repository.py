@@ -60,10 +60,12 @@ async def next_seq(session: AsyncSession, recipient: Recipient) -> int:
 
 async def insert(
     session: AsyncSession, draft: Draft, seq: int, source_event_id: uuid.UUID, source_event_type: str
-) -> uuid.UUID:
+) -> tuple[uuid.UUID, datetime]:
+    """Insert the row; its id and ``created_at`` (the database's clock, as a log read returns it)."""
     notification_id = uuid.uuid4()
-    await session.execute(
-        sa.insert(notification_t).values(
+    created_at = await session.scalar(
+        sa.insert(notification_t)
+        .values(
             id=notification_id,
             recipient_kind=draft.recipient.kind,
             recipient_id=draft.recipient.id,
@@ -75,22 +77,37 @@ async def insert(
             source_event_id=source_event_id,
             source_event_type=source_event_type,
         )
+        .returning(notification_t.c.created_at)
     )
-    return notification_id
+    assert created_at is not None
+    return notification_id, created_at
 
 
-async def announce(session: AsyncSession, recipient: Recipient, seq: int) -> None:
+NOTIFY_MAX_BYTES = 7900  # PostgreSQL refuses a NOTIFY payload of 8000 bytes or more
+
+
+def announcement(recipient: Recipient, seq: int, data: bytes | None) -> str:
+    """``kind<TAB>seq<TAB>id[<TAB>data]``: ``data`` (the notification as the stream sends it, JSON) rides
+    along when it fits, so that the stream need not read it back; without it the payload is a bare wake-up."""
+    bare = f"{recipient.kind}\t{seq}\t{recipient.id}"
+    if data is None:
+        return bare
+    full = f"{bare}\t{data.decode()}"
+    return full if len(full.encode()) <= NOTIFY_MAX_BYTES else bare
+
+
+async def announce(session: AsyncSession, recipient: Recipient, seq: int, data: bytes | None = None) -> None:
     """NOTIFY the streams' listeners, delivered at commit (and dropped with a rollback)."""
-    payload = f"{recipient.kind}\t{seq}\t{recipient.id}"
-    await session.execute(sa.select(sa.func.pg_notify(CHANNEL, payload)))
+    await session.execute(sa.select(sa.func.pg_notify(CHANNEL, announcement(recipient, seq, data))))
 
 
-def parse_announcement(payload: str) -> tuple[Recipient, int] | None:
+def parse_announcement(payload: str) -> tuple[Recipient, int, bytes | None] | None:
     kind, _, rest = payload.partition("\t")
-    seq, _, recipient_id = rest.partition("\t")
+    seq, _, rest = rest.partition("\t")
+    recipient_id, tab, data = rest.partition("\t")  # JSON escapes a tab: the first one ends the id
     if kind not in ("enterprise", "officer", "department") or not seq.isdigit():
         return None
-    return Recipient(kind, recipient_id), int(seq)  # type: ignore[arg-type]
+    return Recipient(kind, recipient_id), int(seq), data.encode() if tab else None  # type: ignore[arg-type]
 
 
 async def get(

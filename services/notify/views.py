@@ -36,10 +36,18 @@ def notification_read(row: NotificationRow) -> NotificationRead:
     )
 
 
+def sse_data(row: NotificationRow) -> bytes:
+    """What an event of the stream carries: the notification as JSON (one line)."""
+    return orjson.dumps(notification_read(row).model_dump(mode="json"))
+
+
 def sse_frame(row: NotificationRow) -> bytes:
     """One Server-Sent Event: ``id`` is the recipient's sequence number, ``event`` the notification's kind."""
-    data = orjson.dumps(notification_read(row).model_dump(mode="json"))
-    return b"id: %d\nevent: notification\ndata: %s\n\n" % (row.seq, data)
+    return sse_frame_of(row.seq, sse_data(row))
+
+
+def sse_frame_of(seq: int, data: bytes) -> bytes:
+    return b"id: %d\nevent: notification\ndata: %s\n\n" % (seq, data)
 
 
 class EventStream(Response):

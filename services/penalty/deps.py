@@ -11,15 +11,16 @@ import uuid
 from datetime import date
 from typing import Annotated, Any
 
-from fastapi import Depends, Path, Query, Request
+from fastapi import Depends, Path, Query
 from pydantic import BaseModel
 
 from services.common import scopes
 from services.common.audit_api import AuditKind
 from services.common.auth import Principal
-from services.common.deps import AdminDep, PrincipalDep, ScopeDep, SessionDep, load_or_404, roles
+from services.common.deps import AdminDep, PrincipalDep, ScopeDep, SessionDep, get_context, load_or_404, roles
 from services.common.fields import Day
 from services.penalty import repository as repo
+from services.penalty import schemas as s
 from services.penalty.domain import acts as acts_domain
 from services.penalty.domain import collection as collection_domain
 from services.penalty.domain.follow_ups import FollowUpNotFound
@@ -28,11 +29,6 @@ from services.penalty.models import Document, Lead, PenaltyCase, PenaltyFollowUp
 from services.penalty.repository import acts as act_repo
 from services.penalty.repository import follow_ups as follow_up_repo
 from services.penalty.settings import PenaltyContext
-
-
-async def get_context(request: Request) -> PenaltyContext:  # async: no thread-pool hop per request
-    return request.app.state.runtime.context  # type: ignore[no-any-return]
-
 
 ContextDep = Annotated[PenaltyContext, Depends(get_context)]
 
@@ -173,3 +169,56 @@ def follow_up_for_update(body: type[BaseModel]) -> Any:
         missing=FollowUpNotFound.of,
         body=body,
     )
+
+
+# --------------------------------------------------------------------------------------------------------
+# After the decision (api/enforcement.py): the locked case with each step's validated body, ``(row, body)``
+# --------------------------------------------------------------------------------------------------------
+
+PlanApplicationStep = Annotated[tuple[PenaltyCase, s.PlanApplicationIn], case_for_update(s.PlanApplicationIn)]
+PlanDecisionStep = Annotated[tuple[PenaltyCase, s.PlanDecisionIn], case_for_update(s.PlanDecisionIn)]
+InstalmentPaymentStep = Annotated[
+    tuple[PenaltyCase, s.InstalmentPaymentIn], payable_case(s.InstalmentPaymentIn)
+]
+ReminderStep = Annotated[tuple[PenaltyCase, s.ReminderIn], case_for_update(s.ReminderIn)]
+ReminderDeliveryStep = Annotated[
+    tuple[PenaltyCase, s.ReminderDeliveryIn], case_for_update(s.ReminderDeliveryIn)
+]
+CourtApplicationStep = Annotated[
+    tuple[PenaltyCase, s.CourtApplicationIn], case_for_update(s.CourtApplicationIn)
+]
+EnforcementDecisionStep = Annotated[
+    tuple[PenaltyCase, s.EnforcementDecisionIn], case_for_update(s.EnforcementDecisionIn)
+]
+
+
+# The procedure's steps (api/cases.py): the locked case with each step's validated body, ``(row, body)``
+InvestigationStep = Annotated[tuple[PenaltyCase, s.InvestigationIn], case_for_update(s.InvestigationIn)]
+NoticeStep = Annotated[tuple[PenaltyCase, s.NoticeIn], case_for_update(s.NoticeIn)]
+StatementStep = Annotated[tuple[PenaltyCase, s.StatementIn], case_for_update(s.StatementIn)]
+StatementReviewStep = Annotated[tuple[PenaltyCase, s.StatementReviewIn], case_for_update(s.StatementReviewIn)]
+WaiverStep = Annotated[tuple[PenaltyCase, s.WaiverIn], case_for_update(s.WaiverIn)]
+HearingRequestStep = Annotated[tuple[PenaltyCase, s.HearingRequestIn], case_for_update(s.HearingRequestIn)]
+HearingScheduleStep = Annotated[tuple[PenaltyCase, s.HearingScheduleIn], case_for_update(s.HearingScheduleIn)]
+HearingRecordStep = Annotated[tuple[PenaltyCase, s.HearingRecordIn], case_for_update(s.HearingRecordIn)]
+HearingWithdrawStep = Annotated[tuple[PenaltyCase, s.HearingWithdrawIn], case_for_update(s.HearingWithdrawIn)]
+LegalReviewStep = Annotated[tuple[PenaltyCase, s.LegalReviewIn], case_for_update(s.LegalReviewIn)]
+EconomicImpactStep = Annotated[tuple[PenaltyCase, s.EconomicImpactIn], case_for_update(s.EconomicImpactIn)]
+CollectiveDiscussionStep = Annotated[
+    tuple[PenaltyCase, s.CollectiveDiscussionIn], case_for_update(s.CollectiveDiscussionIn)
+]
+ExtensionStep = Annotated[tuple[PenaltyCase, s.ExtensionIn], case_for_update(s.ExtensionIn)]
+DecisionStep = Annotated[tuple[PenaltyCase, s.DecisionIn], case_for_update(s.DecisionIn)]
+NoPenaltyDecisionStep = Annotated[
+    tuple[PenaltyCase, s.NoPenaltyDecisionIn], case_for_update(s.NoPenaltyDecisionIn)
+]
+DeliveryStep = Annotated[tuple[PenaltyCase, s.DeliveryIn], case_for_update(s.DeliveryIn)]
+DeferralStep = Annotated[tuple[PenaltyCase, s.DeferralIn], case_for_update(s.DeferralIn)]
+PaymentStep = Annotated[tuple[PenaltyCase, s.PaymentIn], payable_case(s.PaymentIn)]
+ExecutionStep = Annotated[tuple[PenaltyCase, s.ExecutionIn], case_for_update(s.ExecutionIn)]
+RemedyStep = Annotated[tuple[PenaltyCase, s.RemedyIn], case_for_update(s.RemedyIn)]
+RemedyConcludeStep = Annotated[tuple[PenaltyCase, s.RemedyConcludeIn], case_for_update(s.RemedyConcludeIn)]
+RevocationStep = Annotated[tuple[PenaltyCase, s.RevocationIn], case_for_update(s.RevocationIn)]
+ChangeStep = Annotated[tuple[PenaltyCase, s.ChangeIn], case_for_update(s.ChangeIn)]
+PublicationStep = Annotated[tuple[PenaltyCase, s.PublicationIn], case_for_update(s.PublicationIn)]
+CloseStep = Annotated[tuple[PenaltyCase, s.CloseIn], case_for_update(s.CloseIn)]

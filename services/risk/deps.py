@@ -7,7 +7,7 @@ In risk an officer acts for an enforcement unit (执法主体, ``SJ-210102``), n
 unit's. Supervisors and administrators are scoped as everywhere (services.common.access).
 
 A route that acts on an object declares who may act before the object (``SubmitterDep`` before
-``LockedRectificationDep``): a caller of the wrong role is told 403 whether or not the object is theirs.
+``SubmittingMeasures``): a caller of the wrong role is told 403 whether or not the object is theirs.
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ from services.common.access import Scope, scope_for
 from services.common.audit_api import AuditKind
 from services.common.auth import Principal
 from services.common.clientip import ClientAddress, bucket_key, parse_networks
-from services.common.deps import PrincipalDep, SessionDep, load_or_404, roles
+from services.common.deps import PrincipalDep, SessionDep, get_context, load_or_404, roles
 from services.common.errors import DomainError
 from services.common.fields import UsccText
 from services.risk.errors import (
@@ -70,15 +70,11 @@ from services.risk.repository import registries as registry_repo
 from services.risk.repository import units as unit_repo
 from services.risk.repository import uploads as upload_repo
 from services.risk.repository.classes import ClassifiedEnterprise
-from services.risk.schemas import UnitCode
+from services.risk.schemas import AnswerWrite, MeasuresWrite, NoteWrite, ReasonWrite, UnitCode
 from services.risk.settings import RiskContext
 from services.risk.use_cases.classes import readable_enterprise, valid_uscc
 
 __all__ = ["PrincipalDep", "SessionDep", "roles"]
-
-
-def get_context(request: Request) -> RiskContext:
-    return request.app.state.runtime.context  # type: ignore[no-any-return]
 
 
 ContextDep = Annotated[RiskContext, Depends(get_context)]
@@ -124,6 +120,17 @@ async def get_scope(principal: PrincipalDep) -> Scope:
 ScopeDep = Annotated[Scope, Depends(get_scope)]
 
 
+def by_path(fetch: Any, param: str, missing: Callable[[uuid.UUID], DomainError]) -> Callable[..., Any]:
+    """``factory(body=None)``: the object of the path parameter ``param`` (a UUID) through ``fetch`` (the
+    access rule; a locking fetch for a write) in the caller's risk scope, or ``missing`` (404); with ``body``,
+    the request body is validated before the lookup (422 first) and the route gets ``(object, body)``."""
+
+    def factory(body: type[Any] | None = None) -> Any:
+        return load_or_404(fetch, param=param, key=uuid.UUID, missing=missing, body=body, scope=ScopeDep)
+
+    return factory
+
+
 def city_wide(action: str, action_en: str) -> Any:
     """Dependency: a supervisor or administrator who acts for the whole city (publishing a report,
     transferring leads, reclassifying every enterprise); 403 RISK_CITY_SCOPE_REQUIRED for a district one."""
@@ -151,48 +158,45 @@ def acting(*allowed: str, error: Callable[[], DomainError]) -> Any:
     return Depends(dependency)
 
 
+def unit_acts(error: type[DomainError], detail: str, detail_en: str) -> Any:
+    """Dependency: the unit concerned (an officer, or an administrator) takes this action; a supervisor is
+    refused with ``error``."""
+    return acting("officer", "admin", error=functools.partial(error, detail, detail_en=detail_en))
+
+
+def supervisor_acts(error: type[DomainError], *, who: str = "监督人员") -> Callable[[str, str], Any]:
+    """The dependency factory of the actions a supervisor (or an administrator) takes: ``factory(action,
+    action_en)`` refuses an officer with ``error`` ("<action>须由<who>操作")."""
+
+    def factory(action: str, action_en: str) -> Any:
+        return acting(
+            "supervisor",
+            "admin",
+            error=functools.partial(
+                error, f"{action}须由{who}操作", detail_en=f"Only a supervisor may {action_en}"
+            ),
+        )
+
+    return factory
+
+
 RectificationSubmitterDep = Annotated[
     Principal,
-    acting(
-        "officer",
-        "admin",
-        error=lambda: RectificationUnitOnly(
-            "整改措施由被预警单位报送", detail_en="Only the warned unit submits rectification measures"
-        ),
+    unit_acts(
+        RectificationUnitOnly,
+        "整改措施由被预警单位报送",
+        "Only the warned unit submits rectification measures",
     ),
 ]
-
-
-def rectification_supervisor(action: str, action_en: str) -> Any:
-    return acting(
-        "supervisor",
-        "admin",
-        error=lambda: RectificationSupervisorOnly(
-            f"{action}须由监督人员操作", detail_en=f"Only a supervisor may {action_en}"
-        ),
-    )
-
+rectification_supervisor = supervisor_acts(RectificationSupervisorOnly)
 
 LeadAnswererDep = Annotated[
     Principal,
-    acting(
-        "officer",
-        "admin",
-        error=lambda: LeadUnitOnly(
-            "线索由承办单位答复", detail_en="Only the department the lead was transferred to answers it"
-        ),
+    unit_acts(
+        LeadUnitOnly, "线索由承办单位答复", "Only the department the lead was transferred to answers it"
     ),
 ]
-
-
-def lead_supervisor(action: str, action_en: str) -> Any:
-    return acting(
-        "supervisor",
-        "admin",
-        error=lambda: LeadSupervisorOnly(
-            f"{action}须由监督人员操作", detail_en=f"Only a supervisor may {action_en}"
-        ),
-    )
+lead_supervisor = supervisor_acts(LeadSupervisorOnly)
 
 
 # --------------------------------------------------------------------------------------------------- objects
@@ -213,28 +217,26 @@ RectificationDep = Annotated[
         scope=ScopeDep,
     ),
 ]
-LockedRectificationDep = Annotated[
-    Rectification,
-    load_or_404(
-        rect_repo.locked_rectification,
-        param="warning_id",
-        key=uuid.UUID,
-        missing=RectificationNotFound.of,
-        scope=ScopeDep,
-    ),
-]
 LeadDep = Annotated[
     ComplaintLead,
     load_or_404(
         lead_repo.readable_lead, param="lead_id", key=uuid.UUID, missing=LeadNotFound.of, scope=ScopeDep
     ),
 ]
-LockedLeadDep = Annotated[
-    ComplaintLead,
-    load_or_404(
-        lead_repo.locked_lead, param="lead_id", key=uuid.UUID, missing=LeadNotFound.of, scope=ScopeDep
-    ),
-]
+
+
+locked_rectification_with = by_path(rect_repo.locked_rectification, "warning_id", RectificationNotFound.of)
+locked_lead_with = by_path(lead_repo.locked_lead, "lead_id", LeadNotFound.of)
+
+
+# The writes of api/monitoring.py: the locked object with the route's body, ``(row, body)``
+SubmittingMeasures = Annotated[tuple[Rectification, MeasuresWrite], locked_rectification_with(MeasuresWrite)]
+RectificationWithNote = Annotated[tuple[Rectification, NoteWrite], locked_rectification_with(NoteWrite)]
+RectificationWithReason = Annotated[tuple[Rectification, ReasonWrite], locked_rectification_with(ReasonWrite)]
+AnsweringLead = Annotated[tuple[ComplaintLead, AnswerWrite], locked_lead_with(AnswerWrite)]
+LeadWithNote = Annotated[tuple[ComplaintLead, NoteWrite], locked_lead_with(NoteWrite)]
+LeadWithReason = Annotated[tuple[ComplaintLead, ReasonWrite], locked_lead_with(ReasonWrite)]
+
 UploadDep = Annotated[
     IntakeUpload,
     load_or_404(
@@ -277,25 +279,14 @@ ComplaintReaderDep = Annotated[Principal, roles("supervisor", "admin", "officer"
 ComplaintFilerDep = Annotated[Principal, roles("enterprise")]
 
 
-def complaint_supervisor(action: str, action_en: str) -> Any:
-    """Dependency: the bureau (a supervisor or administrator) takes this action; an officer is refused."""
-    return acting(
-        "supervisor",
-        "admin",
-        error=lambda: ComplaintSupervisorOnly(
-            f"{action}须由司法局监督人员操作", detail_en=f"Only a supervisor may {action_en}"
-        ),
-    )
-
-
+# the bureau (a supervisor or administrator) takes these actions; an officer is refused
+complaint_supervisor = supervisor_acts(ComplaintSupervisorOnly, who="司法局监督人员")
 ComplaintReplierDep = Annotated[
     Principal,
-    acting(
-        "officer",
-        "admin",
-        error=lambda: ComplaintUnitOnly(
-            "转办的投诉由承办单位回复", detail_en="Only the department a complaint was forwarded to replies"
-        ),
+    unit_acts(
+        ComplaintUnitOnly,
+        "转办的投诉由承办单位回复",
+        "Only the department a complaint was forwarded to replies",
     ),
 ]
 ComplaintDep = Annotated[
@@ -321,16 +312,7 @@ LockedComplaintDep = Annotated[
 AUDIT_ENTITIES["complaint"] = AuditKind("complaint", complaint_repo.readable_complaint, scope=scope_of)
 
 
-def locked_complaint_with(body: type[Any]) -> Any:
-    """The complaint of the path, locked, with the request body validated before the lookup (422 first)."""
-    return load_or_404(
-        complaint_repo.locked_complaint,
-        param="complaint_id",
-        key=uuid.UUID,
-        missing=ComplaintNotFound.of,
-        body=body,
-        scope=ScopeDep,
-    )
+locked_complaint_with = by_path(complaint_repo.locked_complaint, "complaint_id", ComplaintNotFound.of)
 
 
 async def public_client_key(request: Request, context: ContextDep) -> str:
@@ -357,28 +339,8 @@ PublicClientKeyDep = Annotated[str, Depends(public_client_key)]
 ContactPointReaderDep = Annotated[Principal, roles("supervisor", "admin", "enterprise")]
 
 
-def member_with(body: type[Any] | None = None) -> Any:
-    """The 监督员 of the path (the body, if any, validated before the lookup)."""
-    return load_or_404(
-        registry_repo.readable_member,
-        param="member_id",
-        key=uuid.UUID,
-        missing=MemberNotFound.of,
-        body=body,
-        scope=ScopeDep,
-    )
-
-
-def point_with(body: type[Any] | None = None) -> Any:
-    """The 联系点 of the path (the body, if any, validated before the lookup)."""
-    return load_or_404(
-        registry_repo.readable_point,
-        param="point_id",
-        key=uuid.UUID,
-        missing=ContactPointNotFound.of,
-        body=body,
-        scope=ScopeDep,
-    )
+member_with = by_path(registry_repo.readable_member, "member_id", MemberNotFound.of)  # 监督员
+point_with = by_path(registry_repo.readable_point, "point_id", ContactPointNotFound.of)  # 联系点
 
 
 MemberDep = Annotated[SupervisionMember, member_with()]
@@ -389,24 +351,11 @@ ContactPointDep = Annotated[ContactPoint, point_with()]
 
 MatterAnswererDep = Annotated[
     Principal,
-    acting(
-        "officer",
-        "admin",
-        error=lambda: MatterUnitOnly(
-            "监督事项由被监督单位答复", detail_en="Only the unit concerned answers a supervision matter"
-        ),
+    unit_acts(
+        MatterUnitOnly, "监督事项由被监督单位答复", "Only the unit concerned answers a supervision matter"
     ),
 ]
-
-
-def matter_supervisor(action: str, action_en: str) -> Any:
-    return acting(
-        "supervisor",
-        "admin",
-        error=lambda: MatterSupervisorOnly(
-            f"{action}须由监督人员操作", detail_en=f"Only a supervisor may {action_en}"
-        ),
-    )
+matter_supervisor = supervisor_acts(MatterSupervisorOnly)
 
 
 MatterDep = Annotated[
@@ -421,16 +370,7 @@ MatterDep = Annotated[
 ]
 
 
-def locked_matter(body: type[Any]) -> Any:
-    """The matter, locked, with the request body validated before the lookup (422 before 404)."""
-    return load_or_404(
-        matter_repo.locked_matter,
-        param="matter_id",
-        key=uuid.UUID,
-        missing=MatterNotFound.of,
-        scope=ScopeDep,
-        body=body,
-    )
+locked_matter = by_path(matter_repo.locked_matter, "matter_id", MatterNotFound.of)
 
 
 AUDIT_ENTITIES["matter"] = AuditKind("supervision_matter", matter_repo.readable_matter, scope=scope_of)

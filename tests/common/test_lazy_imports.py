@@ -73,3 +73,63 @@ def test_nats_is_imported_without_its_websocket_transport_in_a_service() -> None
         [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True
     )
     assert result.stdout.split() == ["True", "False"]
+
+
+BLOCKED_PROBE = """
+import json, sys, importlib
+importlib.import_module(f"services.{sys.argv[1]}.app").create_app()
+print(json.dumps(sorted(m for m in sys.modules if sys.modules[m] is not None and (m + ".").startswith(tuple(n + "." for n in json.loads(sys.argv[2]))))))
+"""
+
+
+@pytest.mark.parametrize("service", sorted(SERVICES))
+def test_a_service_never_loads_the_blocked_modules(service: str) -> None:
+    # FastAPI imports pydantic.v1 for every route it builds unless the kernel blocks it (lazy.BLOCKED)
+    result = subprocess.run(
+        [sys.executable, "-c", BLOCKED_PROBE, service, json.dumps(sorted(lazy.BLOCKED))],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "ZHIFA_ENV": "test"},
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert json.loads(result.stdout.strip().splitlines()[-1]) == []
+
+
+def test_fastapi_still_tells_a_model_is_not_a_pydantic_1_model_with_the_block() -> None:
+    code = (
+        "import sys, services.common, pydantic\n"
+        "from fastapi._compat.shared import is_pydantic_v1_model_class\n"
+        "class M(pydantic.BaseModel):\n    a: int\n"
+        "print(is_pydantic_v1_model_class(M), sys.modules['pydantic.v1'])"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True
+    )
+    assert result.stdout.split() == ["False", "None"]
+
+
+REVISIONS_PROBE = """
+import gc
+from services.common import migrate
+from services.common.registry import SERVICES
+def rss():
+    with open("/proc/self/status") as f:
+        return next(int(line.split()[1]) for line in f if line.startswith("VmRSS")) / 1024
+gc.collect()
+before = rss()
+for service in SERVICES:
+    migrate.heads(service)
+gc.collect()
+print(rss() - before)
+"""
+
+
+def test_readiness_reads_the_revisions_without_keeping_a_mib_of_syntax_trees() -> None:
+    # Parsing the whole migration files left ~1.4 MiB resident in every service process after its first
+    # readiness check (measured: 1.38 MiB before, 0.14 MiB after); only the assignments are parsed now.
+    result = subprocess.run(
+        [sys.executable, "-c", REVISIONS_PROBE], capture_output=True, text=True, timeout=60, check=True
+    )
+    assert float(result.stdout.strip()) < 0.7

@@ -15,6 +15,7 @@ from services.common.bus import Bus
 from services.common.db import create_engine, session_factory
 from services.common.embedded import EmbeddedNats
 from services.common.outbox import Relay
+from tests.support.cancel import cancel_at
 from tests.support.stack import Stack
 
 
@@ -42,16 +43,8 @@ async def test_a_relay_stops_when_cancelled_as_a_notify_wakes_it(
             task = asyncio.create_task(relay.run())
             await asyncio.sleep(0.3)  # past its first (empty) round, waiting
             relay._wake.set()
-            for _ in range(iterations):
-                await asyncio.sleep(0)
-            task.cancel()
-            done, _ = await asyncio.wait({task}, timeout=2)
-            if not done:
+            if not await cancel_at(task, iterations):
                 lingered.append(iterations)
-                for _ in range(100):  # end it for good (one of these lands outside the window)
-                    task.cancel()
-                    if (await asyncio.wait({task}, timeout=0.05))[0]:
-                        break
         assert lingered == [], f"the relay ignored a cancellation {len(lingered)} times of 6"
     finally:
         await bus.close()

@@ -124,3 +124,83 @@ async def test_a_stream_that_falls_behind_is_closed_and_resumes_without_loss(not
 
 async def _drain(frames) -> list[bytes]:  # type: ignore[no-untyped-def]
     return [frame async for frame in frames]
+
+
+async def _next_frame(frames, timeout: float = 5) -> bytes:  # type: ignore[no-untyped-def]
+    from services.notify.use_cases import stream
+
+    frame: bytes = await asyncio.wait_for(anext(frames), timeout)
+    while frame == stream.HEARTBEAT:
+        frame = await asyncio.wait_for(anext(frames), timeout)
+    return frame
+
+
+async def test_an_announced_notification_is_sent_from_its_announcement_without_reading_the_log(
+    notify: Notify,
+) -> None:
+    """Latency (issue #15): the NOTIFY that wakes a stream carries the notification, so the next one in
+    order goes out without a query. Seq 1 of this recipient is in no log: only the announcement has it."""
+    from services.notify.domain.fanout import Fanout
+    from services.notify.domain.recipients import Recipient
+    from services.notify.use_cases import stream
+
+    recipient = Recipient("enterprise", "91210106MA0XSTRM6F")
+    runtime = notify.running.runtime
+    fanout = Fanout()
+    frames = stream.frames(runtime.factory, fanout, runtime.context.settings, recipient, 0)
+    assert (await anext(frames)).startswith(b"retry:")
+    waiting = asyncio.ensure_future(_next_frame(frames))
+    await asyncio.sleep(0.05)
+    fanout.publish(recipient, 1, b'{"probe":1}')
+    assert await asyncio.wait_for(waiting, 5) == b'id: 1\nevent: notification\ndata: {"probe":1}\n\n'
+    await frames.aclose()
+
+
+async def test_an_announcement_out_of_order_is_only_a_wake_up_the_rows_come_from_the_log(
+    notify: Notify,
+) -> None:
+    """Never lost, never twice: an announcement that is not the next in order (one before it was missed)
+    makes the stream read the log, which sends every row in order; the announcement's copy is not used."""
+    from services.notify.domain.fanout import Fanout
+    from services.notify.domain.recipients import Recipient
+    from services.notify.use_cases import stream
+
+    uscc = "91210106MA0XSTRM7G"
+    recipient = Recipient("enterprise", uscc)
+    runtime = notify.running.runtime
+    fanout = Fanout()  # not fed by the service's listener: the test announces by hand
+    frames = stream.frames(runtime.factory, fanout, runtime.context.settings, recipient, 0)
+    assert (await anext(frames)).startswith(b"retry:")
+    waiting = asyncio.ensure_future(_next_frame(frames))
+    for _ in range(2):
+        await publish(notify.js, visit_started(uscc))
+
+    async def recorded() -> bool:
+        async with client(notify.base, headers=personas.enterprise(uscc)) as http:
+            return len((await http.get("/api/v1/notifications")).json()["items"]) == 2
+
+    await wait_for(recorded, timeout=15)
+    fanout.publish(recipient, 2, b'{"copy":2}')  # seq 1 was never announced to this stream
+    first, second = await asyncio.wait_for(waiting, 5), await _next_frame(frames)
+    assert first.startswith(b"id: 1\n") and second.startswith(b"id: 2\n")
+    assert b'"copy"' not in second and json.loads(second.split(b"data: ", 1)[1])["seq"] == 2
+    await frames.aclose()
+
+
+def test_an_announcement_carries_the_notification_unless_it_is_too_long_for_notify() -> None:
+    from services.notify import repository
+    from services.notify.domain.recipients import Recipient
+
+    recipient = Recipient("officer", "辽A-0012340")
+    data = '{"title":"检查开始\\t了"}'.encode()
+    payload = repository.announcement(recipient, 7, data)
+    assert repository.parse_announcement(payload) == (recipient, 7, data)
+    # PostgreSQL refuses a NOTIFY payload of 8000 bytes or more: a long one is a bare wake-up
+    long = b'{"body":"' + "罚".encode() * 3000 + b'"}'  # 9000 bytes of body alone
+    bare = repository.announcement(recipient, 8, long)
+    assert len(bare.encode()) < 8000 and repository.parse_announcement(bare) == (recipient, 8, None)
+    assert repository.parse_announcement("enterprise\t9\t91210106MA0XSTRM6F") == (
+        Recipient("enterprise", "91210106MA0XSTRM6F"),
+        9,
+        None,
+    )

@@ -16,6 +16,7 @@ from datetime import date, datetime
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from services.common.access import Scope
@@ -60,13 +61,25 @@ def _envelope_sql(n: str) -> str:
 
 
 def _bulk_end_sql(
-    candidates: str, *, prelude: str = "", counts_from: str | None = None, result: str = "n"
+    candidates: str,
+    *,
+    prelude: str = "",
+    counts_from: str | None = None,
+    result: str = "n",
+    new_ends: bool = False,
 ) -> str:
     """One statement that ends the publications ``candidates`` selects (the columns of
     ``CANDIDATE_COLUMNS`` plus ``end_reason`` and ``report_reason``): inserts their ends, their
     ``credit.publication.ended`` outbox rows (envelopes built in SQL) and, as its last write and lock, their
     numbered feed entries; with ``counts_from`` (a clean-up step's ``lo``) also the step's report counts.
     ``prelude`` adds CTEs before the candidates; ``result`` is what the statement returns (``n``: the count).
+
+    ``new_ends``: the candidates are known to have no end yet (``NOT_ENDED_SQL`` in the statement's own
+    snapshot), so the ends are inserted without ``ON CONFLICT`` (a speculative insertion costs a WAL record
+    and an index probe per row more) and every candidate is ended (``e`` is ``cand``, no join back). An end
+    committed by another transaction after the snapshot then raises a unique violation on
+    ``pk_publication_end`` instead of being skipped; the caller runs the statement again without
+    ``new_ends`` (``judge_step``), so what is ended and announced is the same either way.
 
     The outbox insert is made to finish before the feed counter is locked (``n`` counts its rows), so the
     counter is held only for the narrow feed insert and the commit."""
@@ -77,12 +90,25 @@ def _bulk_end_sql(
             f"SELECT CAST(:run_id AS uuid), {counts_from}, report_reason, department_code, count(*) FROM e "
             "GROUP BY report_reason, department_code)"
         )
+    insert_ends = (
+        "INSERT INTO publication_end (publication_id, ended_at, ended_on, reason, cleanup_run_id) "
+        "SELECT id, CAST(:now AS timestamptz), CAST(:today AS date), end_reason, CAST(:run_id AS uuid) "
+        "FROM cand ORDER BY id"
+    )
+    if new_ends:
+        # ``e`` reads ``ended`` so that the ends are inserted before the outbox rows, as below.
+        ends = (
+            f"ended AS ({insert_ends} RETURNING 1), "
+            "e AS MATERIALIZED (SELECT cand.* FROM cand WHERE (SELECT count(*) FROM ended) >= 0), "
+        )
+    else:
+        ends = (
+            f"ended AS ({insert_ends} ON CONFLICT (publication_id) DO NOTHING RETURNING publication_id), "
+            "e AS MATERIALIZED (SELECT cand.* FROM cand JOIN ended ON ended.publication_id = cand.id), "
+        )
     return (
         f"WITH {prelude}cand AS MATERIALIZED ({candidates}), "
-        "ended AS (INSERT INTO publication_end (publication_id, ended_at, ended_on, reason, cleanup_run_id) "
-        "SELECT id, CAST(:now AS timestamptz), CAST(:today AS date), end_reason, CAST(:run_id AS uuid) "
-        "FROM cand ORDER BY id ON CONFLICT (publication_id) DO NOTHING RETURNING publication_id), "
-        "e AS MATERIALIZED (SELECT cand.* FROM cand JOIN ended ON ended.publication_id = cand.id), "
+        f"{ends}"
         "ob AS (INSERT INTO outbox (id, type, version, subject, envelope) "
         f"SELECT x.event_id, 'credit.publication.ended', 1, CAST(x.id AS text), {_envelope_sql('x')} "
         "FROM (SELECT e.*, gen_random_uuid() AS event_id FROM e) x RETURNING 1), "
@@ -286,23 +312,44 @@ async def judge_step(
             "GROUP BY reason, department_code) "
             "SELECT (SELECT count(*) FROM j), (SELECT count(*) FROM chosen)"
         )
+        row = (await session.execute(sa.text(statement), params)).one()
     else:
         candidates = (
             f"SELECT {', '.join(c.removeprefix('p.') for c in CANDIDATE_COLUMNS.split(', '))}, "
             f"'cleanup_' || reason AS end_reason, reason AS report_reason FROM j WHERE {chosen}"
         )
-        statement = _bulk_end_sql(
-            candidates,
-            prelude=judged,
-            counts_from="CAST(:lo AS bigint)",
-            result="(SELECT count(*) FROM j), n",
-        )
-    row = (await session.execute(sa.text(statement), params)).one()
+        row = await _end_step(session, candidates, judged, params)
     examined, matched = int(row[0]), int(row[1])
     if matched and not run.dry_run:
         await _notify(session)
     step.examined, step.matched, step.done_at = examined, matched, now
     return examined, matched
+
+
+async def _end_step(
+    session: AsyncSession, candidates: str, judged: str, params: dict[str, Any]
+) -> sa.Row[Any]:
+    """End a step's candidates: first as new ends (no ``ON CONFLICT``) in a savepoint; if another transaction
+    ended one of them since the statement's snapshot (a single end, the sweep), again tolerating it."""
+
+    def statement(*, new_ends: bool) -> sa.TextClause:
+        return sa.text(
+            _bulk_end_sql(
+                candidates,
+                prelude=judged,
+                counts_from="CAST(:lo AS bigint)",
+                result="(SELECT count(*) FROM j), n",
+                new_ends=new_ends,
+            )
+        )
+
+    try:
+        async with session.begin_nested():
+            return (await session.execute(statement(new_ends=True), params)).one()
+    except IntegrityError as exc:
+        if getattr(exc.orig, "sqlstate", None) != "23505" or "pk_publication_end" not in str(exc.orig):
+            raise
+    return (await session.execute(statement(new_ends=False), params)).one()
 
 
 async def create_steps(session: AsyncSession, run_id: uuid.UUID, *, lo: int, hi: int, size: int) -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import uuid
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Path, Query, Request
+from fastapi import APIRouter, Path, Query
 from fastapi.responses import Response
 
 from services.common import clock
@@ -21,7 +21,6 @@ from services.inspection.api import files as file_routes
 from services.inspection.api import follow_ups as follow_up_routes
 from services.inspection.api import import_templates as import_routes
 from services.inspection.api import qualifications as qualification_routes
-from services.inspection.api.import_templates import CSV_OR_JSON
 from services.inspection.deps import (
     AdminDep,
     ApproverDep,
@@ -56,7 +55,7 @@ from services.inspection.deps import (
     YearQuery,
 )
 from services.inspection.domain import registry
-from services.inspection.use_cases import draws, entry, imports, public, supervision, tasks, visits
+from services.inspection.use_cases import draws, entry, public, supervision, tasks, visits
 from services.inspection.use_cases.registries import (
     catalogue,
     departments,
@@ -175,17 +174,6 @@ async def revise_item(
     return await catalogue.revise_item(session, principal=principal, code=code.upper(), body=body)
 
 
-@router.post(
-    "/items/bulk", response_model=s.ImportResult, openapi_extra=CSV_OR_JSON, tags=["inspection: registries"]
-)
-async def import_items(request: Request, session: SessionDep, principal: AdminDep) -> s.ImportResult:
-    """Import items from JSON or CSV: new codes, new versions, unchanged rows; all or nothing (admin)."""
-    rows = imports.parse_rows(
-        request.headers.get("content-type", ""), await request.body(), s.ItemWrite, imports.item_csv_row
-    )
-    return await imports.import_items(session, principal=principal, rows=rows)
-
-
 @router.get("/officers", response_model=Page[s.OfficerRead], tags=["inspection: registries"])
 async def list_officers(
     session: SessionDep,
@@ -236,23 +224,6 @@ async def change_officer_status(
     return await officers.change_officer_status(session, principal=principal, row=officer, body=body)
 
 
-@router.post(
-    "/officers/bulk",
-    response_model=s.ImportResult,
-    openapi_extra=CSV_OR_JSON,
-    tags=["inspection: registries"],
-)
-async def import_officers(request: Request, session: SessionDep, principal: AdminDep) -> s.ImportResult:
-    """Import officers from JSON or CSV; status changes follow the certificate rules; all or nothing (admin)."""
-    rows = imports.parse_rows(
-        request.headers.get("content-type", ""),
-        await request.body(),
-        s.OfficerImport,
-        imports.officer_csv_row,
-    )
-    return await imports.import_officers(session, principal=principal, rows=rows)
-
-
 @router.get("/enterprises", response_model=Page[s.EnterpriseRead], tags=["inspection: registries"])
 async def list_enterprises(
     session: SessionDep,
@@ -301,23 +272,6 @@ async def update_enterprise(
     """Correct an enterprise's registry fields (admin)."""
     enterprise, body = edit
     return await enterprises.update_enterprise(session, principal=principal, row=enterprise, body=body)
-
-
-@router.post(
-    "/enterprises/bulk",
-    response_model=s.ImportResult,
-    openapi_extra=CSV_OR_JSON,
-    tags=["inspection: registries"],
-)
-async def import_enterprises(request: Request, session: SessionDep, principal: AdminDep) -> s.ImportResult:
-    """Import enterprises from JSON or CSV (USCCs checked); all or nothing (admin)."""
-    rows = imports.parse_rows(
-        request.headers.get("content-type", ""),
-        await request.body(),
-        s.EnterpriseImport,
-        imports.enterprise_csv_row,
-    )
-    return await imports.import_enterprises(session, principal=principal, rows=rows)
 
 
 @router.get("/enterprises/{uscc}/code", response_model=s.EnterpriseCodeRead, tags=["inspection: registries"])

@@ -21,6 +21,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.common import outbox
 from services.common.clock import local_date
 from services.inspection import models as m
 from services.inspection.domain import entry_rules, frequency, registry
@@ -60,7 +61,9 @@ async def enterprise_row(session: AsyncSession, uscc: str, *, lock: bool) -> Ent
     Always the first statement of an entry, and through SQLAlchemy: it opens the request's transaction, which
     the driver-level statements below then run in.
     """
-    row = (await session.execute(_LOCK_ENTERPRISE if lock else _READ_ENTERPRISE, {"uscc": uscc})).first()
+    # On the session's Core connection: the ORM's execution layer adds nothing to a plain text statement.
+    connection = await session.connection()
+    row = (await connection.execute(_LOCK_ENTERPRISE if lock else _READ_ENTERPRISE, {"uscc": uscc})).first()
     return EnterpriseRow(*row) if row is not None else None
 
 
@@ -311,26 +314,37 @@ _JSON_COLUMNS = frozenset({"officers", "accompanying", "items"})
 _VISIT_PARAMS = ", ".join(
     f"${i}::{_VISIT_CASTS.get(c, 'text')}" for i, c in enumerate(_VISIT_COLUMNS, start=1)
 )
-_INSERT_VISIT = f"INSERT INTO visit ({', '.join(_VISIT_COLUMNS)}) VALUES ({_VISIT_PARAMS})"
+_VISIT_VALUES = f"({', '.join(_VISIT_COLUMNS)}) SELECT {_VISIT_PARAMS}"
+_CODE_PARAM = len(_VISIT_COLUMNS) + 1
+_ONLY_WITH_VISIT = "WHERE EXISTS (SELECT FROM new_visit)"
+_STARTED = f"SELECT visit_id, {outbox.WAKE_RELAY} FROM new_visit"
+# The visit, its staged events and the relay's wake-up in one statement (issue #16: one round trip, not three).
+_INSERT_VISIT = (
+    f"WITH new_visit AS (INSERT INTO visit {_VISIT_VALUES} RETURNING visit_id),"
+    f" events AS ({outbox.insert_sql(_CODE_PARAM, where=_ONLY_WITH_VISIT)}) {_STARTED}"
+)
+# The same, only if the entry code is still unused, consuming it (``$9``: recorded_at; the code is the
+# parameter after the visit's columns).
 _CLAIM_AND_INSERT_VISIT = (
     f"WITH claimed AS (UPDATE entry_code SET used_at = $9::timestamptz, visit_id = $1::uuid"
-    f" WHERE code_id = ${len(_VISIT_COLUMNS) + 1}::uuid AND used_at IS NULL RETURNING code_id)"
-    f" INSERT INTO visit ({', '.join(_VISIT_COLUMNS)}) SELECT {_VISIT_PARAMS} FROM claimed RETURNING visit_id"
+    f" WHERE code_id = ${_CODE_PARAM}::uuid AND used_at IS NULL RETURNING code_id),"
+    f" new_visit AS (INSERT INTO visit {_VISIT_VALUES} FROM claimed RETURNING visit_id),"
+    f" events AS ({outbox.insert_sql(_CODE_PARAM + 1, where=_ONLY_WITH_VISIT)}) {_STARTED}"
 )
 
 
 async def insert_visit(
     session: AsyncSession, values: dict[str, Any], *, claim_code: uuid.UUID | None
 ) -> bool:
-    """Insert the visit; with ``claim_code``, only if that entry code is still unused, consuming it in the
-    same statement (the code's ``used_at`` is the visit's ``recorded_at``). False when the code was consumed
-    meanwhile; nothing is written then."""
+    """Insert the visit and the events staged in ``session`` (``outbox.add``: its start); with ``claim_code``,
+    only if that entry code is still unused, consuming it in the same statement (the code's ``used_at`` is the
+    visit's ``recorded_at``). False when the code was consumed meanwhile; nothing is written then."""
     args = [orjson.dumps(values[c]).decode() if c in _JSON_COLUMNS else values[c] for c in _VISIT_COLUMNS]
+    events = outbox.row_arrays(outbox.take_staged(session))
     raw = await _driver(session)
     if claim_code is None:
-        await raw.execute(_INSERT_VISIT, *args)
-        return True
-    return (await raw.fetchval(_CLAIM_AND_INSERT_VISIT, *args, claim_code)) is not None
+        return (await raw.fetchval(_INSERT_VISIT, *args, *events)) is not None
+    return (await raw.fetchval(_CLAIM_AND_INSERT_VISIT, *args, claim_code, *events)) is not None
 
 
 async def insert_refusal(session: AsyncSession, values: dict[str, Any]) -> bool:

@@ -5,8 +5,8 @@ Every channel (entry code, check-in, enterprise-code scan, emergency, back-fill)
 the enterprise (locked when a visit may start), read every fact the rules need in one statement
 (repository.entry.entry_facts), resolve the people and the task, let the domain start the visit (times and
 windows) and judge the entry (entry_rules.check_entry at the moment of entering), then write the visit —
-consuming the code in the same statement for a check-in. Check-in is the hot path: three statements, no ORM
-instance in the reply (docs/benchmarks.md).
+with its event, consuming the code in the same statement for a check-in. Check-in is the hot path: three
+statements besides BEGIN and COMMIT, no ORM instance in the reply (docs/benchmarks.md).
 
 Refusals of entry are the exception that proves the rule that use cases never commit: the request that is
 refused answers 4xx, so the edge rolls its transaction back, yet every refusal must be kept (refused attempts
@@ -385,14 +385,22 @@ def _visit_values(entry: Entry, visit: visits.Visit, principal: Principal) -> di
     }
 
 
-def _record_start(session: AsyncSession, visit: visits.Visit, values: dict[str, Any]) -> m.Visit:
-    """After the visit row is written: its event (same transaction); returns a detached row for the reply.
+async def _write_start(
+    session: AsyncSession, visit: visits.Visit, values: dict[str, Any], *, claim_code: uuid.UUID | None
+) -> bool:
+    """Write the visit with its ``inspection.visit.started`` event (one statement, the same transaction);
+    with ``claim_code``, only if that code is still unused (False otherwise: nothing is written).
 
     Its audit-chain entry is appended by ``audit_visit_starts`` (the auditor job) within about a second: the
     chain's lock serialises every writer of the service until commit, and on the check-in path it would cap
     the throughput (see docs/api/inspection.md, "Audit of visits").
     """
     outbox.add(session, events.visit_started(VisitStarted(visit)))
+    return await entry_repo.insert_visit(session, values, claim_code=claim_code)
+
+
+def _started_row(values: dict[str, Any]) -> m.Visit:
+    """The written visit as a detached record for the reply."""
     # A plain record with the row's attributes: building an ORM instance costs more than the rest of the reply.
     return SimpleNamespace(  # type: ignore[return-value]
         **values,
@@ -586,7 +594,7 @@ async def check_in(
         )
         await _judge(session, ctx, entry, task, now)
         values = _visit_values(entry, visit, principal)
-        if not await entry_repo.insert_visit(session, values, claim_code=code_id):
+        if not await _write_start(session, visit, values, claim_code=code_id):
             raise CodeUsed(
                 f"检查码 {payload.code_id} 已使用，每个检查码只能使用一次",
                 detail_en=f"Entry code {payload.code_id} is used; a code is used once",
@@ -594,7 +602,7 @@ async def check_in(
     except EntryRefused as refusal:
         await refuse(session, factory, attempt, refusal)
         raise
-    row = _record_start(session, visit, values)
+    row = _started_row(values)
     read = views.visit_read(row, [], enterprise.name, principal, ctx.rating_window)
     return views.check_in_read(read)
 
@@ -660,11 +668,11 @@ async def scan_enterprise_code(
         )
         await _judge(session, ctx, entry, task, visit.started_at)
         values = _visit_values(entry, visit, principal)
-        await entry_repo.insert_visit(session, values, claim_code=None)
+        await _write_start(session, visit, values, claim_code=None)
     except EntryRefused as refusal:
         await refuse(session, factory, attempt, refusal)
         raise
-    row = _record_start(session, visit, values)
+    row = _started_row(values)
     return views.visit_read(row, [], enterprise.name, principal, ctx.rating_window)
 
 
@@ -716,11 +724,11 @@ async def backfill(
         )
         await _judge(session, ctx, entry, task, visit.started_at)
         values = _visit_values(entry, visit, principal)
-        await entry_repo.insert_visit(session, values, claim_code=None)
+        await _write_start(session, visit, values, claim_code=None)
     except EntryRefused as refusal:
         await refuse(session, factory, attempt, refusal)
         raise
-    row = _record_start(session, visit, values)
+    row = _started_row(values)
     return views.visit_read(row, [], enterprise.name, principal, ctx.rating_window)
 
 

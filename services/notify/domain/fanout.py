@@ -1,5 +1,6 @@
 """Who is listening in this process, and what to hand them: per recipient, the open streams, each with a
-bounded queue of the sequence numbers committed for it (no I/O: the listener feeds it, a stream drains it).
+bounded queue of the sequence numbers committed for it, each with the notification's data when its
+announcement carried it (no I/O: the listener feeds it, a stream drains it).
 
 Back-pressure: a stream whose client does not keep up stops draining its queue; when the queue is full
 the stream is marked ``overflowed`` and is closed by its own loop. Nobody else waits for it: ``publish``
@@ -15,11 +16,14 @@ from dataclasses import dataclass, field
 
 from services.notify.domain.recipients import Recipient
 
+#: (seq, the notification as the stream sends it, or None: read it from the log); seq 0: re-read the log
+Wake = tuple[int, bytes | None]
+
 
 @dataclass(eq=False)
 class Subscriber:
     recipient: Recipient
-    queue: asyncio.Queue[int]
+    queue: asyncio.Queue[Wake]
     overflowed: bool = False
 
 
@@ -41,14 +45,15 @@ class Fanout:
                 if not subscribers:
                     del self._subscribers[recipient]
 
-    def publish(self, recipient: Recipient, seq: int) -> int:
-        """Hand ``seq`` to every stream of ``recipient``; returns how many streams overflowed now."""
+    def publish(self, recipient: Recipient, seq: int, data: bytes | None = None) -> int:
+        """Hand ``seq`` (with its ``data`` when the announcement carried it) to every stream of ``recipient``;
+        returns how many streams overflowed now."""
         dropped = 0
         for subscriber in self._subscribers.get(recipient, ()):
             if subscriber.overflowed:
                 continue
             try:
-                subscriber.queue.put_nowait(seq)
+                subscriber.queue.put_nowait((seq, data))
             except asyncio.QueueFull:
                 subscriber.overflowed = True
                 dropped += 1
@@ -60,7 +65,7 @@ class Fanout:
             for subscriber in subscribers:
                 if not subscriber.overflowed:
                     try:
-                        subscriber.queue.put_nowait(0)
+                        subscriber.queue.put_nowait((0, None))
                     except asyncio.QueueFull:
                         subscriber.overflowed = True
 

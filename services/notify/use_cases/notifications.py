@@ -24,8 +24,22 @@ async def record(session: AsyncSession, envelope: Envelope, event: Event) -> int
         if await repository.exists(session, draft.recipient, envelope.id):
             continue
         seq = await repository.next_seq(session, draft.recipient)
-        await repository.insert(session, draft, seq, envelope.id, envelope.type)
-        await repository.announce(session, draft.recipient, seq)
+        notification_id, created_at = await repository.insert(session, draft, seq, envelope.id, envelope.type)
+        row = NotificationRow(
+            id=notification_id,
+            recipient_kind=draft.recipient.kind,
+            recipient_id=draft.recipient.id,
+            seq=seq,
+            kind=draft.kind,
+            title=draft.title,
+            body=draft.body,
+            link=draft.link,
+            source_event_id=envelope.id,
+            source_event_type=envelope.type,
+            created_at=created_at,
+            read_at=None,
+        )  # as a log read returns it: the announcement carries it to the streams (use_cases/stream.py)
+        await repository.announce(session, draft.recipient, seq, views.sse_data(row))
         recorded += 1
     return recorded
 

@@ -4,8 +4,11 @@ commits, heartbeats in between) and the one LISTEN connection per process that w
 Never lost, never twice: a stream subscribes before it reads the log, sends rows in ``seq`` order and
 only rows after the last it sent. A recipient's numbers commit in order (``repository.next_seq`` locks the
 recipient's counter until commit), so a row it has not sent can never appear below one it has. An
-announcement is only a wake-up: the rows are always read from the log, so a lost NOTIFY (the LISTEN
-connection dropped) delays nothing beyond the reconnect, after which every stream re-reads.
+announcement carries its notification (``repository.announcement``) when it fits in a NOTIFY: the stream
+sends it as announced only when it is the very next one (``seq == last + 1``), which saves the log read on
+the way from the commit to the client (issue #15, docs/benchmarks.md); anything else (a gap, a bare
+wake-up) re-reads the log. A lost NOTIFY (the LISTEN connection dropped) delays nothing beyond the
+reconnect, after which every stream re-reads.
 """
 
 from __future__ import annotations
@@ -97,13 +100,26 @@ async def _frames(
                 log.info("stream of %s overflowed at %d: disconnecting (the client resumes)", recipient, last)
                 return
             try:
-                seq = await asyncio.wait_for(subscriber.queue.get(), settings.heartbeat_s)
+                # asyncio.timeout, not wait_for: on Python 3.11 wait_for swallows a cancellation that arrives as
+                # the notification does (CPython gh-86296), and the stream ran on after it was cancelled.
+                async with asyncio.timeout(settings.heartbeat_s):
+                    wakes = [await subscriber.queue.get()]
             except TimeoutError:
                 yield HEARTBEAT
                 continue
             while not subscriber.queue.empty():
-                seq = max(seq, subscriber.queue.get_nowait())
-            woken = seq == 0 or seq > last  # 0: the listener reconnected, re-read
+                wakes.append(subscriber.queue.get_nowait())
+            # The next notifications in order, each with its data: sent as announced, no query (latency,
+            # issue #15). Anything else (seq 0: the listener reconnected; a gap; no data) re-reads the log.
+            for seq, data in sorted(wakes, key=lambda wake: wake[0]):
+                if seq <= last:
+                    continue
+                if seq != last + 1 or data is None:
+                    woken = True
+                    break
+                yield views.sse_frame_of(seq, data)
+                last = seq
+            woken = woken or any(seq == 0 for seq, _ in wakes)
 
 
 async def listen(database_url: str, fanout: Fanout, *, retry_s: float = 1.0) -> None:

@@ -14,17 +14,40 @@ from services.penalty import schemas as s
 from services.penalty import views
 from services.penalty.deps import (
     CaseDep,
+    ChangeStep,
+    CloseStep,
+    CollectiveDiscussionStep,
     ContextDep,
+    DecisionStep,
+    DeferralStep,
+    DeliveryStep,
+    EconomicImpactStep,
+    ExecutionStep,
+    ExtensionStep,
+    HearingRecordStep,
+    HearingRequestStep,
+    HearingScheduleStep,
+    HearingWithdrawStep,
     InternalReaderDep,
+    InvestigationStep,
+    LegalReviewStep,
+    NoPenaltyDecisionStep,
+    NoticeStep,
     OfficerDep,
     PartyOrOfficerDep,
     PaymentDep,
+    PaymentStep,
+    PublicationStep,
     ReaderDep,
+    RemedyConcludeStep,
+    RemedyStep,
+    RevocationStep,
     ScopeDep,
     SessionDep,
+    StatementReviewStep,
+    StatementStep,
     SurchargeCaseDep,
-    case_for_update,
-    payable_case,
+    WaiverStep,
 )
 from services.penalty.models import PenaltyCase
 from services.penalty.use_cases import cases as case_files
@@ -91,9 +114,7 @@ async def decision_view(session: SessionDep, principal: ReaderDep, found: CaseDe
 
 @router.post("/cases/{case_id}/investigation", response_model=s.CaseRead)
 async def start_investigation(
-    session: SessionDep,
-    principal: OfficerDep,
-    step: Annotated[tuple[PenaltyCase, s.InvestigationIn], case_for_update(s.InvestigationIn)],
+    session: SessionDep, principal: OfficerDep, step: InvestigationStep
 ) -> s.CaseRead:
     """Start the investigation (调查取证) with at least two certified officers."""
     row, body = step
@@ -102,12 +123,7 @@ async def start_investigation(
 
 
 @router.post("/cases/{case_id}/notice", response_model=s.CaseRead)
-async def notify(
-    session: SessionDep,
-    principal: OfficerDep,
-    step: Annotated[tuple[PenaltyCase, s.NoticeIn], case_for_update(s.NoticeIn)],
-    ctx: ContextDep,
-) -> s.CaseRead:
+async def notify(session: SessionDep, principal: OfficerDep, step: NoticeStep, ctx: ContextDep) -> s.CaseRead:
     """Serve the notice of the proposed penalty (告知书, and 听证告知书 where a hearing applies)."""
     row, body = step
     row = await procedure.notify(session, principal=principal, row=row, body=body, ctx=ctx)
@@ -116,9 +132,7 @@ async def notify(
 
 @router.post("/cases/{case_id}/statements", response_model=s.CaseRead)
 async def record_statement(
-    session: SessionDep,
-    principal: PartyOrOfficerDep,
-    step: Annotated[tuple[PenaltyCase, s.StatementIn], case_for_update(s.StatementIn)],
+    session: SessionDep, principal: PartyOrOfficerDep, step: StatementStep
 ) -> s.CaseRead:
     """The party's statement and defence (陈述申辩), submitted by the party or recorded by an officer."""
     row, body = step
@@ -128,9 +142,7 @@ async def record_statement(
 
 @router.post("/cases/{case_id}/statements/review", response_model=s.CaseRead)
 async def review_statements(
-    session: SessionDep,
-    principal: OfficerDep,
-    step: Annotated[tuple[PenaltyCase, s.StatementReviewIn], case_for_update(s.StatementReviewIn)],
+    session: SessionDep, principal: OfficerDep, step: StatementReviewStep
 ) -> s.CaseRead:
     """Review (复核) the party's statements; adopted ones must be followed."""
     row, body = step
@@ -139,11 +151,7 @@ async def review_statements(
 
 
 @router.post("/cases/{case_id}/waiver", response_model=s.CaseRead)
-async def waive_rights(
-    session: SessionDep,
-    principal: PartyOrOfficerDep,
-    step: Annotated[tuple[PenaltyCase, s.WaiverIn], case_for_update(s.WaiverIn)],
-) -> s.CaseRead:
+async def waive_rights(session: SessionDep, principal: PartyOrOfficerDep, step: WaiverStep) -> s.CaseRead:
     """The party expressly gives up statement and/or hearing."""
     row, body = step
     row = await procedure.waive_rights(session, principal=principal, row=row, body=body)
@@ -152,9 +160,7 @@ async def waive_rights(
 
 @router.post("/cases/{case_id}/hearing/request", response_model=s.CaseRead)
 async def request_hearing(
-    session: SessionDep,
-    principal: PartyOrOfficerDep,
-    step: Annotated[tuple[PenaltyCase, s.HearingRequestIn], case_for_update(s.HearingRequestIn)],
+    session: SessionDep, principal: PartyOrOfficerDep, step: HearingRequestStep
 ) -> s.CaseRead:
     """The party asks for a hearing (within 5 working days of the notice)."""
     row, body = step
@@ -164,9 +170,7 @@ async def request_hearing(
 
 @router.post("/cases/{case_id}/hearing/schedule", response_model=s.CaseRead)
 async def schedule_hearing(
-    session: SessionDep,
-    principal: OfficerDep,
-    step: Annotated[tuple[PenaltyCase, s.HearingScheduleIn], case_for_update(s.HearingScheduleIn)],
+    session: SessionDep, principal: OfficerDep, step: HearingScheduleStep
 ) -> s.CaseRead:
     """Notify the party of the hearing at least 7 working days ahead, with a presider not on the case."""
     row, body = step
@@ -175,11 +179,7 @@ async def schedule_hearing(
 
 
 @router.post("/cases/{case_id}/hearing/record", response_model=s.CaseRead)
-async def record_hearing(
-    session: SessionDep,
-    principal: OfficerDep,
-    step: Annotated[tuple[PenaltyCase, s.HearingRecordIn], case_for_update(s.HearingRecordIn)],
-) -> s.CaseRead:
+async def record_hearing(session: SessionDep, principal: OfficerDep, step: HearingRecordStep) -> s.CaseRead:
     """Record the hearing: held with a transcript, or the party absent."""
     row, body = step
     row = await procedure.record_hearing(session, principal=principal, row=row, body=body)
@@ -188,9 +188,7 @@ async def record_hearing(
 
 @router.post("/cases/{case_id}/hearing/withdraw", response_model=s.CaseRead)
 async def withdraw_hearing(
-    session: SessionDep,
-    principal: PartyOrOfficerDep,
-    step: Annotated[tuple[PenaltyCase, s.HearingWithdrawIn], case_for_update(s.HearingWithdrawIn)],
+    session: SessionDep, principal: PartyOrOfficerDep, step: HearingWithdrawStep
 ) -> s.CaseRead:
     """The party withdraws its hearing request."""
     row, body = step
@@ -200,9 +198,7 @@ async def withdraw_hearing(
 
 @router.post("/cases/{case_id}/legal-review", response_model=s.CaseRead)
 async def record_legal_review(
-    session: SessionDep,
-    principal: OfficerDep,
-    step: Annotated[tuple[PenaltyCase, s.LegalReviewIn], case_for_update(s.LegalReviewIn)],
+    session: SessionDep, principal: OfficerDep, step: LegalReviewStep
 ) -> s.CaseRead:
     """Record the legal review (法制审核) of a proposed decision; the caller is the reviewer."""
     row, body = step
@@ -212,9 +208,7 @@ async def record_legal_review(
 
 @router.post("/cases/{case_id}/economic-impact", status_code=201, response_model=s.EconomicImpactRead)
 async def record_economic_impact(
-    session: SessionDep,
-    principal: OfficerDep,
-    step: Annotated[tuple[PenaltyCase, s.EconomicImpactIn], case_for_update(s.EconomicImpactIn)],
+    session: SessionDep, principal: OfficerDep, step: EconomicImpactStep
 ) -> s.EconomicImpactRead:
     """Record the 涉企行政执法案件经济影响评估 of an enterprise case (seed 000, 004): a flagged case is decided
     only after one (ECONOMIC_IMPACT_ASSESSMENT_MISSING)."""
@@ -232,9 +226,7 @@ async def economic_impacts(
 
 @router.post("/cases/{case_id}/collective-discussion", response_model=s.CaseRead)
 async def record_collective_discussion(
-    session: SessionDep,
-    principal: OfficerDep,
-    step: Annotated[tuple[PenaltyCase, s.CollectiveDiscussionIn], case_for_update(s.CollectiveDiscussionIn)],
+    session: SessionDep, principal: OfficerDep, step: CollectiveDiscussionStep
 ) -> s.CaseRead:
     """Record the heads' collective discussion (负责人集体讨论) and its conclusion."""
     row, body = step
@@ -243,11 +235,7 @@ async def record_collective_discussion(
 
 
 @router.post("/cases/{case_id}/extension", response_model=s.CaseRead)
-async def extend_time_limit(
-    session: SessionDep,
-    principal: OfficerDep,
-    step: Annotated[tuple[PenaltyCase, s.ExtensionIn], case_for_update(s.ExtensionIn)],
-) -> s.CaseRead:
+async def extend_time_limit(session: SessionDep, principal: OfficerDep, step: ExtensionStep) -> s.CaseRead:
     """Record an approved extension of the 90-day limit, with the provision that allows it."""
     row, body = step
     row = await procedure.extend_time_limit(session, principal=principal, row=row, body=body)
@@ -256,10 +244,7 @@ async def extend_time_limit(
 
 @router.post("/cases/{case_id}/decision", response_model=s.CaseRead)
 async def decide(
-    session: SessionDep,
-    principal: OfficerDep,
-    step: Annotated[tuple[PenaltyCase, s.DecisionIn], case_for_update(s.DecisionIn)],
-    ctx: ContextDep,
+    session: SessionDep, principal: OfficerDep, step: DecisionStep, ctx: ContextDep
 ) -> s.CaseRead:
     """Issue the penalty decision (行政处罚决定书), numbered per department and year."""
     row, body = step
@@ -269,10 +254,7 @@ async def decide(
 
 @router.post("/cases/{case_id}/no-penalty-decision", response_model=s.CaseRead)
 async def decide_no_penalty(
-    session: SessionDep,
-    principal: OfficerDep,
-    step: Annotated[tuple[PenaltyCase, s.NoPenaltyDecisionIn], case_for_update(s.NoPenaltyDecisionIn)],
-    ctx: ContextDep,
+    session: SessionDep, principal: OfficerDep, step: NoPenaltyDecisionStep, ctx: ContextDep
 ) -> s.CaseRead:
     """Issue a 不予行政处罚决定书 with the education the law requires."""
     row, body = step
@@ -281,11 +263,7 @@ async def decide_no_penalty(
 
 
 @router.post("/cases/{case_id}/delivery", response_model=s.DeliveryRead)
-async def deliver(
-    session: SessionDep,
-    principal: OfficerDep,
-    step: Annotated[tuple[PenaltyCase, s.DeliveryIn], case_for_update(s.DeliveryIn)],
-) -> s.DeliveryRead:
+async def deliver(session: SessionDep, principal: OfficerDep, step: DeliveryStep) -> s.DeliveryRead:
     """Deliver the decision together with the credit repair notice (两书同达); 409 until the notice exists."""
     row, body = step
     row, document, notice = await procedure.deliver(session, principal=principal, row=row, body=body)
@@ -297,11 +275,7 @@ async def deliver(
 
 
 @router.post("/cases/{case_id}/deferral", response_model=s.CaseRead)
-async def grant_deferral(
-    session: SessionDep,
-    principal: OfficerDep,
-    step: Annotated[tuple[PenaltyCase, s.DeferralIn], case_for_update(s.DeferralIn)],
-) -> s.CaseRead:
+async def grant_deferral(session: SessionDep, principal: OfficerDep, step: DeferralStep) -> s.CaseRead:
     """Approve a deferred payment (暂缓缴纳) on the party's application."""
     row, body = step
     row = await procedure.grant_deferral(session, principal=principal, row=row, body=body)
@@ -309,11 +283,7 @@ async def grant_deferral(
 
 
 @router.post("/cases/{case_id}/payments", response_model=s.CaseRead)
-async def record_payment(
-    session: SessionDep,
-    principal: PaymentDep,
-    step: Annotated[tuple[PenaltyCase, s.PaymentIn], payable_case(s.PaymentIn)],
-) -> s.CaseRead:
+async def record_payment(session: SessionDep, principal: PaymentDep, step: PaymentStep) -> s.CaseRead:
     """Record a fine payment (from an officer or the revenue system); the whole fine executes the decision."""
     row, body = step
     row = await procedure.record_payment(session, principal=principal, row=row, body=body)
@@ -321,11 +291,7 @@ async def record_payment(
 
 
 @router.post("/cases/{case_id}/execution", response_model=s.CaseRead)
-async def record_execution(
-    session: SessionDep,
-    principal: OfficerDep,
-    step: Annotated[tuple[PenaltyCase, s.ExecutionIn], case_for_update(s.ExecutionIn)],
-) -> s.CaseRead:
+async def record_execution(session: SessionDep, principal: OfficerDep, step: ExecutionStep) -> s.CaseRead:
     """Record that a decision without an outstanding fine has been carried out."""
     row, body = step
     row = await procedure.record_execution(session, principal=principal, row=row, body=body)
@@ -333,11 +299,7 @@ async def record_execution(
 
 
 @router.post("/cases/{case_id}/remedies", response_model=s.CaseRead)
-async def file_remedy(
-    session: SessionDep,
-    principal: OfficerDep,
-    step: Annotated[tuple[PenaltyCase, s.RemedyIn], case_for_update(s.RemedyIn)],
-) -> s.CaseRead:
+async def file_remedy(session: SessionDep, principal: OfficerDep, step: RemedyStep) -> s.CaseRead:
     """Record that the party applied for reconsideration or sued (the surcharge stops meanwhile)."""
     row, body = step
     row = await procedure.file_remedy(session, principal=principal, row=row, body=body)
@@ -345,11 +307,7 @@ async def file_remedy(
 
 
 @router.post("/cases/{case_id}/remedies/conclude", response_model=s.CaseRead)
-async def conclude_remedy(
-    session: SessionDep,
-    principal: OfficerDep,
-    step: Annotated[tuple[PenaltyCase, s.RemedyConcludeIn], case_for_update(s.RemedyConcludeIn)],
-) -> s.CaseRead:
+async def conclude_remedy(session: SessionDep, principal: OfficerDep, step: RemedyConcludeStep) -> s.CaseRead:
     """Record the end of a reconsideration or lawsuit that left the decision standing."""
     row, body = step
     row = await procedure.conclude_remedy(session, principal=principal, row=row, body=body)
@@ -365,11 +323,7 @@ async def surcharge(session: SessionDep, principal: ReaderDep, step: SurchargeCa
 
 
 @router.post("/cases/{case_id}/revocation", response_model=s.CaseRead)
-async def revoke(
-    session: SessionDep,
-    principal: OfficerDep,
-    step: Annotated[tuple[PenaltyCase, s.RevocationIn], case_for_update(s.RevocationIn)],
-) -> s.CaseRead:
+async def revoke(session: SessionDep, principal: OfficerDep, step: RevocationStep) -> s.CaseRead:
     """Revoke the decision (reconsideration, litigation or self-correction)."""
     row, body = step
     row = await procedure.revoke(session, principal=principal, row=row, body=body)
@@ -377,11 +331,7 @@ async def revoke(
 
 
 @router.post("/cases/{case_id}/change", response_model=s.CaseRead)
-async def change(
-    session: SessionDep,
-    principal: OfficerDep,
-    step: Annotated[tuple[PenaltyCase, s.ChangeIn], case_for_update(s.ChangeIn)],
-) -> s.CaseRead:
+async def change(session: SessionDep, principal: OfficerDep, step: ChangeStep) -> s.CaseRead:
     """Change the decision; never to the party's disadvantage."""
     row, body = step
     row = await procedure.change(session, principal=principal, row=row, body=body)
@@ -389,11 +339,7 @@ async def change(
 
 
 @router.post("/cases/{case_id}/publication", response_model=s.CaseRead)
-async def record_publication(
-    session: SessionDep,
-    principal: OfficerDep,
-    step: Annotated[tuple[PenaltyCase, s.PublicationIn], case_for_update(s.PublicationIn)],
-) -> s.CaseRead:
+async def record_publication(session: SessionDep, principal: OfficerDep, step: PublicationStep) -> s.CaseRead:
     """The officer's note of a publication or exemption (kept; the public record is /public/penalty/decisions)."""
     row, body = step
     row = await procedure.record_publication(session, principal=principal, row=row, body=body)
@@ -401,11 +347,7 @@ async def record_publication(
 
 
 @router.post("/cases/{case_id}/closure", response_model=s.CaseRead)
-async def close(
-    session: SessionDep,
-    principal: OfficerDep,
-    step: Annotated[tuple[PenaltyCase, s.CloseIn], case_for_update(s.CloseIn)],
-) -> s.CaseRead:
+async def close(session: SessionDep, principal: OfficerDep, step: CloseStep) -> s.CaseRead:
     """Close the case (结案) with its reason."""
     row, body = step
     row = await procedure.close(session, principal=principal, row=row, body=body)

@@ -13,17 +13,21 @@ from services.penalty import schemas as s
 from services.penalty.deps import (
     AdminDep,
     ContextDep,
+    CourtApplicationStep,
+    EnforcementDecisionStep,
+    InstalmentPaymentStep,
     InternalReaderDep,
     OfficerDep,
     PartyOrOfficerDep,
     PaymentDep,
+    PlanApplicationStep,
+    PlanDecisionStep,
     ReaderDep,
+    ReminderDeliveryStep,
+    ReminderStep,
     SessionDep,
     SurchargeCaseDep,
-    case_for_update,
-    payable_case,
 )
-from services.penalty.models import PenaltyCase
 from services.penalty.use_cases import enforcement, payment_plans
 
 router = APIRouter()
@@ -46,9 +50,7 @@ async def payment_plan(
 
 @router.post("/cases/{case_id}/payment-plan/application", status_code=201, response_model=s.PaymentPlansRead)
 async def apply_for_plan(
-    session: SessionDep,
-    principal: PartyOrOfficerDep,
-    step: Annotated[tuple[PenaltyCase, s.PlanApplicationIn], case_for_update(s.PlanApplicationIn)],
+    session: SessionDep, principal: PartyOrOfficerDep, step: PlanApplicationStep
 ) -> s.PaymentPlansRead:
     """The party applies for deferral or instalments (确有经济困难, with evidence: 第六十六条第二款)."""
     row, body = step
@@ -58,10 +60,7 @@ async def apply_for_plan(
 
 @router.post("/cases/{case_id}/payment-plan/decision", response_model=s.PaymentPlansRead)
 async def decide_plan(
-    session: SessionDep,
-    principal: OfficerDep,
-    ctx: ContextDep,
-    step: Annotated[tuple[PenaltyCase, s.PlanDecisionIn], case_for_update(s.PlanDecisionIn)],
+    session: SessionDep, principal: OfficerDep, ctx: ContextDep, step: PlanDecisionStep
 ) -> s.PaymentPlansRead:
     """The agency approves (dates and amounts summing to the fine) or refuses with reasons; numbered 决定书."""
     row, body = step
@@ -71,9 +70,7 @@ async def decide_plan(
 
 @router.post("/cases/{case_id}/payment-plan/payments", response_model=s.PaymentPlansRead)
 async def pay_instalment(
-    session: SessionDep,
-    principal: PaymentDep,
-    step: Annotated[tuple[PenaltyCase, s.InstalmentPaymentIn], payable_case(s.InstalmentPaymentIn)],
+    session: SessionDep, principal: PaymentDep, step: InstalmentPaymentStep
 ) -> s.PaymentPlansRead:
     """The payment platform reports one instalment paid (its amount; the surcharge collected)."""
     row, body = step
@@ -97,10 +94,7 @@ async def enforcement_dates(
 
 @router.post("/cases/{case_id}/enforcement/reminder", status_code=201, response_model=s.EnforcementRead)
 async def issue_reminder(
-    session: SessionDep,
-    principal: OfficerDep,
-    ctx: ContextDep,
-    step: Annotated[tuple[PenaltyCase, s.ReminderIn], case_for_update(s.ReminderIn)],
+    session: SessionDep, principal: OfficerDep, ctx: ContextDep, step: ReminderStep
 ) -> s.EnforcementRead:
     """Issue the numbered 催告书 (行政强制法 第三十五条) of a decision in default."""
     row, body = step
@@ -110,9 +104,7 @@ async def issue_reminder(
 
 @router.post("/cases/{case_id}/enforcement/reminder/delivery", response_model=s.EnforcementRead)
 async def deliver_reminder(
-    session: SessionDep,
-    principal: OfficerDep,
-    step: Annotated[tuple[PenaltyCase, s.ReminderDeliveryIn], case_for_update(s.ReminderDeliveryIn)],
+    session: SessionDep, principal: OfficerDep, step: ReminderDeliveryStep
 ) -> s.EnforcementRead:
     """Record the 催告书's delivery and receipt (行政强制法 第三十八条); the ten days of 第五十四条 start."""
     row, body = step
@@ -124,10 +116,7 @@ async def deliver_reminder(
     "/cases/{case_id}/enforcement/court-application", status_code=201, response_model=s.EnforcementRead
 )
 async def apply_to_court(
-    session: SessionDep,
-    principal: OfficerDep,
-    ctx: ContextDep,
-    step: Annotated[tuple[PenaltyCase, s.CourtApplicationIn], case_for_update(s.CourtApplicationIn)],
+    session: SessionDep, principal: OfficerDep, ctx: ContextDep, step: CourtApplicationStep
 ) -> s.EnforcementRead:
     """Apply to the court with the numbered 强制执行申请书, inside the window (行政强制法 第五十三条至第五十五条)."""
     row, body = step
@@ -137,10 +126,7 @@ async def apply_to_court(
 
 @router.post("/cases/{case_id}/enforcement/decision", status_code=201, response_model=s.EnforcementRead)
 async def decide_enforcement(
-    session: SessionDep,
-    principal: OfficerDep,
-    ctx: ContextDep,
-    step: Annotated[tuple[PenaltyCase, s.EnforcementDecisionIn], case_for_update(s.EnforcementDecisionIn)],
+    session: SessionDep, principal: OfficerDep, ctx: ContextDep, step: EnforcementDecisionStep
 ) -> s.EnforcementRead:
     """With the department's own coercive power: the numbered 行政强制执行决定书 after the 催告 (第四十六条, 第三十七条)."""
     row, body = step

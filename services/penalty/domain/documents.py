@@ -422,6 +422,48 @@ def _require(value: str | Sequence[object], what: str) -> None:
         raise BadRequest(f"文书缺少{what}", code="DOCUMENT_CONTENT_MISSING", extra={"field": what})
 
 
+def compose(
+    kind: DocumentKind,
+    *,
+    number: str,
+    agency: Agency,
+    party: PartyInfo,
+    sections: Sequence[Section],
+    signed_on: date,
+    addressed_to: str | None = None,
+    footer: tuple[str, ...] = (),
+    title: str | None = None,
+) -> Document:
+    """The skeleton every document shares: its title (``DOCUMENT_TITLES`` unless ``title``), number, agency and
+    party; the salutation (``<addressed_to>：`` for a letter, none for a decision); the body; the agency's
+    name, seal and date (行政处罚法 第五十九条第一款第六项、第二款; 行政强制法 第三十七条第二款第五项); the footer."""
+    return Document(
+        kind=kind,
+        title=DOCUMENT_TITLES[kind] if title is None else title,
+        number=number,
+        agency=agency,
+        party=party,
+        salutation="" if addressed_to is None else f"{addressed_to}：",
+        sections=tuple(sections),
+        signature=Signature(agency.name, signed_on),
+        footer=footer,
+    )
+
+
+def _require_grounds(
+    facts: Sequence[str], violated: Sequence[Provision], basis: Sequence[Provision], reasons: Sequence[str]
+) -> None:
+    """A notice or decision states its facts, the provisions violated, the penalty's basis and its reasons
+    (行政处罚法 第四十四条, 第五十九条第一款第二项、第三项)."""
+    for value, what in (
+        (facts, "违法事实"),
+        (violated, "违法依据"),
+        (basis, "处罚依据"),
+        (reasons, "理由（说理）"),
+    ):
+        _require(value, what)
+
+
 def build_filing_approval(
     *,
     number: str,
@@ -508,13 +550,7 @@ def build_penalty_notice(
     hearing_request_deadline: date | None = None,
 ) -> Document:
     """行政处罚告知书 (第四十四条): the proposed penalty, its facts, reasons and basis, and the party's rights."""
-    for value, what in (
-        (facts, "违法事实"),
-        (violated, "违法依据"),
-        (penalty_basis, "处罚依据"),
-        (reasons, "理由（说理）"),
-    ):
-        _require(value, what)
+    _require_grounds(facts, violated, penalty_basis, reasons)
     you = party.you
     statement_until = f"（即{cn_date(statement_deadline)}前）" if statement_deadline else ""
     rights = [
@@ -543,17 +579,15 @@ def build_penalty_notice(
         Section("拟作出的行政处罚", (f"本机关拟对{you}作出如下行政处罚：",), items=penalty_items(proposed)),
         Section("当事人的权利", tuple(rights)),
     )
-    contact = _contact_lines(agency)
-    return Document(
-        kind=DocumentKind.PENALTY_NOTICE,
-        title=DOCUMENT_TITLES[DocumentKind.PENALTY_NOTICE],
+    return compose(
+        DocumentKind.PENALTY_NOTICE,
         number=number,
         agency=agency,
         party=party,
-        salutation=f"{party.name}：",
         sections=sections,
-        signature=Signature(agency.name, issued_on),
-        footer=contact,
+        signed_on=issued_on,
+        addressed_to=party.name,
+        footer=_contact_lines(agency),
     )
 
 
@@ -616,15 +650,14 @@ def build_hearing_notice(
             ),
         ),
     )
-    return Document(
-        kind=DocumentKind.HEARING_NOTICE,
-        title=DOCUMENT_TITLES[DocumentKind.HEARING_NOTICE],
+    return compose(
+        DocumentKind.HEARING_NOTICE,
         number=number,
         agency=agency,
         party=party,
-        salutation=f"{party.name}：",
         sections=sections,
-        signature=Signature(agency.name, issued_on),
+        signed_on=issued_on,
+        addressed_to=party.name,
         footer=_contact_lines(agency),
     )
 
@@ -654,13 +687,7 @@ def build_penalty_decision(
 ) -> Document:
     """行政处罚决定书 (第五十九条; on the spot: 第五十二条第二款, with time, place and the officers); property
     confiscated (没收非法财物, 第九条第三项) is listed item by item with its quantity and value."""
-    for value, what in (
-        (facts, "违法事实"),
-        (violated, "违法依据"),
-        (penalty_basis, "处罚依据"),
-        (reasons, "理由（说理）"),
-    ):
-        _require(value, what)
+    _require_grounds(facts, violated, penalty_basis, reasons)
     if on_the_spot:
         _require(place, "作出决定的地点（第五十二条第二款）")
         if not officers:
@@ -691,15 +718,13 @@ def build_penalty_decision(
                 + (f"时间：{cn_date(decided_on)}　地点：{place}", "当事人签收：＿＿＿＿＿＿"),
             )
         )
-    return Document(
-        kind=DocumentKind.PENALTY_DECISION,
-        title=DOCUMENT_TITLES[DocumentKind.PENALTY_DECISION],
+    return compose(
+        DocumentKind.PENALTY_DECISION,
         number=number,
         agency=agency,
         party=party,
-        salutation="",
-        sections=tuple(sections),
-        signature=Signature(agency.name, decided_on),
+        sections=sections,
+        signed_on=decided_on,
     )
 
 
@@ -736,13 +761,11 @@ def build_no_penalty_decision(
         ),
         Section("救济途径", remedy_paragraphs(remedies, on_the_spot=False)[:1]),
     )
-    return Document(
-        kind=DocumentKind.NO_PENALTY_DECISION,
-        title=DOCUMENT_TITLES[DocumentKind.NO_PENALTY_DECISION],
+    return compose(
+        DocumentKind.NO_PENALTY_DECISION,
         number=number,
         agency=agency,
         party=party,
-        salutation="",
         sections=sections,
-        signature=Signature(agency.name, decided_on),
+        signed_on=decided_on,
     )

@@ -18,7 +18,6 @@ from services.common.money import format_yuan
 from services.penalty.domain import enforcement as en
 from services.penalty.domain import instalments as ins
 from services.penalty.domain.documents import (
-    DOCUMENT_TITLES,
     LAW,
     Agency,
     Document,
@@ -26,7 +25,7 @@ from services.penalty.domain.documents import (
     PartyInfo,
     PaymentChannel,
     Section,
-    Signature,
+    compose,
     money_text,
 )
 
@@ -106,17 +105,17 @@ def build_payment_plan_decision(
                 ),
             )
         )
-    return Document(
-        kind=DocumentKind.PAYMENT_PLAN_DECISION,
+    return compose(
+        DocumentKind.PAYMENT_PLAN_DECISION,
         title=f"{what}罚款决定书"
         if plan.status is ins.PlanStatus.APPROVED
         else "不予批准延期（分期）缴纳罚款决定书",
         number=number,
         agency=agency,
         party=party,
-        salutation=f"{party.name}：",
-        sections=tuple(sections),
-        signature=Signature(agency.name, issued_on),
+        sections=sections,
+        signed_on=issued_on,
+        addressed_to=party.name,
         footer=_contact(agency),
     )
 
@@ -173,15 +172,14 @@ def build_enforcement_reminder(
         ),
         Section("逾期不履行的后果", (f"{you}逾期仍不履行且无正当理由的，{then}。",)),
     )
-    return Document(
-        kind=DocumentKind.ENFORCEMENT_REMINDER,
-        title=DOCUMENT_TITLES[DocumentKind.ENFORCEMENT_REMINDER],
+    return compose(
+        DocumentKind.ENFORCEMENT_REMINDER,
         number=number,
         agency=agency,
         party=party,
-        salutation=f"{party.name}：",
         sections=sections,
-        signature=Signature(agency.name, issued_on),
+        signed_on=issued_on,
+        addressed_to=party.name,
         footer=_contact(agency),
     )
 
@@ -250,15 +248,14 @@ def build_court_application(
             ),
         ),
     )
-    return Document(
-        kind=DocumentKind.COURT_APPLICATION,
-        title=DOCUMENT_TITLES[DocumentKind.COURT_APPLICATION],
+    return compose(
+        DocumentKind.COURT_APPLICATION,
         number=number,
         agency=agency,
         party=party,
-        salutation=f"{court}：",
         sections=sections,
-        signature=Signature(agency.name, applied_on),
+        signed_on=applied_on,
+        addressed_to=court,
         footer=_contact(agency),
     )
 
@@ -313,14 +310,12 @@ def build_enforcement_decision(
             ),
         ),
     )
-    return Document(
-        kind=DocumentKind.ENFORCEMENT_DECISION,
-        title=DOCUMENT_TITLES[DocumentKind.ENFORCEMENT_DECISION],
+    return compose(
+        DocumentKind.ENFORCEMENT_DECISION,
         number=number,
         agency=agency,
         party=party,
-        salutation="",
         sections=sections,
-        signature=Signature(agency.name, issued_on),
+        signed_on=issued_on,
         footer=_contact(agency),
     )

@@ -83,6 +83,13 @@ async def store(
     return document
 
 
+async def issue(
+    session: AsyncSession, row: PenaltyCase, document: Renderable, issued_on: date, ctx: PenaltyContext
+) -> Document:
+    """Render a built document and keep it as issued (``store``: sealed)."""
+    return await store(session, row, _render(document), issued_on, ctx)
+
+
 async def decision_document(session: AsyncSession, row: PenaltyCase) -> Document:
     """The case's latest decision (处罚决定书 or 不予行政处罚决定书)."""
     kinds = {docs.DocumentKind.PENALTY_DECISION.value, docs.DocumentKind.NO_PENALTY_DECISION.value}

@@ -195,13 +195,7 @@ async def issue_reminder(
         payment=docs.PaymentChannel(dept.bank, dept.account_name, dept.account_no),
         issued_on=today,
     )
-    await documents.store(
-        session,
-        row,
-        documents.Built(built.kind, built.title, number, documents.render_html(built)),
-        today,
-        ctx,
-    )
+    await documents.issue(session, row, built, today, ctx)
     enf.reminder = codec.to_json(en.Reminder(number, today, body.compliance_days))
     enf.updated_at = now
     await audit(
@@ -339,13 +333,7 @@ async def apply_to_court(
         schedule=sched,
         applied_on=applied_on,
     )
-    await documents.store(
-        session,
-        row,
-        documents.Built(built.kind, built.title, number, documents.render_html(built)),
-        today,
-        ctx,
-    )
+    await documents.issue(session, row, built, today, ctx)
     enf.application = codec.to_json(en.CourtApplication(number, applied_on, court))
     enf.updated_at = now
     await audit(
@@ -429,8 +417,7 @@ async def decide_enforcement(
         court=dept.court,
         issued_on=today,
     )
-    rendered = documents.Built(built.kind, built.title, number, documents.render_html(built))
-    await documents.store(session, row, rendered, today, ctx)
+    await documents.issue(session, row, built, today, ctx)
     enf.application = codec.to_json(en.CourtApplication(number, decided_on, ""))
     enf.updated_at = now
     await audit(

@@ -176,8 +176,7 @@ async def decide_plan(
         payment=docs.PaymentChannel(dept.bank, dept.account_name, dept.account_no),
         issued_on=today,
     )
-    rendered = documents.Built(built.kind, built.title, built.number, documents.render_html(built))
-    await documents.store(session, row, rendered, today, ctx)
+    await documents.issue(session, row, built, today, ctx)
     _store(enf, [*plans[:-1], decided])
     await audit(
         session,

@@ -15,6 +15,7 @@ from services.common.audit_api import CheckpointRead
 from services.common.auth import Principal
 from services.common.pagination import CursorQuery, LimitQuery, Page, decode_cursor, page_of
 from services.risk.deps import (
+    AnsweringLead,
     ClassReaderDep,
     ContextDep,
     EnterpriseDep,
@@ -22,14 +23,17 @@ from services.risk.deps import (
     LeadAnswererDep,
     LeadDep,
     LeadReaderDep,
-    LockedLeadDep,
-    LockedRectificationDep,
+    LeadWithNote,
+    LeadWithReason,
     OfficerOrSupervisorDep,
     RectificationDep,
     RectificationSubmitterDep,
+    RectificationWithNote,
+    RectificationWithReason,
     RunDep,
     ScopeDep,
     SessionDep,
+    SubmittingMeasures,
     SupervisorDep,
     UnitDep,
     UploadDep,
@@ -40,7 +44,6 @@ from services.risk.deps import (
 )
 from services.risk.domain import bulk, intake
 from services.risk.schemas import (
-    AnswerWrite,
     ClassificationRunRead,
     ConfigRead,
     DrillDownRead,
@@ -49,12 +52,9 @@ from services.risk.schemas import (
     IntakePath,
     IntakeRead,
     LeadRead,
-    MeasuresWrite,
-    NoteWrite,
     OverdueLeadsRead,
     OverviewRead,
     PublishRead,
-    ReasonWrite,
     ReclassifyWrite,
     RectificationRead,
     ReportRead,
@@ -362,13 +362,10 @@ async def get_rectification(principal: OfficerOrSupervisorDep, row: Rectificatio
     "/rectifications/{warning_id}/submit", response_model=RectificationRead, tags=["risk: rectification"]
 )
 async def submit_rectification(
-    body: MeasuresWrite,
-    session: SessionDep,
-    principal: RectificationSubmitterDep,
-    scope: ScopeDep,
-    row: LockedRectificationDep,
+    session: SessionDep, principal: RectificationSubmitterDep, scope: ScopeDep, step: SubmittingMeasures
 ) -> RectificationRead:
     """The warned unit submits its rectification measures (整改措施)."""
+    row, body = step
     return await rectifications.submit(
         session, row=row, measures=body.measures, principal=principal, scope=scope
     )
@@ -378,13 +375,13 @@ async def submit_rectification(
     "/rectifications/{warning_id}/close", response_model=RectificationRead, tags=["risk: rectification"]
 )
 async def close_rectification(
-    body: NoteWrite,
     session: SessionDep,
     principal: Annotated[Principal, rectification_supervisor("整改销号", "close a rectification")],
     scope: ScopeDep,
-    row: LockedRectificationDep,
+    step: RectificationWithNote,
 ) -> RectificationRead:
     """The supervisor accepts the measures and closes the rectification (销号)."""
+    row, body = step
     return await rectifications.close(session, row=row, note=body.note, principal=principal, scope=scope)
 
 
@@ -392,14 +389,14 @@ async def close_rectification(
     "/rectifications/{warning_id}/reopen", response_model=RectificationRead, tags=["risk: rectification"]
 )
 async def reopen_rectification(
-    body: ReasonWrite,
     session: SessionDep,
     principal: Annotated[Principal, rectification_supervisor("退回重新整改", "send the measures back")],
     scope: ScopeDep,
-    row: LockedRectificationDep,
+    step: RectificationWithReason,
     context: ContextDep,
 ) -> RectificationRead:
     """The supervisor sends the measures back with a reason and a new deadline."""
+    row, body = step
     return await rectifications.reopen(
         session, row=row, reason=body.reason, principal=principal, scope=scope, config=context.config
     )
@@ -409,13 +406,13 @@ async def reopen_rectification(
     "/rectifications/{warning_id}/withdraw", response_model=RectificationRead, tags=["risk: rectification"]
 )
 async def withdraw_rectification(
-    body: ReasonWrite,
     session: SessionDep,
     principal: Annotated[Principal, rectification_supervisor("撤回预警", "withdraw a warning")],
     scope: ScopeDep,
-    row: LockedRectificationDep,
+    step: RectificationWithReason,
 ) -> RectificationRead:
     """The supervisor withdraws a warning issued in error."""
+    row, body = step
     return await rectifications.withdraw(
         session, row=row, reason=body.reason, principal=principal, scope=scope
     )
@@ -495,14 +492,10 @@ async def get_lead(
 
 @router.post("/leads/{lead_id}/answer", response_model=LeadRead, tags=["risk: 12345 leads"])
 async def answer_lead(
-    body: AnswerWrite,
-    session: SessionDep,
-    principal: LeadAnswererDep,
-    scope: ScopeDep,
-    lead: LockedLeadDep,
-    context: ContextDep,
+    session: SessionDep, principal: LeadAnswererDep, scope: ScopeDep, step: AnsweringLead, context: ContextDep
 ) -> LeadRead:
     """The department answers a transferred lead (答复)."""
+    lead, body = step
     return await leads.answer(
         session, row=lead, text=body.text, principal=principal, scope=scope, config=context.config
     )
@@ -510,14 +503,14 @@ async def answer_lead(
 
 @router.post("/leads/{lead_id}/return", response_model=LeadRead, tags=["risk: 12345 leads"])
 async def return_lead(
-    body: ReasonWrite,
     session: SessionDep,
     principal: Annotated[Principal, lead_supervisor("退回重办", "return a lead for rework")],
     scope: ScopeDep,
-    lead: LockedLeadDep,
+    step: LeadWithReason,
     context: ContextDep,
 ) -> LeadRead:
     """The supervisor returns an insufficient answer (退回重办) with a new answer deadline."""
+    lead, body = step
     return await leads.return_for_rework(
         session, row=lead, reason=body.reason, principal=principal, scope=scope, config=context.config
     )
@@ -525,14 +518,14 @@ async def return_lead(
 
 @router.post("/leads/{lead_id}/close", response_model=LeadRead, tags=["risk: 12345 leads"])
 async def close_lead(
-    body: NoteWrite,
     session: SessionDep,
     principal: Annotated[Principal, lead_supervisor("线索办结", "close a lead")],
     scope: ScopeDep,
-    lead: LockedLeadDep,
+    step: LeadWithNote,
     context: ContextDep,
 ) -> LeadRead:
     """The supervisor verifies the answer and closes the lead (办结)."""
+    lead, body = step
     return await leads.close(
         session, row=lead, note=body.note, principal=principal, scope=scope, config=context.config
     )

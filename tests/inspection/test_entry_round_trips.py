@@ -1,0 +1,109 @@
+"""The check-in hot path's round trips to PostgreSQL (issue #16): every statement of a check-in's transaction,
+as the driver sends it, counted on the connection that served it.
+
+A check-in is BEGIN, the enterprise's lock, the facts, ONE statement that consumes the code, writes the visit,
+its ``inspection.visit.started`` outbox row and the relay's wake-up (``pg_notify``), and COMMIT. Before issue
+#16 the outbox row and the NOTIFY were two more statements sent at commit (seven round trips, not five).
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import AsyncIterator, Iterator
+from typing import Any
+
+import asyncpg
+import pytest
+import sqlalchemy as sa
+from asyncpg.prepared_stmt import PreparedStatement
+
+from services.common.tables import outbox_t
+from tests.inspection.helpers import KEY_AREA_TASK, Env, check_in, entry_code
+from tests.support.http import ok
+from tests.support.personas import admin
+from tests.support.stack import client
+
+Logged = list[tuple[int, str]]  # (connection, statement) in the order the driver sent them
+
+
+@contextlib.asynccontextmanager
+async def statements(env: Env) -> AsyncIterator[Logged]:
+    """Every statement the driver sends meanwhile, in order, by connection: SQLAlchemy's (prepared statements),
+    the repository's driver-level ones, and the transaction's BEGIN and COMMIT."""
+    logged: Logged = []
+
+    def on_connection(method: Any) -> Any:
+        async def logging(self: Any, query: str, *args: Any, **kwargs: Any) -> Any:
+            logged.append((id(self), query))
+            return await method(self, query, *args, **kwargs)
+
+        return logging
+
+    def on_statement(method: Any) -> Any:
+        async def logging(self: Any, *args: Any, **kwargs: Any) -> Any:
+            logged.append((id(self._connection), self._query))
+            return await method(self, *args, **kwargs)
+
+        return logging
+
+    with pytest.MonkeyPatch.context() as patch:
+        for name in ("execute", "fetch", "fetchval", "fetchrow"):
+            patch.setattr(asyncpg.Connection, name, on_connection(getattr(asyncpg.Connection, name)))
+        for name in ("fetch", "fetchval", "fetchrow", "executemany"):
+            patch.setattr(PreparedStatement, name, on_statement(getattr(PreparedStatement, name)))
+        yield logged
+
+
+def transaction_of(logged: Logged, marker: str) -> list[str]:
+    """The statements of the one transaction (BEGIN … COMMIT) that contains a statement with ``marker``."""
+    for key in dict.fromkeys(k for k, q in logged if marker in q):
+        queries = [q.strip() for k, q in logged if k == key]
+        at = next(i for i, q in enumerate(queries) if marker in q)
+        start = max(i for i, q in enumerate(queries[: at + 1]) if q.upper().startswith("BEGIN"))
+        end = next(i for i, q in enumerate(queries) if i > at and q.upper().startswith("COMMIT"))
+        return queries[start : end + 1]
+    raise AssertionError(f"no statement with {marker!r} among {len(logged)}")
+
+
+def _words(queries: list[str]) -> Iterator[str]:
+    return (" ".join(q.split())[:60] for q in queries)
+
+
+class TestCheckInRoundTrips:
+    async def test_a_check_in_is_five_statements_with_its_event_in_the_visit_statement(
+        self, env: Env
+    ) -> None:
+        async with client(env.url) as http:
+            code = await entry_code(http, KEY_AREA_TASK)
+            async with statements(env) as logged:
+                visit = ok(await check_in(http, code["code"]), 201)["visit"]
+        queries = transaction_of(logged, "FOR NO KEY UPDATE")
+        # BEGIN; the enterprise's lock; the facts; the code, the visit, its event and the wake-up; COMMIT
+        assert len(queries) == 5, list(_words(queries))
+        write = queries[3]
+        assert "INSERT INTO visit" in write and "UPDATE entry_code" in write
+        assert "INSERT INTO outbox" in write and "pg_notify" in write
+        events = await env.rows(
+            sa.select(outbox_t.c.type, outbox_t.c.envelope).where(outbox_t.c.subject == visit["visit_id"])
+        )
+        assert [e.type for e in events] == ["inspection.visit.started"]
+        assert events[0].envelope["data"]["visit_id"] == visit["visit_id"]
+        assert events[0].envelope["source"] == "inspection"
+
+
+class TestOutboxAtCommit:
+    async def test_staged_events_and_the_relays_wake_up_are_one_statement(self, env: Env) -> None:
+        """Any service's write: the outbox rows staged by ``outbox.add`` and the NOTIFY go in one statement."""
+        async with client(env.url) as http:
+            async with statements(env) as logged:
+                ping = ok(
+                    await http.post(
+                        "/api/v1/inspection/diagnostics/ping", json={"note": "round trips"}, headers=admin()
+                    ),
+                    202,
+                )
+        outbox = [q for _, q in logged if "outbox" in q and "INSERT" in q.upper()]
+        notify = [q for _, q in logged if "NOTIFY" in q.upper() and "LISTEN" not in q.upper()]
+        assert len(outbox) == 1 and notify == outbox, (outbox, notify)
+        stored = await env.scalar(sa.select(outbox_t.c.type).where(outbox_t.c.id == ping["event_id"]))
+        assert stored == "inspection.diagnostic.ping"
