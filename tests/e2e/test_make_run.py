@@ -32,10 +32,10 @@ OFFSET = 20000
 MARK = "ZHIFA_TEST_MAKE_RUN"  # inherited by every process `zhifa up` starts, PostgreSQL's included
 
 
-def get(url: str, token: str | None = None) -> tuple[int, bytes]:
+def get(url: str, token: str | None = None, *, timeout: float = 5) -> tuple[int, bytes]:
     request = urllib.request.Request(url, headers={"Authorization": f"Bearer {token}"} if token else {})
     try:
-        with urllib.request.urlopen(request, timeout=5) as r:
+        with urllib.request.urlopen(request, timeout=timeout) as r:
             return r.status, r.read()
     except urllib.error.HTTPError as e:
         return e.code, e.read()
@@ -192,7 +192,10 @@ def test_zhifa_up_end_to_end(first_run: FirstRun) -> None:
         assert f"jq -r .officer {var / 'tokens.json'}" in output
         assert f"data stays in {var}." in output
         assert get(gateway + "/readyz")[0] == 200
-        status, body = get(gateway + "/openapi.json")
+        # the first request builds the merged document: every service builds its own (FastAPI does it on first
+        # demand, ~20 MiB each, kept off idle processes) and the gateway fetches the five in parallel with 15 s
+        # each; on a loaded machine that took more than 5 s (the failure documented in docs/benchmarks.md)
+        status, body = get(gateway + "/openapi.json", timeout=30)
         paths = json.loads(body)["paths"]
         assert {p.split("/")[3] for p in paths if p.startswith("/api/v1/")} >= {
             s.url_prefix for s in SERVICES.values()
