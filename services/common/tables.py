@@ -14,11 +14,14 @@ import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import JSONB, UUID
 
 
-def _columns() -> dict[str, list[Any]]:
+def _columns(*, version: int = 2) -> dict[str, list[Any]]:
+    """The kernel tables' columns; ``version=1`` is the shape the services' first migrations created (a
+    unique index on ``outbox.seq``, which the ``*_outbox_indexes`` migrations drop: see ``_INDEXES``)."""
     return {
         "outbox": [
             sa.Column("id", UUID(as_uuid=True), primary_key=True),
-            sa.Column("seq", sa.BigInteger, sa.Identity(always=True), nullable=False, unique=True),
+            # An identity column: unique by construction; no index needs to enforce it (issue #16 item 4).
+            sa.Column("seq", sa.BigInteger, sa.Identity(always=True), nullable=False, unique=version == 1),
             sa.Column("type", sa.Text, nullable=False),
             sa.Column("version", sa.Integer, nullable=False),
             sa.Column("subject", sa.Text, nullable=False),
@@ -93,12 +96,23 @@ def _columns() -> dict[str, list[Any]]:
     }
 
 
-_INDEXES: list[tuple[str, str, list[str], dict[str, Any]]] = [
+_IndexSpec = tuple[str, str, list[str], dict[str, Any]]
+
+#: Version 1 of the kernel schema's indexes: what each service's ``*_0001_kernel`` migration creates.
+_INDEXES_V1: list[_IndexSpec] = [
     ("ix_outbox_pending", "outbox", ["seq"], {"postgresql_where": sa.text("published_at IS NULL")}),
     ("ix_outbox_created_at", "outbox", ["created_at"], {}),
     ("ix_idempotency_key_expires_at", "idempotency_key", ["expires_at"], {}),
     ("ix_audit_entry_entity", "audit_entry", ["entity_type", "entity_id"], {}),
     ("ix_diagnostic_ping_event_id", "diagnostic_ping", ["event_id"], {}),
+]
+
+#: Version 2 (issue #16 item 4, the ``*_outbox_indexes`` migrations): ``ix_outbox_created_at`` is a BRIN
+#: index (``zhifa outbox replay --since`` and the retention purge read a time range of an append-mostly
+#: table: a BRIN index is a few pages and costs an insert next to nothing), and ``seq`` has no unique index.
+_INDEXES: list[_IndexSpec] = [
+    (name, table, cols, {"postgresql_using": "brin"} if name == "ix_outbox_created_at" else kw)
+    for name, table, cols, kw in _INDEXES_V1
 ]
 
 KERNEL_TABLE_NAMES = tuple(_columns())
@@ -179,14 +193,28 @@ def register_kernel_tables(metadata: sa.MetaData) -> dict[str, sa.Table]:
 
 def create_kernel_tables(op: Any) -> None:
     """Create the kernel tables inside an Alembic migration (version 1 of the kernel schema)."""
-    for name, cols in _columns().items():
+    for name, cols in _columns(version=1).items():
         op.create_table(name, *cols)
-    for ix_name, table, cols, kw in _INDEXES:
+    for ix_name, table, cols, kw in _INDEXES_V1:
         op.create_index(ix_name, table, cols, **kw)
 
 
+def outbox_indexes_v2(op: Any) -> None:
+    """Inside an Alembic migration: the outbox's indexes from version 1 to version 2 (see ``_INDEXES``)."""
+    op.drop_constraint("uq_outbox_seq", "outbox", type_="unique")
+    op.drop_index("ix_outbox_created_at", table_name="outbox")
+    op.create_index("ix_outbox_created_at", "outbox", ["created_at"], postgresql_using="brin")
+
+
+def outbox_indexes_v1(op: Any) -> None:
+    """The reverse of ``outbox_indexes_v2``."""
+    op.drop_index("ix_outbox_created_at", table_name="outbox")
+    op.create_index("ix_outbox_created_at", "outbox", ["created_at"])
+    op.create_unique_constraint("uq_outbox_seq", "outbox", ["seq"])
+
+
 def drop_kernel_tables(op: Any) -> None:
-    for ix_name, table, _cols, _kw in reversed(_INDEXES):
+    for ix_name, table, _cols, _kw in reversed(_INDEXES_V1):
         op.drop_index(ix_name, table_name=table)
     for name in reversed(KERNEL_TABLE_NAMES):
         op.drop_table(name)
