@@ -332,12 +332,22 @@ class Relay:
         if now - self._last_purge < timedelta(hours=1):
             return
         self._last_purge = now
-        async with transaction(self.factory) as session:
-            await session.execute(
-                sa.delete(outbox_t).where(
-                    outbox_t.c.published_at.is_not(None), outbox_t.c.published_at < now - self.retention
-                )
+        await purge(self.factory, now - self.retention)
+
+
+async def purge(factory: async_sessionmaker[AsyncSession], before: datetime) -> int:
+    """Delete the rows published before ``before``; returns how many. A row is published after it was
+    created, so ``created_at < before`` holds for each of them: said outright, it lets the BRIN index
+    ``ix_outbox_created_at`` pick the old pages instead of a scan of the whole table (issue #16 item 4)."""
+    async with transaction(factory) as session:
+        result = await session.execute(
+            sa.delete(outbox_t).where(
+                outbox_t.c.published_at.is_not(None),
+                outbox_t.c.published_at < before,
+                outbox_t.c.created_at < before,
             )
+        )
+    return int(result.rowcount)  # type: ignore[attr-defined]
 
 
 @dataclass(frozen=True)
