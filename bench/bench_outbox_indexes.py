@@ -87,7 +87,8 @@ def _plan(pg: EmbeddedPostgres, database: str, sql: str) -> tuple[float, str]:
 
 
 def _queries(pg: EmbeddedPostgres, n: int, runs: int) -> list[str]:
-    rows: dict[str, dict[str, tuple[list[float], str]]] = {q: {} for q in QUERIES}
+    times: dict[str, dict[str, list[float]]] = {q: {s: [] for s in SCHEMAS} for q in QUERIES}
+    plans: dict[str, dict[str, str]] = {q: {} for q in QUERIES}
     sizes: dict[str, str] = {}
     for schema in SCHEMAS:
         name = f"oi_queries_{schema}"
@@ -99,21 +100,24 @@ def _queries(pg: EmbeddedPostgres, n: int, runs: int) -> list[str]:
             " ORDER BY indexname) FROM pg_indexes WHERE tablename = 'outbox'",
             name,
         ).strip()
+    for i in range(runs):  # old and new alternate, each first in every other repetition
         for label, sqls in QUERIES.items():
-            sql = sqls if isinstance(sqls, str) else sqls[SCHEMAS.index(schema)]
-            plans = [_plan(pg, name, sql) for _ in range(runs)]
-            rows[label][schema] = ([ms for ms, _ in plans], plans[-1][1])
-        pg.psql(f'DROP DATABASE "{name}"')
+            for schema in SCHEMAS if i % 2 == 0 else SCHEMAS[::-1]:
+                sql = sqls if isinstance(sqls, str) else sqls[SCHEMAS.index(schema)]
+                ms, plans[label][schema] = _plan(pg, f"oi_queries_{schema}", sql)
+                times[label][schema].append(ms)
+    for schema in SCHEMAS:
+        pg.psql(f'DROP DATABASE "oi_queries_{schema}"')
     lines = [
         f"The outbox's queries on {n:,} rows over 14 days, the newest 1 % pending (EXPLAIN ANALYZE, each in a",
-        f"transaction rolled back; median of {runs}). Indexes old: {sizes['old']}; new: {sizes['new']}.",
+        f"transaction rolled back; median of {runs}, old and new alternating). Indexes old: {sizes['old']}; new: {sizes['new']}.",
         "",
         "| query | old ms | old plan | new ms | new plan |",
         "|---|---:|---|---:|---|",
     ]
-    for label, by in rows.items():
-        (old, old_plan), (new, new_plan) = by["old"], by["new"]
-        lines.append(f"| {label} | {median(old):.1f} | {old_plan} | {median(new):.1f} | {new_plan} |")
+    for label, by in times.items():
+        old, new = median(by["old"]), median(by["new"])
+        lines.append(f"| {label} | {old:.1f} | {plans[label]['old']} | {new:.1f} | {plans[label]['new']} |")
     return lines
 
 
