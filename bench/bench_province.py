@@ -14,6 +14,7 @@ import time
 from collections.abc import Awaitable, Callable
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:  # also runnable as `python bench/bench_province.py`
@@ -28,6 +29,7 @@ from services.common.auth import Principal  # noqa: E402
 from services.common.db import create_engine, session_factory, transaction  # noqa: E402
 from services.common.embedded import EmbeddedPostgres, free_port  # noqa: E402
 from services.credit_repair.repository import publications as publication_repo  # noqa: E402
+from services.penalty.repository import consistency as consistency_repo  # noqa: E402
 from services.penalty.settings import PenaltyContext, PenaltySettings  # noqa: E402
 from services.penalty.use_cases.consistency import consistency  # noqa: E402
 
@@ -79,9 +81,32 @@ async def _measure(
                 RUNS, lambda: public(department_code="SJ")
             ),
         }
+        for district in (None, "210102"):
+            where = "whole province" if district is None else f"district {district}"
+            queries: dict[str, Callable[[Any], Awaitable[object]]] = {
+                "fines outside their tier": lambda s, d=district: consistency_repo.consistency_outside(
+                    s, district=d, limit=100
+                ),
+                "district positions against the city's": lambda s, d=district: (
+                    consistency_repo.consistency_positions(
+                        s, district=d, margin_bp=2000, min_cases=5, per_flag=20, limit=100
+                    )
+                ),
+                "same facts, different tiers": lambda s, d=district: consistency_repo.consistency_same_facts(
+                    s, district=d, per_flag=20, limit=100
+                ),
+                "count of decided cases": lambda s, d=district: consistency_repo.decided_count(s, district=d),
+            }
+            for name, query in queries.items():
+
+                async def one(query: Callable[[Any], Awaitable[object]] = query) -> None:
+                    async with transaction(pf) as s:
+                        await query(s)
+
+                timings[f"· of which {name} ({where})"] = await _timed(RUNS, one)
         plans = []
         for label, kw in (("first page", {}), ("one enterprise", {"uscc": uscc})):
-            query = sa.text(
+            explain = sa.text(
                 "EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) SELECT p.* FROM publication p "
                 "WHERE NOT EXISTS (SELECT 1 FROM publication_end e WHERE e.publication_id = p.id) "
                 "AND p.starts_on <= :today AND p.max_ends_on > :today "
@@ -89,7 +114,7 @@ async def _measure(
                 + "ORDER BY p.seq DESC LIMIT 21"
             )
             async with transaction(cf) as s:
-                lines = (await s.execute(query, {"today": UNTIL, **kw})).scalars().all()
+                lines = (await s.execute(explain, {"today": UNTIL, **kw})).scalars().all()
             plans.append(f"### Public list, {label}\n\n```\n" + "\n".join(lines) + "\n```\n")
         return timings, "\n".join(plans)
     finally:
