@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import shutil
 import statistics
 import sys
 import tempfile
@@ -142,6 +143,7 @@ def run(quick: bool = False) -> str:
         timings, plans = asyncio.run(_measure(urls["penalty"], urls["credit_repair"], plan))
     finally:
         pg.stop("immediate")
+        shutil.rmtree(root, ignore_errors=True)  # ~6 GB at the province's size
     PLANS.parent.mkdir(exist_ok=True)
     PLANS.write_text(
         "# Plans of the public list queries on the province-sized data set\n\n"
