@@ -1,0 +1,101 @@
+"""The province generator (bench/province.py, issue #16 item 6) at a tiny size, into real databases."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import asyncpg
+from stdnum.cn import uscc as stdnum_uscc
+
+from bench import province
+from tests.support.stack import Stack
+
+# 2,000 enterprises, one year: 2,000 × 1 × 2 visits × 0.15 cases per visit = 600 decided cases;
+# every fifth not published: 600 − 600 // 5 = 480 publications (and as many credit records);
+# decisions 99, 199, …, 599 (i % 100 == 99) inactive: 6, so 594 active;
+# one year up to 2026-06-30 starts 364 days earlier, on 2025-07-01.
+PLAN = province.Plan(enterprises=2000, cities=14, years=1, seed=7, until=date(2026, 6, 30))
+
+
+def _dsn(url: str) -> str:
+    return url.replace("postgresql+asyncpg://", "postgresql://", 1)
+
+
+async def _fingerprint(url: str, table: str, key: str) -> str:
+    conn = await asyncpg.connect(_dsn(url))
+    try:
+        return str(await conn.fetchval(f"SELECT md5(string_agg(t::text, '|' ORDER BY {key})) FROM {table} t"))
+    finally:
+        await conn.close()
+
+
+def test_the_plan_follows_the_issue_and_the_scaling_assumptions() -> None:
+    default = province.Plan(until=date(2026, 12, 31))
+    # 5,000,000 × 3 years × 2 visits × 0.15 = 4,500,000 cases ("several million"); 30 M visits behind them
+    assert (default.enterprises, default.cities, default.years) == (5_000_000, 14, 3)
+    assert default.decided_cases == 4_500_000
+    assert default.publications == 4_500_000 - 900_000
+    assert (PLAN.decided_cases, PLAN.publications, PLAN.since) == (600, 480, date(2025, 7, 1))
+
+
+def test_codes_are_valid_and_placed_in_the_province() -> None:
+    # GB 11714: body 00000001, weights (3,7,9,10,5,8,4,2): 1 × 2 = 2; 11 − 2 = 9
+    assert province.org_code(1) == "000000019"
+    # body 00000010: 1 × 4 = 4; 11 − 4 = 7
+    assert province.org_code(10) == "000000107"
+    liaoning = {code for code, _name, _weight in province.CITIES}
+    for index in range(0, 2000, 37):
+        code = province.uscc_of(PLAN, index)
+        assert stdnum_uscc.is_valid(code), code
+        assert code[:2] == "91" and code[2:6] in liaoning
+    shenyang_only = province.Plan(enterprises=100, cities=1, until=PLAN.until)
+    assert {province.district_of(shenyang_only, i)[:4] for i in range(100)} == {"2101"}
+
+
+async def test_generates_consistent_rows_into_penalty_and_credit_repair(stack: Stack) -> None:
+    penalty_url = await stack.anew_database("penalty")
+    credit_url = await stack.anew_database("credit_repair")
+    written = await province.generate(PLAN, penalty_url=penalty_url, credit_url=credit_url, chunk=128)
+    assert (written.decided_cases, written.credit_records, written.publications) == (600, 480, 480)
+
+    penalty = await asyncpg.connect(_dsn(penalty_url))
+    credit = await asyncpg.connect(_dsn(credit_url))
+    try:
+        decided = {
+            r["case_id"]: r
+            for r in await penalty.fetch(
+                "SELECT case_id, district_code, decided_on, active FROM decided_case"
+            )
+        }
+        assert len(decided) == 600
+        assert sum(1 for r in decided.values() if r["active"]) == 594
+        assert all(date(2025, 7, 1) <= r["decided_on"] <= date(2026, 6, 30) for r in decided.values())
+        published = await credit.fetch(
+            "SELECT p.case_id, p.district_code, p.decided_on, p.party_uscc, p.max_ends_on, r.id AS record_id"
+            " FROM publication p JOIN credit_record r ON r.id = p.record_id"
+        )
+        assert len(published) == 480
+        for p in published:
+            d = decided[p["case_id"]]  # every publication is one of the decisions, at the same place and day
+            assert (p["district_code"], p["decided_on"]) == (d["district_code"], d["decided_on"])
+            assert stdnum_uscc.is_valid(p["party_uscc"])
+            assert p["party_uscc"][2:8] == p["district_code"]
+            # published for the sample rules' 3 years: same day three years on (29 Feb → 28 Feb)
+            assert p["max_ends_on"].year == p["decided_on"].year + 3
+        # every publication got its own number in the public list
+        assert await credit.fetchval("SELECT count(DISTINCT seq) FROM publication") == 480
+    finally:
+        await penalty.close()
+        await credit.close()
+
+    # Deterministic: the same plan into two fresh databases writes the same rows.
+    penalty_again = await stack.anew_database("penalty")
+    credit_again = await stack.anew_database("credit_repair")
+    await province.generate(PLAN, penalty_url=penalty_again, credit_url=credit_again, chunk=1000)
+    assert await _fingerprint(penalty_url, "decided_case", "case_id") == await _fingerprint(
+        penalty_again, "decided_case", "case_id"
+    )
+    columns = "(case_id, decision_no, party_uscc, district_code, starts_on, max_ends_on, fine_fen)"
+    assert await _fingerprint(credit_url, f"(SELECT {columns[1:-1]} FROM publication) ", "case_id") == (
+        await _fingerprint(credit_again, f"(SELECT {columns[1:-1]} FROM publication) ", "case_id")
+    )
