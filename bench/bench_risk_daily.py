@@ -170,9 +170,7 @@ def run(quick: bool = False) -> str:
         "",
         f"{share:.1%} of the enterprises were candidates. All runs write the same classes "
         "(tests/risk/domain/test_incremental_classes.py checks the incremental result against a full "
-        "recomputation). This tree keeps the candidates in a temporary table, analysed, that the "
-        "classification statement joins (`fill_candidates`), instead of sending them back and forth as an "
-        "array the planner cannot count.",
+        "recomputation).",
     ]
     if results["old"]:
         ratio = median([r[0] for r in results["old"]]) / median([r[0] for r in inc])

@@ -390,19 +390,11 @@ def _describe_sql(kind_sql: str, n: str, pts: str) -> str:
     )
 
 
-# The daily run's candidates (repository ``fill_candidates``): a temporary table, filled and analysed first.
-CANDIDATE_TABLE = "risk_classify_candidate"
-
-Subset = bool | Literal["candidates"]
-
-
-def _subset_pred(column: str, subset: Subset) -> str:
-    if subset == "candidates":
-        return f"\n      AND {column} IN (SELECT k.uscc FROM {CANDIDATE_TABLE} k)"
+def _subset_pred(column: str, subset: bool) -> str:
     return f"\n      AND {column} = ANY(CAST(:usccs AS text[]))" if subset else ""
 
 
-def classification_query_sql(config: ClassConfig, *, subset: Subset = False) -> str:
+def classification_query_sql(config: ClassConfig, *, subset: bool = False) -> str:
     """A read-only SELECT of (uscc, class, score, reasons, reason_texts) for every enterprise in
     ``risk_enterprise`` (or, with ``subset``, only those whose USCC is in the bind parameter ``:usccs``).
 
@@ -425,9 +417,6 @@ def classification_query_sql(config: ClassConfig, *, subset: Subset = False) -> 
     hash aggregate, capped, then the per-kind rows are grouped by uscc once more and left-joined to the
     universe. No correlated subqueries, no per-row function calls: linear in the number of rows. With
     ``subset`` every scan is restricted to the given USCCs (index on ``uscc``): the incremental update.
-    ``subset="candidates"`` reads the USCCs from the temporary table ``CANDIDATE_TABLE(uscc text PRIMARY KEY)``
-    instead (the daily run's tens of thousands: the planner sees their number and probes the ``uscc`` indexes
-    per candidate instead of scanning every signal in its window).
     """
     # Long, and kept whole: it is one SQL statement, and reads as the statement it builds.
     pp = config.penalty_points
@@ -460,7 +449,7 @@ def classification_query_sql(config: ClassConfig, *, subset: Subset = False) -> 
 
     publication_pts = _cap_expr(f"count(*) * {_int(config.publication_points)}", config.publication_cap)
     thresholds = config.thresholds
-    universe_pred = "\nWHERE true" + _subset_pred("e.uscc", subset) if subset else ""
+    universe_pred = "\nWHERE e.uscc = ANY(CAST(:usccs AS text[]))" if subset else ""
     return f"""WITH contribution AS (
     SELECT p.uscc, {tier_ord} AS ord, 'penalty_' || p.tier AS kind, count(*) AS n, sum({penalty_pts}) AS pts
     FROM risk_penalty_signal p
@@ -502,7 +491,7 @@ FROM risk_enterprise e
 LEFT JOIN scored s ON s.uscc = e.uscc{universe_pred}"""
 
 
-def classification_upsert_ctes(config: ClassConfig, *, subset: Subset = False) -> str:
+def classification_upsert_ctes(config: ClassConfig, *, subset: bool = False) -> str:
     """The common-table expressions of ``classification_sql``: ``computed``, ``changed`` and ``written``.
 
     A caller can append further CTEs that read ``changed`` joined to ``written`` (the service appends the
@@ -538,7 +527,7 @@ def classification_upsert_ctes(config: ClassConfig, *, subset: Subset = False) -
 )"""
 
 
-def classification_sql(config: ClassConfig, *, subset: Subset = False) -> str:
+def classification_sql(config: ClassConfig, *, subset: bool = False) -> str:
     """One statement that classifies every enterprise (or the ``:usccs`` subset) and writes only the rows
     that changed.
 

@@ -73,7 +73,7 @@ async def count_enterprises(session: AsyncSession) -> int:
 # --------------------------------------------------------------------------------------------------- classify
 
 
-def _outbox_sql(config: classes.ClassConfig, *, subset: classes.Subset) -> str:
+def _outbox_sql(config: classes.ClassConfig, *, subset: bool) -> str:
     """``classification_upsert_ctes`` plus one INSERT ... SELECT of the outbox rows of the class changes.
 
     The envelope is built in SQL with exactly the fields of ``services.common.events.Envelope`` and the
@@ -105,7 +105,7 @@ def _outbox_sql(config: classes.ClassConfig, *, subset: classes.Subset) -> str:
 SELECT (SELECT count(*) FROM written) AS written, (SELECT count(*) FROM emitted) AS emitted"""
 
 
-_OUTBOX_SQL_CACHE: dict[tuple[str, classes.Subset], str] = {}
+_OUTBOX_SQL_CACHE: dict[tuple[str, bool], str] = {}
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,11 +124,9 @@ async def classify(
     at_text: str,
     request_id: str | None,
     usccs: Sequence[str] | None = None,
-    candidates: bool = False,
 ) -> ClassificationCounts:
-    """Classify every enterprise (or ``usccs``, or with ``candidates`` those ``fill_candidates`` put in its
-    temporary table), write the changed classes and their outbox rows set-based."""
-    subset: classes.Subset = "candidates" if candidates else usccs is not None
+    """Classify every enterprise (or ``usccs``), write the changed classes and their outbox rows set-based."""
+    subset = usccs is not None
     key = (config.model_dump_json() + version, subset)
     sql = _OUTBOX_SQL_CACHE.get(key)
     if sql is None:
@@ -142,7 +140,7 @@ async def classify(
         "event_type": EnterpriseClassified.TYPE,
         "event_version": EnterpriseClassified.VERSION,
     }
-    if subset is True:
+    if subset:
         params["usccs"] = sorted(set(usccs or ()))
     row = (await session.execute(sa.text(sql), params)).one()
     if row.emitted:
@@ -180,25 +178,12 @@ def changed_candidates_sql(changed: classes.ChangedRanges) -> str:
     return "\nUNION\n".join(p for p in parts if p)
 
 
-async def fill_candidates(session: AsyncSession, changed: classes.ChangedRanges) -> int:
-    """Put the registered enterprises of ``changed_candidates_sql`` into the temporary table
-    ``classes.CANDIDATE_TABLE`` (dropped at commit) and analyse it; their number.
-
-    The candidates stay in PostgreSQL (no round trip of tens of thousands of USCCs through the client) and,
-    analysed, let the planner read each candidate's signals through the ``uscc`` indexes."""
-    table = classes.CANDIDATE_TABLE
-    await session.execute(
-        sa.text(f"CREATE TEMPORARY TABLE IF NOT EXISTS {table} (uscc text PRIMARY KEY) ON COMMIT DROP")
+async def changed_candidates(session: AsyncSession, changed: classes.ChangedRanges) -> list[str]:
+    """The USCCs of ``changed_candidates_sql`` that are registered enterprises (the universe)."""
+    sql = (
+        f"SELECT c.uscc FROM ({changed_candidates_sql(changed)}) c JOIN risk_enterprise e ON e.uscc = c.uscc"
     )
-    await session.execute(sa.text(f"TRUNCATE {table}"))
-    inserted = await session.execute(
-        sa.text(
-            f"INSERT INTO {table} (uscc) SELECT c.uscc FROM ({changed_candidates_sql(changed)}) c "
-            "JOIN risk_enterprise e ON e.uscc = c.uscc"
-        )
-    )
-    await session.execute(sa.text(f"ANALYZE {table}"))
-    return int(getattr(inserted, "rowcount", 0) or 0)
+    return list((await session.scalars(sa.text(sql))).all())
 
 
 async def last_run_on(session: AsyncSession, config_version: str) -> date | None:

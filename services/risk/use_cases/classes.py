@@ -30,18 +30,13 @@ log = logging.getLogger(__name__)
 
 
 async def classify_enterprises(
-    session: AsyncSession,
-    *,
-    config: RiskConfigSet,
-    usccs: Sequence[str] | None = None,
-    candidates: bool = False,
+    session: AsyncSession, *, config: RiskConfigSet, usccs: Sequence[str] | None = None
 ) -> ClassificationCounts:
-    """Reclassify every enterprise (``usccs`` None), the given ones, or (``candidates``) those
-    ``class_repo.fill_candidates`` selected; emits risk.enterprise.classified for every class change,
-    set-based in the same statement."""
+    """Reclassify every enterprise (``usccs`` None) or the given ones; emits risk.enterprise.classified for
+    every class change, set-based in the same statement."""
     today, now = clock.today(), clock.now()
     version = config.in_effect(today)
-    await class_repo.lock_classification(session, exclusive=usccs is None and not candidates)
+    await class_repo.lock_classification(session, exclusive=usccs is None)
     return await class_repo.classify(
         session,
         config=version.classes,
@@ -51,7 +46,6 @@ async def classify_enterprises(
         at_text=json_time(now),
         request_id=request_id_var.get(),
         usccs=usccs,
-        candidates=candidates,
     )
 
 
@@ -141,9 +135,10 @@ async def execute_run(
     last = await class_repo.last_run_on(session, version.version) if incremental else None
     if last is not None and last <= today:
         ranges = class_rules.changed_ranges(version.classes, last, today)
-        examined = await class_repo.fill_candidates(session, ranges)
-        log.info("daily reclassification since %s: %d candidate enterprises", last, examined)
-        counts = await classify_enterprises(session, config=config, candidates=True)
+        usccs = await class_repo.changed_candidates(session, ranges)
+        log.info("daily reclassification since %s: %d candidate enterprises", last, len(usccs))
+        counts = await classify_enterprises(session, config=config, usccs=usccs)
+        examined = len(usccs)
     else:
         counts = await classify_enterprises(session, config=config)
         examined = await class_repo.count_enterprises(session)

@@ -75,8 +75,6 @@ async def _incremental_equals_full(uri: str) -> None:
         at = datetime(2026, 5, 20, 2, 0, tzinfo=UTC)
         full, fnames = _positional(classes.classification_sql(CONFIG))
         subset, snames = _positional(classes.classification_sql(CONFIG, subset=True))
-        daily, dnames = _positional(classes.classification_sql(CONFIG, subset="candidates"))
-        table = classes.CANDIDATE_TABLE
         query, qnames = _positional(classes.classification_query_sql(CONFIG))
         await conn.fetch(full, *[{"today": TODAY, "version": "t1", "at": at}[n] for n in fnames])
 
@@ -103,13 +101,8 @@ async def _incremental_equals_full(uri: str) -> None:
             assert f"NEW{step}" in candidates
             if step == 0:  # one day later: far fewer enterprises than all of them
                 assert len(candidates) < len(ents) // 2
-            # The daily run's way (repository.classes.fill_candidates): the candidates in a temporary table.
-            await conn.execute(f"CREATE TEMPORARY TABLE IF NOT EXISTS {table} (uscc text PRIMARY KEY)")
-            await conn.execute(f"TRUNCATE {table}")
-            await conn.execute(f"INSERT INTO {table} SELECT unnest($1::text[])", candidates)
-            await conn.execute(f"ANALYZE {table}")
-            params = {"today": day, "version": "t1", "at": at}
-            await conn.fetch(daily, *[params[n] for n in dnames])
+            params = {"today": day, "version": "t1", "at": at, "usccs": candidates}
+            await conn.fetch(subset, *[params[n] for n in snames])
 
             stored = {
                 r["uscc"]: (r["class"], r["score"], json.loads(r["reasons"]), json.loads(r["reason_texts"]))
