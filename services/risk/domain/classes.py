@@ -494,6 +494,10 @@ LEFT JOIN scored s ON s.uscc = e.uscc{universe_pred}"""
 def classification_upsert_ctes(config: ClassConfig, *, subset: bool = False) -> str:
     """The common-table expressions of ``classification_sql``: ``computed``, ``changed`` and ``written``.
 
+    With ``subset`` the previous classes are read for the subset only (``computed`` holds no other USCC, so the
+    extra join condition changes nothing but the plan: the primary key probed with the array, not a scan of
+    every enterprise's class, docs/benchmarks/risk-daily-plans.md).
+
     A caller can append further CTEs that read ``changed`` joined to ``written`` (the service appends the
     insert of its outbox rows, so events are written by the same statement, set-based) and a final SELECT.
     """
@@ -502,7 +506,7 @@ def classification_upsert_ctes(config: ClassConfig, *, subset: bool = False) -> 
 ), changed AS (
     SELECT c.uscc, c.class, c.score, c.reasons, c.reason_texts, ec.class AS previous_class
     FROM computed c
-    LEFT JOIN enterprise_class ec ON ec.uscc = c.uscc
+    LEFT JOIN enterprise_class ec ON ec.uscc = c.uscc{_subset_pred("ec.uscc", subset)}
     WHERE ec.uscc IS NULL
        OR ec.class <> c.class
        OR ec.score <> c.score
