@@ -32,7 +32,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
+import functools
 import random
 import time
 import uuid
@@ -120,15 +120,14 @@ def districts(plan: province.Plan) -> list[str]:
     return [f"{city}{d:02d}" for city in cities(plan) for d in range(2, 2 + province.DISTRICTS_PER_CITY)]
 
 
+@functools.cache
 def task_id(kind: str, year: int, city: str, dept: str = "") -> uuid.UUID:
     return uuid.uuid5(NAMESPACE, f"task:{kind}:{year}:{city}:{dept}")
 
 
 def _at(day: date, seconds: int) -> datetime:
-    """``seconds`` after 08:00 China time on ``day``, as an aware UTC instant."""
-    return (datetime(day.year, day.month, day.day, 8, tzinfo=CHINA) + timedelta(seconds=seconds)).astimezone(
-        UTC
-    )
+    """``seconds`` after 08:00 China time (00:00 UTC: China keeps UTC+8 all year) on ``day``, in UTC."""
+    return datetime(day.year, day.month, day.day, tzinfo=UTC) + timedelta(seconds=seconds)
 
 
 def tasks(plan: province.Plan) -> Iterator[tuple[Any, ...]]:
@@ -148,6 +147,9 @@ def tasks(plan: province.Plan) -> Iterator[tuple[Any, ...]]:
                 yield (task_id(kind, year, city), f"{name}{kind}检查", kind, "SJ", depts,
                        [f"{d}-0001" for d in depts], its, "completed", starts, ends, created, "province",
                        "officer", created, "province", _at(ends, 36_000))  # fmt: skip
+
+
+_OFFICER = '{{"cert_no": "{}", "name": "执法人员", "dept_code": "{}", "department": ""}}'
 
 
 @dataclass
@@ -170,10 +172,7 @@ def _visit(
     city = district[:4]
     task = task_id("random", year, city, depts[0]) if kind == "random" else task_id(kind, year, city)
     certs = [f"LN{district}{d}{rnd.randrange(1000):03d}" for d in depts for _ in range(2)]
-    officers = json.dumps(
-        [{"cert_no": c, "name": "执法人员", "dept_code": c[8:10], "department": ""} for c in certs],
-        ensure_ascii=False,
-    )
+    officers = "[" + ", ".join(_OFFICER.format(c, c[8:10]) for c in certs) + "]"  # JSON, written directly
     stars = 1 + rnd.randrange(5) if rnd.randrange(RATING_EVERY) == 0 else None
     rated = completed + timedelta(days=1) if stars is not None else None
     row = (visit_id, task, kind, uscc, district, mode, "completed", started, started, completed, requested,
@@ -182,10 +181,12 @@ def _visit(
     return Visit(row, depts, district, visit_id, completed, stars)
 
 
-def enterprise_visits(plan: province.Plan, index: int, rnd: random.Random) -> Iterator[Visit]:
+def enterprise_visits(
+    plan: province.Plan, index: int, rnd: random.Random, uscc: str = "", district: str = ""
+) -> Iterator[Visit]:
     """Enterprise ``index``'s visits over the period (see the module's docstring)."""
-    uscc = province.uscc_of(plan, index)
-    district = province.district_of(plan, index)
+    uscc = uscc or province.uscc_of(plan, index)
+    district = district or province.district_of(plan, index)
     for year in range(plan.years):
         first_day, days = calendar_year(plan, year)
         depts = rnd.sample(province.DEPARTMENTS, len(province.DEPARTMENTS))
@@ -349,7 +350,7 @@ async def _enterprise(
     district = province.district_of(plan, index)
     city = province.CITY_NAMES[district[:4]]
     await enterprises.add((uscc, f"{city}样例企业{index + 1}有限公司", district, date(2010, 1, 1)))
-    for visit in enterprise_visits(plan, index, rnd):
+    for visit in enterprise_visits(plan, index, rnd, uscc, district):
         await visit_rows.add(visit.row)
         for dept in visit.depts:
             unit = f"{dept}-{district}"

@@ -471,7 +471,16 @@ class VisitCapTally(Base):
     __tablename__ = "visit_cap_tally"
     __table_args__ = (
         sa.Index(
-            "ix_visit_cap_tally_capped", "year", sa.text("(dept_code = '')"), sa.text("(random_n + joint_n)")
+            "ix_visit_cap_tally_department",
+            "year",
+            sa.text("(random_n + joint_n)"),
+            postgresql_where=sa.text("dept_code <> ''"),
+        ),
+        sa.Index(
+            "ix_visit_cap_tally_enterprise",
+            "year",
+            sa.text("(random_n + joint_n)"),
+            postgresql_where=sa.text("dept_code = ''"),
         ),
     )
 

@@ -1,7 +1,7 @@
 """Enterprises over a yearly visit cap (SPEC §2.4), counted in the database.
 
 The whole city reads the ``visit_cap_tally`` pre-aggregate (kept by a trigger on ``visit``, migration
-inspection_0007): only its rows over a cap, through ``ix_visit_cap_tally_capped`` under the default policy.
+inspection_0007): only its rows over a cap, through ``ix_visit_cap_tally_department``/``_enterprise`` (default policy).
 A narrowed scope (a district supervisor) counts the visits it may see, as the tally cannot tell where each
 visit took place; the same rules either way (``frequency.enterprises_above_cap``): on-site visits of the
 year (China time) that the enterprise did not ask for and whose task kind is not exempt, a joint visit once
@@ -35,18 +35,18 @@ async def _from_tally(session: AsyncSession, year: int, policy: FrequencyPolicy)
     capped = [column for kind, column in _KIND_COLUMNS.items() if kind not in policy.exempt_kinds]
     if not capped:
         return []
-    n = " + ".join(capped)  # "random_n + joint_n" under the default policy: the index's expression
+    n = " + ".join(capped)  # "random_n + joint_n" under the default policy: the indexes' expression
     parts, params = [], {"year": year}
     if policy.per_department_cap is not None:
         parts.append(
             f"SELECT uscc, dept_code, {n} AS n FROM visit_cap_tally"
-            f" WHERE year = :year AND NOT (dept_code = '') AND ({n}) > :dept_cap"
+            f" WHERE year = :year AND dept_code <> '' AND ({n}) > :dept_cap"
         )
         params["dept_cap"] = policy.per_department_cap
     if policy.enterprise_total_cap is not None:
         parts.append(
             f"SELECT uscc, dept_code, {n} AS n FROM visit_cap_tally"
-            f" WHERE year = :year AND (dept_code = '') AND ({n}) > :total_cap"
+            f" WHERE year = :year AND dept_code = '' AND ({n}) > :total_cap"
         )
         params["total_cap"] = policy.enterprise_total_cap
     if not parts:
