@@ -145,10 +145,12 @@ def run(quick: bool = False) -> str:
         pg.stop("immediate")
         shutil.rmtree(root, ignore_errors=True)  # ~6 GB at the province's size
     PLANS.parent.mkdir(exist_ok=True)
+    # the sections other bench modules append (<!-- bench_... --> onwards) are kept
+    others = PLANS.read_text(encoding="utf-8").partition("\n<!-- bench_")[1:] if PLANS.exists() else ("", "")
     PLANS.write_text(
         "# Plans of the public list queries on the province-sized data set\n\n"
         f"Written by `bench/bench_province.py` ({plan.enterprises:,} enterprises, {written.publications:,} "
-        'publications, not partitioned). See docs/scaling.md, "Partitioning".\n\n' + plans,
+        'publications, not partitioned). See docs/scaling.md, "Partitioning".\n\n' + plans + "".join(others),
         encoding="utf-8",
     )
     rows = []
