@@ -15,6 +15,7 @@ import tempfile
 import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:  # also runnable as `python bench/bench_province_inspection.py`
@@ -68,6 +69,8 @@ async def _measure(inspection_url: str, risk_url: str) -> tuple[dict[str, list[f
     }
     timings: dict[str, list[float]] = {}
     notes: list[str] = []
+    loads: list[str] = []
+    answers: list[str] = []
     try:
         for where, scope in scopes.items():
             how = "visit_cap_tally" if scope.everything else "counted in SQL"
@@ -101,12 +104,53 @@ async def _measure(inspection_url: str, risk_url: str) -> tuple[dict[str, list[f
                 assert unit is not None
                 return await reports.get_drill_down(s, unit=unit, quarter_text=QUARTER, config=rctx.config)
 
-        timings[f"unit quarter report ({UNIT}, {QUARTER})"] = (await _timed(RUNS, drill_down))[0]
+        async def counts() -> object:
+            async with transaction(rsf) as s:
+                q = Quarter.parse(QUARTER)
+                return await report_repo.quarter_counts(s, q.first_day, q.last_day)
+
+        # main's indexes first (the risk_0011 ones dropped), then with them (built again, and vacuumed)
+        for label, present in (("main's indexes", False), ("risk_0011 covering indexes", True)):
+            await _report_indexes(risk, present)
+            drill, result = await _timed(RUNS, drill_down)
+            timings[f"unit quarter report ({UNIT}, {QUARTER}), {label}"] = drill
+            timings[f"· of which the counts of one quarter (run for three), {label}"] = (
+                await _timed(RUNS, counts)
+            )[0]
+            loads.append(f"{label}: load average {os.getloadavg()[0]:.1f}")
+            answers.append(result.model_dump_json())  # type: ignore[attr-defined]
+        notes.append(
+            "unit quarter report: "
+            + ("the same answer" if answers[0] == answers[1] else "DIFFERENT answers")
+            + " with and without the indexes ("
+            + "; ".join(loads)
+            + ")"
+        )
         plans = await _plans(isf, rsf)
         return timings, notes, plans
     finally:
         await insp.dispose()
         await risk.dispose()
+
+
+REPORT_INDEXES = (  # as migration risk_0011 builds them
+    "CREATE INDEX ix_unit_signal_counted ON unit_signal (occurred_on)"
+    " INCLUDE (unit_code, kind, value, domain, case_id) WHERE kind <> 'visit'",
+    "CREATE INDEX ix_risk_case_counted ON risk_case (decided_on) INCLUDE (unit_code, domain, outside_tier)"
+    " WHERE issued_revision IS NOT NULL AND unit_code IS NOT NULL",
+)
+
+
+async def _report_indexes(engine: Any, present: bool) -> None:
+    async with engine.connect() as conn:
+        conn = await conn.execution_options(isolation_level="AUTOCOMMIT")
+        await conn.execute(sa.text("DROP INDEX IF EXISTS ix_unit_signal_counted"))
+        await conn.execute(sa.text("DROP INDEX IF EXISTS ix_risk_case_counted"))
+        if present:
+            for ddl in REPORT_INDEXES:
+                await conn.execute(sa.text(ddl))
+        await conn.execute(sa.text("VACUUM ANALYZE unit_signal"))
+        await conn.execute(sa.text("VACUUM ANALYZE risk_case"))
 
 
 async def _plans(isf: object, rsf: object) -> str:
@@ -183,7 +227,9 @@ def run(quick: bool = False) -> str:
         new = statistics.median(
             next(ts for k, ts in timings.items() if k.startswith(f"over-cap {YEAR}, {where}: new"))
         )
-        ratios.append(f"over-cap, {where}: main / new = {old / new:,.0f}×")
+        ratios.append(f"over-cap, {where}: main / new = {old / new:,.1f}×")
+    report = [statistics.median(ts) for k, ts in timings.items() if k.startswith("unit quarter report")]
+    ratios.append(f"unit quarter report: main's indexes / risk_0011 = {report[0] / report[1]:,.1f}×")
     return "\n".join(
         [
             "## A province: over-cap enterprises and the unit quarter report (issue #16 item 6)",
