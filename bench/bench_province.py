@@ -173,8 +173,7 @@ def run(quick: bool = False) -> str:
             "|---|---:|---|---|",
             *rows,
             "",
-            "Not measured yet: over-cap enterprises and the unit quarter report (their tables, visits and "
-            "cases, are not generated yet).",
+            "Over-cap enterprises and the unit quarter report: `bench_province_inspection` below.",
         ]
     )
 
