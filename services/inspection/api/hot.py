@@ -7,7 +7,7 @@ route's own body model accepts (validated as FastAPI validates it: ``validate_py
 the wrapper calls ``fast(request, body)``, which runs the route's dependencies itself in the order the
 endpoint declares them and calls the same use case, and serialises the reply with the route's response field
 (the same ``dump_json`` FastAPI uses: the same bytes). Every other request — no or another content type, a body
-orjson or the model refuses — is FastAPI's own handler's, so every refusal (422 and its field errors, 401,
+orjson or the model refuses, any request while the app has ``dependency_overrides`` — is FastAPI's own handler's, so every refusal (422 and its field errors, 401,
 403) stays byte-identical.
 
 It saves the dependency resolution (signature introspection, a dict of values per request), the second
@@ -49,7 +49,8 @@ def hot_route(body: type[BaseModel], fast: Fast) -> type[APIRoute]:
 
             async def handler(request: Request) -> Response:
                 parsed = None
-                if _json_body(request):
+                # dependency_overrides (tests) are FastAPI's to apply: the fast path calls the real ones
+                if _json_body(request) and not request.app.dependency_overrides:
                     try:
                         parsed = adapter.validate_python(
                             orjson.loads(await request.body()), from_attributes=True
