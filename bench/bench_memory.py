@@ -1,5 +1,6 @@
-"""Idle memory of every process: the whole stack started with `zhifa up` (sample data loaded), left idle,
-then the resident set size (RSS) of each service process and the gateway read with psutil."""
+"""Idle memory of every process: the whole stack started with `zhifa up` (sample data loaded), a first request
+of each kind a process serves at idle (health, readiness, one authenticated read), left idle, then the resident
+set size (RSS) of each service process and the gateway read with psutil."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.request
 from pathlib import Path
 
 import psutil
@@ -51,6 +53,7 @@ def _sample(offset: int, code: Path | None = None) -> dict[str, float]:
         if not line or b"Ctrl-C stops everything" in line:
             break
     try:
+        _first_requests(offset)
         time.sleep(10)  # idle: consumers waiting, relays polling
         sizes: dict[str, float] = {}
         for child in psutil.Process(proc.pid).children(recursive=True):
@@ -59,10 +62,35 @@ def _sample(offset: int, code: Path | None = None) -> dict[str, float]:
                 name = cmd[cmd.index("serve") + 1]
                 sizes[name] = child.memory_info().rss / 1024 / 1024
                 sizes.update({f"{name} {k}": v for k, v in _kinds(child.pid).items()})
+        sizes["load"] = os.getloadavg()[0]
         return sizes
     finally:
         proc.send_signal(signal.SIGINT)
         proc.wait(60)
+
+
+def _first_requests(offset: int) -> None:
+    """What every process serves at idle, once: /healthz and /readyz (the probes), and one authenticated read
+    (an administrator's GET of the diagnostic pings: the token verified, a query, a response model), straight to
+    each service and, for the gateway, through it to penalty."""
+    from services.common.devtokens import mint_dev_token
+    from services.common.registry import GATEWAY_PORT, SERVICES
+
+    token = mint_dev_token("admin", "bench-memory")
+    targets = [(s.port, s.url_prefix) for s in SERVICES.values()] + [
+        (GATEWAY_PORT, SERVICES["penalty"].url_prefix)
+    ]
+    for port, prefix in targets:
+        base = f"http://127.0.0.1:{port + offset}"
+        for path, headers in (
+            ("/healthz", {}),
+            ("/readyz", {}),
+            (f"/api/v1/{prefix}/diagnostics/pings", {"Authorization": f"Bearer {token}"}),
+        ):
+            with urllib.request.urlopen(
+                urllib.request.Request(base + path, headers=headers), timeout=30
+            ) as r:
+                r.read()
 
 
 KINDS = ("uss", "pss", "anon", "file", "threads")
@@ -172,7 +200,8 @@ def run(quick: bool = False) -> str:
                 _sample(30000 + 100 * i, old) or _sample(30050 + 100 * i, old)
             )  # once more if it failed
         samples.append(_sample(31000 + 100 * i) or _sample(31050 + 100 * i))
-    names = sorted(n for n in samples[0] if " " not in n)
+    names = sorted(n for n in samples[0] if " " not in n and n != "load")
+    loads = [s["load"] for s in [*before, *samples] if "load" in s]
 
     def cell(series: list[dict[str, float]], n: str) -> str:
         values = [s[n] for s in series if n in s]
@@ -201,13 +230,26 @@ def run(quick: bool = False) -> str:
     breakdown.append(
         "| total after create_app() | " + " | ".join(f"{steps[s][-1]:.1f}" for s in services) + " |"
     )
-    running = [median([s[n] for s in samples if n in s]) - steps[n][-1] for n in services]
+    idle = {n: median([s[n] for s in samples if n in s]) for n in services}
+    breakdown.append(
+        "| the running process: uvicorn, connections, relay, consumers, jobs, first requests | "
+        + " | ".join(f"{idle[s] - steps[s][-1]:+.1f}" for s in services)
+        + " |"
+    )
+    breakdown.append(
+        "| **idle RSS** (median, above) | " + " | ".join(f"**{idle[s]:.1f}**" for s in services) + " |"
+    )
+    running = [idle[n] - steps[n][-1] for n in services]
     return "\n".join(
         [
             "## Idle memory per process",
             "",
-            f"`zhifa up` with the sample data, idle for 10 s, resident set size from psutil; {runs} runs"
-            + (f", alternating with the code of {baseline} (before) in the same run." if old else "."),
+            "`zhifa up` with the sample data; then, once, what a process serves at idle (`/healthz`, `/readyz`",
+            "and one authenticated read: an administrator's `GET .../diagnostics/pings`, to each service and",
+            "through the gateway); idle for 10 s; resident set size from psutil. "
+            + f"{runs} runs"
+            + (f", alternating with the code of {baseline} (before) in the same run" if old else "")
+            + f"; load average (1 min) at the samples {min(loads):.1f}–{max(loads):.1f} (2 cores, shared).",
             "Each service process runs its API, outbox relay and consumers (`--role all`).",
             "",
             head,
