@@ -15,7 +15,7 @@ from pathlib import Path
 
 import psutil
 
-from bench.common import median
+from bench.common import median, wait_http
 from services.common.embedded import free_port
 
 ZHIFA = str(Path(sys.executable).parent / "zhifa")
@@ -48,12 +48,19 @@ def _sample(offset: int, code: Path | None = None) -> dict[str, float]:
     )
     assert proc.stdout is not None
     deadline = time.monotonic() + 120
+    up = False
     while time.monotonic() < deadline:
         line = proc.stdout.readline()
         if not line or b"Ctrl-C stops everything" in line:
+            up = bool(line)
             break
     try:
-        _first_requests(offset)
+        if not up:
+            return {}
+        try:
+            _first_requests(offset)
+        except (OSError, RuntimeError):  # a process did not come up: the caller samples once more
+            return {}
         time.sleep(10)  # idle: consumers waiting, relays polling
         sizes: dict[str, float] = {}
         for child in psutil.Process(proc.pid).children(recursive=True):
@@ -82,6 +89,7 @@ def _first_requests(offset: int) -> None:
     ]
     for port, prefix in targets:
         base = f"http://127.0.0.1:{port + offset}"
+        wait_http(base + "/healthz", timeout=120)  # `zhifa up` says it is up before the gateway answers
         for path, headers in (
             ("/healthz", {}),
             ("/readyz", {}),
