@@ -89,6 +89,12 @@ def defer_model_builds() -> None:
     sets ``defer_build`` itself keeps its own. Called by the kernel package before anything defines a
     model; measured in docs/benchmarks.md ("Idle memory per process"). The models FastAPI's routes use are
     built when ``create_app()`` includes the routes, as before."""
+    import warnings
+
     from pydantic import BaseModel
+    from pydantic.warnings import UnsupportedFieldAttributeWarning
 
     BaseModel.model_config["defer_build"] = True
+    # FastAPI silences this warning while it builds a route's adapters (the alias it gives a body parameter,
+    # fastapi/_compat/v2.py ``ModelField``); deferred, they are built on a first request, outside its silence.
+    warnings.filterwarnings("ignore", category=UnsupportedFieldAttributeWarning)
