@@ -251,6 +251,8 @@ def run(quick: bool = False) -> str:
         "| **idle RSS** (median, above) | " + " | ".join(f"**{idle[s]:.1f}**" for s in services) + " |"
     )
     running = [idle[n] - steps[n][-1] for n in services]
+    own = [len(STAGES) - 3, len(STAGES) - 1]  # the service's own modules, create_app()
+    libraries = [steps[n][-1] - sum(steps[n][k] - steps[n][k - 1] for k in own) for n in services]
     return "\n".join(
         [
             "## Idle memory per process",
@@ -273,7 +275,7 @@ def run(quick: bool = False) -> str:
             "among the processes sharing them), anonymous memory (the Python heap: objects, code, the C and",
             "Rust allocations of the extensions) and file-backed pages (mostly the shared libraries, which every",
             "process maps from the same files; counted in full in each RSS), with the largest libraries. A service",
-            "process runs one thread, so glibc keeps one malloc arena (MALLOC_ARENA_MAX has nothing to trim).",
+            "process runs one thread until its first request resolves a name (then two: glibc's resolver thread).",
             "",
             "| process | USS | PSS | anonymous | file-backed | threads | largest libraries (MiB) |",
             "|---|---:|---:|---:|---:|---:|---|",
@@ -311,13 +313,15 @@ def run(quick: bool = False) -> str:
             "EdDSA tokens without PyJWT; python-stdnum (~1 MiB: `stdnum.util` looks up Unicode character names and",
             "imports pydoc) only by importing it where a number is checked.",
             "",
-            "Why no service but notify reaches 100 MiB: ~86 MiB of every process is the platform's libraries",
+            "Why the services stay above 100 MiB: "
+            + f"{min(libraries):.0f}–{max(libraries):.0f} MiB of every process is the platform's libraries",
             "(the stages above: interpreter, asyncio with ssl and uvloop, pydantic, FastAPI with Starlette and",
             "OpenTelemetry, which FastAPI imports, SQLAlchemy with asyncpg, nats-py, PyJWT with cryptography, whose",
             "Rust library alone keeps ~7 MiB of pages resident, the command line and uvicorn), ~28 MiB of it",
             "file-backed pages of shared libraries that every process maps from the same files (PSS counts them",
             "once). Above it: the service's own code (its modules, ORM tables, schemas and routes: the 'own modules'",
-            "and `create_app()` rows) and the running process (6–10 MiB). Penalty and risk carry the most code.",
+            "and `create_app()` rows) and the running process "
+            + f"({min(running):.0f}–{max(running):.0f} MiB). Penalty and risk carry the most code.",
             "Not counted here: after the first `GET /openapi.json` (the gateway's API documents fetch every",
             "service's) a service keeps ~24 MiB more (the document and the models and JSON schemas built for it).",
         ]
