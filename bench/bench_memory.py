@@ -313,7 +313,7 @@ def run(quick: bool = False) -> str:
             "EdDSA tokens without PyJWT; python-stdnum (~1 MiB: `stdnum.util` looks up Unicode character names and",
             "imports pydoc) only by importing it where a number is checked.",
             "",
-            "Why the services stay above 100 MiB: "
+            "Why most services stay above 100 MiB: "
             + f"{min(libraries):.0f}–{max(libraries):.0f} MiB of every process is the platform's libraries",
             "(the stages above: interpreter, asyncio with ssl and uvloop, pydantic, FastAPI with Starlette and",
             "OpenTelemetry, which FastAPI imports, SQLAlchemy with asyncpg, nats-py, PyJWT with cryptography, whose",
