@@ -10,7 +10,12 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.penalty.models import (
+    DECIDED_POSITION,
+    DECIDED_TENTH,
+    DECIDED_WITHIN,
     DecidedCase,
+    DecidedDistrictTally,
+    DecidedFactsTally,
 )
 
 # --------------------------------------------------------------------------------------------------------
@@ -41,39 +46,96 @@ _OUTSIDE_SQL = sa.text(
     """
 )
 
-# Positions in basis points of the tier's range, for decisions within it. One sort feeds both grouping
-# sets (the city's (item, tier) is a prefix of the district's (item, tier, district)); only flagged
-# districts then fetch their case ids, through the (benchmark_code, tier) index.
+# The expressions of migration penalty_0012's partial indexes (a query must repeat them to use the index).
+WITHIN, TENTH, POSITION = DECIDED_WITHIN, DECIDED_TENTH, DECIDED_POSITION
+
+
+def _ranks(keys: str, where: str) -> str:
+    """Per group of ``decided_position_tally``: its size and, for the two middle ranks (0-based (n-1)/2 and
+    n/2), the tenth of the range holding them and how many of that tenth's decisions come before them."""
+    return f"""
+        SELECT {keys}, total,
+               max(tenth) FILTER (WHERE lo >= before AND lo < before + n) AS lo_tenth,
+               max(lo - before) FILTER (WHERE lo >= before AND lo < before + n) AS lo_skip,
+               max(tenth) FILTER (WHERE hi >= before AND hi < before + n) AS hi_tenth,
+               max(hi - before) FILTER (WHERE hi >= before AND hi < before + n) AS hi_skip
+        FROM (
+            SELECT {keys}, tenth, n, total, before, (total - 1) / 2 AS lo, total / 2 AS hi
+            FROM (
+                SELECT {keys}, tenth, n,
+                       CAST(sum(n) OVER (PARTITION BY {keys} ORDER BY tenth) - n AS bigint) AS before,
+                       CAST(sum(n) OVER (PARTITION BY {keys}) AS bigint) AS total
+                FROM ({where}) AS tenths
+            ) AS cumulative
+        ) AS located
+        GROUP BY {keys}, total"""
+
+
+def _nth(district: str, tenth: str, skip: str) -> str:
+    """The position of rank ``skip`` within one tenth of a group, read from the partial index."""
+    return f"""(
+        SELECT {POSITION} FROM decided_case
+        WHERE benchmark_code = r.benchmark_code AND tier = r.tier {district} AND {WITHIN}
+          AND {TENTH} = r.{tenth}
+        ORDER BY {POSITION} OFFSET r.{skip} LIMIT 1)"""
+
+
+# Positions in basis points of the tier's range, for decisions within it; a median is percentile_cont's:
+# lo + 0.5 * (hi - lo) of the two middle positions (the same floating-point steps as PostgreSQL's). The
+# tallies say which tenth of the range holds each middle rank; a district whose median's tenths lie within
+# the margin of the city's median (with a basis point to spare) cannot be flagged and is not read.
 _POSITION_SQL = sa.text(
-    """
-    WITH agg AS (
-        SELECT benchmark_code, tier, district_code, GROUPING(district_code) AS city, count(*) AS n,
-               percentile_cont(0.5) WITHIN GROUP (
-                   ORDER BY (fine_fen - tier_low_fen) * 10000.0 / (tier_high_fen - tier_low_fen)
-               ) AS median
-        FROM decided_case
-        WHERE active AND has_fine AND tier_high_fen > tier_low_fen
-          AND fine_fen BETWEEN tier_low_fen AND tier_high_fen
-        GROUP BY GROUPING SETS ((benchmark_code, tier), (benchmark_code, tier, district_code))
+    f"""
+    WITH city_ranks AS ({
+        _ranks(
+            "benchmark_code, tier",
+            "SELECT benchmark_code, tier, tenth, sum(n) AS n FROM decided_position_tally WHERE n > 0 "
+            "GROUP BY benchmark_code, tier, tenth",
+        )
+    }),
+    city AS (
+        SELECT r.benchmark_code, r.tier, r.total AS n,
+               lo.v + 0.5 * (hi.v - lo.v) AS median
+        FROM city_ranks r
+        CROSS JOIN LATERAL {_nth("", "lo_tenth", "lo_skip")} AS lo(v)
+        CROSS JOIN LATERAL {_nth("", "hi_tenth", "hi_skip")} AS hi(v)
+    ),
+    district_ranks AS ({
+        _ranks(
+            "benchmark_code, tier, district_code",
+            "SELECT benchmark_code, tier, district_code, tenth, n FROM decided_position_tally WHERE n > 0 "
+            "AND (CAST(:district AS text) IS NULL OR district_code = :district)",
+        )
+    }),
+    candidates AS (
+        SELECT r.*, c.n AS city_n, c.median AS city_median
+        FROM district_ranks r JOIN city c ON c.benchmark_code = r.benchmark_code AND c.tier = r.tier
+        WHERE r.total >= :min_cases
+          AND NOT (r.lo_tenth * 1000 >= c.median - CAST(:margin AS double precision) + 1
+                   AND (r.hi_tenth + 1) * 1000 <= c.median + CAST(:margin AS double precision) - 1)
+    ),
+    medians AS (
+        SELECT r.benchmark_code, r.tier, r.district_code, r.total AS n,
+               lo.v + 0.5 * (hi.v - lo.v) AS district_median, r.city_n, r.city_median
+        FROM candidates r
+        CROSS JOIN LATERAL {_nth("AND district_code = r.district_code", "lo_tenth", "lo_skip")} AS lo(v)
+        CROSS JOIN LATERAL {_nth("AND district_code = r.district_code", "hi_tenth", "hi_skip")} AS hi(v)
     ),
     flags AS (
-        SELECT d.benchmark_code, d.tier, d.district_code, d.n, d.median AS district_median,
-               c.n AS city_n, c.median AS city_median, count(*) OVER () AS total
-        FROM agg d
-        JOIN agg c ON c.city = 1 AND c.benchmark_code = d.benchmark_code AND c.tier = d.tier
-        WHERE d.city = 0 AND d.n >= :min_cases AND abs(d.median - c.median) > :margin
-          AND (CAST(:district AS text) IS NULL OR d.district_code = :district)
-        ORDER BY abs(d.median - c.median) DESC, d.benchmark_code, d.tier, d.district_code
+        SELECT m.*, count(*) OVER () AS total
+        FROM medians m
+        WHERE abs(m.district_median - m.city_median) > CAST(:margin AS double precision)
+        ORDER BY abs(m.district_median - m.city_median) DESC, m.benchmark_code, m.tier, m.district_code
         LIMIT :limit
     )
     SELECT f.*, ids.case_ids
     FROM flags f
     CROSS JOIN LATERAL (
-        SELECT array_agg(x.case_id) AS case_ids
+        SELECT array_agg(x.case_id ORDER BY x.decided_on DESC, x.case_id) AS case_ids
         FROM (
-            SELECT case_id FROM decided_case
+            SELECT case_id, decided_on FROM decided_case
             WHERE benchmark_code = f.benchmark_code AND tier = f.tier AND district_code = f.district_code
-              AND active AND has_fine AND fine_fen BETWEEN tier_low_fen AND tier_high_fen
+              AND {WITHIN}
             ORDER BY decided_on DESC, case_id
             LIMIT :per_flag
         ) AS x
@@ -82,35 +144,42 @@ _POSITION_SQL = sa.text(
     """
 )
 
-# Groups whose tiers differ are found with min <> max (a hash aggregate, no sort); only the listed groups
-# are then detailed.
+# The same facts decided in different tiers: groups with more than one tier in the tally; their districts
+# from the district tally; their first cases (by tier, latest first) from ix_decided_case_facts.
 _SAME_FACTS_SQL = sa.text(
     """
     WITH groups AS MATERIALIZED (
-        SELECT benchmark_code, facts_key, count(*) AS n
-        FROM decided_case
-        WHERE active
+        SELECT benchmark_code, facts_key, CAST(sum(n) AS bigint) AS n,
+               array_agg(tier ORDER BY tier) AS tiers
+        FROM decided_facts_tally
+        WHERE n > 0
         GROUP BY benchmark_code, facts_key
-        HAVING min(tier) <> max(tier)
+        HAVING count(*) > 1
     ),
     listed AS (
         SELECT g.*, count(*) OVER () AS total
         FROM groups g
         WHERE CAST(:district AS text) IS NULL OR EXISTS (
-            SELECT 1 FROM decided_case x
+            SELECT 1 FROM decided_district_tally x
             WHERE x.benchmark_code = g.benchmark_code AND x.facts_key = g.facts_key
-              AND x.district_code = :district AND x.active
+              AND x.district_code = :district AND x.n > 0
         )
         ORDER BY g.n DESC, g.benchmark_code, g.facts_key
         LIMIT :limit
     )
-    SELECT l.benchmark_code, l.facts_key, l.n, l.total,
-           array_agg(DISTINCT d.tier) AS tiers,
-           array_agg(DISTINCT d.district_code) AS districts,
-           (array_agg(d.case_id ORDER BY d.tier, d.decided_on DESC, d.case_id))[1:CAST(:per_flag AS int)] AS case_ids
+    SELECT l.benchmark_code, l.facts_key, l.n, l.total, l.tiers,
+           ARRAY(
+               SELECT x.district_code FROM decided_district_tally x
+               WHERE x.benchmark_code = l.benchmark_code AND x.facts_key = l.facts_key AND x.n > 0
+               ORDER BY x.district_code
+           ) AS districts,
+           ARRAY(
+               SELECT d.case_id FROM decided_case d
+               WHERE d.benchmark_code = l.benchmark_code AND d.facts_key = l.facts_key AND d.active
+               ORDER BY d.tier, d.decided_on DESC, d.case_id
+               LIMIT :per_flag
+           ) AS case_ids
     FROM listed l
-    JOIN decided_case d ON d.benchmark_code = l.benchmark_code AND d.facts_key = l.facts_key AND d.active
-    GROUP BY l.benchmark_code, l.facts_key, l.n, l.total
     ORDER BY l.n DESC, l.benchmark_code, l.facts_key
     """
 )
@@ -184,7 +253,11 @@ async def consistency_same_facts(
 
 
 async def decided_count(session: AsyncSession, *, district: str | None) -> int:
-    stmt = sa.select(sa.func.count()).select_from(DecidedCase).where(DecidedCase.active)
-    if district is not None:
-        stmt = stmt.where(DecidedCase.district_code == district)
+    """Active decided cases, from the tallies kept with ``decided_case`` (migration penalty_0012)."""
+    if district is None:
+        stmt = sa.select(sa.func.sum(DecidedFactsTally.n))
+    else:
+        stmt = sa.select(sa.func.sum(DecidedDistrictTally.n)).where(
+            DecidedDistrictTally.district_code == district
+        )
     return int(await session.scalar(stmt) or 0)
