@@ -201,6 +201,12 @@ async def test_the_tallies_give_what_every_decided_case_gave(stack: Stack) -> No
                 session, district=None, margin_bp=1, min_cases=1, per_flag=7, limit=500
             )
             assert flagged, "the comparison must see flags, or it proves nothing"
+        async with transaction(factory) as session:  # rows removed, then every row
+            await session.execute(sa.text("DELETE FROM decided_case WHERE district_code = '210103'"))
+            await _recounts_match(session)
+            await session.execute(sa.text("TRUNCATE decided_case"))
+            for table in RECOUNT:
+                assert await session.scalar(sa.text(f"SELECT count(*) FROM {table}")) == 0, table
     finally:
         await engine.dispose()
 

@@ -12,7 +12,7 @@ reads instead of aggregating every decided case (docs/benchmarks/province-plans.
 
 Each tally is changed by ``n = n + delta`` under INSERT ... ON CONFLICT, so concurrent decisions never lose a
 count; a change (变更) or revocation is an UPDATE of ``decided_case``: its old row is taken off and its new
-row added. The migration fills the tallies from the rows already there.
+row added; a TRUNCATE empties them. The migration fills the tallies from the rows already there.
 
 Revision ID: penalty_0012_consistency_tallies
 Revises: penalty_0011_outbox_indexes
@@ -74,6 +74,15 @@ END
 $$
 """
 
+EMPTIED = """
+CREATE FUNCTION decided_case_tally_emptied() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    TRUNCATE decided_facts_tally, decided_district_tally, decided_position_tally;
+    RETURN NULL;
+END
+$$
+"""
+
 BACKFILL = (
     "INSERT INTO decided_facts_tally (benchmark_code, facts_key, tier, n) "
     "SELECT benchmark_code, facts_key, tier, count(*) FROM decided_case WHERE active GROUP BY 1, 2, 3",
@@ -124,6 +133,11 @@ def upgrade() -> None:
             f"CREATE TRIGGER decided_case_tally_{event.lower()} AFTER {event} ON decided_case "
             f"REFERENCING {tables} FOR EACH STATEMENT EXECUTE FUNCTION decided_case_tally()"
         )
+    op.execute(EMPTIED)
+    op.execute(
+        "CREATE TRIGGER decided_case_tally_truncate AFTER TRUNCATE ON decided_case "
+        "FOR EACH STATEMENT EXECUTE FUNCTION decided_case_tally_emptied()"
+    )
     op.execute(
         "CREATE INDEX ix_decided_case_position_city ON decided_case "
         f"(benchmark_code, tier, {TENTH}, {POSITION}) WHERE {WITHIN}"
@@ -146,8 +160,9 @@ def upgrade() -> None:
 def downgrade() -> None:
     for name in ("facts", "outside", "position_district", "position_city"):
         op.execute(f"DROP INDEX ix_decided_case_{name}")
-    for event in ("insert", "update", "delete"):
+    for event in ("insert", "update", "delete", "truncate"):
         op.execute(f"DROP TRIGGER decided_case_tally_{event} ON decided_case")
+    op.execute("DROP FUNCTION decided_case_tally_emptied()")
     op.execute("DROP FUNCTION decided_case_tally()")
     op.execute("DROP FUNCTION decided_case_tally_apply(decided_case[], integer)")
     for name in ("decided_position_tally", "decided_district_tally", "decided_facts_tally"):
