@@ -264,7 +264,7 @@ class DocumentCounter(Base):
 
 
 DECIDED_WITHIN = "active AND has_fine AND fine_fen BETWEEN tier_low_fen AND tier_high_fen"
-DECIDED_TENTH = "((fine_fen - tier_low_fen) * 10 / NULLIF(tier_high_fen - tier_low_fen, 0))"
+DECIDED_HUNDREDTH = "((fine_fen - tier_low_fen) * 100 / NULLIF(tier_high_fen - tier_low_fen, 0))"
 DECIDED_POSITION = (
     "(((fine_fen - tier_low_fen)::numeric * 10000.0 / NULLIF(tier_high_fen - tier_low_fen, 0)::numeric)"
     "::double precision)"
@@ -290,15 +290,14 @@ class DecidedCase(Base):
     decided_on: Mapped[date] = mapped_column(sa.Date)
     active: Mapped[bool] = mapped_column(sa.Boolean, server_default=sa.true())
 
-    # The consistency report's partial indexes (migration penalty_0012; the expressions are
-    # services.penalty.repository.consistency's TENTH and POSITION).
+    # The consistency report's partial indexes (migration penalty_0012).
     __table_args__ = (
         sa.Index("ix_decided_case_benchmark_code_tier", "benchmark_code", "tier"),
         sa.Index(
             "ix_decided_case_position_city",
             "benchmark_code",
             "tier",
-            sa.text(DECIDED_TENTH),
+            sa.text(DECIDED_HUNDREDTH),
             sa.text(DECIDED_POSITION),
             postgresql_where=sa.text(DECIDED_WITHIN),
         ),
@@ -307,9 +306,8 @@ class DecidedCase(Base):
             "benchmark_code",
             "tier",
             "district_code",
-            sa.text(DECIDED_TENTH),
-            sa.text(DECIDED_POSITION),
-            postgresql_include=["decided_on", "case_id"],
+            sa.text("decided_on DESC"),
+            "case_id",
             postgresql_where=sa.text(DECIDED_WITHIN),
         ),
         sa.Index(
@@ -362,17 +360,28 @@ class DecidedDistrictTally(Base):
     )
 
 
-class DecidedPositionTally(Base):
-    """Active fines within their tier's range per (item, tier, district, tenth of the range), kept by the
-    same trigger: where a median lies, so the report reads only that tenth's decisions to find it."""
+class DecidedPositionCity(Base):
+    """Active fines within their tier's range per (item, tier, hundredth of the range), kept by the same
+    trigger: where the city's median lies, so the report reads only that hundredth's decisions to find it."""
 
-    __tablename__ = "decided_position_tally"
+    __tablename__ = "decided_position_city"
+
+    benchmark_code: Mapped[str] = mapped_column(sa.Text, primary_key=True)
+    tier: Mapped[str] = mapped_column(sa.Text, primary_key=True)
+    hundredth: Mapped[int] = mapped_column(sa.Integer, primary_key=True)
+    n: Mapped[int] = mapped_column(sa.BigInteger)
+
+
+class DecidedPositions(Base):
+    """Per (item, tier, district), the sorted positions (basis points of the tier's range) of the active fines
+    within their range, kept by the same trigger: a district's median is the middle of its array."""
+
+    __tablename__ = "decided_positions"
 
     benchmark_code: Mapped[str] = mapped_column(sa.Text, primary_key=True)
     tier: Mapped[str] = mapped_column(sa.Text, primary_key=True)
     district_code: Mapped[str] = mapped_column(sa.Text, primary_key=True)
-    tenth: Mapped[int] = mapped_column(sa.Integer, primary_key=True)
-    n: Mapped[int] = mapped_column(sa.BigInteger)
+    positions: Mapped[list[float]] = mapped_column(sa.ARRAY(sa.Double()))
 
 
 class DecisionDisclosure(Base):

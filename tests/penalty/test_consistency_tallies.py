@@ -95,15 +95,20 @@ OLD_SAME_FACTS_SQL = sa.text(
 )
 
 
+IN_RANGE = (
+    "active AND has_fine AND tier_high_fen > tier_low_fen AND fine_fen BETWEEN tier_low_fen AND tier_high_fen"
+)
 RECOUNT = {
     "decided_facts_tally": "SELECT benchmark_code, facts_key, tier, count(*) FROM decided_case WHERE active "
     "GROUP BY 1, 2, 3",
     "decided_district_tally": "SELECT benchmark_code, facts_key, district_code, count(*) FROM decided_case "
     "WHERE active GROUP BY 1, 2, 3",
-    "decided_position_tally": "SELECT benchmark_code, tier, district_code, "
-    "(fine_fen - tier_low_fen) * 10 / (tier_high_fen - tier_low_fen), count(*) FROM decided_case "
-    "WHERE active AND has_fine AND tier_high_fen > tier_low_fen AND fine_fen BETWEEN tier_low_fen AND tier_high_fen "
-    "GROUP BY 1, 2, 3, 4",
+    "decided_position_city": "SELECT benchmark_code, tier, "
+    "(fine_fen - tier_low_fen) * 100 / (tier_high_fen - tier_low_fen), count(*) FROM decided_case "
+    f"WHERE {IN_RANGE} GROUP BY 1, 2, 3",
+    "decided_positions": "SELECT benchmark_code, tier, district_code, array_agg(p ORDER BY p) FROM ("
+    "SELECT *, CAST((fine_fen - tier_low_fen) * 10000.0 / (tier_high_fen - tier_low_fen) AS double precision) "
+    f"AS p FROM decided_case WHERE {IN_RANGE}) AS x GROUP BY 1, 2, 3",
 }
 DISTRICTS = ("210102", "210103", "210104", "210105", "210106")
 
@@ -139,7 +144,8 @@ def _random_row(rnd: random.Random) -> dict[str, Any]:
 
 async def _recounts_match(session: Any) -> None:
     for table, recount in RECOUNT.items():
-        tally = (await session.execute(sa.text(f"SELECT * FROM {table} WHERE n <> 0"))).all()
+        nonzero = "cardinality(positions) > 0" if table == "decided_positions" else "n <> 0"
+        tally = (await session.execute(sa.text(f"SELECT * FROM {table} WHERE {nonzero}"))).all()
         counted = (await session.execute(sa.text(recount))).all()
         assert sorted(map(tuple, tally)) == sorted(map(tuple, counted)), table
 

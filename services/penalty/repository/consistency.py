@@ -10,8 +10,8 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.penalty.models import (
+    DECIDED_HUNDREDTH,
     DECIDED_POSITION,
-    DECIDED_TENTH,
     DECIDED_WITHIN,
     DecidedCase,
     DecidedDistrictTally,
@@ -47,85 +47,62 @@ _OUTSIDE_SQL = sa.text(
 )
 
 # The expressions of migration penalty_0012's partial indexes (a query must repeat them to use the index).
-WITHIN, TENTH, POSITION = DECIDED_WITHIN, DECIDED_TENTH, DECIDED_POSITION
+WITHIN, HUNDREDTH, POSITION = DECIDED_WITHIN, DECIDED_HUNDREDTH, DECIDED_POSITION
 
-
-def _ranks(keys: str, where: str) -> str:
-    """Per group of ``decided_position_tally``: its size and, for the two middle ranks (0-based (n-1)/2 and
-    n/2), the tenth of the range holding them and how many of that tenth's decisions come before them."""
-    return f"""
-        SELECT {keys}, total,
-               max(tenth) FILTER (WHERE lo >= before AND lo < before + n) AS lo_tenth,
-               max(lo - before) FILTER (WHERE lo >= before AND lo < before + n) AS lo_skip,
-               max(tenth) FILTER (WHERE hi >= before AND hi < before + n) AS hi_tenth,
-               max(hi - before) FILTER (WHERE hi >= before AND hi < before + n) AS hi_skip
+# Positions in basis points of the tier's range, for decisions within it; a median is percentile_cont's:
+# lo + 0.5 * (hi - lo) of the two middle positions (0-based ranks (n-1)/2 and n/2; the same floating-point
+# steps as PostgreSQL's). A district's are the middle of its sorted array (decided_positions). The city's:
+# decided_position_city says which hundredth of the range holds each middle rank and how many positions come
+# before it, and the rank is read within that hundredth from ix_decided_case_position_city.
+_CITY_RANKS = """
+    SELECT benchmark_code, tier, total,
+           max(hundredth) FILTER (WHERE lo >= before AND lo < before + n) AS lo_part,
+           max(lo - before) FILTER (WHERE lo >= before AND lo < before + n) AS lo_skip,
+           max(hundredth) FILTER (WHERE hi >= before AND hi < before + n) AS hi_part,
+           max(hi - before) FILTER (WHERE hi >= before AND hi < before + n) AS hi_skip
+    FROM (
+        SELECT benchmark_code, tier, hundredth, n, total, before, (total - 1) / 2 AS lo, total / 2 AS hi
         FROM (
-            SELECT {keys}, tenth, n, total, before, (total - 1) / 2 AS lo, total / 2 AS hi
-            FROM (
-                SELECT {keys}, tenth, n,
-                       CAST(sum(n) OVER (PARTITION BY {keys} ORDER BY tenth) - n AS bigint) AS before,
-                       CAST(sum(n) OVER (PARTITION BY {keys}) AS bigint) AS total
-                FROM ({where}) AS tenths
-            ) AS cumulative
-        ) AS located
-        GROUP BY {keys}, total"""
+            SELECT benchmark_code, tier, hundredth, n,
+                   CAST(sum(n) OVER (PARTITION BY benchmark_code, tier ORDER BY hundredth) - n AS bigint) AS before,
+                   CAST(sum(n) OVER (PARTITION BY benchmark_code, tier) AS bigint) AS total
+            FROM decided_position_city
+            WHERE n > 0
+        ) AS cumulative
+    ) AS located
+    GROUP BY benchmark_code, tier, total"""
 
 
-def _nth(district: str, tenth: str, skip: str) -> str:
-    """The position of rank ``skip`` within one tenth of a group, read from the partial index."""
+def _nth(part: str, skip: str) -> str:
+    """The position of rank ``skip`` within hundredth ``part`` of a city group, from the partial index."""
     return f"""(
         SELECT {POSITION} FROM decided_case
-        WHERE benchmark_code = r.benchmark_code AND tier = r.tier {district} AND {WITHIN}
-          AND {TENTH} = r.{tenth}
+        WHERE benchmark_code = r.benchmark_code AND tier = r.tier AND {WITHIN} AND {HUNDREDTH} = r.{part}
         ORDER BY {POSITION} OFFSET r.{skip} LIMIT 1)"""
 
 
-# Positions in basis points of the tier's range, for decisions within it; a median is percentile_cont's:
-# lo + 0.5 * (hi - lo) of the two middle positions (the same floating-point steps as PostgreSQL's). The
-# tallies say which tenth of the range holds each middle rank; a district whose median's tenths lie within
-# the margin of the city's median (with a basis point to spare) cannot be flagged and is not read.
 _POSITION_SQL = sa.text(
     f"""
-    WITH city_ranks AS ({
-        _ranks(
-            "benchmark_code, tier",
-            "SELECT benchmark_code, tier, tenth, sum(n) AS n FROM decided_position_tally WHERE n > 0 "
-            "GROUP BY benchmark_code, tier, tenth",
-        )
-    }),
-    city AS (
-        SELECT r.benchmark_code, r.tier, r.total AS n,
-               lo.v + 0.5 * (hi.v - lo.v) AS median
-        FROM city_ranks r
-        CROSS JOIN LATERAL {_nth("", "lo_tenth", "lo_skip")} AS lo(v)
-        CROSS JOIN LATERAL {_nth("", "hi_tenth", "hi_skip")} AS hi(v)
+    WITH city AS (
+        SELECT r.benchmark_code, r.tier, r.total AS n, lo.v + 0.5 * (hi.v - lo.v) AS median
+        FROM ({_CITY_RANKS}) AS r
+        CROSS JOIN LATERAL {_nth("lo_part", "lo_skip")} AS lo(v)
+        CROSS JOIN LATERAL {_nth("hi_part", "hi_skip")} AS hi(v)
     ),
-    district_ranks AS ({
-        _ranks(
-            "benchmark_code, tier, district_code",
-            "SELECT benchmark_code, tier, district_code, tenth, n FROM decided_position_tally WHERE n > 0 "
-            "AND (CAST(:district AS text) IS NULL OR district_code = :district)",
-        )
-    }),
-    candidates AS (
-        SELECT r.*, c.n AS city_n, c.median AS city_median
-        FROM district_ranks r JOIN city c ON c.benchmark_code = r.benchmark_code AND c.tier = r.tier
-        WHERE r.total >= :min_cases
-          AND NOT (r.lo_tenth * 1000 >= c.median - CAST(:margin AS double precision) + 1
-                   AND (r.hi_tenth + 1) * 1000 <= c.median + CAST(:margin AS double precision) - 1)
-    ),
-    medians AS (
-        SELECT r.benchmark_code, r.tier, r.district_code, r.total AS n,
-               lo.v + 0.5 * (hi.v - lo.v) AS district_median, r.city_n, r.city_median
-        FROM candidates r
-        CROSS JOIN LATERAL {_nth("AND district_code = r.district_code", "lo_tenth", "lo_skip")} AS lo(v)
-        CROSS JOIN LATERAL {_nth("AND district_code = r.district_code", "hi_tenth", "hi_skip")} AS hi(v)
+    districts AS (
+        SELECT benchmark_code, tier, district_code, CAST(cardinality(positions) AS bigint) AS n,
+               positions[(cardinality(positions) - 1) / 2 + 1] AS lo, positions[cardinality(positions) / 2 + 1] AS hi
+        FROM decided_positions
+        WHERE cardinality(positions) >= greatest(CAST(:min_cases AS int), 1)
+          AND (CAST(:district AS text) IS NULL OR district_code = :district)
     ),
     flags AS (
-        SELECT m.*, count(*) OVER () AS total
-        FROM medians m
-        WHERE abs(m.district_median - m.city_median) > CAST(:margin AS double precision)
-        ORDER BY abs(m.district_median - m.city_median) DESC, m.benchmark_code, m.tier, m.district_code
+        SELECT d.benchmark_code, d.tier, d.district_code, d.n, d.lo + 0.5 * (d.hi - d.lo) AS district_median,
+               c.n AS city_n, c.median AS city_median, count(*) OVER () AS total
+        FROM districts d
+        JOIN city c ON c.benchmark_code = d.benchmark_code AND c.tier = d.tier
+        WHERE abs(d.lo + 0.5 * (d.hi - d.lo) - c.median) > CAST(:margin AS double precision)
+        ORDER BY abs(d.lo + 0.5 * (d.hi - d.lo) - c.median) DESC, d.benchmark_code, d.tier, d.district_code
         LIMIT :limit
     )
     SELECT f.*, ids.case_ids
