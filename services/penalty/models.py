@@ -361,15 +361,16 @@ class DecidedDistrictTally(Base):
 
 
 class DecidedPositionCity(Base):
-    """Active fines within their tier's range per (item, tier, hundredth of the range), kept by the same
-    trigger: where the city's median lies, so the report reads only that hundredth's decisions to find it."""
+    """Active fines within their tier's range per (item, tier), in all and per hundredth of the range (101
+    counts), kept by the same trigger: which hundredth holds the city's median, so the report reads only
+    that hundredth's decisions to find it."""
 
     __tablename__ = "decided_position_city"
 
     benchmark_code: Mapped[str] = mapped_column(sa.Text, primary_key=True)
     tier: Mapped[str] = mapped_column(sa.Text, primary_key=True)
-    hundredth: Mapped[int] = mapped_column(sa.Integer, primary_key=True)
     n: Mapped[int] = mapped_column(sa.BigInteger)
+    counts: Mapped[list[int]] = mapped_column(sa.ARRAY(sa.BigInteger()))
 
 
 class DecidedPositions(Base):

@@ -103,9 +103,12 @@ RECOUNT = {
     "GROUP BY 1, 2, 3",
     "decided_district_tally": "SELECT benchmark_code, facts_key, district_code, count(*) FROM decided_case "
     "WHERE active GROUP BY 1, 2, 3",
-    "decided_position_city": "SELECT benchmark_code, tier, "
-    "(fine_fen - tier_low_fen) * 100 / (tier_high_fen - tier_low_fen), count(*) FROM decided_case "
-    f"WHERE {IN_RANGE} GROUP BY 1, 2, 3",
+    "decided_position_city": "SELECT benchmark_code, tier, sum(n), array_agg(n ORDER BY h) FROM ("
+    "SELECT g.benchmark_code, g.tier, h, count(d.case_id) AS n FROM (SELECT DISTINCT benchmark_code, tier "
+    f"FROM decided_case WHERE {IN_RANGE}) AS g CROSS JOIN generate_series(0, 100) AS h LEFT JOIN decided_case d "
+    f"ON d.benchmark_code = g.benchmark_code AND d.tier = g.tier AND {IN_RANGE.replace('active', 'd.active')} "
+    "AND (d.fine_fen - d.tier_low_fen) * 100 / (d.tier_high_fen - d.tier_low_fen) = h "
+    "GROUP BY 1, 2, 3) AS x GROUP BY 1, 2",
     "decided_positions": "SELECT benchmark_code, tier, district_code, array_agg(p ORDER BY p) FROM ("
     "SELECT *, CAST((fine_fen - tier_low_fen) * 10000.0 / (tier_high_fen - tier_low_fen) AS double precision) "
     f"AS p FROM decided_case WHERE {IN_RANGE}) AS x GROUP BY 1, 2, 3",

@@ -52,25 +52,16 @@ WITHIN, HUNDREDTH, POSITION = DECIDED_WITHIN, DECIDED_HUNDREDTH, DECIDED_POSITIO
 # Positions in basis points of the tier's range, for decisions within it; a median is percentile_cont's:
 # lo + 0.5 * (hi - lo) of the two middle positions (0-based ranks (n-1)/2 and n/2; the same floating-point
 # steps as PostgreSQL's). A district's are the middle of its sorted array (decided_positions). The city's:
-# decided_position_city says which hundredth of the range holds each middle rank and how many positions come
-# before it, and the rank is read within that hundredth from ix_decided_case_position_city.
+# decided_position_city's counts per hundredth of the range say which hundredth holds each middle rank and
+# how many positions come before it there (decided_rank_part), and the rank is read within that hundredth
+# from ix_decided_case_position_city, once per (item, tier) (MATERIALIZED: not once per district).
 _CITY_RANKS = """
-    SELECT benchmark_code, tier, total,
-           max(hundredth) FILTER (WHERE lo >= before AND lo < before + n) AS lo_part,
-           max(lo - before) FILTER (WHERE lo >= before AND lo < before + n) AS lo_skip,
-           max(hundredth) FILTER (WHERE hi >= before AND hi < before + n) AS hi_part,
-           max(hi - before) FILTER (WHERE hi >= before AND hi < before + n) AS hi_skip
-    FROM (
-        SELECT benchmark_code, tier, hundredth, n, total, before, (total - 1) / 2 AS lo, total / 2 AS hi
-        FROM (
-            SELECT benchmark_code, tier, hundredth, n,
-                   CAST(sum(n) OVER (PARTITION BY benchmark_code, tier ORDER BY hundredth) - n AS bigint) AS before,
-                   CAST(sum(n) OVER (PARTITION BY benchmark_code, tier) AS bigint) AS total
-            FROM decided_position_city
-            WHERE n > 0
-        ) AS cumulative
-    ) AS located
-    GROUP BY benchmark_code, tier, total"""
+    SELECT c.benchmark_code, c.tier, c.n AS total, lo.part AS lo_part, lo.skip AS lo_skip,
+           hi.part AS hi_part, hi.skip AS hi_skip
+    FROM decided_position_city c
+    CROSS JOIN LATERAL decided_rank_part(c.counts, (c.n - 1) / 2) AS lo
+    CROSS JOIN LATERAL decided_rank_part(c.counts, c.n / 2) AS hi
+    WHERE c.n > 0"""
 
 
 def _nth(part: str, skip: str) -> str:
@@ -83,7 +74,7 @@ def _nth(part: str, skip: str) -> str:
 
 _POSITION_SQL = sa.text(
     f"""
-    WITH city AS (
+    WITH city AS MATERIALIZED (
         SELECT r.benchmark_code, r.tier, r.total AS n, lo.v + 0.5 * (hi.v - lo.v) AS median
         FROM ({_CITY_RANKS}) AS r
         CROSS JOIN LATERAL {_nth("lo_part", "lo_skip")} AS lo(v)

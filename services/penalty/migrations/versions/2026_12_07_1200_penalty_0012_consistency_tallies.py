@@ -8,9 +8,9 @@ reads instead of aggregating every decided case (docs/benchmarks/province-plans.
   a group of the same facts touches, and a district's number of decided cases;
 - ``decided_positions``: per (item, tier, district), the sorted positions (basis points of the tier's range)
   of the active fines within their range — a district's median is read off the middle of its array;
-- ``decided_position_city``: per (item, tier, hundredth of the range), how many of those fines — where the
-  city's median lies, so that only that hundredth's decisions are read (``ix_decided_case_position_city``)
-  to find it exactly.
+- ``decided_position_city``: per (item, tier), how many of those fines, in all and in each hundredth of the
+  range — which hundredth holds the city's median (``decided_rank_part``), so that only that hundredth's
+  decisions are read (``ix_decided_case_position_city``) to find it exactly.
 
 Each count changes by ``n = n + delta`` and each array by a merge or a removal of the statement's values,
 under INSERT ... ON CONFLICT / UPDATE, which re-read a row a concurrent transaction changed: concurrent
@@ -49,6 +49,38 @@ POSITION = (
 
 FUNCTIONS = (
     """
+    CREATE FUNCTION decided_counts_add(a bigint[], b bigint[]) RETURNS bigint[] LANGUAGE sql IMMUTABLE AS $$
+        SELECT array_agg(coalesce(x, 0) + coalesce(y, 0) ORDER BY i) FROM unnest(a, b) WITH ORDINALITY AS u(x, y, i)
+    $$
+    """,
+    # how many of ``parts`` (hundredths, 0..100) fall in each hundredth, times ``sign``
+    """
+    CREATE FUNCTION decided_counts_of(parts bigint[], sign integer) RETURNS bigint[]
+    LANGUAGE sql IMMUTABLE AS $$
+        SELECT array_agg(sign * coalesce(c.n, 0) ORDER BY i)
+        FROM generate_series(0, 100) AS i
+        LEFT JOIN (SELECT p, count(*) AS n FROM unnest(parts) AS p GROUP BY p) AS c ON c.p = i
+    $$
+    """,
+    # the hundredth holding 0-based rank ``rank`` of the counts, and how many positions come before it there
+    """
+    CREATE FUNCTION decided_rank_part(counts bigint[], rank bigint, OUT part integer, OUT skip bigint)
+    LANGUAGE plpgsql IMMUTABLE AS $$
+    DECLARE
+        before bigint := 0;
+    BEGIN
+        FOR i IN 1 .. cardinality(counts) LOOP
+            IF rank < before + counts[i] THEN
+                part := i - 1;
+                skip := rank - before;
+                RETURN;
+            END IF;
+            before := before + counts[i];
+        END LOOP;
+    END
+    $$
+    """,
+    """
     CREATE FUNCTION decided_positions_merge(a double precision[], b double precision[])
     RETURNS double precision[] LANGUAGE sql IMMUTABLE AS $$
         SELECT coalesce(array_agg(v ORDER BY v), '{}') FROM unnest(a || b) AS v
@@ -74,10 +106,11 @@ FUNCTIONS = (
         SELECT benchmark_code, facts_key, district_code, sign * count(*)
         FROM unnest(cases) WHERE active GROUP BY 1, 2, 3 ORDER BY 1, 2, 3
         ON CONFLICT (benchmark_code, facts_key, district_code) DO UPDATE SET n = t.n + excluded.n;
-        INSERT INTO decided_position_city AS t (benchmark_code, tier, hundredth, n)
-        SELECT benchmark_code, tier, {HUNDREDTH}, sign * count(*)
-        FROM unnest(cases) WHERE {IN_RANGE} GROUP BY 1, 2, 3 ORDER BY 1, 2, 3
-        ON CONFLICT (benchmark_code, tier, hundredth) DO UPDATE SET n = t.n + excluded.n;
+        INSERT INTO decided_position_city AS t (benchmark_code, tier, n, counts)
+        SELECT benchmark_code, tier, sign * count(*), decided_counts_of(array_agg({HUNDREDTH}), sign)
+        FROM unnest(cases) WHERE {IN_RANGE} GROUP BY 1, 2 ORDER BY 1, 2
+        ON CONFLICT (benchmark_code, tier)
+        DO UPDATE SET n = t.n + excluded.n, counts = decided_counts_add(t.counts, excluded.counts);
         INSERT INTO decided_positions AS t (benchmark_code, tier, district_code, positions)
         SELECT benchmark_code, tier, district_code, array_agg({POSITION} ORDER BY {POSITION})
         FROM unnest(cases) WHERE sign > 0 AND {IN_RANGE} GROUP BY 1, 2, 3 ORDER BY 1, 2, 3
@@ -119,19 +152,23 @@ BACKFILL = (
     "SELECT benchmark_code, facts_key, tier, count(*) FROM decided_case WHERE active GROUP BY 1, 2, 3",
     "INSERT INTO decided_district_tally (benchmark_code, facts_key, district_code, n) "
     "SELECT benchmark_code, facts_key, district_code, count(*) FROM decided_case WHERE active GROUP BY 1, 2, 3",
-    "INSERT INTO decided_position_city (benchmark_code, tier, hundredth, n) "
-    f"SELECT benchmark_code, tier, {HUNDREDTH}, count(*) FROM decided_case WHERE {IN_RANGE} GROUP BY 1, 2, 3",
+    "INSERT INTO decided_position_city (benchmark_code, tier, n, counts) "
+    f"SELECT benchmark_code, tier, count(*), decided_counts_of(array_agg({HUNDREDTH}), 1) FROM decided_case "
+    f"WHERE {IN_RANGE} GROUP BY 1, 2",
     "INSERT INTO decided_positions (benchmark_code, tier, district_code, positions) "
     f"SELECT benchmark_code, tier, district_code, array_agg({POSITION} ORDER BY {POSITION}) "
     f"FROM decided_case WHERE {IN_RANGE} GROUP BY 1, 2, 3",
 )
 
 
-def _tally(name: str, *keys: tuple[str, sa.types.TypeEngine[Any]], value: sa.Column[Any]) -> None:
+def _tally(
+    name: str, *keys: tuple[str, sa.types.TypeEngine[Any]], value: sa.Column[Any], counts: Any = None
+) -> None:
     op.create_table(
         name,
         *(sa.Column(key, kind, nullable=False) for key, kind in keys),
         value,
+        *([counts] if counts is not None else []),
         sa.PrimaryKeyConstraint(*(key for key, _ in keys), name=f"pk_{name}"),
     )
 
@@ -157,8 +194,8 @@ def upgrade() -> None:
         "decided_position_city",
         ("benchmark_code", text),
         ("tier", text),
-        ("hundredth", sa.Integer()),
         value=sa.Column("n", sa.BigInteger(), nullable=False),
+        counts=sa.Column("counts", sa.ARRAY(sa.BigInteger()), nullable=False),
     )
     _tally(
         "decided_positions",
@@ -170,10 +207,10 @@ def upgrade() -> None:
     # arrays of up to ~1,000 positions stay in the row, uncompressed: read without a detour through TOAST
     op.execute("ALTER TABLE decided_positions ALTER COLUMN positions SET STORAGE EXTERNAL")
     op.execute("ALTER TABLE decided_positions SET (toast_tuple_target = 8160)")
-    for statement in BACKFILL:
-        op.execute(statement)
     for function in FUNCTIONS:
         op.execute(function)
+    for statement in BACKFILL:
+        op.execute(statement)
     for event, tables in (
         ("INSERT", "REFERENCING NEW TABLE AS new_rows"),
         ("UPDATE", "REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows"),
@@ -215,6 +252,9 @@ def downgrade() -> None:
     op.execute("DROP FUNCTION decided_case_tally_apply(decided_case[], integer)")
     op.execute("DROP FUNCTION decided_positions_remove(double precision[], double precision[])")
     op.execute("DROP FUNCTION decided_positions_merge(double precision[], double precision[])")
+    op.execute("DROP FUNCTION decided_rank_part(bigint[], bigint)")
+    op.execute("DROP FUNCTION decided_counts_of(bigint[], integer)")
+    op.execute("DROP FUNCTION decided_counts_add(bigint[], bigint[])")
     for name in (
         "decided_positions",
         "decided_position_city",
