@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import subprocess
 import sys
 import tempfile
@@ -290,7 +291,10 @@ def run(quick: bool = False) -> str:
 
     per_day, runs, drained = (5_000, 1, 5_000) if quick else (70_000, 3, 20_000)
     ref = baseline.commit()
-    code = baseline.tree(ref) if ref else None
+    # A tree unpacked beforehand (``git archive main | tar -x -C DIR``): a temporary one may be cleaned away
+    # by someone else's job on a shared machine during a long run.
+    unpacked = os.environ.get("ZHIFA_BENCH_BASELINE_TREE")
+    code = Path(unpacked) if unpacked else baseline.tree(ref) if ref else None
     root = Path(tempfile.mkdtemp(prefix="zhifa-bench-outboxpart-"))
     root.chmod(0o755)
     pg = EmbeddedPostgres(root / "pg", free_port(), durable=True)
