@@ -278,10 +278,20 @@ def _plans(pg: object, n_per_day: int) -> None:
     _fill(pg, name, partitions.midnight(today), 1, 1000, sent=False)
     _long(pg, name, "VACUUM ANALYZE outbox")
     count = pg.psql("SELECT count(*) FROM pg_inherits WHERE inhparent = 'outbox'::regclass", name).strip()  # type: ignore[attr-defined]
+    # The mark as ``outbox._claimed`` sends it: the claimed ids, and their oldest and newest created_at as
+    # values (parameters, so the planner prunes to their days).
+    lo, hi = (
+        pg.psql(  # type: ignore[attr-defined]
+            "SELECT min(created_at), max(created_at) FROM (SELECT created_at FROM outbox WHERE published_at IS NULL"
+            " ORDER BY seq LIMIT 1000) c",
+            name,
+        )
+        .strip()
+        .split("|")
+    )
     mark = (
         "UPDATE outbox SET published_at = now() WHERE id IN (SELECT id FROM outbox WHERE published_at IS NULL"
-        " ORDER BY seq LIMIT 1000) AND created_at >= (SELECT min(created_at) FROM outbox WHERE published_at IS"
-        " NULL) AND created_at <= now()"
+        f" ORDER BY seq LIMIT 1000) AND created_at >= '{lo}' AND created_at <= '{hi}'"
     )
     sections = []
     for label, sql in (("The relay's claim (`drain_once`)", CLAIM), ("The relay's mark of 1,000 rows", mark)):
@@ -296,8 +306,8 @@ def _plans(pg: object, n_per_day: int) -> None:
                 "Written by `bench/bench_outbox_partitions.py` (`make bench`). The outbox of one service with"
                 f" {count} day partitions: 14 past days of {n_per_day:,} sent rows each, today with 1,000 pending"
                 " rows, and the 7 days the kernel job keeps ahead. `EXPLAIN (ANALYZE)` in a transaction rolled"
-                " back. The mark's bounds on `created_at` stand for the claimed rows' oldest and newest"
-                " `created_at` that `outbox._claimed` passes as parameters.",
+                " back. The mark's bounds on `created_at` are the claimed rows' oldest and newest `created_at`,"
+                " which `outbox._claimed` passes as parameters (the ids here come from a subquery).",
                 "",
                 *sections,
             ]

@@ -13,7 +13,7 @@ may not run DDL on the owner's tables. ``zhifa_create_partition`` only creates a
 partitioned table; ``zhifa_drop_outbox_partition`` only drops a partition **of the outbox** and only when it
 holds no unpublished row (an unsent event never disappears; the partition is kept and counted instead). Both
 take a transaction-scoped advisory lock (two pods never race on a name) and a short ``lock_timeout``: creating
-or dropping a partition takes an ACCESS EXCLUSIVE lock on the parent (PostgreSQL 15), and writers queue behind
+or dropping a partition takes an ACCESS EXCLUSIVE lock on the parent, and writers queue behind
 a waiting DDL, so it gives up after 2 s and the next round retries (7 days are kept ahead).
 
 The time is the **database's** ``now()``: the outbox's ``created_at`` is its default ``now()``, never the

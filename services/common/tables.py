@@ -199,7 +199,9 @@ def register_kernel_tables(metadata: sa.MetaData) -> dict[str, sa.Table]:
     """Define the kernel tables on a service's metadata (for autogenerate and typed queries)."""
     tables: dict[str, sa.Table] = {}
     for name, cols in {**_columns(), **_guard_columns()}.items():
-        options: dict[str, Any] = {"postgresql_partition_by": _PARTITIONED[name]} if name in _PARTITIONED else {}
+        options: dict[str, Any] = (
+            {"postgresql_partition_by": _PARTITIONED[name]} if name in _PARTITIONED else {}
+        )
         tables[name] = sa.Table(name, metadata, *cols, **options)
     for ix_name, table, cols, kw in _INDEXES:
         sa.Index(ix_name, *(tables[table].c[c] for c in cols), **kw)
