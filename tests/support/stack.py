@@ -20,7 +20,7 @@ from typing import Any
 import httpx
 import uvicorn
 
-from services.common import httpserver, migrate
+from services.common import clock, httpserver, migrate
 from services.common.devtokens import mint_dev_token
 from services.common.embedded import EmbeddedNats, EmbeddedPostgres, free_port
 
@@ -68,14 +68,17 @@ class Stack:
         """A fresh migrated database holding ``services.<service>.sample.load``'s data, copied from a template
         the session loaded once: the inspection sample took 3–11 s to load on the shared 2-core machine, a
         copy 0.2–0.6 s. The copy is what a load right after the migration gives (the same rows, the same
-        unpublished outbox rows, the same audit chain), only loaded earlier in the session; a test that needs
-        a load of its own (the loader's idempotence, the sample's activity) still calls the loader."""
+        unpublished outbox rows, the same audit chain), only loaded earlier in the session, on the same day of
+        the clock, pinned or not (one template per day). A test that needs a load of its own (the loader's
+        idempotence, the sample's activity) still calls the loader."""
         name = f"t_{service}_{uuid.uuid4().hex[:10]}"
         self.pg.psql(f'CREATE DATABASE "{name}" TEMPLATE "{self._sample_template(service)}"')
         return self.pg.dsn(name, driver="postgresql+asyncpg")
 
     def _sample_template(self, service: str) -> str:
-        name = f"template_{service}_sample"
+        # one per service and day of the (possibly pinned) clock: the sample's tasks and dates are laid out
+        # from the day it is loaded on, as they were when each module loaded its own
+        name = f"template_{service}_sample_{clock.today():%Y%m%d}"
         with self._template_lock:
             if name in self._templates:
                 return name
