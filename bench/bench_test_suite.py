@@ -140,9 +140,9 @@ base, after = this round; 1-minute load average at start → end (other engineer
    what a load right after the migration holds, unpublished outbox rows included, so each module's relay still
    publishes the sample's events to the module's own NATS. One template per day of the clock (pinned or not),
    so a module that loads under a pinned clock gets that day's sample, as before. The tests of the loader
-   itself (its idempotence, tests/inspection/test_sample_activity.py, the console's browser test) and a
-   platform given its own database still call `sample.load`. Expected on a quiet full run: ~19 loads × ~3 s,
-   about a minute.
+   itself (its idempotence), the console's browser test (its own pinned day, like `zhifa up`) and a platform
+   given its own database still call `sample.load`; tests/inspection/test_sample_activity.py copies the
+   template before its `sample.activity`. Expected on a quiet full run: ~20 loads × ~3 s, about a minute.
 
 Measured and not changed:
 
