@@ -143,6 +143,14 @@ base, after = this round; 1-minute load average at start → end (other engineer
    itself (its idempotence), the console's browser test (its own pinned day, like `zhifa up`) and a platform
    given its own database still call `sample.load`; tests/inspection/test_sample_activity.py copies the
    template before its `sample.activity`. Expected on a quiet full run: ~20 loads × ~3 s, about a minute.
+2. **Databases with the production role split copied from a template** (`Stack.new_database_with_roles`,
+   11 uses: tests/common/test_audit_guard.py and test_audit_checkpoints.py per test, tests/e2e/
+   test_audit_checkpoints.py): each ran Alembic from base as the owner. Now the session provisions and
+   migrates `template_<service>_roles` that way once (`migrate.provision_roles`, `migrate.migrate_service`)
+   and each database is a copy (objects keep their owner and privileges); the database's own owner and
+   `GRANT CONNECT, TEMPORARY` live outside it, so `provision_roles` and `grant_service_role` run again on the
+   copy. Alternating old and new in one process, 5 each: median 2.1 s (1.6–2.6) against 0.97 s (0.91–1.63),
+   load 11.
 
 Measured and not changed:
 
