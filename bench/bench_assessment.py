@@ -108,21 +108,47 @@ def engine_rates(size: int, repetitions: int) -> dict[str, object]:
     return {"code": services.__file__, "rates": rates}
 
 
+def engine_digest(size: int) -> dict[str, object]:
+    """SHA-256 of every assessment's ``repr`` over ``size`` seeded cases: two engines that agree byte for byte
+    (outcome, amounts, flags, every step's text and citations) give the same digest."""
+    import hashlib
+
+    import services
+
+    catalogue = cat.parse_json((ROOT / "data" / "sample" / "benchmarks.json").read_text(encoding="utf-8"))
+    h = hashlib.sha256()
+    for facts, versions in workload(catalogue, size):
+        h.update(repr(d.assess(facts, versions, today=facts.decision_date)).encode())
+    return {"code": services.__file__, "digest": h.hexdigest()}
+
+
 _PROBE = """
 import importlib.util, json, sys
 spec = importlib.util.spec_from_file_location("bench_assessment_probe", sys.argv[1])
 module = importlib.util.module_from_spec(spec)
 spec.loader.exec_module(module)
-print(json.dumps(module.engine_rates(int(sys.argv[2]), int(sys.argv[3]))))
+if sys.argv[3] == "digest":
+    print(json.dumps(module.engine_digest(int(sys.argv[2]))))
+else:
+    print(json.dumps(module.engine_rates(int(sys.argv[2]), int(sys.argv[3]))))
 """
 
 
 def engine_rates_in(code: Path | None, size: int, repetitions: int) -> list[float]:
     """``engine_rates`` in a fresh interpreter running ``code`` (None: this tree), same workload."""
+    return [float(r) for r in _probe(code, size, str(repetitions))["rates"]]  # type: ignore[attr-defined]
+
+
+def engine_digest_in(code: Path | None, size: int) -> str:
+    """``engine_digest`` in a fresh interpreter running ``code`` (None: this tree)."""
+    return str(_probe(code, size, "digest")["digest"])
+
+
+def _probe(code: Path | None, size: int, what: str) -> dict[str, object]:
     from bench import baseline
 
     out = subprocess.run(
-        [sys.executable, "-c", _PROBE, __file__, str(size), str(repetitions)],
+        [sys.executable, "-c", _PROBE, __file__, str(size), what],
         capture_output=True,
         text=True,
         check=True,
@@ -131,9 +157,9 @@ def engine_rates_in(code: Path | None, size: int, repetitions: int) -> list[floa
     )
     result = json.loads(out.stdout)
     expected = (code or ROOT) / "services" / "__init__.py"
-    if Path(result["code"]).resolve() != expected.resolve():
+    if Path(str(result["code"])).resolve() != expected.resolve():
         raise RuntimeError(f"measured {result['code']}, expected {expected}")
-    return [float(r) for r in result["rates"]]
+    return dict(result)
 
 
 def engine_comparison(size: int, rounds: int, per_round: int) -> tuple[str, list[float], list[float]]:
