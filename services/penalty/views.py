@@ -15,6 +15,7 @@ from services.penalty.domain import deadlines as dl
 from services.penalty.domain import discretion as d
 from services.penalty.domain import follow_ups as fu
 from services.penalty.domain import procedure as p
+from services.penalty.domain.catalogue import PenaltyKind
 from services.penalty.models import (
     BenchmarkVersionRow,
     CaseStep,
@@ -92,55 +93,65 @@ _OUTCOME_LABELS = {
 }
 
 
+# The assessment's read models are built with ``model_construct``: every value comes from the engine's frozen
+# result with the field's type already (str, int, bool, date, lists of them), so pydantic's validation would
+# only re-check what the engine guarantees; on the what-if route (issue #16) it was most of the view's time.
+# The JSON is the same byte for byte (bench_assessment's HTTP bodies; tests/penalty/test_views_assessment.py).
+
+
 def _range(r: d.FenRange | None) -> s.FenRangeRead | None:
     if r is None:
         return None
-    return s.FenRangeRead(low_fen=r.low, high_fen=r.high, text=d.range_text(r, closed=True))
+    return s.FenRangeRead.model_construct(low_fen=r.low, high_fen=r.high, text=d.range_text(r, closed=True))
+
+
+def _kind(k: PenaltyKind) -> s.KindRead:
+    return s.KindRead.model_construct(kind=k.value, label=k.label)
 
 
 def _proposal(pp: d.PenaltyProposal) -> s.ProposalRead:
-    return s.ProposalRead(
+    return s.ProposalRead.model_construct(
         tier=bridge.TIER_NAMES[pp.tier],
         tier_key=pp.tier.value,
         legal_range=_range(pp.legal_range),
         tier_range=_range(pp.tier_range),
         suggested_fine_fen=pp.suggested_fine_fen,
         fine_optional=pp.fine_optional,
-        kinds=[s.KindRead(kind=k.value, label=k.label) for k in pp.kinds],
-        allowed_kinds=[s.KindRead(kind=k.value, label=k.label) for k in pp.allowed_kinds],
+        kinds=[_kind(k) for k in pp.kinds],
+        allowed_kinds=[_kind(k) for k in pp.allowed_kinds],
         escalations=[e.label for e in pp.escalations],
     )
 
 
+def _citation(c: d.Citation) -> s.CitationRead:
+    return s.CitationRead.model_construct(
+        law=c.law,
+        article=c.article,
+        benchmark_code=c.benchmark_code,
+        benchmark_version=c.benchmark_version,
+        text=c.render(),
+    )
+
+
 def _step(step: d.Step) -> s.StepRead:
-    return s.StepRead(
-        rule=step.rule,
-        text=step.text,
-        citations=[
-            s.CitationRead(
-                law=c.law,
-                article=c.article,
-                benchmark_code=c.benchmark_code,
-                benchmark_version=c.benchmark_version,
-                text=c.render(),
-            )
-            for c in step.citations
-        ],
+    return s.StepRead.model_construct(
+        rule=step.rule, text=step.text, citations=[_citation(c) for c in step.citations]
     )
 
 
 def assessment_read(a: d.Assessment) -> s.AssessmentRead:
-    return s.AssessmentRead(
+    lim = a.limitation
+    return s.AssessmentRead.model_construct(
         benchmark_code=a.code,
         benchmark_version=a.version,
         outcome=a.outcome.value,
         outcome_label=_OUTCOME_LABELS[a.outcome],
-        limitation=s.LimitationRead(
-            years=a.limitation.years,
-            starts_on=a.limitation.starts_on,
-            last_day=a.limitation.last_day,
-            measured_on=a.limitation.measured_on,
-            expired=a.limitation.expired,
+        limitation=s.LimitationRead.model_construct(
+            years=lim.years,
+            starts_on=lim.starts_on,
+            last_day=lim.last_day,
+            measured_on=lim.measured_on,
+            expired=lim.expired,
         ),
         penalty=_proposal(a.penalty) if a.penalty is not None else None,
         first_violation_eligible=a.first_violation_eligible,
