@@ -125,9 +125,9 @@ async def assess(
 ) -> Response:
     """A what-if assessment against the published catalogue; nothing is stored."""
     read = await assessment.assess_what_if(open_session, code=code, body=body, ctx=ctx)
-    # Serialised once by pydantic-core: the view is built from the engine's result, so FastAPI's second
+    # Serialised once by pydantic-core from the engine's result (views.assessment_json): FastAPI's second
     # validation of the response model would only cost time (a hot path, issue #16).
-    return Response(read.model_dump_json(by_alias=True), media_type="application/json")
+    return Response(read, media_type="application/json")
 
 
 @router.post("/cases/{case_id}/assessment", response_model=s.AssessmentRead)

@@ -59,13 +59,14 @@ def facts_of(body: s.FactsIn, *, party_type: cat.PartyType, enterprise: bool, to
 
 async def assess_what_if(
     session: SessionSource, *, code: str, body: s.AssessRequest, ctx: PenaltyContext
-) -> s.AssessmentRead:
-    """Stateless assessment against the published catalogue (nothing is stored; the snapshot's revision is
-    reread at most every ``catalogue_recheck_seconds``: ``catalogue.published_snapshot``)."""
+) -> bytes:
+    """Stateless assessment against the published catalogue, as ``AssessmentRead`` JSON (nothing is stored;
+    the snapshot's revision is reread at most every ``catalogue_recheck_seconds``:
+    ``catalogue.published_snapshot``)."""
     published = await published_snapshot(session, ctx)
     today = clock.today()
     facts = facts_of(body, party_type=body.party_type, enterprise=body.enterprise, today=today)
-    return views.assessment_read(d.assess(facts, published.of(code), today=today, config=published.config))
+    return views.assessment_json(d.assess(facts, published.of(code), today=today, config=published.config))
 
 
 async def assess_case(
