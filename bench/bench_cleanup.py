@@ -131,10 +131,12 @@ def _run_in(code: Path | None, url: str, chunk: int, *, dry_run: bool) -> tuple[
         [sys.executable, __file__, "--child", url, str(chunk), str(PARALLEL), "dry" if dry_run else "real"],
         capture_output=True,
         text=True,
-        check=True,
+        check=False,
         env=baseline.env(code),
         cwd=str(code or ROOT),
     )
+    if out.returncode:
+        raise RuntimeError(f"clean-up run failed ({code or 'this tree'}):\n{out.stderr[-4000:]}")
     result = json.loads(out.stdout.strip().splitlines()[-1])
     expected = (code or ROOT) / "services" / "__init__.py"
     if Path(result["code"]).resolve() != expected.resolve():
