@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -234,6 +235,7 @@ def run(quick: bool = False) -> str:
                 (old if which == "old" else new).append(_round(pg, code, f"cleanup_{which}_{i}", chunk))
     finally:
         pg.stop()
+        shutil.rmtree(root, ignore_errors=True)  # ~2-4 GB at 1 M publications
     if old:
         assert [r.ended for r in old] == [r.ended for r in new]  # the same publications ended
     ended = new[-1].ended
