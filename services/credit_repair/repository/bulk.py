@@ -17,11 +17,11 @@ from datetime import date, datetime
 from typing import Any
 
 import sqlalchemy as sa
-from pydantic import TypeAdapter
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from services.common.access import Scope
+from services.common.events import json_time
 from services.common.logs import request_id_var
 from services.common.outbox import NOTIFY_CHANNEL
 from services.credit_repair.domain.publication import CleanupReason
@@ -57,7 +57,6 @@ CANDIDATE_COLUMNS = "p.id, p.seq, p.record_id, p.case_id, p.party_uscc, p.depart
 #: ``getrandom`` call that cost ~5 µs a row in the benchmark (docs/benchmarks.md, clean-up section).
 END_EVENT_NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "urn:zhifa:credit_repair:credit.publication.ended")
 
-_JSON_TIME = TypeAdapter(datetime)
 
 #: ``uuid3(:end_ns, id::text)`` in SQL: the MD5 of the namespace's bytes and the name, version 3, RFC variant.
 _EVENT_ID_SQL = (
@@ -91,7 +90,7 @@ def envelope_params(now: datetime, request_id: str | None) -> dict[str, Any]:
     """The bind parameters of ``_envelope_sql``: the time and request id as JSON values, as the kernel's
     envelope (pydantic) writes them, and the event ids' namespace."""
     return {
-        "time_json": json.dumps(str(_JSON_TIME.dump_python(now, mode="json"))),
+        "time_json": json.dumps(json_time(now)),
         "request_id_json": json.dumps(request_id),
         "end_ns": END_EVENT_NAMESPACE.bytes,
     }
