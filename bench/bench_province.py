@@ -146,7 +146,7 @@ def run(quick: bool = False) -> str:
         consistency_plans = asyncio.run(province_consistency.explain(urls["penalty"]))
         write_ms = asyncio.run(province_consistency.write_cost(urls["penalty"]))
         if ref:
-            # the baseline's code and schema on the same rows (penalty_0012's tallies and indexes dropped)
+            # the baseline's code and schema on the same rows (penalty_0013's tallies and indexes dropped)
             code = baseline.tree(ref)
             migrate.downgrade("penalty", urls["penalty"], province_consistency.baseline_head(code))
             old_write_ms = asyncio.run(province_consistency.write_cost(urls["penalty"]))
@@ -223,7 +223,7 @@ def _section(
         ]
         compared = (
             f" Old and new in the same run, on the same rows: this tree first (load {load}), then penalty's "
-            f"schema taken back to `{ref}`'s head (the tallies and indexes of migration penalty_0012 dropped) "
+            f"schema taken back to `{ref}`'s head (the tallies and indexes of migration penalty_0013 dropped) "
             f"and `{ref}`'s code measured in its own process (load {old['load']})."
         )
     return "\n".join(

@@ -290,7 +290,7 @@ class DecidedCase(Base):
     decided_on: Mapped[date] = mapped_column(sa.Date)
     active: Mapped[bool] = mapped_column(sa.Boolean, server_default=sa.true())
 
-    # The consistency report's partial indexes (migration penalty_0012).
+    # The consistency report's partial indexes (migration penalty_0013).
     __table_args__ = (
         sa.Index("ix_decided_case_benchmark_code_tier", "benchmark_code", "tier"),
         sa.Index(
@@ -335,7 +335,7 @@ class DecidedCase(Base):
 
 class DecidedFactsTally(Base):
     """Active decisions per (benchmark item, facts key, tier), kept by a trigger on ``decided_case``
-    (migration penalty_0012): the same facts decided in different tiers (SPEC §3.4)."""
+    (migration penalty_0013): the same facts decided in different tiers (SPEC §3.4)."""
 
     __tablename__ = "decided_facts_tally"
 

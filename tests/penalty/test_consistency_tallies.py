@@ -1,4 +1,4 @@
-"""The consistency report computed from the tallies (migration penalty_0012) gives exactly what the former
+"""The consistency report computed from the tallies (migration penalty_0013) gives exactly what the former
 queries computed over every decided case (kept here, verbatim from before the change, as the reference), on
 random decisions changed (变更), revoked and re-decided; and the tallies stay exact under concurrent writes."""
 
@@ -19,7 +19,7 @@ from tests.support.stack import Stack
 
 pytestmark = pytest.mark.slow
 
-# The former queries (services/penalty/repository/consistency.py before penalty_0012), verbatim.
+# The former queries (services/penalty/repository/consistency.py before penalty_0013), verbatim.
 # Positions in basis points of the tier's range, for decisions within it. One sort feeds both grouping
 # sets (the city's (item, tier) is a prefix of the district's (item, tier, district)); only flagged
 # districts then fetch their case ids, through the (benchmark_code, tier) index.

@@ -46,7 +46,7 @@ _OUTSIDE_SQL = sa.text(
     """
 )
 
-# The expressions of migration penalty_0012's partial indexes (a query must repeat them to use the index).
+# The expressions of migration penalty_0013's partial indexes (a query must repeat them to use the index).
 WITHIN, HUNDREDTH, POSITION = DECIDED_WITHIN, DECIDED_HUNDREDTH, DECIDED_POSITION
 
 # Positions in basis points of the tier's range, for decisions within it; a median is percentile_cont's:
@@ -221,7 +221,7 @@ async def consistency_same_facts(
 
 
 async def decided_count(session: AsyncSession, *, district: str | None) -> int:
-    """Active decided cases, from the tallies kept with ``decided_case`` (migration penalty_0012)."""
+    """Active decided cases, from the tallies kept with ``decided_case`` (migration penalty_0013)."""
     if district is None:
         stmt = sa.select(sa.func.sum(DecidedFactsTally.n))
     else:

@@ -18,8 +18,8 @@ decisions never lose a count. A change (变更) or revocation is an UPDATE of ``
 taken off and its new row added; a TRUNCATE empties the tallies. The migration fills them from the rows
 already there.
 
-Revision ID: penalty_0012_consistency_tallies
-Revises: penalty_0011_outbox_indexes
+Revision ID: penalty_0013_consistency_tallies
+Revises: penalty_0012_outbox_parts
 Create Date: 2026-12-07
 """
 
@@ -29,8 +29,8 @@ from typing import Any
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "penalty_0012_consistency_tallies"
-down_revision: str | None = "penalty_0011_outbox_indexes"
+revision: str = "penalty_0013_consistency_tallies"
+down_revision: str | None = "penalty_0012_outbox_parts"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
