@@ -109,8 +109,8 @@ async def _measure(inspection_url: str, risk_url: str) -> tuple[dict[str, list[f
                 q = Quarter.parse(QUARTER)
                 return await report_repo.quarter_counts(s, q.first_day, q.last_day)
 
-        # main's indexes first (the risk_0011 ones dropped), then with them (built again, and vacuumed)
-        for label, present in (("main's indexes", False), ("risk_0011 covering indexes", True)):
+        # main's indexes first (the risk_0012 ones dropped), then with them (built again, and vacuumed)
+        for label, present in (("main's indexes", False), ("risk_0012 covering indexes", True)):
             await _report_indexes(risk, present)
             drill, result = await _timed(RUNS, drill_down)
             timings[f"unit quarter report ({UNIT}, {QUARTER}), {label}"] = drill
@@ -133,7 +133,7 @@ async def _measure(inspection_url: str, risk_url: str) -> tuple[dict[str, list[f
         await risk.dispose()
 
 
-REPORT_INDEXES = (  # as migration risk_0011 builds them
+REPORT_INDEXES = (  # as migration risk_0012 builds them
     "CREATE INDEX ix_unit_signal_counted ON unit_signal (occurred_on)"
     " INCLUDE (unit_code, kind, value, domain, case_id) WHERE kind <> 'visit'",
     "CREATE INDEX ix_risk_case_counted ON risk_case (decided_on) INCLUDE (unit_code, domain, outside_tier)"
@@ -229,7 +229,7 @@ def run(quick: bool = False) -> str:
         )
         ratios.append(f"over-cap, {where}: main / new = {old / new:,.1f}×")
     report = [statistics.median(ts) for k, ts in timings.items() if k.startswith("unit quarter report")]
-    ratios.append(f"unit quarter report: main's indexes / risk_0011 = {report[0] / report[1]:,.1f}×")
+    ratios.append(f"unit quarter report: main's indexes / risk_0012 = {report[0] / report[1]:,.1f}×")
     return "\n".join(
         [
             "## A province: over-cap enterprises and the unit quarter report (issue #16 item 6)",

@@ -279,7 +279,7 @@ FROM visit v
 CROSS JOIN LATERAL (SELECT DISTINCT x FROM unnest(v.dept_codes || ''::text) x) d(dept_code)
 WHERE NOT v.requested_by_enterprise
 GROUP BY 1, 2, 3
-"""  # the same rows as services/inspection/migrations' inspection_0007 back-fill
+"""  # the same rows as services/inspection/migrations' inspection_0008 back-fill
 
 
 async def generate(

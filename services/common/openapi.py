@@ -279,7 +279,7 @@ def _statuses(
         own = {c for c in own if c.status not in (401, 403)}
     responses["4XX"] = {"$ref": "#/components/responses/Problem4XX"}
     responses["5XX"] = {"$ref": "#/components/responses/Problem5XX"}
-    for code in own:
+    for code in sorted(own, key=lambda c: (c.code, c.status)):  # a set: the order must not follow the hash seed
         examples.setdefault(code.code, _example(code))
     if own:
         op["x-zhifa-error-codes"] = sorted({c.code for c in own})

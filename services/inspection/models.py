@@ -465,7 +465,7 @@ class CorrectionFollowUp(Base):
 
 class VisitCapTally(Base):
     """Visits per (China-time) year, enterprise and department as the caps count them, by task kind; kept by
-    a trigger on ``visit`` (migration inspection_0007). ``dept_code = ''`` is the enterprise's row (a joint
+    a trigger on ``visit`` (migration inspection_0008). ``dept_code = ''`` is the enterprise's row (a joint
     visit counts once there). Visits the enterprise asked for are not counted (never capped)."""
 
     __tablename__ = "visit_cap_tally"

@@ -139,7 +139,7 @@ class RiskCase(Base):
         sa.CheckConstraint("status IN ('opened', 'issued', 'changed', 'revoked')", name="status"),
         sa.Index("ix_risk_case_decided_on_unit_code", "decided_on", "unit_code"),
         sa.Index("ix_risk_case_party_uscc", "party_uscc", postgresql_where=sa.text("party_uscc IS NOT NULL")),
-        # the quarterly report's counts, index-only (risk_0011)
+        # the quarterly report's counts, index-only (risk_0012)
         sa.Index(
             "ix_risk_case_counted",
             "decided_on",
@@ -180,7 +180,7 @@ class UnitSignal(Base):
             name="kind",
         ),
         sa.Index("ix_unit_signal_occurred_on_unit_code", "occurred_on", "unit_code"),
-        # the quarterly report's counts, index-only, without the visits (risk_0011)
+        # the quarterly report's counts, index-only, without the visits (risk_0012)
         sa.Index(
             "ix_unit_signal_counted",
             "occurred_on",

@@ -1,7 +1,7 @@
 """Enterprises over a yearly visit cap (SPEC §2.4), counted in the database.
 
 The whole city reads the ``visit_cap_tally`` pre-aggregate (kept by a trigger on ``visit``, migration
-inspection_0007): only its rows over a cap, through ``ix_visit_cap_tally_department``/``_enterprise`` (default policy).
+inspection_0008): only its rows over a cap, through ``ix_visit_cap_tally_department``/``_enterprise`` (default policy).
 A narrowed scope (a district supervisor) counts the visits it may see, as the tally cannot tell where each
 visit took place; the same rules either way (``frequency.enterprises_above_cap``): on-site visits of the
 year (China time) that the enterprise did not ask for and whose task kind is not exempt, a joint visit once

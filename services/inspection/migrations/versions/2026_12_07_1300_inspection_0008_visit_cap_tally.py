@@ -8,8 +8,8 @@ not ask for (an enterprise's own request never counts toward a cap). Which kinds
 service's policy (``FrequencyPolicy.exempt_kinds``), so the kinds are kept apart; the expression index
 s serve the default policy (complaint and key-area visits exempt: random + joint capped).
 
-Revision ID: inspection_0007
-Revises: inspection_0006
+Revision ID: inspection_0008
+Revises: inspection_0007_outbox_parts
 Create Date: 2026-12-07
 """
 
@@ -17,8 +17,8 @@ from collections.abc import Sequence
 
 from alembic import op
 
-revision: str = "inspection_0007"
-down_revision: str | None = "inspection_0006"
+revision: str = "inspection_0008"
+down_revision: str | None = "inspection_0007_outbox_parts"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

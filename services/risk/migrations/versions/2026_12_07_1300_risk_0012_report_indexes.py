@@ -4,8 +4,8 @@ province's size nine signals in ten are visits (evidence for the drill-down, nev
 read the cases' and signals' heap pages; these partial indexes hold just the counted rows and the columns
 the counts read (index-only scans).
 
-Revision ID: risk_0011_report_indexes
-Revises: risk_0010_outbox_indexes
+Revision ID: risk_0012_report_indexes
+Revises: risk_0011_outbox_parts
 Create Date: 2026-12-07
 """
 
@@ -14,8 +14,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "risk_0011_report_indexes"
-down_revision: str | None = "risk_0010_outbox_indexes"
+revision: str = "risk_0012_report_indexes"
+down_revision: str | None = "risk_0011_outbox_parts"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
