@@ -108,21 +108,47 @@ def engine_rates(size: int, repetitions: int) -> dict[str, object]:
     return {"code": services.__file__, "rates": rates}
 
 
+def engine_digest(size: int) -> dict[str, object]:
+    """SHA-256 of every assessment's ``repr`` over ``size`` seeded cases: two engines that agree byte for byte
+    (outcome, amounts, flags, every step's text and citations) give the same digest."""
+    import hashlib
+
+    import services
+
+    catalogue = cat.parse_json((ROOT / "data" / "sample" / "benchmarks.json").read_text(encoding="utf-8"))
+    h = hashlib.sha256()
+    for facts, versions in workload(catalogue, size):
+        h.update(repr(d.assess(facts, versions, today=facts.decision_date)).encode())
+    return {"code": services.__file__, "digest": h.hexdigest()}
+
+
 _PROBE = """
 import importlib.util, json, sys
 spec = importlib.util.spec_from_file_location("bench_assessment_probe", sys.argv[1])
 module = importlib.util.module_from_spec(spec)
 spec.loader.exec_module(module)
-print(json.dumps(module.engine_rates(int(sys.argv[2]), int(sys.argv[3]))))
+if sys.argv[3] == "digest":
+    print(json.dumps(module.engine_digest(int(sys.argv[2]))))
+else:
+    print(json.dumps(module.engine_rates(int(sys.argv[2]), int(sys.argv[3]))))
 """
 
 
 def engine_rates_in(code: Path | None, size: int, repetitions: int) -> list[float]:
     """``engine_rates`` in a fresh interpreter running ``code`` (None: this tree), same workload."""
+    return [float(r) for r in _probe(code, size, str(repetitions))["rates"]]  # type: ignore[attr-defined]
+
+
+def engine_digest_in(code: Path | None, size: int) -> str:
+    """``engine_digest`` in a fresh interpreter running ``code`` (None: this tree)."""
+    return str(_probe(code, size, "digest")["digest"])
+
+
+def _probe(code: Path | None, size: int, what: str) -> dict[str, object]:
     from bench import baseline
 
     out = subprocess.run(
-        [sys.executable, "-c", _PROBE, __file__, str(size), str(repetitions)],
+        [sys.executable, "-c", _PROBE, __file__, str(size), what],
         capture_output=True,
         text=True,
         check=True,
@@ -131,9 +157,9 @@ def engine_rates_in(code: Path | None, size: int, repetitions: int) -> list[floa
     )
     result = json.loads(out.stdout)
     expected = (code or ROOT) / "services" / "__init__.py"
-    if Path(result["code"]).resolve() != expected.resolve():
+    if Path(str(result["code"])).resolve() != expected.resolve():
         raise RuntimeError(f"measured {result['code']}, expected {expected}")
-    return [float(r) for r in result["rates"]]
+    return dict(result)
 
 
 def engine_comparison(size: int, rounds: int, per_round: int) -> tuple[str, list[float], list[float]]:
@@ -182,6 +208,7 @@ def http_section(rounds: list[tuple[str, Round]]) -> list[str]:
         "|---|---|---:|---|---:|---:|---:|---:|---|",
     ]
     medians: dict[tuple[str, str], float] = {}
+    cpu_medians: dict[tuple[str, str], float] = {}
     for path in ("direct", "gateway"):
         for label in labels:
             mine = [r for lab, r in rounds if lab == label]
@@ -189,6 +216,7 @@ def http_section(rounds: list[tuple[str, Round]]) -> list[str]:
             cpu = [r.direct_cpu_ms if path == "direct" else r.gateway_cpu_ms for r in mine]
             rps = statistics.median(x.rps for x in results)
             medians[path, label] = rps
+            cpu_medians[path, label] = statistics.median(cpu)
             rows.append(
                 f"| {'service directly' if path == 'direct' else 'through the gateway'} | {label} | {rps:,.0f} | "
                 f"{', '.join(f'{x.rps:,.0f}' for x in results)} | {statistics.median(x.p50_ms for x in results):.1f} | "
@@ -203,7 +231,12 @@ def http_section(rounds: list[tuple[str, Round]]) -> list[str]:
                 f"{path} {medians[path, labels[1]] / medians[path, labels[0]]:.2f}×"
                 for path in ("direct", "gateway")
             )
-            + ". "
+            + "; CPU per request "
+            + ", ".join(
+                f"{path} {cpu_medians[path, labels[1]] / cpu_medians[path, labels[0]]:.2f}×"
+                for path in ("direct", "gateway")
+            )
+            + " (on the shared machine requests/s mostly follow the others' load; CPU per request does not). "
         )
     best_cpu = min(r.direct_cpu_ms for lab, r in rounds if lab == labels[-1])
     return [
@@ -223,8 +256,32 @@ def http_section(rounds: list[tuple[str, Round]]) -> list[str]:
         f"~{1000 / best_cpu:,.0f}/s on an idle core). The what-if no longer touches the database between "
         "rereads of the catalogue revision (at most every `catalogue_recheck_seconds`, 1 s), the response is "
         "serialised once by pydantic-core, the context dependency no longer hops to the thread pool and the "
-        "router remembers the templated paths it matched.",
+        "router remembers the templated paths it matched; it opens no database session at all between rereads "
+        "(`deps.SessionOpenerDep`: the edge has nothing to commit or close) and its response is serialised "
+        "by pydantic-core straight from the view's plain data, without the read models (`views.assessment_json`; "
+        "the JSON is identical). Where the rest of a request's time goes (the kernel's edge, FastAPI, "
+        "uvicorn): "
+        "[benchmarks/assess-http-profile.md](benchmarks/assess-http-profile.md).",
     ]
+
+
+DIGEST_SIZE = 80_000
+
+
+def identity_line(ref: str, size: int) -> str:
+    """Whether the baseline's engine and this one answer the same ``size`` seeded cases byte for byte."""
+    from bench import baseline
+
+    new = engine_digest_in(None, size)
+    if not ref:
+        return f"SHA-256 of the {size:,} seeded assessments' `repr`: `{new[:16]}…` (no baseline to compare)."
+    old = engine_digest_in(baseline.tree(ref), size)
+    verdict = "identical" if old == new else "DIFFERENT"
+    return (
+        f"Results over {size:,} seeded assessments (`engine_digest`: SHA-256 of every assessment's `repr`, "
+        f"outcome, amounts, flags, each step's text and citations): before `{old[:16]}…`, after "
+        f"`{new[:16]}…`: {verdict}."
+    )
 
 
 def run(quick: bool = False) -> str:
@@ -255,6 +312,7 @@ def run(quick: bool = False) -> str:
     load_before = baseline.load()
     ref, old_rates, rates = engine_comparison(size, 1 if quick else 3, repetitions)
     load_after = baseline.load()
+    identity = identity_line(ref, DIGEST_SIZE // 10 if quick else DIGEST_SIZE)
     http_rounds = http_comparison(ref, quick)
     median = statistics.median(rates)
     verdict = "meets" if median >= TARGET_PER_SECOND else "MISSES"
@@ -294,11 +352,18 @@ def run(quick: bool = False) -> str:
             "",
             *engine_rows,
             "",
+            identity,
+            "",
             comparison + f"Target ≥ {TARGET_PER_SECOND:,} assessments/s (SPEC §8): {verdict} it by "
             f"{median / TARGET_PER_SECOND:.1f}×; issue #16 ≥ {ISSUE_TARGET_PER_SECOND:,}/s per process: "
             f"{issue_verdict} it ({median / ISSUE_TARGET_PER_SECOND:.2f}×). The engine keeps per benchmark version "
             "what depends only on the version (`discretion/compiled.py`: citations, labels, tier shares and "
-            "notes, kinds, version-only sentences) and the formatted yuan amounts (`wording.yuan`).",
+            "notes, kinds, version-only sentences; the basis step of a fixed range; the amount step per range, "
+            "tier and lighter kind under the jurisdiction's config; the kinds step's wording per set of kinds "
+            "proposed), the formatted yuan amounts and dates (`wording.yuan`, `wording.cn`, "
+            "`wording.years_later`), the constant citations and steps as module constants, and its frozen "
+            "result types fill their slots through the slot descriptors (`result._slot_init`) instead of "
+            "`object.__setattr__` per field (a tenth of the time before).",
             "",
             *http_section(http_rounds),
         ]

@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -131,10 +132,12 @@ def _run_in(code: Path | None, url: str, chunk: int, *, dry_run: bool) -> tuple[
         [sys.executable, __file__, "--child", url, str(chunk), str(PARALLEL), "dry" if dry_run else "real"],
         capture_output=True,
         text=True,
-        check=True,
+        check=False,
         env=baseline.env(code),
         cwd=str(code or ROOT),
     )
+    if out.returncode:
+        raise RuntimeError(f"clean-up run failed ({code or 'this tree'}):\n{out.stderr[-4000:]}")
     result = json.loads(out.stdout.strip().splitlines()[-1])
     expected = (code or ROOT) / "services" / "__init__.py"
     if Path(result["code"]).resolve() != expected.resolve():
@@ -232,6 +235,7 @@ def run(quick: bool = False) -> str:
                 (old if which == "old" else new).append(_round(pg, code, f"cleanup_{which}_{i}", chunk))
     finally:
         pg.stop()
+        shutil.rmtree(root, ignore_errors=True)  # ~2-4 GB at 1 M publications
     if old:
         assert [r.ended for r in old] == [r.ended for r in new]  # the same publications ended
     ended = new[-1].ended
@@ -245,7 +249,9 @@ def run(quick: bool = False) -> str:
         "The clean-up applies the Shenyang 2026 rules (`services/credit_repair/repository/bulk.py`",
         f"`cleanup_reason_sql`) in committed steps of {chunk:,} publications, {PARALLEL} at a time (the service's",
         "defaults); each step is one statement that inserts the ends, the `credit.publication.ended` outbox rows",
-        "(envelopes built in SQL), the numbered feed entries and the report counts.",
+        "(envelopes built in SQL), the numbered feed entries and the report counts. In this tree the envelope is",
+        "JSON text parsed once (the kernel's times, `Z`), its id uuid3 of the publication id instead of",
+        "`gen_random_uuid()` (~5 µs a row here), the rows inserted in id order (one visit per `pk_outbox` leaf).",
         f"Median of {runs} run(s), each on a fresh copy of the data, each run in its own interpreter"
         + (
             f"; the baseline (`{ref}`, `ZHIFA_BENCH_BASELINE`) and this tree alternate, each first in every "

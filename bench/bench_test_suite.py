@@ -117,6 +117,56 @@ request after the start). Run alone (`-k end_to_end`, where it fetches the docum
 it failed the same way in 2 of 3 runs on this branch at load 5–7; in the module's order (the notification
 check first) it passed in 2 of 2. Since then the test gives that first request 30 s (every service builds its
 document on first demand, and the gateway waits up to 15 s for each of the five, in parallel).
+
+### Fourth round: the inspection sample loaded once a session (2026-12-06)
+
+Measured as before, one chunk at a time, back to back, with `-p tests.support.timing` (new, opt-in: setup,
+call and teardown summed per directory and module, fixture setup summed per fixture); before = this branch's
+base, after = this round; 1-minute load average at start → end (other engineers' suites ran throughout).
+
+| Chunk | tests | before | after |
+|---|---:|---:|---:|
+| tests/inspection without test_authorization.py | 367 | 263 s, of which the `env` fixture 140 s over 12 modules (load 17.2 → 10.8) | 219 s, `env` 33 s of which 16 s the one template load (load 10.8 → 13.3) |
+| tests/inspection (not back to back) | 1,376 | 148 s, `env` 54 s over 13 modules (load 1.6 → 5.0) | 326 s, `env` 38 s of which 21 s the template load (load 10.2 → 11.7) |
+| a module's inspection database, alternating old and new in one process (6 each) | — | copy + `sample.load`: median 12.8 s (11.1–16.4) | copy of the sample template: median 0.32 s (0.21–1.01) (load 10–11.6) |
+
+1. **The inspection sample data is copied from a per-session template** (`Stack.new_sample_database`):
+   `services.inspection.sample.load` (registries, officers, enterprises, approved and drawn tasks, through the
+   use cases, with their audit chain and outbox rows) took 3–4 s per module on a quiet machine and 8–16 s at
+   load 10, and 20 modules paid it: tests/inspection's 13 (`env`), the 6 e2e platforms that run inspection
+   with its sample (tests/support/platform.py), and schemathesis (whose other three services' samples use the
+   same templates). Now the session loads it once into `template_inspection_sample_<day>` (a copy of the
+   migrated template) and every module copies that (`CREATE DATABASE ... TEMPLATE`, 0.2–0.6 s). The copy holds
+   what a load right after the migration holds, unpublished outbox rows included, so each module's relay still
+   publishes the sample's events to the module's own NATS. One template per day of the clock (pinned or not),
+   so a module that loads under a pinned clock gets that day's sample, as before. The tests of the loader
+   itself (its idempotence), the console's browser test (its own pinned day, like `zhifa up`) and a platform
+   given its own database still call `sample.load`; tests/inspection/test_sample_activity.py copies the
+   template before its `sample.activity`. Expected on a quiet full run: ~20 loads × ~3 s, about a minute.
+2. **Databases with the production role split copied from a template** (`Stack.new_database_with_roles`,
+   11 uses: tests/common/test_audit_guard.py and test_audit_checkpoints.py per test, tests/e2e/
+   test_audit_checkpoints.py): each ran Alembic from base as the owner. Now the session provisions and
+   migrates `template_<service>_roles` that way once (`migrate.provision_roles`, `migrate.migrate_service`)
+   and each database is a copy (objects keep their owner and privileges); the database's own owner and
+   `GRANT CONNECT, TEMPORARY` live outside it, so `provision_roles` and `grant_service_role` run again on the
+   copy. Alternating old and new in one process, 5 each: median 2.1 s (1.6–2.6) against 0.97 s (0.91–1.63),
+   load 11.
+
+Measured and not changed:
+
+- **The penalty catalogue per module** (`install_catalogue` in tests/penalty's `penalty` fixture, 21 modules):
+  0.38–0.56 s at load 11, so ~0.2 s quiet; a catalogue template would save a few seconds. credit_repair's rule
+  sets: 0.10–0.16 s per module. Not worth a second template kind yet.
+- **tests/penalty** (1,573 tests, 361 s at load 11): the `penalty` fixture 36 s over 21 modules; the largest
+  items are calls: the hypothesis properties of the discretion engine (34 s, their example counts are what
+  they check), `test_concurrent_decisions_get_consecutive_numbers` (13 s), the authorisation matrix (1,077
+  cases, 48 s of calls: one request each, no per-case fixture left to share).
+- **tests/credit_repair** (577 tests, 119 s at load 8–10): the `credit` fixture 7.7 s over 7 modules; the time
+  is in calls (the cleanup's generated publications against the oracle, 16 s).
+- **tests/e2e + the two platform fault modules** (60 tests, 349 s at load 10–11.6, after): `platform` 110 s over
+  15 modules, ~7 s each at that load (four or five database copies, service starts, the gateway, seeds).
+- The schemathesis budgets were not cut: re-introducing old defects and timing which budget still finds them
+  did not fit this round (the module alone took 569 s at load 15–18).
 """
 
 

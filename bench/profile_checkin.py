@@ -8,7 +8,7 @@ the profiler inflates many small Python calls, so the shares are indicative and 
 one to quote). bench_checkin runs it, by path, for the old and the new code, and under py-spy for the flame
 graph (docs/benchmarks/checkin-service.svg).
 
-    python bench/profile_checkin.py [--runs 3] [--checkins 2000]
+    python bench/profile_checkin.py [--runs 3] [--checkins 2000] [--top N (own-time functions, to stderr)]
 """
 
 from __future__ import annotations
@@ -160,6 +160,8 @@ async def _runs(
             profile.disable()
     shares: Counter[str] = Counter()
     stats = pstats.Stats(profile).stats if args["profile"] else {}  # type: ignore[attr-defined]
+    if args["top"]:  # the functions with the most own time, cumulative time beside, to stderr
+        pstats.Stats(profile, stream=sys.stderr).sort_stats("tottime").print_stats(args["top"])
     for (filename, _, name), stat in stats.items():
         shares[_component(filename, name)] += stat[2]  # own time
     total = sum(shares.values()) or 1.0
@@ -193,8 +195,8 @@ def measure(args: dict[str, Any]) -> Any:
 
 def main() -> None:
     argv = sys.argv[1:]
-    args = {"runs": 3, "checkins": 2000, "profile": "--no-profile" not in argv}
-    for name in ("runs", "checkins"):
+    args = {"runs": 3, "checkins": 2000, "top": 0, "profile": "--no-profile" not in argv}
+    for name in ("runs", "checkins", "top"):
         if f"--{name}" in argv:
             args[name] = int(argv[argv.index(f"--{name}") + 1])
     print(json.dumps(measure(args)))

@@ -528,14 +528,16 @@ class Gateway:
 
         async def fetch(name: str, base: str) -> tuple[str, dict[str, Any] | None]:
             try:
-                async with session.get(base + "/openapi.json", timeout=aiohttp.ClientTimeout(total=15)) as r:
+                async with session.get(base + "/openapi.json", timeout=aiohttp.ClientTimeout(total=30)) as r:
                     return name, await r.json()
             except Exception as exc:
                 log.warning("no OpenAPI from %s: %s", name, exc)
                 return name, None
 
         # all at once: each service builds its document on the first request (seconds each, one after the
-        # other was longer than a client waits); 15 s each, as services run in one process in the tests
+        # other was longer than a client waits); 30 s each, as services run in one process in the tests (five
+        # documents built there took 5.2 s on a quiet machine since route models are built on first use, and
+        # 15 s ran out at load 15)
         fetched = await asyncio.gather(*(fetch(n, b) for n, b in self.upstreams.items()))
         docs = {name: doc for name, doc in fetched if doc is not None}
         merged = merge_openapi(docs)

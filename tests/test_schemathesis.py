@@ -21,8 +21,7 @@ Each run is bounded in time (about two and a half minutes in all) and seeded, so
 
 from __future__ import annotations
 
-import asyncio
-import importlib
+import importlib.util
 import json
 import os
 import subprocess
@@ -68,13 +67,10 @@ def gateway(stack: Stack, nats_server: EmbeddedNats) -> Iterator[str]:
     env = {**os.environ, "ZHIFA_ENV": "test", "ZHIFA_NATS_URL": nats_server.url, "ZHIFA_LOG_LEVEL": "WARNING"}
     urls: dict[str, str] = {}
     for name, info in SERVICES.items():
-        env[f"{info.env_prefix}DATABASE_URL"] = database = stack.new_database(name)
-        try:
-            loader = importlib.import_module(f"services.{name}.sample")
-        except ModuleNotFoundError:
-            pass
-        else:
-            asyncio.run(loader.load(database))
+        # with the sample data (copied from the session's template of it) where the service has one
+        has_sample = importlib.util.find_spec(f"services.{name}.sample") is not None
+        new_database = stack.new_sample_database if has_sample else stack.new_database
+        env[f"{info.env_prefix}DATABASE_URL"] = new_database(name)
         urls[name] = f"http://127.0.0.1:{free_port()}"
         env[f"ZHIFA_GATEWAY_{name.upper()}_URL"] = urls[name]
     gateway_port = free_port()

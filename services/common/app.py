@@ -39,6 +39,7 @@ from services.common import (
     migrate,
     openapi,
     outbox,
+    partitions,
     problems,
     routing,
 )
@@ -526,6 +527,22 @@ def checkpoint_job(settings: ServiceSettings) -> Periodic:
     return jobs.periodic("audit-checkpoint", every=settings.audit_checkpoint_poll_s, fn=sign)
 
 
+def partitions_job(settings: ServiceSettings) -> Periodic:
+    """The kernel's job keeping the partitioned tables' coming partitions, and dropping the outbox's days past
+    ``outbox_retention_days`` (services/common/partitions.py): at start-up (a job's first round runs at once)
+    and every ``partitions_interval_s``."""
+    specs = partitions.registry(outbox_retention_days=settings.outbox_retention_days)
+
+    async def maintain(runtime: Runtime) -> bool:
+        for spec in specs:
+            done = await partitions.maintain(runtime.factory, spec, service=runtime.info.name)
+            if done.created or done.dropped or done.kept_unsent:
+                log.info("partitions of %s: %s", spec.table, done)
+        return False
+
+    return jobs.periodic("partitions", every=settings.partitions_interval_s, fn=maintain)
+
+
 def build_service_app(parts: ServiceParts, role: Role = "all") -> FastAPI:
     """Compose a service: engine, bus, keys, relay, consumers, jobs, lifespan, middleware, routers.
 
@@ -597,7 +614,6 @@ def build_service_app(parts: ServiceParts, role: Role = "all") -> FastAPI:
                 max_in_flight=settings.relay_max_in_flight,
                 atomic_batch=settings.relay_atomic_batch,
                 poll_interval=settings.relay_poll_interval_s,
-                retention=timedelta(days=settings.outbox_retention_days),
             )
             runtime.consumers = consumers_of()
             relay, consumers = runtime.relay, runtime.consumers
@@ -607,7 +623,7 @@ def build_service_app(parts: ServiceParts, role: Role = "all") -> FastAPI:
             ]
             for name, start in background:
                 runtime.tasks.append(asyncio.create_task(supervise(name, start), name=name))
-            for job in [*parts.periodic, checkpoint_job(settings)]:
+            for job in [*parts.periodic, checkpoint_job(settings), partitions_job(settings)]:
                 if job.is_enabled(parts.context):
                     name = f"{info.name}-{job.name}"
                     runtime.tasks.append(asyncio.create_task(jobs.run(job, runtime), name=name))

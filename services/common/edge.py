@@ -127,6 +127,7 @@ class EdgeMiddleware:
         self.max_body_bytes = max_body_bytes
         self.bulk_max_body_bytes = bulk_max_body_bytes
         self.idempotency_ttl = idempotency_ttl
+        self._metric_children: dict[tuple[str, str, int], tuple[Any, Any]] = {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -144,8 +145,18 @@ class EdgeMiddleware:
             request_id_var.reset(token)
             route = scope.get("route")
             template = getattr(route, "path", None) or "unmatched"
-            metrics.HTTP_REQUESTS.labels(self.service, scope["method"], template, str(status_holder[0])).inc()
-            metrics.HTTP_DURATION.labels(self.service, template).observe(time.perf_counter() - started)
+            key = (scope["method"], template, status_holder[0])
+            children = self._metric_children.get(key)
+            if children is None:  # labels() validates and locks on every call: its children are kept
+                if len(self._metric_children) >= 4096:  # bounded: a client may send made-up methods
+                    self._metric_children.clear()
+                children = (
+                    metrics.HTTP_REQUESTS.labels(self.service, key[0], template, str(key[2])),
+                    metrics.HTTP_DURATION.labels(self.service, template),
+                )
+                self._metric_children[key] = children
+            children[0].inc()
+            children[1].observe(time.perf_counter() - started)
 
     async def _read_body(self, receive: Receive, limit: int) -> bytes | None:
         chunks: list[bytes] = []

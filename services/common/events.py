@@ -10,7 +10,15 @@ import uuid
 from datetime import UTC, datetime
 from typing import Any, ClassVar
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, TypeAdapter
+
+_TIME = TypeAdapter(datetime)
+
+
+def json_time(moment: datetime) -> str:
+    """A timestamp exactly as pydantic writes it into an event envelope (``...Z``, six fractional digits), for
+    envelopes and histories built outside the Envelope model (in SQL, in a JSON column)."""
+    return str(_TIME.dump_python(moment, mode="json"))
 
 
 class Envelope(BaseModel):

@@ -75,3 +75,26 @@ def block_unused() -> None:
     Called by the kernel package, like :func:`import_nats`."""
     for name in BLOCKED:
         sys.modules.setdefault(name, None)  # type: ignore[arg-type]
+
+
+def defer_model_builds() -> None:
+    """Build every pydantic model defined from now on when it is first used, not when its class is defined.
+
+    pydantic builds a model's validator and serializer (pydantic-core objects, in Rust) at class creation;
+    a service process defines hundreds of models and uses a fraction of them before it sees traffic:
+    FastAPI's ~60 OpenAPI models (``fastapi.openapi.models``) serve only ``GET /openapi.json``, the event
+    contracts only the events that arrive, the domain's only the use cases that run. Deferred, a model is
+    built on its first validation, serialization or schema (``defer_build``, documented pydantic config);
+    what it accepts, refuses and writes is unchanged (tests/common/test_lazy_imports.py). A model that
+    sets ``defer_build`` itself keeps its own. Called by the kernel package before anything defines a
+    model; measured in docs/benchmarks.md ("Idle memory per process"). The models FastAPI's routes use are
+    built when ``create_app()`` includes the routes, as before."""
+    import warnings
+
+    from pydantic import BaseModel
+    from pydantic.warnings import UnsupportedFieldAttributeWarning
+
+    BaseModel.model_config["defer_build"] = True
+    # FastAPI silences this warning while it builds a route's adapters (the alias it gives a body parameter,
+    # fastapi/_compat/v2.py ``ModelField``); deferred, they are built on a first request, outside its silence.
+    warnings.filterwarnings("ignore", category=UnsupportedFieldAttributeWarning)

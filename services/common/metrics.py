@@ -50,6 +50,20 @@ JOB_DURATION = Histogram(
 )
 NATS_CONNECTED = Gauge("zhifa_nats_connected", "1 when the NATS connection is up", ["service"])
 
+PARTITIONS_AHEAD_DAYS = Gauge(
+    "zhifa_partitions_ahead_days",
+    "whole days after today a partitioned table has partitions for, without a gap (alert below half of ahead)",
+    ["service", "table"],
+)
+PARTITIONS_KEPT_UNSENT = Gauge(
+    "zhifa_partitions_kept_unsent",
+    "outbox day partitions past the retention kept because they still hold an unpublished row",
+    ["service", "table"],
+)
+PARTITIONS_DROPPED = Counter(
+    "zhifa_partitions_dropped_total", "partitions dropped by the retention", ["service", "table"]
+)
+
 
 def render() -> tuple[bytes, str]:
     return generate_latest(), CONTENT_TYPE_LATEST

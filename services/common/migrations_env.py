@@ -10,6 +10,7 @@ from sqlalchemy import MetaData, pool
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import create_async_engine
 
+from services.common import partitions
 from services.common.db import asyncpg_url
 from services.common.migrate import lock_key
 
@@ -26,7 +27,11 @@ def run(metadata: MetaData, service: str) -> None:
 
     def do_run(connection: Connection) -> None:
         context.configure(
-            connection=connection, target_metadata=metadata, version_table=version_table, compare_type=True
+            connection=connection,
+            target_metadata=metadata,
+            version_table=version_table,
+            compare_type=True,
+            include_name=partitions.include_name,  # the day partitions are not models
         )
         with context.begin_transaction():
             # Concurrent runs (one per starting pod) wait here; the lock ends with the transaction, after

@@ -279,7 +279,8 @@ def _statuses(
         own = {c for c in own if c.status not in (401, 403)}
     responses["4XX"] = {"$ref": "#/components/responses/Problem4XX"}
     responses["5XX"] = {"$ref": "#/components/responses/Problem5XX"}
-    for code in own:
+    # ``own`` is a set: in its order, the document would follow PYTHONHASHSEED
+    for code in sorted(own, key=lambda c: (c.code, c.status)):
         examples.setdefault(code.code, _example(code))
     if own:
         op["x-zhifa-error-codes"] = sorted({c.code for c in own})

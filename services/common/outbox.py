@@ -136,7 +136,6 @@ class Relay:
         batch_size: int = 500,
         max_in_flight: int = 256,
         poll_interval: float = 1.0,
-        retention: timedelta = timedelta(days=14),
         atomic_batch: int = 250,
         batches_in_flight: int = 4,
     ) -> None:
@@ -147,13 +146,11 @@ class Relay:
         self.batch_size = batch_size
         self.max_in_flight = max_in_flight
         self.poll_interval = poll_interval
-        self.retention = retention
         # The server allows 1,000 messages per batch and 50 open batches per stream (shared by every relay
         # of the service); 0 or 1 turns batching off.
         self.atomic_batch = min(atomic_batch, 1000)
         self.batches_in_flight = max(1, batches_in_flight)
         self._wake = asyncio.Event()
-        self._last_purge = datetime.min.replace(tzinfo=UTC)
         self._last_gauge = datetime.min.replace(tzinfo=UTC)
         # Test hook: runs after the JetStream acks and before the rows are marked sent.
         self.after_publish: PublishHook | None = None
@@ -214,7 +211,9 @@ class Relay:
         async with transaction(self.factory) as session:
             rows = (
                 await session.execute(
-                    sa.select(outbox_t.c.id, outbox_t.c.type, outbox_t.c.envelope)
+                    # created_at too: the marks below name the days of the claimed rows, so they are pruned
+                    # to those day partitions instead of probing every partition's primary key.
+                    sa.select(outbox_t.c.id, outbox_t.c.type, outbox_t.c.envelope, outbox_t.c.created_at)
                     .where(outbox_t.c.published_at.is_(None))
                     .order_by(outbox_t.c.seq)
                     .limit(self.batch_size)
@@ -230,13 +229,13 @@ class Relay:
                 await self.after_publish(sent)
             if sent:
                 await session.execute(
-                    sa.update(outbox_t).where(outbox_t.c.id.in_(sent)).values(published_at=sa.func.now())
+                    sa.update(outbox_t).where(*_claimed(rows, sent)).values(published_at=sa.func.now())
                 )
             failed = [str(r.id) for r, ok in zip(rows, results, strict=True) if ok is None]
             if failed:
                 await session.execute(
                     sa.update(outbox_t)
-                    .where(outbox_t.c.id.in_(failed))
+                    .where(*_claimed(rows, failed))
                     .values(attempts=outbox_t.c.attempts + 1, last_error="publish failed")
                 )
         metrics.OUTBOX_PUBLISHED.labels(self.service).inc(len(sent))
@@ -321,7 +320,8 @@ class Relay:
         return list(await asyncio.gather(*(publish(r) for r in rows)))
 
     async def _maybe_purge(self) -> None:
-        """Housekeeping: refresh the backlog gauges every 15 s, purge old sent rows every hour."""
+        """Housekeeping: refresh the backlog gauges every 15 s. The retention is no longer a ``DELETE`` here:
+        the kernel's ``partitions`` job drops the outbox's old day partitions (services/common/partitions.py)."""
         now = datetime.now(UTC)
         if now - self._last_gauge >= timedelta(seconds=15):
             self._last_gauge = now
@@ -329,25 +329,18 @@ class Relay:
                 status = await backlog(session)
             metrics.OUTBOX_PENDING.labels(self.service).set(status.pending)
             metrics.OUTBOX_OLDEST_PENDING.labels(self.service).set(status.oldest_pending_seconds)
-        if now - self._last_purge < timedelta(hours=1):
-            return
-        self._last_purge = now
-        await purge(self.factory, now - self.retention)
 
 
-async def purge(factory: async_sessionmaker[AsyncSession], before: datetime) -> int:
-    """Delete the rows published before ``before``; returns how many. A row is published after it was
-    created, so ``created_at < before`` holds for each of them: said outright, it lets the BRIN index
-    ``ix_outbox_created_at`` pick the old pages instead of a scan of the whole table (issue #16 item 4)."""
-    async with transaction(factory) as session:
-        result = await session.execute(
-            sa.delete(outbox_t).where(
-                outbox_t.c.published_at.is_not(None),
-                outbox_t.c.published_at < before,
-                outbox_t.c.created_at < before,
-            )
-        )
-    return int(result.rowcount)  # type: ignore[attr-defined]
+def _claimed(rows: Sequence[Any], ids: Sequence[str]) -> list[sa.ColumnElement[bool]]:
+    """The rows ``ids`` of the claimed ``rows``: by id, and within the days they were created in (the outbox is
+    partitioned by day on ``created_at``: the bounds prune the statement to those partitions)."""
+    chosen = set(ids)
+    created = [r.created_at for r in rows if str(r.id) in chosen]
+    return [
+        outbox_t.c.id.in_(ids),
+        outbox_t.c.created_at >= min(created),
+        outbox_t.c.created_at <= max(created),
+    ]
 
 
 @dataclass(frozen=True)

@@ -157,7 +157,12 @@ class ServiceSettings(CommonSettings):
         250, ge=0, le=1000, description="outbox rows per JetStream atomic batch (0: publish one by one)"
     )
     relay_poll_interval_s: float = Field(1.0, description="polling fallback when no NOTIFY arrives")
-    outbox_retention_days: int = Field(14, description="days sent outbox rows are kept for replay")
+    outbox_retention_days: int = Field(
+        14, ge=1, description="days sent outbox rows are kept for replay (whole day partitions are dropped)"
+    )
+    partitions_interval_s: float = Field(
+        3600.0, gt=0, description="how often the kernel's partitions job creates and drops partitions"
+    )
     consumer_max_deliver: int = Field(8, description="deliveries before a message is dead-lettered")
     consumer_ack_wait_s: float = Field(30.0, description="JetStream ack wait for consumers")
     consumer_concurrency: int = Field(8, description="messages handled at once per consumer")

@@ -8,15 +8,18 @@ autogenerate sees them.
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import JSONB, UUID
 
 
-def _columns(*, version: int = 2) -> dict[str, list[Any]]:
+def _columns(*, version: int = 3) -> dict[str, list[Any]]:
     """The kernel tables' columns; ``version=1`` is the shape the services' first migrations created (a
-    unique index on ``outbox.seq``, which the ``*_outbox_indexes`` migrations drop: see ``_INDEXES``)."""
+    unique index on ``outbox.seq``, which the ``*_outbox_indexes`` migrations drop: see ``_INDEXES``);
+    ``version=3`` (the ``*_outbox_partitions`` migrations) partitions the outbox by day on ``created_at``,
+    which joins its primary key (``services.common.partitions``)."""
     return {
         "outbox": [
             sa.Column("id", UUID(as_uuid=True), primary_key=True),
@@ -26,7 +29,14 @@ def _columns(*, version: int = 2) -> dict[str, list[Any]]:
             sa.Column("version", sa.Integer, nullable=False),
             sa.Column("subject", sa.Text, nullable=False),
             sa.Column("envelope", JSONB, nullable=False),
-            sa.Column("created_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()),
+            # The database's now(), never the application's clock (services/common/partitions.py).
+            sa.Column(
+                "created_at",
+                sa.DateTime(timezone=True),
+                nullable=False,
+                server_default=sa.func.now(),
+                primary_key=version >= 3,
+            ),
             sa.Column("published_at", sa.DateTime(timezone=True)),
             sa.Column("attempts", sa.Integer, nullable=False, server_default="0"),
             sa.Column("last_error", sa.Text),
@@ -181,11 +191,18 @@ def drop_audit_guard(op: Any) -> None:
     op.execute("DROP FUNCTION IF EXISTS zhifa_append_only()")
 
 
+#: The kernel tables partitioned by range, with their key (version 3: the outbox by day).
+_PARTITIONED = {"outbox": "RANGE (created_at)"}
+
+
 def register_kernel_tables(metadata: sa.MetaData) -> dict[str, sa.Table]:
     """Define the kernel tables on a service's metadata (for autogenerate and typed queries)."""
-    tables = {
-        name: sa.Table(name, metadata, *cols) for name, cols in {**_columns(), **_guard_columns()}.items()
-    }
+    tables: dict[str, sa.Table] = {}
+    for name, cols in {**_columns(), **_guard_columns()}.items():
+        options: dict[str, Any] = (
+            {"postgresql_partition_by": _PARTITIONED[name]} if name in _PARTITIONED else {}
+        )
+        tables[name] = sa.Table(name, metadata, *cols, **options)
     for ix_name, table, cols, kw in _INDEXES:
         sa.Index(ix_name, *(tables[table].c[c] for c in cols), **kw)
     return tables
@@ -211,6 +228,84 @@ def outbox_indexes_v1(op: Any) -> None:
     op.drop_index("ix_outbox_created_at", table_name="outbox")
     op.create_index("ix_outbox_created_at", "outbox", ["created_at"])
     op.create_unique_constraint("uq_outbox_seq", "outbox", ["seq"])
+
+
+_OUTBOX_COLUMNS = "id, seq, type, version, subject, envelope, created_at, published_at, attempts, last_error"
+
+
+def _copy_outbox(op: Any, target: str) -> None:
+    """Copy ``outbox`` into ``target`` under a lock that lets reads go on and makes writers wait (the outbox
+    keeps ~14 days: one statement), check the counts per China day, and continue the identity after the
+    highest ``seq``."""
+    op.execute("LOCK TABLE outbox IN EXCLUSIVE MODE")
+    op.execute(
+        f"INSERT INTO {target} ({_OUTBOX_COLUMNS}) OVERRIDING SYSTEM VALUE"
+        f" SELECT {_OUTBOX_COLUMNS} FROM outbox"
+    )
+    per_day = (
+        "SELECT CAST(timezone('Asia/Shanghai', created_at) AS date) AS day, count(*) AS n FROM {} GROUP BY 1"
+    )
+    op.execute(
+        "DO $$ BEGIN IF EXISTS ("
+        f"({per_day.format('outbox')} EXCEPT {per_day.format(target)})"
+        f" UNION ALL ({per_day.format(target)} EXCEPT {per_day.format('outbox')})"
+        ") THEN RAISE EXCEPTION 'outbox copy differs from the outbox (counts per day)'; END IF; END $$"
+    )
+    op.execute(
+        f"SELECT setval(pg_get_serial_sequence('{target}', 'seq'),"
+        f" (SELECT coalesce(max(seq), 0) + 1 FROM {target}), false)"
+    )
+
+
+def _swap_outbox(op: Any, new: str) -> None:
+    """Drop the old outbox (nothing references it; its rows were copied and counted in this transaction) and
+    give ``new`` its name, its primary key's and its identity sequence's names."""
+    op.execute("DROP TABLE outbox")
+    op.execute(f"ALTER TABLE {new} RENAME TO outbox")
+    op.execute(f"ALTER TABLE outbox RENAME CONSTRAINT pk_{new} TO pk_outbox")
+    op.execute(f"ALTER SEQUENCE {new}_seq_seq RENAME TO outbox_seq_seq")
+    for ix_name, table, cols, kw in _INDEXES:
+        if table == "outbox":
+            op.create_index(ix_name, table, cols, **kw)
+
+
+def outbox_partitioned_v3(op: Any) -> None:
+    """Inside an Alembic migration (under the migration's advisory lock): the outbox from version 2 (one
+    table) to version 3, partitioned by China day on ``created_at`` with partitions from the oldest row's day
+    to the days the kernel job keeps ahead (docs/scaling.md, "The migration path")."""
+    from services.common import partitions
+
+    for statement in partitions.PARTITION_FUNCTIONS:
+        op.execute(statement)
+    op.create_table(
+        "outbox_p", *_columns(version=3)["outbox"], postgresql_partition_by=_PARTITIONED["outbox"]
+    )
+    conn = op.get_bind()
+    spec = partitions.spec_of("outbox")
+    oldest, newest, today = conn.execute(
+        sa.text(
+            "SELECT CAST(timezone('Asia/Shanghai', min(created_at)) AS date),"
+            " CAST(timezone('Asia/Shanghai', max(created_at)) AS date),"
+            " CAST(timezone('Asia/Shanghai', now()) AS date) FROM outbox"
+        )
+    ).one()
+    last = today + timedelta(days=spec.ahead)
+    partitions.create_partitions_sync(
+        conn, spec, min(oldest or today, today), max(newest or last, last), parent="outbox_p"
+    )
+    _copy_outbox(op, "outbox_p")
+    _swap_outbox(op, "outbox_p")
+
+
+def outbox_unpartitioned_v2(op: Any) -> None:
+    """The reverse of ``outbox_partitioned_v3``: one table again, the same rows."""
+    from services.common import partitions
+
+    op.create_table("outbox_u", *_columns(version=2)["outbox"])
+    _copy_outbox(op, "outbox_u")
+    _swap_outbox(op, "outbox_u")
+    for statement in partitions.DROP_PARTITION_FUNCTIONS:
+        op.execute(statement)
 
 
 def drop_kernel_tables(op: Any) -> None:

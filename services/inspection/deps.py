@@ -10,6 +10,7 @@ its role dependency before the objects it loads, so a caller without the role ge
 from __future__ import annotations
 
 import uuid
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Annotated, Any
 
@@ -231,15 +232,20 @@ class Entry:
     attempt_key: str | None
 
 
-def caller(*allowed: Role) -> Any:
-    """The principal with one of ``allowed`` roles, verified in a single dependency."""
+def principal_with(*allowed: Role) -> Callable[[Request], Awaitable[Principal]]:
+    """The principal with one of ``allowed`` roles, verified in a single call (401, then 403)."""
 
     async def dependency(request: Request) -> Principal:
         verifier: TokenVerifier = request.app.state.verifier
         principal = await verifier.verify(request.headers.get("authorization"))
         return require_role(principal, *allowed)
 
-    return Depends(declare_access(dependency, allowed, None))
+    return dependency
+
+
+def caller(*allowed: Role) -> Any:
+    """The principal with one of ``allowed`` roles, verified in a single dependency."""
+    return Depends(declare_access(principal_with(*allowed), allowed, None))
 
 
 async def entry(request: Request) -> Entry:
@@ -256,7 +262,9 @@ async def entry(request: Request) -> Entry:
 
 EntryDep = Annotated[Entry, Depends(entry)]
 EntryOfficerDep = Annotated[Principal, caller("officer")]
-EntryEnterpriseDep = Annotated[Principal, caller("enterprise")]
+#: The check-in's caller, called directly by its hot route (api/hot.py) and as a dependency by FastAPI's handler.
+entry_enterprise = principal_with("enterprise")
+EntryEnterpriseDep = Annotated[Principal, Depends(declare_access(entry_enterprise, ("enterprise",), None))]
 
 __all__ = [
     "AdminDep",

@@ -461,3 +461,33 @@ class CorrectionFollowUp(Base):
     closed_at: Mapped[datetime | None] = mapped_column(Created)
     overdue_published_at: Mapped[datetime | None] = mapped_column(Created)
     created_at: Mapped[datetime] = mapped_column(Created, server_default=sa.func.now())
+
+
+class VisitCapTally(Base):
+    """Visits per (China-time) year, enterprise and department as the caps count them, by task kind; kept by
+    a trigger on ``visit`` (migration inspection_0008). ``dept_code = ''`` is the enterprise's row (a joint
+    visit counts once there). Visits the enterprise asked for are not counted (never capped)."""
+
+    __tablename__ = "visit_cap_tally"
+    __table_args__ = (
+        sa.Index(
+            "ix_visit_cap_tally_department",
+            "year",
+            sa.text("(random_n + joint_n)"),
+            postgresql_where=sa.text("dept_code <> ''"),
+        ),
+        sa.Index(
+            "ix_visit_cap_tally_enterprise",
+            "year",
+            sa.text("(random_n + joint_n)"),
+            postgresql_where=sa.text("dept_code = ''"),
+        ),
+    )
+
+    year: Mapped[int] = mapped_column(sa.Integer, primary_key=True)
+    uscc: Mapped[str] = mapped_column(sa.Text, primary_key=True)
+    dept_code: Mapped[str] = mapped_column(sa.Text, primary_key=True)
+    random_n: Mapped[int] = mapped_column(sa.Integer, server_default="0")
+    joint_n: Mapped[int] = mapped_column(sa.Integer, server_default="0")
+    complaint_n: Mapped[int] = mapped_column(sa.Integer, server_default="0")
+    key_area_n: Mapped[int] = mapped_column(sa.Integer, server_default="0")

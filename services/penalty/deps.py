@@ -8,11 +8,13 @@ refused (403) before anything is looked up, and a foreign object answers exactly
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from datetime import date
 from typing import Annotated, Any
 
-from fastapi import Depends, Path, Query
+from fastapi import Depends, Path, Query, Request
 from pydantic import BaseModel
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.common import scopes
 from services.common.audit_api import AuditKind
@@ -31,6 +33,16 @@ from services.penalty.repository import follow_ups as follow_up_repo
 from services.penalty.settings import PenaltyContext
 
 ContextDep = Annotated[PenaltyContext, Depends(get_context)]
+
+
+async def get_session_opener(request: Request) -> Callable[[], AsyncSession]:
+    """What opens the request's session (the edge's, committed or rolled back by it) when called: for a
+    read that seldom needs the database (the what-if's catalogue snapshot), no session is opened, committed
+    and closed per request for nothing."""
+    return request.state.zhifa.get_session  # type: ignore[no-any-return]
+
+
+SessionOpenerDep = Annotated[Callable[[], AsyncSession], Depends(get_session_opener)]
 
 BenchmarkCodePath = Annotated[
     str, Path(min_length=1, max_length=40, description="benchmark code, e.g. SY-SJ-0001")
@@ -111,6 +123,7 @@ __all__ = [
     "ReaderDep",
     "ScopeDep",
     "SessionDep",
+    "SessionOpenerDep",
     "SupervisorDep",
     "SurchargeCaseDep",
     "VersionPath",

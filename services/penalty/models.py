@@ -263,6 +263,14 @@ class DocumentCounter(Base):
     last_seq: Mapped[int] = mapped_column(sa.Integer)
 
 
+DECIDED_WITHIN = "active AND has_fine AND fine_fen BETWEEN tier_low_fen AND tier_high_fen"
+DECIDED_HUNDREDTH = "((fine_fen - tier_low_fen) * 100 / NULLIF(tier_high_fen - tier_low_fen, 0))"
+DECIDED_POSITION = (
+    "(((fine_fen - tier_low_fen)::numeric * 10000.0 / NULLIF(tier_high_fen - tier_low_fen, 0)::numeric)"
+    "::double precision)"
+)
+
+
 class DecidedCase(Base):
     """One narrow row per penalty decision, for the set-based consistency report (SPEC §3.4)."""
 
@@ -282,7 +290,99 @@ class DecidedCase(Base):
     decided_on: Mapped[date] = mapped_column(sa.Date)
     active: Mapped[bool] = mapped_column(sa.Boolean, server_default=sa.true())
 
-    __table_args__ = (sa.Index("ix_decided_case_benchmark_code_tier", "benchmark_code", "tier"),)
+    # The consistency report's partial indexes (migration penalty_0013).
+    __table_args__ = (
+        sa.Index("ix_decided_case_benchmark_code_tier", "benchmark_code", "tier"),
+        sa.Index(
+            "ix_decided_case_position_city",
+            "benchmark_code",
+            "tier",
+            sa.text(DECIDED_HUNDREDTH),
+            sa.text(DECIDED_POSITION),
+            postgresql_where=sa.text(DECIDED_WITHIN),
+        ),
+        sa.Index(
+            "ix_decided_case_position_district",
+            "benchmark_code",
+            "tier",
+            "district_code",
+            sa.text("decided_on DESC"),
+            "case_id",
+            postgresql_where=sa.text(DECIDED_WITHIN),
+        ),
+        sa.Index(
+            "ix_decided_case_outside",
+            "benchmark_code",
+            "tier",
+            sa.text("decided_on DESC"),
+            "case_id",
+            postgresql_include=["district_code", "dept_code", "fine_fen", "tier_low_fen", "tier_high_fen"],
+            postgresql_where=sa.text(
+                "active AND has_fine AND (fine_fen < tier_low_fen OR fine_fen > tier_high_fen)"
+            ),
+        ),
+        sa.Index(
+            "ix_decided_case_facts",
+            "benchmark_code",
+            "facts_key",
+            "tier",
+            sa.text("decided_on DESC"),
+            "case_id",
+            postgresql_where=sa.text("active"),
+        ),
+    )
+
+
+class DecidedFactsTally(Base):
+    """Active decisions per (benchmark item, facts key, tier), kept by a trigger on ``decided_case``
+    (migration penalty_0013): the same facts decided in different tiers (SPEC §3.4)."""
+
+    __tablename__ = "decided_facts_tally"
+
+    benchmark_code: Mapped[str] = mapped_column(sa.Text, primary_key=True)
+    facts_key: Mapped[str] = mapped_column(sa.Text, primary_key=True)
+    tier: Mapped[str] = mapped_column(sa.Text, primary_key=True)
+    n: Mapped[int] = mapped_column(sa.BigInteger)
+
+
+class DecidedDistrictTally(Base):
+    """Active decisions per (benchmark item, facts key, district), kept by the same trigger."""
+
+    __tablename__ = "decided_district_tally"
+
+    benchmark_code: Mapped[str] = mapped_column(sa.Text, primary_key=True)
+    facts_key: Mapped[str] = mapped_column(sa.Text, primary_key=True)
+    district_code: Mapped[str] = mapped_column(sa.Text, primary_key=True)
+    n: Mapped[int] = mapped_column(sa.BigInteger)
+
+    __table_args__ = (
+        sa.Index("ix_decided_district_tally_district_code", "district_code", postgresql_include=["n"]),
+    )
+
+
+class DecidedPositionCity(Base):
+    """Active fines within their tier's range per (item, tier), in all and per hundredth of the range (101
+    counts), kept by the same trigger: which hundredth holds the city's median, so the report reads only
+    that hundredth's decisions to find it."""
+
+    __tablename__ = "decided_position_city"
+
+    benchmark_code: Mapped[str] = mapped_column(sa.Text, primary_key=True)
+    tier: Mapped[str] = mapped_column(sa.Text, primary_key=True)
+    n: Mapped[int] = mapped_column(sa.BigInteger)
+    counts: Mapped[list[int]] = mapped_column(sa.ARRAY(sa.BigInteger()))
+
+
+class DecidedPositions(Base):
+    """Per (item, tier, district), the sorted positions (basis points of the tier's range) of the active fines
+    within their range, kept by the same trigger: a district's median is the middle of its array."""
+
+    __tablename__ = "decided_positions"
+
+    benchmark_code: Mapped[str] = mapped_column(sa.Text, primary_key=True)
+    tier: Mapped[str] = mapped_column(sa.Text, primary_key=True)
+    district_code: Mapped[str] = mapped_column(sa.Text, primary_key=True)
+    positions: Mapped[list[float]] = mapped_column(sa.ARRAY(sa.Double()))
 
 
 class DecisionDisclosure(Base):

@@ -7,6 +7,8 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
+import pydantic_core
+
 from services.common.auth import Principal
 from services.penalty import repository as repo
 from services.penalty import schemas as s
@@ -92,73 +94,91 @@ _OUTCOME_LABELS = {
 }
 
 
-def _range(r: d.FenRange | None) -> s.FenRangeRead | None:
+# The assessment's read model from plain data: one validation of the whole tree by pydantic-core is cheaper
+# than a model per step, citation and kind; and the what-if route (issue #16) skips the models altogether,
+# serialising the same data straight to the JSON ``AssessmentRead.model_dump_json`` would give (byte for
+# byte: tests/penalty/test_views_assessment.py, and bench_assessment's seeded bodies).
+
+
+def _range(r: d.FenRange | None) -> dict[str, Any] | None:
     if r is None:
         return None
-    return s.FenRangeRead(low_fen=r.low, high_fen=r.high, text=d.range_text(r, closed=True))
+    return {"low_fen": r.low, "high_fen": r.high, "text": d.range_text(r, closed=True)}
 
 
-def _proposal(pp: d.PenaltyProposal) -> s.ProposalRead:
-    return s.ProposalRead(
-        tier=bridge.TIER_NAMES[pp.tier],
-        tier_key=pp.tier.value,
-        legal_range=_range(pp.legal_range),
-        tier_range=_range(pp.tier_range),
-        suggested_fine_fen=pp.suggested_fine_fen,
-        fine_optional=pp.fine_optional,
-        kinds=[s.KindRead(kind=k.value, label=k.label) for k in pp.kinds],
-        allowed_kinds=[s.KindRead(kind=k.value, label=k.label) for k in pp.allowed_kinds],
-        escalations=[e.label for e in pp.escalations],
-    )
+def _proposal(pp: d.PenaltyProposal) -> dict[str, Any]:
+    return {
+        "tier": bridge.TIER_NAMES[pp.tier],
+        "tier_key": pp.tier.value,
+        "legal_range": _range(pp.legal_range),
+        "tier_range": _range(pp.tier_range),
+        "suggested_fine_fen": pp.suggested_fine_fen,
+        "fine_optional": pp.fine_optional,
+        "kinds": [{"kind": k.value, "label": k.label} for k in pp.kinds],
+        "allowed_kinds": [{"kind": k.value, "label": k.label} for k in pp.allowed_kinds],
+        "escalations": [e.label for e in pp.escalations],
+    }
 
 
-def _step(step: d.Step) -> s.StepRead:
-    return s.StepRead(
-        rule=step.rule,
-        text=step.text,
-        citations=[
-            s.CitationRead(
-                law=c.law,
-                article=c.article,
-                benchmark_code=c.benchmark_code,
-                benchmark_version=c.benchmark_version,
-                text=c.render(),
-            )
+def _step(step: d.Step) -> dict[str, Any]:
+    return {
+        "rule": step.rule,
+        "text": step.text,
+        "citations": [
+            {
+                "law": c.law,
+                "article": c.article,
+                "benchmark_code": c.benchmark_code,
+                "benchmark_version": c.benchmark_version,
+                "text": c.render(),
+            }
             for c in step.citations
         ],
-    )
+    }
+
+
+def assessment_data(a: d.Assessment) -> dict[str, Any]:
+    """``AssessmentRead``'s fields, in its order, as plain data (``record``: none, a what-if's)."""
+    lim = a.limitation
+    return {
+        "benchmark_code": a.code,
+        "benchmark_version": a.version,
+        "outcome": a.outcome.value,
+        "outcome_label": _OUTCOME_LABELS[a.outcome],
+        "limitation": {
+            "years": lim.years,
+            "starts_on": lim.starts_on,
+            "last_day": lim.last_day,
+            "measured_on": lim.measured_on,
+            "expired": lim.expired,
+        },
+        "penalty": _proposal(a.penalty) if a.penalty is not None else None,
+        "first_violation_eligible": a.first_violation_eligible,
+        "education_required": a.education_required,
+        "guardian_order": a.guardian_order,
+        "coercive_measures_excluded": a.coercive_measures_excluded,
+        "simple_procedure_allowed": a.simple_procedure_allowed,
+        "hearing_required": a.hearing_required,
+        "hearing_reasons": list(a.hearing_reasons),
+        "legal_review_required": a.legal_review_required,
+        "legal_review_reasons": list(a.legal_review_reasons),
+        "collective_discussion_required": a.collective_discussion_required,
+        "collective_discussion_reasons": list(a.collective_discussion_reasons),
+        "economic_impact_assessment_required": a.economic_impact_assessment_required,
+        "economic_impact_reasons": list(a.economic_impact_reasons),
+        "steps": [_step(step) for step in a.steps],
+        "explanation": a.explanation(),
+        "record": None,
+    }
 
 
 def assessment_read(a: d.Assessment) -> s.AssessmentRead:
-    return s.AssessmentRead(
-        benchmark_code=a.code,
-        benchmark_version=a.version,
-        outcome=a.outcome.value,
-        outcome_label=_OUTCOME_LABELS[a.outcome],
-        limitation=s.LimitationRead(
-            years=a.limitation.years,
-            starts_on=a.limitation.starts_on,
-            last_day=a.limitation.last_day,
-            measured_on=a.limitation.measured_on,
-            expired=a.limitation.expired,
-        ),
-        penalty=_proposal(a.penalty) if a.penalty is not None else None,
-        first_violation_eligible=a.first_violation_eligible,
-        education_required=a.education_required,
-        guardian_order=a.guardian_order,
-        coercive_measures_excluded=a.coercive_measures_excluded,
-        simple_procedure_allowed=a.simple_procedure_allowed,
-        hearing_required=a.hearing_required,
-        hearing_reasons=list(a.hearing_reasons),
-        legal_review_required=a.legal_review_required,
-        legal_review_reasons=list(a.legal_review_reasons),
-        collective_discussion_required=a.collective_discussion_required,
-        collective_discussion_reasons=list(a.collective_discussion_reasons),
-        economic_impact_assessment_required=a.economic_impact_assessment_required,
-        economic_impact_reasons=list(a.economic_impact_reasons),
-        steps=[_step(step) for step in a.steps],
-        explanation=a.explanation(),
-    )
+    return s.AssessmentRead.model_validate(assessment_data(a))
+
+
+def assessment_json(a: d.Assessment) -> bytes:
+    """The JSON of ``assessment_read(a)`` (``model_dump_json``), serialised from the data without the models."""
+    return pydantic_core.to_json(assessment_data(a))
 
 
 # --------------------------------------------------------------------------------------------------------

@@ -139,6 +139,13 @@ class RiskCase(Base):
         sa.CheckConstraint("status IN ('opened', 'issued', 'changed', 'revoked')", name="status"),
         sa.Index("ix_risk_case_decided_on_unit_code", "decided_on", "unit_code"),
         sa.Index("ix_risk_case_party_uscc", "party_uscc", postgresql_where=sa.text("party_uscc IS NOT NULL")),
+        # the quarterly report's counts, index-only (risk_0012)
+        sa.Index(
+            "ix_risk_case_counted",
+            "decided_on",
+            postgresql_include=["unit_code", "domain", "outside_tier"],
+            postgresql_where=sa.text("issued_revision IS NOT NULL AND unit_code IS NOT NULL"),
+        ),
     )
 
     case_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
@@ -173,6 +180,13 @@ class UnitSignal(Base):
             name="kind",
         ),
         sa.Index("ix_unit_signal_occurred_on_unit_code", "occurred_on", "unit_code"),
+        # the quarterly report's counts, index-only, without the visits (risk_0012)
+        sa.Index(
+            "ix_unit_signal_counted",
+            "occurred_on",
+            postgresql_include=["unit_code", "kind", "value", "domain", "case_id"],
+            postgresql_where=sa.text("kind <> 'visit'"),
+        ),
     )
 
     kind: Mapped[str] = mapped_column(sa.Text, primary_key=True)

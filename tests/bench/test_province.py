@@ -99,3 +99,85 @@ async def test_generates_consistent_rows_into_penalty_and_credit_repair(stack: S
     assert await _fingerprint(credit_url, f"(SELECT {columns[1:-1]} FROM publication) ", "case_id") == (
         await _fingerprint(credit_again, f"(SELECT {columns[1:-1]} FROM publication) ", "case_id")
     )
+
+
+# Inspection and risk (bench/province_inspection.py), 2,000 enterprises over two years up to 2026-06-30
+# (the calendar years 2025 and 2026, the latter up to 30 June).
+INSPECTION_PLAN = province.Plan(enterprises=2000, cities=14, years=2, seed=7, until=date(2026, 6, 30))
+
+
+async def test_generates_inspections_and_risk_projections(stack: Stack) -> None:
+    from bench import province_inspection
+
+    inspection_url = await stack.anew_database("inspection")
+    risk_url = await stack.anew_database("risk")
+    written = await province_inspection.generate(
+        INSPECTION_PLAN, inspection_url=inspection_url, risk_url=risk_url, chunk=500
+    )
+    # visits: enterprise i has (i + y) % 5 in year y; 2,000 = 400 × 5, so each year 400 × (0+1+2+3+4) = 4,000,
+    # 8,000 over two years; one emergency visit too many where (i + y) % 1000 == 4: i = 4, 1004 (y = 0) and
+    # i = 3, 1003 (y = 1): 4 more, 8,004.
+    # refusals: (i + y) % 100 == 7: 20 enterprises a year, 40.
+    # tasks: 2 years × 14 cities × (7 random + joint + complaint + key area) = 280.
+    # units: 14 cities × 8 districts × 7 departments = 784.
+    # decisions: 2,000 × 2 × 2 × 0.15 = 1,200 projected cases; every 50th overdue: 24.
+    assert (written.enterprises, written.visits, written.refusals, written.tasks, written.units) == (
+        2000, 8004, 40, 280, 784,
+    )  # fmt: skip
+    assert written.risk_cases == 1200
+
+    insp = await asyncpg.connect(_dsn(inspection_url))
+    risk = await asyncpg.connect(_dsn(risk_url))
+    try:
+        visits = await insp.fetch(
+            "SELECT visit_id, uscc, district_code, dept_codes, mode, rating_stars FROM visit"
+        )
+        assert len(visits) == 8004
+        assert sum(1 for v in visits if v["mode"] == "emergency") == 4
+        enterprises = {r["uscc"]: r["district_code"] for r in await insp.fetch("SELECT * FROM enterprise")}
+        assert all(enterprises[v["uscc"]] == v["district_code"] for v in visits)
+        # every visit, rating and refusal is projected into risk for each unit (department × district)
+        signals = {
+            r["kind"]: r["n"]
+            for r in await risk.fetch("SELECT kind, count(*) AS n FROM unit_signal GROUP BY kind")
+        }
+        assert signals["visit"] == sum(len(v["dept_codes"]) for v in visits)
+        assert signals["rating"] == sum(len(v["dept_codes"]) for v in visits if v["rating_stars"] is not None)
+        assert (signals["refused_entry"], signals["overdue_procedure"]) == (40, 24)
+        assert (
+            await risk.fetchval(
+                "SELECT count(*) FROM unit_signal s WHERE s.kind = 'visit' AND s.unit_code NOT IN"
+                " (SELECT code FROM risk_unit)"
+            )
+            == 0
+        )
+        # the emergency visits break exactly one department's cap each: 4 (enterprise, year, department)
+        assert (
+            await insp.fetchval(
+                "SELECT count(*) FROM visit_cap_tally WHERE dept_code <> '' AND random_n + joint_n > 1"
+            )
+            == 4
+        )
+        # risk's cases are penalty's decided cases (province.cases): the same ids, units and days
+        cases = {c.case_id: c for c in province.cases(INSPECTION_PLAN)}
+        for r in await risk.fetch("SELECT case_id, unit_code, district_code, decided_on FROM risk_case"):
+            c = cases[r["case_id"]]
+            assert (r["unit_code"], r["district_code"], r["decided_on"]) == (
+                f"{c.dept}-{c.district}", c.district, c.decided_on,
+            )  # fmt: skip
+    finally:
+        await insp.close()
+        await risk.close()
+
+    # deterministic
+    inspection_again = await stack.anew_database("inspection")
+    risk_again = await stack.anew_database("risk")
+    await province_inspection.generate(
+        INSPECTION_PLAN, inspection_url=inspection_again, risk_url=risk_again, chunk=3000
+    )
+    for url, again, table, key in (
+        (inspection_url, inspection_again, "visit", "visit_id"),
+        (inspection_url, inspection_again, "entry_refusal", "refusal_id"),
+        (risk_url, risk_again, "unit_signal", "kind, ref, unit_code"),
+    ):
+        assert await _fingerprint(url, table, key) == await _fingerprint(again, table, key)

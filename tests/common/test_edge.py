@@ -222,3 +222,24 @@ class TestNatsDown:
                 .where(diagnostic_ping_t.c.event_id == envelope.id)
             )
         assert applied == 1
+
+
+class TestRequestMetrics:
+    async def test_requests_are_counted_by_route_template_and_status_each_time(
+        self, service: Running
+    ) -> None:
+        from prometheus_client import REGISTRY
+
+        def value(name: str, **labels: str) -> float:
+            return REGISTRY.get_sample_value(name, {"service": "inspection", **labels}) or 0.0
+
+        refused = {"method": "POST", "route": PING, "status": "422"}
+        before = value("zhifa_http_requests_total", **refused)
+        timed = value("zhifa_http_request_duration_seconds_count", route=PING)
+        async with client(service.url, headers=auth("admin")) as http:
+            for _ in range(3):
+                assert (await http.post(PING, json={"note": 12})).status_code == 422
+            assert (await http.post(PING, json={"note": "ok"})).status_code < 300
+        # 3 refusals under one label set (the kept child counts each), 4 timings of the route
+        assert value("zhifa_http_requests_total", **refused) == before + 3
+        assert value("zhifa_http_request_duration_seconds_count", route=PING) == timed + 4

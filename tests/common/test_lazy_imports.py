@@ -133,3 +133,71 @@ def test_readiness_reads_the_revisions_without_keeping_a_mib_of_syntax_trees() -
         [sys.executable, "-c", REVISIONS_PROBE], capture_output=True, text=True, timeout=60, check=True
     )
     assert float(result.stdout.strip()) < 0.7
+
+
+DEFERRED_PROBE = """
+import json, sys, importlib
+importlib.import_module(f"services.{sys.argv[1]}.app").create_app()
+import fastapi.openapi.models as m
+from services.common.contracts.diagnostics import Ping
+print(json.dumps([m.OpenAPI.__pydantic_complete__, Ping.__pydantic_complete__]))
+"""
+
+
+@pytest.mark.parametrize("service", ["notify", "penalty"])
+def test_models_no_request_uses_are_not_built_at_start_up(service: str) -> None:
+    # pydantic builds a model's validator and serializer (pydantic-core, in Rust) when the class is defined,
+    # unless it is deferred (services/common/lazy.py `defer_model_builds`): FastAPI's ~60 OpenAPI models
+    # (~1.2 MiB) serve only GET /openapi.json, and an event contract only the events that arrive.
+    result = subprocess.run(
+        [sys.executable, "-c", DEFERRED_PROBE, service],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "ZHIFA_ENV": "test"},
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert json.loads(result.stdout.strip().splitlines()[-1]) == [False, False]
+
+
+def test_a_deferred_model_is_built_on_first_use_and_validates_as_before() -> None:
+    code = (
+        "import services.common, pydantic\n"
+        "class M(pydantic.BaseModel):\n    a: int\n"
+        "before = M.__pydantic_complete__\n"
+        "try:\n    M(a='x')\nexcept pydantic.ValidationError as e:\n    err = e.errors()[0]['type']\n"
+        "print(before, M(a='1').a, err, M.__pydantic_complete__)"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True
+    )
+    assert result.stdout.split() == ["False", "1", "int_parsing", "True"]
+
+
+WARNING_PROBE = """
+import json, warnings
+import services.common  # noqa: F401  (the kernel's process set-up: models deferred)
+import pydantic
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+class Note(pydantic.BaseModel):
+    text: str
+app = FastAPI()
+@app.post("/notes")
+async def post(note: Note) -> Note:
+    return note
+with warnings.catch_warnings(record=True) as caught:  # the process's filters, as a server has them
+    response = TestClient(app).post("/notes", json={"text": "x"})
+print(json.dumps([response.status_code, sorted({type(w.message).__name__ for w in caught})]))
+"""
+
+
+def test_a_deferred_route_model_is_built_without_fastapis_silenced_warning() -> None:
+    # FastAPI silences pydantic's UnsupportedFieldAttributeWarning while it builds a route's body adapter (the
+    # alias it gives the body); deferred, the adapter is built on the first request, outside that silence: the
+    # first POST of every route logged a warning until the kernel silenced it the same way.
+    result = subprocess.run(
+        [sys.executable, "-c", WARNING_PROBE], capture_output=True, text=True, timeout=60, check=True
+    )
+    assert json.loads(result.stdout.strip().splitlines()[-1]) == [200, []]

@@ -9,7 +9,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from services.common import migrate
+from services.common import migrate, partitions
 from services.credit_repair.models import metadata
 from tests.support.stack import Stack
 
@@ -20,7 +20,9 @@ async def _diff(url: str) -> list[object]:
         async with engine.connect() as conn:
 
             def compare(sync_conn: sa.Connection) -> list[object]:
-                ctx = MigrationContext.configure(sync_conn, opts={"compare_type": True})
+                ctx = MigrationContext.configure(
+                    sync_conn, opts={"compare_type": True, "include_name": partitions.include_name}
+                )
                 return [
                     d
                     for d in compare_metadata(ctx, metadata)

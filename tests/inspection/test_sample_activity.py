@@ -12,8 +12,7 @@ from tests.support.stack import Stack
 
 
 async def test_one_completed_visit_of_the_sample_enterprise_staged_for_publication_once(stack: Stack) -> None:
-    url = await stack.anew_database("inspection")
-    await sample.load(url)
+    url = await stack.anew_sample_database("inspection")  # sample.load's data (the session's template)
     first, again = await sample.activity(url), await sample.activity(url)
     engine = create_engine(url, pool_size=1, max_overflow=0)
     try:

@@ -121,3 +121,21 @@ async def test_another_process_publication_waits_for_the_interval(db: Db) -> Non
         seen = await published_snapshot(session, every_call)
     assert seen.revision == before.revision + 1
     assert seen.title == "新标题（他进程）"
+
+
+async def test_a_fresh_snapshot_opens_no_session(db: Db) -> None:
+    # The route hands over what opens the request's session (deps.SessionOpenerDep): only a reread opens it.
+    ctx = _context(db.url, recheck=60.0)
+    code = _code()
+    async with transaction(db.factory) as session:
+        opened: list[int] = []
+
+        def open_session() -> Any:
+            opened.append(1)
+            return session
+
+        first = await assessment.assess_what_if(open_session, code=code, body=BODY, ctx=ctx)
+        assert len(opened) == 1  # the first call reads the revision
+        again = await assessment.assess_what_if(open_session, code=code, body=BODY, ctx=ctx)
+        assert len(opened) == 1  # fresh: no session opened
+    assert again == first

@@ -11,7 +11,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from services.common import migrate
+from services.common import migrate, partitions
 from services.common.db import asyncpg_url
 from services.penalty.models import metadata
 from tests.support.stack import Stack
@@ -23,7 +23,9 @@ async def _diff(url: str) -> list[Any]:
         async with engine.connect() as conn:
 
             def compare(sync_conn: Any) -> list[Any]:
-                context = MigrationContext.configure(sync_conn, opts={"compare_type": True})
+                context = MigrationContext.configure(
+                    sync_conn, opts={"compare_type": True, "include_name": partitions.include_name}
+                )
                 diff = compare_metadata(context, metadata)
                 # the version table is Alembic's own, not a model
                 return [

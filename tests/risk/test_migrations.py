@@ -9,7 +9,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from services.common import migrate
+from services.common import migrate, partitions
 from services.common.db import asyncpg_url
 from services.risk.models import metadata
 from tests.support.stack import Stack
@@ -21,7 +21,9 @@ async def _diff(url: str) -> list[Any]:
         async with engine.connect() as conn:
 
             def compare(sync_conn: Any) -> list[Any]:
-                context = MigrationContext.configure(sync_conn, opts={"compare_type": True})
+                context = MigrationContext.configure(
+                    sync_conn, opts={"compare_type": True, "include_name": partitions.include_name}
+                )
                 return list(compare_metadata(context, metadata))
 
             return await conn.run_sync(compare)

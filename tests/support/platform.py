@@ -92,11 +92,15 @@ async def running_platform(
     ``nats`` the services point at an unreachable NATS and are not waited for."""
     names = list(names)
     urls = dict(databases or {})
+    sample_given = "inspection" in urls and inspection_sample
     for name in names:
         if name not in urls:
             assert stack is not None, f"no database for {name}"
-            urls[name] = await stack.anew_database(name)
-    if "inspection" in names and inspection_sample:
+            if name == "inspection" and inspection_sample:  # sample.load's data, loaded once a session
+                urls[name] = await stack.anew_sample_database(name)
+            else:
+                urls[name] = await stack.anew_database(name)
+    if "inspection" in names and sample_given:
         from services.inspection import sample
 
         await sample.load(urls["inspection"])

@@ -20,7 +20,7 @@ from typing import Any
 import httpx
 import uvicorn
 
-from services.common import httpserver, migrate
+from services.common import clock, httpserver, migrate
 from services.common.devtokens import mint_dev_token
 from services.common.embedded import EmbeddedNats, EmbeddedPostgres, free_port
 
@@ -64,18 +64,68 @@ class Stack:
     async def anew_database(self, service: str, *, migrated: bool = True) -> str:
         return await asyncio.to_thread(self.new_database, service, migrated=migrated)
 
+    def new_sample_database(self, service: str) -> str:
+        """A fresh migrated database holding ``services.<service>.sample.load``'s data, copied from a template
+        the session loaded once: the inspection sample took 3–11 s to load on the shared 2-core machine, a
+        copy 0.2–0.6 s. The copy is what a load right after the migration gives (the same rows, the same
+        unpublished outbox rows, the same audit chain), only loaded earlier in the session, on the same day of
+        the clock, pinned or not (one template per day). A test that needs a load of its own (the loader's
+        idempotence, the sample's activity) still calls the loader."""
+        name = f"t_{service}_{uuid.uuid4().hex[:10]}"
+        self.pg.psql(f'CREATE DATABASE "{name}" TEMPLATE "{self._sample_template(service)}"')
+        return self.pg.dsn(name, driver="postgresql+asyncpg")
+
+    def _sample_template(self, service: str) -> str:
+        # one per service and day of the (possibly pinned) clock: the sample's tasks and dates are laid out
+        # from the day it is loaded on, as they were when each module loaded its own
+        name = f"template_{service}_sample_{clock.today():%Y%m%d}"
+        with self._template_lock:
+            if name in self._templates:
+                return name
+        migrated = self._template(service)
+        with self._template_lock:
+            if name not in self._templates:
+                self.pg.psql(f'CREATE DATABASE "{name}" TEMPLATE "{migrated}"')
+                loader = importlib.import_module(f"services.{service}.sample")
+                # its own event loop (this runs in a worker thread, or in a sync fixture); the loader
+                # disposes of its engine, so nobody is connected when the template is copied
+                asyncio.run(loader.load(self.pg.dsn(name, driver="postgresql+asyncpg")))
+                self._templates.add(name)
+        return name
+
+    async def anew_sample_database(self, service: str) -> str:
+        return await asyncio.to_thread(self.new_sample_database, service)
+
     def new_database_with_roles(self, service: str) -> DatabaseRoles:
         """A migrated database with the production role split (issue #13): the owner migrated it, the
         service role (what the service connects as) has DML only; ``superuser_url`` for what only an
         administrator could do."""
         name = f"t_{service}_{uuid.uuid4().hex[:10]}"
-        self.pg.psql(f'CREATE DATABASE "{name}"')
+        # a copy of a template provisioned and migrated that way once a session (Alembic from base as the
+        # owner took 1–3 s a database; the copy keeps every object's owner and privileges); the database's
+        # own owner and grants live outside it, so they are given to the copy again by the same two steps
+        self.pg.psql(f'CREATE DATABASE "{name}" TEMPLATE "{self._roles_template(service)}"')
         roles = migrate.provision_roles(
             self.pg.dsn(driver="postgresql+asyncpg"), name, f"zhifa_{service}_owner", f"zhifa_{service}"
         )
-        migrate.migrate_service(service, roles.service_url, roles.owner_url)
+        migrate.grant_service_role(service, roles.owner_url, roles.service_url)
         superuser = self.pg.dsn(name, driver="postgresql+asyncpg")
         return DatabaseRoles(roles.owner_url, roles.service_url, superuser)
+
+    def _roles_template(self, service: str) -> str:
+        name = f"template_{service}_roles"
+        with self._template_lock:
+            if name not in self._templates:
+                self.pg.psql(f'CREATE DATABASE "{name}"')
+                roles = migrate.provision_roles(
+                    self.pg.dsn(driver="postgresql+asyncpg"),
+                    name,
+                    f"zhifa_{service}_owner",
+                    f"zhifa_{service}",
+                )
+                migrate.migrate_service(service, roles.service_url, roles.owner_url)
+                self._templates.add(name)
+        return name
 
     async def anew_database_with_roles(self, service: str) -> DatabaseRoles:
         return await asyncio.to_thread(self.new_database_with_roles, service)

@@ -9,6 +9,7 @@ SQL form of ``domain.publication.end_reason_for_cleanup`` and is tested against 
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -20,6 +21,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from services.common.access import Scope
+from services.common.events import json_time
 from services.common.logs import request_id_var
 from services.common.outbox import NOTIFY_CHANNEL
 from services.credit_repair.domain.publication import CleanupReason
@@ -48,16 +50,50 @@ NOT_ENDED_SQL = "NOT EXISTS (SELECT 1 FROM publication_end x WHERE x.publication
 CANDIDATE_COLUMNS = "p.id, p.seq, p.record_id, p.case_id, p.party_uscc, p.department_code"
 
 
+#: The namespace of the ids of ``credit.publication.ended`` events built in SQL: an end's event id is
+#: ``uuid3(END_EVENT_NAMESPACE, str(publication_id))`` (RFC 4122 §4.3, name-based). A publication ends once
+#: (``pk_publication_end``), so the id is unique, and a step run again after a crash announces each end under
+#: the same id (consumers' inboxes drop a repeat). It also spares ``gen_random_uuid()`` per row, a
+#: ``getrandom`` call that cost ~5 µs a row in the benchmark (docs/benchmarks.md, clean-up section).
+END_EVENT_NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "urn:zhifa:credit_repair:credit.publication.ended")
+
+
+#: ``uuid3(:end_ns, id::text)`` in SQL: the MD5 of the namespace's bytes and the name, version 3, RFC variant.
+_EVENT_ID_SQL = (
+    "CAST(encode(set_byte(set_byte(h.md5, 6, (get_byte(h.md5, 6) & 15) | 48), 8, (get_byte(h.md5, 8) & 63) | 128), "
+    "'hex') AS uuid)"
+)
+
+
+def _json_str(column: str) -> str:
+    """A text column as a JSON value (escaped string, or null)."""
+    return f"coalesce(CAST(to_json(CAST({column} AS text)) AS text), 'null')"
+
+
 def _envelope_sql(n: str) -> str:
-    """The outbox envelope of ``credit.publication.ended`` for row ``n`` (contracts.credit.PublicationEnded)."""
+    """The outbox envelope of ``credit.publication.ended`` for row ``n`` (contracts.credit.PublicationEnded),
+    as JSON text (cast to jsonb by the caller): the kernel's envelope field by field, its times as pydantic
+    writes them (``envelope_params``), tests/credit_repair/test_cleanup_envelope.py. Concatenated text
+    parsed once costs about half of nested ``jsonb_build_object`` calls that format the time per row."""
     return (
-        f"jsonb_build_object('id', {n}.event_id, 'type', 'credit.publication.ended', 'version', 1, "
-        f"'source', 'credit_repair', 'time', CAST(:now AS timestamptz), 'subject', CAST({n}.id AS text), "
-        "'request_id', CAST(:request_id AS text), 'data', jsonb_build_object("
-        f"'publication_id', {n}.id, 'record_id', {n}.record_id, 'case_id', {n}.case_id, "
-        f"'party_uscc', {n}.party_uscc, 'department_code', {n}.department_code, "
-        f"'reason', {n}.end_reason, 'ended_at', CAST(:now AS timestamptz)))"
+        f"""'{{"id": "' || {n}.event_id || '", "type": "credit.publication.ended", "version": 1, """
+        f""""source": "credit_repair", "time": ' || CAST(:time_json AS text) || ', "subject": "' || {n}.id """
+        f"""|| '", "request_id": ' || CAST(:request_id_json AS text) || ', "data": {{"publication_id": "' """
+        f"""|| {n}.id || '", "record_id": "' || {n}.record_id || '", "case_id": "' || {n}.case_id """
+        f"""|| '", "party_uscc": ' || {_json_str(f"{n}.party_uscc")} || ', "department_code": ' """
+        f"""|| {_json_str(f"{n}.department_code")} || ', "reason": ' || {_json_str(f"{n}.end_reason")} """
+        """|| ', "ended_at": ' || CAST(:time_json AS text) || '}}'"""
     )
+
+
+def envelope_params(now: datetime, request_id: str | None) -> dict[str, Any]:
+    """The bind parameters of ``_envelope_sql``: the time and request id as JSON values, as the kernel's
+    envelope (pydantic) writes them, and the event ids' namespace."""
+    return {
+        "time_json": json.dumps(json_time(now)),
+        "request_id_json": json.dumps(request_id),
+        "end_ns": END_EVENT_NAMESPACE.bytes,
+    }
 
 
 def _bulk_end_sql(
@@ -80,6 +116,10 @@ def _bulk_end_sql(
     committed by another transaction after the snapshot then raises a unique violation on
     ``pk_publication_end`` instead of being skipped; the caller runs the statement again without
     ``new_ends`` (``judge_step``), so what is ended and announced is the same either way.
+
+    The outbox rows are inserted in the order of their ids (sorted before their envelopes are built), so a
+    step visits each leaf page of ``pk_outbox`` once instead of at random: fewer page reads and, after a
+    checkpoint, fewer full-page images (about 1.5x faster inserts of 186,000 rows measured).
 
     The outbox insert is made to finish before the feed counter is locked (``n`` counts its rows), so the
     counter is held only for the narrow feed insert and the commit."""
@@ -110,8 +150,9 @@ def _bulk_end_sql(
         f"WITH {prelude}cand AS MATERIALIZED ({candidates}), "
         f"{ends}"
         "ob AS (INSERT INTO outbox (id, type, version, subject, envelope) "
-        f"SELECT x.event_id, 'credit.publication.ended', 1, CAST(x.id AS text), {_envelope_sql('x')} "
-        "FROM (SELECT e.*, gen_random_uuid() AS event_id FROM e) x RETURNING 1), "
+        f"SELECT x.event_id, 'credit.publication.ended', 1, CAST(x.id AS text), CAST({_envelope_sql('x')} AS jsonb) "
+        f"FROM (SELECT {_EVENT_ID_SQL} AS event_id, e.* FROM e CROSS JOIN LATERAL (SELECT decode(md5("
+        "CAST(:end_ns AS bytea) || convert_to(CAST(e.id AS text), 'UTF8')), 'hex') AS md5) h ORDER BY 1) x RETURNING 1), "
         "n AS (SELECT count(*) AS n FROM ob), "
         "counter AS (UPDATE feed_counter SET last = last + n.n FROM n WHERE feed_counter.id = 1 AND n.n > 0 "
         "RETURNING feed_counter.last - n.n AS base), "
@@ -136,7 +177,7 @@ async def sweep_expired(session: AsyncSession, *, today: date, now: datetime) ->
     ended = int(
         await session.scalar(
             sa.text(_bulk_end_sql(candidates)),
-            {"now": now, "today": today, "run_id": None, "request_id": request_id_var.get()},
+            {"now": now, "today": today, "run_id": None, **envelope_params(now, request_id_var.get())},
         )
         or 0
     )
@@ -294,7 +335,7 @@ async def judge_step(
         "hi": step.hi,
         "now": now,
         "run_id": run.id,
-        "request_id": request_id_var.get(),
+        **envelope_params(now, request_id_var.get()),
         "reasons": list(run.reasons or []),
         "departments": list(run.department_codes or []),
     }

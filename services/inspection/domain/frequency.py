@@ -346,8 +346,12 @@ def enterprises_above_cap(
             for uscc, n in per_ent.items()
             if n > policy.enterprise_total_cap
         )
-    out.sort(key=lambda e: (e.uscc, e.scope, e.dept_code or ""))
-    return out
+    return ordered_excess(out)
+
+
+def ordered_excess(excess: Iterable[CapExcess]) -> list[CapExcess]:
+    """By enterprise, its departments before the enterprise's total, departments by code."""
+    return sorted(excess, key=lambda e: (e.uscc, e.scope, e.dept_code or ""))
 
 
 @dataclass(frozen=True, slots=True)

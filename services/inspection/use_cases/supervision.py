@@ -13,6 +13,7 @@ from services.inspection import schemas as s
 from services.inspection import views
 from services.inspection.domain import frequency
 from services.inspection.errors import REFUSAL_TITLES
+from services.inspection.repository import caps as cap_repo
 from services.inspection.repository import registries as registry_repo
 from services.inspection.repository import supervision as supervision_repo
 from services.inspection.repository import tasks as task_repo
@@ -44,9 +45,9 @@ async def frequency_rows(
 async def over_cap(
     session: AsyncSession, *, ctx: InspectionContext, scope: Scope, year: int
 ) -> list[s.CapExcessRow]:
-    """Enterprises whose capped visits exceed a cap (possible through emergency or back-filled visits)."""
-    records = await visit_repo.visit_records(session, [year], scope)
-    excess = frequency.enterprises_above_cap(records, year, ctx.policy)
+    """Enterprises whose capped visits exceed a cap (possible through emergency or back-filled visits),
+    counted in the database (``frequency.enterprises_above_cap``'s rules; repository/caps.py)."""
+    excess = frequency.ordered_excess(await cap_repo.over_cap(session, scope, year, ctx.policy))
     enterprises = await registry_repo.enterprises_by_uscc(session, [e.uscc for e in excess])
     return [
         views.cap_excess_row(e, enterprises[e.uscc].name if e.uscc in enterprises else "") for e in excess

@@ -19,6 +19,7 @@ from services.penalty.deps import (
     OfficerDep,
     ReaderDep,
     SessionDep,
+    SessionOpenerDep,
     VersionPath,
     case_for_update,
 )
@@ -118,15 +119,15 @@ def _file(text: str, fmt: str, name: str) -> Response:
 async def assess(
     code: BenchmarkCodePath,
     body: s.AssessRequest,
-    session: SessionDep,
+    open_session: SessionOpenerDep,
     principal: AssessorDep,
     ctx: ContextDep,
 ) -> Response:
     """A what-if assessment against the published catalogue; nothing is stored."""
-    read = await assessment.assess_what_if(session, code=code, body=body, ctx=ctx)
-    # Serialised once by pydantic-core: the view is built from the engine's result, so FastAPI's second
+    read = await assessment.assess_what_if(open_session, code=code, body=body, ctx=ctx)
+    # Serialised once by pydantic-core from the engine's result (views.assessment_json): FastAPI's second
     # validation of the response model would only cost time (a hot path, issue #16).
-    return Response(read.model_dump_json(by_alias=True), media_type="application/json")
+    return Response(read, media_type="application/json")
 
 
 @router.post("/cases/{case_id}/assessment", response_model=s.AssessmentRead)

@@ -10,7 +10,12 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.penalty.models import (
+    DECIDED_HUNDREDTH,
+    DECIDED_POSITION,
+    DECIDED_WITHIN,
     DecidedCase,
+    DecidedDistrictTally,
+    DecidedFactsTally,
 )
 
 # --------------------------------------------------------------------------------------------------------
@@ -41,39 +46,64 @@ _OUTSIDE_SQL = sa.text(
     """
 )
 
-# Positions in basis points of the tier's range, for decisions within it. One sort feeds both grouping
-# sets (the city's (item, tier) is a prefix of the district's (item, tier, district)); only flagged
-# districts then fetch their case ids, through the (benchmark_code, tier) index.
+# The expressions of migration penalty_0013's partial indexes (a query must repeat them to use the index).
+WITHIN, HUNDREDTH, POSITION = DECIDED_WITHIN, DECIDED_HUNDREDTH, DECIDED_POSITION
+
+# Positions in basis points of the tier's range, for decisions within it; a median is percentile_cont's:
+# lo + 0.5 * (hi - lo) of the two middle positions (0-based ranks (n-1)/2 and n/2; the same floating-point
+# steps as PostgreSQL's). A district's are the middle of its sorted array (decided_positions). The city's:
+# decided_position_city's counts per hundredth of the range say which hundredth holds each middle rank and
+# how many positions come before it there (decided_rank_part), and the rank is read within that hundredth
+# from ix_decided_case_position_city, once per (item, tier) (MATERIALIZED: not once per district).
+_CITY_RANKS = """
+    SELECT c.benchmark_code, c.tier, c.n AS total, lo.part AS lo_part, lo.skip AS lo_skip,
+           hi.part AS hi_part, hi.skip AS hi_skip
+    FROM decided_position_city c
+    CROSS JOIN LATERAL decided_rank_part(c.counts, (c.n - 1) / 2) AS lo
+    CROSS JOIN LATERAL decided_rank_part(c.counts, c.n / 2) AS hi
+    WHERE c.n > 0"""
+
+
+def _nth(part: str, skip: str) -> str:
+    """The position of rank ``skip`` within hundredth ``part`` of a city group, from the partial index."""
+    return f"""(
+        SELECT {POSITION} FROM decided_case
+        WHERE benchmark_code = r.benchmark_code AND tier = r.tier AND {WITHIN} AND {HUNDREDTH} = r.{part}
+        ORDER BY {POSITION} OFFSET r.{skip} LIMIT 1)"""
+
+
 _POSITION_SQL = sa.text(
-    """
-    WITH agg AS (
-        SELECT benchmark_code, tier, district_code, GROUPING(district_code) AS city, count(*) AS n,
-               percentile_cont(0.5) WITHIN GROUP (
-                   ORDER BY (fine_fen - tier_low_fen) * 10000.0 / (tier_high_fen - tier_low_fen)
-               ) AS median
-        FROM decided_case
-        WHERE active AND has_fine AND tier_high_fen > tier_low_fen
-          AND fine_fen BETWEEN tier_low_fen AND tier_high_fen
-        GROUP BY GROUPING SETS ((benchmark_code, tier), (benchmark_code, tier, district_code))
+    f"""
+    WITH city AS MATERIALIZED (
+        SELECT r.benchmark_code, r.tier, r.total AS n, lo.v + 0.5 * (hi.v - lo.v) AS median
+        FROM ({_CITY_RANKS}) AS r
+        CROSS JOIN LATERAL {_nth("lo_part", "lo_skip")} AS lo(v)
+        CROSS JOIN LATERAL {_nth("hi_part", "hi_skip")} AS hi(v)
+    ),
+    districts AS (
+        SELECT benchmark_code, tier, district_code, CAST(cardinality(positions) AS bigint) AS n,
+               positions[(cardinality(positions) - 1) / 2 + 1] AS lo, positions[cardinality(positions) / 2 + 1] AS hi
+        FROM decided_positions
+        WHERE cardinality(positions) >= greatest(CAST(:min_cases AS int), 1)
+          AND (CAST(:district AS text) IS NULL OR district_code = :district)
     ),
     flags AS (
-        SELECT d.benchmark_code, d.tier, d.district_code, d.n, d.median AS district_median,
+        SELECT d.benchmark_code, d.tier, d.district_code, d.n, d.lo + 0.5 * (d.hi - d.lo) AS district_median,
                c.n AS city_n, c.median AS city_median, count(*) OVER () AS total
-        FROM agg d
-        JOIN agg c ON c.city = 1 AND c.benchmark_code = d.benchmark_code AND c.tier = d.tier
-        WHERE d.city = 0 AND d.n >= :min_cases AND abs(d.median - c.median) > :margin
-          AND (CAST(:district AS text) IS NULL OR d.district_code = :district)
-        ORDER BY abs(d.median - c.median) DESC, d.benchmark_code, d.tier, d.district_code
+        FROM districts d
+        JOIN city c ON c.benchmark_code = d.benchmark_code AND c.tier = d.tier
+        WHERE abs(d.lo + 0.5 * (d.hi - d.lo) - c.median) > CAST(:margin AS double precision)
+        ORDER BY abs(d.lo + 0.5 * (d.hi - d.lo) - c.median) DESC, d.benchmark_code, d.tier, d.district_code
         LIMIT :limit
     )
     SELECT f.*, ids.case_ids
     FROM flags f
     CROSS JOIN LATERAL (
-        SELECT array_agg(x.case_id) AS case_ids
+        SELECT array_agg(x.case_id ORDER BY x.decided_on DESC, x.case_id) AS case_ids
         FROM (
-            SELECT case_id FROM decided_case
+            SELECT case_id, decided_on FROM decided_case
             WHERE benchmark_code = f.benchmark_code AND tier = f.tier AND district_code = f.district_code
-              AND active AND has_fine AND fine_fen BETWEEN tier_low_fen AND tier_high_fen
+              AND {WITHIN}
             ORDER BY decided_on DESC, case_id
             LIMIT :per_flag
         ) AS x
@@ -82,35 +112,42 @@ _POSITION_SQL = sa.text(
     """
 )
 
-# Groups whose tiers differ are found with min <> max (a hash aggregate, no sort); only the listed groups
-# are then detailed.
+# The same facts decided in different tiers: groups with more than one tier in the tally; their districts
+# from the district tally; their first cases (by tier, latest first) from ix_decided_case_facts.
 _SAME_FACTS_SQL = sa.text(
     """
     WITH groups AS MATERIALIZED (
-        SELECT benchmark_code, facts_key, count(*) AS n
-        FROM decided_case
-        WHERE active
+        SELECT benchmark_code, facts_key, CAST(sum(n) AS bigint) AS n,
+               array_agg(tier ORDER BY tier) AS tiers
+        FROM decided_facts_tally
+        WHERE n > 0
         GROUP BY benchmark_code, facts_key
-        HAVING min(tier) <> max(tier)
+        HAVING count(*) > 1
     ),
     listed AS (
         SELECT g.*, count(*) OVER () AS total
         FROM groups g
         WHERE CAST(:district AS text) IS NULL OR EXISTS (
-            SELECT 1 FROM decided_case x
+            SELECT 1 FROM decided_district_tally x
             WHERE x.benchmark_code = g.benchmark_code AND x.facts_key = g.facts_key
-              AND x.district_code = :district AND x.active
+              AND x.district_code = :district AND x.n > 0
         )
         ORDER BY g.n DESC, g.benchmark_code, g.facts_key
         LIMIT :limit
     )
-    SELECT l.benchmark_code, l.facts_key, l.n, l.total,
-           array_agg(DISTINCT d.tier) AS tiers,
-           array_agg(DISTINCT d.district_code) AS districts,
-           (array_agg(d.case_id ORDER BY d.tier, d.decided_on DESC, d.case_id))[1:CAST(:per_flag AS int)] AS case_ids
+    SELECT l.benchmark_code, l.facts_key, l.n, l.total, l.tiers,
+           ARRAY(
+               SELECT x.district_code FROM decided_district_tally x
+               WHERE x.benchmark_code = l.benchmark_code AND x.facts_key = l.facts_key AND x.n > 0
+               ORDER BY x.district_code
+           ) AS districts,
+           ARRAY(
+               SELECT d.case_id FROM decided_case d
+               WHERE d.benchmark_code = l.benchmark_code AND d.facts_key = l.facts_key AND d.active
+               ORDER BY d.tier, d.decided_on DESC, d.case_id
+               LIMIT :per_flag
+           ) AS case_ids
     FROM listed l
-    JOIN decided_case d ON d.benchmark_code = l.benchmark_code AND d.facts_key = l.facts_key AND d.active
-    GROUP BY l.benchmark_code, l.facts_key, l.n, l.total
     ORDER BY l.n DESC, l.benchmark_code, l.facts_key
     """
 )
@@ -184,7 +221,11 @@ async def consistency_same_facts(
 
 
 async def decided_count(session: AsyncSession, *, district: str | None) -> int:
-    stmt = sa.select(sa.func.count()).select_from(DecidedCase).where(DecidedCase.active)
-    if district is not None:
-        stmt = stmt.where(DecidedCase.district_code == district)
+    """Active decided cases, from the tallies kept with ``decided_case`` (migration penalty_0013)."""
+    if district is None:
+        stmt = sa.select(sa.func.sum(DecidedFactsTally.n))
+    else:
+        stmt = sa.select(sa.func.sum(DecidedDistrictTally.n)).where(
+            DecidedDistrictTally.district_code == district
+        )
     return int(await session.scalar(stmt) or 0)

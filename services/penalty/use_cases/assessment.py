@@ -20,7 +20,7 @@ from services.penalty.errors import BenchmarkCodeRequired, BenchmarkOtherDepartm
 from services.penalty.models import PenaltyCase
 from services.penalty.settings import PenaltyContext
 from services.penalty.use_cases import acts, codec, history
-from services.penalty.use_cases.catalogue import published_snapshot, snapshot
+from services.penalty.use_cases.catalogue import SessionSource, published_snapshot, snapshot
 from services.penalty.use_cases.certificates import officer_signs
 from services.penalty.use_cases.common import audit
 from services.penalty.use_cases.timeline import apply, case_of, summary
@@ -58,14 +58,15 @@ def facts_of(body: s.FactsIn, *, party_type: cat.PartyType, enterprise: bool, to
 
 
 async def assess_what_if(
-    session: AsyncSession, *, code: str, body: s.AssessRequest, ctx: PenaltyContext
-) -> s.AssessmentRead:
-    """Stateless assessment against the published catalogue (nothing is stored; the snapshot's revision is
-    reread at most every ``catalogue_recheck_seconds``: ``catalogue.published_snapshot``)."""
+    session: SessionSource, *, code: str, body: s.AssessRequest, ctx: PenaltyContext
+) -> bytes:
+    """Stateless assessment against the published catalogue, as ``AssessmentRead`` JSON (nothing is stored;
+    the snapshot's revision is reread at most every ``catalogue_recheck_seconds``:
+    ``catalogue.published_snapshot``)."""
     published = await published_snapshot(session, ctx)
     today = clock.today()
     facts = facts_of(body, party_type=body.party_type, enterprise=body.enterprise, today=today)
-    return views.assessment_read(d.assess(facts, published.of(code), today=today, config=published.config))
+    return views.assessment_json(d.assess(facts, published.of(code), today=today, config=published.config))
 
 
 async def assess_case(

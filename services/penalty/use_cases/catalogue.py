@@ -4,7 +4,7 @@ the published snapshot every assessment reads (行政处罚法 第三十四条: 
 from __future__ import annotations
 
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from datetime import date, timedelta
 from typing import Any
@@ -79,11 +79,17 @@ async def _bump(session: AsyncSession, *, meta: dict[str, Any] | None = None) ->
     return await repo.bump_catalogue(session, meta=meta)
 
 
-async def published_snapshot(session: AsyncSession, ctx: PenaltyContext) -> CatalogueSnapshot:
+#: A session, or what opens the request's session when called (``deps.SessionOpenerDep``): a what-if that
+#: finds its snapshot fresh never opens one, so the edge has no transaction to commit or session to close.
+SessionSource = AsyncSession | Callable[[], AsyncSession]
+
+
+async def published_snapshot(session: SessionSource, ctx: PenaltyContext) -> CatalogueSnapshot:
     """The snapshot for a what-if assessment (nothing stored): the revision is reread at most every
     ``catalogue_recheck_seconds`` (setting; 0 rereads on every call, as ``snapshot``), and at once after a
-    publication by this process; between rereads no database round trip at all. A publication by another
-    process is seen within the interval (the assessment a case records always uses ``snapshot``)."""
+    publication by this process; between rereads no database round trip at all, and no session opened. A
+    publication by another process is seen within the interval (the assessment a case records always uses
+    ``snapshot``)."""
     cache = ctx.catalogue
     current, bumps, now = cache.current, _bumps[0], time.monotonic()
     fresh = now - cache.checked_at < ctx.settings.catalogue_recheck_seconds
@@ -91,7 +97,7 @@ async def published_snapshot(session: AsyncSession, ctx: PenaltyContext) -> Cata
         return current  # fresh enough, or another request is rereading it right now
     cache.checking = True
     try:
-        loaded = await snapshot(session, ctx)
+        loaded = await snapshot(session if isinstance(session, AsyncSession) else session(), ctx)
     finally:
         cache.checking = False
     cache.checked_at, cache.checked_bumps = now, bumps

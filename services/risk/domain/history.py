@@ -6,14 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from pydantic import TypeAdapter
-
-_TIME = TypeAdapter(datetime)
-
-
-def json_time(moment: datetime) -> str:
-    """A timestamp exactly as pydantic writes it into an event envelope."""
-    return str(_TIME.dump_python(moment, mode="json"))
+from services.common.events import json_time
 
 
 def step_json(at: datetime, actor: str, from_status: str | None, to_status: str, note: str) -> dict[str, Any]:

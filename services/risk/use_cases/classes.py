@@ -15,9 +15,9 @@ from stdnum.cn import uscc as stdnum_uscc
 from services.common import audit, clock
 from services.common.access import Scope
 from services.common.auth import Principal
+from services.common.events import json_time
 from services.common.logs import request_id_var
 from services.risk.domain import classes as class_rules
-from services.risk.domain.history import json_time
 from services.risk.domain.report import RiskConfigSet
 from services.risk.errors import UsccInvalid
 from services.risk.models import ClassificationRun

@@ -14,8 +14,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.common import audit, clock, scopes
 from services.common.auth import Principal
+from services.common.events import json_time
 from services.risk.domain import intake, leads
-from services.risk.domain.history import json_time, step_json
+from services.risk.domain.history import step_json
 from services.risk.domain.intake import IntakeKind, LineError
 from services.risk.domain.report import RiskConfigSet
 from services.risk.errors import IntakeClientNotAllowed, IntakeConflict, IntakeInvalid

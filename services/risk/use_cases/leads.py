@@ -13,9 +13,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.common import audit, calendar_store, clock
 from services.common.access import Scope
 from services.common.auth import Principal
+from services.common.events import json_time
 from services.common.workdays import WorkingDayCalendar
 from services.risk.domain import leads
-from services.risk.domain.history import json_time
 from services.risk.domain.report import RiskConfigSet
 from services.risk.errors import LeadBatchNotEnded
 from services.risk.models import ComplaintLead

@@ -14,10 +14,10 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime
 from typing import Any
 
+from services.common.events import json_time
 from services.common.workdays import CalendarNotCovered, WorkingDayCalendar
 from services.risk.domain import intake, leads, rectification, report
 from services.risk.domain.classes import RiskClass
-from services.risk.domain.history import json_time
 from services.risk.domain.intake import IntakeKind
 from services.risk.domain.report import (
     LOW_RATING_MAX_STARS,

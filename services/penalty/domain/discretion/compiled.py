@@ -8,15 +8,19 @@ object itself so that its ``id`` cannot be reused while cached (as ``wording.cit
 
 from __future__ import annotations
 
+from typing import Any
+
 from services.common.dates import cn_date
 from services.penalty.domain.catalogue import (
     FIRST_VIOLATION_BARRED,
     BenchmarkVersion,
+    FixedRange,
     PenaltyKind,
     ProtectedInterest,
     Tier,
 )
-from services.penalty.domain.discretion.result import Step
+from services.penalty.domain.discretion.fines import fixed_range
+from services.penalty.domain.discretion.result import Citation, FenRange, Step
 from services.penalty.domain.discretion.wording import citations
 
 _LONG_LIMITATION = frozenset({ProtectedInterest.LIFE_HEALTH, ProtectedInterest.FINANCIAL_SECURITY})
@@ -39,6 +43,10 @@ class Compiled:
         "tier_notes",
         "first_violation_barred",
         "coercive_step",
+        "bench_only",
+        "plain_basis",
+        "amounts",
+        "kind_wordings",
     )
 
     def __init__(self, v: BenchmarkVersion) -> None:
@@ -79,6 +87,19 @@ class Compiled:
             if entry is not None
             else None
         )
+        self.bench_only: tuple[Citation, ...] = (self.bench,)
+        # 处罚依据 with a fixed range (or no fine) and no heavier consequence applied: the statutory range and
+        # the basis step are the version's alone.
+        self.plain_basis: tuple[FenRange | None, Step] | None = None
+        fine_rule = v.fine.rule if v.fine is not None else None
+        if fine_rule is None or isinstance(fine_rule, FixedRange):
+            legal, fine_text = fixed_range(fine_rule) if fine_rule is not None else (None, "")
+            basis = f"本案适用{self.label}（{v.violation_name}）" + (f"，{fine_text}" if fine_text else "")
+            self.plain_basis = (legal, Step("basis", basis + "。", self.punishing))
+        # What the amount and kinds steps worked out for this version (evaluation.amount, evaluation.kinds),
+        # keyed by what else they depend on; bounded (cleared when full).
+        self.amounts: dict[tuple[Any, ...], Any] = {}
+        self.kind_wordings: dict[frozenset[PenaltyKind], Any] = {}
 
 
 _COMPILED: dict[int, Compiled] = {}

@@ -14,7 +14,7 @@ from services.penalty.domain.discretion.evaluation import Evaluation, evaluate
 from services.penalty.domain.discretion.facts import Capacity, Facts
 from services.penalty.domain.discretion.flags import flags
 from services.penalty.domain.discretion.result import Assessment, Step
-from services.penalty.domain.discretion.wording import law
+from services.penalty.domain.discretion.wording import cn, law
 from services.penalty.domain.errors import (
     BaseAmountNegative,
     BenchmarkVersionsMixed,
@@ -43,7 +43,7 @@ def assess(
     if any(v.code != code for v in versions):
         raise BenchmarkVersionsMixed(f"传入的版本属于多个裁量基准事项：{sorted({v.code for v in versions})}")
     validate_facts(facts, today)
-    usable = [v for v in versions if include_unpublished or v.status is Status.PUBLISHED]
+    usable = versions if include_unpublished else [v for v in versions if v.status is Status.PUBLISHED]
     chosen, version_text = choose_version(usable, code, facts, config)
     steps = [Step("version", version_text, (_ARTICLE_37, chosen.bench)), *chosen.steps]
     return _assessment(chosen, facts, config, steps)
@@ -110,22 +110,25 @@ def choose_version(
                 f"不适用于{facts.party_type.label}"
             )
     at_act_doc = compiled(at_act).document if at_act is not None else ""
-    at_decision_doc = compiled(at_decision).document if at_decision is not None else ""
+    if at_decision is at_act:
+        at_decision_doc = at_act_doc
+    else:
+        at_decision_doc = compiled(at_decision).document if at_decision is not None else ""
     when = "违法行为终了时" if facts.continuing_until is not None else "违法行为发生时"
     if at_act is not None and (at_decision is None or at_decision is at_act):
         if at_decision is None:
-            text = f"{when}（{cn_date(act)}）施行{at_act_doc}；作出决定时无施行中的新版本，适用该版本。"
+            text = f"{when}（{cn(act)}）施行{at_act_doc}；作出决定时无施行中的新版本，适用该版本。"
         else:
-            text = f"{when}（{cn_date(act)}）施行{at_act_doc}，作出决定时未作修改，适用该版本。"
+            text = f"{when}（{cn(act)}）施行{at_act_doc}，作出决定时未作修改，适用该版本。"
         return evaluate(at_act, facts, config), text
     if at_act is None:
         assert at_decision is not None
-        text = f"{when}（{cn_date(act)}）本事项尚无已公布的裁量基准，参照作出决定时施行的{at_decision_doc}。"
+        text = f"{when}（{cn(act)}）本事项尚无已公布的裁量基准，参照作出决定时施行的{at_decision_doc}。"
         return evaluate(at_decision, facts, config), text
     assert at_decision is not None
     old = evaluate(at_act, facts, config)
     new = evaluate(at_decision, facts, config)
-    both = f"{when}（{cn_date(act)}）施行{at_act_doc}，作出决定时施行{at_decision_doc}；"
+    both = f"{when}（{cn(act)}）施行{at_act_doc}，作出决定时施行{at_decision_doc}；"
     if new.severity_key() < old.severity_key():
         return new, both + f"按新版本处理较轻，依照从旧兼从轻原则适用第{at_decision.version}版。"
     return old, both + f"新版本处理不轻于旧版本，依照从旧兼从轻原则适用第{at_act.version}版。"

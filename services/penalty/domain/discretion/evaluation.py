@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from services.common.dates import add_years, cn_date
 from services.penalty.domain.catalogue import (
     BP,
     BaseKind,
@@ -23,13 +22,14 @@ from services.penalty.domain.catalogue import (
     Tier,
 )
 from services.penalty.domain.discretion.compiled import compiled
-from services.penalty.domain.discretion.config import AssessmentConfig
+from services.penalty.domain.discretion.config import DEFAULT_CONFIG, AssessmentConfig
 from services.penalty.domain.discretion.facts import (
     Aggravation,
     Capacity,
     Correction,
     Facts,
     Harm,
+    Mitigation,
     completed_years,
 )
 from services.penalty.domain.discretion.fines import fine_range
@@ -43,9 +43,19 @@ from services.penalty.domain.discretion.result import (
     Step,
     severity,
 )
-from services.penalty.domain.discretion.wording import law, yuan
+from services.penalty.domain.discretion.wording import cn, law, years_later, yuan
 
 _ART36 = (law("第三十六条"),)
+_ART30 = law("第三十条")
+_ART31 = law("第三十一条")
+_ART33_1 = law("第三十三条第一款")
+_ART33_2 = law("第三十三条第二款")
+_ART33_3 = law("第三十三条第三款")
+_ART28_2 = law("第二十八条第二款")
+# 第三十二条: each circumstance's sentence and the citation of its item, made once.
+_MITIGATIONS: dict[Mitigation, tuple[str, Citation]] = {
+    m: (f"当事人{m.label}", law(f"第三十二条{m.item}")) for m in Mitigation
+}
 # The order kinds are listed in (severity, then name), as a look-up rather than a key built per call.
 _KIND_ORDER: dict[PenaltyKind, tuple[int, str]] = {k: (k.severity, k.value) for k in PenaltyKind}
 _LIGHTER_KINDS = (PenaltyKind.WARNING, PenaltyKind.CIRCULATED_CRITICISM)
@@ -133,25 +143,25 @@ def limitation(w: Evaluation) -> bool:
     interests = w.compiled.long_interests
     long_period = bool(interests) and (f.harm is not Harm.NONE)
     years = 5 if long_period else 2
-    last = add_years(start, years)
+    last = years_later(start, years)
     measured = f.discovered_on or f.decision_date
     expired = measured > last
     w.limitation = Limitation(
         years=years, starts_on=start, last_day=last, measured_on=measured, expired=expired
     )
     begin = (
-        f"违法行为有连续或者继续状态，自行为终了之日{cn_date(start)}起计算"
+        f"违法行为有连续或者继续状态，自行为终了之日{cn(start)}起计算"
         if f.continuing_until is not None
-        else f"自违法行为发生之日{cn_date(start)}起计算"
+        else f"自违法行为发生之日{cn(start)}起计算"
     )
     why = f"本事项涉及公民{interests}且有危害后果，追责期限为五年" if long_period else "追责期限为二年"
     seen = (
-        f"违法行为于{cn_date(measured)}被发现"
+        f"违法行为于{cn(measured)}被发现"
         if f.discovered_on
-        else f"未载明发现日期，按决定日期{cn_date(measured)}计"
+        else f"未载明发现日期，按决定日期{cn(measured)}计"
     )
     verdict = "已超过期限，依法不再给予行政处罚" if expired else "未超过期限"
-    text = f"{why}，{begin}，期限至{cn_date(last)}届满；{seen}，{verdict}。"
+    text = f"{why}，{begin}，期限至{cn(last)}届满；{seen}，{verdict}。"
     w.steps.append(Step("limitation", text, _ART36))
     if expired:
         w.outcome = Outcome.LIMITATION_EXPIRED
@@ -176,13 +186,13 @@ def minors(w: Evaluation) -> bool:
             Step(
                 "minor",
                 f"当事人实施违法行为时不满十四周岁（{age}周岁），不予行政处罚，责令监护人加以管教。",
-                (law("第三十条"),),
+                (_ART30,),
             )
         )
         return True
     if age < 18:
         w.mandatory_mit.append(f"当事人已满十四周岁不满十八周岁（{age}周岁），应当从轻或者减轻行政处罚")
-        w.mit_cites.append(law("第三十条"))
+        w.mit_cites.append(_ART30)
     return False
 
 
@@ -200,13 +210,13 @@ def capacity(w: Evaluation) -> bool:
             Step(
                 "capacity",
                 "当事人在不能辨认或者不能控制自己行为时实施违法行为，不予行政处罚，责令其监护人严加看管和治疗。",
-                (law("第三十一条"),),
+                (_ART31,),
             )
         )
         return True
     if f.capacity is Capacity.LIMITED:
         w.optional_mit.append("当事人尚未完全丧失辨认或者控制自己行为能力，可以从轻或者减轻行政处罚")
-        w.mit_cites.append(law("第三十一条"))
+        w.mit_cites.append(_ART31)
     return False
 
 
@@ -220,7 +230,7 @@ def no_fault(w: Evaluation) -> bool:
             Step(
                 "no_fault",
                 "当事人提出无主观过错的证据，但本事项的处罚依据另有规定，不适用无过错不罚。",
-                (law("第三十三条第二款"), w.bench),
+                (_ART33_2, w.bench),
             )
         )
         return False
@@ -230,7 +240,7 @@ def no_fault(w: Evaluation) -> bool:
         Step(
             "no_fault",
             "当事人有证据足以证明没有主观过错，不予行政处罚，并对当事人进行教育。",
-            (law("第三十三条第二款"), law("第三十三条第三款")),
+            (_ART33_2, _ART33_3),
         )
     )
     return True
@@ -247,7 +257,7 @@ def no_penalty(w: Evaluation) -> bool:
             Step(
                 "no_penalty",
                 "违法行为轻微并及时改正，没有造成危害后果，不予行政处罚，并对当事人进行教育。",
-                (law("第三十三条第一款"), law("第三十三条第三款")),
+                (_ART33_1, _ART33_3),
             )
         )
         return True
@@ -260,7 +270,7 @@ def no_penalty(w: Evaluation) -> bool:
             Step(
                 "no_penalty",
                 f"符合不予处罚清单所列情形（{v.lists.no_penalty.conditions}），不予行政处罚，并对当事人进行教育。",
-                (law("第三十三条第一款"), law("第三十三条第三款"), w.bench),
+                (_ART33_1, _ART33_3, w.bench),
             )
         )
         return True
@@ -318,7 +328,7 @@ def first_violation(w: Evaluation) -> bool:
                 "first_violation",
                 f"当事人初次违法且{f.harm.label}并及时改正，本事项列入首违不罚清单{conditions}，"
                 "可以不予行政处罚，并对当事人进行教育；决定给予处罚的，按以下裁量处理。",
-                (law("第三十三条第一款"), law("第三十三条第三款"), w.bench),
+                (_ART33_1, _ART33_3, w.bench),
             )
         )
         return False
@@ -333,6 +343,11 @@ def statutory_range(w: Evaluation) -> bool:
     """The punishing provision (处罚依据): the statutory fine range of this case, then each heavier consequence
     applied with its own provision."""
     v = w.version
+    plain = w.compiled.plain_basis
+    if plain is not None and not w.applied:  # the version's fixed range: worked out once (compiled.py)
+        w.legal, basis_step = plain
+        w.steps.append(basis_step)
+        return False
     fine_text = ""
     if w.formula is not None:
         w.legal, fine_text = fine_range(w.formula, w.facts, v)
@@ -363,9 +378,10 @@ def statutory_range(w: Evaluation) -> bool:
 def mitigations(w: Evaluation) -> bool:
     """行政处罚法 第三十二条 (应当从轻或者减轻: each item cited), and the item's 从轻 and 减轻处罚清单."""
     f, v = w.facts, w.version
-    for m in sorted(f.mitigations):
-        w.mandatory_mit.append(f"当事人{m.label}")
-        w.mit_cites.append(law(f"第三十二条{m.item}"))
+    for m in sorted(f.mitigations) if f.mitigations else ():
+        text, cite = _MITIGATIONS[m]
+        w.mandatory_mit.append(text)
+        w.mit_cites.append(cite)
     if f.meets_lighter_list:
         if v.lists.lighter is not None:
             w.optional_mit.append(f"符合从轻处罚清单所列情形（{v.lists.lighter.conditions}）")
@@ -384,7 +400,7 @@ def aggravations(w: Evaluation) -> bool:
     """Aggravating circumstances (从重): those found, serious harm, and 情节严重 / 拒不改正 where the punishing
     provision attaches no heavier consequence of its own."""
     f = w.facts
-    found = [a.label for a in sorted(f.aggravations)]
+    found = [a.label for a in sorted(f.aggravations)] if f.aggravations else []
     if f.harm is Harm.SERIOUS and Aggravation.SERIOUS_CONSEQUENCES not in f.aggravations:
         found.append(Aggravation.SERIOUS_CONSEQUENCES.label)
     triggers = w.compiled.triggers
@@ -433,7 +449,7 @@ def tier(w: Evaluation) -> bool:
         Step(
             "tier",
             "；".join(parts) + f"。认定为{chosen.label}档次{tier_note}。",
-            tuple(dict.fromkeys(w.mit_cites)) + (w.bench,),
+            tuple(dict.fromkeys(w.mit_cites)) + (w.bench,) if w.mit_cites else w.compiled.bench_only,
         )
     )
     return False
@@ -442,7 +458,7 @@ def tier(w: Evaluation) -> bool:
 def amount(w: Evaluation) -> bool:
     """The tier's part of the statutory range (the item's shares, else the jurisdiction's split; 减轻 below the
     legal minimum or a lighter kind) and the suggested fine, its midpoint rounded to whole yuan."""
-    allowed, legal, chosen = w.allowed, w.legal, w.tier
+    allowed, legal = w.allowed, w.legal
     w.fine_optional = not allowed.get(PenaltyKind.FINE, True)
     proposed = {k for k, mandatory in allowed.items() if mandatory}
     proposed.discard(PenaltyKind.FINE)
@@ -454,6 +470,32 @@ def amount(w: Evaluation) -> bool:
             w.steps.append(Step("amount", "依计算基数，罚款数额为零，不予罚款。", (w.bench,)))
         return False
     lighter_kind = next((k for k in _LIGHTER_KINDS if k in allowed), None)
+    # The result depends on the version, the range, the tier, the lighter kind and the config alone: the
+    # version's ranges recur, so under the jurisdiction's config it is worked out once per combination.
+    key = (legal.low, legal.high, w.tier, lighter_kind, w.fine_optional)
+    cache = w.compiled.amounts if w.config is DEFAULT_CONFIG else None
+    found: _Amount | None = cache.get(key) if cache is not None else None
+    if found is None:
+        found = _tier_amount(w, legal, lighter_kind)
+        if cache is not None:
+            if len(cache) >= _AMOUNTS_MAX:
+                cache.clear()
+            cache[key] = found
+    w.tier_range, w.suggested, added, step = found
+    if added is not None:
+        proposed.add(added)
+    w.steps.append(step)
+    return False
+
+
+# (tier range, suggested fine, the kind the amount adds to the proposal, the step)
+_Amount = tuple[FenRange | None, int | None, PenaltyKind | None, Step]
+_AMOUNTS_MAX = 1024
+
+
+def _tier_amount(w: Evaluation, legal: FenRange, lighter_kind: PenaltyKind | None) -> _Amount:
+    """The amount step proper (see :func:`amount`)."""
+    chosen = w.tier
     split = w.config.tier_split
     shares = w.compiled.shares
     if shares is not None:
@@ -467,6 +509,7 @@ def amount(w: Evaluation) -> bool:
         source = "本辖区裁量档次划分"
     lighter, ordinary, heavier = split_range(legal.low, legal.high, p1, p2)
     tier_range: FenRange | None = None
+    added: PenaltyKind | None = None
     if chosen is Tier.MITIGATED:
         if legal.low > 0:
             floor = min(ceil_div(legal.low * split.mitigated_floor_bp, BP), legal.low - 1)
@@ -474,7 +517,7 @@ def amount(w: Evaluation) -> bool:
             amount_text = f"减轻处罚，在法定最低罚款数额{yuan(legal.low)}以下确定罚款，幅度为{range_text(tier_range, closed=False)}"
         elif lighter_kind is not None:
             amount_text = f"法定罚款未设下限，减轻处罚适用较轻的处罚种类（{lighter_kind.label}），不予罚款"
-            proposed.add(lighter_kind)
+            added = lighter_kind
         else:
             tier_range = lighter
             amount_text = f"法定罚款未设下限且无较轻的处罚种类，减轻处罚按从轻档次确定罚款，幅度为{range_text(lighter, closed=lighter == heavier)}"
@@ -482,15 +525,14 @@ def amount(w: Evaluation) -> bool:
         tier_range = {Tier.LIGHTER: lighter, Tier.ORDINARY: ordinary, Tier.HEAVIER: heavier}[chosen]
         closed = chosen is Tier.HEAVIER or lighter == heavier
         amount_text = f"按{source}，{chosen.label}档次的罚款幅度为{range_text(tier_range, closed=closed)}"
+    suggested: int | None = None
     if tier_range is not None:
-        w.suggested = suggest_amount(tier_range)
-        proposed.add(PenaltyKind.FINE)
-        amount_text += f"，建议罚款{yuan(w.suggested)}（取档次幅度中值并取整到元）"
+        suggested = suggest_amount(tier_range)
+        added = PenaltyKind.FINE
+        amount_text += f"，建议罚款{yuan(suggested)}（取档次幅度中值并取整到元）"
         if w.fine_optional:
             amount_text += "；处罚依据规定“可以”并处罚款，是否罚款由执法机关裁量"
-    w.tier_range = tier_range
-    w.steps.append(Step("amount", amount_text + "。", (w.bench,)))
-    return False
+    return tier_range, suggested, added, Step("amount", amount_text + "。", w.compiled.bench_only)
 
 
 def kinds(w: Evaluation) -> bool:
@@ -507,28 +549,24 @@ def kinds(w: Evaluation) -> bool:
     if not proposed:
         least = min(allowed, key=_KIND_ORDER.__getitem__)
         proposed.add(least)
-    chosen = tuple(sorted(proposed, key=_KIND_ORDER.__getitem__))
     allowed_kinds = (
         w.compiled.kinds_sorted if not w.applied else tuple(sorted(allowed, key=_KIND_ORDER.__getitem__))
     )
-    kind_text = "拟给予" + "、".join(k.label for k in chosen)
-    if PenaltyKind.CONFISCATE_GAINS in proposed:
-        kind_text += f"（违法所得{yuan(gains)}应当予以没收）"
-    optional_rest = [
-        k
-        for k in allowed_kinds
-        if k not in proposed and k not in (PenaltyKind.CONFISCATE_GAINS, PenaltyKind.CONFISCATE_PROPERTY)
-    ]
-    if PenaltyKind.CONFISCATE_GAINS in allowed and PenaltyKind.CONFISCATE_GAINS not in proposed:
-        kind_text += "；未认定违法所得，查明有违法所得的，应当予以没收"
-    if PenaltyKind.CONFISCATE_PROPERTY in allowed and PenaltyKind.CONFISCATE_PROPERTY not in proposed:
-        kind_text += "；查获非法财物的，依法没收"
-    if optional_rest:
-        kind_text += "；依法可以并处或者选择的还有" + "、".join(k.label for k in optional_rest)
-    kind_cites: tuple[Citation, ...] = w.punishing
-    if PenaltyKind.CONFISCATE_GAINS in proposed:
-        kind_cites = (law("第二十八条第二款"), *kind_cites)
-    w.steps.append(Step("kinds", kind_text + "。", kind_cites))
+    if w.applied:
+        wording = _kind_wording(w, proposed, allowed_kinds)
+    else:  # the kinds allowed are the version's: the wording depends on the kinds proposed alone
+        key = frozenset(proposed)
+        cache = w.compiled.kind_wordings
+        cached: _KindWording | None = cache.get(key)
+        if cached is None:
+            if len(cache) >= _AMOUNTS_MAX:
+                cache.clear()
+            cached = cache[key] = _kind_wording(w, proposed, allowed_kinds)
+        wording = cached
+    chosen, head, rest, kind_cites, step = wording
+    if step is None:
+        step = Step("kinds", f"{head}（违法所得{yuan(gains)}应当予以没收）{rest}。", kind_cites)
+    w.steps.append(step)
     w.penalty = PenaltyProposal(
         tier=w.tier,
         legal_range=w.legal,
@@ -541,6 +579,35 @@ def kinds(w: Evaluation) -> bool:
     )
     w.outcome = Outcome.FIRST_VIOLATION_WAIVER if w.first_violation_eligible else Outcome.PENALTY
     return True
+
+
+# (kinds proposed in order, "拟给予…", the sentences after the confiscated gains, citations, the step when
+# no gains are confiscated)
+_KindWording = tuple[tuple[PenaltyKind, ...], str, str, tuple[Citation, ...], Step | None]
+
+
+def _kind_wording(
+    w: Evaluation, proposed: set[PenaltyKind], allowed_kinds: tuple[PenaltyKind, ...]
+) -> _KindWording:
+    """The wording of the kinds step (see :func:`kinds`)."""
+    allowed = w.allowed
+    chosen = tuple(sorted(proposed, key=_KIND_ORDER.__getitem__))
+    head = "拟给予" + "、".join(k.label for k in chosen)
+    optional_rest = [
+        k
+        for k in allowed_kinds
+        if k not in proposed and k not in (PenaltyKind.CONFISCATE_GAINS, PenaltyKind.CONFISCATE_PROPERTY)
+    ]
+    rest = ""
+    if PenaltyKind.CONFISCATE_GAINS in allowed and PenaltyKind.CONFISCATE_GAINS not in proposed:
+        rest += "；未认定违法所得，查明有违法所得的，应当予以没收"
+    if PenaltyKind.CONFISCATE_PROPERTY in allowed and PenaltyKind.CONFISCATE_PROPERTY not in proposed:
+        rest += "；查获非法财物的，依法没收"
+    if optional_rest:
+        rest += "；依法可以并处或者选择的还有" + "、".join(k.label for k in optional_rest)
+    if PenaltyKind.CONFISCATE_GAINS in proposed:  # 第二十八条第二款; the amount is the case's
+        return chosen, head, rest, (_ART28_2, *w.punishing), None
+    return chosen, head, rest, w.punishing, Step("kinds", head + rest + "。", w.punishing)
 
 
 #: The order in which the rules apply to one version (the explanation trail follows it).

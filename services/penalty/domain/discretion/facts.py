@@ -19,13 +19,16 @@ class Harm(StrEnum):
 
     @property
     def label(self) -> str:
-        return {
-            "none": "未造成危害后果",
-            "minor": "危害后果轻微",
-            "ordinary": "造成一般危害后果",
-            "serious": "造成严重危害后果",
-        }[self.value]
+        return _HARM_LABELS[self]
 
+
+# The labels are looked up per assessment: module tables rather than a dictionary built per call.
+_HARM_LABELS: dict[Harm, str] = {
+    Harm.NONE: "未造成危害后果",
+    Harm.MINOR: "危害后果轻微",
+    Harm.ORDINARY: "造成一般危害后果",
+    Harm.SERIOUS: "造成严重危害后果",
+}
 
 HARM_ORDER: tuple[Harm, ...] = (Harm.NONE, Harm.MINOR, Harm.ORDINARY, Harm.SERIOUS)
 
@@ -37,9 +40,14 @@ class Correction(StrEnum):
 
     @property
     def label(self) -> str:
-        return {"in_time": "及时改正", "after_order": "经责令后改正", "refused": "拒不改正或者逾期未改正"}[
-            self.value
-        ]
+        return _CORRECTION_LABELS[self]
+
+
+_CORRECTION_LABELS: dict[Correction, str] = {
+    Correction.IN_TIME: "及时改正",
+    Correction.AFTER_ORDER: "经责令后改正",
+    Correction.REFUSED: "拒不改正或者逾期未改正",
+}
 
 
 CORRECTION_ORDER: tuple[Correction, ...] = (Correction.IN_TIME, Correction.AFTER_ORDER, Correction.REFUSED)
@@ -90,13 +98,16 @@ class Aggravation(StrEnum):
 
     @property
     def label(self) -> str:
-        return {
-            "repeated": "多次违法或者屡查屡犯",
-            "obstruction": "拒绝、阻碍或者以暴力威胁执法人员依法执行职务",
-            "serious_consequences": "造成严重危害后果",
-            "vulnerable_victims": "侵害未成年人、老年人、残疾人等群体权益",
-            "other": "裁量基准规定的其他从重情形",
-        }[self.value]
+        return _AGGRAVATION_LABELS[self]
+
+
+_AGGRAVATION_LABELS: dict[Aggravation, str] = {
+    Aggravation.REPEATED: "多次违法或者屡查屡犯",
+    Aggravation.OBSTRUCTION: "拒绝、阻碍或者以暴力威胁执法人员依法执行职务",
+    Aggravation.SERIOUS_CONSEQUENCES: "造成严重危害后果",
+    Aggravation.VULNERABLE_VICTIMS: "侵害未成年人、老年人、残疾人等群体权益",
+    Aggravation.OTHER: "裁量基准规定的其他从重情形",
+}
 
 
 @dataclass(frozen=True, slots=True)

@@ -17,9 +17,7 @@ def fine_range(formula: FineFormula, f: Facts, v: BenchmarkVersion) -> tuple[Fen
     """The statutory range [L, H] in fen for these facts, and its wording."""
     rule = formula.rule
     if isinstance(rule, FixedRange):
-        if rule.max_only:
-            return FenRange(0, rule.max_fen), f"处{yuan(rule.max_fen)}以下罚款"
-        return FenRange(rule.min_fen, rule.max_fen), f"处{yuan(rule.min_fen)}以上{yuan(rule.max_fen)}以下罚款"
+        return fixed_range(rule)
     base = formula.base
     assert base is not None
     amount = f.base_amounts.get(base)
@@ -70,6 +68,13 @@ def fine_range(formula: FineFormula, f: Facts, v: BenchmarkVersion) -> tuple[Fen
         text += f"，且不超过{yuan(high)}"
     low = min(low, high)
     return FenRange(low, high), text
+
+
+def fixed_range(rule: FixedRange) -> tuple[FenRange, str]:
+    """A fixed range (处X元以上Y元以下罚款, 处Y元以下罚款) and its wording: it depends on the provision alone."""
+    if rule.max_only:
+        return FenRange(0, rule.max_fen), f"处{yuan(rule.max_fen)}以下罚款"
+    return FenRange(rule.min_fen, rule.max_fen), f"处{yuan(rule.min_fen)}以上{yuan(rule.max_fen)}以下罚款"
 
 
 def multiple_text(k: Fraction) -> str:

@@ -24,6 +24,12 @@ from services.penalty.domain.discretion.facts import Facts
 from services.penalty.domain.discretion.result import PenaltyProposal, Step
 from services.penalty.domain.discretion.wording import bench, law, yuan
 
+_ART51 = law("第五十一条")
+_ART51_54 = (_ART51, law("第五十四条"))
+_ART63_64 = (law("第六十三条"), law("第六十四条"))
+_ART58 = (law("第五十八条"),)
+_ART57_2 = (law("第五十七条第二款"),)
+_GENERAL_PROCEDURE = Step("simple_procedure", "不符合当场处罚的条件，适用普通程序。", _ART51_54)
 _SIMPLE_KINDS = frozenset({PenaltyKind.WARNING, PenaltyKind.FINE})
 _HEAVIER_KINDS_ITEM3 = frozenset({PenaltyKind.DOWNGRADE_QUALIFICATION, PenaltyKind.REVOKE_LICENCE})
 _HEAVIER_KINDS_ITEM4 = frozenset(
@@ -74,12 +80,15 @@ def hearing_reasons(
         reasons.append(
             f"拟没收非法财物价值{yuan(confiscated_property_fen)}，达到较大价值标准（第六十三条第一款第（二）项）"
         )
-    for k in sorted(kind_set & _HEAVIER_KINDS_ITEM3):
-        reasons.append(f"拟{k.label}（第六十三条第一款第（三）项）")
-    for k in sorted(kind_set & _HEAVIER_KINDS_ITEM4):
-        reasons.append(f"拟{k.label}（第六十三条第一款第（四）项）")
-    for k in sorted(kind_set & config.hearing_other_heavier_kinds):
-        reasons.append(f"拟{k.label}，属其他较重的行政处罚（第六十三条第一款第（五）项）")
+    if not kind_set.isdisjoint(_HEAVIER_KINDS_ITEM3):
+        for k in sorted(kind_set & _HEAVIER_KINDS_ITEM3):
+            reasons.append(f"拟{k.label}（第六十三条第一款第（三）项）")
+    if not kind_set.isdisjoint(_HEAVIER_KINDS_ITEM4):
+        for k in sorted(kind_set & _HEAVIER_KINDS_ITEM4):
+            reasons.append(f"拟{k.label}（第六十三条第一款第（四）项）")
+    if not kind_set.isdisjoint(config.hearing_other_heavier_kinds):
+        for k in sorted(kind_set & config.hearing_other_heavier_kinds):
+            reasons.append(f"拟{k.label}，属其他较重的行政处罚（第六十三条第一款第（五）项）")
     return tuple(reasons)
 
 
@@ -146,7 +155,7 @@ def simple_procedure(w: Flags, p: PenaltyProposal) -> None:
                     f"建议罚款{yuan(fine)}超过对{f.party_type.label}当场处罚的限额{yuan(limit)}；"
                     f"决定罚款在本档幅度内且不超过{yuan(limit)}的，可以适用简易程序当场作出决定，"
                     "否则适用普通程序。",
-                    (law("第五十一条"), law("第五十四条")),
+                    _ART51_54,
                 )
             )
             return
@@ -157,17 +166,11 @@ def simple_procedure(w: Flags, p: PenaltyProposal) -> None:
                 f"拟给予{'、'.join(k.label for k in p.kinds)}"
                 + (f"，对{f.party_type.label}罚款不超过{yuan(limit)}" if fine is not None else "")
                 + "，违法事实确凿并有法定依据的，可以适用简易程序当场作出决定。",
-                (law("第五十一条"),),
+                (_ART51,),
             )
         )
     else:
-        w.steps.append(
-            Step(
-                "simple_procedure",
-                "不符合当场处罚的条件，适用普通程序。",
-                (law("第五十一条"), law("第五十四条")),
-            )
-        )
+        w.steps.append(_GENERAL_PROCEDURE)
 
 
 def hearing(w: Flags, p: PenaltyProposal) -> None:
@@ -186,7 +189,7 @@ def hearing(w: Flags, p: PenaltyProposal) -> None:
             Step(
                 "hearing",
                 "应当告知当事人有要求听证的权利：" + "；".join(w.hearing) + "。",
-                (law("第六十三条"), law("第六十四条")),
+                _ART63_64,
             )
         )
 
@@ -219,7 +222,7 @@ def legal_review(w: Flags, p: PenaltyProposal) -> None:
             Step(
                 "legal_review",
                 "作出决定前应当进行法制审核：" + "；".join(review) + "。",
-                (law("第五十八条"),),
+                _ART58,
             )
         )
 
@@ -246,7 +249,7 @@ def collective_discussion(w: Flags, p: PenaltyProposal) -> None:
             Step(
                 "collective_discussion",
                 "应当由行政机关负责人集体讨论决定：" + "；".join(collective) + "。",
-                (law("第五十七条第二款"),),
+                _ART57_2,
             )
         )
 

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import date
 from types import MappingProxyType
 
+from services.common.dates import add_years, cn_date
 from services.common.money import format_yuan
 from services.penalty.domain.catalogue import BenchmarkVersion
 from services.penalty.domain.discretion.result import Citation
@@ -25,6 +27,34 @@ def yuan(fen: int) -> str:
             _YUAN.clear()
         text = _YUAN[fen] = f"{format_yuan(fen)}元"
     return text
+
+
+# Dates recur too (violation and decision days, the limitation's last day): their “YYYY年M月D日” and the
+# limitation's end are kept the same way.
+_CN_DATES: dict[date, str] = {}
+_YEARS_LATER: dict[tuple[date, int], date] = {}
+_DATES_MAX = 65536
+
+
+def cn(day: date) -> str:
+    """``cn_date(day)``, remembered."""
+    text = _CN_DATES.get(day)
+    if text is None:
+        if len(_CN_DATES) >= _DATES_MAX:
+            _CN_DATES.clear()
+        text = _CN_DATES[day] = cn_date(day)
+    return text
+
+
+def years_later(day: date, years: int) -> date:
+    """``add_years(day, years)``, remembered."""
+    key = (day, years)
+    later = _YEARS_LATER.get(key)
+    if later is None:
+        if len(_YEARS_LATER) >= _DATES_MAX:
+            _YEARS_LATER.clear()
+        later = _YEARS_LATER[key] = add_years(day, years)
+    return later
 
 
 _ARTICLES = (

@@ -1,0 +1,410 @@
+"""The province's inspections (issue #16 item 6): inspection's enterprises, tasks, visits and refused entries,
+and risk's projections of them and of the decided cases, generated with COPY beside ``bench/province.py``.
+
+Volumes, deterministic so that a test can count them by hand (``Plan`` from bench/province.py):
+
+- every enterprise (``province.uscc_of``) is registered in inspection, at its district;
+- tasks: in each year of the period and each city, one 双随机 (random) task per department and one task of
+  each other kind (joint 综合查一次, complaint, key area): ``years × cities × (7 + 3)``;
+- visits: enterprise ``i`` gets ``(i + y) % 5`` visits in year ``y`` of the period (the calendar year
+  ``until.year - years + 1 + y``, up to ``until``: the caps count calendar years) (0..4, two on average:
+  docs/scaling.md's two visits per enterprise a year), each by a different department (a joint visit by two),
+  the first one always a random-task visit. The check-in refuses a second capped visit by a department
+  (``frequency.cap_breach``), so only emergency and back-filled visits exceed a cap: enterprise-years with
+  ``(i + y) % 1000 == 4`` (four visits already) get one more, an emergency visit by the first visit's
+  department on the same day — one department over its cap each, and over the total cap of 4 when the four
+  were all capped;
+- one refused entry (``entry_refusal``) for enterprise-years with ``(i + y) % 100 == 7``;
+- a visit in ten is rated by its enterprise (1–5 stars);
+- risk: the enforcement units (department × district), a ``visit`` signal for every completed visit and
+  department, a ``rating`` signal per rated visit and department, a ``refused_entry`` signal per refusal,
+  and a ``risk_case`` for every decision of ``province.cases`` (the same ids, districts, departments and
+  dates as penalty's ``decided_case``), with an ``overdue_procedure`` signal for every 50th.
+
+Indexes of the big tables are dropped during the COPY and built again after it (bulk loading), and the
+inspection ``visit_cap_tally`` pre-aggregate, when the schema has it, is rebuilt set-based afterwards.
+
+    .venv/bin/python -m bench.province_inspection --enterprises 50000 --years 1 \\
+        --inspection-url postgresql://.../inspection --risk-url postgresql://.../risk
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import functools
+import random
+import time
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+import asyncpg
+
+from bench import province
+from services.common.clock import CHINA
+
+NAMESPACE = uuid.UUID("6f1c1d2e-16a6-4b1e-9a5e-000000000016")
+# the departments' enforcement domains (risk groups a unit's figures by domain)
+DOMAINS = {
+    "SJ": "市场监管",
+    "ST": "生态环境",
+    "CG": "城市管理",
+    "JT": "交通运输",
+    "YJ": "应急管理",
+    "WJ": "卫生健康",
+    "XF": "消防安全",
+}
+INSPECTION_DOMAIN = "行政检查"  # services.risk.domain.report.INSPECTION_DOMAIN
+OTHER_KINDS = ("joint", "complaint", "key_area")
+# refusals that count against the officers' unit (services/risk/domain/refusals.py)
+REFUSAL_CODES = ("CERT_EXPIRED", "OFFICER_OUT_OF_AUTHORITY", "QUIET_PERIOD", "FREQUENCY_CAP_REACHED")
+TIERS_EN = {"从轻": "lenient", "一般": "general", "从重": "aggravated"}
+OVER_CAP_EVERY = 1000
+REFUSAL_EVERY = 100
+RATING_EVERY = 10
+OVERDUE_EVERY = 50
+
+VISIT_COLUMNS = (
+    "visit_id", "task_id", "task_kind", "uscc", "district_code", "mode", "status", "started_at", "recorded_at",
+    "completed_at", "requested_by_enterprise", "dept_codes", "cert_nos", "officers", "item_codes",
+    "started_by", "started_by_role", "audited_at", "rating_stars", "rated_at", "rated_by",
+)  # fmt: skip
+REFUSAL_COLUMNS = (
+    "refusal_id", "code", "status", "detail", "channel", "task_id", "uscc", "dept_code", "district_code",
+    "cert_nos", "actor", "actor_role", "refused_at",
+)  # fmt: skip
+TASK_COLUMNS = (
+    "task_id", "title", "kind", "lead_dept", "dept_codes", "item_codes", "district_codes", "status",
+    "starts_on", "ends_on", "created_at", "created_by", "created_by_role", "approved_at", "approved_by",
+    "completed_at",
+)  # fmt: skip
+SIGNAL_COLUMNS = (
+    "kind", "ref", "unit_code", "domain", "case_id", "occurred_at", "occurred_on", "value", "detail",
+)  # fmt: skip
+CASE_COLUMNS = (
+    "case_id", "decision_no", "unit_code", "district_code", "domain", "party_uscc", "tier", "decided_on",
+    "outside_tier", "status", "revision", "issued_revision", "revoked_on", "benchmark_code",
+)  # fmt: skip
+
+
+def visits_of(index: int, year: int) -> int:
+    """Visits of enterprise ``index`` in year ``year`` of the period (0..4), before an over-cap one."""
+    return (index + year) % 5
+
+
+def over_cap(index: int, year: int) -> bool:
+    """Whether enterprise ``index`` gets one emergency visit too many in year ``year`` of the period."""
+    return (index + year) % OVER_CAP_EVERY == 4
+
+
+def refused(index: int, year: int) -> bool:
+    return (index + year) % REFUSAL_EVERY == 7
+
+
+def calendar_year(plan: province.Plan, year: int) -> tuple[date, int]:
+    """The first day and the number of days of year ``year`` of the period: the caps count calendar years,
+    so year ``y`` is the calendar year ``until.year - years + 1 + y``, up to ``until``."""
+    first = date(plan.until.year - plan.years + 1 + year, 1, 1)
+    last = min(date(first.year, 12, 31), plan.until)
+    return first, (last - first).days + 1
+
+
+def cities(plan: province.Plan) -> list[str]:
+    return [code for code, _name, _weight in province.CITIES[: plan.cities]]
+
+
+def districts(plan: province.Plan) -> list[str]:
+    return [f"{city}{d:02d}" for city in cities(plan) for d in range(2, 2 + province.DISTRICTS_PER_CITY)]
+
+
+@functools.cache
+def task_id(kind: str, year: int, city: str, dept: str = "") -> uuid.UUID:
+    return uuid.uuid5(NAMESPACE, f"task:{kind}:{year}:{city}:{dept}")
+
+
+def _at(day: date, seconds: int) -> datetime:
+    """``seconds`` after 08:00 China time (00:00 UTC: China keeps UTC+8 all year) on ``day``, in UTC."""
+    return datetime(day.year, day.month, day.day, tzinfo=UTC) + timedelta(seconds=seconds)
+
+
+def tasks(plan: province.Plan) -> Iterator[tuple[Any, ...]]:
+    for year in range(plan.years):
+        starts, days = calendar_year(plan, year)
+        ends = starts + timedelta(days=days - 1)
+        created = _at(starts, 0) - timedelta(days=7)
+        for city in cities(plan):
+            its = [f"{city}{d:02d}" for d in range(2, 2 + province.DISTRICTS_PER_CITY)]
+            name = province.CITY_NAMES[city]
+            for dept in province.DEPARTMENTS:
+                yield (task_id("random", year, city, dept), f"{name}{province.DEPARTMENT_NAMES[dept]}双随机抽查",
+                       "random", dept, [dept], [f"{dept}-0001"], its, "completed", starts, ends, created,
+                       "province", "officer", created, "province", _at(ends, 36_000))  # fmt: skip
+            for kind in OTHER_KINDS:
+                depts = ["SJ", "XF"] if kind == "joint" else ["SJ"]
+                yield (task_id(kind, year, city), f"{name}{kind}检查", kind, "SJ", depts,
+                       [f"{d}-0001" for d in depts], its, "completed", starts, ends, created, "province",
+                       "officer", created, "province", _at(ends, 36_000))  # fmt: skip
+
+
+_OFFICER = '{{"cert_no": "{}", "name": "执法人员", "dept_code": "{}", "department": ""}}'
+
+
+@dataclass
+class Visit:
+    row: tuple[Any, ...]
+    depts: list[str]
+    district: str
+    visit_id: uuid.UUID
+    completed_at: datetime
+    stars: int | None
+
+
+def _visit(
+    rnd: random.Random, plan: province.Plan, uscc: str, district: str, year: int, day: date, depts: list[str],
+    kind: str, mode: str, requested: bool,
+) -> Visit:  # fmt: skip
+    visit_id = uuid.UUID(int=rnd.getrandbits(128), version=4)
+    started = _at(day, rnd.randrange(9 * 3600))
+    completed = started + timedelta(minutes=30 + rnd.randrange(150))
+    city = district[:4]
+    task = task_id("random", year, city, depts[0]) if kind == "random" else task_id(kind, year, city)
+    certs = [f"LN{district}{d}{rnd.randrange(1000):03d}" for d in depts for _ in range(2)]
+    officers = "[" + ", ".join(_OFFICER.format(c, c[8:10]) for c in certs) + "]"  # JSON, written directly
+    stars = 1 + rnd.randrange(5) if rnd.randrange(RATING_EVERY) == 0 else None
+    rated = completed + timedelta(days=1) if stars is not None else None
+    row = (visit_id, task, kind, uscc, district, mode, "completed", started, started, completed, requested,
+           depts, certs, officers, [f"{d}-0001" for d in depts], certs[0], "officer", completed, stars, rated,
+           uscc if stars is not None else None)  # fmt: skip
+    return Visit(row, depts, district, visit_id, completed, stars)
+
+
+def enterprise_visits(
+    plan: province.Plan, index: int, rnd: random.Random, uscc: str = "", district: str = ""
+) -> Iterator[Visit]:
+    """Enterprise ``index``'s visits over the period (see the module's docstring)."""
+    uscc = uscc or province.uscc_of(plan, index)
+    district = district or province.district_of(plan, index)
+    for year in range(plan.years):
+        first_day, days = calendar_year(plan, year)
+        depts = rnd.sample(province.DEPARTMENTS, len(province.DEPARTMENTS))
+        for j in range(visits_of(index, year)):
+            day = first_day + timedelta(days=rnd.randrange(days))
+            kind = "random" if j == 0 else rnd.choice(("random", "random", "joint", "complaint", "key_area"))
+            own = [depts.pop()]
+            if kind == "joint" and len(depts) > 3:
+                own.append(depts.pop())
+            mode = "entry_code" if j or rnd.random() < 0.9 else "enterprise_code"
+            requested = j > 0 and rnd.random() < 0.02  # the first is a 双随机 visit, never asked for
+            visit = _visit(rnd, plan, uscc, district, year, day, sorted(own), kind, mode, requested)
+            if j == 0:
+                first = visit
+            yield visit
+            if j == 3 and over_cap(index, year):
+                started: datetime = first.row[7]
+                extra_day = started.astimezone(CHINA).date()
+                yield _visit(rnd, plan, uscc, district, year, extra_day, first.depts, "random", "emergency",
+                             False)  # fmt: skip
+
+
+@dataclass
+class Written:
+    enterprises: int = 0
+    tasks: int = 0
+    visits: int = 0
+    refusals: int = 0
+    units: int = 0
+    signals: int = 0
+    risk_cases: int = 0
+    seconds: float = 0.0
+
+    @property
+    def rows(self) -> int:
+        return (self.enterprises + self.tasks + self.visits + self.refusals + self.units + self.signals
+                + self.risk_cases)  # fmt: skip
+
+    @property
+    def rows_per_second(self) -> float:
+        return self.rows / self.seconds if self.seconds else 0.0
+
+
+class _Buffer:
+    """Rows for one table, copied in chunks."""
+
+    def __init__(self, conn: asyncpg.Connection, table: str, columns: tuple[str, ...], chunk: int) -> None:
+        self.conn, self.table, self.columns, self.chunk = conn, table, columns, chunk
+        self.rows: list[tuple[Any, ...]] = []
+        self.count = 0
+
+    async def add(self, row: tuple[Any, ...]) -> None:
+        self.rows.append(row)
+        if len(self.rows) >= self.chunk:
+            await self.flush()
+
+    async def flush(self) -> None:
+        if self.rows:
+            await self.conn.copy_records_to_table(self.table, records=self.rows, columns=self.columns)
+            self.count += len(self.rows)
+            self.rows.clear()
+
+
+async def _drop_indexes(conn: asyncpg.Connection, table: str) -> list[str]:
+    """Drop ``table``'s indexes that back no constraint; return their definitions to build them again."""
+    rows = await conn.fetch(
+        "SELECT i.indexrelid::regclass::text AS name, pg_get_indexdef(i.indexrelid) AS definition "
+        "FROM pg_index i WHERE i.indrelid = $1::regclass "
+        "AND NOT EXISTS (SELECT FROM pg_constraint c WHERE c.conindid = i.indexrelid)",
+        table,
+    )
+    for r in rows:
+        await conn.execute(f"DROP INDEX {r['name']}")
+    return [r["definition"] for r in rows]
+
+
+async def _rebuild(conn: asyncpg.Connection, definitions: list[str]) -> None:
+    await conn.execute("SET maintenance_work_mem = '512MB'")
+    for definition in definitions:
+        await conn.execute(definition)
+
+
+REBUILD_TALLY = """
+TRUNCATE visit_cap_tally;
+INSERT INTO visit_cap_tally (year, uscc, dept_code, random_n, joint_n, complaint_n, key_area_n)
+SELECT extract(year FROM v.started_at AT TIME ZONE 'Asia/Shanghai')::int, v.uscc, d.dept_code,
+       count(*) FILTER (WHERE v.task_kind = 'random'), count(*) FILTER (WHERE v.task_kind = 'joint'),
+       count(*) FILTER (WHERE v.task_kind = 'complaint'), count(*) FILTER (WHERE v.task_kind = 'key_area')
+FROM visit v
+CROSS JOIN LATERAL (SELECT DISTINCT x FROM unnest(v.dept_codes || ''::text) x) d(dept_code)
+WHERE NOT v.requested_by_enterprise
+GROUP BY 1, 2, 3
+"""  # the same rows as services/inspection/migrations' inspection_0008 back-fill
+
+
+async def generate(
+    plan: province.Plan, *, inspection_url: str, risk_url: str, chunk: int = 50_000
+) -> Written:
+    """Write ``plan``'s inspections into inspection's and risk's databases (migrated, empty tables)."""
+    started = time.perf_counter()
+    written = Written()
+    insp = await asyncpg.connect(province._dsn(inspection_url))
+    risk = await asyncpg.connect(province._dsn(risk_url))
+    try:
+        await insp.executemany(
+            "INSERT INTO department (code, name, authority) VALUES ($1, $2, $2) ON CONFLICT DO NOTHING",
+            [(d, province.DEPARTMENT_NAMES[d]) for d in province.DEPARTMENTS],
+        )
+        has_tally = bool(await insp.fetchval("SELECT to_regclass('visit_cap_tally') IS NOT NULL"))
+        if has_tally:
+            await insp.execute("ALTER TABLE visit DISABLE TRIGGER USER")
+        visit_indexes = await _drop_indexes(insp, "visit")
+        signal_indexes = await _drop_indexes(risk, "unit_signal")
+        enterprises = _Buffer(insp, "enterprise", ("uscc", "name", "district_code", "registered_on"), chunk)
+        task_rows = _Buffer(insp, "task", TASK_COLUMNS, chunk)
+        visit_rows = _Buffer(insp, "visit", VISIT_COLUMNS, chunk)
+        refusals = _Buffer(insp, "entry_refusal", REFUSAL_COLUMNS, chunk)
+        units = _Buffer(risk, "risk_unit", ("code", "name", "department_code", "district_code"), chunk)
+        signals = _Buffer(risk, "unit_signal", SIGNAL_COLUMNS, chunk)
+        cases = _Buffer(risk, "risk_case", CASE_COLUMNS, chunk)
+        for row in tasks(plan):
+            await task_rows.add(row)
+        for district in districts(plan):
+            for dept in province.DEPARTMENTS:
+                name = province.CITY_NAMES[district[:4]] + f"{district}" + province.DEPARTMENT_NAMES[dept]
+                await units.add((f"{dept}-{district}", name, dept, district))
+        await task_rows.flush()  # before the visits that refer to them
+        rnd = random.Random(plan.seed * 1_000_003 + 6)
+        for index in range(plan.enterprises):
+            await _enterprise(plan, index, rnd, enterprises, visit_rows, refusals, signals)
+        for n, c in enumerate(province.cases(plan), start=1):
+            await _case(c, n, cases, signals)
+        for buffer in (enterprises, task_rows, visit_rows, refusals, units, signals, cases):
+            await buffer.flush()
+        await _rebuild(insp, visit_indexes)
+        await _rebuild(risk, signal_indexes)
+        if has_tally:
+            await insp.execute("ALTER TABLE visit ENABLE TRIGGER USER")
+            await insp.execute(REBUILD_TALLY)
+        await insp.execute("ANALYZE")
+        await risk.execute("ANALYZE")
+        written.enterprises, written.tasks, written.visits = (
+            enterprises.count,
+            task_rows.count,
+            visit_rows.count,
+        )
+        written.refusals, written.units = refusals.count, units.count
+        written.signals, written.risk_cases = signals.count, cases.count
+    finally:
+        await insp.close()
+        await risk.close()
+    written.seconds = time.perf_counter() - started
+    return written
+
+
+async def _enterprise(
+    plan: province.Plan, index: int, rnd: random.Random, enterprises: _Buffer, visit_rows: _Buffer,
+    refusals: _Buffer, signals: _Buffer,
+) -> None:  # fmt: skip
+    uscc = province.uscc_of(plan, index)
+    district = province.district_of(plan, index)
+    city = province.CITY_NAMES[district[:4]]
+    await enterprises.add((uscc, f"{city}样例企业{index + 1}有限公司", district, date(2010, 1, 1)))
+    for visit in enterprise_visits(plan, index, rnd, uscc, district):
+        await visit_rows.add(visit.row)
+        for dept in visit.depts:
+            unit = f"{dept}-{district}"
+            await signals.add(("visit", str(visit.visit_id), unit, INSPECTION_DOMAIN, None, visit.completed_at,
+                               visit.completed_at.astimezone(CHINA).date(), None, f"{uscc}（{visit.row[2]}）"))  # fmt: skip
+            if visit.stars is not None:
+                rated: datetime = visit.row[19]
+                await signals.add(("rating", str(visit.visit_id), unit, INSPECTION_DOMAIN, None, rated,
+                                   rated.astimezone(CHINA).date(), visit.stars, ""))  # fmt: skip
+    for year in range(plan.years):
+        if not refused(index, year):
+            continue
+        refusal_id = uuid.UUID(int=rnd.getrandbits(128), version=4)
+        first_day, days = calendar_year(plan, year)
+        day = first_day + timedelta(days=rnd.randrange(days))
+        at = _at(day, rnd.randrange(9 * 3600))
+        dept = province.DEPARTMENTS[rnd.randrange(len(province.DEPARTMENTS))]
+        code = REFUSAL_CODES[rnd.randrange(len(REFUSAL_CODES))]
+        cert = f"LN{district}{dept}{rnd.randrange(1000):03d}"
+        await refusals.add((refusal_id, code, 403, code, "entry_code", task_id("random", year, district[:4], dept),
+                            uscc, dept, district, [cert], cert, "officer", at))  # fmt: skip
+        await signals.add(("refused_entry", str(refusal_id), f"{dept}-{district}", INSPECTION_DOMAIN, None, at,
+                           day, None, code))  # fmt: skip
+
+
+async def _case(c: province.Case, n: int, cases: _Buffer, signals: _Buffer) -> None:
+    unit = f"{c.dept}-{c.district}"
+    decision_no = f"辽{c.district[:4]}罚〔{c.decided_on.year}〕{n}号"
+    outside = not c.low <= c.fine <= c.high
+    status, issued, revoked = (
+        ("issued", 1, None) if c.active else ("revoked", None, c.decided_on + timedelta(30))
+    )
+    await cases.add((c.case_id, decision_no, unit, c.district, DOMAINS[c.dept], c.uscc, TIERS_EN[c.tier],
+                     c.decided_on, outside, status, 1, issued, revoked, province._code(c)))  # fmt: skip
+    if n % OVERDUE_EVERY == 0:
+        at = _at(c.decided_on, 0)
+        await signals.add(("overdue_procedure", f"{c.case_id}:decision", unit, DOMAINS[c.dept], c.case_id, at,
+                           c.decided_on, 1, "决定送达超期"))  # fmt: skip
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--enterprises", type=int, default=province.Plan.enterprises)
+    parser.add_argument("--cities", type=int, default=province.Plan.cities)
+    parser.add_argument("--years", type=int, default=province.Plan.years)
+    parser.add_argument("--seed", type=int, default=province.Plan.seed)
+    parser.add_argument("--until", type=date.fromisoformat, default=date.today())
+    parser.add_argument("--inspection-url", required=True)
+    parser.add_argument("--risk-url", required=True)
+    args = parser.parse_args()
+    plan = province.Plan(args.enterprises, args.cities, args.years, args.seed, args.until)
+    written = asyncio.run(generate(plan, inspection_url=args.inspection_url, risk_url=args.risk_url))
+    print(written, f"{written.rows_per_second:,.0f} rows/s")
+
+
+if __name__ == "__main__":
+    main()

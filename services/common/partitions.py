@@ -1,0 +1,284 @@
+"""Tables partitioned by time (issue #16 item 6, docs/scaling.md "Partitioning"): the registry, the partitions
+created ahead, and the retention that drops old outbox days.
+
+A partitioned table has **no default partition**: a row whose period has no partition fails loudly. The kernel
+job ``partitions`` (hourly and at start-up, registered by ``services.common.app`` for every service) keeps
+``ahead`` periods after the current one, and ``ensure_partition`` creates the period of a given instant for the
+few writes that carry a time of their own (a test, a bench or a backfill writing past rows). Periods are China
+periods (``clock.CHINA``): a day starts at 00:00 in Shenyang.
+
+The partitions are created and dropped by two ``SECURITY DEFINER`` functions that the migration creates as the
+tables' owner (``PARTITION_FUNCTIONS``): the running service connects as a role with DML only (issue #13), which
+may not run DDL on the owner's tables. ``zhifa_create_partition`` only creates an empty partition of a
+partitioned table; ``zhifa_drop_outbox_partition`` only drops a partition **of the outbox** and only when it
+holds no unpublished row (an unsent event never disappears; the partition is kept and counted instead). Both
+take a transaction-scoped advisory lock (two pods never race on a name) and a short ``lock_timeout``: creating
+or dropping a partition takes an ACCESS EXCLUSIVE lock on the parent, and writers queue behind
+a waiting DDL, so it gives up after 2 s and the next round retries (7 days are kept ahead).
+
+The time is the **database's** ``now()``: the outbox's ``created_at`` is its default ``now()``, never the
+application's clock, which tests and ``make run`` may move (``ZHIFA_CLOCK_AT``); so the day that must exist is
+the database's day, whatever the application believes the date is.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+from datetime import date, datetime, time, timedelta
+from typing import Any, Literal
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from services.common import metrics
+from services.common.clock import CHINA
+from services.common.dates import add_months, add_years
+from services.common.db import transaction
+
+Granularity = Literal["day", "month", "year"]
+
+
+@dataclass(frozen=True, slots=True)
+class Partitioned:
+    """One table partitioned by range on ``key``: ``ahead`` periods are kept after the current one, and with a
+    ``retention`` the periods that ended longer ago than it are dropped (the outbox only, see the design)."""
+
+    table: str
+    key: str
+    granularity: Granularity
+    ahead: int
+    retention: timedelta | None = None
+
+
+#: The kernel's partitioned tables. The outbox's retention is ``outbox_retention_days`` (``registry``).
+REGISTRY: tuple[Partitioned, ...] = (
+    Partitioned("outbox", "created_at", "day", ahead=7, retention=timedelta(days=14)),
+)
+
+_SUFFIX = {"day": "%Y%m%d", "month": "%Y%m", "year": "%Y"}
+_LOCK = "zhifa_partitions"
+
+
+def registry(*, outbox_retention_days: int | None = None) -> tuple[Partitioned, ...]:
+    """``REGISTRY`` with the outbox's retention from the service's settings."""
+    if outbox_retention_days is None:
+        return REGISTRY
+    days = timedelta(days=outbox_retention_days)
+    return tuple(replace(p, retention=days) if p.table == "outbox" else p for p in REGISTRY)
+
+
+def spec_of(table: str) -> Partitioned:
+    for spec in REGISTRY:
+        if spec.table == table:
+            return spec
+    raise KeyError(f"{table} is not a partitioned table (services/common/partitions.py REGISTRY)")
+
+
+def period_start(granularity: Granularity, day: date) -> date:
+    if granularity == "day":
+        return day
+    if granularity == "month":
+        return day.replace(day=1)
+    return day.replace(month=1, day=1)
+
+
+def next_period(granularity: Granularity, start: date) -> date:
+    if granularity == "day":
+        return start + timedelta(days=1)
+    if granularity == "month":
+        return add_months(start, 1)
+    return add_years(start, 1)
+
+
+def china_day(at: datetime) -> date:
+    return at.astimezone(CHINA).date()
+
+
+def midnight(day: date) -> datetime:
+    """00:00 of ``day`` in China: a partition's bound."""
+    return datetime.combine(day, time(), tzinfo=CHINA)
+
+
+def partition_name(spec: Partitioned, start: date) -> str:
+    return f"{spec.table}_{start.strftime(_SUFFIX[spec.granularity])}"
+
+
+def start_of(spec: Partitioned, name: str) -> date | None:
+    """The period a partition's name says (None: not one of ours)."""
+    suffix = name.removeprefix(f"{spec.table}_")
+    if suffix == name or not re.fullmatch(r"\d+", suffix):
+        return None
+    try:
+        return datetime.strptime(suffix, _SUFFIX[spec.granularity]).date()
+    except ValueError:
+        return None
+
+
+def periods(spec: Partitioned, first: date, last: date) -> list[date]:
+    """The starts of the periods from the one holding ``first`` to the one holding ``last``."""
+    start, out = period_start(spec.granularity, first), []
+    while start <= last:
+        out.append(start)
+        start = next_period(spec.granularity, start)
+    return out
+
+
+_CREATE = sa.text("SELECT zhifa_create_partition(CAST(:parent AS regclass), :name, :lo, :hi)")
+_DROP = sa.text("SELECT zhifa_drop_outbox_partition(:name)")
+_TODAY = sa.text("SELECT CAST(timezone('Asia/Shanghai', now()) AS date)")
+_PARTITIONS = sa.text(
+    "SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid"
+    " WHERE i.inhparent = CAST(:parent AS regclass)"
+)
+
+
+def create_params(spec: Partitioned, start: date) -> dict[str, Any]:
+    return {
+        "parent": spec.table,
+        "name": partition_name(spec, start),
+        "lo": midnight(start),
+        "hi": midnight(next_period(spec.granularity, start)),
+    }
+
+
+def create_partitions_sync(
+    conn: sa.Connection, spec: Partitioned, first: date, last: date, *, parent: str | None = None
+) -> int:
+    """Inside a migration: the partitions of ``first`` … ``last`` (of ``parent``, the table that takes the
+    registered table's name at the end of the migration); returns how many were new."""
+    made = 0
+    for start in periods(spec, first, last):
+        params = {**create_params(spec, start), "parent": parent or spec.table}
+        made += bool(conn.execute(_CREATE, params).scalar())
+    return made
+
+
+async def ensure_partition(session: AsyncSession, table: str, at: datetime) -> bool:
+    """The partition of ``table`` holding ``at`` exists after this (True: it was created now). For a write
+    that carries its own time; the kernel job keeps the current and the coming periods."""
+    spec = spec_of(table)
+    start = period_start(spec.granularity, china_day(at))
+    return bool((await session.execute(_CREATE, create_params(spec, start))).scalar())
+
+
+async def existing(session: AsyncSession, spec: Partitioned) -> set[date]:
+    names = (await session.execute(_PARTITIONS, {"parent": spec.table})).scalars().all()
+    return {s for s in (start_of(spec, n) for n in names) if s is not None}
+
+
+@dataclass(frozen=True, slots=True)
+class Round:
+    """What one round of the job did to one table."""
+
+    table: str
+    created: int
+    dropped: int
+    kept_unsent: int
+    ahead_days: int
+
+
+def ahead_days(spec: Partitioned, have: set[date], today: date) -> int:
+    """Whole days after today covered without a gap from today's period on (-1: today has none)."""
+    start = period_start(spec.granularity, today)
+    while start in have:
+        start = next_period(spec.granularity, start)
+    return (start - today).days - 1
+
+
+async def maintain(
+    factory: async_sessionmaker[AsyncSession], spec: Partitioned, *, service: str = ""
+) -> Round:
+    """One round for one table: create what is missing from the current period to ``ahead`` (each in its own
+    short transaction), then drop the periods past the retention that hold no unpublished row."""
+    async with transaction(factory) as session:
+        today = (await session.execute(_TODAY)).scalar_one()
+        have = await existing(session, spec)
+    wanted = periods(spec, today, today)
+    for _ in range(spec.ahead):
+        wanted.append(next_period(spec.granularity, wanted[-1]))
+    created = 0
+    for start in wanted:
+        if start not in have:
+            async with transaction(factory) as session:
+                created += bool((await session.execute(_CREATE, create_params(spec, start))).scalar())
+            have.add(start)
+    dropped = kept = 0
+    if spec.retention is not None:
+        # A period goes once it ended ``retention`` ago: its rows were all created before then.
+        cutoff = today - timedelta(days=spec.retention.days)
+        for start in sorted(have):
+            if next_period(spec.granularity, start) > cutoff:
+                break
+            async with transaction(factory) as session:
+                gone = bool((await session.execute(_DROP, {"name": partition_name(spec, start)})).scalar())
+            if gone:
+                dropped += 1
+                have.discard(start)
+            else:
+                kept += 1
+    result = Round(spec.table, created, dropped, kept, ahead_days(spec, have, today))
+    metrics.PARTITIONS_AHEAD_DAYS.labels(service, spec.table).set(result.ahead_days)
+    metrics.PARTITIONS_KEPT_UNSENT.labels(service, spec.table).set(kept)
+    metrics.PARTITIONS_DROPPED.labels(service, spec.table).inc(dropped)
+    return result
+
+
+# The two functions the migration creates as the owner (see the module's docstring). ``lock_timeout``: a
+# waiting ACCESS EXCLUSIVE request makes every later insert wait behind it, so it is kept short.
+PARTITION_FUNCTIONS = (
+    f"""
+CREATE OR REPLACE FUNCTION zhifa_create_partition(parent regclass, part text, lo timestamptz, hi timestamptz)
+RETURNS boolean LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp SET lock_timeout = '2s'
+AS $$
+BEGIN
+    PERFORM pg_advisory_xact_lock(hashtext('{_LOCK}'));
+    IF NOT EXISTS (SELECT 1 FROM pg_partitioned_table WHERE partrelid = parent) THEN
+        RAISE EXCEPTION '% is not a partitioned table', parent;
+    END IF;
+    IF to_regclass(part) IS NOT NULL THEN
+        RETURN false;
+    END IF;
+    EXECUTE format('CREATE TABLE %I PARTITION OF %s FOR VALUES FROM (%L) TO (%L)', part, parent, lo, hi);
+    RETURN true;
+END
+$$
+""",
+    f"""
+CREATE OR REPLACE FUNCTION zhifa_drop_outbox_partition(part text)
+RETURNS boolean LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp SET lock_timeout = '2s'
+AS $$
+DECLARE
+    unsent boolean;
+BEGIN
+    PERFORM pg_advisory_xact_lock(hashtext('{_LOCK}'));
+    IF NOT EXISTS (SELECT 1 FROM pg_inherits
+                   WHERE inhrelid = to_regclass(part) AND inhparent = 'outbox'::regclass) THEN
+        RAISE EXCEPTION '% is not a partition of the outbox', part;
+    END IF;
+    -- The parent first (the order every writer locks in), then the check: no replay can un-send a row of it
+    -- between the check and the drop.
+    LOCK TABLE outbox IN ACCESS EXCLUSIVE MODE;
+    EXECUTE format('SELECT EXISTS (SELECT 1 FROM %I WHERE published_at IS NULL)', part) INTO unsent;
+    IF unsent THEN
+        RETURN false;
+    END IF;
+    EXECUTE format('DROP TABLE %I', part);
+    RETURN true;
+END
+$$
+""",
+)
+
+DROP_PARTITION_FUNCTIONS = (
+    "DROP FUNCTION IF EXISTS zhifa_drop_outbox_partition(text)",
+    "DROP FUNCTION IF EXISTS zhifa_create_partition(regclass, text, timestamptz, timestamptz)",
+)
+
+
+def include_name(name: str | None, type_: str, parent_names: Any) -> bool:
+    """Alembic's ``include_name``: a partition is the database's business (the job creates and drops them),
+    not a model, so autogenerate neither adds nor removes one."""
+    if type_ != "table" or name is None:
+        return True
+    return not any(start_of(spec, name) is not None for spec in REGISTRY)

@@ -1,0 +1,140 @@
+"""The outbox rows a clean-up step and the daily sweep build in SQL are the kernel's envelopes: field by field
+what ``outbox.add`` writes for the same ``credit.publication.ended`` event (the contract's consumers in
+risk, notify and penalty read them), each with a deterministic id, uuid3 of the publication's id, so a
+step run again after a crash announces each end under the same id."""
+
+from __future__ import annotations
+
+import json
+import random
+import uuid
+from datetime import timedelta
+from typing import Any
+
+import sqlalchemy as sa
+
+from services.common import clock, outbox
+from services.common.contracts.credit import PublicationEnded
+from services.common.db import transaction
+from services.common.events import Envelope
+from services.common.inbox import parse
+from services.common.logs import request_id_var
+from services.common.tables import outbox_t
+from services.credit_repair import events
+from services.credit_repair.domain import publication as pub_domain
+from services.credit_repair.domain import rules
+from services.credit_repair.models import CleanupRun, CreditRecord, Publication, PublicationEnd
+from services.credit_repair.repository import bulk as bulk_repo
+from services.credit_repair.use_cases import cleanups
+from tests.credit_repair.helpers import RULES, database, insert, load_rules
+from tests.credit_repair.test_cleanups import random_record
+from tests.support.stack import Stack
+
+REQUEST_ID = "req-cleanup-envelope"
+
+
+def _expected_id(publication_id: uuid.UUID) -> uuid.UUID:
+    # RFC 4122 §4.3 name-based id, computed by Python's uuid module (not by the SQL under test)
+    return uuid.uuid3(bulk_repo.END_EVENT_NAMESPACE, str(publication_id))
+
+
+async def _rows_and_kernel_envelopes(factory: Any, ids: list[uuid.UUID]) -> list[tuple[Any, dict[str, Any]]]:
+    """Each SQL-built outbox row beside the envelope the kernel stages for the same end."""
+    out = []
+    async with transaction(factory) as s:
+        rows = (
+            await s.execute(
+                sa.select(outbox_t).where(
+                    outbox_t.c.type == "credit.publication.ended",
+                    outbox_t.c.subject.in_([str(i) for i in ids]),
+                )
+            )
+        ).all()
+        for row in rows:
+            publication = await s.get_one(Publication, uuid.UUID(row.subject))
+            record = await s.get_one(CreditRecord, publication.record_id)
+            end = await s.get_one(PublicationEnd, publication.id)
+            event = events.publication_ended(record, publication, end.reason, end.ended_at)
+            token = request_id_var.set(REQUEST_ID)
+            try:
+                staged = outbox.add(s, event, at=end.ended_at)
+            finally:
+                request_id_var.reset(token)
+            out.append((row, json.loads(staged.model_dump_json())))
+        outbox.take_staged(s)  # compared, not written
+    return out
+
+
+def _assert_same(row: Any, kernel: dict[str, Any]) -> None:
+    sql = dict(row.envelope)
+    assert (row.type, row.version, row.subject) == ("credit.publication.ended", 1, kernel["subject"])
+    assert set(sql) == set(kernel) == set(Envelope.model_fields)
+    for field in ("type", "version", "source", "time", "subject", "request_id", "data"):
+        assert sql[field] == kernel[field], field
+    assert sql["request_id"] == REQUEST_ID and sql["source"] == "credit_repair"
+    publication_id = uuid.UUID(kernel["subject"])
+    assert uuid.UUID(sql["id"]) == row.id == _expected_id(publication_id)
+    envelope, parsed = parse(json.dumps(sql).encode())
+    assert isinstance(parsed, PublicationEnded) and envelope.id == row.id
+    assert parsed.publication_id == publication_id
+
+
+async def test_a_clean_up_steps_outbox_rows_are_the_kernels_envelopes(stack: Stack) -> None:
+    url = await stack.anew_database("credit_repair")
+    today = clock.today()
+    current = rules.rule_set_for(rules.parse_rule_sets(RULES), today)
+    rng = random.Random(16)
+    records = [
+        r
+        for r in (random_record(rng, today) for _ in range(300))
+        if pub_domain.end_reason_for_cleanup(r, current, today)
+    ]
+    assert len(records) >= 20
+    async with database(url) as factory:
+        await load_rules(factory)
+        ids = await insert(factory, records)
+        async with transaction(factory) as s:
+            s.add(
+                CleanupRun(
+                    id=uuid.uuid4(),
+                    dry_run=False,
+                    status="pending",
+                    as_of=today,
+                    rule_set_id=current.id,
+                    requested_by="t",
+                    requested_role="admin",
+                    requested_at=clock.now(),
+                )
+            )
+        token = request_id_var.set(REQUEST_ID)
+        try:
+            engine = factory.kw["bind"]
+            assert await cleanups.run_cleanups(engine, factory, chunk_size=100, parallelism=2) == 1
+        finally:
+            request_id_var.reset(token)
+        pairs = await _rows_and_kernel_envelopes(factory, ids)
+    assert len(pairs) == len(records)
+    for row, kernel in pairs:
+        _assert_same(row, kernel)
+
+
+async def test_the_sweeps_outbox_rows_are_the_kernels_envelopes(stack: Stack) -> None:
+    url = await stack.anew_database("credit_repair")
+    today = clock.today()
+    rng = random.Random(17)
+    records = [random_record(rng, today) for _ in range(40)]
+    async with database(url) as factory:
+        await load_rules(factory)
+        ids = await insert(factory, records)
+        async with transaction(factory) as s:  # every maximum period has run
+            await s.execute(sa.update(Publication).values(max_ends_on=today - timedelta(days=1)))
+        token = request_id_var.set(REQUEST_ID)
+        try:
+            async with transaction(factory) as s:
+                ended = await bulk_repo.sweep_expired(s, today=today, now=clock.now())
+        finally:
+            request_id_var.reset(token)
+        pairs = await _rows_and_kernel_envelopes(factory, ids)
+    assert ended == len(records) == len(pairs)
+    for row, kernel in pairs:
+        _assert_same(row, kernel)
