@@ -74,9 +74,16 @@ async def _is_partitioned(engine: AsyncEngine) -> bool:
     return bool(kind == "p")
 
 
+def _below_partitions(service: str) -> str:
+    """The revision the service's ``*_outbox_parts`` migration follows (later migrations may sit above it)."""
+    ((below,),) = [down for rev, down in migrate.revisions(service).items() if rev.endswith("_outbox_parts")]
+    return below
+
+
 async def test_the_migration_keeps_every_row_per_day_down_and_up_again(stack: Stack) -> None:
     url = await stack.anew_database("inspection")
-    await asyncio.to_thread(migrate.downgrade, "inspection", url, "-1")  # the unpartitioned outbox
+    below = _below_partitions("inspection")
+    await asyncio.to_thread(migrate.downgrade, "inspection", url, below)  # the unpartitioned outbox
     engine = create_engine(url, pool_size=1)
     try:
         assert not await _is_partitioned(engine)
@@ -102,7 +109,7 @@ async def test_the_migration_keeps_every_row_per_day_down_and_up_again(stack: St
             await conn.execute(sa.insert(outbox_t), [fresh])
         assert await _max_seq(engine) == max_seq + 1
 
-        await asyncio.to_thread(migrate.downgrade, "inspection", url, "-1")
+        await asyncio.to_thread(migrate.downgrade, "inspection", url, below)
         assert not await _is_partitioned(engine)
         after = dict(before)
         after[today] += 1
