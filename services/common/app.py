@@ -535,6 +535,8 @@ def partitions_job(settings: ServiceSettings) -> Periodic:
 
     async def maintain(runtime: Runtime) -> bool:
         for spec in specs:
+            if spec.service not in (None, runtime.info.name):
+                continue  # another service's table
             done = await partitions.maintain(runtime.factory, spec, service=runtime.info.name)
             if done.created or done.dropped or done.kept_unsent:
                 log.info("partitions of %s: %s", spec.table, done)

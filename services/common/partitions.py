@@ -49,11 +49,18 @@ class Partitioned:
     granularity: Granularity
     ahead: int
     retention: timedelta | None = None
+    #: The one service whose database holds the table (None: the kernel's, in every service).
+    service: str | None = None
+    #: The key is a ``date`` (bounds are China dates, created by ``zhifa_create_date_partition``), not a
+    #: ``timestamptz``.
+    dated: bool = False
 
 
 #: The kernel's partitioned tables. The outbox's retention is ``outbox_retention_days`` (``registry``).
 REGISTRY: tuple[Partitioned, ...] = (
     Partitioned("outbox", "created_at", "day", ahead=7, retention=timedelta(days=14)),
+    # credit_repair's publications by the year they start; never dropped (docs/scaling.md, "Retention").
+    Partitioned("publication", "starts_on", "year", ahead=1, service="credit_repair", dated=True),
 )
 
 _SUFFIX = {"day": "%Y%m%d", "month": "%Y%m", "year": "%Y"}
@@ -125,6 +132,10 @@ def periods(spec: Partitioned, first: date, last: date) -> list[date]:
 
 
 _CREATE = sa.text("SELECT zhifa_create_partition(CAST(:parent AS regclass), :name, :lo, :hi)")
+_CREATE_DATED = sa.text(
+    "SELECT zhifa_create_date_partition(CAST(:parent AS regclass), :name, CAST(:lo AS date), CAST(:hi AS date))"
+)
+_EXISTS = sa.text("SELECT to_regclass(:name) IS NOT NULL")
 _DROP = sa.text("SELECT zhifa_drop_outbox_partition(:name)")
 _TODAY = sa.text("SELECT CAST(timezone('Asia/Shanghai', now()) AS date)")
 _PARTITIONS = sa.text(
@@ -134,12 +145,17 @@ _PARTITIONS = sa.text(
 
 
 def create_params(spec: Partitioned, start: date) -> dict[str, Any]:
+    end = next_period(spec.granularity, start)
     return {
         "parent": spec.table,
         "name": partition_name(spec, start),
-        "lo": midnight(start),
-        "hi": midnight(next_period(spec.granularity, start)),
+        "lo": start if spec.dated else midnight(start),
+        "hi": end if spec.dated else midnight(end),
     }
+
+
+def create_sql(spec: Partitioned) -> sa.TextClause:
+    return _CREATE_DATED if spec.dated else _CREATE
 
 
 def create_partitions_sync(
@@ -150,16 +166,21 @@ def create_partitions_sync(
     made = 0
     for start in periods(spec, first, last):
         params = {**create_params(spec, start), "parent": parent or spec.table}
-        made += bool(conn.execute(_CREATE, params).scalar())
+        made += bool(conn.execute(create_sql(spec), params).scalar())
     return made
 
 
-async def ensure_partition(session: AsyncSession, table: str, at: datetime) -> bool:
-    """The partition of ``table`` holding ``at`` exists after this (True: it was created now). For a write
-    that carries its own time; the kernel job keeps the current and the coming periods."""
+async def ensure_partition(session: AsyncSession, table: str, at: datetime | date) -> bool:
+    """The partition of ``table`` holding ``at`` (an instant, or a China date) exists after this (True: it was
+    created now). For a write that carries its own time; the kernel job keeps the current and the coming
+    periods. An existing partition is a catalogue lookup only, without the creation's advisory lock (held to
+    the end of the transaction, it would serialise every writer)."""
     spec = spec_of(table)
-    start = period_start(spec.granularity, china_day(at))
-    return bool((await session.execute(_CREATE, create_params(spec, start))).scalar())
+    day = china_day(at) if isinstance(at, datetime) else at
+    params = create_params(spec, period_start(spec.granularity, day))
+    if (await session.execute(_EXISTS, {"name": params["name"]})).scalar():
+        return False
+    return bool((await session.execute(create_sql(spec), params)).scalar())
 
 
 async def existing(session: AsyncSession, spec: Partitioned) -> set[date]:
@@ -201,7 +222,9 @@ async def maintain(
     for start in wanted:
         if start not in have:
             async with transaction(factory) as session:
-                created += bool((await session.execute(_CREATE, create_params(spec, start))).scalar())
+                created += bool(
+                    (await session.execute(create_sql(spec), create_params(spec, start))).scalar()
+                )
             have.add(start)
     dropped = kept = 0
     if spec.retention is not None:
@@ -268,6 +291,29 @@ BEGIN
 END
 $$
 """,
+)
+
+#: ``zhifa_create_partition`` for a table partitioned on a ``date`` (credit_repair's ``publication``): the bounds
+#: are dates, which a ``timestamptz`` would turn into the session's time zone's dates.
+DATE_PARTITION_FUNCTION = f"""
+CREATE OR REPLACE FUNCTION zhifa_create_date_partition(parent regclass, part text, lo date, hi date)
+RETURNS boolean LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp SET lock_timeout = '2s'
+AS $$
+BEGIN
+    PERFORM pg_advisory_xact_lock(hashtext('{_LOCK}'));
+    IF NOT EXISTS (SELECT 1 FROM pg_partitioned_table WHERE partrelid = parent) THEN
+        RAISE EXCEPTION '% is not a partitioned table', parent;
+    END IF;
+    IF to_regclass(part) IS NOT NULL THEN
+        RETURN false;
+    END IF;
+    EXECUTE format('CREATE TABLE %I PARTITION OF %s FOR VALUES FROM (%L) TO (%L)', part, parent, lo, hi);
+    RETURN true;
+END
+$$
+"""
+DROP_DATE_PARTITION_FUNCTION = (
+    "DROP FUNCTION IF EXISTS zhifa_create_date_partition(regclass, text, date, date)"
 )
 
 DROP_PARTITION_FUNCTIONS = (

@@ -101,16 +101,23 @@ class CreditRecord(Base):
 
 
 class Publication(Base):
+    """Partitioned by the year it starts (``starts_on``, never updated; credit_repair_0006, docs/scaling.md
+    "Partitioning"): the primary key holds the key, and the global uniques (``seq``, ``record_id``) and the
+    foreign key of ``repair_application`` are on ``publication_key``, which a trigger of the migration fills
+    in the same statement as the publication. A lookup reads the key, then the one partition it names."""
+
     __tablename__ = "publication"
     __table_args__ = (
         sa.Index("ix_publication_max_ends_on", "max_ends_on"),
         sa.Index("ix_publication_party_uscc", "party_uscc"),
         sa.Index("ix_publication_department_code_seq", "department_code", "seq"),
+        sa.Index("ix_publication_seq", "seq"),
+        {"postgresql_partition_by": "RANGE (starts_on)"},
     )
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
-    seq: Mapped[int] = mapped_column(sa.BigInteger, sa.Identity(always=False), unique=True)
-    record_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("credit_record.id"), unique=True)
+    seq: Mapped[int] = mapped_column(sa.BigInteger, sa.Identity(always=False))
+    record_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("credit_record.id"))
     case_id: Mapped[uuid.UUID] = mapped_column()
     decision_no: Mapped[str] = mapped_column(sa.Text)
     party_kind: Mapped[str] = mapped_column(sa.Text)
@@ -122,7 +129,7 @@ class Publication(Base):
     credit_class: Mapped[str] = mapped_column(sa.Text)
     rule_set_id: Mapped[str] = mapped_column(sa.Text)
     platforms: Mapped[list[str]] = mapped_column(TEXTS)
-    starts_on: Mapped[date] = mapped_column(sa.Date)
+    starts_on: Mapped[date] = mapped_column(sa.Date, primary_key=True)  # the partition key
     min_ends_on: Mapped[date] = mapped_column(sa.Date)
     earliest_repair_on: Mapped[date | None] = mapped_column(sa.Date)  # None: never ends early
     max_ends_on: Mapped[date] = mapped_column(sa.Date)  # first day no longer published
@@ -136,6 +143,19 @@ class Publication(Base):
     decision_status: Mapped[str] = mapped_column(sa.Text, server_default="in_force")
     repaired_on: Mapped[date | None] = mapped_column(sa.Date)
     created_at: Mapped[datetime] = mapped_column(server_default=sa.func.now())
+
+
+class PublicationKey(Base):
+    """One narrow row per publication, unpartitioned: the uniques across every year and the target of
+    ``repair_application.publication_id``. Inserted by the trigger ``publication_key_insert`` (every write
+    path: the service, the sample loader, a bench's COPY)."""
+
+    __tablename__ = "publication_key"
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    starts_on: Mapped[date] = mapped_column(sa.Date)
+    seq: Mapped[int] = mapped_column(sa.BigInteger, unique=True)
+    record_id: Mapped[uuid.UUID] = mapped_column(unique=True)
 
 
 class PublicationEnd(Base):
@@ -202,7 +222,7 @@ class RepairApplication(Base):
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
     record_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("credit_record.id"))
-    publication_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("publication.id"))
+    publication_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("publication_key.id"))
     case_id: Mapped[uuid.UUID] = mapped_column()
     party_uscc: Mapped[str] = mapped_column(sa.Text)
     department_code: Mapped[str] = mapped_column(sa.Text)

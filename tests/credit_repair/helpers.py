@@ -16,7 +16,7 @@ import orjson
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from services.common import clock
+from services.common import clock, partitions
 from services.common.contracts import penalty as pc
 from services.common.db import create_engine, session_factory, transaction
 from services.common.events import Envelope, Event, make_envelope
@@ -171,6 +171,8 @@ async def insert(
 ) -> list[uuid.UUID]:
     recs, pubs = rows_for(records)
     async with transaction(factory) as s:
+        for year in sorted({p["starts_on"].year for p in pubs}):  # past years: no partition kept for them
+            await partitions.ensure_partition(s, "publication", date(year, 1, 1))
         await s.execute(sa.insert(CreditRecord), recs)
         await s.execute(sa.insert(Publication), pubs)
     return [p["id"] for p in pubs]

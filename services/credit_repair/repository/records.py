@@ -13,8 +13,9 @@ import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.common import partitions
 from services.common.access import Scope, Visibility, in_department, readable
-from services.credit_repair.models import CreditRecord, PendingCaseEvent, Publication
+from services.credit_repair.models import CreditRecord, PendingCaseEvent, Publication, PublicationKey
 
 #: An enterprise sees its own records, an officer its department's (谁认定谁修复: SJ also sees SJ-210102's),
 #: a district supervisor the district's; an integration client none.
@@ -86,10 +87,35 @@ async def list_records(
     return list((await session.scalars(query)).all())
 
 
+async def add_publication(session: AsyncSession, publication: Publication) -> None:
+    """Insert a publication (its ``publication_key`` row comes with it, by the table's trigger). Its year's
+    partition is created first when missing: ``starts_on`` is the decision's, which may lie in a year the
+    kernel job does not keep (services/common/partitions.py); an existing one costs a catalogue lookup."""
+    await partitions.ensure_partition(session, "publication", publication.starts_on)
+    session.add(publication)
+    await session.flush()
+
+
+def _by_key(where: sa.ColumnElement[bool]) -> sa.Select[Publication]:
+    """The publications whose key rows ``where`` selects: the key first, then the one partition each names
+    (``(id, starts_on)``, the partitioned primary key, so the scan is pruned)."""
+    keys = sa.select(PublicationKey.id, PublicationKey.starts_on).where(where)
+    return sa.select(Publication).where(sa.tuple_(Publication.id, Publication.starts_on).in_(keys))
+
+
 async def publication_for_record(
     session: AsyncSession, record_id: uuid.UUID, *, lock: bool = False
 ) -> Publication | None:
-    query = sa.select(Publication).where(Publication.record_id == record_id)
+    key = (
+        await session.execute(
+            sa.select(PublicationKey.id, PublicationKey.starts_on).where(
+                PublicationKey.record_id == record_id
+            )
+        )
+    ).first()
+    if key is None:
+        return None
+    query = sa.select(Publication).where(Publication.id == key.id, Publication.starts_on == key.starts_on)
     if lock:
         query = query.with_for_update()
     return (await session.scalars(query)).first()
@@ -100,7 +126,7 @@ async def publications_for_records(
 ) -> dict[uuid.UUID, Publication]:
     if not record_ids:
         return {}
-    rows = (await session.scalars(sa.select(Publication).where(Publication.record_id.in_(record_ids)))).all()
+    rows = (await session.scalars(_by_key(PublicationKey.record_id.in_(record_ids)))).all()
     return {p.record_id: p for p in rows}
 
 

@@ -335,8 +335,7 @@ async def _issue(
     publication = None
     if window is not None:
         publication = _publication(record, decision, window)
-        session.add(publication)
-        await session.flush()
+        await record_repo.add_publication(session, publication)
         deferred.stage_feed(session, publication.id, "started", None, now)
         outbox.add(session, events.publication_started(record, publication, window))
     audit_after: dict[str, Any] = {
