@@ -105,8 +105,18 @@ async def _measure(
                         await query(s)
 
                 timings[f"· of which {name} ({where})"] = await _timed(RUNS, one)
-        plans = []
-        for label, kw in (("first page", {}), ("one enterprise", {"uscc": uscc})):
+        return timings, await public_plans(credit_url, plan)
+    finally:
+        await penalty.dispose()
+        await credit.dispose()
+
+
+async def public_plans(credit_url: str, plan: province.Plan) -> str:
+    """The plans of the public list (the repository's query, as SQL: the same text for either schema)."""
+    credit = create_engine(credit_url, pool_size=1)
+    plans = []
+    try:
+        for label, kw in (("first page", {}), ("one enterprise", {"uscc": province.uscc_of(plan, 0)})):
             explain = sa.text(
                 "EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) SELECT p.* FROM publication p "
                 "WHERE NOT EXISTS (SELECT 1 FROM publication_end e WHERE e.publication_id = p.id) "
@@ -114,13 +124,12 @@ async def _measure(
                 + ("AND p.party_uscc = :uscc " if kw else "")
                 + "ORDER BY p.seq DESC LIMIT 21"
             )
-            async with transaction(cf) as s:
+            async with transaction(session_factory(credit)) as s:
                 lines = (await s.execute(explain, {"today": UNTIL, **kw})).scalars().all()
             plans.append(f"### Public list, {label}\n\n```\n" + "\n".join(lines) + "\n```\n")
-        return timings, "\n".join(plans)
     finally:
-        await penalty.dispose()
         await credit.dispose()
+    return "\n".join(plans)
 
 
 def run(quick: bool = False) -> str:
@@ -149,12 +158,16 @@ def run(quick: bool = False) -> str:
             # the baseline's code and schema on the same rows (penalty_0013's tallies and indexes dropped)
             code = baseline.tree(ref)
             migrate.downgrade("penalty", urls["penalty"], province_consistency.baseline_head(code))
+            # and credit_repair's (the publication one table again: credit_repair_0006's downgrade)
+            credit_head = province_consistency.baseline_head(code, "credit_repair")
+            migrate.downgrade("credit_repair", urls["credit_repair"], credit_head)
+            old_public_plans = asyncio.run(public_plans(urls["credit_repair"], plan))
             old_write_ms = asyncio.run(province_consistency.write_cost(urls["penalty"]))
             old_load = baseline.load()
             old = province_consistency.measure_baseline(
                 code, urls["penalty"], urls["credit_repair"], plan.enterprises, plan.until
             )
-            old = {**old, "load": old_load, "write_ms": old_write_ms}
+            old = {**old, "load": old_load, "write_ms": old_write_ms, "public_plans": old_public_plans}
     finally:
         pg.stop("immediate")
         shutil.rmtree(root, ignore_errors=True)  # ~6 GB at the province's size
@@ -174,7 +187,7 @@ def _write_plans(
         "# Plans of the supervisors' and public queries on the province-sized data set",
         "",
         f"Written by `bench/bench_province.py` ({plan.enterprises:,} enterprises, {written.decided_cases:,} "
-        f"decided cases, {written.publications:,} publications, not partitioned). See docs/scaling.md, "
+        f"decided cases, {written.publications:,} publications, partitioned by year). See docs/scaling.md, "
         '"Province-sized data".',
         "",
         "## The consistency report (类案不同罚), this tree",
@@ -190,9 +203,14 @@ def _write_plans(
     PLANS.parent.mkdir(exist_ok=True)
     # the sections other bench modules append (<!-- bench_... --> onwards) are kept
     others = PLANS.read_text(encoding="utf-8").partition("\n<!-- bench_")[1:] if PLANS.exists() else ("", "")
-    PLANS.write_text(
-        "\n".join([*parts, "## Public lists", "", public_plans]) + "".join(others), encoding="utf-8"
-    )
+    lists = [
+        "## Public lists, this tree (publication partitioned by year, credit_repair_0006)",
+        "",
+        public_plans,
+    ]
+    if old is not None:
+        lists += [f"## Public lists, baseline `{ref}` (same rows, one table)", "", old["public_plans"]]
+    PLANS.write_text("\n".join([*parts, *lists]) + "".join(others), encoding="utf-8")
 
 
 def _section(
@@ -214,7 +232,11 @@ def _section(
             continue
         before = old["timings"].get(name)
         was = statistics.median(before) if before else None
-        ratio = f"{was / median:.0f}×" if was and median else "–"
+        ratio = (
+            (f"{was / median:.0f}×" if was / median >= 10 else f"{was / median:.2f}×")
+            if was and median
+            else "–"
+        )
         was_text = f"{was:.3f}" if was is not None else "–"
         rows.append(f"| {name} | {was_text} | {median:.3f} | {ratio} | {runs} | {verdict} |")
     if old is None:
@@ -227,7 +249,8 @@ def _section(
         ]
         compared = (
             f" Old and new in the same run, on the same rows: this tree first (load {load}), then penalty's "
-            f"schema taken back to `{ref}`'s head (the tallies and indexes of migration penalty_0013 dropped) "
+            f"schema taken back to `{ref}`'s head (the tallies and indexes of migration penalty_0013 dropped), "
+            f"credit_repair's too (the publication one table again), "
             f"and `{ref}`'s code measured in its own process (load {old['load']})."
         )
     return "\n".join(
@@ -237,7 +260,7 @@ def _section(
             f"`bench/province.py` generated {plan.enterprises:,} enterprises in {plan.cities} cities over "
             f"{plan.years} years: {written.decided_cases:,} decided cases (penalty) and {written.publications:,} "
             f"publications with their credit records (credit_repair), by COPY (the tallies' triggers firing), in "
-            f"{written.seconds:.0f} s. Tables not partitioned. Each query run {RUNS} times, the first one cold; "
+            f"{written.seconds:.0f} s. credit_repair's publication partitioned by year (credit_repair_0006). Each query run {RUNS} times, the first one cold; "
             f"load averages (1 / 5 / 15 min) on the shared machine when the queries started.{compared} "
             "Plans: [benchmarks/province-plans.md](benchmarks/province-plans.md).",
             "",

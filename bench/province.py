@@ -244,7 +244,7 @@ class Written:
 async def generate(plan: Plan, *, penalty_url: str, credit_url: str, chunk: int = 50_000) -> Written:
     """Write ``plan``'s decisions into penalty's and credit_repair's databases (migrated, empty tables)."""
     started = time.perf_counter()
-    await _load_rules(credit_url)
+    await _load_rules(credit_url, plan)
     written = Written()
     penalty = await asyncpg.connect(_dsn(penalty_url))
     credit = await asyncpg.connect(_dsn(credit_url))
@@ -284,7 +284,11 @@ async def generate(plan: Plan, *, penalty_url: str, credit_url: str, chunk: int 
     return written
 
 
-async def _load_rules(credit_url: str) -> None:
+async def _load_rules(credit_url: str, plan: Plan) -> None:
+    """The sample rule set, and the partitions of the plan's years: a publication starts on its decision's
+    date, in past years that the kernel job does not keep (services/common/partitions.py; no default
+    partition, so the COPY would fail)."""
+    from services.common import partitions
     from services.common.db import create_engine, session_factory, transaction
     from services.credit_repair.models import RuleSetRow
     from services.credit_repair.use_cases import rule_sets
@@ -295,6 +299,8 @@ async def _load_rules(credit_url: str) -> None:
         async with transaction(session_factory(engine)) as s:
             if await s.get(RuleSetRow, RULE_SET) is None:
                 await rule_sets.load_rule_set_document(s, text, actor="province")
+            for year in range(plan.since.year, plan.until.year + 1):
+                await partitions.ensure_partition(s, "publication", date(year, 1, 1))
     finally:
         await engine.dispose()
 

@@ -87,9 +87,9 @@ async def write_cost(penalty_url: str, decisions: int = 200) -> float:
     return statistics.median(timings) * 1000
 
 
-def baseline_head(code: Path) -> str:
-    """Penalty's head revision in the baseline's tree."""
-    script = "from services.common import migrate; print(*migrate.heads('penalty'))"
+def baseline_head(code: Path, service: str = "penalty") -> str:
+    """A service's (penalty's) head revision in the baseline's tree."""
+    script = f"from services.common import migrate; print(*migrate.heads({service!r}))"
     out = subprocess.run(
         [sys.executable, "-c", script], env=_env(code), cwd=code, capture_output=True, text=True
     )

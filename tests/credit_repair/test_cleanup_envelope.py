@@ -51,7 +51,10 @@ async def _rows_and_kernel_envelopes(factory: Any, ids: list[uuid.UUID]) -> list
             )
         ).all()
         for row in rows:
-            publication = await s.get_one(Publication, uuid.UUID(row.subject))
+            # the primary key is (id, starts_on): the publication is partitioned by year (credit_repair_0006)
+            publication = (
+                await s.scalars(sa.select(Publication).where(Publication.id == uuid.UUID(row.subject)))
+            ).one()
             record = await s.get_one(CreditRecord, publication.record_id)
             end = await s.get_one(PublicationEnd, publication.id)
             event = events.publication_ended(record, publication, end.reason, end.ended_at)

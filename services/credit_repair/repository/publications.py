@@ -11,7 +11,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.common.access import in_department
-from services.credit_repair.models import FeedEntry, Publication, PublicationEnd
+from services.credit_repair.models import FeedEntry, Publication, PublicationEnd, PublicationKey
 
 
 async def end_publication(
@@ -53,11 +53,18 @@ async def ends_for(
 async def feed_page(
     session: AsyncSession, after_seq: int, limit: int
 ) -> list[tuple[FeedEntry, Publication, PublicationEnd | None]]:
-    """Entries after ``after_seq`` with their publication (and its end, if any), in feed order."""
+    """Entries after ``after_seq`` with their publication (and its end, if any), in feed order. Through the
+    publication's key, so each publication is read from the one partition its ``starts_on`` names."""
     rows = (
         await session.execute(
             sa.select(FeedEntry, Publication, PublicationEnd)
-            .join(Publication, Publication.id == FeedEntry.publication_id)
+            .join(PublicationKey, PublicationKey.id == FeedEntry.publication_id)
+            .join(
+                Publication,
+                sa.and_(
+                    Publication.id == PublicationKey.id, Publication.starts_on == PublicationKey.starts_on
+                ),
+            )
             .outerjoin(PublicationEnd, PublicationEnd.publication_id == FeedEntry.publication_id)
             .where(FeedEntry.seq > after_seq)
             .order_by(FeedEntry.seq)
