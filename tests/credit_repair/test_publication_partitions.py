@@ -273,3 +273,33 @@ async def test_the_job_keeps_this_year_and_the_next_in_the_databases_time(stack:
         assert done.ahead_days == (date(today.year + 1, 12, 31) - today).days
     finally:
         await engine.dispose()
+
+
+async def test_the_service_role_with_dml_only_publishes_in_a_past_year(stack: Stack) -> None:
+    """In production the service connects as a role without DDL (issue #13): a past year's partition comes
+    from the owner's ``zhifa_create_date_partition``, and the trigger fills ``publication_key`` as that role."""
+    roles = await stack.anew_database_with_roles("credit_repair")
+    owner = create_engine(roles.owner_url, pool_size=1)
+    engine = create_engine(roles.service_url, pool_size=1)
+    factory = session_factory(engine)
+    try:
+        async with transaction(session_factory(owner)) as s:
+            await s.execute(sa.insert(RuleSetRow), [_RULE_SET_ROW])
+        record, pub = _publication_row(date(2017, 4, 1))
+        async with transaction(factory) as s:
+            await s.execute(sa.insert(CreditRecord), [record])
+            await record_repo.add_publication(s, Publication(**pub))
+        async with transaction(factory) as s:
+            found = await record_repo.publication_for_record(s, record["id"])
+            assert found is not None and found.starts_on == date(2017, 4, 1)
+        with pytest.raises(DBAPIError, match="permission denied"):
+            async with transaction(factory) as s:
+                await s.execute(
+                    sa.text(
+                        "CREATE TABLE publication_2010 PARTITION OF publication"
+                        " FOR VALUES FROM ('2010-01-01') TO ('2011-01-01')"
+                    )
+                )
+    finally:
+        await engine.dispose()
+        await owner.dispose()
