@@ -204,6 +204,8 @@ class RiskEnterprise(Base):
     """Every market entity the service classifies (the universe of ``classification_sql``)."""
 
     __tablename__ = "risk_enterprise"
+    # the daily classification looks for unclassified enterprises among those first seen lately (risk_0013)
+    __table_args__ = (sa.Index("ix_risk_enterprise_first_seen_at", "first_seen_at"),)
 
     uscc: Mapped[str] = mapped_column(sa.Text, primary_key=True)
     name: Mapped[str] = mapped_column(sa.Text, server_default="")
@@ -301,6 +303,9 @@ class ClassificationRun(Base):
     emitted: Mapped[int | None] = mapped_column(sa.Integer)
     seconds: Mapped[float | None] = mapped_column(sa.Float)
     error: Mapped[str | None] = mapped_column(sa.Text)
+    # the start of the run's transaction, the database's now(): every enterprise registered before it is
+    # classified once the run is done (risk_0013; use_cases.classes.NEW_ENTERPRISE_MARGIN)
+    snapshot_at: Mapped[datetime | None]
 
 
 class QuarterReport(Base):
