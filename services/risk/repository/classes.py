@@ -190,23 +190,27 @@ def changed_candidates_sql(changed: classes.ChangedRanges, *, seen_since: bool =
     return "\nUNION\n".join([*_signal_candidates_sql(changed), _never_classified(seen_since)])
 
 
-async def changed_candidates(
-    session: AsyncSession, changed: classes.ChangedRanges, *, seen_since: datetime | None = None
-) -> list[str]:
-    """The USCCs of ``changed_candidates_sql`` that are registered enterprises (the universe).
-
-    The signals' USCCs are checked against ``risk_enterprise`` by its primary key, one probe each (the LIMIT
-    keeps the planner from hashing every enterprise instead); the never-classified ones come from it already.
-    ``seen_since`` None searches every enterprise for one never classified."""
+def candidates_query_sql(changed: classes.ChangedRanges, *, seen_since: bool) -> str:
+    """The query of ``changed_candidates``: the signals' USCCs checked against ``risk_enterprise`` by its
+    primary key, one probe each (the LIMIT keeps the planner from hashing every enterprise instead), and the
+    never classified, which come from it already."""
     signals = "\nUNION\n".join(_signal_candidates_sql(changed))
-    never = _never_classified(seen_since is not None)
-    sql = (
+    never = _never_classified(seen_since)
+    if not signals:
+        return never
+    return (
         f"SELECT c.uscc FROM ({signals}) c\n"
         "CROSS JOIN LATERAL (SELECT 1 FROM risk_enterprise e WHERE e.uscc = c.uscc LIMIT 1) e\n"
         f"UNION\n{never}"
-        if signals
-        else never
     )
+
+
+async def changed_candidates(
+    session: AsyncSession, changed: classes.ChangedRanges, *, seen_since: datetime | None = None
+) -> list[str]:
+    """The USCCs of ``changed_candidates_sql`` that are registered enterprises (the universe); ``seen_since``
+    None searches every enterprise for one never classified."""
+    sql = candidates_query_sql(changed, seen_since=seen_since is not None)
     params = {} if seen_since is None else {"seen_since": seen_since}
     return list((await session.scalars(sa.text(sql), params)).all())
 
