@@ -23,12 +23,10 @@ from services.common.tables import register_kernel_tables
 metadata = make_metadata()
 kernel = register_kernel_tables(metadata)
 
-TZ = sa.DateTime(timezone=True)
-
 
 class Base(DeclarativeBase):
     metadata = metadata
-    type_annotation_map = {dict[str, Any]: JSONB, list[Any]: JSONB, datetime: TZ}
+    type_annotation_map = {dict[str, Any]: JSONB, list[Any]: JSONB, datetime: sa.DateTime(timezone=True)}
 
 
 class Unit(Base):
@@ -204,13 +202,11 @@ class RiskEnterprise(Base):
     """Every market entity the service classifies (the universe of ``classification_sql``)."""
 
     __tablename__ = "risk_enterprise"
-    # the daily classification looks for unclassified enterprises among those first seen lately (risk_0013)
-    __table_args__ = (sa.Index("ix_risk_enterprise_first_seen_at", "first_seen_at"),)
 
     uscc: Mapped[str] = mapped_column(sa.Text, primary_key=True)
     name: Mapped[str] = mapped_column(sa.Text, server_default="")
     district_code: Mapped[str | None] = mapped_column(sa.Text)
-    first_seen_at: Mapped[datetime] = mapped_column(server_default=sa.func.now())
+    first_seen_at: Mapped[datetime] = mapped_column(server_default=sa.func.now(), index=True)  # risk_0013
 
 
 class PublicationSignal(Base):
@@ -303,9 +299,7 @@ class ClassificationRun(Base):
     emitted: Mapped[int | None] = mapped_column(sa.Integer)
     seconds: Mapped[float | None] = mapped_column(sa.Float)
     error: Mapped[str | None] = mapped_column(sa.Text)
-    # the start of the run's transaction, the database's now(): every enterprise registered before it is
-    # classified once the run is done (risk_0013; use_cases.classes.NEW_ENTERPRISE_MARGIN)
-    snapshot_at: Mapped[datetime | None]
+    snapshot_at: Mapped[datetime | None]  # the run's transaction start, now() (risk_0013, execute_run)
 
 
 class QuarterReport(Base):
