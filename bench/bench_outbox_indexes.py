@@ -22,7 +22,7 @@ if str(ROOT) not in sys.path:
     sys.path.append(str(ROOT))
 
 from bench import baseline, bench_cleanup, bench_relay  # noqa: E402
-from bench.common import median  # noqa: E402
+from bench.common import median, old_new_rates  # noqa: E402
 from services.common import migrate  # noqa: E402
 from services.common.embedded import EmbeddedNats, EmbeddedPostgres, free_port  # noqa: E402
 
@@ -195,21 +195,13 @@ def _drains(pg: EmbeddedPostgres, root: Path, n: int, runs: int) -> tuple[list[s
                 )
             finally:
                 nats.stop()
-    lines = [
-        f"Relay drain of {n:,} pending rows (bench/bench_relay.py's production setting: `sync_interval: always`,",
-        "atomic batches of 250; this tree's relay, whose claim and mark are the baseline's), old vs new outbox:",
-        "",
-        "| outbox | events/s (median) | runs | load (1/5/15) after each |",
-        "|---|---:|---|---|",
-    ]
-    for schema in SCHEMAS:
-        values = [r for r, _ in rates[schema]]
-        loads = "; ".join(load for _, load in rates[schema])
-        lines.append(
-            f"| {schema} | {median(values):,.0f} | {', '.join(f'{r:,.0f}' for r in values)} | {loads} |"
-        )
-    ratio = median([r for r, _ in rates["new"]]) / median([r for r, _ in rates["old"]])
-    return lines, ratio
+    return old_new_rates(
+        [
+            f"Relay drain of {n:,} pending rows (bench/bench_relay.py's production setting: `sync_interval: always`,",
+            "atomic batches of 250; this tree's relay, whose claim and mark are the baseline's), old vs new outbox:",
+        ],
+        rates,
+    )
 
 
 def run(quick: bool = False) -> str:

@@ -25,7 +25,7 @@ if str(ROOT) not in sys.path:
     sys.path.append(str(ROOT))
 
 from bench import baseline  # noqa: E402
-from bench.common import median  # noqa: E402
+from bench.common import median, old_new_rates  # noqa: E402
 
 SCHEMAS = ("old", "new")
 PLANS = ROOT / "docs" / "benchmarks" / "outbox-partition-plans.md"
@@ -240,22 +240,14 @@ def _drains(pg: object, root: Path, n: int, runs: int, code: Path | None) -> lis
                 rates[schema].append((float(r["rate"]), baseline.load()))  # type: ignore[arg-type]
             finally:
                 nats.stop()
-    lines = [
-        f"Relay drain of {n:,} pending rows (bench/bench_relay.py `_drain`, production setting: `sync_interval:",
-        "always`, atomic batches of 250), old code on the old outbox vs new code on the partitioned one:",
-        "",
-        "| outbox | events/s (median) | runs | load (1/5/15) after each |",
-        "|---|---:|---|---|",
-    ]
-    for schema in SCHEMAS:
-        values = [r for r, _ in rates[schema]]
-        loads = "; ".join(load for _, load in rates[schema])
-        lines.append(
-            f"| {schema} | {median(values):,.0f} | {', '.join(f'{r:,.0f}' for r in values)} | {loads} |"
-        )
-    ratio = median([r for r, _ in rates["new"]]) / median([r for r, _ in rates["old"]])
-    lines += ["", f"Relay drain new/old: {ratio:.2f}x (same run)."]
-    return lines
+    lines, ratio = old_new_rates(
+        [
+            f"Relay drain of {n:,} pending rows (bench/bench_relay.py `_drain`, production setting: `sync_interval:",
+            "always`, atomic batches of 250), old code on the old outbox vs new code on the partitioned one:",
+        ],
+        rates,
+    )
+    return [*lines, "", f"Relay drain new/old: {ratio:.2f}x (same run)."]
 
 
 CLAIM = (

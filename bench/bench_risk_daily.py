@@ -16,6 +16,8 @@ import uuid
 from datetime import timedelta
 from pathlib import Path
 
+import sqlalchemy as sa
+
 from bench import baseline
 from bench.bench_risk import _generate
 from bench.common import median
@@ -23,9 +25,23 @@ from services.common import clock, migrate
 from services.common.db import create_engine, session_factory, transaction
 from services.common.embedded import EmbeddedPostgres, free_port
 
+# The generator registers every enterprise within a minute; a city's were registered over years. Their first
+# sight is spread over the ten years before the day before yesterday (the daily run looks for never-classified
+# enterprises only among those first seen lately, services/risk/use_cases/classes.py NEW_ENTERPRISE_MARGIN).
+BACKDATE = (
+    "UPDATE risk_enterprise SET first_seen_at = now() - interval '2 days' - random() * interval '3650 days'"
+)
+# After the full run, a bulk intake registers 0.1 % more enterprises without classifying them (as only a bulk or
+# seed insert can): the daily run must find them.
+NEW_SHARE = 0.001
+REGISTER = """INSERT INTO risk_enterprise (uscc, district_code)
+SELECT 'NEW' || lpad(i::text, 15, '0'), '210102' FROM generate_series(1, {count}) i"""
 
-async def _prepare(url: str) -> str:
-    """A full classification today, recorded as a finished run; returns the configuration version."""
+
+async def _prepare(url: str, n: int) -> str:
+    """A full classification today, recorded as a finished run (with the start of its transaction, as
+    ``execute_run`` records it), then 0.1 % new enterprises left unclassified; returns the configuration
+    version."""
     from services.risk.models import ClassificationRun
     from services.risk.settings import RiskSettings, read_config
     from services.risk.use_cases import classes
@@ -44,8 +60,11 @@ async def _prepare(url: str) -> str:
                     status="done",
                     requested_by="bench",
                     config_version=version,
+                    snapshot_at=sa.func.now(),
                 )
             )
+        async with transaction(session_factory(engine)) as s:
+            await s.execute(sa.text(REGISTER.format(count=max(1, int(n * NEW_SHARE)))))
         return version
     finally:
         await engine.dispose()
@@ -81,6 +100,35 @@ async def _daily(url: str, *, incremental: bool, days_later: int) -> tuple[float
     finally:
         clock.reset()
         await engine.dispose()
+
+
+async def _plans(url: str) -> str:
+    """EXPLAIN (ANALYZE, BUFFERS) of the daily run's candidate query one day later: the baseline's (every
+    enterprise searched for one never classified, the candidates hash-joined to all of them) and this tree's."""
+    from services.risk.domain import classes as class_rules
+    from services.risk.repository import classes as class_repo
+    from services.risk.settings import RiskSettings, read_config
+    from services.risk.use_cases import classes
+
+    version = read_config(RiskSettings()).in_effect(clock.today())
+    day = clock.today()
+    ranges = class_rules.changed_ranges(version.classes, day, day + timedelta(days=1))
+    old = f"SELECT c.uscc FROM ({class_repo.changed_candidates_sql(ranges)}) c JOIN risk_enterprise e ON e.uscc = c.uscc"
+    new = class_repo.candidates_query_sql(ranges, seen_since=True)
+    engine = create_engine(url, pool_size=1)
+    out = []
+    try:
+        async with transaction(session_factory(engine)) as s:
+            last = await class_repo.last_run(s, version.version)
+            assert last is not None and last.snapshot_at is not None
+            since = last.snapshot_at - classes.NEW_ENTERPRISE_MARGIN
+            for label, sql, params in (("before", old, {}), ("after", new, {"seen_since": since})):
+                for _ in range(2):  # the second, warm, is shown
+                    rows = (await s.execute(sa.text(f"EXPLAIN (ANALYZE, BUFFERS) {sql}"), params)).all()
+                out += [f"-- {label}", *(r[0] for r in rows), ""]
+    finally:
+        await engine.dispose()
+    return "\n".join(out)
 
 
 def _child(url: str, days_later: int) -> None:
@@ -124,7 +172,12 @@ def run(quick: bool = False) -> str:
         started = time.perf_counter()
         penalties = asyncio.run(_generate(url, n))
         generated = time.perf_counter() - started
-        asyncio.run(_prepare(url))
+        pg.psql(BACKDATE, "bench_risk_daily")
+        pg.psql("VACUUM ANALYZE risk_enterprise", "bench_risk_daily")
+        asyncio.run(_prepare(url, n))
+        pg.psql("VACUUM ANALYZE risk_enterprise", "bench_risk_daily")
+        if plans_to := os.environ.get("ZHIFA_BENCH_RISK_DAILY_PLANS"):
+            Path(plans_to).write_text(asyncio.run(_plans(url)))
         full = [asyncio.run(_daily(url, incremental=False, days_later=1))]
         results: dict[str, list[tuple[float, int, int]]] = {"old": [], "new": []}
         loads = []
@@ -156,10 +209,13 @@ def run(quick: bool = False) -> str:
         "## Risk: incremental daily reclassification",
         "",
         f"{n:,} generated enterprises ({penalties:,} penalty signals and the other kinds in bench_risk's mix, "
-        f"generated in {generated:.0f} s), durable PostgreSQL; a full classification today recorded as a "
-        "finished run, then the next day's daily run: once full, then incremental "
+        f"generated in {generated:.0f} s; first seen over the ten years before, `BACKDATE`), durable "
+        "PostgreSQL; a full classification today recorded as a finished run, then "
+        f"{max(1, int(n * NEW_SHARE)):,} enterprises registered unclassified (a bulk intake), then the next "
+        "day's daily run: once full, then incremental "
         "(`use_cases.classes.execute_run(incremental=True)`: only the enterprises with a signal scoring "
-        "differently since the last run, `domain/classes.py` `changed_ranges`, plus those never classified), "
+        "differently since the last run, `domain/classes.py` `changed_ranges`, plus those never classified: "
+        "this tree looks for them among the enterprises first seen since a day before the last run only), "
         f"the baseline's code (`ZHIFA_BENCH_BASELINE={ref or ''}`) and this tree's alternating in fresh "
         f"interpreters, all from the same state, each in a transaction rolled back after timing. Medians of "
         f"{runs} run(s); load average (1/5/15 min) after each pair: {'; '.join(loads)}.",

@@ -127,3 +127,21 @@ def stop(proc: subprocess.Popen[bytes]) -> None:
 
 
 PY = sys.executable
+
+
+def old_new_rates(intro: list[str], rates: dict[str, list[tuple[float, str]]]) -> tuple[list[str], float]:
+    """A table of events/s for the ``old`` and ``new`` runs of a bench (each run's rate and the load average
+    after it), under ``intro``, and the new/old ratio of the medians."""
+    lines = [
+        *intro,
+        "",
+        "| outbox | events/s (median) | runs | load (1/5/15) after each |",
+        "|---|---:|---|---|",
+    ]
+    for schema in ("old", "new"):
+        values = [r for r, _ in rates[schema]]
+        loads = "; ".join(load for _, load in rates[schema])
+        lines.append(
+            f"| {schema} | {median(values):,.0f} | {', '.join(f'{r:,.0f}' for r in values)} | {loads} |"
+        )
+    return lines, median([r for r, _ in rates["new"]]) / median([r for r, _ in rates["old"]])

@@ -23,12 +23,10 @@ from services.common.tables import register_kernel_tables
 metadata = make_metadata()
 kernel = register_kernel_tables(metadata)
 
-TZ = sa.DateTime(timezone=True)
-
 
 class Base(DeclarativeBase):
     metadata = metadata
-    type_annotation_map = {dict[str, Any]: JSONB, list[Any]: JSONB, datetime: TZ}
+    type_annotation_map = {dict[str, Any]: JSONB, list[Any]: JSONB, datetime: sa.DateTime(timezone=True)}
 
 
 class Unit(Base):
@@ -208,7 +206,7 @@ class RiskEnterprise(Base):
     uscc: Mapped[str] = mapped_column(sa.Text, primary_key=True)
     name: Mapped[str] = mapped_column(sa.Text, server_default="")
     district_code: Mapped[str | None] = mapped_column(sa.Text)
-    first_seen_at: Mapped[datetime] = mapped_column(server_default=sa.func.now())
+    first_seen_at: Mapped[datetime] = mapped_column(server_default=sa.func.now(), index=True)  # risk_0013
 
 
 class PublicationSignal(Base):
@@ -301,6 +299,7 @@ class ClassificationRun(Base):
     emitted: Mapped[int | None] = mapped_column(sa.Integer)
     seconds: Mapped[float | None] = mapped_column(sa.Float)
     error: Mapped[str | None] = mapped_column(sa.Text)
+    snapshot_at: Mapped[datetime | None]  # the run's transaction start, now() (risk_0013, execute_run)
 
 
 class QuarterReport(Base):

@@ -159,9 +159,17 @@ def _in_ranges(table: str, column: str, ranges: list[tuple[date, date]], extra: 
     return f"SELECT s.uscc FROM {table} s WHERE ({where}){extra}"
 
 
-def changed_candidates_sql(changed: classes.ChangedRanges) -> str:
-    """The enterprises a daily classification must reclassify (``domain.classes.changed_ranges``), plus those
-    registered but never classified."""
+def _never_classified(seen_since: bool) -> str:
+    """The registered enterprises without a class; with ``seen_since``, only those first seen at or after the
+    bind parameter ``:seen_since`` (an index range of ``ix_risk_enterprise_first_seen_at``, risk_0013)."""
+    since = "e.first_seen_at >= CAST(:seen_since AS timestamptz) AND " if seen_since else ""
+    return (
+        f"SELECT e.uscc FROM risk_enterprise e "
+        f"WHERE {since}NOT EXISTS (SELECT 1 FROM enterprise_class c WHERE c.uscc = e.uscc)"
+    )
+
+
+def _signal_candidates_sql(changed: classes.ChangedRanges) -> list[str]:
     parts = [
         _in_ranges("risk_penalty_signal", "s.decided_on", ranges, f" AND s.tier = '{tier.value}'")
         for tier, ranges in changed.penalty.items()
@@ -172,28 +180,60 @@ def changed_candidates_sql(changed: classes.ChangedRanges) -> str:
         _in_ranges("risk_repair_signal", "s.completed_on", changed.repair),
         _in_ranges("risk_publication_signal", "s.published_on", changed.publication),
         _in_ranges("risk_publication_signal", "s.withdrawn_on", changed.publication),
-        "SELECT e.uscc FROM risk_enterprise e "
-        "WHERE NOT EXISTS (SELECT 1 FROM enterprise_class c WHERE c.uscc = e.uscc)",
     ]
-    return "\nUNION\n".join(p for p in parts if p)
+    return [p for p in parts if p]
 
 
-async def changed_candidates(session: AsyncSession, changed: classes.ChangedRanges) -> list[str]:
-    """The USCCs of ``changed_candidates_sql`` that are registered enterprises (the universe)."""
-    sql = (
-        f"SELECT c.uscc FROM ({changed_candidates_sql(changed)}) c JOIN risk_enterprise e ON e.uscc = c.uscc"
+def changed_candidates_sql(changed: classes.ChangedRanges, *, seen_since: bool = False) -> str:
+    """The enterprises a daily classification must reclassify (``domain.classes.changed_ranges``), plus those
+    registered but never classified (with ``seen_since``: first seen at or after ``:seen_since``)."""
+    return "\nUNION\n".join([*_signal_candidates_sql(changed), _never_classified(seen_since)])
+
+
+def candidates_query_sql(changed: classes.ChangedRanges, *, seen_since: bool) -> str:
+    """The query of ``changed_candidates``: the signals' USCCs checked against ``risk_enterprise`` by its
+    primary key, one probe each (the LIMIT keeps the planner from hashing every enterprise instead), and the
+    never classified, which come from it already."""
+    signals = "\nUNION\n".join(_signal_candidates_sql(changed))
+    never = _never_classified(seen_since)
+    if not signals:
+        return never
+    return (
+        f"SELECT c.uscc FROM ({signals}) c\n"
+        "CROSS JOIN LATERAL (SELECT 1 FROM risk_enterprise e WHERE e.uscc = c.uscc LIMIT 1) e\n"
+        f"UNION\n{never}"
     )
-    return list((await session.scalars(sa.text(sql))).all())
 
 
-async def last_run_on(session: AsyncSession, config_version: str) -> date | None:
-    """The day of the last finished classification of every enterprise under ``config_version``."""
-    found: date | None = await session.scalar(
-        sa.select(sa.func.max(run_t.c.run_on)).where(
-            run_t.c.status == "done", run_t.c.config_version == config_version
+async def changed_candidates(
+    session: AsyncSession, changed: classes.ChangedRanges, *, seen_since: datetime | None = None
+) -> list[str]:
+    """The USCCs of ``changed_candidates_sql`` that are registered enterprises (the universe); ``seen_since``
+    None searches every enterprise for one never classified."""
+    sql = candidates_query_sql(changed, seen_since=seen_since is not None)
+    params = {} if seen_since is None else {"seen_since": seen_since}
+    return list((await session.scalars(sa.text(sql), params)).all())
+
+
+class LastRun(NamedTuple):
+    """The last finished classification under a configuration version: its day, and the latest start of a
+    finished run's transaction (None when every such run finished before risk_0013 recorded it)."""
+
+    run_on: date
+    snapshot_at: datetime | None
+
+
+async def last_run(session: AsyncSession, config_version: str) -> LastRun | None:
+    """The day of the last finished classification of every enterprise under ``config_version``, with the
+    latest ``snapshot_at`` of those runs."""
+    row = (
+        await session.execute(
+            sa.select(sa.func.max(run_t.c.run_on), sa.func.max(run_t.c.snapshot_at)).where(
+                run_t.c.status == "done", run_t.c.config_version == config_version
+            )
         )
-    )
-    return found
+    ).one()
+    return None if row[0] is None else LastRun(row[0], row[1])
 
 
 async def lock_classification(session: AsyncSession, *, exclusive: bool) -> None:
@@ -282,6 +322,12 @@ async def claim_requested_run(session: AsyncSession) -> uuid.UUID | None:
 
 async def update_run(session: AsyncSession, run_id: uuid.UUID, values: dict[str, Any]) -> None:
     await session.execute(sa.update(run_t).where(run_t.c.id == run_id).values(**values))
+
+
+async def finish_run(session: AsyncSession, run_id: uuid.UUID, values: dict[str, Any]) -> None:
+    """``update_run`` recording ``snapshot_at``: the database's ``now()``, the start of this transaction, no
+    later than the snapshot of any statement the run classified with."""
+    await update_run(session, run_id, {**values, "snapshot_at": sa.func.now()})
 
 
 async def readable_run(session: AsyncSession, scope: Scope, run_id: uuid.UUID) -> ClassificationRun | None:
