@@ -307,3 +307,57 @@ async def test_the_models_match_the_migrated_schema(stack: Stack) -> None:
             assert await conn.run_sync(compare) == []
     finally:
         await engine.dispose()
+
+
+async def test_the_supervisors_list_pages_across_months_and_prunes_the_months_after_its_cursor(
+    stack: Stack,
+) -> None:
+    """The refusals list (newest first, keyset on ``(refused_at, refusal_id)``) pages across a month's end,
+    and a next page reads only the months up to its cursor: the row comparison alone prunes nothing."""
+    from services.common.access import scope_for
+    from services.common.auth import Principal
+    from services.inspection.repository import supervision as supervision_repo
+
+    url = await stack.anew_database("inspection")
+    engine = create_engine(url, pool_size=1)
+    factory = session_factory(engine)
+    statements: list[tuple[str, Any]] = []
+
+    def capture(conn: Any, cursor: Any, statement: str, parameters: Any, context: Any, many: bool) -> None:
+        if "FROM entry_refusal" in statement:
+            statements.append((statement, parameters))
+
+    sa.event.listen(engine.sync_engine, "before_cursor_execute", capture)
+    try:
+        # one a month, January to April 2025, and a second one in February (China time)
+        at = [_china(2025, 1, 20, 9), _china(2025, 2, 1, 0, 0, 1), _china(2025, 2, 28, 23, 59, 59)]
+        at += [_china(2025, 3, 10, 9), _china(2025, 4, 2, 9)]
+        rows = [_refusal(t) for t in at]
+        async with transaction(factory) as s:
+            for row in rows:
+                assert await entry_repo.insert_refusal(s, row) is True
+        scope = scope_for(Principal(sub="t", role="supervisor", scope="city"))
+        seen: list[uuid.UUID] = []
+        after: tuple[str, str] | None = None
+        pages = 0
+        while True:
+            async with transaction(factory) as s:
+                page = await supervision_repo.list_refusals(
+                    s, scope, code=None, dept_code=None, after=after, limit=2
+                )
+            if not page:
+                break
+            pages += 1
+            seen += [r.refusal_id for r in page]
+            after = (page[-1].refused_at.isoformat(), str(page[-1].refusal_id))
+        # 5 rows, newest first, in pages of 2, 2, 1 (and an empty fourth read)
+        assert seen == [r["refusal_id"] for r in reversed(rows)] and pages == 3
+        # the third page's cursor is the second page's last row, 1 February 00:00:01 (pages: 2 April and
+        # 10 March; 28 and 1 February; 20 January): March's and April's partitions are not read
+        third, params = statements[2]
+        async with engine.connect() as conn:
+            plan = "\n".join((await conn.exec_driver_sql("EXPLAIN " + third, params)).scalars())
+        assert "entry_refusal_202502" in plan
+        assert "entry_refusal_202503" not in plan and "entry_refusal_202504" not in plan
+    finally:
+        await engine.dispose()
