@@ -48,8 +48,8 @@ def _refusal(at: datetime, attempt_key: str | None = None, code: str = "CERT_EXP
     }
 
 
-def _china(*args: int) -> datetime:
-    return datetime(*args, tzinfo=CHINA)  # type: ignore[misc]
+def _china(year: int, month: int, day: int, hour: int = 0, minute: int = 0, second: int = 0) -> datetime:
+    return datetime(year, month, day, hour, minute, second, tzinfo=CHINA)
 
 
 async def _partition_counts(engine: AsyncEngine) -> dict[str, int]:
@@ -75,7 +75,7 @@ async def test_the_migration_keeps_every_row_per_month_down_and_up_again(stack: 
         at += [_china(2026, 11, 2, 10), _china(2026, 11, 15, 10), _china(2026, 11, 30, 23)]
         rows = [_refusal(t, f"k{i}" if i % 2 else None) for i, t in enumerate(at)]
         async with engine.begin() as conn:
-            await conn.execute(sa.insert(EntryRefusal.__table__), rows)
+            await conn.execute(sa.insert(EntryRefusal), rows)
             before = (
                 await conn.execute(sa.text(f"SELECT {_COLS} FROM entry_refusal ORDER BY refusal_id"))
             ).all()
@@ -140,7 +140,7 @@ async def test_the_migration_keeps_every_row_per_month_down_and_up_again(stack: 
         # the old unique attempt key is back
         with pytest.raises(DBAPIError, match="uq_entry_refusal_attempt_key"):
             async with engine.begin() as conn:
-                await conn.execute(sa.insert(EntryRefusal.__table__), [_refusal(_china(2025, 1, 5), "k1")])
+                await conn.execute(sa.insert(EntryRefusal), [_refusal(_china(2025, 1, 5), "k1")])
     finally:
         await engine.dispose()
 
@@ -187,14 +187,14 @@ async def test_a_month_without_a_partition_fails_loudly_until_ensure_partition_c
         row = _refusal(_china(2015, 3, 9, 10), "k-2015")  # a month no migration or job created
         with pytest.raises(DBAPIError, match="no partition of relation"):
             async with transaction(factory) as s:
-                await s.execute(sa.insert(EntryRefusal.__table__), [row])
+                await s.execute(sa.insert(EntryRefusal), [row])
         async with transaction(factory) as s:
             # nothing of the failed statement stayed behind: the attempt key is free
             assert await s.scalar(sa.text("SELECT count(*) FROM refusal_attempt")) == 0
             assert await partitions.ensure_partition(s, "entry_refusal", _china(2015, 3, 9, 10)) is True
             # 31 March 23:30 China is 15:30 UTC: still March's partition
             assert await partitions.ensure_partition(s, "entry_refusal", _china(2015, 3, 31, 23, 30)) is False
-            await s.execute(sa.insert(EntryRefusal.__table__), [row])
+            await s.execute(sa.insert(EntryRefusal), [row])
         assert await _partition_counts(engine) == {"entry_refusal_201503": 1}
     finally:
         await engine.dispose()
