@@ -97,10 +97,11 @@ async def generate(url: str, n: int, seed: int = 16) -> float:
                 rows.clear()
         if rows:
             await conn.copy_records_to_table("entry_refusal", records=rows, columns=COLUMNS)
-        await conn.execute("VACUUM ANALYZE")
     finally:
         await conn.close()
-    return time.perf_counter() - started
+    seconds = time.perf_counter() - started
+    await _settle(url)
+    return seconds
 
 
 def _baseline(code: Path, url: str) -> dict[str, Any]:
@@ -116,15 +117,17 @@ def _baseline(code: Path, url: str) -> dict[str, Any]:
     return result
 
 
-def _vacuum(url: str) -> None:
-    async def run() -> None:
-        conn = await asyncpg.connect(province._dsn(url))
-        try:
-            await conn.execute("VACUUM ANALYZE")
-        finally:
-            await conn.close()
+async def _settle(url: str) -> None:
+    conn = await asyncpg.connect(province._dsn(url))
+    try:
+        await conn.execute("VACUUM ANALYZE")
+        await conn.execute("CHECKPOINT")  # the copy's dirty pages written before anything is timed
+    finally:
+        await conn.close()
 
-    asyncio.run(run())
+
+def _vacuum(url: str) -> None:
+    asyncio.run(_settle(url))
 
 
 def run(quick: bool = False) -> str:
@@ -215,11 +218,15 @@ def _section(
     for name, ts in new["timings"].items():
         median = statistics.median(ts) * 1000
         if old is None:
-            rows.append(f"| {name} | – | {median:.1f} | – |")
+            rows.append(f"| {name} | – | {median:.1f} | – | {', '.join(f'{t * 1000:.1f}' for t in ts)} |")
             continue
         was = statistics.median(old["timings"][name]) * 1000
         same = "the same" if old["answers"][name] == new["answers"][name] else "DIFFERENT"
-        rows.append(f"| {name} | {was:.1f} | {median:.1f} | {was / median:.2f}× ({same}) |")
+        runs = "; ".join(
+            f"{side} " + ", ".join(f"{t * 1000:.1f}" for t in ts)
+            for side, ts in (("old", old["timings"][name]), ("new", new["timings"][name]))
+        )
+        rows.append(f"| {name} | {was:.1f} | {median:.1f} | {was / median:.2f}× ({same}) | {runs} |")
     if old is None:
         compared = " No baseline (set `ZHIFA_BENCH_BASELINE`, e.g. `main`, to measure it in the same run)."
     else:
@@ -240,8 +247,8 @@ def _section(
             f"reads of `entry_refusal` through the repository's own functions, medians in ms.{compared} "
             "Plans: [benchmarks/province-plans.md](benchmarks/province-plans.md).",
             "",
-            "| query | old ms | new ms | old / new (answers) |",
-            "|---|---:|---:|---|",
+            "| query | old ms | new ms | old / new (answers) | runs, ms |",
+            "|---|---:|---:|---|---|",
             *rows,
         ]
     )
