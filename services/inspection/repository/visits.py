@@ -26,18 +26,23 @@ VISIT = Visibility(
 )
 
 
+def _by_id(visit_id: uuid.UUID) -> sa.Select[m.Visit]:
+    """The visit by id, read in the one month ``visit_key`` names (inspection_0010: the executor prunes the
+    other months' partitions once the sub-query's ``started_at`` is known)."""
+    month = sa.select(m.VisitKey.started_at).where(m.VisitKey.visit_id == visit_id).scalar_subquery()
+    return sa.select(m.Visit).where(m.Visit.visit_id == visit_id, m.Visit.started_at == month)
+
+
 async def readable_visit(session: AsyncSession, scope: Scope, visit_id: uuid.UUID) -> m.Visit | None:
     """The visit, if ``scope`` may see it."""
-    query = sa.select(m.Visit).where(m.Visit.visit_id == visit_id)
-    return await session.scalar(readable(query, scope, VISIT))
+    return await session.scalar(readable(_by_id(visit_id), scope, VISIT))
 
 
 async def readable_visit_for_update(
     session: AsyncSession, scope: Scope, visit_id: uuid.UUID
 ) -> m.Visit | None:
     """The visit, if ``scope`` may see it, locked until the end of the transaction (it is about to change)."""
-    query = sa.select(m.Visit).where(m.Visit.visit_id == visit_id)
-    return await session.scalar(readable(query, scope, VISIT).with_for_update())
+    return await session.scalar(readable(_by_id(visit_id), scope, VISIT).with_for_update())
 
 
 async def visit_outcomes(
@@ -52,9 +57,14 @@ async def visit_outcomes(
     return out
 
 
-async def upsert_outcome(session: AsyncSession, visit_id: uuid.UUID, outcome: visits.ItemOutcome) -> None:
+async def upsert_outcome(
+    session: AsyncSession, visit_id: uuid.UUID, started_at: datetime, outcome: visits.ItemOutcome
+) -> None:
+    """Record an item's outcome of the visit started at ``started_at`` (its month's partition of
+    ``visit_outcome``, inspection_0010)."""
     values = {
         "visit_id": visit_id,
+        "visit_started_at": started_at,
         "item_code": outcome.item_code,
         "outcome": outcome.outcome.value,
         "description": outcome.description,
@@ -66,8 +76,10 @@ async def upsert_outcome(session: AsyncSession, visit_id: uuid.UUID, outcome: vi
     stmt = pg_insert(m.VisitOutcome).values(**values)
     await session.execute(
         stmt.on_conflict_do_update(
-            index_elements=["visit_id", "item_code"],
-            set_={k: stmt.excluded[k] for k in values if k not in ("visit_id", "item_code")},
+            index_elements=["visit_id", "item_code", "visit_started_at"],
+            set_={
+                k: stmt.excluded[k] for k in values if k not in ("visit_id", "item_code", "visit_started_at")
+            },
         )
     )
 

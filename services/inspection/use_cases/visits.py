@@ -156,7 +156,7 @@ async def record_outcomes(
     written = {i.item_code for i in body.outcomes}
     for outcome in visit.outcomes:
         if outcome.item_code in written:
-            await visit_repo.upsert_outcome(session, row.visit_id, outcome)
+            await visit_repo.upsert_outcome(session, row.visit_id, row.started_at, outcome)
     await audit.append(
         session,
         actor=principal.sub,
