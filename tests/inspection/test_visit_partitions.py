@@ -398,3 +398,42 @@ async def test_a_visit_read_by_id_reads_its_one_month(stack: Stack) -> None:
         assert executed and all("visit_202502" in line for line in executed), plan
     finally:
         await engine.dispose()
+
+
+async def test_a_visits_outcomes_are_read_in_its_month_only(stack: Stack) -> None:
+    """``visit_outcomes`` names its visits' months (``visit_started_at``): of outcomes in January, February and
+    March, a February visit's are read from February's partition alone, planned so (no other month's scan)."""
+    url = await stack.anew_database("inspection")
+    await _tasks(url)
+    engine = create_engine(url, pool_size=1)
+    factory = session_factory(engine)
+    statements: list[tuple[str, Any]] = []
+
+    def capture(conn: Any, cursor: Any, statement: str, parameters: Any, context: Any, many: bool) -> None:
+        if "FROM visit_outcome" in statement:
+            statements.append((statement, parameters))
+
+    try:
+        rows = [_visit(_china(2025, m, 10, 9)) for m in (1, 2, 3)]
+        async with transaction(factory) as s:
+            await s.execute(sa.insert(Visit), rows)
+            for row in rows:
+                outcome = visit_domain.ItemOutcome(
+                    item_code="SJ-01",
+                    outcome=visit_domain.Outcome("compliant"),
+                    recorded_by="LN210102SJ001",
+                    recorded_at=row["started_at"],
+                )
+                await visit_repo.upsert_outcome(s, row["visit_id"], row["started_at"], outcome)
+        sa.event.listen(engine.sync_engine, "before_cursor_execute", capture)
+        async with transaction(factory) as s:
+            february = (await s.scalars(sa.select(Visit).where(Visit.visit_id == rows[1]["visit_id"]))).one()
+            got = await visit_repo.visit_outcomes(s, [february])
+        assert [(o.visit_id, o.item_code) for o in got[february.visit_id]] == [(rows[1]["visit_id"], "SJ-01")]
+        statement, params = statements[-1]
+        async with engine.connect() as conn:
+            plan = "\n".join((await conn.exec_driver_sql("EXPLAIN " + statement, params)).scalars())
+        assert "visit_outcome_202502" in plan, plan
+        assert "visit_outcome_202501" not in plan and "visit_outcome_202503" not in plan, plan
+    finally:
+        await engine.dispose()

@@ -46,12 +46,17 @@ async def readable_visit_for_update(
 
 
 async def visit_outcomes(
-    session: AsyncSession, visit_ids: Sequence[uuid.UUID]
+    session: AsyncSession, rows: Sequence[m.Visit]
 ) -> dict[uuid.UUID, list[m.VisitOutcome]]:
-    out: dict[uuid.UUID, list[m.VisitOutcome]] = {v: [] for v in visit_ids}
-    if not visit_ids:
+    """The outcomes of the visits ``rows``, by visit; read in their visits' months only (the list of
+    ``visit_started_at`` values prunes ``visit_outcome``'s partitions when the statement is planned)."""
+    out: dict[uuid.UUID, list[m.VisitOutcome]] = {r.visit_id: [] for r in rows}
+    if not rows:
         return out
-    query = sa.select(m.VisitOutcome).where(m.VisitOutcome.visit_id.in_(list(visit_ids)))
+    query = sa.select(m.VisitOutcome).where(
+        m.VisitOutcome.visit_id.in_([r.visit_id for r in rows]),
+        m.VisitOutcome.visit_started_at.in_(sorted({r.started_at for r in rows})),
+    )
     for row in (await session.scalars(query)).all():
         out[row.visit_id].append(row)
     return out
