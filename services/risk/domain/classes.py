@@ -394,9 +394,11 @@ def _subset_pred(column: str, subset: bool) -> str:
     return f"\n      AND {column} = ANY(CAST(:usccs AS text[]))" if subset else ""
 
 
-def classification_query_sql(config: ClassConfig, *, subset: bool = False) -> str:
+def classification_query_sql(config: ClassConfig, *, subset: bool = False, texts: bool = True) -> str:
     """A read-only SELECT of (uscc, class, score, reasons, reason_texts) for every enterprise in
-    ``risk_enterprise`` (or, with ``subset``, only those whose USCC is in the bind parameter ``:usccs``).
+    ``risk_enterprise`` (or, with ``subset``, only those whose USCCs is in the bind parameter ``:usccs``);
+    without ``texts``, no ``reason_texts`` (``reason_texts_sql`` makes them from the reasons, for the rows
+    that need them only).
 
     Bind parameters: ``:today`` (date), and ``:usccs`` (text[]) with ``subset``. Tables (created by the
     service's migrations):
@@ -472,8 +474,11 @@ def classification_query_sql(config: ClassConfig, *, subset: bool = False) -> st
 ), scored AS (
     SELECT c.uscc,
            GREATEST(0, sum(c.pts))::integer AS score,
-           jsonb_agg(jsonb_build_object('kind', c.kind, 'count', c.n, 'points', c.pts) ORDER BY c.ord) AS reasons,
-           jsonb_agg({_describe_sql("c.kind", "c.n", "c.pts")} ORDER BY c.ord) AS reason_texts
+           jsonb_agg(jsonb_build_object('kind', c.kind, 'count', c.n, 'points', c.pts) ORDER BY c.ord) AS reasons{
+        f",{chr(10)}           jsonb_agg({_describe_sql('c.kind', 'c.n', 'c.pts')} ORDER BY c.ord) AS reason_texts"
+        if texts
+        else ""
+    }
     FROM contribution c
     GROUP BY c.uscc
 )
@@ -485,10 +490,21 @@ SELECT e.uscc,
          ELSE 'A'
        END AS class,
        COALESCE(s.score, 0) AS score,
-       COALESCE(s.reasons, '[]'::jsonb) AS reasons,
-       COALESCE(s.reason_texts, '[]'::jsonb) AS reason_texts
+       COALESCE(s.reasons, '[]'::jsonb) AS reasons{
+        f",{chr(10)}       COALESCE(s.reason_texts, '[]'::jsonb) AS reason_texts" if texts else ""
+    }
 FROM risk_enterprise e
 LEFT JOIN scored s ON s.uscc = e.uscc{universe_pred}"""
+
+
+def reason_texts_sql(reasons: str) -> str:
+    """SQL for the texts of the jsonb array ``reasons`` (``Classification.reasons_json()``): its items'
+    ``Contribution.describe()`` in order, as ``classification_query_sql`` makes ``reason_texts``."""
+    describe = _describe_sql("r.x->>'kind'", "(r.x->>'count')::bigint", "(r.x->>'points')::bigint")
+    return (
+        f"(SELECT COALESCE(jsonb_agg({describe} ORDER BY r.i), '[]'::jsonb) "
+        f"FROM jsonb_array_elements({reasons}) WITH ORDINALITY AS r(x, i))"
+    )
 
 
 def classification_upsert_ctes(config: ClassConfig, *, subset: bool = False) -> str:
@@ -498,13 +514,17 @@ def classification_upsert_ctes(config: ClassConfig, *, subset: bool = False) -> 
     extra join condition changes nothing but the plan: the primary key probed with the array, not a scan of
     every enterprise's class, docs/benchmarks/risk-daily-plans.md).
 
+    The reason texts are made for the changed rows only (``reason_texts_sql``), not for every enterprise: on a
+    daily full run they are a few percent of them (docs/benchmarks/risk-daily-plans.md).
+
     A caller can append further CTEs that read ``changed`` joined to ``written`` (the service appends the
     insert of its outbox rows, so events are written by the same statement, set-based) and a final SELECT.
     """
     return f"""WITH computed AS (
-{classification_query_sql(config, subset=subset)}
+{classification_query_sql(config, subset=subset, texts=False)}
 ), changed AS (
-    SELECT c.uscc, c.class, c.score, c.reasons, c.reason_texts, ec.class AS previous_class
+    SELECT c.uscc, c.class, c.score, c.reasons, {reason_texts_sql("c.reasons")} AS reason_texts,
+           ec.class AS previous_class
     FROM computed c
     LEFT JOIN enterprise_class ec ON ec.uscc = c.uscc{_subset_pred("ec.uscc", subset)}
     WHERE ec.uscc IS NULL
