@@ -451,7 +451,7 @@ def classification_query_sql(config: ClassConfig, *, subset: bool = False, texts
 
     publication_pts = _cap_expr(f"count(*) * {_int(config.publication_points)}", config.publication_cap)
     thresholds = config.thresholds
-    universe_pred = "\nWHERE e.uscc = ANY(CAST(:usccs AS text[]))" if subset else ""
+    universe_pred = "\n    WHERE e.uscc = ANY(CAST(:usccs AS text[]))" if subset else ""
     return f"""WITH contribution AS (
     SELECT p.uscc, {tier_ord} AS ord, 'penalty_' || p.tier AS kind, count(*) AS n, sum({penalty_pts}) AS pts
     FROM risk_penalty_signal p
@@ -472,29 +472,28 @@ def classification_query_sql(config: ClassConfig, *, subset: bool = False, texts
   UNION ALL
 {dated("risk_repair_signal", "completed_on", ContributionKind.REPAIR, config.repair, -1)}
 ), scored AS (
-    SELECT c.uscc,
-           GREATEST(0, sum(c.pts))::integer AS score,
-           jsonb_agg(jsonb_build_object('kind', c.kind, 'count', c.n, 'points', c.pts) ORDER BY c.ord) AS reasons{
-        f",{chr(10)}           jsonb_agg({_describe_sql('c.kind', 'c.n', 'c.pts')} ORDER BY c.ord) AS reason_texts"
+    SELECT e.uscc,
+           GREATEST(0, COALESCE(sum(c.pts), 0))::integer AS score,
+           COALESCE(jsonb_agg(jsonb_build_object('kind', c.kind, 'count', c.n, 'points', c.pts) ORDER BY c.ord)
+                    FILTER (WHERE c.ord IS NOT NULL), '[]'::jsonb) AS reasons{
+        f",{chr(10)}           COALESCE(jsonb_agg({_describe_sql('c.kind', 'c.n', 'c.pts')} ORDER BY c.ord)"
+        " FILTER (WHERE c.ord IS NOT NULL), '[]'::jsonb) AS reason_texts"
         if texts
         else ""
     }
-    FROM contribution c
-    GROUP BY c.uscc
+    FROM risk_enterprise e
+    LEFT JOIN contribution c ON c.uscc = e.uscc{universe_pred}
+    GROUP BY e.uscc
 )
-SELECT e.uscc,
+SELECT s.uscc,
        CASE
-         WHEN COALESCE(s.score, 0) >= {_int(thresholds.D)} THEN 'D'
-         WHEN COALESCE(s.score, 0) >= {_int(thresholds.C)} THEN 'C'
-         WHEN COALESCE(s.score, 0) >= {_int(thresholds.B)} THEN 'B'
+         WHEN s.score >= {_int(thresholds.D)} THEN 'D'
+         WHEN s.score >= {_int(thresholds.C)} THEN 'C'
+         WHEN s.score >= {_int(thresholds.B)} THEN 'B'
          ELSE 'A'
        END AS class,
-       COALESCE(s.score, 0) AS score,
-       COALESCE(s.reasons, '[]'::jsonb) AS reasons{
-        f",{chr(10)}       COALESCE(s.reason_texts, '[]'::jsonb) AS reason_texts" if texts else ""
-    }
-FROM risk_enterprise e
-LEFT JOIN scored s ON s.uscc = e.uscc{universe_pred}"""
+       s.score, s.reasons{", s.reason_texts" if texts else ""}
+FROM scored s"""
 
 
 def reason_texts_sql(reasons: str) -> str:
