@@ -162,7 +162,7 @@ def run(quick: bool = False) -> str:
             credit_head = province_consistency.baseline_head(code, "credit_repair")
             migrate.downgrade("credit_repair", urls["credit_repair"], credit_head)
             old_public_plans = asyncio.run(public_plans(urls["credit_repair"], plan))
-            old_write_ms = asyncio.run(province_consistency.write_cost(urls["penalty"]))
+            old_write_ms = province_consistency.baseline_write_cost(code, urls["penalty"])
             old_load = baseline.load()
             old = province_consistency.measure_baseline(
                 code, urls["penalty"], urls["credit_repair"], plan.enterprises, plan.until
