@@ -245,13 +245,17 @@ async def test_statements_on_one_partition_keep_the_tallies_exact(stack: Stack) 
         await engine.dispose()
 
 
-async def test_two_sessions_deciding_the_same_case_under_its_lock_write_one_row(stack: Stack) -> None:
+@pytest.mark.parametrize("lock", [True, False], ids=["under the case lock", "without it"])
+async def test_two_sessions_deciding_the_same_case_under_its_lock_write_one_row(
+    stack: Stack, lock: bool
+) -> None:
     """``upsert_decided`` updates by ``case_id`` and inserts when that matched nothing; its callers hold the
-    case's row lock (``lockable_case``), so the second session waits for the first's commit and then finds
-    its row. The second decision is in a later year: two inserts would have written two rows (the primary key
-    holds the year key), one in each year's partition."""
+    case's row lock (``lockable_case`` for a decision; an import inserts the case in the same transaction), so
+    the second session waits for the first's commit and then finds its row. The second decision is in a later
+    year, so two inserts write two rows (the primary key holds the year key), one in each year's partition:
+    which is what happens without the lock, the case that shows the lock is what keeps one row."""
     url = await stack.anew_sample_database("penalty")
-    engine = create_engine(url, pool_size=2)
+    engine = create_engine(url, pool_size=3)
     factory = session_factory(engine)
     rnd = random.Random(19)
     try:
@@ -260,30 +264,49 @@ async def test_two_sessions_deciding_the_same_case_under_its_lock_write_one_row(
                 await s.execute(sa.text("SELECT id FROM penalty_case ORDER BY id LIMIT 1"))
             ).scalar_one()
             await s.execute(sa.text("DELETE FROM decided_case WHERE case_id = :id"), {"id": case_id})
-        first = {**_row(rnd, date(2025, 11, 3)), "case_id": case_id}
-        locked, second_waits = asyncio.Event(), asyncio.Event()
+            # both years exist first: creating one in a's transaction would lock the parent until a commits
+            for year in (2025, 2026):
+                await partitions.ensure_partition(s, "decided_case", date(year, 1, 1))
+        # active: a's row is in the tallies, whose rows b's insert then waits for
+        first = {**_row(rnd, date(2025, 11, 3)), "case_id": case_id, "active": True}
+        a_wrote = asyncio.Event()
+        waiting = sa.text(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'"
+        )
 
         async def a() -> None:
             async with transaction(factory) as s:
-                assert await repo.get_case(s, case_id, lock=True) is not None
-                locked.set()
+                assert await repo.get_case(s, case_id, lock=lock) is not None
                 await repo.upsert_decided(s, first)
-                await asyncio.wait_for(second_waits.wait(), 10)
-                await asyncio.sleep(0.3)  # b is blocked on the lock meanwhile
+                a_wrote.set()
+                # a commits once b waits for it: with the lock, on the case's row before b's UPDATE; without
+                # it, on a tally row a's insert holds, after b's UPDATE matched nothing and b inserted
+                async with engine.connect() as watch:
+                    for _ in range(200):
+                        if (await watch.execute(waiting)).scalar():
+                            break
+                        await watch.rollback()  # pg_stat_activity is read once per transaction
+                        await asyncio.sleep(0.05)
+                    else:
+                        raise AssertionError("b never waited for a")
 
         async def b() -> None:
-            await locked.wait()
+            await a_wrote.wait()
             async with transaction(factory) as s:
-                second_waits.set()
-                assert await repo.get_case(s, case_id, lock=True) is not None
+                assert await repo.get_case(s, case_id, lock=lock) is not None
                 await repo.upsert_decided(s, {**first, "decided_on": date(2026, 1, 7), "fine_fen": 999})
 
         await asyncio.gather(a(), b())
         async with transaction(factory) as s:
-            assert await _where(s, case_id) == [
-                ("decided_case_2025", date(2025, 11, 3), date(2026, 1, 7), 999)
-            ]
+            rows = sorted(await _where(s, case_id))
             await _recounts_match(s)
+        if lock:
+            assert rows == [("decided_case_2025", date(2025, 11, 3), date(2026, 1, 7), 999)]
+        else:
+            assert rows == [
+                ("decided_case_2025", date(2025, 11, 3), date(2025, 11, 3), first["fine_fen"]),
+                ("decided_case_2026", date(2026, 1, 7), date(2026, 1, 7), 999),
+            ]
     finally:
         await engine.dispose()
 
