@@ -46,7 +46,14 @@ def kinds_of_mask(mask: int) -> frozenset[PenaltyKind]:
 
 # --- bulk ends: sweep and clean-up ----------------------------------------------------------------
 
-NOT_ENDED_SQL = "NOT EXISTS (SELECT 1 FROM publication_end x WHERE x.publication_id = p.id)"
+#: Whether publication ``p`` has no end: one probe of ``pk_publication_end`` per publication (``OFFSET 0``
+#: keeps the sub-select a per-row sub-plan: the planner may not turn it into an anti join). As an anti join
+#: the planner hashed or scanned every end in the table for each step: at 1,000,000 publications a step of
+#: a second run read all 929,284 ends (with as many heap fetches: fresh ends are not yet all-visible) to
+#: learn about its own 100,000, 0.7 s a step, and each step of the first run read the ends of the steps
+#: before it; probing, a step reads at most one end per publication of its own
+#: (tests/credit_repair/test_cleanup_plans.py, docs/benchmarks.md clean-up section).
+NOT_ENDED_SQL = "NOT EXISTS (SELECT 1 FROM publication_end x WHERE x.publication_id = p.id OFFSET 0)"
 CANDIDATE_COLUMNS = "p.id, p.seq, p.record_id, p.case_id, p.party_uscc, p.department_code"
 
 
