@@ -61,6 +61,8 @@ REGISTRY: tuple[Partitioned, ...] = (
     Partitioned("outbox", "created_at", "day", ahead=7, retention=timedelta(days=14)),
     # credit_repair's publications by the year they start; never dropped (docs/scaling.md, "Retention").
     Partitioned("publication", "starts_on", "year", ahead=1, service="credit_repair", dated=True),
+    # inspection's refused entries by China month of ``refused_at``; never dropped (docs/scaling.md, "Retention").
+    Partitioned("entry_refusal", "refused_at", "month", ahead=3, service="inspection"),
     # penalty's decided cases by the year of their first decision; never dropped (docs/scaling.md).
     Partitioned("decided_case", "first_decided_on", "year", ahead=1, service="penalty", dated=True),
 )
