@@ -282,6 +282,30 @@ GROUP BY 1, 2, 3
 """  # the same rows as services/inspection/migrations' inspection_0008 back-fill
 
 
+async def month_partitions(conn: asyncpg.Connection, table: str, first: date, last: date) -> int:
+    """The China months ``first`` … ``last`` of ``table`` when it is partitioned (inspection_0009 and later; the
+    kernel job keeps only the current months and those ahead, and there is no default partition, so a COPY of
+    past rows would fail), created through ``zhifa_create_partition`` as the service would; returns how many
+    were new. A schema where the table is one table (a baseline's) needs none."""
+    from services.common import partitions
+
+    partitioned = await conn.fetchval(
+        "SELECT EXISTS (SELECT FROM pg_partitioned_table WHERE partrelid = to_regclass($1))", table
+    )
+    if not partitioned:
+        return 0
+    spec, made = partitions.spec_of(table), 0
+    for start in partitions.periods(spec, first, last):
+        p = partitions.create_params(spec, start)
+        made += bool(
+            await conn.fetchval(
+                "SELECT zhifa_create_partition(CAST($1::text AS regclass), $2, $3, $4)",
+                p["parent"], p["name"], p["lo"], p["hi"],
+            )
+        )  # fmt: skip
+    return made
+
+
 async def generate(
     plan: province.Plan, *, inspection_url: str, risk_url: str, chunk: int = 50_000
 ) -> Written:
@@ -295,6 +319,8 @@ async def generate(
             "INSERT INTO department (code, name, authority) VALUES ($1, $2, $2) ON CONFLICT DO NOTHING",
             [(d, province.DEPARTMENT_NAMES[d]) for d in province.DEPARTMENTS],
         )
+        # the refusals' China months, from the first calendar year of the period to ``until``
+        await month_partitions(insp, "entry_refusal", calendar_year(plan, 0)[0], plan.until)
         has_tally = bool(await insp.fetchval("SELECT to_regclass('visit_cap_tally') IS NOT NULL"))
         if has_tally:
             await insp.execute("ALTER TABLE visit DISABLE TRIGGER USER")

@@ -61,6 +61,10 @@ REGISTRY: tuple[Partitioned, ...] = (
     Partitioned("outbox", "created_at", "day", ahead=7, retention=timedelta(days=14)),
     # credit_repair's publications by the year they start; never dropped (docs/scaling.md, "Retention").
     Partitioned("publication", "starts_on", "year", ahead=1, service="credit_repair", dated=True),
+    # inspection's refused entries by China month of ``refused_at``; never dropped (docs/scaling.md, "Retention").
+    Partitioned("entry_refusal", "refused_at", "month", ahead=3, service="inspection"),
+    # penalty's decided cases by the year of their first decision; never dropped (docs/scaling.md).
+    Partitioned("decided_case", "first_decided_on", "year", ahead=1, service="penalty", dated=True),
 )
 
 _SUFFIX = {"day": "%Y%m%d", "month": "%Y%m", "year": "%Y"}
@@ -308,6 +312,11 @@ BEGIN
         RETURN false;
     END IF;
     EXECUTE format('CREATE TABLE %I PARTITION OF %s FOR VALUES FROM (%L) TO (%L)', part, parent, lo, hi);
+    -- What a partition needs beyond its parent's clones (statement-level triggers are not cloned): the
+    -- parent's own ``<parent>_partition_created(regclass)``, when its migration made one (decided_case).
+    IF to_regprocedure(format('%s_partition_created(regclass)', parent)) IS NOT NULL THEN
+        EXECUTE format('SELECT %s_partition_created(%L::regclass)', parent, part);
+    END IF;
     RETURN true;
 END
 $$

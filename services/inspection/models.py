@@ -334,12 +334,17 @@ class VisitOutcome(Base):
 
 
 class EntryRefusal(Base):
-    """A refused attempt to enter (SPEC §2.3), kept even though the request itself answered 4xx."""
+    """A refused attempt to enter (SPEC §2.3), kept even though the request itself answered 4xx.
+
+    Partitioned by the China month of ``refused_at`` (set at insert, never updated; inspection_0009,
+    docs/scaling.md "Partitioning"): the primary key holds the key, and "one attempt, one row" across months
+    is ``refusal_attempt``'s, which the trigger ``refusal_attempt_insert`` fills in the same statement."""
 
     __tablename__ = "entry_refusal"
     __table_args__ = (
         sa.Index("ix_entry_refusal_refused_at", "refused_at"),
         sa.Index("ix_entry_refusal_code", "code"),
+        {"postgresql_partition_by": "RANGE (refused_at)"},
     )
 
     refusal_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
@@ -356,8 +361,21 @@ class EntryRefusal(Base):
     actor: Mapped[str] = mapped_column(sa.Text)
     actor_role: Mapped[str] = mapped_column(sa.Text)
     request_id: Mapped[str | None] = mapped_column(sa.Text)
-    # A mobile retry with the same Idempotency-Key is the same attempt: recorded once.
-    attempt_key: Mapped[str | None] = mapped_column(sa.Text, unique=True)
+    # A mobile retry with the same Idempotency-Key is the same attempt: recorded once (``RefusalAttempt``).
+    attempt_key: Mapped[str | None] = mapped_column(sa.Text)
+    refused_at: Mapped[datetime] = mapped_column(Created, primary_key=True)  # the partition key
+
+
+class RefusalAttempt(Base):
+    """One narrow row per refused attempt that carried an attempt key, unpartitioned: the key is unique across
+    every month (a retry may reach the service after midnight at a month's end). Inserted by the trigger
+    ``refusal_attempt_insert`` before the refusal (every write path: the service, the sample loader, a bench's
+    COPY); when the key is already there the trigger skips the refusal row, as ``ON CONFLICT DO NOTHING``."""
+
+    __tablename__ = "refusal_attempt"
+
+    attempt_key: Mapped[str] = mapped_column(sa.Text, primary_key=True)
+    refusal_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True))
     refused_at: Mapped[datetime] = mapped_column(Created)
 
 

@@ -11,34 +11,51 @@ import json
 import os
 import subprocess
 import sys
+from typing import Any
 
 import pytest
 
 from services.common import lazy, migrate
 from services.common.registry import SERVICES
 
+# One fresh interpreter per service imports and builds its app, as ``zhifa serve`` does, and reports what it
+# loaded: the heavy libraries, the blocked modules, and whether two models no request uses were built.
 PROBE = """
-import json, sys
-from services.common.lazy import HEAVY
-import importlib
+import json, sys, importlib
+from services.common.lazy import BLOCKED, HEAVY
 importlib.import_module(f"services.{sys.argv[1]}.app").create_app()
-print(json.dumps(sorted(m for m in sys.modules if m.split(".")[0] in HEAVY and sys.modules[m] is not None)))
+import fastapi.openapi.models as m
+from services.common.contracts.diagnostics import Ping
+loaded = [n for n in sys.modules if sys.modules[n] is not None]
+print(json.dumps({
+    "heavy": sorted(n for n in loaded if n.split(".")[0] in HEAVY),
+    "blocked": sorted(n for n in loaded if (n + ".").startswith(tuple(b + "." for b in BLOCKED))),
+    "built": [m.OpenAPI.__pydantic_complete__, Ping.__pydantic_complete__],
+}))
 """
 
 
+@pytest.fixture(scope="module")
+def started() -> dict[str, dict[str, Any]]:
+    """What each service's process has loaded once its app is built (one probe per service, shared)."""
+    reports: dict[str, dict[str, Any]] = {}
+    for service in sorted(SERVICES):
+        result = subprocess.run(
+            [sys.executable, "-c", PROBE, service],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            env={**os.environ, "ZHIFA_ENV": "test"},
+            check=False,
+        )
+        assert result.returncode == 0, result.stderr[-2000:]
+        reports[service] = json.loads(result.stdout.strip().splitlines()[-1])
+    return reports
+
+
 @pytest.mark.parametrize("service", sorted(SERVICES))
-def test_a_service_starts_without_heavy_libraries(service: str) -> None:
-    result = subprocess.run(
-        [sys.executable, "-c", PROBE, service],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        env={**os.environ, "ZHIFA_ENV": "test"},
-        check=False,
-    )
-    assert result.returncode == 0, result.stderr[-2000:]
-    loaded = json.loads(result.stdout.strip().splitlines()[-1])
-    tops = sorted({m.split(".")[0] for m in loaded})
+def test_a_service_starts_without_heavy_libraries(service: str, started: dict[str, dict[str, Any]]) -> None:
+    tops = sorted({m.split(".")[0] for m in started[service]["heavy"]})
     assert not tops, (
         f"{service} imports {tops} at start-up; import them where first used (services/common/lazy.py)"
     )
@@ -75,26 +92,10 @@ def test_nats_is_imported_without_its_websocket_transport_in_a_service() -> None
     assert result.stdout.split() == ["True", "False"]
 
 
-BLOCKED_PROBE = """
-import json, sys, importlib
-importlib.import_module(f"services.{sys.argv[1]}.app").create_app()
-print(json.dumps(sorted(m for m in sys.modules if sys.modules[m] is not None and (m + ".").startswith(tuple(n + "." for n in json.loads(sys.argv[2]))))))
-"""
-
-
 @pytest.mark.parametrize("service", sorted(SERVICES))
-def test_a_service_never_loads_the_blocked_modules(service: str) -> None:
+def test_a_service_never_loads_the_blocked_modules(service: str, started: dict[str, dict[str, Any]]) -> None:
     # FastAPI imports pydantic.v1 for every route it builds unless the kernel blocks it (lazy.BLOCKED)
-    result = subprocess.run(
-        [sys.executable, "-c", BLOCKED_PROBE, service, json.dumps(sorted(lazy.BLOCKED))],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        env={**os.environ, "ZHIFA_ENV": "test"},
-        check=False,
-    )
-    assert result.returncode == 0, result.stderr[-2000:]
-    assert json.loads(result.stdout.strip().splitlines()[-1]) == []
+    assert started[service]["blocked"] == []
 
 
 def test_fastapi_still_tells_a_model_is_not_a_pydantic_1_model_with_the_block() -> None:
@@ -135,30 +136,14 @@ def test_readiness_reads_the_revisions_without_keeping_a_mib_of_syntax_trees() -
     assert float(result.stdout.strip()) < 0.7
 
 
-DEFERRED_PROBE = """
-import json, sys, importlib
-importlib.import_module(f"services.{sys.argv[1]}.app").create_app()
-import fastapi.openapi.models as m
-from services.common.contracts.diagnostics import Ping
-print(json.dumps([m.OpenAPI.__pydantic_complete__, Ping.__pydantic_complete__]))
-"""
-
-
-@pytest.mark.parametrize("service", ["notify", "penalty"])
-def test_models_no_request_uses_are_not_built_at_start_up(service: str) -> None:
+@pytest.mark.parametrize("service", sorted(SERVICES))
+def test_models_no_request_uses_are_not_built_at_start_up(
+    service: str, started: dict[str, dict[str, Any]]
+) -> None:
     # pydantic builds a model's validator and serializer (pydantic-core, in Rust) when the class is defined,
     # unless it is deferred (services/common/lazy.py `defer_model_builds`): FastAPI's ~60 OpenAPI models
     # (~1.2 MiB) serve only GET /openapi.json, and an event contract only the events that arrive.
-    result = subprocess.run(
-        [sys.executable, "-c", DEFERRED_PROBE, service],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        env={**os.environ, "ZHIFA_ENV": "test"},
-        check=False,
-    )
-    assert result.returncode == 0, result.stderr[-2000:]
-    assert json.loads(result.stdout.strip().splitlines()[-1]) == [False, False]
+    assert started[service]["built"] == [False, False]
 
 
 def test_a_deferred_model_is_built_on_first_use_and_validates_as_before() -> None:

@@ -21,7 +21,7 @@ from services.common.contracts import penalty as pc
 from services.common.db import create_engine, session_factory, transaction
 from services.common.events import Envelope, Event, make_envelope
 from services.credit_repair.domain.publication import PublishedRecord
-from services.credit_repair.models import CreditRecord, Publication, PublicationEnd
+from services.credit_repair.models import CleanupRun, CreditRecord, Publication, PublicationEnd
 from services.credit_repair.repository import bulk as bulk_repo
 from services.credit_repair.settings import CreditRepairContext, CreditRepairSettings
 from services.credit_repair.use_cases import decisions, rule_sets
@@ -94,6 +94,25 @@ async def database(url: str) -> AsyncIterator[async_sessionmaker[AsyncSession]]:
 async def load_rules(factory: async_sessionmaker[AsyncSession]) -> None:
     async with transaction(factory) as s:
         await rule_sets.load_rule_set_document(s, RULES, actor="test", cache=CONTEXT.rule_sets)
+
+
+async def add_pending_cleanup(factory: async_sessionmaker[AsyncSession], as_of: date) -> uuid.UUID:
+    """A clean-up requested by an administrator and not yet started (what the worker picks up)."""
+    run_id = uuid.uuid4()
+    async with transaction(factory) as s:
+        s.add(
+            CleanupRun(
+                id=run_id,
+                dry_run=False,
+                status="pending",
+                as_of=as_of,
+                rule_set_id="shenyang-credit-2026-04",
+                requested_by="t",
+                requested_role="admin",
+                requested_at=clock.now(),
+            )
+        )
+    return run_id
 
 
 def months_later(day: date, months: int) -> date:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import random
-import uuid
 
 import sqlalchemy as sa
 
@@ -20,7 +19,7 @@ from services.credit_repair.domain import publication as pub_domain
 from services.credit_repair.domain import rules
 from services.credit_repair.models import CleanupRun, FeedEntry, PublicationEnd
 from services.credit_repair.use_cases import cleanups
-from tests.credit_repair.helpers import RULES, database, insert, load_rules
+from tests.credit_repair.helpers import RULES, add_pending_cleanup, database, insert, load_rules
 from tests.credit_repair.test_cleanups import _published
 from tests.support.stack import Stack, wait_for
 
@@ -39,20 +38,7 @@ async def test_a_concurrent_end_is_kept_and_the_step_still_ends_the_rest(stack: 
         await load_rules(factory)
         ids = await insert(factory, records)
         taken = ids[len(ids) // 2]  # ended by the other transaction: in the middle of the step's insert
-        run_id = uuid.uuid4()
-        async with transaction(factory) as s:
-            s.add(
-                CleanupRun(
-                    id=run_id,
-                    dry_run=False,
-                    status="pending",
-                    as_of=today,
-                    rule_set_id="shenyang-credit-2026-04",
-                    requested_by="t",
-                    requested_role="admin",
-                    requested_at=clock.now(),
-                )
-            )
+        run_id = await add_pending_cleanup(factory, today)
         engine = factory.kw["bind"]
         async with engine.connect() as other:
             # The other transaction ends one publication and holds its (uncommitted) key.

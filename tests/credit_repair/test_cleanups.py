@@ -33,7 +33,15 @@ from services.credit_repair.models import CleanupRun, FeedEntry, Publication, Pu
 from services.credit_repair.repository import bulk as bulk_repo
 from services.credit_repair.use_cases import cleanups
 from tests.credit_repair.conftest import Credit
-from tests.credit_repair.helpers import ADMIN, RULES, SUPERVISOR_CITY, database, insert, load_rules
+from tests.credit_repair.helpers import (
+    ADMIN,
+    RULES,
+    SUPERVISOR_CITY,
+    add_pending_cleanup,
+    database,
+    insert,
+    load_rules,
+)
 from tests.support.http import problem
 from tests.support.stack import Stack, client, wait_for
 
@@ -280,20 +288,7 @@ class TestRuns:
         async with database(url) as factory:
             await load_rules(factory)
             ids = await insert(factory, records)
-            run_id = uuid.uuid4()
-            async with transaction(factory) as s:
-                s.add(
-                    CleanupRun(
-                        id=run_id,
-                        dry_run=False,
-                        status="pending",
-                        as_of=today,
-                        rule_set_id="shenyang-credit-2026-04",
-                        requested_by="t",
-                        requested_role="admin",
-                        requested_at=clock.now(),
-                    )
-                )
+            run_id = await add_pending_cleanup(factory, today)
             real_step = bulk_repo.judge_step
             calls = 0
 

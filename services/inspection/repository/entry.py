@@ -18,10 +18,9 @@ from typing import Any
 
 import orjson
 import sqlalchemy as sa
-from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.common import outbox
+from services.common import outbox, partitions
 from services.common.clock import local_date
 from services.inspection import models as m
 from services.inspection.domain import entry_rules, frequency, registry
@@ -352,6 +351,13 @@ async def insert_visit(
 
 
 async def insert_refusal(session: AsyncSession, values: dict[str, Any]) -> bool:
-    """Store a refusal; False when the same attempt (caller + Idempotency-Key) is already stored."""
-    stmt = pg_insert(m.EntryRefusal).values(**values).on_conflict_do_nothing(index_elements=["attempt_key"])
-    return (await session.scalar(stmt.returning(m.EntryRefusal.refusal_id))) is not None
+    """Store a refusal; False when the same attempt (caller + Idempotency-Key) is already stored, in any month.
+
+    ``entry_refusal`` is partitioned by month (inspection_0009), so its own unique index could only hold
+    ``(attempt_key, refused_at)``: the ``ON CONFLICT (attempt_key) DO NOTHING`` is the trigger's, on
+    ``refusal_attempt``, which skips the row (no ``RETURNING`` row) when the key is there. ``refused_at`` is
+    the application's clock, which may name a month the kernel job does not keep (a pinned clock, a
+    back-fill): its partition is created first when missing (a catalogue lookup when it exists)."""
+    await partitions.ensure_partition(session, "entry_refusal", values["refused_at"])
+    stmt = sa.insert(m.EntryRefusal).values(**values).returning(m.EntryRefusal.refusal_id)
+    return (await session.scalar(stmt)) is not None

@@ -119,9 +119,13 @@ async def list_refusals(
         query = query.where(m.EntryRefusal.dept_code == dept_code)
     if after:
         refused, refusal_id = after
+        at = datetime.fromisoformat(refused)
         query = query.where(
+            # the plain bound lets the planner prune the months after the cursor (entry_refusal is partitioned
+            # by month, inspection_0009); a row comparison alone is not used for pruning
+            m.EntryRefusal.refused_at <= at,
             sa.tuple_(m.EntryRefusal.refused_at, m.EntryRefusal.refusal_id)
-            < sa.tuple_(sa.literal(datetime.fromisoformat(refused)), sa.literal(uuid.UUID(refusal_id)))
+            < sa.tuple_(sa.literal(at), sa.literal(uuid.UUID(refusal_id))),
         )
     query = query.order_by(m.EntryRefusal.refused_at.desc(), m.EntryRefusal.refusal_id.desc()).limit(limit)
     return list((await session.scalars(query)).all())
