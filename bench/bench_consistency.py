@@ -17,6 +17,7 @@ import statistics
 import sys
 import tempfile
 import time
+from datetime import date
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -25,7 +26,7 @@ if str(ROOT) not in sys.path:  # also runnable as `python bench/bench_consistenc
 
 import sqlalchemy as sa  # noqa: E402
 
-from services.common import migrate  # noqa: E402
+from services.common import migrate, partitions  # noqa: E402
 from services.common.access import scope_for  # noqa: E402
 from services.common.auth import Principal  # noqa: E402
 from services.common.db import create_engine, session_factory, transaction  # noqa: E402
@@ -37,7 +38,8 @@ TARGET_SECONDS = 10.0
 
 GENERATE = """
 INSERT INTO decided_case (case_id, dept_code, district_code, benchmark_code, benchmark_version, tier,
-                          tier_low_fen, tier_high_fen, fine_fen, has_fine, facts_key, decided_on, active)
+                          tier_low_fen, tier_high_fen, fine_fen, has_fine, facts_key, decided_on, active,
+                          first_decided_on)
 SELECT md5('case' || g.i)::uuid,
        'SJ',
        g.district,
@@ -54,7 +56,8 @@ SELECT md5('case' || g.i)::uuid,
        true,
        'k' || g.pattern,
        date '2025-01-01' + CAST(g.i % 640 AS int),
-       g.i % 100 <> 0
+       g.i % 100 <> 0,
+       date '2025-01-01' + CAST(g.i % 640 AS int)
 FROM (
     SELECT s.i,
            '2101' || lpad((2 + s.i % 13)::text, 2, '0') AS district,
@@ -80,6 +83,8 @@ async def _report(url: str, n: int, runs: int) -> tuple[float, list[float], dict
     try:
         started = time.perf_counter()
         async with transaction(factory) as s:
+            for year in (2025, 2026):  # decided_case is partitioned by year (penalty_0014); past years
+                await partitions.ensure_partition(s, "decided_case", date(year, 1, 1))
             await s.execute(sa.text("SELECT setseed(0.2026)"))
             await s.execute(sa.text(GENERATE), {"n": n})
         async with engine.connect() as conn:

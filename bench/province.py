@@ -185,7 +185,7 @@ def cases(plan: Plan) -> Iterator[Case]:
 
 DECIDED_COLUMNS = (
     "case_id", "dept_code", "district_code", "benchmark_code", "benchmark_version", "tier", "tier_low_fen",
-    "tier_high_fen", "fine_fen", "has_fine", "facts_key", "decided_on", "active",
+    "tier_high_fen", "fine_fen", "has_fine", "facts_key", "decided_on", "active", "first_decided_on",
 )  # fmt: skip
 RECORD_COLUMNS = (
     "id", "case_id", "revision", "decision_no", "decided_on", "party_kind", "party_uscc", "party_name",
@@ -207,7 +207,7 @@ def _code(c: Case) -> str:
 
 def decided_row(c: Case) -> tuple[Any, ...]:
     return (c.case_id, c.dept, c.district, _code(c), 1, c.tier, c.low, c.high, c.fine, True, c.facts_key,
-            c.decided_on, c.active)  # fmt: skip
+            c.decided_on, c.active, c.decided_on)  # fmt: skip
 
 
 def credit_rows(c: Case, n: int) -> tuple[tuple[Any, ...], tuple[Any, ...]]:
@@ -245,6 +245,7 @@ async def generate(plan: Plan, *, penalty_url: str, credit_url: str, chunk: int 
     """Write ``plan``'s decisions into penalty's and credit_repair's databases (migrated, empty tables)."""
     started = time.perf_counter()
     await _load_rules(credit_url, plan)
+    await _partitions(penalty_url, "decided_case", plan)
     written = Written()
     penalty = await asyncpg.connect(_dsn(penalty_url))
     credit = await asyncpg.connect(_dsn(credit_url))
@@ -301,6 +302,20 @@ async def _load_rules(credit_url: str, plan: Plan) -> None:
                 await rule_sets.load_rule_set_document(s, text, actor="province")
             for year in range(plan.since.year, plan.until.year + 1):
                 await partitions.ensure_partition(s, "publication", date(year, 1, 1))
+    finally:
+        await engine.dispose()
+
+
+async def _partitions(url: str, table: str, plan: Plan) -> None:
+    """The yearly partitions of the plan's years (past years, which the kernel job does not keep)."""
+    from services.common import partitions
+    from services.common.db import create_engine, session_factory, transaction
+
+    engine = create_engine(url, pool_size=1)
+    try:
+        async with transaction(session_factory(engine)) as s:
+            for year in range(plan.since.year, plan.until.year + 1):
+                await partitions.ensure_partition(s, table, date(year, 1, 1))
     finally:
         await engine.dispose()
 

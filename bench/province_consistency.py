@@ -106,6 +106,20 @@ def measure_baseline(code: Path, penalty_url: str, credit_url: str, enterprises:
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
+def baseline_write_cost(code: Path, penalty_url: str) -> float:
+    """``write_cost`` with the baseline's repository (its ``upsert_decided``, on its schema), in its process."""
+    script = (
+        "import asyncio, sys; from bench import province_consistency as p; "
+        "print(asyncio.run(p.write_cost(sys.argv[1])))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", script, penalty_url], env=_env(code), cwd=code, capture_output=True, text=True
+    )
+    if out.returncode:
+        raise RuntimeError(out.stderr[-4000:])
+    return float(out.stdout.strip().splitlines()[-1])
+
+
 def _env(code: Path) -> dict[str, str]:
     from bench import baseline
 

@@ -63,6 +63,8 @@ REGISTRY: tuple[Partitioned, ...] = (
     Partitioned("publication", "starts_on", "year", ahead=1, service="credit_repair", dated=True),
     # inspection's refused entries by China month of ``refused_at``; never dropped (docs/scaling.md, "Retention").
     Partitioned("entry_refusal", "refused_at", "month", ahead=3, service="inspection"),
+    # penalty's decided cases by the year of their first decision; never dropped (docs/scaling.md).
+    Partitioned("decided_case", "first_decided_on", "year", ahead=1, service="penalty", dated=True),
     # inspection's visits by China month of ``started_at``, and their outcomes in the same months (the outcome
     # carries its visit's ``started_at``); never dropped (docs/scaling.md, "Retention").
     Partitioned("visit", "started_at", "month", ahead=3, service="inspection"),
@@ -314,6 +316,11 @@ BEGIN
         RETURN false;
     END IF;
     EXECUTE format('CREATE TABLE %I PARTITION OF %s FOR VALUES FROM (%L) TO (%L)', part, parent, lo, hi);
+    -- What a partition needs beyond its parent's clones (statement-level triggers are not cloned): the
+    -- parent's own ``<parent>_partition_created(regclass)``, when its migration made one (decided_case).
+    IF to_regprocedure(format('%s_partition_created(regclass)', parent)) IS NOT NULL THEN
+        EXECUTE format('SELECT %s_partition_created(%L::regclass)', parent, part);
+    END IF;
     RETURN true;
 END
 $$

@@ -272,7 +272,9 @@ DECIDED_POSITION = (
 
 
 class DecidedCase(Base):
-    """One narrow row per penalty decision, for the set-based consistency report (SPEC §3.4)."""
+    """One narrow row per penalty decision, for the set-based consistency report (SPEC §3.4). Partitioned by
+    the year of ``first_decided_on`` (migration penalty_0014): the first decision's date, never updated, so a
+    changed decision (变更) rewrites ``decided_on`` in the row's first year's partition."""
 
     __tablename__ = "decided_case"
 
@@ -289,8 +291,9 @@ class DecidedCase(Base):
     facts_key: Mapped[str] = mapped_column(sa.Text)
     decided_on: Mapped[date] = mapped_column(sa.Date)
     active: Mapped[bool] = mapped_column(sa.Boolean, server_default=sa.true())
+    first_decided_on: Mapped[date] = mapped_column(sa.Date, primary_key=True)
 
-    # The consistency report's partial indexes (migration penalty_0013).
+    # The consistency report's partial indexes (migration penalty_0013), partitioned (penalty_0014).
     __table_args__ = (
         sa.Index("ix_decided_case_benchmark_code_tier", "benchmark_code", "tier"),
         sa.Index(
@@ -330,6 +333,7 @@ class DecidedCase(Base):
             "case_id",
             postgresql_where=sa.text("active"),
         ),
+        {"postgresql_partition_by": "RANGE (first_decided_on)"},
     )
 
 

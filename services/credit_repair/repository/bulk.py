@@ -9,7 +9,6 @@ SQL form of ``domain.publication.end_reason_for_cleanup`` and is tested against 
 
 from __future__ import annotations
 
-import json
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -46,7 +45,14 @@ def kinds_of_mask(mask: int) -> frozenset[PenaltyKind]:
 
 # --- bulk ends: sweep and clean-up ----------------------------------------------------------------
 
-NOT_ENDED_SQL = "NOT EXISTS (SELECT 1 FROM publication_end x WHERE x.publication_id = p.id)"
+#: Whether publication ``p`` has no end: one probe of ``pk_publication_end`` per publication (``OFFSET 0``
+#: keeps the sub-select a per-row sub-plan: the planner may not turn it into an anti join). As an anti join
+#: the planner hashed or scanned every end in the table for each step: at 1,000,000 publications a step of
+#: a second run read all 929,284 ends (with as many heap fetches: fresh ends are not yet all-visible) to
+#: learn about its own 100,000, 0.7 s a step, and each step of the first run read the ends of the steps
+#: before it; probing, a step reads at most one end per publication of its own
+#: (tests/credit_repair/test_cleanup_plans.py, docs/benchmarks.md clean-up section).
+NOT_ENDED_SQL = "NOT EXISTS (SELECT 1 FROM publication_end x WHERE x.publication_id = p.id OFFSET 0)"
 CANDIDATE_COLUMNS = "p.id, p.seq, p.record_id, p.case_id, p.party_uscc, p.department_code"
 
 
@@ -65,35 +71,26 @@ _EVENT_ID_SQL = (
 )
 
 
-def _json_str(column: str) -> str:
-    """A text column as a JSON value (escaped string, or null)."""
-    return f"coalesce(CAST(to_json(CAST({column} AS text)) AS text), 'null')"
-
-
 def _envelope_sql(n: str) -> str:
     """The outbox envelope of ``credit.publication.ended`` for row ``n`` (contracts.credit.PublicationEnded),
-    as JSON text (cast to jsonb by the caller): the kernel's envelope field by field, its times as pydantic
-    writes them (``envelope_params``), tests/credit_repair/test_cleanup_envelope.py. Concatenated text
-    parsed once costs about half of nested ``jsonb_build_object`` calls that format the time per row."""
+    as a lateral row ``env`` whose ``to_jsonb`` is the envelope: the kernel's envelope field by field, its
+    times as pydantic writes them (``envelope_params``), tests/credit_repair/test_cleanup_envelope.py. The
+    row's column names are the envelope's keys (``data`` a nested row), so the jsonb is built from the
+    values directly: about a fifth less than JSON text concatenated and parsed (docs/benchmarks.md, clean-up
+    section), which was itself about half of nested ``jsonb_build_object`` calls."""
     return (
-        f"""'{{"id": "' || {n}.event_id || '", "type": "credit.publication.ended", "version": 1, """
-        f""""source": "credit_repair", "time": ' || CAST(:time_json AS text) || ', "subject": "' || {n}.id """
-        f"""|| '", "request_id": ' || CAST(:request_id_json AS text) || ', "data": {{"publication_id": "' """
-        f"""|| {n}.id || '", "record_id": "' || {n}.record_id || '", "case_id": "' || {n}.case_id """
-        f"""|| '", "party_uscc": ' || {_json_str(f"{n}.party_uscc")} || ', "department_code": ' """
-        f"""|| {_json_str(f"{n}.department_code")} || ', "reason": ' || {_json_str(f"{n}.end_reason")} """
-        """|| ', "ended_at": ' || CAST(:time_json AS text) || '}}'"""
+        f"CROSS JOIN LATERAL (SELECT {n}.event_id AS id, CAST('credit.publication.ended' AS text) AS type, "
+        "1 AS version, CAST('credit_repair' AS text) AS source, CAST(:time_text AS text) AS time, "
+        f"CAST({n}.id AS text) AS subject, CAST(:request_id AS text) AS request_id, d AS data "
+        f"FROM (SELECT {n}.id AS publication_id, {n}.record_id, {n}.case_id, {n}.party_uscc, "
+        f"{n}.department_code, {n}.end_reason AS reason, CAST(:time_text AS text) AS ended_at) d) env"
     )
 
 
 def envelope_params(now: datetime, request_id: str | None) -> dict[str, Any]:
-    """The bind parameters of ``_envelope_sql``: the time and request id as JSON values, as the kernel's
-    envelope (pydantic) writes them, and the event ids' namespace."""
-    return {
-        "time_json": json.dumps(json_time(now)),
-        "request_id_json": json.dumps(request_id),
-        "end_ns": END_EVENT_NAMESPACE.bytes,
-    }
+    """The bind parameters of ``_envelope_sql``: the time as the kernel's envelope (pydantic) writes it, the
+    request id, and the event ids' namespace."""
+    return {"time_text": json_time(now), "request_id": request_id, "end_ns": END_EVENT_NAMESPACE.bytes}
 
 
 def _bulk_end_sql(
@@ -150,9 +147,10 @@ def _bulk_end_sql(
         f"WITH {prelude}cand AS MATERIALIZED ({candidates}), "
         f"{ends}"
         "ob AS (INSERT INTO outbox (id, type, version, subject, envelope) "
-        f"SELECT x.event_id, 'credit.publication.ended', 1, CAST(x.id AS text), CAST({_envelope_sql('x')} AS jsonb) "
+        "SELECT x.event_id, 'credit.publication.ended', 1, CAST(x.id AS text), to_jsonb(env) "
         f"FROM (SELECT {_EVENT_ID_SQL} AS event_id, e.* FROM e CROSS JOIN LATERAL (SELECT decode(md5("
-        "CAST(:end_ns AS bytea) || convert_to(CAST(e.id AS text), 'UTF8')), 'hex') AS md5) h ORDER BY 1) x RETURNING 1), "
+        "CAST(:end_ns AS bytea) || convert_to(CAST(e.id AS text), 'UTF8')), 'hex') AS md5) h ORDER BY 1) x "
+        f"{_envelope_sql('x')} RETURNING 1), "
         "n AS (SELECT count(*) AS n FROM ob), "
         "counter AS (UPDATE feed_counter SET last = last + n.n FROM n WHERE feed_counter.id = 1 AND n.n > 0 "
         "RETURNING feed_counter.last - n.n AS base), "

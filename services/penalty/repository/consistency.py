@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import uuid
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, cast
 
 import sqlalchemy as sa
-from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.engine import CursorResult
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.common.partitions import ensure_partition
 from services.penalty.models import (
     DECIDED_HUNDREDTH,
     DECIDED_POSITION,
@@ -24,9 +25,24 @@ from services.penalty.models import (
 
 
 async def upsert_decided(session: AsyncSession, values: dict[str, Any]) -> None:
-    stmt = pg_insert(DecidedCase).values(**values)
-    update = {k: stmt.excluded[k] for k in values if k != "case_id"}
-    await session.execute(stmt.on_conflict_do_update(index_elements=["case_id"], set_=update))
+    """The case's decided row: rewritten where it is, else inserted. ``decided_case`` is partitioned by the
+    year of ``first_decided_on`` (migration penalty_0014), so its primary key is ``(case_id,
+    first_decided_on)`` and ``ON CONFLICT (case_id)`` has no unique index to stand on: an ``UPDATE`` by
+    ``case_id`` (pruned to nothing but the primary key's index of each year) keeps the row in its first year's
+    partition with ``first_decided_on`` unchanged, and only when it matched nothing is the row inserted, with
+    ``first_decided_on = decided_on`` (its year's partition created first when the kernel job does not keep it:
+    an imported case decided years ago). Two writers never both insert: every caller holds the case's row lock
+    (``lockable_case``'s ``FOR UPDATE`` for a decision, or the case was inserted in the same transaction by an
+    import), so the second waits for the first's commit and then updates the row it wrote."""
+    update = {k: v for k, v in values.items() if k != "case_id"}
+    done = await session.execute(
+        sa.update(DecidedCase).where(DecidedCase.case_id == values["case_id"]).values(**update)
+    )
+    if cast(CursorResult[Any], done).rowcount:
+        return
+    first = values["decided_on"]
+    await ensure_partition(session, "decided_case", first)
+    await session.execute(sa.insert(DecidedCase).values(**values, first_decided_on=first))
 
 
 async def update_decided(session: AsyncSession, case_id: uuid.UUID, **values: Any) -> None:
