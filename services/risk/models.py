@@ -31,9 +31,9 @@ class Base(DeclarativeBase):
 
 def _by_uscc(col: str, *inc: str, where: str | None = None, dated: bool = False) -> tuple[sa.Index, ...]:
     """A signal table's index on the USCC carrying what the classification reads (it reads them from it alone,
-    risk_0014); ``dated``: and one on each date, to find the signals dated in the daily changed ranges (risk_0009)."""
+    risk_0014); ``dated``: and one on each date carrying the USCC (risk_0009; index-only since risk_0015)."""
     index = sa.Index(None, col, postgresql_include=list(inc), postgresql_where=where and sa.text(where))
-    return (index, *(sa.Index(None, c) for c in inc if dated))
+    return (index, *(sa.Index(None, c, postgresql_include=[col]) for c in inc if dated))
 
 
 class Unit(Base):
@@ -100,7 +100,7 @@ class ComplaintLead(Base):
     __tablename__ = "complaint_lead"
     __table_args__ = (
         sa.CheckConstraint("status IN ('received', 'transferred', 'answered', 'closed')", name="status"),
-        sa.Index("ix_complaint_lead_received_on_unit_code", "received_on", "unit_code"),
+        sa.Index(None, "received_on", "unit_code", postgresql_include=["uscc"]),  # risk_0015
         sa.Index("ix_complaint_lead_batch_status", "batch", "status"),
         *_by_uscc("uscc", "received_on", where="uscc IS NOT NULL"),  # risk_0014 (and the other _by_uscc)
     )
@@ -142,7 +142,7 @@ class RiskCase(Base):
     __tablename__ = "risk_case"
     __table_args__ = (
         sa.CheckConstraint("status IN ('opened', 'issued', 'changed', 'revoked')", name="status"),
-        sa.Index("ix_risk_case_decided_on_unit_code", "decided_on", "unit_code"),
+        sa.Index(None, "decided_on", "unit_code", postgresql_include=["party_uscc", "tier", "status"]),
         *_by_uscc("party_uscc", "decided_on", "tier", "status", where="party_uscc IS NOT NULL"),
         # the quarterly report's counts, index-only (risk_0012)
         sa.Index(

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from services.common.db import plain_dsn
 from services.risk.domain import classes
 from tests.risk.domain.test_classes import CONFIG, TODAY, _positional
@@ -31,5 +33,59 @@ async def test_the_signals_of_given_enterprises_are_read_from_their_uscc_indexes
         plan = "\n".join(r[0] for r in rows)
         for index in INDEXES:
             assert f"Index Only Scan using {index} " in plan, (index, plan)
+    finally:
+        await conn.close()
+
+
+# The index each kind's signals dated in a changed range are found from (risk_0015).
+DATE_INDEXES = (
+    "ix_risk_case_decided_on_unit_code",
+    "ix_complaint_lead_received_on_unit_code",
+    "ix_risk_publication_signal_published_on",
+    "ix_risk_publication_signal_withdrawn_on",
+    "ix_risk_violation_signal_found_on",
+    "ix_risk_repair_signal_completed_on",
+)
+
+
+SIGNALS = """
+INSERT INTO risk_case (case_id, party_uscc, tier, decided_on, status)
+SELECT gen_random_uuid(), 'E' || i, 'general', DATE '2026-05-19' - i % 3650, 'issued' FROM generate_series(1, 4000) i;
+INSERT INTO complaint_lead (id, external_id, body_hash, client, unit_code, domain, uscc, category, text,
+                            received_at, received_on, batch, record)
+SELECT gen_random_uuid(), 'L' || i, '', 'c', 'U1', 'market', 'E' || i, '其他', '', now(),
+       DATE '2026-05-19' - i % 3650, 'b', '{}' FROM generate_series(1, 4000) i;
+INSERT INTO risk_publication_signal (publication_id, uscc, published_on, withdrawn_on)
+SELECT gen_random_uuid(), 'E' || i, DATE '2026-05-19' - i % 3650, DATE '2026-05-19' - i % 3650 + 300
+FROM generate_series(1, 4000) i;
+INSERT INTO risk_violation_signal (violation_id, uscc, found_on)
+SELECT gen_random_uuid(), 'E' || i, DATE '2026-05-19' - i % 3650 FROM generate_series(1, 4000) i;
+INSERT INTO risk_repair_signal (repair_id, uscc, completed_on)
+SELECT gen_random_uuid(), 'E' || i, DATE '2026-05-19' - i % 3650 FROM generate_series(1, 4000) i;
+"""
+
+
+async def test_the_signals_dated_in_the_changed_ranges_are_found_from_their_date_indexes_alone(
+    stack: Stack,
+) -> None:
+    import asyncpg
+
+    from services.risk.repository.classes import candidates_query_sql
+
+    conn = await asyncpg.connect(plain_dsn(await stack.anew_database("risk")))
+    try:
+        # 4,000 signals of each kind over ten years (one per enterprise), so that a week's ranges are a few
+        # rows of the date indexes, not all of the uscc indexes.
+        await conn.execute(SIGNALS)
+        await conn.execute("VACUUM ANALYZE")
+        await conn.execute("SET enable_seqscan = off; SET enable_bitmapscan = off")
+        # A week later: every kind has several changed ranges (entering, leaving, decay steps).
+        ranges = classes.changed_ranges(CONFIG, TODAY - timedelta(days=7), TODAY)
+        assert len(ranges.violation) > 1, ranges
+        rows = await conn.fetch(f"EXPLAIN {candidates_query_sql(ranges, seen_since=False)}")
+        plan = "\n".join(r[0] for r in rows)
+        for index in DATE_INDEXES:
+            assert f"Index Only Scan using {index} " in plan, (index, plan)
+        assert "Heap Scan" not in plan, plan
     finally:
         await conn.close()
