@@ -506,33 +506,25 @@ def reason_texts_sql(reasons: str) -> str:
     )
 
 
-def classification_upsert_ctes(config: ClassConfig, *, subset: bool = False) -> str:
-    """The common-table expressions of ``classification_sql``: ``computed``, ``changed`` and ``written``.
+def classification_upsert_ctes(config: ClassConfig, *, subset: bool = False, one_pass: bool = True) -> str:
+    """The common-table expressions of ``classification_sql``: ``computed``, ``written`` and ``classified``
+    (one row per written enterprise: uscc, class, score, reasons, reason_texts, previous_class, revision).
 
-    With ``subset`` the previous classes are read for the subset only (``computed`` holds no other USCC, so the
-    extra join condition changes nothing but the plan: the primary key probed with the array, not a scan of
-    every enterprise's class, docs/benchmarks/risk-daily-plans.md).
+    Every enterprise (no ``subset``): the previous classes are read once, hash-joined to the computed ones, and
+    only the differing rows go to the upsert (``changed``); the reason texts are made for those rows only
+    (``reason_texts_sql``): on a daily full run they are a few percent of them (docs/benchmarks/risk-daily-plans.md).
 
-    The reason texts are made for the changed rows only (``reason_texts_sql``), not for every enterprise: on a
-    daily full run they are a few percent of them (docs/benchmarks/risk-daily-plans.md).
+    With ``subset`` (the daily run's candidates, nearly all of which score differently) and ``one_pass``
+    (PostgreSQL 18 or newer), ``enterprise_class`` is read once: every candidate goes to the upsert, whose
+    ``ON CONFLICT DO UPDATE ... WHERE`` leaves the unchanged rows as they are and whose ``RETURNING old.class``
+    gives the previous class (NULL for a first classification). Without ``one_pass`` the subset is compared
+    first as every enterprise is, with the primary key probed with the array.
 
-    A caller can append further CTEs that read ``changed`` joined to ``written`` (the service appends the
-    insert of its outbox rows, so events are written by the same statement, set-based) and a final SELECT.
+    A caller can append further CTEs that read ``classified`` (the service appends the insert of its outbox
+    rows, so events are written by the same statement, set-based) and a final SELECT.
     """
-    return f"""WITH computed AS (
-{classification_query_sql(config, subset=subset, texts=False)}
-), changed AS (
-    SELECT c.uscc, c.class, c.score, c.reasons, {reason_texts_sql("c.reasons")} AS reason_texts,
-           ec.class AS previous_class
-    FROM computed c
-    LEFT JOIN enterprise_class ec ON ec.uscc = c.uscc{_subset_pred("ec.uscc", subset)}
-    WHERE ec.uscc IS NULL
-       OR ec.class <> c.class
-       OR ec.score <> c.score
-       OR ec.reasons <> c.reasons
-       OR ec.version <> CAST(:version AS text)
-), written AS (
-    INSERT INTO enterprise_class AS ec
+    computed = classification_query_sql(config, subset=subset, texts=False)
+    upsert = """INSERT INTO enterprise_class AS ec
            (uscc, class, score, reasons, reason_texts, version, changed_on, revision, classified_at)
     SELECT ch.uscc, ch.class, ch.score, ch.reasons, ch.reason_texts, CAST(:version AS text),
            CAST(:today AS date), 1, CAST(:at AS timestamptz)
@@ -545,12 +537,47 @@ def classification_upsert_ctes(config: ClassConfig, *, subset: bool = False) -> 
            version = EXCLUDED.version,
            changed_on = EXCLUDED.changed_on,
            revision = ec.revision + 1,
-           classified_at = EXCLUDED.classified_at
+           classified_at = EXCLUDED.classified_at"""
+    if subset and one_pass:
+        return f"""WITH computed AS (
+{computed}
+), changed AS (
+    SELECT c.uscc, c.class, c.score, c.reasons, {reason_texts_sql("c.reasons")} AS reason_texts
+    FROM computed c
+), written AS (
+    {upsert}
+     WHERE ec.class <> EXCLUDED.class
+        OR ec.score <> EXCLUDED.score
+        OR ec.reasons <> EXCLUDED.reasons
+        OR ec.version <> EXCLUDED.version
+    RETURNING new.uscc, new.class, new.score, new.reasons, new.reason_texts, old.class AS previous_class,
+              new.revision
+), classified AS (
+    SELECT * FROM written
+)"""
+    return f"""WITH computed AS (
+{computed}
+), changed AS (
+    SELECT c.uscc, c.class, c.score, c.reasons, {reason_texts_sql("c.reasons")} AS reason_texts,
+           ec.class AS previous_class
+    FROM computed c
+    LEFT JOIN enterprise_class ec ON ec.uscc = c.uscc{_subset_pred("ec.uscc", subset)}
+    WHERE ec.uscc IS NULL
+       OR ec.class <> c.class
+       OR ec.score <> c.score
+       OR ec.reasons <> c.reasons
+       OR ec.version <> CAST(:version AS text)
+), written AS (
+    {upsert}
     RETURNING ec.uscc, ec.revision
+), classified AS (
+    SELECT ch.uscc, ch.class, ch.score, ch.reasons, ch.reason_texts, ch.previous_class, w.revision
+    FROM changed ch
+    JOIN written w ON w.uscc = ch.uscc
 )"""
 
 
-def classification_sql(config: ClassConfig, *, subset: bool = False) -> str:
+def classification_sql(config: ClassConfig, *, subset: bool = False, one_pass: bool = True) -> str:
     """One statement that classifies every enterprise (or the ``:usccs`` subset) and writes only the rows
     that changed.
 
@@ -563,13 +590,13 @@ def classification_sql(config: ClassConfig, *, subset: bool = False) -> str:
     Rows whose class, score, reasons and version are unchanged are not touched (a daily re-run writes only
     the differences, not 1,000,000 rows); a written row's ``revision`` grows by one. It returns one row per
     written enterprise: ``(uscc, class, score, reasons, reason_texts, previous_class, class_changed,
-    revision)`` — ``previous_class`` is NULL for a first classification.
+    revision)`` — ``previous_class`` is NULL for a first classification. ``one_pass`` needs PostgreSQL 18
+    (``classification_upsert_ctes``).
     """
-    return f"""{classification_upsert_ctes(config, subset=subset)}
-SELECT ch.uscc, ch.class, ch.score, ch.reasons, ch.reason_texts, ch.previous_class,
-       (ch.previous_class IS DISTINCT FROM ch.class) AS class_changed, w.revision
-FROM changed ch
-JOIN written w ON w.uscc = ch.uscc"""
+    return f"""{classification_upsert_ctes(config, subset=subset, one_pass=one_pass)}
+SELECT c.uscc, c.class, c.score, c.reasons, c.reason_texts, c.previous_class,
+       (c.previous_class IS DISTINCT FROM c.class) AS class_changed, c.revision
+FROM classified c"""
 
 
 # --------------------------------------------------------------------------------------------------- incremental

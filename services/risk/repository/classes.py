@@ -73,7 +73,7 @@ async def count_enterprises(session: AsyncSession) -> int:
 # --------------------------------------------------------------------------------------------------- classify
 
 
-def _outbox_sql(config: classes.ClassConfig, *, subset: bool) -> str:
+def _outbox_sql(config: classes.ClassConfig, *, subset: bool, one_pass: bool) -> str:
     """``classification_upsert_ctes`` plus one INSERT ... SELECT of the outbox rows of the class changes.
 
     The envelope is built in SQL with exactly the fields of ``services.common.events.Envelope`` and the
@@ -90,12 +90,11 @@ def _outbox_sql(config: classes.ClassConfig, *, subset: bool) -> str:
         "'version', CAST(:event_version AS integer), 'source', 'risk', 'time', CAST(:at_text AS text), "
         f"'subject', ev.uscc, 'request_id', CAST(:request_id AS text), 'data', {data})"
     )
-    return f"""{classes.classification_upsert_ctes(config, subset=subset)}, events AS (
-    SELECT gen_random_uuid() AS event_id, ch.uscc, ch.class, ch.previous_class::text AS previous_class,
-           ch.score, ch.reason_texts, w.revision
-    FROM changed ch
-    JOIN written w ON w.uscc = ch.uscc
-    WHERE ch.previous_class IS DISTINCT FROM ch.class
+    return f"""{classes.classification_upsert_ctes(config, subset=subset, one_pass=one_pass)}, events AS (
+    SELECT gen_random_uuid() AS event_id, c.uscc, c.class, c.previous_class::text AS previous_class,
+           c.score, c.reason_texts, c.revision
+    FROM classified c
+    WHERE c.previous_class IS DISTINCT FROM c.class
 ), emitted AS (
     INSERT INTO outbox (id, type, version, subject, envelope)
     SELECT ev.event_id, CAST(:event_type AS text), CAST(:event_version AS integer), ev.uscc, {envelope}
@@ -105,7 +104,9 @@ def _outbox_sql(config: classes.ClassConfig, *, subset: bool) -> str:
 SELECT (SELECT count(*) FROM written) AS written, (SELECT count(*) FROM emitted) AS emitted"""
 
 
-_OUTBOX_SQL_CACHE: dict[tuple[str, bool], str] = {}
+_OUTBOX_SQL_CACHE: dict[tuple[str, bool, bool], str] = {}
+# ``RETURNING old.*`` (the previous class read by the upsert itself, ``classification_upsert_ctes``)
+ONE_PASS_SERVER = (18,)
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,6 +127,7 @@ async def classify(
     usccs: Sequence[str] | None = None,
 ) -> ClassificationCounts:
     """Classify every enterprise (or ``usccs``), write the changed classes and their outbox rows set-based."""
+    server = (await session.connection()).dialect.server_version_info or ()
     sql, params = classification_statement(
         config=config,
         version=version,
@@ -134,6 +136,7 @@ async def classify(
         at_text=at_text,
         request_id=request_id,
         usccs=usccs,
+        one_pass=tuple(server) >= ONE_PASS_SERVER,
     )
     row = (await session.execute(sa.text(sql), params)).one()
     if row.emitted:
@@ -150,13 +153,15 @@ def classification_statement(
     at_text: str,
     request_id: str | None,
     usccs: Sequence[str] | None = None,
+    one_pass: bool = True,
 ) -> tuple[str, dict[str, Any]]:
-    """The statement of ``classify`` and its parameters (bench_risk_daily EXPLAINs it)."""
+    """The statement of ``classify`` and its parameters (bench_risk_daily EXPLAINs it); ``one_pass``: the
+    subset's previous classes read by the upsert (PostgreSQL 18, ``classes.classification_upsert_ctes``)."""
     subset = usccs is not None
-    key = (config.model_dump_json() + version, subset)
+    key = (config.model_dump_json() + version, subset, one_pass)
     sql = _OUTBOX_SQL_CACHE.get(key)
     if sql is None:
-        sql = _OUTBOX_SQL_CACHE[key] = _outbox_sql(config, subset=subset)
+        sql = _OUTBOX_SQL_CACHE[key] = _outbox_sql(config, subset=subset, one_pass=one_pass)
     params: dict[str, Any] = {
         "today": today,
         "version": version,
