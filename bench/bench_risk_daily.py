@@ -43,6 +43,7 @@ SELECT 'NEW' || lpad(i::text, 15, '0'), '210102' FROM generate_series(1, {count}
 # candidates is deleted (chosen by a hash of the USCC), so that the candidates (with the new enterprises) are that
 # share of the enterprises.
 SHARE_VARIABLE = "ZHIFA_BENCH_RISK_DAILY_SHARE"
+DATABASE = "bench_risk_daily"
 SIGNAL_TABLES = {
     "risk_case": "party_uscc",
     "risk_publication_signal": "uscc",
@@ -270,19 +271,29 @@ def _head(code: Path) -> str:
 
 class Schema:
     """The risk schema each code ran with: the baseline's measured on its own migrations' head (e.g. without this
-    tree's indexes), this tree's on its own; switched (not timed) only when the other code runs next."""
+    tree's indexes), this tree's on its own; switched (not timed) only when the other code runs next. A switch
+    that changes ``enterprise_class``'s storage parameters (risk_0016's fillfactor, which applies to pages filled
+    after it) rewrites the table (``VACUUM FULL``, untimed): each code measured on the pages its migrations lay
+    out."""
 
-    def __init__(self, url: str, old_code: Path | None) -> None:
-        self.url, self.old_head = url, _head(old_code) if old_code else None
+    def __init__(self, pg: EmbeddedPostgres, url: str, old_code: Path | None) -> None:
+        self.pg, self.url, self.old_head = pg, url, _head(old_code) if old_code else None
         self.current = "new"
+
+    def _options(self) -> str:
+        return self.pg.psql("SELECT reloptions FROM pg_class WHERE relname = 'enterprise_class'", DATABASE)
 
     def use(self, label: str) -> None:
         if label == self.current or self.old_head is None:
             return
+        options = self._options()
         if label == "old":
             migrate.downgrade("risk", self.url, self.old_head)
         else:
             migrate.upgrade("risk", self.url)
+        if self._options() != options:
+            self.pg.psql("VACUUM FULL enterprise_class", DATABASE)
+            self.pg.psql("VACUUM ANALYZE enterprise_class", DATABASE)
         self.current = label
 
 
@@ -314,7 +325,7 @@ def run(quick: bool = False) -> str:
         pg.psql("VACUUM ANALYZE", "bench_risk_daily")  # as autovacuum leaves the tables in the day between
         if plans_to := os.environ.get("ZHIFA_BENCH_RISK_DAILY_PLANS"):
             Path(plans_to).write_text(asyncio.run(_plans(url)))
-        schema = Schema(url, old_code)
+        schema = Schema(pg, url, old_code)
         results: dict[str, list[Result]] = {"old": [], "new": [], "full old": [], "full new": []}
         loads = []
         for i in range(runs):  # old and new alternate, each first in every other repetition

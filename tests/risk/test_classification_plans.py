@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 from services.common.db import plain_dsn
 from services.risk.domain import classes
@@ -87,5 +87,32 @@ async def test_the_signals_dated_in_the_changed_ranges_are_found_from_their_date
         for index in DATE_INDEXES:
             assert f"Index Only Scan using {index} " in plan, (index, plan)
         assert "Heap Scan" not in plan, plan
+    finally:
+        await conn.close()
+
+
+async def test_a_daily_class_change_is_a_heap_only_update(stack: Stack) -> None:
+    import asyncpg
+
+    conn = await asyncpg.connect(plain_dsn(await stack.anew_database("risk")))
+    try:
+        # 2,000 classes stored by one statement, as a full run stores them: the table's pages filled as far as
+        # its fillfactor lets them (risk_0016); each scored 5 with no signal, so today's run scores them 0.
+        await conn.execute(
+            "INSERT INTO risk_enterprise (uscc) SELECT 'E' || lpad(i::text, 4, '0') FROM generate_series(1, 2000) i;"
+            "INSERT INTO enterprise_class (uscc, class, score, reasons, version, changed_on) "
+            "SELECT uscc, 'A', 5, '[]', 't1', DATE '2026-05-19' FROM risk_enterprise ORDER BY uscc"
+        )
+        # Twenty of the first 700 rows, on the first pages (full ones without a fillfactor): all changed.
+        usccs = [f"E{i:04d}" for i in range(1, 701, 35)]
+        query, names = _positional(classes.classification_sql(CONFIG, subset=True))
+        params = {"today": TODAY, "version": "t1", "at": datetime(2026, 5, 20, 2, tzinfo=UTC), "usccs": usccs}
+        async with conn.transaction():
+            written = await conn.fetch(query, *[params[n] for n in names])
+            hot = await conn.fetchval(
+                "SELECT pg_stat_get_xact_tuples_hot_updated('enterprise_class'::regclass)"
+            )
+        assert len(written) == 20
+        assert hot == 20  # each new version on its row's page, no new primary-key entry
     finally:
         await conn.close()
