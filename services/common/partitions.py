@@ -65,6 +65,9 @@ REGISTRY: tuple[Partitioned, ...] = (
     Partitioned("entry_refusal", "refused_at", "month", ahead=3, service="inspection"),
     # penalty's decided cases by the year of their first decision; never dropped (docs/scaling.md).
     Partitioned("decided_case", "first_decided_on", "year", ahead=1, service="penalty", dated=True),
+    # the audit chain by China month of ``at``, in every service; never dropped, never detached by the job
+    # (docs/scaling.md, "The audit chain").
+    Partitioned("audit_entry", "at", "month", ahead=3),
 )
 
 _SUFFIX = {"day": "%Y%m%d", "month": "%Y%m", "year": "%Y"}
@@ -337,3 +340,29 @@ def include_name(name: str | None, type_: str, parent_names: Any) -> bool:
     if type_ != "table" or name is None:
         return True
     return not any(start_of(spec, name) is not None for spec in REGISTRY)
+
+
+#: ``zhifa_create_partition`` as the ``*_audit_parts`` migrations leave it: it also calls the parent's
+#: ``<parent>_partition_created(regclass)`` when one exists, as ``zhifa_create_date_partition`` does (the audit
+#: chain's: a statement-level TRUNCATE trigger is not cloned onto a partition; ``tables.AUDIT_PARTITION_HOOK``).
+#: Their downgrades put back ``PARTITION_FUNCTIONS[0]``.
+CREATE_PARTITION_FUNCTION_V2 = f"""
+CREATE OR REPLACE FUNCTION zhifa_create_partition(parent regclass, part text, lo timestamptz, hi timestamptz)
+RETURNS boolean LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp SET lock_timeout = '2s'
+AS $$
+BEGIN
+    PERFORM pg_advisory_xact_lock(hashtext('{_LOCK}'));
+    IF NOT EXISTS (SELECT 1 FROM pg_partitioned_table WHERE partrelid = parent) THEN
+        RAISE EXCEPTION '% is not a partitioned table', parent;
+    END IF;
+    IF to_regclass(part) IS NOT NULL THEN
+        RETURN false;
+    END IF;
+    EXECUTE format('CREATE TABLE %I PARTITION OF %s FOR VALUES FROM (%L) TO (%L)', part, parent, lo, hi);
+    IF to_regprocedure(format('%s_partition_created(regclass)', parent)) IS NOT NULL THEN
+        EXECUTE format('SELECT %s_partition_created(%L::regclass)', parent, part);
+    END IF;
+    RETURN true;
+END
+$$
+"""
