@@ -260,7 +260,8 @@ async def _drop_indexes(conn: asyncpg.Connection, table: str) -> list[str]:
     )
     for r in rows:
         await conn.execute(f"DROP INDEX {r['name']}")
-    return [r["definition"] for r in rows]
+    # a partitioned parent's definition says ``ON ONLY``, which would build it for no partition
+    return [r["definition"].replace(" ON ONLY ", " ON ") for r in rows]
 
 
 async def _rebuild(conn: asyncpg.Connection, definitions: list[str]) -> None:
@@ -280,6 +281,13 @@ CROSS JOIN LATERAL (SELECT DISTINCT x FROM unnest(v.dept_codes || ''::text) x) d
 WHERE NOT v.requested_by_enterprise
 GROUP BY 1, 2, 3
 """  # the same rows as services/inspection/migrations' inspection_0008 back-fill
+
+
+REBUILD_VISIT_KEY = """
+INSERT INTO visit_key (visit_id, started_at, entry_code_id)
+SELECT visit_id, started_at, entry_code_id FROM visit
+ON CONFLICT (visit_id) DO NOTHING
+"""  # the rows of services/inspection/migrations' inspection_0010 (``visit_key_insert`` fills them one by one)
 
 
 async def month_partitions(conn: asyncpg.Connection, table: str, first: date, last: date) -> int:
@@ -321,6 +329,9 @@ async def generate(
         )
         # the refusals' China months, from the first calendar year of the period to ``until``
         await month_partitions(insp, "entry_refusal", calendar_year(plan, 0)[0], plan.until)
+        # and the visits' (and their outcomes') months, inspection_0010 and later
+        for table in ("visit", "visit_outcome"):
+            await month_partitions(insp, table, calendar_year(plan, 0)[0], plan.until)
         has_tally = bool(await insp.fetchval("SELECT to_regclass('visit_cap_tally') IS NOT NULL"))
         if has_tally:
             await insp.execute("ALTER TABLE visit DISABLE TRIGGER USER")
@@ -352,6 +363,9 @@ async def generate(
         if has_tally:
             await insp.execute("ALTER TABLE visit ENABLE TRIGGER USER")
             await insp.execute(REBUILD_TALLY)
+            if await insp.fetchval("SELECT to_regclass('visit_key') IS NOT NULL"):
+                # the COPY ran without ``visit_key_insert`` (user triggers disabled): the identities set-based
+                await insp.execute(REBUILD_VISIT_KEY)
         await insp.execute("ANALYZE")
         await risk.execute("ANALYZE")
         written.enterprises, written.tasks, written.visits = (

@@ -65,6 +65,10 @@ REGISTRY: tuple[Partitioned, ...] = (
     Partitioned("entry_refusal", "refused_at", "month", ahead=3, service="inspection"),
     # penalty's decided cases by the year of their first decision; never dropped (docs/scaling.md).
     Partitioned("decided_case", "first_decided_on", "year", ahead=1, service="penalty", dated=True),
+    # inspection's visits by China month of ``started_at``, and their outcomes in the same months (the outcome
+    # carries its visit's ``started_at``); never dropped (docs/scaling.md, "Retention").
+    Partitioned("visit", "started_at", "month", ahead=3, service="inspection"),
+    Partitioned("visit_outcome", "visit_started_at", "month", ahead=3, service="inspection"),
     # the audit chain by China month of ``at``, in every service; never dropped, never detached by the job
     # (docs/scaling.md, "The audit chain").
     Partitioned("audit_entry", "at", "month", ahead=3),
@@ -337,6 +341,11 @@ DROP_PARTITION_FUNCTIONS = (
 def include_name(name: str | None, type_: str, parent_names: Any) -> bool:
     """Alembic's ``include_name``: a partition is the database's business (the job creates and drops them),
     not a model, so autogenerate neither adds nor removes one."""
+    if type_ == "foreign_key_constraint" and name is not None:
+        # A foreign key to a partitioned table (``visit_outcome`` → ``visit``) has a clone per partition of the
+        # referenced table, on the referencing one, named ``<key>_<n>`` by PostgreSQL: not models either (the
+        # naming convention never ends a name in a number).
+        return re.fullmatch(r"fk_.+_\d+", name) is None
     if type_ != "table" or name is None:
         return True
     return not any(start_of(spec, name) is not None for spec in REGISTRY)

@@ -267,6 +267,11 @@ class EntryCode(Base):
 
 
 class Visit(Base):
+    """A visit (SPEC §2.3). Partitioned by the China month of ``started_at`` (set at insert, never updated;
+    inspection_0010, docs/scaling.md "Partitioning"): the primary key holds the key, and "one entry code, one
+    visit" across months is ``visit_key``'s, which the trigger ``visit_key_insert`` fills in the same
+    statement."""
+
     __tablename__ = "visit"
     __table_args__ = (
         sa.Index("ix_visit_uscc_started_at", "uscc", "started_at"),
@@ -280,6 +285,7 @@ class Visit(Base):
         sa.CheckConstraint("status IN ('in_progress', 'completed')", name="status"),
         sa.CheckConstraint("rating_stars BETWEEN 1 AND 5", name="rating_stars"),
         sa.Index("ix_visit_unaudited", "recorded_at", postgresql_where=sa.text("audited_at IS NULL")),
+        {"postgresql_partition_by": "RANGE (started_at)"},
     )
 
     visit_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
@@ -289,11 +295,12 @@ class Visit(Base):
     district_code: Mapped[str] = mapped_column(sa.Text)
     mode: Mapped[str] = mapped_column(sa.Text)
     status: Mapped[str] = mapped_column(sa.Text)
-    started_at: Mapped[datetime] = mapped_column(Created)
+    started_at: Mapped[datetime] = mapped_column(Created, primary_key=True)  # the partition key
     recorded_at: Mapped[datetime] = mapped_column(Created)
     completed_at: Mapped[datetime | None] = mapped_column(Created)
     reason: Mapped[str] = mapped_column(sa.Text, server_default="")
-    entry_code_id: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True), unique=True)
+    # unique across every month in ``VisitKey`` (one entry code, one visit)
+    entry_code_id: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True))
     requested_by_enterprise: Mapped[bool] = mapped_column(sa.Boolean, server_default=sa.false())
     dept_codes: Mapped[list[str]] = mapped_column(TEXTS)
     cert_nos: Mapped[list[str]] = mapped_column(TEXTS)
@@ -315,15 +322,32 @@ class Visit(Base):
     rated_by: Mapped[str | None] = mapped_column(sa.Text)
 
 
+class VisitKey(Base):
+    """One narrow row per visit, unpartitioned (inspection_0010): the entry code used once across every month,
+    the target of foreign keys, and the month a lookup by id reads. Inserted by the trigger ``visit_key_insert``
+    before the visit (every write path)."""
+
+    __tablename__ = "visit_key"
+
+    visit_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
+    started_at: Mapped[datetime] = mapped_column(Created)
+    entry_code_id: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True), unique=True)
+
+
 class VisitOutcome(Base):
+    """An item's outcome of a visit, in its visit's month (``visit_started_at``, given by the writer: the
+    partition is chosen before a trigger could fill it)."""
+
     __tablename__ = "visit_outcome"
     __table_args__ = (
         sa.CheckConstraint(
             "outcome IN ('compliant', 'violation', 'ordered_to_correct', 'educated')", name="outcome"
         ),
+        sa.ForeignKeyConstraint(["visit_id", "visit_started_at"], ["visit.visit_id", "visit.started_at"]),
+        {"postgresql_partition_by": "RANGE (visit_started_at)"},
     )
 
-    visit_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("visit.visit_id"), primary_key=True)
+    visit_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
     item_code: Mapped[str] = mapped_column(sa.Text, primary_key=True)
     outcome: Mapped[str] = mapped_column(sa.Text)
     description: Mapped[str] = mapped_column(sa.Text, server_default="")
@@ -331,6 +355,7 @@ class VisitOutcome(Base):
     correction_deadline: Mapped[date | None] = mapped_column(sa.Date)
     recorded_by: Mapped[str] = mapped_column(sa.Text)
     recorded_at: Mapped[datetime] = mapped_column(Created)
+    visit_started_at: Mapped[datetime] = mapped_column(Created, primary_key=True)  # the partition key
 
 
 class EntryRefusal(Base):
@@ -458,7 +483,7 @@ class CorrectionFollowUp(Base):
     )
 
     follow_up_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
-    visit_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("visit.visit_id"))
+    visit_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("visit_key.visit_id"))
     item_code: Mapped[str] = mapped_column(sa.Text)
     item_name: Mapped[str] = mapped_column(sa.Text)
     legal_basis: Mapped[str] = mapped_column(sa.Text)

@@ -246,7 +246,10 @@ async def activity(database_url: str) -> str:
                 body=s.CheckIn(code=code.code),
                 attempt_key=None,
             )
-            row = await session.get(m.Visit, started.visit.visit_id, with_for_update=True)
+            # the primary key is (visit_id, started_at) since inspection_0010 (partitioned by month)
+            row = await session.scalar(
+                sa.select(m.Visit).where(m.Visit.visit_id == started.visit.visit_id).with_for_update()
+            )
             assert row is not None
             finding = s.OutcomeWrite(
                 item_code=ids.DEMO_ITEM,

@@ -29,6 +29,13 @@ class Base(DeclarativeBase):
     type_annotation_map = {dict[str, Any]: JSONB, list[Any]: JSONB, datetime: sa.DateTime(timezone=True)}
 
 
+def _by_uscc(col: str, *inc: str, where: str | None = None, dated: bool = False) -> tuple[sa.Index, ...]:
+    """A signal table's index on the USCC carrying what the classification reads (it reads them from it alone,
+    risk_0014); ``dated``: and one on each date, to find the signals dated in the daily changed ranges (risk_0009)."""
+    index = sa.Index(None, col, postgresql_include=list(inc), postgresql_where=where and sa.text(where))
+    return (index, *(sa.Index(None, c) for c in inc if dated))
+
+
 class Unit(Base):
     """An enforcement unit (执法主体), e.g. ``SJ-210102`` 沈阳市和平区市场监督管理局."""
 
@@ -95,7 +102,7 @@ class ComplaintLead(Base):
         sa.CheckConstraint("status IN ('received', 'transferred', 'answered', 'closed')", name="status"),
         sa.Index("ix_complaint_lead_received_on_unit_code", "received_on", "unit_code"),
         sa.Index("ix_complaint_lead_batch_status", "batch", "status"),
-        sa.Index("ix_complaint_lead_uscc", "uscc", postgresql_where=sa.text("uscc IS NOT NULL")),
+        *_by_uscc("uscc", "received_on", where="uscc IS NOT NULL"),  # risk_0014 (and the other _by_uscc)
     )
 
     id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
@@ -136,7 +143,7 @@ class RiskCase(Base):
     __table_args__ = (
         sa.CheckConstraint("status IN ('opened', 'issued', 'changed', 'revoked')", name="status"),
         sa.Index("ix_risk_case_decided_on_unit_code", "decided_on", "unit_code"),
-        sa.Index("ix_risk_case_party_uscc", "party_uscc", postgresql_where=sa.text("party_uscc IS NOT NULL")),
+        *_by_uscc("party_uscc", "decided_on", "tier", "status", where="party_uscc IS NOT NULL"),
         # the quarterly report's counts, index-only (risk_0012)
         sa.Index(
             "ix_risk_case_counted",
@@ -213,14 +220,10 @@ class PublicationSignal(Base):
     """A penalty record published on the credit platform (credit.publication.started / ended)."""
 
     __tablename__ = "risk_publication_signal"
-    # the daily classification finds the signals dated in its changed ranges (risk_0009)
-    __table_args__ = (
-        sa.Index("ix_risk_publication_signal_published_on", "published_on"),
-        sa.Index("ix_risk_publication_signal_withdrawn_on", "withdrawn_on"),
-    )
+    __table_args__ = _by_uscc("uscc", "published_on", "withdrawn_on", dated=True)
 
     publication_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
-    uscc: Mapped[str] = mapped_column(sa.Text, index=True)
+    uscc: Mapped[str] = mapped_column(sa.Text)
     case_id: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True))
     published_on: Mapped[date | None] = mapped_column(sa.Date)
     ends_on: Mapped[date | None] = mapped_column(sa.Date)
@@ -232,11 +235,10 @@ class ViolationSignal(Base):
     """An inspection finding against an enterprise (inspection.violation.found)."""
 
     __tablename__ = "risk_violation_signal"
-    # the daily classification finds the signals dated in its changed ranges (risk_0009)
-    __table_args__ = (sa.Index("ix_risk_violation_signal_found_on", "found_on"),)
+    __table_args__ = _by_uscc("uscc", "found_on", dated=True)
 
     violation_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
-    uscc: Mapped[str] = mapped_column(sa.Text, index=True)
+    uscc: Mapped[str] = mapped_column(sa.Text)
     unit_code: Mapped[str | None] = mapped_column(sa.Text)
     item_code: Mapped[str] = mapped_column(sa.Text, server_default="")
     found_on: Mapped[date] = mapped_column(sa.Date)
@@ -246,11 +248,10 @@ class RepairSignal(Base):
     """A completed credit repair (credit.repair.completed)."""
 
     __tablename__ = "risk_repair_signal"
-    # the daily classification finds the signals dated in its changed ranges (risk_0009)
-    __table_args__ = (sa.Index("ix_risk_repair_signal_completed_on", "completed_on"),)
+    __table_args__ = _by_uscc("uscc", "completed_on", dated=True)
 
     repair_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
-    uscc: Mapped[str] = mapped_column(sa.Text, index=True)
+    uscc: Mapped[str] = mapped_column(sa.Text)
     case_id: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True))
     completed_on: Mapped[date] = mapped_column(sa.Date)
 

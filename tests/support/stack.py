@@ -14,6 +14,7 @@ import threading
 import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -58,8 +59,27 @@ class Stack:
             if name not in self._templates:
                 self.pg.psql(f'CREATE DATABASE "{name}"')
                 migrate.upgrade(service, self.pg.dsn(name, driver="postgresql+asyncpg"))
+                if service == "inspection":
+                    self._visit_months(name)
                 self._templates.add(name)
         return name
+
+    def _visit_months(self, name: str) -> None:
+        """inspection's visits (and outcomes) are partitioned by month (inspection_0010) and the migration of an
+        empty database creates the months from today on: the template also keeps the two calendar years
+        before this one, as a database in service keeps its past months, for the tests that write past visits
+        straight into the table (the service's own writes create a missing month, ``ensure_visit_month``)."""
+        from services.common import partitions
+
+        first = date(clock.today().year - 2, 1, 1)
+        statements = [
+            "SELECT zhifa_create_partition('{parent}'::regclass, '{name}', '{lo}', '{hi}')".format(
+                **partitions.create_params(partitions.spec_of(table), start)
+            )
+            for table in ("visit", "visit_outcome")
+            for start in partitions.periods(partitions.spec_of(table), first, clock.today())
+        ]
+        self.pg.psql("; ".join(statements), database=name)
 
     async def anew_database(self, service: str, *, migrated: bool = True) -> str:
         return await asyncio.to_thread(self.new_database, service, migrated=migrated)

@@ -20,7 +20,7 @@ import orjson
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.common import outbox, partitions
+from services.common import clock, outbox, partitions
 from services.common.clock import local_date
 from services.inspection import models as m
 from services.inspection.domain import entry_rules, frequency, registry
@@ -336,12 +336,26 @@ _CLAIM_AND_INSERT_VISIT = (
 )
 
 
+async def ensure_visit_month(session: AsyncSession, started_at: datetime) -> None:
+    """The month of ``started_at`` has its partitions of ``visit`` and ``visit_outcome`` (inspection_0010) after
+    this. The kernel job keeps the system clock's month and three after it, so a visit started now (the
+    check-in's hot path) costs no catalogue lookup; a visit carrying another month (a back-fill, a test's or
+    the sample's moved clock: ``clock.now()`` minus its offset is the system clock) has them created first."""
+    this = partitions.period_start("month", local_date(clock.now() - clock.offset()))
+    month = partitions.period_start("month", local_date(started_at))
+    if month in (this, partitions.next_period("month", this)):
+        return
+    for table in ("visit", "visit_outcome"):
+        await partitions.ensure_partition(session, table, started_at)
+
+
 async def insert_visit(
     session: AsyncSession, values: dict[str, Any], *, claim_code: uuid.UUID | None
 ) -> bool:
     """Insert the visit and the events staged in ``session`` (``outbox.add``: its start); with ``claim_code``,
     only if that entry code is still unused, consuming it in the same statement (the code's ``used_at`` is the
     visit's ``recorded_at``). False when the code was consumed meanwhile; nothing is written then."""
+    await ensure_visit_month(session, values["started_at"])
     args = [orjson.dumps(values[c]).decode() if c in _JSON_COLUMNS else values[c] for c in _VISIT_COLUMNS]
     events = outbox.row_arrays(outbox.take_staged(session))
     raw = await _driver(session)

@@ -26,35 +26,50 @@ VISIT = Visibility(
 )
 
 
+def _by_id(visit_id: uuid.UUID) -> sa.Select[m.Visit]:
+    """The visit by id, read in the one month ``visit_key`` names (inspection_0010: the executor prunes the
+    other months' partitions once the sub-query's ``started_at`` is known)."""
+    month = sa.select(m.VisitKey.started_at).where(m.VisitKey.visit_id == visit_id).scalar_subquery()
+    return sa.select(m.Visit).where(m.Visit.visit_id == visit_id, m.Visit.started_at == month)
+
+
 async def readable_visit(session: AsyncSession, scope: Scope, visit_id: uuid.UUID) -> m.Visit | None:
     """The visit, if ``scope`` may see it."""
-    query = sa.select(m.Visit).where(m.Visit.visit_id == visit_id)
-    return await session.scalar(readable(query, scope, VISIT))
+    return await session.scalar(readable(_by_id(visit_id), scope, VISIT))
 
 
 async def readable_visit_for_update(
     session: AsyncSession, scope: Scope, visit_id: uuid.UUID
 ) -> m.Visit | None:
     """The visit, if ``scope`` may see it, locked until the end of the transaction (it is about to change)."""
-    query = sa.select(m.Visit).where(m.Visit.visit_id == visit_id)
-    return await session.scalar(readable(query, scope, VISIT).with_for_update())
+    return await session.scalar(readable(_by_id(visit_id), scope, VISIT).with_for_update())
 
 
 async def visit_outcomes(
-    session: AsyncSession, visit_ids: Sequence[uuid.UUID]
+    session: AsyncSession, rows: Sequence[m.Visit]
 ) -> dict[uuid.UUID, list[m.VisitOutcome]]:
-    out: dict[uuid.UUID, list[m.VisitOutcome]] = {v: [] for v in visit_ids}
-    if not visit_ids:
+    """The outcomes of the visits ``rows``, by visit; read in their visits' months only (the list of
+    ``visit_started_at`` values prunes ``visit_outcome``'s partitions when the statement is planned)."""
+    out: dict[uuid.UUID, list[m.VisitOutcome]] = {r.visit_id: [] for r in rows}
+    if not rows:
         return out
-    query = sa.select(m.VisitOutcome).where(m.VisitOutcome.visit_id.in_(list(visit_ids)))
+    query = sa.select(m.VisitOutcome).where(
+        m.VisitOutcome.visit_id.in_([r.visit_id for r in rows]),
+        m.VisitOutcome.visit_started_at.in_(sorted({r.started_at for r in rows})),
+    )
     for row in (await session.scalars(query)).all():
         out[row.visit_id].append(row)
     return out
 
 
-async def upsert_outcome(session: AsyncSession, visit_id: uuid.UUID, outcome: visits.ItemOutcome) -> None:
+async def upsert_outcome(
+    session: AsyncSession, visit_id: uuid.UUID, started_at: datetime, outcome: visits.ItemOutcome
+) -> None:
+    """Record an item's outcome of the visit started at ``started_at`` (its month's partition of
+    ``visit_outcome``, inspection_0010)."""
     values = {
         "visit_id": visit_id,
+        "visit_started_at": started_at,
         "item_code": outcome.item_code,
         "outcome": outcome.outcome.value,
         "description": outcome.description,
@@ -66,8 +81,10 @@ async def upsert_outcome(session: AsyncSession, visit_id: uuid.UUID, outcome: vi
     stmt = pg_insert(m.VisitOutcome).values(**values)
     await session.execute(
         stmt.on_conflict_do_update(
-            index_elements=["visit_id", "item_code"],
-            set_={k: stmt.excluded[k] for k in values if k not in ("visit_id", "item_code")},
+            index_elements=["visit_id", "item_code", "visit_started_at"],
+            set_={
+                k: stmt.excluded[k] for k in values if k not in ("visit_id", "item_code", "visit_started_at")
+            },
         )
     )
 

@@ -63,7 +63,7 @@ async def public_results(session: AsyncSession, *, task_id: uuid.UUID) -> s.Publ
     members = await task_repo.task_enterprises(session, row.task_id)
     enterprises = await registry_repo.enterprises_by_uscc(session, [t.uscc for t in members])
     task_visits = await visit_repo.completed_visits(session, row.task_id)
-    outcomes = await visit_repo.visit_outcomes(session, [v.visit_id for v in task_visits])
+    outcomes = await visit_repo.visit_outcomes(session, task_visits)
     by_uscc: dict[str, list[m.Visit]] = {}
     for v in task_visits:
         by_uscc.setdefault(v.uscc, []).append(v)

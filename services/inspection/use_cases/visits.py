@@ -37,7 +37,7 @@ def require_visit_officer(principal: Principal) -> str:
 async def get_visit(
     session: AsyncSession, *, ctx: InspectionContext, principal: Principal, row: m.Visit
 ) -> s.VisitRead:
-    outcomes = (await visit_repo.visit_outcomes(session, [row.visit_id]))[row.visit_id]
+    outcomes = (await visit_repo.visit_outcomes(session, [row]))[row.visit_id]
     enterprise = await registry_repo.get_enterprise(session, row.uscc)
     return views.visit_read(
         row, outcomes, enterprise.name if enterprise else None, principal, ctx.rating_window
@@ -77,7 +77,7 @@ async def list_visits(
         after=cursor_pair(cursor),
         limit=limit + 1,
     )
-    outcomes = await visit_repo.visit_outcomes(session, [r.visit_id for r in rows[:limit]])
+    outcomes = await visit_repo.visit_outcomes(session, rows[:limit])
     enterprises = await registry_repo.enterprises_by_uscc(session, [r.uscc for r in rows])
     names = {u: e.name for u, e in enterprises.items()}
     reads = [
@@ -137,7 +137,7 @@ async def record_outcomes(
     """Record (or correct, before checkout) the outcome of one or more items of a locked visit."""
     now = clock.now()
     cert_no = require_visit_officer(principal)
-    outcomes = (await visit_repo.visit_outcomes(session, [row.visit_id]))[row.visit_id]
+    outcomes = (await visit_repo.visit_outcomes(session, [row]))[row.visit_id]
     visit = to_visit(row, outcomes)
     before = {o.item_code: o.outcome.value for o in visit.outcomes}
     for item in body.outcomes:
@@ -156,7 +156,7 @@ async def record_outcomes(
     written = {i.item_code for i in body.outcomes}
     for outcome in visit.outcomes:
         if outcome.item_code in written:
-            await visit_repo.upsert_outcome(session, row.visit_id, outcome)
+            await visit_repo.upsert_outcome(session, row.visit_id, row.started_at, outcome)
     await audit.append(
         session,
         actor=principal.sub,
@@ -185,7 +185,7 @@ async def checkout(
     """Complete the visit: inspection.visit.completed, and inspection.violation.found per violating item."""
     now = clock.now()
     cert_no = require_visit_officer(principal)
-    outcomes = (await visit_repo.visit_outcomes(session, [row.visit_id]))[row.visit_id]
+    outcomes = (await visit_repo.visit_outcomes(session, [row]))[row.visit_id]
     visit = visits.checkout(to_visit(row, outcomes), by=cert_no, now=now)
     row.status = visit.status.value
     row.completed_at = visit.completed_at
@@ -229,7 +229,7 @@ async def rate_visit(
 ) -> s.VisitRead:
     """The enterprise rates its own completed visit, once, within the rating window."""
     now = clock.now()
-    outcomes = (await visit_repo.visit_outcomes(session, [row.visit_id]))[row.visit_id]
+    outcomes = (await visit_repo.visit_outcomes(session, [row]))[row.visit_id]
     visit = visits.rate(
         to_visit(row, outcomes),
         stars=body.stars,

@@ -394,9 +394,11 @@ def _subset_pred(column: str, subset: bool) -> str:
     return f"\n      AND {column} = ANY(CAST(:usccs AS text[]))" if subset else ""
 
 
-def classification_query_sql(config: ClassConfig, *, subset: bool = False) -> str:
+def classification_query_sql(config: ClassConfig, *, subset: bool = False, texts: bool = True) -> str:
     """A read-only SELECT of (uscc, class, score, reasons, reason_texts) for every enterprise in
-    ``risk_enterprise`` (or, with ``subset``, only those whose USCC is in the bind parameter ``:usccs``).
+    ``risk_enterprise`` (or, with ``subset``, only those whose USCCs is in the bind parameter ``:usccs``);
+    without ``texts``, no ``reason_texts`` (``reason_texts_sql`` makes them from the reasons, for the rows
+    that need them only).
 
     Bind parameters: ``:today`` (date), and ``:usccs`` (text[]) with ``subset``. Tables (created by the
     service's migrations):
@@ -449,7 +451,7 @@ def classification_query_sql(config: ClassConfig, *, subset: bool = False) -> st
 
     publication_pts = _cap_expr(f"count(*) * {_int(config.publication_points)}", config.publication_cap)
     thresholds = config.thresholds
-    universe_pred = "\nWHERE e.uscc = ANY(CAST(:usccs AS text[]))" if subset else ""
+    universe_pred = "\n    WHERE e.uscc = ANY(CAST(:usccs AS text[]))" if subset else ""
     return f"""WITH contribution AS (
     SELECT p.uscc, {tier_ord} AS ord, 'penalty_' || p.tier AS kind, count(*) AS n, sum({penalty_pts}) AS pts
     FROM risk_penalty_signal p
@@ -470,25 +472,38 @@ def classification_query_sql(config: ClassConfig, *, subset: bool = False) -> st
   UNION ALL
 {dated("risk_repair_signal", "completed_on", ContributionKind.REPAIR, config.repair, -1)}
 ), scored AS (
-    SELECT c.uscc,
-           GREATEST(0, sum(c.pts))::integer AS score,
-           jsonb_agg(jsonb_build_object('kind', c.kind, 'count', c.n, 'points', c.pts) ORDER BY c.ord) AS reasons,
-           jsonb_agg({_describe_sql("c.kind", "c.n", "c.pts")} ORDER BY c.ord) AS reason_texts
-    FROM contribution c
-    GROUP BY c.uscc
+    SELECT e.uscc,
+           GREATEST(0, COALESCE(sum(c.pts), 0))::integer AS score,
+           COALESCE(jsonb_agg(jsonb_build_object('kind', c.kind, 'count', c.n, 'points', c.pts) ORDER BY c.ord)
+                    FILTER (WHERE c.ord IS NOT NULL), '[]'::jsonb) AS reasons{
+        f",{chr(10)}           COALESCE(jsonb_agg({_describe_sql('c.kind', 'c.n', 'c.pts')} ORDER BY c.ord)"
+        " FILTER (WHERE c.ord IS NOT NULL), '[]'::jsonb) AS reason_texts"
+        if texts
+        else ""
+    }
+    FROM risk_enterprise e
+    LEFT JOIN contribution c ON c.uscc = e.uscc{universe_pred}
+    GROUP BY e.uscc
 )
-SELECT e.uscc,
+SELECT s.uscc,
        CASE
-         WHEN COALESCE(s.score, 0) >= {_int(thresholds.D)} THEN 'D'
-         WHEN COALESCE(s.score, 0) >= {_int(thresholds.C)} THEN 'C'
-         WHEN COALESCE(s.score, 0) >= {_int(thresholds.B)} THEN 'B'
+         WHEN s.score >= {_int(thresholds.D)} THEN 'D'
+         WHEN s.score >= {_int(thresholds.C)} THEN 'C'
+         WHEN s.score >= {_int(thresholds.B)} THEN 'B'
          ELSE 'A'
        END AS class,
-       COALESCE(s.score, 0) AS score,
-       COALESCE(s.reasons, '[]'::jsonb) AS reasons,
-       COALESCE(s.reason_texts, '[]'::jsonb) AS reason_texts
-FROM risk_enterprise e
-LEFT JOIN scored s ON s.uscc = e.uscc{universe_pred}"""
+       s.score, s.reasons{", s.reason_texts" if texts else ""}
+FROM scored s"""
+
+
+def reason_texts_sql(reasons: str) -> str:
+    """SQL for the texts of the jsonb array ``reasons`` (``Classification.reasons_json()``): its items'
+    ``Contribution.describe()`` in order, as ``classification_query_sql`` makes ``reason_texts``."""
+    describe = _describe_sql("r.x->>'kind'", "(r.x->>'count')::bigint", "(r.x->>'points')::bigint")
+    return (
+        f"(SELECT COALESCE(jsonb_agg({describe} ORDER BY r.i), '[]'::jsonb) "
+        f"FROM jsonb_array_elements({reasons}) WITH ORDINALITY AS r(x, i))"
+    )
 
 
 def classification_upsert_ctes(config: ClassConfig, *, subset: bool = False) -> str:
@@ -498,13 +513,17 @@ def classification_upsert_ctes(config: ClassConfig, *, subset: bool = False) -> 
     extra join condition changes nothing but the plan: the primary key probed with the array, not a scan of
     every enterprise's class, docs/benchmarks/risk-daily-plans.md).
 
+    The reason texts are made for the changed rows only (``reason_texts_sql``), not for every enterprise: on a
+    daily full run they are a few percent of them (docs/benchmarks/risk-daily-plans.md).
+
     A caller can append further CTEs that read ``changed`` joined to ``written`` (the service appends the
     insert of its outbox rows, so events are written by the same statement, set-based) and a final SELECT.
     """
     return f"""WITH computed AS (
-{classification_query_sql(config, subset=subset)}
+{classification_query_sql(config, subset=subset, texts=False)}
 ), changed AS (
-    SELECT c.uscc, c.class, c.score, c.reasons, c.reason_texts, ec.class AS previous_class
+    SELECT c.uscc, c.class, c.score, c.reasons, {reason_texts_sql("c.reasons")} AS reason_texts,
+           ec.class AS previous_class
     FROM computed c
     LEFT JOIN enterprise_class ec ON ec.uscc = c.uscc{_subset_pred("ec.uscc", subset)}
     WHERE ec.uscc IS NULL

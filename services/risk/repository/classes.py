@@ -126,6 +126,32 @@ async def classify(
     usccs: Sequence[str] | None = None,
 ) -> ClassificationCounts:
     """Classify every enterprise (or ``usccs``), write the changed classes and their outbox rows set-based."""
+    sql, params = classification_statement(
+        config=config,
+        version=version,
+        today=today,
+        at=at,
+        at_text=at_text,
+        request_id=request_id,
+        usccs=usccs,
+    )
+    row = (await session.execute(sa.text(sql), params)).one()
+    if row.emitted:
+        await session.execute(sa.text(f"NOTIFY {outbox.NOTIFY_CHANNEL}"))
+    return ClassificationCounts(int(row.written), int(row.emitted))
+
+
+def classification_statement(
+    *,
+    config: classes.ClassConfig,
+    version: str,
+    today: date,
+    at: datetime,
+    at_text: str,
+    request_id: str | None,
+    usccs: Sequence[str] | None = None,
+) -> tuple[str, dict[str, Any]]:
+    """The statement of ``classify`` and its parameters (bench_risk_daily EXPLAINs it)."""
     subset = usccs is not None
     key = (config.model_dump_json() + version, subset)
     sql = _OUTBOX_SQL_CACHE.get(key)
@@ -142,10 +168,7 @@ async def classify(
     }
     if subset:
         params["usccs"] = sorted(set(usccs or ()))
-    row = (await session.execute(sa.text(sql), params)).one()
-    if row.emitted:
-        await session.execute(sa.text(f"NOTIFY {outbox.NOTIFY_CHANNEL}"))
-    return ClassificationCounts(int(row.written), int(row.emitted))
+    return sql, params
 
 
 def _in_ranges(table: str, column: str, ranges: list[tuple[date, date]], extra: str = "") -> str:

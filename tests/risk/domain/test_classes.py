@@ -357,6 +357,14 @@ async def _compare_in_postgres(uri: str) -> None:
         assert len(first) == len(ents) and all(
             r["previous_class"] is None and r["class_changed"] and r["revision"] == 1 for r in first
         )
+        # the upsert makes the texts from the reasons of the rows it writes (reason_texts_sql): Python's texts
+        by_uscc = {e.uscc: score_enterprise(e, CONFIG, TODAY) for e in ents}
+        for r in first:
+            py = by_uscc[r["uscc"]]
+            assert (json.loads(r["reasons"]), json.loads(r["reason_texts"])) == (
+                py.reasons_json(),
+                [reason.describe() for reason in py.reasons],
+            ), r["uscc"]
         assert await conn.fetch(upsert, *params) == []  # nothing changed: nothing written
         later = [{"today": TODAY + timedelta(days=200), "version": "t1", "at": at}[n] for n in unames]
         for r in await conn.fetch(upsert, *later):

@@ -4,8 +4,8 @@ entry's month to the months kept ahead; the entries copied and counted per month
 (reads go on, appends wait), swapped in; the append-only guard on the parent and on every partition
 (services/common/tables.py ``audit_partitioned``). The downgrade copies the entries back into one table.
 
-Revision ID: risk_0014_audit_parts
-Revises: risk_0013_new_enterprises
+Revision ID: risk_0015_audit_parts
+Revises: risk_0014_signal_covering
 Create Date: 2026-12-10
 """
 
@@ -15,8 +15,8 @@ from alembic import op
 
 from services.common.tables import audit_partitioned, audit_unpartitioned
 
-revision: str = "risk_0014_audit_parts"
-down_revision: str | None = "risk_0013_new_enterprises"
+revision: str = "risk_0015_audit_parts"
+down_revision: str | None = "risk_0014_signal_covering"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

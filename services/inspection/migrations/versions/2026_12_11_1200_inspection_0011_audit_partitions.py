@@ -4,8 +4,8 @@ entry's month to the months kept ahead; the entries copied and counted per month
 (reads go on, appends wait), swapped in; the append-only guard on the parent and on every partition
 (services/common/tables.py ``audit_partitioned``). The downgrade copies the entries back into one table.
 
-Revision ID: inspection_0010_audit_parts
-Revises: inspection_0009_refusal_parts
+Revision ID: inspection_0011_audit_parts
+Revises: inspection_0010_visit_parts
 Create Date: 2026-12-10
 """
 
@@ -15,8 +15,8 @@ from alembic import op
 
 from services.common.tables import audit_partitioned, audit_unpartitioned
 
-revision: str = "inspection_0010_audit_parts"
-down_revision: str | None = "inspection_0009_refusal_parts"
+revision: str = "inspection_0011_audit_parts"
+down_revision: str | None = "inspection_0010_visit_parts"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
