@@ -304,10 +304,14 @@ $$
 """,
 )
 
-#: ``zhifa_create_partition`` for a table partitioned on a ``date`` (credit_repair's ``publication``): the bounds
-#: are dates, which a ``timestamptz`` would turn into the session's time zone's dates.
-DATE_PARTITION_FUNCTION = f"""
-CREATE OR REPLACE FUNCTION zhifa_create_date_partition(parent regclass, part text, lo date, hi date)
+
+def _create_function(name: str, bound: str) -> str:
+    """A partition-creating function with its parent's hook: ``CREATE TABLE ... PARTITION OF`` under the
+    kernel's lock, then the parent's own ``<parent>_partition_created(regclass)`` when its migration made one
+    (statement-level triggers are not cloned onto a partition: decided_case's tallies, the audit chain's
+    TRUNCATE guard)."""
+    return f"""
+CREATE OR REPLACE FUNCTION {name}(parent regclass, part text, lo {bound}, hi {bound})
 RETURNS boolean LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp SET lock_timeout = '2s'
 AS $$
 BEGIN
@@ -320,7 +324,7 @@ BEGIN
     END IF;
     EXECUTE format('CREATE TABLE %I PARTITION OF %s FOR VALUES FROM (%L) TO (%L)', part, parent, lo, hi);
     -- What a partition needs beyond its parent's clones (statement-level triggers are not cloned): the
-    -- parent's own ``<parent>_partition_created(regclass)``, when its migration made one (decided_case).
+    -- parent's own ``<parent>_partition_created(regclass)``, when its migration made one.
     IF to_regprocedure(format('%s_partition_created(regclass)', parent)) IS NOT NULL THEN
         EXECUTE format('SELECT %s_partition_created(%L::regclass)', parent, part);
     END IF;
@@ -328,6 +332,11 @@ BEGIN
 END
 $$
 """
+
+
+#: ``zhifa_create_partition`` for a table partitioned on a ``date`` (credit_repair's ``publication``): the bounds
+#: are dates, which a ``timestamptz`` would turn into the session's time zone's dates.
+DATE_PARTITION_FUNCTION = _create_function("zhifa_create_date_partition", "date")
 DROP_DATE_PARTITION_FUNCTION = (
     "DROP FUNCTION IF EXISTS zhifa_create_date_partition(regclass, text, date, date)"
 )
@@ -355,23 +364,4 @@ def include_name(name: str | None, type_: str, parent_names: Any) -> bool:
 #: ``<parent>_partition_created(regclass)`` when one exists, as ``zhifa_create_date_partition`` does (the audit
 #: chain's: a statement-level TRUNCATE trigger is not cloned onto a partition; ``tables.AUDIT_PARTITION_HOOK``).
 #: Their downgrades put back ``PARTITION_FUNCTIONS[0]``.
-CREATE_PARTITION_FUNCTION_V2 = f"""
-CREATE OR REPLACE FUNCTION zhifa_create_partition(parent regclass, part text, lo timestamptz, hi timestamptz)
-RETURNS boolean LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp SET lock_timeout = '2s'
-AS $$
-BEGIN
-    PERFORM pg_advisory_xact_lock(hashtext('{_LOCK}'));
-    IF NOT EXISTS (SELECT 1 FROM pg_partitioned_table WHERE partrelid = parent) THEN
-        RAISE EXCEPTION '% is not a partitioned table', parent;
-    END IF;
-    IF to_regclass(part) IS NOT NULL THEN
-        RETURN false;
-    END IF;
-    EXECUTE format('CREATE TABLE %I PARTITION OF %s FOR VALUES FROM (%L) TO (%L)', part, parent, lo, hi);
-    IF to_regprocedure(format('%s_partition_created(regclass)', parent)) IS NOT NULL THEN
-        EXECUTE format('SELECT %s_partition_created(%L::regclass)', parent, part);
-    END IF;
-    RETURN true;
-END
-$$
-"""
+CREATE_PARTITION_FUNCTION_V2 = _create_function("zhifa_create_partition", "timestamptz")
