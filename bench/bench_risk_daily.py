@@ -272,7 +272,7 @@ def _head(code: Path) -> str:
 class Schema:
     """The risk schema each code ran with: the baseline's measured on its own migrations' head (e.g. without this
     tree's indexes), this tree's on its own; switched (not timed) only when the other code runs next. A switch
-    that changes ``enterprise_class``'s storage parameters (risk_0016's fillfactor, which applies to pages filled
+    that changes ``enterprise_class``'s storage parameters (risk_0017's fillfactor, which applies to pages filled
     after it) rewrites the table (``VACUUM FULL``, untimed): each code measured on the pages its migrations lay
     out."""
 

@@ -4,6 +4,14 @@ of the previous entry (SPEC §1.6).
 Appends take a transaction-level advisory lock, so concurrent requests queue for the tail and the chain
 stays a single chain; the lock is released at commit or rollback (a rolled-back append leaves no gap). Call
 ``append`` as late as possible in the transaction to keep the queue short.
+
+``audit_entry`` is partitioned by China month on ``at`` (docs/scaling.md, "The audit chain"). The tail is read
+under the lock from the current and the previous month only (one or two partitions' index probes instead of
+a merge over every month), falling back to the whole table when those hold no entry. ``at`` is set under the
+lock and never earlier than the tail's, so it never goes backwards along ``seq`` and the bounded read finds the
+true tail. ``at`` is the machine's clock (``datetime.now``), not the application's (``ZHIFA_CLOCK_AT`` does not
+move it), so the kernel job's months ahead, computed from the database's ``now()``, hold it: no
+``ensure_partition`` on this path.
 """
 
 from __future__ import annotations
@@ -11,13 +19,14 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
 import orjson
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.common.clock import CHINA
 from services.common.logs import request_id_var
 from services.common.tables import audit_t
 
@@ -59,6 +68,28 @@ def entry_hash(
     return hashlib.sha256(canonical).hexdigest()
 
 
+def tail_since(at: datetime) -> datetime:
+    """The start (00:00 China) of the month before ``at``'s China month: the tail read's lower bound."""
+    first = at.astimezone(CHINA).date().replace(day=1)
+    previous = (first - timedelta(days=1)).replace(day=1)
+    return datetime.combine(previous, time(), tzinfo=CHINA)
+
+
+async def _tail(session: AsyncSession) -> Any:
+    """The chain's last entry (``seq``, ``hash``, ``at``) or None; the caller holds the chain's lock."""
+    query = sa.select(audit_t.c.seq, audit_t.c.hash, audit_t.c.at).order_by(audit_t.c.seq.desc()).limit(1)
+    last = (await session.execute(query.where(audit_t.c.at >= tail_since(datetime.now(UTC))))).first()
+    if last is None:  # nothing in two months (or a clock set back): the whole table
+        last = (await session.execute(query)).first()
+    return last
+
+
+def _stamp(last: Any) -> datetime:
+    """The time of the next entry: now, but never before the tail's."""
+    now = datetime.now(UTC)
+    return max(now, last.at) if last is not None else now
+
+
 def _jsonable(value: Any) -> Any:
     return (
         None
@@ -80,14 +111,10 @@ async def append(
 ) -> int:
     """Append one entry to the chain in the caller's transaction; returns its sequence number."""
     await session.execute(sa.select(sa.func.pg_advisory_xact_lock(_LOCK_KEY)))
-    last = (
-        await session.execute(
-            sa.select(audit_t.c.seq, audit_t.c.hash).order_by(audit_t.c.seq.desc()).limit(1)
-        )
-    ).first()
+    last = await _tail(session)
     seq = (last.seq + 1) if last else 1
     prev = last.hash if last else GENESIS
-    at = datetime.now(UTC)
+    at = _stamp(last)
     before_j, after_j = _jsonable(before), _jsonable(after)
     rid = request_id_var.get()
     digest = entry_hash(
@@ -142,17 +169,14 @@ async def append_many(session: AsyncSession, entries: Sequence[AuditEntry]) -> l
     if not entries:
         return []
     await session.execute(sa.select(sa.func.pg_advisory_xact_lock(_LOCK_KEY)))
-    last = (
-        await session.execute(
-            sa.select(audit_t.c.seq, audit_t.c.hash).order_by(audit_t.c.seq.desc()).limit(1)
-        )
-    ).first()
+    last = await _tail(session)
     seq = last.seq if last else 0
     prev = last.hash if last else GENESIS
     rows: list[dict[str, Any]] = []
+    at = _stamp(last)
     for entry in entries:
         seq += 1
-        at = datetime.now(UTC)
+        at = max(datetime.now(UTC), at)
         before_j, after_j = _jsonable(entry.before), _jsonable(entry.after)
         rid = entry.request_id if entry.request_id is not None else request_id_var.get()
         digest = entry_hash(

@@ -69,6 +69,9 @@ REGISTRY: tuple[Partitioned, ...] = (
     # carries its visit's ``started_at``); never dropped (docs/scaling.md, "Retention").
     Partitioned("visit", "started_at", "month", ahead=3, service="inspection"),
     Partitioned("visit_outcome", "visit_started_at", "month", ahead=3, service="inspection"),
+    # the audit chain by China month of ``at``, in every service; never dropped, never detached by the job
+    # (docs/scaling.md, "The audit chain").
+    Partitioned("audit_entry", "at", "month", ahead=3),
 )
 
 _SUFFIX = {"day": "%Y%m%d", "month": "%Y%m", "year": "%Y"}
@@ -301,10 +304,14 @@ $$
 """,
 )
 
-#: ``zhifa_create_partition`` for a table partitioned on a ``date`` (credit_repair's ``publication``): the bounds
-#: are dates, which a ``timestamptz`` would turn into the session's time zone's dates.
-DATE_PARTITION_FUNCTION = f"""
-CREATE OR REPLACE FUNCTION zhifa_create_date_partition(parent regclass, part text, lo date, hi date)
+
+def _create_function(name: str, bound: str) -> str:
+    """A partition-creating function with its parent's hook: ``CREATE TABLE ... PARTITION OF`` under the
+    kernel's lock, then the parent's own ``<parent>_partition_created(regclass)`` when its migration made one
+    (statement-level triggers are not cloned onto a partition: decided_case's tallies, the audit chain's
+    TRUNCATE guard)."""
+    return f"""
+CREATE OR REPLACE FUNCTION {name}(parent regclass, part text, lo {bound}, hi {bound})
 RETURNS boolean LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp SET lock_timeout = '2s'
 AS $$
 BEGIN
@@ -317,7 +324,7 @@ BEGIN
     END IF;
     EXECUTE format('CREATE TABLE %I PARTITION OF %s FOR VALUES FROM (%L) TO (%L)', part, parent, lo, hi);
     -- What a partition needs beyond its parent's clones (statement-level triggers are not cloned): the
-    -- parent's own ``<parent>_partition_created(regclass)``, when its migration made one (decided_case).
+    -- parent's own ``<parent>_partition_created(regclass)``, when its migration made one.
     IF to_regprocedure(format('%s_partition_created(regclass)', parent)) IS NOT NULL THEN
         EXECUTE format('SELECT %s_partition_created(%L::regclass)', parent, part);
     END IF;
@@ -325,6 +332,11 @@ BEGIN
 END
 $$
 """
+
+
+#: ``zhifa_create_partition`` for a table partitioned on a ``date`` (credit_repair's ``publication``): the bounds
+#: are dates, which a ``timestamptz`` would turn into the session's time zone's dates.
+DATE_PARTITION_FUNCTION = _create_function("zhifa_create_date_partition", "date")
 DROP_DATE_PARTITION_FUNCTION = (
     "DROP FUNCTION IF EXISTS zhifa_create_date_partition(regclass, text, date, date)"
 )
@@ -346,3 +358,10 @@ def include_name(name: str | None, type_: str, parent_names: Any) -> bool:
     if type_ != "table" or name is None:
         return True
     return not any(start_of(spec, name) is not None for spec in REGISTRY)
+
+
+#: ``zhifa_create_partition`` as the ``*_audit_parts`` migrations leave it: it also calls the parent's
+#: ``<parent>_partition_created(regclass)`` when one exists, as ``zhifa_create_date_partition`` does (the audit
+#: chain's: a statement-level TRUNCATE trigger is not cloned onto a partition; ``tables.AUDIT_PARTITION_HOOK``).
+#: Their downgrades put back ``PARTITION_FUNCTIONS[0]``.
+CREATE_PARTITION_FUNCTION_V2 = _create_function("zhifa_create_partition", "timestamptz")

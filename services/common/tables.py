@@ -15,11 +15,12 @@ import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import JSONB, UUID
 
 
-def _columns(*, version: int = 3) -> dict[str, list[Any]]:
+def _columns(*, version: int = 4) -> dict[str, list[Any]]:
     """The kernel tables' columns; ``version=1`` is the shape the services' first migrations created (a
     unique index on ``outbox.seq``, which the ``*_outbox_indexes`` migrations drop: see ``_INDEXES``);
     ``version=3`` (the ``*_outbox_partitions`` migrations) partitions the outbox by day on ``created_at``,
-    which joins its primary key (``services.common.partitions``)."""
+    which joins its primary key (``services.common.partitions``); ``version=4`` (the ``*_audit_parts``
+    migrations) partitions ``audit_entry`` by China month on ``at``, which joins its primary key."""
     return {
         "outbox": [
             sa.Column("id", UUID(as_uuid=True), primary_key=True),
@@ -72,7 +73,7 @@ def _columns(*, version: int = 3) -> dict[str, list[Any]]:
         ],
         "audit_entry": [
             sa.Column("seq", sa.BigInteger, primary_key=True, autoincrement=False),
-            sa.Column("at", sa.DateTime(timezone=True), nullable=False),
+            sa.Column("at", sa.DateTime(timezone=True), nullable=False, primary_key=version >= 4),
             sa.Column("actor", sa.Text, nullable=False),
             sa.Column("actor_role", sa.Text, nullable=False),
             sa.Column("action", sa.Text, nullable=False),
@@ -191,8 +192,9 @@ def drop_audit_guard(op: Any) -> None:
     op.execute("DROP FUNCTION IF EXISTS zhifa_append_only()")
 
 
-#: The kernel tables partitioned by range, with their key (version 3: the outbox by day).
-_PARTITIONED = {"outbox": "RANGE (created_at)"}
+#: The kernel tables partitioned by range, with their key (version 3: the outbox by day; version 4: the audit
+#: chain by month).
+_PARTITIONED = {"outbox": "RANGE (created_at)", "audit_entry": "RANGE (at)"}
 
 
 def register_kernel_tables(metadata: sa.MetaData) -> dict[str, sa.Table]:
@@ -306,6 +308,111 @@ def outbox_unpartitioned_v2(op: Any) -> None:
     _swap_outbox(op, "outbox_u")
     for statement in partitions.DROP_PARTITION_FUNCTIONS:
         op.execute(statement)
+
+
+_AUDIT_COLUMNS = (
+    "seq, at, actor, actor_role, action, entity_type, entity_id, before, after, request_id, prev_hash, hash"
+)
+
+#: Called as the owner by ``zhifa_create_partition`` for each new partition of ``audit_entry`` (and by the
+#: migration for the partitions it makes): the row triggers of the parent are cloned onto a partition by
+#: PostgreSQL, its statement-level ``TRUNCATE`` trigger is not, so a partition gets its own, and its
+#: privileges revoked as the parent's are (``create_audit_guard``).
+AUDIT_PARTITION_HOOK = """
+CREATE OR REPLACE FUNCTION audit_entry_partition_created(part regclass) RETURNS void LANGUAGE plpgsql AS $$
+BEGIN
+    EXECUTE format('CREATE TRIGGER audit_entry_no_truncate BEFORE TRUNCATE ON %s '
+                   'FOR EACH STATEMENT EXECUTE FUNCTION zhifa_append_only()', part);
+    EXECUTE format('REVOKE UPDATE, DELETE, TRUNCATE ON %s FROM PUBLIC', part);
+END
+$$
+"""
+
+
+def _copy_audit(op: Any, target: str) -> None:
+    """Copy ``audit_entry`` into ``target`` (the caller holds the table's EXCLUSIVE lock: reads go on, appends
+    wait) and check the counts per China month in the same transaction."""
+    op.execute(f"INSERT INTO {target} ({_AUDIT_COLUMNS}) SELECT {_AUDIT_COLUMNS} FROM audit_entry")
+    per_month = (
+        "SELECT date_trunc('month', timezone('Asia/Shanghai', at)) AS month, count(*) AS n FROM {} GROUP BY 1"
+    )
+    op.execute(
+        "DO $$ BEGIN IF EXISTS ("
+        f"({per_month.format('audit_entry')} EXCEPT {per_month.format(target)})"
+        f" UNION ALL ({per_month.format(target)} EXCEPT {per_month.format('audit_entry')})"
+        ") THEN RAISE EXCEPTION 'audit_entry copy differs from audit_entry (counts per month)'; END IF; END $$"
+    )
+
+
+def _swap_audit(op: Any, new: str) -> None:
+    """Drop the old ``audit_entry`` (nothing references it; its rows were copied and counted in this
+    transaction) and give ``new`` its name, its key's and index's names and the append-only guard."""
+    op.execute("DROP TABLE audit_entry")
+    op.execute(f"ALTER TABLE {new} RENAME TO audit_entry")
+    op.execute(f"ALTER TABLE audit_entry RENAME CONSTRAINT pk_{new} TO pk_audit_entry")
+    for ix_name, table, cols, kw in _INDEXES:
+        if table == "audit_entry":
+            op.create_index(ix_name, table, cols, **kw)
+    op.execute(
+        "CREATE TRIGGER audit_entry_append_only BEFORE UPDATE OR DELETE ON audit_entry "
+        "FOR EACH ROW EXECUTE FUNCTION zhifa_append_only()"
+    )
+    op.execute(
+        "CREATE TRIGGER audit_entry_no_truncate BEFORE TRUNCATE ON audit_entry "
+        "FOR EACH STATEMENT EXECUTE FUNCTION zhifa_append_only()"
+    )
+    op.execute("REVOKE UPDATE, DELETE, TRUNCATE ON audit_entry FROM PUBLIC")
+
+
+def audit_partitioned(op: Any) -> None:
+    """Inside an Alembic migration: ``audit_entry`` from one table to version 4, partitioned by China month on
+    ``at`` (primary key ``(seq, at)``), with partitions from the oldest entry's month to the months the kernel
+    job keeps ahead; each partition refuses UPDATE and DELETE (the parent's row trigger, cloned) and TRUNCATE
+    (its own trigger: ``AUDIT_PARTITION_HOOK``, which ``zhifa_create_partition`` now calls for every new
+    partition). Docs: docs/scaling.md, "The audit chain"."""
+    from services.common import partitions
+    from services.common.dates import add_months
+
+    op.execute(partitions.CREATE_PARTITION_FUNCTION_V2)
+    op.execute(AUDIT_PARTITION_HOOK)
+    op.create_table(
+        "audit_entry_p",
+        *_columns(version=4)["audit_entry"],
+        postgresql_partition_by=_PARTITIONED["audit_entry"],
+    )
+    op.execute("LOCK TABLE audit_entry IN EXCLUSIVE MODE")  # before the range is read: no append in between
+    conn = op.get_bind()
+    spec = partitions.spec_of("audit_entry")
+    oldest, newest, today = conn.execute(
+        sa.text(
+            "SELECT CAST(timezone('Asia/Shanghai', min(at)) AS date),"
+            " CAST(timezone('Asia/Shanghai', max(at)) AS date),"
+            " CAST(timezone('Asia/Shanghai', now()) AS date) FROM audit_entry"
+        )
+    ).one()
+    last = add_months(partitions.period_start("month", today), spec.ahead)
+    partitions.create_partitions_sync(
+        conn, spec, min(oldest or today, today), max(newest or last, last), parent="audit_entry_p"
+    )
+    _copy_audit(op, "audit_entry_p")
+    _swap_audit(op, "audit_entry_p")
+    parts = conn.execute(
+        sa.text("SELECT inhrelid::regclass::text FROM pg_inherits WHERE inhparent = 'audit_entry'::regclass")
+    ).scalars()
+    for part in list(parts):
+        op.execute(f"SELECT audit_entry_partition_created('{part}'::regclass)")
+
+
+def audit_unpartitioned(op: Any) -> None:
+    """The reverse of ``audit_partitioned``: one table again, the same entries, the same guard."""
+    from services.common import partitions
+
+    op.create_table("audit_entry_u", *_columns(version=3)["audit_entry"])
+    op.execute("LOCK TABLE audit_entry IN EXCLUSIVE MODE")
+    _copy_audit(op, "audit_entry_u")
+    _swap_audit(op, "audit_entry_u")
+    op.execute("DROP FUNCTION audit_entry_partition_created(regclass)")
+    op.execute(partitions.PARTITION_FUNCTIONS[0])
 
 
 def drop_kernel_tables(op: Any) -> None:

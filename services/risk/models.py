@@ -31,7 +31,7 @@ class Base(DeclarativeBase):
 
 def _by_uscc(col: str, *inc: str, where: str | None = None, dated: bool = False) -> tuple[sa.Index, ...]:
     """A signal table's index on the USCC carrying what the classification reads (it reads them from it alone,
-    risk_0014); ``dated``: and one on each date carrying the USCC (risk_0009; index-only since risk_0015)."""
+    risk_0014); ``dated``: and one on each date carrying the USCC (risk_0009; index-only since risk_0016)."""
     index = sa.Index(None, col, postgresql_include=list(inc), postgresql_where=where and sa.text(where))
     return (index, *(sa.Index(None, c, postgresql_include=[col]) for c in inc if dated))
 
@@ -100,7 +100,7 @@ class ComplaintLead(Base):
     __tablename__ = "complaint_lead"
     __table_args__ = (
         sa.CheckConstraint("status IN ('received', 'transferred', 'answered', 'closed')", name="status"),
-        sa.Index(None, "received_on", "unit_code", postgresql_include=["uscc"]),  # risk_0015
+        sa.Index(None, "received_on", "unit_code", postgresql_include=["uscc"]),  # risk_0016
         sa.Index("ix_complaint_lead_batch_status", "batch", "status"),
         *_by_uscc("uscc", "received_on", where="uscc IS NOT NULL"),  # risk_0014 (and the other _by_uscc)
     )
@@ -257,7 +257,7 @@ class RepairSignal(Base):
 
 
 class EnterpriseClass(Base):
-    """The current class of an enterprise; ``revision`` grows at every change of the row (fillfactor 90: risk_0016)."""
+    """The current class of an enterprise; ``revision`` grows at every change of the row (fillfactor 90: risk_0017)."""
 
     __tablename__ = "enterprise_class"
     __table_args__ = (sa.CheckConstraint("class IN ('A', 'B', 'C', 'D')", name="class"),)

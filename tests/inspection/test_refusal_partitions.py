@@ -282,9 +282,11 @@ async def test_the_kernel_job_keeps_refusal_months_ahead_in_inspection_only(stac
 
 
 async def test_the_models_match_the_migrated_schema(stack: Stack) -> None:
-    """``EntryRefusal`` (partitioned, primary key with ``refused_at``, no unique attempt key) and
-    ``RefusalAttempt`` are what inspection_0009 builds, and every other model its table (alembic's compare;
-    the month partitions are the job's, ``partitions.include_name``)."""
+    """Every inspection model is the table the migrations build (alembic's compare): ``EntryRefusal``
+    (partitioned, primary key with ``refused_at``, no unique attempt key) and ``RefusalAttempt`` of
+    inspection_0009; ``Visit`` and ``VisitOutcome`` (partitioned, primary keys with the month's key),
+    ``VisitKey`` and ``CorrectionFollowUp``'s key to it of inspection_0010. The partitions and a foreign key's
+    per-partition clones are the database's (``partitions.include_name``)."""
     from alembic.autogenerate import compare_metadata
     from alembic.migration import MigrationContext
 

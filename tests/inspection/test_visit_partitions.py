@@ -338,34 +338,6 @@ async def test_the_kernel_job_keeps_visit_months_ahead_in_inspection_only(stack:
             await engine.dispose()
 
 
-async def test_the_models_match_the_migrated_schema(stack: Stack) -> None:
-    """``Visit`` and ``VisitOutcome`` (partitioned, primary keys with the month's key), ``VisitKey`` and
-    ``CorrectionFollowUp``'s key to it are what inspection_0010 builds (alembic's compare; the partitions and
-    the foreign key's per-partition clones are the database's, ``partitions.include_name``)."""
-    from alembic.autogenerate import compare_metadata
-    from alembic.migration import MigrationContext
-
-    from services.inspection.models import metadata
-
-    def compare(sync_conn: sa.Connection) -> list[Any]:
-        ctx = MigrationContext.configure(
-            sync_conn, opts={"compare_type": True, "include_name": partitions.include_name}
-        )
-        return [
-            d
-            for d in compare_metadata(ctx, metadata)
-            if not (d[0] == "remove_table" and d[1].name == "alembic_version_inspection")
-        ]
-
-    url = await stack.anew_database("inspection")
-    engine = create_engine(url, pool_size=1)
-    try:
-        async with engine.connect() as conn:
-            assert await conn.run_sync(compare) == []
-    finally:
-        await engine.dispose()
-
-
 async def test_a_visit_read_by_id_reads_its_one_month(stack: Stack) -> None:
     """``readable_visit`` finds the month in ``visit_key`` and the executor reads that month's partition only:
     of three months' visits, the plan of a February visit's read runs February's scan alone."""

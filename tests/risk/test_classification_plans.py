@@ -37,7 +37,7 @@ async def test_the_signals_of_given_enterprises_are_read_from_their_uscc_indexes
         await conn.close()
 
 
-# The index each kind's signals dated in a changed range are found from (risk_0015).
+# The index each kind's signals dated in a changed range are found from (risk_0016).
 DATE_INDEXES = (
     "ix_risk_case_decided_on_unit_code",
     "ix_complaint_lead_received_on_unit_code",
@@ -97,7 +97,7 @@ async def test_a_daily_class_change_is_a_heap_only_update(stack: Stack) -> None:
     conn = await asyncpg.connect(plain_dsn(await stack.anew_database("risk")))
     try:
         # 2,000 classes stored by one statement, as a full run stores them: the table's pages filled as far as
-        # its fillfactor lets them (risk_0016); each scored 5 with no signal, so today's run scores them 0.
+        # its fillfactor lets them (risk_0017); each scored 5 with no signal, so today's run scores them 0.
         await conn.execute(
             "INSERT INTO risk_enterprise (uscc) SELECT 'E' || lpad(i::text, 4, '0') FROM generate_series(1, 2000) i;"
             "INSERT INTO enterprise_class (uscc, class, score, reasons, version, changed_on) "

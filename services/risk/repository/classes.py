@@ -179,7 +179,7 @@ def classification_statement(
 def _in_ranges(table: str, column: str, ranges: list[tuple[date, date]], extra: str = "") -> str:
     """SELECT the USCCs of ``table``'s rows whose ``column`` lies in one of ``ranges`` ((lo, hi], inlined as
     date literals of validated dates): one SELECT per range, each an index-only range scan of the date index
-    carrying the USCC (risk_0015; ranges joined by OR would be one bitmap scan reading the heap)."""
+    carrying the USCC (risk_0016; ranges joined by OR would be one bitmap scan reading the heap)."""
     return "\nUNION ALL\n".join(
         f"SELECT s.uscc FROM {table} s "
         f"WHERE {column} > DATE '{lo.isoformat()}' AND {column} <= DATE '{hi.isoformat()}'{extra}"

@@ -7,8 +7,8 @@ new index entry per row (docs/benchmarks/risk-daily-plans.md).
 they are until the table is rewritten (``VACUUM FULL enterprise_class``: an ACCESS EXCLUSIVE lock for the
 time of the rewrite, docs/operations.md).
 
-Revision ID: risk_0016_class_fillfactor
-Revises: risk_0015_date_covering
+Revision ID: risk_0017_class_fillfactor
+Revises: risk_0016_date_covering
 Create Date: 2026-12-07
 """
 
@@ -16,8 +16,8 @@ from collections.abc import Sequence
 
 from alembic import op
 
-revision: str = "risk_0016_class_fillfactor"
-down_revision: str | None = "risk_0015_date_covering"
+revision: str = "risk_0017_class_fillfactor"
+down_revision: str | None = "risk_0016_date_covering"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

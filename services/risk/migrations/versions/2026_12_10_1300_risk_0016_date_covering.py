@@ -4,8 +4,8 @@ for ``risk_case`` the party, tier and status the ``risk_penalty_signal`` view fi
 is an index-only range scan instead of a bitmap heap scan reading one heap page per signal
 (docs/benchmarks/risk-daily-plans.md). Same names, key columns and predicates as before.
 
-Revision ID: risk_0015_date_covering
-Revises: risk_0014_signal_covering
+Revision ID: risk_0016_date_covering
+Revises: risk_0015_audit_parts
 Create Date: 2026-12-07
 """
 
@@ -13,8 +13,8 @@ from collections.abc import Sequence
 
 from alembic import op
 
-revision: str = "risk_0015_date_covering"
-down_revision: str | None = "risk_0014_signal_covering"
+revision: str = "risk_0016_date_covering"
+down_revision: str | None = "risk_0015_audit_parts"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
