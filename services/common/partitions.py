@@ -148,8 +148,9 @@ _CREATE_DATED = sa.text(
 )
 _EXISTS = sa.text("SELECT to_regclass(:name) IS NOT NULL")
 _DROP = sa.text("SELECT zhifa_drop_outbox_partition(:name)")
-_TODAY = sa.text("SELECT CAST(timezone('Asia/Shanghai', now()) AS date)")
-_PARTITIONS = sa.text(
+#: The database's China date, and a parent's partitions (``:parent``): the job's queries, also for tests and tools.
+TODAY = sa.text("SELECT CAST(timezone('Asia/Shanghai', now()) AS date)")
+PARTITIONS = sa.text(
     "SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid"
     " WHERE i.inhparent = CAST(:parent AS regclass)"
 )
@@ -195,7 +196,7 @@ async def ensure_partition(session: AsyncSession, table: str, at: datetime | dat
 
 
 async def existing(session: AsyncSession, spec: Partitioned) -> set[date]:
-    names = (await session.execute(_PARTITIONS, {"parent": spec.table})).scalars().all()
+    names = (await session.execute(PARTITIONS, {"parent": spec.table})).scalars().all()
     return {s for s in (start_of(spec, n) for n in names) if s is not None}
 
 
@@ -224,7 +225,7 @@ async def maintain(
     """One round for one table: create what is missing from the current period to ``ahead`` (each in its own
     short transaction), then drop the periods past the retention that hold no unpublished row."""
     async with transaction(factory) as session:
-        today = (await session.execute(_TODAY)).scalar_one()
+        today = (await session.execute(TODAY)).scalar_one()
         have = await existing(session, spec)
     wanted = periods(spec, today, today)
     for _ in range(spec.ahead):

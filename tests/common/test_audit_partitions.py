@@ -50,9 +50,7 @@ def _chain(stamps: list[datetime], *, after: tuple[int, str] = (0, audit.GENESIS
 
 async def _db_month(engine: AsyncEngine) -> date:
     async with engine.connect() as conn:
-        today = (
-            await conn.execute(sa.text("SELECT CAST(timezone('Asia/Shanghai', now()) AS date)"))
-        ).scalar_one()
+        today = (await conn.execute(partitions.TODAY)).scalar_one()
     return date(today.year, today.month, 1)
 
 

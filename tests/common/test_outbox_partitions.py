@@ -45,9 +45,7 @@ def _row(created_at: datetime | None = None, published_at: datetime | None = Non
 
 async def _db_today(engine: AsyncEngine) -> date:
     async with engine.connect() as conn:
-        return (
-            await conn.execute(sa.text("SELECT CAST(timezone('Asia/Shanghai', now()) AS date)"))
-        ).scalar_one()
+        return (await conn.execute(partitions.TODAY)).scalar_one()
 
 
 async def _per_day(engine: AsyncEngine) -> dict[date, int]:

@@ -42,9 +42,7 @@ async def test_the_retention_drops_old_sent_days_and_keeps_a_day_with_an_unsent_
     spec = partitions.registry(outbox_retention_days=14)[0]
     try:
         async with engine.connect() as conn:
-            today = (
-                await conn.execute(sa.text("SELECT CAST(timezone('Asia/Shanghai', now()) AS date)"))
-            ).scalar_one()
+            today = (await conn.execute(partitions.TODAY)).scalar_one()
 
         def at(days_ago: int, hour: int = 10) -> datetime:
             return datetime.combine(today - days_ago * DAY, time(hour), tzinfo=CHINA)

@@ -139,19 +139,8 @@ async def test_the_migration_keeps_every_row_per_year_down_and_up_again(stack: S
             keys = (
                 await conn.execute(sa.text("SELECT id, seq, record_id, starts_on FROM publication_key"))
             ).all()
-            names = set(
-                (
-                    await conn.execute(
-                        sa.text(
-                            "SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid"
-                            " WHERE i.inhparent = 'publication'::regclass"
-                        )
-                    )
-                ).scalars()
-            )
-            today = (
-                await conn.execute(sa.text("SELECT CAST(timezone('Asia/Shanghai', now()) AS date)"))
-            ).scalar_one()
+            names = set((await conn.execute(partitions.PARTITIONS, {"parent": "publication"})).scalars())
+            today = (await conn.execute(partitions.TODAY)).scalar_one()
         assert after == before
         # 3 + 1 + 2 rows, each in its year's partition.
         assert per_year == {"publication_2021": 3, "publication_2023": 1, "publication_2026": 2}
@@ -263,9 +252,7 @@ async def test_the_job_keeps_this_year_and_the_next_in_the_databases_time(stack:
         spec = partitions.spec_of("publication")
         done = await partitions.maintain(factory, spec, service="credit_repair")
         async with transaction(factory) as s:
-            today = (
-                await s.execute(sa.text("SELECT CAST(timezone('Asia/Shanghai', now()) AS date)"))
-            ).scalar_one()
+            today = (await s.execute(partitions.TODAY)).scalar_one()
             have = await partitions.existing(s, spec)
         # The migration made this year and the next already: nothing new, and no retention.
         assert done.created == 0 and done.dropped == 0

@@ -89,19 +89,8 @@ async def test_the_migration_keeps_every_row_per_month_down_and_up_again(stack: 
             attempts = (
                 await conn.execute(sa.text("SELECT attempt_key, refusal_id, refused_at FROM refusal_attempt"))
             ).all()
-            names = set(
-                (
-                    await conn.execute(
-                        sa.text(
-                            "SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid"
-                            " WHERE i.inhparent = 'entry_refusal'::regclass"
-                        )
-                    )
-                ).scalars()
-            )
-            today = (
-                await conn.execute(sa.text("SELECT CAST(timezone('Asia/Shanghai', now()) AS date)"))
-            ).scalar_one()
+            names = set((await conn.execute(partitions.PARTITIONS, {"parent": "entry_refusal"})).scalars())
+            today = (await conn.execute(partitions.TODAY)).scalar_one()
         assert after == before
         assert await _partition_counts(engine) == {
             "entry_refusal_202501": 2,
@@ -261,9 +250,7 @@ async def test_the_kernel_job_keeps_refusal_months_ahead_in_inspection_only(stac
                 factory = session_factory(engine)
                 async with transaction(factory) as s:
                     # drop the month after next: the job must create it again
-                    today = (
-                        await s.execute(sa.text("SELECT CAST(timezone('Asia/Shanghai', now()) AS date)"))
-                    ).scalar_one()
+                    today = (await s.execute(partitions.TODAY)).scalar_one()
                     first = date(today.year, today.month, 1)
                     months = [first]
                     for _ in range(3):

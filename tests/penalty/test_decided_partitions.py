@@ -89,9 +89,7 @@ async def test_the_migration_keeps_every_row_per_year_and_the_tallies_down_and_u
                     )
                 ).scalars()
             }
-            today = (
-                await conn.execute(sa.text("SELECT CAST(timezone('Asia/Shanghai', now()) AS date)"))
-            ).scalar_one()
+            today = (await conn.execute(partitions.TODAY)).scalar_one()
             await _recounts_match(conn)
         assert after == before
         assert firsts == 0  # the first decision's date is the decision's date of the copied row
@@ -321,9 +319,7 @@ async def test_the_kernel_job_keeps_decided_case_partitions_in_penalty_only(stac
         engine = create_engine(url, pool_size=1)
         try:
             async with engine.begin() as conn:
-                today = (
-                    await conn.execute(sa.text("SELECT CAST(timezone('Asia/Shanghai', now()) AS date)"))
-                ).scalar_one()
+                today = (await conn.execute(partitions.TODAY)).scalar_one()
                 if service == "penalty":  # next year's partition missing: the job makes it again
                     await conn.execute(sa.text(f"DROP TABLE decided_case_{today.year + 1}"))
             runtime = SimpleNamespace(factory=session_factory(engine), info=SimpleNamespace(name=service))
