@@ -217,6 +217,10 @@ def nats_server_binary() -> str:
     return found
 
 
+class NatsStartError(RuntimeError):
+    """A nats-server exited as it started (its log's tail in the message): a port taken, a bad config."""
+
+
 class EmbeddedNats:
     """A nats-server with JetStream, storing in ``store_dir``, fsyncing every write (SPEC §1.4).
 
@@ -305,7 +309,10 @@ class EmbeddedNats:
         self.config_file.chmod(0o600)  # it may hold the services' passwords
 
     def start(self, timeout: float = 20) -> None:
+        """Start the server and wait until *its* log of this start says it is ready (an open port may be
+        another process's: then this server exits, and the error carries its log's tail)."""
         self.write_config()
+        offset = self.log_file.stat().st_size if self.log_file.exists() else 0
         with self.log_file.open("ab") as log_handle:  # the server keeps its own copy of the descriptor
             self.process = subprocess.Popen(
                 [nats_server_binary(), "-c", str(self.config_file)],
@@ -316,8 +323,11 @@ class EmbeddedNats:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                raise RuntimeError(f"nats-server exited with {self.process.returncode}; see {self.log_file}")
-            if port_open(self.port):
+                raise NatsStartError(
+                    f"nats-server exited with {self.process.returncode}; {self.log_file} ends with:\n"
+                    + _tail(self.log_file, 2_000)
+                )
+            if _SERVER_READY in _read_from(self.log_file, offset) and port_open(self.port):
                 return
             time.sleep(0.05)
         raise RuntimeError(f"nats-server did not listen on {self.port} within {timeout}s")
@@ -369,16 +379,22 @@ class EmbeddedNatsCluster:
     fsynced (``sync_interval: always``). Clients get every member's URL (:attr:`url`) and fail over."""
 
     def __init__(self, root: Path, size: int = 3) -> None:
-        cluster_ports = [free_port() for _ in range(size)]
-        self.nodes = [
+        self.root = Path(root)
+        self.size = size
+        self.nodes = self._new_nodes()
+
+    def _new_nodes(self) -> list[EmbeddedNatsNode]:
+        """Members on ports free now (another process may still take one before its server binds it)."""
+        cluster_ports = [free_port() for _ in range(self.size)]
+        return [
             EmbeddedNatsNode(
-                Path(root) / f"nats-{i}",
+                self.root / f"nats-{i}",
                 free_port(),
                 server_name=f"n{i}",
                 cluster_port=cluster_ports[i],
                 routes=cluster_ports,
             )
-            for i in range(size)
+            for i in range(self.size)
         ]
 
     @property
@@ -389,9 +405,24 @@ class EmbeddedNatsCluster:
     def node(self, server_name: str) -> EmbeddedNatsNode:
         return next(n for n in self.nodes if n.server_name == server_name)
 
-    def start(self, timeout: float = 60) -> None:
-        for node in self.nodes:
-            node.start()
+    def start(self, timeout: float = 60, attempts: int = 3) -> None:
+        """Start every member, then wait for the meta leader. A member that exits as it starts (its port
+        taken between :func:`free_port` and the bind, while other servers start beside it) stops the
+        others, and the whole cluster starts again on new ports with empty stores, ``attempts`` times."""
+        for attempt in range(1, attempts + 1):
+            try:
+                for node in self.nodes:
+                    node.start()
+                break
+            except NatsStartError as exc:
+                self.stop()
+                if attempt == attempts:
+                    raise
+                log.warning("NATS cluster start, attempt %d of %d: %s", attempt, attempts, exc)
+                for node in self.nodes:  # a leader elected by the others must not be read as this attempt's
+                    shutil.rmtree(node.store_dir, ignore_errors=True)
+                    node.log_file.unlink(missing_ok=True)
+                self.nodes = self._new_nodes()
         self.wait_meta_leader(timeout)
 
     def wait_meta_leader(self, timeout: float = 60) -> None:
@@ -406,6 +437,18 @@ class EmbeddedNatsCluster:
     def stop(self) -> None:
         for node in self.nodes:
             node.stop()
+
+
+_SERVER_READY = "Server is ready"
+
+
+def _read_from(path: Path, offset: int) -> str:
+    try:
+        with path.open("rb") as f:
+            f.seek(offset)
+            return f.read().decode("utf-8", "replace")
+    except OSError:
+        return ""
 
 
 def _tail(path: Path, size: int = 200_000) -> str:

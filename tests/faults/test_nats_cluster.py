@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import os
 import shutil
+import socket
 import subprocess
 import sys
 import tempfile
@@ -30,7 +31,7 @@ import nats
 import pytest
 
 from services.common import migrate
-from services.common.embedded import EmbeddedNatsCluster, EmbeddedPostgres, free_port
+from services.common.embedded import EmbeddedNatsCluster, EmbeddedPostgres, NatsStartError, free_port
 from tests.support.stack import token
 
 pytestmark = [pytest.mark.slow, pytest.mark.asyncio(loop_scope="session")]
@@ -193,3 +194,29 @@ async def test_kill_stream_leader_under_load(platform: Platform) -> None:
     print(
         f"killed {leader}, new leader {new_leader}; {before_kill} pings before the kill, {len(expected)} in all"
     )
+
+
+async def test_a_member_whose_port_was_taken_starts_again_on_new_ports() -> None:
+    """Between choosing a free port and binding it another process may take it (the suite starts many
+    servers): that member exits at start. The cluster starts again on new ports, and the error of a start
+    that keeps failing carries the member's log."""
+    root = Path(tempfile.mkdtemp(prefix="zhifa-nats-taken-"))
+    cluster = EmbeddedNatsCluster(root)
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as squatter:
+        squatter.bind(("127.0.0.1", cluster.nodes[1].port))
+        squatter.listen()
+        taken = cluster.nodes[1].port
+        try:
+            await asyncio.to_thread(cluster.start, 30)
+            assert taken not in [n.port for n in cluster.nodes]
+            assert all(n.process is not None and n.process.poll() is None for n in cluster.nodes)
+        finally:
+            cluster.stop()
+        again = EmbeddedNatsCluster(root / "again")
+        again.nodes[0].port = taken
+        try:
+            with pytest.raises(NatsStartError, match="address already in use"):
+                await asyncio.to_thread(again.start, 30, 1)
+        finally:
+            again.stop()
+            shutil.rmtree(root, ignore_errors=True)
