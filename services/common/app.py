@@ -616,6 +616,7 @@ def build_service_app(parts: ServiceParts, role: Role = "all") -> FastAPI:
                 max_in_flight=settings.relay_max_in_flight,
                 atomic_batch=settings.relay_atomic_batch,
                 poll_interval=settings.relay_poll_interval_s,
+                min_interval=settings.relay_min_interval_s,
             )
             runtime.consumers = consumers_of()
             relay, consumers = runtime.relay, runtime.consumers

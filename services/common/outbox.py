@@ -138,6 +138,7 @@ class Relay:
         poll_interval: float = 1.0,
         atomic_batch: int = 250,
         batches_in_flight: int = 4,
+        min_interval: float = 0.05,
     ) -> None:
         self.service = service
         self.factory = factory
@@ -150,6 +151,14 @@ class Relay:
         # of the service); 0 or 1 turns batching off.
         self.atomic_batch = min(atomic_batch, 1000)
         self.batches_in_flight = max(1, batches_in_flight)
+        # At most one claim per ``min_interval`` seconds (after a full batch the next claim goes at once).
+        # Every commit that adds rows NOTIFYs; claiming at each wake-up cost an idle worker one transaction, one
+        # JetStream publish (an fsync) and one commit per row, more CPU per check-in than the whole rest of the
+        # worker (docs/benchmarks.md, "Check-in through the gateway"). Paced, a stream of commits goes out in
+        # batches and an event after a quiet spell still goes at once; it adds at most ``min_interval`` to an
+        # event's way out under load, and changes neither what is published nor its order.
+        self.min_interval = max(0.0, min_interval)
+        self._last_claim = float("-inf")
         self._wake = asyncio.Event()
         self._last_gauge = datetime.min.replace(tzinfo=UTC)
         # Test hook: runs after the JetStream acks and before the rows are marked sent.
@@ -159,10 +168,14 @@ class Relay:
         listener = asyncio.create_task(self._listen(), name=f"{self.service}-outbox-listen")
         try:
             await self.bus.wait_ready()
+            published = 0
             while True:
+                if published < self.batch_size:
+                    await self._pace()
                 # Cleared before the round, so a NOTIFY that arrives while this round runs wakes the next one.
                 self._wake.clear()
                 try:
+                    self._last_claim = asyncio.get_running_loop().time()
                     published = await self.drain_once()
                 except asyncio.CancelledError:
                     raise
@@ -185,6 +198,13 @@ class Relay:
                         await self._wake.wait()
         finally:
             listener.cancel()
+
+    async def _pace(self) -> None:
+        """Wait until ``min_interval`` has passed since the last claim began: the commits (and NOTIFYs) of
+        the wait are claimed together by the next round."""
+        wait = self._last_claim + self.min_interval - asyncio.get_running_loop().time()
+        if wait > 0:
+            await asyncio.sleep(wait)
 
     async def _listen(self) -> None:
         """LISTEN for commits that added rows; the polling interval covers a lost connection."""

@@ -157,6 +157,13 @@ class ServiceSettings(CommonSettings):
         250, ge=0, le=1000, description="outbox rows per JetStream atomic batch (0: publish one by one)"
     )
     relay_poll_interval_s: float = Field(1.0, description="polling fallback when no NOTIFY arrives")
+    relay_min_interval_s: float = Field(
+        0.05,
+        ge=0,
+        le=1,
+        description="at most one outbox claim per this many seconds: the commits of a burst are one claim "
+        "(0: a claim at every NOTIFY)",
+    )
     outbox_retention_days: int = Field(
         14, ge=1, description="days sent outbox rows are kept for replay (whole day partitions are dropped)"
     )

@@ -1,0 +1,129 @@
+"""The relay claims a burst of commits in few rounds (issue #16 item 2: the production shape).
+
+Every commit that adds outbox rows sends a NOTIFY. A relay that claims at each wake-up does one round (a
+transaction: the claim, a JetStream publish with its fsync, the marks, a commit) per committed row when it is
+otherwise idle, as the worker process is: in the two-process shape it spent more CPU per check-in than the
+one process where the busy loop happened to batch (docs/benchmarks.md, "Check-in through the gateway").
+Paced, it claims at most once per ``min_interval``: a steady stream of commits goes out in batches, an event
+after a quiet spell still goes at once, and every row still goes out, in ``seq`` order.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+import uuid
+
+import sqlalchemy as sa
+
+from services.common import outbox
+from services.common.bus import Bus
+from services.common.contracts.diagnostics import PINGS
+from services.common.db import create_engine, session_factory, transaction
+from services.common.embedded import EmbeddedNats
+from services.common.outbox import Relay
+from services.common.settings import ServiceSettings
+from services.common.tables import outbox_t
+from tests.support.stack import Stack, wait_for
+
+COMMITS = 40
+SPACING_S = 0.005  # a commit every few ms: a few hundred check-ins a second
+
+
+async def _commit_burst(url: str) -> float:
+    """``COMMITS`` transactions one after another, each adding one outbox row (and its NOTIFY); seconds taken."""
+    engine = create_engine(url, pool_size=1, max_overflow=0, app_name="zhifa-pacing-writer")
+    factory = session_factory(engine)
+    ping = PINGS["inspection"]
+    started = time.monotonic()
+    try:
+        for n in range(COMMITS):
+            async with transaction(factory) as session:
+                outbox.add(session, ping(ping_id=uuid.uuid4(), origin="inspection", note=f"{n}"))
+            await asyncio.sleep(SPACING_S)
+        return time.monotonic() - started
+    finally:
+        await engine.dispose()
+
+
+async def test_a_stream_of_commits_is_claimed_in_few_rounds_in_order(
+    stack: Stack, nats_server: EmbeddedNats
+) -> None:
+    url = await stack.anew_database("inspection")
+    engine = create_engine(url, pool_size=4, max_overflow=0, app_name="zhifa-pacing-test")
+    factory = session_factory(engine)
+    bus = Bus(nats_server.url, name="pacing-test")
+    await bus.start()
+    assert await bus.wait_ready(10)
+    # The relay as a service builds it (services/common/app.py), with the settings' defaults.
+    defaults = ServiceSettings()
+    relay = Relay(
+        service="inspection",
+        factory=factory,
+        bus=bus,
+        database_url=url,
+        batch_size=defaults.relay_batch_size,
+        atomic_batch=defaults.relay_atomic_batch,
+        poll_interval=defaults.relay_poll_interval_s,
+    )
+    rounds: list[int] = []
+    drain = relay.drain_once
+
+    async def counted() -> int:
+        published = await drain()
+        if published:
+            rounds.append(published)
+        return published
+
+    relay.drain_once = counted  # type: ignore[method-assign]
+    task = asyncio.create_task(relay.run())
+    try:
+        await asyncio.sleep(0.5)  # past its first (empty) round: idle, waiting for a NOTIFY
+        # The commits come from another thread with its own loop and connections, as from the API process:
+        # the relay's loop is otherwise idle, as the worker's is.
+        burst_s = await asyncio.to_thread(asyncio.run, _commit_burst(url))
+
+        async def drained() -> bool:
+            return sum(rounds) >= COMMITS
+
+        await wait_for(drained, timeout=10)
+    finally:
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+        await bus.close()
+    try:
+        assert sum(rounds) == COMMITS
+        # 40 commits, one every 5 ms plus its own few ms: burst_s, about half a second. Paced at one claim per
+        # 50 ms (ServiceSettings.relay_min_interval_s): at most burst_s / 0.05 claims in the burst's span, plus
+        # one at its start and one after its end; e.g. 0.5 s: 0.5 / 0.05 + 2 = 12 claims for 40 commits.
+        # Unpaced, an idle relay claims at about every commit (27 and 34 claims in two runs of the old code).
+        assert len(rounds) <= burst_s / 0.05 + 2, (len(rounds), burst_s, rounds)
+        assert defaults.relay_min_interval_s == 0.05
+        async with engine.connect() as conn:
+            rows = (
+                await conn.execute(
+                    sa.select(outbox_t.c.envelope, outbox_t.c.published_at).order_by(outbox_t.c.seq)
+                )
+            ).all()
+        # Every row published exactly once, in seq order: marks never go back in time along seq.
+        assert [r.envelope["data"]["note"] for r in rows] == [str(n) for n in range(COMMITS)]
+        marks = [r.published_at for r in rows]
+        assert None not in marks and marks == sorted(marks)
+    finally:
+        await engine.dispose()
+
+
+async def test_a_claim_after_a_quiet_spell_goes_at_once_and_one_right_after_another_waits() -> None:
+    """Pacing delays only a claim that follows another within ``min_interval``: the first event after a quiet
+    spell is claimed at once (its latency unchanged), the next one within 50 ms waits the rest of the 50 ms."""
+    bus = Bus("nats://127.0.0.1:4222", name="pacing-test-2")  # never started: no claim is made here
+    relay = Relay(service="inspection", factory=None, bus=bus, database_url="", min_interval=0.05)  # type: ignore[arg-type]
+    loop = asyncio.get_running_loop()
+    relay._last_claim = loop.time() - 1.0  # the last claim a second ago
+    started = loop.time()
+    await relay._pace()
+    assert loop.time() - started < 0.01
+    relay._last_claim = loop.time() - 0.01  # the last claim 10 ms ago: 40 ms to wait
+    started = loop.time()
+    await relay._pace()
+    assert 0.035 <= loop.time() - started < 0.2
