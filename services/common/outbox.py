@@ -25,7 +25,7 @@ import uuid
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
 import asyncpg
 import orjson
@@ -35,7 +35,7 @@ from sqlalchemy.orm import Session
 
 from services.common import metrics
 from services.common.bus import Bus
-from services.common.db import plain_dsn, transaction
+from services.common.db import json_dumps, plain_dsn, transaction
 from services.common.events import Envelope, Event, make_envelope
 from services.common.logs import request_id_var
 from services.common.registry import by_subject
@@ -160,6 +160,7 @@ class Relay:
         self.min_interval = max(0.0, min_interval)
         self._last_claim = float("-inf")
         self._wake = asyncio.Event()
+        self._conn: asyncpg.Connection | None = None
         self._last_gauge = datetime.min.replace(tzinfo=UTC)
         # Test hook: runs after the JetStream acks and before the rows are marked sent.
         self.after_publish: PublishHook | None = None
@@ -198,6 +199,7 @@ class Relay:
                         await self._wake.wait()
         finally:
             listener.cancel()
+            await self.close()
 
     async def _pace(self) -> None:
         """Wait until ``min_interval`` has passed since the last claim began: the commits (and NOTIFYs) of
@@ -205,6 +207,27 @@ class Relay:
         wait = self._last_claim + self.min_interval - asyncio.get_running_loop().time()
         if wait > 0:
             await asyncio.sleep(wait)
+
+    async def _connection(self) -> asyncpg.Connection:
+        """The relay's own connection (opened on first use, and again after a failure), whose ``jsonb`` values
+        are decoded as the engine's are (``services.common.db``)."""
+        if self._conn is None or self._conn.is_closed():
+            conn = await asyncpg.connect(
+                plain_dsn(self.database_url),
+                server_settings={"application_name": f"zhifa-{self.service}-relay", "timezone": "UTC"},
+            )
+            await conn.set_type_codec(
+                "jsonb", schema="pg_catalog", encoder=json_dumps, decoder=orjson.loads, format="text"
+            )
+            self._conn = conn
+        return self._conn
+
+    async def close(self) -> None:
+        """Close the relay's own connection (``run`` does when it ends)."""
+        conn, self._conn = self._conn, None
+        if conn is not None:
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(conn.close(), 5)
 
     async def _listen(self) -> None:
         """LISTEN for commits that added rows; the polling interval covers a lost connection."""
@@ -228,36 +251,28 @@ class Relay:
         """Claim, publish and mark one batch; returns how many rows were marked sent."""
         if not self.bus.connected:
             return 0
-        async with transaction(self.factory) as session:
-            rows = (
-                await session.execute(
-                    # created_at too: the marks below name the days of the claimed rows, so they are pruned
-                    # to those day partitions instead of probing every partition's primary key.
-                    sa.select(outbox_t.c.id, outbox_t.c.type, outbox_t.c.envelope, outbox_t.c.created_at)
-                    .where(outbox_t.c.published_at.is_(None))
-                    .order_by(outbox_t.c.seq)
-                    .limit(self.batch_size)
-                    .with_for_update(skip_locked=True)
-                )
-            ).all()
-            if not rows:
-                metrics.OUTBOX_PENDING.labels(self.service).set(0)
-                return 0
-            results = await self._publish_all(rows)
-            sent = [r for r in results if r is not None]
-            if self.after_publish is not None:
-                await self.after_publish(sent)
-            if sent:
-                await session.execute(
-                    sa.update(outbox_t).where(*_claimed(rows, sent)).values(published_at=sa.func.now())
-                )
-            failed = [str(r.id) for r, ok in zip(rows, results, strict=True) if ok is None]
-            if failed:
-                await session.execute(
-                    sa.update(outbox_t)
-                    .where(*_claimed(rows, failed))
-                    .values(attempts=outbox_t.c.attempts + 1, last_error="publish failed")
-                )
+        conn = await self._connection()
+        try:
+            async with conn.transaction():
+                rows = [_Claimed(*r) for r in await conn.fetch(_CLAIM, self.batch_size)]
+                if not rows:
+                    metrics.OUTBOX_PENDING.labels(self.service).set(0)
+                    return 0
+                results = await self._publish_all(rows)
+                sent = [r for r in results if r is not None]
+                if self.after_publish is not None:
+                    await self.after_publish(sent)
+                if sent:
+                    await conn.execute(_MARK_SENT, *_claimed(rows, sent))
+                failed = [str(r.id) for r, ok in zip(rows, results, strict=True) if ok is None]
+                if failed:
+                    await conn.execute(_MARK_FAILED, *_claimed(rows, failed))
+        except BaseException:
+            # A lost or broken connection (or a cancellation mid-statement): the next round opens a new one.
+            self._conn = None
+            with contextlib.suppress(Exception):
+                conn.terminate()
+            raise
         metrics.OUTBOX_PUBLISHED.labels(self.service).inc(len(sent))
         if failed:
             await asyncio.sleep(min(self.poll_interval, 1.0))
@@ -351,16 +366,35 @@ class Relay:
             metrics.OUTBOX_OLDEST_PENDING.labels(self.service).set(status.oldest_pending_seconds)
 
 
-def _claimed(rows: Sequence[Any], ids: Sequence[str]) -> list[sa.ColumnElement[bool]]:
-    """The rows ``ids`` of the claimed ``rows``: by id, and within the days they were created in (the outbox is
-    partitioned by day on ``created_at``: the bounds prune the statement to those partitions)."""
+class _Claimed(NamedTuple):
+    id: uuid.UUID
+    type: str
+    envelope: Any
+    created_at: datetime
+
+
+# The relay's three statements, on its own connection (``Relay._connection``: prepared once, no pool, ORM or
+# dialect between them; a round of single-row claims cost an idle worker more CPU in SQLAlchemy's session and
+# result machinery than in the publication itself). created_at is claimed too: the marks name the days of the
+# claimed rows, so they are pruned to those day partitions instead of probing every partition's primary key.
+_CLAIM = (
+    "SELECT id, type, envelope, created_at FROM outbox WHERE published_at IS NULL"
+    " ORDER BY seq LIMIT $1 FOR UPDATE SKIP LOCKED"
+)
+_WHERE_CLAIMED = "id = ANY(CAST($1 AS uuid[])) AND created_at >= $2 AND created_at <= $3"
+_MARK_SENT = f"UPDATE outbox SET published_at = now() WHERE {_WHERE_CLAIMED}"
+_MARK_FAILED = (
+    f"UPDATE outbox SET attempts = attempts + 1, last_error = 'publish failed' WHERE {_WHERE_CLAIMED}"
+)
+
+
+def _claimed(rows: Sequence[_Claimed], ids: Sequence[str]) -> tuple[list[uuid.UUID], datetime, datetime]:
+    """The parameters of ``_WHERE_CLAIMED`` for the rows ``ids`` of the claimed ``rows``: their ids, and the
+    bounds of the days they were created in (the outbox is partitioned by day on ``created_at``)."""
     chosen = set(ids)
-    created = [r.created_at for r in rows if str(r.id) in chosen]
-    return [
-        outbox_t.c.id.in_(ids),
-        outbox_t.c.created_at >= min(created),
-        outbox_t.c.created_at <= max(created),
-    ]
+    picked = [r for r in rows if str(r.id) in chosen]
+    created = [r.created_at for r in picked]
+    return [r.id for r in picked], min(created), max(created)
 
 
 @dataclass(frozen=True)

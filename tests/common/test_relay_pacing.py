@@ -127,3 +127,52 @@ async def test_a_claim_after_a_quiet_spell_goes_at_once_and_one_right_after_anot
     started = loop.time()
     await relay._pace()
     assert 0.035 <= loop.time() - started < 0.2
+
+
+async def test_the_relay_claims_on_its_own_connection_and_opens_a_new_one_when_it_is_lost(
+    stack: Stack, nats_server: EmbeddedNats
+) -> None:
+    """The claim runs on the relay's own connection (not the pool's): killed by the server between two rounds,
+    the next round fails, the one after opens a new connection, and every row goes out once."""
+    url = await stack.anew_database("inspection")
+    engine = create_engine(url, pool_size=2, max_overflow=0, app_name="zhifa-pacing-test")
+    factory = session_factory(engine)
+    bus = Bus(nats_server.url, name="pacing-test-3")
+    await bus.start()
+    assert await bus.wait_ready(10)
+    relay = Relay(service="inspection", factory=factory, bus=bus, database_url=url)
+    ping = PINGS["inspection"]
+
+    async def commit(note: str) -> None:
+        async with transaction(factory) as session:
+            outbox.add(session, ping(ping_id=uuid.uuid4(), origin="inspection", note=note))
+
+    try:
+        await commit("1")
+        assert await relay.drain_once() == 1
+        async with engine.connect() as conn:
+            killed = await conn.scalar(
+                sa.text(
+                    "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity"
+                    " WHERE application_name = 'zhifa-inspection-relay' AND datname = current_database()"
+                )
+            )
+        assert killed == 1
+        await commit("2")
+        failed = 0
+        for _ in range(3):
+            try:
+                if await relay.drain_once() == 1:
+                    break
+            except Exception:
+                failed += 1
+        else:
+            raise AssertionError("the relay never published the second row")
+        assert failed <= 1
+        async with engine.connect() as conn:
+            pending = await conn.scalar(sa.text("SELECT count(*) FROM outbox WHERE published_at IS NULL"))
+        assert pending == 0
+    finally:
+        await relay.close()
+        await bus.close()
+        await engine.dispose()
