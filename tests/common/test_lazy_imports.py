@@ -236,3 +236,49 @@ def test_python_stdnum_is_imported_when_a_number_is_first_checked() -> None:
         "统一社会信用代码“91210102MA0P5QXX4R”无效（位数或校验码错误）",
         "INVALID_ID_NUMBER",
     ]
+
+
+SERVE_PROBE = """
+import json, runpy, sys
+from services.common import listeners
+from services.common.lazy import HEAVY
+def run(app, **options):  # where the server would start: report what the process has loaded, and stop
+    loaded = [n for n in sys.modules if sys.modules[n] is not None]
+    heavy = sorted({h for n in loaded for h in HEAVY if n == h or n.startswith(h + ".")})
+    print(json.dumps({"heavy": heavy, "port": options["port"], "admin_port": options["admin_port"]}))
+    raise SystemExit(0)
+listeners.run = run
+sys.argv = ["zhifa", "serve", "notify", "--role", "all", "--port", "18999", "--admin-port", "19999"]
+runpy.run_module("zhifa", run_name="__main__")
+"""
+
+
+def test_zhifa_serve_starts_a_process_without_the_command_line_framework() -> None:
+    # `zhifa serve` (every process of the platform) parses its few options with argparse (zhifa/serve.py):
+    # typer (~1.3 MiB) is for the other commands. (click stays: uvicorn's package imports its command line.)
+    result = subprocess.run(
+        [sys.executable, "-c", SERVE_PROBE],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "ZHIFA_ENV": "test"},
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    report = json.loads(result.stdout.strip().splitlines()[-1])
+    assert report == {"heavy": [], "port": 18999, "admin_port": 19999}
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [(["nowhere"], "invalid choice: 'nowhere'"), (["notify", "--role", "boss"], "invalid choice: 'boss'")],
+)
+def test_zhifa_serve_refuses_an_unknown_target_or_role(args: list[str], message: str) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "zhifa", "serve", *args],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 2 and message in result.stderr and "usage: zhifa serve" in result.stderr

@@ -1,0 +1,23 @@
+"""The ``zhifa`` command (and ``python -m zhifa``): ``zhifa serve ...`` runs a process without loading the
+command-line framework (zhifa/serve.py); everything else, ``zhifa serve --help`` included, is the typer
+application of zhifa/cli.py."""
+
+from __future__ import annotations
+
+import sys
+
+
+def main() -> None:
+    args = sys.argv[1:]
+    if args[:1] == ["serve"] and not {"-h", "--help"} & set(args):
+        from zhifa.serve import main as serve
+
+        serve(args[1:])
+        return
+    from zhifa.cli import main as cli
+
+    cli()
+
+
+if __name__ == "__main__":
+    main()
