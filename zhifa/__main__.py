@@ -5,6 +5,20 @@ application of zhifa/cli.py."""
 from __future__ import annotations
 
 import sys
+from typing import Any
+
+from zhifa.serve import ROLES, SERVE_TARGETS
+
+__all__ = ["ROLES", "SERVE_TARGETS", "main"]
+
+
+def __getattr__(name: str) -> Any:
+    """``app``: the typer application (zhifa/cli.py), imported when asked for, not by ``zhifa serve``."""
+    if name == "app":
+        from zhifa.cli import app
+
+        return app
+    raise AttributeError(name)
 
 
 def main() -> None:

@@ -77,13 +77,17 @@ def freeze_startup_heap() -> None:
     gc.freeze()
 
 
+def parser() -> argparse.ArgumentParser:
+    """``zhifa serve``'s options, as the typer command in zhifa/cli.py has them (``zhifa serve --help``)."""
+    parsing = argparse.ArgumentParser(prog="zhifa serve", add_help=False)
+    parsing.add_argument("target", choices=SERVE_TARGETS)
+    parsing.add_argument("--role", choices=ROLES, default="all")
+    parsing.add_argument("--host")
+    parsing.add_argument("--port", type=int)
+    parsing.add_argument("--admin-port", type=int)
+    return parsing
+
+
 def main(argv: list[str]) -> None:
-    """``zhifa serve`` with the options of the typer command in zhifa/cli.py (``zhifa serve --help``)."""
-    parser = argparse.ArgumentParser(prog="zhifa serve", add_help=False)
-    parser.add_argument("target", choices=SERVE_TARGETS)
-    parser.add_argument("--role", choices=ROLES, default="all")
-    parser.add_argument("--host")
-    parser.add_argument("--port", type=int)
-    parser.add_argument("--admin-port", type=int)
-    args = parser.parse_args(argv)  # exits with status 2 and the usage on a bad command line, as typer does
+    args = parser().parse_args(argv)  # exits with status 2 and the usage on a bad command line, as typer does
     serve(args.target, args.role, args.host, args.port, args.admin_port)
