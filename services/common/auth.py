@@ -1,8 +1,7 @@
 """Tokens (SPEC §1.5): EdDSA (Ed25519) JWTs verified against a JWKS, roles, and the Principal.
 
 Only ``EdDSA`` is accepted, so ``alg: none`` and HS256-signed-with-the-public-key tokens fail before any
-key is used; tokens are parsed, signed and verified with ``cryptography``'s Ed25519 (services/common/jws.py),
-without PyJWT and the algorithms and key formats it imports (~3.4 MiB per process). Keys are chosen by ``kid``; an unknown ``kid`` reloads the key set at most once per cooldown,
+key is used. Keys are chosen by ``kid``; an unknown ``kid`` reloads the key set at most once per cooldown,
 so a flood of made-up kids cannot hammer the key source. Verified tokens are cached by their SHA-256 until
 they expire (an Ed25519 verification costs ~0.1 ms of CPU; the cache makes repeat calls ~1 µs).
 """
@@ -21,9 +20,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
+import jwt
+from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+from jwt.algorithms import OKPAlgorithm
 
-from services.common import jws
 from services.common.errors import Forbidden, Unauthorized, Unavailable
 
 log = logging.getLogger(__name__)
@@ -132,8 +133,8 @@ def load_jwks(data: dict[str, Any]) -> dict[str, Ed25519PublicKey]:
     for jwk in data.get("keys", []):
         if jwk.get("kty") != "OKP" or jwk.get("crv") != "Ed25519" or "kid" not in jwk:
             continue
-        key = jws.public_key(jwk)
-        if key is not None:
+        key = OKPAlgorithm.from_jwk(json.dumps(jwk))
+        if isinstance(key, Ed25519PublicKey):
             keys[jwk["kid"]] = key
     return keys
 
@@ -233,10 +234,10 @@ class TokenVerifier:
 
     async def _verify_uncached(self, token: str) -> tuple[Principal, float]:
         try:
-            header = jws.header(token)
-        except (jws.Malformed, jws.Unacceptable) as exc:
+            header = jwt.get_unverified_header(token)
+        except jwt.PyJWTError as exc:
             raise TokenInvalid("访问令牌格式错误", detail_en="The token is malformed") from exc
-        if header.get("alg") != jws.ALGORITHM:
+        if header.get("alg") != "EdDSA":
             raise TokenInvalid(
                 "访问令牌签名算法不被接受（仅接受 EdDSA）", detail_en="Only EdDSA-signed tokens are accepted"
             )
@@ -250,56 +251,37 @@ class TokenVerifier:
         if key is None:
             raise TokenInvalid("访问令牌的签名密钥未知", detail_en=f"The token's key id {kid!r} is unknown")
         try:
-            claims = jws.verify(token, key)
-        except jws.BadSignature as exc:
-            raise TokenInvalid("访问令牌签名无效", detail_en="The token's signature does not verify") from exc
-        except (jws.Malformed, jws.Unacceptable) as exc:
-            raise TokenInvalid("访问令牌格式错误", detail_en="The token is malformed") from exc
-        self._check_claims(claims, time.time())
+            claims = jwt.decode(
+                token,
+                key,
+                algorithms=["EdDSA"],
+                audience=self.audience,
+                issuer=self.issuer,
+                leeway=self.leeway,
+                options={"require": REQUIRED_CLAIMS},
+            )
+        except jwt.ExpiredSignatureError as exc:
+            raise TokenExpired(
+                "访问令牌已过期，请重新登录", detail_en="The token has expired; sign in again"
+            ) from exc
+        except jwt.PyJWTError as exc:
+            zh, en = _jwt_reason(exc)
+            raise TokenInvalid(zh, detail_en=en) from exc
         principal = principal_from_claims(claims)
         self._check_lifetime(claims, principal.role)
         return principal, float(claims["exp"])
 
-    def _check_claims(self, claims: Mapping[str, Any], now: float) -> None:
-        """The registered claims (RFC 7519 §4.1), checked as PyJWT's ``decode`` did with ``require``, the
-        audience, the issuer and the leeway; the times must be integers (NumericDate in whole seconds)."""
-        for name in REQUIRED_CLAIMS:
-            if claims.get(name) is None:
-                raise TokenInvalid(
-                    f"访问令牌缺少必需声明 {name}", detail_en=f"The token lacks the required claim {name}"
-                )
+    def _check_lifetime(self, claims: Mapping[str, Any], role: str) -> None:
+        """Integer times (RFC 7519 NumericDate; zhifa's issuers write whole seconds) and a bounded lifetime.
+
+        PyJWT converts with ``int()``, so ``"exp": "9999999999"`` and ``"exp": 1e30`` used to pass.
+        """
         for name in TIME_CLAIMS:
             if name in claims and type(claims[name]) is not int:
                 raise TokenInvalid(
                     f"访问令牌的 {name} 声明应为整数秒（Unix 时间）",
                     detail_en=f"The {name} claim must be a whole number of seconds since the epoch",
                 )
-        if claims["iat"] > now + self.leeway or claims.get("nbf", 0) > now + self.leeway:
-            raise TokenInvalid(
-                "访问令牌尚未生效（nbf 或 iat 晚于当前时间）",
-                detail_en="The token is not valid yet (nbf or iat is in the future)",
-            )
-        if claims["exp"] <= now - self.leeway:
-            raise TokenExpired("访问令牌已过期，请重新登录", detail_en="The token has expired; sign in again")
-        if claims["iss"] != self.issuer:
-            raise TokenInvalid(
-                "访问令牌的签发方（iss）不受信任", detail_en="The token's issuer (iss) is not trusted"
-            )
-        audiences = claims["aud"] if isinstance(claims["aud"], list) else [claims["aud"]]
-        if self.audience not in audiences or not all(isinstance(a, str) for a in audiences):
-            raise TokenInvalid(
-                "访问令牌不是签发给本平台的（aud 不符）",
-                detail_en="The token was issued for another audience (aud)",
-            )
-        for name in ("sub", "jti"):
-            if name in claims and not isinstance(claims[name], str):
-                raise TokenInvalid(
-                    f"访问令牌的 {name} 声明应为字符串", detail_en=f"The {name} claim must be a string"
-                )
-
-    def _check_lifetime(self, claims: Mapping[str, Any], role: str) -> None:
-        """A bounded lifetime (the times are integers: :meth:`_check_claims`). PyJWT converted the times with
-        ``int()``, so ``"exp": "9999999999"`` and ``"exp": 1e30`` passed it; they are refused before."""
         lifetime = claims["exp"] - claims["iat"]
         limit = self.max_lifetimes[role]
         if lifetime <= 0:
@@ -312,6 +294,26 @@ class TokenVerifier:
                 f"访问令牌有效期 {lifetime} 秒，超过 {role} 角色的上限 {limit} 秒",
                 detail_en=f"The token lives {lifetime} s, longer than the {role} maximum of {limit} s",
             )
+
+
+def _jwt_reason(exc: jwt.PyJWTError) -> tuple[str, str]:
+    """Stable Chinese and English words for PyJWT's refusals (its own messages are not for users)."""
+    if isinstance(exc, jwt.MissingRequiredClaimError):
+        return f"访问令牌缺少必需声明 {exc.claim}", f"The token lacks the required claim {exc.claim}"
+    if isinstance(exc, jwt.InvalidSignatureError):
+        return "访问令牌签名无效", "The token's signature does not verify"
+    if isinstance(exc, jwt.InvalidAudienceError):
+        return "访问令牌不是签发给本平台的（aud 不符）", "The token was issued for another audience (aud)"
+    if isinstance(exc, jwt.InvalidIssuerError):
+        return "访问令牌的签发方（iss）不受信任", "The token's issuer (iss) is not trusted"
+    if isinstance(exc, jwt.ImmatureSignatureError):
+        return (
+            "访问令牌尚未生效（nbf 或 iat 晚于当前时间）",
+            "The token is not valid yet (nbf or iat is in the future)",
+        )
+    if isinstance(exc, jwt.DecodeError):
+        return "访问令牌格式错误", "The token is malformed"
+    return "访问令牌校验失败", "The token could not be verified"
 
 
 ROLE_NAMES_ZH: dict[str, str] = {
@@ -334,19 +336,10 @@ def require_role(principal: Principal, *roles: Role) -> Principal:
 
 
 def load_private_key(path: Path) -> Ed25519PrivateKey:
-    """The Ed25519 private key of a PEM file (PKCS#8, unencrypted, as ``openssl genpkey -algorithm ed25519``
-    and ``zhifa keygen`` write it); ValueError for anything else."""
-    data = Path(path).read_bytes()
-    key = jws.ed25519_pkcs8(data)
-    if key is not None:
-        return key
-    # another layout: cryptography's loader, with every key format it knows (~1.3 MiB)
-    from cryptography.hazmat.primitives import serialization
-
-    other = serialization.load_pem_private_key(data, password=None)
-    if not isinstance(other, Ed25519PrivateKey):
+    key = serialization.load_pem_private_key(Path(path).read_bytes(), password=None)
+    if not isinstance(key, Ed25519PrivateKey):
         raise ValueError(f"{path} is not an Ed25519 private key")
-    return other
+    return key
 
 
 def mint_token(
@@ -373,7 +366,7 @@ def mint_token(
         "jti": str(uuid.uuid4()),
         **{k: v for k, v in claims.items() if v is not None},
     }
-    return jws.sign(payload, private_key, kid=kid)
+    return jwt.encode(payload, private_key, algorithm="EdDSA", headers={"kid": kid})
 
 
 async def _fetch_json(url: str) -> Any:

@@ -32,6 +32,7 @@ import orjson
 import sqlalchemy as sa
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -62,7 +63,7 @@ def _b64d(text: str) -> bytes:
 
 def derived_kid(public_key: Ed25519PublicKey) -> str:
     """``ac-`` + the first 16 hex digits of SHA-256 of the raw public key: stable across restarts."""
-    return "ac-" + hashlib.sha256(public_key.public_bytes_raw()).hexdigest()[:16]
+    return "ac-" + hashlib.sha256(public_key.public_bytes(Encoding.Raw, PublicFormat.Raw)).hexdigest()[:16]
 
 
 def public_jwks(keys: dict[str, Ed25519PublicKey]) -> dict[str, list[dict[str, str]]]:
@@ -72,7 +73,7 @@ def public_jwks(keys: dict[str, Ed25519PublicKey]) -> dict[str, list[dict[str, s
             {
                 "kty": "OKP",
                 "crv": "Ed25519",
-                "x": _b64e(keys[kid].public_bytes_raw()),
+                "x": _b64e(keys[kid].public_bytes(Encoding.Raw, PublicFormat.Raw)),
                 "kid": kid,
                 "use": "sig",
                 "alg": "EdDSA",

@@ -34,12 +34,6 @@ HEAVY: dict[str, str] = {
     "schemathesis": "tests only",
     "hypothesis": "tests only",
     "pytest": "tests only",
-    "jwt": "PyJWT: every algorithm and key format it supports (~3.4 MiB); tokens are EdDSA only "
-    "(services/common/jws.py)",
-    "cryptography.x509": "certificates (PyJWT imported it); no process reads one",
-    "cryptography.hazmat.primitives.serialization": "key file formats, SSH and PKCS#12 among them (~1.3 MiB): "
-    "imported where a PEM key file is read (services/common/auth.py `load_private_key`); raw key bytes come "
-    "from ``public_bytes_raw``/``private_bytes_raw``",
     "typer": "the command line of `zhifa` (zhifa/cli.py); `zhifa serve` parses its arguments with argparse "
     "(zhifa/serve.py)",
     "stdnum": "python-stdnum (~1 MiB: `stdnum.util` imports pydoc): imported where a USCC or 居民身份证号 "

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 from pydantic import Field, model_validator
 
 from services.common.auth import load_private_key
@@ -151,7 +152,7 @@ class SigningKeys:
 
 def derived_kid(public_key: Ed25519PublicKey) -> str:
     """``ec-`` + the first 16 hex digits of SHA-256 of the raw public key: stable across restarts."""
-    raw = public_key.public_bytes_raw()
+    raw = public_key.public_bytes(Encoding.Raw, PublicFormat.Raw)
     return "ec-" + hashlib.sha256(raw).hexdigest()[:16]
 
 

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 
-from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from pydantic import Field, model_validator
@@ -169,7 +169,9 @@ class RiskContext:
 def complaint_token_key(settings: RiskSettings) -> bytes:
     """The key of the public complaint filing tokens: HKDF-SHA256 of the service's own audit checkpoint key
     (its key material; a derived key with its own purpose, never the signing key itself)."""
-    raw = keys_from_settings(settings).private_key.private_bytes_raw()
+    raw = keys_from_settings(settings).private_key.private_bytes(
+        serialization.Encoding.Raw, serialization.PrivateFormat.Raw, serialization.NoEncryption()
+    )
     return HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=b"zhifa.risk.complaint-token/1").derive(
         raw
     )

@@ -71,6 +71,7 @@ from typing import Any
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
 from services.common.clock import CHINA
 from services.inspection.domain.registry import validate_uscc
@@ -331,7 +332,7 @@ def public_jwks(public_keys_by_kid: Mapping[str, Ed25519PublicKey]) -> dict[str,
     """The public keys as a JWKS of OKP/Ed25519 keys, sorted by kid (for ``GET /visits/entry-codes/keys``)."""
     keys = []
     for kid in sorted(public_keys_by_kid):
-        raw = public_keys_by_kid[kid].public_bytes_raw()
+        raw = public_keys_by_kid[kid].public_bytes(Encoding.Raw, PublicFormat.Raw)
         keys.append({"kty": "OKP", "crv": "Ed25519", "x": _b64e(raw), "kid": kid, "use": "sig", "alg": ALG})
     return {"keys": keys}
 
