@@ -186,6 +186,12 @@ print(json.dumps(out))
 """
 
 
+def _span(values: list[float], digits: int = 1) -> str:
+    """``low–high`` of ``values``, or the one value when they agree at that precision."""
+    low, high = f"{min(values):.{digits}f}", f"{max(values):.{digits}f}"
+    return low if low == high else f"{low}–{high}"
+
+
 def _libraries(series: list[dict[str, float]], name: str) -> str:
     found: dict[str, list[float]] = {}
     for sample in series:
@@ -294,7 +300,7 @@ def run(quick: bool = False) -> str:
     pyjwt = [steps[n][jwt_stage] - steps[n][jwt_stage - 1] for n in services]
     kept = _pyjwt_cost(services, runs)
     net = (
-        f"in this run, RSS after `create_app()` is {min(kept.values()):.1f}–{max(kept.values()):.1f} MiB larger"
+        f"in this run, RSS after `create_app()` is {_span(list(kept.values()))} MiB larger"
         f" than with {WITHOUT_PYJWT}'s tokens without PyJWT ("
         + ", ".join(f"{svc} {kept[svc]:+.1f}" for svc in services)
         + f"; median of {runs}, each pair back to back)"
@@ -355,9 +361,10 @@ def run(quick: bool = False) -> str:
             "PyJWT, and PEM keys read without `cryptography`'s `serialization`. PyJWT imports its other",
             "algorithms (RSA, EC, Ed448, HMAC), `cryptography.x509`, `serialization` with the SSH key formats and",
             "`urllib.request` for its JWKS client: "
-            + f"{min(pyjwt):.1f}–{max(pyjwt):.1f} MiB at import on top of Ed25519 (the 'PyJWT' row), less",
-            "in a whole process, which imports part of it anyway (the audit checkpoints use `serialization`): ~1.7",
-            "MiB when the branch first measured it (its token stage +10.4 MiB with PyJWT, +8.8 without), and",
+            + f"{_span(pyjwt)} MiB at import on top of Ed25519 (the 'PyJWT' row), less",
+            "in a whole process, which imports part of it anyway (the audit checkpoints use `serialization`):",
+            "1.6–1.7 MiB when the branch first measured it (its token stage +10.4 MiB with PyJWT, +8.8 without),",
+            "and",
             net + ".",
             "The tokens are the platform's security boundary, which must hold even against the departments it",
             "supervises: PyJWT and `cryptography`'s `serialization` are vetted code, and "
@@ -387,8 +394,7 @@ def run(quick: bool = False) -> str:
             "build the document in a child process (the service would keep only the 0.25 MB of JSON).",
             "`PYTHONNODEBUGRANGES=1` (~0.5 MiB of column tables in code objects compiled with it).",
             "",
-            "What is left: "
-            + f"{min(libraries):.0f}–{max(libraries):.0f} MiB of every process is the platform's libraries",
+            "What is left: " + f"{_span(libraries, 0)} MiB of every process is the platform's libraries",
             "(the stages above: interpreter, asyncio with ssl and uvloop, pydantic, FastAPI with Starlette and",
             "OpenTelemetry, SQLAlchemy with asyncpg, nats-py, cryptography with PyJWT, uvicorn), ~28 MiB of it file-backed",
             "pages of shared libraries that every process maps from the same files (PSS counts them once). Above",
