@@ -379,3 +379,47 @@ async def test_a_case_read_by_id_reads_its_one_year(stack: Stack) -> None:
             assert executed and all(f"{table}_2024" in line for line in executed), plan
     finally:
         await engine.dispose()
+
+
+async def test_an_update_of_a_case_names_its_year(stack: Stack) -> None:
+    """The ORM updates a case by its whole primary key, ``(id, opened_at)``: the statement is pruned to the
+    case's year when it is planned (only that year's partition appears in its plan); and ``lockable_case``'s
+    ``FOR UPDATE`` (which a decision holds) still locks the case's row: another session cannot lock it."""
+    url = await stack.anew_database("penalty")
+    engine = create_engine(url, pool_size=2)
+    factory = session_factory(engine)
+    statements: list[tuple[str, Any]] = []
+
+    def capture(conn: Any, cursor: Any, statement: str, parameters: Any, context: Any, many: bool) -> None:
+        if statement.startswith("UPDATE penalty_case"):
+            statements.append((statement, parameters))
+
+    try:
+        rows = [_row(_china(y, 6, 1, 9)) for y in (2023, 2024, 2025)]
+        async with transaction(factory) as s:
+            for row in rows:
+                await repo.add_case(s, row)
+        sa.event.listen(engine.sync_engine, "before_cursor_execute", capture)
+        scope = scope_for(Principal(sub="t", role="supervisor", scope="city"))
+        async with transaction(factory) as s:
+            found = await repo.lockable_case(s, scope, rows[1].id)
+            assert found is not None
+            # another session cannot lock that case's row, and locks another year's case at once
+            nowait = sa.text("SELECT id FROM penalty_case WHERE id = :id FOR UPDATE NOWAIT")
+            async with engine.connect() as other:
+                with pytest.raises(DBAPIError, match="could not obtain lock on row"):
+                    await other.execute(nowait, {"id": rows[1].id})
+                await other.rollback()
+                assert (await other.execute(nowait, {"id": rows[2].id})).scalar_one() == rows[2].id
+                await other.rollback()
+            found.state = "decided"
+            await s.flush()
+        statement, params = statements[-1]
+        assert "opened_at" in statement.partition("WHERE")[2], statement
+        async with engine.connect() as conn:
+            plan = "\n".join((await conn.exec_driver_sql("EXPLAIN " + statement, params)).scalars())
+            await conn.rollback()
+        assert "penalty_case_2024" in plan, plan
+        assert "penalty_case_2023" not in plan and "penalty_case_2025" not in plan, plan
+    finally:
+        await engine.dispose()
