@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 import uuid
 from datetime import datetime, timedelta
-from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -23,6 +22,7 @@ from services.common.clock import CHINA
 from services.common.db import create_engine, session_factory, transaction
 from services.penalty import repository as repo
 from services.penalty.models import CaseStep, PenaltyCase
+from tests.support.partitions import job_ran
 from tests.support.stack import Stack
 
 BELOW = "penalty_0015_audit_parts"  # the unpartitioned penalty_case and case_step
@@ -317,21 +317,13 @@ async def test_the_service_role_with_dml_only_opens_a_case_in_a_past_year(stack:
 
 
 async def test_the_kernel_job_keeps_case_partitions_in_penalty_only(stack: Stack) -> None:
-    from services.common.app import partitions_job
-    from services.inspection.settings import InspectionSettings
+    async def drop_next_year(conn: Any, today: Any) -> None:  # the job must make them again
+        for table in ("penalty_case", "case_step"):
+            await conn.execute(sa.text(f"DROP TABLE {table}_{today.year + 1}"))
 
-    job = partitions_job(InspectionSettings(env="test"))
     for service in ("inspection", "penalty"):
-        url = await stack.anew_database(service)
-        engine = create_engine(url, pool_size=1)
-        try:
-            async with engine.begin() as conn:
-                today = (await conn.execute(partitions.TODAY)).scalar_one()
-                if service == "penalty":  # next year's partitions missing: the job makes them again
-                    for table in ("penalty_case", "case_step"):
-                        await conn.execute(sa.text(f"DROP TABLE {table}_{today.year + 1}"))
-            runtime = SimpleNamespace(factory=session_factory(engine), info=SimpleNamespace(name=service))
-            await job.fn(runtime)  # type: ignore[arg-type]
+        before = drop_next_year if service == "penalty" else None
+        async with job_ran(stack, service, before=before) as (engine, today):
             async with engine.connect() as conn:
                 made = [
                     (await conn.execute(sa.text(f"SELECT to_regclass('{t}_{y}')"))).scalar()
@@ -339,8 +331,6 @@ async def test_the_kernel_job_keeps_case_partitions_in_penalty_only(stack: Stack
                     for y in (today.year, today.year + 1)
                 ]
             assert all((m is not None) == (service == "penalty") for m in made), (service, made)
-        finally:
-            await engine.dispose()
 
 
 async def test_a_case_read_by_id_reads_its_one_year(stack: Stack) -> None:
