@@ -14,12 +14,16 @@ run: install
 	$(BIN)/zhifa up $(ARGS)
 
 ## make test: install and run the whole suite (unit, service, end-to-end against real PostgreSQL and NATS)
+##   in TEST_WORKERS processes (pytest-xdist, one test file per worker at a time, each worker with its own
+##   embedded PostgreSQL); TEST_WORKERS=0 runs it in one process. ARGS are passed to pytest.
+TEST_WORKERS ?= 2
+PYTEST_XDIST := $(if $(filter 0,$(TEST_WORKERS)),,-n $(TEST_WORKERS) --dist loadfile)
 test: install
-	$(BIN)/pytest
+	$(BIN)/pytest $(PYTEST_XDIST) $(ARGS)
 
 ## make test-fast: skip the slow fault and benchmark-like tests (CI runs them all)
 test-fast: install
-	$(BIN)/pytest -m "not slow"
+	$(BIN)/pytest $(PYTEST_XDIST) -m "not slow" $(ARGS)
 
 ## make bench: measure and write docs/benchmarks.md
 bench: install

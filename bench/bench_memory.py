@@ -12,6 +12,7 @@ import tempfile
 import time
 import urllib.request
 from pathlib import Path
+from typing import Any
 
 import psutil
 
@@ -42,8 +43,8 @@ def _sample(offset: int, code: Path | None = None) -> dict[str, float]:
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         env={**os.environ, "ZHIFA_ENV": "dev", **({"PYTHONPATH": str(code)} if code else {})},
-        # `zhifa up` starts the services with `python -m zhifa.cli`, which puts the working directory first on
-        # sys.path: run in the checkout whose code is measured.
+        # `zhifa up` starts the services with `python -m zhifa` (`-m zhifa.cli` before), which puts the working
+        # directory first on sys.path: run in the checkout whose code is measured.
         cwd=str(code or ROOT),
     )
     assert proc.stdout is not None
@@ -150,12 +151,21 @@ STAGES = [  # (label, what is imported at this stage)
         ["sqlalchemy.ext.asyncio", "sqlalchemy.dialects.postgresql", "asyncpg"],
     ),
     ("nats-py", ["services.common.lazy", "nats.js"]),
-    ("PyJWT, cryptography", ["jwt", "cryptography.hazmat.primitives.asymmetric.ed25519"]),
+    ("cryptography's Ed25519", ["cryptography.hazmat.primitives.asymmetric.ed25519"]),
+    (
+        "PyJWT (the tokens; it imports its other algorithms, `cryptography.x509` and `serialization` too)",
+        ["jwt"],
+    ),
     ("the kernel (services.common.app and what it imports)", ["services.common.app"]),
     ("the service's own modules", ["services.{svc}.app"]),
     (
-        "`zhifa serve`: the command line (typer, click) and uvicorn",
-        ["zhifa.cli", "uvicorn.protocols.http.httptools_impl", "uvicorn.lifespan.on", "uvicorn.loops.uvloop"],
+        "`zhifa serve` (zhifa/serve.py, argparse) and uvicorn (with click, which its package imports)",
+        [
+            "zhifa.serve",
+            "uvicorn.protocols.http.httptools_impl",
+            "uvicorn.lifespan.on",
+            "uvicorn.loops.uvloop",
+        ],
     ),
     ("create_app()", []),
 ]
@@ -176,6 +186,12 @@ print(json.dumps(out))
 """
 
 
+def _span(values: list[float], digits: int = 1) -> str:
+    """``low–high`` of ``values``, or the one value when they agree at that precision."""
+    low, high = f"{min(values):.{digits}f}", f"{max(values):.{digits}f}"
+    return low if low == high else f"{low}–{high}"
+
+
 def _libraries(series: list[dict[str, float]], name: str) -> str:
     found: dict[str, list[float]] = {}
     for sample in series:
@@ -186,18 +202,39 @@ def _libraries(series: list[dict[str, float]], name: str) -> str:
     return ", ".join(f"{lib.split('.')[0].removeprefix('_')} {median(v):.1f}" for lib, v in ordered)
 
 
-def _breakdown(svc: str) -> list[float]:
-    """RSS after each stage of a service's start-up, in a fresh interpreter (stages are cumulative)."""
+def _breakdown(svc: str, stages: list[Any] = STAGES, code: Path | None = None) -> list[float]:
+    """RSS after each stage of a service's start-up, in a fresh interpreter (stages are cumulative); ``code``:
+    that checkout's code instead (PYTHONPATH and the working directory, as in :func:`_sample`)."""
     import json
 
     result = subprocess.run(
-        [sys.executable, "-c", _PROBE, svc, json.dumps(STAGES)],
+        [sys.executable, "-c", _PROBE, svc, json.dumps(stages)],
         capture_output=True,
         text=True,
         check=True,
-        env={**os.environ, "ZHIFA_ENV": "dev"},
+        env={**os.environ, "ZHIFA_ENV": "dev", **({"PYTHONPATH": str(code)} if code else {})},
+        cwd=str(code or ROOT),
     )
     return [float(x) for x in json.loads(result.stdout)]
+
+
+#: The branch's rejected tokens without PyJWT (services/common/jws.py, PEM keys read without `serialization`):
+#: its RSS after create_app() against this code's, back to back, is what keeping PyJWT costs a process.
+WITHOUT_PYJWT = os.environ.get("ZHIFA_BENCH_MEMORY_WITHOUT_PYJWT", "221fa78")
+
+
+def _pyjwt_cost(services: list[str], runs: int) -> dict[str, float]:
+    """Per service, the median of ``runs`` differences (this code minus WITHOUT_PYJWT's) of the RSS after
+    create_app(), each pair measured back to back; empty when that commit is not in the repository."""
+    try:
+        other = _checkout(WITHOUT_PYJWT)
+    except subprocess.CalledProcessError:
+        return {}
+    last = [("create_app()", [])]
+    return {
+        svc: median([_breakdown(svc, last)[-1] - _breakdown(svc, last, other)[-1] for _ in range(runs)])
+        for svc in services
+    }
 
 
 def run(quick: bool = False) -> str:
@@ -214,9 +251,10 @@ def run(quick: bool = False) -> str:
     names = sorted(n for n in samples[0] if " " not in n and n != "load")
     loads = [s["load"] for s in [*before, *samples] if "load" in s]
 
-    def cell(series: list[dict[str, float]], n: str) -> str:
+    def cell(series: list[dict[str, float]], n: str, digits: int = 0) -> str:
         values = [s[n] for s in series if n in s]
-        return f"{median(values):.0f} ({', '.join(f'{v:.0f}' for v in values)})" if values else "–"
+        runs = ", ".join(f"{v:.{digits}f}" for v in values)
+        return f"{median(values):.{digits}f} ({runs})" if values else "–"
 
     head, rule = "| process | RSS MiB, median (runs) |", "|---|---:|"
     if old is not None:
@@ -225,6 +263,11 @@ def run(quick: bool = False) -> str:
         f"| {n} | {cell(before, n)} | {cell(samples, n)} |" if old else f"| {n} | {cell(samples, n)} |"
         for n in names
     ]
+    rows.append(  # the load average (1 min) when each run was sampled, beside its figures
+        f"| *load average (1 min)* | {cell(before, 'load', 1)} | {cell(samples, 'load', 1)} |"
+        if old
+        else f"| *load average (1 min)* | {cell(samples, 'load', 1)} |"
+    )
     kinds = [
         f"| {n} | " + " | ".join(cell(samples, f"{n} {k}") for k in KINDS) + f" | {_libraries(samples, n)} |"
         for n in names
@@ -253,6 +296,17 @@ def run(quick: bool = False) -> str:
     running = [idle[n] - steps[n][-1] for n in services]
     own = [len(STAGES) - 3, len(STAGES) - 1]  # the service's own modules, create_app()
     libraries = [steps[n][-1] - sum(steps[n][k] - steps[n][k - 1] for k in own) for n in services]
+    jwt_stage = next(k for k, (label, _) in enumerate(STAGES) if label.startswith("PyJWT"))
+    pyjwt = [steps[n][jwt_stage] - steps[n][jwt_stage - 1] for n in services]
+    kept = _pyjwt_cost(services, runs)
+    net = (
+        f"in this run, RSS after `create_app()` is {_span(list(kept.values()))} MiB larger"
+        f" than with {WITHOUT_PYJWT}'s tokens without PyJWT ("
+        + ", ".join(f"{svc} {kept[svc]:+.1f}" for svc in services)
+        + f"; median of {runs}, each pair back to back)"
+        if kept
+        else f"({WITHOUT_PYJWT}, the code without PyJWT, is not in this repository to compare with)"
+    )
     return "\n".join(
         [
             "## Idle memory per process",
@@ -294,36 +348,61 @@ def run(quick: bool = False) -> str:
             "compiled statements, asyncpg's codecs), 3 MiB with the relay, the consumers (8 pull workers per",
             "subscription) and the jobs, the rest in the processing of the sample data's events.",
             "",
-            "What was done (services/common/lazy.py, tests/common/test_lazy_imports.py): every pydantic model is",
-            "built when first used (`defer_model_builds`: `defer_build` for every model, set by the kernel before",
-            "anything defines one): FastAPI's ~60 OpenAPI models (only `GET /openapi.json` needs them), the event",
-            "contracts, the domain's models and the routes' response adapters are no longer built at start-up; a",
-            "request builds the ones it uses, once. Earlier: pydantic.v1 kept out (`BLOCKED`, ~1.5 MiB); readiness",
-            "parses only the migration files' revision assignments (~1.3 MiB); openpyxl with PIL, jinja2, segno,",
-            "httpx with rich and pygments, alembic with mako and nats-py's websocket transport (aiohttp) imported",
-            "where first used.",
+            "What was done (services/common/lazy.py, tests/common/test_lazy_imports.py): python-stdnum (~1 MiB",
+            "with pydoc) is imported where a number is checked; `zhifa serve` parses its options with argparse",
+            "(zhifa/serve.py): no typer (the stage was +3.7–4.8 MiB with the command line). Earlier: every pydantic",
+            "model built when first used (`defer_model_builds`: FastAPI's ~60 OpenAPI models, the event contracts,",
+            "the domain's models, the routes' response adapters); pydantic.v1 kept out (`BLOCKED`, ~1.5 MiB);",
+            "readiness parses only the migration files' revision assignments (~1.3 MiB); openpyxl with PIL, jinja2,",
+            "segno, httpx with rich and pygments, alembic with mako and nats-py's websocket transport (aiohttp)",
+            "imported where first used.",
             "",
-            "Measured and left (penalty, one process each way, same machine): `malloc_trim(0)` 16 s after start-up",
-            "returns 0.1 MiB (the Python heap lives in pymalloc's arenas, not in glibc's free lists); a pool of one",
-            "connection instead of ten leaves the idle RSS unchanged (113.2 MiB both; a connection with its statement",
-            "cache is ~0.1 MiB); `MALLOC_ARENA_MAX` has one or two threads to serve (two after the first request: the",
-            "resolver's thread). Possible but not done: `PYTHONNODEBUGRANGES=1` (~0.5 MiB of column tables in code",
-            "objects; tracebacks would lose their column markers); PyJWT's imports beyond Ed25519 (~3.4 MiB:",
-            "`cryptography.x509`, `urllib.request` for its JWKS client, the SSH key formats) only by verifying the",
-            "EdDSA tokens without PyJWT; python-stdnum (~1 MiB: `stdnum.util` looks up Unicode character names and",
-            "imports pydoc) only by importing it where a number is checked.",
+            "Measured and NOT adopted: tokens signed and verified with `cryptography`'s Ed25519 alone, without",
+            "PyJWT, and PEM keys read without `cryptography`'s `serialization`. PyJWT imports its other",
+            "algorithms (RSA, EC, Ed448, HMAC), `cryptography.x509`, `serialization` with the SSH key formats and",
+            "`urllib.request` for its JWKS client: "
+            + f"{_span(pyjwt)} MiB at import on top of Ed25519 (the 'PyJWT' row), less",
+            "in a whole process, which imports part of it anyway (the audit checkpoints use `serialization`):",
+            "1.6–1.7 MiB when the branch first measured it (its token stage +10.4 MiB with PyJWT, +8.8 without),",
+            "and",
+            net + ".",
+            "The tokens are the platform's security boundary, which must hold even against the departments it",
+            "supervises: PyJWT and `cryptography`'s `serialization` are vetted code, and "
+            + (f"{max(kept.values()):.1f} MiB" if kept else "~1.7 MiB")
+            + " does not justify",
+            "re-implementing JOSE parsing and key decoding, so services/common/auth.py keeps them, as on ce1134f.",
             "",
-            "Why most services stay above 100 MiB: "
-            + f"{min(libraries):.0f}–{max(libraries):.0f} MiB of every process is the platform's libraries",
+            "Measured and left (one process each way, same machine): `malloc_trim(0)` 16 s after start-up returns",
+            "0.1 MiB (the Python heap lives in pymalloc's arenas, not in glibc's free lists); a pool of one",
+            "connection instead of ten leaves the idle RSS unchanged (113.2 MiB both on penalty); `MALLOC_ARENA_MAX`",
+            "has one or two threads to serve. The rare routes' own modules are small next to what every route",
+            "shares: penalty's xlsx case import (its two use-case modules) adds 0.19 MiB on top of the rest, so no",
+            "router defers its use cases; the 'own modules' row is mostly the ORM mappings (`models.py`, ~3 MiB in",
+            "penalty and risk) and the domain, schemas and use cases that every route and consumer reaches.",
+            "OpenTelemetry (~0.6 MiB) is imported by FastAPI 0.165 itself (`fastapi/telemetry`, a required",
+            "dependency), not by zhifa. SQLAlchemy's ~24 MiB is spread over its core (compiler, selectable,",
+            "elements, schema: ~1 MiB each) and the ORM the repositories use. `GET /openapi.json` (measured in",
+            "one interpreter after `create_app()`): the first costs penalty +32.8 MiB and 3.6 s, risk +24.7 MiB and",
+            "1.3 s; the document itself is 0.25 MB of JSON, the rest the validators, serializers and JSON schemas",
+            "pydantic builds for the models, which the classes keep; dropping FastAPI's cached document frees",
+            "nothing (129.3 MiB before and after) and the next request rebuilds it in 1.75 s, so it is kept.",
+            "",
+            "Possible but not done: `cryptography`'s Rust library keeps ~8 MiB of its file's pages resident in",
+            "every process (the 'largest libraries' column; shared, so PSS counts it once): only a home-made",
+            "Ed25519 binding (ctypes on the libcrypto that `ssl` loads) would drop it, for the tokens, the audit",
+            "checkpoints, the document seals and the entry codes alike: not for the reason above. `GET /openapi.json` could",
+            "build the document in a child process (the service would keep only the 0.25 MB of JSON).",
+            "`PYTHONNODEBUGRANGES=1` (~0.5 MiB of column tables in code objects compiled with it).",
+            "",
+            "What is left: " + f"{_span(libraries, 0)} MiB of every process is the platform's libraries",
             "(the stages above: interpreter, asyncio with ssl and uvloop, pydantic, FastAPI with Starlette and",
-            "OpenTelemetry, which FastAPI imports, SQLAlchemy with asyncpg, nats-py, PyJWT with cryptography, whose",
-            "Rust library alone keeps ~7 MiB of pages resident, the command line and uvicorn), ~28 MiB of it",
-            "file-backed pages of shared libraries that every process maps from the same files (PSS counts them",
-            "once). Above it: the service's own code (its modules, ORM tables, schemas and routes: the 'own modules'",
-            "and `create_app()` rows) and the running process "
+            "OpenTelemetry, SQLAlchemy with asyncpg, nats-py, cryptography with PyJWT, uvicorn), ~28 MiB of it file-backed",
+            "pages of shared libraries that every process maps from the same files (PSS counts them once). Above",
+            "it: the service's own code (its modules, ORM tables, schemas and routes: the 'own modules' and",
+            "`create_app()` rows) and the running process "
             + f"({min(running):.0f}–{max(running):.0f} MiB). Penalty and risk carry the most code.",
             "Not counted here: after the first `GET /openapi.json` (the gateway's API documents fetch every",
-            "service's) a service keeps ~24 MiB more (the document and the models and JSON schemas built for it).",
+            "service's) a service keeps 25–33 MiB more (above).",
         ]
     )
 

@@ -4,21 +4,20 @@ from __future__ import annotations
 
 import asyncio
 import base64
-import gc
-import importlib
 import json
 from datetime import datetime
 from pathlib import Path
-from typing import Annotated, Any, cast
+from typing import Annotated, cast
 
 import typer
 
 from services.common.auth import Role
 from services.common.devtokens import mint_dev_token
 from services.common.registry import NATS_PORT, POSTGRES_PORT, SERVICES
+from zhifa import serve as serving
+from zhifa.serve import SERVE_TARGETS, freeze_startup_heap
 
-SERVE_TARGETS: tuple[str, ...] = ("gateway", *SERVICES)
-ROLES = ("api", "worker", "all")
+__all__ = ["SERVE_TARGETS", "app", "freeze_startup_heap", "main"]
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="zhifa (执法) platform command line")
 outbox_app = typer.Typer(no_args_is_help=True, help="outbox maintenance")
@@ -27,10 +26,7 @@ app.add_typer(outbox_app, name="outbox")
 app.add_typer(keys_app, name="keys")
 
 
-def _service_settings(name: str) -> Any:
-    module = importlib.import_module(f"services.{name}.settings")
-    cls = getattr(module, f"{name.title().replace('_', '')}Settings")
-    return cls()
+_service_settings = serving.service_settings
 
 
 @app.command()
@@ -45,48 +41,12 @@ def serve(
     ] = None,
 ) -> None:
     """Run one process: the gateway or a service (API, worker, or both)."""
-    from services.common import listeners
-
-    if target not in SERVE_TARGETS:
-        raise typer.BadParameter(f"unknown target {target!r}; expected one of {', '.join(SERVE_TARGETS)}")
-    if role not in ROLES:
-        raise typer.BadParameter(f"unknown role {role!r}; expected one of {', '.join(ROLES)}")
-    if target == "gateway":
-        from gateway.app import create_app as create_gateway
-        from gateway.settings import GatewaySettings
-
-        gw_settings = GatewaySettings()
-        asgi = create_gateway(gw_settings)
-        bind_host, bind_port = host or gw_settings.host, port or gw_settings.port
-        limits = gw_settings
-        admin_only = listeners.GATEWAY_ADMIN_ONLY
-    else:
-        settings = _service_settings(target)
-        module = importlib.import_module(f"services.{target}.app")
-        asgi = module.create_app(settings, role=role)
-        bind_host, bind_port = host or settings.host, port or settings.port or SERVICES[target].port
-        limits = settings
-        admin_only = listeners.SERVICE_ADMIN_ONLY
-    freeze_startup_heap()
-    listeners.run(
-        asgi,
-        host=bind_host,
-        port=bind_port,
-        admin_port=admin_port,
-        admin_only=admin_only,
-        loop="uvloop",
-        max_header_bytes=limits.http_max_header_bytes,
-        max_headers=limits.http_max_headers,
-    )
-
-
-def freeze_startup_heap() -> None:
-    """Move everything built at start-up (modules, the ORM's metadata, the OpenAPI models, the routes) out of
-    the collector's reach. Without it every full collection walks that heap: about 80 ms with the request
-    loop stopped, several times a minute under load, which was most of the check-in p99 (docs/benchmarks.md).
-    """
-    gc.collect()
-    gc.freeze()
+    # `zhifa serve` and `python -m zhifa serve` run zhifa/serve.py without typer (zhifa/__main__.py); this
+    # command serves `--help` and `python -m zhifa.cli serve`.
+    try:
+        serving.serve(target, role, host, port, admin_port)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc)) from exc
 
 
 @app.command()

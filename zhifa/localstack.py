@@ -349,7 +349,7 @@ def _start(sup: Supervisor, opts: Options) -> str | None:
         sup.start(
             ProcessChild(
                 target,
-                [sys.executable, "-m", "zhifa.cli", "serve", target],
+                [sys.executable, "-m", "zhifa", "serve", target],
                 env=env,
                 log_path=var / "logs" / f"{target}.log",
                 ready_url=f"http://127.0.0.1:{ports[target]}/readyz",

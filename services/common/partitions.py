@@ -72,6 +72,10 @@ REGISTRY: tuple[Partitioned, ...] = (
     # the audit chain by China month of ``at``, in every service; never dropped, never detached by the job
     # (docs/scaling.md, "The audit chain").
     Partitioned("audit_entry", "at", "month", ahead=3),
+    # penalty's cases by China year of ``opened_at``, and their steps in the same years (a step carries its
+    # case's ``opened_at``); never dropped (docs/scaling.md, "Partitioning").
+    Partitioned("penalty_case", "opened_at", "year", ahead=1, service="penalty"),
+    Partitioned("case_step", "case_opened_at", "year", ahead=1, service="penalty"),
 )
 
 _SUFFIX = {"day": "%Y%m%d", "month": "%Y%m", "year": "%Y"}

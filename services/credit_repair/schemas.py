@@ -9,7 +9,6 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 from pydantic_core import PydanticCustomError
-from stdnum.cn import uscc as uscc_check
 
 from services.common.fields import StrictBool, UsccText
 from services.credit_repair.domain.publication import CleanupReason
@@ -21,6 +20,9 @@ RepairStatus = Literal["submitted", "under_review", "repaired", "rejected"]
 
 def check_uscc(value: str) -> str:
     """A valid 统一社会信用代码 (check digit included), upper-cased; a 422 with a Chinese message otherwise."""
+    # python-stdnum where a number is checked, not at start-up (services/common/lazy.py)
+    from stdnum.cn import uscc as uscc_check
+
     text = value.strip().upper()
     if not uscc_check.is_valid(text):
         raise PydanticCustomError(

@@ -92,17 +92,23 @@ class Department(Base):
 
 
 class PenaltyCase(Base):
+    """A case. Partitioned by the China year of ``opened_at`` (set when filed, never updated; penalty_0016,
+    docs/scaling.md "Partitioning"): the primary key holds the key, and the numbers unique across every year
+    (``case_no``, ``decision_no``, ``violation_id``) and the foreign keys of the case's other tables are
+    ``case_key``'s, which the trigger ``case_key_follow`` keeps in the statement that writes the case. A lookup
+    by id reads the key, then the one partition it names (repository.cases)."""
+
     __tablename__ = "penalty_case"
 
     id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
-    case_no: Mapped[str] = mapped_column(sa.Text, unique=True)  # the 立案审批表 number
+    case_no: Mapped[str] = mapped_column(sa.Text)  # the 立案审批表 number (unique: case_key)
     dept_code: Mapped[str] = mapped_column(sa.Text)
     district_code: Mapped[str] = mapped_column(sa.Text)
     domain: Mapped[str] = mapped_column(sa.Text, server_default="")
     state: Mapped[str] = mapped_column(sa.Text)
     procedure: Mapped[str] = mapped_column(sa.Text)
     source: Mapped[str] = mapped_column(sa.Text)  # inspection | complaint | direct
-    violation_id: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True), unique=True)
+    violation_id: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True))  # unique: case_key
     lead_id: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True))
     party_kind: Mapped[str] = mapped_column(sa.Text)
     party_name: Mapped[str] = mapped_column(sa.Text)
@@ -115,12 +121,13 @@ class PenaltyCase(Base):
     benchmark_code: Mapped[str | None] = mapped_column(sa.Text)
     benchmark_version: Mapped[int | None] = mapped_column(sa.Integer)
     tier: Mapped[str | None] = mapped_column(sa.Text)
-    decision_no: Mapped[str | None] = mapped_column(sa.Text, unique=True)
+    decision_no: Mapped[str | None] = mapped_column(sa.Text)  # unique: case_key
     decided_on: Mapped[date | None] = mapped_column(sa.Date)
     fine_fen: Mapped[int] = mapped_column(sa.BigInteger, server_default="0")
     serious: Mapped[bool] = mapped_column(sa.Boolean, server_default=sa.false())
     opened_by: Mapped[str] = mapped_column(sa.Text)
-    opened_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True))
+    # the partition key: never updated
+    opened_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), primary_key=True)
     updated_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True))
     revision: Mapped[int] = mapped_column(sa.Integer)  # the domain Case.version
     domain_case: Mapped[dict[str, Any]] = mapped_column("domain_case", JSONB)
@@ -143,16 +150,33 @@ class PenaltyCase(Base):
             "deadlines_unknown_year",
             postgresql_where=sa.text("deadlines_unknown_year IS NOT NULL"),
         ),
+        {"postgresql_partition_by": "RANGE (opened_at)"},
     )
 
 
+class CaseKey(Base):
+    """One narrow row per case, unpartitioned (penalty_0016): the numbers unique across every year, the target
+    of the foreign keys to a case, and the year a lookup by id reads. Written by the trigger
+    ``case_key_follow`` in the statement that inserts, renumbers or deletes the case (every write path)."""
+
+    __tablename__ = "case_key"
+
+    id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
+    opened_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True))
+    case_no: Mapped[str] = mapped_column(sa.Text, unique=True)
+    decision_no: Mapped[str | None] = mapped_column(sa.Text, unique=True)
+    violation_id: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True), unique=True)
+
+
 class CaseStep(Base):
-    """Every procedure step applied to a case, in order, with the domain events it produced (the timeline)."""
+    """Every procedure step applied to a case, in order, with the domain events it produced (the timeline).
+    Partitioned by its case's year (``case_opened_at``, the case's ``opened_at``, given by the writer;
+    penalty_0016)."""
 
     __tablename__ = "case_step"
 
     id: Mapped[int] = mapped_column(sa.BigInteger, sa.Identity(always=True), primary_key=True)
-    case_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), sa.ForeignKey("penalty_case.id"))
+    case_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), sa.ForeignKey("case_key.id"))
     seq: Mapped[int] = mapped_column(sa.Integer)
     action: Mapped[str] = mapped_column(sa.Text)
     state: Mapped[str] = mapped_column(sa.Text)
@@ -160,8 +184,12 @@ class CaseStep(Base):
     actor_role: Mapped[str] = mapped_column(sa.Text)
     at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True))
     events: Mapped[list[Any]] = mapped_column(JSONB)
+    case_opened_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), primary_key=True)
 
-    __table_args__ = (sa.UniqueConstraint("case_id", "seq"),)
+    __table_args__ = (
+        sa.UniqueConstraint("case_id", "seq", "case_opened_at"),
+        {"postgresql_partition_by": "RANGE (case_opened_at)"},
+    )
 
 
 class Lead(Base):
@@ -237,7 +265,7 @@ class Document(Base):
     __tablename__ = "document"
 
     id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
-    case_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), sa.ForeignKey("penalty_case.id"))
+    case_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), sa.ForeignKey("case_key.id"))
     kind: Mapped[str] = mapped_column(sa.Text)
     number: Mapped[str] = mapped_column(sa.Text, unique=True)
     title: Mapped[str] = mapped_column(sa.Text)
@@ -396,7 +424,7 @@ class DecisionDisclosure(Base):
     __tablename__ = "decision_disclosure"
 
     id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
-    case_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), sa.ForeignKey("penalty_case.id"))
+    case_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), sa.ForeignKey("case_key.id"))
     revision: Mapped[int] = mapped_column(sa.Integer)  # 1: the decision; +1 for each change
     case_version: Mapped[int] = mapped_column(sa.Integer)  # penalty_case.revision last reconciled
     dept_code: Mapped[str] = mapped_column(sa.Text)
@@ -435,9 +463,7 @@ class EconomicImpactAssessment(Base):
     __tablename__ = "economic_impact_assessment"
 
     id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
-    case_id: Mapped[uuid.UUID] = mapped_column(
-        UUID(as_uuid=True), sa.ForeignKey("penalty_case.id"), index=True
-    )
+    case_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), sa.ForeignKey("case_key.id"), index=True)
     assessors: Mapped[list[str]] = mapped_column(JSONB)
     assessed_on: Mapped[date] = mapped_column(sa.Date)
     findings: Mapped[str] = mapped_column(sa.Text)
@@ -455,9 +481,7 @@ class FactContest(Base):
     __tablename__ = "fact_contest"
 
     id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
-    case_id: Mapped[uuid.UUID] = mapped_column(
-        UUID(as_uuid=True), sa.ForeignKey("penalty_case.id"), index=True
-    )
+    case_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), sa.ForeignKey("case_key.id"), index=True)
     dept_code: Mapped[str] = mapped_column(sa.Text)
     district_code: Mapped[str] = mapped_column(sa.Text)
     benchmark_code: Mapped[str] = mapped_column(sa.Text)
@@ -491,7 +515,7 @@ class ImportedCase(Base):
 
     dept_code: Mapped[str] = mapped_column(sa.Text, primary_key=True)
     source_case_no: Mapped[str] = mapped_column(sa.Text, primary_key=True)  # the former system's number
-    case_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), sa.ForeignKey("penalty_case.id"))
+    case_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), sa.ForeignKey("case_key.id"))
     digest: Mapped[str] = mapped_column(sa.Text)  # SHA-256 of the imported row as validated
     imported_by: Mapped[str] = mapped_column(sa.Text)
     imported_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True))
@@ -516,7 +540,7 @@ class CaseEnforcement(Base):
     __tablename__ = "case_enforcement"
 
     case_id: Mapped[uuid.UUID] = mapped_column(
-        UUID(as_uuid=True), sa.ForeignKey("penalty_case.id"), primary_key=True
+        UUID(as_uuid=True), sa.ForeignKey("case_key.id"), primary_key=True
     )
     plans: Mapped[list[Any]] = mapped_column(JSONB, server_default="[]")
     reminder: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
@@ -579,7 +603,7 @@ class CaseAct(Base):
     __tablename__ = "case_act"
 
     case_id: Mapped[uuid.UUID] = mapped_column(
-        UUID(as_uuid=True), sa.ForeignKey("penalty_case.id"), primary_key=True
+        UUID(as_uuid=True), sa.ForeignKey("case_key.id"), primary_key=True
     )
     act_id: Mapped[uuid.UUID] = mapped_column(
         UUID(as_uuid=True), sa.ForeignKey("violation_act.id"), index=True
@@ -595,9 +619,7 @@ class SpotCollection(Base):
     __tablename__ = "spot_collection"
 
     id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
-    case_id: Mapped[uuid.UUID] = mapped_column(
-        UUID(as_uuid=True), sa.ForeignKey("penalty_case.id"), index=True
-    )
+    case_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), sa.ForeignKey("case_key.id"), index=True)
     dept_code: Mapped[str] = mapped_column(sa.Text)
     district_code: Mapped[str] = mapped_column(sa.Text)
     decision_no: Mapped[str] = mapped_column(sa.Text)
@@ -657,9 +679,7 @@ class PenaltyFollowUp(Base):
     )
 
     id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
-    case_id: Mapped[uuid.UUID] = mapped_column(
-        UUID(as_uuid=True), sa.ForeignKey("penalty_case.id"), unique=True
-    )
+    case_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), sa.ForeignKey("case_key.id"), unique=True)
     decision_no: Mapped[str] = mapped_column(sa.Text)
     dept_code: Mapped[str] = mapped_column(sa.Text)
     district_code: Mapped[str] = mapped_column(sa.Text)

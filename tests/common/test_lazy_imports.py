@@ -20,6 +20,22 @@ from services.common.registry import SERVICES
 
 # One fresh interpreter per service imports and builds its app, as ``zhifa serve`` does, and reports what it
 # loaded: the heavy libraries, the blocked modules, and whether two models no request uses were built.
+
+
+def _report(probe: str, *args: str) -> Any:
+    """Run ``probe`` in a fresh interpreter (test settings) and return the JSON of its last line."""
+    result = subprocess.run(
+        [sys.executable, "-c", probe, *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "ZHIFA_ENV": "test"},
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
 PROBE = """
 import json, sys, importlib
 from services.common.lazy import BLOCKED, HEAVY
@@ -28,7 +44,7 @@ import fastapi.openapi.models as m
 from services.common.contracts.diagnostics import Ping
 loaded = [n for n in sys.modules if sys.modules[n] is not None]
 print(json.dumps({
-    "heavy": sorted(n for n in loaded if n.split(".")[0] in HEAVY),
+    "heavy": sorted({h for n in loaded for h in HEAVY if n == h or n.startswith(h + ".")}),
     "blocked": sorted(n for n in loaded if (n + ".").startswith(tuple(b + "." for b in BLOCKED))),
     "built": [m.OpenAPI.__pydantic_complete__, Ping.__pydantic_complete__],
 }))
@@ -40,24 +56,15 @@ def started() -> dict[str, dict[str, Any]]:
     """What each service's process has loaded once its app is built (one probe per service, shared)."""
     reports: dict[str, dict[str, Any]] = {}
     for service in sorted(SERVICES):
-        result = subprocess.run(
-            [sys.executable, "-c", PROBE, service],
-            capture_output=True,
-            text=True,
-            timeout=120,
-            env={**os.environ, "ZHIFA_ENV": "test"},
-            check=False,
-        )
-        assert result.returncode == 0, result.stderr[-2000:]
-        reports[service] = json.loads(result.stdout.strip().splitlines()[-1])
+        reports[service] = _report(PROBE, service)
     return reports
 
 
 @pytest.mark.parametrize("service", sorted(SERVICES))
 def test_a_service_starts_without_heavy_libraries(service: str, started: dict[str, dict[str, Any]]) -> None:
-    tops = sorted({m.split(".")[0] for m in started[service]["heavy"]})
-    assert not tops, (
-        f"{service} imports {tops} at start-up; import them where first used (services/common/lazy.py)"
+    found = started[service]["heavy"]  # the entries of lazy.HEAVY (a package, or a module and its submodules)
+    assert not found, (
+        f"{service} imports {found} at start-up; import them where first used (services/common/lazy.py)"
     )
 
 
@@ -186,3 +193,81 @@ def test_a_deferred_route_model_is_built_without_fastapis_silenced_warning() -> 
         [sys.executable, "-c", WARNING_PROBE], capture_output=True, text=True, timeout=60, check=True
     )
     assert json.loads(result.stdout.strip().splitlines()[-1]) == [200, []]
+
+
+FIRST_USE_PROBE = """
+import json, sys
+from services.penalty.app import create_app
+create_app()
+from pydantic import TypeAdapter, ValidationError
+from services.common.masking import mask_ric
+from services.credit_repair.schemas import check_uscc
+from services.inspection.domain.registry import validate_ric
+from services.penalty.schemas import RIC, USCC
+before = "stdnum" in sys.modules
+out = [before, TypeAdapter(USCC).validate_python("91210102ma0p5qxx4q"), mask_ric("11010519491231002X")]
+from pydantic_core import PydanticCustomError
+try:
+    TypeAdapter(RIC).validate_python("110105194912310021")
+except ValidationError as exc:
+    out.append(exc.errors()[0]["msg"])
+try:
+    check_uscc("91210102MA0P5QXX4R")
+except PydanticCustomError as exc:
+    out.append(exc.message())
+try:
+    validate_ric("110105194912310021")
+except Exception as exc:
+    out.append(exc.code)
+print(json.dumps(out, ensure_ascii=False))
+"""
+
+
+def test_python_stdnum_is_imported_when_a_number_is_first_checked() -> None:
+    # Not at start-up (services/common/lazy.py HEAVY "stdnum"), and the checks work on first use. The sample
+    # numbers: USCC 91210102MA0P5QXX4Q (check character Q; ...4R is wrong), 居民身份证号 11010519491231002X
+    # (GB 11643-1999 check digit X; ...0021 is wrong).
+    before, uscc, masked, *refusals = _report(FIRST_USE_PROBE)
+    assert before is False
+    assert uscc == "91210102MA0P5QXX4Q" and masked == "1101**********002X"
+    assert refusals == [
+        "Value error, 居民身份证号码无效（校验位、出生日期或格式错误）",
+        "统一社会信用代码“91210102MA0P5QXX4R”无效（位数或校验码错误）",
+        "INVALID_ID_NUMBER",
+    ]
+
+
+SERVE_PROBE = """
+import json, runpy, sys
+from services.common import listeners
+from services.common.lazy import HEAVY
+def run(app, **options):  # where the server would start: report what the process has loaded, and stop
+    loaded = [n for n in sys.modules if sys.modules[n] is not None]
+    heavy = sorted({h for n in loaded for h in HEAVY if n == h or n.startswith(h + ".")})
+    print(json.dumps({"heavy": heavy, "port": options["port"], "admin_port": options["admin_port"]}))
+    raise SystemExit(0)
+listeners.run = run
+sys.argv = ["zhifa", "serve", "notify", "--role", "all", "--port", "18999", "--admin-port", "19999"]
+runpy.run_module("zhifa", run_name="__main__")
+"""
+
+
+def test_zhifa_serve_starts_a_process_without_the_command_line_framework() -> None:
+    # `zhifa serve` (every process of the platform) parses its few options with argparse (zhifa/serve.py):
+    # typer (~1.3 MiB) is for the other commands. (click stays: uvicorn's package imports its command line.)
+    assert _report(SERVE_PROBE) == {"heavy": [], "port": 18999, "admin_port": 19999}
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [(["nowhere"], "invalid choice: 'nowhere'"), (["notify", "--role", "boss"], "invalid choice: 'boss'")],
+)
+def test_zhifa_serve_refuses_an_unknown_target_or_role(args: list[str], message: str) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "zhifa", "serve", *args],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 2 and message in result.stderr and "usage: zhifa serve" in result.stderr

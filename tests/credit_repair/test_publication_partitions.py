@@ -8,7 +8,6 @@ from __future__ import annotations
 import asyncio
 import uuid
 from datetime import date
-from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -19,6 +18,7 @@ from services.common import migrate, partitions
 from services.common.db import create_engine, session_factory, transaction
 from services.credit_repair.models import CreditRecord, Publication, PublicationKey, RuleSetRow
 from services.credit_repair.repository import records as record_repo
+from tests.support.partitions import job_ran
 from tests.support.stack import Stack
 
 BELOW = "credit_repair_0005_outbox_parts"  # the unpartitioned publication
@@ -296,18 +296,8 @@ async def test_the_service_role_with_dml_only_publishes_in_a_past_year(stack: St
 async def test_the_kernel_job_keeps_publication_partitions_in_credit_repair_only(stack: Stack) -> None:
     """The registry's publication entry belongs to credit_repair: the job of another service (whose database
     has no publication table) skips it and keeps its outbox days; credit_repair's job keeps both."""
-    from services.common.app import partitions_job
-    from services.inspection.settings import InspectionSettings
-
-    job = partitions_job(InspectionSettings(env="test"))
     for service in ("inspection", "credit_repair"):
-        url = await stack.anew_database(service)
-        engine = create_engine(url, pool_size=1)
-        try:
-            runtime = SimpleNamespace(factory=session_factory(engine), info=SimpleNamespace(name=service))
-            await job.fn(runtime)  # type: ignore[arg-type]
+        async with job_ran(stack, service) as (engine, _today):
             async with engine.connect() as conn:
                 has = (await conn.execute(sa.text("SELECT to_regclass('publication')"))).scalar()
             assert (has is not None) == (service == "credit_repair")
-        finally:
-            await engine.dispose()

@@ -423,6 +423,31 @@ class TestCli:
         ctx = group.commands[cmd[0]].make_context(cmd[0], cmd[1:])  # type: ignore[attr-defined]
         assert ctx.params["target"] == "gateway" and ctx.params["host"] == "0.0.0.0"
 
+    def test_every_serve_command_parses_as_the_typer_command_parses_it(
+        self, cli: Any, overlays: dict[str, Rendered]
+    ) -> None:
+        # `zhifa serve` runs without typer (zhifa/__main__.py, zhifa/serve.py's argparse): the manifests' and
+        # compose's serve lines must mean the same to both parsers.
+        import typer
+
+        from zhifa.serve import parser
+
+        command = typer.main.get_command(cli.app).commands["serve"]  # type: ignore[attr-defined]
+        argvs = [
+            manifests.command_line(c)
+            for r in overlays.values()
+            for _, t in r.pod_templates()
+            for c in manifests.all_containers(t["spec"])
+            if c.get("command") == ["zhifa"]
+        ]
+        argvs += [
+            ["zhifa", *s["command"]] for s in manifests.load_compose()["services"].values() if "command" in s
+        ]
+        serves = [argv[2:] for argv in argvs if argv[1:2] == ["serve"]]
+        assert len(serves) > 2 * len(SERVICES)
+        for args in serves:
+            assert vars(parser().parse_args(args)) == command.make_context("serve", list(args)).params
+
 
 COMPOSE_ZHIFA = {c for c, *_ in processes()}
 

@@ -31,7 +31,10 @@ from services.common.registry import SERVICES
 
 pytestmark = [pytest.mark.slow, pytest.mark.asyncio(loop_scope="session")]
 ZHIFA = str(Path(sys.executable).parent / "zhifa")
-OFFSET = 25000
+# Ports 29000-29222 (and 29001-29223 for the second `zhifa up`): below the kernel's ephemeral range (32768-60999
+# here), where free_port() and every outgoing connection take theirs: 25000 put the services on 33101-33104,
+# which another worker's server or a client socket could hold (penalty failed with "Address already in use").
+OFFSET = 21000
 MARK = "ZHIFA_TEST_SUPERVISED"
 
 

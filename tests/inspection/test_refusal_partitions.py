@@ -9,7 +9,6 @@ from __future__ import annotations
 import asyncio
 import uuid
 from datetime import date, datetime
-from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -22,6 +21,7 @@ from services.common.clock import CHINA
 from services.common.db import create_engine, session_factory, transaction
 from services.inspection.models import EntryRefusal
 from services.inspection.repository import entry as entry_repo
+from tests.support.partitions import job_ran
 from tests.support.stack import Stack
 
 BELOW = "inspection_0008"  # the unpartitioned entry_refusal
@@ -232,17 +232,9 @@ async def test_the_service_role_with_dml_only_records_a_refusal_in_a_past_month(
 async def test_the_kernel_job_keeps_refusal_months_ahead_in_inspection_only(stack: Stack) -> None:
     """The registry's entry_refusal belongs to inspection: its job keeps the database's month and 3 after it,
     and drops none; the job of another service (no entry_refusal there) skips it."""
-    from services.common.app import partitions_job
-    from services.credit_repair.settings import CreditRepairSettings
-
     spec = partitions.spec_of("entry_refusal")
-    job = partitions_job(CreditRepairSettings(env="test"))
     for service in ("credit_repair", "inspection"):
-        url = await stack.anew_database(service)
-        engine = create_engine(url, pool_size=1)
-        try:
-            runtime = SimpleNamespace(factory=session_factory(engine), info=SimpleNamespace(name=service))
-            await job.fn(runtime)  # type: ignore[arg-type]
+        async with job_ran(stack, service) as (engine, _today):
             async with engine.connect() as conn:
                 has = (await conn.execute(sa.text("SELECT to_regclass('entry_refusal')"))).scalar()
             assert (has is not None) == (service == "inspection")
@@ -264,8 +256,6 @@ async def test_the_kernel_job_keeps_refusal_months_ahead_in_inspection_only(stac
                 # covered to the last day of the third month after this one
                 end = partitions.next_period("month", months[3])
                 assert done.ahead_days == (end - today).days - 1
-        finally:
-            await engine.dispose()
 
 
 async def test_the_models_match_the_migrated_schema(stack: Stack) -> None:

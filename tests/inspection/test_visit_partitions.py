@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 import uuid
 from datetime import date, datetime
-from types import SimpleNamespace
 from typing import Any
 
 import asyncpg
@@ -29,6 +28,7 @@ from services.inspection.domain import visits as visit_domain
 from services.inspection.models import Visit
 from services.inspection.repository import entry as entry_repo
 from services.inspection.repository import visits as visit_repo
+from tests.support.partitions import job_ran
 from tests.support.stack import Stack
 
 BELOW = "inspection_0009_refusal_parts"  # the unpartitioned visit and visit_outcome
@@ -303,21 +303,12 @@ async def test_the_service_role_with_dml_only_writes_a_visit_and_its_outcome_in_
 async def test_the_kernel_job_keeps_visit_months_ahead_in_inspection_only(stack: Stack) -> None:
     """The registry's visit and visit_outcome belong to inspection: its job keeps the database's month and 3
     after it for both, and drops none; the job of another service (no visit there) skips them."""
-    from services.common.app import partitions_job
-    from services.credit_repair.settings import CreditRepairSettings
-
-    job = partitions_job(CreditRepairSettings(env="test"))
     for service in ("credit_repair", "inspection"):
-        url = await stack.anew_database(service)
-        engine = create_engine(url, pool_size=1)
-        try:
-            runtime = SimpleNamespace(factory=session_factory(engine), info=SimpleNamespace(name=service))
-            await job.fn(runtime)  # type: ignore[arg-type]
+        async with job_ran(stack, service) as (engine, today):
             has = await _rows(engine, "SELECT to_regclass('visit'), to_regclass('visit_outcome')")
             assert (has[0][0] is not None) == (service == "inspection")
             if service != "inspection":
                 continue
-            (today,) = (await _rows(engine, "SELECT CAST(timezone('Asia/Shanghai', now()) AS date)"))[0]
             months = [date(today.year, today.month, 1)]
             for _ in range(3):
                 months.append(partitions.next_period("month", months[-1]))
@@ -334,8 +325,6 @@ async def test_the_kernel_job_keeps_visit_months_ahead_in_inspection_only(stack:
                     have = await partitions.existing(s, spec)
                 assert (done.created, done.dropped) == (created, 0)
                 assert set(months) <= have
-        finally:
-            await engine.dispose()
 
 
 async def test_a_visit_read_by_id_reads_its_one_month(stack: Stack) -> None:

@@ -12,7 +12,6 @@ import asyncio
 import random
 import uuid
 from datetime import date
-from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -24,6 +23,7 @@ from services.common.db import create_engine, session_factory, transaction
 from services.penalty import repository as repo
 from services.penalty.models import DecidedCase
 from tests.penalty.test_consistency_tallies import RECOUNT, _random_row, _recounts_match
+from tests.support.partitions import job_ran
 from tests.support.stack import Stack
 
 BELOW = "penalty_0013_consistency_tallies"  # the unpartitioned decided_case, with its tallies
@@ -310,20 +310,12 @@ async def test_two_sessions_deciding_the_same_case_under_its_lock_write_one_row(
 
 
 async def test_the_kernel_job_keeps_decided_case_partitions_in_penalty_only(stack: Stack) -> None:
-    from services.common.app import partitions_job
-    from services.inspection.settings import InspectionSettings
+    async def drop_next_year(conn: Any, today: Any) -> None:  # the job must make it again
+        await conn.execute(sa.text(f"DROP TABLE decided_case_{today.year + 1}"))
 
-    job = partitions_job(InspectionSettings(env="test"))
     for service in ("inspection", "penalty"):
-        url = await stack.anew_database(service)
-        engine = create_engine(url, pool_size=1)
-        try:
-            async with engine.begin() as conn:
-                today = (await conn.execute(partitions.TODAY)).scalar_one()
-                if service == "penalty":  # next year's partition missing: the job makes it again
-                    await conn.execute(sa.text(f"DROP TABLE decided_case_{today.year + 1}"))
-            runtime = SimpleNamespace(factory=session_factory(engine), info=SimpleNamespace(name=service))
-            await job.fn(runtime)  # type: ignore[arg-type]
+        before = drop_next_year if service == "penalty" else None
+        async with job_ran(stack, service, before=before) as (engine, today):
             async with engine.connect() as conn:
                 has = (await conn.execute(sa.text("SELECT to_regclass('decided_case')"))).scalar()
                 triggers = (
@@ -335,5 +327,3 @@ async def test_the_kernel_job_keeps_decided_case_partitions_in_penalty_only(stac
             assert (has is not None) == (service == "penalty")
             if service == "penalty":
                 assert triggers == 4  # insert, update, delete, truncate: made by the job's partition
-        finally:
-            await engine.dispose()

@@ -24,10 +24,6 @@ from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from enum import StrEnum
 
-from stdnum.cn import ric as stdnum_ric
-from stdnum.cn import uscc as stdnum_uscc
-from stdnum.exceptions import ValidationError
-
 from services.inspection.errors import (
     InvalidCertNumber,
     InvalidIdNumber,
@@ -46,6 +42,10 @@ from services.inspection.errors import (
 
 def validate_uscc(value: str) -> str:
     """The compact, upper-case USCC, or ``INVALID_USCC``."""
+    # python-stdnum where a number is checked, not at start-up (services/common/lazy.py)
+    from stdnum.cn import uscc as stdnum_uscc
+    from stdnum.exceptions import ValidationError
+
     try:
         return str(stdnum_uscc.validate(value))
     except ValidationError as exc:
@@ -57,6 +57,8 @@ def validate_uscc(value: str) -> str:
 
 
 def is_valid_uscc(value: str) -> bool:
+    from stdnum.cn import uscc as stdnum_uscc
+
     return bool(stdnum_uscc.is_valid(value))
 
 
@@ -67,6 +69,9 @@ def uscc_region(uscc: str) -> str:
 
 def validate_ric(value: str) -> str:
     """The compact 居民身份证号 (18 characters, upper-case X), or ``INVALID_ID_NUMBER``."""
+    from stdnum.cn import ric as stdnum_ric
+    from stdnum.exceptions import ValidationError
+
     try:
         return str(stdnum_ric.validate(value))
     except ValidationError as exc:
@@ -77,7 +82,7 @@ def validate_ric(value: str) -> str:
         ) from exc
 
 
-def _stdnum_reason_zh(exc: ValidationError) -> str:
+def _stdnum_reason_zh(exc: Exception) -> str:
     kind = type(exc).__name__
     return {
         "InvalidLength": "长度不正确",

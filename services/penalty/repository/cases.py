@@ -11,8 +11,11 @@ from typing import NamedTuple
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.common import clock, partitions
 from services.common.access import Scope, Visibility, readable
+from services.common.clock import local_date
 from services.penalty.models import (
+    CaseKey,
     CaseStep,
     DecidedCase,
     EconomicImpactAssessment,
@@ -36,45 +39,76 @@ CASES = Visibility(
 PAYABLE_CASES = replace(CASES, client=lambda _client: sa.true())
 
 
+def _by_id(case_id: uuid.UUID) -> sa.Select[PenaltyCase]:
+    """The case ``case_id``, read in the one year's partition its ``case_key`` row names (penalty_0016: the
+    ``opened_at`` of the key, an InitPlan, prunes the partitions at run time; the primary key's index of that
+    year is read, the others' not at all)."""
+    opened_at = sa.select(CaseKey.opened_at).where(CaseKey.id == case_id).scalar_subquery()
+    return sa.select(PenaltyCase).where(PenaltyCase.id == case_id, PenaltyCase.opened_at == opened_at)
+
+
 async def readable_case(session: AsyncSession, scope: Scope, case_id: uuid.UUID) -> PenaltyCase | None:
-    stmt = readable(sa.select(PenaltyCase).where(PenaltyCase.id == case_id), scope, CASES)
+    stmt = readable(_by_id(case_id), scope, CASES)
     return (await session.scalars(stmt)).one_or_none()
 
 
 async def lockable_case(session: AsyncSession, scope: Scope, case_id: uuid.UUID) -> PenaltyCase | None:
-    """The case, locked for this transaction's procedure step, when the caller may see it."""
-    stmt = readable(sa.select(PenaltyCase).where(PenaltyCase.id == case_id), scope, CASES)
-    return (await session.scalars(stmt.with_for_update())).one_or_none()
+    """The case, locked for this transaction's procedure step, when the caller may see it (the row lock is
+    the case's row in its year's partition, as before the partitioning)."""
+    stmt = readable(_by_id(case_id), scope, CASES)
+    return (await session.scalars(stmt.with_for_update(of=PenaltyCase))).one_or_none()
 
 
 async def payable_case(session: AsyncSession, scope: Scope, case_id: uuid.UUID) -> PenaltyCase | None:
     """The case, locked, when the caller may report a payment for it."""
-    stmt = readable(sa.select(PenaltyCase).where(PenaltyCase.id == case_id), scope, PAYABLE_CASES)
-    return (await session.scalars(stmt.with_for_update())).one_or_none()
+    stmt = readable(_by_id(case_id), scope, PAYABLE_CASES)
+    return (await session.scalars(stmt.with_for_update(of=PenaltyCase))).one_or_none()
 
 
 async def get_case(session: AsyncSession, case_id: uuid.UUID, *, lock: bool = False) -> PenaltyCase | None:
     """Any case, whoever asks (the sample loader; not for requests)."""
-    stmt = sa.select(PenaltyCase).where(PenaltyCase.id == case_id)
+    stmt = _by_id(case_id)
     if lock:
-        stmt = stmt.with_for_update()
+        stmt = stmt.with_for_update(of=PenaltyCase)
     return (await session.scalars(stmt)).one_or_none()
 
 
 async def case_by_violation(session: AsyncSession, violation_id: uuid.UUID) -> PenaltyCase | None:
-    return (
-        await session.scalars(sa.select(PenaltyCase).where(PenaltyCase.violation_id == violation_id))
-    ).one_or_none()
+    """The case opened for a violation: ``violation_id`` is unique on ``case_key`` (across every year)."""
+    case_id = sa.select(CaseKey.id).where(CaseKey.violation_id == violation_id).scalar_subquery()
+    opened_at = sa.select(CaseKey.opened_at).where(CaseKey.violation_id == violation_id).scalar_subquery()
+    stmt = sa.select(PenaltyCase).where(PenaltyCase.id == case_id, PenaltyCase.opened_at == opened_at)
+    return (await session.scalars(stmt)).one_or_none()
+
+
+async def ensure_case_year(session: AsyncSession, opened_at: datetime) -> None:
+    """The year of ``opened_at`` has its partitions of ``penalty_case`` and ``case_step`` (penalty_0016) after
+    this. The kernel job keeps the system clock's year and the next, so a case filed now costs no catalogue
+    lookup; a case carrying another year (an imported case filed years ago, a moved clock: ``clock.now()``
+    minus its offset is the system clock) has them created first, as the owner (``zhifa_create_partition``)."""
+    this = partitions.period_start("year", local_date(clock.now() - clock.offset()))
+    year = partitions.period_start("year", local_date(opened_at))
+    if year in (this, partitions.next_period("year", this)):
+        return
+    for table in ("penalty_case", "case_step"):
+        await partitions.ensure_partition(session, table, opened_at)
 
 
 async def add_case(session: AsyncSession, row: PenaltyCase) -> None:
+    await ensure_case_year(session, row.opened_at)
     session.add(row)
     await session.flush()
 
 
+def _steps_of(case_id: uuid.UUID) -> sa.ColumnElement[bool]:
+    """The steps of ``case_id``, in its year's partition only (``case_opened_at`` is its case's ``opened_at``)."""
+    opened_at = sa.select(CaseKey.opened_at).where(CaseKey.id == case_id).scalar_subquery()
+    return sa.and_(CaseStep.case_id == case_id, CaseStep.case_opened_at == opened_at)
+
+
 async def next_step_seq(session: AsyncSession, case_id: uuid.UUID) -> int:
     current = await session.scalar(
-        sa.select(sa.func.coalesce(sa.func.max(CaseStep.seq), 0)).where(CaseStep.case_id == case_id)
+        sa.select(sa.func.coalesce(sa.func.max(CaseStep.seq), 0)).where(_steps_of(case_id))
     )
     return int(current or 0) + 1
 
@@ -85,9 +119,7 @@ async def add_step(session: AsyncSession, row: CaseStep) -> None:
 
 
 async def steps(session: AsyncSession, case_id: uuid.UUID) -> Sequence[CaseStep]:
-    return (
-        await session.scalars(sa.select(CaseStep).where(CaseStep.case_id == case_id).order_by(CaseStep.seq))
-    ).all()
+    return (await session.scalars(sa.select(CaseStep).where(_steps_of(case_id)).order_by(CaseStep.seq))).all()
 
 
 async def list_cases(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.penalty.models import ImportedCase, PenaltyCase
+from services.penalty.models import CaseKey, ImportedCase
 
 
 async def lock_import(session: AsyncSession, dept_code: str, source_case_no: str) -> None:
@@ -26,10 +26,10 @@ async def add_imported(session: AsyncSession, row: ImportedCase) -> None:
 async def numbers_taken(session: AsyncSession, *, case_no: str, decision_no: str | None) -> list[str]:
     """Which of a case number and a decision number another case already holds."""
     taken: list[str] = []
-    if await session.scalar(sa.select(sa.exists().where(PenaltyCase.case_no == case_no))):
+    if await session.scalar(sa.select(sa.exists().where(CaseKey.case_no == case_no))):
         taken.append(case_no)
     if decision_no is not None and await session.scalar(
-        sa.select(sa.exists().where(PenaltyCase.decision_no == decision_no))
+        sa.select(sa.exists().where(CaseKey.decision_no == decision_no))
     ):
         taken.append(decision_no)
     return taken

@@ -5,8 +5,6 @@ from __future__ import annotations
 from typing import Annotated
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
-from stdnum.cn import ric, uscc
-from stdnum.exceptions import ValidationError as StdnumError
 
 from services.common.fields import UsccText
 
@@ -19,6 +17,10 @@ BenchmarkCode = Annotated[str, Field(min_length=1, max_length=40, examples=["SY-
 
 
 def _valid_uscc(value: str) -> str:
+    # python-stdnum where a number is checked, not at start-up (services/common/lazy.py)
+    from stdnum.cn import uscc
+    from stdnum.exceptions import ValidationError as StdnumError
+
     value = value.strip().upper()
     try:
         return str(uscc.validate(value))
@@ -27,6 +29,9 @@ def _valid_uscc(value: str) -> str:
 
 
 def _valid_ric(value: str) -> str:
+    from stdnum.cn import ric
+    from stdnum.exceptions import ValidationError as StdnumError
+
     value = value.strip().upper()
     try:
         return str(ric.validate(value))

@@ -82,6 +82,7 @@ async def save(
         session,
         CaseStep(
             case_id=row.id,
+            case_opened_at=row.opened_at,  # its case's year's partition (penalty_0016)
             seq=seq,
             action=action,
             state=transition.case.state.value,

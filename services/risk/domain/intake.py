@@ -52,7 +52,6 @@ from pydantic import (
     model_validator,
 )
 from pydantic_core import PydanticCustomError
-from stdnum.cn import uscc as stdnum_uscc
 
 from services.common.clock import local_date
 
@@ -160,6 +159,9 @@ def _alias(value: Any) -> Any:
 def _valid_uscc(value: Any) -> Any:
     if not isinstance(value, str):
         return value  # the strict str check reports it
+    # python-stdnum where a number is checked, not at start-up (services/common/lazy.py)
+    from stdnum.cn import uscc as stdnum_uscc
+
     try:
         return str(stdnum_uscc.validate(value))
     except Exception:  # stdnum raises several ValidationError subclasses; all mean the same to a sender

@@ -9,7 +9,6 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 from pydantic_core import PydanticCustomError
-from stdnum.cn import uscc as stdnum_uscc
 
 from services.common.fields import UsccText
 from services.risk.domain.intake import IntakeKind
@@ -30,6 +29,9 @@ class IntakePath(StrEnum):
 def _uscc(value: Any) -> Any:
     if not isinstance(value, str):
         return value
+    # python-stdnum where a number is checked, not at start-up (services/common/lazy.py)
+    from stdnum.cn import uscc as stdnum_uscc
+
     try:
         return str(stdnum_uscc.validate(value))
     except Exception:  # several stdnum ValidationError subclasses; all mean the same to a caller

@@ -10,7 +10,6 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
-from stdnum.cn import uscc as stdnum_uscc
 
 from services.common import audit, clock
 from services.common.access import Scope
@@ -58,6 +57,9 @@ async def reclassify(session: AsyncSession, *, uscc: str | None, config: RiskCon
 
 def valid_uscc(uscc: str) -> str:
     """The USCC with a verified check character (GB 32100-2015), or 422 ENTERPRISE_USCC_INVALID."""
+    # python-stdnum where a number is checked, not at start-up (services/common/lazy.py)
+    from stdnum.cn import uscc as stdnum_uscc
+
     try:
         return str(stdnum_uscc.validate(uscc))
     except Exception:
