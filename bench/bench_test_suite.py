@@ -38,7 +38,7 @@ What changed, all in the fixtures, none in what a test checks:
 3. **The session's PostgreSQL directory is removed in the background** after the server stops: deleting a
    few hundred MiB of databases took 2–30 s after the last test.
 
-pytest-xdist measured and not adopted: `-n 2` on tests/inspection + tests/credit_repair took 102 s and 93 s
+pytest-xdist measured and not adopted (since adopted: fifth round): `-n 2` on tests/inspection + tests/credit_repair took 102 s and 93 s
 against 83 s and 78 s without it (two sessions' PostgreSQL, every module-scoped service started in each
 worker, and both cores already busy).
 
@@ -167,6 +167,33 @@ Measured and not changed:
   15 modules, ~7 s each at that load (four or five database copies, service starts, the gateway, seeds).
 - The schemathesis budgets were not cut: re-introducing old defects and timing which budget still finds them
   did not fit this round (the module alone took 569 s at load 15–18).
+
+### Fifth round: two workers (2026-12-06)
+
+`make test` now runs `pytest -n 2 --dist loadfile` (pytest-xdist; `TEST_WORKERS=0` for one process). Each
+worker has its own session: its own embedded PostgreSQL and template databases. `loadfile` keeps a test file
+in one worker, so a module's fixtures and the order of its tests are as in one process.
+
+| Run | tests | pytest time |
+|---|---:|---:|
+| one process, fresh clone of 0f78b24 (the previous stop; load ~1.5) | 6,587 | 920.7 s (15 min 21 s) |
+| `-n 2 --dist loadscope`, quiet (load 0.8 → 2.3) | 6,588 | 547.5 s, 11 failed (below) |
+| `-n 2 --dist loadfile`, fresh clone of ebf8165 (`make test`; load ~1–3.7) | 6,603 | **485.8 s (8 min 6 s)**; 8 min 36 s with the install |
+
+The CPU was there: the one-process run used 12.6 CPU minutes over 15.3 wall minutes of 2 cores (the servers
+wait on each other, on fsyncs and on sleeps in the fault tests), so a second worker fills the gaps. The
+earlier "not adopted" (first round) was two directories on a machine whose cores other engineers' suites
+already kept busy.
+
+- **`loadscope` split modules.** It schedules a module's test classes separately, and the later classes of
+  tests/risk/test_signals.py and test_reports.py read what the earlier ones wrote; `loadfile` does not.
+- **tests/faults/test_supervisor.py's `zhifa up` sat in the kernel's ephemeral port range** (offset 25000:
+  33000–33222, within 32768–60999), where another worker's `free_port()` or a client socket could hold a
+  service's port (penalty: "Address already in use"). Offset 21000 puts it on 29000–29223.
+- Two loaded runs (load 7–10, other engineers' benchmarks beside them; 1,186 s and 1,570 s) also lost
+  per-test directories to the other engineers' concurrent pytest runs, which prune the shared
+  `/tmp/pytest-of-<user>` base (not a CI condition; `--basetemp` avoids it), and once met the harness's 12 s
+  bound on a service's stop at load 10 (tests/inspection/test_documents.py's module teardown).
 """
 
 
