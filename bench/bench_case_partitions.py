@@ -228,6 +228,15 @@ def _section(
             "| operation | old ms | new ms | old / new | runs (old / new) |",
             "|---|---:|---:|---|---|",
             *rows,
+            "",
+            "Where the partitioned tables pay (the plans, which do not depend on the load): a read by id is planned",
+            "as an Append over the years' partitions with `case_key`'s InitPlan (planned in 0.37–0.47 ms against 0.17 ms",
+            "on one table) and executes two index probes, `case_key`'s and one year's, the other years never",
+            "executed; the list's first page is an ordered Append reading the newest year's index backwards, the",
+            "older years never executed, but planned; writing a case adds its `case_key` row (a BEFORE trigger, a",
+            "primary key and the three global uniques moved there). So at a few hundred thousand cases each",
+            "operation costs a fraction of a millisecond more (old / new below 1×); what the partitions buy is",
+            "bounded indexes and a year that can be moved, archived or vacuumed alone as the cases grow by millions.",
         ]
     )
 
