@@ -36,8 +36,8 @@ HEAVY: dict[str, str] = {
     "pytest": "tests only",
     "typer": "the command line of `zhifa` (zhifa/cli.py); `zhifa serve` parses its arguments with argparse "
     "(zhifa/serve.py)",
-    "stdnum": "python-stdnum (~1 MiB: `stdnum.util` imports pydoc): imported where a USCC or 居民身份证号 "
-    "is checked",
+    "stdnum": "python-stdnum (~1 MiB: `stdnum.util` imports pydoc): imported when services/common/idnumbers.py "
+    "first checks a USCC or 居民身份证号",
 }
 
 

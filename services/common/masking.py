@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import re
 
+from services.common import idnumbers
+
 MASKED_RIC = re.compile(r"^\d{4}\*{10}\d{3}[\dX]$")
 
 
@@ -29,13 +31,9 @@ def mask_name(name: str) -> str:
 
 def mask_ric(number: str) -> str:
     """A valid 居民身份证号 as ``2101**********1234``; ``ValueError`` for anything that is not one."""
-    # python-stdnum where a number is checked, not at start-up (services/common/lazy.py)
-    from stdnum.cn import ric as stdnum_ric
-    from stdnum.exceptions import ValidationError
-
     try:
-        compact = str(stdnum_ric.validate(number))
-    except ValidationError as exc:
+        compact = idnumbers.ric(number)
+    except idnumbers.InvalidNumber as exc:
         raise ValueError("not a valid resident identity card number") from exc
     return compact[:4] + "*" * 10 + compact[-4:]
 

@@ -10,6 +10,7 @@ from typing import Annotated, Any, Literal
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 from pydantic_core import PydanticCustomError
 
+from services.common import idnumbers
 from services.common.fields import StrictBool, UsccText
 from services.credit_repair.domain.publication import CleanupReason
 
@@ -20,11 +21,8 @@ RepairStatus = Literal["submitted", "under_review", "repaired", "rejected"]
 
 def check_uscc(value: str) -> str:
     """A valid 统一社会信用代码 (check digit included), upper-cased; a 422 with a Chinese message otherwise."""
-    # python-stdnum where a number is checked, not at start-up (services/common/lazy.py)
-    from stdnum.cn import uscc as uscc_check
-
     text = value.strip().upper()
-    if not uscc_check.is_valid(text):
+    if not idnumbers.is_valid_uscc(text):
         raise PydanticCustomError(
             "invalid_uscc", "统一社会信用代码“{value}”无效（位数或校验码错误）", {"value": value}
         )

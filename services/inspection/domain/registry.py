@@ -6,8 +6,8 @@ enterprises identified by USCC (统一社会信用代码), and the versioned ins
 
 Identifier rules:
 
-* USCC: GB 32100-2015 via ``stdnum.cn.uscc`` (length, alphabet, check digit). Invalid → ``INVALID_USCC`` (422).
-* 居民身份证号: GB 11643-1999 via ``stdnum.cn.ric`` (length, birth date, region, check digit).
+* USCC: GB 32100-2015 via ``services.common.idnumbers`` (python-stdnum) (length, alphabet, check digit). Invalid → ``INVALID_USCC`` (422).
+* 居民身份证号: GB 11643-1999 via ``services.common.idnumbers`` (length, birth date, region, check digit).
   Invalid → ``INVALID_ID_NUMBER`` (422). Masked for display by the kernel (``services.common.masking``:
   ``2101**********1234``, the first four and the last four characters kept).
 * Certificate numbers (执法证号): the format is provincial, so it is a configurable ``CertNumberRule``. The
@@ -24,6 +24,7 @@ from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from enum import StrEnum
 
+from services.common import idnumbers
 from services.inspection.errors import (
     InvalidCertNumber,
     InvalidIdNumber,
@@ -42,13 +43,9 @@ from services.inspection.errors import (
 
 def validate_uscc(value: str) -> str:
     """The compact, upper-case USCC, or ``INVALID_USCC``."""
-    # python-stdnum where a number is checked, not at start-up (services/common/lazy.py)
-    from stdnum.cn import uscc as stdnum_uscc
-    from stdnum.exceptions import ValidationError
-
     try:
-        return str(stdnum_uscc.validate(value))
-    except ValidationError as exc:
+        return idnumbers.uscc(value)
+    except idnumbers.InvalidNumber as exc:
         raise InvalidUscc(
             f"统一社会信用代码“{value}”无效：{_stdnum_reason_zh(exc)}",
             detail_en=f"USCC {value!r} is invalid: {exc}",
@@ -57,9 +54,7 @@ def validate_uscc(value: str) -> str:
 
 
 def is_valid_uscc(value: str) -> bool:
-    from stdnum.cn import uscc as stdnum_uscc
-
-    return bool(stdnum_uscc.is_valid(value))
+    return idnumbers.is_valid_uscc(value)
 
 
 def uscc_region(uscc: str) -> str:
@@ -69,12 +64,9 @@ def uscc_region(uscc: str) -> str:
 
 def validate_ric(value: str) -> str:
     """The compact 居民身份证号 (18 characters, upper-case X), or ``INVALID_ID_NUMBER``."""
-    from stdnum.cn import ric as stdnum_ric
-    from stdnum.exceptions import ValidationError
-
     try:
-        return str(stdnum_ric.validate(value))
-    except ValidationError as exc:
+        return idnumbers.ric(value)
+    except idnumbers.InvalidNumber as exc:
         # The message never echoes the number: it is personal data and may end up in logs.
         raise InvalidIdNumber(
             f"居民身份证号码无效：{_stdnum_reason_zh(exc)}",
@@ -82,14 +74,13 @@ def validate_ric(value: str) -> str:
         ) from exc
 
 
-def _stdnum_reason_zh(exc: Exception) -> str:
-    kind = type(exc).__name__
+def _stdnum_reason_zh(exc: idnumbers.InvalidNumber) -> str:
     return {
         "InvalidLength": "长度不正确",
         "InvalidFormat": "格式不正确",
         "InvalidChecksum": "校验码不正确",
         "InvalidComponent": "出生日期或行政区划代码不正确",
-    }.get(kind, "格式不正确")
+    }.get(exc.kind, "格式不正确")
 
 
 @dataclass(frozen=True, slots=True)

@@ -6,6 +6,7 @@ from typing import Annotated
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
+from services.common import idnumbers
 from services.common.fields import UsccText
 
 Text = Annotated[str, Field(min_length=1, max_length=2_000)]
@@ -17,25 +18,18 @@ BenchmarkCode = Annotated[str, Field(min_length=1, max_length=40, examples=["SY-
 
 
 def _valid_uscc(value: str) -> str:
-    # python-stdnum where a number is checked, not at start-up (services/common/lazy.py)
-    from stdnum.cn import uscc
-    from stdnum.exceptions import ValidationError as StdnumError
-
     value = value.strip().upper()
     try:
-        return str(uscc.validate(value))
-    except StdnumError as exc:
+        return idnumbers.uscc(value)
+    except idnumbers.InvalidNumber as exc:
         raise ValueError(f"统一社会信用代码 {value} 无效（校验位或格式错误）") from exc
 
 
 def _valid_ric(value: str) -> str:
-    from stdnum.cn import ric
-    from stdnum.exceptions import ValidationError as StdnumError
-
     value = value.strip().upper()
     try:
-        return str(ric.validate(value))
-    except StdnumError as exc:
+        return idnumbers.ric(value)
+    except idnumbers.InvalidNumber as exc:
         raise ValueError("居民身份证号码无效（校验位、出生日期或格式错误）") from exc
 
 

@@ -53,6 +53,7 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
+from services.common import idnumbers
 from services.common.clock import local_date
 
 MAX_LINE_BYTES = 32 * 1024
@@ -159,12 +160,9 @@ def _alias(value: Any) -> Any:
 def _valid_uscc(value: Any) -> Any:
     if not isinstance(value, str):
         return value  # the strict str check reports it
-    # python-stdnum where a number is checked, not at start-up (services/common/lazy.py)
-    from stdnum.cn import uscc as stdnum_uscc
-
     try:
-        return str(stdnum_uscc.validate(value))
-    except Exception:  # stdnum raises several ValidationError subclasses; all mean the same to a sender
+        return idnumbers.uscc(value)
+    except Exception:  # idnumbers.InvalidNumber, whatever its kind: all mean the same to a sender
         raise PydanticCustomError("invalid_uscc", "统一社会信用代码无效（格式或校验位错误）") from None
 
 

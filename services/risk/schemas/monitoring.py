@@ -10,6 +10,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 from pydantic_core import PydanticCustomError
 
+from services.common import idnumbers
 from services.common.fields import UsccText
 from services.risk.domain.intake import IntakeKind
 
@@ -29,12 +30,9 @@ class IntakePath(StrEnum):
 def _uscc(value: Any) -> Any:
     if not isinstance(value, str):
         return value
-    # python-stdnum where a number is checked, not at start-up (services/common/lazy.py)
-    from stdnum.cn import uscc as stdnum_uscc
-
     try:
-        return str(stdnum_uscc.validate(value))
-    except Exception:  # several stdnum ValidationError subclasses; all mean the same to a caller
+        return idnumbers.uscc(value)
+    except Exception:  # idnumbers.InvalidNumber, whatever its kind: all mean the same to a caller
         raise PydanticCustomError("invalid_uscc", "统一社会信用代码无效（格式或校验位错误）") from None
 
 

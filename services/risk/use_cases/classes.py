@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.common import audit, clock
+from services.common import audit, clock, idnumbers
 from services.common.access import Scope
 from services.common.auth import Principal
 from services.common.events import json_time
@@ -57,11 +57,8 @@ async def reclassify(session: AsyncSession, *, uscc: str | None, config: RiskCon
 
 def valid_uscc(uscc: str) -> str:
     """The USCC with a verified check character (GB 32100-2015), or 422 ENTERPRISE_USCC_INVALID."""
-    # python-stdnum where a number is checked, not at start-up (services/common/lazy.py)
-    from stdnum.cn import uscc as stdnum_uscc
-
     try:
-        return str(stdnum_uscc.validate(uscc))
+        return idnumbers.uscc(uscc)
     except Exception:
         raise UsccInvalid(
             f"统一社会信用代码“{uscc[:40]}”无效（格式或校验位错误）",
