@@ -488,3 +488,28 @@ async def test_the_list_reads_recent_months_first_with_the_same_rows_in_the_same
             assert f"{partitions.partition_name(spec, _months_back(today, back))} " not in plan, plan
     finally:
         await engine.dispose()
+
+
+async def test_a_cursor_at_the_calendars_ends_pages_without_a_window(stack: Stack) -> None:
+    """A cursor the client crafted at the ends of the calendar: in year 1 there are no months to count back (the
+    page is read in one statement, as before the windows, not a 500); on 31 December 9999 the windows are empty
+    and the rest holds the row."""
+    url = await stack.anew_database("inspection")
+    await _tasks(url)
+    engine = create_engine(url, pool_size=1)
+    factory = session_factory(engine)
+    row = _visit(_china(2025, 5, 5, 9))
+    try:
+        async with transaction(factory) as s:
+            await s.execute(sa.insert(Visit), [row])
+        city = scope_for(Principal(sub="t", role="supervisor", scope="city"))
+        last = "ffffffff-ffff-4fff-bfff-ffffffffffff"
+        for cursor, expected in (
+            ("0001-01-01T00:00:00+00:00", []),
+            ("9999-12-31T23:59:59+08:00", [row["visit_id"]]),
+        ):
+            async with transaction(factory) as s:
+                page = await visit_repo.list_visits(s, city, after=(cursor, last), limit=5)
+            assert [r.visit_id for r in page] == expected, cursor
+    finally:
+        await engine.dispose()

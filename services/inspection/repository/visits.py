@@ -153,7 +153,7 @@ async def list_visits(
         query = query.where(m.Visit.mode == mode)
     if status:
         query = query.where(m.Visit.status == status)
-    newest: date | None = None  # the China day the windows count back from (None: today)
+    newest: datetime | date | None = None  # where the windows count back from (None: today)
     if year:
         start, end = year_bounds(year)
         query = query.where(m.Visit.started_at >= start, m.Visit.started_at < end)
@@ -167,7 +167,7 @@ async def list_visits(
             sa.tuple_(m.Visit.started_at, m.Visit.visit_id)
             < sa.tuple_(sa.literal(at), sa.literal(uuid.UUID(visit_id))),
         )
-        newest = min(newest or partitions.china_day(at), partitions.china_day(at))
+        newest = at  # a page of the same year's filter: the cursor is in that year
     query = query.order_by(m.Visit.started_at.desc(), m.Visit.visit_id.desc())
 
     async def fetch(window: list[sa.ColumnElement[bool]], n: int) -> Sequence[m.Visit]:
