@@ -94,11 +94,14 @@ def _lists() -> list[Any]:
         matrix = _matrix(service)
         for template, item in sorted(matrix.openapi["paths"].items()):
             op = item.get("get")
-            if op and any(p.get("in") == "query" and p["name"] == "cursor" for p in op.get("parameters", [])):
+            names = {p["name"] for p in (op or {}).get("parameters", []) if p.get("in") == "query"}
+            if op and "cursor" in names:
                 persona = _caller(matrix, op)
                 path = _fill(template, functools.partial(matrix.value, template))
                 path = re.sub(r"{[^}]+}", ID, path)  # objects made at run time by the matrix's fixtures
-                out.append(pytest.param(service, path, persona, id=f"{service} GET {template}"))
+                # the credit feed also takes its cursor as ?since= (docs/api/credit_repair.md)
+                keys = sorted(names & {"cursor", "since"})
+                out.append(pytest.param(service, path, persona, keys, id=f"{service} GET {template}"))
     return out
 
 
@@ -124,9 +127,9 @@ def test_every_service_has_cursor_lists() -> None:
 
 
 @pytest.mark.asyncio(loop_scope="session")
-@pytest.mark.parametrize(("service", "path", "persona"), _lists())
+@pytest.mark.parametrize(("service", "path", "persona", "keys"), _lists())
 async def test_a_crafted_cursor_is_never_a_500(
-    services: dict[str, Running], service: str, path: str, persona: Persona
+    services: dict[str, Running], service: str, path: str, persona: Persona, keys: list[str]
 ) -> None:
     wrong = []
     async with client(services[service].url) as http:
@@ -134,12 +137,70 @@ async def test_a_crafted_cursor_is_never_a_500(
         # the first page, so the crafted cursors reach the list's parsing (an object's list in an empty
         # database is 404 before it: those share their parsing with a list that is exercised)
         assert first.status_code == (404 if any(p in path for p in NEEDS_AN_OBJECT) else 200), first.text
-        for name, key in CRAFTED.items():
-            r = await http.get(path, params={"cursor": crafted(key)}, headers=dict(persona.headers))
+        for (name, key), param in ((item, param) for item in CRAFTED.items() for param in keys):
+            name = f"{name} (?{param}=)"
+            r = await http.get(path, params={param: crafted(key)}, headers=dict(persona.headers))
             if r.status_code >= 500:
                 wrong.append(f"{name}: {r.status_code} {r.text[:200]}")
             elif r.status_code == 400 and r.json().get("code") != "INVALID_CURSOR":
                 wrong.append(f"{name}: 400 {r.text[:200]}")
             elif first.status_code == 200 and r.status_code not in (200, 400):
                 wrong.append(f"{name}: {r.status_code} {r.text[:200]}")
+    assert not wrong, f"GET {path} as {persona.name}:\n" + "\n".join(wrong)
+
+
+# --- the other query parameters of the reads: dates, instants and integers at the ends of their range -------
+
+EXTREMES = {
+    "date": ["9999-12-31", "0001-01-01"],
+    "date-time": ["9999-12-31T23:59:59-12:00", "0001-01-01T00:00:00+14:00", "2026-01-01T00:00:00"],
+    "integer": [str(2**63), str(-(2**63) - 1), str(2**31), "-1", "0"],
+}
+
+
+def _schema_kind(doc: dict[str, Any], schema: dict[str, Any]) -> str | None:
+    for option in schema.get("anyOf", [schema]):
+        while "$ref" in option:
+            option = doc["components"]["schemas"][option["$ref"].rsplit("/", 1)[1]]
+        if option.get("format") in ("date", "date-time"):
+            return str(option["format"])
+        if option.get("type") == "integer":
+            return "integer"
+    return None
+
+
+def _reads() -> list[Any]:
+    out = []
+    for service in SERVICES:
+        matrix = _matrix(service)
+        for template, item in sorted(matrix.openapi["paths"].items()):
+            op = item.get("get")
+            if not op:
+                continue
+            params = [
+                (p["name"], kind)
+                for p in op.get("parameters", [])
+                if p.get("in") == "query"
+                and p["name"] != "limit"
+                and (kind := _schema_kind(matrix.openapi, p.get("schema", {}))) is not None
+            ]
+            if params:
+                persona = _caller(matrix, op)
+                path = re.sub(r"{[^}]+}", ID, _fill(template, functools.partial(matrix.value, template)))
+                out.append(pytest.param(service, path, persona, params, id=f"{service} GET {template}"))
+    return out
+
+
+@pytest.mark.asyncio(loop_scope="session")
+@pytest.mark.parametrize(("service", "path", "persona", "params"), _reads())
+async def test_a_query_value_at_the_ends_of_its_range_is_never_a_500(
+    services: dict[str, Running], service: str, path: str, persona: Persona, params: list[tuple[str, str]]
+) -> None:
+    wrong = []
+    async with client(services[service].url) as http:
+        for name, kind in params:
+            for value in EXTREMES[kind]:
+                r = await http.get(path, params={name: value}, headers=dict(persona.headers))
+                if r.status_code >= 500:
+                    wrong.append(f"{name}={value}: {r.status_code} {r.text[:200]}")
     assert not wrong, f"GET {path} as {persona.name}:\n" + "\n".join(wrong)
