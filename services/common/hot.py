@@ -49,6 +49,20 @@ def hot_route(body: type[BaseModel], fast: Fast) -> type[APIRoute]:
             field, status = self.response_field, self.status_code or 200  # FastAPI's default is 200
             path_fields = self.dependant.path_params
             assert field is not None, "a hot route declares its response model"
+            # path values recur (a benchmark code, a sample id): FastAPI's verdict on each is kept (bounded)
+            path_ok: dict[tuple[tuple[str, Any], ...], bool] = {}
+
+            def valid_path(params: dict[str, Any]) -> bool:
+                if not path_fields:
+                    return True
+                key = tuple(params.items())
+                verdict = path_ok.get(key)
+                if verdict is None:
+                    verdict = not request_params_to_args(path_fields, params)[1]
+                    if len(path_ok) >= 4096:
+                        path_ok.clear()
+                    path_ok[key] = verdict
+                return verdict
 
             async def handler(request: Request) -> Response:
                 parsed = None
@@ -56,7 +70,7 @@ def hot_route(body: type[BaseModel], fast: Fast) -> type[APIRoute]:
                 if (
                     _json_body(request)
                     and not request.app.dependency_overrides
-                    and not (path_fields and request_params_to_args(path_fields, request.path_params)[1])
+                    and valid_path(request.path_params)
                 ):
                     try:
                         parsed = adapter.validate_python(
