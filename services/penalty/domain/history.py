@@ -112,8 +112,11 @@ class RecordFacts:
 
 
 def months_before(day: date, months: int) -> date:
-    """``day`` minus whole calendar months, clamped to the end of a shorter month."""
+    """``day`` minus whole calendar months, clamped to the end of a shorter month; a period that would start
+    before the calendar's first day (a violation dated in year 1) starts on that day (``date.min``)."""
     years, index = divmod(day.year * 12 + day.month - 1 - months, 12)
+    if years < date.min.year:
+        return date.min
     month = index + 1
     return date(years, month, min(day.day, calendar.monthrange(years, month)[1]))
 

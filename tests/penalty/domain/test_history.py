@@ -36,6 +36,15 @@ def test_months_before_clamps_to_month_end() -> None:
     assert h.months_before(date(2026, 3, 31), 1) == date(2026, 2, 28)
 
 
+def test_months_before_the_first_day_of_the_calendar_is_that_day() -> None:
+    # a violation on 0001-01-01 (a request may name any day): 12 months before it is year 0, which no
+    # calendar holds; the look-back then covers the whole record, from 0001-01-01 (was ValueError → 500)
+    assert h.months_before(date(1, 1, 1), 12) == date(1, 1, 1)
+    assert h.months_before(date(1, 6, 15), 12) == date(1, 1, 1)
+    # 0001-06-15 minus 5 months is 0001-01-15: still inside the calendar
+    assert h.months_before(date(1, 6, 15), 5) == date(1, 1, 15)
+
+
 def test_window_edges() -> None:
     # window 2025-10-27 … 2026-10-27, both ends included; another item's decision never counts
     inside = [prior(date(2025, 10, 27)), prior(date(2026, 10, 27))]
