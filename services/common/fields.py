@@ -9,10 +9,10 @@ would be stored as money, a count or a day. Request models and query parameters 
 from __future__ import annotations
 
 import re
-from datetime import date, datetime
+from datetime import UTC, date, datetime, time
 from typing import Annotated, Any
 
-from pydantic import AwareDatetime, BeforeValidator, Field, Strict
+from pydantic import AfterValidator, AwareDatetime, BeforeValidator, Field, Strict
 from pydantic_core import PydanticCustomError
 
 # A JSON integer: not a boolean, a string or a number with a fraction part (100.0).
@@ -45,10 +45,42 @@ def _instant_text(value: Any) -> Any:
     )
 
 
-# A calendar day, written YYYY-MM-DD (JSON Schema ``format: date``).
-Day = Annotated[date, BeforeValidator(_date_text)]
-# A moment, written as RFC 3339 with its time-zone offset (JSON Schema ``format: date-time``).
-Instant = Annotated[AwareDatetime, BeforeValidator(_instant_text)]
+# The days a request may name: every date the law could need (a birth, a registration, a deadline decades
+# ahead) with room to spare, and far enough from Python's and PostgreSQL's ends that arithmetic on them cannot
+# overflow: 9999-12-31 + 15 days is OverflowError, an offset can move an instant out of years 1-9999 once in
+# UTC or in China, and asyncpg writes date.max as ``infinity``.
+FIRST_DAY = date(1900, 1, 1)
+LAST_DAY = date(2199, 12, 31)
+_FIRST_INSTANT = datetime.combine(FIRST_DAY, time(), UTC)
+_PAST_LAST_INSTANT = datetime.combine(date(2200, 1, 1), time(), UTC)
+
+
+def _day_in_range(value: date) -> date:
+    if not FIRST_DAY <= value <= LAST_DAY:
+        raise PydanticCustomError(
+            "date_out_of_range",
+            f"Input should be a day from {FIRST_DAY} to {LAST_DAY}",
+            {"first": str(FIRST_DAY), "last": str(LAST_DAY)},
+        )
+    return value
+
+
+def _instant_in_range(value: datetime) -> datetime:
+    # compared in UTC first: an offset of up to ±24 h cannot take a year 1900..2199 moment out of datetime
+    if not (FIRST_DAY.year <= value.year <= LAST_DAY.year and _FIRST_INSTANT <= value < _PAST_LAST_INSTANT):
+        raise PydanticCustomError(
+            "datetime_out_of_range",
+            f"Input should be a time from {_FIRST_INSTANT.isoformat()} to before {_PAST_LAST_INSTANT.isoformat()}",
+            {"first": str(FIRST_DAY), "last": str(LAST_DAY)},
+        )
+    return value
+
+
+# A calendar day, written YYYY-MM-DD (JSON Schema ``format: date``), from FIRST_DAY to LAST_DAY.
+Day = Annotated[date, BeforeValidator(_date_text), AfterValidator(_day_in_range)]
+# A moment, written as RFC 3339 with its time-zone offset (JSON Schema ``format: date-time``), in UTC from
+# FIRST_DAY to LAST_DAY.
+Instant = Annotated[AwareDatetime, BeforeValidator(_instant_text), AfterValidator(_instant_in_range)]
 
 # 统一社会信用代码 (GB 32100-2015): 18 characters from the alphabet without I, O, S, V and Z: the registering
 # department and the kind of entity, the six-digit division code, the nine-character organisation code, and a

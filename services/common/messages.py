@@ -71,6 +71,9 @@ _ZH: dict[str, str] = {
     "datetime_type": "应为时间（ISO 8601）",
     "datetime_parsing": "时间格式错误，应为 ISO 8601，例如 2026-05-01T09:30:00+08:00",
     "datetime_from_date_parsing": "时间格式错误，应为 ISO 8601，例如 2026-05-01T09:30:00+08:00",
+    # services/common/fields.py FIRST_DAY / LAST_DAY
+    "date_out_of_range": "日期超出范围，应在 {first} 至 {last} 之间",
+    "datetime_out_of_range": "时间超出范围，应在 {first} 至 {last} 之间（按 UTC 计）",
     "datetime_object_invalid": "时间无效",
     "datetime_past": "应为过去的时间",
     "datetime_future": "应为将来的时间",
