@@ -108,7 +108,24 @@ def problem_body(
         body["errors"] = [dict(e) for e in errors]
     if extra:
         body.update({k: v for k, v in extra.items() if k not in body})
-    return orjson.dumps(body, default=str)
+    try:
+        return orjson.dumps(body, default=str)
+    except TypeError:  # a lone surrogate the client sent, echoed in a detail: UTF-8 cannot hold it
+        return orjson.dumps(_without_surrogates(body), default=str)
+
+
+# in a Python str a surrogate code point is always a lone one (a pair from JSON is one character)
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _without_surrogates(value: Any) -> Any:
+    if isinstance(value, str):
+        return _SURROGATE.sub("\ufffd", value)  # U+FFFD REPLACEMENT CHARACTER
+    if isinstance(value, dict):
+        return {_without_surrogates(k): _without_surrogates(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_without_surrogates(v) for v in value]
+    return value
 
 
 def problem_response(
