@@ -22,7 +22,9 @@ import uuid
 from collections.abc import AsyncIterator, Iterator, Mapping
 from typing import Any
 
+import hypothesis
 import pytest
+from hypothesis import strategies as st
 
 from services.common.registry import SERVICES
 from tests.support.authz import Matrix, Persona, _fill
@@ -93,11 +95,23 @@ def _sample(doc: dict[str, Any], schema: dict[str, Any]) -> Any:
         }
     if s.get("type") == "array":
         return [_sample(doc, s.get("items", {}))] * max(1, s.get("minItems", 1))
+    if s.get("format") == "uuid":
+        return ID
+    if s.get("type") == "string" and "pattern" in s and "format" not in s:
+        return _matching(s["pattern"])
     kind = s.get("format") if s.get("format") in ("date", "date-time") else s.get("type")
     value = SAMPLE.get(str(kind), "测试")
     if kind in ("integer", "number") and "minimum" in s:
         value = s["minimum"]
+    if kind == "string":
+        value = (value * s.get("minLength", 1))[: s.get("maxLength", 100)]
     return value
+
+
+@functools.cache
+def _matching(pattern: str) -> str:
+    """The simplest text the pattern matches (hypothesis shrinks to it, the same every run)."""
+    return str(hypothesis.find(st.from_regex(pattern, fullmatch=True), lambda _: True))
 
 
 def _fields(
