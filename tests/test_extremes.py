@@ -37,7 +37,9 @@ EXTREMES: dict[str, list[Any]] = {
     "date": ["9999-12-31", "0001-01-01"],
     "date-time": ["9999-12-31T23:59:59-12:00", "0001-01-01T00:00:00+14:00"],
     "integer": [2**63, -(2**63) - 1, 2**31],
-    "number": [1e308, -0.0],
+    # json.dumps writes inf and nan as the tokens Infinity and NaN, which JSON does not have (a 1e400 in a
+    # body reads as inf in Python's json)
+    "number": [1e308, -0.0, float("inf"), float("nan")],
     "string": ["\ud800"],
 }
 PATH_EXTREMES = [str(2**63), "not-a-uuid"]
