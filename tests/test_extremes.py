@@ -19,7 +19,7 @@ import functools
 import json
 import re
 import uuid
-from collections.abc import AsyncIterator, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 import hypothesis
@@ -28,8 +28,10 @@ from hypothesis import strategies as st
 
 from services.common.registry import SERVICES
 from tests.support.authz import Matrix, Persona, _fill
-from tests.support.stack import Running, Stack, client, running_service
-from tests.test_cursors import _caller, _matrix
+from tests.support.stack import Running, client
+from tests.test_cursors import _caller, _matrix, services
+
+__all__ = ["services"]  # test_cursors' module fixture: every service on an empty database
 
 ID = str(uuid.uuid4())
 
@@ -169,23 +171,6 @@ def _writes() -> list[Any]:
                     )
                 )
     return out
-
-
-@pytest.fixture(scope="module")
-async def services(stack: Stack) -> AsyncIterator[dict[str, Running]]:
-    running: dict[str, Running] = {}
-    managers = []
-    try:
-        for name in SERVICES:
-            manager = running_service(
-                name, database_url=await stack.anew_database(name), nats_url="nats://127.0.0.1:1"
-            )
-            running[name] = await manager.__aenter__()
-            managers.append(manager)
-        yield running
-    finally:
-        for manager in reversed(managers):
-            await manager.__aexit__(None, None, None)
 
 
 def _cases(
