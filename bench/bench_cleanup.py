@@ -130,11 +130,14 @@ async def _one_run(url: str, chunk: int, parallel: int, dry_run: bool) -> tuple[
     return elapsed, int(run.matched)
 
 
-def _run_in(code: Path | None, url: str, chunk: int, *, dry_run: bool) -> tuple[float, int]:
+def _run_in(
+    code: Path | None, url: str, chunk: int, *, dry_run: bool, parallel: int = PARALLEL
+) -> tuple[float, int]:
     """``_one_run`` in a fresh interpreter running ``code`` (None: this tree; a baseline's tree otherwise,
-    first on ``PYTHONPATH``: this file is run as a script, so the service code it imports is the baseline's)."""
+    first on ``PYTHONPATH``: this file is run as a script, so the service code it imports is the baseline's).
+    ``chunk``, ``parallel`` 0: the code's own defaults."""
     out = subprocess.run(
-        [sys.executable, __file__, "--child", url, str(chunk), str(PARALLEL), "dry" if dry_run else "real"],
+        [sys.executable, __file__, "--child", url, str(chunk), str(parallel), "dry" if dry_run else "real"],
         capture_output=True,
         text=True,
         check=False,
@@ -171,7 +174,12 @@ class Round:
     load: str
 
 
-def _wal(pg: EmbeddedPostgres, database: str) -> tuple[int, int, int, int]:
+def _wal(pg: EmbeddedPostgres, database: str) -> tuple[int, int]:
+    """(WAL position in bytes, WAL records written so far by the cluster)."""
+    return _wal_full(pg, database)[:2]
+
+
+def _wal_full(pg: EmbeddedPostgres, database: str) -> tuple[int, int, int, int]:
     """(WAL position in bytes, WAL records, full-page images and checkpoints so far: the cluster's)."""
     time.sleep(1.5)  # backends report their WAL statistics when idle for a second
     row = pg.psql(
@@ -203,6 +211,24 @@ def _pg_cpu(pg: EmbeddedPostgres) -> float:
     return total
 
 
+def _defaults(code: Path | None) -> tuple[int, int]:
+    """``code``'s clean-up step size and parallelism (its settings.py's defaults), with which it is measured."""
+    script = (
+        "from services.credit_repair.settings import CreditRepairSettings as S; s = S(env='test'); "
+        "print(s.cleanup_chunk_size, s.cleanup_parallelism)"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", script],
+        capture_output=True,
+        text=True,
+        check=True,
+        env=baseline.env(code),
+        cwd=str(code or ROOT),
+    )
+    chunk, parallel = out.stdout.split()
+    return int(chunk), int(parallel)
+
+
 def _serve(pg: EmbeddedPostgres, code: Path | None) -> None:
     """(Re)start the server as ``code``'s ``EmbeddedPostgres`` starts it (None: this tree), so that each code
     runs with its own server settings (``DURABLE_WAL_SETTINGS``); same data directory and port. Every round
@@ -232,13 +258,13 @@ def _round(pg: EmbeddedPostgres, code: Path | None, name: str, chunk: int) -> Ro
     )
     url = pg.dsn(name, driver="postgresql+asyncpg")
     cpu0 = _pg_cpu(pg)
-    dry, would_end = _run_in(code, url, chunk, dry_run=True)
-    bytes0, records0, fpi0, checkpoints0 = _wal(pg, name)
+    dry, would_end = _run_in(code, url, chunk, dry_run=True, parallel=0)
+    bytes0, records0, fpi0, checkpoints0 = _wal_full(pg, name)
     cpu1 = _pg_cpu(pg)
-    real, ended = _run_in(code, url, chunk, dry_run=False)
-    bytes1, records1, fpi1, checkpoints1 = _wal(pg, name)
+    real, ended = _run_in(code, url, chunk, dry_run=False, parallel=0)
+    bytes1, records1, fpi1, checkpoints1 = _wal_full(pg, name)
     cpu2 = _pg_cpu(pg)
-    second, ended_again = _run_in(code, url, chunk, dry_run=False)
+    second, ended_again = _run_in(code, url, chunk, dry_run=False, parallel=0)
     time.sleep(1.5)  # the run's backends exit and are reaped (their CPU moves to the postmaster's children)
     cpu3 = _pg_cpu(pg)
     pg.psql(f'DROP DATABASE "{name}"')
@@ -287,12 +313,13 @@ def run(quick: bool = False) -> str:
     # not at the top: this file also runs (``--child``) on a baseline's tree, which may not have it
     from services.common.embedded import DURABLE_WAL_SETTINGS
 
-    chunk = SETTINGS.cleanup_chunk_size
+    chunk = 0  # each code with its own settings' step size and parallelism
     n, runs = (100_000, 1) if quick else (1_000_000, 3)
     if os.environ.get("ZHIFA_BENCH_CLEANUP_N"):
         n = int(os.environ["ZHIFA_BENCH_CLEANUP_N"])
     ref = baseline.commit()
     old_code = baseline.tree(ref) if ref else None
+    steps = {"new": _defaults(None), **({"old": _defaults(old_code)} if old_code is not None else {})}
     root = Path(tempfile.mkdtemp(prefix="zhifa-bench-cleanup-"))
     root.chmod(0o755)
     pg = EmbeddedPostgres(root / "pg", free_port(), durable=True)
@@ -325,8 +352,9 @@ def run(quick: bool = False) -> str:
         "up to 50,000 元, 27 % larger fines (some with 没收违法所得 or 暂扣许可证件), 3 % licence revocations;",
         "1 % revoked decisions, 2 % repaired; all published under the pre-2026 sample rules (3-year maximum).",
         "The clean-up applies the Shenyang 2026 rules (`services/credit_repair/repository/bulk.py`",
-        f"`cleanup_reason_sql`) in committed steps of {chunk:,} publications, {PARALLEL} at a time (the service's",
-        "defaults); each step is one statement that inserts the ends, the `credit.publication.ended` outbox rows",
+        f"`cleanup_reason_sql`) in committed steps of {steps['new'][0]:,} publications, {steps['new'][1]} at a time "
+        + (f"(`{ref}`: {steps['old'][0]:,}, {steps['old'][1]} at a time; " if "old" in steps else "(")
+        + "each code's settings.py defaults); each step is one statement that inserts the ends, the `credit.publication.ended` outbox rows",
         "(envelopes built in SQL, ids uuid3 of the publication ids), the numbered feed entries and the report",
         "counts; `publication` is partitioned by the year it starts (credit_repair_0006_pub_parts), the outbox",
         "by day. Both codes run on the same schema (main's credit_repair head is this tree's). Each round",
@@ -380,8 +408,11 @@ def run(quick: bool = False) -> str:
 
 
 def _child(url: str, chunk: int, parallel: int, mode: str) -> None:
+    """One run in this process; ``chunk`` or ``parallel`` 0: the code's own defaults (its settings.py)."""
     import services
 
+    chunk = chunk or SETTINGS.cleanup_chunk_size
+    parallel = parallel or SETTINGS.cleanup_parallelism
     seconds, matched = asyncio.run(_one_run(url, chunk, parallel, mode == "dry"))
     print(json.dumps({"code": services.__file__, "seconds": seconds, "matched": matched}))
 
