@@ -15,6 +15,7 @@ from services.common.embedded import EmbeddedNats
 from services.credit_repair.domain import publication as pub_domain
 from services.credit_repair.domain import rules
 from services.credit_repair.models import CleanupRun, CleanupStep, Publication, PublicationEnd
+from services.credit_repair.use_cases import cleanups
 from tests.credit_repair.helpers import RULES, add_pending_cleanup, database, insert, load_rules
 from tests.credit_repair.test_cleanups import _published
 from tests.support.stack import Stack, running_service, wait_for
@@ -93,3 +94,39 @@ async def test_the_job_runs_its_steps_two_at_a_time(stack: Stack, nats_server: E
             ended = set((await s.scalars(sa.select(PublicationEnd.publication_id))).all())
     # every publication the rules end was ended, the held one included once its key was released
     assert ended == {i for i, ends in zip(ids, ending, strict=True) if ends}
+
+
+def test_a_run_is_cut_into_a_multiple_of_parallelism_steps() -> None:
+    # 1,000,000 publications (seq 1..1,000,000), at most 200,000 a step, 2 workers: 1,000,000 / 400,000 -> 3
+    # rounds, 6 steps, ceil(1,000,000 / 6) = 166,667 (not five steps of 200,000, the last alone)
+    assert cleanups.step_size(1, 1_000_000, chunk_size=200_000, parallelism=2) == 166_667
+    # 1,000 publications, at most 400 a step, 2 workers: ceil(1,000 / 800) = 2 rounds, 4 steps of 250
+    assert cleanups.step_size(1, 1_000, chunk_size=400, parallelism=2) == 250
+    # already a multiple: 10 steps of 100,000 stay so
+    assert cleanups.step_size(1, 1_000_000, chunk_size=100_000, parallelism=2) == 100_000
+    # one worker: steps of chunk_size (1,000 / 400 -> 3 steps of ceil(1,000 / 3) = 334)
+    assert cleanups.step_size(1, 1_000, chunk_size=400, parallelism=1) == 334
+    # fewer publications than one round: one step each for 2 workers (ceil(30 / 2) = 15)
+    assert cleanups.step_size(11, 40, chunk_size=400, parallelism=2) == 15
+
+
+async def test_the_steps_of_a_run_end_together(stack: Stack) -> None:
+    url = await stack.anew_database("credit_repair")
+    today = clock.today()
+    async with database(url) as factory:
+        await load_rules(factory)
+        await insert(factory, _published(random.Random(9), today, 1000))
+        run_id = await add_pending_cleanup(factory, today)
+        engine = factory.kw["bind"]
+        assert await cleanups.run_cleanups(engine, factory, chunk_size=400, parallelism=2) == 1
+        async with transaction(factory) as s:
+            steps = (
+                await s.execute(
+                    sa.select(CleanupStep.lo, CleanupStep.hi, CleanupStep.examined)
+                    .where(CleanupStep.run_id == run_id)
+                    .order_by(CleanupStep.lo)
+                )
+            ).all()
+    # 1,000 publications, at most 400 a step, two workers: four steps of 250 (before: 400, 400, 200)
+    assert [hi - lo for lo, hi, _ in steps] == [250, 250, 250, 250]
+    assert [examined for *_, examined in steps] == [250, 250, 250, 250]
