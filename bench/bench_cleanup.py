@@ -229,6 +229,12 @@ def _defaults(code: Path | None) -> tuple[int, int]:
     return int(chunk), int(parallel)
 
 
+def _step_count(n: int, defaults: tuple[int, int]) -> int:
+    """How many steps this tree cuts ``n`` publications (seq 1..n) into with ``defaults`` (size, parallelism)."""
+    size = cleanups.step_size(1, n, chunk_size=defaults[0], parallelism=defaults[1])
+    return -(-n // size)
+
+
 def _serve(pg: EmbeddedPostgres, code: Path | None) -> None:
     """(Re)start the server as ``code``'s ``EmbeddedPostgres`` starts it (None: this tree), so that each code
     runs with its own server settings (``DURABLE_WAL_SETTINGS``); same data directory and port. Every round
@@ -352,8 +358,14 @@ def run(quick: bool = False) -> str:
         "up to 50,000 元, 27 % larger fines (some with 没收违法所得 or 暂扣许可证件), 3 % licence revocations;",
         "1 % revoked decisions, 2 % repaired; all published under the pre-2026 sample rules (3-year maximum).",
         "The clean-up applies the Shenyang 2026 rules (`services/credit_repair/repository/bulk.py`",
-        f"`cleanup_reason_sql`) in committed steps of {steps['new'][0]:,} publications, {steps['new'][1]} at a time "
-        + (f"(`{ref}`: {steps['old'][0]:,}, {steps['old'][1]} at a time; " if "old" in steps else "(")
+        f"`cleanup_reason_sql`) in committed steps of at most {steps['new'][0]:,} publications, {steps['new'][1]} "
+        "at a time, a multiple of that many steps (this tree's `step_size`: "
+        f"{_step_count(n, steps['new'])} steps) "
+        + (
+            f"(`{ref}`: {steps['old'][0]:,}, {steps['old'][1]} at a time, {-(-n // steps['old'][0])} steps; "
+            if "old" in steps
+            else "("
+        )
         + "each code's settings.py defaults); each step is one statement that inserts the ends, the `credit.publication.ended` outbox rows",
         "(envelopes built in SQL, ids uuid3 of the publication ids), the numbered feed entries and the report",
         "counts; `publication` is partitioned by the year it starts (credit_repair_0006_pub_parts), the outbox",
