@@ -259,8 +259,11 @@ def http_section(rounds: list[tuple[str, Round]]) -> list[str]:
         "router remembers the templated paths it matched; it opens no database session at all between rereads "
         "(`deps.SessionOpenerDep`: the edge has nothing to commit or close) and its response is serialised "
         "by pydantic-core straight from the view's plain data, without the read models (`views.assessment_json`; "
-        "the JSON is identical). Where the rest of a request's time goes (the kernel's edge, FastAPI, "
-        "uvicorn): "
+        "the JSON is identical). Its common request (a JSON body the model accepts) is served through the "
+        "kernel's hot route (`services/common/hot.py`: the endpoint's dependencies called in order, without "
+        "FastAPI's dependency solving; every refusal FastAPI's), and every response of every route leaves in one "
+        "socket write instead of two (`services/common/httpserver.py` `HeldHeadCycle`). "
+        "Where the rest of a request's time goes (the kernel's edge, FastAPI's routing, uvicorn, the socket): "
         "[benchmarks/assess-http-profile.md](benchmarks/assess-http-profile.md).",
     ]
 

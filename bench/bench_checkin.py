@@ -602,7 +602,7 @@ def _report(
         "re-checks every rule, and in ONE more statement consumes the code, writes the visit and its",
         "`inspection.visit.started` outbox row and wakes the relay, then commits (durable PostgreSQL, fsync on):",
         "five round trips with BEGIN and COMMIT. The route's common request (a JSON body its model accepts) is",
-        "served without FastAPI's generic handler (`services/inspection/api/hot.py`: its two dependencies called",
+        "served without FastAPI's generic handler (`services/common/hot.py`: its two dependencies called",
         "in order, the reply through the route's own `dump_json`); any other request is FastAPI's. NATS runs with",
         "`sync_interval: always`; the relay publishes the events and the auditor appends each visit start to the",
         f"audit chain meanwhile. Codes are pre-issued in bulk over {ENTERPRISES:,} enterprises of an approved",

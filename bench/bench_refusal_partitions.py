@@ -189,18 +189,19 @@ def _plans(n: int, new: dict[str, Any], old: dict[str, Any] | None, ref: str | N
     return "\n".join(parts)
 
 
-def write_plans(section: str) -> None:
-    """Replace this module's section of the plans file; a new one goes before bench_province_inspection's, whose
-    writer keeps what precedes its mark (bench_province keeps every section after its own part)."""
+def write_plans(section: str, mark: str = MARK) -> None:
+    """Replace the section under ``mark`` (this module's, or another bench's) of the plans file; a new one goes
+    before bench_province_inspection's, whose writer keeps what precedes its mark (bench_province keeps every
+    section after its own part)."""
     text = PLANS.read_text(encoding="utf-8") if PLANS.exists() else ""
-    block = MARK + "\n\n" + section.strip() + "\n"
-    if MARK in text:
-        head, _, rest = text.partition(MARK)
+    block = mark + "\n\n" + section.strip() + "\n"
+    if mark in text:
+        head, _, rest = text.partition(mark)
         tail = rest.partition("\n<!-- bench_")
         text = head + block + (tail[1] + tail[2] if tail[1] else "")
     elif "<!-- bench_province_inspection -->" in text:
-        head, mark, rest = text.partition("<!-- bench_province_inspection -->")
-        text = head + block + "\n" + mark + rest
+        head, found, rest = text.partition("<!-- bench_province_inspection -->")
+        text = head + block + "\n" + found + rest
     else:
         text = text.rstrip() + "\n\n" + block
     PLANS.write_text(text, encoding="utf-8")

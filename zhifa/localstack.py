@@ -32,6 +32,11 @@ from zhifa.supervisor import Child, ChildFailed, GaveUp, PopenChild, ProcessChil
 NATS_MONITOR_PORT = 8222
 MARKER = "ZHIFA_UP_RUN"  # in the environment of everything a run starts: the last sweep finds it by this
 READY_TIMEOUT_S = 120.0
+#: The interpreter options of every service and gateway process, as the image sets them (deploy/Dockerfile):
+#: PYTHONNODEBUGRANGES drops the column tables of code objects (the ``^^^^`` under a traceback's line) as
+#: modules are loaded, 0.6 MiB of every process (docs/benchmarks.md, "Idle memory per process"). Set where
+#: the process is launched: the interpreter reads it at start-up, before any module is loaded.
+PROCESS_ENV = {"PYTHONNODEBUGRANGES": "1"}
 
 
 @dataclass(frozen=True)
@@ -313,6 +318,7 @@ def _start(sup: Supervisor, opts: Options) -> str | None:
         "ZHIFA_LOG_JSON": os.environ.get("ZHIFA_LOG_JSON", "true"),
         "ZHIFA_GATEWAY_PORT": str(ports["gateway"]),
         **nats.client_env(),
+        **PROCESS_ENV,
     }
     urls = {}
     for info in SERVICES.values():

@@ -55,7 +55,7 @@ from services.common.fields import Day, StrictInt
 from services.common.inbox import ConsumerRunner, Consumers, Delivery
 from services.common.jobs import Periodic
 from services.common.outbox import Relay
-from services.common.pagination import CursorQuery, InvalidCursor, LimitQuery, Page, decode_cursor, page_of
+from services.common.pagination import CursorQuery, LimitQuery, Page, cursor_int, decode_cursor, page_of
 from services.common.registry import SERVICES, ServiceInfo, by_subject
 from services.common.settings import ServiceSettings
 from services.common.tables import calendar_override_t, calendar_year_t, dead_letter_t, diagnostic_ping_t
@@ -321,12 +321,12 @@ def _kernel_router(
     ) -> Page[DeadLetterRead]:
         """Events a consumer gave up on after bounded redelivery, newest first."""
         after = decode_cursor(cursor)
+        if after is not None:
+            after = cursor_int(after)  # an id past bigint failed in the database: a 500
         query = sa.select(dead_letter_t).order_by(dead_letter_t.c.id.desc()).limit(limit + 1)
         if not include_resolved:
             query = query.where(dead_letter_t.c.resolved_at.is_(None))
         if after is not None:
-            if not isinstance(after, int):
-                raise InvalidCursor("分页游标无效", detail_en="bad cursor")
             query = query.where(dead_letter_t.c.id < after)
         rows = [DeadLetterRead(**r._mapping) for r in (await session.execute(query)).all()]
         return page_of(rows, limit, key=lambda r: r.id)

@@ -21,9 +21,9 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import os
 import re
 import time
-import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -64,6 +64,15 @@ class RequestContext:
                 raise RuntimeError("this process has no database")
             self.session = self.factory()
         return self.session
+
+
+def new_request_id() -> str:
+    """A request id as ``uuid.uuid4().hex`` makes it (32 hex digits, version 4, RFC 4122 variant), without
+    building a ``UUID`` object: a third of its cost, on every request that brings no ``X-Request-ID``."""
+    raw = bytearray(os.urandom(16))
+    raw[6] = raw[6] & 0x0F | 0x40
+    raw[8] = raw[8] & 0x3F | 0x80
+    return raw.hex()
 
 
 def _headers(scope: Scope) -> dict[bytes, bytes]:
@@ -135,7 +144,7 @@ class EdgeMiddleware:
             return
         started = time.perf_counter()
         headers = _headers(scope)
-        rid = headers.get(b"x-request-id", b"").decode("latin-1")[:128] or uuid.uuid4().hex
+        rid = headers.get(b"x-request-id", b"").decode("latin-1")[:128] or new_request_id()
         token = request_id_var.set(rid)
         english = wants_english(headers.get(b"accept-language", b"").decode("latin-1"))
         status_holder = [500]
@@ -349,12 +358,13 @@ class EdgeMiddleware:
                 idem_scope = principal.caller_key
             except DomainError:
                 idem_scope = None  # the endpoint answers 401 itself
-        fingerprint = (
-            spooled.fingerprint()
-            if spooled is not None
-            else hashlib.sha256(method.encode() + b" " + path.encode() + b"\n" + body).hexdigest()
-        )
+        fingerprint = ""  # only a request with an Idempotency-Key is fingerprinted
         if idem_scope is not None:
+            fingerprint = (
+                spooled.fingerprint()
+                if spooled is not None
+                else hashlib.sha256(method.encode() + b" " + path.encode() + b"\n" + body).hexdigest()
+            )
             replayed = await self._idempotency_check(
                 ctx, idem_scope, idem_key, fingerprint, send, rid, english, status_holder
             )

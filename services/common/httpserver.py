@@ -19,6 +19,12 @@ uvicorn leaves out.
   dropped for a moment (nginx's lingering close), so the client sees the 431 instead of a connection reset.
 
 The per-request cost on the hot path is a few integer additions per header line.
+
+- **One write per response** (issue #16 item 3). uvicorn writes a response's head when the app sends
+  ``http.response.start`` and its body with each ``http.response.body``: two socket writes (two ``send``
+  system calls and two segments on the wire) for every buffered response. The head is now held and written
+  with the first body part (``HeldHeadCycle``): the same bytes in one write. A ``HEAD`` request's head, which
+  has no body part to travel with, is written at once as before.
 """
 
 from __future__ import annotations
@@ -29,7 +35,8 @@ from typing import Any
 
 import httptools
 import uvicorn
-from uvicorn.protocols.http.httptools_impl import STATUS_LINE, HttpToolsProtocol
+from uvicorn._types import ASGISendEvent
+from uvicorn.protocols.http.httptools_impl import STATUS_LINE, HttpToolsProtocol, RequestResponseCycle
 
 from services.common.problems import problem_body, wants_english
 
@@ -54,6 +61,71 @@ class _Refused(Exception):
     def __init__(self, code: str) -> None:
         super().__init__(code)
         self.code = code
+
+
+class _HeadHolder:
+    """Stands in for the transport while uvicorn writes a response's head: keeps the bytes instead."""
+
+    __slots__ = ("parts",)
+
+    def __init__(self) -> None:
+        self.parts: list[bytes] = []
+
+    def write(self, data: bytes) -> None:
+        self.parts.append(data)
+
+
+class _HeadFirst:
+    """Stands in for the transport while uvicorn writes a body part: the held head goes in the same write."""
+
+    __slots__ = ("head", "transport")
+
+    def __init__(self, transport: Any, head: bytes) -> None:
+        self.transport = transport
+        self.head: bytes | None = head
+
+    def write(self, data: bytes) -> None:
+        if self.head is not None:
+            data, self.head = self.head + data, None
+        self.transport.write(data)
+
+    def close(self) -> None:
+        self.transport.close()
+
+
+class HeldHeadCycle(RequestResponseCycle):
+    """uvicorn's request-response cycle, writing a response's head together with its first body part."""
+
+    held_head: bytes | None = None
+
+    async def send(self, message: ASGISendEvent) -> None:
+        if self.response_started and self.held_head is None:
+            await super().send(message)
+            return
+        if self.flow.write_paused and not self.disconnected:
+            await self.flow.drain()  # done here: no await happens below while the transport is stood in for
+        transport = self.transport
+        if not self.response_started:
+            if message["type"] != "http.response.start" or self.scope["method"] == "HEAD":
+                await super().send(message)
+                return
+            holder = _HeadHolder()
+            self.transport = holder  # type: ignore[assignment]
+            try:
+                await super().send(message)
+            finally:
+                self.transport = transport
+            self.held_head = b"".join(holder.parts)
+            return
+        head_first = _HeadFirst(transport, self.held_head or b"")
+        self.held_head = None
+        self.transport = head_first  # type: ignore[assignment]
+        try:
+            await super().send(message)
+        finally:
+            self.transport = transport
+            if head_first.head is not None and not self.disconnected:
+                transport.write(head_first.head)  # a refused message: the head as uvicorn would have sent it
 
 
 class LimitedHttpToolsProtocol(HttpToolsProtocol):
@@ -96,6 +168,8 @@ class LimitedHttpToolsProtocol(HttpToolsProtocol):
     def on_headers_complete(self) -> None:
         self._in_head = False
         super().on_headers_complete()
+        if type(self.cycle) is RequestResponseCycle:  # the cycle uvicorn just made for this request
+            self.cycle.__class__ = HeldHeadCycle
 
     # asyncio.Protocol ------------------------------------------------------------------------------
     def data_received(self, data: bytes) -> None:

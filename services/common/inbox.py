@@ -212,27 +212,58 @@ class ConsumerRunner:
             except Exception as exc:
                 log.warning("cannot create consumer %s yet: %s", durable, exc)
                 await asyncio.sleep(1)
-        workers = [asyncio.create_task(self._worker(sub, psub, durable)) for _ in range(self.concurrency)]
-        try:
-            await asyncio.gather(*workers)
-        finally:
-            for w in workers:
-                w.cancel()
+        await self._fetch_loop(sub, psub, durable)
 
-    async def _worker(self, sub: Subscription, psub: Any, durable: str) -> None:
-        while True:
-            try:
-                msgs = await psub.fetch(batch=1, timeout=5)
-            except (FetchTimeoutError, TimeoutError):
-                continue
-            except asyncio.CancelledError:
-                raise
-            except Exception as exc:
-                log.debug("fetch on %s failed: %s", durable, exc)
-                await asyncio.sleep(0.5)
-                continue
+    async def _fetch_loop(self, sub: Subscription, psub: Any, durable: str) -> None:
+        """Fetch one message at a time while fewer than ``concurrency`` are being handled, each handled in its
+        own task. Idle, a subscription holds one pending fetch: one worker per unit of concurrency, each
+        polling, held ~140 KiB per subscription (2.4 MiB in risk's 17; docs/benchmarks.md, "Idle memory
+        per process"). Up to ``concurrency`` messages are handled at once, as before."""
+        slots = asyncio.Semaphore(self.concurrency)
+        handling: set[asyncio.Task[None]] = set()
+        failed: list[BaseException] = []
+        loop = asyncio.current_task()
+
+        def done(task: asyncio.Task[None]) -> None:
+            # What escapes ``handle`` (a lost NATS link while acking) stops the subscription, as it stopped
+            # the worker that met it before, and with it the runner's task group.
+            handling.discard(task)
+            if not task.cancelled() and task.exception() is not None and not failed and loop is not None:
+                failed.append(task.exception())  # type: ignore[arg-type]
+                loop.cancel()
+
+        try:
+            while True:
+                await slots.acquire()
+                try:
+                    msgs = await psub.fetch(batch=1, timeout=5)
+                except (FetchTimeoutError, TimeoutError):
+                    slots.release()
+                    continue
+                except Exception as exc:
+                    slots.release()
+                    log.debug("fetch on %s failed: %s", durable, exc)
+                    await asyncio.sleep(0.5)
+                    continue
+                task = asyncio.create_task(self._handle_all(sub, msgs, durable, slots))
+                handling.add(task)
+                task.add_done_callback(done)
+        except asyncio.CancelledError:
+            if failed:
+                raise failed[0] from None
+            raise
+        finally:
+            for task in handling:
+                task.cancel()
+
+    async def _handle_all(
+        self, sub: Subscription, msgs: list[Msg], durable: str, slot: asyncio.Semaphore
+    ) -> None:
+        try:
             for msg in msgs:
                 await self.handle(sub, msg, durable)
+        finally:
+            slot.release()
 
     async def redeliver(self, durable: str, subject: str, payload: bytes) -> bool:
         """Handle a dead-lettered message again (the inbox keeps it idempotent); False when no subscription

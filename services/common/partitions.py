@@ -24,19 +24,21 @@ the database's day, whatever the application believes the date is.
 from __future__ import annotations
 
 import re
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from services.common import metrics
+from services.common import clock, metrics
 from services.common.clock import CHINA
 from services.common.dates import add_months, add_years
 from services.common.db import transaction
 
 Granularity = Literal["day", "month", "year"]
+T = TypeVar("T")
 
 
 @dataclass(frozen=True, slots=True)
@@ -370,3 +372,76 @@ def include_name(name: str | None, type_: str, parent_names: Any) -> bool:
 #: chain's: a statement-level TRUNCATE trigger is not cloned onto a partition; ``tables.AUDIT_PARTITION_HOOK``).
 #: Their downgrades put back ``PARTITION_FUNCTIONS[0]``.
 CREATE_PARTITION_FUNCTION_V2 = _create_function("zhifa_create_partition", "timestamptz")
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Newest-first keyset pages over a partitioned table, read in recent periods first (issue #16 item 6)
+
+#: The widening windows of a newest-first page, in periods back from the one holding the page's newest
+#: possible row (its cursor's key, or today): months 2 then 12, years 1; after the last one, the rest without
+#: a lower bound. Only while the page is not full is the next window read.
+WINDOWS: dict[Granularity, tuple[int, ...]] = {"day": (7,), "month": (2, 12), "year": (1,)}
+
+
+def previous_period(granularity: Granularity, start: date) -> date:
+    if granularity == "day":
+        return start - timedelta(days=1)
+    if granularity == "month":
+        return (start - timedelta(days=1)).replace(day=1)
+    return start.replace(year=start.year - 1)
+
+
+def window_starts(spec: Partitioned, newest: date) -> list[date]:
+    """The lower bounds (period starts) of the widening windows of a page whose newest row may be on
+    ``newest`` (a China date), newest bound first."""
+    out: list[date] = []
+    for periods in WINDOWS[spec.granularity]:
+        start = period_start(spec.granularity, newest)
+        for _ in range(periods - 1):
+            start = previous_period(spec.granularity, start)
+        out.append(start)
+    return out
+
+
+def bound(spec: Partitioned, start: date) -> sa.ColumnElement[Any]:
+    """A period's start as a SQL constant, not a bind parameter: the planner prunes the partitions outside a
+    constant range when it plans, whatever plan (custom or generic) the prepared statement gets."""
+    if spec.dated:
+        return sa.literal_column(f"DATE '{start.isoformat()}'")
+    return sa.literal_column(f"TIMESTAMPTZ '{midnight(start).isoformat()}'")
+
+
+async def newest_first(
+    spec: Partitioned,
+    column: Any,
+    fetch: Callable[[list[sa.ColumnElement[bool]], int], Awaitable[Sequence[T]]],
+    *,
+    newest: datetime | date | None,
+    limit: int,
+) -> list[T]:
+    """Up to ``limit`` rows of a list ordered by ``column`` (the partition key) descending, read window by
+    window: ``fetch(conditions, n)`` runs the list's own query (its filters, visibility, cursor and order)
+    with the window's ``conditions`` added and a limit of ``n``. The windows are disjoint ranges of ``column``,
+    each older than the one before, so their rows concatenated are the rows, in the order, of the one query
+    without a window; only the partitions of a window are planned. ``newest``: the cursor's key (the page holds
+    nothing newer), None on a first page (today; rows after today are in the first window too)."""
+    try:
+        day = (
+            clock.today() if newest is None else china_day(newest) if isinstance(newest, datetime) else newest
+        )
+        starts = window_starts(spec, day)
+    except (ValueError, OverflowError):  # a cursor at the ends of the calendar: one read, as without windows
+        return list(await fetch([], limit))
+    out: list[T] = []
+    upper: date | None = None
+    for start in starts:
+        conditions = [column >= bound(spec, start)]
+        if upper is not None:
+            conditions.append(column < bound(spec, upper))
+        out += await fetch(conditions, limit - len(out))
+        if len(out) >= limit:
+            return out
+        upper = start
+    assert upper is not None
+    out += await fetch([column < bound(spec, upper)], limit - len(out))
+    return out

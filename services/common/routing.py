@@ -15,11 +15,11 @@ text cannot hold it, and the driver's refusal surfaced as 503 DATABASE_UNAVAILAB
 
 from __future__ import annotations
 
-from typing import Any
+import re
+from collections.abc import Iterator, Sequence
 
-from fastapi.routing import iter_route_contexts
 from starlette.exceptions import HTTPException
-from starlette.routing import Router
+from starlette.routing import BaseRoute, Router, compile_path
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from services.common.errors import Unprocessable
@@ -39,19 +39,18 @@ class RequestTarget:
         self.router = router
         self.inner = inner
         self._literal: dict[str, set[str]] | None = None
-        self._templates: list[Any] = []
+        self._templates: list[tuple[re.Pattern[str], set[str]]] = []
         self._seen: dict[str, set[str] | None] = {}  # templated paths already matched (bounded)
 
     def _index(self) -> dict[str, set[str]]:
         # Built on the first request: every route is included by then, and none is added later.
         literal: dict[str, set[str]] = {}
-        for route in iter_route_contexts(self.router.routes):  # included routers, flattened
-            if not route.methods or route.path is None or getattr(route, "path_regex", None) is None:
-                continue
-            if route.param_convertors:
-                self._templates.append(route)
+        for path, methods in _endpoints(self.router.routes):
+            regex, _, convertors = compile_path(path)
+            if convertors:
+                self._templates.append((regex, methods))
             else:
-                literal.setdefault(route.path, set()).update(route.methods)
+                literal.setdefault(path, set()).update(methods)
         self._literal = literal
         return literal
 
@@ -62,7 +61,7 @@ class RequestTarget:
             return literal[path]
         if path in self._seen:  # templated paths recur (codes, sample ids): skip matching every template
             return self._seen[path]
-        methods = {m for r in self._templates if r.path_regex.match(path) for m in (r.methods or ())} or None
+        methods = {m for regex, served in self._templates if regex.match(path) for m in served} or None
         if len(self._seen) >= 4096:
             self._seen.clear()
         self._seen[path] = methods
@@ -82,6 +81,26 @@ class RequestTarget:
                     405, f"该路径不支持 {scope['method']} 方法；允许：{listed}", {"Allow": listed}
                 )
         await self.inner(scope, receive, send)
+
+
+def _endpoints(routes: Sequence[BaseRoute], prefix: str = "") -> Iterator[tuple[str, set[str]]]:
+    """The full path and methods of every route, included routers flattened with their prefixes.
+
+    Read from the routes as declared, not through ``fastapi.routing.iter_route_contexts``: that builds every
+    route's effective context (its dependant and the pydantic adapters of its parameters, body and response),
+    which each route otherwise builds on its own first request; on an idle service's first probe that was
+    2.1 MiB of Python objects and 4.5 MiB of RSS in penalty (docs/benchmarks.md, "Idle memory per process").
+    tests/common/test_route_index.py checks the result against ``iter_route_contexts`` for every service."""
+    for route in routes:
+        included = getattr(
+            route, "original_router", None
+        )  # FastAPI's included router: its routes, its prefix
+        if included is not None:
+            yield from _endpoints(included.routes, prefix + route.include_context.prefix)  # type: ignore[attr-defined]
+            continue
+        path, methods = getattr(route, "path", None), getattr(route, "methods", None)
+        if methods and path is not None and getattr(route, "path_regex", None) is not None:
+            yield prefix + path, set(methods)
 
 
 def install(router: Router) -> None:

@@ -12,9 +12,10 @@ from services.common import clock, ledger
 from services.common.pagination import (
     CURSOR_PATTERN,
     CursorQuery,
-    InvalidCursor,
     LimitQuery,
     Page,
+    cursor_int,
+    cursor_uuid,
     decode_cursor,
     encode_cursor,
     page_of,
@@ -54,21 +55,12 @@ DepartmentQuery = Annotated[
 
 def _uuid_cursor(cursor: str | None) -> str | None:
     value = decode_cursor(cursor)
-    if value is None:
-        return None
-    try:
-        return str(uuid.UUID(str(value)))
-    except ValueError as exc:
-        raise InvalidCursor("分页游标无效", detail_en="bad cursor") from exc
+    return None if value is None else str(cursor_uuid(value))
 
 
 def _int_cursor(cursor: str | None) -> int | None:
     value = decode_cursor(cursor)
-    if value is None:
-        return None
-    if not isinstance(value, int) or isinstance(value, bool) or value < 0:
-        raise InvalidCursor("分页游标无效", detail_en="bad cursor")
-    return value
+    return None if value is None else cursor_int(value)  # a number past bigint failed in the database: a 500
 
 
 # --- rule sets ------------------------------------------------------------------------------------

@@ -262,7 +262,7 @@ async def entry(request: Request) -> Entry:
 
 EntryDep = Annotated[Entry, Depends(entry)]
 EntryOfficerDep = Annotated[Principal, caller("officer")]
-#: The check-in's caller, called directly by its hot route (api/hot.py) and as a dependency by FastAPI's handler.
+#: The check-in's caller, called directly by its hot route (services/common/hot.py) and as a dependency by FastAPI's handler.
 entry_enterprise = principal_with("enterprise")
 EntryEnterpriseDep = Annotated[Principal, Depends(declare_access(entry_enterprise, ("enterprise",), None))]
 

@@ -56,7 +56,10 @@ PartyOrOfficerDep = Annotated[Principal, roles("officer", "enterprise")]
 # the payment platform reports payments: an integration client needs the payments scope (services/common/scopes.py)
 PaymentDep = Annotated[Principal, roles("officer", "integration", scope=scopes.PAYMENTS_RECORD)]
 SupervisorDep = Annotated[Principal, roles("supervisor", "admin")]
-AssessorDep = Annotated[Principal, roles("officer", "enterprise", "supervisor", "admin")]
+_ASSESSORS = roles("officer", "enterprise", "supervisor", "admin")
+AssessorDep = Annotated[Principal, _ASSESSORS]
+#: AssessorDep's role check, called directly by the what-if's hot route (api/catalogue.py ``_assess_hot``).
+assessor = _ASSESSORS.dependency
 # a former case system moving its cases in: administrators, or an integration client with the import scope
 ImporterDep = Annotated[Principal, roles("admin", "integration", scope=scopes.CASES_IMPORT)]
 
@@ -127,7 +130,9 @@ __all__ = [
     "SupervisorDep",
     "SurchargeCaseDep",
     "VersionPath",
+    "assessor",
     "case_for_update",
+    "get_session_opener",
     "lead_for_update",
     "payable_case",
 ]

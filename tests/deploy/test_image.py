@@ -482,3 +482,14 @@ def _raise_http_503(url: str, timeout: float) -> object:
     import urllib.error
 
     raise urllib.error.HTTPError(url, 503, "Service Unavailable", {}, None)  # type: ignore[arg-type]
+
+
+def test_the_image_runs_every_process_without_column_tables_as_zhifa_up_does() -> None:
+    # PYTHONNODEBUGRANGES=1 (docs/benchmarks.md, "Idle memory per process": 0.6 MiB per process): set in the
+    # image, where the processes are launched, with the same value `zhifa up` gives its children.
+    from zhifa.localstack import PROCESS_ENV
+
+    final = stages(DOCKERFILE.read_text(encoding="utf-8"))[-1]
+    env = " ".join(rest for keyword, rest in final if keyword == "ENV").replace("\\", " ").split()
+    assert PROCESS_ENV == {"PYTHONNODEBUGRANGES": "1"}
+    assert "PYTHONNODEBUGRANGES=1" in env

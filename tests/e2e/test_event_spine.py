@@ -341,3 +341,56 @@ async def test_outbox_status(pair: Pair) -> None:
         status = (await http.get("/api/v1/inspection/admin/outbox")).json()
     assert status["nats_connected"] is True
     assert status["pending"] >= 0 and status["sent_kept"] > 0
+
+
+async def test_g_an_idle_subscription_waits_with_one_fetch_and_still_handles_concurrency_at_once(
+    pair: Pair,
+) -> None:
+    # Idle, a subscription holds one pending fetch, not one per unit of concurrency (8 workers each polling
+    # held 2.4 MiB in risk's 17 subscriptions; docs/benchmarks.md, "Idle memory per process"); with work it
+    # still handles up to `concurrency` messages at once, and never more.
+    runtime = pair.consumer.runtime
+    in_flight, most, release = 0, 0, asyncio.Event()
+
+    async def blocking(session, envelope, event) -> None:  # type: ignore[no-untyped-def]
+        nonlocal in_flight, most
+        if event.note != "concurrent":
+            return  # older pings replayed from the stream's start
+        in_flight += 1
+        most = max(most, in_flight)
+        try:
+            await release.wait()
+        finally:
+            in_flight -= 1
+
+    runner = ConsumerRunner(
+        service="penalty",
+        factory=runtime.factory,
+        bus=runtime.bus,
+        concurrency=4,
+        subscriptions=[Subscription("concurrency-test", "inspection.diagnostic.ping", blocking)],
+    )
+
+    def runners_tasks() -> int:
+        frames = (t.get_coro().cr_frame for t in asyncio.all_tasks())  # type: ignore[union-attr]
+        return sum(1 for f in frames if f is not None and f.f_locals.get("self") is runner)
+
+    task = asyncio.create_task(runner.run())
+    try:
+        await asyncio.sleep(2.0)  # consumer created, older pings handled: idle
+        assert (
+            runners_tasks() == 2
+        )  # the runner and its subscription's one fetch loop (4 idle workers before)
+        ids = await post_pings(pair, 6, "concurrent")
+
+        async def four_at_once() -> bool:
+            return in_flight == 4
+
+        assert await wait_for(four_at_once, 20)
+        await asyncio.sleep(0.5)  # a fifth would be fetched and started by now if the bound leaked
+        assert most == 4
+        release.set()
+        assert set(await all_arrived(pair, ids)) <= set(ids)
+    finally:
+        release.set()
+        task.cancel()

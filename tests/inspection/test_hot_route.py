@@ -1,4 +1,4 @@
-"""The hot route (services/inspection/api/hot.py): the same answers as FastAPI's own handler, byte for byte.
+"""The hot route (services/common/hot.py, moved from services/inspection/api/hot.py): the same answers as FastAPI's own handler, byte for byte.
 
 One app declares a route the ordinary way, the other the same route with ``hot_route``; every request below
 goes to both and the responses (status, headers, body) must be identical. The fast handler must serve the
@@ -18,9 +18,9 @@ from pydantic import BaseModel, Field
 
 from services.common import problems
 from services.common.errors import Forbidden
+from services.common.hot import hot_route
 from services.inspection import schemas as s
 from services.inspection.api import entry_router
-from services.inspection.api.hot import hot_route
 
 
 class Body(s.Strict):

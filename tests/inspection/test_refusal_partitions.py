@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -319,7 +319,9 @@ async def test_the_supervisors_list_pages_across_months_and_prunes_the_months_af
         seen: list[uuid.UUID] = []
         after: tuple[str, str] | None = None
         pages = 0
+        starts: list[int] = []  # the index of each page's first statement (a page reads window by window)
         while True:
+            starts.append(len(statements))
             async with transaction(factory) as s:
                 page = await supervision_repo.list_refusals(
                     s, scope, code=None, dept_code=None, after=after, limit=2
@@ -333,10 +335,110 @@ async def test_the_supervisors_list_pages_across_months_and_prunes_the_months_af
         assert seen == [r["refusal_id"] for r in reversed(rows)] and pages == 3
         # the third page's cursor is the second page's last row, 1 February 00:00:01 (pages: 2 April and
         # 10 March; 28 and 1 February; 20 January): March's and April's partitions are not read
-        third, params = statements[2]
+        plans = []
         async with engine.connect() as conn:
-            plan = "\n".join((await conn.exec_driver_sql("EXPLAIN " + third, params)).scalars())
+            for third, params in statements[starts[2] : starts[3]]:
+                plans.append("\n".join((await conn.exec_driver_sql("EXPLAIN " + third, params)).scalars()))
+        plan = "\n".join(plans)
         assert "entry_refusal_202502" in plan
         assert "entry_refusal_202503" not in plan and "entry_refusal_202504" not in plan
+    finally:
+        await engine.dispose()
+
+
+def _months_back(day: date, months: int) -> date:
+    """The first of the month ``months`` before ``day``'s."""
+    start = day.replace(day=1)
+    for _ in range(months):
+        start = (start - timedelta(days=1)).replace(day=1)
+    return start
+
+
+async def test_the_list_reads_recent_months_first_with_the_same_rows_in_the_same_order(stack: Stack) -> None:
+    """The refusals list reads the newest months first (services/common/partitions.py ``newest_first``): two
+    rows this month, one in the month before, one 5 months back, two 26 months back (one in district 210103
+    only); every page size pages through the rows newest first on ``(refused_at, refusal_id)`` exactly as a
+    sort in Python says; a district whose rows are all years back (an empty recent window) too; and the first
+    page, full from this month, plans and reads only the months from the one before this one on."""
+    from services.common import clock
+    from services.common.access import scope_for
+    from services.common.auth import Principal
+    from services.inspection.repository import supervision as supervision_repo
+
+    url = await stack.anew_database("inspection")
+    engine = create_engine(url, pool_size=1)
+    factory = session_factory(engine)
+    statements: list[tuple[str, Any]] = []
+
+    def capture(conn: Any, cursor: Any, statement: str, parameters: Any, context: Any, many: bool) -> None:
+        if "FROM entry_refusal" in statement:
+            statements.append((statement, parameters))
+
+    sa.event.listen(engine.sync_engine, "before_cursor_execute", capture)
+    today = clock.today()
+    this_month = today.replace(day=1)
+    # this month: its first day 00:00:01 and 12:00 (both before now unless it is the first's first seconds)
+    at = [
+        _china(this_month.year, this_month.month, 1, 0, 0, 1),
+        _china(this_month.year, this_month.month, 1, 0, 0, 2),
+    ]
+    for back, day in ((1, 15), (5, 3), (26, 9)):
+        m = _months_back(today, back)
+        at.append(_china(m.year, m.month, day, 9))
+    rows = [_refusal(t) for t in at]
+    old = _months_back(today, 26)
+    other = _refusal(_china(old.year, old.month, 9, 9))  # the same instant as the 26-months-back row
+    other["district_code"] = "210103"
+    rows.append(other)
+    try:
+        async with transaction(factory) as s:
+            for row in rows:
+                assert await entry_repo.insert_refusal(s, row) is True
+        city = scope_for(Principal(sub="t", role="supervisor", scope="city"))
+        district = scope_for(Principal(sub="t", role="supervisor", scope="210103"))
+
+        async def pages(scope: Any, limit: int) -> list[uuid.UUID]:
+            seen: list[uuid.UUID] = []
+            after: tuple[str, str] | None = None
+            while True:
+                async with transaction(factory) as s:
+                    page = await supervision_repo.list_refusals(
+                        s, scope, code=None, dept_code=None, after=after, limit=limit
+                    )
+                assert len(page) <= limit
+                seen += [r.refusal_id for r in page]
+                if len(page) < limit:
+                    return seen
+                after = (page[-1].refused_at.isoformat(), str(page[-1].refusal_id))
+
+        # newest first on (refused_at, refusal_id): the two rows 26 months back share refused_at, so their
+        # order is refusal_id's, descending
+        expected = [
+            r["refusal_id"]
+            for r in sorted(rows, key=lambda r: (r["refused_at"], r["refusal_id"]), reverse=True)
+        ]
+        for limit in (1, 2, 3, 4, 6, 7, 50):
+            assert await pages(city, limit) == expected, limit
+        assert await pages(district, 1) == [other["refusal_id"]]
+        assert await pages(district, 5) == [other["refusal_id"]]
+
+        statements.clear()
+        async with transaction(factory) as s:
+            first = await supervision_repo.list_refusals(
+                s, city, code=None, dept_code=None, after=None, limit=2
+            )
+        assert [r.refusal_id for r in first] == expected[:2]
+        assert len(statements) == 1  # this month holds the page: no older window read
+        statement, params = statements[0]
+        async with engine.connect() as conn:
+            plan = "\n".join((await conn.exec_driver_sql("EXPLAIN " + statement, params)).scalars())
+        window = {
+            partitions.partition_name(partitions.spec_of("entry_refusal"), m)
+            for m in (this_month, _months_back(today, 1))
+        }
+        assert all(name in plan for name in window), plan
+        for back in (2, 5, 26):
+            name = partitions.partition_name(partitions.spec_of("entry_refusal"), _months_back(today, back))
+            assert name not in plan, plan
     finally:
         await engine.dispose()

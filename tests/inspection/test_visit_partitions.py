@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 import asyncpg
@@ -396,5 +396,120 @@ async def test_a_visits_outcomes_are_read_in_its_month_only(stack: Stack) -> Non
             plan = "\n".join((await conn.exec_driver_sql("EXPLAIN " + statement, params)).scalars())
         assert "visit_outcome_202502" in plan, plan
         assert "visit_outcome_202501" not in plan and "visit_outcome_202503" not in plan, plan
+    finally:
+        await engine.dispose()
+
+
+def _months_back(day: date, months: int) -> date:
+    """The first of the month ``months`` before ``day``'s."""
+    start = day.replace(day=1)
+    for _ in range(months):
+        start = (start - timedelta(days=1)).replace(day=1)
+    return start
+
+
+async def test_the_list_reads_recent_months_first_with_the_same_rows_in_the_same_order(stack: Stack) -> None:
+    """The visits list reads the newest months first (services/common/partitions.py ``newest_first``): two
+    visits this month, one in the month before, one 5 months back, two 26 months back at one instant (one of
+    another enterprise); every page size pages through them newest first on ``(started_at, visit_id)`` exactly
+    as a sort in Python says; an enterprise whose one visit is years back (an empty recent window) and a year's
+    filter too; and the first page, full from this month, plans and reads only the months from the one before
+    this one on."""
+    from services.common import clock
+
+    url = await stack.anew_database("inspection")
+    await _tasks(url)
+    engine = create_engine(url, pool_size=1)
+    factory = session_factory(engine)
+    statements: list[tuple[str, Any]] = []
+
+    def capture(conn: Any, cursor: Any, statement: str, parameters: Any, context: Any, many: bool) -> None:
+        if "FROM visit" in statement and "visit_outcome" not in statement:
+            statements.append((statement, parameters))
+
+    today = clock.today()
+    this_month = today.replace(day=1)
+    at = [_china(this_month.year, this_month.month, 1, 0, 0, s) for s in (1, 2)]
+    for back, day in ((1, 15), (5, 3), (26, 9)):
+        m = _months_back(today, back)
+        at.append(_china(m.year, m.month, day, 9))
+    rows = [_visit(t) for t in at]
+    other = _visit(at[-1], uscc="91210103MA0YYYYY2Y")  # the same instant as the 26-months-back visit
+    rows.append(other)
+    spec = partitions.spec_of("visit")
+    try:
+        async with transaction(factory) as s:
+            for row in rows:
+                await partitions.ensure_partition(s, "visit", row["started_at"])
+            await s.execute(sa.insert(Visit), rows)
+        sa.event.listen(engine.sync_engine, "before_cursor_execute", capture)
+        city = scope_for(Principal(sub="t", role="supervisor", scope="city"))
+
+        async def pages(limit: int, **filters: Any) -> list[uuid.UUID]:
+            seen: list[uuid.UUID] = []
+            after: tuple[str, str] | None = None
+            while True:
+                async with transaction(factory) as s:
+                    page = await visit_repo.list_visits(s, city, after=after, limit=limit, **filters)
+                assert len(page) <= limit
+                seen += [r.visit_id for r in page]
+                if len(page) < limit:
+                    return seen
+                after = (page[-1].started_at.isoformat(), str(page[-1].visit_id))
+
+        def newest_first(chosen: list[dict[str, Any]]) -> list[uuid.UUID]:
+            return [
+                r["visit_id"]
+                for r in sorted(chosen, key=lambda r: (r["started_at"], r["visit_id"]), reverse=True)
+            ]
+
+        expected = newest_first(rows)
+        for limit in (1, 2, 3, 4, 6, 7, 50):
+            assert await pages(limit) == expected, limit
+        for limit in (1, 3):
+            assert await pages(limit, uscc=other["uscc"]) == [other["visit_id"]]
+        old_year = at[-1].year
+        in_year = newest_first([r for r in rows if r["started_at"].astimezone(CHINA).year == old_year])
+        assert len(in_year) >= 2  # the two visits 26 months back at least
+        for limit in (1, 2, 50):
+            assert await pages(limit, year=old_year) == in_year, limit
+
+        statements.clear()
+        async with transaction(factory) as s:
+            first = await visit_repo.list_visits(s, city, limit=2)
+        assert [r.visit_id for r in first] == expected[:2]
+        assert len(statements) == 1  # this month holds the page: no older window read
+        statement, params = statements[0]
+        async with engine.connect() as conn:
+            plan = "\n".join((await conn.exec_driver_sql("EXPLAIN " + statement, params)).scalars())
+        for m in (this_month, _months_back(today, 1)):
+            assert f"{partitions.partition_name(spec, m)} " in plan, plan
+        for back in (2, 5, 26):
+            assert f"{partitions.partition_name(spec, _months_back(today, back))} " not in plan, plan
+    finally:
+        await engine.dispose()
+
+
+async def test_a_cursor_at_the_calendars_ends_pages_without_a_window(stack: Stack) -> None:
+    """A cursor the client crafted at the ends of the calendar: in year 1 there are no months to count back (the
+    page is read in one statement, as before the windows, not a 500); on 31 December 9999 the windows are empty
+    and the rest holds the row."""
+    url = await stack.anew_database("inspection")
+    await _tasks(url)
+    engine = create_engine(url, pool_size=1)
+    factory = session_factory(engine)
+    row = _visit(_china(2025, 5, 5, 9))
+    try:
+        async with transaction(factory) as s:
+            await s.execute(sa.insert(Visit), [row])
+        city = scope_for(Principal(sub="t", role="supervisor", scope="city"))
+        last = "ffffffff-ffff-4fff-bfff-ffffffffffff"
+        for cursor, expected in (
+            ("0001-01-01T00:00:00+00:00", []),
+            ("9999-12-31T23:59:59+08:00", [row["visit_id"]]),
+        ):
+            async with transaction(factory) as s:
+                page = await visit_repo.list_visits(s, city, after=(cursor, last), limit=5)
+            assert [r.visit_id for r in page] == expected, cursor
     finally:
         await engine.dispose()

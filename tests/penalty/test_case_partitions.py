@@ -413,3 +413,71 @@ async def test_an_update_of_a_case_names_its_year(stack: Stack) -> None:
         assert "penalty_case_2023" not in plan and "penalty_case_2025" not in plan, plan
     finally:
         await engine.dispose()
+
+
+async def test_the_case_list_reads_recent_years_first_with_the_same_rows_in_the_same_order(
+    stack: Stack,
+) -> None:
+    """The case list reads this year first (services/common/partitions.py ``newest_first``): two cases this
+    year, one last year, one two years back, two three years back at one instant (one in district 210103);
+    every page size pages through them newest first on ``(opened_at, id)`` exactly as a sort in Python says; a
+    district whose one case is years back (an empty recent window) too; and the first page, full from this
+    year, plans and reads only this year's partition and those after it."""
+    from services.common import clock
+
+    url = await stack.anew_database("penalty")
+    engine = create_engine(url, pool_size=1)
+    factory = session_factory(engine)
+    statements: list[tuple[str, Any]] = []
+
+    def capture(conn: Any, cursor: Any, statement: str, parameters: Any, context: Any, many: bool) -> None:
+        if "FROM penalty_case" in statement:
+            statements.append((statement, parameters))
+
+    year = clock.today().year
+    at = [datetime(year, 1, 1, 0, 0, s, tzinfo=CHINA) for s in (1, 2)]
+    at += [_china(year - 1, 12, 31, 23), _china(year - 2, 3, 1, 9), _china(year - 3, 6, 1, 9)]
+    rows = [_row(t) for t in at]
+    other = _row(at[-1])  # the same instant as the case three years back
+    other.district_code = "210103"
+    rows.append(other)
+    expected = [r.id for r in sorted(rows, key=lambda r: (r.opened_at, r.id), reverse=True)]
+    spec = partitions.spec_of("penalty_case")
+    try:
+        async with transaction(factory) as s:
+            for row in rows:
+                await repo.add_case(s, row)
+        sa.event.listen(engine.sync_engine, "before_cursor_execute", capture)
+        city = scope_for(Principal(sub="t", role="supervisor", scope="city"))
+        district = scope_for(Principal(sub="t", role="supervisor", scope="210103"))
+
+        async def pages(scope: Any, limit: int) -> list[uuid.UUID]:
+            seen: list[uuid.UUID] = []
+            after: tuple[datetime, uuid.UUID] | None = None
+            while True:
+                async with transaction(factory) as s:
+                    page = await repo.list_cases(s, scope, state=None, after=after, limit=limit)
+                assert len(page) <= limit + 1  # one more than asked: whether a next page exists
+                seen += [r.id for r in page[:limit]]
+                if len(page) <= limit:
+                    return seen
+                after = (page[limit - 1].opened_at, page[limit - 1].id)
+
+        for limit in (1, 2, 3, 5, 6, 50):
+            assert await pages(city, limit) == expected, limit
+        for limit in (1, 2):
+            assert await pages(district, limit) == [other.id]
+
+        statements.clear()
+        async with transaction(factory) as s:
+            first = await repo.list_cases(s, city, state=None, after=None, limit=1)
+        assert [r.id for r in first] == expected[:2]
+        assert len(statements) == 1  # this year holds the page (and its one more): no older year read
+        statement, params = statements[0]
+        async with engine.connect() as conn:
+            plan = "\n".join((await conn.exec_driver_sql("EXPLAIN " + statement, params)).scalars())
+        assert f"{partitions.partition_name(spec, datetime(year, 1, 1).date())} " in plan, plan
+        for back in (1, 2, 3):
+            assert f"{partitions.partition_name(spec, datetime(year - back, 1, 1).date())} " not in plan, plan
+    finally:
+        await engine.dispose()

@@ -14,6 +14,7 @@ from fastapi.responses import Response
 
 from services.common import clock
 from services.common.fields import Day, UsccText
+from services.common.hot import hot_route
 from services.common.pagination import CursorQuery, LimitQuery, Page
 from services.inspection import schemas as s
 from services.inspection.api import documents as document_routes
@@ -21,7 +22,6 @@ from services.inspection.api import files as file_routes
 from services.inspection.api import follow_ups as follow_up_routes
 from services.inspection.api import import_templates as import_routes
 from services.inspection.api import qualifications as qualification_routes
-from services.inspection.api.hot import hot_route
 from services.inspection.deps import (
     AdminDep,
     ApproverDep,
@@ -486,12 +486,12 @@ async def check_in(entering: EntryDep, principal: EntryEnterpriseDep, body: s.Ch
 
 
 async def _check_in_hot(request: Request, body: s.CheckIn) -> s.CheckInRead:
-    """``check_in`` without FastAPI's generic handler (api/hot.py): its two dependencies in its order."""
+    """``check_in`` without FastAPI's generic handler (services/common/hot.py): its two dependencies in its order."""
     entering = await entry_dependency(request)
     return await check_in(entering, await entry_enterprise(request), body)
 
 
-# The hot path (issue #16): declared as with ``@entry_router.post``, served by api/hot.py on a JSON body.
+# The hot path (issue #16): declared as with ``@entry_router.post``, served by services/common/hot.py on a JSON body.
 entry_router.add_api_route(
     "/visits/check-in",
     check_in,

@@ -11,6 +11,7 @@ from typing import NamedTuple
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.common import partitions
 from services.common.access import Scope, Visibility, condition, readable
 from services.inspection import models as m
 from services.inspection.repository.rows import year_bounds
@@ -112,20 +113,28 @@ async def list_refusals(
     after: tuple[str, str] | None,
     limit: int,
 ) -> list[m.EntryRefusal]:
+    """Refused entries ``scope`` may see, newest first (keyset on ``(refused_at, refusal_id)``), read in the
+    recent months first (``partitions.newest_first``): a page the newest months fill plans only those."""
     query = readable(sa.select(m.EntryRefusal), scope, REFUSAL)
     if code:
         query = query.where(m.EntryRefusal.code == code)
     if dept_code:
         query = query.where(m.EntryRefusal.dept_code == dept_code)
+    newest: datetime | None = None
     if after:
         refused, refusal_id = after
-        at = datetime.fromisoformat(refused)
+        newest = datetime.fromisoformat(refused)
         query = query.where(
             # the plain bound lets the planner prune the months after the cursor (entry_refusal is partitioned
             # by month, inspection_0009); a row comparison alone is not used for pruning
-            m.EntryRefusal.refused_at <= at,
+            m.EntryRefusal.refused_at <= newest,
             sa.tuple_(m.EntryRefusal.refused_at, m.EntryRefusal.refusal_id)
-            < sa.tuple_(sa.literal(at), sa.literal(uuid.UUID(refusal_id))),
+            < sa.tuple_(sa.literal(newest), sa.literal(uuid.UUID(refusal_id))),
         )
-    query = query.order_by(m.EntryRefusal.refused_at.desc(), m.EntryRefusal.refusal_id.desc()).limit(limit)
-    return list((await session.scalars(query)).all())
+    query = query.order_by(m.EntryRefusal.refused_at.desc(), m.EntryRefusal.refusal_id.desc())
+
+    async def fetch(window: list[sa.ColumnElement[bool]], n: int) -> Sequence[m.EntryRefusal]:
+        return (await session.scalars(query.where(*window).limit(n))).all()
+
+    spec = partitions.spec_of("entry_refusal")
+    return await partitions.newest_first(spec, m.EntryRefusal.refused_at, fetch, newest=newest, limit=limit)

@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.common import clock, partitions
 from services.common.access import Scope, Visibility, any_of, condition, readable
 from services.inspection import models as m
 from services.inspection.domain import frequency, visits
@@ -139,7 +140,8 @@ async def list_visits(
     after: tuple[str, str] | None = None,
     limit: int = 50,
 ) -> list[m.Visit]:
-    """Visits ``scope`` may see, newest first, narrowed by the filters given."""
+    """Visits ``scope`` may see, newest first (keyset on ``(started_at, visit_id)``), narrowed by the filters
+    given, read in the recent months first (``partitions.newest_first``)."""
     query = readable(sa.select(m.Visit), scope, VISIT)
     if uscc:
         query = query.where(m.Visit.uscc == uscc)
@@ -151,17 +153,30 @@ async def list_visits(
         query = query.where(m.Visit.mode == mode)
     if status:
         query = query.where(m.Visit.status == status)
+    newest: datetime | date | None = None  # where the windows count back from (None: today)
     if year:
         start, end = year_bounds(year)
         query = query.where(m.Visit.started_at >= start, m.Visit.started_at < end)
+        newest = min(clock.today(), date(year, 12, 31))
     if after:
         started, visit_id = after
+        at = datetime.fromisoformat(started)
         query = query.where(
+            m.Visit.started_at
+            <= at,  # a plain bound prunes the months after the cursor; a row comparison not
             sa.tuple_(m.Visit.started_at, m.Visit.visit_id)
-            < sa.tuple_(sa.literal(datetime.fromisoformat(started)), sa.literal(uuid.UUID(visit_id)))
+            < sa.tuple_(sa.literal(at), sa.literal(uuid.UUID(visit_id))),
         )
-    query = query.order_by(m.Visit.started_at.desc(), m.Visit.visit_id.desc()).limit(limit)
-    return list((await session.scalars(query)).all())
+        newest = at  # a page of the same year's filter: the cursor is in that year
+    query = query.order_by(m.Visit.started_at.desc(), m.Visit.visit_id.desc())
+
+    async def fetch(window: list[sa.ColumnElement[bool]], n: int) -> Sequence[m.Visit]:
+        return (await session.scalars(query.where(*window).limit(n))).all()
+
+    # read in the recent months first: a page they fill plans only their partitions (issue #16 item 6)
+    return await partitions.newest_first(
+        partitions.spec_of("visit"), m.Visit.started_at, fetch, newest=newest, limit=limit
+    )
 
 
 async def completed_visits(session: AsyncSession, task_id: uuid.UUID) -> list[m.Visit]:

@@ -16,10 +16,14 @@ builders: events.py). Helpers shared by the topics live here: reading cursors.
 
 from __future__ import annotations
 
-import uuid
-from datetime import datetime
-
-from services.common.pagination import InvalidCursor, decode_cursor
+from services.common.pagination import (
+    InvalidCursor,
+    cursor_instant,
+    cursor_text,
+    cursor_tuple,
+    cursor_uuid,
+    decode_cursor,
+)
 
 
 def unreadable_cursor() -> InvalidCursor:
@@ -34,21 +38,20 @@ def cursor_pair(cursor: str | None, *, timed: bool = True) -> tuple[str, str] | 
     value = decode_cursor(cursor)
     if value is None:
         return None
-    if isinstance(value, list) and len(value) == 2 and all(isinstance(v, str) for v in value):
-        try:
-            if timed:
-                datetime.fromisoformat(value[0])
-                uuid.UUID(value[1])
-        except ValueError:
-            pass
-        else:
-            return str(value[0]), str(value[1])
-    raise unreadable_cursor()
+    try:
+        # an instant asyncpg cannot hold in UTC, a NUL in a key: refused here, not a 500 in the database
+        cursor_tuple(value, *((cursor_instant, cursor_uuid) if timed else (cursor_text, cursor_text)))
+    except InvalidCursor:
+        raise unreadable_cursor() from None
+    return str(value[0]), str(value[1])
 
 
 def text_cursor(cursor: str | None) -> str | None:
     """The key a text-keyed cursor holds (an item code, a USCC), or None on the first page."""
     after = decode_cursor(cursor)
-    if after is not None and not isinstance(after, str):
-        raise unreadable_cursor()
-    return after
+    if after is None:
+        return None
+    try:
+        return cursor_text(after)  # a NUL failed in the database: a 500
+    except InvalidCursor:
+        raise unreadable_cursor() from None

@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.common import audit, clock, ledger, outbox
 from services.common.access import Scope
 from services.common.auth import Principal
-from services.common.pagination import Page, decode_cursor, encode_cursor, page_of
+from services.common.pagination import InvalidCursor, Page, cursor_int, decode_cursor, encode_cursor, page_of
 from services.inspection import events, views
 from services.inspection import models as m
 from services.inspection import schemas as s
@@ -288,12 +288,9 @@ def offset_cursor(cursor: str | None) -> int:
     value = decode_cursor(cursor)
     if value is None:
         return 0
-    if (
-        isinstance(value, list)
-        and len(value) == 2
-        and value[0] == "offset"
-        and isinstance(value[1], int)
-        and value[1] >= 0
-    ):
-        return int(value[1])
+    if isinstance(value, list) and len(value) == 2 and value[0] == "offset":
+        try:
+            return cursor_int(value[1])  # an offset past bigint failed in the database: a 500
+        except InvalidCursor:
+            pass
     raise unreadable_cursor()

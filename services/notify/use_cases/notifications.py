@@ -8,7 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.common import audit, clock, outbox
 from services.common.auth import Principal
 from services.common.events import Envelope, Event
-from services.common.pagination import InvalidCursor, decode_cursor, encode_cursor
+from services.common.pagination import cursor_int, decode_cursor, encode_cursor
 from services.notify import events, repository, views
 from services.notify.domain import mapping
 from services.notify.domain.recipients import Recipient
@@ -48,11 +48,8 @@ async def list_page(
     session: AsyncSession, recipient: Recipient, *, unread: bool, cursor: str | None, limit: int
 ) -> NotificationPage:
     key = decode_cursor(cursor)
-    before = key if isinstance(key, int) and not isinstance(key, bool) else None
-    if cursor and before is None:
-        raise InvalidCursor(
-            "分页游标无效，请使用上一页返回的 next_cursor", detail_en="not a notification cursor"
-        )
+    # a seq past bigint failed in the database: a 500
+    before = None if not cursor else cursor_int(key)
     rows = list(await repository.page(session, recipient, unread=unread, before_seq=before, limit=limit + 1))
     next_cursor = encode_cursor(rows[limit - 1].seq) if len(rows) > limit else None
     return NotificationPage(

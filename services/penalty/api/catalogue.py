@@ -6,8 +6,10 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Path, Query, Request, Response
 
+from services.common.deps import get_context, get_principal
 from services.common.errors import BadRequest
 from services.common.fields import Day
+from services.common.hot import hot_route
 from services.common.pagination import CursorQuery, LimitQuery, Page
 from services.penalty import schemas as s
 from services.penalty import views
@@ -21,7 +23,9 @@ from services.penalty.deps import (
     SessionDep,
     SessionOpenerDep,
     VersionPath,
+    assessor,
     case_for_update,
+    get_session_opener,
 )
 from services.penalty.models import PenaltyCase
 from services.penalty.use_cases import (
@@ -115,7 +119,6 @@ def _file(text: str, fmt: str, name: str) -> Response:
 # --------------------------------------------------------------------------------------------------------
 
 
-@router.post("/benchmarks/{code}/assess", response_model=s.AssessmentRead)
 async def assess(
     code: BenchmarkCodePath,
     body: s.AssessRequest,
@@ -128,6 +131,27 @@ async def assess(
     # Serialised once by pydantic-core from the engine's result (views.assessment_json): FastAPI's second
     # validation of the response model would only cost time (a hot path, issue #16).
     return Response(read, media_type="application/json")
+
+
+async def _assess_hot(request: Request, body: s.AssessRequest) -> Response:
+    """``assess`` without FastAPI's generic handler (services/common/hot.py): its dependencies in its order
+    (the session opener, the assessor's role check, the context), the path's code as FastAPI validated it."""
+    open_session = await get_session_opener(request)
+    principal = await assessor(request, await get_principal(request))
+    return await assess(
+        request.path_params["code"], body, open_session, principal, await get_context(request)
+    )
+
+
+# The hot path (issue #16 item 3): declared as with ``@router.post``, served by services/common/hot.py on a
+# JSON body the model accepts; every other request (and every refusal) is FastAPI's handler's.
+router.add_api_route(
+    "/benchmarks/{code}/assess",
+    assess,
+    methods=["POST"],
+    response_model=s.AssessmentRead,
+    route_class_override=hot_route(s.AssessRequest, _assess_hot),
+)
 
 
 @router.post("/cases/{case_id}/assessment", response_model=s.AssessmentRead)

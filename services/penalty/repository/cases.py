@@ -130,13 +130,24 @@ async def list_cases(
     after: tuple[datetime, uuid.UUID] | None,
     limit: int,
 ) -> Sequence[PenaltyCase]:
+    """Up to ``limit + 1`` cases ``scope`` may see, newest first (keyset on ``(opened_at, id)``), read in the
+    recent years first (``partitions.newest_first``): a page this year fills plans this year's partition only
+    (penalty_case is partitioned by the China year of ``opened_at``, penalty_0016)."""
     stmt = readable(sa.select(PenaltyCase), scope, CASES)
     if state is not None:
         stmt = stmt.where(PenaltyCase.state == state)
     if after is not None:
+        # the plain bound prunes the years after the cursor; a row comparison alone is not used for pruning
+        stmt = stmt.where(PenaltyCase.opened_at <= after[0])
         stmt = stmt.where(sa.tuple_(PenaltyCase.opened_at, PenaltyCase.id) < sa.tuple_(*after))
-    stmt = stmt.order_by(PenaltyCase.opened_at.desc(), PenaltyCase.id.desc()).limit(limit + 1)
-    return (await session.scalars(stmt)).all()
+    stmt = stmt.order_by(PenaltyCase.opened_at.desc(), PenaltyCase.id.desc())
+
+    async def fetch(window: list[sa.ColumnElement[bool]], n: int) -> Sequence[PenaltyCase]:
+        return (await session.scalars(stmt.where(*window).limit(n))).all()
+
+    spec = partitions.spec_of("penalty_case")
+    newest = None if after is None else after[0]
+    return await partitions.newest_first(spec, PenaltyCase.opened_at, fetch, newest=newest, limit=limit + 1)
 
 
 async def open_case_ids(session: AsyncSession, *, after: uuid.UUID | None, limit: int) -> Sequence[uuid.UUID]:

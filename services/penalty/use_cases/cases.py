@@ -17,8 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.common import clock, ledger
 from services.common.access import Scope
 from services.common.auth import Principal
-from services.common.errors import BadRequest
-from services.common.pagination import Page, decode_cursor, page_of
+from services.common.pagination import Page, cursor_instant, cursor_tuple, cursor_uuid, decode_cursor, page_of
 from services.penalty import repository as repo
 from services.penalty import schemas as s
 from services.penalty import views
@@ -255,12 +254,8 @@ async def list_cases(
     session: AsyncSession, *, scope: Scope, state: str | None, cursor: str | None, limit: int
 ) -> Page[s.CaseSummaryRead]:
     after = decode_cursor(cursor)
-    key = None
-    if isinstance(after, list) and len(after) == 2:
-        try:
-            key = (datetime.fromisoformat(str(after[0])), uuid.UUID(str(after[1])))
-        except ValueError as exc:
-            raise BadRequest("分页游标无效", code="INVALID_CURSOR", detail_en="Invalid page cursor") from exc
+    # an instant asyncpg cannot hold in UTC was a 500; a cursor of another shape was read as the first page
+    key = None if after is None else cursor_tuple(after, cursor_instant, cursor_uuid)
     rows = await repo.list_cases(session, scope, state=state, after=key, limit=limit)
     return page_of(
         [views.case_summary(r) for r in rows], limit, lambda c: [c.opened_at.isoformat(), str(c.id)]

@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.common import clock
 from services.common.auth import Principal
-from services.common.pagination import Page, decode_cursor, page_of
+from services.common.pagination import Page, cursor_int, cursor_text, cursor_tuple, decode_cursor, page_of
 from services.penalty import repository as repo
 from services.penalty import schemas as s
 from services.penalty import views
@@ -419,7 +419,8 @@ async def list_published(
     query: str | None,
 ) -> Page[s.BenchmarkVersionRead]:
     after = decode_cursor(cursor)
-    key = (str(after[0]), int(after[1])) if isinstance(after, list) and len(after) == 2 else None
+    # (code, version): int() of any string, a NUL in the code, a version past bigint were 500s
+    key = None if after is None else cursor_tuple(after, cursor_text, cursor_int)
     rows = await repo.list_published_page(
         session,
         after=key,

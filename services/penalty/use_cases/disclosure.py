@@ -31,7 +31,14 @@ from services.common import calendar_store, clock
 from services.common.access import Scope
 from services.common.auth import Principal
 from services.common.db import transaction
-from services.common.pagination import InvalidCursor, Page, decode_cursor, encode_cursor
+from services.common.pagination import (
+    Page,
+    cursor_date,
+    cursor_tuple,
+    cursor_uuid,
+    decode_cursor,
+    encode_cursor,
+)
 from services.common.workdays import WorkingDayCalendar
 from services.penalty import repository as repo
 from services.penalty import schemas as s
@@ -322,12 +329,7 @@ def disclosure_read(record: DecisionDisclosure) -> s.DisclosureRead:
 
 def _cursor_key(cursor: str | None) -> tuple[date, uuid.UUID] | None:
     after = decode_cursor(cursor)
-    try:
-        return (date.fromisoformat(after[0]), uuid.UUID(after[1])) if after else None
-    except (TypeError, ValueError, IndexError, KeyError) as exc:
-        raise InvalidCursor(
-            "分页游标无效，请使用上一页返回的 next_cursor", detail_en="invalid cursor"
-        ) from exc
+    return None if after is None else cursor_tuple(after, cursor_date, cursor_uuid)
 
 
 def public_read(record: DecisionDisclosure) -> s.PublicDecisionRead:

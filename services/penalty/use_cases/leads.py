@@ -5,7 +5,7 @@ dismisses with a reason."""
 from __future__ import annotations
 
 import uuid
-from datetime import date, datetime
+from datetime import date
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -13,7 +13,7 @@ from services.common import clock
 from services.common.access import Scope
 from services.common.auth import Principal
 from services.common.contracts import inspection as inspection_contracts
-from services.common.pagination import Page, decode_cursor, page_of
+from services.common.pagination import Page, cursor_instant, cursor_tuple, cursor_uuid, decode_cursor, page_of
 from services.penalty import repository as repo
 from services.penalty import schemas as s
 from services.penalty import views
@@ -71,7 +71,8 @@ async def list_leads(
     session: AsyncSession, *, scope: Scope, status: str | None, cursor: str | None, limit: int
 ) -> Page[s.LeadRead]:
     after = decode_cursor(cursor)
-    key = (datetime.fromisoformat(after[0]), uuid.UUID(after[1])) if isinstance(after, list) else None
+    # any list was read as (instant, uuid) unchecked (a 500), anything else as the first page
+    key = None if after is None else cursor_tuple(after, cursor_instant, cursor_uuid)
     rows = await repo.list_leads(session, scope, status=status, after=key, limit=limit)
     return page_of([views.lead_read(r) for r in rows], limit, lambda x: [x.found_at.isoformat(), str(x.id)])
 

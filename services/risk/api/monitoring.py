@@ -13,7 +13,7 @@ from fastapi.responses import StreamingResponse
 from services.common import clock, streaming
 from services.common.audit_api import CheckpointRead
 from services.common.auth import Principal
-from services.common.pagination import CursorQuery, LimitQuery, Page, decode_cursor, page_of
+from services.common.pagination import CursorQuery, LimitQuery, Page, cursor_text, decode_cursor, page_of
 from services.risk.deps import (
     AnsweringLead,
     ClassReaderDep,
@@ -546,7 +546,7 @@ async def list_enterprises(
     """Enterprises with their class, score and reasons, by USCC (a district supervisor sees the district)."""
     after = decode_cursor(cursor)
     rows = await classes.list_enterprises(
-        session, scope, risk_class=risk_class, after=str(after) if after else None, limit=limit + 1
+        session, scope, risk_class=risk_class, after=cursor_text(after) if after else None, limit=limit + 1
     )
     return page_of(rows, limit, lambda item: item.uscc)
 

@@ -5,7 +5,6 @@ when public, by everyone (services/risk/domain/bulletins.py for the rules and th
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +25,7 @@ from services.risk.repository import matters as matter_repo
 from services.risk.repository import rectifications as rect_repo
 from services.risk.repository import reviews as review_repo
 from services.risk.repository import units as unit_repo
+from services.risk.use_cases.paging import timed_cursor
 
 TEMPLATES = Path(__file__).resolve().parents[1] / "templates"
 PDF_TIMEOUT_S = 60.0
@@ -146,19 +146,15 @@ async def issue(
     return views.bulletin_read(row)
 
 
-def _cursor(after: Any) -> tuple[datetime, str] | None:
-    return (datetime.fromisoformat(after[0]), str(after[1])) if after else None
-
-
 async def list_bulletins(
     session: AsyncSession, scope: Scope, *, after: Any, limit: int
 ) -> list[s.BulletinRead]:
-    rows = await bulletin_repo.list_bulletins(session, scope, after=_cursor(after), limit=limit)
+    rows = await bulletin_repo.list_bulletins(session, scope, after=timed_cursor(after), limit=limit)
     return [views.bulletin_read(r) for r in rows]
 
 
 async def list_public(session: AsyncSession, *, after: Any, limit: int) -> list[s.PublicBulletinRead]:
-    rows = await bulletin_repo.list_bulletins(session, None, after=_cursor(after), limit=limit)
+    rows = await bulletin_repo.list_bulletins(session, None, after=timed_cursor(after), limit=limit)
     return [views.public_bulletin_read(r) for r in rows]
 
 

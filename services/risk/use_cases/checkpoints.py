@@ -18,7 +18,7 @@ from services.common.audit_api import CheckpointRead
 from services.common.checkpoints import Checkpoint
 from services.common.contracts.audit import CheckpointSigned
 from services.common.inbox import PoisonMessage
-from services.common.pagination import InvalidCursor, Page, decode_cursor, page_of
+from services.common.pagination import Page, cursor_int, decode_cursor, page_of
 from services.risk.models import ReceivedCheckpoint
 from services.risk.repository import checkpoints as repo
 
@@ -79,8 +79,8 @@ async def listing(
 ) -> Page[CheckpointRead]:
     """The checkpoints kept for ``service``, newest first."""
     before = decode_cursor(cursor)
-    if before is not None and not isinstance(before, int):
-        raise InvalidCursor("分页游标无效", detail_en="bad cursor")
+    if before is not None:
+        before = cursor_int(before)  # a seq past bigint failed in the database: a 500
     rows = await repo.page(session, service, limit=limit, before_seq=before)
     items = [CheckpointRead.model_validate(r, from_attributes=True) for r in rows]
     return page_of(items, limit, key=lambda c: c.seq)

@@ -17,7 +17,6 @@ from services.common import audit, calendar_store, clock, outbox
 from services.common import documents as rendering
 from services.common.access import Scope
 from services.common.auth import Principal
-from services.common.pagination import InvalidCursor
 from services.risk import events
 from services.risk.domain import matters as m
 from services.risk.domain.history import step_json
@@ -27,6 +26,7 @@ from services.risk.models import SupervisionMatter
 from services.risk.repository import matters as repo
 from services.risk.repository import units as unit_repo
 from services.risk.schemas import MatterAnswerWrite, MatterRead, MatterReopenWrite, MatterWrite
+from services.risk.use_cases.paging import cursor_pair
 from services.risk.views import matter_read
 
 TEMPLATES = Path(__file__).resolve().parents[1] / "templates"
@@ -316,15 +316,13 @@ async def list_matters(
     after: Any,
     limit: int,
 ) -> list[MatterRead]:
-    if after is not None and not (isinstance(after, list) and len(after) == 2):
-        raise InvalidCursor("分页游标无效，请使用上一页返回的 next_cursor", detail_en="Invalid page cursor")
     rows = await repo.list_matters(
         session,
         scope,
         unit_code=unit_code,
         status=status,
         target=target,
-        after=(str(after[0]), str(after[1])) if after else None,
+        after=cursor_pair(after),  # a NUL in a key failed in the database: a 500
         limit=limit,
     )
     return [matter_read(r) for r in rows]

@@ -2,16 +2,25 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
-from services.common.pagination import InvalidCursor
+from services.common.pagination import cursor_instant, cursor_text, cursor_tuple
 
 
 def cursor_pair(after: Any) -> tuple[str, str] | None:
     """A decoded two-string cursor (sort key and id), or 400 INVALID_CURSOR for anything else (a cursor
-    decoding to a number or a string was indexed as a pair: a 500)."""
+    decoding to a number or a string was indexed as a pair, a NUL in a key failed in the database: 500s)."""
     if after is None:
         return None
-    if not (isinstance(after, list) and len(after) == 2 and all(isinstance(v, str) for v in after)):
-        raise InvalidCursor("分页游标无效，请使用上一页返回的 next_cursor", detail_en="invalid cursor")
-    return after[0], after[1]
+    key, row_id = cursor_tuple(after, cursor_text, cursor_text)
+    return key, row_id
+
+
+def timed_cursor(after: Any) -> tuple[datetime, str] | None:
+    """A decoded (instant, id) cursor: the instant one asyncpg can hold in UTC (past year 9999 in UTC was a
+    500), the id a text."""
+    if after is None:
+        return None
+    at, row_id = cursor_tuple(after, cursor_instant, cursor_text)
+    return at, row_id

@@ -3,7 +3,6 @@ reopens or withdraws. Who may act is checked before the rectification is loaded 
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -11,13 +10,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.common import audit, calendar_store, clock
 from services.common.access import Scope
 from services.common.auth import Principal
-from services.common.pagination import InvalidCursor
+from services.common.pagination import cursor_date, cursor_text, cursor_tuple
 from services.risk.domain import rectification
 from services.risk.domain.report import RiskConfigSet
 from services.risk.models import Rectification
 from services.risk.repository import rectifications as rect_repo
 from services.risk.schemas import RectificationRead
-from services.risk.use_cases.paging import cursor_pair
 from services.risk.views import rectification_read
 
 
@@ -37,13 +35,7 @@ async def list_rectifications(
 ) -> list[RectificationRead]:
     """Rectifications ``scope`` may see, earliest deadline first (``after``: the cursor's deadline and id)."""
     today = clock.today()
-    pair = cursor_pair(after)
-    try:
-        cursor = (date.fromisoformat(pair[0]), pair[1]) if pair else None
-    except ValueError as exc:
-        raise InvalidCursor(
-            "分页游标无效，请使用上一页返回的 next_cursor", detail_en="invalid cursor"
-        ) from exc
+    cursor = None if after is None else cursor_tuple(after, cursor_date, cursor_text)
     rows = await rect_repo.list_rectifications(
         session,
         scope,

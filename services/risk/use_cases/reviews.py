@@ -8,7 +8,6 @@ protocol (services/risk/domain/review_sampling.py); the sheet and scoring servic
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -32,6 +31,7 @@ from services.risk.models import ReviewCampaign, ReviewFile
 from services.risk.repository import reviews as review_repo
 from services.risk.repository import units as unit_repo
 from services.risk.use_cases import matters
+from services.risk.use_cases.paging import timed_cursor
 
 #: The public source used when the campaign names none (the one inspection's 双随机 draws use).
 DEFAULT_PUBLIC_SOURCE = (
@@ -127,8 +127,7 @@ async def create(session: AsyncSession, *, principal: Principal, body: s.ReviewC
 
 
 async def list_reviews(session: AsyncSession, scope: Scope, *, after: Any, limit: int) -> list[s.ReviewRead]:
-    cursor = (datetime.fromisoformat(after[0]), str(after[1])) if after else None
-    rows = await review_repo.list_campaigns(session, scope, after=cursor, limit=limit)
+    rows = await review_repo.list_campaigns(session, scope, after=timed_cursor(after), limit=limit)
     counts = await review_repo.progress(session, [r.id for r in rows])
     return [views.review_read(r, *counts.get(r.id, (0, 0))) for r in rows]
 

@@ -15,7 +15,7 @@ from services.common import audit, clock, outbox
 from services.common.access import Scope
 from services.common.auth import Principal
 from services.common.masking import mask_ric
-from services.common.pagination import Page, decode_cursor, page_of
+from services.common.pagination import InvalidCursor, Page, cursor_uuid, decode_cursor, page_of
 from services.inspection import events, views
 from services.inspection import models as m
 from services.inspection import schemas as s
@@ -68,8 +68,8 @@ async def list_officers(
     after = decode_cursor(cursor)
     if after is not None:
         try:
-            uuid.UUID(str(after))
-        except ValueError:
+            cursor_uuid(after)
+        except InvalidCursor:
             raise unreadable_cursor() from None
     rows = await registry_repo.list_officers(
         session, scope, dept_code=dept_code, status=status, after=after, limit=limit + 1
