@@ -4,7 +4,9 @@ whose tree is unpacked next to this one (git archive, no worktree or index touch
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
 import subprocess
 import tempfile
 from functools import cache
@@ -21,8 +23,10 @@ def commit() -> str | None:
 
 @cache
 def tree(ref: str) -> Path:
-    """The tree of ``ref`` in a temporary directory (once per process)."""
+    """The tree of ``ref`` in a temporary directory (once per process), removed when the process exits (the
+    processes measuring it are the benchmark's children and have ended by then)."""
     target = Path(tempfile.mkdtemp(prefix="zhifa-bench-baseline-"))
+    atexit.register(shutil.rmtree, target, ignore_errors=True)
     target.chmod(0o755)
     archive = subprocess.run(["git", "-C", str(ROOT), "archive", ref], capture_output=True, check=True)
     subprocess.run(["tar", "-x", "-C", str(target)], input=archive.stdout, check=True)

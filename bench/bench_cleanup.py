@@ -130,11 +130,14 @@ async def _one_run(url: str, chunk: int, parallel: int, dry_run: bool) -> tuple[
     return elapsed, int(run.matched)
 
 
-def _run_in(code: Path | None, url: str, chunk: int, *, dry_run: bool) -> tuple[float, int]:
+def _run_in(
+    code: Path | None, url: str, chunk: int, *, dry_run: bool, parallel: int = PARALLEL
+) -> tuple[float, int]:
     """``_one_run`` in a fresh interpreter running ``code`` (None: this tree; a baseline's tree otherwise,
-    first on ``PYTHONPATH``: this file is run as a script, so the service code it imports is the baseline's)."""
+    first on ``PYTHONPATH``: this file is run as a script, so the service code it imports is the baseline's).
+    ``chunk``, ``parallel`` 0: the code's own defaults."""
     out = subprocess.run(
-        [sys.executable, __file__, "--child", url, str(chunk), str(PARALLEL), "dry" if dry_run else "real"],
+        [sys.executable, __file__, "--child", url, str(chunk), str(parallel), "dry" if dry_run else "real"],
         capture_output=True,
         text=True,
         check=False,
@@ -165,16 +168,26 @@ class Round:
     second_cpu: float
     wal_bytes: int
     wal_records: int
+    fpi: int  # full-page images written during the clean-up
+    checkpoints: int  # checkpoints (timed or requested) that ran during the clean-up
+    server: str  # the WAL settings the server ran with (SHOW)
     load: str
 
 
 def _wal(pg: EmbeddedPostgres, database: str) -> tuple[int, int]:
     """(WAL position in bytes, WAL records written so far by the cluster)."""
+    return _wal_full(pg, database)[:2]
+
+
+def _wal_full(pg: EmbeddedPostgres, database: str) -> tuple[int, int, int, int]:
+    """(WAL position in bytes, WAL records, full-page images and checkpoints so far: the cluster's)."""
     time.sleep(1.5)  # backends report their WAL statistics when idle for a second
     row = pg.psql(
-        "SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), '0/0')::bigint, wal_records FROM pg_stat_wal", database
+        "SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), '0/0')::bigint, wal_records, wal_fpi, "
+        "(SELECT num_timed + num_requested FROM pg_stat_checkpointer) FROM pg_stat_wal",
+        database,
     ).split("|")
-    return int(row[0]), int(row[1])
+    return int(row[0]), int(row[1]), int(row[2]), int(row[3])
 
 
 def _pg_cpu(pg: EmbeddedPostgres) -> float:
@@ -198,18 +211,66 @@ def _pg_cpu(pg: EmbeddedPostgres) -> float:
     return total
 
 
+def _defaults(code: Path | None) -> tuple[int, int]:
+    """``code``'s clean-up step size and parallelism (its settings.py's defaults), with which it is measured."""
+    script = (
+        "from services.credit_repair.settings import CreditRepairSettings as S; s = S(env='test'); "
+        "print(s.cleanup_chunk_size, s.cleanup_parallelism)"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", script],
+        capture_output=True,
+        text=True,
+        check=True,
+        env=baseline.env(code),
+        cwd=str(code or ROOT),
+    )
+    chunk, parallel = out.stdout.split()
+    return int(chunk), int(parallel)
+
+
+def _step_count(n: int, defaults: tuple[int, int]) -> int:
+    """How many steps this tree cuts ``n`` publications (seq 1..n) into with ``defaults`` (size, parallelism)."""
+    size = cleanups.step_size(1, n, chunk_size=defaults[0], parallelism=defaults[1])
+    return -(-n // size)
+
+
+def _serve(pg: EmbeddedPostgres, code: Path | None) -> None:
+    """(Re)start the server as ``code``'s ``EmbeddedPostgres`` starts it (None: this tree), so that each code
+    runs with its own server settings (``DURABLE_WAL_SETTINGS``); same data directory and port. Every round
+    starts on a freshly started server (both codes' caches equally cold)."""
+    script = (
+        "import sys; from pathlib import Path; from services.common.embedded import EmbeddedPostgres; "
+        "EmbeddedPostgres(Path(sys.argv[1]), int(sys.argv[2]), durable=True).start()"
+    )
+    subprocess.run(
+        [sys.executable, "-c", script, str(pg.data_dir), str(pg.port)],
+        check=True,
+        env=baseline.env(code),
+        cwd=str(code or ROOT),
+    )
+
+
 def _round(pg: EmbeddedPostgres, code: Path | None, name: str, chunk: int) -> Round:
     # the baseline runs on the same schema: main's credit_repair head is this tree's (credit_repair_0006)
-    pg.psql(f'CREATE DATABASE "{name}" TEMPLATE "cleanup_template"')
+    _serve(pg, code)
+    # FILE_COPY and a checkpoint: the copy's WAL (the default strategy logs the whole 2-4 GB database) and
+    # its checkpoint must not fall inside the measured runs
+    pg.psql(f'CREATE DATABASE "{name}" TEMPLATE "cleanup_template" STRATEGY FILE_COPY')
+    pg.psql("CHECKPOINT", name)
+    server = ", ".join(
+        f"{setting} {pg.psql(f'SHOW {setting}').strip()}"
+        for setting in ("max_wal_size", "checkpoint_timeout", "wal_buffers", "synchronous_commit")
+    )
     url = pg.dsn(name, driver="postgresql+asyncpg")
     cpu0 = _pg_cpu(pg)
-    dry, would_end = _run_in(code, url, chunk, dry_run=True)
-    bytes0, records0 = _wal(pg, name)
+    dry, would_end = _run_in(code, url, chunk, dry_run=True, parallel=0)
+    bytes0, records0, fpi0, checkpoints0 = _wal_full(pg, name)
     cpu1 = _pg_cpu(pg)
-    real, ended = _run_in(code, url, chunk, dry_run=False)
-    bytes1, records1 = _wal(pg, name)
+    real, ended = _run_in(code, url, chunk, dry_run=False, parallel=0)
+    bytes1, records1, fpi1, checkpoints1 = _wal_full(pg, name)
     cpu2 = _pg_cpu(pg)
-    second, ended_again = _run_in(code, url, chunk, dry_run=False)
+    second, ended_again = _run_in(code, url, chunk, dry_run=False, parallel=0)
     time.sleep(1.5)  # the run's backends exit and are reaped (their CPU moves to the postmaster's children)
     cpu3 = _pg_cpu(pg)
     pg.psql(f'DROP DATABASE "{name}"')
@@ -226,6 +287,9 @@ def _round(pg: EmbeddedPostgres, code: Path | None, name: str, chunk: int) -> Ro
         cpu3 - cpu2,
         bytes1 - bytes0,
         records1 - records0,
+        fpi1 - fpi0,
+        checkpoints1 - checkpoints0,
+        server,
         baseline.load(),
     )
 
@@ -236,7 +300,9 @@ def _rows(label: str, rounds: list[Round]) -> list[str]:
 
     ended = rounds[-1].ended
     per = f"{median([r.wal_records / max(1, r.ended) for r in rounds]):.1f} records, " + (
-        f"{median([r.wal_bytes / max(1, r.ended) for r in rounds]):,.0f} bytes"
+        f"{median([r.wal_bytes / max(1, r.ended) for r in rounds]):,.0f} bytes; "
+        f"full-page images {', '.join(f'{r.fpi:,}' for r in rounds)}; "
+        f"checkpoints {', '.join(str(r.checkpoints) for r in rounds)}"
     )
     loads = "; ".join(r.load for r in rounds)
     return [
@@ -250,12 +316,16 @@ def _rows(label: str, rounds: list[Round]) -> list[str]:
 
 
 def run(quick: bool = False) -> str:
-    chunk = SETTINGS.cleanup_chunk_size
+    # not at the top: this file also runs (``--child``) on a baseline's tree, which may not have it
+    from services.common.embedded import DURABLE_WAL_SETTINGS
+
+    chunk = 0  # each code with its own settings' step size and parallelism
     n, runs = (100_000, 1) if quick else (1_000_000, 3)
     if os.environ.get("ZHIFA_BENCH_CLEANUP_N"):
         n = int(os.environ["ZHIFA_BENCH_CLEANUP_N"])
     ref = baseline.commit()
     old_code = baseline.tree(ref) if ref else None
+    steps = {"new": _defaults(None), **({"old": _defaults(old_code)} if old_code is not None else {})}
     root = Path(tempfile.mkdtemp(prefix="zhifa-bench-cleanup-"))
     root.chmod(0o755)
     pg = EmbeddedPostgres(root / "pg", free_port(), durable=True)
@@ -288,14 +358,23 @@ def run(quick: bool = False) -> str:
         "up to 50,000 元, 27 % larger fines (some with 没收违法所得 or 暂扣许可证件), 3 % licence revocations;",
         "1 % revoked decisions, 2 % repaired; all published under the pre-2026 sample rules (3-year maximum).",
         "The clean-up applies the Shenyang 2026 rules (`services/credit_repair/repository/bulk.py`",
-        f"`cleanup_reason_sql`) in committed steps of {chunk:,} publications, {PARALLEL} at a time (the service's",
-        "defaults); each step is one statement that inserts the ends, the `credit.publication.ended` outbox rows",
+        f"`cleanup_reason_sql`) in committed steps of at most {steps['new'][0]:,} publications, {steps['new'][1]} "
+        "at a time, a multiple of that many steps (this tree's `step_size`: "
+        f"{_step_count(n, steps['new'])} steps) "
+        + (
+            f"(`{ref}`: {steps['old'][0]:,}, {steps['old'][1]} at a time, {-(-n // steps['old'][0])} steps; "
+            if "old" in steps
+            else "("
+        )
+        + "each code's settings.py defaults); each step is one statement that inserts the ends, the `credit.publication.ended` outbox rows",
         "(envelopes built in SQL, ids uuid3 of the publication ids), the numbered feed entries and the report",
         "counts; `publication` is partitioned by the year it starts (credit_repair_0006_pub_parts), the outbox",
-        "by day. Both codes run on the same schema (main's credit_repair head is this tree's). In this tree a",
-        "step probes `pk_publication_end` once per publication of its own (`NOT_ENDED_SQL`) where the anti join",
-        "read every end in the table for each step (a second run's step at 1 M: 929,284 ends, each a heap fetch),",
-        "and the envelope is `to_jsonb` of a row named like it instead of JSON text parsed per row.",
+        "by day. Both codes run on the same schema (main's credit_repair head is this tree's). Each round",
+        "restarts the server as its code's `EmbeddedPostgres` starts it: this tree with "
+        + ", ".join(f"`{k} = {v}`" for k, v in DURABLE_WAL_SETTINGS.items()),
+        '(`DURABLE_WAL_SETTINGS`, docs/operations.md "PostgreSQL settings"), the baseline as its tree says',
+        "(`main`: PostgreSQL's defaults, 1GB, 5min and 8MB); the copy of the data is made with",
+        "`STRATEGY FILE_COPY` and followed by a `CHECKPOINT`, so that neither falls inside the measured runs.",
         "Plans, profile and the changes measured and not made: [cleanup-plans.md](benchmarks/cleanup-plans.md).",
         f"Median of {runs} run(s), each on a fresh copy of the data, each run in its own interpreter"
         + (
@@ -306,7 +385,8 @@ def run(quick: bool = False) -> str:
         ),
         "WAL per ended publication: the cluster's WAL records (`pg_stat_wal`) and bytes (`pg_current_wal_lsn`)",
         "written during the clean-up, divided by the publications it ended (steps, feed, counts and checkpoints",
-        "included). PostgreSQL CPU: user + system seconds of the cluster's processes during the run (backends,",
+        "included), then the full-page images and the checkpoints (`pg_stat_checkpointer`) of each clean-up.",
+        "PostgreSQL CPU: user + system seconds of the cluster's processes during the run (backends,",
         "WAL writer, checkpointer, autovacuum), which the other engineers' load on this shared machine does not",
         "inflate as it does the wall time. Load: the 1/5/15-minute load averages after each repetition.",
         "",
@@ -317,6 +397,12 @@ def run(quick: bool = False) -> str:
     if old:
         lines += _rows(f"before (`{ref}`)", old)
     lines += _rows("after (this tree)" if old else "this tree", new)
+    lines.append("")
+    for label, rounds in ((f"`{ref}`", old), ("this tree", new)):
+        if rounds:
+            lines.append(
+                f"Server of {label} (`SHOW`, every round): {'; '.join(sorted({r.server for r in rounds}))}."
+            )
     lines.append("")
     if old:
         ratio = median([r.real for r in old]) / median([r.real for r in new])
@@ -334,8 +420,11 @@ def run(quick: bool = False) -> str:
 
 
 def _child(url: str, chunk: int, parallel: int, mode: str) -> None:
+    """One run in this process; ``chunk`` or ``parallel`` 0: the code's own defaults (its settings.py)."""
     import services
 
+    chunk = chunk or SETTINGS.cleanup_chunk_size
+    parallel = parallel or SETTINGS.cleanup_parallelism
     seconds, matched = asyncio.run(_one_run(url, chunk, parallel, mode == "dry"))
     print(json.dumps({"code": services.__file__, "seconds": seconds, "matched": matched}))
 

@@ -24,7 +24,7 @@ import pytest
 from services.common import scopes
 from services.common.registry import SERVICES
 from tests.support.authz import Matrix, Persona, _fill
-from tests.support.stack import Running, Stack, client, running_service
+from tests.support.stack import Running, Stack, client, running_services
 
 ID = str(uuid.uuid4())
 CRAFTED: dict[str, Any] = {
@@ -107,19 +107,8 @@ def _lists() -> list[Any]:
 
 @pytest.fixture(scope="module")
 async def services(stack: Stack) -> AsyncIterator[dict[str, Running]]:
-    running: dict[str, Running] = {}
-    managers = []
-    try:
-        for name in SERVICES:
-            manager = running_service(
-                name, database_url=await stack.anew_database(name), nats_url="nats://127.0.0.1:1"
-            )
-            running[name] = await manager.__aenter__()
-            managers.append(manager)
+    async with running_services(stack, SERVICES) as running:
         yield running
-    finally:
-        for manager in reversed(managers):
-            await manager.__aexit__(None, None, None)
 
 
 def test_every_service_has_cursor_lists() -> None:

@@ -21,7 +21,7 @@ from typing import Any
 import pytest
 
 from services.common.registry import SERVICES
-from tests.support.stack import Running, Stack, auth, client, running_service, settings_for
+from tests.support.stack import Running, Stack, auth, client, running_services, settings_for
 
 ADMIN = auth("admin", "admin-contract")
 METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
@@ -58,19 +58,8 @@ def _sample(doc: dict[str, Any], path: str, operations: dict[str, Any]) -> str:
 
 @pytest.fixture(scope="module")
 async def services(stack: Stack) -> AsyncIterator[dict[str, Running]]:
-    running: dict[str, Running] = {}
-    managers = []
-    try:
-        for name in SERVICES:
-            manager = running_service(
-                name, database_url=await stack.anew_database(name), nats_url="nats://127.0.0.1:1"
-            )
-            running[name] = await manager.__aenter__()
-            managers.append(manager)
+    async with running_services(stack, SERVICES) as running:
         yield running
-    finally:
-        for manager in reversed(managers):
-            await manager.__aexit__(None, None, None)
 
 
 @pytest.mark.asyncio(loop_scope="session")

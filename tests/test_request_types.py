@@ -26,7 +26,7 @@ import pytest
 
 from services.common.registry import SERVICES
 from services.penalty.domain import catalogue as cat
-from tests.support.stack import Running, Stack, auth, client, running_service, settings_for
+from tests.support.stack import Running, Stack, auth, client, running_services, settings_for
 
 ASYNC = pytest.mark.asyncio(loop_scope="session")
 
@@ -188,19 +188,8 @@ def test_discovery_finds_the_money_fields() -> None:
 
 @pytest.fixture(scope="module")
 async def services(stack: Stack) -> AsyncIterator[dict[str, Running]]:
-    running: dict[str, Running] = {}
-    managers = []
-    try:
-        for name in SERVICES:
-            manager = running_service(
-                name, database_url=await stack.anew_database(name), nats_url="nats://127.0.0.1:1"
-            )
-            running[name] = await manager.__aenter__()
-            managers.append(manager)
+    async with running_services(stack, SERVICES) as running:
         yield running
-    finally:
-        for manager in reversed(managers):
-            await manager.__aexit__(None, None, None)
 
 
 async def _send(http: Any, field: Field, url: str, bad: Any) -> Any:

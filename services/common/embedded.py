@@ -27,6 +27,21 @@ log = logging.getLogger(__name__)
 
 PG_SYSTEM_USER = "embedded_postgres"
 
+#: WAL and checkpoint settings of a durable server (``zhifa up``, the benchmarks, the fault tests), the same
+#: as the deploy manifests' (deploy/compose.yaml, deploy/k8s/overlays/dev/postgres.yaml; docs/operations.md
+#: "PostgreSQL settings" says why, for production too). A 信用松绑 clean-up of 1,000,000 publications writes
+#: about 1.2 GB of WAL: with the default ``max_wal_size`` (1 GB, a checkpoint every ~540 MB) two checkpoints
+#: fell inside it, each followed by full-page images of every page touched again (12,000-14,000 against 55)
+#: and the checkpointer's writes; the default ``wal_buffers`` (1/32 of ``shared_buffers``: 8 MB) were full
+#: 40,000-66,000 times a run, the backends then writing WAL themselves (docs/benchmarks/cleanup-plans.md).
+#: ``synchronous_commit`` stays on. ``wal_compression`` stays off: this build has only ``pglz``, and with the
+#: checkpoints out of the run there are next to no full-page images to compress.
+DURABLE_WAL_SETTINGS: dict[str, str] = {
+    "max_wal_size": "4GB",
+    "checkpoint_timeout": "15min",
+    "wal_buffers": "64MB",
+}
+
 
 def free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
@@ -169,6 +184,8 @@ class EmbeddedPostgres:
         if not self.durable:
             # Test databases: throwaway data, so trade crash safety for speed.
             options += ["-c fsync=off", "-c synchronous_commit=off", "-c full_page_writes=off"]
+        else:
+            options += [f"-c {name}={value}" for name, value in DURABLE_WAL_SETTINGS.items()]
         self._run(
             "pg_ctl",
             "-D",

@@ -26,8 +26,12 @@ async def end_expired_publications(runtime: Runtime) -> None:
 
 async def run_queued_cleanups(runtime: Runtime) -> None:
     """Run queued (or interrupted) clean-up runs."""
+    settings = _context(runtime).settings
     await cleanups.run_cleanups(
-        runtime.engine, runtime.factory, chunk_size=_context(runtime).settings.cleanup_chunk_size
+        runtime.engine,
+        runtime.factory,
+        chunk_size=settings.cleanup_chunk_size,
+        parallelism=settings.cleanup_parallelism,
     )
 
 

@@ -61,8 +61,13 @@ class CreditRepairSettings(settings_class("credit_repair")):  # type: ignore[mis
         3600.0, description="how often the sweep ends publications past their maximum period (idempotent)"
     )
     cleanup_poll_interval_s: float = Field(1.0, description="how often the worker looks for clean-up runs")
+    # 200,000: at 1,000,000 publications, steps of 200,000 two at a time cost a median 18.3 s of PostgreSQL CPU
+    # against 21.5 s for 100,000 (5 runs each, load 3.5-7.4; one step of everything 15 s, but on one core):
+    # likely because each step visits every leaf page of the outbox's and the ends' primary keys again
+    # (random uuids); steps of 200,000 still keep both cores busy and lose little to a crash
+    # (docs/benchmarks/cleanup-plans.md, round four)
     cleanup_chunk_size: int = Field(
-        100_000, ge=100, description="publications judged per committed step of a clean-up run (resume unit)"
+        200_000, ge=100, description="publications judged per committed step of a clean-up run (resume unit)"
     )
     cleanup_parallelism: int = Field(2, ge=1, le=16, description="clean-up steps run at once")
 

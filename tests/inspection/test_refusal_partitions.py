@@ -21,7 +21,7 @@ from services.common.clock import CHINA
 from services.common.db import create_engine, session_factory, transaction
 from services.inspection.models import EntryRefusal
 from services.inspection.repository import entry as entry_repo
-from tests.support.partitions import job_ran
+from tests.support.partitions import captured, job_ran
 from tests.support.stack import Stack
 
 BELOW = "inspection_0008"  # the unpartitioned entry_refusal
@@ -300,13 +300,7 @@ async def test_the_supervisors_list_pages_across_months_and_prunes_the_months_af
     url = await stack.anew_database("inspection")
     engine = create_engine(url, pool_size=1)
     factory = session_factory(engine)
-    statements: list[tuple[str, Any]] = []
-
-    def capture(conn: Any, cursor: Any, statement: str, parameters: Any, context: Any, many: bool) -> None:
-        if "FROM entry_refusal" in statement:
-            statements.append((statement, parameters))
-
-    sa.event.listen(engine.sync_engine, "before_cursor_execute", capture)
+    statements = captured(engine, lambda statement: "FROM entry_refusal" in statement)
     try:
         # one a month, January to April 2025, and a second one in February (China time)
         at = [_china(2025, 1, 20, 9), _china(2025, 2, 1, 0, 0, 1), _china(2025, 2, 28, 23, 59, 59)]
@@ -368,13 +362,7 @@ async def test_the_list_reads_recent_months_first_with_the_same_rows_in_the_same
     url = await stack.anew_database("inspection")
     engine = create_engine(url, pool_size=1)
     factory = session_factory(engine)
-    statements: list[tuple[str, Any]] = []
-
-    def capture(conn: Any, cursor: Any, statement: str, parameters: Any, context: Any, many: bool) -> None:
-        if "FROM entry_refusal" in statement:
-            statements.append((statement, parameters))
-
-    sa.event.listen(engine.sync_engine, "before_cursor_execute", capture)
+    statements = captured(engine, lambda statement: "FROM entry_refusal" in statement)
     today = clock.today()
     this_month = today.replace(day=1)
     # this month: its first day 00:00:01 and 12:00 (both before now unless it is the first's first seconds)

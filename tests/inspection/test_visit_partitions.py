@@ -28,7 +28,7 @@ from services.inspection.domain import visits as visit_domain
 from services.inspection.models import Visit
 from services.inspection.repository import entry as entry_repo
 from services.inspection.repository import visits as visit_repo
-from tests.support.partitions import job_ran
+from tests.support.partitions import captured, job_ran
 from tests.support.stack import Stack
 
 BELOW = "inspection_0009_refusal_parts"  # the unpartitioned visit and visit_outcome
@@ -334,17 +334,11 @@ async def test_a_visit_read_by_id_reads_its_one_month(stack: Stack) -> None:
     await _tasks(url)
     engine = create_engine(url, pool_size=1)
     factory = session_factory(engine)
-    statements: list[tuple[str, Any]] = []
-
-    def capture(conn: Any, cursor: Any, statement: str, parameters: Any, context: Any, many: bool) -> None:
-        if "FROM visit" in statement:
-            statements.append((statement, parameters))
-
     try:
         rows = [_visit(_china(2025, m, 10, 9)) for m in (1, 2, 3)]
         async with transaction(factory) as s:
             await s.execute(sa.insert(Visit), rows)
-        sa.event.listen(engine.sync_engine, "before_cursor_execute", capture)
+        statements = captured(engine, lambda statement: "FROM visit" in statement)
         scope = scope_for(Principal(sub="t", role="supervisor", scope="city"))
         async with transaction(factory) as s:
             got = await visit_repo.readable_visit(s, scope, rows[1]["visit_id"])
@@ -368,12 +362,6 @@ async def test_a_visits_outcomes_are_read_in_its_month_only(stack: Stack) -> Non
     await _tasks(url)
     engine = create_engine(url, pool_size=1)
     factory = session_factory(engine)
-    statements: list[tuple[str, Any]] = []
-
-    def capture(conn: Any, cursor: Any, statement: str, parameters: Any, context: Any, many: bool) -> None:
-        if "FROM visit_outcome" in statement:
-            statements.append((statement, parameters))
-
     try:
         rows = [_visit(_china(2025, m, 10, 9)) for m in (1, 2, 3)]
         async with transaction(factory) as s:
@@ -386,7 +374,7 @@ async def test_a_visits_outcomes_are_read_in_its_month_only(stack: Stack) -> Non
                     recorded_at=row["started_at"],
                 )
                 await visit_repo.upsert_outcome(s, row["visit_id"], row["started_at"], outcome)
-        sa.event.listen(engine.sync_engine, "before_cursor_execute", capture)
+        statements = captured(engine, lambda statement: "FROM visit_outcome" in statement)
         async with transaction(factory) as s:
             february = (await s.scalars(sa.select(Visit).where(Visit.visit_id == rows[1]["visit_id"]))).one()
             got = await visit_repo.visit_outcomes(s, [february])
@@ -421,12 +409,6 @@ async def test_the_list_reads_recent_months_first_with_the_same_rows_in_the_same
     await _tasks(url)
     engine = create_engine(url, pool_size=1)
     factory = session_factory(engine)
-    statements: list[tuple[str, Any]] = []
-
-    def capture(conn: Any, cursor: Any, statement: str, parameters: Any, context: Any, many: bool) -> None:
-        if "FROM visit" in statement and "visit_outcome" not in statement:
-            statements.append((statement, parameters))
-
     today = clock.today()
     this_month = today.replace(day=1)
     at = [_china(this_month.year, this_month.month, 1, 0, 0, s) for s in (1, 2)]
@@ -442,7 +424,9 @@ async def test_the_list_reads_recent_months_first_with_the_same_rows_in_the_same
             for row in rows:
                 await partitions.ensure_partition(s, "visit", row["started_at"])
             await s.execute(sa.insert(Visit), rows)
-        sa.event.listen(engine.sync_engine, "before_cursor_execute", capture)
+        statements = captured(
+            engine, lambda statement: "FROM visit" in statement and "visit_outcome" not in statement
+        )
         city = scope_for(Principal(sub="t", role="supervisor", scope="city"))
 
         async def pages(limit: int, **filters: Any) -> list[uuid.UUID]:

@@ -22,7 +22,7 @@ from services.common.clock import CHINA
 from services.common.db import create_engine, session_factory, transaction
 from services.penalty import repository as repo
 from services.penalty.models import CaseStep, PenaltyCase
-from tests.support.partitions import job_ran
+from tests.support.partitions import captured, job_ran
 from tests.support.stack import Stack
 
 BELOW = "penalty_0015_audit_parts"  # the unpartitioned penalty_case and case_step
@@ -339,19 +339,15 @@ async def test_a_case_read_by_id_reads_its_one_year(stack: Stack) -> None:
     url = await stack.anew_database("penalty")
     engine = create_engine(url, pool_size=1)
     factory = session_factory(engine)
-    statements: list[tuple[str, Any]] = []
-
-    def capture(conn: Any, cursor: Any, statement: str, parameters: Any, context: Any, many: bool) -> None:
-        if "FROM penalty_case" in statement or "FROM case_step" in statement:
-            statements.append((statement, parameters))
-
     try:
         rows = [_row(_china(y, 6, 1, 9)) for y in (2023, 2024, 2025)]
         async with transaction(factory) as s:
             for row in rows:
                 await repo.add_case(s, row)
                 await repo.add_step(s, _step(row, 1))
-        sa.event.listen(engine.sync_engine, "before_cursor_execute", capture)
+        statements = captured(
+            engine, lambda statement: "FROM penalty_case" in statement or "FROM case_step" in statement
+        )
         scope = scope_for(Principal(sub="t", role="supervisor", scope="city"))
         async with transaction(factory) as s:
             got = await repo.readable_case(s, scope, rows[1].id)
@@ -378,18 +374,12 @@ async def test_an_update_of_a_case_names_its_year(stack: Stack) -> None:
     url = await stack.anew_database("penalty")
     engine = create_engine(url, pool_size=2)
     factory = session_factory(engine)
-    statements: list[tuple[str, Any]] = []
-
-    def capture(conn: Any, cursor: Any, statement: str, parameters: Any, context: Any, many: bool) -> None:
-        if statement.startswith("UPDATE penalty_case"):
-            statements.append((statement, parameters))
-
     try:
         rows = [_row(_china(y, 6, 1, 9)) for y in (2023, 2024, 2025)]
         async with transaction(factory) as s:
             for row in rows:
                 await repo.add_case(s, row)
-        sa.event.listen(engine.sync_engine, "before_cursor_execute", capture)
+        statements = captured(engine, lambda statement: statement.startswith("UPDATE penalty_case"))
         scope = scope_for(Principal(sub="t", role="supervisor", scope="city"))
         async with transaction(factory) as s:
             found = await repo.lockable_case(s, scope, rows[1].id)
@@ -428,12 +418,6 @@ async def test_the_case_list_reads_recent_years_first_with_the_same_rows_in_the_
     url = await stack.anew_database("penalty")
     engine = create_engine(url, pool_size=1)
     factory = session_factory(engine)
-    statements: list[tuple[str, Any]] = []
-
-    def capture(conn: Any, cursor: Any, statement: str, parameters: Any, context: Any, many: bool) -> None:
-        if "FROM penalty_case" in statement:
-            statements.append((statement, parameters))
-
     year = clock.today().year
     at = [datetime(year, 1, 1, 0, 0, s, tzinfo=CHINA) for s in (1, 2)]
     at += [_china(year - 1, 12, 31, 23), _china(year - 2, 3, 1, 9), _china(year - 3, 6, 1, 9)]
@@ -447,7 +431,7 @@ async def test_the_case_list_reads_recent_years_first_with_the_same_rows_in_the_
         async with transaction(factory) as s:
             for row in rows:
                 await repo.add_case(s, row)
-        sa.event.listen(engine.sync_engine, "before_cursor_execute", capture)
+        statements = captured(engine, lambda statement: "FROM penalty_case" in statement)
         city = scope_for(Principal(sub="t", role="supervisor", scope="city"))
         district = scope_for(Principal(sub="t", role="supervisor", scope="210103"))
 

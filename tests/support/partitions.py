@@ -8,13 +8,16 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from datetime import date
 from types import SimpleNamespace
+from typing import Any
 
+import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from services.common import partitions
 from services.common.db import create_engine, session_factory
 from tests.support.stack import Stack
 
+Statements = list[tuple[str, Any]]
 Before = Callable[[AsyncConnection, date], Awaitable[None]]
 
 
@@ -40,3 +43,16 @@ async def job_ran(
         yield engine, today
     finally:
         await engine.dispose()
+
+
+def captured(engine: AsyncEngine, keep: Callable[[str], bool]) -> Statements:
+    """The statements (with their parameters) that ``engine`` sends from now on and ``keep`` selects: what a
+    partition test EXPLAINs to see which partitions a read or a write plans."""
+    statements: Statements = []
+
+    def capture(conn: Any, cursor: Any, statement: str, parameters: Any, context: Any, many: bool) -> None:
+        if keep(statement):
+            statements.append((statement, parameters))
+
+    sa.event.listen(engine.sync_engine, "before_cursor_execute", capture)
+    return statements

@@ -12,7 +12,7 @@ import subprocess
 import tempfile
 import threading
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -236,6 +236,21 @@ async def running_service(service: str, *, role: str = "all", **overrides: Any) 
     app = module.create_app(settings, role=role)
     async with serve_asgi(app, settings.port, settings) as server:
         yield Running(f"http://127.0.0.1:{settings.port}", app, settings, server)
+
+
+@contextlib.asynccontextmanager
+async def running_services(stack: Stack, names: Iterable[str]) -> AsyncIterator[dict[str, Running]]:
+    """Every service of ``names`` on its own fresh database, no NATS (the requests' checks only): the
+    module-scoped set the whole-API probes share (HTTP contract, request types, cursors)."""
+    async with contextlib.AsyncExitStack() as running:
+        yield {
+            name: await running.enter_async_context(
+                running_service(
+                    name, database_url=await stack.anew_database(name), nats_url="nats://127.0.0.1:1"
+                )
+            )
+            for name in names
+        }
 
 
 @contextlib.asynccontextmanager

@@ -122,7 +122,8 @@ async def run_cleanups(
 ) -> int:
     """Run every pending (or interrupted) clean-up; returns the number of runs finished.
 
-    A run is cut into steps of ``chunk_size`` publications (by ``seq``), fixed when it starts. Each step is
+    A run is cut into steps of at most ``chunk_size`` publications (by ``seq``; ``step_size``: a multiple of
+    ``parallelism`` steps), fixed when it starts. Each step is
     one transaction that claims the step's row (``FOR UPDATE SKIP LOCKED``), judges and ends its
     publications and marks the step done, so a run interrupted anywhere resumes with its unfinished steps,
     and ``parallelism`` steps run at once. A session-level advisory lock keeps a second worker out.
@@ -132,7 +133,7 @@ async def run_cleanups(
         if not await bulk_repo.try_session_lock(holder, CLEANUP_LOCK):
             return 0
         try:
-            while (run_id := await _start_next(factory, chunk_size)) is not None:
+            while (run_id := await _start_next(factory, chunk_size, parallelism)) is not None:
                 try:
                     async with asyncio.TaskGroup() as group:
                         for _ in range(max(1, parallelism)):
@@ -147,7 +148,20 @@ async def run_cleanups(
             await bulk_repo.release_session_lock(holder, CLEANUP_LOCK)
 
 
-async def _start_next(factory: async_sessionmaker[AsyncSession], chunk_size: int) -> uuid.UUID | None:
+def step_size(lo: int, hi: int, *, chunk_size: int, parallelism: int) -> int:
+    """The size of a run's steps over ``lo..hi``: at most ``chunk_size`` publications each, and as many steps
+    as a multiple of ``parallelism``, so that the workers finish together. Steps of 200,000 over 1,000,000
+    would be five, the last running alone on two workers (three rounds of 200,000 publications); six of
+    166,667 run in three rounds of 166,667, as long as ten of 100,000 (docs/benchmarks/cleanup-plans.md)."""
+    span = max(1, hi - lo + 1)
+    workers = max(1, parallelism)
+    rounds = -(-span // (max(1, chunk_size) * workers))  # ceiling division
+    return max(1, -(-span // (rounds * workers)))
+
+
+async def _start_next(
+    factory: async_sessionmaker[AsyncSession], chunk_size: int, parallelism: int
+) -> uuid.UUID | None:
     """The next pending or interrupted run, started and cut into steps; None when there is none."""
     async with transaction(factory) as session:
         run = await bulk_repo.next_cleanup_run(session)
@@ -160,7 +174,8 @@ async def _start_next(factory: async_sessionmaker[AsyncSession], chunk_size: int
             # Publications created after the run starts are not its business: the next run's.
             run.max_seq = await bulk_repo.max_publication_seq(session)
             lo = await bulk_repo.min_publication_seq(session)
-            await bulk_repo.create_steps(session, run.id, lo=lo, hi=run.max_seq, size=chunk_size)
+            size = step_size(lo, run.max_seq, chunk_size=chunk_size, parallelism=parallelism)
+            await bulk_repo.create_steps(session, run.id, lo=lo, hi=run.max_seq, size=size)
         return run.id
 
 
