@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import base64
 import functools
-import importlib
 import json
 import re
 import uuid
@@ -21,9 +20,9 @@ from typing import Any
 
 import pytest
 
-from services.common import scopes
 from services.common.registry import SERVICES
-from tests.support.authz import Matrix, Persona, _fill
+from tests.support.authz import Persona, _fill
+from tests.support.probes import caller, matrix_of
 from tests.support.stack import Running, Stack, client, running_services
 
 ID = str(uuid.uuid4())
@@ -62,41 +61,15 @@ def crafted(key: Any) -> str:
 NEEDS_AN_OBJECT = ("/audit/entities/", "/webhooks/endpoints/")
 
 
-# the admitting persona tried first: the widest view, so the query reaches the database
-PREFERENCE = ("admin", "supervisor_city", "supervisor", "officer", "integration", "enterprise")
-
-
-def _matrix(service: str) -> Matrix:
-    return importlib.import_module(f"tests.{service}.test_authorization").MATRIX  # type: ignore[no-any-return]
-
-
-def _caller(matrix: Matrix, op: dict[str, Any]) -> Persona:
-    if op.get("security") == []:
-        return next(p for p in matrix.personas if p.role is None)
-    roles, scope = op.get("x-zhifa-roles", ()), op.get("x-zhifa-client-scope")
-    for name in PREFERENCE:
-        for persona in matrix.personas:
-            if persona.role != name or persona.role not in roles:
-                continue
-            if (
-                name == "integration"
-                and scope
-                and scope not in scopes.DEFAULT_CLIENT_SCOPES.get(persona.client or "", [])
-            ):
-                continue
-            return persona
-    raise AssertionError(f"no persona may call {op.get('operationId')}")
-
-
 def _lists() -> list[Any]:
     out = []
     for service in SERVICES:
-        matrix = _matrix(service)
+        matrix = matrix_of(service)
         for template, item in sorted(matrix.openapi["paths"].items()):
             op = item.get("get")
             names = {p["name"] for p in (op or {}).get("parameters", []) if p.get("in") == "query"}
             if op and "cursor" in names:
-                persona = _caller(matrix, op)
+                persona = caller(matrix, op)
                 path = _fill(template, functools.partial(matrix.value, template))
                 path = re.sub(r"{[^}]+}", ID, path)  # objects made at run time by the matrix's fixtures
                 # the credit feed also takes its cursor as ?since= (docs/api/credit_repair.md)
@@ -161,7 +134,7 @@ def _schema_kind(doc: dict[str, Any], schema: dict[str, Any]) -> str | None:
 def _reads() -> list[Any]:
     out = []
     for service in SERVICES:
-        matrix = _matrix(service)
+        matrix = matrix_of(service)
         for template, item in sorted(matrix.openapi["paths"].items()):
             op = item.get("get")
             if not op:
@@ -174,7 +147,7 @@ def _reads() -> list[Any]:
                 and (kind := _schema_kind(matrix.openapi, p.get("schema", {}))) is not None
             ]
             if params:
-                persona = _caller(matrix, op)
+                persona = caller(matrix, op)
                 path = re.sub(r"{[^}]+}", ID, _fill(template, functools.partial(matrix.value, template)))
                 out.append(pytest.param(service, path, persona, params, id=f"{service} GET {template}"))
     return out

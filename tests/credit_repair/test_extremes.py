@@ -8,8 +8,8 @@ import pytest
 from tests.credit_repair.conftest import Credit
 from tests.credit_repair.test_authorization import MATRIX, Objects, cleanup_id, objects
 from tests.support.authz import Persona
+from tests.support.probes import probe, writes_past_the_access_checks
 from tests.support.stack import client
-from tests.test_extremes import probe, writes_past_the_access_checks
 
 __all__ = ["cleanup_id", "objects"]  # the matrix's module fixtures, made here anew for this module
 pytestmark = pytest.mark.usefixtures("working_calendar")

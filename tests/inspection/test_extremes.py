@@ -8,8 +8,8 @@ import pytest
 from tests.inspection.helpers import Env
 from tests.inspection.test_authorization import MATRIX, objects
 from tests.support.authz import Persona
+from tests.support.probes import probe, writes_past_the_access_checks
 from tests.support.stack import client
-from tests.test_extremes import probe, writes_past_the_access_checks
 
 __all__ = ["objects"]  # the matrix's module fixture, made here anew for this module
 

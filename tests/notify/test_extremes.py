@@ -8,8 +8,8 @@ import pytest
 from tests.notify.conftest import Notify
 from tests.notify.test_authorization import MATRIX, notification_id, webhook_ids
 from tests.support.authz import Persona
+from tests.support.probes import probe, writes_past_the_access_checks
 from tests.support.stack import client
-from tests.test_extremes import probe, writes_past_the_access_checks
 
 __all__ = ["notification_id", "webhook_ids"]  # the matrix's module fixtures, made here anew for this module
 

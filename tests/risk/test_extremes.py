@@ -7,8 +7,8 @@ import pytest
 
 from tests.risk.test_authorization import MATRIX, objects
 from tests.support.authz import Persona
+from tests.support.probes import probe, writes_past_the_access_checks
 from tests.support.stack import Running, client
-from tests.test_extremes import probe, writes_past_the_access_checks
 
 __all__ = ["objects"]  # the matrix's module fixture, made here anew for this module
 
