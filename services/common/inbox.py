@@ -239,9 +239,15 @@ class ConsumerRunner:
                     msgs = await psub.fetch(batch=1, timeout=5)
                 except (FetchTimeoutError, TimeoutError):
                     slots.release()
+                    if loop is not None and loop.cancelling():
+                        # nats-py's fetch now and then answers a cancellation with its TimeoutError: taken
+                        # for an empty fetch, the loop fetched on and a process's stop waited on it for good
+                        raise asyncio.CancelledError from None
                     continue
                 except Exception as exc:
                     slots.release()
+                    if loop is not None and loop.cancelling():
+                        raise asyncio.CancelledError from None  # the same, turned into a closed connection
                     log.debug("fetch on %s failed: %s", durable, exc)
                     await asyncio.sleep(0.5)
                     continue
