@@ -239,8 +239,17 @@ class Supervisor:
         log_path.parent.mkdir(parents=True, exist_ok=True)
 
     # -- events -------------------------------------------------------------------------------------------
-    def event(self, level: str, event: str, message: str, child: str | None = None, **fields: Any) -> None:
-        now = datetime.now(UTC)
+    def event(
+        self,
+        level: str,
+        event: str,
+        message: str,
+        child: str | None = None,
+        *,
+        at: datetime | None = None,
+        **fields: Any,
+    ) -> None:
+        now = at or datetime.now(UTC)
         entry = {
             "time": now.isoformat(timespec="milliseconds"),
             "level": level,
@@ -339,7 +348,7 @@ class Supervisor:
 
     def _crashed(self, child: Child, how: str) -> None:
         st = self.states[child.name]
-        now = time.monotonic()
+        now, seen = time.monotonic(), datetime.now(UTC)  # the restart's pause counts from here
         st.pid, st.last_exit = None, how
         self._pid_file(child).unlink(missing_ok=True)
         st.crashes.append(now)
@@ -376,6 +385,7 @@ class Supervisor:
             f"(restart {len(st.crashes)} of at most {self.policy.max_restarts} "
             f"within {self.policy.window_s:.0f}s)",
             child.name,
+            at=seen,
             exit=how,
             restart_in_s=delay,
             crashes=len(st.crashes),
