@@ -8,7 +8,6 @@ weasyprint, jinja2, segno, httpx, alembic, ...) anywhere in what a service impor
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 from typing import Any
@@ -17,23 +16,10 @@ import pytest
 
 from services.common import lazy, migrate
 from services.common.registry import SERVICES
+from tests.support.interpreter import fresh_report
 
 # One fresh interpreter per service imports and builds its app, as ``zhifa serve`` does, and reports what it
 # loaded: the heavy libraries, the blocked modules, and whether two models no request uses were built.
-
-
-def _report(probe: str, *args: str) -> Any:
-    """Run ``probe`` in a fresh interpreter (test settings) and return the JSON of its last line."""
-    result = subprocess.run(
-        [sys.executable, "-c", probe, *args],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        env={**os.environ, "ZHIFA_ENV": "test"},
-        check=False,
-    )
-    assert result.returncode == 0, result.stderr[-2000:]
-    return json.loads(result.stdout.strip().splitlines()[-1])
 
 
 PROBE = """
@@ -56,7 +42,7 @@ def started() -> dict[str, dict[str, Any]]:
     """What each service's process has loaded once its app is built (one probe per service, shared)."""
     reports: dict[str, dict[str, Any]] = {}
     for service in sorted(SERVICES):
-        reports[service] = _report(PROBE, service)
+        reports[service] = fresh_report(PROBE, service)
     return reports
 
 
@@ -227,7 +213,7 @@ def test_python_stdnum_is_imported_when_a_number_is_first_checked() -> None:
     # Not at start-up (services/common/lazy.py HEAVY "stdnum"), and the checks work on first use. The sample
     # numbers: USCC 91210102MA0P5QXX4Q (check character Q; ...4R is wrong), 居民身份证号 11010519491231002X
     # (GB 11643-1999 check digit X; ...0021 is wrong).
-    before, uscc, masked, *refusals = _report(FIRST_USE_PROBE)
+    before, uscc, masked, *refusals = fresh_report(FIRST_USE_PROBE)
     assert before is False
     assert uscc == "91210102MA0P5QXX4Q" and masked == "1101**********002X"
     assert refusals == [
@@ -255,7 +241,7 @@ runpy.run_module("zhifa", run_name="__main__")
 def test_zhifa_serve_starts_a_process_without_the_command_line_framework() -> None:
     # `zhifa serve` (every process of the platform) parses its few options with argparse (zhifa/serve.py):
     # typer (~1.3 MiB) is for the other commands. (click stays: uvicorn's package imports its command line.)
-    assert _report(SERVE_PROBE) == {"heavy": [], "port": 18999, "admin_port": 19999}
+    assert fresh_report(SERVE_PROBE) == {"heavy": [], "port": 18999, "admin_port": 19999}
 
 
 @pytest.mark.parametrize(

@@ -10,10 +10,7 @@ with pydantic-core's (docs/benchmarks.md, "Idle memory per process").
 from __future__ import annotations
 
 import importlib
-import json
 import os
-import subprocess
-import sys
 from typing import Any
 
 import pytest
@@ -21,6 +18,7 @@ from fastapi.routing import iter_route_contexts
 
 from services.common.registry import SERVICES
 from services.common.routing import RequestTarget
+from tests.support.interpreter import fresh_report
 
 
 def _target(app: Any) -> RequestTarget:
@@ -69,13 +67,4 @@ print(json.dumps(tracemalloc.get_traced_memory()[0] / 2**20))
 def test_the_first_request_indexes_the_routes_without_building_them() -> None:
     # penalty, the service with the most routes: 2.06 MiB of Python objects through iter_route_contexts
     # (every route's dependant and pydantic adapters); its paths and methods alone are well under 0.5 MiB.
-    result = subprocess.run(
-        [sys.executable, "-c", PROBE, "penalty"],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        env={**os.environ, "ZHIFA_ENV": "test"},
-        check=False,
-    )
-    assert result.returncode == 0, result.stderr[-2000:]
-    assert json.loads(result.stdout.strip().splitlines()[-1]) < 0.5
+    assert fresh_report(PROBE, "penalty") < 0.5
