@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import Any
 
 import pytest
@@ -21,7 +21,7 @@ from services.common.clock import CHINA
 from services.common.db import create_engine, session_factory, transaction
 from services.inspection.models import EntryRefusal
 from services.inspection.repository import entry as entry_repo
-from tests.support.partitions import captured, job_ran
+from tests.support.partitions import captured, job_ran, months_back
 from tests.support.stack import Stack
 
 BELOW = "inspection_0008"  # the unpartitioned entry_refusal
@@ -340,14 +340,6 @@ async def test_the_supervisors_list_pages_across_months_and_prunes_the_months_af
         await engine.dispose()
 
 
-def _months_back(day: date, months: int) -> date:
-    """The first of the month ``months`` before ``day``'s."""
-    start = day.replace(day=1)
-    for _ in range(months):
-        start = (start - timedelta(days=1)).replace(day=1)
-    return start
-
-
 async def test_the_list_reads_recent_months_first_with_the_same_rows_in_the_same_order(stack: Stack) -> None:
     """The refusals list reads the newest months first (services/common/partitions.py ``newest_first``): two
     rows this month, one in the month before, one 5 months back, two 26 months back (one in district 210103
@@ -371,10 +363,10 @@ async def test_the_list_reads_recent_months_first_with_the_same_rows_in_the_same
         _china(this_month.year, this_month.month, 1, 0, 0, 2),
     ]
     for back, day in ((1, 15), (5, 3), (26, 9)):
-        m = _months_back(today, back)
+        m = months_back(today, back)
         at.append(_china(m.year, m.month, day, 9))
     rows = [_refusal(t) for t in at]
-    old = _months_back(today, 26)
+    old = months_back(today, 26)
     other = _refusal(_china(old.year, old.month, 9, 9))  # the same instant as the 26-months-back row
     other["district_code"] = "210103"
     rows.append(other)
@@ -422,11 +414,11 @@ async def test_the_list_reads_recent_months_first_with_the_same_rows_in_the_same
             plan = "\n".join((await conn.exec_driver_sql("EXPLAIN " + statement, params)).scalars())
         window = {
             partitions.partition_name(partitions.spec_of("entry_refusal"), m)
-            for m in (this_month, _months_back(today, 1))
+            for m in (this_month, months_back(today, 1))
         }
         assert all(name in plan for name in window), plan
         for back in (2, 5, 26):
-            name = partitions.partition_name(partitions.spec_of("entry_refusal"), _months_back(today, back))
+            name = partitions.partition_name(partitions.spec_of("entry_refusal"), months_back(today, back))
             assert name not in plan, plan
     finally:
         await engine.dispose()

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import Any
 
 import asyncpg
@@ -28,7 +28,7 @@ from services.inspection.domain import visits as visit_domain
 from services.inspection.models import Visit
 from services.inspection.repository import entry as entry_repo
 from services.inspection.repository import visits as visit_repo
-from tests.support.partitions import captured, job_ran
+from tests.support.partitions import captured, job_ran, months_back
 from tests.support.stack import Stack
 
 BELOW = "inspection_0009_refusal_parts"  # the unpartitioned visit and visit_outcome
@@ -388,14 +388,6 @@ async def test_a_visits_outcomes_are_read_in_its_month_only(stack: Stack) -> Non
         await engine.dispose()
 
 
-def _months_back(day: date, months: int) -> date:
-    """The first of the month ``months`` before ``day``'s."""
-    start = day.replace(day=1)
-    for _ in range(months):
-        start = (start - timedelta(days=1)).replace(day=1)
-    return start
-
-
 async def test_the_list_reads_recent_months_first_with_the_same_rows_in_the_same_order(stack: Stack) -> None:
     """The visits list reads the newest months first (services/common/partitions.py ``newest_first``): two
     visits this month, one in the month before, one 5 months back, two 26 months back at one instant (one of
@@ -413,7 +405,7 @@ async def test_the_list_reads_recent_months_first_with_the_same_rows_in_the_same
     this_month = today.replace(day=1)
     at = [_china(this_month.year, this_month.month, 1, 0, 0, s) for s in (1, 2)]
     for back, day in ((1, 15), (5, 3), (26, 9)):
-        m = _months_back(today, back)
+        m = months_back(today, back)
         at.append(_china(m.year, m.month, day, 9))
     rows = [_visit(t) for t in at]
     other = _visit(at[-1], uscc="91210103MA0YYYYY2Y")  # the same instant as the 26-months-back visit
@@ -466,10 +458,10 @@ async def test_the_list_reads_recent_months_first_with_the_same_rows_in_the_same
         statement, params = statements[0]
         async with engine.connect() as conn:
             plan = "\n".join((await conn.exec_driver_sql("EXPLAIN " + statement, params)).scalars())
-        for m in (this_month, _months_back(today, 1)):
+        for m in (this_month, months_back(today, 1)):
             assert f"{partitions.partition_name(spec, m)} " in plan, plan
         for back in (2, 5, 26):
-            assert f"{partitions.partition_name(spec, _months_back(today, back))} " not in plan, plan
+            assert f"{partitions.partition_name(spec, months_back(today, back))} " not in plan, plan
     finally:
         await engine.dispose()
 

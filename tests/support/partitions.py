@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
-from datetime import date
+from datetime import date, timedelta
 from types import SimpleNamespace
 from typing import Any
 
@@ -56,3 +56,11 @@ def captured(engine: AsyncEngine, keep: Callable[[str], bool]) -> Statements:
 
     sa.event.listen(engine.sync_engine, "before_cursor_execute", capture)
     return statements
+
+
+def months_back(day: date, months: int) -> date:
+    """The first of the month ``months`` before ``day``'s (counted here, not by the kernel's windows)."""
+    start = day.replace(day=1)
+    for _ in range(months):
+        start = (start - timedelta(days=1)).replace(day=1)
+    return start
