@@ -180,7 +180,9 @@ class HotDispatch:
             match = entry.regex.match(path)
             if match is None:
                 continue
-            if path in entry.shadow_literals or any(r.match(path) for r in entry.shadow_regexes):
+            if path in entry.shadow_literals or (
+                entry.shadow_regexes and any(r.match(path) for r in entry.shadow_regexes)
+            ):
                 return None
             return entry, match.groupdict()
         return None
