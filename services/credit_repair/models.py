@@ -24,6 +24,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB, UUID
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from services.common.date_bounds import bound_dates
 from services.common.db import make_metadata
 from services.common.tables import register_kernel_tables
 
@@ -331,3 +332,7 @@ class CleanupCount(Base):
     reason: Mapped[str] = mapped_column(sa.Text, primary_key=True)
     department_code: Mapped[str] = mapped_column(sa.Text, primary_key=True)
     count: Mapped[int] = mapped_column(sa.BigInteger)
+
+
+# The days (and instants from a request) stored are those the API accepts (credit_repair_0008_date_bounds).
+bound_dates(metadata)

@@ -22,6 +22,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB, UUID
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from services.common.date_bounds import bound_dates
 from services.common.db import make_metadata
 from services.common.tables import register_kernel_tables
 
@@ -135,3 +136,6 @@ class WebhookAttemptRow(Base):
 notification_t: sa.Table = NotificationRow.__table__  # type: ignore[assignment]
 counter_t: sa.Table = NotificationCounterRow.__table__  # type: ignore[assignment]
 webhook_delivery_t: sa.Table = WebhookDeliveryRow.__table__  # type: ignore[assignment]
+
+# The days (and instants from a request) stored are those the API accepts (notify_0008_date_bounds).
+bound_dates(metadata)

@@ -1,0 +1,187 @@
+"""The days and instants a database holds are the ones the API accepts (``services.common.fields``: years
+1900–2199): CHECK constraints on the columns that take a day or an instant from outside (a request body, an
+event, an import), so that no writer (a consumer, a bulk import, a job, a future route) stores what a request
+could not, such as the ``infinity`` asyncpg writes for ``date.max``, which every later read answered with a 500.
+
+``bound_dates`` puts the constraints on a service's metadata (``models.py``); ``bound_columns`` is what each
+service's ``*_date_bounds`` migration runs: it reports the stored values out of range, repairs those that have
+a repair that keeps their meaning, refuses the migration naming the rows of those that have none, and adds the
+constraints (docs/operations.md, "Days and instants out of range").
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any, Literal
+
+import sqlalchemy as sa
+
+from services.common.fields import FIRST_DAY, LAST_DAY
+
+log = logging.getLogger(__name__)
+
+_FIRST = f"'{FIRST_DAY.isoformat()}'"
+_LAST = f"'{LAST_DAY.isoformat()}'"
+# An instant is in range when its UTC day is: from FIRST_DAY 00:00 UTC to before the day after LAST_DAY.
+_FIRST_INSTANT = f"'{FIRST_DAY.isoformat()} 00:00:00+00'"
+_PAST_LAST_INSTANT = f"'{(LAST_DAY + timedelta(days=1)).isoformat()} 00:00:00+00'"
+
+Kind = Literal["day", "instant"]
+#: What a stored value out of range becomes: ``refuse``: nothing (the migration stops and names the rows: a
+#: day something happened on has no other day it could have been); ``last``: a value past the range (as
+#: ``infinity``) becomes the last day, which keeps the meaning of an open end (a validity, a quiet window, a
+#: deadline "never"), one before the range is refused; ``first``: the mirror image for a period's start.
+Repair = Literal["refuse", "first", "last"]
+
+
+def constraint_name(table: str, column: str) -> str:
+    """The constraint's name under the project's naming convention (``ck_<table>_<name>``)."""
+    return f"ck_{table}_{column}_in_range"
+
+
+def in_range(column: str, kind: Kind) -> str:
+    """The CHECK condition of ``column``."""
+    if kind == "day":
+        return f"{column} BETWEEN {_FIRST} AND {_LAST}"
+    return f"{column} >= {_FIRST_INSTANT} AND {column} < {_PAST_LAST_INSTANT}"
+
+
+def _kind_of(column: sa.Column[Any]) -> Kind | None:
+    if isinstance(column.type, sa.DateTime):
+        return "instant"
+    if isinstance(column.type, sa.Date):
+        return "day"
+    return None
+
+
+def bound_dates(metadata: sa.MetaData, instants: Mapping[str, Iterable[str]] = {}) -> None:
+    """Constrain every ``date`` column of ``metadata`` (the kernel's ``calendar_override.day`` included) and the
+    ``instants`` named per table (``timestamptz`` columns from outside; those only the server clock sets are
+    left alone) to the days the API accepts."""
+    for table in metadata.tables.values():
+        named = set(instants.get(table.name, ()))
+        for column in table.columns:
+            kind = _kind_of(column)
+            if kind == "day" or (kind == "instant" and column.name in named):
+                named.discard(column.name)
+                table.append_constraint(
+                    sa.CheckConstraint(in_range(column.name, kind), name=f"{column.name}_in_range")
+                )
+        if named:
+            raise ValueError(f"{table.name}: no timestamp column {sorted(named)}")
+
+
+@dataclass(frozen=True)
+class Bounded:
+    """A column a ``*_date_bounds`` migration constrains, and what a stored value out of range becomes."""
+
+    table: str
+    column: str
+    repair: Repair = "refuse"
+    kind: Kind = "day"
+
+
+def _first(kind: Kind) -> str:
+    return _FIRST if kind == "day" else _FIRST_INSTANT
+
+
+def _unrepairable(c: Bounded) -> str:
+    """The rows of ``c`` out of range that its repair does not cover."""
+    below = f"{c.column} < {_first(c.kind)}"
+    above = f"{c.column} > {_LAST}" if c.kind == "day" else f"{c.column} >= {_PAST_LAST_INSTANT}"
+    return {"refuse": f"({below} OR {above})", "first": above, "last": below}[c.repair]
+
+
+def _key_columns(conn: sa.Connection, table: str) -> list[str]:
+    return list(
+        conn.execute(
+            sa.text(
+                "SELECT a.attname FROM pg_index i JOIN pg_attribute a ON a.attrelid = i.indrelid"
+                " AND a.attnum = ANY (i.indkey) WHERE i.indrelid = CAST(:t AS regclass) AND i.indisprimary"
+                " ORDER BY array_position(CAST(i.indkey AS int2[]), a.attnum)"
+            ),
+            {"t": table},
+        ).scalars()
+    )
+
+
+_NAMED = 20  # rows named per column in a refusal
+
+
+def _refusals(conn: sa.Connection, columns: Sequence[Bounded]) -> list[str]:
+    lines: list[str] = []
+    for c in columns:
+        keys = _key_columns(conn, c.table)
+        key_text = " || ', ' || ".join(f"CAST({k} AS text)" for k in keys)
+        rows = conn.execute(
+            sa.text(
+                f"SELECT {key_text}, CAST({c.column} AS text) FROM {c.table}"
+                f" WHERE {_unrepairable(c)} ORDER BY 1 LIMIT {_NAMED + 1}"
+            )
+        ).all()
+        if rows:
+            more = " and more" if len(rows) > _NAMED else ""
+            named = "; ".join(f"({', '.join(keys)}) = ({key}): {value}" for key, value in rows[:_NAMED])
+            lines.append(f"{c.table}.{c.column} ({c.repair}): {named}{more}")
+    return lines
+
+
+def _repair(conn: sa.Connection, c: Bounded) -> int:
+    if c.repair == "last":
+        value, where = _LAST, f"{c.column} > {_LAST}"
+        if c.kind == "instant":
+            value, where = (
+                f"{_PAST_LAST_INSTANT}::timestamptz - interval '1 microsecond'",
+                (f"{c.column} >= {_PAST_LAST_INSTANT}"),
+            )
+    elif c.repair == "first":
+        value, where = _first(c.kind), f"{c.column} < {_first(c.kind)}"
+    else:
+        return 0
+    result = conn.execute(sa.text(f"UPDATE {c.table} SET {c.column} = {value} WHERE {where}"))
+    return int(result.rowcount)
+
+
+def bound_columns(op: Any, columns: Sequence[Bounded]) -> None:
+    """Inside a ``*_date_bounds`` migration: refuse (naming up to 20 rows per column by their primary key) if a
+    stored value out of range has no repair, else repair and report the others, then add the CHECK
+    constraints, one ``ALTER TABLE`` per table (one scan of the table, of each partition on a partitioned one:
+    an ACCESS EXCLUSIVE lock until the migration commits)."""
+    conn = op.get_bind()
+    refused = _refusals(conn, columns)
+    if refused:
+        raise RuntimeError(
+            "stored days or instants outside 1900-01-01 .. 2199-12-31 that no repair keeps the meaning of;"
+            " correct or remove these rows (docs/operations.md, 'Days and instants out of range') and run the"
+            " migration again:\n  " + "\n  ".join(refused)
+        )
+    for c in columns:
+        repaired = _repair(conn, c)
+        if repaired:
+            log.warning(
+                "%s.%s: %d stored value(s) out of range set to the %s day",
+                c.table,
+                c.column,
+                repaired,
+                c.repair,
+            )
+    by_table: dict[str, list[Bounded]] = {}
+    for c in columns:
+        by_table.setdefault(c.table, []).append(c)
+    for table, cs in by_table.items():
+        op.execute(
+            f"ALTER TABLE {table} "
+            + ", ".join(
+                f"ADD CONSTRAINT {constraint_name(table, c.column)} CHECK ({in_range(c.column, c.kind)})"
+                for c in cs
+            )
+        )
+
+
+def unbound_columns(op: Any, columns: Sequence[Bounded]) -> None:
+    """The reverse of ``bound_columns``: the constraints dropped (repaired values stay as they were repaired)."""
+    for c in reversed(columns):
+        op.execute(f"ALTER TABLE {c.table} DROP CONSTRAINT {constraint_name(c.table, c.column)}")
