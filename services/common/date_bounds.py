@@ -83,6 +83,10 @@ class Bounded:
     repair: Repair = "refuse"
     kind: Kind = "day"
 
+    def __post_init__(self) -> None:
+        if self.kind == "instant" and self.repair != "refuse":
+            raise ValueError(f"{self.table}.{self.column}: an instant out of range is refused, not repaired")
+
 
 def _first(kind: Kind) -> str:
     return _FIRST if kind == "day" else _FIRST_INSTANT
@@ -129,20 +133,15 @@ def _refusals(conn: sa.Connection, columns: Sequence[Bounded]) -> list[str]:
     return lines
 
 
-def _repair(conn: sa.Connection, c: Bounded) -> int:
-    if c.repair == "last":
-        value, where = _LAST, f"{c.column} > {_LAST}"
-        if c.kind == "instant":
-            value, where = (
-                f"{_PAST_LAST_INSTANT}::timestamptz - interval '1 microsecond'",
-                (f"{c.column} >= {_PAST_LAST_INSTANT}"),
-            )
-    elif c.repair == "first":
-        value, where = _first(c.kind), f"{c.column} < {_first(c.kind)}"
-    else:
-        return 0
-    result = conn.execute(sa.text(f"UPDATE {c.table} SET {c.column} = {value} WHERE {where}"))
-    return int(result.rowcount)
+def _repair(conn: sa.Connection, c: Bounded) -> tuple[int, str]:
+    """Repair ``c``'s values on its side of the range: the number of rows and the day they now hold."""
+    if c.repair == "refuse":
+        return 0, ""
+    day, where = (
+        (_LAST, f"{c.column} > {_LAST}") if c.repair == "last" else (_FIRST, f"{c.column} < {_FIRST}")
+    )
+    result = conn.execute(sa.text(f"UPDATE {c.table} SET {c.column} = {day} WHERE {where}"))
+    return int(result.rowcount), day.strip("'")
 
 
 def bound_columns(op: Any, columns: Sequence[Bounded]) -> None:
@@ -159,14 +158,14 @@ def bound_columns(op: Any, columns: Sequence[Bounded]) -> None:
             " migration again:\n  " + "\n  ".join(refused)
         )
     for c in columns:
-        repaired = _repair(conn, c)
+        repaired, day = _repair(conn, c)
         if repaired:
             log.warning(
-                "%s.%s: %d stored value(s) out of range set to the %s day",
+                "%s.%s: %d stored value(s) out of range (as infinity) set to %s",
                 c.table,
                 c.column,
                 repaired,
-                c.repair,
+                day,
             )
     by_table: dict[str, list[Bounded]] = {}
     for c in columns:

@@ -6,7 +6,10 @@ start out of range, as the API does, and its constraints are those of the models
 from __future__ import annotations
 
 import asyncio
+import logging
 import uuid
+
+import pytest
 
 from services.common import migrate
 from services.inspection.models import metadata
@@ -27,7 +30,9 @@ BELOW = "inspection_0011_audit_parts"
 WINDOW = uuid.UUID("00000000-0000-4000-8000-000000000001")
 
 
-async def test_open_ended_windows_repaired_and_days_out_of_range_refused(stack: Stack) -> None:
+async def test_open_ended_windows_repaired_and_days_out_of_range_refused(
+    stack: Stack, caplog: pytest.LogCaptureFixture
+) -> None:
     url = await database_at(stack, "inspection", BELOW)
     await execute(
         url,
@@ -36,7 +41,12 @@ async def test_open_ended_windows_repaired_and_days_out_of_range_refused(stack: 
     )
     await refuses_while_a_calendar_day_is_out_of_range(url, "inspection", BELOW)
 
-    await asyncio.to_thread(migrate.upgrade, "inspection", url)
+    with caplog.at_level(logging.WARNING, logger="services.common.date_bounds"):
+        await asyncio.to_thread(migrate.upgrade, "inspection", url)
+    assert [r.getMessage() for r in caplog.records if r.name == "services.common.date_bounds"] == [
+        "quiet_window.starts_on: 1 stored value(s) out of range (as infinity) set to 1900-01-01",
+        "quiet_window.ends_on: 1 stored value(s) out of range (as infinity) set to 2199-12-31",
+    ]
     assert await version(url, "inspection") == "inspection_0012_date_bounds"
     assert await rows(url, "SELECT CAST(starts_on AS text), CAST(ends_on AS text) FROM quiet_window") == [
         ("1900-01-01", "2199-12-31")
