@@ -92,11 +92,13 @@ def _first(kind: Kind) -> str:
     return _FIRST if kind == "day" else _FIRST_INSTANT
 
 
-def _unrepairable(c: Bounded) -> str:
-    """The rows of ``c`` out of range that its repair does not cover."""
+def _out_of_range(c: Bounded) -> tuple[str, str]:
+    """The conditions of ``c``'s stored values out of range that its repair does not cover, and that it does."""
     below = f"{c.column} < {_first(c.kind)}"
     above = f"{c.column} > {_LAST}" if c.kind == "day" else f"{c.column} >= {_PAST_LAST_INSTANT}"
-    return {"refuse": f"({below} OR {above})", "first": above, "last": below}[c.repair]
+    return {"refuse": (f"({below} OR {above})", "false"), "first": (above, below), "last": (below, above)}[
+        c.repair
+    ]
 
 
 def _key_columns(conn: sa.Connection, table: str) -> list[str]:
@@ -115,61 +117,60 @@ def _key_columns(conn: sa.Connection, table: str) -> list[str]:
 _NAMED = 20  # rows named per column in a refusal
 
 
-def _refusals(conn: sa.Connection, columns: Sequence[Bounded]) -> list[str]:
-    lines: list[str] = []
-    for c in columns:
-        keys = _key_columns(conn, c.table)
-        key_text = " || ', ' || ".join(f"CAST({k} AS text)" for k in keys)
-        rows = conn.execute(
-            sa.text(
-                f"SELECT {key_text}, CAST({c.column} AS text) FROM {c.table}"
-                f" WHERE {_unrepairable(c)} ORDER BY 1 LIMIT {_NAMED + 1}"
-            )
-        ).all()
-        if rows:
-            more = " and more" if len(rows) > _NAMED else ""
-            named = "; ".join(f"({', '.join(keys)}) = ({key}): {value}" for key, value in rows[:_NAMED])
-            lines.append(f"{c.table}.{c.column} ({c.repair}): {named}{more}")
-    return lines
-
-
-def _repair(conn: sa.Connection, c: Bounded) -> tuple[int, str]:
-    """Repair ``c``'s values on its side of the range: the number of rows and the day they now hold."""
-    if c.repair == "refuse":
-        return 0, ""
-    day, where = (
-        (_LAST, f"{c.column} > {_LAST}") if c.repair == "last" else (_FIRST, f"{c.column} < {_FIRST}")
-    )
-    result = conn.execute(sa.text(f"UPDATE {c.table} SET {c.column} = {day} WHERE {where}"))
-    return int(result.rowcount), day.strip("'")
+def _named_rows(conn: sa.Connection, c: Bounded) -> str:
+    keys = _key_columns(conn, c.table)
+    key_text = " || ', ' || ".join(f"CAST({k} AS text)" for k in keys)
+    rows = conn.execute(
+        sa.text(
+            f"SELECT {key_text}, CAST({c.column} AS text) FROM {c.table}"
+            f" WHERE {_out_of_range(c)[0]} ORDER BY 1 LIMIT {_NAMED + 1}"
+        )
+    ).all()
+    more = " and more" if len(rows) > _NAMED else ""
+    named = "; ".join(f"({', '.join(keys)}) = ({key}): {value}" for key, value in rows[:_NAMED])
+    return f"{c.table}.{c.column} ({c.repair}): {named}{more}"
 
 
 def bound_columns(op: Any, columns: Sequence[Bounded]) -> None:
-    """Inside a ``*_date_bounds`` migration: refuse (naming up to 20 rows per column by their primary key) if a
-    stored value out of range has no repair, else repair and report the others, then add the CHECK
-    constraints, one ``ALTER TABLE`` per table (one scan of the table, of each partition on a partitioned one:
-    an ACCESS EXCLUSIVE lock until the migration commits)."""
+    """Inside a ``*_date_bounds`` migration: count each table's values out of range (one scan); refuse, naming
+    up to 20 rows per column by their primary key, if one has no repair; else repair and report the others;
+    then add the CHECK constraints, one ``ALTER TABLE`` per table (one more scan, of each partition on a
+    partitioned table, under an ACCESS EXCLUSIVE lock held until the migration commits)."""
     conn = op.get_bind()
-    refused = _refusals(conn, columns)
+    by_table: dict[str, list[Bounded]] = {}
+    for c in columns:
+        by_table.setdefault(c.table, []).append(c)
+    refused: list[str] = []
+    repairs: list[Bounded] = []
+    for table, cs in by_table.items():
+        counts = conn.execute(
+            sa.text(
+                "SELECT "
+                + ", ".join(f"count(*) FILTER (WHERE {cond})" for c in cs for cond in _out_of_range(c))
+                + f" FROM {table}"
+            )
+        ).one()
+        for i, c in enumerate(cs):
+            if counts[2 * i]:
+                refused.append(_named_rows(conn, c))
+            if counts[2 * i + 1]:
+                repairs.append(c)
     if refused:
         raise RuntimeError(
             "stored days or instants outside 1900-01-01 .. 2199-12-31 that no repair keeps the meaning of;"
             " correct or remove these rows (docs/operations.md, 'Days and instants out of range') and run the"
             " migration again:\n  " + "\n  ".join(refused)
         )
-    for c in columns:
-        repaired, day = _repair(conn, c)
-        if repaired:
-            log.warning(
-                "%s.%s: %d stored value(s) out of range (as infinity) set to %s",
-                c.table,
-                c.column,
-                repaired,
-                day,
-            )
-    by_table: dict[str, list[Bounded]] = {}
-    for c in columns:
-        by_table.setdefault(c.table, []).append(c)
+    for c in repairs:
+        day = _LAST if c.repair == "last" else _FIRST
+        result = conn.execute(sa.text(f"UPDATE {c.table} SET {c.column} = {day} WHERE {_out_of_range(c)[1]}"))
+        log.warning(
+            "%s.%s: %d stored value(s) out of range (as infinity) set to %s",
+            c.table,
+            c.column,
+            result.rowcount,
+            day.strip("'"),
+        )
     for table, cs in by_table.items():
         op.execute(
             f"ALTER TABLE {table} "
