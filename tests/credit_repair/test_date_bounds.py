@@ -15,6 +15,7 @@ from tests.support.date_bounds import (
     constraints_in_models,
     database_at,
     execute,
+    inherited_constraints,
     refused,
     refuses_while_a_calendar_day_is_out_of_range,
     rows,
@@ -47,6 +48,7 @@ async def test_open_ended_rule_sets_repaired_and_days_out_of_range_refused(stack
         url, "UPDATE credit_rule_set SET effective_from = '-infinity' WHERE id = 'rules-old'"
     )
     assert await constraints_in_database(url) == constraints_in_models(metadata)
+    assert await inherited_constraints(url) > 0  # each partition holds its parent's
     assert ("publication", "ck_publication_max_ends_on_in_range") in constraints_in_models(metadata)
 
 
@@ -54,3 +56,4 @@ async def test_downgrade_drops_the_constraints(stack: Stack) -> None:
     url = await stack.anew_database("credit_repair")
     await asyncio.to_thread(migrate.downgrade, "credit_repair", url, BELOW)
     assert await constraints_in_database(url) == set()
+    assert await inherited_constraints(url) == 0

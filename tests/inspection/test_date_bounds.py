@@ -19,6 +19,7 @@ from tests.support.date_bounds import (
     constraints_in_models,
     database_at,
     execute,
+    inherited_constraints,
     refused,
     refuses_while_a_calendar_day_is_out_of_range,
     rows,
@@ -57,6 +58,7 @@ async def test_open_ended_windows_repaired_and_days_out_of_range_refused(
         url, f"UPDATE quiet_window SET starts_on = '1899-12-31' WHERE window_id = '{WINDOW}'"
     )
     assert await constraints_in_database(url) == constraints_in_models(metadata)
+    assert await inherited_constraints(url) > 0  # each partition holds its parent's
     assert ("visit", "ck_visit_started_at_in_range") in constraints_in_models(metadata)
 
 
@@ -64,4 +66,5 @@ async def test_downgrade_drops_the_constraints(stack: Stack) -> None:
     url = await stack.anew_database("inspection")
     await asyncio.to_thread(migrate.downgrade, "inspection", url, BELOW)
     assert await constraints_in_database(url) == set()
+    assert await inherited_constraints(url) == 0
     await execute(url, "INSERT INTO calendar_override (day, is_working_day) VALUES ('infinity', true)")

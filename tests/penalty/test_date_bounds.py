@@ -15,6 +15,7 @@ from tests.support.date_bounds import (
     constraints_in_models,
     database_at,
     execute,
+    inherited_constraints,
     refused,
     refuses_while_a_calendar_day_is_out_of_range,
     rows,
@@ -47,6 +48,7 @@ async def test_open_ended_certificates_repaired_and_days_out_of_range_refused(st
     await calendar_day_refused(url)
     assert await refused(url, _CERTIFICATE.format(no="LN-0003", until="infinity"))
     assert await constraints_in_database(url) == constraints_in_models(metadata)
+    assert await inherited_constraints(url) > 0  # each partition holds its parent's
     assert ("penalty_case", "ck_penalty_case_decided_on_in_range") in constraints_in_models(metadata)
 
 
@@ -54,3 +56,4 @@ async def test_downgrade_drops_the_constraints(stack: Stack) -> None:
     url = await stack.anew_database("penalty")
     await asyncio.to_thread(migrate.downgrade, "penalty", url, BELOW)
     assert await constraints_in_database(url) == set()
+    assert await inherited_constraints(url) == 0

@@ -16,6 +16,7 @@ from tests.support.date_bounds import (
     constraints_in_models,
     database_at,
     execute,
+    inherited_constraints,
     refused,
     refuses_while_a_calendar_day_is_out_of_range,
     rows,
@@ -63,3 +64,4 @@ async def test_downgrade_drops_the_constraints(stack: Stack) -> None:
     url = await stack.anew_database("risk")
     await asyncio.to_thread(migrate.downgrade, "risk", url, BELOW)
     assert await constraints_in_database(url) == set()
+    assert await inherited_constraints(url) == 0

@@ -93,6 +93,15 @@ async def constraints_in_database(url: str) -> set[tuple[str, str]]:
     return {(str(table), str(name)) for table, name in found}
 
 
+async def inherited_constraints(url: str) -> int:
+    """The ``*_in_range`` CHECK constraints partitions hold from their parent."""
+    ((n,),) = await rows(
+        url,
+        "SELECT count(*) FROM pg_constraint WHERE contype = 'c' AND NOT conislocal AND conname LIKE '%\\_in\\_range'",
+    )
+    return int(n)
+
+
 def constraints_in_models(metadata: sa.MetaData) -> set[tuple[str, str]]:
     return {
         (table.name, str(c.name))
