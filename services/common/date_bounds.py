@@ -1,7 +1,8 @@
 """The days and instants a database holds are the ones the API accepts (``services.common.fields``: years
 1900–2199): CHECK constraints on the columns that take a day or an instant from outside (a request body, an
-event, an import), so that no writer (a consumer, a bulk import, a job, a future route) stores what a request
-could not, such as the ``infinity`` asyncpg writes for ``date.max``, which every later read answered with a 500.
+event, an import), so that no writer (a consumer, a bulk import, a job, a future route) stores what a
+request could not, such as the ``infinity`` asyncpg writes for ``date.max``, which every later read answered
+with a 500.
 
 ``bound_dates`` puts the constraints on a service's metadata (``models.py``); ``bound_columns`` is what each
 service's ``*_date_bounds`` migration runs: it reports the stored values out of range, repairs those that have
@@ -58,9 +59,9 @@ def _kind_of(column: sa.Column[Any]) -> Kind | None:
 
 
 def bound_dates(metadata: sa.MetaData, instants: Mapping[str, Iterable[str]] = {}) -> None:
-    """Constrain every ``date`` column of ``metadata`` (the kernel's ``calendar_override.day`` included) and the
-    ``instants`` named per table (``timestamptz`` columns from outside; those only the server clock sets are
-    left alone) to the days the API accepts."""
+    """Constrain every ``date`` column of ``metadata`` (the kernel's ``calendar_override.day`` included) and
+    the ``instants`` named per table (``timestamptz`` columns from outside; those only the server clock sets
+    are left alone) to the days the API accepts."""
     for table in metadata.tables.values():
         named = set(instants.get(table.name, ()))
         for column in table.columns:
@@ -93,7 +94,7 @@ def _first(kind: Kind) -> str:
 
 
 def _out_of_range(c: Bounded) -> tuple[str, str]:
-    """The conditions of ``c``'s stored values out of range that its repair does not cover, and that it does."""
+    """The conditions of ``c``'s values out of range: those its repair does not cover, those it does."""
     below = f"{c.column} < {_first(c.kind)}"
     above = f"{c.column} > {_LAST}" if c.kind == "day" else f"{c.column} >= {_PAST_LAST_INSTANT}"
     return {"refuse": (f"({below} OR {above})", "false"), "first": (above, below), "last": (below, above)}[
@@ -182,6 +183,6 @@ def bound_columns(op: Any, columns: Sequence[Bounded]) -> None:
 
 
 def unbound_columns(op: Any, columns: Sequence[Bounded]) -> None:
-    """The reverse of ``bound_columns``: the constraints dropped (repaired values stay as they were repaired)."""
+    """The reverse of ``bound_columns``: the constraints dropped (repaired values stay repaired)."""
     for c in reversed(columns):
         op.execute(f"ALTER TABLE {c.table} DROP CONSTRAINT {constraint_name(c.table, c.column)}")

@@ -1,7 +1,8 @@
 """credit_repair_0008_date_bounds (services/common/date_bounds.py): rule sets stored open-ended (from
-``-infinity``, until ``infinity``) keep their meaning from 1900-01-01, until 2199-12-31; a calendar day out of range stops
-the migration, naming it; afterwards the database refuses a day out of range, a publication's included (a
-partitioned table: the constraint is its parent's), and its constraints are those of the models."""
+``-infinity``, until ``infinity``) keep their meaning from 1900-01-01, until 2199-12-31; a calendar day out of
+range stops the migration, naming it; afterwards the database refuses a day out of range, a publication's
+included (a partitioned table: the constraint is its parent's), and its constraints are those of the
+models."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The days (and the instants from outside) credit_repair stores are the days the API accepts, years 1900–2199
+"""The days credit_repair stores are the days the API accepts, years 1900–2199
 (services/common/date_bounds.py): the stored values out of range reported, repaired where a repair keeps their
 meaning (an open end past 2199-12-31, as ``infinity``, becomes 2199-12-31; an open start before 1900-01-01
 becomes 1900-01-01), the migration refused naming the rows where none does (a day something happened on);
@@ -21,7 +21,10 @@ branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 # (table, column, repair, kind): the date columns, and the timestamptz columns that take an instant from a
-# request; those only the server clock sets are left alone (docs/operations.md, "Days and instants out of range").
+# request; those only the server clock sets are left alone (docs/operations.md, "Days and instants out of
+# range"). A repair writes no audit entry and no event: each service's copy of a day (penalty's
+# officer_certificate of inspection's officer, risk's signals) is repaired by its own migration, by the same
+# rule.
 COLUMNS = (
     Bounded("calendar_override", "day"),
     Bounded("credit_rule_set", "effective_from", "first"),

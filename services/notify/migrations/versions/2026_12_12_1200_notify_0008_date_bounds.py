@@ -1,8 +1,7 @@
-"""The days (and the instants from outside) notify stores are the days the API accepts, years 1900–2199
-(services/common/date_bounds.py): the stored values out of range reported, repaired where a repair keeps their
-meaning (an open end past 2199-12-31, as ``infinity``, becomes 2199-12-31; an open start before 1900-01-01
-becomes 1900-01-01), the migration refused naming the rows where none does (a day something happened on);
-then a CHECK constraint per column. The downgrade drops the constraints; repaired values stay repaired.
+"""The days notify stores are the days the API accepts, years 1900–2199 (services/common/date_bounds.py).
+notify's own tables hold only times its server's clock sets; its one column of days is the kernel's
+``calendar_override.day``: a stored day out of range (as ``infinity``) means nothing, so the migration
+refuses, naming it, rather than guess; then a CHECK constraint. The downgrade drops it.
 
 Revision ID: notify_0008_date_bounds
 Revises: notify_0007_audit_parts
@@ -20,8 +19,7 @@ down_revision: str | None = "notify_0007_audit_parts"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
-# (table, column, repair, kind): the date columns, and the timestamptz columns that take an instant from a
-# request; those only the server clock sets are left alone (docs/operations.md, "Days and instants out of range").
+# (table, column, repair, kind): docs/operations.md, "Days and instants out of range".
 COLUMNS = (Bounded("calendar_override", "day"),)
 
 

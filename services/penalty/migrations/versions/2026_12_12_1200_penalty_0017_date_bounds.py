@@ -21,7 +21,10 @@ branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 # (table, column, repair, kind): the date columns, and the timestamptz columns that take an instant from a
-# request; those only the server clock sets are left alone (docs/operations.md, "Days and instants out of range").
+# request; those only the server clock sets are left alone (docs/operations.md, "Days and instants out of
+# range"). A repair writes no audit entry and no event: each service's copy of a day (penalty's
+# officer_certificate of inspection's officer, risk's signals) is repaired by its own migration, by the same
+# rule.
 COLUMNS = (
     Bounded("calendar_override", "day"),
     Bounded("benchmark_version", "effective_from"),
