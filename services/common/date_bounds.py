@@ -4,7 +4,7 @@ event, an import), so that no writer (a consumer, a bulk import, a job, a future
 request could not, such as the ``infinity`` asyncpg writes for ``date.max``, which every later read answered
 with a 500.
 
-``bound_dates`` puts the constraints on a service's metadata (``models.py``); ``bound_columns`` is what each
+``bounded_metadata`` is a service's metadata with the constraints (``models.py``); ``bound_columns`` is what each
 service's ``*_date_bounds`` migration runs: it reports the stored values out of range, repairs those that have
 a repair that keeps their meaning, refuses the migration naming the rows of those that have none, and adds the
 constraints (docs/operations.md, "Days and instants out of range").
@@ -20,6 +20,7 @@ from typing import Any, Literal
 
 import sqlalchemy as sa
 
+from services.common.db import make_metadata
 from services.common.fields import FIRST_DAY, LAST_DAY
 
 log = logging.getLogger(__name__)
@@ -58,21 +59,24 @@ def _kind_of(column: sa.Column[Any]) -> Kind | None:
     return None
 
 
-def bound_dates(metadata: sa.MetaData, instants: Mapping[str, Iterable[str]] = {}) -> None:
-    """Constrain every ``date`` column of ``metadata`` (the kernel's ``calendar_override.day`` included) and
-    the ``instants`` named per table (``timestamptz`` columns from outside; those only the server clock sets
-    are left alone) to the days the API accepts."""
-    for table in metadata.tables.values():
-        named = set(instants.get(table.name, ()))
-        for column in table.columns:
-            kind = _kind_of(column)
-            if kind == "day" or (kind == "instant" and column.name in named):
-                named.discard(column.name)
-                table.append_constraint(
-                    sa.CheckConstraint(in_range(column.name, kind), name=f"{column.name}_in_range")
-                )
-        if named:
-            raise ValueError(f"{table.name}: no timestamp column {sorted(named)}")
+def bounded_metadata(instants: Mapping[str, Iterable[str]] | None = None) -> sa.MetaData:
+    """A service's metadata (``services.common.db.make_metadata``) on which every ``date`` column (the kernel's
+    ``calendar_override.day`` included) and the ``instants`` named per table (``timestamptz`` columns from
+    outside; those only the server clock sets are left alone) get their CHECK as their table is defined."""
+    metadata = make_metadata()
+    named = {table: frozenset(columns) for table, columns in (instants or {}).items()}
+
+    def attached(column: sa.Column[Any], table: Any) -> None:
+        if not isinstance(table, sa.Table) or table.metadata is not metadata:
+            return
+        kind = _kind_of(column)
+        if kind == "day" or (kind == "instant" and column.name in named.get(table.name, ())):
+            table.append_constraint(
+                sa.CheckConstraint(in_range(column.name, kind), name=f"{column.name}_in_range")
+            )
+
+    sa.event.listen(sa.Column, "after_parent_attach", attached)
+    return metadata
 
 
 @dataclass(frozen=True)

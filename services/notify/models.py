@@ -22,11 +22,10 @@ import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB, UUID
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from services.common.date_bounds import bound_dates
-from services.common.db import make_metadata
+from services.common.date_bounds import bounded_metadata
 from services.common.tables import register_kernel_tables
 
-metadata = make_metadata()
+metadata = bounded_metadata()  # every date column in years 1900-2199 (notify_0008_date_bounds)
 kernel = register_kernel_tables(metadata)
 
 TZ = sa.DateTime(timezone=True)
@@ -136,6 +135,3 @@ class WebhookAttemptRow(Base):
 notification_t: sa.Table = NotificationRow.__table__  # type: ignore[assignment]
 counter_t: sa.Table = NotificationCounterRow.__table__  # type: ignore[assignment]
 webhook_delivery_t: sa.Table = WebhookDeliveryRow.__table__  # type: ignore[assignment]
-
-# The days (and instants from a request) stored are those the API accepts (notify_0008_date_bounds).
-bound_dates(metadata)

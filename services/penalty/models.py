@@ -15,11 +15,10 @@ import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import JSONB, UUID
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from services.common.date_bounds import bound_dates
-from services.common.db import make_metadata
+from services.common.date_bounds import bounded_metadata
 from services.common.tables import register_kernel_tables
 
-metadata = make_metadata()
+metadata = bounded_metadata()  # every date column in years 1900-2199 (penalty_0017_date_bounds)
 kernel = register_kernel_tables(metadata)
 
 
@@ -696,7 +695,3 @@ class PenaltyFollowUp(Base):
     closed_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
     overdue_published_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
     created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), server_default=sa.func.now())
-
-
-# The days (and instants from a request) stored are those the API accepts (penalty_0017_date_bounds).
-bound_dates(metadata)

@@ -17,11 +17,10 @@ import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import JSONB, UUID
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from services.common.date_bounds import bound_dates
-from services.common.db import make_metadata
+from services.common.date_bounds import bounded_metadata
 from services.common.tables import register_kernel_tables
 
-metadata = make_metadata()
+metadata = bounded_metadata({"review_campaign": ["draw_at"]})  # in 1900-2199 (risk_0018_date_bounds)
 kernel = register_kernel_tables(metadata)
 
 
@@ -799,7 +798,3 @@ class Bulletin(Base):
     issuer_name: Mapped[str] = mapped_column(sa.Text)
     html: Mapped[str] = mapped_column(sa.Text)
     created_at: Mapped[datetime] = mapped_column(server_default=sa.func.now())
-
-
-# The days (and instants from a request) stored are those the API accepts (risk_0018_date_bounds).
-bound_dates(metadata, {"review_campaign": ("draw_at",)})
