@@ -4,10 +4,12 @@ event, an import), so that no writer (a consumer, a bulk import, a job, a future
 request could not, such as the ``infinity`` asyncpg writes for ``date.max``, which every later read answered
 with a 500.
 
-``bounded_metadata`` is a service's metadata with the constraints (``models.py``); ``bound_columns`` is what each
-service's ``*_date_bounds`` migration runs: it reports the stored values out of range, repairs those that have
-a repair that keeps their meaning, refuses the migration naming the rows of those that have none, and adds the
-constraints (docs/operations.md, "Days and instants out of range").
+``bounded_metadata`` is a service's metadata with the constraints (``models.py``); ``bound_columns`` is what
+each service's ``*_date_bounds`` migration runs: it reports the stored values out of range, repairs those that
+have a repair that keeps their meaning, refuses the migration naming the rows of those that have none, and
+adds the constraints (docs/operations.md, "Days and instants out of range"). The bounds are read from
+``services.common.fields``: should the API's range ever change, the constraints need a migration of their own
+(and these migrations, run on a new database, would create the new range at once).
 """
 
 from __future__ import annotations
