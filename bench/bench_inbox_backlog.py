@@ -112,6 +112,7 @@ def _rss_mib(pid: int) -> float:
 class Drain:
     rate: float  # events/s from the tenth percentile of the inbox rows to the last
     cpu_ms: float  # consumer process CPU per event over the polls that saw the drain after its tenth
+    nats_ms: float  # nats-server's CPU per event over the same polls
     rss_idle: float  # MiB, 3 s after the drain
     load: str
 
@@ -167,24 +168,27 @@ def _drain(code: Path | None, pg: EmbeddedPostgres, nats: EmbeddedNats, name: st
     proc = start([PY, "-m", "zhifa.cli", "serve", "notify", "--port", str(port)], env, cwd=str(code or ROOT))
     try:
         wait_http(f"http://127.0.0.1:{port}/readyz", 60)
-        polls: list[tuple[int, float]] = []  # (inbox rows, consumer CPU seconds)
+        assert nats.process is not None
+        polls: list[tuple[int, float, float]] = []  # (inbox rows, consumer and NATS CPU seconds)
         deadline = time.monotonic() + 900
         while time.monotonic() < deadline:
-            cpu = cpu_seconds(proc.pid)
-            polls.append((asyncio.run(_count(url)), cpu))
+            cpu, nats_cpu = cpu_seconds(proc.pid), cpu_seconds(nats.process.pid)
+            polls.append((asyncio.run(_count(url)), cpu, nats_cpu))
             if polls[-1][0] >= n:
                 break
             time.sleep(0.5)
         else:
             raise RuntimeError(f"{name}: {polls[-1][0]} of {n} events applied in 900 s")
         from_ = next(p for p in polls if p[0] >= n // 10)
-        cpu_ms = (polls[-1][1] - from_[1]) * 1000 / max(1, polls[-1][0] - from_[0])
+        events = max(1, polls[-1][0] - from_[0])
+        cpu_ms = (polls[-1][1] - from_[1]) * 1000 / events
+        nats_ms = (polls[-1][2] - from_[2]) * 1000 / events
         time.sleep(3)
         rss = _rss_mib(proc.pid)
         load = baseline.load()
     finally:
         stop(proc)
-    return Drain(asyncio.run(_rate(url, n)), cpu_ms, rss, load)
+    return Drain(asyncio.run(_rate(url, n)), cpu_ms, nats_ms, rss, load)
 
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -215,6 +219,7 @@ def run(quick: bool = False) -> str:
                 results[label].append(drain)
                 print(
                     f"  {label or 'this'} {i + 1}: {drain.rate:,.0f} events/s, {drain.cpu_ms:.2f} ms CPU/event, "
+                    f"NATS {drain.nats_ms:.3f} ms/event, "
                     f"RSS {drain.rss_idle:.1f} MiB, load {drain.load}",
                     flush=True,
                 )
@@ -235,7 +240,7 @@ def _report(n: int, rounds: int, ref: str | None, results: dict[str, list[Drain]
         "records each in one transaction (inbox row, notification, NOTIFY, webhook lookup) and acks it after the",
         "commit. Events/s are counted over the inbox rows' transaction times from the tenth percentile to the",
         "last (the process's start left out); CPU per event is the consumer process's over the same stretch",
-        "(0.5 s polls); RSS 3 s after the drain. "
+        "(0.5 s polls), and nats-server's; RSS 3 s after the drain. "
         + (
             f"Before: the notify service of {ref}, after: this tree, alternating in the same run "
             f"({rounds} rounds, the order reversed every other round), on the same stored events."
@@ -243,14 +248,15 @@ def _report(n: int, rounds: int, ref: str | None, results: dict[str, list[Drain]
             else f"{rounds} runs."
         ),
         "",
-        "| code | events/s (median) | runs | CPU ms/event (median) | RSS idle MiB (median) | load (1/5/15) after each |",
-        "|---|---:|---|---:|---:|---|",
+        "| code | events/s (median) | runs | consumer CPU ms/event | NATS CPU ms/event | RSS idle MiB | "
+        "load (1/5/15) after each |",
+        "|---|---:|---|---:|---:|---:|---|",
     ]
     for label, drains in results.items():
         lines.append(
             f"| {label or 'this tree'} | {median([d.rate for d in drains]):,.0f} | "
             f"{', '.join(f'{d.rate:,.0f}' for d in drains)} | {median([d.cpu_ms for d in drains]):.2f} | "
-            f"{median([d.rss_idle for d in drains]):.1f} | {'; '.join(d.load for d in drains)} |"
+            f"{median([d.nats_ms for d in drains]):.3f} | {median([d.rss_idle for d in drains]):.1f} | {'; '.join(d.load for d in drains)} |"
         )
     if ref and all(results.values()):
         before = median([d.rate for d in results["before"]])
