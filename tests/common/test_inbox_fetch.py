@@ -1,6 +1,7 @@
 """A subscription drains a backlog in batches (services/common/inbox.py ``ConsumerRunner._fetch_loop``): it
 asks for as many messages as it has free slots in one pull request, not one request per message, and still
-handles at most ``concurrency`` at once. The pull requests are counted on the real NATS server: a plain
+handles at most ``concurrency`` at once; a lone event is answered at once, not held until the pull's batch
+fills or it expires. The pull requests are counted on the real NATS server: a plain
 subscriber on the consumer's ``$JS.API.CONSUMER.MSG.NEXT`` subject gets a copy of each."""
 
 from __future__ import annotations
@@ -43,8 +44,9 @@ async def test_a_backlog_is_fetched_in_batches_and_handled_at_most_concurrency_a
     k, concurrency = 24, 4
     durable_name = f"backlog-{uuid.uuid4().hex[:8]}"
     ping = PINGS["inspection"]
-    sent = []
-    for _ in range(k):  # the backlog, stored before the consumer exists
+    sent: list[uuid.UUID] = []
+
+    async def publish() -> None:
         envelope = make_envelope(
             ping(ping_id=uuid.uuid4(), origin="inspection", note="backlog"), source="inspection"
         )
@@ -52,6 +54,9 @@ async def test_a_backlog_is_fetched_in_batches_and_handled_at_most_concurrency_a
             SUBJECT, orjson.dumps(envelope.model_dump(mode="json")), headers={"Nats-Msg-Id": str(envelope.id)}
         )
         sent.append(envelope.id)
+
+    for _ in range(k):  # the backlog, stored before the consumer exists
+        await publish()
 
     batches: list[int] = []  # the batch size of each pull request the consumer sent
 
@@ -92,6 +97,23 @@ async def test_a_backlog_is_fetched_in_batches_and_handled_at_most_concurrency_a
 
         assert await wait_for(drained, 30)
         seen = list(batches)
+        # The first request finds every slot free and asks for all four; one request per message (the loop of
+        # 8c7394f) would have needed k = 24 at least.
+        assert seen[0] == concurrency, seen
+        assert len(seen) < k, seen
+
+        async def idle() -> bool:  # every slot free again: the pending pull asks for all of them
+            return in_flight == 0 and batches[-1] == concurrency
+
+        assert await wait_for(idle, 10)
+        began = asyncio.get_running_loop().time()
+        await publish()  # a lone event, answered at once and not held for the three more asked for
+
+        async def lone_handled() -> bool:
+            return len(handled) == k + 1
+
+        assert await wait_for(lone_handled, 10)
+        lone_took = asyncio.get_running_loop().time() - began
     finally:
         task.cancel()
         await asyncio.wait({task})
@@ -104,9 +126,8 @@ async def test_a_backlog_is_fetched_in_batches_and_handled_at_most_concurrency_a
         )
     await engine.dispose()
 
-    assert sorted(handled) == sorted(sent) and rows == k  # each once
+    assert sorted(handled) == sorted(sent) and rows == k + 1  # each once
     assert most == concurrency  # the slots filled, and never more than them
-    # The first request finds every slot free and asks for all four; one request per message (the loop of
-    # 8c7394f) would have needed k = 24 at least.
-    assert seen[0] == concurrency, seen
-    assert len(seen) < k, seen
+    # The pull waits up to 5 s for its batch to fill; the server sends the one event it has and ends it (its
+    # handler takes 0.05 s of this).
+    assert lone_took < 2.0, lone_took
