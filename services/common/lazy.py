@@ -14,6 +14,7 @@ from __future__ import annotations
 import contextlib
 import sys
 from collections.abc import Iterator
+from typing import Any
 
 #: Modules no service may import at start-up, with what they are for (a package, or a module and its submodules).
 HEAVY: dict[str, str] = {
@@ -102,3 +103,40 @@ def defer_model_builds() -> None:
     # FastAPI silences this warning while it builds a route's adapters (the alias it gives a body parameter,
     # fastapi/_compat/v2.py ``ModelField``); deferred, they are built on a first request, outside its silence.
     warnings.filterwarnings("ignore", category=UnsupportedFieldAttributeWarning)
+
+
+def defer_route_adapters() -> None:
+    """Build the pydantic adapter of each of FastAPI's fields (a route's body, parameters, response) when it is
+    first used, not when the route is declared.
+
+    FastAPI builds one ``TypeAdapter`` per field (``fastapi._compat.v2.ModelField``) when a route is declared,
+    and again for every route of an included router when that router is first matched (its "effective
+    context", with the app's prefixes and dependencies): a service's routers are all included, so the
+    adapters built at declaration serve no request (the one exception, services/common/hot.py, reads its
+    route's response and path fields: built on its first request, or by :func:`warm_routes`). Those of a
+    model are deferred already (:func:`defer_model_builds`); a list, a scalar, a union is built at once.
+    Deferring them through pydantic's ``defer_build`` costs more than it saves (a mock validator,
+    serializer and schema per adapter, each with the type's repr in its message: +1.3 MiB in penalty), so
+    the adapter itself is built on the first read of ``_type_adapter``, which is where FastAPI and
+    services/common/hot.py use it (docs/benchmarks.md, "Idle memory per process"). What a field accepts,
+    refuses and writes is the same adapter's (tests/common/test_route_adapters.py). Called by the kernel
+    package before any route is declared."""
+    from fastapi._compat import v2
+
+    field = v2.ModelField
+    if getattr(field, "_zhifa_deferred", False):
+        return
+    build = field.__post_init__
+
+    def declared(self: v2.ModelField) -> None:
+        """Nothing built yet: the adapter is built when first read."""
+
+    def adapter(self: v2.ModelField, name: str) -> Any:
+        if name != "_type_adapter":
+            raise AttributeError(name)
+        build(self)  # sets self._type_adapter (FastAPI's own code, its warnings silenced as before)
+        return self.__dict__["_type_adapter"]
+
+    field.__post_init__ = declared  # type: ignore[method-assign]
+    field.__getattr__ = adapter  # type: ignore[attr-defined]
+    field._zhifa_deferred = True  # type: ignore[attr-defined]
