@@ -13,8 +13,14 @@ from __future__ import annotations
 
 import contextlib
 import sys
+import typing
 from collections.abc import Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from fastapi import FastAPI
+    from fastapi._compat.v2 import ModelField
+    from fastapi.dependencies.models import Dependant
 
 #: Modules no service may import at start-up, with what they are for (a package, or a module and its submodules).
 HEAVY: dict[str, str] = {
@@ -140,3 +146,72 @@ def defer_route_adapters() -> None:
     field.__post_init__ = declared  # type: ignore[method-assign]
     field.__getattr__ = adapter  # type: ignore[attr-defined]
     field._zhifa_deferred = True  # type: ignore[attr-defined]
+
+
+#: The module of the kernel's hot route classes (services/common/hot.py ``hot_route``): the routes warmed.
+HOT_ROUTES_MODULE = "services.common.hot"
+
+
+def warm_hot_routes(app: FastAPI) -> int:
+    """Build at start-up what the first request of each hot route would build (issue #16: check-in and
+    the what-if assessment must not pay it on their first real request); the number of routes warmed.
+
+    A route's first request builds its included router's effective routes (FastAPI, once per router), the
+    adapters of its fields (:func:`defer_route_adapters`) and the models of its body and response
+    (:func:`defer_model_builds`); services/common/hot.py also reads the declared route's response and path
+    fields. All of those are built here, for the routes whose class is a hot route's, and nothing else:
+    the other routes keep building theirs on first use."""
+    warmed = 0
+    for route in app.router.routes:
+        if _declares(route, HOT_ROUTES_MODULE):
+            warmed += _warm(route) if hasattr(route, "original_router") else _warm_route(route, route)
+    return warmed
+
+
+def _warm(included: Any) -> int:
+    """Warm the hot routes under one of FastAPI's included routers: its effective routes (built once per
+    router, as its first match builds them, and kept by it), and only the branches that declare one."""
+    warmed = 0
+    for candidate in included.effective_candidates():
+        if hasattr(candidate, "original_router"):  # a nested included router
+            if _declares(candidate, HOT_ROUTES_MODULE):
+                warmed += _warm(candidate)
+        elif type(candidate.original_route).__module__ == HOT_ROUTES_MODULE:
+            warmed += _warm_route(candidate.original_route, candidate)
+    return warmed
+
+
+def _warm_route(declared: Any, effective: Any) -> int:
+    """Build the models and field adapters of a route as declared and as included (its effective route)."""
+    for route in (declared, effective):
+        for field in [route.body_field, route.response_field, *_fields(route.dependant)]:
+            if field is not None:
+                _build(field.field_info.annotation)
+                field._type_adapter.rebuild()  # a no-op when built; a model's deferred one built now
+    return 1
+
+
+def _declares(route: object, module: str) -> bool:
+    """Whether an included router (FastAPI's, with its nested routers) declares a route of a class in ``module``."""
+    router = getattr(route, "original_router", None)
+    if router is None:
+        return type(route).__module__ == module
+    return any(_declares(child, module) for child in router.routes)
+
+
+def _fields(dependant: Dependant) -> Iterator[ModelField]:
+    """The fields of a route's dependant and of its dependencies' (parameters and body)."""
+    yield from (*dependant.path_params, *dependant.query_params, *dependant.header_params)
+    yield from (*dependant.cookie_params, *dependant.body_params)
+    for dependency in dependant.dependencies:
+        yield from _fields(dependency)
+
+
+def _build(annotation: object) -> None:
+    """Build every pydantic model ``annotation`` names (itself, or in ``list[...]``, unions, ``Annotated``)."""
+    from pydantic import BaseModel
+
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        annotation.model_rebuild()  # builds a deferred model; None when built already
+    for arg in typing.get_args(annotation):
+        _build(arg)

@@ -55,3 +55,40 @@ def test_other_missing_attributes_are_still_missing() -> None:
     field = create_model_field(name="size", type_=int)
     assert not hasattr(field, "not_an_attribute")
     assert field.validate("20")[0] == 20
+
+
+WARM = """
+import gc, importlib, json, sys
+from pydantic import BaseModel
+from fastapi._compat import v2
+from services.common import lazy
+svc, body, response = sys.argv[1:4]
+app = importlib.import_module(f"services.{svc}.app").create_app()
+schemas = importlib.import_module(f"services.{svc}.schemas")
+def built():
+    return sum("_type_adapter" in o.__dict__ for o in gc.get_objects() if isinstance(o, v2.ModelField))
+before = [built(), getattr(schemas, body).__pydantic_complete__, getattr(schemas, response).__pydantic_complete__]
+warmed = lazy.warm_hot_routes(app)
+after = [built(), getattr(schemas, body).__pydantic_complete__, getattr(schemas, response).__pydantic_complete__]
+print(json.dumps([warmed, before, after, lazy.warm_hot_routes(app)]))
+"""
+
+
+@pytest.mark.parametrize(
+    ("service", "body", "response", "fields"),
+    [
+        # POST /benchmarks/{code}/assess: body, response and the path's code, as declared and as included;
+        # the session, principal and context dependencies read no field
+        ("penalty", "AssessRequest", "AssessmentRead", 6),
+        # POST /visits/check-in: body and response, as declared and as included
+        ("inspection", "CheckIn", "CheckInRead", 4),
+    ],
+)
+def test_start_up_builds_what_the_first_hot_request_would(
+    service: str, body: str, response: str, fields: int
+) -> None:
+    warmed, before, after, again = fresh_report(WARM, service, body, response)
+    assert warmed == 1 and again == 1
+    assert before == [0, False, False]
+    # only the hot route's own fields: the other routes of its router keep theirs for their first request
+    assert after == [fields, True, True]
