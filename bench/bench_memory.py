@@ -338,8 +338,9 @@ def _target(idle: dict[str, float], steps: dict[str, list[float]]) -> str:
             for svc, mib in over.items()
         )
         + ". What is above 100 MiB is the service's own code: the heap table's 'own modules + create_app()'"
-        " column (code objects, ORM mappings, pydantic fields, dataclasses' generated methods, routes) and"
-        " the untraced pydantic-core validators of its routes. Removing it would mean importing routers, their"
+        " column (code objects, ORM mappings, pydantic fields, dataclasses' generated methods, the declared"
+        " routes' dependants; their adapters are no longer built) and what the running process builds"
+        " (SQLAlchemy's first queries, the served routes' effective routes and validators). Removing it would mean importing routers, their"
         " use cases and the ORM classes only when a route or consumer first needs them: each first request of"
         " a route slower by its imports, `GET /openapi.json` and the authorisation matrices building them all"
         " anyway, and a second way of wiring every service (issue #12's shape): not done in this round."
@@ -348,7 +349,8 @@ def _target(idle: dict[str, float], steps: dict[str, list[float]]) -> str:
 
 def run(quick: bool = False) -> str:
     runs = 1 if quick else 3
-    baseline = os.environ.get("ZHIFA_BENCH_MEMORY_BASELINE")  # a commit to compare with, in the same run
+    # a commit to compare with, in the same run (bench/baseline.py's variable, or this bench's own)
+    baseline = os.environ.get("ZHIFA_BENCH_BASELINE") or os.environ.get("ZHIFA_BENCH_MEMORY_BASELINE")
     old = _checkout(baseline) if baseline else None
     samples, before = [], []
     for i in range(runs):
@@ -478,8 +480,24 @@ def run(quick: bool = False) -> str:
             "preallocated (`pending_size` is only a bound). The rest of the RSS growth is untraced: pydantic-core's",
             "validators of the routes served, asyncpg's and uvloop's buffers, and pages of libraries touched.",
             "",
-            "What was done in this round (together, the 'before' and 'after' columns above; each alone measured once):",
-            "`PYTHONNODEBUGRANGES=1` where the processes are launched (the image's ENV, `zhifa up`): code objects",
+            "What was done in this round (together, the 'before' and 'after' columns above): FastAPI's field",
+            "adapters (the pydantic `TypeAdapter` of each route's body, parameters and response) are built when",
+            "first used (services/common/lazy.py `defer_route_adapters`). FastAPI 0.165 builds them when a route",
+            "is declared, and again for every route of an included router when that router is first matched (its",
+            "effective routes, with the app's prefixes and dependencies); every service's routers are included,",
+            "so the adapters built at declaration served no request: 506 of them in penalty's `create_app()`,",
+            "424 in risk's (tests/common/test_route_adapters.py). RSS after `create_app()`, fresh interpreter,",
+            "two runs each back to back with 925b56d: penalty 103.3 → 101.2 MiB, risk 100.5 → 98.8, inspection",
+            "96.8 → 95.6, credit_repair 92.0 → 91.8, notify 89.7 → 89.5. The hot routes (penalty's",
+            "`POST /benchmarks/{code}/assess`, inspection's `POST /visits/check-in`) are warmed when the process",
+            "starts (`warm_hot_routes`, in the lifespan of an `api` or `all` process): their router's effective",
+            "routes, the models of their body and response and their fields' adapters, which their first real",
+            "request built before (penalty 24 ms and +0.3 MiB, inspection 4.4 ms and +0.05 MiB, in-process);",
+            "the other routes build theirs on their first request, as before (FastAPI's own effective routes).",
+            "Every service's `GET /openapi.json` is byte for byte 925b56d's (`python -m bench.openapi_same",
+            "925b56d`).",
+            "",
+            "Earlier round: `PYTHONNODEBUGRANGES=1` where the processes are launched (the image's ENV, `zhifa up`): code objects",
             "without column tables, also those loaded from the venv's .pyc (0.6 MiB after `create_app()` in",
             "penalty and risk; tests/zhifa/test_process_env.py); the methods index reads the routes' paths and",
             "methods as declared (services/common/routing.py; tests/common/test_route_index.py: the first",
@@ -510,6 +528,21 @@ def run(quick: bool = False) -> str:
             + (f"{max(kept.values()):.1f} MiB" if kept else "~1.7 MiB")
             + " does not justify",
             "re-implementing JOSE parsing and key decoding, so services/common/auth.py keeps them, as on ce1134f.",
+            "",
+            "Measured and NOT adopted in this round: pydantic's `defer_build` for FastAPI's field adapters",
+            "(`ConfigDict(defer_build=True)` as the adapter's config, where the type has none; a model's own",
+            "config defers those of a model already): +1.3 MiB after `create_app()` in penalty instead of a",
+            "saving, since a deferred adapter holds a mock schema, validator and serializer, each with the type's",
+            "repr in its message, and most of these adapters are of a scalar, a list or a union, whose built",
+            "validator is small. Library docstrings dropped from the code objects as they are loaded (an import",
+            "hook, `-OO` for docstrings only, our own code untouched): ~3.8 MiB of docstrings after `create_app()`",
+            "(SQLAlchemy 1.8, the standard library 0.7), but SQLAlchemy's event classes `assert fn.__doc__` at",
+            "import and fail without them; without SQLAlchemy it saves 1.1 MiB in penalty: a change to what",
+            "third-party code sees, for too little. Stages measured for anything large and unused at idle: the",
+            "heap is pymalloc's arenas almost full (52 arenas, 0.4 MiB of free blocks in penalty after",
+            "`create_app()`) and glibc's heap (~20 MiB: the larger Python objects, pydantic-core's and the",
+            "extensions' allocations); `import asyncio` alone is +9.4 MiB RSS (+5.9 anonymous: `ssl` with",
+            "OpenSSL's initialisation, `concurrent.futures`), before any of our code.",
             "",
             "Measured and left (one process each way, same machine): `malloc_trim(0)` 16 s after start-up returns",
             "0.1 MiB (the Python heap lives in pymalloc's arenas, not in glibc's free lists); a pool of one",
