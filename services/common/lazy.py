@@ -99,7 +99,7 @@ def defer_model_builds() -> None:
     what it accepts, refuses and writes is unchanged (tests/common/test_lazy_imports.py). A model that
     sets ``defer_build`` itself keeps its own. Called by the kernel package before anything defines a
     model; measured in docs/benchmarks.md ("Idle memory per process"). The models FastAPI's routes use are
-    built when ``create_app()`` includes the routes, as before."""
+    built by a route's first request (the hot routes' at start-up: :func:`warm_hot_routes`)."""
     import warnings
 
     from pydantic import BaseModel
@@ -119,7 +119,7 @@ def defer_route_adapters() -> None:
     and again for every route of an included router when that router is first matched (its "effective
     context", with the app's prefixes and dependencies): a service's routers are all included, so the
     adapters built at declaration serve no request (the one exception, services/common/hot.py, reads its
-    route's response and path fields: built on its first request, or by :func:`warm_routes`). Those of a
+    route's response and path fields: built on its first request, or by :func:`warm_hot_routes`). Those of a
     model are deferred already (:func:`defer_model_builds`); a list, a scalar, a union is built at once.
     Deferring them through pydantic's ``defer_build`` costs more than it saves (a mock validator,
     serializer and schema per adapter, each with the type's repr in its message: +1.3 MiB in penalty), so
@@ -170,7 +170,8 @@ def warm_hot_routes(app: FastAPI) -> int:
 
 def _warm(included: Any) -> int:
     """Warm the hot routes under one of FastAPI's included routers: its effective routes (built once per
-    router, as its first match builds them, and kept by it), and only the branches that declare one."""
+    router by ``effective_candidates``, the method FastAPI's own matching calls, and kept by it), and only
+    the branches that declare one (tests/common/test_route_adapters.py counts what is built)."""
     warmed = 0
     for candidate in included.effective_candidates():
         if hasattr(candidate, "original_router"):  # a nested included router
