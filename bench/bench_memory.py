@@ -143,10 +143,10 @@ STAGES = [  # (label, what is imported at this stage)
     ("interpreter", []),
     ("asyncio, uvloop", ["asyncio", "uvloop"]),
     (
-        "pydantic; the kernel's process set-up (services/common/lazy.py: nats-py's core, deferred models)",
-        ["pydantic", "services"],
+        "pydantic, FastAPI and Starlette; the kernel's process set-up (services/common/lazy.py: nats-py's core,"
+        " deferred models, FastAPI's field adapters built on first use, which imports FastAPI)",
+        ["pydantic", "services", "fastapi"],
     ),
-    ("FastAPI, Starlette", ["fastapi"]),
     (
         "SQLAlchemy (asyncio), asyncpg",
         ["sqlalchemy.ext.asyncio", "sqlalchemy.dialects.postgresql", "asyncpg"],
@@ -492,7 +492,10 @@ def run(quick: bool = False) -> str:
             "`POST /benchmarks/{code}/assess`, inspection's `POST /visits/check-in`) are warmed when the process",
             "starts (`warm_hot_routes`, in the lifespan of an `api` or `all` process): their router's effective",
             "routes, the models of their body and response and their fields' adapters, which their first real",
-            "request built before (penalty 24 ms and +0.3 MiB, inspection 4.4 ms and +0.05 MiB, in-process);",
+            "request built before (penalty 24 ms and +0.3 MiB, inspection 4.4 ms and +0.05 MiB, in-process;",
+            "penalty's first what-if through `zhifa up` after the idle requests above, two runs each way,",
+            "alternating: 111.6 and 50.2 ms on 925b56d, 46.0 and 37.9 ms now, the next ones 1–7 ms both ways:",
+            "what the first still pays is the first queries and the engine's, not pydantic's);",
             "the other routes build theirs on their first request, as before (FastAPI's own effective routes).",
             "Every service's `GET /openapi.json` is byte for byte 925b56d's (`python -m bench.openapi_same",
             "925b56d`).",
