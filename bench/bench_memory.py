@@ -4,7 +4,9 @@ set size (RSS) of each service process and the gateway read with psutil."""
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -85,6 +87,7 @@ def _sample(offset: int, code: Path | None = None) -> dict[str, float]:
     finally:
         proc.send_signal(signal.SIGINT)
         proc.wait(60)
+        shutil.rmtree(var, ignore_errors=True)  # the run's database and NATS store
 
 
 def _first_requests(offset: int) -> None:
@@ -142,6 +145,7 @@ def _kinds(pid: int) -> dict[str, float]:
 def _checkout(commit: str) -> Path:
     """The tree of ``commit`` in a temporary directory (git archive: no worktree, no index touched)."""
     target = Path(tempfile.mkdtemp(prefix=f"zhifa-bench-mem-{commit[:8]}-"))
+    atexit.register(shutil.rmtree, target, ignore_errors=True)  # its processes have ended by then
     target.chmod(0o755)
     archive = subprocess.run(["git", "-C", str(ROOT), "archive", commit], capture_output=True, check=True)
     subprocess.run(["tar", "-x", "-C", str(target)], input=archive.stdout, check=True)
