@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import shutil
 import subprocess
 import tempfile
 from dataclasses import dataclass
@@ -138,6 +139,7 @@ class Stack:
     def __exit__(self, *exc: object) -> None:
         self.nats.stop()
         self.pg.stop("immediate")
+        shutil.rmtree(self.root, ignore_errors=True)  # the database, NATS's store and the bodies
 
     def round(self, code: Path | None, *, seconds: int, connections: int) -> Round:
         """One wrk run directly to the service and one through the gateway, for the code in ``code``."""

@@ -261,7 +261,10 @@ def http_section(rounds: list[tuple[str, Round]]) -> list[str]:
         "by pydantic-core straight from the view's plain data, without the read models (`views.assessment_json`; "
         "the JSON is identical). Its common request (a JSON body the model accepts) is served through the "
         "kernel's hot route (`services/common/hot.py`: the endpoint's dependencies called in order, without "
-        "FastAPI's dependency solving; every refusal FastAPI's), and every response of every route leaves in one "
+        "FastAPI's dependency solving; every refusal FastAPI's), reached without FastAPI's route scan "
+        "(`services/common/dispatch.py`: matched by method and path behind the kernel's request-target checks, "
+        "then the route's own app, skipping the health, kernel and audit routes tried first and the nested "
+        "routers' re-matching), and every response of every route leaves in one "
         "socket write instead of two (`services/common/httpserver.py` `HeldHeadCycle`). "
         "Where the rest of a request's time goes (the kernel's edge, FastAPI's routing, uvicorn, the socket): "
         "[benchmarks/assess-http-profile.md](benchmarks/assess-http-profile.md).",

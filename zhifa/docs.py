@@ -29,7 +29,13 @@ INFRASTRUCTURE_CODES: list[tuple[str, int, str, str]] = [
         "the body, query or path did not validate; `errors` lists each field",
     ),
     ("NUL_CHARACTER", 422, "请求内容校验失败", "a string contained the NUL character"),
-    ("INVALID_DATA", 422, "请求中的数值超出范围或无法保存", "a value the database cannot store"),
+    (
+        "INVALID_DATA",
+        422,
+        "请求中的数值超出范围或无法保存",
+        "a value the database cannot store, or a day derived from the request (a deadline, a publication's"
+        " end) outside 1900-01-01..2199-12-31 (the `*_in_range` constraints)",
+    ),
     ("PAYLOAD_TOO_LARGE", 413, "请求体过大", "body above the limit (2 MB; 64 MB for .../bulk)"),
     ("IDEMPOTENCY_KEY_INVALID", 400, "Idempotency-Key 无效", "key longer than 255 characters"),
     (

@@ -120,6 +120,13 @@ def _is_outage(exc: BaseException) -> bool:
     return isinstance(exc, OSError) and exc.errno in _NETWORK_ERRNOS
 
 
+def violated_constraint(exc: sa_exc.IntegrityError) -> str:
+    """The name of the constraint a write broke, as the driver reports it ('' when it does not say).
+    SQLAlchemy's asyncpg dialect wraps asyncpg's error: the name is on the driver's exception."""
+    driver = getattr(exc.orig, "driver_exception", exc.orig)
+    return str(getattr(driver, "constraint_name", "") or "")
+
+
 def database_unavailable(exc: BaseException) -> bool:
     """True when ``exc`` means the database is unreachable or dropped the connection: an outage the caller
     should retry (503), not a bug (500) or bad input (4xx).

@@ -39,11 +39,16 @@ def _json_body(request: Request) -> bool:
     return content_type is not None and content_type.split(";", 1)[0].strip().lower() == JSON
 
 
+class HotAPIRoute(APIRoute):
+    """Every hot route's class: the kernel's dispatcher (services/common/dispatch.py) serves these without FastAPI's
+    route scan."""
+
+
 def hot_route(body: type[BaseModel], fast: Fast) -> type[APIRoute]:
     """An APIRoute class for one route whose JSON body is ``body``, its common request served by ``fast``."""
     adapter: TypeAdapter[BaseModel] = TypeAdapter(body)
 
-    class HotRoute(APIRoute):
+    class HotRoute(HotAPIRoute):
         def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
             generic = super().get_route_handler()
             field, status = self.response_field, self.status_code or 200  # FastAPI's default is 200

@@ -18,10 +18,12 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Sequence
 
+from fastapi.routing import APIRouter
 from starlette.exceptions import HTTPException
 from starlette.routing import BaseRoute, Router, compile_path
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from services.common.dispatch import HotDispatch
 from services.common.errors import Unprocessable
 
 
@@ -103,6 +105,7 @@ def _endpoints(routes: Sequence[BaseRoute], prefix: str = "") -> Iterator[tuple[
             yield prefix + path, set(methods)
 
 
-def install(router: Router) -> None:
-    """Put the checks in front of ``router`` (after its routes are included)."""
-    router.middleware_stack = RequestTarget(router, router.middleware_stack)
+def install(router: APIRouter) -> None:
+    """Put the checks in front of ``router`` (after its routes are included), and the hot routes' dispatcher
+    between them and the router's scan (services/common/dispatch.py)."""
+    router.middleware_stack = RequestTarget(router, HotDispatch(router, router.middleware_stack))

@@ -12,10 +12,18 @@ import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB, UUID
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from services.common.db import make_metadata
+from services.common.date_bounds import bounded_metadata
 from services.common.tables import register_kernel_tables
 
-metadata = make_metadata()
+# every date column, and the instants a request gives, in years 1900-2199 (inspection_0012_date_bounds)
+metadata = bounded_metadata(
+    {
+        "task_draw": ["draw_at"],
+        "visit": ["started_at"],
+        "visit_key": ["started_at"],
+        "visit_outcome": ["visit_started_at"],
+    }
+)
 kernel = register_kernel_tables(metadata)
 
 TEXTS = ARRAY(sa.Text)

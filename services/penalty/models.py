@@ -15,10 +15,10 @@ import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import JSONB, UUID
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from services.common.db import make_metadata
+from services.common.date_bounds import bounded_metadata
 from services.common.tables import register_kernel_tables
 
-metadata = make_metadata()
+metadata = bounded_metadata()  # every date column in years 1900-2199 (penalty_0017_date_bounds)
 kernel = register_kernel_tables(metadata)
 
 

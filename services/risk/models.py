@@ -17,10 +17,10 @@ import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import JSONB, UUID
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from services.common.db import make_metadata
+from services.common.date_bounds import bounded_metadata
 from services.common.tables import register_kernel_tables
 
-metadata = make_metadata()
+metadata = bounded_metadata({"review_campaign": ["draw_at"]})  # in 1900-2199 (risk_0018_date_bounds)
 kernel = register_kernel_tables(metadata)
 
 

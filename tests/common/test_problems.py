@@ -171,3 +171,44 @@ class TestEnglishDetailRule:
             english_detail(exc) == "Bad request (承办的执法人员不得少于两人（行政处罚法 第四十二条第一款）)"
         )
         assert english_detail(BadRequest()) == "Bad request"
+
+
+class TestDerivedDayOutOfRange:
+    """A day the request did not give but that is derived from it (a deadline, a publication's end) can pass
+    the years the platform stores (1900–2199) while every day in the request is inside them; the database's
+    ``*_in_range`` CHECK (services/common/date_bounds.py) refuses it. That is bad input, 422 INVALID_DATA with
+    a Chinese detail, not the 409 CONFLICT every other constraint means ("conflicts with existing data").
+    To bring it about through a route, the kernel's calendar constraint is narrowed for the test to the years
+    before 2050, so that a 2060 holiday the API accepts plays the derived day."""
+
+    async def test_a_refused_day_is_422_not_409(self, service: Running) -> None:
+        from tests.support.date_bounds import execute
+
+        url = service.settings.database_url
+        name = "ck_calendar_override_day_in_range"
+        await execute(
+            url,
+            f"ALTER TABLE calendar_override DROP CONSTRAINT {name}",
+            f"ALTER TABLE calendar_override ADD CONSTRAINT {name} CHECK (day < '2050-01-01')",
+        )
+        year = {"source": "国办发明电〔2059〕1号", "days_off": ["2060-01-02"]}
+        calendar = "/api/v1/inspection/admin/calendar/2060"
+        try:
+            async with client(service.url, headers=auth("admin")) as http:
+                zh = await http.put(calendar, json=year)
+                en = await http.put(calendar, json=year, headers=EN)
+                stored = await http.get(calendar)
+        finally:
+            await execute(
+                url,
+                f"ALTER TABLE calendar_override DROP CONSTRAINT {name}",
+                f"ALTER TABLE calendar_override ADD CONSTRAINT {name}"
+                " CHECK (day BETWEEN '1900-01-01' AND '2199-12-31')",
+            )
+        assert zh.status_code == 422, zh.text
+        assert zh.json()["code"] == "INVALID_DATA", zh.text
+        assert zh.json()["detail"] == "由请求推算出的日期超出可保存的范围（1900-01-01 至 2199-12-31）"
+        assert en.status_code == 422 and "1900-01-01..2199-12-31" in en.json()["detail"]
+        assert stored.status_code == 404 or stored.json()["days_off"] == [], (
+            stored.text
+        )  # nothing half-written

@@ -7,6 +7,7 @@ well-formed requests (it counts its calls) and leave every other one to FastAPI,
 
 from __future__ import annotations
 
+import os
 import uuid
 from datetime import UTC, datetime
 from typing import Annotated
@@ -16,11 +17,12 @@ import pytest
 from fastapi import APIRouter, Depends, FastAPI, Request
 from pydantic import BaseModel, Field
 
-from services.common import problems
+from services.common import dispatch, problems
 from services.common.errors import Forbidden
 from services.common.hot import hot_route
 from services.inspection import schemas as s
 from services.inspection.api import entry_router
+from services.inspection.app import create_app
 
 
 class Body(s.Strict):
@@ -169,3 +171,13 @@ def test_check_in_is_served_by_a_hot_route() -> None:
     (route,) = [r for r in entry_router.routes if getattr(r, "path", "").endswith("/visits/check-in")]
     assert type(route).__name__ == "HotRoute"
     assert route.status_code == 201  # type: ignore[attr-defined]
+
+
+def test_check_in_is_reached_without_fastapis_route_scan() -> None:
+    """services/common/dispatch.py: the service's one hot route, a literal path no earlier route can claim."""
+    os.environ.setdefault("ZHIFA_ENV", "test")
+    index = dispatch.index(create_app().router)
+    assert list(index) == ["POST"]
+    (entry,) = index["POST"]
+    assert (entry.path, entry.literal, entry.unusable) == ("/api/v1/inspection/visits/check-in", True, False)
+    assert entry.shadow_regexes == [] and entry.shadow_literals == set()

@@ -12,9 +12,11 @@ from __future__ import annotations
 from typing import Any
 
 import httpx
+import orjson
 from fastapi.routing import APIRoute, iter_route_contexts
 
 from tests.penalty.helpers import SJ_A, USCC_A
+from tests.support.dispatch import scan_tries, scanned
 from tests.support.personas import enterprise, integration, officer, supervisor
 from tests.support.stack import Running, client
 
@@ -77,4 +79,36 @@ async def test_the_hot_route_answers_as_fastapis_handler_does(penalty: Running) 
     statuses = [status for status, _, _ in hot]
     assert statuses == [200, 200, 200, 401, 403, 404, 400, 422, 422, 422, 422, 422]
     for request, mine, theirs in zip(REQUESTS, hot, generic, strict=True):
+        assert mine == theirs, request
+
+
+# The same requests and a few the dispatcher must leave alone, by (method, code or raw path, headers, body)
+ROUTED: list[tuple[str, str, dict[str, str], Any]] = [
+    *(("POST", code, headers, body) for code, headers, body in REQUESTS),
+    ("PUT", "SY-SJ-0004", officer(**SJ_A), GOODS),  # 405, Allow: POST
+    ("POST", "SY-SJ-0004%00", officer(**SJ_A), GOODS),  # 422 NUL_CHARACTER
+    ("POST", "/api/v1/penalty/benchmarks/SY-SJ-0004/assess/", officer(**SJ_A), GOODS),  # 307 to no slash
+    ("POST", "/api/v1/penalty/benchmarks//assess", officer(**SJ_A), GOODS),  # an empty code: 404
+]
+
+
+async def _route(http: httpx.AsyncClient, method: str, code: str, headers: dict[str, str], body: Any) -> Any:
+    path = code if code.startswith("/") else ASSESS.format(code=code)
+    content = body.encode() if isinstance(body, str) else orjson.dumps(body)
+    headers = {**headers, "Content-Type": "application/json", "X-Request-ID": "assess-dispatch"}
+    return _answer(await http.request(method, path, content=content, headers=headers))
+
+
+async def test_the_dispatcher_answers_as_fastapis_route_scan(penalty: Running) -> None:
+    """services/common/dispatch.py: the hot route reached without the scan, byte for byte as through it."""
+    async with client(penalty.url) as http:
+        dispatched = [await _route(http, *request) for request in ROUTED]
+        with scanned(penalty.app):
+            through_scan = [await _route(http, *request) for request in ROUTED]
+        with scan_tries() as tried:
+            assert (await _route(http, *ROUTED[0]))[0] == 200
+    assert tried == []  # the hot route's request never entered the scan
+    statuses = [status for status, _, _ in dispatched]
+    assert statuses == [200, 200, 200, 401, 403, 404, 400, 422, 422, 422, 422, 422, 405, 422, 307, 404]
+    for request, mine, theirs in zip(ROUTED, dispatched, through_scan, strict=True):
         assert mine == theirs, request
