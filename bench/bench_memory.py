@@ -4,7 +4,9 @@ set size (RSS) of each service process and the gateway read with psutil."""
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -21,6 +23,15 @@ from services.common.embedded import free_port
 from zhifa.localstack import PROCESS_ENV  # the interpreter options of the processes `zhifa up` starts
 
 ZHIFA = str(Path(sys.executable).parent / "zhifa")
+
+
+def _environ() -> dict[str, str]:
+    """This environment without ``PYTHONDONTWRITEBYTECODE``: the processes measured load their code from .pyc
+    files, as in the image (pip compiles them at install); compiled from source on every start instead, each
+    process was 1–2 MiB larger at idle (two runs of this bench on the same code, 2026-12-07)."""
+    return {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -43,7 +54,7 @@ def _sample(offset: int, code: Path | None = None) -> dict[str, float]:
         ],
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
-        env={**os.environ, "ZHIFA_ENV": "dev", **({"PYTHONPATH": str(code)} if code else {})},
+        env={**_environ(), "ZHIFA_ENV": "dev", **({"PYTHONPATH": str(code)} if code else {})},
         # `zhifa up` starts the services with `python -m zhifa` (`-m zhifa.cli` before), which puts the working
         # directory first on sys.path: run in the checkout whose code is measured.
         cwd=str(code or ROOT),
@@ -76,6 +87,7 @@ def _sample(offset: int, code: Path | None = None) -> dict[str, float]:
     finally:
         proc.send_signal(signal.SIGINT)
         proc.wait(60)
+        shutil.rmtree(var, ignore_errors=True)  # the run's database and NATS store
 
 
 def _first_requests(offset: int) -> None:
@@ -133,6 +145,7 @@ def _kinds(pid: int) -> dict[str, float]:
 def _checkout(commit: str) -> Path:
     """The tree of ``commit`` in a temporary directory (git archive: no worktree, no index touched)."""
     target = Path(tempfile.mkdtemp(prefix=f"zhifa-bench-mem-{commit[:8]}-"))
+    atexit.register(shutil.rmtree, target, ignore_errors=True)  # its processes have ended by then
     target.chmod(0o755)
     archive = subprocess.run(["git", "-C", str(ROOT), "archive", commit], capture_output=True, check=True)
     subprocess.run(["tar", "-x", "-C", str(target)], input=archive.stdout, check=True)
@@ -143,10 +156,10 @@ STAGES = [  # (label, what is imported at this stage)
     ("interpreter", []),
     ("asyncio, uvloop", ["asyncio", "uvloop"]),
     (
-        "pydantic; the kernel's process set-up (services/common/lazy.py: nats-py's core, deferred models)",
-        ["pydantic", "services"],
+        "pydantic, FastAPI and Starlette; the kernel's process set-up (services/common/lazy.py: nats-py's core,"
+        " deferred models, FastAPI's field adapters built on first use, which imports FastAPI)",
+        ["pydantic", "services", "fastapi"],
     ),
-    ("FastAPI, Starlette", ["fastapi"]),
     (
         "SQLAlchemy (asyncio), asyncpg",
         ["sqlalchemy.ext.asyncio", "sqlalchemy.dialects.postgresql", "asyncpg"],
@@ -213,7 +226,7 @@ def _breakdown(svc: str, stages: list[Any] = STAGES, code: Path | None = None) -
         capture_output=True,
         text=True,
         check=True,
-        env={**os.environ, "ZHIFA_ENV": "dev", **PROCESS_ENV, **({"PYTHONPATH": str(code)} if code else {})},
+        env={**_environ(), "ZHIFA_ENV": "dev", **PROCESS_ENV, **({"PYTHONPATH": str(code)} if code else {})},
         cwd=str(code or ROOT),
     )
     return [float(x) for x in json.loads(result.stdout)]
@@ -231,7 +244,7 @@ def _pyjwt_cost(services: list[str], runs: int) -> dict[str, float]:
         other = _checkout(WITHOUT_PYJWT)
     except subprocess.CalledProcessError:
         return {}
-    last = [("create_app()", [])]
+    last: list[tuple[str, list[str]]] = [("create_app()", [])]
     return {
         svc: median([_breakdown(svc, last)[-1] - _breakdown(svc, last, other)[-1] for _ in range(runs)])
         for svc in services
@@ -287,7 +300,7 @@ def _heap(svc: str) -> dict[str, dict[str, float]]:
         capture_output=True,
         text=True,
         check=True,
-        env={**os.environ, "ZHIFA_ENV": "dev", **PROCESS_ENV},
+        env={**_environ(), "ZHIFA_ENV": "dev", **PROCESS_ENV},
         cwd=str(ROOT),
     )
     out: dict[str, dict[str, float]] = {}
@@ -338,8 +351,9 @@ def _target(idle: dict[str, float], steps: dict[str, list[float]]) -> str:
             for svc, mib in over.items()
         )
         + ". What is above 100 MiB is the service's own code: the heap table's 'own modules + create_app()'"
-        " column (code objects, ORM mappings, pydantic fields, dataclasses' generated methods, routes) and"
-        " the untraced pydantic-core validators of its routes. Removing it would mean importing routers, their"
+        " column (code objects, ORM mappings, pydantic fields, dataclasses' generated methods, the declared"
+        " routes' dependants; their adapters are no longer built) and what the running process builds"
+        " (SQLAlchemy's first queries, the served routes' effective routes and validators). Removing it would mean importing routers, their"
         " use cases and the ORM classes only when a route or consumer first needs them: each first request of"
         " a route slower by its imports, `GET /openapi.json` and the authorisation matrices building them all"
         " anyway, and a second way of wiring every service (issue #12's shape): not done in this round."
@@ -348,7 +362,8 @@ def _target(idle: dict[str, float], steps: dict[str, list[float]]) -> str:
 
 def run(quick: bool = False) -> str:
     runs = 1 if quick else 3
-    baseline = os.environ.get("ZHIFA_BENCH_MEMORY_BASELINE")  # a commit to compare with, in the same run
+    # a commit to compare with, in the same run (bench/baseline.py's variable, or this bench's own)
+    baseline = os.environ.get("ZHIFA_BENCH_BASELINE") or os.environ.get("ZHIFA_BENCH_MEMORY_BASELINE")
     old = _checkout(baseline) if baseline else None
     samples, before = [], []
     for i in range(runs):
@@ -426,7 +441,8 @@ def run(quick: bool = False) -> str:
             + f"{runs} runs"
             + (f", alternating with the code of {baseline} (before) in the same run" if old else "")
             + f"; load average (1 min) at the samples {min(loads):.1f}–{max(loads):.1f} (2 cores, shared).",
-            "Each service process runs its API, outbox relay and consumers (`--role all`).",
+            "Each service process runs its API, outbox relay and consumers (`--role all`); the code is loaded",
+            "from .pyc files, as in the image (compiled from source on each start, every process is 1–2 MiB larger).",
             "",
             head,
             rule,
@@ -478,8 +494,27 @@ def run(quick: bool = False) -> str:
             "preallocated (`pending_size` is only a bound). The rest of the RSS growth is untraced: pydantic-core's",
             "validators of the routes served, asyncpg's and uvloop's buffers, and pages of libraries touched.",
             "",
-            "What was done in this round (together, the 'before' and 'after' columns above; each alone measured once):",
-            "`PYTHONNODEBUGRANGES=1` where the processes are launched (the image's ENV, `zhifa up`): code objects",
+            "What was done in this round (together, the 'before' and 'after' columns above): FastAPI's field",
+            "adapters (the pydantic `TypeAdapter` of each route's body, parameters and response) are built when",
+            "first used (services/common/lazy.py `defer_route_adapters`). FastAPI 0.165 builds them when a route",
+            "is declared, and again for every route of an included router when that router is first matched (its",
+            "effective routes, with the app's prefixes and dependencies); every service's routers are included,",
+            "so the adapters built at declaration served no request: 506 of them in penalty's `create_app()`,",
+            "424 in risk's (tests/common/test_route_adapters.py). RSS after `create_app()`, fresh interpreter,",
+            "two runs each back to back with 925b56d: penalty 103.3 → 101.2 MiB, risk 100.5 → 98.8, inspection",
+            "96.8 → 95.6, credit_repair 92.0 → 91.8, notify 89.7 → 89.5. The hot routes (penalty's",
+            "`POST /benchmarks/{code}/assess`, inspection's `POST /visits/check-in`) are warmed when the process",
+            "starts (`warm_hot_routes`, in the lifespan of an `api` or `all` process): their router's effective",
+            "routes, the models of their body and response and their fields' adapters, which their first real",
+            "request built before (penalty 24 ms and +0.3 MiB, inspection 4.4 ms and +0.05 MiB, in-process;",
+            "penalty's first what-if through `zhifa up` after the idle requests above, two runs each way,",
+            "alternating: 111.6 and 50.2 ms on 925b56d, 46.0 and 37.9 ms now, the next ones 1–7 ms both ways:",
+            "what the first still pays is the first queries and the engine's, not pydantic's);",
+            "the other routes build theirs on their first request, as before (FastAPI's own effective routes).",
+            "Every service's `GET /openapi.json` is byte for byte 925b56d's (`python -m bench.openapi_same",
+            "925b56d`).",
+            "",
+            "Earlier round: `PYTHONNODEBUGRANGES=1` where the processes are launched (the image's ENV, `zhifa up`): code objects",
             "without column tables, also those loaded from the venv's .pyc (0.6 MiB after `create_app()` in",
             "penalty and risk; tests/zhifa/test_process_env.py); the methods index reads the routes' paths and",
             "methods as declared (services/common/routing.py; tests/common/test_route_index.py: the first",
@@ -510,6 +545,21 @@ def run(quick: bool = False) -> str:
             + (f"{max(kept.values()):.1f} MiB" if kept else "~1.7 MiB")
             + " does not justify",
             "re-implementing JOSE parsing and key decoding, so services/common/auth.py keeps them, as on ce1134f.",
+            "",
+            "Measured and NOT adopted in this round: pydantic's `defer_build` for FastAPI's field adapters",
+            "(`ConfigDict(defer_build=True)` as the adapter's config, where the type has none; a model's own",
+            "config defers those of a model already): +1.3 MiB after `create_app()` in penalty instead of a",
+            "saving, since a deferred adapter holds a mock schema, validator and serializer, each with the type's",
+            "repr in its message, and most of these adapters are of a scalar, a list or a union, whose built",
+            "validator is small. Library docstrings dropped from the code objects as they are loaded (an import",
+            "hook, `-OO` for docstrings only, our own code untouched): ~3.8 MiB of docstrings after `create_app()`",
+            "(SQLAlchemy 1.8, the standard library 0.7), but SQLAlchemy's event classes `assert fn.__doc__` at",
+            "import and fail without them; without SQLAlchemy it saves 1.1 MiB in penalty: a change to what",
+            "third-party code sees, for too little. Stages measured for anything large and unused at idle: the",
+            "heap is pymalloc's arenas almost full (52 arenas, 0.4 MiB of free blocks in penalty after",
+            "`create_app()`) and glibc's heap (~20 MiB: the larger Python objects, pydantic-core's and the",
+            "extensions' allocations); `import asyncio` alone is +9.4 MiB RSS (+5.9 anonymous: `ssl` with",
+            "OpenSSL's initialisation, `concurrent.futures`), before any of our code.",
             "",
             "Measured and left (one process each way, same machine): `malloc_trim(0)` 16 s after start-up returns",
             "0.1 MiB (the Python heap lives in pymalloc's arenas, not in glibc's free lists); a pool of one",

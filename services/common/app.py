@@ -34,6 +34,7 @@ from services.common import (
     checkpoints,
     clock,
     jobs,
+    lazy,
     logs,
     metrics,
     migrate,
@@ -606,6 +607,8 @@ def build_service_app(parts: ServiceParts, role: Role = "all") -> FastAPI:
         await _warn_if_next_year_uncovered(factory)
         for hook in parts.on_startup:
             await hook(runtime)
+        if role in ("api", "all"):
+            lazy.warm_hot_routes(app)  # their first real request builds nothing (services/common/lazy.py)
         if role in ("worker", "all"):
             runtime.relay = Relay(
                 service=info.name,

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections import deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import timedelta
@@ -215,11 +216,16 @@ class ConsumerRunner:
         await self._fetch_loop(sub, psub, durable)
 
     async def _fetch_loop(self, sub: Subscription, psub: Any, durable: str) -> None:
-        """Fetch one message at a time while fewer than ``concurrency`` are being handled, each handled in its
-        own task. Idle, a subscription holds one pending fetch: one worker per unit of concurrency, each
-        polling, held ~140 KiB per subscription (2.4 MiB in risk's 17; docs/benchmarks.md, "Idle memory
-        per process"). Up to ``concurrency`` messages are handled at once, as before."""
-        slots = asyncio.Semaphore(self.concurrency)
+        """Fetch up to as many messages as there are free slots in one pull request while fewer than
+        ``concurrency`` are being handled, each handled in its own task. Idle, a subscription holds one
+        pending fetch: one worker per unit of concurrency, each polling, held ~140 KiB per subscription
+        (2.4 MiB in risk's 17; docs/benchmarks.md, "Idle memory per process"). A backlog is fetched a batch
+        a request, not a message a round trip; the server answers a pull as soon as it has sent what it had
+        (``no_wait``), so a lone event is not held back for the batch (docs/benchmarks.md, "A consumer
+        draining a backlog"). Up to ``concurrency`` messages are handled at once, never more."""
+        free = self.concurrency
+        freed = asyncio.Event()
+        fetched: deque[Msg] = deque()  # what a fetch gave beyond the free slots
         handling: set[asyncio.Task[None]] = set()
         failed: list[BaseException] = []
         loop = asyncio.current_task()
@@ -227,6 +233,9 @@ class ConsumerRunner:
         def done(task: asyncio.Task[None]) -> None:
             # What escapes ``handle`` (a lost NATS link while acking) stops the subscription, as it stopped
             # the worker that met it before, and with it the runner's task group.
+            nonlocal free
+            free += 1
+            freed.set()
             handling.discard(task)
             if not task.cancelled() and task.exception() is not None and not failed and loop is not None:
                 failed.append(task.exception())  # type: ignore[arg-type]
@@ -234,26 +243,30 @@ class ConsumerRunner:
 
         try:
             while True:
-                await slots.acquire()
-                try:
-                    msgs = await psub.fetch(batch=1, timeout=5)
-                except (FetchTimeoutError, TimeoutError):
-                    slots.release()
-                    if loop is not None and loop.cancelling():
-                        # nats-py's fetch now and then answers a cancellation with its TimeoutError: taken
-                        # for an empty fetch, the loop fetched on and a process's stop waited on it for good
-                        raise asyncio.CancelledError from None
-                    continue
-                except Exception as exc:
-                    slots.release()
-                    if loop is not None and loop.cancelling():
-                        raise asyncio.CancelledError from None  # the same, turned into a closed connection
-                    log.debug("fetch on %s failed: %s", durable, exc)
-                    await asyncio.sleep(0.5)
-                    continue
-                task = asyncio.create_task(self._handle_all(sub, msgs, durable, slots))
-                handling.add(task)
-                task.add_done_callback(done)
+                while not free:
+                    freed.clear()
+                    await freed.wait()
+                if not fetched:
+                    try:
+                        fetched.extend(await psub.fetch(batch=free, timeout=5))
+                    except (FetchTimeoutError, TimeoutError):
+                        if loop is not None and loop.cancelling():
+                            # nats-py's fetch now and then answers a cancellation with its TimeoutError: taken
+                            # for an empty fetch, the loop fetched on and a process's stop waited on it for good
+                            raise asyncio.CancelledError from None
+                        continue
+                    except Exception as exc:
+                        if loop is not None and loop.cancelling():
+                            raise asyncio.CancelledError from None  # the same, turned into a closed connection
+                        log.debug("fetch on %s failed: %s", durable, exc)
+                        await asyncio.sleep(0.5)
+                        continue
+                # nats-py's fetch also returns whatever a lapsed earlier pull left queued: more than asked for
+                while fetched and free:
+                    free -= 1
+                    task = asyncio.create_task(self.handle(sub, fetched.popleft(), durable))
+                    handling.add(task)
+                    task.add_done_callback(done)
         except asyncio.CancelledError:
             if failed:
                 raise failed[0] from None
@@ -261,15 +274,6 @@ class ConsumerRunner:
         finally:
             for task in handling:
                 task.cancel()
-
-    async def _handle_all(
-        self, sub: Subscription, msgs: list[Msg], durable: str, slot: asyncio.Semaphore
-    ) -> None:
-        try:
-            for msg in msgs:
-                await self.handle(sub, msg, durable)
-        finally:
-            slot.release()
 
     async def redeliver(self, durable: str, subject: str, payload: bytes) -> bool:
         """Handle a dead-lettered message again (the inbox keeps it idempotent); False when no subscription

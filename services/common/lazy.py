@@ -13,7 +13,14 @@ from __future__ import annotations
 
 import contextlib
 import sys
+import typing
 from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from fastapi import FastAPI
+    from fastapi._compat.v2 import ModelField
+    from fastapi.dependencies.models import Dependant
 
 #: Modules no service may import at start-up, with what they are for (a package, or a module and its submodules).
 HEAVY: dict[str, str] = {
@@ -92,7 +99,7 @@ def defer_model_builds() -> None:
     what it accepts, refuses and writes is unchanged (tests/common/test_lazy_imports.py). A model that
     sets ``defer_build`` itself keeps its own. Called by the kernel package before anything defines a
     model; measured in docs/benchmarks.md ("Idle memory per process"). The models FastAPI's routes use are
-    built when ``create_app()`` includes the routes, as before."""
+    built by a route's first request (the hot routes' at start-up: :func:`warm_hot_routes`)."""
     import warnings
 
     from pydantic import BaseModel
@@ -102,3 +109,110 @@ def defer_model_builds() -> None:
     # FastAPI silences this warning while it builds a route's adapters (the alias it gives a body parameter,
     # fastapi/_compat/v2.py ``ModelField``); deferred, they are built on a first request, outside its silence.
     warnings.filterwarnings("ignore", category=UnsupportedFieldAttributeWarning)
+
+
+def defer_route_adapters() -> None:
+    """Build the pydantic adapter of each of FastAPI's fields (a route's body, parameters, response) when it is
+    first used, not when the route is declared.
+
+    FastAPI builds one ``TypeAdapter`` per field (``fastapi._compat.v2.ModelField``) when a route is declared,
+    and again for every route of an included router when that router is first matched (its "effective
+    context", with the app's prefixes and dependencies): a service's routers are all included, so the
+    adapters built at declaration serve no request (the one exception, services/common/hot.py, reads its
+    route's response and path fields: built on its first request, or by :func:`warm_hot_routes`). Those of a
+    model are deferred already (:func:`defer_model_builds`); a list, a scalar, a union is built at once.
+    Deferring them through pydantic's ``defer_build`` costs more than it saves (a mock validator,
+    serializer and schema per adapter, each with the type's repr in its message: +1.3 MiB in penalty), so
+    the adapter itself is built on the first read of ``_type_adapter``, which is where FastAPI and
+    services/common/hot.py use it (docs/benchmarks.md, "Idle memory per process"). What a field accepts,
+    refuses and writes is the same adapter's (tests/common/test_route_adapters.py). Called by the kernel
+    package before any route is declared."""
+    from fastapi._compat import v2
+
+    field = v2.ModelField
+    if getattr(field, "_zhifa_deferred", False):
+        return
+    build = field.__post_init__
+
+    def declared(self: v2.ModelField) -> None:
+        """Nothing built yet: the adapter is built when first read."""
+
+    def adapter(self: v2.ModelField, name: str) -> Any:
+        if name != "_type_adapter":
+            raise AttributeError(name)
+        build(self)  # sets self._type_adapter (FastAPI's own code, its warnings silenced as before)
+        return self.__dict__["_type_adapter"]
+
+    field.__post_init__ = declared  # type: ignore[method-assign]
+    field.__getattr__ = adapter  # type: ignore[attr-defined]
+    field._zhifa_deferred = True  # type: ignore[attr-defined]
+
+
+#: The module of the kernel's hot route classes (services/common/hot.py ``hot_route``): the routes warmed.
+HOT_ROUTES_MODULE = "services.common.hot"
+
+
+def warm_hot_routes(app: FastAPI) -> int:
+    """Build at start-up what the first request of each hot route would build (issue #16: check-in and
+    the what-if assessment must not pay it on their first real request); the number of routes warmed.
+
+    A route's first request builds its included router's effective routes (FastAPI, once per router), the
+    adapters of its fields (:func:`defer_route_adapters`) and the models of its body and response
+    (:func:`defer_model_builds`); services/common/hot.py also reads the declared route's response and path
+    fields. All of those are built here, for the routes whose class is a hot route's, and nothing else:
+    the other routes keep building theirs on first use."""
+    warmed = 0
+    for route in app.router.routes:
+        if _declares(route, HOT_ROUTES_MODULE):
+            warmed += _warm(route) if hasattr(route, "original_router") else _warm_route(route, route)
+    return warmed
+
+
+def _warm(included: Any) -> int:
+    """Warm the hot routes under one of FastAPI's included routers: its effective routes (built once per
+    router by ``effective_candidates``, the method FastAPI's own matching calls, and kept by it), and only
+    the branches that declare one (tests/common/test_route_adapters.py counts what is built)."""
+    warmed = 0
+    for candidate in included.effective_candidates():
+        if hasattr(candidate, "original_router"):  # a nested included router
+            if _declares(candidate, HOT_ROUTES_MODULE):
+                warmed += _warm(candidate)
+        elif type(candidate.original_route).__module__ == HOT_ROUTES_MODULE:
+            warmed += _warm_route(candidate.original_route, candidate)
+    return warmed
+
+
+def _warm_route(declared: Any, effective: Any) -> int:
+    """Build the models and field adapters of a route as declared and as included (its effective route)."""
+    for route in (declared, effective):
+        for field in [route.body_field, route.response_field, *_fields(route.dependant)]:
+            if field is not None:
+                _build(field.field_info.annotation)
+                field._type_adapter.rebuild()  # a no-op when built; a model's deferred one built now
+    return 1
+
+
+def _declares(route: object, module: str) -> bool:
+    """Whether an included router (FastAPI's, with its nested routers) declares a route of a class in ``module``."""
+    router = getattr(route, "original_router", None)
+    if router is None:
+        return type(route).__module__ == module
+    return any(_declares(child, module) for child in router.routes)
+
+
+def _fields(dependant: Dependant) -> Iterator[ModelField]:
+    """The fields of a route's dependant and of its dependencies' (parameters and body)."""
+    yield from (*dependant.path_params, *dependant.query_params, *dependant.header_params)
+    yield from (*dependant.cookie_params, *dependant.body_params)
+    for dependency in dependant.dependencies:
+        yield from _fields(dependency)
+
+
+def _build(annotation: object) -> None:
+    """Build every pydantic model ``annotation`` names (itself, or in ``list[...]``, unions, ``Annotated``)."""
+    from pydantic import BaseModel
+
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        annotation.model_rebuild()  # builds a deferred model; None when built already
+    for arg in typing.get_args(annotation):
+        _build(arg)
