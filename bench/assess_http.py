@@ -10,17 +10,15 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
 import resource
 import shutil
-import signal
 import subprocess
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 from bench import baseline
-from bench.common import PY, WrkResult, cpu_seconds, stop, wait_http, wrk
+from bench.common import PY, WrkResult, cpu_seconds, processes, stop_group, wait_http, wrk
 from services.common import clock
 from services.common.devtokens import mint_dev_token
 from services.common.embedded import EmbeddedNats, EmbeddedPostgres, free_port
@@ -53,56 +51,6 @@ function request()
   return wrk.format("POST", items[pos - 1],
     {["Authorization"] = "Bearer %(token)s", ["Content-Type"] = "application/json"}, items[pos])
 end
-"""
-
-
-# ``python -c`` in the measured tree (its working directory first on sys.path): ``count`` processes serving
-# ``target`` on one listening socket, as uvicorn's ``--workers`` (or two pods behind a Service) share the
-# load: the kernel hands each connection to whichever process accepts first. Each process builds its app,
-# freezes its start-up heap and serves with the platform's HTTP configuration exactly as ``zhifa serve``
-# does (zhifa/serve.py), which has no ``--workers``. SIGTERM and SIGINT are passed on to every process.
-PROCESSES = r"""
-import importlib, os, signal, sys
-from services.common import httpserver
-from zhifa import serve as serving
-
-target, role, port, count = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
-listening = httpserver.config(None, host="127.0.0.1", port=port).bind_socket()
-children = []
-for _ in range(count):
-    pid = os.fork()
-    if pid == 0:
-        import uvicorn
-        if target == "gateway":
-            from gateway.app import create_app
-            from gateway.settings import GatewaySettings
-            limits = GatewaySettings()
-            asgi = create_app(limits)
-        else:
-            limits = serving.service_settings(target)
-            asgi = importlib.import_module(f"services.{target}.app").create_app(limits, role=role)
-        serving.freeze_startup_heap()
-        config = httpserver.config(
-            asgi, host="127.0.0.1", port=port, loop="uvloop",
-            max_header_bytes=limits.http_max_header_bytes, max_headers=limits.http_max_headers,
-        )
-        uvicorn.Server(config).run(sockets=[listening])
-        os._exit(0)
-    children.append(pid)
-
-
-def forward(signum, frame):
-    for pid in children:
-        try:
-            os.kill(pid, signum)
-        except ProcessLookupError:
-            pass
-
-
-signal.signal(signal.SIGTERM, forward)
-signal.signal(signal.SIGINT, forward)
-for pid in children:
-    os.waitpid(pid, 0)
 """
 
 
@@ -239,7 +187,7 @@ class Stack:
                 started.append(_start([*serve, "penalty", "--port", str(svc_port)], env, cwd))
             else:
                 role = "api" if shape.worker else "all"
-                started.append(_start(_processes("penalty", role, svc_port, shape.api_processes), env, cwd))
+                started.append(_start(processes("penalty", role, svc_port, shape.api_processes), env, cwd))
             if shape.worker:
                 worker_port = free_port()
                 started.append(
@@ -249,7 +197,7 @@ class Stack:
             if shape.gateways == 1:
                 started.append(_start([*serve, "gateway", "--port", str(gw_port)], env, cwd))
             else:
-                started.append(_start(_processes("gateway", "all", gw_port, shape.gateways), env, cwd))
+                started.append(_start(processes("gateway", "all", gw_port, shape.gateways), env, cwd))
             wait_http(f"http://127.0.0.1:{svc_port}/healthz", 60)
             wait_http(f"http://127.0.0.1:{gw_port}/healthz", 60)
             script = str(self.script)
@@ -279,11 +227,7 @@ class Stack:
             ]
         finally:
             for proc in reversed(started):
-                _stop(proc)
-
-
-def _processes(target: str, role: str, port: int, count: int) -> list[str]:
-    return [PY, "-c", PROCESSES, target, role, str(port), str(count)]
+                stop_group(proc)
 
 
 def _start(args: list[str], env: dict[str, str], cwd: str) -> subprocess.Popen[bytes]:
@@ -292,17 +236,6 @@ def _start(args: list[str], env: dict[str, str], cwd: str) -> subprocess.Popen[b
     return subprocess.Popen(
         args, env=env, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True
     )
-
-
-def _stop(proc: subprocess.Popen[bytes]) -> None:
-    """SIGTERM to ``proc`` (which passes it on to its processes), then SIGKILL to its process group if any of
-    it is left after 10 s (a launcher killed leaves its processes behind)."""
-    stop(proc)
-    try:
-        os.killpg(proc.pid, signal.SIGKILL)
-    except ProcessLookupError:
-        return
-    proc.wait()
 
 
 def _tree_cpu(roots: list[int]) -> float:

@@ -15,6 +15,7 @@ import asyncio
 import json
 import os
 import re
+import resource
 import secrets
 import shutil
 import subprocess
@@ -30,7 +31,7 @@ from typing import Any
 import sqlalchemy as sa
 from stdnum.cn import uscc as stdnum_uscc
 
-from bench.common import PY, median, start, stop, wait_http
+from bench.common import PY, median, processes, start, stop_group, wait_http
 from services.common import migrate
 from services.common.db import create_engine, session_factory, transaction
 from services.common.devtokens import mint_dev_token
@@ -115,6 +116,9 @@ class Run:
     load: float = 0.0  # the machine's 1-minute load average after the run
     claims: float = 0.0  # the relay's claims (rounds that published rows) per 100 check-ins
     audits: float = 0.0  # the auditor's rounds (that appended visit starts) per 100 check-ins
+    api_shares: tuple[
+        float, ...
+    ] = ()  # each API process's share of the API processes' CPU (two on one socket)
 
 
 def _family(root: int) -> list[int]:
@@ -150,6 +154,12 @@ def _with_reaped(pid: int) -> float:
         return sum(int(x) for x in fields[11:15]) / os.sysconf("SC_CLK_TCK")
     except (OSError, IndexError, ValueError):
         return 0.0
+
+
+def _children_cpu() -> float:
+    """User + system CPU seconds of this process's children that ended (around a run: that run's wrk)."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 def _ms(text: str) -> float:
@@ -313,20 +323,9 @@ def _start_inspection(topology: str, port: int, env: dict[str, str]) -> list[sub
     if topology == "API process + worker":  # what docs/scaling.md recommends on two cores
         api_one = [PY, "-m", "zhifa.cli", "serve", "inspection", "--role", "api", "--port", str(port)]
         return [start(api_one, env=env), start(worker, env=env)]
-    # Production's shape on two cores: the API scaled to two processes, relay/consumers/jobs in a worker.
-    api = [
-        PY,
-        "-m",
-        "uvicorn",
-        "bench.bench_checkin:api_app",
-        "--factory",
-        "--workers",
-        "2",
-        "--port",
-        str(port),
-    ]
-    api += ["--loop", "uvloop", "--http", "httptools", "--no-access-log", "--log-level", "warning"]
-    return [start(api, env=env), start(worker, env=env)]
+    # Production's shape on two cores: the API as two processes on one socket (the prod overlay keeps at least
+    # two API replicas), each built and served as `zhifa serve` serves one; relay/consumers/jobs in a worker.
+    return [start(processes("inspection", "api", port, 2), env=env), start(worker, env=env)]
 
 
 #: The code to compare with (issue #16: before/after in the same run): a directory holding the old tree
@@ -527,6 +526,7 @@ def _measure(
         "ZHIFA_GATEWAY_INSPECTION_URL": f"http://127.0.0.1:{svc_port}",
         "ZHIFA_GATEWAY_RATE_PER_SECOND": "1000000",
         "ZHIFA_GATEWAY_RATE_BURST": "1000000",
+        "PYTHONNODEBUGRANGES": "1",  # as the image's ENV and `zhifa up` set for every process
     }
     if topology == "two API processes + worker":  # the same connections in all, shared by the two processes
         env |= {"ZHIFA_INSPECTION_DATABASE_POOL_SIZE": "8", "ZHIFA_INSPECTION_DATABASE_MAX_OVERFLOW": "8"}
@@ -546,16 +546,21 @@ def _measure(
             "worker": [services[-1].pid] if len(services) > 1 else [],
             "gateway": [gateway.pid],
             "PostgreSQL": [postmaster],
+            "NATS": [nats.process.pid] if nats.process else [],
         }
         for connections in levels:
             for _ in range(runs):
                 asyncio.run(_issue(url, tokens, 1200 * seconds, data))
                 time.sleep(1)
                 before, cpu_before, since = asyncio.run(_visits(url)), _cpu(groups), asyncio.run(_now(url))
+                api = _api_processes(topology, services[0].pid)
+                api_before, wrk_before = [_with_reaped(pid) for pid in api], _children_cpu()
                 rps, p50, p95, p99, errors = _wrk(target, script, connections, seconds)
-                cpu_after = _cpu(groups)
+                cpu_after, wrk_spent = _cpu(groups), _children_cpu() - wrk_before
+                api_spent = [_with_reaped(pid) - b for pid, b in zip(api, api_before, strict=True)]
                 made = asyncio.run(_visits(url)) - before
                 per = {k: (cpu_after[k] - cpu_before[k]) * 1000 / max(made, 1) for k in groups}
+                per["wrk"] = wrk_spent * 1000 / max(made, 1)
                 load = os.getloadavg()[0]
                 claims, audits = (100 * n / max(made, 1) for n in asyncio.run(_rounds(url, since)))
                 results.append(
@@ -573,13 +578,21 @@ def _measure(
                         load,
                         claims,
                         audits,
+                        tuple(x / sum(api_spent) for x in api_spent) if sum(api_spent) > 0 else (),
                     )
                 )
     finally:
-        stop(gateway)
+        stop_group(gateway)
         for proc in reversed(services):
-            stop(proc)
+            stop_group(proc)
     return results
+
+
+def _api_processes(topology: str, launcher: int) -> list[int]:
+    """The processes serving the API on one socket (the launcher's children), when there are several."""
+    if topology != "two API processes + worker":
+        return []
+    return sorted(pid for pid in _family(launcher) if pid != launcher)
 
 
 def _report(
@@ -611,11 +624,18 @@ def _report(
         "1-minute load average at the end of the runs (median).",
         "Load generator, gateway, service, PostgreSQL and NATS share the 2 cores. Topologies: one",
         "`zhifa serve inspection` process (what `make run` starts); one `--role api` process beside a",
-        "`--role worker` process (relay, consumers, jobs); and the API as two processes (uvicorn `--workers 2`)",
-        "beside the worker. Every process freezes its",
+        "`--role worker` process (relay, consumers, jobs); and production's shape on 2 cores, the API as two",
+        "`--role api` processes on one listening socket (each built and served exactly as `zhifa serve` serves a",
+        "process: the kernel's HTTP server, header limits; `PROCESSES` in bench/common.py, as bench_assessment",
+        "uses) beside the worker. Every process runs with `PYTHONNODEBUGRANGES=1` (as the image sets) and freezes its",
         "start-up heap (`gc.freeze()` in `zhifa serve`): without it each full collection walked ~80 ms of",
         "start-up objects with the loop stopped, several times a minute, and p99 at 8 connections was 80–120 ms.",
     ]
+    if os.environ.get(LEVELS_ENV):
+        lines.append(
+            f"This run's levels were narrowed to {', '.join(map(str, levels))} connections (`{LEVELS_ENV}`); "
+            "the full run measures 4, 8, 16, 32 and 64."
+        )
     if compared:
         lines += [
             "",
@@ -651,6 +671,9 @@ def _report(
                     "audits": median([r.audits for r in rows]),
                     **{k: median([r.cpu_ms[k] for r in rows]) for k in rows[0].cpu_ms},
                 }
+                shares = [min(r.api_shares) for r in rows if r.api_shares]
+                if shares:  # the less busy of the two API processes
+                    row["api_min_share"] = median(shares)
                 medians[(topology, code, connections)] = row
                 errors = sum(r.errors for r in rows)
                 worker = f" ({row['worker']:.2f})" if row.get("worker") else ""
@@ -733,21 +756,83 @@ def _shape_report(
         "(every 0.5 s). Rows per relay claim / visit starts per auditor round, at "
         f"{level} connections: " + "; ".join(batching) + ".",
         "",
-        "Two API processes on 2 cores add a process, not a core: each loop serves half the requests per",
-        "wake-up, and the processes pre-empt one another, the gateway, PostgreSQL and NATS, so the API's CPU per",
-        "check-in grows and check-ins/s do not. On 2 cores run one API process and one worker (or one",
-        '`zhifa serve` process); add API processes with cores (docs/operations.md, "Scale").',
+        *_against_one(medians, codes, levels),
     ]
 
 
-def api_app() -> object:
-    """The inspection API without relay, consumers and jobs (``--role api``), for uvicorn's ``--factory``."""
-    from services.inspection.app import create_app
-    from zhifa.cli import freeze_startup_heap
+ONE, PRODUCTION = TOPOLOGIES[0], TOPOLOGIES[2]
 
-    app = create_app(role="api")
-    freeze_startup_heap()  # as `zhifa serve` does
-    return app
+
+def _against_one(
+    medians: dict[tuple[str, str, int], dict[str, float]], codes: list[str], levels: list[int]
+) -> list[str]:
+    """Production's shape against one ``zhifa serve`` process, level by level, from this run's medians: the
+    check-ins/s, p99, and CPU milliseconds per check-in of every process on the two cores."""
+    lines = [
+        "Production's shape against one process, as measured in this run (medians; CPU ms per check-in: the",
+        "service's processes (production: the two API processes + the worker), the gateway, PostgreSQL, NATS",
+        "and wrk, and their sum; on two saturated cores check-ins/s are at most 2,000 ÷ that sum):",
+        "",
+        "| code | connections | check-ins/s: production / one | p99 ms | service | gateway | PostgreSQL | "
+        "NATS | wrk | sum | less busy API process's share | load |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|",
+    ]
+    verdicts = []
+    for code in codes:
+        for level in levels:
+            one, prod = medians.get((ONE, code, level)), medians.get((PRODUCTION, code, level))
+            if not one or not prod:
+                continue
+            parts = ("inspection", "gateway", "PostgreSQL", "NATS", "wrk")
+            cells = " | ".join(f"{prod[k]:.2f} / {one[k]:.2f}" for k in parts)
+            total_prod, total_one = (sum(r[k] for k in parts) for r in (prod, one))
+            share = f"{100 * prod['api_min_share']:.0f} %" if "api_min_share" in prod else "—"
+            lines.append(
+                f"| {code or '—'} | {level} | {prod['rps']:,.0f} / {one['rps']:,.0f} (×{prod['rps'] / one['rps']:.2f}) | "
+                f"{prod['p99']:.1f} / {one['p99']:.1f} | {cells} | {total_prod:.2f} / {total_one:.2f} "
+                f"(×{total_prod / total_one:.2f}) | {share} | {prod['load']:.1f} / {one['load']:.1f} |"
+            )
+            if code == codes[-1]:
+                verdicts.append((level, prod, one, total_prod, total_one))
+    if not verdicts:
+        return []
+    lines.append("")
+    names = {"inspection": "the service's processes", "gateway": "the gateway", "wrk": "wrk"}
+    for level, prod, one, total_prod, total_one in verdicts:
+        ratio = prod["rps"] / one["rps"]
+        word = "slower than" if ratio < 0.97 else "faster than" if ratio > 1.03 else "level with"
+        parts = ("inspection", "gateway", "PostgreSQL", "NATS", "wrk")
+        grew = max(parts, key=lambda k: prod[k] - one[k])
+        cores = total_prod * prod["rps"] / 1000
+        line = (
+            f"- {level} connections ({codes[-1] or 'this'} code): production's shape is {word} one process "
+            f"({ratio - 1:+.0%} check-ins/s, p99 {prod['p99']:.1f} against {one['p99']:.1f} ms) and spends "
+            f"{total_prod - total_one:+.2f} ms of CPU per check-in ({total_prod / total_one - 1:+.0%}), most of "
+            f"the difference in {names.get(grew, grew)} ({prod[grew] - one[grew]:+.2f} ms): its two API processes "
+            f"{prod['inspection'] - prod.get('worker', 0.0):.2f} ms, the worker {prod.get('worker', 0.0):.2f} ms, "
+            f"against {one['inspection']:.2f} ms for the one process with its relay and auditor in it."
+        )
+        if ratio < 0.97 and total_prod > total_one:
+            line += (
+                " It is slower because it does the same work with more CPU on cores the load, the gateway, "
+                "PostgreSQL and NATS already fill: two API processes on two cores add a process, not a core; "
+                "each loop serves fewer requests per wake-up and the processes pre-empt one another."
+            )
+        elif total_prod > total_one:
+            line += (
+                f" It spends more CPU yet is not slower: the check-ins used {cores:.2f} of the 2 cores "
+                f"(sum × rate), the rest went to the machine's other tenants (load {prod['load']:.1f}), so "
+                "at this level a check-in waits (on the durable commit, the fsync, and for a turn on a core) "
+                "more than it computes, and two event loops overlap more of those waits than one."
+            )
+        elif ratio < 0.97:
+            line += (
+                " It is slower without spending more CPU per check-in, so the gap is not the service's work: "
+                f"the topologies ran minutes apart on a shared machine (load {prod['load']:.1f} against "
+                f"{one['load']:.1f})."
+            )
+        lines.append(line)
+    return lines
 
 
 if __name__ == "__main__":

@@ -6,6 +6,7 @@ import os
 import platform
 import re
 import shutil
+import signal
 import statistics
 import subprocess
 import sys
@@ -127,6 +128,74 @@ def stop(proc: subprocess.Popen[bytes]) -> None:
 
 
 PY = sys.executable
+
+
+# ``python -c`` in the measured tree (its working directory, or PYTHONPATH, first on sys.path): ``count`` processes serving
+# ``target`` on one listening socket, as uvicorn's ``--workers`` (or two pods behind a Service) share the
+# load: the kernel hands each connection to whichever process accepts first. Each process builds its app,
+# freezes its start-up heap and serves with the platform's HTTP configuration exactly as ``zhifa serve``
+# does (zhifa/serve.py), which has no ``--workers``. SIGTERM and SIGINT are passed on to every process.
+PROCESSES = r"""
+import importlib, os, signal, sys
+from services.common import httpserver
+from zhifa import serve as serving
+
+target, role, port, count = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
+listening = httpserver.config(None, host="127.0.0.1", port=port).bind_socket()
+children = []
+for _ in range(count):
+    pid = os.fork()
+    if pid == 0:
+        import uvicorn
+        if target == "gateway":
+            from gateway.app import create_app
+            from gateway.settings import GatewaySettings
+            limits = GatewaySettings()
+            asgi = create_app(limits)
+        else:
+            limits = serving.service_settings(target)
+            asgi = importlib.import_module(f"services.{target}.app").create_app(limits, role=role)
+        serving.freeze_startup_heap()
+        config = httpserver.config(
+            asgi, host="127.0.0.1", port=port, loop="uvloop",
+            max_header_bytes=limits.http_max_header_bytes, max_headers=limits.http_max_headers,
+        )
+        uvicorn.Server(config).run(sockets=[listening])
+        os._exit(0)
+    children.append(pid)
+
+
+def forward(signum, frame):
+    for pid in children:
+        try:
+            os.kill(pid, signum)
+        except ProcessLookupError:
+            pass
+
+
+signal.signal(signal.SIGTERM, forward)
+signal.signal(signal.SIGINT, forward)
+for pid in children:
+    os.waitpid(pid, 0)
+"""
+
+
+def processes(target: str, role: str, port: int, count: int) -> list[str]:
+    """The command line of ``count`` processes of ``target`` (``gateway`` or a service, in ``role``) on one
+    listening socket, each built and served as ``zhifa serve`` builds and serves one (``PROCESSES``)."""
+    return [PY, "-c", PROCESSES, target, role, str(port), str(count)]
+
+
+def stop_group(proc: subprocess.Popen[bytes]) -> None:
+    """SIGTERM to ``proc`` (``PROCESSES`` passes it on to its processes), then SIGKILL to its process group if
+    any of it is left after 10 s (a launcher killed leaves its processes behind); ``proc`` was started in a
+    session of its own (``start``)."""
+    stop(proc)
+    try:
+        os.killpg(proc.pid, signal.SIGKILL)
+    except ProcessLookupError:
+        return
+    proc.wait()
 
 
 def old_new_rates(intro: list[str], rates: dict[str, list[tuple[float, str]]]) -> tuple[list[str], float]:
