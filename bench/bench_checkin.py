@@ -814,9 +814,13 @@ def _against_one(
         )
         if ratio < 0.97 and total_prod > total_one:
             line += (
-                " It is slower because it does the same work with more CPU on cores the load, the gateway, "
-                "PostgreSQL and NATS already fill: two API processes on two cores add a process, not a core; "
-                "each loop serves fewer requests per wake-up and the processes pre-empt one another."
+                " It is slower because it does the same work with more CPU on two cores that the load, the "
+                "gateway, PostgreSQL, NATS and the machine's other tenants already fill: two API processes add "
+                "a process, not a core (each loop serves fewer requests per wake-up, the processes pre-empt "
+                "one another), and the worker's relay, idle between commits, claims "
+                f"{prod['claims']:.1f} times per 100 check-ins against {one['claims']:.1f} in one process (each "
+                "claim a PostgreSQL transaction and a JetStream publish, an fsync): PostgreSQL + NATS "
+                f"{prod['PostgreSQL'] + prod['NATS'] - one['PostgreSQL'] - one['NATS']:+.2f} ms per check-in."
             )
         elif total_prod > total_one:
             line += (
@@ -830,6 +834,19 @@ def _against_one(
                 " It is slower without spending more CPU per check-in, so the gap is not the service's work: "
                 f"the topologies ran minutes apart on a shared machine (load {prod['load']:.1f} against "
                 f"{one['load']:.1f})."
+            )
+        if prod.get("api_min_share", 0.5) < 0.3:
+            line += (
+                f" At this level one API process served nearly every check-in (the other took "
+                f"{100 * prod['api_min_share']:.0f} % of their CPU): the kernel hands each connection on the "
+                "shared socket (here the gateway's pooled upstream connections) to whichever process accepts "
+                "first, and one took nearly all, so the level measures one busy and one idle API process."
+            )
+        if abs(prod["load"] - one["load"]) > 1:
+            line += (
+                f" The machine's load differed (production's shape {prod['load']:.1f}, one process "
+                f"{one['load']:.1f}: the topologies ran minutes apart), so CPU per check-in is the sounder "
+                "comparison here than check-ins/s."
             )
         lines.append(line)
     return lines
