@@ -363,18 +363,19 @@ class Gateway:
         path: str = scope["path"]
         limit = self.settings.bulk_max_body_bytes if path.endswith("/bulk") else self.settings.max_body_bytes
         declared = headers.get(b"content-length")
-        too_large = self._problem(
-            413,
-            "PAYLOAD_TOO_LARGE",
-            ("请求体过大", f"请求体超过上限 {limit} 字节"),
-            ("Payload too large", f"Request body exceeds {limit} bytes"),
-            english,
+        body = (
+            None
+            if declared is not None and declared.isdigit() and int(declared) > limit
+            else await self._read_body(receive, limit)
         )
-        if declared is not None and declared.isdigit() and int(declared) > limit:
-            await reply(413, too_large)
-            return
-        body = await self._read_body(receive, limit)
         if body is None:
+            too_large = self._problem(
+                413,
+                "PAYLOAD_TOO_LARGE",
+                ("请求体过大", f"请求体超过上限 {limit} 字节"),
+                ("Payload too large", f"Request body exceeds {limit} bytes"),
+                english,
+            )
             await reply(413, too_large)
             return
         target = scope.get("raw_path") or path.encode()
