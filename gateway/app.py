@@ -13,8 +13,8 @@ import asyncio
 import contextlib
 import json
 import logging
+import random
 import time
-import uuid
 from typing import Any
 
 import aiohttp
@@ -128,6 +128,18 @@ class TokenBucket:
             self._buckets.clear()
 
 
+# A version-4 UUID's fixed bits (RFC 9562 §5.4): version nibble 4, variant 10.
+_UUID4_CLEAR = ~((0xF000 << 64) | (0xC000 << 48))
+_UUID4_SET = (0x4000 << 64) | (0x8000 << 48)
+
+
+def _request_id() -> str:
+    """A fresh request id in ``uuid.uuid4().hex``'s format, from the process's Mersenne Twister (seeded from
+    the OS at start and again after a fork) instead of a ``getrandom`` system call per request: an id needs to
+    be unique, not unpredictable. ~0.3 µs instead of ~2 µs."""
+    return f"{random.getrandbits(128) & _UUID4_CLEAR | _UUID4_SET:032x}"
+
+
 def _forwarded_for(scope: Scope) -> bytes | None:
     """Every X-Forwarded-For line of the request, in order, as one list (RFC 9110 §5.3)."""
     values = [v for k, v in scope["headers"] if k == b"x-forwarded-for"]
@@ -188,7 +200,7 @@ class Gateway:
         if scope["type"] != "http":
             return
         headers = dict(scope["headers"])
-        rid = headers.get(b"x-request-id", b"").decode("latin-1")[:128] or uuid.uuid4().hex
+        rid = headers.get(b"x-request-id", b"").decode("latin-1")[:128] or _request_id()
         token = request_id_var.set(rid)
         started = time.perf_counter()
         status = [500]
