@@ -50,6 +50,10 @@ HOP_BY_HOP = frozenset(
         b"content-length",
     }
 )
+# Request headers not forwarded as they came: X-Request-ID and X-Forwarded-For are set by the gateway (the
+# latter only when the peer is known; otherwise the lines pass as they are).
+FORWARD_DROP_KEEP_XFF = HOP_BY_HOP | {b"x-request-id"}
+FORWARD_DROP = FORWARD_DROP_KEEP_XFF | {b"x-forwarded-for"}
 RESPONSE_DROP_B = frozenset(
     {
         b"connection",
@@ -393,14 +397,23 @@ class Gateway:
         target = scope.get("raw_path") or path.encode()
         if scope.get("query_string"):
             target += b"?" + scope["query_string"]
-        out_headers = [(k, v) for k, v in scope["headers"] if k not in HOP_BY_HOP and k != b"x-request-id"]
-        out_headers.append((b"x-request-id", rid.encode()))
+        # One pass over the request's headers: hop-by-hop ones and the request id dropped, and, when the peer
+        # is known, the X-Forwarded-For lines gathered to be sent as one list ending with the peer.
         client = scope.get("client")
+        dropped = FORWARD_DROP if client else FORWARD_DROP_KEEP_XFF
+        prior: list[bytes] = []
+        out_headers: list[tuple[bytes, bytes]] = []
+        for k, v in scope["headers"]:
+            if k in dropped:
+                if k == b"x-forwarded-for":
+                    prior.append(v)
+                continue
+            out_headers.append((k, v))
+        rid_bytes = rid.encode()
+        out_headers.append((b"x-request-id", rid_bytes))
         if client:
-            prior = _forwarded_for(scope)
-            ip = client[0].encode()
-            out_headers = [(k, v) for k, v in out_headers if k != b"x-forwarded-for"]
-            out_headers.append((b"x-forwarded-for", prior + b", " + ip if prior else ip))
+            prior.append(client[0].encode())
+            out_headers.append((b"x-forwarded-for", b", ".join(prior)))
         try:
             code, upstream_headers, payload = await self.pools[route.service].request(
                 scope["method"].encode(), target, out_headers, body, self.settings.timeout_s
@@ -434,13 +447,13 @@ class Gateway:
         status[0] = code
         response_headers = [(k, v) for k, v in upstream_headers if k not in RESPONSE_DROP_B]
         if isinstance(payload, StreamBody):
-            response_headers += [(b"x-request-id", rid.encode()), *cors_headers]
+            response_headers += [(b"x-request-id", rid_bytes), *cors_headers]
             await send({"type": "http.response.start", "status": code, "headers": response_headers})
             await _relay_stream(payload, receive, send, route.service)
             return
         response_headers += [
             (b"content-length", str(len(payload)).encode()),
-            (b"x-request-id", rid.encode()),
+            (b"x-request-id", rid_bytes),
             *cors_headers,
         ]
         await send({"type": "http.response.start", "status": code, "headers": response_headers})
