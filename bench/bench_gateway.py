@@ -28,7 +28,9 @@ def _gateway(port: int, up_port: int, code: Path | None) -> Popen[bytes]:
     }
     if code is not None:
         env["PYTHONPATH"] = str(code)  # the baseline's tree ahead of the editable install (and of cwd)
-    return start([PY, "-m", "zhifa.cli", "serve", "gateway", "--port", str(port)], env=env, cwd=str(code or ROOT))
+    return start(
+        [PY, "-m", "zhifa.cli", "serve", "gateway", "--port", str(port)], env=env, cwd=str(code or ROOT)
+    )
 
 
 def run(quick: bool = False) -> str:
@@ -94,7 +96,9 @@ def run(quick: bool = False) -> str:
             f"| {labels[name]} | {median([r.rps for r in rs]):,.0f} | {median([r.p50_ms for r in rs]):.2f} | "
             f"{median([r.p99_ms for r in rs]):.2f} | {up:.0f} / {gw} |"
         )
-    runs_line = "; ".join(f"{labels[n]} {', '.join(f'{r.rps:,.0f}' for r in rs)}" for n, rs in results.items())
+    runs_line = "; ".join(
+        f"{labels[n]} {', '.join(f'{r.rps:,.0f}' for r in rs)}" for n, rs in results.items()
+    )
     cpu_line = "; ".join(
         f"{labels[n]} {', '.join(f'{g:.0f}' for _, g in cpu[n])}" for n in results if n != "direct"
     )
