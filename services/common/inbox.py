@@ -151,6 +151,20 @@ def _bind(declared: Declared, context: Any) -> Subscription:
     return Subscription(declared.name, contract.TYPE, typed)
 
 
+#: The inbox row, built once: a statement built anew for each event cost its construction and its cache key
+#: (SQLAlchemy memoises the key on the statement object) every time (docs/benchmarks/consumer-profile.md).
+_INBOX_INSERT = (
+    pg_insert(inbox_t)
+    .values(
+        consumer=sa.bindparam("consumer"),
+        event_id=sa.bindparam("event_id"),
+        event_type=sa.bindparam("event_type"),
+    )
+    .on_conflict_do_nothing()
+    .returning(inbox_t.c.event_id)
+)
+
+
 def backoff(delivery: int) -> float:
     """Seconds before redelivery number ``delivery + 1``: 0.5, 1, 2, 4, ... capped at 60."""
     return float(min(60.0, 0.5 * 2 ** max(0, delivery - 1)))
@@ -295,10 +309,8 @@ class ConsumerRunner:
         try:
             async with transaction(self.factory) as session:
                 inserted = await session.scalar(
-                    pg_insert(inbox_t)
-                    .values(consumer=durable, event_id=envelope.id, event_type=envelope.type)
-                    .on_conflict_do_nothing()
-                    .returning(inbox_t.c.event_id)
+                    _INBOX_INSERT,
+                    {"consumer": durable, "event_id": envelope.id, "event_type": envelope.type},
                 )
                 if inserted is not None:
                     await sub.handler(session, envelope, event)
