@@ -26,6 +26,7 @@ from services.notify.models import (
     counter_t,
     notification_t,
     webhook_delivery_t,
+    webhook_endpoint_t,
 )
 
 CHANNEL = "zhifa_notification"
@@ -256,22 +257,36 @@ async def rotate_secret(
     await session.flush()
 
 
-async def subscribed(session: AsyncSession, event_type: str) -> Sequence[WebhookEndpointRow]:
-    statement = sa.select(WebhookEndpointRow).where(
-        WebhookEndpointRow.active.is_(True), WebhookEndpointRow.event_types.contains([event_type])
+_ENQUEUED = ("id", "endpoint_id", "event_id", "event_type", "subject", "event_time", "payload")
+
+#: One delivery for every active endpoint subscribed to the event's type, once per endpoint and event, in one
+#: statement (a lookup and a statement per endpoint before); built once, its parameters named after the
+#: delivery's columns. A new delivery's id is the database's ``gen_random_uuid()`` (a version 4 UUID).
+_ENQUEUE = (
+    pg_insert(webhook_delivery_t)
+    .from_select(
+        list(_ENQUEUED),
+        sa.select(
+            sa.func.gen_random_uuid(),
+            webhook_endpoint_t.c.id,
+            *(sa.bindparam(name, type_=webhook_delivery_t.c[name].type) for name in _ENQUEUED[2:]),
+        ).where(
+            webhook_endpoint_t.c.active.is_(True),
+            webhook_endpoint_t.c.event_types.contains(
+                sa.bindparam("subscribed_type", type_=webhook_endpoint_t.c.event_types.type)
+            ),
+        ),
     )
-    return (await session.scalars(statement)).all()
+    .on_conflict_do_nothing(index_elements=["endpoint_id", "event_id"])
+    .returning(webhook_delivery_t.c.id)
+)
 
 
-async def enqueue(session: AsyncSession, values: dict[str, Any]) -> bool:
-    """Queue one delivery (once per endpoint and event); True when it is new."""
-    inserted = await session.scalar(
-        pg_insert(webhook_delivery_t)
-        .values(**values)
-        .on_conflict_do_nothing(index_elements=["endpoint_id", "event_id"])
-        .returning(webhook_delivery_t.c.id)
-    )
-    return inserted is not None
+async def enqueue(session: AsyncSession, values: dict[str, Any]) -> int:
+    """Queue the event (``values``: the delivery's ``event_id``, ``event_type``, ``subject``, ``event_time``,
+    ``payload``) for every active endpoint subscribed to its type; how many deliveries were new."""
+    params = {**values, "subscribed_type": [values["event_type"]]}
+    return len((await session.scalars(_ENQUEUE, params)).all())
 
 
 async def claim_due(
