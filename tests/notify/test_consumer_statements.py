@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 from services.common.db import create_engine, session_factory, transaction
 from services.common.events import make_envelope
-from services.notify.use_cases import webhooks
+from services.notify.use_cases import notifications, webhooks
 from tests.notify.helpers import visit_started
 from tests.support.stack import Stack
 
@@ -89,3 +89,40 @@ async def test_the_webhook_queue_is_one_statement_for_every_subscribed_endpoint(
             "pending",
             0,
         )
+
+
+async def test_a_notification_is_numbered_logged_and_announced_in_two_statements(factory: Any) -> None:
+    """The recipient's number, the log row and the NOTIFY (a lookup, the counter, the insert and the NOTIFY
+    before: four); the same event again logs nothing and leaves the counter where it was."""
+    engine, sessions = factory
+    uscc = "91210102MASTMT001"
+    first, second = (make_envelope(visit_started(uscc), source="inspection") for _ in range(2))
+    statements: list[str] = []
+
+    def count(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        statements.append(statement)
+
+    sa.event.listen(engine.sync_engine, "before_cursor_execute", count)
+    try:
+        recorded = []
+        for envelope in (first, second, first):
+            before = len(statements)
+            async with transaction(sessions) as session:
+                recorded.append(await notifications.record(session, envelope, visit_started(uscc)))
+            recorded.append(len(statements) - before)
+    finally:
+        sa.event.remove(engine.sync_engine, "before_cursor_execute", count)
+
+    # (new, statements) per call: the first event (log + NOTIFY), the second, the first again (the log only)
+    assert recorded == [1, 2, 1, 2, 0, 1]
+    async with transaction(sessions) as session:
+        rows = (
+            await session.execute(
+                sa.text("SELECT seq, source_event_id FROM notification WHERE recipient_id = :u ORDER BY seq"),
+                {"u": uscc},
+            )
+        ).all()
+        last = await session.scalar(
+            sa.text("SELECT last_seq FROM notification_counter WHERE recipient_id = :u"), {"u": uscc}
+        )
+    assert [(r.seq, r.source_event_id) for r in rows] == [(1, first.id), (2, second.id)] and last == 2
