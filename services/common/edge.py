@@ -232,7 +232,7 @@ class EdgeMiddleware:
             try:
                 prefix = method.encode() + b" " + path.encode() + b"\n"
                 # an xlsx import is a zip: its NUL bytes are binary, not text (the sheet's cells are checked)
-                nul = None if content_type == XLSX_BODY_TYPE else NUL_IN_JSON
+                nul = None if content_type == XLSX_BODY_TYPE else has_nul
                 spooled = await streaming.spool(receive, limit, prefix, nul)
             except streaming.ClientDisconnected:
                 return
