@@ -1,15 +1,19 @@
-"""``POST /api/v1/penalty/benchmarks/{code}/assess`` over HTTP: the penalty service and the gateway as
-``zhifa serve`` processes (uvloop + httptools) on a PostgreSQL with the sample catalogue installed, wrk as
-the load with a rotation of seeded what-if bodies, directly to the service and through the gateway.
+"""``POST /api/v1/penalty/benchmarks/{code}/assess`` over HTTP: the penalty service and the gateway on a
+PostgreSQL with the sample catalogue installed, wrk as the load with a rotation of seeded what-if bodies,
+directly to the service and through the gateway, in two shapes (``SHAPES``): one ``zhifa serve`` process of
+each, and production's on two cores (the API as two processes on one port, a worker, two gateway processes).
 
-``rates(code)`` runs one round for the code in ``code`` (None: this tree; a baseline tree from
+``Stack.round(code, shape)`` runs one round for the code in ``code`` (None: this tree; a baseline tree from
 ``bench.baseline`` otherwise), so that the bench can alternate the two in the same run."""
 
 from __future__ import annotations
 
 import asyncio
 import json
+import os
+import resource
 import shutil
+import signal
 import subprocess
 import tempfile
 from dataclasses import dataclass
@@ -52,12 +56,83 @@ end
 """
 
 
+# ``python -c`` in the measured tree (its working directory first on sys.path): ``count`` processes serving
+# ``target`` on one listening socket, as uvicorn's ``--workers`` (or two pods behind a Service) share the
+# load: the kernel hands each connection to whichever process accepts first. Each process builds its app,
+# freezes its start-up heap and serves with the platform's HTTP configuration exactly as ``zhifa serve``
+# does (zhifa/serve.py), which has no ``--workers``. SIGTERM and SIGINT are passed on to every process.
+PROCESSES = r"""
+import importlib, os, signal, sys
+from services.common import httpserver
+from zhifa import serve as serving
+
+target, role, port, count = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
+listening = httpserver.config(None, host="127.0.0.1", port=port).bind_socket()
+children = []
+for _ in range(count):
+    pid = os.fork()
+    if pid == 0:
+        import uvicorn
+        if target == "gateway":
+            from gateway.app import create_app
+            from gateway.settings import GatewaySettings
+            limits = GatewaySettings()
+            asgi = create_app(limits)
+        else:
+            limits = serving.service_settings(target)
+            asgi = importlib.import_module(f"services.{target}.app").create_app(limits, role=role)
+        serving.freeze_startup_heap()
+        config = httpserver.config(
+            asgi, host="127.0.0.1", port=port, loop="uvloop",
+            max_header_bytes=limits.http_max_header_bytes, max_headers=limits.http_max_headers,
+        )
+        uvicorn.Server(config).run(sockets=[listening])
+        os._exit(0)
+    children.append(pid)
+
+
+def forward(signum, frame):
+    for pid in children:
+        try:
+            os.kill(pid, signum)
+        except ProcessLookupError:
+            pass
+
+
+signal.signal(signal.SIGTERM, forward)
+signal.signal(signal.SIGINT, forward)
+for pid in children:
+    os.waitpid(pid, 0)
+"""
+
+
+@dataclass(frozen=True)
+class Shape:
+    """How the penalty service and the gateway run."""
+
+    name: str
+    api_processes: int  # penalty's API processes on the one port (1: ``zhifa serve penalty``, role all)
+    worker: bool  # a ``--role worker`` process beside them (relay, consumers, jobs)
+    gateways: int  # gateway processes on the one port (1: ``zhifa serve gateway``)
+    connections: tuple[int, ...]
+
+
+#: One ``zhifa serve`` process of each (``make run``), and production's shape on two cores: the API as two
+#: processes (the prod overlay's HorizontalPodAutoscalers keep at least two replicas of every API Deployment
+#: and of the gateway) and a worker (KEDA keeps two in prod; on this route a worker only idles).
+ONE_PROCESS = Shape("one process", 1, False, 1, (16,))
+PRODUCTION = Shape("two API processes + worker, two gateways", 2, True, 2, (16, 32))
+SHAPES = (ONE_PROCESS, PRODUCTION)
+
+
 @dataclass
-class Round:
-    direct: WrkResult
-    gateway: WrkResult
-    direct_cpu_ms: float  # the service process's CPU milliseconds per request, direct
-    gateway_cpu_ms: float  # the gateway's and the service's, per request through the gateway
+class Measured:
+    shape: str
+    path: str  # "direct" | "gateway"
+    connections: int
+    result: WrkResult
+    cpu_ms: float  # every process of the service and of the gateway, CPU milliseconds per request
+    wrk_cpu_ms: float  # the load generator's CPU milliseconds per request
     load: str
 
 
@@ -72,7 +147,7 @@ def bodies(count: int) -> list[tuple[str, str]]:
     for facts, versions in workload(catalogue, count * 2):
         if facts.decision_date > today:
             continue
-        body = {
+        body: dict[str, object] = {
             "violation_date": facts.violation_date.isoformat(),
             "decision_date": facts.decision_date.isoformat(),
             "party_type": facts.party_type.value,
@@ -141,8 +216,9 @@ class Stack:
         self.pg.stop("immediate")
         shutil.rmtree(self.root, ignore_errors=True)  # the database, NATS's store and the bodies
 
-    def round(self, code: Path | None, *, seconds: int, connections: int) -> Round:
-        """One wrk run directly to the service and one through the gateway, for the code in ``code``."""
+    def round(self, code: Path | None, shape: Shape, *, seconds: int) -> list[Measured]:
+        """wrk directly to the service and through the gateway, at each of the shape's connection counts,
+        for the code in ``code``."""
         svc_port, gw_port = free_port(), free_port()
         env = {
             **baseline.env(code),
@@ -156,33 +232,98 @@ class Stack:
             "ZHIFA_GATEWAY_RATE_BURST": "1000000",
         }
         cwd = str(code or ROOT)
-        service = _start([PY, "-m", "zhifa.cli", "serve", "penalty", "--port", str(svc_port)], env, cwd)
-        gateway = _start([PY, "-m", "zhifa.cli", "serve", "gateway", "--port", str(gw_port)], env, cwd)
+        serve = [PY, "-m", "zhifa.cli", "serve"]
+        started: list[subprocess.Popen[bytes]] = []
         try:
+            if shape.api_processes == 1 and not shape.worker:
+                started.append(_start([*serve, "penalty", "--port", str(svc_port)], env, cwd))
+            else:
+                role = "api" if shape.worker else "all"
+                started.append(_start(_processes("penalty", role, svc_port, shape.api_processes), env, cwd))
+            if shape.worker:
+                worker_port = free_port()
+                started.append(
+                    _start([*serve, "penalty", "--role", "worker", "--port", str(worker_port)], env, cwd)
+                )
+                wait_http(f"http://127.0.0.1:{worker_port}/healthz", 60)
+            if shape.gateways == 1:
+                started.append(_start([*serve, "gateway", "--port", str(gw_port)], env, cwd))
+            else:
+                started.append(_start(_processes("gateway", "all", gw_port, shape.gateways), env, cwd))
             wait_http(f"http://127.0.0.1:{svc_port}/healthz", 60)
             wait_http(f"http://127.0.0.1:{gw_port}/healthz", 60)
             script = str(self.script)
-            pids = [service.pid, gateway.pid]
+            roots = [p.pid for p in started]
 
-            def measured(port: int) -> tuple[WrkResult, float]:
-                wrk(f"http://127.0.0.1:{port}", seconds=2, connections=connections, script=script)  # warm-up
-                before = [cpu_seconds(p) for p in pids]
-                result = wrk(
-                    f"http://127.0.0.1:{port}", seconds=seconds, connections=connections, script=script
+            def measured(path: str, port: int, connections: int) -> Measured:
+                url = f"http://127.0.0.1:{port}"
+                wrk(url, seconds=2, connections=connections, script=script)  # warm-up
+                before, wrk_before = _tree_cpu(roots), _children_cpu()
+                result = wrk(url, seconds=seconds, connections=connections, script=script)
+                spent, wrk_spent = _tree_cpu(roots) - before, _children_cpu() - wrk_before
+                requests = max(result.rps * seconds, 1)
+                return Measured(
+                    shape.name,
+                    path,
+                    connections,
+                    result,
+                    spent * 1000 / requests,
+                    wrk_spent * 1000 / requests,
+                    baseline.load(),
                 )
-                spent = sum(cpu_seconds(p) - b for p, b in zip(pids, before, strict=True))
-                return result, spent * 1000 / max(result.rps * seconds, 1)
 
-            direct, direct_cpu = measured(svc_port)
-            through, through_cpu = measured(gw_port)
-            return Round(direct, through, direct_cpu, through_cpu, baseline.load())
+            return [
+                measured(path, port, connections)
+                for path, port in (("direct", svc_port), ("gateway", gw_port))
+                for connections in shape.connections
+            ]
         finally:
-            stop(gateway)
-            stop(service)
+            for proc in reversed(started):
+                _stop(proc)
+
+
+def _processes(target: str, role: str, port: int, count: int) -> list[str]:
+    return [PY, "-c", PROCESSES, target, role, str(port), str(count)]
 
 
 def _start(args: list[str], env: dict[str, str], cwd: str) -> subprocess.Popen[bytes]:
-    # `python -m zhifa.cli` puts the working directory first on sys.path: run in the measured checkout.
+    # `python -m zhifa.cli` and `python -c` put the working directory first on sys.path: run in the measured
+    # checkout. Each in a session of its own: its process group is its processes.
     return subprocess.Popen(
         args, env=env, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True
     )
+
+
+def _stop(proc: subprocess.Popen[bytes]) -> None:
+    """SIGTERM to ``proc`` (which passes it on to its processes), then SIGKILL to its process group if any of
+    it is left after 10 s (a launcher killed leaves its processes behind)."""
+    stop(proc)
+    try:
+        os.killpg(proc.pid, signal.SIGKILL)
+    except ProcessLookupError:
+        return
+    proc.wait()
+
+
+def _tree_cpu(roots: list[int]) -> float:
+    """User + system CPU seconds of the processes ``roots`` and all their descendants."""
+    children: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                ppid = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue
+            children.setdefault(ppid, []).append(int(entry.name))
+    total, todo = 0.0, list(roots)
+    while todo:
+        pid = todo.pop()
+        total += cpu_seconds(pid)
+        todo.extend(children.get(pid, []))
+    return total
+
+
+def _children_cpu() -> float:
+    """User + system CPU seconds of this process's children that ended (here: the wrk runs)."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime

@@ -50,6 +50,8 @@ PROBLEM = b"application/problem+json"
 MAX_KEY_LENGTH = 255
 # PostgreSQL text and jsonb cannot hold NUL; refuse it up front instead of failing at the database.
 NUL_IN_JSON = re.compile(rb"\x00|(?<!\\)(?:\\\\)*\\u0000")
+# What every match of NUL_IN_JSON holds: the byte, or the escape (preceded by an even number of backslashes).
+NUL_BYTE, NUL_ESCAPE = b"\x00", b"\\u0000"
 # An xlsx upload (a zip archive, full of NUL bytes) to a path ending in ``.xlsx`` is not text: the NUL rule
 # is for the strings a body carries, which the route reads out of the workbook (XML cannot hold a NUL).
 XLSX_BODY_TYPE = b"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -79,6 +81,15 @@ def new_request_id() -> str:
     raw[6] = raw[6] & 0x0F | 0x40
     raw[8] = raw[8] & 0x3F | 0x80
     return raw.hex()
+
+
+def has_nul(body: bytes) -> bool:
+    """Whether ``body`` carries a NUL as ``NUL_IN_JSON`` finds it (the byte, or an unescaped ``\\u0000``).
+
+    A match holds one of the two substrings, which ``in`` looks for at memchr speed; the pattern itself tries
+    its lookbehind and escapes at every offset (~50 ns a byte: 20-28 µs on a what-if's 415-byte body, most of
+    the edge's own cost on that route), so it runs only on a body holding one of them."""
+    return (NUL_BYTE in body or NUL_ESCAPE in body) and NUL_IN_JSON.search(body) is not None
 
 
 def _headers(scope: Scope) -> dict[bytes, bytes]:
@@ -221,7 +232,7 @@ class EdgeMiddleware:
             try:
                 prefix = method.encode() + b" " + path.encode() + b"\n"
                 # an xlsx import is a zip: its NUL bytes are binary, not text (the sheet's cells are checked)
-                nul = None if content_type == XLSX_BODY_TYPE else NUL_IN_JSON
+                nul = None if content_type == XLSX_BODY_TYPE else has_nul
                 spooled = await streaming.spool(receive, limit, prefix, nul)
             except streaming.ClientDisconnected:
                 return
@@ -234,7 +245,7 @@ class EdgeMiddleware:
             await _send_problem(send, 413, "PAYLOAD_TOO_LARGE", too_large_title, too_large_detail, rid)
             return
         binary = path.endswith(".xlsx") and content_type == XLSX_BODY_TYPE
-        if (body and not binary and NUL_IN_JSON.search(body)) or (spooled is not None and spooled.has_nul):
+        if (body and not binary and has_nul(body)) or (spooled is not None and spooled.has_nul):
             status_holder[0] = 422
             await _send_problem(
                 send,
