@@ -29,6 +29,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from services.common import metrics
 from services.common.bus import Bus
+from services.common.date_bounds import out_of_range
 from services.common.db import transaction
 from services.common.events import REGISTRY, Envelope, Event
 from services.common.logs import request_id_var
@@ -325,7 +326,7 @@ class ConsumerRunner:
             await self._dead_letter(msg, durable, str(envelope.id), str(exc), delivered)
         except Exception as exc:
             metrics.CONSUMER_FAILURES.labels(durable).inc()
-            if delivered >= self.max_deliver:
+            if delivered >= self.max_deliver or out_of_range(exc):  # a derived day past 2199: no retry helps
                 await self._dead_letter(msg, durable, str(envelope.id), repr(exc), delivered)
             else:
                 log.warning(
