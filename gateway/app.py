@@ -13,8 +13,8 @@ import asyncio
 import contextlib
 import json
 import logging
+import random
 import time
-import uuid
 from typing import Any
 
 import aiohttp
@@ -50,6 +50,10 @@ HOP_BY_HOP = frozenset(
         b"content-length",
     }
 )
+# Request headers not forwarded as they came: X-Request-ID and X-Forwarded-For are set by the gateway (the
+# latter only when the peer is known; otherwise the lines pass as they are).
+FORWARD_DROP_KEEP_XFF = HOP_BY_HOP | {b"x-request-id"}
+FORWARD_DROP = FORWARD_DROP_KEEP_XFF | {b"x-forwarded-for"}
 RESPONSE_DROP_B = frozenset(
     {
         b"connection",
@@ -128,6 +132,18 @@ class TokenBucket:
             self._buckets.clear()
 
 
+# A version-4 UUID's fixed bits (RFC 9562 §5.4): version nibble 4, variant 10.
+_UUID4_CLEAR = ~((0xF000 << 64) | (0xC000 << 48))
+_UUID4_SET = (0x4000 << 64) | (0x8000 << 48)
+
+
+def _request_id() -> str:
+    """A fresh request id in ``uuid.uuid4().hex``'s format, from the process's Mersenne Twister (seeded from
+    the OS at start and again after a fork) instead of a ``getrandom`` system call per request: an id needs to
+    be unique, not unpredictable. ~0.3 µs instead of ~2 µs."""
+    return f"{random.getrandbits(128) & _UUID4_CLEAR | _UUID4_SET:032x}"
+
+
 def _forwarded_for(scope: Scope) -> bytes | None:
     """Every X-Forwarded-For line of the request, in order, as one list (RFC 9110 §5.3)."""
     values = [v for k, v in scope["headers"] if k == b"x-forwarded-for"]
@@ -188,7 +204,7 @@ class Gateway:
         if scope["type"] != "http":
             return
         headers = dict(scope["headers"])
-        rid = headers.get(b"x-request-id", b"").decode("latin-1")[:128] or uuid.uuid4().hex
+        rid = headers.get(b"x-request-id", b"").decode("latin-1")[:128] or _request_id()
         token = request_id_var.set(rid)
         started = time.perf_counter()
         status = [500]
@@ -363,31 +379,41 @@ class Gateway:
         path: str = scope["path"]
         limit = self.settings.bulk_max_body_bytes if path.endswith("/bulk") else self.settings.max_body_bytes
         declared = headers.get(b"content-length")
-        too_large = self._problem(
-            413,
-            "PAYLOAD_TOO_LARGE",
-            ("请求体过大", f"请求体超过上限 {limit} 字节"),
-            ("Payload too large", f"Request body exceeds {limit} bytes"),
-            english,
+        body = (
+            None
+            if declared is not None and declared.isdigit() and int(declared) > limit
+            else await self._read_body(receive, limit)
         )
-        if declared is not None and declared.isdigit() and int(declared) > limit:
-            await reply(413, too_large)
-            return
-        body = await self._read_body(receive, limit)
         if body is None:
+            too_large = self._problem(
+                413,
+                "PAYLOAD_TOO_LARGE",
+                ("请求体过大", f"请求体超过上限 {limit} 字节"),
+                ("Payload too large", f"Request body exceeds {limit} bytes"),
+                english,
+            )
             await reply(413, too_large)
             return
         target = scope.get("raw_path") or path.encode()
         if scope.get("query_string"):
             target += b"?" + scope["query_string"]
-        out_headers = [(k, v) for k, v in scope["headers"] if k not in HOP_BY_HOP and k != b"x-request-id"]
-        out_headers.append((b"x-request-id", rid.encode()))
+        # One pass over the request's headers: hop-by-hop ones and the request id dropped, and, when the peer
+        # is known, the X-Forwarded-For lines gathered to be sent as one list ending with the peer.
         client = scope.get("client")
+        dropped = FORWARD_DROP if client else FORWARD_DROP_KEEP_XFF
+        prior: list[bytes] = []
+        out_headers: list[tuple[bytes, bytes]] = []
+        for k, v in scope["headers"]:
+            if k in dropped:
+                if k == b"x-forwarded-for":
+                    prior.append(v)
+                continue
+            out_headers.append((k, v))
+        rid_bytes = rid.encode()
+        out_headers.append((b"x-request-id", rid_bytes))
         if client:
-            prior = _forwarded_for(scope)
-            ip = client[0].encode()
-            out_headers = [(k, v) for k, v in out_headers if k != b"x-forwarded-for"]
-            out_headers.append((b"x-forwarded-for", prior + b", " + ip if prior else ip))
+            prior.append(client[0].encode())
+            out_headers.append((b"x-forwarded-for", b", ".join(prior)))
         try:
             code, upstream_headers, payload = await self.pools[route.service].request(
                 scope["method"].encode(), target, out_headers, body, self.settings.timeout_s
@@ -421,13 +447,13 @@ class Gateway:
         status[0] = code
         response_headers = [(k, v) for k, v in upstream_headers if k not in RESPONSE_DROP_B]
         if isinstance(payload, StreamBody):
-            response_headers += [(b"x-request-id", rid.encode()), *cors_headers]
+            response_headers += [(b"x-request-id", rid_bytes), *cors_headers]
             await send({"type": "http.response.start", "status": code, "headers": response_headers})
             await _relay_stream(payload, receive, send, route.service)
             return
         response_headers += [
             (b"content-length", str(len(payload)).encode()),
-            (b"x-request-id", rid.encode()),
+            (b"x-request-id", rid_bytes),
             *cors_headers,
         ]
         await send({"type": "http.response.start", "status": code, "headers": response_headers})

@@ -6,7 +6,7 @@ never succeed (no token, a role that has no business under a prefix) before it c
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from services.common.auth import ROLES, Role
 from services.common.registry import SERVICES
@@ -18,6 +18,15 @@ class Route:
     service: str
     public: bool
     roles: frozenset[Role]
+    # What ``match`` compares, worked out once: the prefix as a directory (``/api/v1/webhooks/``), and the
+    # path it also matches exactly when it is not written as one (``/api/v1/webhooks``; None otherwise).
+    under: str = field(init=False, compare=False)
+    exact: str | None = field(init=False, compare=False)
+
+    def __post_init__(self) -> None:
+        is_dir = self.prefix.endswith("/")
+        object.__setattr__(self, "under", self.prefix if is_dir else self.prefix + "/")
+        object.__setattr__(self, "exact", None if is_dir else self.prefix)
 
 
 ALL_ROLES: frozenset[Role] = frozenset(ROLES)
@@ -49,9 +58,6 @@ def build_routes() -> list[Route]:
 
 def match(routes: list[Route], path: str) -> Route | None:
     for route in routes:
-        if route.prefix.endswith("/"):
-            if path.startswith(route.prefix):
-                return route
-        elif path == route.prefix or path.startswith(route.prefix + "/"):
+        if path.startswith(route.under) or path == route.exact:
             return route
     return None

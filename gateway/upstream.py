@@ -48,6 +48,7 @@ class _Connection(asyncio.Protocol):
         "buffered",
         "paused",
         "complete",
+        "has_length",
     )
 
     def __init__(self) -> None:
@@ -64,6 +65,7 @@ class _Connection(asyncio.Protocol):
         self.buffered = 0
         self.paused = False
         self.complete = False
+        self.has_length = False  # the response head has a Content-Length line
 
     # asyncio.Protocol
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
@@ -88,21 +90,21 @@ class _Connection(asyncio.Protocol):
 
     # httptools callbacks
     def on_header(self, name: bytes, value: bytes) -> None:
-        self.headers.append((name.lower(), value))
+        name = name.lower()
+        if name == b"content-length":
+            self.has_length = True
+        self.headers.append((name, value))
 
     def on_headers_complete(self) -> None:
         assert self.parser is not None
         self.status = self.parser.get_status_code()
         if self.head:
             self.on_message_complete()
-        elif self.status >= 200 and self.status not in (204, 304) and not self._has_length():
+        elif self.status >= 200 and self.status not in (204, 304) and not self.has_length:
             # No Content-Length: hand the head over now and stream the body as it comes.
             self.chunks = asyncio.Queue()
             if self.future is not None and not self.future.done():
                 self.future.set_result(None)
-
-    def _has_length(self) -> bool:
-        return any(name == b"content-length" for name, _ in self.headers)
 
     def on_body(self, body: bytes) -> None:
         if self.chunks is None:
@@ -142,6 +144,7 @@ class _Connection(asyncio.Protocol):
         self.parser = httptools.HttpResponseParser(self)
         self.status, self.headers, self.body, self.head = 0, [], [], head
         self.chunks, self.buffered, self.paused, self.complete = None, 0, False, False
+        self.has_length = False
         self.future = asyncio.get_running_loop().create_future()
         assert self.transport is not None
         self.transport.write(request)

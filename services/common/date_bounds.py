@@ -21,8 +21,9 @@ from datetime import timedelta
 from typing import Any, Literal
 
 import sqlalchemy as sa
+from sqlalchemy import exc as sa_exc
 
-from services.common.db import make_metadata
+from services.common.db import make_metadata, violated_constraint
 from services.common.fields import FIRST_DAY, LAST_DAY
 
 log = logging.getLogger(__name__)
@@ -41,9 +42,21 @@ Kind = Literal["day", "instant"]
 Repair = Literal["refuse", "first", "last"]
 
 
+#: The end of every such constraint's name: a write it refuses is told apart by it (``out_of_range``).
+SUFFIX = "_in_range"
+
+
 def constraint_name(table: str, column: str) -> str:
     """The constraint's name under the project's naming convention (``ck_<table>_<name>``)."""
-    return f"ck_{table}_{column}_in_range"
+    return f"ck_{table}_{column}{SUFFIX}"
+
+
+def out_of_range(exc: BaseException) -> bool:
+    """Whether ``exc`` is the database refusing a write for one of these constraints: a day or an instant
+    derived from valid input (a deadline, the end of a publication period) past the stored years. Bad input,
+    not a conflict: no retry can succeed (the edge answers 422 INVALID_DATA, the inbox dead-letters it at
+    once)."""
+    return isinstance(exc, sa_exc.IntegrityError) and violated_constraint(exc).endswith(SUFFIX)
 
 
 def in_range(column: str, kind: Kind) -> str:
@@ -74,7 +87,7 @@ def bounded_metadata(instants: Mapping[str, Iterable[str]] | None = None) -> sa.
         kind = _kind_of(column)
         if kind == "day" or (kind == "instant" and column.name in named.get(table.name, ())):
             table.append_constraint(
-                sa.CheckConstraint(in_range(column.name, kind), name=f"{column.name}_in_range")
+                sa.CheckConstraint(in_range(column.name, kind), name=f"{column.name}{SUFFIX}")
             )
 
     sa.event.listen(sa.Column, "after_parent_attach", attached)

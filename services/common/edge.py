@@ -33,6 +33,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from services.common import metrics, streaming
+from services.common.date_bounds import out_of_range
 from services.common.db import database_unavailable, violated_constraint
 from services.common.errors import DomainError
 from services.common.logs import request_id_var
@@ -232,7 +233,7 @@ class EdgeMiddleware:
             try:
                 prefix = method.encode() + b" " + path.encode() + b"\n"
                 # an xlsx import is a zip: its NUL bytes are binary, not text (the sheet's cells are checked)
-                nul = None if content_type == XLSX_BODY_TYPE else NUL_IN_JSON
+                nul = None if content_type == XLSX_BODY_TYPE else has_nul
                 spooled = await streaming.spool(receive, limit, prefix, nul)
             except streaming.ClientDisconnected:
                 return
@@ -432,12 +433,11 @@ class EdgeMiddleware:
                     await ctx.session.commit()
                 except IntegrityError as exc:
                     await _rollback_quietly(ctx)
-                    constraint = violated_constraint(exc)
-                    range_detail = out_of_range_detail(constraint, english)
-                    if range_detail is not None:  # a day derived from the request, past the stored years
+                    if out_of_range(exc):  # a day derived from the request, past the stored years
                         status_holder[0] = 422
                         title = "Validation failed" if english else "请求内容校验失败"
-                        await _send_problem(send, 422, "INVALID_DATA", title, range_detail, rid)
+                        detail = out_of_range_detail(english)
+                        await _send_problem(send, 422, "INVALID_DATA", title, detail, rid)
                         return
                     status_holder[0] = 409
                     await _send_problem(
@@ -449,7 +449,7 @@ class EdgeMiddleware:
                         if english
                         else "该操作与并发的其他操作冲突，请重试",
                         rid,
-                        extra={"constraint": constraint},
+                        extra={"constraint": violated_constraint(exc)},
                     )
                     return
                 except DataError:

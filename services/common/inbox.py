@@ -29,6 +29,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from services.common import metrics
 from services.common.bus import Bus
+from services.common.date_bounds import out_of_range
 from services.common.db import transaction
 from services.common.events import REGISTRY, Envelope, Event
 from services.common.logs import request_id_var
@@ -149,6 +150,20 @@ def _bind(declared: Declared, context: Any) -> Subscription:
         await handler(session, event, Delivery(envelope, context))
 
     return Subscription(declared.name, contract.TYPE, typed)
+
+
+#: The inbox row, built once: a statement built anew for each event cost its construction and its cache key
+#: (SQLAlchemy memoises the key on the statement object) every time (docs/benchmarks/consumer-profile.md).
+_INBOX_INSERT = (
+    pg_insert(inbox_t)
+    .values(
+        consumer=sa.bindparam("consumer"),
+        event_id=sa.bindparam("event_id"),
+        event_type=sa.bindparam("event_type"),
+    )
+    .on_conflict_do_nothing()
+    .returning(inbox_t.c.event_id)
+)
 
 
 def backoff(delivery: int) -> float:
@@ -295,10 +310,8 @@ class ConsumerRunner:
         try:
             async with transaction(self.factory) as session:
                 inserted = await session.scalar(
-                    pg_insert(inbox_t)
-                    .values(consumer=durable, event_id=envelope.id, event_type=envelope.type)
-                    .on_conflict_do_nothing()
-                    .returning(inbox_t.c.event_id)
+                    _INBOX_INSERT,
+                    {"consumer": durable, "event_id": envelope.id, "event_type": envelope.type},
                 )
                 if inserted is not None:
                     await sub.handler(session, envelope, event)
@@ -313,7 +326,7 @@ class ConsumerRunner:
             await self._dead_letter(msg, durable, str(envelope.id), str(exc), delivered)
         except Exception as exc:
             metrics.CONSUMER_FAILURES.labels(durable).inc()
-            if delivered >= self.max_deliver:
+            if delivered >= self.max_deliver or out_of_range(exc):  # a derived day past 2199: no retry helps
                 await self._dead_letter(msg, durable, str(envelope.id), repr(exc), delivered)
             else:
                 log.warning(

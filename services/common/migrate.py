@@ -191,7 +191,8 @@ def _ident(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
-async def _execute(database_url: str, statements: list[str]) -> None:
+async def execute_statements(database_url: str, statements: list[str]) -> None:
+    """Run ``statements`` in one transaction on a connection of its own."""
     engine = create_async_engine(asyncpg_url(database_url), poolclass=sa.pool.NullPool)
     try:
         async with engine.begin() as conn:
@@ -236,7 +237,7 @@ def grant_service_role(service: str, owner_url: str, service_url: str) -> str | 
         f"REVOKE INSERT, UPDATE, DELETE, TRUNCATE ON {version_table(service)} FROM {r}",
         *(f"REVOKE UPDATE, DELETE, TRUNCATE ON {_ident(t)} FROM {r}" for t in guarded),
     ]
-    asyncio.run(_execute(owner_url, statements))
+    asyncio.run(execute_statements(owner_url, statements))
     return role
 
 
@@ -266,7 +267,7 @@ def provision_roles(admin_url: str, database: str, owner: str, service_role: str
         f"ALTER DATABASE {_ident(database)} OWNER TO {o}",
     ]
     admin_db = str(make_url(asyncpg_url(admin_url)).set(database=database).render_as_string(False))
-    asyncio.run(_execute(admin_url, cluster))
+    asyncio.run(execute_statements(admin_url, cluster))
     handover = f"""
         DO $$
         DECLARE item record;
@@ -287,7 +288,7 @@ def provision_roles(admin_url: str, database: str, owner: str, service_role: str
             END LOOP;
         END $$
     """
-    asyncio.run(_execute(admin_db, [handover]))
+    asyncio.run(execute_statements(admin_db, [handover]))
     url = make_url(asyncpg_url(admin_url)).set(database=database, password=None)
     return Roles(
         owner_url=url.set(username=owner).render_as_string(False),

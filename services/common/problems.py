@@ -18,7 +18,8 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 
 from services.common import messages
-from services.common.db import database_unavailable, violated_constraint
+from services.common.date_bounds import out_of_range
+from services.common.db import database_unavailable
 from services.common.errors import DomainError
 from services.common.logs import request_id_var
 
@@ -161,17 +162,10 @@ def database_unavailable_response(*, english: bool = False) -> Response:
     )
 
 
-#: The suffix of the CHECK constraints that keep stored days and instants in the API's years
-#: (services/common/date_bounds.py ``constraint_name``).
-OUT_OF_RANGE_SUFFIX = "_in_range"
-
-
-def out_of_range_detail(constraint: str, english: bool) -> str | None:
+def out_of_range_detail(english: bool) -> str:
     """The detail of a 422 for a write the database refused because a day or an instant in it — one the
     request did not give but that was derived from it (a deadline, a publication's end) — lies outside the
-    years the platform stores; None when ``constraint`` is not one of those."""
-    if not constraint.endswith(OUT_OF_RANGE_SUFFIX):
-        return None
+    years the platform stores (services/common/date_bounds.py ``out_of_range``)."""
     if english:
         return "A date derived from the request lies outside 1900-01-01..2199-12-31, which cannot be stored"
     return "由请求推算出的日期超出可保存的范围（1900-01-01 至 2199-12-31）"
@@ -290,13 +284,11 @@ def install(app: FastAPI) -> None:
 
     async def on_integrity_error(request: Request, exc: Exception) -> Response:
         english = wants_english(request.headers.get("accept-language"))
-        assert isinstance(exc, IntegrityError)
-        range_detail = out_of_range_detail(violated_constraint(exc), english)
-        if range_detail is not None:
+        if out_of_range(exc):
             log.info(
                 "database refused a day out of range on %s %s: %s", request.method, request.url.path, exc
             )
-            return problem_response(422, "INVALID_DATA", range_detail, english=english)
+            return problem_response(422, "INVALID_DATA", out_of_range_detail(english), english=english)
         return problem_response(
             409,
             "CONFLICT",

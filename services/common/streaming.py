@@ -14,8 +14,8 @@ edge rolls the request's session back before the first byte.
 from __future__ import annotations
 
 import hashlib
-import re
 import tempfile
+from collections.abc import Callable
 from typing import Any
 
 from starlette.types import Message, Receive
@@ -38,7 +38,7 @@ class ClientDisconnected(Exception):
 class SpooledBody:
     """A request body in a spooled temporary file, with the SHA-256 of ``prefix`` + body."""
 
-    def __init__(self, prefix: bytes = b"", nul: re.Pattern[bytes] | None = None) -> None:
+    def __init__(self, prefix: bytes = b"", nul: Callable[[bytes], bool] | None = None) -> None:
         self._file: Any = tempfile.SpooledTemporaryFile(max_size=SPOOL_MEMORY_BYTES)  # noqa: SIM115
         self._digest = hashlib.sha256(prefix)
         self.size = 0
@@ -53,7 +53,7 @@ class SpooledBody:
         self.size += len(chunk)
         if self._nul is not None and not self.has_nul:
             window = self._tail + chunk
-            self.has_nul = self._nul.search(window) is not None
+            self.has_nul = self._nul(window)
             self._tail = window[-_NUL_OVERLAP:]
 
     def fingerprint(self) -> str:
@@ -73,10 +73,11 @@ class SpooledBody:
 
 
 async def spool(
-    receive: Receive, limit: int, prefix: bytes = b"", nul: re.Pattern[bytes] | None = None
+    receive: Receive, limit: int, prefix: bytes = b"", nul: Callable[[bytes], bool] | None = None
 ) -> SpooledBody:
-    """Read the whole body into a ``SpooledBody``; ``BodyTooLarge`` past ``limit`` bytes. With ``nul``, the
-    body's ``has_nul`` says whether the pattern occurs (searched piece by piece, overlapping)."""
+    """Read the whole body into a ``SpooledBody``; ``BodyTooLarge`` past ``limit`` bytes. With ``nul`` (a
+    predicate on bytes: the edge's ``has_nul``), the body's ``has_nul`` says whether it holds for the body,
+    asked piece by piece over overlapping windows (an escape cut in two by the transport is seen whole)."""
     body = SpooledBody(prefix, nul)
     try:
         while True:

@@ -135,3 +135,4 @@ class WebhookAttemptRow(Base):
 notification_t: sa.Table = NotificationRow.__table__  # type: ignore[assignment]
 counter_t: sa.Table = NotificationCounterRow.__table__  # type: ignore[assignment]
 webhook_delivery_t: sa.Table = WebhookDeliveryRow.__table__  # type: ignore[assignment]
+webhook_endpoint_t: sa.Table = WebhookEndpointRow.__table__  # type: ignore[assignment]

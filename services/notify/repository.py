@@ -26,6 +26,7 @@ from services.notify.models import (
     counter_t,
     notification_t,
     webhook_delivery_t,
+    webhook_endpoint_t,
 )
 
 CHANNEL = "zhifa_notification"
@@ -37,52 +38,80 @@ def own(recipient: Recipient) -> sa.ColumnElement[bool]:
     )
 
 
-async def exists(session: AsyncSession, recipient: Recipient, source_event_id: uuid.UUID) -> bool:
-    found = await session.scalar(
-        sa.select(sa.literal(1)).where(own(recipient), NotificationRow.source_event_id == source_event_id)
+_LOGGED = {
+    name: sa.bindparam(name, type_=notification_t.c[name].type)
+    for name in ("id", "recipient_kind", "recipient_id", "kind", "title", "body", "link")
+    + ("source_event_id", "source_event_type")
+}
+_NOT_YET_LOGGED = ~sa.exists().where(
+    notification_t.c.recipient_kind == _LOGGED["recipient_kind"],
+    notification_t.c.recipient_id == _LOGGED["recipient_id"],
+    notification_t.c.source_event_id == _LOGGED["source_event_id"],
+)
+#: The recipient's counter bumped (its row stays locked until the transaction ends: a recipient's numbers
+#: commit in order) and the notification inserted with the new number, unless the recipient already has one
+#: from this event: then neither. One statement, built once (three before: a lookup, the counter, the insert).
+_NEXT_SEQ = (
+    pg_insert(counter_t)
+    .from_select(
+        ["recipient_kind", "recipient_id", "last_seq"],
+        sa.select(_LOGGED["recipient_kind"], _LOGGED["recipient_id"], sa.literal(1, sa.BigInteger)).where(
+            _NOT_YET_LOGGED
+        ),
     )
-    return found is not None
-
-
-async def next_seq(session: AsyncSession, recipient: Recipient) -> int:
-    """The recipient's next number; the counter row stays locked until the transaction ends."""
-    statement = (
-        pg_insert(counter_t)
-        .values(recipient_kind=recipient.kind, recipient_id=recipient.id, last_seq=1)
-        .on_conflict_do_update(
-            index_elements=[counter_t.c.recipient_kind, counter_t.c.recipient_id],
-            set_={"last_seq": counter_t.c.last_seq + 1},
-        )
-        .returning(counter_t.c.last_seq)
+    .on_conflict_do_update(
+        index_elements=[counter_t.c.recipient_kind, counter_t.c.recipient_id],
+        set_={"last_seq": counter_t.c.last_seq + 1},
     )
-    return int((await session.execute(statement)).scalar_one())
+    .returning(counter_t.c.last_seq)
+    .cte("next_seq")
+)
+_LOG = (
+    sa.insert(notification_t)
+    .from_select(
+        ["id", "recipient_kind", "recipient_id", "seq", "kind", "title", "body", "link"]
+        + ["source_event_id", "source_event_type"],
+        sa.select(
+            _LOGGED["id"],
+            _LOGGED["recipient_kind"],
+            _LOGGED["recipient_id"],
+            _NEXT_SEQ.c.last_seq,
+            *(_LOGGED[name] for name in ("kind", "title", "body", "link")),
+            _LOGGED["source_event_id"],
+            _LOGGED["source_event_type"],
+        ),
+    )
+    .returning(notification_t.c.seq, notification_t.c.created_at)
+)
 
 
 async def insert(
-    session: AsyncSession, draft: Draft, seq: int, source_event_id: uuid.UUID, source_event_type: str
-) -> tuple[uuid.UUID, datetime]:
-    """Insert the row; its id and ``created_at`` (the database's clock, as a log read returns it)."""
+    session: AsyncSession, draft: Draft, source_event_id: uuid.UUID, source_event_type: str
+) -> tuple[uuid.UUID, int, datetime] | None:
+    """Log the notification with the recipient's next number, once per recipient and event: its id, number
+    and ``created_at`` (the database's clock, as a log read returns it), or None when the recipient already
+    has the event's."""
     notification_id = uuid.uuid4()
-    created_at = await session.scalar(
-        sa.insert(notification_t)
-        .values(
-            id=notification_id,
-            recipient_kind=draft.recipient.kind,
-            recipient_id=draft.recipient.id,
-            seq=seq,
-            kind=draft.kind,
-            title=draft.title,
-            body=draft.body,
-            link=draft.link,
-            source_event_id=source_event_id,
-            source_event_type=source_event_type,
+    row = (
+        await session.execute(
+            _LOG,
+            {
+                "id": notification_id,
+                "recipient_kind": draft.recipient.kind,
+                "recipient_id": draft.recipient.id,
+                "kind": draft.kind,
+                "title": draft.title,
+                "body": draft.body,
+                "link": draft.link,
+                "source_event_id": source_event_id,
+                "source_event_type": source_event_type,
+            },
         )
-        .returning(notification_t.c.created_at)
-    )
-    assert created_at is not None
-    return notification_id, created_at
+    ).first()
+    return None if row is None else (notification_id, int(row.seq), row.created_at)
 
 
+_ANNOUNCE = sa.select(sa.func.pg_notify(CHANNEL, sa.bindparam("payload", type_=sa.Text)))  # built once
 NOTIFY_MAX_BYTES = 7900  # PostgreSQL refuses a NOTIFY payload of 8000 bytes or more
 
 
@@ -98,7 +127,7 @@ def announcement(recipient: Recipient, seq: int, data: bytes | None) -> str:
 
 async def announce(session: AsyncSession, recipient: Recipient, seq: int, data: bytes | None = None) -> None:
     """NOTIFY the streams' listeners, delivered at commit (and dropped with a rollback)."""
-    await session.execute(sa.select(sa.func.pg_notify(CHANNEL, announcement(recipient, seq, data))))
+    await session.execute(_ANNOUNCE, {"payload": announcement(recipient, seq, data)})
 
 
 def parse_announcement(payload: str) -> tuple[Recipient, int, bytes | None] | None:
@@ -256,22 +285,36 @@ async def rotate_secret(
     await session.flush()
 
 
-async def subscribed(session: AsyncSession, event_type: str) -> Sequence[WebhookEndpointRow]:
-    statement = sa.select(WebhookEndpointRow).where(
-        WebhookEndpointRow.active.is_(True), WebhookEndpointRow.event_types.contains([event_type])
+_ENQUEUED = ("id", "endpoint_id", "event_id", "event_type", "subject", "event_time", "payload")
+
+#: One delivery for every active endpoint subscribed to the event's type, once per endpoint and event, in one
+#: statement (a lookup and a statement per endpoint before); built once, its parameters named after the
+#: delivery's columns. A new delivery's id is the database's ``gen_random_uuid()`` (a version 4 UUID).
+_ENQUEUE = (
+    pg_insert(webhook_delivery_t)
+    .from_select(
+        list(_ENQUEUED),
+        sa.select(
+            sa.func.gen_random_uuid(),
+            webhook_endpoint_t.c.id,
+            *(sa.bindparam(name, type_=webhook_delivery_t.c[name].type) for name in _ENQUEUED[2:]),
+        ).where(
+            webhook_endpoint_t.c.active.is_(True),
+            webhook_endpoint_t.c.event_types.contains(
+                sa.bindparam("subscribed_type", type_=webhook_endpoint_t.c.event_types.type)
+            ),
+        ),
     )
-    return (await session.scalars(statement)).all()
+    .on_conflict_do_nothing(index_elements=["endpoint_id", "event_id"])
+    .returning(webhook_delivery_t.c.id)
+)
 
 
-async def enqueue(session: AsyncSession, values: dict[str, Any]) -> bool:
-    """Queue one delivery (once per endpoint and event); True when it is new."""
-    inserted = await session.scalar(
-        pg_insert(webhook_delivery_t)
-        .values(**values)
-        .on_conflict_do_nothing(index_elements=["endpoint_id", "event_id"])
-        .returning(webhook_delivery_t.c.id)
-    )
-    return inserted is not None
+async def enqueue(session: AsyncSession, values: dict[str, Any]) -> int:
+    """Queue the event (``values``: the delivery's ``event_id``, ``event_type``, ``subject``, ``event_time``,
+    ``payload``) for every active endpoint subscribed to its type; how many deliveries were new."""
+    params = {**values, "subscribed_type": [values["event_type"]]}
+    return len((await session.scalars(_ENQUEUE, params)).all())
 
 
 async def claim_due(

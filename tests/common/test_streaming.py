@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import hashlib
-import re
 from collections.abc import Iterator
 
 import pytest
 from starlette.types import Message
 
 from services.common import streaming
-
-NUL = re.compile(rb"\x00|(?<!\\)(?:\\\\)*\\u0000")
+from services.common.edge import has_nul
 
 
 def receiver(*pieces: bytes, disconnect: bool = False) -> object:
@@ -73,6 +71,6 @@ async def test_a_client_that_goes_away() -> None:
     ],
 )
 async def test_nul_is_found_across_pieces(pieces: list[bytes], found: bool) -> None:
-    body = await streaming.spool(receiver(*pieces), limit=1000, nul=NUL)  # type: ignore[arg-type]
+    body = await streaming.spool(receiver(*pieces), limit=1000, nul=has_nul)  # type: ignore[arg-type]
     body.close()
     assert body.has_nul is found

@@ -25,13 +25,7 @@ async def database_at(stack: Stack, service: str, revision: str) -> str:
 
 async def execute(url: str, *statements: str) -> None:
     """Run ``statements`` in one transaction."""
-    engine = create_async_engine(asyncpg_url(url))
-    try:
-        async with engine.begin() as conn:
-            for statement in statements:
-                await conn.execute(sa.text(statement))
-    finally:
-        await engine.dispose()
+    await migrate.execute_statements(url, list(statements))
 
 
 async def rows(url: str, query: str) -> list[tuple[Any, ...]]:

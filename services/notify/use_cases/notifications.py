@@ -21,10 +21,10 @@ async def record(session: AsyncSession, envelope: Envelope, event: Event) -> int
     returns how many were new."""
     recorded = 0
     for draft in mapping.drafts(event):
-        if await repository.exists(session, draft.recipient, envelope.id):
+        logged = await repository.insert(session, draft, envelope.id, envelope.type)
+        if logged is None:
             continue
-        seq = await repository.next_seq(session, draft.recipient)
-        notification_id, created_at = await repository.insert(session, draft, seq, envelope.id, envelope.type)
+        notification_id, seq, created_at = logged
         row = NotificationRow(
             id=notification_id,
             recipient_kind=draft.recipient.kind,

@@ -2,7 +2,7 @@
 commits, heartbeats in between) and the one LISTEN connection per process that wakes them.
 
 Never lost, never twice: a stream subscribes before it reads the log, sends rows in ``seq`` order and
-only rows after the last it sent. A recipient's numbers commit in order (``repository.next_seq`` locks the
+only rows after the last it sent. A recipient's numbers commit in order (``repository.insert`` locks the
 recipient's counter until commit), so a row it has not sent can never appear below one it has. An
 announcement carries its notification (``repository.announcement``) when it fits in a NOTIFY: the stream
 sends it as announced only when it is the very next one (``seq == last + 1``), which saves the log read on

@@ -96,21 +96,16 @@ async def enqueue(session: AsyncSession, envelope: Envelope) -> int:
     """Queue the event for every endpoint subscribed to its type; returns how many were new."""
     if envelope.type not in webhooks.SUBSCRIBABLE:
         return 0
-    queued = 0
-    for endpoint in await repository.subscribed(session, envelope.type):
-        queued += await repository.enqueue(
-            session,
-            {
-                "id": uuid.uuid4(),
-                "endpoint_id": endpoint.id,
-                "event_id": envelope.id,
-                "event_type": envelope.type,
-                "subject": envelope.subject,
-                "event_time": envelope.time,
-                "payload": envelope.model_dump(mode="json"),
-            },
-        )
-    return queued
+    return await repository.enqueue(
+        session,
+        {
+            "event_id": envelope.id,
+            "event_type": envelope.type,
+            "subject": envelope.subject,
+            "event_time": envelope.time,
+            "payload": envelope.model_dump(mode="json"),
+        },
+    )
 
 
 async def list_endpoints(session: AsyncSession, scope: Scope) -> list[EndpointRead]:
