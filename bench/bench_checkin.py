@@ -827,7 +827,8 @@ def _against_one(
                 f" It spends more CPU yet is not slower: the check-ins used {cores:.2f} of the 2 cores "
                 f"(sum × rate), the rest went to the machine's other tenants (load {prod['load']:.1f}), so "
                 "at this level a check-in waits (on the durable commit, the fsync, and for a turn on a core) "
-                "more than it computes, and two event loops overlap more of those waits than one."
+                "more than it computes (that two event loops overlap more of those waits than one is a guess, "
+                "not measured)."
             )
         elif ratio < 0.97:
             line += (
