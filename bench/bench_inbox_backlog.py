@@ -22,10 +22,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import sqlalchemy as sa
-from sqlalchemy.dialects.postgresql import insert as pg_insert
 
 from bench import baseline
-from bench.common import PY, cpu_seconds, median, start, stop, wait_http
+from bench.common import PY, cpu_seconds, median, start, stop, store_outbox, wait_http
 from services.common import migrate
 from services.common.bus import Bus
 from services.common.contracts.inspection import VisitStarted
@@ -58,21 +57,7 @@ async def _publish(db_url: str, nats_url: str, n: int) -> None:
     """``n`` events written to an inspection-like outbox and published by its relay (atomic batches)."""
     engine = create_engine(db_url, pool_size=4)
     factory = session_factory(engine)
-    rows = []
-    for i in range(n):
-        e = make_envelope(_visit(i), source="inspection")
-        rows.append(
-            {
-                "id": e.id,
-                "type": e.type,
-                "version": e.version,
-                "subject": e.subject,
-                "envelope": e.model_dump(mode="json"),
-            }
-        )
-    async with transaction(factory) as s:
-        for i in range(0, n, 5000):
-            await s.execute(pg_insert(outbox_t), rows[i : i + 5000])
+    await store_outbox(factory, [make_envelope(_visit(i), source="inspection") for i in range(n)])
     bus = Bus(nats_url, name="bench-backlog")
     await bus.start()
     assert await bus.wait_ready(20)

@@ -11,9 +11,8 @@ import uuid
 from pathlib import Path
 
 import sqlalchemy as sa
-from sqlalchemy.dialects.postgresql import insert as pg_insert
 
-from bench.common import median
+from bench.common import median, store_outbox
 from services.common import migrate
 from services.common.bus import Bus
 from services.common.contracts.diagnostics import PINGS
@@ -28,21 +27,13 @@ async def _drain(db_url: str, nats_url: str, n: int, atomic_batch: int, *, repli
     engine = create_engine(db_url, pool_size=4)
     factory = session_factory(engine)
     ping = PINGS["inspection"]
-    rows = []
-    for _ in range(n):
-        e = make_envelope(ping(ping_id=uuid.uuid4(), origin="inspection", note="bench"), source="inspection")
-        rows.append(
-            {
-                "id": e.id,
-                "type": e.type,
-                "version": e.version,
-                "subject": e.subject,
-                "envelope": e.model_dump(mode="json"),
-            }
-        )
-    async with transaction(factory) as s:
-        for i in range(0, n, 5000):
-            await s.execute(pg_insert(outbox_t), rows[i : i + 5000])
+    await store_outbox(
+        factory,
+        [
+            make_envelope(ping(ping_id=uuid.uuid4(), origin="inspection", note="bench"), source="inspection")
+            for _ in range(n)
+        ],
+    )
     bus = Bus(nats_url, name="bench", stream_replicas=replicas)
     await bus.start()
     await bus.wait_ready(20)
