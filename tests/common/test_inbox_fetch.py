@@ -8,16 +8,13 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from collections.abc import AsyncIterator
 
 import orjson
-import pytest
 import sqlalchemy as sa
 
 from services.common.bus import Bus
 from services.common.contracts.diagnostics import PINGS
 from services.common.db import create_engine, session_factory, transaction
-from services.common.embedded import EmbeddedNats
 from services.common.events import Envelope, Event, make_envelope
 from services.common.inbox import ConsumerRunner, Subscription
 from services.common.registry import by_subject
@@ -25,17 +22,6 @@ from services.common.tables import inbox_t
 from tests.support.stack import Stack, wait_for
 
 SUBJECT = "inspection.diagnostic.ping"
-
-
-@pytest.fixture
-async def bus(nats_server: EmbeddedNats) -> AsyncIterator[Bus]:
-    bus = Bus(nats_server.url, name="inbox-fetch-test")
-    await bus.start()
-    assert await bus.wait_ready(15)
-    try:
-        yield bus
-    finally:
-        await bus.close()
 
 
 async def test_a_backlog_is_fetched_in_batches_and_handled_at_most_concurrency_at_once(

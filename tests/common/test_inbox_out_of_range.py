@@ -8,35 +8,21 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from collections.abc import AsyncIterator
 from datetime import date
 
 import orjson
-import pytest
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.common.bus import Bus
 from services.common.contracts.diagnostics import PINGS
 from services.common.db import create_engine, session_factory, transaction
-from services.common.embedded import EmbeddedNats
 from services.common.events import Envelope, Event, make_envelope
 from services.common.inbox import ConsumerRunner, Subscription
 from services.common.tables import calendar_override_t, dead_letter_t, inbox_t
 from tests.support.stack import Stack, wait_for
 
 SUBJECT = "inspection.diagnostic.ping"
-
-
-@pytest.fixture
-async def bus(nats_server: EmbeddedNats) -> AsyncIterator[Bus]:
-    bus = Bus(nats_server.url, name="inbox-out-of-range-test")
-    await bus.start()
-    assert await bus.wait_ready(15)
-    try:
-        yield bus
-    finally:
-        await bus.close()
 
 
 async def test_a_day_past_the_stored_years_is_dead_lettered_at_once(stack: Stack, bus: Bus) -> None:
