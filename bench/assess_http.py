@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import resource
 import shutil
 import subprocess
 import tempfile
@@ -18,7 +17,17 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bench import baseline
-from bench.common import PY, WrkResult, cpu_seconds, processes, stop_group, wait_http, wrk
+from bench.common import (
+    PY,
+    WrkResult,
+    children_cpu,
+    cpu_seconds,
+    family,
+    processes,
+    stop_group,
+    wait_http,
+    wrk,
+)
 from services.common import clock
 from services.common.devtokens import mint_dev_token
 from services.common.embedded import EmbeddedNats, EmbeddedPostgres, free_port
@@ -206,9 +215,9 @@ class Stack:
             def measured(path: str, port: int, connections: int) -> Measured:
                 url = f"http://127.0.0.1:{port}"
                 wrk(url, seconds=2, connections=connections, script=script)  # warm-up
-                before, wrk_before = _tree_cpu(roots), _children_cpu()
+                before, wrk_before = _tree_cpu(roots), children_cpu()
                 result = wrk(url, seconds=seconds, connections=connections, script=script)
-                spent, wrk_spent = _tree_cpu(roots) - before, _children_cpu() - wrk_before
+                spent, wrk_spent = _tree_cpu(roots) - before, children_cpu() - wrk_before
                 requests = max(result.rps * seconds, 1)
                 return Measured(
                     shape.name,
@@ -230,33 +239,14 @@ class Stack:
                 stop_group(proc)
 
 
+def _tree_cpu(roots: list[int]) -> float:
+    """User + system CPU seconds of the processes ``roots`` and all their descendants."""
+    return sum(cpu_seconds(pid) for root in roots for pid in family(root))
+
+
 def _start(args: list[str], env: dict[str, str], cwd: str) -> subprocess.Popen[bytes]:
     # `python -m zhifa.cli` and `python -c` put the working directory first on sys.path: run in the measured
     # checkout. Each in a session of its own: its process group is its processes.
     return subprocess.Popen(
         args, env=env, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True
     )
-
-
-def _tree_cpu(roots: list[int]) -> float:
-    """User + system CPU seconds of the processes ``roots`` and all their descendants."""
-    children: dict[int, list[int]] = {}
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                ppid = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
-            except (OSError, IndexError, ValueError):
-                continue
-            children.setdefault(ppid, []).append(int(entry.name))
-    total, todo = 0.0, list(roots)
-    while todo:
-        pid = todo.pop()
-        total += cpu_seconds(pid)
-        todo.extend(children.get(pid, []))
-    return total
-
-
-def _children_cpu() -> float:
-    """User + system CPU seconds of this process's children that ended (here: the wrk runs)."""
-    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return usage.ru_utime + usage.ru_stime

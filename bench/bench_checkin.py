@@ -15,7 +15,6 @@ import asyncio
 import json
 import os
 import re
-import resource
 import secrets
 import shutil
 import subprocess
@@ -31,7 +30,7 @@ from typing import Any
 import sqlalchemy as sa
 from stdnum.cn import uscc as stdnum_uscc
 
-from bench.common import PY, median, processes, start, stop_group, wait_http
+from bench.common import PY, children_cpu, family, median, processes, start, stop_group, wait_http
 from services.common import migrate
 from services.common.db import create_engine, session_factory, transaction
 from services.common.devtokens import mint_dev_token
@@ -121,27 +120,9 @@ class Run:
     ] = ()  # each API process's share of the API processes' CPU (two on one socket)
 
 
-def _family(root: int) -> list[int]:
-    """``root`` and its descendants (uvicorn workers, PostgreSQL backends)."""
-    children: dict[int, list[int]] = {}
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                ppid = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
-            except (OSError, IndexError, ValueError):
-                continue
-            children.setdefault(ppid, []).append(int(entry.name))
-    out, todo = [], [root]
-    while todo:
-        pid = todo.pop()
-        out.append(pid)
-        todo.extend(children.get(pid, []))
-    return out
-
-
 def _cpu(groups: dict[str, list[int]]) -> dict[str, float]:
     return {
-        name: sum(_with_reaped(p) for root in roots for p in _family(root)) for name, roots in groups.items()
+        name: sum(_with_reaped(p) for root in roots for p in family(root)) for name, roots in groups.items()
     }
 
 
@@ -154,12 +135,6 @@ def _with_reaped(pid: int) -> float:
         return sum(int(x) for x in fields[11:15]) / os.sysconf("SC_CLK_TCK")
     except (OSError, IndexError, ValueError):
         return 0.0
-
-
-def _children_cpu() -> float:
-    """User + system CPU seconds of this process's children that ended (around a run: that run's wrk)."""
-    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return usage.ru_utime + usage.ru_stime
 
 
 def _ms(text: str) -> float:
@@ -554,9 +529,9 @@ def _measure(
                 time.sleep(1)
                 before, cpu_before, since = asyncio.run(_visits(url)), _cpu(groups), asyncio.run(_now(url))
                 api = _api_processes(topology, services[0].pid)
-                api_before, wrk_before = [_with_reaped(pid) for pid in api], _children_cpu()
+                api_before, wrk_before = [_with_reaped(pid) for pid in api], children_cpu()
                 rps, p50, p95, p99, errors = _wrk(target, script, connections, seconds)
-                cpu_after, wrk_spent = _cpu(groups), _children_cpu() - wrk_before
+                cpu_after, wrk_spent = _cpu(groups), children_cpu() - wrk_before
                 api_spent = [_with_reaped(pid) - b for pid, b in zip(api, api_before, strict=True)]
                 made = asyncio.run(_visits(url)) - before
                 per = {k: (cpu_after[k] - cpu_before[k]) * 1000 / max(made, 1) for k in groups}
@@ -592,7 +567,7 @@ def _api_processes(topology: str, launcher: int) -> list[int]:
     """The processes serving the API on one socket (the launcher's children), when there are several."""
     if topology != "two API processes + worker":
         return []
-    return sorted(pid for pid in _family(launcher) if pid != launcher)
+    return sorted(pid for pid in family(launcher) if pid != launcher)
 
 
 def _report(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import platform
 import re
+import resource
 import shutil
 import signal
 import statistics
@@ -14,6 +15,7 @@ import time
 import urllib.request
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 
@@ -38,6 +40,30 @@ def machine() -> str:
         f"{platform.system()} {platform.release()}, {os.cpu_count()} cores ({cpu}){mem}, "
         f"Python {platform.python_version()}"
     )
+
+
+def family(root: int) -> list[int]:
+    """``root`` and its descendants (server processes, uvicorn workers, PostgreSQL backends), from /proc."""
+    children: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                ppid = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue
+            children.setdefault(ppid, []).append(int(entry.name))
+    out, todo = [], [root]
+    while todo:
+        pid = todo.pop()
+        out.append(pid)
+        todo.extend(children.get(pid, []))
+    return out
+
+
+def children_cpu() -> float:
+    """User + system CPU seconds of this process's children that ended (around a run: that run's wrk)."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 def cpu_seconds(pid: int) -> float:

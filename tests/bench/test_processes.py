@@ -9,23 +9,10 @@ import signal
 import time
 from pathlib import Path
 
-from bench.common import processes, start, stop_group, wait_http
+from bench.common import family, processes, start, stop_group, wait_http
 from services.common.embedded import free_port
 
 ENV = {"ZHIFA_ENV": "dev", "ZHIFA_LOG_LEVEL": "WARNING"}
-
-
-def _children(pid: int) -> list[int]:
-    out = []
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                ppid = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
-            except (OSError, IndexError, ValueError):
-                continue
-            if ppid == pid:
-                out.append(int(entry.name))
-    return sorted(out)
 
 
 def _sockets(pid: int) -> set[str]:
@@ -62,7 +49,7 @@ def test_two_processes_serve_from_the_launchers_socket_and_stop_with_it() -> Non
     launcher = start(processes("gateway", "all", port, 2), env=ENV)
     try:
         wait_http(f"http://127.0.0.1:{port}/healthz", 60)
-        children = _children(launcher.pid)
+        children = sorted(p for p in family(launcher.pid) if p != launcher.pid)
         assert len(children) == 2
         listening = _sockets(launcher.pid)
         for child in children:
@@ -78,7 +65,7 @@ def test_stop_group_ends_the_processes_of_a_killed_launcher() -> None:
     launcher = start(processes("gateway", "all", port, 2), env=ENV)
     try:
         wait_http(f"http://127.0.0.1:{port}/healthz", 60)
-        children = _children(launcher.pid)
+        children = sorted(p for p in family(launcher.pid) if p != launcher.pid)
         assert len(children) == 2
         os.kill(launcher.pid, signal.SIGKILL)  # its processes are orphaned, still serving
         launcher.wait(10)
