@@ -651,7 +651,7 @@ def run(quick: bool = False) -> str:
             "process too: none is cheap and safe (a home-made Ed25519 binding, a second process for",
             "`GET /openapi.json`, `-OO`, smaller statement caches).",
             "",
-            "The round before (925b56d → fed46ca's figures in this section's previous run): FastAPI's field",
+            "The round before (925b56d → the code of fed46ca, this section's previous run): FastAPI's field",
             "adapters (the pydantic `TypeAdapter` of each route's body, parameters and response) are built when",
             "first used (services/common/lazy.py `defer_route_adapters`). FastAPI 0.165 builds them when a route",
             "is declared, and again for every route of an included router when that router is first matched (its",

@@ -290,7 +290,7 @@ WORKER_PATHS = ["/docs", "/docs/oauth2-redirect", "/healthz", "/metrics", "/open
 def test_a_worker_process_never_imports_the_routes_it_does_not_serve(service: str) -> None:
     # `zhifa serve <service> --role worker` (production's worker pods) serves health, readiness and metrics
     # only: importing the service's routes, their schemas and dependencies (the api package and deps.py)
-    # declared every route and its FastAPI dependants for nothing, 2–2.5 MiB of each worker process
+    # declared every route and its FastAPI dependants for nothing, up to 2.4 MiB of a worker process (penalty)
     # (docs/benchmarks.md, "Idle memory per process"). The api process imports and serves them.
     worker = fresh_report(ROLE_PROBE, service, "worker")
     assert worker == {"paths": WORKER_PATHS, "routes_imported": []}
