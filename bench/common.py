@@ -158,22 +158,49 @@ PY = sys.executable
 
 
 # ``python -c`` in the measured tree (its working directory, or PYTHONPATH, first on sys.path): ``count`` processes serving
-# ``target`` on one listening socket, as uvicorn's ``--workers`` (or two pods behind a Service) share the
-# load: the kernel hands each connection to whichever process accepts first. Each process builds its app,
-# freezes its start-up heap and serves with the platform's HTTP configuration exactly as ``zhifa serve``
-# does (zhifa/serve.py), which has no ``--workers``. SIGTERM and SIGINT are passed on to every process.
+# ``target`` on one port. Each process builds its app, freezes its start-up heap and serves with the platform's
+# HTTP configuration exactly as ``zhifa serve`` does (zhifa/serve.py), which has no ``--workers``. SIGTERM and
+# SIGINT are passed on to every process. Two ways to share the port:
+# - ``shared``: one listening socket, inherited by every process, as uvicorn's ``--workers`` share it: the
+#   kernel hands each connection to whichever process accepts first, and a process woken for one connection
+#   accepts every connection waiting (an event loop accepts in a loop), so a burst (the gateway opening its
+#   pooled upstream connections) can land on one process entirely.
+# - ``reuseport``: a socket per process, each bound with SO_REUSEPORT before any process starts serving; the
+#   kernel spreads the connections over the sockets by a hash of each connection's addresses and ports, as a
+#   Kubernetes Service spreads connections over its pods (at random, per connection). Each process closes
+#   the others' sockets, and the launcher its own copies: a socket nobody accepts on would keep its share of
+#   the connections waiting.
 PROCESSES = r"""
-import importlib, os, signal, sys
+import importlib, os, signal, socket, sys
 from services.common import httpserver
 from zhifa import serve as serving
 
-target, role, port, count = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
-listening = httpserver.config(None, host="127.0.0.1", port=port).bind_socket()
+target, role, port, count, sharing = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), sys.argv[5]
+
+
+def reuse_port_socket():
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+    sock.bind(("127.0.0.1", port))
+    sock.listen(2048)
+    sock.set_inheritable(True)
+    return sock
+
+
+if sharing == "reuseport":
+    listening = [reuse_port_socket() for _ in range(count)]
+else:
+    listening = [httpserver.config(None, host="127.0.0.1", port=port).bind_socket()] * count
 children = []
-for _ in range(count):
+for i in range(count):
     pid = os.fork()
     if pid == 0:
         import uvicorn
+        mine = listening[i]
+        for other in listening:
+            if other is not mine:
+                other.close()
         if target == "gateway":
             from gateway.app import create_app
             from gateway.settings import GatewaySettings
@@ -187,9 +214,12 @@ for _ in range(count):
             asgi, host="127.0.0.1", port=port, loop="uvloop",
             max_header_bytes=limits.http_max_header_bytes, max_headers=limits.http_max_headers,
         )
-        uvicorn.Server(config).run(sockets=[listening])
+        uvicorn.Server(config).run(sockets=[mine])
         os._exit(0)
     children.append(pid)
+if sharing == "reuseport":
+    for sock in listening:
+        sock.close()
 
 
 def forward(signum, frame):
@@ -207,10 +237,12 @@ for pid in children:
 """
 
 
-def processes(target: str, role: str, port: int, count: int) -> list[str]:
+def processes(target: str, role: str, port: int, count: int, *, reuse_port: bool = False) -> list[str]:
     """The command line of ``count`` processes of ``target`` (``gateway`` or a service, in ``role``) on one
-    listening socket, each built and served as ``zhifa serve`` builds and serves one (``PROCESSES``)."""
-    return [PY, "-c", PROCESSES, target, role, str(port), str(count)]
+    port, each built and served as ``zhifa serve`` builds and serves one (``PROCESSES``): on one listening
+    socket they all accept from, or with ``reuse_port`` each on its own socket (SO_REUSEPORT), the kernel
+    spreading the connections over them."""
+    return [PY, "-c", PROCESSES, target, role, str(port), str(count), "reuseport" if reuse_port else "shared"]
 
 
 def stop_group(proc: subprocess.Popen[bytes]) -> None:
