@@ -30,7 +30,18 @@ from typing import Any
 import sqlalchemy as sa
 from stdnum.cn import uscc as stdnum_uscc
 
-from bench.common import PY, children_cpu, family, median, processes, start, stop_group, wait_http
+from bench.common import (
+    PY,
+    children_cpu,
+    family,
+    median,
+    processes,
+    sockets,
+    start,
+    stop_group,
+    tcp_sockets,
+    wait_http,
+)
 from services.common import migrate
 from services.common.db import create_engine, session_factory, transaction
 from services.common.devtokens import mint_dev_token
@@ -115,9 +126,10 @@ class Run:
     load: float = 0.0  # the machine's 1-minute load average after the run
     claims: float = 0.0  # the relay's claims (rounds that published rows) per 100 check-ins
     audits: float = 0.0  # the auditor's rounds (that appended visit starts) per 100 check-ins
-    api_shares: tuple[
-        float, ...
-    ] = ()  # each API process's share of the API processes' CPU (two on one socket)
+    api_shares: tuple[float, ...] = ()  # each API process's share of the API processes' CPU (two of them)
+    sessions: float = 0.0  # PostgreSQL sessions opened (pg_stat_database) per 100 check-ins
+    backends: int = 0  # the service's PostgreSQL connections open at the end of the run
+    api_conns: tuple[int, ...] = ()  # the gateway's connections to the service held by each API process
 
 
 def _cpu(groups: dict[str, list[int]]) -> dict[str, float]:
@@ -260,6 +272,26 @@ async def _now(url: str) -> datetime:
     return now
 
 
+async def _sessions(url: str) -> tuple[int, int]:
+    """The sessions opened on the bench's database so far (``pg_stat_database``, this one's included) and the
+    service's connections open now (those of other applications than this bench's own: ``zhifa``)."""
+    engine = create_engine(url, pool_size=1)
+    try:
+        async with engine.connect() as conn:
+            row = (
+                await conn.execute(
+                    sa.text(
+                        "SELECT (SELECT sessions FROM pg_stat_database WHERE datname = current_database()),"
+                        " (SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
+                        "  AND pid <> pg_backend_pid() AND backend_type = 'client backend')"
+                    )
+                )
+            ).one()
+        return int(row[0]), int(row[1])
+    finally:
+        await engine.dispose()
+
+
 async def _rounds(url: str, since: datetime) -> tuple[int, int]:
     """The relay's claims and the auditor's rounds that handled rows written since ``since``, once both caught
     up: each claim marks its rows with its transaction's ``now()``, each auditor round its visits with its own
@@ -288,7 +320,14 @@ async def _rounds(url: str, since: datetime) -> tuple[int, int]:
         await engine.dispose()
 
 
-TOPOLOGIES = ("one process", "API process + worker", "two API processes + worker")
+TOPOLOGIES = (
+    "one process",
+    "API process + worker",
+    "two API processes + worker",
+    "two API processes on one socket + worker",
+)
+#: The topologies of two API processes: each on a socket of its own (production's shape), or both on one.
+TWO_API = frozenset(TOPOLOGIES[2:])
 
 
 def _start_inspection(topology: str, port: int, env: dict[str, str]) -> list[subprocess.Popen[bytes]]:
@@ -298,9 +337,15 @@ def _start_inspection(topology: str, port: int, env: dict[str, str]) -> list[sub
     if topology == "API process + worker":  # what docs/scaling.md recommends on two cores
         api_one = [PY, "-m", "zhifa.cli", "serve", "inspection", "--role", "api", "--port", str(port)]
         return [start(api_one, env=env), start(worker, env=env)]
-    # Production's shape on two cores: the API as two processes on one socket (the prod overlay keeps at least
-    # two API replicas), each built and served as `zhifa serve` serves one; relay/consumers/jobs in a worker.
-    return [start(processes("inspection", "api", port, 2), env=env), start(worker, env=env)]
+    # Production's shape on two cores: the API as two processes (the prod overlay keeps at least two API
+    # replicas), each built and served as `zhifa serve` serves one, each on a socket of its own that the kernel
+    # spreads the gateway's connections over (SO_REUSEPORT: as a Service spreads them over pods), or, to
+    # compare, both on one socket; relay/consumers/jobs in a worker.
+    reuse_port = topology == TOPOLOGIES[2]
+    return [
+        start(processes("inspection", "api", port, 2, reuse_port=reuse_port), env=env),
+        start(worker, env=env),
+    ]
 
 
 #: The code to compare with (issue #16: before/after in the same run): a directory holding the old tree
@@ -308,6 +353,9 @@ def _start_inspection(topology: str, port: int, env: dict[str, str]) -> list[sub
 OLD_TREE_ENV, OLD_REF_ENV = "ZHIFA_BENCH_OLD_TREE", "ZHIFA_BENCH_OLD_REF"
 #: Narrow a run: connection levels ("16,32"), repetitions per level, topologies by index ("0,2").
 LEVELS_ENV, RUNS_ENV, TOPOLOGIES_ENV = "ZHIFA_BENCH_LEVELS", "ZHIFA_BENCH_RUNS", "ZHIFA_BENCH_TOPOLOGIES"
+#: Each API process's database pool in the topologies of two, "size,overflow" (default "8,8": together what
+#: one process has).
+SHAPE_POOL_ENV = "ZHIFA_BENCH_SHAPE_POOL"
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -503,8 +551,12 @@ def _measure(
         "ZHIFA_GATEWAY_RATE_BURST": "1000000",
         "PYTHONNODEBUGRANGES": "1",  # as the image's ENV and `zhifa up` set for every process
     }
-    if topology == "two API processes + worker":  # the same connections in all, shared by the two processes
-        env |= {"ZHIFA_INSPECTION_DATABASE_POOL_SIZE": "8", "ZHIFA_INSPECTION_DATABASE_MAX_OVERFLOW": "8"}
+    if topology in TWO_API:  # the same connections in all, shared by the two processes (or SHAPE_POOL_ENV's)
+        size, overflow = (os.environ.get(SHAPE_POOL_ENV) or "8,8").split(",")
+        env |= {
+            "ZHIFA_INSPECTION_DATABASE_POOL_SIZE": size,
+            "ZHIFA_INSPECTION_DATABASE_MAX_OVERFLOW": overflow,
+        }
     results: list[Run] = []
     services = _start_inspection(topology, svc_port, env)
     gateway = start([PY, "-m", "zhifa.cli", "serve", "gateway", "--port", str(gw_port)], env=env)
@@ -528,6 +580,7 @@ def _measure(
                 asyncio.run(_issue(url, tokens, 1200 * seconds, data))
                 time.sleep(1)
                 before, cpu_before, since = asyncio.run(_visits(url)), _cpu(groups), asyncio.run(_now(url))
+                sessions_before = asyncio.run(_sessions(url))[0]
                 api = _api_processes(topology, services[0].pid)
                 api_before, wrk_before = [_with_reaped(pid) for pid in api], children_cpu()
                 rps, p50, p95, p99, errors = _wrk(target, script, connections, seconds)
@@ -537,6 +590,9 @@ def _measure(
                 per = {k: (cpu_after[k] - cpu_before[k]) * 1000 / max(made, 1) for k in groups}
                 per["wrk"] = wrk_spent * 1000 / max(made, 1)
                 load = os.getloadavg()[0]
+                sessions_after, backends = asyncio.run(_sessions(url))
+                held = tcp_sockets(svc_port, "01")
+                conns = tuple(len(sockets(pid) & held) for pid in api) if api else (len(held),)
                 claims, audits = (100 * n / max(made, 1) for n in asyncio.run(_rounds(url, since)))
                 results.append(
                     Run(
@@ -554,6 +610,10 @@ def _measure(
                         claims,
                         audits,
                         tuple(x / sum(api_spent) for x in api_spent) if sum(api_spent) > 0 else (),
+                        # less the bench's own two between the counts (_sessions' first, _visits')
+                        100 * max(sessions_after - sessions_before - 2, 0) / max(made, 1),
+                        backends,
+                        conns,
                     )
                 )
     finally:
@@ -564,8 +624,8 @@ def _measure(
 
 
 def _api_processes(topology: str, launcher: int) -> list[int]:
-    """The processes serving the API on one socket (the launcher's children), when there are several."""
-    if topology != "two API processes + worker":
+    """The processes serving the API (the launcher's children), when there are several."""
+    if topology not in TWO_API:
         return []
     return sorted(pid for pid in family(launcher) if pid != launcher)
 
@@ -600,9 +660,11 @@ def _report(
         "Load generator, gateway, service, PostgreSQL and NATS share the 2 cores. Topologies: one",
         "`zhifa serve inspection` process (what `make run` starts); one `--role api` process beside a",
         "`--role worker` process (relay, consumers, jobs); and production's shape on 2 cores, the API as two",
-        "`--role api` processes on one listening socket (each built and served exactly as `zhifa serve` serves a",
-        "process: the kernel's HTTP server, header limits; `PROCESSES` in bench/common.py, as bench_assessment",
-        "uses) beside the worker. Every process runs with `PYTHONNODEBUGRANGES=1` (as the image sets) and freezes its",
+        "`--role api` processes beside the worker, each built and served exactly as `zhifa serve` serves a",
+        "process (the kernel's HTTP server, header limits; `PROCESSES` in bench/common.py, as bench_assessment",
+        "uses) and each on a listening socket of its own (SO_REUSEPORT: the kernel spreads the gateway's",
+        "connections over the two by a hash of their addresses, as a Kubernetes Service spreads connections over",
+        "pods); to compare, the same two processes on one shared socket. Every process runs with `PYTHONNODEBUGRANGES=1` (as the image sets) and freezes its",
         "start-up heap (`gc.freeze()` in `zhifa serve`): without it each full collection walked ~80 ms of",
         "start-up objects with the loop stopped, several times a minute, and p99 at 8 connections was 80–120 ms.",
     ]
@@ -644,11 +706,19 @@ def _report(
                     "load": median([r.load for r in rows]),
                     "claims": median([r.claims for r in rows]),
                     "audits": median([r.audits for r in rows]),
+                    "sessions": median([r.sessions for r in rows]),
+                    "backends": median([r.backends for r in rows]),
                     **{k: median([r.cpu_ms[k] for r in rows]) for k in rows[0].cpu_ms},
                 }
                 shares = [min(r.api_shares) for r in rows if r.api_shares]
                 if shares:  # the less busy of the two API processes
                     row["api_min_share"] = median(shares)
+                held = [r.api_conns for r in rows if r.api_conns]
+                if (
+                    held
+                ):  # the gateway's connections to the service, and how many the less busy API process held
+                    row["conns"] = median([sum(c) for c in held])
+                    row["conns_min"] = median([min(c) if len(c) > 1 else 0 for c in held])
                 medians[(topology, code, connections)] = row
                 errors = sum(r.errors for r in rows)
                 worker = f" ({row['worker']:.2f})" if row.get("worker") else ""
@@ -735,40 +805,51 @@ def _shape_report(
     ]
 
 
-ONE, PRODUCTION = TOPOLOGIES[0], TOPOLOGIES[2]
+ONE, PRODUCTION, ONE_SOCKET = TOPOLOGIES[0], TOPOLOGIES[2], TOPOLOGIES[3]
 
 
 def _against_one(
     medians: dict[tuple[str, str, int], dict[str, float]], codes: list[str], levels: list[int]
 ) -> list[str]:
-    """Production's shape against one ``zhifa serve`` process, level by level, from this run's medians: the
-    check-ins/s, p99, and CPU milliseconds per check-in of every process on the two cores."""
+    """Production's shape (and, when run, its two API processes on one socket) against one ``zhifa serve``
+    process, level by level, from this run's medians: the check-ins/s, p99, CPU milliseconds per check-in of
+    every process on the two cores, the API processes' split and the service's PostgreSQL connections."""
     lines = [
-        "Production's shape against one process, as measured in this run (medians; CPU ms per check-in: the",
-        "service's processes (production: the two API processes + the worker), the gateway, PostgreSQL, NATS",
-        "and wrk, and their sum; on two saturated cores check-ins/s are at most 2,000 ÷ that sum):",
+        "Two API processes against one process, as measured in this run (medians; CPU ms per check-in: the",
+        "service's processes (two API processes + the worker), the gateway, PostgreSQL, NATS and wrk, and",
+        "their sum; on two saturated cores check-ins/s are at most 2,000 ÷ that sum; the API processes' split",
+        "of their CPU, less busy first (in brackets: of the gateway's connections to the service after a run,",
+        "how many the process with fewer held); the service's PostgreSQL connections open at the end of a run",
+        "(in brackets: sessions opened during it per 100 check-ins):",
         "",
-        "| code | connections | check-ins/s: production / one | p99 ms | service | gateway | PostgreSQL | "
-        "NATS | wrk | sum | less busy API process's share | load |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|",
+        "| shape | code | connections | check-ins/s: shape / one | p99 ms | service | gateway | PostgreSQL | "
+        "NATS | wrk | sum | API processes' split | PostgreSQL connections (sessions per 100) | load |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|",
     ]
     verdicts = []
-    for code in codes:
-        for level in levels:
-            one, prod = medians.get((ONE, code, level)), medians.get((PRODUCTION, code, level))
-            if not one or not prod:
-                continue
-            parts = ("inspection", "gateway", "PostgreSQL", "NATS", "wrk")
-            cells = " | ".join(f"{prod[k]:.2f} / {one[k]:.2f}" for k in parts)
-            total_prod, total_one = (sum(r[k] for k in parts) for r in (prod, one))
-            share = f"{100 * prod['api_min_share']:.0f} %" if "api_min_share" in prod else "—"
-            lines.append(
-                f"| {code or '—'} | {level} | {prod['rps']:,.0f} / {one['rps']:,.0f} (×{prod['rps'] / one['rps']:.2f}) | "
-                f"{prod['p99']:.1f} / {one['p99']:.1f} | {cells} | {total_prod:.2f} / {total_one:.2f} "
-                f"(×{total_prod / total_one:.2f}) | {share} | {prod['load']:.1f} / {one['load']:.1f} |"
-            )
-            if code == codes[-1]:
-                verdicts.append((level, prod, one, total_prod, total_one))
+    for shape in (PRODUCTION, ONE_SOCKET):
+        for code in codes:
+            for level in levels:
+                one, prod = medians.get((ONE, code, level)), medians.get((shape, code, level))
+                if not one or not prod:
+                    continue
+                parts = ("inspection", "gateway", "PostgreSQL", "NATS", "wrk")
+                cells = " | ".join(f"{prod[k]:.2f} / {one[k]:.2f}" for k in parts)
+                total_prod, total_one = (sum(r[k] for k in parts) for r in (prod, one))
+                split = "—"
+                if "api_min_share" in prod:
+                    split = f"{100 * prod['api_min_share']:.0f} / {100 - 100 * prod['api_min_share']:.0f} %"
+                if "conns" in prod:
+                    split += f" ({prod['conns_min']:.0f} of {prod['conns']:.0f})"
+                lines.append(
+                    f"| {'own sockets' if shape == PRODUCTION else 'one socket'} | {code or '—'} | {level} | "
+                    f"{prod['rps']:,.0f} / {one['rps']:,.0f} (×{prod['rps'] / one['rps']:.2f}) | "
+                    f"{prod['p99']:.1f} / {one['p99']:.1f} | {cells} | {total_prod:.2f} / {total_one:.2f} "
+                    f"(×{total_prod / total_one:.2f}) | {split} | {prod['backends']:.0f} ({prod['sessions']:.1f}) / "
+                    f"{one['backends']:.0f} ({one['sessions']:.1f}) | {prod['load']:.1f} / {one['load']:.1f} |"
+                )
+                if code == codes[-1] and shape == PRODUCTION:
+                    verdicts.append((level, prod, one, total_prod, total_one))
     if not verdicts:
         return []
     lines.append("")

@@ -60,6 +60,32 @@ def family(root: int) -> list[int]:
     return out
 
 
+def sockets(pid: int) -> set[str]:
+    """The sockets process ``pid`` holds open, as its /proc fd links name them (``socket:[inode]``)."""
+    links = set()
+    try:
+        fds = list(Path(f"/proc/{pid}/fd").iterdir())
+    except OSError:
+        return set()
+    for fd in fds:
+        try:
+            links.add(os.readlink(fd))
+        except OSError:
+            continue
+    return {link for link in links if link.startswith("socket:")}
+
+
+def tcp_sockets(port: int, state: str) -> set[str]:
+    """The IPv4 TCP sockets (``socket:[inode]``) whose local port is ``port``, in ``state`` (/proc/net/tcp's
+    hex code: ``0A`` listening, ``01`` established)."""
+    found = set()
+    for line in Path("/proc/net/tcp").read_text().splitlines()[1:]:
+        fields = line.split()
+        if int(fields[1].rsplit(":", 1)[1], 16) == port and fields[3] == state:
+            found.add(f"socket:[{fields[9]}]")
+    return found
+
+
 def children_cpu() -> float:
     """User + system CPU seconds of this process's children that ended (around a run: that run's wrk)."""
     usage = resource.getrusage(resource.RUSAGE_CHILDREN)

@@ -10,32 +10,10 @@ import signal
 import time
 from pathlib import Path
 
-from bench.common import family, processes, start, stop_group, wait_http
+from bench.common import family, processes, sockets, start, stop_group, tcp_sockets, wait_http
 from services.common.embedded import free_port
 
 ENV = {"ZHIFA_ENV": "dev", "ZHIFA_LOG_LEVEL": "WARNING"}
-
-
-def _sockets(pid: int) -> set[str]:
-    fds = Path(f"/proc/{pid}/fd")
-    links = set()
-    for fd in fds.iterdir():
-        try:
-            links.add(os.readlink(fd))
-        except OSError:
-            continue
-    return {link for link in links if link.startswith("socket:")}
-
-
-def _tcp(port: int, state: str) -> set[str]:
-    """The sockets (as ``socket:[inode]``) whose local port is ``port``, in ``state`` (/proc/net/tcp's hex code:
-    0A listening, 01 established)."""
-    found = set()
-    for line in Path("/proc/net/tcp").read_text().splitlines()[1:]:
-        fields = line.split()
-        if int(fields[1].rsplit(":", 1)[1], 16) == port and fields[3] == state:
-            found.add(f"socket:[{fields[9]}]")
-    return found
 
 
 def _alive(pid: int) -> bool:
@@ -63,9 +41,9 @@ def test_two_processes_serve_from_the_launchers_socket_and_stop_with_it() -> Non
         wait_http(f"http://127.0.0.1:{port}/healthz", 60)
         children = sorted(p for p in family(launcher.pid) if p != launcher.pid)
         assert len(children) == 2
-        listening = _sockets(launcher.pid)
+        listening = sockets(launcher.pid)
         for child in children:
-            assert _sockets(child) & listening, f"process {child} does not hold the launcher's socket"
+            assert sockets(child) & listening, f"process {child} does not hold the launcher's socket"
     finally:
         stop_group(launcher)
     assert launcher.returncode is not None
@@ -95,11 +73,11 @@ def test_with_reuse_port_each_process_has_its_own_socket_and_gets_connections() 
         wait_http(f"http://127.0.0.1:{port}/healthz", 60)
         children = sorted(p for p in family(launcher.pid) if p != launcher.pid)
         assert len(children) == 2
-        listening = _tcp(port, "0A")
+        listening = tcp_sockets(port, "0A")
         assert len(listening) == 2, "not one listening socket per process"
-        held = [_sockets(child) & listening for child in children]
+        held = [sockets(child) & listening for child in children]
         assert all(len(h) == 1 for h in held) and held[0] != held[1], f"listening sockets held: {held}"
-        assert not _sockets(launcher.pid) & listening, "the launcher keeps a listening socket open"
+        assert not sockets(launcher.pid) & listening, "the launcher keeps a listening socket open"
         # 32 kept-alive connections, each answered once: the kernel hashes each to one of the two sockets, so
         # both processes hold some of them (all 32 on one of the two: probability 2 x 2**-32).
         for _ in range(32):
@@ -107,8 +85,8 @@ def test_with_reuse_port_each_process_has_its_own_socket_and_gets_connections() 
             client.request("GET", "/healthz")
             assert client.getresponse().read()
             clients.append(client)
-        established = _tcp(port, "01")
-        served = [len(_sockets(child) & established) for child in children]
+        established = tcp_sockets(port, "01")
+        served = [len(sockets(child) & established) for child in children]
         assert sum(served) == 32
         assert all(n > 0 for n in served), f"connections per process: {served}"
     finally:
