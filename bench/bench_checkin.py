@@ -30,6 +30,7 @@ from typing import Any
 import sqlalchemy as sa
 from stdnum.cn import uscc as stdnum_uscc
 
+from bench.checkin_shape import PRODUCTION, TOPOLOGIES, TWO_API, shape_report
 from bench.common import (
     PY,
     children_cpu,
@@ -320,16 +321,6 @@ async def _rounds(url: str, since: datetime) -> tuple[int, int]:
         await engine.dispose()
 
 
-TOPOLOGIES = (
-    "one process",
-    "API process + worker",
-    "two API processes + worker",
-    "two API processes on one socket + worker",
-)
-#: The topologies of two API processes: each on a socket of its own (production's shape), or both on one.
-TWO_API = frozenset(TOPOLOGIES[2:])
-
-
 def _start_inspection(topology: str, port: int, env: dict[str, str]) -> list[subprocess.Popen[bytes]]:
     if topology == "one process":  # exactly what `make run` starts
         return [start([PY, "-m", "zhifa.cli", "serve", "inspection", "--port", str(port)], env=env)]
@@ -341,7 +332,7 @@ def _start_inspection(topology: str, port: int, env: dict[str, str]) -> list[sub
     # replicas), each built and served as `zhifa serve` serves one, each on a socket of its own that the kernel
     # spreads the gateway's connections over (SO_REUSEPORT: as a Service spreads them over pods), or, to
     # compare, both on one socket; relay/consumers/jobs in a worker.
-    reuse_port = topology == TOPOLOGIES[2]
+    reuse_port = topology == PRODUCTION
     return [
         start(processes("inspection", "api", port, 2, reuse_port=reuse_port), env=env),
         start(worker, env=env),
@@ -762,151 +753,7 @@ def _report(
         "Floor: ≥ 300 check-ins/s with p99 ≤ 50 ms. Errors are non-2xx responses or socket errors; every 2xx",
         "created exactly one visit (counted in the database after each run).",
     ]
-    return "\n".join(lines + _shape_report(medians, topologies, codes, levels))
-
-
-def _shape_report(
-    medians: dict[tuple[str, str, int], dict[str, float]],
-    topologies: list[str],
-    codes: list[str],
-    levels: list[int],
-) -> list[str]:
-    """Why a shape of several processes costs more CPU per check-in than one (issue #16 item 2), with the
-    relay's and the auditor's batching measured in this run (rows per round, at the highest level run)."""
-    level = max(levels)
-    batching = []
-    for topology in topologies:
-        for code in codes:
-            row = medians.get((topology, code, level))
-            if row and row["claims"] and row["audits"]:
-                label = f"{topology}" + (f", {code} code" if code else "")
-                batching.append(
-                    f"{label}: {100 / row['claims']:.1f} / {100 / row['audits']:.0f}"
-                    + (f" (worker {row['worker']:.2f} ms per check-in)" if row.get("worker") else "")
-                )
-    return [
-        "",
-        "### The production shape against one process (issue #16 item 2)",
-        "",
-        "A check-in does the same work in every shape; what differs is how the worker's relay batches. Every",
-        "committed check-in NOTIFYs the relay. In one process the relay shares the busy event loop with the",
-        "requests, so by the time it runs many commits have piled up; a worker process is otherwise idle and",
-        "claimed far more often: one transaction (claim, mark, commit) and one JetStream publish (an fsync) for",
-        "every few check-ins, through an ORM session from the pool. The relay now claims at most once per",
-        "`relay_min_interval_s` (50 ms: at most 20 claims a second, whatever the rate; the next claim at once",
-        "after a full batch, the first event after a quiet spell at once), on its own connection with prepared",
-        "statements (a one-row claim costs less than half the CPU it did: `bench/relay_claim.py`, docs/scaling.md).",
-        "Nothing else changes: the rows go out in `seq` order, marked only after the JetStream ack, each once (the",
-        "inboxes absorb a re-publication after a crash). The auditor already appended visit starts in batches",
-        "(every 0.5 s). Rows per relay claim / visit starts per auditor round, at "
-        f"{level} connections: " + "; ".join(batching) + ".",
-        "",
-        *_against_one(medians, codes, levels),
-    ]
-
-
-ONE, PRODUCTION, ONE_SOCKET = TOPOLOGIES[0], TOPOLOGIES[2], TOPOLOGIES[3]
-
-
-def _against_one(
-    medians: dict[tuple[str, str, int], dict[str, float]], codes: list[str], levels: list[int]
-) -> list[str]:
-    """Production's shape (and, when run, its two API processes on one socket) against one ``zhifa serve``
-    process, level by level, from this run's medians: the check-ins/s, p99, CPU milliseconds per check-in of
-    every process on the two cores, the API processes' split and the service's PostgreSQL connections."""
-    lines = [
-        "Two API processes against one process, as measured in this run (medians; CPU ms per check-in: the",
-        "service's processes (two API processes + the worker), the gateway, PostgreSQL, NATS and wrk, and",
-        "their sum; on two saturated cores check-ins/s are at most 2,000 ÷ that sum; the API processes' split",
-        "of their CPU, less busy first (in brackets: of the gateway's connections to the service after a run,",
-        "how many the process with fewer held); the service's PostgreSQL connections open at the end of a run",
-        "(in brackets: sessions opened during it per 100 check-ins):",
-        "",
-        "| shape | code | connections | check-ins/s: shape / one | p99 ms | service | gateway | PostgreSQL | "
-        "NATS | wrk | sum | API processes' split | PostgreSQL connections (sessions per 100) | load |",
-        "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|",
-    ]
-    verdicts = []
-    for shape in (PRODUCTION, ONE_SOCKET):
-        for code in codes:
-            for level in levels:
-                one, prod = medians.get((ONE, code, level)), medians.get((shape, code, level))
-                if not one or not prod:
-                    continue
-                parts = ("inspection", "gateway", "PostgreSQL", "NATS", "wrk")
-                cells = " | ".join(f"{prod[k]:.2f} / {one[k]:.2f}" for k in parts)
-                total_prod, total_one = (sum(r[k] for k in parts) for r in (prod, one))
-                split = "—"
-                if "api_min_share" in prod:
-                    split = f"{100 * prod['api_min_share']:.0f} / {100 - 100 * prod['api_min_share']:.0f} %"
-                if "conns" in prod:
-                    split += f" ({prod['conns_min']:.0f} of {prod['conns']:.0f})"
-                lines.append(
-                    f"| {'own sockets' if shape == PRODUCTION else 'one socket'} | {code or '—'} | {level} | "
-                    f"{prod['rps']:,.0f} / {one['rps']:,.0f} (×{prod['rps'] / one['rps']:.2f}) | "
-                    f"{prod['p99']:.1f} / {one['p99']:.1f} | {cells} | {total_prod:.2f} / {total_one:.2f} "
-                    f"(×{total_prod / total_one:.2f}) | {split} | {prod['backends']:.0f} ({prod['sessions']:.1f}) / "
-                    f"{one['backends']:.0f} ({one['sessions']:.1f}) | {prod['load']:.1f} / {one['load']:.1f} |"
-                )
-                if code == codes[-1] and shape == PRODUCTION:
-                    verdicts.append((level, prod, one, total_prod, total_one))
-    if not verdicts:
-        return []
-    lines.append("")
-    names = {"inspection": "the service's processes", "gateway": "the gateway", "wrk": "wrk"}
-    for level, prod, one, total_prod, total_one in verdicts:
-        ratio = prod["rps"] / one["rps"]
-        word = "slower than" if ratio < 0.97 else "faster than" if ratio > 1.03 else "level with"
-        parts = ("inspection", "gateway", "PostgreSQL", "NATS", "wrk")
-        grew = max(parts, key=lambda k: prod[k] - one[k])
-        cores = total_prod * prod["rps"] / 1000
-        line = (
-            f"- {level} connections ({codes[-1] or 'this'} code): production's shape is {word} one process "
-            f"({ratio - 1:+.0%} check-ins/s, p99 {prod['p99']:.1f} against {one['p99']:.1f} ms) and spends "
-            f"{total_prod - total_one:+.2f} ms of CPU per check-in ({total_prod / total_one - 1:+.0%}), most of "
-            f"the difference in {names.get(grew, grew)} ({prod[grew] - one[grew]:+.2f} ms): its two API processes "
-            f"{prod['inspection'] - prod.get('worker', 0.0):.2f} ms, the worker {prod.get('worker', 0.0):.2f} ms, "
-            f"against {one['inspection']:.2f} ms for the one process with its relay and auditor in it."
-        )
-        if ratio < 0.97 and total_prod > total_one:
-            line += (
-                " It is slower because it does the same work with more CPU on two cores that the load, the "
-                "gateway, PostgreSQL, NATS and the machine's other tenants already fill: two API processes add "
-                "a process, not a core (each loop serves fewer requests per wake-up, the processes pre-empt "
-                "one another), and the worker's relay, idle between commits, claims "
-                f"{prod['claims']:.1f} times per 100 check-ins against {one['claims']:.1f} in one process (each "
-                "claim a PostgreSQL transaction and a JetStream publish, an fsync): PostgreSQL + NATS "
-                f"{prod['PostgreSQL'] + prod['NATS'] - one['PostgreSQL'] - one['NATS']:+.2f} ms per check-in."
-            )
-        elif total_prod > total_one:
-            line += (
-                f" It spends more CPU yet is not slower: the check-ins used {cores:.2f} of the 2 cores "
-                f"(sum × rate), the rest went to the machine's other tenants (load {prod['load']:.1f}), so "
-                "at this level a check-in waits (on the durable commit, the fsync, and for a turn on a core) "
-                "more than it computes (that two event loops overlap more of those waits than one is a guess, "
-                "not measured)."
-            )
-        elif ratio < 0.97:
-            line += (
-                " It is slower without spending more CPU per check-in, so the gap is not the service's work: "
-                f"the topologies ran minutes apart on a shared machine (load {prod['load']:.1f} against "
-                f"{one['load']:.1f})."
-            )
-        if prod.get("api_min_share", 0.5) < 0.3:
-            line += (
-                f" At this level one API process served nearly every check-in (the other took "
-                f"{100 * prod['api_min_share']:.0f} % of their CPU): the kernel hands each connection on the "
-                "shared socket (here the gateway's pooled upstream connections) to whichever process accepts "
-                "first, and one took nearly all, so the level measures one busy and one idle API process."
-            )
-        if abs(prod["load"] - one["load"]) > 1:
-            line += (
-                f" The machine's load differed (production's shape {prod['load']:.1f}, one process "
-                f"{one['load']:.1f}: the topologies ran minutes apart), so CPU per check-in is the sounder "
-                "comparison here than check-ins/s."
-            )
-        lines.append(line)
-    return lines
+    return "\n".join(lines + shape_report(medians, topologies, codes, levels))
 
 
 if __name__ == "__main__":
