@@ -106,7 +106,7 @@ def _against_one(medians: Medians, codes: list[str], levels: list[int]) -> list[
     verdicts = [_verdict(medians, code, level) for level in levels]
     if not any(verdicts):
         return lines
-    return [*lines, "", *(v for v in verdicts if v), "", *_summary(medians, code, levels)]
+    return [*lines, "", *(v for v in verdicts if v), "", *_summary(medians, codes, levels)]
 
 
 def _total(row: dict[str, float]) -> float:
@@ -168,8 +168,9 @@ def _verdict(medians: Medians, code: str, level: int) -> str:
     return line
 
 
-def _summary(medians: Medians, code: str, levels: list[int]) -> list[str]:
+def _summary(medians: Medians, codes: list[str], levels: list[int]) -> list[str]:
     """What the levels have in common: where production's extra CPU per check-in goes, and what is not it."""
+    code = codes[-1]
     pairs = [
         (medians[(ONE, code, level)], medians[(PRODUCTION, code, level)])
         for level in levels
@@ -196,23 +197,28 @@ def _summary(medians: Medians, code: str, levels: list[int]) -> list[str]:
         f"against {held_one} for one process and opened at most {sessions:.1f} sessions per 100 check-ins"
         + (" (no connection churn)." if sessions < 1 else " (connections were opened during the runs)."),
     ]
-    shared = [
-        (medians[(ONE_SOCKET, code, level)], medians[(PRODUCTION, code, level)])
+    ratios = [
+        (
+            c or "this",
+            level,
+            _total(medians[(PRODUCTION, c, level)]) / _total(medians[(ONE_SOCKET, c, level)]),
+        )
+        for c in codes
         for level in levels
-        if (ONE_SOCKET, code, level) in medians and (PRODUCTION, code, level) in medians
+        if (ONE_SOCKET, c, level) in medians and (PRODUCTION, c, level) in medians
     ]
-    if shared:
+    if ratios:
+        values = [r for _, _, r in ratios]
+        if min(values) < 1 < max(values):
+            verdict = "on both sides of 1: the sockets made no difference this run could resolve"
+        elif all(abs(r - 1) < 0.1 for r in values):
+            verdict = "within 10 %: the sockets do not change what a check-in costs"
+        else:
+            verdict = f"{'more' if min(values) > 1 else 'less'} CPU per check-in on own sockets in every pair"
         lines += [
-            "Own sockets against one shared socket: "
-            + " and ".join(f"×{_total(own) / _total(one_socket):.2f}" for one_socket, own in shared)
-            + " CPU per check-in, "
-            + " and ".join(f"×{own['rps'] / one_socket['rps']:.2f}" for one_socket, own in shared)
-            + " check-ins/s: spreading the connections as a Service does makes the bench's shape production's"
-            + (
-                "; it does not change what a check-in costs (within 10 %)."
-                if all(abs(_total(own) / _total(one_socket) - 1) < 0.1 for one_socket, own in shared)
-                else ", and in this run the two differed by more than 10 % in CPU per check-in."
-            ),
+            "Own sockets against one shared socket, CPU per check-in: "
+            + ", ".join(f"×{r:.2f} ({c} code, {level})" for c, level, r in ratios)
+            + f", {verdict}. Spreading the connections as a Service does makes the bench's shape production's.",
         ]
     if all(x > 0 for x in extra):
         lines += [
