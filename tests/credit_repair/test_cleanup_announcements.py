@@ -177,6 +177,25 @@ async def test_a_clean_up_is_announced_from_the_feed_as_the_outbox_did(
             assert envelope["request_id"] == REQUEST_ID and envelope["data"]["reason"].startswith("cleanup_")
             assert body == await _as_jsonb(factory, body)  # the bytes of the envelope as an outbox row
 
+        # zhifa outbox replay: the clean-up ends are published again (the sweep's ends are outbox rows)
+        assert await announcements.replay(factory, clock.now() - timedelta(days=1)) == len(ended)
+        assert (await _cursor(factory))[0] == 0
+        relay = Relay(service="credit_repair", factory=factory, bus=bus, database_url=url)
+        sent: list[str | None] = []
+
+        async def publish(rows: Sequence[Announcement]) -> list[str | None]:
+            sent.extend(await relay.publish(rows))
+            return sent[-len(rows) :]
+
+        try:
+            while await announcements.announce_cleanup_ends(factory, publish, batch_size=50):
+                pass
+        finally:
+            await relay.close()
+        assert len(sent) == len(ended) and all(sent)
+        assert await _cursor(factory) == (numbered, numbered)
+        assert await announcements.replay(factory, clock.now() + timedelta(days=1)) == 0  # nothing since then
+
 
 async def test_a_crash_before_the_cursor_moves_publishes_again_under_the_same_ids(
     stack: Stack, nats_server: EmbeddedNats, bus: Bus

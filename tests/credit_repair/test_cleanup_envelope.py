@@ -59,7 +59,9 @@ async def _announced_and_kernel_envelopes(factory: Any) -> list[tuple[Any, dict[
     """Each clean-up end's announced event (repository.announcements), in the shape of an outbox row, beside
     the envelope the kernel stages for the same end."""
     rows = [
-        SimpleNamespace(id=a.id, type=a.type, version=1, subject=a.envelope["subject"], envelope=a.envelope)
+        SimpleNamespace(
+            id=uuid.UUID(a.id), type=a.type, version=1, subject=a.envelope["subject"], envelope=a.envelope
+        )
         for a in await announced(factory)
     ]
     return await _with_kernel_envelopes(factory, rows)

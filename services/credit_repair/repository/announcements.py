@@ -25,6 +25,7 @@ before the end was: the step saw the publication), so a consumer never sees the 
 from __future__ import annotations
 
 import bisect
+import hashlib
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
@@ -44,8 +45,9 @@ _LOCK = sa.text("SELECT last_seq FROM feed_announcement WHERE id = 1 FOR UPDATE 
 # and single ends have outbox rows) and the publication's facts; publication_key names the partition.
 _NEXT = sa.text(
     "WITH f AS (SELECT seq, publication_id, kind FROM feed_entry WHERE seq > :after ORDER BY seq LIMIT :n) "
-    "SELECT f.seq, e.publication_id, e.reason, e.ended_at, e.cleanup_run_id, k.seq AS publication_seq, "
-    "p.record_id, p.case_id, p.party_uscc, p.department_code "
+    "SELECT f.seq, CAST(e.publication_id AS text) AS publication_id, e.reason, e.ended_at, e.cleanup_run_id, "
+    "k.seq AS publication_seq, CAST(p.record_id AS text) AS record_id, CAST(p.case_id AS text) AS case_id, "
+    "p.party_uscc, p.department_code "
     "FROM f LEFT JOIN publication_end e ON f.kind = 'ended' AND e.publication_id = f.publication_id "
     "AND e.cleanup_run_id IS NOT NULL "
     "LEFT JOIN publication_key k ON k.id = e.publication_id "
@@ -66,7 +68,7 @@ _ADVANCE = sa.text("UPDATE feed_announcement SET last_seq = :last WHERE id = 1")
 class Announcement:
     """One event to publish: the relay's row shape (``id``, ``type``, ``envelope``), and its feed number."""
 
-    id: uuid.UUID
+    id: str
     type: str
     envelope: dict[str, Any]
     feed_seq: int
@@ -82,52 +84,53 @@ class Batch:
     announcements: list[Announcement]
 
 
-def end_event_id(publication_id: uuid.UUID) -> uuid.UUID:
-    """The id of a clean-up end's event (as the SQL of repository.bulk computes it for the sweep)."""
-    return uuid.uuid3(END_EVENT_NAMESPACE, str(publication_id))
+_NAMESPACE = END_EVENT_NAMESPACE.bytes
 
 
-def jsonb_ordered(value: dict[str, Any]) -> dict[str, Any]:
-    """``value`` with its keys in the order PostgreSQL keeps a ``jsonb`` object's (shorter keys first, then
-    byte order), nested objects too: serialised, the bytes of the same envelope stored as ``jsonb``."""
-    items = sorted(value.items(), key=lambda kv: (len(kv[0].encode()), kv[0].encode()))
-    return {k: jsonb_ordered(v) if isinstance(v, dict) else v for k, v in items}
+def end_event_id(publication_id: str) -> str:
+    """The id of a clean-up end's event, ``str(uuid3(END_EVENT_NAMESPACE, publication_id))`` (RFC 4122 §4.3,
+    as the SQL of repository.bulk computes it for the sweep), without building a ``UUID`` (a million a run)."""
+    h = bytearray(hashlib.md5(_NAMESPACE + publication_id.encode(), usedforsecurity=False).digest())
+    h[6] = (h[6] & 0x0F) | 0x30
+    h[8] = (h[8] & 0x3F) | 0x80
+    x = h.hex()
+    return f"{x[:8]}-{x[8:12]}-{x[12:16]}-{x[16:20]}-{x[20:]}"
 
 
 def end_envelope(
     *,
-    publication_id: uuid.UUID,
-    record_id: uuid.UUID,
-    case_id: uuid.UUID,
+    event_id: str,
+    publication_id: str,
+    record_id: str,
+    case_id: str,
     party_uscc: str | None,
     department_code: str,
     reason: str,
-    ended_at: datetime,
+    ended_at: str,
     request_id: str | None,
 ) -> dict[str, Any]:
-    """The envelope of ``credit.publication.ended`` (contracts.credit.PublicationEnded) for one end."""
-    at = json_time(ended_at)
-    subject = str(publication_id)
-    data = {
-        "publication_id": subject,
-        "record_id": str(record_id),
-        "case_id": str(case_id),
-        "party_uscc": party_uscc,
-        "department_code": department_code,
-        "reason": reason,
-        "ended_at": at,
-    }
-    envelope = {
-        "id": str(end_event_id(publication_id)),
+    """The envelope of ``credit.publication.ended`` (contracts.credit.PublicationEnded) for one end, its keys
+    written in the order of a ``jsonb`` object's (shorter first, then byte order: the bytes the relay sent
+    from an outbox row, tests/credit_repair/test_cleanup_announcements.py); ``ended_at`` as ``json_time``
+    writes it. Built per end of a clean-up (a million of them), so written out flat."""
+    return {
+        "id": event_id,
+        "data": {
+            "reason": reason,
+            "case_id": case_id,
+            "ended_at": ended_at,
+            "record_id": record_id,
+            "party_uscc": party_uscc,
+            "publication_id": publication_id,
+            "department_code": department_code,
+        },
+        "time": ended_at,
         "type": END_TYPE,
-        "version": 1,
         "source": SOURCE,
-        "time": at,
-        "subject": subject,
+        "subject": publication_id,
+        "version": 1,
         "request_id": request_id,
-        "data": data,
     }
-    return jsonb_ordered(envelope)
 
 
 async def lock_cursor(session: AsyncSession) -> int | None:
@@ -139,34 +142,46 @@ async def lock_cursor(session: AsyncSession) -> int | None:
 async def next_batch(session: AsyncSession, after: int, n: int) -> Batch:
     """The (at most ``n``) feed entries after ``after``, and the events of the clean-up ends among them."""
     rows = (await session.execute(_NEXT, {"after": after, "n": n})).all()
-    ended = [r for r in rows if r.cleanup_run_id is not None]
+    ended = [r for r in rows if r[4] is not None]  # those with a clean-up end
     # each end's step (lo <= publication seq < hi), for the request id the step ran under
     los: dict[uuid.UUID, list[int]] = {}
     request_ids: dict[uuid.UUID, list[str | None]] = {}
     if ended:
-        bounds = {
-            "runs": sorted({r.cleanup_run_id for r in ended}),
-            "first": min(r.publication_seq for r in ended),
-            "last": max(r.publication_seq for r in ended),
-        }
-        for s in (await session.execute(_STEPS, bounds)).all():
-            los.setdefault(s.run_id, []).append(int(s.lo))
-            request_ids.setdefault(s.run_id, []).append(s.request_id)
+        bounds = {"runs": sorted({r[4] for r in ended}), "first": min(r[5] for r in ended)}
+        bounds["last"] = max(r[5] for r in ended)
+        for run_id, lo, request_id in await session.execute(_STEPS, bounds):
+            los.setdefault(run_id, []).append(int(lo))
+            request_ids.setdefault(run_id, []).append(request_id)
     announcements = []
-    for r in ended:
-        step = bisect.bisect_right(los[r.cleanup_run_id], r.publication_seq) - 1  # its index
+    times: dict[datetime, str] = {}  # a step's ends share their time
+    for (
+        seq,
+        publication_id,
+        reason,
+        ended_at,
+        run_id,
+        publication_seq,
+        record_id,
+        case_id,
+        uscc,
+        dept,
+    ) in ended:
+        step = bisect.bisect_right(los[run_id], publication_seq) - 1  # its index
+        at = times.get(ended_at) or times.setdefault(ended_at, json_time(ended_at))
+        event_id = end_event_id(publication_id)
         envelope = end_envelope(
-            publication_id=r.publication_id,
-            record_id=r.record_id,
-            case_id=r.case_id,
-            party_uscc=r.party_uscc,
-            department_code=r.department_code,
-            reason=r.reason,
-            ended_at=r.ended_at,
-            request_id=request_ids[r.cleanup_run_id][step],
+            event_id=event_id,
+            publication_id=publication_id,
+            record_id=record_id,
+            case_id=case_id,
+            party_uscc=uscc,
+            department_code=dept,
+            reason=reason,
+            ended_at=at,
+            request_id=request_ids[run_id][step],
         )
-        announcements.append(Announcement(end_event_id(r.publication_id), END_TYPE, envelope, int(r.seq)))
-    last = int(rows[-1].seq) if rows else after
+        announcements.append(Announcement(event_id, END_TYPE, envelope, seq))
+    last = int(rows[-1][0]) if rows else after
     return Batch(after, last, len(rows), announcements)
 
 
@@ -180,3 +195,21 @@ async def earlier_events_pending(session: AsyncSession, announcements: list[Anno
 
 async def advance(session: AsyncSession, last_seq: int) -> None:
     await session.execute(_ADVANCE, {"last": last_seq})
+
+
+_REWIND = sa.text(
+    "WITH first AS (SELECT min(seq) AS seq FROM feed_entry WHERE occurred_at >= :since), "
+    "c AS (SELECT last_seq FROM feed_announcement WHERE id = 1 FOR UPDATE), "
+    "again AS (SELECT count(*) AS n FROM feed_entry f JOIN publication_end e ON e.publication_id = f.publication_id "
+    "CROSS JOIN first CROSS JOIN c WHERE f.kind = 'ended' AND e.cleanup_run_id IS NOT NULL "
+    "AND f.seq >= first.seq AND f.seq <= c.last_seq), "
+    "moved AS (UPDATE feed_announcement SET last_seq = first.seq - 1 FROM first "
+    "WHERE id = 1 AND first.seq IS NOT NULL AND last_seq >= first.seq) "
+    "SELECT n FROM again"
+)
+
+
+async def rewind(session: AsyncSession, since: datetime) -> int:
+    """Move the cursor back before the first feed entry at or after ``since`` (``zhifa outbox replay``): the
+    clean-up ends announced since then are published again; returns how many."""
+    return int(await session.scalar(_REWIND, {"since": since}) or 0)

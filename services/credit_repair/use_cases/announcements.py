@@ -4,6 +4,7 @@ says why and what is guaranteed): the ``announce-ends`` job's round."""
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Sequence
+from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -40,3 +41,10 @@ async def announce_cleanup_ends(
         if last > after:
             await repo.advance(session, last)
         return batch.read == batch_size and last == batch.last_seq
+
+
+async def replay(factory: async_sessionmaker[AsyncSession], since: datetime) -> int:
+    """Publish again the clean-up ends announced since ``since`` (after a stream was lost: ``zhifa outbox
+    replay``, beside the outbox rows); returns how many. Their ids are unchanged: inboxes drop what they have."""
+    async with transaction(factory) as session:
+        return await repo.rewind(session, since)
