@@ -29,6 +29,7 @@ from services.credit_repair import events
 from services.credit_repair.domain import publication as pub_domain
 from services.credit_repair.domain import rules
 from services.credit_repair.models import CleanupRun, CreditRecord, FeedCounter, Publication, PublicationEnd
+from services.credit_repair.repository import announcements as announcements_repo
 from services.credit_repair.repository import bulk as bulk_repo
 from services.credit_repair.repository.announcements import Announcement
 from services.credit_repair.use_cases import announcements, cleanups
@@ -270,3 +271,22 @@ async def test_an_end_waits_for_its_publications_earlier_events(
         finally:
             await relay.close()
         assert len(await ended_on_stream(nats_server.url, subjects)) == len(ended)
+
+
+async def test_a_round_reads_the_ends_of_its_own_entries_only(stack: Stack) -> None:
+    url, ended = await _cleaned_up(stack, 28, 3000)
+    async with database(url) as factory:
+        async with transaction(factory) as s:
+            await s.execute(sa.text("ANALYZE"))
+        async with transaction(factory) as s:
+            batch = await announcements_repo.next_batch(s, 0, 100)
+            # rows of publication_end read by sequential scans, and entries of its key read, in this transaction
+            scanned = await s.scalar(
+                sa.text("SELECT pg_stat_get_xact_tuples_returned(CAST('publication_end' AS regclass))")
+            )
+            probed = await s.scalar(
+                sa.text("SELECT pg_stat_get_xact_tuples_returned(CAST('pk_publication_end' AS regclass))")
+            )
+    assert batch.read == 100 and len(batch.announcements) == 100
+    # one probe per entry of the round: 100 ends, not the whole table's (a hash join read all of them)
+    assert len(ended) > 2000 and scanned == 0 and probed == 100, (scanned, probed)
