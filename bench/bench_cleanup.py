@@ -323,7 +323,7 @@ def _serve(pg: EmbeddedPostgres, code: Path | None) -> None:
 
 
 def _round(pg: EmbeddedPostgres, code: Path | None, name: str, chunk: int) -> Round:
-    # the baseline runs on the same schema: main's credit_repair head is this tree's (credit_repair_0006)
+    # the baseline runs on this tree's schema (a baseline before credit_repair_0009 ignores what it adds)
     _serve(pg, code)
     # FILE_COPY and a checkpoint: the copy's WAL (the default strategy logs the whole 2-4 GB database) and
     # its checkpoint must not fall inside the measured runs
@@ -449,16 +449,16 @@ def run(quick: bool = False) -> str:
             else "("
         )
         + "each code's settings.py defaults); each step is one statement that inserts the ends, the numbered feed",
-        "entries and the report counts, and in `main` also one `credit.publication.ended` outbox row per end",
+        "entries and the report counts, and in the baseline also one `credit.publication.ended` outbox row per end",
         "(envelopes built in SQL, ids uuid3 of the publication ids); this tree publishes those events from the",
         "feed afterwards (`repository/announcements.py`, the worker's `announce-ends` job), measured below with",
-        "`main`'s relay work on its outbox rows. `publication` is partitioned by the year it starts",
+        "the baseline's relay work on its outbox rows. `publication` is partitioned by the year it starts",
         "(credit_repair_0006_pub_parts), the outbox by day. Both codes run on the same schema (this tree's",
-        "credit_repair head; `main`'s code does not read the table and column it adds). Each round",
+        "credit_repair head; the baseline's code does not read the table and column it adds). Each round",
         "restarts the server as its code's `EmbeddedPostgres` starts it: this tree with "
         + ", ".join(f"`{k} = {v}`" for k, v in DURABLE_WAL_SETTINGS.items()),
         '(`DURABLE_WAL_SETTINGS`, docs/operations.md "PostgreSQL settings"), the baseline as its tree says',
-        "(`main`: PostgreSQL's defaults, 1GB, 5min and 8MB); the copy of the data is made with",
+        "(its `SHOW` line below); the copy of the data is made with",
         "`STRATEGY FILE_COPY` and followed by a `CHECKPOINT`, so that neither falls inside the measured runs.",
         "Plans, profile and the changes measured and not made: [cleanup-plans.md](benchmarks/cleanup-plans.md).",
         f"Median of {runs} run(s), each on a fresh copy of the data, each run in its own interpreter"
@@ -486,7 +486,7 @@ def run(quick: bool = False) -> str:
         "",
         "Publishing the clean-up's events, after the second clean-up, in a fresh interpreter without NATS (each",
         "message is `orjson.dumps` of its envelope, which the relay does before it publishes; the acks are the",
-        "same in both): `main`'s relay claims (`FOR UPDATE SKIP LOCKED`, 500 a round) and marks sent its outbox",
+        "same in both): the baseline's relay claims (`FOR UPDATE SKIP LOCKED`, 500 a round) and marks sent its outbox",
         "rows with its own statements; this tree's `announce-ends` round reads the feed entries after its cursor",
         "with their ends and publications, builds the envelopes and moves the cursor (1,000 a round). Python",
         "CPU: the publishing process's user + system seconds. Whole path: clean-up and publishing, PostgreSQL",
