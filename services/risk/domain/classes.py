@@ -513,6 +513,9 @@ def classification_upsert_ctes(config: ClassConfig, *, subset: bool = False, one
     Every enterprise (no ``subset``): the previous classes are read once, hash-joined to the computed ones, and
     only the differing rows go to the upsert (``changed``); the reason texts are made for those rows only
     (``reason_texts_sql``): on a daily full run they are a few percent of them (docs/benchmarks/risk-daily-plans.md).
+    With ``one_pass`` the upsert returns the previous class itself (``RETURNING old.class``, the row the exclusive
+    run's comparison read): the written rows are not joined back to ``changed``, which a first classification
+    (every enterprise written) paid for by hashing every computed row again (docs/benchmarks/risk-first-plans.md).
 
     With ``subset`` (the daily run's candidates, nearly all of which score differently) and ``one_pass``
     (PostgreSQL 18 or newer), ``enterprise_class`` is read once: every candidate goes to the upsert, whose
@@ -538,6 +541,11 @@ def classification_upsert_ctes(config: ClassConfig, *, subset: bool = False, one
            changed_on = EXCLUDED.changed_on,
            revision = ec.revision + 1,
            classified_at = EXCLUDED.classified_at"""
+    returning_old = """RETURNING new.uscc, new.class, new.score, new.reasons, new.reason_texts, old.class AS previous_class,
+              new.revision
+), classified AS (
+    SELECT * FROM written
+)"""
     if subset and one_pass:
         return f"""WITH computed AS (
 {computed}
@@ -550,12 +558,8 @@ def classification_upsert_ctes(config: ClassConfig, *, subset: bool = False, one
         OR ec.score <> EXCLUDED.score
         OR ec.reasons <> EXCLUDED.reasons
         OR ec.version <> EXCLUDED.version
-    RETURNING new.uscc, new.class, new.score, new.reasons, new.reason_texts, old.class AS previous_class,
-              new.revision
-), classified AS (
-    SELECT * FROM written
-)"""
-    return f"""WITH computed AS (
+    {returning_old}"""
+    compared = f"""WITH computed AS (
 {computed}
 ), changed AS (
     SELECT c.uscc, c.class, c.score, c.reasons, {reason_texts_sql("c.reasons")} AS reason_texts,
@@ -568,7 +572,11 @@ def classification_upsert_ctes(config: ClassConfig, *, subset: bool = False, one
        OR ec.reasons <> c.reasons
        OR ec.version <> CAST(:version AS text)
 ), written AS (
-    {upsert}
+    {upsert}"""
+    if one_pass and not subset:  # the previous class from the upsert: no join of the written rows back
+        return f"""{compared}
+    {returning_old}"""
+    return f"""{compared}
     RETURNING ec.uscc, ec.revision
 ), classified AS (
     SELECT ch.uscc, ch.class, ch.score, ch.reasons, ch.reason_texts, ch.previous_class, w.revision

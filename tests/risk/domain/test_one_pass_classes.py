@@ -95,3 +95,50 @@ async def test_the_one_pass_statement_reads_enterprise_class_only_in_its_upsert(
         assert not [line for line in plan if "Scan" in line and " on enterprise_class" in line], plan
     finally:
         await conn.close()
+
+
+@pytest.mark.parametrize("one_pass", [True, False])
+async def test_the_full_upsert_writes_the_changed_classes_with_their_previous_class(
+    stack: Stack, one_pass: bool
+) -> None:
+    """Every enterprise (a run): the same rows as the subset of all six, with either statement."""
+    import asyncpg
+
+    from services.common.db import plain_dsn
+
+    conn = await asyncpg.connect(plain_dsn(await stack.anew_database("risk_one_pass_full", migrated=False)))
+    try:
+        await _prepare(conn)
+        sql, names = _positional(classes.classification_sql(CONFIG, one_pass=one_pass))
+        params = {"today": TODAY, "version": "t1", "at": AT}
+        rows = await conn.fetch(sql, *[params[n] for n in names])
+        assert {
+            r["uscc"]: (r["class"], r["score"], r["previous_class"], r["class_changed"], r["revision"])
+            for r in rows
+        } == EXPECTED
+    finally:
+        await conn.close()
+
+
+async def test_the_full_statement_does_not_join_the_written_rows_back_to_the_computed_ones(
+    stack: Stack,
+) -> None:
+    """A first classification writes every enterprise: the upsert returns the previous class itself, and
+    ``changed`` (every computed row) is read by the upsert only, not hashed again to join what it wrote."""
+    import asyncpg
+
+    from services.common.db import plain_dsn
+
+    conn = await asyncpg.connect(
+        plain_dsn(await stack.anew_database("risk_one_pass_full_plan", migrated=False))
+    )
+    try:
+        await _prepare(conn)
+        sql, names = _positional(classes.classification_sql(CONFIG))
+        params = {"today": TODAY, "version": "t1", "at": AT}
+        plan = [r[0] for r in await conn.fetch(f"EXPLAIN {sql}", *[params[n] for n in names])]
+        # the two-pass statement scans it twice: for the upsert, and hashed to join the written rows
+        assert sum("CTE Scan on changed" in line for line in plan) <= 1, plan
+        assert any("Insert on enterprise_class" in line for line in plan), plan
+    finally:
+        await conn.close()
