@@ -506,7 +506,9 @@ def reason_texts_sql(reasons: str) -> str:
     )
 
 
-def classification_upsert_ctes(config: ClassConfig, *, subset: bool = False, one_pass: bool = True) -> str:
+def classification_upsert_ctes(
+    config: ClassConfig, *, subset: bool = False, one_pass: bool = True, first: bool = False
+) -> str:
     """The common-table expressions of ``classification_sql``: ``computed``, ``written`` and ``classified``
     (one row per written enterprise: uscc, class, score, reasons, reason_texts, previous_class, revision).
 
@@ -516,6 +518,8 @@ def classification_upsert_ctes(config: ClassConfig, *, subset: bool = False, one
     With ``one_pass`` the upsert returns the previous class itself (``RETURNING old.class``, the row the exclusive
     run's comparison read): the written rows are not joined back to ``changed``, which a first classification
     (every enterprise written) paid for by hashing every computed row again (docs/benchmarks/risk-first-plans.md).
+    ``first`` (every enterprise, none classified yet: all are written) makes the reason texts while aggregating
+    the contributions (``classification_query_sql`` with ``texts``), not from each written row's reasons.
 
     With ``subset`` (the daily run's candidates, nearly all of which score differently) and ``one_pass``
     (PostgreSQL 18 or newer), ``enterprise_class`` is read once: every candidate goes to the upsert, whose
@@ -526,7 +530,9 @@ def classification_upsert_ctes(config: ClassConfig, *, subset: bool = False, one
     A caller can append further CTEs that read ``classified`` (the service appends the insert of its outbox
     rows, so events are written by the same statement, set-based) and a final SELECT.
     """
-    computed = classification_query_sql(config, subset=subset, texts=False)
+    every_text = first and not subset
+    computed = classification_query_sql(config, subset=subset, texts=every_text)
+    texts = "c.reason_texts" if every_text else reason_texts_sql("c.reasons")
     upsert = """INSERT INTO enterprise_class AS ec
            (uscc, class, score, reasons, reason_texts, version, changed_on, revision, classified_at)
     SELECT ch.uscc, ch.class, ch.score, ch.reasons, ch.reason_texts, CAST(:version AS text),
@@ -562,7 +568,7 @@ def classification_upsert_ctes(config: ClassConfig, *, subset: bool = False, one
     compared = f"""WITH computed AS (
 {computed}
 ), changed AS (
-    SELECT c.uscc, c.class, c.score, c.reasons, {reason_texts_sql("c.reasons")} AS reason_texts,
+    SELECT c.uscc, c.class, c.score, c.reasons, {texts} AS reason_texts,
            ec.class AS previous_class
     FROM computed c
     LEFT JOIN enterprise_class ec ON ec.uscc = c.uscc{_subset_pred("ec.uscc", subset)}
@@ -585,7 +591,9 @@ def classification_upsert_ctes(config: ClassConfig, *, subset: bool = False, one
 )"""
 
 
-def classification_sql(config: ClassConfig, *, subset: bool = False, one_pass: bool = True) -> str:
+def classification_sql(
+    config: ClassConfig, *, subset: bool = False, one_pass: bool = True, first: bool = False
+) -> str:
     """One statement that classifies every enterprise (or the ``:usccs`` subset) and writes only the rows
     that changed.
 
@@ -598,10 +606,10 @@ def classification_sql(config: ClassConfig, *, subset: bool = False, one_pass: b
     Rows whose class, score, reasons and version are unchanged are not touched (a daily re-run writes only
     the differences, not 1,000,000 rows); a written row's ``revision`` grows by one. It returns one row per
     written enterprise: ``(uscc, class, score, reasons, reason_texts, previous_class, class_changed,
-    revision)`` — ``previous_class`` is NULL for a first classification. ``one_pass`` needs PostgreSQL 18
-    (``classification_upsert_ctes``).
+    revision)`` — ``previous_class`` is NULL for a first classification. ``one_pass`` needs PostgreSQL 18,
+    ``first`` suits a table without classes (``classification_upsert_ctes``).
     """
-    return f"""{classification_upsert_ctes(config, subset=subset, one_pass=one_pass)}
+    return f"""{classification_upsert_ctes(config, subset=subset, one_pass=one_pass, first=first)}
 SELECT c.uscc, c.class, c.score, c.reasons, c.reason_texts, c.previous_class,
        (c.previous_class IS DISTINCT FROM c.class) AS class_changed, c.revision
 FROM classified c"""

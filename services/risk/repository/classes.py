@@ -73,7 +73,7 @@ async def count_enterprises(session: AsyncSession) -> int:
 # --------------------------------------------------------------------------------------------------- classify
 
 
-def _outbox_sql(config: classes.ClassConfig, *, subset: bool, one_pass: bool) -> str:
+def _outbox_sql(config: classes.ClassConfig, *, subset: bool, one_pass: bool, first: bool) -> str:
     """``classification_upsert_ctes`` plus one INSERT ... SELECT of the outbox rows of the class changes.
 
     The envelope is built in SQL with exactly the fields of ``services.common.events.Envelope`` and the
@@ -90,7 +90,8 @@ def _outbox_sql(config: classes.ClassConfig, *, subset: bool, one_pass: bool) ->
         "'version', CAST(:event_version AS integer), 'source', 'risk', 'time', CAST(:at_text AS text), "
         f"'subject', ev.uscc, 'request_id', CAST(:request_id AS text), 'data', {data})"
     )
-    return f"""{classes.classification_upsert_ctes(config, subset=subset, one_pass=one_pass)}, events AS (
+    ctes = classes.classification_upsert_ctes(config, subset=subset, one_pass=one_pass, first=first)
+    return f"""{ctes}, events AS (
     SELECT gen_random_uuid() AS event_id, c.uscc, c.class, c.previous_class::text AS previous_class,
            c.score, c.reason_texts, c.revision
     FROM classified c
@@ -104,7 +105,7 @@ def _outbox_sql(config: classes.ClassConfig, *, subset: bool, one_pass: bool) ->
 SELECT (SELECT count(*) FROM written) AS written, (SELECT count(*) FROM emitted) AS emitted"""
 
 
-_OUTBOX_SQL_CACHE: dict[tuple[str, bool, bool], str] = {}
+_OUTBOX_SQL_CACHE: dict[tuple[str, bool, bool, bool], str] = {}
 # ``RETURNING old.*`` (the previous class read by the upsert itself, ``classification_upsert_ctes``)
 ONE_PASS_SERVER = (18,)
 
@@ -126,8 +127,12 @@ async def classify(
     request_id: str | None,
     usccs: Sequence[str] | None = None,
 ) -> ClassificationCounts:
-    """Classify every enterprise (or ``usccs``), write the changed classes and their outbox rows set-based."""
+    """Classify every enterprise (or ``usccs``), write the changed classes and their outbox rows set-based.
+    Every enterprise and no class stored yet: the statement of a first classification (``first``)."""
     server = (await session.connection()).dialect.server_version_info or ()
+    first = usccs is None and not await session.scalar(
+        sa.text("SELECT EXISTS (SELECT 1 FROM enterprise_class)")
+    )
     sql, params = classification_statement(
         config=config,
         version=version,
@@ -137,6 +142,7 @@ async def classify(
         request_id=request_id,
         usccs=usccs,
         one_pass=tuple(server) >= ONE_PASS_SERVER,
+        first=first,
     )
     row = (await session.execute(sa.text(sql), params)).one()
     if row.emitted:
@@ -154,14 +160,16 @@ def classification_statement(
     request_id: str | None,
     usccs: Sequence[str] | None = None,
     one_pass: bool = True,
+    first: bool = False,
 ) -> tuple[str, dict[str, Any]]:
     """The statement of ``classify`` and its parameters (bench_risk_daily EXPLAINs it); ``one_pass``: the
-    subset's previous classes read by the upsert (PostgreSQL 18, ``classes.classification_upsert_ctes``)."""
+    previous classes returned by the upsert (PostgreSQL 18), ``first``: every reason text made while
+    aggregating, for a table without classes (``classes.classification_upsert_ctes``)."""
     subset = usccs is not None
-    key = (config.model_dump_json() + version, subset, one_pass)
+    key = (config.model_dump_json() + version, subset, one_pass, first)
     sql = _OUTBOX_SQL_CACHE.get(key)
     if sql is None:
-        sql = _OUTBOX_SQL_CACHE[key] = _outbox_sql(config, subset=subset, one_pass=one_pass)
+        sql = _OUTBOX_SQL_CACHE[key] = _outbox_sql(config, subset=subset, one_pass=one_pass, first=first)
     params: dict[str, Any] = {
         "today": today,
         "version": version,

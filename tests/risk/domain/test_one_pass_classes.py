@@ -142,3 +142,34 @@ async def test_the_full_statement_does_not_join_the_written_rows_back_to_the_com
         assert any("Insert on enterprise_class" in line for line in plan), plan
     finally:
         await conn.close()
+
+
+# E5's one reason: one general penalty (unit 件), plus 20 points
+E5_TEXT = "一般处罚1件，加20分"
+
+
+async def test_a_first_classification_makes_the_reason_texts_while_aggregating(stack: Stack) -> None:
+    """No class stored yet, every enterprise is written: its reason texts are made with its reasons, not
+    from each written row's reasons again (one ``jsonb_array_elements`` subplan per row)."""
+    import asyncpg
+
+    from services.common.db import plain_dsn
+
+    conn = await asyncpg.connect(plain_dsn(await stack.anew_database("risk_first_texts", migrated=False)))
+    try:
+        await _prepare(conn)
+        await conn.execute("TRUNCATE enterprise_class")
+        sql, names = _positional(classes.classification_sql(CONFIG, first=True))
+        params = {"today": TODAY, "version": "t1", "at": AT}
+        plan = [r[0] for r in await conn.fetch(f"EXPLAIN {sql}", *[params[n] for n in names])]
+        assert not [line for line in plan if "jsonb_array_elements" in line], plan
+        rows = await conn.fetch(sql, *[params[n] for n in names])
+        # all six new: E5 B / 20 (worked out above), the others A / 0 with no reason
+        assert {r["uscc"]: (r["class"], r["score"], r["previous_class"], r["revision"]) for r in rows} == {
+            **{u: ("A", 0, None, 1) for u in ("E1", "E2", "E3", "E4", "E6")},
+            "E5": ("B", 20, None, 1),
+        }
+        texts = {r["uscc"]: json.loads(r["reason_texts"]) for r in rows}
+        assert texts == {**{u: [] for u in ("E1", "E2", "E3", "E4", "E6")}, "E5": [E5_TEXT]}
+    finally:
+        await conn.close()
