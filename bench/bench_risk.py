@@ -220,20 +220,25 @@ async def _plan(url: str) -> str:
         await engine.dispose()
 
 
-def _child(url: str) -> None:
-    """One first classification in this interpreter, as JSON on stdout (``_first_in``)."""
+def _child(url: str, what: str) -> None:
+    """One first classification (``first``) or its plan (``plan``) in this interpreter, as JSON on stdout
+    (``_first_in``)."""
     import services
 
-    print(json.dumps({"code": services.__file__, **asyncio.run(_classify(url, reset=True))}))
+    if what == "plan":
+        out: dict[str, Any] = {"plan": asyncio.run(_plan(url))}
+    else:
+        out = asyncio.run(_classify(url, reset=True))
+    print(json.dumps({"code": services.__file__, **out}))
 
 
-def _first_in(code: Path | None, url: str) -> dict[str, Any]:
-    """A first classification in a fresh interpreter running ``code`` (None: this tree; a baseline's tree
-    otherwise, first on ``PYTHONPATH``), checked to have imported that code."""
+def _first_in(code: Path | None, url: str, what: str = "first") -> dict[str, Any]:
+    """A first classification (or its plan, ``what``) in a fresh interpreter running ``code`` (None: this
+    tree; a baseline's tree otherwise, first on ``PYTHONPATH``), checked to have imported that code."""
     root = Path(__file__).resolve().parent.parent
     env = {**os.environ, "PYTHONPATH": f"{code}:{root}" if code else str(root)}
     out = subprocess.run(
-        [sys.executable, __file__, "--child", url], capture_output=True, text=True, check=True, env=env
+        [sys.executable, __file__, "--child", url, what], capture_output=True, text=True, check=True, env=env
     )
     result: dict[str, Any] = json.loads(out.stdout.strip().splitlines()[-1])
     expected = (code or root) / "services" / "__init__.py"
@@ -336,8 +341,13 @@ def run(quick: bool = False) -> str:
             reruns.append(asyncio.run(_classify(url)))
             laters.append(asyncio.run(_classify(url, days_later=30)))
         assert len(set(digests.values())) == 1, digests  # the same classes and events, whichever code
-        if plans_to := os.environ.get("ZHIFA_BENCH_RISK_PLANS"):
-            Path(plans_to).write_text(asyncio.run(_plan(url)))
+        if plans_to := os.environ.get("ZHIFA_BENCH_RISK_PLANS"):  # the baseline's, then this tree's
+            plans = [
+                f"-- {label}\n{_first_in(code, url, 'plan')['plan']}"
+                for label, code in ((ref, old_code), ("this tree", None))
+                if code is not None or label == "this tree"
+            ]
+            Path(plans_to).write_text("\n\n".join(plans) + "\n")
 
         port = free_port()
         service = start(
@@ -451,6 +461,6 @@ def run(quick: bool = False) -> str:
 
 if __name__ == "__main__":
     if sys.argv[1:2] == ["--child"]:
-        _child(sys.argv[2])
+        _child(sys.argv[2], sys.argv[3])
     else:
         print(run(quick="--quick" in sys.argv))
