@@ -10,6 +10,7 @@ classification's statement, rolled back, written to the file)."""
 from __future__ import annotations
 
 import asyncio
+import inspect
 import json
 import os
 import shutil
@@ -196,6 +197,12 @@ async def _plan(url: str) -> str:
     config = read_config(RiskSettings())
     today, now = clock.today(), clock.now()
     version = config.in_effect(today)
+    # the statement ``classify`` chooses for a table without classes (``first``, where the code has it)
+    first: dict[str, Any] = (
+        {"first": True}
+        if "first" in inspect.signature(class_repo.classification_statement).parameters
+        else {}
+    )
     sql, params = class_repo.classification_statement(
         config=version.classes,
         version=version.version,
@@ -203,6 +210,7 @@ async def _plan(url: str) -> str:
         at=now,
         at_text=events.json_time(now),
         request_id=None,
+        **first,
     )
     engine = create_engine(url, pool_size=1)
     try:
