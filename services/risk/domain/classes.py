@@ -518,8 +518,10 @@ def classification_upsert_ctes(
     With ``one_pass`` the upsert returns the previous class itself (``RETURNING old.class``, the row the exclusive
     run's comparison read): the written rows are not joined back to ``changed``, which a first classification
     (every enterprise written) paid for by hashing every computed row again (docs/benchmarks/risk-first-plans.md).
-    ``first`` (every enterprise, none classified yet: all are written) makes the reason texts while aggregating
-    the contributions (``classification_query_sql`` with ``texts``), not from each written row's reasons.
+    ``first`` (every enterprise, and ``enterprise_class`` empty under the run's exclusive lock: every row is new)
+    inserts every computed row with a plain INSERT (no conflict to check: a stored class would fail the
+    statement on the primary key, never be overwritten) and makes the reason texts while aggregating the
+    contributions (``classification_query_sql`` with ``texts``), not from each written row's reasons.
 
     With ``subset`` (the daily run's candidates, nearly all of which score differently) and ``one_pass``
     (PostgreSQL 18 or newer), ``enterprise_class`` is read once: every candidate goes to the upsert, whose
@@ -530,9 +532,19 @@ def classification_upsert_ctes(
     A caller can append further CTEs that read ``classified`` (the service appends the insert of its outbox
     rows, so events are written by the same statement, set-based) and a final SELECT.
     """
-    every_text = first and not subset
-    computed = classification_query_sql(config, subset=subset, texts=every_text)
-    texts = "c.reason_texts" if every_text else reason_texts_sql("c.reasons")
+    if first and not subset:  # every row new: a plain INSERT, with the texts made while aggregating
+        return f"""WITH written AS (
+    INSERT INTO enterprise_class
+           (uscc, class, score, reasons, reason_texts, version, changed_on, revision, classified_at)
+    SELECT c.uscc, c.class, c.score, c.reasons, c.reason_texts, CAST(:version AS text),
+           CAST(:today AS date), 1, CAST(:at AS timestamptz)
+    FROM ({classification_query_sql(config, texts=True)}) c
+    RETURNING uscc, class, score, reasons, reason_texts, CAST(NULL AS char(1)) AS previous_class, revision
+), classified AS (
+    SELECT * FROM written
+)"""
+    computed = classification_query_sql(config, subset=subset, texts=False)
+    texts = reason_texts_sql("c.reasons")
     upsert = """INSERT INTO enterprise_class AS ec
            (uscc, class, score, reasons, reason_texts, version, changed_on, revision, classified_at)
     SELECT ch.uscc, ch.class, ch.score, ch.reasons, ch.reason_texts, CAST(:version AS text),

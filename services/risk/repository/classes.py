@@ -128,7 +128,8 @@ async def classify(
     usccs: Sequence[str] | None = None,
 ) -> ClassificationCounts:
     """Classify every enterprise (or ``usccs``), write the changed classes and their outbox rows set-based.
-    Every enterprise and no class stored yet: the statement of a first classification (``first``)."""
+    Every enterprise and no class stored yet: the statement of a first classification (``first``: plain
+    inserts; the caller holds the exclusive classification lock, so no class can appear meanwhile)."""
     server = (await session.connection()).dialect.server_version_info or ()
     first = usccs is None and not await session.scalar(
         sa.text("SELECT EXISTS (SELECT 1 FROM enterprise_class)")

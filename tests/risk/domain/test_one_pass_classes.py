@@ -149,8 +149,8 @@ E5_TEXT = "一般处罚1件，加20分"
 
 
 async def test_a_first_classification_makes_the_reason_texts_while_aggregating(stack: Stack) -> None:
-    """No class stored yet, every enterprise is written: its reason texts are made with its reasons, not
-    from each written row's reasons again (one ``jsonb_array_elements`` subplan per row)."""
+    """No class stored yet, every enterprise is written: by a plain insert, its reason texts made with its
+    reasons, not from each written row's reasons again (one ``jsonb_array_elements`` subplan per row)."""
     import asyncpg
 
     from services.common.db import plain_dsn
@@ -163,6 +163,9 @@ async def test_a_first_classification_makes_the_reason_texts_while_aggregating(s
         params = {"today": TODAY, "version": "t1", "at": AT}
         plan = [r[0] for r in await conn.fetch(f"EXPLAIN {sql}", *[params[n] for n in names])]
         assert not [line for line in plan if "jsonb_array_elements" in line], plan
+        # every row is new: a plain insert, no conflict checked (no speculative insertion)
+        assert any("Insert on enterprise_class" in line for line in plan), plan
+        assert not [line for line in plan if "Conflict" in line], plan
         rows = await conn.fetch(sql, *[params[n] for n in names])
         # all six new: E5 B / 20 (worked out above), the others A / 0 with no reason
         assert {r["uscc"]: (r["class"], r["score"], r["previous_class"], r["revision"]) for r in rows} == {
@@ -171,5 +174,8 @@ async def test_a_first_classification_makes_the_reason_texts_while_aggregating(s
         }
         texts = {r["uscc"]: json.loads(r["reason_texts"]) for r in rows}
         assert texts == {**{u: [] for u in ("E1", "E2", "E3", "E4", "E6")}, "E5": [E5_TEXT]}
+        # run where a class is stored, the statement fails on the primary key: it never overwrites a class
+        with pytest.raises(asyncpg.UniqueViolationError):
+            await conn.fetch(sql, *[params[n] for n in names])
     finally:
         await conn.close()
