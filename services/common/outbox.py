@@ -229,7 +229,7 @@ class Relay:
         instead of one per commit (hundreds a second at the machine's limit)."""
         wait = self._last_claim + self._interval - asyncio.get_running_loop().time()
         if wait > 0:
-            transport = getattr(self._listen_conn, "_transport", None)
+            transport: Any = getattr(self._listen_conn, "_transport", None)
             paused = False
             if transport is not None:
                 with contextlib.suppress(Exception):
