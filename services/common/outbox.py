@@ -157,7 +157,7 @@ class Relay:
         # Every commit that adds rows NOTIFYs; claiming at each wake-up cost an idle worker one transaction, one
         # JetStream publish (an fsync) and one commit per row, more CPU per check-in than the whole rest of the
         # worker (docs/benchmarks.md, "Check-in through the gateway"). Paced, a stream of commits goes out in
-        # batches and an event after a quiet spell still goes at once; it adds at most ``min_interval`` to an
+        # batches and an event after a quiet spell still goes at once; it adds at most the interval (below) to an
         # event's way out under load, and changes neither what is published nor its order.
         self.min_interval = max(0.0, min_interval)
         # Adaptive pacing: above ``busy_rate`` events/s (measured over the last round) the interval grows in
@@ -229,6 +229,7 @@ class Relay:
         instead of one per commit (hundreds a second at the machine's limit)."""
         wait = self._last_claim + self._interval - asyncio.get_running_loop().time()
         if wait > 0:
+            # asyncpg's own transport (not public API): without it the connection is read as before.
             transport: Any = getattr(self._listen_conn, "_transport", None)
             paused = False
             if transport is not None:

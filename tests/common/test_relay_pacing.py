@@ -278,3 +278,48 @@ async def test_a_fast_stream_is_claimed_in_fewer_fuller_rounds_and_a_lone_event_
         assert max(waits) < 0.12, (waits, rounds[before:])
     finally:
         await engine.dispose()
+
+
+async def test_the_notifies_of_a_paced_wait_are_read_after_it_in_one_go(stack: Stack) -> None:
+    """While the relay waits out its interval its LISTEN connection is not read (one loop wake-up for the
+    wait's NOTIFYs, not one per commit); the NOTIFYs are not lost: right after the wait they wake the relay."""
+    url = await stack.anew_database("inspection")
+    bus = Bus("nats://127.0.0.1:4222", name="pacing-test-6")  # never started: no claim is made here
+    relay = Relay(service="inspection", factory=None, bus=bus, database_url=url)  # type: ignore[arg-type]
+    wakes: list[float] = []
+    listener = asyncio.create_task(relay._listen())
+    engine = create_engine(url, pool_size=1, max_overflow=0, app_name="zhifa-pacing-notifier")
+    loop = asyncio.get_running_loop()
+
+    async def notify() -> None:
+        async with engine.connect() as conn:
+            await conn.execute(sa.text(f"SELECT {outbox.WAKE_RELAY}"))
+            await conn.commit()
+
+    async def watch() -> None:
+        while True:
+            await relay._wake.wait()
+            wakes.append(loop.time())
+            relay._wake.clear()
+
+    watcher = asyncio.create_task(watch())
+    try:
+        await asyncio.sleep(0.5)  # LISTENing
+        await notify()
+        await asyncio.sleep(0.2)
+        assert len(wakes) == 1  # outside a wait, a NOTIFY wakes the relay as it arrives
+        relay._last_claim, relay._interval = loop.time(), 0.4
+        started = loop.time()
+        pace = asyncio.create_task(relay._pace())
+        for _ in range(3):
+            await notify()
+        await asyncio.sleep(0.2)
+        assert len(wakes) == 1  # three NOTIFYs sent 0.2 s ago and more, none read during the wait
+        await pace
+        await asyncio.sleep(0.1)
+        assert len(wakes) == 2 and wakes[1] >= started + 0.4  # read after it, waking the relay once
+    finally:
+        watcher.cancel()
+        listener.cancel()
+        await asyncio.gather(watcher, listener, return_exceptions=True)
+        await engine.dispose()
