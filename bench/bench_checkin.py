@@ -355,10 +355,10 @@ def run(quick: bool = False) -> str:
     results: list[Run] = []
     profiles: dict[str, dict[str, Any]] = {}
     try:
-        pg.psql('CREATE DATABASE "bench_checkin"')
-        url = pg.dsn("bench_checkin", driver="postgresql+asyncpg")
-        migrate.upgrade("inspection", url)
-        tokens = asyncio.run(_prepare(url))
+        # each code on a database of its own, migrated by its own tree: a change of schema (an index, a
+        # trigger) is measured with the code, not the old code on the new schema
+        urls = {code: _database(pg, code, code_env) for code, code_env in variants}
+        tokens = [asyncio.run(_prepare(url)) for url in urls.values()][-1]  # the same enterprises in each
         postmaster = int((pg.data_dir / "postmaster.pid").read_text().split()[0])
         script, data, warm = root / "checkin.lua", root / "codes.tsv", root / "warm.lua"
         script.write_text(LUA % {"data": data, "threads": 2, "path": PATH})
@@ -380,7 +380,7 @@ def run(quick: bool = False) -> str:
                     topology,
                     code,
                     code_env,
-                    url,
+                    urls[code],
                     nats,
                     postmaster,
                     tokens,
@@ -397,6 +397,19 @@ def run(quick: bool = False) -> str:
         flame(FLAME, variants[-1][1])
     report = _report(results, levels, runs, seconds, topologies, [v for v, _ in variants])
     return report + "\n\n" + _profile_report(profiles)
+
+
+def _database(pg: EmbeddedPostgres, code: str, code_env: dict[str, str]) -> str:
+    """A database for ``code`` (old, new, or this tree's alone), migrated by that code's own migrations."""
+    name = f"bench_checkin_{code}" if code else "bench_checkin"
+    pg.psql(f'CREATE DATABASE "{name}"')
+    url = pg.dsn(name, driver="postgresql+asyncpg")
+    if not code:
+        migrate.upgrade("inspection", url)
+        return url
+    upgrade = "import sys; from services.common import migrate; migrate.upgrade('inspection', sys.argv[1])"
+    subprocess.run([PY, "-c", upgrade, url], env={**os.environ, **code_env}, capture_output=True, check=True)
+    return url
 
 
 FLAME = ROOT / "docs" / "benchmarks" / "checkin-service.svg"
@@ -596,7 +609,9 @@ def _report(
         f"audit chain meanwhile. Codes are pre-issued in bulk over {ENTERPRISES:,} enterprises of an approved",
         "key-area task (see the module docstring), each enterprise's token already verified once (as for a",
         f"returning user). `wrk -t2 -d{seconds}s`, {runs} run(s) per level, medians; load is the machine's",
-        "1-minute load average at the end of the runs (median).",
+        "1-minute load average at the end of the runs (median). Where PostgreSQL's share goes, statement by",
+        "statement (planning, execution, triggers, WAL; `bench/checkin_postgres.py`) and what was cut:",
+        "[checkin-postgres.md](benchmarks/checkin-postgres.md).",
         "Load generator, gateway, service, PostgreSQL and NATS share the 2 cores. Topologies: one",
         "`zhifa serve inspection` process (what `make run` starts); one `--role api` process beside a",
         "`--role worker` process (relay, consumers, jobs); and production's shape on 2 cores, the API as two",
@@ -615,7 +630,8 @@ def _report(
         lines += [
             "",
             "**Old and new code in the same run** (issue #16): for each topology the processes ran the old tree",
-            f"(`{OLD_TREE_ENV}` or `{OLD_REF_ENV}`), then this tree, on the same database, back to back.",
+            f"(`{OLD_TREE_ENV}` or `{OLD_REF_ENV}`), then this tree, back to back, each on a database of its own",
+            "migrated by its own tree (a change of schema, an index or a trigger, is measured with its code).",
         ]
     lines += [
         "",

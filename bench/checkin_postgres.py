@@ -64,14 +64,32 @@ def _kind(pid: int, postmaster: int) -> str:
     return re.sub(r"\s+\d.*$", "", title) or "other"
 
 
-def _cpu(postmaster: int) -> dict[int, tuple[str, float]]:
-    return {pid: (_kind(pid, postmaster), b._with_reaped(pid)) for pid in family(postmaster)}
+def _user_system(pid: int) -> tuple[float, float]:
+    """``pid``'s user and system CPU seconds, with those of its children that ended (bench_checkin's rule)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return 0.0, 0.0
+    tick = os.sysconf("SC_CLK_TCK")
+    return (int(fields[11]) + int(fields[13])) / tick, (int(fields[12]) + int(fields[14])) / tick
 
 
-def _spent(before: dict[int, tuple[str, float]], after: dict[int, tuple[str, float]]) -> dict[str, float]:
+Sample = dict[int, tuple[str, tuple[float, float]]]
+
+
+def _cpu(postmaster: int) -> Sample:
+    return {pid: (_kind(pid, postmaster), _user_system(pid)) for pid in family(postmaster)}
+
+
+def _spent(before: Sample, after: Sample) -> dict[str, float]:
+    """CPU seconds by process kind, and the client backends' user and system time apart."""
     out: dict[str, float] = {}
-    for pid, (kind, cpu) in after.items():
-        out[kind] = out.get(kind, 0.0) + cpu - (before[pid][1] if pid in before else 0.0)
+    for pid, (kind, (user, system)) in after.items():
+        was_user, was_system = before[pid][1] if pid in before else (0.0, 0.0)
+        out[kind] = out.get(kind, 0.0) + user + system - was_user - was_system
+        if kind == "client backends":
+            out["client backends: user"] = out.get("client backends: user", 0.0) + user - was_user
+            out["client backends: system"] = out.get("client backends: system", 0.0) + system - was_system
     return out
 
 
