@@ -43,7 +43,7 @@ async def test_open_ended_windows_repaired_and_days_out_of_range_refused(
     await refuses_while_a_calendar_day_is_out_of_range(url, "inspection", BELOW)
 
     with caplog.at_level(logging.WARNING, logger="services.common.date_bounds"):
-        await asyncio.to_thread(migrate.upgrade, "inspection", url, "inspection_0012_date_bounds")
+        await asyncio.to_thread(migrate.upgrade, "inspection", url)
     assert [r.getMessage() for r in caplog.records if r.name == "services.common.date_bounds"] == [
         "quiet_window.starts_on: 1 stored value(s) out of range (as infinity) set to 1900-01-01",
         "quiet_window.ends_on: 1 stored value(s) out of range (as infinity) set to 2199-12-31",

@@ -5,7 +5,6 @@ district, under the default policy and another one."""
 
 from __future__ import annotations
 
-import asyncio
 import random
 import uuid
 from datetime import UTC, datetime, timedelta
@@ -14,7 +13,6 @@ import asyncpg
 import pytest
 
 from bench import province, province_inspection
-from services.common import migrate
 from services.common.access import scope_for
 from services.common.auth import Principal
 from services.common.db import create_engine, session_factory, transaction
@@ -124,70 +122,3 @@ async def test_the_tally_gives_what_main_algorithm_gives(stack: Stack, seed: int
     finally:
         await engine.dispose()
     assert compared > 50  # the data really has enterprises over the caps
-
-
-_CALLS = "SELECT funcname, calls FROM pg_stat_xact_user_functions ORDER BY funcname"
-
-
-async def _count_one(conn: asyncpg.Connection, row: tuple[object, ...]) -> dict[str, int]:
-    """Insert one visit; the functions it called (PostgreSQL's own count of this backend's calls not yet
-    reported, before and after the insert in its transaction)."""
-    placeholders = ", ".join(f"${i + 1}" for i in range(len(VISIT_COLUMNS)))
-    async with conn.transaction():
-        await conn.execute("SET LOCAL track_functions = 'all'")
-        before = {r["funcname"]: r["calls"] for r in await conn.fetch(_CALLS)}
-        await conn.execute(f"INSERT INTO visit ({', '.join(VISIT_COLUMNS)}) VALUES ({placeholders})", *row)
-        after = {r["funcname"]: r["calls"] for r in await conn.fetch(_CALLS)}
-    return {name: n - before.get(name, 0) for name, n in after.items() if n > before.get(name, 0)}
-
-
-async def test_the_trigger_counts_a_visit_itself_down_and_up_again(stack: Stack) -> None:
-    """inspection_0013: a visit is counted by the trigger's own statement (one call of PL/pgSQL per visit and
-    trigger; before, the cap trigger called the SQL function ``visit_cap_tally_add`` as well), with the same
-    counts; down to inspection_0012 the two functions count it as before, and up again."""
-    url = await stack.anew_database("inspection")
-    uscc = province.uscc_of(PLAN, 0)
-    task = province_inspection.task_id("key_area", 1, "2101")
-    dept = province.DEPARTMENTS[0]
-    started = datetime(2026, 6, 1, 1, tzinfo=UTC)  # 2026-06-01 09:00 in China
-
-    def visit(dept_codes: list[str]) -> tuple[object, ...]:
-        return (uuid.uuid4(), task, "key_area", uscc, DISTRICTS[0], "entry_code", "completed", started, started,
-                False, dept_codes, [], "[]", [], "t")  # fmt: skip
-
-    async def tally(conn: asyncpg.Connection) -> list[tuple[object, ...]]:
-        rows = await conn.fetch("SELECT * FROM visit_cap_tally ORDER BY year, uscc, dept_code")
-        return [tuple(r) for r in rows]
-
-    conn = await asyncpg.connect(_dsn(url))
-    try:
-        await conn.executemany(
-            "INSERT INTO department (code, name, authority) VALUES ($1, $1, $1)",
-            [(d,) for d in province.DEPARTMENTS],
-        )
-        await conn.copy_records_to_table(
-            "task", records=list(province_inspection.tasks(PLAN)), columns=province_inspection.TASK_COLUMNS
-        )
-        # a department listed twice is one visit in it; the enterprise's row ('') counts it once too
-        assert await _count_one(conn, visit([dept, dept])) == {
-            "visit_cap_tally_apply": 1,
-            "visit_key_follow": 1,
-        }
-        assert await tally(conn) == [(2026, uscc, "", 0, 0, 0, 1), (2026, uscc, dept, 0, 0, 0, 1)]
-        await conn.execute("DELETE FROM visit")
-        assert await tally(conn) == [(2026, uscc, "", 0, 0, 0, 0), (2026, uscc, dept, 0, 0, 0, 0)]
-
-        await asyncio.to_thread(migrate.downgrade, "inspection", url, "inspection_0012_date_bounds")
-        assert await _count_one(conn, visit([dept])) == {
-            "visit_cap_tally_add": 1,
-            "visit_cap_tally_apply": 1,
-            "visit_key_follow": 1,
-        }
-        assert await tally(conn) == [(2026, uscc, "", 0, 0, 0, 1), (2026, uscc, dept, 0, 0, 0, 1)]
-
-        await asyncio.to_thread(migrate.upgrade, "inspection", url)
-        assert await _count_one(conn, visit([dept])) == {"visit_cap_tally_apply": 1, "visit_key_follow": 1}
-        assert await tally(conn) == [(2026, uscc, "", 0, 0, 0, 2), (2026, uscc, dept, 0, 0, 0, 2)]
-        assert await conn.fetchval("SELECT to_regprocedure('visit_cap_tally_add(visit, integer)')") is None
-    finally:
-        await conn.close()
