@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import contextlib
 import json
-import uuid
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
@@ -19,11 +18,9 @@ import pytest
 import sqlalchemy as sa
 from asyncpg.prepared_stmt import PreparedStatement
 
-from services.common import clock
-from services.common.db import create_engine, session_factory, transaction
 from services.common.tables import outbox_t
 from services.inspection.repository import entry as entry_repo
-from tests.inspection.helpers import ENTERPRISE, FOOD_ITEM, KEY_AREA_TASK, SJ, Env, check_in, entry_code
+from tests.inspection.helpers import KEY_AREA_TASK, Env, check_in, entry_code
 from tests.support.http import ok
 from tests.support.personas import admin
 from tests.support.stack import Stack, client
@@ -97,44 +94,6 @@ class TestCheckInRoundTrips:
 
 
 class TestEntryPlans:
-    async def test_the_facts_run_on_the_connections_cached_plan_not_one_planned_per_entry(
-        self, env: Env
-    ) -> None:
-        """Left to choose, PostgreSQL planned the facts statement afresh for every entry (a custom plan: 0.46 ms
-        of its ~1.4 ms CPU per check-in, docs/benchmarks/checkin-postgres.md); after the enterprise's lock the
-        entry's statements run on the plan cached for the connection, and only until the transaction ends."""
-        engine = create_engine(env.database_url, pool_size=1, max_overflow=0)
-        try:
-            async with transaction(session_factory(engine)) as session:
-                enterprise = await entry_repo.enterprise_row(session, ENTERPRISE, lock=True)
-                assert enterprise is not None and enterprise.uscc == ENTERPRISE
-                for _ in range(7):  # PostgreSQL's own choice plans the first five afresh, whatever follows
-                    facts = await entry_repo.entry_facts(
-                        session,
-                        uscc=ENTERPRISE,
-                        task_id=uuid.UUID(KEY_AREA_TASK),
-                        cert_nos=SJ[:2],
-                        officer_ids=[],
-                        item_codes=[FOOD_ITEM],
-                        at=clock.now(),
-                    )
-                    assert facts.task is not None and len(facts.officers) == 2
-                plans = (
-                    await session.execute(
-                        sa.text(
-                            "SELECT generic_plans, custom_plans FROM pg_prepared_statements"
-                            " WHERE statement = :facts"
-                        ),
-                        {"facts": entry_repo._ENTRY_FACTS},
-                    )
-                ).one()
-            async with engine.connect() as conn:  # the same connection (a pool of one), its next transaction
-                after = await conn.scalar(sa.text("SELECT current_setting('plan_cache_mode')"))
-        finally:
-            await engine.dispose()
-        assert (plans.generic_plans, plans.custom_plans) == (7, 0)
-        assert after == "auto"
-
     async def test_the_officers_are_found_by_their_indexes_not_by_reading_the_whole_roll(
         self, stack: Stack
     ) -> None:

@@ -46,17 +46,8 @@ class EnterpriseRow:
 
 
 _ENTERPRISE_COLUMNS = "uscc, name, district_code, industry, address, legal_rep_masked, code_serial"
-# The entry's statements after this one run on the plan PostgreSQL cached for them on this connection, not on
-# one planned afresh for each entry (docs/benchmarks/checkin-postgres.md): left to choose, PostgreSQL re-planned
-# ``_ENTRY_FACTS`` on every execution (its generic plan, over every month's partition of ``visit``, is costed
-# above a custom one, and the difference never pays for the planning), 0.46 ms of the database's ~1.4 ms CPU
-# per check-in. The generic plan prunes the months at execution. ``true``: until the transaction ends.
-_GENERIC_PLANS = "set_config('plan_cache_mode', 'force_generic_plan', true)"
-_LOCK_ENTERPRISE = (
-    f"SELECT {_ENTERPRISE_COLUMNS}, {_GENERIC_PLANS} FROM enterprise WHERE uscc = $1 FOR NO KEY UPDATE"
-)
-_READ_ENTERPRISE = f"SELECT {_ENTERPRISE_COLUMNS}, {_GENERIC_PLANS} FROM enterprise WHERE uscc = $1"
-_ENTERPRISE_FIELDS = 7
+_LOCK_ENTERPRISE = f"SELECT {_ENTERPRISE_COLUMNS} FROM enterprise WHERE uscc = $1 FOR NO KEY UPDATE"
+_READ_ENTERPRISE = f"SELECT {_ENTERPRISE_COLUMNS} FROM enterprise WHERE uscc = $1"
 
 
 async def enterprise_row(session: AsyncSession, uscc: str, *, lock: bool) -> EnterpriseRow | None:
@@ -68,7 +59,7 @@ async def enterprise_row(session: AsyncSession, uscc: str, *, lock: bool) -> Ent
     """
     raw = await _driver(session)
     row = await raw.fetchrow(_LOCK_ENTERPRISE if lock else _READ_ENTERPRISE, uscc)
-    return EnterpriseRow(*row[:_ENTERPRISE_FIELDS]) if row is not None else None
+    return EnterpriseRow(*row) if row is not None else None
 
 
 _DRIVER = "inspection_driver_connection"
