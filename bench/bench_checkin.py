@@ -30,7 +30,19 @@ from typing import Any
 import sqlalchemy as sa
 from stdnum.cn import uscc as stdnum_uscc
 
-from bench.common import PY, children_cpu, family, median, processes, start, stop_group, wait_http
+from bench.checkin_shape import PRODUCTION, TOPOLOGIES, TWO_API, shape_report
+from bench.common import (
+    PY,
+    children_cpu,
+    family,
+    median,
+    processes,
+    sockets,
+    start,
+    stop_group,
+    tcp_sockets,
+    wait_http,
+)
 from services.common import migrate
 from services.common.db import create_engine, session_factory, transaction
 from services.common.devtokens import mint_dev_token
@@ -115,9 +127,10 @@ class Run:
     load: float = 0.0  # the machine's 1-minute load average after the run
     claims: float = 0.0  # the relay's claims (rounds that published rows) per 100 check-ins
     audits: float = 0.0  # the auditor's rounds (that appended visit starts) per 100 check-ins
-    api_shares: tuple[
-        float, ...
-    ] = ()  # each API process's share of the API processes' CPU (two on one socket)
+    api_shares: tuple[float, ...] = ()  # each API process's share of the API processes' CPU (two of them)
+    sessions: float = 0.0  # PostgreSQL sessions opened (pg_stat_database) per 100 check-ins
+    backends: int = 0  # the service's PostgreSQL connections open at the end of the run
+    api_conns: tuple[int, ...] = ()  # the gateway's connections to the service held by each API process
 
 
 def _cpu(groups: dict[str, list[int]]) -> dict[str, float]:
@@ -260,6 +273,26 @@ async def _now(url: str) -> datetime:
     return now
 
 
+async def _sessions(url: str) -> tuple[int, int]:
+    """The sessions opened on the bench's database so far (``pg_stat_database``, this one's included) and the
+    service's connections open now (those of other applications than this bench's own: ``zhifa``)."""
+    engine = create_engine(url, pool_size=1)
+    try:
+        async with engine.connect() as conn:
+            row = (
+                await conn.execute(
+                    sa.text(
+                        "SELECT (SELECT sessions FROM pg_stat_database WHERE datname = current_database()),"
+                        " (SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
+                        "  AND pid <> pg_backend_pid() AND backend_type = 'client backend')"
+                    )
+                )
+            ).one()
+        return int(row[0]), int(row[1])
+    finally:
+        await engine.dispose()
+
+
 async def _rounds(url: str, since: datetime) -> tuple[int, int]:
     """The relay's claims and the auditor's rounds that handled rows written since ``since``, once both caught
     up: each claim marks its rows with its transaction's ``now()``, each auditor round its visits with its own
@@ -288,9 +321,6 @@ async def _rounds(url: str, since: datetime) -> tuple[int, int]:
         await engine.dispose()
 
 
-TOPOLOGIES = ("one process", "API process + worker", "two API processes + worker")
-
-
 def _start_inspection(topology: str, port: int, env: dict[str, str]) -> list[subprocess.Popen[bytes]]:
     if topology == "one process":  # exactly what `make run` starts
         return [start([PY, "-m", "zhifa.cli", "serve", "inspection", "--port", str(port)], env=env)]
@@ -298,9 +328,15 @@ def _start_inspection(topology: str, port: int, env: dict[str, str]) -> list[sub
     if topology == "API process + worker":  # what docs/scaling.md recommends on two cores
         api_one = [PY, "-m", "zhifa.cli", "serve", "inspection", "--role", "api", "--port", str(port)]
         return [start(api_one, env=env), start(worker, env=env)]
-    # Production's shape on two cores: the API as two processes on one socket (the prod overlay keeps at least
-    # two API replicas), each built and served as `zhifa serve` serves one; relay/consumers/jobs in a worker.
-    return [start(processes("inspection", "api", port, 2), env=env), start(worker, env=env)]
+    # Production's shape on two cores: the API as two processes (the prod overlay keeps at least two API
+    # replicas), each built and served as `zhifa serve` serves one, each on a socket of its own that the kernel
+    # spreads the gateway's connections over (SO_REUSEPORT: as a Service spreads them over pods), or, to
+    # compare, both on one socket; relay/consumers/jobs in a worker.
+    reuse_port = topology == PRODUCTION
+    return [
+        start(processes("inspection", "api", port, 2, reuse_port=reuse_port), env=env),
+        start(worker, env=env),
+    ]
 
 
 #: The code to compare with (issue #16: before/after in the same run): a directory holding the old tree
@@ -308,6 +344,9 @@ def _start_inspection(topology: str, port: int, env: dict[str, str]) -> list[sub
 OLD_TREE_ENV, OLD_REF_ENV = "ZHIFA_BENCH_OLD_TREE", "ZHIFA_BENCH_OLD_REF"
 #: Narrow a run: connection levels ("16,32"), repetitions per level, topologies by index ("0,2").
 LEVELS_ENV, RUNS_ENV, TOPOLOGIES_ENV = "ZHIFA_BENCH_LEVELS", "ZHIFA_BENCH_RUNS", "ZHIFA_BENCH_TOPOLOGIES"
+#: Each API process's database pool in the topologies of two, "size,overflow" (default "8,8": together what
+#: one process has).
+SHAPE_POOL_ENV = "ZHIFA_BENCH_SHAPE_POOL"
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -524,8 +563,12 @@ def _measure(
         "ZHIFA_GATEWAY_RATE_BURST": "1000000",
         "PYTHONNODEBUGRANGES": "1",  # as the image's ENV and `zhifa up` set for every process
     }
-    if topology == "two API processes + worker":  # the same connections in all, shared by the two processes
-        env |= {"ZHIFA_INSPECTION_DATABASE_POOL_SIZE": "8", "ZHIFA_INSPECTION_DATABASE_MAX_OVERFLOW": "8"}
+    if topology in TWO_API:  # the same connections in all, shared by the two processes (or SHAPE_POOL_ENV's)
+        size, overflow = (os.environ.get(SHAPE_POOL_ENV) or "8,8").split(",")
+        env |= {
+            "ZHIFA_INSPECTION_DATABASE_POOL_SIZE": size,
+            "ZHIFA_INSPECTION_DATABASE_MAX_OVERFLOW": overflow,
+        }
     results: list[Run] = []
     services = _start_inspection(topology, svc_port, env)
     gateway = start([PY, "-m", "zhifa.cli", "serve", "gateway", "--port", str(gw_port)], env=env)
@@ -549,6 +592,7 @@ def _measure(
                 asyncio.run(_issue(url, tokens, 1200 * seconds, data))
                 time.sleep(1)
                 before, cpu_before, since = asyncio.run(_visits(url)), _cpu(groups), asyncio.run(_now(url))
+                sessions_before = asyncio.run(_sessions(url))[0]
                 api = _api_processes(topology, services[0].pid)
                 api_before, wrk_before = [_with_reaped(pid) for pid in api], children_cpu()
                 rps, p50, p95, p99, errors = _wrk(target, script, connections, seconds)
@@ -558,6 +602,9 @@ def _measure(
                 per = {k: (cpu_after[k] - cpu_before[k]) * 1000 / max(made, 1) for k in groups}
                 per["wrk"] = wrk_spent * 1000 / max(made, 1)
                 load = os.getloadavg()[0]
+                sessions_after, backends = asyncio.run(_sessions(url))
+                held = tcp_sockets(svc_port, "01")
+                conns = tuple(len(sockets(pid) & held) for pid in api) if api else (len(held),)
                 claims, audits = (100 * n / max(made, 1) for n in asyncio.run(_rounds(url, since)))
                 results.append(
                     Run(
@@ -575,6 +622,10 @@ def _measure(
                         claims,
                         audits,
                         tuple(x / sum(api_spent) for x in api_spent) if sum(api_spent) > 0 else (),
+                        # less the bench's own two between the counts (_sessions' first, _visits')
+                        100 * max(sessions_after - sessions_before - 2, 0) / max(made, 1),
+                        backends,
+                        conns,
                     )
                 )
     finally:
@@ -585,8 +636,8 @@ def _measure(
 
 
 def _api_processes(topology: str, launcher: int) -> list[int]:
-    """The processes serving the API on one socket (the launcher's children), when there are several."""
-    if topology != "two API processes + worker":
+    """The processes serving the API (the launcher's children), when there are several."""
+    if topology not in TWO_API:
         return []
     return sorted(pid for pid in family(launcher) if pid != launcher)
 
@@ -623,9 +674,11 @@ def _report(
         "Load generator, gateway, service, PostgreSQL and NATS share the 2 cores. Topologies: one",
         "`zhifa serve inspection` process (what `make run` starts); one `--role api` process beside a",
         "`--role worker` process (relay, consumers, jobs); and production's shape on 2 cores, the API as two",
-        "`--role api` processes on one listening socket (each built and served exactly as `zhifa serve` serves a",
-        "process: the kernel's HTTP server, header limits; `PROCESSES` in bench/common.py, as bench_assessment",
-        "uses) beside the worker. Every process runs with `PYTHONNODEBUGRANGES=1` (as the image sets) and freezes its",
+        "`--role api` processes beside the worker, each built and served exactly as `zhifa serve` serves a",
+        "process (the kernel's HTTP server, header limits; `PROCESSES` in bench/common.py, as bench_assessment",
+        "uses) and each on a listening socket of its own (SO_REUSEPORT: the kernel spreads the gateway's",
+        "connections over the two by a hash of their addresses, as a Kubernetes Service spreads connections over",
+        "pods); to compare, the same two processes on one shared socket. Every process runs with `PYTHONNODEBUGRANGES=1` (as the image sets) and freezes its",
         "start-up heap (`gc.freeze()` in `zhifa serve`): without it each full collection walked ~80 ms of",
         "start-up objects with the loop stopped, several times a minute, and p99 at 8 connections was 80–120 ms.",
     ]
@@ -669,11 +722,19 @@ def _report(
                     "load": median([r.load for r in rows]),
                     "claims": median([r.claims for r in rows]),
                     "audits": median([r.audits for r in rows]),
+                    "sessions": median([r.sessions for r in rows]),
+                    "backends": median([r.backends for r in rows]),
                     **{k: median([r.cpu_ms[k] for r in rows]) for k in rows[0].cpu_ms},
                 }
                 shares = [min(r.api_shares) for r in rows if r.api_shares]
                 if shares:  # the less busy of the two API processes
                     row["api_min_share"] = median(shares)
+                held = [r.api_conns for r in rows if r.api_conns]
+                if (
+                    held
+                ):  # the gateway's connections to the service, and how many the less busy API process held
+                    row["conns"] = median([sum(c) for c in held])
+                    row["conns_min"] = median([min(c) if len(c) > 1 else 0 for c in held])
                 medians[(topology, code, connections)] = row
                 errors = sum(r.errors for r in rows)
                 worker = f" ({row['worker']:.2f})" if row.get("worker") else ""
@@ -717,140 +778,7 @@ def _report(
         "Floor: ≥ 300 check-ins/s with p99 ≤ 50 ms. Errors are non-2xx responses or socket errors; every 2xx",
         "created exactly one visit (counted in the database after each run).",
     ]
-    return "\n".join(lines + _shape_report(medians, topologies, codes, levels))
-
-
-def _shape_report(
-    medians: dict[tuple[str, str, int], dict[str, float]],
-    topologies: list[str],
-    codes: list[str],
-    levels: list[int],
-) -> list[str]:
-    """Why a shape of several processes costs more CPU per check-in than one (issue #16 item 2), with the
-    relay's and the auditor's batching measured in this run (rows per round, at the highest level run)."""
-    level = max(levels)
-    batching = []
-    for topology in topologies:
-        for code in codes:
-            row = medians.get((topology, code, level))
-            if row and row["claims"] and row["audits"]:
-                label = f"{topology}" + (f", {code} code" if code else "")
-                batching.append(
-                    f"{label}: {100 / row['claims']:.1f} / {100 / row['audits']:.0f}"
-                    + (f" (worker {row['worker']:.2f} ms per check-in)" if row.get("worker") else "")
-                )
-    return [
-        "",
-        "### The production shape against one process (issue #16 item 2)",
-        "",
-        "A check-in does the same work in every shape; what differs is how the worker's relay batches. Every",
-        "committed check-in NOTIFYs the relay. In one process the relay shares the busy event loop with the",
-        "requests, so by the time it runs many commits have piled up; a worker process is otherwise idle and",
-        "claimed far more often: one transaction (claim, mark, commit) and one JetStream publish (an fsync) for",
-        "every few check-ins, through an ORM session from the pool. The relay now claims at most once per",
-        "`relay_min_interval_s` (50 ms: at most 20 claims a second, whatever the rate; the next claim at once",
-        "after a full batch, the first event after a quiet spell at once), on its own connection with prepared",
-        "statements (a one-row claim costs less than half the CPU it did: `bench/relay_claim.py`, docs/scaling.md).",
-        "Nothing else changes: the rows go out in `seq` order, marked only after the JetStream ack, each once (the",
-        "inboxes absorb a re-publication after a crash). The auditor already appended visit starts in batches",
-        "(every 0.5 s). Rows per relay claim / visit starts per auditor round, at "
-        f"{level} connections: " + "; ".join(batching) + ".",
-        "",
-        *_against_one(medians, codes, levels),
-    ]
-
-
-ONE, PRODUCTION = TOPOLOGIES[0], TOPOLOGIES[2]
-
-
-def _against_one(
-    medians: dict[tuple[str, str, int], dict[str, float]], codes: list[str], levels: list[int]
-) -> list[str]:
-    """Production's shape against one ``zhifa serve`` process, level by level, from this run's medians: the
-    check-ins/s, p99, and CPU milliseconds per check-in of every process on the two cores."""
-    lines = [
-        "Production's shape against one process, as measured in this run (medians; CPU ms per check-in: the",
-        "service's processes (production: the two API processes + the worker), the gateway, PostgreSQL, NATS",
-        "and wrk, and their sum; on two saturated cores check-ins/s are at most 2,000 ÷ that sum):",
-        "",
-        "| code | connections | check-ins/s: production / one | p99 ms | service | gateway | PostgreSQL | "
-        "NATS | wrk | sum | less busy API process's share | load |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|",
-    ]
-    verdicts = []
-    for code in codes:
-        for level in levels:
-            one, prod = medians.get((ONE, code, level)), medians.get((PRODUCTION, code, level))
-            if not one or not prod:
-                continue
-            parts = ("inspection", "gateway", "PostgreSQL", "NATS", "wrk")
-            cells = " | ".join(f"{prod[k]:.2f} / {one[k]:.2f}" for k in parts)
-            total_prod, total_one = (sum(r[k] for k in parts) for r in (prod, one))
-            share = f"{100 * prod['api_min_share']:.0f} %" if "api_min_share" in prod else "—"
-            lines.append(
-                f"| {code or '—'} | {level} | {prod['rps']:,.0f} / {one['rps']:,.0f} (×{prod['rps'] / one['rps']:.2f}) | "
-                f"{prod['p99']:.1f} / {one['p99']:.1f} | {cells} | {total_prod:.2f} / {total_one:.2f} "
-                f"(×{total_prod / total_one:.2f}) | {share} | {prod['load']:.1f} / {one['load']:.1f} |"
-            )
-            if code == codes[-1]:
-                verdicts.append((level, prod, one, total_prod, total_one))
-    if not verdicts:
-        return []
-    lines.append("")
-    names = {"inspection": "the service's processes", "gateway": "the gateway", "wrk": "wrk"}
-    for level, prod, one, total_prod, total_one in verdicts:
-        ratio = prod["rps"] / one["rps"]
-        word = "slower than" if ratio < 0.97 else "faster than" if ratio > 1.03 else "level with"
-        parts = ("inspection", "gateway", "PostgreSQL", "NATS", "wrk")
-        grew = max(parts, key=lambda k: prod[k] - one[k])
-        cores = total_prod * prod["rps"] / 1000
-        line = (
-            f"- {level} connections ({codes[-1] or 'this'} code): production's shape is {word} one process "
-            f"({ratio - 1:+.0%} check-ins/s, p99 {prod['p99']:.1f} against {one['p99']:.1f} ms) and spends "
-            f"{total_prod - total_one:+.2f} ms of CPU per check-in ({total_prod / total_one - 1:+.0%}), most of "
-            f"the difference in {names.get(grew, grew)} ({prod[grew] - one[grew]:+.2f} ms): its two API processes "
-            f"{prod['inspection'] - prod.get('worker', 0.0):.2f} ms, the worker {prod.get('worker', 0.0):.2f} ms, "
-            f"against {one['inspection']:.2f} ms for the one process with its relay and auditor in it."
-        )
-        if ratio < 0.97 and total_prod > total_one:
-            line += (
-                " It is slower because it does the same work with more CPU on two cores that the load, the "
-                "gateway, PostgreSQL, NATS and the machine's other tenants already fill: two API processes add "
-                "a process, not a core (each loop serves fewer requests per wake-up, the processes pre-empt "
-                "one another), and the worker's relay, idle between commits, claims "
-                f"{prod['claims']:.1f} times per 100 check-ins against {one['claims']:.1f} in one process (each "
-                "claim a PostgreSQL transaction and a JetStream publish, an fsync): PostgreSQL + NATS "
-                f"{prod['PostgreSQL'] + prod['NATS'] - one['PostgreSQL'] - one['NATS']:+.2f} ms per check-in."
-            )
-        elif total_prod > total_one:
-            line += (
-                f" It spends more CPU yet is not slower: the check-ins used {cores:.2f} of the 2 cores "
-                f"(sum × rate), the rest went to the machine's other tenants (load {prod['load']:.1f}), so "
-                "at this level a check-in waits (on the durable commit, the fsync, and for a turn on a core) "
-                "more than it computes (that two event loops overlap more of those waits than one is a guess, "
-                "not measured)."
-            )
-        elif ratio < 0.97:
-            line += (
-                " It is slower without spending more CPU per check-in, so the gap is not the service's work: "
-                f"the topologies ran minutes apart on a shared machine (load {prod['load']:.1f} against "
-                f"{one['load']:.1f})."
-            )
-        if prod.get("api_min_share", 0.5) < 0.3:
-            line += (
-                f" At this level one API process served nearly every check-in (the other took "
-                f"{100 * prod['api_min_share']:.0f} % of their CPU): the kernel hands each connection on the "
-                "shared socket (here the gateway's pooled upstream connections) to whichever process accepts "
-                "first, and one took nearly all, so the level measures one busy and one idle API process."
-            )
-        if abs(prod["load"] - one["load"]) > 1:
-            line += (
-                f" The machine's load differed (production's shape {prod['load']:.1f}, one process "
-                f"{one['load']:.1f}: the topologies ran minutes apart), so CPU per check-in is the sounder "
-                "comparison here than check-ins/s."
-            )
-        lines.append(line)
-    return lines
+    return "\n".join(lines + shape_report(medians, topologies, codes, levels))
 
 
 if __name__ == "__main__":

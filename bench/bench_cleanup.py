@@ -1,6 +1,7 @@
 """信用松绑 clean-up over 1,000,000 generated publications (target ≤ 10 s, issue #16): the set-based run that ends every
-publication the current rules no longer allow, with its feed entries, its ``credit.publication.ended``
-outbox events and its report, committed in steps; then a second run, which must end nothing."""
+publication the current rules no longer allow, with its feed entries and its report (and, in a baseline that
+has them, its ``credit.publication.ended`` outbox rows), committed in steps; then a second run, which must end
+nothing; then the publication of the run's events (the relay's outbox work, or the feed announcement)."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:  # also run as a script (`--child`); appended, so that a baseline's tree on
@@ -130,6 +132,69 @@ async def _one_run(url: str, chunk: int, parallel: int, dry_run: bool) -> tuple[
     return elapsed, int(run.matched)
 
 
+async def _drain(url: str) -> tuple[float, int, float]:
+    """Publish what the clean-up left to publish, without NATS (a message is its ``orjson.dumps``, which the
+    relay does before it publishes): the relay's claim and mark of the outbox rows (its own statements, its
+    batch of 500), then, where the code has it, the feed announcement of the clean-up ends (its job's round,
+    its batch). (seconds, events, this process's CPU seconds)."""
+    import asyncpg
+    import orjson
+
+    from services.common import outbox
+    from services.common.db import json_dumps, plain_dsn
+
+    try:
+        from services.credit_repair.use_cases import announcements
+    except ImportError:  # a baseline without it
+        announcements = None
+    cpu0 = time.process_time()  # imported: the process's start is not the publishing's
+    started = time.perf_counter()
+    events = 0
+    conn = await asyncpg.connect(plain_dsn(url), server_settings={"timezone": "UTC"})
+    await conn.set_type_codec(
+        "jsonb", schema="pg_catalog", encoder=json_dumps, decoder=orjson.loads, format="text"
+    )
+    while True:
+        async with conn.transaction():
+            rows = [outbox._Claimed(*r) for r in await conn.fetch(outbox._CLAIM, 500)]
+            if not rows:
+                break
+            sent = [(orjson.dumps(r.envelope), str(r.id))[1] for r in rows]
+            await conn.execute(outbox._MARK_SENT, *outbox._claimed(rows, sent))
+        events += len(rows)
+    await conn.close()
+    if announcements is not None:
+        engine = create_engine(url, pool_size=1)
+        factory = session_factory(engine)
+
+        async def publish(rows: Any) -> list[str | None]:
+            nonlocal events
+            events += len(rows)
+            return [(orjson.dumps(r.envelope), str(r.id))[1] for r in rows]
+
+        size = SETTINGS.announce_batch_size
+        while await announcements.announce_cleanup_ends(factory, publish, batch_size=size):
+            pass
+        await engine.dispose()
+    return time.perf_counter() - started, events, time.process_time() - cpu0
+
+
+def _drain_in(code: Path | None, url: str) -> tuple[float, int, float]:
+    """``_drain`` in a fresh interpreter running ``code`` (as ``_run_in``)."""
+    out = subprocess.run(
+        [sys.executable, __file__, "--drain", url],
+        capture_output=True,
+        text=True,
+        check=False,
+        env=baseline.env(code),
+        cwd=str(code or ROOT),
+    )
+    if out.returncode:
+        raise RuntimeError(f"publishing failed ({code or 'this tree'}):\n{out.stderr[-4000:]}")
+    result = json.loads(out.stdout.strip().splitlines()[-1])
+    return float(result["seconds"]), int(result["events"]), float(result["cpu"])
+
+
 def _run_in(
     code: Path | None, url: str, chunk: int, *, dry_run: bool, parallel: int = PARALLEL
 ) -> tuple[float, int]:
@@ -172,6 +237,12 @@ class Round:
     checkpoints: int  # checkpoints (timed or requested) that ran during the clean-up
     server: str  # the WAL settings the server ran with (SHOW)
     load: str
+    publish: float = 0.0  # publishing the clean-up's events (``_drain``): seconds
+    published: int = 0  # events
+    publish_cpu: float = 0.0  # PostgreSQL CPU seconds
+    publish_py_cpu: float = 0.0  # the publishing process's CPU seconds
+    publish_wal_bytes: int = 0
+    publish_wal_records: int = 0
 
 
 def _wal(pg: EmbeddedPostgres, database: str) -> tuple[int, int]:
@@ -252,7 +323,7 @@ def _serve(pg: EmbeddedPostgres, code: Path | None) -> None:
 
 
 def _round(pg: EmbeddedPostgres, code: Path | None, name: str, chunk: int) -> Round:
-    # the baseline runs on the same schema: main's credit_repair head is this tree's (credit_repair_0006)
+    # the baseline runs on this tree's schema (a baseline before credit_repair_0009 ignores what it adds)
     _serve(pg, code)
     # FILE_COPY and a checkpoint: the copy's WAL (the default strategy logs the whole 2-4 GB database) and
     # its checkpoint must not fall inside the measured runs
@@ -273,8 +344,13 @@ def _round(pg: EmbeddedPostgres, code: Path | None, name: str, chunk: int) -> Ro
     second, ended_again = _run_in(code, url, chunk, dry_run=False, parallel=0)
     time.sleep(1.5)  # the run's backends exit and are reaped (their CPU moves to the postmaster's children)
     cpu3 = _pg_cpu(pg)
+    bytes3, records3 = _wal(pg, name)
+    cpu4 = _pg_cpu(pg)
+    publish, published, publish_py_cpu = _drain_in(code, url)
+    bytes4, records4 = _wal(pg, name)
+    cpu5 = _pg_cpu(pg)
     pg.psql(f'DROP DATABASE "{name}"')
-    assert ended == would_end and ended_again == 0
+    assert ended == would_end == published and ended_again == 0
     return Round(
         dry,
         would_end,
@@ -291,6 +367,12 @@ def _round(pg: EmbeddedPostgres, code: Path | None, name: str, chunk: int) -> Ro
         checkpoints1 - checkpoints0,
         server,
         baseline.load(),
+        publish,
+        published,
+        cpu5 - cpu4,
+        publish_py_cpu,
+        bytes4 - bytes3,
+        records4 - records3,
     )
 
 
@@ -366,14 +448,17 @@ def run(quick: bool = False) -> str:
             if "old" in steps
             else "("
         )
-        + "each code's settings.py defaults); each step is one statement that inserts the ends, the `credit.publication.ended` outbox rows",
-        "(envelopes built in SQL, ids uuid3 of the publication ids), the numbered feed entries and the report",
-        "counts; `publication` is partitioned by the year it starts (credit_repair_0006_pub_parts), the outbox",
-        "by day. Both codes run on the same schema (main's credit_repair head is this tree's). Each round",
+        + "each code's settings.py defaults); each step is one statement that inserts the ends, the numbered feed",
+        "entries and the report counts, and in the baseline also one `credit.publication.ended` outbox row per end",
+        "(envelopes built in SQL, ids uuid3 of the publication ids); this tree publishes those events from the",
+        "feed afterwards (`repository/announcements.py`, the worker's `announce-ends` job), measured below with",
+        "the baseline's relay work on its outbox rows. `publication` is partitioned by the year it starts",
+        "(credit_repair_0006_pub_parts), the outbox by day. Both codes run on the same schema (this tree's",
+        "credit_repair head; the baseline's code does not read the table and column it adds). Each round",
         "restarts the server as its code's `EmbeddedPostgres` starts it: this tree with "
         + ", ".join(f"`{k} = {v}`" for k, v in DURABLE_WAL_SETTINGS.items()),
         '(`DURABLE_WAL_SETTINGS`, docs/operations.md "PostgreSQL settings"), the baseline as its tree says',
-        "(`main`: PostgreSQL's defaults, 1GB, 5min and 8MB); the copy of the data is made with",
+        "(its `SHOW` line below); the copy of the data is made with",
         "`STRATEGY FILE_COPY` and followed by a `CHECKPOINT`, so that neither falls inside the measured runs.",
         "Plans, profile and the changes measured and not made: [cleanup-plans.md](benchmarks/cleanup-plans.md).",
         f"Median of {runs} run(s), each on a fresh copy of the data, each run in its own interpreter"
@@ -397,6 +482,32 @@ def run(quick: bool = False) -> str:
     if old:
         lines += _rows(f"before (`{ref}`)", old)
     lines += _rows("after (this tree)" if old else "this tree", new)
+    lines += [
+        "",
+        "Publishing the clean-up's events, after the second clean-up, in a fresh interpreter without NATS (each",
+        "message is `orjson.dumps` of its envelope, which the relay does before it publishes; the acks are the",
+        "same in both): the baseline's relay claims (`FOR UPDATE SKIP LOCKED`, 500 a round) and marks sent its outbox",
+        "rows with its own statements; this tree's `announce-ends` round reads the feed entries after its cursor",
+        "with their ends and publications, builds the envelopes and moves the cursor (1,000 a round). Python",
+        "CPU: the publishing process's user + system seconds. Whole path: clean-up and publishing, PostgreSQL",
+        "CPU per ended publication.",
+        "",
+        "| code | events | seconds (median) | runs | PostgreSQL CPU s (median) | runs | Python CPU s (median) "
+        "| WAL per event | whole path: PostgreSQL CPU per ended publication |",
+        "|---|---:|---:|---|---:|---|---:|---|---:|",
+    ]
+    for label, rounds in ((f"before (`{ref}`)", old), ("after (this tree)" if old else "this tree", new)):
+        if not rounds:
+            continue
+        per = median([r.publish_wal_records / max(1, r.published) for r in rounds])
+        per_bytes = median([r.publish_wal_bytes / max(1, r.published) for r in rounds])
+        whole = median([(r.real_cpu + r.publish_cpu) / max(1, r.ended) * 1e6 for r in rounds])
+        lines.append(
+            f"| {label} | {rounds[-1].published:,} | {median([r.publish for r in rounds]):.1f} | "
+            f"{', '.join(f'{r.publish:.1f}' for r in rounds)} | {median([r.publish_cpu for r in rounds]):.1f} | "
+            f"{', '.join(f'{r.publish_cpu:.1f}' for r in rounds)} | {median([r.publish_py_cpu for r in rounds]):.1f} "
+            f"| {per:.1f} records, {per_bytes:,.0f} bytes | {whole:.1f} µs |"
+        )
     lines.append("")
     for label, rounds in ((f"`{ref}`", old), ("this tree", new)):
         if rounds:
@@ -411,6 +522,12 @@ def run(quick: bool = False) -> str:
         lines.append(
             f"Clean-up: {ratio:.2f}x faster than `{ref}` in wall time, {cpu:.2f}x less PostgreSQL CPU; second "
             f"clean-up {second:.2f}x faster (ratios of the medians, same run)."
+        )
+        whole = median([r.real_cpu + r.publish_cpu for r in old]) / median(
+            [r.real_cpu + r.publish_cpu for r in new]
+        )
+        lines.append(
+            f"Clean-up and publishing together: {whole:.2f}x less PostgreSQL CPU than `{ref}` (ratio of the medians)."
         )
     lines.append(
         f"Target ≤ 10 s for 1,000,000 publications (issue #16). {ended:,} of {n:,} ended ({ended / n:.0%}); "
@@ -432,5 +549,8 @@ def _child(url: str, chunk: int, parallel: int, mode: str) -> None:
 if __name__ == "__main__":
     if sys.argv[1:2] == ["--child"]:
         _child(sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), sys.argv[5])
+    elif sys.argv[1:2] == ["--drain"]:
+        seconds, events, cpu = asyncio.run(_drain(sys.argv[2]))
+        print(json.dumps({"seconds": seconds, "events": events, "cpu": cpu}))
     else:
         print(run(quick="--quick" in sys.argv))

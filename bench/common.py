@@ -60,6 +60,32 @@ def family(root: int) -> list[int]:
     return out
 
 
+def sockets(pid: int) -> set[str]:
+    """The sockets process ``pid`` holds open, as its /proc fd links name them (``socket:[inode]``)."""
+    links = set()
+    try:
+        fds = list(Path(f"/proc/{pid}/fd").iterdir())
+    except OSError:
+        return set()
+    for fd in fds:
+        try:
+            links.add(os.readlink(fd))
+        except OSError:
+            continue
+    return {link for link in links if link.startswith("socket:")}
+
+
+def tcp_sockets(port: int, state: str) -> set[str]:
+    """The IPv4 TCP sockets (``socket:[inode]``) whose local port is ``port``, in ``state`` (/proc/net/tcp's
+    hex code: ``0A`` listening, ``01`` established)."""
+    found = set()
+    for line in Path("/proc/net/tcp").read_text().splitlines()[1:]:
+        fields = line.split()
+        if int(fields[1].rsplit(":", 1)[1], 16) == port and fields[3] == state:
+            found.add(f"socket:[{fields[9]}]")
+    return found
+
+
 def children_cpu() -> float:
     """User + system CPU seconds of this process's children that ended (around a run: that run's wrk)."""
     usage = resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -158,22 +184,49 @@ PY = sys.executable
 
 
 # ``python -c`` in the measured tree (its working directory, or PYTHONPATH, first on sys.path): ``count`` processes serving
-# ``target`` on one listening socket, as uvicorn's ``--workers`` (or two pods behind a Service) share the
-# load: the kernel hands each connection to whichever process accepts first. Each process builds its app,
-# freezes its start-up heap and serves with the platform's HTTP configuration exactly as ``zhifa serve``
-# does (zhifa/serve.py), which has no ``--workers``. SIGTERM and SIGINT are passed on to every process.
+# ``target`` on one port. Each process builds its app, freezes its start-up heap and serves with the platform's
+# HTTP configuration exactly as ``zhifa serve`` does (zhifa/serve.py), which has no ``--workers``. SIGTERM and
+# SIGINT are passed on to every process. Two ways to share the port:
+# - ``shared``: one listening socket, inherited by every process, as uvicorn's ``--workers`` share it: the
+#   kernel hands each connection to whichever process accepts first, and a process woken for one connection
+#   accepts every connection waiting (an event loop accepts in a loop), so a burst (the gateway opening its
+#   pooled upstream connections) can land on one process entirely.
+# - ``reuseport``: a socket per process, each bound with SO_REUSEPORT before any process starts serving; the
+#   kernel spreads the connections over the sockets by a hash of each connection's addresses and ports, as a
+#   Kubernetes Service spreads connections over its pods (at random, per connection). Each process closes
+#   the others' sockets, and the launcher its own copies: a socket nobody accepts on would keep its share of
+#   the connections waiting.
 PROCESSES = r"""
-import importlib, os, signal, sys
+import importlib, os, signal, socket, sys
 from services.common import httpserver
 from zhifa import serve as serving
 
-target, role, port, count = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
-listening = httpserver.config(None, host="127.0.0.1", port=port).bind_socket()
+target, role, port, count, sharing = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), sys.argv[5]
+
+
+def reuse_port_socket():
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+    sock.bind(("127.0.0.1", port))
+    sock.listen(2048)
+    sock.set_inheritable(True)
+    return sock
+
+
+if sharing == "reuseport":
+    listening = [reuse_port_socket() for _ in range(count)]
+else:
+    listening = [httpserver.config(None, host="127.0.0.1", port=port).bind_socket()] * count
 children = []
-for _ in range(count):
+for i in range(count):
     pid = os.fork()
     if pid == 0:
         import uvicorn
+        mine = listening[i]
+        for other in listening:
+            if other is not mine:
+                other.close()
         if target == "gateway":
             from gateway.app import create_app
             from gateway.settings import GatewaySettings
@@ -187,9 +240,12 @@ for _ in range(count):
             asgi, host="127.0.0.1", port=port, loop="uvloop",
             max_header_bytes=limits.http_max_header_bytes, max_headers=limits.http_max_headers,
         )
-        uvicorn.Server(config).run(sockets=[listening])
+        uvicorn.Server(config).run(sockets=[mine])
         os._exit(0)
     children.append(pid)
+if sharing == "reuseport":
+    for sock in listening:
+        sock.close()
 
 
 def forward(signum, frame):
@@ -207,10 +263,12 @@ for pid in children:
 """
 
 
-def processes(target: str, role: str, port: int, count: int) -> list[str]:
+def processes(target: str, role: str, port: int, count: int, *, reuse_port: bool = False) -> list[str]:
     """The command line of ``count`` processes of ``target`` (``gateway`` or a service, in ``role``) on one
-    listening socket, each built and served as ``zhifa serve`` builds and serves one (``PROCESSES``)."""
-    return [PY, "-c", PROCESSES, target, role, str(port), str(count)]
+    port, each built and served as ``zhifa serve`` builds and serves one (``PROCESSES``): on one listening
+    socket they all accept from, or with ``reuse_port`` each on its own socket (SO_REUSEPORT), the kernel
+    spreading the connections over them."""
+    return [PY, "-c", PROCESSES, target, role, str(port), str(count), "reuseport" if reuse_port else "shared"]
 
 
 def stop_group(proc: subprocess.Popen[bytes]) -> None:

@@ -116,7 +116,12 @@ def outbox_replay(
     async def run() -> int:
         engine = create_engine(settings.database_url, pool_size=1, max_overflow=0)
         try:
-            return await outbox.replay(session_factory(engine), since)
+            count = await outbox.replay(session_factory(engine), since)
+            if service == "credit_repair":  # clean-up ends are published from the feed, not outbox rows
+                from services.credit_repair.use_cases import announcements
+
+                count += await announcements.replay(session_factory(engine), since)
+            return count
         finally:
             await engine.dispose()
 

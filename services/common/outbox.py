@@ -278,6 +278,12 @@ class Relay:
             await asyncio.sleep(min(self.poll_interval, 1.0))
         return len(sent)
 
+    async def publish(self, rows: Sequence[Any]) -> list[str | None]:
+        """Publish rows that are not outbox rows (``id``, ``type`` and ``envelope`` attributes) as a round
+        publishes claimed ones; per row its id once acknowledged, or None. For a service that builds a bulk
+        change's events from its own tables (credit_repair's clean-up ends, from its feed)."""
+        return await self._publish_all(rows)
+
     async def _publish_all(self, rows: Sequence[Any]) -> list[str | None]:
         """Publish ``rows``; per row its id once JetStream acknowledged it, or None (retried next round).
         Atomic batches first; the rows of a batch the server refused, or of a lone last row, go singly."""

@@ -7,7 +7,7 @@ import logging
 from services.common.app import Runtime
 from services.common.jobs import periodic
 from services.credit_repair.settings import CreditRepairContext
-from services.credit_repair.use_cases import cleanups, sweep
+from services.credit_repair.use_cases import announcements, cleanups, sweep
 
 log = logging.getLogger(__name__)
 
@@ -35,6 +35,15 @@ async def run_queued_cleanups(runtime: Runtime) -> None:
     )
 
 
+async def announce_cleanup_ends(runtime: Runtime) -> bool:
+    """Publish the ``credit.publication.ended`` events of clean-up ends, from the feed, through the relay."""
+    if runtime.relay is None or not runtime.bus.connected:
+        return False
+    return await announcements.announce_cleanup_ends(
+        runtime.factory, runtime.relay.publish, batch_size=_context(runtime).settings.announce_batch_size
+    )
+
+
 def _sweep_interval(context: CreditRepairContext) -> float:
     return float(context.settings.sweep_interval_s)
 
@@ -43,7 +52,12 @@ def _cleanup_interval(context: CreditRepairContext) -> float:
     return float(context.settings.cleanup_poll_interval_s)
 
 
+def _announce_interval(context: CreditRepairContext) -> float:
+    return float(context.settings.announce_interval_s)
+
+
 JOBS = [
     periodic("sweep", every=_sweep_interval, fn=end_expired_publications),
     periodic("cleanups", every=_cleanup_interval, fn=run_queued_cleanups),
+    periodic("announce-ends", every=_announce_interval, fn=announce_cleanup_ends),
 ]

@@ -9,7 +9,8 @@
   ``publication_end`` records its end (active = no end row).
 - ``repair_notice`` and ``notice_counter``: the 信用修复提示书, numbered without gaps per prefix and year.
 - ``repair_application``: credit repair applications and their review.
-- ``feed_entry`` and ``feed_counter``: every start and end of publication, numbered in commit order.
+- ``feed_entry`` and ``feed_counter``: every start and end of publication, numbered in commit order;
+  ``feed_announcement``: how far the clean-up ends in it have been published (repository.announcements).
 - ``pending_case_event``: revocations, changes and payments that arrived before their decision.
 - ``cleanup_run`` and ``cleanup_count``: 信用松绑 clean-up runs, their resume point and report.
 """
@@ -268,6 +269,16 @@ class FeedCounter(Base):
     last: Mapped[int] = mapped_column(sa.BigInteger)
 
 
+class FeedAnnouncement(Base):
+    """One row: the last feed number whose clean-up ends were published as ``credit.publication.ended``
+    (repository.announcements). Its row lock serialises the workers that announce."""
+
+    __tablename__ = "feed_announcement"
+
+    id: Mapped[int] = mapped_column(sa.Integer, primary_key=True, autoincrement=False)
+    last_seq: Mapped[int] = mapped_column(sa.BigInteger)
+
+
 class PendingCaseEvent(Base):
     __tablename__ = "pending_case_event"
     __table_args__ = (
@@ -319,6 +330,7 @@ class CleanupStep(Base):
     examined: Mapped[int | None] = mapped_column(sa.BigInteger)
     matched: Mapped[int | None] = mapped_column(sa.BigInteger)
     done_at: Mapped[datetime | None] = mapped_column()
+    request_id: Mapped[str | None] = mapped_column(sa.Text)  # carried by the step's events
 
 
 class CleanupCount(Base):

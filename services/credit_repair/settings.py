@@ -70,6 +70,12 @@ class CreditRepairSettings(settings_class("credit_repair")):  # type: ignore[mis
         200_000, ge=100, description="publications judged per committed step of a clean-up run (resume unit)"
     )
     cleanup_parallelism: int = Field(2, ge=1, le=16, description="clean-up steps run at once")
+    announce_interval_s: float = Field(
+        0.5, description="how often the worker publishes the events of new clean-up ends (from the feed)"
+    )
+    announce_batch_size: int = Field(
+        1000, ge=1, description="feed entries read per round when publishing clean-up ends' events"
+    )
 
 
 RULE_SETS_TTL_S = 30.0

@@ -1,29 +1,19 @@
-"""The benchmarks' launcher of several processes on one listening socket (bench/common.py, ``PROCESSES``): each
-process serves from the launcher's socket, and ``stop_group`` leaves none of them behind, even when the
-launcher itself was killed."""
+"""The benchmarks' launcher of several processes on one port (bench/common.py, ``PROCESSES``): each process
+serves from the launcher's socket, or with ``reuse_port`` from a socket of its own that the kernel spreads
+connections over; ``stop_group`` leaves none of them behind, even when the launcher itself was killed."""
 
 from __future__ import annotations
 
+import http.client
 import os
 import signal
 import time
 from pathlib import Path
 
-from bench.common import family, processes, start, stop_group, wait_http
+from bench.common import family, processes, sockets, start, stop_group, tcp_sockets, wait_http
 from services.common.embedded import free_port
 
 ENV = {"ZHIFA_ENV": "dev", "ZHIFA_LOG_LEVEL": "WARNING"}
-
-
-def _sockets(pid: int) -> set[str]:
-    fds = Path(f"/proc/{pid}/fd")
-    links = set()
-    for fd in fds.iterdir():
-        try:
-            links.add(os.readlink(fd))
-        except OSError:
-            continue
-    return {link for link in links if link.startswith("socket:")}
 
 
 def _alive(pid: int) -> bool:
@@ -51,9 +41,9 @@ def test_two_processes_serve_from_the_launchers_socket_and_stop_with_it() -> Non
         wait_http(f"http://127.0.0.1:{port}/healthz", 60)
         children = sorted(p for p in family(launcher.pid) if p != launcher.pid)
         assert len(children) == 2
-        listening = _sockets(launcher.pid)
+        listening = sockets(launcher.pid)
         for child in children:
-            assert _sockets(child) & listening, f"process {child} does not hold the launcher's socket"
+            assert sockets(child) & listening, f"process {child} does not hold the launcher's socket"
     finally:
         stop_group(launcher)
     assert launcher.returncode is not None
@@ -71,5 +61,36 @@ def test_stop_group_ends_the_processes_of_a_killed_launcher() -> None:
         launcher.wait(10)
         assert all(_alive(pid) for pid in children)
     finally:
+        stop_group(launcher)
+    assert _all_gone(children)
+
+
+def test_with_reuse_port_each_process_has_its_own_socket_and_gets_connections() -> None:
+    port = free_port()
+    launcher = start(processes("gateway", "all", port, 2, reuse_port=True), env=ENV)
+    clients: list[http.client.HTTPConnection] = []
+    try:
+        wait_http(f"http://127.0.0.1:{port}/healthz", 60)
+        children = sorted(p for p in family(launcher.pid) if p != launcher.pid)
+        assert len(children) == 2
+        listening = tcp_sockets(port, "0A")
+        assert len(listening) == 2, "not one listening socket per process"
+        held = [sockets(child) & listening for child in children]
+        assert all(len(h) == 1 for h in held) and held[0] != held[1], f"listening sockets held: {held}"
+        assert not sockets(launcher.pid) & listening, "the launcher keeps a listening socket open"
+        # 32 kept-alive connections, each answered once: the kernel hashes each to one of the two sockets, so
+        # both processes hold some of them (all 32 on one of the two: probability 2 x 2**-32).
+        for _ in range(32):
+            client = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+            client.request("GET", "/healthz")
+            assert client.getresponse().read()
+            clients.append(client)
+        established = tcp_sockets(port, "01")
+        served = [len(sockets(child) & established) for child in children]
+        assert sum(served) == 32
+        assert all(n > 0 for n in served), f"connections per process: {served}"
+    finally:
+        for client in clients:
+            client.close()
         stop_group(launcher)
     assert _all_gone(children)

@@ -12,8 +12,10 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import nats
 import orjson
 import sqlalchemy as sa
+from nats.js.api import ConsumerConfig, DeliverPolicy
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from services.common import clock, partitions
@@ -22,7 +24,9 @@ from services.common.db import create_engine, session_factory, transaction
 from services.common.events import Envelope, Event, make_envelope
 from services.credit_repair.domain.publication import PublishedRecord
 from services.credit_repair.models import CleanupRun, CreditRecord, Publication, PublicationEnd
+from services.credit_repair.repository import announcements as announcements_repo
 from services.credit_repair.repository import bulk as bulk_repo
+from services.credit_repair.repository.announcements import Announcement
 from services.credit_repair.settings import CreditRepairContext, CreditRepairSettings
 from services.credit_repair.use_cases import decisions, rule_sets
 from tests.support import personas
@@ -242,3 +246,43 @@ def repair_body(record_id: uuid.UUID, **kw: Any) -> dict[str, Any]:
         "evidence_refs": ["sha256:1f2e3d"],
         **kw,
     }
+
+
+async def announced(factory: async_sessionmaker[AsyncSession]) -> list[Announcement]:
+    """The ``credit.publication.ended`` events of every clean-up end in the feed, as the ``announce-ends`` job
+    publishes them (repository.announcements), whether or not it has yet."""
+    async with transaction(factory) as s:
+        return (await announcements_repo.next_batch(s, 0, 1_000_000)).announcements
+
+
+ENDED = "credit.publication.ended"
+
+
+async def ended_on_stream(nats_url: str, subjects: set[str]) -> list[tuple[str, bytes]]:
+    """(Nats-Msg-Id, body) of every ``credit.publication.ended`` message on the stream about ``subjects``
+    (publication ids), in stream order."""
+    nc = await nats.connect(nats_url)
+    try:
+        js = nc.jetstream()
+        total = (await js.stream_info("CREDIT")).state.messages
+        sub = await js.pull_subscribe(
+            ENDED,
+            stream="CREDIT",
+            config=ConsumerConfig(deliver_policy=DeliverPolicy.ALL, filter_subject=ENDED),
+        )
+        out: list[tuple[str, bytes]] = []
+        seen = 0
+        while seen < total:
+            try:
+                messages = await sub.fetch(200, timeout=1)
+            except (TimeoutError, nats.errors.TimeoutError):
+                break
+            for message in messages:
+                seen += 1
+                await message.ack()
+                if json.loads(message.data)["subject"] in subjects:
+                    assert message.headers is not None
+                    out.append((message.headers["Nats-Msg-Id"], message.data))
+        return out
+    finally:
+        await nc.close()

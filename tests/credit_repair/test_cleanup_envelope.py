@@ -1,5 +1,6 @@
-"""The outbox rows a clean-up step and the daily sweep build in SQL are the kernel's envelopes: field by field
-what ``outbox.add`` writes for the same ``credit.publication.ended`` event (the contract's consumers in
+"""The events a clean-up step's ends are announced with (from the feed, repository.announcements) and the
+outbox rows the daily sweep builds in SQL are the kernel's envelopes: field by field what ``outbox.add``
+writes for the same ``credit.publication.ended`` event (the contract's consumers in
 risk, notify and penalty read them), each with a deterministic id, uuid3 of the publication's id, so a
 step run again after a crash announces each end under the same id."""
 
@@ -8,7 +9,9 @@ from __future__ import annotations
 import json
 import random
 import uuid
+from collections.abc import Sequence
 from datetime import timedelta
+from types import SimpleNamespace
 from typing import Any
 
 import sqlalchemy as sa
@@ -26,7 +29,7 @@ from services.credit_repair.domain import rules
 from services.credit_repair.models import CleanupRun, CreditRecord, Publication, PublicationEnd
 from services.credit_repair.repository import bulk as bulk_repo
 from services.credit_repair.use_cases import cleanups
-from tests.credit_repair.helpers import RULES, database, insert, load_rules
+from tests.credit_repair.helpers import RULES, announced, database, insert, load_rules
 from tests.credit_repair.test_cleanups import random_record
 from tests.support.stack import Stack
 
@@ -40,7 +43,6 @@ def _expected_id(publication_id: uuid.UUID) -> uuid.UUID:
 
 async def _rows_and_kernel_envelopes(factory: Any, ids: list[uuid.UUID]) -> list[tuple[Any, dict[str, Any]]]:
     """Each SQL-built outbox row beside the envelope the kernel stages for the same end."""
-    out = []
     async with transaction(factory) as s:
         rows = (
             await s.execute(
@@ -50,6 +52,24 @@ async def _rows_and_kernel_envelopes(factory: Any, ids: list[uuid.UUID]) -> list
                 )
             )
         ).all()
+    return await _with_kernel_envelopes(factory, rows)
+
+
+async def _announced_and_kernel_envelopes(factory: Any) -> list[tuple[Any, dict[str, Any]]]:
+    """Each clean-up end's announced event (repository.announcements), in the shape of an outbox row, beside
+    the envelope the kernel stages for the same end."""
+    rows = [
+        SimpleNamespace(
+            id=uuid.UUID(a.id), type=a.type, version=1, subject=a.envelope["subject"], envelope=a.envelope
+        )
+        for a in await announced(factory)
+    ]
+    return await _with_kernel_envelopes(factory, rows)
+
+
+async def _with_kernel_envelopes(factory: Any, rows: Sequence[Any]) -> list[tuple[Any, dict[str, Any]]]:
+    out = []
+    async with transaction(factory) as s:
         for row in rows:
             # the primary key is (id, starts_on): the publication is partitioned by year (credit_repair_0006)
             publication = (
@@ -82,7 +102,7 @@ def _assert_same(row: Any, kernel: dict[str, Any]) -> None:
     assert parsed.publication_id == publication_id
 
 
-async def test_a_clean_up_steps_outbox_rows_are_the_kernels_envelopes(stack: Stack) -> None:
+async def test_a_clean_up_steps_announced_events_are_the_kernels_envelopes(stack: Stack) -> None:
     url = await stack.anew_database("credit_repair")
     today = clock.today()
     current = rules.rule_set_for(rules.parse_rule_sets(RULES), today)
@@ -115,8 +135,10 @@ async def test_a_clean_up_steps_outbox_rows_are_the_kernels_envelopes(stack: Sta
             assert await cleanups.run_cleanups(engine, factory, chunk_size=100, parallelism=2) == 1
         finally:
             request_id_var.reset(token)
-        pairs = await _rows_and_kernel_envelopes(factory, ids)
-    assert len(pairs) == len(records)
+        async with transaction(factory) as s:  # no outbox row per end: the feed is announced instead
+            assert not await s.scalar(sa.select(sa.func.count()).select_from(outbox_t))
+        pairs = await _announced_and_kernel_envelopes(factory)
+    assert sorted(uuid.UUID(row.subject) for row, _ in pairs) == sorted(ids)
     for row, kernel in pairs:
         _assert_same(row, kernel)
 

@@ -23,6 +23,7 @@ from services.common import clock
 from services.common.auth import Principal
 from services.common.contracts.credit import PublicationEnded
 from services.common.db import transaction
+from services.common.embedded import EmbeddedNats
 from services.common.inbox import parse
 from services.common.tables import outbox_t
 from services.credit_repair.domain import publication as pub_domain
@@ -38,7 +39,9 @@ from tests.credit_repair.helpers import (
     RULES,
     SUPERVISOR_CITY,
     add_pending_cleanup,
+    announced,
     database,
+    ended_on_stream,
     insert,
     load_rules,
 )
@@ -179,7 +182,9 @@ def _published(rng: random.Random, today: date, n: int) -> list[PublishedRecord]
 
 
 class TestRuns:
-    async def test_dry_run_then_real_run_then_nothing(self, credit: Credit) -> None:
+    async def test_dry_run_then_real_run_then_nothing(
+        self, credit: Credit, nats_server: EmbeddedNats
+    ) -> None:
         rng = random.Random(7)
         today = clock.today()
         records = _published(rng, today, 400)
@@ -226,14 +231,9 @@ class TestRuns:
                 )
             )
             feed = [(r[0], r[1]) for r in result]
-            envelopes = (
-                await s.scalars(
-                    sa.select(outbox_t.c.envelope).where(
-                        outbox_t.c.type == "credit.publication.ended",
-                        outbox_t.c.subject.in_([str(i) for i in ids]),
-                    )
-                )
-            ).all()
+        envelopes = [
+            a.envelope for a in await announced(credit.factory) if uuid.UUID(a.envelope["subject"]) in ids
+        ]
         assert ended == {pid: f"cleanup_{reason}" for pid, reason in expected.items()}
         assert sorted(feed) == sorted(ended.items())
         assert len(envelopes) == len(ended)
@@ -242,6 +242,15 @@ class TestRuns:
             assert isinstance(event, PublicationEnded)
             assert env.subject == str(event.publication_id) and env.source == "credit_repair"
             assert ended[event.publication_id] == event.reason
+
+        # the worker's announce-ends job publishes each end's event from the feed, once
+        expected_ids = sorted(str(uuid.uuid3(bulk_repo.END_EVENT_NAMESPACE, str(i))) for i in ended)
+
+        async def on_stream() -> list[str] | None:
+            published = sorted(m for m, _ in await ended_on_stream(nats_server.url, {str(i) for i in ended}))
+            return published if len(published) >= len(ended) else None
+
+        assert await wait_for(on_stream, timeout=30) == expected_ids
 
         again = await _run(credit, {"dry_run": False})
         assert again["status"] == "completed" and again["matched"] == 0  # safe to run twice
@@ -323,7 +332,8 @@ class TestRuns:
                 feed = await s.scalar(
                     sa.select(sa.func.count()).select_from(FeedEntry).where(FeedEntry.kind == "ended")
                 )
-                events = await s.scalar(sa.select(sa.func.count()).select_from(outbox_t))
+                assert not await s.scalar(sa.select(sa.func.count()).select_from(outbox_t))
+            events = len({a.id for a in await announced(factory)})
         assert run is not None and run.status == "completed"
         assert run.matched == ended == feed == events == len(records)  # each ended once, none twice
 

@@ -1,9 +1,11 @@
 """Bulk ends: the daily sweep and 信用松绑 clean-up runs, their steps, report counts and worker lock.
 
 Each bulk end is one statement per step: the publications to end are chosen by a set-based expression, and
-their ends (``publication_end``, narrow rows: a publication row is never rewritten), outbox events (the
-envelope JSON built in SQL), feed entries and report counts are inserted with ``INSERT ... SELECT`` in the
-same statement, the feed numbering last (see repository.deferred for why). The clean-up expression is the
+their ends (``publication_end``, narrow rows: a publication row is never rewritten), feed entries, report
+counts and, for the sweep, outbox events (the envelope JSON built in SQL) are inserted with
+``INSERT ... SELECT`` in the same statement, the feed numbering last (see repository.deferred for why). A
+clean-up step writes no outbox rows: its ``credit.publication.ended`` events are published from its feed
+entries and ends by repository.announcements. The clean-up expression is the
 SQL form of ``domain.publication.end_reason_for_cleanup`` and is tested against it on generated data.
 """
 
@@ -100,6 +102,7 @@ def _bulk_end_sql(
     counts_from: str | None = None,
     result: str = "n",
     new_ends: bool = False,
+    outbox_rows: bool = True,
 ) -> str:
     """One statement that ends the publications ``candidates`` selects (the columns of
     ``CANDIDATE_COLUMNS`` plus ``end_reason`` and ``report_reason``): inserts their ends, their
@@ -119,7 +122,11 @@ def _bulk_end_sql(
     checkpoint, fewer full-page images (about 1.5x faster inserts of 186,000 rows measured).
 
     The outbox insert is made to finish before the feed counter is locked (``n`` counts its rows), so the
-    counter is held only for the narrow feed insert and the commit."""
+    counter is held only for the narrow feed insert and the commit.
+
+    ``outbox_rows=False`` (a clean-up step): no outbox rows; the events are published from the step's feed
+    entries and ends afterwards (repository.announcements), which halves the WAL records a step writes per
+    ended publication (docs/benchmarks/cleanup-plans.md, "Round five")."""
     counts = ""
     if counts_from is not None:
         counts = (
@@ -146,18 +153,26 @@ def _bulk_end_sql(
     return (
         f"WITH {prelude}cand AS MATERIALIZED ({candidates}), "
         f"{ends}"
-        "ob AS (INSERT INTO outbox (id, type, version, subject, envelope) "
-        "SELECT x.event_id, 'credit.publication.ended', 1, CAST(x.id AS text), to_jsonb(env) "
-        f"FROM (SELECT {_EVENT_ID_SQL} AS event_id, e.* FROM e CROSS JOIN LATERAL (SELECT decode(md5("
-        "CAST(:end_ns AS bytea) || convert_to(CAST(e.id AS text), 'UTF8')), 'hex') AS md5) h ORDER BY 1) x "
-        f"{_envelope_sql('x')} RETURNING 1), "
-        "n AS (SELECT count(*) AS n FROM ob), "
+        f"{_outbox_sql() if outbox_rows else 'n AS (SELECT count(*) AS n FROM e), '}"
         "counter AS (UPDATE feed_counter SET last = last + n.n FROM n WHERE feed_counter.id = 1 AND n.n > 0 "
         "RETURNING feed_counter.last - n.n AS base), "
         "feed AS (INSERT INTO feed_entry (seq, publication_id, kind, reason, occurred_at) "
         "SELECT counter.base + row_number() OVER (ORDER BY e.seq), e.id, 'ended', e.end_reason, "
         f"CAST(:now AS timestamptz) FROM e CROSS JOIN counter){counts} "
         f"SELECT {result} FROM n"
+    )
+
+
+def _outbox_sql() -> str:
+    """The CTEs ``ob`` (the ends' outbox rows, envelopes built in SQL, in the order of their ids) and ``n``
+    (their count) of ``_bulk_end_sql``."""
+    return (
+        "ob AS (INSERT INTO outbox (id, type, version, subject, envelope) "
+        "SELECT x.event_id, 'credit.publication.ended', 1, CAST(x.id AS text), to_jsonb(env) "
+        f"FROM (SELECT {_EVENT_ID_SQL} AS event_id, e.* FROM e CROSS JOIN LATERAL (SELECT decode(md5("
+        "CAST(:end_ns AS bytea) || convert_to(CAST(e.id AS text), 'UTF8')), 'hex') AS md5) h ORDER BY 1) x "
+        f"{_envelope_sql('x')} RETURNING 1), "
+        "n AS (SELECT count(*) AS n FROM ob), "
     )
 
 
@@ -333,7 +348,6 @@ async def judge_step(
         "hi": step.hi,
         "now": now,
         "run_id": run.id,
-        **envelope_params(now, request_id_var.get()),
         "reasons": list(run.reasons or []),
         "departments": list(run.department_codes or []),
     }
@@ -359,9 +373,8 @@ async def judge_step(
         )
         row = await _end_step(session, candidates, judged, params)
     examined, matched = int(row[0]), int(row[1])
-    if matched and not run.dry_run:
-        await _notify(session)
-    step.examined, step.matched, step.done_at = examined, matched, now
+    # The step's events are published from its feed entries (repository.announcements) with this request id.
+    step.examined, step.matched, step.done_at, step.request_id = examined, matched, now, request_id_var.get()
     return examined, matched
 
 
@@ -379,6 +392,7 @@ async def _end_step(
                 counts_from="CAST(:lo AS bigint)",
                 result="(SELECT count(*) FROM j), n",
                 new_ends=new_ends,
+                outbox_rows=False,
             )
         )
 

@@ -1,0 +1,219 @@
+"""The ``credit.publication.ended`` events of clean-up ends, published from the feed instead of the outbox.
+
+A clean-up step writes its ends and their numbered feed entries and no outbox rows (repository.bulk): an
+outbox row per end, with its three index entries, was three of the seven WAL records and about 1,080 of the
+1,300 WAL bytes a step wrote per ended publication (docs/benchmarks/cleanup-plans.md, "Round five"). The
+events are built here from what the step did write, and published through the service's relay
+(``Relay.publish``: atomic batches, ``Nats-Msg-Id`` = event id).
+
+**Exactly what the outbox published.** Each event is the envelope the step built in SQL before: id
+``uuid3(END_EVENT_NAMESPACE, publication id)``, type, version, source, ``time`` = ``data.ended_at`` = the end's
+``ended_at``, ``subject``, the step's request id (``cleanup_step.request_id``) and the contract's data, its keys
+in the order of a ``jsonb`` value (so the bytes published are those the relay sent from the outbox row).
+
+**At least once, nothing lost.** ``feed_announcement`` holds the last feed number done. The feed is numbered
+in commit order (repository.deferred): once a reader sees number n it sees 1..n, so a cursor skips nothing.
+A round locks the cursor row, reads the next entries, publishes the clean-up ends among them and moves the
+cursor past what JetStream acknowledged, in one transaction: a crash before the commit publishes the same
+events again under the same ids (the stream's duplicate window, then the consumers' inboxes, drop them).
+
+**In order per publication.** A publication's earlier events (``credit.publication.started``) are outbox
+rows. A round whose ends include a publication with an unpublished outbox row waits (the row was committed
+before the end was: the step saw the publication), so a consumer never sees the end before the start.
+"""
+
+from __future__ import annotations
+
+import bisect
+import hashlib
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.common.events import json_time
+from services.credit_repair.repository.bulk import END_EVENT_NAMESPACE
+
+END_TYPE = "credit.publication.ended"
+SOURCE = "credit_repair"
+
+_LOCK = sa.text("SELECT last_seq FROM feed_announcement WHERE id = 1 FOR UPDATE SKIP LOCKED")
+# The next entries after the cursor, each with its clean-up end (kind 'ended', cleanup_run_id set: the sweep's
+# and single ends have outbox rows) and the publication's facts; publication_key names the partition. The
+# lateral sub-selects (``OFFSET 0``: not pulled up into joins) probe the keys per entry: as a join, the planner
+# hashed a sequential scan of every end for each round (29,000 ends read for 1,000 entries at 30,000; at
+# 1,000,000 a round would read a million, and a clean-up's events a million rounds' worth); and the publication
+# is probed in its key's partition only (run-time pruning on ``k.starts_on``), not in every year's.
+_NEXT = sa.text(
+    "WITH f AS (SELECT seq, publication_id, kind FROM feed_entry WHERE seq > :after ORDER BY seq LIMIT :n) "
+    "SELECT f.seq, x.* FROM f LEFT JOIN LATERAL ("
+    "SELECT CAST(e.publication_id AS text) AS publication_id, e.reason, e.ended_at, e.cleanup_run_id, "
+    "k.seq AS publication_seq, CAST(p.record_id AS text) AS record_id, CAST(p.case_id AS text) AS case_id, "
+    "p.party_uscc, p.department_code "
+    "FROM publication_end e JOIN publication_key k ON k.id = e.publication_id "
+    "CROSS JOIN LATERAL (SELECT * FROM publication p WHERE p.id = k.id AND p.starts_on = k.starts_on OFFSET 0) p "
+    "WHERE f.kind = 'ended' AND e.publication_id = f.publication_id AND e.cleanup_run_id IS NOT NULL OFFSET 0"
+    ") x ON true ORDER BY f.seq"
+)
+_STEPS = sa.text(
+    "SELECT run_id, lo, request_id FROM cleanup_step WHERE run_id = ANY(CAST(:runs AS uuid[])) "
+    "AND hi > :first AND lo <= :last ORDER BY lo"
+)
+_EARLIER_PENDING = sa.text(
+    "SELECT count(*) FROM outbox WHERE published_at IS NULL AND subject = ANY(CAST(:subjects AS text[]))"
+)
+_ADVANCE = sa.text("UPDATE feed_announcement SET last_seq = :last WHERE id = 1")
+
+
+@dataclass(frozen=True, slots=True)
+class Announcement:
+    """One event to publish: the relay's row shape (``id``, ``type``, ``envelope``), and its feed number."""
+
+    id: str
+    type: str
+    envelope: dict[str, Any]
+    feed_seq: int
+
+
+@dataclass(frozen=True, slots=True)
+class Batch:
+    """The entries after the cursor: the clean-up ends among them, and the last feed number read."""
+
+    after: int
+    last_seq: int
+    read: int
+    announcements: list[Announcement]
+
+
+_NAMESPACE = END_EVENT_NAMESPACE.bytes
+
+
+def end_event_id(publication_id: str) -> str:
+    """The id of a clean-up end's event, ``str(uuid3(END_EVENT_NAMESPACE, publication_id))`` (RFC 4122 §4.3,
+    as the SQL of repository.bulk computes it for the sweep), without building a ``UUID`` (a million a run)."""
+    h = bytearray(hashlib.md5(_NAMESPACE + publication_id.encode(), usedforsecurity=False).digest())
+    h[6] = (h[6] & 0x0F) | 0x30
+    h[8] = (h[8] & 0x3F) | 0x80
+    x = h.hex()
+    return f"{x[:8]}-{x[8:12]}-{x[12:16]}-{x[16:20]}-{x[20:]}"
+
+
+def end_envelope(
+    *,
+    event_id: str,
+    publication_id: str,
+    record_id: str,
+    case_id: str,
+    party_uscc: str | None,
+    department_code: str,
+    reason: str,
+    ended_at: str,
+    request_id: str | None,
+) -> dict[str, Any]:
+    """The envelope of ``credit.publication.ended`` (contracts.credit.PublicationEnded) for one end, its keys
+    written in the order of a ``jsonb`` object's (shorter first, then byte order: the bytes the relay sent
+    from an outbox row, tests/credit_repair/test_cleanup_announcements.py); ``ended_at`` as ``json_time``
+    writes it. Built per end of a clean-up (a million of them), so written out flat."""
+    return {
+        "id": event_id,
+        "data": {
+            "reason": reason,
+            "case_id": case_id,
+            "ended_at": ended_at,
+            "record_id": record_id,
+            "party_uscc": party_uscc,
+            "publication_id": publication_id,
+            "department_code": department_code,
+        },
+        "time": ended_at,
+        "type": END_TYPE,
+        "source": SOURCE,
+        "subject": publication_id,
+        "version": 1,
+        "request_id": request_id,
+    }
+
+
+async def lock_cursor(session: AsyncSession) -> int | None:
+    """The cursor, locked until commit; None while another worker holds it (it is announcing)."""
+    value = await session.scalar(_LOCK)
+    return None if value is None else int(value)
+
+
+async def next_batch(session: AsyncSession, after: int, n: int) -> Batch:
+    """The (at most ``n``) feed entries after ``after``, and the events of the clean-up ends among them."""
+    rows = (await session.execute(_NEXT, {"after": after, "n": n})).all()
+    ended = [r for r in rows if r[4] is not None]  # those with a clean-up end
+    # each end's step (lo <= publication seq < hi), for the request id the step ran under
+    los: dict[uuid.UUID, list[int]] = {}
+    request_ids: dict[uuid.UUID, list[str | None]] = {}
+    if ended:
+        bounds = {"runs": sorted({r[4] for r in ended}), "first": min(r[5] for r in ended)}
+        bounds["last"] = max(r[5] for r in ended)
+        for run_id, lo, request_id in await session.execute(_STEPS, bounds):
+            los.setdefault(run_id, []).append(int(lo))
+            request_ids.setdefault(run_id, []).append(request_id)
+    announcements = []
+    times: dict[datetime, str] = {}  # a step's ends share their time
+    for (
+        seq,
+        publication_id,
+        reason,
+        ended_at,
+        run_id,
+        publication_seq,
+        record_id,
+        case_id,
+        uscc,
+        dept,
+    ) in ended:
+        step = bisect.bisect_right(los[run_id], publication_seq) - 1  # its index
+        at = times.get(ended_at) or times.setdefault(ended_at, json_time(ended_at))
+        event_id = end_event_id(publication_id)
+        envelope = end_envelope(
+            event_id=event_id,
+            publication_id=publication_id,
+            record_id=record_id,
+            case_id=case_id,
+            party_uscc=uscc,
+            department_code=dept,
+            reason=reason,
+            ended_at=at,
+            request_id=request_ids[run_id][step],
+        )
+        announcements.append(Announcement(event_id, END_TYPE, envelope, seq))
+    last = int(rows[-1][0]) if rows else after
+    return Batch(after, last, len(rows), announcements)
+
+
+async def earlier_events_pending(session: AsyncSession, announcements: list[Announcement]) -> int:
+    """How many outbox rows of the announced publications (their starts) are not yet published."""
+    if not announcements:
+        return 0
+    subjects = [a.envelope["subject"] for a in announcements]
+    return int(await session.scalar(_EARLIER_PENDING, {"subjects": subjects}) or 0)
+
+
+async def advance(session: AsyncSession, last_seq: int) -> None:
+    await session.execute(_ADVANCE, {"last": last_seq})
+
+
+_REWIND = sa.text(
+    "WITH first AS (SELECT min(seq) AS seq FROM feed_entry WHERE occurred_at >= :since), "
+    "c AS (SELECT last_seq FROM feed_announcement WHERE id = 1 FOR UPDATE), "
+    "again AS (SELECT count(*) AS n FROM feed_entry f JOIN publication_end e ON e.publication_id = f.publication_id "
+    "CROSS JOIN first CROSS JOIN c WHERE f.kind = 'ended' AND e.cleanup_run_id IS NOT NULL "
+    "AND f.seq >= first.seq AND f.seq <= c.last_seq), "
+    "moved AS (UPDATE feed_announcement SET last_seq = first.seq - 1 FROM first "
+    "WHERE id = 1 AND first.seq IS NOT NULL AND last_seq >= first.seq) "
+    "SELECT n FROM again"
+)
+
+
+async def rewind(session: AsyncSession, since: datetime) -> int:
+    """Move the cursor back before the first feed entry at or after ``since`` (``zhifa outbox replay``): the
+    clean-up ends announced since then are published again; returns how many."""
+    return int(await session.scalar(_REWIND, {"since": since}) or 0)
