@@ -4,6 +4,9 @@ chain around a service's own routers, consumers and jobs.
 
 Roles (``zhifa serve <service> --role``): ``api`` serves HTTP only; ``worker`` runs the outbox relay, the
 consumers and the jobs and serves only health and metrics; ``all`` (the default) does both in one process.
+A service's ``create_app`` gives a worker no routers: it does not even import its routes, their schemas and
+dependencies (0.4–2.3 MiB of a worker process at idle, penalty's most; docs/benchmarks.md, "Idle memory per
+process").
 """
 
 from __future__ import annotations

@@ -6,23 +6,23 @@ from fastapi import FastAPI
 
 from services.common.app import Role, ServiceParts, build_service_app
 from services.common.registry import SERVICES
-from services.credit_repair import api, consumers, deps, jobs
+from services.credit_repair import consumers, jobs
 from services.credit_repair.settings import CreditRepairContext, CreditRepairSettings
 
 
 def create_app(settings: CreditRepairSettings | None = None, role: Role = "all") -> FastAPI:
     """The credit_repair service: 两书同达, publication classes, credit repair and 信用松绑 clean-up."""
     settings = settings or CreditRepairSettings()
-    return build_service_app(
-        ServiceParts(
-            info=SERVICES["credit_repair"],
-            settings=settings,
-            routers=[api.router, api.public_router],
-            context=CreditRepairContext.from_settings(settings),
-            consumers=consumers.consumers,
-            periodic=jobs.JOBS,
-            audit_entities=deps.AUDIT_ENTITIES,
-            description="两书同达, publication classes, credit repair and 信用松绑 clean-up",
-        ),
-        role=role,
+    parts = ServiceParts(
+        info=SERVICES["credit_repair"],
+        settings=settings,
+        context=CreditRepairContext.from_settings(settings),
+        consumers=consumers.consumers,
+        periodic=jobs.JOBS,
+        description="两书同达, publication classes, credit repair and 信用松绑 clean-up",
     )
+    if role != "worker":  # a worker never imports the routes it does not serve (services/common/app.py)
+        from services.credit_repair import api, deps
+
+        parts.routers, parts.audit_entities = [api.router, api.public_router], deps.AUDIT_ENTITIES
+    return build_service_app(parts, role=role)

@@ -6,23 +6,23 @@ from fastapi import FastAPI
 
 from services.common.app import Role, ServiceParts, build_service_app
 from services.common.registry import SERVICES
-from services.risk import api, consumers, deps, jobs
+from services.risk import consumers, jobs
 from services.risk.settings import RiskContext, RiskSettings
 
 
 def create_app(settings: RiskSettings | None = None, role: Role = "all") -> FastAPI:
     """The risk service: Intake from courts, reconsideration and 12345; 红黄蓝 warnings; enterprise A–D classes."""
     settings = settings or RiskSettings()
-    return build_service_app(
-        ServiceParts(
-            info=SERVICES["risk"],
-            settings=settings,
-            routers=[api.router, api.public_router],
-            context=RiskContext.from_settings(settings),
-            consumers=consumers.consumers,
-            periodic=jobs.JOBS,
-            audit_entities=deps.AUDIT_ENTITIES,
-            description="Intake from courts, reconsideration and 12345; 红黄蓝 warnings; enterprise A–D classes",
-        ),
-        role=role,
+    parts = ServiceParts(
+        info=SERVICES["risk"],
+        settings=settings,
+        context=RiskContext.from_settings(settings),
+        consumers=consumers.consumers,
+        periodic=jobs.JOBS,
+        description="Intake from courts, reconsideration and 12345; 红黄蓝 warnings; enterprise A–D classes",
     )
+    if role != "worker":  # a worker never imports the routes it does not serve (services/common/app.py)
+        from services.risk import api, deps
+
+        parts.routers, parts.audit_entities = [api.router, api.public_router], deps.AUDIT_ENTITIES
+    return build_service_app(parts, role=role)

@@ -257,3 +257,43 @@ def test_zhifa_serve_refuses_an_unknown_target_or_role(args: list[str], message:
         check=False,
     )
     assert result.returncode == 2 and message in result.stderr and "usage: zhifa serve" in result.stderr
+
+
+ROLE_PROBE = """
+import json, runpy, sys
+from services.common import listeners
+service, role = sys.argv[1], sys.argv[2]
+def paths(routes, prefix=""):  # included routers flattened with their prefixes (services/common/routing.py)
+    for route in routes:
+        included = getattr(route, "original_router", None)
+        if included is not None:
+            yield from paths(included.routes, prefix + route.include_context.prefix)
+        else:
+            yield prefix + route.path
+def run(app, **options):  # where the server would start: report what the process has built and loaded
+    own = [n for n in sys.modules if sys.modules[n] is not None and n.startswith(f"services.{service}.")]
+    print(json.dumps({
+        "paths": sorted(set(paths(app.router.routes))),
+        "routes_imported": sorted(n for n in own if n.split(".")[2] in ("api", "deps")),
+    }))
+    raise SystemExit(0)
+listeners.run = run
+sys.argv = ["zhifa", "serve", service, "--role", role]
+runpy.run_module("zhifa", run_name="__main__")
+"""
+
+#: What a worker serves (services/common/app.py): probes and metrics, and FastAPI's documentation (dev and test).
+WORKER_PATHS = ["/docs", "/docs/oauth2-redirect", "/healthz", "/metrics", "/openapi.json", "/readyz"]
+
+
+@pytest.mark.parametrize("service", sorted(SERVICES))
+def test_a_worker_process_never_imports_the_routes_it_does_not_serve(service: str) -> None:
+    # `zhifa serve <service> --role worker` (production's worker pods) serves health, readiness and metrics
+    # only: importing the service's routes, their schemas and dependencies (the api package and deps.py)
+    # declared every route and its FastAPI dependants for nothing, up to 2.4 MiB of a worker process (penalty)
+    # (docs/benchmarks.md, "Idle memory per process"). The api process imports and serves them.
+    worker = fresh_report(ROLE_PROBE, service, "worker")
+    assert worker == {"paths": WORKER_PATHS, "routes_imported": []}
+    api = fresh_report(ROLE_PROBE, service, "api")
+    assert f"services.{service}.api" in api["routes_imported"]
+    assert len(api["paths"]) > len(WORKER_PATHS) + 20
