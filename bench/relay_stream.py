@@ -16,11 +16,8 @@ from __future__ import annotations
 
 import asyncio
 import os
-import shutil
 import statistics
-import subprocess
 import sys
-import tempfile
 import time
 import uuid
 from pathlib import Path
@@ -92,36 +89,20 @@ async def _relay(db_url: str, nats_url: str) -> tuple[float, int, int]:
 
 
 def main(old_tree: str) -> None:
+    from bench.common import local_servers, run_in_tree
     from services.common import migrate
-    from services.common.embedded import EmbeddedNats, EmbeddedPostgres, free_port
 
-    root = Path(tempfile.mkdtemp(prefix="zhifa-relay-stream-"))
-    root.chmod(0o755)
-    pg = EmbeddedPostgres(root / "pg", free_port(), durable=False)
-    nats = EmbeddedNats(root / "nats", free_port(), sync_always=True)
-    pg.start()
-    nats.start()
     found: dict[str, list[tuple[float, int, int]]] = {"old": [], "new": []}
     root_tree = str(Path(__file__).resolve().parent.parent)
-    try:
+    with local_servers("zhifa-relay-stream-", durable=False) as (_, pg, nats):
         for rep in range(RUNS):
             for name, tree in (("old", old_tree), ("new", root_tree)):
                 db = f"stream_{name}_{rep}"
                 pg.psql(f'CREATE DATABASE "{db}"')
                 url = pg.dsn(db, driver="postgresql+asyncpg")
                 migrate.upgrade("inspection", url)
-                # The writer is this tree's script by path (PYTHONSAFEPATH: ``services`` from ``tree``).
-                env = {**os.environ, "PYTHONSAFEPATH": "1", "PYTHONPATH": tree}
-                cmd = [sys.executable, str(Path(__file__).resolve()), "--relay", url, nats.url]
-                out = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=600, check=True)
-                imported, cpu, claims, rows = out.stdout.strip().splitlines()[-4:]
-                if not imported.startswith(str(Path(tree).resolve())):
-                    raise RuntimeError(f"the {name} code imported {imported}, not the tree {tree}")
+                cpu, claims, rows = run_in_tree(Path(__file__), ["--relay", url, nats.url], tree, results=3)
                 found[name].append((float(cpu), int(claims), int(rows)))
-    finally:
-        nats.stop()
-        pg.stop()
-        shutil.rmtree(root, ignore_errors=True)
     per_event = {k: [cpu / rows for cpu, _, rows in v] for k, v in found.items()}
     claims_s = {k: [claims / SECONDS for _, claims, _ in v] for k, v in found.items()}
     for name in found:
