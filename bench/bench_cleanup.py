@@ -179,10 +179,11 @@ async def _drain(url: str) -> tuple[float, int, float]:
     return time.perf_counter() - started, events, time.process_time() - cpu0
 
 
-def _drain_in(code: Path | None, url: str) -> tuple[float, int, float]:
-    """``_drain`` in a fresh interpreter running ``code`` (as ``_run_in``)."""
+def _in_interpreter(code: Path | None, args: list[str], what: str) -> dict[str, Any]:
+    """This file run as a script in a fresh interpreter running ``code`` (None: this tree; a baseline's tree
+    otherwise, first on ``PYTHONPATH``: the service code it imports is the baseline's); its JSON result."""
     out = subprocess.run(
-        [sys.executable, __file__, "--drain", url],
+        [sys.executable, __file__, *args],
         capture_output=True,
         text=True,
         check=False,
@@ -190,28 +191,24 @@ def _drain_in(code: Path | None, url: str) -> tuple[float, int, float]:
         cwd=str(code or ROOT),
     )
     if out.returncode:
-        raise RuntimeError(f"publishing failed ({code or 'this tree'}):\n{out.stderr[-4000:]}")
-    result = json.loads(out.stdout.strip().splitlines()[-1])
+        raise RuntimeError(f"{what} failed ({code or 'this tree'}):\n{out.stderr[-4000:]}")
+    result: dict[str, Any] = json.loads(out.stdout.strip().splitlines()[-1])
+    return result
+
+
+def _drain_in(code: Path | None, url: str) -> tuple[float, int, float]:
+    """``_drain`` in a fresh interpreter running ``code`` (as ``_run_in``)."""
+    result = _in_interpreter(code, ["--drain", url], "publishing")
     return float(result["seconds"]), int(result["events"]), float(result["cpu"])
 
 
 def _run_in(
     code: Path | None, url: str, chunk: int, *, dry_run: bool, parallel: int = PARALLEL
 ) -> tuple[float, int]:
-    """``_one_run`` in a fresh interpreter running ``code`` (None: this tree; a baseline's tree otherwise,
-    first on ``PYTHONPATH``: this file is run as a script, so the service code it imports is the baseline's).
-    ``chunk``, ``parallel`` 0: the code's own defaults."""
-    out = subprocess.run(
-        [sys.executable, __file__, "--child", url, str(chunk), str(parallel), "dry" if dry_run else "real"],
-        capture_output=True,
-        text=True,
-        check=False,
-        env=baseline.env(code),
-        cwd=str(code or ROOT),
-    )
-    if out.returncode:
-        raise RuntimeError(f"clean-up run failed ({code or 'this tree'}):\n{out.stderr[-4000:]}")
-    result = json.loads(out.stdout.strip().splitlines()[-1])
+    """``_one_run`` in a fresh interpreter running ``code`` (see ``_in_interpreter``). ``chunk``, ``parallel`` 0: the
+    code's own defaults."""
+    args = ["--child", url, str(chunk), str(parallel), "dry" if dry_run else "real"]
+    result = _in_interpreter(code, args, "clean-up run")
     expected = (code or ROOT) / "services" / "__init__.py"
     if Path(result["code"]).resolve() != expected.resolve():
         raise RuntimeError(f"measured {result['code']}, expected {expected}")

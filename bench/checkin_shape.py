@@ -54,9 +54,11 @@ def shape_report(medians: Medians, topologies: list[str], codes: list[str], leve
         "2. **The relay and the auditor in a worker process of their own.** Every committed check-in NOTIFYs",
         "   the relay. In one process the relay shares the busy event loop with the requests, so by the time",
         "   it runs many commits have piled up; the worker is otherwise idle and claims as often as it may:",
-        "   at most once per `relay_min_interval_s` (50 ms: 20 claims a second, whatever the rate; at once",
-        "   after a full batch, and for the first event after a quiet spell), each claim a transaction on the",
-        "   relay's own connection and a JetStream publish (an fsync). The auditor appends visit starts in",
+        "   once per `relay_min_interval_s` (50 ms) up to `relay_busy_rate` (100 events/s), above it once per",
+        "   an interval that grows with the rate up to `relay_max_interval_s` (0.2 s from 400 events/s; at once",
+        "   after a full batch, and for the first event after a quiet spell; the old code: 50 ms whatever the",
+        "   rate), each claim a transaction on the relay's own connection and a JetStream publish (an fsync);",
+        "   while it waits, its LISTEN connection is not read. The auditor appends visit starts in",
         "   batches (every 0.5 s). Rows per relay claim / visit starts per auditor round, at "
         f"{level} connections: " + "; ".join(batching) + ".",
         "3. **More processes on the same cores.** Each API process has its own event loop, connection pool,",
@@ -191,7 +193,8 @@ def _summary(medians: Medians, codes: list[str], levels: list[int]) -> list[str]
         f"Where production's extra CPU went (at {' and '.join(map(str, levels))} connections: "
         f"{' and '.join(f'{x:+.2f}' for x in extra)} ms per check-in in all): the worker's own {workers} ms and",
         f"the NATS server's {nats} ms are the relay's and the auditor's separate wake-ups (the worker's relay",
-        f"claimed {rates} times a second, its cap 20, each claim a transaction and an fsync'd publish; one",
+        f"claimed {rates} times a second, at most 20 up to 100 events/s and 5 from 400/s,",
+        "each claim a transaction and an fsync'd publish; one",
         f"process's {rates_one}); the two API processes together cost {api} ms against the one process that also",
         f"ran the relay and the auditor. The pools were not it: the service held {held} PostgreSQL connections",
         f"against {held_one} for one process and opened at most {sessions:.1f} sessions per 100 check-ins"

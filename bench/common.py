@@ -11,9 +11,11 @@ import signal
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -322,3 +324,36 @@ async def store_outbox(factory: Any, envelopes: Sequence[Any]) -> None:
     async with transaction(factory) as s:
         for i in range(0, len(rows), 5000):
             await s.execute(pg_insert(outbox_t), rows[i : i + 5000])
+
+
+@contextmanager
+def local_servers(prefix: str, *, durable: bool = True) -> Iterator[tuple[Path, Any, Any]]:
+    """A temporary directory with an embedded PostgreSQL and a NATS server (``sync_interval: always``) in it,
+    started; both stopped and the directory removed afterwards. Yields ``(root, pg, nats)``."""
+    from services.common.embedded import EmbeddedNats, EmbeddedPostgres, free_port
+
+    root = Path(tempfile.mkdtemp(prefix=prefix))
+    root.chmod(0o755)  # the server's own user (when run as root) reads its data directory
+    pg = EmbeddedPostgres(root / "pg", free_port(), durable=durable)
+    nats = EmbeddedNats(root / "nats", free_port(), sync_always=True)
+    pg.start()
+    nats.start()
+    try:
+        yield root, pg, nats
+    finally:
+        nats.stop()
+        pg.stop()
+        shutil.rmtree(root, ignore_errors=True)
+
+
+def run_in_tree(script: Path, args: Sequence[str], tree: str, *, results: int) -> list[str]:
+    """Run ``script`` (by path) with ``services`` imported from ``tree`` (PYTHONSAFEPATH keeps the script's own
+    directory off sys.path, so an old tree need not have the script), and return the last ``results`` lines of
+    its output; the script prints the ``services`` package's file first, which is checked to be ``tree``'s."""
+    env = {**os.environ, "PYTHONSAFEPATH": "1", "PYTHONPATH": tree}
+    cmd = [sys.executable, str(script.resolve()), *args]
+    out = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=600, check=True)
+    imported, *found = out.stdout.strip().splitlines()[-(results + 1) :]
+    if not imported.startswith(str(Path(tree).resolve())):
+        raise RuntimeError(f"{script.name} imported {imported}, not the tree {tree}")
+    return found

@@ -12,11 +12,8 @@ from __future__ import annotations
 
 import asyncio
 import os
-import shutil
 import statistics
-import subprocess
 import sys
-import tempfile
 import time
 import uuid
 from pathlib import Path
@@ -53,36 +50,19 @@ async def _claims(db_url: str, nats_url: str) -> float:
 
 
 def main(old_tree: str) -> None:
+    from bench.common import local_servers, run_in_tree
     from services.common import migrate
-    from services.common.embedded import EmbeddedNats, EmbeddedPostgres, free_port
 
-    root = Path(tempfile.mkdtemp(prefix="zhifa-relay-claim-"))
-    root.chmod(0o755)
-    pg = EmbeddedPostgres(root / "pg", free_port(), durable=True)
-    nats = EmbeddedNats(root / "nats", free_port(), sync_always=True)
-    pg.start()
-    nats.start()
     found: dict[str, list[float]] = {"old": [], "new": []}
-    try:
+    with local_servers("zhifa-relay-claim-") as (_, pg, nats):
         for rep in range(RUNS):
             for name, tree in (("old", old_tree), ("new", str(ROOT))):
                 db = f"claim_{name}_{rep}"
                 pg.psql(f'CREATE DATABASE "{db}"')
                 url = pg.dsn(db, driver="postgresql+asyncpg")
                 migrate.upgrade("inspection", url)
-                env = {**os.environ, "PYTHONSAFEPATH": "1", "PYTHONPATH": tree}
-                # By path: PYTHONSAFEPATH keeps this file's directory off sys.path, so ``services`` comes from
-                # ``tree`` (the old tree need not have this script).
-                cmd = [sys.executable, str(Path(__file__).resolve()), "--child", url, nats.url]
-                out = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=600, check=True)
-                imported, cpu_ms = out.stdout.strip().splitlines()[-2:]
-                if not imported.startswith(str(Path(tree).resolve())):
-                    raise RuntimeError(f"the {name} code imported {imported}, not the tree {tree}")
+                (cpu_ms,) = run_in_tree(Path(__file__), ["--child", url, nats.url], tree, results=1)
                 found[name].append(float(cpu_ms))
-    finally:
-        nats.stop()
-        pg.stop()
-        shutil.rmtree(root, ignore_errors=True)
     old, new = statistics.median(found["old"]), statistics.median(found["new"])
     print(
         f"CPU ms per one-row claim: old {old:.2f} ({', '.join(f'{x:.2f}' for x in found['old'])}), "

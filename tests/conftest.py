@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import os
 import tempfile
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
@@ -13,6 +13,7 @@ import pytest
 os.environ.setdefault("ZHIFA_ENV", "test")
 os.environ.setdefault("XDG_RUNTIME_DIR", tempfile.gettempdir())
 
+from services.common.bus import Bus
 from services.common.embedded import EmbeddedNats, EmbeddedPostgres, free_port
 from tests.support.stack import Stack, remove_in_background
 
@@ -37,3 +38,15 @@ def nats_server(stack: Stack) -> Iterator[EmbeddedNats]:
         yield server
     finally:
         server.stop()
+
+
+@pytest.fixture
+async def bus(nats_server: EmbeddedNats) -> AsyncIterator[Bus]:
+    """A started, ready bus on the module's NATS server, closed after the test."""
+    bus = Bus(nats_server.url, name="test-bus")
+    await bus.start()
+    assert await bus.wait_ready(15)
+    try:
+        yield bus
+    finally:
+        await bus.close()

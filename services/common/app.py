@@ -623,6 +623,8 @@ def build_service_app(parts: ServiceParts, role: Role = "all") -> FastAPI:
                 atomic_batch=settings.relay_atomic_batch,
                 poll_interval=settings.relay_poll_interval_s,
                 min_interval=settings.relay_min_interval_s,
+                max_interval=settings.relay_max_interval_s,
+                busy_rate=settings.relay_busy_rate,
             )
             runtime.consumers = consumers_of()
             relay, consumers = runtime.relay, runtime.consumers

@@ -164,6 +164,19 @@ class ServiceSettings(CommonSettings):
         description="at most one outbox claim per this many seconds: the commits of a burst are one claim "
         "(0: a claim at every NOTIFY)",
     )
+    relay_max_interval_s: float = Field(
+        0.2,
+        ge=0,
+        le=5,
+        description="under a high write rate the claim interval grows up to this many seconds (fewer, fuller "
+        "claims; <= relay_min_interval_s: never grows)",
+    )
+    relay_busy_rate: float = Field(
+        100.0,
+        gt=0,
+        description="events/s above which the claim interval grows in proportion to the rate (0.05 s up to "
+        "100/s, 0.1 s at 200/s, up to relay_max_interval_s)",
+    )
     outbox_retention_days: int = Field(
         14, ge=1, description="days sent outbox rows are kept for replay (whole day partitions are dropped)"
     )

@@ -100,7 +100,9 @@ async def load_rules(factory: async_sessionmaker[AsyncSession]) -> None:
         await rule_sets.load_rule_set_document(s, RULES, actor="test", cache=CONTEXT.rule_sets)
 
 
-async def add_pending_cleanup(factory: async_sessionmaker[AsyncSession], as_of: date) -> uuid.UUID:
+async def add_pending_cleanup(
+    factory: async_sessionmaker[AsyncSession], as_of: date, *, rule_set_id: str = "shenyang-credit-2026-04"
+) -> uuid.UUID:
     """A clean-up requested by an administrator and not yet started (what the worker picks up)."""
     run_id = uuid.uuid4()
     async with transaction(factory) as s:
@@ -110,7 +112,7 @@ async def add_pending_cleanup(factory: async_sessionmaker[AsyncSession], as_of: 
                 dry_run=False,
                 status="pending",
                 as_of=as_of,
-                rule_set_id="shenyang-credit-2026-04",
+                rule_set_id=rule_set_id,
                 requested_by="t",
                 requested_role="admin",
                 requested_at=clock.now(),

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import random
 import uuid
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import Sequence
 from datetime import timedelta
 from typing import Any
 
@@ -28,12 +28,19 @@ from services.common.tables import outbox_t
 from services.credit_repair import events
 from services.credit_repair.domain import publication as pub_domain
 from services.credit_repair.domain import rules
-from services.credit_repair.models import CleanupRun, CreditRecord, FeedCounter, Publication, PublicationEnd
+from services.credit_repair.models import CreditRecord, FeedCounter, Publication, PublicationEnd
 from services.credit_repair.repository import announcements as announcements_repo
 from services.credit_repair.repository import bulk as bulk_repo
 from services.credit_repair.repository.announcements import Announcement
 from services.credit_repair.use_cases import announcements, cleanups
-from tests.credit_repair.helpers import RULES, database, ended_on_stream, insert, load_rules
+from tests.credit_repair.helpers import (
+    RULES,
+    add_pending_cleanup,
+    database,
+    ended_on_stream,
+    insert,
+    load_rules,
+)
 from tests.credit_repair.test_cleanups import random_record
 from tests.support.stack import Stack
 
@@ -43,17 +50,6 @@ SUBJECT = "credit.publication.ended"
 
 class Crash(Exception):
     """The worker dies after JetStream acknowledged the events, before the cursor's transaction commits."""
-
-
-@pytest.fixture
-async def bus(nats_server: EmbeddedNats) -> AsyncIterator[Bus]:
-    bus = Bus(nats_server.url, name="credit-announce-test")
-    await bus.start()
-    assert await bus.wait_ready(15)
-    try:
-        yield bus
-    finally:
-        await bus.close()
 
 
 async def _cleaned_up(stack: Stack, seed: int, n: int) -> tuple[str, list[uuid.UUID]]:
@@ -67,19 +63,7 @@ async def _cleaned_up(stack: Stack, seed: int, n: int) -> tuple[str, list[uuid.U
     async with database(url) as factory:
         await load_rules(factory)
         ids = await insert(factory, records)
-        async with transaction(factory) as s:
-            s.add(
-                CleanupRun(
-                    id=uuid.uuid4(),
-                    dry_run=False,
-                    status="pending",
-                    as_of=today,
-                    rule_set_id=current.id,
-                    requested_by="t",
-                    requested_role="admin",
-                    requested_at=clock.now(),
-                )
-            )
+        await add_pending_cleanup(factory, today, rule_set_id=current.id)
         token = request_id_var.set(REQUEST_ID)
         try:
             assert (

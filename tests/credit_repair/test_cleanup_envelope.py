@@ -26,10 +26,10 @@ from services.common.tables import outbox_t
 from services.credit_repair import events
 from services.credit_repair.domain import publication as pub_domain
 from services.credit_repair.domain import rules
-from services.credit_repair.models import CleanupRun, CreditRecord, Publication, PublicationEnd
+from services.credit_repair.models import CreditRecord, Publication, PublicationEnd
 from services.credit_repair.repository import bulk as bulk_repo
 from services.credit_repair.use_cases import cleanups
-from tests.credit_repair.helpers import RULES, announced, database, insert, load_rules
+from tests.credit_repair.helpers import RULES, add_pending_cleanup, announced, database, insert, load_rules
 from tests.credit_repair.test_cleanups import random_record
 from tests.support.stack import Stack
 
@@ -116,19 +116,7 @@ async def test_a_clean_up_steps_announced_events_are_the_kernels_envelopes(stack
     async with database(url) as factory:
         await load_rules(factory)
         ids = await insert(factory, records)
-        async with transaction(factory) as s:
-            s.add(
-                CleanupRun(
-                    id=uuid.uuid4(),
-                    dry_run=False,
-                    status="pending",
-                    as_of=today,
-                    rule_set_id=current.id,
-                    requested_by="t",
-                    requested_role="admin",
-                    requested_at=clock.now(),
-                )
-            )
+        await add_pending_cleanup(factory, today, rule_set_id=current.id)
         token = request_id_var.set(REQUEST_ID)
         try:
             engine = factory.kw["bind"]

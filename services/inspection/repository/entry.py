@@ -109,8 +109,8 @@ _ENTRY_FACTS = """
       'people', (SELECT coalesce(json_agg(json_build_object('o', row_to_json(o), 'department', d.name)), '[]')
                  FROM officer o JOIN department d ON d.code = o.dept_code
                  WHERE o.cert_no = ANY($4::text[]) OR o.officer_id = ANY($5::uuid[])
-                    OR o.officer_id::text = ANY(coalesce(
-                         (SELECT c.accompanying_ids FROM entry_code c WHERE c.code_id = $1), '{}'))),
+                    OR o.officer_id = ANY(coalesce(
+                         (SELECT c.accompanying_ids FROM entry_code c WHERE c.code_id = $1), '{}')::uuid[])),
       'items', (SELECT coalesce(json_agg(row_to_json(i)), '[]') FROM inspection_item i
                 WHERE i.code = ANY($6::text[])),
       'visits', (SELECT coalesce(json_agg(json_build_object(
