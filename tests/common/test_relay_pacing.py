@@ -47,6 +47,21 @@ async def _commit_burst(url: str, commits: int = COMMITS, spacing_s: float = SPA
         await engine.dispose()
 
 
+def counted_rounds(relay: Relay) -> list[int]:
+    """The rows each of ``relay``'s rounds published, as they publish (rounds that published nothing left out)."""
+    rounds: list[int] = []
+    drain = relay.drain_once
+
+    async def counted() -> int:
+        published = await drain()
+        if published:
+            rounds.append(published)
+        return published
+
+    relay.drain_once = counted  # type: ignore[method-assign]
+    return rounds
+
+
 async def test_a_stream_of_commits_is_claimed_in_few_rounds_in_order(
     stack: Stack, nats_server: EmbeddedNats
 ) -> None:
@@ -69,16 +84,7 @@ async def test_a_stream_of_commits_is_claimed_in_few_rounds_in_order(
         max_interval=defaults.relay_max_interval_s,
         busy_rate=defaults.relay_busy_rate,
     )
-    rounds: list[int] = []
-    drain = relay.drain_once
-
-    async def counted() -> int:
-        published = await drain()
-        if published:
-            rounds.append(published)
-        return published
-
-    relay.drain_once = counted  # type: ignore[method-assign]
+    rounds = counted_rounds(relay)
     task = asyncio.create_task(relay.run())
     try:
         await asyncio.sleep(0.5)  # past its first (empty) round: idle, waiting for a NOTIFY
@@ -222,16 +228,7 @@ async def test_a_fast_stream_is_claimed_in_fewer_fuller_rounds_and_a_lone_event_
     # pacing, where it fails on the count of rounds. A busy rate of 20/s: the commits below (one about every
     # 2-4 ms, 250-500/s, and never below 80/s) take the interval to its 0.2 s cap.
     relay.max_interval, relay.busy_rate = 0.2, 20.0
-    rounds: list[int] = []
-    drain = relay.drain_once
-
-    async def counted() -> int:
-        published = await drain()
-        if published:
-            rounds.append(published)
-        return published
-
-    relay.drain_once = counted  # type: ignore[method-assign]
+    rounds = counted_rounds(relay)
     commits = 200
     task = asyncio.create_task(relay.run())
     try:
