@@ -22,13 +22,14 @@ from services.common import clock, partitions
 from services.common.contracts import penalty as pc
 from services.common.db import create_engine, session_factory, transaction
 from services.common.events import Envelope, Event, make_envelope
+from services.common.logs import request_id_var
 from services.credit_repair.domain.publication import PublishedRecord
 from services.credit_repair.models import CleanupRun, CreditRecord, Publication, PublicationEnd
 from services.credit_repair.repository import announcements as announcements_repo
 from services.credit_repair.repository import bulk as bulk_repo
 from services.credit_repair.repository.announcements import Announcement
 from services.credit_repair.settings import CreditRepairContext, CreditRepairSettings
-from services.credit_repair.use_cases import decisions, rule_sets
+from services.credit_repair.use_cases import cleanups, decisions, rule_sets
 from tests.support import personas
 from tests.support.contracts import decision_issued, fine_paid
 
@@ -119,6 +120,15 @@ async def add_pending_cleanup(
             )
         )
     return run_id
+
+
+async def run_pending_cleanup(factory: async_sessionmaker[AsyncSession], request_id: str) -> None:
+    """Run the pending clean-up as the worker would (steps of 100, two at a time) under ``request_id``."""
+    token = request_id_var.set(request_id)
+    try:
+        assert await cleanups.run_cleanups(factory.kw["bind"], factory, chunk_size=100, parallelism=2) == 1
+    finally:
+        request_id_var.reset(token)
 
 
 def months_later(day: date, months: int) -> date:

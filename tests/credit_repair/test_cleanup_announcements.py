@@ -32,7 +32,7 @@ from services.credit_repair.models import CreditRecord, FeedCounter, Publication
 from services.credit_repair.repository import announcements as announcements_repo
 from services.credit_repair.repository import bulk as bulk_repo
 from services.credit_repair.repository.announcements import Announcement
-from services.credit_repair.use_cases import announcements, cleanups
+from services.credit_repair.use_cases import announcements
 from tests.credit_repair.helpers import (
     RULES,
     add_pending_cleanup,
@@ -40,6 +40,7 @@ from tests.credit_repair.helpers import (
     ended_on_stream,
     insert,
     load_rules,
+    run_pending_cleanup,
 )
 from tests.credit_repair.test_cleanups import random_record
 from tests.support.stack import Stack
@@ -64,13 +65,7 @@ async def _cleaned_up(stack: Stack, seed: int, n: int) -> tuple[str, list[uuid.U
         await load_rules(factory)
         ids = await insert(factory, records)
         await add_pending_cleanup(factory, today, rule_set_id=current.id)
-        token = request_id_var.set(REQUEST_ID)
-        try:
-            assert (
-                await cleanups.run_cleanups(factory.kw["bind"], factory, chunk_size=100, parallelism=2) == 1
-            )
-        finally:
-            request_id_var.reset(token)
+        await run_pending_cleanup(factory, REQUEST_ID)
     ended = [
         pid
         for pid, r in zip(ids, records, strict=True)

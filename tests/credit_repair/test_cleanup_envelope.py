@@ -28,8 +28,15 @@ from services.credit_repair.domain import publication as pub_domain
 from services.credit_repair.domain import rules
 from services.credit_repair.models import CreditRecord, Publication, PublicationEnd
 from services.credit_repair.repository import bulk as bulk_repo
-from services.credit_repair.use_cases import cleanups
-from tests.credit_repair.helpers import RULES, add_pending_cleanup, announced, database, insert, load_rules
+from tests.credit_repair.helpers import (
+    RULES,
+    add_pending_cleanup,
+    announced,
+    database,
+    insert,
+    load_rules,
+    run_pending_cleanup,
+)
 from tests.credit_repair.test_cleanups import random_record
 from tests.support.stack import Stack
 
@@ -117,12 +124,7 @@ async def test_a_clean_up_steps_announced_events_are_the_kernels_envelopes(stack
         await load_rules(factory)
         ids = await insert(factory, records)
         await add_pending_cleanup(factory, today, rule_set_id=current.id)
-        token = request_id_var.set(REQUEST_ID)
-        try:
-            engine = factory.kw["bind"]
-            assert await cleanups.run_cleanups(engine, factory, chunk_size=100, parallelism=2) == 1
-        finally:
-            request_id_var.reset(token)
+        await run_pending_cleanup(factory, REQUEST_ID)
         async with transaction(factory) as s:  # no outbox row per end: the feed is announced instead
             assert not await s.scalar(sa.select(sa.func.count()).select_from(outbox_t))
         pairs = await _announced_and_kernel_envelopes(factory)
