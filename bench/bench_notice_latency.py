@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -194,6 +195,7 @@ def run(quick: bool = False) -> str:
                 proc.kill()
         nats.stop()
         pg.stop()
+        shutil.rmtree(root, ignore_errors=True)
     results = [[total for total, _ in m] for m in measured]
     first_leg = [[leg for _, leg in m] for m in measured]
     p50 = [_pct(r, 0.50) for r in results]
