@@ -7,6 +7,7 @@ from __future__ import annotations
 import http.client
 import os
 import signal
+import subprocess
 import time
 from pathlib import Path
 
@@ -34,13 +35,19 @@ def _all_gone(pids: list[int]) -> bool:
     return True
 
 
+def _serving(launcher: subprocess.Popen[bytes], port: int) -> list[int]:
+    """The launcher's two processes, once they answer on ``port``."""
+    wait_http(f"http://127.0.0.1:{port}/healthz", 60)
+    children = sorted(p for p in family(launcher.pid) if p != launcher.pid)
+    assert len(children) == 2
+    return children
+
+
 def test_two_processes_serve_from_the_launchers_socket_and_stop_with_it() -> None:
     port = free_port()
     launcher = start(processes("gateway", "all", port, 2), env=ENV)
     try:
-        wait_http(f"http://127.0.0.1:{port}/healthz", 60)
-        children = sorted(p for p in family(launcher.pid) if p != launcher.pid)
-        assert len(children) == 2
+        children = _serving(launcher, port)
         listening = sockets(launcher.pid)
         for child in children:
             assert sockets(child) & listening, f"process {child} does not hold the launcher's socket"
@@ -54,9 +61,7 @@ def test_stop_group_ends_the_processes_of_a_killed_launcher() -> None:
     port = free_port()
     launcher = start(processes("gateway", "all", port, 2), env=ENV)
     try:
-        wait_http(f"http://127.0.0.1:{port}/healthz", 60)
-        children = sorted(p for p in family(launcher.pid) if p != launcher.pid)
-        assert len(children) == 2
+        children = _serving(launcher, port)
         os.kill(launcher.pid, signal.SIGKILL)  # its processes are orphaned, still serving
         launcher.wait(10)
         assert all(_alive(pid) for pid in children)
@@ -70,9 +75,7 @@ def test_with_reuse_port_each_process_has_its_own_socket_and_gets_connections() 
     launcher = start(processes("gateway", "all", port, 2, reuse_port=True), env=ENV)
     clients: list[http.client.HTTPConnection] = []
     try:
-        wait_http(f"http://127.0.0.1:{port}/healthz", 60)
-        children = sorted(p for p in family(launcher.pid) if p != launcher.pid)
-        assert len(children) == 2
+        children = _serving(launcher, port)
         listening = tcp_sockets(port, "0A")
         assert len(listening) == 2, "not one listening socket per process"
         held = [sockets(child) & listening for child in children]
