@@ -6,10 +6,15 @@ statement returning a JSON document, after the enterprise row has been locked by
 (so the read's snapshot is taken after any concurrent entry to the same enterprise has committed), and
 the visit is written together with the consumption of the code in ONE statement. A refusal is written by
 ``insert_refusal`` in a transaction of its own (use_cases/entry.py).
+
+The check-in sends its BEGIN with the enterprise's lock (``begin_and_lock``: one simple-protocol message, the
+enterprise's columns then read with the facts), so it is four round trips: BEGIN + lock, facts,
+claim-and-insert, COMMIT.
 """
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -92,8 +97,66 @@ def forget_driver(session: AsyncSession) -> None:
     session.info.pop(_DRIVER, None)
 
 
+# A USCC (GB 32100-2015) is 18 digits and capital letters: written into a statement as a literal it needs no
+# quoting and cannot end the literal. Anything else takes the prepared path (``enterprise_row``).
+_LITERAL_USCC = re.compile(r"[0-9A-Z]{18}")
+# asyncpg's BEGIN for the isolation levels SQLAlchemy's adapter passes it (asyncpg ``Transaction.start``).
+_BEGIN_SQL = {
+    None: "BEGIN",
+    "read_committed": "BEGIN ISOLATION LEVEL READ COMMITTED",
+    "repeatable_read": "BEGIN ISOLATION LEVEL REPEATABLE READ",
+    "serializable": "BEGIN ISOLATION LEVEL SERIALIZABLE",
+}
+
+
+class _Begun:
+    """The transaction ``begin_and_lock`` began, as SQLAlchemy's adapter holds an asyncpg transaction: the
+    session's COMMIT or ROLLBACK (the edge's, a refusal's, the pool's reset) ends it on the same connection."""
+
+    __slots__ = ("_raw",)
+
+    def __init__(self, raw: Any) -> None:
+        self._raw = raw
+
+    async def commit(self) -> None:
+        await self._raw.execute("COMMIT")
+
+    async def rollback(self) -> None:
+        await self._raw.execute("ROLLBACK")
+
+
+async def begin_and_lock(session: AsyncSession, uscc: str) -> bool:
+    """Lock the enterprise (FOR NO KEY UPDATE) as the first statement of the session's transaction; False when
+    no such enterprise is registered. Its columns are read afterwards, with the facts (``entry_facts``).
+
+    The check-in's hot path (issue #16): BEGIN and the lock go in ONE simple-protocol message (two statements,
+    the USCC a literal), not asyncpg's BEGIN and then the prepared lock — a round trip fewer for the service,
+    PostgreSQL and the event loop. The lock is still a statement of its own, so the facts' snapshot is taken
+    after it is granted. A USCC that is not 18 digits and capitals, an isolation level asyncpg would begin
+    otherwise, or a transaction already begun takes the prepared path (``enterprise_row``)."""
+    if _DRIVER not in session.info and _LITERAL_USCC.fullmatch(uscc):
+        proxied = (await session.connection()).sync_connection.connection  # type: ignore[union-attr]
+        adapted: Any = proxied.dbapi_connection
+        begin = _BEGIN_SQL.get(adapted.isolation_level)
+        if (
+            adapted._transaction is None
+            and begin is not None
+            and not adapted.readonly
+            and not adapted.deferrable
+        ):
+            raw = proxied.driver_connection
+            # held before it is sent: if the lock fails after BEGIN, the session's rollback ends the transaction
+            adapted._transaction = _Begun(raw)
+            status = await raw.execute(
+                f"{begin}; SELECT FROM enterprise WHERE uscc = '{uscc}' FOR NO KEY UPDATE"
+            )
+            session.info[_DRIVER] = raw
+            return bool(status == "SELECT 1")
+    return await enterprise_row(session, uscc, lock=True) is not None
+
+
 _ENTRY_FACTS = """
-    SELECT json_build_object(
+    SELECT json_build_object(/*enterprise*/
       'code', (SELECT json_build_object('task_id', c.task_id, 'uscc', c.uscc, 'used_at', c.used_at,
                                         'accompanying_ids', c.accompanying_ids)
                FROM entry_code c WHERE c.code_id = $1),
@@ -124,6 +187,12 @@ _ENTRY_FACTS = """
                 FROM quiet_window q WHERE q.starts_on <= $9 AND q.ends_on >= $9 AND (q.uscc IS NULL OR q.uscc = $3))
     )::text
 """
+# The check-in's facts also carry the enterprise's row (``begin_and_lock`` only locked it).
+_ENTRY_FACTS_WITH_ENTERPRISE = _ENTRY_FACTS.replace(
+    "/*enterprise*/",
+    f"\n      'enterprise', (SELECT json_build_array({_ENTERPRISE_COLUMNS}) FROM enterprise WHERE uscc = $3),",
+)
+_ENTRY_FACTS = _ENTRY_FACTS.replace("/*enterprise*/", "")
 
 
 @dataclass(frozen=True, slots=True)
@@ -148,6 +217,7 @@ class EntryFacts:
     records: list[frequency.VisitRecord]
     risk_class: str | None
     windows: list[frequency.QuietWindow]
+    enterprise: EnterpriseRow | None = None  # read only with ``with_enterprise``
 
 
 def _date(value: str | None) -> date | None:
@@ -227,11 +297,12 @@ async def entry_facts(
     item_codes: Sequence[str],
     at: datetime,
     code_id: uuid.UUID | None = None,
+    with_enterprise: bool = False,
 ) -> EntryFacts:
     year_start, year_end = year_bounds(frequency.year_of(at))
     raw = await _driver(session)
     text = await raw.fetchval(
-        _ENTRY_FACTS,
+        _ENTRY_FACTS_WITH_ENTERPRISE if with_enterprise else _ENTRY_FACTS,
         code_id,
         task_id,
         uscc,
@@ -244,6 +315,7 @@ async def entry_facts(
     )
     doc = orjson.loads(text)
     code, task, member = doc["code"], doc["task"], doc["member"]
+    enterprise = doc.get("enterprise")
     return EntryFacts(
         code=(
             CodeFacts(code["task_id"], code["uscc"], ts_or_none(code["used_at"]), code["accompanying_ids"])
@@ -274,6 +346,7 @@ async def entry_facts(
             )
             for q in doc["quiet"]
         ],
+        enterprise=EnterpriseRow(*enterprise) if enterprise is not None else None,
     )
 
 

@@ -5,8 +5,9 @@ Every channel (entry code, check-in, enterprise-code scan, emergency, back-fill)
 the enterprise (locked when a visit may start), read every fact the rules need in one statement
 (repository.entry.entry_facts), resolve the people and the task, let the domain start the visit (times and
 windows) and judge the entry (entry_rules.check_entry at the moment of entering), then write the visit —
-with its event, consuming the code in the same statement for a check-in. Check-in is the hot path: three
-statements besides BEGIN and COMMIT, no ORM instance in the reply (docs/benchmarks.md).
+with its event, consuming the code in the same statement for a check-in. Check-in is the hot path: four round
+trips (BEGIN sent with the enterprise's lock, the facts, the claim-and-insert, COMMIT), no ORM instance in the
+reply (docs/benchmarks.md).
 
 Refusals of entry are the exception that proves the rule that use cases never commit: the request that is
 refused answers 4xx, so the edge rolls its transaction back, yet every refusal must be kept (refused attempts
@@ -206,7 +207,7 @@ def _split_refs(principal: Principal, refs: Sequence[str]) -> tuple[list[str], l
 async def _gather(
     session: AsyncSession,
     *,
-    enterprise: entry_repo.EnterpriseRow,
+    enterprise: entry_repo.EnterpriseRow | str,
     task_id: uuid.UUID | None,
     cert_nos: Sequence[str],
     officer_ids: Sequence[str],
@@ -222,16 +223,22 @@ async def _gather(
             ids.append(uuid.UUID(ref))
         except ValueError:
             unknown.append(ref)
+    # a USCC alone: the enterprise was only locked (``begin_and_lock``), its row comes with the facts
     facts = await entry_repo.entry_facts(
         session,
-        uscc=enterprise.uscc,
+        uscc=enterprise if isinstance(enterprise, str) else enterprise.uscc,
         task_id=task_id,
         cert_nos=cert_nos,
         officer_ids=[*ids, *accompanying],
         item_codes=item_codes,
         at=at,
         code_id=code_id,
+        with_enterprise=isinstance(enterprise, str),
     )
+    if isinstance(enterprise, str):
+        if facts.enterprise is None:  # locked in this transaction, so it cannot have been deleted since
+            raise RuntimeError(f"the locked enterprise {enterprise} was not read with the facts")
+        enterprise = facts.enterprise
     by_cert = {o.cert_no: o for o, _ in facts.officers if o.cert_no}
     by_id = {o.officer_id: o for o, _ in facts.officers}
     departments = {o.dept_code: name for o, name in facts.officers}
@@ -552,17 +559,16 @@ async def check_in(
         attempt.task_id, attempt.entry_code_id, attempt.cert_nos = task_id, code_id, list(payload.cert_nos)
         # The scanning enterprise is locked first: two phones of one enterprise racing one code, or two codes
         # racing the yearly cap, are serialised here (and the facts below are read after the winner commits).
-        enterprise = await entry_repo.enterprise_row(session, uscc, lock=True)
-        if enterprise is None:
+        # BEGIN goes with the lock (one round trip); the enterprise's row is read with the facts.
+        if not await entry_repo.begin_and_lock(session, uscc):
             raise CodeWrongEnterprise(
                 "本企业未在企业名录中登记，不能使用该检查码",
                 detail_en=f"This enterprise ({uscc}) is not registered and cannot use the entry code",
                 extra={"uscc": uscc},
             )
-        attempt.district_code = enterprise.district_code
         entry = await _gather(
             session,
-            enterprise=enterprise,
+            enterprise=uscc,
             task_id=task_id,
             cert_nos=list(payload.cert_nos),
             officer_ids=[],
@@ -571,6 +577,8 @@ async def check_in(
             at=now,
             code_id=code_id,
         )
+        enterprise = entry.enterprise
+        attempt.district_code = enterprise.district_code
         code_row = entry.facts.code
         if code_row is None or code_row.uscc != payload.uscc or code_row.task_id != payload.task_id:
             raise CodeInvalid(
