@@ -197,17 +197,38 @@ async def rated_visits(session: AsyncSession, scope: Scope, *, offset: int, limi
 # The audit of visit starts (the auditor job)
 
 
-async def unaudited_visits(session: AsyncSession, limit: int) -> list[m.Visit]:
-    """Visits whose start is not in the audit chain yet, oldest first; rows claimed by another auditor are
-    skipped."""
+#: What the audit entry of a visit's start records (``audit_visit_starts``): not the officers' and items' JSON,
+#: nor the ratings, which an ORM instance would load and decode for every visit of a batch.
+_AUDITED = (
+    m.Visit.visit_id,
+    m.Visit.task_id,
+    m.Visit.uscc,
+    m.Visit.mode,
+    m.Visit.started_at,
+    m.Visit.recorded_at,
+    m.Visit.cert_nos,
+    m.Visit.accompanying,
+    m.Visit.item_codes,
+    m.Visit.reason,
+    m.Visit.entry_code_id,
+    m.Visit.request_id,
+    m.Visit.started_by,
+    m.Visit.started_by_role,
+)
+
+
+async def unaudited_visits(session: AsyncSession, limit: int) -> list[sa.Row[Any]]:
+    """Visits whose start is not in the audit chain yet, oldest first, as rows of the columns their audit entry
+    records (no ORM instance: issue #16, the auditor's Python per check-in); rows claimed by another auditor
+    are skipped."""
     query = (
-        sa.select(m.Visit)
+        sa.select(*_AUDITED)
         .where(m.Visit.audited_at.is_(None))
         .order_by(m.Visit.recorded_at, m.Visit.visit_id)
         .limit(limit)
         .with_for_update(skip_locked=True)
     )
-    return list((await session.scalars(query)).all())
+    return list((await session.execute(query)).all())
 
 
 async def mark_audited(session: AsyncSession, visit_ids: Sequence[uuid.UUID], at: datetime) -> None:
