@@ -138,13 +138,14 @@ async def begin_and_lock(session: AsyncSession, uscc: str) -> bool:
         proxied = (await session.connection()).sync_connection.connection  # type: ignore[union-attr]
         adapted: Any = proxied.dbapi_connection
         begin = _BEGIN_SQL.get(adapted.isolation_level)
+        raw = proxied.driver_connection
         if (
-            adapted._transaction is None
+            raw is not None
+            and adapted._transaction is None
             and begin is not None
             and not adapted.readonly
             and not adapted.deferrable
         ):
-            raw = proxied.driver_connection
             # held before it is sent: if the lock fails after BEGIN, the session's rollback ends the transaction
             adapted._transaction = _Begun(raw)
             status = await raw.execute(

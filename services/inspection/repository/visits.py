@@ -217,7 +217,7 @@ _AUDITED = (
 )
 
 
-async def unaudited_visits(session: AsyncSession, limit: int) -> list[sa.Row[Any]]:
+async def unaudited_visits(session: AsyncSession, limit: int) -> list[sa.Row[*tuple[Any, ...]]]:
     """Visits whose start is not in the audit chain yet, oldest first, as rows of the columns their audit entry
     records (no ORM instance: issue #16, the auditor's Python per check-in); rows claimed by another auditor
     are skipped."""
