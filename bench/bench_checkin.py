@@ -30,7 +30,7 @@ from typing import Any
 import sqlalchemy as sa
 from stdnum.cn import uscc as stdnum_uscc
 
-from bench.checkin_shape import PRODUCTION, TOPOLOGIES, TWO_API, shape_report
+from bench.checkin_shape import PRODUCTION, TOPOLOGIES, TWO_API, shape_report, target_report
 from bench.common import (
     PY,
     children_cpu,
@@ -773,6 +773,7 @@ def _report(
                 )
             else:
                 lines.append(f"- {label}: no level kept p99 within 50 ms.")
+    lines += ["", *target_report(medians, topologies, codes, levels)]
     lines += [
         "",
         "Floor: ≥ 300 check-ins/s with p99 ≤ 50 ms. Errors are non-2xx responses or socket errors; every 2xx",

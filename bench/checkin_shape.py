@@ -231,3 +231,42 @@ def _summary(medians: Medians, codes: list[str], levels: list[int]) -> list[str]
             "own, which this machine cannot show.",
         ]
     return lines
+
+
+#: Issue #16 item 1: check-ins per second and p99 on these 2 cores.
+TARGET_RPS, TARGET_P99_MS = 800, 25.0
+
+
+def target_report(
+    medians: Medians,
+    topologies: list[str],
+    codes: list[str],
+    levels: list[int],
+) -> list[str]:
+    """Each topology's and code's fastest level against issue #16's target, with its CPU per check-in in all
+    (every process on the machine the check-in runs through) and the rate two saturated cores allow at it."""
+    budget = 2000 / TARGET_RPS
+    lines = [
+        f"Against issue #16's target (≥ {TARGET_RPS} check-ins/s with p99 ≤ {TARGET_P99_MS:.0f} ms on these 2 "
+        f"cores, so ≤ {budget:.1f} ms of CPU per check-in in all: service, gateway, PostgreSQL, NATS and wrk; "
+        "two saturated cores allow at most 2,000 ÷ that sum per second):"
+    ]
+    sums: dict[tuple[str, str], float] = {}
+    for topology in topologies:
+        for code in codes:
+            mine = [(c, medians[(topology, code, c)]) for c in levels if (topology, code, c) in medians]
+            if not mine:
+                continue
+            c, row = max(mine, key=lambda m: m[1]["rps"])
+            cpu = sum(row.get(k, 0.0) for k in PARTS)
+            sums[(topology, code)] = cpu
+            label = f"{topology}" + (f" ({code} code)" if code else "")
+            lines.append(
+                f"- {label}: best **{row['rps']:,.0f} check-ins/s** ({c} connections, p99 {row['p99']:.1f} ms, "
+                f"load {row['load']:.1f}): {row['rps'] / TARGET_RPS:.0%} of {TARGET_RPS}/s; **{cpu:.2f} ms** of CPU "
+                f"per check-in in all ({cpu - budget:+.2f} ms against {budget:.1f}), at most "
+                f"{2000 / cpu:,.0f}/s on two saturated cores."
+            )
+            if code == "new" and (topology, "old") in sums:
+                lines[-1] += f" New ÷ old, CPU in all: ×{cpu / sums[(topology, 'old')]:.2f}."
+    return lines
