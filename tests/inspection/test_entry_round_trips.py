@@ -21,7 +21,7 @@ from asyncpg.prepared_stmt import PreparedStatement
 
 from services.common.tables import outbox_t
 from services.inspection.repository import entry as entry_repo
-from tests.inspection.helpers import KEY_AREA_TASK, Env, check_in, entry_code
+from tests.inspection.helpers import KEY_AREA_TASK, Env, check_in, entry_code, refused
 from tests.support.http import ok
 from tests.support.personas import admin
 from tests.support.stack import Stack, client
@@ -95,6 +95,29 @@ class TestCheckInRoundTrips:
         assert [e.type for e in events] == ["inspection.visit.started"]
         assert events[0].envelope["data"]["visit_id"] == visit["visit_id"]
         assert events[0].envelope["source"] == "inspection"
+
+    async def test_an_unregistered_enterprise_is_refused_on_the_one_message_lock_and_rolled_back(
+        self, env: Env
+    ) -> None:
+        """A USCC of 18 digits and capitals that no enterprise has: the one message (BEGIN and the lock) finds
+        no row, the request is refused and recorded, and its transaction is rolled back on the connection it
+        began on; a USCC that could not be a literal (a quote in it) takes the prepared lock instead."""
+        unregistered, odd = "91210100000000000X", "9121'0100000000000"
+        async with client(env.url) as http:
+            code = await entry_code(http, KEY_AREA_TASK)
+            async with statements(env) as logged:
+                await refused(
+                    env, await check_in(http, code["code"], uscc=unregistered), "CODE_WRONG_ENTERPRISE"
+                )
+            queries = [" ".join(q.split()) for _, q in logged]
+            lock = next(i for i, q in enumerate(queries) if "FOR NO KEY UPDATE" in q)
+            assert queries[lock].startswith("BEGIN;") and f"uscc = '{unregistered}'" in queries[lock]
+            assert queries[lock + 1] == "ROLLBACK", queries[lock:]
+            async with statements(env) as logged:
+                await refused(env, await check_in(http, code["code"], uscc=odd), "CODE_WRONG_ENTERPRISE")
+            assert not any(odd in q for _, q in logged)  # never written into a statement
+            assert any("FOR NO KEY UPDATE" in q and "$1" in q for _, q in logged)
+            ok(await check_in(http, code["code"]), 201)  # the code is still good for its enterprise
 
 
 class TestEntryPlans:
