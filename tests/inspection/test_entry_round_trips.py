@@ -21,7 +21,7 @@ from asyncpg.prepared_stmt import PreparedStatement
 
 from services.common.tables import outbox_t
 from services.inspection.repository import entry as entry_repo
-from tests.inspection.helpers import KEY_AREA_TASK, Env, check_in, entry_code, refused
+from tests.inspection.helpers import ENTERPRISE, KEY_AREA_TASK, Env, check_in, entry_code, refused
 from tests.support.http import ok
 from tests.support.personas import admin
 from tests.support.stack import Stack, client
@@ -80,11 +80,11 @@ class TestCheckInRoundTrips:
             code = await entry_code(http, KEY_AREA_TASK)
             async with statements(env) as logged:
                 visit = ok(await check_in(http, code["code"]), 201)["visit"]
-        queries = transaction_of(logged, "FOR NO KEY UPDATE")
+        queries = transaction_of(logged, "EXECUTE zhifa_lock_enterprise")
         # BEGIN with the enterprise's lock; the facts; the code, the visit, its event and the wake-up; COMMIT
         assert len(queries) == 4, list(_words(queries))
         begin = " ".join(queries[0].split())
-        assert begin.startswith("BEGIN;") and begin.endswith("FOR NO KEY UPDATE"), begin
+        assert begin == f"BEGIN; EXECUTE zhifa_lock_enterprise('{ENTERPRISE}')", begin
         assert "'enterprise'" in queries[1]  # the enterprise's row is read with the facts
         write = queries[2]
         assert "INSERT INTO visit" in write and "UPDATE entry_code" in write
@@ -109,14 +109,17 @@ class TestCheckInRoundTrips:
                 await refused(
                     env, await check_in(http, code["code"], uscc=unregistered), "CODE_WRONG_ENTERPRISE"
                 )
-            queries = [" ".join(q.split()) for _, q in logged]
-            lock = next(i for i, q in enumerate(queries) if "FOR NO KEY UPDATE" in q)
-            assert queries[lock].startswith("BEGIN;") and f"uscc = '{unregistered}'" in queries[lock]
+            key = next(k for k, q in logged if "EXECUTE zhifa_lock_enterprise" in q)
+            queries = [" ".join(q.split()) for k, q in logged if k == key]  # on the request's connection
+            lock = next(i for i, q in enumerate(queries) if "EXECUTE zhifa_lock_enterprise" in q)
+            assert queries[lock] == f"BEGIN; EXECUTE zhifa_lock_enterprise('{unregistered}')", queries[lock]
             assert queries[lock + 1] == "ROLLBACK", queries[lock:]
             async with statements(env) as logged:
                 await refused(env, await check_in(http, code["code"], uscc=odd), "CODE_WRONG_ENTERPRISE")
             assert not any(odd in q for _, q in logged)  # never written into a statement
-            assert any("FOR NO KEY UPDATE" in q and "$1" in q for _, q in logged)
+            assert any(
+                q.startswith("SELECT uscc") and q.endswith("= $1 FOR NO KEY UPDATE") for _, q in logged
+            )
             ok(await check_in(http, code["code"]), 201)  # the code is still good for its enterprise
 
 

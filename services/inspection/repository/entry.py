@@ -100,6 +100,11 @@ def forget_driver(session: AsyncSession) -> None:
 # A USCC (GB 32100-2015) is 18 digits and capital letters: written into a statement as a literal it needs no
 # quoting and cannot end the literal. Anything else takes the prepared path (``enterprise_row``).
 _LITERAL_USCC = re.compile(r"[0-9A-Z]{18}")
+# The lock as a named prepared statement of the connection (prepared once per connection, its plan cached as
+# asyncpg caches its own): the simple-protocol message EXECUTEs it, so PostgreSQL does not plan the lock again
+# for every check-in (a plain SELECT in that message was 0.065 ms of planning per check-in).
+_LOCK_PREPARED = "zhifa_lock_enterprise"
+_PREPARE_LOCK = f"PREPARE {_LOCK_PREPARED}(text) AS SELECT FROM enterprise WHERE uscc = $1 FOR NO KEY UPDATE"
 # asyncpg's BEGIN for the isolation levels SQLAlchemy's adapter passes it (asyncpg ``Transaction.start``).
 _BEGIN_SQL = {
     None: "BEGIN",
@@ -129,8 +134,8 @@ async def begin_and_lock(session: AsyncSession, uscc: str) -> bool:
     """Lock the enterprise (FOR NO KEY UPDATE) as the first statement of the session's transaction; False when
     no such enterprise is registered. Its columns are read afterwards, with the facts (``entry_facts``).
 
-    The check-in's hot path (issue #16): BEGIN and the lock go in ONE simple-protocol message (two statements,
-    the USCC a literal), not asyncpg's BEGIN and then the prepared lock — a round trip fewer for the service,
+    The check-in's hot path (issue #16): BEGIN and the lock go in ONE simple-protocol message (BEGIN and the
+    EXECUTE of the connection's prepared lock, the USCC a literal), not asyncpg's BEGIN and then its prepared lock — a round trip fewer for the service,
     PostgreSQL and the event loop. The lock is still a statement of its own, so the facts' snapshot is taken
     after it is granted. A USCC that is not 18 digits and capitals, an isolation level asyncpg would begin
     otherwise, or a transaction already begun takes the prepared path (``enterprise_row``)."""
@@ -146,11 +151,12 @@ async def begin_and_lock(session: AsyncSession, uscc: str) -> bool:
             and not adapted.readonly
             and not adapted.deferrable
         ):
+            if not proxied.info.get(_LOCK_PREPARED):  # kept with the connection, across checkouts
+                await raw.execute(_PREPARE_LOCK)
+                proxied.info[_LOCK_PREPARED] = True
             # held before it is sent: if the lock fails after BEGIN, the session's rollback ends the transaction
             adapted._transaction = _Begun(raw)
-            status = await raw.execute(
-                f"{begin}; SELECT FROM enterprise WHERE uscc = '{uscc}' FOR NO KEY UPDATE"
-            )
+            status = await raw.execute(f"{begin}; EXECUTE {_LOCK_PREPARED}('{uscc}')")
             session.info[_DRIVER] = raw
             return bool(status == "SELECT 1")
     return await enterprise_row(session, uscc, lock=True) is not None
