@@ -175,6 +175,24 @@ class RiskCase(Base):
     benchmark_code: Mapped[str | None] = mapped_column(sa.Text)
 
 
+class UnitQuarterTally(Base):
+    """The quarterly report's counts of decided cases and unit signals per quarter, unit and domain, kept by
+    triggers on ``risk_case`` and ``unit_signal`` (risk_0019)."""
+
+    __tablename__ = "unit_quarter_tally"
+
+    quarter: Mapped[str] = mapped_column(sa.Text, primary_key=True)  # 2026Q3
+    unit_code: Mapped[str] = mapped_column(sa.Text, primary_key=True)
+    domain: Mapped[str] = mapped_column(sa.Text, primary_key=True)
+    decisions: Mapped[int] = mapped_column(sa.Integer, server_default="0")
+    deviations: Mapped[int] = mapped_column(sa.Integer, server_default="0")
+    refused: Mapped[int] = mapped_column(sa.Integer, server_default="0")
+    low: Mapped[int] = mapped_column(sa.Integer, server_default="0")
+    overdue: Mapped[int] = mapped_column(sa.Integer, server_default="0")
+    matters: Mapped[int] = mapped_column(sa.Integer, server_default="0")
+    follow_ups: Mapped[int] = mapped_column(sa.Integer, server_default="0")
+
+
 class UnitSignal(Base):
     """A process indicator of a unit: refused entry, a visit rating, a missed procedure deadline, a visit."""
 
