@@ -17,7 +17,6 @@ import tempfile
 import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:  # also runnable as `python bench/bench_province_inspection.py`
@@ -75,8 +74,6 @@ async def _measure(
     }
     timings: dict[str, list[float]] = {}
     notes: list[str] = []
-    loads: list[str] = []
-    answers: list[str] = []
     try:
         for where, scope in scopes.items():
             how = "visit_cap_tally" if scope.everything else "counted in SQL"
@@ -115,59 +112,56 @@ async def _measure(
                         else:
                             notes.append(f"over-cap {YEAR}, {where}: {len(result):,} rows")  # type: ignore[arg-type]
 
+        q = Quarter.parse(QUARTER)
+        tally_counts = report_repo.quarter_counts
+
         async def drill_down() -> object:
             async with transaction(rsf) as s:
                 unit = await s.get(Unit, UNIT)
                 assert unit is not None
                 return await reports.get_drill_down(s, unit=unit, quarter_text=QUARTER, config=rctx.config)
 
-        async def counts() -> object:
+        async def old_drill_down() -> object:
+            # the report as before risk_0019: every quarter's counts read from the cases and signals
+            report_repo.quarter_counts = report_repo.live_quarter_counts  # type: ignore[assignment]
+            try:
+                return await drill_down()
+            finally:
+                report_repo.quarter_counts = tally_counts  # type: ignore[assignment]
+
+        async def old_counts() -> object:
             async with transaction(rsf) as s:
-                q = Quarter.parse(QUARTER)
+                return await report_repo.live_quarter_counts(s, q.first_day, q.last_day)
+
+        async def new_counts() -> object:
+            async with transaction(rsf) as s:
                 return await report_repo.quarter_counts(s, q.first_day, q.last_day)
 
-        # main's indexes first (the risk_0012 ones dropped), then with them (built again, and vacuumed)
-        for label, present in (("main's indexes", False), ("risk_0012 covering indexes", True)):
-            await _report_indexes(risk, present)
-            drill, result = await _timed(RUNS, drill_down)
-            timings[f"unit quarter report ({UNIT}, {QUARTER}), {label}"] = drill
-            timings[f"· of which the counts of one quarter (run for three), {label}"] = (
-                await _timed(RUNS, counts)
-            )[0]
-            loads.append(f"{label}: load average {os.getloadavg()[0]:.1f}")
-            answers.append(result.model_dump_json())  # type: ignore[attr-defined]
+        report = f"unit quarter report ({UNIT}, {QUARTER})"
+        pairs = (
+            (f"{report}, counts read from the cases and signals (before risk_0019)", old_drill_down),
+            (f"{report}, counts from unit_quarter_tally (risk_0019)", drill_down),
+            ("· of which the counts of one quarter (run for three), from the cases and signals", old_counts),
+            ("· of which the counts of one quarter (run for three), from unit_quarter_tally", new_counts),
+        )
+        results: dict[str, list[str]] = {}
+        for _run in range(RUNS):  # old and new alternate; the first run of each is the first since start-up
+            for label, fn in pairs:
+                ts, result = await _timed(1, fn)
+                timings.setdefault(label, []).extend(ts)
+                dump = result.model_dump_json() if hasattr(result, "model_dump_json") else repr(result)
+                results.setdefault(label, []).append(dump)
+        answers = list(results.values())
         notes.append(
-            "unit quarter report: "
-            + ("the same answer" if answers[0] == answers[1] else "DIFFERENT answers")
-            + " with and without the indexes ("
-            + "; ".join(loads)
-            + ")"
+            f"unit quarter report: {'the same answer' if answers[0] == answers[1] else 'DIFFERENT answers'} "
+            f"from the tally and from the cases and signals; the counts of {QUARTER}: "
+            f"{'the same' if answers[2] == answers[3] else 'DIFFERENT'} (load average {os.getloadavg()[0]:.1f})"
         )
         plans = await _plans(isf, rsf)
         return timings, notes, plans
     finally:
         await insp.dispose()
         await risk.dispose()
-
-
-REPORT_INDEXES = (  # as migration risk_0012 builds them
-    "CREATE INDEX ix_unit_signal_counted ON unit_signal (occurred_on)"
-    " INCLUDE (unit_code, kind, value, domain, case_id) WHERE kind <> 'visit'",
-    "CREATE INDEX ix_risk_case_counted ON risk_case (decided_on) INCLUDE (unit_code, domain, outside_tier)"
-    " WHERE issued_revision IS NOT NULL AND unit_code IS NOT NULL",
-)
-
-
-async def _report_indexes(engine: Any, present: bool) -> None:
-    async with engine.connect() as conn:
-        conn = await conn.execution_options(isolation_level="AUTOCOMMIT")
-        await conn.execute(sa.text("DROP INDEX IF EXISTS ix_unit_signal_counted"))
-        await conn.execute(sa.text("DROP INDEX IF EXISTS ix_risk_case_counted"))
-        if present:
-            for ddl in REPORT_INDEXES:
-                await conn.execute(sa.text(ddl))
-        await conn.execute(sa.text("VACUUM ANALYZE unit_signal"))
-        await conn.execute(sa.text("VACUUM ANALYZE risk_case"))
 
 
 async def _plans(isf: object, rsf: object) -> str:
@@ -193,7 +187,15 @@ async def _plans(isf: object, rsf: object) -> str:
             .all()
         )
     out.append(
-        f"### Unit quarter report: the quarter's counts ({QUARTER}; run for it and the two quarters before)\n\n"
+        f"### Unit quarter report: the quarter's counts from the cases and signals ({QUARTER}; before risk_0019, "
+        "run for it and the two quarters before)\n\n```\n" + "\n".join(lines) + "\n```\n"
+    )
+    sql = str(report_repo._TALLY_COUNTS_SQL.text)
+    params = {"quarter": str(q), "first": q.first_day, "last": q.last_day}
+    async with transaction(rsf) as s:  # type: ignore[arg-type]
+        lines = (await s.execute(sa.text(explain + sql), params)).scalars().all()
+    out.append(
+        f"### Unit quarter report: the quarter's counts from unit_quarter_tally ({QUARTER}; risk_0019)\n\n"
         "```\n" + "\n".join(lines) + "\n```\n"
     )
     return "\n".join(out)
@@ -220,12 +222,18 @@ def run(quick: bool = False) -> str:
     root.mkdir(parents=True, exist_ok=True)
     root.chmod(0o755)
     saved = root / f"written-{plan.enterprises}.json"
+    migrated: list[str] = []
     pg = EmbeddedPostgres(root / "pg", free_port(), durable=False)
     pg.start()
     try:
         urls = {service: pg.dsn(service, driver="postgresql+asyncpg") for service in ("inspection", "risk")}
         if saved.exists():
             written = province_inspection.Written(**json.loads(saved.read_text()))
+            # the kept cluster brought to this tree's schema (a migration's back-fill at the province's size)
+            for service in ("inspection", "risk"):
+                began = time.perf_counter()
+                migrate.upgrade(service, urls[service])
+                migrated.append(f"{service} {time.perf_counter() - began:.1f} s")
         else:
             for service in ("inspection", "risk"):
                 pg.psql(f'CREATE DATABASE "{service}"')
@@ -264,7 +272,11 @@ def run(quick: bool = False) -> str:
         )
         ratios.append(f"over-cap, {where}: main / new = {old / new:,.1f}×")
     report = [statistics.median(ts) for k, ts in timings.items() if k.startswith("unit quarter report")]
-    ratios.append(f"unit quarter report: main's indexes / risk_0012 = {report[0] / report[1]:,.1f}×")
+    counts = [statistics.median(ts) for k, ts in timings.items() if k.startswith("· of which the counts")]
+    ratios.append(f"unit quarter report: before risk_0019 / with it = {report[0] / report[1]:,.1f}×")
+    ratios.append(
+        f"the counts of one quarter: from the cases and signals / from the tally = {counts[0] / counts[1]:,.1f}×"
+    )
     return "\n".join(
         [
             "## A province: over-cap enterprises and the unit quarter report (issue #16 item 6)",
@@ -276,8 +288,10 @@ def run(quick: bool = False) -> str:
             f"{written.rows_per_second:,.0f} rows/s: the visits, refusals and their signals generated server-side "
             "by `INSERT … SELECT` (bench/province_sql.py), risk's cases by COPY, indexes, keys and "
             "`visit_cap_tally` built after the load). Old (main's over-cap: the "
-            "year's visits read into Python) and new (the `visit_cap_tally` pre-aggregate kept by a trigger) "
-            f"measured on the same data, alternating, {RUNS} runs each; load average {load:.1f} when the "
+            "year's visits read into Python) and new (the `visit_cap_tally` pre-aggregate kept by a trigger), and "
+            "the unit quarter report with its counts read from the cases and signals (before risk_0019) and from "
+            f"`unit_quarter_tally` (risk_0019), measured on the same data, alternating, {RUNS} runs each (the "
+            f"first of each the first since the database started); load average {load:.1f} when the "
             f"queries started, {load_after:.1f} when they ended, on the shared machine. Plans: "
             "[benchmarks/province-plans.md](benchmarks/province-plans.md).",
             "",
@@ -286,6 +300,11 @@ def run(quick: bool = False) -> str:
             *rows,
             "",
             *(f"- {n}" for n in notes + ratios),
+            *(
+                [f"- the kept data migrated to this tree's head before the queries: {', '.join(migrated)}"]
+                if migrated
+                else []
+            ),
             "",
             f"At {plan.enterprises:,} enterprises: "
             + "; ".join(

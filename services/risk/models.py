@@ -203,6 +203,9 @@ class UnitSignal(Base):
             name="kind",
         ),
         sa.Index("ix_unit_signal_occurred_on_unit_code", "occurred_on", "unit_code"),
+        sa.Index(
+            "ix_unit_signal_unit_code_occurred_on", "unit_code", "occurred_on"
+        ),  # one unit's (risk_0019)
         # the quarterly report's counts, index-only, without the visits (risk_0012)
         sa.Index(
             "ix_unit_signal_counted",
