@@ -123,11 +123,11 @@ async def _measure(
 
         async def old_drill_down() -> object:
             # the report as before risk_0019: every quarter's counts read from the cases and signals
-            report_repo.quarter_counts = report_repo.live_quarter_counts  # type: ignore[assignment]
+            report_repo.quarter_counts = report_repo.live_quarter_counts
             try:
                 return await drill_down()
             finally:
-                report_repo.quarter_counts = tally_counts  # type: ignore[assignment]
+                report_repo.quarter_counts = tally_counts
 
         async def old_counts() -> object:
             async with transaction(rsf) as s:
@@ -138,7 +138,7 @@ async def _measure(
                 return await report_repo.quarter_counts(s, q.first_day, q.last_day)
 
         report = f"unit quarter report ({UNIT}, {QUARTER})"
-        pairs = (
+        report_pairs = (
             (f"{report}, counts read from the cases and signals (before risk_0019)", old_drill_down),
             (f"{report}, counts from unit_quarter_tally (risk_0019)", drill_down),
             ("· of which the counts of one quarter (run for three), from the cases and signals", old_counts),
@@ -146,7 +146,7 @@ async def _measure(
         )
         results: dict[str, list[str]] = {}
         for _run in range(RUNS):  # old and new alternate; the first run of each is the first since start-up
-            for label, fn in pairs:
+            for label, fn in report_pairs:
                 ts, result = await _timed(1, fn)
                 timings.setdefault(label, []).extend(ts)
                 dump = result.model_dump_json() if hasattr(result, "model_dump_json") else repr(result)
@@ -208,14 +208,8 @@ def write_plans(section: str) -> None:
     PLANS.write_text(head + "\n\n" + MARK + "\n\n" + section.strip() + "\n", encoding="utf-8")
 
 
-def enterprises(quick: bool) -> int:
-    """The province's size: ``ZHIFA_BENCH_PROVINCE_N`` (5000000 for the issue's province), else 500,000 (50,000
-    with ``--quick``) so that ``make bench`` stays short."""
-    return int(os.environ.get("ZHIFA_BENCH_PROVINCE_N", 50_000 if quick else 500_000))
-
-
 def run(quick: bool = False) -> str:
-    plan = province.Plan(enterprises=enterprises(quick), until=UNTIL)
+    plan = province.Plan(enterprises=province.bench_size(quick), until=UNTIL)
     # ZHIFA_BENCH_PROVINCE_DATA=<dir>: the generated cluster kept there, and measured again without a new load
     kept = os.environ.get("ZHIFA_BENCH_PROVINCE_DATA")
     root = Path(kept) if kept else Path(tempfile.mkdtemp(prefix="zhifa-bench-province-inspection-"))
