@@ -289,7 +289,7 @@ async def _rebuild(conn: asyncpg.Connection, definitions: list[str]) -> None:
         await conn.execute(definition)
 
 
-REBUILD_TALLY = """
+TALLY_INSERT = """
 INSERT INTO visit_cap_tally (year, uscc, dept_code, random_n, joint_n, complaint_n, key_area_n)
 SELECT extract(year FROM v.started_at AT TIME ZONE 'Asia/Shanghai')::int, v.uscc, d.dept_code,
        count(*) FILTER (WHERE v.task_kind = 'random'), count(*) FILTER (WHERE v.task_kind = 'joint'),
@@ -299,17 +299,18 @@ CROSS JOIN LATERAL (SELECT DISTINCT x FROM unnest(v.dept_codes || ''::text) x) d
 WHERE NOT v.requested_by_enterprise
 GROUP BY 1, 2, 3
 """  # the same rows as services/inspection/migrations' inspection_0008 back-fill
+REBUILD_TALLY = "TRUNCATE visit_cap_tally;" + TALLY_INSERT
 
 
 async def rebuild_tally(conn: asyncpg.Connection, first: date, last: date) -> None:
-    """``visit_cap_tally`` from the visits (``REBUILD_TALLY``), one China year at a time (each one's visits in
+    """``visit_cap_tally`` from the visits (``TALLY_INSERT``), one China year at a time (each one's visits in
     its own months' partitions, and a smaller aggregate), its indexes dropped during the build."""
     indexes = await _drop_indexes(conn, "visit_cap_tally")
     await conn.execute("TRUNCATE visit_cap_tally; SET work_mem = '512MB'")
     for year in range(first.year, last.year + 1):
         lo, hi = datetime(year, 1, 1, tzinfo=CHINA), datetime(year + 1, 1, 1, tzinfo=CHINA)
         await conn.execute(
-            REBUILD_TALLY.replace("WHERE NOT", "WHERE v.started_at >= $1 AND v.started_at < $2 AND NOT"),
+            TALLY_INSERT.replace("WHERE NOT", "WHERE v.started_at >= $1 AND v.started_at < $2 AND NOT"),
             lo,
             hi,
         )
