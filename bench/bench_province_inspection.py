@@ -17,6 +17,7 @@ import tempfile
 import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:  # also runnable as `python bench/bench_province_inspection.py`
@@ -112,56 +113,64 @@ async def _measure(
                         else:
                             notes.append(f"over-cap {YEAR}, {where}: {len(result):,} rows")  # type: ignore[arg-type]
 
-        q = Quarter.parse(QUARTER)
-        tally_counts = report_repo.quarter_counts
-
-        async def drill_down() -> object:
-            async with transaction(rsf) as s:
-                unit = await s.get(Unit, UNIT)
-                assert unit is not None
-                return await reports.get_drill_down(s, unit=unit, quarter_text=QUARTER, config=rctx.config)
-
-        async def old_drill_down() -> object:
-            # the report as before risk_0019: every quarter's counts read from the cases and signals
-            report_repo.quarter_counts = report_repo.live_quarter_counts
-            try:
-                return await drill_down()
-            finally:
-                report_repo.quarter_counts = tally_counts
-
-        async def old_counts() -> object:
-            async with transaction(rsf) as s:
-                return await report_repo.live_quarter_counts(s, q.first_day, q.last_day)
-
-        async def new_counts() -> object:
-            async with transaction(rsf) as s:
-                return await report_repo.quarter_counts(s, q.first_day, q.last_day)
-
-        report = f"unit quarter report ({UNIT}, {QUARTER})"
-        report_pairs = (
-            (f"{report}, counts read from the cases and signals (before risk_0019)", old_drill_down),
-            (f"{report}, counts from unit_quarter_tally (risk_0019)", drill_down),
-            ("· of which the counts of one quarter (run for three), from the cases and signals", old_counts),
-            ("· of which the counts of one quarter (run for three), from unit_quarter_tally", new_counts),
-        )
-        results: dict[str, list[str]] = {}
-        for _run in range(RUNS):  # old and new alternate; the first run of each is the first since start-up
-            for label, fn in report_pairs:
-                ts, result = await _timed(1, fn)
-                timings.setdefault(label, []).extend(ts)
-                dump = result.model_dump_json() if hasattr(result, "model_dump_json") else repr(result)
-                results.setdefault(label, []).append(dump)
-        answers = list(results.values())
-        notes.append(
-            f"unit quarter report: {'the same answer' if answers[0] == answers[1] else 'DIFFERENT answers'} "
-            f"from the tally and from the cases and signals; the counts of {QUARTER}: "
-            f"{'the same' if answers[2] == answers[3] else 'DIFFERENT'} (load average {os.getloadavg()[0]:.1f})"
-        )
+        await measure_report(rsf, rctx, timings, notes)
         plans = await _plans(isf, rsf)
         return timings, notes, plans
     finally:
         await insp.dispose()
         await risk.dispose()
+
+
+async def measure_report(
+    rsf: Any, rctx: RiskContext, timings: dict[str, list[float]], notes: list[str]
+) -> None:
+    """The unit quarter report before risk_0019 (its counts read from the cases and signals) and with it,
+    alternating, into ``timings`` and ``notes``."""
+    q = Quarter.parse(QUARTER)
+    tally_counts = report_repo.quarter_counts
+
+    async def drill_down() -> object:
+        async with transaction(rsf) as s:
+            unit = await s.get(Unit, UNIT)
+            assert unit is not None
+            return await reports.get_drill_down(s, unit=unit, quarter_text=QUARTER, config=rctx.config)
+
+    async def old_drill_down() -> object:
+        # the report as before risk_0019: every quarter's counts read from the cases and signals
+        report_repo.quarter_counts = report_repo.live_quarter_counts
+        try:
+            return await drill_down()
+        finally:
+            report_repo.quarter_counts = tally_counts
+
+    async def old_counts() -> object:
+        async with transaction(rsf) as s:
+            return await report_repo.live_quarter_counts(s, q.first_day, q.last_day)
+
+    async def new_counts() -> object:
+        async with transaction(rsf) as s:
+            return await report_repo.quarter_counts(s, q.first_day, q.last_day)
+
+    report = f"unit quarter report ({UNIT}, {QUARTER})"
+    report_pairs = (
+        (f"{report}, counts read from the cases and signals (before risk_0019)", old_drill_down),
+        (f"{report}, counts from unit_quarter_tally (risk_0019)", drill_down),
+        ("· of which the counts of one quarter (run for three), from the cases and signals", old_counts),
+        ("· of which the counts of one quarter (run for three), from unit_quarter_tally", new_counts),
+    )
+    results: dict[str, list[str]] = {}
+    for _run in range(RUNS):  # old and new alternate; the first run of each is the first since start-up
+        for label, fn in report_pairs:
+            ts, result = await _timed(1, fn)
+            timings.setdefault(label, []).extend(ts)
+            dump = result.model_dump_json() if hasattr(result, "model_dump_json") else repr(result)
+            results.setdefault(label, []).append(dump)
+    answers = list(results.values())
+    notes.append(
+        f"unit quarter report: {'the same answer' if answers[0] == answers[1] else 'DIFFERENT answers'} "
+        f"from the tally and from the cases and signals; the counts of {QUARTER}: "
+        f"{'the same' if answers[2] == answers[3] else 'DIFFERENT'} (load average {os.getloadavg()[0]:.1f})"
+    )
 
 
 async def _plans(isf: object, rsf: object) -> str:
