@@ -303,6 +303,20 @@ class ClassificationRun(Base):
     snapshot_at: Mapped[datetime | None]  # the run's transaction start, now() (risk_0013, execute_run)
 
 
+class ClassAnnouncement(Base):
+    """A first classification's ``risk.enterprise.classified`` events, announced from the classes it wrote (no
+    outbox rows): ``after_uscc`` is the last USCC announced (risk_0019, repository.announcements)."""
+
+    __tablename__ = "class_announcement"
+
+    id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)  # the event ids' namespace
+    classified_at: Mapped[datetime]  # the run's time: its classes carry it until rewritten
+    at_text: Mapped[str] = mapped_column(sa.Text)
+    request_id: Mapped[str | None] = mapped_column(sa.Text)
+    after_uscc: Mapped[str] = mapped_column(sa.Text, server_default="")
+    done: Mapped[bool] = mapped_column(sa.Boolean, server_default=sa.false())
+
+
 class QuarterReport(Base):
     """A published quarterly report: the snapshot as published, so it stays what the units were told."""
 
