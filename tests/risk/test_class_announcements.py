@@ -19,6 +19,7 @@ import pytest
 import sqlalchemy as sa
 from nats.js.api import ConsumerConfig, DeliverPolicy
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from typer.testing import CliRunner
 
 from services.common import clock, migrate, outbox
 from services.common.bus import Bus
@@ -33,6 +34,7 @@ from services.risk.settings import RiskContext, RiskSettings
 from services.risk.use_cases import announcements, classes
 from tests.risk.helpers import TODAY, make_uscc
 from tests.support.stack import Stack
+from zhifa import cli
 
 REQUEST_ID = "req-first-classification"
 SUBJECT = "risk.enterprise.classified"
@@ -319,3 +321,25 @@ async def test_a_downgrade_refuses_while_a_first_classification_is_unannounced(s
             await s.execute(sa.text("UPDATE class_announcement SET done = true"))
         await asyncio.to_thread(migrate.downgrade, "risk", url, "risk_0018_date_bounds")
         await asyncio.to_thread(migrate.upgrade, "risk", url)
+
+
+async def test_zhifa_outbox_replay_rewinds_the_announcement(
+    stack: Stack, bus: Bus, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async with _database(stack) as (url, factory):
+        usccs = await _first_classification(factory, _context(url), 600, 5)
+        relay = Relay(service="risk", factory=factory, bus=bus, database_url=url)
+        try:
+            await _announce_all(factory, relay.publish)
+        finally:
+            await relay.close()
+        assert (await _announcement(factory)).done
+        monkeypatch.setenv("ZHIFA_RISK_DATABASE_URL", url)
+        since = (clock.now() - timedelta(hours=1)).isoformat()
+        result = await asyncio.to_thread(
+            CliRunner().invoke, cli.app, ["outbox", "replay", "--service", "risk", "--since", since]
+        )
+        assert result.exit_code == 0, result.output
+        assert result.output.startswith(f"risk: {len(usccs)} events marked")  # no outbox row: the 5 classes
+        announcement = await _announcement(factory)
+        assert (announcement.after_uscc, announcement.done) == ("", False)
