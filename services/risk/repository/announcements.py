@@ -63,8 +63,10 @@ _EVENT_ID = (
 
 def _events_sql(*, subset: bool, limit: bool) -> str:
     """The first-run events still to announce of announcement ``:ns`` (its time ``:at``) after ``:after``, in
-    USCC order: (event_id, uscc, envelope); ``subset``: of the USCCs ``:usccs`` only; ``limit``: ``:n`` of them."""
+    USCC order: (event_id, uscc, envelope); ``subset``: of the USCCs ``:usccs`` only; ``limit``: among the
+    USCCs ``:keys`` (a round's keys, ``_KEYS``)."""
     among = " AND c.uscc = ANY(CAST(:usccs AS text[]))" if subset else ""
+    among += " AND c.uscc = ANY(CAST(:keys AS text[]))" if limit else ""
     return f"""SELECT ev.event_id, ev.uscc, {envelope_sql("ev")} AS envelope
 FROM (
     SELECT {_EVENT_ID} AS event_id, c.uscc, c.class, CAST(NULL AS text) AS previous_class, c.score,
@@ -74,10 +76,14 @@ FROM (
         SELECT decode(md5(CAST(:ns AS bytea) || convert_to(c.uscc, 'UTF8')), 'hex') AS md5
     ) h
     WHERE c.uscc > :after AND c.classified_at = :at{among}
-    ORDER BY c.uscc{" LIMIT :n" if limit else ""}
+    ORDER BY c.uscc
 ) ev"""
 
 
+# A round's keys: the next ``:n`` USCCs of the primary key after the cursor, whatever their time (an index-only
+# range scan). Filtering by the run's time in the same scan let the planner sort every class per round when the
+# table's statistics were those of the empty table the run started from (2 s a round at 5 M).
+_KEYS = sa.text("SELECT uscc FROM enterprise_class WHERE uscc > :after ORDER BY uscc LIMIT :n")
 _BATCH = sa.text(
     f"WITH b AS ({_events_sql(subset=False, limit=True)}) "
     "SELECT event_id, uscc, CAST(envelope AS text) FROM b ORDER BY uscc"
@@ -177,10 +183,23 @@ async def lock_next(session: AsyncSession) -> Pending | None:
     return None if row is None else Pending(*row)
 
 
-async def next_batch(session: AsyncSession, announcement: Pending, n: int) -> list[Announcement]:
-    """The (at most ``n``) next events of ``announcement``, in USCC order."""
-    rows = await session.execute(_BATCH, {**announcement.params(), "n": n})
-    return [Announcement(str(i), EVENT_TYPE, orjson.loads(env), uscc) for i, uscc, env in rows.all()]
+@dataclass(frozen=True, slots=True)
+class Batch:
+    """A round's keys (how many, the last) and the events among them."""
+
+    scanned: int
+    last_key: str | None
+    announcements: list[Announcement]
+
+
+async def next_batch(session: AsyncSession, announcement: Pending, n: int) -> Batch:
+    """The next ``n`` USCCs after the cursor, and the events of ``announcement`` among them, in USCC order."""
+    keys = list((await session.scalars(_KEYS, {"after": announcement.after_uscc, "n": n})).all())
+    if not keys:
+        return Batch(0, None, [])
+    rows = await session.execute(_BATCH, {**announcement.params(), "keys": keys})
+    found = [Announcement(str(i), EVENT_TYPE, orjson.loads(env), uscc) for i, uscc, env in rows.all()]
+    return Batch(len(keys), keys[-1], found)
 
 
 async def advance(session: AsyncSession, announcement: Pending, after_uscc: str, *, done: bool) -> None:

@@ -26,17 +26,19 @@ async def announce_classes(
         if announcement is None:  # nothing to announce, or another worker is announcing
             return False
         batch = await repo.next_batch(session, announcement, batch_size)
-        results = await publish(batch) if batch else []
+        events = batch.announcements
+        results = await publish(events) if events else []
         acked = 0
         for sent in results:
             if sent is None:  # the cursor stops before the first unacknowledged event; the rest go again
                 break
             acked += 1
-        done = acked == len(batch) < batch_size
-        if acked or done:
-            after = batch[acked - 1].uscc if acked else announcement.after_uscc
-            await repo.advance(session, announcement, after, done=done)
-        return acked == len(batch)  # done: another announcement may wait
+        whole = acked == len(events)
+        done = whole and batch.scanned < batch_size
+        after = batch.last_key if whole else (events[acked - 1].uscc if acked else None)
+        if after is not None or done:
+            await repo.advance(session, announcement, after or announcement.after_uscc, done=done)
+        return whole  # done: another announcement may wait
 
 
 async def replay(factory: async_sessionmaker[AsyncSession], since: datetime) -> int:
