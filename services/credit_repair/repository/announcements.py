@@ -41,14 +41,17 @@ END_TYPE = "credit.publication.ended"
 SOURCE = "credit_repair"
 
 _LOCK = sa.text("SELECT last_seq FROM feed_announcement WHERE id = 1 FOR UPDATE SKIP LOCKED")
+# The round's reads run straight on the session's asyncpg connection (``_driver``), as driver statements:
+# SQLAlchemy's execution and result machinery cost about 4 µs of Python per row of ``_NEXT`` (10 columns, a
+# million rows per clean-up), more than building and serialising the event (docs/benchmarks/cleanup-plans.md).
 # The next entries after the cursor, each with its clean-up end (kind 'ended', cleanup_run_id set: the sweep's
 # and single ends have outbox rows) and the publication's facts; publication_key names the partition. The
 # lateral sub-selects (``OFFSET 0``: not pulled up into joins) probe the keys per entry: as a join, the planner
 # hashed a sequential scan of every end for each round (29,000 ends read for 1,000 entries at 30,000; at
 # 1,000,000 a round would read a million, and a clean-up's events a million rounds' worth); and the publication
 # is probed in its key's partition only (run-time pruning on ``k.starts_on``), not in every year's.
-_NEXT = sa.text(
-    "WITH f AS (SELECT seq, publication_id, kind FROM feed_entry WHERE seq > :after ORDER BY seq LIMIT :n) "
+_NEXT = (
+    "WITH f AS (SELECT seq, publication_id, kind FROM feed_entry WHERE seq > $1 ORDER BY seq LIMIT $2) "
     "SELECT f.seq, x.* FROM f LEFT JOIN LATERAL ("
     "SELECT CAST(e.publication_id AS text) AS publication_id, e.reason, e.ended_at, e.cleanup_run_id, "
     "k.seq AS publication_seq, CAST(p.record_id AS text) AS record_id, CAST(p.case_id AS text) AS case_id, "
@@ -58,12 +61,12 @@ _NEXT = sa.text(
     "WHERE f.kind = 'ended' AND e.publication_id = f.publication_id AND e.cleanup_run_id IS NOT NULL OFFSET 0"
     ") x ON true ORDER BY f.seq"
 )
-_STEPS = sa.text(
-    "SELECT run_id, lo, request_id FROM cleanup_step WHERE run_id = ANY(CAST(:runs AS uuid[])) "
-    "AND hi > :first AND lo <= :last ORDER BY lo"
+_STEPS = (
+    "SELECT run_id, lo, request_id FROM cleanup_step WHERE run_id = ANY(CAST($1 AS uuid[])) "
+    "AND hi > $2 AND lo <= $3 ORDER BY lo"
 )
-_EARLIER_PENDING = sa.text(
-    "SELECT count(*) FROM outbox WHERE published_at IS NULL AND subject = ANY(CAST(:subjects AS text[]))"
+_EARLIER_PENDING = (
+    "SELECT count(*) FROM outbox WHERE published_at IS NULL AND subject = ANY(CAST($1 AS text[]))"
 )
 _ADVANCE = sa.text("UPDATE feed_announcement SET last_seq = :last WHERE id = 1")
 
@@ -89,16 +92,16 @@ class Batch:
 
 
 _NAMESPACE = END_EVENT_NAMESPACE.bytes
+# The variant's hex digit (RFC 4122: the top two bits of byte 8 are 10) for each digit of the MD5's
+_VARIANT = {d: "89ab"[int(d, 16) & 3] for d in "0123456789abcdef"}
 
 
 def end_event_id(publication_id: str) -> str:
     """The id of a clean-up end's event, ``str(uuid3(END_EVENT_NAMESPACE, publication_id))`` (RFC 4122 §4.3,
-    as the SQL of repository.bulk computes it for the sweep), without building a ``UUID`` (a million a run)."""
-    h = bytearray(hashlib.md5(_NAMESPACE + publication_id.encode(), usedforsecurity=False).digest())
-    h[6] = (h[6] & 0x0F) | 0x30
-    h[8] = (h[8] & 0x3F) | 0x80
-    x = h.hex()
-    return f"{x[:8]}-{x[8:12]}-{x[12:16]}-{x[16:20]}-{x[20:]}"
+    as the SQL of repository.bulk computes it for the sweep), without building a ``UUID`` (a million a run):
+    the MD5's hex digits, the version digit ``3`` and the variant digit set in the text."""
+    x = hashlib.md5(_NAMESPACE + publication_id.encode(), usedforsecurity=False).hexdigest()
+    return f"{x[:8]}-{x[8:12]}-3{x[13:16]}-{_VARIANT[x[16]]}{x[17:20]}-{x[20:]}"
 
 
 def end_envelope(
@@ -143,17 +146,32 @@ async def lock_cursor(session: AsyncSession) -> int | None:
     return None if value is None else int(value)
 
 
+async def _driver(session: AsyncSession) -> Any:
+    """The asyncpg connection of the session's transaction, begun as SQLAlchemy's adapter begins it before its
+    own first statement (``_start_transaction``) if nothing ran in it yet (the job's round locked the cursor
+    first), so that the session's COMMIT or ROLLBACK ends this very transaction."""
+    proxied = await (await session.connection()).get_raw_connection()
+    adapted: Any = proxied.dbapi_connection
+    if adapted._transaction is None:
+        await adapted._start_transaction()
+    raw = proxied.driver_connection
+    if raw is None or not raw.is_in_transaction():
+        raise RuntimeError("the announcement's statements must run inside the round's transaction")
+    return raw
+
+
 async def next_batch(session: AsyncSession, after: int, n: int) -> Batch:
     """The (at most ``n``) feed entries after ``after``, and the events of the clean-up ends among them."""
-    rows = (await session.execute(_NEXT, {"after": after, "n": n})).all()
+    raw = await _driver(session)
+    rows = await raw.fetch(_NEXT, after, n)
     ended = [r for r in rows if r[4] is not None]  # those with a clean-up end
     # each end's step (lo <= publication seq < hi), for the request id the step ran under
     los: dict[uuid.UUID, list[int]] = {}
     request_ids: dict[uuid.UUID, list[str | None]] = {}
     if ended:
-        bounds = {"runs": sorted({r[4] for r in ended}), "first": min(r[5] for r in ended)}
-        bounds["last"] = max(r[5] for r in ended)
-        for run_id, lo, request_id in await session.execute(_STEPS, bounds):
+        runs = sorted({r[4] for r in ended})
+        seqs = [r[5] for r in ended]
+        for run_id, lo, request_id in await raw.fetch(_STEPS, runs, min(seqs), max(seqs)):
             los.setdefault(run_id, []).append(int(lo))
             request_ids.setdefault(run_id, []).append(request_id)
     announcements = []
@@ -194,7 +212,7 @@ async def earlier_events_pending(session: AsyncSession, announcements: list[Anno
     if not announcements:
         return 0
     subjects = [a.envelope["subject"] for a in announcements]
-    return int(await session.scalar(_EARLIER_PENDING, {"subjects": subjects}) or 0)
+    return int(await (await _driver(session)).fetchval(_EARLIER_PENDING, subjects) or 0)
 
 
 async def advance(session: AsyncSession, last_seq: int) -> None:
