@@ -124,7 +124,7 @@ async def _measure(
 async def measure_report(
     rsf: Any, rctx: RiskContext, timings: dict[str, list[float]], notes: list[str]
 ) -> None:
-    """The unit quarter report before risk_0019 (its counts read from the cases and signals) and with it,
+    """The unit quarter report before risk_0020 (its counts read from the cases and signals) and with it,
     alternating, into ``timings`` and ``notes``."""
     q = Quarter.parse(QUARTER)
     tally_counts = report_repo.quarter_counts
@@ -136,7 +136,7 @@ async def measure_report(
             return await reports.get_drill_down(s, unit=unit, quarter_text=QUARTER, config=rctx.config)
 
     async def old_drill_down() -> object:
-        # the report as before risk_0019: every quarter's counts read from the cases and signals
+        # the report as before risk_0020: every quarter's counts read from the cases and signals
         report_repo.quarter_counts = report_repo.live_quarter_counts
         try:
             return await drill_down()
@@ -153,8 +153,8 @@ async def measure_report(
 
     report = f"unit quarter report ({UNIT}, {QUARTER})"
     report_pairs = (
-        (f"{report}, counts read from the cases and signals (before risk_0019)", old_drill_down),
-        (f"{report}, counts from unit_quarter_tally (risk_0019)", drill_down),
+        (f"{report}, counts read from the cases and signals (before risk_0020)", old_drill_down),
+        (f"{report}, counts from unit_quarter_tally (risk_0020)", drill_down),
         ("· of which the counts of one quarter (run for three), from the cases and signals", old_counts),
         ("· of which the counts of one quarter (run for three), from unit_quarter_tally", new_counts),
     )
@@ -196,7 +196,7 @@ async def _plans(isf: object, rsf: object) -> str:
             .all()
         )
     out.append(
-        f"### Unit quarter report: the quarter's counts from the cases and signals ({QUARTER}; before risk_0019, "
+        f"### Unit quarter report: the quarter's counts from the cases and signals ({QUARTER}; before risk_0020, "
         "run for it and the two quarters before)\n\n```\n" + "\n".join(lines) + "\n```\n"
     )
     sql = str(report_repo._TALLY_COUNTS_SQL.text)
@@ -204,7 +204,7 @@ async def _plans(isf: object, rsf: object) -> str:
     async with transaction(rsf) as s:  # type: ignore[arg-type]
         lines = (await s.execute(sa.text(explain + sql), params)).scalars().all()
     out.append(
-        f"### Unit quarter report: the quarter's counts from unit_quarter_tally ({QUARTER}; risk_0019)\n\n"
+        f"### Unit quarter report: the quarter's counts from unit_quarter_tally ({QUARTER}; risk_0020)\n\n"
         "```\n" + "\n".join(lines) + "\n```\n"
     )
     return "\n".join(out)
@@ -276,7 +276,7 @@ def run(quick: bool = False) -> str:
         ratios.append(f"over-cap, {where}: main / new = {old / new:,.1f}×")
     report = [statistics.median(ts) for k, ts in timings.items() if k.startswith("unit quarter report")]
     counts = [statistics.median(ts) for k, ts in timings.items() if k.startswith("· of which the counts")]
-    ratios.append(f"unit quarter report: before risk_0019 / with it = {report[0] / report[1]:,.1f}×")
+    ratios.append(f"unit quarter report: before risk_0020 / with it = {report[0] / report[1]:,.1f}×")
     ratios.append(
         f"the counts of one quarter: from the cases and signals / from the tally = {counts[0] / counts[1]:,.1f}×"
     )
@@ -292,8 +292,8 @@ def run(quick: bool = False) -> str:
             "by `INSERT … SELECT` (bench/province_sql.py), risk's cases by COPY, indexes, keys and "
             "`visit_cap_tally` built after the load). Old (main's over-cap: the "
             "year's visits read into Python) and new (the `visit_cap_tally` pre-aggregate kept by a trigger), and "
-            "the unit quarter report with its counts read from the cases and signals (before risk_0019) and from "
-            f"`unit_quarter_tally` (risk_0019), measured on the same data, alternating, {RUNS} runs each (the "
+            "the unit quarter report with its counts read from the cases and signals (before risk_0020) and from "
+            f"`unit_quarter_tally` (risk_0020), measured on the same data, alternating, {RUNS} runs each (the "
             f"first of each the first since the database started); load average {load:.1f} when the "
             f"queries started, {load_after:.1f} when they ended, on the shared machine. Plans: "
             "[benchmarks/province-plans.md](benchmarks/province-plans.md).",

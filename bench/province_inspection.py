@@ -392,7 +392,7 @@ async def generate(
             await insp.execute("ALTER TABLE visit DISABLE TRIGGER ALL")
             visit_indexes = await _drop_indexes(insp, "visit", keys=True)
             signal_indexes = await _drop_indexes(risk, "unit_signal", keys=True)
-            # risk's quarter tally (risk_0019), when the schema has it, built after the load too
+            # risk's quarter tally (risk_0020), when the schema has it, built after the load too
             await risk.execute(
                 "ALTER TABLE unit_signal DISABLE TRIGGER USER; ALTER TABLE risk_case DISABLE TRIGGER USER"
             )
@@ -484,9 +484,9 @@ async def generate(
 
 
 def quarter_tally_backfill() -> str:
-    """risk_0019's back-fill of ``unit_quarter_tally``: the rows its triggers keep, in one statement."""
-    path = next((ROOT / "services" / "risk" / "migrations" / "versions").glob("*_risk_0019_quarter_tally.py"))
-    spec = importlib.util.spec_from_file_location("risk_0019_quarter_tally", path)
+    """risk_0020's back-fill of ``unit_quarter_tally``: the rows its triggers keep, in one statement."""
+    path = next((ROOT / "services" / "risk" / "migrations" / "versions").glob("*_risk_0020_quarter_tally.py"))
+    spec = importlib.util.spec_from_file_location("risk_0020_quarter_tally", path)
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)

@@ -177,7 +177,7 @@ class RiskCase(Base):
 
 class UnitQuarterTally(Base):
     """The quarterly report's counts of decided cases and unit signals per quarter, unit and domain, kept by
-    triggers on ``risk_case`` and ``unit_signal`` (risk_0019)."""
+    triggers on ``risk_case`` and ``unit_signal`` (risk_0020)."""
 
     __tablename__ = "unit_quarter_tally"
 
@@ -205,7 +205,7 @@ class UnitSignal(Base):
         sa.Index("ix_unit_signal_occurred_on_unit_code", "occurred_on", "unit_code"),
         sa.Index(
             "ix_unit_signal_unit_code_occurred_on", "unit_code", "occurred_on"
-        ),  # one unit's (risk_0019)
+        ),  # one unit's (risk_0020)
         # the quarterly report's counts, index-only, without the visits (risk_0012)
         sa.Index(
             "ix_unit_signal_counted",
@@ -322,6 +322,20 @@ class ClassificationRun(Base):
     seconds: Mapped[float | None] = mapped_column(sa.Float)
     error: Mapped[str | None] = mapped_column(sa.Text)
     snapshot_at: Mapped[datetime | None]  # the run's transaction start, now() (risk_0013, execute_run)
+
+
+class ClassAnnouncement(Base):
+    """A first classification's ``risk.enterprise.classified`` events, announced from the classes it wrote (no
+    outbox rows): ``after_uscc`` is the last USCC announced (risk_0019, repository.announcements)."""
+
+    __tablename__ = "class_announcement"
+
+    id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)  # the event ids' namespace
+    classified_at: Mapped[datetime]  # the run's time: its classes carry it until rewritten
+    at_text: Mapped[str] = mapped_column(sa.Text)
+    request_id: Mapped[str | None] = mapped_column(sa.Text)
+    after_uscc: Mapped[str] = mapped_column(sa.Text, server_default="")
+    done: Mapped[bool] = mapped_column(sa.Boolean, server_default=sa.false())
 
 
 class QuarterReport(Base):

@@ -1,4 +1,4 @@
-"""The quarterly report's counts from ``unit_quarter_tally`` (risk_0019, issue #16 item 6) equal the counts read
+"""The quarterly report's counts from ``unit_quarter_tally`` (risk_0020, issue #16 item 6) equal the counts read
 from the cases and signals themselves, on a generated province whose cases and signals are then changed,
 deleted and written out of order through SQL (the triggers keep the tally); and the back-fill (one statement,
 as bench/province_inspection.py builds it after a load) writes the rows the triggers kept."""

@@ -74,7 +74,7 @@ ORDER BY x.unit_code, x.domain
 )
 
 
-# the same counts, the decided cases' and signals' from ``unit_quarter_tally`` (risk_0019) for a whole quarter
+# the same counts, the decided cases' and signals' from ``unit_quarter_tally`` (risk_0020) for a whole quarter
 _TALLY_COUNTS_SQL = sa.text(
     """
 SELECT x.unit_code, x.domain,

@@ -11,8 +11,8 @@ A signal's domain is its own, else its case's, else 未分领域: a case's inser
 its domain-less signals' counts (``risk_case_quarter_tally``). The low-rating bound (2 stars) is
 ``services.risk.domain.report.LOW_RATING_MAX_STARS``; a change of it needs a migration that rebuilds the table.
 
-Revision ID: risk_0019_quarter_tally
-Revises: risk_0018_date_bounds
+Revision ID: risk_0020_quarter_tally
+Revises: risk_0019_class_announce
 Create Date: 2026-12-13
 """
 
@@ -20,8 +20,8 @@ from collections.abc import Sequence
 
 from alembic import op
 
-revision: str = "risk_0019_quarter_tally"
-down_revision: str | None = "risk_0018_date_bounds"
+revision: str = "risk_0020_quarter_tally"
+down_revision: str | None = "risk_0019_class_announce"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
