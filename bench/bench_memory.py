@@ -424,6 +424,13 @@ def _production(
     return rows, {n: median([s[n] for s in after if n in s]) for n in names}
 
 
+def _same_code(baseline: str) -> bool:
+    """Whether the processes' code (services/, gateway/, zhifa/) of ``baseline`` is this tree's: then the
+    'before' and 'after' columns run the same code and their difference is the run-to-run spread."""
+    dirs = ["services", "gateway", "zhifa"]
+    return subprocess.run(["git", "-C", str(ROOT), "diff", "--quiet", baseline, "--", *dirs]).returncode == 0
+
+
 def _meets(rss: dict[str, float]) -> str:
     """Which of the processes are within 100 MiB and which are not, with their median RSS."""
     fits = [f"{n} {v:.1f}" for n, v in sorted(rss.items()) if v <= 100]
@@ -480,16 +487,9 @@ def run(quick: bool = False) -> str:
     names = sorted(n for n in samples[0] if " " not in n and n != "load")
     loads = [s["load"] for s in [*before, *samples, *split_before, *split] if "load" in s]
     production, split_rss = _production(split_before, split, baseline if old is not None else None)
-    workers = [n for n in split_rss if n.endswith("/worker")]
-    saved = (  # this round's change, idle in production's shape (the table's medians)
-        "; idle, production's shape (the table): "
-        + ", ".join(
-            f"{n} {median([s[n] for s in split_before if n in s]):.1f} → {split_rss[n]:.1f}" for n in workers
-        )
-        + " MiB"
-        if old is not None and all(any(n in s for s in split_before) for n in workers)
-        else ""
-    )
+    same_code = old is not None and baseline is not None and _same_code(baseline)
+    split_load = median([s["load"] for s in split if "load" in s])
+    up_load = median([s["load"] for s in samples if "load" in s])
 
     def cell(series: list[dict[str, float]], n: str, digits: int = 0) -> str:
         values = [s[n] for s in series if n in s]
@@ -580,8 +580,16 @@ def run(quick: bool = False) -> str:
             "",
             *production,
             "",
-            f"Target ≤ 100 MiB per process, production's shape: {_meets(split_rss)}.",
-            f"`zhifa up`'s shape (`--role all`): {_meets({**idle, 'gateway': median([s['gateway'] for s in samples if 'gateway' in s])})}.",
+            f"Target ≤ 100 MiB per process, production's shape (RSS after, median of {runs}; load average at"
+            f" its samples {split_load:.1f}): {_meets(split_rss)}.",
+            f"`zhifa up`'s shape (`--role all`; load {up_load:.1f}):"
+            f" {_meets({**idle, 'gateway': median([s['gateway'] for s in samples if 'gateway' in s])})}."
+            + (
+                f" The 'before' columns run {baseline}'s code, which this round did not change (it changed the"
+                " benchmark and docs only): the two columns differ by the run-to-run spread alone."
+                if same_code
+                else ""
+            ),
             "",
             "The same processes (after) by kind: USS (only this process's pages), PSS (shared pages divided",
             "among the processes sharing them), anonymous memory (the Python heap: objects, code, the C and",
@@ -627,15 +635,54 @@ def run(quick: bool = False) -> str:
             "preallocated (`pending_size` is only a bound). The rest of the RSS growth is untraced: pydantic-core's",
             "validators of the routes served, asyncpg's and uvloop's buffers, and pages of libraries touched.",
             "",
-            "What was done in this round (the 'before' and 'after' columns of both tables): a worker process never",
+            "This round (stop 26): four more ideas measured, none adopted; no process's code changed. Each",
+            "measured in production's shape with A/B runs of this benchmark's `_sample` (the same",
+            "`zhifa up`, the variants alternating, 2 runs each, load 4.9–9.5; MiB, median per process, variant",
+            "minus plain):",
+            "(1) Giving freed heap back: glibc's `malloc_trim(0)` (ctypes) after `create_app()` and `gc.freeze()`",
+            "returns 0.7–0.9 MiB in a fresh interpreter (penalty api 96.0 → 95.1, penalty worker 92.2 → 91.4,",
+            "risk api 93.5 → 92.8, risk worker 90.4 → 89.7; glibc held 0.8–1.3 MiB free of a 20 MiB heap, and",
+            "pymalloc's arenas are not in it), but in the running processes it gave +0.3 to +0.5 MiB on every",
+            "one of the 11 (penalty/api +0.4, penalty/worker +0.5, risk/worker +0.3): importing ctypes costs",
+            "~0.4 MiB, and the running process reuses the freed pages within its first seconds. Environment",
+            "variables for the image and the processes alike: `MALLOC_ARENA_MAX=1` −0.1…+0.1 MiB per process,",
+            "`MALLOC_TRIM_THRESHOLD_=131072` with `MALLOC_TOP_PAD_=0` −0.2…+0.2 (noise: a worker runs one",
+            "thread, an api two). Nothing set in deploy/.",
+            "(2) What penalty's own modules load: after `create_app()` an api has 134 of them, 1.3 MB of",
+            "marshalled code (the largest: models.py 47 KiB, domain/documents.py 39, use_cases/procedure.py 34,",
+            "use_cases/imports.py 33); they import no library or standard module the kernel has not imported",
+            "(risk's: `cryptography`'s HKDF only); nothing reads a data file or builds a table at start (the",
+            "benchmark catalogue and sample files are read by `zhifa up`'s sample loader and on request); the",
+            "document content (domain/documents.py) is used by 16 modules, the procedure among them, so it is no",
+            "rare route's; the rare routes' own use cases are ~0.2 MiB each (the xlsx import, below). Their",
+            "docstrings: 0.3 MiB (functions' 0.15, modules' 0.16). Clearing the standard caches after",
+            "`create_app()` (`re.purge`, typing's, `linecache`, the type cache) frees 0.34 MiB of Python objects",
+            "that requests fill again.",
+            "(3) risk/worker at idle, traced (`PYTHONTRACEMALLOC=10`, a copy of the process on the same stack):",
+            "61 MiB of Python allocations; outside the imports about 4 MiB are SQLAlchemy's (annotated columns,",
+            "memoized attributes, attribute events: the ORM mapping and the first rounds' queries, which the",
+            "truncated tracebacks do not separate), uvloop and uvicorn 0.3–0.5, asyncpg 0.2, nats-py's 17",
+            "subscriptions 0.2: what its jobs and consumers use, not state kept for nothing.",
+            "(4) PyJWT: on top of Ed25519 it loads `serialization` +1.33 MiB (kept: the audit checkpoints",
+            "read keys with it), `cryptography.x509` +0.89, RSA, EC, Ed448 and padding +0.00 (loaded with",
+            "`serialization`), `urllib.request` +0.37 (`prometheus_client` imports it anyway) and its own modules",
+            "+0.28. PyJWT 2.15.1 imports x509 in the one `try` of jwt/algorithms.py whose ImportError sets",
+            "`has_crypto = False` (every asymmetric algorithm gone, EdDSA included), and jwt/__init__.py imports",
+            "its JWKS client unconditionally: importing less would mean patching PyJWT or stubbing its modules:",
+            "not done (~1.2 MiB at most, and the tokens are the security boundary, below).",
+            "So the 100 MiB target is not reached by penalty and risk in this round: the MiB above it are their",
+            "own code and the ORM's state (the last paragraph).",
+            "",
+            "The round before (fed46ca → 7938ab8): a worker process never",
             'imports its service\'s routes: `create_app(role="worker")` gives the composition root no routers and',
             "imports neither the api package nor deps.py (services/<service>/app.py; tests/common/test_lazy_imports.py",
             "`test_a_worker_process_never_imports_the_routes_it_does_not_serve`): a worker serves only the probes",
             "and `/metrics`, yet declared every route, its FastAPI dependants and the schemas only routes use. RSS",
             'after `create_app(role="worker")`, fresh interpreter, two runs each: penalty 94.0 → 91.6 MiB, risk',
-            "92.0 → 89.8 (the service's modules loaded 133 → 106 and 69 → 51)"
-            + saved
-            + "; an api and a `--role all` process load what they did.",
+            "92.0 → 89.8 (the service's modules loaded 133 → 106 and 69 → 51); idle, production's shape (that",
+            "round's run, load ~7–10): credit_repair/worker 97.4 → 96.4, inspection/worker 100.3 → 98.5,",
+            "notify/worker 93.2 → 92.8, penalty/worker 104.8 → 102.5, risk/worker 103.6 → 101.4 MiB; an api and a",
+            "`--role all` process load what they did.",
             "Measured and left: an api process",
             "without jobs.py and consumers.py saves 0.1–0.2 MiB after `create_app()` (penalty 95.4 → 95.3, risk",
             "93.1 → 93.0: their use cases are the routes'), and the consumers' handlers serve the api process's",
@@ -651,7 +698,7 @@ def run(quick: bool = False) -> str:
             "process too: none is cheap and safe (a home-made Ed25519 binding, a second process for",
             "`GET /openapi.json`, `-OO`, smaller statement caches).",
             "",
-            "The round before (925b56d → the code of fed46ca, this section's previous run): FastAPI's field",
+            "Two rounds before (925b56d → the code of fed46ca): FastAPI's field",
             "adapters (the pydantic `TypeAdapter` of each route's body, parameters and response) are built when",
             "first used (services/common/lazy.py `defer_route_adapters`). FastAPI 0.165 builds them when a route",
             "is declared, and again for every route of an included router when that router is first matched (its",

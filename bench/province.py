@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import random
 import time
 import uuid
@@ -101,6 +102,14 @@ class Plan:
     @property
     def since(self) -> date:
         return self.until - timedelta(days=365 * self.years - 1)
+
+
+def bench_size(quick: bool = False) -> int:
+    """The enterprises the province benchmarks generate: ``ZHIFA_BENCH_PROVINCE_N`` (5000000 for the issue's
+    province; ``PROVINCE_ENTERPRISES``, its former name, too), else 500,000 (50,000 with ``--quick``) so that
+    ``make bench`` stays short."""
+    named = os.environ.get("ZHIFA_BENCH_PROVINCE_N") or os.environ.get("PROVINCE_ENTERPRISES")
+    return int(named) if named else 50_000 if quick else 500_000
 
 
 def org_code(number: int) -> str:

@@ -33,12 +33,15 @@ from __future__ import annotations
 import argparse
 import asyncio
 import functools
+import importlib.util
 import random
+import sys
 import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import asyncpg
@@ -46,6 +49,7 @@ import asyncpg
 from bench import province
 from services.common.clock import CHINA
 
+ROOT = Path(__file__).resolve().parents[1]
 NAMESPACE = uuid.UUID("6f1c1d2e-16a6-4b1e-9a5e-000000000016")
 # the departments' enforcement domains (risk groups a unit's figures by domain)
 DOMAINS = {
@@ -250,8 +254,9 @@ class _Buffer:
             self.rows.clear()
 
 
-async def _drop_indexes(conn: asyncpg.Connection, table: str) -> list[str]:
-    """Drop ``table``'s indexes that back no constraint; return their definitions to build them again."""
+async def _drop_indexes(conn: asyncpg.Connection, table: str, keys: bool = False) -> list[str]:
+    """Drop ``table``'s indexes that back no constraint (and, with ``keys``, its primary key: a table no
+    foreign key refers to); return the statements that build them again."""
     rows = await conn.fetch(
         "SELECT i.indexrelid::regclass::text AS name, pg_get_indexdef(i.indexrelid) AS definition "
         "FROM pg_index i WHERE i.indrelid = $1::regclass "
@@ -261,7 +266,21 @@ async def _drop_indexes(conn: asyncpg.Connection, table: str) -> list[str]:
     for r in rows:
         await conn.execute(f"DROP INDEX {r['name']}")
     # a partitioned parent's definition says ``ON ONLY``, which would build it for no partition
-    return [r["definition"].replace(" ON ONLY ", " ON ") for r in rows]
+    again = [r["definition"].replace(" ON ONLY ", " ON ") for r in rows]
+    if keys:
+        keys_sql = (
+            "SELECT conrelid::regclass::text AS owner, conname, pg_get_constraintdef(oid) AS definition "
+            "FROM pg_constraint WHERE conparentid = 0 AND "
+        )
+        # the foreign keys that refer to the primary key first (they need it), and built again after it
+        refs = await conn.fetch(keys_sql + "confrelid = $1::regclass AND contype = 'f'", table)
+        pks = await conn.fetch(keys_sql + "conrelid = $1::regclass AND contype = 'p'", table)
+        for c in [*refs, *pks]:
+            await conn.execute(f"ALTER TABLE {c['owner']} DROP CONSTRAINT {c['conname']}")
+        again += [
+            f"ALTER TABLE {c['owner']} ADD CONSTRAINT {c['conname']} {c['definition']}" for c in [*pks, *refs]
+        ]
+    return again
 
 
 async def _rebuild(conn: asyncpg.Connection, definitions: list[str]) -> None:
@@ -270,8 +289,7 @@ async def _rebuild(conn: asyncpg.Connection, definitions: list[str]) -> None:
         await conn.execute(definition)
 
 
-REBUILD_TALLY = """
-TRUNCATE visit_cap_tally;
+TALLY_INSERT = """
 INSERT INTO visit_cap_tally (year, uscc, dept_code, random_n, joint_n, complaint_n, key_area_n)
 SELECT extract(year FROM v.started_at AT TIME ZONE 'Asia/Shanghai')::int, v.uscc, d.dept_code,
        count(*) FILTER (WHERE v.task_kind = 'random'), count(*) FILTER (WHERE v.task_kind = 'joint'),
@@ -281,6 +299,23 @@ CROSS JOIN LATERAL (SELECT DISTINCT x FROM unnest(v.dept_codes || ''::text) x) d
 WHERE NOT v.requested_by_enterprise
 GROUP BY 1, 2, 3
 """  # the same rows as services/inspection/migrations' inspection_0008 back-fill
+REBUILD_TALLY = "TRUNCATE visit_cap_tally;" + TALLY_INSERT
+
+
+async def rebuild_tally(conn: asyncpg.Connection, first: date, last: date) -> None:
+    """``visit_cap_tally`` from the visits (``TALLY_INSERT``), one China year at a time (each one's visits in
+    its own months' partitions, and a smaller aggregate), its indexes dropped during the build."""
+    indexes = await _drop_indexes(conn, "visit_cap_tally")
+    await conn.execute("TRUNCATE visit_cap_tally; SET work_mem = '512MB'")
+    for year in range(first.year, last.year + 1):
+        lo, hi = datetime(year, 1, 1, tzinfo=CHINA), datetime(year + 1, 1, 1, tzinfo=CHINA)
+        await conn.execute(
+            TALLY_INSERT.replace("WHERE NOT", "WHERE v.started_at >= $1 AND v.started_at < $2 AND NOT"),
+            lo,
+            hi,
+        )
+    await conn.execute("RESET work_mem")
+    await _rebuild(conn, indexes)
 
 
 REBUILD_VISIT_KEY = """
@@ -314,14 +349,30 @@ async def month_partitions(conn: asyncpg.Connection, table: str, first: date, la
     return made
 
 
+def _log(started: float, what: str) -> None:
+    print(
+        f"  province_inspection: {time.perf_counter() - started:7.1f} s  {what}", file=sys.stderr, flush=True
+    )
+
+
 async def generate(
-    plan: province.Plan, *, inspection_url: str, risk_url: str, chunk: int = 50_000
+    plan: province.Plan, *, inspection_url: str, risk_url: str, chunk: int = 50_000, set_based: bool = True
 ) -> Written:
-    """Write ``plan``'s inspections into inspection's and risk's databases (migrated, empty tables)."""
+    """Write ``plan``'s inspections into inspection's and risk's databases (migrated, empty tables).
+
+    The visits, refusals and their signals are generated server-side (bench/province_sql.py), one statement
+    per year and table, inspection's and risk's at once; risk's cases (``province.cases``, penalty's decisions)
+    by binary COPY beside them. With ``set_based`` (the default) the visits' user triggers are off during the
+    load and what they keep (``visit_cap_tally``, ``visit_key``) is built after it in one statement each, and
+    the big tables' indexes are dropped before and built after; without it every trigger fires per row (the
+    test compares the two)."""
+    from bench import province_sql
+
     started = time.perf_counter()
     written = Written()
     insp = await asyncpg.connect(province._dsn(inspection_url))
     risk = await asyncpg.connect(province._dsn(risk_url))
+    risk_cases = await asyncpg.connect(province._dsn(risk_url))
     try:
         await insp.executemany(
             "INSERT INTO department (code, name, authority) VALUES ($1, $2, $2) ON CONFLICT DO NOTHING",
@@ -333,87 +384,141 @@ async def generate(
         for table in ("visit", "visit_outcome"):
             await month_partitions(insp, table, calendar_year(plan, 0)[0], plan.until)
         has_tally = bool(await insp.fetchval("SELECT to_regclass('visit_cap_tally') IS NOT NULL"))
-        if has_tally:
-            await insp.execute("ALTER TABLE visit DISABLE TRIGGER USER")
-        visit_indexes = await _drop_indexes(insp, "visit")
-        signal_indexes = await _drop_indexes(risk, "unit_signal")
-        enterprises = _Buffer(insp, "enterprise", ("uscc", "name", "district_code", "registered_on"), chunk)
-        task_rows = _Buffer(insp, "task", TASK_COLUMNS, chunk)
-        visit_rows = _Buffer(insp, "visit", VISIT_COLUMNS, chunk)
-        refusals = _Buffer(insp, "entry_refusal", REFUSAL_COLUMNS, chunk)
-        units = _Buffer(risk, "risk_unit", ("code", "name", "department_code", "district_code"), chunk)
-        signals = _Buffer(risk, "unit_signal", SIGNAL_COLUMNS, chunk)
-        cases = _Buffer(risk, "risk_case", CASE_COLUMNS, chunk)
-        for row in tasks(plan):
-            await task_rows.add(row)
-        for district in districts(plan):
-            for dept in province.DEPARTMENTS:
-                name = province.CITY_NAMES[district[:4]] + f"{district}" + province.DEPARTMENT_NAMES[dept]
-                await units.add((f"{dept}-{district}", name, dept, district))
-        await task_rows.flush()  # before the visits that refer to them
-        rnd = random.Random(plan.seed * 1_000_003 + 6)
-        for index in range(plan.enterprises):
-            await _enterprise(plan, index, rnd, enterprises, visit_rows, refusals, signals)
-        for n, c in enumerate(province.cases(plan), start=1):
-            await _case(c, n, cases, signals)
-        for buffer in (enterprises, task_rows, visit_rows, refusals, units, signals, cases):
-            await buffer.flush()
-        await _rebuild(insp, visit_indexes)
-        await _rebuild(risk, signal_indexes)
-        if has_tally:
-            await insp.execute("ALTER TABLE visit ENABLE TRIGGER USER")
-            await insp.execute(REBUILD_TALLY)
-            if await insp.fetchval("SELECT to_regclass('visit_key') IS NOT NULL"):
-                # the COPY ran without ``visit_key_insert`` (user triggers disabled): the identities set-based
-                await insp.execute(REBUILD_VISIT_KEY)
-        await insp.execute("ANALYZE")
-        await risk.execute("ANALYZE")
-        written.enterprises, written.tasks, written.visits = (
-            enterprises.count,
-            task_rows.count,
-            visit_rows.count,
+        visit_indexes: list[str] = []
+        signal_indexes: list[str] = []
+        if set_based:
+            # the user triggers (the tallies) built after the load, and the foreign key to ``task`` not checked
+            # per row (the tasks are written first, from the same plan)
+            await insp.execute("ALTER TABLE visit DISABLE TRIGGER ALL")
+            visit_indexes = await _drop_indexes(insp, "visit", keys=True)
+            signal_indexes = await _drop_indexes(risk, "unit_signal", keys=True)
+            # risk's quarter tally (risk_0020), when the schema has it, built after the load too
+            await risk.execute(
+                "ALTER TABLE unit_signal DISABLE TRIGGER USER; ALTER TABLE risk_case DISABLE TRIGGER USER"
+            )
+        await insp.copy_records_to_table("task", records=list(tasks(plan)), columns=TASK_COLUMNS)
+        written.tasks = len(list(tasks(plan)))
+        units = [
+            (f"{dept}-{district}", province.CITY_NAMES[district[:4]] + district + province.DEPARTMENT_NAMES[dept],
+             dept, district)
+            for district in districts(plan) for dept in province.DEPARTMENTS
+        ]  # fmt: skip
+        await risk.copy_records_to_table(
+            "risk_unit", records=units, columns=("code", "name", "department_code", "district_code")
         )
-        written.refusals, written.units = refusals.count, units.count
-        written.signals, written.risk_cases = signals.count, cases.count
+        written.units = len(units)
+        await _scratch(plan, (insp, risk), chunk)
+        written.enterprises = _count(
+            await insp.execute(
+                "INSERT INTO enterprise (uscc, name, district_code, registered_on) "
+                "SELECT e.uscc, c.name || '样例企业' || (e.idx + 1) || '有限公司', e.district, date '2010-01-01' "
+                "FROM province_enterprise e JOIN (VALUES "
+                + ", ".join(f"('{code}', '{name}')" for code, name in province.CITY_NAMES.items())
+                + ") c(code, name) ON c.code = left(e.district, 4)"
+            )
+        )
+
+        async def inspection_rows() -> None:
+            for year in range(plan.years):
+                written.visits += _count(await insp.execute(province_sql.insert_visits(plan, year)))
+                _log(started, f"visits of year {year}")
+                written.refusals += _count(await insp.execute(province_sql.insert_refusals(plan, year)))
+
+        async def risk_signals() -> None:
+            for year in range(plan.years):
+                written.signals += _count(await risk.execute(province_sql.insert_visit_signals(plan, year)))
+                _log(started, f"visit signals of year {year}")
+                written.signals += _count(await risk.execute(province_sql.insert_refusal_signals(plan, year)))
+
+        async def risk_case_rows() -> None:
+            cases = _Buffer(risk_cases, "risk_case", CASE_COLUMNS, chunk)
+            signals = _Buffer(risk_cases, "unit_signal", SIGNAL_COLUMNS, chunk)
+            for n, c in enumerate(province.cases(plan), start=1):
+                await _case(c, n, cases, signals)
+            await cases.flush()
+            await signals.flush()
+            _log(started, "risk cases")
+            written.risk_cases, written.signals = cases.count, written.signals + signals.count
+
+        _log(started, "enterprises")
+        await asyncio.gather(inspection_rows(), risk_signals(), risk_case_rows())
+
+        async def finish_inspection() -> None:
+            await _rebuild(insp, visit_indexes)
+            _log(started, "visit indexes")
+            if set_based:
+                await insp.execute("ALTER TABLE visit ENABLE TRIGGER ALL")
+            if set_based and has_tally:
+                await rebuild_tally(insp, calendar_year(plan, 0)[0], plan.until)
+                _log(started, "visit_cap_tally")
+                if await insp.fetchval("SELECT to_regclass('visit_key') IS NOT NULL"):
+                    # the load ran without ``visit_key_insert`` (user triggers disabled): the identities set-based
+                    await insp.execute(REBUILD_VISIT_KEY)
+            await insp.execute(province_sql.DROP_SCRATCH)
+            await insp.execute("ANALYZE")
+            _log(started, "inspection vacuumed")
+
+        async def finish_risk() -> None:
+            await _rebuild(risk, signal_indexes)
+            _log(started, "signal indexes")
+            if set_based:
+                await risk.execute(
+                    "ALTER TABLE unit_signal ENABLE TRIGGER USER; ALTER TABLE risk_case ENABLE TRIGGER USER"
+                )
+                if await risk.fetchval("SELECT to_regclass('unit_quarter_tally') IS NOT NULL"):
+                    await risk.execute("TRUNCATE unit_quarter_tally; SET work_mem = '512MB'")
+                    await risk.execute(quarter_tally_backfill())
+                    await risk.execute("RESET work_mem")
+                    _log(started, "unit_quarter_tally")
+            await risk.execute(province_sql.DROP_SCRATCH)
+            await risk.execute("VACUUM ANALYZE")
+            _log(started, "risk vacuumed")
+
+        await asyncio.gather(finish_inspection(), finish_risk())
     finally:
         await insp.close()
         await risk.close()
+        await risk_cases.close()
     written.seconds = time.perf_counter() - started
     return written
 
 
-async def _enterprise(
-    plan: province.Plan, index: int, rnd: random.Random, enterprises: _Buffer, visit_rows: _Buffer,
-    refusals: _Buffer, signals: _Buffer,
-) -> None:  # fmt: skip
-    uscc = province.uscc_of(plan, index)
-    district = province.district_of(plan, index)
-    city = province.CITY_NAMES[district[:4]]
-    await enterprises.add((uscc, f"{city}样例企业{index + 1}有限公司", district, date(2010, 1, 1)))
-    for visit in enterprise_visits(plan, index, rnd, uscc, district):
-        await visit_rows.add(visit.row)
-        for dept in visit.depts:
-            unit = f"{dept}-{district}"
-            await signals.add(("visit", str(visit.visit_id), unit, INSPECTION_DOMAIN, None, visit.completed_at,
-                               visit.completed_at.astimezone(CHINA).date(), None, f"{uscc}（{visit.row[2]}）"))  # fmt: skip
-            if visit.stars is not None:
-                rated: datetime = visit.row[19]
-                await signals.add(("rating", str(visit.visit_id), unit, INSPECTION_DOMAIN, None, rated,
-                                   rated.astimezone(CHINA).date(), visit.stars, ""))  # fmt: skip
-    for year in range(plan.years):
-        if not refused(index, year):
-            continue
-        refusal_id = uuid.UUID(int=rnd.getrandbits(128), version=4)
-        first_day, days = calendar_year(plan, year)
-        day = first_day + timedelta(days=rnd.randrange(days))
-        at = _at(day, rnd.randrange(9 * 3600))
-        dept = province.DEPARTMENTS[rnd.randrange(len(province.DEPARTMENTS))]
-        code = REFUSAL_CODES[rnd.randrange(len(REFUSAL_CODES))]
-        cert = f"LN{district}{dept}{rnd.randrange(1000):03d}"
-        await refusals.add((refusal_id, code, 403, code, "entry_code", task_id("random", year, district[:4], dept),
-                            uscc, dept, district, [cert], cert, "officer", at))  # fmt: skip
-        await signals.add(("refused_entry", str(refusal_id), f"{dept}-{district}", INSPECTION_DOMAIN, None, at,
-                           day, None, code))  # fmt: skip
+def quarter_tally_backfill() -> str:
+    """risk_0020's back-fill of ``unit_quarter_tally``: the rows its triggers keep, in one statement."""
+    path = next((ROOT / "services" / "risk" / "migrations" / "versions").glob("*_risk_0020_quarter_tally.py"))
+    spec = importlib.util.spec_from_file_location("risk_0020_quarter_tally", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return str(module.BACKFILL)
+
+
+def _count(status: str) -> int:
+    """The rows an ``INSERT`` wrote, from its command tag (``INSERT 0 n``)."""
+    return int(status.rsplit(" ", 1)[1])
+
+
+async def _scratch(plan: province.Plan, conns: tuple[asyncpg.Connection, ...], chunk: int) -> None:
+    """``province_enterprise`` and ``province_task`` (bench/province_sql.py) in each database, by COPY."""
+    from bench import province_sql
+
+    for conn in conns:
+        await conn.execute(province_sql.DROP_SCRATCH)
+        for ddl in province_sql.SCRATCH:
+            await conn.execute(ddl)
+        await conn.copy_records_to_table(
+            "province_task",
+            records=province_sql.task_rows(plan),
+            columns=("kind", "year", "city", "dept", "task_id"),
+        )
+    for first in range(0, plan.enterprises, chunk):
+        rows = province_sql.enterprise_rows(plan, first, min(first + chunk, plan.enterprises))
+        for conn in conns:
+            await conn.copy_records_to_table(
+                "province_enterprise", records=rows, columns=("idx", "uscc", "district")
+            )
+    for conn in conns:
+        await conn.execute("ANALYZE province_enterprise; ANALYZE province_task")
 
 
 async def _case(c: province.Case, n: int, cases: _Buffer, signals: _Buffer) -> None:

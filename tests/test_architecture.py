@@ -40,7 +40,7 @@ SHAPE = {
     "views": EITHER,
     "events": MODULE,
     "repository": EITHER,
-    "models": MODULE,
+    "models": EITHER,
     "domain": PACKAGE,
     "errors": MODULE,
 }

@@ -121,6 +121,10 @@ def outbox_replay(
                 from services.credit_repair.use_cases import announcements
 
                 count += await announcements.replay(session_factory(engine), since)
+            if service == "risk":  # a first classification's events are announced from its classes
+                from services.risk.use_cases import announcements as class_announcements
+
+                count += await class_announcements.replay(session_factory(engine), since)
             return count
         finally:
             await engine.dispose()

@@ -5,6 +5,8 @@
   event) and the weekly transfer of 12345 leads (周移送), once a day after ``daily_job_hour`` (Beijing time).
   The daily run is claimed by a unique (run_on) row written in the run's own transaction (a failed run leaves
   no row and is retried next round); a full run takes an exclusive advisory lock.
+- ``announce-classes``: a first classification's events, published from its classes after the run
+  (repository.announcements).
 - ``intake-uploads``: bulk intake jobs, one upload per round, batch by batch (``use_cases/uploads.py``).
 - ``intake-purge``: forget finished uploads after their retention, hourly.
 
@@ -27,7 +29,7 @@ from services.risk.domain import bulk
 from services.risk.domain.intake import IntakeKind
 from services.risk.models import IntakeUpload
 from services.risk.settings import RiskContext
-from services.risk.use_cases import classes, leads, matters, uploads
+from services.risk.use_cases import announcements, classes, leads, matters, uploads
 
 log = logging.getLogger(__name__)
 
@@ -196,8 +198,20 @@ async def intake_purge(runtime: Runtime) -> bool:
     return False
 
 
+async def announce_classes(runtime: Runtime) -> bool:
+    """Publish a first classification's ``risk.enterprise.classified`` events, from its classes, through the
+    relay (repository.announcements)."""
+    if runtime.relay is None or not runtime.bus.connected:
+        return False
+    context: RiskContext = runtime.context
+    return await announcements.announce_classes(
+        runtime.factory, runtime.relay.publish, batch_size=context.settings.announce_batch_size
+    )
+
+
 JOBS = [
     periodic("classification", every=lambda ctx: ctx.settings.job_interval_s, fn=classification),
+    periodic("announce-classes", every=lambda ctx: ctx.settings.announce_interval_s, fn=announce_classes),
     periodic("intake-uploads", every=lambda ctx: ctx.settings.intake_job_interval_s, fn=intake_uploads),
     periodic("intake-purge", every=3600.0, fn=intake_purge),
 ]

@@ -79,6 +79,14 @@ class RiskSettings(settings_class("risk")):  # type: ignore[misc]
     job_interval_s: float = Field(
         5.0, gt=0, description="how often the worker looks for requested reclassifications and daily work"
     )
+    announce_interval_s: float = Field(
+        0.5,
+        gt=0,
+        description="how often the worker publishes a first classification's events (from its classes)",
+    )
+    announce_batch_size: int = Field(
+        1000, ge=1, description="events per round when publishing a first classification's events"
+    )
     daily_job_enabled: bool = Field(True, description="run the daily reclassification and lead transfer")
     daily_job_hour: int = Field(
         2, ge=0, le=23, description="hour (Beijing time) after which the daily reclassification runs"

@@ -181,3 +181,52 @@ async def test_generates_inspections_and_risk_projections(stack: Stack) -> None:
         (risk_url, risk_again, "unit_signal", "kind, ref, unit_code"),
     ):
         assert await _fingerprint(url, table, key) == await _fingerprint(again, table, key)
+
+
+async def test_the_set_based_build_keeps_what_the_triggers_keep(stack: Stack) -> None:
+    """The load with the visits' triggers off and ``visit_cap_tally`` / ``visit_key`` built after it in one
+    statement each gives exactly the rows the triggers keep when they fire for every visit."""
+    from bench import province_inspection
+
+    urls = {}
+    for set_based in (False, True):
+        inspection_url = await stack.anew_database("inspection")
+        risk_url = await stack.anew_database("risk")
+        await province_inspection.generate(
+            INSPECTION_PLAN, inspection_url=inspection_url, risk_url=risk_url, set_based=set_based
+        )
+        urls[set_based] = inspection_url
+    tally = "(SELECT year, uscc, dept_code, random_n, joint_n, complaint_n, key_area_n FROM visit_cap_tally)"
+    for table, key in (
+        ("visit", "visit_id"),
+        (tally, "year, uscc, dept_code"),
+        ("visit_key", "visit_id"),
+    ):
+        assert await _fingerprint(urls[True], table, key) == await _fingerprint(urls[False], table, key)
+    conn = await asyncpg.connect(_dsn(urls[True]))
+    try:
+        # 8,004 visits (the test above) of which 2 % of the second to fourth are asked for by the enterprise and
+        # left out of the tally: every enterprise-year with a visit has a '' row, and the tally is not empty
+        assert await conn.fetchval("SELECT count(*) FROM visit_key") == 8004
+        assert await conn.fetchval("SELECT count(*) FROM visit_cap_tally WHERE dept_code = ''") > 0
+        # the keys and indexes are back, and the triggers on again
+        assert (
+            await conn.fetchval(
+                "SELECT count(*) FROM pg_trigger WHERE tgrelid = 'visit'::regclass AND tgenabled = 'D'"
+            )
+            == 0
+        )
+        assert (
+            await conn.fetchval(
+                "SELECT count(*) FROM pg_constraint WHERE conname = 'pk_visit' AND conparentid = 0"
+            )
+            == 1
+        )
+        assert (
+            await conn.fetchval(
+                "SELECT count(*) FROM pg_constraint WHERE conname = 'fk_visit_outcome_visit_id_visit' AND conparentid = 0"
+            )
+            == 1
+        )
+    finally:
+        await conn.close()

@@ -43,7 +43,7 @@ async def test_open_ended_terms_repaired_and_days_out_of_range_refused(stack: St
     )
     await refuses_while_a_calendar_day_is_out_of_range(url, "risk", BELOW)
 
-    await asyncio.to_thread(migrate.upgrade, "risk", url)
+    await asyncio.to_thread(migrate.upgrade, "risk", url, "risk_0018_date_bounds")  # not a later head
     assert await version(url, "risk") == "risk_0018_date_bounds"
     assert await rows(
         url, "SELECT CAST(term_start AS text), CAST(term_end AS text) FROM risk_supervision_member"

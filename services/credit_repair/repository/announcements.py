@@ -29,7 +29,7 @@ import hashlib
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -41,14 +41,17 @@ END_TYPE = "credit.publication.ended"
 SOURCE = "credit_repair"
 
 _LOCK = sa.text("SELECT last_seq FROM feed_announcement WHERE id = 1 FOR UPDATE SKIP LOCKED")
+# The round's reads run straight on the session's asyncpg connection (``_driver``), as driver statements:
+# SQLAlchemy's execution and result machinery cost about 4 µs of Python per row of ``_NEXT`` (10 columns, a
+# million rows per clean-up), more than building and serialising the event (docs/benchmarks/cleanup-plans.md).
 # The next entries after the cursor, each with its clean-up end (kind 'ended', cleanup_run_id set: the sweep's
 # and single ends have outbox rows) and the publication's facts; publication_key names the partition. The
 # lateral sub-selects (``OFFSET 0``: not pulled up into joins) probe the keys per entry: as a join, the planner
 # hashed a sequential scan of every end for each round (29,000 ends read for 1,000 entries at 30,000; at
 # 1,000,000 a round would read a million, and a clean-up's events a million rounds' worth); and the publication
 # is probed in its key's partition only (run-time pruning on ``k.starts_on``), not in every year's.
-_NEXT = sa.text(
-    "WITH f AS (SELECT seq, publication_id, kind FROM feed_entry WHERE seq > :after ORDER BY seq LIMIT :n) "
+_NEXT = (
+    "WITH f AS (SELECT seq, publication_id, kind FROM feed_entry WHERE seq > $1 ORDER BY seq LIMIT $2) "
     "SELECT f.seq, x.* FROM f LEFT JOIN LATERAL ("
     "SELECT CAST(e.publication_id AS text) AS publication_id, e.reason, e.ended_at, e.cleanup_run_id, "
     "k.seq AS publication_seq, CAST(p.record_id AS text) AS record_id, CAST(p.case_id AS text) AS case_id, "
@@ -58,19 +61,19 @@ _NEXT = sa.text(
     "WHERE f.kind = 'ended' AND e.publication_id = f.publication_id AND e.cleanup_run_id IS NOT NULL OFFSET 0"
     ") x ON true ORDER BY f.seq"
 )
-_STEPS = sa.text(
-    "SELECT run_id, lo, request_id FROM cleanup_step WHERE run_id = ANY(CAST(:runs AS uuid[])) "
-    "AND hi > :first AND lo <= :last ORDER BY lo"
+_STEPS = (
+    "SELECT run_id, lo, request_id FROM cleanup_step WHERE run_id = ANY(CAST($1 AS uuid[])) "
+    "AND hi > $2 AND lo <= $3 ORDER BY lo"
 )
-_EARLIER_PENDING = sa.text(
-    "SELECT count(*) FROM outbox WHERE published_at IS NULL AND subject = ANY(CAST(:subjects AS text[]))"
+_EARLIER_PENDING = (
+    "SELECT count(*) FROM outbox WHERE published_at IS NULL AND subject = ANY(CAST($1 AS text[]))"
 )
 _ADVANCE = sa.text("UPDATE feed_announcement SET last_seq = :last WHERE id = 1")
 
 
-@dataclass(frozen=True, slots=True)
-class Announcement:
-    """One event to publish: the relay's row shape (``id``, ``type``, ``envelope``), and its feed number."""
+class Announcement(NamedTuple):
+    """One event to publish: the relay's row shape (``id``, ``type``, ``envelope``), and its feed number (a
+    tuple: a frozen dataclass's ``__init__`` sets each field through ``object.__setattr__``, a million a run)."""
 
     id: str
     type: str
@@ -89,52 +92,16 @@ class Batch:
 
 
 _NAMESPACE = END_EVENT_NAMESPACE.bytes
+# The variant's hex digit (RFC 4122: the top two bits of byte 8 are 10) for each digit of the MD5's
+_VARIANT = {d: "89ab"[int(d, 16) & 3] for d in "0123456789abcdef"}
 
 
 def end_event_id(publication_id: str) -> str:
     """The id of a clean-up end's event, ``str(uuid3(END_EVENT_NAMESPACE, publication_id))`` (RFC 4122 §4.3,
-    as the SQL of repository.bulk computes it for the sweep), without building a ``UUID`` (a million a run)."""
-    h = bytearray(hashlib.md5(_NAMESPACE + publication_id.encode(), usedforsecurity=False).digest())
-    h[6] = (h[6] & 0x0F) | 0x30
-    h[8] = (h[8] & 0x3F) | 0x80
-    x = h.hex()
-    return f"{x[:8]}-{x[8:12]}-{x[12:16]}-{x[16:20]}-{x[20:]}"
-
-
-def end_envelope(
-    *,
-    event_id: str,
-    publication_id: str,
-    record_id: str,
-    case_id: str,
-    party_uscc: str | None,
-    department_code: str,
-    reason: str,
-    ended_at: str,
-    request_id: str | None,
-) -> dict[str, Any]:
-    """The envelope of ``credit.publication.ended`` (contracts.credit.PublicationEnded) for one end, its keys
-    written in the order of a ``jsonb`` object's (shorter first, then byte order: the bytes the relay sent
-    from an outbox row, tests/credit_repair/test_cleanup_announcements.py); ``ended_at`` as ``json_time``
-    writes it. Built per end of a clean-up (a million of them), so written out flat."""
-    return {
-        "id": event_id,
-        "data": {
-            "reason": reason,
-            "case_id": case_id,
-            "ended_at": ended_at,
-            "record_id": record_id,
-            "party_uscc": party_uscc,
-            "publication_id": publication_id,
-            "department_code": department_code,
-        },
-        "time": ended_at,
-        "type": END_TYPE,
-        "source": SOURCE,
-        "subject": publication_id,
-        "version": 1,
-        "request_id": request_id,
-    }
+    as the SQL of repository.bulk computes it for the sweep), without building a ``UUID`` (a million a run):
+    the MD5's hex digits, the version digit ``3`` and the variant digit set in the text."""
+    x = hashlib.md5(_NAMESPACE + publication_id.encode(), usedforsecurity=False).hexdigest()
+    return f"{x[:8]}-{x[8:12]}-3{x[13:16]}-{_VARIANT[x[16]]}{x[17:20]}-{x[20:]}"
 
 
 async def lock_cursor(session: AsyncSession) -> int | None:
@@ -143,21 +110,39 @@ async def lock_cursor(session: AsyncSession) -> int | None:
     return None if value is None else int(value)
 
 
+async def _driver(session: AsyncSession) -> Any:
+    """The asyncpg connection of the session's transaction, begun as SQLAlchemy's adapter begins it before its
+    own first statement (``_start_transaction``) if nothing ran in it yet (the job's round locked the cursor
+    first), so that the session's COMMIT or ROLLBACK ends this very transaction."""
+    proxied = await (await session.connection()).get_raw_connection()
+    adapted: Any = proxied.dbapi_connection
+    if adapted._transaction is None:
+        await adapted._start_transaction()
+    raw = proxied.driver_connection
+    if raw is None or not raw.is_in_transaction():
+        raise RuntimeError("the announcement's statements must run inside the round's transaction")
+    return raw
+
+
 async def next_batch(session: AsyncSession, after: int, n: int) -> Batch:
     """The (at most ``n``) feed entries after ``after``, and the events of the clean-up ends among them."""
-    rows = (await session.execute(_NEXT, {"after": after, "n": n})).all()
+    raw = await _driver(session)
+    rows = await raw.fetch(_NEXT, after, n)
     ended = [r for r in rows if r[4] is not None]  # those with a clean-up end
     # each end's step (lo <= publication seq < hi), for the request id the step ran under
     los: dict[uuid.UUID, list[int]] = {}
     request_ids: dict[uuid.UUID, list[str | None]] = {}
     if ended:
-        bounds = {"runs": sorted({r[4] for r in ended}), "first": min(r[5] for r in ended)}
-        bounds["last"] = max(r[5] for r in ended)
-        for run_id, lo, request_id in await session.execute(_STEPS, bounds):
+        runs = sorted({r[4] for r in ended})
+        seqs = [r[5] for r in ended]
+        for run_id, lo, request_id in await raw.fetch(_STEPS, runs, min(seqs), max(seqs)):
             los.setdefault(run_id, []).append(int(lo))
             request_ids.setdefault(run_id, []).append(request_id)
     announcements = []
-    times: dict[datetime, str] = {}  # a step's ends share their time
+    # a step's ends share their time: its text is written once per run of equal times (``!=`` of two times of
+    # the driver's one UTC zone compares their fields; a dict's hash of an aware time cost a microsecond)
+    prev_at: datetime | None = None
+    at = ""
     for (
         seq,
         publication_id,
@@ -170,20 +155,32 @@ async def next_batch(session: AsyncSession, after: int, n: int) -> Batch:
         uscc,
         dept,
     ) in ended:
+        if ended_at != prev_at:
+            prev_at, at = ended_at, json_time(ended_at)
         step = bisect.bisect_right(los[run_id], publication_seq) - 1  # its index
-        at = times.get(ended_at) or times.setdefault(ended_at, json_time(ended_at))
         event_id = end_event_id(publication_id)
-        envelope = end_envelope(
-            event_id=event_id,
-            publication_id=publication_id,
-            record_id=record_id,
-            case_id=case_id,
-            party_uscc=uscc,
-            department_code=dept,
-            reason=reason,
-            ended_at=at,
-            request_id=request_ids[run_id][step],
-        )
+        # The envelope of ``credit.publication.ended`` (contracts.credit.PublicationEnded), its keys in the order
+        # of a ``jsonb`` object's (shorter first, then byte order: the bytes the relay sent from an outbox row,
+        # tests/credit_repair/test_cleanup_announcements.py); ``ended_at`` as ``json_time`` writes it. Written
+        # out in the loop: a function with nine keyword arguments cost a call per end (a million a run).
+        envelope = {
+            "id": event_id,
+            "data": {
+                "reason": reason,
+                "case_id": case_id,
+                "ended_at": at,
+                "record_id": record_id,
+                "party_uscc": uscc,
+                "publication_id": publication_id,
+                "department_code": dept,
+            },
+            "time": at,
+            "type": END_TYPE,
+            "source": SOURCE,
+            "subject": publication_id,
+            "version": 1,
+            "request_id": request_ids[run_id][step],
+        }
         announcements.append(Announcement(event_id, END_TYPE, envelope, seq))
     last = int(rows[-1][0]) if rows else after
     return Batch(after, last, len(rows), announcements)
@@ -194,7 +191,7 @@ async def earlier_events_pending(session: AsyncSession, announcements: list[Anno
     if not announcements:
         return 0
     subjects = [a.envelope["subject"] for a in announcements]
-    return int(await session.scalar(_EARLIER_PENDING, {"subjects": subjects}) or 0)
+    return int(await (await _driver(session)).fetchval(_EARLIER_PENDING, subjects) or 0)
 
 
 async def advance(session: AsyncSession, last_seq: int) -> None:

@@ -73,24 +73,34 @@ async def count_enterprises(session: AsyncSession) -> int:
 # --------------------------------------------------------------------------------------------------- classify
 
 
-def _outbox_sql(config: classes.ClassConfig, *, subset: bool, one_pass: bool, first: bool) -> str:
-    """``classification_upsert_ctes`` plus one INSERT ... SELECT of the outbox rows of the class changes.
-
-    The envelope is built in SQL with exactly the fields of ``services.common.events.Envelope`` and the
-    data of ``EnterpriseClassified``: tests/risk/test_classes.py compares such rows field by field with what
-    ``outbox.add`` writes for the same event, and parses them with ``services.common.inbox.parse``.
-    """
+def envelope_sql(ev: str) -> str:
+    """The envelope of ``risk.enterprise.classified`` for row ``ev`` (columns event_id, uscc, class,
+    previous_class, score, reason_texts, revision; parameters at_text, event_type, event_version, request_id),
+    built in SQL with exactly the fields of ``services.common.events.Envelope`` and the data of
+    ``EnterpriseClassified``: tests/risk/test_classes.py compares such rows field by field with what
+    ``outbox.add`` writes for the same event, and parses them with ``services.common.inbox.parse``."""
     data = (
-        "jsonb_build_object('uscc', ev.uscc, 'risk_class', ev.class, 'previous_class', ev.previous_class, "
-        "'score', ev.score, 'reasons', ev.reason_texts, 'classified_at', CAST(:at_text AS text), "
-        "'revision', ev.revision)"
+        f"jsonb_build_object('uscc', {ev}.uscc, 'risk_class', {ev}.class, 'previous_class', {ev}.previous_class, "
+        f"'score', {ev}.score, 'reasons', {ev}.reason_texts, 'classified_at', CAST(:at_text AS text), "
+        f"'revision', {ev}.revision)"
     )
-    envelope = (
-        "jsonb_build_object('id', ev.event_id, 'type', CAST(:event_type AS text), "
+    return (
+        f"jsonb_build_object('id', {ev}.event_id, 'type', CAST(:event_type AS text), "
         "'version', CAST(:event_version AS integer), 'source', 'risk', 'time', CAST(:at_text AS text), "
-        f"'subject', ev.uscc, 'request_id', CAST(:request_id AS text), 'data', {data})"
+        f"'subject', {ev}.uscc, 'request_id', CAST(:request_id AS text), 'data', {data})"
     )
+
+
+def _outbox_sql(config: classes.ClassConfig, *, subset: bool, one_pass: bool, first: bool) -> str:
+    """``classification_upsert_ctes`` plus one INSERT ... SELECT of the outbox rows of the class changes
+    (``envelope_sql``). A first classification (``first``) writes none: its events are announced afterwards
+    from the classes it wrote (repository.announcements); ``emitted`` counts them all the same."""
+    if first and not subset:
+        ctes = classes.classification_upsert_ctes(config, first=True, counted=True)
+        return f"""{ctes}
+SELECT count(*) AS written, count(*) AS emitted FROM written"""
     ctes = classes.classification_upsert_ctes(config, subset=subset, one_pass=one_pass, first=first)
+    envelope = envelope_sql("ev")
     return f"""{ctes}, events AS (
     SELECT gen_random_uuid() AS event_id, c.uscc, c.class, c.previous_class::text AS previous_class,
            c.score, c.reason_texts, c.revision
@@ -114,6 +124,7 @@ ONE_PASS_SERVER = (18,)
 class ClassificationCounts:
     written: int
     emitted: int
+    first: bool = False  # a first classification: its events are to be announced, not in the outbox
 
 
 async def classify(
@@ -129,7 +140,8 @@ async def classify(
 ) -> ClassificationCounts:
     """Classify every enterprise (or ``usccs``), write the changed classes and their outbox rows set-based.
     Every enterprise and no class stored yet: the statement of a first classification (``first``: plain
-    inserts; the caller holds the exclusive classification lock, so no class can appear meanwhile)."""
+    inserts, no outbox rows: the caller announces them, repository.announcements; the caller holds the
+    exclusive classification lock, so no class can appear meanwhile)."""
     server = (await session.connection()).dialect.server_version_info or ()
     first = usccs is None and not await session.scalar(
         sa.text("SELECT EXISTS (SELECT 1 FROM enterprise_class)")
@@ -146,9 +158,9 @@ async def classify(
         first=first,
     )
     row = (await session.execute(sa.text(sql), params)).one()
-    if row.emitted:
+    if row.emitted and not first:
         await session.execute(sa.text(f"NOTIFY {outbox.NOTIFY_CHANNEL}"))
-    return ClassificationCounts(int(row.written), int(row.emitted))
+    return ClassificationCounts(int(row.written), int(row.emitted), first)
 
 
 def classification_statement(

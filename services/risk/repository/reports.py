@@ -4,13 +4,20 @@ warnings."""
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any, NamedTuple
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.risk.domain.report import LOW_RATING_MAX_STARS, UNKNOWN_DOMAIN, Figures, UnitDomainCounts
+from services.risk.domain.report import (
+    LOW_RATING_MAX_STARS,
+    UNKNOWN_DOMAIN,
+    Figures,
+    Quarter,
+    UnitDomainCounts,
+)
 from services.risk.models import (
     ComplaintLead,
     ExternalOutcome,
@@ -67,9 +74,55 @@ ORDER BY x.unit_code, x.domain
 )
 
 
+# the same counts, the decided cases' and signals' from ``unit_quarter_tally`` (risk_0020) for a whole quarter
+_TALLY_COUNTS_SQL = sa.text(
+    """
+SELECT x.unit_code, x.domain,
+       sum(x.decisions)::int AS decisions, sum(x.rc)::int AS rc, sum(x.ll)::int AS ll,
+       sum(x.complaints)::int AS complaints, sum(x.refused)::int AS refused, sum(x.low)::int AS low,
+       sum(x.deviations)::int AS deviations, sum(x.overdue)::int AS overdue, sum(x.matters)::int AS matters,
+       sum(x.follow_ups)::int AS follow_ups
+FROM (
+    SELECT t.unit_code, t.domain, t.decisions, 0 AS rc, 0 AS ll, 0 AS complaints, t.refused, t.low, t.deviations,
+           t.overdue, t.matters, t.follow_ups
+    FROM unit_quarter_tally t
+    WHERE t.quarter = :quarter
+  UNION ALL
+    SELECT o.unit_code, o.domain, 0, (o.counts_as = 'reconsideration_correction')::int,
+           (o.counts_as = 'litigation_loss')::int, 0, 0, 0, 0, 0, 0, 0
+    FROM external_outcome o
+    WHERE o.decided_on BETWEEN :first AND :last AND o.counts_as IS NOT NULL
+  UNION ALL
+    SELECT l.unit_code, l.domain, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0
+    FROM complaint_lead l
+    WHERE l.received_on BETWEEN :first AND :last
+) x
+GROUP BY x.unit_code, x.domain
+HAVING sum(x.decisions + x.rc + x.ll + x.complaints + x.refused + x.low + x.deviations + x.overdue + x.matters
+           + x.follow_ups) > 0
+ORDER BY x.unit_code, x.domain
+"""
+)
+
+
 async def quarter_counts(session: AsyncSession, first: date, last: date) -> list[UnitDomainCounts]:
-    """Every (unit, domain) with something to count in [first, last]."""
-    rows = (await session.execute(_COUNTS_SQL, {"first": first, "last": last})).all()
+    """Every (unit, domain) with something to count in [first, last]: for a whole quarter from
+    ``unit_quarter_tally``, else counted from the cases and signals."""
+    quarter = Quarter.containing(first)
+    if (first, last) == (quarter.first_day, quarter.last_day):
+        params = {"quarter": str(quarter), "first": first, "last": last}
+        rows = (await session.execute(_TALLY_COUNTS_SQL, params)).all()
+    else:
+        rows = (await session.execute(_COUNTS_SQL, {"first": first, "last": last})).all()
+    return _counts(rows)
+
+
+async def live_quarter_counts(session: AsyncSession, first: date, last: date) -> list[UnitDomainCounts]:
+    """The same counts from the cases and signals themselves (what the tally keeps)."""
+    return _counts((await session.execute(_COUNTS_SQL, {"first": first, "last": last})).all())
+
+
+def _counts(rows: Sequence[sa.Row[Any]]) -> list[UnitDomainCounts]:
     return [
         UnitDomainCounts(
             r.unit_code,

@@ -20,6 +20,7 @@ from services.risk.domain import classes as class_rules
 from services.risk.domain.report import RiskConfigSet
 from services.risk.errors import UsccInvalid
 from services.risk.models import ClassificationRun
+from services.risk.repository import announcements as announcement_repo
 from services.risk.repository import classes as class_repo
 from services.risk.repository.classes import ClassificationCounts, ClassifiedEnterprise
 from services.risk.schemas import ClassificationRunRead, EnterpriseClassRead
@@ -32,20 +33,32 @@ async def classify_enterprises(
     session: AsyncSession, *, config: RiskConfigSet, usccs: Sequence[str] | None = None
 ) -> ClassificationCounts:
     """Reclassify every enterprise (``usccs`` None) or the given ones; emits risk.enterprise.classified for
-    every class change, set-based in the same statement."""
+    every class change, set-based in the same statement, into the outbox; a first classification's events
+    are announced afterwards from its classes (repository.announcements, which says what is guaranteed: the
+    unannounced first-run events of the enterprises classified here go to the outbox first)."""
     today, now = clock.today(), clock.now()
     version = config.in_effect(today)
+    at_text, request_id = json_time(now), request_id_var.get()
     await class_repo.lock_classification(session, exclusive=usccs is None)
-    return await class_repo.classify(
+    pending = await announcement_repo.pending(session, exclusive=usccs is None)
+    if pending:
+        taken = await announcement_repo.take_over(session, pending, usccs)
+        log.info(
+            "first-run events of %d enterprises written to the outbox ahead of their reclassification", taken
+        )
+    counts = await class_repo.classify(
         session,
         config=version.classes,
         version=version.version,
         today=today,
         at=now,
-        at_text=json_time(now),
-        request_id=request_id_var.get(),
+        at_text=at_text,
+        request_id=request_id,
         usccs=usccs,
     )
+    if counts.first and counts.written:
+        await announcement_repo.create(session, at=now, at_text=at_text, request_id=request_id)
+    return counts
 
 
 async def reclassify(session: AsyncSession, *, uscc: str | None, config: RiskConfigSet) -> None:
