@@ -9,7 +9,7 @@ from __future__ import annotations
 import errno
 import socket
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from decimal import Decimal
 from typing import Any
@@ -18,6 +18,7 @@ import asyncpg
 import orjson
 from sqlalchemy import MetaData
 from sqlalchemy import exc as sa_exc
+from sqlalchemy.dialects.postgresql.asyncpg import AsyncAdapt_asyncpg_connection
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
 NAMING_CONVENTION = {
@@ -89,6 +90,29 @@ async def transaction(factory: async_sessionmaker[AsyncSession]) -> AsyncIterato
     async with factory() as session:
         async with session.begin():
             yield session
+
+
+# The transaction is begun the way SQLAlchemy's asyncpg adapter begins it before its own first statement
+# (``_start_transaction``: the engine's isolation level, an asyncpg transaction the adapter holds), so that the
+# session's COMMIT or ROLLBACK ends this very transaction. Checked at import: an adapter without it fails here,
+# not in a request.
+_BEGIN: Callable[[Any], Awaitable[None]] = AsyncAdapt_asyncpg_connection._start_transaction
+
+
+async def driver_connection(session: AsyncSession) -> Any:
+    """The asyncpg connection of the session's transaction, begun if nothing ran in it yet, for statements run
+    on it straight, without SQLAlchemy's execution and result layers (issue #16: the check-in's statements,
+    the clean-up's announcement rounds). The session still ends the transaction; use the connection only
+    until then (never keep it past the session's commit or rollback: the pool hands it to others)."""
+    # the session's connection: the pool's checkout and SQLAlchemy's transaction (no I/O yet)
+    proxied = (await session.connection()).sync_connection.connection  # type: ignore[union-attr]
+    adapted: Any = proxied.dbapi_connection
+    if adapted._transaction is None:  # nothing ran in this transaction yet: BEGIN, as the adapter would
+        await _BEGIN(adapted)
+    raw = proxied.driver_connection
+    if raw is None or not raw.is_in_transaction():
+        raise RuntimeError("statements on the driver connection must run inside the session's transaction")
+    return raw
 
 
 # Socket errors that mean "the server is not there" (as opposed to, say, a missing file).

@@ -34,6 +34,7 @@ from typing import Any, NamedTuple
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.common import db
 from services.common.events import json_time
 from services.credit_repair.repository.bulk import END_EVENT_NAMESPACE
 
@@ -41,7 +42,7 @@ END_TYPE = "credit.publication.ended"
 SOURCE = "credit_repair"
 
 _LOCK = sa.text("SELECT last_seq FROM feed_announcement WHERE id = 1 FOR UPDATE SKIP LOCKED")
-# The round's reads run straight on the session's asyncpg connection (``_driver``), as driver statements:
+# The round's reads run straight on the session's asyncpg connection (``db.driver_connection``), as driver statements:
 # SQLAlchemy's execution and result machinery cost about 4 µs of Python per row of ``_NEXT`` (10 columns, a
 # million rows per clean-up), more than building and serialising the event (docs/benchmarks/cleanup-plans.md).
 # The next entries after the cursor, each with its clean-up end (kind 'ended', cleanup_run_id set: the sweep's
@@ -110,23 +111,9 @@ async def lock_cursor(session: AsyncSession) -> int | None:
     return None if value is None else int(value)
 
 
-async def _driver(session: AsyncSession) -> Any:
-    """The asyncpg connection of the session's transaction, begun as SQLAlchemy's adapter begins it before its
-    own first statement (``_start_transaction``) if nothing ran in it yet (the job's round locked the cursor
-    first), so that the session's COMMIT or ROLLBACK ends this very transaction."""
-    proxied = await (await session.connection()).get_raw_connection()
-    adapted: Any = proxied.dbapi_connection
-    if adapted._transaction is None:
-        await adapted._start_transaction()
-    raw = proxied.driver_connection
-    if raw is None or not raw.is_in_transaction():
-        raise RuntimeError("the announcement's statements must run inside the round's transaction")
-    return raw
-
-
 async def next_batch(session: AsyncSession, after: int, n: int) -> Batch:
     """The (at most ``n``) feed entries after ``after``, and the events of the clean-up ends among them."""
-    raw = await _driver(session)
+    raw = await db.driver_connection(session)
     rows = await raw.fetch(_NEXT, after, n)
     ended = [r for r in rows if r[4] is not None]  # those with a clean-up end
     # each end's step (lo <= publication seq < hi), for the request id the step ran under
@@ -191,7 +178,7 @@ async def earlier_events_pending(session: AsyncSession, announcements: list[Anno
     if not announcements:
         return 0
     subjects = [a.envelope["subject"] for a in announcements]
-    return int(await (await _driver(session)).fetchval(_EARLIER_PENDING, subjects) or 0)
+    return int(await (await db.driver_connection(session)).fetchval(_EARLIER_PENDING, subjects) or 0)
 
 
 async def advance(session: AsyncSession, last_seq: int) -> None:

@@ -16,17 +16,16 @@ from __future__ import annotations
 
 import re
 import uuid
-from collections.abc import Awaitable, Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
 import orjson
 import sqlalchemy as sa
-from sqlalchemy.dialects.postgresql.asyncpg import AsyncAdapt_asyncpg_connection
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.common import clock, outbox, partitions
+from services.common import clock, db, outbox, partitions
 from services.common.clock import local_date
 from services.inspection import models as m
 from services.inspection.domain import entry_rules, frequency, registry
@@ -68,26 +67,16 @@ async def enterprise_row(session: AsyncSession, uscc: str, *, lock: bool) -> Ent
 
 
 _DRIVER = "inspection_driver_connection"
-# The transaction is begun the way SQLAlchemy's asyncpg adapter begins it before its own first statement
-# (``_start_transaction``: the engine's isolation level, an asyncpg transaction the adapter holds), so that the
-# session's COMMIT or ROLLBACK (the edge's, a refusal's) ends this very transaction. Checked at import: an
-# adapter without it fails here, not in a request.
-_BEGIN: Callable[[Any], Awaitable[None]] = AsyncAdapt_asyncpg_connection._start_transaction
 
 
 async def _driver(session: AsyncSession) -> Any:
-    """The asyncpg connection of the session's transaction, begun if it is not yet: the entry statements run
-    on it straight, without SQLAlchemy's execution layer (issue #16: about a tenth of a millisecond each)."""
+    """The asyncpg connection of the session's transaction (``db.driver_connection``), kept in the session for
+    the request's next statements: the entry statements run on it straight, without SQLAlchemy's execution
+    layer (issue #16: about a tenth of a millisecond each). ``forget_driver`` drops it after a rollback."""
     raw = session.info.get(_DRIVER)
     if raw is None:
-        # the session's connection: the pool's checkout and SQLAlchemy's transaction (no I/O yet)
-        proxied = (await session.connection()).sync_connection.connection  # type: ignore[union-attr]
-        adapted: Any = proxied.dbapi_connection
-        if adapted._transaction is None:  # nothing ran in this transaction yet: BEGIN, as the adapter would
-            await _BEGIN(adapted)
-        raw = proxied.driver_connection
-        session.info[_DRIVER] = raw
-    if raw is None or not raw.is_in_transaction():
+        raw = session.info[_DRIVER] = await db.driver_connection(session)
+    elif not raw.is_in_transaction():
         raise RuntimeError("the entry statements must run inside the request's transaction")
     return raw
 
