@@ -12,10 +12,8 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import nats
 import orjson
 import sqlalchemy as sa
-from nats.js.api import ConsumerConfig, DeliverPolicy
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from services.common import clock, partitions
@@ -32,6 +30,7 @@ from services.credit_repair.settings import CreditRepairContext, CreditRepairSet
 from services.credit_repair.use_cases import cleanups, decisions, rule_sets
 from tests.support import personas
 from tests.support.contracts import decision_issued, fine_paid
+from tests.support.streams import messages_about
 
 if TYPE_CHECKING:
     from tests.credit_repair.conftest import Credit
@@ -273,28 +272,4 @@ ENDED = "credit.publication.ended"
 async def ended_on_stream(nats_url: str, subjects: set[str]) -> list[tuple[str, bytes]]:
     """(Nats-Msg-Id, body) of every ``credit.publication.ended`` message on the stream about ``subjects``
     (publication ids), in stream order."""
-    nc = await nats.connect(nats_url)
-    try:
-        js = nc.jetstream()
-        total = (await js.stream_info("CREDIT")).state.messages
-        sub = await js.pull_subscribe(
-            ENDED,
-            stream="CREDIT",
-            config=ConsumerConfig(deliver_policy=DeliverPolicy.ALL, filter_subject=ENDED),
-        )
-        out: list[tuple[str, bytes]] = []
-        seen = 0
-        while seen < total:
-            try:
-                messages = await sub.fetch(200, timeout=1)
-            except (TimeoutError, nats.errors.TimeoutError):
-                break
-            for message in messages:
-                seen += 1
-                await message.ack()
-                if json.loads(message.data)["subject"] in subjects:
-                    assert message.headers is not None
-                    out.append((message.headers["Nats-Msg-Id"], message.data))
-        return out
-    finally:
-        await nc.close()
+    return await messages_about(nats_url, "CREDIT", ENDED, subjects)

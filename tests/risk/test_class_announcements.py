@@ -14,10 +14,8 @@ from contextlib import asynccontextmanager
 from datetime import timedelta
 from typing import Any
 
-import nats
 import pytest
 import sqlalchemy as sa
-from nats.js.api import ConsumerConfig, DeliverPolicy
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from typer.testing import CliRunner
 
@@ -34,6 +32,7 @@ from services.risk.settings import RiskContext, RiskSettings
 from services.risk.use_cases import announcements, classes
 from tests.risk.helpers import TODAY, make_uscc
 from tests.support.stack import Stack
+from tests.support.streams import messages_about
 from zhifa import cli
 
 REQUEST_ID = "req-first-classification"
@@ -117,32 +116,9 @@ async def _kernel_envelope(factory: async_sessionmaker[AsyncSession], uscc: str)
 
 async def _on_stream(nats_url: str, usccs: set[str]) -> list[tuple[str, dict[str, Any]]]:
     """(Nats-Msg-Id, envelope) of every ``risk.enterprise.classified`` message about ``usccs``, stream order."""
-    nc = await nats.connect(nats_url)
-    try:
-        js = nc.jetstream()
-        total = (await js.stream_info("RISK")).state.messages
-        sub = await js.pull_subscribe(
-            SUBJECT,
-            stream="RISK",
-            config=ConsumerConfig(deliver_policy=DeliverPolicy.ALL, filter_subject=SUBJECT),
-        )
-        out: list[tuple[str, dict[str, Any]]] = []
-        seen = 0
-        while seen < total:
-            try:
-                messages = await sub.fetch(200, timeout=1)
-            except (TimeoutError, nats.errors.TimeoutError):
-                break
-            for message in messages:
-                seen += 1
-                await message.ack()
-                envelope = json.loads(message.data)
-                if envelope["subject"] in usccs:
-                    assert message.headers is not None
-                    out.append((message.headers["Nats-Msg-Id"], envelope))
-        return out
-    finally:
-        await nc.close()
+    return [
+        (msg_id, json.loads(body)) for msg_id, body in await messages_about(nats_url, "RISK", SUBJECT, usccs)
+    ]
 
 
 async def test_a_first_classification_is_announced_as_the_outbox_did(
