@@ -540,26 +540,27 @@ def classification_upsert_ctes(
     classification's events are announced later from ``enterprise_class``; whole rows kept for the
     statement's end went to disk at 5 M, 1.27 GB).
     """
-    if first and not subset and counted:
-        return f"""WITH written AS (
-    INSERT INTO enterprise_class
-           (uscc, class, score, reasons, reason_texts, version, changed_on, revision, classified_at)
-    SELECT c.uscc, c.class, c.score, c.reasons, c.reason_texts, CAST(:version AS text),
-           CAST(:today AS date), 1, CAST(:at AS timestamptz)
-    FROM ({classification_query_sql(config, texts=True)}) c
-    RETURNING 1
-)"""
     if first and not subset:  # every row new: a plain INSERT, with the texts made while aggregating
-        return f"""WITH written AS (
+        returning = (
+            "1"
+            if counted
+            else "uscc, class, score, reasons, reason_texts, CAST(NULL AS char(1)) AS previous_class, revision"
+        )
+        written = f"""WITH written AS (
     INSERT INTO enterprise_class
            (uscc, class, score, reasons, reason_texts, version, changed_on, revision, classified_at)
     SELECT c.uscc, c.class, c.score, c.reasons, c.reason_texts, CAST(:version AS text),
            CAST(:today AS date), 1, CAST(:at AS timestamptz)
     FROM ({classification_query_sql(config, texts=True)}) c
-    RETURNING uscc, class, score, reasons, reason_texts, CAST(NULL AS char(1)) AS previous_class, revision
-), classified AS (
+    RETURNING {returning}
+)"""
+        return (
+            written
+            if counted
+            else f"""{written}, classified AS (
     SELECT * FROM written
 )"""
+        )
     computed = classification_query_sql(config, subset=subset, texts=False)
     texts = reason_texts_sql("c.reasons")
     upsert = """INSERT INTO enterprise_class AS ec
