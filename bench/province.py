@@ -1,4 +1,5 @@
-"""A province-sized data set (issue #16 item 6), generated straight into the services' databases with COPY.
+"""A province-sized data set (issue #16 item 6), generated server-side into the services' databases
+(``INSERT … SELECT`` over ``generate_series``, bench/province_sql.py).
 
 Defaults are the issue's province: 5,000,000 enterprises in Liaoning's 14 prefecture-level cities over
 3 years. The volumes follow docs/scaling.md's assumptions: two visits per enterprise a year (10 M a year at
@@ -13,11 +14,13 @@ What is written now (the tables the supervisors' consistency report and the publ
 - credit_repair: ``credit_record`` and ``publication`` for every published decision, with the same case id,
   USCC, district and decision date as its ``decided_case`` row.
 
-Not yet written: inspection's enterprises, tasks, visits and refused entries, penalty cases and their steps,
-audit entries and outbox rows (docs/scaling.md lists them as the generator's next step).
+Inspection's and risk's side (visits, refused entries, risk's cases and signals) is bench/province_inspection.py;
+not yet written: penalty cases and their steps, audit entries and outbox rows.
 
-Deterministic: the same ``Plan`` (seed and ``until`` included) gives the same rows, byte for byte. Every
-USCC is valid (GB 32100-2015 check digit through python-stdnum, as ``data/sample/generate.py`` makes them).
+Decision ``i`` draws each of its values from ``hashint8extended(i, salt)`` (``province_sql.cases_select``): the
+enterprise ``⌊N·u²⌋`` for a uniform ``u`` (a few enterprises decided against again and again, as repeat
+offenders are), so penalty's, credit_repair's and risk's statements agree on every decision. Deterministic:
+the same ``Plan`` (seed and ``until`` included) gives the same rows. Every USCC is valid (GB 32100-2015 check digit through python-stdnum, as ``data/sample/generate.py`` makes them).
 
     .venv/bin/python -m bench.province --enterprises 50000 --years 1 \\
         --penalty-url postgresql://.../penalty --credit-url postgresql://.../credit_repair
@@ -27,20 +30,15 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import importlib.util
 import os
-import random
 import time
-import uuid
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
-from typing import Any
 
 import asyncpg
 from stdnum.cn import uscc as stdnum_uscc
-
-from services.common.dates import add_years
 
 # Liaoning's 14 prefecture-level cities (GB/T 2260 codes) and a weight for each city's share of the
 # province's enterprises (the two large cities hold about half of them).
@@ -75,7 +73,8 @@ CITY_NAMES = {code: name for code, name, _weight in CITIES}
 ITEMS = 48
 TIERS = ("从轻", "一般", "从重")
 PATTERNS = 200
-RULES_FILE = Path(__file__).resolve().parents[1] / "data" / "sample" / "credit_rules.json"
+ROOT = Path(__file__).resolve().parents[1]
+RULES_FILE = ROOT / "data" / "sample" / "credit_rules.json"
 RULE_SET = "sample-credit-2023-05"  # data/sample/credit_rules.json, in force for 2023-05 onwards
 FINE_BIT = 1  # services.credit_repair.repository.bulk.KIND_BITS[PenaltyKind.FINE]
 
@@ -138,60 +137,6 @@ def uscc_of(plan: Plan, index: int) -> str:
     return body + str(stdnum_uscc.calc_check_digit(body))
 
 
-@dataclass(frozen=True)
-class Case:
-    case_id: uuid.UUID
-    uscc: str
-    district: str
-    dept: str
-    item: int
-    tier: str
-    low: int
-    high: int
-    fine: int
-    facts_key: str
-    decided_on: date
-    active: bool
-    published: bool
-
-
-def cases(plan: Plan) -> Iterator[Case]:
-    """The province's decisions, in a fixed order. Enterprises are drawn with a skew (a square of a uniform
-    draw), so a few enterprises are decided against again and again, as repeat offenders are."""
-    rnd = random.Random(plan.seed)
-    days = (plan.until - plan.since).days + 1
-    for i in range(plan.decided_cases):
-        enterprise = int(plan.enterprises * rnd.random() ** 2)
-        district = district_of(plan, enterprise)
-        item = 1 + rnd.randrange(ITEMS)
-        pattern = rnd.randrange(PATTERNS)
-        tier = TIERS[rnd.randrange(3)] if rnd.random() < 0.005 else TIERS[pattern % 3]
-        low = item * 100_000
-        high = low * (2 + item % 5)
-        r1, r2 = rnd.random(), rnd.random()
-        if r1 < 0.005:
-            fine = high + 1 + int(r2 * 100)  # just above the tier
-        elif r1 < 0.010:
-            fine = max(low - 1 - int(r2 * 100), 0)  # just below it
-        else:
-            fine = low + int((high - low) * r2)
-        yield Case(
-            case_id=uuid.UUID(int=rnd.getrandbits(128), version=4),
-            uscc=uscc_of(plan, enterprise),
-            district=district,
-            dept=DEPARTMENTS[rnd.randrange(len(DEPARTMENTS))],
-            item=item,
-            tier=tier,
-            low=low,
-            high=high,
-            fine=fine,
-            facts_key=f"k{pattern}",
-            decided_on=plan.since + timedelta(days=rnd.randrange(days)),
-            active=i % 100 != 99,
-            published=i % plan.publish_every != plan.publish_every - 1,
-        )
-
-
 DECIDED_COLUMNS = (
     "case_id", "dept_code", "district_code", "benchmark_code", "benchmark_version", "tier", "tier_low_fen",
     "tier_high_fen", "fine_fen", "has_fine", "facts_key", "decided_on", "active", "first_decided_on",
@@ -210,34 +155,6 @@ PUBLICATION_COLUMNS = (
 )  # fmt: skip
 
 
-def _code(c: Case) -> str:
-    return f"LN-{c.dept}-{c.item:04d}"
-
-
-def decided_row(c: Case) -> tuple[Any, ...]:
-    return (c.case_id, c.dept, c.district, _code(c), 1, c.tier, c.low, c.high, c.fine, True, c.facts_key,
-            c.decided_on, c.active, c.decided_on)  # fmt: skip
-
-
-def credit_rows(c: Case, n: int) -> tuple[tuple[Any, ...], tuple[Any, ...]]:
-    """The ``credit_record`` and ``publication`` of published decision number ``n`` (a general-procedure
-    fine, class general, published from its decision date for the sample rules' 3 years)."""
-    record_id = uuid.uuid5(c.case_id, "record")
-    decision_no = f"辽{c.district[:4]}罚〔{c.decided_on.year}〕{n}号"
-    city = CITY_NAMES[c.district[:4]]
-    name = f"{city}样例企业{n}有限公司"
-    dept_name = city + DEPARTMENT_NAMES[c.dept]
-    record: tuple[Any, ...] = (record_id, c.case_id, 1, decision_no, c.decided_on, "organisation", c.uscc, name, c.dept,
-              dept_name, c.district, "样例", "market_regulation", _code(c), ["fine"], c.fine, "general", False,
-              "general", True, "", RULE_SET, False, [], ["信用中国"], 1, "in_force")  # fmt: skip
-    ends = add_years(c.decided_on, 3)
-    publication = (uuid.uuid5(c.case_id, "publication"), record_id, c.case_id, decision_no, "organisation",
-                   c.uscc, name, c.dept, dept_name, c.district, "general", RULE_SET, ["信用中国"], c.decided_on,
-                   c.decided_on + timedelta(days=90), c.decided_on + timedelta(days=90), ends, c.decided_on,
-                   "general", FINE_BIT, c.fine, False, "in_force")  # fmt: skip
-    return record, publication
-
-
 def _dsn(url: str) -> str:
     return url.replace("postgresql+asyncpg://", "postgresql://", 1)
 
@@ -247,11 +164,22 @@ class Written:
     decided_cases: int = 0
     credit_records: int = 0
     publications: int = 0
+    loaded: float = 0.0  # the rows written, before the indexes, tallies and ANALYZE
     seconds: float = 0.0
 
 
-async def generate(plan: Plan, *, penalty_url: str, credit_url: str, chunk: int = 50_000) -> Written:
-    """Write ``plan``'s decisions into penalty's and credit_repair's databases (migrated, empty tables)."""
+async def generate(
+    plan: Plan, *, penalty_url: str, credit_url: str, chunk: int = 500_000, set_based: bool = True
+) -> Written:
+    """Write ``plan``'s decisions into penalty's and credit_repair's databases (migrated, empty tables).
+
+    Server-side (bench/province_sql.py): ``chunk`` decisions a statement, penalty's and credit_repair's at once.
+    With ``set_based`` (the default) ``decided_case``'s tally triggers are off during the load and the tallies
+    (penalty_0013) built after it in one statement each, as the migration back-fills them, and the indexes of
+    the three tables dropped before and built after; without it the triggers fire for every statement (the
+    test compares the two)."""
+    from bench import province_inspection, province_sql
+
     started = time.perf_counter()
     await _load_rules(credit_url, plan)
     await _partitions(penalty_url, "decided_case", plan)
@@ -259,39 +187,77 @@ async def generate(plan: Plan, *, penalty_url: str, credit_url: str, chunk: int 
     penalty = await asyncpg.connect(_dsn(penalty_url))
     credit = await asyncpg.connect(_dsn(credit_url))
     try:
-        decided: list[tuple[Any, ...]] = []
-        records: list[tuple[Any, ...]] = []
-        publications: list[tuple[Any, ...]] = []
+        await province_inspection.load_scratch(plan, (penalty, credit), 50_000)
+        indexes: dict[asyncpg.Connection, list[str]] = {penalty: [], credit: []}
+        if set_based:
+            await penalty.execute("ALTER TABLE decided_case DISABLE TRIGGER USER")
+            indexes[penalty] = await province_inspection.drop_indexes(penalty, "decided_case")
+            for table in ("publication", "credit_record"):
+                indexes[credit] += await province_inspection.drop_indexes(credit, table)
 
-        async def flush() -> None:
-            await penalty.copy_records_to_table("decided_case", records=decided, columns=DECIDED_COLUMNS)
-            await credit.copy_records_to_table("credit_record", records=records, columns=RECORD_COLUMNS)
-            await credit.copy_records_to_table(
-                "publication", records=publications, columns=PUBLICATION_COLUMNS
-            )
-            written.decided_cases += len(decided)
-            written.credit_records += len(records)
-            written.publications += len(publications)
-            decided.clear()
-            records.clear()
-            publications.clear()
+        async def decided() -> None:
+            for first in range(0, plan.decided_cases, chunk):
+                stop = min(first + chunk, plan.decided_cases)
+                written.decided_cases += _count(
+                    await penalty.execute(province_sql.insert_decided(plan, first, stop))
+                )
 
-        for n, c in enumerate(cases(plan), start=1):
-            decided.append(decided_row(c))
-            if c.published:
-                record, publication = credit_rows(c, n)
-                records.append(record)
-                publications.append(publication)
-            if len(decided) >= chunk:
-                await flush()
-        await flush()
-        await penalty.execute("ANALYZE decided_case")
-        await credit.execute("ANALYZE credit_record; ANALYZE publication")
+        async def credit_rows() -> None:
+            for first in range(0, plan.decided_cases, chunk):
+                stop = min(first + chunk, plan.decided_cases)
+                written.publications += _count(
+                    await credit.execute(province_sql.insert_credit(plan, first, stop))
+                )
+            written.credit_records = await credit.fetchval("SELECT count(*) FROM credit_record")
+
+        await asyncio.gather(decided(), credit_rows())
+        written.loaded = time.perf_counter() - started
+
+        async def finish_penalty() -> None:
+            await province_inspection.rebuild(penalty, indexes[penalty])
+            if set_based:
+                await penalty.execute("ALTER TABLE decided_case ENABLE TRIGGER USER")
+                await penalty.execute(
+                    "TRUNCATE decided_facts_tally, decided_district_tally, decided_position_city, decided_positions;"
+                    " SET work_mem = '512MB'"
+                )
+                for statement in consistency_backfill():
+                    await penalty.execute(statement)
+                await penalty.execute("RESET work_mem")
+            await penalty.execute(province_sql.DROP_SCRATCH)
+            await penalty.execute("VACUUM ANALYZE")
+
+        async def finish_credit() -> None:
+            await province_inspection.rebuild(credit, indexes[credit])
+            await credit.execute(province_sql.CREDIT_SEQUENCE)
+            await credit.execute(province_sql.DROP_SCRATCH)
+            await credit.execute("VACUUM ANALYZE")
+
+        await asyncio.gather(finish_penalty(), finish_credit())
     finally:
         await penalty.close()
         await credit.close()
     written.seconds = time.perf_counter() - started
     return written
+
+
+def consistency_backfill() -> tuple[str, ...]:
+    """penalty_0013's back-fill of the consistency tallies: the rows its triggers keep, a statement each."""
+    path = next(
+        (ROOT / "services" / "penalty" / "migrations" / "versions").glob(
+            "*_penalty_0013_consistency_tallies.py"
+        )
+    )
+    spec = importlib.util.spec_from_file_location("penalty_0013_consistency_tallies", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return tuple(module.BACKFILL)
+
+
+def _count(status: str) -> int:
+    """The rows an ``INSERT`` wrote, from its command tag (``INSERT 0 n``)."""
+    return int(status.rsplit(" ", 1)[1])
 
 
 async def _load_rules(credit_url: str, plan: Plan) -> None:

@@ -18,8 +18,9 @@ Volumes, deterministic so that a test can count them by hand (``Plan`` from benc
 - a visit in ten is rated by its enterprise (1–5 stars);
 - risk: the enforcement units (department × district), a ``visit`` signal for every completed visit and
   department, a ``rating`` signal per rated visit and department, a ``refused_entry`` signal per refusal,
-  and a ``risk_case`` for every decision of ``province.cases`` (the same ids, districts, departments and
-  dates as penalty's ``decided_case``), with an ``overdue_procedure`` signal for every 50th.
+  and a ``risk_case`` for every decision of bench/province.py (the same ids, districts, departments and
+  dates as penalty's ``decided_case``, from the same draws: ``province_sql.cases_select``), with an
+  ``overdue_procedure`` signal for every 50th.
 
 Indexes of the big tables are dropped during the COPY and built again after it (bulk loading), and the
 inspection ``visit_cap_tally`` pre-aggregate, when the schema has it, is rebuilt set-based afterwards.
@@ -234,27 +235,7 @@ class Written:
         return self.rows / self.seconds if self.seconds else 0.0
 
 
-class _Buffer:
-    """Rows for one table, copied in chunks."""
-
-    def __init__(self, conn: asyncpg.Connection, table: str, columns: tuple[str, ...], chunk: int) -> None:
-        self.conn, self.table, self.columns, self.chunk = conn, table, columns, chunk
-        self.rows: list[tuple[Any, ...]] = []
-        self.count = 0
-
-    async def add(self, row: tuple[Any, ...]) -> None:
-        self.rows.append(row)
-        if len(self.rows) >= self.chunk:
-            await self.flush()
-
-    async def flush(self) -> None:
-        if self.rows:
-            await self.conn.copy_records_to_table(self.table, records=self.rows, columns=self.columns)
-            self.count += len(self.rows)
-            self.rows.clear()
-
-
-async def _drop_indexes(conn: asyncpg.Connection, table: str, keys: bool = False) -> list[str]:
+async def drop_indexes(conn: asyncpg.Connection, table: str, keys: bool = False) -> list[str]:
     """Drop ``table``'s indexes that back no constraint (and, with ``keys``, its primary key: a table no
     foreign key refers to); return the statements that build them again."""
     rows = await conn.fetch(
@@ -283,7 +264,7 @@ async def _drop_indexes(conn: asyncpg.Connection, table: str, keys: bool = False
     return again
 
 
-async def _rebuild(conn: asyncpg.Connection, definitions: list[str]) -> None:
+async def rebuild(conn: asyncpg.Connection, definitions: list[str]) -> None:
     await conn.execute("SET maintenance_work_mem = '512MB'")
     for definition in definitions:
         await conn.execute(definition)
@@ -305,7 +286,7 @@ REBUILD_TALLY = "TRUNCATE visit_cap_tally;" + TALLY_INSERT
 async def rebuild_tally(conn: asyncpg.Connection, first: date, last: date) -> None:
     """``visit_cap_tally`` from the visits (``TALLY_INSERT``), one China year at a time (each one's visits in
     its own months' partitions, and a smaller aggregate), its indexes dropped during the build."""
-    indexes = await _drop_indexes(conn, "visit_cap_tally")
+    indexes = await drop_indexes(conn, "visit_cap_tally")
     await conn.execute("TRUNCATE visit_cap_tally; SET work_mem = '512MB'")
     for year in range(first.year, last.year + 1):
         lo, hi = datetime(year, 1, 1, tzinfo=CHINA), datetime(year + 1, 1, 1, tzinfo=CHINA)
@@ -315,7 +296,7 @@ async def rebuild_tally(conn: asyncpg.Connection, first: date, last: date) -> No
             hi,
         )
     await conn.execute("RESET work_mem")
-    await _rebuild(conn, indexes)
+    await rebuild(conn, indexes)
 
 
 REBUILD_VISIT_KEY = """
@@ -361,8 +342,8 @@ async def generate(
     """Write ``plan``'s inspections into inspection's and risk's databases (migrated, empty tables).
 
     The visits, refusals and their signals are generated server-side (bench/province_sql.py), one statement
-    per year and table, inspection's and risk's at once; risk's cases (``province.cases``, penalty's decisions)
-    by binary COPY beside them. With ``set_based`` (the default) the visits' user triggers are off during the
+    per year and table, inspection's and risk's at once; risk's cases (penalty's decisions,
+    ``province_sql.insert_risk_cases``) beside them. With ``set_based`` (the default) the visits' user triggers are off during the
     load and what they keep (``visit_cap_tally``, ``visit_key``) is built after it in one statement each, and
     the big tables' indexes are dropped before and built after; without it every trigger fires per row (the
     test compares the two)."""
@@ -390,8 +371,8 @@ async def generate(
             # the user triggers (the tallies) built after the load, and the foreign key to ``task`` not checked
             # per row (the tasks are written first, from the same plan)
             await insp.execute("ALTER TABLE visit DISABLE TRIGGER ALL")
-            visit_indexes = await _drop_indexes(insp, "visit", keys=True)
-            signal_indexes = await _drop_indexes(risk, "unit_signal", keys=True)
+            visit_indexes = await drop_indexes(insp, "visit", keys=True)
+            signal_indexes = await drop_indexes(risk, "unit_signal", keys=True)
             # risk's quarter tally (risk_0020), when the schema has it, built after the load too
             await risk.execute(
                 "ALTER TABLE unit_signal DISABLE TRIGGER USER; ALTER TABLE risk_case DISABLE TRIGGER USER"
@@ -407,7 +388,7 @@ async def generate(
             "risk_unit", records=units, columns=("code", "name", "department_code", "district_code")
         )
         written.units = len(units)
-        await _scratch(plan, (insp, risk), chunk)
+        await load_scratch(plan, (insp, risk), chunk)
         written.enterprises = _count(
             await insp.execute(
                 "INSERT INTO enterprise (uscc, name, district_code, registered_on) "
@@ -431,20 +412,19 @@ async def generate(
                 written.signals += _count(await risk.execute(province_sql.insert_refusal_signals(plan, year)))
 
         async def risk_case_rows() -> None:
-            cases = _Buffer(risk_cases, "risk_case", CASE_COLUMNS, chunk)
-            signals = _Buffer(risk_cases, "unit_signal", SIGNAL_COLUMNS, chunk)
-            for n, c in enumerate(province.cases(plan), start=1):
-                await _case(c, n, cases, signals)
-            await cases.flush()
-            await signals.flush()
+            for first in range(0, plan.decided_cases, province_sql.CASE_CHUNK):
+                stop = min(first + province_sql.CASE_CHUNK, plan.decided_cases)
+                written.signals += _count(
+                    await risk_cases.execute(province_sql.insert_risk_cases(plan, first, stop))
+                )
+            written.risk_cases = await risk_cases.fetchval("SELECT count(*) FROM risk_case")
             _log(started, "risk cases")
-            written.risk_cases, written.signals = cases.count, written.signals + signals.count
 
         _log(started, "enterprises")
         await asyncio.gather(inspection_rows(), risk_signals(), risk_case_rows())
 
         async def finish_inspection() -> None:
-            await _rebuild(insp, visit_indexes)
+            await rebuild(insp, visit_indexes)
             _log(started, "visit indexes")
             if set_based:
                 await insp.execute("ALTER TABLE visit ENABLE TRIGGER ALL")
@@ -459,7 +439,7 @@ async def generate(
             _log(started, "inspection vacuumed")
 
         async def finish_risk() -> None:
-            await _rebuild(risk, signal_indexes)
+            await rebuild(risk, signal_indexes)
             _log(started, "signal indexes")
             if set_based:
                 await risk.execute(
@@ -498,7 +478,7 @@ def _count(status: str) -> int:
     return int(status.rsplit(" ", 1)[1])
 
 
-async def _scratch(plan: province.Plan, conns: tuple[asyncpg.Connection, ...], chunk: int) -> None:
+async def load_scratch(plan: province.Plan, conns: tuple[asyncpg.Connection, ...], chunk: int) -> None:
     """``province_enterprise`` and ``province_task`` (bench/province_sql.py) in each database, by COPY."""
     from bench import province_sql
 
@@ -519,21 +499,6 @@ async def _scratch(plan: province.Plan, conns: tuple[asyncpg.Connection, ...], c
             )
     for conn in conns:
         await conn.execute("ANALYZE province_enterprise; ANALYZE province_task")
-
-
-async def _case(c: province.Case, n: int, cases: _Buffer, signals: _Buffer) -> None:
-    unit = f"{c.dept}-{c.district}"
-    decision_no = f"辽{c.district[:4]}罚〔{c.decided_on.year}〕{n}号"
-    outside = not c.low <= c.fine <= c.high
-    status, issued, revoked = (
-        ("issued", 1, None) if c.active else ("revoked", None, c.decided_on + timedelta(30))
-    )
-    await cases.add((c.case_id, decision_no, unit, c.district, DOMAINS[c.dept], c.uscc, TIERS_EN[c.tier],
-                     c.decided_on, outside, status, 1, issued, revoked, province._code(c)))  # fmt: skip
-    if n % OVERDUE_EVERY == 0:
-        at = _at(c.decided_on, 0)
-        await signals.add(("overdue_procedure", f"{c.case_id}:decision", unit, DOMAINS[c.dept], c.case_id, at,
-                           c.decided_on, 1, "决定送达超期"))  # fmt: skip
 
 
 def main() -> None:

@@ -193,3 +193,126 @@ def task_rows(plan: province.Plan) -> list[tuple[object, ...]]:
             ]
             rows += [(kind, year, city, "", pi.task_id(kind, year, city)) for kind in pi.OTHER_KINDS]
     return rows
+
+
+# The decisions (penalty's ``decided_case``, credit_repair's records and publications, risk's ``risk_case``):
+# case ``i`` (0-based; its number ``n`` is ``i + 1``) draws everything from ``hashint8extended(i, salt)``, so the
+# three databases' statements agree on every case without a row crossing between them.
+TIER_NAMES = _array(province.TIERS)
+CASE_CHUNK = 500_000  # decisions a statement
+TIERS_EN = "CASE tier " + " ".join(f"WHEN '{k}' THEN '{v}'" for k, v in pi.TIERS_EN.items()) + " END"
+DEPT_NAMES = _array(tuple(province.DEPARTMENT_NAMES[d] for d in province.DEPARTMENTS))
+CITY_VALUES = ", ".join(f"('{code}', '{name}')" for code, name in province.CITY_NAMES.items())
+
+
+def cases_select(plan: province.Plan, first: int, stop: int) -> str:
+    """The decisions ``first`` … ``stop - 1`` (``province.py``'s docstring gives their shape): the enterprise a
+    square of a uniform draw (a few enterprises decided against again and again), the item, the fact pattern
+    (whose tier is fixed except for 0.5 % of the decisions), a fine in its tier except 0.5 % just above and
+    0.5 % just below it, a department, a day of the period; every 100th inactive, every ``publish_every``-th
+    not published."""
+    s = plan.seed * 100 + 70
+    days = (plan.until - plan.since).days + 1
+    return f"""
+SELECT c.i, c.i + 1 AS n, c.case_id, e.uscc, e.district, city.name AS city_name, c.d, ({DEPTS})[c.d] AS dept,
+       c.item, c.pattern, c.tier, c.low, c.high,
+       CASE WHEN c.r1 < 5 THEN c.high + 1 + floor(c.r2 * 100)::bigint
+            WHEN c.r1 < 10 THEN greatest(c.low - 1 - floor(c.r2 * 100)::bigint, 0)
+            ELSE c.low + floor((c.high - c.low) * c.r2)::bigint END AS fine,
+       c.decided_on, c.i % 100 <> 99 AS active, c.i % {plan.publish_every} <> {plan.publish_every - 1} AS published
+FROM (
+    SELECT g.i, md5('{plan.seed}:c:' || g.i)::uuid AS case_id,
+           floor({plan.enterprises} * ({_draw("g.i", s + 1)}::float8 / 2147483648.0) ^ 2)::int AS enterprise,
+           1 + {_draw("g.i", s + 2)} % 7 AS d, x.item, x.pattern,
+           ({TIER_NAMES})[1 + CASE WHEN {_draw("g.i", s + 5)} % 200 = 0 THEN {_draw("g.i", s + 6)} % 3
+                                   ELSE x.pattern % 3 END] AS tier,
+           x.item * 100000::bigint AS low, x.item * 100000::bigint * (2 + x.item % 5) AS high,
+           {_draw("g.i", s + 7)} % 1000 AS r1, {_draw("g.i", s + 8)}::float8 / 2147483648.0 AS r2,
+           date '{plan.since.isoformat()}' + ({_draw("g.i", s + 9)} % {days})::int AS decided_on
+    FROM generate_series({first}::bigint, {stop - 1}::bigint) AS g(i)
+    CROSS JOIN LATERAL (
+        SELECT 1 + {_draw("g.i", s + 3)} % {province.ITEMS} AS item, {_draw("g.i", s + 4)} % {province.PATTERNS} AS pattern
+        OFFSET 0
+    ) x
+) c
+JOIN province_enterprise e ON e.idx = c.enterprise
+JOIN (VALUES {CITY_VALUES}) city(code, name) ON city.code = left(e.district, 4)
+"""
+
+
+def _benchmark_code(c: str) -> str:
+    return f"'LN-' || {c}.dept || '-' || lpad({c}.item::text, 4, '0')"
+
+
+def insert_decided(plan: province.Plan, first: int, stop: int) -> str:
+    """Penalty's ``decided_case`` rows of the decisions ``first`` … ``stop - 1``."""
+    columns = ", ".join(province.DECIDED_COLUMNS)
+    return f"""
+INSERT INTO decided_case ({columns})
+SELECT c.case_id, c.dept, c.district, {_benchmark_code("c")}, 1, c.tier, c.low, c.high, c.fine, true,
+       'k' || c.pattern, c.decided_on, c.active, c.decided_on
+FROM ({cases_select(plan, first, stop)}) c
+"""
+
+
+def insert_credit(plan: province.Plan, first: int, stop: int) -> str:
+    """Credit_repair's ``credit_record`` and ``publication`` of the published decisions ``first`` …
+    ``stop - 1``: a general-procedure fine, class general, published from its decision date for the sample
+    rules' 3 years (29 February's three years end on 28 February, as ``add_years`` has it), its public list
+    number ``seq`` the decision's number (the identity goes on after the highest one, ``CREDIT_SEQUENCE``)."""
+    records = ", ".join(province.RECORD_COLUMNS)
+    publications = ", ".join(("seq", *province.PUBLICATION_COLUMNS))
+    return f"""
+WITH c AS MATERIALIZED (
+    SELECT c.*, md5('{plan.seed}:record:' || c.i)::uuid AS record_id,
+           '辽' || left(c.district, 4) || '罚〔' || extract(year FROM c.decided_on) || '〕' || c.n || '号' AS decision_no,
+           c.city_name || '样例企业' || c.n || '有限公司' AS party_name,
+           c.city_name || ({DEPT_NAMES})[c.d] AS dept_name
+    FROM ({cases_select(plan, first, stop)}) c
+    WHERE c.published
+), r AS (
+    INSERT INTO credit_record ({records})
+    SELECT record_id, case_id, 1, decision_no, decided_on, 'organisation', uscc, party_name, dept, dept_name,
+           district, '样例', 'market_regulation', {_benchmark_code("c")}, ARRAY['fine'], fine, 'general', false,
+           'general', true, '', '{province.RULE_SET}', false, ARRAY[]::text[], ARRAY['信用中国'], 1, 'in_force'
+    FROM c
+)
+INSERT INTO publication ({publications})
+SELECT n, md5('{plan.seed}:publication:' || i)::uuid, record_id, case_id, decision_no, 'organisation', uscc,
+       party_name, dept, dept_name, district, 'general', '{province.RULE_SET}', ARRAY['信用中国'], decided_on,
+       decided_on + 90, decided_on + 90, (decided_on + interval '3 years')::date, decided_on, 'general',
+       {province.FINE_BIT}, fine, false, 'in_force'
+FROM c
+"""
+
+
+CREDIT_SEQUENCE = (
+    "SELECT setval('publication_seq_seq', coalesce((SELECT max(seq) FROM publication), 0) + 1, false)"
+)
+
+
+def insert_risk_cases(plan: province.Plan, first: int, stop: int) -> str:
+    """Risk's ``risk_case`` of the decisions ``first`` … ``stop - 1`` (the same ids, units, districts and days
+    as penalty's ``decided_case``), and an ``overdue_procedure`` signal for every ``OVERDUE_EVERY``-th."""
+    cases = ", ".join(pi.CASE_COLUMNS)
+    signals = ", ".join(pi.SIGNAL_COLUMNS)
+    domains = _array(tuple(pi.DOMAINS[d] for d in province.DEPARTMENTS))
+    return f"""
+WITH c AS MATERIALIZED (
+    SELECT c.*, c.dept || '-' || c.district AS unit, ({domains})[c.d] AS domain
+    FROM ({cases_select(plan, first, stop)}) c
+), r AS (
+    INSERT INTO risk_case ({cases})
+    SELECT case_id, '辽' || left(district, 4) || '罚〔' || extract(year FROM decided_on) || '〕' || n || '号', unit,
+           district, domain, uscc,
+           {TIERS_EN}, decided_on,
+           NOT fine BETWEEN low AND high, CASE WHEN active THEN 'issued' ELSE 'revoked' END, 1,
+           CASE WHEN active THEN 1 END, CASE WHEN NOT active THEN decided_on + 30 END, {_benchmark_code("c")}
+    FROM c
+)
+INSERT INTO unit_signal ({signals})
+SELECT 'overdue_procedure', case_id || ':decision', unit, domain, case_id, decided_on::timestamp AT TIME ZONE 'UTC',
+       decided_on, 1, '决定送达超期'
+FROM c
+WHERE n % {pi.OVERDUE_EVERY} = 0
+"""

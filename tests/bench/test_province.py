@@ -158,16 +158,34 @@ async def test_generates_inspections_and_risk_projections(stack: Stack) -> None:
             )
             == 4
         )
-        # risk's cases are penalty's decided cases (province.cases): the same ids, units and days
-        cases = {c.case_id: c for c in province.cases(INSPECTION_PLAN)}
-        for r in await risk.fetch("SELECT case_id, unit_code, district_code, decided_on FROM risk_case"):
-            c = cases[r["case_id"]]
-            assert (r["unit_code"], r["district_code"], r["decided_on"]) == (
-                f"{c.dept}-{c.district}", c.district, c.decided_on,
-            )  # fmt: skip
+        risk_cases = {
+            r["case_id"]: (r["unit_code"], r["district_code"], r["decided_on"], r["party_uscc"])
+            for r in await risk.fetch(
+                "SELECT case_id, unit_code, district_code, decided_on, party_uscc FROM risk_case"
+            )
+        }
     finally:
         await insp.close()
         await risk.close()
+
+    # risk's cases are penalty's decided cases (bench/province.py, the same plan): the same ids, units and days
+    penalty_url = await stack.anew_database("penalty")
+    credit_url = await stack.anew_database("credit_repair")
+    await province.generate(INSPECTION_PLAN, penalty_url=penalty_url, credit_url=credit_url)
+    penalty = await asyncpg.connect(_dsn(penalty_url))
+    try:
+        decided = {
+            r["case_id"]: (f"{r['dept_code']}-{r['district_code']}", r["district_code"], r["decided_on"])
+            for r in await penalty.fetch(
+                "SELECT case_id, dept_code, district_code, decided_on FROM decided_case"
+            )
+        }
+    finally:
+        await penalty.close()
+    assert len(decided) == 1200
+    assert {k: v[:3] for k, v in risk_cases.items()} == decided
+    # each case's party is registered in inspection at the case's district
+    assert all(enterprises[uscc] == district for _unit, district, _day, uscc in risk_cases.values())
 
     # deterministic
     inspection_again = await stack.anew_database("inspection")
@@ -230,3 +248,57 @@ async def test_the_set_based_build_keeps_what_the_triggers_keep(stack: Stack) ->
         )
     finally:
         await conn.close()
+
+
+async def test_the_set_based_decisions_keep_what_the_triggers_keep(stack: Stack) -> None:
+    """Penalty's and credit_repair's load with ``decided_case``'s tally triggers off, the tallies built after it
+    as penalty_0013 back-fills them, gives exactly the rows the triggers keep when they fire for every
+    statement (in chunks of 100 decisions: the tallies' arrays merged 6 times)."""
+    urls: dict[bool, tuple[str, str]] = {}
+    for set_based in (False, True):
+        penalty_url = await stack.anew_database("penalty")
+        credit_url = await stack.anew_database("credit_repair")
+        written = await province.generate(
+            PLAN, penalty_url=penalty_url, credit_url=credit_url, chunk=100, set_based=set_based
+        )
+        assert (written.decided_cases, written.credit_records, written.publications) == (600, 480, 480)
+        urls[set_based] = (penalty_url, credit_url)
+    for table, key in (
+        ("decided_case", "case_id"),
+        ("decided_facts_tally", "benchmark_code, facts_key, tier"),
+        ("decided_district_tally", "benchmark_code, facts_key, district_code"),
+        ("decided_position_city", "benchmark_code, tier"),
+        ("decided_positions", "benchmark_code, tier, district_code"),
+    ):
+        assert await _fingerprint(urls[True][0], table, key) == await _fingerprint(urls[False][0], table, key)
+    for table, key in (
+        ("(SELECT id, seq, record_id, case_id, decision_no, max_ends_on FROM publication)", "id"),
+        ("(SELECT id, case_id, decision_no, party_uscc, party_name FROM credit_record)", "id"),
+        ("publication_key", "id"),
+    ):
+        assert await _fingerprint(urls[True][1], table, key) == await _fingerprint(urls[False][1], table, key)
+    penalty = await asyncpg.connect(_dsn(urls[True][0]))
+    credit = await asyncpg.connect(_dsn(urls[True][1]))
+    try:
+        # 594 active decisions (the first test), each in one facts tally row's count
+        assert await penalty.fetchval("SELECT sum(n) FROM decided_facts_tally") == 594
+        assert await penalty.fetchval("SELECT sum(n) FROM decided_district_tally") == 594
+        # the triggers on again, and the indexes back (penalty_0014's five)
+        assert (
+            await penalty.fetchval(
+                "SELECT count(*) FROM pg_trigger WHERE tgrelid = 'decided_case'::regclass AND tgenabled = 'D'"
+            )
+            == 0
+        )
+        assert (
+            await penalty.fetchval(
+                "SELECT count(*) FROM pg_indexes WHERE tablename = 'decided_case' AND indexname LIKE 'ix_%'"
+            )
+            == 5
+        )
+        # the public list's next number comes after the generated ones (the 600th decision is not published:
+        # i = 599, 599 % 5 == 4; the highest published number is 599)
+        assert await credit.fetchval("SELECT nextval('publication_seq_seq')") == 600
+    finally:
+        await penalty.close()
+        await credit.close()
