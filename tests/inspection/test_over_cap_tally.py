@@ -11,6 +11,7 @@ from datetime import UTC, datetime, timedelta
 
 import asyncpg
 import pytest
+import sqlalchemy as sa
 
 from bench import province, province_inspection
 from services.common.access import scope_for
@@ -122,3 +123,54 @@ async def test_the_tally_gives_what_main_algorithm_gives(stack: Stack, seed: int
     finally:
         await engine.dispose()
     assert compared > 50  # the data really has enterprises over the caps
+
+
+async def test_a_district_reads_only_the_visits_of_enterprises_over_a_cap(stack: Stack) -> None:
+    """A district supervisor's over-cap counts the visits of the enterprises the tally puts over a cap in the
+    whole city, not every visit of the district: 4,000 enterprises of district 210102 with four visits each in
+    2025 (one per department, under both caps) and one with two 双随机 visits by SJ (over SJ's cap of 1)."""
+    url = await stack.anew_database("inspection")
+    usccs = [province.uscc_of(PLAN, i) for i in range(4001)]
+    depts = province.DEPARTMENTS[:4]
+    day = datetime(2025, 3, 1, 2, tzinfo=UTC)
+
+    def visit(n: int, uscc: str, dept: str) -> tuple[object, ...]:
+        started = day + timedelta(days=n % 300, seconds=n)
+        task = province_inspection.task_id("random", 1, "2101", dept)  # PLAN's year 1 is 2025
+        return (uuid.UUID(int=n + 1, version=4), task, "random", uscc, DISTRICTS[0], "entry_code", "completed",
+                started, started, False, [dept], [], "[]", [], "bench")  # fmt: skip
+
+    rows = [
+        visit(4 * i + j, uscc, dept) for i, uscc in enumerate(usccs[:4000]) for j, dept in enumerate(depts)
+    ]
+    rows += [visit(20_000, usccs[4000], "SJ"), visit(20_001, usccs[4000], "SJ")]
+    conn = await asyncpg.connect(_dsn(url))
+    try:
+        await conn.executemany(
+            "INSERT INTO department (code, name, authority) VALUES ($1, $1, $1)",
+            [(d,) for d in province.DEPARTMENTS],
+        )
+        await conn.copy_records_to_table(
+            "task", records=list(province_inspection.tasks(PLAN)), columns=province_inspection.TASK_COLUMNS
+        )
+        await conn.copy_records_to_table("visit", records=rows, columns=VISIT_COLUMNS)
+        await conn.execute("ANALYZE")
+    finally:
+        await conn.close()
+
+    read = (
+        "SELECT sum(pg_stat_get_xact_tuples_fetched(i.inhrelid) + pg_stat_get_xact_tuples_returned(i.inhrelid))"
+        " FROM pg_inherits i WHERE i.inhparent = 'visit'::regclass"
+    )
+    engine = create_engine(url, pool_size=1)
+    district = scope_for(Principal(sub="t", role="supervisor", scope=DISTRICTS[0]))
+    try:
+        async with transaction(session_factory(engine)) as s:
+            before = (await s.execute(sa.text(read))).scalar_one()
+            excess = await cap_repo.over_cap(s, district, 2025, FrequencyPolicy())
+            after = (await s.execute(sa.text(read))).scalar_one()
+    finally:
+        await engine.dispose()
+    assert excess == [frequency.CapExcess(usccs[4000], "department", "SJ", 2, 1)]
+    # the over-cap enterprise's two visits (and what an index scan passes over), not the district's 16,002
+    assert after - before <= 20

@@ -3,13 +3,18 @@
 The whole city reads the ``visit_cap_tally`` pre-aggregate (kept by a trigger on ``visit``, migration
 inspection_0008): only its rows over a cap, through ``ix_visit_cap_tally_department``/``_enterprise`` (default policy).
 A narrowed scope (a district supervisor) counts the visits it may see, as the tally cannot tell where each
-visit took place; the same rules either way (``frequency.enterprises_above_cap``): on-site visits of the
-year (China time) that the enterprise did not ask for and whose task kind is not exempt, a joint visit once
-for each of its departments and once for the enterprise."""
+visit took place, but only those of the enterprises the tally puts over a cap: the visits a scope sees are
+some of the enterprise's, so a count in the scope is never above the whole city's, and an enterprise under
+every cap in the city is under it in every scope (at the province's size a district's year is ~300,000
+visits, its over-cap enterprises' a few hundred). The same rules either way
+(``frequency.enterprises_above_cap``): on-site visits of the year (China time) that the enterprise did not
+ask for and whose task kind is not exempt, a joint visit once for each of its departments and once for the
+enterprise."""
 
 from __future__ import annotations
 
 import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.common.access import Scope, condition
@@ -26,9 +31,10 @@ async def over_cap(
     session: AsyncSession, scope: Scope, year: int, policy: FrequencyPolicy
 ) -> list[CapExcess]:
     """The (enterprise, department) and enterprise counts of ``year`` over the policy's caps, unordered."""
-    if scope.everything:
-        return await _from_tally(session, year, policy)
-    return await _from_visits(session, scope, year, policy)
+    whole = await _from_tally(session, year, policy)
+    if scope.everything or not whole:
+        return whole
+    return await _from_visits(session, scope, year, policy, sorted({e.uscc for e in whole}))
 
 
 async def _from_tally(session: AsyncSession, year: int, policy: FrequencyPolicy) -> list[CapExcess]:
@@ -56,14 +62,16 @@ async def _from_tally(session: AsyncSession, year: int, policy: FrequencyPolicy)
 
 
 async def _from_visits(
-    session: AsyncSession, scope: Scope, year: int, policy: FrequencyPolicy
+    session: AsyncSession, scope: Scope, year: int, policy: FrequencyPolicy, usccs: list[str]
 ) -> list[CapExcess]:
+    """The counts in ``scope`` of the enterprises ``usccs`` (those over a cap in the whole city)."""
     start, end = year_bounds(year)
     counted = (
         sa.select(m.Visit.visit_id, m.Visit.uscc, m.Visit.dept_codes)
         .where(
             m.Visit.started_at >= start,
             m.Visit.started_at < end,
+            m.Visit.uscc == sa.any_(sa.bindparam("usccs", usccs, type_=ARRAY(sa.Text))),
             m.Visit.requested_by_enterprise.is_(False),
             m.Visit.task_kind.not_in(sorted(k.value for k in policy.exempt_kinds)),
             condition(scope, VISIT),
