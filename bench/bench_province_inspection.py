@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import importlib.util
 import json
 import os
+import re
 import shutil
 import statistics
 import sys
@@ -24,8 +26,9 @@ if str(ROOT) not in sys.path:  # also runnable as `python bench/bench_province_i
     sys.path.insert(0, str(ROOT))
 
 import sqlalchemy as sa  # noqa: E402
+from sqlalchemy.ext.asyncio import AsyncEngine  # noqa: E402
 
-from bench import province, province_inspection  # noqa: E402
+from bench import baseline, province, province_inspection  # noqa: E402
 from bench.bench_province import PLANS, UNTIL  # noqa: E402
 from services.common import migrate  # noqa: E402
 from services.common.access import scope_for  # noqa: E402
@@ -76,49 +79,97 @@ async def _measure(
     timings: dict[str, list[float]] = {}
     notes: list[str] = []
     try:
+        ref = baseline.commit()
+        old_caps = _baseline_caps(ref) if ref else None
         for where, scope in scopes.items():
-            how = "visit_cap_tally" if scope.everything else "counted in SQL"
+            how = "visit_cap_tally" if scope.everything else "the tally's over-cap enterprises' visits"
 
-            async def old(scope: object = scope) -> list[frequency.CapExcess]:
+            async def old(scope: object = scope) -> list[Row]:
                 async with transaction(isf) as s:  # main's over_cap: the year's visits into Python
                     records = await visit_repo.visit_records(s, [YEAR], scope)  # type: ignore[arg-type]
-                    return frequency.enterprises_above_cap(records, YEAR, ictx.policy)
+                    return _rows(frequency.enterprises_above_cap(records, YEAR, ictx.policy))
 
-            async def new(scope: object = scope) -> list[tuple[str, str, str | None, int]]:
+            async def before(scope: object = scope) -> list[Row]:
+                assert old_caps is not None
+                async with transaction(isf) as s:  # the baseline's repository/caps.py
+                    return _rows(
+                        frequency.ordered_excess(await old_caps.over_cap(s, scope, YEAR, ictx.policy))
+                    )
+
+            async def new(scope: object = scope) -> list[Row]:
                 async with transaction(isf) as s:
                     rows = await supervision.over_cap(s, ctx=ictx, scope=scope, year=YEAR)  # type: ignore[arg-type]
                     return [(r.enterprise_uscc, r.scope, r.dept_code, r.count) for r in rows]
 
-            pairs: list[tuple[str, Callable[[], Awaitable[object]]]] = [
-                (f"over-cap {YEAR}, {where}: main (visits into Python)", old),
-                (f"over-cap {YEAR}, {where}: new ({how})", new),
-            ]
-            if scope.everything and size > OLD_WHOLE_PROVINCE_UP_TO:
-                pairs = pairs[1:]
+            pairs: list[tuple[str, Callable[[], Awaitable[list[Row]]]]] = []
+            if not scope.everything or size <= OLD_WHOLE_PROVINCE_UP_TO:
+                pairs.append((f"over-cap {YEAR}, {where}: main (visits into Python)", old))
+            else:
                 notes.append(
                     f"over-cap {YEAR}, {where}: main's algorithm not run at {size:,} enterprises (the year's "
                     "~10 M visits into Python: 60 s and a few GB at 500,000 enterprises, ten times that here)"
                 )
+            if old_caps is not None and not scope.everything:  # the whole city's code is the same in both
+                label = "the district's visits counted in SQL"
+                pairs.append((f"over-cap {YEAR}, {where}: baseline {ref} ({label})", before))
+            pairs.append((f"over-cap {YEAR}, {where}: new ({how})", new))
             # old and new alternate, so that the machine's load falls on both alike
-            for run in range(RUNS):
+            answers: dict[str, list[Row]] = {}
+            for _run in range(RUNS):
                 for label, fn in pairs:
                     ts, result = await _timed(1, fn)
                     timings.setdefault(label, []).extend(ts)
-                    if run == 0:
-                        if fn is old:
-                            before = [(e.uscc, e.scope, e.dept_code, e.count) for e in result]  # type: ignore[attr-defined]
-                        elif len(pairs) == 2:
-                            same = "the same" if before == result else "DIFFERENT"
-                            notes.append(f"over-cap {YEAR}, {where}: {len(before):,} rows from each, {same}")
-                        else:
-                            notes.append(f"over-cap {YEAR}, {where}: {len(result):,} rows")  # type: ignore[arg-type]
+                    answers.setdefault(label, result)  # type: ignore[arg-type]
+            first, *others = answers.values()
+            same = "the same" if all(a == first for a in others) else "DIFFERENT"
+            notes.append(
+                f"over-cap {YEAR}, {where}: {len(first):,} rows"
+                + (f" from each of the {len(answers)} ways, {same}" if others else "")
+            )
 
         await measure_report(rsf, rctx, timings, notes)
         plans = await _plans(isf, rsf)
+        district = scopes[f"district {DISTRICT}"]
+
+        async def new_district() -> object:
+            async with transaction(isf) as s:
+                return await supervision.over_cap(s, ctx=ictx, scope=district, year=YEAR)
+
+        async def old_district() -> object:
+            assert old_caps is not None
+            async with transaction(isf) as s:
+                return await old_caps.over_cap(s, district, YEAR, ictx.policy)
+
+        for label, fn in (("this tree", new_district), (f"baseline {ref}", old_district)):
+            if fn is old_district and old_caps is None:
+                continue
+            plans += (
+                f"\n### Over-cap enterprises, district {DISTRICT} ({label}): every statement, as run\n\n```\n"
+                + "\n\n".join(await _explained(insp, fn))
+                + "\n```\n"
+            )
         return timings, notes, plans
     finally:
         await insp.dispose()
         await risk.dispose()
+
+
+Row = tuple[str, str, str | None, int]
+
+
+def _rows(excess: list[frequency.CapExcess]) -> list[Row]:
+    return [(e.uscc, e.scope, e.dept_code, e.count) for e in excess]
+
+
+def _baseline_caps(ref: str) -> Any:
+    """The baseline's ``services/inspection/repository/caps.py`` (its imports are this tree's modules, the same
+    at the baseline), loaded beside this tree's."""
+    path = baseline.tree(ref) / "services" / "inspection" / "repository" / "caps.py"
+    spec = importlib.util.spec_from_file_location("baseline_inspection_caps", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 async def measure_report(
@@ -170,6 +221,38 @@ async def measure_report(
         f"unit quarter report: {'the same answer' if answers[0] == answers[1] else 'DIFFERENT answers'} "
         f"from the tally and from the cases and signals; the counts of {QUARTER}: "
         f"{'the same' if answers[2] == answers[3] else 'DIFFERENT'} (load average {os.getloadavg()[0]:.1f})"
+    )
+
+
+async def _explained(engine: AsyncEngine, fn: Callable[[], Awaitable[object]]) -> list[str]:
+    """The plans (EXPLAIN ANALYZE) of the statements ``fn`` runs on ``engine``, with their parameters."""
+    captured: list[tuple[str, Any]] = []
+
+    def record(_conn: object, _cursor: object, statement: str, parameters: Any, *_: object) -> None:
+        captured.append((statement, parameters))
+
+    sa.event.listen(engine.sync_engine, "before_cursor_execute", record)
+    try:
+        await fn()
+    finally:
+        sa.event.remove(engine.sync_engine, "before_cursor_execute", record)
+    plans = []
+    async with engine.connect() as conn:
+        for statement, parameters in captured:
+            if statement.lstrip().upper().startswith("SELECT"):
+                result = await conn.exec_driver_sql(
+                    "EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) " + statement, parameters
+                )
+                plans.append("\n".join(_shortened(r[0]) for r in result.all()))
+    return plans
+
+
+def _shortened(line: str) -> str:
+    """A plan's line with a long array constant (the over-cap enterprises' codes) shown by its length."""
+    return re.sub(
+        r"'\{([^}]{120,})\}'",
+        lambda m: f"'{{{m.group(1)[:40]}… {m.group(1).count(',') + 1:,} values}}'",
+        line,
     )
 
 
@@ -274,6 +357,11 @@ def run(quick: bool = False) -> str:
             next(ts for k, ts in timings.items() if k.startswith(f"over-cap {YEAR}, {where}: new"))
         )
         ratios.append(f"over-cap, {where}: main / new = {old / new:,.1f}×")
+    for name, ts in timings.items():
+        if ": baseline " in name:
+            where = name.split(": baseline ")[0]
+            new = statistics.median(next(t for k, t in timings.items() if k.startswith(f"{where}: new")))
+            ratios.append(f"{where}: baseline / new = {statistics.median(ts) / new:,.1f}×")
     report = [statistics.median(ts) for k, ts in timings.items() if k.startswith("unit quarter report")]
     counts = [statistics.median(ts) for k, ts in timings.items() if k.startswith("· of which the counts")]
     ratios.append(f"unit quarter report: before risk_0020 / with it = {report[0] / report[1]:,.1f}×")
@@ -289,9 +377,11 @@ def run(quick: bool = False) -> str:
             f"refused entries, {written.tasks:,} tasks, {written.risk_cases:,} decided cases projected into risk "
             f"and {written.signals:,} unit signals ({written.rows:,} rows in {written.seconds:.0f} s, "
             f"{written.rows_per_second:,.0f} rows/s: the visits, refusals and their signals generated server-side "
-            "by `INSERT … SELECT` (bench/province_sql.py), risk's cases by COPY, indexes, keys and "
-            "`visit_cap_tally` built after the load). Old (main's over-cap: the "
-            "year's visits read into Python) and new (the `visit_cap_tally` pre-aggregate kept by a trigger), and "
+            "by `INSERT … SELECT` (bench/province_sql.py), risk's cases too, indexes, keys, "
+            "`visit_cap_tally` and `visit_key` built after the load). Old (main's over-cap: the "
+            "year's visits read into Python), the baseline's (`ZHIFA_BENCH_BASELINE`: a district's visits counted in "
+            "SQL) and new (the `visit_cap_tally` pre-aggregate kept by a trigger; for a district, only the "
+            "visits of the enterprises the tally puts over a cap in the city), and "
             "the unit quarter report with its counts read from the cases and signals (before risk_0020) and from "
             f"`unit_quarter_tally` (risk_0020), measured on the same data, alternating, {RUNS} runs each (the "
             f"first of each the first since the database started); load average {load:.1f} when the "
@@ -313,7 +403,7 @@ def run(quick: bool = False) -> str:
             + "; ".join(
                 f"{name} {'met' if statistics.median(ts) <= TARGET_SECONDS else 'NOT met'}"
                 for name, ts in timings.items()
-                if "main" not in name
+                if "main" not in name and ": baseline " not in name
             )
             + ".",
         ]
