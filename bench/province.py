@@ -192,8 +192,13 @@ async def generate(
         if set_based:
             await penalty.execute("ALTER TABLE decided_case DISABLE TRIGGER USER")
             indexes[penalty] = await province_inspection.drop_indexes(penalty, "decided_case")
-            for table in ("publication", "credit_record"):
-                indexes[credit] += await province_inspection.drop_indexes(credit, table)
+            # publication's row triggers (publication_key's insert, the foreign key's check) off, and the keys of
+            # the three tables built after the load: publication_key's rows then in one statement
+            await credit.execute("ALTER TABLE publication DISABLE TRIGGER ALL")
+            for table in ("publication_key", "publication", "credit_record"):
+                indexes[credit] += await province_inspection.drop_indexes(
+                    credit, table, keys=True, uniques=True
+                )
 
         async def decided() -> None:
             for first in range(0, plan.decided_cases, chunk):
@@ -228,6 +233,12 @@ async def generate(
             await penalty.execute("VACUUM ANALYZE")
 
         async def finish_credit() -> None:
+            if set_based:
+                await credit.execute(
+                    "INSERT INTO publication_key (id, starts_on, seq, record_id)"
+                    " SELECT id, starts_on, seq, record_id FROM publication"
+                )
+                await credit.execute("ALTER TABLE publication ENABLE TRIGGER ALL")
             await province_inspection.rebuild(credit, indexes[credit])
             await credit.execute(province_sql.CREDIT_SEQUENCE)
             await credit.execute(province_sql.DROP_SCRATCH)

@@ -235,9 +235,12 @@ class Written:
         return self.rows / self.seconds if self.seconds else 0.0
 
 
-async def drop_indexes(conn: asyncpg.Connection, table: str, keys: bool = False) -> list[str]:
-    """Drop ``table``'s indexes that back no constraint (and, with ``keys``, its primary key: a table no
-    foreign key refers to); return the statements that build them again."""
+async def drop_indexes(
+    conn: asyncpg.Connection, table: str, keys: bool = False, uniques: bool = False
+) -> list[str]:
+    """Drop ``table``'s indexes that back no constraint (and, with ``keys``, its primary key, with ``uniques``
+    its unique constraints too, and the foreign keys that refer to the table); return the statements that
+    build them again."""
     rows = await conn.fetch(
         "SELECT i.indexrelid::regclass::text AS name, pg_get_indexdef(i.indexrelid) AS definition "
         "FROM pg_index i WHERE i.indrelid = $1::regclass "
@@ -255,7 +258,8 @@ async def drop_indexes(conn: asyncpg.Connection, table: str, keys: bool = False)
         )
         # the foreign keys that refer to the primary key first (they need it), and built again after it
         refs = await conn.fetch(keys_sql + "confrelid = $1::regclass AND contype = 'f'", table)
-        pks = await conn.fetch(keys_sql + "conrelid = $1::regclass AND contype = 'p'", table)
+        kinds = "('p', 'u')" if uniques else "('p')"
+        pks = await conn.fetch(keys_sql + f"conrelid = $1::regclass AND contype IN {kinds}", table)
         for c in [*refs, *pks]:
             await conn.execute(f"ALTER TABLE {c['owner']} DROP CONSTRAINT {c['conname']}")
         again += [
@@ -312,16 +316,9 @@ async def build_visit_key(conn: asyncpg.Connection) -> None:
     the identities written in one statement and the two indexes built after by sorting (at 5 M enterprises,
     30 M random uuids inserted one by one into a built primary key took 15 min); a ``visit_id`` twice would
     fail the key's build, as the trigger's insert would have."""
-    again = await drop_indexes(conn, "visit_key", keys=True)
-    unique = await conn.fetch(
-        "SELECT conname, pg_get_constraintdef(oid) AS definition FROM pg_constraint"
-        " WHERE conrelid = 'visit_key'::regclass AND contype = 'u'"
-    )
-    for c in unique:
-        await conn.execute(f"ALTER TABLE visit_key DROP CONSTRAINT {c['conname']}")
+    again = await drop_indexes(conn, "visit_key", keys=True, uniques=True)
     await conn.execute(REBUILD_VISIT_KEY.replace("ON CONFLICT (visit_id) DO NOTHING", ""))
-    uniques = [f"ALTER TABLE visit_key ADD CONSTRAINT {c['conname']} {c['definition']}" for c in unique]
-    await rebuild(conn, [*uniques, *again])
+    await rebuild(conn, again)
 
 
 async def month_partitions(conn: asyncpg.Connection, table: str, first: date, last: date) -> int:

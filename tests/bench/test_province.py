@@ -296,6 +296,12 @@ async def test_the_set_based_decisions_keep_what_the_triggers_keep(stack: Stack)
             )
             == 5
         )
+        assert (
+            await credit.fetchval(
+                "SELECT count(*) FROM pg_trigger WHERE tgrelid = 'publication'::regclass AND tgenabled = 'D'"
+            )
+            == 0
+        )
         # the public list's next number comes after the generated ones (the 600th decision is not published:
         # i = 599, 599 % 5 == 4; the highest published number is 599)
         assert await credit.fetchval("SELECT nextval('publication_seq_seq')") == 600
