@@ -289,8 +289,10 @@ REBUILD_TALLY = "TRUNCATE visit_cap_tally;" + TALLY_INSERT
 
 async def rebuild_tally(conn: asyncpg.Connection, first: date, last: date) -> None:
     """``visit_cap_tally`` from the visits (``TALLY_INSERT``), one China year at a time (each one's visits in
-    its own months' partitions, and a smaller aggregate), its indexes dropped during the build."""
-    indexes = await drop_indexes(conn, "visit_cap_tally")
+    its own months' partitions, and a smaller aggregate), its indexes and primary key dropped during the build."""
+    # its primary key too: built by sorting after the inserts rather than kept row by row (at 100,000
+    # enterprises, 1.2 M rows: 24 → 19 s and 19 → 13.5 s in two alternating rounds at load ~9, the same rows)
+    indexes = await drop_indexes(conn, "visit_cap_tally", keys=True)
     # a year's groups (~13 M at 5 M enterprises) in memory: 1 GB × hash_mem_multiplier 2 (512 MB spilled)
     await conn.execute("TRUNCATE visit_cap_tally; SET work_mem = '1GB'")
     for year in range(first.year, last.year + 1):
