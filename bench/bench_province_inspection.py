@@ -300,11 +300,17 @@ async def _plans(isf: object, rsf: object) -> str:
     return "\n".join(out)
 
 
+PLANS_HEADING = "## Over-cap enterprises and the unit quarter report (bench_province_inspection)"
+
+
 def write_plans(section: str) -> None:
-    """Replace this module's section of the plans file (bench_province writes the part before it)."""
+    """Replace this module's section of the plans file (bench_province writes the part before it); records
+    kept after the mark and before ``PLANS_HEADING`` (a measurement of one session) stay."""
     text = PLANS.read_text(encoding="utf-8") if PLANS.exists() else ""
-    head = text.split(MARK)[0].rstrip()
-    PLANS.write_text(head + "\n\n" + MARK + "\n\n" + section.strip() + "\n", encoding="utf-8")
+    head, _mark, tail = text.partition(MARK)
+    kept = tail.split(PLANS_HEADING)[0].strip()
+    parts = [head.rstrip(), MARK, *([kept] if kept else []), section.strip()]
+    PLANS.write_text("\n\n".join(parts) + "\n", encoding="utf-8")
 
 
 def run(quick: bool = False) -> str:
@@ -346,7 +352,7 @@ def run(quick: bool = False) -> str:
             pg.stop("immediate")
             shutil.rmtree(root, ignore_errors=True)  # ~20 GB at 500,000 enterprises
     write_plans(
-        "## Over-cap enterprises and the unit quarter report (bench_province_inspection)\n\n"
+        PLANS_HEADING + "\n\n"
         f"Written by `bench/bench_province_inspection.py` ({plan.enterprises:,} enterprises, {written.visits:,} "
         f"visits, {written.risk_cases:,} risk cases, {written.signals:,} unit signals).\n\n" + plans
     )
