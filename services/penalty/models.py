@@ -387,8 +387,37 @@ class DecidedDistrictTally(Base):
     district_code: Mapped[str] = mapped_column(sa.Text, primary_key=True)
     n: Mapped[int] = mapped_column(sa.BigInteger)
 
+    # a district's groups and count from the index alone (penalty_0019)
     __table_args__ = (
-        sa.Index("ix_decided_district_tally_district_code", "district_code", postgresql_include=["n"]),
+        sa.Index(
+            "ix_decided_district_tally_district",
+            "district_code",
+            "benchmark_code",
+            "facts_key",
+            postgresql_include=["n"],
+        ),
+    )
+
+
+class DecidedFactsGroup(Base):
+    """Active decisions per (benchmark item, facts key) and how many tiers have any, kept by the same trigger
+    from ``decided_facts_tally``'s changes (penalty_0019): the groups decided in more than one tier, by size."""
+
+    __tablename__ = "decided_facts_group"
+
+    benchmark_code: Mapped[str] = mapped_column(sa.Text, primary_key=True)
+    facts_key: Mapped[str] = mapped_column(sa.Text, primary_key=True)
+    n: Mapped[int] = mapped_column(sa.BigInteger)
+    tiers: Mapped[int] = mapped_column(sa.Integer)
+
+    __table_args__ = (
+        sa.Index(
+            "ix_decided_facts_group_listed",
+            sa.text("n DESC"),
+            "benchmark_code",
+            "facts_key",
+            postgresql_where=sa.text("tiers > 1"),
+        ),
     )
 
 
@@ -403,6 +432,8 @@ class DecidedPositionCity(Base):
     tier: Mapped[str] = mapped_column(sa.Text, primary_key=True)
     n: Mapped[int] = mapped_column(sa.BigInteger)
     counts: Mapped[list[int]] = mapped_column(sa.ARRAY(sa.BigInteger()))
+    # the city's median position (penalty_0019): recomputed by the trigger for the groups a statement touched
+    median: Mapped[float | None] = mapped_column(sa.Double())
 
 
 class DecidedPositions(Base):
@@ -415,6 +446,8 @@ class DecidedPositions(Base):
     tier: Mapped[str] = mapped_column(sa.Text, primary_key=True)
     district_code: Mapped[str] = mapped_column(sa.Text, primary_key=True)
     positions: Mapped[list[float]] = mapped_column(sa.ARRAY(sa.Double()))
+
+    __table_args__ = (sa.Index("ix_decided_positions_district", "district_code"),)
 
 
 class DecisionDisclosure(Base):
