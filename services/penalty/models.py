@@ -293,6 +293,12 @@ class DocumentCounter(Base):
 
 DECIDED_WITHIN = "active AND has_fine AND fine_fen BETWEEN tier_low_fen AND tier_high_fen"
 DECIDED_HUNDREDTH = "((fine_fen - tier_low_fen) * 100 / NULLIF(tier_high_fen - tier_low_fen, 0))"
+# a district's number of positions and median position, from its sorted array (decided_positions, penalty_0019)
+DECIDED_DISTRICT_N = "CAST(cardinality(positions) AS bigint)"
+DECIDED_DISTRICT_MEDIAN = (
+    "positions[(cardinality(positions) - 1) / 2 + 1]"
+    " + 0.5 * (positions[cardinality(positions) / 2 + 1] - positions[(cardinality(positions) - 1) / 2 + 1])"
+)
 DECIDED_POSITION = (
     "(((fine_fen - tier_low_fen)::numeric * 10000.0 / NULLIF(tier_high_fen - tier_low_fen, 0)::numeric)"
     "::double precision)"
@@ -446,6 +452,11 @@ class DecidedPositions(Base):
     tier: Mapped[str] = mapped_column(sa.Text, primary_key=True)
     district_code: Mapped[str] = mapped_column(sa.Text, primary_key=True)
     positions: Mapped[list[float]] = mapped_column(sa.ARRAY(sa.Double()))
+    # the district's count and median, stored (penalty_0019): the report reads them, not the array
+    n: Mapped[int] = mapped_column(sa.BigInteger, sa.Computed(DECIDED_DISTRICT_N, persisted=True))
+    median: Mapped[float | None] = mapped_column(
+        sa.Double(), sa.Computed(DECIDED_DISTRICT_MEDIAN, persisted=True)
+    )
 
     __table_args__ = (sa.Index("ix_decided_positions_district", "district_code"),)
 

@@ -224,6 +224,11 @@ RECOUNT = {
     "SELECT *, CAST((fine_fen - tier_low_fen) * 10000.0 / (tier_high_fen - tier_low_fen) AS double precision) "
     f"AS p FROM decided_case WHERE {IN_RANGE}) AS x GROUP BY 1, 2, 3",
 }
+# penalty_0013's columns of the tallies (penalty_0019 adds the medians: KEPT)
+COLUMNS_0013 = {
+    "decided_position_city": "benchmark_code, tier, n, counts",
+    "decided_positions": "benchmark_code, tier, district_code, positions",
+}
 DISTRICTS = ("210102", "210103", "210104", "210105", "210106")
 
 
@@ -273,6 +278,12 @@ KEPT = {
     "SELECT benchmark_code, tier FROM decided_position_city WHERE n = 0 AND median IS NOT NULL": (
         "SELECT 1 WHERE false"
     ),
+    # a district's count and median beside its positions
+    "SELECT benchmark_code, tier, district_code, n, median FROM decided_positions WHERE n > 0": (
+        "SELECT benchmark_code, tier, district_code, count(*), percentile_cont(0.5) WITHIN GROUP ("
+        "ORDER BY (fine_fen - tier_low_fen) * 10000.0 / (tier_high_fen - tier_low_fen)) "
+        f"FROM decided_case WHERE {IN_RANGE} GROUP BY 1, 2, 3"
+    ),
 }
 
 
@@ -281,8 +292,7 @@ async def _recounts_match(session: Any, *, kept: bool = True) -> None:
     the facts groups and the city's medians too."""
     for table, recount in RECOUNT.items():
         nonzero = "cardinality(positions) > 0" if table == "decided_positions" else "n <> 0"
-        # penalty_0013's columns (decided_position_city has the median too from penalty_0019: KEPT)
-        columns = "benchmark_code, tier, n, counts" if table == "decided_position_city" else "*"
+        columns = COLUMNS_0013.get(table, "*")
         tally = (await session.execute(sa.text(f"SELECT {columns} FROM {table} WHERE {nonzero}"))).all()
         counted = (await session.execute(sa.text(recount))).all()
         assert sorted(map(tuple, tally)) == sorted(map(tuple, counted)), table

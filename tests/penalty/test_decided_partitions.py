@@ -22,14 +22,12 @@ from services.common import migrate, partitions
 from services.common.db import create_engine, session_factory, transaction
 from services.penalty import repository as repo
 from services.penalty.models import DecidedCase
-from tests.penalty.test_consistency_tallies import RECOUNT, _random_row, _recounts_match
+from tests.penalty.test_consistency_tallies import COLUMNS_0013, RECOUNT, _random_row, _recounts_match
 from tests.support.partitions import job_ran
 from tests.support.stack import Stack
 
 BELOW = "penalty_0013_consistency_tallies"  # the unpartitioned decided_case, with its tallies
 TALLIES = tuple(RECOUNT)
-# penalty_0013's columns (penalty_0019 adds the city's median, kept only at its schema)
-_COLUMNS = {"decided_position_city": "benchmark_code, tier, n, counts"}
 _ROWS = "case_id, decided_on, fine_fen, tier, district_code, active"
 _INSERT = sa.text(
     "INSERT INTO decided_case (case_id, dept_code, district_code, benchmark_code, benchmark_version, tier,"
@@ -46,7 +44,9 @@ def _row(rnd: random.Random, decided_on: date) -> dict[str, Any]:
 async def _snapshot(conn: Any) -> tuple[list[Any], dict[str, list[Any]]]:
     rows = (await conn.execute(sa.text(f"SELECT {_ROWS} FROM decided_case ORDER BY case_id"))).all()
     tallies = {
-        t: sorted(map(tuple, (await conn.execute(sa.text(f"SELECT {_COLUMNS.get(t, '*')} FROM {t}"))).all()))
+        t: sorted(
+            map(tuple, (await conn.execute(sa.text(f"SELECT {COLUMNS_0013.get(t, '*')} FROM {t}"))).all())
+        )
         for t in TALLIES
     }
     return rows, tallies

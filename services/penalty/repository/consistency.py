@@ -65,27 +65,23 @@ WITHIN = DECIDED_WITHIN
 
 # Positions in basis points of the tier's range, for decisions within it; a median is percentile_cont's:
 # lo + 0.5 * (hi - lo) of the two middle positions (0-based ranks (n-1)/2 and n/2; the same floating-point
-# steps as PostgreSQL's). A district's are the middle of its sorted array (decided_positions). The city's is
+# steps as PostgreSQL's). A district's is stored beside its sorted array (decided_positions.median, a generated
+# column: the middle of the array, penalty_0019). The city's is
 # kept in decided_position_city.median (penalty_0019): the trigger recomputes it for the groups a statement
 # touched, from the same ranks as the report read before (decided_rank_part over the 101 counts, the rank
 # within that hundredth from ix_decided_case_position_city), so the report reads 1,008 stored values at the
 # province's size instead of 2,016 probes into every year's partition.
 _POSITION_SQL = sa.text(
     f"""
-    WITH districts AS (
-        SELECT benchmark_code, tier, district_code, CAST(cardinality(positions) AS bigint) AS n,
-               positions[(cardinality(positions) - 1) / 2 + 1] AS lo, positions[cardinality(positions) / 2 + 1] AS hi
-        FROM decided_positions
-        WHERE cardinality(positions) >= greatest(CAST(:min_cases AS int), 1)
-          AND (CAST(:district AS text) IS NULL OR district_code = :district)
-    ),
-    flags AS (
-        SELECT d.benchmark_code, d.tier, d.district_code, d.n, d.lo + 0.5 * (d.hi - d.lo) AS district_median,
+    WITH flags AS (
+        SELECT d.benchmark_code, d.tier, d.district_code, d.n, d.median AS district_median,
                c.n AS city_n, c.median AS city_median, count(*) OVER () AS total
-        FROM districts d
+        FROM decided_positions d
         JOIN decided_position_city c ON c.benchmark_code = d.benchmark_code AND c.tier = d.tier AND c.n > 0
-        WHERE abs(d.lo + 0.5 * (d.hi - d.lo) - c.median) > CAST(:margin AS double precision)
-        ORDER BY abs(d.lo + 0.5 * (d.hi - d.lo) - c.median) DESC, d.benchmark_code, d.tier, d.district_code
+        WHERE d.n >= greatest(CAST(:min_cases AS int), 1)
+          AND (CAST(:district AS text) IS NULL OR d.district_code = :district)
+          AND abs(d.median - c.median) > CAST(:margin AS double precision)
+        ORDER BY abs(d.median - c.median) DESC, d.benchmark_code, d.tier, d.district_code
         LIMIT :limit
     )
     SELECT f.*, ids.case_ids
