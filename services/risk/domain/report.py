@@ -665,16 +665,24 @@ def _index(rows: Iterable[UnitDomainCounts], what: str) -> dict[tuple[str, str],
     return out
 
 
+def _total(figures: Iterable[Figures]) -> Figures:
+    """The sum of ``figures``, added as integers and made a ``Figures`` once (not one per step)."""
+    counts = [0] * len(_FIGURE_NAMES)
+    for f in figures:
+        for i, name in enumerate(_FIGURE_NAMES):
+            counts[i] += getattr(f, name)
+    return Figures(*counts)
+
+
 def _roll_up(cells: Mapping[tuple[str, str], Figures], pick: int) -> dict[str, Figures]:
-    out: dict[str, Figures] = {}
+    groups: dict[str, list[Figures]] = {}
     for key, figures in cells.items():
-        name = key[pick]
-        out[name] = out.get(name, ZERO) + figures
-    return out
+        groups.setdefault(key[pick], []).append(figures)
+    return {name: _total(members) for name, members in groups.items()}
 
 
 def city_figures(cells: Mapping[tuple[str, str], Figures]) -> CityFigures:
-    totals = sum(cells.values(), ZERO)
+    totals = _total(cells.values())
     units = _roll_up(cells, 0)
     active = [f for f in units.values() if f.decisions > 0 or f.litigation_losses > 0]
     average = Fraction(sum(f.litigation_losses for f in active), len(active)) if active else None

@@ -116,6 +116,24 @@ async def quarter_counts(session: AsyncSession, first: date, last: date) -> list
     return _counts(rows)
 
 
+# One unit's rows of the same counts: the grouping key's predicate is pushed into every branch of the union.
+_UNIT_TALLY_COUNTS_SQL = sa.text(f"SELECT * FROM ({_TALLY_COUNTS_SQL.text}) AS u WHERE u.unit_code = :unit")
+_UNIT_COUNTS_SQL = sa.text(f"SELECT * FROM ({_COUNTS_SQL.text}) AS u WHERE u.unit_code = :unit")
+
+
+async def unit_quarter_counts(
+    session: AsyncSession, first: date, last: date, unit_code: str
+) -> list[UnitDomainCounts]:
+    """``quarter_counts``' rows of one unit (the drill-down's quarters before its own, for its trends)."""
+    quarter = Quarter.containing(first)
+    params = {"first": first, "last": last, "unit": unit_code}
+    if (first, last) == (quarter.first_day, quarter.last_day):
+        rows = (await session.execute(_UNIT_TALLY_COUNTS_SQL, params | {"quarter": str(quarter)})).all()
+    else:
+        rows = (await session.execute(_UNIT_COUNTS_SQL, params)).all()
+    return _counts(rows)
+
+
 async def live_quarter_counts(session: AsyncSession, first: date, last: date) -> list[UnitDomainCounts]:
     """The same counts from the cases and signals themselves (what the tally keeps)."""
     return _counts((await session.execute(_COUNTS_SQL, {"first": first, "last": last})).all())

@@ -96,8 +96,8 @@ async def build_unit_report(
         quarter,
         await report_repo.quarter_counts(session, quarter.first_day, quarter.last_day),
         unit_code=unit_code,
-        previous=await report_repo.quarter_counts(session, q1.first_day, q1.last_day),
-        before_previous=await report_repo.quarter_counts(session, q2.first_day, q2.last_day),
+        previous=await report_repo.unit_quarter_counts(session, q1.first_day, q1.last_day, unit_code),
+        before_previous=await report_repo.unit_quarter_counts(session, q2.first_day, q2.last_day, unit_code),
         config=in_effect,
         today=today,
     )
