@@ -146,9 +146,11 @@ TALLY = f"""
             new_cases := ARRAY(SELECT ROW(r.*)::decided_case FROM new_rows r);
             PERFORM decided_case_tally_apply(new_cases, 1);
         END IF;
-        -- a statement of its own: the groups' rows are locked by now, and it sees what committed before
+        -- a statement of its own: the groups' rows are locked by now, and it sees what committed before (none
+        -- when the statement changed no fine within its range: an UPDATE that matched nothing, a revocation of a
+        -- fine outside it)
         PERFORM decided_position_city_medians(array_agg(benchmark_code), array_agg(tier))
-        FROM unnest(old_cases || new_cases) WHERE {IN_RANGE};
+        FROM unnest(old_cases || new_cases) WHERE {IN_RANGE} HAVING count(*) > 0;
         RETURN NULL;
     END
     $$
