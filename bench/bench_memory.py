@@ -181,10 +181,19 @@ def _kinds(pid: int) -> dict[str, float]:
 def _compile(tree: Path) -> None:
     """Compile ``tree``'s code to .pyc as the image's install does (pip, without PYTHONNODEBUGRANGES: with the
     column tables, which the processes drop as they load them), rewriting what a process started with
-    PYTHONNODEBUGRANGES wrote (tests/zhifa/test_process_env.py reads the columns of the tree's .pyc)."""
+    PYTHONNODEBUGRANGES wrote (tests/zhifa/test_process_env.py reads the columns of the tree's .pyc); and the
+    optimized .pyc (``-o 2``) of the tree and the venv's libraries, as deploy/Dockerfile compiles them for the
+    processes `zhifa serve` relaunches as ``python -OO`` (zhifa/optimize.py; the standard library's are there)."""
     env = {k: v for k, v in _environ().items() if k != "PYTHONNODEBUGRANGES"}
     dirs = [str(tree / d) for d in ("services", "gateway", "zhifa") if (tree / d).is_dir()]
-    subprocess.run([sys.executable, "-m", "compileall", "-q", "-f", *dirs], env=env, check=True)
+    subprocess.run(
+        [sys.executable, "-m", "compileall", "-q", "-f", "-o", "0", "-o", "2", *dirs], env=env, check=True
+    )
+    libraries = (
+        "import compileall, sysconfig;"
+        " compileall.compile_dir(sysconfig.get_paths()['purelib'], quiet=2, optimize=[2])"
+    )
+    subprocess.run([sys.executable, "-c", libraries], env=env, check=True)
 
 
 def _checkout(commit: str) -> Path:
