@@ -22,6 +22,10 @@ from collections.abc import Sequence
 from importlib.abc import MetaPathFinder
 from importlib.machinery import ModuleSpec, SourceFileLoader
 from types import CodeType, ModuleType
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from typing_extensions import Buffer
 
 #: The platform's own top-level packages: loaded unoptimized in an optimized process.
 OWN = ("services", "gateway", "zhifa")
@@ -59,8 +63,8 @@ class _OwnLoader(SourceFileLoader):
     def get_data(self, path: str) -> bytes:
         return super().get_data(_unoptimized(path))
 
-    def set_data(self, path: str, data: bytes, *, _mode: int = 0o666) -> None:
-        super().set_data(_unoptimized(path), data, _mode=_mode)  # type: ignore[call-arg]
+    def set_data(self, path: str, data: Buffer, *, _mode: int = 0o666) -> None:
+        super().set_data(_unoptimized(path), data, _mode=_mode)
 
 
 class _OwnCode(MetaPathFinder):
