@@ -627,7 +627,7 @@ def run(quick: bool = False) -> str:
             "`has_crypto = False` (every asymmetric algorithm gone, EdDSA included), and jwt/__init__.py imports",
             "its JWKS client unconditionally: importing less would mean patching PyJWT or stubbing its modules:",
             "not done (~1.2 MiB at most, and the tokens are the security boundary, below).",
-            "So the 100 MiB target is not reached by penalty and risk in this round: the MiB above it are their",
+            "So the 100 MiB target was not reached by penalty and risk in that round: the MiB above it are their",
             "own code and the ORM's state (the last paragraph).",
             "",
             "Two rounds before (fed46ca → 7938ab8): a worker process never",
