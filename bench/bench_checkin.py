@@ -30,7 +30,15 @@ from typing import Any
 import sqlalchemy as sa
 from stdnum.cn import uscc as stdnum_uscc
 
-from bench.checkin_shape import PRODUCTION, TOPOLOGIES, TWO_API, shape_report, target_report
+from bench.checkin_shape import (
+    PRODUCTION,
+    TARGET_P99_MS,
+    TARGET_RPS,
+    TOPOLOGIES,
+    TWO_API,
+    shape_report,
+    target_report,
+)
 from bench.common import (
     PY,
     children_cpu,
@@ -704,6 +712,7 @@ def _report(
         "|---|---|---:|---:|---:|---:|---:|---:|---|---:|---|",
     ]
     best: dict[tuple[str, str], tuple[int, float, float]] = {}
+    best_target: dict[tuple[str, str], tuple[int, float, float]] = {}  # within issue #16's p99
     medians: dict[tuple[str, str, int], dict[str, float]] = {}
     for topology in topologies:
         for connections in levels:
@@ -747,6 +756,11 @@ def _report(
                 )
                 if row["p99"] <= 50 and row["rps"] > best.get((topology, code), (0, 0.0, 0.0))[1]:
                     best[(topology, code)] = (connections, row["rps"], row["p99"])
+                if (
+                    row["p99"] <= TARGET_P99_MS
+                    and row["rps"] > best_target.get((topology, code), (0, 0.0, 0.0))[1]
+                ):
+                    best_target[(topology, code)] = (connections, row["rps"], row["p99"])
     lines.append("")
     if compared:
         for topology in topologies:
@@ -770,10 +784,21 @@ def _report(
                 c, rps, p99 = best[(topology, code)]
                 lines.append(
                     f"- {label}: best within p99 ≤ 50 ms: **{rps:,.0f} check-ins/s at {c} connections "
-                    f"(p99 {p99:.1f} ms)**."
+                    f"(p99 {p99:.1f} ms)**"
                 )
             else:
-                lines.append(f"- {label}: no level kept p99 within 50 ms.")
+                lines.append(f"- {label}: no level kept p99 within 50 ms")
+            if (topology, code) in best_target:
+                c, rps, p99 = best_target[(topology, code)]
+                met = "met" if rps >= TARGET_RPS else f"not met: {rps / TARGET_RPS:.0%} of {TARGET_RPS}/s"
+                lines[-1] += (
+                    f"; within issue #16's p99 ≤ {TARGET_P99_MS:.0f} ms: {rps:,.0f} check-ins/s at {c} connections "
+                    f"(p99 {p99:.1f} ms; ≥ {TARGET_RPS}/s {met})."
+                )
+            else:
+                lines[-1] += (
+                    f"; no level kept p99 within issue #16's {TARGET_P99_MS:.0f} ms (target not met)."
+                )
     lines += ["", *target_report(medians, topologies, codes, levels)]
     lines += [
         "",
