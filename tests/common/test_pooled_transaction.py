@@ -3,10 +3,15 @@ an ORM session (issue #16, the check-in), ended by the edge; one transaction per
 
 from __future__ import annotations
 
+import uuid
+
 import pytest
 import sqlalchemy as sa
 
-from services.common import db
+from services.common import db, outbox
+from services.common.contracts.diagnostics import PINGS
+from services.common.edge import RequestContext
+from services.common.tables import outbox_t
 from tests.support.stack import Stack
 
 
@@ -52,5 +57,29 @@ async def test_the_pooled_transaction_commits_rolls_back_and_refuses_a_second_tr
         assert await session.scalar(sa.text("SELECT count(*) FROM pooled_probe")) == 1
         assert await db.pooled_connection(session) is None
         await session.close()
+    finally:
+        await engine.dispose()
+
+
+async def test_the_edge_commits_the_pooled_transaction_with_its_staged_events(stack: Stack) -> None:
+    """The edge's commit of a request on its pooled connection writes what was staged by ``outbox.add`` in
+    the same transaction, as the session's commit would; its rollback drops them and the transaction."""
+    url = await stack.anew_database("inspection")
+    engine = db.create_engine(url, pool_size=1, max_overflow=0)
+    factory = db.session_factory(engine)
+    try:
+        pings = []
+        for commit in (True, False):
+            ctx = RequestContext(factory)
+            session = ctx.get_session()
+            raw = await db.pooled_connection(session)
+            await raw.execute("BEGIN")
+            ping = PINGS["inspection"](ping_id=uuid.uuid4(), origin="inspection", note="pooled")
+            pings.append(outbox.add(session, ping).id)
+            await (ctx.commit() if commit else ctx.rollback())
+            assert not db.holds_pooled(session) and outbox.PENDING_KEY not in session.info
+        async with db.transaction(factory) as s:
+            stored = (await s.execute(sa.select(outbox_t.c.id, outbox_t.c.type))).all()
+        assert [(row.id, row.type) for row in stored] == [(pings[0], "inspection.diagnostic.ping")]
     finally:
         await engine.dispose()
