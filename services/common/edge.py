@@ -6,7 +6,9 @@ For every request it
   spooled to a temporary file rather than held in memory (``services.common.streaming``);
 - opens the database session lazily (``deps.SessionDep``) and, after the endpoint has produced its
   response, commits when the status is below 400 and rolls back otherwise — *before* a byte of the response
-  is sent, so a client never sees success for a write that did not commit (STYLE rule 2);
+  is sent, so a client never sees success for a write that did not commit (STYLE rule 2); a hot path whose
+  statements all run on the driver may take a pooled connection for the request's transaction instead of
+  the session's (``db.offer_pooled``: inspection's check-in), which the edge ends the same way;
 - implements ``Idempotency-Key`` for POST (SPEC §1.6): the key is scoped to the caller, a transaction-level
   advisory lock makes a concurrent duplicate answer 409, the stored first response is replayed for a retry
   with the same body, a different body is 422, and the stored response is written in the same transaction
