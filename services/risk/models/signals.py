@@ -172,7 +172,7 @@ class RiskCase(Base):
 
 class UnitQuarterTally(Base):
     """The quarterly report's counts of decided cases and unit signals per quarter, unit and domain, kept by
-    triggers on ``risk_case`` and ``unit_signal`` (risk_0020)."""
+    statement-level triggers on ``risk_case`` and ``unit_signal`` (risk_0020, risk_0021)."""
 
     __tablename__ = "unit_quarter_tally"
 
@@ -213,6 +213,12 @@ class UnitSignal(Base):
             "occurred_on",
             postgresql_include=["unit_code", "kind", "value", "domain", "case_id"],
             postgresql_where=sa.text("kind <> 'visit'"),
+        ),
+        # a case's signals without a domain of their own, whose counts move with the case's domain (risk_0021)
+        sa.Index(
+            "ix_unit_signal_case_domainless",
+            "case_id",
+            postgresql_where=sa.text("case_id IS NOT NULL AND domain IS NULL AND kind <> 'visit'"),
         ),
     )
 

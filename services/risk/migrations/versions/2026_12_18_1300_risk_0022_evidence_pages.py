@@ -10,7 +10,7 @@
   quarter's decisions of every unit (``ix_risk_case_counted`` is by day first).
 
 Revision ID: risk_0022_evidence_pages
-Revises: risk_0020_quarter_tally
+Revises: risk_0021_tally_statements
 Create Date: 2026-12-18
 """
 
@@ -20,7 +20,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "risk_0022_evidence_pages"
-down_revision: str | None = "risk_0020_quarter_tally"
+down_revision: str | None = "risk_0021_tally_statements"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
