@@ -30,7 +30,15 @@ from typing import Any
 import sqlalchemy as sa
 from stdnum.cn import uscc as stdnum_uscc
 
-from bench.checkin_shape import PRODUCTION, TOPOLOGIES, TWO_API, shape_report, target_report
+from bench.checkin_shape import (
+    PRODUCTION,
+    TOPOLOGIES,
+    TWO_API,
+    shape_report,
+    switches,
+    target_report,
+    wake_ups_report,
+)
 from bench.common import (
     PY,
     children_cpu,
@@ -131,6 +139,7 @@ class Run:
     sessions: float = 0.0  # PostgreSQL sessions opened (pg_stat_database) per 100 check-ins
     backends: int = 0  # the service's PostgreSQL connections open at the end of the run
     api_conns: tuple[int, ...] = ()  # the gateway's connections to the service held by each API process
+    switches: tuple[float, float] = (0.0, 0.0)  # the service's context switches per check-in (checkin_shape)
 
 
 def _cpu(groups: dict[str, list[int]]) -> dict[str, float]:
@@ -595,8 +604,11 @@ def _measure(
                 sessions_before = asyncio.run(_sessions(url))[0]
                 api = _api_processes(topology, services[0].pid)
                 api_before, wrk_before = [_with_reaped(pid) for pid in api], children_cpu()
+                service = [p for root in groups["inspection"] for p in family(root)]
+                switched_before = switches(service)
                 rps, p50, p95, p99, errors = _wrk(target, script, connections, seconds)
                 cpu_after, wrk_spent = _cpu(groups), children_cpu() - wrk_before
+                switched = [a - b for a, b in zip(switches(service), switched_before, strict=True)]
                 api_spent = [_with_reaped(pid) - b for pid, b in zip(api, api_before, strict=True)]
                 made = asyncio.run(_visits(url)) - before
                 per = {k: (cpu_after[k] - cpu_before[k]) * 1000 / max(made, 1) for k in groups}
@@ -626,6 +638,7 @@ def _measure(
                         100 * max(sessions_after - sessions_before - 2, 0) / max(made, 1),
                         backends,
                         conns,
+                        (switched[0] / max(made, 1), switched[1] / max(made, 1)),
                     )
                 )
     finally:
@@ -662,7 +675,8 @@ def _report(
         "versions, this year's visits, the risk class, quiet periods), re-checks every rule, and in ONE more",
         "statement consumes the code, writes the visit and its `inspection.visit.started` outbox row and wakes the",
         "relay, then commits (durable PostgreSQL, fsync on): four round trips with COMMIT (the old code's five:",
-        "BEGIN on its own). The route's common request (a JSON body its model accepts) is",
+        "BEGIN on its own), the transaction on a connection of the pool taken for the request, without an ORM",
+        "session around it (`services/common/db.py` `offer_pooled`). The route's common request (a JSON body its model accepts) is",
         "served without FastAPI's generic handler (`services/common/hot.py`: its two dependencies called",
         "in order, the reply through the route's own `dump_json`); any other request is FastAPI's. NATS runs with",
         "`sync_interval: always`; the relay publishes the events and the auditor appends each visit start to the",
@@ -725,6 +739,8 @@ def _report(
                     "audits": median([r.audits for r in rows]),
                     "sessions": median([r.sessions for r in rows]),
                     "backends": median([r.backends for r in rows]),
+                    "voluntary": median([r.switches[0] for r in rows]),
+                    "involuntary": median([r.switches[1] for r in rows]),
                     **{k: median([r.cpu_ms[k] for r in rows]) for k in rows[0].cpu_ms},
                 }
                 shares = [min(r.api_shares) for r in rows if r.api_shares]
@@ -774,6 +790,7 @@ def _report(
                 )
             else:
                 lines.append(f"- {label}: no level kept p99 within 50 ms.")
+    lines += ["", *wake_ups_report(medians, topologies, codes, levels)]
     lines += ["", *target_report(medians, topologies, codes, levels)]
     lines += [
         "",

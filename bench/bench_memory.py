@@ -18,7 +18,9 @@ from typing import Any
 
 import psutil
 
+from bench import memory_round
 from bench.common import median, wait_http
+from bench.memory_heap import heap_table, top_files
 from services.common.embedded import free_port
 from zhifa.localstack import PROCESS_ENV  # the interpreter options of the processes `zhifa up` starts
 
@@ -181,10 +183,19 @@ def _kinds(pid: int) -> dict[str, float]:
 def _compile(tree: Path) -> None:
     """Compile ``tree``'s code to .pyc as the image's install does (pip, without PYTHONNODEBUGRANGES: with the
     column tables, which the processes drop as they load them), rewriting what a process started with
-    PYTHONNODEBUGRANGES wrote (tests/zhifa/test_process_env.py reads the columns of the tree's .pyc)."""
+    PYTHONNODEBUGRANGES wrote (tests/zhifa/test_process_env.py reads the columns of the tree's .pyc); and the
+    optimized .pyc (``-o 2``) of the tree and the venv's libraries, as deploy/Dockerfile compiles them for the
+    processes `zhifa serve` relaunches as ``python -OO`` (zhifa/optimize.py; the standard library's are there)."""
     env = {k: v for k, v in _environ().items() if k != "PYTHONNODEBUGRANGES"}
     dirs = [str(tree / d) for d in ("services", "gateway", "zhifa") if (tree / d).is_dir()]
-    subprocess.run([sys.executable, "-m", "compileall", "-q", "-f", *dirs], env=env, check=True)
+    subprocess.run(
+        [sys.executable, "-m", "compileall", "-q", "-f", "-o", "0", "-o", "2", *dirs], env=env, check=True
+    )
+    libraries = (
+        "import compileall, sysconfig;"
+        " compileall.compile_dir(sysconfig.get_paths()['purelib'], quiet=2, optimize=[2])"
+    )
+    subprocess.run([sys.executable, "-c", libraries], env=env, check=True)
 
 
 def _checkout(commit: str) -> Path:
@@ -229,6 +240,19 @@ STAGES = [  # (label, what is imported at this stage)
     ("create_app()", []),
 ]
 
+#: How every `zhifa serve` process starts (zhifa/__main__.py): relaunched as ``python -OO`` (the same command
+#: line), the platform's own code loaded as written (zhifa/optimize.py). Probes that measure a process's start
+#: begin with it; a tree without zhifa/optimize.py (an older baseline) runs them unoptimized, as it served.
+AS_SERVED = """
+try:
+    from zhifa import optimize
+except ImportError:
+    pass
+else:
+    optimize.relaunch()
+    optimize.keep_own_code()
+"""
+
 _PROBE = """
 import importlib, json, sys
 def rss():
@@ -261,13 +285,16 @@ def _libraries(series: list[dict[str, float]], name: str) -> str:
     return ", ".join(f"{lib.split('.')[0].removeprefix('_')} {median(v):.1f}" for lib, v in ordered)
 
 
-def _breakdown(svc: str, stages: list[Any] = STAGES, code: Path | None = None) -> list[float]:
-    """RSS after each stage of a service's start-up, in a fresh interpreter (stages are cumulative); ``code``:
-    that checkout's code instead (PYTHONPATH and the working directory, as in :func:`_sample`)."""
+def _breakdown(
+    svc: str, stages: list[Any] = STAGES, code: Path | None = None, served: bool = True
+) -> list[float]:
+    """RSS after each stage of a service's start-up, in a fresh interpreter (stages are cumulative), started as
+    `zhifa serve` starts (:data:`AS_SERVED`) unless not ``served``; ``code``: that checkout's code instead
+    (PYTHONPATH and the working directory, as in :func:`_sample`)."""
     import json
 
     result = subprocess.run(
-        [sys.executable, "-c", _PROBE, svc, json.dumps(stages)],
+        [sys.executable, "-c", (AS_SERVED if served else "") + _PROBE, svc, json.dumps(stages)],
         capture_output=True,
         text=True,
         check=True,
@@ -291,96 +318,14 @@ def _pyjwt_cost(services: list[str], runs: int) -> dict[str, float]:
         return {}
     last: list[tuple[str, list[str]]] = [("create_app()", [])]
     return {
-        svc: median([_breakdown(svc, last)[-1] - _breakdown(svc, last, other)[-1] for _ in range(runs)])
+        svc: median(  # both unoptimized: what PyJWT costs, not what -OO saves
+            [
+                _breakdown(svc, last, served=False)[-1] - _breakdown(svc, last, other, False)[-1]
+                for _ in range(runs)
+            ]
+        )
         for svc in services
     }
-
-
-# -- what the Python heap holds (tracemalloc) ---------------------------------------------------------------
-
-#: Kinds of Python allocations, by the file of the allocating frame (tracemalloc, one frame): first match wins.
-HEAP_KINDS = [
-    (
-        "code objects (the modules' bytecode, constants, names, docstrings and line tables, from the .pyc)",
-        ("<frozen importlib._bootstrap_external>",),
-    ),
-    ("module namespaces and class bodies (module globals, class dicts)", ("<frozen importlib._bootstrap>",)),
-    ("SQLAlchemy: tables, ORM mappers and their attributes, compiled constructs", ("sqlalchemy/",)),
-    (
-        "pydantic: models' fields and deferred validators (pydantic-core's own memory is not traced)",
-        ("pydantic/", "pydantic_core/", "typing_inspection/"),
-    ),
-    (
-        "classes' machinery: dataclasses, ABCs, typing, enums",
-        ("dataclasses.py", "<frozen abc>", "/typing.py", "typing_extensions.py", "/enum.py", "<string>"),
-    ),
-    ("FastAPI, Starlette: routes, dependants", ("fastapi/", "starlette/")),
-    ("the service's and the kernel's own code at run time", ("/services/",)),
-]
-
-_HEAP_PROBE = """
-import gc, importlib, json, sys, tracemalloc
-tracemalloc.start(1)
-svc, out = sys.argv[1], {}
-def snap():
-    gc.collect()
-    return {s.traceback[0].filename: s.size for s in tracemalloc.take_snapshot().statistics("filename")}
-importlib.import_module("services.common.app")
-out["kernel"] = snap()
-app = importlib.import_module(f"services.{svc}.app")
-out["own"] = snap()
-app.create_app()
-out["create"] = snap()
-print(json.dumps(out))
-"""
-
-
-def _heap(svc: str) -> dict[str, dict[str, float]]:
-    """MiB of Python allocations by kind (HEAP_KINDS, 'other' for the rest) after the kernel's import, the
-    service's modules and create_app(), in one fresh interpreter (tracemalloc from its start, one frame)."""
-    import json
-
-    result = subprocess.run(
-        [sys.executable, "-X", "tracemalloc=1", "-c", _HEAP_PROBE, svc],
-        capture_output=True,
-        text=True,
-        check=True,
-        env={**_environ(), "ZHIFA_ENV": "dev", **PROCESS_ENV},
-        cwd=str(ROOT),
-    )
-    out: dict[str, dict[str, float]] = {}
-    for stage, sizes in json.loads(result.stdout).items():
-        kinds: dict[str, float] = {}
-        for filename, size in sizes.items():
-            kind = next((k for k, marks in HEAP_KINDS if any(m in filename for m in marks)), "other")
-            kinds[kind] = kinds.get(kind, 0.0) + size / 2**20
-        out[stage] = kinds
-    return out
-
-
-def _heap_table(services: list[str]) -> list[str]:
-    """The table of what the Python heap holds after create_app(), and what the service's own modules and
-    create_app() added to it, for ``services``."""
-    heaps = {svc: _heap(svc) for svc in services}
-    kinds = [k for k, _ in HEAP_KINDS] + ["other"]
-    head = (
-        "| Python allocations, MiB (tracemalloc) | "
-        + " | ".join(f"{svc}: after create_app() | {svc}: own modules + create_app()" for svc in services)
-        + " |"
-    )
-    rows = [head, "|---|" + "---:|---:|" * len(services)]
-    for kind in [*kinds, "total"]:
-        cells = []
-        for svc in services:
-            h = heaps[svc]
-            create, kernel = (
-                sum(h[stage].values()) if kind == "total" else h[stage].get(kind, 0.0)
-                for stage in ("create", "kernel")
-            )
-            cells += [f"{create:.1f}", f"{create - kernel:+.1f}"]
-        label = f"**{kind}**" if kind == "total" else kind
-        rows.append(f"| {label} | " + " | ".join(cells) + " |")
-    return rows
 
 
 def _production(
@@ -488,6 +433,14 @@ def run(quick: bool = False) -> str:
     loads = [s["load"] for s in [*before, *samples, *split_before, *split] if "load" in s]
     production, split_rss = _production(split_before, split, baseline if old is not None else None)
     same_code = old is not None and baseline is not None and _same_code(baseline)
+    this_round = memory_round.paragraph(
+        [("production's shape", split_before, split), ("`zhifa up`'s shape (`--role all`)", before, samples)],
+        baseline if old is not None else None,
+        {
+            f"{svc}/{role}": top_files(svc, role, AS_SERVED)
+            for svc, role in (("penalty", "api"), ("risk", "worker"))
+        },
+    )
     split_load = median([s["load"] for s in split if "load" in s])
     up_load = median([s["load"] for s in samples if "load" in s])
 
@@ -558,7 +511,9 @@ def run(quick: bool = False) -> str:
             + (f", alternating with the code of {baseline} (before) in the same run" if old else "")
             + f"; load average (1 min) at the samples {min(loads):.1f}–{max(loads):.1f} (2 cores, shared).",
             "Each service process runs its API, outbox relay and consumers (`--role all`); the code is loaded",
-            "from .pyc files, as in the image (compiled from source on each start, every process is 1–2 MiB larger).",
+            "from .pyc files, as in the image (compiled from source on each start, every process is 1–2 MiB larger);",
+            "from this round every `zhifa serve` process relaunches itself as `python -OO`, the platform's own code",
+            "loaded as written (zhifa/optimize.py; the 'before' code runs unoptimized, as it served).",
             "",
             head,
             rule,
@@ -570,7 +525,7 @@ def run(quick: bool = False) -> str:
             "deploy/k8s/base/<service>.yaml runs each service as a Deployment of `zhifa serve <service> --role api`",
             "pods and one of `--role worker` pods, each with its admin port (`--admin-port`: the probes and",
             "`/metrics`), and the gateway likewise. The same `zhifa up` (sample data and its events, database roles,",
-            "NATS users, `PYTHONNODEBUGRANGES=1`, .pyc), its serve processes started that way (`_PRODUCTION` in",
+            "NATS users, `PYTHONNODEBUGRANGES=1`, .pyc and .opt-2.pyc), its serve processes started that way (`_PRODUCTION` in",
             "bench/bench_memory.py), the same runs alternating with the same code: the probes to each process's",
             "admin port, the authenticated read to each api process and through the gateway; a worker serves no",
             "route, gets the probes and runs the relay, its consumers' subscriptions and its jobs (their first",
@@ -616,7 +571,7 @@ def run(quick: bool = False) -> str:
             "Python part). Not traced: pydantic-core's validators and serializers (Rust), the C extensions'",
             "buffers (asyncpg, uvloop, cryptography), pymalloc's partly used arenas and the shared libraries.",
             "",
-            *_heap_table(["penalty", "risk"]),
+            *heap_table(["penalty", "risk"], AS_SERVED),
             "",
             "By traceback (`tracemalloc.start(25)`, penalty and risk, measured once on b23d68f): of the own",
             "modules' Python allocations, the ORM mappings (`models.py`: tables, mappers, instrumented",
@@ -635,7 +590,9 @@ def run(quick: bool = False) -> str:
             "preallocated (`pending_size` is only a bound). The rest of the RSS growth is untraced: pydantic-core's",
             "validators of the routes served, asyncpg's and uvloop's buffers, and pages of libraries touched.",
             "",
-            "This round (stop 26): four more ideas measured, none adopted; no process's code changed. Each",
+            *this_round,
+            "",
+            "The round before (stop 26): four more ideas measured, none adopted; no process's code changed. Each",
             "measured in production's shape with A/B runs of this benchmark's `_sample` (the same",
             "`zhifa up`, the variants alternating, 2 runs each, load 4.9–9.5; MiB, median per process, variant",
             "minus plain):",
@@ -670,10 +627,10 @@ def run(quick: bool = False) -> str:
             "`has_crypto = False` (every asymmetric algorithm gone, EdDSA included), and jwt/__init__.py imports",
             "its JWKS client unconditionally: importing less would mean patching PyJWT or stubbing its modules:",
             "not done (~1.2 MiB at most, and the tokens are the security boundary, below).",
-            "So the 100 MiB target is not reached by penalty and risk in this round: the MiB above it are their",
+            "So the 100 MiB target was not reached by penalty and risk in that round: the MiB above it are their",
             "own code and the ORM's state (the last paragraph).",
             "",
-            "The round before (fed46ca → 7938ab8): a worker process never",
+            "Two rounds before (fed46ca → 7938ab8): a worker process never",
             'imports its service\'s routes: `create_app(role="worker")` gives the composition root no routers and',
             "imports neither the api package nor deps.py (services/<service>/app.py; tests/common/test_lazy_imports.py",
             "`test_a_worker_process_never_imports_the_routes_it_does_not_serve`): a worker serves only the probes",
@@ -696,9 +653,9 @@ def run(quick: bool = False) -> str:
             "(asyncpg's connections, uvloop). The consumers' idle pull state is one pending fetch per subscription",
             "already (the round below). The 'possible but not done' ideas below stay not done in the `--role all`",
             "process too: none is cheap and safe (a home-made Ed25519 binding, a second process for",
-            "`GET /openapi.json`, `-OO`, smaller statement caches).",
+            "`GET /openapi.json`, `-OO` (adopted in stop 27, above), smaller statement caches).",
             "",
-            "Two rounds before (925b56d → the code of fed46ca): FastAPI's field",
+            "Three rounds before (925b56d → the code of fed46ca): FastAPI's field",
             "adapters (the pydantic `TypeAdapter` of each route's body, parameters and response) are built when",
             "first used (services/common/lazy.py `defer_route_adapters`). FastAPI 0.165 builds them when a route",
             "is declared, and again for every route of an included router when that router is first matched (its",
@@ -785,9 +742,8 @@ def run(quick: bool = False) -> str:
             "Ed25519 binding (ctypes on the libcrypto that `ssl` loads) would drop it, for the tokens, the audit",
             "checkpoints, the document seals and the entry codes alike: not for the reason above. `GET /openapi.json` could",
             "build the document in a child process (the service would keep only the 0.25 MB of JSON).",
-            "`python -OO` would drop the docstrings from the code objects (part of the largest row of the heap",
-            "table), but FastAPI reads the endpoints' docstrings into the OpenAPI document and `-O` drops every",
-            "`assert`: a change of behaviour, not done. A smaller SQLAlchemy compiled cache or asyncpg statement",
+            "(`python -OO`, listed here before as a change of behaviour, is adopted in stop 27 for the libraries",
+            "only: the platform's code keeps its docstrings and asserts; above.) A smaller SQLAlchemy compiled cache or asyncpg statement",
             "cache: they hold ≤ 0.3 MiB at idle (above), and every request would compile again: not done.",
             "",
             "What is left: " + f"{_span(libraries, 0)} MiB of every process is the platform's libraries",

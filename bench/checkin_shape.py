@@ -5,6 +5,8 @@ the service's PostgreSQL connections (bench/bench_checkin.py, ``_report``)."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 TOPOLOGIES = (
     "one process",
     "API process + worker",
@@ -269,4 +271,52 @@ def target_report(
             )
             if code == "new" and (topology, "old") in sums:
                 lines[-1] += f" New ÷ old, CPU in all: ×{cpu / sums[(topology, 'old')]:.2f}."
+            within = [(c, r) for c, r in mine if r["p99"] <= TARGET_P99_MS]
+            if within:
+                c, row = max(within, key=lambda m: m[1]["rps"])
+                met = "met" if row["rps"] >= TARGET_RPS else f"not met, {row['rps'] / TARGET_RPS:.0%} of it"
+                lines[-1] += (
+                    f" Within p99 ≤ {TARGET_P99_MS:.0f} ms: {row['rps']:,.0f} check-ins/s at {c} connections "
+                    f"(p99 {row['p99']:.1f} ms): {TARGET_RPS}/s {met}."
+                )
+            else:
+                lines[-1] += f" No level kept p99 within {TARGET_P99_MS:.0f} ms: the target is not met."
     return lines
+
+
+def switches(pids: list[int]) -> tuple[int, int]:
+    """The voluntary and involuntary context switches of every thread of ``pids``: a voluntary one is a thread
+    that slept (the event loop in epoll_wait) and was woken, an involuntary one a thread pre-empted."""
+    counts = [0, 0]
+    for pid in pids:
+        for task in Path(f"/proc/{pid}/task").glob("*"):
+            try:
+                for line in (task / "status").read_text().splitlines():
+                    if line.startswith(("voluntary_ctxt_switches", "nonvoluntary_ctxt_switches")):
+                        counts[line.startswith("non")] += int(line.split()[1])
+            except (OSError, ValueError):
+                continue
+    return counts[0], counts[1]
+
+
+def wake_ups_report(
+    medians: Medians, topologies: list[str], codes: list[str], levels: list[int]
+) -> list[str]:
+    """The service's context switches per check-in (``switches``), by topology, code and level."""
+    parts = [
+        f"{topology}{f' ({code})' if code else ''}, {c} connections: {row['voluntary']:.2f} / "
+        f"{row['involuntary']:.2f}"
+        for topology in topologies
+        for code in codes
+        for c in levels
+        if (row := medians.get((topology, code, c))) and row.get("voluntary", 0.0) > 0
+    ]
+    if not parts:
+        return []
+    return [
+        "Wake-ups: the service's processes' context switches per check-in, voluntary / involuntary (every thread"
+        " of every process of the service: a voluntary switch is a thread that slept, the event loop in"
+        " epoll_wait, and was woken; an involuntary one a thread pre-empted), medians: "
+        + "; ".join(parts)
+        + "."
+    ]

@@ -175,7 +175,7 @@ async def generate(
 
     Server-side (bench/province_sql.py): ``chunk`` decisions a statement, penalty's and credit_repair's at once.
     With ``set_based`` (the default) ``decided_case``'s tally triggers are off during the load and the tallies
-    (penalty_0013) built after it in one statement each, as the migration back-fills them, and the indexes of
+    (penalty_0013, penalty_0019) built after it in one statement each, as the migrations back-fill them, and the indexes of
     the three tables dropped before and built after; without it the triggers fire for every statement (the
     test compares the two)."""
     from bench import province_inspection, province_sql
@@ -223,8 +223,8 @@ async def generate(
             if set_based:
                 await penalty.execute("ALTER TABLE decided_case ENABLE TRIGGER USER")
                 await penalty.execute(
-                    "TRUNCATE decided_facts_tally, decided_district_tally, decided_position_city, decided_positions;"
-                    " SET work_mem = '512MB'"
+                    "TRUNCATE decided_facts_tally, decided_district_tally, decided_position_city, decided_positions,"
+                    " decided_facts_group; SET work_mem = '512MB'"
                 )
                 for statement in consistency_backfill():
                     await penalty.execute(statement)
@@ -253,17 +253,18 @@ async def generate(
 
 
 def consistency_backfill() -> tuple[str, ...]:
-    """penalty_0013's back-fill of the consistency tallies: the rows its triggers keep, a statement each."""
-    path = next(
-        (ROOT / "services" / "penalty" / "migrations" / "versions").glob(
-            "*_penalty_0013_consistency_tallies.py"
-        )
-    )
-    spec = importlib.util.spec_from_file_location("penalty_0013_consistency_tallies", path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return tuple(module.BACKFILL)
+    """The back-fills of the consistency tallies, in migration order: penalty_0013's (the tallies' rows its
+    triggers keep) and penalty_0019's (the city medians and same-facts groups, from those tallies), a statement
+    each."""
+    statements: list[str] = []
+    for name in ("penalty_0013_consistency_tallies", "penalty_0019_consistency_medians"):
+        path = next((ROOT / "services" / "penalty" / "migrations" / "versions").glob(f"*_{name}.py"))
+        spec = importlib.util.spec_from_file_location(name, path)
+        assert spec is not None and spec.loader is not None
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        statements += module.BACKFILL
+    return tuple(statements)
 
 
 def _count(status: str) -> int:

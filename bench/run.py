@@ -17,7 +17,7 @@ ROOT = Path(__file__).resolve().parent.parent
 ORDER = ["bench_gateway", "bench_relay"]
 #: Records of one change, run only when named (their sections are kept as measured): a full run would measure
 #: what they compared no longer (each module's docstring says why).
-RECORDS = frozenset({"bench_outbox_indexes"})
+RECORDS = frozenset({"bench_outbox_indexes", "bench_quarter_tally"})
 
 
 def modules() -> list[str]:

@@ -6,7 +6,9 @@ For every request it
   spooled to a temporary file rather than held in memory (``services.common.streaming``);
 - opens the database session lazily (``deps.SessionDep``) and, after the endpoint has produced its
   response, commits when the status is below 400 and rolls back otherwise — *before* a byte of the response
-  is sent, so a client never sees success for a write that did not commit (STYLE rule 2);
+  is sent, so a client never sees success for a write that did not commit (STYLE rule 2); a hot path whose
+  statements all run on the driver may take a pooled connection for the request's transaction instead of
+  the session's (``db.offer_pooled``: inspection's check-in), which the edge ends the same way;
 - implements ``Idempotency-Key`` for POST (SPEC §1.6): the key is scoped to the caller, a transaction-level
   advisory lock makes a concurrent duplicate answer 409, the stored first response is replayed for a retry
   with the same body, a different body is 422, and the stored response is written in the same transaction
@@ -32,7 +34,7 @@ from sqlalchemy.exc import DataError, IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from services.common import metrics, streaming
+from services.common import db, metrics, outbox, streaming
 from services.common.date_bounds import out_of_range
 from services.common.db import database_unavailable, violated_constraint
 from services.common.errors import DomainError
@@ -72,7 +74,34 @@ class RequestContext:
             if self.factory is None:
                 raise RuntimeError("this process has no database")
             self.session = self.factory()
+            db.offer_pooled(self.session)  # a hot path may run the transaction on a pooled connection
         return self.session
+
+    async def commit(self) -> None:
+        """Commit the request's transaction: the session's, or its pooled connection's (``db.offer_pooled``)."""
+        assert self.session is not None
+        if not db.holds_pooled(self.session):
+            await self.session.commit()
+            return
+        pending = outbox.take_staged(self.session)  # as the session's commit writes them (outbox.py)
+        if pending:
+            raw = db.pooled_connection_of(self.session)
+            await raw.execute(_WRITE_STAGED, *outbox.row_arrays(pending))
+        await db.commit_pooled(self.session)
+
+    async def rollback(self) -> None:
+        """Roll back the request's transaction, whichever connection it is on."""
+        assert self.session is not None
+        try:
+            await self.session.rollback()
+        finally:
+            self.session.info.pop(outbox.PENDING_KEY, None)
+            await db.release_pooled(self.session)
+
+
+# A pooled transaction's staged events and the relay's wake-up in one statement, as outbox.py writes them at a
+# session's commit.
+_WRITE_STAGED = f"WITH staged AS ({outbox.insert_sql(1)}) SELECT {outbox.WAKE_RELAY}"
 
 
 def new_request_id() -> str:
@@ -130,7 +159,7 @@ async def _rollback_quietly(ctx: RequestContext) -> None:
     if ctx.session is None:
         return
     try:
-        await ctx.session.rollback()
+        await ctx.rollback()
     except Exception as exc:
         log.info("rollback failed (the connection is gone): %s", exc)
 
@@ -328,9 +357,13 @@ class EdgeMiddleware:
             await _rollback_quietly(ctx)
             raise
         finally:
-            if ctx.session is not None:
+            session = ctx.session
+            if session is not None:
                 try:
-                    await ctx.session.close()
+                    await db.release_pooled(session)  # only if something above left it held
+                    # a session that never began a transaction nor held an object has nothing to close
+                    if session.in_transaction() or session.identity_map or session.new:
+                        await session.close()
                 except Exception as exc:  # the connection died with the database; the pool replaces it
                     log.info("closing the session failed: %s", exc)
             if spooled is not None:
@@ -399,7 +432,7 @@ class EdgeMiddleware:
                 streamed = True
                 status_holder[0] = int(message["status"])
                 if ctx.session is not None:
-                    await ctx.session.rollback()  # a streamed response is read-only
+                    await ctx.rollback()  # a streamed response is read-only
                 await send(streaming.without_mark(message, rid))
             elif streamed:
                 await send(message)
@@ -430,7 +463,7 @@ class EdgeMiddleware:
                                 expires_at=datetime.now(UTC) + self.idempotency_ttl,
                             )
                         )
-                    await ctx.session.commit()
+                    await ctx.commit()
                 except IntegrityError as exc:
                     await _rollback_quietly(ctx)
                     if out_of_range(exc):  # a day derived from the request, past the stored years
@@ -467,7 +500,7 @@ class EdgeMiddleware:
                     )
                     return
             else:
-                await ctx.session.rollback()
+                await ctx.rollback()
         status_holder[0] = status
         headers_out = [(k, v) for k, v in start_message.get("headers", []) if k.lower() != b"x-request-id"]
         headers_out.append((b"x-request-id", rid.encode()))

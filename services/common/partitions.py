@@ -201,6 +201,26 @@ async def ensure_partition(session: AsyncSession, table: str, at: datetime | dat
     return bool((await session.execute(create_sql(spec), params)).scalar())
 
 
+# ``ensure_partition``'s statements for an asyncpg connection (positional parameters).
+_EXISTS_DRIVER = "SELECT to_regclass($1) IS NOT NULL"
+_CREATE_DRIVER = "SELECT zhifa_create_partition(CAST($1 AS regclass), $2, $3, $4)"
+_CREATE_DATED_DRIVER = (
+    "SELECT zhifa_create_date_partition(CAST($1 AS regclass), $2, CAST($3 AS date), CAST($4 AS date))"
+)
+
+
+async def ensure_partition_on(conn: Any, table: str, at: datetime | date) -> bool:
+    """``ensure_partition`` on an asyncpg connection in a transaction (a hot path's statements run on the
+    driver: services/common/db.py ``driver_connection``, ``pooled_connection``)."""
+    spec = spec_of(table)
+    day = china_day(at) if isinstance(at, datetime) else at
+    params = create_params(spec, period_start(spec.granularity, day))
+    if await conn.fetchval(_EXISTS_DRIVER, params["name"]):
+        return False
+    create = _CREATE_DATED_DRIVER if spec.dated else _CREATE_DRIVER
+    return bool(await conn.fetchval(create, params["parent"], params["name"], params["lo"], params["hi"]))
+
+
 async def existing(session: AsyncSession, spec: Partitioned) -> set[date]:
     names = (await session.execute(PARTITIONS, {"parent": spec.table})).scalars().all()
     return {s for s in (start_of(spec, n) for n in names) if s is not None}

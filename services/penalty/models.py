@@ -293,6 +293,12 @@ class DocumentCounter(Base):
 
 DECIDED_WITHIN = "active AND has_fine AND fine_fen BETWEEN tier_low_fen AND tier_high_fen"
 DECIDED_HUNDREDTH = "((fine_fen - tier_low_fen) * 100 / NULLIF(tier_high_fen - tier_low_fen, 0))"
+# a district's number of positions and median position, from its sorted array (decided_positions, penalty_0019)
+DECIDED_DISTRICT_N = "CAST(cardinality(positions) AS bigint)"
+DECIDED_DISTRICT_MEDIAN = (
+    "positions[(cardinality(positions) - 1) / 2 + 1]"
+    " + 0.5 * (positions[cardinality(positions) / 2 + 1] - positions[(cardinality(positions) - 1) / 2 + 1])"
+)
 DECIDED_POSITION = (
     "(((fine_fen - tier_low_fen)::numeric * 10000.0 / NULLIF(tier_high_fen - tier_low_fen, 0)::numeric)"
     "::double precision)"
@@ -387,8 +393,37 @@ class DecidedDistrictTally(Base):
     district_code: Mapped[str] = mapped_column(sa.Text, primary_key=True)
     n: Mapped[int] = mapped_column(sa.BigInteger)
 
+    # a district's groups and count from the index alone (penalty_0019)
     __table_args__ = (
-        sa.Index("ix_decided_district_tally_district_code", "district_code", postgresql_include=["n"]),
+        sa.Index(
+            "ix_decided_district_tally_district",
+            "district_code",
+            "benchmark_code",
+            "facts_key",
+            postgresql_include=["n"],
+        ),
+    )
+
+
+class DecidedFactsGroup(Base):
+    """Active decisions per (benchmark item, facts key) and how many tiers have any, kept by the same trigger
+    from ``decided_facts_tally``'s changes (penalty_0019): the groups decided in more than one tier, by size."""
+
+    __tablename__ = "decided_facts_group"
+
+    benchmark_code: Mapped[str] = mapped_column(sa.Text, primary_key=True)
+    facts_key: Mapped[str] = mapped_column(sa.Text, primary_key=True)
+    n: Mapped[int] = mapped_column(sa.BigInteger)
+    tiers: Mapped[int] = mapped_column(sa.Integer)
+
+    __table_args__ = (
+        sa.Index(
+            "ix_decided_facts_group_listed",
+            sa.text("n DESC"),
+            "benchmark_code",
+            "facts_key",
+            postgresql_where=sa.text("tiers > 1"),
+        ),
     )
 
 
@@ -403,6 +438,8 @@ class DecidedPositionCity(Base):
     tier: Mapped[str] = mapped_column(sa.Text, primary_key=True)
     n: Mapped[int] = mapped_column(sa.BigInteger)
     counts: Mapped[list[int]] = mapped_column(sa.ARRAY(sa.BigInteger()))
+    # the city's median position (penalty_0019): recomputed by the trigger for the groups a statement touched
+    median: Mapped[float | None] = mapped_column(sa.Double())
 
 
 class DecidedPositions(Base):
@@ -415,6 +452,13 @@ class DecidedPositions(Base):
     tier: Mapped[str] = mapped_column(sa.Text, primary_key=True)
     district_code: Mapped[str] = mapped_column(sa.Text, primary_key=True)
     positions: Mapped[list[float]] = mapped_column(sa.ARRAY(sa.Double()))
+    # the district's count and median, stored (penalty_0019): the report reads them, not the array
+    n: Mapped[int] = mapped_column(sa.BigInteger, sa.Computed(DECIDED_DISTRICT_N, persisted=True))
+    median: Mapped[float | None] = mapped_column(
+        sa.Double(), sa.Computed(DECIDED_DISTRICT_MEDIAN, persisted=True)
+    )
+
+    __table_args__ = (sa.Index("ix_decided_positions_district", "district_code"),)
 
 
 class DecisionDisclosure(Base):

@@ -252,7 +252,7 @@ async def test_the_set_based_build_keeps_what_the_triggers_keep(stack: Stack) ->
 
 async def test_the_set_based_decisions_keep_what_the_triggers_keep(stack: Stack) -> None:
     """Penalty's and credit_repair's load with ``decided_case``'s tally triggers off, the tallies built after it
-    as penalty_0013 back-fills them, gives exactly the rows the triggers keep when they fire for every
+    as penalty_0013 and penalty_0019 back-fill them, gives exactly the rows the triggers keep when they fire for every
     statement (in chunks of 100 decisions: the tallies' arrays merged 6 times)."""
     urls: dict[bool, tuple[str, str]] = {}
     for set_based in (False, True):
@@ -269,6 +269,7 @@ async def test_the_set_based_decisions_keep_what_the_triggers_keep(stack: Stack)
         ("decided_district_tally", "benchmark_code, facts_key, district_code"),
         ("decided_position_city", "benchmark_code, tier"),
         ("decided_positions", "benchmark_code, tier, district_code"),
+        ("decided_facts_group", "benchmark_code, facts_key"),  # penalty_0019's, with its city medians above
     ):
         assert await _fingerprint(urls[True][0], table, key) == await _fingerprint(urls[False][0], table, key)
     for table, key in (

@@ -259,9 +259,10 @@ async def test_a_unit_drill_down_from_the_overview(clean: Console) -> None:
         for reason in detail["assessment"]["reasons"]:
             assert reason["text"] in await page.inner_text(".assessment")
         tabs = await page.locator(".tab").all_inner_texts()
-        assert f"处罚决定（{len(detail['decisions'])}）" in tabs
-        assert f"诉讼败诉（{len(detail['litigation_losses'])}）" in tabs
-        assert f"复议纠错（{len(detail['reconsideration_corrections'])}）" in tabs
+        totals = detail["evidence_totals"]  # each list's total, whatever its first page holds
+        assert f"处罚决定（{totals['decisions']}）" in tabs
+        assert f"诉讼败诉（{totals['litigation_losses']}）" in tabs
+        assert f"复议纠错（{totals['reconsideration_corrections']}）" in tabs
         assert await page.locator(".tab-body tbody tr").count() == len(detail["decisions"])
         await page.get_by_role("tab", name=f"12345 投诉（{len(detail['complaints'])}）").click()
         if detail["complaints"]:

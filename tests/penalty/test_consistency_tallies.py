@@ -1,6 +1,8 @@
-"""The consistency report computed from the tallies (migration penalty_0013) gives exactly what the former
-queries computed over every decided case (kept here, verbatim from before the change, as the reference), on
-random decisions changed (变更), revoked and re-decided; and the tallies stay exact under concurrent writes."""
+"""The consistency report computed from the tallies (migration penalty_0013) and the medians and facts groups
+kept with them (penalty_0019) gives exactly what the former queries computed over every decided case and
+what penalty_0013's queries computed from the tallies (both kept here, verbatim, as the references), on
+random decisions changed (变更), revoked and re-decided; and the tallies, medians and groups stay exact
+under concurrent writes."""
 
 from __future__ import annotations
 
@@ -15,6 +17,7 @@ import sqlalchemy as sa
 
 from services.common.db import create_engine, session_factory, transaction
 from services.penalty import repository as repo
+from services.penalty.models import DECIDED_HUNDREDTH, DECIDED_POSITION, DECIDED_WITHIN
 from tests.support.stack import Stack
 
 pytestmark = pytest.mark.slow
@@ -95,6 +98,114 @@ OLD_SAME_FACTS_SQL = sa.text(
 )
 
 
+# The queries of penalty_0013 (services/penalty/repository/consistency.py at 1eb11b1, before penalty_0019 kept
+# the city's medians and the facts groups), verbatim: what the kept values must give exactly.
+WITHIN, HUNDREDTH, POSITION = DECIDED_WITHIN, DECIDED_HUNDREDTH, DECIDED_POSITION
+
+# Positions in basis points of the tier's range, for decisions within it; a median is percentile_cont's:
+# lo + 0.5 * (hi - lo) of the two middle positions (0-based ranks (n-1)/2 and n/2; the same floating-point
+# steps as PostgreSQL's). A district's are the middle of its sorted array (decided_positions). The city's:
+# decided_position_city's counts per hundredth of the range say which hundredth holds each middle rank and
+# how many positions come before it there (decided_rank_part), and the rank is read within that hundredth
+# from ix_decided_case_position_city, once per (item, tier) (MATERIALIZED: not once per district).
+PREVIOUS_CITY_RANKS = """
+    SELECT c.benchmark_code, c.tier, c.n AS total, lo.part AS lo_part, lo.skip AS lo_skip,
+           hi.part AS hi_part, hi.skip AS hi_skip
+    FROM decided_position_city c
+    CROSS JOIN LATERAL decided_rank_part(c.counts, (c.n - 1) / 2) AS lo
+    CROSS JOIN LATERAL decided_rank_part(c.counts, c.n / 2) AS hi
+    WHERE c.n > 0"""
+
+
+def _previous_nth(part: str, skip: str) -> str:
+    """The position of rank ``skip`` within hundredth ``part`` of a city group, from the partial index."""
+    return f"""(
+        SELECT {POSITION} FROM decided_case
+        WHERE benchmark_code = r.benchmark_code AND tier = r.tier AND {WITHIN} AND {HUNDREDTH} = r.{part}
+        ORDER BY {POSITION} OFFSET r.{skip} LIMIT 1)"""
+
+
+PREVIOUS_POSITION_SQL = sa.text(
+    f"""
+    WITH city AS MATERIALIZED (
+        SELECT r.benchmark_code, r.tier, r.total AS n, lo.v + 0.5 * (hi.v - lo.v) AS median
+        FROM ({PREVIOUS_CITY_RANKS}) AS r
+        CROSS JOIN LATERAL {_previous_nth("lo_part", "lo_skip")} AS lo(v)
+        CROSS JOIN LATERAL {_previous_nth("hi_part", "hi_skip")} AS hi(v)
+    ),
+    districts AS (
+        SELECT benchmark_code, tier, district_code, CAST(cardinality(positions) AS bigint) AS n,
+               positions[(cardinality(positions) - 1) / 2 + 1] AS lo, positions[cardinality(positions) / 2 + 1] AS hi
+        FROM decided_positions
+        WHERE cardinality(positions) >= greatest(CAST(:min_cases AS int), 1)
+          AND (CAST(:district AS text) IS NULL OR district_code = :district)
+    ),
+    flags AS (
+        SELECT d.benchmark_code, d.tier, d.district_code, d.n, d.lo + 0.5 * (d.hi - d.lo) AS district_median,
+               c.n AS city_n, c.median AS city_median, count(*) OVER () AS total
+        FROM districts d
+        JOIN city c ON c.benchmark_code = d.benchmark_code AND c.tier = d.tier
+        WHERE abs(d.lo + 0.5 * (d.hi - d.lo) - c.median) > CAST(:margin AS double precision)
+        ORDER BY abs(d.lo + 0.5 * (d.hi - d.lo) - c.median) DESC, d.benchmark_code, d.tier, d.district_code
+        LIMIT :limit
+    )
+    SELECT f.*, ids.case_ids
+    FROM flags f
+    CROSS JOIN LATERAL (
+        SELECT array_agg(x.case_id ORDER BY x.decided_on DESC, x.case_id) AS case_ids
+        FROM (
+            SELECT case_id, decided_on FROM decided_case
+            WHERE benchmark_code = f.benchmark_code AND tier = f.tier AND district_code = f.district_code
+              AND {WITHIN}
+            ORDER BY decided_on DESC, case_id
+            LIMIT :per_flag
+        ) AS x
+    ) AS ids
+    ORDER BY abs(f.district_median - f.city_median) DESC, f.benchmark_code, f.tier, f.district_code
+    """
+)
+
+# The same facts decided in different tiers: groups with more than one tier in the tally; their districts
+# from the district tally; their first cases (by tier, latest first) from ix_decided_case_facts.
+PREVIOUS_SAME_FACTS_SQL = sa.text(
+    """
+    WITH groups AS MATERIALIZED (
+        SELECT benchmark_code, facts_key, CAST(sum(n) AS bigint) AS n,
+               array_agg(tier ORDER BY tier) AS tiers
+        FROM decided_facts_tally
+        WHERE n > 0
+        GROUP BY benchmark_code, facts_key
+        HAVING count(*) > 1
+    ),
+    listed AS (
+        SELECT g.*, count(*) OVER () AS total
+        FROM groups g
+        WHERE CAST(:district AS text) IS NULL OR EXISTS (
+            SELECT 1 FROM decided_district_tally x
+            WHERE x.benchmark_code = g.benchmark_code AND x.facts_key = g.facts_key
+              AND x.district_code = :district AND x.n > 0
+        )
+        ORDER BY g.n DESC, g.benchmark_code, g.facts_key
+        LIMIT :limit
+    )
+    SELECT l.benchmark_code, l.facts_key, l.n, l.total, l.tiers,
+           ARRAY(
+               SELECT x.district_code FROM decided_district_tally x
+               WHERE x.benchmark_code = l.benchmark_code AND x.facts_key = l.facts_key AND x.n > 0
+               ORDER BY x.district_code
+           ) AS districts,
+           ARRAY(
+               SELECT d.case_id FROM decided_case d
+               WHERE d.benchmark_code = l.benchmark_code AND d.facts_key = l.facts_key AND d.active
+               ORDER BY d.tier, d.decided_on DESC, d.case_id
+               LIMIT :per_flag
+           ) AS case_ids
+    FROM listed l
+    ORDER BY l.n DESC, l.benchmark_code, l.facts_key
+    """
+)
+
+
 IN_RANGE = (
     "active AND has_fine AND tier_high_fen > tier_low_fen AND fine_fen BETWEEN tier_low_fen AND tier_high_fen"
 )
@@ -112,6 +223,11 @@ RECOUNT = {
     "decided_positions": "SELECT benchmark_code, tier, district_code, array_agg(p ORDER BY p) FROM ("
     "SELECT *, CAST((fine_fen - tier_low_fen) * 10000.0 / (tier_high_fen - tier_low_fen) AS double precision) "
     f"AS p FROM decided_case WHERE {IN_RANGE}) AS x GROUP BY 1, 2, 3",
+}
+# penalty_0013's columns of the tallies (penalty_0019 adds the medians: KEPT)
+COLUMNS_0013 = {
+    "decided_position_city": "benchmark_code, tier, n, counts",
+    "decided_positions": "benchmark_code, tier, district_code, positions",
 }
 DISTRICTS = ("210102", "210103", "210104", "210105", "210106")
 
@@ -145,12 +261,45 @@ def _random_row(rnd: random.Random) -> dict[str, Any]:
     }
 
 
-async def _recounts_match(session: Any) -> None:
+# What penalty_0019 keeps, counted again from the decided cases: each (item, facts key)'s active decisions and
+# tiers, and each (item, tier)'s median position within the range (percentile_cont, as before the tallies).
+KEPT = {
+    "SELECT benchmark_code, facts_key, n, tiers FROM decided_facts_group WHERE n <> 0": (
+        "SELECT benchmark_code, facts_key, count(*), count(DISTINCT tier) FROM decided_case WHERE active "
+        "GROUP BY 1, 2"
+    ),
+    "SELECT benchmark_code, tier, median FROM decided_position_city WHERE n <> 0": (
+        "SELECT benchmark_code, tier, percentile_cont(0.5) WITHIN GROUP ("
+        "ORDER BY (fine_fen - tier_low_fen) * 10000.0 / (tier_high_fen - tier_low_fen)) "
+        f"FROM decided_case WHERE {IN_RANGE} GROUP BY 1, 2"
+    ),
+    # a group with nothing left keeps no tier and no median
+    "SELECT benchmark_code, facts_key FROM decided_facts_group WHERE n = 0 AND tiers <> 0": "SELECT 1 WHERE false",
+    "SELECT benchmark_code, tier FROM decided_position_city WHERE n = 0 AND median IS NOT NULL": (
+        "SELECT 1 WHERE false"
+    ),
+    # a district's count and median beside its positions
+    "SELECT benchmark_code, tier, district_code, n, median FROM decided_positions WHERE n > 0": (
+        "SELECT benchmark_code, tier, district_code, count(*), percentile_cont(0.5) WITHIN GROUP ("
+        "ORDER BY (fine_fen - tier_low_fen) * 10000.0 / (tier_high_fen - tier_low_fen)) "
+        f"FROM decided_case WHERE {IN_RANGE} GROUP BY 1, 2, 3"
+    ),
+}
+
+
+async def _recounts_match(session: Any, *, kept: bool = True) -> None:
+    """Every tally equals a recount from ``decided_case``; with ``kept`` (a schema at penalty_0019 or later),
+    the facts groups and the city's medians too."""
     for table, recount in RECOUNT.items():
         nonzero = "cardinality(positions) > 0" if table == "decided_positions" else "n <> 0"
-        tally = (await session.execute(sa.text(f"SELECT * FROM {table} WHERE {nonzero}"))).all()
+        columns = COLUMNS_0013.get(table, "*")
+        tally = (await session.execute(sa.text(f"SELECT {columns} FROM {table} WHERE {nonzero}"))).all()
         counted = (await session.execute(sa.text(recount))).all()
         assert sorted(map(tuple, tally)) == sorted(map(tuple, counted)), table
+    for query, recount in KEPT.items() if kept else ():
+        rows = (await session.execute(sa.text(query))).all()
+        counted = (await session.execute(sa.text(recount))).all()
+        assert sorted(map(tuple, rows)) == sorted(map(tuple, counted)), query
 
 
 async def _old(session: Any, sql: sa.TextClause, params: dict[str, Any]) -> list[tuple[Any, ...]]:
@@ -185,6 +334,7 @@ async def test_the_tallies_give_what_every_decided_case_gave(stack: Stack) -> No
                     params = {"district": district, "margin": margin, "min_cases": min_cases, "per_flag": 7,
                               "limit": limit}  # fmt: skip
                     old = await _old(session, OLD_POSITION_SQL, params)
+                    previous = await _old(session, PREVIOUS_POSITION_SQL, params)
                     new = await repo.consistency_positions(
                         session,
                         district=district,
@@ -194,13 +344,16 @@ async def test_the_tallies_give_what_every_decided_case_gave(stack: Stack) -> No
                         limit=limit,
                     )
                     assert [tuple(r) for r in new] == old, (district, margin, min_cases, limit)
+                    assert [tuple(r) for r in new] == previous, (district, margin, min_cases, limit)
                 for limit in (1, 100):
                     params = {"district": district, "per_flag": 4, "limit": limit}
                     old = await _old(session, OLD_SAME_FACTS_SQL, params)
+                    previous = await _old(session, PREVIOUS_SAME_FACTS_SQL, params)
                     new = await repo.consistency_same_facts(
                         session, district=district, per_flag=4, limit=limit
                     )
                     assert [tuple(r) for r in new] == old, (district, limit)
+                    assert [tuple(r) for r in new] == previous, (district, limit)
                 where = "" if district is None else f"AND district_code = '{district}'"
                 counted = await session.scalar(
                     sa.text(f"SELECT count(*) FROM decided_case WHERE active {where}")

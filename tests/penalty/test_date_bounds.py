@@ -59,7 +59,7 @@ async def test_open_ended_certificates_repaired_and_days_out_of_range_refused(st
     await refuses_while_a_calendar_day_is_out_of_range(url, "penalty", BELOW)
 
     await asyncio.to_thread(migrate.upgrade, "penalty", url)
-    assert await version(url, "penalty") == "penalty_0017_date_bounds"
+    assert await version(url, "penalty") in migrate.heads("penalty")  # penalty_0017 and those after it
     assert await rows(
         url, "SELECT cert_no, CAST(valid_until AS text) FROM officer_certificate ORDER BY cert_no"
     ) == [("LN-0001", "2199-12-31"), ("LN-0002", "2028-06-30")]

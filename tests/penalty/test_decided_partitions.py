@@ -22,7 +22,7 @@ from services.common import migrate, partitions
 from services.common.db import create_engine, session_factory, transaction
 from services.penalty import repository as repo
 from services.penalty.models import DecidedCase
-from tests.penalty.test_consistency_tallies import RECOUNT, _random_row, _recounts_match
+from tests.penalty.test_consistency_tallies import COLUMNS_0013, RECOUNT, _random_row, _recounts_match
 from tests.support.partitions import job_ran
 from tests.support.stack import Stack
 
@@ -44,7 +44,10 @@ def _row(rnd: random.Random, decided_on: date) -> dict[str, Any]:
 async def _snapshot(conn: Any) -> tuple[list[Any], dict[str, list[Any]]]:
     rows = (await conn.execute(sa.text(f"SELECT {_ROWS} FROM decided_case ORDER BY case_id"))).all()
     tallies = {
-        t: sorted(map(tuple, (await conn.execute(sa.text(f"SELECT * FROM {t}"))).all())) for t in TALLIES
+        t: sorted(
+            map(tuple, (await conn.execute(sa.text(f"SELECT {COLUMNS_0013.get(t, '*')} FROM {t}"))).all())
+        )
+        for t in TALLIES
     }
     return rows, tallies
 
@@ -114,7 +117,7 @@ async def test_the_migration_keeps_every_row_per_year_and_the_tallies_down_and_u
                 )
             ).scalar()
             await conn.execute(_INSERT, _row(rnd, date(2019, 2, 2)))  # any year again, the tallies still kept
-            await _recounts_match(conn)
+            await _recounts_match(conn, kept=False)  # penalty_0013's schema: no medians, no facts groups
         assert back == before and len(back[0]) == 101
         assert gone is None and kind == "r"
     finally:

@@ -97,6 +97,9 @@ ROLES: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "/reports/{quarter}/heat"): frozenset({"supervisor", "admin"}),
     ("POST", "/reports/{quarter}/publish"): frozenset({"supervisor", "admin"}),
     ("GET", "/units/{unit_code}/quarters/{quarter}"): frozenset({"officer", "supervisor", "admin"}),
+    ("GET", "/units/{unit_code}/quarters/{quarter}/evidence/{kind}"): frozenset(
+        {"officer", "supervisor", "admin"}
+    ),
     # 案卷评查 (issue #14 item 2)
     ("GET", "/reviews"): frozenset({"officer", "supervisor", "admin"}),
     ("POST", "/reviews"): frozenset({"supervisor", "admin"}),

@@ -106,3 +106,77 @@ async def test_the_tally_counts_what_the_cases_and_signals_count(stack: Stack) -
         assert counted > 100
     finally:
         await engine.dispose()
+
+
+async def _tally_writes(conn: asyncpg.Connection) -> int:
+    """Rows inserted and updated in ``unit_quarter_tally`` by this transaction so far."""
+    return int(
+        await conn.fetchval(
+            "SELECT n_tup_ins + n_tup_upd FROM pg_stat_xact_user_tables WHERE relname = 'unit_quarter_tally'"
+        )
+    )
+
+
+async def test_a_statement_of_many_cases_writes_each_tally_row_once(stack: Stack) -> None:
+    """risk_0021: one statement's 400 cases of one unit, domain and quarter are one tally write, not 400 (each a
+    new version of the same row in one transaction: quadratic)."""
+    conn = await asyncpg.connect(_dsn(await stack.anew_database("risk")))
+    try:
+        async with conn.transaction():
+            await conn.execute(
+                "INSERT INTO risk_case (case_id, unit_code, domain, decided_on, status, issued_revision,"
+                " outside_tier) SELECT gen_random_uuid(), 'SJ-210102', '生态环境', DATE '2026-07-01' + (i % 90),"
+                " 'issued', 1, i % 8 = 0 FROM generate_series(0, 399) i"
+            )
+            # one group (2026Q3: 1 Jul + 0..89 days ends on 28 Sep), so one row inserted and none updated
+            assert await _tally_writes(conn) == 1
+            row = await conn.fetchrow(
+                "SELECT decisions, deviations FROM unit_quarter_tally"
+                " WHERE quarter = '2026Q3' AND unit_code = 'SJ-210102' AND domain = '生态环境'"
+            )
+            # 400 decided cases; outside their tier every eighth: i = 0, 8, …, 392 → 392 / 8 + 1 = 50
+            assert (row["decisions"], row["deviations"]) == (400, 50)
+            await conn.execute("UPDATE risk_case SET domain = '城市管理' WHERE outside_tier")
+            # the 50 move: one update of the old group, one insert of the new
+            assert await _tally_writes(conn) == 3
+            rows = await conn.fetch(
+                "SELECT domain, decisions, deviations FROM unit_quarter_tally ORDER BY domain"
+            )
+            assert [tuple(r) for r in rows] == [("城市管理", 50, 50), ("生态环境", 350, 0)]
+    finally:
+        await conn.close()
+
+
+async def test_a_case_finds_its_signals_without_a_domain_by_their_index(stack: Stack) -> None:
+    """risk_0021: a case's insert looks up its domain-less signals by ``ix_unit_signal_case_domainless``; before,
+    ``unit_signal.case_id`` had no index and every projected case read all the signals (37 M in a province)."""
+    conn = await asyncpg.connect(_dsn(await stack.anew_database("risk")))
+    plans: list[str] = []
+    conn.add_log_listener(lambda _c, message: plans.append(str(message.message)))
+    try:
+        case_id = uuid.uuid4()
+        await conn.execute(
+            "INSERT INTO unit_signal (kind, ref, unit_code, domain, case_id, occurred_at, occurred_on, value)"
+            " VALUES ('overdue_procedure', 'p1', 'SJ-210102', NULL, $1, '2026-08-03', '2026-08-03', 3)",
+            case_id,
+        )
+        await conn.execute(
+            "LOAD 'auto_explain'; SET auto_explain.log_min_duration = 0;"
+            " SET auto_explain.log_nested_statements = on; SET auto_explain.log_level = notice;"
+            " SET enable_seqscan = off"
+        )
+        await conn.execute(
+            "INSERT INTO risk_case (case_id, unit_code, domain, decided_on, status, issued_revision, outside_tier)"
+            " VALUES ($1, 'SJ-210102', '生态环境', '2026-08-01', 'issued', 1, false)",
+            case_id,
+        )
+        await conn.execute("SET enable_seqscan = on; SET auto_explain.log_min_duration = -1")
+        reads = [p for p in plans if "unit_signal" in p]
+        assert reads and all("ix_unit_signal_case_domainless" in p for p in reads), plans
+        # the signal's 3 overdue procedures moved from 未分领域 to its case's domain, beside the case itself
+        rows = await conn.fetch(
+            "SELECT domain, decisions, overdue FROM unit_quarter_tally WHERE quarter = '2026Q3' ORDER BY domain"
+        )
+        assert [tuple(r) for r in rows] == [("未分领域", 0, 0), ("生态环境", 1, 3)]
+    finally:
+        await conn.close()

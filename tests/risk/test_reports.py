@@ -17,6 +17,7 @@ from typing import Any
 import pytest
 
 from services.common.inbox import parse
+from services.common.pagination import encode_cursor
 from tests.risk.helpers import (
     ADMIN,
     COURT,
@@ -37,6 +38,12 @@ from tests.support.stack import Running, client
 
 A, B, C, D, E, F = "SJ-210102", "ST-210103", "CG-210104", "YJ-210105", "SJ-210106", "SJ-210111"
 Q = "2026Q3"
+
+
+def losses_cursor(drill: dict[str, Any]) -> str:
+    """A cursor of the litigation losses' list (a day, an external id and an id), made as the server makes one."""
+    loss = drill["litigation_losses"][0]
+    return encode_cursor([loss["on"], loss["ref"], "00000000-0000-0000-0000-000000000000"])
 
 
 def jl(*records: dict[str, Any]) -> bytes:
@@ -244,6 +251,59 @@ class TestHandWorkedReport:
         ]
         assert [e["ref"] for e in body["litigation_losses"]] == ["(2026)辽01行终3号"]
         assert body["complaints"] == []
+
+    async def test_drill_down_pages_every_list(self, city: Running) -> None:
+        """A's 200 decisions of 2026Q3 (150 食品安全, 50 广告): the first 7 in the drill-down with their total
+        and a cursor, the rest page by page from the list's own endpoint, in the drill-down's order (day, case
+        id), each once; the lists are counted in SQL whatever the page."""
+        drill, evidence = (
+            f"/api/v1/risk/units/{A}/quarters/{Q}",
+            f"/api/v1/risk/units/{A}/quarters/{Q}/evidence",
+        )
+        async with client(city.url, headers=SUPERVISOR) as http:
+            whole = (await http.get(drill, params={"limit": 200})).json()
+            first = (await http.get(drill, params={"limit": 7})).json()
+            pages, cursor = [first["decisions"]], first["next_cursors"]["decisions"]
+            while cursor:
+                page = (
+                    await http.get(f"{evidence}/decisions", params={"cursor": cursor, "limit": 50})
+                ).json()
+                pages.append(page["items"])
+                cursor = page["next_cursor"]
+            from_start = (await http.get(f"{evidence}/decisions", params={"limit": 3})).json()
+            losses = (await http.get(f"{evidence}/litigation_losses")).json()
+            foreign = await http.get(f"{evidence}/decisions", params={"cursor": losses_cursor(first)})
+            unparseable = await http.get(f"{evidence}/decisions", params={"cursor": "bm90IG91cnM"})
+            unknown = await http.get(f"{evidence}/cases")
+            too_many = await http.get(drill, params={"limit": 201})
+        totals = whole["evidence_totals"]
+        assert (totals["decisions"], totals["litigation_losses"], totals["complaints"], totals["visits"]) == (
+            200,
+            2,
+            0,
+            0,
+        )
+        assert first["evidence_totals"] == totals and len(whole["decisions"]) == 200
+        assert whole["next_cursors"] == dict.fromkeys(totals)  # every list complete at 200 a page
+        assert [len(p) for p in pages] == [7, 50, 50, 50, 43]
+        assert [e for p in pages for e in p] == whole["decisions"]
+        assert len({e["ref"] for e in whole["decisions"]}) == 200
+        assert from_start == {"items": whole["decisions"][:3], "next_cursor": from_start["next_cursor"]}
+        assert losses == {"items": whole["litigation_losses"], "next_cursor": None}
+        assert (first["assessment"], first["cells"]) == (whole["assessment"], whole["cells"])
+        problem(foreign, 400, "INVALID_CURSOR")  # another list's key: a day and an external id, no case id
+        problem(unparseable, 400, "INVALID_CURSOR")
+        assert (unknown.status_code, too_many.status_code) == (422, 422)
+
+    async def test_drill_down_judges_the_unit_as_the_report_does(self, city: Running) -> None:
+        async with client(city.url, headers=SUPERVISOR) as http:
+            rep = (await http.get(f"/api/v1/risk/reports/{Q}")).json()
+            drills = {
+                u: (await http.get(f"/api/v1/risk/units/{u}/quarters/{Q}")).json() for u in (A, B, C, D, E, F)
+            }
+        for u, drill in drills.items():
+            assert drill["assessment"] == next(x for x in rep["units"] if x["unit_code"] == u), u
+            assert drill["cells"] == [x for x in rep["cells"] if x["unit_code"] == u], u
 
     async def test_drill_down_scope(self, city: Running) -> None:
         async with client(city.url) as http:

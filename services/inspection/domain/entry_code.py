@@ -69,6 +69,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import orjson
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
@@ -375,7 +376,7 @@ def _verify_jws(
     if len(parts) != 3 or not all(parts) or not all(_B64.fullmatch(p) for p in parts):
         raise error(invalid, detail_en=invalid_en)
     try:
-        header = json.loads(_b64d(parts[0]).decode("utf-8"))
+        header = orjson.loads(_b64d(parts[0]))  # UTF-8 checked by orjson (ValueError, as json's)
         signature = _b64d(parts[2])
         if not isinstance(header, dict) or header.get("alg") != ALG or header.get("typ") != typ:
             raise ValueError("header")
@@ -387,7 +388,7 @@ def _verify_jws(
                 extra={"kid": kid if isinstance(kid, str) else None},
             )
         keys[kid].verify(signature, f"{parts[0]}.{parts[1]}".encode("ascii"))
-        claims = json.loads(_b64d(parts[1]).decode("utf-8"))
+        claims = orjson.loads(_b64d(parts[1]))
         if not isinstance(claims, dict):
             raise ValueError("claims")
     except EntryRefused:

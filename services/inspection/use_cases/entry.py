@@ -58,7 +58,6 @@ from services.inspection.errors import (
     TaskNotApproved,
 )
 from services.inspection.repository import entry as entry_repo
-from services.inspection.repository import qualifications as qual_repo
 from services.inspection.repository import visits as visit_repo
 from services.inspection.settings import InspectionContext
 
@@ -97,8 +96,7 @@ async def refuse(
     refusal: EntryRefused,
 ) -> None:
     """Record and publish ``refusal`` in its own committed transaction (see the module docstring)."""
-    await session.rollback()
-    entry_repo.forget_driver(session)
+    await entry_repo.rollback(session)
     now = clock.now()
     refusal_id = uuid.uuid4()
     cert_nos = list(dict.fromkeys(c for c in attempt.cert_nos if c))
@@ -274,7 +272,7 @@ async def _judge(
     hours = None
     if qualifications.training_rule_applies(ctx.entry.training_enforced_from, local_date(at)):
         # read only while the rule is on: the check-in hot path stays at its three statements otherwise
-        hours = await qual_repo.hours_in_window(
+        hours = await entry_repo.hours_in_window(
             session, [o.officer_id for o in entry.inspectors], local_date(at)
         )
     entry_rules.check_entry(

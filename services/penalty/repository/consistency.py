@@ -11,8 +11,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.common.partitions import ensure_partition
 from services.penalty.models import (
-    DECIDED_HUNDREDTH,
-    DECIDED_POSITION,
     DECIDED_WITHIN,
     DecidedCase,
     DecidedDistrictTally,
@@ -62,54 +60,28 @@ _OUTSIDE_SQL = sa.text(
     """
 )
 
-# The expressions of migration penalty_0013's partial indexes (a query must repeat them to use the index).
-WITHIN, HUNDREDTH, POSITION = DECIDED_WITHIN, DECIDED_HUNDREDTH, DECIDED_POSITION
+# The expression of migration penalty_0013's partial indexes (a query must repeat it to use the index).
+WITHIN = DECIDED_WITHIN
 
 # Positions in basis points of the tier's range, for decisions within it; a median is percentile_cont's:
 # lo + 0.5 * (hi - lo) of the two middle positions (0-based ranks (n-1)/2 and n/2; the same floating-point
-# steps as PostgreSQL's). A district's are the middle of its sorted array (decided_positions). The city's:
-# decided_position_city's counts per hundredth of the range say which hundredth holds each middle rank and
-# how many positions come before it there (decided_rank_part), and the rank is read within that hundredth
-# from ix_decided_case_position_city, once per (item, tier) (MATERIALIZED: not once per district).
-_CITY_RANKS = """
-    SELECT c.benchmark_code, c.tier, c.n AS total, lo.part AS lo_part, lo.skip AS lo_skip,
-           hi.part AS hi_part, hi.skip AS hi_skip
-    FROM decided_position_city c
-    CROSS JOIN LATERAL decided_rank_part(c.counts, (c.n - 1) / 2) AS lo
-    CROSS JOIN LATERAL decided_rank_part(c.counts, c.n / 2) AS hi
-    WHERE c.n > 0"""
-
-
-def _nth(part: str, skip: str) -> str:
-    """The position of rank ``skip`` within hundredth ``part`` of a city group, from the partial index."""
-    return f"""(
-        SELECT {POSITION} FROM decided_case
-        WHERE benchmark_code = r.benchmark_code AND tier = r.tier AND {WITHIN} AND {HUNDREDTH} = r.{part}
-        ORDER BY {POSITION} OFFSET r.{skip} LIMIT 1)"""
-
-
+# steps as PostgreSQL's). A district's is stored beside its sorted array (decided_positions.median, a generated
+# column: the middle of the array, penalty_0019). The city's is
+# kept in decided_position_city.median (penalty_0019): the trigger recomputes it for the groups a statement
+# touched, from the same ranks as the report read before (decided_rank_part over the 101 counts, the rank
+# within that hundredth from ix_decided_case_position_city), so the report reads 1,008 stored values at the
+# province's size instead of 2,016 probes into every year's partition.
 _POSITION_SQL = sa.text(
     f"""
-    WITH city AS MATERIALIZED (
-        SELECT r.benchmark_code, r.tier, r.total AS n, lo.v + 0.5 * (hi.v - lo.v) AS median
-        FROM ({_CITY_RANKS}) AS r
-        CROSS JOIN LATERAL {_nth("lo_part", "lo_skip")} AS lo(v)
-        CROSS JOIN LATERAL {_nth("hi_part", "hi_skip")} AS hi(v)
-    ),
-    districts AS (
-        SELECT benchmark_code, tier, district_code, CAST(cardinality(positions) AS bigint) AS n,
-               positions[(cardinality(positions) - 1) / 2 + 1] AS lo, positions[cardinality(positions) / 2 + 1] AS hi
-        FROM decided_positions
-        WHERE cardinality(positions) >= greatest(CAST(:min_cases AS int), 1)
-          AND (CAST(:district AS text) IS NULL OR district_code = :district)
-    ),
-    flags AS (
-        SELECT d.benchmark_code, d.tier, d.district_code, d.n, d.lo + 0.5 * (d.hi - d.lo) AS district_median,
+    WITH flags AS (
+        SELECT d.benchmark_code, d.tier, d.district_code, d.n, d.median AS district_median,
                c.n AS city_n, c.median AS city_median, count(*) OVER () AS total
-        FROM districts d
-        JOIN city c ON c.benchmark_code = d.benchmark_code AND c.tier = d.tier
-        WHERE abs(d.lo + 0.5 * (d.hi - d.lo) - c.median) > CAST(:margin AS double precision)
-        ORDER BY abs(d.lo + 0.5 * (d.hi - d.lo) - c.median) DESC, d.benchmark_code, d.tier, d.district_code
+        FROM decided_positions d
+        JOIN decided_position_city c ON c.benchmark_code = d.benchmark_code AND c.tier = d.tier AND c.n > 0
+        WHERE d.n >= greatest(CAST(:min_cases AS int), 1)
+          AND (CAST(:district AS text) IS NULL OR d.district_code = :district)
+          AND abs(d.median - c.median) > CAST(:margin AS double precision)
+        ORDER BY abs(d.median - c.median) DESC, d.benchmark_code, d.tier, d.district_code
         LIMIT :limit
     )
     SELECT f.*, ids.case_ids
@@ -128,30 +100,29 @@ _POSITION_SQL = sa.text(
     """
 )
 
-# The same facts decided in different tiers: groups with more than one tier in the tally; their districts
-# from the district tally; their first cases (by tier, latest first) from ix_decided_case_facts.
+# The same facts decided in different tiers: the groups decided_facts_group (penalty_0019) counts in more
+# than one tier, by size from its partial index; a district's through decided_district_tally's index on
+# (district, item, facts key); the listed groups' tiers from decided_facts_tally, their districts from the
+# district tally, their first cases (by tier, latest first) from ix_decided_case_facts.
 _SAME_FACTS_SQL = sa.text(
     """
-    WITH groups AS MATERIALIZED (
-        SELECT benchmark_code, facts_key, CAST(sum(n) AS bigint) AS n,
-               array_agg(tier ORDER BY tier) AS tiers
-        FROM decided_facts_tally
-        WHERE n > 0
-        GROUP BY benchmark_code, facts_key
-        HAVING count(*) > 1
-    ),
-    listed AS (
-        SELECT g.*, count(*) OVER () AS total
-        FROM groups g
-        WHERE CAST(:district AS text) IS NULL OR EXISTS (
+    WITH listed AS (
+        SELECT g.benchmark_code, g.facts_key, g.n, count(*) OVER () AS total
+        FROM decided_facts_group g
+        WHERE g.tiers > 1 AND (CAST(:district AS text) IS NULL OR EXISTS (
             SELECT 1 FROM decided_district_tally x
-            WHERE x.benchmark_code = g.benchmark_code AND x.facts_key = g.facts_key
-              AND x.district_code = :district AND x.n > 0
-        )
+            WHERE x.district_code = :district AND x.benchmark_code = g.benchmark_code
+              AND x.facts_key = g.facts_key AND x.n > 0
+        ))
         ORDER BY g.n DESC, g.benchmark_code, g.facts_key
         LIMIT :limit
     )
-    SELECT l.benchmark_code, l.facts_key, l.n, l.total, l.tiers,
+    SELECT l.benchmark_code, l.facts_key, l.n, l.total,
+           ARRAY(
+               SELECT t.tier FROM decided_facts_tally t
+               WHERE t.benchmark_code = l.benchmark_code AND t.facts_key = l.facts_key AND t.n > 0
+               ORDER BY t.tier
+           ) AS tiers,
            ARRAY(
                SELECT x.district_code FROM decided_district_tally x
                WHERE x.benchmark_code = l.benchmark_code AND x.facts_key = l.facts_key AND x.n > 0

@@ -13,7 +13,16 @@ from fastapi.responses import StreamingResponse
 from services.common import clock, streaming
 from services.common.audit_api import CheckpointRead
 from services.common.auth import Principal
-from services.common.pagination import CursorQuery, LimitQuery, Page, cursor_text, decode_cursor, page_of
+from services.common.pagination import (
+    DEFAULT_LIMIT,
+    MAX_LIMIT,
+    CursorQuery,
+    LimitQuery,
+    Page,
+    cursor_text,
+    decode_cursor,
+    page_of,
+)
 from services.risk.deps import (
     AnsweringLead,
     ClassReaderDep,
@@ -48,6 +57,8 @@ from services.risk.schemas import (
     ConfigRead,
     DrillDownRead,
     EnterpriseClassRead,
+    EvidenceKind,
+    EvidenceRead,
     HeatTableRead,
     IntakePath,
     IntakeRead,
@@ -289,9 +300,36 @@ async def unit_drill_down(
     principal: OfficerOrSupervisorDep,
     unit: UnitDep,
     context: ContextDep,
+    limit: Annotated[
+        int, Query(ge=1, le=MAX_LIMIT, description=f"records per list of evidence (at most {MAX_LIMIT})")
+    ] = DEFAULT_LIMIT,
 ) -> DrillDownRead:
-    """One unit's quarter: its colour and reasons, and the cases and records behind every number."""
-    return await reports.get_drill_down(session, unit=unit, quarter_text=quarter, config=context.config)
+    """One unit's quarter: its colour and reasons, and the first page of the cases and records behind every
+    number, with each list's total and the cursor of its next page (``.../evidence/{kind}``)."""
+    return await reports.get_drill_down(
+        session, unit=unit, quarter_text=quarter, config=context.config, limit=limit
+    )
+
+
+@router.get(
+    "/units/{unit_code}/quarters/{quarter}/evidence/{kind}",
+    response_model=Page[EvidenceRead],
+    tags=["risk: supervision"],
+)
+async def unit_evidence(
+    quarter: QuarterPath,
+    kind: Annotated[EvidenceKind, Path(description="one list of the drill-down (its field name)")],
+    session: SessionDep,
+    principal: OfficerOrSupervisorDep,
+    unit: UnitDep,
+    limit: LimitQuery = DEFAULT_LIMIT,
+    cursor: CursorQuery = None,
+) -> Page[EvidenceRead]:
+    """One list of a unit's drill-down, a page at a time in its order: start from the drill-down's
+    ``next_cursors.{kind}`` (or without a cursor, from the first record), then each page's ``next_cursor``."""
+    return await reports.get_evidence(
+        session, unit=unit, quarter_text=quarter, kind=kind, cursor=cursor, limit=limit
+    )
 
 
 @router.get("/config", response_model=ConfigRead, tags=["risk: supervision"])

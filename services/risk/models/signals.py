@@ -137,6 +137,15 @@ class RiskCase(Base):
             postgresql_include=["unit_code", "domain", "outside_tier"],
             postgresql_where=sa.text("issued_revision IS NOT NULL AND unit_code IS NOT NULL"),
         ),
+        # one unit's decisions in a quarter, a page at a time and counted (the drill-down, risk_0022)
+        sa.Index(
+            "ix_risk_case_unit_decided",
+            "unit_code",
+            "decided_on",
+            "case_id",
+            postgresql_include=["outside_tier"],
+            postgresql_where=sa.text("issued_revision IS NOT NULL AND unit_code IS NOT NULL"),
+        ),
     )
 
     case_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
@@ -163,7 +172,7 @@ class RiskCase(Base):
 
 class UnitQuarterTally(Base):
     """The quarterly report's counts of decided cases and unit signals per quarter, unit and domain, kept by
-    triggers on ``risk_case`` and ``unit_signal`` (risk_0020)."""
+    statement-level triggers on ``risk_case`` and ``unit_signal`` (risk_0020, risk_0021)."""
 
     __tablename__ = "unit_quarter_tally"
 
@@ -189,15 +198,27 @@ class UnitSignal(Base):
             name="kind",
         ),
         sa.Index("ix_unit_signal_occurred_on_unit_code", "occurred_on", "unit_code"),
+        # one unit's signals of one kind, a page at a time and counted (the drill-down, risk_0022)
         sa.Index(
-            "ix_unit_signal_unit_code_occurred_on", "unit_code", "occurred_on"
-        ),  # one unit's (risk_0020)
+            "ix_unit_signal_unit_kind",
+            "unit_code",
+            "kind",
+            "occurred_on",
+            "ref",
+            postgresql_include=["value"],
+        ),
         # the quarterly report's counts, index-only, without the visits (risk_0012)
         sa.Index(
             "ix_unit_signal_counted",
             "occurred_on",
             postgresql_include=["unit_code", "kind", "value", "domain", "case_id"],
             postgresql_where=sa.text("kind <> 'visit'"),
+        ),
+        # a case's signals without a domain of their own, whose counts move with the case's domain (risk_0021)
+        sa.Index(
+            "ix_unit_signal_case_domainless",
+            "case_id",
+            postgresql_where=sa.text("case_id IS NOT NULL AND domain IS NULL AND kind <> 'visit'"),
         ),
     )
 

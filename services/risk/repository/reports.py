@@ -25,7 +25,6 @@ from services.risk.models import (
     Rectification,
     RiskCase,
     RiskWarning,
-    UnitSignal,
     table_of,
 )
 
@@ -117,6 +116,24 @@ async def quarter_counts(session: AsyncSession, first: date, last: date) -> list
     return _counts(rows)
 
 
+# One unit's rows of the same counts: the grouping key's predicate is pushed into every branch of the union.
+_UNIT_TALLY_COUNTS_SQL = sa.text(f"SELECT * FROM ({_TALLY_COUNTS_SQL.text}) AS u WHERE u.unit_code = :unit")
+_UNIT_COUNTS_SQL = sa.text(f"SELECT * FROM ({_COUNTS_SQL.text}) AS u WHERE u.unit_code = :unit")
+
+
+async def unit_quarter_counts(
+    session: AsyncSession, first: date, last: date, unit_code: str
+) -> list[UnitDomainCounts]:
+    """``quarter_counts``' rows of one unit (the drill-down's quarters before its own, for its trends)."""
+    quarter = Quarter.containing(first)
+    params = {"first": first, "last": last, "unit": unit_code}
+    if (first, last) == (quarter.first_day, quarter.last_day):
+        rows = (await session.execute(_UNIT_TALLY_COUNTS_SQL, params | {"quarter": str(quarter)})).all()
+    else:
+        rows = (await session.execute(_UNIT_COUNTS_SQL, params)).all()
+    return _counts(rows)
+
+
 async def live_quarter_counts(session: AsyncSession, first: date, last: date) -> list[UnitDomainCounts]:
     """The same counts from the cases and signals themselves (what the tally keeps)."""
     return _counts((await session.execute(_COUNTS_SQL, {"first": first, "last": last})).all())
@@ -142,79 +159,6 @@ def _counts(rows: Sequence[sa.Row[Any]]) -> list[UnitDomainCounts]:
         )
         for r in rows
     ]
-
-
-class EvidenceLead(NamedTuple):
-    id: uuid.UUID
-    external_id: str
-    domain: str
-    category: str
-    received_on: date
-
-
-class EvidenceSignal(NamedTuple):
-    kind: str
-    ref: str
-    value: int | None
-    occurred_on: date
-    detail: str
-    resolved_domain: str  # the signal's domain, else its case's, else UNKNOWN_DOMAIN
-
-
-class Evidence(NamedTuple):
-    """The records behind each number of one unit in one quarter (the drill-down)."""
-
-    cases: list[RiskCase]
-    outcomes: list[ExternalOutcome]
-    leads: list[EvidenceLead]
-    signals: list[EvidenceSignal]
-
-
-async def unit_evidence(session: AsyncSession, unit_code: str, first: date, last: date) -> Evidence:
-    """The records behind each number of one unit in [first, last]."""
-    cases = await session.scalars(
-        sa.select(RiskCase)
-        .where(
-            RiskCase.unit_code == unit_code,
-            RiskCase.decided_on.between(first, last),
-            RiskCase.issued_revision.is_not(None),
-        )
-        .order_by(RiskCase.decided_on, RiskCase.case_id)
-    )
-    outcomes = await session.scalars(
-        sa.select(ExternalOutcome)
-        .where(
-            ExternalOutcome.unit_code == unit_code,
-            ExternalOutcome.decided_on.between(first, last),
-            ExternalOutcome.counts_as.is_not(None),
-        )
-        .order_by(ExternalOutcome.decided_on, ExternalOutcome.external_id)
-    )
-    leads = await session.execute(
-        sa.select(lead_t.c.id, lead_t.c.external_id, lead_t.c.domain, lead_t.c.category, lead_t.c.received_on)
-        .where(lead_t.c.unit_code == unit_code, lead_t.c.received_on.between(first, last))
-        .order_by(lead_t.c.received_on, lead_t.c.external_id)
-    )
-    s, c = table_of(UnitSignal).alias("s"), case_t.alias("c")
-    signals = await session.execute(
-        sa.select(
-            s.c.kind,
-            s.c.ref,
-            s.c.value,
-            s.c.occurred_on,
-            s.c.detail,
-            sa.func.coalesce(s.c.domain, c.c.domain, UNKNOWN_DOMAIN).label("resolved_domain"),
-        )
-        .select_from(s.outerjoin(c, c.c.case_id == s.c.case_id))
-        .where(s.c.unit_code == unit_code, s.c.occurred_on.between(first, last))
-        .order_by(s.c.occurred_on, s.c.kind, s.c.ref)
-    )
-    return Evidence(
-        cases=list(cases.all()),
-        outcomes=list(outcomes.all()),
-        leads=[EvidenceLead(*r) for r in leads.all()],
-        signals=[EvidenceSignal(*r) for r in signals.all()],
-    )
 
 
 async def get_published(session: AsyncSession, quarter: str) -> QuarterReport | None:

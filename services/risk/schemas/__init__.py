@@ -14,7 +14,10 @@ from services.risk.schemas.monitoring import ConfigRead as ConfigRead
 from services.risk.schemas.monitoring import ContributionRead as ContributionRead
 from services.risk.schemas.monitoring import DrillDownRead as DrillDownRead
 from services.risk.schemas.monitoring import EnterpriseClassRead as EnterpriseClassRead
+from services.risk.schemas.monitoring import EvidenceCursorsRead as EvidenceCursorsRead
+from services.risk.schemas.monitoring import EvidenceKind as EvidenceKind
 from services.risk.schemas.monitoring import EvidenceRead as EvidenceRead
+from services.risk.schemas.monitoring import EvidenceTotalsRead as EvidenceTotalsRead
 from services.risk.schemas.monitoring import FiguresRead as FiguresRead
 from services.risk.schemas.monitoring import FollowUpRead as FollowUpRead
 from services.risk.schemas.monitoring import HeatCellRead as HeatCellRead

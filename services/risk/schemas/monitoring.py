@@ -270,26 +270,89 @@ class ComplaintCountsRead(BaseModel):
     overdue: int
 
 
+#: The drill-down's lists of evidence, each read a page at a time from
+#: ``GET /units/{unit_code}/quarters/{quarter}/evidence/{kind}``.
+EvidenceKind = Literal[
+    "decisions",
+    "reconsideration_corrections",
+    "litigation_losses",
+    "complaints",
+    "refused_entries",
+    "low_ratings",
+    "benchmark_deviations",
+    "overdue_procedures",
+    "overdue_matters",
+    "overdue_follow_ups",
+    "visits",
+]
+
+
+class EvidenceTotalsRead(BaseModel):
+    """How many records each list of the drill-down holds in all (counted in SQL), listed or not."""
+
+    decisions: int
+    reconsideration_corrections: int
+    litigation_losses: int
+    complaints: int
+    refused_entries: int
+    low_ratings: int
+    benchmark_deviations: int
+    overdue_procedures: int
+    overdue_matters: int
+    overdue_follow_ups: int
+    visits: int
+
+
+class EvidenceCursorsRead(BaseModel):
+    """For each list of the drill-down, the cursor of its next page (``GET .../evidence/{kind}?cursor=``), or
+    null when the list is complete in the response."""
+
+    decisions: str | None = None
+    reconsideration_corrections: str | None = None
+    litigation_losses: str | None = None
+    complaints: str | None = None
+    refused_entries: str | None = None
+    low_ratings: str | None = None
+    benchmark_deviations: str | None = None
+    overdue_procedures: str | None = None
+    overdue_matters: str | None = None
+    overdue_follow_ups: str | None = None
+    visits: str | None = None
+
+
+_FIRST_PAGE = (
+    "the first page (``limit`` records, default 50) of the list, in its order; the rest from ``next_cursors``"
+)
+
+
 class DrillDownRead(BaseModel):
+    """One unit's quarter. Each list of evidence holds its first page (``?limit=``, default 50, at most 200);
+    ``evidence_totals`` says how many records each holds in all and ``next_cursors`` where its next page is."""
+
     quarter: str
     unit_code: str
     unit_name: str
     district_code: str | None
     assessment: AssessmentRead | None
     cells: list[AssessmentRead]
-    decisions: list[EvidenceRead]
-    reconsideration_corrections: list[EvidenceRead]
-    litigation_losses: list[EvidenceRead]
-    complaints: list[EvidenceRead]
-    refused_entries: list[EvidenceRead]
-    low_ratings: list[EvidenceRead]
-    benchmark_deviations: list[EvidenceRead]
-    overdue_procedures: list[EvidenceRead]
+    decisions: list[EvidenceRead] = Field(description=_FIRST_PAGE)
+    reconsideration_corrections: list[EvidenceRead] = Field(description=_FIRST_PAGE)
+    litigation_losses: list[EvidenceRead] = Field(description=_FIRST_PAGE)
+    complaints: list[EvidenceRead] = Field(description=_FIRST_PAGE)
+    refused_entries: list[EvidenceRead] = Field(description=_FIRST_PAGE)
+    low_ratings: list[EvidenceRead] = Field(description=_FIRST_PAGE)
+    benchmark_deviations: list[EvidenceRead] = Field(description=_FIRST_PAGE)
+    overdue_procedures: list[EvidenceRead] = Field(description=_FIRST_PAGE)
     overdue_matters: list[EvidenceRead] = Field(
-        default_factory=list, description="supervision matters overdue or answered late, by matter id"
+        default_factory=list,
+        description="supervision matters overdue or answered late, by matter id: " + _FIRST_PAGE,
     )
-    overdue_follow_ups: list[EvidenceRead] = Field(default_factory=list)
-    visits: list[EvidenceRead]
+    overdue_follow_ups: list[EvidenceRead] = Field(default_factory=list, description=_FIRST_PAGE)
+    visits: list[EvidenceRead] = Field(description=_FIRST_PAGE)
+    evidence_totals: EvidenceTotalsRead = Field(description="how many records each list holds in all")
+    next_cursors: EvidenceCursorsRead = Field(
+        default_factory=EvidenceCursorsRead, description="each list's next page, null when it is complete"
+    )
     complaint_counts: ComplaintCountsRead | None = Field(
         None, description="complaints to the bureau about the unit received in the quarter (issue #14)"
     )

@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.common import audit, calendar_store, clock, outbox
 from services.common.access import Scope
 from services.common.auth import Principal
+from services.common.pagination import DEFAULT_LIMIT, Page, decode_cursor, encode_cursor
 from services.risk import events
 from services.risk.domain import rectification, report, review_report
 from services.risk.domain.report import Assessment, Quarter, QuarterlyReport
@@ -20,15 +21,25 @@ from services.risk.errors import QuarterNotClosed
 from services.risk.models import Unit
 from services.risk.repository import classes as class_repo
 from services.risk.repository import complaints as complaint_repo
+from services.risk.repository import evidence as evidence_repo
 from services.risk.repository import leads as lead_repo
 from services.risk.repository import rectifications as rect_repo
 from services.risk.repository import reports as report_repo
 from services.risk.repository import reviews as review_repo
 from services.risk.repository import units as unit_repo
-from services.risk.schemas import ComplaintCountsRead, DrillDownRead, HeatTableRead, OverviewRead, PublishRead
+from services.risk.schemas import (
+    ComplaintCountsRead,
+    DrillDownRead,
+    EvidenceKind,
+    EvidenceRead,
+    HeatTableRead,
+    OverviewRead,
+    PublishRead,
+)
 from services.risk.settings import RiskContext
 from services.risk.views import (
     drill_down,
+    evidence_item,
     heat_table,
     overview,
     report_document,
@@ -44,6 +55,13 @@ def district_of(scope: Scope) -> str | None:
     return scope.district_code if not scope.everything else None
 
 
+async def _reviewed(session: AsyncSession, quarter: Quarter) -> dict[str, review_report.ReviewFigures]:
+    """案卷评查 campaigns completed in the quarter (China time), an input from config version 2026.5 on."""
+    start = datetime.combine(quarter.first_day, time(), tzinfo=clock.CHINA)
+    end = datetime.combine(quarter.last_day + timedelta(days=1), time(), tzinfo=clock.CHINA)
+    return review_report.review_figures(await review_repo.completed_between(session, start, end))
+
+
 async def build_report(
     session: AsyncSession, *, quarter: Quarter, config: report.RiskConfigSet, today: date
 ) -> QuarterlyReport:
@@ -51,16 +69,35 @@ async def build_report(
     quarter.ensure_started(today)
     q1 = quarter.previous()
     q2 = q1.previous()
-    # 案卷评查 campaigns completed in the quarter (China time), an input from config version 2026.5 on
-    start = datetime.combine(quarter.first_day, time(), tzinfo=clock.CHINA)
-    end = datetime.combine(quarter.last_day + timedelta(days=1), time(), tzinfo=clock.CHINA)
-    reviewed = review_report.review_figures(await review_repo.completed_between(session, start, end))
+    reviewed = await _reviewed(session, quarter)
     in_effect = config.for_quarter(quarter)
     rep = report.build_quarterly_report(
         quarter,
         await report_repo.quarter_counts(session, quarter.first_day, quarter.last_day),
         previous=await report_repo.quarter_counts(session, q1.first_day, q1.last_day),
         before_previous=await report_repo.quarter_counts(session, q2.first_day, q2.last_day),
+        config=in_effect,
+        today=today,
+    )
+    return review_report.apply_reviews(rep, reviewed, in_effect)
+
+
+async def build_unit_report(
+    session: AsyncSession, *, quarter: Quarter, unit_code: str, config: report.RiskConfigSet, today: date
+) -> QuarterlyReport:
+    """One unit's part of ``build_report`` (its assessment and cells, against the city's figures): the
+    drill-down's, without judging every unit of the province."""
+    quarter.ensure_started(today)
+    q1 = quarter.previous()
+    q2 = q1.previous()
+    reviewed = await _reviewed(session, quarter)
+    in_effect = config.for_quarter(quarter)
+    rep = report.build_unit_report(
+        quarter,
+        await report_repo.quarter_counts(session, quarter.first_day, quarter.last_day),
+        unit_code=unit_code,
+        previous=await report_repo.unit_quarter_counts(session, q1.first_day, q1.last_day, unit_code),
+        before_previous=await report_repo.unit_quarter_counts(session, q2.first_day, q2.last_day, unit_code),
         config=in_effect,
         today=today,
     )
@@ -255,17 +292,57 @@ async def get_overview(
 
 
 async def get_drill_down(
-    session: AsyncSession, *, unit: Unit, quarter_text: str, config: report.RiskConfigSet
+    session: AsyncSession,
+    *,
+    unit: Unit,
+    quarter_text: str,
+    config: report.RiskConfigSet,
+    limit: int = DEFAULT_LIMIT,
 ) -> DrillDownRead:
-    """One unit in one quarter: its colour and reasons, and the records behind every number."""
+    """One unit in one quarter: its colour and reasons, and the first ``limit`` records behind every number
+    with each list's total and the cursor of its next page (``get_evidence``)."""
     quarter = Quarter.parse(quarter_text)
-    quarter.ensure_started(clock.today())
-    rep = await build_report(session, quarter=quarter, config=config, today=clock.today())
-    evidence = await report_repo.unit_evidence(session, unit.code, quarter.first_day, quarter.last_day)
-    result = drill_down(rep, unit, evidence)
+    today = clock.today()
+    quarter.ensure_started(today)
+    rep = await build_unit_report(session, quarter=quarter, unit_code=unit.code, config=config, today=today)
+    first, last = quarter.first_day, quarter.last_day
+    pages: dict[str, list[Any]] = {}
+    cursors: dict[str, str | None] = {}
+    for kind in evidence_repo.EVIDENCE_KINDS:
+        rows = await evidence_repo.evidence_page(
+            session, kind, unit.code, first, last, after=None, limit=limit + 1
+        )
+        pages[kind] = rows[:limit]
+        cursors[kind] = (
+            encode_cursor(evidence_repo.key_of(kind, rows[limit - 1])) if len(rows) > limit else None
+        )
+    totals = await evidence_repo.evidence_totals(session, unit.code, first, last)
+    result = drill_down(rep, unit, pages, totals, cursors)
     # complaints to the bureau about the unit (issue #14): received in the quarter, found true, overdue
-    counts = await complaint_repo.unit_counts(
-        session, unit.code, quarter.first_day, quarter.last_day, clock.today()
-    )
+    counts = await complaint_repo.unit_counts(session, unit.code, first, last, today)
     result.complaint_counts = ComplaintCountsRead(**counts)
     return result
+
+
+async def get_evidence(
+    session: AsyncSession,
+    *,
+    unit: Unit,
+    quarter_text: str,
+    kind: EvidenceKind,
+    cursor: str | None,
+    limit: int,
+) -> Page[EvidenceRead]:
+    """One list of a unit's drill-down, a page at a time after ``cursor`` (the drill-down's ``next_cursors``
+    or a page's ``next_cursor``), in the list's order."""
+    quarter = Quarter.parse(quarter_text)
+    quarter.ensure_started(clock.today())
+    after = evidence_repo.after_of(kind, decode_cursor(cursor))
+    rows = await evidence_repo.evidence_page(
+        session, kind, unit.code, quarter.first_day, quarter.last_day, after=after, limit=limit + 1
+    )
+    items = [EvidenceRead.model_validate(evidence_item(kind, r)) for r in rows[:limit]]
+    more = len(rows) > limit
+    return Page(
+        items=items, next_cursor=encode_cursor(evidence_repo.key_of(kind, rows[limit - 1])) if more else None
+    )

@@ -14,7 +14,7 @@ from services.risk.views.monitoring import assessment_json as assessment_json
 from services.risk.views.monitoring import config_read as config_read
 from services.risk.views.monitoring import drill_down as drill_down
 from services.risk.views.monitoring import enterprise_read as enterprise_read
-from services.risk.views.monitoring import evidence_json as evidence_json
+from services.risk.views.monitoring import evidence_item as evidence_item
 from services.risk.views.monitoring import figures_json as figures_json
 from services.risk.views.monitoring import heat_table as heat_table
 from services.risk.views.monitoring import intake_read as intake_read

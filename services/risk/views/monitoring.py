@@ -20,7 +20,6 @@ from services.risk.domain import intake, leads, rectification, report
 from services.risk.domain.classes import RiskClass
 from services.risk.domain.intake import IntakeKind
 from services.risk.domain.report import (
-    LOW_RATING_MAX_STARS,
     UNKNOWN_DOMAIN,
     Colour,
     QuarterlyReport,
@@ -29,16 +28,19 @@ from services.risk.domain.report import (
 from services.risk.models import (
     ClassificationRun,
     ComplaintLead,
+    ExternalOutcome,
     IntakeUpload,
     LeadTransfer,
     Rectification,
+    RiskCase,
     Unit,
 )
 from services.risk.repository import leads as lead_repo
 from services.risk.repository import rectifications as rect_repo
 from services.risk.repository.classes import ClassifiedEnterprise
+from services.risk.repository.evidence import EVIDENCE_KINDS, EvidenceLead, EvidenceSignal
 from services.risk.repository.intake import StoredIntake
-from services.risk.repository.reports import Evidence, IssuedWarning
+from services.risk.repository.reports import IssuedWarning
 from services.risk.schemas import (
     ClassificationRunRead,
     ConfigRead,
@@ -389,70 +391,56 @@ def _evidence(ref: Any, on: date, domain: str, detail: str) -> dict[str, Any]:
     return {"ref": str(ref), "on": on, "domain": domain, "detail": detail}
 
 
-_EVIDENCE_KEYS = (
-    "decisions",
-    "reconsideration_corrections",
-    "litigation_losses",
-    "complaints",
-    "refused_entries",
-    "low_ratings",
-    "benchmark_deviations",
-    "overdue_procedures",
-    "overdue_matters",
-    "overdue_follow_ups",
-    "visits",
-)
-_SIGNAL_KEYS = {
-    "refused_entry": "refused_entries",
-    "overdue_procedure": "overdue_procedures",
-    "overdue_matter": "overdue_matters",
-    "overdue_follow_up": "overdue_follow_ups",
-    "visit": "visits",
-}
+def case_evidence(c: RiskCase, *, deviation: bool = False) -> dict[str, Any]:
+    """An issued decision behind ``decisions`` (or, ``deviation``, behind ``benchmark_deviations``)."""
+    domain = c.domain or UNKNOWN_DOMAIN
+    assert c.decided_on is not None  # issued decisions only
+    if deviation:
+        return _evidence(c.case_id, c.decided_on, domain, f"{c.decision_no or ''}：罚款超出裁量阶次")
+    status = {"revoked": "（已撤销）", "changed": "（已变更）"}.get(c.status, "")
+    return _evidence(c.case_id, c.decided_on, domain, f"{c.decision_no or ''}{status}")
 
 
-def evidence_json(ev: Evidence) -> dict[str, list[dict[str, Any]]]:
-    """The records behind every number of a unit's quarter, by the number they count in."""
-    out: dict[str, list[dict[str, Any]]] = {key: [] for key in _EVIDENCE_KEYS}
-    for c in ev.cases:
-        domain = c.domain or UNKNOWN_DOMAIN
-        status = {"revoked": "（已撤销）", "changed": "（已变更）"}.get(c.status, "")
-        assert c.decided_on is not None  # issued decisions only
-        out["decisions"].append(_evidence(c.case_id, c.decided_on, domain, f"{c.decision_no or ''}{status}"))
-        if c.outside_tier:
-            out["benchmark_deviations"].append(
-                _evidence(c.case_id, c.decided_on, domain, f"{c.decision_no or ''}：罚款超出裁量阶次")
-            )
-    for o in ev.outcomes:
-        label = (
-            intake.ReconsiderationOutcome(o.outcome).label
-            if o.kind == "reconsideration"
-            else intake.LitigationLossType(o.loss_type or "other").label
-        )
-        detail = f"{o.external_id}：{label}" + (
-            f"（处罚案件{o.penalty_case_id}）" if o.penalty_case_id else ""
-        )
-        key = (
-            "reconsideration_corrections"
-            if o.counts_as == "reconsideration_correction"
-            else "litigation_losses"
-        )
-        out[key].append(_evidence(o.external_id, o.decided_on, o.domain, detail))
-    for lead in ev.leads:
-        out["complaints"].append(
-            _evidence(lead.id, lead.received_on, lead.domain, f"{lead.external_id}：{lead.category}")
-        )
-    for s in ev.signals:
-        if s.kind == "rating":
-            if s.value is not None and s.value <= LOW_RATING_MAX_STARS:
-                out["low_ratings"].append(_evidence(s.ref, s.occurred_on, s.resolved_domain, f"{s.value}星"))
-            continue
-        out[_SIGNAL_KEYS[s.kind]].append(_evidence(s.ref, s.occurred_on, s.resolved_domain, s.detail))
-    return out
+def outcome_evidence(o: ExternalOutcome) -> dict[str, Any]:
+    """A reconsideration correction or a litigation loss."""
+    label = (
+        intake.ReconsiderationOutcome(o.outcome).label
+        if o.kind == "reconsideration"
+        else intake.LitigationLossType(o.loss_type or "other").label
+    )
+    detail = f"{o.external_id}：{label}" + (f"（处罚案件{o.penalty_case_id}）" if o.penalty_case_id else "")
+    return _evidence(o.external_id, o.decided_on, o.domain, detail)
 
 
-def drill_down(rep: QuarterlyReport, unit: Unit, evidence: Evidence) -> DrillDownRead:
-    """One unit in one quarter: its colour and reasons, and the records behind every number."""
+def lead_evidence(lead: EvidenceLead) -> dict[str, Any]:
+    return _evidence(lead.id, lead.received_on, lead.domain, f"{lead.external_id}：{lead.category}")
+
+
+def signal_evidence(s: EvidenceSignal) -> dict[str, Any]:
+    detail = f"{s.value}星" if s.kind == "rating" else s.detail
+    return _evidence(s.ref, s.occurred_on, s.resolved_domain, detail)
+
+
+def evidence_item(kind: str, record: Any) -> dict[str, Any]:
+    """A record of one list of the drill-down (``repository.evidence.evidence_page``'s) as the list shows it."""
+    if kind in ("decisions", "benchmark_deviations"):
+        return case_evidence(record, deviation=kind == "benchmark_deviations")
+    if kind in ("reconsideration_corrections", "litigation_losses"):
+        return outcome_evidence(record)
+    if kind == "complaints":
+        return lead_evidence(record)
+    return signal_evidence(record)
+
+
+def drill_down(
+    rep: QuarterlyReport,
+    unit: Unit,
+    pages: Mapping[str, Sequence[Any]],
+    totals: Mapping[str, int],
+    next_cursors: Mapping[str, str | None],
+) -> DrillDownRead:
+    """One unit in one quarter: its colour and reasons, the first page of the records behind every number,
+    how many each list holds and the cursor to its next page."""
     units = {unit.code: unit}
     assessment = next((a for a in rep.units if a.unit_code == unit.code), None)
     cells = [a for a in rep.cells if a.unit_code == unit.code]
@@ -464,7 +452,9 @@ def drill_down(rep: QuarterlyReport, unit: Unit, evidence: Evidence) -> DrillDow
             "district_code": unit.district_code,
             "assessment": assessment_json(assessment, units) if assessment else None,
             "cells": [assessment_json(a, units) for a in cells],
-            **evidence_json(evidence),
+            **{kind: [evidence_item(kind, r) for r in pages[kind]] for kind in EVIDENCE_KINDS},
+            "evidence_totals": totals,
+            "next_cursors": next_cursors,
         }
     )
 

@@ -1,5 +1,6 @@
 // 单位详情: one enforcement unit in a quarter — its colour and reasons, the decisions, corrections,
-// litigation losses and complaints behind every number (GET /api/v1/risk/units/{unit}/quarters/{quarter}), its
+// litigation losses and complaints behind every number (GET /api/v1/risk/units/{unit}/quarters/{quarter}, a
+// page of each list, the rest from .../evidence/{list}), its
 // rectifications, its supervision matters (GET /api/v1/risk/supervision/matters?unit_code=) and the
 // complaints to the bureau about it (GET /api/v1/risk/complaints?unit_code=; a department head sees those
 // forwarded to the unit).
@@ -116,9 +117,21 @@ function trend(available) {
   );
 }
 
+// Each list arrives with its first page, its total and the cursor of its next page: "加载更多" reads the next
+// page of the list (GET .../quarters/{quarter}/evidence/{list}), so every record can be reached.
 function records(d) {
   const tabs = el("div", { class: "tabs", role: "tablist" });
   const body = el("div", { class: "tab-body" });
+  const loaded = Object.fromEntries(RECORDS.map(([key]) => [key, [...(d[key] || [])]]));
+  const next = { ...(d.next_cursors || {}) };
+  const total = (key) => (d.evidence_totals ? d.evidence_totals[key] : loaded[key].length);
+  const more = async (key) => {
+    const path = `/api/v1/risk/units/${encodeURIComponent(d.unit_code)}/quarters/${d.quarter}/evidence/${key}`;
+    const page = await api(`${path}?limit=200&cursor=${encodeURIComponent(next[key])}`);
+    loaded[key].push(...page.items);
+    next[key] = page.next_cursor;
+    show(key);
+  };
   const show = (key) => {
     for (const b of tabs.children) b.classList.toggle("active", b.dataset.key === key);
     body.replaceChildren(
@@ -128,13 +141,16 @@ function records(d) {
           { title: "执法领域", key: "domain" },
           { title: "内容", key: "detail" },
         ],
-        d[key],
+        loaded[key],
         { empty: "本季度无记录" },
       ),
+      ...(next[key]
+        ? [el("button", { type: "button", class: "more", onclick: () => more(key) }, `加载更多（已显示 ${loaded[key].length} / ${total(key)}）`)]
+        : []),
     );
   };
   for (const [key, label] of RECORDS) {
-    tabs.append(el("button", { type: "button", role: "tab", class: "tab", dataset: { key }, onclick: () => show(key) }, `${label}（${(d[key] || []).length}）`));
+    tabs.append(el("button", { type: "button", role: "tab", class: "tab", dataset: { key }, onclick: () => show(key) }, `${label}（${total(key)}）`));
   }
   show("decisions");
   return el("div", {}, tabs, body);
