@@ -57,8 +57,9 @@ def crafted(key: Any) -> str:
 
 # lists of one object (none exists in the empty databases here): 404 before the cursor is read. The audit
 # trail of an entity reads its cursor as the public checkpoints' seq (services/common/audit_api.py); an
-# endpoint's deliveries as the webhook dead letters (services/notify/use_cases/webhooks.py).
-NEEDS_AN_OBJECT = ("/audit/entities/", "/webhooks/endpoints/")
+# endpoint's deliveries as the webhook dead letters (services/notify/use_cases/webhooks.py); a unit's evidence
+# of a quarter (risk) needs the unit, and tests/risk/test_reports.py pages it with real and foreign cursors.
+NEEDS_AN_OBJECT = ("/audit/entities/", "/webhooks/endpoints/", "/evidence/")
 
 
 def _lists() -> list[Any]:
