@@ -423,17 +423,20 @@ async def generate(
                 written.refusals += _count(await insp.execute(province_sql.insert_refusals(plan, year)))
 
         async def risk_signals() -> None:
+            # (each count taken before it is added: ``written.signals += _count(await ...)`` reads the total before
+            # the await, and risk_case_rows adds to it meanwhile: one of the two sums was lost)
             for year in range(plan.years):
-                written.signals += _count(await risk.execute(province_sql.insert_visit_signals(plan, year)))
+                n = _count(await risk.execute(province_sql.insert_visit_signals(plan, year)))
+                written.signals += n
                 _log(started, f"visit signals of year {year}")
-                written.signals += _count(await risk.execute(province_sql.insert_refusal_signals(plan, year)))
+                n = _count(await risk.execute(province_sql.insert_refusal_signals(plan, year)))
+                written.signals += n
 
         async def risk_case_rows() -> None:
             for first in range(0, plan.decided_cases, province_sql.CASE_CHUNK):
                 stop = min(first + province_sql.CASE_CHUNK, plan.decided_cases)
-                written.signals += _count(
-                    await risk_cases.execute(province_sql.insert_risk_cases(plan, first, stop))
-                )
+                n = _count(await risk_cases.execute(province_sql.insert_risk_cases(plan, first, stop)))
+                written.signals += n
             written.risk_cases = await risk_cases.fetchval("SELECT count(*) FROM risk_case")
             _log(started, "risk cases")
 
