@@ -323,6 +323,16 @@ async def build_visit_key(conn: asyncpg.Connection) -> None:
     await rebuild(conn, again)
 
 
+async def departments_and_tasks(conn: asyncpg.Connection, plan: province.Plan) -> None:
+    """The province's departments and ``plan``'s tasks in an empty inspection database (what its visits refer
+    to)."""
+    await conn.executemany(
+        "INSERT INTO department (code, name, authority) VALUES ($1, $1, $1)",
+        [(d,) for d in province.DEPARTMENTS],
+    )
+    await conn.copy_records_to_table("task", records=list(tasks(plan)), columns=TASK_COLUMNS)
+
+
 async def month_partitions(conn: asyncpg.Connection, table: str, first: date, last: date) -> int:
     """The China months ``first`` … ``last`` of ``table`` when it is partitioned (inspection_0009 and later; the
     kernel job keeps only the current months and those ahead, and there is no default partition, so a COPY of

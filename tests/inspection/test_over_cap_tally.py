@@ -70,13 +70,7 @@ async def test_the_tally_gives_what_main_algorithm_gives(stack: Stack, seed: int
     usccs = [province.uscc_of(PLAN, i) for i in range(12)]  # few enterprises: many over a cap
     conn = await asyncpg.connect(_dsn(url))
     try:
-        await conn.executemany(
-            "INSERT INTO department (code, name, authority) VALUES ($1, $1, $1)",
-            [(d,) for d in province.DEPARTMENTS],
-        )
-        await conn.copy_records_to_table(
-            "task", records=list(province_inspection.tasks(PLAN)), columns=province_inspection.TASK_COLUMNS
-        )
+        await province_inspection.departments_and_tasks(conn, PLAN)
         placeholders = ", ".join(f"${i + 1}" for i in range(len(VISIT_COLUMNS)))
         insert = f"INSERT INTO visit ({', '.join(VISIT_COLUMNS)}) VALUES ({placeholders})"
         await conn.executemany(insert, [_random_visit(rnd, usccs) for _ in range(400)])
@@ -146,13 +140,7 @@ async def test_a_district_reads_only_the_visits_of_enterprises_over_a_cap(stack:
     rows += [visit(20_000, usccs[4000], "SJ"), visit(20_001, usccs[4000], "SJ")]
     conn = await asyncpg.connect(_dsn(url))
     try:
-        await conn.executemany(
-            "INSERT INTO department (code, name, authority) VALUES ($1, $1, $1)",
-            [(d,) for d in province.DEPARTMENTS],
-        )
-        await conn.copy_records_to_table(
-            "task", records=list(province_inspection.tasks(PLAN)), columns=province_inspection.TASK_COLUMNS
-        )
+        await province_inspection.departments_and_tasks(conn, PLAN)
         await conn.copy_records_to_table("visit", records=rows, columns=VISIT_COLUMNS)
         await conn.execute("ANALYZE")
     finally:

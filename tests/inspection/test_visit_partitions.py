@@ -76,13 +76,7 @@ def _outcome(visit: dict[str, Any], item: str = "SJ-01") -> dict[str, Any]:
 async def _tasks(url: str) -> None:
     conn = await asyncpg.connect(url.replace("postgresql+asyncpg://", "postgresql://", 1))
     try:
-        await conn.executemany(
-            "INSERT INTO department (code, name, authority) VALUES ($1, $1, $1)",
-            [(d,) for d in province.DEPARTMENTS],
-        )
-        await conn.copy_records_to_table(
-            "task", records=list(province_inspection.tasks(PLAN)), columns=province_inspection.TASK_COLUMNS
-        )
+        await province_inspection.departments_and_tasks(conn, PLAN)
     finally:
         await conn.close()
 
