@@ -34,20 +34,9 @@ lead_t = table_of(ComplaintLead)
 report_t = table_of(QuarterReport)
 warning_t = table_of(RiskWarning)
 
-_COUNTS_SQL = sa.text(
-    f"""
-SELECT x.unit_code, x.domain,
-       sum(x.decisions)::int AS decisions, sum(x.rc)::int AS rc, sum(x.ll)::int AS ll,
-       sum(x.complaints)::int AS complaints, sum(x.refused)::int AS refused, sum(x.low)::int AS low,
-       sum(x.deviations)::int AS deviations, sum(x.overdue)::int AS overdue, sum(x.matters)::int AS matters,
-       sum(x.follow_ups)::int AS follow_ups
-FROM (
-    SELECT c.unit_code, COALESCE(c.domain, '{UNKNOWN_DOMAIN}') AS domain, 1 AS decisions, 0 AS rc, 0 AS ll,
-           0 AS complaints, 0 AS refused, 0 AS low, c.outside_tier::int AS deviations, 0 AS overdue,
-           0 AS matters, 0 AS follow_ups
-    FROM risk_case c
-    WHERE c.decided_on BETWEEN :first AND :last AND c.issued_revision IS NOT NULL AND c.unit_code IS NOT NULL
-  UNION ALL
+# the quarter's reconsideration corrections, litigation losses and complaints, in the counts' columns: the same
+# branches of the live counts and of the tally's
+_OUTCOMES_AND_COMPLAINTS = """  UNION ALL
     SELECT o.unit_code, o.domain, 0, (o.counts_as = 'reconsideration_correction')::int,
            (o.counts_as = 'litigation_loss')::int, 0, 0, 0, 0, 0, 0, 0
     FROM external_outcome o
@@ -56,7 +45,31 @@ FROM (
     SELECT l.unit_code, l.domain, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0
     FROM complaint_lead l
     WHERE l.received_on BETWEEN :first AND :last
-  UNION ALL
+"""
+
+# the counts' sums per unit and domain over the rows of ``x``, and their grouping (both queries)
+_SUMS = """SELECT x.unit_code, x.domain,
+       sum(x.decisions)::int AS decisions, sum(x.rc)::int AS rc, sum(x.ll)::int AS ll,
+       sum(x.complaints)::int AS complaints, sum(x.refused)::int AS refused, sum(x.low)::int AS low,
+       sum(x.deviations)::int AS deviations, sum(x.overdue)::int AS overdue, sum(x.matters)::int AS matters,
+       sum(x.follow_ups)::int AS follow_ups
+FROM ("""
+_GROUPED = """) x
+GROUP BY x.unit_code, x.domain
+HAVING sum(x.decisions + x.rc + x.ll + x.complaints + x.refused + x.low + x.deviations + x.overdue + x.matters
+           + x.follow_ups) > 0
+ORDER BY x.unit_code, x.domain
+"""
+
+_COUNTS_SQL = sa.text(
+    f"""
+{_SUMS}
+    SELECT c.unit_code, COALESCE(c.domain, '{UNKNOWN_DOMAIN}') AS domain, 1 AS decisions, 0 AS rc, 0 AS ll,
+           0 AS complaints, 0 AS refused, 0 AS low, c.outside_tier::int AS deviations, 0 AS overdue,
+           0 AS matters, 0 AS follow_ups
+    FROM risk_case c
+    WHERE c.decided_on BETWEEN :first AND :last AND c.issued_revision IS NOT NULL AND c.unit_code IS NOT NULL
+{_OUTCOMES_AND_COMPLAINTS}  UNION ALL
     SELECT s.unit_code, COALESCE(s.domain, c.domain, '{UNKNOWN_DOMAIN}'), 0, 0, 0, 0,
            (s.kind = 'refused_entry')::int, (s.kind = 'rating' AND s.value <= {LOW_RATING_MAX_STARS})::int, 0,
            CASE WHEN s.kind = 'overdue_procedure' THEN COALESCE(s.value, 1) ELSE 0 END,
@@ -64,43 +77,19 @@ FROM (
     FROM unit_signal s
     LEFT JOIN risk_case c ON c.case_id = s.case_id
     WHERE s.occurred_on BETWEEN :first AND :last AND s.kind <> 'visit'
-) x
-GROUP BY x.unit_code, x.domain
-HAVING sum(x.decisions + x.rc + x.ll + x.complaints + x.refused + x.low + x.deviations + x.overdue + x.matters
-           + x.follow_ups) > 0
-ORDER BY x.unit_code, x.domain
-"""
+{_GROUPED}"""
 )
 
 
 # the same counts, the decided cases' and signals' from ``unit_quarter_tally`` (risk_0020) for a whole quarter
 _TALLY_COUNTS_SQL = sa.text(
-    """
-SELECT x.unit_code, x.domain,
-       sum(x.decisions)::int AS decisions, sum(x.rc)::int AS rc, sum(x.ll)::int AS ll,
-       sum(x.complaints)::int AS complaints, sum(x.refused)::int AS refused, sum(x.low)::int AS low,
-       sum(x.deviations)::int AS deviations, sum(x.overdue)::int AS overdue, sum(x.matters)::int AS matters,
-       sum(x.follow_ups)::int AS follow_ups
-FROM (
+    f"""
+{_SUMS}
     SELECT t.unit_code, t.domain, t.decisions, 0 AS rc, 0 AS ll, 0 AS complaints, t.refused, t.low, t.deviations,
            t.overdue, t.matters, t.follow_ups
     FROM unit_quarter_tally t
     WHERE t.quarter = :quarter
-  UNION ALL
-    SELECT o.unit_code, o.domain, 0, (o.counts_as = 'reconsideration_correction')::int,
-           (o.counts_as = 'litigation_loss')::int, 0, 0, 0, 0, 0, 0, 0
-    FROM external_outcome o
-    WHERE o.decided_on BETWEEN :first AND :last AND o.counts_as IS NOT NULL
-  UNION ALL
-    SELECT l.unit_code, l.domain, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0
-    FROM complaint_lead l
-    WHERE l.received_on BETWEEN :first AND :last
-) x
-GROUP BY x.unit_code, x.domain
-HAVING sum(x.decisions + x.rc + x.ll + x.complaints + x.refused + x.low + x.deviations + x.overdue + x.matters
-           + x.follow_ups) > 0
-ORDER BY x.unit_code, x.domain
-"""
+{_OUTCOMES_AND_COMPLAINTS}{_GROUPED}"""
 )
 
 
