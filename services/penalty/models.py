@@ -441,6 +441,13 @@ class DecidedPositionCity(Base):
     # the city's median position (penalty_0019): recomputed by the trigger for the groups a statement touched
     median: Mapped[float | None] = mapped_column(sa.Double())
 
+    # the report's columns from the index alone, without the counts (penalty_0020)
+    __table_args__ = (
+        sa.Index(
+            "ix_decided_position_city_report", "benchmark_code", "tier", postgresql_include=["n", "median"]
+        ),
+    )
+
 
 class DecidedPositions(Base):
     """Per (item, tier, district), the sorted positions (basis points of the tier's range) of the active fines
@@ -458,7 +465,16 @@ class DecidedPositions(Base):
         sa.Double(), sa.Computed(DECIDED_DISTRICT_MEDIAN, persisted=True)
     )
 
-    __table_args__ = (sa.Index("ix_decided_positions_district", "district_code"),)
+    # the districts off their city's median, two ranges per (item, tier), from the index alone (penalty_0020)
+    __table_args__ = (
+        sa.Index(
+            "ix_decided_positions_median",
+            "benchmark_code",
+            "tier",
+            "median",
+            postgresql_include=["district_code", "n"],
+        ),
+    )
 
 
 class DecisionDisclosure(Base):
