@@ -156,11 +156,14 @@ def run(quick: bool = False) -> str:
         if ref:
             # the baseline's code and schema on the same rows (down to its head: on main, decided_case one table)
             code = baseline.tree(ref)
+            head = province_consistency.baseline_head(code)
+            undone = after("penalty", head)
             started = time.perf_counter()
-            migrate.downgrade("penalty", urls["penalty"], province_consistency.baseline_head(code))
+            migrate.downgrade("penalty", urls["penalty"], head)
             down_s = time.perf_counter() - started
             # and credit_repair's (the publication one table again: credit_repair_0006's downgrade)
             credit_head = province_consistency.baseline_head(code, "credit_repair")
+            undone += after("credit_repair", credit_head)
             migrate.downgrade("credit_repair", urls["credit_repair"], credit_head)
             asyncio.run(_analyze(urls))  # the tables the downgrade copied, like the COPY's before
             old_public_plans = asyncio.run(public_plans(urls["credit_repair"], plan))
@@ -169,7 +172,13 @@ def run(quick: bool = False) -> str:
             old = province_consistency.measure_baseline(
                 code, urls["penalty"], urls["credit_repair"], plan.enterprises, plan.until
             )
-            old = {**old, "load": old_load, "write_ms": old_write_ms, "public_plans": old_public_plans}
+            old = {
+                **old,
+                "load": old_load,
+                "write_ms": old_write_ms,
+                "public_plans": old_public_plans,
+                "undone": undone,
+            }
             # this tree once more, after the baseline (its first pass ran right after the COPY): the order's
             # bias shows in the public lists, the same code and schema on both sides
             started = time.perf_counter()
@@ -188,6 +197,18 @@ def run(quick: bool = False) -> str:
         shutil.rmtree(root, ignore_errors=True)  # ~6 GB at the province's size
     _write_plans(plan, written, plans, consistency_plans, old, ref)
     return _section(plan, written, timings, load, old, ref, write_ms)
+
+
+def after(service: str, head: str) -> list[str]:
+    """This tree's revisions of ``service`` that ``head`` does not include: what a downgrade to it undoes."""
+    tree = migrate.revisions(service)
+    kept, todo = set(), [head]
+    while todo:
+        revision = todo.pop()
+        if revision not in kept:
+            kept.add(revision)
+            todo += tree.get(revision, ())
+    return sorted(set(tree) - kept)
 
 
 async def _analyze(urls: dict[str, str]) -> None:
@@ -240,6 +261,10 @@ def _write_plans(
     PLANS.write_text("\n".join([*parts, *lists]) + "".join(others), encoding="utf-8")
 
 
+def _names(revisions: list[str]) -> str:
+    return ", ".join(f"`{r}`" for r in revisions) or "none"
+
+
 def _section(
     plan: province.Plan,
     written: province.Written,
@@ -276,8 +301,8 @@ def _section(
         ]
         compared = (
             f" Old and new in the same run, on the same rows: this tree first (load {load}), then penalty's "
-            f"schema taken back to `{ref}`'s head (the migrations after it undone: on main, `decided_case` one "
-            f"table again, penalty_0014's downgrade), credit_repair's too, "
+            f"schema taken back to `{ref}`'s head, credit_repair's too (the migrations after it undone: "
+            f"{_names(old['undone'])}), "
             f"and `{ref}`'s code measured in its own process (load {old['load']}), then this tree again on "
             f"its schema (migrated up again, load {old['again_load']}): its median is of both passes' "
             f"{2 * RUNS} runs, since the first pass runs right after the load (the public lists, the same code "
@@ -291,8 +316,9 @@ def _section(
             f"{plan.years} years: {written.decided_cases:,} decided cases (penalty) and {written.publications:,} "
             f"publications with their credit records (credit_repair), server-side (bench/province_sql.py: "
             f"`INSERT … SELECT` over `generate_series`, {province_sql.CASE_CHUNK:,} decisions a statement, "
-            f"penalty's and credit_repair's at once) in {written.loaded:.0f} s, then the indexes, penalty_0013's "
-            f"tallies (their triggers off during the load) and ANALYZE: {written.seconds:.0f} s in all. Penalty's decided cases (penalty_0014) and credit_repair's publications "
+            f"penalty's and credit_repair's at once) in {written.loaded:.0f} s, then the indexes, the consistency "
+            f"tallies (penalty_0013's and penalty_0019's back-fills, their triggers off during the load) and VACUUM "
+            f"ANALYZE: {written.seconds:.0f} s in all. Penalty's decided cases (penalty_0014) and credit_repair's publications "
             f"(credit_repair_0006) partitioned by year. Each query run {RUNS} times, the first one cold; "
             f"load averages (1 / 5 / 15 min) on the shared machine when the queries started.{compared} "
             "Plans: [benchmarks/province-plans.md](benchmarks/province-plans.md).",
@@ -311,7 +337,7 @@ def _section(
             *(
                 [
                     f"Penalty's schema taken down to `{ref}`'s head and up again on these rows (the migrations "
-                    f"after it: at this tree, penalty_0014's copy, count per year and swap under the lock): "
+                    f"after it: {_names([r for r in old['undone'] if r.startswith('penalty')])}): "
                     f"{old['migrations'][0]:.1f} s down, {old['migrations'][1]:.1f} s up.",
                     "",
                 ]
