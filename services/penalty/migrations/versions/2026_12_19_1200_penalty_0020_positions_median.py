@@ -8,7 +8,8 @@ docs/benchmarks/province-plans.md has the plans.
 - ``ix_decided_positions_median`` (item, tier, median) INCLUDE (district, n): per (item, tier) the districts
   below and above the city's median by more than the margin are two ranges of it, read from the index alone
   (services/penalty/repository/consistency.py). It replaces ``ix_decided_positions_district`` (district): a
-  district's rows are now probed by the primary key, one per (item, tier).
+  district's flagged rows are found through the same ranges, filtered by district (at 5 M: 6,071 buffers, 7.8
+  ms warm, against the district index's 1,222 buffers and 2.7 ms), or by the primary key per (item, tier).
 - ``ix_decided_position_city_report`` (item, tier) INCLUDE (n, median): the city's medians without the counts.
 
 The index answers alone where the table's pages are all-visible (after VACUUM; autovacuum keeps most of them
