@@ -302,12 +302,22 @@ async def _sessions(url: str) -> tuple[int, int]:
         await engine.dispose()
 
 
+# The visits not audited yet: a column of ``visit`` before inspection_0013, the queue ``visit_unaudited`` after.
+_UNAUDITED = {
+    False: "(SELECT count(*) FILTER (WHERE audited_at IS NULL) FROM visit WHERE recorded_at >= :t)",
+    True: "(SELECT count(*) FROM visit_unaudited)",
+}
+
+
 async def _rounds(url: str, since: datetime) -> tuple[int, int]:
     """The relay's claims and the auditor's rounds that handled rows written since ``since``, once both caught
-    up: each claim marks its rows with its transaction's ``now()``, each auditor round its visits with its own
-    time, so the distinct marks count the rounds (the same for any code, old or new)."""
+    up: each claim marks its rows with its transaction's ``now()``, and each auditor round appends its visits'
+    entries in one transaction, so the distinct marks (the entries' ``xmin``) count the rounds (the same for
+    any code, old or new)."""
     engine = create_engine(url, pool_size=1)
     try:
+        async with engine.connect() as conn:
+            queue = bool(await conn.scalar(sa.text("SELECT to_regclass('visit_unaudited') IS NOT NULL")))
         for _ in range(100):
             async with engine.connect() as conn:
                 row = (
@@ -315,9 +325,10 @@ async def _rounds(url: str, since: datetime) -> tuple[int, int]:
                         sa.text(
                             "SELECT (SELECT count(*) FILTER (WHERE published_at IS NULL)"
                             "  FROM outbox WHERE created_at >= :t),"
-                            " (SELECT count(*) FILTER (WHERE audited_at IS NULL) FROM visit WHERE recorded_at >= :t),"
+                            f" {_UNAUDITED[queue]},"
                             " (SELECT count(DISTINCT published_at) FROM outbox WHERE created_at >= :t),"
-                            " (SELECT count(DISTINCT audited_at) FROM visit WHERE recorded_at >= :t)"
+                            " (SELECT count(DISTINCT xmin::text) FROM audit_entry"
+                            "  WHERE entity_type = 'visit' AND at >= :t)"
                         ),
                         {"t": since},
                     )

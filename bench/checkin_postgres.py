@@ -106,15 +106,18 @@ _FUNCTIONS = (
     "SELECT funcname, calls, total_time, self_time FROM pg_stat_user_functions ORDER BY total_time DESC"
 )
 _WAL = "SELECT wal_records, wal_fpi, wal_bytes::bigint FROM pg_stat_wal"
+# the visits not audited yet: a column of ``visit`` before inspection_0013, the queue ``visit_unaudited`` after
 _CAUGHT_UP = (
-    "SELECT (SELECT count(*) FROM outbox WHERE published_at IS NULL)"
-    " + (SELECT count(*) FROM visit WHERE audited_at IS NULL)"
+    "SELECT (SELECT count(*) FROM outbox WHERE published_at IS NULL) + (SELECT count(*) FROM {unaudited})"
 )
+_UNAUDITED = {False: "visit WHERE audited_at IS NULL", True: "visit_unaudited"}
 
 
 async def _caught_up(conn: asyncpg.Connection) -> None:
+    queue = bool(await conn.fetchval("SELECT to_regclass('visit_unaudited') IS NOT NULL"))
+    caught_up = _CAUGHT_UP.format(unaudited=_UNAUDITED[queue])
     for _ in range(600):
-        if await conn.fetchval(_CAUGHT_UP) == 0:
+        if await conn.fetchval(caught_up) == 0:
             return
         await asyncio.sleep(0.1)
 

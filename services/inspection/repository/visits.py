@@ -217,21 +217,32 @@ _AUDITED = (
 )
 
 
-async def unaudited_visits(session: AsyncSession, limit: int) -> list[sa.Row[*tuple[Any, ...]]]:
-    """Visits whose start is not in the audit chain yet, oldest first, as rows of the columns their audit entry
-    records (no ORM instance: issue #16, the auditor's Python per check-in); rows claimed by another auditor
-    are skipped."""
-    query = (
-        sa.select(*_AUDITED)
-        .where(m.Visit.audited_at.is_(None))
-        .order_by(m.Visit.recorded_at, m.Visit.visit_id)
+async def claim_unaudited(session: AsyncSession, limit: int) -> list[sa.Row[*tuple[Any, ...]]]:
+    """Take up to ``limit`` visits whose start is not in the audit chain yet off ``visit_unaudited``, oldest
+    first (``recorded_at``, then the id), as rows of the columns their audit entry records (no ORM instance:
+    issue #16, the auditor's Python per check-in). One statement: the queue's rows are locked (rows another
+    auditor holds are skipped) and deleted, and the visits read by their primary key. The caller appends
+    them to the chain in the same transaction: if it fails, the rows are back in the queue."""
+    q = m.VisitUnaudited
+    oldest = (
+        sa.select(q.recorded_at, q.visit_id)
+        .order_by(q.recorded_at, q.visit_id)
         .limit(limit)
         .with_for_update(skip_locked=True)
     )
-    return list((await session.execute(query)).all())
-
-
-async def mark_audited(session: AsyncSession, visit_ids: Sequence[uuid.UUID], at: datetime) -> None:
-    await session.execute(
-        sa.update(m.Visit).where(m.Visit.visit_id.in_(list(visit_ids))).values(audited_at=at)
+    taken = (
+        sa.delete(q)
+        .where(sa.tuple_(q.recorded_at, q.visit_id).in_(oldest))
+        .returning(q.recorded_at, q.visit_id, q.started_at)
+        .cte("taken")
     )
+    query = (
+        sa.select(*_AUDITED)
+        .join_from(
+            taken,
+            m.Visit,
+            sa.and_(m.Visit.visit_id == taken.c.visit_id, m.Visit.started_at == taken.c.started_at),
+        )
+        .order_by(taken.c.recorded_at, taken.c.visit_id)
+    )
+    return list((await session.execute(query)).all())
