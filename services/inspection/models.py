@@ -286,7 +286,6 @@ class Visit(Base):
         sa.Index("ix_visit_started_at", "started_at"),
         sa.Index("ix_visit_district_code_started_at", "district_code", "started_at"),
         sa.Index("ix_visit_cert_nos", "cert_nos", postgresql_using="gin"),
-        sa.Index("ix_visit_dept_codes", "dept_codes", postgresql_using="gin"),
         sa.CheckConstraint(
             "mode IN ('entry_code', 'enterprise_code', 'emergency', 'backfilled')", name="mode"
         ),
