@@ -12,6 +12,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import asyncpg
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql
 
 from bench import province, province_inspection
 from services.common import migrate
@@ -147,3 +148,33 @@ async def test_the_queue_from_the_migration_to_the_auditor_and_back(stack: Stack
         _id(5): None,  # still queued
     }
     assert (restored["ix"], restored["queue"]) == (True, None)
+
+
+async def test_the_auditors_plan_reads_the_queue_and_the_visits_by_key(stack: Stack) -> None:
+    """A backlog of 20,000 queued visits (an outage of the worker) in a month of 20,000: the auditor's
+    statement deletes the locked rows by their ctid and reads each visit by its primary key in its month (a
+    nested loop), not by a hash join over the queue or the month's partition."""
+    url = await stack.anew_database("inspection")
+    conn = await asyncpg.connect(_dsn(url))
+    try:
+        await province_inspection.departments_and_tasks(conn, PLAN)
+        await province_inspection.month_partitions(conn, "visit", date(2025, 3, 1), date(2025, 3, 1))
+        rows = [
+            _visit(n, n % 600)[:7] + (T0,) + _visit(n, n % 600)[8:] for n in range(20_000)
+        ]  # all started at T0
+        await conn.copy_records_to_table("visit", records=rows, columns=COLUMNS)
+        await conn.execute("INSERT INTO visit_unaudited SELECT recorded_at, visit_id, started_at FROM visit")
+        await conn.execute("ANALYZE")
+        sql = str(
+            visit_repo.claim_unaudited_statement(500).compile(
+                dialect=postgresql.dialect(), compile_kwargs={"literal_binds": True}
+            )
+        )
+        plan = "\n".join(r[0] for r in await conn.fetch(f"EXPLAIN {sql}"))
+    finally:
+        await conn.close()
+    assert "Tid Scan on visit_unaudited" in plan, plan
+    assert "Nested Loop" in plan and "Index Scan using visit_202503_pkey" in plan, plan
+    # (the other months' partitions, empty, are scanned in the plan and pruned at each row)
+    assert "Hash Join" not in plan and "Seq Scan on visit_unaudited" not in plan, plan
+    assert "Seq Scan on visit_202503" not in plan, plan
