@@ -220,7 +220,7 @@ _AUDITED = (
 def claim_unaudited_statement(limit: int) -> sa.Select[Any]:
     """The statement of ``claim_unaudited`` (its plan is tested)."""
     q = m.VisitUnaudited
-    ctid = sa.literal_column("ctid")
+    ctid: sa.ColumnClause[Any] = sa.literal_column("ctid")
     oldest = (
         sa.select(ctid)
         .select_from(q)
