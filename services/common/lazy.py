@@ -97,8 +97,9 @@ def import_uvicorn() -> None:
             del sys.modules["uvicorn.main"]
             module = importlib.import_module("uvicorn.main")
             package = sys.modules["uvicorn"]
-            package.main = module.main  # as the package's own `from uvicorn.main import main` leaves it
-            package.run = module.run
+            # as the package's own `from uvicorn.main import main, run` leaves them
+            setattr(package, "main", module.main)  # noqa: B010
+            setattr(package, "run", module.run)  # noqa: B010
         return sys.modules["uvicorn.main"]
 
     def run(*args: Any, **kwargs: Any) -> Any:
@@ -114,7 +115,8 @@ def import_uvicorn() -> None:
             raise AttributeError(name)
         return getattr(real(), name)
 
-    stand_in.run, stand_in.main, stand_in.__getattr__ = run, main, attribute  # type: ignore[attr-defined]
+    for name, value in (("run", run), ("main", main), ("__getattr__", attribute)):
+        setattr(stand_in, name, value)
     sys.modules["uvicorn.main"] = stand_in
 
 
