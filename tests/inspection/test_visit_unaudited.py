@@ -96,10 +96,15 @@ async def test_the_queue_from_the_migration_to_the_auditor_and_back(stack: Stack
         conn = await asyncpg.connect(_dsn(url))
         try:
             assert [r[0] for r in await conn.fetch("SELECT visit_id FROM visit_unaudited")] == [_id(4)]
-            # a visit written after the upgrade, queued as the check-in queues it, recorded after 4
+            # a visit written after the upgrade by a statement that names no queue (as the previous release's
+            # check-in, or a hand-written INSERT): the trigger queues it, recorded after 4
             await conn.copy_records_to_table("visit", records=[_visit(5, 9)], columns=COLUMNS)
-            await conn.execute("INSERT INTO visit_unaudited VALUES ($1, $2, $3)", T0 + timedelta(minutes=9),
-                               _id(5), T0 + timedelta(hours=5))  # fmt: skip
+            assert [
+                tuple(r) for r in await conn.fetch("SELECT * FROM visit_unaudited ORDER BY recorded_at")
+            ] == [
+                (T0 + timedelta(minutes=1), _id(4), T0 + timedelta(hours=4)),
+                (T0 + timedelta(minutes=9), _id(5), T0 + timedelta(hours=5)),
+            ]
         finally:
             await conn.close()
 
@@ -162,8 +167,8 @@ async def test_the_auditors_plan_reads_the_queue_and_the_visits_by_key(stack: St
         rows = [
             _visit(n, n % 600)[:7] + (T0,) + _visit(n, n % 600)[8:] for n in range(20_000)
         ]  # all started at T0
-        await conn.copy_records_to_table("visit", records=rows, columns=COLUMNS)
-        await conn.execute("INSERT INTO visit_unaudited SELECT recorded_at, visit_id, started_at FROM visit")
+        await conn.copy_records_to_table("visit", records=rows, columns=COLUMNS)  # each queued by the trigger
+        assert await conn.fetchval("SELECT count(*) FROM visit_unaudited") == 20_000
         await conn.execute("ANALYZE")
         sql = str(
             visit_repo.claim_unaudited_statement(500).compile(
@@ -178,3 +183,60 @@ async def test_the_auditors_plan_reads_the_queue_and_the_visits_by_key(stack: St
     # (the other months' partitions, empty, are scanned in the plan and pruned at each row)
     assert "Hash Join" not in plan and "Seq Scan on visit_unaudited" not in plan, plan
     assert "Seq Scan on visit_202503" not in plan, plan
+
+
+async def test_every_inserted_visit_is_queued_once_and_follows_a_move_to_another_month(stack: Stack) -> None:
+    """The queue is kept by triggers on ``visit`` (inspection_0013), not by the check-in's statement: a visit
+    written by any INSERT or COPY is queued; a correction that moves visits to another month (an UPDATE across
+    partitions: a DELETE and an INSERT in the partitions) queues none again: the one still queued follows to
+    its new month, the one already appended stays out. Each is appended once."""
+    url = await stack.anew_database("inspection")
+    conn = await asyncpg.connect(_dsn(url))
+    try:
+        await province_inspection.departments_and_tasks(conn, PLAN)
+        await province_inspection.month_partitions(conn, "visit", date(2025, 3, 1), date(2025, 4, 1))
+        await conn.copy_records_to_table("visit", records=[_visit(0, 1), _visit(1, 2)], columns=COLUMNS)
+        queued = [tuple(r) for r in await conn.fetch("SELECT * FROM visit_unaudited ORDER BY recorded_at")]
+        assert queued == [
+            (T0 + timedelta(minutes=1), _id(0), T0),
+            (T0 + timedelta(minutes=2), _id(1), T0 + timedelta(hours=1)),
+        ]
+    finally:
+        await conn.close()
+    engine = create_engine(url, pool_size=2)
+    factory = session_factory(engine)
+    try:
+        async with transaction(factory) as s:  # visit 0, the oldest, appended
+            assert await entry.audit_visit_starts(s, limit=1) == 1
+        conn = await asyncpg.connect(_dsn(url))
+        try:
+            # both moved from March to April in one statement (T0 is 2025-03-03 02:00 UTC; + 31 days)
+            await conn.execute(
+                "UPDATE visit SET started_at = started_at + interval '31 days' WHERE visit_id = ANY($1)",
+                [_id(0), _id(1)],
+            )
+            assert {r[0] for r in await conn.fetch("SELECT tableoid::regclass::text FROM visit")} == {
+                "visit_202504"
+            }
+            queued = [tuple(r) for r in await conn.fetch("SELECT * FROM visit_unaudited")]
+            assert queued == [(T0 + timedelta(minutes=2), _id(1), T0 + timedelta(hours=1, days=31))]
+        finally:
+            await conn.close()
+        async with transaction(factory) as s:
+            assert await entry.audit_visit_starts(s, limit=10) == 1
+        async with transaction(factory) as s:
+            assert await entry.audit_visit_starts(s, limit=10) == 0
+            chain = (
+                (
+                    await s.execute(
+                        sa.select(audit_t.c.entity_id)
+                        .where(audit_t.c.entity_type == "visit")
+                        .order_by(audit_t.c.seq)
+                    )
+                )
+                .scalars()
+                .all()
+            )
+    finally:
+        await engine.dispose()
+    assert chain == [str(_id(0)), str(_id(1))]

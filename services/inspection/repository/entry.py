@@ -417,15 +417,9 @@ _ONLY_WITH_VISIT = "WHERE EXISTS (SELECT FROM new_visit)"
 _STARTED = f"SELECT visit_id, {outbox.WAKE_RELAY} FROM new_visit"
 # On the request's pooled connection the relay is woken after the COMMIT instead (``db.notify_after_commit``).
 _STARTED_QUIET = "SELECT visit_id FROM new_visit"
-_NEW_VISIT_RETURNING = "RETURNING visit_id, started_at, recorded_at"
-# The visit waits for the auditor in ``visit_unaudited`` (inspection_0013), queued in the visit's statement.
-_QUEUED = (
-    "queued AS (INSERT INTO visit_unaudited (recorded_at, visit_id, started_at)"
-    " SELECT recorded_at, visit_id, started_at FROM new_visit)"
-)
 # The visit, its staged events and the relay's wake-up in one statement (issue #16: one round trip, not three).
 _INSERT_VISIT = (
-    f"WITH new_visit AS (INSERT INTO visit {_VISIT_VALUES} {_NEW_VISIT_RETURNING}), {_QUEUED},"
+    f"WITH new_visit AS (INSERT INTO visit {_VISIT_VALUES} RETURNING visit_id),"
     f" events AS ({outbox.insert_sql(_CODE_PARAM, where=_ONLY_WITH_VISIT)}) {_STARTED}"
 )
 _INSERT_VISIT_QUIET = _INSERT_VISIT.replace(_STARTED, _STARTED_QUIET)
@@ -434,7 +428,7 @@ _INSERT_VISIT_QUIET = _INSERT_VISIT.replace(_STARTED, _STARTED_QUIET)
 _CLAIM_AND_INSERT_VISIT = (
     f"WITH claimed AS (UPDATE entry_code SET used_at = $9::timestamptz, visit_id = $1::uuid"
     f" WHERE code_id = ${_CODE_PARAM}::uuid AND used_at IS NULL RETURNING code_id),"
-    f" new_visit AS (INSERT INTO visit {_VISIT_VALUES} FROM claimed {_NEW_VISIT_RETURNING}), {_QUEUED},"
+    f" new_visit AS (INSERT INTO visit {_VISIT_VALUES} FROM claimed RETURNING visit_id),"
     f" events AS ({outbox.insert_sql(_CODE_PARAM + 1, where=_ONLY_WITH_VISIT)}) {_STARTED}"
 )
 _CLAIM_AND_INSERT_VISIT_QUIET = _CLAIM_AND_INSERT_VISIT.replace(_STARTED, _STARTED_QUIET)
@@ -476,10 +470,10 @@ async def hours_in_window(session: AsyncSession, officer_ids: Sequence[str], day
 async def insert_visit(
     session: AsyncSession, values: dict[str, Any], *, claim_code: uuid.UUID | None
 ) -> bool:
-    """Insert the visit, queued for the auditor (``visit_unaudited``), and the events staged in ``session``
-    (``outbox.add``: its start); with ``claim_code``, only if that entry code is still unused, consuming it in
-    the same statement (the code's ``used_at`` is the visit's ``recorded_at``). False when the code was
-    consumed meanwhile; nothing is written then."""
+    """Insert the visit (inspection_0013's trigger queues it for the auditor in ``visit_unaudited``) and the
+    events staged in ``session`` (``outbox.add``: its start); with ``claim_code``, only if that entry code is
+    still unused, consuming it in the same statement (the code's ``used_at`` is the visit's ``recorded_at``).
+    False when the code was consumed meanwhile; nothing is written then."""
     await ensure_visit_month(session, values["started_at"])
     args = [orjson.dumps(values[c]).decode() if c in _JSON_COLUMNS else values[c] for c in _VISIT_COLUMNS]
     events = outbox.row_arrays(outbox.take_staged(session))

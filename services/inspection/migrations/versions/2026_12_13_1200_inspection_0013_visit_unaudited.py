@@ -1,9 +1,12 @@
 """The visits waiting for the auditor in a narrow queue, ``visit_unaudited``, instead of ``visit.audited_at``
 (issue #16 item 1): the auditor's ``UPDATE visit SET audited_at`` could not be a HOT update (the column was
 in the predicate of ``ix_visit_unaudited``, and a ~2 kB row on full pages has no room beside it), so every
-visit was written twice, with an entry in each of its indexes twice. Now the check-in's statement queues the
-visit (recorded_at, visit_id, started_at) and the auditor deletes it in the transaction that appends it to
-the chain (docs/benchmarks/checkin-postgres.md, "Round three").
+visit was written twice, with an entry in each of its indexes twice. Now every visit inserted is queued
+(recorded_at, visit_id, started_at) by a statement trigger, ``visit_queue_for_audit``, and the auditor deletes it
+in the transaction that appends it to the chain (docs/benchmarks/checkin-postgres.md, "Round three"). A
+trigger, not the check-in's statement, so that no writer can leave a visit out of the chain: the previous
+release's pods during a rolling update, a future path, a hand-written INSERT (a bulk load that disables
+user triggers writes its visits as already audited, as the generators did with ``audited_at``).
 
 The upgrade queues the visits not audited yet (``audited_at IS NULL``, by the partial index), then drops the
 index and the column. The downgrade gives the column back: a visit in the queue stays NULL; any other gets
@@ -43,6 +46,40 @@ WHERE v.audited_at IS NULL
 """
 
 
+# Statement-level, with transition tables: an UPDATE that moves a visit to another month's partition (a
+# correction of its start) runs as a DELETE and an INSERT in the partitions and would fire a row-level AFTER
+# INSERT trigger again, queueing a visit already audited (appended twice) or already queued (a duplicate key);
+# the root's statement-level INSERT trigger fires for INSERT and COPY only. A queued visit moved to another
+# month follows in the queue (the auditor reads each visit in the month the queue names).
+_QUEUE_FUNCTIONS = (
+    """
+CREATE FUNCTION visit_queue_for_audit() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    INSERT INTO visit_unaudited (recorded_at, visit_id, started_at)
+    SELECT recorded_at, visit_id, started_at FROM new_visits;
+    RETURN NULL;
+END
+$$
+""",
+    """
+CREATE FUNCTION visit_queue_follow() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    UPDATE visit_unaudited q SET started_at = n.started_at
+    FROM new_visits n
+    WHERE q.recorded_at = n.recorded_at AND q.visit_id = n.visit_id AND q.started_at <> n.started_at;
+    RETURN NULL;
+END
+$$
+""",
+)
+_QUEUE_TRIGGERS = (
+    "CREATE TRIGGER visit_queue_for_audit AFTER INSERT ON visit REFERENCING NEW TABLE AS new_visits"
+    " FOR EACH STATEMENT EXECUTE FUNCTION visit_queue_for_audit()",
+    "CREATE TRIGGER visit_queue_follow AFTER UPDATE ON visit REFERENCING NEW TABLE AS new_visits"
+    " FOR EACH STATEMENT EXECUTE FUNCTION visit_queue_follow()",
+)
+
+
 def upgrade() -> None:
     op.create_table(
         "visit_unaudited",
@@ -52,11 +89,16 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("recorded_at", "visit_id", name="pk_visit_unaudited"),
     )
     op.execute(_QUEUE_UNAUDITED)
+    for statement in (*_QUEUE_FUNCTIONS, *_QUEUE_TRIGGERS):
+        op.execute(statement)
     op.drop_index("ix_visit_unaudited", table_name="visit", postgresql_where=sa.text("audited_at IS NULL"))
     op.drop_column("visit", "audited_at")
 
 
 def downgrade() -> None:
+    for name in ("visit_queue_for_audit", "visit_queue_follow"):
+        op.execute(f"DROP TRIGGER {name} ON visit")
+        op.execute(f"DROP FUNCTION {name}()")
     op.add_column("visit", sa.Column("audited_at", sa.DateTime(timezone=True), nullable=True))
     op.execute(_AUDITED_BY_THE_CHAIN)
     op.execute(_AUDITED_BEFORE)
