@@ -302,12 +302,22 @@ async def _sessions(url: str) -> tuple[int, int]:
         await engine.dispose()
 
 
+# The visits not audited yet: a column of ``visit`` before inspection_0013, the queue ``visit_unaudited`` after.
+_UNAUDITED = {
+    False: "(SELECT count(*) FILTER (WHERE audited_at IS NULL) FROM visit WHERE recorded_at >= :t)",
+    True: "(SELECT count(*) FROM visit_unaudited)",
+}
+
+
 async def _rounds(url: str, since: datetime) -> tuple[int, int]:
     """The relay's claims and the auditor's rounds that handled rows written since ``since``, once both caught
-    up: each claim marks its rows with its transaction's ``now()``, each auditor round its visits with its own
-    time, so the distinct marks count the rounds (the same for any code, old or new)."""
+    up: each claim marks its rows with its transaction's ``now()``, and each auditor round appends its visits'
+    entries in one transaction, so the distinct marks (the entries' ``xmin``) count the rounds (the same for
+    any code, old or new)."""
     engine = create_engine(url, pool_size=1)
     try:
+        async with engine.connect() as conn:
+            queue = bool(await conn.scalar(sa.text("SELECT to_regclass('visit_unaudited') IS NOT NULL")))
         for _ in range(100):
             async with engine.connect() as conn:
                 row = (
@@ -315,9 +325,10 @@ async def _rounds(url: str, since: datetime) -> tuple[int, int]:
                         sa.text(
                             "SELECT (SELECT count(*) FILTER (WHERE published_at IS NULL)"
                             "  FROM outbox WHERE created_at >= :t),"
-                            " (SELECT count(*) FILTER (WHERE audited_at IS NULL) FROM visit WHERE recorded_at >= :t),"
+                            f" {_UNAUDITED[queue]},"
                             " (SELECT count(DISTINCT published_at) FROM outbox WHERE created_at >= :t),"
-                            " (SELECT count(DISTINCT audited_at) FROM visit WHERE recorded_at >= :t)"
+                            " (SELECT count(DISTINCT xmin::text) FROM audit_entry"
+                            "  WHERE entity_type = 'visit' AND at >= :t)"
                         ),
                         {"t": since},
                     )
@@ -673,9 +684,9 @@ def _report(
         "(BEGIN sent with the lock, one message), reads every fact of the entry rules in one statement (the",
         "enterprise, the code, the task and the enterprise's place in it, the two officers' certificates, the item",
         "versions, this year's visits, the risk class, quiet periods), re-checks every rule, and in ONE more",
-        "statement consumes the code, writes the visit and its `inspection.visit.started` outbox row and wakes the",
-        "relay, then commits (durable PostgreSQL, fsync on): four round trips with COMMIT (the old code's five:",
-        "BEGIN on its own), the transaction on a connection of the pool taken for the request, without an ORM",
+        "statement consumes the code, writes the visit (queued for the auditor) and its `inspection.visit.started`",
+        "outbox row, then commits (durable PostgreSQL, fsync on) and wakes the relay in the COMMIT's message, after",
+        "it: four round trips with COMMIT (the old code's five: BEGIN on its own), the transaction on a connection of the pool taken for the request, without an ORM",
         "session around it (`services/common/db.py` `offer_pooled`). The route's common request (a JSON body its model accepts) is",
         "served without FastAPI's generic handler (`services/common/hot.py`: its two dependencies called",
         "in order, the reply through the route's own `dump_json`); any other request is FastAPI's. NATS runs with",

@@ -229,7 +229,8 @@ STAGES = [  # (label, what is imported at this stage)
     ("the kernel (services.common.app and what it imports)", ["services.common.app"]),
     ("the service's own modules", ["services.{svc}.app"]),
     (
-        "`zhifa serve` (zhifa/serve.py, argparse) and uvicorn (with click, which its package imports)",
+        "`zhifa serve` (zhifa/serve.py, argparse) and uvicorn (without its command line since stop 28:"
+        " services/common/lazy.py `import_uvicorn`)",
         [
             "zhifa.serve",
             "uvicorn.protocols.http.httptools_impl",
@@ -404,7 +405,9 @@ def _target(idle: dict[str, float], steps: dict[str, list[float]]) -> str:
         + ". What is above 100 MiB is the service's own code: the heap table's 'own modules + create_app()'"
         " column (code objects, ORM mappings, pydantic fields, dataclasses' generated methods, the declared"
         " routes' dependants; their adapters are no longer built) and what the running process builds"
-        " (SQLAlchemy's first queries, the served routes' effective routes and validators). Removing it would mean importing routers, their"
+        " (SQLAlchemy's first queries, the served routes' effective routes and validators); what `--role all` holds"
+        " beyond `--role api` is its worker's work (the jobs' and consumers' first queries, the relay; this"
+        " round's paragraph), not modules loaded for nothing. Removing it would mean importing routers, their"
         " use cases and the ORM classes only when a route or consumer first needs them: each first request of"
         " a route slower by its imports, `GET /openapi.json` and the authorisation matrices building them all"
         " anyway, and a second way of wiring every service (issue #12's shape): not done in this round."
@@ -512,8 +515,8 @@ def run(quick: bool = False) -> str:
             + f"; load average (1 min) at the samples {min(loads):.1f}–{max(loads):.1f} (2 cores, shared).",
             "Each service process runs its API, outbox relay and consumers (`--role all`); the code is loaded",
             "from .pyc files, as in the image (compiled from source on each start, every process is 1–2 MiB larger);",
-            "from this round every `zhifa serve` process relaunches itself as `python -OO`, the platform's own code",
-            "loaded as written (zhifa/optimize.py; the 'before' code runs unoptimized, as it served).",
+            "every `zhifa serve` process relaunches itself as `python -OO` (since stop 27), the platform's own code",
+            "loaded as written (zhifa/optimize.py); the 'before' code runs as it served.",
             "",
             head,
             rule,

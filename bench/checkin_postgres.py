@@ -6,7 +6,7 @@ bench/profile_checkin.py drives it (8 at a time, no HTTP server), against durabl
 After ``--warm`` check-ins (a realistic state: indexes and the tally populated) the statistics are reset and
 ``--checkins`` more are driven; once the relay and the auditor have caught up it prints one JSON object:
 PostgreSQL's CPU per check-in by process kind (from /proc), WAL records, full-page images and bytes per
-check-in (``pg_stat_wal``), every statement's calls, plan and execution milliseconds, rows and WAL per
+check-in (``pg_stat_wal``; WAL writes and fsyncs from ``pg_stat_io``), every statement's calls, plan and execution milliseconds, rows and WAL per
 check-in (``pg_stat_statements``), the trigger functions' time (``pg_stat_user_functions``), and the plans
 of one check-in's statements (``auto_explain``: ANALYZE, BUFFERS, WAL, nested statements and triggers).
 
@@ -105,16 +105,25 @@ ORDER BY total_exec_time + total_plan_time DESC
 _FUNCTIONS = (
     "SELECT funcname, calls, total_time, self_time FROM pg_stat_user_functions ORDER BY total_time DESC"
 )
-_WAL = "SELECT wal_records, wal_fpi, wal_bytes::bigint FROM pg_stat_wal"
-_CAUGHT_UP = (
-    "SELECT (SELECT count(*) FROM outbox WHERE published_at IS NULL)"
-    " + (SELECT count(*) FROM visit WHERE audited_at IS NULL)"
+# WAL's writes and fsyncs (PostgreSQL 18 counts them in pg_stat_io, no longer in pg_stat_wal): a commit's
+# flush is one fsync unless other commits share it (group commit)
+_WAL = (
+    "SELECT wal_records, wal_fpi, wal_bytes::bigint,"
+    " (SELECT sum(writes) FROM pg_stat_io WHERE object = 'wal') AS wal_writes,"
+    " (SELECT sum(fsyncs) FROM pg_stat_io WHERE object = 'wal') AS wal_fsyncs FROM pg_stat_wal"
 )
+# the visits not audited yet: a column of ``visit`` before inspection_0013, the queue ``visit_unaudited`` after
+_CAUGHT_UP = (
+    "SELECT (SELECT count(*) FROM outbox WHERE published_at IS NULL) + (SELECT count(*) FROM {unaudited})"
+)
+_UNAUDITED = {False: "visit WHERE audited_at IS NULL", True: "visit_unaudited"}
 
 
 async def _caught_up(conn: asyncpg.Connection) -> None:
+    queue = bool(await conn.fetchval("SELECT to_regclass('visit_unaudited') IS NOT NULL"))
+    caught_up = _CAUGHT_UP.format(unaudited=_UNAUDITED[queue])
     for _ in range(600):
-        if await conn.fetchval(_CAUGHT_UP) == 0:
+        if await conn.fetchval(caught_up) == 0:
             return
         await asyncio.sleep(0.1)
 
@@ -158,7 +167,8 @@ async def _runs(
             batch = await lines(args["checkins"])
             await admin.execute("CHECKPOINT")  # every run starts after a checkpoint: full-page images alike
             await admin.execute(
-                "SELECT pg_stat_statements_reset(), pg_stat_reset(), pg_stat_reset_shared('wal')"
+                "SELECT pg_stat_statements_reset(), pg_stat_reset(), pg_stat_reset_shared('wal'),"
+                " pg_stat_reset_shared('io')"
             )
             await asyncio.sleep(0.6)  # the statistics collector's reset reaches the backends
             cpu_before, started = _cpu(postmaster), time.monotonic()
@@ -190,7 +200,7 @@ async def _runs(
         "wall_s": wall,
         "load": os.getloadavg()[0],
         "cpu_ms": {k: v * 1000 / max(made, 1) for k, v in _spent(cpu_before, cpu_after).items()},
-        "wal": {k: v / max(made, 1) for k, v in wal.items()},
+        "wal": {k: float(v or 0) / max(made, 1) for k, v in wal.items()},
         "statements": [
             {
                 **{k: v for k, v in s.items() if k != "query"},

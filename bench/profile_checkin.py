@@ -49,7 +49,10 @@ COMPONENTS = [
     ("SQLAlchemy: session, unit of work, statements", ("/sqlalchemy/", "greenlet")),
     ("asyncpg: driver", ("/asyncpg/",)),
     ("event loop and sockets", ("asyncio", "_socket", "selectors", "uvloop")),
-    ("Ed25519 (cryptography)", ("cryptography", "ed25519")),
+    (
+        "Ed25519 (libsodium; cryptography without PyNaCl)",
+        ("/nacl/", "crypto_sign", "cryptography", "ed25519"),
+    ),
     ("JSON (orjson)", ("orjson",)),
 ]
 

@@ -75,7 +75,7 @@ OVERDUE_EVERY = 50
 VISIT_COLUMNS = (
     "visit_id", "task_id", "task_kind", "uscc", "district_code", "mode", "status", "started_at", "recorded_at",
     "completed_at", "requested_by_enterprise", "dept_codes", "cert_nos", "officers", "item_codes",
-    "started_by", "started_by_role", "audited_at", "rating_stars", "rated_at", "rated_by",
+    "started_by", "started_by_role", "rating_stars", "rated_at", "rated_by",
 )  # fmt: skip
 REFUSAL_COLUMNS = (
     "refusal_id", "code", "status", "detail", "channel", "task_id", "uscc", "dept_code", "district_code",
@@ -181,7 +181,7 @@ def _visit(
     stars = 1 + rnd.randrange(5) if rnd.randrange(RATING_EVERY) == 0 else None
     rated = completed + timedelta(days=1) if stars is not None else None
     row = (visit_id, task, kind, uscc, district, mode, "completed", started, started, completed, requested,
-           depts, certs, officers, [f"{d}-0001" for d in depts], certs[0], "officer", completed, stars, rated,
+           depts, certs, officers, [f"{d}-0001" for d in depts], certs[0], "officer", stars, rated,
            uscc if stars is not None else None)  # fmt: skip
     return Visit(row, depts, district, visit_id, completed, stars)
 

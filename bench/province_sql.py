@@ -112,7 +112,7 @@ SELECT v.visit_id, t.task_id, v.kind, v.uscc, v.district, v.mode, 'completed', v
        CASE WHEN v.db IS NULL THEN jsonb_build_array({_officer(certs[0])}, {_officer(certs[1])})
             ELSE jsonb_build_array({", ".join(_officer(c) for c in certs)}) END,
        CASE WHEN v.db IS NULL THEN ARRAY[v.da || '-0001'] ELSE ARRAY[v.da || '-0001', v.db || '-0001'] END,
-       {certs[0]}, 'officer', v.completed_at, v.stars,
+       {certs[0]}, 'officer', v.stars,
        CASE WHEN v.stars IS NOT NULL THEN v.completed_at + interval '1 day' END,
        CASE WHEN v.stars IS NOT NULL THEN v.uscc END
 FROM ({visits_select(plan, year)}) v

@@ -84,6 +84,15 @@ class Child(ABC):
     def kill(self) -> None:
         """SIGKILL it and everything it started."""
 
+    #: After ``stop_budget_s``: how long :meth:`escalate`'s firmer request may take before the child is killed.
+    escalate_budget_s: float = 0.0
+
+    def escalate(self) -> bool:
+        """Once ``stop_budget_s`` has passed: ask it to stop more firmly, in a way it still ends by itself (True:
+        it is given ``escalate_budget_s`` more), or nothing to try (False: it is killed at once). A child that
+        escalates (a database) is also given its whole ``stop_budget_s``, however long the tiers above took."""
+        return False
+
 
 def _how(returncode: int) -> str:
     if returncode < 0:
@@ -443,7 +452,9 @@ class Supervisor:
     # -- stopping -----------------------------------------------------------------------------------------
     def stop(self, budget_s: float = 8.0) -> None:
         """Stop the children, highest tier first (gateway, services, NATS, PostgreSQL), each tier within its
-        budget and all within ``budget_s``; SIGKILL what is still running; then sweep any descendant left."""
+        budget and all within ``budget_s``, except that a child that escalates (PostgreSQL) always has its own
+        budget, then its firmer request's (:meth:`Child.escalate`); SIGKILL what is still running; then sweep
+        any descendant left. A second request_stop() ends the waits (escalating first)."""
         self._stop_requested = True
         if self._pool is not None:
             self._pool.shutdown(wait=False, cancel_futures=True)
@@ -454,13 +465,23 @@ class Supervisor:
                 child.terminate()
             if not group:
                 continue
-            tier_deadline = min(deadline, time.monotonic() + max(c.stop_budget_s for c in group))
-            while (
-                not self._hurry
-                and time.monotonic() < tier_deadline
-                and any(c.exit_status() is None for c in group)
-            ):
-                time.sleep(0.05)
+            budget = max(c.stop_budget_s for c in group)
+            tier_deadline = time.monotonic() + budget
+            if not any(c.escalate_budget_s for c in group):
+                tier_deadline = min(deadline, tier_deadline)
+            self._wait(group, tier_deadline, hurry=True)
+            firmer = [c for c in group if c.exit_status() is None and c.escalate()]
+            for child in firmer:
+                self.event(
+                    "warning",
+                    "escalated",
+                    f"{child.name} did not stop within {child.stop_budget_s:g}s; asked to stop at once "
+                    f"(killed if still running in {child.escalate_budget_s:g}s)",
+                    child.name,
+                )
+            if firmer:
+                # Not ended by a second Ctrl-C: a database that stops at once is consistent, a killed one is not.
+                self._wait(firmer, time.monotonic() + max(c.escalate_budget_s for c in firmer), hurry=False)
             for child in group:
                 if child.exit_status() is None:
                     child.kill()
@@ -471,6 +492,16 @@ class Supervisor:
             st.state, st.pid = "stopped", None
             self._pid_file(child).unlink(missing_ok=True)
         self.write_state()
+
+    def _wait(self, group: list[Child], until: float, *, hurry: bool) -> None:
+        """Until every child of ``group`` has ended or ``until``; with ``hurry``, also until request_stop() is
+        called a second time."""
+        while (
+            not (hurry and self._hurry)
+            and time.monotonic() < until
+            and any(c.exit_status() is None for c in group)
+        ):
+            time.sleep(0.05)
 
     def leftovers(self) -> list[int]:
         """Descendants still running (found by the marker in their environment)."""

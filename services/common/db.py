@@ -7,6 +7,7 @@ relay and jobs. Services and repositories only ``flush()``.
 from __future__ import annotations
 
 import errno
+import logging
 import socket
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -23,6 +24,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from sqlalchemy.orm import Session
 from sqlalchemy.pool import PoolProxiedConnection
 from sqlalchemy.util import greenlet_spawn
+
+log = logging.getLogger(__name__)
 
 NAMING_CONVENTION = {
     "ix": "ix_%(table_name)s_%(column_0_N_name)s",
@@ -193,13 +196,33 @@ def _held(session: AsyncSession) -> PoolProxiedConnection:
     return offered.fairy
 
 
+#: The channels to NOTIFY once the request's pooled transaction has committed (``notify_after_commit``).
+NOTIFY_AFTER_COMMIT = "zhifa_notify_after_commit"
+
+
+def notify_after_commit(session: AsyncSession, channel: str) -> None:
+    """NOTIFY ``channel`` (an identifier) right after the request's pooled transaction commits, in the COMMIT's
+    own message (``commit_pooled``), instead of inside the transaction: PostgreSQL serialises the commits of
+    notifying transactions on one lock held through the commit record's flush, so no two of them share a WAL
+    fsync; the NOTIFY's own transaction writes nothing and waits for no flush (issue #16 item 1,
+    docs/benchmarks/checkin-postgres.md "Round three"). A rollback sends nothing."""
+    session.info.setdefault(NOTIFY_AFTER_COMMIT, set()).add(channel)
+
+
 async def commit_pooled(session: AsyncSession) -> None:
     """COMMIT the request's pooled transaction and return the connection to the pool. A constraint checked at
-    COMMIT raises as SQLAlchemy's ``IntegrityError`` would through the session (the edge's 409 or 422)."""
+    COMMIT raises as SQLAlchemy's ``IntegrityError`` would through the session (the edge's 409 or 422). The
+    channels ``notify_after_commit`` named are notified in the same message, after the COMMIT; a NOTIFY that
+    fails then (its queue full) is logged, not raised: the transaction has committed, and the listener polls."""
     raw = _held(session).driver_connection
+    channels = sorted(session.info.pop(NOTIFY_AFTER_COMMIT, ()))
     try:
         if raw is not None and raw.is_in_transaction():
-            await raw.execute("COMMIT")
+            await raw.execute("".join(["COMMIT", *(f"; NOTIFY {c}" for c in channels)]))
+    except asyncpg.exceptions.ProgramLimitExceededError as exc:
+        if not channels or raw is None or raw.is_in_transaction() or "NOTIFY" not in str(exc):
+            raise
+        log.warning("NOTIFY after commit failed: %s", exc)
     except asyncpg.exceptions.IntegrityConstraintViolationError as exc:
         raise sa_exc.IntegrityError("COMMIT", None, exc) from exc
     except asyncpg.exceptions.DataError as exc:
@@ -213,6 +236,7 @@ async def release_pooled(session: AsyncSession) -> None:
     connection is closed, not returned); nothing when the request holds none."""
     offered: PooledTransaction | None = session.info.get(POOLED)
     fairy = offered.fairy if offered is not None else None
+    session.info.pop(NOTIFY_AFTER_COMMIT, None)
     if offered is None or fairy is None:
         return
     offered.fairy = None

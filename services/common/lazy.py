@@ -43,6 +43,8 @@ HEAVY: dict[str, str] = {
     "pytest": "tests only",
     "typer": "the command line of `zhifa` (zhifa/cli.py); `zhifa serve` parses its arguments with argparse "
     "(zhifa/serve.py)",
+    "click": "command lines: typer's and uvicorn's (uvicorn.main, loaded when first used: see import_uvicorn)",
+    "uvicorn.supervisors": "uvicorn's reloader and workers (multiprocessing), for its command line only",
     "stdnum": "python-stdnum (~1 MiB: `stdnum.util` imports pydoc): imported when services/common/idnumbers.py "
     "first checks a USCC or 居民身份证号",
 }
@@ -72,6 +74,50 @@ def import_nats() -> None:
         return
     with without("aiohttp"):
         import nats.aio.transport  # noqa: F401
+
+
+def import_uvicorn() -> None:
+    """Import uvicorn without its command line: uvicorn's package re-exports ``run`` and ``main`` from
+    ``uvicorn.main``, which imports click and the reloader's and workers' supervisors (with multiprocessing),
+    0.7 MiB in every process (docs/benchmarks.md, "Idle memory per process"), while a process of the platform
+    runs ``uvicorn.Server`` itself (services/common/listeners.py) and never uvicorn's command line. A stand-in
+    ``uvicorn.main`` gives the package ``uvicorn.server.Server`` and a ``run`` and ``main`` that load the real
+    module when first called (any other name of it loads it too, and it then takes the stand-in's place), so
+    ``uvicorn.run(...)`` and ``uvicorn.main`` behave as before. Called by the kernel package, like
+    :func:`import_nats`; a process that imported uvicorn earlier is unaffected."""
+    if "uvicorn" in sys.modules or "uvicorn.main" in sys.modules:
+        return
+    import importlib
+    import types
+
+    stand_in = types.ModuleType("uvicorn.main", "uvicorn's command line, loaded when first used")
+
+    def real() -> types.ModuleType:
+        if sys.modules.get("uvicorn.main") is stand_in:
+            del sys.modules["uvicorn.main"]
+            module = importlib.import_module("uvicorn.main")
+            package = sys.modules["uvicorn"]
+            # as the package's own `from uvicorn.main import main, run` leaves them
+            setattr(package, "main", module.main)  # noqa: B010
+            setattr(package, "run", module.run)  # noqa: B010
+        return sys.modules["uvicorn.main"]
+
+    def run(*args: Any, **kwargs: Any) -> Any:
+        return real().run(*args, **kwargs)
+
+    def main(*args: Any, **kwargs: Any) -> Any:
+        return real().main(*args, **kwargs)
+
+    def attribute(name: str) -> Any:
+        if name == "Server":
+            return importlib.import_module("uvicorn.server").Server
+        if name.startswith("__"):  # the import system's questions (``__path__``: is it a package?)
+            raise AttributeError(name)
+        return getattr(real(), name)
+
+    for name, value in (("run", run), ("main", main), ("__getattr__", attribute)):
+        setattr(stand_in, name, value)
+    sys.modules["uvicorn.main"] = stand_in
 
 
 #: Modules a service process never loads at all: importing one raises ImportError (see :func:`block_unused`).

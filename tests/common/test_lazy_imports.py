@@ -240,8 +240,33 @@ runpy.run_module("zhifa", run_name="__main__")
 
 def test_zhifa_serve_starts_a_process_without_the_command_line_framework() -> None:
     # `zhifa serve` (every process of the platform) parses its few options with argparse (zhifa/serve.py):
-    # typer (~1.3 MiB) is for the other commands. (click stays: uvicorn's package imports its command line.)
+    # typer (~1.3 MiB) is for the other commands; uvicorn's own command line (click, its supervisors with
+    # multiprocessing: 0.7-0.9 MiB) is loaded only if called (services/common/lazy.py import_uvicorn).
     assert fresh_report(SERVE_PROBE) == {"heavy": [], "port": 18999, "admin_port": 19999}
+
+
+UVICORN_PROBE = """
+import json, sys
+import services.common
+import uvicorn, uvicorn.server
+before = {"click": "click" in sys.modules, "multiprocessing": "multiprocessing" in sys.modules,
+          "server": uvicorn.Server is uvicorn.server.Server}
+from uvicorn.main import STARTUP_FAILURE  # any other name of the command line's module loads it
+import click
+print(json.dumps({**before, "exit": STARTUP_FAILURE, "main": isinstance(uvicorn.main, click.Command),
+                  "run": sys.modules["uvicorn.main"].run.__module__}))
+"""
+
+
+def test_uvicorn_is_imported_without_its_command_line_which_loads_when_used() -> None:
+    assert fresh_report(UVICORN_PROBE) == {
+        "click": False,
+        "multiprocessing": False,
+        "server": True,
+        "exit": 3,  # uvicorn.main.STARTUP_FAILURE
+        "main": True,  # `uvicorn.main` is the click command again, as uvicorn's package leaves it
+        "run": "uvicorn.main",
+    }
 
 
 @pytest.mark.parametrize(

@@ -223,6 +223,11 @@ def test_zhifa_up_end_to_end(first_run: FirstRun) -> None:
     assert took <= 10, f"processes of the run still there {took:.1f}s after Ctrl-C"
     assert proc.returncode == 0
     assert not (var / "postgres" / "postmaster.pid").exists(), "PostgreSQL was not shut down"
+    # with its checkpoint: neither made to stop at once (SIGQUIT) nor killed (zhifa/localstack.py _checkpoint)
+    stops = [json.loads(line) for line in (var / "logs" / "supervisor.log").read_text().splitlines()]
+    assert [
+        e["message"] for e in stops if e.get("child") == "postgres" and e["event"] in ("escalated", "killed")
+    ] == []
 
     proc, _, _ = start(var, pg_port, nats_port, mark)  # the second run reuses the var dir
     try:

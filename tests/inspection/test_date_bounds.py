@@ -48,7 +48,7 @@ async def test_open_ended_windows_repaired_and_days_out_of_range_refused(
         "quiet_window.starts_on: 1 stored value(s) out of range (as infinity) set to 1900-01-01",
         "quiet_window.ends_on: 1 stored value(s) out of range (as infinity) set to 2199-12-31",
     ]
-    assert await version(url, "inspection") == "inspection_0012_date_bounds"
+    assert await version(url, "inspection") in migrate.heads("inspection")  # through 0012 to the head
     assert await rows(url, "SELECT CAST(starts_on AS text), CAST(ends_on AS text) FROM quiet_window") == [
         ("1900-01-01", "2199-12-31")
     ]

@@ -79,7 +79,6 @@ class TestSupervision:
                         item_codes=[FOOD_ITEM],
                         items=[],
                         started_by="history",
-                        audited_at=when,
                     )
                 )
         return usccs

@@ -323,10 +323,17 @@ class TestAuditOfVisits:
                 await entry.audit_visit_starts(session)
             report = ok(await http.get(f"{API}/audit/verify", headers=admin()))
         assert report["valid"] is True
-        audited = await env.scalar(
-            sa.select(m.Visit.audited_at).where(m.Visit.visit_id == uuid.UUID(visit["visit_id"]))
+        visit_id = uuid.UUID(visit["visit_id"])
+        # out of the auditor's queue, and the visit's row is the check-in's own version: the audit wrote
+        # nothing to it (its xmin is still the check-in's transaction, which wrote visit_key's row too)
+        assert await env.scalar(sa.select(sa.func.count()).where(m.VisitUnaudited.visit_id == visit_id)) == 0
+        versions = await env.rows(
+            sa.select(sa.text("visit.xmin::text"), sa.text("visit_key.xmin::text"))
+            .select_from(m.Visit)
+            .join(m.VisitKey, m.VisitKey.visit_id == m.Visit.visit_id)
+            .where(m.Visit.visit_id == visit_id)
         )
-        assert audited is not None
+        assert len(versions) == 1 and versions[0][0] == versions[0][1]
 
         entries = await env.rows(
             sa.select(audit_t.c.action, audit_t.c.actor).where(

@@ -64,7 +64,7 @@ import base64
 import binascii
 import json
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -86,6 +86,17 @@ from services.inspection.errors import (
     EntryRefused,
     InvalidEntryPayload,
 )
+
+# libsodium (PyNaCl) verifies an Ed25519 signature in ~42 us of CPU, OpenSSL (cryptography) in ~86 us: the
+# check-in verifies one entry code per request (docs/benchmarks.md). Without PyNaCl, OpenSSL verifies.
+_sodium_open: Callable[[bytes, bytes], bytes] | None
+try:
+    from nacl.bindings import crypto_sign_open
+    from nacl.exceptions import BadSignatureError
+
+    _sodium_open = crypto_sign_open
+except ImportError:  # pragma: no cover - PyNaCl is a dependency
+    _sodium_open = None
 
 FORMAT_VERSION = 1
 ENTRY_TYP = "zhifa-entry"
@@ -387,7 +398,7 @@ def _verify_jws(
                 detail_en="The code's signing key is unknown" + (": no entry on it" if entry else ""),
                 extra={"kid": kid if isinstance(kid, str) else None},
             )
-        keys[kid].verify(signature, f"{parts[0]}.{parts[1]}".encode("ascii"))
+        _check_signature(keys[kid], signature, f"{parts[0]}.{parts[1]}".encode("ascii"))
         claims = orjson.loads(_b64d(parts[1]))
         if not isinstance(claims, dict):
             raise ValueError("claims")
@@ -403,6 +414,29 @@ def _verify_jws(
     ) as exc:
         raise error(invalid, detail_en=invalid_en) from exc
     return kid, claims
+
+
+#: Which library verifies the signatures: "libsodium" (PyNaCl), or "openssl" (cryptography) without PyNaCl.
+SIGNATURE_BACKEND = "openssl" if _sodium_open is None else "libsodium"
+
+
+def _check_signature(key: Ed25519PublicKey, signature: bytes, message: bytes) -> None:
+    """RFC 8032 Ed25519 verification of ``signature`` over ``message`` by ``key``; ``InvalidSignature`` if not.
+
+    Through libsodium when PyNaCl is there (the check-in verifies one code per request: half the CPU), else
+    through OpenSSL. Both verify cofactorless and refuse a non-canonical S; libsodium also refuses an R or a
+    public key of small order, which no signature made with one of the service's keys ever has (R = rB with
+    r a hash reduced mod L; the keys are generated), so the same codes pass and fail with either
+    (tests/inspection/domain/test_entry_code.py compares them on mutated signatures)."""
+    if _sodium_open is None:
+        key.verify(signature, message)
+        return
+    if len(signature) != 64:  # libsodium reads the first 64 bytes of signature + message as the signature
+        raise InvalidSignature
+    try:
+        _sodium_open(signature + message, key.public_bytes_raw())
+    except BadSignatureError as exc:
+        raise InvalidSignature from exc
 
 
 def _json(value: Mapping[str, Any]) -> bytes:

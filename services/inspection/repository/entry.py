@@ -415,11 +415,14 @@ _VISIT_VALUES = f"({', '.join(_VISIT_COLUMNS)}) SELECT {_VISIT_PARAMS}"
 _CODE_PARAM = len(_VISIT_COLUMNS) + 1
 _ONLY_WITH_VISIT = "WHERE EXISTS (SELECT FROM new_visit)"
 _STARTED = f"SELECT visit_id, {outbox.WAKE_RELAY} FROM new_visit"
+# On the request's pooled connection the relay is woken after the COMMIT instead (``db.notify_after_commit``).
+_STARTED_QUIET = "SELECT visit_id FROM new_visit"
 # The visit, its staged events and the relay's wake-up in one statement (issue #16: one round trip, not three).
 _INSERT_VISIT = (
     f"WITH new_visit AS (INSERT INTO visit {_VISIT_VALUES} RETURNING visit_id),"
     f" events AS ({outbox.insert_sql(_CODE_PARAM, where=_ONLY_WITH_VISIT)}) {_STARTED}"
 )
+_INSERT_VISIT_QUIET = _INSERT_VISIT.replace(_STARTED, _STARTED_QUIET)
 # The same, only if the entry code is still unused, consuming it (``$9``: recorded_at; the code is the
 # parameter after the visit's columns).
 _CLAIM_AND_INSERT_VISIT = (
@@ -428,6 +431,7 @@ _CLAIM_AND_INSERT_VISIT = (
     f" new_visit AS (INSERT INTO visit {_VISIT_VALUES} FROM claimed RETURNING visit_id),"
     f" events AS ({outbox.insert_sql(_CODE_PARAM + 1, where=_ONLY_WITH_VISIT)}) {_STARTED}"
 )
+_CLAIM_AND_INSERT_VISIT_QUIET = _CLAIM_AND_INSERT_VISIT.replace(_STARTED, _STARTED_QUIET)
 
 
 async def ensure_visit_month(session: AsyncSession, started_at: datetime) -> None:
@@ -466,16 +470,25 @@ async def hours_in_window(session: AsyncSession, officer_ids: Sequence[str], day
 async def insert_visit(
     session: AsyncSession, values: dict[str, Any], *, claim_code: uuid.UUID | None
 ) -> bool:
-    """Insert the visit and the events staged in ``session`` (``outbox.add``: its start); with ``claim_code``,
-    only if that entry code is still unused, consuming it in the same statement (the code's ``used_at`` is the
-    visit's ``recorded_at``). False when the code was consumed meanwhile; nothing is written then."""
+    """Insert the visit (inspection_0013's trigger queues it for the auditor in ``visit_unaudited``) and the
+    events staged in ``session`` (``outbox.add``: its start); with ``claim_code``, only if that entry code is
+    still unused, consuming it in the same statement (the code's ``used_at`` is the visit's ``recorded_at``).
+    False when the code was consumed meanwhile; nothing is written then."""
     await ensure_visit_month(session, values["started_at"])
     args = [orjson.dumps(values[c]).decode() if c in _JSON_COLUMNS else values[c] for c in _VISIT_COLUMNS]
     events = outbox.row_arrays(outbox.take_staged(session))
     raw = await _driver(session)
+    # On the request's pooled connection (the check-in's hot path) the edge commits, and the relay's NOTIFY
+    # goes after the COMMIT, in its message (``db.notify_after_commit``: the commits of notifying transactions
+    # are serialised through their WAL flush); otherwise the NOTIFY is the statement's, inside the transaction.
+    quiet = db.holds_pooled(session)
+    if quiet:
+        db.notify_after_commit(session, outbox.NOTIFY_CHANNEL)
     if claim_code is None:
-        return (await raw.fetchval(_INSERT_VISIT, *args, *events)) is not None
-    return (await raw.fetchval(_CLAIM_AND_INSERT_VISIT, *args, claim_code, *events)) is not None
+        statement = _INSERT_VISIT_QUIET if quiet else _INSERT_VISIT
+        return (await raw.fetchval(statement, *args, *events)) is not None
+    statement = _CLAIM_AND_INSERT_VISIT_QUIET if quiet else _CLAIM_AND_INSERT_VISIT
+    return (await raw.fetchval(statement, *args, claim_code, *events)) is not None
 
 
 async def insert_refusal(session: AsyncSession, values: dict[str, Any]) -> bool:

@@ -217,21 +217,48 @@ _AUDITED = (
 )
 
 
-async def unaudited_visits(session: AsyncSession, limit: int) -> list[sa.Row[*tuple[Any, ...]]]:
-    """Visits whose start is not in the audit chain yet, oldest first, as rows of the columns their audit entry
-    records (no ORM instance: issue #16, the auditor's Python per check-in); rows claimed by another auditor
-    are skipped."""
-    query = (
-        sa.select(*_AUDITED)
-        .where(m.Visit.audited_at.is_(None))
-        .order_by(m.Visit.recorded_at, m.Visit.visit_id)
+def claim_unaudited_statement(limit: int) -> sa.Select[Any]:
+    """The statement of ``claim_unaudited`` (its plan is tested)."""
+    q = m.VisitUnaudited
+    ctid: sa.ColumnClause[Any] = sa.literal_column("ctid")
+    oldest = (
+        sa.select(ctid)
+        .select_from(q)
+        .order_by(q.recorded_at, q.visit_id)
         .limit(limit)
         .with_for_update(skip_locked=True)
     )
-    return list((await session.execute(query)).all())
-
-
-async def mark_audited(session: AsyncSession, visit_ids: Sequence[uuid.UUID], at: datetime) -> None:
-    await session.execute(
-        sa.update(m.Visit).where(m.Visit.visit_id.in_(list(visit_ids))).values(audited_at=at)
+    taken = (
+        sa.delete(q)
+        .where(ctid == sa.any_(sa.func.array(oldest.scalar_subquery())))
+        .returning(q.recorded_at, q.visit_id, q.started_at)
+        .cte("taken")
     )
+    visit = (
+        sa.select(*_AUDITED)
+        .where(m.Visit.visit_id == taken.c.visit_id, m.Visit.started_at == taken.c.started_at)
+        .limit(1)
+        .lateral("v")
+    )
+    query = (
+        sa.select(*visit.c)
+        .select_from(taken)
+        .join(visit, sa.true())
+        .order_by(taken.c.recorded_at, taken.c.visit_id)
+    )
+    return query
+
+
+async def claim_unaudited(session: AsyncSession, limit: int) -> list[sa.Row[*tuple[Any, ...]]]:
+    """Take up to ``limit`` visits whose start is not in the audit chain yet off ``visit_unaudited``, oldest
+    first (``recorded_at``, then the id), as rows of the columns their audit entry records (no ORM instance:
+    issue #16, the auditor's Python per check-in). One statement: the queue's rows are locked (rows another
+    auditor holds are skipped) and deleted, and the visits read by their primary key. The caller appends
+    them to the chain in the same transaction: if it fails, the rows are back in the queue.
+
+    The plan does not depend on the statistics (a backlog of millions after an outage, a queue of dead rows
+    before vacuum): the queue's rows the index scan locked are deleted by their ``ctid`` (no join with the
+    queue: a TID scan once it is large), and each visit is read in its month by the primary key (a LATERAL sub-query with LIMIT is not
+    pulled up into a join: a nested loop, the month pruned at each row), never by a hash join over a
+    month's partition."""
+    return list((await session.execute(claim_unaudited_statement(limit))).all())

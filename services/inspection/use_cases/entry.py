@@ -420,8 +420,9 @@ def _started_row(values: dict[str, Any]) -> m.Visit:
 
 
 async def audit_visit_starts(session: AsyncSession, *, limit: int = 500) -> int:
-    """Append the start of every visit not yet in the audit chain, oldest first (job); returns how many."""
-    rows = await visit_repo.unaudited_visits(session, limit)
+    """Append the start of every visit not yet in the audit chain, oldest first (job); returns how many. The
+    visits leave ``visit_unaudited`` in this transaction (``claim_unaudited``): each is appended once."""
+    rows = await visit_repo.claim_unaudited(session, limit)
     await audit.append_many(
         session,
         [
@@ -448,8 +449,6 @@ async def audit_visit_starts(session: AsyncSession, *, limit: int = 500) -> int:
             for row in rows
         ],
     )
-    if rows:
-        await visit_repo.mark_audited(session, [r.visit_id for r in rows], clock.now())
     return len(rows)
 
 

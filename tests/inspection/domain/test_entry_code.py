@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 
 import jwt
 import pytest
+from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 from hypothesis import given, settings
@@ -224,6 +225,58 @@ class TestKeySet:
     def test_round_trip_through_jwks(self) -> None:
         keys = ec.public_keys_from_jwks(ec.public_jwks(KEYS))
         assert verify(sign(PAYLOAD, KEY, "ec-2026-1"), keys, NOW).uscc == USCC
+
+
+#: The order of Ed25519's base point (RFC 8032 §5.1): a signature's S must be below it.
+L = 2**252 + 27742317777372353535851937790883648493
+
+
+def verdicts(key: Ed25519PrivateKey, signature: bytes, message: bytes) -> tuple[bool, bool]:
+    """(OpenSSL's verdict, the entry code's verdict) on ``signature`` over ``message`` by ``key``'s public key."""
+    public = key.public_key()
+    out = []
+    for check in (public.verify, lambda sig, msg: ec._check_signature(public, sig, msg)):
+        try:
+            check(signature, message)
+            out.append(True)
+        except InvalidSignature:
+            out.append(False)
+    return out[0], out[1]
+
+
+class TestSignatureBackend:
+    """Entry codes are verified through libsodium (PyNaCl), at half OpenSSL's CPU, with OpenSSL's verdicts."""
+
+    def test_libsodium_verifies_the_codes(self) -> None:
+        assert ec.SIGNATURE_BACKEND == "libsodium"
+
+    def test_the_same_verdicts_as_openssl_on_mutated_signatures(self) -> None:
+        message = sign(PAYLOAD, KEY, "ec-2026-1").rsplit(".", 1)[0].encode("ascii")
+        good = KEY.sign(message)
+        s = int.from_bytes(good[32:], "little")
+        mutants = [
+            good[:i] + bytes([good[i] ^ (1 << bit)]) + good[i + 1 :] for i in range(64) for bit in (0, 7)
+        ]
+        mutants += [
+            good[:32] + (s + L).to_bytes(32, "little"),  # the same S, not reduced: malleated
+            bytes([1]) + bytes(63),  # R the neutral point (small order), S = 0
+            bytes(64),
+            good[:63],
+            good + b"\x00",
+            b"",
+            KEY2.sign(message),  # a good signature by another key
+        ]
+        assert verdicts(KEY, good, message) == (True, True)
+        assert verdicts(KEY, good, message + b".") == (False, False)
+        assert verdicts(KEY2, good, message) == (False, False)
+        for mutant in mutants:
+            assert verdicts(KEY, mutant, message) == (False, False), mutant.hex()
+
+    def test_openssl_alone_verifies_the_same_codes(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        monkeypatch.setattr(ec, "_sodium_open", None)  # as without PyNaCl installed
+        assert verify(sign(PAYLOAD, KEY, "ec-2026-1"), KEYS, NOW).kid == "ec-2026-1"
+        with pytest.raises(errors.CodeInvalid):
+            verify(sign(PAYLOAD, KEY2, "ec-2026-1"), KEYS, NOW)
 
 
 class TestEnterpriseCode:
