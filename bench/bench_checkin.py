@@ -12,7 +12,6 @@ yearly caps, so every check-in is a lawful entry that passes every rule), two ce
 from __future__ import annotations
 
 import asyncio
-import json
 import os
 import re
 import secrets
@@ -30,6 +29,7 @@ from typing import Any
 import sqlalchemy as sa
 from stdnum.cn import uscc as stdnum_uscc
 
+from bench.checkin_inprocess import FLAME, PROFILE_ROUNDS, flame, profile, profile_report
 from bench.checkin_shape import (
     PRODUCTION,
     TOPOLOGIES,
@@ -431,7 +431,7 @@ def run(quick: bool = False) -> str:
         # round, so that the machine's load (shared, noisy) falls on both alike; the last round is profiled.
         for rep in range(PROFILE_ROUNDS):
             for code, code_env in variants:
-                measured = _profile(code_env, profiled=rep == PROFILE_ROUNDS - 1)
+                measured = profile(code_env, profiled=rep == PROFILE_ROUNDS - 1)
                 kept = profiles.setdefault(code, {"runs_cpu_ms": [], "loads": [], "shares": {}})
                 kept["runs_cpu_ms"] += measured["runs_cpu_ms"]
                 kept["loads"].append(measured["load"])
@@ -464,7 +464,7 @@ def run(quick: bool = False) -> str:
     if "--no-flame" not in sys.argv:
         flame(FLAME, variants[-1][1])
     report = _report(results, levels, runs, seconds, topologies, [v for v, _ in variants])
-    return report + "\n\n" + _profile_report(profiles)
+    return report + "\n\n" + profile_report(profiles)
 
 
 def _database(pg: EmbeddedPostgres, code: str, code_env: dict[str, str]) -> str:
@@ -477,81 +477,6 @@ def _database(pg: EmbeddedPostgres, code: str, code_env: dict[str, str]) -> str:
     upgrade = "import sys; from services.common import migrate; migrate.upgrade('inspection', sys.argv[1])"
     subprocess.run([PY, "-c", upgrade, url], env={**os.environ, **code_env}, capture_output=True, check=True)
     return url
-
-
-FLAME = ROOT / "docs" / "benchmarks" / "checkin-service.svg"
-PROFILER = Path(__file__).resolve().parent / "profile_checkin.py"
-
-
-#: Rounds of the in-process profile: each runs the old code once, then the new (``_profile``).
-PROFILE_ROUNDS = int(os.environ.get("ZHIFA_BENCH_PROFILE_ROUNDS", "3"))
-
-
-def _profile(code_env: dict[str, str], *, profiled: bool) -> dict[str, Any]:
-    """bench/profile_checkin.py (of this tree, by path), one run, on the code of ``code_env``."""
-    out = subprocess.run(
-        [PY, str(PROFILER), "--runs", "1", *([] if profiled else ["--no-profile"])],
-        env={**os.environ, **code_env},
-        capture_output=True,
-        text=True,
-        timeout=1800,
-    )
-    lines = out.stdout.strip().splitlines()
-    if out.returncode or not lines:
-        raise RuntimeError(f"profile_checkin failed: {out.stderr[-2000:]}")
-    return json.loads(lines[-1])  # type: ignore[no-any-return]
-
-
-def _profile_report(profiles: dict[str, dict[str, Any]]) -> str:
-    codes = list(profiles)
-    lines = [
-        "### Where the service's CPU goes (in-process)",
-        "",
-        "The inspection API alone (`bench/profile_checkin.py`: its ASGI app driven in-process, 8 check-ins at",
-        "a time, no HTTP server, gateway or load generator; durable PostgreSQL and NATS as above): the process's",
-        f"CPU per check-in (median of {PROFILE_ROUNDS} runs of 2,000, the old and the new code alternating run by run,",
-        "each run in a fresh process and database) and each component's share of the own time in one profiled",
-        "run (cProfile on the CPU clock, grouped by where the code lives; the profiler inflates many small Python",
-        "calls, so shares are indicative). Load: the median of the runs' 1-minute load averages.",
-        "",
-        "| | " + " | ".join(c or "this code" for c in codes) + " |",
-        "|---|" + "---:|" * len(codes),
-        "| CPU ms per check-in (runs) | "
-        + " | ".join(
-            f"**{p['cpu_ms']:.2f}** ({', '.join(f'{x:.2f}' for x in p['runs_cpu_ms'])})"
-            for p in profiles.values()
-        )
-        + " |",
-        "| load average | " + " | ".join(f"{p['load']:.1f}" for p in profiles.values()) + " |",
-    ]
-    names = list(dict.fromkeys(k for p in profiles.values() for k in p["shares"]))
-    for name in names:
-        lines.append(
-            f"| {name} | "
-            + " | ".join(f"{100 * p['shares'].get(name, 0.0):.1f} %" for p in profiles.values())
-            + " |"
-        )
-    if codes == ["old", "new"]:
-        old, new = profiles["old"]["cpu_ms"], profiles["new"]["cpu_ms"]
-        lines += ["", f"New ÷ old: **×{new / old:.2f}** CPU per check-in in the service process."]
-    if FLAME.exists():
-        lines += [
-            "",
-            f"Flame graph of the new code (py-spy, wall-clock samples of the same driver): [{FLAME.name}]"
-            f"(benchmarks/{FLAME.name}).",
-        ]
-    return "\n".join(lines)
-
-
-def flame(out: Path, code_env: dict[str, str]) -> None:
-    """A py-spy flame graph (SVG) of one profile run, when py-spy is installed beside this Python."""
-    spy = Path(PY).parent / "py-spy"
-    if not spy.exists():
-        return
-    out.parent.mkdir(exist_ok=True)
-    cmd = [str(spy), "record", "--rate", "100", "--format", "flamegraph", "--nolineno", "-o", str(out), "--"]
-    cmd += [PY, str(PROFILER), "--runs", "1", "--no-profile"]
-    subprocess.run(cmd, env={**os.environ, **code_env}, capture_output=True, check=False, timeout=1800)
 
 
 def _measure(
