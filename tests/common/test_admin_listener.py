@@ -7,13 +7,11 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 
 import httpx
 
 from services.common.embedded import free_port
+from tests.support.served import answered, serving
 from tests.support.stack import Stack
 
 INTERNAL = ["/healthz", "/readyz", "/metrics", "/docs", "/redoc", "/openapi.json"]
@@ -24,44 +22,14 @@ DOCS_ASSETS = [
 ]
 
 
-@contextmanager
-def serving(args: list[str], env: dict[str, str]) -> Iterator[None]:
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "zhifa.cli", "serve", *args],
-        env={**os.environ, "ZHIFA_ENV": "dev", "ZHIFA_LOG_JSON": "false", **env},
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-    )
-    try:
-        yield
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(5)
-
-
-def wait_listening(url: str, timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            httpx.get(url, timeout=1)
-            return
-        except httpx.TransportError:
-            time.sleep(0.1)
-    raise AssertionError(f"{url} did not answer within {timeout}s")
-
-
 def get(url: str, **headers: str) -> httpx.Response:
     return httpx.get(url, timeout=10, headers=headers)
 
 
 def test_the_gateway_serves_internal_endpoints_on_the_admin_port_only() -> None:
     public, admin = free_port(), free_port()
-    with serving(["gateway", "--port", str(public), "--admin-port", str(admin)], {}):
-        wait_listening(f"http://127.0.0.1:{admin}/healthz")
+    with serving(["gateway", "--port", str(public), "--admin-port", str(admin)], {}, module="zhifa.cli"):
+        answered(f"http://127.0.0.1:{admin}/healthz")
         for path in INTERNAL:
             refused = get(f"http://127.0.0.1:{public}{path}")
             assert refused.status_code == 404, (path, refused.text)
@@ -88,8 +56,8 @@ def test_the_gateway_serves_internal_endpoints_on_the_admin_port_only() -> None:
 
 def test_without_an_admin_port_everything_stays_on_one_port() -> None:
     public = free_port()
-    with serving(["gateway", "--port", str(public)], {}):
-        wait_listening(f"http://127.0.0.1:{public}/healthz")
+    with serving(["gateway", "--port", str(public)], {}, module="zhifa.cli"):
+        answered(f"http://127.0.0.1:{public}/healthz")
         assert get(f"http://127.0.0.1:{public}/healthz").status_code == 200
         assert get(f"http://127.0.0.1:{public}/metrics").status_code == 200
 
@@ -99,8 +67,8 @@ def test_a_service_keeps_what_the_gateway_reads_and_moves_metrics(stack: Stack) 
     public, admin = free_port(), free_port()
     args = ["credit_repair", "--role", "api", "--port", str(public), "--admin-port", str(admin)]
     env = {"ZHIFA_CREDIT_REPAIR_DATABASE_URL": database, "ZHIFA_NATS_URL": "nats://127.0.0.1:1"}
-    with serving(args, env):
-        wait_listening(f"http://127.0.0.1:{admin}/healthz")
+    with serving(args, env, module="zhifa.cli"):
+        answered(f"http://127.0.0.1:{admin}/healthz")
         assert get(f"http://127.0.0.1:{admin}/readyz").status_code == 200
         assert get(f"http://127.0.0.1:{admin}/metrics").status_code == 200
         assert get(f"http://127.0.0.1:{public}/metrics").status_code == 404

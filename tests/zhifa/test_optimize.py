@@ -4,18 +4,13 @@ per process"); the platform's docstrings are its OpenAPI descriptions, and its a
 
 from __future__ import annotations
 
-import os
-import subprocess
 import sys
-import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 
-import httpx
 import psutil
 
 from services.common.embedded import free_port
 from tests.support.interpreter import fresh_report
+from tests.support.served import answered, serving
 from tests.support.stack import Stack
 
 PROBE = """
@@ -50,35 +45,6 @@ def test_libraries_run_optimized_and_the_platforms_code_as_written() -> None:
     assert report["own_cached"] == f"app.{tag}.pyc"  # read from the plain .pyc, not the .opt-2.pyc
 
 
-@contextmanager
-def serving(module: str, args: list[str], env: dict[str, str]) -> Iterator[subprocess.Popen[bytes]]:
-    proc = subprocess.Popen(
-        [sys.executable, "-m", module, "serve", *args],
-        env={**os.environ, "ZHIFA_ENV": "dev", "ZHIFA_LOG_JSON": "false", **env},
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        yield proc
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(5)
-
-
-def answered(url: str, timeout: float = 90) -> httpx.Response:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            return httpx.get(url, timeout=60)
-        except httpx.TransportError:
-            time.sleep(0.2)
-    raise AssertionError(f"{url} did not answer within {timeout}s")
-
-
 def test_a_worker_started_as_production_starts_it_runs_optimized_and_serves_its_probes(stack: Stack) -> None:
     # deploy/k8s's worker pods run `zhifa serve <service> --role worker`; `zhifa up` runs `python -m zhifa serve`.
     nats = stack.new_nats()
@@ -86,7 +52,7 @@ def test_a_worker_started_as_production_starts_it_runs_optimized_and_serves_its_
         env = {"ZHIFA_PENALTY_DATABASE_URL": stack.new_database("penalty"), "ZHIFA_NATS_URL": nats.url}
         port, admin = free_port(), free_port()
         args = ["penalty", "--role", "worker", "--port", str(port), "--admin-port", str(admin)]
-        with serving("zhifa", args, env) as proc:
+        with serving(args, env) as proc:
             assert answered(f"http://127.0.0.1:{admin}/healthz").status_code == 200
             # The same process (pid), relaunched by itself as python -OO before it imported the platform.
             command = psutil.Process(proc.pid).cmdline()
@@ -108,9 +74,8 @@ def test_an_api_process_optimized_serves_the_same_openapi_document(stack: Stack)
     documents, commands = [], []
     for module in ("zhifa", "zhifa.cli"):
         port, admin = free_port(), free_port()
-        with serving(
-            module, ["penalty", "--role", "api", "--port", str(port), "--admin-port", str(admin)], env
-        ) as p:
+        args = ["penalty", "--role", "api", "--port", str(port), "--admin-port", str(admin)]
+        with serving(args, env, module=module) as p:
             document = answered(f"http://127.0.0.1:{port}/openapi.json")
             commands.append(psutil.Process(p.pid).cmdline()[1])
         assert document.status_code == 200
