@@ -117,6 +117,48 @@ _CAUGHT_UP = (
     "SELECT (SELECT count(*) FROM outbox WHERE published_at IS NULL) + (SELECT count(*) FROM {unaudited})"
 )
 _UNAUDITED = {False: "visit WHERE audited_at IS NULL", True: "visit_unaudited"}
+# The row's widest values are compressed (pglz unless the column names another method) or moved to the table's
+# TOAST relation once a row passes ~2 kB (TOAST_TUPLE_THRESHOLD): how wide a check-in's rows are
+_ROW_TABLES = {"visit": "recorded_at", "outbox": "seq"}
+
+
+async def _widths(conn: asyncpg.Connection, n: int) -> dict[str, Any]:
+    """The last ``n`` visits' and outbox rows' stored sizes (``pg_column_size``: after any compression), the
+    whole row's and each column's mean, how many values are stored compressed (``pg_column_compression``),
+    and the rows written to each table's TOAST relation meanwhile (``pg_stat_all_tables``)."""
+    out: dict[str, Any] = {}
+    for table, order in _ROW_TABLES.items():
+        columns = [
+            r[0]
+            for r in await conn.fetch(
+                "SELECT attname FROM pg_attribute WHERE attrelid = $1::regclass AND attnum > 0"
+                " AND NOT attisdropped ORDER BY attnum",
+                table,
+            )
+        ]
+        sizes = ", ".join(f'avg(pg_column_size("{c}"))::float8' for c in columns)
+        compressed = ", ".join(f'count(pg_column_compression("{c}"))' for c in columns)
+        row = await conn.fetchrow(
+            f"SELECT count(*), avg(pg_column_size(t.*))::float8, {sizes}, {compressed}"
+            f" FROM (SELECT * FROM {table} ORDER BY {order} DESC LIMIT {n}) t"
+        )
+        assert row is not None
+        k = len(columns)
+        out[table] = {
+            "rows": row[0],
+            "row_bytes": row[1],
+            "column_bytes": {c: row[2 + i] for i, c in enumerate(columns)},
+            "compressed_values": {c: row[2 + k + i] for i, c in enumerate(columns) if row[2 + k + i]},
+        }
+    toast = await conn.fetch(
+        "SELECT c.relname, sum(s.n_tup_ins)::bigint AS toast_rows_inserted FROM pg_class c"
+        " JOIN pg_class p ON p.oid = ANY(ARRAY(SELECT inhrelid FROM pg_inherits WHERE inhparent = c.oid) || c.oid)"
+        " JOIN pg_stat_all_tables s ON s.relid = p.reltoastrelid"
+        " WHERE c.relname = ANY($1::text[]) GROUP BY c.relname",
+        list(_ROW_TABLES),
+    )
+    out["toast_rows_inserted"] = {r[0]: r[1] for r in toast}
+    return out
 
 
 async def _caught_up(conn: asyncpg.Connection) -> None:
@@ -179,6 +221,7 @@ async def _runs(
             statements = [dict(r) for r in await admin.fetch(_STATEMENTS)]
             functions = [dict(r) for r in await admin.fetch(_FUNCTIONS)]
             wal = dict(await admin.fetchrow(_WAL) or {})
+            widths = await _widths(admin, min(made, 1000))
             # one check-in's plans: auto_explain on for a few check-ins, one at a time
             explain_from = pg.log_file.stat().st_size
             await admin.execute("ALTER SYSTEM SET auto_explain.log_min_duration = 0")
@@ -201,6 +244,7 @@ async def _runs(
         "load": os.getloadavg()[0],
         "cpu_ms": {k: v * 1000 / max(made, 1) for k, v in _spent(cpu_before, cpu_after).items()},
         "wal": {k: float(v or 0) / max(made, 1) for k, v in wal.items()},
+        "widths": widths,
         "statements": [
             {
                 **{k: v for k, v in s.items() if k != "query"},
