@@ -214,9 +214,11 @@ async def _runs(
             )
             await asyncio.sleep(0.6)  # the statistics collector's reset reaches the backends
             cpu_before, started = _cpu(postmaster), time.monotonic()
+            own_before = time.process_time()
             made = await p._drive(app, batch)
             await _caught_up(admin)
             wall, cpu_after = time.monotonic() - started, _cpu(postmaster)
+            own = time.process_time() - own_before
             await asyncio.sleep(0.6)  # backends report their statistics when idle (at most every 0.5 s)
             statements = [dict(r) for r in await admin.fetch(_STATEMENTS)]
             functions = [dict(r) for r in await admin.fetch(_FUNCTIONS)]
@@ -243,6 +245,8 @@ async def _runs(
         "wall_s": wall,
         "load": os.getloadavg()[0],
         "cpu_ms": {k: v * 1000 / max(made, 1) for k, v in _spent(cpu_before, cpu_after).items()},
+        # this process: the service's roles (check-ins, relay, auditor) and the driver, user + system
+        "service_cpu_ms": own * 1000 / max(made, 1),
         "wal": {k: float(v or 0) / max(made, 1) for k, v in wal.items()},
         "widths": widths,
         "statements": [
