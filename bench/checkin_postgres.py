@@ -11,7 +11,7 @@ check-in (``pg_stat_statements``), the trigger functions' time (``pg_stat_user_f
 of one check-in's statements (``auto_explain``: ANALYZE, BUFFERS, WAL, nested statements and triggers).
 
     python bench/checkin_postgres.py [--warm 3000] [--checkins 3000] [--explain 20] [--officers N]
-                                     [--set name=value ...]
+                                     [--concurrency 8] [--set name=value ...]
 
 ``--officers N`` adds N officers (one department) to the sample's few dozen before the check-ins: the
 statements that look officers up are measured against a city's roll.
@@ -302,13 +302,16 @@ def measure(args: dict[str, Any]) -> dict[str, Any]:
 
 def main() -> None:
     argv = sys.argv[1:]
-    args: dict[str, Any] = {"warm": 3000, "checkins": 3000, "explain": 20, "officers": 0}
+    args: dict[str, Any] = {"warm": 3000, "checkins": 3000, "explain": 20, "officers": 0, "concurrency": 8}
     for name in list(args):
         if f"--{name}" in argv:
             args[name] = int(argv[argv.index(f"--{name}") + 1])
     # --set name=value (repeatable): a server setting beside SETTINGS (commit_delay, commit_siblings ...)
     args["settings"] = dict(argv[i + 1].split("=", 1) for i, a in enumerate(argv) if a == "--set")
-    print(json.dumps({**measure(args), "settings": args["settings"]}, default=str))
+    p.CONCURRENCY = args["concurrency"]  # check-ins in flight (the pool holds twice as many connections)
+    print(
+        json.dumps({**measure(args), "settings": args["settings"], "concurrency": p.CONCURRENCY}, default=str)
+    )
 
 
 if __name__ == "__main__":
