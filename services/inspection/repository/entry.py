@@ -7,19 +7,15 @@ statement returning a JSON document, after the enterprise row has been locked by
 the visit is written together with the consumption of the code in ONE statement. A refusal is written by
 ``insert_refusal`` in a transaction of its own (use_cases/entry.py).
 
-The check-in on its pooled connection is two round trips, each one simple-protocol message: BEGIN, the
-enterprise's lock and the facts (``begin_and_lock``: the facts, with the enterprise's columns, as the one value
-of a COPY, which is how a message returns data to asyncpg), then the claim-and-insert, COMMIT and the relay's
-NOTIFY (``insert_visit``: the prepared claim EXECUTEd with literals; a used code makes it raise, so the COMMIT
-never runs). Elsewhere (a session's transaction, a USCC or a value that cannot be a literal) the statements
-go one by one, as asyncpg's prepared statements.
+The check-in sends its BEGIN with the enterprise's lock (``begin_and_lock``: one simple-protocol message, the
+enterprise's columns then read with the facts), so it is four round trips: BEGIN + lock, facts,
+claim-and-insert, COMMIT.
 """
 
 from __future__ import annotations
 
 import logging
 import re
-import struct
 import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -99,7 +95,6 @@ async def rollback(session: AsyncSession) -> None:
     finally:
         session.info.pop(_DRIVER, None)
         session.info.pop(outbox.PENDING_KEY, None)  # as the session's rollback drops them (outbox.py)
-        session.info.pop(_PREFETCHED, None)
         await db.release_pooled(session)
 
 
@@ -136,7 +131,7 @@ class _Begun:
         await self._raw.execute("ROLLBACK")
 
 
-async def begin_and_lock(session: AsyncSession, uscc: str, facts: Sequence[Any] | None = None) -> bool:
+async def begin_and_lock(session: AsyncSession, uscc: str) -> bool:
     """Lock the enterprise (FOR NO KEY UPDATE) as the first statement of the session's transaction; False when
     no such enterprise is registered. Its columns are read afterwards, with the facts (``entry_facts``).
 
@@ -164,18 +159,8 @@ async def begin_and_lock(session: AsyncSession, uscc: str, facts: Sequence[Any] 
             if not info.get(_CLAIM_PREPARED):  # (the session's path below prepares the lock alone)
                 await pooled.execute(_PREPARE_CLAIM)
                 info[_CLAIM_PREPARED] = True
-            literals = _literals(facts, _FACTS_TYPES, pooled) if facts is not None else None
-            if literals is None:
-                status = await pooled.execute(f"{pooled_begin}; EXECUTE {_LOCK_PREPARED}('{uscc}')")
-                return bool(status == "SELECT 1")
-            if not info.get(_FACTS_FUNCTION):
-                await pooled.execute(_CREATE_FACTS_FUNCTION)
-                info[_FACTS_FUNCTION] = True
-            doc = await _lock_and_read(pooled, pooled_begin, uscc, literals)
-            session.info[_PREFETCHED] = (list(facts or ()), doc)
-            return (
-                doc.get("enterprise") is not None
-            )  # locked in the same message: present iff the lock found it
+            status = await pooled.execute(f"{pooled_begin}; EXECUTE {_LOCK_PREPARED}('{uscc}')")
+            return bool(status == "SELECT 1")
         proxied = (await session.connection()).sync_connection.connection  # type: ignore[union-attr]
         adapted: Any = proxied.dbapi_connection
         begin = _BEGIN_SQL.get(adapted.isolation_level)
@@ -236,22 +221,6 @@ _ENTRY_FACTS_WITH_ENTERPRISE = _ENTRY_FACTS.replace(
     f"\n      'enterprise', (SELECT json_build_array({_ENTERPRISE_COLUMNS}) FROM enterprise WHERE uscc = $3),",
 )
 _ENTRY_FACTS = _ENTRY_FACTS.replace("/*enterprise*/", "")
-# The check-in's facts as a function of the connection's session (created once per connection, in its temporary
-# schema: no migration, always the code's own SQL), so that they can be read in ``begin_and_lock``'s one
-# message after the lock: a message's statements return no rows to asyncpg, but a COPY's data it does return
-# (``COPY (SELECT pg_temp.zhifa_entry_facts(…)) TO STDOUT``). PL/pgSQL caches the statement's plan for the
-# session as asyncpg's prepared statement did; STABLE: it reads with its COPY's snapshot, taken after the lock.
-_FACTS_FUNCTION = "zhifa_entry_facts"
-_FACTS_TYPES = ("uuid", "uuid", "text", "text[]", "uuid[]", "text[]", "timestamptz", "timestamptz", "date")
-_CREATE_FACTS_FUNCTION = (
-    f"CREATE FUNCTION pg_temp.{_FACTS_FUNCTION}({', '.join(_FACTS_TYPES)}) RETURNS text LANGUAGE plpgsql STABLE"
-    f" AS $zhifa$ BEGIN RETURN ({_ENTRY_FACTS_WITH_ENTERPRISE}); END $zhifa$"
-)
-# begin_and_lock's facts (their parameters, the parsed document) until ``entry_facts`` takes them
-_PREFETCHED = "inspection_prefetched_facts"
-# A binary COPY of one row of one column: the signature, flags and header extension, the field count and length
-_COPY_HEAD = struct.Struct("!11sii")
-_COPY_FIELD = struct.Struct("!hi")
 
 
 @dataclass(frozen=True, slots=True)
@@ -346,30 +315,6 @@ def task_from_json(t: dict[str, Any], usccs: Iterable[str]) -> entry_rules.Task:
     )
 
 
-def facts_args(
-    uscc: str,
-    task_id: uuid.UUID | None,
-    cert_nos: Sequence[str],
-    officer_ids: Sequence[uuid.UUID],
-    item_codes: Sequence[str],
-    at: datetime,
-    code_id: uuid.UUID | None,
-) -> list[Any]:
-    """The facts statement's nine parameters, in order (``_FACTS_TYPES``)."""
-    year_start, year_end = year_bounds(frequency.year_of(at))
-    return [
-        code_id,
-        task_id,
-        uscc,
-        list(cert_nos),
-        list(officer_ids),
-        list(item_codes),
-        year_start,
-        year_end,
-        local_date(at),
-    ]
-
-
 async def entry_facts(
     session: AsyncSession,
     *,
@@ -382,14 +327,21 @@ async def entry_facts(
     code_id: uuid.UUID | None = None,
     with_enterprise: bool = False,
 ) -> EntryFacts:
-    args = facts_args(uscc, task_id, cert_nos, officer_ids, item_codes, at, code_id)
-    prefetched = session.info.pop(_PREFETCHED, None)
-    if prefetched is not None and with_enterprise and prefetched[0] == args:
-        doc = prefetched[1]  # read in ``begin_and_lock``'s message, right after the lock
-    else:
-        raw = await _driver(session)
-        text = await raw.fetchval(_ENTRY_FACTS_WITH_ENTERPRISE if with_enterprise else _ENTRY_FACTS, *args)
-        doc = orjson.loads(text)
+    year_start, year_end = year_bounds(frequency.year_of(at))
+    raw = await _driver(session)
+    text = await raw.fetchval(
+        _ENTRY_FACTS_WITH_ENTERPRISE if with_enterprise else _ENTRY_FACTS,
+        code_id,
+        task_id,
+        uscc,
+        list(cert_nos),
+        list(officer_ids),
+        list(item_codes),
+        year_start,
+        year_end,
+        local_date(at),
+    )
+    doc = orjson.loads(text)
     code, task, member = doc["code"], doc["task"], doc["member"]
     enterprise = doc.get("enterprise")
     return EntryFacts(
@@ -559,7 +511,7 @@ async def insert_visit(
     # are serialised through their WAL flush); otherwise the NOTIFY is the statement's, inside the transaction.
     quiet = db.holds_pooled(session)
     if quiet and claim_code is not None and db.pooled_info(session).get(_CLAIM_PREPARED):
-        literals = _literals([*args, claim_code, *events], _CLAIM_TYPES, raw)
+        literals = _literals([*args, claim_code, *events], raw)
         if literals is not None:
             return await _claim_and_commit(raw, literals)
     if quiet:
@@ -593,47 +545,19 @@ def _literal(value: Any, sql_type: str) -> str | None:
         return f"'{value}'"
     if isinstance(value, datetime):
         return f"'{value.isoformat()}'" if value.utcoffset() is not None else None
-    if isinstance(value, date):
-        return f"'{value.isoformat()}'"
     if isinstance(value, str):
         return None if "\x00" in value else "'" + value.replace("'", "''") + "'"
     return None
 
 
-def _literals(values: Sequence[Any], types: Sequence[str], raw: Any) -> str | None:
-    """Parameters of ``types`` as the literals of an ``EXECUTE`` or a call, or None (the extended protocol's
-    parameters then): a value ``_literal`` cannot write, or a server whose strings are not standard conforming
-    (a backslash would escape)."""
+def _literals(values: Sequence[Any], raw: Any) -> str | None:
+    """The prepared claim's parameters as the literals of an ``EXECUTE``, or None (the prepared statement's
+    extended-protocol path then): a value ``_literal`` cannot write, or a server whose strings are not
+    standard conforming (a backslash would escape)."""
     if raw.get_settings().standard_conforming_strings != "on":
         return None
-    out = [_literal(v, t) for v, t in zip(values, types, strict=True)]
+    out = [_literal(v, t) for v, t in zip(values, _CLAIM_TYPES, strict=True)]
     return None if any(o is None for o in out) else ", ".join(out)  # type: ignore[arg-type]
-
-
-async def _lock_and_read(raw: Any, begin: str, uscc: str, literals: str) -> dict[str, Any]:
-    """BEGIN, the enterprise's lock and the check-in's facts in ONE simple-protocol message (issue #16 item 1,
-    round four): three statements, each with its own snapshot (READ COMMITTED), so the facts are read after the
-    lock is granted, as when they were a round trip of their own. The facts come back as the COPY's one value
-    (binary format: the JSON text as it is); the other statements' replies asyncpg's COPY reader passes over."""
-    chunks: list[bytes] = []
-
-    async def sink(data: bytes) -> None:
-        chunks.append(data)
-
-    await raw._copy_out(  # (asyncpg's copy_from_query without the statement's wrapping)
-        f"{begin}; EXECUTE {_LOCK_PREPARED}('{uscc}');"
-        f" COPY (SELECT pg_temp.{_FACTS_FUNCTION}({literals})) TO STDOUT (FORMAT binary)",
-        sink,
-        None,
-    )
-    data = b"".join(chunks)
-    signature, _, extension = _COPY_HEAD.unpack_from(data)
-    at = _COPY_HEAD.size + extension
-    fields, length = _COPY_FIELD.unpack_from(data, at)
-    if signature != b"PGCOPY\n\xff\r\n\x00" or fields != 1 or length < 0:
-        raise RuntimeError("the check-in's facts came back in an unexpected form")
-    at += _COPY_FIELD.size
-    return dict(orjson.loads(data[at : at + length]))
 
 
 async def _claim_and_commit(raw: Any, literals: str) -> bool:

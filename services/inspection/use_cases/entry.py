@@ -556,9 +556,8 @@ async def check_in(
         attempt.task_id, attempt.entry_code_id, attempt.cert_nos = task_id, code_id, list(payload.cert_nos)
         # The scanning enterprise is locked first: two phones of one enterprise racing one code, or two codes
         # racing the yearly cap, are serialised here (and the facts below are read after the winner commits).
-        # BEGIN goes with the lock and the facts (one round trip); the enterprise's row is read with the facts.
-        read = entry_repo.facts_args(uscc, task_id, payload.cert_nos, [], payload.item_codes, now, code_id)
-        if not await entry_repo.begin_and_lock(session, uscc, read):
+        # BEGIN goes with the lock (one round trip); the enterprise's row is read with the facts.
+        if not await entry_repo.begin_and_lock(session, uscc):
             raise CodeWrongEnterprise(
                 "本企业未在企业名录中登记，不能使用该检查码",
                 detail_en=f"This enterprise ({uscc}) is not registered and cannot use the entry code",
