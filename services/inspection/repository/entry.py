@@ -7,9 +7,12 @@ statement returning a JSON document, after the enterprise row has been locked by
 the visit is written together with the consumption of the code in ONE statement. A refusal is written by
 ``insert_refusal`` in a transaction of its own (use_cases/entry.py).
 
-The check-in sends its BEGIN with the enterprise's lock (``begin_and_lock``: one simple-protocol message, the
-enterprise's columns then read with the facts), so it is four round trips: BEGIN + lock, facts,
-claim-and-insert, COMMIT.
+The check-in on its pooled connection is three round trips: BEGIN with the enterprise's lock (``begin_and_lock``:
+one simple-protocol message, the enterprise's columns then read with the facts), the facts, and the
+claim-and-insert with COMMIT and the relay's NOTIFY (``insert_visit``: one simple-protocol message, the prepared
+claim EXECUTEd with literals; a used code makes it raise, so the COMMIT never runs). Elsewhere (a session's
+transaction, a value that cannot be a literal) the claim-and-insert is asyncpg's prepared statement and the
+edge commits.
 """
 
 from __future__ import annotations
