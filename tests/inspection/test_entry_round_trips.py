@@ -1,11 +1,10 @@
 """The check-in hot path's round trips to PostgreSQL (issue #16): every statement of a check-in's transaction,
 as the driver sends it, counted on the connection that served it.
 
-A check-in is BEGIN sent with the enterprise's lock (one message), the facts, and ONE message with the statement
-that consumes the code, writes the visit (queued for the auditor) and its ``inspection.visit.started`` outbox
-row, then COMMIT and the relay's wake-up after it (``EXECUTE zhifa_claim_visit(…); COMMIT; NOTIFY
-zhifa_outbox``): three round trips. Before issue #16 the outbox row and the NOTIFY were two more statements
-sent at commit (seven round trips), BEGIN was a round trip of its own (five), and COMMIT too (four).
+A check-in is BEGIN sent with the enterprise's lock (one message), the facts, ONE statement that consumes the
+code, writes the visit (queued for the auditor) and its ``inspection.visit.started`` outbox row, and COMMIT
+with the relay's wake-up after it (``COMMIT; NOTIFY zhifa_outbox``, one message). Before issue #16 the outbox row and the NOTIFY were two more statements sent at commit (seven round
+trips), and BEGIN was a round trip of its own (five).
 """
 
 from __future__ import annotations
@@ -13,9 +12,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
-import uuid
 from collections.abc import AsyncIterator, Iterator
-from datetime import datetime, timedelta, timezone
 from typing import Any
 
 import asyncpg
@@ -67,14 +64,9 @@ def transaction_of(logged: Logged, marker: str) -> list[str]:
         queries = [q.strip() for k, q in logged if k == key]
         at = next(i for i, q in enumerate(queries) if marker in q)
         start = max(i for i, q in enumerate(queries[: at + 1]) if q.upper().startswith("BEGIN"))
-        end = next(i for i, q in enumerate(queries) if i > at and _commits(q))
+        end = next(i for i, q in enumerate(queries) if i > at and q.upper().startswith("COMMIT"))
         return queries[start : end + 1]
     raise AssertionError(f"no statement with {marker!r} among {len(logged)}")
-
-
-def _commits(query: str) -> bool:
-    """Whether a message ends its transaction with COMMIT (alone, or after the check-in's write)."""
-    return any(q.strip().upper() == "COMMIT" for q in query.split(";"))
 
 
 def _words(queries: list[str]) -> Iterator[str]:
@@ -82,7 +74,9 @@ def _words(queries: list[str]) -> Iterator[str]:
 
 
 class TestCheckInRoundTrips:
-    async def test_a_check_in_is_three_round_trips_its_write_committed_in_one_message(self, env: Env) -> None:
+    async def test_a_check_in_is_four_round_trips_with_its_event_in_the_visit_statement(
+        self, env: Env
+    ) -> None:
         woken: asyncio.Queue[str] = asyncio.Queue()
         listener = await asyncpg.connect(
             env.database_url.replace("postgresql+asyncpg://", "postgresql://", 1)
@@ -99,23 +93,20 @@ class TestCheckInRoundTrips:
         finally:
             await listener.close()
         queries = transaction_of(logged, "EXECUTE zhifa_lock_enterprise")
-        # BEGIN with the enterprise's lock; the facts; the code, the visit and its event, COMMIT, the wake-up
-        assert len(queries) == 3, list(_words(queries))
+        # BEGIN with the enterprise's lock; the facts; the code, the visit, its event and the wake-up; COMMIT
+        assert len(queries) == 4, list(_words(queries))
         begin = " ".join(queries[0].split())
         assert begin == f"BEGIN; EXECUTE zhifa_lock_enterprise('{ENTERPRISE}')", begin
         assert "'enterprise'" in queries[1]  # the enterprise's row is read with the facts
         write = queries[2]
-        assert write.startswith("EXECUTE zhifa_claim_visit("), write[:60]
+        assert "INSERT INTO visit" in write and "UPDATE entry_code" in write
+        assert (
+            "INSERT INTO outbox" in write
+        )  # (the visit is queued for the auditor by inspection_0013's trigger)
         # the relay's wake-up after the COMMIT, in its message: not inside the transaction, whose commit would
         # then hold PostgreSQL's NOTIFY lock through its WAL flush (no two check-ins sharing an fsync)
-        assert write.endswith("); COMMIT; NOTIFY zhifa_outbox"), write[-60:]
-        assert f"'{visit['visit_id']}'" in write and f"'{code['code_id']}'" in write
-        prepared = " ".join(entry_repo._PREPARE_CLAIM.split())
-        assert "INSERT INTO visit" in prepared and "UPDATE entry_code" in prepared
-        assert (
-            "INSERT INTO outbox" in prepared
-        )  # (the visit is queued for the auditor by inspection_0013's trigger)
-        assert "pg_notify" not in prepared and "NOTIFY" not in prepared
+        assert "pg_notify" not in write and "NOTIFY" not in write
+        assert queries[3] == "COMMIT; NOTIFY zhifa_outbox", queries[3]
         events = await env.rows(
             sa.select(outbox_t.c.type, outbox_t.c.envelope).where(outbox_t.c.subject == visit["visit_id"])
         )
@@ -179,9 +170,7 @@ class TestCheckInWithoutTheSession:
         key = next(k for k, q in logged if "EXECUTE zhifa_lock_enterprise" in q)
         assert key not in begun  # no SQLAlchemy transaction on the check-in's connection
         queries = transaction_of(logged, "EXECUTE zhifa_lock_enterprise")
-        assert len(queries) == 3 and queries[-1].endswith("); COMMIT; NOTIFY zhifa_outbox"), list(
-            _words(queries)
-        )
+        assert len(queries) == 4 and queries[-1] == "COMMIT; NOTIFY zhifa_outbox", list(_words(queries))
         on_it = [q for k, q in logged if k == key]
         assert on_it[-1] == queries[-1]  # nothing after it: the connection went back to the pool idle
         stored = await env.scalar(
@@ -252,99 +241,3 @@ class TestOutboxAtCommit:
         assert len(outbox) == 1 and notify == outbox, (outbox, notify)
         stored = await env.scalar(sa.select(outbox_t.c.type).where(outbox_t.c.id == ping["event_id"]))
         assert stored == "inspection.diagnostic.ping"
-
-
-class TestClaimCommittedInOneMessage:
-    """The check-in's write, COMMIT and NOTIFY go in one simple-protocol message (issue #16 item 1, round four):
-    the prepared claim EXECUTEd with literals; a claim that finds the code used raises (inspection_0015)."""
-
-    async def test_a_code_used_after_the_facts_fails_the_claim_and_is_refused_as_used(
-        self, env: Env, monkeypatch: pytest.MonkeyPatch
-    ) -> None:
-        """The code is consumed by another transaction after the facts found it unused: the one message's claim
-        raises, nothing of it is committed, the transaction is rolled back and CODE_USED recorded as before."""
-        dsn = env.database_url.replace("postgresql+asyncpg://", "postgresql://", 1)
-        facts = entry_repo.entry_facts
-
-        async def facts_then_used_elsewhere(*args: Any, **kwargs: Any) -> Any:
-            read = await facts(*args, **kwargs)
-            other = await asyncpg.connect(dsn)
-            try:
-                await other.execute(
-                    "UPDATE entry_code SET used_at = now() WHERE code_id = $1", kwargs["code_id"]
-                )
-            finally:
-                await other.close()
-            return read
-
-        started_events = sa.text("SELECT count(*) FROM outbox WHERE type = 'inspection.visit.started'")
-        async with client(env.url) as http:
-            code = await entry_code(http, KEY_AREA_TASK)
-            before = await env.scalar(started_events)
-            monkeypatch.setattr(entry_repo, "entry_facts", facts_then_used_elsewhere)
-            async with statements(env) as logged:
-                await refused(env, await check_in(http, code["code"]), "CODE_USED", status=409)
-            monkeypatch.setattr(entry_repo, "entry_facts", facts)
-        key = next(k for k, q in logged if "EXECUTE zhifa_lock_enterprise" in q)
-        on_it = [" ".join(q.split())[:40] for k, q in logged if k == key]
-        at = next(i for i, q in enumerate(on_it) if q.startswith("EXECUTE zhifa_claim_visit("))
-        assert on_it[at + 1 :] == ["ROLLBACK"], on_it  # the COMMIT in the message never ran
-        visits = await env.scalar(
-            sa.text(f"SELECT count(*) FROM visit WHERE entry_code_id = '{code['code_id']}'")
-        )
-        started = await env.scalar(started_events)
-        assert (visits, started) == (0, before)
-
-    async def test_quotes_and_backslashes_are_stored_as_sent(self, env: Env) -> None:
-        """The visit's values are literals in the message: a request id (the client's X-Request-ID, stored with
-        the visit) with quotes, a backslash and SQL in it is stored exactly."""
-        rid = "it's \\' a ''quote''); COMMIT; --"
-        async with client(env.url) as http:
-            code = await entry_code(http, KEY_AREA_TASK)
-            async with statements(env) as logged:
-                visit = ok(await check_in(http, code["code"], **{"X-Request-ID": rid}), 201)["visit"]
-        write = transaction_of(logged, "EXECUTE zhifa_lock_enterprise")[-1]
-        assert write.startswith("EXECUTE zhifa_claim_visit(") and "'it''s \\'' a ''''quote'''');" in write
-        stored = await env.scalar(
-            sa.text(f"SELECT request_id FROM visit WHERE visit_id = '{visit['visit_id']}'")
-        )
-        assert stored == rid
-
-    async def test_literals_read_back_as_the_values(self, env: Env) -> None:
-        """Each kind of value the claim takes, written as a literal and read back by PostgreSQL; what cannot be
-        one (a NUL, a time without its zone) and a server without standard conforming strings take the
-        extended protocol's parameters instead."""
-        when = datetime(2026, 12, 7, 21, 30, 5, 123456, tzinfo=timezone(timedelta(hours=8)))
-        cases: list[tuple[Any, str]] = [
-            ("O'Brien \\n \\\\ $1 $$ -- ; 辽宁 \n\t", "text"),
-            ("", "text"),
-            (None, "text"),
-            (uuid.UUID("0f6b1f1e-1c4b-4a64-9d0e-5b7f3c2a1e90"), "uuid"),
-            (when, "timestamptz"),
-            (True, "boolean"),
-            (False, "boolean"),
-            ('{"name": "O\'Brien \\\\ \\"x\\""}', "jsonb"),
-            (["a'b", "c\\d", ""], "text[]"),
-            ([], "text[]"),
-            ([uuid.UUID("0f6b1f1e-1c4b-4a64-9d0e-5b7f3c2a1e90")], "uuid[]"),
-            ([1, 2], "int[]"),
-        ]
-        conn = await asyncpg.connect(env.database_url.replace("postgresql+asyncpg://", "postgresql://", 1))
-        try:
-            for value, sql_type in cases:
-                literal = entry_repo._literal(value, sql_type)
-                assert literal is not None, value
-                back = await conn.fetchval(f"SELECT CAST({literal} AS {sql_type})")
-                if sql_type == "jsonb":
-                    back, value = json.loads(back), json.loads(value)
-                assert back == value, (value, literal, back)
-            assert entry_repo._literal("a\x00b", "text") is None
-            assert entry_repo._literal(["a", "b\x00"], "text[]") is None
-            assert entry_repo._literal(datetime(2026, 12, 7, 21, 30), "timestamptz") is None
-            assert entry_repo._literal(1.5, "text") is None
-            values = [None] * len(entry_repo._CLAIM_TYPES)
-            assert entry_repo._literals(values, conn) is not None
-            await conn.execute("SET standard_conforming_strings = off")
-            assert entry_repo._literals(values, conn) is None
-        finally:
-            await conn.close()

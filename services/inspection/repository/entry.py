@@ -7,17 +7,13 @@ statement returning a JSON document, after the enterprise row has been locked by
 the visit is written together with the consumption of the code in ONE statement. A refusal is written by
 ``insert_refusal`` in a transaction of its own (use_cases/entry.py).
 
-The check-in on its pooled connection is three round trips: BEGIN with the enterprise's lock (``begin_and_lock``:
-one simple-protocol message, the enterprise's columns then read with the facts), the facts, and the
-claim-and-insert with COMMIT and the relay's NOTIFY (``insert_visit``: one simple-protocol message, the prepared
-claim EXECUTEd with literals; a used code makes it raise, so the COMMIT never runs). Elsewhere (a session's
-transaction, a value that cannot be a literal) the claim-and-insert is asyncpg's prepared statement and the
-edge commits.
+The check-in sends its BEGIN with the enterprise's lock (``begin_and_lock``: one simple-protocol message, the
+enterprise's columns then read with the facts), so it is four round trips: BEGIN + lock, facts,
+claim-and-insert, COMMIT.
 """
 
 from __future__ import annotations
 
-import logging
 import re
 import uuid
 from collections.abc import Iterable, Sequence
@@ -26,10 +22,8 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-import asyncpg
 import orjson
 import sqlalchemy as sa
-from sqlalchemy import exc as sa_exc
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.common import clock, db, outbox, partitions
@@ -38,8 +32,6 @@ from services.inspection import models as m
 from services.inspection.domain import entry_rules, frequency, qualifications, registry
 from services.inspection.domain.frequency import TaskKind
 from services.inspection.repository.rows import legal_refs, year_bounds
-
-log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -159,9 +151,6 @@ async def begin_and_lock(session: AsyncSession, uscc: str) -> bool:
             if not info.get(_LOCK_PREPARED):  # kept with the connection, across checkouts
                 await pooled.execute(_PREPARE_LOCK)
                 info[_LOCK_PREPARED] = True
-            if not info.get(_CLAIM_PREPARED):  # (the session's path below prepares the lock alone)
-                await pooled.execute(_PREPARE_CLAIM)
-                info[_CLAIM_PREPARED] = True
             status = await pooled.execute(f"{pooled_begin}; EXECUTE {_LOCK_PREPARED}('{uscc}')")
             return bool(status == "SELECT 1")
         proxied = (await session.connection()).sync_connection.connection  # type: ignore[union-attr]
@@ -443,26 +432,6 @@ _CLAIM_AND_INSERT_VISIT = (
     f" events AS ({outbox.insert_sql(_CODE_PARAM + 1, where=_ONLY_WITH_VISIT)}) {_STARTED}"
 )
 _CLAIM_AND_INSERT_VISIT_QUIET = _CLAIM_AND_INSERT_VISIT.replace(_STARTED, _STARTED_QUIET)
-# The check-in's claim-and-insert as a named prepared statement of the connection (prepared with the lock), so
-# that it can go in ONE simple-protocol message with COMMIT and the relay's NOTIFY (``_claim_and_commit``): a
-# message's statements return no rows to asyncpg, so a claim that finds the code used fails the statement
-# (``entry_code_taken``, inspection_0015: SQLSTATE ZE001) and the COMMIT after it never runs.
-_CLAIM_PREPARED = "zhifa_claim_visit"
-_CODE_TAKEN = "ZE001"
-_PREPARE_CLAIM = f"PREPARE {_CLAIM_PREPARED} AS " + _CLAIM_AND_INSERT_VISIT.replace(
-    _STARTED, f"SELECT entry_code_taken(${_CODE_PARAM}::uuid) WHERE NOT EXISTS (SELECT FROM claimed)"
-)
-# The SQL type each parameter of the prepared claim is written as (the visit's columns, the code, the outbox's
-# five arrays: ``outbox.insert_sql``).
-_CLAIM_TYPES = (
-    *(_VISIT_CASTS.get(c, "text") for c in _VISIT_COLUMNS),
-    "uuid",
-    "uuid[]",
-    "text[]",
-    "int[]",
-    "text[]",
-    "text[]",
-)
 
 
 async def ensure_visit_month(session: AsyncSession, started_at: datetime) -> None:
@@ -513,10 +482,6 @@ async def insert_visit(
     # goes after the COMMIT, in its message (``db.notify_after_commit``: the commits of notifying transactions
     # are serialised through their WAL flush); otherwise the NOTIFY is the statement's, inside the transaction.
     quiet = db.holds_pooled(session)
-    if quiet and claim_code is not None and db.pooled_info(session).get(_CLAIM_PREPARED):
-        literals = _literals([*args, claim_code, *events], raw)
-        if literals is not None:
-            return await _claim_and_commit(raw, literals)
     if quiet:
         db.notify_after_commit(session, outbox.NOTIFY_CHANNEL)
     if claim_code is None:
@@ -524,68 +489,6 @@ async def insert_visit(
         return (await raw.fetchval(statement, *args, *events)) is not None
     statement = _CLAIM_AND_INSERT_VISIT_QUIET if quiet else _CLAIM_AND_INSERT_VISIT
     return (await raw.fetchval(statement, *args, claim_code, *events)) is not None
-
-
-def _literal(value: Any, sql_type: str) -> str | None:
-    """``value`` written as an SQL literal of ``sql_type`` for a simple-protocol message (standard conforming
-    strings: a quote doubled, a backslash is itself), or None when it cannot be: a NUL (PostgreSQL's text
-    has none, and it would end the message's string), a time without a zone, a type not listed here."""
-    if value is None:
-        return "NULL"
-    if sql_type.endswith("[]"):
-        if not isinstance(value, list | tuple):
-            return None
-        element = sql_type[:-2]
-        items = [_literal(v, element) for v in value]
-        if any(i is None for i in items):
-            return None
-        return f"ARRAY[{','.join(items)}]::{sql_type}"  # type: ignore[arg-type]
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, uuid.UUID):
-        return f"'{value}'"
-    if isinstance(value, datetime):
-        return f"'{value.isoformat()}'" if value.utcoffset() is not None else None
-    if isinstance(value, str):
-        return None if "\x00" in value else "'" + value.replace("'", "''") + "'"
-    return None
-
-
-def _literals(values: Sequence[Any], raw: Any) -> str | None:
-    """The prepared claim's parameters as the literals of an ``EXECUTE``, or None (the prepared statement's
-    extended-protocol path then): a value ``_literal`` cannot write, or a server whose strings are not
-    standard conforming (a backslash would escape)."""
-    if raw.get_settings().standard_conforming_strings != "on":
-        return None
-    out = [_literal(v, t) for v, t in zip(values, _CLAIM_TYPES, strict=True)]
-    return None if any(o is None for o in out) else ", ".join(out)  # type: ignore[arg-type]
-
-
-async def _claim_and_commit(raw: Any, literals: str) -> bool:
-    """The check-in's claim-and-insert, COMMIT and the relay's NOTIFY in ONE simple-protocol message (issue #16
-    item 1, round four: a round trip fewer than the statement and then the edge's COMMIT). False when the code
-    was used meanwhile: the statement raised (``entry_code_taken``), the transaction is left aborted and the
-    caller rolls it back (the refusal's path). True once committed; the edge then finds no transaction to
-    commit (``db.commit_pooled``) and gives the connection back. As there: a constraint checked at COMMIT
-    raises as SQLAlchemy's would, and a NOTIFY that fails after the COMMIT is logged, not raised."""
-    try:
-        await raw.execute(f"EXECUTE {_CLAIM_PREPARED}({literals}); COMMIT; NOTIFY {outbox.NOTIFY_CHANNEL}")
-    except asyncpg.PostgresError as exc:
-        if exc.sqlstate == _CODE_TAKEN:
-            return False
-        if raw.is_in_transaction():  # the statement failed: the caller rolls back
-            raise
-        if isinstance(exc, asyncpg.exceptions.ProgramLimitExceededError) and "NOTIFY" in str(exc):
-            log.warning("NOTIFY after commit failed: %s", exc)
-            return True
-        if isinstance(exc, asyncpg.exceptions.IntegrityConstraintViolationError):
-            raise sa_exc.IntegrityError("COMMIT", None, exc) from exc
-        if isinstance(exc, asyncpg.exceptions.DataError):
-            raise sa_exc.DataError("COMMIT", None, exc) from exc
-        raise
-    return True
 
 
 async def insert_refusal(session: AsyncSession, values: dict[str, Any]) -> bool:
