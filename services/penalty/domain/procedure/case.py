@@ -102,6 +102,11 @@ class Case:
         return max(self.fine_due_fen - self.fine_paid_fen, 0)
 
     @property
+    def surcharge_collected_fen(self) -> int:
+        """加处罚款 collected with the payments recorded so far (what the bank took)."""
+        return sum(p.surcharge_fen for p in self.payments)
+
+    @property
     def surcharge_excluded(self) -> tuple[tuple[date, date | None], ...]:
         return tuple((r.filed_on, r.concluded_on) for r in self.remedies)
 
@@ -118,6 +123,7 @@ class Case:
             payment_due=self.payment_due,
             fine_outstanding_fen=self.fine_outstanding_fen,
             fine_fen=self.fine_due_fen,
+            surcharge_collected_fen=self.surcharge_collected_fen,
             surcharge_excluded=self.surcharge_excluded,
             publish_by=decision.publish_by if decision else None,
             publication_settled=(
@@ -129,9 +135,15 @@ class Case:
         )
 
     def surcharge_on(self, day: date) -> deadlines.Surcharge | None:
-        """The lawful maximum surcharge on the outstanding fine if it is paid on ``day`` (None: no fine due)."""
+        """The lawful maximum surcharge on the outstanding fine if it is paid on ``day`` (None: no fine due),
+        never more than what is left of the fine's cap after the surcharge already collected
+        (行政强制法 第四十五条第二款: deadlines.within_fine)."""
         if self.payment_due is None or self.fine_outstanding_fen == 0:
             return None
-        return deadlines.surcharge(
-            self.fine_outstanding_fen, self.payment_due, day, excluded=self.surcharge_excluded
+        return deadlines.within_fine(
+            deadlines.surcharge(
+                self.fine_outstanding_fen, self.payment_due, day, excluded=self.surcharge_excluded
+            ),
+            self.fine_due_fen,
+            self.surcharge_collected_fen,
         )
