@@ -672,6 +672,18 @@ def _check_items(
                 detail_en=f"Item {code} ({item.name}) is not among the items approved for task {task.task_id}",
                 extra=extra,
             )
+        if task.kind is TaskKind.KEY_AREA and not item.key_area:
+            # 优化营商环境条例 第五十四条: full-coverage 重点监管 is for the 特殊行业、重点领域 that directly concern
+            # public safety and life and health; every other market-regulation inspection is 双随机. A key-area
+            # task is exempt from the yearly caps and quiet periods only for those items, so it may not carry
+            # another item in, even when it lists no items (any item of the department).
+            raise ItemNotInTask(
+                f"检查事项 {code}（{item.name}）不是重点领域检查事项，不得以重点领域检查任务 {task.task_id} "
+                "实施（优化营商环境条例第五十四条）",
+                detail_en=f"Item {code} ({item.name}) is not a key-area item: key-area task {task.task_id} may "
+                "not inspect it (优化营商环境条例 第五十四条)",
+                extra=extra,
+            )
         if item.dept_code not in task.dept_codes or item.dept_code not in present_depts:
             raise ItemOutOfAuthority(
                 f"检查事项 {code}（{item.name}）属于{_dept(item.dept_code)}部门职权，"
