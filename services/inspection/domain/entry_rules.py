@@ -198,6 +198,16 @@ def new_task(
         problems.append(
             ("双随机抽查任务的检查对象由抽取产生，不能指定", "a random task's enterprises are drawn")
         )
+    if kind is TaskKind.RANDOM and requested_by_enterprise:
+        # A visit the enterprise asked for (企业申请) is a 个案检查 and exempt from the caps and quiet periods; a
+        # 双随机 draw (优化营商环境条例 第五十四条: 随机抽取检查对象) picks enterprises that asked for nothing, so
+        # the flag would only lift the caps from every drawn enterprise.
+        problems.append(
+            (
+                "双随机抽查任务的检查对象由随机抽取产生，不能标记为企业申请的检查",
+                "a random task's enterprises are drawn: it cannot be a visit the enterprise asked for",
+            )
+        )
     if kind is not TaskKind.RANDOM and not usccs:
         problems.append(("检查任务须列明检查对象", "a task names the enterprises it inspects"))
     if starts_on and ends_on and ends_on < starts_on:

@@ -383,6 +383,8 @@ class TestTaskLifecycle:
             {"kind": TaskKind.COMPLAINT},  # no lead
             {"urgent": True},  # urgent is for complaints only
             {"kind": TaskKind.RANDOM},  # no published draw
+            # drawn enterprises asked for nothing: the flag would lift the caps (优化营商环境条例 第五十四条)
+            {"kind": TaskKind.RANDOM, "enterprises": [], "requested_by_enterprise": True},
             {"enterprises": []},
             {"starts_on": date(2026, 6, 2), "ends_on": date(2026, 6, 1)},
             {"item_codes": ["ST-GF-002"], "catalogue": CATALOGUE},  # item of a department not taking part
