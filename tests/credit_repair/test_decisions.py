@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import uuid
+from datetime import date
 
 import orjson
 import sqlalchemy as sa
@@ -302,7 +303,7 @@ class TestPublicationsLedger:
 
         from openpyxl import load_workbook
 
-        d = decision_issued(fine_fen=80_000 * YUAN)
+        d = decision_issued(fine_fen=80_000 * YUAN, decided_on=date(2026, 8, 31))
         await publish(credit.js, d)
         await wait_for(lambda: notices(credit, d.case_id))
         async with client(credit.base, headers=ENT_A) as http:
@@ -314,3 +315,9 @@ class TestPublicationsLedger:
         # 80,000 元 (8,000,000 fen / 100); published: 是; 公示平台 joined with 、
         assert float(row["罚款金额（元）"]) == 80_000
         assert row["是否公示"] == "是" and row["公示平台"] == "国家企业信用信息公示系统、信用中国"
+        # 一般, published [31 Aug 2026, 31 Aug 2027): 31 Aug 2026 + 12 months = 31 Aug 2027 is the first day it is
+        # no longer published (the public list drops it that day), so the column says 停止公示日; a "公示截止日"
+        # (last day of publication) of 31 Aug 2027 would name a day on which nothing is published.
+        assert str(row["公示起始日"])[:10] == "2026-08-31"
+        assert str(row["停止公示日"])[:10] == "2027-08-31"
+        assert "公示截止日" not in rows[0]
