@@ -90,6 +90,26 @@ class TestSurcharge:
         assert r["base_fen"] == 17_500 * YUAN
         assert (r["days_counted"], r["amount_fen"], r["capped"]) == (40, 2_750 * YUAN, True)
 
+    async def test_the_case_s_deadline_shows_the_same_surcharge_after_a_partial_payment(
+        self, penalty: Running
+    ) -> None:
+        cid = await delivered_case(penalty)
+        # 10,000.00 paid on the last day to pay, 12-01, without surcharge: 17,500.00 outstanding.
+        pin_clock(date(2026, 12, 1))
+        paid = {"paid_on": "2026-12-01", "fine_fen": 10_000 * YUAN}
+        async with client(penalty.url) as http:
+            ok(await http.post(f"{CASES}/{cid}/payments", json=paid, headers=officer(**SJ_A)))
+        # On 12-11, 10 days late (12-02 … 12-11): 10 × 3% × 17,500.00 = 10 × 525.00 = 5,250.00, both on
+        # GET /surcharge and on the case's overdue payment deadline (before: 10 × 825.00 = 8,250.00 there,
+        # on the whole fine).
+        pin_clock(date(2026, 12, 11))
+        r = await surcharge(penalty, cid, "2026-12-11")
+        assert (r["base_fen"], r["amount_fen"]) == (17_500 * YUAN, 5_250 * YUAN)
+        async with client(penalty.url) as http:
+            view = ok(await http.get(f"{CASES}/{cid}", headers=officer(**SJ_A)))
+        [payment] = [d for d in view["deadlines"] if d["deadline"] == "payment"]
+        assert payment["surcharge_fen"] == 5_250 * YUAN
+
     async def test_reconsideration_days_are_not_counted(self, penalty: Running) -> None:
         cid = await delivered_case(penalty)
         pin_clock(date(2026, 12, 20))

@@ -307,8 +307,11 @@ def deadline_status(case: HasDeadlineFacts, today: date) -> tuple[DeadlineItem, 
             f"处罚决定书应于{facts.delivery_due.isoformat()}前送达，至今未送达",
         )
     if facts.payment_due is not None and facts.fine_outstanding_fen > 0 and today > facts.payment_due:
+        # on the fine outstanding, as GET /surcharge and the payment (procedure.Case.surcharge_on)
         accrued = within_fine(
-            surcharge(facts.fine_fen, facts.payment_due, today, excluded=facts.surcharge_excluded),
+            surcharge(
+                facts.fine_outstanding_fen, facts.payment_due, today, excluded=facts.surcharge_excluded
+            ),
             facts.fine_fen,
             facts.surcharge_collected_fen,
         )

@@ -270,5 +270,20 @@ class TestDeadlineStatus:
         (item,) = deadlines.deadline_status(case, date(2026, 3, 27))
         assert item.surcharge_fen == 2_000 * YUAN
 
+    def test_payment_overdue_surcharge_is_on_the_fine_outstanding(self) -> None:
+        # The same fine of 10,000 yuan, 4,000 of it paid (without surcharge) before 03-17: 6,000 outstanding.
+        # On 03-27, 10 days late: 10 × 3% × 6,000 = 1,800 yuan, as GET /surcharge computes it
+        # (procedure.Case.surcharge_on), not 10 × 3% × 10,000 = 3,000 on the whole fine.
+        case = _facts(
+            decided_on=date(2026, 3, 1),
+            delivery_due=date(2026, 3, 10),
+            delivered_on=date(2026, 3, 2),
+            payment_due=date(2026, 3, 17),
+            fine_fen=10_000 * YUAN,
+            fine_outstanding_fen=6_000 * YUAN,
+        )
+        (item,) = deadlines.deadline_status(case, date(2026, 3, 27))
+        assert item.surcharge_fen == 1_800 * YUAN
+
     def test_closed_case_has_no_open_deadlines(self) -> None:
         assert deadlines.deadline_status(_facts(open=False), date(2026, 7, 1)) == ()
