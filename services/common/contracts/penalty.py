@@ -73,8 +73,12 @@ class DecisionRevoked(Event):
     district_code: str
     source: Literal["reconsideration", "litigation", "self_correction"]
     reason: str
-    revoked_on: date
+    revoked_on: date  # the day of the revoking (or confirming, see ``outcome``) document
     revision: int
+    # Also published when a reconsideration body or a court confirms the decision illegal or void without
+    # revoking it (行政复议法 第六十五条、第六十七条; 行政诉讼法 第七十四条、第七十五条): its publications end all
+    # the same (行政处罚法 第四十八条第二款). Optional, so an event written before it reads as a revocation.
+    outcome: Literal["revoked", "confirmed_illegal", "confirmed_void"] = "revoked"
 
     def subject_id(self) -> str:
         return str(self.case_id)

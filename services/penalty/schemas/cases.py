@@ -278,6 +278,14 @@ class ChangeIn(RevocationIn):
     contrary_third_party_request: StrictBool = False
 
 
+class ConfirmationIn(_In):
+    source: p.RemedySource = Field(description="reconsideration 行政复议决定, litigation 人民法院裁判")
+    finding: p.Finding = Field(description="confirmed_illegal 确认违法, confirmed_void 确认无效")
+    reason: Text
+    source_document: ShortText = Field(description="the 复议决定书 or 判决书 that confirms it")
+    effective_on: Day | None = Field(None, description="the confirming document's date; today if omitted")
+
+
 class PublicationIn(_In):
     published_on: Day | None = None
     exempt_reason: OptionalText = ""

@@ -78,14 +78,15 @@ class Case:
 
     @property
     def current_penalty(self) -> Penalty | None:
-        """The penalty in force: the latest change, else the decision; None once revoked or not penalised."""
+        """The penalty in force: the latest change, else the decision; None once revoked, confirmed void or
+        not penalised (a finding of illegality records the penalty it leaves in force)."""
         for correction in reversed(self.corrections):
             return None if correction.revoked else correction.penalty
         return self.decision.penalty if self.decision else None
 
     @property
     def decision_revision(self) -> int:
-        """1 for the original decision, +1 for each revocation or change."""
+        """1 for the original decision, +1 for each revocation, change or finding."""
         return (1 + len(self.corrections)) if self.decision else 0
 
     @property
@@ -129,7 +130,7 @@ class Case:
             publication_settled=(
                 self.published_on is not None
                 or bool(self.publication_exempt_reason)
-                or self.state is CaseState.REVOKED
+                or (bool(self.corrections) and self.corrections[-1].ends_publication)
             ),
             open=self.state is not CaseState.CLOSED,
         )

@@ -17,6 +17,7 @@ from services.penalty.domain.procedure.vocabulary import (
     CorrectionSource,
     DecisionOutcome,
     DeliveryMethod,
+    Finding,
     HearingOutcome,
     ProcedureKind,
     RemedySource,
@@ -233,6 +234,22 @@ class DecisionChanged(DomainEvent):
     fine_fen: int
     withdraw_publication_by: date | None
     refund_fen: int
+    revision: int
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class DecisionConfirmed(DomainEvent):
+    """The decision was confirmed illegal or void (published as penalty.decision.revoked with its outcome)."""
+
+    event_type: ClassVar[str] = "penalty.decision.confirmed"
+    document_number: str
+    source: CorrectionSource
+    finding: Finding
+    reason: str
+    source_document: str
+    confirmed_on: date
+    withdraw_publication_by: date | None
+    refund_fen: int  # fine paid under a decision void from the start; 0 when confirmed illegal
     revision: int
 
 
