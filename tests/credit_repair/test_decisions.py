@@ -13,6 +13,7 @@ import sqlalchemy as sa
 
 import services.common.contracts  # noqa: F401  (registers every contract)
 from services.common import clock
+from services.common.contracts import penalty as pc
 from services.common.db import transaction
 from services.common.events import REGISTRY, make_envelope
 from services.common.inbox import parse
@@ -234,6 +235,39 @@ class TestOutOfOrder:
         assert new_pub is not None
         new_end = await end_of(credit.factory, new_pub.id)
         assert new_end is not None and new_end.reason == "revoked"
+
+    async def test_confirmed_void_ends_the_publication_with_its_reason(self, credit: Credit) -> None:
+        # 80,000 yuan: 一般, published; a court confirms the decision void (行政诉讼法 第七十五条)
+        d = decision_issued(fine_fen=80_000 * YUAN)
+        await apply(credit.factory, d)
+        void = decision_revoked(d, source="litigation", reason="决定无效", outcome="confirmed_void")
+        await apply(credit.factory, void)
+        [record] = await records(credit, d.case_id)
+        assert (record.decision_status, record.status_reason) == ("confirmed_void", "人民法院裁判：决定无效")
+        pub = await publication(credit, record.id)
+        assert pub is not None
+        end = await end_of(credit.factory, pub.id)
+        assert end is not None and (end.ended_on, end.reason) == (clock.today(), "confirmed_void")
+        assert [(f.kind, f.reason) for f in await feed_for(credit, pub.id)] == [
+            ("started", None),
+            ("ended", "confirmed_void"),
+        ]
+
+    async def test_a_revocation_written_before_the_outcome_field_reads_as_one(self, credit: Credit) -> None:
+        # An envelope already in the outbox or the stream has no "outcome": it is a revocation.
+        d = decision_issued(fine_fen=80_000 * YUAN)
+        await apply(credit.factory, d)
+        env = make_envelope(decision_revoked(d), source="penalty")
+        old = env.model_copy(update={"data": {k: v for k, v in env.data.items() if k != "outcome"}})
+        _, event = parse(orjson.dumps(old.model_dump(mode="json")))
+        assert isinstance(event, pc.DecisionRevoked) and event.outcome == "revoked"
+        await publish(credit.js, event, envelope=old)
+
+        async def revoked() -> bool:
+            [record] = await records(credit, d.case_id)
+            return record.decision_status == "revoked"
+
+        await wait_for(revoked, timeout=5)
 
     async def test_payment_before_the_decision(self, credit: Credit) -> None:
         d = decision_issued(fine_fen=80_000 * YUAN)

@@ -130,8 +130,9 @@ def decision_revoked(
     revoked_on: date | None = None,
     source: str = "reconsideration",
     reason: str = "行政复议机关决定撤销",
+    outcome: str = "revoked",
 ) -> penalty.DecisionRevoked:
-    """A reconsideration body revoked decision ``of``."""
+    """A reconsideration body revoked decision ``of`` (or, by ``outcome``, confirmed it illegal or void)."""
     return penalty.DecisionRevoked(
         case_id=of.case_id,
         decision_no=of.decision_no,
@@ -142,6 +143,7 @@ def decision_revoked(
         reason=reason,
         revoked_on=revoked_on or clock.today(),
         revision=revision,
+        outcome=outcome,  # type: ignore[arg-type]
     )
 
 

@@ -479,7 +479,7 @@ async def _apply_revoked(
             await _end_record(
                 session,
                 record,
-                status="revoked",
+                status=event.outcome,  # revoked, or confirmed illegal or void: the publication ends alike
                 revision=event.revision,
                 on=event.revoked_on,
                 note=f"{_SOURCES[event.source]}：{event.reason}",
