@@ -89,3 +89,30 @@ class TestDecisionEvent:
         with pytest.raises(DomainError) as exc:
             run(case, decide_cmd(banned(60)), date(2026, 3, 12))
         assert "限制期限由3年改为5年" in exc.value.detail
+
+    def _delivered_ban(self, months: int) -> p.Case:
+        allowed = assessed(allowed_kinds=frozenset({K.FINE, K.RESTRICT_EMPLOYMENT}))
+        case = notified(allowed, proposed=banned(months))
+        case = run(case, p.WaiveRights(True, False, date(2026, 3, 11)), date(2026, 3, 11)).case
+        case = run(case, decide_cmd(banned(months)), date(2026, 3, 18)).case
+        return run(
+            case, p.Deliver(date(2026, 3, 20), p.DeliveryMethod.DIRECT, "王某"), date(2026, 3, 20)
+        ).case
+
+    def test_a_change_carries_the_changed_term_and_never_lengthens_it(self) -> None:
+        shorter = p.Change(
+            p.CorrectionSource.RECONSIDERATION,
+            "限制期限明显不当",
+            "沈政复〔2026〕12号",
+            date(2026, 4, 1),
+            banned(36),
+        )
+        (ev,) = run(self._delivered_ban(60), shorter, date(2026, 4, 1)).events
+        assert isinstance(ev, p.DecisionChanged)
+        assert (ev.kinds, ev.restriction_months, ev.revision) == (("罚款", "限制从业"), 36, 2)
+        longer = p.Change(
+            p.CorrectionSource.SELF_CORRECTION, "发现新证据", "纠错审批表", date(2026, 4, 1), banned(120)
+        )
+        with pytest.raises(p.ChangeHeavier) as exc:
+            run(self._delivered_ban(60), longer, date(2026, 4, 1))
+        assert "限制期限由5年改为10年" in exc.value.detail
