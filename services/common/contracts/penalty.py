@@ -187,7 +187,7 @@ class CollectionOverdue(Event):
 @contract
 class CorrectionFollowUpOverdue(Event):
     """An order to correct (责令改正, 行政处罚法 第二十八条第一款) of a penalty decision still unchecked after its
-    deadline (issue #14 item 6): the 以罚代管 the seeds forbid (辽政办发〔2023〕18号 二(一)9). Published once per
+    deadline (issue #14 item 6): the 以罚代管 the seeds forbid (辽政办发〔2023〕18号 二(二)9). Published once per
     follow-up, the day after the deadline or later; risk counts it as the unit's overdue follow-up."""
 
     TYPE = "penalty.correction.follow_up_overdue"
