@@ -70,6 +70,7 @@ def decision_issued(
         serious=event.serious,
         outside_tier=event.outside_tier,
         revision=event.revision,
+        restriction_months=event.restriction_months,
     )
 
 
@@ -109,6 +110,7 @@ def decision_changed(row: PenaltyCase, event: p.DecisionChanged) -> contracts.De
         fine_fen=event.fine_fen,
         changed_on=event.changed_on,
         revision=event.revision,
+        restriction_months=event.restriction_months,
     )
 
 

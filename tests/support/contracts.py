@@ -58,6 +58,7 @@ def decision_changed(
     changed_on: date | None = None,
     source: str = "litigation",
     reason: str = "人民法院判决变更罚款数额",
+    restriction_months: int | None = None,
 ) -> penalty.DecisionChanged:
     """A court or a reconsideration body changed decision ``of``."""
     return penalty.DecisionChanged(
@@ -72,6 +73,7 @@ def decision_changed(
         fine_fen=fine_fen,
         changed_on=changed_on or clock.today(),
         revision=revision,
+        restriction_months=restriction_months,
     )
 
 
@@ -92,6 +94,7 @@ def decision_issued(
     domain: str = "化妆品",
     tier: str = "一般",
     outside_tier: bool = False,
+    restriction_months: int | None = None,
 ) -> penalty.DecisionIssued:
     """A decision of 沈阳市市场监督管理局 (SJ) decided today; ``party_uscc=None`` for a natural person. A fine
     is 80,000 元 unless told; without a fine among ``kinds`` the fine is 0."""
@@ -120,6 +123,7 @@ def decision_issued(
         serious=serious,
         outside_tier=outside_tier,
         revision=revision,
+        restriction_months=restriction_months,
     )
 
 

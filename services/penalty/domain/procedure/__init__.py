@@ -206,9 +206,12 @@ from services.penalty.domain.procedure.states import (
     PRE_NOTICE,
 )
 from services.penalty.domain.procedure.values import (
+    MAX_RESTRICTION_MONTHS,
+    RESTRICTIONS,
     AssessedPenalty,
     Penalty,
     heavier_reasons,
+    months_text,
     validate_penalty,
 )
 from services.penalty.domain.procedure.vocabulary import (
@@ -309,6 +312,7 @@ __all__ = [
     "LegalReviewNotPassed",
     "LegalReviewRecord",
     "LegalReviewRecorded",
+    "MAX_RESTRICTION_MONTHS",
     "NOTICE_STAGE",
     "NoticeIncomplete",
     "NoticeRecord",
@@ -326,6 +330,7 @@ __all__ = [
     "PenaltyKind",
     "ProcedureKind",
     "PublicationRecorded",
+    "RESTRICTIONS",
     "ReasonRequired",
     "RecordAssessment",
     "RecordCollectiveDiscussion",
@@ -376,6 +381,7 @@ __all__ = [
     "handle",
     "heavier_reasons",
     "kind_order",
+    "months_text",
     "notify",
     "record_assessment",
     "record_collective_discussion",

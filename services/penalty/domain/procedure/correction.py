@@ -188,6 +188,7 @@ def change(case: Case, cmd: Change, *, now: datetime, calendar: WorkingDays) -> 
         withdraw_publication_by=withdraw_by,
         refund_fen=refund,
         revision=new.decision_revision,
+        restriction_months=cmd.penalty.restriction_months,
     )
     return Transition(new, (event,))
 

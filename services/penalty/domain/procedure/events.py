@@ -156,6 +156,7 @@ class DecisionIssued(DomainEvent):
     delivery_due: date | None  # None while the statutory calendar does not cover it (decision_deadlines)
     publish_by: date | None
     revision: int
+    restriction_months: int | None = None  # the term of 限制开展生产经营活动 / 限制从业, when fixed
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -235,6 +236,7 @@ class DecisionChanged(DomainEvent):
     withdraw_publication_by: date | None
     refund_fen: int
     revision: int
+    restriction_months: int | None = None  # the changed decision's term of a restriction, when fixed
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
