@@ -31,6 +31,7 @@ from services.risk.models.signals import (
     RiskWarning,
     Unit,
     UnitQuarterTally,
+    WITHDRAWN_STATUSES,
     UnitSignal,
     ViolationSignal,
 )
@@ -59,6 +60,7 @@ __all__ = [
     "LeadTransfer",
     "ComplaintLead",
     "RiskCase",
+    "WITHDRAWN_STATUSES",
     "UnitQuarterTally",
     "UnitSignal",
     "RiskEnterprise",
