@@ -128,16 +128,26 @@ class TestPenaltyDecisions:
         assert (await enterprise(risk, uscc)).json()["risk_class"] == "A"  # no points from a revoked decision
         assert [e.risk_class for e in await classified(risk, uscc)] == ["A"]
 
-    async def test_confirmed_illegal_or_void_is_recorded_as_such_and_leaves_the_score(self, risk: Running) -> None:
+    async def test_confirmed_illegal_or_void_is_recorded_as_such_and_leaves_the_score(
+        self, risk: Running
+    ) -> None:
         """penalty.decision.revoked with outcome confirmed_illegal / confirmed_void (行政处罚法 第四十八条第二款): the
         decision leaves the enterprise's score as a revoked one does, but the case keeps the outcome and the
         monitoring evidence says 确认违法 / 确认无效, not 已撤销."""
         today = clock.today()
-        cases = {"confirmed_illegal": (make_uscc(30), uuid.uuid4()), "confirmed_void": (make_uscc(31), uuid.uuid4())}
+        cases = {
+            "confirmed_illegal": (make_uscc(30), uuid.uuid4()),
+            "confirmed_void": (make_uscc(31), uuid.uuid4()),
+        }
         numbers = {}
         for outcome, (uscc, case) in cases.items():
             issued = decision_issued(
-                **of_unit(UNIT), domain="食品安全", decided_on=today, party_uscc=uscc, case_id=case, revision=1
+                **of_unit(UNIT),
+                domain="食品安全",
+                decided_on=today,
+                party_uscc=uscc,
+                case_id=case,
+                revision=1,
             )
             numbers[outcome] = issued.decision_no
             confirmed = penalty.DecisionRevoked(

@@ -12,6 +12,7 @@ classes) and ``supervision`` (complaints, members, supervision matters, case-fil
 
 from services.risk.models.base import Base, kernel, metadata, table_of
 from services.risk.models.signals import (
+    WITHDRAWN_STATUSES,
     ClassAnnouncement,
     ClassificationRun,
     ComplaintLead,
@@ -31,7 +32,6 @@ from services.risk.models.signals import (
     RiskWarning,
     Unit,
     UnitQuarterTally,
-    WITHDRAWN_STATUSES,
     UnitSignal,
     ViolationSignal,
 )

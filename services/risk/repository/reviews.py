@@ -15,7 +15,14 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.common.access import Scope, Visibility, any_of, readable
-from services.risk.models import WITHDRAWN_STATUSES, ReviewCampaign, ReviewFile, ReviewFinding, RiskCase, table_of
+from services.risk.models import (
+    WITHDRAWN_STATUSES,
+    ReviewCampaign,
+    ReviewFile,
+    ReviewFinding,
+    RiskCase,
+    table_of,
+)
 
 file_t = table_of(ReviewFile)
 finding_t = table_of(ReviewFinding)

@@ -18,9 +18,9 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.risk.models import (
+    WITHDRAWN_STATUSES,
     PublicationSignal,
     RepairSignal,
-    WITHDRAWN_STATUSES,
     RiskCase,
     UnitSignal,
     ViolationSignal,

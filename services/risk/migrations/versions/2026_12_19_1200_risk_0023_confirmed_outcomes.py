@@ -42,7 +42,9 @@ NAMES = ("ck_risk_case_ck_risk_case_status", "ck_risk_case_status")
 def _check(statuses: str) -> None:
     for name in NAMES:
         op.execute(f"ALTER TABLE risk_case DROP CONSTRAINT IF EXISTS {name}")
-    op.execute(f"ALTER TABLE risk_case ADD CONSTRAINT ck_risk_case_status CHECK (status IN ({statuses})) NOT VALID")
+    op.execute(
+        f"ALTER TABLE risk_case ADD CONSTRAINT ck_risk_case_status CHECK (status IN ({statuses})) NOT VALID"
+    )
     op.execute("ALTER TABLE risk_case VALIDATE CONSTRAINT ck_risk_case_status")
 
 
@@ -52,6 +54,8 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    op.execute("UPDATE risk_case SET status = 'revoked' WHERE status IN ('confirmed_illegal', 'confirmed_void')")
+    op.execute(
+        "UPDATE risk_case SET status = 'revoked' WHERE status IN ('confirmed_illegal', 'confirmed_void')"
+    )
     op.execute(_VIEW.format(withdrawn="<> 'revoked'"))
     _check("'opened', 'issued', 'changed', 'revoked'")
