@@ -4,11 +4,13 @@ and penalty.decision.changed (restriction_months), where credit repair reads it 
 
 from __future__ import annotations
 
+import io
 from collections.abc import AsyncIterator
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 
 import httpx
+import openpyxl
 import pytest
 
 from services.common.db import transaction
@@ -26,7 +28,7 @@ from tests.penalty.helpers import (
 from tests.penalty.test_disclosure import deliver
 from tests.support.http import ok, problem
 from tests.support.outbox import envelopes
-from tests.support.personas import officer
+from tests.support.personas import admin, officer
 from tests.support.stack import Running, Stack, client, running_service
 
 CASES = "/api/v1/penalty/cases"
@@ -133,3 +135,121 @@ class TestDecision:
             assert case["decision"]["restriction_months"] == 36
         [event] = await envelopes(penalty.runtime.factory, "penalty.decision.changed", case_id=cid)
         assert (event["data"]["kinds"], event["data"]["restriction_months"]) == (["罚款", "限制从业"], 36)
+
+
+IMPORT = "/api/v1/penalty/imports/cases"
+XLSX = "/api/v1/penalty/imports/cases.xlsx"
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def sheet(cells: dict[str, Any]) -> bytes:
+    """A filled-in import sheet of one row: the template's column headers ``cells`` names, in its order."""
+    book = openpyxl.Workbook()
+    rows = book.active
+    rows.title = "案件"
+    rows.append(list(cells))
+    rows.append(list(cells.values()))
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def ban_of_2024(case_no: str) -> dict[str, Any]:
+    """A 5-year 限制从业 with a 27,500-元 fine of 2024 as a former system's row: the notice (served Friday
+    2024-09-27) offers a hearing (第六十三条第一款第四项), both rights waived that day, legal review and the
+    heads' collective discussion before the decision of 2024-10-11, delivered 2024-10-14."""
+    return {
+        "原案件编号": case_no,
+        "部门代码": "SJ",
+        "区县代码": "210102",
+        "当事人类型": "公民",
+        "当事人名称": "王某某",
+        "居民身份证号码": PERSON_ID,
+        "当事人地址": "沈阳市和平区某街3号",
+        "裁量基准编码": RESTRICTION_CODE,
+        "简要案情": "当事人作为直接责任人员在化妆品备案时提供虚假资料。",
+        "执法证号": "辽A-6000001、辽A-6000002",
+        "立案审批人": "分管副局长",
+        "立案日期": date(2024, 9, 2),
+        "违法行为发生日期": date(2024, 8, 20),
+        "告知书文号": f"{case_no}-告",
+        "告知日期": date(2024, 9, 27),
+        "告知听证权利": "是",
+        "放弃权利日期": date(2024, 9, 27),
+        "放弃陈述申辩": "是",
+        "放弃听证": "是",
+        "法制审核日期": date(2024, 10, 8),
+        "法制审核人": "法制科长",
+        "法制审核意见": "事实清楚，程序合法，裁量适当。",
+        "集体讨论日期": date(2024, 10, 9),
+        "集体讨论参加人": "局长、分管副局长、法制科长",
+        "集体讨论记录编号": "集体讨论记录2024-10",
+        "决定书文号": f"{case_no}-决",
+        "决定日期": date(2024, 10, 11),
+        "处罚种类": "罚款、限制从业",
+        "罚款金额（元）": 27500,
+        "限制期限（月）": 60,
+        "送达日期": date(2024, 10, 14),
+        "送达方式": "直接送达",
+        "受送达人": "王某某",
+    }
+
+
+class TestSpreadsheetImport:
+    async def test_the_term_column_is_imported(self, penalty: Running) -> None:
+        async with client(penalty.url) as http:
+            r = await http.post(
+                XLSX,
+                content=sheet(ban_of_2024("沈市监案〔2024〕限制1号")),
+                headers={**admin(), "content-type": XLSX_TYPE},
+            )
+            [row] = ok(r)["rows"]
+            assert (row["row"], row["status"]) == (2, "accepted"), row
+            case = ok(await http.get(f"{CASES}/{row['case_id']}", headers=admin()))
+        assert case["decision"]["restriction_months"] == 60  # 限制期限（月） 60
+        assert [k["kind"] for k in case["decision"]["kinds"]] == ["fine", "restrict_employment"]
+        [event] = await envelopes(penalty.runtime.factory, "penalty.decision.issued", case_id=row["case_id"])
+        assert event["data"]["restriction_months"] == 60
+
+    async def test_a_term_on_a_fine_only_row_is_refused_as_in_the_json_import(self, penalty: Running) -> None:
+        cells = {**ban_of_2024("沈市监案〔2024〕限制2号"), "处罚种类": "罚款"}
+        json_row: dict[str, Any] = {
+            "source_case_no": "沈市监案〔2024〕限制3号",
+            "dept_code": "SJ",
+            "district_code": "210102",
+            "party": {
+                "kind": "individual",
+                "name": "王某某",
+                "id_number": PERSON_ID,
+                "address": "沈阳市和平区某街3号",
+            },
+            "benchmark_code": RESTRICTION_CODE,
+            "facts_brief": "当事人作为直接责任人员在化妆品备案时提供虚假资料。",
+            "officers": ["辽A-6000001", "辽A-6000002"],
+            "approved_by": "分管副局长",
+            "filed_on": "2024-09-02",
+            "facts": {"violation_date": "2024-08-20"},
+            "notice": {"document_number": "沈市监案〔2024〕限制3号-告", "served_on": "2024-09-27"},
+            "decision": {
+                "document_number": "沈市监案〔2024〕限制3号-决",
+                "decided_on": "2024-10-11",
+                "penalty": {"kinds": ["fine"], "fine_fen": SUGGESTED_FEN, "restriction_months": 60},
+            },
+        }
+        async with client(penalty.url) as http:
+            r = await http.post(XLSX, content=sheet(cells), headers={**admin(), "content-type": XLSX_TYPE})
+            [from_sheet] = ok(r)["rows"]
+            [from_json] = ok(await http.post(IMPORT, json={"cases": [json_row]}, headers=admin()))["rows"]
+            over = await http.post(
+                XLSX,
+                content=sheet({**ban_of_2024("沈市监案〔2024〕限制4号"), "限制期限（月）": 1201}),
+                headers={**admin(), "content-type": XLSX_TYPE},
+            )
+        assert "却载有限制期限" in from_json["message"], from_json
+        assert (from_sheet["status"], from_sheet["code"], from_sheet["message"]) == (
+            from_json["status"],
+            from_json["code"],
+            from_json["message"],
+        )
+        [too_long] = ok(over)["rows"]
+        assert too_long["code"] == "IMPORT_ROW_INVALID" and "限制期限（月）" in too_long["message"], too_long
