@@ -120,6 +120,17 @@ class TestInstalments:
         got = [(i["seq"], i["days_late"], i["surcharge_fen"]) for i in view["history"][0]["instalments"]]
         assert got == [(1, 0, 0), (2, 4, 1_200 * YUAN), (3, 0, 0)]
         assert "第七十二条第一款第一项" in view["history"][0]["instalments"][1]["explanation"]
+        # the payment events (the timeline's penalty.fine.paid) carry each instalment's own lawful figure, the
+        # schedule's: #1 on time 0 days, 0; #2 4 days, 1,200.00 (not the whole-fine deadline's 0, 02-01 not
+        # yet reached); each paid 10,000.00, 17,500.00 then 7,500.00 left
+        steps = await get(penalty, f"{CASES}/{cid}/steps")
+        paid = [e for x in steps for e in x["events"] if e["type"] == "penalty.fine.paid"]
+        assert [
+            (e["fine_fen"], e["days_late"], e["lawful_surcharge_fen"], e["outstanding_fen"]) for e in paid
+        ] == [
+            (10_000 * YUAN, 0, 0, 17_500 * YUAN),
+            (10_000 * YUAN, 4, 1_200 * YUAN, 7_500 * YUAN),
+        ]
         # paying an instalment twice is refused
         r = await post(penalty, f"{CASES}/{cid}/payment-plan/payments", {"instalment": 2})
         problem(r, 409, "PAYMENT_PLAN_CONFLICT")

@@ -166,6 +166,9 @@ class RecordPayment:
     fine_fen: int
     surcharge_fen: int = 0
     receipt_ref: str = ""
+    # an instalment of an approved plan (第六十六条第二款): its own last day to pay, from which its lawful
+    # surcharge runs on its own amount (domain.instalments.instalment_surcharge), not the whole fine's
+    instalment_due: date | None = None
 
 
 @dataclass(frozen=True, slots=True)
