@@ -5,7 +5,8 @@ credit repair services on real NATS (行政处罚法 第四十八条第二款: �
 a 75,000-yuan decision → the credit service classes it 一般 and publishes it → delivered with its notice
 (两书同达) → on both public lists → a court confirms it void (行政诉讼法 第七十五条) → gone from the penalty
 public list at once, its withdrawal and the reason public, and penalty.decision.revoked (outcome
-``confirmed_void``) makes the credit service end its publication.
+``confirmed_void``) makes the credit service end its publication and the risk service label the decision
+确认无效 (not 已撤销) in its unit's quarter.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from tests.e2e.test_credit_flow import ENTERPRISE, OFFICER, USCC, decide_75000_y
 from tests.penalty.helpers import TODAY, pin_clock
 from tests.support.http import ok
 from tests.support.platform import Platform, running_platform
-from tests.support.stack import Stack, client, wait_for
+from tests.support.stack import Stack, auth, client, wait_for
 
 CASES = "/api/v1/penalty/cases"
 
@@ -40,10 +41,10 @@ def pinned_clock() -> Iterator[None]:
 async def platform(stack: Stack, nats_server: EmbeddedNats) -> AsyncIterator[Platform]:
     async with running_platform(
         stack,
-        ("penalty", "credit_repair"),
+        ("penalty", "credit_repair", "risk"),
         nats=nats_server,
         gateway=True,
-        settings={"penalty": {"deadline_scan_enabled": False}},
+        settings={"penalty": {"deadline_scan_enabled": False}, "risk": {"daily_job_enabled": False}},
     ) as running:
         yield running
 
@@ -106,3 +107,19 @@ async def test_a_decision_confirmed_void_comes_off_both_public_lists(platform: P
         record = ok(await http.get(f"/api/v1/credit/records/{n['record_id']}", headers=ENTERPRISE))
         assert record["decision_status"] == "confirmed_void"
         assert record["publication"]["active"] is False
+
+        # the risk service keeps the decision in SJ-210102's 2026Q4, labelled with what became of it
+        async def risk_detail() -> str | None:
+            r = await http.get(
+                "/api/v1/risk/units/SJ-210102/quarters/2026Q4",
+                params={"limit": "200"},
+                headers=auth("supervisor", "sup-city", scope="city"),
+            )
+            found = (
+                [e["detail"] for e in r.json()["decisions"] if e["ref"] == cid]
+                if r.status_code == 200
+                else []
+            )
+            return found[0] if found and found[0] != number else None
+
+        assert await wait_for(risk_detail, timeout=20) == f"{number}（确认无效）"
