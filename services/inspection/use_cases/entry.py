@@ -547,6 +547,24 @@ async def check_in(
     attempt_key: str | None,
 ) -> s.CheckInRead:
     """The enterprise scanned an entry code: verify it, re-check the rules, consume it once, start the visit."""
+    values, enterprise_name = await start_check_in(
+        session, factory=factory, ctx=ctx, principal=principal, body=body, attempt_key=attempt_key
+    )
+    read = views.visit_read(_started_row(values), [], enterprise_name, principal, ctx.rating_window)
+    return views.check_in_read(read)
+
+
+async def start_check_in(
+    session: AsyncSession,
+    *,
+    factory: async_sessionmaker[AsyncSession],
+    ctx: InspectionContext,
+    principal: Principal,
+    body: s.CheckIn,
+    attempt_key: str | None,
+) -> tuple[dict[str, Any], str | None]:
+    """``check_in`` up to its reply: the written visit's columns and the enterprise's name, from which the hot
+    route writes the reply's JSON itself (``views.check_in_json``: the same bytes)."""
     now = clock.now()
     uscc = principal.uscc or ""
     attempt = Attempt("check_in", principal, attempt_key, uscc=uscc)
@@ -607,9 +625,7 @@ async def check_in(
     except EntryRefused as refusal:
         await refuse(session, factory, attempt, refusal)
         raise
-    row = _started_row(values)
-    read = views.visit_read(row, [], enterprise.name, principal, ctx.rating_window)
-    return views.check_in_read(read)
+    return values, enterprise.name
 
 
 async def scan_enterprise_code(
