@@ -225,6 +225,28 @@ class TestEnforcementWindow:
                 assert doc["number"] in html
         assert (await get(penalty, f"{CASES}/{cid}/enforcement", enterprise(USCC_A)))["stage"] == "applied"
 
+    async def test_the_ten_days_after_the_reminder_are_working_days(self, penalty: Running) -> None:
+        # 行政强制法 第五十四条: 催告书送达十日后当事人仍未履行义务的，行政机关可以 … 申请强制执行; 第六十九条: 本法中
+        # 十日以内期限的规定是指工作日，不含法定节假日.
+        cid = await delivered_on(penalty, date(2026, 3, 2))
+        # window 09-03 … 12-02 (as above); the 催告书 issued and delivered on Thu 2026-09-03.
+        pin_clock(date(2026, 9, 3))
+        ok(await post(penalty, f"{CASES}/{cid}/enforcement/reminder", {}), 201)
+        delivery = {"method": "direct", "recipient": "当事人法定代表人"}
+        view = ok(await post(penalty, f"{CASES}/{cid}/enforcement/reminder/delivery", delivery))
+        # ten working days from the day after: 09-04 (Fri) 1; 09-07 … 09-11 2–6; 09-14 … 09-17 7–10 (no
+        # holiday in between) → the earliest application is Fri 09-18 (ten calendar days would end 09-13).
+        assert view["application_from"] == "2026-09-18"
+        line = next(x for x in view["dates"] if x["key"] == "application_from")
+        assert "第六十九条" in line["article"]
+        for early in (date(2026, 9, 14), date(2026, 9, 17)):
+            pin_clock(early)
+            r = await post(penalty, f"{CASES}/{cid}/enforcement/court-application", {})
+            assert "2026-09-18" in problem(r, 409, "ENFORCEMENT_NOT_DUE")["detail"]
+        pin_clock(date(2026, 9, 18))
+        view = ok(await post(penalty, f"{CASES}/{cid}/enforcement/court-application", {}), 201)
+        assert view["stage"] == "applied" and view["application"]["applied_on"] == "2026-09-18"
+
     async def test_with_a_suit_recorded(self, penalty: Running) -> None:
         cid = await delivered_on(penalty, date(2026, 3, 2))
         pin_clock(date(2026, 4, 2))

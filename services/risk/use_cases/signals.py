@@ -302,7 +302,7 @@ async def follow_up_overdue(
     session: AsyncSession, event: inspection.CorrectionFollowUpOverdue, *, at: datetime
 ) -> None:
     """An order to correct still unchecked after its deadline (issue #14 item 6): one overdue follow-up of the
-    unit, once per follow-up, in the quarter it was detected (以罚代管, 辽政办发〔2023〕18号 二(一)9)."""
+    unit, once per follow-up, in the quarter it was detected (以罚代管, 辽政办发〔2023〕18号 二(二)9)."""
     unit = await units.of_event(session, event.department_code, event.district_code)
     await signal_repo.add_unit_signal(
         session,

@@ -14,6 +14,7 @@ from services.penalty.domain.procedure.vocabulary import (
     ClosureReason,
     CorrectionSource,
     DeliveryMethod,
+    Finding,
     HearingOutcome,
     ProcedureKind,
     RemedySource,
@@ -205,6 +206,17 @@ class Change:
 
 
 @dataclass(frozen=True, slots=True)
+class ConfirmUnlawful:
+    """A reconsideration decision or a judgment confirms the decision illegal or void without revoking it."""
+
+    source: RemedySource  # only a reconsideration body or a court confirms (行政复议法; 行政诉讼法)
+    finding: Finding
+    reason: str
+    source_document: str  # 复议决定书 / 判决书 文号
+    effective_on: date  # the confirming document's date
+
+
+@dataclass(frozen=True, slots=True)
 class RecordPublication:
     published_on: date | None
     exempt_reason: str = ""
@@ -240,6 +252,7 @@ Command: TypeAlias = (
     | ConcludeRemedy
     | Revoke
     | Change
+    | ConfirmUnlawful
     | RecordPublication
     | Close
 )

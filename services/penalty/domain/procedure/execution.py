@@ -9,7 +9,6 @@ from typing import Any
 from services.common import clock
 from services.common.errors import BadRequest
 from services.common.money import format_yuan
-from services.penalty.domain import deadlines
 from services.penalty.domain.deadlines import DeadlineKind
 from services.penalty.domain.errors import FineOutstanding, InvalidDate, InvalidTransition, PaymentExceedsFine
 from services.penalty.domain.procedure.case import Case
@@ -69,7 +68,8 @@ def record_payment(case: Case, cmd: RecordPayment, *, now: datetime) -> Transiti
         )
     delivered_on = case.delivery.delivered_on if case.delivery else decision.decided_on
     check_date(cmd.paid_on, today, "缴款日期", delivered_on, "送达日期")
-    lawful = deadlines.surcharge(outstanding, case.payment_due, cmd.paid_on, excluded=case.surcharge_excluded)
+    lawful = case.surcharge_on(cmd.paid_on)
+    assert lawful is not None  # a fine is outstanding and has a last day to pay
     remaining = outstanding - cmd.fine_fen
     payment = PaymentRecord(cmd.paid_on, cmd.fine_fen, cmd.surcharge_fen, cmd.receipt_ref)
     changes: dict[str, Any] = {"payments": (*case.payments, payment)}
