@@ -6,8 +6,8 @@ decision out.
 Expand only, safe while the previous release runs: the previous release keeps writing ``revoked`` for every
 outcome (the CHECK still allows it), reads the status as plain text (its evidence label is empty for a value it
 does not know, its review pool leaves the two out) and scores through the view this migration replaces. The
-CHECK is added NOT VALID and validated afterwards, so the table is not locked against writes while every row is
-read. The downgrade maps the two back to ``revoked`` (the outcome is lost) and restores the view and the CHECK.
+CHECK is added NOT VALID and validated in the same migration, i.e. in its one transaction: writers to risk_case
+wait for the validation's scan (one row per case: seconds at a province's size), as for any CHECK change. The downgrade maps the two back to ``revoked`` (the outcome is lost) and restores the view and the CHECK.
 
 Revision ID: risk_0023_confirmed_outcomes
 Revises: risk_0022_evidence_pages
