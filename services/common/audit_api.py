@@ -111,8 +111,8 @@ def public_router(info: ServiceInfo) -> APIRouter:
     async def list_checkpoints(
         session: SessionDep, limit: LimitQuery = 50, cursor: CursorQuery = None
     ) -> Page[CheckpointRead]:
-        """This service's signed audit checkpoints, newest first (anyone may compare them with the copies
-        the risk service keeps, and verify the signatures with the published keys)."""
+        """This service's signed audit checkpoints, newest first (compare them with risk's copies; verify
+        them with the published keys)."""
         rows = await checkpoints.page(session, limit=limit, before_seq=_before(cursor))
         return page_of([CheckpointRead(**c.__dict__) for c in rows], limit, key=lambda c: c.seq)
 

@@ -9,7 +9,9 @@ from __future__ import annotations
 import errno
 import logging
 import socket
+import time
 import uuid
+import weakref
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from decimal import Decimal
@@ -20,9 +22,10 @@ import orjson
 from sqlalchemy import MetaData, event
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.dialects.postgresql.asyncpg import AsyncAdapt_asyncpg_connection
+from sqlalchemy.engine import Engine
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.orm import Session
-from sqlalchemy.pool import PoolProxiedConnection
+from sqlalchemy.pool import PoolProxiedConnection, QueuePool
 from sqlalchemy.util import greenlet_spawn
 
 log = logging.getLogger(__name__)
@@ -72,7 +75,7 @@ def plain_dsn(url: str) -> str:
 def create_engine(
     url: str, *, pool_size: int = 10, max_overflow: int = 10, app_name: str = "zhifa"
 ) -> AsyncEngine:
-    return create_async_engine(
+    engine = create_async_engine(
         asyncpg_url(url),
         pool_size=pool_size,
         max_overflow=max_overflow,
@@ -84,6 +87,8 @@ def create_engine(
         json_deserializer=orjson.loads,
         connect_args={"server_settings": {"application_name": app_name, "timezone": "UTC"}},
     )
+    event.listen(engine.sync_engine, "engine_disposed", _close_kept)
+    return engine
 
 
 def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
@@ -132,6 +137,17 @@ async def driver_connection(session: AsyncSession) -> Any:
 # (``commit_pooled``, ``release_pooled``) where it would have committed or rolled back the session. One
 # transaction per request stays the rule: once the pooled connection is taken, a statement through the session
 # raises instead of opening a second transaction (``_one_transaction``).
+#
+# Kept between requests (issue #16 item 1, round four): a pooled connection ended cleanly (committed or rolled
+# back, open, not in a transaction) is not handed back to SQLAlchemy's pool but kept, still checked out of it,
+# for the next request that takes one (``_KEPT``, up to half the pool's size, none of a pool of one). The two
+# hand-offs through the pool, each a greenlet switch and the pool's checkout or check-in, cost ~70 us of CPU a
+# request (docs/benchmarks/checkin-python.md: 165 against 96 us for BEGIN, SELECT 1 and COMMIT). The kept
+# connections stay within the engine's budget (the pool counts them as checked out, so it never opens more than
+# ``pool_size + max_overflow``) and the other half of the pool stays the sessions'. A kept connection is taken
+# only while it is open and neither the pool nor its record was invalidated since it connected nor is it past
+# ``pool_recycle`` (what the pool checks at a checkout); otherwise it goes back to the pool, which replaces it.
+# ``engine.dispose()`` closes the kept connections (``_close_kept``).
 
 POOLED = "zhifa_pooled_connection"
 
@@ -159,7 +175,10 @@ async def pooled_connection(session: AsyncSession) -> Any:
     offered: PooledTransaction | None = session.info.get(POOLED)
     if offered is None or offered.fairy is not None or session.in_transaction():
         return None
-    fairy = await greenlet_spawn(offered.engine.sync_engine.pool.connect)
+    sync_engine = offered.engine.sync_engine
+    fairy = await _take_kept(sync_engine)
+    if fairy is None:
+        fairy = await greenlet_spawn(sync_engine.pool.connect)
     offered.fairy = fairy
     raw = fairy.driver_connection
     if raw is None or raw.is_in_transaction():  # never: the pool resets a connection before handing it out
@@ -241,6 +260,7 @@ async def release_pooled(session: AsyncSession) -> None:
         return
     offered.fairy = None
     raw = fairy.driver_connection
+    ended = False  # the transaction ended here, on an open connection: it may be kept for the next request
     try:
         if raw is None or raw.is_closed():
             fairy.invalidate()
@@ -250,8 +270,69 @@ async def release_pooled(session: AsyncSession) -> None:
             except Exception:
                 fairy.invalidate()  # never hand a connection on with a transaction open
                 raise
+            ended = True
+        else:
+            ended = True
     finally:
+        if not (ended and _keep(offered.engine.sync_engine, fairy)):
+            await greenlet_spawn(fairy.close)
+
+
+#: Per engine, the pooled connections kept between requests (checked out of its pool), the last ended first.
+_KEPT: weakref.WeakKeyDictionary[Engine, list[PoolProxiedConnection]] = weakref.WeakKeyDictionary()
+
+
+def _keep(engine: Engine, fairy: PoolProxiedConnection) -> bool:
+    """Keep ``fairy`` (open, no transaction) for the next request, if fewer than half the pool are kept (none
+    of a pool of one: the sessions' connection)."""
+    raw = fairy.driver_connection
+    if raw is None or raw.is_closed() or raw.is_in_transaction() or not fairy.is_valid:
+        return False
+    size = engine.pool.size() if isinstance(engine.pool, QueuePool) else 0
+    kept = _KEPT.get(engine)
+    if kept is None:
+        kept = _KEPT[engine] = []
+    if len(kept) >= size // 2:
+        return False
+    kept.append(fairy)
+    return True
+
+
+def _usable(engine: Engine, fairy: PoolProxiedConnection) -> bool:
+    """What the pool checks before it hands a connection out: open, not invalidated since it connected (the
+    pool's or the record's own), not past ``pool_recycle``."""
+    raw = fairy.driver_connection
+    record = getattr(fairy, "_connection_record", None)
+    if raw is None or raw.is_closed() or record is None or record._is_hard_or_soft_invalidated():
+        return False
+    recycle: float = engine.pool._recycle
+    return recycle < 0 or time.time() - record.starttime <= recycle
+
+
+async def _take_kept(engine: Engine) -> PoolProxiedConnection | None:
+    """A kept connection fit for a transaction, or None; one that is not goes back to the pool (which
+    replaces it at its next checkout), a closed one invalidated first."""
+    kept = _KEPT.get(engine)
+    while kept:
+        fairy = kept.pop()
+        if _usable(engine, fairy):
+            return fairy
+        raw = fairy.driver_connection
+        if raw is None or raw.is_closed():
+            fairy.invalidate()
         await greenlet_spawn(fairy.close)
+    return None
+
+
+def _close_kept(engine: Engine) -> None:
+    """``engine.dispose()``: the kept connections are closed and given back to the pool they came from."""
+    kept = _KEPT.pop(engine, [])
+    for fairy in kept:
+        try:
+            fairy.invalidate()
+            fairy.close()
+        except Exception as exc:  # the connection was broken already
+            log.info("closing a kept pooled connection failed: %s", exc)
 
 
 @event.listens_for(Session, "after_transaction_create")

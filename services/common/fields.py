@@ -91,7 +91,7 @@ UsccText = Annotated[
     str,
     Field(
         pattern=USCC_PATTERN,
-        description="统一社会信用代码 (GB 32100-2015); its last character is a check character the server verifies",
+        description="统一社会信用代码 (GB 32100-2015; the server verifies its check character)",
         examples=["91210100MACQTKPQ79"],
         json_schema_extra={"format": "uscc"},
     ),

@@ -91,6 +91,11 @@ class RecordRead(_Read):
     benchmark_code: str
     kinds: list[str]
     fine_fen: int
+    restriction_months: int | None = Field(
+        None,
+        description="the term in months of 限制开展生产经营活动 / 限制从业 as the decision fixed it (penalty's "
+        "event); a longer one than the class's maximum is the publication's maximum (总局令第45号 第十三条第三款)",
+    )
     procedure: str
     credit_class: CreditClassCode
     credit_class_label: CreditClassLabel

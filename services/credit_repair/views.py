@@ -231,7 +231,9 @@ LEDGER_COLUMNS = [
     ("published", "是否公示"),
     ("starts_on", "公示起始日"),
     ("min_ends_on", "最短公示期满日"),
-    ("max_ends_on", "公示截止日"),
+    # max_ends_on is the first day the record is no longer published (domain/publication.py: [start, end)),
+    # not the last day of publication that "公示截止日" would name
+    ("max_ends_on", "停止公示日"),
     ("platforms", "公示平台"),
     ("active", "公示中"),
     ("ended_on", "公示结束日"),

@@ -16,11 +16,15 @@ from services.inspection import models as m
 from services.inspection.domain import events, follow_ups, visits
 
 
-def visit_started(event: events.VisitStarted) -> contracts.VisitStarted:
+def visit_started(
+    event: events.VisitStarted, *, ids: tuple[uuid.UUID, uuid.UUID] | None = None
+) -> contracts.VisitStarted:
+    """``ids``: the visit's and its task's ids, when the caller holds them parsed already (the check-in)."""
     visit = event.visit
+    visit_id, task_id = ids if ids is not None else (uuid.UUID(visit.visit_id), uuid.UUID(visit.task_id))
     return contracts.VisitStarted(
-        visit_id=uuid.UUID(visit.visit_id),
-        task_id=uuid.UUID(visit.task_id),
+        visit_id=visit_id,
+        task_id=task_id,
         task_kind=visit.task_kind.value,
         enterprise_uscc=visit.uscc,
         department_codes=sorted(visit.dept_codes),

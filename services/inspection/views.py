@@ -13,6 +13,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime, timedelta
 from typing import Any
 
+import orjson
 from pydantic import BaseModel
 
 from services.common.auth import Principal
@@ -264,6 +265,72 @@ def key_set_read(keys: SigningKeys) -> s.KeySetRead:
 def check_in_read(visit: s.VisitRead) -> s.CheckInRead:
     """The visit and what the enterprise's screen shows with it: its rights and where to complain."""
     return s.CheckInRead(visit=visit, rights=RIGHTS, complaint_channels=COMPLAINT_CHANNELS)
+
+
+def check_in_json(values: Mapping[str, Any], enterprise_name: str | None) -> bytes:
+    """The check-in's reply for the visit it just wrote (``values``: the written row's columns), as JSON bytes:
+    the very bytes FastAPI writes for ``check_in_read(visit_read(row, [], enterprise_name, ...))`` through the
+    route's response model (the same keys in the same order, UUIDs and times as pydantic writes them), built
+    without the models (issue #16 item 1: a model per person and item, the visit's and the reply's, then their
+    dump: ~20 against ~3 us, timeit). A visit
+    just started has no outcome, completion or rating, whoever asks; tests/inspection/test_check_in_json.py
+    holds the two equal."""
+    mode = values["mode"]
+    return orjson.dumps(
+        {
+            "visit": {
+                "visit_id": values["visit_id"],
+                "task_id": values["task_id"],
+                "task_kind": values["task_kind"],
+                "enterprise_uscc": values["uscc"],
+                "enterprise_name": enterprise_name,
+                "district_code": values["district_code"],
+                "mode": mode,
+                "status": values["status"],
+                "emergency": mode == "emergency",
+                "backfilled": mode == "backfilled",
+                "reason": values["reason"],
+                "started_at": values["started_at"],
+                "recorded_at": values["recorded_at"],
+                "completed_at": None,
+                "officers": [
+                    {
+                        "name": o["name"],
+                        "cert_no": o["cert_no"],
+                        "dept_code": o["dept_code"],
+                        "department": o.get("department", ""),
+                        "auxiliary": False,
+                    }
+                    for o in values["officers"]
+                ],
+                "accompanying": [
+                    {
+                        "name": o["name"],
+                        "cert_no": None,
+                        "dept_code": o["dept_code"],
+                        "department": o.get("department", ""),
+                        "auxiliary": True,
+                    }
+                    for o in values["accompanying"]
+                ],
+                "items": [
+                    {
+                        "code": i["code"],
+                        "name": i["name"],
+                        "dept_code": i["dept_code"],
+                        "legal_basis": i["legal_basis"],
+                    }
+                    for i in values["items"]
+                ],
+                "outcomes": [],
+                "rating": None,
+                "rating_due_at": None,
+            },
+            "rights": RIGHTS,
+            "complaint_channels": COMPLAINT_CHANNELS,
+        },
+        option=orjson.OPT_UTC_Z,
+    )
 
 
 def hides_rater(principal: Principal, row: m.Visit) -> bool:

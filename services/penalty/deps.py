@@ -238,5 +238,6 @@ RemedyStep = Annotated[tuple[PenaltyCase, s.RemedyIn], case_for_update(s.RemedyI
 RemedyConcludeStep = Annotated[tuple[PenaltyCase, s.RemedyConcludeIn], case_for_update(s.RemedyConcludeIn)]
 RevocationStep = Annotated[tuple[PenaltyCase, s.RevocationIn], case_for_update(s.RevocationIn)]
 ChangeStep = Annotated[tuple[PenaltyCase, s.ChangeIn], case_for_update(s.ChangeIn)]
+ConfirmationStep = Annotated[tuple[PenaltyCase, s.ConfirmationIn], case_for_update(s.ConfirmationIn)]
 PublicationStep = Annotated[tuple[PenaltyCase, s.PublicationIn], case_for_update(s.PublicationIn)]
 CloseStep = Annotated[tuple[PenaltyCase, s.CloseIn], case_for_update(s.CloseIn)]

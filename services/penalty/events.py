@@ -70,10 +70,19 @@ def decision_issued(
         serious=event.serious,
         outside_tier=event.outside_tier,
         revision=event.revision,
+        restriction_months=event.restriction_months,
     )
 
 
-def decision_revoked(row: PenaltyCase, event: p.DecisionRevoked) -> contracts.DecisionRevoked:
+def decision_revoked(
+    row: PenaltyCase, event: p.DecisionRevoked | p.DecisionConfirmed
+) -> contracts.DecisionRevoked:
+    """A decision revoked, or confirmed illegal or void (the contract's ``outcome``): either way its
+    publications end (行政处罚法 第四十八条第二款)."""
+    if isinstance(event, p.DecisionConfirmed):
+        on, outcome = event.confirmed_on, event.finding.value
+    else:
+        on, outcome = event.revoked_on, "revoked"
     return contracts.DecisionRevoked(
         case_id=row.id,
         decision_no=event.document_number,
@@ -82,8 +91,9 @@ def decision_revoked(row: PenaltyCase, event: p.DecisionRevoked) -> contracts.De
         district_code=row.district_code,
         source=event.source.value,
         reason=event.reason,
-        revoked_on=event.revoked_on,
+        revoked_on=on,
         revision=event.revision,
+        outcome=outcome,
     )
 
 
@@ -100,6 +110,7 @@ def decision_changed(row: PenaltyCase, event: p.DecisionChanged) -> contracts.De
         fine_fen=event.fine_fen,
         changed_on=event.changed_on,
         revision=event.revision,
+        restriction_months=event.restriction_months,
     )
 
 

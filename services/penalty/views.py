@@ -236,6 +236,7 @@ def decision_summary(case: p.Case, today: date) -> s.DecisionSummary | None:
         fine_fen=penalty.fine_fen if penalty else 0,
         confiscation_fen=penalty.confiscation_fen if penalty else 0,
         terms=penalty.terms if penalty else "",
+        restriction_months=penalty.restriction_months if penalty else None,
         outside_tier=decision.outside_tier,
         serious=decision.serious,
         delivery_due=decision.delivery_due,

@@ -6,12 +6,14 @@ from __future__ import annotations
 
 import asyncio
 import uuid
+from datetime import date
 
 import orjson
 import sqlalchemy as sa
 
 import services.common.contracts  # noqa: F401  (registers every contract)
 from services.common import clock
+from services.common.contracts import penalty as pc
 from services.common.db import transaction
 from services.common.events import REGISTRY, make_envelope
 from services.common.inbox import parse
@@ -20,7 +22,16 @@ from services.credit_repair import events
 from services.credit_repair.models import CreditRecord, FeedEntry, PendingCaseEvent, Publication, RepairNotice
 from services.credit_repair.use_cases import decisions
 from tests.credit_repair.conftest import Credit
-from tests.credit_repair.helpers import CONTEXT, ENT_A, apply, end_of, months_later, publish
+from tests.credit_repair.helpers import (
+    CONTEXT,
+    ENT_A,
+    SUPERVISOR_CITY,
+    USCC_C,
+    apply,
+    end_of,
+    months_later,
+    publish,
+)
 from tests.support.contracts import YUAN, decision_changed, decision_issued, decision_revoked, fine_paid
 from tests.support.outbox import envelopes
 from tests.support.stack import client, wait_for
@@ -234,6 +245,39 @@ class TestOutOfOrder:
         new_end = await end_of(credit.factory, new_pub.id)
         assert new_end is not None and new_end.reason == "revoked"
 
+    async def test_confirmed_void_ends_the_publication_with_its_reason(self, credit: Credit) -> None:
+        # 80,000 yuan: 一般, published; a court confirms the decision void (行政诉讼法 第七十五条)
+        d = decision_issued(fine_fen=80_000 * YUAN)
+        await apply(credit.factory, d)
+        void = decision_revoked(d, source="litigation", reason="决定无效", outcome="confirmed_void")
+        await apply(credit.factory, void)
+        [record] = await records(credit, d.case_id)
+        assert (record.decision_status, record.status_reason) == ("confirmed_void", "人民法院裁判：决定无效")
+        pub = await publication(credit, record.id)
+        assert pub is not None
+        end = await end_of(credit.factory, pub.id)
+        assert end is not None and (end.ended_on, end.reason) == (clock.today(), "confirmed_void")
+        assert [(f.kind, f.reason) for f in await feed_for(credit, pub.id)] == [
+            ("started", None),
+            ("ended", "confirmed_void"),
+        ]
+
+    async def test_a_revocation_written_before_the_outcome_field_reads_as_one(self, credit: Credit) -> None:
+        # An envelope already in the outbox or the stream has no "outcome": it is a revocation.
+        d = decision_issued(fine_fen=80_000 * YUAN)
+        await apply(credit.factory, d)
+        env = make_envelope(decision_revoked(d), source="penalty")
+        old = env.model_copy(update={"data": {k: v for k, v in env.data.items() if k != "outcome"}})
+        _, event = parse(orjson.dumps(old.model_dump(mode="json")))
+        assert isinstance(event, pc.DecisionRevoked) and event.outcome == "revoked"
+        await publish(credit.js, event, envelope=old)
+
+        async def revoked() -> bool:
+            [record] = await records(credit, d.case_id)
+            return record.decision_status == "revoked"
+
+        await wait_for(revoked, timeout=5)
+
     async def test_payment_before_the_decision(self, credit: Credit) -> None:
         d = decision_issued(fine_fen=80_000 * YUAN)
         await apply(credit.factory, fine_paid(d))
@@ -302,7 +346,7 @@ class TestPublicationsLedger:
 
         from openpyxl import load_workbook
 
-        d = decision_issued(fine_fen=80_000 * YUAN)
+        d = decision_issued(fine_fen=80_000 * YUAN, decided_on=date(2026, 8, 31))
         await publish(credit.js, d)
         await wait_for(lambda: notices(credit, d.case_id))
         async with client(credit.base, headers=ENT_A) as http:
@@ -314,3 +358,94 @@ class TestPublicationsLedger:
         # 80,000 元 (8,000,000 fen / 100); published: 是; 公示平台 joined with 、
         assert float(row["罚款金额（元）"]) == 80_000
         assert row["是否公示"] == "是" and row["公示平台"] == "国家企业信用信息公示系统、信用中国"
+        # 一般, published [31 Aug 2026, 31 Aug 2027): 31 Aug 2026 + 12 months = 31 Aug 2027 is the first day it is
+        # no longer published (the public list drops it that day), so the column says 停止公示日; a "公示截止日"
+        # (last day of publication) of 31 Aug 2027 would name a day on which nothing is published.
+        assert str(row["公示起始日"])[:10] == "2026-08-31"
+        assert str(row["停止公示日"])[:10] == "2027-08-31"
+        assert "公示截止日" not in rows[0]
+
+
+class TestRestrictionTerm:
+    """总局令第45号 第十三条第三款 (依照法律法规被限制开展生产经营活动、限制从业超过三年的，公示期按照实际限制期限
+    执行), with the term penalty now sends on penalty.decision.issued and penalty.decision.changed.
+
+    Worked example: decided 2026-05-10 under shenyang-credit-2026-04 (in force from 2026-04-01). A restriction
+    is 严重: published at least 12, at most 36 months, never ended early in market regulation (第十四条).
+    Without the term the maximum ends 2026-05-10 + 36 months = 2029-05-10; with a term of 5 years (60 months,
+    e.g. 化妆品监督管理条例 第六十五条's 5年内禁止从事化妆品生产经营活动) it ends 2026-05-10 + 60 months = 2031-05-10.
+    """
+
+    ON = date(2026, 5, 10)
+
+    async def test_a_five_year_ban_is_published_for_five_years(self, credit: Credit) -> None:
+        d = decision_issued(
+            party_uscc=None,
+            party_name="王某某",
+            kinds=["fine", "restrict_employment"],
+            fine_fen=20_000 * YUAN,
+            decided_on=self.ON,
+            restriction_months=60,
+        )
+        await publish(credit.js, d)
+        await wait_for(lambda: notices(credit, d.case_id))
+        [record] = await records(credit, d.case_id)
+        assert (record.credit_class, record.restriction_months, record.max_months) == ("serious", 60, 60)
+        pub = await publication(credit, record.id)
+        assert pub is not None
+        assert (pub.starts_on, pub.min_ends_on, pub.max_ends_on) == (
+            date(2026, 5, 10),
+            date(2027, 5, 10),  # + 12 months
+            date(2031, 5, 10),  # + 60 months, not the class's 2029-05-10
+        )
+        assert pub.earliest_repair_on is None  # 限制从业: never ended early (第十四条)
+        assert "限制期限5年长于最长公示期" in record.class_reason
+        async with client(credit.base, headers=SUPERVISOR_CITY) as http:
+            r = await http.get(f"/api/v1/credit/records/{record.id}")
+        assert r.status_code == 200, r.text
+        assert r.json()["restriction_months"] == 60
+        assert r.json()["publication"]["max_ends_on"] == "2031-05-10"
+
+    async def test_the_public_list_shows_a_restricted_enterprise_until_the_term_ends(
+        self, credit: Credit
+    ) -> None:
+        d = decision_issued(
+            party_uscc=USCC_C,
+            kinds=["fine", "restrict_business"],
+            fine_fen=200_000 * YUAN,
+            decided_on=self.ON,
+            restriction_months=60,
+        )
+        await publish(credit.js, d)
+        await wait_for(lambda: notices(credit, d.case_id))
+        async with client(credit.base) as http:
+            r = await http.get("/public/credit/publications", params={"uscc": USCC_C, "limit": 200})
+        assert r.status_code == 200, r.text
+        [item] = [i for i in r.json()["items"] if i["decision_no"] == d.decision_no]
+        assert (item["starts_on"], item["ends_on"]) == ("2026-05-10", "2031-05-10")
+
+    async def test_a_decision_event_without_the_field_is_still_consumed(self, credit: Credit) -> None:
+        d = decision_issued(kinds=["fine", "restrict_employment"], party_uscc=None, decided_on=self.ON)
+        env = make_envelope(d, source="penalty")
+        old = {k: v for k, v in env.data.items() if k != "restriction_months"}  # as written before the field
+        await publish(credit.js, d, envelope=env.model_copy(update={"data": old}))
+        await wait_for(lambda: notices(credit, d.case_id))
+        [record] = await records(credit, d.case_id)
+        assert (record.restriction_months, record.max_months) == (None, 36)
+        pub = await publication(credit, record.id)
+        assert pub is not None and pub.max_ends_on == date(2029, 5, 10)
+
+    async def test_a_change_to_a_shorter_ban_keeps_the_class_maximum(self, credit: Credit) -> None:
+        d = decision_issued(
+            party_uscc=None, kinds=["fine", "restrict_employment"], decided_on=self.ON, restriction_months=60
+        )
+        await apply(credit.factory, d)
+        change = decision_changed(
+            d, kinds=["fine", "restrict_employment"], fine_fen=80_000 * YUAN, restriction_months=24
+        )
+        await apply(credit.factory, change)
+        old, new = await records(credit, d.case_id)
+        assert (old.restriction_months, new.restriction_months) == (60, 24)
+        # 24 months < 36: the class's maximum, counted from the original decision date
+        pub = await publication(credit, new.id)
+        assert pub is not None and pub.max_ends_on == date(2029, 5, 10)

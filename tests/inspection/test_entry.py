@@ -47,6 +47,7 @@ from tests.support.stack import client, wait_for
 # Sample enterprises kept for one test each (和平区 / 沈河区 food and retail businesses of the sample data).
 CAP_ENTERPRISE = "91210102MA05EB7E7Y"
 QUIET_ENTERPRISE = "91210100MANL931A3X"
+LICENCE_ENTERPRISE = "91210103MAU1WUTM31"  # 沈阳万隆金属制品有限公司, used by no other test
 A_CLASS_ENTERPRISE = "91210100MAEUHG1D90"
 
 
@@ -480,6 +481,32 @@ class TestBadInputAndAbuse:
             # A key-area task is exempt from the caps.
             key_area = await new_task(http, enterprises=[CAP_ENTERPRISE])
             await entry_code(http, key_area["task_id"], uscc=CAP_ENTERPRISE)
+
+    async def test_key_area_task_carries_no_other_item_past_the_cap(self, env: Env) -> None:
+        # 优化营商环境条例 第五十四条: full-coverage supervision (exempt from caps) is for the 重点领域 only.
+        # SJ-DJ-001 (营业执照置放, 市场主体登记管理条例 第三十六条) is not a key-area item: after one random-task
+        # visit by 市场监管 this year (cap 1 per department), a key-area task listing no items (any item of
+        # the department) may not inspect it; with a food item (SJ-SP-001, key area) it may.
+        uscc = LICENCE_ENTERPRISE
+        async with client(env.url) as http:
+            joint = await new_task(
+                http, kind="joint", dept_codes=["XF"], items=[FOOD_ITEM, "XF-JD-001"], enterprises=[uscc]
+            )
+            first = await entry_code(
+                http,
+                joint["task_id"],
+                uscc=uscc,
+                others=[SJ[1], XF[0], XF[1]],
+                items=[FOOD_ITEM, "XF-JD-001"],
+            )
+            ok(await check_in(http, first["code"], uscc=uscc), 201)
+            key_area = await new_task(http, items=[], enterprises=[uscc])
+            r = await entry_code_raw(
+                http, SJ[0], [SJ[1]], task=key_area["task_id"], uscc=uscc, items=["SJ-DJ-001"]
+            )
+            problem = await refused(env, r, "ITEM_NOT_IN_TASK")
+            assert "不是重点领域检查事项" in problem["detail"] and problem["item_code"] == "SJ-DJ-001"
+            await entry_code(http, key_area["task_id"], uscc=uscc, items=[FOOD_ITEM])
 
     async def test_quiet_period(self, env: Env) -> None:
         async with client(env.url) as http:

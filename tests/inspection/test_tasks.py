@@ -72,6 +72,13 @@ class TestKinds:
                     "item_codes": ["XF-JD-001"],
                     "enterprises": [ENTERPRISE],
                 },
+                {  # a 双随机 draw is not a visit the enterprise asked for (caps and quiet periods would lapse)
+                    "kind": "random",
+                    "lead_dept": "SJ",
+                    "item_codes": ["SJ-DJ-001"],
+                    "pool": {"district_codes": ["210102"]},
+                    "requested_by_enterprise": True,
+                },
             ]
             for body in cases:
                 r = await http.post(

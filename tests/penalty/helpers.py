@@ -4,6 +4,7 @@ tests.support.http, outbox rows with tests.support.outbox."""
 
 from __future__ import annotations
 
+import json
 import uuid
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
@@ -128,3 +129,54 @@ async def to_decided(
 
 def new_id() -> str:
     return str(uuid.uuid4())
+
+
+# A benchmark whose penalty includes a restriction with a term (test data, not in the sample catalogue): the
+# persons responsible under 化妆品监督管理条例 第六十五条 (备案时提供虚假资料，情节严重的) are fined and barred for 5
+# years ("5年内禁止其从事化妆品生产经营活动", a 限制从业 of 行政处罚法 第九条第四项). The regulation fines 1 to 2 times
+# the person's income of the previous year; the test benchmark uses a fixed range of 5,000–50,000 元 so that
+# its ordinary tier is the one worked out above for SY-SJ-0004: [18,500.00, 36,499.99] 元, suggested 27,500 元.
+RESTRICTION_CODE = "SY-SJ-9065"
+RESTRICTION_BENCHMARK: dict[str, Any] = {
+    "code": RESTRICTION_CODE,
+    "version": 1,
+    "status": "published",
+    "effective_from": "2024-01-01",
+    "effective_to": None,
+    "approving_document": "测试用裁量基准（非正式）",
+    "department_code": "SJ",
+    "department_name": "沈阳市市场监督管理局",
+    "domain": "化妆品",
+    "violation_name": "化妆品备案时提供虚假资料，情节严重的（直接责任人员）",
+    "party_types": ["individual"],
+    "interests": ["life_health"],
+    "violated": [
+        {"law": "化妆品监督管理条例", "article": "第六十五条", "excerpt": "备案时提供虚假资料的"},
+    ],
+    "punishing": [
+        {
+            "law": "化妆品监督管理条例",
+            "article": "第六十五条",
+            "excerpt": "对违法单位的法定代表人或者主要负责人、直接负责的主管人员和其他直接责任人员处以其上一年度"
+            "从本单位取得收入的1倍以上2倍以下罚款，5年内禁止其从事化妆品生产经营活动",
+        }
+    ],
+    "kinds": ["fine", "restrict_employment"],
+    "fine": {"shape": "range", "min_fen": 5_000 * YUAN, "max_fen": 50_000 * YUAN},
+    "escalations": [],
+    "tiers": [
+        {"tier": "mitigated", "conditions": "具有两项以上依法应当从轻或者减轻的情节且无从重情节"},
+        {"tier": "lighter", "conditions": "具有《行政处罚法》第三十二条所列情形之一"},
+        {"tier": "ordinary", "conditions": "不具有从轻、减轻、从重情节，或者从轻与从重情节相抵"},
+        {"tier": "heavier", "conditions": "一年内因同一违法行为受过行政处罚"},
+    ],
+    "lists": {},
+    "first_violation_allowed": False,
+}
+
+
+def catalogue_with_restriction() -> str:
+    """The sample catalogue (JSON) with ``RESTRICTION_BENCHMARK`` added."""
+    document = json.loads(SAMPLE_CATALOGUE.read_text())
+    document["versions"].append(RESTRICTION_BENCHMARK)
+    return json.dumps(document, ensure_ascii=False)

@@ -224,6 +224,34 @@ class TestOneFine:
             )
         assert decided["state"] == "decided"
 
+    async def test_a_fine_confirmed_void_no_longer_stands_one_confirmed_illegal_does(
+        self, penalty: Running
+    ) -> None:
+        finding = {"source": "litigation", "reason": "违法", "source_document": "（2026）辽0102行初41号"}
+        async with client(penalty.url) as http:
+            # 确认违法 (行政诉讼法 第七十四条): the decision is not revoked, its fine stands on the act
+            first = await to_decided(http)
+            act_id = (await _act_of(http, first["id"]))["id"]
+            second = await open_case(http, act={"id": act_id})
+            await _notified(http, second["id"])
+            illegal = {**finding, "finding": "confirmed_illegal"}
+            ok(await http.post(f"{CASES}/{first['id']}/confirmation", json=illegal, headers=officer(**SJ_A)))
+            r = await http.post(
+                f"{CASES}/{second['id']}/decision", json={"penalty": FINE}, headers=officer(**SJ_A)
+            )
+            problem(r, 409, "ONE_ACT_ONE_FINE")
+            # 确认无效 (第七十五条): no legal effect from the start, as if revoked
+            void = {**finding, "finding": "confirmed_void"}
+            ok(await http.post(f"{CASES}/{first['id']}/confirmation", json=void, headers=officer(**SJ_A)))
+            act = ok(await http.get(f"{API}/acts/{act_id}", headers=officer(**SJ_A)))
+            assert [c["standing_fine_fen"] for c in act["cases"]] == [None, None]
+            decided = ok(
+                await http.post(
+                    f"{CASES}/{second['id']}/decision", json={"penalty": FINE}, headers=officer(**SJ_A)
+                )
+            )
+        assert decided["state"] == "decided"
+
     def test_only_a_fine_counts(self) -> None:
         prior = [da.PriorFine(uuid.uuid4(), "沈市监罚〔2026〕1号", clock.today(), 100)]
         da.refuse_second_fine(fines=False, act_id=uuid.uuid4(), prior=prior)  # 没收, 警告 …: not refused

@@ -116,6 +116,7 @@ ROLES: dict[tuple[str, str], frozenset[str]] = {
     ("POST", "/cases/{case_id}/remedies"): frozenset({"officer"}),
     ("POST", "/cases/{case_id}/remedies/conclude"): frozenset({"officer"}),
     ("POST", "/cases/{case_id}/revocation"): frozenset({"officer"}),
+    ("POST", "/cases/{case_id}/confirmation"): frozenset({"officer"}),
     ("POST", "/cases/{case_id}/statements"): frozenset({"enterprise", "officer"}),
     ("POST", "/cases/{case_id}/statements/review"): frozenset({"officer"}),
     ("GET", "/cases/{case_id}/steps"): frozenset({"supervisor", "officer", "admin"}),
@@ -217,6 +218,12 @@ BODIES: dict[tuple[str, str], dict[str, Any]] = {
         "reason": "x",
         "source_document": "x",
         "penalty": FINE,
+    },
+    op("POST", "/cases/{case_id}/confirmation"): {
+        "source": "litigation",
+        "finding": "confirmed_illegal",
+        "reason": "x",
+        "source_document": "x",
     },
     op("POST", "/cases/{case_id}/publication"): {},
     op("POST", "/cases/{case_id}/economic-impact"): {

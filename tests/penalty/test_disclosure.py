@@ -121,6 +121,90 @@ class TestPublication:
             )
 
 
+class TestConfirmedIllegalOrVoid:
+    """确认违法 / 确认无效 (行政复议法 第六十五条、第六十七条; 行政诉讼法 第七十四条、第七十五条) withdraw a published
+    decision like a revocation (行政处罚法 第四十八条第二款): within 3 working days, the reason public."""
+
+    async def test_confirmed_void_withdraws_and_ends_the_fine(self, penalty: Running) -> None:
+        async with client(penalty.url) as http:
+            case = await to_decided(http)
+            await deliver(penalty, http, case)
+            cid, number = case["id"], case["decision"]["number"]
+            assert number in [d["decision_no"] for d in await public(http)]
+            void = {
+                "source": "litigation",
+                "finding": "confirmed_void",
+                "reason": "作出决定的机关不具有行政主体资格",
+                "source_document": "（2026）辽0102行初21号",
+            }
+            after = ok(await http.post(f"{CASES}/{cid}/confirmation", json=void, headers=officer(**SJ_A)))
+            assert (after["state"], after["state_label"]) == ("void", "已确认无效")
+            assert number not in [d["decision_no"] for d in await public(http)]
+            [notice] = [d for d in await public(http, status="withdrawn") if d["decision_no"] == number]
+            assert notice["withdrawal_reason"] == (
+                "该行政处罚决定已于2026-11-16经行政诉讼确认无效（作出决定的机关不具有行政主体资格），"
+                "依据《中华人民共和国行政处罚法》第四十八条第二款、第八十五条撤回原公开信息"
+            )
+            assert notice["party_name"] is None and notice["penalty"] is None
+            [withdrawn] = await record(http, cid)
+            # confirmed Mon 11-16: 3 working days (17, 18, 19) → Thu 11-19 (第四十八条第二款, 第八十五条)
+            assert (withdrawn["status"], withdrawn["withdrawn_on"], withdrawn["withdraw_by"]) == (
+                "withdrawn",
+                "2026-11-16",
+                "2026-11-19",
+            )
+            # no legal effect from the start: nothing to pay, no surcharge, the case can be closed
+            r = await http.post(f"{CASES}/{cid}/payments", json={"fine_fen": 100}, headers=officer(**SJ_A))
+            problem(r, 409, "PROCEDURE_INVALID_TRANSITION")
+            late = ok(
+                await http.get(
+                    f"{CASES}/{cid}/surcharge", params={"on": "2027-01-04"}, headers=officer(**SJ_A)
+                )
+            )
+            assert late["amount_fen"] == 0
+            closure = {"reason": "void", "note": "处罚决定已被人民法院确认无效"}
+            assert (
+                ok(await http.post(f"{CASES}/{cid}/closure", json=closure, headers=officer(**SJ_A)))["state"]
+                == "closed"
+            )
+        # credit_repair ends its publication on penalty.decision.revoked; the outcome says why
+        [event] = await envelopes(penalty.runtime.factory, "penalty.decision.revoked", case_id=cid)
+        assert (event["data"]["outcome"], event["data"]["revoked_on"], event["data"]["source"]) == (
+            "confirmed_void",
+            "2026-11-16",
+            "litigation",
+        )
+        assert event["data"]["revision"] == 2
+
+    async def test_confirmed_illegal_withdraws_but_the_fine_stays_due(self, penalty: Running) -> None:
+        async with client(penalty.url) as http:
+            case = await to_decided(http)
+            await deliver(penalty, http, case)
+            cid, number = case["id"], case["decision"]["number"]
+            self_corrected = {
+                "source": "self_correction",
+                "finding": "confirmed_illegal",
+                "reason": "程序轻微违法",
+                "source_document": "纠错审批表3号",
+            }
+            r = await http.post(f"{CASES}/{cid}/confirmation", json=self_corrected, headers=officer(**SJ_A))
+            problem(r, 422, "VALIDATION_FAILED")  # only a reconsideration body or a court confirms
+            illegal = {**self_corrected, "source": "reconsideration", "source_document": "沈政复〔2026〕91号"}
+            after = ok(await http.post(f"{CASES}/{cid}/confirmation", json=illegal, headers=officer(**SJ_A)))
+            assert after["state"] == "delivered"  # 行政诉讼法 第七十四条: not revoked, the obligations stay
+            [notice] = [d for d in await public(http, status="withdrawn") if d["decision_no"] == number]
+            assert "经行政复议确认违法（程序轻微违法）" in notice["withdrawal_reason"]
+            paid = {"fine_fen": SUGGESTED_FEN}
+            assert (
+                ok(await http.post(f"{CASES}/{cid}/payments", json=paid, headers=officer(**SJ_A)))["state"]
+                == "executed"
+            )
+            # the publication stays withdrawn: the payment opens no new record
+            assert [r["status"] for r in await record(http, cid)] == ["withdrawn"]
+        [event] = await envelopes(penalty.runtime.factory, "penalty.decision.revoked", case_id=cid)
+        assert event["data"]["outcome"] == "confirmed_illegal"
+
+
 class TestException:
     async def test_lawful_exception_keeps_it_back_and_says_who_and_why(self, penalty: Running) -> None:
         async with client(penalty.url) as http:

@@ -120,6 +120,17 @@ class TestInstalments:
         got = [(i["seq"], i["days_late"], i["surcharge_fen"]) for i in view["history"][0]["instalments"]]
         assert got == [(1, 0, 0), (2, 4, 1_200 * YUAN), (3, 0, 0)]
         assert "第七十二条第一款第一项" in view["history"][0]["instalments"][1]["explanation"]
+        # the payment events (the timeline's penalty.fine.paid) carry each instalment's own lawful figure, the
+        # schedule's: #1 on time 0 days, 0; #2 4 days, 1,200.00 (not the whole-fine deadline's 0, 02-01 not
+        # yet reached); each paid 10,000.00, 17,500.00 then 7,500.00 left
+        steps = await get(penalty, f"{CASES}/{cid}/steps")
+        paid = [e for x in steps for e in x["events"] if e["type"] == "penalty.fine.paid"]
+        assert [
+            (e["fine_fen"], e["days_late"], e["lawful_surcharge_fen"], e["outstanding_fen"]) for e in paid
+        ] == [
+            (10_000 * YUAN, 0, 0, 17_500 * YUAN),
+            (10_000 * YUAN, 4, 1_200 * YUAN, 7_500 * YUAN),
+        ]
         # paying an instalment twice is refused
         r = await post(penalty, f"{CASES}/{cid}/payment-plan/payments", {"instalment": 2})
         problem(r, 409, "PAYMENT_PLAN_CONFLICT")
@@ -224,6 +235,28 @@ class TestEnforcementWindow:
                 html = (await http.get(doc["html_url"], headers=OFFICER)).text
                 assert doc["number"] in html
         assert (await get(penalty, f"{CASES}/{cid}/enforcement", enterprise(USCC_A)))["stage"] == "applied"
+
+    async def test_the_ten_days_after_the_reminder_are_working_days(self, penalty: Running) -> None:
+        # 行政强制法 第五十四条: 催告书送达十日后当事人仍未履行义务的，行政机关可以 … 申请强制执行; 第六十九条: 本法中
+        # 十日以内期限的规定是指工作日，不含法定节假日.
+        cid = await delivered_on(penalty, date(2026, 3, 2))
+        # window 09-03 … 12-02 (as above); the 催告书 issued and delivered on Thu 2026-09-03.
+        pin_clock(date(2026, 9, 3))
+        ok(await post(penalty, f"{CASES}/{cid}/enforcement/reminder", {}), 201)
+        delivery = {"method": "direct", "recipient": "当事人法定代表人"}
+        view = ok(await post(penalty, f"{CASES}/{cid}/enforcement/reminder/delivery", delivery))
+        # ten working days from the day after: 09-04 (Fri) 1; 09-07 … 09-11 2–6; 09-14 … 09-17 7–10 (no
+        # holiday in between) → the earliest application is Fri 09-18 (ten calendar days would end 09-13).
+        assert view["application_from"] == "2026-09-18"
+        line = next(x for x in view["dates"] if x["key"] == "application_from")
+        assert "第六十九条" in line["article"]
+        for early in (date(2026, 9, 14), date(2026, 9, 17)):
+            pin_clock(early)
+            r = await post(penalty, f"{CASES}/{cid}/enforcement/court-application", {})
+            assert "2026-09-18" in problem(r, 409, "ENFORCEMENT_NOT_DUE")["detail"]
+        pin_clock(date(2026, 9, 18))
+        view = ok(await post(penalty, f"{CASES}/{cid}/enforcement/court-application", {}), 201)
+        assert view["stage"] == "applied" and view["application"]["applied_on"] == "2026-09-18"
 
     async def test_with_a_suit_recorded(self, penalty: Running) -> None:
         cid = await delivered_on(penalty, date(2026, 3, 2))

@@ -207,6 +207,7 @@ class TestGeneralProcedure:
             "serious": False,
             "outside_tier": False,
             "revision": 1,
+            "restriction_months": None,  # a fine alone: no restriction's term
         }
 
     async def test_hearing_requested_held_reviewed_and_discussed(self, penalty: Running) -> None:

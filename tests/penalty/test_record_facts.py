@@ -132,3 +132,22 @@ async def test_first_violation_waiver_is_granted_once(penalty: Running) -> None:
     assert (a["record"]["first_offence"], a["record"]["repeated"]) == (False, False)
     assert a["record"]["relied_on"][0]["decision_no"] == waived["decision"]["number"]
     assert "不予行政处罚决定" in a["steps"][0]["text"]
+
+
+async def test_a_decision_confirmed_void_is_not_on_the_record(penalty: Running) -> None:
+    uscc = "91210103MAM8FFGJ4R"  # data/sample/enterprises.json, no other case in this module
+    async with client(penalty.url) as http:
+        # decided 2026-03-02, inside the window (as the first test), then confirmed void by a court on
+        # 2026-11-16 (行政诉讼法 第七十五条: no legal effect from the start), like a revoked one
+        prior = await _decided_on(http, date(2026, 3, 2), uscc)
+        void = {
+            "source": "litigation",
+            "finding": "confirmed_void",
+            "reason": "没有法定依据",
+            "source_document": "（2026）辽0102行初51号",
+        }
+        ok(await http.post(f"{CASES}/{prior['id']}/confirmation", json=void, headers=officer(**SJ_A)))
+        _, r = await _assess(http, uscc, CLAIM)
+        a = ok(r)
+    assert a["record"]["relied_on"] == [] and a["record"]["first_offence"]
+    assert a["first_violation_eligible"]

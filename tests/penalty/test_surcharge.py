@@ -59,6 +59,57 @@ class TestSurcharge:
         r = await surcharge(penalty, cid, "2027-01-04")
         assert (r["days_counted"], r["amount_fen"], r["capped"]) == (34, 27_500 * YUAN, True)
 
+    async def test_the_cap_counts_the_surcharge_already_collected(self, penalty: Running) -> None:
+        # 行政处罚法 第七十二条第一款第一项 and 行政强制法 第四十五条第二款: 加处罚款的数额不得超出罚款的数额 — the
+        # surcharge of this fine, over all its payments, is at most the fine, 27,500.00.
+        cid = await delivered_case(penalty)
+        # On 2027-01-04 (34 days late) the surcharge is capped at 27,500.00 (test_capped_at_the_fine). The party
+        # pays 10,000.00 of the fine with that whole 27,500.00 surcharge: the cap is used up.
+        pin_clock(date(2027, 1, 4))
+        paid = {"paid_on": "2027-01-04", "fine_fen": 10_000 * YUAN, "surcharge_fen": 27_500 * YUAN}
+        async with client(penalty.url) as http:
+            ok(await http.post(f"{CASES}/{cid}/payments", json=paid, headers=officer(**SJ_A)))
+        # On 01-05 17,500.00 is outstanding, 35 days late: 35 × 3% × 17,500.00 = 18,375.00, above the
+        # 17,500.00 outstanding; but 27,500.00 of surcharge was collected already, so 27,500.00 − 27,500.00 =
+        # 0.00 may still be added (before: 17,500.00, a total of 45,000.00 on a fine of 27,500.00).
+        r = await surcharge(penalty, cid, "2027-01-05")
+        assert r["base_fen"] == 17_500 * YUAN
+        assert (r["amount_fen"], r["capped"]) == (0, True)
+
+    async def test_only_what_is_left_of_the_cap_may_be_added(self, penalty: Running) -> None:
+        cid = await delivered_case(penalty)
+        # Paid 10,000.00 on 12-31, 30 days late (12-02 … 12-31), with 30 × 825.00 = 24,750.00 surcharge (the
+        # lawful amount on the 27,500.00 then outstanding).
+        pin_clock(date(2026, 12, 31))
+        paid = {"paid_on": "2026-12-31", "fine_fen": 10_000 * YUAN, "surcharge_fen": 24_750 * YUAN}
+        async with client(penalty.url) as http:
+            ok(await http.post(f"{CASES}/{cid}/payments", json=paid, headers=officer(**SJ_A)))
+        # On 2027-01-10, 40 days late, on the 17,500.00 left: 40 × 525.00 = 21,000.00, over the 17,500.00
+        # outstanding; of the fine's cap only 27,500.00 − 24,750.00 = 2,750.00 is left: 2,750.00.
+        r = await surcharge(penalty, cid, "2027-01-10")
+        assert r["base_fen"] == 17_500 * YUAN
+        assert (r["days_counted"], r["amount_fen"], r["capped"]) == (40, 2_750 * YUAN, True)
+
+    async def test_the_case_s_deadline_shows_the_same_surcharge_after_a_partial_payment(
+        self, penalty: Running
+    ) -> None:
+        cid = await delivered_case(penalty)
+        # 10,000.00 paid on the last day to pay, 12-01, without surcharge: 17,500.00 outstanding.
+        pin_clock(date(2026, 12, 1))
+        paid = {"paid_on": "2026-12-01", "fine_fen": 10_000 * YUAN}
+        async with client(penalty.url) as http:
+            ok(await http.post(f"{CASES}/{cid}/payments", json=paid, headers=officer(**SJ_A)))
+        # On 12-11, 10 days late (12-02 … 12-11): 10 × 3% × 17,500.00 = 10 × 525.00 = 5,250.00, both on
+        # GET /surcharge and on the case's overdue payment deadline (before: 10 × 825.00 = 8,250.00 there,
+        # on the whole fine).
+        pin_clock(date(2026, 12, 11))
+        r = await surcharge(penalty, cid, "2026-12-11")
+        assert (r["base_fen"], r["amount_fen"]) == (17_500 * YUAN, 5_250 * YUAN)
+        async with client(penalty.url) as http:
+            view = ok(await http.get(f"{CASES}/{cid}", headers=officer(**SJ_A)))
+        [payment] = [d for d in view["deadlines"] if d["deadline"] == "payment"]
+        assert payment["surcharge_fen"] == 5_250 * YUAN
+
     async def test_reconsideration_days_are_not_counted(self, penalty: Running) -> None:
         cid = await delivered_case(penalty)
         pin_clock(date(2026, 12, 20))

@@ -47,3 +47,38 @@ async def test_downgrade_and_upgrade_again(stack: Stack) -> None:
     await asyncio.to_thread(migrate.downgrade, "risk", url, "risk_0001")
     await asyncio.to_thread(migrate.upgrade, "risk", url)
     assert _real(await _diff(url)) == []
+
+
+async def test_confirmed_outcomes_go_back_to_revoked_on_downgrade(stack: Stack) -> None:
+    """risk_0023: a case confirmed illegal or void is out of the score's view as a revoked one is; the downgrade
+    maps both back to ``revoked`` (the only status the previous CHECK allows for them) and they stay out."""
+    url = await stack.anew_database("risk")
+    insert = (
+        "INSERT INTO risk_case (case_id, party_uscc, tier, decided_on, status) VALUES "
+        "('00000000-0000-0000-0000-000000000001', '91210102MA0000001X', 'general', DATE '2026-11-02', 'issued'), "
+        "('00000000-0000-0000-0000-000000000002', '91210102MA0000001X', 'general', DATE '2026-11-02', 'revoked'), "
+        "('00000000-0000-0000-0000-000000000003', '91210102MA0000001X', 'general', DATE '2026-11-02', "
+        "'confirmed_illegal'), "
+        "('00000000-0000-0000-0000-000000000004', '91210102MA0000001X', 'general', DATE '2026-11-02', "
+        "'confirmed_void')"
+    )
+    statuses = "SELECT right(case_id::text, 1), status FROM risk_case ORDER BY case_id"
+    scored = "SELECT right(case_id::text, 1) FROM risk_penalty_signal ORDER BY case_id"
+    engine = create_async_engine(asyncpg_url(url))
+    try:
+        async with engine.begin() as conn:
+            await conn.exec_driver_sql(insert)
+            assert (await conn.exec_driver_sql(scored)).all() == [("1",)]
+        await asyncio.to_thread(migrate.downgrade, "risk", url, "risk_0022_evidence_pages")
+        async with engine.begin() as conn:
+            assert (await conn.exec_driver_sql(statuses)).all() == [
+                ("1", "issued"),
+                ("2", "revoked"),
+                ("3", "revoked"),
+                ("4", "revoked"),
+            ]
+            assert (await conn.exec_driver_sql(scored)).all() == [("1",)]
+        await asyncio.to_thread(migrate.upgrade, "risk", url)
+    finally:
+        await engine.dispose()
+    assert _real(await _diff(url)) == []

@@ -128,6 +128,56 @@ class TestPenaltyDecisions:
         assert (await enterprise(risk, uscc)).json()["risk_class"] == "A"  # no points from a revoked decision
         assert [e.risk_class for e in await classified(risk, uscc)] == ["A"]
 
+    async def test_confirmed_illegal_or_void_is_recorded_as_such_and_leaves_the_score(
+        self, risk: Running
+    ) -> None:
+        """penalty.decision.revoked with outcome confirmed_illegal / confirmed_void (行政处罚法 第四十八条第二款): the
+        decision leaves the enterprise's score as a revoked one does, but the case keeps the outcome and the
+        monitoring evidence says 确认违法 / 确认无效, not 已撤销."""
+        today = clock.today()
+        cases = {
+            "confirmed_illegal": (make_uscc(30), uuid.uuid4()),
+            "confirmed_void": (make_uscc(31), uuid.uuid4()),
+        }
+        numbers = {}
+        for outcome, (uscc, case) in cases.items():
+            issued = decision_issued(
+                **of_unit(UNIT),
+                domain="食品安全",
+                decided_on=today,
+                party_uscc=uscc,
+                case_id=case,
+                revision=1,
+            )
+            numbers[outcome] = issued.decision_no
+            confirmed = penalty.DecisionRevoked(
+                case_id=case,
+                decision_no=issued.decision_no,
+                party_uscc=uscc,
+                department_code="SJ",
+                district_code="210102",
+                source="litigation",
+                reason="判决确认",
+                revoked_on=today,
+                revision=2,
+                outcome=outcome,
+            )
+            await apply(risk, issued, confirmed, confirmed)
+            # 一般 20 points (B) on the decision, 0 (A) once it is confirmed: as a revocation
+            events = await classified(risk, uscc)
+            assert [(e.risk_class, e.score, e.revision) for e in events] == [("B", 20, 1), ("A", 0, 2)]
+            row = await case_row(risk, case)
+            assert (row.status, row.revoked_on, row.revision, row.issued_revision) == (outcome, today, 2, 1)
+            assert (await enterprise(risk, uscc)).json()["score"] == 0
+
+        quarter = f"{today.year}Q{(today.month - 1) // 3 + 1}"
+        async with client(risk.url, headers=SUPERVISOR) as http:
+            r = await http.get(f"/api/v1/risk/units/{UNIT}/quarters/{quarter}", params={"limit": 200})
+        assert r.status_code == 200, r.text
+        details = {e["ref"]: e["detail"] for e in r.json()["decisions"]}
+        assert details[str(cases["confirmed_illegal"][1])] == f"{numbers['confirmed_illegal']}（确认违法）"
+        assert details[str(cases["confirmed_void"][1])] == f"{numbers['confirmed_void']}（确认无效）"
+
     async def test_same_decision_twice_changes_nothing(self, risk: Running) -> None:
         uscc, case = make_uscc(3), uuid.uuid4()
         event = decision_issued(
@@ -393,8 +443,8 @@ class TestReclassification:
                 headers=personas.supervisor("210104", sub="s"),
             )
         assert run["status"] == "done", run
-        # make_uscc 1, 2, 3 (decisions) and 10 (registered); a rating names an enterprise but does not score
-        assert run["enterprises"] == 4 and run["written"] == 0 and run["emitted"] == 0  # nothing changed
+        # make_uscc 1, 2, 3, 30, 31 (decisions) and 10 (registered); a rating names an enterprise but does not score
+        assert run["enterprises"] == 6 and run["written"] == 0 and run["emitted"] == 0  # nothing changed
         assert denied.status_code == 403
 
     async def test_daily_run_once_per_day(self, risk: Running) -> None:

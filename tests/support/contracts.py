@@ -58,6 +58,7 @@ def decision_changed(
     changed_on: date | None = None,
     source: str = "litigation",
     reason: str = "人民法院判决变更罚款数额",
+    restriction_months: int | None = None,
 ) -> penalty.DecisionChanged:
     """A court or a reconsideration body changed decision ``of``."""
     return penalty.DecisionChanged(
@@ -72,6 +73,7 @@ def decision_changed(
         fine_fen=fine_fen,
         changed_on=changed_on or clock.today(),
         revision=revision,
+        restriction_months=restriction_months,
     )
 
 
@@ -92,6 +94,7 @@ def decision_issued(
     domain: str = "化妆品",
     tier: str = "一般",
     outside_tier: bool = False,
+    restriction_months: int | None = None,
 ) -> penalty.DecisionIssued:
     """A decision of 沈阳市市场监督管理局 (SJ) decided today; ``party_uscc=None`` for a natural person. A fine
     is 80,000 元 unless told; without a fine among ``kinds`` the fine is 0."""
@@ -120,6 +123,7 @@ def decision_issued(
         serious=serious,
         outside_tier=outside_tier,
         revision=revision,
+        restriction_months=restriction_months,
     )
 
 
@@ -130,8 +134,9 @@ def decision_revoked(
     revoked_on: date | None = None,
     source: str = "reconsideration",
     reason: str = "行政复议机关决定撤销",
+    outcome: str = "revoked",
 ) -> penalty.DecisionRevoked:
-    """A reconsideration body revoked decision ``of``."""
+    """A reconsideration body revoked decision ``of`` (or, by ``outcome``, confirmed it illegal or void)."""
     return penalty.DecisionRevoked(
         case_id=of.case_id,
         decision_no=of.decision_no,
@@ -142,6 +147,7 @@ def decision_revoked(
         reason=reason,
         revoked_on=revoked_on or clock.today(),
         revision=revision,
+        outcome=outcome,  # type: ignore[arg-type]
     )
 
 

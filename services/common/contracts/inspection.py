@@ -153,7 +153,7 @@ class EnterpriseRegistered(Event):
 @contract
 class CorrectionFollowUpOverdue(Event):
     """An order to correct (责令改正) of a visit still unchecked after its deadline (issue #14 item 6): the
-    department has not verified the correction — the 以罚代管 the seeds forbid (辽政办发〔2023〕18号 二(一)9).
+    department has not verified the correction — the 以罚代管 the seeds forbid (辽政办发〔2023〕18号 二(二)9).
     Published once per follow-up, the day after the deadline or later."""
 
     TYPE = "inspection.correction.follow_up_overdue"

@@ -6,6 +6,8 @@ import uuid
 from datetime import date, datetime
 from typing import Literal
 
+from pydantic import Field
+
 from services.common.events import Event, contract
 
 PartyKind = Literal["organisation", "individual"]
@@ -58,6 +60,13 @@ class DecisionIssued(_Party):
     serious: bool  # the department marked the decision serious (严重失信)
     outside_tier: bool  # fine outside the assessed tier (with reasons and legal review)
     revision: int
+    restriction_months: int | None = Field(
+        None,
+        ge=1,
+        description="the term in months of a 限制开展生产经营活动 or 限制从业 in ``kinds``, when the decision fixes "
+        "one; null: no such kind, a restriction without a term in months (终身), or an event written before "
+        "the field existed (added later with a default, so those still parse)",
+    )
 
     def subject_id(self) -> str:
         return str(self.case_id)
@@ -73,8 +82,12 @@ class DecisionRevoked(Event):
     district_code: str
     source: Literal["reconsideration", "litigation", "self_correction"]
     reason: str
-    revoked_on: date
+    revoked_on: date  # the day of the revoking (or confirming, see ``outcome``) document
     revision: int
+    # Also published when a reconsideration body or a court confirms the decision illegal or void without
+    # revoking it (行政复议法 第六十五条、第六十七条; 行政诉讼法 第七十四条、第七十五条): its publications end all
+    # the same (行政处罚法 第四十八条第二款). Optional, so an event written before it reads as a revocation.
+    outcome: Literal["revoked", "confirmed_illegal", "confirmed_void"] = "revoked"
 
     def subject_id(self) -> str:
         return str(self.case_id)
@@ -94,6 +107,13 @@ class DecisionChanged(Event):
     fine_fen: int
     changed_on: date
     revision: int
+    restriction_months: int | None = Field(
+        None,
+        ge=1,
+        description="the term in months of a 限制开展生产经营活动 or 限制从业 in ``kinds``, when the decision fixes "
+        "one; null: no such kind, a restriction without a term in months (终身), or an event written before "
+        "the field existed (added later with a default, so those still parse)",
+    )
 
     def subject_id(self) -> str:
         return str(self.case_id)
@@ -171,7 +191,7 @@ class CollectionOverdue(Event):
 @contract
 class CorrectionFollowUpOverdue(Event):
     """An order to correct (责令改正, 行政处罚法 第二十八条第一款) of a penalty decision still unchecked after its
-    deadline (issue #14 item 6): the 以罚代管 the seeds forbid (辽政办发〔2023〕18号 二(一)9). Published once per
+    deadline (issue #14 item 6): the 以罚代管 the seeds forbid (辽政办发〔2023〕18号 二(二)9). Published once per
     follow-up, the day after the deadline or later; risk counts it as the unit's overdue follow-up."""
 
     TYPE = "penalty.correction.follow_up_overdue"

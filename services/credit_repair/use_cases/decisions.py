@@ -104,6 +104,9 @@ class DecisionFacts:
             confiscation_fen=e.confiscation_fen,
             procedure=e.procedure,
             serious=e.serious,
+            # 总局令第45号 第十三条第三款: a restriction longer than the maximum extends publication (the rule
+            # is in domain.publication); None from an event written before penalty sent the term
+            restriction_months=e.restriction_months,
         )
 
     @classmethod
@@ -131,7 +134,9 @@ class DecisionFacts:
             confiscation_fen=current.confiscation_fen,
             procedure=current.procedure,
             serious=current.serious,
-            restriction_months=current.restriction_months,
+            # the changed decision's own term: the change may shorten the restriction or drop it. A change
+            # written before the field existed carries None, as did every decision then (no event carried it).
+            restriction_months=e.restriction_months,
         )
 
     def decision(self, context: CreditRepairContext) -> Decision:
@@ -479,7 +484,7 @@ async def _apply_revoked(
             await _end_record(
                 session,
                 record,
-                status="revoked",
+                status=event.outcome,  # revoked, or confirmed illegal or void: the publication ends alike
                 revision=event.revision,
                 on=event.revoked_on,
                 note=f"{_SOURCES[event.source]}：{event.reason}",

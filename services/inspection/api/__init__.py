@@ -17,6 +17,7 @@ from services.common.fields import Day, UsccText
 from services.common.hot import hot_route
 from services.common.pagination import CursorQuery, LimitQuery, Page
 from services.inspection import schemas as s
+from services.inspection import views
 from services.inspection.api import documents as document_routes
 from services.inspection.api import files as file_routes
 from services.inspection.api import follow_ups as follow_up_routes
@@ -485,10 +486,20 @@ async def check_in(entering: EntryDep, principal: EntryEnterpriseDep, body: s.Ch
     )
 
 
-async def _check_in_hot(request: Request, body: s.CheckIn) -> s.CheckInRead:
-    """``check_in`` without FastAPI's generic handler (services/common/hot.py): its two dependencies in its order."""
+async def _check_in_hot(request: Request, body: s.CheckIn) -> Response:
+    """``check_in`` without FastAPI's generic handler (services/common/hot.py): its two dependencies in its order,
+    the reply's JSON written from the visit's columns (``views.check_in_json``: the bytes of ``s.CheckInRead``)."""
     entering = await entry_dependency(request)
-    return await check_in(entering, await entry_enterprise(request), body)
+    principal = await entry_enterprise(request)
+    values, enterprise_name = await entry.start_check_in(
+        entering.session,
+        factory=entering.factory,
+        ctx=entering.ctx,
+        principal=principal,
+        body=body,
+        attempt_key=entering.attempt_key,
+    )
+    return Response(views.check_in_json(values, enterprise_name), 201, media_type="application/json")
 
 
 # The hot path (issue #16): declared as with ``@entry_router.post``, served by services/common/hot.py on a JSON body.

@@ -198,6 +198,16 @@ def new_task(
         problems.append(
             ("双随机抽查任务的检查对象由抽取产生，不能指定", "a random task's enterprises are drawn")
         )
+    if kind is TaskKind.RANDOM and requested_by_enterprise:
+        # A visit the enterprise asked for (企业申请) is a 个案检查 and exempt from the caps and quiet periods; a
+        # 双随机 draw (优化营商环境条例 第五十四条: 随机抽取检查对象) picks enterprises that asked for nothing, so
+        # the flag would only lift the caps from every drawn enterprise.
+        problems.append(
+            (
+                "双随机抽查任务的检查对象由随机抽取产生，不能标记为企业申请的检查",
+                "a random task's enterprises are drawn: it cannot be a visit the enterprise asked for",
+            )
+        )
     if kind is not TaskKind.RANDOM and not usccs:
         problems.append(("检查任务须列明检查对象", "a task names the enterprises it inspects"))
     if starts_on and ends_on and ends_on < starts_on:
@@ -670,6 +680,18 @@ def _check_items(
             raise ItemNotInTask(
                 f"检查事项 {code}（{item.name}）不在检查任务 {task.task_id} 批准的事项范围内",
                 detail_en=f"Item {code} ({item.name}) is not among the items approved for task {task.task_id}",
+                extra=extra,
+            )
+        if task.kind is TaskKind.KEY_AREA and not item.key_area:
+            # 优化营商环境条例 第五十四条: full-coverage 重点监管 is for the 特殊行业、重点领域 that directly concern
+            # public safety and life and health; every other market-regulation inspection is 双随机. A key-area
+            # task is exempt from the yearly caps and quiet periods only for those items, so it may not carry
+            # another item in, even when it lists no items (any item of the department).
+            raise ItemNotInTask(
+                f"检查事项 {code}（{item.name}）不是重点领域检查事项，不得以重点领域检查任务 {task.task_id} "
+                "实施（优化营商环境条例第五十四条）",
+                detail_en=f"Item {code} ({item.name}) is not a key-area item: key-area task {task.task_id} may "
+                "not inspect it (优化营商环境条例 第五十四条)",
                 extra=extra,
             )
         if item.dept_code not in task.dept_codes or item.dept_code not in present_depts:

@@ -1,6 +1,6 @@
 """责令改正 follow-up (issue #14 item 6): an order to correct with a deadline is checked again when it falls due.
 
-辽政办发〔2023〕18号 二(一)9 (seed 004): "综合运用多种方式督促引导受处罚企业加强合规管理、及时整改违法问题，防止以罚代管";
+辽政办发〔2023〕18号 二(二)9 (seed 004): "综合运用多种方式督促引导受处罚企业加强合规管理、及时整改违法问题，防止以罚代管";
 沈法治发〔2021〕7号 8 (seed 001): "坚决杜绝以罚代处、以罚代管". An order to correct (``ordered_to_correct``, with
 its deadline) that nobody checks is the 以罚代管 the seeds forbid: every such order becomes a follow-up due on
 its deadline, overdue the day after while still open, and closed by the follow-up check's result. A result of

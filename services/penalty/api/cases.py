@@ -17,6 +17,7 @@ from services.penalty.deps import (
     ChangeStep,
     CloseStep,
     CollectiveDiscussionStep,
+    ConfirmationStep,
     ContextDep,
     DecisionStep,
     DeferralStep,
@@ -335,6 +336,14 @@ async def change(session: SessionDep, principal: OfficerDep, step: ChangeStep) -
     """Change the decision; never to the party's disadvantage."""
     row, body = step
     row = await procedure.change(session, principal=principal, row=row, body=body)
+    return await _read(session, principal, row)
+
+
+@router.post("/cases/{case_id}/confirmation", response_model=s.CaseRead)
+async def confirm_unlawful(session: SessionDep, principal: OfficerDep, step: ConfirmationStep) -> s.CaseRead:
+    """Record that reconsideration or a court confirmed the decision illegal or void (its publication ends)."""
+    row, body = step
+    row = await procedure.confirm_unlawful(session, principal=principal, row=row, body=body)
     return await _read(session, principal, row)
 
 

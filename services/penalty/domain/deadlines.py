@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from typing import Protocol
 
@@ -175,6 +175,21 @@ def surcharge(
     )
 
 
+def within_fine(result: Surcharge, fine_fen: int, collected_fen: int) -> Surcharge:
+    """``result`` limited to what is left of the fine's cap once the surcharge already collected on earlier
+    payments of the same fine is counted.
+
+    行政处罚法 第七十二条第一款第一项 (加处罚款的数额不得超出罚款的数额) and 行政强制法 第四十五条第二款 cap the
+    surcharge of a fine — all of it, whatever the number of payments — at the fine. ``surcharge`` works on
+    the amount outstanding on one day; after a partial payment that carried a surcharge, at most
+    ``fine_fen − collected_fen`` may still be added (0 once the cap is used up).
+    """
+    left = max(fine_fen - collected_fen, 0)
+    if result.amount_fen <= left:
+        return result
+    return replace(result, amount_fen=left, capped=True)
+
+
 class DeadlineKind(enum.StrEnum):
     """Values match services.common.contracts.penalty.DeadlineMissed.deadline."""
 
@@ -212,6 +227,7 @@ class DeadlineFacts:
     payment_due: date | None = None
     fine_outstanding_fen: int = 0
     fine_fen: int = 0
+    surcharge_collected_fen: int = 0  # the surcharge already collected on earlier payments of the fine
     surcharge_excluded: tuple[tuple[date, date | None], ...] = ()
     publish_by: date | None = None
     publication_settled: bool = True  # published, or not to be published
@@ -291,7 +307,14 @@ def deadline_status(case: HasDeadlineFacts, today: date) -> tuple[DeadlineItem, 
             f"处罚决定书应于{facts.delivery_due.isoformat()}前送达，至今未送达",
         )
     if facts.payment_due is not None and facts.fine_outstanding_fen > 0 and today > facts.payment_due:
-        accrued = surcharge(facts.fine_fen, facts.payment_due, today, excluded=facts.surcharge_excluded)
+        # on the fine outstanding, as GET /surcharge and the payment (procedure.Case.surcharge_on)
+        accrued = within_fine(
+            surcharge(
+                facts.fine_outstanding_fen, facts.payment_due, today, excluded=facts.surcharge_excluded
+            ),
+            facts.fine_fen,
+            facts.surcharge_collected_fen,
+        )
         add(
             DeadlineKind.PAYMENT,
             DeadlineLevel.OVERDUE,

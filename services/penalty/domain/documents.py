@@ -31,7 +31,14 @@ from services.common.money import format_yuan
 from services.penalty.domain.chinese_money import money_text as money_text  # 大写 amounts, re-exported
 from services.penalty.domain.chinese_money import rmb_capital as rmb_capital
 from services.penalty.domain.errors import InvalidDocumentNumber, UnknownDepartment
-from services.penalty.domain.procedure import PartyKind, Penalty, PenaltyKind, kind_order
+from services.penalty.domain.procedure import (
+    RESTRICTIONS,
+    PartyKind,
+    Penalty,
+    PenaltyKind,
+    kind_order,
+    months_text,
+)
 
 LAW = "《中华人民共和国行政处罚法》"
 
@@ -356,6 +363,9 @@ def penalty_items(penalty: Penalty) -> tuple[str, ...]:
             items.append(f"罚款{money_text(penalty.fine_fen)}")
         elif kind is PenaltyKind.CONFISCATE_GAINS and penalty.confiscation_fen:
             items.append(f"没收违法所得{money_text(penalty.confiscation_fen)}")
+        elif kind in RESTRICTIONS and penalty.restriction_months is not None:
+            # the term counts from the decision (食品安全法 第一百三十五条 "自处罚决定作出之日起五年内")
+            items.append(f"{kind.label}，期限{months_text(penalty.restriction_months)}")
         else:
             items.append(kind.label)
     if penalty.terms:

@@ -23,8 +23,10 @@ The articles (texts in shared/legal; 行政诉讼法 is not there, its 第四十
   A reconsideration or suit recorded on the case also stops the enforcement clock (issue #17): while one is
   open there is no window; once it has ended, its days (both ends) are added to the periods.
 * 行政强制法 第五十四条: 行政机关申请人民法院强制执行前，应当催告当事人履行义务。催告书送达十日后当事人仍未履行义务的，
-  行政机关可以 … 申请强制执行. The earliest application day is the eleventh day after the 催告书 was delivered
-  (the delivery day itself not counted, the ten days must have passed), and never before the window opens.
+  行政机关可以 … 申请强制执行. 行政强制法 第六十九条: 本法中十日以内期限的规定是指工作日，不含法定节假日 — so the ten
+  days are WORKING days on the statutory calendar, counted from the day after delivery. The earliest application
+  day is the day after the tenth working day (the ten days must have passed), and never before the window
+  opens. When the calendar does not cover the days yet, the day is unknown (no application), never guessed.
 * 行政强制法 第四十六条 (agencies with coercive power of their own, per-agency configuration): 实施加处罚款或者
   滞纳金超过三十日，经催告当事人仍不履行的，具有行政强制执行权的行政机关可以强制执行. The 催告 is lawful from the
   31st counted day of surcharge; enforcement (a 强制执行决定, 第三十七条) from the day after the period the 催告书
@@ -44,7 +46,7 @@ from services.common.money import format_yuan
 RECONSIDERATION_DAYS = 60  # 行政复议法 第二十条第一款
 LITIGATION_MONTHS = 6  # 行政诉讼法 第四十六条第一款
 APPLICATION_MONTHS = 3  # 行政强制法 第五十三条
-REMINDER_WAIT_DAYS = 10  # 行政强制法 第五十四条: 催告书送达十日后
+REMINDER_WAIT_WORKING_DAYS = 10  # 行政强制法 第五十四条 (催告书送达十日后) + 第六十九条 (工作日)
 SURCHARGE_DAYS_BEFORE_COERCION = 30  # 行政强制法 第四十六条: 加处罚款超过三十日
 DEFAULT_COMPLIANCE_DAYS = 10  # the period a 催告书 grants (第三十五条第一项); the agency may set another
 
@@ -61,6 +63,7 @@ A_REMIND_COURT = "《中华人民共和国行政强制法》第五十四条"
 A_REMINDER = "《中华人民共和国行政强制法》第三十五条"
 A_OWN_POWER = "《中华人民共和国行政强制法》第四十六条"
 A_DECISION = "《中华人民共和国行政强制法》第三十七条"
+A_WORKING_DAYS = "《中华人民共和国行政强制法》第六十九条"
 
 
 class Stage(enum.StrEnum):
@@ -162,6 +165,9 @@ class Schedule:
 
 
 Roll = Callable[[date], date]
+# The day ``n`` working days after a day (the day itself not counted), or None when the statutory calendar
+# does not cover the days it runs over (services.common.workdays.CalendarNotCovered).
+AfterWorkingDays = Callable[[date, int], date | None]
 
 
 def _identity(day: date) -> date:
@@ -200,8 +206,13 @@ def _stage(facts: Facts, today: date, *, missed: bool) -> Stage:
     return Stage.OVERDUE if today > due else Stage.PERFORMING
 
 
-def schedule(facts: Facts, today: date, *, roll: Roll = _identity) -> Schedule:
-    """Every date of the enforcement stage on ``today``, each with its article and a Chinese note."""
+def schedule(
+    facts: Facts, today: date, *, after_working_days: AfterWorkingDays, roll: Roll = _identity
+) -> Schedule:
+    """Every date of the enforcement stage on ``today``, each with its article and a Chinese note.
+
+    ``after_working_days`` counts the ten working days of 行政强制法 第五十四条、第六十九条 on the statutory
+    calendar; ``roll`` moves the last day of the party's periods past rest days and holidays."""
     if facts.fine_fen == 0 or facts.delivered_on is None or facts.payment_due is None:
         return Schedule(
             Stage.NONE, facts.coercive_power, (), explanation=("本案没有已送达的罚款决定，无须强制执行",)
@@ -231,7 +242,7 @@ def schedule(facts: Facts, today: date, *, roll: Roll = _identity) -> Schedule:
     open_remedy = any(r.concluded_on is None for r in facts.remedies)
     if facts.coercive_power:
         return _own_power(facts, today, lines, due, open_remedy)
-    return _court(facts, today, lines, due, open_remedy, roll)
+    return _court(facts, today, lines, due, open_remedy, roll, after_working_days)
 
 
 def _remedy_lines(facts: Facts) -> list[DateLine]:
@@ -300,7 +311,13 @@ def _party_periods(facts: Facts, roll: Roll) -> tuple[date, date | None, list[Da
 
 
 def _court(
-    facts: Facts, today: date, lines: list[DateLine], due: date, open_remedy: bool, roll: Roll
+    facts: Facts,
+    today: date,
+    lines: list[DateLine],
+    due: date,
+    open_remedy: bool,
+    roll: Roll,
+    after_working_days: AfterWorkingDays,
 ) -> Schedule:
     """No coercive power of its own: 催告, then the court within the window of 第五十三条 (第五十四条)."""
     assert facts.payment_due is not None
@@ -347,18 +364,8 @@ def _court(
     if reminder is not None:
         lines.append(_reminder_line(reminder))
         if reminder.delivered_on is not None and not open_remedy:
-            after_reminder = reminder.delivered_on + timedelta(days=REMINDER_WAIT_DAYS + 1)
-            application_from = max(window_from, after_reminder)
-            lines.append(
-                DateLine(
-                    "application_from",
-                    "最早可以申请强制执行之日",
-                    application_from,
-                    f"{A_REMIND_COURT}、{A_WINDOW}",
-                    f"催告书于{reminder.delivered_on.isoformat()}送达，送达十日后（{after_reminder.isoformat()}起）"
-                    f"且不早于申请期限的首日（{window_from.isoformat()}）",
-                )
-            )
+            application_from, line = _after_reminder(reminder.delivered_on, window_from, after_working_days)
+            lines.append(line)
     if facts.application is not None:
         lines.append(_application_line(facts.application, own_power=False))
     missed = (
@@ -374,6 +381,34 @@ def _court(
         application_until=None if open_remedy else window_until,
         window_missed=missed,
         explanation=_explain(facts, stage, window_from if not open_remedy else None, window_until),
+    )
+
+
+def _after_reminder(
+    delivered_on: date, window_from: date, after_working_days: AfterWorkingDays
+) -> tuple[date | None, DateLine]:
+    """The earliest court application after a 催告书 delivered on ``delivered_on``: the day after its tenth
+    working day (行政强制法 第五十四条、第六十九条), never before the window opens (第五十三条); None while the
+    calendar does not cover those days."""
+    tenth = after_working_days(delivered_on, REMINDER_WAIT_WORKING_DAYS)
+    if tenth is None:
+        return None, DateLine(
+            "application_from",
+            "最早可以申请强制执行之日",
+            None,
+            f"{A_REMIND_COURT}、{A_WORKING_DAYS}",
+            f"催告书于{delivered_on.isoformat()}送达，送达后十个工作日所跨年度的法定节假日安排尚未录入，暂无法计算；"
+            "管理员录入后自动计算",
+        )
+    after = tenth + timedelta(days=1)
+    application_from = max(window_from, after)
+    return application_from, DateLine(
+        "application_from",
+        "最早可以申请强制执行之日",
+        application_from,
+        f"{A_REMIND_COURT}、{A_WORKING_DAYS}、{A_WINDOW}",
+        f"催告书于{delivered_on.isoformat()}送达，送达十日（工作日，至{tenth.isoformat()}）后（{after.isoformat()}起）"
+        f"且不早于申请期限的首日（{window_from.isoformat()}）",
     )
 
 
@@ -456,7 +491,8 @@ def _explain(
         )
     else:
         out.append(
-            f"本机关没有行政强制执行权：催告书送达十日后当事人仍未履行的，向人民法院申请强制执行（{A_REMIND_COURT}）"
+            "本机关没有行政强制执行权：催告书送达十日（工作日）后当事人仍未履行的，向人民法院申请强制执行"
+            f"（{A_REMIND_COURT}、{A_WORKING_DAYS}）"
         )
         if window_from is not None and window_until is not None:
             out.append(

@@ -2,7 +2,7 @@
 
 行政处罚法 第二十八条第一款: "行政机关实施行政处罚时，应当责令当事人改正或者限期改正违法行为。" A decision may
 carry such an order with a deadline; nobody checking it is the 以罚代管 the seeds forbid (辽政办发〔2023〕18号
-二(一)9; 沈法治发〔2021〕7号 8). The order becomes a follow-up due on its deadline, overdue the day after while still
+二(二)9; 沈法治发〔2021〕7号 8). The order becomes a follow-up due on its deadline, overdue the day after while still
 open, closed by the follow-up check's result; "not corrected" can only be found after the deadline.
 
 Pure functions of their inputs.

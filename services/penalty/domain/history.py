@@ -5,7 +5,7 @@ officer types.
 violation is the party's first, and whether it is a repeat (an aggravating circumstance of the benchmark:
 "一年内因同一违法行为受过行政处罚"), is a fact of the enforcement body's own record. The rule here:
 
-* the record is the party's decisions (not revoked) for the same catalogue item (benchmark code), identified
+* the record is the party's decisions (not revoked, not void) for the same catalogue item (benchmark code), identified
   by 统一社会信用代码 or 身份证件号码: penalty decisions and 不予行政处罚 decisions (a 首违不罚 granted once is
   not granted again within the period);
 * the look-back period is the one the benchmark states ("一年内因同一违法行为…", "两年内…" in its

@@ -176,7 +176,7 @@ async def party_decisions(
     end: date,
     exclude: uuid.UUID,
 ) -> list[PartyDecision]:
-    """The party's decisions (penalty and 不予处罚; not revoked) for the item dated in [start, end]: its
+    """The party's decisions (penalty and 不予处罚; not revoked, not void) for the item dated in [start, end]: its
     decision history (domain.history). Imported cases are penalty_case rows like live ones."""
     if uscc:
         key = PenaltyCase.party_uscc == uscc
@@ -199,7 +199,7 @@ async def party_decisions(
             PenaltyCase.benchmark_code == benchmark_code,
             PenaltyCase.decision_no.is_not(None),
             PenaltyCase.decided_on.between(start, end),
-            PenaltyCase.state != "revoked",
+            PenaltyCase.state.not_in(("revoked", "void")),  # 确认无效: no legal effect from the start
             PenaltyCase.id != exclude,
         )
         .order_by(PenaltyCase.decided_on, PenaltyCase.id)

@@ -33,6 +33,7 @@ from services.penalty.schemas.cases import CaseSummaryRead as CaseSummaryRead
 from services.penalty.schemas.cases import ChangeIn as ChangeIn
 from services.penalty.schemas.cases import CloseIn as CloseIn
 from services.penalty.schemas.cases import CollectiveDiscussionIn as CollectiveDiscussionIn
+from services.penalty.schemas.cases import ConfirmationIn as ConfirmationIn
 from services.penalty.schemas.cases import CreditNoticeRead as CreditNoticeRead
 from services.penalty.schemas.cases import DeadlineRead as DeadlineRead
 from services.penalty.schemas.cases import DecisionIn as DecisionIn

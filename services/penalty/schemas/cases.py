@@ -107,9 +107,21 @@ class PenaltyIn(_In):
     fine_fen: Fen = 0
     confiscation_fen: Fen = 0
     terms: OptionalText = Field("", description="e.g. 暂扣许可证件三个月")
+    restriction_months: StrictInt | None = Field(
+        None,
+        ge=1,
+        le=p.MAX_RESTRICTION_MONTHS,
+        description="the term in months of restrict_business (限制开展生产经营活动) or restrict_employment (限制从业), "
+        "e.g. 60 for 化妆品监督管理条例 第六十五条's 5年内禁止从事化妆品生产经营活动; only with one of those kinds; "
+        "omit it for a restriction without a term (终身). Printed on the documents and sent to credit repair, "
+        "which publishes a restriction longer than the maximum period for its length",
+        examples=[60],
+    )
 
     def domain(self) -> p.Penalty:
-        return p.Penalty(frozenset(self.kinds), self.fine_fen, self.confiscation_fen, self.terms)
+        return p.Penalty(
+            frozenset(self.kinds), self.fine_fen, self.confiscation_fen, self.terms, self.restriction_months
+        )
 
 
 class NoticeIn(_In):
@@ -278,6 +290,14 @@ class ChangeIn(RevocationIn):
     contrary_third_party_request: StrictBool = False
 
 
+class ConfirmationIn(_In):
+    source: p.RemedySource = Field(description="reconsideration 行政复议决定, litigation 人民法院裁判")
+    finding: p.Finding = Field(description="confirmed_illegal 确认违法, confirmed_void 确认无效")
+    reason: Text
+    source_document: ShortText = Field(description="the 复议决定书 or 判决书 that confirms it")
+    effective_on: Day | None = Field(None, description="the confirming document's date; today if omitted")
+
+
 class PublicationIn(_In):
     published_on: Day | None = None
     exempt_reason: OptionalText = ""
@@ -338,6 +358,9 @@ class DecisionSummary(BaseModel):
     fine_fen: int
     confiscation_fen: int
     terms: str
+    restriction_months: int | None = Field(
+        None, description="the term in months of 限制开展生产经营活动 / 限制从业, when the decision fixes one"
+    )
     outside_tier: bool
     serious: bool
     delivery_due: date | None = Field(description="null while unknown: see deadlines_unknown")

@@ -1,6 +1,7 @@
 """行政执法公示 (rules: domain.disclosure): every decision gets a publication record when it is issued; the
 record is published, masked, on ``GET /public/penalty/decisions`` when the decision is delivered, withdrawn
-with its public reason when the decision is revoked or changed (the changed decision is published anew),
+with its public reason when the decision is revoked, changed (the changed decision is published anew) or
+confirmed illegal or void (行政处罚法 第四十八条第二款),
 and left unpublished only under a lawful exception recorded by an officer (who, when, the ground, why).
 
 When: at delivery, in the delivering step's own transaction (``follow``, called for every step of a
@@ -101,7 +102,10 @@ async def _content(session: AsyncSession, row: PenaltyCase, case: p.Case, revisi
 
 
 def _withdrawal_reason(correction: p.CorrectionRecord, row: PenaltyCase) -> str:
-    what = "撤销" if correction.revoked else "变更"
+    if correction.finding is not None:
+        what = p.FINDING_LABELS[correction.finding]
+    else:
+        what = "撤销" if correction.revoked else "变更"
     source = p.CORRECTION_SOURCE_LABELS[correction.source]
     reason = dis.masked_text(
         correction.reason, p.PartyKind(row.party_kind), row.party_name, row.party_id_number
@@ -150,7 +154,8 @@ def _summary(record: DecisionDisclosure) -> dict[str, Any]:
 
 
 async def _end(step: _Step, record: DecisionDisclosure) -> None:
-    """The revision was revoked or changed: withdraw it if published (第四十八条第二款), else drop it."""
+    """The revision was revoked, changed or confirmed illegal or void: withdraw it if published (第四十八条
+    第二款), else drop it."""
     correction = step.case.corrections[record.revision - 1]
     before = _summary(record)
     if record.status == dis.Status.PUBLISHED.value:
@@ -211,7 +216,8 @@ async def follow(
     session: AsyncSession, row: PenaltyCase, *, principal: Principal | None, now: datetime
 ) -> bool:
     """Bring the case's publication records up to its decision: open, publish at delivery, withdraw or
-    drop a revoked or changed revision, open the changed one. True when a record was published now."""
+    drop a revoked, changed or confirmed revision, open the changed one (a revoked or confirmed one has no
+    successor). True when a record was published now."""
     case = _case(row)
     if case.decision is None:
         return False
@@ -230,9 +236,9 @@ async def follow(
     for record in records:
         if record.revision < current and record.status in ACTIVE:
             await _end(step, record)
-    revoked = bool(case.corrections) and case.corrections[-1].revoked
+    ended = bool(case.corrections) and case.corrections[-1].ends_publication
     latest = next((r for r in records if r.revision == current), None)
-    if latest is None and not revoked:
+    if latest is None and not ended:
         latest = await _open(step, current)
         records.append(latest)
     published = False

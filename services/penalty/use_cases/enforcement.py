@@ -60,6 +60,19 @@ def roller(calendar: WorkingDayCalendar) -> en.Roll:
     return roll
 
 
+def working_days_after(calendar: WorkingDayCalendar) -> en.AfterWorkingDays:
+    """The day ``n`` working days after a day (行政强制法 第六十九条: its periods of ten days or less are working
+    days), or None in a year the calendar does not cover yet (the date is then unknown, never guessed)."""
+
+    def after(day: date, n: int) -> date | None:
+        try:
+            return calendar.add_working_days(day, n)
+        except CalendarNotCovered:
+            return None
+
+    return after
+
+
 def facts_of(case: p.Case, enf: CaseEnforcement | None, *, power: bool) -> en.Facts:
     plan = plan_in_force(enf)
     first_overdue = None
@@ -92,7 +105,11 @@ async def _schedule(
     case = case_of(row)
     facts = facts_of(case, enf, power=await _power(session, row.dept_code))
     calendar = await calendar_store.load_calendar(session)
-    return case, facts, en.schedule(facts, on, roll=roller(calendar))
+    return (
+        case,
+        facts,
+        en.schedule(facts, on, after_working_days=working_days_after(calendar), roll=roller(calendar)),
+    )
 
 
 def _surcharge(case: p.Case, on: date) -> int:
@@ -285,8 +302,8 @@ def _may_apply(sched: en.Schedule, facts: en.Facts, applied_on: date) -> None:
     if sched.application_from is None or applied_on < sched.application_from:
         when = sched.application_from.isoformat() if sched.application_from else "—"
         raise EnforcementNotDue(
-            f"{when}起方可申请人民法院强制执行：复议、诉讼期限届满后，且催告书送达十日后"
-            "（《中华人民共和国行政强制法》第五十三条、第五十四条）",
+            f"{when}起方可申请人民法院强制执行：复议、诉讼期限届满后，且催告书送达十日（工作日）后"
+            "（《中华人民共和国行政强制法》第五十三条、第五十四条、第六十九条）",
             detail_en=f"The court may be applied to from {when}",
             extra={"application_from": when},
         )

@@ -50,6 +50,14 @@ def _fen(value: Any) -> Any:
     return int(fen) if fen == fen.to_integral_value() else _text(value)
 
 
+def _count(value: Any) -> Any:
+    """A whole number as written (60, 60.0 or "60"); anything else as written."""
+    if isinstance(value, int | float) and not isinstance(value, bool) and float(value).is_integer():
+        return int(value)
+    text = _text(value)
+    return int(text) if text.isdecimal() else text
+
+
 _YES = {"是", "有", "true", "1", "y", "yes"}
 _NO = {"否", "无", "false", "0", "n", "no"}
 
@@ -170,6 +178,13 @@ COLUMNS: tuple[Column, ...] = (
     Column("处罚种类", ("decision", "penalty", "kinds"), _kinds, note="如 警告、罚款，以顿号分隔"),
     Column("罚款金额（元）", ("decision", "penalty", "fine_fen"), _fen),
     Column("没收违法所得（元）", ("decision", "penalty", "confiscation_fen"), _fen),
+    Column(
+        "限制期限（月）",
+        ("decision", "penalty", "restriction_months"),
+        _count,
+        note=f"限制开展生产经营活动、限制从业的期限，以月计，1至{p.MAX_RESTRICTION_MONTHS}；"
+        "仅在处罚种类含其一时填写，不设期限的不填",
+    ),
     Column("超出裁量幅度的理由", ("decision", "outside_range_reason")),
     Column("送达日期", ("delivery", "delivered_on"), _day),
     Column("送达方式", ("delivery", "method"), _choice(_DELIVERY), note=_labels(_DELIVERY)),

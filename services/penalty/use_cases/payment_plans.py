@@ -217,7 +217,9 @@ async def record_instalment_payment(
         session,
         row=row,
         case=case_of(row),
-        command=p.RecordPayment(paid_on, item.amount_fen, body.surcharge_fen, body.receipt_ref),
+        command=p.RecordPayment(
+            paid_on, item.amount_fen, body.surcharge_fen, body.receipt_ref, instalment_due=item.due_on
+        ),
         principal=principal,
         action="instalment_payment",
         now=now,

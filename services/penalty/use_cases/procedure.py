@@ -729,6 +729,25 @@ async def change(
     return row
 
 
+async def confirm_unlawful(
+    session: AsyncSession, *, principal: Principal, row: PenaltyCase, body: s.ConfirmationIn
+) -> PenaltyCase:
+    """确认违法 or 确认无效: a void decision's fine no longer stands (like a revoked one); one confirmed
+    illegal keeps its obligations (行政诉讼法 第七十四条)."""
+    row = await step(
+        session,
+        principal=principal,
+        row=row,
+        action="confirmation",
+        build=lambda case, today: p.ConfirmUnlawful(
+            body.source, body.finding, body.reason, body.source_document, _on(body.effective_on, today)
+        ),
+    )
+    if body.finding is p.Finding.CONFIRMED_VOID:
+        await repo.update_decided(session, row.id, active=False)
+    return row
+
+
 async def record_publication(
     session: AsyncSession, *, principal: Principal, row: PenaltyCase, body: s.PublicationIn
 ) -> PenaltyCase:

@@ -36,7 +36,9 @@ async def decision_issued(session: AsyncSession, row: PenaltyCase, event: p.Deci
     outbox.add(session, events.decision_issued(row, event, department_name=dept.name))
 
 
-async def decision_revoked(session: AsyncSession, row: PenaltyCase, event: p.DecisionRevoked) -> None:
+async def decision_revoked(
+    session: AsyncSession, row: PenaltyCase, event: p.DecisionRevoked | p.DecisionConfirmed
+) -> None:
     outbox.add(session, events.decision_revoked(row, event))
 
 
@@ -74,6 +76,7 @@ PUBLISHES: dict[type[p.DomainEvent], Stage] = {
     p.DecisionIssued: decision_issued,
     p.DecisionRevoked: decision_revoked,
     p.DecisionChanged: decision_changed,
+    p.DecisionConfirmed: decision_revoked,  # penalty.decision.revoked with its outcome
     p.FinePaid: fine_paid,
     p.DeadlineMissed: deadline_missed,
 }

@@ -5,7 +5,9 @@ The arithmetic is the domain's (``domain.deadlines.surcharge``, used by payments
 行政处罚法 第七十二条第一款第一项, 3% of the fine per day, never more than the fine (行政强制法 第四十五条第二款);
 day 1 is the day after the last day to pay (that day itself is still in time: 民事诉讼法 第八十五条); days of a
 recorded reconsideration or lawsuit (``POST /cases/{id}/remedies``, both ends inclusive) are not counted
-(第七十三条第三款). The base is the fine still outstanding, as for a payment recorded that day.
+(第七十三条第三款). The base is the fine still outstanding, as for a payment recorded that day; the surcharge
+already collected with earlier payments counts against the cap, so the total never exceeds the fine
+(行政强制法 第四十五条第二款: ``domain.deadlines.within_fine``).
 """
 
 from __future__ import annotations
@@ -47,6 +49,12 @@ def _explanation(case: p.Case, on: date, result: dl.Surcharge | None) -> str:
     if result.days_late == 0:
         return f"缴纳期限至{case.payment_due.isoformat()}，截至{on.isoformat()}未逾期计算加处罚款的日数，加处罚款0元"
     cap = "，已达罚款数额，以罚款数额为限" if result.capped else ""
+    collected = case.surcharge_collected_fen
+    if collected:
+        cap += (
+            f"；此前缴款时已收取加处罚款{format_yuan(collected)}元，加处罚款合计不得超出罚款数额"
+            f"{format_yuan(case.fine_due_fen)}元（行政强制法 第四十五条第二款）"
+        )
     return (
         f"尚欠罚款{format_yuan(result.fine_fen)}元，自{(case.payment_due + timedelta(days=1)).isoformat()}起"
         f"计算加处罚款{result.days_late}日（复议、诉讼期间不予计算），每日按罚款数额的百分之三加处，"

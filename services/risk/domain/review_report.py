@@ -1,6 +1,6 @@
 """案卷评查 results as an input of the quarterly report (from config version 2026.5, ``reviews`` thresholds).
 
-辽政办发〔2023〕18号 (seed 004) 三(十六) 强化行政执法监督结果运用: the files a unit had reviewed in campaigns
+辽政办发〔2023〕18号 (seed 004) 二(四)16 强化行政执法监督结果运用: the files a unit had reviewed in campaigns
 completed in the quarter add reasons to its colour — a mean below the red or yellow line (once enough files were
 reviewed), files below their campaign's pass mark (不合格). The report's other rules are untouched
 (services/risk/domain/report.py); a version without ``reviews`` ignores them, so its quarters reproduce.
@@ -53,7 +53,7 @@ def review_figures(
 
 
 def review_reasons(f: ReviewFigures, t: ReviewThresholds) -> list[Reason]:
-    """辽政办发〔2023〕18号 三(十六) 强化行政执法监督结果运用: a unit's 案卷评查 result counts in its colour."""
+    """辽政办发〔2023〕18号 二(四)16 强化行政执法监督结果运用: a unit's 案卷评查 result counts in its colour."""
     reasons: list[Reason] = []
     mean = f.mean
     which = "、".join(f"《{c}》" for c in f.campaigns)

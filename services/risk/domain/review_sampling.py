@@ -1,6 +1,6 @@
 """The sample of a 案卷评查 campaign: closed case files drawn per unit, by the 双随机 draw protocol.
 
-辽政办发〔2023〕18号 (seed 004) 三(十六): 各地区、各部门每年至少集中组织一次行政执法案卷评查活动; the bureau's
+辽政办发〔2023〕18号 (seed 004) 二(四)16: 各地区、各部门每年至少集中组织一次行政执法案卷评查活动; the bureau's
 reply (seed 000) reviews the files of high-frequency penalty items. A review only means something if the
 reviewed unit cannot pick its best files, and the bureau cannot pick a unit's worst: so the files are drawn
 exactly as 双随机 draws enterprises (services/inspection/domain/sampling.py, docs/api/inspection.md "The draw

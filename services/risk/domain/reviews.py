@@ -1,6 +1,6 @@
 """案卷评查 (case-file review): the scoring sheet, a file's score and findings, and the results per unit.
 
-辽政办发〔2023〕18号 (seed 004) 三(十六): 加强…案卷评查，各地区、各部门每年至少集中组织一次行政执法案卷评查活动;
+辽政办发〔2023〕18号 (seed 004) 二(四)16: 加强…案卷评查，各地区、各部门每年至少集中组织一次行政执法案卷评查活动;
 the bureau's reply (seed 000) reviews high-frequency penalty items "以个案纠偏，推动类案整治". The sheet is
 configuration per campaign; the default follows the structure of a penalty file as 行政处罚法 lays it down, one
 dimension per requirement, each citing the article it checks. Points are whole numbers summing to 100; a file's

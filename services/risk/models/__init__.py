@@ -12,6 +12,7 @@ classes) and ``supervision`` (complaints, members, supervision matters, case-fil
 
 from services.risk.models.base import Base, kernel, metadata, table_of
 from services.risk.models.signals import (
+    WITHDRAWN_STATUSES,
     ClassAnnouncement,
     ClassificationRun,
     ComplaintLead,
@@ -59,6 +60,7 @@ __all__ = [
     "LeadTransfer",
     "ComplaintLead",
     "RiskCase",
+    "WITHDRAWN_STATUSES",
     "UnitQuarterTally",
     "UnitSignal",
     "RiskEnterprise",

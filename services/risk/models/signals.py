@@ -122,12 +122,20 @@ class ComplaintLead(Base):
     record: Mapped[dict[str, Any]] = mapped_column(JSONB)
 
 
+#: The statuses of a decision whose publication the law withdraws (penalty.decision.revoked's ``outcome``): 撤销,
+#: 确认违法, 确认无效 (行政处罚法 第四十八条第二款). Each leaves the enterprise's score (risk_0023's view).
+WITHDRAWN_STATUSES = ("revoked", "confirmed_illegal", "confirmed_void")
+
+
 class RiskCase(Base):
     """Projection of a penalty case (penalty.case.opened / decision.issued / changed / revoked)."""
 
     __tablename__ = "risk_case"
     __table_args__ = (
-        sa.CheckConstraint("status IN ('opened', 'issued', 'changed', 'revoked')", name="status"),
+        sa.CheckConstraint(
+            "status IN ('opened', 'issued', 'changed', 'revoked', 'confirmed_illegal', 'confirmed_void')",
+            name="status",
+        ),
         sa.Index(None, "decided_on", "unit_code", postgresql_include=["party_uscc", "tier", "status"]),
         *_by_uscc("party_uscc", "decided_on", "tier", "status", where="party_uscc IS NOT NULL"),
         # the quarterly report's counts, index-only (risk_0012)

@@ -15,7 +15,14 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.common.access import Scope, Visibility, any_of, readable
-from services.risk.models import ReviewCampaign, ReviewFile, ReviewFinding, RiskCase, table_of
+from services.risk.models import (
+    WITHDRAWN_STATUSES,
+    ReviewCampaign,
+    ReviewFile,
+    ReviewFinding,
+    RiskCase,
+    table_of,
+)
 
 file_t = table_of(ReviewFile)
 finding_t = table_of(ReviewFinding)
@@ -23,8 +30,9 @@ finding_t = table_of(ReviewFinding)
 CAMPAIGN_VISIBILITY = Visibility(
     department_code=any_of(ReviewCampaign.unit_codes), district_code=any_of(ReviewCampaign.district_codes)
 )
-#: A decided case is a case file to review, whatever became of its decision since (a revoked one above all).
-DECIDED = ("issued", "changed", "revoked")
+#: A decided case is a case file to review, whatever became of its decision since (a revoked one, or one
+#: confirmed illegal or void, above all).
+DECIDED = ("issued", "changed", *WITHDRAWN_STATUSES)
 
 
 def _campaign(review_id: uuid.UUID, scope: Scope) -> sa.Select[ReviewCampaign]:

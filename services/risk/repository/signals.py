@@ -18,6 +18,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.risk.models import (
+    WITHDRAWN_STATUSES,
     PublicationSignal,
     RepairSignal,
     RiskCase,
@@ -102,8 +103,9 @@ async def upsert_case_issued(session: AsyncSession, values: CaseValues, revision
 async def upsert_case_corrected(
     session: AsyncSession, values: CaseValues, *, status: str, revision: int, on: date
 ) -> None:
-    """decision.changed / decision.revoked: the newest revision decides the status."""
-    column = "revoked_on" if status == "revoked" else "changed_on"
+    """decision.changed / decision.revoked (its outcome the status: revoked, confirmed_illegal, confirmed_void):
+    the newest revision decides the status."""
+    column = "revoked_on" if status in WITHDRAWN_STATUSES else "changed_on"
     stmt = pg_insert(case_t).values(**values, status=status, revision=revision, **{column: on})
     newer = case_t.c.revision < stmt.excluded.revision
     set_: dict[str, Any] = {

@@ -320,9 +320,7 @@ class EvidenceCursorsRead(BaseModel):
     visits: str | None = None
 
 
-_FIRST_PAGE = (
-    "the first page (``limit`` records, default 50) of the list, in its order; the rest from ``next_cursors``"
-)
+_FIRST_PAGE = "its first page (``?limit=``); the rest from ``next_cursors``"
 
 
 class DrillDownRead(BaseModel):

@@ -1,7 +1,7 @@
 """案卷评查 campaigns: create (the draw committed), approve (the sample drawn), record scores and findings,
 results per unit, complete (the draw revealed). Who may act is checked in services/risk/deps.py; here what.
 
-辽政办发〔2023〕18号 (seed 004) 三(十六): 每年至少集中组织一次行政执法案卷评查活动. The sample follows the 双随机
+辽政办发〔2023〕18号 (seed 004) 二(四)16: 每年至少集中组织一次行政执法案卷评查活动. The sample follows the 双随机
 protocol (services/risk/domain/review_sampling.py); the sheet and scoring services/risk/domain/reviews.py.
 """
 

@@ -81,9 +81,9 @@ async def decision_issued(
 async def decision_corrected(
     session: AsyncSession, event: penalty.DecisionRevoked | penalty.DecisionChanged, *, config: RiskConfigSet
 ) -> None:
-    """A decision revoked or changed: the newest revision decides the case's status and the party's class."""
+    """A decision revoked, confirmed illegal or void, or changed: the newest revision decides the case's status
+    (a revocation's ``outcome``) and the party's class (the first three weigh nothing on it)."""
     unit = await units.of_event(session, event.department_code, event.district_code)
-    revoked = isinstance(event, penalty.DecisionRevoked)
     await signal_repo.upsert_case_corrected(
         session,
         {
@@ -94,7 +94,7 @@ async def decision_corrected(
             "party_uscc": event.party_uscc,
             "correction_source": event.source,
         },
-        status="revoked" if revoked else "changed",
+        status=event.outcome if isinstance(event, penalty.DecisionRevoked) else "changed",
         revision=event.revision,
         on=event.revoked_on if isinstance(event, penalty.DecisionRevoked) else event.changed_on,
     )
@@ -302,7 +302,7 @@ async def follow_up_overdue(
     session: AsyncSession, event: inspection.CorrectionFollowUpOverdue, *, at: datetime
 ) -> None:
     """An order to correct still unchecked after its deadline (issue #14 item 6): one overdue follow-up of the
-    unit, once per follow-up, in the quarter it was detected (以罚代管, 辽政办发〔2023〕18号 二(一)9)."""
+    unit, once per follow-up, in the quarter it was detected (以罚代管, 辽政办发〔2023〕18号 二(二)9)."""
     unit = await units.of_event(session, event.department_code, event.district_code)
     await signal_repo.add_unit_signal(
         session,

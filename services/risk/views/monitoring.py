@@ -57,6 +57,13 @@ from services.risk.schemas import (
 )
 
 UPLOADS_PATH = "/api/v1/risk/intake/uploads"
+#: What became of a decision since, after its number in the evidence (a decision still in force: nothing).
+STATUS_LABELS = {
+    "changed": "（已变更）",
+    "revoked": "（已撤销）",
+    "confirmed_illegal": "（确认违法）",
+    "confirmed_void": "（确认无效）",
+}
 
 # --------------------------------------------------------------------------------------------------- intake
 
@@ -397,7 +404,7 @@ def case_evidence(c: RiskCase, *, deviation: bool = False) -> dict[str, Any]:
     assert c.decided_on is not None  # issued decisions only
     if deviation:
         return _evidence(c.case_id, c.decided_on, domain, f"{c.decision_no or ''}：罚款超出裁量阶次")
-    status = {"revoked": "（已撤销）", "changed": "（已变更）"}.get(c.status, "")
+    status = STATUS_LABELS.get(c.status, "")
     return _evidence(c.case_id, c.decided_on, domain, f"{c.decision_no or ''}{status}")
 
 

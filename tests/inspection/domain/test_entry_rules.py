@@ -52,6 +52,13 @@ FOOD = InspectionItem(
     "SJ",
     (LegalRef("食品安全法", "第五十三条"),),
     effective_from=date(2025, 1, 1),
+    key_area=True,  # food safety: 重点领域, as in data/sample/inspection_items.json
+)
+LICENCE = InspectionItem(
+    "SJ-DJ-001",
+    "对营业执照置放及登记事项的检查",
+    "SJ",
+    (LegalRef("市场主体登记管理条例", "第三十六条"),),
 )
 DESK = InspectionItem(
     "SJ-GS-001", "企业公示信息抽查", "SJ", (LegalRef("企业信息公示暂行条例", "第十五条"),), on_site=False
@@ -70,7 +77,7 @@ RETIRED = InspectionItem(
     (LegalRef("食品安全法", "第五十四条"),),
     retired_on=date(2026, 1, 1),
 )
-CATALOGUE = Catalogue([FOOD, DESK, WASTE, RETIRED])
+CATALOGUE = Catalogue([FOOD, DESK, WASTE, RETIRED, LICENCE])
 
 TASK = Task(
     task_id="T-2026-001",
@@ -295,6 +302,21 @@ class TestFrequency:
         check(task=replace(TASK, kind=TaskKind.KEY_AREA), counts=counts)
         check(task=replace(TASK, requested_by_enterprise=True), counts=counts)
 
+    def test_key_area_task_is_exempt_only_for_key_area_items(self) -> None:
+        # 优化营商环境条例 第五十四条: full coverage only for the 重点领域; the licence display item
+        # (市场主体登记管理条例 第三十六条) is inspected by 双随机. The SJ cap (1 a year) is used up by the
+        # earlier random visit, so a key-area task without a list of items would otherwise carry it in.
+        earlier = VisitRecord("v1", USCC, NOW - timedelta(days=60), TaskKind.RANDOM, frozenset({"SJ"}))
+        counts = enterprise_year([earlier], USCC, 2026)
+        key_area = replace(TASK, kind=TaskKind.KEY_AREA, draw_fingerprint=None)
+        check(task=key_area, counts=counts, items=["SJ-SP-002"])
+        err = refused("ITEM_NOT_IN_TASK", task=key_area, counts=counts, items=["SJ-DJ-001"])
+        assert "SJ-DJ-001" in err.detail and "不是重点领域检查事项" in err.detail
+        err = refused("ITEM_NOT_IN_TASK", task=key_area, items=["SJ-SP-002", "SJ-DJ-001"])
+        assert err.extra["item_code"] == "SJ-DJ-001"
+        # a random task inspects the same item lawfully while the cap allows it
+        check(items=["SJ-DJ-001"])
+
     def test_counts_must_be_for_this_enterprise_and_year(self) -> None:
         with pytest.raises(ValueError):
             check(counts=EnterpriseYear(USCC, 2025))
@@ -361,6 +383,8 @@ class TestTaskLifecycle:
             {"kind": TaskKind.COMPLAINT},  # no lead
             {"urgent": True},  # urgent is for complaints only
             {"kind": TaskKind.RANDOM},  # no published draw
+            # drawn enterprises asked for nothing: the flag would lift the caps (优化营商环境条例 第五十四条)
+            {"kind": TaskKind.RANDOM, "enterprises": [], "requested_by_enterprise": True},
             {"enterprises": []},
             {"starts_on": date(2026, 6, 2), "ends_on": date(2026, 6, 1)},
             {"item_codes": ["ST-GF-002"], "catalogue": CATALOGUE},  # item of a department not taking part

@@ -173,6 +173,18 @@ class TestSurcharge:
         assert s.days_late == 10 - 5
         assert s.amount_fen == 1_500 * YUAN
 
+    def test_the_cap_is_the_fine_over_all_payments(self) -> None:
+        # 行政强制法 第四十五条第二款: 加处罚款 … 不得超出 the fine (10,000 yuan) in total. 6,000 yuan of the 10,000
+        # still outstanding, 40 days late: 3% × 6,000 × 40 = 7,200 → capped at the 6,000 outstanding; with
+        # 9,000 yuan of surcharge collected on an earlier payment only 10,000 − 9,000 = 1,000 yuan is left.
+        s = deadlines.surcharge(6_000 * YUAN, self.DUE, self.DUE + timedelta(days=40))
+        assert (s.amount_fen, s.capped) == (6_000 * YUAN, True)
+        left = deadlines.within_fine(s, self.FINE, 9_000 * YUAN)
+        assert (left.amount_fen, left.capped, left.days_late) == (1_000 * YUAN, True, 40)
+        # nothing collected before: the 6,000 stands; everything collected: nothing more
+        assert deadlines.within_fine(s, self.FINE, 0) == s
+        assert deadlines.within_fine(s, self.FINE, 10_000 * YUAN).amount_fen == 0
+
     def test_open_remedy_stops_the_count(self) -> None:
         # Lawsuit filed 03-20 and still running on 04-30: only 03-18 and 03-19 count -> 2 × 300 yuan = 600 yuan.
         s = deadlines.surcharge(self.FINE, self.DUE, date(2026, 4, 30), excluded=[(date(2026, 3, 20), None)])
@@ -242,6 +254,36 @@ class TestDeadlineStatus:
         (item,) = deadlines.deadline_status(case, date(2026, 3, 27))
         # 10 days × 3% × 10,000 yuan = 3,000 yuan.
         assert item.kind is DeadlineKind.PAYMENT and item.surcharge_fen == 3_000 * YUAN
+
+    def test_payment_overdue_surcharge_never_passes_the_fine_in_total(self) -> None:
+        # As above (10 days × 3% × 10,000 = 3,000 yuan), but 8,000 yuan of surcharge was collected with an
+        # earlier payment: only 10,000 − 8,000 = 2,000 yuan may still be added (行政强制法 第四十五条第二款).
+        case = _facts(
+            decided_on=date(2026, 3, 1),
+            delivery_due=date(2026, 3, 10),
+            delivered_on=date(2026, 3, 2),
+            payment_due=date(2026, 3, 17),
+            fine_fen=10_000 * YUAN,
+            fine_outstanding_fen=10_000 * YUAN,
+            surcharge_collected_fen=8_000 * YUAN,
+        )
+        (item,) = deadlines.deadline_status(case, date(2026, 3, 27))
+        assert item.surcharge_fen == 2_000 * YUAN
+
+    def test_payment_overdue_surcharge_is_on_the_fine_outstanding(self) -> None:
+        # The same fine of 10,000 yuan, 4,000 of it paid (without surcharge) before 03-17: 6,000 outstanding.
+        # On 03-27, 10 days late: 10 × 3% × 6,000 = 1,800 yuan, as GET /surcharge computes it
+        # (procedure.Case.surcharge_on), not 10 × 3% × 10,000 = 3,000 on the whole fine.
+        case = _facts(
+            decided_on=date(2026, 3, 1),
+            delivery_due=date(2026, 3, 10),
+            delivered_on=date(2026, 3, 2),
+            payment_due=date(2026, 3, 17),
+            fine_fen=10_000 * YUAN,
+            fine_outstanding_fen=6_000 * YUAN,
+        )
+        (item,) = deadlines.deadline_status(case, date(2026, 3, 27))
+        assert item.surcharge_fen == 1_800 * YUAN
 
     def test_closed_case_has_no_open_deadlines(self) -> None:
         assert deadlines.deadline_status(_facts(open=False), date(2026, 7, 1)) == ()

@@ -92,6 +92,11 @@ def _documents() -> Iterator[Any]:
         (False, fine(80_000, K.WARNING)),
         (True, fine(200)),
         (False, p.Penalty(frozenset({K.WARNING}))),
+        # added with restriction_months: a 限制开展生产经营活动 with its term (a new record; the others unchanged)
+        (
+            False,
+            p.Penalty(frozenset({K.FINE, K.RESTRICT_BUSINESS}), fine_fen=8_000_000, restriction_months=18),
+        ),
     ):
         yield docs.build_penalty_decision(
             number=docs.document_number("SJ", 2026, 123),

@@ -54,7 +54,7 @@ class TestCourtWindow:
         # 行政诉讼法 第四十六条: six months → the corresponding day 2026-09-02 (a Wednesday, no roll).
         # The later of the two is 09-02 (the last day to pay, 03-17, is earlier still).
         # 行政强制法 第五十三条: the window opens the day after, 09-03, and runs three months from 09-02 → 12-02.
-        s = en.schedule(facts(), date(2026, 3, 20), roll=roll)
+        s = en.schedule(facts(), date(2026, 3, 20), roll=roll, after_working_days=CAL.add_working_days)
         d = dates(s)
         assert d["reconsideration_ends"] == date(2026, 5, 6)
         assert d["litigation_ends"] == date(2026, 9, 2)
@@ -69,15 +69,42 @@ class TestCourtWindow:
         # 催告书 delivered 2026-08-10: ten days 08-11 … 08-20, so an application from 08-21 on (第五十四条);
         # the window opens only on 09-03 (第五十三条): the later, 09-03, is the earliest application day.
         r = en.Reminder("沈市监催〔2026〕1号", date(2026, 8, 7), 10, delivered_on=date(2026, 8, 10))
-        s = en.schedule(facts(reminder=r), date(2026, 8, 25), roll=roll)
+        s = en.schedule(
+            facts(reminder=r), date(2026, 8, 25), roll=roll, after_working_days=CAL.add_working_days
+        )
         assert s.application_from == date(2026, 9, 3)
         assert s.stage is en.Stage.REMINDED
-        # delivered late, on 2026-11-25: 11-26 … 12-05 are the ten days, so not before 12-06 — after the window
-        # closed on 12-02: the agency must deliver the 催告书 in time.
+        # delivered late, on Wed 2026-11-25: the ten days are working days (行政强制法 第六十九条): 11-26 (Thu) 1,
+        # 11-27 2, 11-30 … 12-04 3–7, 12-07 … 12-09 8–10, so not before Thu 12-10 — after the window closed on
+        # 12-02: the agency must deliver the 催告书 in time.
         late = en.Reminder("沈市监催〔2026〕2号", date(2026, 11, 24), 10, delivered_on=date(2026, 11, 25))
-        assert en.schedule(facts(reminder=late), date(2026, 11, 26), roll=roll).application_from == date(
-            2026, 12, 6
+        s = en.schedule(
+            facts(reminder=late), date(2026, 11, 26), roll=roll, after_working_days=CAL.add_working_days
         )
+        assert s.application_from == date(2026, 12, 10)
+
+    def test_the_ten_days_of_article_54_are_working_days(self) -> None:
+        # 行政强制法 第五十四条: 催告书送达十日后 … 可以申请; 第六十九条: 本法中十日以内期限的规定是指工作日，不含法定节假日.
+        # 催告书 delivered Thu 2026-09-24 (the window is open since 09-03). 2026 calendar: 中秋 09-25 (Fri) to
+        # 09-27 off; 09-28 Mon 1, 09-29 2, 09-30 3; 国庆 10-01 … 10-07 off; 10-08 Thu 4, 10-09 Fri 5,
+        # 10-10 (Sat, 调休上班) 6, 10-12 Mon 7, 10-13 8, 10-14 9, 10-15 Thu 10 → the earliest application is
+        # Fri 10-16. (Ten calendar days would have ended on 10-04, in the middle of the National Day holiday.)
+        r = en.Reminder("沈市监催〔2026〕3号", date(2026, 9, 24), 10, delivered_on=date(2026, 9, 24))
+        s = en.schedule(
+            facts(reminder=r), date(2026, 9, 30), roll=roll, after_working_days=CAL.add_working_days
+        )
+        assert s.application_from == date(2026, 10, 16)
+        line = s.line("application_from")
+        assert line is not None and "第六十九条" in line.article and "2026-10-15" in line.note
+
+    def test_the_ten_days_unknown_while_the_calendar_does_not_cover_them(self) -> None:
+        # A year whose holiday arrangement is not entered: the day is unknown (None), never guessed; the
+        # agency cannot apply yet (SPEC 1.6: an uncovered year is an explicit warning, never a silent guess).
+        r = en.Reminder("沈市监催〔2026〕4号", date(2026, 9, 24), 10, delivered_on=date(2026, 9, 24))
+        s = en.schedule(facts(reminder=r), date(2026, 9, 30), roll=roll, after_working_days=lambda d, n: None)
+        line = s.line("application_from")
+        assert s.application_from is None and line is not None and line.on is None
+        assert "尚未录入" in line.note
 
     def test_with_a_suit_recorded(self) -> None:
         # A suit filed 2026-04-01 and concluded (decision upheld) 2026-05-30: 04-01 … 05-30 both counted =
@@ -86,7 +113,9 @@ class TestCourtWindow:
         #   October 31 → 10-31 is day 59, 11-01 day 60).
         # window: opens 11-02; closes three months from 11-01 → 2027-02-01.
         suit = en.Remedy("litigation", date(2026, 4, 1), date(2026, 5, 30))
-        s = en.schedule(facts(remedies=(suit,)), date(2026, 6, 1), roll=roll)
+        s = en.schedule(
+            facts(remedies=(suit,)), date(2026, 6, 1), roll=roll, after_working_days=CAL.add_working_days
+        )
         d = dates(s)
         assert d["reconsideration_ends"] == date(2026, 7, 5)
         assert d["litigation_ends"] == date(2026, 11, 1)
@@ -96,7 +125,12 @@ class TestCourtWindow:
     def test_on_the_spot_decision_goes_to_reconsideration_first(self) -> None:
         # 行政复议法 第二十三条第一款第一项: a decision made on the spot cannot be taken to court directly, so only
         # the sixty days count: 05-06 (as above); window 05-07 … three months from 05-06 = 08-06 (第五十三条)
-        s = en.schedule(facts(reconsideration_first=True), date(2026, 5, 7), roll=roll)
+        s = en.schedule(
+            facts(reconsideration_first=True),
+            date(2026, 5, 7),
+            roll=roll,
+            after_working_days=CAL.add_working_days,
+        )
         d = dates(s)
         assert (
             d["litigation_ends"] is None
@@ -106,7 +140,9 @@ class TestCourtWindow:
 
     def test_an_open_suit_stops_the_clock(self) -> None:
         suit = en.Remedy("litigation", date(2026, 4, 1), None)
-        s = en.schedule(facts(remedies=(suit,)), date(2026, 6, 1), roll=roll)
+        s = en.schedule(
+            facts(remedies=(suit,)), date(2026, 6, 1), roll=roll, after_working_days=CAL.add_working_days
+        )
         assert s.stage is en.Stage.SUSPENDED
         assert s.application_until is None and "window_opens" not in dates(s)
 
@@ -115,41 +151,65 @@ class TestCourtWindow:
         # (09-02): the period starts when the last instalment ends (issue #17, 第六十六条第二款) →
         # opens 10-31, closes three months from 10-30 → 2027-01-30.
         f = facts(payment_due=date(2026, 10, 30), deferred_until=date(2026, 10, 30))
-        d = dates(en.schedule(f, date(2026, 11, 2), roll=roll))
+        d = dates(en.schedule(f, date(2026, 11, 2), roll=roll, after_working_days=CAL.add_working_days))
         assert (d["window_opens"], d["window_closes"]) == (date(2026, 10, 31), date(2027, 1, 30))
         # a deferral ending before 09-02 changes nothing: the litigation period still governs
         f = facts(payment_due=date(2026, 6, 30), deferred_until=date(2026, 6, 30))
-        d = dates(en.schedule(f, date(2026, 7, 2), roll=roll))
+        d = dates(en.schedule(f, date(2026, 7, 2), roll=roll, after_working_days=CAL.add_working_days))
         assert d["window_opens"] == date(2026, 9, 3)
 
     def test_window_missed(self) -> None:
         # the window closes on 2026-12-02; on 12-02 it is still open, on 12-03 it is missed
-        assert not en.schedule(facts(), date(2026, 12, 2), roll=roll).window_missed
-        s = en.schedule(facts(), date(2026, 12, 3), roll=roll)
+        assert not en.schedule(
+            facts(), date(2026, 12, 2), roll=roll, after_working_days=CAL.add_working_days
+        ).window_missed
+        s = en.schedule(facts(), date(2026, 12, 3), roll=roll, after_working_days=CAL.add_working_days)
         assert s.window_missed and s.stage is en.Stage.WINDOW_MISSED
         applied = en.CourtApplication("沈市监强申〔2026〕1号", date(2026, 11, 1), "沈阳市和平区人民法院")
-        assert not en.schedule(facts(application=applied), date(2026, 12, 3), roll=roll).window_missed
+        assert not en.schedule(
+            facts(application=applied), date(2026, 12, 3), roll=roll, after_working_days=CAL.add_working_days
+        ).window_missed
         # paid: nothing to enforce
-        assert en.schedule(facts(outstanding_fen=0), date(2026, 12, 3), roll=roll).stage is en.Stage.PERFORMED
+        assert (
+            en.schedule(
+                facts(outstanding_fen=0),
+                date(2026, 12, 3),
+                roll=roll,
+                after_working_days=CAL.add_working_days,
+            ).stage
+            is en.Stage.PERFORMED
+        )
 
 
 class TestOwnPower:
     def test_surcharge_over_thirty_days_then_reminder_then_enforcement(self) -> None:
         # 行政强制法 第四十六条: last day to pay 03-17; surcharge day 1 = 03-18, day 30 = 04-16 (14 days of March
         # 03-18 … 03-31, then 16 of April); "超过三十日": the 31st day, 04-17, is the first day of the 催告.
-        s = en.schedule(facts(coercive_power=True), date(2026, 4, 20), roll=roll)
+        s = en.schedule(
+            facts(coercive_power=True), date(2026, 4, 20), roll=roll, after_working_days=CAL.add_working_days
+        )
         assert s.reminder_from == date(2026, 4, 17)
         assert s.application_until is None  # 第五十三条's window is for agencies without the power
         # 催告书 delivered 04-20 granting 10 days: to perform by 04-30; enforcement decided from 05-01 (第三十七条)
         r = en.Reminder("沈市监催〔2026〕3号", date(2026, 4, 20), 10, delivered_on=date(2026, 4, 20))
-        s = en.schedule(facts(coercive_power=True, reminder=r), date(2026, 4, 21), roll=roll)
+        s = en.schedule(
+            facts(coercive_power=True, reminder=r),
+            date(2026, 4, 21),
+            roll=roll,
+            after_working_days=CAL.add_working_days,
+        )
         assert s.application_from == date(2026, 5, 1)
 
     def test_remedy_days_do_not_count_towards_thirty(self) -> None:
         # reconsideration 03-20 … 03-29 (10 days, both ends) is not counted: day 30 moves from 04-16 to 04-26,
         # the 催告 from 04-27
         rec = en.Remedy("reconsideration", date(2026, 3, 20), date(2026, 3, 29))
-        s = en.schedule(facts(coercive_power=True, remedies=(rec,)), date(2026, 5, 1), roll=roll)
+        s = en.schedule(
+            facts(coercive_power=True, remedies=(rec,)),
+            date(2026, 5, 1),
+            roll=roll,
+            after_working_days=CAL.add_working_days,
+        )
         assert s.reminder_from == date(2026, 4, 27)
 
 

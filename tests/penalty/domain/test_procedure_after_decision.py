@@ -8,6 +8,7 @@ from datetime import date
 
 import pytest
 
+from services.penalty.domain import deadlines
 from services.penalty.domain import procedure as p
 from services.penalty.domain.deadlines import DeadlineKind
 from tests.penalty.domain.test_procedure import YUAN, assessed, decide_cmd, fine, notified, run
@@ -190,3 +191,86 @@ class TestRevocationAndChange:
             True,
         )
         assert run(self._delivered(), contrary, date(2026, 4, 1)).case.fine_due_fen == 4_000_000
+
+
+class TestConfirmedIllegalOrVoid:
+    """确认违法 (行政复议法 第六十五条; 行政诉讼法 第七十四条) and 确认无效 (行政复议法 第六十七条; 行政诉讼法
+    第七十五条): the decision is not revoked, but a published one is withdrawn within 3 working days all the
+    same (行政处罚法 第四十八条第二款, 第八十五条)."""
+
+    def _published(self) -> p.Case:
+        # Decided Wed 03-18, delivered Fri 03-20, published Tue 03-24; 30,000 yuan to pay.
+        case = TestRevocationAndChange()._delivered()
+        return run(case, p.RecordPublication(date(2026, 3, 24)), date(2026, 3, 24)).case
+
+    @staticmethod
+    def _confirm(finding: p.Finding, source: p.RemedySource, on: date) -> p.ConfirmUnlawful:
+        return p.ConfirmUnlawful(
+            source, finding, "作出决定的机关不具有行政主体资格", "（2026）辽0102行初16号", on
+        )
+
+    def test_confirmed_void_ends_the_fine_and_the_publication(self) -> None:
+        case = run(
+            self._published(), p.RecordPayment(date(2026, 3, 25), 10_000 * YUAN), date(2026, 3, 25)
+        ).case
+        cmd = self._confirm(p.Finding.CONFIRMED_VOID, p.RemedySource.LITIGATION, date(2026, 6, 12))
+        t = run(case, cmd, date(2026, 6, 12))
+        (ev,) = t.events
+        assert isinstance(ev, p.DecisionConfirmed) and ev.event_type == "penalty.decision.confirmed"
+        # Published: withdraw within 3 working days of Fri 06-12 -> Mon 15, Tue 16, Wed 17.
+        assert ev.withdraw_publication_by == date(2026, 6, 17)
+        # void from the start: the 10,000 yuan paid under it is to be refunded
+        assert (ev.finding, ev.source, ev.refund_fen, ev.revision) == (
+            p.Finding.CONFIRMED_VOID,
+            p.CorrectionSource.LITIGATION,
+            10_000 * YUAN,
+            2,
+        )
+        assert t.case.state is p.CaseState.VOID and t.case.current_penalty is None
+        # nothing left to collect: no outstanding fine, no surcharge, no overdue payment (due Tue 04-07)
+        assert (t.case.fine_due_fen, t.case.fine_outstanding_fen) == (0, 0)
+        assert t.case.surcharge_on(date(2026, 7, 1)) is None
+        assert deadlines.deadline_status(t.case, date(2026, 7, 1)) == ()
+        with pytest.raises(p.InvalidTransition) as exc:
+            run(t.case, p.RecordPayment(date(2026, 6, 15), 20_000 * YUAN), date(2026, 6, 15))
+        assert "已确认无效" in exc.value.detail
+        closed = run(t.case, p.Close(p.ClosureReason.VOID, "决定已被确认无效"), date(2026, 6, 15)).case
+        assert closed.state is p.CaseState.CLOSED
+
+    def test_confirmed_illegal_keeps_the_obligations(self) -> None:
+        cmd = self._confirm(p.Finding.CONFIRMED_ILLEGAL, p.RemedySource.RECONSIDERATION, date(2026, 6, 12))
+        t = run(self._published(), cmd, date(2026, 6, 12))
+        (ev,) = t.events
+        assert isinstance(ev, p.DecisionConfirmed)
+        assert (ev.finding, ev.withdraw_publication_by, ev.refund_fen, ev.revision) == (
+            p.Finding.CONFIRMED_ILLEGAL,
+            date(2026, 6, 17),
+            0,
+            2,
+        )
+        # 行政诉讼法 第七十四条: not revoked, so the 30,000 yuan is still owed and can be paid
+        assert t.case.state is p.CaseState.DELIVERED and t.case.current_penalty == fine(30_000)
+        assert t.case.fine_outstanding_fen == 30_000 * YUAN
+        assert t.case.corrections[-1].finding is p.Finding.CONFIRMED_ILLEGAL
+        assert t.case.corrections[-1].ends_publication and t.case.deadline_facts.publication_settled
+        with pytest.raises(p.InvalidTransition):
+            run(t.case, cmd, date(2026, 6, 12))  # recorded once
+        paid = run(t.case, p.RecordPayment(date(2026, 6, 15), 30_000 * YUAN), date(2026, 6, 15)).case
+        assert paid.state is p.CaseState.EXECUTED
+        # a later judgment may still find it void: revision 3, the 30,000 yuan to be refunded
+        void = self._confirm(p.Finding.CONFIRMED_VOID, p.RemedySource.LITIGATION, date(2026, 9, 1))
+        (ev,) = run(paid, void, date(2026, 9, 1)).events
+        assert isinstance(ev, p.DecisionConfirmed) and (ev.revision, ev.refund_fen) == (3, 30_000 * YUAN)
+
+    def test_unpublished_decision_has_nothing_to_withdraw(self) -> None:
+        cmd = self._confirm(p.Finding.CONFIRMED_ILLEGAL, p.RemedySource.LITIGATION, date(2026, 6, 12))
+        (ev,) = run(TestRevocationAndChange()._delivered(), cmd, date(2026, 6, 12)).events
+        assert isinstance(ev, p.DecisionConfirmed) and ev.withdraw_publication_by is None
+
+    def test_a_revoked_decision_is_not_confirmed(self) -> None:
+        revoke = p.Revoke(p.CorrectionSource.SELF_CORRECTION, "证据不足", "纠错审批表", date(2026, 4, 1))
+        revoked = run(self._published(), revoke, date(2026, 4, 1)).case
+        cmd = self._confirm(p.Finding.CONFIRMED_VOID, p.RemedySource.LITIGATION, date(2026, 6, 12))
+        with pytest.raises(p.InvalidTransition) as exc:
+            run(revoked, cmd, date(2026, 6, 12))
+        assert "不能记录确认违法或者无效" in exc.value.detail

@@ -19,7 +19,8 @@ States (SPEC §3.3)::
         │                                                                        │          │
         ├─► closed (撤销立案 / 移送司法机关)        executed ◄── payment/execution ┘          │
         │                                           revoked / changed ◄── 复议 / 诉讼 / 自行纠错
-        │                                           executed | revoked | changed ─► closed
+        │                                           void ◄── 复议 / 诉讼 确认无效 (确认违法: state kept)
+        │                                           executed | revoked | changed | void ─► closed
     simple procedure (简易程序, 第五十一条—第五十二条): filed ─► decided ─► delivered (当场交付) ─► ...
 
 The bracketed states are visited only when the case needs them; what a decision needs is checked from the
@@ -78,6 +79,7 @@ from services.penalty.domain.procedure.commands import (
     Close,
     Command,
     ConcludeRemedy,
+    ConfirmUnlawful,
     Decide,
     DecideNoPenalty,
     Deliver,
@@ -105,6 +107,7 @@ from services.penalty.domain.procedure.commands import (
 from services.penalty.domain.procedure.correction import (
     change,
     conclude_remedy,
+    confirm_unlawful,
     file_remedy,
     revoke,
 )
@@ -129,6 +132,7 @@ from services.penalty.domain.procedure.events import (
     CollectiveDiscussionRecorded,
     DeadlineMissed,
     DecisionChanged,
+    DecisionConfirmed,
     DecisionDelivered,
     DecisionExecuted,
     DecisionIssued,
@@ -202,13 +206,17 @@ from services.penalty.domain.procedure.states import (
     PRE_NOTICE,
 )
 from services.penalty.domain.procedure.values import (
+    MAX_RESTRICTION_MONTHS,
+    RESTRICTIONS,
     AssessedPenalty,
     Penalty,
     heavier_reasons,
+    months_text,
     validate_penalty,
 )
 from services.penalty.domain.procedure.vocabulary import (
     CORRECTION_SOURCE_LABELS,
+    FINDING_LABELS,
     KIND_LABELS,
     KIND_RANK,
     LAW,
@@ -220,6 +228,7 @@ from services.penalty.domain.procedure.vocabulary import (
     CorrectionSource,
     DecisionOutcome,
     DeliveryMethod,
+    Finding,
     HearingOutcome,
     PartyKind,
     PenaltyKind,
@@ -250,6 +259,7 @@ __all__ = [
     "CollectiveDiscussionRecorded",
     "Command",
     "ConcludeRemedy",
+    "ConfirmUnlawful",
     "CorrectionRecord",
     "CorrectionSource",
     "DeadlineMissed",
@@ -257,6 +267,7 @@ __all__ = [
     "DecideNoPenalty",
     "DecisionBeforeNotice",
     "DecisionChanged",
+    "DecisionConfirmed",
     "DecisionDelivered",
     "DecisionExecuted",
     "DecisionIssued",
@@ -270,9 +281,11 @@ __all__ = [
     "DeliveryRecord",
     "DomainEvent",
     "ExtendTimeLimit",
+    "FINDING_LABELS",
     "FileCase",
     "FileRemedy",
     "FineOutstanding",
+    "Finding",
     "FinePaid",
     "GrantDeferral",
     "HearingHeld",
@@ -299,6 +312,7 @@ __all__ = [
     "LegalReviewNotPassed",
     "LegalReviewRecord",
     "LegalReviewRecorded",
+    "MAX_RESTRICTION_MONTHS",
     "NOTICE_STAGE",
     "NoticeIncomplete",
     "NoticeRecord",
@@ -316,6 +330,7 @@ __all__ = [
     "PenaltyKind",
     "ProcedureKind",
     "PublicationRecorded",
+    "RESTRICTIONS",
     "ReasonRequired",
     "RecordAssessment",
     "RecordCollectiveDiscussion",
@@ -355,6 +370,7 @@ __all__ = [
     "change",
     "close",
     "conclude_remedy",
+    "confirm_unlawful",
     "decide",
     "decide_no_penalty",
     "deliver",
@@ -365,6 +381,7 @@ __all__ = [
     "handle",
     "heavier_reasons",
     "kind_order",
+    "months_text",
     "notify",
     "record_assessment",
     "record_collective_discussion",

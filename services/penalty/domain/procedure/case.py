@@ -78,14 +78,15 @@ class Case:
 
     @property
     def current_penalty(self) -> Penalty | None:
-        """The penalty in force: the latest change, else the decision; None once revoked or not penalised."""
+        """The penalty in force: the latest change, else the decision; None once revoked, confirmed void or
+        not penalised (a finding of illegality records the penalty it leaves in force)."""
         for correction in reversed(self.corrections):
             return None if correction.revoked else correction.penalty
         return self.decision.penalty if self.decision else None
 
     @property
     def decision_revision(self) -> int:
-        """1 for the original decision, +1 for each revocation or change."""
+        """1 for the original decision, +1 for each revocation, change or finding."""
         return (1 + len(self.corrections)) if self.decision else 0
 
     @property
@@ -100,6 +101,11 @@ class Case:
     @property
     def fine_outstanding_fen(self) -> int:
         return max(self.fine_due_fen - self.fine_paid_fen, 0)
+
+    @property
+    def surcharge_collected_fen(self) -> int:
+        """加处罚款 collected with the payments recorded so far (what the bank took)."""
+        return sum(p.surcharge_fen for p in self.payments)
 
     @property
     def surcharge_excluded(self) -> tuple[tuple[date, date | None], ...]:
@@ -118,20 +124,27 @@ class Case:
             payment_due=self.payment_due,
             fine_outstanding_fen=self.fine_outstanding_fen,
             fine_fen=self.fine_due_fen,
+            surcharge_collected_fen=self.surcharge_collected_fen,
             surcharge_excluded=self.surcharge_excluded,
             publish_by=decision.publish_by if decision else None,
             publication_settled=(
                 self.published_on is not None
                 or bool(self.publication_exempt_reason)
-                or self.state is CaseState.REVOKED
+                or (bool(self.corrections) and self.corrections[-1].ends_publication)
             ),
             open=self.state is not CaseState.CLOSED,
         )
 
     def surcharge_on(self, day: date) -> deadlines.Surcharge | None:
-        """The lawful maximum surcharge on the outstanding fine if it is paid on ``day`` (None: no fine due)."""
+        """The lawful maximum surcharge on the outstanding fine if it is paid on ``day`` (None: no fine due),
+        never more than what is left of the fine's cap after the surcharge already collected
+        (行政强制法 第四十五条第二款: deadlines.within_fine)."""
         if self.payment_due is None or self.fine_outstanding_fen == 0:
             return None
-        return deadlines.surcharge(
-            self.fine_outstanding_fen, self.payment_due, day, excluded=self.surcharge_excluded
+        return deadlines.within_fine(
+            deadlines.surcharge(
+                self.fine_outstanding_fen, self.payment_due, day, excluded=self.surcharge_excluded
+            ),
+            self.fine_due_fen,
+            self.surcharge_collected_fen,
         )

@@ -14,6 +14,7 @@ from services.penalty.domain.procedure.vocabulary import (
     ClosureReason,
     CorrectionSource,
     DeliveryMethod,
+    Finding,
     HearingOutcome,
     ProcedureKind,
     RemedySource,
@@ -165,6 +166,9 @@ class RecordPayment:
     fine_fen: int
     surcharge_fen: int = 0
     receipt_ref: str = ""
+    # an instalment of an approved plan (第六十六条第二款): its own last day to pay, from which its lawful
+    # surcharge runs on its own amount (domain.instalments.instalment_surcharge), not the whole fine's
+    instalment_due: date | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -205,6 +209,17 @@ class Change:
 
 
 @dataclass(frozen=True, slots=True)
+class ConfirmUnlawful:
+    """A reconsideration decision or a judgment confirms the decision illegal or void without revoking it."""
+
+    source: RemedySource  # only a reconsideration body or a court confirms (行政复议法; 行政诉讼法)
+    finding: Finding
+    reason: str
+    source_document: str  # 复议决定书 / 判决书 文号
+    effective_on: date  # the confirming document's date
+
+
+@dataclass(frozen=True, slots=True)
 class RecordPublication:
     published_on: date | None
     exempt_reason: str = ""
@@ -240,6 +255,7 @@ Command: TypeAlias = (
     | ConcludeRemedy
     | Revoke
     | Change
+    | ConfirmUnlawful
     | RecordPublication
     | Close
 )

@@ -1,6 +1,7 @@
 """Remedies and corrections: 复议 and 诉讼 (execution goes on, the surcharge pauses: 行政处罚法 第七十三条),
 撤销 and 变更 by reconsideration, court or self-correction (第七十五条第二款; never heavier: 行政复议法 第六十三条
-第二款, 行政诉讼法 第七十七条第二款), and withdrawal of a published decision (第四十八条第二款)."""
+第二款, 行政诉讼法 第七十七条第二款), 确认违法 and 确认无效 by reconsideration or court (行政复议法 第六十五条、
+第六十七条; 行政诉讼法 第七十四条、第七十五条), and withdrawal of a published decision (第四十八条第二款)."""
 
 from __future__ import annotations
 
@@ -14,9 +15,16 @@ from services.penalty.domain.deadlines import WorkingDays
 from services.penalty.domain.errors import ChangeHeavier, InvalidTransition
 from services.penalty.domain.procedure.case import Case
 from services.penalty.domain.procedure.checks import advance, check_date, kind_labels, require_text
-from services.penalty.domain.procedure.commands import Change, ConcludeRemedy, FileRemedy, Revoke
+from services.penalty.domain.procedure.commands import (
+    Change,
+    ConcludeRemedy,
+    ConfirmUnlawful,
+    FileRemedy,
+    Revoke,
+)
 from services.penalty.domain.procedure.events import (
     DecisionChanged,
+    DecisionConfirmed,
     DecisionRevoked,
     RemedyConcluded,
     RemedyFiled,
@@ -25,7 +33,13 @@ from services.penalty.domain.procedure.events import (
 from services.penalty.domain.procedure.records import CorrectionRecord, DecisionRecord, RemedyRecord
 from services.penalty.domain.procedure.states import TABLE, require
 from services.penalty.domain.procedure.values import heavier_reasons, validate_penalty
-from services.penalty.domain.procedure.vocabulary import CaseState, CorrectionSource, DecisionOutcome
+from services.penalty.domain.procedure.vocabulary import (
+    FINDING_LABELS,
+    CaseState,
+    CorrectionSource,
+    DecisionOutcome,
+    Finding,
+)
 
 
 def file_remedy(case: Case, cmd: FileRemedy, *, now: datetime) -> Transition:
@@ -173,6 +187,63 @@ def change(case: Case, cmd: Change, *, now: datetime, calendar: WorkingDays) -> 
         fine_fen=cmd.penalty.fine_fen,
         withdraw_publication_by=withdraw_by,
         refund_fen=refund,
+        revision=new.decision_revision,
+        restriction_months=cmd.penalty.restriction_months,
+    )
+    return Transition(new, (event,))
+
+
+def confirm_unlawful(case: Case, cmd: ConfirmUnlawful, *, now: datetime, calendar: WorkingDays) -> Transition:
+    """A reconsideration body or a court confirms the decision illegal (行政复议法 第六十五条; 行政诉讼法
+    第七十四条) or void (行政复议法 第六十七条; 行政诉讼法 第七十五条) without revoking it.
+
+    Either way a published decision is withdrawn within 3 working days with the reason made public (行政处罚法
+    第四十八条第二款, 第八十五条). A decision confirmed illegal keeps its obligations (the case stays where it
+    is); a void one has no legal effect from the start: nothing is left to collect or enforce, and what was
+    paid under it is to be refunded.
+    """
+    require(case, TABLE[ConfirmUnlawful])
+    today = clock.local_date(now)
+    decision = case.decision
+    assert decision is not None
+    label = FINDING_LABELS[cmd.finding]
+    require_text(cmd.reason, f"{label}的理由")
+    require_text(cmd.source_document, f"{label}的依据文书（复议决定书或者裁判文书）")
+    check_date(cmd.effective_on, today, f"{label}日期", decision.decided_on, "决定日期")
+    if any(c.finding is cmd.finding for c in case.corrections):
+        raise InvalidTransition(f"该处罚决定已被{label}，不能重复记录")
+    void = cmd.finding is Finding.CONFIRMED_VOID
+    withdraw_by = (
+        deadlines.publication_withdrawal_deadline(cmd.effective_on, calendar) if case.published_on else None
+    )
+    record = CorrectionRecord(
+        False,
+        CorrectionSource(cmd.source.value),
+        cmd.reason,
+        cmd.source_document,
+        cmd.effective_on,
+        None if void else case.current_penalty,
+        withdraw_by,
+        cmd.finding,
+    )
+    changes: dict[str, Any] = {
+        "corrections": (*case.corrections, record),
+        "remedies": _close_open_remedy(case, cmd.effective_on, False),
+    }
+    if void:
+        changes["state"] = CaseState.VOID
+    new = advance(case, **changes)
+    event = DecisionConfirmed(
+        case_id=case.case_id,
+        occurred_at=now,
+        document_number=decision.document_number,
+        source=record.source,
+        finding=cmd.finding,
+        reason=cmd.reason,
+        source_document=cmd.source_document,
+        confirmed_on=cmd.effective_on,
+        withdraw_publication_by=withdraw_by,
+        refund_fen=case.fine_paid_fen if void else 0,
         revision=new.decision_revision,
     )
     return Transition(new, (event,))

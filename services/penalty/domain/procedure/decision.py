@@ -251,6 +251,7 @@ def _issue(case: Case, record: DecisionRecord, assessed: AssessedPenalty | None,
         delivery_due=record.delivery_due,
         publish_by=record.publish_by,
         revision=1,
+        restriction_months=record.penalty.restriction_months if record.penalty else None,
     )
     return Transition(new, (event,))
 

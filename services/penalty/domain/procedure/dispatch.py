@@ -15,6 +15,7 @@ from services.penalty.domain.procedure.commands import (
     Close,
     Command,
     ConcludeRemedy,
+    ConfirmUnlawful,
     Decide,
     DecideNoPenalty,
     Deliver,
@@ -38,7 +39,13 @@ from services.penalty.domain.procedure.commands import (
     WaiveRights,
     WithdrawHearing,
 )
-from services.penalty.domain.procedure.correction import change, conclude_remedy, file_remedy, revoke
+from services.penalty.domain.procedure.correction import (
+    change,
+    conclude_remedy,
+    confirm_unlawful,
+    file_remedy,
+    revoke,
+)
 from services.penalty.domain.procedure.decision import decide, decide_no_penalty, extend_time_limit
 from services.penalty.domain.procedure.delivery import deliver, record_publication
 from services.penalty.domain.procedure.events import Transition
@@ -80,6 +87,7 @@ _HANDLERS: dict[type[Any], _Handler] = {
     ConcludeRemedy: lambda c, m, n, cal: conclude_remedy(c, m, now=n),
     Revoke: lambda c, m, n, cal: revoke(c, m, now=n, calendar=cal),
     Change: lambda c, m, n, cal: change(c, m, now=n, calendar=cal),
+    ConfirmUnlawful: lambda c, m, n, cal: confirm_unlawful(c, m, now=n, calendar=cal),
     RecordPublication: lambda c, m, n, cal: record_publication(c, m, now=n),
     Close: lambda c, m, n, cal: close(c, m, now=n),
 }

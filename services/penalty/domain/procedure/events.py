@@ -17,6 +17,7 @@ from services.penalty.domain.procedure.vocabulary import (
     CorrectionSource,
     DecisionOutcome,
     DeliveryMethod,
+    Finding,
     HearingOutcome,
     ProcedureKind,
     RemedySource,
@@ -155,6 +156,7 @@ class DecisionIssued(DomainEvent):
     delivery_due: date | None  # None while the statutory calendar does not cover it (decision_deadlines)
     publish_by: date | None
     revision: int
+    restriction_months: int | None = None  # the term of 限制开展生产经营活动 / 限制从业, when fixed
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -233,6 +235,23 @@ class DecisionChanged(DomainEvent):
     fine_fen: int
     withdraw_publication_by: date | None
     refund_fen: int
+    revision: int
+    restriction_months: int | None = None  # the changed decision's term of a restriction, when fixed
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class DecisionConfirmed(DomainEvent):
+    """The decision was confirmed illegal or void (published as penalty.decision.revoked with its outcome)."""
+
+    event_type: ClassVar[str] = "penalty.decision.confirmed"
+    document_number: str
+    source: CorrectionSource
+    finding: Finding
+    reason: str
+    source_document: str
+    confirmed_on: date
+    withdraw_publication_by: date | None
+    refund_fen: int  # fine paid under a decision void from the start; 0 when confirmed illegal
     revision: int
 
 

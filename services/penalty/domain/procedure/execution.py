@@ -52,7 +52,9 @@ def record_payment(case: Case, cmd: RecordPayment, *, now: datetime) -> Transiti
     """缴纳罚款 (第六十七条第三款). Paying the whole fine executes the decision.
 
     The surcharge is what the bank collected; the event also carries the lawful maximum for the payment date
-    (第七十二条第一款第一项) so a supervisor can see a waived or an excessive surcharge.
+    (第七十二条第一款第一项) so a supervisor can see a waived or an excessive surcharge: for an instalment of an
+    approved plan, its own (3% of its amount a day after its own due date, remedy days left out), as the plan's
+    schedule and ``GET /surcharge`` count it, not the whole fine's, whose last day is the last instalment's.
     """
     require(case, TABLE[RecordPayment])
     today = clock.local_date(now)
@@ -69,7 +71,15 @@ def record_payment(case: Case, cmd: RecordPayment, *, now: datetime) -> Transiti
         )
     delivered_on = case.delivery.delivered_on if case.delivery else decision.decided_on
     check_date(cmd.paid_on, today, "缴款日期", delivered_on, "送达日期")
-    lawful = deadlines.surcharge(outstanding, case.payment_due, cmd.paid_on, excluded=case.surcharge_excluded)
+    whole = case.surcharge_on(cmd.paid_on)
+    assert whole is not None  # a fine is outstanding and has a last day to pay
+    lawful = (
+        whole
+        if cmd.instalment_due is None
+        else deadlines.surcharge(
+            cmd.fine_fen, cmd.instalment_due, cmd.paid_on, excluded=case.surcharge_excluded
+        )
+    )
     remaining = outstanding - cmd.fine_fen
     payment = PaymentRecord(cmd.paid_on, cmd.fine_fen, cmd.surcharge_fen, cmd.receipt_ref)
     changes: dict[str, Any] = {"payments": (*case.payments, payment)}
@@ -87,7 +97,7 @@ def record_payment(case: Case, cmd: RecordPayment, *, now: datetime) -> Transiti
             fully_performed=remaining == 0,
         )
     ]
-    if lawful.days_late > 0 and not any(p.paid_on > case.payment_due for p in case.payments):
+    if whole.days_late > 0 and not any(p.paid_on > case.payment_due for p in case.payments):
         events.append(missed(case, now, DeadlineKind.PAYMENT, case.payment_due, cmd.paid_on))
     if remaining == 0:
         changes.update(state=CaseState.EXECUTED, executed_on=cmd.paid_on)

@@ -12,6 +12,7 @@ from services.penalty.domain.procedure.vocabulary import (
     CorrectionSource,
     DecisionOutcome,
     DeliveryMethod,
+    Finding,
     HearingOutcome,
     PartyKind,
     RemedySource,
@@ -163,13 +164,21 @@ class RemedyRecord:
 
 @dataclass(frozen=True, slots=True)
 class CorrectionRecord:
-    revoked: bool  # True: 撤销; False: 变更
+    revoked: bool  # True: 撤销; False: 变更, or a finding below
     source: CorrectionSource
     reason: str
     source_document: str
     effective_on: date
-    penalty: Penalty | None  # the penalty after a change
+    penalty: Penalty | None  # the penalty after a change; in force after a finding (None once void)
     withdraw_publication_by: date | None
+    # 确认违法 / 确认无效 by reconsideration or a court; None for 撤销 and 变更 (and every record kept before)
+    finding: Finding | None = None
+
+    @property
+    def ends_publication(self) -> bool:
+        """Whether the decision's publication ends with no new one (行政处罚法 第四十八条第二款): revoked,
+        confirmed illegal or confirmed void; a change is published anew."""
+        return self.revoked or self.finding is not None
 
 
 @dataclass(frozen=True, slots=True)

@@ -18,6 +18,7 @@ from services.penalty.domain.procedure.case import Case
 from services.penalty.domain.procedure.commands import (
     Change,
     ConcludeRemedy,
+    ConfirmUnlawful,
     Decide,
     DecideNoPenalty,
     Deliver,
@@ -50,7 +51,7 @@ NOTICE_STAGE = frozenset(
     {S.NOTIFIED, S.STATEMENT, S.HEARING_REQUESTED, S.HEARING_HELD, S.LEGAL_REVIEW, S.COLLECTIVE_DISCUSSION}
 )
 PRE_DECISION = PRE_NOTICE | NOTICE_STAGE
-POST_DECISION = frozenset({S.DECIDED, S.DELIVERED, S.EXECUTED, S.REVOKED, S.CHANGED, S.CLOSED})
+POST_DECISION = frozenset({S.DECIDED, S.DELIVERED, S.EXECUTED, S.REVOKED, S.CHANGED, S.VOID, S.CLOSED})
 CORRECTABLE = frozenset({S.DECIDED, S.DELIVERED, S.EXECUTED, S.CHANGED})
 _DECIDED_NOT_CLOSED = frozenset({S.DECIDED, S.DELIVERED, S.EXECUTED, S.CHANGED})
 _PERFORMING = frozenset({S.DELIVERED, S.CHANGED})
@@ -107,6 +108,8 @@ TABLE: Mapping[type[Any], Rule] = MappingProxyType({
     ConcludeRemedy: _rule(_DECIDED_NOT_CLOSED, "记录复议诉讼结果"),
     Revoke: _rule(CORRECTABLE, "撤销决定", S.REVOKED),
     Change: _rule(CORRECTABLE - {S.DECIDED}, "变更决定", S.CHANGED),
+    # 确认违法 (the case stays where it is) or 确认无效 (行政复议法 第六十五条、第六十七条; 行政诉讼法 第七十四条、第七十五条)
+    ConfirmUnlawful: _rule(CORRECTABLE, "记录确认违法或者无效", S.VOID, may_stay=True),
 })
 
 #: 第五十一条、第五十二条: a simple-procedure decision is made on the spot, straight from filing.
@@ -118,6 +121,7 @@ CLOSING: Mapping[ClosureReason, Rule] = MappingProxyType({
     ClosureReason.REFERRED_TO_JUDICIARY: _rule(PRE_NOTICE, "以该理由结案", S.CLOSED),
     ClosureReason.TERMINATED: _rule(PRE_NOTICE, "以该理由结案", S.CLOSED),
     ClosureReason.REVOKED: _rule(frozenset({S.REVOKED}), "以撤销为由结案", S.CLOSED),
+    ClosureReason.VOID: _rule(frozenset({S.VOID}), "以确认无效为由结案", S.CLOSED),
     ClosureReason.ENFORCEMENT_BY_COURT: _rule(_PERFORMING, "以申请法院强制执行为由结案", S.CLOSED),
     ClosureReason.PERFORMED: _rule(frozenset({S.DELIVERED, S.EXECUTED, S.CHANGED}), "以执行完毕为由结案", S.CLOSED),
 })

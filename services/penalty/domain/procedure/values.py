@@ -1,5 +1,13 @@
 """A penalty as imposed or proposed, when one is heavier than another (行政处罚法 第四十四条, 第四十五条第二款),
-and the discretion engine's result as the procedure sees it (``AssessedPenalty``)."""
+and the discretion engine's result as the procedure sees it (``AssessedPenalty``).
+
+A restriction of 第九条第四项 (限制开展生产经营活动, 限制从业) lasts as long as the law applied sets: five years
+(化妆品监督管理条例 第六十五条 "5年内禁止其从事化妆品生产经营活动", 食品安全法 第一百三十五条), ten years
+(药品管理法 第一百二十五条 "十年直至终身"), or for life (药品管理法 第一百一十八条, 安全生产法 第九十四条). Its
+length in months (``restriction_months``) is recorded where it is fixed; credit publication lasts at least as
+long (市场监督管理行政处罚信息公示规定 第十三条第三款). It is optional even with a restriction kind: a lifetime
+ban (终身) has no length in months, and 责令停产停业 and 责令关闭 are not restrictions of a term.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +16,16 @@ from dataclasses import dataclass
 from services.common.money import format_yuan
 from services.penalty.domain.errors import InvalidPenalty
 from services.penalty.domain.procedure.vocabulary import KIND_RANK, PenaltyKind, kind_order
+
+#: 行政处罚法 第九条第四项: the kinds that restrict for a term (the credit rules extend publication for them)
+RESTRICTIONS = frozenset({PenaltyKind.RESTRICT_BUSINESS, PenaltyKind.RESTRICT_EMPLOYMENT})
+#: Not a legal limit: the longest term a decision may state (100 years), so every end date stays a date.
+MAX_RESTRICTION_MONTHS = 1200
+
+
+def months_text(months: int) -> str:
+    """60 -> '5年', 18 -> '18个月' (the way the credit notice writes a period)."""
+    return f"{months // 12}年" if months % 12 == 0 else f"{months}个月"
 
 
 @dataclass(frozen=True, slots=True)
@@ -18,6 +36,7 @@ class Penalty:
     fine_fen: int = 0
     confiscation_fen: int = 0  # 没收违法所得 amount, when known
     terms: str = ""  # e.g. "暂扣许可证件三个月"
+    restriction_months: int | None = None  # the term of 限制开展生产经营活动 / 限制从业, when fixed
 
     def describe(self) -> str:
         parts: list[str] = []
@@ -26,6 +45,8 @@ class Penalty:
                 parts.append(f"罚款{format_yuan(self.fine_fen)}元")
             elif kind is PenaltyKind.CONFISCATE_GAINS and self.confiscation_fen:
                 parts.append(f"没收违法所得{format_yuan(self.confiscation_fen)}元")
+            elif kind in RESTRICTIONS and self.restriction_months is not None:
+                parts.append(f"{kind.label}{months_text(self.restriction_months)}")
             else:
                 parts.append(kind.label)
         text = "、".join(parts)
@@ -45,6 +66,11 @@ def validate_penalty(penalty: Penalty) -> None:
         problems.append("处罚种类不含罚款，却载有罚款数额")
     if PenaltyKind.CONFISCATE_GAINS not in penalty.kinds and penalty.confiscation_fen:
         problems.append("处罚种类不含没收违法所得，却载有没收金额")
+    if penalty.restriction_months is not None:
+        if not penalty.kinds & RESTRICTIONS:
+            problems.append("处罚种类不含限制开展生产经营活动或者限制从业，却载有限制期限")
+        if not 0 < penalty.restriction_months <= MAX_RESTRICTION_MONTHS:
+            problems.append(f"限制期限应为1至{MAX_RESTRICTION_MONTHS}个月")
     if problems:
         raise InvalidPenalty("；".join(problems), errors=[{"problem": p} for p in problems])
 
@@ -54,7 +80,7 @@ def heavier_reasons(new: Penalty, old: Penalty) -> tuple[str, ...]:
 
     Heavier means (行政处罚法 第四十五条第二款 read with 第四十四条): more kinds; a kind not in ``old`` that
     ranks at or above the heaviest kind of ``old`` (a lighter kind may replace a heavier one); a larger fine;
-    a larger confiscation of illegal income.
+    a larger confiscation of illegal income; a longer restriction.
     """
     reasons: list[str] = []
     if len(new.kinds) > len(old.kinds):
@@ -73,7 +99,20 @@ def heavier_reasons(new: Penalty, old: Penalty) -> tuple[str, ...]:
         reasons.append(
             f"没收违法所得由{format_yuan(old.confiscation_fen)}元提高为{format_yuan(new.confiscation_fen)}元"
         )
+    if new.kinds & old.kinds & RESTRICTIONS and _longer(new.restriction_months, old.restriction_months):
+        # no length in months is the longer one: it stands for a ban without a term (终身)
+        before, after = (
+            "未载明期限" if m is None else months_text(m)
+            for m in (old.restriction_months, new.restriction_months)
+        )
+        reasons.append(f"限制期限由{before}改为{after}")
     return tuple(reasons)
+
+
+def _longer(new: int | None, old: int | None) -> bool:
+    if old is None:
+        return False
+    return new is None or new > old
 
 
 @dataclass(frozen=True, slots=True)

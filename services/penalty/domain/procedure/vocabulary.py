@@ -25,6 +25,7 @@ class CaseState(enum.StrEnum):
     EXECUTED = "executed"  # 执行完毕
     REVOKED = "revoked"  # 撤销
     CHANGED = "changed"  # 变更
+    VOID = "void"  # 确认无效: no legal effect from the start (行政复议法 第六十七条; 行政诉讼法 第七十五条)
     CLOSED = "closed"  # 结案
 
 
@@ -42,6 +43,7 @@ STATE_LABELS: dict[CaseState, str] = {
     CaseState.EXECUTED: "执行完毕",
     CaseState.REVOKED: "已撤销",
     CaseState.CHANGED: "已变更",
+    CaseState.VOID: "已确认无效",
     CaseState.CLOSED: "已结案",
 }
 
@@ -139,10 +141,27 @@ class RemedySource(enum.StrEnum):
     LITIGATION = "litigation"
 
 
+class Finding(enum.StrEnum):
+    """A reconsideration body's or a court's finding on a decision it does not revoke; values match the
+    ``outcome`` of penalty.decision.revoked and credit_repair's decision status."""
+
+    # 确认违法 (行政复议法 第六十五条; 行政诉讼法 第七十四条): the decision stands, its obligations too
+    CONFIRMED_ILLEGAL = "confirmed_illegal"
+    # 确认无效 (行政复议法 第六十七条; 行政诉讼法 第七十五条): no legal effect from the start
+    CONFIRMED_VOID = "confirmed_void"
+
+
+FINDING_LABELS: dict[Finding, str] = {
+    Finding.CONFIRMED_ILLEGAL: "确认违法",
+    Finding.CONFIRMED_VOID: "确认无效",
+}
+
+
 class ClosureReason(enum.StrEnum):
     NOT_ESTABLISHED = "not_established"  # 不予立案/撤销立案: facts do not support a case
     REFERRED_TO_JUDICIARY = "referred_to_judiciary"  # 涉嫌犯罪移送司法机关 (第五十七条第一款第四项)
     TERMINATED = "terminated"  # 终止调查 (e.g. the organisation ceased to exist)
     PERFORMED = "performed"  # 执行完毕 / nothing left to perform
     REVOKED = "revoked"  # decision revoked
+    VOID = "void"  # decision confirmed void
     ENFORCEMENT_BY_COURT = "enforcement_by_court"  # 申请人民法院强制执行 (第七十二条第一款第四项)
