@@ -87,14 +87,28 @@ def conclude_remedy(case: Case, cmd: ConcludeRemedy, *, now: datetime) -> Transi
 
 
 def _check_correction(
-    case: Case, source_document: str, reason: str, effective_on: date, today: date
+    case: Case,
+    source_document: str,
+    reason: str,
+    effective_on: date,
+    today: date,
+    *,
+    what: str = "撤销或者变更",
+    documents: str = "复议决定书、裁判文书或者纠错审批记录",
 ) -> DecisionRecord:
+    """The decision a correction (``what``) applies to, once its reason, its document and its date are checked."""
     decision = case.decision
     assert decision is not None
-    require_text(reason, "撤销或者变更的理由")
-    require_text(source_document, "撤销或者变更的依据文书（复议决定书、裁判文书或者纠错审批记录）")
-    check_date(effective_on, today, "撤销或者变更日期", decision.decided_on, "决定日期")
+    require_text(reason, f"{what}的理由")
+    require_text(source_document, f"{what}的依据文书（{documents}）")
+    check_date(effective_on, today, f"{what}日期", decision.decided_on, "决定日期")
     return decision
+
+
+def _withdrawal_by(case: Case, effective_on: date, calendar: WorkingDays) -> date | None:
+    """A published decision changed, revoked, confirmed illegal or void is withdrawn within 3 working days
+    (行政处罚法 第四十八条第二款, 第八十五条); one never published has nothing to withdraw."""
+    return deadlines.publication_withdrawal_deadline(effective_on, calendar) if case.published_on else None
 
 
 def revoke(case: Case, cmd: Revoke, *, now: datetime, calendar: WorkingDays) -> Transition:
@@ -105,9 +119,7 @@ def revoke(case: Case, cmd: Revoke, *, now: datetime, calendar: WorkingDays) -> 
     require(case, TABLE[Revoke])
     today = clock.local_date(now)
     decision = _check_correction(case, cmd.source_document, cmd.reason, cmd.effective_on, today)
-    withdraw_by = (
-        deadlines.publication_withdrawal_deadline(cmd.effective_on, calendar) if case.published_on else None
-    )
+    withdraw_by = _withdrawal_by(case, cmd.effective_on, calendar)
     record = CorrectionRecord(
         True, cmd.source, cmd.reason, cmd.source_document, cmd.effective_on, None, withdraw_by
     )
@@ -159,9 +171,7 @@ def change(case: Case, cmd: Change, *, now: datetime, calendar: WorkingDays) -> 
         )
     paid = case.fine_paid_fen
     refund = max(paid - cmd.penalty.fine_fen, 0)
-    withdraw_by = (
-        deadlines.publication_withdrawal_deadline(cmd.effective_on, calendar) if case.published_on else None
-    )
+    withdraw_by = _withdrawal_by(case, cmd.effective_on, calendar)
     record = CorrectionRecord(
         False, cmd.source, cmd.reason, cmd.source_document, cmd.effective_on, cmd.penalty, withdraw_by
     )
@@ -204,18 +214,20 @@ def confirm_unlawful(case: Case, cmd: ConfirmUnlawful, *, now: datetime, calenda
     """
     require(case, TABLE[ConfirmUnlawful])
     today = clock.local_date(now)
-    decision = case.decision
-    assert decision is not None
     label = FINDING_LABELS[cmd.finding]
-    require_text(cmd.reason, f"{label}的理由")
-    require_text(cmd.source_document, f"{label}的依据文书（复议决定书或者裁判文书）")
-    check_date(cmd.effective_on, today, f"{label}日期", decision.decided_on, "决定日期")
+    decision = _check_correction(
+        case,
+        cmd.source_document,
+        cmd.reason,
+        cmd.effective_on,
+        today,
+        what=label,
+        documents="复议决定书或者裁判文书",
+    )
     if any(c.finding is cmd.finding for c in case.corrections):
         raise InvalidTransition(f"该处罚决定已被{label}，不能重复记录")
     void = cmd.finding is Finding.CONFIRMED_VOID
-    withdraw_by = (
-        deadlines.publication_withdrawal_deadline(cmd.effective_on, calendar) if case.published_on else None
-    )
+    withdraw_by = _withdrawal_by(case, cmd.effective_on, calendar)
     record = CorrectionRecord(
         False,
         CorrectionSource(cmd.source.value),
