@@ -19,8 +19,32 @@ from tests.support.personas import officer
 
 CASES = "/api/v1/penalty/cases"
 
-# A real-looking 居民身份证号 with a valid check digit (the one tests/penalty uses), and a second one.
+# 居民身份证号 with valid check digits (GB 11643), one per person so that no case finds another's decision in
+# the party's record (初次违法 / 再次违法 come from the record).
 ID_WANG = "21010519840819157X"
+PERSON_IDS = [
+    "210102199001010015",
+    "210102199202020025",
+    "210102199303030038",
+    "210102199404040040",
+    "210102199505050053",
+    "210102199606060066",
+    "210102199707070079",
+    "210102199808080081",
+]
+# 统一社会信用代码 with valid check digits (GB 32100), one per enterprise for the same reason.
+ENTERPRISES = [
+    "91210100MA0ACC001X",
+    "91210100MA0ACC0021",
+    "91210100MA0ACC0034",
+    "91210100MA0ACC0047",
+    "91210100MA0ACC005A",
+    "91210100MA0ACC006D",
+    "91210100MA0ACC007G",
+    "91210100MA0ACC008K",
+    "91210100MA0ACC009N",
+    "91210100MA0ACC00AR",
+]
 
 # Officers of the fire brigade (消防救援) and of transport (交通运输).
 XF_A = {"cert_no": "辽A-7200011", "dept": "XF", "district": "210100", "name": "周消防"}
