@@ -128,15 +128,22 @@ async def decided_general(
     partner: dict[str, str] = SJ_B,
     the_party: dict[str, Any] | None = None,
     extra_penalty: dict[str, Any] | None = None,
+    waive_hearing: bool = False,
+    reviewer: dict[str, str] | None = None,
 ) -> str:
-    """A general-procedure case filed, investigated, assessed, notified, the statement waived, and decided
-    today with ``fine_fen``."""
+    """A general-procedure case filed, investigated, assessed, notified, the statement (and with
+    ``waive_hearing`` the hearing) waived, reviewed by ``reviewer`` (法制审核) when given, and decided today
+    with ``fine_fen``."""
     cid = await open_case(http, code=code, who=who, partner=partner, the_party=the_party)
     ok(await step(http, cid, "investigation", {}, who))
     ok(await step(http, cid, "assessment", facts, who))
     proposed = {"kinds": ["fine"], "fine_fen": fine_fen, **(extra_penalty or {})}
     ok(await step(http, cid, "notice", {"facts": ["当事人的违法事实。"], "proposed": proposed}, who))
-    ok(await step(http, cid, "waiver", {"statement": True}, who))
+    waiver = {"statement": True, "hearing": True} if waive_hearing else {"statement": True}
+    ok(await step(http, cid, "waiver", waiver, who))
+    if reviewer is not None:
+        review = {"passed": True, "opinion": "事实清楚，程序合法，裁量适当。", "proposal": proposed}
+        ok(await step(http, cid, "legal-review", review, reviewer))
     ok(await step(http, cid, "decision", {"penalty": proposed}, who))
     return cid
 
