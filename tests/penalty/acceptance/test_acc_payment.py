@@ -136,6 +136,24 @@ class TestOnTheSpot:
             body = {"ground": "small_fine", "receipt_no": "辽财罚字No.90000003", "amount_fen": yuan("100")}
             problem(await step(http, cid, "collections", body), 409, "SPOT_COLLECTION_NOT_ALLOWED")
 
+    async def test_small_fine_is_the_fine_decided_not_the_amount_collected(self, penalty: Running) -> None:
+        # 第六十八条第一项 依法给予一百元以下罚款的: a fine of 200.00 is not one, even if 100.00 of it is handed over
+        async with client(penalty.url) as http:
+            cid = await self.spot_decision(penalty, http, PERSON_IDS[5], yuan("200"))
+            body = {"ground": "small_fine", "receipt_no": "辽财罚字No.90000004", "amount_fen": yuan("100")}
+            problem(await step(http, cid, "collections", body, XF_A), 409, "SPOT_COLLECTION_NOT_ALLOWED")
+
+    async def test_hard_to_enforce_needs_an_on_the_spot_decision(self, penalty: Running) -> None:
+        # 第六十八条第二项 opens with 依照本法第五十一条的规定当场作出行政处罚决定 as well
+        async with client(penalty.url) as http:
+            cid = await delivered_friday(penalty, http, 1, yuan("27500"))
+            body = {
+                "ground": "hard_to_enforce",
+                "reason": "当事人系流动摊贩，无固定住所",
+                "receipt_no": "辽财罚字No.90000005",
+            }
+            problem(await step(http, cid, "collections", body), 409, "SPOT_COLLECTION_NOT_ALLOWED")
+
 
 class TestDocumentsAndPublication:
     async def test_the_decision_prints_the_fine_in_figures_and_capitals(self, penalty: Running) -> None:
