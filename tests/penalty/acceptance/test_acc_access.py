@@ -7,6 +7,7 @@ import httpx
 
 from tests.penalty.acceptance.support import CASES, ENTERPRISES, XF_A, decided_general, yuan
 from tests.penalty.helpers import CG_A, SJ_A, USCC_B, party
+from tests.penalty.test_procedure import credit_notice_arrives
 from tests.support.http import ok, problem
 from tests.support.personas import admin, enterprise, integration, officer, supervisor
 from tests.support.stack import Running, client
@@ -199,3 +200,26 @@ class TestBadInput:
                     headers=officer(**SJ_A),
                 )
                 assert 400 <= r.status_code < 500, r.text
+
+    async def test_impossible_step_dates_are_refused(self, penalty: Running) -> None:
+        # decided Mon 2026-11-16 (today): a delivery dated before the decision or after today, and a payment
+        # dated before the decision, are impossible
+        delivery = {"method": "direct", "recipient": "当事人"}
+        async with client(penalty.url) as http:
+            cid = await decided_general(
+                http,
+                facts=FACTS,
+                fine_fen=yuan("27500"),
+                the_party=party(ENTERPRISES[8], "沈阳日期8号有限公司"),
+            )
+            case = ok(await http.get(f"{CASES}/{cid}", headers=officer(**SJ_A)))
+            await credit_notice_arrives(penalty, cid, case["decision"]["number"])
+            for day in ("2026-11-13", "2026-11-17"):
+                r = await http.post(
+                    f"{CASES}/{cid}/delivery", json={**delivery, "delivered_on": day}, headers=officer(**SJ_A)
+                )
+                problem(r, 400, "PROCEDURE_INVALID_DATE")
+            ok(await http.post(f"{CASES}/{cid}/delivery", json=delivery, headers=officer(**SJ_A)))
+            paid = {"paid_on": "2026-11-01", "fine_fen": yuan("27500")}
+            r = await http.post(f"{CASES}/{cid}/payments", json=paid, headers=officer(**SJ_A))
+            problem(r, 400, "PROCEDURE_INVALID_DATE")
