@@ -201,3 +201,34 @@ class TestAfterTheDecision:
                 )
             )
         assert r["amount_fen"] == 0
+
+    async def test_no_surcharge_while_payment_is_deferred(self, penalty: Running) -> None:
+        # 第六十六条第二款 暂缓缴纳: delivered Mon 11-16, due 12-01, deferred to 2027-01-15 — no surcharge on
+        # 2027-01-10 (nothing is overdue); on 01-18, 3 days (01-16 … 01-18) × 825.00 = 2,475.00
+        async with client(penalty.url) as http:
+            cid = await self.delivered(penalty, http, 8)
+            application = {
+                "kind": "deferral",
+                "reasons": "受市场影响资金周转困难",
+                "evidence": ["2026年10月银行流水"],
+            }
+            ok(await step(http, cid, "payment-plan/application", application), 201)
+            decision = {
+                "approved": True,
+                "approved_by": "王局长",
+                "reasons": "确有经济困难",
+                "new_due": "2027-01-15",
+            }
+            ok(await step(http, cid, "payment-plan/decision", decision))
+            before = ok(
+                await http.get(
+                    f"{CASES}/{cid}/surcharge", params={"on": "2027-01-10"}, headers=officer(**SJ_A)
+                )
+            )
+            after = ok(
+                await http.get(
+                    f"{CASES}/{cid}/surcharge", params={"on": "2027-01-18"}, headers=officer(**SJ_A)
+                )
+            )
+        assert before["amount_fen"] == 0
+        assert (after["days_counted"], after["amount_fen"]) == (3, yuan("2475"))

@@ -111,3 +111,26 @@ class TestLawInForce:
         async with client(penalty.url) as http:
             a = await assess(http, "SY-XF-0001", who=XF_A, violation_date="2026-10-27")
         assert a["benchmark_version"] == 1
+
+    async def test_the_lighter_version_is_judged_in_the_tier_that_applies(self, penalty: Running) -> None:
+        # 第三十七条 compares the penalties the party would get. SY-ST-0003 从轻 (one circumstance of 第三十二条):
+        # 第1版 0–30 % → 10,000 … 36,999.99, 第2版 0–40 % → 10,000 … 45,999.99: 第1版 is lighter; suggested
+        # (10,000 + 36,999.99) / 2 = 23,499.995 → 23,500.00. SY-SJ-0012 从重 (obstruction), goods 2,000:
+        # 第1版 70–100 % → 38,000 … 50,000, 第2版 60–100 % → 34,000 … 50,000: 第2版 is lighter; suggested
+        # (34,000 + 50,000) / 2 = 42,000.00
+        async with client(penalty.url) as http:
+            st = await assess(
+                http, "SY-ST-0003", who=ST_A, violation_date="2025-06-01", mitigations=["eliminated_harm"]
+            )
+            sj = await assess(
+                http,
+                "SY-SJ-0012",
+                violation_date="2025-06-01",
+                base_amounts={"goods_value": yuan("2000")},
+                aggravations=["obstruction"],
+            )
+        assert (st["benchmark_version"], st["penalty"]["tier_key"]) == (1, "lighter")
+        assert st["penalty"]["suggested_fine_fen"] == yuan("23500")
+        assert (sj["benchmark_version"], sj["penalty"]["tier_key"]) == (2, "heavier")
+        assert tier_range(sj) == (yuan("34000"), yuan("50000"))
+        assert sj["penalty"]["suggested_fine_fen"] == yuan("42000")
