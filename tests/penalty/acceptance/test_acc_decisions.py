@@ -147,3 +147,54 @@ class TestSimpleProcedureKinds:
                 await step(http, cid, "decision", {"penalty": {"kinds": ["warning"], "fine_fen": 0}}, XF_A)
             )
         assert decided["decision"]["fine_fen"] == 0
+
+
+class TestNoPenaltyDecision:
+    async def test_not_punishing_needs_a_lawful_ground(self, penalty: Running) -> None:
+        # 第五十七条第一款: 确有应受行政处罚的违法行为的 … 作出行政处罚决定 (第一项); 不予行政处罚 where 依法可以不予
+        # (第二项) or 违法事实不能成立 (第三项). An ordinary case (27,500.00 suggested, no ground of 第三十条 to
+        # 第三十三条) may end without penalty only on 第三项, and the decision must say why the facts are not
+        # established: the engine's explanation, which argues for a fine, is no such reason
+        async with client(penalty.url) as http:
+            cid = await open_case(
+                http, code="SY-SJ-0004", the_party=party(ENTERPRISES[9], "沈阳不罚9号有限公司")
+            )
+            ok(await step(http, cid, "investigation", {}))
+            a = ok(
+                await step(http, cid, "assessment", {"violation_date": "2026-11-01", "base_amounts": GOODS})
+            )
+            assert a["outcome"] == "penalty" and a["first_violation_eligible"] is False
+            education = {"education": ["已对当事人进行法律法规宣传教育。"]}
+            problem(await step(http, cid, "no-penalty-decision", education), 400, "PROCEDURE_REASON_REQUIRED")
+            why = {**education, "reasons": ["经调查，涉案食品标签已于检查前粘贴，违法事实不能成立。"]}
+            done = ok(await step(http, cid, "no-penalty-decision", why))
+        assert done["decision"]["outcome"] == "no_penalty"
+        assert "第五十七条第一款第三项" in done["procedure_record"]["decision"]["basis"]
+        assert "违法事实不能成立" in "".join(done["procedure_record"]["decision"]["reasons"])
+
+    async def test_first_violation_may_end_without_penalty(self, penalty: Running) -> None:
+        # 第三十三条第一款后句 (可以不予): SY-SJ-0019 第2版, a party with no record (初次违法 from the record), harm
+        # 轻微, corrected in time → a 不予行政处罚决定书 (沈市监不罚〔2026〕N号); delivered within 7 working days
+        # (11-17 … 11-25) and published within 20 (seed 003 其他执法决定: 11-17 … 12-14)
+        async with client(penalty.url) as http:
+            cid = await open_case(
+                http, code="SY-SJ-0019", the_party=party(ENTERPRISES[2], "沈阳首违2号有限公司")
+            )
+            ok(await step(http, cid, "investigation", {}))
+            a = ok(
+                await step(
+                    http,
+                    cid,
+                    "assessment",
+                    {"violation_date": "2026-11-01", "harm": "minor", "correction": "in_time"},
+                )
+            )
+            assert a["first_violation_eligible"] is True
+            done = ok(
+                await step(
+                    http, cid, "no-penalty-decision", {"education": ["已对当事人进行价格法律法规宣传教育。"]}
+                )
+            )
+        assert done["decision"]["outcome"] == "no_penalty"
+        assert done["documents"][-1]["number"].startswith("沈市监不罚〔2026〕")
+        assert "第三十三条第一款" in done["procedure_record"]["decision"]["basis"]
