@@ -193,3 +193,22 @@ class TestMoreCircumstances:
             problem(await step(http, cid, "collections", body), 409, "SPOT_COLLECTION_NOT_ALLOWED")
             body |= {"party_requested": True, "receipt_no": "辽财罚字No.91000003"}
             ok(await step(http, cid, "collections", body), 201)
+
+
+class TestUncoveredYear:
+    async def test_seven_working_days_into_an_unentered_year_are_unknown_not_guessed(
+        self, penalty: Running
+    ) -> None:
+        # decided Thu 2026-12-24: 12-25 (1), 12-28 … 12-31 (5), then 2027, whose arrangement is not entered yet
+        # (SPEC §1.6: never a silent guess). The decision is still made (第六十条's 90 days do not wait)
+        on(date(2026, 12, 24))
+        async with client(penalty.url) as http:
+            cid = await decided_general(
+                http,
+                facts={"violation_date": "2026-12-01", "base_amounts": GOODS},
+                fine_fen=yuan("27500"),
+                the_party=party(ENTERPRISES[5], "沈阳跨年5号有限公司"),
+            )
+            case = ok(await http.get(f"{CASES}/{cid}", headers=officer(**SJ_A)))
+        assert case["decision"]["delivery_due"] is None
+        assert case["decision"]["deadlines_unknown"]

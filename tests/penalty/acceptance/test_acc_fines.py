@@ -3,7 +3,8 @@ catalogue's published tier split (SPEC §3.1: 从轻 = lower 30 %, 一般 30–7
 maximum-only range 0–20 / 20–60 / 60–100 %), through ``POST /benchmarks/{code}/assess`` only.
 
 Boundaries: a tier's upper end is one fen below the next tier's lower end; the suggestion is the midpoint of
-the tier, rounded half up to the fen.
+the tier rounded to the yuan (the explanation says 取档次幅度中值并取整到元; every midpoint here ends in .995
+or .00, so both roundings agree).
 """
 
 from __future__ import annotations
