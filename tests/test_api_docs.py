@@ -151,6 +151,13 @@ def curls(block: Block) -> list[Request]:
             {},
             body[1] if body else "",
         )
+        # the answer is shown as comments: `... # {"marked":3}` on the line, or `# ...` lines below it
+        inline = re.search(r"\s#\s(.*)$", command.rsplit("\n", 1)[-1])
+        below = re.match(r"((?:\s*#.*(?:\n|$))*)", text[match.end() + 1 :])
+        shown = ([inline[1]] if inline else []) + [
+            re.sub(r"^\s*# ?", "", comment) for comment in (below[1] if below else "").splitlines()
+        ]
+        request.answer = "\n".join(shown)
         out.append(request)
     return out
 
@@ -566,6 +573,7 @@ def json_body(request: Request) -> Any:
     ``"a" | "b"`` is the first alternative; a ``…`` value is a placeholder (filled by :func:`validate`)."""
     text = request.body.strip()
     text = re.sub(r"\{\s*(?:\.\.\.|…)[^{}]*\}", '"…"', text)
+    text = re.sub(r"\[\s*(?:\.\.\.|…)\s*\]", '["…"]', text)
     text = re.sub(r"(?:\.\.\.|…)\s*,\s*", "", text)
     text = re.sub(r",\s*(?:…|\.\.\.)\s*(?=[}\]])", "", text)
     text = re.sub(r'("[^"]*")(?:\s*\|\s*"[^"]*")+', r"\1", text)
