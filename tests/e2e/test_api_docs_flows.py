@@ -24,7 +24,7 @@ import pytest
 from services.common import clock
 from services.common.embedded import EmbeddedNats
 from services.common.sample_identities import ENTERPRISE_USCC, KEY_AREA_TASK_ID
-from tests.support.personas import enterprise, officer, supervisor
+from tests.support.personas import enterprise, integration, officer, supervisor
 from tests.support.platform import Platform, running_platform
 from tests.support.stack import Stack, client, wait_for
 from tests.test_api_docs import Block, Request, blocks, curls, json_body, requests
@@ -40,7 +40,7 @@ PARTY = "91210100MACQTKPQ79"  # 沈阳东陵客运有限公司, the party of pen
 async def platform(stack: Stack, nats_server: EmbeddedNats) -> AsyncIterator[Platform]:
     async with running_platform(
         stack,
-        ("inspection", "penalty", "credit_repair", "notify"),
+        ("inspection", "penalty", "credit_repair", "risk", "notify"),
         nats=nats_server,
         gateway=True,
         settings={"penalty": {"deadline_scan_enabled": False}, "inspection": {"relay_poll_interval_s": 0.1}},
@@ -338,3 +338,31 @@ async def _step(http: httpx.AsyncClient, path: str, body: Any, known: dict[str, 
     response = await http.post(path.replace("{id}", known["id"]), json=body, headers=SJ_HEAD)
     assert response.status_code == 200, (path, body, response.text[:800])
     return response.json()
+
+
+async def test_a_12345_lead_and_a_reconsideration_outcome_as_the_guide_writes_them(
+    platform: Platform,
+) -> None:
+    """risk.md §1: the intake examples, each with its client; the 12345 client reads its lead back (§2)."""
+    known: dict[str, Any] = {}
+    async with client(platform.gateway.url) as http:
+        complaint = example("risk.md", "POST", "/api/v1/risk/intake/complaints")
+        sent = await send(http, complaint, integration("12345"), known, status=201)
+        reconsideration = example("risk.md", "POST", "/api/v1/risk/intake/reconsideration")
+        await send(http, reconsideration, integration("reconsideration"), known)
+        assert sent["batch"] == "2026-W32"  # 2026-08-05 is in ISO week 32
+        # §2: the 12345 client reads its lead, as the guide's lead shows it
+        leads = await http.get("/api/v1/risk/leads", headers=integration("12345"))
+        assert leads.status_code == 200, leads.text
+        lead = next(item for item in leads.json()["items"] if item["id"] == sent["id"])
+        chunks = blocks(GUIDES / "risk.md")
+        guide = next(
+            shown("\n".join(b.lines))
+            for b in chunks
+            if b.lang == "json" and '"status_label"' in "".join(b.lines)
+        )
+        assert keys_of(guide) <= keys_of(lead), keys_of(guide) - keys_of(lead)
+        assert (lead["status"], lead["history"][0]["actor"]) == (
+            guide["status"],
+            guide["history"][0]["actor"],
+        )
