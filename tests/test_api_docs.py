@@ -674,3 +674,95 @@ def test_the_validator_catches_a_renamed_field() -> None:
     assert schema is not None
     assert validate({"method": "direct", "recipient": "当事人法定代表人"}, schema) == []
     assert validate({"way": "direct", "recipient": "当事人法定代表人"}, schema) != []
+
+
+# --- the example answers --------------------------------------------------------------------------------
+
+
+def _deref(schema: Any) -> Any:
+    components = merged_document()["components"]
+    while isinstance(schema, dict) and "$ref" in schema:
+        _, _, section, name = schema["$ref"].split("/")
+        schema = components[section][name]
+    return schema
+
+
+def schema_fields(schema: Any, prefix: str = "", depth: int = 0) -> set[str]:
+    """Every field path (``visit.officers[].cert_no``) a schema declares; ``x.*`` for a free-form object."""
+    schema = _deref(schema)
+    out: set[str] = set()
+    if depth > 10 or not isinstance(schema, dict):
+        return out
+    for branch in schema.get("anyOf", []) + schema.get("oneOf", []) + schema.get("allOf", []):
+        out |= schema_fields(branch, prefix, depth + 1)
+    if "items" in schema:
+        out |= schema_fields(schema["items"], prefix.rstrip(".") + "[].", depth + 1)
+    for name, sub in schema.get("properties", {}).items():
+        out |= {prefix + name, *schema_fields(sub, prefix + name + ".", depth + 1)}
+    if schema.get("additionalProperties") not in (None, False) or (
+        schema.get("type") == "object" and not schema.get("properties")
+    ):
+        out.add(prefix + "*")
+    return out
+
+
+def shown_fields(value: Any, prefix: str = "") -> set[str]:
+    """Every field path of a JSON value the guide shows (its ``"...": "..."`` left out)."""
+    out: set[str] = set()
+    if isinstance(value, dict):
+        for name, item in value.items():
+            if name not in ("...", "…"):
+                out |= {prefix + name, *shown_fields(item, prefix + name + ".")}
+    elif isinstance(value, list):
+        for item in value:
+            out |= shown_fields(item, prefix.rstrip(".") + "[].")
+    return out
+
+
+def example_answers() -> list[tuple[Request, int, Any]]:
+    """The answers a guide shows with their request: ``→ 201 {...}`` under it, or the next block when that is
+    ``HTTP/1.1 201 ...`` (a json block after a request may be something else: a shape, a refusal)."""
+    out = []
+    for guide in GUIDES:
+        chunks = blocks(guide)
+        for index, block in enumerate(chunks):
+            for request in requests(block) if block.lang in ("http", "") else []:
+                status, answer = request.status, request.answer
+                following = chunks[index + 1] if index + 1 < len(chunks) else None
+                if not answer.strip() and following is not None and not requests(following):
+                    http = re.match(r"HTTP/1\.1 (\d{3})[^\n]*\n(.*)", "\n".join(following.lines), re.S)
+                    status, answer = (int(http[1]), http[2]) if http else (status, answer)
+                start = min((i for i in (answer.find("{"), answer.find("[")) if i >= 0), default=-1)
+                if status is None or start < 0:
+                    continue
+                try:
+                    value = json_body(Request(guide, 0, "", "", body=answer[start:]))
+                except json.JSONDecodeError:
+                    continue
+                out.append((request, status, value))
+    return out
+
+
+def test_every_example_answer_shows_only_fields_of_its_routes_answer() -> None:
+    checked, wrong = 0, []
+    for request, status, value in example_answers():
+        route = find_route(request.method, path_of(request.target))
+        if route is None:
+            continue  # reported by the route test
+        response = _deref(route[1]["responses"].get(str(status)))
+        if response is None:
+            wrong.append(f"{request.where}: {request.method} {route[0]} does not answer {status}")
+            continue
+        schema = response.get("content", {}).get("application/json", {}).get("schema")
+        if schema is None:
+            continue
+        checked += 1
+        declared = schema_fields(schema)
+        free = [field[:-1] for field in declared if field.endswith("*")]
+        unknown = sorted(
+            f for f in shown_fields(value) if f not in declared and not f.startswith(tuple(free))
+        )
+        if unknown:
+            wrong.append(f"{request.where}: {request.method} {route[0]} answers no {unknown}")
+    assert checked > 15
+    assert wrong == []
