@@ -7,7 +7,6 @@ including routes that do not exist yet: the synthetic apps below show it on rout
 
 from __future__ import annotations
 
-import importlib
 import json
 import os
 import re
@@ -27,7 +26,7 @@ from services.common import openapi, openapi_errors
 from services.common.deps import roles
 from services.common.errors import BadRequest, NotFound
 from services.common.registry import SERVICES
-from tests.support.stack import settings_for
+from tests.support.documents import api_document
 from zhifa.docs import error_docs
 
 # What a client generator downloads; the gateway's merged document included (measured 489 KB for the four
@@ -36,12 +35,7 @@ from zhifa.docs import error_docs
 BUDGET = 500_000
 
 
-def document(service: str) -> dict[str, Any]:
-    module = importlib.import_module(f"services.{service}.app")
-    return module.create_app(settings_for(service), role="api").openapi()  # type: ignore[no-any-return]
-
-
-DOCS = {service: document(service) for service in SERVICES}
+DOCS = {service: api_document(service) for service in SERVICES}  # built once per process
 
 
 def operations(doc: dict[str, Any]) -> list[tuple[str, str, dict[str, Any]]]:

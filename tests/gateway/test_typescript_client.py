@@ -8,7 +8,6 @@ test, at pinned versions, into a cache inside the virtualenv (``.venv/ts-client-
 
 from __future__ import annotations
 
-import importlib
 import json
 import shutil
 import subprocess
@@ -19,10 +18,11 @@ import pytest
 
 from gateway.app import merge_openapi
 from services.common.registry import SERVICES
-from tests.support.stack import settings_for
+from tests.support.documents import api_document
 
 # Measured: 22 s with the tools cached (merging the documents ~12 s, two tsc runs ~10 s); npm install adds
-# ~10-20 s once. Over the ~20 s budget of a fast test: slow.
+# ~10-20 s once. Over the ~20 s budget of a fast test: slow. The services' documents are now built once per
+# process (tests/support/documents.py), usually already at collection by another module.
 pytestmark = pytest.mark.slow
 
 TOOLS = {"openapi-typescript": "7.13.0", "typescript": "5.9.3"}
@@ -119,11 +119,7 @@ def install_tools() -> Path:
 
 
 def merged_document() -> dict[str, object]:
-    docs = {}
-    for name in SERVICES:
-        app = importlib.import_module(f"services.{name}.app").create_app(settings_for(name), role="api")
-        docs[name] = app.openapi()
-    return merge_openapi(docs)
+    return merge_openapi({name: api_document(name) for name in SERVICES})
 
 
 @pytest.fixture(scope="module")
