@@ -60,7 +60,11 @@ class TestFineThresholds:
 
     async def test_person_one_fen_below_five_thousand_is_minor(self, credit: Credit) -> None:
         _, record = await decide(
-            credit, party_uscc=None, party_name="李四", fine_fen=5_000 * YUAN - FEN, decided_on=date(2026, 11, 2)
+            credit,
+            party_uscc=None,
+            party_name="李四",
+            fine_fen=5_000 * YUAN - FEN,
+            decided_on=date(2026, 11, 2),
         )
         assert_unpublished(record)
 

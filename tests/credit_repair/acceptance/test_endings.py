@@ -96,7 +96,11 @@ class TestCleanup:
         request = {"dry_run": True, "department_codes": ["WJ"]}
         async with client(credit.base) as http:
             dry = await self.run(http, request, SUPERVISOR_CITY)
-            assert (dry["matched"], dry["by_reason"], dry["by_department"]) == (1, {"expired": 1}, {"WJ": 1}), dry
+            assert (dry["matched"], dry["by_reason"], dry["by_department"]) == (
+                1,
+                {"expired": 1},
+                {"WJ": 1},
+            ), dry
             assert publication(await record_of(credit, stale.case_id))["active"] is True  # type: ignore[index]
             real = await self.run(http, {**request, "dry_run": False}, ADMIN)
             assert (real["matched"], real["by_reason"]) == (1, {"expired": 1}), real
@@ -151,7 +155,9 @@ class TestFeeds:
     async def test_public_list_refuses_a_bad_uscc(self, credit: Credit) -> None:
         bad = USCC_A[:-1] + ("0" if USCC_A[-1] != "0" else "1")
         async with client(credit.base) as http:
-            problem(await http.get("/public/credit/publications", params={"uscc": bad}), 422, "VALIDATION_FAILED")
+            problem(
+                await http.get("/public/credit/publications", params={"uscc": bad}), 422, "VALIDATION_FAILED"
+            )
 
     async def test_integration_feed_has_start_then_end(self, credit: Credit) -> None:
         d, record = await decide(credit, party_uscc=USCC_A, decided_on=date(2026, 11, 16))

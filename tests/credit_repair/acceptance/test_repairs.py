@@ -16,7 +16,17 @@ from typing import Any
 
 import pytest
 
-from tests.credit_repair.acceptance.cases import API, TODAY, YUAN, decide, paid, pin, publication, record_of, zh
+from tests.credit_repair.acceptance.cases import (
+    API,
+    TODAY,
+    YUAN,
+    decide,
+    paid,
+    pin,
+    publication,
+    record_of,
+    zh,
+)
 from tests.credit_repair.conftest import Credit
 from tests.credit_repair.helpers import COMMITMENT, OFFICER_ST, USCC_A, USCC_B, USCC_C
 from tests.support import personas
@@ -167,7 +177,9 @@ class TestReview:
         _, record = await decide(credit, party_uscc=USCC_D, decided_on=date(2026, 7, 3), pay=True)
         app = ok(await apply_for(credit, USCC_D, record["id"]), 201)
         async with client(credit.base, headers=OFFICER_SJ) as http:
-            r = await http.post(f"{API}/repairs/{app['id']}/decision", json={"outcome": "rejected", "reasons": []})
+            r = await http.post(
+                f"{API}/repairs/{app['id']}/decision", json={"outcome": "rejected", "reasons": []}
+            )
         problem(r, 400, "REPAIR_REJECTION_REASON_REQUIRED")
 
     async def test_another_department_may_not_decide(self, credit: Credit) -> None:
