@@ -187,3 +187,17 @@ class TestFeeds:
         async with client(credit.base, headers=personas.enterprise(USCC_B)) as http:
             problem(await http.get(f"{API}/records/{record['id']}"), 404, "CREDIT_RECORD_NOT_FOUND")
             problem(await http.get(f"{API}/records/not-a-uuid"), 422, "VALIDATION_FAILED")
+
+
+class TestArrivingExpired:
+    """A decision that arrives after its maximum period has already run (a 一般 decision of 2023-12-01 under
+    the 2023 set: at most until 2026-12-01, before today 2026-12-07) is not shown to the public as current,
+    sweep or no sweep: SPEC §4, "every published record leaves publication exactly when the rules say"."""
+
+    async def test_not_listed_as_current(self, credit: Credit) -> None:
+        d, record = await decide(
+            credit, party_uscc=USCC_B, decided_on=date(2023, 12, 1), department_code="JT"
+        )
+        async with client(credit.base) as http:
+            page = ok(await http.get("/public/credit/publications", params={"uscc": USCC_B, "limit": 200}))
+        assert d.decision_no not in [i.get("decision_no") for i in page["items"]], (record, page)

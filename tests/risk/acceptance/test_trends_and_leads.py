@@ -69,6 +69,11 @@ class TestBlue:
         assert (got[C_RISING]["figures"]["complaints"], got[C_RISING]["colour"]) == (2, "blue"), got[C_RISING]
         assert got[C_FLAT]["colour"] == "none", got[C_FLAT]
 
+    async def test_the_drill_down_judges_alike(self, city: Running) -> None:
+        async with client(city.url, headers=SUPERVISOR) as http:
+            drill = ok(await http.get(f"{API}/units/{C_RISING}/quarters/2026Q3"))
+        assert drill["assessment"]["colour"] == "blue", drill["assessment"]
+
 
 class TestLeads:
     """Monday 2026-09-28: week 2026-W39 (21-27 September) has ended; W40 has begun."""
