@@ -147,3 +147,17 @@ class TestRuleSetInForce:
         _, record = await decide(credit, party_uscc=USCC_A, decided_on=date(2026, 4, 1))
         assert record["rule_set_id"] == "shenyang-credit-2026-04", record
         assert_period(record, "general", date(2026, 4, 1), date(2026, 7, 1), date(2027, 4, 1))
+
+
+class TestIndividualBusiness:
+    """Two readings (reported, not changed): seed 000 cleans up "企业 5 万元以下罚款", and a 个体工商户 (a "92" USCC,
+    GB 32100-2015 机构类别 2) is not a 企业 (民法典 places it with natural persons); the sample rule set has a 5,000
+    yuan threshold for ``individual_business``. But the penalty service's event knows only ``organisation`` and
+    ``individual``, so a 个体工商户 is classed as an organisation. This case pins the product's reading: a fine
+    of 30,000.00 yuan on 沈阳市和平区中禾化妆品商行 is 轻微 (the other reading: 一般, published)."""
+
+    async def test_classed_as_an_organisation(self, credit: Credit) -> None:
+        _, record = await decide(
+            credit, party_uscc="92210102MAATEGTJ1H", fine_fen=30_000 * YUAN, decided_on=date(2026, 11, 2)
+        )
+        assert_unpublished(record)

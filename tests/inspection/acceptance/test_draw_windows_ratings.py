@@ -329,3 +329,57 @@ class TestWhoMayNot:
             assert 400 <= r.status_code < 500 and r.headers["content-type"].startswith(
                 "application/problem+json"
             )
+
+
+class TestDrawnAClass:
+    """SPEC §2.2: A-class enterprises are sampled at 5 % (the local scheme's A ≤ 5 %); 无事不扰 keeps them free of
+    other visits without a lead. A pool of one A-class enterprise draws it (ceil(1 × 5 %) = 1); the drawn pair
+    may then enter, or the 5 % would be a dead letter."""
+
+    async def test_a_drawn_a_class_enterprise_may_be_entered(self, env: Env) -> None:
+        industry = "考官A类业"
+        async with client(env.url) as http:
+            uscc = await register(http, 8901, industry=industry)
+            await classify(env, uscc, "A")
+            task = await new_task(
+                http,
+                kind="random",
+                items=["SJ-DJ-001"],
+                pool={"district_codes": ["210102"], "industries": [industry]},
+            )
+            [drawn] = (await task_view(http, task["task_id"]))["enterprises"]
+            first, second = drawn["assigned_cert_nos"]
+            body = {
+                "task_id": task["task_id"],
+                "enterprise_uscc": uscc,
+                "officers": [second],
+                "item_codes": ["SJ-DJ-001"],
+            }
+            r = await http.post(f"{API}/visits/entry-codes", json=body, headers=officer(first, "SJ"))
+        ok(r, 201)
+
+
+class TestRequestedByTheEnterprise:
+    """SPEC §2.4: complaint, key-area and enterprise-requested visits are exempt; a visit the enterprise asked
+    for disturbs nobody (无事不扰 protects the enterprise from visits it did not ask for)."""
+
+    async def test_in_a_quiet_window(self, env: Env) -> None:
+        today = clock.today()
+        async with client(env.url) as http:
+            uscc = await register(http, 8902)
+            window = {
+                "uscc": uscc,
+                "starts_on": str(today),
+                "ends_on": str(today + timedelta(days=10)),
+                "reason": "包容期",
+            }
+            ok(await http.post(f"{API}/quiet-windows", json=window, headers=admin()), 201)
+            asked = await task_for(http, uscc, ["SJ", "XF"], requested_by_enterprise=True)
+            await visit(http, asked, uscc, ["SJ", "XF"])
+
+    async def test_an_a_class_enterprise(self, env: Env) -> None:
+        async with client(env.url) as http:
+            uscc = await register(http, 8903)
+            await classify(env, uscc, "A")
+            asked = await task_for(http, uscc, ["SJ", "XF"], requested_by_enterprise=True)
+            await visit(http, asked, uscc, ["SJ", "XF"])

@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from services.common.contracts.credit import PublicationStarted
+from services.common.contracts.credit import PublicationEnded, PublicationStarted, RepairCompleted
 from services.common.contracts.inspection import ViolationFound
 from tests.risk.acceptance.cases import API, complaints, intake
 from tests.risk.helpers import SUPERVISOR, TODAY, apply, make_uscc
@@ -143,6 +143,49 @@ class TestSignalsTogether:
         await violation(risk, uscc, date(2025, 11, 23))
         got = await klass(risk, uscc)
         assert (got["score"], got["risk_class"]) == (40, "C"), got
+
+
+class TestRepair:
+    async def test_a_repair_ends_the_publication_and_subtracts_ten(self, risk: Running) -> None:
+        # 一般 today 20 + active publication 15 = 35 -> B. Repaired today: the publication ends (0) and the
+        # completed repair subtracts 10: 20 - 10 = 10 -> A.
+        uscc = make_uscc(9111)
+        await penalty(risk, uscc, "一般", TODAY)
+        pub_id, record_id, case_id = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
+        await apply(
+            risk,
+            PublicationStarted(
+                publication_id=pub_id,
+                record_id=record_id,
+                case_id=case_id,
+                party_uscc=uscc,
+                department_code="SJ",
+                credit_class="一般",
+                starts_on=date(2026, 8, 1),
+                earliest_repair_on=date(2026, 11, 1),
+                ends_on=date(2027, 8, 1),
+            ),
+        )
+        before = await klass(risk, uscc)
+        assert (before["score"], before["risk_class"]) == (35, "B"), before
+        now = datetime(2026, 11, 23, 2, tzinfo=UTC)
+        await apply(
+            risk,
+            PublicationEnded(
+                publication_id=pub_id,
+                record_id=record_id,
+                case_id=case_id,
+                party_uscc=uscc,
+                department_code="SJ",
+                reason="repaired",
+                ended_at=now,
+            ),
+            RepairCompleted(
+                repair_id=uuid.uuid4(), record_id=record_id, case_id=case_id, party_uscc=uscc, accepted_at=now
+            ),
+        )
+        after = await klass(risk, uscc)
+        assert (after["score"], after["risk_class"]) == (10, "A"), after
 
 
 class TestAccess:
