@@ -8,7 +8,7 @@ before completion only counts by class are public).
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -17,7 +17,7 @@ from services.common import clock
 from tests.inspection.acceptance.cases import ITEM, PAIRS, ask_code, check_in, register, task_for
 from tests.inspection.helpers import API, Env, new_task
 from tests.support.http import ok, problem
-from tests.support.personas import admin, officer
+from tests.support.personas import admin, enterprise, officer
 from tests.support.stack import client
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
@@ -116,3 +116,56 @@ class TestPublicDraw:
         assert not any(c in text for c in ("辽A-00123", 'nonce":"')), public
         # 3 never classified enterprises, drawn as B: ceil(3 × 20 %) = 1
         assert "counts" in text, public
+
+
+class TestEnterpriseCode:
+    """SPEC §2.3: the officers scan the enterprise's printed code; in an emergency they inspect first and scan
+    before leaving, within 12 hours of entering; a re-issued code makes every older print invalid."""
+
+    async def test_emergency_scan_within_twelve_hours(self, env: Env) -> None:
+        async with client(env.url) as http:
+            uscc = await register(http, 9301)
+            task = await task_for(http, uscc, ["SJ"], kind="key_area")
+            printed = ok(await http.get(f"{API}/enterprises/{uscc}/code", headers=enterprise(uscc)))
+            body: dict[str, Any] = {
+                "task_id": task,
+                "enterprise_code": printed["code"],
+                "officers": [PAIRS["SJ"][1]],
+                "item_codes": [ITEM["SJ"]],
+                "emergency": True,
+                "reason": "群众举报燃气泄漏，先行处置",
+            }
+            headers = officer(PAIRS["SJ"][0], "SJ")
+            late = body | {"started_at": (clock.now() - timedelta(hours=12, minutes=10)).isoformat()}
+            problem(
+                await http.post(f"{API}/visits/scan", json=late, headers=headers), 403, "EMERGENCY_SCAN_LATE"
+            )
+            in_time = body | {"started_at": (clock.now() - timedelta(hours=11, minutes=50)).isoformat()}
+            got = ok(await http.post(f"{API}/visits/scan", json=in_time, headers=headers), 201)
+        assert (got["mode"], got["emergency"]) == ("emergency", True), got
+
+    async def test_an_old_print_after_reissue(self, env: Env) -> None:
+        async with client(env.url) as http:
+            uscc = await register(http, 9302)
+            task = await task_for(http, uscc, ["SJ"], kind="key_area")
+            old = ok(await http.get(f"{API}/enterprises/{uscc}/code", headers=enterprise(uscc)))
+            new = ok(await http.post(f"{API}/enterprises/{uscc}/code/reissue", headers=enterprise(uscc)))
+            assert new["serial"] == old["serial"] + 1, new
+            body = {
+                "task_id": task,
+                "enterprise_code": old["code"],
+                "officers": [PAIRS["SJ"][1]],
+                "item_codes": [ITEM["SJ"]],
+            }
+            headers = officer(PAIRS["SJ"][0], "SJ")
+            problem(
+                await http.post(f"{API}/visits/scan", json=body, headers=headers),
+                403,
+                "ENTERPRISE_CODE_REVOKED",
+            )
+            ok(
+                await http.post(
+                    f"{API}/visits/scan", json=body | {"enterprise_code": new["code"]}, headers=headers
+                ),
+                201,
+            )
