@@ -201,3 +201,15 @@ class TestArrivingExpired:
         async with client(credit.base) as http:
             page = ok(await http.get("/public/credit/publications", params={"uscc": USCC_B, "limit": 200}))
         assert d.decision_no not in [i.get("decision_no") for i in page["items"]], (record, page)
+
+
+class TestDistrictScope:
+    async def test_a_district_supervisor_sees_only_the_district(self, credit: Credit) -> None:
+        # the decision is of district 210102; a supervisor of 210103 gets 404, the city's sees it
+        _, record = await decide(credit, party_uscc=USCC_A, decided_on=date(2026, 11, 18))
+        async with client(credit.base) as http:
+            other = await http.get(
+                f"{API}/records/{record['id']}", headers=personas.supervisor("210103", sub="s-103")
+            )
+            problem(other, 404, "CREDIT_RECORD_NOT_FOUND")
+            ok(await http.get(f"{API}/records/{record['id']}", headers=SUPERVISOR_CITY))

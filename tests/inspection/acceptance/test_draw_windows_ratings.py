@@ -383,3 +383,13 @@ class TestRequestedByTheEnterprise:
             await classify(env, uscc, "A")
             asked = await task_for(http, uscc, ["SJ", "XF"], requested_by_enterprise=True)
             await visit(http, asked, uscc, ["SJ", "XF"])
+
+
+class TestDistrictScope:
+    async def test_a_district_supervisor_sees_only_the_district(self, env: Env) -> None:
+        async with client(env.url) as http:
+            uscc = await register(http, 8904)  # district 210102
+            v = await visit(http, await task_for(http, uscc, ["SJ"], kind="key_area"), uscc, ["SJ"])
+            r = await http.get(f"{API}/visits/{v['visit_id']}", headers=supervisor("210103", sub="sup-103"))
+            problem(r, 404, "VISIT_NOT_FOUND")
+            ok(await http.get(f"{API}/visits/{v['visit_id']}", headers=supervisor("210102", sub="sup-102")))

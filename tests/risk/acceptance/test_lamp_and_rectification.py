@@ -194,3 +194,17 @@ class TestBadIntake:
         async with client(city.url, headers=personas.integration("court")) as http:
             r = await http.post(f"{API}/intake/litigation", json=record)
         problem(r, 422, "INTAKE_LOSS_TYPE_REQUIRED")
+
+
+class TestDistrictScope:
+    async def test_another_districts_unit_and_rectification(
+        self, city: Running, published: dict[str, dict[str, Any]]
+    ) -> None:
+        # JT-210106 is of district 210106: a supervisor of 210102 sees neither its drill-down nor its rectification
+        other = personas.supervisor("210102", sub="sup-102b")
+        async with client(city.url, headers=other) as http:
+            assert (await http.get(f"{API}/units/{RED}/quarters/{Q}")).status_code == 404
+            problem(
+                await http.get(f"{API}/rectifications/{published[RED]['id']}"), 404, "RECTIFICATION_NOT_FOUND"
+            )
+            ok(await http.get(f"{API}/units/{LIT}/quarters/{Q}"))
