@@ -213,3 +213,32 @@ class TestDistrictScope:
             )
             problem(other, 404, "CREDIT_RECORD_NOT_FOUND")
             ok(await http.get(f"{API}/records/{record['id']}", headers=SUPERVISOR_CITY))
+
+
+class TestCleanupKeepsLongRestrictions:
+    """总局令第45号 第十三条第三款: a restriction longer than three years is published for its term. A 限制从业 of
+    60 months decided 2023-06-01 is published until 2028-06-01; today's rules (严重 at most 36 months, which alone
+    would have ended it on 2026-06-01) keep the same clause, so a clean-up today has nothing to end. A 36-month one
+    decided 2023-06-02 has run its term (2026-06-02) and is ended as expired. Department YJ is this case's alone."""
+
+    async def test_dry_run_matches_only_the_spent_one(self, credit: Credit) -> None:
+        long, _ = await decide(
+            credit,
+            party_uscc=USCC_A,
+            kinds=["employment_ban"],
+            restriction_months=60,
+            decided_on=date(2023, 6, 1),
+            department_code="YJ",
+        )
+        spent, _ = await decide(
+            credit,
+            party_uscc=USCC_A,
+            kinds=["employment_ban"],
+            restriction_months=36,
+            decided_on=date(2023, 6, 2),
+            department_code="YJ",
+        )
+        assert publication(await record_of(credit, long.case_id))["max_ends_on"] == "2028-06-01"  # type: ignore[index]
+        async with client(credit.base) as http:
+            run = await TestCleanup.run(http, {"dry_run": True, "department_codes": ["YJ"]}, ADMIN)
+        assert (run["matched"], run["by_reason"]) == (1, {"expired": 1}), run

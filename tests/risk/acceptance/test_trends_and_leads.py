@@ -121,3 +121,30 @@ class TestLeads:
             enterprise
         )
         assert attitude["flags"]["due_on"] == "2026-10-16", attitude
+
+    async def test_a_week_ending_in_the_holiday_is_due_after_it(self, city: Running) -> None:
+        # 2026-W40 (28 Sep - 4 Oct) ends inside the holiday (1-7 Oct): due the first working day after its
+        # Sunday, Thursday 2026-10-08; on the 8th it is in time, on the 9th overdue
+        body = {
+            "external_id": "12345-W40-holiday",
+            "unit_code": "SJ-210102",
+            "domain": "市场监管",
+            "category": "执法态度",
+            "text": "节日期间反映",
+            "received_at": "2026-10-02T09:00:00+08:00",
+        }
+        pin(date(2026, 10, 8))
+        try:
+            async with client(city.url) as http:
+                lead = ok(await http.post(f"{API}/intake/complaints", json=body, headers=HOTLINE), 201)
+                on_the_day = ok(await http.get(f"{API}/leads/{lead['id']}", headers=SUPERVISOR))
+                pin(date(2026, 10, 9))
+                after = ok(await http.get(f"{API}/leads/{lead['id']}", headers=SUPERVISOR))
+        finally:
+            pin(TODAY)
+        assert lead["batch"] == "2026-W40", lead
+        assert (on_the_day["flags"]["due_on"], on_the_day["flags"]["transfer_overdue"]) == (
+            "2026-10-08",
+            False,
+        )
+        assert after["flags"]["transfer_overdue"] is True, after
