@@ -20,7 +20,7 @@ from services.common.contracts.inspection import ViolationFound
 from tests.risk.acceptance.cases import API, complaints, intake
 from tests.risk.helpers import SUPERVISOR, TODAY, apply, make_uscc
 from tests.support import personas
-from tests.support.contracts import decision_issued
+from tests.support.contracts import decision_issued, decision_revoked
 from tests.support.http import ok, problem
 from tests.support.stack import Running, client
 
@@ -103,6 +103,19 @@ class TestPenalties:
         # 2023-11-24 -> 2026-11-23 is 1,095 days (2024 has 29 February): outside the window -> 0, A
         uscc = make_uscc(9105)
         await penalty(risk, uscc, "从重", date(2023, 11, 24))
+        got = await klass(risk, uscc)
+        assert (got["score"], got["risk_class"]) == (0, "A"), got
+
+
+class TestRevoked:
+    @pytest.mark.parametrize(("n", "outcome"), [(9112, "revoked"), (9113, "confirmed_illegal")])
+    async def test_a_withdrawn_decision_leaves_the_score(self, risk: Running, n: int, outcome: str) -> None:
+        # 从重 today: 40 (C); revoked or confirmed illegal (行政处罚法 第四十八条第二款: withdrawn): 0 (A)
+        uscc = make_uscc(n)
+        d = decision_issued(party_uscc=uscc, tier="从重", decided_on=TODAY, district_code="210102")
+        await apply(risk, d)
+        assert (await klass(risk, uscc))["risk_class"] == "C"
+        await apply(risk, decision_revoked(d, outcome=outcome, revoked_on=TODAY))
         got = await klass(risk, uscc)
         assert (got["score"], got["risk_class"]) == (0, "A"), got
 
