@@ -11,11 +11,12 @@ the day after the starting day (民法典 第二百零一条).
 from __future__ import annotations
 
 import uuid
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
 
+from services.common import clock
 from tests.credit_repair.acceptance.cases import (
     API,
     TODAY,
@@ -197,3 +198,17 @@ class TestReview:
     async def test_unknown_record_and_malformed_id(self, credit: Credit) -> None:
         problem(await apply_for(credit, USCC_A, str(uuid.uuid4())), 404, "CREDIT_RECORD_NOT_FOUND")
         problem(await apply_for(credit, USCC_A, "2026-12-07"), 422, "VALIDATION_FAILED")
+
+
+class TestChinaDate:
+    async def test_ten_past_midnight_in_china_is_already_the_next_day(self, credit: Credit) -> None:
+        # Tuesday 2026-12-08 00:10 in China is still Monday 16:10 in UTC: the application is of the 8th, to be
+        # accepted by Friday 2026-12-11 (9, 10, 11)
+        _, record = await decide(credit, party_uscc=USCC_H, decided_on=date(2026, 7, 8), pay=True)
+        pin(date(2026, 12, 8), hour=0)
+        clock.set_offset(clock.offset() + timedelta(minutes=10))
+        try:
+            app = ok(await apply_for(credit, USCC_H, record["id"]), 201)
+        finally:
+            pin()
+        assert (app["submitted_on"], app["acceptance_due"]) == ("2026-12-08", "2026-12-11"), app

@@ -124,6 +124,15 @@ class TestDepartmentCap:
             assert p.get("limit") == 1, p
             await visit(http, await task_for(http, uscc, ["ST", "CG"]), uscc, ["ST", "CG"])
 
+    async def test_a_department_that_did_not_come_has_not_used_its_cap(self, env: Env) -> None:
+        # a joint task of SJ+XF, but only SJ came (SJ's officers, SJ's item): the visit counts for SJ only;
+        # XF may still come once this year (with ST)
+        async with client(env.url) as http:
+            uscc = await register(http, 8105)
+            joint = await task_for(http, uscc, ["SJ", "XF"])
+            await visit(http, joint, uscc, ["SJ"])
+            await visit(http, await task_for(http, uscc, ["XF", "ST"]), uscc, ["XF", "ST"])
+
     @pytest.mark.parametrize("kind", ["key_area", "complaint"])
     async def test_exempt_kinds_past_the_cap(self, env: Env, kind: str) -> None:
         n = 8102 if kind == "key_area" else 8103

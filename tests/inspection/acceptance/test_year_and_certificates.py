@@ -169,3 +169,27 @@ class TestEnterpriseCode:
                 ),
                 201,
             )
+
+
+class TestChinaDate:
+    async def test_a_quiet_window_is_over_at_midnight_in_china(self, env: Env) -> None:
+        # a window ending on day D; at D+1 00:10 in China (still D 16:10 in UTC) it is over: entry allowed
+        async with client(env.url) as http:
+            uscc = await register(http, 9401)
+            day = clock.today()
+            window = {
+                "uscc": uscc,
+                "starts_on": str(day - timedelta(days=5)),
+                "ends_on": str(day),
+                "reason": "包容期",
+            }
+            ok(await http.post(f"{API}/quiet-windows", json=window, headers=admin()), 201)
+            joint = await task_for(http, uscc, ["SJ", "XF"])
+            try:
+                at(
+                    datetime.combine(day + timedelta(days=1), datetime.min.time(), tzinfo=clock.CHINA)
+                    + timedelta(minutes=10)
+                )
+                ok(await ask_code(http, joint, uscc, ["SJ", "XF"]), 201)
+            finally:
+                clock.reset()
