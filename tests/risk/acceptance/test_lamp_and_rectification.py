@@ -208,3 +208,17 @@ class TestDistrictScope:
                 await http.get(f"{API}/rectifications/{published[RED]['id']}"), 404, "RECTIFICATION_NOT_FOUND"
             )
             ok(await http.get(f"{API}/units/{LIT}/quarters/{Q}"))
+
+
+class TestPublishedSnapshot:
+    async def test_a_late_record_does_not_change_what_units_were_told(
+        self, city: Running, published: dict[str, dict[str, Any]]
+    ) -> None:
+        # after publication, a reconsideration of 2026-08-21 arrives for ST-210103 (quiet so far): the published
+        # report keeps its figures; publishing again issues nothing
+        await intake(city, "reconsideration", recons("late", QUIET, 1, "2026-08-21"))
+        got = await units(city, Q)
+        assert got[QUIET]["figures"]["reconsideration_corrections"] == 0, got[QUIET]
+        async with client(city.url, headers=SUPERVISOR) as http:
+            again = ok(await http.post(f"{API}/reports/{Q}/publish"))
+        assert again["newly_published"] is False, again
