@@ -172,6 +172,7 @@ class TestWhoMayNot:
             problem(await http.get(f"{API}/reports/2027Q1"), 422, "RISK_QUARTER_IN_FUTURE")
             # a quarter that is no quarter is refused by the path's own pattern, before the report is read
             problem(await http.get(f"{API}/reports/2026Q0"), 422, "VALIDATION_FAILED")
+            problem(await http.get(f"{API}/reports/1900Q1"), 400, "RISK_QUARTER_INVALID")
 
 
 class TestBadIntake:
