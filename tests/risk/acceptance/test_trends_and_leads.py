@@ -23,8 +23,9 @@ from typing import Any
 
 import pytest
 
+from services.common.workdays import PACKAGE_YEARS
 from tests.risk.acceptance.cases import API, complaints, decisions, intake, recons, units
-from tests.risk.helpers import HOTLINE, SUPERVISOR, TODAY, pin
+from tests.risk.helpers import ADMIN, HOTLINE, SUPERVISOR, TODAY, pin
 from tests.support.http import ok, problem
 from tests.support.stack import Running, client
 
@@ -148,3 +149,34 @@ class TestLeads:
             False,
         )
         assert after["flags"]["transfer_overdue"] is True, after
+
+    async def test_a_deadline_in_an_uncovered_year_is_not_guessed(self, city: Running) -> None:
+        # Transferred Monday 2026-12-28: ten working days run into 2027, whose holidays the calendar package does
+        # not have. SPEC §1.6: an explicit error or warning, never a silent guess: the transfer is refused
+        # (docs/operations.md "Every year: the holiday arrangement") until an administrator enters 2027. With
+        # 2027-01-01 entered as a day off: 29, 30, 31 Dec, 4, 5, 6, 7, 8, 11, 12 Jan -> 2027-01-12.
+        body = {
+            "external_id": "12345-W52-yearend",
+            "unit_code": "SJ-210102",
+            "domain": "市场监管",
+            "category": "执法态度",
+            "text": "年底反映",
+            "received_at": "2026-12-23T09:00:00+08:00",
+        }
+        year = {"source": "国办发明电（考官示例）", "days_off": ["2027-01-01"], "working_days": []}
+        pin(date(2026, 12, 28))
+        try:
+            async with client(city.url) as http:
+                lead = ok(await http.post(f"{API}/intake/complaints", json=body, headers=HOTLINE), 201)
+                transfer = {"batch": "2026-W52"}
+                r = await http.post(f"{API}/leads/transfers", json=transfer, headers=SUPERVISOR)
+                if 2027 not in PACKAGE_YEARS:
+                    problem(r, 422, "CALENDAR_NOT_COVERED")
+                    ok(await http.put(f"{API}/admin/calendar/2027", json=year, headers=ADMIN))
+                    ok(await http.post(f"{API}/leads/transfers", json=transfer, headers=SUPERVISOR))
+                got = ok(await http.get(f"{API}/leads/{lead['id']}", headers=SUPERVISOR))
+        finally:
+            pin(TODAY)
+        assert got["status"] == "transferred", got
+        if 2027 not in PACKAGE_YEARS:
+            assert got["flags"]["due_on"] == "2027-01-12", got
