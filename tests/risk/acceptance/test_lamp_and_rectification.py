@@ -223,3 +223,24 @@ class TestPublishedSnapshot:
         async with client(city.url, headers=SUPERVISOR) as http:
             again = ok(await http.post(f"{API}/reports/{Q}/publish"))
         assert again["newly_published"] is False, again
+
+
+class TestLateSubmission:
+    async def test_after_the_deadline_is_accepted_and_marked(
+        self, city: Running, published: dict[str, dict[str, Any]]
+    ) -> None:
+        # SJ-210102 (lit only) was due Monday 2026-12-21; its measures arrive Tuesday the 22nd: accepted, late
+        wid = published[LIT]["id"]
+        try:
+            pin(date(2026, 12, 22))
+            async with client(city.url) as http:
+                got = ok(
+                    await http.post(
+                        f"{API}/rectifications/{wid}/submit",
+                        json={"measures": "组织败诉案件复盘，完善证据收集规范"},
+                        headers=unit_officer(LIT),
+                    )
+                )
+        finally:
+            pin(TODAY)
+        assert (got["status"], got["submitted_late"]) == ("submitted", True), got
