@@ -411,21 +411,6 @@ NOT_CODES = {"FIRST_DAY", "LAST_DAY", "LC_ALL", "END_EVENT_NAMESPACE"}
 LINE_CODE_MODULES = ("services/risk/domain/intake.py", "services/risk/use_cases/uploads.py")
 
 
-# Codes the code builds at run time, so the registry (docs/errors.md) cannot list them: risk's lead actions answer
-# `LEAD_NOT_<STATUS>` (f"LEAD_NOT_{status.value.upper()}", services/risk/domain/leads.py `_require`) while the
-# class's registered code is LEAD_INVALID_TRANSITION (409).
-BUILT_CODES = {
-    code: (409, "services/risk/domain/leads.py", 'code=f"LEAD_NOT_{status.value.upper()}"')
-    for code in ("LEAD_NOT_RECEIVED", "LEAD_NOT_TRANSFERRED", "LEAD_NOT_ANSWERED")
-}
-
-
-def test_the_built_codes_are_still_built() -> None:
-    for status, module, text in BUILT_CODES.values():
-        assert text in (ROOT / module).read_text()
-        assert status == 409
-
-
 @functools.cache
 def line_codes() -> frozenset[str]:
     return frozenset(
@@ -464,7 +449,6 @@ def test_every_code_with_a_status_is_registered_with_that_status() -> None:
         f"{where}: {status} {code} (registered: {sorted(map(str, registry.get(code, set()))) or 'no'})"
         for where, status, code in found
         if not (registry.get(code, set()) & {status, "—"})
-        and not (code in BUILT_CODES and BUILT_CODES[code][0] == status)
     ]
     assert wrong == []
 
@@ -475,12 +459,7 @@ def test_every_backticked_code_exists() -> None:
     for guide in GUIDES:
         for number, line in enumerate(guide.read_text().splitlines(), 1):
             for code in _BARE_CODE.findall(line):
-                if (
-                    code in NOT_CODES
-                    or code.startswith("ZHIFA_")
-                    or code in line_codes()
-                    or code in BUILT_CODES
-                ):
+                if code in NOT_CODES or code.startswith("ZHIFA_") or code in line_codes():
                     continue
                 if code not in registry:
                     unknown.append(f"{guide.relative_to(ROOT)}:{number}: {code}")
