@@ -14,8 +14,10 @@ from dataclasses import dataclass
 from fractions import Fraction
 
 from services.risk.domain.report import (
+    ZERO,
     Assessment,
     Colour,
+    Level,
     QuarterlyReport,
     Reason,
     ReviewThresholds,
@@ -102,5 +104,15 @@ def apply_reviews(
     if config.reviews is None or not reviews:
         return rep
     t = config.reviews
-    units = tuple(with_reviews(a, reviews.get(a.unit_code or ""), t) for a in rep.units)
-    return dataclasses.replace(rep, units=units)
+    units = [with_reviews(a, reviews.get(a.unit_code or ""), t) for a in rep.units]
+    # docs/api/supervision.md §4: "the files of campaigns completed in the quarter colour their unit" (辽政办发
+    # 〔2023〕18号 二(四)16), also a unit with no other record in the quarter: the files reviewed are usually the
+    # previous quarter's decisions, so such a unit is assessed on its review results alone (zero figures).
+    listed = {a.unit_code for a in rep.units}
+    for code in sorted(set(reviews) - listed):
+        alone = Assessment(Level.UNIT, code, None, ZERO, Colour.NONE, ())
+        assessed = with_reviews(alone, reviews[code], t)
+        if assessed.reasons:
+            units.append(assessed)
+    units.sort(key=lambda a: a.unit_code or "")
+    return dataclasses.replace(rep, units=tuple(units))

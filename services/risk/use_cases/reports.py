@@ -101,7 +101,9 @@ async def build_unit_report(
         config=in_effect,
         today=today,
     )
-    return review_report.apply_reviews(rep, reviewed, in_effect)
+    # the unit's own review results only: the report is the unit's part of the whole one
+    mine = {unit_code: reviewed[unit_code]} if unit_code in reviewed else {}
+    return review_report.apply_reviews(rep, mine, in_effect)
 
 
 async def document_of(

@@ -1,0 +1,122 @@
+"""Examiner's cases: a campaign's results rounded half up at the third decimal and their quarterly colour,
+judged only by what the HTTP API answers.
+
+Sources: docs/api/supervision.md §4 ("``mean`` (two decimals, half up)", "the ``grade`` of the mean"; "the files of
+campaigns completed in the quarter colour their unit — mean below 60 red, below 80 yellow (at least 3 files);
+3 failed files red, 1 yellow").
+
+XZ-210105 and HB-210106 decided 8 cases each in 2026Q3; sample size 8 draws all of them.
+  XZ-210105: seven files 60 and one 61: 481 / 8 = 60.125 -> "60.13" (half up; half even would give 60.12);
+             no file fails; mean >= 60 and < 80: yellow by the mean.
+  HB-210106: seven files 60 and one 59: 479 / 8 = 59.875 -> "59.88", grade 不合格 (below 60); 1 failed file;
+             mean < 60: red.
+Completed Monday 2026-11-23, in 2026Q4.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import date
+from typing import Any
+
+import pytest
+
+from tests.risk.acceptance.cases import API, decisions
+from tests.risk.helpers import SUPERVISOR, pin
+from tests.support.http import ok
+from tests.support.stack import Running, client
+
+pytestmark = pytest.mark.asyncio(loop_scope="session")
+
+R = f"{API}/reviews"
+U1, U2 = "XZ-210105", "HB-210106"
+P60 = {
+    "subject": 10,
+    "facts": 15,
+    "evidence": 20,
+    "procedure": 15,
+    "law": 0,
+    "discretion": 0,
+    "documents": 0,
+    "archive": 0,
+}
+P61 = {**P60, "law": 1}
+P59 = {**P60, "procedure": 14}
+
+
+async def post(risk: Running, path: str, body: Any) -> Any:
+    async with client(risk.url, headers=SUPERVISOR) as http:
+        return await http.post(path, json=body)
+
+
+async def get(risk: Running, path: str) -> Any:
+    async with client(risk.url, headers=SUPERVISOR) as http:
+        return await http.get(path)
+
+
+@pytest.fixture(scope="module")
+async def completed(risk: Running) -> AsyncIterator[dict[str, Any]]:
+    await decisions(risk, U1, 8, date(2026, 8, 10))
+    await decisions(risk, U2, 8, date(2026, 8, 11))
+    body = {
+        "title": "2026年第三季度行政处罚案卷评查（全量）",
+        "unit_codes": [U1, U2],
+        "item_codes": [],
+        "period_from": "2026-07-01",
+        "period_to": "2026-09-30",
+        "sample_size": 8,
+        "reviewers": [{"id": "sup-city", "name": "市司法局监督员", "units": [U1, U2]}],
+        "draw_at": "2026-11-23T09:00:00+08:00",
+    }
+    pin(date(2026, 11, 20))
+    try:
+        created = ok(await post(risk, R, body), 201)
+    finally:
+        pin()
+    rid = created["id"]
+    ok(await post(risk, f"{R}/{rid}/approve", {"public_value": "11 22"}))
+    files = ok(await get(risk, f"{R}/{rid}/files"))
+    assert len(files) == 16
+    for unit, odd in ((U1, P61), (U2, P59)):
+        mine = sorted((f for f in files if f["unit_code"] == unit), key=lambda f: f["rank"])
+        for i, f in enumerate(mine):
+            ok(await post(risk, f"{R}/{rid}/files/{f['id']}/scores", {"points": odd if i == 0 else P60}))
+    ok(await post(risk, f"{R}/{rid}/complete", {}))
+    yield dict(ok(await get(risk, f"{R}/{rid}/results")))
+
+
+async def test_means_rounded_half_up(completed: dict[str, Any]) -> None:
+    units = {u["unit_code"]: u for u in completed["units"]}
+    assert (units[U1]["mean"], units[U1]["minimum"], units[U1]["failed"], units[U1]["grade"]) == (
+        "60.13",
+        60,
+        0,
+        "pass",
+    ), units[U1]
+    assert (units[U2]["mean"], units[U2]["minimum"], units[U2]["failed"], units[U2]["grade"]) == (
+        "59.88",
+        59,
+        1,
+        "fail",
+    ), units[U2]
+
+
+async def test_the_colours_of_q4(risk: Running, completed: dict[str, Any]) -> None:
+    rep = ok(await get(risk, f"{API}/reports/2026Q4"))
+    rows = {u["unit_code"]: u for u in rep["units"] if u["unit_code"] in (U1, U2)}
+    rules = {k: sorted(r["rule"] for r in v["reasons"]) for k, v in rows.items()}
+    assert (rows[U1]["colour"], rows[U2]["colour"]) == ("yellow", "red"), rules
+    assert "REVIEW_MEAN_YELLOW" in rules[U1] and not any(r.startswith("REVIEW_FAILED") for r in rules[U1]), (
+        rules
+    )
+    assert "REVIEW_MEAN_RED" in rules[U2] and "REVIEW_FAILED_YELLOW" in rules[U2], rules
+
+
+async def test_the_drill_down_of_a_unit_known_by_its_files_only(
+    risk: Running, completed: dict[str, Any]
+) -> None:
+    drill = ok(await get(risk, f"{API}/units/{U2}/quarters/2026Q4"))
+    assert (drill["assessment"]["colour"], drill["assessment"]["reasons"][0]["rule"]) == (
+        "red",
+        "REVIEW_MEAN_RED",
+    ), drill
