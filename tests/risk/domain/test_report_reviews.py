@@ -92,3 +92,22 @@ def test_the_lines_are_ordered() -> None:
     with pytest.raises(DomainError) as err:
         report.load_config(doc)
     assert err.value.code == "RISK_CONFIG_INVALID"
+
+
+def test_a_unit_known_by_its_reviewed_files_only_is_coloured() -> None:
+    """U3 decided nothing in 2026Q4; its three Q3 files reviewed in a Q4 campaign: 50 + 60 + 61 = 171 / 3 = 57.00,
+    below the red line 60 → red, with 1 failed file (50) → also REVIEW_FAILED_YELLOW. U4's one file of 90 adds no
+    reason, so U4 stays out of the report as before."""
+    quarter = Quarter(2026, 4)
+    config = CONFIGS.for_quarter(quarter)
+    counts = [UnitDomainCounts("U1", "食品安全", Figures(decisions=5))]
+    rep = report.build_quarterly_report(quarter, counts, config=config, today=date(2026, 12, 1))
+    reviewed = review_report.review_figures([("丙", 60, [("U3", 50), ("U3", 60), ("U3", 61), ("U4", 90)])])
+    units = review_report.apply_reviews(rep, reviewed, config).units
+    assert [a.unit_code for a in units] == ["U1", "U3"]
+    u3 = units[1]
+    assert (u3.colour, [r.rule for r in u3.reasons]) == (
+        Colour.RED,
+        ["REVIEW_MEAN_RED", "REVIEW_FAILED_YELLOW"],
+    )
+    assert u3.figures == Figures() and u3.reasons[0].figures["mean"] == "57.00"
