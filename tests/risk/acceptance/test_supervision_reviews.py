@@ -382,3 +382,32 @@ class TestBulletinsAndLedger:
         mine = await get(risk, f"{API}/ledgers/supervision-matters.xlsx", unit_officer(B))
         rows_b = list(openpyxl.load_workbook(io.BytesIO(mine.content)).active.iter_rows(values_only=True))
         assert [row for row in rows_b[1:] if any(c is not None for c in row)] == []
+
+
+class TestDrawAndLateScores:
+    async def test_no_draw_before_draw_at(self, risk: Running) -> None:
+        # draw_at Tuesday 2026-11-24 10:00 China; today is Monday 2026-11-23
+        c = ok(
+            await post(
+                risk,
+                R,
+                campaign(
+                    unit_codes=[B],
+                    reviewers=[{"id": "sup-city", "name": "x", "units": [B]}],
+                    draw_at="2026-11-24T10:00:00+08:00",
+                ),
+            ),
+            201,
+        )
+        r = await post(risk, f"{R}/{c['id']}/approve", {"public_value": "5"})
+        assert r.status_code in (409, 422) and r.headers["content-type"].startswith(
+            "application/problem+json"
+        ), r.text
+        assert ok(await get(risk, f"{R}/{c['id']}"))["status"] == "committed"
+
+    async def test_no_score_after_completion(self, risk: Running, drawn: dict[str, Any]) -> None:
+        # runs after TestFindingsAndCompletion completed the campaign: the scores are final
+        rid, fid = drawn["created"]["id"], drawn["files"][0]["id"]
+        assert ok(await get(risk, f"{R}/{rid}"))["status"] == "completed"
+        r = await post(risk, f"{R}/{rid}/files/{fid}/scores", {"points": points(100)})
+        problem(r, 409, "REVIEW_STATE_CONFLICT")
