@@ -303,3 +303,18 @@ class TestBadInput:
         assert r.status_code == 422 and r.headers["content-type"].startswith("application/problem+json"), (
             r.text
         )
+
+
+class TestList:
+    async def test_earliest_deadline_first_and_the_districts_scope(self, risk: Running, repin: None) -> None:
+        other_case = await case(risk, OTHER)
+        pin(date(2026, 11, 20))
+        late = await open_matter(risk, matter(other_case, days=1))  # due Mon 2026-11-23
+        pin()
+        listed = ok(await get(risk, M, SUPERVISOR, limit=200))["items"]
+        dues = [i["due_on"] for i in listed]
+        assert dues == sorted(dues), dues
+        mine = ok(await get(risk, M, DISTRICT, limit=200))["items"]
+        assert {i["unit_code"] for i in mine} == {UNIT} and late["id"] not in [i["id"] for i in mine]
+        theirs = ok(await get(risk, M, personas.supervisor("210104", sub="sup-104"), limit=200))["items"]
+        assert [i["id"] for i in theirs] == [late["id"]], theirs
