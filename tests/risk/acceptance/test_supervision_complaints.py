@@ -328,3 +328,51 @@ class TestRegistries:
         assert ended["status"] == "ended"
         r = await post(risk, f"{API_R}/contact-points/{made['id']}/observations", complaint(), me)
         problem(r, 409, "CONTACT_POINT_INACTIVE")
+
+
+class TestInvitationDay:
+    async def test_serving_is_judged_on_the_day_of_the_invitation(self, risk: Running) -> None:
+        # "a member not serving that day": the invitation's on_date, not today (Monday 2026-11-23)
+        ends = ok(
+            await post(
+                risk, f"{API_R}/supervision-members", {**MEMBER, "term_end": "2026-11-30"}, SUPERVISOR
+            ),
+            201,
+        )
+        starts = ok(
+            await post(
+                risk, f"{API_R}/supervision-members", {**MEMBER, "term_start": "2026-12-01"}, SUPERVISOR
+            ),
+            201,
+        )
+        assert (ends["serving"], starts["serving"]) == (True, False)
+
+        def inv(day: str) -> dict[str, Any]:
+            return {
+                "target_kind": "visit",
+                "target_id": str(uuid.uuid4()),
+                "on_date": day,
+                "note": "随同检查",
+            }
+
+        path = f"{API_R}/supervision-members"
+        ok(await post(risk, f"{path}/{ends['id']}/invitations", inv("2026-11-30"), SUPERVISOR), 201)
+        r = await post(risk, f"{path}/{ends['id']}/invitations", inv("2026-12-01"), SUPERVISOR)
+        problem(r, 409, "SUPERVISION_MEMBER_INACTIVE")
+        ok(await post(risk, f"{path}/{starts['id']}/invitations", inv("2026-12-02"), SUPERVISOR), 201)
+        r = await post(risk, f"{path}/{starts['id']}/invitations", inv("2026-11-30"), SUPERVISOR)
+        problem(r, 409, "SUPERVISION_MEMBER_INACTIVE")
+        suspended = ok(
+            await put(
+                risk,
+                f"{path}/{ends['id']}",
+                {**MEMBER, "term_end": "2026-11-30", "status": "suspended"},
+                SUPERVISOR,
+            )
+        )
+        assert suspended["serving"] is False
+        problem(
+            await post(risk, f"{path}/{ends['id']}/invitations", inv("2026-11-25"), SUPERVISOR),
+            409,
+            "SUPERVISION_MEMBER_INACTIVE",
+        )
