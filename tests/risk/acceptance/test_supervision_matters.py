@@ -10,11 +10,13 @@ The service clock reads Monday 2026-11-23 unless a case pins another day (tests/
 
 from __future__ import annotations
 
+import io
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from datetime import date
 from typing import Any
 
+import openpyxl
 import pytest
 
 from services.risk import jobs
@@ -318,3 +320,38 @@ class TestList:
         assert {i["unit_code"] for i in mine} == {UNIT} and late["id"] not in [i["id"] for i in mine]
         theirs = ok(await get(risk, M, personas.supervisor("210104", sub="sup-104"), limit=200))["items"]
         assert [i["id"] for i in theirs] == [late["id"]], theirs
+
+
+class TestLedgerRow:
+    async def test_a_reopened_late_answer_in_the_ledger(self, risk: Running, repin: None) -> None:
+        # opened Fri 2026-11-13 with 5 working days: due Fri 2026-11-20; answered Sat 11-21 (late);
+        # reopened Mon 11-23 with 3: Nov 24, 25, 26 -> due Thu 2026-11-26
+        cid = await case(risk)
+        pin(date(2026, 11, 13))
+        opened = await open_matter(risk, matter(cid, kind="escalation", days=5))
+        pin(date(2026, 11, 21), hour=9)
+        ok(await post(risk, f"{M}/{opened['id']}/answer", ANSWER, unit_officer(UNIT)))
+        pin()
+        body = {"reason": "说明不充分", "deadline_working_days": 3}
+        reopened = ok(await post(risk, f"{M}/{opened['id']}/reopen", body, SUPERVISOR))
+        assert (reopened["due_on"], reopened["reopen_count"]) == ("2026-11-26", 1), reopened
+        r = await get(risk, f"{API}/ledgers/supervision-matters.xlsx", SUPERVISOR)
+        sheet = openpyxl.load_workbook(io.BytesIO(r.content)).active
+        rows = list(sheet.iter_rows(values_only=True))
+        header = list(rows[0])
+        row = next(dict(zip(header, v, strict=False)) for v in rows[1:] if v[0] == opened["document_no"])
+        assert (
+            row["监督方式"],
+            row["提级办理"],
+            row["监督层级"],
+            str(row["答复截止日"])[:10],
+            row["办理状态"],
+            row["退回次数"],
+        ) == (
+            "提级办理",
+            "是",
+            "市级",
+            "2026-11-26",
+            "待答复",
+            1,
+        ), row
