@@ -355,3 +355,15 @@ class TestLedgerRow:
             "待答复",
             1,
         ), row
+
+
+class TestDaysOverdueBeforeTheJob:
+    async def test_counted_while_unanswered_whatever_the_jobs_round(self, risk: Running, repin: None) -> None:
+        # opened Mon 2026-11-16 with 1 working day: due Tue 11-17; on Mon 11-23, unanswered, 6 calendar days past
+        # due_on, whether or not the overdue job has marked it yet
+        cid = await case(risk)
+        pin(date(2026, 11, 16))
+        opened = await open_matter(risk, matter(cid, days=1))
+        pin()
+        got = ok(await get(risk, f"{M}/{opened['id']}", SUPERVISOR))
+        assert got["days_overdue"] == 6, got

@@ -411,3 +411,19 @@ class TestDrawAndLateScores:
         assert ok(await get(risk, f"{R}/{rid}"))["status"] == "completed"
         r = await post(risk, f"{R}/{rid}/files/{fid}/scores", {"points": points(100)})
         problem(r, 409, "REVIEW_STATE_CONFLICT")
+
+
+class TestBulletinDocuments:
+    async def test_a_bulletin_not_public_is_not_served_to_the_public(
+        self, risk: Running, drawn: dict[str, Any]
+    ) -> None:
+        listed = ok(await get(risk, f"{API}/bulletins"))["items"]
+        for b in listed:
+            html = await get(risk, f"{API}/bulletins/{b['id']}/html")
+            assert html.status_code == 200 and b["number"] in html.text and "沈阳市司法局" in html.text
+            public = await get(risk, f"/public/risk/bulletins/{b['id']}/pdf", {})
+            if b["public"]:
+                assert public.status_code == 200 and public.content.startswith(b"%PDF")
+            else:
+                assert public.status_code == 404, public.status_code
+        assert {b["public"] for b in listed} == {True, False}
