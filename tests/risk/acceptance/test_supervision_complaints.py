@@ -376,3 +376,61 @@ class TestInvitationDay:
             409,
             "SUPERVISION_MEMBER_INACTIVE",
         )
+
+
+class TestMore:
+    async def test_forwarded_again_after_a_reply_gets_a_new_reply_deadline(
+        self, risk: Running, repin: None
+    ) -> None:
+        # forwarded Mon 2026-11-09: 10 working days Nov 10-13 (4), 16-20 (9), Mon 23 (10) -> 2026-11-23;
+        # replied 11-10, forwarded again Mon 11-23: Nov 24-27 (4), Nov 30-Dec 4 (9), Mon Dec 7 (10)
+        pin(date(2026, 11, 9))
+        filed = ok(await post(risk, C, complaint(), ENTERPRISE), 201)
+        first = ok(await post(risk, f"{C}/{filed['id']}/forward", {}, SUPERVISOR))
+        assert first["reply_due_on"] == "2026-11-23", first
+        pin(date(2026, 11, 10))
+        ok(await post(risk, f"{C}/{filed['id']}/reply", {"text": "已核查"}, unit_officer(UNIT)))
+        pin()
+        again = ok(await post(risk, f"{C}/{filed['id']}/forward", {"note": "请补充材料"}, SUPERVISOR))
+        assert (again["status"], again["reply_due_on"], again["reply_overdue"]) == (
+            "forwarded",
+            "2026-12-07",
+            False,
+        )
+
+    async def test_the_public_form_is_always_anonymous(self, risk: Running) -> None:
+        token = ok(await post(risk, f"{PUBLIC}/tokens", {}), 201)["token"]
+        body = {**complaint(), "anonymous": False, "token": token}
+        r = await post(risk, PUBLIC, body, {"x-forwarded-for": "203.0.113.80"})
+        # the form takes the body and files it anonymously whatever it says
+        assert r.status_code == 201, r.text
+        full = [
+            i
+            for i in ok(await get(risk, C, SUPERVISOR, limit=200))["items"]
+            if i["ack_no"] == r.json()["ack_no"]
+        ]
+        ok(await post(risk, f"{C}/{full[0]['id']}/forward", {}, SUPERVISOR))
+        seen = ok(await get(risk, f"{C}/{full[0]['id']}", unit_officer(UNIT)))
+        assert (seen["anonymous"], seen["contact_name"], seen["contact_phone"]) == (True, None, None), seen
+
+    async def test_only_the_point_itself_observes(self, risk: Running) -> None:
+        point = {
+            "kind": "community",
+            "name": "和平区某社区",
+            "address": "沈阳市和平区",
+            "district_code": "210102",
+            "contact_name": "钱主任",
+            "contact_phone": "13900003333",
+            "term_start": "2026-01-01",
+            "term_end": "2027-12-31",
+        }
+        made = ok(await post(risk, f"{API_R}/contact-points", point, SUPERVISOR), 201)
+        r = await post(
+            risk, f"{API_R}/contact-points/{made['id']}/observations", complaint(), OTHER_ENTERPRISE
+        )
+        assert r.status_code in (403, 404), r.text
+        obs = ok(
+            await post(risk, f"{API_R}/contact-points/{made['id']}/observations", complaint(), SUPERVISOR),
+            201,
+        )
+        assert obs["source"] == "contact_point"
