@@ -120,3 +120,59 @@ async def test_the_drill_down_of_a_unit_known_by_its_files_only(
         "red",
         "REVIEW_MEAN_RED",
     ), drill
+
+
+U3, U4 = "CG-210107", "ZJ-210109"
+P50 = {**P60, "procedure": 5}
+P100 = {
+    "subject": 10,
+    "facts": 15,
+    "evidence": 20,
+    "procedure": 20,
+    "law": 10,
+    "discretion": 10,
+    "documents": 10,
+    "archive": 5,
+}
+
+
+async def test_few_files_and_failed_files(risk: Running, completed: dict[str, Any]) -> None:
+    """CG-210107: 2 files of 50: the mean (50.00) is not judged under 3 files; 2 failed files: yellow.
+    ZJ-210109: 59, 59, 59, 100: 277 / 4 = 69.25, yellow by the mean; 3 failed files: red."""
+    await decisions(risk, U3, 2, date(2026, 9, 1))
+    await decisions(risk, U4, 4, date(2026, 9, 2))
+    body = {
+        "title": "2026年第三季度行政处罚案卷评查（补充）",
+        "unit_codes": [U3, U4],
+        "item_codes": [],
+        "period_from": "2026-07-01",
+        "period_to": "2026-09-30",
+        "sample_size": 4,
+        "reviewers": [{"id": "sup-city", "name": "市司法局监督员", "units": [U3, U4]}],
+        "draw_at": "2026-11-23T09:00:00+08:00",
+    }
+    pin(date(2026, 11, 20))
+    try:
+        rid = ok(await post(risk, R, body), 201)["id"]
+    finally:
+        pin()
+    ok(await post(risk, f"{R}/{rid}/approve", {"public_value": "33"}))
+    files = ok(await get(risk, f"{R}/{rid}/files"))
+    plan = {U3: [P50, P50], U4: [P59, P59, P59, P100]}
+    for unit, scores in plan.items():
+        mine = sorted((f for f in files if f["unit_code"] == unit), key=lambda f: f["rank"])
+        for f, p in zip(mine, scores, strict=True):
+            ok(await post(risk, f"{R}/{rid}/files/{f['id']}/scores", {"points": p}))
+    ok(await post(risk, f"{R}/{rid}/complete", {}))
+    res = {u["unit_code"]: u for u in ok(await get(risk, f"{R}/{rid}/results"))["units"]}
+    assert (res[U3]["mean"], res[U3]["failed"], res[U4]["mean"], res[U4]["failed"]) == (
+        "50.00",
+        2,
+        "69.25",
+        3,
+    ), res
+    rep = ok(await get(risk, f"{API}/reports/2026Q4"))
+    rows = {u["unit_code"]: u for u in rep["units"] if u["unit_code"] in (U3, U4)}
+    rules = {k: sorted(r["rule"] for r in v["reasons"]) for k, v in rows.items()}
+    assert (rows[U3]["colour"], rules[U3]) == ("yellow", ["REVIEW_FAILED_YELLOW"]), rules
+    assert (rows[U4]["colour"], rules[U4]) == ("red", ["REVIEW_FAILED_RED", "REVIEW_MEAN_YELLOW"]), rules
