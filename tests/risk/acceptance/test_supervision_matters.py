@@ -21,7 +21,7 @@ import pytest
 
 from services.risk import jobs
 from tests.risk.acceptance.cases import API
-from tests.risk.helpers import ADMIN, SUPERVISOR, apply, of_unit, pin, unit_officer
+from tests.risk.helpers import ADMIN, HOTLINE, SUPERVISOR, apply, of_unit, pin, unit_officer
 from tests.support import personas
 from tests.support.contracts import decision_issued
 from tests.support.http import ok, problem
@@ -367,3 +367,38 @@ class TestDaysOverdueBeforeTheJob:
         pin()
         got = ok(await get(risk, f"{M}/{opened['id']}", SUPERVISOR))
         assert got["days_overdue"] == 6, got
+
+
+class TestOtherTargets:
+    async def test_escalating_a_12345_lead(self, risk: Running) -> None:
+        lead = {
+            "external_id": "12345-20261123-0042",
+            "unit_code": UNIT,
+            "domain": "市场监管",
+            "category": "执法态度",
+            "text": "反映执法人员重复检查",
+            "received_at": "2026-11-23T08:30:00+08:00",
+        }
+        stored = ok(await post(risk, f"{API}/intake/complaints", lead, HOTLINE), 201)
+        body = {**matter(stored["id"], kind="escalation"), "target_kind": "lead"}
+        got = await open_matter(risk, body, DISTRICT)
+        assert (got["title"], got["target_ref"], got["unit_code"], got["due_on"]) == (
+            "提级办理：12345热线线索 12345-20261123-0042",
+            "12345-20261123-0042",
+            UNIT,
+            "2026-11-30",
+        ), got
+        assert (got["supervision_level"], got["level_decided_by"], got["kind_label"]) == (
+            "city",
+            "sup-102",
+            "提级办理",
+        )
+
+    async def test_a_visit_names_its_unit(self, risk: Running) -> None:
+        body = {**matter(str(uuid.uuid4())), "target_kind": "visit"}
+        r = await post(risk, M, body, SUPERVISOR)
+        assert r.status_code == 422 and r.headers["content-type"].startswith("application/problem+json"), (
+            r.text
+        )
+        got = await open_matter(risk, {**body, "unit_code": OTHER})
+        assert got["unit_code"] == OTHER
