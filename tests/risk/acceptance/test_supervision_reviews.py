@@ -427,3 +427,27 @@ class TestBulletinDocuments:
             else:
                 assert public.status_code == 404, public.status_code
         assert {b["public"] for b in listed} == {True, False}
+
+
+class TestMoreRefusals:
+    async def test_the_body_is_judged_before_the_lookup(self, risk: Running) -> None:
+        import uuid
+
+        # a body malformed in itself is a 422 even for a campaign that does not exist (a dimension unknown to the
+        # sheet needs the campaign's sheet: that one is judged after the lookup, the product's reading)
+        r = await post(risk, f"{R}/{uuid.uuid4()}/files/{uuid.uuid4()}/scores", {"points": "all"})
+        assert r.status_code == 422 and r.headers["content-type"].startswith("application/problem+json"), (
+            r.text
+        )
+        r = await post(risk, f"{R}/{uuid.uuid4()}/files/{uuid.uuid4()}/scores", {"points": points(60)})
+        assert r.status_code == 404, r.text
+
+    async def test_the_ledger_of_a_campaign_not_reviewing_the_unit(
+        self, risk: Running, drawn: dict[str, Any]
+    ) -> None:
+        rid = drawn["created"]["id"]
+        r = await get(risk, f"{API}/ledgers/reviews/{rid}/scores.xlsx", unit_officer("ST-210105"))
+        problem(r, 404, "REVIEW_NOT_FOUND")
+        mine = await get(risk, f"{API}/ledgers/reviews/{rid}/scores.xlsx", unit_officer(B))
+        rows = list(openpyxl.load_workbook(io.BytesIO(mine.content)).active.iter_rows(values_only=True))
+        assert {row[0] for row in rows[1:] if any(c is not None for c in row)} == {B}
