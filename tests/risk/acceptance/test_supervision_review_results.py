@@ -176,3 +176,51 @@ async def test_few_files_and_failed_files(risk: Running, completed: dict[str, An
     rules = {k: sorted(r["rule"] for r in v["reasons"]) for k, v in rows.items()}
     assert (rows[U3]["colour"], rules[U3]) == ("yellow", ["REVIEW_FAILED_YELLOW"]), rules
     assert (rows[U4]["colour"], rules[U4]) == ("red", ["REVIEW_FAILED_RED", "REVIEW_MEAN_YELLOW"]), rules
+
+
+async def test_rescoring_keeps_the_findings_matter(risk: Running, completed: dict[str, Any]) -> None:
+    """One file of SY-210111 scored 50 with a finding asking for a matter, then re-scored 61 without findings (the
+    finding that opened a matter survives), then again with the finding (another matter): 2 matters opened; the
+    total is the last one recorded, 61 -> 合格."""
+    unit = "SY-210111"
+    await decisions(risk, unit, 1, date(2026, 9, 3))
+    body = {
+        "title": "2026年第三季度行政处罚案卷评查（单件）",
+        "unit_codes": [unit],
+        "item_codes": [],
+        "period_from": "2026-07-01",
+        "period_to": "2026-09-30",
+        "sample_size": 1,
+        "reviewers": [{"id": "sup-city", "name": "市司法局监督员", "units": [unit]}],
+        "draw_at": "2026-11-23T09:00:00+08:00",
+    }
+    pin(date(2026, 11, 20))
+    try:
+        rid = ok(await post(risk, R, body), 201)["id"]
+    finally:
+        pin()
+    ok(await post(risk, f"{R}/{rid}/approve", {"public_value": "8"}))
+    (f,) = ok(await get(risk, f"{R}/{rid}/files"))
+    finding = {
+        "dimension": "procedure",
+        "severity": "serious",
+        "deduction": "P1",
+        "text": "未告知陈述申辩权利",
+        "open_matter": True,
+        "matter_grounds": "行政处罚法第四十四条",
+        "matter_deadline_working_days": 3,
+    }
+    path = f"{R}/{rid}/files/{f['id']}/scores"
+    first = ok(await post(risk, path, {"points": P50, "findings": [finding]}))
+    opened = first["findings"][0]["matter_id"]
+    again = ok(await post(risk, path, {"points": P61, "findings": []}))
+    assert [x["matter_id"] for x in again["findings"]] == [opened], again
+    assert (again["total"], again["grade_label"]) == (61, "合格")
+    third = ok(await post(risk, path, {"points": P61, "findings": [finding]}))
+    ids = {x["matter_id"] for x in third["findings"]}
+    assert opened in ids and len(ids) == 2, third
+    res = ok(await get(risk, f"{R}/{rid}/results"))
+    assert res["matters_opened"] == 2, res
+    # the matter: 3 working days from Mon 2026-11-23 -> Thu 2026-11-26
+    m = ok(await get(risk, f"{API}/supervision/matters/{opened}"))
+    assert (m["unit_code"], m["due_on"]) == (unit, "2026-11-26"), m
