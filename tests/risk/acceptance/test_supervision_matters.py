@@ -402,3 +402,40 @@ class TestOtherTargets:
         )
         got = await open_matter(risk, {**body, "unit_code": OTHER})
         assert got["unit_code"] == OTHER
+
+
+class TestTransitions:
+    async def test_reopen_only_an_answered_matter_and_only_by_a_supervisor(
+        self, risk: Running, a_case: str
+    ) -> None:
+        opened = await open_matter(risk, matter(a_case))
+        mid = opened["id"]
+        body = {"reason": "说明不充分", "deadline_working_days": 5}
+        problem(
+            await post(risk, f"{M}/{mid}/reopen", body, SUPERVISOR),
+            409,
+            "SUPERVISION_MATTER_INVALID_TRANSITION",
+        )
+        ok(await post(risk, f"{M}/{mid}/answer", ANSWER, unit_officer(UNIT)))
+        problem(
+            await post(risk, f"{M}/{mid}/answer", ANSWER, unit_officer(UNIT)),
+            409,
+            "SUPERVISION_MATTER_INVALID_TRANSITION",
+        )
+        r = await post(risk, f"{M}/{mid}/reopen", body, unit_officer(UNIT))
+        problem(r, 403, "SUPERVISION_MATTER_SUPERVISOR_ONLY")
+        ok(await post(risk, f"{M}/{mid}/close", {"note": "办结"}, SUPERVISOR))
+        problem(
+            await post(risk, f"{M}/{mid}/reopen", body, SUPERVISOR),
+            409,
+            "SUPERVISION_MATTER_INVALID_TRANSITION",
+        )
+
+    async def test_an_overdue_matter_cannot_be_closed_unanswered(self, risk: Running, repin: None) -> None:
+        cid = await case(risk)
+        pin(date(2026, 11, 16))
+        opened = await open_matter(risk, matter(cid, days=1))  # due 11-17
+        pin()
+        await jobs.supervision_overdue(risk.runtime)
+        r = await post(risk, f"{M}/{opened['id']}/close", {"note": "x"}, SUPERVISOR)
+        problem(r, 409, "SUPERVISION_MATTER_INVALID_TRANSITION")
