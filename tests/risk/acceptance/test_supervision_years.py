@@ -104,3 +104,19 @@ async def test_complaint_numbers_per_year(risk: Running) -> None:
     assert (a["ack_no"], a["due_on"]) == ("TS-2026-000001", "2027-01-22"), a
     # received Mon 2027-01-04: Jan 5-8 (4), 11-15 (9), 18-22 (14), Mon 25 (15) -> 2027-01-25
     assert (b["ack_no"], b["due_on"]) == ("TS-2027-000001", "2027-01-25"), b
+
+
+async def test_the_day_of_receipt_is_chinas(risk: Running) -> None:
+    """Filed and opened at 00:00 China time on Tuesday 2026-11-24 (16:00 UTC on Monday): the day is the 24th.
+    Complaint, 15 working days: Nov 25-27 (3), Nov 30-Dec 4 (8), Dec 7-11 (13), Dec 14, 15 (15) -> 2026-12-15
+    (counting from the UTC day would give 12-14). Matter, 1 working day: Wednesday 2026-11-25."""
+    body = {"subject_kind": "department", "unit_code": UNIT, "category": "其他", "text": "深夜提交的投诉"}
+    cid = uuid.uuid4()
+    await apply(risk, decision_issued(**of_unit(UNIT), case_id=cid, decided_on=date(2026, 8, 3)))
+    pin(date(2026, 11, 24), hour=0)
+    try:
+        filed = ok(await call(risk, "POST", "/api/v1/risk/complaints", body, ENTERPRISE), 201)
+        opened = ok(await call(risk, "POST", M, correction(str(cid), 1)), 201)
+    finally:
+        pin()
+    assert (filed["due_on"], opened["due_on"]) == ("2026-12-15", "2026-11-25"), (filed, opened)
