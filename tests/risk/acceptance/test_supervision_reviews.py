@@ -14,6 +14,7 @@ A campaign of sample size 3 draws 3 + 2 = 5 files.
 from __future__ import annotations
 
 import io
+import uuid
 from collections.abc import AsyncIterator
 from datetime import date
 from typing import Any
@@ -431,8 +432,6 @@ class TestBulletinDocuments:
 
 class TestMoreRefusals:
     async def test_the_body_is_judged_before_the_lookup(self, risk: Running) -> None:
-        import uuid
-
         # a body malformed in itself is a 422 even for a campaign that does not exist (a dimension unknown to the
         # sheet needs the campaign's sheet: that one is judged after the lookup, the product's reading)
         r = await post(risk, f"{R}/{uuid.uuid4()}/files/{uuid.uuid4()}/scores", {"points": "all"})

@@ -11,6 +11,7 @@ The 2027 arrangement entered here is the test's own: only 2027-01-01 (Friday) of
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from collections.abc import AsyncIterator
 from datetime import date
@@ -120,3 +121,24 @@ async def test_the_day_of_receipt_is_chinas(risk: Running) -> None:
     finally:
         pin()
     assert (filed["due_on"], opened["due_on"]) == ("2026-12-15", "2026-11-25"), (filed, opened)
+
+
+async def test_numbers_taken_at_once_have_no_gaps_nor_duplicates(risk: Running, a_case: str) -> None:
+    """Six opinions and six bulletins posted at the same moment: 沈司监意〔2026〕1-6号 and 沈司执监通〔2026〕1-6号."""
+    body = {**correction(a_case, 5), "kind": "opinion"}
+    opened = await asyncio.gather(*[call(risk, "POST", M, body) for _ in range(6)])
+    numbers = sorted(ok(r, 201)["document_no"] for r in opened)
+    assert sorted(numbers, key=lambda n: int(n[len("沈司监意〔2026〕") : -1])) == [
+        f"沈司监意〔2026〕{i}号" for i in range(1, 7)
+    ], numbers
+    source = ok(opened[0], 201)["id"]
+    bulletin = {
+        "title": "监督事项情况",
+        "text": "请整改。",
+        "source_kind": "matter",
+        "source_id": source,
+        "public": False,
+    }
+    issued = await asyncio.gather(*[call(risk, "POST", f"{API}/bulletins", bulletin) for _ in range(6)])
+    got = sorted(int(ok(r, 201)["number"][len("沈司执监通〔2026〕") : -1]) for r in issued)
+    assert got == [1, 2, 3, 4, 5, 6], got
