@@ -11,7 +11,6 @@
 from __future__ import annotations
 
 import copy
-import importlib
 import json
 import re
 import uuid
@@ -21,18 +20,14 @@ from typing import Any
 import pytest
 
 from services.common.registry import SERVICES
-from tests.support.stack import Running, Stack, auth, client, running_services, settings_for
+from tests.support.documents import api_document
+from tests.support.stack import Running, Stack, auth, client, running_services
 
 ADMIN = auth("admin", "admin-contract")
 METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
 
 
-def document(service: str) -> dict[str, Any]:
-    module = importlib.import_module(f"services.{service}.app")
-    return module.create_app(settings_for(service), role="api").openapi()  # type: ignore[no-any-return]
-
-
-DOCS = {service: document(service) for service in SERVICES}
+DOCS = {service: api_document(service) for service in SERVICES}  # built once per process
 
 
 def _sample(doc: dict[str, Any], path: str, operations: dict[str, Any]) -> str:

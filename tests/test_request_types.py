@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import copy
 import csv
-import importlib
 import io
 import json
 import uuid
@@ -26,7 +25,8 @@ import pytest
 
 from services.common.registry import SERVICES
 from services.penalty.domain import catalogue as cat
-from tests.support.stack import Running, Stack, auth, client, running_services, settings_for
+from tests.support.documents import api_document
+from tests.support.stack import Running, Stack, auth, client, running_services
 
 ASYNC = pytest.mark.asyncio(loop_scope="session")
 
@@ -126,8 +126,7 @@ def _urls(path: str, parameters: list[dict[str, Any]], doc: dict[str, Any]) -> t
 
 
 def discover(service: str) -> list[Field]:
-    module = importlib.import_module(f"services.{service}.app")
-    doc = module.create_app(settings_for(service), role="api").openapi()
+    doc = api_document(service)
     fields: list[Field] = []
     for path, operations in doc["paths"].items():
         for method, op in operations.items():

@@ -194,12 +194,20 @@ def up(
             help="add this to every HTTP port and the NATS monitoring port (to run a second stack)",
         ),
     ] = 0,
+    fsync: Annotated[
+        bool,
+        typer.Option(
+            hidden=True,
+            help="tests only: --no-fsync runs PostgreSQL without fsync (throwaway data; a machine crash can "
+            "corrupt it)",
+        ),
+    ] = True,
 ) -> None:
     """Run the whole platform locally, supervised: embedded PostgreSQL and NATS, migrations, sample data,
     services, gateway; restarts what dies, Ctrl-C stops everything."""
     from zhifa import localstack
 
-    options = localstack.Options(var_dir, pg_port, nats_port, port_offset, sample)
+    options = localstack.Options(var_dir, pg_port, nats_port, port_offset, sample, fsync)
     raise typer.Exit(localstack.run(options))
 
 

@@ -20,7 +20,7 @@ import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from types import FrameType
 
@@ -50,6 +50,11 @@ class Options:
     nats_port: int
     port_offset: int = 0
     sample: bool = True
+    #: PostgreSQL with fsync and synchronous commits (the default). Off (``zhifa up --no-fsync``, hidden) only
+    #: for tests whose data is thrown away and that stop the platform cleanly (tests/e2e/
+    #: test_make_run_quarters.py): the migrations and sample loads of a first run wait on thousands of fsyncs.
+    #: Without them a killed PostgreSQL can lose its last commits, and a machine crash can corrupt the data.
+    fsync: bool = True
 
     @property
     def http_ports(self) -> dict[str, int]:
@@ -283,7 +288,7 @@ def run(opts: Options) -> int:
     """Start, supervise until Ctrl-C, stop; the exit code."""
     started = time.monotonic()
     var = opts.var_dir.resolve()
-    opts = Options(var, opts.pg_port, opts.nats_port, opts.port_offset, opts.sample)
+    opts = replace(opts, var_dir=var)
     (var / "logs").mkdir(parents=True, exist_ok=True)
     problems = preflight(opts)
     if problems:
@@ -333,7 +338,7 @@ def _start(sup: Supervisor, opts: Options) -> str | None:
     from services.common import migrate as migrations
 
     var = opts.var_dir
-    pg = EmbeddedPostgres(var / "postgres", opts.pg_port, durable=True)
+    pg = EmbeddedPostgres(var / "postgres", opts.pg_port, durable=opts.fsync)
     # The production permission model with generated per-service passwords (var/nats.credentials.json).
     nats = EmbeddedNats(var / "nats", opts.nats_port, monitor_port=opts.nats_monitor_port, auth=True)
     say(f"starting PostgreSQL on 127.0.0.1:{opts.pg_port} (data in {shown(var / 'postgres')}) ...")

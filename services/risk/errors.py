@@ -222,9 +222,22 @@ class LeadBatchNotEnded(Conflict):
 
 
 class LeadError(Conflict):
-    code = "LEAD_INVALID_TRANSITION"
+    """A lead asked for a step its state does not allow; each subclass names the state the step needs."""
+
     title = "线索状态不允许该操作"
     title_en = "The lead's state does not allow this action"
+
+
+class LeadNotReceived(LeadError):
+    code = "LEAD_NOT_RECEIVED"  # transfer: only a received lead
+
+
+class LeadNotTransferred(LeadError):
+    code = "LEAD_NOT_TRANSFERRED"  # answer: only a transferred lead
+
+
+class LeadNotAnswered(LeadError):
+    code = "LEAD_NOT_ANSWERED"  # close, return: only an answered lead
 
 
 class LeadWeekInvalid(BadRequest):

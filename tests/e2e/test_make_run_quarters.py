@@ -5,6 +5,9 @@ with warnings; restarted in Q+1, it publishes Q, whose snapshot follows up the w
 to fail on asyncpg's UUID in the jsonb snapshot, and `zhifa up` exited. The clock is moved with
 ``ZHIFA_CLOCK_AT`` (honoured only when ZHIFA_ENV is dev or test); both runs share ./var.
 
+PostgreSQL runs without fsync (``zhifa up --no-fsync``, for tests only): what is checked is the restart a
+quarter later, not durability, which tests/e2e/test_make_run.py and tests/faults check with fsync on.
+
 The dates are in 2026, the last year the statutory calendar package covers, so the rectification deadlines
 of both publications can be computed whatever day the suite runs.
 """
@@ -54,6 +57,8 @@ def up(var: Path, pg_port: int, nats_port: int, clock_at: str) -> tuple[subproce
             str(nats_port),
             "--port-offset",
             str(OFFSET),
+            "--no-fsync",  # throwaway data, stopped cleanly: no fsync to wait for (tests/e2e/test_make_run.py
+            # runs `zhifa up` as `make run` does, with fsync)
         ],
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,

@@ -29,7 +29,7 @@ from tests.support.stack import (
 async def slow_app(scope, receive, send):  # type: ignore[no-untyped-def]
     if scope["type"] != "http":
         return
-    await asyncio.sleep(2)
+    await asyncio.sleep(4)
     await send(
         {"type": "http.response.start", "status": 200, "headers": [(b"content-type", b"application/json")]}
     )
@@ -50,12 +50,14 @@ async def gateway(upstream: Running) -> AsyncIterator[Running]:
         upstreams = {
             "inspection": upstream.url,
             "penalty": f"http://127.0.0.1:{free_port()}",  # nothing listens: down
-            "credit_repair": f"http://127.0.0.1:{slow_port}",  # answers after 2 s
+            "credit_repair": f"http://127.0.0.1:{slow_port}",  # answers after 4 s
             "risk": f"http://127.0.0.1:{free_port()}",
         }
         async with running_gateway(
             upstreams,
-            timeout_s=0.5,
+            # The real upstream must answer within it on a loaded 2-core machine (0.5 s did not: a 504 in the
+            # rate-limit test at load 6); the slow one never does.
+            timeout_s=1.5,
             rate_per_second=1.0,
             rate_burst=5,
             max_body_bytes=4096,

@@ -29,7 +29,6 @@ things on different paths (``/items/{code}`` and ``/departments/{code}``).
 from __future__ import annotations
 
 import functools
-import importlib
 import re
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -38,7 +37,7 @@ from typing import Any
 import httpx
 
 from services.common import scopes
-from tests.support.stack import settings_for
+from tests.support.documents import api_document
 
 METHODS = ("get", "post", "put", "patch", "delete")
 ACCESS_REFUSALS = {401, 403, 404}
@@ -177,9 +176,9 @@ class Matrix:
 
 
 def document(service: str) -> dict[str, Any]:
-    """The service's OpenAPI document, as its API process serves it (no database needed)."""
-    module = importlib.import_module(f"services.{service}.app")
-    return module.create_app(settings_for(service), role="api").openapi()  # type: ignore[no-any-return]
+    """The service's OpenAPI document, as its API process serves it (no database needed; built once per
+    process: tests/support/documents.py)."""
+    return api_document(service)
 
 
 def parameters(matrix: Matrix) -> list[Any]:

@@ -26,11 +26,20 @@ from services.penalty.use_cases.common import audit
 from services.penalty.use_cases.timeline import apply, case_of, summary
 
 
-def facts_of(body: s.FactsIn, *, party_type: cat.PartyType, enterprise: bool, today: date) -> d.Facts:
-    """The engine's facts from a request (the decision date defaults to today)."""
+def facts_of(
+    body: s.FactsIn,
+    *,
+    party_type: cat.PartyType,
+    enterprise: bool,
+    today: date,
+    filed_on: date | None = None,
+) -> d.Facts:
+    """The engine's facts from a request (the decision date defaults to today); ``filed_on`` is the case's
+    filing day, by which the violation was discovered at the latest (第三十六条)."""
     return d.Facts(
         violation_date=body.violation_date,
         decision_date=body.decision_date or today,
+        filed_on=filed_on,
         party_type=party_type,
         harm=body.harm,
         correction=body.correction,
@@ -96,7 +105,11 @@ async def assess_case(
     case = case_of(row)
     party_type = bridge.PARTY_TYPES[case.party.kind]
     facts = facts_of(
-        body, party_type=party_type, enterprise=case.party.kind is p.PartyKind.ORGANISATION, today=today
+        body,
+        party_type=party_type,
+        enterprise=case.party.kind is p.PartyKind.ORGANISATION,
+        today=today,
+        filed_on=clock.local_date(row.opened_at),
     )
     if facts.decision_date < today:
         raise d.DatesInconsistent(

@@ -185,6 +185,11 @@ def basis_text(version: cat.BenchmarkVersion) -> str:
     return f"违法依据：{violated}；处罚依据：{punishing}"
 
 
+# 行政处罚法 第五十七条第一款第三项: 违法事实不能成立的，不予行政处罚 — the ground of a 不予行政处罚决定 the engine
+# did not give (its assessment found a violation to be punished).
+FACTS_NOT_ESTABLISHED = docs.Provision(d.LAW, "第五十七条第一款第三项")
+
+
 def no_penalty_basis(assessment: d.Assessment | None) -> tuple[docs.Provision, ...]:
     """The law cited by the engine's no-penalty steps, else 第五十七条第一款第三项 (违法事实不能成立)."""
     rules = {
@@ -208,7 +213,7 @@ def no_penalty_basis(assessment: d.Assessment | None) -> tuple[docs.Provision, .
                     provision = docs.Provision(c.law, c.article)
                     if provision not in found:
                         found.append(provision)
-    return tuple(found) or (docs.Provision(d.LAW, "第五十七条第一款第三项"),)
+    return tuple(found) or (FACTS_NOT_ESTABLISHED,)
 
 
 def _render(document: Renderable) -> Built:

@@ -258,6 +258,7 @@ def _plan(body: si.ImportCaseIn, context: _Context) -> _Plan:
         party_type=bridge.PARTY_TYPES[party],
         enterprise=party is p.PartyKind.ORGANISATION,
         today=context.today,
+        filed_on=body.filed_on,
     )
     try:
         assessment = d.assess(facts, versions, today=assessed_on, config=published.config)

@@ -534,6 +534,14 @@ async def decide_no_penalty(
     published = await snapshot(session, ctx)
     version = published.version(assessed.benchmark_code, assessed.benchmark_version)
     basis = documents.no_penalty_basis(assessment_of(row))
+    if basis == (documents.FACTS_NOT_ESTABLISHED,) and not any(r.strip() for r in body.reasons):
+        # The engine's explanation argues for a penalty: it cannot be the reason not to impose one.
+        raise p.ReasonRequired(
+            "本案裁量结论为给予行政处罚，作出不予行政处罚决定须在reasons中载明违法事实不能成立的理由"
+            "（行政处罚法 第五十七条第一款第三项；沈法治办发〔2020〕7号 三（八）3）",
+            detail_en="The assessment found a violation to be punished: a decision not to penalise must state in "
+            "`reasons` why the facts are not established (行政处罚法 art. 57(1)(3))",
+        )
     dept = await department(session, row.dept_code)
     _not_decided(case)
     number = await documents.allocate(session, dept, docs.DocumentKind.NO_PENALTY_DECISION, ctx)

@@ -28,7 +28,14 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from services.common.clock import CHINA, local_date
 from services.common.workdays import WorkingDayCalendar
-from services.risk.errors import LeadError, LeadInputInvalid, LeadWeekInvalid
+from services.risk.errors import (
+    LeadError,
+    LeadInputInvalid,
+    LeadNotAnswered,
+    LeadNotReceived,
+    LeadNotTransferred,
+    LeadWeekInvalid,
+)
 
 __all__ = ["LeadError", "LeadInputInvalid", "LeadWeekInvalid"]
 
@@ -191,12 +198,19 @@ _TIMES_EN = {
 }
 
 
+# The error of a step that needs the lead in this state (409 LEAD_NOT_<STATE>: docs/errors.md lists each).
+_NOT_IN: dict[LeadStatus, type[LeadError]] = {
+    LeadStatus.RECEIVED: LeadNotReceived,
+    LeadStatus.TRANSFERRED: LeadNotTransferred,
+    LeadStatus.ANSWERED: LeadNotAnswered,
+}
+
+
 def _require(lead: Lead, status: LeadStatus, action: str) -> None:
     if lead.status is not status:
-        raise LeadError(
+        raise _NOT_IN[status](
             f"线索{lead.lead_id}当前状态为“{lead.status.label}”，不能{action}",
             detail_en=f"The lead {lead.lead_id} is {lead.status.value}: it cannot be {_ACTIONS_EN[action]}",
-            code=f"LEAD_NOT_{status.value.upper()}",
             extra={"status": lead.status.value},
         )
 

@@ -629,11 +629,15 @@ class _Judge:
         out = []
         for key in sorted(now):
             figures = now[key]
+            # A quarter without any record of the subject is a quarter in which nothing was counted: zero of
+            # every figure, not "unknown". Complaints of 0 -> 1 -> 2 "rose in each of the last two quarters"
+            # (docs/risk-model.md §2, 蓝); the rate's trend still needs its decisions in every quarter, so a
+            # zero quarter never makes a rate rise.
             colour, reasons = assess(
                 self.quarter,
                 figures,
-                previous=prev.get(key),
-                before_previous=prev2.get(key),
+                previous=prev.get(key, ZERO),
+                before_previous=prev2.get(key, ZERO),
                 city_rate=self.city.rate,
                 thresholds=self.t,
                 absolute=level is not Level.DOMAIN,

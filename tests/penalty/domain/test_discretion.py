@@ -420,6 +420,44 @@ class TestLimitation:
         assert a.outcome is Outcome.LIMITATION_EXPIRED
         assert "未载明发现日期" in a.steps[1].text
 
+    def test_a_case_filed_in_time_was_discovered_in_time(self) -> None:
+        # 未被发现 ends at the latest with the filing (立案): violation 2023-03-15 (last day 2025-03-15), filed
+        # 2025-03-10, decided 2025-03-16 without a discovery date → measured on 03-10, in time
+        a = run(
+            "SY-SJ-0010",
+            violation_date=date(2023, 3, 15),
+            filed_on=date(2025, 3, 10),
+            decision_date=date(2025, 3, 16),
+        )
+        assert a.limitation.measured_on == date(2025, 3, 10)
+        assert a.outcome is Outcome.PENALTY
+        assert "2025年3月10日立案" in a.steps[1].text
+        # a discovery date after the filing is bounded by it too; one before it is kept
+        late = run(
+            "SY-SJ-0010",
+            violation_date=date(2023, 3, 15),
+            discovered_on=date(2025, 3, 16),
+            filed_on=date(2025, 3, 10),
+            decision_date=date(2025, 3, 20),
+        )
+        assert late.limitation.measured_on == date(2025, 3, 10) and late.outcome is Outcome.PENALTY
+        early = run(
+            "SY-SJ-0010",
+            violation_date=date(2023, 3, 15),
+            discovered_on=date(2025, 3, 1),
+            filed_on=date(2025, 3, 10),
+            decision_date=date(2025, 3, 20),
+        )
+        assert early.limitation.measured_on == date(2025, 3, 1)
+        # filed after the last day: still time-barred
+        barred = run(
+            "SY-SJ-0010",
+            violation_date=date(2023, 3, 15),
+            filed_on=date(2025, 3, 16),
+            decision_date=date(2025, 3, 20),
+        )
+        assert barred.outcome is Outcome.LIMITATION_EXPIRED
+
 
 # ---------------------------------------------------------------------------------------------------------
 # No penalty and 首违不罚 (第三十三条), minors and capacity (第三十条, 第三十一条)

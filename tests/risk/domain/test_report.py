@@ -327,6 +327,27 @@ class TestTrend:
         assert x.colour is Colour.BLUE
         assert x.reasons[0].text == "12345投诉量连续两个季度上升：2025Q4 0件 → 2026Q1 1件 → 2026Q2 2件"
 
+    def test_complaints_rising_from_a_quarter_without_any_record(self) -> None:
+        # X had no record at all in 2025Q4 (no complaint, no decision: no row), 1 complaint in 2026Q1 and 2 in
+        # 2026Q2: 0 -> 1 -> 2 rose twice and ends at 2 -> blue. Y's rows make 2025Q4 a quarter with data.
+        rep = build(
+            [row("X", complaints=2)],
+            previous=[row("X", complaints=1)],
+            before_previous=[row("Y", decisions=5)],
+        )
+        x = unit(rep, "X")
+        assert x.colour is Colour.BLUE
+        assert x.reasons[0].text == "12345投诉量连续两个季度上升：2025Q4 0件 → 2026Q1 1件 → 2026Q2 2件"
+
+    def test_a_quarter_without_records_never_makes_a_rate_rise(self) -> None:
+        # 0 decisions in 2025Q4 (no row): below trend_min_decisions, so no rate trend whatever follows
+        current = [
+            row("X", decisions=40, reconsideration_corrections=2),
+            row("Y", decisions=60, reconsideration_corrections=5),
+        ]
+        rep = build(current, previous=[row("X", decisions=40, reconsideration_corrections=1)])
+        assert unit(rep, "X").colour is Colour.NONE
+
     def test_yellow_outranks_blue_and_keeps_both_reasons(self) -> None:
         rep = build(
             [row("X", complaints=3)],

@@ -137,14 +137,17 @@ class Evaluation:
 def limitation(w: Evaluation) -> bool:
     """行政处罚法 第三十六条: two years, five where life and health or financial security are harmed with
     consequences; counted from the violation or its end (民法典 第二百零一条、第二百零二条), against the date
-    the violation was discovered (else the decision date)."""
+    the violation was discovered (else the decision date). "未被发现" ends at the latest when the case is filed
+    (立案): a case filed within the period is in time whenever it is assessed or decided."""
     f = w.facts
     start = f.act_date
     interests = w.compiled.long_interests
     long_period = bool(interests) and (f.harm is not Harm.NONE)
     years = 5 if long_period else 2
     last = years_later(start, years)
-    measured = f.discovered_on or f.decision_date
+    given = f.discovered_on or f.decision_date
+    by_filing = f.filed_on is not None and f.filed_on < given
+    measured = f.filed_on if by_filing and f.filed_on is not None else given
     expired = measured > last
     w.limitation = Limitation(
         years=years, starts_on=start, last_day=last, measured_on=measured, expired=expired
@@ -156,7 +159,9 @@ def limitation(w: Evaluation) -> bool:
     )
     why = f"本事项涉及公民{interests}且有危害后果，追责期限为五年" if long_period else "追责期限为二年"
     seen = (
-        f"违法行为于{cn(measured)}被发现"
+        f"本案于{cn(measured)}立案，违法行为至迟于立案之日被发现"
+        if by_filing
+        else f"违法行为于{cn(measured)}被发现"
         if f.discovered_on
         else f"未载明发现日期，按决定日期{cn(measured)}计"
     )

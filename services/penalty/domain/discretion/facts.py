@@ -129,6 +129,8 @@ class Facts:
     no_fault_proven: bool = False
     continuing_until: date | None = None
     discovered_on: date | None = None
+    # The day the case was filed (立案): the violation was discovered by then at the latest (第三十六条).
+    filed_on: date | None = None
     base_amounts: Mapping[BaseKind, int] = field(default_factory=dict)
     obviously_low_bases: frozenset[BaseKind] = frozenset()
     illegal_property_value_fen: int | None = None

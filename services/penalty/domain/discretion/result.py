@@ -108,7 +108,7 @@ class Limitation:
     years: int
     starts_on: date  # the violation date or the end of a continuing violation
     last_day: date
-    measured_on: date  # the discovery date, or the decision date when none was given
+    measured_on: date  # the discovery date, else the decision date; never after the filing date
     expired: bool
 
 
