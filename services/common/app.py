@@ -659,6 +659,9 @@ def build_service_app(parts: ServiceParts, role: Role = "all") -> FastAPI:
         docs_url="/docs" if settings.is_dev else None,
         redoc_url=None,
         generate_unique_id_function=openapi.operation_ids(info.name),
+        # The platform's telemetry is its Prometheus metrics and JSON logs. FastAPI's native OpenTelemetry
+        # otherwise asks on every request whether a tracer, meter or logger provider is configured (~7 µs).
+        telemetry={"tracing": False, "metrics": False, "logs": False},
     )
     app.state.runtime = runtime
     app.state.redelivery = consumers_of()  # dead-letter retries, in the API process too

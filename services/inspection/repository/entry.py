@@ -417,21 +417,35 @@ _ONLY_WITH_VISIT = "WHERE EXISTS (SELECT FROM new_visit)"
 _STARTED = f"SELECT visit_id, {outbox.WAKE_RELAY} FROM new_visit"
 # On the request's pooled connection the relay is woken after the COMMIT instead (``db.notify_after_commit``).
 _STARTED_QUIET = "SELECT visit_id FROM new_visit"
-# The visit, its staged events and the relay's wake-up in one statement (issue #16: one round trip, not three).
-_INSERT_VISIT = (
-    f"WITH new_visit AS (INSERT INTO visit {_VISIT_VALUES} RETURNING visit_id),"
-    f" events AS ({outbox.insert_sql(_CODE_PARAM, where=_ONLY_WITH_VISIT)}) {_STARTED}"
-)
-_INSERT_VISIT_QUIET = _INSERT_VISIT.replace(_STARTED, _STARTED_QUIET)
-# The same, only if the entry code is still unused, consuming it (``$9``: recorded_at; the code is the
-# parameter after the visit's columns).
-_CLAIM_AND_INSERT_VISIT = (
-    f"WITH claimed AS (UPDATE entry_code SET used_at = $9::timestamptz, visit_id = $1::uuid"
-    f" WHERE code_id = ${_CODE_PARAM}::uuid AND used_at IS NULL RETURNING code_id),"
-    f" new_visit AS (INSERT INTO visit {_VISIT_VALUES} FROM claimed RETURNING visit_id),"
-    f" events AS ({outbox.insert_sql(_CODE_PARAM + 1, where=_ONLY_WITH_VISIT)}) {_STARTED}"
-)
-_CLAIM_AND_INSERT_VISIT_QUIET = _CLAIM_AND_INSERT_VISIT.replace(_STARTED, _STARTED_QUIET)
+
+
+def _insert_visit_sql(*, claim: bool, quiet: bool, one_event: bool) -> str:
+    """The visit, its staged events and (unless ``quiet``) the relay's wake-up in one statement (issue #16: one
+    round trip, not three); with ``claim`` only if the entry code (the parameter after the visit's columns) is
+    still unused, consuming it (``$9``: recorded_at). The events' parameters follow: one event's five values
+    (``outbox.insert_one_sql``: a check-in stages one), or the five arrays of any number (``insert_sql``)."""
+    first = _CODE_PARAM + 1 if claim else _CODE_PARAM
+    events = (outbox.insert_one_sql if one_event else outbox.insert_sql)(first, where=_ONLY_WITH_VISIT)
+    claimed = (
+        f"claimed AS (UPDATE entry_code SET used_at = $9::timestamptz, visit_id = $1::uuid"
+        f" WHERE code_id = ${_CODE_PARAM}::uuid AND used_at IS NULL RETURNING code_id), "
+        if claim
+        else ""
+    )
+    source = " FROM claimed" if claim else ""
+    return (
+        f"WITH {claimed}new_visit AS (INSERT INTO visit {_VISIT_VALUES}{source} RETURNING visit_id),"
+        f" events AS ({events}) {_STARTED_QUIET if quiet else _STARTED}"
+    )
+
+
+# Every statement ``insert_visit`` sends, by (claim, quiet, one event).
+_INSERT_VISIT = {
+    (claim, quiet, one): _insert_visit_sql(claim=claim, quiet=quiet, one_event=one)
+    for claim in (False, True)
+    for quiet in (False, True)
+    for one in (False, True)
+}
 
 
 async def ensure_visit_month(session: AsyncSession, started_at: datetime) -> None:
@@ -476,7 +490,9 @@ async def insert_visit(
     False when the code was consumed meanwhile; nothing is written then."""
     await ensure_visit_month(session, values["started_at"])
     args = [orjson.dumps(values[c]).decode() if c in _JSON_COLUMNS else values[c] for c in _VISIT_COLUMNS]
-    events = outbox.row_arrays(outbox.take_staged(session))
+    staged = outbox.take_staged(session)
+    one = len(staged) == 1
+    events = outbox.row_values(staged[0]) if one else outbox.row_arrays(staged)
     raw = await _driver(session)
     # On the request's pooled connection (the check-in's hot path) the edge commits, and the relay's NOTIFY
     # goes after the COMMIT, in its message (``db.notify_after_commit``: the commits of notifying transactions
@@ -485,10 +501,8 @@ async def insert_visit(
     if quiet:
         db.notify_after_commit(session, outbox.NOTIFY_CHANNEL)
     if claim_code is None:
-        statement = _INSERT_VISIT_QUIET if quiet else _INSERT_VISIT
-        return (await raw.fetchval(statement, *args, *events)) is not None
-    statement = _CLAIM_AND_INSERT_VISIT_QUIET if quiet else _CLAIM_AND_INSERT_VISIT
-    return (await raw.fetchval(statement, *args, claim_code, *events)) is not None
+        return (await raw.fetchval(_INSERT_VISIT[False, quiet, one], *args, *events)) is not None
+    return (await raw.fetchval(_INSERT_VISIT[True, quiet, one], *args, claim_code, *events)) is not None
 
 
 async def insert_refusal(session: AsyncSession, values: dict[str, Any]) -> bool:
