@@ -429,8 +429,10 @@ def run(quick: bool = False) -> str:
         warm.write_text(WARM_LUA % {"data": data, "threads": 2})
         # The service alone, in-process: its CPU and where it goes. Old and new alternate, one run each per
         # round, so that the machine's load (shared, noisy) falls on both alike; the last round is profiled.
+        # The second run of a pair runs slower on this machine whichever code it is (docs/benchmarks/
+        # checkin-python.md, round five), so the code that goes first alternates: by round here, by topology below.
         for rep in range(PROFILE_ROUNDS):
-            for code, code_env in variants:
+            for code, code_env in _in_turn(variants, rep):
                 measured = profile(code_env, profiled=rep == PROFILE_ROUNDS - 1)
                 kept = profiles.setdefault(code, {"runs_cpu_ms": [], "loads": [], "shares": {}})
                 kept["runs_cpu_ms"] += measured["runs_cpu_ms"]
@@ -438,8 +440,8 @@ def run(quick: bool = False) -> str:
                 kept["shares"] = measured["shares"] or kept["shares"]
         for kept in profiles.values():
             kept["cpu_ms"], kept["load"] = median(kept["runs_cpu_ms"]), median(kept["loads"])
-        for topology in topologies:
-            for code, code_env in variants:  # old and new back to back, each on its own server
+        for turn, topology in enumerate(topologies):
+            for code, code_env in _in_turn(variants, turn):  # back to back, each on its own server
                 results += _measure(
                     topology,
                     code,
@@ -465,6 +467,11 @@ def run(quick: bool = False) -> str:
         flame(FLAME, variants[-1][1])
     report = _report(results, levels, runs, seconds, topologies, [v for v, _ in variants])
     return report + "\n\n" + profile_report(profiles)
+
+
+def _in_turn(variants: list[tuple[str, dict[str, str]]], turn: int) -> list[tuple[str, dict[str, str]]]:
+    """The codes to compare in the order of this turn: as given in even turns, reversed in odd ones."""
+    return variants if turn % 2 == 0 else variants[::-1]
 
 
 def _database(pg: EmbeddedPostgres, code: str, code_env: dict[str, str]) -> str:
@@ -642,7 +649,9 @@ def _report(
         lines += [
             "",
             "**Old and new code in the same run** (issue #16): for each topology the processes ran the old tree",
-            f"(`{OLD_TREE_ENV}` or `{OLD_REF_ENV}`), then this tree, back to back, each on a PostgreSQL server of its",
+            f"(`{OLD_TREE_ENV}` or `{OLD_REF_ENV}`) and this tree back to back, the old first for the first topology and",
+            "this tree first for the second (the second of a pair ran slower here whichever code it was:",
+            "[checkin-python.md](benchmarks/checkin-python.md), round five), each on a PostgreSQL server of its",
             "own migrated by its own tree (a change of schema is measured with its code; a code's PostgreSQL CPU is",
             "its server's alone).",
         ]
