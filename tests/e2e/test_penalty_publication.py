@@ -8,6 +8,7 @@ counts it as published on time.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -46,19 +47,23 @@ def pinned_clock() -> Iterator[None]:
         clock.reset()
 
 
-@pytest.fixture(scope="module")
-async def platform(stack: Stack, nats_server: EmbeddedNats) -> AsyncIterator[Platform]:
+@contextlib.asynccontextmanager
+async def penalty_and_credit(
+    stack: Stack, nats: EmbeddedNats, catalogue_json: str
+) -> AsyncIterator[Platform]:
+    """Penalty (with ``catalogue_json`` installed, no deadline scan) and credit repair (the sample rule sets) on
+    fresh databases and ``nats``, the gateway in front, both services' consumers ready."""
     penalty_db = await stack.anew_database("penalty")
     credit_db = await stack.anew_database("credit_repair")
     async with (
         running_service(
-            "penalty", database_url=penalty_db, nats_url=nats_server.url, deadline_scan_enabled=False
+            "penalty", database_url=penalty_db, nats_url=nats.url, deadline_scan_enabled=False
         ) as penalty,
-        running_service("credit_repair", database_url=credit_db, nats_url=nats_server.url) as credit,
+        running_service("credit_repair", database_url=credit_db, nats_url=nats.url) as credit,
         running_gateway({"penalty": penalty.url, "credit_repair": credit.url}) as gateway,
     ):
         async with transaction(penalty.runtime.factory) as session:
-            catalogue = cat.parse_json((ROOT / "data" / "sample" / "benchmarks.json").read_text())
+            catalogue = cat.parse_json(catalogue_json)
             await penalty_catalogue.install_catalogue(session, catalogue=catalogue, actor="e2e")
         async with transaction(credit.runtime.factory) as session:
             rules = (ROOT / "data" / "sample" / "credit_rules.json").read_text(encoding="utf-8")
@@ -68,6 +73,13 @@ async def platform(stack: Stack, nats_server: EmbeddedNats) -> AsyncIterator[Pla
         for running in (penalty, credit):
             assert await running.runtime.bus.wait_ready(15)
         yield Platform(gateway, penalty, credit)
+
+
+@pytest.fixture(scope="module")
+async def platform(stack: Stack, nats_server: EmbeddedNats) -> AsyncIterator[Platform]:
+    sample = (ROOT / "data" / "sample" / "benchmarks.json").read_text()
+    async with penalty_and_credit(stack, nats_server, sample) as running:
+        yield running
 
 
 async def test_decision_to_publication(platform: Platform) -> None:

@@ -18,17 +18,13 @@ from typing import Any
 import pytest
 
 from services.common import clock
-from services.common.db import transaction
 from services.common.embedded import EmbeddedNats
-from services.credit_repair.use_cases import rule_sets as credit_rule_sets
-from services.penalty.domain import catalogue as cat
-from services.penalty.use_cases import catalogue as penalty_catalogue
-from tests.e2e.test_penalty_publication import ROOT, Platform
+from tests.e2e.test_penalty_publication import Platform, penalty_and_credit
 from tests.penalty.helpers import SJ_A, TODAY, catalogue_with_restriction, pin_clock
 from tests.penalty.test_restrictions import BAN_5_YEARS, decide, to_notified_ban
 from tests.support.http import ok
 from tests.support.personas import officer
-from tests.support.stack import Stack, client, running_gateway, running_service, wait_for
+from tests.support.stack import Stack, client, wait_for
 
 
 @pytest.fixture(autouse=True)
@@ -42,26 +38,8 @@ def pinned_clock() -> Iterator[None]:
 
 @pytest.fixture(scope="module")
 async def platform(stack: Stack, nats_server: EmbeddedNats) -> AsyncIterator[Platform]:
-    penalty_db = await stack.anew_database("penalty")
-    credit_db = await stack.anew_database("credit_repair")
-    async with (
-        running_service(
-            "penalty", database_url=penalty_db, nats_url=nats_server.url, deadline_scan_enabled=False
-        ) as penalty,
-        running_service("credit_repair", database_url=credit_db, nats_url=nats_server.url) as credit,
-        running_gateway({"penalty": penalty.url, "credit_repair": credit.url}) as gateway,
-    ):
-        async with transaction(penalty.runtime.factory) as session:
-            catalogue = cat.parse_json(catalogue_with_restriction())
-            await penalty_catalogue.install_catalogue(session, catalogue=catalogue, actor="e2e")
-        async with transaction(credit.runtime.factory) as session:
-            rules = (ROOT / "data" / "sample" / "credit_rules.json").read_text(encoding="utf-8")
-            await credit_rule_sets.load_rule_set_document(
-                session, rules, actor="e2e", cache=credit.runtime.context.rule_sets
-            )
-        for running in (penalty, credit):
-            assert await running.runtime.bus.wait_ready(15)
-        yield Platform(gateway, penalty, credit)
+    async with penalty_and_credit(stack, nats_server, catalogue_with_restriction()) as running:
+        yield running
 
 
 async def test_a_five_year_ban_is_published_for_five_years(platform: Platform) -> None:
