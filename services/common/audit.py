@@ -27,6 +27,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.common.clock import CHINA
+from services.common.db import driver_connection
 from services.common.logs import request_id_var
 from services.common.tables import audit_t
 
@@ -165,20 +166,31 @@ class AuditEntry:
 
 async def append_many(session: AsyncSession, entries: Sequence[AuditEntry]) -> list[int]:
     """Append several entries in order under one lock, one read of the tail and one insert (for jobs that
-    audit in batches); returns their sequence numbers. The chain is the one ``append`` writes."""
+    audit in batches); returns their sequence numbers. The chain is the one ``append`` writes.
+
+    The statements run on the session's driver connection (``db.driver_connection``, in the session's
+    transaction), built once, and the entries go in as one ``INSERT ... SELECT FROM unnest`` of arrays: the
+    ORM's executemany and the statements built every round were most of the auditor's CPU on the check-in's
+    path (issue #16 item 1, round six: docs/benchmarks/checkin-python.md)."""
     if not entries:
         return []
-    await session.execute(sa.select(sa.func.pg_advisory_xact_lock(_LOCK_KEY)))
-    last = await _tail(session)
-    seq = last.seq if last else 0
-    prev = last.hash if last else GENESIS
-    rows: list[dict[str, Any]] = []
-    at = _stamp(last)
+    conn = await driver_connection(session)
+    await conn.execute(_LOCK_SQL)
+    last = await conn.fetchrow(_TAIL_SINCE_SQL, tail_since(datetime.now(UTC)))
+    if last is None:  # nothing in two months (or a clock set back): the whole table
+        last = await conn.fetchrow(_TAIL_ALL_SQL)
+    seq = last["seq"] if last is not None else 0
+    prev = last["hash"] if last is not None else GENESIS
+    at = max(datetime.now(UTC), last["at"]) if last is not None else datetime.now(UTC)
+    columns: tuple[list[Any], ...] = tuple([] for _ in range(12))
+    seqs, ats, actors, roles, actions, types, ids, befores, afters, rids, prevs, hashes = columns
+    current = request_id_var.get()
     for entry in entries:
         seq += 1
         at = max(datetime.now(UTC), at)
-        before_j, after_j = _jsonable(entry.before), _jsonable(entry.after)
-        rid = entry.request_id if entry.request_id is not None else request_id_var.get()
+        before_text, before_j = _encoded(entry.before)
+        after_text, after_j = _encoded(entry.after)
+        rid = entry.request_id if entry.request_id is not None else current
         digest = entry_hash(
             seq=seq,
             at=at,
@@ -192,25 +204,56 @@ async def append_many(session: AsyncSession, entries: Sequence[AuditEntry]) -> l
             request_id=rid,
             prev_hash=prev,
         )
-        rows.append(
-            {
-                "seq": seq,
-                "at": at,
-                "actor": entry.actor,
-                "actor_role": entry.actor_role,
-                "action": entry.action,
-                "entity_type": entry.entity_type,
-                "entity_id": entry.entity_id,
-                "before": before_j,
-                "after": after_j,
-                "request_id": rid,
-                "prev_hash": prev,
-                "hash": digest,
-            }
-        )
+        seqs.append(seq)
+        ats.append(at)
+        actors.append(entry.actor)
+        roles.append(entry.actor_role)
+        actions.append(entry.action)
+        types.append(entry.entity_type)
+        ids.append(entry.entity_id)
+        befores.append(before_text)
+        afters.append(after_text)
+        rids.append(rid)
+        prevs.append(prev)
+        hashes.append(digest)
         prev = digest
-    await session.execute(sa.insert(audit_t), rows)
-    return [r["seq"] for r in rows]
+    await conn.execute(_INSERT_MANY_SQL, *columns)
+    return seqs
+
+
+def _encoded(value: Any) -> tuple[str, Any]:
+    """The JSON text stored for an entry's ``before`` or ``after`` and the value its hash is computed over:
+    the hash of the value itself is byte for byte the hash of ``_jsonable``'s round trip (orjson writes a
+    value's dates, ids, enums and ``default=str`` objects as the strings the round trip reads back, and
+    ``entry_hash`` sorts the keys either way), so the round trip is left out, except for a value with a
+    key that is not a string (``OPT_NON_STR_KEYS`` makes it one, and two keys may then collide: the round
+    trip keeps the last). None is stored as JSON ``null``, as SQLAlchemy's JSONB column stored it."""
+    if value is None:
+        return "null", None
+    try:
+        return orjson.dumps(value, default=str).decode(), value
+    except TypeError:
+        plain = _jsonable(value)
+        return orjson.dumps(plain).decode(), plain
+
+
+# ``append_many``'s statements, written once: the chain's lock, the tail (bounded, then the whole table), and
+# the entries from twelve arrays, in order (``WITH ORDINALITY``).
+_LOCK_SQL = f"SELECT pg_advisory_xact_lock({_LOCK_KEY})"
+_TAIL_SQL = "SELECT seq, hash, at FROM audit_entry{} ORDER BY seq DESC LIMIT 1"
+_TAIL_SINCE_SQL = _TAIL_SQL.format(" WHERE at >= $1")
+_TAIL_ALL_SQL = _TAIL_SQL.format("")
+_INSERT_MANY_SQL = (
+    "INSERT INTO audit_entry (seq, at, actor, actor_role, action, entity_type, entity_id, before, after,"
+    " request_id, prev_hash, hash)"
+    " SELECT u.seq, u.at, u.actor, u.actor_role, u.action, u.entity_type, u.entity_id,"
+    " CAST(u.before AS jsonb), CAST(u.after AS jsonb), u.request_id, u.prev_hash, u.hash"
+    " FROM unnest(CAST($1 AS bigint[]), CAST($2 AS timestamptz[]), CAST($3 AS text[]), CAST($4 AS text[]),"
+    " CAST($5 AS text[]), CAST($6 AS text[]), CAST($7 AS text[]), CAST($8 AS text[]), CAST($9 AS text[]),"
+    " CAST($10 AS text[]), CAST($11 AS text[]), CAST($12 AS text[]))"
+    " WITH ORDINALITY AS u(seq, at, actor, actor_role, action, entity_type, entity_id, before, after,"
+    " request_id, prev_hash, hash, n) ORDER BY u.n"
+)
 
 
 @dataclass(frozen=True)

@@ -6,17 +6,20 @@ visit is each participating department's) and the supervisors of its district.
 
 from __future__ import annotations
 
+import functools
 import uuid
 from collections.abc import Sequence
 from datetime import date, datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.postgresql.asyncpg import dialect as asyncpg_dialect
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.common import clock, partitions
 from services.common.access import Scope, Visibility, any_of, condition, readable
+from services.common.db import driver_connection
 from services.inspection import models as m
 from services.inspection.domain import frequency, visits
 from services.inspection.domain.frequency import TaskKind
@@ -217,7 +220,7 @@ _AUDITED = (
 )
 
 
-def claim_unaudited_statement(limit: int) -> sa.Select[Any]:
+def claim_unaudited_statement(limit: int | sa.BindParameter[int]) -> sa.Select[Any]:
     """The statement of ``claim_unaudited`` (its plan is tested)."""
     q = m.VisitUnaudited
     ctid: sa.ColumnClause[Any] = sa.literal_column("ctid")
@@ -249,7 +252,36 @@ def claim_unaudited_statement(limit: int) -> sa.Select[Any]:
     return query
 
 
-async def claim_unaudited(session: AsyncSession, limit: int) -> list[sa.Row[*tuple[Any, ...]]]:
+class Unaudited(NamedTuple):
+    """A claimed visit: the columns of ``_AUDITED``, in their order."""
+
+    visit_id: uuid.UUID
+    task_id: uuid.UUID
+    uscc: str
+    mode: str
+    started_at: datetime
+    recorded_at: datetime
+    cert_nos: list[str]
+    accompanying: list[dict[str, Any]]
+    item_codes: list[str]
+    reason: str | None
+    entry_code_id: uuid.UUID | None
+    request_id: str | None
+    started_by: str
+    started_by_role: str
+
+
+@functools.cache
+def _claim_sql() -> tuple[str, tuple[tuple[str, Any], ...]]:
+    """``claim_unaudited_statement`` compiled once for asyncpg, with its parameters in order: their names and
+    compiled values (``limit``, given at each call, and the LATERAL's own ``LIMIT 1``)."""
+    compiled = claim_unaudited_statement(sa.bindparam("limit", type_=sa.Integer)).compile(
+        dialect=asyncpg_dialect()
+    )
+    return str(compiled), tuple((n, compiled.params[n]) for n in compiled.positiontup or ())
+
+
+async def claim_unaudited(session: AsyncSession, limit: int) -> list[Unaudited]:
     """Take up to ``limit`` visits whose start is not in the audit chain yet off ``visit_unaudited``, oldest
     first (``recorded_at``, then the id), as rows of the columns their audit entry records (no ORM instance:
     issue #16, the auditor's Python per check-in). One statement: the queue's rows are locked (rows another
@@ -260,5 +292,11 @@ async def claim_unaudited(session: AsyncSession, limit: int) -> list[sa.Row[*tup
     before vacuum): the queue's rows the index scan locked are deleted by their ``ctid`` (no join with the
     queue: a TID scan once it is large), and each visit is read in its month by the primary key (a LATERAL sub-query with LIMIT is not
     pulled up into a join: a nested loop, the month pruned at each row), never by a hash join over a
-    month's partition."""
-    return list((await session.execute(claim_unaudited_statement(limit))).all())
+    month's partition.
+
+    The statement is compiled once and run on the session's driver connection (issue #16 item 1, round six: it
+    was built anew each round, SQLAlchemy's columns and coercions in the auditor's profile)."""
+    sql, params = _claim_sql()
+    conn = await driver_connection(session)
+    rows = await conn.fetch(sql, *(limit if name == "limit" else value for name, value in params))
+    return [Unaudited(*r) for r in rows]
