@@ -5,7 +5,6 @@ district, under the default policy and another one."""
 
 from __future__ import annotations
 
-import asyncio
 import random
 import uuid
 from datetime import UTC, datetime, timedelta
@@ -15,7 +14,6 @@ import pytest
 import sqlalchemy as sa
 
 from bench import province, province_inspection
-from services.common import migrate
 from services.common.access import scope_for
 from services.common.auth import Principal
 from services.common.db import create_engine, session_factory, transaction
@@ -65,15 +63,9 @@ async def _old(
     return frequency.enterprises_above_cap(records, year, policy)
 
 
-#: inspection_0015's statement triggers (head) and inspection_0010's row triggers (its downgrade) keep one tally.
-ROW_TRIGGERS = "inspection_0014_visit_dept_codes"
-
-
-@pytest.mark.parametrize(("seed", "revision"), [(1, "head"), (2, "head"), (3, ROW_TRIGGERS)])
-async def test_the_tally_gives_what_main_algorithm_gives(stack: Stack, seed: int, revision: str) -> None:
+@pytest.mark.parametrize("seed", [1, 2])
+async def test_the_tally_gives_what_main_algorithm_gives(stack: Stack, seed: int) -> None:
     url = await stack.anew_database("inspection")
-    if revision != "head":
-        await asyncio.to_thread(migrate.downgrade, "inspection", url, revision)
     rnd = random.Random(seed)
     usccs = [province.uscc_of(PLAN, i) for i in range(12)]  # few enterprises: many over a cap
     conn = await asyncpg.connect(_dsn(url))
@@ -81,27 +73,9 @@ async def test_the_tally_gives_what_main_algorithm_gives(stack: Stack, seed: int
         await province_inspection.departments_and_tasks(conn, PLAN)
         placeholders = ", ".join(f"${i + 1}" for i in range(len(VISIT_COLUMNS)))
         insert = f"INSERT INTO visit ({', '.join(VISIT_COLUMNS)}) VALUES ({placeholders})"
-        await conn.executemany(insert, [_random_visit(rnd, usccs) for _ in range(250)])
-        # many visits in one statement (a statement trigger sums each tally row's visits): VALUES and COPY
-        many = [_random_visit(rnd, usccs) for _ in range(50)]
-        rows = ", ".join(
-            f"({', '.join(f'${i * len(VISIT_COLUMNS) + j + 1}' for j in range(len(VISIT_COLUMNS)))})"
-            for i in range(len(many))
-        )
-        await conn.execute(
-            f"INSERT INTO visit ({', '.join(VISIT_COLUMNS)}) VALUES {rows}", *(v for row in many for v in row)
-        )
-        await conn.copy_records_to_table(
-            "visit", records=[_random_visit(rnd, usccs) for _ in range(100)], columns=VISIT_COLUMNS
-        )
+        await conn.executemany(insert, [_random_visit(rnd, usccs) for _ in range(400)])
         ids = [r["visit_id"] for r in await conn.fetch("SELECT visit_id FROM visit ORDER BY visit_id")]
         await conn.execute("DELETE FROM visit WHERE visit_id = ANY($1)", ids[:40])
-        # one statement moving visits across months and years (China time) and back
-        for hours in (30 * 24, -30 * 24 - 5):
-            await conn.execute(
-                "UPDATE visit SET started_at = started_at + make_interval(hours => $2) WHERE visit_id = ANY($1)",
-                ids[100:130], hours,
-            )  # fmt: skip
         for visit_id in ids[40:100]:  # changes the trigger must follow (a correction by an administrator)
             await conn.execute(
                 "UPDATE visit SET task_kind = $2, requested_by_enterprise = NOT requested_by_enterprise,"
@@ -110,19 +84,6 @@ async def test_the_tally_gives_what_main_algorithm_gives(stack: Stack, seed: int
             )  # fmt: skip
         await conn.execute("UPDATE visit SET status = 'completed', reason = 'x'")  # no change to the counts
         # the tally the trigger kept is the one the migration's set-based back-fill computes
-        triggers = await conn.fetch(
-            "SELECT tgname, tgtype & 1 = 1 AS per_row FROM pg_trigger WHERE tgrelid = 'visit'::regclass"
-            " AND tgname LIKE 'visit_cap_tally%' ORDER BY tgname"
-        )
-        assert [tuple(t) for t in triggers] == (
-            [
-                ("visit_cap_tally_delete", False),
-                ("visit_cap_tally_insert", False),
-                ("visit_cap_tally_update", True),
-            ]
-            if revision == "head"
-            else [("visit_cap_tally_insert_delete", True), ("visit_cap_tally_update", True)]
-        )
         kept = await conn.fetch("SELECT * FROM visit_cap_tally WHERE (random_n, joint_n, complaint_n, key_area_n)"
                                 " <> (0, 0, 0, 0) ORDER BY year, uscc, dept_code")  # fmt: skip
         await conn.execute(province_inspection.REBUILD_TALLY)
