@@ -73,9 +73,27 @@ async def test_the_tally_gives_what_main_algorithm_gives(stack: Stack, seed: int
         await province_inspection.departments_and_tasks(conn, PLAN)
         placeholders = ", ".join(f"${i + 1}" for i in range(len(VISIT_COLUMNS)))
         insert = f"INSERT INTO visit ({', '.join(VISIT_COLUMNS)}) VALUES ({placeholders})"
-        await conn.executemany(insert, [_random_visit(rnd, usccs) for _ in range(400)])
+        await conn.executemany(insert, [_random_visit(rnd, usccs) for _ in range(250)])
+        # many visits in one statement (VALUES and COPY: a trigger per statement would have to sum them per key)
+        many = [_random_visit(rnd, usccs) for _ in range(50)]
+        rows = ", ".join(
+            f"({', '.join(f'${i * len(VISIT_COLUMNS) + j + 1}' for j in range(len(VISIT_COLUMNS)))})"
+            for i in range(len(many))
+        )
+        await conn.execute(
+            f"INSERT INTO visit ({', '.join(VISIT_COLUMNS)}) VALUES {rows}", *(v for row in many for v in row)
+        )
+        await conn.copy_records_to_table(
+            "visit", records=[_random_visit(rnd, usccs) for _ in range(100)], columns=VISIT_COLUMNS
+        )
         ids = [r["visit_id"] for r in await conn.fetch("SELECT visit_id FROM visit ORDER BY visit_id")]
         await conn.execute("DELETE FROM visit WHERE visit_id = ANY($1)", ids[:40])
+        # one statement moving visits across months and years (China time) and back
+        for hours in (30 * 24, -30 * 24 - 5):
+            await conn.execute(
+                "UPDATE visit SET started_at = started_at + make_interval(hours => $2) WHERE visit_id = ANY($1)",
+                ids[100:130], hours,
+            )  # fmt: skip
         for visit_id in ids[40:100]:  # changes the trigger must follow (a correction by an administrator)
             await conn.execute(
                 "UPDATE visit SET task_kind = $2, requested_by_enterprise = NOT requested_by_enterprise,"
