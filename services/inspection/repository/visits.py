@@ -276,7 +276,7 @@ def _claim_sql() -> tuple[str, tuple[tuple[str, Any], ...]]:
     """``claim_unaudited_statement`` compiled once for asyncpg, with its parameters in order: their names and
     compiled values (``limit``, given at each call, and the LATERAL's own ``LIMIT 1``)."""
     compiled = claim_unaudited_statement(sa.bindparam("limit", type_=sa.Integer)).compile(
-        dialect=asyncpg_dialect()
+        dialect=asyncpg_dialect()  # type: ignore[no-untyped-call]  # (SQLAlchemy's dialect classes are untyped)
     )
     return str(compiled), tuple((n, compiled.params[n]) for n in compiled.positiontup or ())
 
