@@ -156,65 +156,6 @@ class _Connection(asyncio.Protocol):
             self.transport.close()
 
 
-def _expire(future: asyncio.Future[None]) -> None:
-    if not future.done():
-        future.set_exception(UpstreamTimeout("upstream timed out"))
-
-
-class _Deadlines:
-    """The answer deadlines of one pool's requests, in the order they were sent, under one timer.
-
-    Every request waits the same ``timeout`` (the gateway's setting), so deadlines arrive in order: the timer
-    is armed for the oldest request still waiting and, when it fires, fails every request whose deadline has
-    passed and is armed again for the next. A timer per request (``call_later`` and ``cancel``: a libuv timer
-    handle made, started, stopped and closed each time) cost ~1 µs of the gateway's ~16 µs of Python per
-    forwarded request. A request whose deadline would come before one already queued (a shorter timeout than
-    an earlier request's) gets a timer of its own, so each still fails exactly at its own deadline. Answered
-    requests leave the queue from its front as later ones are queued, or when the timer fires; behind one that
-    still waits they are swept out whenever the queue has doubled since the last sweep (amortised O(1)), so
-    the queue stays within twice the requests in flight plus ``SWEEP_MIN``.
-    """
-
-    __slots__ = ("queue", "timer", "loop", "sweep_at")
-
-    SWEEP_MIN = 64
-
-    def __init__(self) -> None:
-        self.queue: deque[tuple[float, asyncio.Future[None]]] = deque()
-        self.timer: asyncio.TimerHandle | None = None
-        self.loop: asyncio.AbstractEventLoop | None = None
-        self.sweep_at = self.SWEEP_MIN
-
-    def add(self, loop: asyncio.AbstractEventLoop, deadline: float, future: asyncio.Future[None]) -> bool:
-        """Watch ``future`` until ``deadline`` (loop time); False when it needs a timer of its own."""
-        queue = self.queue
-        while queue and queue[0][1].done():
-            queue.popleft()
-        if queue and deadline < queue[-1][0]:
-            return False
-        if len(queue) >= self.sweep_at:
-            queue = self.queue = deque(entry for entry in queue if not entry[1].done())
-            self.sweep_at = max(self.SWEEP_MIN, 2 * len(queue))
-        queue.append((deadline, future))
-        if self.timer is None or self.loop is not loop:
-            self.loop = loop
-            self.timer = loop.call_at(deadline, self.fire)
-        return True
-
-    def fire(self) -> None:
-        loop, queue = self.loop, self.queue
-        assert loop is not None
-        now = loop.time()
-        while queue:
-            deadline, future = queue[0]
-            if not future.done():
-                if deadline > now:
-                    break
-                future.set_exception(UpstreamTimeout("upstream timed out"))
-            queue.popleft()
-        self.timer = loop.call_at(queue[0][0], self.fire) if queue else None
-
-
 class UpstreamPool:
     """Keep-alive connections to one upstream host."""
 
@@ -226,7 +167,6 @@ class UpstreamPool:
         self.max_idle = max_idle
         self.connect_timeout = connect_timeout
         self._idle: deque[_Connection] = deque()
-        self._deadlines = _Deadlines()
 
     async def _connect(self) -> _Connection:
         loop = asyncio.get_running_loop()
@@ -294,20 +234,18 @@ class UpstreamPool:
     async def _roundtrip(self, conn: _Connection, request: bytes, head: bool, timeout: float) -> None:
         future = conn.start(request, head)
         loop = asyncio.get_running_loop()
-        deadline = loop.time() + timeout
-        if self._deadlines.add(loop, deadline, future):
-            await future
-            return
-        handle = loop.call_at(deadline, _expire, future)
+
+        def expire() -> None:
+            if not future.done():
+                future.set_exception(UpstreamTimeout("upstream timed out"))
+
+        handle = loop.call_later(timeout, expire)
         try:
             await future
         finally:
             handle.cancel()
 
     def close(self) -> None:
-        if self._deadlines.timer is not None:
-            self._deadlines.timer.cancel()
-            self._deadlines.timer = None
         while self._idle:
             self._idle.pop().close()
 
