@@ -15,7 +15,11 @@ runs that commit's code in front of the same upstream and the two alternate, eac
 round. ``--perf`` counts the gateway's system calls per request (``perf stat``) in one more round; ``--spy``
 samples it with py-spy (``record -r 250 -f raw``) in one more round and sorts the samples into categories.
 
-    python -m bench.gateway_post [--rounds 5] [--seconds 6] [--cases get,post,get-paced,post-paced] [--spy]
+``--in-process`` measures the gateway's Python alone instead (``in_process``).
+
+    python -m bench.gateway_post [--rounds 5] [--seconds 6] [--cases get,post,get-paced,post-paced] [--perf]
+        [--spy] [--keep-spy]
+    python -m bench.gateway_post --in-process
 """
 
 from __future__ import annotations
@@ -27,6 +31,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import time
 import uuid
 from collections import Counter
 from datetime import UTC, datetime, timedelta
@@ -232,8 +237,105 @@ def categorise(raw: str) -> Counter[str]:
     return out
 
 
+def in_process(rounds: int = 7, calls: int = 20_000) -> dict[str, list[float]]:
+    """The gateway's Python alone: CPU µs per ``Gateway.__call__`` on uvloop, with the upstream pool's ``request``
+    answering at once with an answer of the case's size (no uvicorn, no sockets): a GET with one officer's
+    token, and the check-in's POST with one enterprise token and with the 10,000 in turn."""
+    import uvloop
+
+    from bench.trivial_upstream import REPLY
+    from gateway.app import Gateway
+    from gateway.settings import GatewaySettings
+
+    gateway = Gateway(GatewaySettings(env="dev", rate_per_second=1e6, rate_burst=1_000_000))
+    small = b'{"ok":true,"service":"trivial"}'
+
+    def head(body: bytes) -> list[tuple[bytes, bytes]]:
+        return [
+            (b"date", b"Mon, 07 Dec 2026 19:00:00 GMT"),
+            (b"server", b"uvicorn"),
+            (b"content-length", str(len(body)).encode()),
+            (b"content-type", b"application/json"),
+            (b"x-request-id", b"0" * 32),
+        ]
+
+    async def answer(
+        method: bytes, target: bytes, headers: list[tuple[bytes, bytes]], body: bytes, timeout: float
+    ) -> tuple[int, list[tuple[bytes, bytes]], bytes]:
+        return (201, head(REPLY), REPLY) if method == b"POST" else (200, head(small), small)
+
+    gateway.pools["inspection"].request = answer  # type: ignore[method-assign,assignment]
+    officer = mint_dev_token(
+        "officer", "bench", 3600, cert_no="辽A-0100001", dept_code="SJ", district_code="210102"
+    )
+    tokens = [
+        mint_dev_token("enterprise", f"bench-{_uscc(n)}", 3600, uscc=_uscc(n))
+        for n in range(1, ENTERPRISES + 1)
+    ]
+    body = b'{"code":"' + b"e" * 494 + b'"}'
+
+    def scope(method: str, path: str, token: str) -> dict[str, Any]:
+        headers = [(b"host", b"127.0.0.1:8000"), (b"authorization", f"Bearer {token}".encode())]
+        if method == "POST":
+            headers += [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
+        return {
+            "type": "http",
+            "method": method,
+            "path": path,
+            "raw_path": path.encode(),
+            "query_string": b"",
+            "headers": headers,
+            "client": ("127.0.0.1", 5555),
+            "server": ("127.0.0.1", 8000),
+            "scheme": "http",
+            "http_version": "1.1",
+        }
+
+    cases = {
+        "get": [scope("GET", CASES["get"][1], officer)],
+        "post, one token": [scope("POST", CASES["post"][1], tokens[0])],
+        "post, 10,000 tokens": [scope("POST", CASES["post"][1], t) for t in tokens],
+    }
+
+    async def receive() -> dict[str, Any]:
+        return {"type": "http.request", "body": body, "more_body": False}
+
+    async def receive_nothing() -> dict[str, Any]:
+        return {"type": "http.request", "body": b"", "more_body": False}
+
+    async def send(message: Any) -> None:
+        pass
+
+    async def run(scopes: list[dict[str, Any]]) -> None:
+        got = receive if scopes[0]["method"] == "POST" else receive_nothing
+        for i in range(calls):
+            await gateway(dict(scopes[i % len(scopes)]), got, send)
+
+    async def measure() -> dict[str, list[float]]:
+        out: dict[str, list[float]] = {}
+        for scopes in cases.values():
+            await run(scopes)  # every token verified once, every path warm
+        for _ in range(rounds):
+            for name, scopes in cases.items():
+                started = time.process_time()
+                await run(scopes)
+                out.setdefault(name, []).append((time.process_time() - started) / calls * 1e6)
+        return out
+
+    return uvloop.run(measure())
+
+
 def main() -> None:
     argv = sys.argv[1:]
+    if "--in-process" in argv:
+        got = in_process()
+        report = {k: {"min": round(min(v), 2), "median": round(median(v), 2)} for k, v in got.items()}
+        print(
+            json.dumps(
+                {"in-process µs per call": report, "load": baseline.load()}, indent=1, ensure_ascii=False
+            )
+        )
+        return
     rounds = int(argv[argv.index("--rounds") + 1]) if "--rounds" in argv else 5
     seconds = int(argv[argv.index("--seconds") + 1]) if "--seconds" in argv else 6
     cases = argv[argv.index("--cases") + 1].split(",") if "--cases" in argv else list(CASES)
