@@ -5,7 +5,7 @@ head and body in one write, as the inspection service's), wrk through it. Cases:
 
 - ``get``: ``GET .../bench/trivial`` with one officer's token, 32 connections (bench_gateway's shape);
 - ``post``: ``POST .../visits/check-in`` with a check-in's request (an enterprise's token, 10,000 of them in
-  turn as bench_checkin's, a JSON body with a real entry code: ~505 bytes) and a check-in's reply (201, 1,707
+  turn as bench_checkin's, a JSON body with a real entry code: ~505 bytes) and a check-in's reply (201, 1,717
   bytes), 32 connections;
 - ``get-paced`` and ``post-paced``: the same against paths where the upstream waits 10 ms before answering,
   at 8 connections: a check-in's rate (~700/s) and its wake-ups, without the upstream's CPU.

@@ -1,7 +1,7 @@
 """The issue's baseline upstream: a trivial JSON endpoint, FastAPI on uvicorn with uvloop + httptools.
 
 For bench/gateway_post.py it also answers a check-in's shape: ``POST .../visits/check-in`` reads the JSON body
-and answers 201 with a check-in's reply (the bytes of ``views.check_in_json`` for a common check-in, 1,707
+and answers 201 with a check-in's reply (the bytes of ``views.check_in_json`` for a common check-in, 1,717
 bytes) and the request id, as the inspection service does; the ``-paced`` variants of both paths wait 10 ms
 first, so that a few connections carry a check-in's rate (~700/s at 8) without the upstream's CPU. With
 ``--zhifa`` it is served by the platform's HTTP server configuration instead of plain uvicorn."""
