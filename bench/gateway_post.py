@@ -15,10 +15,11 @@ runs that commit's code in front of the same upstream and the two alternate, eac
 round. ``--perf`` counts the gateway's system calls per request (``perf stat``) in one more round; ``--spy``
 samples it with py-spy (``record -r 250 -f raw``) in one more round and sorts the samples into categories.
 
-``--in-process`` measures the gateway's Python alone instead (``in_process``).
+``--count`` counts the gateway's Python and C calls per request instead (``checkin_layers.COUNTER``: the work
+done, whatever the CPU's speed), and ``--in-process`` measures the gateway's Python alone (``in_process``).
 
     python -m bench.gateway_post [--rounds 5] [--seconds 6] [--cases get,post,get-paced,post-paced] [--perf]
-        [--spy] [--keep-spy]
+        [--spy] [--keep-spy] [--count]
     python -m bench.gateway_post --in-process
 """
 
@@ -41,7 +42,7 @@ from typing import Any
 
 from bench import baseline
 from bench.bench_checkin import ENTERPRISES, OFFICERS, _uscc
-from bench.checkin_layers import SPY, _perf, _perf_done
+from bench.checkin_layers import COUNTER, SPY, _counted, _perf, _perf_done
 from bench.common import PY, cpu_seconds, median, start, stop, wait_http
 from services.common.devtokens import mint_dev_token
 from services.common.embedded import free_port
@@ -142,7 +143,9 @@ def _warm(port: int, data: Path) -> None:
         list(pool.map(one, [tokens[i::8] for i in range(8)]))
 
 
-def _gateway(port: int, up_port: int, code: Path | None) -> Popen[bytes]:
+def _gateway(port: int, up_port: int, code: Path | None, calls: Path | None = None) -> Popen[bytes]:
+    """A gateway on ``port`` running ``code`` (None: this tree); with ``calls``, its Python and C calls are
+    counted (``checkin_layers.COUNTER``) and written to that file on SIGUSR2."""
     env = {
         "ZHIFA_ENV": "dev",
         "ZHIFA_LOG_LEVEL": "WARNING",
@@ -152,6 +155,11 @@ def _gateway(port: int, up_port: int, code: Path | None) -> Popen[bytes]:
         "PYTHONSAFEPATH": "1",
         "PYTHONPATH": str(code or ROOT),
     }
+    if calls is not None:
+        site = calls.parent / "counter"
+        site.mkdir(exist_ok=True)
+        (site / "sitecustomize.py").write_text(COUNTER)
+        env |= {"PYTHONPATH": f"{env['PYTHONPATH']}:{site}", "ZHIFA_COUNT_CALLS": str(calls)}
     return start(
         [PY, "-m", "zhifa.cli", "serve", "gateway", "--port", str(port)], env=env, cwd=str(code or ROOT)
     )
@@ -356,7 +364,8 @@ def main() -> None:
             if name == "old" and code is None:
                 continue
             ports[name] = free_port()
-            codes[name] = _gateway(ports[name], up_port, code)
+            counting = root / f"calls-{name}.txt" if "--count" in argv else None
+            codes[name] = _gateway(ports[name], up_port, code, counting)
         wait_http(f"http://127.0.0.1:{up_port}/api/v1/inspection/bench/trivial")
         scripts = {}
         for case in cases:
@@ -374,6 +383,8 @@ def main() -> None:
         modes = (
             ["time"] * rounds + (["perf"] if "--perf" in argv else []) + (["spy"] if "--spy" in argv else [])
         )
+        if "--count" in argv:  # the counting hook slows every call: no timed rounds in the same run
+            modes = ["count"]
         for turn, mode in enumerate(modes):
             for case in cases:
                 order = names if turn % 2 == 0 else names[::-1]
@@ -385,6 +396,7 @@ def main() -> None:
                         extra_proc = _spy(pid, seconds - 1, root / f"spy-{case}-{name}.txt")
                     elif mode == "perf":
                         extra_proc = _perf(pid, root / "perf.txt")
+                    counted = _counted(pid, root / f"calls-{name}.txt") if mode == "count" else (0, 0)
                     before = cpu_seconds(pid)
                     requests, p99, bad = _wrk(
                         f"http://127.0.0.1:{ports[name]}{path}", scripts[case], conns, seconds
@@ -405,6 +417,12 @@ def main() -> None:
                     elif mode == "spy":
                         if extra_proc is not None:
                             extra_proc.wait(60)
+                    elif mode == "count":
+                        after = _counted(pid, root / f"calls-{name}.txt")
+                        extra.setdefault("calls per request", {})[f"{case} {name}"] = {
+                            "python": round((after[0] - counted[0]) / max(requests, 1), 1),
+                            "C": round((after[1] - counted[1]) / max(requests, 1), 1),
+                        }
                     else:
                         results.setdefault(case, {}).setdefault(name, []).append(row)
                     print(
