@@ -9,7 +9,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.penalty.acceptance.support import assess, legal_range, tier_range, yuan
+from tests.penalty.acceptance.support import (
+    ENTERPRISES,
+    assess,
+    legal_range,
+    open_case,
+    step,
+    tier_range,
+    yuan,
+)
+from tests.penalty.helpers import party
+from tests.support.http import ok
 from tests.support.stack import Running, client
 
 DAY = "2026-10-27"  # the act, 20 days before the pinned today (Mon 2026-11-16)
@@ -209,3 +219,33 @@ class TestArticle62Item2PurchaseRecords:
         assert kinds(serious) == {"warning", "fine", "suspend_business"}
         assert legal_range(serious) == (yuan("30000"), yuan("50000"))
         assert tier_and_suggestion(serious) == ("ordinary", yuan("36000"), yuan("43999.99"), yuan("40000"))
+
+
+class TestOnACase:
+    async def test_a_label_case_with_serious_circumstances_may_propose_a_business_stop(
+        self, penalty: Running
+    ) -> None:
+        # SY-SJ-0014 on a case: the assessment recorded with 情节严重 allows 责令停产停业 (第六十一条第一款), so the
+        # 告知书 may propose it with the fine of the 一般 tier (16,000.00–23,999.99 for goods under 1万元)
+        async with client(penalty.url) as http:
+            cid = await open_case(http, code="SY-SJ-0014", the_party=party(uscc=ENTERPRISES[0]))
+            ok(await step(http, cid, "investigation", {}))
+            a = ok(
+                await step(
+                    http,
+                    cid,
+                    "assessment",
+                    {"violation_date": DAY, "base_amounts": goods("2000"), "statutory_serious": True},
+                )
+            )
+            assert {"suspend_business", "revoke_licence"} <= allowed(a)
+            proposed = {"kinds": ["fine", "suspend_business"], "fine_fen": yuan("20000")}
+            notice = ok(
+                await step(
+                    http,
+                    cid,
+                    "notice",
+                    {"facts": ["当事人销售标签不符合规定的化妆品。"], "proposed": proposed},
+                )
+            )
+        assert notice["state"] == "notified"
