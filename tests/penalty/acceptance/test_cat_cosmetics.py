@@ -147,6 +147,7 @@ class TestArticle59Item1UnlicensedProduction:
                 http, "SY-SJ-0013", violation_date=DAY, base_amounts=goods("2000"), aggravations=["repeated"]
             )
             at = await assess(http, "SY-SJ-0013", violation_date=DAY, base_amounts=goods("10000"))
+            under = await assess(http, "SY-SJ-0013", violation_date=DAY, base_amounts=goods("9999.99"))
             serious = await assess(
                 http, "SY-SJ-0013", violation_date=DAY, base_amounts=goods("2000"), statutory_serious=True
             )
@@ -155,6 +156,7 @@ class TestArticle59Item1UnlicensedProduction:
         assert tier_and_suggestion(li) == ("lighter", yuan("50000"), yuan("79999.99"), yuan("65000"))
         assert tier_and_suggestion(he) == ("heavier", yuan("120000"), yuan("150000"), yuan("135000"))
         assert legal_range(at) == (yuan("150000"), yuan("300000"))
+        assert legal_range(under) == (yuan("50000"), yuan("150000"))
         assert tier_and_suggestion(at) == ("ordinary", yuan("195000"), yuan("254999.99"), yuan("225000"))
         assert {"suspend_business", "revoke_licence"} <= allowed(serious)
 
@@ -183,11 +185,13 @@ class TestArticle61Item5Labels:
                 aggravations=["obstruction"],
             )
             at = await assess(http, "SY-SJ-0014", violation_date=DAY, base_amounts=goods("10000"))
+            under = await assess(http, "SY-SJ-0014", violation_date=DAY, base_amounts=goods("9999.99"))
         assert legal_range(o) == (yuan("10000"), yuan("30000"))
         assert tier_and_suggestion(o) == ("ordinary", yuan("16000"), yuan("23999.99"), yuan("20000"))
         assert tier_and_suggestion(li) == ("lighter", yuan("10000"), yuan("15999.99"), yuan("13000"))
         assert tier_and_suggestion(he) == ("heavier", yuan("24000"), yuan("30000"), yuan("27000"))
         assert legal_range(at) == (yuan("30000"), yuan("100000"))
+        assert legal_range(under) == (yuan("10000"), yuan("30000"))
         assert tier_and_suggestion(at) == ("ordinary", yuan("51000"), yuan("78999.99"), yuan("65000"))
         assert kinds(o) == {"fine", "confiscate_illegal_property"}
 

@@ -50,6 +50,10 @@ class TestRoadTransportRegulation:
             under = await assess(
                 http, "SY-JT-0002", who=JT_A, violation_date=DAY, base_amounts=gains("19999.99")
             )
+            # exactly 2万元 is neither “超过2万元” nor “不足2万元”: the catalogue takes the lighter bracket (its notes)
+            exact = await assess(
+                http, "SY-JT-0002", who=JT_A, violation_date=DAY, base_amounts=gains("20000")
+            )
             li = await assess(
                 http,
                 "SY-JT-0002",
@@ -71,7 +75,7 @@ class TestRoadTransportRegulation:
                 http, "SY-JT-0002", who=JT_A, violation_date=DAY, base_amounts=gains("20000.01")
             )
             first = await assess(http, "SY-JT-0002", who=JT_A, violation_date=DAY, **FIRST)
-        for a in (none, unknown, under):
+        for a in (none, unknown, under, exact):
             assert legal_range(a) == (yuan("10000"), yuan("100000"))
             assert tier_and_suggestion(a) == ("ordinary", yuan("37000"), yuan("72999.99"), yuan("55000"))
         assert tier_and_suggestion(li) == ("lighter", yuan("10000"), yuan("36999.99"), yuan("23500"))
