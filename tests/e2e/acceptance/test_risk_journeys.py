@@ -12,6 +12,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import date
 from typing import Any
 
@@ -240,3 +241,35 @@ async def test_a_penalty_and_its_publication_move_the_enterprise_to_b(platform: 
         }
         ok(await http.post(f"{CASES}/{cid}/confirmation", json=void, headers=unit.headers))
         assert (await classified(http, uscc, 3))["risk_class"] == "A"
+
+
+async def test_a_late_delivery_is_an_overdue_procedure_of_the_unit(platform: Platform) -> None:
+    """SJ-210114 decides on Mon 2026-11-02 and delivers only on Thu 11-12: seven working days (第六十一条, 第八十五条)
+    end Wed 11-11 (11-03 1 … 11-11 7), so the delivery is late, and with it the publication made at delivery
+    (seed 003: 7 working days, 11-11): two overdue procedures of the unit in 2026Q4. The party then pays late
+    (received 11-12, fifteen days → 11-27, paid 11-30): 第六十七条第三款 puts that period on the party, so it is
+    not the unit's procedure and the count stays 2."""
+    unit = Unit("SJ", "210114")
+    uscc, name = new_party()
+    async with client(platform.gateway.url) as http:
+        pin(date(2026, 11, 2))
+        cid, _ = await decide(http, unit, uscc, name)
+        await credit_notice(http, cid, uscc)
+        pin(date(2026, 11, 12))
+        delivered = await deliver(http, unit, cid)
+        assert delivered["case"]["decision"]["payment_due"] == "2026-11-27"
+        pin(date(2026, 11, 30))
+        payment = {"fine_fen": 7_500_000, "surcharge_fen": 3 * 225_000}
+        ok(await http.post(f"{CASES}/{cid}/payments", json=payment, headers=unit.headers))
+
+        async def overdue() -> list[str] | None:
+            path = f"{RISK}/units/{unit.code}/quarters/2026Q4"
+            r = await http.get(path, params={"limit": "200"}, headers=SUPERVISOR)
+            refs = sorted(x["ref"] for x in r.json()["overdue_procedures"]) if r.status_code == 200 else []
+            return refs if len(refs) >= 2 else None
+
+        await wait_for(overdue, timeout=30)
+        await asyncio.sleep(2)  # penalty.deadline.missed (payment) is published after the other two
+        assert await overdue() == [f"{cid}:delivery", f"{cid}:publication"]
+        row = await unit_row(http, "2026Q4", unit.code)
+        assert row is not None and row["figures"]["overdue_procedures"] == 2
