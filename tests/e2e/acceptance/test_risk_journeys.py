@@ -21,6 +21,7 @@ import pytest
 
 from tests.e2e.acceptance.journeys import (
     CASES,
+    COURT,
     HOTLINE,
     RECONSIDERATION,
     RISK,
@@ -273,3 +274,72 @@ async def test_a_late_delivery_is_an_overdue_procedure_of_the_unit(platform: Pla
         assert await overdue() == [f"{cid}:delivery", f"{cid}:publication"]
         row = await unit_row(http, "2026Q4", unit.code)
         assert row is not None and row["figures"]["overdue_procedures"] == 2
+
+
+def litigation(
+    external_id: str, unit: str, result: str, on: str, loss_type: str | None = None
+) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "external_id": external_id,
+        "unit_code": unit,
+        "domain": "城市管理",
+        "result": result,
+        "decided_on": on,
+    }
+    if loss_type:
+        body["loss_type"] = loss_type
+    return body
+
+
+async def test_litigation_losses_count_and_light_the_unit(platform: Platform) -> None:
+    """CG-210124 in 2026Q4: lost twice (撤销, 确认无效), won once, one suit withdrawn: 2 losses, 2 corrections.
+    SJ-210124 decides one case on 11-02 and loses nothing. Active units (decided or lost) are at least these
+    two and no other unit of this platform loses a suit in 2026Q4, so the city average is 2 / (≥ 2) ≤ 1.00 < 2:
+    lit (亮灯, strictly above the average). Won and withdrawn suits do not count."""
+    court = COURT
+    unit = "CG-210124"
+    decider = Unit("SJ", "210124")
+    async with client(platform.gateway.url) as http:
+        uscc, name = new_party()
+        pin(date(2026, 11, 2))
+        await decide(http, decider, uscc, name)
+        pin(date(2026, 11, 23))
+
+        async def active() -> dict[str, Any] | None:
+            return await unit_row(http, "2026Q4", decider.code)
+
+        await wait_for(active, timeout=30)
+        sent = [
+            litigation("（2026）辽0124行初1号", unit, "lost", "2026-10-15", "revoked"),
+            litigation("（2026）辽0124行初2号", unit, "lost", "2026-10-22", "confirmed_invalid"),
+            litigation("（2026）辽0124行初3号", unit, "won", "2026-11-05"),
+            litigation("（2026）辽0124行初4号", unit, "withdrawn", "2026-11-06"),
+        ]
+        for body in sent:
+            ok(await http.post(f"{RISK}/intake/litigation", json=body, headers=court), 201)
+        row = await unit_row(http, "2026Q4", unit)
+        assert row is not None
+        f = row["figures"]
+        assert (f["litigation_losses"], f["corrections"]) == (2, 2)
+        assert row["lamp"] is True
+
+
+async def test_the_same_outcome_sent_twice_counts_once(platform: Platform) -> None:
+    """Intake is idempotent on the external id: 沈复决〔2026〕401号 sent twice is one correction; sent again with
+    another outcome it is refused (INTAKE_EXTERNAL_ID_CONFLICT)."""
+    unit = "ST-210124"
+    pin(date(2026, 11, 23))
+    async with client(platform.gateway.url) as http:
+        body = outcome("沈复决〔2026〕401号", unit, "changed", "2026-10-30")
+        first = ok(await http.post(f"{RISK}/intake/reconsideration", json=body, headers=RECONSIDERATION), 201)
+        again = await http.post(f"{RISK}/intake/reconsideration", json=body, headers=RECONSIDERATION)
+        assert again.status_code == 201 and again.json() == first
+        other = {**body, "outcome": "upheld"}
+        other.pop("illegality")
+        problem(
+            await http.post(f"{RISK}/intake/reconsideration", json=other, headers=RECONSIDERATION),
+            409,
+            "INTAKE_EXTERNAL_ID_CONFLICT",
+        )
+        row = await unit_row(http, "2026Q4", unit)
+        assert row is not None and row["figures"]["reconsideration_corrections"] == 1
