@@ -169,3 +169,33 @@ async def test_periods_lengthened_by_a_suit_still_end_on_a_working_day(platform:
         d = dates(view)
         assert (d["reconsideration_ends"], d["litigation_ends"]) == ("2026-06-30", "2026-11-02")
         assert d["window_opens"] == "2026-11-03"
+
+
+async def test_a_deferral_moves_the_surcharge_and_the_window(platform: Platform) -> None:
+    """Received Mon 2026-03-16 (pay by 03-31). The party applies on 03-20 for a deferral (第六十六条第二款),
+    granted to Fri 10-30: the surcharge runs from 10-31 (on 11-02: 10-31, 11-01, 11-02 = 3 days × 2,250.00 =
+    6,750.00 元), and the window opens the day after the latest of the periods (09-16) and the deferred day
+    (10-30): 10-31 … three months from 10-30, 2027-01-30."""
+    async with client(platform.gateway.url) as http:
+        cid, uscc = await received(http, date(2026, 3, 16))
+        pin(date(2026, 3, 20))
+        applied = {"kind": "deferral", "reasons": "受市场影响资金周转困难", "evidence": ["2026年2月银行流水"]}
+        path = f"{CASES}/{cid}/payment-plan/application"
+        ok(await http.post(path, json=applied, headers=enterprise_headers(uscc)), 201)
+        granted = {
+            "approved": True,
+            "approved_by": "王局长",
+            "reasons": "当事人确有经济困难",
+            "new_due": "2026-10-30",
+        }
+        ok(await http.post(f"{CASES}/{cid}/payment-plan/decision", json=granted, headers=UNIT.headers))
+        view = ok(await http.get(f"{CASES}/{cid}/enforcement", headers=UNIT.headers))
+        d = dates(view)
+        assert (d["payment_due"], d["surcharge_from"]) == ("2026-10-30", "2026-10-31")
+        assert (d["window_opens"], d["window_closes"]) == ("2026-10-31", "2027-01-30")
+        s = ok(
+            await http.get(
+                f"{CASES}/{cid}/surcharge", params={"on": "2026-11-02"}, headers=enterprise_headers(uscc)
+            )
+        )
+        assert (s["days_counted"], s["amount_fen"]) == (3, 3 * 225_000)
