@@ -111,3 +111,56 @@ async def test_a_penalised_and_complained_of_enterprise_is_sampled_as_class_c(pl
         after = await draw_counts(http)
         assert after["C"] == (1, 6000, 1)
         assert sum(pool for cls, (pool, _, _) in after.items() if cls != "C") == 4
+
+
+async def test_a_refused_entry_and_a_poor_rating_reach_the_units_report(platform: Platform) -> None:
+    """A 12345 complaint task at 沈阳瑞丰物流有限公司 (法库县) on Mon 2026-11-16: one officer alone asks for an entry
+    code — refused (TOO_FEW_OFFICERS, 行政处罚法 第四十二条: at least two), an attempt of the officers that counts
+    against SJ-210124; then two officers enter, check out, and the enterprise rates the visit 2 stars (≤ 2 is
+    poor). The unit's 2026Q4: refused entries 1, poor ratings 1."""
+    uscc = "91210124MACFLM3L88"
+    lead, partner = SJ_CERTS
+    from tests.support.personas import enterprise, officer
+
+    head = officer(lead, "SJ", "210124")
+    pin(date(2026, 11, 16))
+    async with client(platform.gateway.url) as http:
+        body = {
+            "kind": "complaint",
+            "title": "12345转办：物流企业违规存放食品",
+            "lead_dept": "SJ",
+            "item_codes": ["SJ-SP-001"],
+            "enterprises": [uscc],
+            "lead_id": "12345-20261116-0042",
+        }
+        task = ok(await http.post(f"{INSPECTION}/tasks", json=body, headers=head), 201)
+        tid = task["task_id"]
+        ok(await http.post(f"{INSPECTION}/tasks/{tid}/approve", headers=SUPERVISOR))
+        code_body = {"task_id": tid, "enterprise_uscc": uscc, "officers": [], "item_codes": ["SJ-SP-001"]}
+        alone = await http.post(f"{INSPECTION}/visits/entry-codes", json=code_body, headers=head)
+        assert alone.status_code in (400, 403, 409, 422) and alone.json()["code"] == "TOO_FEW_OFFICERS", (
+            alone.text
+        )
+        code_body["officers"] = [partner]
+        code = ok(await http.post(f"{INSPECTION}/visits/entry-codes", json=code_body, headers=head), 201)
+        checked_in = ok(
+            await http.post(
+                f"{INSPECTION}/visits/check-in", json={"code": code["code"]}, headers=enterprise(uscc)
+            ),
+            201,
+        )
+        vid = checked_in["visit"]["visit_id"]
+        outcomes = {"outcomes": [{"item_code": "SJ-SP-001", "outcome": "compliant"}]}
+        ok(await http.post(f"{INSPECTION}/visits/{vid}/outcomes", json=outcomes, headers=head))
+        ok(await http.post(f"{INSPECTION}/visits/{vid}/checkout", headers=head))
+        rating = {"stars": 2, "tags": ["态度差"], "comment": "检查人员态度生硬", "anonymous": False}
+        ok(await http.post(f"{INSPECTION}/visits/{vid}/rating", json=rating, headers=enterprise(uscc)))
+
+        async def reported() -> dict[str, Any] | None:
+            r = ok(await http.get("/api/v1/risk/reports/2026Q4", headers=SUPERVISOR))
+            rows = [u for u in r["units"] if u["unit_code"] == "SJ-210124"]
+            f = rows[0]["figures"] if rows else {}
+            return f if f.get("refused_entries") and f.get("low_ratings") else None
+
+        f = await wait_for(reported, timeout=30)
+        assert (f["refused_entries"], f["low_ratings"]) == (1, 1)
