@@ -17,6 +17,7 @@ import pytest
 from services.common.embedded import EmbeddedNats
 from tests.e2e.acceptance.journeys import HOTLINE, SUPERVISOR, Unit, credit_notice, decide, deliver, pin
 from tests.support.http import ok
+from tests.support.personas import enterprise, officer
 from tests.support.platform import Platform, running_platform
 from tests.support.stack import Stack, client, wait_for
 
@@ -44,8 +45,6 @@ class SampleUnit(Unit):
     def __init__(self) -> None:
         super().__init__("SJ", "210124")
         self.cert, self.partner_cert = SJ_CERTS
-        from tests.support.personas import officer
-
         self.headers = officer(self.cert, "SJ", "210124")
 
 
@@ -120,8 +119,6 @@ async def test_a_refused_entry_and_a_poor_rating_reach_the_units_report(platform
     poor). The unit's 2026Q4: refused entries 1, poor ratings 1."""
     uscc = "91210124MACFLM3L88"
     lead, partner = SJ_CERTS
-    from tests.support.personas import enterprise, officer
-
     head = officer(lead, "SJ", "210124")
     pin(date(2026, 11, 16))
     async with client(platform.gateway.url) as http:

@@ -20,7 +20,9 @@ import httpx
 import pytest
 
 from tests.e2e.acceptance.journeys import (
+    ADMIN,
     CASES,
+    YUAN,
     Unit,
     credit_notice,
     dates,
@@ -199,3 +201,36 @@ async def test_a_deferral_moves_the_surcharge_and_the_window(platform: Platform)
             )
         )
         assert (s["days_counted"], s["amount_fen"]) == (3, 3 * 225_000)
+
+
+async def test_an_agency_with_its_own_power_waits_thirty_days_of_surcharge(platform: Platform) -> None:
+    """消防 (XF) granted coercive power of its own. SY-XF-0002: 5,000–50,000 元, 一般 [18,500.00, 36,499.99],
+    27,500.00 元 decided and received Mon 2026-03-16; pay by 03-31; surcharge from 04-01. 行政强制法 第四十六条:
+    the surcharge must have run "超过三十日": day 30 is 04-30, so the 催告 from day 31, 05-01; refused on 04-30.
+    Such an agency decides enforcement itself (第三十七条) and does not apply to the court."""
+    unit = Unit("XF", "210102")
+    uscc, name = new_party()
+    async with client(platform.gateway.url) as http:
+        grant = {"coercive_power": True, "basis": "《中华人民共和国消防法》第六十条（测试授权）"}
+        ok(await http.put("/api/v1/penalty/admin/departments/XF/enforcement", json=grant, headers=ADMIN))
+        pin(date(2026, 3, 16))
+        cid, _ = await decide(http, unit, uscc, name, code="SY-XF-0002", fine_fen=27_500 * YUAN)
+        await credit_notice(http, cid, uscc)
+        await deliver(http, unit, cid)
+        view = ok(await http.get(f"{CASES}/{cid}/enforcement", headers=unit.headers))
+        d = dates(view)
+        assert (d["payment_due"], d["surcharge_from"], d["reminder_from"]) == (
+            "2026-03-31",
+            "2026-04-01",
+            "2026-05-01",
+        )
+        pin(date(2026, 4, 30))
+        r = await http.post(f"{CASES}/{cid}/enforcement/reminder", json={}, headers=unit.headers)
+        problem(r, 409, "ENFORCEMENT_NOT_DUE")
+        pin(date(2026, 5, 6))
+        ok(await http.post(f"{CASES}/{cid}/enforcement/reminder", json={}, headers=unit.headers), 201)
+        path = f"{CASES}/{cid}/enforcement/reminder/delivery"
+        ok(await http.post(path, json=DIRECT, headers=unit.headers))
+        pin(date(2026, 9, 17))
+        r = await http.post(f"{CASES}/{cid}/enforcement/court-application", json={}, headers=unit.headers)
+        problem(r, 409, "ENFORCEMENT_STEP_INVALID")
