@@ -48,7 +48,10 @@ async def disclosure(http: httpx.AsyncClient, cid: str) -> list[dict[str, Any]]:
 async def credit_ended(http: httpx.AsyncClient, record_id: str, uscc: str) -> dict[str, Any]:
     async def ended() -> dict[str, Any] | None:
         record = await credit_record(http, record_id, uscc)
-        return record if record["publication"]["active"] is False else None
+        # both: the record's GET reads the record and its publication in two statements (read committed),
+        # so under load it can show the publication ended and the decision still in force for a moment
+        done = record["publication"]["active"] is False and record["decision_status"] != "in_force"
+        return record if done else None
 
     return await wait_for(ended, timeout=30)  # type: ignore[no-any-return]
 
