@@ -161,22 +161,14 @@ async def test_a_fine_paid_late_with_its_surcharge_is_fully_performed(platform: 
         )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="found, not fixed: after a partial payment that carried the surcharge on the whole outstanding "
-    "fine, the remaining fine's surcharge is counted again from the last day to pay (30,000.00 元, not "
-    "15,000.00 元); see the docstring",
-)
 async def test_a_partial_payment_with_its_surcharge_settles_the_days_before_it(platform: Platform) -> None:
     """Due 2026-12-01; on Fri 12-11 (10 days late) 25,000.00 元 of the fine is paid with 22,500.00 元 of
     surcharge — the figure GET /surcharge gives for 12-11 (10 × 3 % × 75,000.00) and the payment's lawful
     surcharge. 50,000.00 元 is still owed, 1,500.00 元 a day, from 12-12: on 12-21, 10 × 1,500.00 = 15,000.00 元
     (total surcharge 37,500.00 = 3 % a day of what was outstanding each day).
 
-    The product counts the remaining 50,000.00 from 12-02 again: 20 × 1,500.00 = 30,000.00 (total 52,500.00,
-    more than even 3 % of the whole fine every day to 12-21, 20 × 2,250.00 = 45,000.00); only the cap (the fine
-    less the surcharge collected) deducts what was paid. It would be right had the payment carried the
-    surcharge on its own 25,000.00 only (7,500.00), as instalments do."""
+    Counting the remaining 50,000.00 from 12-02 again (20 × 1,500.00 = 30,000.00, a total of 52,500.00) would be
+    more than even 3 % of the whole fine every day to 12-21 (20 × 2,250.00 = 45,000.00)."""
     async with client(platform.gateway.url) as http:
         cid, uscc, _ = await delivered(http, date(2026, 11, 16))
         pin(date(2026, 12, 11))
