@@ -16,9 +16,12 @@ process, from /proc for a served process and from the process's CPU clock in-pro
 Timed rounds also count system calls and context switches (``perf stat``, ``PERF_EVENTS``). With ``--spy``
 each layer is sampled once more by py-spy (``record -r 250 -f raw``) and the samples are put in categories
 (``categorise``); with ``--count`` the loop thread's Python and C calls per check-in are counted in one more
-round (``COUNTER``).
+round (``COUNTER``). Through the gateway, the gateway process's CPU per check-in is reported as well
+(``gateway_ms``), and ``--spy-gateway`` (with ``--spy``) samples the gateway too, its raw samples left in
+``$TMPDIR/gateway-spy-<layer>.txt`` (``bench.gateway_post.categorise`` sorts them).
 
-    python -m bench.checkin_layers [--rounds 3] [--seconds 8] [--layers asgi,api-direct,...] [--spy] [--count]
+    python -m bench.checkin_layers [--rounds 3] [--seconds 8] [--layers asgi,api-direct,...] [--spy]
+        [--spy-gateway] [--count]
 """
 
 from __future__ import annotations
@@ -393,13 +396,20 @@ def measure_served(
         asyncio.run(b._issue(url, tokens, 1200 * seconds, data))
         time.sleep(1)
         before, cpu_before = asyncio.run(b._visits(url)), _user_sys(service.pid)
+        gw_before = _user_sys(gateway.pid) if gateway is not None else (0.0, 0.0)
         sw_before = switches([service.pid])
         spied = _spy(service.pid, seconds - 1, root / f"spy-{layer}.txt") if mode == "spy" else None
+        gw_spied = (
+            _spy(gateway.pid, seconds - 1, root / "gateway-spy.txt")
+            if mode == "spy" and gateway is not None and "--spy-gateway" in sys.argv
+            else None
+        )
         perf = _perf(service.pid, root / "perf.txt") if mode == "time" else None
         counted = _counted(service.pid, calls) if mode == "count" else (0, 0)
         rps, _, _, p99, errors = b._wrk(target, script, CONNECTIONS, seconds)
         after = _counted(service.pid, calls) if mode == "count" else (0, 0)
         cpu_after = _user_sys(service.pid)
+        gw_after = _user_sys(gateway.pid) if gateway is not None else (0.0, 0.0)
         sw = switches([service.pid])
         made = asyncio.run(b._visits(url)) - before
         counts = _perf_done(perf, root / "perf.txt", made)
@@ -412,10 +422,15 @@ def measure_served(
         cpu = user + system
         if spied is not None:
             spied.wait(60)
+        if gw_spied is not None:
+            gw_spied.wait(60)
+            shutil.copy(root / "gateway-spy.txt", Path(tempfile.gettempdir()) / f"gateway-spy-{layer}.txt")
         return {
             "cpu_ms": cpu * 1000 / max(made, 1),
             "user_ms": user * 1000 / max(made, 1),
             "sys_ms": system * 1000 / max(made, 1),
+            # the gateway process's CPU per check-in (every thread; 0 without the gateway)
+            "gateway_ms": (sum(gw_after) - sum(gw_before)) * 1000 / max(made, 1),
             "perf": counts,
             "load": os.getloadavg()[0],
             "rps": rps,
@@ -480,6 +495,8 @@ def main() -> None:
                 "load": median([r["load"] for r in runs]),
                 "user_ms": median([r["user_ms"] for r in runs]),
                 "sys_ms": median([r["sys_ms"] for r in runs]),
+                "gateway_ms": median([r.get("gateway_ms", 0.0) for r in runs]),
+                "gateway_runs": [round(r.get("gateway_ms", 0.0), 3) for r in runs],
                 "perf": {k: round(median([r["perf"].get(k, 0.0) for r in runs]), 2) for k in runs[0]["perf"]},
                 "rps": median([r["rps"] for r in runs]),
                 "p99": median([r["p99"] for r in runs]),

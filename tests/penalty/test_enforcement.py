@@ -272,9 +272,10 @@ class TestEnforcementWindow:
             )
         )
         d = dates(await get(penalty, f"{CASES}/{cid}/enforcement", on="2026-06-01"))
-        # 04-01 … 05-30 = 30 + 30 = 60 days added: 05-06 → 07-05; 09-02 → 11-01; window 11-02 … 2027-02-01
-        assert (d["reconsideration_ends"], d["litigation_ends"]) == ("2026-07-05", "2026-11-01")
-        assert (d["window_opens"], d["window_closes"]) == ("2026-11-02", "2027-02-01")
+        # 04-01 … 05-30 = 30 + 30 = 60 days added to the unmoved ends, then a rest day moved: 05-01 → 06-30
+        # (Tue); 09-02 → Sun 11-01 → Mon 11-02; window 11-03 … 2027-02-02
+        assert (d["reconsideration_ends"], d["litigation_ends"]) == ("2026-06-30", "2026-11-02")
+        assert (d["window_opens"], d["window_closes"]) == ("2026-11-03", "2027-02-02")
 
     async def test_missed_window_is_reported_once(self, penalty: Running) -> None:
         cid = await delivered_on(penalty, date(2026, 3, 2))

@@ -76,7 +76,7 @@ class TestSurcharge:
         assert r["base_fen"] == 17_500 * YUAN
         assert (r["amount_fen"], r["capped"]) == (0, True)
 
-    async def test_only_what_is_left_of_the_cap_may_be_added(self, penalty: Running) -> None:
+    async def test_a_partial_payment_s_surcharge_counts_towards_the_rest(self, penalty: Running) -> None:
         cid = await delivered_case(penalty)
         # Paid 10,000.00 on 12-31, 30 days late (12-02 … 12-31), with 30 × 825.00 = 24,750.00 surcharge (the
         # lawful amount on the 27,500.00 then outstanding).
@@ -84,11 +84,14 @@ class TestSurcharge:
         paid = {"paid_on": "2026-12-31", "fine_fen": 10_000 * YUAN, "surcharge_fen": 24_750 * YUAN}
         async with client(penalty.url) as http:
             ok(await http.post(f"{CASES}/{cid}/payments", json=paid, headers=officer(**SJ_A)))
-        # On 2027-01-10, 40 days late, on the 17,500.00 left: 40 × 525.00 = 21,000.00, over the 17,500.00
-        # outstanding; of the fine's cap only 27,500.00 − 24,750.00 = 2,750.00 is left: 2,750.00.
+        # On 2027-01-10: the 10,000.00 paid on 12-31 carried 30 × 3% × 10,000.00 = 9,000.00; the 17,500.00 left,
+        # 40 days late (12-02 … 01-10), 40 × 525.00 = 21,000.00, over itself: 17,500.00 (行政强制法 第四十五条
+        # 第二款). In all 9,000.00 + 17,500.00 = 26,500.00 (under the fine's 27,500.00), less the 24,750.00
+        # collected with the payment: 1,750.00.
         r = await surcharge(penalty, cid, "2027-01-10")
         assert r["base_fen"] == 17_500 * YUAN
-        assert (r["days_counted"], r["amount_fen"], r["capped"]) == (40, 2_750 * YUAN, True)
+        assert (r["days_counted"], r["amount_fen"], r["capped"]) == (40, 1_750 * YUAN, True)
+        assert "合计26,500.00元" in r["explanation"] and "已收取加处罚款24,750.00元" in r["explanation"]
 
     async def test_the_case_s_deadline_shows_the_same_surcharge_after_a_partial_payment(
         self, penalty: Running

@@ -156,12 +156,7 @@ def surcharge(
     """
     if fine_fen < 0:
         raise ValueError("fine_fen must be >= 0")
-    days = 0
-    day = due_on + timedelta(days=1)
-    while day <= until:
-        if not any(start <= day and (end is None or day <= end) for start, end in excluded):
-            days += 1
-        day += timedelta(days=1)
+    days = late_days(due_on, until, excluded)
     raw_hundredths = fine_fen * SURCHARGE_PERCENT_PER_DAY * days  # in 1/100 fen
     amount = (raw_hundredths + 50) // 100  # round half up to the fen
     capped = amount >= fine_fen and days > 0 and fine_fen > 0
@@ -175,19 +170,94 @@ def surcharge(
     )
 
 
-def within_fine(result: Surcharge, fine_fen: int, collected_fen: int) -> Surcharge:
-    """``result`` limited to what is left of the fine's cap once the surcharge already collected on earlier
-    payments of the same fine is counted.
+def late_days(due_on: date, until: date, excluded: Sequence[tuple[date, date | None]] = ()) -> int:
+    """Days after ``due_on`` up to and including ``until``, less those inside an ``excluded`` period (inclusive;
+    an open end means "still running"): 第七十三条第三款, 行政复议或者行政诉讼期间不予计算."""
+    days = 0
+    day = due_on + timedelta(days=1)
+    while day <= until:
+        if not any(start <= day and (end is None or day <= end) for start, end in excluded):
+            days += 1
+        day += timedelta(days=1)
+    return days
 
-    行政处罚法 第七十二条第一款第一项 (加处罚款的数额不得超出罚款的数额) and 行政强制法 第四十五条第二款 cap the
-    surcharge of a fine — all of it, whatever the number of payments — at the fine. ``surcharge`` works on
-    the amount outstanding on one day; after a partial payment that carried a surcharge, at most
-    ``fine_fen − collected_fen`` may still be added (0 once the cap is used up).
+
+@dataclass(frozen=True, slots=True)
+class Part:
+    """A part of a fine paid late (``paid_on``) or still outstanding (``paid_on`` None), with its own surcharge."""
+
+    fine_fen: int
+    paid_on: date | None
+    days: int  # counted days from the day after the last day to pay to its payment (or ``until``)
+    surcharge_fen: int  # 3 % of the part a day, never more than the part; rounded once with the others
+    capped: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Accrued:
+    """加处罚款 on a fine paid in parts (``accrued_surcharge``)."""
+
+    surcharge: (
+        Surcharge  # what may still be added on ``until``: all the parts' surcharge less what was collected
+    )
+    accrued_fen: int  # the parts' surcharge, in all
+    collected_fen: int
+    parts: tuple[Part, ...]  # the parts paid late, in order, then the part outstanding
+
+
+def accrued_surcharge(
+    fine_fen: int,
+    due_on: date,
+    until: date,
+    *,
+    paid: Sequence[tuple[date, int]] = (),
+    collected_fen: int = 0,
+    excluded: Sequence[tuple[date, date | None]] = (),
+) -> Accrued:
+    """加处罚款 on a fine of ``fine_fen`` due on ``due_on`` and paid in parts (``paid``: each payment's day and
+    the part of the fine it paid), if the rest is paid on ``until``.
+
+    行政处罚法 第七十二条第一款第一项: 到期不缴纳罚款的，每日按罚款数额的百分之三加处罚款，加处罚款的数额不得
+    超出罚款的数额 (行政强制法 第四十五条第二款). Each part of the fine paid late carries 3 % of itself a day from
+    the day after ``due_on`` to its payment (the payment's day included, as ``GET /surcharge`` for that day
+    counts it), never more than itself; the part still outstanding runs on to ``until``; a part paid in time
+    carries nothing. Days of a reconsideration or lawsuit are left out (第七十三条第三款). The parts' surcharge,
+    in hundredths of a fen, is rounded half up to the fen once, and what was collected with earlier payments
+    (``collected_fen``) is deducted: a partial payment that carried more than its own part's surcharge (e.g.
+    the whole fine's, as quoted for that day) has paid ahead for the rest, which is not asked again.
+
+    With no earlier payment this is ``surcharge`` on the fine. The surcharge of one instalment of an approved
+    plan stays ``surcharge`` on the instalment from its own due day (第六十六条第二款, domain.instalments).
     """
-    left = max(fine_fen - collected_fen, 0)
-    if result.amount_fen <= left:
-        return result
-    return replace(result, amount_fen=left, capped=True)
+    if fine_fen < 0 or collected_fen < 0:
+        raise ValueError("fine_fen and collected_fen must be >= 0")
+
+    parts = [
+        _part(part, on, late_days(due_on, on, excluded)) for on, part in sorted(paid) if due_on < on <= until
+    ]
+    base = max(fine_fen - sum(part for on, part in paid if on <= until), 0)
+    if base:
+        parts.append(_part(base, None, late_days(due_on, until, excluded)))
+    total = (sum(x.surcharge_fen for x in parts) + 50) // 100  # hundredths of a fen, rounded half up once
+    owed = max(total - collected_fen, 0)
+    days = parts[-1].days if parts else 0
+    result = Surcharge(
+        fine_fen=base,
+        due_on=due_on,
+        until=until,
+        days_late=days if base else 0,
+        amount_fen=owed,
+        capped=any(x.capped for x in parts),
+    )
+    rounded = tuple(replace(x, surcharge_fen=(x.surcharge_fen + 50) // 100) for x in parts)
+    return Accrued(result, total, collected_fen, rounded)
+
+
+def _part(fine_fen: int, paid_on: date | None, days: int) -> Part:
+    """One part's surcharge in hundredths of a fen (rounded by the caller), capped at the part."""
+    raw = fine_fen * SURCHARGE_PERCENT_PER_DAY * days
+    capped = days > 0 and raw >= fine_fen * 100
+    return Part(fine_fen, paid_on, days, min(raw, fine_fen * 100), capped)
 
 
 class DeadlineKind(enum.StrEnum):
@@ -228,6 +298,7 @@ class DeadlineFacts:
     fine_outstanding_fen: int = 0
     fine_fen: int = 0
     surcharge_collected_fen: int = 0  # the surcharge already collected on earlier payments of the fine
+    fine_payments: tuple[tuple[date, int], ...] = ()  # each payment's day and the part of the fine it paid
     surcharge_excluded: tuple[tuple[date, date | None], ...] = ()
     publish_by: date | None = None
     publication_settled: bool = True  # published, or not to be published
@@ -308,13 +379,14 @@ def deadline_status(case: HasDeadlineFacts, today: date) -> tuple[DeadlineItem, 
         )
     if facts.payment_due is not None and facts.fine_outstanding_fen > 0 and today > facts.payment_due:
         # on the fine outstanding, as GET /surcharge and the payment (procedure.Case.surcharge_on)
-        accrued = within_fine(
-            surcharge(
-                facts.fine_outstanding_fen, facts.payment_due, today, excluded=facts.surcharge_excluded
-            ),
+        accrued = accrued_surcharge(
             facts.fine_fen,
-            facts.surcharge_collected_fen,
-        )
+            facts.payment_due,
+            today,
+            paid=facts.fine_payments,
+            collected_fen=facts.surcharge_collected_fen,
+            excluded=facts.surcharge_excluded,
+        ).surcharge
         add(
             DeadlineKind.PAYMENT,
             DeadlineLevel.OVERDUE,

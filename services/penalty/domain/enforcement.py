@@ -268,10 +268,13 @@ def _party_periods(facts: Facts, roll: Roll) -> tuple[date, date | None, list[Da
     known = facts.delivered_on
     assert known is not None and facts.payment_due is not None
     shift = _suspended_days(facts.remedies)
-    rec_raw = known + timedelta(days=RECONSIDERATION_DAYS)
-    lit_raw = add_months(known, LITIGATION_MONTHS)
-    rec_end = roll(rec_raw) + timedelta(days=shift)
-    lit_end = roll(lit_raw) + timedelta(days=shift)
+    # The days of a concluded remedy lengthen the period, and the rest-day rule (民事诉讼法 第八十五条第三款)
+    # applies to the day the lengthened period really ends: rolling before adding them could leave the last
+    # day on a Sunday and open the window of 第五十三条 on the party's last day.
+    rec_raw = known + timedelta(days=RECONSIDERATION_DAYS + shift)
+    lit_raw = add_months(known, LITIGATION_MONTHS) + timedelta(days=shift)
+    rec_end = roll(rec_raw)
+    lit_end = roll(lit_raw)
     shifted = f"，另加复议、诉讼期间{shift}日" if shift else ""
     lines = [
         DateLine(

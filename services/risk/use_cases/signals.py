@@ -102,7 +102,14 @@ async def decision_corrected(
 
 
 async def deadline_missed(session: AsyncSession, event: penalty.DeadlineMissed, *, at: datetime) -> None:
-    """A procedure deadline was missed: one overdue procedure of the unit (its domain is the case's)."""
+    """A procedure deadline was missed: one overdue procedure of the unit (its domain is the case's).
+
+    Not the last day to pay: 行政处罚法 第六十七条第三款 puts the fifteen days on the party ("当事人应当自收到行政
+    处罚决定书之日起十五日内……缴纳罚款"), so a late payment is the party's default, not a procedure the unit
+    let run over; what the unit then owes (催告, the court within 行政强制法 第五十三条's window) is counted when it
+    lapses (``enforcement_window_missed``)."""
+    if event.deadline == "payment":
+        return
     unit = await units.of_event(session, event.department_code, event.district_code)
     await signal_repo.add_unit_signal(
         session,

@@ -173,17 +173,72 @@ class TestSurcharge:
         assert s.days_late == 10 - 5
         assert s.amount_fen == 1_500 * YUAN
 
-    def test_the_cap_is_the_fine_over_all_payments(self) -> None:
-        # 行政强制法 第四十五条第二款: 加处罚款 … 不得超出 the fine (10,000 yuan) in total. 6,000 yuan of the 10,000
-        # still outstanding, 40 days late: 3% × 6,000 × 40 = 7,200 → capped at the 6,000 outstanding; with
-        # 9,000 yuan of surcharge collected on an earlier payment only 10,000 − 9,000 = 1,000 yuan is left.
-        s = deadlines.surcharge(6_000 * YUAN, self.DUE, self.DUE + timedelta(days=40))
-        assert (s.amount_fen, s.capped) == (6_000 * YUAN, True)
-        left = deadlines.within_fine(s, self.FINE, 9_000 * YUAN)
-        assert (left.amount_fen, left.capped, left.days_late) == (1_000 * YUAN, True, 40)
-        # nothing collected before: the 6,000 stands; everything collected: nothing more
-        assert deadlines.within_fine(s, self.FINE, 0) == s
-        assert deadlines.within_fine(s, self.FINE, 10_000 * YUAN).amount_fen == 0
+    def test_the_cap_is_each_part_of_the_fine(self) -> None:
+        # 行政强制法 第四十五条第二款: 加处罚款 … 不得超出 the fine. 10,000 yuan due 03-17; on 03-27 (10 days
+        # late) 4,000 of it is paid with 10 × 3% × 4,000 = 1,200 yuan of surcharge. The 6,000 left:
+        # - on 04-20: 03-18..03-31 (14) + 04-01..04-20 (20) = 34 days × 3% × 6,000 = 6,120 → its own 6,000, capped;
+        #   in all 1,200 + 6,000 = 7,200, less the 1,200 collected: 6,000;
+        # - on 04-10: 14 + 10 = 24 days × 180 = 4,320; in all 5,520, less 1,200: 4,320.
+        paid = [(date(2026, 3, 27), 4_000 * YUAN)]
+        a = deadlines.accrued_surcharge(
+            self.FINE, self.DUE, date(2026, 4, 20), paid=paid, collected_fen=1_200 * YUAN
+        )
+        assert (a.accrued_fen, a.surcharge.amount_fen, a.surcharge.capped) == (
+            7_200 * YUAN,
+            6_000 * YUAN,
+            True,
+        )
+        assert (a.surcharge.fine_fen, a.surcharge.days_late) == (6_000 * YUAN, 34)
+        assert [(x.paid_on, x.fine_fen, x.days, x.surcharge_fen, x.capped) for x in a.parts] == [
+            (date(2026, 3, 27), 4_000 * YUAN, 10, 1_200 * YUAN, False),
+            (None, 6_000 * YUAN, 34, 6_000 * YUAN, True),
+        ]
+        a = deadlines.accrued_surcharge(
+            self.FINE, self.DUE, date(2026, 4, 10), paid=paid, collected_fen=1_200 * YUAN
+        )
+        assert (a.accrued_fen, a.surcharge.amount_fen, a.surcharge.capped) == (
+            5_520 * YUAN,
+            4_320 * YUAN,
+            False,
+        )
+        # everything collected already: nothing more
+        a = deadlines.accrued_surcharge(
+            self.FINE, self.DUE, date(2026, 4, 20), paid=paid, collected_fen=10_000 * YUAN
+        )
+        assert a.surcharge.amount_fen == 0
+
+    def test_a_partial_payment_with_the_whole_fines_surcharge_settles_its_days(self) -> None:
+        # 75,000 yuan due 12-01. On 12-11 (10 days late) 25,000 of the fine is paid with 10 × 3% × 75,000 =
+        # 22,500 yuan of surcharge (GET /surcharge's figure for paying everything on 12-11). The part paid carries
+        # 10 × 3% × 25,000 = 7,500; the 50,000 left runs from 12-02: on 12-21, 20 × 3% × 50,000 = 30,000; in all
+        # 37,500, less the 22,500 collected: 15,000 (= 10 × 1,500 for 12-12..12-21), not 30,000 asked again.
+        due = date(2026, 12, 1)
+        paid = [(date(2026, 12, 11), 25_000 * YUAN)]
+        a = deadlines.accrued_surcharge(
+            75_000 * YUAN, due, date(2026, 12, 21), paid=paid, collected_fen=22_500 * YUAN
+        )
+        assert (a.accrued_fen, a.surcharge.amount_fen) == (37_500 * YUAN, 15_000 * YUAN)
+        # the part paid carrying only its own surcharge (7,500): 37,500 − 7,500 = 30,000
+        a = deadlines.accrued_surcharge(
+            75_000 * YUAN, due, date(2026, 12, 21), paid=paid, collected_fen=7_500 * YUAN
+        )
+        assert a.surcharge.amount_fen == 30_000 * YUAN
+        # with no payment the fine's own surcharge: 20 × 3% × 75,000 = 45,000, as ``surcharge`` gives it
+        whole = deadlines.accrued_surcharge(75_000 * YUAN, due, date(2026, 12, 21))
+        assert whole.surcharge == deadlines.surcharge(75_000 * YUAN, due, date(2026, 12, 21))
+        assert whole.surcharge.amount_fen == 45_000 * YUAN
+
+    def test_a_part_paid_in_time_never_carries_a_surcharge(self) -> None:
+        # 10,000 yuan due 03-17; 4,000 paid on 03-10, in time: only the 6,000 left runs, from 03-18. On 03-27:
+        # 10 × 3% × 6,000 = 1,800 yuan.
+        a = deadlines.accrued_surcharge(
+            self.FINE, self.DUE, date(2026, 3, 27), paid=[(date(2026, 3, 10), 4_000 * YUAN)]
+        )
+        assert (a.surcharge.amount_fen, a.surcharge.fine_fen, a.surcharge.days_late) == (
+            1_800 * YUAN,
+            6_000 * YUAN,
+            10,
+        )
 
     def test_open_remedy_stops_the_count(self) -> None:
         # Lawsuit filed 03-20 and still running on 04-30: only 03-18 and 03-19 count -> 2 × 300 yuan = 600 yuan.
@@ -256,18 +311,21 @@ class TestDeadlineStatus:
         assert item.kind is DeadlineKind.PAYMENT and item.surcharge_fen == 3_000 * YUAN
 
     def test_payment_overdue_surcharge_never_passes_the_fine_in_total(self) -> None:
-        # As above (10 days × 3% × 10,000 = 3,000 yuan), but 8,000 yuan of surcharge was collected with an
-        # earlier payment: only 10,000 − 8,000 = 2,000 yuan may still be added (行政强制法 第四十五条第二款).
+        # 10,000 yuan due 03-17; on 04-20 (34 days late: 03-18..03-31 14 + 04-01..04-20 20) 1,000 of it is paid
+        # (34 × 3% × 1,000 = 1,020 → its own 1,000) and 8,000 of surcharge collected with it. On 04-30 the 9,000
+        # left has run 44 days: 44 × 270 = 11,880 → its own 9,000; in all 1,000 + 9,000 = 10,000, the fine; less
+        # the 8,000 collected: only 2,000 may still be added (行政强制法 第四十五条第二款).
         case = _facts(
             decided_on=date(2026, 3, 1),
             delivery_due=date(2026, 3, 10),
             delivered_on=date(2026, 3, 2),
             payment_due=date(2026, 3, 17),
             fine_fen=10_000 * YUAN,
-            fine_outstanding_fen=10_000 * YUAN,
+            fine_outstanding_fen=9_000 * YUAN,
+            fine_payments=((date(2026, 4, 20), 1_000 * YUAN),),
             surcharge_collected_fen=8_000 * YUAN,
         )
-        (item,) = deadlines.deadline_status(case, date(2026, 3, 27))
+        (item,) = deadlines.deadline_status(case, date(2026, 4, 30))
         assert item.surcharge_fen == 2_000 * YUAN
 
     def test_payment_overdue_surcharge_is_on_the_fine_outstanding(self) -> None:
@@ -281,6 +339,7 @@ class TestDeadlineStatus:
             payment_due=date(2026, 3, 17),
             fine_fen=10_000 * YUAN,
             fine_outstanding_fen=6_000 * YUAN,
+            fine_payments=((date(2026, 3, 10), 4_000 * YUAN),),
         )
         (item,) = deadlines.deadline_status(case, date(2026, 3, 27))
         assert item.surcharge_fen == 1_800 * YUAN

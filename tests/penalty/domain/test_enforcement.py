@@ -108,18 +108,21 @@ class TestCourtWindow:
 
     def test_with_a_suit_recorded(self) -> None:
         # A suit filed 2026-04-01 and concluded (decision upheld) 2026-05-30: 04-01 … 05-30 both counted =
-        # 30 (April) + 30 (May 1–30) = 60 days, added to both periods (第七十三条第三款, issue #17):
-        #   reconsideration 05-06 + 60 days = 07-05; litigation 09-02 + 60 days = 11-01 (Sept 28 → 09-30,
-        #   October 31 → 10-31 is day 59, 11-01 day 60).
-        # window: opens 11-02; closes three months from 11-01 → 2027-02-01.
+        # 30 (April) + 30 (May 1–30) = 60 days, added to both periods (第七十三条第三款, issue #17), and only
+        # then is a last day on a rest day moved (民事诉讼法 第八十五条第三款):
+        #   reconsideration 05-01 + 60 days = 06-30 (May 30 → 05-31, June 30 → 06-30), a Tuesday: the
+        #   holiday 05-01 is no longer the last day, so nothing moves;
+        #   litigation 09-02 + 60 days = 11-01 (Sept 28 → 09-30, October 31 → 10-31 is day 59, 11-01 day 60),
+        #   a Sunday → Monday 11-02.
+        # window: opens 11-03; closes three months from 11-02 → 2027-02-02.
         suit = en.Remedy("litigation", date(2026, 4, 1), date(2026, 5, 30))
         s = en.schedule(
             facts(remedies=(suit,)), date(2026, 6, 1), roll=roll, after_working_days=CAL.add_working_days
         )
         d = dates(s)
-        assert d["reconsideration_ends"] == date(2026, 7, 5)
-        assert d["litigation_ends"] == date(2026, 11, 1)
-        assert (d["window_opens"], d["window_closes"]) == (date(2026, 11, 2), date(2027, 2, 1))
+        assert d["reconsideration_ends"] == date(2026, 6, 30)
+        assert d["litigation_ends"] == date(2026, 11, 2)
+        assert (d["window_opens"], d["window_closes"]) == (date(2026, 11, 3), date(2027, 2, 2))
         assert d["litigation_filed"] == date(2026, 4, 1)
 
     def test_on_the_spot_decision_goes_to_reconsideration_first(self) -> None:

@@ -108,6 +108,11 @@ class Case:
         return sum(p.surcharge_fen for p in self.payments)
 
     @property
+    def fine_payments(self) -> tuple[tuple[date, int], ...]:
+        """Each payment's day and the part of the fine it paid (the surcharge's days run on the rest)."""
+        return tuple((p.paid_on, p.fine_fen) for p in self.payments)
+
+    @property
     def surcharge_excluded(self) -> tuple[tuple[date, date | None], ...]:
         return tuple((r.filed_on, r.concluded_on) for r in self.remedies)
 
@@ -125,6 +130,7 @@ class Case:
             fine_outstanding_fen=self.fine_outstanding_fen,
             fine_fen=self.fine_due_fen,
             surcharge_collected_fen=self.surcharge_collected_fen,
+            fine_payments=self.fine_payments,
             surcharge_excluded=self.surcharge_excluded,
             publish_by=decision.publish_by if decision else None,
             publication_settled=(
@@ -135,16 +141,22 @@ class Case:
             open=self.state is not CaseState.CLOSED,
         )
 
-    def surcharge_on(self, day: date) -> deadlines.Surcharge | None:
-        """The lawful maximum surcharge on the outstanding fine if it is paid on ``day`` (None: no fine due),
-        never more than what is left of the fine's cap after the surcharge already collected
-        (行政强制法 第四十五条第二款: deadlines.within_fine)."""
+    def surcharge_accrued_on(self, day: date) -> deadlines.Accrued | None:
+        """加处罚款 accrued on the fine if the rest of it is paid on ``day`` (None: no fine outstanding), each
+        day on what was outstanding that day, less what earlier payments collected (deadlines.accrued_surcharge)."""
         if self.payment_due is None or self.fine_outstanding_fen == 0:
             return None
-        return deadlines.within_fine(
-            deadlines.surcharge(
-                self.fine_outstanding_fen, self.payment_due, day, excluded=self.surcharge_excluded
-            ),
+        return deadlines.accrued_surcharge(
             self.fine_due_fen,
-            self.surcharge_collected_fen,
+            self.payment_due,
+            day,
+            paid=self.fine_payments,
+            collected_fen=self.surcharge_collected_fen,
+            excluded=self.surcharge_excluded,
         )
+
+    def surcharge_on(self, day: date) -> deadlines.Surcharge | None:
+        """The lawful maximum surcharge still to add if the outstanding fine is paid on ``day`` (None: no fine
+        due): what accrued (never more than the fine: 行政强制法 第四十五条第二款) less what was collected."""
+        accrued = self.surcharge_accrued_on(day)
+        return accrued.surcharge if accrued is not None else None
