@@ -3,23 +3,32 @@
 from __future__ import annotations
 
 from fastapi import FastAPI
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.common.app import Role, ServiceParts, build_service_app
+from services.common.auth import Principal
 from services.common.registry import SERVICES
 from services.risk import consumers, jobs
 from services.risk.settings import RiskContext, RiskSettings
+from services.risk.use_cases import leads
 
 
 def create_app(settings: RiskSettings | None = None, role: Role = "all") -> FastAPI:
     """The risk service: Intake from courts, reconsideration and 12345; 红黄蓝 warnings; enterprise A–D classes."""
     settings = settings or RiskSettings()
+    context = RiskContext.from_settings(settings)
+
+    async def fill_in_leads(session: AsyncSession, year: int, principal: Principal) -> None:
+        await leads.fill_in(session, year, principal, config=context.config)
+
     parts = ServiceParts(
         info=SERVICES["risk"],
         settings=settings,
-        context=RiskContext.from_settings(settings),
+        context=context,
         consumers=consumers.consumers,
         periodic=jobs.JOBS,
         description="Intake from courts, reconsideration and 12345; 红黄蓝 warnings; enterprise A–D classes",
+        on_calendar_year=[fill_in_leads],  # lead deadlines pending for want of the year's arrangement
     )
     if role != "worker":  # a worker never imports the routes it does not serve (services/common/app.py)
         from services.risk import api, deps

@@ -74,6 +74,7 @@ class TestWeeklyTransfer:
             "close_overdue": False,
             "due_on": "2026-08-10",
             "due_unknown": False,
+            "note": "",
         }
 
     async def test_open_week_cannot_be_transferred(self, seeded: Running) -> None:
@@ -219,6 +220,7 @@ class TestUncoveredCalendar:
             pin()
         assert item["batch"] == "2026-W53"
         assert item["flags"]["due_unknown"] is True and item["flags"]["due_on"] is None
+        assert item["flags"]["note"] == "节假日安排未录入，期限待定"
 
 
 class TestLedger:

@@ -496,6 +496,14 @@ async def overdue_leads(
     return await leads.overdue_leads(session, scope, config=context.config)
 
 
+@router.get("/leads/pending", response_model=OverdueLeadsRead, tags=["risk: 12345 leads"])
+async def pending_leads(
+    session: SessionDep, principal: SupervisorDep, scope: ScopeDep, context: ContextDep
+) -> OverdueLeadsRead:
+    """Open leads whose deadline waits for a calendar year not entered yet (docs/api/risk.md §2)."""
+    return await leads.pending_leads(session, scope, config=context.config)
+
+
 @router.get("/leads/transfers", response_model=list[TransferRead], tags=["risk: 12345 leads"])
 async def list_transfers(
     session: SessionDep,

@@ -15,6 +15,11 @@ Lifecycle::
 Deadlines are statutory working days (services.common.workdays): the department answers within
 ``answer_working_days`` of the transfer (per-category overrides possible), the supervisor verifies and closes
 within ``close_working_days`` of the answer. Deadlines are fixed when the clock starts and stored on the lead.
+
+A deadline that falls in a year the statutory calendar does not cover yet (the last weeks of December, before
+the State Council's arrangement is entered) is never guessed and never holds the step back: the lead moves on
+with that deadline ``None`` (pending, :data:`PENDING_NOTE`), and :func:`fill_in` computes it once the year is
+entered (use_cases/leads.fill_in, called in the transaction of PUT /admin/calendar/{year}).
 """
 
 from __future__ import annotations
@@ -27,7 +32,7 @@ from enum import StrEnum
 from pydantic import BaseModel, ConfigDict, Field
 
 from services.common.clock import CHINA, local_date
-from services.common.workdays import WorkingDayCalendar
+from services.common.workdays import CalendarNotCovered, WorkingDayCalendar
 from services.risk.errors import (
     LeadError,
     LeadInputInvalid,
@@ -38,6 +43,8 @@ from services.risk.errors import (
 )
 
 __all__ = ["LeadError", "LeadInputInvalid", "LeadWeekInvalid"]
+
+PENDING_NOTE = "节假日安排未录入，期限待定"
 
 _WEEK_RE = re.compile(r"^(\d{4})-W(\d{2})$")
 
@@ -174,10 +181,19 @@ class LeadFlags:
     answer_overdue: bool
     close_overdue: bool
     due_on: date | None
+    pending: bool = False  # the deadline waits for a calendar year not entered yet
 
     @property
     def any(self) -> bool:
         return self.transfer_overdue or self.answer_overdue or self.close_overdue
+
+
+def due_or_pending(calendar: WorkingDayCalendar, start: date, days: int) -> date | None:
+    """``days`` working days after ``start``; ``None`` (pending) while the year it falls in is not covered."""
+    try:
+        return calendar.add_working_days(start, days)
+    except CalendarNotCovered:
+        return None
 
 
 def _aware(moment: datetime, what: str) -> datetime:
@@ -251,7 +267,7 @@ def transfer(
     if not department.strip():
         raise LeadInputInvalid("移送部门不能为空", detail_en="The department to transfer to is empty")
     _not_before(lead.received_at, transferred_at, "移送时间")
-    due = calendar.add_working_days(local_date(transferred_at), config.answer_days(lead.category))
+    due = due_or_pending(calendar, local_date(transferred_at), config.answer_days(lead.category))
     return replace(
         lead,
         status=LeadStatus.TRANSFERRED,
@@ -279,16 +295,17 @@ def answer(
     _require(lead, LeadStatus.TRANSFERRED, "答复")
     if not text.strip():
         raise LeadInputInvalid("答复内容不能为空", detail_en="The answer is empty")
-    assert lead.transferred_at is not None and lead.answer_due_on is not None
+    assert lead.transferred_at is not None
     _not_before(lead.transferred_at, answered_at, "答复时间")
     day = local_date(answered_at)
+    due = lead.answer_due_on  # None while pending: fill_in() decides lateness once it is known
     return replace(
         lead,
         status=LeadStatus.ANSWERED,
         answered_at=answered_at,
-        answered_late=lead.answered_late or day > lead.answer_due_on,
+        answered_late=lead.answered_late or (due is not None and day > due),
         answer=text.strip(),
-        close_due_on=calendar.add_working_days(day, config.close_working_days),
+        close_due_on=due_or_pending(calendar, day, config.close_working_days),
         history=(*lead.history, LeadStep(answered_at, actor, lead.status, LeadStatus.ANSWERED)),
     )
 
@@ -309,7 +326,7 @@ def return_for_rework(
         raise LeadInputInvalid("退回重办须说明理由", detail_en="Returning a lead for rework needs a reason")
     assert lead.answered_at is not None
     _not_before(lead.answered_at, returned_at, "退回时间")
-    due = calendar.add_working_days(local_date(returned_at), config.answer_days(lead.category))
+    due = due_or_pending(calendar, local_date(returned_at), config.answer_days(lead.category))
     return replace(
         lead,
         status=LeadStatus.TRANSFERRED,
@@ -344,8 +361,43 @@ def flags(lead: Lead, *, today: date, config: LeadConfig, calendar: WorkingDayCa
         return LeadFlags(today > transfer_due, False, False, transfer_due)
     if lead.status is LeadStatus.TRANSFERRED:
         answer_due = lead.answer_due_on
-        return LeadFlags(False, answer_due is not None and today > answer_due, False, answer_due)
+        if answer_due is None:  # pending: never overdue until the year is entered
+            return LeadFlags(False, False, False, None, pending=True)
+        return LeadFlags(False, today > answer_due, False, answer_due)
     if lead.status is LeadStatus.ANSWERED:
         close_due = lead.close_due_on
-        return LeadFlags(False, False, close_due is not None and today > close_due, close_due)
+        if close_due is None:
+            return LeadFlags(False, False, False, None, pending=True)
+        return LeadFlags(False, False, today > close_due, close_due)
     return LeadFlags(False, False, False, None)
+
+
+def is_pending(lead: Lead) -> bool:
+    """An open lead whose current deadline waits for a calendar year."""
+    return (lead.status is LeadStatus.TRANSFERRED and lead.answer_due_on is None) or (
+        lead.status is LeadStatus.ANSWERED and lead.close_due_on is None
+    )
+
+
+def fill_in(lead: Lead, *, config: LeadConfig, calendar: WorkingDayCalendar) -> Lead | None:
+    """The pending deadline computed as the step that started its clock would have (transfer or return:
+    answer days from that day; answer: closing days from it), now that ``calendar`` may cover its year.
+    ``config`` is the one in effect on that day. ``None`` if nothing is pending or it is still uncovered."""
+    if lead.status is LeadStatus.TRANSFERRED and lead.answer_due_on is None:
+        started = next(s.at for s in reversed(lead.history) if s.to_status is LeadStatus.TRANSFERRED)
+        due = due_or_pending(calendar, local_date(started), config.answer_days(lead.category))
+        return None if due is None else replace(lead, answer_due_on=due)
+    if lead.status is LeadStatus.ANSWERED and lead.close_due_on is None:
+        assert lead.answered_at is not None
+        day = local_date(lead.answered_at)
+        close_due = due_or_pending(calendar, day, config.close_working_days)
+        if close_due is None:
+            return None
+        answered_late = lead.answered_late
+        answer_due = lead.answer_due_on
+        if answer_due is None:  # answered while its own deadline was pending
+            started = next(s.at for s in reversed(lead.history) if s.to_status is LeadStatus.TRANSFERRED)
+            answer_due = due_or_pending(calendar, local_date(started), config.answer_days(lead.category))
+            answered_late = answered_late or (answer_due is not None and day > answer_due)
+        return replace(lead, answer_due_on=answer_due, answered_late=answered_late, close_due_on=close_due)
+    return None

@@ -79,6 +79,26 @@ async def list_leads(
     return list((await session.scalars(query)).all())
 
 
+# An open lead whose current deadline waits for a calendar year (domain.leads.is_pending).
+PENDING = sa.or_(
+    sa.and_(lead_t.c.status == "transferred", lead_t.c.answer_due_on.is_(None)),
+    sa.and_(lead_t.c.status == "answered", lead_t.c.close_due_on.is_(None)),
+)
+
+
+async def pending_leads(
+    session: AsyncSession, scope: Scope | None, *, lock: bool = False
+) -> list[ComplaintLead]:
+    """Open leads whose deadline is pending, oldest first (``scope`` None: every lead, for the calendar hook)."""
+    query = sa.select(ComplaintLead).where(PENDING)
+    if scope is not None:
+        query = readable(query, scope, LEAD_VISIBILITY)
+    query = query.order_by(RECEIVED_KEY, sa.cast(ComplaintLead.id, sa.Text))
+    if lock:
+        query = query.with_for_update(of=ComplaintLead).execution_options(populate_existing=True)
+    return list((await session.scalars(query)).all())
+
+
 async def lead_counts(session: AsyncSession, scope: Scope) -> dict[str, int]:
     query = sa.select(lead_t.c.status, sa.func.count().label("n")).group_by(lead_t.c.status)
     query = readable(query, scope, LEAD_VISIBILITY)
@@ -133,7 +153,7 @@ async def mark_transferred(
     lead_ids: Sequence[uuid.UUID],
     transfer_ids: Sequence[uuid.UUID],
     departments: Sequence[str],
-    due: Sequence[date],
+    due: Sequence[date | None],
     at: datetime,
     at_text: str,
     actor: str,

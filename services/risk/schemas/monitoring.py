@@ -409,6 +409,7 @@ class LeadFlagsRead(BaseModel):
     due_unknown: bool = Field(
         False, description="the deadline falls in a year the working-day calendar does not cover yet"
     )
+    note: str = ""
 
 
 class LeadRead(BaseModel):

@@ -1,6 +1,10 @@
 """12345 leads: listed with their deadlines and overdue flags, moved weekly to their departments (周移送),
 answered by the department, returned or closed by the supervisor. Who may act is checked before the lead is
-loaded (services/risk/deps.py)."""
+loaded (services/risk/deps.py).
+
+A deadline in a year the statutory calendar does not cover yet is left pending (None), never guessed and never
+blocking a step; :func:`pending_leads` lists them and :func:`fill_in`, run in the transaction of
+PUT /api/v1/risk/admin/calendar/{year} (services/risk/app.py), computes them."""
 
 from __future__ import annotations
 
@@ -86,6 +90,51 @@ async def overdue_leads(session: AsyncSession, scope: Scope, *, config: RiskConf
         after = (last.received_at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f"), str(last.id))
     found.sort(key=lambda i: (i.flags.due_on or date.max, str(i.id)))
     return OverdueLeadsRead(items=found[:OVERDUE_LEADS_CAP], truncated=len(found) > OVERDUE_LEADS_CAP)
+
+
+async def pending_leads(session: AsyncSession, scope: Scope, *, config: RiskConfigSet) -> OverdueLeadsRead:
+    """Open leads whose answer or closing deadline waits for a calendar year, oldest first."""
+    rows = await lead_repo.pending_leads(session, scope)
+    today, cfg, calendar = await _deadlines(session, config)
+    items = [lead_read(r, today=today, config=cfg, calendar=calendar) for r in rows[:OVERDUE_LEADS_CAP]]
+    return OverdueLeadsRead(items=items, truncated=len(rows) > OVERDUE_LEADS_CAP)
+
+
+async def fill_in(session: AsyncSession, year: int, principal: Principal, *, config: RiskConfigSet) -> int:
+    """Compute the pending deadlines now that ``year``'s arrangement is entered (same transaction as the
+    calendar write), each with the lead configuration in effect on the day its clock started; audited per
+    lead. Returns how many leads got their deadline."""
+    rows = await lead_repo.pending_leads(session, None, lock=True)
+    if not rows:
+        return 0
+    calendar = await calendar_store.load_calendar(session)
+    done = 0
+    for row in rows:
+        lead = lead_repo.to_domain(row)
+        started = lead.history[-1].at  # the transfer, return or answer that started the pending clock
+        cfg = config.in_effect(clock.local_date(started)).leads
+        completed = leads.fill_in(lead, config=cfg, calendar=calendar)
+        if completed is None:
+            continue
+        values = lead_repo.values_of(completed)
+        changed = {k: values[k] for k in ("answer_due_on", "answered_late", "close_due_on")}
+        await lead_repo.update_lead(session, row.id, changed)
+        await audit.append(
+            session,
+            actor=principal.sub,
+            actor_role=principal.role,
+            action="lead.deadline_computed",
+            entity_type="complaint_lead",
+            entity_id=str(row.id),
+            before={"calendar_year": year},
+            after={
+                "answer_due_on": str(completed.answer_due_on),
+                "answered_late": completed.answered_late,
+                "close_due_on": None if completed.close_due_on is None else str(completed.close_due_on),
+            },
+        )
+        done += 1
+    return done
 
 
 async def _transition(
@@ -210,9 +259,12 @@ async def transfer_leads(
     cfg = config.in_effect(today).leads
     calendar = await calendar_store.load_calendar(session)
     day = clock.local_date(now)
-    due_by_category: dict[str, date] = {}
+    due_by_category: dict[str, date | None] = {}
     transfers: dict[tuple[str, str], dict[str, Any]] = {}
-    lead_ids, transfer_ids, departments, dues = [], [], [], []
+    lead_ids: list[uuid.UUID] = []
+    transfer_ids: list[uuid.UUID] = []
+    departments: list[str] = []
+    dues: list[date | None] = []
     for r in rows:
         key = (r.batch, r.unit_code)
         if key not in transfers:
@@ -226,8 +278,9 @@ async def transfer_leads(
             }
         transfers[key]["lead_count"] += 1
         if r.category not in due_by_category:
-            # as leads.transfer(): N working days after the (Beijing) transfer day
-            due_by_category[r.category] = calendar.add_working_days(day, cfg.answer_days(r.category))
+            # as leads.transfer(): N working days after the (Beijing) transfer day, None (pending) in a year
+            # the calendar does not cover yet
+            due_by_category[r.category] = leads.due_or_pending(calendar, day, cfg.answer_days(r.category))
         lead_ids.append(r.id)
         transfer_ids.append(transfers[key]["id"])
         departments.append(r.unit_code)

@@ -492,7 +492,7 @@ def lead_read(
     lead = lead_repo.to_domain(row)
     try:
         f = leads.flags(lead, today=today, config=config, calendar=calendar)
-        unknown = False
+        unknown = f.pending  # a stored deadline left pending at the transfer, return or answer
     except CalendarNotCovered:
         # the transfer deadline falls in a year whose holidays are not entered yet: say so, do not guess
         f, unknown = leads.LeadFlags(False, False, False, None), True
@@ -515,6 +515,7 @@ def lead_read(
                 "close_overdue": f.close_overdue,
                 "due_on": f.due_on,
                 "due_unknown": unknown,
+                "note": leads.PENDING_NOTE if unknown else "",
             },
             "history": row.history,
         }

@@ -152,9 +152,11 @@ class TestLeads:
 
     async def test_a_deadline_in_an_uncovered_year_is_not_guessed(self, city: Running) -> None:
         # Transferred Monday 2026-12-28: ten working days run into 2027, whose holidays the calendar package does
-        # not have. SPEC §1.6: an explicit error or warning, never a silent guess: the transfer is refused
-        # (docs/operations.md "Every year: the holiday arrangement") until an administrator enters 2027. With
-        # 2027-01-01 entered as a day off: 29, 30, 31 Dec, 4, 5, 6, 7, 8, 11, 12 Jan -> 2027-01-12.
+        # not have. SPEC §1.6: an explicit error or warning, never a silent guess: the transfer goes ahead with
+        # the answer deadline pending (flags.due_unknown; the legal review: the weekly transfer never waits for
+        # the holiday table), until an administrator enters 2027 (docs/operations.md "Every year: the holiday
+        # arrangement"), which computes it. With 2027-01-01 entered as a day off: 29, 30, 31 Dec, 4, 5, 6, 7, 8,
+        # 11, 12 Jan -> 2027-01-12.
         body = {
             "external_id": "12345-W52-yearend",
             "unit_code": "SJ-210102",
@@ -169,11 +171,12 @@ class TestLeads:
             async with client(city.url) as http:
                 lead = ok(await http.post(f"{API}/intake/complaints", json=body, headers=HOTLINE), 201)
                 transfer = {"batch": "2026-W52"}
-                r = await http.post(f"{API}/leads/transfers", json=transfer, headers=SUPERVISOR)
+                ok(await http.post(f"{API}/leads/transfers", json=transfer, headers=SUPERVISOR))
                 if 2027 not in PACKAGE_YEARS:
-                    problem(r, 422, "CALENDAR_NOT_COVERED")
+                    waiting = ok(await http.get(f"{API}/leads/{lead['id']}", headers=SUPERVISOR))
+                    assert waiting["status"] == "transferred" and waiting["answer_due_on"] is None, waiting
+                    assert waiting["flags"]["due_unknown"] is True and waiting["flags"]["due_on"] is None
                     ok(await http.put(f"{API}/admin/calendar/2027", json=year, headers=ADMIN))
-                    ok(await http.post(f"{API}/leads/transfers", json=transfer, headers=SUPERVISOR))
                 got = ok(await http.get(f"{API}/leads/{lead['id']}", headers=SUPERVISOR))
         finally:
             pin(TODAY)

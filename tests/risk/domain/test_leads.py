@@ -234,3 +234,58 @@ class TestFlags:
         assert leads.flags(lead, today=date(2031, 6, 1), config=CONFIG, calendar=CALENDAR) == leads.LeadFlags(
             False, False, False, None
         )
+
+
+class TestPendingDeadline:
+    """A deadline reaching into a year the calendar does not cover (2031 here) is pending, then filled in."""
+
+    def test_transfer_answer_and_fill_in(self) -> None:
+        # Transferred Mon 2030-12-23, 10 working days: 24 (1), 25 (2), 26 (3), 27 (4), 30 (5), 31 (6), then 2031
+        lead = transferred(at(2030, 12, 23))
+        assert lead.status is LeadStatus.TRANSFERRED and lead.answer_due_on is None
+        assert leads.is_pending(lead)
+        assert leads.flags(lead, today=date(2031, 3, 1), config=CONFIG, calendar=CALENDAR) == leads.LeadFlags(
+            False, False, False, None, pending=True
+        )
+        assert leads.fill_in(lead, config=CONFIG, calendar=CALENDAR) is None  # 2031 still missing
+        # answered Tue 2030-12-24: closing 5 days: 25, 26, 27, 30, 31 -> 2030-12-31, computable
+        answered = leads.answer(
+            lead, text="已处理", answered_at=at(2030, 12, 24), actor="D", config=CONFIG, calendar=CALENDAR
+        )
+        assert answered.close_due_on == date(2030, 12, 31) and not answered.answered_late
+        assert not leads.is_pending(answered)
+        # 2031 entered with 2031-01-01 off: the transferred lead's 10 days: 24, 25, 26, 27, 30, 31 (6),
+        # 01-01 off, Thu 01-02 (7), Fri 01-03 (8), Mon 01-06 (9), Tue 01-07 (10) -> 2031-01-07
+        full = WorkingDayCalendar(
+            overrides={**HOLIDAYS, date(2030, 9, 29): True, date(2031, 1, 1): False},
+            covered_years=[2030, 2031],
+        )
+        filled = leads.fill_in(lead, config=CONFIG, calendar=full)
+        assert filled is not None and filled.answer_due_on == date(2031, 1, 7)
+        assert not leads.is_pending(filled)
+
+    def test_an_answer_while_pending_is_judged_when_filled_in(self) -> None:
+        # transferred Mon 2030-12-23 (answer due pending), answered Thu 2031-01-09 before 2031 is entered:
+        # closing pending too
+        lead = leads.answer(
+            transferred(at(2030, 12, 23)),
+            text="迟复",
+            answered_at=at(2031, 1, 9),
+            actor="D",
+            config=CONFIG,
+            calendar=CALENDAR,
+        )
+        assert lead.answer_due_on is None and lead.close_due_on is None and not lead.answered_late
+        full = WorkingDayCalendar(
+            overrides={**HOLIDAYS, date(2030, 9, 29): True, date(2031, 1, 1): False},
+            covered_years=[2030, 2031],
+        )
+        filled = leads.fill_in(lead, config=CONFIG, calendar=full)
+        # answer due 2031-01-07 (above), answered 01-09: late; closing 5 days from Thu 01-09:
+        # Fri 10 (1), Mon 13 (2), Tue 14 (3), Wed 15 (4), Thu 16 (5) -> 2031-01-16
+        assert filled is not None
+        assert (filled.answer_due_on, filled.answered_late, filled.close_due_on) == (
+            date(2031, 1, 7),
+            True,
+            date(2031, 1, 16),
+        )
