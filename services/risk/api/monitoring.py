@@ -500,7 +500,7 @@ async def overdue_leads(
 async def pending_leads(
     session: SessionDep, principal: SupervisorDep, scope: ScopeDep, context: ContextDep
 ) -> OverdueLeadsRead:
-    """Open leads whose deadline waits for a calendar year not entered yet (docs/api/risk.md §2)."""
+    """Open leads with a pending deadline."""
     return await leads.pending_leads(session, scope, config=context.config)
 
 
