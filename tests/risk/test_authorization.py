@@ -76,6 +76,7 @@ ROLES: dict[tuple[str, str], frozenset[str]] = {
     ("POST", "/intake/{kind}/bulk"): frozenset({"integration"}),
     ("GET", "/leads"): frozenset({"officer", "supervisor", "admin", "integration"}),
     ("GET", "/leads/overdue"): frozenset({"officer", "supervisor", "admin"}),
+    ("GET", "/leads/pending"): frozenset({"supervisor", "admin"}),
     ("GET", "/leads/transfers"): frozenset({"supervisor", "admin"}),
     ("POST", "/leads/transfers"): frozenset({"supervisor", "admin"}),
     ("GET", "/leads/{lead_id}"): frozenset({"officer", "supervisor", "admin", "integration"}),
