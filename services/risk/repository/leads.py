@@ -87,13 +87,13 @@ PENDING = sa.or_(
 
 
 async def pending_leads(
-    session: AsyncSession, scope: Scope | None, *, lock: bool = False
+    session: AsyncSession, scope: Scope | None, *, limit: int | None = None, lock: bool = False
 ) -> list[ComplaintLead]:
     """Open leads whose deadline is pending, oldest first (``scope`` None: every lead, for the calendar hook)."""
     query = sa.select(ComplaintLead).where(PENDING)
     if scope is not None:
         query = readable(query, scope, LEAD_VISIBILITY)
-    query = query.order_by(RECEIVED_KEY, sa.cast(ComplaintLead.id, sa.Text))
+    query = query.order_by(RECEIVED_KEY, sa.cast(ComplaintLead.id, sa.Text)).limit(limit)
     if lock:
         query = query.with_for_update(of=ComplaintLead).execution_options(populate_existing=True)
     return list((await session.scalars(query)).all())

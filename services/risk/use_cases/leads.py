@@ -94,7 +94,7 @@ async def overdue_leads(session: AsyncSession, scope: Scope, *, config: RiskConf
 
 async def pending_leads(session: AsyncSession, scope: Scope, *, config: RiskConfigSet) -> OverdueLeadsRead:
     """Open leads whose answer or closing deadline waits for a calendar year, oldest first."""
-    rows = await lead_repo.pending_leads(session, scope)
+    rows = await lead_repo.pending_leads(session, scope, limit=OVERDUE_LEADS_CAP + 1)
     today, cfg, calendar = await _deadlines(session, config)
     items = [lead_read(r, today=today, config=cfg, calendar=calendar) for r in rows[:OVERDUE_LEADS_CAP]]
     return OverdueLeadsRead(items=items, truncated=len(rows) > OVERDUE_LEADS_CAP)
