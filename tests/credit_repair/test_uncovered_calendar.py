@@ -133,6 +133,19 @@ async def test_application_received_with_pending_deadlines_then_computed(
 
         assert ok(await http.get(f"{API}/admin/deadlines/pending", headers=ADMIN)) == []
 
+    # Audited per application, in the calendar write's transaction.
+    async with transaction(credit.factory) as s:
+        audited = await s.execute(
+            sa.text(
+                "SELECT entity_id, before ->> 'decision_due', after ->> 'decision_due', actor_role"
+                " FROM audit_entry WHERE action = 'repair.deadlines_computed' ORDER BY seq"
+            )
+        )
+        assert [tuple(r) for r in audited] == [
+            (a["id"], None, "2027-01-05", "admin"),
+            (b["id"], None, "2027-01-14", "admin"),
+        ]
+
     # Nothing pending: the schema goes back (the deadlines NOT NULL again) and forward.
     await asyncio.to_thread(migrate.downgrade, "credit_repair", credit.url, "credit_repair_0009_end_announce")
     assert await _not_null(credit) == ["acceptance_due", "decision_due", "window_due"]
