@@ -7,8 +7,9 @@ Every step is generic: it names no route, so an operation added tomorrow is comp
   2020-12, OpenAPI 3.1; the same set of values) when the other branch is a type and nothing else. One with
   constraints (``format: uuid``, ``maxLength``, an enum, a ``$ref``) stays a union: schemathesis' coverage
   phase generated ``""`` for ``type: [string, null], format: uuid``, a value the schema refuses;
-- **titles** that only repeat a component's name (``PenaltyCaseRead`` titled ``CaseRead``), and FastAPI's
-  generated titles of inline schemas (``Response Inspection.Listappraisals``), are left out;
+- **titles** that only repeat a component's name (``PenaltyCaseRead`` titled ``CaseRead``,
+  ``InspectionPage_ItemRead_`` titled ``Page[ItemRead]``), and FastAPI's generated titles of inline schemas
+  (``Response Inspection.Listappraisals``), are left out;
 - **summaries** that FastAPI generated from the function's name (``Decision View`` of
   ``penalty.decisionView``) are left out: the operation id says it (Swagger UI and ReDoc show it instead);
 - **security** equal to the document's own (``bearer``) is inherited, not repeated on every operation;
@@ -101,7 +102,9 @@ def fold_nullable(schema: Any) -> Any:
 def _schema(schema: dict[str, Any], name: str) -> dict[str, Any]:
     folded: dict[str, Any] = fold_nullable(schema)
     title = folded.get("title")
-    if isinstance(title, str) and name.endswith(title):
+    # pydantic names a generic model's component after its title with the brackets made underscores
+    # (``Page[AuditEntryRead]`` → ``Page_AuditEntryRead_``): that title only repeats the name too
+    if isinstance(title, str) and name.endswith(re.sub(r"[\[\],]", "_", title)):
         del folded["title"]
     return folded
 

@@ -42,7 +42,15 @@ from services.credit_repair.deps import (
     SessionDep,
     StaffDep,
 )
-from services.credit_repair.use_cases import cleanups, feeds, records, repairs, rule_sets, sweep
+from services.credit_repair.use_cases import (
+    calendar_deadlines,
+    cleanups,
+    feeds,
+    records,
+    repairs,
+    rule_sets,
+    sweep,
+)
 
 router = APIRouter(prefix="/api/v1/credit", tags=["credit_repair"])
 public_router = APIRouter(prefix="/public/credit", tags=["credit_repair: public"])
@@ -314,6 +322,12 @@ async def run_sweep(request: Request, principal: AdminDep) -> schemas.SweepRead:
         request.app.state.factory, actor=principal.sub, actor_role=principal.role
     )
     return schemas.SweepRead(as_of=today, ended=ended)
+
+
+@router.get("/admin/deadlines/pending", response_model=list[schemas.RepairRead])
+async def pending_deadlines(session: SessionDep, principal: AdminDep) -> list[schemas.RepairRead]:
+    """Applications whose deadlines wait for a year's holiday arrangement."""
+    return [views.repair_read(a) for a in await calendar_deadlines.pending_deadlines(session)]
 
 
 # --- feeds ----------------------------------------------------------------------------------------

@@ -8,6 +8,7 @@ from services.common.app import Role, ServiceParts, build_service_app
 from services.common.registry import SERVICES
 from services.credit_repair import consumers, jobs
 from services.credit_repair.settings import CreditRepairContext, CreditRepairSettings
+from services.credit_repair.use_cases import calendar_deadlines
 
 
 def create_app(settings: CreditRepairSettings | None = None, role: Role = "all") -> FastAPI:
@@ -20,6 +21,7 @@ def create_app(settings: CreditRepairSettings | None = None, role: Role = "all")
         consumers=consumers.consumers,
         periodic=jobs.JOBS,
         description="两书同达, publication classes, credit repair and 信用松绑 clean-up",
+        on_calendar_year=[calendar_deadlines.fill_in],  # review deadlines waiting for the year
     )
     if role != "worker":  # a worker never imports the routes it does not serve (services/common/app.py)
         from services.credit_repair import api, deps

@@ -218,6 +218,11 @@ class RepairApplication(Base):
         ),
         sa.Index("ix_repair_application_party_uscc", "party_uscc"),
         sa.Index("ix_repair_application_department_code_status", "department_code", "status"),
+        sa.Index(
+            "ix_repair_application_deadlines_pending_year",
+            "deadlines_pending_year",
+            postgresql_where=sa.text("deadlines_pending_year IS NOT NULL"),
+        ),
         sa.CheckConstraint("status IN ('submitted', 'under_review', 'repaired', 'rejected')", name="status"),
     )
 
@@ -236,9 +241,12 @@ class RepairApplication(Base):
     violation_corrected: Mapped[bool] = mapped_column(sa.Boolean)
     evidence_refs: Mapped[list[str]] = mapped_column(TEXTS)
     rule_set_id: Mapped[str] = mapped_column(sa.Text)
-    acceptance_due: Mapped[date] = mapped_column(sa.Date)
-    decision_due: Mapped[date] = mapped_column(sa.Date)
-    window_due: Mapped[date] = mapped_column(sa.Date)
+    # None while the deadline runs into ``deadlines_pending_year``, a year whose holiday arrangement is not
+    # entered yet (domain.repair.review_deadlines); entering it computes them (use_cases.calendar_deadlines)
+    acceptance_due: Mapped[date | None] = mapped_column(sa.Date)
+    decision_due: Mapped[date | None] = mapped_column(sa.Date)
+    window_due: Mapped[date | None] = mapped_column(sa.Date)
+    deadlines_pending_year: Mapped[int | None] = mapped_column(sa.Integer)
     extended: Mapped[bool] = mapped_column(sa.Boolean, server_default=sa.false())
     accepted_on: Mapped[date | None] = mapped_column(sa.Date)
     decided_on: Mapped[date | None] = mapped_column(sa.Date)

@@ -184,9 +184,11 @@ class RepairRead(_Read):
     violation_corrected: bool
     evidence_refs: list[str]
     rule_set_id: str
-    acceptance_due: date
-    decision_due: date
-    window_due: date
+    acceptance_due: date | None
+    decision_due: date | None
+    window_due: date | None
+    deadlines_pending: bool
+    deadlines_note: str | None
     extended: bool
     accepted_on: date | None
     decided_on: date | None

@@ -120,6 +120,7 @@ def overdue_stage(app: RepairApplication, today: date) -> str | None:
         decision_due=app.decision_due,
         window_due=app.window_due,
         extended=app.extended,
+        pending_year=app.deadlines_pending_year,
     )
     stage = repair_domain.overdue_stage(
         deadlines, today, accepted_on=app.accepted_on, decided_on=app.decided_on
@@ -133,6 +134,8 @@ def repair_read(a: RepairApplication) -> schemas.RepairRead:
         a,
         reasons=list(a.reasons or []),
         overdue_stage=overdue_stage(a, clock.today()),
+        deadlines_pending=a.deadlines_pending_year is not None,
+        deadlines_note=repair_domain.pending_note(a.deadlines_pending_year),
     )
 
 

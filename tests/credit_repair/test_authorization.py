@@ -111,6 +111,7 @@ ROLES_TABLE: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "/admin/clock"): frozenset({"admin"}),
     ("PUT", "/admin/clock"): frozenset({"admin"}),
     ("GET", "/admin/dead-letters"): frozenset({"admin"}),
+    ("GET", "/admin/deadlines/pending"): frozenset({"admin"}),
     ("POST", "/admin/dead-letters/{dead_letter_id}/discard"): frozenset({"admin"}),
     ("POST", "/admin/dead-letters/{dead_letter_id}/retry"): frozenset({"admin"}),
     ("GET", "/admin/outbox"): frozenset({"admin"}),

@@ -38,7 +38,7 @@ async def test_open_ended_rule_sets_repaired_and_days_out_of_range_refused(stack
     await refuses_while_a_calendar_day_is_out_of_range(url, "credit_repair", BELOW)
 
     await asyncio.to_thread(migrate.upgrade, "credit_repair", url)
-    assert await version(url, "credit_repair") == "credit_repair_0009_end_announce"
+    assert await version(url, "credit_repair") == "credit_repair_0010_pending_dues"
     assert await rows(
         url,
         "SELECT id, CAST(effective_from AS text), CAST(effective_to AS text) FROM credit_rule_set ORDER BY id",

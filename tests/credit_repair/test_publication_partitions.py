@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Any
 
 import pytest
@@ -16,8 +16,15 @@ from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from services.common import migrate, partitions
 from services.common.db import create_engine, session_factory, transaction
-from services.credit_repair.models import CreditRecord, Publication, PublicationKey, RuleSetRow
+from services.credit_repair.models import (
+    CreditRecord,
+    Publication,
+    PublicationEnd,
+    PublicationKey,
+    RuleSetRow,
+)
 from services.credit_repair.repository import records as record_repo
+from services.credit_repair.use_cases import records as records_uc
 from tests.support.partitions import job_ran
 from tests.support.stack import Stack
 
@@ -215,9 +222,8 @@ async def test_the_write_path_creates_a_past_years_partition_and_reads_through_t
         async with transaction(factory) as s:
             found = await record_repo.publication_for_record(s, record["id"], lock=True)
             assert found is not None and found.id == pub["id"] and found.starts_on == date(2016, 8, 1)
-            assert (await record_repo.publications_for_records(s, [record["id"]]))[record["id"]].id == pub[
-                "id"
-            ]
+            view = await record_repo.record_view(s, record["id"])
+            assert view is not None and view[1] is not None and view[1].id == pub["id"]
             assert await record_repo.publication_for_record(s, uuid.uuid4()) is None
     finally:
         await engine.dispose()
@@ -301,3 +307,39 @@ async def test_the_kernel_job_keeps_publication_partitions_in_credit_repair_only
             async with engine.connect() as conn:
                 has = (await conn.execute(sa.text("SELECT to_regclass('publication')"))).scalar()
             assert (has is not None) == (service == "credit_repair")
+
+
+async def test_a_record_is_read_with_its_publication_in_one_snapshot(stack: Stack) -> None:
+    """GET /records/{id} loads the record for the access check, then reads it again with its publication and the
+    publication's end in ONE statement: an end committed in between (here by a second session) shows beside
+    the record as it now is, never beside the record as first loaded (published, with an ended publication).
+    Failed before: the record came from the first load and the end from a later statement."""
+    url = await stack.anew_database("credit_repair")
+    engine = create_engine(url)
+    factory = session_factory(engine)
+    try:
+        record, pub = _publication_row(date(2026, 3, 2))
+        async with transaction(factory) as s:
+            await s.execute(sa.insert(RuleSetRow), [_RULE_SET_ROW])
+            await s.execute(sa.insert(CreditRecord), [record])
+            await record_repo.add_publication(s, Publication(**pub))
+        async with transaction(factory) as reader:
+            loaded = await reader.get(CreditRecord, record["id"])
+            assert loaded is not None and loaded.published
+            async with transaction(factory) as writer:  # the publication ends meanwhile
+                await writer.execute(
+                    sa.update(CreditRecord).where(CreditRecord.id == record["id"]).values(published=False)
+                )
+                writer.add(
+                    PublicationEnd(
+                        publication_id=pub["id"],
+                        ended_at=datetime(2026, 12, 7, 8, tzinfo=UTC),
+                        ended_on=date(2026, 12, 7),
+                        reason="revoked",
+                    )
+                )
+            seen, publication, end, _ = await records_uc.record_view(reader, loaded)
+            assert publication is not None and end is not None and end.reason == "revoked"
+            assert seen.published is False
+    finally:
+        await engine.dispose()

@@ -23,7 +23,7 @@ from enum import StrEnum
 from services.common.dates import cn_date
 from services.common.errors import DomainError
 from services.common.money import format_yuan
-from services.common.workdays import WorkingDayCalendar
+from services.common.workdays import CalendarNotCovered, WorkingDayCalendar
 from services.credit_repair.domain.publication import Classification, CleanupReason, Decision, Window
 from services.credit_repair.domain.rules import PenaltyKind, RuleSet
 from services.credit_repair.errors import (
@@ -331,13 +331,33 @@ class ReviewStage(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class ReviewDeadlines:
-    """Last days (inclusive) for each step, in statutory working days from receipt."""
+    """Last days (inclusive) for each step, in statutory working days from receipt.
+
+    A deadline is None while it runs into ``pending_year``, a year whose holiday arrangement has not been
+    entered: the application is still received (it is the party's right, 国办发〔2025〕22号), nothing is
+    guessed, and entering the year computes it (use_cases.calendar_deadlines)."""
 
     received_on: date
-    acceptance_due: date
-    decision_due: date
-    window_due: date  # 信用中国 feeds the result back to the applicant
+    acceptance_due: date | None
+    decision_due: date | None
+    window_due: date | None  # 信用中国 feeds the result back to the applicant
     extended: bool = False
+    pending_year: int | None = None
+
+
+def pending_note(year: int | None) -> str | None:
+    """What an application's reader is told while its deadlines wait for ``year``'s holiday arrangement."""
+    return None if year is None else f"{year}年节假日安排未录入，期限待定"
+
+
+def _due(calendar: WorkingDayCalendar, start: date | None, days: int) -> tuple[date | None, int | None]:
+    """``days`` working days after ``start``, or (None, the uncovered year) when the calendar stops short."""
+    if start is None:
+        return None, None
+    try:
+        return calendar.add_working_days(start, days), None
+    except CalendarNotCovered as exc:
+        return None, int(exc.extra["year"])
 
 
 def review_deadlines(
@@ -352,20 +372,24 @@ def review_deadlines(
 
     The decision period runs from acceptance; until the application is accepted it is counted from the
     last day allowed for accepting. ``extended`` adds the extension for complex cases (因案情复杂或需核查).
-    Raises CALENDAR_NOT_COVERED when a deadline falls in a year without a holiday arrangement.
+    A deadline that runs into a year without a holiday arrangement is None, that year ``pending_year``
+    (the decision deadline too while it is counted from an unknown acceptance deadline).
     """
     review = rule_set.review
-    acceptance_due = calendar.add_working_days(received_on, review.department_acceptance_working_days)
+    acceptance_due, acceptance_year = _due(calendar, received_on, review.department_acceptance_working_days)
     decision_days = review.department_decision_working_days
     if extended:
         decision_days += review.department_extension_working_days
-    decision_due = calendar.add_working_days(accepted_on or acceptance_due, decision_days)
+    decision_due, decision_year = _due(calendar, accepted_on or acceptance_due, decision_days)
+    window_due, window_year = _due(calendar, received_on, review.window_working_days)
+    years = [y for y in (acceptance_year, decision_year, window_year) if y is not None]
     return ReviewDeadlines(
         received_on=received_on,
         acceptance_due=acceptance_due,
         decision_due=decision_due,
-        window_due=calendar.add_working_days(received_on, review.window_working_days),
+        window_due=window_due,
         extended=extended,
+        pending_year=min(years) if years else None,
     )
 
 
@@ -376,14 +400,20 @@ def overdue_stage(
     accepted_on: date | None = None,
     decided_on: date | None = None,
 ) -> ReviewStage | None:
-    """The step that is overdue today, or None (nothing overdue, or already decided)."""
+    """The step that is overdue today, or None (nothing overdue, already decided, or its deadline pending)."""
     if decided_on is not None:
         return None
-    if accepted_on is None and today > deadlines.acceptance_due:
+    acceptance_due, decision_due = deadlines.acceptance_due, deadlines.decision_due
+    if accepted_on is None and acceptance_due is not None and today > acceptance_due:
         return ReviewStage.ACCEPTANCE
-    if today > deadlines.decision_due:
+    if decision_due is not None and today > decision_due:
         return ReviewStage.DECISION
     return None
+
+
+def kept_deadline(decided_on: date, deadlines: ReviewDeadlines) -> bool | None:
+    """Whether a decision of ``decided_on`` kept the decision deadline; None while that deadline is pending."""
+    return None if deadlines.decision_due is None else decided_on <= deadlines.decision_due
 
 
 @dataclass(frozen=True, slots=True)
@@ -392,7 +422,7 @@ class ReviewDecision:
     outcome: ReviewOutcome
     reasons: tuple[str, ...]
     decided_on: date
-    on_time: bool
+    on_time: bool | None  # None while the decision deadline is pending
     publication_ends_on: date | None  # acceptance ends publication at once
     end_reason: CleanupReason | None
 
@@ -417,13 +447,13 @@ def decide_review(
             ),
         )
     cleaned = tuple(r.strip() for r in reasons if r.strip())
-    on_time = decided_on <= deadlines.decision_due
+    kept = kept_deadline(decided_on, deadlines)
     if outcome is ReviewOutcome.REJECTED:
         if not cleaned:
             raise ReviewReasonRequired(
                 "不予修复的，应当书面说明理由", detail_en="A rejection must state its reasons in writing"
             )
-        return ReviewDecision(application.application_id, outcome, cleaned, decided_on, on_time, None, None)
+        return ReviewDecision(application.application_id, outcome, cleaned, decided_on, kept, None, None)
     if eligibility is None or not eligibility.eligible:
         codes = "、".join(eligibility.codes) if eligibility is not None else "未经核验"
         codes_en = ", ".join(eligibility.codes) if eligibility is not None else "not checked"
@@ -442,7 +472,7 @@ def decide_review(
         outcome,
         cleaned,
         decided_on,
-        on_time,
+        kept,
         decided_on,
         CleanupReason.REPAIRED,
     )

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
 from datetime import datetime
 
 import sqlalchemy as sa
@@ -37,19 +36,6 @@ async def readable_notice(session: AsyncSession, scope: Scope, notice_id: uuid.U
     """The notice, if ``scope`` may read it."""
     query = readable(sa.select(RepairNotice).where(RepairNotice.id == notice_id), scope, VISIBILITY)
     return (await session.scalars(query)).first()
-
-
-async def notice_ids_for_records(
-    session: AsyncSession, record_ids: Sequence[uuid.UUID]
-) -> dict[uuid.UUID, uuid.UUID]:
-    if not record_ids:
-        return {}
-    rows = (
-        await session.execute(
-            sa.select(RepairNotice.record_id, RepairNotice.id).where(RepairNotice.record_id.in_(record_ids))
-        )
-    ).all()
-    return {r[0]: r[1] for r in rows}
 
 
 async def notice_pdf(session: AsyncSession, notice_id: uuid.UUID) -> bytes | None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
 from datetime import date, datetime
 
 import sqlalchemy as sa
@@ -37,17 +36,6 @@ async def end_publication(
 
 async def end_of(session: AsyncSession, publication_id: uuid.UUID) -> PublicationEnd | None:
     return await session.get(PublicationEnd, publication_id)
-
-
-async def ends_for(
-    session: AsyncSession, publication_ids: Sequence[uuid.UUID]
-) -> dict[uuid.UUID, PublicationEnd]:
-    if not publication_ids:
-        return {}
-    rows = await session.scalars(
-        sa.select(PublicationEnd).where(PublicationEnd.publication_id.in_(publication_ids))
-    )
-    return {e.publication_id: e for e in rows}
 
 
 async def feed_page(

@@ -4,10 +4,9 @@ events that arrived before their decision."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, cast
 
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -15,7 +14,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.common import partitions
 from services.common.access import Scope, Visibility, in_department, readable
-from services.credit_repair.models import CreditRecord, PendingCaseEvent, Publication, PublicationKey
+from services.credit_repair.models import (
+    CreditRecord,
+    PendingCaseEvent,
+    Publication,
+    PublicationEnd,
+    PublicationKey,
+    RepairNotice,
+)
 
 #: An enterprise sees its own records, an officer its department's (谁认定谁修复: SJ also sees SJ-210102's),
 #: a district supervisor the district's; an integration client none.
@@ -63,6 +69,36 @@ async def readable_record(
     return (await session.scalars(query)).first()
 
 
+RecordView = tuple[CreditRecord, Publication | None, PublicationEnd | None, uuid.UUID | None]
+
+
+def _viewed(query: sa.Select[Any]) -> sa.Select[Any]:
+    """``query``'s records with their publication (its key row, then the one partition it names), that
+    publication's end and the record's notice id, in the same statement: one snapshot, so a record never shows
+    beside a publication ended after the record was read (READ COMMITTED gives each statement its own)."""
+    notice = (
+        sa.select(RepairNotice.id).where(RepairNotice.record_id == CreditRecord.id).limit(1).scalar_subquery()
+    )
+    return (
+        query.add_columns(Publication, PublicationEnd, notice)
+        .outerjoin(PublicationKey, PublicationKey.record_id == CreditRecord.id)
+        .outerjoin(
+            Publication,
+            sa.and_(Publication.id == PublicationKey.id, Publication.starts_on == PublicationKey.starts_on),
+        )
+        .outerjoin(PublicationEnd, PublicationEnd.publication_id == Publication.id)
+        .execution_options(populate_existing=True)
+    )
+
+
+async def record_view(session: AsyncSession, record_id: uuid.UUID) -> RecordView | None:
+    """One record with its publication, end and notice id, read in one statement (``_viewed``)."""
+    row = (
+        await session.execute(_viewed(sa.select(CreditRecord).where(CreditRecord.id == record_id)))
+    ).first()
+    return cast(RecordView, tuple(row)) if row is not None else None
+
+
 async def list_records(
     session: AsyncSession,
     scope: Scope,
@@ -72,7 +108,9 @@ async def list_records(
     published: bool | None,
     before: str | None,
     limit: int,
-) -> list[CreditRecord]:
+) -> list[RecordView]:
+    """The records ``scope`` may read, newest first, each with its publication, end and notice id, in one
+    statement (``_viewed``)."""
     query = readable(
         sa.select(CreditRecord).order_by(CreditRecord.id.desc()).limit(limit + 1), scope, VISIBILITY
     )
@@ -84,7 +122,7 @@ async def list_records(
         query = query.where(CreditRecord.published.is_(published))
     if before is not None:
         query = query.where(CreditRecord.id < uuid.UUID(before))
-    return list((await session.scalars(query)).all())
+    return [cast(RecordView, tuple(r)) for r in (await session.execute(_viewed(query))).all()]
 
 
 async def add_publication(session: AsyncSession, publication: Publication) -> None:
@@ -94,13 +132,6 @@ async def add_publication(session: AsyncSession, publication: Publication) -> No
     await partitions.ensure_partition(session, "publication", publication.starts_on)
     session.add(publication)
     await session.flush()
-
-
-def _by_key(where: sa.ColumnElement[bool]) -> sa.Select[Publication]:
-    """The publications whose key rows ``where`` selects: the key first, then the one partition each names
-    (``(id, starts_on)``, the partitioned primary key, so the scan is pruned)."""
-    keys = sa.select(PublicationKey.id, PublicationKey.starts_on).where(where)
-    return sa.select(Publication).where(sa.tuple_(Publication.id, Publication.starts_on).in_(keys))
 
 
 async def publication_for_record(
@@ -119,15 +150,6 @@ async def publication_for_record(
     if lock:
         query = query.with_for_update()
     return (await session.scalars(query)).first()
-
-
-async def publications_for_records(
-    session: AsyncSession, record_ids: Sequence[uuid.UUID]
-) -> dict[uuid.UUID, Publication]:
-    if not record_ids:
-        return {}
-    rows = (await session.scalars(_by_key(PublicationKey.record_id.in_(record_ids)))).all()
-    return {p.record_id: p for p in rows}
 
 
 @dataclass(frozen=True)

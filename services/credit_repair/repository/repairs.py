@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from datetime import date
 
 import sqlalchemy as sa
@@ -67,7 +68,7 @@ async def list_applications(
         query = query.where(RepairApplication.status == status)
     if overdue_on is not None:
         # domain.repair.overdue_stage, as a filter: not decided, and past the acceptance deadline without
-        # acceptance, or past the decision deadline
+        # acceptance, or past the decision deadline (a pending deadline, NULL, is never past)
         query = query.where(
             RepairApplication.status.in_(OPEN_STATUSES),
             sa.or_(
@@ -80,3 +81,17 @@ async def list_applications(
     if before is not None:
         query = query.where(RepairApplication.id < uuid.UUID(before))
     return list((await session.scalars(query)).all())
+
+
+async def pending_deadlines(
+    session: AsyncSession, *, year: int | None = None, lock: bool = False
+) -> Sequence[RepairApplication]:
+    """Applications whose deadlines wait for a year's holiday arrangement (``year`` only, if given), oldest
+    first; locked until commit with ``lock`` (the calendar hook fills them in)."""
+    query = sa.select(RepairApplication).where(RepairApplication.deadlines_pending_year.is_not(None))
+    if year is not None:
+        query = query.where(RepairApplication.deadlines_pending_year == year)
+    query = query.order_by(RepairApplication.submitted_at, RepairApplication.id)
+    if lock:
+        query = query.with_for_update()
+    return (await session.scalars(query)).all()

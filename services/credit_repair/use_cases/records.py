@@ -12,7 +12,7 @@ from services.common import clock, documents, outbox
 from services.common.access import Scope
 from services.credit_repair import events
 from services.credit_repair.domain import notice as notice_domain
-from services.credit_repair.models import CreditRecord, Publication, PublicationEnd, RepairNotice
+from services.credit_repair.models import CreditRecord, Publication, RepairNotice
 from services.credit_repair.repository import deferred
 from services.credit_repair.repository import notices as notice_repo
 from services.credit_repair.repository import publications as publication_repo
@@ -21,7 +21,7 @@ from services.credit_repair.repository import records as record_repo
 TEMPLATES = Path(__file__).resolve().parents[1] / "templates"
 NOTICE_TEMPLATE = "repair_notice.html"
 
-RecordView = tuple[CreditRecord, Publication | None, PublicationEnd | None, uuid.UUID | None]
+RecordView = record_repo.RecordView
 
 
 async def list_records(
@@ -34,27 +34,19 @@ async def list_records(
     before: str | None,
     limit: int,
 ) -> list[RecordView]:
-    """The records ``scope`` may read, newest first, each with its publication, end and notice."""
-    rows = await record_repo.list_records(
+    """The records ``scope`` may read, newest first, each with its publication, end and notice: one
+    statement, one snapshot (``repository.records.list_records``)."""
+    return await record_repo.list_records(
         session, scope, case_id=case_id, uscc=uscc, published=published, before=before, limit=limit
     )
-    ids = [r.id for r in rows]
-    publications = await record_repo.publications_for_records(session, ids)
-    ends = await publication_repo.ends_for(session, [p.id for p in publications.values()])
-    notices = await notice_repo.notice_ids_for_records(session, ids)
-    listed: list[RecordView] = []
-    for r in rows:
-        p = publications.get(r.id)
-        listed.append((r, p, ends.get(p.id) if p else None, notices.get(r.id)))
-    return listed
 
 
 async def record_view(session: AsyncSession, record: CreditRecord) -> RecordView:
-    """A record with its publication, the publication's end and its notice."""
-    publication = await record_repo.publication_for_record(session, record.id)
-    end = await publication_repo.end_of(session, publication.id) if publication is not None else None
-    notices = await notice_repo.notice_ids_for_records(session, [record.id])
-    return record, publication, end, notices.get(record.id)
+    """A record with its publication, the publication's end and its notice, read again with them in one
+    statement (the record ``RecordDep`` loaded for the access check was an earlier snapshot)."""
+    view = await record_repo.record_view(session, record.id)
+    assert view is not None  # the record exists: records are never deleted
+    return view
 
 
 async def list_notices(

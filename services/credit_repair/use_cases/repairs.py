@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
+from datetime import date
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -106,7 +107,12 @@ def _deadlines(app: RepairApplication) -> repair_domain.ReviewDeadlines:
         decision_due=app.decision_due,
         window_due=app.window_due,
         extended=app.extended,
+        pending_year=app.deadlines_pending_year,
     )
+
+
+def _iso(day: date | None) -> str | None:
+    return None if day is None else day.isoformat()
 
 
 async def _others(session: AsyncSession, record: CreditRecord) -> list[repair_domain.OtherDecision]:
@@ -154,6 +160,8 @@ async def apply_for_repair(
         other_decisions=await _others(session, record),
     )
     assert publication is not None  # eligibility refuses an unpublished record
+    # A deadline that runs into a year whose holiday arrangement is not entered is left pending (None), never
+    # guessed, and the application is received: use_cases.calendar_deadlines computes it when the year is.
     deadlines = repair_domain.review_deadlines(today, rule_set, await load_calendar(session))
     app = RepairApplication(
         id=application_id,
@@ -174,6 +182,7 @@ async def apply_for_repair(
         acceptance_due=deadlines.acceptance_due,
         decision_due=deadlines.decision_due,
         window_due=deadlines.window_due,
+        deadlines_pending_year=deadlines.pending_year,
         extended=False,
         reasons=[],
     )
@@ -228,11 +237,14 @@ async def accept_for_review(
     deadlines = repair_domain.review_deadlines(
         app.submitted_on, rule_set, await load_calendar(session), accepted_on=today, extended=extended
     )
-    before = {"status": app.status, "decision_due": app.decision_due.isoformat()}
+    before = {"status": app.status, "decision_due": _iso(app.decision_due)}
     app.status = "under_review"
     app.accepted_on = today
     app.extended = extended
-    app.decision_due = deadlines.decision_due
+    app.decision_due = deadlines.decision_due  # None while it runs into an uncovered year
+    app.acceptance_due = app.acceptance_due or deadlines.acceptance_due
+    app.window_due = app.window_due or deadlines.window_due
+    app.deadlines_pending_year = deadlines.pending_year
     deferred.defer_audit(
         session,
         actor=principal.sub,
@@ -241,7 +253,7 @@ async def accept_for_review(
         entity_type="repair_application",
         entity_id=str(app.id),
         before=before,
-        after={"status": app.status, "decision_due": app.decision_due.isoformat(), "extended": extended},
+        after={"status": app.status, "decision_due": _iso(app.decision_due), "extended": extended},
     )
     await deferred.write_deferred_audit(session)
     return app

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from services.common.errors import DomainError
-from services.common.workdays import CalendarNotCovered, WorkingDayCalendar
+from services.common.workdays import PACKAGE_YEARS, WorkingDayCalendar
 from services.credit_repair import errors
 from services.credit_repair.domain import publication as pub
 from services.credit_repair.domain import repair, rules
@@ -309,10 +309,59 @@ class TestDeadlines:
         # after Thu 8: Fri 9 (1), Sat 10 (2), Mon 12 (3), 13 (4), 14 (5), 15 (6), 16 (7)
         assert d.decision_due == date(2099, 1, 16)
 
-    def test_uncovered_year_is_an_error(self) -> None:
-        with pytest.raises(CalendarNotCovered) as err:
-            repair.review_deadlines(date(2098, 12, 30), CURRENT, WorkingDayCalendar())
-        assert err.value.code == "CALENDAR_NOT_COVERED"
+
+class TestPendingDeadlines:
+    """A deadline that runs into a year without a holiday arrangement is pending (None), never guessed, and
+    the application is still received (国办发〔2025〕22号). The package covers 2026, not 2027."""
+
+    UNCOVERED = WorkingDayCalendar()
+    # 2027 entered by an administrator: 元旦, Friday 1 January, a day off
+    ENTERED = WorkingDayCalendar(overrides={date(2027, 1, 1): False}, covered_years=[2027])
+
+    def test_premise(self) -> None:
+        assert 2026 in PACKAGE_YEARS and 2027 not in PACKAGE_YEARS
+
+    def test_only_what_runs_into_the_year_is_pending(self) -> None:
+        d = repair.review_deadlines(date(2026, 12, 21), CURRENT, self.UNCOVERED)  # Monday
+        # acceptance, 3 working days after Mon 21 Dec: 22, 23, 24 December: known
+        assert d.acceptance_due == date(2026, 12, 24)
+        # decision, 7 after Thu 24 Dec: 25, 28, 29, 30, 31 (5), then 2027; 信用中国, 10 after 21 Dec: the same
+        assert (d.decision_due, d.window_due, d.pending_year) == (None, None, 2027)
+
+    def test_everything_pending(self) -> None:
+        d = repair.review_deadlines(date(2026, 12, 30), CURRENT, self.UNCOVERED)  # Wednesday
+        # acceptance: Thu 31 Dec (1), then 2027; the decision counts from it, so it is pending too
+        assert (d.acceptance_due, d.decision_due, d.window_due, d.pending_year) == (None, None, None, 2027)
+
+    def test_computed_once_the_year_is_entered(self) -> None:
+        d = repair.review_deadlines(date(2026, 12, 30), CURRENT, self.ENTERED)
+        # acceptance: Thu 31 Dec (1), Fri 1 Jan off, Mon 4 (2), Tue 5 (3)
+        assert d.acceptance_due == date(2027, 1, 5)
+        # decision, 7 after Tue 5 Jan: 6, 7, 8, 11, 12, 13, 14 January
+        assert d.decision_due == date(2027, 1, 14)
+        # 信用中国, 10 after Wed 30 Dec: 31 (1), 4, 5, 6, 7, 8 (6), 11, 12, 13, 14 (10)
+        assert (d.window_due, d.pending_year) == (date(2027, 1, 14), None)
+
+    def test_acceptance_in_the_covered_year_makes_the_decision_known(self) -> None:
+        d = repair.review_deadlines(
+            date(2026, 12, 21), CURRENT, self.UNCOVERED, accepted_on=date(2026, 12, 22)
+        )
+        # 7 working days after Tue 22 Dec: 23, 24, 25, 28, 29, 30, 31 December; the window still pending
+        assert (d.decision_due, d.window_due, d.pending_year) == (date(2026, 12, 31), None, 2027)
+
+    def test_a_pending_deadline_is_never_overdue(self) -> None:
+        d = repair.review_deadlines(date(2026, 12, 21), CURRENT, self.UNCOVERED)
+        accepted = date(2026, 12, 24)
+        assert repair.overdue_stage(d, date(2027, 3, 1), accepted_on=accepted) is None
+        # the known acceptance deadline still counts
+        assert repair.overdue_stage(d, date(2026, 12, 25)) is ReviewStage.ACCEPTANCE
+
+    def test_a_decision_while_pending_is_neither_on_time_nor_late(self) -> None:
+        d = repair.review_deadlines(date(2026, 12, 21), CURRENT, self.UNCOVERED)
+        decided = repair.decide_review(
+            application(date(2026, 12, 21)), ReviewOutcome.REJECTED, ["材料不全"], date(2026, 12, 28), d
+        )
+        assert decided.on_time is None
 
 
 class TestOverdue:

@@ -54,6 +54,9 @@ ST_A = {"cert_no": "辽A-7400011", "dept": "ST", "district": "210100", "name": "
 JT_B = {"cert_no": "辽A-7300012", "dept": "JT", "district": "210100", "name": "郑交通"}
 
 
+DAY = "2026-10-27"  # the catalogue cases' act, 20 days before the pinned today (Mon 2026-11-16)
+
+
 def yuan(amount: str) -> int:
     """Fen of a yuan amount written as text ("27500.00"), without floats."""
     whole, _, cents = amount.partition(".")
@@ -151,3 +154,19 @@ async def decided_general(
 def on(day: date) -> None:
     """Move the service's clock to ``day`` 10:00 China time."""
     pin_clock(day)
+
+
+def kinds(a: dict[str, Any]) -> set[str]:
+    """The penalty kinds an assessment proposes."""
+    return {k["kind"] for k in a["penalty"]["kinds"]}
+
+
+def allowed(a: dict[str, Any]) -> set[str]:
+    """The penalty kinds an assessment allows."""
+    return {k["kind"] for k in a["penalty"]["allowed_kinds"]}
+
+
+def tier_and_suggestion(a: dict[str, Any]) -> tuple[str, int, int, int]:
+    """The tier, its range in fen and the suggested fine."""
+    low, high = tier_range(a)
+    return a["penalty"]["tier_key"], low, high, a["penalty"]["suggested_fine_fen"]

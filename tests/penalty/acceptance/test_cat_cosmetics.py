@@ -10,11 +10,15 @@ from __future__ import annotations
 from typing import Any
 
 from tests.penalty.acceptance.support import (
+    DAY,
     ENTERPRISES,
+    allowed,
     assess,
+    kinds,
     legal_range,
     open_case,
     step,
+    tier_and_suggestion,
     tier_range,
     yuan,
 )
@@ -22,24 +26,9 @@ from tests.penalty.helpers import party
 from tests.support.http import ok
 from tests.support.stack import Running, client
 
-DAY = "2026-10-27"  # the act, 20 days before the pinned today (Mon 2026-11-16)
-
-
-def kinds(a: dict[str, Any]) -> set[str]:
-    return {k["kind"] for k in a["penalty"]["kinds"]}
-
-
-def allowed(a: dict[str, Any]) -> set[str]:
-    return {k["kind"] for k in a["penalty"]["allowed_kinds"]}
-
 
 def goods(amount: str) -> dict[str, Any]:
     return {"goods_value": yuan(amount)}
-
-
-def tier_and_suggestion(a: dict[str, Any]) -> tuple[str, int, int, int]:
-    low, high = tier_range(a)
-    return a["penalty"]["tier_key"], low, high, a["penalty"]["suggested_fine_fen"]
 
 
 class TestArticle60Item5Refilling:

@@ -14,22 +14,13 @@ from typing import Any
 
 import httpx
 
-from tests.penalty.acceptance.support import ST_A, assess, legal_range, tier_range, yuan
+from tests.penalty.acceptance.support import DAY, ST_A, allowed, assess, kinds, legal_range, tier_range, yuan
 from tests.penalty.helpers import CG_A
 from tests.support.http import problem
 from tests.support.personas import officer
 from tests.support.stack import Running, client
 
-DAY = "2026-10-27"  # the act, 20 days before the pinned today (Mon 2026-11-16)
 FIRST = {"first_offence": True, "harm": "none", "correction": "in_time"}
-
-
-def kinds(a: dict[str, Any]) -> set[str]:
-    return {k["kind"] for k in a["penalty"]["kinds"]}
-
-
-def allowed(a: dict[str, Any]) -> set[str]:
-    return {k["kind"] for k in a["penalty"]["allowed_kinds"]}
 
 
 async def four_tiers(

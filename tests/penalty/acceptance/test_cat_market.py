@@ -8,27 +8,21 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.penalty.acceptance.support import assess, legal_range, tier_range, yuan
+from tests.penalty.acceptance.support import (
+    DAY,
+    allowed,
+    assess,
+    kinds,
+    legal_range,
+    tier_and_suggestion,
+    yuan,
+)
 from tests.penalty.helpers import SJ_A
 from tests.support.http import problem
 from tests.support.personas import officer
 from tests.support.stack import Running, client
 
-DAY = "2026-10-27"  # the act, 20 days before the pinned today (Mon 2026-11-16)
 FIRST = {"first_offence": True, "harm": "minor", "correction": "in_time"}
-
-
-def kinds(a: dict[str, Any]) -> set[str]:
-    return {k["kind"] for k in a["penalty"]["kinds"]}
-
-
-def allowed(a: dict[str, Any]) -> set[str]:
-    return {k["kind"] for k in a["penalty"]["allowed_kinds"]}
-
-
-def tier_and_suggestion(a: dict[str, Any]) -> tuple[str, int, int, int]:
-    low, high = tier_range(a)
-    return a["penalty"]["tier_key"], low, high, a["penalty"]["suggested_fine_fen"]
 
 
 def goods(amount: str) -> dict[str, Any]:

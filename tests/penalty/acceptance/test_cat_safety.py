@@ -10,25 +10,21 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.penalty.acceptance.support import JT_A, XF_A, assess, legal_range, tier_range, yuan
+from tests.penalty.acceptance.support import (
+    DAY,
+    JT_A,
+    XF_A,
+    allowed,
+    assess,
+    kinds,
+    legal_range,
+    tier_and_suggestion,
+    yuan,
+)
 from tests.support.stack import Running, client
 
-DAY = "2026-10-27"  # the act, 20 days before the pinned today (Mon 2026-11-16)
 FIRST = {"first_offence": True, "harm": "none", "correction": "in_time"}
 YJ_A = {"cert_no": "辽A-7500011", "dept": "YJ", "district": "210100", "name": "陈应急"}
-
-
-def kinds(a: dict[str, Any]) -> set[str]:
-    return {k["kind"] for k in a["penalty"]["kinds"]}
-
-
-def allowed(a: dict[str, Any]) -> set[str]:
-    return {k["kind"] for k in a["penalty"]["allowed_kinds"]}
-
-
-def tier_and_suggestion(a: dict[str, Any]) -> tuple[str, int, int, int]:
-    low, high = tier_range(a)
-    return a["penalty"]["tier_key"], low, high, a["penalty"]["suggested_fine_fen"]
 
 
 def gains(amount: str) -> dict[str, Any]:
