@@ -16,15 +16,15 @@ from services.risk.use_cases import leads
 def create_app(settings: RiskSettings | None = None, role: Role = "all") -> FastAPI:
     """The risk service: Intake from courts, reconsideration and 12345; 红黄蓝 warnings; enterprise A–D classes."""
     settings = settings or RiskSettings()
-    context = RiskContext.from_settings(settings)
 
     async def fill_in_leads(session: AsyncSession, year: int, principal: Principal) -> None:
-        await leads.fill_in(session, year, principal, config=context.config)
+        # the lead settings of the service's context, as the lead routes and jobs use them
+        await leads.fill_in(session, year, principal, config=parts.context.config)
 
     parts = ServiceParts(
         info=SERVICES["risk"],
         settings=settings,
-        context=context,
+        context=RiskContext.from_settings(settings),
         consumers=consumers.consumers,
         periodic=jobs.JOBS,
         description="Intake from courts, reconsideration and 12345; 红黄蓝 warnings; enterprise A–D classes",
