@@ -42,7 +42,7 @@ from typing import Any
 
 from bench import baseline
 from bench.bench_checkin import ENTERPRISES, OFFICERS, _uscc
-from bench.checkin_layers import COUNTER, SPY, _counted, _perf, _perf_done
+from bench.checkin_layers import COUNTER, _counted, _perf, _perf_done, _spy
 from bench.common import PY, cpu_seconds, median, start, stop, wait_http
 from services.common.devtokens import mint_dev_token
 from services.common.embedded import free_port
@@ -179,26 +179,6 @@ def _wrk(url: str, script: Path, connections: int, seconds: int) -> tuple[float,
                 int(x) for x in out.split(marker)[1].splitlines()[0].replace(",", " ").split() if x.isdigit()
             )
     return requests, p99, bad
-
-
-def _spy(pid: int, seconds: int, out: Path) -> Popen[bytes] | None:
-    if not SPY.exists():
-        return None
-    cmd = [
-        str(SPY),
-        "record",
-        "-r",
-        "250",
-        "-f",
-        "raw",
-        "-d",
-        str(seconds),
-        "--pid",
-        str(pid),
-        "-o",
-        str(out),
-    ]
-    return subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
 #: Categories of the gateway's py-spy samples (by the innermost frame's file and function, first match wins),
