@@ -78,6 +78,15 @@ class WorkingDayCalendar:
                 remaining -= 1
         return current
 
+    def add_working_days_or_pending(self, start: date, days: int) -> tuple[date | None, int | None]:
+        """``add_working_days``, or ``(None, year)`` while the period runs into a year whose arrangement is not
+        entered: a deadline left pending, never guessed, computed once the year is entered (a credit repair
+        application's review, a 12345 lead's answer and closing)."""
+        try:
+            return self.add_working_days(start, days), None
+        except CalendarNotCovered as exc:
+            return None, int(exc.extra["year"])
+
     def working_days_between(self, start: date, end: date) -> int:
         """Working days in the half-open interval (start, end]; 0 when end <= start."""
         count = 0

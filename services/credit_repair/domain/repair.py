@@ -23,7 +23,7 @@ from enum import StrEnum
 from services.common.dates import cn_date
 from services.common.errors import DomainError
 from services.common.money import format_yuan
-from services.common.workdays import CalendarNotCovered, WorkingDayCalendar
+from services.common.workdays import WorkingDayCalendar
 from services.credit_repair.domain.publication import Classification, CleanupReason, Decision, Window
 from services.credit_repair.domain.rules import PenaltyKind, RuleSet
 from services.credit_repair.errors import (
@@ -352,12 +352,7 @@ def pending_note(year: int | None) -> str | None:
 
 def _due(calendar: WorkingDayCalendar, start: date | None, days: int) -> tuple[date | None, int | None]:
     """``days`` working days after ``start``, or (None, the uncovered year) when the calendar stops short."""
-    if start is None:
-        return None, None
-    try:
-        return calendar.add_working_days(start, days), None
-    except CalendarNotCovered as exc:
-        return None, int(exc.extra["year"])
+    return (None, None) if start is None else calendar.add_working_days_or_pending(start, days)
 
 
 def review_deadlines(

@@ -32,7 +32,7 @@ from enum import StrEnum
 from pydantic import BaseModel, ConfigDict, Field
 
 from services.common.clock import CHINA, local_date
-from services.common.workdays import CalendarNotCovered, WorkingDayCalendar
+from services.common.workdays import WorkingDayCalendar
 from services.risk.errors import (
     LeadError,
     LeadInputInvalid,
@@ -190,10 +190,7 @@ class LeadFlags:
 
 def due_or_pending(calendar: WorkingDayCalendar, start: date, days: int) -> date | None:
     """``days`` working days after ``start``; ``None`` (pending) while the year it falls in is not covered."""
-    try:
-        return calendar.add_working_days(start, days)
-    except CalendarNotCovered:
-        return None
+    return calendar.add_working_days_or_pending(start, days)[0]
 
 
 def _aware(moment: datetime, what: str) -> datetime:
