@@ -144,6 +144,12 @@ async def deliver(http: httpx.AsyncClient, unit: Unit, cid: str) -> dict[str, An
     return await wait_for(deliverable, timeout=30)  # type: ignore[no-any-return]
 
 
+async def disclosure(http: httpx.AsyncClient, unit: Unit, cid: str) -> list[dict[str, Any]]:
+    """The decision's publication records (GET /cases/{id}/disclosure, a list), oldest revision first."""
+    records: list[dict[str, Any]] = ok(await http.get(f"{CASES}/{cid}/disclosure", headers=unit.headers))
+    return sorted(records, key=lambda r: r["revision"])
+
+
 async def credit_record(http: httpx.AsyncClient, record_id: str, uscc: str) -> dict[str, Any]:
     return ok(await http.get(f"{CREDIT}/records/{record_id}", headers=enterprise(uscc)))  # type: ignore[no-any-return]
 

@@ -25,6 +25,7 @@ from tests.e2e.acceptance.journeys import (
     credit_record,
     decide,
     deliver,
+    disclosure,
     feed,
     new_party,
     pin,
@@ -37,12 +38,6 @@ from tests.support.stack import client, wait_for
 
 pytestmark = pytest.mark.slow
 UNIT = Unit("SJ", "210105")
-
-
-async def disclosure(http: httpx.AsyncClient, cid: str) -> list[dict[str, Any]]:
-    body = ok(await http.get(f"{CASES}/{cid}/disclosure", headers=UNIT.headers))
-    records = body if isinstance(body, list) else body.get("items", body.get("records", [body]))
-    return sorted(records, key=lambda r: r["revision"])  # type: ignore[no-any-return]
 
 
 async def credit_ended(http: httpx.AsyncClient, record_id: str, uscc: str) -> dict[str, Any]:
@@ -70,7 +65,7 @@ async def test_published_at_delivery_due_within_seven_working_days(platform: Pla
     09-23 4, 09-24 5, (09-25 – 09-27 中秋), 09-28 6, 09-29 7 → due 2026-09-29; published 09-18, on time."""
     async with client(platform.gateway.url) as http:
         cid, uscc, number, _ = await published_case(http, date(2026, 9, 18))
-        [record] = await disclosure(http, cid)
+        [record] = await disclosure(http, UNIT, cid)
         assert (record["due_on"], record["published_on"]) == ("2026-09-29", "2026-09-18")
         assert (record["status"], record["timeliness"]) == ("published", "on_time")
         [public] = [d for d in await public_decisions(http) if d["decision_no"] == number]
@@ -88,7 +83,7 @@ async def test_a_late_delivery_is_a_late_publication(platform: Platform) -> None
         await credit_notice(http, cid, uscc)
         pin(date(2026, 9, 30))
         await deliver(http, UNIT, cid)
-        [record] = await disclosure(http, cid)
+        [record] = await disclosure(http, UNIT, cid)
         assert (record["due_on"], record["published_on"], record["timeliness"]) == (
             "2026-09-29",
             "2026-09-30",
@@ -114,7 +109,7 @@ async def test_revocation_withdraws_both_publications_with_the_reason(platform: 
         }
         case = ok(await http.post(f"{CASES}/{cid}/revocation", json=body, headers=UNIT.headers))
         assert case["state"] == "revoked"
-        [d] = await disclosure(http, cid)
+        [d] = await disclosure(http, UNIT, cid)
         assert (d["status"], d["withdrawn_on"], d["withdraw_by"]) == ("withdrawn", "2026-09-24", "2026-09-30")
         assert number not in [x["decision_no"] for x in await public_decisions(http)]
         [withdrawn] = [x for x in await public_decisions(http, "withdrawn") if x["decision_no"] == number]
@@ -151,7 +146,7 @@ async def test_a_change_over_national_day_is_withdrawn_by_the_tenth(platform: Pl
             "penalty": {"kinds": ["fine"], "fine_fen": 60_000 * YUAN},
         }
         ok(await http.post(f"{CASES}/{cid}/change", json=body, headers=UNIT.headers))
-        records = await disclosure(http, cid)
+        records = await disclosure(http, UNIT, cid)
         assert records[0]["withdraw_by"] == "2026-10-10"
         assert records[0]["withdrawn_on"] == "2026-09-30"
         assert records[-1]["revision"] == 2 and records[-1]["status"] == "published"
@@ -188,7 +183,7 @@ async def test_confirmed_illegal_withdraws_but_keeps_the_fine_due(platform: Plat
         }
         case = ok(await http.post(f"{CASES}/{cid}/confirmation", json=body, headers=UNIT.headers))
         assert case["state"] == "delivered"
-        [d] = await disclosure(http, cid)
+        [d] = await disclosure(http, UNIT, cid)
         assert (d["status"], d["withdraw_by"]) == ("withdrawn", "2026-10-13")
         [withdrawn] = [x for x in await public_decisions(http, "withdrawn") if x["decision_no"] == number]
         assert "确认违法" in withdrawn["withdrawal_reason"]

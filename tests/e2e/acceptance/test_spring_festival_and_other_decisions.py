@@ -10,7 +10,6 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
-import httpx
 import pytest
 
 from tests.e2e.acceptance.journeys import (
@@ -21,6 +20,7 @@ from tests.e2e.acceptance.journeys import (
     credit_record,
     decide,
     deliver,
+    disclosure,
     enterprise_headers,
     new_party,
     party_body,
@@ -36,12 +36,6 @@ pytestmark = pytest.mark.slow
 UNIT = Unit("SJ", "210123")
 
 
-async def disclosure(http: httpx.AsyncClient, cid: str) -> list[dict[str, Any]]:
-    body = ok(await http.get(f"{CASES}/{cid}/disclosure", headers=UNIT.headers))
-    records = body if isinstance(body, list) else body.get("items", body.get("records", [body]))
-    return sorted(records, key=lambda r: r["revision"])  # type: ignore[no-any-return]
-
-
 async def test_delivery_and_publication_due_across_the_spring_festival(platform: Platform) -> None:
     """Decided Thu 2026-02-12. Seven working days: 02-13 1, Sat 02-14 (worked) 2, (02-15 – 02-23) 02-24 3,
     02-25 4, 02-26 5, 02-27 6, Sat 02-28 (worked) 7 → deliver and publish by 2026-02-28."""
@@ -53,7 +47,7 @@ async def test_delivery_and_publication_due_across_the_spring_festival(platform:
         await credit_notice(http, cid, uscc)
         pin(date(2026, 2, 27))
         await deliver(http, UNIT, cid)
-        [record] = await disclosure(http, cid)
+        [record] = await disclosure(http, UNIT, cid)
         assert (record["due_on"], record["published_on"], record["timeliness"]) == (
             "2026-02-28",
             "2026-02-27",
@@ -78,7 +72,7 @@ async def test_a_withdrawal_across_the_spring_festival(platform: Platform) -> No
             "source_document": "沈市监撤〔2026〕1号",
         }
         ok(await http.post(f"{CASES}/{cid}/revocation", json=body, headers=UNIT.headers))
-        [record] = await disclosure(http, cid)
+        [record] = await disclosure(http, UNIT, cid)
         assert (record["withdraw_by"], record["withdrawn_on"]) == ("2026-02-25", "2026-02-13")
 
         async def ended() -> dict[str, Any] | None:
@@ -122,7 +116,7 @@ async def test_a_no_penalty_decision_carries_no_credit_consequence(platform: Pla
             )
         )
         assert out["credit_notice"] is None
-        [record] = await disclosure(http, cid)
+        [record] = await disclosure(http, UNIT, cid)
         assert (record["rule"], record["due_on"]) == ("other", "2026-10-22")
         assert await public_credit(http, uscc) == []
         view = ok(await http.get(f"{CASES}/{cid}/decision", headers=enterprise_headers(uscc)))
