@@ -26,8 +26,8 @@ from tests.penalty.acceptance.support import (
     step,
     yuan,
 )
-from tests.penalty.acceptance.test_exam3_procedure import DELIVERY, company, fine
-from tests.penalty.helpers import SJ_A
+from tests.penalty.acceptance.test_exam3_procedure import DELIVERY, fine
+from tests.penalty.helpers import SJ_A, party
 from tests.penalty.test_procedure import credit_notice_arrives
 from tests.support.http import ok
 from tests.support.personas import officer
@@ -56,7 +56,7 @@ class TestAfterAnUpheldReconsideration:
                 http,
                 facts={"violation_date": "2026-03-01", "base_amounts": {"goods_value": yuan("3000")}},
                 fine_fen=yuan("27500"),
-                the_party=company(0),
+                the_party=party("91210100MA0EX3010Q", "沈阳考官复议有限公司"),
             )
             case = ok(await http.get(f"{CASES}/{cid}", headers=officer(**SJ_A)))
             await credit_notice_arrives(penalty, cid, case["decision"]["number"])

@@ -45,6 +45,8 @@ USCC = [
     "91210100MA0EX30057",
     "91210100MA0EX3006A",
     "91210100MA0EX3007D",
+    "91210100MA0EX3008G",
+    "91210100MA0EX3009K",
 ]
 IDS = [
     "210102199003033018",
@@ -363,3 +365,38 @@ class TestOneFineStandsOnly:
             ok(await step(http, cid, "waiver", {"statement": True}))
             decided = ok(await step(http, cid, "decision", {"penalty": fine(yuan("27500"))}))
         assert decided["decision"]["fine_fen"] == yuan("27500")
+
+
+class TestDaysBeforeTheDecision:
+    async def test_a_hearing_notified_exactly_seven_working_days_ahead(self, penalty: Running) -> None:
+        # 第六十四条第二项 "在举行听证的七日前，通知当事人", working days (第八十五条). Notified Mon 11-16 for Wed 11-25:
+        # seven working days before 11-25 (11-24, 23, 20, 19, 18, 17, 16) is 11-16 — in time (the first round
+        # checked Tue 11-24, six days: too short)
+        async with client(penalty.url) as http:
+            on(date(2026, 11, 16))
+            cid = await open_case(http, code="SY-SJ-0004", the_party=company(8))
+            ok(await step(http, cid, "investigation", {}))
+            facts = {"violation_date": "2026-11-01", "base_amounts": {"goods_value": yuan("20000")}}
+            ok(await step(http, cid, "assessment", facts))
+            ok(await step(http, cid, "notice", {"facts": FACTS_TEXT, "proposed": fine(yuan("150000"))}))
+            ok(await step(http, cid, "hearing/request", {}))
+            body = {"hearing_on": "2026-11-25", "presider": "法制科孙科长"}
+            scheduled = ok(await step(http, cid, "hearing/schedule", body))
+        assert scheduled["state"] == "hearing_requested"
+
+    async def test_no_decision_on_the_last_day_of_the_statement_period(self, penalty: Running) -> None:
+        # 第四十五条 (陈述、申辩) with the notice's five working days: served Mon 11-16 → 11-17, 18, 19, 20, 23: the
+        # party may still state its case all of Mon 11-23, so the decision waits until Tue 11-24 (第六十二条)
+        async with client(penalty.url) as http:
+            on(date(2026, 11, 16))
+            cid = await open_case(http, code="SY-SJ-0004", the_party=company(9))
+            ok(await step(http, cid, "investigation", {}))
+            facts = {"violation_date": "2026-11-01", "base_amounts": {"goods_value": yuan("3000")}}
+            ok(await step(http, cid, "assessment", facts))
+            ok(await step(http, cid, "notice", {"facts": FACTS_TEXT, "proposed": fine(yuan("27500"))}))
+            on(date(2026, 11, 23))
+            early = await step(http, cid, "decision", {"penalty": fine(yuan("27500"))})
+            problem(early, 409, "PROCEDURE_STATEMENT_PERIOD_OPEN")
+            on(date(2026, 11, 24))
+            decided = ok(await step(http, cid, "decision", {"penalty": fine(yuan("27500"))}))
+        assert decided["decision"]["decided_on"] == "2026-11-24"
