@@ -10,7 +10,7 @@ from services.common.auth import Principal
 from services.common.registry import SERVICES
 from services.risk import consumers, jobs
 from services.risk.settings import RiskContext, RiskSettings
-from services.risk.use_cases import leads
+from services.risk.use_cases import leads, matters
 
 
 def create_app(settings: RiskSettings | None = None, role: Role = "all") -> FastAPI:
@@ -28,7 +28,8 @@ def create_app(settings: RiskSettings | None = None, role: Role = "all") -> Fast
         consumers=consumers.consumers,
         periodic=jobs.JOBS,
         description="Intake from courts, reconsideration and 12345; 红黄蓝 warnings; enterprise A–D classes",
-        on_calendar_year=[fill_in_leads],  # lead deadlines pending for want of the year's arrangement
+        # lead and supervision matter deadlines pending for want of the year's arrangement
+        on_calendar_year=[fill_in_leads, matters.fill_in],
     )
     if role != "worker":  # a worker never imports the routes it does not serve (services/common/app.py)
         from services.risk import api, deps

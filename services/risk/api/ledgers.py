@@ -120,6 +120,7 @@ async def matters_ledger(session: SessionDep, principal: OfficerOrSupervisorDep,
             "escalated": m.kind == "escalation",
             "level": _LEVELS[m.supervision_level],
             "outcome": _OUTCOMES.get(m.answer_outcome or ""),
+            "due_on": m.due_on or m.due_note,
         }
         for m in found
     ]
