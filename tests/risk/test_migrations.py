@@ -86,7 +86,7 @@ async def test_confirmed_outcomes_go_back_to_revoked_on_downgrade(stack: Stack) 
 
 
 async def test_a_pending_matter_deadline_holds_the_downgrade_until_the_year_is_entered(stack: Stack) -> None:
-    """risk_0024: ``supervision_matter.due_on`` null (pending) cannot go back to NOT NULL without a guess: the
+    """risk_0024: ``supervision_matter.due_on`` (or ``rectification.deadline``) null (pending) cannot go back to NOT NULL without a guess: the
     downgrade refuses, naming the way out; once the deadline is computed it goes through."""
     url = await stack.anew_database("risk")
     insert = (
@@ -101,7 +101,7 @@ async def test_a_pending_matter_deadline_holds_the_downgrade_until_the_year_is_e
         async with engine.begin() as conn:
             await conn.exec_driver_sql(insert)
         with pytest.raises(
-            RuntimeError, match=r"1 supervision matter\(s\) wait for a year's holiday arrangement"
+            RuntimeError, match=r"1 supervision matter\(s\) and 0 rectification\(s\) wait for a year"
         ):
             await asyncio.to_thread(migrate.downgrade, "risk", url, "risk_0023_confirmed_outcomes")
         async with engine.begin() as conn:
