@@ -225,17 +225,17 @@ async def _runs(
             functions = [dict(r) for r in await admin.fetch(_FUNCTIONS)]
             wal = dict(await admin.fetchrow(_WAL) or {})
             widths = await _widths(admin, min(made, 1000))
-            # one check-in's plans: auto_explain on for a few check-ins, one at a time
+            # one check-in's plans: auto_explain on for a few check-ins, one at a time (none with --explain 0)
             explain_from = pg.log_file.stat().st_size
-            await admin.execute("ALTER SYSTEM SET auto_explain.log_min_duration = 0")
-            await admin.execute("SELECT pg_reload_conf()")
-            await asyncio.sleep(0.5)
-            few = await lines(args["explain"])
-            for token, code in few:
-                await p._drive(app, [[token, code]])
-            await _caught_up(admin)
-            await admin.execute("ALTER SYSTEM SET auto_explain.log_min_duration = -1")
-            await admin.execute("SELECT pg_reload_conf()")
+            if args["explain"] > 0:
+                await admin.execute("ALTER SYSTEM SET auto_explain.log_min_duration = 0")
+                await admin.execute("SELECT pg_reload_conf()")
+                await asyncio.sleep(0.5)
+                for token, code in await lines(args["explain"]):
+                    await p._drive(app, [[token, code]])
+                await _caught_up(admin)
+                await admin.execute("ALTER SYSTEM SET auto_explain.log_min_duration = -1")
+                await admin.execute("SELECT pg_reload_conf()")
     finally:
         await admin.close()
     with pg.log_file.open("rb") as f:

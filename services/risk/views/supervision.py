@@ -163,6 +163,7 @@ def matter_read(row: SupervisionMatter, today: date | None = None) -> MatterRead
             "title": matters.title(kind, target, row.target_ref),
             "kind_label": kind.label,
             "status_label": status.label,
+            "due_note": matters.PENDING_NOTE if row.due_on is None else "",
             "days_overdue": matters.days_overdue(
                 matters.Matter(status=status, due_on=row.due_on), today or clock.today()
             ),
