@@ -42,12 +42,13 @@ def catalogue_kind(kind: p.PenaltyKind) -> cat.PenaltyKind:
     return cat.PenaltyKind(kind.value)
 
 
-def to_assessed(assessment: d.Assessment) -> p.AssessedPenalty:
+def to_assessed(assessment: d.Assessment, *, illegal_gains_fen: int = 0) -> p.AssessedPenalty:
     """The procedure's view of an assessment.
 
     Outcomes without a penalty (limitation run, 不予处罚, correction only) allow no kind: only a 不予行政处罚
     decision can follow. 首违不罚 keeps the penalty the engine computed as the alternative: the body may
-    still penalise (第三十三条第一款 says 可以不予行政处罚).
+    still penalise (第三十三条第一款 says 可以不予行政处罚). A penalty on facts with illegal gains must confiscate
+    them (第二十八条第二款, whatever kinds the benchmark lists): the gains are kept and the kind allowed.
     """
     proposal = assessment.penalty
     if proposal is None or assessment.outcome not in (d.Outcome.PENALTY, d.Outcome.FIRST_VIOLATION_WAIVER):
@@ -64,17 +65,20 @@ def to_assessed(assessment: d.Assessment) -> p.AssessedPenalty:
             simple_procedure_allowed=False,
         )
     tier_range = proposal.tier_range
+    gains = max(illegal_gains_fen, 0)
+    allowed = frozenset(procedure_kind(k) for k in proposal.allowed_kinds)
     return p.AssessedPenalty(
         benchmark_code=assessment.code,
         benchmark_version=assessment.version,
         tier=TIER_NAMES[proposal.tier],
-        allowed_kinds=frozenset(procedure_kind(k) for k in proposal.allowed_kinds),
+        allowed_kinds=allowed | {p.PenaltyKind.CONFISCATE_GAINS} if gains else allowed,
         min_fen=tier_range.low if tier_range else None,
         max_fen=tier_range.high if tier_range else None,
         hearing_required=assessment.hearing_required,
         legal_review_required=assessment.legal_review_required,
         collective_discussion_required=assessment.collective_discussion_required,
         simple_procedure_allowed=assessment.simple_procedure_allowed,
+        illegal_gains_fen=gains,
     )
 
 

@@ -373,6 +373,15 @@ def penalty_items(penalty: Penalty) -> tuple[str, ...]:
     return tuple(items)
 
 
+def refund_section(penalty: Penalty, illegal_gains_fen: int) -> Section:
+    """The illegal gains not confiscated because they are to be returned, with the reason (第二十八条第二款)."""
+    kept = penalty.confiscation_fen if PenaltyKind.CONFISCATE_GAINS in penalty.kinds else 0
+    text = f"当事人违法所得{money_text(illegal_gains_fen)}，其中{money_text(illegal_gains_fen - kept)}依法应当退赔，"
+    return Section(
+        "违法所得的退赔", (f"{text}不予没收（{LAW}第二十八条第二款）。退赔理由：{penalty.refund_reason}",)
+    )
+
+
 def _has_money(penalty: Penalty) -> bool:
     return penalty.fine_fen > 0 or penalty.confiscation_fen > 0
 
@@ -694,9 +703,11 @@ def build_penalty_decision(
     place: str = "",
     officers: Sequence[Officer] = (),
     confiscated: Sequence[ConfiscatedItem] = (),
+    illegal_gains_fen: int = 0,
 ) -> Document:
     """行政处罚决定书 (第五十九条; on the spot: 第五十二条第二款, with time, place and the officers); property
-    confiscated (没收非法财物, 第九条第三项) is listed item by item with its quantity and value."""
+    confiscated (没收非法财物, 第九条第三项) is listed item by item with its quantity and value; illegal gains
+    not confiscated are stated with the reason they are returned (第二十八条第二款)."""
     _require_grounds(facts, violated, penalty_basis, reasons)
     if on_the_spot:
         _require(place, "作出决定的地点（第五十二条第二款）")
@@ -717,6 +728,7 @@ def build_penalty_decision(
     sections += [
         Section("处罚决定", ("本机关决定对当事人作出如下行政处罚：",), items=penalty_items(penalty)),
         *([confiscated_section(confiscated)] if confiscated else []),
+        *([refund_section(penalty, illegal_gains_fen)] if penalty.refund_reason.strip() else []),
         Section("履行方式和期限", performance_paragraphs(penalty, payment)),
         Section("救济途径", remedy_paragraphs(remedies, on_the_spot=on_the_spot)),
     ]

@@ -322,6 +322,12 @@ class InvalidPenalty(BadRequest):
     title_en = "The penalty is inconsistent"
 
 
+class GainsNotConfiscated(BadRequest):
+    code = "PROCEDURE_GAINS_NOT_CONFISCATED"
+    title = "违法所得未予没收"
+    title_en = "The illegal gains are not confiscated"
+
+
 class InvalidDate(BadRequest):
     code = "PROCEDURE_INVALID_DATE"
     title = "日期不合理"

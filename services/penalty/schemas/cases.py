@@ -111,16 +111,21 @@ class PenaltyIn(_In):
         None,
         ge=1,
         le=p.MAX_RESTRICTION_MONTHS,
-        description="the term in months of restrict_business (限制开展生产经营活动) or restrict_employment (限制从业), "
-        "e.g. 60 for 化妆品监督管理条例 第六十五条's 5年内禁止从事化妆品生产经营活动; only with one of those kinds; "
-        "omit it for a restriction without a term (终身). Printed on the documents and sent to credit repair, "
-        "which publishes a restriction longer than the maximum period for its length",
+        description="months of restrict_business (限制开展生产经营活动) or restrict_employment (限制从业), only with "
+        "one of them, e.g. 60 for 化妆品监督管理条例 第六十五条's 5年内禁止; omit it for a ban without a term (终身). "
+        "Printed on the documents; credit repair publishes a restriction longer than its maximum for its length",
         examples=[60],
     )
+    refund_reason: OptionalText = Field("", description="退赔: why the gains not confiscated are returned")
 
     def domain(self) -> p.Penalty:
         return p.Penalty(
-            frozenset(self.kinds), self.fine_fen, self.confiscation_fen, self.terms, self.restriction_months
+            frozenset(self.kinds),
+            self.fine_fen,
+            self.confiscation_fen,
+            self.terms,
+            self.restriction_months,
+            self.refund_reason,
         )
 
 

@@ -140,7 +140,11 @@ async def assess_case(
         session,
         row=row,
         case=case,
-        command=p.RecordAssessment(bridge.to_assessed(assessment)),
+        command=p.RecordAssessment(
+            bridge.to_assessed(
+                assessment, illegal_gains_fen=facts.base_amounts.get(cat.BaseKind.ILLEGAL_GAINS, 0)
+            )
+        ),
         principal=principal,
         action="assessment",
         now=now,

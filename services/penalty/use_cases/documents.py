@@ -385,6 +385,7 @@ def penalty_decision(
             place=place,
             officers=officers(row) if on_the_spot else (),
             confiscated=confiscated,
+            illegal_gains_fen=case.assessment.illegal_gains_fen,
         )
     )
 

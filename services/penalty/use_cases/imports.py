@@ -265,7 +265,9 @@ def _plan(body: si.ImportCaseIn, context: _Context) -> _Plan:
         version = published.version(assessment.code, assessment.version)
     except DomainError as exc:
         raise RowRefused.of(exc, "assessment", assessed_on) from exc
-    assessed = bridge.to_assessed(assessment)
+    assessed = bridge.to_assessed(
+        assessment, illegal_gains_fen=facts.base_amounts.get(cat.BaseKind.ILLEGAL_GAINS, 0)
+    )
     officers = tuple(dict.fromkeys(o.strip() for o in body.officers if o.strip()))
     filing = p.FileCase(
         case_id=uuid.uuid4(),

@@ -159,6 +159,22 @@ class TestPenaltyDecision:
         (decision,) = [s for s in _decision().sections if s.heading == "处罚决定"]
         assert decision.items == ("警告", "罚款人民币50,000.00元（大写：伍万元整）")
 
+    def test_gains_to_be_returned_are_stated_with_the_reason(self) -> None:
+        # 第二十八条第二款 除依法应当退赔的外: gains 8,000.00, 6,000.00 confiscated, 8,000 − 6,000 = 2,000.00 returned
+        reason = "其中2,000.00元系消费者预付款，应当退还消费者。"
+        penalty = Penalty(
+            frozenset({K.FINE, K.CONFISCATE_GAINS}), 30_000 * YUAN, 6_000 * YUAN, refund_reason=reason
+        )
+        doc = _decision(penalty=penalty, illegal_gains_fen=8_000 * YUAN)
+        headings = [s.heading for s in doc.sections]
+        assert headings.index("违法所得的退赔") == headings.index("处罚决定") + 1
+        [refund] = [s for s in doc.sections if s.heading == "违法所得的退赔"]
+        assert refund.paragraphs == (
+            "当事人违法所得人民币8,000.00元（大写：捌仟元整），其中人民币2,000.00元（大写：贰仟元整）依法应当退赔，"
+            f"不予没收（《中华人民共和国行政处罚法》第二十八条第二款）。退赔理由：{reason}",
+        )
+        assert "违法所得的退赔" not in [s.heading for s in _decision(illegal_gains_fen=8_000 * YUAN).sections]
+
     def test_performance_and_remedies(self) -> None:
         text = _text(_decision())
         assert "自收到本决定书之日起十五日内" in text and "中国工商银行沈阳分行各营业网点" in text

@@ -10,8 +10,10 @@ from enum import StrEnum
 
 
 class PenaltyKind(StrEnum):
-    """行政处罚法 第九条. SPEC §3.1 lists "暂扣/降低资质/吊销许可证件" as one kind; the law lists three, and
-    第六十三条 offers a hearing for 降低资质等级 and 吊销许可证件 but not for 暂扣, so they stay separate."""
+    """行政处罚法 第九条; 暂扣, 降低资质等级 and 吊销许可证件 are three kinds (第六十三条: a hearing for the last two)."""
+
+    # SPEC §3.1 lists "暂扣/降低资质/吊销许可证件" as one kind; the law lists three, and the hearing of 第六十三条
+    # separates them. The docstring is the OpenAPI document's description of the enum: kept short.
 
     WARNING = "warning"
     CIRCULATED_CRITICISM = "circulated_criticism"

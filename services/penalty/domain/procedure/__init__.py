@@ -47,6 +47,7 @@ from services.penalty.domain.errors import (
     DecisionBeforeNotice,
     DeliveryConsentMissing,
     FineOutstanding,
+    GainsNotConfiscated,
     HearingNoticeTooShort,
     HearingNotOffered,
     HearingPending,
@@ -70,6 +71,9 @@ from services.penalty.domain.errors import (
 )
 from services.penalty.domain.procedure.case import (
     Case,
+)
+from services.penalty.domain.procedure.checks import (
+    check_gains_confiscated,
 )
 from services.penalty.domain.procedure.closing import (
     close,
@@ -288,6 +292,7 @@ __all__ = [
     "FineOutstanding",
     "Finding",
     "FinePaid",
+    "GainsNotConfiscated",
     "GrantDeferral",
     "HearingHeld",
     "HearingNotOffered",
@@ -373,6 +378,7 @@ __all__ = [
     "conclude_remedy",
     "confirm_unlawful",
     "check_education",
+    "check_gains_confiscated",
     "decide",
     "decide_no_penalty",
     "deliver",

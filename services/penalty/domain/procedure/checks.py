@@ -14,7 +14,9 @@ from services.penalty.domain.deadlines import DeadlineKind
 from services.penalty.domain.errors import (
     AssessmentMissing,
     CollectiveDiscussionMissing,
+    GainsNotConfiscated,
     InvalidDate,
+    InvalidPenalty,
     InvalidTransition,
     KindNotAllowed,
     LegalReviewMissing,
@@ -80,6 +82,36 @@ def check_kinds(penalty: Penalty, assessed: AssessedPenalty) -> None:
             f"「{assessed.tier}」档允许的范围内",
             extra={"kinds": sorted(k.value for k in extra_kinds)},
         )
+
+
+def check_gains_confiscated(penalty: Penalty, assessed: AssessedPenalty) -> None:
+    """行政处罚法 第二十八条第二款: "当事人有违法所得，除依法应当退赔的外，应当予以没收。"
+
+    Where the assessment established illegal gains, a notice or decision confiscates them in full, or states
+    in ``refund_reason`` why the part it does not confiscate is to be returned (退赔); the decision prints
+    that part and the reason. A refund reason with nothing left to return is refused as inconsistent.
+    """
+    gains = assessed.illegal_gains_fen
+    confiscated = penalty.confiscation_fen if PenaltyKind.CONFISCATE_GAINS in penalty.kinds else 0
+    rest = gains - confiscated
+    if penalty.refund_reason.strip():
+        if rest <= 0:
+            raise InvalidPenalty(
+                "本案裁量未认定尚未没收的违法所得，不得载明退赔理由（refund_reason）",
+                detail_en="No illegal gains are left unconfiscated: refund_reason states nothing to return",
+            )
+        return
+    if rest <= 0:
+        return
+    done = f"仅没收违法所得{format_yuan(confiscated)}元" if confiscated else "未没收违法所得"
+    raise GainsNotConfiscated(
+        f"裁量认定当事人违法所得{format_yuan(gains)}元，拟作出的处罚{done}。当事人有违法所得，除依法应当"
+        f"退赔的外，应当予以没收（行政处罚法 第二十八条第二款）；依法应当退赔的，须在refund_reason中载明理由",
+        detail_en=f"The assessment established illegal gains of {format_yuan(gains)} yuan and the penalty "
+        f"confiscates {format_yuan(confiscated)} yuan: illegal gains are confiscated unless they are to be "
+        "returned, stated in refund_reason (行政处罚法 art. 28(2))",
+        extra={"illegal_gains_fen": gains, "confiscation_fen": confiscated},
+    )
 
 
 def outside_range(penalty: Penalty, assessed: AssessedPenalty) -> bool:

@@ -25,6 +25,7 @@ from services.penalty.domain.procedure.case import Case
 from services.penalty.domain.procedure.checks import (
     advance,
     check_collective_discussion,
+    check_gains_confiscated,
     check_kinds,
     check_legal_review,
     check_time_limit,
@@ -129,6 +130,7 @@ def decide(case: Case, cmd: Decide, *, now: datetime, calendar: WorkingDays) -> 
     validate_penalty(penalty)
     _check_decision_contents(cmd)
     check_kinds(penalty, assessed)
+    check_gains_confiscated(penalty, assessed)  # on the spot too: 第五十一条 cannot confiscate, so it refuses
     on_the_spot = case.procedure is ProcedureKind.SIMPLE
     if on_the_spot:
         require(case, ON_THE_SPOT)

@@ -21,6 +21,7 @@ from services.penalty.domain.procedure.case import Case
 from services.penalty.domain.procedure.checks import (
     advance,
     check_date,
+    check_gains_confiscated,
     check_kinds,
     kind_labels,
     of_notice,
@@ -59,6 +60,7 @@ def notify(case: Case, cmd: Notify, *, now: datetime, calendar: WorkingDays) -> 
     validate_penalty(cmd.proposed)
     _check_notice_contents(cmd, assessed)
     check_kinds(cmd.proposed, assessed)
+    check_gains_confiscated(cmd.proposed, assessed)
     if outside_range(cmd.proposed, assessed) and not cmd.outside_range_reason.strip():
         raise ReasonRequired(outside_range_message(cmd.proposed, assessed))
     check_date(cmd.served_on, today, "告知书送达日期", case.filed_on, "立案日期")

@@ -37,6 +37,9 @@ class Penalty:
     confiscation_fen: int = 0  # 没收违法所得 amount, when known
     terms: str = ""  # e.g. "暂扣许可证件三个月"
     restriction_months: int | None = None  # the term of 限制开展生产经营活动 / 限制从业, when fixed
+    refund_reason: str = (
+        ""  # why the illegal gains not confiscated are to be returned (退赔, 第二十八条第二款)
+    )
 
     def describe(self) -> str:
         parts: list[str] = []
@@ -129,6 +132,7 @@ class AssessedPenalty:
     legal_review_required: bool  # 第五十八条
     collective_discussion_required: bool  # 第五十七条第二款
     simple_procedure_allowed: bool  # 第五十一条
+    illegal_gains_fen: int = 0  # 违法所得 the assessment established: to be confiscated (第二十八条第二款)
 
     def fine_within_range(self, fine_fen: int) -> bool:
         if self.min_fen is not None and fine_fen < self.min_fen:
