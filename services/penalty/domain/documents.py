@@ -404,23 +404,24 @@ def performance_paragraphs(penalty: Penalty, channel: PaymentChannel) -> tuple[s
     )
 
 
-def remedy_paragraphs(bodies: RemedyBodies, *, on_the_spot: bool) -> tuple[str, ...]:
-    """救济途径 (第五十九条第一款第五项).
+def remedy_paragraphs(bodies: RemedyBodies, *, on_the_spot: bool, penalty: bool = True) -> tuple[str, ...]:
+    """救济途径 (第五十九条第一款第五项); a decision not to penalise (``penalty`` false) is "本决定".
 
     Reconsideration within 60 days (行政复议法 第二十条第一款); litigation within 6 months (行政诉讼法 第四十六条
     第一款), or within 15 days after a reconsideration decision (行政诉讼法 第四十五条). A decision made on the
     spot must first go to reconsideration (行政复议法 第二十三条第一款第一项), and the party must be told so
     (同条第二款). The penalty is not suspended meanwhile (行政处罚法 第七十三条第一款).
     """
+    this = "本处罚决定" if penalty else "本决定"
     if on_the_spot:
         first = (
-            f"当事人如不服本处罚决定，应当自收到本决定书之日起六十日内先向{bodies.reconsideration_body}申请"
+            f"当事人如不服{this}，应当自收到本决定书之日起六十日内先向{bodies.reconsideration_body}申请"
             "行政复议；对行政复议决定不服的，可以自收到行政复议决定书之日起十五日内依法向人民法院提起行政诉讼"
             "（《中华人民共和国行政复议法》第二十条第一款、第二十三条第一款第一项）。"
         )
     else:
         first = (
-            f"当事人如不服本处罚决定，可以自收到本决定书之日起六十日内向{bodies.reconsideration_body}申请行政"
+            f"当事人如不服{this}，可以自收到本决定书之日起六十日内向{bodies.reconsideration_body}申请行政"
             f"复议，也可以自收到本决定书之日起六个月内直接向{bodies.court}提起行政诉讼"
             "（《中华人民共和国行政复议法》第二十条第一款；《中华人民共和国行政诉讼法》第四十六条第一款）。"
         )
@@ -750,6 +751,14 @@ def build_penalty_decision(
     )
 
 
+def education_sections(education: Sequence[str]) -> tuple[Section, ...]:
+    """The education given (第三十三条第三款), printed only when recorded: a document claims nothing else."""
+    given = tuple(e.strip() for e in education if e.strip())
+    if not given:
+        return ()
+    return (Section("教育", (f"本机关已对当事人进行教育（{LAW}第三十三条第三款）：", *given)),)
+
+
 def build_no_penalty_decision(
     *,
     number: str,
@@ -777,11 +786,8 @@ def build_no_penalty_decision(
             "决定",
             (f"依据{cite_all(no_penalty_basis)}的规定，本机关决定对当事人不予行政处罚。",),
         ),
-        Section(
-            "教育",
-            tuple(education) or (f"本机关已对当事人进行教育（{LAW}第三十三条第三款）。",),
-        ),
-        Section("救济途径", remedy_paragraphs(remedies, on_the_spot=False)[:1]),
+        *education_sections(education),
+        Section("救济途径", remedy_paragraphs(remedies, on_the_spot=False, penalty=False)[:1]),
     )
     return compose(
         DocumentKind.NO_PENALTY_DECISION,

@@ -1,6 +1,7 @@
 """行政处罚法 第二十八条第二款 through the case API: "当事人有违法所得，除依法应当退赔的外，应当予以没收。违法所得是指
 实施违法行为所取得的款项。" The assessment proposed 没收违法所得 when the facts had illegal gains, but a 告知书 and a
-决定书 with a fine alone were accepted (an examiner found it through the API).
+决定书 with a fine alone were accepted (an examiner found it through the API). And the 不予行政处罚决定书 printed
+"本机关已对当事人进行教育" when no education was recorded, under "不服本处罚决定" for a decision not to penalise.
 
 The worked case: SY-JT-0001 (道路运输条例 第六十三条第（一）项: 违法所得超过1万元的，没收违法所得，处违法所得1倍以上5倍
 以下的罚款) on an organisation with illegal gains of 20,000.00 元 → legal range 1 × 20,000 = 20,000 … 5 × 20,000 =
@@ -16,7 +17,7 @@ from typing import Any
 import httpx
 
 from tests.penalty.acceptance.support import CASES, JT_A, JT_B, open_case, step, yuan
-from tests.penalty.helpers import party
+from tests.penalty.helpers import SJ_A, party
 from tests.penalty.test_imports import IMPORT, decided_2024, no
 from tests.support.http import ok, problem
 from tests.support.personas import admin, officer
@@ -148,3 +149,37 @@ class TestImportedCases:
             }
             report = ok(await http.post(IMPORT, json={"cases": [confiscating]}, headers=admin()))
         assert report["rows"][0]["status"] == "accepted", report
+
+
+class TestNoPenaltyDocument:
+    async def test_no_education_is_claimed_when_none_was_recorded(self, penalty: Running) -> None:
+        # 第五十七条第一款第三项 违法事实不能成立: no education is required (第三十三条第三款 speaks of a violation not
+        # penalised), none recorded, none printed; and the remedy is against "本决定", not a 处罚决定
+        async with client(penalty.url) as http:
+            cid = await open_case(
+                http, code="SY-SJ-0004", the_party=party(USCC[3], "沈阳不罚3号食品有限公司")
+            )
+            ok(await step(http, cid, "investigation", {}))
+            facts = {"violation_date": "2026-11-01", "base_amounts": {"goods_value": yuan("3000")}}
+            a = ok(await step(http, cid, "assessment", facts))
+            assert a["education_required"] is False
+            why = {"reasons": ["经调查，涉案食品标签已于检查前粘贴，违法事实不能成立。"]}
+            ok(await step(http, cid, "no-penalty-decision", why))
+            html = await decision_html(http, cid, "no_penalty_decision", SJ_A)
+        assert "违法事实不能成立" in html
+        assert "教育" not in html
+        assert "当事人如不服本决定" in html and "不服本处罚决定" not in html
+
+    async def test_the_education_recorded_is_printed_with_its_sentence(self, penalty: Running) -> None:
+        taught = "已向当事人讲解食品安全法关于预包装食品标签的规定。"
+        async with client(penalty.url) as http:
+            cid = await open_case(
+                http, code="SY-SJ-0004", the_party=party(USCC[4], "沈阳不罚4号食品有限公司")
+            )
+            ok(await step(http, cid, "investigation", {}))
+            facts = {"violation_date": "2026-11-01", "base_amounts": {"goods_value": yuan("3000")}}
+            ok(await step(http, cid, "assessment", facts))
+            why = {"reasons": ["经调查，违法事实不能成立。"], "education": [taught]}
+            ok(await step(http, cid, "no-penalty-decision", why))
+            html = await decision_html(http, cid, "no_penalty_decision", SJ_A)
+        assert "本机关已对当事人进行教育" in html and taught in html

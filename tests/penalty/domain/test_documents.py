@@ -287,7 +287,7 @@ class TestNoPenaltyDecisionAndFiling:
             violated=(d.Provision("中华人民共和国食品安全法", "第一百四十五条"),),
             no_penalty_basis=(d.Provision("中华人民共和国行政处罚法", "第三十三条第一款"),),
             reasons=("初次违法且危害后果轻微并及时改正。",),
-            education=(),
+            education=("  ", "向当事人讲解了食品经营许可证公示的规定。"),
             remedies=REMEDIES,
             decided_on=date(2026, 3, 6),
         )
@@ -296,8 +296,34 @@ class TestNoPenaltyDecisionAndFiling:
         assert (
             "依据《中华人民共和国行政处罚法》第三十三条第一款的规定，本机关决定对当事人不予行政处罚" in text
         )
-        assert "第三十三条第三款" in text  # education
-        assert "六十日内向沈阳市人民政府申请行政复议" in text
+        [education] = [s for s in doc.sections if s.heading == "教育"]
+        assert education.paragraphs == (  # the sentence, then what was recorded (the blank line dropped)
+            "本机关已对当事人进行教育（《中华人民共和国行政处罚法》第三十三条第三款）：",
+            "向当事人讲解了食品经营许可证公示的规定。",
+        )
+        # 不予行政处罚 is no 处罚决定: the party may contest "本决定"
+        assert "当事人如不服本决定，可以自收到本决定书之日起六十日内向沈阳市人民政府申请行政复议" in text
+        assert "本处罚决定" not in text
+
+    def test_no_education_is_claimed_when_none_was_recorded(self) -> None:
+        # 违法事实不能成立 (第五十七条第一款第三项): no education required, none recorded, none printed
+        doc = d.build_no_penalty_decision(
+            number="沈市监不罚〔2026〕5号",
+            agency=AGENCY,
+            party=ORG,
+            summary="涉嫌销售无标签的预包装食品",
+            filed_on=date(2026, 3, 2),
+            facts=("经查，涉案食品标签已于检查前粘贴。",),
+            evidence=("现场笔录",),
+            violated=(d.Provision("中华人民共和国食品安全法", "第六十七条"),),
+            no_penalty_basis=(d.Provision("中华人民共和国行政处罚法", "第五十七条第一款第三项"),),
+            reasons=("违法事实不能成立。",),
+            education=(" ",),
+            remedies=REMEDIES,
+            decided_on=date(2026, 3, 6),
+        )
+        assert "教育" not in [s.heading for s in doc.sections]
+        assert "进行教育" not in _text(doc) and "第三十三条第三款" not in _text(doc)
 
     def test_filing_approval_needs_two_officers(self) -> None:
         kwargs: dict[str, object] = {
