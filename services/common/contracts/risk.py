@@ -59,7 +59,7 @@ class ComplaintReceived(Event):
     unit_code: str
     category: str
     complainant_uscc: str | None
-    due_on: date
+    due_on: date | None  # None: pending until the year's holiday arrangement is entered (never guessed)
     received_at: datetime
 
     def subject_id(self) -> str:
@@ -118,6 +118,25 @@ class SupervisionMatterClosed(Event):
     due_on: date | None
     document_no: str
     closed_at: datetime
+
+    def subject_id(self) -> str:
+        return str(self.target_id)
+
+
+@contract
+class SupervisionMatterDeadlineSet(Event):
+    """A matter's pending deadline was computed once the year's holiday arrangement was entered; ``answered``:
+    the unit had already answered (nothing left to ask of it)."""
+
+    TYPE = "risk.supervision.matter_deadline_set"
+    matter_id: uuid.UUID
+    kind: Literal["opinion", "correction", "escalation"]
+    target_kind: Literal["case", "visit", "lead"]
+    target_id: uuid.UUID
+    unit_code: str
+    due_on: date
+    document_no: str
+    answered: bool
 
     def subject_id(self) -> str:
         return str(self.target_id)

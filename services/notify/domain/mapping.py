@@ -257,6 +257,28 @@ def supervision_matter_opened(event: risk.SupervisionMatterOpened) -> list[Draft
     ]
 
 
+@notifies(risk.SupervisionMatterDeadlineSet)
+def supervision_matter_deadline_set(event: risk.SupervisionMatterDeadlineSet) -> list[Draft]:
+    """A matter opened while its deadline was pending: the unit learns the date once the year is entered
+    (nothing when it has already answered)."""
+    if event.answered:
+        return []
+    kind = _MATTER_KINDS[event.kind]
+    body = (
+        f"司法局就本单位{_TARGETS[event.target_kind]}发出的{kind}（{event.document_no}）答复截止日期已确定，"
+        f"请于{day(event.due_on)}前答复（采纳并纠正，或说明理由）。"
+    )
+    return [
+        Draft(
+            Recipient("department", event.unit_code),
+            "risk.supervision.matter",
+            f"监督事项答复期限：{kind}",
+            body,
+            f"/api/v1/risk/supervision/matters/{event.matter_id}",
+        )
+    ]
+
+
 _FINDINGS = {"substantiated": "属实", "partly_substantiated": "部分属实", "unsubstantiated": "不属实"}
 
 
