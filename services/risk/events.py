@@ -125,5 +125,21 @@ def matter_closed(row: SupervisionMatter) -> contracts.SupervisionMatterClosed:
     )
 
 
+def matter_deadline_set(row: SupervisionMatter) -> contracts.SupervisionMatterDeadlineSet:
+    """A pending deadline was computed once its year was entered (penalty's copy gets it, the unit is told)."""
+    assert row.due_on is not None
+    return contracts.SupervisionMatterDeadlineSet(
+        matter_id=row.id,
+        kind=row.kind,
+        target_kind=row.target_kind,
+        target_id=row.target_id,
+        unit_code=row.unit_code,
+        due_on=row.due_on,
+        document_no=row.document_no,
+        answered=row.status in ("answered", "closed"),
+    )
+
+
 PUBLISHED[contracts.SupervisionMatterOpened] = matter_opened
 PUBLISHED[contracts.SupervisionMatterClosed] = matter_closed
+PUBLISHED[contracts.SupervisionMatterDeadlineSet] = matter_deadline_set

@@ -164,6 +164,14 @@ async def test_entering_the_year_computes_the_pending_deadlines(risk: Running) -
         # → 2027-01-05; the answer of Wed 01-06 was a day late, and counts against its unit from 01-06.
         late = await get(risk, answered["id"])
         assert (late["due_on"], late["due_note"], late["answered_late"]) == ("2027-01-05", "", True)
+        # published in the same transaction, for penalty's copy of the matter and the unit (which has answered
+        # this one already, so notify tells it nothing)
+        [set_] = await envelopes(
+            risk.runtime.factory, "risk.supervision.matter_deadline_set", matter_id=answered["id"]
+        )
+        assert (set_["data"]["due_on"], set_["data"]["answered"]) == ("2027-01-05", True)
+        assert set_["subject"] == answered["target_id"]  # one target's events stay in order
+        assert len(await envelopes(risk.runtime.factory, "risk.supervision.matter_deadline_set")) == 4
         async with client(risk.url, headers=SUPERVISOR) as http:
             drill = (await http.get("/api/v1/risk/units/SJ-210105/quarters/2027Q1")).json()
             assert [(e["ref"], e["on"]) for e in drill["overdue_matters"]] == [(answered["id"], "2027-01-06")]

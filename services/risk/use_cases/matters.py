@@ -361,8 +361,9 @@ def _clock_started_on(row: SupervisionMatter) -> date:
 async def fill_in(session: AsyncSession, year: int, principal: Principal) -> int:
     """Compute the pending deadlines now that ``year``'s arrangement is entered (same transaction as the
     calendar write), each from the day its clock started; an answer given meanwhile after the deadline is late
-    and counts against the unit, as answer() would have. Audited per matter; returns how many got their
-    deadline. The numbered document stays as issued (its deadline reads 待定)."""
+    and counts against the unit, as answer() would have. Audited per matter and published
+    (risk.supervision.matter_deadline_set); returns how many got their deadline. The numbered document stays
+    as issued (its deadline reads 待定)."""
     rows = await repo.pending_matters(session)
     if not rows:
         return 0
@@ -393,10 +394,13 @@ async def fill_in(session: AsyncSession, year: int, principal: Principal) -> int
             before={"calendar_year": year},
             after={"due_on": completed.due_on.isoformat(), "answered_late": completed.answered_late},
         )
-        if completed.answered_late and not row.answered_late:
-            fresh = await repo.readable_matter(session, Scope(principal.role, everything=True), row.id)
-            assert fresh is not None
+        newly_late = completed.answered_late and not row.answered_late
+        # the same object as ``row``, refreshed (populate_existing): read ``row`` before this
+        fresh = await repo.readable_matter(session, Scope(principal.role, everything=True), row.id)
+        assert fresh is not None
+        if newly_late:
             await _count_against_unit(session, fresh, now)
+        outbox.add(session, events.matter_deadline_set(fresh))  # penalty's copy and the unit learn the date
         done += 1
     return done
 
