@@ -723,7 +723,7 @@ class CaseSupervisionMatter(Base):
     kind: Mapped[str] = mapped_column(sa.Text)
     document_no: Mapped[str] = mapped_column(sa.Text)
     unit_code: Mapped[str] = mapped_column(sa.Text)
-    due_on: Mapped[date] = mapped_column(sa.Date)
+    due_on: Mapped[date | None] = mapped_column(sa.Date)  # None: pending in risk (a year not entered yet)
     opened_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
     closed_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
 

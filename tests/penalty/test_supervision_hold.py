@@ -99,3 +99,26 @@ async def test_a_closed_event_before_the_opened_one_leaves_the_matter_closed(pen
         )
         read = ok(await http.get(f"/api/v1/penalty/cases/{cid}", headers=officer(**SJ_A)))
         assert read["supervision_matters"] == []
+
+
+async def test_a_matter_whose_deadline_is_pending_holds_the_case_all_the_same(penalty: Running) -> None:
+    """Opened in the last weeks of December before the next year is entered, risk publishes ``due_on`` null
+    (risk_0024): the case is held open and its refusal says the deadline is 待定."""
+    async with client(penalty.url) as http:
+        cid = (await open_case(http, who=SJ_A, partner=SJ_B))["id"]
+        mid = uuid.uuid4()
+        await apply(penalty, SupervisionMatterOpened(**matter(cid, mid, due_on=None), opened_at=AT))
+        read = ok(await http.get(f"/api/v1/penalty/cases/{cid}", headers=officer(**SJ_A)))
+        assert [(m["matter_id"], m["due_on"]) for m in read["supervision_matters"]] == [(str(mid), None)]
+        close = {"reason": "not_established", "note": "经调查，违法事实不成立，撤销立案"}
+        body = problem(
+            await http.post(f"/api/v1/penalty/cases/{cid}/closure", json=close, headers=officer(**SJ_A)),
+            409,
+            "CASE_UNDER_SUPERVISION",
+        )
+        assert "答复期限待定" in body["detail"]
+        await apply(penalty, SupervisionMatterClosed(**matter(cid, mid, due_on=None), closed_at=AT))
+        assert (
+            ok(await http.get(f"/api/v1/penalty/cases/{cid}", headers=officer(**SJ_A)))["supervision_matters"]
+            == []
+        )

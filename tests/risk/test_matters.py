@@ -178,17 +178,6 @@ async def test_bad_input_is_refused_at_its_field(risk: Running) -> None:
         assert r.status_code == 422
 
 
-async def test_a_year_the_calendar_does_not_cover_is_refused(risk: Running) -> None:
-    """Mon 2026-12-28 + 5 working days runs into 2027, whose arrangement is neither packaged nor entered."""
-    pin(date(2026, 12, 28))
-    try:
-        async with client(risk.url, headers=SUPERVISOR) as http:
-            r = await http.post(API, json=body("visit", str(uuid.uuid4()), unit_code=UNIT))
-        assert (r.status_code, r.json()["code"]) == (422, "CALENDAR_NOT_COVERED")
-    finally:
-        pin()
-
-
 async def test_escalation_moves_supervision_to_the_city(risk: Running) -> None:
     target = str(uuid.uuid4())
     async with client(risk.url) as http:

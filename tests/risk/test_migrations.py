@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy.ext.asyncio import create_async_engine
@@ -78,6 +79,40 @@ async def test_confirmed_outcomes_go_back_to_revoked_on_downgrade(stack: Stack) 
                 ("4", "revoked"),
             ]
             assert (await conn.exec_driver_sql(scored)).all() == [("1",)]
+        await asyncio.to_thread(migrate.upgrade, "risk", url)
+    finally:
+        await engine.dispose()
+    assert _real(await _diff(url)) == []
+
+
+async def test_a_pending_matter_deadline_holds_the_downgrade_until_the_year_is_entered(stack: Stack) -> None:
+    """risk_0024: ``supervision_matter.due_on`` (or ``rectification.deadline``) null (pending) cannot go back to NOT NULL without a guess: the
+    downgrade refuses, naming the way out; once the deadline is computed it goes through."""
+    url = await stack.anew_database("risk")
+    insert = (
+        "INSERT INTO supervision_matter (id, kind, target_kind, target_id, target_ref, unit_code, grounds, "
+        "legal_basis, requested_action, deadline_working_days, due_on, status, opened_by, opened_at, opened_on, "
+        "document_no, document_html) VALUES ('00000000-0000-0000-0000-000000000001', 'opinion', 'visit', "
+        "'00000000-0000-0000-0000-000000000002', 'v', 'SJ-210102', 'g', 'b', 'a', 10, NULL, 'open', 'sup', "
+        "TIMESTAMPTZ '2026-12-21 02:00+00', DATE '2026-12-21', '沈司监意〔2026〕1号', '')"
+    )
+    engine = create_async_engine(asyncpg_url(url))
+    try:
+        async with engine.begin() as conn:
+            await conn.exec_driver_sql(insert)
+        with pytest.raises(
+            RuntimeError, match=r"1 supervision matter\(s\) and 0 rectification\(s\) wait for a year"
+        ):
+            await asyncio.to_thread(migrate.downgrade, "risk", url, "risk_0023_confirmed_outcomes")
+        async with engine.begin() as conn:
+            # 2027 entered with 2027-01-01 off: 10 working days after Mon 2026-12-21 end on Tue 2027-01-05
+            await conn.exec_driver_sql("UPDATE supervision_matter SET due_on = DATE '2027-01-05'")
+        await asyncio.to_thread(migrate.downgrade, "risk", url, "risk_0023_confirmed_outcomes")
+        async with engine.begin() as conn:
+            nullable = (
+                "SELECT is_nullable FROM information_schema.columns WHERE table_name = 'supervision_matter' "
+            )
+            assert (await conn.exec_driver_sql(nullable + "AND column_name = 'due_on'")).scalar() == "NO"
         await asyncio.to_thread(migrate.upgrade, "risk", url)
     finally:
         await engine.dispose()

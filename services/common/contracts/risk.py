@@ -86,7 +86,9 @@ class ComplaintAnswered(Event):
 # --------------------------------------------------------------------------------------------------- supervision matters
 # A supervisor's matter (个案监督: 监督意见书, 纠错通知书, 提级办理) on a penalty case, an inspection visit or a 12345 lead,
 # opened and closed. The service that owns the target keeps it open while the matter is (penalty: a case with an
-# open matter cannot close). The subject is the target's id, so one target's events stay in order.
+# open matter cannot close). The subject is the target's id, so one target's events stay in order. ``due_on`` is
+# None while the deadline waits for a year's holiday arrangement (never guessed; risk computes it when the year
+# is entered): a consumer must not need it to keep the target open.
 
 
 @contract
@@ -97,7 +99,7 @@ class SupervisionMatterOpened(Event):
     target_kind: Literal["case", "visit", "lead"]
     target_id: uuid.UUID
     unit_code: str
-    due_on: date
+    due_on: date | None
     document_no: str
     opened_at: datetime
 
@@ -113,7 +115,7 @@ class SupervisionMatterClosed(Event):
     target_kind: Literal["case", "visit", "lead"]
     target_id: uuid.UUID
     unit_code: str
-    due_on: date
+    due_on: date | None
     document_no: str
     closed_at: datetime
 

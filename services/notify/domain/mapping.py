@@ -240,9 +240,10 @@ _TARGETS = {"case": "案件", "visit": "检查", "lead": "12345 线索"}
 def supervision_matter_opened(event: risk.SupervisionMatterOpened) -> list[Draft]:
     """个案监督 (issue #14): the unit concerned must answer before the deadline."""
     kind = _MATTER_KINDS[event.kind]
-    body = (
-        f"司法局就本单位{_TARGETS[event.target_kind]}发出{kind}（{event.document_no}），"
+    body = f"司法局就本单位{_TARGETS[event.target_kind]}发出{kind}（{event.document_no}），" + (
         f"请于{day(event.due_on)}前答复（采纳并纠正，或说明理由）。"
+        if event.due_on is not None
+        else "答复截止日期待法定节假日安排录入后确定，请及时答复（采纳并纠正，或说明理由）。"
     )
     unit = Recipient("department", event.unit_code)
     return [

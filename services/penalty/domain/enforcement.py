@@ -45,6 +45,7 @@ from services.common.money import format_yuan
 
 RECONSIDERATION_DAYS = 60  # 行政复议法 第二十条第一款
 LITIGATION_MONTHS = 6  # 行政诉讼法 第四十六条第一款
+SUIT_AFTER_RECONSIDERATION_DAYS = 15  # 行政诉讼法 第四十五条: 收到复议决定书之日起十五日内
 APPLICATION_MONTHS = 3  # 行政强制法 第五十三条
 REMINDER_WAIT_WORKING_DAYS = 10  # 行政强制法 第五十四条 (催告书送达十日后) + 第六十九条 (工作日)
 SURCHARGE_DAYS_BEFORE_COERCION = 30  # 行政强制法 第四十六条: 加处罚款超过三十日
@@ -56,6 +57,7 @@ A_DEFAULT = "《中华人民共和国行政处罚法》第七十二条第一款"
 A_PAUSE = "《中华人民共和国行政处罚法》第七十三条第三款"
 A_RECONSIDER = "《中华人民共和国行政复议法》第二十条第一款"
 A_LITIGATE = "《中华人民共和国行政诉讼法》第四十六条第一款"
+A_LITIGATE_AFTER = "《中华人民共和国行政诉讼法》第四十五条"
 A_COUNT = "《中华人民共和国民事诉讼法》第八十五条"
 A_RECONSIDER_FIRST = "《中华人民共和国行政复议法》第二十三条第一款第一项"
 A_WINDOW = "《中华人民共和国行政强制法》第五十三条"
@@ -262,11 +264,56 @@ def _remedy_lines(facts: Facts) -> list[DateLine]:
     return out
 
 
+def _reconsidered(remedies: Sequence[Remedy]) -> Remedy | None:
+    """The reconsideration the party's last period now runs from: concluded, none open, no suit recorded."""
+    if any(r.source != "reconsideration" or r.concluded_on is None for r in remedies) or not remedies:
+        return None
+    return max(remedies, key=lambda r: (r.concluded_on, r.filed_on))
+
+
+def _periods_after_reconsideration(
+    facts: Facts, done: Remedy, roll: Roll
+) -> tuple[date, date | None, list[DateLine]]:
+    """Once the party has chosen reconsideration, its period to sue is fifteen days from receiving the 复议决定
+    (行政诉讼法 第四十五条: "不服复议决定的，可以在收到复议决定书之日起十五日内向人民法院提起诉讼"; 行政复议法 第三十四条
+    for a decision that had to go to reconsideration first), not what was left of the sixty days and six months:
+    the window of 行政强制法 第五十三条 runs from there (最高人民法院《关于适用〈中华人民共和国行政诉讼法〉的解释》
+    第一百五十六条: "自被执行人的法定起诉期限届满之日起三个月内"). The conclusion's day stands for the day the party
+    received the 复议决定书 (the case records no other)."""
+    ended = done.concluded_on
+    assert ended is not None
+    raw = ended + timedelta(days=SUIT_AFTER_RECONSIDERATION_DAYS)
+    lit_end = roll(raw)
+    lines = [
+        DateLine(
+            "reconsideration_ends",
+            "行政复议终结",
+            ended,
+            A_RECONSIDER,
+            f"当事人已于{done.filed_on.isoformat()}申请行政复议，行政复议于{ended.isoformat()}终结",
+        ),
+        DateLine(
+            "litigation_ends",
+            "提起行政诉讼期限届满",
+            lit_end,
+            f"{A_LITIGATE_AFTER}、{A_COUNT}",
+            f"不服行政复议决定的，自收到行政复议决定书之日（{ended.isoformat()}）起十五日"
+            + ("；届满日为节假日的，顺延至节假日后第一个工作日" if lit_end != raw else ""),
+        ),
+        *_remedy_lines(facts),
+    ]
+    return ended, lit_end, lines
+
+
 def _party_periods(facts: Facts, roll: Roll) -> tuple[date, date | None, list[DateLine]]:
     """The ends of the party's periods to seek reconsideration (60 days) and to sue (six months), from the day it
-    received the decision, rolled past holidays, lengthened by the days of concluded remedies."""
+    received the decision, rolled past holidays, lengthened by the days of concluded suits; after a concluded
+    reconsideration, the fifteen days to sue (``_periods_after_reconsideration``)."""
     known = facts.delivered_on
     assert known is not None and facts.payment_due is not None
+    done = _reconsidered(facts.remedies)
+    if done is not None:
+        return _periods_after_reconsideration(facts, done, roll)
     shift = _suspended_days(facts.remedies)
     # The days of a concluded remedy lengthen the period, and the rest-day rule (民事诉讼法 第八十五条第三款)
     # applies to the day the lengthened period really ends: rolling before adding them could leave the last

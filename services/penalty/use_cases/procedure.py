@@ -533,7 +533,8 @@ async def decide_no_penalty(
     assessed = _assessed(case)
     published = await snapshot(session, ctx)
     version = published.version(assessed.benchmark_code, assessed.benchmark_version)
-    basis = documents.no_penalty_basis(assessment_of(row))
+    assessment = assessment_of(row)
+    basis = documents.no_penalty_basis(assessment)
     if basis == (documents.FACTS_NOT_ESTABLISHED,) and not any(r.strip() for r in body.reasons):
         # The engine's explanation argues for a penalty: it cannot be the reason not to impose one.
         raise p.ReasonRequired(
@@ -542,6 +543,9 @@ async def decide_no_penalty(
             detail_en="The assessment found a violation to be punished: a decision not to penalise must state in "
             "`reasons` why the facts are not established (行政处罚法 art. 57(1)(3))",
         )
+    p.check_education(
+        required=assessment is not None and assessment.education_required, education=body.education
+    )
     dept = await department(session, row.dept_code)
     _not_decided(case)
     number = await documents.allocate(session, dept, docs.DocumentKind.NO_PENALTY_DECISION, ctx)

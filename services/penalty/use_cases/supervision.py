@@ -43,6 +43,10 @@ def label(matter: CaseSupervisionMatter) -> str:
     return f"{KIND_LABELS.get(matter.kind, '监督事项')} {matter.document_no}"
 
 
+def _due(matter: CaseSupervisionMatter) -> str:
+    return matter.due_on.isoformat() if matter.due_on else "待定"
+
+
 async def ensure_closable(session: AsyncSession, row: PenaltyCase) -> None:
     """结案 is refused while the justice bureau's supervision matter on the case is open."""
     open_ = await repo.open_matters(session, row.id)
@@ -51,7 +55,7 @@ async def ensure_closable(session: AsyncSession, row: PenaltyCase) -> None:
     first = open_[0]
     names = "、".join(label(m) for m in open_)
     raise CaseUnderSupervision(
-        f"案件{row.case_no}有未办结的监督事项（{names}，答复期限{first.due_on.isoformat()}），"
+        f"案件{row.case_no}有未办结的监督事项（{names}，答复期限{_due(first)}），"
         "须待执法监督机构办结后方可结案",
         detail_en=f"The case {row.case_no} has open supervision matters ({', '.join(m.document_no for m in open_)}); "
         "it can be closed once the supervisor closes them",

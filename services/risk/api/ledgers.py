@@ -10,6 +10,7 @@ from fastapi import APIRouter
 from fastapi.responses import Response
 
 from services.common import clock, ledger
+from services.common.workdays import PENDING_NOTE
 from services.risk.deps import ContextDep, OfficerOrSupervisorDep, ReviewDep, ScopeDep, SessionDep
 from services.risk.schemas import ReviewFileRead, ReviewRead
 from services.risk.use_cases import leads, matters, rectifications, reviews
@@ -64,7 +65,10 @@ async def rectifications_ledger(
     found = await rectifications.list_rectifications(
         session, scope, status=None, quarter=None, overdue=False, after=None, limit=ledger.MAX_ROWS
     )
-    rows = [{**r.model_dump(), "colour": _COLOURS[r.colour]} for r in found]
+    rows = [
+        {**r.model_dump(), "colour": _COLOURS[r.colour], "deadline": r.deadline or PENDING_NOTE}
+        for r in found
+    ]
     return _file("整改台账", RECTIFICATION_COLUMNS, rows, "红黄蓝预警整改台账")
 
 
@@ -120,6 +124,7 @@ async def matters_ledger(session: SessionDep, principal: OfficerOrSupervisorDep,
             "escalated": m.kind == "escalation",
             "level": _LEVELS[m.supervision_level],
             "outcome": _OUTCOMES.get(m.answer_outcome or ""),
+            "due_on": m.due_on or m.due_note,
         }
         for m in found
     ]

@@ -47,10 +47,6 @@ _DOCUMENT: dict[int | str, dict[str, Any]] = {
 }
 
 
-def _key(item: MatterRead) -> list[str]:
-    return [item.due_on.isoformat(), str(item.id)]
-
-
 @router.post("", status_code=201, response_model=MatterRead)
 async def open_matter(
     body: MatterWrite, session: SessionDep, principal: SupervisorDep, scope: ScopeDep
@@ -70,8 +66,9 @@ async def list_matters(
     status: Literal["open", "overdue", "answered", "closed"] | None = None,
     target_kind: Literal["case", "visit", "lead"] | None = None,
     target_id: uuid.UUID | None = None,
+    pending: bool = False,
 ) -> Page[MatterRead]:
-    """Matters in the caller's scope (a unit sees its own), earliest deadline first."""
+    """Matters in the caller's scope (a unit sees its own), earliest deadline first, pending ones last."""
     target = (target_kind, target_id) if target_kind is not None and target_id is not None else None
     rows = await matters.list_matters(
         session,
@@ -81,8 +78,9 @@ async def list_matters(
         target=target,
         after=decode_cursor(cursor),
         limit=limit + 1,
+        pending=pending,
     )
-    return page_of(rows, limit, _key)
+    return page_of(rows, limit, matters.cursor_key)
 
 
 @router.get("/{matter_id}", response_model=MatterRead)

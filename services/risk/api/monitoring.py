@@ -342,7 +342,7 @@ async def get_config(principal: SupervisorDep, context: ContextDep) -> ConfigRea
 
 
 def _deadline_key(item: RectificationRead) -> list[str]:
-    return [item.deadline.isoformat(), str(item.warning_id)]
+    return rectifications.cursor_key(item)
 
 
 @router.get("/rectifications", response_model=Page[RectificationRead], tags=["risk: rectification"])

@@ -9,9 +9,12 @@ Seed 000 (沈阳市司法局 reply to suggestion No. 0615, 2026): "加强个案�
 - 提级办理 (``escalation``): the matter's supervision moves to the city (市级), recording who decided and when;
   district supervisors then see it but can no longer act on it.
 
-The unit concerned answers before a deadline counted in statutory working days (services.common.workdays: a
-year the calendar does not cover is refused, 422 CALENDAR_NOT_COVERED): it accepts and corrects (saying what
-it corrected) or explains. The supervisor closes the matter, or rejects the answer and reopens it with a new
+The unit concerned answers before a deadline counted in statutory working days (services.common.workdays): it
+accepts and corrects (saying what it corrected) or explains. A deadline that runs into a year whose holiday
+arrangement is not entered yet (the last weeks of December) is never guessed and never holds the supervisor
+back: the matter is opened (or reopened) with ``due_on`` None (pending, :data:`services.common.workdays.PENDING_NOTE`), is never overdue
+while pending, and :func:`fill_in` computes the deadline once the year is entered (use_cases/matters.fill_in, in
+the transaction of PUT /admin/calendar/{year}), as 12345 leads' (domain/leads.py). The supervisor closes the matter, or rejects the answer and reopens it with a new
 deadline. A matter not answered by its deadline becomes overdue (the periodic job); an overdue or late answer
 counts in the unit's quarterly risk colour (domain/report.py, signal ``matters_overdue``).
 
@@ -107,22 +110,23 @@ def parse_number(text: str) -> tuple[str, int, int]:
     return match["word"], int(match["year"]), int(match["seq"])
 
 
-def due_on(start: date, days: int, calendar: WorkingDayCalendar) -> date:
+def due_on(start: date, days: int, calendar: WorkingDayCalendar) -> date | None:
     """The last day to answer: ``days`` working days after ``start`` (the day of opening or reopening), on
-    the statutory calendar; a year it does not cover raises CalendarNotCovered (422), never a guess."""
+    the statutory calendar; None (pending, never a guess) while it runs into a year the calendar does not
+    cover yet."""
     if not MIN_DAYS <= days <= MAX_DAYS:
         raise MatterInputInvalid(
             f"答复期限须为{MIN_DAYS}至{MAX_DAYS}个工作日",
             detail_en=f"The deadline must be {MIN_DAYS} to {MAX_DAYS} working days",
             extra={"field": "deadline_working_days"},
         )
-    return calendar.add_working_days(start, days)
+    return calendar.add_working_days_or_pending(start, days)[0]
 
 
 @dataclass(frozen=True, slots=True)
 class Matter:
     status: MatterStatus
-    due_on: date
+    due_on: date | None  # None: pending, the year it falls in not entered yet
     answered_late: bool = False
     reopen_count: int = 0
 
@@ -146,7 +150,10 @@ def answer(matter: Matter, *, outcome: AnswerOutcome, corrected: str, answered_o
             detail_en="An answer accepting the matter must say what was corrected",
             extra={"field": "corrected"},
         )
-    late = answered_on > matter.due_on or matter.status is MatterStatus.OVERDUE
+    # while the deadline is pending lateness is not known yet: fill_in() decides it
+    late = (
+        matter.due_on is not None and answered_on > matter.due_on
+    ) or matter.status is MatterStatus.OVERDUE
     return replace(matter, status=MatterStatus.ANSWERED, answered_late=matter.answered_late or late)
 
 
@@ -156,22 +163,39 @@ def close(matter: Matter) -> Matter:
     return replace(matter, status=MatterStatus.CLOSED)
 
 
-def reopen(matter: Matter, *, new_due_on: date) -> Matter:
+def reopen(matter: Matter, *, new_due_on: date | None) -> Matter:
     """The supervisor rejects the answer: the matter waits for a new answer by ``new_due_on``."""
     _refuse(matter, "退回重新答复", "reopened", MatterStatus.ANSWERED)
     return replace(matter, status=MatterStatus.OPEN, due_on=new_due_on, reopen_count=matter.reopen_count + 1)
 
 
 def is_overdue(matter: Matter, today: date) -> bool:
-    """Waiting for the unit's answer past its last day."""
-    return matter.status is MatterStatus.OPEN and today > matter.due_on
+    """Waiting for the unit's answer past its last day (never while the last day is pending)."""
+    return matter.status is MatterStatus.OPEN and matter.due_on is not None and today > matter.due_on
 
 
 def days_overdue(matter: Matter, today: date) -> int:
     """Calendar days past the last day while the unit has not answered (0 otherwise), as a rectification's
     逾期天数 (domain/rectification.py): what the console shows beside 逾期未答复."""
     waiting = matter.status in (MatterStatus.OPEN, MatterStatus.OVERDUE)
-    return (today - matter.due_on).days if waiting and today > matter.due_on else 0
+    if not waiting or matter.due_on is None or today <= matter.due_on:
+        return 0
+    return (today - matter.due_on).days
+
+
+def fill_in(
+    matter: Matter, *, started_on: date, answered_on: date | None, calendar: WorkingDayCalendar, days: int
+) -> Matter | None:
+    """The pending deadline computed from the day its clock started (the opening or the last reopening), now
+    that ``calendar`` may cover its year; an answer given meanwhile (``answered_on``) is late if after it.
+    ``None`` if nothing is pending or the year is still not covered."""
+    if matter.due_on is not None:
+        return None
+    due = calendar.add_working_days_or_pending(started_on, days)[0]
+    if due is None:
+        return None
+    late = matter.answered_late or (answered_on is not None and answered_on > due)
+    return replace(matter, due_on=due, answered_late=late)
 
 
 def counts_against_unit(status: MatterStatus, answered_late: bool) -> bool:

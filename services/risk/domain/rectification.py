@@ -5,6 +5,11 @@ measures (整改措施) by a deadline counted in statutory working days from the
 closes the rectification (销号) or reopens it with a reason and a new deadline. Open rectifications past their
 deadline are overdue. Every transition is recorded on the object (who, when, from, to, note).
 
+A reopening whose new deadline runs into a year the statutory calendar does not cover yet (the last weeks of
+December) is not refused: the deadline is pending (None, :data:`PENDING_NOTE`), never overdue, and
+:func:`fill_in` computes it once the year is entered (use_cases/rectifications.fill_in, in the transaction of
+PUT /admin/calendar/{year}), as 12345 leads' and supervision matters'.
+
 States::
 
     pending --submit--> submitted --close--> closed
@@ -25,7 +30,7 @@ from enum import StrEnum
 from pydantic import BaseModel, ConfigDict, Field
 
 from services.common.clock import local_date
-from services.common.workdays import WorkingDayCalendar
+from services.common.workdays import PENDING_NOTE, WorkingDayCalendar
 from services.risk.errors import (
     RectificationAlreadySubmitted,
     RectificationClosed,
@@ -131,7 +136,7 @@ class Rectification:
     colour: str
     lamp: bool
     issued_on: date
-    deadline: date
+    deadline: date | None  # None: pending, a reopening's deadline in a year not entered yet
     status: RectificationStatus
     measures: str = ""
     submitted_at: datetime | None = None
@@ -241,7 +246,8 @@ def submit(r: Rectification, *, measures: str, submitted_at: datetime, actor: st
             detail_en=f"The measures may have at most {MAX_MEASURES_CHARS} characters",
         )
     _not_before_issue(r, submitted_at)
-    late = local_date(submitted_at) > r.deadline
+    # while the deadline is pending lateness is not known yet: fill_in() decides it
+    late = r.deadline is not None and local_date(submitted_at) > r.deadline
     note = "逾期报送" if late else "按期报送"
     return replace(
         r,
@@ -286,7 +292,7 @@ def reopen(
             "退回重新整改须说明理由", detail_en="Sending the measures back needs a reason"
         )
     _not_before_issue(r, reopened_at)
-    deadline = calendar.add_working_days(local_date(reopened_at), config.reopen_working_days)
+    deadline = calendar.add_working_days_or_pending(local_date(reopened_at), config.reopen_working_days)[0]
     return replace(
         r,
         status=RectificationStatus.REOPENED,
@@ -299,7 +305,7 @@ def reopen(
                 actor,
                 r.status,
                 RectificationStatus.REOPENED,
-                f"{text}；新整改期限{deadline.isoformat()}",
+                f"{text}；新整改期限{PENDING_NOTE if deadline is None else deadline.isoformat()}",
             ),
         ),
     )
@@ -326,16 +332,35 @@ def withdraw(r: Rectification, *, reason: str, withdrawn_at: datetime, actor: st
 
 
 def is_overdue(r: Rectification, today: date) -> bool:
-    """Open (pending or reopened) and ``today`` is after the deadline day."""
-    return r.is_open and today > r.deadline
+    """Open (pending or reopened) and ``today`` is after the deadline day (never while it is pending)."""
+    return r.is_open and r.deadline is not None and today > r.deadline
 
 
 def days_overdue(r: Rectification, today: date) -> int:
     """Calendar days past the deadline (0 when not overdue)."""
-    return (today - r.deadline).days if is_overdue(r, today) else 0
+    if r.deadline is None or not is_overdue(r, today):
+        return 0
+    return (today - r.deadline).days
+
+
+def fill_in(
+    r: Rectification, *, config: RectificationConfig, calendar: WorkingDayCalendar
+) -> Rectification | None:
+    """The pending deadline computed from the day of the last reopening (``config``: the one in effect that day),
+    now that ``calendar`` may cover its year; measures submitted meanwhile after it are late. ``None`` if nothing
+    is pending or the year is still not covered."""
+    if r.deadline is not None:
+        return None
+    reopened = next(t.at for t in reversed(r.history) if t.to_status is RectificationStatus.REOPENED)
+    deadline = calendar.add_working_days_or_pending(local_date(reopened), config.reopen_working_days)[0]
+    if deadline is None:
+        return None
+    submitted = r.submitted_at if r.submitted_at is not None and r.submitted_at >= reopened else None
+    late = r.submitted_late or (submitted is not None and local_date(submitted) > deadline)
+    return replace(r, deadline=deadline, submitted_late=late)
 
 
 def overdue(rectifications: Sequence[Rectification], today: date) -> list[Rectification]:
     """The overdue rectifications, longest overdue first, then by unit code."""
     found = [r for r in rectifications if is_overdue(r, today)]
-    return sorted(found, key=lambda r: (r.deadline, r.unit_code, r.warning_id))
+    return sorted(found, key=lambda r: (r.deadline or date.max, r.unit_code, r.warning_id))

@@ -403,7 +403,7 @@ class Rectification(Base):
     colour: Mapped[str] = mapped_column(sa.Text)
     lamp: Mapped[bool] = mapped_column(sa.Boolean)
     issued_on: Mapped[date] = mapped_column(sa.Date)
-    deadline: Mapped[date] = mapped_column(sa.Date)
+    deadline: Mapped[date | None] = mapped_column(sa.Date)  # None: pending (domain/rectification.py)
     status: Mapped[str] = mapped_column(sa.Text)
     measures: Mapped[str] = mapped_column(sa.Text, server_default="")
     submitted_at: Mapped[datetime | None]

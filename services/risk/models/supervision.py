@@ -175,6 +175,9 @@ class SupervisionMatter(Base):
         sa.Index("ix_supervision_matter_unit_code_opened_at", "unit_code", "opened_at"),
         sa.Index("ix_supervision_matter_target", "target_kind", "target_id"),
         sa.Index("ix_supervision_matter_open_due_on", "due_on", postgresql_where=sa.text("status = 'open'")),
+        sa.Index(
+            "ix_supervision_matter_pending", "opened_at", "id", postgresql_where=sa.text("due_on IS NULL")
+        ),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
@@ -187,7 +190,7 @@ class SupervisionMatter(Base):
     legal_basis: Mapped[str] = mapped_column(sa.Text)
     requested_action: Mapped[str] = mapped_column(sa.Text)
     deadline_working_days: Mapped[int] = mapped_column(sa.Integer)
-    due_on: Mapped[date] = mapped_column(sa.Date)
+    due_on: Mapped[date | None] = mapped_column(sa.Date)  # None: pending (domain/matters.py)
     status: Mapped[str] = mapped_column(sa.Text)
     answered_late: Mapped[bool] = mapped_column(sa.Boolean, server_default=sa.false())
     answer_outcome: Mapped[str | None] = mapped_column(sa.Text)

@@ -33,6 +33,10 @@ signal_t = table_of(UnitSignal)
 
 MATTER_VISIBILITY = unit_rule(SupervisionMatter.unit_code)
 
+#: The list's sort key of a matter whose deadline is pending: after every day a deadline can be (fields.LAST_DAY
+#: is 2199-12-31), so the pending come last, in id order.
+PENDING_KEY = "9999-12-31"
+
 
 def _one(matter_id: uuid.UUID, scope: Scope) -> sa.Select[SupervisionMatter]:
     query = sa.select(SupervisionMatter).where(SupervisionMatter.id == matter_id)
@@ -61,18 +65,22 @@ async def list_matters(
     target: tuple[str, uuid.UUID] | None,
     after: tuple[str, str] | None,
     limit: int,
+    pending: bool = False,
 ) -> list[SupervisionMatter]:
-    """Matters ``scope`` may see, earliest deadline first (``after``: the cursor's deadline and id)."""
+    """Matters ``scope`` may see, earliest deadline first, the pending last (``after``: the cursor's deadline, or
+    :data:`PENDING_KEY`, and id); ``pending``: only those whose deadline waits for a calendar year."""
     query = readable(sa.select(SupervisionMatter), scope, MATTER_VISIBILITY)
     if unit_code is not None:
         query = query.where(SupervisionMatter.unit_code == unit_code)
     if status is not None:
         query = query.where(SupervisionMatter.status == status)
+    if pending:
+        query = query.where(SupervisionMatter.due_on.is_(None))
     if target is not None:
         query = query.where(
             SupervisionMatter.target_kind == target[0], SupervisionMatter.target_id == target[1]
         )
-    due_text = sa.func.to_char(SupervisionMatter.due_on, "YYYY-MM-DD")
+    due_text = sa.func.coalesce(sa.func.to_char(SupervisionMatter.due_on, "YYYY-MM-DD"), PENDING_KEY)
     id_text = sa.cast(SupervisionMatter.id, sa.Text)
     if after is not None:
         query = query.where(
@@ -159,6 +167,17 @@ async def lead_of(session: AsyncSession, lead_id: uuid.UUID) -> tuple[str, str] 
         )
     ).first()
     return None if row is None else (row.unit_code, row.external_id)
+
+
+async def pending_matters(session: AsyncSession) -> list[SupervisionMatter]:
+    """Every matter whose deadline is pending, oldest first, locked (the calendar hook computes them)."""
+    query = (
+        sa.select(SupervisionMatter)
+        .where(SupervisionMatter.due_on.is_(None))
+        .order_by(SupervisionMatter.opened_at, SupervisionMatter.id)
+        .with_for_update()
+    )
+    return list((await session.scalars(query)).all())
 
 
 # --------------------------------------------------------------------------------------------------- overdue

@@ -20,6 +20,11 @@ rect_t = table_of(Rectification)
 RECTIFICATION_VISIBILITY = unit_rule(Rectification.unit_code)
 OPEN = ("pending", "reopened")
 
+#: The list's sort key of a rectification whose deadline is pending: after every day a deadline can be
+#: (fields.LAST_DAY is 2199-12-31), so the pending come last.
+PENDING_KEY = date(9999, 12, 31)
+_DEADLINE_KEY = sa.func.coalesce(Rectification.deadline, sa.literal(PENDING_KEY, sa.Date))
+
 
 async def insert_rectification(session: AsyncSession, values: dict[str, Any]) -> None:
     await session.execute(sa.insert(rect_t).values(**values))
@@ -69,10 +74,21 @@ async def list_rectifications(
         query = query.where(Rectification.status.in_(OPEN), Rectification.deadline < overdue_on)
     if after is not None:
         query = query.where(
-            sa.tuple_(Rectification.deadline, sa.cast(Rectification.warning_id, sa.Text))
+            sa.tuple_(_DEADLINE_KEY, sa.cast(Rectification.warning_id, sa.Text))
             > sa.tuple_(sa.literal(after[0], sa.Date), sa.literal(after[1], sa.Text))
         )
-    query = query.order_by(Rectification.deadline, sa.cast(Rectification.warning_id, sa.Text)).limit(limit)
+    query = query.order_by(_DEADLINE_KEY, sa.cast(Rectification.warning_id, sa.Text)).limit(limit)
+    return list((await session.scalars(query)).all())
+
+
+async def pending_rectifications(session: AsyncSession) -> list[Rectification]:
+    """Every rectification whose deadline is pending, locked (the calendar hook computes them)."""
+    query = (
+        sa.select(Rectification)
+        .where(Rectification.deadline.is_(None))
+        .order_by(sa.cast(Rectification.warning_id, sa.Text))
+        .with_for_update()
+    )
     return list((await session.scalars(query)).all())
 
 

@@ -218,7 +218,7 @@ class IssuedWarning(NamedTuple):
     reasons: list[Any]
     issued_at: datetime
     rectification_status: str
-    deadline: date
+    deadline: date | None
 
 
 async def warnings_of(session: AsyncSession, quarter: str) -> list[IssuedWarning]:

@@ -197,7 +197,7 @@ class WarningRead(_Out):
     reasons: list[ReasonRead]
     issued_at: datetime
     rectification_status: str
-    deadline: date
+    deadline: date | None
 
 
 class PublishRead(BaseModel):
@@ -374,7 +374,7 @@ class RectificationRead(BaseModel):
     colour: Literal["red", "yellow", "blue", "none"]
     lamp: bool
     issued_on: date
-    deadline: date
+    deadline: date | None
     status: Literal["pending", "submitted", "reopened", "closed", "withdrawn"]
     status_label: str
     measures: str

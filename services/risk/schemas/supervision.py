@@ -308,7 +308,8 @@ class MatterRead(_Out):
     legal_basis: str
     requested_action: str
     deadline_working_days: int
-    due_on: date
+    due_on: date | None
+    due_note: str
     status: Literal["open", "overdue", "answered", "closed"]
     status_label: str
     days_overdue: int = Field(description="calendar days past due_on while unanswered (0 otherwise)")

@@ -2,6 +2,10 @@
 document, answered by the unit concerned, closed or reopened by the supervisor, marked overdue by the
 periodic job. Every step is audited; opening and closing are published (risk.supervision.matter_*), so the
 target's service keeps the target open while the matter is (services/risk/domain/matters.py has the rules).
+
+A deadline in a year the statutory calendar does not cover yet is left pending (None), never guessed and never
+refusing the supervisor; ``?pending=true`` on the list shows those matters and :func:`fill_in`, run in the
+transaction of PUT /api/v1/risk/admin/calendar/{year} (services/risk/app.py), computes them, as for leads.
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ from services.common import audit, calendar_store, clock, outbox
 from services.common import documents as rendering
 from services.common.access import Scope
 from services.common.auth import Principal
+from services.common.workdays import PENDING_NOTE
 from services.risk import events
 from services.risk.domain import matters as m
 from services.risk.domain.history import step_json
@@ -73,6 +78,16 @@ async def _target(session: AsyncSession, body: MatterWrite) -> tuple[str, str]:
     return unit, ref
 
 
+def _with_pending(note: str, due: date | None) -> str:
+    """A step's note, saying so when the deadline it set is pending."""
+    return note if due is not None else f"{note}（答复期限：{PENDING_NOTE}）" if note else PENDING_NOTE
+
+
+def cursor_key(item: MatterRead) -> list[str]:
+    """The list's keyset cursor of an item: its deadline (pending last) and id."""
+    return [item.due_on.isoformat() if item.due_on else repo.PENDING_KEY, str(item.id)]
+
+
 def _document(row: dict[str, Any], *, decided_by: str) -> str:
     kind, target = m.MatterKind(row["kind"]), m.TargetKind(row["target_kind"])
     values = {
@@ -86,7 +101,7 @@ def _document(row: dict[str, Any], *, decided_by: str) -> str:
         "legal_basis": row["legal_basis"],
         "requested_action": row["requested_action"],
         "days": row["deadline_working_days"],
-        "due_on": row["due_on"],
+        "due_on": row["due_on"],  # None: the document says the last day is set once the year is entered
         "decided_by": decided_by,
         "issued_on": row["opened_on"],
     }
@@ -137,7 +152,9 @@ async def open_matter(
         "opened_at": now,
         "opened_on": today,
         "document_no": number,
-        "history": [step_json(now, principal.sub, None, "open", f"{kind.label} {number}")],
+        "history": [
+            step_json(now, principal.sub, None, "open", _with_pending(f"{kind.label} {number}", due))
+        ],
     }
     values["document_html"] = _document(values, decided_by=principal.sub)
     await repo.add_matter(session, values)
@@ -167,7 +184,7 @@ async def open_matter(
             "kind": row.kind,
             "target": f"{row.target_kind}:{row.target_id}",
             "unit_code": unit,
-            "due_on": due.isoformat(),
+            "due_on": None if due is None else due.isoformat(),
             "document_no": number,
             "supervision_level": row.supervision_level,
         },
@@ -185,7 +202,7 @@ async def _step(
     note: str,
 ) -> SupervisionMatter:
     now = clock.now()
-    before = {"status": row.status, "due_on": row.due_on.isoformat()}
+    before = {"status": row.status, "due_on": None if row.due_on is None else row.due_on.isoformat()}
     step = step_json(now, principal.sub, row.status, values.get("status", row.status), note)
     await repo.update_matter(session, row.id, {**values, "history": [*row.history, step]})
     await audit.append(
@@ -215,6 +232,10 @@ def _domain(row: SupervisionMatter) -> m.Matter:
 async def _count_against_unit(session: AsyncSession, row: SupervisionMatter, now: datetime) -> None:
     """The overdue or late-answered matter as a signal of its unit, dated the first day past the deadline, in
     the lead's domain (a case's domain comes from its projection when the report is built)."""
+    if (
+        row.due_on is None
+    ):  # pending: a lateness kept from before a reopening was counted then (once a matter)
+        return
     late_from = row.due_on + timedelta(days=1)
     domain = await repo.lead_domain(session, row.target_id) if row.target_kind == "lead" else None
     await repo.record_signal(
@@ -301,7 +322,7 @@ async def reopen(
         },
         principal=principal,
         action="reopened",
-        note=body.reason,
+        note=_with_pending(body.reason, new.due_on),
     )
     return matter_read(fresh)
 
@@ -315,6 +336,7 @@ async def list_matters(
     target: tuple[str, uuid.UUID] | None,
     after: Any,
     limit: int,
+    pending: bool = False,
 ) -> list[MatterRead]:
     rows = await repo.list_matters(
         session,
@@ -324,8 +346,60 @@ async def list_matters(
         target=target,
         after=cursor_pair(after),  # a NUL in a key failed in the database: a 500
         limit=limit,
+        pending=pending,
     )
     return [matter_read(r) for r in rows]
+
+
+def _clock_started_on(row: SupervisionMatter) -> date:
+    """The day the current deadline's clock started: the last reopening's (Beijing) day, else the opening's."""
+    for step in reversed(row.history):
+        if step.get("from_status") == m.MatterStatus.ANSWERED.value and step.get("to_status") == "open":
+            return clock.local_date(datetime.fromisoformat(step["at"]))
+    return row.opened_on
+
+
+async def fill_in(session: AsyncSession, year: int, principal: Principal) -> int:
+    """Compute the pending deadlines now that ``year``'s arrangement is entered (same transaction as the
+    calendar write), each from the day its clock started; an answer given meanwhile after the deadline is late
+    and counts against the unit, as answer() would have. Audited per matter; returns how many got their
+    deadline. The numbered document stays as issued (its deadline reads 待定)."""
+    rows = await repo.pending_matters(session)
+    if not rows:
+        return 0
+    calendar = await calendar_store.load_calendar(session)
+    now, done = clock.now(), 0
+    for row in rows:
+        answered = row.status in (m.MatterStatus.ANSWERED.value, m.MatterStatus.CLOSED.value)
+        completed = m.fill_in(
+            _domain(row),
+            started_on=_clock_started_on(row),
+            answered_on=clock.local_date(row.answered_at) if answered and row.answered_at else None,
+            calendar=calendar,
+            days=row.deadline_working_days,
+        )
+        if completed is None:
+            continue
+        assert completed.due_on is not None
+        await repo.update_matter(
+            session, row.id, {"due_on": completed.due_on, "answered_late": completed.answered_late}
+        )
+        await audit.append(
+            session,
+            actor=principal.sub,
+            actor_role=principal.role,
+            action="supervision.matter.deadline_computed",
+            entity_type="supervision_matter",
+            entity_id=str(row.id),
+            before={"calendar_year": year},
+            after={"due_on": completed.due_on.isoformat(), "answered_late": completed.answered_late},
+        )
+        if completed.answered_late and not row.answered_late:
+            fresh = await repo.readable_matter(session, Scope(principal.role, everything=True), row.id)
+            assert fresh is not None
+            await _count_against_unit(session, fresh, now)
+        done += 1
+    return done
 
 
 async def pdf(session: AsyncSession, row: SupervisionMatter) -> bytes:
@@ -343,7 +417,7 @@ async def mark_overdue(session: AsyncSession, *, today: date) -> int:
     rows = await repo.overdue_candidates(session, today, OVERDUE_BATCH)
     now = clock.now()
     for row in rows:
-        if not m.is_overdue(_domain(row), today):
+        if not m.is_overdue(_domain(row), today) or row.due_on is None:
             continue
         step = step_json(
             now, "system", row.status, "overdue", f"答复期限{row.due_on.isoformat()}已过，逾期未答复"

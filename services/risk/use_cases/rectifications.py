@@ -48,6 +48,45 @@ async def list_rectifications(
     return [rectification_read(r, today) for r in rows]
 
 
+def cursor_key(item: RectificationRead) -> list[str]:
+    """The lists' keyset cursor of an item: its deadline (pending last) and warning id."""
+    return [(item.deadline or rect_repo.PENDING_KEY).isoformat(), str(item.warning_id)]
+
+
+async def fill_in(session: AsyncSession, year: int, principal: Principal, *, config: RiskConfigSet) -> int:
+    """Compute the reopened rectifications' pending deadlines now that ``year``'s arrangement is entered (same
+    transaction as the calendar write), each with the configuration in effect on the day it was reopened;
+    audited per rectification. Returns how many got their deadline."""
+    rows = await rect_repo.pending_rectifications(session)
+    if not rows:
+        return 0
+    calendar = await calendar_store.load_calendar(session)
+    done = 0
+    for row in rows:
+        r = rect_repo.to_domain(row)
+        reopened = next(
+            t.at for t in reversed(r.history) if t.to_status is rectification.RectificationStatus.REOPENED
+        )
+        cfg = config.in_effect(clock.local_date(reopened)).rectification
+        completed = rectification.fill_in(r, config=cfg, calendar=calendar)
+        if completed is None or completed.deadline is None:
+            continue
+        changed = {"deadline": completed.deadline, "submitted_late": completed.submitted_late}
+        await rect_repo.update_rectification(session, row.warning_id, changed)
+        await audit.append(
+            session,
+            actor=principal.sub,
+            actor_role=principal.role,
+            action="rectification.deadline_computed",
+            entity_type="rectification",
+            entity_id=str(row.warning_id),
+            before={"calendar_year": year},
+            after={"deadline": completed.deadline.isoformat(), "submitted_late": completed.submitted_late},
+        )
+        done += 1
+    return done
+
+
 async def _transition(
     session: AsyncSession,
     *,
@@ -57,7 +96,7 @@ async def _transition(
     action: str,
     scope: Scope,
 ) -> RectificationRead:
-    before = {"status": row.status, "deadline": row.deadline.isoformat()}
+    before = {"status": row.status, "deadline": None if row.deadline is None else row.deadline.isoformat()}
     await rect_repo.update_rectification(session, row.warning_id, rect_repo.values_of(new))
     await audit.append(
         session,
@@ -69,7 +108,7 @@ async def _transition(
         before=before,
         after={
             "status": new.status.value,
-            "deadline": new.deadline.isoformat(),
+            "deadline": None if new.deadline is None else new.deadline.isoformat(),
             "note": new.history[-1].note,
         },
     )

@@ -159,6 +159,21 @@ def test_a_supervision_matter_tells_the_unit_its_deadline() -> None:
     assert draft.link == f"/api/v1/risk/supervision/matters/{matter}"
 
 
+def test_a_supervision_matter_whose_deadline_is_pending_says_so() -> None:
+    event = risk.SupervisionMatterOpened(
+        matter_id=uuid.uuid4(),
+        kind="opinion",
+        target_kind="visit",
+        target_id=uuid.uuid4(),
+        unit_code="SJ-210102",
+        due_on=None,  # opened on 2026-12-21, the working days run into 2027, not entered yet
+        document_no="沈司监意〔2026〕9号",
+        opened_at=datetime(2026, 12, 21, 2, 0, tzinfo=UTC),
+    )
+    [draft] = mapping.drafts(event)
+    assert "答复截止日期待法定节假日安排录入后确定" in draft.body and "前答复" not in draft.body
+
+
 def test_an_answered_complaint_tells_the_enterprise_that_filed_it_and_nobody_for_an_anonymous_one() -> None:
     answered = risk.ComplaintAnswered(
         complaint_id=uuid.uuid4(),

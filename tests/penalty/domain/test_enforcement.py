@@ -125,6 +125,32 @@ class TestCourtWindow:
         assert (d["window_opens"], d["window_closes"]) == (date(2026, 11, 3), date(2027, 2, 2))
         assert d["litigation_filed"] == date(2026, 4, 1)
 
+    def test_after_an_upheld_reconsideration_fifteen_days_to_sue(self) -> None:
+        # 行政诉讼法 第四十五条: 不服复议决定的，可以在收到复议决定书之日起十五日内向人民法院提起诉讼. Reconsideration
+        # 03-10 … upheld Tue 03-31: 03-31 + 15 = Wed 04-15; window 04-16 … three months from 04-15 = 07-15
+        # (the last day to pay, 03-17, is earlier). Upheld Fri 04-03: 04-18 is a Saturday → Mon 04-20.
+        rec = en.Remedy("reconsideration", date(2026, 3, 10), date(2026, 3, 31))
+        s = en.schedule(
+            facts(remedies=(rec,)), date(2026, 4, 16), roll=roll, after_working_days=CAL.add_working_days
+        )
+        d = dates(s)
+        assert d["litigation_ends"] == date(2026, 4, 15)
+        assert (d["window_opens"], d["window_closes"]) == (date(2026, 4, 16), date(2026, 7, 15))
+        later = en.Remedy("reconsideration", date(2026, 3, 10), date(2026, 4, 3))
+        s = en.schedule(
+            facts(remedies=(later,), reconsideration_first=True),
+            date(2026, 4, 21),
+            roll=roll,
+            after_working_days=CAL.add_working_days,
+        )
+        assert dates(s)["litigation_ends"] == date(2026, 4, 20)
+        # a suit recorded after it keeps the suit's rule (the days added, as above)
+        suit = en.Remedy("litigation", date(2026, 4, 10), date(2026, 5, 30))
+        s = en.schedule(
+            facts(remedies=(rec, suit)), date(2026, 6, 1), roll=roll, after_working_days=CAL.add_working_days
+        )
+        assert dates(s)["litigation_ends"] != date(2026, 4, 15)
+
     def test_on_the_spot_decision_goes_to_reconsideration_first(self) -> None:
         # 行政复议法 第二十三条第一款第一项: a decision made on the spot cannot be taken to court directly, so only
         # the sixty days count: 05-06 (as above); window 05-07 … three months from 05-06 = 08-06 (第五十三条)

@@ -614,6 +614,16 @@ class TestNoPenalty:
             is p.CaseState.CLOSED
         )
 
+    def test_education_must_be_recorded_where_the_ground_requires_it(self) -> None:
+        # 第三十三条第三款: 依法不予行政处罚的，行政机关应当对当事人进行教育
+        with pytest.raises(p.ReasonRequired):
+            p.check_education(required=True, education=())
+        with pytest.raises(p.ReasonRequired):
+            p.check_education(required=True, education=("  ",))
+        p.check_education(required=True, education=("讲解相关法律规定。",))
+        # 违法事实不能成立 (第五十七条第一款第三项) or the limitation: nothing to educate about
+        p.check_education(required=False, education=())
+
 
 class TestHeavierDefinition:
     def test_lighter_kind_may_replace_a_heavier_one(self) -> None:

@@ -2,7 +2,8 @@
 administrator entered it, judged only by what the HTTP API answers.
 
 Sources: docs/api/supervision.md §1 ("a document number from its own counter per kind and year (no gaps, no
-duplicates)"; a deadline into a year not entered: 422 CALENDAR_NOT_COVERED, enter it with PUT /admin/calendar/{year}),
+duplicates)"; a deadline into a year not entered is pending, due_on null, computed when PUT /admin/calendar/{year}
+enters it),
 §2 (TS-<year>-<6 digits>, a sequence per year; 15 working days), §5 (沈司执监通〔year〕N号 per calendar year from 1);
 docs/operations.md "Every year: the holiday arrangement" (days_off / working_days).
 
@@ -23,7 +24,7 @@ from tests.risk.acceptance.cases import API
 from tests.risk.helpers import ADMIN, SUPERVISOR, apply, make_uscc, of_unit, pin
 from tests.support import personas
 from tests.support.contracts import decision_issued
-from tests.support.http import ok, problem
+from tests.support.http import ok
 from tests.support.stack import Running, client
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
@@ -65,14 +66,17 @@ async def a_case(risk: Running) -> AsyncIterator[str]:
     yield str(cid)
 
 
-async def test_refused_until_2027_is_entered_then_counted(risk: Running, a_case: str) -> None:
-    problem(await opened_on(risk, date(2026, 12, 28), a_case, 10), 422, "CALENDAR_NOT_COVERED")
+async def test_pending_until_2027_is_entered_then_counted(risk: Running, a_case: str) -> None:
+    pending = ok(await opened_on(risk, date(2026, 12, 28), a_case, 10), 201)
+    assert (pending["due_on"], pending["document_no"]) == (None, "沈司纠错〔2026〕1号"), pending
     cal = {"source": "测试用2027年安排", "days_off": ["2027-01-01"], "working_days": []}
     r = await call(risk, "PUT", f"{API}/admin/calendar/2027", cal, ADMIN)
     assert r.status_code in (200, 201, 204), r.text
     # opened Mon 2026-12-28, 10 working days: Dec 29, 30, 31 (3), Jan 1 off, Jan 4-8 (8), Jan 11, 12 (10)
+    filled = ok(await call(risk, "GET", f"{M}/{pending['id']}", None), 200)
+    assert filled["due_on"] == "2027-01-12", filled
     got = ok(await opened_on(risk, date(2026, 12, 28), a_case, 10), 201)
-    assert (got["due_on"], got["document_no"]) == ("2027-01-12", "沈司纠错〔2026〕1号"), got
+    assert (got["due_on"], got["document_no"]) == ("2027-01-12", "沈司纠错〔2026〕2号"), got
 
 
 async def test_numbers_restart_each_year(risk: Running, a_case: str) -> None:
@@ -81,7 +85,7 @@ async def test_numbers_restart_each_year(risk: Running, a_case: str) -> None:
         first_2027
     )
     second_2026 = ok(await opened_on(risk, date(2026, 12, 30), a_case, 1), 201)
-    assert second_2026["document_no"] == "沈司纠错〔2026〕2号", second_2026
+    assert second_2026["document_no"] == "沈司纠错〔2026〕3号", second_2026
 
 
 async def test_complaint_numbers_per_year(risk: Running) -> None:

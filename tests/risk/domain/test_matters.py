@@ -4,6 +4,7 @@ report's versioned thresholds."""
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from datetime import date
 
 import pytest
@@ -29,9 +30,8 @@ def test_the_deadline_counts_statutory_working_days() -> None:
     with pytest.raises(DomainError) as err:
         m.due_on(date(2026, 11, 23), 61, calendar)
     assert err.value.code == "SUPERVISION_MATTER_INPUT_INVALID"
-    with pytest.raises(DomainError) as err:
-        m.due_on(date(2026, 12, 28), 5, calendar)  # runs into 2027, not covered
-    assert err.value.code == "CALENDAR_NOT_COVERED"
+    # Mon 2026-12-28 + 5 working days: Tue 29, Wed 30, Thu 31, then 2027, not covered: pending, never a guess
+    assert m.due_on(date(2026, 12, 28), 5, calendar) is None
 
 
 def test_an_answer_on_the_last_day_is_in_time_and_the_day_after_late() -> None:
@@ -41,6 +41,62 @@ def test_an_answer_on_the_last_day_is_in_time_and_the_day_after_late() -> None:
     assert late.answered_late is True
     overdue = m.Matter(status=m.MatterStatus.OVERDUE, due_on=DUE)
     assert m.answer(overdue, outcome=m.AnswerOutcome.EXPLAINED, corrected="", answered_on=DUE).answered_late
+
+
+class TestAPendingDeadline:
+    """A deadline in a year the calendar does not cover yet: never overdue, lateness decided once it is known."""
+
+    PENDING = m.Matter(status=m.MatterStatus.OPEN, due_on=None)
+    # 2027 entered with only Friday 2027-01-01 off (元旦)
+    Y2027 = WorkingDayCalendar({date(2027, 1, 1): False}, covered_years=[2027])
+
+    def test_it_is_never_overdue(self) -> None:
+        assert m.is_overdue(self.PENDING, date(2027, 6, 1)) is False
+        assert m.days_overdue(self.PENDING, date(2027, 6, 1)) == 0
+
+    def test_an_answer_meanwhile_is_not_late_yet(self) -> None:
+        answered = m.answer(
+            self.PENDING, outcome=m.AnswerOutcome.EXPLAINED, corrected="", answered_on=date(2027, 1, 6)
+        )
+        assert (answered.status, answered.answered_late) == (m.MatterStatus.ANSWERED, False)
+
+    def test_fill_in_counts_from_the_day_the_clock_started(self) -> None:
+        # still uncovered: nothing to fill in
+        still = m.fill_in(
+            self.PENDING,
+            started_on=date(2026, 12, 21),
+            answered_on=None,
+            calendar=WorkingDayCalendar(),
+            days=10,
+        )
+        assert still is None
+        # Mon 2026-12-21 + 10: Tue 22 (1), Wed 23 (2), Thu 24 (3), Fri 25 (4), Mon 28 (5), Tue 29 (6),
+        # Wed 30 (7), Thu 31 (8), Fri 01-01 off, Mon 2027-01-04 (9), Tue 01-05 (10) → 2027-01-05
+        filled = m.fill_in(
+            self.PENDING, started_on=date(2026, 12, 21), answered_on=None, calendar=self.Y2027, days=10
+        )
+        assert filled == m.Matter(status=m.MatterStatus.OPEN, due_on=date(2027, 1, 5))
+        answered = replace(self.PENDING, status=m.MatterStatus.ANSWERED)
+        on_the_day = m.fill_in(
+            answered,
+            started_on=date(2026, 12, 21),
+            answered_on=date(2027, 1, 5),
+            calendar=self.Y2027,
+            days=10,
+        )
+        assert on_the_day is not None and on_the_day.answered_late is False
+        day_after = m.fill_in(
+            answered,
+            started_on=date(2026, 12, 21),
+            answered_on=date(2027, 1, 6),
+            calendar=self.Y2027,
+            days=10,
+        )
+        assert day_after is not None and day_after.answered_late is True
+        assert (
+            m.fill_in(OPEN, started_on=date(2026, 11, 23), answered_on=None, calendar=self.Y2027, days=5)
+            is None
+        )
 
 
 def test_accepting_says_what_was_corrected() -> None:

@@ -160,6 +160,40 @@ class TestTransitions:
         assert err.value.status == 409
 
 
+class TestAReopeningIntoAnUncoveredYear:
+    """2031 is covered by nothing here until the test enters it (only Wednesday 2031-01-01 off)."""
+
+    Y2031 = WorkingDayCalendar(
+        overrides={**HOLIDAYS, date(2030, 9, 29): True, date(2031, 1, 1): False}, covered_years=[2030, 2031]
+    )
+
+    def reopened(self) -> rect.Rectification:
+        r = rect.submit(issue(), measures="m", submitted_at=at(2030, 9, 20), actor="u")
+        return rect.reopen(
+            r, reason="措施不具体", reopened_at=at(2030, 12, 18), actor="s", config=CONFIG, calendar=CALENDAR
+        )
+
+    def test_the_deadline_is_pending_never_overdue(self) -> None:
+        r = self.reopened()
+        assert (r.status, r.deadline) == (RectificationStatus.REOPENED, None)
+        assert r.history[-1].note == "措施不具体；新整改期限节假日安排未录入，期限待定"
+        assert not rect.is_overdue(r, date(2031, 6, 1)) and rect.days_overdue(r, date(2031, 6, 1)) == 0
+        assert rect.fill_in(r, config=CONFIG, calendar=CALENDAR) is None  # still not covered
+
+    def test_entering_the_year_computes_it_and_a_submission_meanwhile_is_judged_then(self) -> None:
+        # 10 working days after Wed 2030-12-18: Thu 19 (1), Fri 20 (2), Mon 23 (3), Tue 24 (4), Wed 25 (5),
+        # Thu 26 (6), Fri 27 (7), Mon 30 (8), Tue 31 (9), Wed 2031-01-01 off, Thu 01-02 (10) → 2031-01-02
+        filled = rect.fill_in(self.reopened(), config=CONFIG, calendar=self.Y2031)
+        assert filled is not None and filled.deadline == date(2031, 1, 2)
+        on_time = rect.submit(self.reopened(), measures="m2", submitted_at=at(2031, 1, 2, 23), actor="u")
+        assert on_time.submitted_late is False  # not known yet
+        filled = rect.fill_in(on_time, config=CONFIG, calendar=self.Y2031)
+        assert filled is not None and filled.submitted_late is False
+        late = rect.submit(self.reopened(), measures="m2", submitted_at=at(2031, 1, 3), actor="u")
+        filled = rect.fill_in(late, config=CONFIG, calendar=self.Y2031)
+        assert filled is not None and filled.submitted_late is True
+
+
 class TestRefusals:
     def test_close_before_submission(self) -> None:
         with pytest.raises(DomainError) as err:

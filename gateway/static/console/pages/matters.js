@@ -20,7 +20,9 @@ function query(values) {
   return text ? `${API}?${text}` : API;
 }
 
-const byDue = (a, b) => a.due_on.localeCompare(b.due_on) || a.id.localeCompare(b.id);
+// A deadline waiting for next year's holiday arrangement is null (due_note says so): last, as the service lists it.
+const dueKey = (m) => m.due_on || "9999-12-31";
+const byDue = (a, b) => dueKey(a).localeCompare(dueKey(b)) || a.id.localeCompare(b.id);
 
 // Matters of one status (or the pending ones: open and overdue), of one unit or every unit in scope.
 export async function loadMatters(status, unit) {
@@ -82,7 +84,7 @@ export function mattersTable(items, { names = null, empty = "尚无监督事项"
   }
   columns.push(
     { title: "状态", render: statusCell },
-    { title: "答复期限", key: "due_on", class: "nowrap" },
+    { title: "答复期限", render: (m) => m.due_on || m.due_note, class: "nowrap" },
     { title: "下发时间", render: (m) => dateTime(m.opened_at) },
     { title: "文书", render: documents, class: "nowrap" },
   );

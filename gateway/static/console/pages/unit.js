@@ -162,7 +162,7 @@ function rectifications(items) {
       { title: "季度", key: "quarter" },
       { title: "预警", render: (r) => el("span", {}, r.colour !== "none" ? badge(r.colour) : null, lamp(r.lamp)) },
       { title: "状态", render: (r) => el("span", { class: r.overdue ? "overdue" : null }, r.status_label, r.overdue ? `（逾期 ${r.days_overdue} 天）` : "") },
-      { title: "整改期限", key: "deadline" },
+      { title: "整改期限", render: (r) => r.deadline || "待定（节假日安排未录入）" },
       { title: "报送措施", render: (r) => r.measures || "—" },
       { title: "报送时间", render: (r) => dateTime(r.submitted_at) },
     ],

@@ -112,6 +112,7 @@ from services.penalty.domain.procedure.correction import (
     revoke,
 )
 from services.penalty.domain.procedure.decision import (
+    check_education,
     decide,
     decide_no_penalty,
     extend_time_limit,
@@ -371,6 +372,7 @@ __all__ = [
     "close",
     "conclude_remedy",
     "confirm_unlawful",
+    "check_education",
     "decide",
     "decide_no_penalty",
     "deliver",

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 
@@ -254,6 +255,19 @@ def _issue(case: Case, record: DecisionRecord, assessed: AssessedPenalty | None,
         restriction_months=record.penalty.restriction_months if record.penalty else None,
     )
     return Transition(new, (event,))
+
+
+def check_education(*, required: bool, education: Sequence[str]) -> None:
+    """行政处罚法 第三十三条第三款: "对当事人的违法行为依法不予行政处罚的，行政机关应当对当事人进行教育". Where the
+    assessment's ground requires it (第三十条, 第三十一条, 第三十三条, the 不予处罚清单), the decision records the
+    education given; the document does not claim an education nobody recorded."""
+    if required and not any(e.strip() for e in education):
+        raise ReasonRequired(
+            "依法不予行政处罚的，应当对当事人进行教育：须在education中载明对当事人进行教育的内容"
+            "（行政处罚法 第三十三条第三款）",
+            detail_en="A decision not to penalise on this ground must record in `education` how the party was "
+            "educated (行政处罚法 art. 33(3))",
+        )
 
 
 def decide_no_penalty(
