@@ -21,6 +21,7 @@ from services.common import audit, calendar_store, clock, outbox
 from services.common import documents as rendering
 from services.common.access import Scope
 from services.common.auth import Principal
+from services.common.workdays import PENDING_NOTE
 from services.risk import events
 from services.risk.domain import matters as m
 from services.risk.domain.history import step_json
@@ -79,7 +80,7 @@ async def _target(session: AsyncSession, body: MatterWrite) -> tuple[str, str]:
 
 def _with_pending(note: str, due: date | None) -> str:
     """A step's note, saying so when the deadline it set is pending."""
-    return note if due is not None else f"{note}（答复期限：{m.PENDING_NOTE}）" if note else m.PENDING_NOTE
+    return note if due is not None else f"{note}（答复期限：{PENDING_NOTE}）" if note else PENDING_NOTE
 
 
 def cursor_key(item: MatterRead) -> list[str]:
