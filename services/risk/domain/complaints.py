@@ -14,7 +14,7 @@ The handling deadline: no seed document gives a figure for complaints about enfo
 working days from receipt (``ZHIFA_RISK_COMPLAINT_HANDLING_WORKING_DAYS``), between the 7 working days of
 广告法 第五十三条 and the 20 of 企业信息公示暂行条例 第十三条, and the department answers a forwarded complaint
 within 10 working days (``ZHIFA_RISK_COMPLAINT_REPLY_WORKING_DAYS``). Both are the bureau's to set. Either
-deadline running into a year whose holiday arrangement is not entered yet is pending (None, :data:`PENDING_NOTE`),
+deadline running into a year whose holiday arrangement is not entered yet is pending (None, :data:`services.common.workdays.PENDING_NOTE`),
 never guessed and never overdue; it is computed once the year is entered (use_cases/complaints.fill_in).
 
 States::
@@ -113,18 +113,10 @@ def ack_no(year: int, seq: int) -> str:
 ACK_NO = re.compile(r"^TS-[0-9]{4}-[0-9]{6,}$")
 
 
-PENDING_NOTE = "节假日安排未录入，期限待定"
-
-
 def is_overdue(status: str, due_on: date | None, today: date) -> bool:
     """A complaint not yet concluded past its handling deadline (逾期未办结); never while it is pending."""
     open_ = Status(status) in (Status.RECEIVED, Status.FORWARDED, Status.REPLIED)
     return open_ and due_on is not None and today > due_on
-
-
-def with_pending(note: str, due: date | None) -> str:
-    """A step's note, saying so when the deadline it set is pending."""
-    return note if due is not None else f"{note}（期限：{PENDING_NOTE}）" if note else PENDING_NOTE
 
 
 def secret_hash(secret: str) -> str:

@@ -19,6 +19,7 @@ from services.common.auth import Principal
 from services.common.contracts import inspection
 from services.risk import events
 from services.risk.domain import complaints as rules
+from services.risk.domain.history import with_pending
 from services.risk.domain.units import UnitRef, unit_of_event
 from services.risk.errors import ComplaintLookupFailed, ComplaintRateLimited, ComplaintTokenUsed
 from services.risk.models import Complaint
@@ -98,7 +99,7 @@ async def receive(
                 "receive",
                 rules.Status.RECEIVED.value,
                 actor_role,
-                rules.with_pending(rules.SOURCE_ZH[source], due),
+                with_pending(rules.SOURCE_ZH[source], due),
                 received_at,
             )
         ],
@@ -322,7 +323,7 @@ async def forward(
         values=values,
         principal=principal,
         scope=scope,
-        note=rules.with_pending(note, due),
+        note=with_pending(note, due),
     )
 
 

@@ -21,10 +21,9 @@ from services.common import audit, calendar_store, clock, outbox
 from services.common import documents as rendering
 from services.common.access import Scope
 from services.common.auth import Principal
-from services.common.workdays import PENDING_NOTE
 from services.risk import events
 from services.risk.domain import matters as m
-from services.risk.domain.history import step_json
+from services.risk.domain.history import step_json, with_pending
 from services.risk.domain.units import UnitRef
 from services.risk.errors import MatterCityLevel, MatterInputInvalid, UnitNotFound
 from services.risk.models import SupervisionMatter
@@ -76,11 +75,6 @@ async def _target(session: AsyncSession, body: MatterWrite) -> tuple[str, str]:
             extra={"field": "unit_code"},
         )
     return unit, ref
-
-
-def _with_pending(note: str, due: date | None) -> str:
-    """A step's note, saying so when the deadline it set is pending."""
-    return note if due is not None else f"{note}（答复期限：{PENDING_NOTE}）" if note else PENDING_NOTE
 
 
 def cursor_key(item: MatterRead) -> list[str]:
@@ -153,7 +147,9 @@ async def open_matter(
         "opened_on": today,
         "document_no": number,
         "history": [
-            step_json(now, principal.sub, None, "open", _with_pending(f"{kind.label} {number}", due))
+            step_json(
+                now, principal.sub, None, "open", with_pending(f"{kind.label} {number}", due, "答复期限")
+            )
         ],
     }
     values["document_html"] = _document(values, decided_by=principal.sub)
@@ -322,7 +318,7 @@ async def reopen(
         },
         principal=principal,
         action="reopened",
-        note=_with_pending(body.reason, new.due_on),
+        note=with_pending(body.reason, new.due_on, "答复期限"),
     )
     return matter_read(fresh)
 
