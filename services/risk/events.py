@@ -125,9 +125,11 @@ def matter_closed(row: SupervisionMatter) -> contracts.SupervisionMatterClosed:
     )
 
 
-def matter_deadline_set(row: SupervisionMatter) -> contracts.SupervisionMatterDeadlineSet:
-    """A pending deadline was computed once its year was entered (penalty's copy gets it, the unit is told)."""
-    assert row.due_on is not None
+def matter_deadline_set(
+    row: SupervisionMatter, *, reopened: bool = False
+) -> contracts.SupervisionMatterDeadlineSet:
+    """A pending deadline computed once its year was entered, or the new one of a reopening (penalty's copy
+    gets it, the unit is told)."""
     return contracts.SupervisionMatterDeadlineSet(
         matter_id=row.id,
         kind=row.kind,
@@ -137,6 +139,7 @@ def matter_deadline_set(row: SupervisionMatter) -> contracts.SupervisionMatterDe
         due_on=row.due_on,
         document_no=row.document_no,
         answered=row.status in ("answered", "closed"),
+        reopened=reopened,
     )
 
 

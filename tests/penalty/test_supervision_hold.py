@@ -163,3 +163,20 @@ async def test_a_pending_deadline_computed_in_risk_reaches_the_case(penalty: Run
             str(mid): "2027-01-05",
             str(other): "2027-01-04",
         }
+
+
+async def test_a_reopened_matter_carries_its_new_deadline_to_the_case(penalty: Running) -> None:
+    """The supervisor rejects the unit's answer and reopens the matter (risk.supervision.matter_deadline_set,
+    ``reopened``): the case's copy takes the new date, or 待定 while that date is pending."""
+    async with client(penalty.url) as http:
+        cid = (await open_case(http, who=SJ_A, partner=SJ_B))["id"]
+        mid = uuid.uuid4()
+        await apply(
+            penalty, SupervisionMatterOpened(**matter(cid, mid, due_on=date(2026, 12, 8)), opened_at=AT)
+        )
+        fields = {k: v for k, v in matter(cid, mid).items() if k != "due_on"}
+        for due, shown in ((date(2026, 12, 18), "2026-12-18"), (None, None)):
+            reopened = SupervisionMatterDeadlineSet(**fields, due_on=due, answered=False, reopened=True)  # type: ignore[arg-type]
+            await apply(penalty, reopened)
+            read = ok(await http.get(f"/api/v1/penalty/cases/{cid}", headers=officer(**SJ_A)))
+            assert [(m["matter_id"], m["due_on"]) for m in read["supervision_matters"]] == [(str(mid), shown)]

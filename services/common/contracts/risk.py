@@ -125,8 +125,10 @@ class SupervisionMatterClosed(Event):
 
 @contract
 class SupervisionMatterDeadlineSet(Event):
-    """A matter's pending deadline was computed once the year's holiday arrangement was entered; ``answered``:
-    the unit had already answered (nothing left to ask of it)."""
+    """A matter's deadline was set after its opening: computed once the year's holiday arrangement was entered,
+    or set anew when the supervisor rejected the unit's answer and reopened the matter (``reopened``; ``due_on``
+    null while that new deadline is pending). ``answered``: the unit had already answered (nothing left to ask
+    of it)."""
 
     TYPE = "risk.supervision.matter_deadline_set"
     matter_id: uuid.UUID
@@ -134,9 +136,10 @@ class SupervisionMatterDeadlineSet(Event):
     target_kind: Literal["case", "visit", "lead"]
     target_id: uuid.UUID
     unit_code: str
-    due_on: date
+    due_on: date | None
     document_no: str
     answered: bool
+    reopened: bool = False
 
     def subject_id(self) -> str:
         return str(self.target_id)

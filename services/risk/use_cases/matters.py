@@ -320,6 +320,7 @@ async def reopen(
         action="reopened",
         note=with_pending(body.reason, new.due_on, "答复期限"),
     )
+    outbox.add(session, events.matter_deadline_set(fresh, reopened=True))  # the unit answers again, by when
     return matter_read(fresh)
 
 
