@@ -12,14 +12,27 @@ lock and never earlier than the tail's, so it never goes backwards along ``seq``
 true tail. ``at`` is the machine's clock (``datetime.now``), not the application's (``ZHIFA_CLOCK_AT`` does not
 move it), so the kernel job's months ahead, computed from the database's ``now()``, hold it: no
 ``ensure_partition`` on this path.
+
+What an entry's hash covers is what ``verify`` reads back. ``before`` and ``after`` are stored as jsonb, which
+keeps numbers as ``numeric`` and prints them in plain digits, and the engine reads them with ``orjson.loads``
+(``db.create_engine``'s ``json_deserializer``). So both appends canonicalise the two values first
+(``_canonical``), mapping only what would not come back as it went in: -0.0 becomes 0.0 (numeric has no
+negative zero); a float orjson writes in exponent form becomes what the plain digits read back as (``1e16``
+the int 10000000000000000, ``1.2345678901234568e17`` the int 123456789012345680; beyond 64 bits, ``1e20``,
+and small ones, ``1.5e-7``, the same float); an int orjson cannot write (beyond 64 bits, which made ``append``
+raise) its decimal text. Without it such an entry was reported altered ("entry content does not match its
+hash"), and anyone could break the chain on purpose by putting ``-0.0`` in a number field. Every other value is
+hashed byte for byte as before, so existing chains still verify (tests/common/test_audit_numbers.py).
 """
 
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
+from decimal import Decimal
 from typing import Any
 
 import orjson
@@ -91,12 +104,65 @@ def _stamp(last: Any) -> datetime:
     return max(now, last.at) if last is not None else now
 
 
+# The numbers orjson can write: an int beyond them raises ``TypeError`` ("Integer exceeds 64-bit range").
+_INT_MIN, _INT_MAX = -(2**63), 2**64 - 1
+
+
+def _canonical(value: Any) -> Any:
+    """``value`` with every number as the audit table gives it back (``verify`` reads jsonb with
+    ``orjson.loads``): -0.0 as 0.0 (jsonb's numeric has no negative zero), a float orjson writes in exponent
+    form as what jsonb's plain digits read back as (``1e16`` → the int 10000000000000000; ``1e20``, beyond
+    64 bits, and ``1.5e-7`` stay the same float), an int orjson cannot write (beyond 64 bits) as its decimal
+    text, as a value or a key. Anything else is returned as it is, so every value that round-trips is hashed
+    byte for byte as before. Walks dicts, lists and tuples (a tuple becomes a list, as in JSON)."""
+    kind = type(value)
+    if kind is dict:
+        return {
+            (str(k) if type(k) is int and not _INT_MIN <= k <= _INT_MAX else k): _canonical(v)
+            for k, v in value.items()
+        }
+    if kind is list or kind is tuple:
+        return [_canonical(v) for v in value]
+    if kind is float:
+        if value == 0.0:
+            return 0.0
+        text = orjson.dumps(value)
+        # jsonb prints the numeric in plain digits (1e+16 → 10000000000000000, 1.5e-7 → 0.00000015)
+        return orjson.loads(f"{Decimal(text.decode()):f}") if b"e" in text else value
+    if kind is int and not _INT_MIN <= value <= _INT_MAX:
+        return str(value)
+    return value
+
+
+# A number ``_canonical`` changes, in orjson's compact text: -0.0, or a float in exponent form with a positive
+# exponent (orjson writes its sign: 1e+16; 1.5e-7 reads back as itself), as an object's value, an array's element
+# (keys are strings) or bare. The two literals are looked for first (one pass each; the expression alone took
+# longer than the rest of ``_encoded``), then the expression confirms; a string holding such text is taken for
+# a number too (a needless round trip, never a wrong hash). An orjson that writes exponents unsigned (1e16:
+# older ones) gets the expression every time.
+_SIGNED_EXPONENTS = orjson.dumps([1e16, 1e-7]) == b"[1e+16,1e-7]"
+_POSITIVE_EXPONENT = re.compile(rb"e\+").search
+_NEGATIVE_ZERO = re.compile(rb"-0\.0").search
+_CHANGING_NUMBER = re.compile(rb"(?:^|[:,\[])(?:-?\d[\d.]*e(?!-)|-0\.0(?!\d))").search
+
+
+def _changes(text: bytes) -> bool:
+    """Whether the value orjson wrote as ``text`` may hold a number ``_canonical`` changes."""
+    if _SIGNED_EXPONENTS and _POSITIVE_EXPONENT(text) is None and _NEGATIVE_ZERO(text) is None:
+        return False
+    return _CHANGING_NUMBER(text) is not None
+
+
 def _jsonable(value: Any) -> Any:
-    return (
-        None
-        if value is None
-        else orjson.loads(orjson.dumps(value, default=str, option=orjson.OPT_NON_STR_KEYS))
-    )
+    """``value`` as plain JSON (the JSON round trip) with its numbers as the audit table gives them back."""
+    if value is None:
+        return None
+    try:
+        text = orjson.dumps(value, default=str, option=orjson.OPT_NON_STR_KEYS)
+    except TypeError:  # an int beyond 64 bits (a value or a key)
+        text = orjson.dumps(_canonical(value), default=str, option=orjson.OPT_NON_STR_KEYS)
+    plain = orjson.loads(text)
+    return _canonical(plain) if _changes(text) else plain
 
 
 async def append(
@@ -227,14 +293,23 @@ def _encoded(value: Any) -> tuple[str, Any]:
     value's dates, ids, enums and ``default=str`` objects as the strings the round trip reads back, and
     ``entry_hash`` sorts the keys either way), so the round trip is left out, except for a value with a
     key that is not a string (``OPT_NON_STR_KEYS`` makes it one, and two keys may then collide: the round
-    trip keeps the last). None is stored as JSON ``null``, as SQLAlchemy's JSONB column stored it."""
+    trip keeps the last), an int beyond 64 bits, or a number ``_canonical`` changes (-0.0, a float in
+    exponent form; found in the text, ``_changes``): those take the canonical round trip. None is stored as JSON
+    ``null``, as SQLAlchemy's JSONB column stored it."""
     if value is None:
         return "null", None
     try:
-        return orjson.dumps(value, default=str).decode(), value
-    except TypeError:
-        plain = _jsonable(value)
-        return orjson.dumps(plain).decode(), plain
+        text = orjson.dumps(value, default=str)
+    except TypeError:  # a key that is not a string, an int beyond 64 bits
+        text = None
+    # ``_changes``'s first test inline (a call costs a third of it): most values hold neither literal
+    if text is not None and (
+        (_SIGNED_EXPONENTS and _POSITIVE_EXPONENT(text) is None and _NEGATIVE_ZERO(text) is None)
+        or not _changes(text)
+    ):
+        return text.decode(), value
+    plain = _jsonable(value)
+    return orjson.dumps(plain).decode(), plain
 
 
 # ``append_many``'s statements, written once: the chain's lock, the tail (bounded, then the whole table), and

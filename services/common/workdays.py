@@ -34,6 +34,10 @@ def _package_years() -> frozenset[int]:
 PACKAGE_YEARS = _package_years()
 
 
+#: What a deadline left pending by ``add_working_days_or_pending`` reads as, wherever it is shown.
+PENDING_NOTE = "节假日安排未录入，期限待定"
+
+
 class WorkingDayCalendar:
     """Statutory working days, with an override table for years the package does not know yet.
 
@@ -80,8 +84,9 @@ class WorkingDayCalendar:
 
     def add_working_days_or_pending(self, start: date, days: int) -> tuple[date | None, int | None]:
         """``add_working_days``, or ``(None, year)`` while the period runs into a year whose arrangement is not
-        entered: a deadline left pending, never guessed, computed once the year is entered (a credit repair
-        application's review, a 12345 lead's answer and closing)."""
+        entered: a deadline left pending (shown as :data:`PENDING_NOTE`), never guessed, computed once the year
+        is entered (a credit repair application's review, a 12345 lead's answer and closing, a supervision
+        matter's answer, a rectification's new deadline)."""
         try:
             return self.add_working_days(start, days), None
         except CalendarNotCovered as exc:

@@ -55,3 +55,11 @@ async def on_matter_closed(
 ) -> None:
     """The supervisor closed the matter (办结): it no longer holds the case open."""
     await supervision.record_closed(session, event)
+
+
+@consumers.consumes(risk.SupervisionMatterDeadlineSet, name="supervision-matter-deadline-set")
+async def on_matter_deadline_set(
+    session: AsyncSession, event: risk.SupervisionMatterDeadlineSet, delivery: Delivery[PenaltyContext]
+) -> None:
+    """A matter's pending deadline was computed (its year entered): the case's copy gets the date."""
+    await supervision.record_deadline(session, event)

@@ -10,7 +10,7 @@ from services.common.auth import Principal
 from services.common.registry import SERVICES
 from services.risk import consumers, jobs
 from services.risk.settings import RiskContext, RiskSettings
-from services.risk.use_cases import leads, matters, rectifications
+from services.risk.use_cases import complaints, leads, matters, rectifications
 
 
 def create_app(settings: RiskSettings | None = None, role: Role = "all") -> FastAPI:
@@ -24,6 +24,9 @@ def create_app(settings: RiskSettings | None = None, role: Role = "all") -> Fast
     async def fill_in_rectifications(session: AsyncSession, year: int, principal: Principal) -> None:
         await rectifications.fill_in(session, year, principal, config=parts.context.config)
 
+    async def fill_in_complaints(session: AsyncSession, year: int, principal: Principal) -> None:
+        await complaints.fill_in(session, year, principal, settings=parts.context.settings)
+
     parts = ServiceParts(
         info=SERVICES["risk"],
         settings=settings,
@@ -31,8 +34,9 @@ def create_app(settings: RiskSettings | None = None, role: Role = "all") -> Fast
         consumers=consumers.consumers,
         periodic=jobs.JOBS,
         description="Intake from courts, reconsideration and 12345; 红黄蓝 warnings; enterprise A–D classes",
-        # lead, supervision matter and reopened rectification deadlines pending for want of the year's arrangement
-        on_calendar_year=[fill_in_leads, matters.fill_in, fill_in_rectifications],
+        # lead, supervision matter, reopened rectification and complaint deadlines pending for want of the year's
+        # arrangement
+        on_calendar_year=[fill_in_leads, matters.fill_in, fill_in_rectifications, fill_in_complaints],
     )
     if role != "worker":  # a worker never imports the routes it does not serve (services/common/app.py)
         from services.risk import api, deps

@@ -125,5 +125,24 @@ def matter_closed(row: SupervisionMatter) -> contracts.SupervisionMatterClosed:
     )
 
 
+def matter_deadline_set(
+    row: SupervisionMatter, *, reopened: bool = False
+) -> contracts.SupervisionMatterDeadlineSet:
+    """A pending deadline computed once its year was entered, or the new one of a reopening (penalty's copy
+    gets it, the unit is told)."""
+    return contracts.SupervisionMatterDeadlineSet(
+        matter_id=row.id,
+        kind=row.kind,
+        target_kind=row.target_kind,
+        target_id=row.target_id,
+        unit_code=row.unit_code,
+        due_on=row.due_on,
+        document_no=row.document_no,
+        answered=row.status in ("answered", "closed"),
+        reopened=reopened,
+    )
+
+
 PUBLISHED[contracts.SupervisionMatterOpened] = matter_opened
 PUBLISHED[contracts.SupervisionMatterClosed] = matter_closed
+PUBLISHED[contracts.SupervisionMatterDeadlineSet] = matter_deadline_set

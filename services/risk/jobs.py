@@ -75,7 +75,7 @@ async def run_daily(factory: async_sessionmaker[AsyncSession], context: RiskCont
                 await leads.transfer_leads(
                     session, batch=None, actor=SYSTEM_ACTOR, actor_role="system", config=context.config
                 )
-        except Exception:  # e.g. CALENDAR_NOT_COVERED; a supervisor can transfer by hand
+        except Exception:  # the classification above stands; a supervisor can transfer by hand
             log.exception("daily transfer of 12345 leads failed")
     return True
 

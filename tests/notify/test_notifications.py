@@ -4,10 +4,12 @@ numbered per recipient; each caller pages through its own only, filters the unre
 from __future__ import annotations
 
 import uuid
+from datetime import date
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import create_async_engine
 
+from services.common.contracts import risk
 from services.common.events import make_envelope
 from tests.notify.conftest import Notify
 from tests.notify.helpers import DEPT_HEAD, ENT_A, ENT_B, OFFICER, USCC_A, USCC_B, publish, visit_started
@@ -98,3 +100,30 @@ async def test_read_all_and_paging(notify: Notify) -> None:
         assert marked.json() == {"marked": 5}
         assert (await http.post(f"{API}/read-all")).json() == {"marked": 0}
         assert (await http.get(API)).json()["unread"] == 0
+
+
+async def test_a_matter_deadline_computed_in_risk_reaches_the_unit(notify: Notify) -> None:
+    """Risk enters 2027 and computes a pending matter's deadline: the unit's log gets the date, once."""
+    event = risk.SupervisionMatterDeadlineSet(
+        matter_id=uuid.uuid4(),
+        kind="correction",
+        target_kind="case",
+        target_id=uuid.uuid4(),
+        unit_code="SJ-210102",
+        # opened Mon 2026-12-21 with 10 working days; 2027 entered with 元旦 (Fri 01-01) off → Tue 2027-01-05
+        due_on=date(2027, 1, 5),
+        document_no="沈司纠错〔2026〕11号",
+        answered=False,
+    )
+    envelope = await publish(notify.js, event)
+    await publish(notify.js, event, envelope=envelope)  # redelivered: still one
+
+    async def arrived() -> list[dict[str, object]] | None:
+        kind = "risk.supervision.matter_deadline_set"
+        found = [n for n in await items(DEPT_HEAD, notify.base) if n["source_event_type"] == kind]
+        return found or None
+
+    [note] = await wait_for(arrived)
+    assert note["title"] == "监督事项答复期限：纠错通知书"
+    assert "沈司纠错〔2026〕11号" in str(note["body"]) and "请于2027年1月5日前答复" in str(note["body"])
+    assert note["link"] == f"/api/v1/risk/supervision/matters/{event.matter_id}"

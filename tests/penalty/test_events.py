@@ -16,6 +16,7 @@ def test_the_durable_consumer_names_never_change() -> None:
         ("credit-notice-issued", credit.NoticeIssued),
         ("supervision-matter-opened", risk.SupervisionMatterOpened),
         ("supervision-matter-closed", risk.SupervisionMatterClosed),
+        ("supervision-matter-deadline-set", risk.SupervisionMatterDeadlineSet),
     ]
 
 

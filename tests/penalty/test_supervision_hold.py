@@ -7,7 +7,11 @@ from __future__ import annotations
 import uuid
 from datetime import UTC, date, datetime
 
-from services.common.contracts.risk import SupervisionMatterClosed, SupervisionMatterOpened
+from services.common.contracts.risk import (
+    SupervisionMatterClosed,
+    SupervisionMatterDeadlineSet,
+    SupervisionMatterOpened,
+)
 from services.common.db import transaction
 from services.common.events import Event, make_envelope
 from services.penalty import consumers
@@ -122,3 +126,57 @@ async def test_a_matter_whose_deadline_is_pending_holds_the_case_all_the_same(pe
             ok(await http.get(f"/api/v1/penalty/cases/{cid}", headers=officer(**SJ_A)))["supervision_matters"]
             == []
         )
+
+
+def deadline_set(case_id: str, matter_id: uuid.UUID, due_on: date) -> SupervisionMatterDeadlineSet:
+    fields = {k: v for k, v in matter(case_id, matter_id).items() if k != "due_on"}
+    return SupervisionMatterDeadlineSet(**fields, due_on=due_on, answered=False)  # type: ignore[arg-type]
+
+
+async def test_a_pending_deadline_computed_in_risk_reaches_the_case(penalty: Running) -> None:
+    """Risk enters 2027 and computes the matter's deadline (risk.supervision.matter_deadline_set): the case's
+    copy gets the date, and the refusal to close names it instead of 待定."""
+    async with client(penalty.url) as http:
+        cid = (await open_case(http, who=SJ_A, partner=SJ_B))["id"]
+        mid = uuid.uuid4()
+        await apply(penalty, SupervisionMatterOpened(**matter(cid, mid, due_on=None), opened_at=AT))
+        computed = deadline_set(cid, mid, date(2027, 1, 5))
+        await apply(penalty, computed, computed)  # a redelivery changes nothing
+        read = ok(await http.get(f"/api/v1/penalty/cases/{cid}", headers=officer(**SJ_A)))
+        assert [(m["matter_id"], m["due_on"]) for m in read["supervision_matters"]] == [
+            (str(mid), "2027-01-05")
+        ]
+        close = {"reason": "not_established", "note": "经调查，违法事实不成立，撤销立案"}
+        body = problem(
+            await http.post(f"/api/v1/penalty/cases/{cid}/closure", json=close, headers=officer(**SJ_A)),
+            409,
+            "CASE_UNDER_SUPERVISION",
+        )
+        assert "答复期限2027-01-05" in body["detail"] and "待定" not in body["detail"]
+
+        # arriving before the opening (another durable consumer), the date is kept and the opening completes it
+        other = uuid.uuid4()
+        await apply(penalty, deadline_set(cid, other, date(2027, 1, 4)))
+        await apply(penalty, SupervisionMatterOpened(**matter(cid, other, due_on=None), opened_at=AT))
+        read = ok(await http.get(f"/api/v1/penalty/cases/{cid}", headers=officer(**SJ_A)))
+        assert {m["matter_id"]: m["due_on"] for m in read["supervision_matters"]} == {
+            str(mid): "2027-01-05",
+            str(other): "2027-01-04",
+        }
+
+
+async def test_a_reopened_matter_carries_its_new_deadline_to_the_case(penalty: Running) -> None:
+    """The supervisor rejects the unit's answer and reopens the matter (risk.supervision.matter_deadline_set,
+    ``reopened``): the case's copy takes the new date, or 待定 while that date is pending."""
+    async with client(penalty.url) as http:
+        cid = (await open_case(http, who=SJ_A, partner=SJ_B))["id"]
+        mid = uuid.uuid4()
+        await apply(
+            penalty, SupervisionMatterOpened(**matter(cid, mid, due_on=date(2026, 12, 8)), opened_at=AT)
+        )
+        fields = {k: v for k, v in matter(cid, mid).items() if k != "due_on"}
+        for due, shown in ((date(2026, 12, 18), "2026-12-18"), (None, None)):
+            reopened = SupervisionMatterDeadlineSet(**fields, due_on=due, answered=False, reopened=True)  # type: ignore[arg-type]
+            await apply(penalty, reopened)
+            read = ok(await http.get(f"/api/v1/penalty/cases/{cid}", headers=officer(**SJ_A)))
+            assert [(m["matter_id"], m["due_on"]) for m in read["supervision_matters"]] == [(str(mid), shown)]

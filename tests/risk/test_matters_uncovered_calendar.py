@@ -112,6 +112,13 @@ async def test_reopening_in_late_december_leaves_the_new_deadline_pending(risk: 
         assert (reopened["status"], reopened["due_on"], reopened["due_note"]) == ("open", None, PENDING)
         assert reopened["reopen_count"] == 1 and reopened["deadline_working_days"] == 8
         assert reopened["history"][-1]["note"] == f"说明不充分（答复期限：{PENDING}）"
+        # penalty's copy of the matter and the unit learn of the reopening and its pending deadline
+        [set_] = await envelopes(risk.runtime.factory, "risk.supervision.matter_deadline_set", matter_id=mid)
+        assert (set_["data"]["due_on"], set_["data"]["reopened"], set_["data"]["answered"]) == (
+            None,
+            True,
+            False,
+        )
     finally:
         pin()
 
@@ -164,6 +171,15 @@ async def test_entering_the_year_computes_the_pending_deadlines(risk: Running) -
         # → 2027-01-05; the answer of Wed 01-06 was a day late, and counts against its unit from 01-06.
         late = await get(risk, answered["id"])
         assert (late["due_on"], late["due_note"], late["answered_late"]) == ("2027-01-05", "", True)
+        # published in the same transaction, for penalty's copy of the matter and the unit (which has answered
+        # this one already, so notify tells it nothing)
+        [set_] = await envelopes(
+            risk.runtime.factory, "risk.supervision.matter_deadline_set", matter_id=answered["id"]
+        )
+        assert (set_["data"]["due_on"], set_["data"]["answered"]) == ("2027-01-05", True)
+        assert set_["subject"] == answered["target_id"]  # one target's events stay in order
+        # four computed here, and the reopening's of the second test (its new deadline then pending)
+        assert len(await envelopes(risk.runtime.factory, "risk.supervision.matter_deadline_set")) == 5
         async with client(risk.url, headers=SUPERVISOR) as http:
             drill = (await http.get("/api/v1/risk/units/SJ-210105/quarters/2027Q1")).json()
             assert [(e["ref"], e["on"]) for e in drill["overdue_matters"]] == [(answered["id"], "2027-01-06")]

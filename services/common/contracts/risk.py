@@ -59,7 +59,7 @@ class ComplaintReceived(Event):
     unit_code: str
     category: str
     complainant_uscc: str | None
-    due_on: date
+    due_on: date | None  # None: pending until the year's holiday arrangement is entered (never guessed)
     received_at: datetime
 
     def subject_id(self) -> str:
@@ -118,6 +118,28 @@ class SupervisionMatterClosed(Event):
     due_on: date | None
     document_no: str
     closed_at: datetime
+
+    def subject_id(self) -> str:
+        return str(self.target_id)
+
+
+@contract
+class SupervisionMatterDeadlineSet(Event):
+    """A matter's deadline was set after its opening: computed once the year's holiday arrangement was entered,
+    or set anew when the supervisor rejected the unit's answer and reopened the matter (``reopened``; ``due_on``
+    null while that new deadline is pending). ``answered``: the unit had already answered (nothing left to ask
+    of it)."""
+
+    TYPE = "risk.supervision.matter_deadline_set"
+    matter_id: uuid.UUID
+    kind: Literal["opinion", "correction", "escalation"]
+    target_kind: Literal["case", "visit", "lead"]
+    target_id: uuid.UUID
+    unit_code: str
+    due_on: date | None
+    document_no: str
+    answered: bool
+    reopened: bool = False
 
     def subject_id(self) -> str:
         return str(self.target_id)

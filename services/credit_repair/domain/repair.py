@@ -23,7 +23,7 @@ from enum import StrEnum
 from services.common.dates import cn_date
 from services.common.errors import DomainError
 from services.common.money import format_yuan
-from services.common.workdays import WorkingDayCalendar
+from services.common.workdays import PENDING_NOTE, WorkingDayCalendar
 from services.credit_repair.domain.publication import Classification, CleanupReason, Decision, Window
 from services.credit_repair.domain.rules import PenaltyKind, RuleSet
 from services.credit_repair.errors import (
@@ -347,7 +347,7 @@ class ReviewDeadlines:
 
 def pending_note(year: int | None) -> str | None:
     """What an application's reader is told while its deadlines wait for ``year``'s holiday arrangement."""
-    return None if year is None else f"{year}年节假日安排未录入，期限待定"
+    return None if year is None else f"{year}年{PENDING_NOTE}"
 
 
 def _due(calendar: WorkingDayCalendar, start: date | None, days: int) -> tuple[date | None, int | None]:

@@ -257,6 +257,35 @@ def supervision_matter_opened(event: risk.SupervisionMatterOpened) -> list[Draft
     ]
 
 
+@notifies(risk.SupervisionMatterDeadlineSet)
+def supervision_matter_deadline_set(event: risk.SupervisionMatterDeadlineSet) -> list[Draft]:
+    """A matter opened while its deadline was pending: the unit learns the date once the year is entered; a
+    matter reopened (the unit's answer rejected): the unit answers again, by the new date, or is told that date
+    is still to be set. Nothing when the unit has already answered."""
+    if event.answered or (event.due_on is None and not event.reopened):
+        return []
+    kind = _MATTER_KINDS[event.kind]
+    about = f"司法局就本单位{_TARGETS[event.target_kind]}发出的{kind}（{event.document_no}）"
+    how = "（采纳并纠正，或说明理由）"
+    if event.due_on is None:  # reopened into a year not entered yet
+        title = "监督事项退回重新答复"
+        body = f"{about}，本单位的答复已被退回，重新答复的期限待定（节假日安排未录入），确定后另行通知。"
+    elif event.reopened:
+        title = "监督事项退回重新答复"
+        body = f"{about}，本单位的答复已被退回，请于{day(event.due_on)}前重新答复{how}。"
+    else:
+        title, body = "监督事项答复期限", f"{about}答复截止日期已确定，请于{day(event.due_on)}前答复{how}。"
+    return [
+        Draft(
+            Recipient("department", event.unit_code),
+            "risk.supervision.matter",
+            f"{title}：{kind}",
+            body,
+            f"/api/v1/risk/supervision/matters/{event.matter_id}",
+        )
+    ]
+
+
 _FINDINGS = {"substantiated": "属实", "partly_substantiated": "部分属实", "unsubstantiated": "不属实"}
 
 

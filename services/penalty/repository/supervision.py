@@ -27,6 +27,14 @@ async def record_closed(session: AsyncSession, values: dict[str, Any]) -> None:
     )
 
 
+async def record_deadline(session: AsyncSession, values: dict[str, Any]) -> None:
+    """The deadline risk computed once its year was entered; before the opening arrives, the row it opens."""
+    stmt = pg_insert(CaseSupervisionMatter).values(**values)
+    await session.execute(
+        stmt.on_conflict_do_update(index_elements=["matter_id"], set_={"due_on": stmt.excluded.due_on})
+    )
+
+
 async def open_matters(session: AsyncSession, case_id: uuid.UUID) -> list[CaseSupervisionMatter]:
     """The case's matters still open, oldest deadline first."""
     query = (

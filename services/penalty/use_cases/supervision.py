@@ -1,5 +1,5 @@
 """Supervision matters on cases (issue #14): risk's 监督意见书, 纠错通知书 and 提级办理 on a penalty case, kept from
-risk.supervision.matter_opened / matter_closed. While one is open the case cannot close (结案): the unit
+risk.supervision.matter_opened / matter_closed (and matter_deadline_set: a pending deadline computed). While one is open the case cannot close (结案): the unit
 answers the matter and the supervisor closes it first."""
 
 from __future__ import annotations
@@ -15,7 +15,9 @@ KIND_LABELS = {"opinion": "监督意见书", "correction": "纠错通知书", "e
 
 
 def _values(
-    event: risk_contracts.SupervisionMatterOpened | risk_contracts.SupervisionMatterClosed,
+    event: risk_contracts.SupervisionMatterOpened
+    | risk_contracts.SupervisionMatterClosed
+    | risk_contracts.SupervisionMatterDeadlineSet,
 ) -> dict[str, object]:
     return {
         "matter_id": event.matter_id,
@@ -36,6 +38,12 @@ async def record_opened(session: AsyncSession, event: risk_contracts.Supervision
 async def record_closed(session: AsyncSession, event: risk_contracts.SupervisionMatterClosed) -> None:
     if event.target_kind == "case":
         await repo.record_closed(session, {**_values(event), "closed_at": event.closed_at})
+
+
+async def record_deadline(session: AsyncSession, event: risk_contracts.SupervisionMatterDeadlineSet) -> None:
+    """A pending deadline computed in risk once its year was entered (it may arrive before the opening)."""
+    if event.target_kind == "case":
+        await repo.record_deadline(session, _values(event))
 
 
 def label(matter: CaseSupervisionMatter) -> str:

@@ -61,12 +61,11 @@ async def list_complaints(
     cursor: CursorQuery = None,
     status: Literal["received", "forwarded", "replied", "concluded", "answered"] | None = None,
     unit_code: Annotated[UnitCode | None, Query(description="the unit complained about")] = None,
-    overdue: Annotated[
-        bool, Query(description="only those not concluded past the handling deadline")
-    ] = False,
+    overdue: Annotated[bool, Query(description="not concluded past due_on")] = False,
+    pending: bool = False,
 ) -> Page[ComplaintRead]:
-    """The bureau's queue (a district supervisor: the district's units), oldest first; a unit sees the
-    complaints forwarded to it, an enterprise its own."""
+    """The bureau's queue (a district supervisor: its units), oldest first; a unit sees those forwarded to
+    it, an enterprise its own."""
     rows = await complaints.list_complaints(
         session,
         scope,
@@ -75,6 +74,7 @@ async def list_complaints(
         overdue=overdue,
         after=decode_cursor(cursor),
         limit=limit + 1,
+        pending=pending,
     )
     return page_of(rows, limit, _key)
 

@@ -10,8 +10,8 @@ from fastapi import APIRouter
 from fastapi.responses import Response
 
 from services.common import clock, ledger
+from services.common.workdays import PENDING_NOTE
 from services.risk.deps import ContextDep, OfficerOrSupervisorDep, ReviewDep, ScopeDep, SessionDep
-from services.risk.domain.rectification import PENDING_NOTE
 from services.risk.schemas import ReviewFileRead, ReviewRead
 from services.risk.use_cases import leads, matters, rectifications, reviews
 

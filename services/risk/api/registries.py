@@ -157,7 +157,7 @@ async def update_point(
 async def observe(
     session: SessionDep, principal: ContactPointReaderDep, loaded: PointObserving, context: ContextDep
 ) -> ComplaintRead:
-    """A serving 联系点 files an observation (the enterprise itself, or a supervisor for a community): it enters
-    the complaint flow with source 联系点 and reaches the bureau's queue."""
+    """A serving 联系点 files an observation (the enterprise itself, or a supervisor for a community): a
+    complaint in the bureau's queue, source 联系点."""
     row, body = loaded
     return await registries.observe(session, row=row, body=body, principal=principal, context=context)

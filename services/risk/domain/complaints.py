@@ -13,7 +13,9 @@ environment; the laws that open one keep the complainant's identity confidential
 The handling deadline: no seed document gives a figure for complaints about enforcement; the default is 15
 working days from receipt (``ZHIFA_RISK_COMPLAINT_HANDLING_WORKING_DAYS``), between the 7 working days of
 广告法 第五十三条 and the 20 of 企业信息公示暂行条例 第十三条, and the department answers a forwarded complaint
-within 10 working days (``ZHIFA_RISK_COMPLAINT_REPLY_WORKING_DAYS``). Both are the bureau's to set.
+within 10 working days (``ZHIFA_RISK_COMPLAINT_REPLY_WORKING_DAYS``). Both are the bureau's to set. Either
+deadline running into a year whose holiday arrangement is not entered yet is pending (None, :data:`services.common.workdays.PENDING_NOTE`),
+never guessed and never overdue; it is computed once the year is entered (use_cases/complaints.fill_in).
 
 States::
 
@@ -111,9 +113,10 @@ def ack_no(year: int, seq: int) -> str:
 ACK_NO = re.compile(r"^TS-[0-9]{4}-[0-9]{6,}$")
 
 
-def is_overdue(status: str, due_on: date, today: date) -> bool:
-    """A complaint not yet concluded past its handling deadline (逾期未办结)."""
-    return Status(status) in (Status.RECEIVED, Status.FORWARDED, Status.REPLIED) and today > due_on
+def is_overdue(status: str, due_on: date | None, today: date) -> bool:
+    """A complaint not yet concluded past its handling deadline (逾期未办结); never while it is pending."""
+    open_ = Status(status) in (Status.RECEIVED, Status.FORWARDED, Status.REPLIED)
+    return open_ and due_on is not None and today > due_on
 
 
 def secret_hash(secret: str) -> str:

@@ -18,7 +18,7 @@ within ``close_working_days`` of the answer. Deadlines are fixed when the clock 
 
 A deadline that falls in a year the statutory calendar does not cover yet (the last weeks of December, before
 the State Council's arrangement is entered) is never guessed and never holds the step back: the lead moves on
-with that deadline ``None`` (pending, :data:`PENDING_NOTE`), and :func:`fill_in` computes it once the year is
+with that deadline ``None`` (pending, :data:`services.common.workdays.PENDING_NOTE`), and :func:`fill_in` computes it once the year is
 entered (use_cases/leads.fill_in, called in the transaction of PUT /admin/calendar/{year}).
 """
 
@@ -44,7 +44,6 @@ from services.risk.errors import (
 
 __all__ = ["LeadError", "LeadInputInvalid", "LeadWeekInvalid"]
 
-PENDING_NOTE = "节假日安排未录入，期限待定"
 
 _WEEK_RE = re.compile(r"^(\d{4})-W(\d{2})$")
 

@@ -12,7 +12,7 @@ Seed 000 (沈阳市司法局 reply to suggestion No. 0615, 2026): "加强个案�
 The unit concerned answers before a deadline counted in statutory working days (services.common.workdays): it
 accepts and corrects (saying what it corrected) or explains. A deadline that runs into a year whose holiday
 arrangement is not entered yet (the last weeks of December) is never guessed and never holds the supervisor
-back: the matter is opened (or reopened) with ``due_on`` None (pending, :data:`PENDING_NOTE`), is never overdue
+back: the matter is opened (or reopened) with ``due_on`` None (pending, :data:`services.common.workdays.PENDING_NOTE`), is never overdue
 while pending, and :func:`fill_in` computes the deadline once the year is entered (use_cases/matters.fill_in, in
 the transaction of PUT /admin/calendar/{year}), as 12345 leads' (domain/leads.py). The supervisor closes the matter, or rejects the answer and reopens it with a new
 deadline. A matter not answered by its deadline becomes overdue (the periodic job); an overdue or late answer
@@ -86,8 +86,6 @@ class AnswerOutcome(StrEnum):
     def label(self) -> str:
         return {"corrected": "接受并纠正", "explained": "说明理由"}[self.value]
 
-
-PENDING_NOTE = "节假日安排未录入，期限待定"
 
 #: Deadlines the supervisor may set, in working days (a matter is answered within days or weeks, not years).
 MIN_DAYS, MAX_DAYS = 1, 60

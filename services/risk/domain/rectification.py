@@ -30,7 +30,7 @@ from enum import StrEnum
 from pydantic import BaseModel, ConfigDict, Field
 
 from services.common.clock import local_date
-from services.common.workdays import WorkingDayCalendar
+from services.common.workdays import PENDING_NOTE, WorkingDayCalendar
 from services.risk.errors import (
     RectificationAlreadySubmitted,
     RectificationClosed,
@@ -58,7 +58,6 @@ __all__ = [
 ]
 
 MAX_MEASURES_CHARS = 10_000
-PENDING_NOTE = "节假日安排未录入，期限待定"
 
 
 class RectificationStatus(StrEnum):

@@ -39,6 +39,12 @@ class Complaint(Base):
             postgresql_where=sa.text("complainant_uscc IS NOT NULL"),
         ),
         sa.Index("ix_risk_complaint_client_key_received_at", "client_key", "received_at"),
+        sa.Index(
+            "ix_risk_complaint_pending",
+            "received_at",
+            "id",
+            postgresql_where=sa.text("due_on IS NULL OR (forwarded_at IS NOT NULL AND reply_due_on IS NULL)"),
+        ),
         # a rating opens one complaint per visit and unit, however often it is re-rated or redelivered
         sa.Index(
             "uq_risk_complaint_rating_visit_unit",
@@ -69,7 +75,7 @@ class Complaint(Base):
     client_key: Mapped[str | None] = mapped_column(sa.Text)
     status: Mapped[str] = mapped_column(sa.Text, server_default="received")
     received_at: Mapped[datetime]
-    due_on: Mapped[date] = mapped_column(sa.Date)
+    due_on: Mapped[date | None] = mapped_column(sa.Date)  # None: pending (domain/complaints.py)
     forwarded_at: Mapped[datetime | None]
     forwarded_by: Mapped[str | None] = mapped_column(sa.Text)
     reply_due_on: Mapped[date | None] = mapped_column(sa.Date)

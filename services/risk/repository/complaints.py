@@ -29,6 +29,11 @@ COMPLAINT_VISIBILITY = Visibility(
     uscc=Complaint.complainant_uscc,
 )
 
+# A deadline waiting for a year's holiday arrangement: the handling one, or the reply one of a forwarded complaint
+PENDING = sa.or_(
+    Complaint.due_on.is_(None), sa.and_(Complaint.forwarded_at.is_not(None), Complaint.reply_due_on.is_(None))
+)
+
 # The sort key of lists: the receipt time in UTC, to the microsecond, then the id.
 RECEIVED_KEY = sa.func.to_char(
     sa.func.timezone("UTC", complaint_t.c.received_at), 'YYYY-MM-DD"T"HH24:MI:SS.US'
@@ -91,6 +96,14 @@ async def update(session: AsyncSession, complaint_id: uuid.UUID, values: dict[st
     await session.execute(sa.update(complaint_t).where(complaint_t.c.id == complaint_id).values(**values))
 
 
+async def pending_complaints(session: AsyncSession) -> list[Complaint]:
+    """Every complaint with a pending deadline, oldest first, locked (the calendar hook computes them)."""
+    query = (
+        sa.select(Complaint).where(PENDING).order_by(Complaint.received_at, Complaint.id).with_for_update()
+    )
+    return list((await session.scalars(query)).all())
+
+
 async def filed_since(session: AsyncSession, client_key: str, since: datetime) -> int:
     """Public complaints filed from one client address since ``since`` (the per-address limit)."""
     query = sa.select(sa.func.count()).where(
@@ -108,8 +121,11 @@ async def list_complaints(
     overdue_on: date | None = None,
     after: tuple[str, str] | None,
     limit: int,
+    pending: bool = False,
 ) -> list[Complaint]:
     query = readable(sa.select(Complaint), scope, COMPLAINT_VISIBILITY)
+    if pending:  # a deadline waiting for a year's holiday arrangement
+        query = query.where(PENDING)
     if overdue_on is not None:  # not concluded past the bureau's handling deadline
         query = query.where(Complaint.status.in_(OPEN_STATES), Complaint.due_on < overdue_on)
     if status is not None:

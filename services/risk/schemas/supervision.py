@@ -28,9 +28,9 @@ class ComplaintBody(BaseModel):
     """What a complaint is about and says (the enterprise's, the public's and a contact point's alike)."""
 
     subject_kind: Literal["visit", "officer", "department"] = Field(
-        description="an inspection (visit_id), an officer (officer_cert_no) or a department"
+        description="visit (visit_id), officer (officer_cert_no) or department"
     )
-    unit_code: UnitCode = Field(description="the enforcement unit complained about, e.g. SJ-210102")
+    unit_code: UnitCode = Field(description="the unit complained about, e.g. SJ-210102")
     visit_id: uuid.UUID | None = None
     officer_cert_no: CertNo | None = None
     category: ComplaintCategory
@@ -69,7 +69,7 @@ class ComplaintFiledRead(BaseModel):
     status: str
     status_label: str
     received_at: datetime
-    due_on: date
+    due_on: date | None
 
 
 class ComplaintLookupWrite(BaseModel):
@@ -104,11 +104,11 @@ class ComplaintRead(BaseModel):
     status: str
     status_label: str
     received_at: datetime
-    due_on: date
+    due_on: date | None
     overdue: bool
     forwarded_at: datetime | None
     reply_due_on: date | None
-    reply_overdue: bool = Field(description="forwarded and not replied past the unit's reply deadline")
+    reply_overdue: bool = Field(description="forwarded, not replied past reply_due_on")
     replied_at: datetime | None
     reply: str
     concluded_at: datetime | None
@@ -129,7 +129,7 @@ class ComplaintPublicRead(BaseModel):
     status: str
     status_label: str
     received_at: datetime
-    due_on: date
+    due_on: date | None
     finding_label: str | None
     answer: str
     answered_at: datetime | None

@@ -17,9 +17,9 @@ from services.common import audit, calendar_store, clock, outbox
 from services.common.access import Scope
 from services.common.auth import Principal
 from services.common.contracts import inspection
-from services.common.workdays import CalendarNotCovered
 from services.risk import events
 from services.risk.domain import complaints as rules
+from services.risk.domain.history import with_pending
 from services.risk.domain.units import UnitRef, unit_of_event
 from services.risk.errors import ComplaintLookupFailed, ComplaintRateLimited, ComplaintTokenUsed
 from services.risk.models import Complaint
@@ -35,23 +35,16 @@ from services.risk.schemas import (
     ConcludeWrite,
     PublicComplaintWrite,
 )
-from services.risk.settings import RiskContext
+from services.risk.settings import RiskContext, RiskSettings
 from services.risk.use_cases.paging import cursor_pair
 from services.risk.views import complaint_public_read, complaint_read
 
 
-async def working_days_after(session: AsyncSession, start: date, days: int) -> date:
-    """``days`` statutory working days after ``start``; in a year the calendar does not cover yet, weekdays
-    (a complaint is never refused for want of a holiday table: the deadline is then at worst a little early)."""
+async def working_days_after(session: AsyncSession, start: date, days: int) -> date | None:
+    """``days`` statutory working days after ``start``; None (pending, never guessed) while they run into a year
+    whose holiday arrangement is not entered: :func:`fill_in` computes it once the year is."""
     calendar = await calendar_store.load_calendar(session)
-    try:
-        return calendar.add_working_days(start, days)
-    except CalendarNotCovered:
-        current, remaining = start, days
-        while remaining:
-            current += timedelta(days=1)
-            remaining -= current.weekday() < 5
-        return current
+    return calendar.add_working_days_or_pending(start, days)[0]
 
 
 def _step(
@@ -84,6 +77,7 @@ async def receive(
     received_on = clock.local_date(received_at)
     await unit_repo.ensure_units(session, [UnitRef.of(body.unit_code)])
     complaint_id = uuid.uuid4()
+    due = await working_days_after(session, received_on, context.settings.complaint_handling_working_days)
     values = {
         "id": complaint_id,
         "ack_no": rules.ack_no(received_on.year, await repo.next_seq(session, received_on.year)),
@@ -99,11 +93,15 @@ async def receive(
         "contact_phone": body.contact_phone,
         "status": rules.Status.RECEIVED.value,
         "received_at": received_at,
-        "due_on": await working_days_after(
-            session, received_on, context.settings.complaint_handling_working_days
-        ),
+        "due_on": due,
         "history": [
-            _step("receive", rules.Status.RECEIVED.value, actor_role, rules.SOURCE_ZH[source], received_at)
+            _step(
+                "receive",
+                rules.Status.RECEIVED.value,
+                actor_role,
+                with_pending(rules.SOURCE_ZH[source], due),
+                received_at,
+            )
         ],
         **(extra or {}),
     }
@@ -252,6 +250,7 @@ async def list_complaints(
     overdue: bool,
     after: Any,
     limit: int,
+    pending: bool = False,
 ) -> list[ComplaintRead]:
     rows = await repo.list_complaints(
         session,
@@ -259,6 +258,7 @@ async def list_complaints(
         status=status,
         unit_code=unit_code,
         overdue_on=clock.today() if overdue else None,
+        pending=pending,
         after=cursor_pair(after),
         limit=limit,
     )
@@ -317,7 +317,13 @@ async def forward(
     )
     values = {"forwarded_at": now, "forwarded_by": principal.sub, "reply_due_on": due}
     return await _transition(
-        session, row=row, action="forward", values=values, principal=principal, scope=scope, note=note
+        session,
+        row=row,
+        action="forward",
+        values=values,
+        principal=principal,
+        scope=scope,
+        note=with_pending(note, due),
     )
 
 
@@ -362,3 +368,45 @@ async def answer(
 
 async def unit_counts(session: AsyncSession, unit_code: str, first: date, last: date) -> dict[str, int]:
     return await repo.unit_counts(session, unit_code, first, last, clock.today())
+
+
+async def fill_in(session: AsyncSession, year: int, principal: Principal, *, settings: RiskSettings) -> int:
+    """Compute the pending deadlines now that ``year``'s arrangement is entered (same transaction as the
+    calendar write): the handling deadline from the day of receipt, the reply deadline from the day of
+    forwarding (Beijing days), with the working days configured now. Audited per complaint; returns how many
+    complaints got a deadline."""
+    rows = await repo.pending_complaints(session)
+    if not rows:
+        return 0
+    calendar = await calendar_store.load_calendar(session)
+    done = 0
+    for row in rows:
+        values: dict[str, Any] = {}
+        if row.due_on is None:
+            start = clock.local_date(row.received_at)
+            values["due_on"] = calendar.add_working_days_or_pending(
+                start, settings.complaint_handling_working_days
+            )[0]
+        if row.forwarded_at is not None and row.reply_due_on is None:
+            start = clock.local_date(row.forwarded_at)
+            values["reply_due_on"] = calendar.add_working_days_or_pending(
+                start, settings.complaint_reply_working_days
+            )[0]
+        values = {
+            k: v for k, v in values.items() if v is not None
+        }  # another year still missing: stays pending
+        if not values:
+            continue
+        await repo.update(session, row.id, values)
+        await audit.append(
+            session,
+            actor=principal.sub,
+            actor_role=principal.role,
+            action="complaint.deadline_computed",
+            entity_type="complaint",
+            entity_id=str(row.id),
+            before={"calendar_year": year},
+            after={k: v.isoformat() for k, v in values.items()},
+        )
+        done += 1
+    return done

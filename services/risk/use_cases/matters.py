@@ -23,7 +23,7 @@ from services.common.access import Scope
 from services.common.auth import Principal
 from services.risk import events
 from services.risk.domain import matters as m
-from services.risk.domain.history import step_json
+from services.risk.domain.history import step_json, with_pending
 from services.risk.domain.units import UnitRef
 from services.risk.errors import MatterCityLevel, MatterInputInvalid, UnitNotFound
 from services.risk.models import SupervisionMatter
@@ -75,11 +75,6 @@ async def _target(session: AsyncSession, body: MatterWrite) -> tuple[str, str]:
             extra={"field": "unit_code"},
         )
     return unit, ref
-
-
-def _with_pending(note: str, due: date | None) -> str:
-    """A step's note, saying so when the deadline it set is pending."""
-    return note if due is not None else f"{note}（答复期限：{m.PENDING_NOTE}）" if note else m.PENDING_NOTE
 
 
 def cursor_key(item: MatterRead) -> list[str]:
@@ -152,7 +147,9 @@ async def open_matter(
         "opened_on": today,
         "document_no": number,
         "history": [
-            step_json(now, principal.sub, None, "open", _with_pending(f"{kind.label} {number}", due))
+            step_json(
+                now, principal.sub, None, "open", with_pending(f"{kind.label} {number}", due, "答复期限")
+            )
         ],
     }
     values["document_html"] = _document(values, decided_by=principal.sub)
@@ -321,8 +318,9 @@ async def reopen(
         },
         principal=principal,
         action="reopened",
-        note=_with_pending(body.reason, new.due_on),
+        note=with_pending(body.reason, new.due_on, "答复期限"),
     )
+    outbox.add(session, events.matter_deadline_set(fresh, reopened=True))  # the unit answers again, by when
     return matter_read(fresh)
 
 
@@ -361,8 +359,9 @@ def _clock_started_on(row: SupervisionMatter) -> date:
 async def fill_in(session: AsyncSession, year: int, principal: Principal) -> int:
     """Compute the pending deadlines now that ``year``'s arrangement is entered (same transaction as the
     calendar write), each from the day its clock started; an answer given meanwhile after the deadline is late
-    and counts against the unit, as answer() would have. Audited per matter; returns how many got their
-    deadline. The numbered document stays as issued (its deadline reads 待定)."""
+    and counts against the unit, as answer() would have. Audited per matter and published
+    (risk.supervision.matter_deadline_set); returns how many got their deadline. The numbered document stays
+    as issued (its deadline reads 待定)."""
     rows = await repo.pending_matters(session)
     if not rows:
         return 0
@@ -393,10 +392,13 @@ async def fill_in(session: AsyncSession, year: int, principal: Principal) -> int
             before={"calendar_year": year},
             after={"due_on": completed.due_on.isoformat(), "answered_late": completed.answered_late},
         )
-        if completed.answered_late and not row.answered_late:
-            fresh = await repo.readable_matter(session, Scope(principal.role, everything=True), row.id)
-            assert fresh is not None
+        newly_late = completed.answered_late and not row.answered_late
+        # the same object as ``row``, refreshed (populate_existing): read ``row`` before this
+        fresh = await repo.readable_matter(session, Scope(principal.role, everything=True), row.id)
+        assert fresh is not None
+        if newly_late:
             await _count_against_unit(session, fresh, now)
+        outbox.add(session, events.matter_deadline_set(fresh))  # penalty's copy and the unit learn the date
         done += 1
     return done
 

@@ -15,7 +15,7 @@ from datetime import date, datetime
 from typing import Any
 
 from services.common.events import json_time
-from services.common.workdays import CalendarNotCovered, WorkingDayCalendar
+from services.common.workdays import PENDING_NOTE, CalendarNotCovered, WorkingDayCalendar
 from services.risk.domain import intake, leads, rectification, report
 from services.risk.domain.classes import RiskClass
 from services.risk.domain.intake import IntakeKind
@@ -515,7 +515,7 @@ def lead_read(
                 "close_overdue": f.close_overdue,
                 "due_on": f.due_on,
                 "due_unknown": unknown,
-                "note": leads.PENDING_NOTE if unknown else "",
+                "note": PENDING_NOTE if unknown else "",
             },
             "history": row.history,
         }

@@ -7,6 +7,7 @@ from datetime import date
 
 from services.common import clock
 from services.common.masking import mask_name, mask_phone
+from services.common.workdays import PENDING_NOTE
 from services.risk.domain import complaints as rules
 from services.risk.domain import matters
 from services.risk.models import (
@@ -163,7 +164,7 @@ def matter_read(row: SupervisionMatter, today: date | None = None) -> MatterRead
             "title": matters.title(kind, target, row.target_ref),
             "kind_label": kind.label,
             "status_label": status.label,
-            "due_note": matters.PENDING_NOTE if row.due_on is None else "",
+            "due_note": PENDING_NOTE if row.due_on is None else "",
             "days_overdue": matters.days_overdue(
                 matters.Matter(status=status, due_on=row.due_on), today or clock.today()
             ),

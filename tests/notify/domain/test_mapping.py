@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, date, datetime
+from typing import Any
 
 import pytest
 
@@ -172,6 +173,46 @@ def test_a_supervision_matter_whose_deadline_is_pending_says_so() -> None:
     )
     [draft] = mapping.drafts(event)
     assert "答复截止日期待法定节假日安排录入后确定" in draft.body and "前答复" not in draft.body
+
+
+def test_a_pending_matter_deadline_computed_tells_the_unit_the_date_unless_it_has_answered() -> None:
+    matter = uuid.uuid4()
+    fields: dict[str, Any] = {
+        "matter_id": matter,
+        "kind": "opinion",
+        "target_kind": "case",
+        "target_id": uuid.uuid4(),
+        "unit_code": "SJ-210102",
+        # opened Mon 2026-12-21 with 10 working days, computed when 2027 was entered (元旦 Fri 01-01 off)
+        "due_on": date(2027, 1, 5),
+        "document_no": "沈司监意〔2026〕9号",
+    }
+    [draft] = mapping.drafts(risk.SupervisionMatterDeadlineSet(**fields, answered=False))
+    assert draft.recipient == Recipient("department", "SJ-210102")
+    assert draft.title == "监督事项答复期限：监督意见书" and draft.kind == "risk.supervision.matter"
+    assert "沈司监意〔2026〕9号" in draft.body and "请于2027年1月5日前答复" in draft.body
+    assert draft.link == f"/api/v1/risk/supervision/matters/{matter}"
+    assert mapping.drafts(risk.SupervisionMatterDeadlineSet(**fields, answered=True)) == []
+
+
+def test_a_reopened_matter_tells_the_unit_to_answer_again_by_the_new_date_or_that_it_is_pending() -> None:
+    fields: dict[str, Any] = {
+        "matter_id": uuid.uuid4(),
+        "kind": "correction",
+        "target_kind": "case",
+        "target_id": uuid.uuid4(),
+        "unit_code": "SJ-210102",
+        "document_no": "沈司纠错〔2026〕3号",
+        "answered": False,
+        "reopened": True,
+    }
+    # reopened Tue 2026-12-01 with 5 working days: Wed 02, Thu 03, Fri 04, Mon 07, Tue 08
+    [draft] = mapping.drafts(risk.SupervisionMatterDeadlineSet(**fields, due_on=date(2026, 12, 8)))
+    assert draft.title == "监督事项退回重新答复：纠错通知书"
+    assert "沈司纠错〔2026〕3号" in draft.body and "答复已被退回" in draft.body
+    assert "请于2026年12月8日前重新答复" in draft.body
+    [pending] = mapping.drafts(risk.SupervisionMatterDeadlineSet(**fields, due_on=None))
+    assert "重新答复的期限待定" in pending.body and "前重新答复" not in pending.body
 
 
 def test_an_answered_complaint_tells_the_enterprise_that_filed_it_and_nobody_for_an_anonymous_one() -> None:
