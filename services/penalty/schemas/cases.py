@@ -387,7 +387,7 @@ class SupervisionMatterRef(BaseModel):
     kind: str = Field(description="opinion 监督意见书, correction 纠错通知书, escalation 提级办理")
     title: str = Field(description="e.g. 纠错通知书 沈司纠错〔2026〕1号")
     document_no: str
-    due_on: date | None = Field(description="the unit's last day to answer")
+    due_on: date | None = Field(description="the unit's last day to answer; null: pending (year not entered)")
 
 
 class CaseRead(BaseModel):

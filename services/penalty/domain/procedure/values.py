@@ -37,9 +37,8 @@ class Penalty:
     confiscation_fen: int = 0  # 没收违法所得 amount, when known
     terms: str = ""  # e.g. "暂扣许可证件三个月"
     restriction_months: int | None = None  # the term of 限制开展生产经营活动 / 限制从业, when fixed
-    refund_reason: str = (
-        ""  # why the illegal gains not confiscated are to be returned (退赔, 第二十八条第二款)
-    )
+    # why the illegal gains not confiscated are to be returned (退赔, 第二十八条第二款)
+    refund_reason: str = ""
 
     def describe(self) -> str:
         parts: list[str] = []
