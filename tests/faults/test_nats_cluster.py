@@ -32,7 +32,7 @@ import pytest
 
 from services.common import migrate
 from services.common.embedded import EmbeddedNatsCluster, EmbeddedPostgres, NatsStartError, free_port
-from tests.support.stack import token
+from tests.support.stack import token, wait_for
 
 pytestmark = [pytest.mark.slow, pytest.mark.asyncio(loop_scope="session")]
 ZHIFA = str(Path(sys.executable).parent / "zhifa")
@@ -157,6 +157,10 @@ async def applied(p: Platform) -> dict[str, int]:
     return {r[0]: r[1] for r in rows}
 
 
+async def _some(accepted: dict[str, set[str]], more_than: int) -> bool:
+    return len(accepted) > more_than
+
+
 async def test_kill_stream_leader_under_load(platform: Platform) -> None:
     p = platform
     started = {name: proc.pid for name, proc in p.procs.items()}
@@ -164,10 +168,12 @@ async def test_kill_stream_leader_under_load(platform: Platform) -> None:
     stop = asyncio.Event()
     load = [asyncio.create_task(send_pings(p, stop, accepted, f"leader-{i}")) for i in range(4)]
     await asyncio.sleep(3.0)
+    await wait_for(lambda: _some(accepted, 0), timeout=60)  # a busy machine may take longer to start the load
     before_kill = len(accepted)
     leader = await stream_leader(p.nats.url, "INSPECTION")
     p.nats.node(leader).kill()  # SIGKILL
     await asyncio.sleep(6.0)
+    await wait_for(lambda: _some(accepted, before_kill), timeout=60)  # and to accept pings on the new leader
     stop.set()
     await asyncio.gather(*load)
 
