@@ -497,8 +497,8 @@ async def _warn_if_next_year_uncovered(factory: async_sessionmaker[AsyncSession]
         return
     if missing is not None:
         log.warning(
-            "no statutory holiday arrangement for %d: working-day deadlines in %d are not computed (refused, "
-            "or left unknown where the law does not wait, e.g. a penalty decision's) until an administrator "
+            "no statutory holiday arrangement for %d: working-day deadlines in %d are not computed (left pending, "
+            "or refused where a date is needed at once) until an administrator "
             "enters it (PUT /api/v1/<prefix>/admin/calendar/%d, see docs/operations.md)",
             missing,
             missing,
