@@ -302,7 +302,7 @@ def tls_context() -> ssl.SSLContext:
 
 
 def client(base_url: str, **kwargs: Any) -> httpx.AsyncClient:
-    return httpx.AsyncClient(base_url=base_url, timeout=20, **{"verify": tls_context(), **kwargs})
+    return httpx.AsyncClient(base_url=base_url, **{"timeout": 20, "verify": tls_context(), **kwargs})
 
 
 def remove_in_background(root: Path) -> None:
