@@ -1,0 +1,107 @@
+"""Fourth examiner's cases: the rules checked again when the enterprise scans, for what changed between the code's
+issue and the scan (a cap reached by another code, a quiet window entered, a task withdrawn, a certificate that
+lapsed at midnight).
+
+Sources: SPEC §2.3 ("the service verifies signature, expiry, single use, that the code names this enterprise,
+that the officers are still active"; "Entry is refused ... when ... the enterprise's yearly cap for this
+department is reached or the enterprise is in a no-disturbance period"); docs/api/inspection.md §2 (check-in:
+"signature, expiry, unused, names this enterprise, officers still active, rules again; consume the code"), §7
+(TASK_NOT_APPROVED for a cancelled task; CERT_EXPIRED past the valid-until date); 行政处罚法 第五十五条 (the party
+may refuse an inspection that is not lawful at the door).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+
+from services.common import clock
+from tests.inspection.acceptance.cases import ITEM, PAIRS, ask_code, check_in, register, task_for
+from tests.inspection.helpers import API, Env
+from tests.support.http import ok, problem
+from tests.support.personas import admin, officer
+from tests.support.stack import client
+
+pytestmark = pytest.mark.asyncio(loop_scope="session")
+
+
+def china_at(day: date, hour: int, minute: int) -> None:
+    moment = datetime.combine(day, datetime.min.time(), tzinfo=clock.CHINA) + timedelta(
+        hours=hour, minutes=minute
+    )
+    clock.set_offset(moment - datetime.now(UTC))
+
+
+class TestRulesAgainAtTheDoor:
+    async def test_two_codes_for_one_yearly_visit(self, env: Env) -> None:
+        # SJ+XF asked for two codes on two joint tasks before either was scanned (each lawful when issued: no
+        # visit yet this year). The first scan uses SJ's and XF's yearly visit (cap 1 each); the second scan
+        # would be the second of the year for both: refused.
+        async with client(env.url) as http:
+            uscc = await register(http, 9701)
+            first = ok(
+                await ask_code(http, await task_for(http, uscc, ["SJ", "XF"]), uscc, ["SJ", "XF"]), 201
+            )
+            second = ok(
+                await ask_code(http, await task_for(http, uscc, ["SJ", "XF"]), uscc, ["SJ", "XF"]), 201
+            )
+            ok(await check_in(http, first["code"], uscc), 201)
+            problem(await check_in(http, second["code"], uscc), 403, "FREQUENCY_CAP_REACHED")
+
+    async def test_a_quiet_window_entered_after_the_code(self, env: Env) -> None:
+        today = clock.today()
+        async with client(env.url) as http:
+            uscc = await register(http, 9702)
+            code = ok(await ask_code(http, await task_for(http, uscc, ["SJ", "XF"]), uscc, ["SJ", "XF"]), 201)
+            window = {
+                "uscc": uscc,
+                "starts_on": str(today),
+                "ends_on": str(today + timedelta(days=10)),
+                "reason": "企业申请的生产旺季无事不扰期",
+            }
+            ok(await http.post(f"{API}/quiet-windows", json=window, headers=admin()), 201)
+            problem(await check_in(http, code["code"], uscc), 403, "QUIET_PERIOD")
+
+    async def test_a_task_withdrawn_after_the_code(self, env: Env) -> None:
+        async with client(env.url) as http:
+            uscc = await register(http, 9703)
+            task = await task_for(http, uscc, ["SJ"], kind="key_area")
+            code = ok(await ask_code(http, task, uscc, ["SJ"]), 201)
+            ok(
+                await http.post(
+                    f"{API}/tasks/{task}/cancel",
+                    json={"reason": "任务重复下达，撤回"},
+                    headers=officer(PAIRS["SJ"][0], "SJ"),
+                )
+            )
+            problem(await check_in(http, code["code"], uscc), 403, "TASK_NOT_APPROVED")
+
+    async def test_a_certificate_lapsing_between_issue_and_scan(self, env: Env) -> None:
+        # valid until D; the code issued at D 23:55 China, scanned at D+1 00:03 China (8 minutes later, inside
+        # the code's 10): the certificate is past its valid-until date at the door
+        day = clock.today()
+        async with client(env.url) as http:
+            body = {"name": "考官测试", "dept_code": "SJ", "cert_no": "辽A-0099405", "valid_until": str(day)}
+            ok(await http.post(f"{API}/officers", json=body, headers=admin()), 201)
+            uscc = await register(http, 9704)
+            task = await task_for(http, uscc, ["SJ"], kind="key_area")
+            request = {
+                "task_id": task,
+                "enterprise_uscc": uscc,
+                "officers": ["辽A-0099405"],
+                "item_codes": [ITEM["SJ"]],
+            }
+            try:
+                china_at(day, 23, 55)
+                code = ok(
+                    await http.post(
+                        f"{API}/visits/entry-codes", json=request, headers=officer(PAIRS["SJ"][0], "SJ")
+                    ),
+                    201,
+                )
+                china_at(day + timedelta(days=1), 0, 3)
+                p = problem(await check_in(http, code["code"], uscc), 403, "CERT_EXPIRED")
+            finally:
+                clock.reset()
+        assert "辽A-0099405" in p["detail"], p
