@@ -268,3 +268,45 @@ class TestNoticeText:
         text = "".join(notice["requirements"])
         assert "1年" in text and zh(date(2027, 6, 1)) in text, notice
         assert (notice["earliest_repair_date"], notice["maximum_end"]) == ("2027-06-01", "2029-06-01"), notice
+
+
+class TestSeriousMinimumUnderTheOldRules:
+    """A 严重 decision not of the never-early kinds (a fine the department marked serious) may be repaired once
+    its minimum has run: 12 months under the 2023 set. Decided 2025-12-07: 2025-12-07 + 12 months = 2026-12-07,
+    today: admissible. Decided 2025-12-08: earliest 2026-12-08, tomorrow: too early."""
+
+    async def test_on_the_anniversary(self, credit: Credit) -> None:
+        _, record = await decide(credit, party_uscc=U9, serious=True, decided_on=date(2025, 12, 7), pay=True)
+        assert publication(record)["earliest_repair_on"] == "2026-12-07", record  # type: ignore[index]
+        ok(await apply_for(credit, U9, record["id"]), 201)
+
+    async def test_the_day_before_the_anniversary(self, credit: Credit) -> None:
+        _, record = await decide(credit, party_uscc=U3, serious=True, decided_on=date(2025, 12, 8), pay=True)
+        p = problem(await apply_for(credit, U3, record["id"]), 409, "REPAIR_TOO_EARLY")
+        assert zh(date(2026, 12, 8)) in p["detail"], p
+
+
+class TestPersonDetained:
+    async def test_detention_is_general_and_the_person_masked(self, credit: Credit) -> None:
+        # 行政拘留 of a natural person (no USCC), decided 2026-10-20: 一般 (docs/api/credit_repair.md §1), published
+        # from 2026-10-20, earliest repair 2027-01-20, at most to 2027-10-20; the public list names no one in full
+        d, record = await decide(
+            credit,
+            party_uscc=None,
+            party_name="李明",
+            kinds=["detention"],
+            decided_on=date(2026, 10, 20),
+            department_code="XF",
+        )
+        pub = publication(record)
+        assert (record["credit_class"], pub["earliest_repair_on"], pub["max_ends_on"]) == (  # type: ignore[index]
+            "general",
+            "2027-01-20",
+            "2027-10-20",
+        ), record
+        async with client(credit.base) as http:
+            items = ok(
+                await http.get("/public/credit/publications", params={"department_code": "XF", "limit": 200})
+            )["items"]
+        mine = [i for i in items if i.get("decision_no") == d.decision_no]
+        assert mine and "李明" not in str(mine), mine

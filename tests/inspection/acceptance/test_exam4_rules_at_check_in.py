@@ -18,6 +18,7 @@ import pytest
 
 from services.common import clock
 from tests.inspection.acceptance.cases import ITEM, PAIRS, ask_code, check_in, register, task_for
+from tests.inspection.acceptance.test_codes_and_caps import random_visit
 from tests.inspection.helpers import API, Env
 from tests.support.http import ok, problem
 from tests.support.personas import admin, officer
@@ -105,3 +106,22 @@ class TestRulesAgainAtTheDoor:
             finally:
                 clock.reset()
         assert "辽A-0099405" in p["detail"], p
+
+
+class TestExemptPastTheOverallCap:
+    """SPEC §2.4: "complaint, key-area and enterprise-requested visits exempt" — from the overall cap of four
+    as from the departmental one. Four 双随机 visits (SJ, XF, ST, CG) reach 4; a fifth capped visit would be
+    refused (tests/inspection/acceptance/test_codes_and_caps.py), but these three kinds still enter."""
+
+    async def test_requested_complaint_and_key_area_after_four(self, env: Env) -> None:
+        industry = "考官四豁免业"
+        async with client(env.url) as http:
+            uscc = await register(http, 9711, industry=industry)
+            for dept in ("SJ", "XF", "ST", "CG"):
+                await random_visit(http, uscc, dept, industry)
+            asked = await task_for(http, uscc, ["JT", "YJ"], requested_by_enterprise=True)
+            ok(await ask_code(http, asked, uscc, ["JT", "YJ"]), 201)
+            lead = await task_for(http, uscc, ["WJ"], kind="complaint", lead_id="12345-2026-9711")
+            ok(await ask_code(http, lead, uscc, ["WJ"]), 201)
+            key = await task_for(http, uscc, ["SJ"], kind="key_area")
+            ok(await ask_code(http, key, uscc, ["SJ"]), 201)
