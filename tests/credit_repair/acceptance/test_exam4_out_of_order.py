@@ -133,3 +133,19 @@ class TestMixedKinds:
         )
         pub = publication(record)
         assert (record["credit_class"], pub["earliest_repair_on"]) == ("general", "2027-01-16"), record  # type: ignore[index]
+
+
+class TestRetriedApplication:
+    """SPEC §1.6 (Idempotency-Key): the same key and body return the first response; the same key with another
+    body is 422."""
+
+    async def test_same_key_same_application(self, credit: Credit) -> None:
+        _, record = await decide(credit, party_uscc=V4, decided_on=date(2026, 6, 9), pay=True)
+        body = {"record_id": record["id"], "commitment_text": COMMITMENT, "commitment_accepted": True}
+        headers = {**personas.enterprise(V4), "Idempotency-Key": "exam4-repair-v4"}
+        async with client(credit.base, headers=headers) as http:
+            first = ok(await http.post(f"{API}/repairs", json=body), 201)
+            again = ok(await http.post(f"{API}/repairs", json=body), 201)
+            assert again["id"] == first["id"], (first, again)
+            r = await http.post(f"{API}/repairs", json=body | {"evidence_refs": ["sha256:ffff"]})
+        assert r.status_code == 422 and r.json()["code"] == "IDEMPOTENCY_KEY_MISMATCH", r.text

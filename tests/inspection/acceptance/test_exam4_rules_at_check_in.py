@@ -17,11 +17,11 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 
 from services.common import clock
-from tests.inspection.acceptance.cases import ITEM, PAIRS, ask_code, check_in, register, task_for
+from tests.inspection.acceptance.cases import ITEM, PAIRS, ask_code, check_in, code_body, register, task_for
 from tests.inspection.acceptance.test_codes_and_caps import random_visit
 from tests.inspection.helpers import API, Env
 from tests.support.http import ok, problem
-from tests.support.personas import admin, officer
+from tests.support.personas import admin, enterprise, officer
 from tests.support.stack import client
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
@@ -125,3 +125,46 @@ class TestExemptPastTheOverallCap:
             ok(await ask_code(http, lead, uscc, ["WJ"]), 201)
             key = await task_for(http, uscc, ["SJ"], kind="key_area")
             ok(await ask_code(http, key, uscc, ["SJ"]), 201)
+
+
+class TestRetries:
+    """SPEC §1.6: "a retry with the same key and body returns the first response (status and body); the same key
+    with a different body is 422 ... Mobile networks retry; nothing may be created twice"."""
+
+    async def test_a_check_in_retried_with_its_key_is_the_same_visit(self, env: Env) -> None:
+        async with client(env.url) as http:
+            uscc = await register(http, 9721)
+            task = await task_for(http, uscc, ["SJ"], kind="key_area")
+            code = ok(await ask_code(http, task, uscc, ["SJ"]), 201)["code"]
+            headers = {**enterprise(uscc), "Idempotency-Key": "exam4-checkin-9721"}
+            first = ok(await http.post(f"{API}/visits/check-in", json={"code": code}, headers=headers), 201)
+            again = ok(await http.post(f"{API}/visits/check-in", json={"code": code}, headers=headers), 201)
+        assert again["visit"]["visit_id"] == first["visit"]["visit_id"], (first, again)
+
+    async def test_an_entry_code_retried_with_its_key_is_the_same_code(self, env: Env) -> None:
+        async with client(env.url) as http:
+            uscc = await register(http, 9722)
+            task = await task_for(http, uscc, ["SJ"], kind="key_area")
+            first = ok(
+                await ask_code(http, task, uscc, ["SJ"], **{"Idempotency-Key": "exam4-code-9722"}), 201
+            )
+            again = ok(
+                await ask_code(http, task, uscc, ["SJ"], **{"Idempotency-Key": "exam4-code-9722"}), 201
+            )
+            assert again["code_id"] == first["code_id"], (first, again)
+            other = await http.post(
+                f"{API}/visits/entry-codes",
+                json=code_body(task, uscc, ["SJ"]) | {"item_codes": ["SJ-SP-002"]},
+                headers={**officer(PAIRS["SJ"][0], "SJ"), "Idempotency-Key": "exam4-code-9722"},
+            )
+        problem(other, 422, "IDEMPOTENCY_KEY_MISMATCH")
+
+
+class TestCompletedTask:
+    async def test_a_code_of_a_task_completed_before_the_scan(self, env: Env) -> None:
+        async with client(env.url) as http:
+            uscc = await register(http, 9723)
+            task = await task_for(http, uscc, ["SJ"], kind="key_area")
+            code = ok(await ask_code(http, task, uscc, ["SJ"]), 201)["code"]
+            ok(await http.post(f"{API}/tasks/{task}/complete", headers=officer(PAIRS["SJ"][0], "SJ")))
+            problem(await check_in(http, code, uscc), 403, "TASK_NOT_APPROVED")
