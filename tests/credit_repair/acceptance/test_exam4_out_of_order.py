@@ -149,3 +149,35 @@ class TestRetriedApplication:
             assert again["id"] == first["id"], (first, again)
             r = await http.post(f"{API}/repairs", json=body | {"evidence_refs": ["sha256:ffff"]})
         assert r.status_code == 422 and r.json()["code"] == "IDEMPOTENCY_KEY_MISMATCH", r.text
+
+
+class TestPaidThenChanged:
+    """A payment made before a change still counts for the changed decision: the fine to perform is the changed
+    one (行政处罚法 第四十八条: the changed decision replaces the original; SPEC §4: "penalty fully performed
+    including the fine")."""
+
+    async def test_paid_in_full_then_lowered(self, credit: Credit) -> None:
+        # 80,000.00 yuan decided 2026-06-10 and paid; changed today to 60,000.00 (still 一般, periods from
+        # 2026-06-10: earliest 2026-09-10, passed). Paid 80,000.00 ≥ 60,000.00: admissible.
+        d, _ = await decide(credit, party_uscc=V5, decided_on=date(2026, 6, 10), pay=True)
+        await publish(credit.js, decision_changed(d, fine_fen=60_000 * YUAN, changed_on=TODAY))
+        changed = await record_of(credit, d.case_id, revision=2)
+        body = {"record_id": changed["id"], "commitment_text": COMMITMENT, "commitment_accepted": True}
+        async with client(credit.base, headers=personas.enterprise(V5)) as http:
+            ok(await http.post(f"{API}/repairs", json=body), 201)
+
+    async def test_part_paid_then_lowered_to_what_was_paid(self, credit: Credit) -> None:
+        # 80,000.00 decided 2026-06-11, 60,000.00 paid; changed today to 60,000.00: 60,000.00 - 60,000.00 = 0 owed
+        d, _ = await decide(credit, party_uscc=V1, decided_on=date(2026, 6, 11))
+        await publish(credit.js, fine_paid(d, fine_fen=60_000 * YUAN, fully_performed=False))
+
+        async def part_paid() -> Any:
+            rec = await record_of(credit, d.case_id)
+            return rec if rec.get("paid_fen", rec.get("fine_paid_fen")) == 60_000 * YUAN else None
+
+        await wait_for(part_paid)
+        await publish(credit.js, decision_changed(d, fine_fen=60_000 * YUAN, changed_on=TODAY))
+        changed = await record_of(credit, d.case_id, revision=2)
+        body = {"record_id": changed["id"], "commitment_text": COMMITMENT, "commitment_accepted": True}
+        async with client(credit.base, headers=personas.enterprise(V1)) as http:
+            ok(await http.post(f"{API}/repairs", json=body), 201)

@@ -310,3 +310,36 @@ class TestPersonDetained:
             )["items"]
         mine = [i for i in items if i.get("decision_no") == d.decision_no]
         assert mine and "李明" not in str(mine), mine
+
+
+class TestNoticeDocument:
+    """SPEC §4: the notice states "what is published and where, from when, the earliest repair date, the path
+    (online application), the requirements (...), and the review deadline". A market-regulation decision is
+    published on 国家企业信用信息公示系统 and 信用中国 (the rule set's platforms by domain)."""
+
+    async def test_the_html_says_where_from_when_until_when_and_how(self, credit: Credit) -> None:
+        # decided 2026-11-16: published from 2026年11月16日, repair from 2027年2月16日, at most until 2027年11月16日;
+        # the department decides acceptance within 3 working days
+        d, _ = await decide(credit, party_uscc=U4, decided_on=date(2026, 11, 16))
+        async with client(credit.base, headers=personas.enterprise(U4)) as http:
+
+            async def found() -> Any:
+                items = ok(await http.get(f"{API}/notices", params={"case_id": str(d.case_id)}))["items"]
+                return items or None
+
+            [notice] = await wait_for(found)
+            r = await http.get(f"{API}/notices/{notice['id']}/html")
+        assert r.status_code == 200, r.text
+        html = r.text
+        for needed in (
+            d.decision_no,
+            notice["notice_no"],
+            "信用中国",
+            zh(date(2026, 11, 16)),
+            zh(date(2027, 2, 16)),
+            zh(date(2027, 11, 16)),
+            "信用承诺",
+            "3个工作日",
+            "80,000.00元",
+        ):
+            assert needed in html, needed
