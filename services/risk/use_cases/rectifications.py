@@ -85,9 +85,8 @@ async def fill_in(session: AsyncSession, year: int, principal: Principal, *, con
             before={"calendar_year": year},
             after={"deadline": completed.deadline.isoformat(), "submitted_late": completed.submitted_late},
         )
-        if (
-            completed.status is not rectification.RectificationStatus.WITHDRAWN
-        ):  # nothing is asked of the unit
+        # a withdrawn warning asks nothing more of the unit: its deadline is kept, nobody is told
+        if completed.status is not rectification.RectificationStatus.WITHDRAWN:
             outbox.add(session, events.rectification_deadline_set(row.warning_id, completed))
         done += 1
     return done
