@@ -486,8 +486,8 @@ def _calendar_note(urls: dict[str, str]) -> str | None:
     return (
         f"\nNote: no statutory holiday arrangement for {year} is loaded ({', '.join(lacking)}). Working-day\n"
         f"deadlines that fall in {year} are not computed until an administrator enters it in each service:\n"
-        f"most are left pending (a matter, a lead, a complaint, a repair application's review, a decision's\n"
-        f"delivery) and computed then; the rest are refused with CALENDAR_NOT_COVERED.\n"
+        f"most are left pending (a matter, a lead, a complaint, a rectification, a repair application's\n"
+        f"review, a decision's delivery) and computed then; the rest are refused with CALENDAR_NOT_COVERED.\n"
         f'PUT /api/v1/<prefix>/admin/calendar/{year} (docs/operations.md, "Every year").'
     )
 

@@ -34,7 +34,7 @@ def create_app(settings: RiskSettings | None = None, role: Role = "all") -> Fast
         consumers=consumers.consumers,
         periodic=jobs.JOBS,
         description="Intake from courts, reconsideration and 12345; 红黄蓝 warnings; enterprise A–D classes",
-        # lead, supervision matter, reopened rectification and complaint deadlines pending for want of the year's
+        # lead, supervision matter, rectification and complaint deadlines pending for want of the year's
         # arrangement
         on_calendar_year=[fill_in_leads, matters.fill_in, fill_in_rectifications, fill_in_complaints],
     )

@@ -42,6 +42,20 @@ def warning_issued(
     )
 
 
+def rectification_deadline_set(
+    warning_id: uuid.UUID, rect: rectification.Rectification
+) -> contracts.RectificationDeadlineSet:
+    """A rectification's pending deadline computed once its year was entered (the unit is told the date)."""
+    assert rect.deadline is not None
+    return contracts.RectificationDeadlineSet(
+        warning_id=warning_id,
+        unit_code=rect.unit_code,
+        quarter=rect.quarter,
+        due_on=rect.deadline,
+        reopened=rectification.clock_started(rect)[1],
+    )
+
+
 def enterprise_classified(row: EnterpriseClass, previous_class: str | None) -> contracts.EnterpriseClassified:
     """An enterprise's class changed (or it was classified for the first time: ``previous_class`` None)."""
     return contracts.EnterpriseClassified(
@@ -87,6 +101,7 @@ def complaint_answered(row: Complaint) -> contracts.ComplaintAnswered:
 #: ``risk.enterprise.classified`` is built in SQL, repository.classes, and held to ``enterprise_classified``).
 PUBLISHED: dict[type[Event], Callable[..., Event]] = {
     contracts.WarningIssued: warning_issued,
+    contracts.RectificationDeadlineSet: rectification_deadline_set,
     contracts.EnterpriseClassified: enterprise_classified,
     contracts.ComplaintReceived: complaint_received,
     contracts.ComplaintAnswered: complaint_answered,

@@ -298,8 +298,8 @@ async def _publish(session: Any, context: RiskContext) -> str:
                 session, quarter_text=str(quarter), principal=PUBLISHER, context=context
             )
     except DomainError as exc:
-        # e.g. CALENDAR_NOT_COVERED: a deadline falls in a year whose holidays the administrator has not
-        # entered yet (PUT /api/v1/risk/admin/calendar/{year}); the live report is shown all the same.
+        # a refusal of the domain (a deadline in a year not entered yet is pending, no longer refused): the
+        # live report is shown all the same
         return f"{quarter} not published ({exc.code})"
     return f"{quarter} published with {len(result.warnings)} warnings"
 

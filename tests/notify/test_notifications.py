@@ -127,3 +127,28 @@ async def test_a_matter_deadline_computed_in_risk_reaches_the_unit(notify: Notif
     assert note["title"] == "监督事项答复期限：纠错通知书"
     assert "沈司纠错〔2026〕11号" in str(note["body"]) and "请于2027年1月5日前答复" in str(note["body"])
     assert note["link"] == f"/api/v1/risk/supervision/matters/{event.matter_id}"
+
+
+async def test_a_rectification_deadline_computed_in_risk_reaches_the_unit(notify: Notify) -> None:
+    """Risk enters 2027 and computes a pending rectification deadline: the unit's log gets the date, once."""
+    event = risk.RectificationDeadlineSet(
+        warning_id=uuid.uuid4(),
+        unit_code="SJ-210102",
+        quarter="2026Q4",
+        # issued Tue 2027-01-05, red 15 working days: Wed 06 (1), Thu 07 (2), Fri 08 (3), Mon 11 (4), Tue 12 (5),
+        # Wed 13 (6), Thu 14 (7), Fri 15 (8), Mon 18 (9), Tue 19 (10), Wed 20 (11), Thu 21 (12), Fri 22 (13),
+        # Mon 25 (14), Tue 26 (15) → 2027-01-26
+        due_on=date(2027, 1, 26),
+        reopened=False,
+    )
+    envelope = await publish(notify.js, event)
+    await publish(notify.js, event, envelope=envelope)  # redelivered: still one
+
+    async def arrived() -> list[dict[str, object]] | None:
+        kind = "risk.rectification.deadline_set"
+        found = [n for n in await items(DEPT_HEAD, notify.base) if n["source_event_type"] == kind]
+        return found or None
+
+    [note] = await wait_for(arrived)
+    assert note["title"] == "整改期限已确定" and "请于2027年1月26日前完成整改" in str(note["body"])
+    assert note["link"] == f"/api/v1/risk/rectifications/{event.warning_id}"

@@ -15,6 +15,7 @@ from typing import Any
 
 from tests.risk.acceptance.cases import intake, recons
 from tests.risk.helpers import ADMIN, SUPERVISOR, pin, unit_officer
+from tests.support.outbox import envelopes
 from tests.support.stack import Running, client
 
 API = "/api/v1/risk/rectifications"
@@ -97,5 +98,12 @@ async def test_a_reopening_into_an_uncovered_year_is_pending_until_the_year_is_e
         audit = await get(risk, f"/api/v1/risk/audit/entities/rectification/{a}")
         assert [e["action"] for e in audit["items"]][-1] == "rectification.deadline_computed"
         assert (await get(risk, f"{API}/{b}"))["deadline"] == "2026-12-24"  # untouched
+        # the unit learns the new date (risk.rectification.deadline_set, reopened); nothing for B
+        [set_] = await envelopes(risk.runtime.factory, "risk.rectification.deadline_set")
+        assert (set_["data"]["warning_id"], set_["data"]["due_on"], set_["data"]["reopened"]) == (
+            a,
+            "2027-01-05",
+            True,
+        )
     finally:
         pin()

@@ -22,8 +22,26 @@ class WarningIssued(Event):
     colour: Literal["red", "yellow", "blue", "none"]
     lit: bool  # 亮灯: litigation losses above the city average
     reasons: list[str]
-    rectification_due_on: date
+    # None: pending until the year's holiday arrangement is entered (never guessed; the fourth quarter's report
+    # is published in January): risk.rectification.deadline_set carries the date once it is computed.
+    rectification_due_on: date | None
     issued_at: datetime
+
+    def subject_id(self) -> str:
+        return str(self.warning_id)
+
+
+@contract
+class RectificationDeadlineSet(Event):
+    """A rectification's pending deadline computed once its year's holiday arrangement was entered: the warning's
+    first deadline, or a reopening's (``reopened``). Subject: the warning id, as risk.warning.issued's."""
+
+    TYPE = "risk.rectification.deadline_set"
+    warning_id: uuid.UUID
+    unit_code: str
+    quarter: str  # e.g. 2026Q4
+    due_on: date
+    reopened: bool
 
     def subject_id(self) -> str:
         return str(self.warning_id)

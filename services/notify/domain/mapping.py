@@ -227,9 +227,33 @@ def warning_issued(event: risk.WarningIssued) -> list[Draft]:
         body += "（行政诉讼败诉率高于全市平均，亮灯）"
     if event.reasons:
         body += f"。原因：{'；'.join(event.reasons)}"
-    body += f"。请于{day(event.rectification_due_on)}前完成整改。"
+    if (
+        event.rectification_due_on is None
+    ):  # its working days run into a year whose arrangement is not entered
+        body += "。整改期限待节假日安排录入后确定，届时另行通知，请及时整改。"
+    else:
+        body += f"。请于{day(event.rectification_due_on)}前完成整改。"
     unit = Recipient("department", event.unit_code)
     return [Draft(unit, "risk.warning", f"执法风险预警：{_COLOURS[event.colour]}", body)]
+
+
+@notifies(risk.RectificationDeadlineSet)
+def rectification_deadline_set(event: risk.RectificationDeadlineSet) -> list[Draft]:
+    """A warning issued (or its rectification reopened) while the deadline was pending: the unit learns the date
+    once the year's arrangement is entered."""
+    which = "退回重新整改" if event.reopened else "整改"
+    body = (
+        f"{event.quarter} 执法风险预警的{which}期限已确定，请于{day(event.due_on)}前完成整改并报送整改措施。"
+    )
+    return [
+        Draft(
+            Recipient("department", event.unit_code),
+            "risk.warning",
+            f"{which}期限已确定",
+            body,
+            f"/api/v1/risk/rectifications/{event.warning_id}",
+        )
+    ]
 
 
 _MATTER_KINDS = {"opinion": "监督意见书", "correction": "纠错通知书", "escalation": "提级办理决定"}

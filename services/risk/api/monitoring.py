@@ -355,6 +355,7 @@ async def list_rectifications(
     status: Literal["pending", "submitted", "reopened", "closed", "withdrawn"] | None = None,
     quarter: Annotated[str | None, Query(pattern=r"^[0-9]{4}Q[1-4]$")] = None,
     overdue: bool = False,
+    pending: bool = False,
 ) -> Page[RectificationRead]:
     """Rectifications in the caller's scope (a unit sees its own), earliest deadline first."""
     rows = await rectifications.list_rectifications(
@@ -365,6 +366,7 @@ async def list_rectifications(
         overdue=overdue,
         after=decode_cursor(cursor),
         limit=limit + 1,
+        pending=pending,
     )
     return page_of(rows, limit, _deadline_key)
 

@@ -5,10 +5,11 @@ measures (整改措施) by a deadline counted in statutory working days from the
 closes the rectification (销号) or reopens it with a reason and a new deadline. Open rectifications past their
 deadline are overdue. Every transition is recorded on the object (who, when, from, to, note).
 
-A reopening whose new deadline runs into a year the statutory calendar does not cover yet (the last weeks of
-December) is not refused: the deadline is pending (None, :data:`PENDING_NOTE`), never overdue, and
-:func:`fill_in` computes it once the year is entered (use_cases/rectifications.fill_in, in the transaction of
-PUT /admin/calendar/{year}), as 12345 leads' and supervision matters'.
+A deadline that runs into a year the statutory calendar does not cover yet is not refused: a warning's first
+deadline (the fourth quarter's report is published in January, before the new year's arrangement may be
+entered) or a reopening's in the last weeks of December is pending (None, :data:`PENDING_NOTE`), never overdue,
+and :func:`fill_in` computes it once the year is entered (use_cases/rectifications.fill_in, in the transaction
+of PUT /admin/calendar/{year}), as 12345 leads' and supervision matters'.
 
 States::
 
@@ -136,7 +137,7 @@ class Rectification:
     colour: str
     lamp: bool
     issued_on: date
-    deadline: date | None  # None: pending, a reopening's deadline in a year not entered yet
+    deadline: date | None  # None: pending, the deadline runs into a year not entered yet
     status: RectificationStatus
     measures: str = ""
     submitted_at: datetime | None = None
@@ -167,6 +168,10 @@ def _not_before_issue(r: Rectification, at: datetime) -> None:
         )
 
 
+def _day_or_pending(deadline: date | None) -> str:
+    return PENDING_NOTE if deadline is None else deadline.isoformat()
+
+
 def issue(
     *,
     warning_id: str,
@@ -179,11 +184,12 @@ def issue(
     config: RectificationConfig,
     calendar: WorkingDayCalendar,
 ) -> Rectification:
-    """Open a rectification for a warning; the deadline is N working days after the issue date."""
+    """Open a rectification for a warning; the deadline is N working days after the issue date (pending while
+    they run into a year whose holiday arrangement is not entered)."""
     _aware(issued_at, "issued_at")
     issued_on = local_date(issued_at)
     days = config.working_days_for(colour, lamp)
-    deadline = calendar.add_working_days(issued_on, days)
+    deadline = calendar.add_working_days_or_pending(issued_on, days)[0]
     return Rectification(
         warning_id=warning_id,
         unit_code=unit_code,
@@ -195,7 +201,7 @@ def issue(
         status=RectificationStatus.PENDING,
         history=(
             Transition(
-                issued_at, actor, None, RectificationStatus.PENDING, f"整改期限{deadline.isoformat()}"
+                issued_at, actor, None, RectificationStatus.PENDING, f"整改期限{_day_or_pending(deadline)}"
             ),
         ),
     )
@@ -305,7 +311,7 @@ def reopen(
                 actor,
                 r.status,
                 RectificationStatus.REOPENED,
-                f"{text}；新整改期限{PENDING_NOTE if deadline is None else deadline.isoformat()}",
+                f"{text}；新整改期限{_day_or_pending(deadline)}",
             ),
         ),
     )
@@ -343,19 +349,34 @@ def days_overdue(r: Rectification, today: date) -> int:
     return (today - r.deadline).days
 
 
+def _last_reopened(r: Rectification) -> datetime | None:
+    return next((t.at for t in reversed(r.history) if t.to_status is RectificationStatus.REOPENED), None)
+
+
+def clock_started(r: Rectification) -> tuple[date, bool]:
+    """The day the current deadline's working days started, and whether that was a reopening (else the issue)."""
+    reopened = _last_reopened(r)
+    return (r.issued_on, False) if reopened is None else (local_date(reopened), True)
+
+
 def fill_in(
     r: Rectification, *, config: RectificationConfig, calendar: WorkingDayCalendar
 ) -> Rectification | None:
-    """The pending deadline computed from the day of the last reopening (``config``: the one in effect that day),
-    now that ``calendar`` may cover its year; measures submitted meanwhile after it are late. ``None`` if nothing
-    is pending or the year is still not covered."""
+    """The pending deadline computed from the day its clock started (the issue, with the warning's working days,
+    or the last reopening; ``config``: the one in effect that day), now that ``calendar`` may cover its year;
+    measures submitted meanwhile after it are late. ``None`` if nothing is pending or the year is still not
+    covered."""
     if r.deadline is not None:
         return None
-    reopened = next(t.at for t in reversed(r.history) if t.to_status is RectificationStatus.REOPENED)
-    deadline = calendar.add_working_days_or_pending(local_date(reopened), config.reopen_working_days)[0]
+    reopened = _last_reopened(r)
+    if reopened is None:  # the warning's first deadline: every submission came after the issue
+        start, days, submitted = r.issued_on, config.working_days_for(r.colour, r.lamp), r.submitted_at
+    else:
+        start, days = local_date(reopened), config.reopen_working_days
+        submitted = r.submitted_at if r.submitted_at is not None and r.submitted_at >= reopened else None
+    deadline = calendar.add_working_days_or_pending(start, days)[0]
     if deadline is None:
         return None
-    submitted = r.submitted_at if r.submitted_at is not None and r.submitted_at >= reopened else None
     late = r.submitted_late or (submitted is not None and local_date(submitted) > deadline)
     return replace(r, deadline=deadline, submitted_late=late)
 

@@ -64,8 +64,13 @@ async def list_rectifications(
     overdue_on: date | None,
     after: tuple[date, str] | None,
     limit: int,
+    pending: bool = False,
 ) -> list[Rectification]:
+    """Rectifications ``scope`` may see, earliest deadline first, the pending last; ``pending``: only those whose
+    deadline waits for a calendar year."""
     query = readable(sa.select(Rectification), scope, RECTIFICATION_VISIBILITY)
+    if pending:
+        query = query.where(Rectification.deadline.is_(None))
     if status is not None:
         query = query.where(Rectification.status == status)
     if quarter is not None:

@@ -7,10 +7,11 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.common import audit, calendar_store, clock
+from services.common import audit, calendar_store, clock, outbox
 from services.common.access import Scope
 from services.common.auth import Principal
 from services.common.pagination import cursor_date, cursor_text, cursor_tuple
+from services.risk import events
 from services.risk.domain import rectification
 from services.risk.domain.report import RiskConfigSet
 from services.risk.models import Rectification
@@ -32,8 +33,10 @@ async def list_rectifications(
     overdue: bool,
     after: Any,
     limit: int,
+    pending: bool = False,
 ) -> list[RectificationRead]:
-    """Rectifications ``scope`` may see, earliest deadline first (``after``: the cursor's deadline and id)."""
+    """Rectifications ``scope`` may see, earliest deadline first, the pending last (``after``: the cursor's
+    deadline and id); ``pending``: only those whose deadline waits for a calendar year."""
     today = clock.today()
     cursor = None if after is None else cursor_tuple(after, cursor_date, cursor_text)
     rows = await rect_repo.list_rectifications(
@@ -44,6 +47,7 @@ async def list_rectifications(
         overdue_on=today if overdue else None,
         after=cursor,
         limit=limit,
+        pending=pending,
     )
     return [rectification_read(r, today) for r in rows]
 
@@ -54,9 +58,10 @@ def cursor_key(item: RectificationRead) -> list[str]:
 
 
 async def fill_in(session: AsyncSession, year: int, principal: Principal, *, config: RiskConfigSet) -> int:
-    """Compute the reopened rectifications' pending deadlines now that ``year``'s arrangement is entered (same
-    transaction as the calendar write), each with the configuration in effect on the day it was reopened;
-    audited per rectification. Returns how many got their deadline."""
+    """Compute the rectifications' pending deadlines (a warning's first, or a reopening's) now that ``year``'s
+    arrangement is entered (same transaction as the calendar write), each with the configuration in effect on
+    the day its clock started; audited per rectification, and the unit told the date
+    (risk.rectification.deadline_set) unless the warning was withdrawn. Returns how many got their deadline."""
     rows = await rect_repo.pending_rectifications(session)
     if not rows:
         return 0
@@ -64,10 +69,7 @@ async def fill_in(session: AsyncSession, year: int, principal: Principal, *, con
     done = 0
     for row in rows:
         r = rect_repo.to_domain(row)
-        reopened = next(
-            t.at for t in reversed(r.history) if t.to_status is rectification.RectificationStatus.REOPENED
-        )
-        cfg = config.in_effect(clock.local_date(reopened)).rectification
+        cfg = config.in_effect(rectification.clock_started(r)[0]).rectification
         completed = rectification.fill_in(r, config=cfg, calendar=calendar)
         if completed is None or completed.deadline is None:
             continue
@@ -83,6 +85,9 @@ async def fill_in(session: AsyncSession, year: int, principal: Principal, *, con
             before={"calendar_year": year},
             after={"deadline": completed.deadline.isoformat(), "submitted_late": completed.submitted_late},
         )
+        # a withdrawn warning asks nothing more of the unit: its deadline is kept, nobody is told
+        if completed.status is not rectification.RectificationStatus.WITHDRAWN:
+            outbox.add(session, events.rectification_deadline_set(row.warning_id, completed))
         done += 1
     return done
 

@@ -173,8 +173,9 @@ async def _rectifications(
     actor: str,
     context: RiskContext,
 ) -> list[Issued]:
-    """A rectification with its deadline for every warned unit, before anything is written: a refusal
-    (CALENDAR_NOT_COVERED when a deadline falls in a year whose holidays are not entered yet) leaves nothing."""
+    """A rectification with its deadline for every warned unit, before anything is written (a refusal leaves
+    nothing). A deadline running into a year whose holidays are not entered yet is pending, not refused: the
+    fourth quarter's report is published in January, maybe before the new year is entered."""
     calendar = await calendar_store.load_calendar(session)
     deadlines = context.config.in_effect(today).rectification
     issued = []

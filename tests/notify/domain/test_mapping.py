@@ -127,6 +127,44 @@ def test_a_warning_goes_to_the_unit() -> None:
     assert draft.body.endswith("原因：行政复议纠错率 12%。请于2026年12月31日前完成整改。")
 
 
+def test_a_warning_whose_deadline_is_pending_says_so_instead_of_a_date() -> None:
+    # 2026Q4 published on Tue 2027-01-05: red, 15 working days, all in 2027, whose arrangement is not entered
+    event = risk.WarningIssued(
+        warning_id=uuid.uuid4(),
+        quarter="2026Q4",
+        unit_code="SJ-210104",
+        domain=None,
+        colour="red",
+        lit=False,
+        reasons=["行政复议纠错 6 件"],
+        rectification_due_on=None,
+        issued_at=datetime(2027, 1, 5, 2, 0, tzinfo=UTC),
+    )
+    [draft] = mapping.drafts(event)
+    assert draft.recipient == Recipient("department", "SJ-210104")
+    assert draft.body.endswith(
+        "原因：行政复议纠错 6 件。整改期限待节假日安排录入后确定，届时另行通知，请及时整改。"
+    )
+    assert "None" not in draft.body and "前完成整改" not in draft.body
+
+
+def test_a_pending_rectification_deadline_computed_tells_the_unit_the_date() -> None:
+    warning = uuid.uuid4()
+    # issued Tue 2027-01-05, red 15 working days; 2027 entered with 元旦 (Fri 01-01) off: Wed 06 (1) … Tue 26 (15)
+    first = risk.RectificationDeadlineSet(
+        warning_id=warning, unit_code="SJ-210104", quarter="2026Q4", due_on=date(2027, 1, 26), reopened=False
+    )
+    [draft] = mapping.drafts(first)
+    assert draft.recipient == Recipient("department", "SJ-210104") and draft.kind == "risk.warning"
+    assert draft.title == "整改期限已确定"
+    assert draft.body == "2026Q4 执法风险预警的整改期限已确定，请于2027年1月26日前完成整改并报送整改措施。"
+    assert draft.link == f"/api/v1/risk/rectifications/{warning}"
+    # reopened Mon 2026-12-21 with 10 working days: … Thu 31 (8), 01-01 off, Mon 01-04 (9), Tue 01-05 (10)
+    [again] = mapping.drafts(first.model_copy(update={"due_on": date(2027, 1, 5), "reopened": True}))
+    assert again.title == "退回重新整改期限已确定"
+    assert "退回重新整改期限已确定，请于2027年1月5日前完成整改" in again.body
+
+
 def test_a_missed_deadline_goes_to_the_unit_of_the_case() -> None:
     event = penalty.DeadlineMissed(
         case_id=uuid.uuid4(),

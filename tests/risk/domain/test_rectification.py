@@ -194,6 +194,62 @@ class TestAReopeningIntoAnUncoveredYear:
         assert filled is not None and filled.submitted_late is True
 
 
+class TestAWarningIssuedIntoAnUncoveredYear:
+    """The fourth quarter's report is published in January, or in the last weeks of December: the first deadline
+    is pending while its working days run into 2031 (not covered until the test enters it, only Wednesday
+    2031-01-01 off), never refused, never overdue; entering the year computes it from the issue day."""
+
+    Y2031 = TestAReopeningIntoAnUncoveredYear.Y2031
+
+    def issued(self, on: datetime, colour: str = "red") -> rect.Rectification:
+        return rect.issue(
+            warning_id="W-2030Q4-U3",
+            unit_code="U3",
+            quarter="2030Q4",
+            colour=colour,
+            lamp=False,
+            issued_at=on,
+            actor="supervisor:li",
+            config=CONFIG,
+            calendar=CALENDAR,
+        )
+
+    def test_the_first_deadline_is_pending_never_overdue(self) -> None:
+        r = self.issued(at(2031, 1, 6))  # Monday, every working day in 2031
+        assert (r.status, r.deadline, r.issued_on) == (RectificationStatus.PENDING, None, date(2031, 1, 6))
+        assert r.history[0].note == "整改期限节假日安排未录入，期限待定"
+        assert not rect.is_overdue(r, date(2031, 6, 1)) and rect.days_overdue(r, date(2031, 6, 1)) == 0
+        assert rect.overdue([r], date(2031, 6, 1)) == []
+        assert rect.fill_in(r, config=CONFIG, calendar=CALENDAR) is None  # still not covered
+        # a submission meanwhile is not late yet
+        assert rect.submit(r, measures="m", submitted_at=at(2031, 5, 1), actor="u").submitted_late is False
+
+    def test_entering_the_year_computes_it_from_the_issue_day(self) -> None:
+        # red, 15 working days after Mon 2031-01-06: Tue 07 (1), Wed 08 (2), Thu 09 (3), Fri 10 (4), Mon 13 (5),
+        # Tue 14 (6), Wed 15 (7), Thu 16 (8), Fri 17 (9), Mon 20 (10), Tue 21 (11), Wed 22 (12), Thu 23 (13),
+        # Fri 24 (14), Mon 27 (15) → 2031-01-27
+        filled = rect.fill_in(self.issued(at(2031, 1, 6)), config=CONFIG, calendar=self.Y2031)
+        assert filled is not None and filled.deadline == date(2031, 1, 27)
+        assert rect.clock_started(filled) == (date(2031, 1, 6), False)
+
+    def test_across_new_year_and_a_submission_meanwhile_judged_then(self) -> None:
+        # red, 15 working days after Fri 2030-12-20: Mon 23 (1), Tue 24 (2), Wed 25 (3), Thu 26 (4), Fri 27 (5),
+        # Mon 30 (6), Tue 31 (7), Wed 2031-01-01 off, Thu 02 (8), Fri 03 (9), Mon 06 (10), Tue 07 (11),
+        # Wed 08 (12), Thu 09 (13), Fri 10 (14), Mon 13 (15) → 2031-01-13
+        r = self.issued(at(2030, 12, 20))
+        assert r.deadline is None
+        on_time = rect.submit(r, measures="m", submitted_at=at(2031, 1, 13, 23), actor="u")
+        filled = rect.fill_in(on_time, config=CONFIG, calendar=self.Y2031)
+        assert filled is not None and (filled.deadline, filled.submitted_late) == (date(2031, 1, 13), False)
+        late = rect.submit(r, measures="m", submitted_at=at(2031, 1, 14), actor="u")
+        filled = rect.fill_in(late, config=CONFIG, calendar=self.Y2031)
+        assert filled is not None and (filled.deadline, filled.submitted_late) == (date(2031, 1, 13), True)
+
+    def test_a_reopening_counts_from_the_reopening(self) -> None:
+        r = TestAReopeningIntoAnUncoveredYear().reopened()
+        assert rect.clock_started(r) == (date(2030, 12, 18), True)
+
+
 class TestRefusals:
     def test_close_before_submission(self) -> None:
         with pytest.raises(DomainError) as err:
