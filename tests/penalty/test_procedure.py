@@ -255,6 +255,15 @@ class TestGeneralProcedure:
                 400,
                 "PROCEDURE_HEARING_PRESIDER_CONFLICT",
             )
+            # 第六十四条第四项 "非本案调查人员主持": the investigator who filed the case, named by name (with or
+            # without a space inside it), is refused as by certificate number
+            for name in (SJ_A["name"], " 张 执法 "):
+                by_name = {"hearing_on": "2026-11-25", "presider": name}
+                problem(
+                    await http.post(f"{CASES}/{cid}/hearing/schedule", json=by_name, headers=officer(**SJ_A)),
+                    400,
+                    "PROCEDURE_HEARING_PRESIDER_CONFLICT",
+                )
             ok(
                 await http.post(
                     f"{CASES}/{cid}/hearing/schedule",

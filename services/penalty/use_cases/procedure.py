@@ -324,6 +324,12 @@ async def request_hearing(
     )
 
 
+def _investigator_names(row: PenaltyCase, case: p.Case) -> frozenset[str]:
+    """The names of the case's investigators known from their own steps on it (``officer_names``)."""
+    names: dict[str, str] = row.details.get("officer_names", {})
+    return frozenset(names[cert] for cert in case.officers if names.get(cert))
+
+
 async def schedule_hearing(
     session: AsyncSession, *, principal: Principal, row: PenaltyCase, body: s.HearingScheduleIn
 ) -> PenaltyCase:
@@ -333,7 +339,7 @@ async def schedule_hearing(
         row=row,
         action="hearing_schedule",
         build=lambda case, today: p.ScheduleHearing(
-            _on(body.notified_on, today), body.hearing_on, body.presider
+            _on(body.notified_on, today), body.hearing_on, body.presider, _investigator_names(row, case)
         ),
     )
 

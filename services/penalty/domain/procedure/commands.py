@@ -87,6 +87,9 @@ class ScheduleHearing:
     notified_on: date
     hearing_on: date
     presider: str
+    # the names the case's investigators are known by (those who acted on it: the case keeps no roster of
+    # names), so a presider named by name is checked as one named by certificate number
+    investigator_names: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True, slots=True)

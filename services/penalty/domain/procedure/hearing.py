@@ -87,13 +87,15 @@ def _replace_last_hearing(case: Case, hearing: HearingRecord) -> tuple[HearingRe
 def schedule_hearing(case: Case, cmd: ScheduleHearing, *, now: datetime, calendar: WorkingDays) -> Transition:
     """Notify the party of the hearing at least 7 working days ahead (第六十四条第二项, 第八十五条).
 
-    The presider must not be one of the case's investigators (第六十四条第四项).
+    The presider must not be one of the case's investigators (第六十四条第四项: "听证由行政机关指定的非本案调查人员
+    主持"), named by certificate number or by the name an investigator is known by.
     """
     require(case, TABLE[ScheduleHearing])
     today = clock.local_date(now)
     hearing = _open_hearing(case)
     require_text(cmd.presider, "听证主持人")
-    if cmd.presider in case.officers:
+    presider = "".join(cmd.presider.split())  # "张 执法" is 张执法
+    if presider in case.officers or presider in {"".join(n.split()) for n in cmd.investigator_names}:
         raise HearingPresiderConflict(
             f"{cmd.presider}为本案调查人员，不得主持听证（行政处罚法 第六十四条第四项）"
         )
