@@ -382,13 +382,9 @@ def refund_section(penalty: Penalty, illegal_gains_fen: int) -> Section:
     )
 
 
-def _has_money(penalty: Penalty) -> bool:
-    return penalty.fine_fen > 0 or penalty.confiscation_fen > 0
-
-
 def performance_paragraphs(penalty: Penalty, channel: PaymentChannel) -> tuple[str, ...]:
     """履行方式和期限 (第五十九条第一款第四项; 第六十七条第三款; 第七十二条第一款; 行政强制法 第四十五条第一款)."""
-    if not _has_money(penalty):
+    if penalty.fine_fen <= 0 and penalty.confiscation_fen <= 0:  # nothing to pay
         return ("当事人应当自收到本决定书之日起自觉履行本决定。",)
     where = f"到{channel.bank}"
     if channel.account_name or channel.account_no:
@@ -568,8 +564,10 @@ def build_penalty_notice(
     issued_on: date,
     statement_deadline: date | None = None,
     hearing_request_deadline: date | None = None,
+    illegal_gains_fen: int = 0,
 ) -> Document:
-    """行政处罚告知书 (第四十四条): the proposed penalty, its facts, reasons and basis, and the party's rights."""
+    """行政处罚告知书 (第四十四条): the proposed penalty, its facts, reasons and basis, the party's rights, and
+    the illegal gains to be returned with why (第二十八条第二款), so the party may state its case on them too."""
     _require_grounds(facts, violated, penalty_basis, reasons)
     you = party.you
     statement_until = f"（即{cn_date(statement_deadline)}前）" if statement_deadline else ""
@@ -597,6 +595,7 @@ def build_penalty_notice(
         ),
         Section("理由", tuple(reasons)),
         Section("拟作出的行政处罚", (f"本机关拟对{you}作出如下行政处罚：",), items=penalty_items(proposed)),
+        *([refund_section(proposed, illegal_gains_fen)] if proposed.refund_reason.strip() else []),
         Section("当事人的权利", tuple(rights)),
     )
     return compose(

@@ -285,6 +285,7 @@ def penalty_notice(
             issued_on=notice.served_on,
             statement_deadline=notice.statement_deadline,
             hearing_request_deadline=notice.hearing_request_deadline,
+            illegal_gains_fen=notice.assessment.illegal_gains_fen,
         )
     )
 

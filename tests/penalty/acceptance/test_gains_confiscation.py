@@ -108,6 +108,10 @@ class TestGainsAreConfiscated:
             problem(await step(http, cid, "notice", nothing_left, JT_A), 400, "PROCEDURE_INVALID_PENALTY")
             partly = penalty_of(yuan("15000"), refund_reason=reason)
             ok(await step(http, cid, "notice", {"facts": FACTS_TEXT, "proposed": partly}, JT_A))
+            # the 告知书 tells the party of the part returned and why, so it may state its case on it too
+            notice_html = await decision_html(http, cid, "penalty_notice", JT_A)
+            assert "其中人民币5,000.00元" in notice_html and "依法应当退赔，不予没收" in notice_html
+            assert reason in notice_html
             ok(await step(http, cid, "waiver", {"statement": True}, JT_A))
             without_reason = penalty_of(yuan("15000"))
             not_confiscated(
