@@ -23,7 +23,7 @@ States::
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from enum import StrEnum
@@ -59,6 +59,8 @@ __all__ = [
 ]
 
 MAX_MEASURES_CHARS = 10_000
+#: a submission's note while its deadline is pending: in time or late is decided when the deadline is computed
+SUBMITTED_WHILE_PENDING = "报送（整改期限待定，是否逾期待期限确定后认定）"
 
 
 class RectificationStatus(StrEnum):
@@ -254,7 +256,7 @@ def submit(r: Rectification, *, measures: str, submitted_at: datetime, actor: st
     _not_before_issue(r, submitted_at)
     # while the deadline is pending lateness is not known yet: fill_in() decides it
     late = r.deadline is not None and local_date(submitted_at) > r.deadline
-    note = "逾期报送" if late else "按期报送"
+    note = SUBMITTED_WHILE_PENDING if r.deadline is None else ("逾期报送" if late else "按期报送")
     return replace(
         r,
         status=RectificationStatus.SUBMITTED,
@@ -359,25 +361,61 @@ def clock_started(r: Rectification) -> tuple[date, bool]:
     return (r.issued_on, False) if reopened is None else (local_date(reopened), True)
 
 
+def _deadline_from(
+    r: Rectification, start: date, reopened: bool, config: RectificationConfig, calendar: WorkingDayCalendar
+) -> date | None:
+    days = config.reopen_working_days if reopened else config.working_days_for(r.colour, r.lamp)
+    return calendar.add_working_days_or_pending(start, days)[0]
+
+
+def _judged_late(
+    r: Rectification,
+    config_on: Callable[[date], RectificationConfig],
+    calendar: WorkingDayCalendar,
+    current: tuple[datetime | None, date],
+) -> bool:
+    """Whether a submission whose deadline was pending when it was made came after that deadline: the current
+    period's (``current``: its reopening, or None for the issue, and its deadline now computed) and those of
+    earlier periods, sent back before the year was entered (their notes say the lateness was left open)."""
+    opened, deadline = current
+    now_in = r.submitted_at is not None and (opened is None or r.submitted_at >= opened)
+    if now_in and r.submitted_at is not None and local_date(r.submitted_at) > deadline:
+        return True
+    started: datetime | None = None  # the period's reopening (None: the issue)
+    for t in r.history:
+        if t.to_status is RectificationStatus.REOPENED:
+            started = t.at
+        elif t.note == SUBMITTED_WHILE_PENDING and started != opened:
+            start = r.issued_on if started is None else local_date(started)
+            earlier = _deadline_from(r, start, started is not None, config_on(start), calendar)
+            if earlier is not None and local_date(t.at) > earlier:
+                return True
+    return False
+
+
 def fill_in(
-    r: Rectification, *, config: RectificationConfig, calendar: WorkingDayCalendar
+    r: Rectification,
+    *,
+    config: RectificationConfig,
+    calendar: WorkingDayCalendar,
+    config_on: Callable[[date], RectificationConfig] | None = None,
 ) -> Rectification | None:
     """The pending deadline computed from the day its clock started (the issue, with the warning's working days,
     or the last reopening; ``config``: the one in effect that day), now that ``calendar`` may cover its year;
-    measures submitted meanwhile after it are late. ``None`` if nothing is pending or the year is still not
-    covered."""
+    measures submitted meanwhile after it are late, and so are measures submitted while an earlier deadline was
+    pending and sent back before the year was entered (``config_on``: the configuration in effect on a day,
+    for those earlier periods; ``config`` when not given). ``None`` if nothing is pending or the year is still
+    not covered."""
     if r.deadline is not None:
         return None
     reopened = _last_reopened(r)
-    if reopened is None:  # the warning's first deadline: every submission came after the issue
-        start, days, submitted = r.issued_on, config.working_days_for(r.colour, r.lamp), r.submitted_at
-    else:
-        start, days = local_date(reopened), config.reopen_working_days
-        submitted = r.submitted_at if r.submitted_at is not None and r.submitted_at >= reopened else None
-    deadline = calendar.add_working_days_or_pending(start, days)[0]
+    start = r.issued_on if reopened is None else local_date(reopened)
+    deadline = _deadline_from(r, start, reopened is not None, config, calendar)
     if deadline is None:
         return None
-    late = r.submitted_late or (submitted is not None and local_date(submitted) > deadline)
+    late = r.submitted_late or _judged_late(
+        r, config_on or (lambda _: config), calendar, (reopened, deadline)
+    )
     return replace(r, deadline=deadline, submitted_late=late)
 
 

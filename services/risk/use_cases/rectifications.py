@@ -70,7 +70,9 @@ async def fill_in(session: AsyncSession, year: int, principal: Principal, *, con
     for row in rows:
         r = rect_repo.to_domain(row)
         cfg = config.in_effect(rectification.clock_started(r)[0]).rectification
-        completed = rectification.fill_in(r, config=cfg, calendar=calendar)
+        completed = rectification.fill_in(
+            r, config=cfg, calendar=calendar, config_on=lambda day: config.in_effect(day).rectification
+        )
         if completed is None or completed.deadline is None:
             continue
         changed = {"deadline": completed.deadline, "submitted_late": completed.submitted_late}

@@ -245,6 +245,28 @@ class TestAWarningIssuedIntoAnUncoveredYear:
         filled = rect.fill_in(late, config=CONFIG, calendar=self.Y2031)
         assert filled is not None and (filled.deadline, filled.submitted_late) == (date(2031, 1, 13), True)
 
+    def test_a_submission_sent_back_before_the_year_was_entered_is_still_judged(self) -> None:
+        # the first deadline (red, issued Fri 2030-12-20) is 2031-01-13 once 2031 is entered (the count above);
+        # measures submitted on 01-14 while it was pending, sent back on 01-15 (the reopening's deadline pending
+        # too): entering the year judges the 01-14 submission late against 01-13; one made on 01-13 is in time
+        for day, late in ((14, True), (13, False)):
+            r = rect.submit(
+                self.issued(at(2030, 12, 20)), measures="m", submitted_at=at(2031, 1, day), actor="u"
+            )
+            assert r.history[-1].note == rect.SUBMITTED_WHILE_PENDING  # not "按期报送": not known yet
+            r = rect.reopen(
+                r,
+                reason="措施不具体",
+                reopened_at=at(2031, 1, 15),
+                actor="s",
+                config=CONFIG,
+                calendar=CALENDAR,
+            )
+            assert r.deadline is None
+            filled = rect.fill_in(r, config=CONFIG, calendar=self.Y2031)
+            assert filled is not None and filled.deadline is not None
+            assert filled.submitted_late is late, day
+
     def test_a_reopening_counts_from_the_reopening(self) -> None:
         r = TestAReopeningIntoAnUncoveredYear().reopened()
         assert rect.clock_started(r) == (date(2030, 12, 18), True)
